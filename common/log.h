@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * One logging API for every daemon. Messages name the object first
+ * ("conn 3: ..."), start in lower case and quote names in '...'.
+ * The level is checked before the message is formatted. Pure parsers never log.
+ */
+#ifndef PORTICO_COMMON_LOG_H
+#define PORTICO_COMMON_LOG_H
+
+#include <stdbool.h>
+
+enum log_level {
+	LOG_LEVEL_ERR = 0,
+	LOG_LEVEL_WARN,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DBG,
+};
+
+/* Current threshold; messages above it are dropped before formatting. */
+extern enum log_level log_level_max;
+
+/* Where messages go: stderr (default, with a timestamp) or syslog. */
+void log_to_syslog(const char *ident);
+void log_set_level(enum log_level level);
+/* "iscsi,scsi" or "all": turns on debug output for those components only. */
+void log_set_debug(const char *components);
+bool log_debug_enabled(const char *component);
+
+void log_msg(enum log_level level, const char *component, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define log_err(comp, ...) log_msg(LOG_LEVEL_ERR, comp, __VA_ARGS__)
+#define log_warn(comp, ...)                                                                        \
+	do {                                                                                       \
+		if (log_level_max >= LOG_LEVEL_WARN)                                               \
+			log_msg(LOG_LEVEL_WARN, comp, __VA_ARGS__);                                \
+	} while (0)
+#define log_info(comp, ...)                                                                        \
+	do {                                                                                       \
+		if (log_level_max >= LOG_LEVEL_INFO)                                               \
+			log_msg(LOG_LEVEL_INFO, comp, __VA_ARGS__);                                \
+	} while (0)
+#define log_dbg(comp, ...)                                                                         \
+	do {                                                                                       \
+		if (log_debug_enabled(comp))                                                       \
+			log_msg(LOG_LEVEL_DBG, comp, __VA_ARGS__);                                 \
+	} while (0)
+
+#endif

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Installs every Debian package that the build, the tests, the demo and the
+# benchmarks need. Idempotent: installs only what is missing, and runs
+# 'apt-get update' at most once per invocation. Run as root.
+set -eu
+
+PKGS="
+build-essential pkg-config
+libaio-dev libconfig-dev check libiscsi-dev libssl-dev libjson-c-dev libedit-dev
+libnl-3-dev libnl-route-3-dev libdevmapper-dev libudev-dev
+libiscsi-bin sg3-utils tgt fio iperf3 util-linux iproute2 procps
+clang libclang-rt-14-dev
+"
+
+missing=""
+for p in $PKGS; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing; run this script as root" >&2
+	exit 1
+fi
+
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# tgt's package starts a tgtd service; the benchmark starts its own, on its own port.
+apt-get install -y -q --no-install-recommends $missing >/dev/null

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Backstores: the storage behind a logical unit. Every kind (file, block,
+ * null) implements one ops table, registered at start-up. I/O is
+ * asynchronous: submit queues the request and its callback runs later on the
+ * submitting thread's event loop (never inside submit). libaio serves stores
+ * opened O_DIRECT; a small worker pool serves buffered stores and the
+ * operations libaio cannot do (fallocate, discard, fsync).
+ */
+#ifndef PORTICO_TARGET_BS_H
+#define PORTICO_TARGET_BS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+struct ev_loop;
+struct bs_dev;
+
+enum bs_op {
+	BS_OP_READ,
+	BS_OP_WRITE,
+	BS_OP_FLUSH, /* make every completed write durable (SYNCHRONIZE CACHE) */
+	BS_OP_UNMAP, /* deallocate [offset, offset+len): punch hole / BLKDISCARD; reads return zeroes */
+	BS_OP_WRITE_ZEROES, /* [offset, offset+len) reads back as zeroes, stays allocated */
+};
+
+struct bs_io {
+	enum bs_op op;
+	uint64_t offset; /* bytes */
+	uint64_t len; /* bytes; for READ/WRITE equal to the sum of the iovecs */
+	struct iovec *iov;
+	int iovcnt;
+	bool fua; /* WRITE: durable before completion (SBC-3 FUA) */
+	int result; /* set before cb runs: 0 or -errno */
+	void (*cb)(struct bs_io *io);
+	void *arg;
+	/* private to the backstore layer */
+	struct bs_dev *dev;
+	struct bs_io *next;
+	int retries;
+};
+
+struct bs_params {
+	const char *name; /* the backstore's configured name */
+	const char *path; /* file or device; NULL for null */
+	uint64_t size; /* bytes; 0: the store's own size. file: creates or extends. */
+	bool thin; /* file: create sparse; UNMAP allowed */
+	bool write_back; /* file: writes complete before they are durable (FLUSH makes them so) */
+	bool readonly;
+	uint32_t block_size; /* 0: the store's own (block devices) or 512 */
+};
+
+struct bs_dev {
+	const struct bs_ops *ops;
+	char name[64];
+	char path[4096];
+	uint64_t size; /* bytes, a multiple of block_size */
+	uint32_t block_size;
+	bool thin; /* can deallocate (UNMAP) and report allocation (lba_status) */
+	bool write_back; /* a FLUSH is needed for durability */
+	bool readonly;
+	void *priv;
+};
+
+struct bs_ops {
+	const char *name; /* "file", "block", "null" */
+	/* Opens the store described by p into dev (already zeroed, ops and name set). 0 or -errno. */
+	int (*open)(struct bs_dev *dev, const struct bs_params *p);
+	void (*close)(struct bs_dev *dev);
+	/* Queues io. 0: io->cb will run later on this thread's loop. -errno: no callback. */
+	int (*submit)(struct bs_dev *dev, struct bs_io *io);
+	/*
+	 * Allocation status at offset, synchronous (metadata only): *mapped, and
+	 * *len the length of the run with that status from offset. -EOPNOTSUPP
+	 * when the store cannot tell (then everything is reported mapped).
+	 */
+	int (*lba_status)(struct bs_dev *dev, uint64_t offset, bool *mapped, uint64_t *len);
+	/* Grows or shrinks the store to new_size bytes (0 for block: re-read the device size). */
+	int (*resize)(struct bs_dev *dev, uint64_t new_size);
+};
+
+/* Registers the built-in kinds (file, block, null). Call once at start-up. */
+void bs_register_builtin(void);
+int bs_register(const struct bs_ops *ops);
+const struct bs_ops *bs_find(const char *type);
+
+/*
+ * Opens a backstore of kind type. On success *out is a new device that the
+ * caller releases with bs_close(). -ENOENT for an unknown kind, or the
+ * store's -errno; err (if not NULL, errlen bytes) receives a human reason.
+ */
+int bs_open(const char *type, const struct bs_params *p, struct bs_dev **out, char *err,
+	    size_t errlen);
+void bs_close(struct bs_dev *dev);
+
+/* Queues io on dev (see bs_ops.submit). The thread must have called bs_thread_init(). */
+int bs_submit(struct bs_dev *dev, struct bs_io *io);
+
+/*
+ * Every thread that submits I/O calls this once with its loop: it sets up the
+ * thread's aio context and the eventfd through which completions reach the
+ * loop. bs_thread_fini() undoes it (after all of the thread's I/O completed).
+ */
+int bs_thread_init(struct ev_loop *loop);
+void bs_thread_fini(void);
+
+/* Stops the worker pool (at exit, after every thread's fini). */
+void bs_shutdown(void);
+
+#endif

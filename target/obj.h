@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The target's object model: backstores -> targets -> TPGs (portals, LUNs,
+ * attributes) -> ACLs (initiator -> mapped LUNs).
+ *
+ * A model is built whole by config_load() and is immutable once published:
+ * the I/O threads read it without locks. A session does not keep pointers
+ * into the ACL tables; at login it builds its own LUN map (obj_lun_map) that
+ * it owns, so that a later model (live changes) is handed to sessions by
+ * posting a new map to their thread, never by locking the data path.
+ */
+#ifndef PORTICO_TARGET_OBJ_H
+#define PORTICO_TARGET_OBJ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/iscsi_name.h"
+#include "target/backstore/bs.h"
+#include "target/scsi/scsi.h"
+
+#define OBJ_NAME_MAX 64
+
+struct obj_backstore {
+	char name[OBJ_NAME_MAX];
+	char type[16]; /* "file", "block", "lvm", "null" */
+	struct bs_params params; /* as configured; strings point into the strings below */
+	char path[4096];
+	struct scsi_lu_id id; /* persistent serial and NAA */
+	struct bs_dev *dev;
+	struct scsi_lu *lu; /* one LU per backstore, shared by every TPG LUN that maps it */
+};
+
+struct obj_portal {
+	char text[80]; /* "127.0.0.1:3260", "[::1]:3260" */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+struct obj_tpg_lun {
+	uint64_t lun;
+	struct obj_backstore *bs;
+};
+
+struct obj_mapped_lun {
+	uint64_t lun; /* the number the initiator sees */
+	uint64_t tpg_lun;
+	bool read_only;
+};
+
+struct obj_acl {
+	char initiator[ISCSI_NAME_MAX + 1];
+	bool all_luns; /* no mapped_luns list: every TPG LUN, same numbers, read-write */
+	struct obj_mapped_lun *mapped;
+	size_t nmapped;
+};
+
+struct obj_tpg_attrs {
+	bool generate_node_acls; /* demo mode: any initiator, every LUN */
+	bool demo_mode_write_protect; /* with generate_node_acls: LUNs read-only */
+	uint32_t nopin_interval_s; /* target NOP-In keepalive interval; 0: off */
+	uint32_t nopin_timeout_s; /* no answer within this: drop the connection */
+	uint32_t default_cmdsn_depth; /* the CmdSN window a session gets */
+};
+
+/* Operational limits the target offers in negotiation (RFC 7143 §13). */
+struct obj_tpg_params {
+	uint32_t max_recv_dsl;
+	uint32_t max_burst;
+	uint32_t first_burst;
+	uint32_t max_outstanding_r2t;
+	bool initial_r2t;
+	bool immediate_data;
+	bool header_digest; /* offered/accepted: CRC32C allowed */
+	bool data_digest;
+	uint32_t default_time2wait;
+	uint32_t default_time2retain;
+};
+
+struct obj_target;
+
+struct obj_tpg {
+	uint16_t tag;
+	struct obj_target *target;
+	struct obj_portal *portals;
+	size_t nportals;
+	struct obj_tpg_lun *luns; /* sorted by lun */
+	size_t nluns;
+	struct obj_acl *acls;
+	size_t nacls;
+	struct obj_tpg_attrs attrs;
+	struct obj_tpg_params params;
+};
+
+struct obj_target {
+	char iqn[ISCSI_NAME_MAX + 1];
+	char alias[256];
+	struct obj_tpg *tpgs;
+	size_t ntpgs;
+};
+
+struct obj_model {
+	char path[4096]; /* the configuration file it came from */
+	char control_socket[108];
+	unsigned int io_threads; /* 0: one per CPU */
+	struct obj_backstore *backstores;
+	size_t nbackstores;
+	struct obj_target *targets;
+	size_t ntargets;
+};
+
+/* One LUN as a session sees it. */
+struct obj_lun_entry {
+	uint64_t lun;
+	struct scsi_lu *lu;
+	bool read_only;
+};
+
+/* A session's own LUN map, sorted by lun. Built by obj_lun_map_build(), freed by obj_lun_map_free(). */
+struct obj_lun_map {
+	size_t n;
+	struct obj_lun_entry e[];
+};
+
+/* Frees a model: closes its backstores and destroys its LUs. */
+void obj_model_free(struct obj_model *m);
+
+struct obj_target *obj_find_target(const struct obj_model *m, const char *iqn);
+struct obj_backstore *obj_find_backstore(const struct obj_model *m, const char *name);
+
+/*
+ * The TPG of target t that serves the portal a connection arrived on (its
+ * local address), or NULL. A portal bound to a wildcard address (0.0.0.0,
+ * [::]) matches any local address with its port.
+ */
+struct obj_tpg *obj_tpg_for_addr(const struct obj_target *t, const struct sockaddr *local,
+				 socklen_t len);
+
+/* The ACL of initiator in tpg (names compare case-insensitively), or NULL. */
+const struct obj_acl *obj_find_acl(const struct obj_tpg *tpg, const char *initiator);
+
+/* Whether initiator may log in to tpg: an ACL, or generate_node_acls. */
+bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator);
+
+/*
+ * Builds the LUN map initiator sees through tpg. -EACCES when it has no
+ * access, -ENOMEM. The caller frees *out with obj_lun_map_free().
+ */
+int obj_lun_map_build(const struct obj_tpg *tpg, const char *initiator, struct obj_lun_map **out);
+void obj_lun_map_free(struct obj_lun_map *map);
+const struct obj_lun_entry *obj_lun_map_find(const struct obj_lun_map *map, uint64_t lun);
+
+/* Parses "1.2.3.4:3260", "[::1]:3260", "host" (port 3260). 0 or -EINVAL. */
+int obj_parse_portal(const char *text, struct obj_portal *out);
+
+#endif

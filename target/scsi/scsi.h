@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The SCSI engine (SPC-4 / SBC-3 direct-access device), as the transport sees
+ * it. The transport (iSCSI) hands a struct scsi_cmd: the CDB, the expected
+ * transfer length and a contiguous data buffer; the engine knows nothing of
+ * sockets, the transport nothing of CDBs.
+ *
+ * The life of a command:
+ *   1. scsi_cmd_parse(): pure, decodes the CDB, sets dir and xfer_len, or
+ *      returns a sense reason (the command then ends with CHECK CONDITION and
+ *      the transport discards any data-out it still receives).
+ *   2. the transport collects data-out (writes) into buf, or allocates buf
+ *      (reads), buf_len bytes.
+ *   3. scsi_cmd_exec(): runs the command. SCSI_EXEC_DONE: status, sense and
+ *      data_len are set, no callback. SCSI_EXEC_ASYNC: cmd->done runs later
+ *      on the calling thread's loop.
+ */
+#ifndef PORTICO_TARGET_SCSI_H
+#define PORTICO_TARGET_SCSI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#include "common/list.h"
+#include "target/backstore/bs.h"
+
+#define SCSI_CDB_MAX 32
+#define SCSI_SENSE_MAX 96
+
+/* SAM-5 status codes. */
+#define SCSI_STATUS_GOOD 0x00
+#define SCSI_STATUS_CHECK_CONDITION 0x02
+#define SCSI_STATUS_CONDITION_MET 0x04
+#define SCSI_STATUS_BUSY 0x08
+#define SCSI_STATUS_RESERVATION_CONFLICT 0x18
+#define SCSI_STATUS_TASK_SET_FULL 0x28
+#define SCSI_STATUS_ACA_ACTIVE 0x30
+#define SCSI_STATUS_TASK_ABORTED 0x40
+
+/*
+ * Why a command failed. Each value maps to (sense key, ASC, ASCQ) in exactly
+ * one table, in sense.c. SENSE_OK means no sense data.
+ */
+enum sense_reason {
+	SENSE_OK = 0,
+	SENSE_INVALID_OPCODE,
+	SENSE_INVALID_FIELD_IN_CDB,
+	SENSE_INVALID_FIELD_IN_PARAM_LIST,
+	SENSE_PARAM_LIST_LENGTH_ERROR,
+	SENSE_LBA_OUT_OF_RANGE,
+	SENSE_LUN_NOT_SUPPORTED,
+	SENSE_SAVING_PARAMS_UNSUP,
+	SENSE_WRITE_PROTECTED,
+	SENSE_SPACE_ALLOC_FAILED, /* thin store out of space: 07/27/07 */
+	SENSE_READ_ERROR,
+	SENSE_WRITE_ERROR,
+	SENSE_MISCOMPARE, /* VERIFY with BYTCHK: 0E/1D/00 */
+	SENSE_INTERNAL_TARGET_FAILURE,
+	SENSE_NOT_READY_STOPPED, /* START STOP UNIT stopped it: 02/04/02 */
+	SENSE_INSUFFICIENT_RESOURCES,
+	SENSE_TOO_MANY_SEGMENT_DESCRIPTORS,
+	SENSE_INVALID_FIELD_IN_COMMAND_IU,
+	/* transport-detected (iSCSI) */
+	SENSE_INITIATOR_DETECTED_ERROR,
+	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
+	SENSE_UNEXPECTED_UNSOLICITED_DATA,
+	SENSE_NOT_ENOUGH_UNSOLICITED_DATA,
+	SENSE_DATA_PHASE_ERROR, /* 0B/4B/00 */
+	SENSE_ABORTED_COMMAND,
+	/* unit attentions, reported by the UA machinery */
+	SENSE_UA_POWER_ON,
+	SENSE_UA_BUS_DEVICE_RESET,
+	SENSE_UA_MODE_PARAMS_CHANGED,
+	SENSE_UA_CAPACITY_CHANGED,
+	SENSE_UA_REPORTED_LUNS_CHANGED,
+	SENSE_UA_COMMANDS_CLEARED_BY_ANOTHER,
+	SENSE_REASON_MAX,
+};
+
+/* Pending unit attentions of one I_T_L nexus, a bit each, reported in this order. */
+enum scsi_ua {
+	SCSI_UA_POWER_ON = 1u << 0, /* 29/01 */
+	SCSI_UA_BUS_DEVICE_RESET = 1u << 1, /* 29/03: LOGICAL UNIT RESET, TARGET RESET */
+	SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER = 1u << 2, /* 2F/00 */
+	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 3, /* 2A/01 */
+	SCSI_UA_CAPACITY_CHANGED = 1u << 4, /* 2A/09 */
+	SCSI_UA_REPORTED_LUNS_CHANGED = 1u << 5, /* 3F/0E */
+};
+
+enum scsi_dir {
+	SCSI_DIR_NONE,
+	SCSI_DIR_READ, /* data-in: target to initiator */
+	SCSI_DIR_WRITE, /* data-out: initiator to target */
+};
+
+enum scsi_task_attr {
+	SCSI_TASK_SIMPLE,
+	SCSI_TASK_ORDERED,
+	SCSI_TASK_HEAD_OF_QUEUE,
+	SCSI_TASK_ACA,
+};
+
+/* Identity of a logical unit: persistent, so that WWIDs survive restarts. */
+struct scsi_lu_id {
+	char serial[33]; /* VPD 0x80 unit serial number, printable ASCII */
+	uint8_t naa[8]; /* NAA IEEE Registered or locally assigned (NAA 3h) designator */
+	char vendor[9]; /* INQUIRY T10 vendor identification, space padded on the wire */
+	char product[17];
+	char revision[5];
+};
+
+struct scsi_lu;
+struct scsi_itl;
+
+/*
+ * An I_T nexus as the engine needs to know it (owned by the transport's
+ * session): names for VPD page 0x83 and the LUNs it sees for REPORT LUNS.
+ */
+struct scsi_nexus {
+	char initiator_port[300]; /* SPC-4 SCSI name string: "<iqn>,i,0x<isid>" */
+	const char *target_name;
+	uint16_t tpg_tag; /* also the relative target port identifier and target port group */
+	/*
+	 * Fills luns[0..max) with the LUNs this nexus sees, ascending, and
+	 * returns how many there are (which may exceed max).
+	 */
+	size_t (*list_luns)(const struct scsi_nexus *nx, uint64_t *luns, size_t max);
+	void *priv;
+};
+
+struct scsi_cmd {
+	/* set by the transport before parse */
+	struct scsi_nexus *nexus;
+	struct scsi_itl *itl; /* NULL: the LUN is not mapped for this nexus */
+	uint64_t lun; /* as the initiator addressed it */
+	uint8_t cdb[SCSI_CDB_MAX];
+	uint8_t cdb_len;
+	uint32_t edtl; /* expected data transfer length, from the transport */
+	bool read_only; /* mapped read-only for this initiator */
+	enum scsi_task_attr attr;
+
+	/* set by scsi_cmd_parse */
+	enum scsi_dir dir;
+	uint32_t xfer_len; /* bytes the CDB asks to move (allocation length for data-in) */
+	const void *op; /* the dispatch slot, private to the engine */
+	uint64_t lba; /* SBC: decoded LBA and block count */
+	uint32_t nblocks;
+
+	/*
+	 * The data buffer, owned by the transport: what was received (writes),
+	 * or where data-in goes (reads). 4096-byte aligned; buf_len bytes.
+	 */
+	uint8_t *buf;
+	uint32_t buf_len;
+
+	/* results */
+	uint32_t data_len; /* data-in bytes in buf to send (<= buf_len) */
+	uint8_t status;
+	uint8_t sense[SCSI_SENSE_MAX];
+	uint8_t sense_len;
+
+	/* completion of SCSI_EXEC_ASYNC commands */
+	void (*done)(struct scsi_cmd *cmd);
+	void *priv;
+
+	/* private to the engine */
+	struct bs_io io;
+	uint8_t *bounce; /* engine-owned scratch (e.g. VERIFY, ORWRITE), freed by the engine */
+	uint32_t stage;
+};
+
+enum scsi_exec_result {
+	SCSI_EXEC_DONE = 0,
+	SCSI_EXEC_ASYNC = 1,
+};
+
+/* Engine set-up (dispatch table checks); call once. */
+void scsi_init(void);
+
+/*
+ * Creates a logical unit served by bs (which stays the caller's). The LU
+ * starts with the write cache enabled iff bs is write-back. Returns 0 or -errno.
+ */
+int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_lu **out);
+void scsi_lu_destroy(struct scsi_lu *lu);
+struct bs_dev *scsi_lu_bs(struct scsi_lu *lu);
+const struct scsi_lu_id *scsi_lu_get_id(const struct scsi_lu *lu);
+
+/* Thread-safe: raises a unit attention on every I_T nexus attached to lu. */
+void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua_bits);
+/* LOGICAL UNIT RESET: mode pages back to defaults, UA 29/03 on every nexus but except_itl. */
+void scsi_lu_reset(struct scsi_lu *lu, struct scsi_itl *except_itl);
+
+/*
+ * Attaches an I_T nexus to lu (at login, for each mapped LUN), with a POWER
+ * ON unit attention pending. Returns 0 or -errno; the caller detaches with
+ * scsi_itl_destroy().
+ */
+int scsi_itl_create(struct scsi_lu *lu, struct scsi_nexus *nx, struct scsi_itl **out);
+void scsi_itl_destroy(struct scsi_itl *itl);
+struct scsi_lu *scsi_itl_lu(struct scsi_itl *itl);
+/* Thread-safe: adds pending unit attentions to one nexus. */
+void scsi_itl_set_ua(struct scsi_itl *itl, uint32_t ua_bits);
+
+/* Pure: decodes cmd->cdb. Returns SENSE_OK, or the reason to fail the command. */
+enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd);
+
+/*
+ * Executes a parsed command (parse returned SENSE_OK). Unit attentions and
+ * LUN-not-mapped are handled here. See the file comment for the result.
+ */
+enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
+
+/*
+ * Ends cmd with CHECK CONDITION and the sense data for reason, in fixed or
+ * descriptor format as the LU's D_SENSE bit says (fixed when itl is NULL).
+ */
+void scsi_cmd_set_sense(struct scsi_cmd *cmd, enum sense_reason reason);
+
+#endif

@@ -1,0 +1,168 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The test runner behind 'make test', 'make unit', 'make functional' and
+# 'make conformance'. Usage:
+#   tests/run.sh --build DIR [--san-build DIR] {unit|functional|conformance|vm|all}
+#
+# Counting:
+#   unit        each Check program's "N%: Checks: C, Failures: F, Errors: E" line
+#   functional  each tests/functional/*.sh script prints "PASS: name" / "FAIL: name"
+#               lines (a script that exits non-zero without a FAIL line counts one failure)
+#   conformance "conformance: N passed, N failed, N skipped"
+# The closing line is "N passed, N failed" (", N skipped" when any were skipped).
+set -u
+
+build=build
+san=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--build) build=$2; shift 2 ;;
+	--san-build) san=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+what=${1:-all}
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+passed=0
+failed=0
+skipped=0
+failures=""
+logdir=$(mktemp -d /tmp/portico-test.XXXXXX)
+
+note_fail() {
+	failed=$((failed + $2))
+	failures="$failures\n  $1"
+}
+
+run_unit() { # $1 build dir, $2 label
+	for t in $(find "$1/tests/unit" -type f -name '*_test' 2>/dev/null | sort); do
+		name="$2${t#"$1"/tests/unit/}"
+		log="$logdir/$(echo "$name" | tr '/' '_').log"
+		timeout 300 "$t" >"$log" 2>&1
+		rc=$?
+		line=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$log" | tail -1)
+		if [ -z "$line" ]; then
+			note_fail "$name (exit $rc, no summary; log $log)" 1
+			echo "FAIL $name (exit $rc)"
+			tail -20 "$log"
+			continue
+		fi
+		c=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
+		f=$(echo "$line" | sed -E 's/.*Failures: ([0-9]+).*/\1/')
+		e=$(echo "$line" | sed -E 's/.*Errors: ([0-9]+).*/\1/')
+		bad=$((f + e))
+		if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+			bad=1 # e.g. a sanitizer report after the suite ran
+		fi
+		passed=$((passed + c - f - e))
+		if [ "$bad" -gt 0 ]; then
+			note_fail "$name ($bad failed; log $log)" "$bad"
+			echo "FAIL $name: $line"
+			grep -E ':[EF]:' "$log" | head -20
+			grep -E 'ERROR: (Address|Undefined|Leak)Sanitizer|runtime error' "$log" | head -5
+		else
+			echo "ok   $name: $c checks"
+		fi
+	done
+}
+
+run_functional() { # $1 build dir, $2 label
+	for s in $(ls tests/functional/*.sh 2>/dev/null | sort); do
+		name="$2functional/$(basename "$s" .sh)"
+		log="$logdir/$(echo "$name" | tr '/' '_').log"
+		BUILD="$1" timeout 900 sh "$s" >"$log" 2>&1
+		rc=$?
+		p=$(grep -c '^PASS: ' "$log")
+		f=$(grep -c '^FAIL: ' "$log")
+		passed=$((passed + p))
+		if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+			[ "$f" -eq 0 ] && f=1
+			note_fail "$name ($f failed, exit $rc; log $log)" "$f"
+			echo "FAIL $name: $p passed, $f failed (exit $rc)"
+			grep -E '^FAIL: ' "$log" | head -20
+			tail -15 "$log"
+		else
+			echo "ok   $name: $p passed"
+		fi
+	done
+}
+
+run_conformance() { # $1 build dir
+	[ -f tests/conformance/run.sh ] || return 0
+	log="$logdir/conformance.log"
+	BUILD="$1" timeout 1200 sh tests/conformance/run.sh >"$log" 2>&1
+	rc=$?
+	line=$(grep -E '^conformance: [0-9]+ passed, [0-9]+ failed, [0-9]+ skipped' "$log" | tail -1)
+	if [ -z "$line" ]; then
+		note_fail "conformance (exit $rc, no summary; log $log)" 1
+		tail -30 "$log"
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/conformance: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	k=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/')
+	passed=$((passed + p))
+	skipped=$((skipped + k))
+	echo "$line"
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		[ "$f" -eq 0 ] && f=1
+		note_fail "conformance ($f failed, exit $rc; log $log)" "$f"
+		grep -E 'FAILED|failed' "$log" | head -40
+	fi
+}
+
+run_vm() {
+	[ -f tests/vm/run.sh ] || return 0
+	log="$logdir/vm.log"
+	BUILD="$1" timeout 1500 sh tests/vm/run.sh >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	passed=$((passed + p))
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		[ "$f" -eq 0 ] && f=1
+		note_fail "vm ($f failed, exit $rc; log $log)" "$f"
+		echo "FAIL vm: $p passed, $f failed (exit $rc)"
+		grep -E '^FAIL: ' "$log" | head -20
+		tail -30 "$log"
+	else
+		echo "ok   vm: $p passed"
+	fi
+}
+
+start=$(date +%s)
+case "$what" in
+unit) run_unit "$build" "" ;;
+functional) run_functional "$build" "" ;;
+conformance) run_conformance "$build" ;;
+vm) run_vm "$build" ;;
+all)
+	run_unit "$build" ""
+	run_functional "$build" ""
+	run_conformance "$build"
+	if [ -n "$san" ]; then
+		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+		run_unit "$san" "san:"
+		run_functional "$san" "san:"
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	fi
+	run_vm "$build"
+	;;
+*) echo "usage: $0 --build DIR [--san-build DIR] {unit|functional|conformance|vm|all}" >&2; exit 2 ;;
+esac
+end=$(date +%s)
+
+echo "---"
+echo "tests took $((end - start)) s; logs in $logdir"
+if [ "$failed" -gt 0 ]; then
+	printf "failures:$failures\n"
+fi
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
