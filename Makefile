@@ -25,22 +25,35 @@ LDFLAGS += $(SANFLAGS)
 LIBS := -laio -lconfig -lcrypto -lpthread
 TEST_LIBS := $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
-# Sources, by module. Each module directory holds only its own .c files;
-# a new file is picked up without touching this Makefile.
+# Sources, by module. Each module directory holds only its own .c files; a
+# new file is picked up without touching this Makefile. One archive per
+# module, so a unit test links only the modules below it.
 COMMON_SRC := $(wildcard common/*.c)
-TARGET_SRC := $(filter-out target/main.c target/shell/%.c,$(wildcard target/*.c target/*/*.c))
+BS_SRC := $(wildcard target/backstore/*.c)
+SCSI_SRC := $(wildcard target/scsi/*.c)
+ISCSI_SRC := $(wildcard target/iscsi/*.c)
+TARGET_SRC := $(filter-out target/main.c,$(wildcard target/*.c))
 PORTICOD_SRC := target/main.c
 UNIT_SRC := $(shell find tests/unit -name '*_test.c' 2>/dev/null | sort)
 FUNC_C_SRC := $(wildcard tests/functional/*.c)
-FUZZ_SRC := $(wildcard tests/fuzz/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 LIBCOMMON := $(BUILD)/lib/libcommon.a
+LIBBS := $(BUILD)/lib/libbs.a
+LIBSCSI := $(BUILD)/lib/libscsi.a
+LIBISCSI_T := $(BUILD)/lib/libtiscsi.a
 LIBTARGET := $(BUILD)/lib/libtarget.a
 PORTICOD := $(BUILD)/bin/porticod
 UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
 FUNC_BINS := $(patsubst tests/functional/%.c,$(BUILD)/tests/functional/%,$(FUNC_C_SRC))
+
+# Link order: a module, then the ones it uses.
+LIBS_COMMON := $(LIBCOMMON)
+LIBS_BS := $(LIBBS) $(LIBS_COMMON)
+LIBS_SCSI := $(LIBSCSI) $(LIBS_BS)
+LIBS_ISCSI := $(LIBISCSI_T) $(LIBS_SCSI)
+LIBS_TARGET := $(LIBTARGET) $(LIBISCSI_T) $(LIBTARGET) $(LIBS_SCSI)
 
 .PHONY: all deps test unit functional conformance sanitize demo bench check-vm clean
 all: deps $(PORTICOD)
@@ -53,23 +66,34 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(LIBCOMMON): $(call obj,$(COMMON_SRC))
-	@mkdir -p $(dir $@)
-	@rm -f $@
-	ar rcs $@ $^
+define archive
+$(1): $(call obj,$(2))
+	@mkdir -p $$(dir $$@)
+	@rm -f $$@
+	ar rcs $$@ $$^
+endef
+$(eval $(call archive,$(LIBCOMMON),$(COMMON_SRC)))
+$(eval $(call archive,$(LIBBS),$(BS_SRC)))
+$(eval $(call archive,$(LIBSCSI),$(SCSI_SRC)))
+$(eval $(call archive,$(LIBISCSI_T),$(ISCSI_SRC)))
+$(eval $(call archive,$(LIBTARGET),$(TARGET_SRC)))
 
-$(LIBTARGET): $(call obj,$(TARGET_SRC))
+$(PORTICOD): $(call obj,$(PORTICOD_SRC)) $(LIBS_TARGET)
 	@mkdir -p $(dir $@)
-	@rm -f $@
-	ar rcs $@ $^
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_TARGET) $(LIBS)
 
-$(PORTICOD): $(call obj,$(PORTICOD_SRC)) $(LIBTARGET) $(LIBCOMMON)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-
-# Unit tests: tests/unit/<path>/<name>_test.c, one Check program each.
-$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(LIBTARGET) $(LIBCOMMON)
-	$(CC) $(LDFLAGS) -o $@ $^ $(TEST_LIBS) $(LIBS)
+# Unit tests: tests/unit/<path>/<name>_test.c, one Check program each, linked
+# with the module it tests and the modules below it.
+$(BUILD)/tests/unit/common/%: $(BUILD)/tests/unit/common/%.o $(LIBS_COMMON)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_COMMON) $(TEST_LIBS) $(LIBS)
+$(BUILD)/tests/unit/target/backstore/%: $(BUILD)/tests/unit/target/backstore/%.o $(LIBS_BS)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_BS) $(TEST_LIBS) $(LIBS)
+$(BUILD)/tests/unit/target/scsi/%: $(BUILD)/tests/unit/target/scsi/%.o $(LIBS_SCSI)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_SCSI) $(TEST_LIBS) $(LIBS)
+$(BUILD)/tests/unit/target/iscsi/%: $(BUILD)/tests/unit/target/iscsi/%.o $(LIBS_ISCSI)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_ISCSI) $(TEST_LIBS) $(LIBS)
+$(BUILD)/tests/unit/target/%: $(BUILD)/tests/unit/target/%.o $(LIBS_TARGET)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_TARGET) $(TEST_LIBS) $(LIBS)
 
 # Functional helpers: small libiscsi programs.
 $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)

@@ -150,7 +150,25 @@ bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator);
  */
 int obj_lun_map_build(const struct obj_tpg *tpg, const char *initiator, struct obj_lun_map **out);
 void obj_lun_map_free(struct obj_lun_map *map);
-const struct obj_lun_entry *obj_lun_map_find(const struct obj_lun_map *map, uint64_t lun);
+
+/* Binary search; inline so that the iSCSI layer needs only this header. */
+static inline const struct obj_lun_entry *obj_lun_map_find(const struct obj_lun_map *map,
+							   uint64_t lun)
+{
+	size_t lo = 0, hi = map ? map->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->e[mid].lun == lun)
+			return &map->e[mid];
+		if (map->e[mid].lun < lun)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
 
 /* Parses "1.2.3.4:3260", "[::1]:3260", "host" (port 3260). 0 or -EINVAL. */
 int obj_parse_portal(const char *text, struct obj_portal *out);
