@@ -118,6 +118,10 @@ test: deps
 	@$(MAKE) --no-print-directory SAN=1 build-tests
 	@sh tests/run.sh --build $(BUILD) --san-build build-san all
 
+# The VM lab (tests/vm): the kernel initiator, udev and dm-multipath in a QEMU guest.
+check-vm: deps $(PORTICOD)
+	@sh tests/run.sh --build $(BUILD) vm
+
 demo: deps $(PORTICOD)
 	@sh scripts/demo.sh $(BUILD)
 

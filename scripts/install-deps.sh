@@ -14,6 +14,14 @@ libiscsi-bin sg3-utils tgt fio iperf3 util-linux iproute2 procps
 clang libclang-rt-14-dev
 "
 
+# Each area may add a list of its own: scripts/deps/*.list, one package a
+# line, '#' comments (e.g. the VM lab's kernel, QEMU and guest tools).
+here=$(dirname "$0")
+for list in "$here"/deps/*.list; do
+	[ -f "$list" ] || continue
+	PKGS="$PKGS $(sed -e 's/#.*//' "$list")"
+done
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
