@@ -32,9 +32,18 @@ int ev_loop_create(struct ev_loop **out);
 /* Frees the loop, its timers and any posted work not yet run (without running it). */
 void ev_loop_destroy(struct ev_loop *loop);
 
+/*
+ * Watches fd for events (EV_READ | EV_WRITE; EV_ERROR is always reported).
+ * Level-triggered. Returns 0, -EEXIST if fd is already watched, or -errno.
+ */
 int ev_add_fd(struct ev_loop *loop, int fd, uint32_t events, ev_fd_cb cb, void *arg);
+/* Changes the events watched. Returns 0, -ENOENT if fd is not watched, or -errno. */
 int ev_mod_fd(struct ev_loop *loop, int fd, uint32_t events);
-/* Safe to call from inside any callback, including the fd's own. */
+/*
+ * Stops watching fd (call it before close()). Safe to call from inside any
+ * callback, including the fd's own: once it returns, no callback of the fd
+ * runs, even for an event already collected. Returns 0 or -ENOENT.
+ */
 int ev_del_fd(struct ev_loop *loop, int fd);
 
 /*
@@ -42,9 +51,16 @@ int ev_del_fd(struct ev_loop *loop, int fd);
  * the loop) or NULL on allocation failure.
  */
 struct ev_timer *ev_timer_add(struct ev_loop *loop, int64_t ms, ev_timer_cb cb, void *arg);
-/* Re-arms an armed timer to fire ms from now. */
+/*
+ * Re-arms an armed timer to fire ms from now. From inside the timer's own
+ * callback it re-arms it too, and that deadline stands whatever the callback
+ * returns.
+ */
 void ev_timer_reset(struct ev_loop *loop, struct ev_timer *t, int64_t ms);
-/* Cancels and frees a timer; safe from inside its own callback. */
+/*
+ * Cancels and frees a timer; safe from inside its own callback (the return
+ * value of that callback is then ignored).
+ */
 void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t);
 
 /* Thread-safe: runs cb(arg) on the loop's thread, in order of posting. Returns 0 or -errno. */
@@ -54,7 +70,10 @@ int ev_post(struct ev_loop *loop, ev_post_cb cb, void *arg);
 int ev_run(struct ev_loop *loop);
 /* Runs one iteration, waiting at most timeout_ms (-1: until something happens). */
 int ev_run_once(struct ev_loop *loop, int timeout_ms);
-/* Thread-safe: makes ev_run() return after the current iteration. */
+/*
+ * Thread-safe: makes ev_run() return after the current iteration (or at once,
+ * if it has not started yet).
+ */
 void ev_stop(struct ev_loop *loop);
 
 /* Monotonic clock in milliseconds. */
