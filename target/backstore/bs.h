@@ -40,6 +40,9 @@ struct bs_io {
 	struct bs_dev *dev;
 	struct bs_io *next;
 	int retries;
+	struct bs_thread *thread; /* the submitting thread: where cb runs */
+	int (*work)(struct bs_io *io); /* worker pool: the blocking operation */
+	uint64_t done; /* bytes moved so far (short transfers are resubmitted) */
 };
 
 struct bs_params {
@@ -50,6 +53,7 @@ struct bs_params {
 	bool write_back; /* file: writes complete before they are durable (FLUSH makes them so) */
 	bool readonly;
 	uint32_t block_size; /* 0: the store's own (block devices) or 512 */
+	bool buffered; /* file: use the page cache even where O_DIRECT works (worker pool) */
 };
 
 struct bs_dev {
@@ -61,7 +65,11 @@ struct bs_dev {
 	bool thin; /* can deallocate (UNMAP) and report allocation (lba_status) */
 	bool write_back; /* a FLUSH is needed for durability */
 	bool readonly;
+	bool unmap_zeroes; /* blocks read back as zeroes after UNMAP (SBC-4 LBPRZ) */
 	void *priv;
+	/* private to the backstore layer: bs_open's err buffer while ops->open runs */
+	char *err;
+	size_t errlen;
 };
 
 struct bs_ops {
@@ -81,6 +89,13 @@ struct bs_ops {
 	int (*resize)(struct bs_dev *dev, uint64_t new_size);
 };
 
+/*
+ * For stores: completes io with result (0 or -errno) on the submitting
+ * thread's loop, in a later loop iteration, never inside the caller. Only on
+ * the thread that submitted io, from its submit or later.
+ */
+void bs_complete_later(struct bs_io *io, int result);
+
 /* Registers the built-in kinds (file, block, null). Call once at start-up. */
 void bs_register_builtin(void);
 int bs_register(const struct bs_ops *ops);
@@ -95,7 +110,22 @@ int bs_open(const char *type, const struct bs_params *p, struct bs_dev **out, ch
 	    size_t errlen);
 void bs_close(struct bs_dev *dev);
 
-/* Queues io on dev (see bs_ops.submit). The thread must have called bs_thread_init(). */
+/*
+ * For ops->open: formats a reason for the administrator into bs_open's err
+ * buffer (and logs it as an error). Returns -err so that open can
+ * "return bs_open_err(dev, -ENOENT, ...)".
+ */
+int bs_open_err(struct bs_dev *dev, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Queues io on dev (see bs_ops.submit). The thread must have called
+ * bs_thread_init(). Checks first, and fails without a callback: -EINVAL (no
+ * cb, no thread context, unknown op, offset or len not a multiple of
+ * block_size, len not the iovecs' sum), -ERANGE (past the end of the store),
+ * -EROFS (a write to a read-only store). Buffers aligned to block_size
+ * (4096 is always enough) avoid a bounce copy on O_DIRECT stores.
+ */
 int bs_submit(struct bs_dev *dev, struct bs_io *io);
 
 /*
