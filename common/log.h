@@ -19,11 +19,26 @@ enum log_level {
 /* Current threshold; messages above it are dropped before formatting. */
 extern enum log_level log_level_max;
 
-/* Where messages go: stderr (default, with a timestamp) or syslog. */
+/*
+ * Sets the program name shown in each line ("porticod[pid]: ..."); the
+ * default is the executable's name. The string is copied.
+ */
+void log_init(const char *ident);
+/*
+ * Where messages go: stderr (default, one line per message with a UTC
+ * timestamp, written with a single write(2)) or syslog (facility daemon;
+ * ident NULL keeps the program name).
+ */
 void log_to_syslog(const char *ident);
+void log_to_stderr(void);
+/* LOG_LEVEL_DBG turns on debug output for every component. */
 void log_set_level(enum log_level level);
-/* "iscsi,scsi" or "all": turns on debug output for those components only. */
+/*
+ * "iscsi,scsi" or "all": turns on debug output for those components only
+ * (spaces around names are ignored); NULL or "" turns it off.
+ */
 void log_set_debug(const char *components);
+/* Cheap (no lock, no string compare) when no debug output is on. */
 bool log_debug_enabled(const char *component);
 
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
