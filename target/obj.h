@@ -18,10 +18,13 @@
 #include <sys/socket.h>
 
 #include "common/iscsi_name.h"
+#include "common/log.h"
 #include "target/backstore/bs.h"
 #include "target/scsi/scsi.h"
 
 #define OBJ_NAME_MAX 64
+#define OBJ_ISCSI_PORT 3260 /* RFC 7143 §13.1 (IANA): the port of a portal given without one */
+#define OBJ_LUN_MAX 16383 /* SAM-5 flat space addressing: the largest LUN porticod serves */
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
@@ -31,6 +34,11 @@ struct obj_backstore {
 	struct scsi_lu_id id; /* persistent serial and NAA */
 	struct bs_dev *dev;
 	struct scsi_lu *lu; /* one LU per backstore, shared by every TPG LUN that maps it */
+	/* where it was configured, so that an open error at start-up can name the line */
+	char cfg_file[4096];
+	int cfg_line;
+	bool serial_set; /* id.serial came from the configuration, not derived */
+	bool naa_set; /* id.naa came from the configuration, not derived */
 };
 
 struct obj_portal {
@@ -75,6 +83,8 @@ struct obj_tpg_params {
 	bool immediate_data;
 	bool header_digest; /* offered/accepted: CRC32C allowed */
 	bool data_digest;
+	bool header_digest_required; /* "CRC32C" without "None": refuse a connection without */
+	bool data_digest_required;
 	uint32_t default_time2wait;
 	uint32_t default_time2retain;
 };
@@ -105,6 +115,8 @@ struct obj_model {
 	char path[4096]; /* the configuration file it came from */
 	char control_socket[108];
 	unsigned int io_threads; /* 0: one per CPU */
+	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
+	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;
@@ -123,6 +135,10 @@ struct obj_lun_map {
 	size_t n;
 	struct obj_lun_entry e[];
 };
+
+/* Fills the defaults of a new TPG (docs/configuration.md gives them and why). */
+void obj_tpg_attrs_default(struct obj_tpg_attrs *a);
+void obj_tpg_params_default(struct obj_tpg_params *p);
 
 /* Frees a model: closes its backstores and destroys its LUs. */
 void obj_model_free(struct obj_model *m);
@@ -170,7 +186,17 @@ static inline const struct obj_lun_entry *obj_lun_map_find(const struct obj_lun_
 	return NULL;
 }
 
-/* Parses "1.2.3.4:3260", "[::1]:3260", "host" (port 3260). 0 or -EINVAL. */
+/*
+ * Parses "1.2.3.4:3260", "[::1]:3260", "1.2.3.4" (port 3260). Addresses
+ * only: a host name is refused (no DNS at start-up). out->text gets the
+ * canonical form ("1.2.3.4:3260", "[::1]:3260"). 0, or -EINVAL with *why
+ * (if not NULL) set to a static string that says what is wrong.
+ */
+int obj_parse_portal_why(const char *text, struct obj_portal *out, const char **why);
+/* obj_parse_portal_why() without the reason. */
 int obj_parse_portal(const char *text, struct obj_portal *out);
+
+/* Whether two portals have the same address and port (IPv4-mapped IPv6 equals IPv4). */
+bool obj_portal_equal(const struct obj_portal *a, const struct obj_portal *b);
 
 #endif
