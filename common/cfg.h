@@ -50,7 +50,9 @@ int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint
 /*
  * Writes cfg to path atomically: path.tmp (mode), fsync, rotate the old file
  * to path.1 .. path.<keep> when keep > 0, rename, fsync the directory.
- * Returns 0 or -errno; on failure the old file is untouched.
+ * Returns 0 or -errno; on failure the old file is untouched (except when
+ * only the final fsync of the directory fails: the new file is then in
+ * place, but not known to be durable).
  */
 int cfg_save_atomic(config_t *cfg, const char *path, unsigned int mode, int keep);
 
