@@ -196,7 +196,8 @@ int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint
 	case CONFIG_TYPE_STRING:
 		if (cfg_parse_size(config_setting_get_string(m), out))
 			return cfg_error(err, m,
-					 "'%s' is not a size: \"%s\" (write bytes, or a number with K, M, G, T or P, e.g. \"20G\")",
+					 "'%s' is not a size: \"%s\" (write bytes, or a number "
+					 "with K, M, G, T or P, e.g. \"20G\")",
 					 key, config_setting_get_string(m));
 		return 0;
 	case CONFIG_TYPE_INT:
@@ -207,7 +208,8 @@ int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint
 		*out = (uint64_t)v;
 		return 0;
 	default:
-		return cfg_error(err, m, "'%s' must be a size: bytes, or a string such as \"20G\"", key);
+		return cfg_error(err, m, "'%s' must be a size: bytes, or a string such as \"20G\"",
+				 key);
 	}
 }
 

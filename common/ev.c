@@ -40,7 +40,10 @@ struct ev_fd {
 
 struct ev_timer {
 	int64_t deadline;
-	/* Arming order: breaks ties between equal deadlines, and keeps timers armed while timers run from running in the same pass. */
+	/*
+	 * Arming order: breaks ties between equal deadlines, and keeps a timer
+	 * armed by a timer callback from running in the same pass.
+	 */
 	uint64_t seq;
 	size_t idx; /* position in the heap, or EV_TIMER_NOT_ARMED */
 	ev_timer_cb cb;
@@ -433,7 +436,7 @@ static void ev_run_timers(struct ev_loop *loop)
 		struct ev_timer *t = loop->heap[0];
 		int64_t next;
 
-		/* Timers armed by this pass's callbacks wait for the next pass, so an interval of 0 cannot spin. */
+		/* Timers armed during this pass wait for the next: an interval of 0 cannot spin. */
 		if (t->deadline > now || t->seq >= seq_limit)
 			break;
 		ev_heap_remove(loop, t);
@@ -443,7 +446,7 @@ static void ev_run_timers(struct ev_loop *loop)
 		if (t->cancelled) {
 			free(t);
 		} else if (t->idx != EV_TIMER_NOT_ARMED) {
-			/* The callback re-armed its own timer with ev_timer_reset: that deadline stands. */
+			/* Re-armed by its callback with ev_timer_reset: that deadline stands. */
 		} else if (next == EV_TIMER_STOP || ev_heap_reserve(loop)) {
 			free(t);
 		} else {

@@ -78,7 +78,8 @@ static const char *iscsi_name_check_iqn(const char *s)
 		if (*p == '.' && p[1] == '.')
 			return "iqn. name has an empty label ('..') in its domain";
 		if (!(iscsi_name_is_alpha(*p) || iscsi_name_is_digit(*p) || *p == '-' || *p == '.'))
-			return "iqn. name has a domain with a character other than letters, digits, '-' and '.'";
+			return "iqn. name has a domain with a character other than letters, "
+			       "digits, '-' and '.'";
 	}
 	return NULL;
 }
@@ -116,7 +117,8 @@ int iscsi_name_check(const char *name, const char **why)
 		else if ((unsigned char)c >= 0x80)
 			msg = "name contains a non-ASCII byte";
 		else
-			msg = "name contains a character other than letters, digits, '-', '.' and ':'";
+			msg = "name contains a character other than letters, digits, "
+			      "'-', '.' and ':'";
 		goto out;
 	}
 

@@ -110,7 +110,7 @@ void log_set_debug(const char *components)
 			continue;
 		if (n == 3 && !memcmp(start, "all", 3))
 			all = true;
-		/* Room for the name, its trailing comma and the NUL; a list this long is a typo anyway. */
+		/* Room for the name, its comma and the NUL; a list this long is a typo anyway. */
 		if (len + n + 2 > sizeof(log_dbg_list))
 			continue;
 		memcpy(log_dbg_list + len, start, n);
@@ -208,8 +208,8 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	/* The slot of the final NUL takes the newline. */
 	room = sizeof(line);
 	n = log_timestamp(line, room);
-	n += (size_t)snprintf(line + n, room - n, " %s[%d]: %s %s: ", log_get_ident(), (int)getpid(),
-			      log_level_names[level], component);
+	n += (size_t)snprintf(line + n, room - n, " %s[%d]: %s %s: ", log_get_ident(),
+			      (int)getpid(), log_level_names[level], component);
 	if (n >= room)
 		n = room - 1;
 	len = snprintf(line + n, room - n, "%s", msg);

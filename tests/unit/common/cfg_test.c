@@ -206,7 +206,8 @@ START_TEST(test_get_size)
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(cfg_get_size(root, "badsize", true, &v, &err), -EINVAL);
 	assert_err_at(&err, 8,
-		      "'badsize' is not a size: \"1.5G\" (write bytes, or a number with K, M, G, T or P, e.g. \"20G\")");
+		      "'badsize' is not a size: \"1.5G\" (write bytes, or a number with K, M, G, "
+		      "T or P, e.g. \"20G\")");
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(cfg_get_size(root, "enabled", true, &v, &err), -EINVAL);
@@ -265,7 +266,8 @@ START_TEST(test_check_keys)
 
 	ck_assert_int_eq(cfg_check_keys(root, root_keys, &err), -EINVAL);
 	assert_err_at(&err, 13,
-		      "unknown key 'lst' (allowed: name, size, bytes, big, enabled, ratio, neg, badsize, grp, negbig)");
+		      "unknown key 'lst' (allowed: name, size, bytes, big, enabled, ratio, neg, "
+		      "badsize, grp, negbig)");
 
 	memset(&err, 0, sizeof(err));
 	ck_assert_int_eq(cfg_check_keys(grp, grp_keys, &err), -EINVAL);

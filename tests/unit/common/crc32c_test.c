@@ -107,12 +107,12 @@ START_TEST(test_agree_short_unaligned)
 		for (size_t len = 0; len <= 300; len++) {
 			uint32_t ref = crc32c_bitwise(0, buf + off, len);
 
-			ck_assert_msg(crc32c_sw(0, buf + off, len) == ref, "sw off %zu len %zu", off,
-				      len);
-			ck_assert_msg(crc32c_hw(0, buf + off, len) == ref, "hw off %zu len %zu", off,
-				      len);
-			ck_assert_msg(crc32c(0, buf + off, len) == ref, "crc32c off %zu len %zu", off,
-				      len);
+			ck_assert_msg(crc32c_sw(0, buf + off, len) == ref, "sw off %zu len %zu",
+				      off, len);
+			ck_assert_msg(crc32c_hw(0, buf + off, len) == ref, "hw off %zu len %zu",
+				      off, len);
+			ck_assert_msg(crc32c(0, buf + off, len) == ref, "crc32c off %zu len %zu",
+				      off, len);
 		}
 	}
 	free(buf);
@@ -130,10 +130,10 @@ START_TEST(test_agree_long)
 		for (size_t off = 0; off < 8; off += 3) {
 			uint32_t ref = crc32c_bitwise(0xdeadbeef, buf + off, lens[i]);
 
-			ck_assert_msg(crc32c_sw(0xdeadbeef, buf + off, lens[i]) == ref, "sw len %zu",
-				      lens[i]);
-			ck_assert_msg(crc32c_hw(0xdeadbeef, buf + off, lens[i]) == ref, "hw len %zu",
-				      lens[i]);
+			ck_assert_msg(crc32c_sw(0xdeadbeef, buf + off, lens[i]) == ref,
+				      "sw len %zu", lens[i]);
+			ck_assert_msg(crc32c_hw(0xdeadbeef, buf + off, lens[i]) == ref,
+				      "hw len %zu", lens[i]);
 		}
 	}
 	free(buf);
@@ -150,7 +150,8 @@ START_TEST(test_chaining)
 	for (size_t i = 0; i < ARRAY_SIZE(cuts); i++) {
 		uint32_t c = fn(0, buf, cuts[i]);
 
-		ck_assert_msg(fn(c, buf + cuts[i], 20000 - cuts[i]) == whole, "cut at %zu", cuts[i]);
+		ck_assert_msg(fn(c, buf + cuts[i], 20000 - cuts[i]) == whole, "cut at %zu",
+			      cuts[i]);
 	}
 	/* Three pieces. */
 	ck_assert_uint_eq(fn(fn(fn(0, buf, 5), buf + 5, 12000), buf + 12005, 7995), whole);

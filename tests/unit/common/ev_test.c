@@ -25,6 +25,24 @@ static void teardown(void)
 	loop = NULL;
 }
 
+/*
+ * Runs the loop until *count reaches want (failing after 2 s), then 30 ms
+ * more, so that a timer firing too often is caught too.
+ */
+static void run_until_count(const int *count, int want)
+{
+	int64_t start = ev_now_ms(), end;
+
+	while (*count < want) {
+		ck_assert_msg(ev_now_ms() - start < 2000, "only %d of %d calls", *count, want);
+		ck_assert_int_eq(ev_run_once(loop, 5), 0);
+	}
+	end = ev_now_ms() + 30;
+	while (ev_now_ms() < end)
+		ck_assert_int_eq(ev_run_once(loop, 5), 0);
+	ck_assert_int_eq(*count, want);
+}
+
 static void make_pipe(int p[2])
 {
 	ck_assert_int_eq(pipe(p), 0);
@@ -242,7 +260,8 @@ static void batch_del_readd_cb(struct ev_loop *l, int fd, uint32_t events, void 
 		if (i == me)
 			continue;
 		ck_assert_int_eq(ev_del_fd(l, batch_cur->p[i][0]), 0);
-		ck_assert_int_eq(ev_add_fd(l, batch_cur->p[i][0], EV_READ, batch_readded_cb, NULL), 0);
+		ck_assert_int_eq(ev_add_fd(l, batch_cur->p[i][0], EV_READ, batch_readded_cb, NULL),
+				 0);
 	}
 	ck_assert_int_eq(ev_del_fd(l, fd), 0);
 }
@@ -349,12 +368,9 @@ START_TEST(test_timer_rearm_by_return)
 {
 	struct tm_rec rec = { 0 };
 	struct tm_ctx c = { .rec = &rec, .ret = 5, .remaining = 3 };
-	int64_t start = ev_now_ms();
 
 	ck_assert_ptr_nonnull(ev_timer_add(loop, 5, tm_rearm_cb, &c));
-	while (ev_now_ms() - start < 150)
-		ck_assert_int_eq(ev_run_once(loop, 10), 0);
-	ck_assert_int_eq(rec.calls, 4);
+	run_until_count(&rec.calls, 4);
 }
 END_TEST
 
@@ -384,13 +400,10 @@ START_TEST(test_timer_cancel_in_own_callback)
 {
 	struct tm_rec rec = { 0 };
 	struct tm_ctx c = { .rec = &rec };
-	int64_t start = ev_now_ms();
 
 	c.self = ev_timer_add(loop, 1, tm_cancel_self_cb, &c);
 	ck_assert_ptr_nonnull(c.self);
-	while (ev_now_ms() - start < 60)
-		ck_assert_int_eq(ev_run_once(loop, 5), 0);
-	ck_assert_int_eq(rec.calls, 1);
+	run_until_count(&rec.calls, 1);
 }
 END_TEST
 
@@ -408,13 +421,10 @@ START_TEST(test_timer_reset_in_own_callback)
 {
 	struct tm_rec rec = { 0 };
 	struct tm_ctx c = { .rec = &rec, .remaining = 2 };
-	int64_t start = ev_now_ms();
 
 	c.self = ev_timer_add(loop, 1, tm_reset_self_cb, &c);
 	ck_assert_ptr_nonnull(c.self);
-	while (ev_now_ms() - start < 120)
-		ck_assert_int_eq(ev_run_once(loop, 5), 0);
-	ck_assert_int_eq(rec.calls, 3);
+	run_until_count(&rec.calls, 3);
 }
 END_TEST
 

@@ -28,7 +28,8 @@ START_TEST(test_valid)
 {
 	const char *why = "unset";
 
-	ck_assert_msg(iscsi_name_check(valid[_i], &why) == 0, "'%s' rejected: %s", valid[_i], why);
+	ck_assert_msg(iscsi_name_check(valid[_i], &why) == 0, "'%s' rejected: %s", valid[_i],
+		      why);
 	ck_assert_ptr_null(why);
 	ck_assert_int_eq(iscsi_name_check(valid[_i], NULL), 0);
 }
@@ -59,7 +60,8 @@ static const struct {
 	{ "iqn.01-04.com.example", "iqn. name needs a date as yyyy-mm after 'iqn.'" },
 	{ "iqn.200104.com.example", "iqn. name needs a date as yyyy-mm after 'iqn.'" },
 	{ "iqn.2001-04", "iqn. name needs a '.' and a reversed domain name after its date" },
-	{ "iqn.2001-04:storage", "iqn. name needs a '.' and a reversed domain name after its date" },
+	{ "iqn.2001-04:storage",
+	  "iqn. name needs a '.' and a reversed domain name after its date" },
 	{ "iqn.2001-041.com", "iqn. name needs a '.' and a reversed domain name after its date" },
 	{ "iqn.2001-00.com.example", "iqn. name has a month outside 01..12 in its date" },
 	{ "iqn.2001-13.com.example", "iqn. name has a month outside 01..12 in its date" },
@@ -124,13 +126,15 @@ END_TEST
 
 START_TEST(test_equal)
 {
-	ck_assert(iscsi_name_equal("iqn.2001-04.com.example:disk1", "iqn.2001-04.com.example:disk1"));
-	ck_assert(iscsi_name_equal("IQN.2001-04.Com.Example:DISK1", "iqn.2001-04.com.example:disk1"));
+	static const char n1[] = "iqn.2001-04.com.example:disk1";
+
+	ck_assert(iscsi_name_equal(n1, "iqn.2001-04.com.example:disk1"));
+	ck_assert(iscsi_name_equal("IQN.2001-04.Com.Example:DISK1", n1));
 	ck_assert(iscsi_name_equal("naa.6001405ABCDEF012", "naa.6001405abcdef012"));
-	ck_assert(!iscsi_name_equal("iqn.2001-04.com.example:disk1", "iqn.2001-04.com.example:disk2"));
-	ck_assert(!iscsi_name_equal("iqn.2001-04.com.example:disk", "iqn.2001-04.com.example:disk1"));
-	ck_assert(!iscsi_name_equal("iqn.2001-04.com.example:disk1", "iqn.2001-04.com.example:disk"));
-	/* Only ASCII letters fold: '@' (0x40) and '`' (0x60) differ by the case bit but are not letters. */
+	ck_assert(!iscsi_name_equal(n1, "iqn.2001-04.com.example:disk2"));
+	ck_assert(!iscsi_name_equal("iqn.2001-04.com.example:disk", n1));
+	ck_assert(!iscsi_name_equal(n1, "iqn.2001-04.com.example:disk"));
+	/* Only letters fold: '@' and '`' differ by the case bit (0x20) but are not letters. */
 	ck_assert(!iscsi_name_equal("a@", "a`"));
 	ck_assert(!iscsi_name_equal("[", "{"));
 	ck_assert(iscsi_name_equal("", ""));
