@@ -29,6 +29,13 @@
 #define SCSI_CDB_MAX 32
 #define SCSI_SENSE_MAX 96
 
+/*
+ * The most one command moves (READ/WRITE/VERIFY data, in bytes). Advertised
+ * as MAXIMUM TRANSFER LENGTH in the Block Limits VPD page; a longer request
+ * ends with INVALID FIELD IN CDB. The transport may size its buffers by it.
+ */
+#define SCSI_MAX_XFER_BYTES (8u << 20)
+
 /* SAM-5 status codes. */
 #define SCSI_STATUS_GOOD 0x00
 #define SCSI_STATUS_CHECK_CONDITION 0x02
@@ -167,14 +174,33 @@ struct scsi_cmd {
 
 	/* private to the engine */
 	struct bs_io io;
+	struct iovec iov; /* io's one segment */
 	uint8_t *bounce; /* engine-owned scratch (e.g. VERIFY, ORWRITE), freed by the engine */
+	uint32_t bounce_len;
 	uint32_t stage;
+	uint32_t flags; /* decoded CDB bits, SCSI_CMD_F_* in scsi_int.h */
+	uint64_t next_lba; /* multi-stage commands: where the next chunk starts */
+	uint64_t left; /* multi-stage commands: blocks (or descriptors) still to do */
+	uint64_t sense_info; /* INFORMATION field of the sense data, when flagged */
+	uint16_t sense_field; /* sense-key-specific field pointer, when flagged */
+	uint8_t sense_bit; /* and its bit pointer */
+	uint8_t sense_flags;
 };
 
 enum scsi_exec_result {
 	SCSI_EXEC_DONE = 0,
 	SCSI_EXEC_ASYNC = 1,
 };
+
+/*
+ * SAM-5 §4.7 LUN encoding for REPORT LUNS and the transport: peripheral
+ * device addressing for LUNs below 256, flat space addressing below 16384;
+ * larger values are written as an extended flat space LUN (SAM-5 §4.7.8,
+ * 24 bits). scsi_lun_decode() is the inverse for those three methods and
+ * returns UINT64_MAX for anything else (an address we never hand out).
+ */
+void scsi_lun_encode(uint64_t lun, uint8_t out[8]);
+uint64_t scsi_lun_decode(const uint8_t in[8]);
 
 /* Engine set-up (dispatch table checks); call once. */
 void scsi_init(void);

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to the SCSI engine: the logical unit and I_T_L nexus objects, the
+ * dispatch slot, and the helpers the command set files (spc.c, mode.c,
+ * sbc.c, sbc_lbp.c) share.
+ */
+#ifndef PORTICO_TARGET_SCSI_INT_H
+#define PORTICO_TARGET_SCSI_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/list.h"
+#include "target/scsi/scsi.h"
+#include "target/scsi/scsi_proto.h"
+
+#define SCSI_COMPONENT "scsi"
+
+/* Advertised in the Block Limits VPD page (SBC-3 §6.5.3). */
+#define SCSI_MAX_UNMAP_DESCRIPTORS 256u
+#define SCSI_MAX_UNMAP_BLOCKS (1u << 20) /* per UNMAP command */
+#define SCSI_MAX_WRITE_SAME_BLOCKS (1u << 20) /* per WRITE SAME command */
+#define SCSI_WRITE_SAME_CHUNK (1u << 20) /* bytes replicated per backstore write */
+
+/* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
+struct scsi_mode_state {
+	bool wce; /* caching page: write cache enabled */
+	bool d_sense; /* control page: descriptor format sense data */
+	bool swp; /* control page: software write protect */
+};
+
+struct scsi_lu {
+	struct bs_dev *bs;
+	struct scsi_lu_id id;
+	uint32_t block_size;
+	/* Mode parameters: written under lock, read without it on the I/O path. */
+	_Atomic bool wce;
+	_Atomic bool d_sense;
+	_Atomic bool swp;
+	_Atomic bool stopped; /* START STOP UNIT with START=0 */
+	struct scsi_mode_state defaults;
+	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
+	struct list_head itls;
+};
+
+struct scsi_itl {
+	struct scsi_lu *lu;
+	struct scsi_nexus *nx;
+	struct list_head node; /* in lu->itls */
+	_Atomic uint32_t ua; /* pending unit attentions, enum scsi_ua bits */
+};
+
+/* Decoded CDB bits kept in cmd->flags between parse and exec. */
+enum scsi_cmd_flag {
+	SCSI_CMD_F_FUA = 1u << 0,
+	SCSI_CMD_F_BYTCHK = 1u << 1, /* compare data-out with the medium */
+	SCSI_CMD_F_BYTCHK_ONE = 1u << 2, /* VERIFY BYTCHK=11b: one block against each */
+	SCSI_CMD_F_UNMAP = 1u << 3, /* WRITE SAME: deallocate */
+	SCSI_CMD_F_NDOB = 1u << 4, /* WRITE SAME: no data-out buffer, zeroes */
+	SCSI_CMD_F_IMMED = 1u << 5,
+	SCSI_CMD_F_DESC = 1u << 6, /* REQUEST SENSE: descriptor format */
+	SCSI_CMD_F_START = 1u << 7, /* START STOP UNIT */
+	SCSI_CMD_F_PMI = 1u << 8, /* READ CAPACITY(10) partial medium indicator */
+};
+
+/* What scsi_cmd_set_sense adds to the sense data (cmd->sense_flags). */
+enum scsi_sense_flag {
+	SCSI_SENSE_F_INFO = 1u << 0, /* cmd->sense_info is the INFORMATION field */
+	SCSI_SENSE_F_FIELD = 1u << 1, /* cmd->sense_field is a field pointer */
+	SCSI_SENSE_F_IN_CDB = 1u << 2, /* ... into the CDB, else into the parameter list */
+	SCSI_SENSE_F_BIT = 1u << 3, /* cmd->sense_bit is a bit pointer */
+};
+
+/* Properties of a dispatch slot (struct scsi_op.flags). */
+enum scsi_op_flag {
+	SCSI_OP_F_NO_UA = 1u << 0, /* SPC-4 §5.14: INQUIRY, REPORT LUNS, REQUEST SENSE */
+	SCSI_OP_F_ANY_LUN = 1u << 1, /* works when the LUN is not mapped (itl == NULL) */
+	SCSI_OP_F_MEDIUM = 1u << 2, /* needs a started unit (SBC-3 §4.19) */
+	SCSI_OP_F_WRITE = 1u << 3, /* writes the medium: write protection applies */
+};
+
+struct scsi_op;
+
+/* A service action table, for opcodes whose CDB carries one (SPC-4 §4.2.5.2). */
+struct scsi_sa_table {
+	const struct scsi_op *ops; /* indexed by service action */
+	size_t n;
+};
+
+/*
+ * One dispatch slot. An all-zero slot (no parse) is INVALID OPERATION CODE.
+ * usage is the CDB usage data REPORT SUPPORTED OPERATION CODES returns: a 1
+ * for every bit the engine looks at, byte 0 the opcode itself.
+ */
+struct scsi_op {
+	const char *name;
+	uint8_t cdb_len;
+	uint8_t usage[16];
+	uint32_t flags;
+	const struct scsi_sa_table *sa; /* non-NULL: dispatch again on the service action */
+	enum sense_reason (*parse)(struct scsi_cmd *cmd);
+	enum scsi_exec_result (*exec)(struct scsi_cmd *cmd);
+};
+
+/* One supported command, as REPORT SUPPORTED OPERATION CODES lists it. */
+struct scsi_op_entry {
+	uint8_t opcode;
+	uint16_t sa;
+	bool has_sa;
+	const struct scsi_op *op;
+};
+
+/*
+ * The dispatch slot for opcode (and, when the opcode has service actions,
+ * sa), or NULL when unsupported. *has_sa (if not NULL) says whether the
+ * opcode has service actions.
+ */
+const struct scsi_op *scsi_op_lookup(uint8_t opcode, uint16_t sa, bool *has_sa);
+/* Fills out[0..max) with every supported command in opcode order; returns how many there are. */
+size_t scsi_op_list(struct scsi_op_entry *out, size_t max);
+
+static inline struct scsi_lu *scsi_cmd_lu(const struct scsi_cmd *cmd)
+{
+	return cmd->itl ? cmd->itl->lu : NULL;
+}
+
+/* Capacity in blocks now (the backstore may have been resized). */
+static inline uint64_t scsi_lu_nblocks(const struct scsi_lu *lu)
+{
+	return lu->bs->size / lu->block_size;
+}
+
+/* Whether [lba, lba + n) lies inside the LU (SBC-3 §4.5). */
+static inline bool scsi_lba_in_range(const struct scsi_lu *lu, uint64_t lba, uint64_t n)
+{
+	uint64_t cap = scsi_lu_nblocks(lu);
+
+	return lba <= cap && n <= cap - lba;
+}
+
+/* Medium writes refused: mapped read-only, SWP, or a read-only store. */
+bool scsi_cmd_write_protected(const struct scsi_cmd *cmd);
+
+/* INVALID FIELD IN CDB, with the sense-key-specific field pointer at byte (and bit, or -1). */
+enum sense_reason scsi_invalid_cdb(struct scsi_cmd *cmd, unsigned int byte, int bit);
+/* INVALID FIELD IN PARAMETER LIST, pointing at byte (and bit, or -1) of the parameter data. */
+enum sense_reason scsi_invalid_param(struct scsi_cmd *cmd, unsigned int byte, int bit);
+
+/* Ends cmd with GOOD status. */
+void scsi_cmd_good(struct scsi_cmd *cmd);
+/* Ends cmd synchronously: GOOD for SENSE_OK, else CHECK CONDITION; returns SCSI_EXEC_DONE. */
+enum scsi_exec_result scsi_cmd_finish(struct scsi_cmd *cmd, enum sense_reason r);
+/* Ends an asynchronous cmd: frees the bounce buffer, sets the outcome, calls cmd->done. */
+void scsi_cmd_complete(struct scsi_cmd *cmd, enum sense_reason r);
+
+/*
+ * Copies len bytes of data-in built by the engine into cmd->buf, truncated
+ * to the allocation length and buf_len (SPC-4 §4.2.5.6), and sets data_len.
+ */
+void scsi_cmd_data_in(struct scsi_cmd *cmd, const void *data, size_t len);
+
+/*
+ * Queues one backstore request for cmd on its LU: op over [offset, offset +
+ * len) bytes, data at buf (READ/WRITE). cb runs later with cmd as io->arg.
+ * Returns SENSE_OK, or the reason to fail the command now (no callback).
+ */
+enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset,
+				  uint64_t len, void *buf, bool fua, void (*cb)(struct bs_io *io));
+/* The sense reason for a backstore error on op. */
+enum sense_reason scsi_bs_error(int err, enum bs_op op);
+
+/* Allocates cmd->bounce (len bytes, 4096-aligned). SENSE_OK or INSUFFICIENT RESOURCES. */
+enum sense_reason scsi_cmd_bounce(struct scsi_cmd *cmd, size_t len);
+void scsi_cmd_bounce_free(struct scsi_cmd *cmd);
+
+/* Builds sense data for reason into buf (at least SCSI_SENSE_MAX bytes); returns its length. */
+size_t scsi_sense_build(uint8_t *buf, enum sense_reason reason, bool desc, const struct scsi_cmd *cmd);
+/* The (key, ASC, ASCQ) of reason; false for SENSE_OK and out-of-range values. */
+bool scsi_sense_lookup(enum sense_reason reason, uint8_t *key, uint8_t *asc, uint8_t *ascq);
+/* The sense reason of the highest-priority bit in ua_bits, SENSE_OK when none. */
+enum sense_reason scsi_ua_reason(uint32_t ua_bits);
+/* Takes (clears and returns) the highest-priority pending unit attention of itl; 0 when none. */
+uint32_t scsi_itl_take_ua(struct scsi_itl *itl);
+
+/* The control plane's view of the mode parameters. */
+void scsi_lu_mode_get(struct scsi_lu *lu, struct scsi_mode_state *st);
+/* Sets the mode parameters and raises MODE PARAMETERS CHANGED on every nexus but except. */
+void scsi_lu_mode_set(struct scsi_lu *lu, const struct scsi_mode_state *st, struct scsi_itl *except);
+
+/* Command set entry points, named for the dispatch table in scsi.c. */
+enum sense_reason spc_parse_test_unit_ready(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_test_unit_ready(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_request_sense(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_inquiry(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_report_luns(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_report_luns(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_rtpg(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_rsoc(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd);
+
+enum sense_reason spc_parse_mode_sense(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_mode_sense(struct scsi_cmd *cmd);
+enum sense_reason spc_parse_mode_select(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_mode_select(struct scsi_cmd *cmd);
+
+enum sense_reason sbc_parse_rw(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_read(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_write(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_verify(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_verify(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_write_verify(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_write_verify(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_orwrite(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_read_capacity_10(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_read_capacity_10(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_read_capacity_16(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_read_capacity_16(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_sync_cache(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_sync_cache(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_pre_fetch(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_pre_fetch(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_start_stop_unit(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_start_stop_unit(struct scsi_cmd *cmd);
+
+enum sense_reason sbc_parse_unmap(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_write_same(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_get_lba_status(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_get_lba_status(struct scsi_cmd *cmd);
+
+#endif

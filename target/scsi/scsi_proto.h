@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * SCSI wire definitions (SPC-4, SBC-3, SAM-5): operation codes, service
+ * actions, VPD and mode page codes, and the fixed layouts the engine reads
+ * and writes, as byte arrays with their sizes asserted. Multi-byte fields
+ * go through get_be* / put_be*.
+ */
+#ifndef PORTICO_TARGET_SCSI_PROTO_H
+#define PORTICO_TARGET_SCSI_PROTO_H
+
+#include <stdint.h>
+
+/* Operation codes (SPC-4 annex D, SBC-3 §5). */
+enum scsi_opcode {
+	SCSI_OP_TEST_UNIT_READY = 0x00,
+	SCSI_OP_REQUEST_SENSE = 0x03,
+	SCSI_OP_READ_6 = 0x08,
+	SCSI_OP_WRITE_6 = 0x0a,
+	SCSI_OP_INQUIRY = 0x12,
+	SCSI_OP_MODE_SELECT_6 = 0x15,
+	SCSI_OP_MODE_SENSE_6 = 0x1a,
+	SCSI_OP_START_STOP_UNIT = 0x1b,
+	SCSI_OP_READ_CAPACITY_10 = 0x25,
+	SCSI_OP_READ_10 = 0x28,
+	SCSI_OP_WRITE_10 = 0x2a,
+	SCSI_OP_WRITE_VERIFY_10 = 0x2e,
+	SCSI_OP_VERIFY_10 = 0x2f,
+	SCSI_OP_PRE_FETCH_10 = 0x34,
+	SCSI_OP_SYNCHRONIZE_CACHE_10 = 0x35,
+	SCSI_OP_WRITE_SAME_10 = 0x41,
+	SCSI_OP_UNMAP = 0x42,
+	SCSI_OP_MODE_SELECT_10 = 0x55,
+	SCSI_OP_MODE_SENSE_10 = 0x5a,
+	SCSI_OP_READ_16 = 0x88,
+	SCSI_OP_WRITE_16 = 0x8a,
+	SCSI_OP_ORWRITE_16 = 0x8b,
+	SCSI_OP_WRITE_VERIFY_16 = 0x8e,
+	SCSI_OP_VERIFY_16 = 0x8f,
+	SCSI_OP_PRE_FETCH_16 = 0x90,
+	SCSI_OP_SYNCHRONIZE_CACHE_16 = 0x91,
+	SCSI_OP_WRITE_SAME_16 = 0x93,
+	SCSI_OP_SERVICE_ACTION_IN_16 = 0x9e,
+	SCSI_OP_REPORT_LUNS = 0xa0,
+	SCSI_OP_MAINTENANCE_IN = 0xa3,
+	SCSI_OP_READ_12 = 0xa8,
+	SCSI_OP_WRITE_12 = 0xaa,
+	SCSI_OP_WRITE_VERIFY_12 = 0xae,
+	SCSI_OP_VERIFY_12 = 0xaf,
+};
+
+/* SERVICE ACTION IN(16) service actions (SBC-3 §5.15, §5.16). */
+enum scsi_sai_sa {
+	SCSI_SAI_READ_CAPACITY_16 = 0x10,
+	SCSI_SAI_GET_LBA_STATUS = 0x12,
+};
+
+/* MAINTENANCE IN service actions (SPC-4 §6.25, §6.35). */
+enum scsi_mi_sa {
+	SCSI_MI_REPORT_TARGET_PORT_GROUPS = 0x0a,
+	SCSI_MI_REPORT_SUPPORTED_OPCODES = 0x0c,
+};
+
+/* Vital product data pages (SPC-4 §7.8, SBC-3 §6.5). */
+enum scsi_vpd_page {
+	SCSI_VPD_SUPPORTED_PAGES = 0x00,
+	SCSI_VPD_UNIT_SERIAL = 0x80,
+	SCSI_VPD_DEVICE_ID = 0x83,
+	SCSI_VPD_EXTENDED_INQUIRY = 0x86,
+	SCSI_VPD_BLOCK_LIMITS = 0xb0,
+	SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS = 0xb1,
+	SCSI_VPD_LOGICAL_BLOCK_PROVISIONING = 0xb2,
+};
+
+/* Mode pages (SPC-4 §7.5, SBC-3 §6.4). */
+enum scsi_mode_page {
+	SCSI_MODE_PAGE_RW_ERROR_RECOVERY = 0x01,
+	SCSI_MODE_PAGE_CACHING = 0x08,
+	SCSI_MODE_PAGE_CONTROL = 0x0a,
+	SCSI_MODE_PAGE_INFO_EXCEPTIONS = 0x1c,
+	SCSI_MODE_PAGE_ALL = 0x3f,
+};
+
+#define SCSI_MODE_SUBPAGE_ALL 0xff
+
+/* Page control field of MODE SENSE (SPC-4 §6.11.2). */
+enum scsi_mode_pc {
+	SCSI_MODE_PC_CURRENT = 0,
+	SCSI_MODE_PC_CHANGEABLE = 1,
+	SCSI_MODE_PC_DEFAULT = 2,
+	SCSI_MODE_PC_SAVED = 3,
+};
+
+/* Sense keys (SPC-4 §4.5.6). */
+enum scsi_sense_key {
+	SCSI_SENSE_KEY_NO_SENSE = 0x0,
+	SCSI_SENSE_KEY_NOT_READY = 0x2,
+	SCSI_SENSE_KEY_MEDIUM_ERROR = 0x3,
+	SCSI_SENSE_KEY_HARDWARE_ERROR = 0x4,
+	SCSI_SENSE_KEY_ILLEGAL_REQUEST = 0x5,
+	SCSI_SENSE_KEY_UNIT_ATTENTION = 0x6,
+	SCSI_SENSE_KEY_DATA_PROTECT = 0x7,
+	SCSI_SENSE_KEY_ABORTED_COMMAND = 0xb,
+	SCSI_SENSE_KEY_MISCOMPARE = 0xe,
+};
+
+#define SCSI_SENSE_FIXED_CURRENT 0x70
+#define SCSI_SENSE_DESC_CURRENT 0x72
+#define SCSI_SENSE_FIXED_LEN 18
+#define SCSI_SENSE_VALID 0x80 /* fixed format: the INFORMATION field is valid */
+#define SCSI_SENSE_SKSV 0x80 /* sense key specific valid */
+#define SCSI_SENSE_SKS_CD 0x40 /* field pointer: in the CDB (1) or parameter list (0) */
+#define SCSI_SENSE_SKS_BPV 0x08 /* bit pointer valid */
+#define SCSI_SENSE_DESC_INFORMATION 0x00
+#define SCSI_SENSE_DESC_SKS 0x02
+
+/* Fixed format sense data (SPC-4 §4.5.3). */
+struct scsi_sense_fixed {
+	uint8_t response_code; /* VALID | 70h */
+	uint8_t obsolete;
+	uint8_t key; /* FILEMARK EOM ILI SDAT_OVFL | SENSE KEY */
+	uint8_t information[4];
+	uint8_t additional_len;
+	uint8_t cmd_specific[4];
+	uint8_t asc;
+	uint8_t ascq;
+	uint8_t fru;
+	uint8_t sks[3];
+};
+_Static_assert(sizeof(struct scsi_sense_fixed) == SCSI_SENSE_FIXED_LEN, "fixed sense is 18 bytes");
+
+/* Descriptor format sense data header (SPC-4 §4.5.2). */
+struct scsi_sense_desc_hdr {
+	uint8_t response_code; /* 72h */
+	uint8_t key;
+	uint8_t asc;
+	uint8_t ascq;
+	uint8_t reserved[3];
+	uint8_t additional_len;
+};
+_Static_assert(sizeof(struct scsi_sense_desc_hdr) == 8, "descriptor sense header is 8 bytes");
+
+/* Standard INQUIRY data (SPC-4 §6.4.2), the part we fill. */
+#define SCSI_INQUIRY_STD_LEN 66 /* through the version descriptors we report */
+#define SCSI_INQUIRY_PQ_NOT_CONNECTED 0x60 /* peripheral qualifier 011b */
+#define SCSI_INQUIRY_TYPE_DISK 0x00
+#define SCSI_INQUIRY_TYPE_UNKNOWN 0x1f
+#define SCSI_INQUIRY_VERSION_SPC4 0x06
+
+/* Version descriptors (SPC-4 table 30). */
+#define SCSI_VERSION_SAM5 0x00a0
+#define SCSI_VERSION_SPC4 0x0460
+#define SCSI_VERSION_SBC3 0x04c0
+#define SCSI_VERSION_ISCSI 0x0960
+
+/* Designator types and associations of VPD page 83h (SPC-4 §7.8.6). */
+#define SCSI_DESIG_CODESET_BINARY 0x1
+#define SCSI_DESIG_CODESET_ASCII 0x2
+#define SCSI_DESIG_CODESET_UTF8 0x3
+#define SCSI_DESIG_PIV 0x80
+#define SCSI_DESIG_ASSOC_LU 0x00
+#define SCSI_DESIG_ASSOC_PORT 0x10
+#define SCSI_DESIG_ASSOC_TARGET 0x20
+#define SCSI_DESIG_TYPE_T10 0x1
+#define SCSI_DESIG_TYPE_NAA 0x3
+#define SCSI_DESIG_TYPE_REL_PORT 0x4
+#define SCSI_DESIG_TYPE_TPG 0x5
+#define SCSI_DESIG_TYPE_SCSI_NAME 0x8
+#define SCSI_PROTOCOL_ISCSI 0x5
+
+/* UNMAP block descriptor (SBC-3 §5.28.2). */
+struct scsi_unmap_desc {
+	uint8_t lba[8];
+	uint8_t nblocks[4];
+	uint8_t reserved[4];
+};
+_Static_assert(sizeof(struct scsi_unmap_desc) == 16, "UNMAP block descriptor is 16 bytes");
+
+/* GET LBA STATUS descriptor (SBC-3 §5.16.2). */
+struct scsi_lba_status_desc {
+	uint8_t lba[8];
+	uint8_t nblocks[4];
+	uint8_t provisioning; /* 0: mapped, 1: deallocated, 2: anchored */
+	uint8_t reserved[3];
+};
+_Static_assert(sizeof(struct scsi_lba_status_desc) == 16, "LBA status descriptor is 16 bytes");
+
+#define SCSI_LBA_STATUS_MAPPED 0
+#define SCSI_LBA_STATUS_DEALLOCATED 1
+
+#endif
