@@ -1,0 +1,505 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The object model: lookups the login path needs (target, TPG by portal,
+ * ACL), the per-session LUN map, and portal parsing. Building a model from a
+ * file is config.c's job; this file knows nothing of libconfig.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "target/obj.h"
+
+/*
+ * Defaults a storage administrator coming from LIO expects, except where a
+ * value is better for a KVM host on a fast network (docs/configuration.md
+ * says which and why).
+ */
+void obj_tpg_attrs_default(struct obj_tpg_attrs *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->generate_node_acls = false;
+	a->demo_mode_write_protect = true;
+	a->nopin_interval_s = 15;
+	a->nopin_timeout_s = 30;
+	a->default_cmdsn_depth = 128;
+}
+
+void obj_tpg_params_default(struct obj_tpg_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	/* open-iscsi offers 256 KiB; a 256 KiB write then goes in one PDU */
+	p->max_recv_dsl = 262144;
+	p->max_burst = 1048576;
+	p->first_burst = 65536; /* RFC 7143 §13.14 default */
+	p->max_outstanding_r2t = 1;
+	p->initial_r2t = true;
+	p->immediate_data = true;
+	p->header_digest = true;
+	p->data_digest = true;
+	p->default_time2wait = 2;
+	p->default_time2retain = 20;
+}
+
+void obj_model_free(struct obj_model *m)
+{
+	size_t i, j, k;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nbackstores; i++) {
+		struct obj_backstore *b = &m->backstores[i];
+
+		/* the LU reads through its store: it goes first */
+		if (b->lu)
+			scsi_lu_destroy(b->lu);
+		if (b->dev)
+			bs_close(b->dev);
+	}
+	free(m->backstores);
+	for (i = 0; i < m->ntargets; i++) {
+		struct obj_target *t = &m->targets[i];
+
+		for (j = 0; j < t->ntpgs; j++) {
+			struct obj_tpg *tpg = &t->tpgs[j];
+
+			for (k = 0; k < tpg->nacls; k++)
+				free(tpg->acls[k].mapped);
+			free(tpg->acls);
+			free(tpg->luns);
+			free(tpg->portals);
+		}
+		free(t->tpgs);
+	}
+	free(m->targets);
+	free(m);
+}
+
+struct obj_target *obj_find_target(const struct obj_model *m, const char *iqn)
+{
+	size_t i;
+
+	if (!m || !iqn)
+		return NULL;
+	for (i = 0; i < m->ntargets; i++) {
+		/* RFC 3722: iSCSI names compare after case folding */
+		if (iscsi_name_equal(m->targets[i].iqn, iqn))
+			return &m->targets[i];
+	}
+	return NULL;
+}
+
+struct obj_backstore *obj_find_backstore(const struct obj_model *m, const char *name)
+{
+	size_t i;
+
+	if (!m || !name)
+		return NULL;
+	for (i = 0; i < m->nbackstores; i++) {
+		if (strcmp(m->backstores[i].name, name) == 0)
+			return &m->backstores[i];
+	}
+	return NULL;
+}
+
+/*
+ * An address reduced to what portal matching compares: family (an
+ * IPv4-mapped IPv6 address counts as IPv4), the address bytes and the port.
+ */
+struct obj_addr {
+	int family;
+	uint8_t a[16];
+	uint16_t port;
+};
+
+static int obj_addr_get(const struct sockaddr *sa, socklen_t len, struct obj_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!sa)
+		return -EINVAL;
+	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)sa;
+
+		out->family = AF_INET;
+		memcpy(out->a, &sin->sin_addr, 4);
+		out->port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+		out->port = ntohs(sin6->sin6_port);
+		/*
+		 * A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d; they
+		 * are the IPv4 portal's connections.
+		 */
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			out->family = AF_INET;
+			memcpy(out->a, &sin6->sin6_addr.s6_addr[12], 4);
+		} else {
+			out->family = AF_INET6;
+			memcpy(out->a, &sin6->sin6_addr, 16);
+		}
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}
+
+static bool obj_addr_is_any(const struct obj_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->a, zero, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+static bool obj_addr_same(const struct obj_addr *a, const struct obj_addr *b)
+{
+	return a->family == b->family && a->port == b->port &&
+	       memcmp(a->a, b->a, a->family == AF_INET ? 4 : 16) == 0;
+}
+
+/*
+ * How well portal p serves a connection to local address l: 3 the same
+ * address, 2 a wildcard of the same family, 1 [::] for an IPv4 address (a
+ * dual-stack listener accepts those), 0 no match. The best wins, so that a
+ * TPG on 127.0.0.1:3260 gets its connections even when another TPG of the
+ * target listens on 0.0.0.0:3260.
+ */
+static int obj_portal_score(const struct obj_portal *p, const struct obj_addr *l)
+{
+	struct obj_addr pa;
+
+	if (obj_addr_get((const struct sockaddr *)&p->addr, p->addrlen, &pa))
+		return 0;
+	if (pa.port != l->port)
+		return 0;
+	if (obj_addr_same(&pa, l))
+		return 3;
+	if (!obj_addr_is_any(&pa))
+		return 0;
+	if (pa.family == l->family)
+		return 2;
+	if (pa.family == AF_INET6 && l->family == AF_INET)
+		return 1;
+	return 0;
+}
+
+struct obj_tpg *obj_tpg_for_addr(const struct obj_target *t, const struct sockaddr *local,
+				 socklen_t len)
+{
+	struct obj_tpg *best = NULL;
+	int best_score = 0;
+	struct obj_addr l;
+	size_t i, j;
+
+	if (!t || obj_addr_get(local, len, &l))
+		return NULL;
+	for (i = 0; i < t->ntpgs; i++) {
+		struct obj_tpg *tpg = &t->tpgs[i];
+
+		for (j = 0; j < tpg->nportals; j++) {
+			int score = obj_portal_score(&tpg->portals[j], &l);
+
+			if (score > best_score) {
+				best_score = score;
+				best = tpg;
+			}
+		}
+	}
+	return best;
+}
+
+bool obj_portal_equal(const struct obj_portal *a, const struct obj_portal *b)
+{
+	struct obj_addr x, y;
+
+	if (obj_addr_get((const struct sockaddr *)&a->addr, a->addrlen, &x) ||
+	    obj_addr_get((const struct sockaddr *)&b->addr, b->addrlen, &y))
+		return false;
+	return obj_addr_same(&x, &y);
+}
+
+const struct obj_acl *obj_find_acl(const struct obj_tpg *tpg, const char *initiator)
+{
+	size_t i;
+
+	if (!tpg || !initiator)
+		return NULL;
+	for (i = 0; i < tpg->nacls; i++) {
+		if (iscsi_name_equal(tpg->acls[i].initiator, initiator))
+			return &tpg->acls[i];
+	}
+	return NULL;
+}
+
+bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator)
+{
+	if (!tpg)
+		return false;
+	return obj_find_acl(tpg, initiator) || tpg->attrs.generate_node_acls;
+}
+
+static const struct obj_tpg_lun *obj_tpg_find_lun(const struct obj_tpg *tpg, uint64_t lun)
+{
+	size_t lo = 0, hi = tpg->nluns;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (tpg->luns[mid].lun == lun)
+			return &tpg->luns[mid];
+		if (tpg->luns[mid].lun < lun)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static int obj_lun_entry_cmp(const void *a, const void *b)
+{
+	const struct obj_lun_entry *x = a, *y = b;
+
+	return (x->lun > y->lun) - (x->lun < y->lun);
+}
+
+static void obj_lun_entry_set(struct obj_lun_entry *e, uint64_t lun, const struct obj_tpg_lun *tl,
+			      bool read_only)
+{
+	e->lun = lun;
+	e->lu = tl->bs ? tl->bs->lu : NULL;
+	/* a read-only store is read-only for everyone, whatever the mapping says */
+	e->read_only = read_only || (tl->bs && tl->bs->params.readonly);
+}
+
+int obj_lun_map_build(const struct obj_tpg *tpg, const char *initiator, struct obj_lun_map **out)
+{
+	const struct obj_acl *acl;
+	struct obj_lun_map *map;
+	size_t i, n;
+
+	*out = NULL;
+	if (!tpg || !initiator)
+		return -EINVAL;
+	acl = obj_find_acl(tpg, initiator);
+	/* an explicit ACL wins over demo mode, as in LIO */
+	if (!acl && !tpg->attrs.generate_node_acls)
+		return -EACCES;
+	n = (acl && !acl->all_luns) ? acl->nmapped : tpg->nluns;
+	map = calloc(1, sizeof(*map) + n * sizeof(map->e[0]));
+	if (!map)
+		return -ENOMEM;
+
+	if (acl && !acl->all_luns) {
+		for (i = 0; i < acl->nmapped; i++) {
+			const struct obj_mapped_lun *ml = &acl->mapped[i];
+			const struct obj_tpg_lun *tl = obj_tpg_find_lun(tpg, ml->tpg_lun);
+
+			/* config.c refuses such a mapping; a hand-built model may not */
+			if (!tl)
+				continue;
+			obj_lun_entry_set(&map->e[map->n++], ml->lun, tl, ml->read_only);
+		}
+		qsort(map->e, map->n, sizeof(map->e[0]), obj_lun_entry_cmp);
+	} else {
+		bool ro = !acl && tpg->attrs.demo_mode_write_protect;
+
+		/* tpg->luns is sorted, so the map is too */
+		for (i = 0; i < tpg->nluns; i++)
+			obj_lun_entry_set(&map->e[map->n++], tpg->luns[i].lun, &tpg->luns[i], ro);
+	}
+	*out = map;
+	return 0;
+}
+
+void obj_lun_map_free(struct obj_lun_map *map)
+{
+	free(map);
+}
+
+/* Digits only, 1..65535. */
+static int obj_parse_port(const char *s, uint16_t *port, const char **why)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!*s) {
+		*why = "empty port after ':'";
+		return -EINVAL;
+	}
+	for (p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p)) {
+			*why = "the port is not a number";
+			return -EINVAL;
+		}
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 65535) {
+			*why = "the port is larger than 65535";
+			return -EINVAL;
+		}
+	}
+	if (v == 0) {
+		*why = "port 0 is not a port a portal can listen on";
+		return -EINVAL;
+	}
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* Whether s looks like a host name (letters, digits, '-', '.') rather than a broken address. */
+static bool obj_looks_like_hostname(const char *s)
+{
+	bool alpha = false;
+
+	for (; *s; s++) {
+		if (isalpha((unsigned char)*s))
+			alpha = true;
+		else if (!isdigit((unsigned char)*s) && *s != '-' && *s != '.')
+			return false;
+	}
+	return alpha;
+}
+
+static int obj_portal_text(struct obj_portal *out, const char *fmt, const char *addr,
+			   uint16_t port, const char **why)
+{
+	int n = snprintf(out->text, sizeof(out->text), fmt, addr, port);
+
+	if (n < 0 || (size_t)n >= sizeof(out->text)) {
+		*why = "portal text too long";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int obj_portal_fill4(const char *host, uint16_t port, struct obj_portal *out,
+			    const char **why)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&out->addr;
+	char addr[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	/* inet_pton, unlike inet_aton, refuses "1", "1.2" and "0x7f.1" */
+	if (inet_pton(AF_INET, host, &a) != 1) {
+		if (obj_looks_like_hostname(host))
+			*why = "host names are not accepted, give an IP address (porticod does no DNS lookups: start-up must not depend on a name server)";
+		else
+			*why = "not an IPv4 address";
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	sin->sin_family = AF_INET;
+	sin->sin_addr = a;
+	sin->sin_port = htons(port);
+	out->addrlen = sizeof(*sin);
+	inet_ntop(AF_INET, &a, addr, sizeof(addr));
+	return obj_portal_text(out, "%s:%u", addr, port, why);
+}
+
+static int obj_portal_fill6(const char *host, uint16_t port, struct obj_portal *out,
+			    const char **why)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&out->addr;
+	struct addrinfo hints, *res = NULL;
+	char addr[INET6_ADDRSTRLEN];
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	/* numeric only (no DNS); getaddrinfo, unlike inet_pton, takes a scope ("fe80::1%eth0") */
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res) {
+		*why = "not an IPv6 address";
+		return -EINVAL;
+	}
+	memset(out, 0, sizeof(*out));
+	memcpy(sin6, res->ai_addr, sizeof(*sin6));
+	freeaddrinfo(res);
+	sin6->sin6_port = htons(port);
+	out->addrlen = sizeof(*sin6);
+	if (strchr(host, '%'))
+		return obj_portal_text(out, "[%s]:%u", host, port, why);
+	inet_ntop(AF_INET6, &sin6->sin6_addr, addr, sizeof(addr));
+	return obj_portal_text(out, "[%s]:%u", addr, port, why);
+}
+
+int obj_parse_portal_why(const char *text, struct obj_portal *out, const char **why)
+{
+	const char *dummy, *colon;
+	char host[INET6_ADDRSTRLEN + 32];
+	uint16_t port = OBJ_ISCSI_PORT;
+	size_t hlen;
+	int ret;
+
+	if (!why)
+		why = &dummy;
+	*why = NULL;
+	if (!text || !*text) {
+		*why = "empty portal";
+		return -EINVAL;
+	}
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (!close) {
+			*why = "missing ']' after an IPv6 address";
+			return -EINVAL;
+		}
+		hlen = (size_t)(close - text - 1);
+		if (close[1] == ':') {
+			ret = obj_parse_port(close + 2, &port, why);
+			if (ret)
+				return ret;
+		} else if (close[1]) {
+			*why = "expected ':PORT' after ']'";
+			return -EINVAL;
+		}
+		if (hlen == 0 || hlen >= sizeof(host)) {
+			*why = "not an IPv6 address";
+			return -EINVAL;
+		}
+		memcpy(host, text + 1, hlen);
+		host[hlen] = '\0';
+		return obj_portal_fill6(host, port, out, why);
+	}
+	colon = strchr(text, ':');
+	if (colon && strchr(colon + 1, ':')) {
+		/* more than one ':': a bare IPv6 address, port 3260 */
+		if (strlen(text) >= sizeof(host)) {
+			*why = "not an IPv6 address";
+			return -EINVAL;
+		}
+		ret = obj_portal_fill6(text, port, out, why);
+		if (ret)
+			*why = "not an IPv6 address (write [ADDRESS]:PORT to give a port)";
+		return ret;
+	}
+	hlen = colon ? (size_t)(colon - text) : strlen(text);
+	if (hlen == 0) {
+		*why = "no address before ':'";
+		return -EINVAL;
+	}
+	if (hlen >= sizeof(host)) {
+		*why = "not an IPv4 address";
+		return -EINVAL;
+	}
+	memcpy(host, text, hlen);
+	host[hlen] = '\0';
+	if (colon) {
+		ret = obj_parse_port(colon + 1, &port, why);
+		if (ret)
+			return ret;
+	}
+	return obj_portal_fill4(host, port, out, why);
+}
+
+int obj_parse_portal(const char *text, struct obj_portal *out)
+{
+	return obj_parse_portal_why(text, out, NULL);
+}
