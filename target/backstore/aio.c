@@ -52,9 +52,9 @@ struct bs_aio_slot {
 	struct iovec *iov;
 	int iovcnt;
 	struct iovec *iov_copy; /* owned: the remainder after a short transfer */
-	void *bounce; /* owned: aligned copy of misaligned caller buffers */
+	void *bounce;		/* owned: aligned copy of misaligned caller buffers */
 	struct iovec bounce_iov;
-	bool rwf_dsync; /* submitted with RWF_DSYNC */
+	bool rwf_dsync;	 /* submitted with RWF_DSYNC */
 	bool sync_after; /* FUA without RWF_DSYNC: fdatasync once the write is done */
 };
 
@@ -89,6 +89,14 @@ static __thread struct bs_thread *bs_cur;
 
 /* Cleared (once, for the process) when the kernel refuses aio_rw_flags. */
 static atomic_bool bs_aio_rwf_ok = true;
+
+void bs_aio_disable_rwf_dsync(void)
+{
+	if (atomic_exchange(&bs_aio_rwf_ok, false))
+		log_warn(
+		    BS_COMPONENT,
+		    "RWF_DSYNC is not available for aio writes; FUA writes are followed by fdatasync");
+}
 
 struct bs_thread *bs_thread_current(void)
 {
@@ -318,9 +326,7 @@ static int bs_slot_submit(struct bs_thread *t, struct bs_aio_slot *s)
 		 * itself; buffer or alignment errors come back as completions.
 		 */
 		if ((ret == -EINVAL || ret == -EOPNOTSUPP) && s->rwf_dsync) {
-			if (atomic_exchange(&bs_aio_rwf_ok, false))
-				log_warn(BS_COMPONENT,
-					 "kernel refuses RWF_DSYNC on aio writes; FUA writes are followed by fdatasync");
+			bs_aio_disable_rwf_dsync();
 			s->rwf_dsync = false;
 			s->sync_after = true;
 			s->iocb.aio_rw_flags = 0;
@@ -462,7 +468,8 @@ static struct bs_io *bs_aio_event(struct bs_thread *t, struct io_event *ev)
 		if (!ret)
 			return NULL;
 		if (ret == -EAGAIN) {
-			/* Keep the slot: it holds the progress (and for a bounced read, the data). */
+			/* Keep the slot: it holds the progress (and for a bounced read, the data).
+			 */
 			s->next_free = t->stalled;
 			t->stalled = s;
 			if (!t->inflight)
@@ -602,7 +609,8 @@ int bs_thread_init(struct ev_loop *loop)
 			goto err_close_efd;
 	}
 	if (t->depth != BS_AIO_DEPTH)
-		log_warn(BS_COMPONENT, "aio context limited to %u requests (fs.aio-max-nr)", t->depth);
+		log_warn(BS_COMPONENT, "aio context limited to %u requests (fs.aio-max-nr)",
+			 t->depth);
 
 	t->slots = calloc(t->depth, sizeof(*t->slots));
 	if (!t->slots) {
@@ -660,6 +668,8 @@ void bs_thread_fini(void)
 			log_err(BS_COMPONENT,
 				"%lu requests never completed; leaking the thread's I/O context",
 				t->pending);
+			if (t->retry_timer)
+				ev_timer_cancel(t->loop, t->retry_timer);
 			ev_del_fd(t->loop, t->efd);
 			bs_cur = NULL;
 			return;

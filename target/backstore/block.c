@@ -38,7 +38,7 @@
 
 struct block_store {
 	struct bs_fdstore fs; /* first: the engine reads it through dev->priv */
-	bool punch; /* UNMAP through fallocate(PUNCH_HOLE): guaranteed zeroes */
+	bool punch;	      /* UNMAP through fallocate(PUNCH_HOLE): guaranteed zeroes */
 };
 
 static struct block_store *block_store(const struct bs_dev *dev)
@@ -102,8 +102,8 @@ static int block_open(struct bs_dev *dev, const struct bs_params *p)
 					  "cannot open '%s' exclusively: it is mounted or in use",
 					  path);
 		else
-			ret = bs_open_err(dev, -errno, "cannot open '%s': %s", path,
-					  strerror(errno));
+			ret =
+			    bs_open_err(dev, -errno, "cannot open '%s': %s", path, strerror(errno));
 		goto err_free;
 	}
 	b->fs.direct = true;
@@ -114,9 +114,10 @@ static int block_open(struct bs_dev *dev, const struct bs_params *p)
 		goto err_close;
 	}
 	if (p->block_size && (p->block_size < (uint32_t)lbs || p->block_size % (uint32_t)lbs)) {
-		ret = bs_open_err(dev, -EINVAL,
-				  "block size %u does not fit '%s': it must be a multiple of the device's %d-byte logical blocks",
-				  p->block_size, path, lbs);
+		ret = bs_open_err(
+		    dev, -EINVAL,
+		    "block size %u does not fit '%s': it must be a multiple of the device's %d-byte logical blocks",
+		    p->block_size, path, lbs);
 		goto err_close;
 	}
 	dev->block_size = p->block_size ? p->block_size : (uint32_t)lbs;
@@ -141,9 +142,9 @@ static int block_open(struct bs_dev *dev, const struct bs_params *p)
 		goto err_close;
 	}
 	if (p->size && p->size < devsize)
-		log_info(BS_COMPONENT, "backstore '%s': serving the first %llu of %llu bytes of '%s'",
-			 dev->name, (unsigned long long)p->size, (unsigned long long)devsize,
-			 path);
+		log_info(BS_COMPONENT,
+			 "backstore '%s': serving the first %llu of %llu bytes of '%s'", dev->name,
+			 (unsigned long long)p->size, (unsigned long long)devsize, path);
 
 	dev->thin = block_queue_attr(st.st_rdev, "discard_max_bytes") > 0;
 	b->punch = dev->thin && block_queue_attr(st.st_rdev, "write_zeroes_max_bytes") > 0;

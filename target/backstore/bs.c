@@ -129,8 +129,9 @@ int bs_open(const char *type, const struct bs_params *p, struct bs_dev **out, ch
 	dev->errlen = errlen;
 
 	if (p->block_size && (p->block_size < 512 || (p->block_size & (p->block_size - 1)))) {
-		ret = bs_open_err(dev, -EINVAL, "block size %u is not a power of two of at least 512",
-				  p->block_size);
+		ret =
+		    bs_open_err(dev, -EINVAL, "block size %u is not a power of two of at least 512",
+				p->block_size);
 		goto err_free;
 	}
 	if (p->path && strlen(p->path) >= sizeof(dev->path)) {

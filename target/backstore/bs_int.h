@@ -61,6 +61,14 @@ int bs_sync_rw(int fd, struct bs_io *io, bool fua);
 /* Writes len bytes of zeroes at offset (when no zeroing primitive exists). */
 int bs_sync_write_zeroes(int fd, uint64_t offset, uint64_t len, uint32_t mem_align);
 
+/*
+ * From then on, FUA writes are plain writes followed by an fdatasync: what
+ * the engine does once the kernel refuses RWF_DSYNC (aio: kernels before
+ * 4.13; pwritev2: before 4.7). Tests call these to take that path.
+ */
+void bs_aio_disable_rwf_dsync(void);
+void bs_sync_disable_rwf_dsync(void);
+
 /* Completes io with result on its thread, for the pool when it cannot run work. */
 void bs_thread_fail_later(struct bs_io *io, int result);
 

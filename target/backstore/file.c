@@ -44,8 +44,8 @@
 #include "target/backstore/bs_int.h"
 
 struct file_store {
-	struct bs_fdstore fs; /* first: the engine reads it through dev->priv */
-	bool sparse; /* grow sparse (thin) or allocated */
+	struct bs_fdstore fs;	   /* first: the engine reads it through dev->priv */
+	bool sparse;		   /* grow sparse (thin) or allocated */
 	atomic_bool zero_range_ok; /* fallocate(ZERO_RANGE) works here */
 };
 
@@ -120,28 +120,30 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 
 	if (stat(path, &st)) {
 		if (errno != ENOENT) {
-			ret = bs_open_err(dev, -errno, "cannot open '%s': %s", path,
-					  strerror(errno));
+			ret =
+			    bs_open_err(dev, -errno, "cannot open '%s': %s", path, strerror(errno));
 			goto err_free;
 		}
 		if (!want) {
-			ret = bs_open_err(dev, -ENOENT,
-					  "file '%s' does not exist; give a size to create it", path);
+			ret =
+			    bs_open_err(dev, -ENOENT,
+					"file '%s' does not exist; give a size to create it", path);
 			goto err_free;
 		}
 		if (p->readonly) {
-			ret = bs_open_err(dev, -ENOENT,
-					  "file '%s' does not exist, and a read-only backstore cannot create it",
-					  path);
+			ret = bs_open_err(
+			    dev, -ENOENT,
+			    "file '%s' does not exist, and a read-only backstore cannot create it",
+			    path);
 			goto err_free;
 		}
 		creating = true;
 		f->fs.fd = open(path, flags | O_CREAT | O_EXCL, 0600);
 		created = f->fs.fd >= 0;
 	} else if (S_ISBLK(st.st_mode)) {
-		ret = bs_open_err(dev, -EINVAL,
-				  "'%s' is a block device, not a regular file; use a block backstore",
-				  path);
+		ret = bs_open_err(
+		    dev, -EINVAL,
+		    "'%s' is a block device, not a regular file; use a block backstore", path);
 		goto err_free;
 	} else if (!S_ISREG(st.st_mode)) {
 		ret = bs_open_err(dev, -EINVAL, "'%s' is not a regular file", path);
@@ -167,9 +169,10 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 	size = (uint64_t)st.st_size;
 	if (want > size) {
 		if (p->readonly) {
-			ret = bs_open_err(dev, -EINVAL,
-					  "file '%s' holds %llu bytes, less than the configured %llu, and a read-only backstore cannot extend it",
-					  path, (unsigned long long)size, (unsigned long long)want);
+			ret = bs_open_err(
+			    dev, -EINVAL,
+			    "file '%s' holds %llu bytes, less than the configured %llu, and a read-only backstore cannot extend it",
+			    path, (unsigned long long)size, (unsigned long long)want);
 			goto err_close;
 		}
 		ret = file_grow(f->fs.fd, size, want, f->sparse);
@@ -180,24 +183,27 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 			goto err_unlink;
 		}
 		if (!created)
-			log_info(BS_COMPONENT, "backstore '%s': extended '%s' from %llu to %llu bytes",
-				 dev->name, path, (unsigned long long)size,
-				 (unsigned long long)want);
+			log_info(BS_COMPONENT,
+				 "backstore '%s': extended '%s' from %llu to %llu bytes", dev->name,
+				 path, (unsigned long long)size, (unsigned long long)want);
 		size = want;
 	} else if (want && want < size) {
-		log_warn(BS_COMPONENT,
-			 "backstore '%s': file '%s' holds %llu bytes, more than the configured %llu; serving all of it (resize to shrink it)",
-			 dev->name, path, (unsigned long long)size, (unsigned long long)want);
+		log_warn(
+		    BS_COMPONENT,
+		    "backstore '%s': file '%s' holds %llu bytes, more than the configured %llu; serving all of it (resize to shrink it)",
+		    dev->name, path, (unsigned long long)size, (unsigned long long)want);
 	}
 	if (size % dev->block_size) {
-		log_warn(BS_COMPONENT,
-			 "backstore '%s': '%s' is %llu bytes, not a multiple of %u; the last %llu bytes are not served",
-			 dev->name, path, (unsigned long long)size, dev->block_size,
-			 (unsigned long long)(size % dev->block_size));
+		log_warn(
+		    BS_COMPONENT,
+		    "backstore '%s': '%s' is %llu bytes, not a multiple of %u; the last %llu bytes are not served",
+		    dev->name, path, (unsigned long long)size, dev->block_size,
+		    (unsigned long long)(size % dev->block_size));
 		size -= size % dev->block_size;
 	}
 	if (!size) {
-		ret = bs_open_err(dev, -EINVAL, "file '%s' is empty; give a size to extend it", path);
+		ret =
+		    bs_open_err(dev, -EINVAL, "file '%s' is empty; give a size to extend it", path);
 		goto err_unlink;
 	}
 	dev->size = size;
@@ -218,9 +224,10 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 	if (dev->thin && !p->readonly &&
 	    fallocate(f->fs.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)size,
 		      dev->block_size)) {
-		log_warn(BS_COMPONENT,
-			 "backstore '%s': the filesystem under '%s' cannot punch holes (%s); UNMAP is off",
-			 dev->name, path, strerror(errno));
+		log_warn(
+		    BS_COMPONENT,
+		    "backstore '%s': the filesystem under '%s' cannot punch holes (%s); UNMAP is off",
+		    dev->name, path, strerror(errno));
 		dev->thin = false;
 	}
 	dev->unmap_zeroes = true;
@@ -271,9 +278,9 @@ static int file_work_unmap(struct bs_io *io)
 {
 	int ret = 0;
 
-	if (io->len && fallocate(file_store(io->dev)->fs.fd,
-				 FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)io->offset,
-				 (off_t)io->len))
+	if (io->len &&
+	    fallocate(file_store(io->dev)->fs.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)io->offset, (off_t)io->len))
 		ret = -errno;
 	return file_sync_if_write_through(io, ret);
 }

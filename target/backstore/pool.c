@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,14 @@ static struct {
 /* Cleared when pwritev2() refuses RWF_DSYNC: FUA then means pwritev + fdatasync. */
 static atomic_bool bs_sync_rwf_ok = true;
 
+void bs_sync_disable_rwf_dsync(void)
+{
+	if (atomic_exchange(&bs_sync_rwf_ok, false))
+		log_warn(
+		    BS_COMPONENT,
+		    "RWF_DSYNC is not available for pwritev2; FUA writes are followed by fdatasync");
+}
+
 static void *bs_pool_worker(void *arg)
 {
 	struct bs_io *io;
@@ -80,20 +89,32 @@ static void *bs_pool_worker(void *arg)
 /* Called with the lock held. */
 static int bs_pool_start_locked(void)
 {
-	int ret;
+	sigset_t all, old;
+	int ret = 0;
 
+	if (bs_pool.nthreads == BS_POOL_THREADS)
+		return 0;
+	/* Workers inherit a full mask: signals are for the daemon's own threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	while (bs_pool.nthreads < BS_POOL_THREADS) {
-		ret = pthread_create(&bs_pool.threads[bs_pool.nthreads], NULL, bs_pool_worker, NULL);
+		ret =
+		    pthread_create(&bs_pool.threads[bs_pool.nthreads], NULL, bs_pool_worker, NULL);
 		if (ret) {
 			/* Fewer workers are slower, not wrong; none is an error. */
-			if (bs_pool.nthreads)
+			if (bs_pool.nthreads) {
+				ret = 0;
 				break;
-			log_err(BS_COMPONENT, "cannot start the I/O worker pool: %s", strerror(ret));
-			return -ret;
+			}
+			log_err(BS_COMPONENT, "cannot start the I/O worker pool: %s",
+				strerror(ret));
+			ret = -ret;
+			break;
 		}
 		bs_pool.nthreads++;
 	}
-	return 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
 }
 
 void bs_pool_queue(struct bs_io *io, int (*work)(struct bs_io *io))
@@ -164,9 +185,7 @@ int bs_sync_rw(int fd, struct bs_io *io, bool fua)
 			if (errno == EINTR)
 				continue;
 			if (dsync && errno == EOPNOTSUPP) {
-				if (atomic_exchange(&bs_sync_rwf_ok, false))
-					log_warn(BS_COMPONENT,
-						 "RWF_DSYNC refused; FUA writes are followed by fdatasync");
+				bs_sync_disable_rwf_dsync();
 				dsync = false;
 				sync_after = true;
 				continue;

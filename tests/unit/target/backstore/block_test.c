@@ -208,8 +208,9 @@ END_TEST
 
 START_TEST(test_size_and_block_size_params)
 {
-	struct bs_params p = { .name = "blk", .path = t_loop_dev, .size = 32 * MiB,
-			       .block_size = 4096 };
+	struct bs_params p = {
+		.name = "blk", .path = t_loop_dev, .size = 32 * MiB, .block_size = 4096
+	};
 	struct bs_dev *dev = t_open_p(&p);
 	char *buf = t_alloc(4096), err[512];
 
@@ -236,8 +237,12 @@ START_TEST(test_round_trips)
 		uint64_t off;
 		size_t len;
 	} cases[] = {
-		{ 0, 512 },	      { 512, 4096 },	 { 8192, 65536 },
-		{ MiB + 512, MiB }, { T_DEV_SIZE - 512, 512 }, { T_DEV_SIZE - MiB, MiB },
+		{ 0, 512 },
+		{ 512, 4096 },
+		{ 8192, 65536 },
+		{ MiB + 512, MiB },
+		{ T_DEV_SIZE - 512, 512 },
+		{ T_DEV_SIZE - MiB, MiB },
 	};
 	struct bs_dev *dev = t_open();
 	char *w = t_alloc(8192 + 64), *r = t_alloc(8192 + 64);

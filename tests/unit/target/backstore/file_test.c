@@ -21,6 +21,7 @@
 #include "common/ev.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/backstore/bs_int.h"
 #include "tests/unit/check_main.h"
 #include "tests/unit/target/backstore/bs_test_util.h"
 
@@ -167,8 +168,9 @@ END_TEST
 
 START_TEST(test_create_thin)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "thin.img"), .size = 16 * MiB,
-			       .thin = true };
+	struct bs_params p = {
+		.name = "lu", .path = t_path(t_dir, "thin.img"), .size = 16 * MiB, .thin = true
+	};
 	struct bs_dev *dev = t_open(&p);
 	bool mapped = true;
 	uint64_t len = 0;
@@ -192,7 +194,9 @@ END_TEST
 
 START_TEST(test_create_thick)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "thick.img"), .size = 16 * MiB,
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "thick.img"),
+			       .size = 16 * MiB,
 			       .block_size = 4096 };
 	struct bs_dev *dev = t_open(&p);
 	struct stat st = t_stat(p.path);
@@ -269,11 +273,19 @@ START_TEST(test_round_trips_direct)
 		uint64_t off;
 		size_t len;
 	} cases[] = {
-		{ 0, 512 },	    { 512, 4096 },	   { 4096, 65536 },   { MiB + 512, MiB },
-		{ 3 * MiB, 131072 }, { 16 * MiB - 65536, 65536 }, { 16 * MiB - 512, 512 },
+		{ 0, 512 },
+		{ 512, 4096 },
+		{ 4096, 65536 },
+		{ MiB + 512, MiB },
+		{ 3 * MiB, 131072 },
+		{ 16 * MiB - 65536, 65536 },
+		{ 16 * MiB - 512, 512 },
 	};
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "rw.img"), .size = 16 * MiB,
-			       .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "rw.img"),
+			       .size = 16 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	struct bs_dev *dev = t_open(&p);
 	long flags = t_fd_flags(p.path);
 	size_t i;
@@ -301,8 +313,9 @@ END_TEST
 /* Scattered, misaligned caller buffers go through a bounce buffer on O_DIRECT. */
 START_TEST(test_iovecs_and_misaligned_buffers)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "iov.img"), .size = 4 * MiB,
-			       .thin = true };
+	struct bs_params p = {
+		.name = "lu", .path = t_path(t_dir, "iov.img"), .size = 4 * MiB, .thin = true
+	};
 	struct bs_dev *dev = t_open(&p);
 	char *w = t_alloc(3 * 4096 + 64), *r = t_alloc(3 * 4096 + 64);
 	struct t_io t;
@@ -361,8 +374,11 @@ END_TEST
 
 START_TEST(test_fua_flush_and_write_through)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "fua.img"), .size = 4 * MiB,
-			       .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "fua.img"),
+			       .size = 4 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	struct bs_dev *dev = t_open(&p);
 	long flags;
 
@@ -399,10 +415,70 @@ START_TEST(test_fua_flush_and_write_through)
 }
 END_TEST
 
+/*
+ * A kernel without RWF_DSYNC: FUA writes become a write and then an
+ * fdatasync in the pool, and still complete once, on this thread, in order
+ * with their data.
+ */
+START_TEST(test_fua_without_rwf_dsync)
+{
+	enum { N = 64 };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "fua-old.img"),
+			       .size = 4 * MiB,
+			       .thin = true,
+			       .write_back = true };
+	struct t_io *ts = calloc(N, sizeof(*ts));
+	char *data = t_alloc((size_t)N * 4096), *back = t_alloc((size_t)N * 4096);
+	int done, i, k;
+
+	bs_aio_disable_rwf_dsync();
+	bs_sync_disable_rwf_dsync();
+	for (k = 0; k < 2; k++) {
+		struct bs_dev *dev;
+
+		p.buffered = k == 1;
+		dev = t_open(&p);
+		ck_assert_int_eq(!!(t_fd_flags(p.path) & O_DIRECT), !p.buffered);
+		t_fill(data, (size_t)N * 4096, 100u + (unsigned int)k);
+		memset(ts, 0, N * sizeof(*ts));
+		done = 0;
+		for (i = 0; i < N; i++) {
+			ts[i].iov[0].iov_base = data + (size_t)i * 4096;
+			ts[i].iov[0].iov_len = 4096;
+			ts[i].io.iov = ts[i].iov;
+			ts[i].io.iovcnt = 1;
+			ts[i].io.op = BS_OP_WRITE;
+			ts[i].io.offset = (uint64_t)i * 4096;
+			ts[i].io.len = 4096;
+			ts[i].io.fua = true;
+			ts[i].counter = &done;
+			ck_assert_int_eq(t_submit(dev, &ts[i]), 0);
+		}
+		ck_assert_int_eq(t_run_until(t_loop, &done, N), N);
+		for (i = 0; i < N; i++) {
+			ck_assert_int_eq(ts[i].ncb, 1);
+			ck_assert_int_eq(ts[i].io.result, 0);
+			ck_assert(pthread_equal(ts[i].cb_thread, pthread_self()));
+		}
+		ck_assert_int_eq(t_do(dev, BS_OP_READ, 0, back, (size_t)N * 4096, false), 0);
+		ck_assert(!memcmp(data, back, (size_t)N * 4096));
+		bs_close(dev);
+	}
+	ck_assert_int_eq(t_cb_inside_submit, 0);
+	free(ts);
+	free(data);
+	free(back);
+}
+END_TEST
+
 START_TEST(test_unmap_and_lba_status)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "unmap.img"), .size = 16 * MiB,
-			       .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "unmap.img"),
+			       .size = 16 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	struct bs_dev *dev = t_open(&p);
 	char *w = t_alloc(MiB);
 	bool mapped;
@@ -478,8 +554,9 @@ END_TEST
 
 START_TEST(test_resize)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "resize.img"), .size = 16 * MiB,
-			       .thin = true };
+	struct bs_params p = {
+		.name = "lu", .path = t_path(t_dir, "resize.img"), .size = 16 * MiB, .thin = true
+	};
 	struct bs_dev *dev = t_open(&p);
 	char *buf = t_alloc(4096);
 	int fd;
@@ -550,8 +627,11 @@ END_TEST
 START_TEST(test_buffered_through_pool)
 {
 	enum { N = 300 };
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "buffered.img"),
-			       .size = 4 * MiB, .thin = true, .write_back = true,
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "buffered.img"),
+			       .size = 4 * MiB,
+			       .thin = true,
+			       .write_back = true,
 			       .buffered = true };
 	struct bs_dev *dev = t_open(&p);
 	long flags = t_fd_flags(p.path);
@@ -607,8 +687,11 @@ END_TEST
 START_TEST(test_many_concurrent_direct)
 {
 	enum { N = 2000 };
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "many.img"), .size = 16 * MiB,
-			       .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "many.img"),
+			       .size = 16 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	struct bs_dev *dev = t_open(&p);
 	struct t_io *ts = calloc(N, sizeof(*ts));
 	char *data = t_alloc((size_t)N * 4096), *back = t_alloc((size_t)N * 4096);
@@ -672,8 +755,9 @@ END_TEST
  */
 START_TEST(test_short_read_resubmits)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "short.img"), .size = 2 * MiB,
-			       .thin = true };
+	struct bs_params p = {
+		.name = "lu", .path = t_path(t_dir, "short.img"), .size = 2 * MiB, .thin = true
+	};
 	char *buf = t_alloc(MiB);
 	int k;
 
@@ -766,8 +850,11 @@ out_loop:
 
 START_TEST(test_completions_on_submitting_thread)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "threads.img"),
-			       .size = 4 * MiB, .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_dir, "threads.img"),
+			       .size = 4 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	struct t_thread tt;
 	pthread_t th;
 	int i, k;
@@ -798,8 +885,11 @@ END_TEST
  */
 START_TEST(test_tmpfs)
 {
-	struct bs_params p = { .name = "lu", .path = t_path(t_shm_dir, "shm.img"),
-			       .size = 8 * MiB, .thin = true, .write_back = true };
+	struct bs_params p = { .name = "lu",
+			       .path = t_path(t_shm_dir, "shm.img"),
+			       .size = 8 * MiB,
+			       .thin = true,
+			       .write_back = true };
 	char *probe = t_alloc(4096);
 	struct bs_dev *dev;
 	bool direct = false;
@@ -853,6 +943,7 @@ static Suite *file_suite(void)
 	tcase_add_test(tc, test_round_trips_direct);
 	tcase_add_test(tc, test_iovecs_and_misaligned_buffers);
 	tcase_add_test(tc, test_fua_flush_and_write_through);
+	tcase_add_test(tc, test_fua_without_rwf_dsync);
 	tcase_add_test(tc, test_unmap_and_lba_status);
 	tcase_add_test(tc, test_write_zeroes);
 	tcase_add_test(tc, test_resize);
