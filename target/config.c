@@ -105,7 +105,7 @@ static int config_get_group(const config_setting_t *s, const char *key, config_s
 	return 0;
 }
 
-/* An integer in [min, max]. *present tells whether the key was there (out untouched if not). */
+/* An integer in [min, max]; *out untouched when the key is missing and not required. */
 static int config_get_range(const config_setting_t *s, const char *key, bool required,
 			    int64_t min, int64_t max, int64_t *out, struct cfg_err *err)
 {

@@ -897,6 +897,7 @@ START_TEST(test_open_errors)
 		 "  { name = \"bad\"; type = \"file\"; path = \"%s\"; size = \"1M\"; }", p);
 	snprintf(p, sizeof(p), "cannot open '%s/no-such-dir/x.img': ", tmpdir);
 	expect_open_error(line, -ENOENT, p);
+	expect_open_error(line, -ENOENT, "No such file or directory");
 
 	/* a directory is not a file */
 	snprintf(line, sizeof(line), "  { name = \"bad\"; type = \"file\"; path = \"%s\"; }",
