@@ -51,7 +51,10 @@ static char tmpdir[64];
 static void tmpdir_setup(void)
 {
 	strcpy(tmpdir, "/tmp/portico-config-test.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		exit(EXIT_FAILURE);
+	}
 	bs_register_builtin();
 	scsi_init();
 }
@@ -922,7 +925,8 @@ static Suite *config_suite(void)
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
 
-	tcase_add_checked_fixture(tc, tmpdir_setup, tmpdir_teardown);
+	/* unchecked: runs in the parent, so the directory goes even when a test fails */
+	tcase_add_unchecked_fixture(tc, tmpdir_setup, tmpdir_teardown);
 	tcase_add_test(tc, test_example);
 	tcase_add_test(tc, test_example_file);
 	tcase_add_test(tc, test_shipped_conf);
