@@ -345,10 +345,9 @@ enum scsi_exec_result spc_exec_report_luns(struct scsi_cmd *cmd)
 	/* No well known logical units here: select report 01h gets an empty list. */
 	if (cmd->cdb[2] != 0x01) {
 		if (nx && nx->list_luns) {
+			/* The whole list: LUN LIST LENGTH counts every LUN whatever the allocation length. */
 			size_t want = nx->list_luns(nx, NULL, 0);
 
-			/* ... and no more than an allocation length can carry */
-			want = MIN(want, (size_t)cmd->xfer_len / 8);
 			luns = calloc(want ? want : 1, sizeof(*luns));
 			if (!luns)
 				return scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
