@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The VM lab's iSCSI target, run inside the lab's network namespace. Sourced
+# by tests/vm/run.sh. The one place that knows which target serves the lab:
+#   PORTICO_VM_TARGET=porticod   $BUILD/bin/porticod -c FILE -f (the default)
+#   PORTICO_VM_TARGET=tgt        Debian's tgtd, the stand-in, on its own
+#                                control port (never a system tgtd)
+#
+# The lab's storage, in variants (the live-change scenario switches them):
+#   base     fs 64 MiB, fio 64 MiB, thin 64 MiB (thin provisioned), and with
+#            porticod a LUN 'other' mapped only to another initiator
+#   changed  fs grown to 96 MiB, a new LUN 'extra' (32 MiB), thin unmapped
+#
+# Needs: LAB (the lab's directory), NS (namespace), PORTAL0/PORTAL1 (ip:port),
+# TARGET_IQN, INITIATOR_IQN, OTHER_IQN, BUILD.
+
+TARGET_KIND=${PORTICO_VM_TARGET:-tgt}
+target_pid=""
+target_ctl_port=""
+
+# Whether process $1 runs (a child that exited is a zombie until waited for,
+# and kill -0 still finds it).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	case "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" in
+	Z | X | "") return 1 ;;
+	esac
+	return 0
+}
+
+# "lun:name:MiB ..." the guest's initiator sees in a variant.
+target_luns() { # $1 variant
+	case "$TARGET_KIND:$1" in
+	porticod:base) echo "0:fs:64 1:fio:64 2:thin:64" ;;
+	porticod:changed) echo "0:fs:96 1:fio:64 4:extra:32" ;;
+	tgt:base) echo "1:fs:64 2:fio:64 3:thin:64" ;;
+	tgt:changed) echo "1:fs:96 2:fio:64 4:extra:32" ;;
+	esac
+}
+
+# LUNs REPORT LUNS lists beyond the guest's disks (tgt's controller LUN 0).
+target_extra_reported() {
+	case "$TARGET_KIND" in
+	tgt) echo "0" ;;
+	*) echo "" ;;
+	esac
+}
+
+# Sizes the backing files for a variant (sparse files; growing keeps data).
+target_prepare_store() { # $1 variant
+	mkdir -p "$LAB/store" || return 1
+	for e in $(target_luns "$1") other:other:32; do
+		n=${e#*:}
+		f="$LAB/store/${n%%:*}.img"
+		s=${n#*:}
+		# a file keeps its data when a variant grows it; it never shrinks
+		if [ ! -f "$f" ] || [ "$(stat -c %s "$f")" -lt $((s * 1048576)) ]; then
+			truncate -s "${s}M" "$f" || return 1
+		fi
+	done
+}
+
+target_write_porticod_conf() { # $1 variant, $2 file
+	{
+		echo "# SPDX-License-Identifier: GPL-2.0-or-later"
+		echo "# written by tests/vm/target.sh, variant $1"
+		echo "control_socket = \"$LAB/porticod.sock\";"
+		echo "io_threads = 2;"
+		echo "backstores = ("
+		sep=""
+		for n in fs fio thin other extra; do
+			f="$LAB/store/$n.img"
+			[ -f "$f" ] || continue
+			thin=false
+			[ "$n" = thin ] && thin=true
+			printf '%s  { name = "%s"; type = "file"; path = "%s"; thin = %s; }' "$sep" "$n" "$f" "$thin"
+			sep=",
+"
+		done
+		echo
+		echo ");"
+		echo "targets = ("
+		echo "  { iqn = \"$TARGET_IQN\";"
+		echo "    tpgs = ( { tag = 1;"
+		echo "      portals = ( \"$PORTAL0\", \"$PORTAL1\" );"
+		echo "      luns = ("
+		sep=""
+		for e in $(target_luns "$1") 3:other:32; do
+			n=${e#*:}
+			printf '%s        { lun = %s; backstore = "%s"; }' "$sep" "${e%%:*}" "${n%%:*}"
+			sep=",
+"
+		done
+		echo
+		echo "      );"
+		echo "      acls = ("
+		printf '        { initiator = "%s"; mapped_luns = (' "$INITIATOR_IQN"
+		sep=""
+		for e in $(target_luns "$1"); do
+			printf '%s { lun = %s; tpg_lun = %s; }' "$sep" "${e%%:*}" "${e%%:*}"
+			sep=","
+		done
+		echo " ); },"
+		echo "        { initiator = \"$OTHER_IQN\"; mapped_luns = ( { lun = 0; tpg_lun = 3; } ); }"
+		echo "      );"
+		echo "    } );"
+		echo "  }"
+		echo ");"
+	} >"$2"
+}
+
+tgt_adm() { tgtadm -C "$target_ctl_port" --lld iscsi "$@"; }
+
+target_start_tgt() { # $1 variant
+	target_ctl_port=$((20000 + $$ % 20000))
+	ip netns exec "$NS" tgtd -f -C "$target_ctl_port" --iscsi "portal=$PORTAL0,portal=$PORTAL1" \
+		>>"$LAB/target.log" 2>&1 &
+	target_pid=$!
+	n=0
+	until tgt_adm --op show --mode target >/dev/null 2>&1; do
+		n=$((n + 1))
+		if [ $n -gt 50 ] || ! alive "$target_pid"; then
+			echo "target: tgtd did not start" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	tgt_adm --op new --mode target --tid 1 -T "$TARGET_IQN" || return 1
+	for e in $(target_luns "$1"); do
+		n=${e#*:}
+		n=${n%%:*}
+		tgt_adm --op new --mode logicalunit --tid 1 --lun "${e%%:*}" -b "$LAB/store/$n.img" || return 1
+		if [ "$n" = thin ]; then
+			tgt_adm --op update --mode logicalunit --tid 1 --lun "${e%%:*}" \
+				--params thin_provisioning=1 || return 1
+		fi
+	done
+	tgt_adm --op bind --mode target --tid 1 --initiator-name "$INITIATOR_IQN"
+}
+
+target_start_porticod() { # $1 variant
+	bin="$BUILD/bin/porticod"
+	[ -x "$bin" ] || { echo "target: $bin is missing (make)" >&2; return 1; }
+	target_write_porticod_conf "$1" "$LAB/porticod.conf" || return 1
+	ip netns exec "$NS" "$bin" -c "$LAB/porticod.conf" -f >>"$LAB/target.log" 2>&1 &
+	target_pid=$!
+	# up when both portals listen
+	n=0
+	while :; do
+		l=$(ip netns exec "$NS" ss -Hltn 2>/dev/null)
+		case "$l" in *"$PORTAL0"*) case "$l" in *"$PORTAL1"*) break ;; esac ;; esac
+		n=$((n + 1))
+		if [ $n -gt 50 ] || ! alive "$target_pid"; then
+			echo "target: porticod did not start" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# Starts the target with a variant's storage. 0 or non-zero (log in target.log).
+target_start() { # $1 variant
+	echo "=== target start ($TARGET_KIND, variant $1) $(date +%T)" >>"$LAB/target.log"
+	target_prepare_store "$1" || return 1
+	case "$TARGET_KIND" in
+	tgt) target_start_tgt "$1" ;;
+	porticod) target_start_porticod "$1" ;;
+	*) echo "target: unknown PORTICO_VM_TARGET '$TARGET_KIND' (porticod or tgt)" >&2; return 1 ;;
+	esac
+}
+
+# Stops the target (SIGTERM, then SIGKILL after 10 s) and waits for it.
+target_stop() {
+	[ -n "$target_pid" ] || return 0
+	if [ "$TARGET_KIND" = tgt ]; then
+		tgt_adm --op delete --mode system --force >/dev/null 2>&1
+	else
+		kill "$target_pid" 2>/dev/null
+	fi
+	n=0
+	while alive "$target_pid" && [ $n -lt 50 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
+	kill -9 "$target_pid" 2>/dev/null
+	wait "$target_pid" 2>/dev/null
+	target_pid=""
+	if [ -n "$target_ctl_port" ]; then
+		rm -f "/var/run/tgtd/socket.$target_ctl_port" "/var/run/tgtd/socket.$target_ctl_port.lock"
+	fi
+}
+
+target_restart() { # $1 variant
+	target_stop
+	target_start "$1"
+}
