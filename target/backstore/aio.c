@@ -87,6 +87,14 @@ struct bs_thread {
 
 static __thread struct bs_thread *bs_cur;
 
+/* io_submit(), or a test's stand-in (bs_aio_set_submit_hook). */
+static int (*bs_io_submit)(io_context_t ctx, long nr, struct iocb **iocbs) = io_submit;
+
+void bs_aio_set_submit_hook(int (*fn)(io_context_t ctx, long nr, struct iocb **iocbs))
+{
+	bs_io_submit = fn ? fn : io_submit;
+}
+
 /* Cleared (once, for the process) when the kernel refuses aio_rw_flags. */
 static atomic_bool bs_aio_rwf_ok = true;
 
@@ -309,12 +317,16 @@ static void bs_aio_arm_retry(struct bs_thread *t)
 static int bs_slot_submit(struct bs_thread *t, struct bs_aio_slot *s)
 {
 	struct iocb *cb = &s->iocb;
+	bool dropped_dsync = false;
 	int ret;
 
 	for (;;) {
-		ret = io_submit(t->ctx, 1, &cb);
+		ret = bs_io_submit(t->ctx, 1, &cb);
 		if (ret == 1) {
 			t->inflight++;
+			/* Only now is it clear that the flag, not the request, was refused. */
+			if (dropped_dsync)
+				bs_aio_disable_rwf_dsync();
 			return 0;
 		}
 		if (ret == -EINTR)
@@ -323,10 +335,11 @@ static int bs_slot_submit(struct bs_thread *t, struct bs_aio_slot *s)
 			ret = -EAGAIN;
 		/*
 		 * A kernel without per-iocb flags (before 4.13) rejects the iocb
-		 * itself; buffer or alignment errors come back as completions.
+		 * itself (-EINVAL, or -EOPNOTSUPP for an unknown flag); I/O
+		 * errors come back as completions. Try once without the flag.
 		 */
 		if ((ret == -EINVAL || ret == -EOPNOTSUPP) && s->rwf_dsync) {
-			bs_aio_disable_rwf_dsync();
+			dropped_dsync = true;
 			s->rwf_dsync = false;
 			s->sync_after = true;
 			s->iocb.aio_rw_flags = 0;

@@ -69,6 +69,15 @@ int bs_sync_write_zeroes(int fd, uint64_t offset, uint64_t len, uint32_t mem_ali
 void bs_aio_disable_rwf_dsync(void);
 void bs_sync_disable_rwf_dsync(void);
 
+/*
+ * For tests: replaces io_submit() (NULL restores it), so that a test can
+ * make the kernel refuse (-EAGAIN) or shorten transfers. Not thread-safe:
+ * set it before any I/O.
+ */
+struct io_context;
+struct iocb;
+void bs_aio_set_submit_hook(int (*fn)(struct io_context *ctx, long nr, struct iocb **iocbs));
+
 /* Completes io with result on its thread, for the pool when it cannot run work. */
 void bs_thread_fail_later(struct bs_io *io, int result);
 
