@@ -278,3 +278,17 @@ const struct bs_ops bs_block_ops = {
 	.lba_status = block_lba_status,
 	.resize = block_resize,
 };
+
+/*
+ * "lvm": a logical volume is a block device (/dev/VG/LV) and is served as
+ * one; the kind exists so that the configuration can say what the admin
+ * manages. Growing the LV (lvextend) and then resize(0) takes the new size.
+ */
+const struct bs_ops bs_lvm_ops = {
+	.name = "lvm",
+	.open = block_open,
+	.close = block_close,
+	.submit = block_submit,
+	.lba_status = block_lba_status,
+	.resize = block_resize,
+};

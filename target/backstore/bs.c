@@ -67,7 +67,8 @@ const struct bs_ops *bs_find(const char *type)
 
 void bs_register_builtin(void)
 {
-	static const struct bs_ops *const builtin[] = { &bs_file_ops, &bs_block_ops, &bs_null_ops };
+	static const struct bs_ops *const builtin[] = { &bs_file_ops, &bs_block_ops, &bs_lvm_ops,
+								&bs_null_ops };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(builtin); i++) {

@@ -73,7 +73,7 @@ struct bs_dev {
 };
 
 struct bs_ops {
-	const char *name; /* "file", "block", "null" */
+	const char *name; /* "file", "block", "lvm", "null" */
 	/* Opens the store described by p into dev (already zeroed, ops and name set). 0 or -errno. */
 	int (*open)(struct bs_dev *dev, const struct bs_params *p);
 	void (*close)(struct bs_dev *dev);
@@ -96,7 +96,7 @@ struct bs_ops {
  */
 void bs_complete_later(struct bs_io *io, int result);
 
-/* Registers the built-in kinds (file, block, null). Call once at start-up. */
+/* Registers the built-in kinds (file, block, lvm, null). Call once at start-up. */
 void bs_register_builtin(void);
 int bs_register(const struct bs_ops *ops);
 const struct bs_ops *bs_find(const char *type);

@@ -15,6 +15,7 @@
 
 extern const struct bs_ops bs_file_ops;
 extern const struct bs_ops bs_block_ops;
+extern const struct bs_ops bs_lvm_ops;
 extern const struct bs_ops bs_null_ops;
 
 /* The calling thread's context (set by bs_thread_init), or NULL. */

@@ -166,6 +166,23 @@ START_TEST(test_open_loop)
 }
 END_TEST
 
+/* "lvm" is the block store under the name the configuration uses for a logical volume. */
+START_TEST(test_lvm_kind)
+{
+	struct bs_params p = { .name = "lv", .path = t_loop_dev, .write_back = true };
+	struct bs_dev *dev = NULL;
+	char err[512];
+
+	ck_assert_msg(bs_open("lvm", &p, &dev, err, sizeof(err)) == 0, "open: %s", err);
+	ck_assert_str_eq(dev->ops->name, "lvm");
+	ck_assert_uint_eq(dev->size, T_DEV_SIZE);
+	t_round_trip(dev, 4096, 4096, 70, true);
+	bs_close(dev);
+	p.path = t_backing;
+	ck_assert_int_eq(bs_open("lvm", &p, &dev, err, sizeof(err)), -ENOTBLK);
+}
+END_TEST
+
 START_TEST(test_not_a_block_device)
 {
 	struct bs_params p = { .name = "blk", .path = t_backing };
@@ -427,6 +444,7 @@ static Suite *block_suite(void)
 	tcase_add_checked_fixture(tc, dev_setup, t_loop_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_open_loop);
+	tcase_add_test(tc, test_lvm_kind);
 	tcase_add_test(tc, test_not_a_block_device);
 	tcase_add_test(tc, test_exclusive);
 	tcase_add_test(tc, test_size_and_block_size_params);

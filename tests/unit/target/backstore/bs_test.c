@@ -62,6 +62,7 @@ START_TEST(test_builtin_kinds)
 	bs_register_builtin(); /* twice is harmless */
 	ck_assert_ptr_nonnull(bs_find("file"));
 	ck_assert_ptr_nonnull(bs_find("block"));
+	ck_assert_ptr_nonnull(bs_find("lvm"));
 	ck_assert_ptr_nonnull(bs_find("null"));
 	ck_assert_str_eq(bs_find("null")->name, "null");
 	ck_assert_ptr_null(bs_find("lvm2"));
