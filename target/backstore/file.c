@@ -54,6 +54,38 @@ static struct file_store *file_store(const struct bs_dev *dev)
 	return dev->priv;
 }
 
+/*
+ * Makes a new or extended file durable before we serve it: its size, and
+ * for a new file the directory entry, so that a crash cannot take back the
+ * space (or the file) an initiator was told it has.
+ */
+static int file_sync_layout(int fd, const char *path, bool created)
+{
+	char dir[4096];
+	char *slash;
+	int dfd, ret = 0;
+
+	if (fsync(fd))
+		return -errno;
+	if (!created)
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd))
+		ret = -errno;
+	close(dfd);
+	return ret;
+}
+
 /* Allocates [from, to) of the file, extending it; ftruncate when sparse. */
 static int file_grow(int fd, uint64_t from, uint64_t to, bool sparse)
 {
@@ -187,6 +219,12 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 				 "backstore '%s': extended '%s' from %llu to %llu bytes", dev->name,
 				 path, (unsigned long long)size, (unsigned long long)want);
 		size = want;
+		ret = file_sync_layout(f->fs.fd, path, created);
+		if (ret) {
+			ret = bs_open_err(dev, ret, "cannot make '%s' durable: %s", path,
+					  strerror(-ret));
+			goto err_unlink;
+		}
 	} else if (want && want < size) {
 		log_warn(
 		    BS_COMPONENT,
@@ -417,8 +455,10 @@ static int file_resize(struct bs_dev *dev, uint64_t new_size)
 			dev->name, dev->path, (unsigned long long)new_size, strerror(-ret));
 		return ret;
 	}
-	if (!dev->write_back && fdatasync(f->fs.fd))
-		return -errno;
+	/* A control-plane change, rare: durable at once, whatever the cache mode. */
+	ret = file_sync_layout(f->fs.fd, dev->path, false);
+	if (ret)
+		return ret;
 	log_info(BS_COMPONENT, "backstore '%s': resized from %llu to %llu bytes", dev->name,
 		 (unsigned long long)dev->size, (unsigned long long)new_size);
 	dev->size = new_size;
