@@ -112,8 +112,8 @@ void bs_close(struct bs_dev *dev);
 
 /*
  * For ops->open: formats a reason for the administrator into bs_open's err
- * buffer (and logs it as an error). Returns -err so that open can
- * "return bs_open_err(dev, -ENOENT, ...)".
+ * buffer (and logs it as an error). Returns err as a negative errno, so
+ * that open can "return bs_open_err(dev, -ENOENT, ...)".
  */
 int bs_open_err(struct bs_dev *dev, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -132,6 +132,9 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io);
  * Every thread that submits I/O calls this once with its loop: it sets up the
  * thread's aio context and the eventfd through which completions reach the
  * loop. bs_thread_fini() undoes it (after all of the thread's I/O completed).
+ * -EBUSY if the thread already has a context. fini is not for callbacks;
+ * called with I/O still outstanding, it waits for it (up to 30 s) and runs
+ * those callbacks first.
  */
 int bs_thread_init(struct ev_loop *loop);
 void bs_thread_fini(void);
