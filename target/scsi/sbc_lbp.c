@@ -294,9 +294,6 @@ enum scsi_exec_result sbc_exec_get_lba_status(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	uint64_t cap = scsi_lu_nblocks(lu), lba = cmd->lba;
-	size_t maxd = cmd->xfer_len > LBA_STATUS_HDR ?
-			      (cmd->xfer_len - LBA_STATUS_HDR) / sizeof(struct scsi_lba_status_desc) :
-			      0;
 	uint8_t p[LBA_STATUS_HDR + LBA_STATUS_MAX_DESC * sizeof(struct scsi_lba_status_desc)] = { 0 };
 	struct scsi_lba_status_desc *d = (struct scsi_lba_status_desc *)(p + LBA_STATUS_HDR);
 	size_t n = 0;
@@ -304,9 +301,12 @@ enum scsi_exec_result sbc_exec_get_lba_status(struct scsi_cmd *cmd)
 	/* SBC-3 §5.16: a starting LBA past the last one is out of range */
 	if (lba >= cap)
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
-	/* At least one descriptor is built; the allocation length truncates it. */
-	maxd = MIN(MAX(maxd, (size_t)1), (size_t)LBA_STATUS_MAX_DESC);
-	while (lba < cap && n < maxd) {
+	/*
+	 * The answer is up to LBA_STATUS_MAX_DESC descriptors, whatever the
+	 * allocation length, which only truncates it (SPC-4 §4.2.5.6): the
+	 * PARAMETER DATA LENGTH describes the whole answer.
+	 */
+	while (lba < cap && n < LBA_STATUS_MAX_DESC) {
 		bool mapped;
 		uint64_t run = lba_status_run(lu, lba, cap, &mapped);
 
