@@ -63,7 +63,7 @@ START_TEST(test_unmap_rejects)
 {
 	static struct ud many[300];
 	struct ud d[2] = { { 0, 1 }, { T_NBLOCKS - 1, 2 } };
-	uint8_t cdb[16] = { SCSI_OP_UNMAP }, p[16];
+	uint8_t cdb[16] = { SCSI_OP_UNMAP }, p[24];
 	struct scsi_cmd c;
 	struct t_cmd t;
 	size_t i;
