@@ -21,10 +21,10 @@ struct mode_page_def {
 
 /* In the order MODE SENSE returns them for 3Fh (ascending page code). */
 static const struct mode_page_def mode_pages[] = {
-	{ SCSI_MODE_PAGE_RW_ERROR_RECOVERY, 0x0a },
-	{ SCSI_MODE_PAGE_CACHING, 0x12 },
-	{ SCSI_MODE_PAGE_CONTROL, 0x0a },
-	{ SCSI_MODE_PAGE_INFO_EXCEPTIONS, 0x0a },
+    {SCSI_MODE_PAGE_RW_ERROR_RECOVERY, 0x0a},
+    {SCSI_MODE_PAGE_CACHING, 0x12},
+    {SCSI_MODE_PAGE_CONTROL, 0x0a},
+    {SCSI_MODE_PAGE_INFO_EXCEPTIONS, 0x0a},
 };
 
 static const struct mode_page_def *mode_page_find(uint8_t code)
@@ -53,7 +53,8 @@ static size_t mode_page_build(const struct mode_page_def *def, enum scsi_mode_pc
 			p[2] |= 0x04;
 		break;
 	case SCSI_MODE_PAGE_CONTROL:
-		/* SPC-4 §7.5.8: TST 000b (one task set), QUEUE ALGORITHM MODIFIER 0, QERR 00b, TAS 0 */
+		/* SPC-4 §7.5.8: TST 000b (one task set), QUEUE ALGORITHM MODIFIER 0, QERR 00b, TAS
+		 * 0 */
 		if (chg || st->d_sense)
 			p[2] |= 0x04;
 		if (chg || st->swp)
@@ -100,7 +101,7 @@ enum scsi_exec_result spc_exec_mode_sense(struct scsi_cmd *cmd)
 	enum scsi_mode_pc pc = cdb[2] >> 6;
 	uint8_t page = cdb[2] & 0x3f;
 	struct scsi_mode_state st;
-	uint8_t p[MODE_BUF] = { 0 };
+	uint8_t p[MODE_BUF] = {0};
 	size_t hdr = ten ? 8 : 4, off = hdr, bdlen = 0, i;
 	uint64_t nblocks = scsi_lu_nblocks(lu);
 	uint8_t devspec;
@@ -239,7 +240,8 @@ enum scsi_exec_result spc_exec_mode_select(struct scsi_cmd *cmd)
 		blen = longlba ? get_be32(p + hdr + 12) : get_be24(p + hdr + 5);
 		/* The capacity and block size are the backstore's: they can only be restated. */
 		if (blen != lu->block_size)
-			return scsi_cmd_finish(cmd, scsi_invalid_param(cmd, hdr + (longlba ? 12 : 5), -1));
+			return scsi_cmd_finish(
+			    cmd, scsi_invalid_param(cmd, hdr + (longlba ? 12 : 5), -1));
 		if (blocks && blocks != scsi_lu_nblocks(lu) &&
 		    !(!longlba && blocks == UINT32_MAX && scsi_lu_nblocks(lu) > UINT32_MAX))
 			return scsi_cmd_finish(cmd, scsi_invalid_param(cmd, hdr, -1));

@@ -285,9 +285,9 @@ enum sense_reason sbc_parse_verify(struct scsi_cmd *cmd)
 	if (r != SENSE_OK)
 		return r;
 	if ((cmd->flags & SCSI_CMD_F_BYTCHK) && cmd->nblocks) {
-		cmd->xfer_len = (cmd->flags & SCSI_CMD_F_BYTCHK_ONE) ?
-					lu->block_size :
-					cmd->nblocks * lu->block_size;
+		cmd->xfer_len = (cmd->flags & SCSI_CMD_F_BYTCHK_ONE)
+				    ? lu->block_size
+				    : cmd->nblocks * lu->block_size;
 		cmd->dir = SCSI_DIR_WRITE;
 	}
 	return SENSE_OK;
@@ -457,7 +457,7 @@ enum sense_reason sbc_parse_read_capacity_16(struct scsi_cmd *cmd)
 enum scsi_exec_result sbc_exec_read_capacity_16(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	uint8_t p[32] = { 0 };
+	uint8_t p[32] = {0};
 
 	put_be64(p, scsi_lu_nblocks(lu) - 1);
 	put_be32(p + 8, lu->block_size);
@@ -499,7 +499,8 @@ enum scsi_exec_result sbc_exec_sync_cache(struct scsi_cmd *cmd)
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
 	if (!lu->bs->write_back)
 		return scsi_cmd_finish(cmd, SENSE_OK);
-	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_FLUSH, 0, 0, NULL, false, sbc_io_done));
+	return sbc_submitted(cmd,
+			     scsi_cmd_submit(cmd, BS_OP_FLUSH, 0, 0, NULL, false, sbc_io_done));
 }
 
 enum sense_reason sbc_parse_pre_fetch(struct scsi_cmd *cmd)
@@ -565,8 +566,8 @@ enum scsi_exec_result sbc_exec_start_stop_unit(struct scsi_cmd *cmd)
 	}
 	/* SBC-3 §5.20: stopping writes the cache back first, unless NO_FLUSH */
 	if (!(cmd->cdb[4] & 0x04) && lu->bs->write_back)
-		return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_FLUSH, 0, 0, NULL, false,
-							  sbc_stop_flushed));
+		return sbc_submitted(
+		    cmd, scsi_cmd_submit(cmd, BS_OP_FLUSH, 0, 0, NULL, false, sbc_stop_flushed));
 	atomic_store(&lu->stopped, true);
 	return scsi_cmd_finish(cmd, SENSE_OK);
 }

@@ -232,7 +232,8 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 	 * refused, after the LBA check so that a bad LBA reads as one.
 	 */
 	if (!cmd->nblocks)
-		return scsi_cmd_finish(cmd, scsi_invalid_cdb(cmd, cmd->cdb[0] == SCSI_OP_WRITE_SAME_16 ? 10 : 7, -1));
+		return scsi_cmd_finish(
+		    cmd, scsi_invalid_cdb(cmd, cmd->cdb[0] == SCSI_OP_WRITE_SAME_16 ? 10 : 7, -1));
 	/* The one block of data-out did not all arrive. */
 	if (!(cmd->flags & SCSI_CMD_F_NDOB) && cmd->buf_len < lu->block_size)
 		return scsi_cmd_finish(cmd, SENSE_INVALID_FIELD_IN_CDB);
@@ -244,8 +245,8 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 	if (cmd->flags & SCSI_CMD_F_UNMAP)
 		r = scsi_cmd_submit(cmd, BS_OP_UNMAP, off, len, NULL, false, write_same_done);
 	else if ((cmd->flags & SCSI_CMD_F_NDOB) || all_zero(cmd->buf, lu->block_size))
-		r = scsi_cmd_submit(cmd, BS_OP_WRITE_ZEROES, off, len, NULL,
-				    !atomic_load(&lu->wce), write_same_zeroes_done);
+		r = scsi_cmd_submit(cmd, BS_OP_WRITE_ZEROES, off, len, NULL, !atomic_load(&lu->wce),
+				    write_same_zeroes_done);
 	else
 		r = write_same_replicate(cmd);
 	if (r != SENSE_OK)
@@ -294,7 +295,7 @@ enum scsi_exec_result sbc_exec_get_lba_status(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	uint64_t cap = scsi_lu_nblocks(lu), lba = cmd->lba;
-	uint8_t p[LBA_STATUS_HDR + LBA_STATUS_MAX_DESC * sizeof(struct scsi_lba_status_desc)] = { 0 };
+	uint8_t p[LBA_STATUS_HDR + LBA_STATUS_MAX_DESC * sizeof(struct scsi_lba_status_desc)] = {0};
 	struct scsi_lba_status_desc *d = (struct scsi_lba_status_desc *)(p + LBA_STATUS_HDR);
 	size_t n = 0;
 

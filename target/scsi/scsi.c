@@ -24,6 +24,11 @@
 #include "common/util.h"
 #include "target/scsi/scsi_int.h"
 
+/*
+ * The tables below are laid out by hand, one slot per command and its
+ * usage data on a line or two.
+ */
+/* clang-format off */
 /* READ(10) style byte 1 as the engine reads it: xxPROTECT, DPO, FUA, FUA_NV. */
 #define U_RW 0xfa
 /* VERIFY / WRITE AND VERIFY byte 1: xxPROTECT, DPO, BYTCHK. */
@@ -240,6 +245,8 @@ static const struct scsi_op scsi_ops[256] = {
 	},
 };
 
+/* clang-format on */
+
 const struct scsi_op *scsi_op_lookup(uint8_t opcode, uint16_t sa, bool *has_sa)
 {
 	const struct scsi_op *slot = &scsi_ops[opcode];
@@ -266,13 +273,13 @@ size_t scsi_op_list(struct scsi_op_entry *out, size_t max)
 				if (!slot->sa->ops[j].parse)
 					continue;
 				if (n < max)
-					out[n] = (struct scsi_op_entry){ (uint8_t)i, (uint16_t)j, true,
-									 &slot->sa->ops[j] };
+					out[n] = (struct scsi_op_entry){(uint8_t)i, (uint16_t)j,
+									true, &slot->sa->ops[j]};
 				n++;
 			}
 		} else if (slot->parse) {
 			if (n < max)
-				out[n] = (struct scsi_op_entry){ (uint8_t)i, 0, false, slot };
+				out[n] = (struct scsi_op_entry){(uint8_t)i, 0, false, slot};
 			n++;
 		}
 	}
@@ -296,7 +303,8 @@ void scsi_init(void)
 			ARRAY_SIZE(list));
 	for (i = 0; i < n && i < ARRAY_SIZE(list); i++)
 		if (!scsi_op_sane(list[i].op, list[i].opcode))
-			log_err(SCSI_COMPONENT, "dispatch table: opcode %02xh sa %02xh is incomplete",
+			log_err(SCSI_COMPONENT,
+				"dispatch table: opcode %02xh sa %02xh is incomplete",
 				list[i].opcode, list[i].sa);
 }
 
@@ -309,7 +317,8 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 
 	if (!bs || !id || !out)
 		return -EINVAL;
-	/* SBC-3 §6.2: a logical block is at least 512 bytes here; a power of two keeps offsets exact. */
+	/* SBC-3 §6.2: a logical block is at least 512 bytes here; a power of two keeps offsets
+	 * exact. */
 	if (bs->block_size < 512 || (bs->block_size & (bs->block_size - 1)))
 		return -EINVAL;
 	lu = calloc(1, sizeof(*lu));
@@ -346,7 +355,8 @@ void scsi_lu_destroy(struct scsi_lu *lu)
 	if (!lu)
 		return;
 	/* The sessions detach first; a nexus left here is a caller's bug, not a crash. */
-	list_for_each_entry_safe(itl, tmp, &lu->itls, node) {
+	list_for_each_entry_safe(itl, tmp, &lu->itls, node)
+	{
 		log_err(SCSI_COMPONENT, "lu '%s': destroyed with a nexus still attached",
 			lu->id.serial);
 		list_del(&itl->node);
@@ -370,9 +380,8 @@ static void scsi_lu_raise_locked(struct scsi_lu *lu, uint32_t ua_bits, struct sc
 {
 	struct scsi_itl *itl;
 
-	list_for_each_entry(itl, &lu->itls, node)
-		if (itl != except)
-			atomic_fetch_or(&itl->ua, ua_bits);
+	list_for_each_entry(itl, &lu->itls, node) if (itl != except)
+	    atomic_fetch_or(&itl->ua, ua_bits);
 }
 
 void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua_bits)
@@ -616,8 +625,8 @@ enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t 
 	io->arg = cmd;
 	ret = bs_submit(lu->bs, io);
 	if (ret) {
-		log_dbg(SCSI_COMPONENT, "lu '%s': submit of op %d at %llu failed: %s", lu->id.serial,
-			(int)op, (unsigned long long)offset, strerror(-ret));
+		log_dbg(SCSI_COMPONENT, "lu '%s': submit of op %d at %llu failed: %s",
+			lu->id.serial, (int)op, (unsigned long long)offset, strerror(-ret));
 		return scsi_bs_error(ret, op);
 	}
 	return SENSE_OK;

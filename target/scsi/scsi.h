@@ -88,17 +88,17 @@ enum sense_reason {
 
 /* Pending unit attentions of one I_T_L nexus, a bit each, reported in this order. */
 enum scsi_ua {
-	SCSI_UA_POWER_ON = 1u << 0, /* 29/01 */
-	SCSI_UA_BUS_DEVICE_RESET = 1u << 1, /* 29/03: LOGICAL UNIT RESET, TARGET RESET */
+	SCSI_UA_POWER_ON = 1u << 0,		       /* 29/01 */
+	SCSI_UA_BUS_DEVICE_RESET = 1u << 1,	       /* 29/03: LOGICAL UNIT RESET, TARGET RESET */
 	SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER = 1u << 2, /* 2F/00 */
-	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 3, /* 2A/01 */
-	SCSI_UA_CAPACITY_CHANGED = 1u << 4, /* 2A/09 */
-	SCSI_UA_REPORTED_LUNS_CHANGED = 1u << 5, /* 3F/0E */
+	SCSI_UA_MODE_PARAMS_CHANGED = 1u << 3,	       /* 2A/01 */
+	SCSI_UA_CAPACITY_CHANGED = 1u << 4,	       /* 2A/09 */
+	SCSI_UA_REPORTED_LUNS_CHANGED = 1u << 5,       /* 3F/0E */
 };
 
 enum scsi_dir {
 	SCSI_DIR_NONE,
-	SCSI_DIR_READ, /* data-in: target to initiator */
+	SCSI_DIR_READ,	/* data-in: target to initiator */
 	SCSI_DIR_WRITE, /* data-out: initiator to target */
 };
 
@@ -112,8 +112,8 @@ enum scsi_task_attr {
 /* Identity of a logical unit: persistent, so that WWIDs survive restarts. */
 struct scsi_lu_id {
 	char serial[33]; /* VPD 0x80 unit serial number, printable ASCII */
-	uint8_t naa[8]; /* NAA IEEE Registered or locally assigned (NAA 3h) designator */
-	char vendor[9]; /* INQUIRY T10 vendor identification, space padded on the wire */
+	uint8_t naa[8];	 /* NAA IEEE Registered or locally assigned (NAA 3h) designator */
+	char vendor[9];	 /* INQUIRY T10 vendor identification, space padded on the wire */
 	char product[17];
 	char revision[5];
 };
@@ -141,18 +141,18 @@ struct scsi_cmd {
 	/* set by the transport before parse */
 	struct scsi_nexus *nexus;
 	struct scsi_itl *itl; /* NULL: the LUN is not mapped for this nexus */
-	uint64_t lun; /* as the initiator addressed it */
+	uint64_t lun;	      /* as the initiator addressed it */
 	uint8_t cdb[SCSI_CDB_MAX];
 	uint8_t cdb_len;
-	uint32_t edtl; /* expected data transfer length, from the transport */
+	uint32_t edtl;	/* expected data transfer length, from the transport */
 	bool read_only; /* mapped read-only for this initiator */
 	enum scsi_task_attr attr;
 
 	/* set by scsi_cmd_parse */
 	enum scsi_dir dir;
 	uint32_t xfer_len; /* bytes the CDB asks to move (allocation length for data-in) */
-	const void *op; /* the dispatch slot, private to the engine */
-	uint64_t lba; /* SBC: decoded LBA and block count */
+	const void *op;	   /* the dispatch slot, private to the engine */
+	uint64_t lba;	   /* SBC: decoded LBA and block count */
 	uint32_t nblocks;
 
 	/*
@@ -175,15 +175,15 @@ struct scsi_cmd {
 	/* private to the engine */
 	struct bs_io io;
 	struct iovec iov; /* io's one segment */
-	uint8_t *bounce; /* engine-owned scratch (e.g. VERIFY, ORWRITE), freed by the engine */
+	uint8_t *bounce;  /* engine-owned scratch (e.g. VERIFY, ORWRITE), freed by the engine */
 	uint32_t bounce_len;
 	uint32_t stage;
-	uint32_t flags; /* decoded CDB bits, SCSI_CMD_F_* in scsi_int.h */
-	uint64_t next_lba; /* multi-stage commands: where the next chunk starts */
-	uint64_t left; /* multi-stage commands: blocks (or descriptors) still to do */
-	uint64_t sense_info; /* INFORMATION field of the sense data, when flagged */
+	uint32_t flags;	      /* decoded CDB bits, SCSI_CMD_F_* in scsi_int.h */
+	uint64_t next_lba;    /* multi-stage commands: where the next chunk starts */
+	uint64_t left;	      /* multi-stage commands: blocks (or descriptors) still to do */
+	uint64_t sense_info;  /* INFORMATION field of the sense data, when flagged */
 	uint16_t sense_field; /* sense-key-specific field pointer, when flagged */
-	uint8_t sense_bit; /* and its bit pointer */
+	uint8_t sense_bit;    /* and its bit pointer */
 	uint8_t sense_flags;
 };
 

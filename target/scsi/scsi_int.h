@@ -21,15 +21,15 @@
 
 /* Advertised in the Block Limits VPD page (SBC-3 §6.5.3). */
 #define SCSI_MAX_UNMAP_DESCRIPTORS 256u
-#define SCSI_MAX_UNMAP_BLOCKS (1u << 20) /* per UNMAP command */
+#define SCSI_MAX_UNMAP_BLOCKS (1u << 20)      /* per UNMAP command */
 #define SCSI_MAX_WRITE_SAME_BLOCKS (1u << 20) /* per WRITE SAME command */
-#define SCSI_WRITE_SAME_CHUNK (1u << 20) /* bytes replicated per backstore write */
+#define SCSI_WRITE_SAME_CHUNK (1u << 20)      /* bytes replicated per backstore write */
 
 /* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
 struct scsi_mode_state {
-	bool wce; /* caching page: write cache enabled */
+	bool wce;     /* caching page: write cache enabled */
 	bool d_sense; /* control page: descriptor format sense data */
-	bool swp; /* control page: software write protect */
+	bool swp;     /* control page: software write protect */
 };
 
 struct scsi_lu {
@@ -50,36 +50,36 @@ struct scsi_itl {
 	struct scsi_lu *lu;
 	struct scsi_nexus *nx;
 	struct list_head node; /* in lu->itls */
-	_Atomic uint32_t ua; /* pending unit attentions, enum scsi_ua bits */
+	_Atomic uint32_t ua;   /* pending unit attentions, enum scsi_ua bits */
 };
 
 /* Decoded CDB bits kept in cmd->flags between parse and exec. */
 enum scsi_cmd_flag {
 	SCSI_CMD_F_FUA = 1u << 0,
-	SCSI_CMD_F_BYTCHK = 1u << 1, /* compare data-out with the medium */
+	SCSI_CMD_F_BYTCHK = 1u << 1,	 /* compare data-out with the medium */
 	SCSI_CMD_F_BYTCHK_ONE = 1u << 2, /* VERIFY BYTCHK=11b: one block against each */
-	SCSI_CMD_F_UNMAP = 1u << 3, /* WRITE SAME: deallocate */
-	SCSI_CMD_F_NDOB = 1u << 4, /* WRITE SAME: no data-out buffer, zeroes */
+	SCSI_CMD_F_UNMAP = 1u << 3,	 /* WRITE SAME: deallocate */
+	SCSI_CMD_F_NDOB = 1u << 4,	 /* WRITE SAME: no data-out buffer, zeroes */
 	SCSI_CMD_F_IMMED = 1u << 5,
-	SCSI_CMD_F_DESC = 1u << 6, /* REQUEST SENSE: descriptor format */
+	SCSI_CMD_F_DESC = 1u << 6,  /* REQUEST SENSE: descriptor format */
 	SCSI_CMD_F_START = 1u << 7, /* START STOP UNIT */
-	SCSI_CMD_F_PMI = 1u << 8, /* READ CAPACITY(10) partial medium indicator */
+	SCSI_CMD_F_PMI = 1u << 8,   /* READ CAPACITY(10) partial medium indicator */
 };
 
 /* What scsi_cmd_set_sense adds to the sense data (cmd->sense_flags). */
 enum scsi_sense_flag {
-	SCSI_SENSE_F_INFO = 1u << 0, /* cmd->sense_info is the INFORMATION field */
-	SCSI_SENSE_F_FIELD = 1u << 1, /* cmd->sense_field is a field pointer */
+	SCSI_SENSE_F_INFO = 1u << 0,   /* cmd->sense_info is the INFORMATION field */
+	SCSI_SENSE_F_FIELD = 1u << 1,  /* cmd->sense_field is a field pointer */
 	SCSI_SENSE_F_IN_CDB = 1u << 2, /* ... into the CDB, else into the parameter list */
-	SCSI_SENSE_F_BIT = 1u << 3, /* cmd->sense_bit is a bit pointer */
+	SCSI_SENSE_F_BIT = 1u << 3,    /* cmd->sense_bit is a bit pointer */
 };
 
 /* Properties of a dispatch slot (struct scsi_op.flags). */
 enum scsi_op_flag {
-	SCSI_OP_F_NO_UA = 1u << 0, /* SPC-4 §5.14: INQUIRY, REPORT LUNS, REQUEST SENSE */
+	SCSI_OP_F_NO_UA = 1u << 0,   /* SPC-4 §5.14: INQUIRY, REPORT LUNS, REQUEST SENSE */
 	SCSI_OP_F_ANY_LUN = 1u << 1, /* works when the LUN is not mapped (itl == NULL) */
-	SCSI_OP_F_MEDIUM = 1u << 2, /* needs a started unit (SBC-3 §4.19) */
-	SCSI_OP_F_WRITE = 1u << 3, /* writes the medium: write protection applies */
+	SCSI_OP_F_MEDIUM = 1u << 2,  /* needs a started unit (SBC-3 §4.19) */
+	SCSI_OP_F_WRITE = 1u << 3,   /* writes the medium: write protection applies */
 };
 
 struct scsi_op;
@@ -177,7 +177,8 @@ enum sense_reason scsi_cmd_bounce(struct scsi_cmd *cmd, size_t len);
 void scsi_cmd_bounce_free(struct scsi_cmd *cmd);
 
 /* Builds sense data for reason into buf (at least SCSI_SENSE_MAX bytes); returns its length. */
-size_t scsi_sense_build(uint8_t *buf, enum sense_reason reason, bool desc, const struct scsi_cmd *cmd);
+size_t scsi_sense_build(uint8_t *buf, enum sense_reason reason, bool desc,
+			const struct scsi_cmd *cmd);
 /* The (key, ASC, ASCQ) of reason; false for SENSE_OK and out-of-range values. */
 bool scsi_sense_lookup(enum sense_reason reason, uint8_t *key, uint8_t *asc, uint8_t *ascq);
 /* The sense reason of the highest-priority bit in ua_bits, SENSE_OK when none. */
@@ -188,7 +189,8 @@ uint32_t scsi_itl_take_ua(struct scsi_itl *itl);
 /* The control plane's view of the mode parameters. */
 void scsi_lu_mode_get(struct scsi_lu *lu, struct scsi_mode_state *st);
 /* Sets the mode parameters and raises MODE PARAMETERS CHANGED on every nexus but except. */
-void scsi_lu_mode_set(struct scsi_lu *lu, const struct scsi_mode_state *st, struct scsi_itl *except);
+void scsi_lu_mode_set(struct scsi_lu *lu, const struct scsi_mode_state *st,
+		      struct scsi_itl *except);
 
 /* Command set entry points, named for the dispatch table in scsi.c. */
 enum sense_reason spc_parse_test_unit_ready(struct scsi_cmd *cmd);

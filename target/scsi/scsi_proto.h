@@ -106,9 +106,9 @@ enum scsi_sense_key {
 #define SCSI_SENSE_FIXED_CURRENT 0x70
 #define SCSI_SENSE_DESC_CURRENT 0x72
 #define SCSI_SENSE_FIXED_LEN 18
-#define SCSI_SENSE_VALID 0x80 /* fixed format: the INFORMATION field is valid */
-#define SCSI_SENSE_SKSV 0x80 /* sense key specific valid */
-#define SCSI_SENSE_SKS_CD 0x40 /* field pointer: in the CDB (1) or parameter list (0) */
+#define SCSI_SENSE_VALID 0x80	/* fixed format: the INFORMATION field is valid */
+#define SCSI_SENSE_SKSV 0x80	/* sense key specific valid */
+#define SCSI_SENSE_SKS_CD 0x40	/* field pointer: in the CDB (1) or parameter list (0) */
 #define SCSI_SENSE_SKS_BPV 0x08 /* bit pointer valid */
 #define SCSI_SENSE_DESC_INFORMATION 0x00
 #define SCSI_SENSE_DESC_SKS 0x02
@@ -140,7 +140,7 @@ struct scsi_sense_desc_hdr {
 _Static_assert(sizeof(struct scsi_sense_desc_hdr) == 8, "descriptor sense header is 8 bytes");
 
 /* Standard INQUIRY data (SPC-4 §6.4.2), the part we fill. */
-#define SCSI_INQUIRY_STD_LEN 66 /* through the version descriptors we report */
+#define SCSI_INQUIRY_STD_LEN 66		   /* through the version descriptors we report */
 #define SCSI_INQUIRY_PQ_NOT_CONNECTED 0x60 /* peripheral qualifier 011b */
 #define SCSI_INQUIRY_TYPE_DISK 0x00
 #define SCSI_INQUIRY_TYPE_UNKNOWN 0x1f

@@ -99,14 +99,15 @@ static void put_ascii(uint8_t *p, const char *s, size_t len)
 static size_t inq_standard(const struct scsi_cmd *cmd, uint8_t *p)
 {
 	const struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	static const uint16_t versions[] = { SCSI_VERSION_SAM5, SCSI_VERSION_ISCSI,
-					     SCSI_VERSION_SPC4, SCSI_VERSION_SBC3 };
+	static const uint16_t versions[] = {SCSI_VERSION_SAM5, SCSI_VERSION_ISCSI,
+					    SCSI_VERSION_SPC4, SCSI_VERSION_SBC3};
 	const size_t len = 96;
 	size_t i;
 
 	memset(p, 0, len);
 	/* SPC-4 §6.4.2: peripheral qualifier 011b, type 1Fh: no logical unit here */
-	p[0] = lu ? SCSI_INQUIRY_TYPE_DISK : SCSI_INQUIRY_PQ_NOT_CONNECTED | SCSI_INQUIRY_TYPE_UNKNOWN;
+	p[0] =
+	    lu ? SCSI_INQUIRY_TYPE_DISK : SCSI_INQUIRY_PQ_NOT_CONNECTED | SCSI_INQUIRY_TYPE_UNKNOWN;
 	p[2] = SCSI_INQUIRY_VERSION_SPC4;
 	p[3] = 0x10 | 0x02; /* HISUP, RESPONSE DATA FORMAT 2 */
 	p[4] = (uint8_t)(len - 5);
@@ -121,10 +122,13 @@ static size_t inq_standard(const struct scsi_cmd *cmd, uint8_t *p)
 }
 
 static const uint8_t vpd_pages[] = {
-	SCSI_VPD_SUPPORTED_PAGES,	    SCSI_VPD_UNIT_SERIAL,
-	SCSI_VPD_DEVICE_ID,		    SCSI_VPD_EXTENDED_INQUIRY,
-	SCSI_VPD_BLOCK_LIMITS,		    SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
-	SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
+    SCSI_VPD_SUPPORTED_PAGES,
+    SCSI_VPD_UNIT_SERIAL,
+    SCSI_VPD_DEVICE_ID,
+    SCSI_VPD_EXTENDED_INQUIRY,
+    SCSI_VPD_BLOCK_LIMITS,
+    SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
+    SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
 };
 
 static size_t vpd_supported(const struct scsi_cmd *cmd, uint8_t *p)
@@ -176,7 +180,8 @@ static size_t vpd_device_id(const struct scsi_cmd *cmd, uint8_t *p)
 	size_t off = 4, d, sn;
 
 	/* NAA designator of the logical unit: the WWID multipath groups paths by */
-	d = desig_hdr(p, off, SCSI_DESIG_CODESET_BINARY, SCSI_DESIG_ASSOC_LU | SCSI_DESIG_TYPE_NAA, 8);
+	d = desig_hdr(p, off, SCSI_DESIG_CODESET_BINARY, SCSI_DESIG_ASSOC_LU | SCSI_DESIG_TYPE_NAA,
+		      8);
 	memcpy(p + d, lu->id.naa, 8);
 	off = d + 8;
 
@@ -230,8 +235,8 @@ static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 	put_be16(p + 2, 0x3c);
 	/* WSNZ: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 ("to the end") is refused */
 	p[4] = 0x01;
-	put_be16(p + 6, 1); /* optimal transfer length granularity */
-	put_be32(p + 8, max_blocks); /* maximum transfer length */
+	put_be16(p + 6, 1);	      /* optimal transfer length granularity */
+	put_be32(p + 8, max_blocks);  /* maximum transfer length */
 	put_be32(p + 12, max_blocks); /* optimal transfer length */
 	put_be32(p + 16, max_blocks); /* maximum prefetch length */
 	if (lu->bs->thin) {
@@ -276,7 +281,8 @@ enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd)
 		len = inq_standard(cmd, p);
 		goto out;
 	}
-	p[0] = lu ? SCSI_INQUIRY_TYPE_DISK : SCSI_INQUIRY_PQ_NOT_CONNECTED | SCSI_INQUIRY_TYPE_UNKNOWN;
+	p[0] =
+	    lu ? SCSI_INQUIRY_TYPE_DISK : SCSI_INQUIRY_PQ_NOT_CONNECTED | SCSI_INQUIRY_TYPE_UNKNOWN;
 	p[1] = page;
 	if (page == SCSI_VPD_SUPPORTED_PAGES) {
 		len = vpd_supported(cmd, p);
@@ -345,7 +351,8 @@ enum scsi_exec_result spc_exec_report_luns(struct scsi_cmd *cmd)
 	/* No well known logical units here: select report 01h gets an empty list. */
 	if (cmd->cdb[2] != 0x01) {
 		if (nx && nx->list_luns) {
-			/* The whole list: LUN LIST LENGTH counts every LUN whatever the allocation length. */
+			/* The whole list: LUN LIST LENGTH counts every LUN whatever the allocation
+			 * length. */
 			size_t want = nx->list_luns(nx, NULL, 0);
 
 			luns = calloc(want ? want : 1, sizeof(*luns));
@@ -394,16 +401,16 @@ enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd)
 {
 	uint16_t tag = cmd->nexus ? cmd->nexus->tpg_tag : 1;
 	bool ext = (cmd->cdb[1] >> 5) == 1;
-	uint8_t p[32] = { 0 };
+	uint8_t p[32] = {0};
 	size_t off = ext ? 8 : 4;
 
 	if (ext)
-		p[4] = 0x10; /* FORMAT TYPE 001b; implicit transition time 0 */
+		p[4] = 0x10;  /* FORMAT TYPE 001b; implicit transition time 0 */
 	p[off] = 0x80 | 0x00; /* PREF, ASYMMETRIC ACCESS STATE: active/optimized */
-	p[off + 1] = 0x01; /* AO_SUP: the only state this port group takes */
+	p[off + 1] = 0x01;    /* AO_SUP: the only state this port group takes */
 	put_be16(p + off + 2, tag);
-	p[off + 5] = 0x00; /* STATUS CODE: no status available */
-	p[off + 7] = 1; /* TARGET PORT COUNT */
+	p[off + 5] = 0x00;		/* STATUS CODE: no status available */
+	p[off + 7] = 1;			/* TARGET PORT COUNT */
 	put_be16(p + off + 8 + 2, tag); /* RELATIVE TARGET PORT IDENTIFIER */
 	off += 12;
 	put_be32(p, (uint32_t)(off - 4));
@@ -476,7 +483,7 @@ enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd)
 	uint8_t options = cdb[2] & 0x07, opcode = cdb[3];
 	uint16_t sa = get_be16(cdb + 4);
 	const struct scsi_op *op;
-	uint8_t p[4 + 16 + RSOC_TIMEOUTS_LEN] = { 0 };
+	uint8_t p[4 + 16 + RSOC_TIMEOUTS_LEN] = {0};
 	size_t len = 4;
 	bool has_sa;
 

@@ -22,17 +22,17 @@
 struct mem_bs {
 	struct bs_dev dev;
 	uint8_t *data; /* NULL: a store too big to hold (no I/O may reach it) */
-	bool *mapped; /* one per block */
+	bool *mapped;  /* one per block */
 	struct bs_io *head;
 	struct bs_io **tail;
 	bool in_submit;
 	int cb_inside_submit; /* callbacks that ran inside submit: must stay 0 */
-	int submit_err; /* returned by submit (no callback) when set */
-	int fail_next; /* the next request completes with this -errno */
+	int submit_err;	      /* returned by submit (no callback) when set */
+	int fail_next;	      /* the next request completes with this -errno */
 	bool no_write_zeroes; /* WRITE ZEROES completes with -EOPNOTSUPP */
-	unsigned int n[5]; /* requests by enum bs_op */
-	unsigned int nfua; /* writes submitted with fua */
-	struct bs_io last; /* a copy of the last request run */
+	unsigned int n[5];    /* requests by enum bs_op */
+	unsigned int nfua;    /* writes submitted with fua */
+	struct bs_io last;    /* a copy of the last request run */
 	void *last_iov_base;
 };
 
@@ -68,9 +68,9 @@ static inline int mem_lba_status(struct bs_dev *dev, uint64_t offset, bool *mapp
 }
 
 static const struct bs_ops mem_ops = {
-	.name = "mem",
-	.submit = mem_submit,
-	.lba_status = mem_lba_status,
+    .name = "mem",
+    .submit = mem_submit,
+    .lba_status = mem_lba_status,
 };
 
 /* A store of nblocks blocks; data is held only when hold (the size may be huge otherwise). */

@@ -2,7 +2,8 @@
 /* MODE SENSE and MODE SELECT (target/scsi/mode.c). */
 #include "tests/unit/target/scsi/scsi_test_util.h"
 
-static void ms6_cdb(uint8_t *cdb, bool dbd, uint8_t pc, uint8_t page, uint8_t subpage, uint8_t alloc)
+static void ms6_cdb(uint8_t *cdb, bool dbd, uint8_t pc, uint8_t page, uint8_t subpage,
+		    uint8_t alloc)
 {
 	memset(cdb, 0, 16);
 	cdb[0] = SCSI_OP_MODE_SENSE_6;
@@ -34,7 +35,7 @@ START_TEST(test_mode_sense6_all)
 	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
 	len = t.buf[0] + 1u;
 	ck_assert_uint_eq(t.cmd.data_len, len);
-	ck_assert_uint_eq(t.buf[1], 0); /* medium type */
+	ck_assert_uint_eq(t.buf[1], 0);	   /* medium type */
 	ck_assert_uint_eq(t.buf[2], 0x10); /* DPOFUA, not WP */
 	ck_assert_uint_eq(t.buf[3], 8);
 	ck_assert_uint_eq(get_be32(t.buf + 4), T_NBLOCKS);
@@ -118,7 +119,7 @@ END_TEST
 
 START_TEST(test_mode_sense10_llbaa)
 {
-	uint8_t cdb[16] = { SCSI_OP_MODE_SENSE_10, 0x10, 0x08 };
+	uint8_t cdb[16] = {SCSI_OP_MODE_SENSE_10, 0x10, 0x08};
 	struct t_cmd t;
 
 	put_be16(cdb + 7, 512);
@@ -203,7 +204,7 @@ END_TEST
 
 START_TEST(test_mode_select_swp)
 {
-	uint8_t cdb[16], blk[T_BS] = { 0 };
+	uint8_t cdb[16], blk[T_BS] = {0};
 	struct t_cmd t;
 	struct scsi_cmd c;
 
@@ -238,7 +239,7 @@ START_TEST(test_mode_select_rejects)
 	ck_assert_uint_eq(select_control(T.itl, 0x20, 0, 0, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(get_be16(c.sense + 16), 4 + 2); /* the byte in the parameter list */
-	ck_assert_uint_eq(c.sense[15], 0x80 | 0x08 | 5); /* parameter list, bit 5 */
+	ck_assert_uint_eq(c.sense[15], 0x80 | 0x08 | 5);  /* parameter list, bit 5 */
 	/* SP */
 	ck_assert_uint_eq(select_control(T.itl, 0, 0, 1, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
@@ -304,7 +305,7 @@ END_TEST
 
 START_TEST(test_mode_select10_wce_controls_fua)
 {
-	uint8_t cdb[16], data[8 + 20], blk[T_BS] = { 1 };
+	uint8_t cdb[16], data[8 + 20], blk[T_BS] = {1};
 	struct t_cmd t;
 
 	memset(data, 0, sizeof(data));

@@ -24,7 +24,7 @@ static size_t unmap_list(uint8_t *p, const struct ud *d, size_t n)
 
 static uint8_t run_unmap(const struct ud *d, size_t n, struct scsi_cmd *out)
 {
-	uint8_t cdb[16] = { SCSI_OP_UNMAP }, p[8 + 16 * 300];
+	uint8_t cdb[16] = {SCSI_OP_UNMAP}, p[8 + 16 * 300];
 	size_t len = unmap_list(p, d, n);
 	struct t_cmd t;
 	uint8_t st;
@@ -40,7 +40,7 @@ static uint8_t run_unmap(const struct ud *d, size_t n, struct scsi_cmd *out)
 
 START_TEST(test_unmap)
 {
-	struct ud d[3] = { { 10, 4 }, { 100, 0 }, { 200, 2 } };
+	struct ud d[3] = {{10, 4}, {100, 0}, {200, 2}};
 	struct scsi_cmd c;
 
 	t_fill(0, 300, 'a');
@@ -53,7 +53,7 @@ START_TEST(test_unmap)
 
 	/* no descriptors; zero blocks at the end of the LU: GOOD */
 	ck_assert_uint_eq(run_unmap(d, 0, &c), SCSI_STATUS_GOOD);
-	d[0] = (struct ud){ T_NBLOCKS, 0 };
+	d[0] = (struct ud){T_NBLOCKS, 0};
 	ck_assert_uint_eq(run_unmap(d, 1, &c), SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(T.mb->n[BS_OP_UNMAP], 2);
 }
@@ -62,8 +62,8 @@ END_TEST
 START_TEST(test_unmap_rejects)
 {
 	static struct ud many[300];
-	struct ud d[2] = { { 0, 1 }, { T_NBLOCKS - 1, 2 } };
-	uint8_t cdb[16] = { SCSI_OP_UNMAP }, p[24];
+	struct ud d[2] = {{0, 1}, {T_NBLOCKS - 1, 2}};
+	uint8_t cdb[16] = {SCSI_OP_UNMAP}, p[24];
 	struct scsi_cmd c;
 	struct t_cmd t;
 	size_t i;
@@ -76,12 +76,12 @@ START_TEST(test_unmap_rejects)
 	ck_assert(T.mb->mapped[0]);
 
 	for (i = 0; i < 300; i++)
-		many[i] = (struct ud){ i, 1 };
+		many[i] = (struct ud){i, 1};
 	ck_assert_uint_eq(run_unmap(many, 257, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(run_unmap(many, 256, &c), SCSI_STATUS_GOOD);
 
-	d[0] = (struct ud){ 0, SCSI_MAX_UNMAP_BLOCKS + 1 };
+	d[0] = (struct ud){0, SCSI_MAX_UNMAP_BLOCKS + 1};
 	T.mb->dev.size = (uint64_t)(SCSI_MAX_UNMAP_BLOCKS + 8) * T_BS; /* no I/O will reach it */
 	ck_assert_uint_eq(run_unmap(d, 1, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
@@ -115,7 +115,7 @@ END_TEST
 
 START_TEST(test_unmap_thick_is_not_there)
 {
-	uint8_t cdb[16] = { SCSI_OP_UNMAP };
+	uint8_t cdb[16] = {SCSI_OP_UNMAP};
 	struct scsi_cmd c;
 
 	put_be16(cdb + 7, 24);
@@ -171,7 +171,7 @@ END_TEST
 
 START_TEST(test_write_same_zeroes_and_unmap)
 {
-	uint8_t zero[T_BS] = { 0 }, ff[T_BS];
+	uint8_t zero[T_BS] = {0}, ff[T_BS];
 	struct scsi_cmd c;
 
 	memset(ff, 0xff, sizeof(ff));
@@ -191,12 +191,14 @@ START_TEST(test_write_same_zeroes_and_unmap)
 	ck_assert_uint_eq(T.mb->data[16 * T_BS], 'z');
 
 	/* NDOB: no data-out at all */
-	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x01, 16, 8, NULL, 0, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x01, 16, 8, NULL, 0, &c),
+			  SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(c.dir, SCSI_DIR_NONE);
 	ck_assert_uint_eq(T.mb->data[23 * T_BS], 0);
 
 	/* UNMAP: deallocated whatever the data */
-	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0x08, 32, 16, ff, T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0x08, 32, 16, ff, T_BS, &c),
+			  SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(T.mb->n[BS_OP_UNMAP], 1);
 	ck_assert(!T.mb->mapped[32] && !T.mb->mapped[47] && T.mb->mapped[48]);
 }
@@ -204,7 +206,7 @@ END_TEST
 
 START_TEST(test_write_same_rejects)
 {
-	uint8_t blk[T_BS] = { 1 };
+	uint8_t blk[T_BS] = {1};
 	struct scsi_cmd c;
 
 	/* 0 blocks (WSNZ), but a bad LBA reads as a bad LBA first */
@@ -226,9 +228,9 @@ START_TEST(test_write_same_rejects)
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x20, 0, 1, blk, T_BS, &c),
 			  SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
-	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, SCSI_MAX_WRITE_SAME_BLOCKS + 1, blk,
-				 T_BS, &c),
-			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(
+	    run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, SCSI_MAX_WRITE_SAME_BLOCKS + 1, blk, T_BS, &c),
+	    SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
 	/* the data-out block did not all come */
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 0, 1, blk, T_BS / 2, &c),
@@ -239,7 +241,7 @@ END_TEST
 
 static uint8_t run_gls(uint64_t lba, uint32_t alloc, struct t_cmd *t)
 {
-	uint8_t cdb[16] = { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_GET_LBA_STATUS };
+	uint8_t cdb[16] = {SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_GET_LBA_STATUS};
 
 	put_be64(cdb + 2, lba);
 	put_be32(cdb + 10, alloc);
@@ -249,7 +251,7 @@ static uint8_t run_gls(uint64_t lba, uint32_t alloc, struct t_cmd *t)
 
 START_TEST(test_get_lba_status)
 {
-	struct ud d[1] = { { 10, 5 } };
+	struct ud d[1] = {{10, 5}};
 	struct t_cmd t;
 
 	t_fill(0, T_NBLOCKS, 'm');

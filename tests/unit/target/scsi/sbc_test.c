@@ -27,15 +27,30 @@ START_TEST(test_parse_rw_vectors)
 		enum scsi_dir dir;
 		bool fua;
 	} v[] = {
-		{ { 0x08, 0x1f, 0xff, 0xfe, 0x00 }, 0x1ffffe, 256, SCSI_DIR_READ, false }, /* READ(6), 0 = 256 */
-		{ { 0x0a, 0xe1, 0x00, 0x02, 0x03 }, 0x010002, 3, SCSI_DIR_WRITE, false }, /* reserved bits ignored */
-		{ { 0x28, 0x08, 0, 0, 0x12, 0x34, 0, 0, 0x10 }, 0x1234, 16, SCSI_DIR_READ, true },
-		{ { 0x2a, 0x10, 0xff, 0xff, 0xff, 0xff, 0x1f, 0, 1 }, 0xffffffff, 1, SCSI_DIR_WRITE, false },
-		{ { 0xa8, 0x02, 0, 0, 0, 7, 0, 0, 0, 2 }, 7, 2, SCSI_DIR_READ, false },
-		{ { 0xaa, 0x18, 0, 0, 0, 7, 0, 0, 0, 0 }, 7, 0, SCSI_DIR_NONE, true },
-		{ { 0x88, 0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0, 0, 0x01, 0 },
-		  0x0102030405060708ull, 256, SCSI_DIR_READ, false },
-		{ { 0x8a, 0x08, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 4 }, 9, 4, SCSI_DIR_WRITE, true },
+	    {{0x08, 0x1f, 0xff, 0xfe, 0x00},
+	     0x1ffffe,
+	     256,
+	     SCSI_DIR_READ,
+	     false}, /* READ(6), 0 = 256 */
+	    {{0x0a, 0xe1, 0x00, 0x02, 0x03},
+	     0x010002,
+	     3,
+	     SCSI_DIR_WRITE,
+	     false}, /* reserved bits ignored */
+	    {{0x28, 0x08, 0, 0, 0x12, 0x34, 0, 0, 0x10}, 0x1234, 16, SCSI_DIR_READ, true},
+	    {{0x2a, 0x10, 0xff, 0xff, 0xff, 0xff, 0x1f, 0, 1},
+	     0xffffffff,
+	     1,
+	     SCSI_DIR_WRITE,
+	     false},
+	    {{0xa8, 0x02, 0, 0, 0, 7, 0, 0, 0, 2}, 7, 2, SCSI_DIR_READ, false},
+	    {{0xaa, 0x18, 0, 0, 0, 7, 0, 0, 0, 0}, 7, 0, SCSI_DIR_NONE, true},
+	    {{0x88, 0, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0, 0, 0x01, 0},
+	     0x0102030405060708ull,
+	     256,
+	     SCSI_DIR_READ,
+	     false},
+	    {{0x8a, 0x08, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 4}, 9, 4, SCSI_DIR_WRITE, true},
 	};
 	struct scsi_cmd c;
 	size_t i;
@@ -352,8 +367,8 @@ END_TEST
 
 START_TEST(test_read_capacity)
 {
-	uint8_t rc10[16] = { SCSI_OP_READ_CAPACITY_10 };
-	uint8_t rc16[16] = { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16 };
+	uint8_t rc10[16] = {SCSI_OP_READ_CAPACITY_10};
+	uint8_t rc16[16] = {SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16};
 	struct t_cmd t;
 	struct scsi_cmd c;
 
@@ -370,8 +385,8 @@ START_TEST(test_read_capacity)
 	ck_assert_uint_eq(t.cmd.data_len, 32);
 	ck_assert_uint_eq(get_be64(t.buf), T_NBLOCKS - 1);
 	ck_assert_uint_eq(get_be32(t.buf + 8), T_BS);
-	ck_assert_uint_eq(t.buf[12], 0); /* no protection */
-	ck_assert_uint_eq(t.buf[13], 0); /* one logical block per physical block */
+	ck_assert_uint_eq(t.buf[12], 0);	   /* no protection */
+	ck_assert_uint_eq(t.buf[13], 0);	   /* one logical block per physical block */
 	ck_assert_uint_eq(t.buf[14] & 0xc0, 0xc0); /* LBPME, LBPRZ */
 	t_cmd_fini(&t);
 
@@ -405,10 +420,10 @@ END_TEST
 
 START_TEST(test_read_capacity_huge)
 {
-	uint8_t rc10[16] = { SCSI_OP_READ_CAPACITY_10 };
-	uint8_t rc16[16] = { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16 };
+	uint8_t rc10[16] = {SCSI_OP_READ_CAPACITY_10};
+	uint8_t rc16[16] = {SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16};
 	struct mem_bs *big = mem_create(512, 0x200000000ull, false, false, false);
-	struct scsi_lu_id id = { .serial = "big" };
+	struct scsi_lu_id id = {.serial = "big"};
 	struct scsi_lu *lu;
 	struct scsi_itl *itl;
 	struct t_cmd t;
@@ -474,9 +489,9 @@ END_TEST
 
 START_TEST(test_start_stop_unit)
 {
-	uint8_t ssu[16] = { SCSI_OP_START_STOP_UNIT };
-	uint8_t tur[16] = { SCSI_OP_TEST_UNIT_READY };
-	uint8_t rd[16], rs[16] = { SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18 };
+	uint8_t ssu[16] = {SCSI_OP_START_STOP_UNIT};
+	uint8_t tur[16] = {SCSI_OP_TEST_UNIT_READY};
+	uint8_t rd[16], rs[16] = {SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18};
 	struct scsi_cmd c;
 	struct t_cmd t;
 
@@ -522,7 +537,7 @@ END_TEST
 
 START_TEST(test_backstore_errors)
 {
-	uint8_t cdb[16], blk[T_BS] = { 0 };
+	uint8_t cdb[16], blk[T_BS] = {0};
 	struct t_cmd t;
 	struct scsi_cmd c;
 
@@ -567,7 +582,7 @@ END_TEST
 
 START_TEST(test_store_read_only)
 {
-	uint8_t cdb[16], blk[T_BS] = { 0 };
+	uint8_t cdb[16], blk[T_BS] = {0};
 	struct t_cmd t;
 
 	T.mb->dev.readonly = true;

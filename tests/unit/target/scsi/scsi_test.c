@@ -6,12 +6,12 @@
  */
 #include "tests/unit/target/scsi/scsi_test_util.h"
 
-static const uint8_t tur[6] = { SCSI_OP_TEST_UNIT_READY };
-static const uint8_t inquiry[6] = { SCSI_OP_INQUIRY, 0, 0, 0, 96, 0 };
+static const uint8_t tur[6] = {SCSI_OP_TEST_UNIT_READY};
+static const uint8_t inquiry[6] = {SCSI_OP_INQUIRY, 0, 0, 0, 96, 0};
 
 START_TEST(test_lun_encode_decode)
 {
-	static const uint64_t luns[] = { 0, 1, 255, 256, 300, 16383, 16384, 0xffffff };
+	static const uint64_t luns[] = {0, 1, 255, 256, 300, 16383, 16384, 0xffffff};
 	uint8_t b[8];
 	size_t i;
 
@@ -63,7 +63,7 @@ END_TEST
 START_TEST(test_invalid_opcode_and_service_action)
 {
 	struct scsi_cmd c;
-	uint8_t cdb[16] = { 0xc0 };
+	uint8_t cdb[16] = {0xc0};
 
 	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_OPCODE);
@@ -111,7 +111,7 @@ END_TEST
 
 START_TEST(test_ua_not_on_report_luns)
 {
-	uint8_t rl[12] = { SCSI_OP_REPORT_LUNS };
+	uint8_t rl[12] = {SCSI_OP_REPORT_LUNS};
 	struct scsi_cmd c;
 
 	put_be32(rl + 6, 64);
@@ -124,7 +124,7 @@ END_TEST
 
 START_TEST(test_request_sense_clears_one_ua)
 {
-	uint8_t rs[6] = { SCSI_OP_REQUEST_SENSE, 0, 0, 0, 252, 0 };
+	uint8_t rs[6] = {SCSI_OP_REQUEST_SENSE, 0, 0, 0, 252, 0};
 	struct t_cmd t;
 
 	scsi_itl_set_ua(T.itl, SCSI_UA_POWER_ON | SCSI_UA_CAPACITY_CHANGED);
@@ -166,7 +166,7 @@ END_TEST
 
 START_TEST(test_lu_reset)
 {
-	struct scsi_mode_state st = { .wce = false, .d_sense = true, .swp = true };
+	struct scsi_mode_state st = {.wce = false, .d_sense = true, .swp = true};
 	struct scsi_mode_state now;
 	struct scsi_cmd c;
 
@@ -202,8 +202,8 @@ END_TEST
 
 START_TEST(test_unmapped_lun)
 {
-	uint8_t rs[6] = { SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18, 0 };
-	uint8_t rl[12] = { SCSI_OP_REPORT_LUNS };
+	uint8_t rs[6] = {SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18, 0};
+	uint8_t rl[12] = {SCSI_OP_REPORT_LUNS};
 	uint8_t cdb[16];
 	struct t_cmd t;
 	struct scsi_cmd c;
@@ -321,7 +321,7 @@ END_TEST
 
 START_TEST(test_lu_create_rejects_bad_block_size)
 {
-	struct scsi_lu_id id = { .serial = "x" };
+	struct scsi_lu_id id = {.serial = "x"};
 	struct bs_dev dev;
 	struct scsi_lu *lu;
 

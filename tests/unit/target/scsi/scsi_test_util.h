@@ -32,7 +32,7 @@ struct t_env {
 	struct scsi_lu *lu;
 	struct scsi_nexus nx;
 	struct scsi_nexus nx2;
-	struct scsi_itl *itl; /* the nexus commands use */
+	struct scsi_itl *itl;  /* the nexus commands use */
 	struct scsi_itl *itl2; /* another initiator's nexus on the same LU */
 	uint64_t luns[4];
 	size_t nluns;
@@ -52,9 +52,11 @@ static inline size_t t_list_luns(const struct scsi_nexus *nx, uint64_t *luns, si
 
 static inline void t_env_up(uint32_t bs, uint64_t nblocks, bool thin, bool write_back)
 {
-	struct scsi_lu_id id = { .serial = "SER0001", .naa = { 0x60, 0x01, 0x40, 0x50, 0x0a, 0x0b,
-							     0x0c, 0x0d },
-				 .vendor = "PORTICO", .product = "disk", .revision = "0.1" };
+	struct scsi_lu_id id = {.serial = "SER0001",
+				.naa = {0x60, 0x01, 0x40, 0x50, 0x0a, 0x0b, 0x0c, 0x0d},
+				.vendor = "PORTICO",
+				.product = "disk",
+				.revision = "0.1"};
 
 	memset(&T, 0, sizeof(T));
 	ck_assert_int_eq(ev_loop_create(&T.loop), 0);
@@ -119,7 +121,8 @@ static inline void t_done(struct scsi_cmd *cmd)
 	t->ndone++;
 }
 
-static inline void t_cmd_init(struct t_cmd *t, struct scsi_itl *itl, const uint8_t *cdb, size_t cdb_len)
+static inline void t_cmd_init(struct t_cmd *t, struct scsi_itl *itl, const uint8_t *cdb,
+			      size_t cdb_len)
 {
 	void *p = NULL;
 
@@ -190,7 +193,8 @@ static inline uint8_t t_run(struct t_cmd *t, const void *out, size_t out_len)
 	return t_run_edtl(t, probe.xfer_len, out, out_len);
 }
 
-/* Builds, runs and frees a command with no data-out; returns the status and keeps sense in *last. */
+/* Builds, runs and frees a command with no data-out; returns the status and keeps sense in *last.
+ */
 static inline uint8_t t_simple(struct scsi_itl *itl, const uint8_t *cdb, size_t cdb_len,
 			       struct scsi_cmd *last)
 {

@@ -23,7 +23,7 @@ START_TEST(test_every_reason_has_an_entry)
 
 		ck_assert(!scsi_sense_lookup(SENSE_OK, &key, &asc, &ascq));
 		ck_assert(!scsi_sense_lookup(SENSE_REASON_MAX, &key, &asc, &ascq));
-		ck_assert(!scsi_sense_lookup((enum sense_reason)-1, &key, &asc, &ascq));
+		ck_assert(!scsi_sense_lookup((enum sense_reason) - 1, &key, &asc, &ascq));
 	}
 }
 END_TEST
@@ -34,25 +34,25 @@ START_TEST(test_table_values)
 		enum sense_reason r;
 		uint8_t key, asc, ascq;
 	} want[] = {
-		{ SENSE_INVALID_OPCODE, 0x5, 0x20, 0x00 },
-		{ SENSE_INVALID_FIELD_IN_CDB, 0x5, 0x24, 0x00 },
-		{ SENSE_INVALID_FIELD_IN_PARAM_LIST, 0x5, 0x26, 0x00 },
-		{ SENSE_LBA_OUT_OF_RANGE, 0x5, 0x21, 0x00 },
-		{ SENSE_LUN_NOT_SUPPORTED, 0x5, 0x25, 0x00 },
-		{ SENSE_SAVING_PARAMS_UNSUP, 0x5, 0x39, 0x00 },
-		{ SENSE_WRITE_PROTECTED, 0x7, 0x27, 0x00 },
-		{ SENSE_SPACE_ALLOC_FAILED, 0x7, 0x27, 0x07 },
-		{ SENSE_READ_ERROR, 0x3, 0x11, 0x00 },
-		{ SENSE_WRITE_ERROR, 0x3, 0x0c, 0x00 },
-		{ SENSE_MISCOMPARE, 0xe, 0x1d, 0x00 },
-		{ SENSE_INTERNAL_TARGET_FAILURE, 0x4, 0x44, 0x00 },
-		{ SENSE_NOT_READY_STOPPED, 0x2, 0x04, 0x02 },
-		{ SENSE_DATA_DIGEST_ERROR, 0xb, 0x47, 0x05 },
-		{ SENSE_UA_POWER_ON, 0x6, 0x29, 0x01 },
-		{ SENSE_UA_BUS_DEVICE_RESET, 0x6, 0x29, 0x03 },
-		{ SENSE_UA_MODE_PARAMS_CHANGED, 0x6, 0x2a, 0x01 },
-		{ SENSE_UA_CAPACITY_CHANGED, 0x6, 0x2a, 0x09 },
-		{ SENSE_UA_REPORTED_LUNS_CHANGED, 0x6, 0x3f, 0x0e },
+	    {SENSE_INVALID_OPCODE, 0x5, 0x20, 0x00},
+	    {SENSE_INVALID_FIELD_IN_CDB, 0x5, 0x24, 0x00},
+	    {SENSE_INVALID_FIELD_IN_PARAM_LIST, 0x5, 0x26, 0x00},
+	    {SENSE_LBA_OUT_OF_RANGE, 0x5, 0x21, 0x00},
+	    {SENSE_LUN_NOT_SUPPORTED, 0x5, 0x25, 0x00},
+	    {SENSE_SAVING_PARAMS_UNSUP, 0x5, 0x39, 0x00},
+	    {SENSE_WRITE_PROTECTED, 0x7, 0x27, 0x00},
+	    {SENSE_SPACE_ALLOC_FAILED, 0x7, 0x27, 0x07},
+	    {SENSE_READ_ERROR, 0x3, 0x11, 0x00},
+	    {SENSE_WRITE_ERROR, 0x3, 0x0c, 0x00},
+	    {SENSE_MISCOMPARE, 0xe, 0x1d, 0x00},
+	    {SENSE_INTERNAL_TARGET_FAILURE, 0x4, 0x44, 0x00},
+	    {SENSE_NOT_READY_STOPPED, 0x2, 0x04, 0x02},
+	    {SENSE_DATA_DIGEST_ERROR, 0xb, 0x47, 0x05},
+	    {SENSE_UA_POWER_ON, 0x6, 0x29, 0x01},
+	    {SENSE_UA_BUS_DEVICE_RESET, 0x6, 0x29, 0x03},
+	    {SENSE_UA_MODE_PARAMS_CHANGED, 0x6, 0x2a, 0x01},
+	    {SENSE_UA_CAPACITY_CHANGED, 0x6, 0x2a, 0x09},
+	    {SENSE_UA_REPORTED_LUNS_CHANGED, 0x6, 0x3f, 0x0e},
 	};
 	size_t i;
 
@@ -194,7 +194,7 @@ START_TEST(test_ua_priority)
 	ck_assert_int_eq(scsi_ua_reason(SCSI_UA_CAPACITY_CHANGED | SCSI_UA_MODE_PARAMS_CHANGED),
 			 SENSE_UA_MODE_PARAMS_CHANGED);
 	atomic_init(&itl.ua, SCSI_UA_REPORTED_LUNS_CHANGED | SCSI_UA_BUS_DEVICE_RESET |
-				     SCSI_UA_CAPACITY_CHANGED);
+				 SCSI_UA_CAPACITY_CHANGED);
 	ck_assert_uint_eq(scsi_itl_take_ua(&itl), SCSI_UA_BUS_DEVICE_RESET);
 	ck_assert_uint_eq(scsi_itl_take_ua(&itl), SCSI_UA_CAPACITY_CHANGED);
 	ck_assert_uint_eq(scsi_itl_take_ua(&itl), SCSI_UA_REPORTED_LUNS_CHANGED);

@@ -73,7 +73,7 @@ START_TEST(test_inquiry_standard)
 	ck_assert_uint_eq(t.buf[3], 0x12); /* HISUP, response data format 2 */
 	ck_assert_uint_eq(t.buf[4], 96 - 5);
 	ck_assert_uint_eq(t.buf[5] & 0x30, 0x10); /* TPGS implicit */
-	ck_assert_uint_eq(t.buf[7], 0x02); /* CMDQUE */
+	ck_assert_uint_eq(t.buf[7], 0x02);	  /* CMDQUE */
 	ck_assert_int_eq(memcmp(t.buf + 8, "PORTICO ", 8), 0);
 	ck_assert_int_eq(memcmp(t.buf + 16, "disk            ", 16), 0);
 	ck_assert_int_eq(memcmp(t.buf + 32, "0.1 ", 4), 0);
@@ -242,7 +242,7 @@ START_TEST(test_vpd_block_limits_thin)
 	run_inq(&t, true, 0xb2, 255);
 	ck_assert_uint_eq(t.cmd.data_len, 8);
 	ck_assert_uint_eq(t.buf[5], 0x80 | 0x40 | 0x20 | 0x04); /* LBPU LBPWS LBPWS10 LBPRZ */
-	ck_assert_uint_eq(t.buf[6] & 0x07, 2); /* thin */
+	ck_assert_uint_eq(t.buf[6] & 0x07, 2);			/* thin */
 	t_cmd_fini(&t);
 
 	run_inq(&t, true, 0xb1, 255);
@@ -319,7 +319,7 @@ END_TEST
 
 START_TEST(test_rtpg)
 {
-	uint8_t cdb[16] = { SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_TARGET_PORT_GROUPS };
+	uint8_t cdb[16] = {SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_TARGET_PORT_GROUPS};
 	struct t_cmd t;
 
 	put_be32(cdb + 6, 255);
@@ -327,7 +327,7 @@ START_TEST(test_rtpg)
 	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(t.cmd.data_len, 16);
 	ck_assert_uint_eq(get_be32(t.buf), 12);
-	ck_assert_uint_eq(t.buf[4] & 0x0f, 0); /* active/optimized */
+	ck_assert_uint_eq(t.buf[4] & 0x0f, 0);	   /* active/optimized */
 	ck_assert_uint_eq(get_be16(t.buf + 6), 1); /* group = TPG tag */
 	ck_assert_uint_eq(t.buf[11], 1);
 	ck_assert_uint_eq(get_be16(t.buf + 14), 1); /* relative target port */
