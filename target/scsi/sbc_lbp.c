@@ -244,10 +244,16 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 	 */
 	if (cmd->flags & SCSI_CMD_F_UNMAP)
 		r = scsi_cmd_submit(cmd, BS_OP_UNMAP, off, len, NULL, false, write_same_done);
-	else if ((cmd->flags & SCSI_CMD_F_NDOB) || all_zero(cmd->buf, lu->block_size))
+	else if ((cmd->flags & SCSI_CMD_F_NDOB) || all_zero(cmd->buf, lu->block_size)) {
 		r = scsi_cmd_submit(cmd, BS_OP_WRITE_ZEROES, off, len, NULL, !atomic_load(&lu->wce),
 				    write_same_zeroes_done);
-	else
+		/* A store that refuses the zeroing primitive up front gets the zeroes written out.
+		 */
+		if (r != SENSE_OK && cmd->io.result == -EOPNOTSUPP) {
+			cmd->flags |= SCSI_CMD_F_NDOB;
+			r = write_same_replicate(cmd);
+		}
+	} else
 		r = write_same_replicate(cmd);
 	if (r != SENSE_OK)
 		return scsi_cmd_finish(cmd, r);

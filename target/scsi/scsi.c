@@ -625,6 +625,8 @@ enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t 
 	io->arg = cmd;
 	ret = bs_submit(lu->bs, io);
 	if (ret) {
+		/* kept for callers that can do without this request (-EOPNOTSUPP) */
+		io->result = ret;
 		log_dbg(SCSI_COMPONENT, "lu '%s': submit of op %d at %llu failed: %s",
 			lu->id.serial, (int)op, (unsigned long long)offset, strerror(-ret));
 		return scsi_bs_error(ret, op);

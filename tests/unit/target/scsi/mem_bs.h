@@ -26,13 +26,14 @@ struct mem_bs {
 	struct bs_io *head;
 	struct bs_io **tail;
 	bool in_submit;
-	int cb_inside_submit; /* callbacks that ran inside submit: must stay 0 */
-	int submit_err;	      /* returned by submit (no callback) when set */
-	int fail_next;	      /* the next request completes with this -errno */
-	bool no_write_zeroes; /* WRITE ZEROES completes with -EOPNOTSUPP */
-	unsigned int n[5];    /* requests by enum bs_op */
-	unsigned int nfua;    /* writes submitted with fua */
-	struct bs_io last;    /* a copy of the last request run */
+	int cb_inside_submit;	  /* callbacks that ran inside submit: must stay 0 */
+	int submit_err;		  /* returned by submit (no callback) when set */
+	int fail_next;		  /* the next request completes with this -errno */
+	bool no_write_zeroes;	  /* WRITE ZEROES completes with -EOPNOTSUPP */
+	bool refuse_write_zeroes; /* submit refuses WRITE ZEROES with -EOPNOTSUPP */
+	unsigned int n[5];	  /* requests by enum bs_op */
+	unsigned int nfua;	  /* writes submitted with fua */
+	struct bs_io last;	  /* a copy of the last request run */
 	void *last_iov_base;
 };
 
@@ -47,6 +48,8 @@ static inline int mem_submit(struct bs_dev *dev, struct bs_io *io)
 
 	if (mb->submit_err)
 		return mb->submit_err;
+	if (mb->refuse_write_zeroes && io->op == BS_OP_WRITE_ZEROES)
+		return -EOPNOTSUPP;
 	io->next = NULL;
 	*mb->tail = io;
 	mb->tail = &io->next;

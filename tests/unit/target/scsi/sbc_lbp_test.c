@@ -190,6 +190,15 @@ START_TEST(test_write_same_zeroes_and_unmap)
 	ck_assert_uint_eq(T.mb->data[15 * T_BS], 0);
 	ck_assert_uint_eq(T.mb->data[16 * T_BS], 'z');
 
+	/* ... also when the store refuses it at submission */
+	T.mb->no_write_zeroes = false;
+	T.mb->refuse_write_zeroes = true;
+	t_fill(8, 8, 'z');
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 8, 8, zero, T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 2);
+	ck_assert_uint_eq(T.mb->data[8 * T_BS], 0);
+	ck_assert_uint_eq(T.mb->data[15 * T_BS], 0);
+
 	/* NDOB: no data-out at all */
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x01, 16, 8, NULL, 0, &c),
 			  SCSI_STATUS_GOOD);
