@@ -256,11 +256,10 @@ static uint16_t login_security(struct login_sm *sm, bool transit, bool *ready)
 }
 
 /* A whole request (all its C=1 parts) in sm->req. */
-static enum login_result login_request(struct login_sm *sm, bool transit, uint8_t nsg,
-				       uint8_t *rsp)
+static enum login_result login_request(struct login_sm *sm, bool transit, uint8_t nsg, uint8_t *rsp)
 {
-	enum param_stage stage = sm->stage == ISCSI_STAGE_SECURITY ? PARAM_STAGE_SECURITY :
-								    PARAM_STAGE_OPERATIONAL;
+	enum param_stage stage =
+	    sm->stage == ISCSI_STAGE_SECURITY ? PARAM_STAGE_SECURITY : PARAM_STAGE_OPERATIONAL;
 	bool grant = transit, ready = true, pending = false;
 	uint16_t st;
 
@@ -383,7 +382,7 @@ enum login_result login_handle(struct login_sm *sm, const uint8_t *bhs, const ui
 	if (cont) {
 		/* Each part is acknowledged with an empty response (C=0, T=0). */
 		((struct iscsi_login_rsp *)rsp)->flags =
-			(uint8_t)(sm->stage << ISCSI_LOGIN_CSG_SHIFT);
+		    (uint8_t)(sm->stage << ISCSI_LOGIN_CSG_SHIFT);
 		return LOGIN_RESULT_CONTINUE;
 	}
 	res = login_request(sm, transit, q->flags & ISCSI_LOGIN_NSG_MASK, rsp);

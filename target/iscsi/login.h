@@ -17,7 +17,7 @@
 #include "target/iscsi/param.h"
 #include "target/iscsi/text.h"
 
-#define LOGIN_TEXT_MAX 65536 /* a request or response text, all its PDUs together */
+#define LOGIN_TEXT_MAX 65536   /* a request or response text, all its PDUs together */
 #define LOGIN_PDU_DSL_MAX 8192 /* RFC 7143 §13.12: login PDUs never carry more */
 
 struct login_env {
@@ -62,8 +62,9 @@ enum login_state {
 struct login_sm {
 	/* public once LOGIN_RESULT_FULL_FEATURE is returned */
 	enum iscsi_session_type type;
-	char initiator_name[ISCSI_NAME_MAX + 1], target_name[ISCSI_NAME_MAX + 1],
-		initiator_alias[256];
+	char initiator_name[ISCSI_NAME_MAX + 1];
+	char target_name[ISCSI_NAME_MAX + 1];
+	char initiator_alias[256];
 	uint8_t isid[6];
 	uint16_t tsih; /* the TSIH the initiator sent: 0 for a new session */
 	uint16_t cid;
@@ -83,10 +84,10 @@ struct login_sm {
 	struct param_neg neg;
 	bool auth_started; /* a method other than None was agreed in an earlier request */
 	bool auth_done;
-	struct text_buf req; /* the request being received (C=1 parts) */
-	struct text_buf rsp; /* the whole response text to the last complete request */
-	size_t rsp_off; /* how much of rsp has gone out */
-	uint8_t rsp_flags; /* flags of the last part of rsp (T, CSG, NSG) */
+	struct text_buf req;	   /* the request being received (C=1 parts) */
+	struct text_buf rsp;	   /* the whole response text to the last complete request */
+	size_t rsp_off;		   /* how much of rsp has gone out */
+	uint8_t rsp_flags;	   /* flags of the last part of rsp (T, CSG, NSG) */
 	struct text_buf auth_keys; /* the method's keys of one request */
 };
 

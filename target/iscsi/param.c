@@ -27,23 +27,23 @@
 
 /* How a key's outcome is computed (RFC 7143 §6.2). */
 enum param_rule {
-	PARAM_RULE_LIST, /* §6.2.1: first value of the initiator's list the target accepts */
-	PARAM_RULE_AND, /* §6.2.2: Boolean AND */
-	PARAM_RULE_OR, /* §6.2.2: Boolean OR */
-	PARAM_RULE_MIN, /* §6.2.2: numerical minimum */
-	PARAM_RULE_MAX, /* §6.2.2: numerical maximum */
-	PARAM_RULE_DECLARE, /* §6.2: declarative, not answered */
+	PARAM_RULE_LIST,     /* §6.2.1: first value of the initiator's list the target accepts */
+	PARAM_RULE_AND,	     /* §6.2.2: Boolean AND */
+	PARAM_RULE_OR,	     /* §6.2.2: Boolean OR */
+	PARAM_RULE_MIN,	     /* §6.2.2: numerical minimum */
+	PARAM_RULE_MAX,	     /* §6.2.2: numerical maximum */
+	PARAM_RULE_DECLARE,  /* §6.2: declarative, not answered */
 	PARAM_RULE_OBSOLETE, /* §13.25: answered Reject */
 	PARAM_RULE_TARGET_ONLY, /* only the target may send it */
-	PARAM_RULE_CALLER, /* answered by the layer above (SendTargets) */
+	PARAM_RULE_CALLER,	/* answered by the layer above (SendTargets) */
 };
 
 struct param_def {
 	const char *name;
 	enum param_rule rule;
-	unsigned int stages; /* stages in which the initiator may send it */
+	unsigned int stages;	   /* stages in which the initiator may send it */
 	bool discovery_irrelevant; /* "Irrelevant when: SessionType=Discovery" */
-	uint32_t min, max; /* numerical range */
+	uint32_t min, max;	   /* numerical range */
 };
 
 /*
@@ -52,6 +52,7 @@ struct param_def {
  * the method's keys may be used. §13: "Use: IO/LO" keys belong to the
  * login, "ALL" keys also to full feature phase, "FFPO" keys only there.
  */
+/* clang-format off */
 static const struct param_def param_defs[PARAM_KEY_COUNT] = {
 	[PARAM_KEY_AUTH_METHOD] = { "AuthMethod", PARAM_RULE_LIST, ST_SEC, false, 0, 0 },
 	[PARAM_KEY_HEADER_DIGEST] = { "HeaderDigest", PARAM_RULE_LIST, ST_OP, false, 0, 0 },
@@ -98,6 +99,7 @@ static const struct param_def param_defs[PARAM_KEY_COUNT] = {
 	/* RFC 7145 §6.3.1 (iSER): Boolean AND; over TCP the answer is No. */
 	[PARAM_KEY_RDMA_EXTENSIONS] = { "RDMAExtensions", PARAM_RULE_AND, ST_OP, false, 0, 0 },
 };
+/* clang-format on */
 
 void param_defaults(struct iscsi_params *p)
 {
@@ -396,8 +398,8 @@ static bool param_list_accepts(const struct param_neg *neg, enum param_key k, co
 	case PARAM_KEY_HEADER_DIGEST:
 	case PARAM_KEY_DATA_DIGEST: {
 		bool allowed = k == PARAM_KEY_HEADER_DIGEST ? l->header_digest : l->data_digest;
-		bool required = k == PARAM_KEY_HEADER_DIGEST ? l->header_digest_required :
-							       l->data_digest_required;
+		bool required = k == PARAM_KEY_HEADER_DIGEST ? l->header_digest_required
+							     : l->data_digest_required;
 
 		if (IS("CRC32C") && (allowed || required)) {
 			*code = 1;
@@ -603,8 +605,8 @@ static uint16_t param_answer(struct param_neg *neg, enum param_key k, const stru
 	}
 	case PARAM_RULE_MIN:
 	case PARAM_RULE_MAX: {
-		uint32_t offered = k == PARAM_KEY_FIRST_BURST ? (uint32_t)neg->first_burst_offer :
-								param_num_ours(neg, k);
+		uint32_t offered = k == PARAM_KEY_FIRST_BURST ? (uint32_t)neg->first_burst_offer
+							      : param_num_ours(neg, k);
 		uint64_t v;
 
 		if (param_parse_number(pair->value, pair->value_len, &v) || v < d->min ||
@@ -637,11 +639,11 @@ static uint16_t param_declare(struct param_neg *neg, enum param_key k, const str
 	case PARAM_KEY_SESSION_TYPE:
 		/* RFC 7143 §13.21: Discovery or Normal, and the login already took it. */
 		if (text_value_is(pair, "Normal"))
-			return neg->type == ISCSI_SESSION_NORMAL ? ISCSI_LOGIN_OK :
-								   ISCSI_LOGIN_INITIATOR_ERROR;
+			return neg->type == ISCSI_SESSION_NORMAL ? ISCSI_LOGIN_OK
+								 : ISCSI_LOGIN_INITIATOR_ERROR;
 		if (text_value_is(pair, "Discovery"))
-			return neg->type == ISCSI_SESSION_DISCOVERY ? ISCSI_LOGIN_OK :
-								      ISCSI_LOGIN_INITIATOR_ERROR;
+			return neg->type == ISCSI_SESSION_DISCOVERY ? ISCSI_LOGIN_OK
+								    : ISCSI_LOGIN_INITIATOR_ERROR;
 		return ISCSI_LOGIN_SESSION_TYPE_UNSUPPORTED;
 	case PARAM_KEY_INITIATOR_ALIAS:
 		/* RFC 7143 §13.7: a UTF-8 local name of at most 255 bytes. */
@@ -688,8 +690,8 @@ void param_neg_init_ffp(struct param_neg *neg, const struct iscsi_params *params
 	neg->auth_method = PARAM_AUTH_NONE;
 }
 
-uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage,
-			const struct text_pair *pair, struct text_buf *out)
+uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage, const struct text_pair *pair,
+			struct text_buf *out)
 {
 	const struct param_def *d;
 	int k;
@@ -746,8 +748,8 @@ uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage,
 			 */
 			neg->first_burst_pending = true;
 			neg->first_burst_invalid =
-				param_parse_number(pair->value, pair->value_len, &v) ||
-				v < d->min || v > d->max;
+			    param_parse_number(pair->value, pair->value_len, &v) || v < d->min ||
+			    v > d->max;
 			neg->first_burst_offer = neg->first_burst_invalid ? 0 : v;
 			return ISCSI_LOGIN_OK;
 		}
@@ -899,11 +901,10 @@ uint16_t param_neg_finish(struct param_neg *neg, enum param_stage stage, struct 
 				imm = false;
 			}
 			/* §13.14: a FirstBurstLength below the default 65536 (minimum). */
-			if (!(p->initial_r2t && !imm) &&
-			    neg->limits.first_burst < p->first_burst &&
+			if (!(p->initial_r2t && !imm) && neg->limits.first_burst < p->first_burst &&
 			    param_may_offer(neg, PARAM_KEY_FIRST_BURST)) {
-				uint32_t v = MIN(param_num_ours(neg, PARAM_KEY_FIRST_BURST),
-						 p->max_burst);
+				uint32_t v =
+				    MIN(param_num_ours(neg, PARAM_KEY_FIRST_BURST), p->max_burst);
 
 				neg->first_burst_offer = v;
 				st = param_emit_num(out, param_defs[PARAM_KEY_FIRST_BURST].name, v);

@@ -39,7 +39,8 @@ struct iscsi_params {
 	uint32_t max_connections;
 	bool initial_r2t, immediate_data;
 	uint32_t max_recv_dsl; /* ours: the largest data segment WE accept (what we declared) */
-	uint32_t max_xmit_dsl; /* the initiator's declared MaxRecvDataSegmentLength: the largest WE may send */
+	/* the initiator's declared MaxRecvDataSegmentLength: the largest WE may send */
+	uint32_t max_xmit_dsl;
 	uint32_t max_burst, first_burst;
 	uint32_t default_time2wait, default_time2retain;
 	uint32_t max_outstanding_r2t;
@@ -59,15 +60,18 @@ enum param_auth_method {
 /* What this target offers/accepts (from the TPG's configuration and the initiator's ACL). */
 struct param_limits {
 	uint32_t max_recv_dsl, max_burst, first_burst, max_outstanding_r2t;
-	uint32_t max_connections; /* 1 */
-	uint32_t max_erl; /* 0 now; the negotiation allows up to 2 */
+	uint32_t max_connections;	  /* 1 */
+	uint32_t max_erl;		  /* 0 now; the negotiation allows up to 2 */
 	bool initial_r2t, immediate_data; /* the target's preference */
-	bool header_digest, data_digest; /* whether CRC32C may be chosen */
-	bool header_digest_required, data_digest_required; /* None refused: the login fails without */
+	bool header_digest, data_digest;  /* whether CRC32C may be chosen */
+	/* None refused: the login fails without CRC32C. */
+	bool header_digest_required, data_digest_required;
 	uint32_t default_time2wait, default_time2retain;
 	uint32_t max_protocol_level; /* RFC 7144 §2.1 */
-	uint32_t auth_methods; /* PARAM_AUTH_BIT()s this initiator may use; None alone: no authentication */
-	uint32_t task_reporting; /* 1u << enum iscsi_task_reporting: what the session layer implements */
+	/* PARAM_AUTH_BIT()s this initiator may use; None alone: no authentication. */
+	uint32_t auth_methods;
+	/* 1u << enum iscsi_task_reporting: what the session layer implements. */
+	uint32_t task_reporting;
 };
 
 /* Stages in which keys arrive: the login stages (RFC 7143 §6.3), then full feature phase. */
@@ -97,9 +101,9 @@ int param_parse_number(const char *v, size_t len, uint64_t *out);
 
 /* The declarations a login needs before it can consult the ACL. */
 struct param_names {
-	enum iscsi_session_type type; /* Normal unless SessionType says otherwise (§13.21) */
+	enum iscsi_session_type type;	    /* Normal unless SessionType says otherwise (§13.21) */
 	char initiator[ISCSI_NAME_MAX + 1]; /* "" when absent */
-	char target[ISCSI_NAME_MAX + 1]; /* "" when absent or a discovery session */
+	char target[ISCSI_NAME_MAX + 1];    /* "" when absent or a discovery session */
 };
 
 /*
@@ -150,12 +154,12 @@ enum param_key {
 struct param_neg {
 	struct param_limits limits;
 	enum iscsi_session_type type;
-	struct iscsi_params params; /* the outcome so far */
-	uint64_t received; /* keys the initiator sent (offers or answers) */
-	uint64_t offered; /* keys the target offered and awaits answers for */
-	uint64_t offers_made; /* every key the target ever offered */
-	bool recv_dsl_declared; /* our MaxRecvDataSegmentLength went out */
-	bool auth_negotiated; /* AuthMethod was answered with a method, not Reject */
+	struct iscsi_params params;	    /* the outcome so far */
+	uint64_t received;		    /* keys the initiator sent (offers or answers) */
+	uint64_t offered;		    /* keys the target offered and awaits answers for */
+	uint64_t offers_made;		    /* every key the target ever offered */
+	bool recv_dsl_declared;		    /* our MaxRecvDataSegmentLength went out */
+	bool auth_negotiated;		    /* AuthMethod was answered with a method, not Reject */
 	enum param_auth_method auth_method; /* None unless negotiated otherwise (§12.1) */
 	char initiator_alias[TEXT_VALUE_MAX + 1]; /* "" unless declared */
 	/* private: FirstBurstLength is answered at the end of its request (see param.c) */
@@ -181,8 +185,8 @@ void param_neg_init_ffp(struct param_neg *neg, const struct iscsi_params *params
  * SendTargets and the keys of an authentication method (CHAP_*) are the
  * callers' to answer: given here they are protocol errors.
  */
-uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage,
-			const struct text_pair *pair, struct text_buf *out);
+uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage, const struct text_pair *pair,
+			struct text_buf *out);
 /*
  * After the last pair of a request: appends the answers kept for the end
  * (FirstBurstLength), checks that every key the target offered got its

@@ -137,12 +137,15 @@ static bool text_key_char(uint8_t c)
  * the negotiation checks), and the authentication keys that carry a
  * large-binary-value (§12.1.2 SRP, §12.1.3 CHAP, §12.1.1 Kerberos, SPKM).
  */
+/* clang-format off */
 static const char *const text_long_keys[] = {
-	"AuthMethod", "HeaderDigest", "DataDigest", "TaskReporting", "CHAP_C",
-	"CHAP_R",     "SRP_A",	      "SRP_B",	    "SRP_M",	     "SRP_HM",
-	"SRP_s",      "SRP_GROUP",    "KRB_AP_REQ", "KRB_AP_REP",    "SPKM_REQ",
-	"SPKM_ERROR", "SPKM_REP_TI",  "SPKM_REP_IT",
+	"AuthMethod", "HeaderDigest", "DataDigest", "TaskReporting",
+	"CHAP_C", "CHAP_R",
+	"SRP_A", "SRP_B", "SRP_M", "SRP_HM", "SRP_s", "SRP_GROUP",
+	"KRB_AP_REQ", "KRB_AP_REP",
+	"SPKM_REQ", "SPKM_ERROR", "SPKM_REP_TI", "SPKM_REP_IT",
 };
+/* clang-format on */
 
 static bool text_long_key(const char *key, size_t len)
 {

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TEXT_KEY_MAX 63 /* RFC 7143 §6.1: a key-name is at most 63 bytes */
+#define TEXT_KEY_MAX 63	   /* RFC 7143 §6.1: a key-name is at most 63 bytes */
 #define TEXT_VALUE_MAX 255 /* RFC 7143 §6.1: a simple-value is at most 255 bytes */
 
 /* A text buffer that grows up to max bytes. data is not NUL-terminated beyond its pairs. */
@@ -32,7 +32,7 @@ void text_buf_reset(struct text_buf *tb);
 int text_buf_add(struct text_buf *tb, const char *key, const char *value);
 /* Appends "key=<formatted value>\0". Same returns as text_buf_add; -EINVAL on a format error. */
 int text_buf_addf(struct text_buf *tb, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* Appends len raw bytes (continuation data, already-encoded pairs). Same returns. */
 int text_buf_append(struct text_buf *tb, const uint8_t *p, size_t len);
 

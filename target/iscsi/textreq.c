@@ -109,8 +109,7 @@ static enum textreq_result textreq_send_part(struct textreq_sm *ts, const struct
  * its own target). A failed env is the target's problem, not the
  * initiator's, but the sequence cannot go on without its answer.
  */
-static enum textreq_result textreq_sendtargets(struct textreq_sm *ts,
-					       const struct textreq_env *env,
+static enum textreq_result textreq_sendtargets(struct textreq_sm *ts, const struct textreq_env *env,
 					       enum iscsi_session_type type,
 					       const struct text_pair *pair)
 {
@@ -122,11 +121,11 @@ static enum textreq_result textreq_sendtargets(struct textreq_sm *ts,
 		return TEXTREQ_RESULT_REJECT;
 	ts->sendtargets_seen = true;
 	if (text_value_is(pair, "All") && type == ISCSI_SESSION_NORMAL)
-		return text_buf_add(&ts->rsp, "SendTargets", "Reject") ? TEXTREQ_RESULT_REJECT :
-									  TEXTREQ_RESULT_RESPOND;
+		return text_buf_add(&ts->rsp, "SendTargets", "Reject") ? TEXTREQ_RESULT_REJECT
+								       : TEXTREQ_RESULT_RESPOND;
 	if (text_value_copy(pair, value, sizeof(value)))
-		return text_buf_add(&ts->rsp, "SendTargets", "Reject") ? TEXTREQ_RESULT_REJECT :
-									  TEXTREQ_RESULT_RESPOND;
+		return text_buf_add(&ts->rsp, "SendTargets", "Reject") ? TEXTREQ_RESULT_REJECT
+								       : TEXTREQ_RESULT_RESPOND;
 	if ((!value[0] && type == ISCSI_SESSION_DISCOVERY) || !env || !env->sendtargets)
 		return TEXTREQ_RESULT_RESPOND;
 	if (env->sendtargets(env->arg, value, &ts->rsp)) {
@@ -164,8 +163,8 @@ static enum textreq_result textreq_request(struct textreq_sm *ts, const struct t
 
 enum textreq_result textreq_handle(struct textreq_sm *ts, const struct textreq_env *env,
 				   enum iscsi_session_type type, struct iscsi_params *params,
-				   const uint8_t *bhs, const uint8_t *data, size_t dlen, uint8_t *rsp,
-				   const uint8_t **rsp_data, size_t *rsp_dlen)
+				   const uint8_t *bhs, const uint8_t *data, size_t dlen,
+				   uint8_t *rsp, const uint8_t **rsp_data, size_t *rsp_dlen)
 {
 	const struct iscsi_text_hdr *q = (const struct iscsi_text_hdr *)bhs;
 	bool final = q->flags & ISCSI_FLAG_FINAL;
@@ -191,8 +190,7 @@ enum textreq_result textreq_handle(struct textreq_sm *ts, const struct textreq_e
 		ts->itt = itt;
 		ts->immediate = immediate;
 		param_neg_init_ffp(&ts->neg, params, type);
-	} else if (!ts->active || ttt != ts->ttt || itt != ts->itt ||
-		   immediate != ts->immediate) {
+	} else if (!ts->active || ttt != ts->ttt || itt != ts->itt || immediate != ts->immediate) {
 		/*
 		 * §11.10.4: a continuation echoes the tag we handed out;
 		 * §11.10.3: one sequence, one ITT and one I bit.

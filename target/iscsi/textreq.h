@@ -15,7 +15,7 @@
 #include "target/iscsi/param.h"
 #include "target/iscsi/text.h"
 
-#define TEXTREQ_REQ_MAX 65536 /* a request, all its parts together */
+#define TEXTREQ_REQ_MAX 65536	   /* a request, all its parts together */
 #define TEXTREQ_RSP_MAX (1u << 20) /* an answer, all its parts together */
 
 struct textreq_env {
@@ -29,18 +29,18 @@ struct textreq_env {
 };
 
 struct textreq_sm {
-	bool active; /* a sequence is under way */
+	bool active;  /* a sequence is under way */
 	uint32_t itt; /* its Initiator Task Tag, and I bit (§11.10.3) */
 	bool immediate;
 	uint32_t ttt; /* the tag handed out for it, or ISCSI_RESERVED_TAG */
 	uint32_t next_ttt;
 	bool sendtargets_seen; /* SendTargets came in this sequence */
-	struct param_neg neg; /* the keys of the sequence */
-	struct text_buf req; /* the request being received (C=1 parts) */
-	struct text_buf rsp; /* the whole answer to the last complete request */
-	size_t rsp_off; /* how much of rsp has gone out */
-	size_t max_send; /* the largest part of rsp */
-	bool final; /* the request rsp answers had F=1 */
+	struct param_neg neg;  /* the keys of the sequence */
+	struct text_buf req;   /* the request being received (C=1 parts) */
+	struct text_buf rsp;   /* the whole answer to the last complete request */
+	size_t rsp_off;	       /* how much of rsp has gone out */
+	size_t max_send;       /* the largest part of rsp */
+	bool final;	       /* the request rsp answers had F=1 */
 };
 
 /* Ready for the connection's first Text Request. */
@@ -65,7 +65,7 @@ enum textreq_result {
  */
 enum textreq_result textreq_handle(struct textreq_sm *ts, const struct textreq_env *env,
 				   enum iscsi_session_type type, struct iscsi_params *params,
-				   const uint8_t *bhs, const uint8_t *data, size_t dlen, uint8_t *rsp,
-				   const uint8_t **rsp_data, size_t *rsp_dlen);
+				   const uint8_t *bhs, const uint8_t *data, size_t dlen,
+				   uint8_t *rsp, const uint8_t **rsp_data, size_t *rsp_dlen);
 
 #endif

@@ -87,7 +87,7 @@ static struct login_env env;
 static struct login_sm sm;
 static uint8_t rsp[ISCSI_BHS_LEN];
 static char rendered[70000];
-static uint8_t isid[6] = { 0x80, 0x12, 0x34, 0x56, 0x78, 0x9a };
+static uint8_t isid[6] = {0x80, 0x12, 0x34, 0x56, 0x78, 0x9a};
 static uint32_t itt = 0x11223344, cmdsn = 100;
 static uint16_t cid = 1, tsih;
 
@@ -134,9 +134,9 @@ static enum login_result send_raw(const uint8_t *bhs, const void *text, size_t l
 	res = login_handle(&sm, bhs, text, len, rsp);
 	/* what every response carries */
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
-	ck_assert_uint_eq(rsp[2], 0); /* Version-max */
-	ck_assert_uint_eq(rsp[3], 0); /* Version-active */
-	ck_assert_mem_eq(rsp + 8, bhs + 8, 6); /* ISID */
+	ck_assert_uint_eq(rsp[2], 0);		 /* Version-max */
+	ck_assert_uint_eq(rsp[3], 0);		 /* Version-active */
+	ck_assert_mem_eq(rsp + 8, bhs + 8, 6);	 /* ISID */
 	ck_assert_mem_eq(rsp + 14, bhs + 14, 2); /* TSIH */
 	ck_assert_mem_eq(rsp + 16, bhs + 16, 4); /* ITT */
 	ck_assert_uint_eq(get_be24(rsp + 5), sm.rsp_data.len);
@@ -183,21 +183,22 @@ static void expect_fail(enum login_result res, uint16_t status)
 	ck_assert_uint_eq(get_be24(rsp + 5), 0);
 }
 
-#define FIRST_SEC "InitiatorName=" INAME "\0InitiatorAlias=host1\0TargetName=" TNAME "\0"     \
-		  "SessionType=Normal\0AuthMethod=None\0"
+#define FIRST_SEC                                                                                  \
+	"InitiatorName=" INAME "\0InitiatorAlias=host1\0TargetName=" TNAME "\0"                    \
+	"SessionType=Normal\0AuthMethod=None\0"
 
 /* open-iscsi's operational keys */
 #define OPKEYS                                                                                     \
 	"HeaderDigest=None\0DataDigest=None\0DefaultTime2Wait=2\0DefaultTime2Retain=0\0"           \
-	"IFMarker=No\0OFMarker=No\0ErrorRecoveryLevel=0\0InitialR2T=No\0ImmediateData=Yes\0"      \
-	"MaxBurstLength=16776192\0FirstBurstLength=262144\0MaxOutstandingR2T=1\0"                 \
+	"IFMarker=No\0OFMarker=No\0ErrorRecoveryLevel=0\0InitialR2T=No\0ImmediateData=Yes\0"       \
+	"MaxBurstLength=16776192\0FirstBurstLength=262144\0MaxOutstandingR2T=1\0"                  \
 	"MaxConnections=1\0DataPDUInOrder=Yes\0DataSequenceInOrder=Yes\0"                          \
 	"MaxRecvDataSegmentLength=262144\0"
 
 #define OPANSWERS                                                                                  \
-	"HeaderDigest=None;DataDigest=None;DefaultTime2Wait=2;DefaultTime2Retain=0;"              \
-	"IFMarker=Reject;OFMarker=Reject;ErrorRecoveryLevel=0;InitialR2T=No;ImmediateData=Yes;"   \
-	"MaxBurstLength=1048576;MaxOutstandingR2T=1;MaxConnections=1;DataPDUInOrder=Yes;"         \
+	"HeaderDigest=None;DataDigest=None;DefaultTime2Wait=2;DefaultTime2Retain=0;"               \
+	"IFMarker=Reject;OFMarker=Reject;ErrorRecoveryLevel=0;InitialR2T=No;ImmediateData=Yes;"    \
+	"MaxBurstLength=1048576;MaxOutstandingR2T=1;MaxConnections=1;DataPDUInOrder=Yes;"          \
 	"DataSequenceInOrder=Yes;FirstBurstLength=65536;MaxRecvDataSegmentLength=262144;"
 
 /* ---- whole logins ---- */
@@ -249,8 +250,7 @@ END_TEST
 START_TEST(test_operational_only)
 {
 	fake.tag = 7;
-	ck_assert_int_eq(SEND(1, 0, 1, 3,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0" OPKEYS),
+	ck_assert_int_eq(SEND(1, 0, 1, 3, "InitiatorName=" INAME "\0TargetName=" TNAME "\0" OPKEYS),
 			 LOGIN_RESULT_FULL_FEATURE);
 	ck_assert_uint_eq(rsp_flags(), FLAGS(1, 0, 1, 3));
 	ck_assert_str_eq(render(), "TargetPortalGroupTag=7;" OPANSWERS);
@@ -261,12 +261,12 @@ END_TEST
 START_TEST(test_operational_in_two_steps)
 {
 	/* T=0 first: the target answers and stays; then T=1 with the rest */
-	ck_assert_int_eq(SEND(0, 0, 1, 0,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0HeaderDigest=None\0"),
-			 LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(
+	    SEND(0, 0, 1, 0, "InitiatorName=" INAME "\0TargetName=" TNAME "\0HeaderDigest=None\0"),
+	    LOGIN_RESULT_CONTINUE);
 	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 1, 0));
-	ck_assert_str_eq(render(),
-			 "TargetPortalGroupTag=1;HeaderDigest=None;MaxRecvDataSegmentLength=262144;");
+	ck_assert_str_eq(
+	    render(), "TargetPortalGroupTag=1;HeaderDigest=None;MaxRecvDataSegmentLength=262144;");
 	ck_assert_int_eq(SEND(1, 0, 1, 3, "DataDigest=None\0"), LOGIN_RESULT_FULL_FEATURE);
 	ck_assert_str_eq(render(), "DataDigest=None;");
 }
@@ -286,9 +286,9 @@ END_TEST
 
 START_TEST(test_discovery)
 {
-	ck_assert_int_eq(SEND(1, 0, 0, 1,
-			      "InitiatorName=" INAME "\0SessionType=Discovery\0AuthMethod=None\0"),
-			 LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(
+	    SEND(1, 0, 0, 1, "InitiatorName=" INAME "\0SessionType=Discovery\0AuthMethod=None\0"),
+	    LOGIN_RESULT_CONTINUE);
 	ck_assert_uint_eq(rsp_flags(), FLAGS(1, 0, 0, 1));
 	ck_assert_str_eq(render(), "AuthMethod=None;"); /* no TargetPortalGroupTag */
 	ck_assert_int_eq(fake.type, ISCSI_SESSION_DISCOVERY);
@@ -440,8 +440,11 @@ START_TEST(test_fields_must_not_change)
 		uint32_t *u32;
 		uint16_t *u16;
 		uint8_t *u8;
-	} fields[] = { { &itt, NULL, NULL },  { &cmdsn, NULL, NULL }, { NULL, &cid, NULL },
-		       { NULL, &tsih, NULL }, { NULL, NULL, &isid[5] } };
+	} fields[] = {{&itt, NULL, NULL},
+		      {&cmdsn, NULL, NULL},
+		      {NULL, &cid, NULL},
+		      {NULL, &tsih, NULL},
+		      {NULL, NULL, &isid[5]}};
 
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		teardown();
@@ -480,9 +483,9 @@ START_TEST(test_keys_in_wrong_stage_and_twice)
 	/* §6.2: a key again in a later request */
 	teardown();
 	setup();
-	ck_assert_int_eq(SEND(0, 0, 1, 0,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0InitialR2T=No\0"),
-			 LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(
+	    SEND(0, 0, 1, 0, "InitiatorName=" INAME "\0TargetName=" TNAME "\0InitialR2T=No\0"),
+	    LOGIN_RESULT_CONTINUE);
 	expect_fail(SEND(1, 0, 1, 3, "InitialR2T=Yes\0"), ISCSI_LOGIN_INITIATOR_ERROR);
 	/* TargetAddress comes from targets only */
 	teardown();
@@ -503,9 +506,9 @@ START_TEST(test_target_offers)
 	fake.limits.immediate_data = false;
 	fake.limits.first_burst = 16384;
 	fake.set_limits = true;
-	ck_assert_int_eq(SEND(1, 0, 1, 3,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0InitialR2T=No\0"),
-			 LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(
+	    SEND(1, 0, 1, 3, "InitiatorName=" INAME "\0TargetName=" TNAME "\0InitialR2T=No\0"),
+	    LOGIN_RESULT_CONTINUE);
 	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 1, 0)); /* T=0: not yet */
 	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;InitialR2T=No;"
 				   "MaxRecvDataSegmentLength=262144;ImmediateData=No;"
@@ -540,7 +543,8 @@ START_TEST(test_auth_required_without_method)
 	fake.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	fake.set_limits = true;
 	ck_assert_int_eq(SEND(0, 0, 0, 0,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP,None\0"),
+			      "InitiatorName=" INAME "\0TargetName=" TNAME
+			      "\0AuthMethod=CHAP,None\0"),
 			 LOGIN_RESULT_CONTINUE);
 	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;AuthMethod=Reject;");
 	expect_fail(SEND(1, 0, 0, 1, ""), ISCSI_LOGIN_AUTH_FAILURE);
@@ -583,7 +587,8 @@ START_TEST(test_chap_exchange)
 	env.authenticate = fake_authenticate;
 
 	ck_assert_int_eq(SEND(1, 0, 0, 1,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP,None\0"),
+			      "InitiatorName=" INAME "\0TargetName=" TNAME
+			      "\0AuthMethod=CHAP,None\0"),
 			 LOGIN_RESULT_CONTINUE);
 	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 0, 0)); /* the method has to run first */
 	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;AuthMethod=CHAP;");
@@ -609,9 +614,9 @@ START_TEST(test_chap_failure)
 	fake.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	fake.set_limits = true;
 	env.authenticate = fake_authenticate;
-	ck_assert_int_eq(SEND(1, 0, 0, 1,
-			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
-			 LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(
+	    SEND(1, 0, 0, 1, "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+	    LOGIN_RESULT_CONTINUE);
 	fake.auth_status = ISCSI_LOGIN_AUTH_FAILURE;
 	expect_fail(SEND(1, 0, 0, 1, "CHAP_A=5\0"), ISCSI_LOGIN_AUTH_FAILURE);
 

@@ -101,14 +101,14 @@ START_TEST(test_parse_number)
 	ck_assert_int_eq(num_err("0x"), -EINVAL);
 	ck_assert_int_eq(num_err("0xg"), -EINVAL);
 
-	ck_assert_uint_eq(num("0bAAE="), 1); /* bytes 00 01 */
-	ck_assert_uint_eq(num("0bAQ=="), 1); /* byte 01 */
-	ck_assert_uint_eq(num("0BAAAg"), 0x20); /* bytes 00 00 20 */
-	ck_assert_uint_eq(num("0bAAIAAA=="), 0x20000); /* bytes 00 02 00 00 */
+	ck_assert_uint_eq(num("0bAAE="), 1);		      /* bytes 00 01 */
+	ck_assert_uint_eq(num("0bAQ=="), 1);		      /* byte 01 */
+	ck_assert_uint_eq(num("0BAAAg"), 0x20);		      /* bytes 00 00 20 */
+	ck_assert_uint_eq(num("0bAAIAAA=="), 0x20000);	      /* bytes 00 02 00 00 */
 	ck_assert_uint_eq(num("0b//////////8="), UINT64_MAX); /* eight ff bytes */
 	ck_assert_int_eq(num_err("0bAQIDBAUGBwgJ"), -ERANGE); /* nine bytes */
 	ck_assert_int_eq(num_err("0b"), -EINVAL);
-	ck_assert_int_eq(num_err("0bAAE"), -EINVAL); /* not a multiple of four */
+	ck_assert_int_eq(num_err("0bAAE"), -EINVAL);  /* not a multiple of four */
 	ck_assert_int_eq(num_err("0bAAF="), -EINVAL); /* padding bits not zero */
 	ck_assert_int_eq(num_err("0bA=A="), -EINVAL);
 	ck_assert_int_eq(num_err("0bA*E="), -EINVAL);
@@ -167,7 +167,8 @@ START_TEST(test_digests)
 	ck_assert(!neg.params.header_digest);
 	ck_assert(neg.params.data_digest);
 	reinit(&l, ISCSI_SESSION_NORMAL);
-	OP_OK("HeaderDigest=CRC32C\0DataDigest=,\0", "HeaderDigest=Reject;DataDigest=Reject;" RECV_DSL);
+	OP_OK("HeaderDigest=CRC32C\0DataDigest=,\0",
+	      "HeaderDigest=Reject;DataDigest=Reject;" RECV_DSL);
 	ck_assert(!neg.params.header_digest && !neg.params.data_digest);
 
 	/* a required digest: None is not acceptable, and no CRC32C ends the login */
@@ -227,8 +228,7 @@ START_TEST(test_security_stage_keys)
 	fresh();
 	ck_assert_uint_eq(REQ(SEC, "HeaderDigest=None\0"), ISCSI_LOGIN_INITIATOR_ERROR);
 	fresh();
-	ck_assert_uint_eq(REQ(SEC, "MaxRecvDataSegmentLength=8192\0"),
-			  ISCSI_LOGIN_INITIATOR_ERROR);
+	ck_assert_uint_eq(REQ(SEC, "MaxRecvDataSegmentLength=8192\0"), ISCSI_LOGIN_INITIATOR_ERROR);
 	/* unknown keys are NotUnderstood in any stage */
 	fresh();
 	ck_assert_uint_eq(REQ(SEC, "X-com.example.foo=1\0"), ISCSI_LOGIN_OK);
@@ -277,7 +277,8 @@ START_TEST(test_booleans)
 
 	/* not a boolean-value */
 	fresh();
-	OP_OK("InitialR2T=yes\0ImmediateData=1\0", "InitialR2T=Reject;ImmediateData=Reject;" RECV_DSL);
+	OP_OK("InitialR2T=yes\0ImmediateData=1\0",
+	      "InitialR2T=Reject;ImmediateData=Reject;" RECV_DSL);
 	ck_assert(neg.params.initial_r2t && neg.params.immediate_data); /* defaults */
 
 	/* RDMAExtensions (RFC 7145): AND with No */
@@ -375,8 +376,9 @@ START_TEST(test_times_r2t_erl)
 	ck_assert_uint_eq(neg.params.default_time2wait, 10);
 	ck_assert_uint_eq(neg.params.default_time2retain, 0);
 	fresh();
-	OP_OK("DefaultTime2Wait=3601\0MaxOutstandingR2T=0\0ErrorRecoveryLevel=3\0",
-	      "DefaultTime2Wait=Reject;MaxOutstandingR2T=Reject;ErrorRecoveryLevel=Reject;" RECV_DSL);
+	OP_OK(
+	    "DefaultTime2Wait=3601\0MaxOutstandingR2T=0\0ErrorRecoveryLevel=3\0",
+	    "DefaultTime2Wait=Reject;MaxOutstandingR2T=Reject;ErrorRecoveryLevel=Reject;" RECV_DSL);
 
 	/* ErrorRecoveryLevel: min, capped by max_erl */
 	param_limits_default(&l);
@@ -497,9 +499,9 @@ START_TEST(test_out_of_resources)
 	struct text_buf small;
 
 	text_buf_init(&small, 20);
-	ck_assert_uint_eq(param_neg_request(&neg, OP, (const uint8_t *)"HeaderDigest=None\0", 18,
-					    &small),
-			  ISCSI_LOGIN_OUT_OF_RESOURCES); /* the MaxRecvDSL declaration does not fit */
+	ck_assert_uint_eq(
+	    param_neg_request(&neg, OP, (const uint8_t *)"HeaderDigest=None\0", 18, &small),
+	    ISCSI_LOGIN_OUT_OF_RESOURCES); /* the MaxRecvDSL declaration does not fit */
 	text_buf_fini(&small);
 }
 END_TEST
@@ -634,7 +636,8 @@ START_TEST(test_finish_no_offer_when_negotiated)
 	ck_assert(!pending);
 	ck_assert_uint_eq(out.len, 0);
 
-	/* FirstBurstLength is not offered when it is irrelevant (InitialR2T=Yes, ImmediateData=No) */
+	/* FirstBurstLength is not offered when it is irrelevant (InitialR2T=Yes, ImmediateData=No)
+	 */
 	reinit(&l, ISCSI_SESSION_NORMAL);
 	OP_OK("InitialR2T=Yes\0", "InitialR2T=Yes;" RECV_DSL);
 	text_buf_reset(&out);

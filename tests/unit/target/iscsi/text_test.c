@@ -223,8 +223,7 @@ START_TEST(test_buf_grows)
 
 	text_buf_init(&tb, 1 << 20);
 	for (int i = 0; i < 5000; i++)
-		ck_assert_int_eq(text_buf_addf(&tb, "TargetName", "iqn.2024-01.example:t%d", i),
-				 0);
+		ck_assert_int_eq(text_buf_addf(&tb, "TargetName", "iqn.2024-01.example:t%d", i), 0);
 	text_iter_init(&it, tb.data, tb.len);
 	while (text_next(&it, &pair) == 1) {
 		char want[64];

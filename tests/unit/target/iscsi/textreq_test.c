@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Unit tests for target/iscsi/textreq.c: Text Requests in full feature phase (RFC 7143 §11.10, §11.11). */
+/* Unit tests for target/iscsi/textreq.c: Text Requests in full feature phase (RFC 7143 §11.10,
+ * §11.11). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,9 +71,8 @@ static void teardown(void)
 	textreq_fini(&ts);
 }
 
-static enum textreq_result send_full(enum iscsi_session_type type, uint8_t opcode, bool f,
-				     bool c, uint32_t itt, uint32_t ttt, const void *text,
-				     size_t len)
+static enum textreq_result send_full(enum iscsi_session_type type, uint8_t opcode, bool f, bool c,
+				     uint32_t itt, uint32_t ttt, const void *text, size_t len)
 {
 	uint8_t bhs[ISCSI_BHS_LEN];
 	enum textreq_result res;
@@ -84,7 +84,7 @@ static enum textreq_result send_full(enum iscsi_session_type type, uint8_t opcod
 	put_be32(bhs + 16, itt);
 	put_be32(bhs + 20, ttt);
 	put_be32(bhs + 24, 10); /* CmdSN */
-	put_be32(bhs + 28, 3); /* ExpStatSN */
+	put_be32(bhs + 28, 3);	/* ExpStatSN */
 	memset(rsp, 0xee, sizeof(rsp));
 	res = textreq_handle(&ts, &env, type, &params, bhs, text, len, rsp, &rdata, &rlen);
 	if (res == TEXTREQ_RESULT_RESPOND) {
@@ -269,9 +269,9 @@ START_TEST(test_long_answer_bad_continuation)
 	ck_assert_int_eq(SEND(DISC, 1, 0, RESERVED, "SendTargets=All\0"), TEXTREQ_RESULT_RESPOND);
 	ttt = rsp_ttt();
 	/* §11.10.3: the same ITT and I bit throughout */
-	ck_assert_int_eq(send_full(DISC, ISCSI_OP_IMMEDIATE | ISCSI_OP_TEXT_REQ, 1, 0, 0x43, ttt,
-				   NULL, 0),
-			 TEXTREQ_RESULT_REJECT);
+	ck_assert_int_eq(
+	    send_full(DISC, ISCSI_OP_IMMEDIATE | ISCSI_OP_TEXT_REQ, 1, 0, 0x43, ttt, NULL, 0),
+	    TEXTREQ_RESULT_REJECT);
 	ck_assert_int_eq(SEND(DISC, 1, 0, RESERVED, "SendTargets=All\0"), TEXTREQ_RESULT_RESPOND);
 	ttt = rsp_ttt();
 	ck_assert_int_eq(send_full(DISC, ISCSI_OP_TEXT_REQ, 1, 0, 0x42, ttt, NULL, 0),
@@ -294,18 +294,18 @@ START_TEST(test_max_recv_dsl_renegotiation)
 
 	/* in the same request as SendTargets: the answer keeps to the smaller */
 	fake.ntargets = 50;
-	ck_assert_int_eq(SEND(DISC, 1, 0, RESERVED,
-			      "MaxRecvDataSegmentLength=512\0SendTargets=All\0"),
-			 TEXTREQ_RESULT_RESPOND);
+	ck_assert_int_eq(
+	    SEND(DISC, 1, 0, RESERVED, "MaxRecvDataSegmentLength=512\0SendTargets=All\0"),
+	    TEXTREQ_RESULT_RESPOND);
 	ck_assert_uint_eq(params.max_xmit_dsl, 512);
 	ck_assert_uint_eq(rlen, 512);
 	collect(all, sizeof(all), &parts, 512);
 	ck_assert_str_eq(all, targets_rendered(50, want, sizeof(want)));
 
 	/* a larger one takes effect after this answer */
-	ck_assert_int_eq(SEND(DISC, 1, 0, RESERVED,
-			      "MaxRecvDataSegmentLength=65536\0SendTargets=All\0"),
-			 TEXTREQ_RESULT_RESPOND);
+	ck_assert_int_eq(
+	    SEND(DISC, 1, 0, RESERVED, "MaxRecvDataSegmentLength=65536\0SendTargets=All\0"),
+	    TEXTREQ_RESULT_RESPOND);
 	ck_assert_uint_eq(rlen, 512);
 	ck_assert_uint_eq(params.max_xmit_dsl, 65536);
 
