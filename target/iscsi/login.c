@@ -220,11 +220,16 @@ static uint16_t login_security(struct login_sm *sm, bool transit, bool *ready)
 	uint16_t st;
 
 	*ready = false;
+	/* §12.1.3: nothing of the method's after it has succeeded. */
+	if (sm->auth_done && sm->auth_keys.len)
+		return ISCSI_LOGIN_INITIATOR_ERROR;
 	if (sm->auth_started && !sm->auth_done) {
 		bool done = false;
 
-		st = sm->env->authenticate(sm->env->arg, neg->auth_method, sm->initiator_name,
-					   sm->auth_keys.data, sm->auth_keys.len, &sm->rsp, &done);
+		st =
+		    sm->env->authenticate(sm->env->arg, neg->auth_method, sm->initiator_name,
+					  sm->type == ISCSI_SESSION_NORMAL ? sm->target_name : NULL,
+					  sm->auth_keys.data, sm->auth_keys.len, &sm->rsp, &done);
 		if (st)
 			return st;
 		sm->auth_done = done;

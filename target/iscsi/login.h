@@ -37,14 +37,16 @@ struct login_env {
 	/*
 	 * Runs the authentication method AuthMethod settled on when it is not
 	 * None (CHAP, RFC 7143 §12.1.3). Called for each security-stage request
-	 * after the one that agreed on the method, with that request's keys of
+	 * after the one that agreed on the method, with the initiator and
+	 * target names (target NULL for discovery) and that request's keys of
 	 * the method (CHAP_*) as a text segment; appends the target's keys to
 	 * out, and sets *done once the exchange has succeeded. Returns
 	 * ISCSI_LOGIN_OK or a login status (ISCSI_LOGIN_AUTH_FAILURE).
 	 * NULL: None is the only method that can be agreed on.
 	 */
 	uint16_t (*authenticate)(void *arg, enum param_auth_method method, const char *initiator,
-				 const uint8_t *keys, size_t len, struct text_buf *out, bool *done);
+				 const char *target, const uint8_t *keys, size_t len,
+				 struct text_buf *out, bool *done);
 };
 
 enum login_result {

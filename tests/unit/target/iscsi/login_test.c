@@ -55,7 +55,8 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
  * the second must bring CHAP_N and CHAP_R=0x01, and succeeds.
  */
 static uint16_t fake_authenticate(void *arg, enum param_auth_method method, const char *initiator,
-				  const uint8_t *keys, size_t len, struct text_buf *out, bool *done)
+				  const char *target, const uint8_t *keys, size_t len,
+				  struct text_buf *out, bool *done)
 {
 	static const char a[] = "CHAP_A=5";
 	static const char nr[] = "CHAP_N=user\0CHAP_R=0x01";
@@ -63,6 +64,7 @@ static uint16_t fake_authenticate(void *arg, enum param_auth_method method, cons
 
 	ck_assert_int_eq(method, PARAM_AUTH_CHAP);
 	ck_assert_str_eq(initiator, INAME);
+	ck_assert_str_eq(target, TNAME);
 	f->auth_calls++;
 	if (f->auth_status)
 		return f->auth_status;
@@ -608,6 +610,26 @@ START_TEST(test_chap_exchange)
 }
 END_TEST
 
+START_TEST(test_chap_keys_after_success)
+{
+	param_limits_default(&fake.limits);
+	fake.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
+	fake.set_limits = true;
+	env.authenticate = fake_authenticate;
+
+	/* the initiator stays in the security stage (T=0) once CHAP is through */
+	ck_assert_int_eq(
+	    SEND(0, 0, 0, 0, "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+	    LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(SEND(0, 0, 0, 0, "CHAP_A=5\0"), LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(SEND(0, 0, 0, 0, "CHAP_N=user\0CHAP_R=0x01\0"), LOGIN_RESULT_CONTINUE);
+	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 0, 0));
+	/* more of the method's keys after it succeeded */
+	expect_fail(SEND(1, 0, 0, 1, "CHAP_A=5\0"), ISCSI_LOGIN_INITIATOR_ERROR);
+	ck_assert_int_eq(fake.auth_calls, 2);
+}
+END_TEST
+
 START_TEST(test_chap_failure)
 {
 	param_limits_default(&fake.limits);
@@ -774,6 +796,7 @@ static Suite *login_suite(void)
 	tcase_add_test(tc, test_auth_required_without_method);
 	tcase_add_test(tc, test_no_auth_method_sent);
 	tcase_add_test(tc, test_chap_exchange);
+	tcase_add_test(tc, test_chap_keys_after_success);
 	tcase_add_test(tc, test_chap_failure);
 	tcase_add_test(tc, test_request_continuation);
 	tcase_add_test(tc, test_request_too_long);
