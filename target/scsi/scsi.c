@@ -88,7 +88,8 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = spc_parse_test_unit_ready, .exec = spc_exec_test_unit_ready,
 	},
 	[SCSI_OP_REQUEST_SENSE] = {
-		.name = "REQUEST SENSE", .cdb_len = 6, .flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN,
+		.name = "REQUEST SENSE", .cdb_len = 6,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
 		.usage = { SCSI_OP_REQUEST_SENSE, 0x01, 0, 0, 0xff, 0 },
 		.parse = spc_parse_request_sense, .exec = spc_exec_request_sense,
 	},
@@ -103,7 +104,8 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_rw, .exec = sbc_exec_write,
 	},
 	[SCSI_OP_INQUIRY] = {
-		.name = "INQUIRY", .cdb_len = 6, .flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN,
+		.name = "INQUIRY", .cdb_len = 6,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
 		.usage = { SCSI_OP_INQUIRY, 0x01, 0xff, 0xff, 0xff, 0 },
 		.parse = spc_parse_inquiry, .exec = spc_exec_inquiry,
 	},
@@ -111,6 +113,16 @@ static const struct scsi_op scsi_ops[256] = {
 		.name = "MODE SELECT(6)", .cdb_len = 6,
 		.usage = { SCSI_OP_MODE_SELECT_6, 0x11, 0, 0, 0xff, 0 },
 		.parse = spc_parse_mode_select, .exec = spc_exec_mode_select,
+	},
+	[SCSI_OP_RESERVE_6] = {
+		.name = "RESERVE(6)", .cdb_len = 6,
+		.usage = { SCSI_OP_RESERVE_6, 0x1f, 0, 0, 0, 0 },
+		.parse = spc_parse_reserve, .exec = spc_exec_reserve,
+	},
+	[SCSI_OP_RELEASE_6] = {
+		.name = "RELEASE(6)", .cdb_len = 6, .flags = SCSI_OP_F_RESV_OK,
+		.usage = { SCSI_OP_RELEASE_6, 0x1f, 0, 0, 0, 0 },
+		.parse = spc_parse_reserve, .exec = spc_exec_release,
 	},
 	[SCSI_OP_MODE_SENSE_6] = {
 		.name = "MODE SENSE(6)", .cdb_len = 6,
@@ -219,7 +231,8 @@ static const struct scsi_op scsi_ops[256] = {
 		.name = "SERVICE ACTION IN(16)", .cdb_len = 16, .sa = &scsi_sai_table,
 	},
 	[SCSI_OP_REPORT_LUNS] = {
-		.name = "REPORT LUNS", .cdb_len = 12, .flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN,
+		.name = "REPORT LUNS", .cdb_len = 12,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
 		.usage = { SCSI_OP_REPORT_LUNS, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
 		.parse = spc_parse_report_luns, .exec = spc_exec_report_luns,
 	},
@@ -338,6 +351,7 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	atomic_init(&lu->d_sense, lu->defaults.d_sense);
 	atomic_init(&lu->swp, lu->defaults.swp);
 	atomic_init(&lu->stopped, false);
+	atomic_init(&lu->holder, NULL);
 	list_init(&lu->itls);
 	ret = pthread_mutex_init(&lu->lock, NULL);
 	if (ret) {
@@ -401,8 +415,10 @@ static void scsi_lu_mode_store(struct scsi_lu *lu, const struct scsi_mode_state 
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_itl *except_itl)
 {
 	pthread_mutex_lock(&lu->lock);
-	/* SAM-5 §6.3.3: a logical unit reset restores the mode parameters' defaults. */
+	/* SAM-5 §6.3.3: a logical unit reset restores the mode parameters' defaults... */
 	scsi_lu_mode_store(lu, &lu->defaults);
+	/* ... and SPC-2 §5.5.1: releases a RESERVE(6) reservation */
+	atomic_store(&lu->holder, NULL);
 	scsi_lu_raise_locked(lu, SCSI_UA_BUS_DEVICE_RESET, except_itl);
 	pthread_mutex_unlock(&lu->lock);
 }
@@ -455,8 +471,12 @@ void scsi_itl_destroy(struct scsi_itl *itl)
 		return;
 	lu = itl->lu;
 	if (lu) {
+		struct scsi_itl *self = itl;
+
 		pthread_mutex_lock(&lu->lock);
 		list_del(&itl->node);
+		/* SPC-2 §5.5.1: the loss of its I_T nexus releases a reservation */
+		atomic_compare_exchange_strong(&lu->holder, &self, NULL);
 		pthread_mutex_unlock(&lu->lock);
 	}
 	free(itl);
@@ -707,6 +727,21 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 
 			if (ua)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
+		}
+		/*
+		 * SPC-2 §5.5.1: while another nexus holds the unit reserved,
+		 * commands but those that only inquire end in RESERVATION
+		 * CONFLICT (a status, no sense data).
+		 */
+		if (!(op->flags & SCSI_OP_F_RESV_OK)) {
+			struct scsi_itl *holder = atomic_load(&itl->lu->holder);
+
+			if (holder && holder != itl) {
+				scsi_cmd_bounce_free(cmd);
+				cmd->status = SCSI_STATUS_RESERVATION_CONFLICT;
+				cmd->sense_len = 0;
+				return SCSI_EXEC_DONE;
+			}
 		}
 		/* SBC-3 §4.19: a stopped unit refuses medium access until started. */
 		if ((op->flags & SCSI_OP_F_MEDIUM) && atomic_load(&itl->lu->stopped))

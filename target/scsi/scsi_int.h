@@ -41,6 +41,8 @@ struct scsi_lu {
 	_Atomic bool d_sense;
 	_Atomic bool swp;
 	_Atomic bool stopped; /* START STOP UNIT with START=0 */
+	/* The nexus holding an SPC-2 RESERVE(6) reservation, or NULL. */
+	struct scsi_itl *_Atomic holder;
 	struct scsi_mode_state defaults;
 	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
 	struct list_head itls;
@@ -80,6 +82,7 @@ enum scsi_op_flag {
 	SCSI_OP_F_ANY_LUN = 1u << 1, /* works when the LUN is not mapped (itl == NULL) */
 	SCSI_OP_F_MEDIUM = 1u << 2,  /* needs a started unit (SBC-3 §4.19) */
 	SCSI_OP_F_WRITE = 1u << 3,   /* writes the medium: write protection applies */
+	SCSI_OP_F_RESV_OK = 1u << 4, /* allowed while another nexus holds a reservation */
 };
 
 struct scsi_op;
@@ -205,6 +208,10 @@ enum sense_reason spc_parse_rtpg(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd);
 enum sense_reason spc_parse_rsoc(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd);
+
+enum sense_reason spc_parse_reserve(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_reserve(struct scsi_cmd *cmd);
+enum scsi_exec_result spc_exec_release(struct scsi_cmd *cmd);
 
 enum sense_reason spc_parse_mode_sense(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_mode_sense(struct scsi_cmd *cmd);

@@ -335,6 +335,51 @@ START_TEST(test_lu_create_rejects_bad_block_size)
 }
 END_TEST
 
+START_TEST(test_reserve_release)
+{
+	uint8_t rsv[16] = {SCSI_OP_RESERVE_6}, rel[16] = {SCSI_OP_RELEASE_6};
+	uint8_t ms[16] = {SCSI_OP_MODE_SENSE_6, 0x08, 0x3f, 0, 255};
+	struct scsi_itl *itl3;
+	struct scsi_cmd c;
+
+	ck_assert_uint_eq(t_simple(T.itl, rsv, 16, &c), SCSI_STATUS_GOOD);
+	/* the holder may reserve again */
+	ck_assert_uint_eq(t_simple(T.itl, rsv, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl, ms, 16, &c), SCSI_STATUS_GOOD);
+	/* another nexus: conflict, a status without sense data */
+	ck_assert_uint_eq(t_simple(T.itl2, rsv, 16, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+	ck_assert_uint_eq(c.sense_len, 0);
+	ck_assert_uint_eq(t_simple(T.itl2, ms, 16, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+	ck_assert_uint_eq(t_simple(T.itl2, tur, 6, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+	/* ... but it may still inquire, and its RELEASE is a no-op */
+	ck_assert_uint_eq(t_simple(T.itl2, inquiry, 6, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl2, rel, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl2, ms, 16, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+	/* released by its holder */
+	ck_assert_uint_eq(t_simple(T.itl, rel, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl2, rsv, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl, ms, 16, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+
+	/* released by a logical unit reset */
+	scsi_lu_reset(T.lu, T.itl);
+	scsi_itl_take_ua(T.itl2);
+	ck_assert_uint_eq(t_simple(T.itl, ms, 16, &c), SCSI_STATUS_GOOD);
+
+	/* released when the holder's nexus goes */
+	ck_assert_int_eq(scsi_itl_create(T.lu, &T.nx, &itl3), 0);
+	scsi_itl_take_ua(itl3);
+	ck_assert_uint_eq(t_simple(itl3, rsv, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t_simple(T.itl, ms, 16, &c), SCSI_STATUS_RESERVATION_CONFLICT);
+	scsi_itl_destroy(itl3);
+	ck_assert_uint_eq(t_simple(T.itl, ms, 16, &c), SCSI_STATUS_GOOD);
+
+	/* third party and extent reservations are not offered */
+	rsv[1] = 0x10;
+	ck_assert_uint_eq(t_simple(T.itl, rsv, 16, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+}
+END_TEST
+
 static Suite *scsi_suite(void)
 {
 	Suite *s = suite_create("scsi");
@@ -357,6 +402,7 @@ static Suite *scsi_suite(void)
 	tcase_add_test(tc, test_submit_error_ends_synchronously);
 	tcase_add_test(tc, test_itl_detach);
 	tcase_add_test(tc, test_lu_create_rejects_bad_block_size);
+	tcase_add_test(tc, test_reserve_release);
 	suite_add_tcase(s, tc);
 	return s;
 }
