@@ -200,7 +200,7 @@ struct iscsi_data_in {
 _Static_assert(sizeof(struct iscsi_data_in) == ISCSI_BHS_LEN, "Data-In BHS");
 
 /* R2T (§11.8). */
-struct iscsi_r2t {
+struct iscsi_r2t_pdu {
 	uint8_t opcode;
 	uint8_t flags;
 	uint8_t rsvd[2];
@@ -216,7 +216,7 @@ struct iscsi_r2t {
 	uint8_t buffer_offset[4];
 	uint8_t desired_len[4];
 };
-_Static_assert(sizeof(struct iscsi_r2t) == ISCSI_BHS_LEN, "R2T BHS");
+_Static_assert(sizeof(struct iscsi_r2t_pdu) == ISCSI_BHS_LEN, "R2T BHS");
 
 /* Asynchronous Message (§11.9). */
 enum iscsi_async_event {

@@ -1,0 +1,1076 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * iSCSI connections: the socket adapter and the receive/transmit state
+ * machines.
+ *
+ * Receive: a PDU is read in stages (BHS, AHS, header digest, data + pad,
+ * data digest) so that a short read resumes where it stopped. Small reads go
+ * through a 64 KiB read-ahead buffer (one recv for many small PDUs); a large
+ * data segment is received straight into the task's buffer, so that write
+ * data is never copied on its way to the backstore.
+ *
+ * Transmit: PDUs are queued in order (StatSN is stamped at queue time, so
+ * wire order is StatSN order) and written with writev, several at once.
+ * While the receive side is working through a batch of PDUs, flushing is
+ * deferred to the end of the batch.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "common/be.h"
+#include "common/crc32c.h"
+#include "common/ev.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/iscsi/iscsi_int.h"
+
+#define COMP "iscsi"
+#define CONN_RX_BATCH 64 /* PDUs handled per readiness event, for fairness */
+#define CONN_TX_IOV 64
+#define CONN_LOGIN_TIMEOUT_MS 30000
+#define CONN_TXQ_HIGH 1024 /* stop reading while this many PDUs wait to be sent */
+
+static const struct iscsi_env_ops *env_ops;
+static void *env_arg;
+static int conn_next_id = 1; /* only for log messages; races are harmless */
+
+static __thread struct list_head thread_conns;
+static __thread bool thread_conns_init;
+static __thread unsigned int thread_nconns;
+static unsigned int total_nconns; /* atomic */
+
+static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg);
+static void conn_rx_reset(struct iscsi_conn *conn);
+
+void iscsi_set_env(const struct iscsi_env_ops *ops, void *arg)
+{
+	env_ops = ops;
+	env_arg = arg;
+}
+
+const struct iscsi_env_ops *conn_env(void **arg)
+{
+	*arg = env_arg;
+	return env_ops;
+}
+
+unsigned int iscsi_conn_count(void)
+{
+	return thread_nconns;
+}
+
+unsigned int iscsi_conn_total(void)
+{
+	return __atomic_load_n(&total_nconns, __ATOMIC_RELAXED);
+}
+
+static void sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else {
+		snprintf(buf, len, "unix");
+	}
+}
+
+/* ---- reference counting and teardown ---- */
+
+void conn_get(struct iscsi_conn *conn)
+{
+	__atomic_add_fetch(&conn->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void conn_tx_release(struct iscsi_tx *tx);
+
+/* Drops every PDU not yet sent (they hold task references, which hold the connection). */
+static void conn_drop_txq(struct iscsi_conn *conn)
+{
+	struct iscsi_tx *tx, *n;
+
+	list_for_each_entry_safe(tx, n, &conn->txq, link)
+	{
+		list_del(&tx->link);
+		conn_tx_release(tx);
+	}
+	conn->txq_len = 0;
+}
+
+static void conn_free(struct iscsi_conn *conn)
+{
+	conn_drop_txq(conn);
+	if (conn->sess)
+		sess_destroy(conn->sess);
+	if (conn->login) {
+		login_fini(conn->login);
+		free(conn->login);
+	}
+	textreq_fini(&conn->text);
+	free(conn->rx_data);
+	free(conn->staging);
+	free(conn);
+}
+
+void conn_put(struct iscsi_conn *conn)
+{
+	if (__atomic_sub_fetch(&conn->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		conn_free(conn);
+}
+
+void conn_close(struct iscsi_conn *conn, const char *why)
+{
+	if (conn->state == ISCSI_CONN_STATE_CLOSED)
+		return;
+	if (why)
+		log_info(COMP, "conn %d: closing (%s), peer %s", conn->id, why, conn->peer_text);
+	conn->state = ISCSI_CONN_STATE_CLOSED;
+	if (conn->nop_timer) {
+		ev_timer_cancel(conn->loop, conn->nop_timer);
+		conn->nop_timer = NULL;
+	}
+	if (conn->login_timer) {
+		ev_timer_cancel(conn->loop, conn->login_timer);
+		conn->login_timer = NULL;
+	}
+	if (conn->logout_timer) {
+		ev_timer_cancel(conn->loop, conn->logout_timer);
+		conn->logout_timer = NULL;
+	}
+	ev_del_fd(conn->loop, conn->fd);
+	close(conn->fd);
+	conn->fd = -1;
+	/* Tasks still in the engine keep the connection alive until they complete. */
+	if (conn->sess)
+		sess_close(conn->sess);
+	conn_drop_txq(conn);
+	list_del(&conn->link);
+	thread_nconns--;
+	__atomic_sub_fetch(&total_nconns, 1, __ATOMIC_RELAXED);
+	conn_put(conn); /* the loop's reference */
+}
+
+/* ---- transmit ---- */
+
+struct iscsi_tx *conn_tx_alloc(struct iscsi_conn *conn, const void *data, uint32_t dlen,
+			       void *owned)
+{
+	struct iscsi_tx *tx = calloc(1, sizeof(*tx));
+
+	(void)conn;
+	if (!tx) {
+		free(owned);
+		return NULL;
+	}
+	tx->data = data;
+	tx->dlen = dlen;
+	tx->owned = owned;
+	return tx;
+}
+
+void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts)
+{
+	uint32_t exp, max;
+
+	put_be32(hdr + 24, conn->statsn);
+	if (counts)
+		conn->statsn++;
+	if (conn->sess) {
+		exp = conn->sess->exp_cmdsn;
+		max = sess_max_cmdsn(conn->sess);
+	} else if (conn->login) {
+		/* RFC 7143 §11.13: during login ExpCmdSN is the CmdSN the initiator started with. */
+		exp = conn->login->cmdsn;
+		max = exp;
+	} else {
+		exp = 0;
+		max = 0;
+	}
+	put_be32(hdr + 28, exp);
+	put_be32(hdr + 32, max);
+}
+
+/* Finishes the PDU's framing: header digest, padding and data digest. */
+static void conn_tx_frame(struct iscsi_conn *conn, struct iscsi_tx *tx)
+{
+	uint32_t pad = iscsi_pad4(tx->dlen) - tx->dlen;
+
+	iscsi_bhs_set_dlen((struct iscsi_bhs *)tx->hdr, tx->dlen);
+	tx->hdr_len = ISCSI_BHS_LEN;
+	if (conn->hdigest) {
+		crc32c_put_wire(tx->hdr + ISCSI_BHS_LEN, crc32c(0, tx->hdr, ISCSI_BHS_LEN));
+		tx->hdr_len += ISCSI_DIGEST_LEN;
+	}
+	memset(tx->tail, 0, sizeof(tx->tail));
+	tx->tail_len = (uint8_t)pad;
+	if (tx->dlen && conn->ddigest) {
+		uint32_t crc = crc32c(0, tx->data, tx->dlen);
+
+		crc = crc32c(crc, tx->tail, pad);
+		crc32c_put_wire(tx->tail + pad, crc);
+		tx->tail_len += ISCSI_DIGEST_LEN;
+	}
+}
+
+static void conn_tx_release(struct iscsi_tx *tx)
+{
+	free(tx->owned);
+	if (tx->task)
+		task_put(tx->task);
+	free(tx);
+}
+
+void conn_queue(struct iscsi_conn *conn, struct iscsi_tx *tx)
+{
+	if (conn->state == ISCSI_CONN_STATE_CLOSED) {
+		conn_tx_release(tx);
+		return;
+	}
+	conn_tx_frame(conn, tx);
+	list_add_tail(&tx->link, &conn->txq);
+	conn->txq_len++;
+	if (!conn->tx_batch)
+		conn_flush(conn);
+}
+
+static size_t tx_total(const struct iscsi_tx *tx)
+{
+	return (size_t)tx->hdr_len + tx->dlen + tx->tail_len;
+}
+
+/* Adds the unsent part of tx to iov; returns the number of entries used. */
+static int tx_iov(const struct iscsi_tx *tx, struct iovec *iov, int max)
+{
+	struct {
+		const uint8_t *p;
+		size_t len;
+	} parts[3] = {
+		{ tx->hdr, tx->hdr_len },
+		{ tx->data, tx->dlen },
+		{ tx->tail, tx->tail_len },
+	};
+	size_t skip = tx->sent;
+	int n = 0;
+
+	for (int i = 0; i < 3 && n < max; i++) {
+		if (skip >= parts[i].len) {
+			skip -= parts[i].len;
+			continue;
+		}
+		iov[n].iov_base = (void *)(parts[i].p + skip);
+		iov[n].iov_len = parts[i].len - skip;
+		skip = 0;
+		n++;
+	}
+	return n;
+}
+
+static void conn_update_events(struct iscsi_conn *conn)
+{
+	uint32_t ev = 0;
+
+	if (conn->state == ISCSI_CONN_STATE_CLOSED)
+		return;
+	if (conn->state != ISCSI_CONN_STATE_LOGGED_OUT && conn->txq_len < CONN_TXQ_HIGH)
+		ev |= EV_READ;
+	if (!list_empty(&conn->txq))
+		ev |= EV_WRITE;
+	ev_mod_fd(conn->loop, conn->fd, ev);
+}
+
+void conn_flush(struct iscsi_conn *conn)
+{
+	struct iovec iov[CONN_TX_IOV];
+	bool blocked = false;
+
+	while (!list_empty(&conn->txq) && conn->state != ISCSI_CONN_STATE_CLOSED) {
+		struct iscsi_tx *tx;
+		int n = 0;
+		ssize_t w;
+
+		list_for_each_entry(tx, &conn->txq, link)
+		{
+			if (n > CONN_TX_IOV - 3)
+				break;
+			n += tx_iov(tx, iov + n, CONN_TX_IOV - n);
+		}
+		w = writev(conn->fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				blocked = true;
+				break;
+			}
+			log_info(COMP, "conn %d: send failed: %s", conn->id, strerror(errno));
+			conn_close(conn, NULL);
+			return;
+		}
+		while (w > 0 && !list_empty(&conn->txq)) {
+			tx = list_first_entry(&conn->txq, struct iscsi_tx, link);
+			size_t left = tx_total(tx) - tx->sent;
+
+			if ((size_t)w < left) {
+				tx->sent += (size_t)w;
+				w = 0;
+				break;
+			}
+			w -= (ssize_t)left;
+			list_del(&tx->link);
+			conn->txq_len--;
+			if (tx->close_after) {
+				conn_tx_release(tx);
+				conn_close(conn, "logout or login failure sent");
+				return;
+			}
+			conn_tx_release(tx);
+		}
+	}
+	if (conn->state == ISCSI_CONN_STATE_CLOSED)
+		return;
+	if (blocked != conn->want_write || conn->txq_len >= CONN_TXQ_HIGH ||
+	    conn->state == ISCSI_CONN_STATE_LOGGED_OUT) {
+		conn->want_write = blocked;
+		conn_update_events(conn);
+	}
+}
+
+void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
+		      const uint8_t *bhs)
+{
+	uint8_t *copy = malloc(ISCSI_BHS_LEN);
+	struct iscsi_tx *tx;
+	struct iscsi_reject *r;
+
+	if (!copy)
+		return;
+	memcpy(copy, bhs, ISCSI_BHS_LEN);
+	tx = conn_tx_alloc(conn, copy, ISCSI_BHS_LEN, copy);
+	if (!tx)
+		return;
+	r = (struct iscsi_reject *)tx->hdr;
+	r->opcode = ISCSI_OP_REJECT;
+	r->flags = ISCSI_FLAG_FINAL;
+	r->reason = (uint8_t)reason;
+	put_be32(r->itt, ISCSI_RESERVED_TAG);
+	/* RFC 7143 §11.17: a Reject advances StatSN. */
+	conn_stamp(conn, tx->hdr, true);
+	log_dbg(COMP, "conn %d: reject opcode 0x%02x reason 0x%02x", conn->id, bhs[0] & 0x3f,
+		reason);
+	conn_queue(conn, tx);
+}
+
+/* ---- login ---- */
+
+static uint16_t conn_login_authorize(void *arg, enum iscsi_session_type type,
+				     const char *initiator, const char *target,
+				     struct param_limits *limits, uint16_t *tpg_tag,
+				     const char **alias)
+{
+	struct iscsi_conn *conn = arg;
+
+	if (!env_ops || !env_ops->authorize)
+		return ISCSI_LOGIN_TARGET_ERROR;
+	return env_ops->authorize(env_arg, type, initiator, target,
+				  (const struct sockaddr *)&conn->local, conn->locallen, limits,
+				  tpg_tag, alias);
+}
+
+static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
+{
+	struct iscsi_tx *tx = conn_tx_alloc(conn, NULL, 0, NULL);
+	struct iscsi_login_rsp *r;
+	const struct iscsi_login_req *q = (const struct iscsi_login_req *)req;
+
+	if (!tx) {
+		conn_close(conn, "out of memory");
+		return;
+	}
+	r = (struct iscsi_login_rsp *)tx->hdr;
+	r->opcode = ISCSI_OP_LOGIN_RSP;
+	memcpy(r->isid, q->isid, sizeof(r->isid));
+	memcpy(r->itt, q->itt, sizeof(r->itt));
+	r->status_class = (uint8_t)(status >> 8);
+	r->status_detail = (uint8_t)status;
+	conn_stamp(conn, tx->hdr, true);
+	tx->close_after = true;
+	conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
+	conn_queue(conn, tx);
+}
+
+static int64_t conn_nop_tick(struct ev_loop *loop, void *arg);
+
+static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
+{
+	struct login_sm *sm = conn->login;
+	struct iscsi_session *sess;
+	struct iscsi_tx *tx;
+	int rc;
+
+	rc = sess_create(conn, sm, &sess);
+	if (rc) {
+		log_warn(COMP, "conn %d: cannot create session for '%s': %s", conn->id,
+			 sm->initiator_name, strerror(-rc));
+		conn_login_fail_send(conn, rsp, ISCSI_LOGIN_OUT_OF_RESOURCES);
+		return;
+	}
+	conn->sess = sess;
+	put_be16(rsp + 14, sess->tsih);
+
+	tx = conn_tx_alloc(conn, NULL, 0, NULL);
+	if (tx && sm->rsp_data.len) {
+		void *copy = malloc(sm->rsp_data.len);
+
+		if (copy) {
+			memcpy(copy, sm->rsp_data.data, sm->rsp_data.len);
+			tx->data = copy;
+			tx->owned = copy;
+			tx->dlen = (uint32_t)sm->rsp_data.len;
+		} else {
+			free(tx);
+			tx = NULL;
+		}
+	}
+	if (!tx) {
+		conn_close(conn, "out of memory");
+		return;
+	}
+	memcpy(tx->hdr, rsp, ISCSI_BHS_LEN);
+	conn_stamp(conn, tx->hdr, true);
+	/* RFC 7143 §13.1: digests start with the first PDU after the final Login Response. */
+	conn_queue(conn, tx);
+	conn->hdigest = sm->params.header_digest;
+	conn->ddigest = sm->params.data_digest;
+	conn->max_recv_dsl = sm->params.max_recv_dsl;
+	conn->max_xmit_dsl = sm->params.max_xmit_dsl;
+	conn->state = ISCSI_CONN_STATE_FULL_FEATURE;
+	if (conn->login_timer) {
+		ev_timer_cancel(conn->loop, conn->login_timer);
+		conn->login_timer = NULL;
+	}
+	log_info(COMP, "conn %d: %s session tsih %u: initiator '%s'%s%s%s, peer %s", conn->id,
+		 sess->type == ISCSI_SESSION_DISCOVERY ? "discovery" : "normal", sess->tsih,
+		 sess->initiator, sess->type == ISCSI_SESSION_NORMAL ? " target '" : "",
+		 sess->type == ISCSI_SESSION_NORMAL ? sess->target : "",
+		 sess->type == ISCSI_SESSION_NORMAL ? "'" : "", conn->peer_text);
+
+	if (sess->type == ISCSI_SESSION_NORMAL && sess->conf.attrs.nopin_interval_s) {
+		conn->nopin_interval_ms = sess->conf.attrs.nopin_interval_s * 1000u;
+		conn->nopin_timeout_ms = MAX(sess->conf.attrs.nopin_timeout_s, 1u) * 1000u;
+		conn->nop_timer = ev_timer_add(conn->loop, conn->nopin_interval_ms, conn_nop_tick,
+					       conn);
+	}
+	login_fini(conn->login);
+	free(conn->login);
+	conn->login = NULL;
+}
+
+static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint32_t dlen)
+{
+	uint8_t rsp[ISCSI_BHS_LEN];
+	enum login_result res;
+	struct iscsi_tx *tx;
+
+	/*
+	 * RFC 7143 §6.3.1: a non-zero TSIH adds a connection to (or continues)
+	 * an existing session. A session here has exactly one connection and
+	 * ends with it (ErrorRecoveryLevel 0), so there is never one to join:
+	 * the initiator must reinstate with TSIH 0.
+	 */
+	if (get_be16(((const struct iscsi_login_req *)conn->bhs)->tsih)) {
+		log_info(COMP, "conn %d: login with TSIH %u refused: no such session, peer %s",
+			 conn->id, get_be16(((const struct iscsi_login_req *)conn->bhs)->tsih),
+			 conn->peer_text);
+		conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
+		return;
+	}
+	memset(rsp, 0, sizeof(rsp));
+	res = login_handle(conn->login, conn->bhs, data, dlen, rsp);
+	if (res == LOGIN_RESULT_FULL_FEATURE) {
+		conn->cid = conn->login->cid;
+		conn_enter_full_feature(conn, rsp);
+		return;
+	}
+	tx = conn_tx_alloc(conn, NULL, 0, NULL);
+	if (!tx) {
+		conn_close(conn, "out of memory");
+		return;
+	}
+	if (conn->login->rsp_data.len) {
+		void *copy = malloc(conn->login->rsp_data.len);
+
+		if (!copy) {
+			free(tx);
+			conn_close(conn, "out of memory");
+			return;
+		}
+		memcpy(copy, conn->login->rsp_data.data, conn->login->rsp_data.len);
+		tx->data = copy;
+		tx->owned = copy;
+		tx->dlen = (uint32_t)conn->login->rsp_data.len;
+	}
+	memcpy(tx->hdr, rsp, ISCSI_BHS_LEN);
+	conn_stamp(conn, tx->hdr, true);
+	if (res == LOGIN_RESULT_FAIL) {
+		const struct iscsi_login_rsp *r = (const struct iscsi_login_rsp *)rsp;
+
+		log_info(COMP, "conn %d: login refused (class %u detail %u), initiator '%s', peer %s",
+			 conn->id, r->status_class, r->status_detail,
+			 conn->login->initiator_name[0] ? conn->login->initiator_name : "?",
+			 conn->peer_text);
+		tx->close_after = true;
+		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
+	}
+	conn_queue(conn, tx);
+}
+
+static int64_t conn_login_timeout(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	conn->login_timer = NULL;
+	conn_close(conn, "login did not complete in time");
+	return EV_TIMER_STOP;
+}
+
+/* ---- keepalive: target NOP-In (RFC 7143 §11.19) ---- */
+
+static int64_t conn_nop_tick(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+	int64_t now = ev_now_ms();
+	struct iscsi_tx *tx;
+	struct iscsi_nop *n;
+
+	(void)loop;
+	if (conn->nop_ttt != ISCSI_RESERVED_TAG) {
+		if (now - conn->nop_sent_ms >= conn->nopin_timeout_ms) {
+			conn->nop_timer = NULL;
+			conn_close(conn, "no answer to NOP-In: peer is gone");
+			return EV_TIMER_STOP;
+		}
+		return MAX(1, conn->nop_sent_ms + conn->nopin_timeout_ms - now);
+	}
+	if (now - conn->last_rx_ms < conn->nopin_interval_ms)
+		return MAX(1, conn->last_rx_ms + conn->nopin_interval_ms - now);
+
+	tx = conn_tx_alloc(conn, NULL, 0, NULL);
+	if (!tx)
+		return conn->nopin_interval_ms;
+	n = (struct iscsi_nop *)tx->hdr;
+	n->opcode = ISCSI_OP_NOP_IN;
+	n->flags = ISCSI_FLAG_FINAL;
+	put_be32(n->itt, ISCSI_RESERVED_TAG);
+	conn->nop_ttt = conn->sess->next_ttt++;
+	if (conn->nop_ttt == ISCSI_RESERVED_TAG)
+		conn->nop_ttt = conn->sess->next_ttt++;
+	put_be32(n->ttt, conn->nop_ttt);
+	/* RFC 7143 §11.19.3: an unsolicited NOP-In does not advance StatSN. */
+	conn_stamp(conn, tx->hdr, false);
+	conn->nop_sent_ms = now;
+	conn_queue(conn, tx);
+	return conn->nopin_timeout_ms;
+}
+
+/* The initiator answered our ping (NOP-Out with our TTT). */
+void conn_nop_answered(struct iscsi_conn *conn, uint32_t ttt)
+{
+	if (ttt == conn->nop_ttt)
+		conn->nop_ttt = ISCSI_RESERVED_TAG;
+}
+
+/* ---- receive ---- */
+
+/*
+ * Reads up to n bytes into dst (NULL: discard). Returns the count (> 0),
+ * -EAGAIN when nothing is available now, 0 at end of stream, or -errno.
+ */
+static ssize_t conn_read(struct iscsi_conn *conn, uint8_t *dst, uint32_t n)
+{
+	uint32_t avail = conn->st_tail - conn->st_head;
+	ssize_t r;
+
+	if (!avail) {
+		/* Large payloads go straight to their destination: no copy. */
+		if (dst && n >= 16384) {
+			r = recv(conn->fd, dst, n, 0);
+			if (r < 0)
+				return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+			return r;
+		}
+		conn->st_head = conn->st_tail = 0;
+		r = recv(conn->fd, conn->staging, ISCSI_RX_STAGING, 0);
+		if (r < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		if (r == 0)
+			return 0;
+		conn->st_tail = (uint32_t)r;
+		avail = (uint32_t)r;
+	}
+	if (n > avail)
+		n = avail;
+	if (dst)
+		memcpy(dst, conn->staging + conn->st_head, n);
+	conn->st_head += n;
+	if (conn->st_head == conn->st_tail)
+		conn->st_head = conn->st_tail = 0;
+	return n;
+}
+
+static void conn_rx_reset(struct iscsi_conn *conn)
+{
+	conn->rx_state = ISCSI_RX_BHS;
+	conn->rx_need = ISCSI_BHS_LEN;
+	conn->rx_done = 0;
+	conn->rx_task = NULL;
+	conn->rx_dest = ISCSI_RX_DEST_SCRATCH;
+	conn->rx_ptr = NULL;
+	conn->rx_keep = 0;
+	conn->dlen = 0;
+	conn->ahs_len = 0;
+}
+
+static int conn_scratch(struct iscsi_conn *conn, uint32_t len)
+{
+	uint8_t *p;
+
+	if (len <= conn->rx_data_cap)
+		return 0;
+	p = realloc(conn->rx_data, len);
+	if (!p)
+		return -ENOMEM;
+	conn->rx_data = p;
+	conn->rx_data_cap = len;
+	return 0;
+}
+
+/* The header (and its digest) is in: decide where the data segment goes. */
+static int conn_header_done(struct iscsi_conn *conn)
+{
+	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	uint32_t limit;
+	int rc;
+
+	conn->last_rx_ms = ev_now_ms();
+	conn->rx_dest = ISCSI_RX_DEST_SCRATCH;
+	conn->rx_task = NULL;
+
+	if (conn->state == ISCSI_CONN_STATE_LOGIN) {
+		if (op != ISCSI_OP_LOGIN_REQ) {
+			/* RFC 7143 §6.3: only Login Requests until the login phase completes. */
+			log_info(COMP, "conn %d: opcode 0x%02x before login completed, peer %s",
+				 conn->id, op, conn->peer_text);
+			conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_INVALID_DURING_LOGIN);
+			return -EPROTO;
+		}
+		/* RFC 7143 §12.12: 8192 bytes until MaxRecvDataSegmentLength is negotiated. */
+		if (conn->dlen > ISCSI_LOGIN_MAX_DSL) {
+			conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_INITIATOR_ERROR);
+			return -EPROTO;
+		}
+	} else {
+		limit = conn->max_recv_dsl;
+		if (conn->dlen > limit) {
+			/* RFC 7143 §11.2.1.? MaxRecvDataSegmentLength is what we declared; more is a protocol error. */
+			log_warn(COMP,
+				 "conn %d: data segment of %u bytes exceeds MaxRecvDataSegmentLength %u",
+				 conn->id, conn->dlen, limit);
+			conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, conn->bhs);
+			conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
+			conn_update_events(conn);
+			/* Close once the Reject has been written. */
+			if (list_empty(&conn->txq)) {
+				conn_close(conn, "protocol error");
+			} else {
+				struct iscsi_tx *last =
+					list_entry(conn->txq.prev, struct iscsi_tx, link);
+				last->close_after = true;
+			}
+			return -EPROTO;
+		}
+		if (op == ISCSI_OP_SCSI_CMD) {
+			rc = task_cmd_header(conn, conn->bhs, conn->ahs, conn->ahs_len, conn->dlen,
+					     &conn->rx_task, &conn->rx_ptr, &conn->rx_keep);
+			conn->rx_dest = conn->rx_task ? ISCSI_RX_DEST_TASK : ISCSI_RX_DEST_DISCARD;
+			if (rc || conn->state == ISCSI_CONN_STATE_CLOSED)
+				conn->rx_dest = ISCSI_RX_DEST_DISCARD;
+			goto data;
+		}
+		if (op == ISCSI_OP_DATA_OUT) {
+			rc = task_data_out_header(conn, conn->bhs, conn->dlen, &conn->rx_task,
+						  &conn->rx_ptr, &conn->rx_keep);
+			conn->rx_dest = conn->rx_task ? ISCSI_RX_DEST_TASK : ISCSI_RX_DEST_DISCARD;
+			if (rc)
+				conn->rx_dest = ISCSI_RX_DEST_DISCARD;
+			goto data;
+		}
+	}
+	if (conn_scratch(conn, iscsi_pad4(conn->dlen) + 1)) {
+		conn_close(conn, "out of memory");
+		return -ENOMEM;
+	}
+	conn->rx_ptr = conn->rx_data;
+	conn->rx_keep = conn->dlen;
+data:
+	if (conn->rx_dest != ISCSI_RX_DEST_TASK && conn->rx_dest != ISCSI_RX_DEST_SCRATCH) {
+		conn->rx_ptr = NULL;
+		conn->rx_keep = 0;
+	}
+	conn->data_crc = 0;
+	return 0;
+}
+
+static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
+{
+	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+
+	if (conn->state == ISCSI_CONN_STATE_LOGIN) {
+		if (!digest_ok) {
+			conn_close(conn, "data digest error during login");
+			return;
+		}
+		conn_handle_login(conn, conn->rx_data, conn->dlen);
+		return;
+	}
+	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE)
+		return;
+	switch (op) {
+	case ISCSI_OP_SCSI_CMD:
+		if (!conn->rx_task)
+			return;
+		if (!digest_ok) {
+			/* RFC 7143 §7.8: a data digest error on immediate data: Reject, command not run. */
+			struct iscsi_task *t = conn->rx_task;
+
+			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
+			t->aborted = true;
+			task_cmd_complete(conn, t, 0);
+			return;
+		}
+		task_cmd_complete(conn, conn->rx_task, conn->dlen);
+		return;
+	case ISCSI_OP_DATA_OUT:
+		if (!conn->rx_task)
+			return;
+		if (!digest_ok)
+			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
+		task_data_out_complete(conn, conn->rx_task, conn->bhs, conn->dlen, digest_ok);
+		return;
+	default:
+		if (!digest_ok) {
+			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
+			return;
+		}
+		sess_dispatch(conn, conn->bhs, conn->rx_data, conn->dlen);
+		return;
+	}
+}
+
+/* Runs the receive machine until the socket is drained or a batch is done. */
+static void conn_rx(struct iscsi_conn *conn)
+{
+	int pdus = 0;
+
+	conn->tx_batch++;
+	while (conn->state == ISCSI_CONN_STATE_LOGIN ||
+	       conn->state == ISCSI_CONN_STATE_FULL_FEATURE) {
+		uint8_t *dst = NULL;
+		uint32_t want = conn->rx_need - conn->rx_done;
+		ssize_t r;
+
+		switch (conn->rx_state) {
+		case ISCSI_RX_BHS:
+			dst = conn->bhs + conn->rx_done;
+			break;
+		case ISCSI_RX_AHS:
+			dst = conn->ahs + conn->rx_done;
+			break;
+		case ISCSI_RX_HDIGEST:
+			dst = conn->rx_pad + conn->rx_done;
+			break;
+		case ISCSI_RX_DATA:
+			if (conn->rx_done < conn->rx_keep) {
+				dst = conn->rx_ptr + conn->rx_done;
+				want = conn->rx_keep - conn->rx_done;
+			} else if (conn->rx_done < conn->dlen) {
+				dst = NULL; /* beyond what we keep: discard */
+				want = conn->dlen - conn->rx_done;
+				if (conn->ddigest) {
+					/* digest must cover discarded bytes too: read them to scratch */
+					if (conn_scratch(conn, MIN(want, 65536u))) {
+						conn_close(conn, "out of memory");
+						goto out;
+					}
+					want = MIN(want, 65536u);
+					dst = conn->rx_data;
+				}
+			} else {
+				uint32_t off = conn->rx_done - conn->dlen;
+
+				dst = conn->rx_pad + off;
+			}
+			break;
+		case ISCSI_RX_DDIGEST:
+			dst = conn->rx_pad + 4 + conn->rx_done;
+			break;
+		}
+		if (want) {
+			r = conn_read(conn, dst, want);
+			if (r == -EAGAIN)
+				break;
+			if (r <= 0) {
+				conn_close(conn, r == 0 ? "peer closed the connection"
+							: "receive failed");
+				goto out;
+			}
+			if (conn->rx_state == ISCSI_RX_DATA && conn->ddigest && dst &&
+			    conn->rx_done < conn->dlen)
+				conn->data_crc = crc32c(conn->data_crc, dst, (size_t)r);
+			conn->rx_done += (uint32_t)r;
+			if (conn->rx_done < conn->rx_need)
+				continue;
+		}
+
+		/* The current stage is complete. */
+		switch (conn->rx_state) {
+		case ISCSI_RX_BHS:
+			conn->ahs_len = conn->bhs[4] * 4u;
+			conn->dlen = iscsi_bhs_dlen((struct iscsi_bhs *)conn->bhs);
+			conn->rx_done = 0;
+			if (conn->ahs_len) {
+				conn->rx_state = ISCSI_RX_AHS;
+				conn->rx_need = conn->ahs_len;
+				continue;
+			}
+			/* fall through */
+		case ISCSI_RX_AHS:
+			conn->rx_done = 0;
+			if (conn->hdigest) {
+				conn->rx_state = ISCSI_RX_HDIGEST;
+				conn->rx_need = ISCSI_DIGEST_LEN;
+				continue;
+			}
+			goto header_complete;
+		case ISCSI_RX_HDIGEST: {
+			uint32_t crc = crc32c(0, conn->bhs, ISCSI_BHS_LEN);
+
+			crc = crc32c(crc, conn->ahs, conn->ahs_len);
+			if (crc != crc32c_get_wire(conn->rx_pad)) {
+				/*
+				 * RFC 7143 §7.8: with a bad header digest the length
+				 * fields cannot be trusted; at ErrorRecoveryLevel 0
+				 * the connection is dropped.
+				 */
+				log_warn(COMP, "conn %d: header digest error, peer %s", conn->id,
+					 conn->peer_text);
+				conn_close(conn, "header digest error");
+				goto out;
+			}
+			goto header_complete;
+		}
+		case ISCSI_RX_DATA:
+			if (conn->ddigest) {
+				uint32_t pad = iscsi_pad4(conn->dlen) - conn->dlen;
+
+				conn->data_crc = crc32c(conn->data_crc, conn->rx_pad, pad);
+				conn->rx_state = ISCSI_RX_DDIGEST;
+				conn->rx_need = ISCSI_DIGEST_LEN;
+				conn->rx_done = 0;
+				continue;
+			}
+			conn_pdu_done(conn, true);
+			goto next_pdu;
+		case ISCSI_RX_DDIGEST:
+			conn_pdu_done(conn, conn->data_crc == crc32c_get_wire(conn->rx_pad + 4));
+			goto next_pdu;
+		}
+		continue;
+header_complete:
+		if (conn_header_done(conn))
+			goto out;
+		if (conn->state == ISCSI_CONN_STATE_CLOSED)
+			goto out;
+		if (conn->dlen) {
+			conn->rx_state = ISCSI_RX_DATA;
+			conn->rx_need = iscsi_pad4(conn->dlen);
+			conn->rx_done = 0;
+			continue;
+		}
+		conn_pdu_done(conn, true);
+next_pdu:
+		if (conn->state == ISCSI_CONN_STATE_CLOSED)
+			goto out;
+		conn_rx_reset(conn);
+		if (++pdus >= CONN_RX_BATCH)
+			break;
+	}
+out:
+	conn->tx_batch--;
+	if (conn->state != ISCSI_CONN_STATE_CLOSED)
+		conn_flush(conn);
+}
+
+static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	(void)fd;
+	conn_get(conn);
+	if ((events & EV_WRITE) && conn->state != ISCSI_CONN_STATE_CLOSED)
+		conn_flush(conn);
+	if ((events & (EV_READ | EV_ERROR)) && conn->state != ISCSI_CONN_STATE_CLOSED) {
+		if (conn->state == ISCSI_CONN_STATE_LOGGED_OUT) {
+			if (events & EV_ERROR)
+				conn_close(conn, "connection error");
+		} else {
+			conn_rx(conn);
+		}
+	}
+	conn_put(conn);
+}
+
+int iscsi_conn_start(struct ev_loop *loop, int fd)
+{
+	static const struct login_env login_env_tmpl = { .authorize = conn_login_authorize };
+	struct iscsi_conn *conn;
+	struct login_env *lenv;
+	int one = 1;
+	int rc;
+
+	if (!thread_conns_init) {
+		list_init(&thread_conns);
+		thread_conns_init = true;
+	}
+	conn = calloc(1, sizeof(*conn) + sizeof(*lenv));
+	if (!conn) {
+		close(fd);
+		return -ENOMEM;
+	}
+	lenv = (struct login_env *)(conn + 1);
+	*lenv = login_env_tmpl;
+	lenv->arg = conn;
+	conn->id = __atomic_fetch_add(&conn_next_id, 1, __ATOMIC_RELAXED);
+	conn->fd = fd;
+	conn->loop = loop;
+	conn->refs = 1;
+	conn->nop_ttt = ISCSI_RESERVED_TAG;
+	conn->max_recv_dsl = ISCSI_LOGIN_MAX_DSL;
+	conn->max_xmit_dsl = ISCSI_LOGIN_MAX_DSL;
+	list_init(&conn->txq);
+	conn->locallen = sizeof(conn->local);
+	conn->peerlen = sizeof(conn->peer);
+	getsockname(fd, (struct sockaddr *)&conn->local, &conn->locallen);
+	getpeername(fd, (struct sockaddr *)&conn->peer, &conn->peerlen);
+	sockaddr_text(&conn->peer, conn->peer_text, sizeof(conn->peer_text));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+	conn->staging = malloc(ISCSI_RX_STAGING);
+	conn->login = calloc(1, sizeof(*conn->login));
+	if (!conn->staging || !conn->login || conn_scratch(conn, ISCSI_LOGIN_MAX_DSL + 4)) {
+		rc = -ENOMEM;
+		goto err_free;
+	}
+	login_init(conn->login, lenv);
+	textreq_init(&conn->text);
+	conn_rx_reset(conn);
+
+	rc = ev_add_fd(loop, fd, EV_READ, conn_on_event, conn);
+	if (rc)
+		goto err_fini;
+	conn->login_timer = ev_timer_add(loop, CONN_LOGIN_TIMEOUT_MS, conn_login_timeout, conn);
+	conn->last_rx_ms = ev_now_ms();
+	list_add_tail(&conn->link, &thread_conns);
+	thread_nconns++;
+	__atomic_add_fetch(&total_nconns, 1, __ATOMIC_RELAXED);
+	log_dbg(COMP, "conn %d: accepted from %s", conn->id, conn->peer_text);
+	return 0;
+
+err_fini:
+	textreq_fini(&conn->text);
+	login_fini(conn->login);
+err_free:
+	free(conn->login);
+	free(conn->staging);
+	free(conn->rx_data);
+	free(conn);
+	close(fd);
+	return rc;
+}
+
+/* ---- shutdown ---- */
+
+static int64_t conn_logout_deadline(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	(void)loop;
+	conn->logout_timer = NULL;
+	conn_close(conn, "initiator did not log out in time");
+	return EV_TIMER_STOP;
+}
+
+void iscsi_request_logout_all(unsigned int wait_s)
+{
+	struct iscsi_conn *conn, *n;
+
+	if (!thread_conns_init)
+		return;
+	list_for_each_entry_safe(conn, n, &thread_conns, link)
+	{
+		struct iscsi_tx *tx;
+		struct iscsi_async_msg *m;
+
+		if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE) {
+			conn_close(conn, "target shutting down");
+			continue;
+		}
+		tx = conn_tx_alloc(conn, NULL, 0, NULL);
+		if (!tx)
+			continue;
+		m = (struct iscsi_async_msg *)tx->hdr;
+		m->opcode = ISCSI_OP_ASYNC_MSG;
+		m->flags = ISCSI_FLAG_FINAL;
+		put_be32(m->itt, ISCSI_RESERVED_TAG);
+		/* RFC 7143 §11.9.1: AsyncEvent 1, Parameter3 = seconds to log out in. */
+		m->async_event = ISCSI_ASYNC_LOGOUT_REQUEST;
+		put_be16(m->param3, (uint16_t)wait_s);
+		conn_stamp(conn, tx->hdr, true);
+		conn_queue(conn, tx);
+		if (!conn->logout_timer)
+			conn->logout_timer = ev_timer_add(conn->loop, (int64_t)wait_s * 1000,
+							  conn_logout_deadline, conn);
+	}
+}
+
+void iscsi_close_all(void)
+{
+	struct iscsi_conn *conn, *n;
+
+	if (!thread_conns_init)
+		return;
+	list_for_each_entry_safe(conn, n, &thread_conns, link)
+		conn_close(conn, "target shutting down");
+}

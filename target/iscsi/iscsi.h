@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The iSCSI target transport as the daemon sees it: connections handed over
+ * by the acceptor, and the ops through which the transport consults the
+ * object model (so that it never includes obj.c and tests can fake it).
+ */
+#ifndef PORTICO_TARGET_ISCSI_H
+#define PORTICO_TARGET_ISCSI_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "target/iscsi/login.h"
+#include "target/iscsi/param.h"
+#include "target/iscsi/text.h"
+#include "target/obj.h"
+
+struct ev_loop;
+
+/* What a normal session gets from the object model when it starts. */
+struct iscsi_session_conf {
+	struct obj_lun_map *map; /* owned by the session from then on (obj_lun_map_free) */
+	struct obj_tpg_attrs attrs;
+};
+
+struct iscsi_env_ops {
+	/*
+	 * May initiator log in through the portal at local (target is NULL
+	 * for discovery)? ISCSI_LOGIN_OK with *limits, *tpg_tag, *alias set,
+	 * or a login status.
+	 */
+	uint16_t (*authorize)(void *arg, enum iscsi_session_type type, const char *initiator,
+			      const char *target, const struct sockaddr *local, socklen_t locallen,
+			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias);
+	/* The SendTargets answer for value, as seen by initiator through local. */
+	int (*sendtargets)(void *arg, const char *initiator, const char *session_target,
+			   const struct sockaddr *local, socklen_t locallen, const char *value,
+			   struct text_buf *out);
+	/* Builds a new normal session's LUN map and attributes. 0 or -errno. */
+	int (*session_conf)(void *arg, const char *initiator, const char *target, uint16_t tpg_tag,
+			    struct iscsi_session_conf *out);
+	/* Frees what session_conf handed over. */
+	void (*session_conf_release)(void *arg, struct iscsi_session_conf *conf);
+};
+
+/* Sets the ops the transport uses; call once before the first connection. */
+void iscsi_set_env(const struct iscsi_env_ops *ops, void *arg);
+
+/*
+ * Starts serving an accepted connection on loop (the calling thread's loop).
+ * Takes ownership of fd. Returns 0 or -errno (fd closed).
+ */
+int iscsi_conn_start(struct ev_loop *loop, int fd);
+
+/* Connections currently open on the calling thread. */
+unsigned int iscsi_conn_count(void);
+/* Connections currently open on every thread. */
+unsigned int iscsi_conn_total(void);
+
+/*
+ * Asks every session on the calling thread's loop to log out (Async
+ * Message, logout requested within wait_s seconds); iscsi_close_all()
+ * then drops whatever is left. Both run on each I/O thread at shutdown.
+ */
+void iscsi_request_logout_all(unsigned int wait_s);
+void iscsi_close_all(void);
+
+#endif

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private to target/iscsi: connections, sessions and tasks.
+ *
+ * A connection lives on one I/O thread for its life, and so does its
+ * session (MaxConnections=1): nothing here is shared between threads except
+ * the session registry (TSIH allocation and reinstatement), which has its
+ * own mutex and is touched only at login and at session end.
+ */
+#ifndef PORTICO_TARGET_ISCSI_INT_H
+#define PORTICO_TARGET_ISCSI_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/list.h"
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/iscsi_proto.h"
+#include "target/iscsi/login.h"
+#include "target/iscsi/param.h"
+#include "target/iscsi/textreq.h"
+#include "target/scsi/scsi.h"
+
+struct ev_loop;
+struct ev_timer;
+struct iscsi_conn;
+struct iscsi_session;
+
+#define ISCSI_LOGIN_MAX_DSL 8192 /* RFC 7143 §12.12: data segment limit until negotiated */
+#define ISCSI_TASK_HASH 256
+#define ISCSI_MAX_R2T 16 /* the most MaxOutstandingR2T we ever negotiate */
+#define ISCSI_RX_STAGING 65536
+
+/* An outgoing PDU: header (+digest), data from a buffer it may own or borrow, pad (+digest). */
+struct iscsi_tx {
+	struct list_head link;
+	uint8_t hdr[ISCSI_BHS_LEN + ISCSI_DIGEST_LEN];
+	uint8_t hdr_len;
+	uint8_t tail[3 + ISCSI_DIGEST_LEN]; /* padding, then the data digest */
+	uint8_t tail_len;
+	const uint8_t *data;
+	uint32_t dlen;
+	void *owned; /* freed once sent */
+	struct iscsi_task *task; /* reference held until sent */
+	size_t sent;
+	bool close_after; /* close the connection once this is on the wire */
+	bool counts_statsn;
+};
+
+enum iscsi_task_state {
+	ISCSI_TASK_STATE_DATA_OUT, /* collecting write data */
+	ISCSI_TASK_STATE_WAIT_CMDSN, /* waiting for its turn (CmdSN ahead of ExpCmdSN) */
+	ISCSI_TASK_STATE_EXEC, /* in the SCSI engine */
+	ISCSI_TASK_STATE_RESPONSE, /* response queued */
+};
+
+struct iscsi_r2t {
+	uint32_t ttt;
+	uint32_t offset;
+	uint32_t len;
+	uint32_t received;
+	uint32_t r2tsn;
+};
+
+struct iscsi_task {
+	struct list_head link; /* session->tasks */
+	struct iscsi_task *hnext; /* ITT hash chain */
+	struct iscsi_session *sess;
+	enum iscsi_task_state state;
+	int refs; /* the task table, the engine, queued PDUs */
+	uint32_t itt;
+	uint32_t cmdsn;
+	bool immediate;
+	uint8_t lun_raw[8];
+	uint64_t lun;
+	uint32_t edtl;
+	bool write; /* W bit */
+	bool read; /* R bit */
+	struct scsi_cmd cmd;
+	enum sense_reason fail; /* set when the command fails before execution */
+	bool aborted; /* no response will be sent */
+	/* write data */
+	uint32_t received; /* data-out bytes received so far */
+	uint32_t unsol_limit; /* unsolicited bytes allowed (immediate + Data-Out with TTT ffffffff) */
+	bool unsol_done; /* the initiator ended its unsolicited data (F bit), or there was none */
+	uint32_t r2t_next; /* next offset to solicit */
+	uint32_t r2tsn;
+	struct iscsi_r2t r2t[ISCSI_MAX_R2T];
+	unsigned int nr2t;
+	/* a task management request waiting for this task to finish */
+	struct iscsi_tmf_wait *tmf;
+	bool data_ready; /* every data-out byte is in */
+	bool cmdsn_ready; /* its CmdSN came up (always true for immediate commands) */
+	uint32_t datasn; /* next Data-In DataSN */
+};
+
+/* A task management function that waits for tasks to leave the engine. */
+struct iscsi_tmf_wait {
+	uint8_t rsp[ISCSI_BHS_LEN]; /* the TMF response, filled */
+	unsigned int waiting; /* tasks still in the engine */
+	struct iscsi_conn *conn;
+	bool close_after; /* TARGET COLD RESET: drop the connection once answered */
+};
+
+/* A PDU whose CmdSN is ahead of ExpCmdSN, kept until its turn. */
+struct iscsi_deferred {
+	struct list_head link;
+	uint32_t cmdsn;
+	uint8_t bhs[ISCSI_BHS_LEN];
+	uint8_t *data;
+	uint32_t dlen;
+	struct iscsi_task *task; /* SCSI commands: the task already created */
+};
+
+struct iscsi_session {
+	struct list_head reg_link; /* registry */
+	enum iscsi_session_type type;
+	char initiator[ISCSI_NAME_MAX + 1];
+	char target[ISCSI_NAME_MAX + 1];
+	uint8_t isid[6];
+	uint16_t tsih;
+	uint16_t tpg_tag;
+	struct iscsi_params params;
+	struct iscsi_conn *conn;
+	struct ev_loop *loop;
+	bool dead; /* being torn down: no new work */
+	/* sequence numbers (RFC 7143 §4.2.2) */
+	uint32_t exp_cmdsn;
+	uint32_t cmdsn_window;
+	struct list_head deferred; /* struct iscsi_deferred, by CmdSN */
+	/* LUNs */
+	struct iscsi_session_conf conf;
+	struct scsi_itl **itls; /* parallel to conf.map->e */
+	struct scsi_nexus nexus;
+	/* tasks */
+	struct list_head tasks;
+	unsigned int ntasks;
+	struct iscsi_task *hash[ISCSI_TASK_HASH];
+	uint32_t next_ttt;
+};
+
+enum iscsi_conn_state {
+	ISCSI_CONN_STATE_LOGIN,
+	ISCSI_CONN_STATE_FULL_FEATURE,
+	ISCSI_CONN_STATE_LOGGED_OUT, /* logout response queued: nothing more is read */
+	ISCSI_CONN_STATE_CLOSED,
+};
+
+enum iscsi_rx_state {
+	ISCSI_RX_BHS,
+	ISCSI_RX_AHS,
+	ISCSI_RX_HDIGEST,
+	ISCSI_RX_DATA,
+	ISCSI_RX_DDIGEST,
+};
+
+/* Where the data segment of the PDU being received goes. */
+enum iscsi_rx_dest {
+	ISCSI_RX_DEST_SCRATCH, /* conn->rx_data, for control PDUs */
+	ISCSI_RX_DEST_TASK, /* straight into a task's buffer */
+	ISCSI_RX_DEST_DISCARD,
+};
+
+struct iscsi_conn {
+	struct list_head link; /* per-thread list */
+	int id;
+	int fd;
+	struct ev_loop *loop;
+	enum iscsi_conn_state state;
+	struct sockaddr_storage local, peer;
+	socklen_t locallen, peerlen;
+	char peer_text[80];
+	int refs; /* the loop's registration + in-flight work holding the conn */
+
+	/* receive */
+	enum iscsi_rx_state rx_state;
+	uint8_t bhs[ISCSI_BHS_LEN];
+	uint8_t ahs[1024];
+	uint32_t ahs_len;
+	uint32_t dlen; /* data segment length of the current PDU */
+	uint32_t rx_need; /* bytes still to read in the current state */
+	uint32_t rx_done; /* bytes read in the current state */
+	enum iscsi_rx_dest rx_dest;
+	uint8_t *rx_ptr; /* where DATA goes (task buffer or scratch) */
+	uint32_t rx_keep; /* bytes of data that go to rx_ptr; the rest is discarded */
+	uint8_t *rx_data; /* scratch for control PDU data */
+	uint32_t rx_data_cap;
+	uint8_t rx_pad[4 + ISCSI_DIGEST_LEN];
+	uint32_t data_crc;
+	struct iscsi_task *rx_task; /* Data-Out or immediate data target */
+	uint8_t *staging; /* read-ahead buffer */
+	uint32_t st_head, st_tail;
+	bool hdigest, ddigest; /* in force for this connection */
+	uint32_t max_recv_dsl; /* ours */
+	uint32_t max_xmit_dsl; /* theirs */
+
+	/* transmit */
+	struct list_head txq;
+	unsigned int txq_len;
+	bool want_write;
+	int tx_batch; /* >0: inside rx processing, flush at the end */
+	uint32_t statsn;
+	uint32_t exp_statsn;
+
+	/* login */
+	struct login_sm *login;
+	struct textreq_sm text;
+	uint16_t cid;
+
+	struct iscsi_session *sess;
+
+	/* keepalive (target NOP-In) */
+	struct ev_timer *nop_timer;
+	int64_t last_rx_ms;
+	uint32_t nop_ttt; /* outstanding ping, or ISCSI_RESERVED_TAG */
+	int64_t nop_sent_ms;
+	uint32_t nopin_interval_ms;
+	uint32_t nopin_timeout_ms;
+	struct ev_timer *logout_timer; /* async logout request deadline */
+	struct ev_timer *login_timer; /* login must finish in time */
+};
+
+/* conn.c */
+void conn_queue(struct iscsi_conn *conn, struct iscsi_tx *tx);
+struct iscsi_tx *conn_tx_alloc(struct iscsi_conn *conn, const void *data, uint32_t dlen,
+			       void *owned);
+/* Fills StatSN (advancing it when counts), ExpCmdSN and MaxCmdSN of a response header. */
+void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts);
+void conn_close(struct iscsi_conn *conn, const char *why);
+void conn_get(struct iscsi_conn *conn);
+void conn_put(struct iscsi_conn *conn);
+void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
+		      const uint8_t *bhs);
+void conn_flush(struct iscsi_conn *conn);
+
+void conn_nop_answered(struct iscsi_conn *conn, uint32_t ttt);
+/* The ops the daemon registered (iscsi_set_env), for session.c and task.c. */
+const struct iscsi_env_ops *conn_env(void **arg);
+
+/* session.c */
+int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out);
+void sess_destroy(struct iscsi_session *sess);
+/* Takes a closing session out of the registry (its TSIH and ISID are free again). */
+void sess_unregister(struct iscsi_session *sess);
+/*
+ * The connection is closing: out of the registry, deferred PDUs dropped,
+ * every task aborted. What is still in the engine completes later.
+ */
+void sess_close(struct iscsi_session *sess);
+uint32_t sess_max_cmdsn(const struct iscsi_session *sess);
+/*
+ * CmdSN check for a non-immediate PDU (RFC 7143 §4.2.2.1): returns 1 when
+ * it is ExpCmdSN (and advances it), 0 when it is ahead within the window
+ * (defer it), -1 when outside the window (drop it).
+ */
+int sess_cmdsn_check(struct iscsi_session *sess, uint32_t cmdsn, bool immediate);
+void sess_advance_cmdsn(struct iscsi_session *sess);
+void sess_run_deferred(struct iscsi_session *sess);
+int sess_defer_pdu(struct iscsi_session *sess, uint32_t cmdsn, const uint8_t *bhs,
+		   const uint8_t *data, uint32_t dlen, struct iscsi_task *task);
+void sess_handle_nop_out(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+			 uint32_t dlen);
+void sess_handle_text(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+		      uint32_t dlen);
+void sess_handle_logout(struct iscsi_conn *conn, const uint8_t *bhs);
+/* Dispatches a full-feature PDU (header and data complete) that is in CmdSN order. */
+void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+		   uint32_t dlen);
+
+/* task.c */
+/*
+ * A SCSI Command header arrived (its data segment not yet read). Creates the
+ * task and says where the immediate data goes: *dst and *keep (bytes kept; the
+ * rest of the data segment is discarded). Returns 0, or -errno when the PDU
+ * was answered already (Reject) and its data must be discarded.
+ */
+int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *ahs,
+		    uint32_t ahs_len, uint32_t dlen, struct iscsi_task **out, uint8_t **dst,
+		    uint32_t *keep);
+/* The whole SCSI Command PDU (with its immediate data) arrived. */
+void task_cmd_complete(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t dlen);
+/* A Data-Out header arrived: where its data goes, as for task_cmd_header. */
+int task_data_out_header(struct iscsi_conn *conn, const uint8_t *bhs, uint32_t dlen,
+			 struct iscsi_task **out, uint8_t **dst, uint32_t *keep);
+void task_data_out_complete(struct iscsi_conn *conn, struct iscsi_task *task, const uint8_t *bhs,
+			    uint32_t dlen, bool digest_ok);
+/* Starts a task whose CmdSN came up (deferred commands). */
+void task_start(struct iscsi_task *task);
+struct iscsi_task *task_find(struct iscsi_session *sess, uint32_t itt);
+/* Takes the task out of the ITT table, if it is there, dropping the table's reference. */
+void task_remove(struct iscsi_task *task);
+void task_put(struct iscsi_task *task);
+void task_get(struct iscsi_task *task);
+/* Session end: aborts every task (responses are not sent). */
+void task_abort_all(struct iscsi_session *sess);
+
+/* tmf.c */
+void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs);
+/* A task that a TMF waits for left the engine. */
+void tmf_task_done(struct iscsi_task *task);
+
+#endif

@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * iSCSI sessions: the registry (TSIH allocation, session reinstatement),
+ * command numbering (CmdSN window, in-order delivery) and the control PDUs
+ * of full feature phase (NOP-Out, Text, Logout).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/be.h"
+#include "common/ev.h"
+#include "common/iscsi_name.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/iscsi/iscsi_int.h"
+
+#define COMP "iscsi"
+#define SESS_DEFAULT_CMDSN_DEPTH 128
+#define SESS_DEFERRED_MAX 256
+
+/* The registry: every live session, for TSIH uniqueness and reinstatement. */
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head reg_sessions = LIST_HEAD_INIT(reg_sessions);
+static uint16_t reg_next_tsih = 1;
+
+static bool reg_tsih_in_use(uint16_t tsih)
+{
+	struct iscsi_session *s;
+
+	list_for_each_entry(s, &reg_sessions, reg_link)
+		if (s->tsih == tsih)
+			return true;
+	return false;
+}
+
+/* Called with reg_lock held. */
+static uint16_t reg_alloc_tsih(void)
+{
+	for (unsigned int i = 0; i < 65536; i++) {
+		uint16_t t = reg_next_tsih++;
+
+		/* RFC 7143 §11.12.6: TSIH 0 is reserved for a new session's first login. */
+		if (t == 0)
+			continue;
+		if (!reg_tsih_in_use(t))
+			return t;
+	}
+	return 0;
+}
+
+static void sess_kill_cb(void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	conn_close(conn, "session reinstated by a new login with the same ISID");
+	conn_put(conn);
+}
+
+static size_t sess_list_luns(const struct scsi_nexus *nx, uint64_t *luns, size_t max)
+{
+	const struct iscsi_session *sess = nx->priv;
+	const struct obj_lun_map *map = sess->conf.map;
+	size_t n = map ? map->n : 0;
+
+	for (size_t i = 0; i < n && i < max; i++)
+		luns[i] = map->e[i].lun;
+	return n;
+}
+
+int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out)
+{
+	struct iscsi_session *sess, *old, *tmp;
+	const struct iscsi_env_ops *ops;
+	void *arg;
+	int rc = 0;
+
+	sess = calloc(1, sizeof(*sess));
+	if (!sess)
+		return -ENOMEM;
+	sess->type = sm->type;
+	snprintf(sess->initiator, sizeof(sess->initiator), "%s", sm->initiator_name);
+	snprintf(sess->target, sizeof(sess->target), "%s", sm->target_name);
+	memcpy(sess->isid, sm->isid, sizeof(sess->isid));
+	sess->tpg_tag = sm->tpg_tag;
+	sess->params = sm->params;
+	sess->conn = conn;
+	sess->loop = conn->loop;
+	sess->exp_cmdsn = sm->cmdsn;
+	sess->cmdsn_window = SESS_DEFAULT_CMDSN_DEPTH;
+	sess->next_ttt = 1;
+	list_init(&sess->deferred);
+	list_init(&sess->tasks);
+	list_init(&sess->reg_link);
+
+	if (sess->type == ISCSI_SESSION_NORMAL) {
+		ops = conn_env(&arg);
+		if (!ops || !ops->session_conf) {
+			rc = -ENOSYS;
+			goto err_free;
+		}
+		rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag,
+				       &sess->conf);
+		if (rc)
+			goto err_free;
+		if (sess->conf.attrs.default_cmdsn_depth)
+			sess->cmdsn_window = sess->conf.attrs.default_cmdsn_depth;
+
+		/* SPC-4 §7.8.6.? (SCSI name string): "<iSCSI name>,i,0x<ISID in hex>". */
+		snprintf(sess->nexus.initiator_port, sizeof(sess->nexus.initiator_port),
+			 "%s,i,0x%02x%02x%02x%02x%02x%02x", sess->initiator, sess->isid[0],
+			 sess->isid[1], sess->isid[2], sess->isid[3], sess->isid[4], sess->isid[5]);
+		sess->nexus.target_name = sess->target;
+		sess->nexus.tpg_tag = sess->tpg_tag;
+		sess->nexus.list_luns = sess_list_luns;
+		sess->nexus.priv = sess;
+
+		if (sess->conf.map && sess->conf.map->n) {
+			sess->itls = calloc(sess->conf.map->n, sizeof(*sess->itls));
+			if (!sess->itls) {
+				rc = -ENOMEM;
+				goto err_conf;
+			}
+			for (size_t i = 0; i < sess->conf.map->n; i++) {
+				rc = scsi_itl_create(sess->conf.map->e[i].lu, &sess->nexus,
+						     &sess->itls[i]);
+				if (rc)
+					goto err_itls;
+			}
+		}
+	}
+
+	pthread_mutex_lock(&reg_lock);
+	if (sess->type == ISCSI_SESSION_NORMAL) {
+		/*
+		 * RFC 7143 §6.3.5: a leading login with the ISID of a live session
+		 * of the same initiator and target (TSIH 0) reinstates it: the old
+		 * session is closed and its tasks are aborted.
+		 */
+		list_for_each_entry_safe(old, tmp, &reg_sessions, reg_link)
+		{
+			if (old->type != ISCSI_SESSION_NORMAL ||
+			    memcmp(old->isid, sess->isid, sizeof(sess->isid)) ||
+			    !iscsi_name_equal(old->initiator, sess->initiator) ||
+			    !iscsi_name_equal(old->target, sess->target) ||
+			    old->tpg_tag != sess->tpg_tag)
+				continue;
+			list_del(&old->reg_link);
+			old->dead = true;
+			conn_get(old->conn);
+			if (ev_post(old->loop, sess_kill_cb, old->conn))
+				conn_put(old->conn);
+			log_info(COMP, "session tsih %u: reinstated by a new login of '%s'",
+				 old->tsih, sess->initiator);
+		}
+	}
+	sess->tsih = reg_alloc_tsih();
+	if (sess->tsih)
+		list_add_tail(&sess->reg_link, &reg_sessions);
+	pthread_mutex_unlock(&reg_lock);
+	if (!sess->tsih) {
+		rc = -EBUSY;
+		goto err_itls;
+	}
+	*out = sess;
+	return 0;
+
+err_itls:
+	if (sess->itls) {
+		for (size_t i = 0; i < sess->conf.map->n; i++)
+			if (sess->itls[i])
+				scsi_itl_destroy(sess->itls[i]);
+		free(sess->itls);
+	}
+err_conf:
+	ops = conn_env(&arg);
+	if (ops && ops->session_conf_release)
+		ops->session_conf_release(arg, &sess->conf);
+err_free:
+	free(sess);
+	return rc;
+}
+
+void sess_unregister(struct iscsi_session *sess)
+{
+	pthread_mutex_lock(&reg_lock);
+	if (!list_empty(&sess->reg_link))
+		list_del(&sess->reg_link);
+	pthread_mutex_unlock(&reg_lock);
+	sess->dead = true;
+}
+
+static void deferred_free(struct iscsi_deferred *d)
+{
+	list_del(&d->link);
+	if (d->task)
+		task_put(d->task);
+	free(d->data);
+	free(d);
+}
+
+void sess_close(struct iscsi_session *sess)
+{
+	struct iscsi_deferred *d, *n;
+
+	sess_unregister(sess);
+	list_for_each_entry_safe(d, n, &sess->deferred, link)
+		deferred_free(d);
+	task_abort_all(sess);
+}
+
+void sess_destroy(struct iscsi_session *sess)
+{
+	const struct iscsi_env_ops *ops;
+	void *arg;
+
+	sess_unregister(sess);
+	if (sess->itls) {
+		for (size_t i = 0; i < sess->conf.map->n; i++)
+			scsi_itl_destroy(sess->itls[i]);
+		free(sess->itls);
+	}
+	ops = conn_env(&arg);
+	if (sess->type == ISCSI_SESSION_NORMAL && ops && ops->session_conf_release)
+		ops->session_conf_release(arg, &sess->conf);
+	free(sess);
+}
+
+uint32_t sess_max_cmdsn(const struct iscsi_session *sess)
+{
+	/* RFC 7143 §4.2.2.1: the window is MaxCmdSN - ExpCmdSN + 1 commands. */
+	return sess->exp_cmdsn + sess->cmdsn_window - 1;
+}
+
+int sess_cmdsn_check(struct iscsi_session *sess, uint32_t cmdsn, bool immediate)
+{
+	if (immediate)
+		return 1;
+	if (cmdsn == sess->exp_cmdsn) {
+		sess->exp_cmdsn++;
+		return 1;
+	}
+	/* RFC 7143 §4.2.2.1: outside [ExpCmdSN, MaxCmdSN] the PDU is silently ignored. */
+	if (sn_lt(cmdsn, sess->exp_cmdsn) || sn_gt(cmdsn, sess_max_cmdsn(sess))) {
+		log_dbg(COMP, "session tsih %u: CmdSN %u outside window [%u, %u], ignored",
+			sess->tsih, cmdsn, sess->exp_cmdsn, sess_max_cmdsn(sess));
+		return -1;
+	}
+	return 0;
+}
+
+int sess_defer_pdu(struct iscsi_session *sess, uint32_t cmdsn, const uint8_t *bhs,
+		   const uint8_t *data, uint32_t dlen, struct iscsi_task *task)
+{
+	struct iscsi_deferred *d, *pos;
+	unsigned int count = 0;
+
+	list_for_each_entry(pos, &sess->deferred, link)
+	{
+		if (pos->cmdsn == cmdsn)
+			return -EEXIST; /* a duplicate CmdSN: the first one stands */
+		count++;
+	}
+	if (count >= SESS_DEFERRED_MAX)
+		return -ENOSPC;
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->cmdsn = cmdsn;
+	memcpy(d->bhs, bhs, ISCSI_BHS_LEN);
+	if (dlen) {
+		d->data = malloc(dlen);
+		if (!d->data) {
+			free(d);
+			return -ENOMEM;
+		}
+		memcpy(d->data, data, dlen);
+		d->dlen = dlen;
+	}
+	d->task = task;
+	if (task)
+		task_get(task);
+	/* Keep the list sorted by CmdSN (serial arithmetic). */
+	list_for_each_entry(pos, &sess->deferred, link)
+		if (sn_lt(cmdsn, pos->cmdsn))
+			break;
+	list_add_tail(&d->link, &pos->link);
+	return 0;
+}
+
+static void sess_process(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+			 uint32_t dlen);
+
+void sess_run_deferred(struct iscsi_session *sess)
+{
+	while (!list_empty(&sess->deferred) && !sess->dead) {
+		struct iscsi_deferred *d =
+			list_first_entry(&sess->deferred, struct iscsi_deferred, link);
+
+		if (d->cmdsn != sess->exp_cmdsn)
+			break;
+		sess->exp_cmdsn++;
+		list_del(&d->link);
+		list_init(&d->link);
+		if (d->task) {
+			d->task->cmdsn_ready = true;
+			task_start(d->task);
+		} else {
+			sess_process(sess->conn, d->bhs, d->data, d->dlen);
+		}
+		deferred_free(d);
+	}
+}
+
+/* ---- NOP-Out (RFC 7143 §11.18) ---- */
+
+void sess_handle_nop_out(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+			 uint32_t dlen)
+{
+	const struct iscsi_nop *q = (const struct iscsi_nop *)bhs;
+	struct iscsi_tx *tx;
+	struct iscsi_nop *r;
+	void *copy = NULL;
+	uint32_t itt = get_be32(q->itt);
+	uint32_t echo = MIN(dlen, conn->max_xmit_dsl);
+
+	if (itt == ISCSI_RESERVED_TAG)
+		return; /* an answer to our NOP-In, handled by the dispatcher */
+	if (echo) {
+		copy = malloc(echo);
+		if (!copy)
+			return;
+		memcpy(copy, data, echo);
+	}
+	tx = conn_tx_alloc(conn, copy, echo, copy);
+	if (!tx)
+		return;
+	r = (struct iscsi_nop *)tx->hdr;
+	r->opcode = ISCSI_OP_NOP_IN;
+	r->flags = ISCSI_FLAG_FINAL;
+	memcpy(r->lun, q->lun, sizeof(r->lun));
+	put_be32(r->itt, itt);
+	put_be32(r->ttt, ISCSI_RESERVED_TAG);
+	/* RFC 7143 §11.19: a NOP-In answering a NOP-Out advances StatSN. */
+	conn_stamp(conn, tx->hdr, true);
+	conn_queue(conn, tx);
+}
+
+/* ---- Text (RFC 7143 §11.10) ---- */
+
+static int sess_sendtargets(void *arg, const char *value, struct text_buf *out)
+{
+	struct iscsi_conn *conn = arg;
+	const struct iscsi_env_ops *ops;
+	void *earg;
+
+	ops = conn_env(&earg);
+	if (!ops || !ops->sendtargets)
+		return -ENOSYS;
+	return ops->sendtargets(earg, conn->sess->initiator,
+				conn->sess->type == ISCSI_SESSION_NORMAL ? conn->sess->target : NULL,
+				(const struct sockaddr *)&conn->local, conn->locallen, value, out);
+}
+
+void sess_handle_text(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+		      uint32_t dlen)
+{
+	struct textreq_env env = { .arg = conn, .sendtargets = sess_sendtargets };
+	uint8_t rsp[ISCSI_BHS_LEN];
+	const uint8_t *rdata = NULL;
+	size_t rlen = 0;
+	struct iscsi_tx *tx;
+	void *copy = NULL;
+
+	memset(rsp, 0, sizeof(rsp));
+	if (textreq_handle(&conn->text, &env, conn->sess->type, &conn->sess->params, bhs, data,
+			   dlen, rsp, &rdata, &rlen) == TEXTREQ_RESULT_REJECT) {
+		conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, bhs);
+		return;
+	}
+	conn->max_xmit_dsl = conn->sess->params.max_xmit_dsl;
+	if (rlen) {
+		copy = malloc(rlen);
+		if (!copy)
+			return;
+		memcpy(copy, rdata, rlen);
+	}
+	tx = conn_tx_alloc(conn, copy, (uint32_t)rlen, copy);
+	if (!tx)
+		return;
+	memcpy(tx->hdr, rsp, ISCSI_BHS_LEN);
+	conn_stamp(conn, tx->hdr, true);
+	conn_queue(conn, tx);
+}
+
+/* ---- Logout (RFC 7143 §11.14, §11.15) ---- */
+
+void sess_handle_logout(struct iscsi_conn *conn, const uint8_t *bhs)
+{
+	const struct iscsi_logout_req *q = (const struct iscsi_logout_req *)bhs;
+	uint8_t reason = q->flags & 0x7f;
+	struct iscsi_tx *tx;
+	struct iscsi_logout_rsp *r;
+	uint8_t response = ISCSI_LOGOUT_RSP_OK;
+	bool close = true;
+
+	switch (reason) {
+	case ISCSI_LOGOUT_CLOSE_SESSION:
+		break;
+	case ISCSI_LOGOUT_CLOSE_CONNECTION:
+		/* One connection per session: closing it ends the session. */
+		if (get_be16(q->cid) != conn->cid) {
+			response = ISCSI_LOGOUT_RSP_CID_NOT_FOUND;
+			close = false;
+		}
+		break;
+	case ISCSI_LOGOUT_REMOVE_FOR_RECOVERY:
+		/* RFC 7143 §11.15.1: connection recovery needs ErrorRecoveryLevel 2. */
+		response = ISCSI_LOGOUT_RSP_RECOVERY_UNSUPPORTED;
+		close = false;
+		break;
+	default:
+		conn_send_reject(conn, ISCSI_REJECT_INVALID_PDU_FIELD, bhs);
+		return;
+	}
+	tx = conn_tx_alloc(conn, NULL, 0, NULL);
+	if (!tx)
+		return;
+	r = (struct iscsi_logout_rsp *)tx->hdr;
+	r->opcode = ISCSI_OP_LOGOUT_RSP;
+	r->flags = ISCSI_FLAG_FINAL;
+	r->response = response;
+	memcpy(r->itt, q->itt, sizeof(r->itt));
+	if (close) {
+		/* RFC 7143 §11.15.2/3: meaningless at ERL 0 after a clean logout; report the defaults. */
+		put_be16(r->time2wait, (uint16_t)conn->sess->params.default_time2wait);
+		put_be16(r->time2retain, (uint16_t)conn->sess->params.default_time2retain);
+	}
+	conn_stamp(conn, tx->hdr, true);
+	if (close) {
+		tx->close_after = true;
+		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
+		log_info(COMP, "session tsih %u: '%s' logged out", conn->sess->tsih,
+			 conn->sess->initiator);
+	}
+	conn_queue(conn, tx);
+}
+
+/* ---- dispatch ---- */
+
+/* Handles a control PDU whose turn (CmdSN) has come. */
+static void sess_process(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+			 uint32_t dlen)
+{
+	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE)
+		return;
+	switch (bhs[0] & ISCSI_OPCODE_MASK) {
+	case ISCSI_OP_NOP_OUT:
+		sess_handle_nop_out(conn, bhs, data, dlen);
+		break;
+	case ISCSI_OP_TEXT_REQ:
+		sess_handle_text(conn, bhs, data, dlen);
+		break;
+	case ISCSI_OP_LOGOUT_REQ:
+		sess_handle_logout(conn, bhs);
+		break;
+	case ISCSI_OP_TASK_MGMT_REQ:
+		tmf_handle(conn, bhs);
+		break;
+	default:
+		conn_send_reject(conn, ISCSI_REJECT_CMD_NOT_SUPPORTED, bhs);
+		break;
+	}
+}
+
+void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
+		   uint32_t dlen)
+{
+	struct iscsi_session *sess = conn->sess;
+	uint8_t op = bhs[0] & ISCSI_OPCODE_MASK;
+	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
+	uint32_t cmdsn;
+	int rc;
+
+	switch (op) {
+	case ISCSI_OP_NOP_OUT: {
+		const struct iscsi_nop *q = (const struct iscsi_nop *)bhs;
+
+		if (get_be32(q->itt) == ISCSI_RESERVED_TAG) {
+			/* RFC 7143 §11.18: an answer to a NOP-In; it carries no new CmdSN. */
+			conn_nop_answered(conn, get_be32(q->ttt));
+			return;
+		}
+		break;
+	}
+	case ISCSI_OP_TEXT_REQ:
+	case ISCSI_OP_LOGOUT_REQ:
+		break;
+	case ISCSI_OP_TASK_MGMT_REQ:
+		if (sess->type == ISCSI_SESSION_DISCOVERY) {
+			conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, bhs);
+			return;
+		}
+		break;
+	case ISCSI_OP_SNACK_REQ:
+		/* RFC 7143 §11.16: SNACK needs ErrorRecoveryLevel > 0; we run at 0. */
+		conn_send_reject(conn, ISCSI_REJECT_SNACK_REJECT, bhs);
+		return;
+	case ISCSI_OP_LOGIN_REQ:
+		conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, bhs);
+		return;
+	default:
+		conn_send_reject(conn, ISCSI_REJECT_CMD_NOT_SUPPORTED, bhs);
+		return;
+	}
+
+	/* NOP-Out, Text, Logout and TMF requests carry CmdSN at bytes 24..27. */
+	cmdsn = get_be32(bhs + 24);
+	rc = sess_cmdsn_check(sess, cmdsn, immediate);
+	if (rc < 0)
+		return;
+	if (rc == 0) {
+		if (sess_defer_pdu(sess, cmdsn, bhs, data, dlen, NULL))
+			log_warn(COMP, "session tsih %u: cannot hold CmdSN %u, dropped", sess->tsih,
+				 cmdsn);
+		return;
+	}
+	sess_process(conn, bhs, data, dlen);
+	if (!immediate)
+		sess_run_deferred(sess);
+}

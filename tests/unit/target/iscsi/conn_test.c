@@ -1,0 +1,713 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The connection, session and task machines over a socketpair: the test
+ * plays the initiator byte by byte against the real transport, the real
+ * SCSI engine and a file backstore, with a fake object model behind the
+ * transport's ops.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/be.h"
+#include "common/crc32c.h"
+#include "common/ev.h"
+#include "target/backstore/bs.h"
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/iscsi_proto.h"
+#include "target/scsi/scsi.h"
+#include "tests/unit/check_main.h"
+
+#define TGT "iqn.2026-11.org.example:t1"
+#define INI "iqn.2026-11.org.example:kvm1"
+#define BLOCKS 2048
+
+static struct ev_loop *loop;
+static int peer = -1;
+static char dir[64];
+static struct bs_dev *dev;
+static struct scsi_lu *lu;
+static uint32_t cmdsn, itt_next = 0x100;
+static bool hdigest, ddigest;
+static uint16_t authorize_status;
+
+/* ---- fake object model ---- */
+
+static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
+			       const char *target, const struct sockaddr *local,
+			       socklen_t locallen, struct param_limits *limits, uint16_t *tag,
+			       const char **alias)
+{
+	(void)arg;
+	(void)type;
+	(void)initiator;
+	(void)target;
+	(void)local;
+	(void)locallen;
+	param_limits_default(limits);
+	limits->max_burst = 16384;
+	limits->first_burst = 8192;
+	limits->max_recv_dsl = 8192;
+	limits->max_outstanding_r2t = 2;
+	*tag = 1;
+	*alias = NULL;
+	return authorize_status;
+}
+
+static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
+			    const struct sockaddr *local, socklen_t locallen, const char *value,
+			    struct text_buf *out)
+{
+	(void)arg;
+	(void)initiator;
+	(void)session_target;
+	(void)local;
+	(void)locallen;
+	(void)value;
+	text_buf_add(out, "TargetName", TGT);
+	return text_buf_add(out, "TargetAddress", "127.0.0.1:3260,1");
+}
+
+static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
+			     struct iscsi_session_conf *out)
+{
+	(void)arg;
+	(void)initiator;
+	(void)target;
+	(void)tag;
+	out->map = calloc(1, sizeof(*out->map) + sizeof(out->map->e[0]));
+	if (!out->map)
+		return -ENOMEM;
+	out->map->n = 1;
+	out->map->e[0].lun = 0;
+	out->map->e[0].lu = lu;
+	memset(&out->attrs, 0, sizeof(out->attrs));
+	out->attrs.default_cmdsn_depth = 16;
+	return 0;
+}
+
+static void fake_release(void *arg, struct iscsi_session_conf *conf)
+{
+	(void)arg;
+	free(conf->map);
+	conf->map = NULL;
+}
+
+static const struct iscsi_env_ops fake_ops = {
+	.authorize = fake_authorize,
+	.sendtargets = fake_sendtargets,
+	.session_conf = fake_session_conf,
+	.session_conf_release = fake_release,
+};
+
+/* ---- the initiator side ---- */
+
+static void pump(int rounds)
+{
+	for (int i = 0; i < rounds; i++)
+		ev_run_once(loop, 1);
+}
+
+static void send_pdu(const uint8_t *bhs, const void *data, uint32_t dlen)
+{
+	uint8_t buf[ISCSI_BHS_LEN + 4 + 65536 + 8];
+	size_t n = 0;
+	uint8_t hdr[ISCSI_BHS_LEN];
+
+	memcpy(hdr, bhs, ISCSI_BHS_LEN);
+	iscsi_bhs_set_dlen((struct iscsi_bhs *)hdr, dlen);
+	memcpy(buf, hdr, ISCSI_BHS_LEN);
+	n = ISCSI_BHS_LEN;
+	if (hdigest) {
+		crc32c_put_wire(buf + n, crc32c(0, hdr, ISCSI_BHS_LEN));
+		n += 4;
+	}
+	if (dlen) {
+		uint32_t pad = iscsi_pad4(dlen) - dlen;
+
+		memcpy(buf + n, data, dlen);
+		memset(buf + n + dlen, 0, pad);
+		n += dlen + pad;
+		if (ddigest) {
+			crc32c_put_wire(buf + n, crc32c(0, buf + n - dlen - pad, dlen + pad));
+			n += 4;
+		}
+	}
+	ck_assert_int_eq(write(peer, buf, n), (ssize_t)n);
+}
+
+/* Reads exactly len bytes, driving the target's loop meanwhile. 0, or -1 on EOF/timeout. */
+static int read_full(uint8_t *p, size_t len)
+{
+	size_t got = 0;
+
+	for (int i = 0; i < 5000 && got < len; i++) {
+		ssize_t r = recv(peer, p + got, len - got, MSG_DONTWAIT);
+
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (r == 0)
+			return -1;
+		pump(1);
+	}
+	return got == len ? 0 : -1;
+}
+
+/* Receives one PDU; returns its data length, or -1 (EOF or nothing within the bound). */
+static int recv_pdu(uint8_t *bhs, uint8_t *data, size_t cap)
+{
+	uint8_t dig[4];
+	uint32_t dlen;
+
+	if (read_full(bhs, ISCSI_BHS_LEN))
+		return -1;
+	if (hdigest) {
+		ck_assert_int_eq(read_full(dig, 4), 0);
+		ck_assert_uint_eq(crc32c_get_wire(dig), crc32c(0, bhs, ISCSI_BHS_LEN));
+	}
+	dlen = iscsi_bhs_dlen((struct iscsi_bhs *)bhs);
+	ck_assert_uint_le(iscsi_pad4(dlen), cap);
+	if (dlen) {
+		ck_assert_int_eq(read_full(data, iscsi_pad4(dlen)), 0);
+		if (ddigest) {
+			ck_assert_int_eq(read_full(dig, 4), 0);
+			ck_assert_uint_eq(crc32c_get_wire(dig), crc32c(0, data, iscsi_pad4(dlen)));
+		}
+	}
+	return (int)dlen;
+}
+
+/* True when nothing arrives while the target runs for a while. */
+static bool quiet(void)
+{
+	uint8_t b;
+
+	pump(50);
+	return recv(peer, &b, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN;
+}
+
+static size_t kv(char *buf, size_t off, const char *pair)
+{
+	size_t l = strlen(pair) + 1;
+
+	memcpy(buf + off, pair, l);
+	return off + l;
+}
+
+static int login(const char *digest)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN];
+	uint8_t data[8192];
+	char text[1024], hd[64], dd[64];
+	size_t n = 0;
+	int dlen;
+
+	snprintf(hd, sizeof(hd), "HeaderDigest=%s", digest);
+	snprintf(dd, sizeof(dd), "DataDigest=%s", digest);
+	n = kv(text, n, "InitiatorName=" INI);
+	n = kv(text, n, "TargetName=" TGT);
+	n = kv(text, n, "SessionType=Normal");
+	n = kv(text, n, "AuthMethod=None");
+	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (ISCSI_STAGE_SECURITY << 2) | ISCSI_STAGE_OPERATIONAL;
+	bhs[8] = 0x80; /* ISID: random format */
+	bhs[13] = 1;
+	put_be32(bhs + 16, itt_next);
+	put_be32(bhs + 24, cmdsn);
+	send_pdu(bhs, text, (uint32_t)n);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_ge(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
+	if (rsp[36] != 0)
+		return rsp[36] << 8 | rsp[37];
+
+	n = 0;
+	n = kv(text, n, hd);
+	n = kv(text, n, dd);
+	n = kv(text, n, "InitialR2T=Yes");
+	n = kv(text, n, "ImmediateData=Yes");
+	n = kv(text, n, "MaxRecvDataSegmentLength=65536");
+	n = kv(text, n, "MaxBurstLength=16384");
+	n = kv(text, n, "FirstBurstLength=8192");
+	n = kv(text, n, "MaxOutstandingR2T=2");
+	n = kv(text, n, "ErrorRecoveryLevel=0");
+	memset(bhs, 0, sizeof(bhs));
+	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2) |
+		 ISCSI_STAGE_FULL_FEATURE;
+	bhs[8] = 0x80;
+	bhs[13] = 1;
+	put_be32(bhs + 16, itt_next);
+	put_be32(bhs + 24, cmdsn);
+	send_pdu(bhs, text, (uint32_t)n);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_ge(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
+	if (rsp[36] != 0)
+		return rsp[36] << 8 | rsp[37];
+	/* The target may need one more round before it grants the transition. */
+	for (int i = 0; i < 3 && !(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT); i++) {
+		send_pdu(bhs, NULL, 0);
+		dlen = recv_pdu(rsp, data, sizeof(data));
+		ck_assert_int_ge(dlen, 0);
+	}
+	ck_assert(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT);
+	ck_assert_uint_eq(rsp[1] & ISCSI_LOGIN_NSG_MASK, ISCSI_STAGE_FULL_FEATURE);
+	ck_assert_uint_ne(get_be16(rsp + 14), 0); /* TSIH */
+	itt_next++;
+	hdigest = ddigest = !strcmp(digest, "CRC32C");
+	return 0;
+}
+
+static void scsi_cmd_bhs(uint8_t *bhs, uint8_t flags, uint32_t itt, uint32_t edtl,
+			 const uint8_t *cdb, size_t cdblen);
+
+/* The first command of a session reports the power-on unit attention (29/00); consume it. */
+static void clear_ua(void)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
+	const uint8_t tur[6] = { 0 };
+	int dlen;
+
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
+	send_pdu(bhs, NULL, 0);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_gt(dlen, 2 + 13);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(data[2 + 2] & 0x0f, 0x6); /* UNIT ATTENTION */
+	ck_assert_uint_eq(data[2 + 12], 0x29);
+	ck_assert_uint_eq(data[2 + 13], 0x00);
+}
+
+static void setup(void)
+{
+	struct bs_params p = { 0 };
+	struct scsi_lu_id id = { .serial = "0123456789abcdef",
+				 .naa = { 0x30, 1, 2, 3, 4, 5, 6, 7 },
+				 .vendor = "PORTICO",
+				 .product = "TEST",
+				 .revision = "0001" };
+	char path[96];
+	char err[256];
+	int sv[2];
+
+	bs_register_builtin();
+	scsi_init();
+	ck_assert_int_eq(ev_loop_create(&loop), 0);
+	ck_assert_int_eq(bs_thread_init(loop), 0);
+	snprintf(dir, sizeof(dir), "/tmp/portico-conn-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lun.img", dir);
+	p.name = "lun0";
+	p.path = path;
+	p.size = BLOCKS * 512ull;
+	p.thin = true;
+	p.write_back = true;
+	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), 0);
+	ck_assert_int_eq(scsi_lu_create(dev, &id, &lu), 0);
+	iscsi_set_env(&fake_ops, NULL);
+	authorize_status = ISCSI_LOGIN_OK;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	peer = sv[0];
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	cmdsn = 1;
+	hdigest = ddigest = false;
+}
+
+static void teardown(void)
+{
+	char path[96];
+
+	if (peer >= 0)
+		close(peer);
+	peer = -1;
+	/* Let the target see the close and free the connection. */
+	pump(100);
+	iscsi_close_all();
+	pump(100);
+	scsi_lu_destroy(lu);
+	bs_close(dev);
+	bs_thread_fini();
+	ev_loop_destroy(loop);
+	snprintf(path, sizeof(path), "%s/lun.img", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void scsi_cmd_bhs(uint8_t *bhs, uint8_t flags, uint32_t itt, uint32_t edtl,
+			 const uint8_t *cdb, size_t cdblen)
+{
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[0] = ISCSI_OP_SCSI_CMD;
+	bhs[1] = flags | 1; /* simple task */
+	put_be32(bhs + 16, itt);
+	put_be32(bhs + 20, edtl);
+	put_be32(bhs + 24, cmdsn++);
+	memcpy(bhs + 32, cdb, cdblen);
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_login_and_nop)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[8192];
+	int dlen;
+
+	ck_assert_int_eq(login("None"), 0);
+	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_FLAG_FINAL;
+	put_be32(bhs + 16, 0x42);
+	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
+	put_be32(bhs + 24, cmdsn);
+	send_pdu(bhs, "ping", 4);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_eq(dlen, 4);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_NOP_IN);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x42);
+	ck_assert_mem_eq(data, "ping", 4);
+	/* ExpCmdSN and MaxCmdSN: the window of 16 starts at our next CmdSN. */
+	ck_assert_uint_eq(get_be32(rsp + 28), cmdsn);
+	ck_assert_uint_eq(get_be32(rsp + 32), cmdsn + 15);
+}
+END_TEST
+
+START_TEST(test_authorization_refused)
+{
+	authorize_status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	ck_assert_int_eq(login("None"), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
+	ck_assert_int_lt(recv_pdu((uint8_t[48]){ 0 }, NULL, 0), 0); /* closed */
+}
+END_TEST
+
+START_TEST(test_pdu_before_login)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN];
+	const uint8_t tur[6] = { 0 };
+
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, 1, 0, tur, sizeof(tur));
+	send_pdu(bhs, NULL, 0);
+	ck_assert_int_ge(recv_pdu(rsp, NULL, 0), 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
+	ck_assert_uint_eq(rsp[36], 2);
+	ck_assert_uint_eq(rsp[37], 0x0b); /* invalid during login */
+	ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
+}
+END_TEST
+
+/* Writes blocks with immediate data then R2Ts, reads them back. */
+static void write_read(uint32_t lba, uint32_t nblocks, uint32_t immediate)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN];
+	uint32_t len = nblocks * 512;
+	uint8_t *pattern = malloc(len), *back = calloc(1, len);
+	uint8_t cdb[10] = { 0x2a };
+	uint8_t data[65536];
+	uint32_t itt = itt_next++, got = 0;
+	int dlen;
+
+	for (uint32_t i = 0; i < len; i++)
+		pattern[i] = (uint8_t)(i * 7 + lba);
+	put_be32(cdb + 2, lba);
+	put_be16(cdb + 7, (uint16_t)nblocks);
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, len, cdb, sizeof(cdb));
+	send_pdu(bhs, pattern, immediate);
+	/* Answer every R2T until the response arrives. */
+	for (int i = 0; i < 100; i++) {
+		dlen = recv_pdu(rsp, data, sizeof(data));
+		ck_assert_int_ge(dlen, 0);
+		if (rsp[0] == ISCSI_OP_SCSI_RSP)
+			break;
+		ck_assert_uint_eq(rsp[0], ISCSI_OP_R2T);
+		{
+			uint32_t ttt = get_be32(rsp + 20), off = get_be32(rsp + 40);
+			uint32_t want = get_be32(rsp + 44), sent = 0, datasn = 0;
+
+			ck_assert_uint_le(want, 16384); /* MaxBurstLength */
+			while (sent < want) {
+				uint32_t seg = want - sent > 8192 ? 8192 : want - sent;
+				uint8_t d[ISCSI_BHS_LEN] = { 0 };
+
+				d[0] = ISCSI_OP_DATA_OUT;
+				d[1] = sent + seg == want ? ISCSI_FLAG_FINAL : 0;
+				put_be32(d + 16, itt);
+				put_be32(d + 20, ttt);
+				put_be32(d + 36, datasn++);
+				put_be32(d + 40, off + sent);
+				send_pdu(d, pattern + off + sent, seg);
+				sent += seg;
+			}
+		}
+	}
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(get_be32(rsp + 16), itt);
+
+	cdb[0] = 0x28;
+	itt = itt_next++;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt, len, cdb, sizeof(cdb));
+	send_pdu(bhs, NULL, 0);
+	for (int i = 0; i < 100 && got < len; i++) {
+		dlen = recv_pdu(rsp, data, sizeof(data));
+		ck_assert_int_ge(dlen, 0);
+		ck_assert_uint_eq(rsp[0], ISCSI_OP_DATA_IN);
+		ck_assert_uint_le((uint32_t)dlen, 65536); /* our MaxRecvDataSegmentLength */
+		ck_assert_uint_eq(get_be32(rsp + 40), got);
+		memcpy(back + got, data, (size_t)dlen);
+		got += (uint32_t)dlen;
+	}
+	ck_assert_uint_eq(got, len);
+	ck_assert(rsp[1] & ISCSI_DATA_FLAG_STATUS);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+	ck_assert_mem_eq(back, pattern, len);
+	free(pattern);
+	free(back);
+}
+
+START_TEST(test_write_read_r2t)
+{
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+	write_read(0, 1, 512); /* all immediate */
+	write_read(8, 64, 4096); /* immediate then R2Ts of MaxBurstLength */
+	write_read(100, 33, 0); /* R2Ts only, odd length */
+}
+END_TEST
+
+START_TEST(test_digests)
+{
+	ck_assert_int_eq(login("CRC32C"), 0);
+	clear_ua();
+	write_read(200, 40, 8192);
+}
+END_TEST
+
+START_TEST(test_bad_header_digest_drops)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN];
+	uint8_t raw[ISCSI_BHS_LEN + 4];
+
+	ck_assert_int_eq(login("CRC32C"), 0);
+	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_FLAG_FINAL;
+	put_be32(bhs + 16, 7);
+	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
+	memcpy(raw, bhs, ISCSI_BHS_LEN);
+	crc32c_put_wire(raw + ISCSI_BHS_LEN, crc32c(0, bhs, ISCSI_BHS_LEN) ^ 1);
+	ck_assert_int_eq(write(peer, raw, sizeof(raw)), (ssize_t)sizeof(raw));
+	ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
+}
+END_TEST
+
+START_TEST(test_unknown_opcode_rejected)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[64];
+	int dlen;
+
+	ck_assert_int_eq(login("None"), 0);
+	bhs[0] = 0x1c | ISCSI_OP_IMMEDIATE; /* not an initiator opcode */
+	bhs[1] = ISCSI_FLAG_FINAL;
+	send_pdu(bhs, NULL, 0);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_eq(dlen, ISCSI_BHS_LEN); /* the offending header comes back */
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
+	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_CMD_NOT_SUPPORTED);
+	ck_assert_uint_eq(data[0], bhs[0]);
+	/* The session goes on. */
+	clear_ua();
+	write_read(0, 2, 1024);
+}
+END_TEST
+
+START_TEST(test_cmdsn_outside_window_ignored)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
+	const uint8_t tur[6] = { 0 };
+	uint32_t saved;
+
+	ck_assert_int_eq(login("None"), 0);
+	saved = cmdsn;
+	cmdsn += 1000; /* far beyond MaxCmdSN */
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
+	send_pdu(bhs, NULL, 0);
+	ck_assert(quiet());
+	cmdsn = saved;
+	/* In-window command: the unit attention (power on) first, then GOOD. */
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
+	send_pdu(bhs, NULL, 0);
+	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
+	send_pdu(bhs, NULL, 0);
+	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+}
+END_TEST
+
+START_TEST(test_cmdsn_gap_held_until_filled)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
+	uint8_t cdb[6] = { 0x12, 0, 0, 0, 36, 0 }; /* INQUIRY: no unit attention */
+	uint32_t first = cmdsn;
+
+	ck_assert_int_eq(login("None"), 0);
+	first = cmdsn;
+	cmdsn = first + 1;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, 0x900, 36, cdb, sizeof(cdb));
+	send_pdu(bhs, NULL, 0);
+	ck_assert(quiet()); /* CmdSN first+1 waits for first */
+	cmdsn = first;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, 0x901, 36, cdb, sizeof(cdb));
+	send_pdu(bhs, NULL, 0);
+	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 36);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x901);
+	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 36);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x900);
+	ck_assert_uint_eq(get_be32(rsp + 28), first + 2); /* ExpCmdSN past both */
+}
+END_TEST
+
+START_TEST(test_residual_underflow)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[512];
+	uint8_t cdb[6] = { 0x12, 0, 0, 0, 255, 0 };
+
+	ck_assert_int_eq(login("None"), 0);
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt_next++, 255, cdb,
+		     sizeof(cdb));
+	send_pdu(bhs, NULL, 0);
+	{
+		int dlen = recv_pdu(rsp, data, sizeof(data));
+
+		ck_assert_int_gt(dlen, 0);
+		ck_assert_int_lt(dlen, 255);
+		ck_assert(rsp[1] & ISCSI_DATA_FLAG_UNDERFLOW);
+		ck_assert_uint_eq(get_be32(rsp + 44), 255u - (uint32_t)dlen);
+	}
+}
+END_TEST
+
+START_TEST(test_sendtargets_and_logout)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[1024];
+	int dlen;
+
+	ck_assert_int_eq(login("None"), 0);
+	bhs[0] = ISCSI_OP_TEXT_REQ;
+	bhs[1] = ISCSI_FLAG_FINAL;
+	put_be32(bhs + 16, itt_next++);
+	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
+	put_be32(bhs + 24, cmdsn++);
+	send_pdu(bhs, "SendTargets=", 13);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_gt(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_TEXT_RSP);
+	ck_assert_ptr_nonnull(memmem(data, (size_t)dlen, "TargetName=" TGT, strlen(TGT) + 11));
+
+	memset(bhs, 0, sizeof(bhs));
+	bhs[0] = ISCSI_OP_LOGOUT_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_FLAG_FINAL | ISCSI_LOGOUT_CLOSE_SESSION;
+	put_be32(bhs + 16, 0x77);
+	put_be32(bhs + 24, cmdsn);
+	send_pdu(bhs, NULL, 0);
+	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGOUT_RSP);
+	ck_assert_uint_eq(rsp[2], ISCSI_LOGOUT_RSP_OK);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x77);
+	ck_assert_int_lt(recv_pdu(rsp, data, sizeof(data)), 0); /* then closed */
+}
+END_TEST
+
+START_TEST(test_oversized_segment_rejected)
+{
+	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[64];
+	static uint8_t big[16384];
+
+	ck_assert_int_eq(login("None"), 0);
+	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_FLAG_FINAL;
+	put_be32(bhs + 16, 9);
+	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
+	send_pdu(bhs, big, sizeof(big)); /* we declared 8192 */
+	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), ISCSI_BHS_LEN);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
+	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_PROTOCOL_ERROR);
+	ck_assert_int_lt(recv_pdu(rsp, data, sizeof(data)), 0);
+}
+END_TEST
+
+START_TEST(test_abort_task_during_data_out)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
+	uint8_t cdb[10] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 64, 0 };
+	uint8_t tmf[ISCSI_BHS_LEN] = { 0 };
+	uint32_t itt;
+
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+	itt = itt_next++;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, 64 * 512, cdb, sizeof(cdb));
+	send_pdu(bhs, NULL, 0);
+	/* MaxOutstandingR2T=2: two R2Ts of MaxBurstLength each. */
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+		ck_assert_uint_eq(rsp[0], ISCSI_OP_R2T);
+		ck_assert_uint_eq(get_be32(rsp + 40), i * 16384u);
+	}
+	ck_assert(quiet());
+	/* Abort it instead of sending the data. */
+	tmf[0] = ISCSI_OP_TASK_MGMT_REQ | ISCSI_OP_IMMEDIATE;
+	tmf[1] = ISCSI_FLAG_FINAL | ISCSI_TMF_ABORT_TASK;
+	put_be32(tmf + 16, 0x555);
+	put_be32(tmf + 20, itt);
+	put_be32(tmf + 24, cmdsn);
+	put_be32(tmf + 32, cmdsn - 1);
+	send_pdu(tmf, NULL, 0);
+	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_TASK_MGMT_RSP);
+	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_COMPLETE);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x555);
+	/* Aborting it again: it no longer exists. */
+	put_be32(tmf + 16, 0x556);
+	put_be32(tmf + 32, cmdsn + 100);
+	send_pdu(tmf, NULL, 0);
+	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_NO_TASK);
+	/* The session goes on, and the ITT may be reused. */
+	itt_next = itt;
+	write_read(16, 4, 2048);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+	Suite *s = suite_create("iscsi conn");
+	TCase *tc = tcase_create("conn");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_login_and_nop);
+	tcase_add_test(tc, test_authorization_refused);
+	tcase_add_test(tc, test_pdu_before_login);
+	tcase_add_test(tc, test_write_read_r2t);
+	tcase_add_test(tc, test_digests);
+	tcase_add_test(tc, test_bad_header_digest_drops);
+	tcase_add_test(tc, test_unknown_opcode_rejected);
+	tcase_add_test(tc, test_cmdsn_outside_window_ignored);
+	tcase_add_test(tc, test_cmdsn_gap_held_until_filled);
+	tcase_add_test(tc, test_residual_underflow);
+	tcase_add_test(tc, test_sendtargets_and_logout);
+	tcase_add_test(tc, test_oversized_segment_rejected);
+	tcase_add_test(tc, test_abort_task_during_data_out);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(make_suite)
