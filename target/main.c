@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* porticod: the Portico iSCSI target daemon. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "target/backstore/bs.h"
+#include "target/config.h"
+#include "target/scsi/scsi.h"
+#include "target/server.h"
+
+#define PORTICOD_LOGOUT_WAIT_S 3
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: porticod [-c FILE] [-f] [-t] [-d COMPONENTS] [-v]\n"
+		   "  -c FILE        configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+		   "  -f             stay in the foreground, log to stderr\n"
+		   "  -t             check the configuration and exit\n"
+		   "  -d COMPONENTS  debug output for components (iscsi,scsi,bs,server or all)\n"
+		   "  -v             more output (info level)\n"
+		   "  -h             this help\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = CONFIG_DEFAULT_PATH;
+	const char *debug = NULL;
+	bool foreground = false, check_only = false, verbose = false;
+	struct obj_model *model = NULL;
+	struct server *srv = NULL;
+	struct cfg_err err = { { 0 } };
+	char msg[512];
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "c:ftd:vh")) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			foreground = true;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'd':
+			debug = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	log_init("porticod");
+	bs_register_builtin();
+	scsi_init();
+
+	if (check_only) {
+		rc = config_parse(path, &model, &err);
+		if (rc) {
+			fprintf(stderr, "porticod: %s\n", err.msg);
+			return 1;
+		}
+		obj_model_free(model);
+		printf("porticod: %s: configuration is valid\n", path);
+		return 0;
+	}
+
+	rc = config_load(path, &model, &err);
+	if (rc) {
+		/* One line that names the file, the line and what to fix. */
+		fprintf(stderr, "porticod: %s\n", err.msg);
+		return 1;
+	}
+	log_set_level(verbose ? LOG_LEVEL_INFO : model->log_level);
+	if (debug || model->debug[0])
+		log_set_debug(debug ? debug : model->debug);
+	if (!foreground) {
+		if (daemon(0, 0)) {
+			fprintf(stderr, "porticod: cannot daemonize: %s\n", strerror(errno));
+			obj_model_free(model);
+			return 1;
+		}
+		log_to_syslog("porticod");
+	}
+
+	rc = server_start(model, &srv, msg, sizeof(msg));
+	if (rc) {
+		log_err("server", "%s", msg);
+		if (foreground)
+			fprintf(stderr, "porticod: %s\n", msg);
+		return 1;
+	}
+	server_run(srv);
+	server_stop(srv, PORTICOD_LOGOUT_WAIT_S);
+	log_info("server", "stopped");
+	return 0;
+}

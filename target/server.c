@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The running target. The control thread (the caller of server_run) owns
+ * the listening sockets and signals; each accepted connection is handed to
+ * an I/O thread, round robin, and lives there for its life. The model is
+ * immutable while it is served, so the I/O threads read it without locks.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/ev.h"
+#include "common/iscsi_name.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/backstore/bs.h"
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/iscsi_proto.h"
+#include "target/server.h"
+
+#define COMP "server"
+#define SERVER_LISTEN_BACKLOG 256
+
+struct io_thread {
+	struct server *srv;
+	unsigned int id;
+	pthread_t tid;
+	struct ev_loop *loop;
+	int init_rc;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool ready;
+	bool done; /* the thread's connections are all closed */
+};
+
+struct server {
+	struct obj_model *model;
+	struct ev_loop *loop; /* control */
+	struct io_thread *threads;
+	unsigned int nthreads;
+	unsigned int next_thread;
+	int *lfds;
+	size_t nlfds;
+	int sigfd;
+};
+
+/* ---- the transport's questions ---- */
+
+static void srv_limits(const struct obj_tpg_params *p, struct param_limits *l)
+{
+	param_limits_default(l);
+	l->max_recv_dsl = p->max_recv_dsl;
+	l->max_burst = p->max_burst;
+	l->first_burst = p->first_burst;
+	l->max_outstanding_r2t = p->max_outstanding_r2t;
+	l->initial_r2t = p->initial_r2t;
+	l->immediate_data = p->immediate_data;
+	l->header_digest = p->header_digest;
+	l->data_digest = p->data_digest;
+	l->header_digest_required = p->header_digest_required;
+	l->data_digest_required = p->data_digest_required;
+	l->default_time2wait = p->default_time2wait;
+	l->default_time2retain = p->default_time2retain;
+}
+
+static const struct obj_tpg *srv_find_tpg(const struct obj_model *m, const char *target,
+					  uint16_t tag)
+{
+	const struct obj_target *t = obj_find_target(m, target);
+
+	for (size_t i = 0; t && i < t->ntpgs; i++)
+		if (t->tpgs[i].tag == tag)
+			return &t->tpgs[i];
+	return NULL;
+}
+
+static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
+			      const char *target, const struct sockaddr *local, socklen_t locallen,
+			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias)
+{
+	struct server *srv = arg;
+	const struct obj_target *t;
+	const struct obj_tpg *tpg;
+	struct obj_tpg_params defaults;
+
+	if (type == ISCSI_SESSION_DISCOVERY) {
+		/* Anyone may ask; SendTargets shows each initiator only what its ACLs allow. */
+		obj_tpg_params_default(&defaults);
+		srv_limits(&defaults, limits);
+		*tpg_tag = 0;
+		*alias = NULL;
+		return ISCSI_LOGIN_OK;
+	}
+	t = obj_find_target(srv->model, target);
+	if (!t) {
+		log_warn(COMP, "login of '%s' refused: no target '%s'", initiator, target);
+		return ISCSI_LOGIN_NOT_FOUND;
+	}
+	tpg = obj_tpg_for_addr(t, local, locallen);
+	if (!tpg) {
+		log_warn(COMP, "login of '%s' refused: target '%s' has no portal on this address",
+			 initiator, target);
+		return ISCSI_LOGIN_NOT_FOUND;
+	}
+	if (!obj_initiator_allowed(tpg, initiator)) {
+		log_warn(COMP, "login of '%s' to '%s' tpg %u refused: no ACL for this initiator",
+			 initiator, target, tpg->tag);
+		return ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	}
+	srv_limits(&tpg->params, limits);
+	*tpg_tag = tpg->tag;
+	*alias = t->alias[0] ? t->alias : NULL;
+	return ISCSI_LOGIN_OK;
+}
+
+static bool portal_is_wildcard(const struct obj_portal *p)
+{
+	if (p->addr.ss_family == AF_INET)
+		return ((const struct sockaddr_in *)&p->addr)->sin_addr.s_addr == htonl(INADDR_ANY);
+	if (p->addr.ss_family == AF_INET6)
+		return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)&p->addr)->sin6_addr);
+	return false;
+}
+
+/* "a.b.c.d:port" or "[v6]:port" for a wildcard portal: the address the initiator reached. */
+static void local_text(const struct sockaddr *local, unsigned int port, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "";
+
+	if (local->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)local;
+
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host, sizeof(host));
+			snprintf(buf, len, "%s:%u", host, port);
+			return;
+		}
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, port);
+		return;
+	}
+	inet_ntop(AF_INET, &((const struct sockaddr_in *)local)->sin_addr, host, sizeof(host));
+	snprintf(buf, len, "%s:%u", host, port);
+}
+
+static unsigned int portal_port(const struct obj_portal *p)
+{
+	if (p->addr.ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)&p->addr)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)&p->addr)->sin_port);
+}
+
+static int srv_sendtargets(void *arg, const char *initiator, const char *session_target,
+			   const struct sockaddr *local, socklen_t locallen, const char *value,
+			   struct text_buf *out)
+{
+	struct server *srv = arg;
+	const struct obj_model *m = srv->model;
+	bool all = !strcmp(value, "All");
+	int rc;
+
+	(void)locallen;
+	for (size_t i = 0; i < m->ntargets; i++) {
+		const struct obj_target *t = &m->targets[i];
+		bool named = false;
+
+		/* RFC 7143 §12.1: in a normal session only the session's own target. */
+		if (session_target && !iscsi_name_equal(t->iqn, session_target))
+			continue;
+		if (!all && value[0] && !iscsi_name_equal(value, t->iqn))
+			continue;
+		for (size_t j = 0; j < t->ntpgs; j++) {
+			const struct obj_tpg *tpg = &t->tpgs[j];
+
+			if (!obj_initiator_allowed(tpg, initiator))
+				continue;
+			if (!named) {
+				rc = text_buf_add(out, "TargetName", t->iqn);
+				if (rc)
+					return rc;
+				named = true;
+			}
+			for (size_t k = 0; k < tpg->nportals; k++) {
+				const struct obj_portal *p = &tpg->portals[k];
+				char addr[96];
+
+				if (portal_is_wildcard(p))
+					local_text(local, portal_port(p), addr, sizeof(addr));
+				else
+					snprintf(addr, sizeof(addr), "%s", p->text);
+				rc = text_buf_addf(out, "TargetAddress", "%s,%u", addr, tpg->tag);
+				if (rc)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+static int srv_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
+			    struct iscsi_session_conf *out)
+{
+	struct server *srv = arg;
+	const struct obj_tpg *tpg = srv_find_tpg(srv->model, target, tag);
+	int rc;
+
+	if (!tpg)
+		return -ENOENT;
+	rc = obj_lun_map_build(tpg, initiator, &out->map);
+	if (rc)
+		return rc;
+	out->attrs = tpg->attrs;
+	return 0;
+}
+
+static void srv_session_conf_release(void *arg, struct iscsi_session_conf *conf)
+{
+	(void)arg;
+	obj_lun_map_free(conf->map);
+	conf->map = NULL;
+}
+
+static const struct iscsi_env_ops srv_env_ops = {
+	.authorize = srv_authorize,
+	.sendtargets = srv_sendtargets,
+	.session_conf = srv_session_conf,
+	.session_conf_release = srv_session_conf_release,
+};
+
+/* ---- I/O threads ---- */
+
+static void *io_thread_main(void *arg)
+{
+	struct io_thread *th = arg;
+	char name[16];
+	int rc;
+
+	snprintf(name, sizeof(name), "portico-io%u", th->id);
+	pthread_setname_np(pthread_self(), name);
+	rc = ev_loop_create(&th->loop);
+	if (!rc) {
+		rc = bs_thread_init(th->loop);
+		if (rc) {
+			ev_loop_destroy(th->loop);
+			th->loop = NULL;
+		}
+	}
+	pthread_mutex_lock(&th->lock);
+	th->init_rc = rc;
+	th->ready = true;
+	pthread_cond_signal(&th->cond);
+	pthread_mutex_unlock(&th->lock);
+	if (rc)
+		return NULL;
+
+	ev_run(th->loop);
+
+	/* Stopped: drain what is still in flight (bounded), then tear down. */
+	iscsi_close_all();
+	for (int i = 0; i < 200; i++)
+		ev_run_once(th->loop, 10);
+	bs_thread_fini();
+	ev_loop_destroy(th->loop);
+	return NULL;
+}
+
+static void conn_handoff(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	struct ev_loop *loop = ev_current();
+
+	if (iscsi_conn_start(loop, fd))
+		log_warn(COMP, "cannot start a connection: out of memory");
+}
+
+static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < 64; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct io_thread *th;
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn(COMP, "accept failed: %s", strerror(errno));
+			return;
+		}
+		th = &srv->threads[srv->next_thread++ % srv->nthreads];
+		if (ev_post(th->loop, conn_handoff, (void *)(intptr_t)fd)) {
+			close(fd);
+			log_warn(COMP, "cannot hand a connection to an I/O thread");
+		}
+	}
+}
+
+static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	(void)arg;
+	if (read(fd, &si, sizeof(si)) != sizeof(si))
+		return;
+	log_info(COMP, "signal %u: shutting down", si.ssi_signo);
+	ev_stop(loop);
+}
+
+static int srv_listen(struct server *srv, const struct obj_portal *p, char *err, size_t errlen)
+{
+	int one = 1;
+	int fd, *lfds;
+
+	fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto err;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (p->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&p->addr, p->addrlen) ||
+	    listen(fd, SERVER_LISTEN_BACKLOG))
+		goto err_close;
+	lfds = realloc(srv->lfds, (srv->nlfds + 1) * sizeof(*lfds));
+	if (!lfds) {
+		errno = ENOMEM;
+		goto err_close;
+	}
+	srv->lfds = lfds;
+	srv->lfds[srv->nlfds++] = fd;
+	if (ev_add_fd(srv->loop, fd, EV_READ, on_accept, srv)) {
+		srv->nlfds--;
+		errno = ENOMEM;
+		goto err_close;
+	}
+	log_info(COMP, "listening on %s", p->text);
+	return 0;
+
+err_close:
+	close(fd);
+err:
+	snprintf(err, errlen, "cannot listen on portal '%s': %s", p->text, strerror(errno));
+	return -errno;
+}
+
+static int srv_listen_all(struct server *srv, char *err, size_t errlen)
+{
+	const struct obj_model *m = srv->model;
+	const struct obj_portal **seen = NULL;
+	size_t nseen = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < m->ntargets && !rc; i++) {
+		for (size_t j = 0; j < m->targets[i].ntpgs && !rc; j++) {
+			const struct obj_tpg *tpg = &m->targets[i].tpgs[j];
+
+			for (size_t k = 0; k < tpg->nportals && !rc; k++) {
+				const struct obj_portal *p = &tpg->portals[k];
+				const struct obj_portal **ns;
+				bool dup = false;
+
+				for (size_t s = 0; s < nseen; s++)
+					dup |= obj_portal_equal(seen[s], p);
+				if (dup)
+					continue;
+				ns = realloc(seen, (nseen + 1) * sizeof(*seen));
+				if (!ns) {
+					rc = -ENOMEM;
+					break;
+				}
+				seen = ns;
+				seen[nseen++] = p;
+				rc = srv_listen(srv, p, err, errlen);
+			}
+		}
+	}
+	free(seen);
+	return rc;
+}
+
+static unsigned int srv_nthreads(const struct obj_model *m)
+{
+	long n;
+
+	if (m->io_threads)
+		return m->io_threads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned int)n : 1;
+}
+
+static void srv_free(struct server *srv)
+{
+	for (size_t i = 0; i < srv->nlfds; i++) {
+		ev_del_fd(srv->loop, srv->lfds[i]);
+		close(srv->lfds[i]);
+	}
+	free(srv->lfds);
+	if (srv->sigfd >= 0) {
+		ev_del_fd(srv->loop, srv->sigfd);
+		close(srv->sigfd);
+	}
+	if (srv->loop)
+		ev_loop_destroy(srv->loop);
+	free(srv->threads);
+	if (srv->model)
+		obj_model_free(srv->model);
+	free(srv);
+}
+
+static void srv_join(struct server *srv, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		ev_stop(srv->threads[i].loop);
+		pthread_join(srv->threads[i].tid, NULL);
+	}
+}
+
+int server_start(struct obj_model *model, struct server **out, char *err, size_t errlen)
+{
+	struct server *srv;
+	sigset_t mask;
+	unsigned int started = 0;
+	int rc;
+
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		obj_model_free(model);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	srv->model = model;
+	srv->sigfd = -1;
+	iscsi_set_env(&srv_env_ops, srv);
+
+	rc = ev_loop_create(&srv->loop);
+	if (rc) {
+		snprintf(err, errlen, "cannot create the control loop: %s", strerror(-rc));
+		goto err_free;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (srv->sigfd < 0 || ev_add_fd(srv->loop, srv->sigfd, EV_READ, on_signal, srv)) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot watch signals: %s", strerror(errno));
+		goto err_free;
+	}
+
+	srv->nthreads = srv_nthreads(model);
+	srv->threads = calloc(srv->nthreads, sizeof(*srv->threads));
+	if (!srv->threads) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto err_free;
+	}
+	for (; started < srv->nthreads; started++) {
+		struct io_thread *th = &srv->threads[started];
+
+		th->srv = srv;
+		th->id = started;
+		pthread_mutex_init(&th->lock, NULL);
+		pthread_cond_init(&th->cond, NULL);
+		rc = -pthread_create(&th->tid, NULL, io_thread_main, th);
+		if (rc) {
+			snprintf(err, errlen, "cannot start I/O thread %u: %s", started,
+				 strerror(-rc));
+			goto err_join;
+		}
+		pthread_mutex_lock(&th->lock);
+		while (!th->ready)
+			pthread_cond_wait(&th->cond, &th->lock);
+		pthread_mutex_unlock(&th->lock);
+		if (th->init_rc) {
+			rc = th->init_rc;
+			pthread_join(th->tid, NULL);
+			snprintf(err, errlen, "cannot set up I/O thread %u: %s", started,
+				 strerror(-rc));
+			goto err_join;
+		}
+	}
+	rc = srv_listen_all(srv, err, errlen);
+	if (rc)
+		goto err_join;
+	log_info(COMP, "serving %zu target(s), %zu backstore(s) with %u I/O thread(s)",
+		 model->ntargets, model->nbackstores, srv->nthreads);
+	*out = srv;
+	return 0;
+
+err_join:
+	srv_join(srv, started);
+err_free:
+	srv_free(srv);
+	return rc;
+}
+
+int server_run(struct server *srv)
+{
+	return ev_run(srv->loop);
+}
+
+static void thread_logout(void *arg)
+{
+	iscsi_request_logout_all((unsigned int)(uintptr_t)arg);
+}
+
+void server_stop(struct server *srv, unsigned int logout_wait_s)
+{
+	/* Stop accepting first, then let initiators log out cleanly. */
+	for (size_t i = 0; i < srv->nlfds; i++) {
+		ev_del_fd(srv->loop, srv->lfds[i]);
+		close(srv->lfds[i]);
+	}
+	srv->nlfds = 0;
+	if (logout_wait_s) {
+		for (unsigned int i = 0; i < srv->nthreads; i++)
+			ev_post(srv->threads[i].loop, thread_logout,
+				(void *)(uintptr_t)logout_wait_s);
+		/* Bounded wait; sessions that log out close themselves meanwhile. */
+		for (unsigned int i = 0; i < logout_wait_s * 10 && iscsi_conn_total(); i++)
+			ev_run_once(srv->loop, 100);
+	}
+	srv_join(srv, srv->nthreads);
+	bs_shutdown();
+	srv_free(srv);
+}
