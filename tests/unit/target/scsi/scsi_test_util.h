@@ -240,7 +240,7 @@ static inline uint32_t t_sense(const struct scsi_cmd *cmd)
 #define T_WRITE_ERROR 0x030c00u
 #define T_MISCOMPARE 0x0e1d00u
 #define T_NOT_READY_STOPPED 0x020402u
-#define T_UA_POWER_ON 0x062901u
+#define T_UA_POWER_ON 0x062900u
 #define T_UA_RESET 0x062903u
 #define T_UA_MODE_CHANGED 0x062a01u
 #define T_UA_CAPACITY 0x062a09u
