@@ -1,0 +1,381 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared by the functional groups (tests/functional/*.sh); sourced, not run:
+#   . "$(dirname "$0")/lib.sh"
+#
+# A group prints one "PASS: group/check" or "FAIL: group/check: why" line
+# per check and ends with t_done, which exits non-zero if any check failed.
+# Everything a group makes (porticod, helper processes, loop devices, the
+# temporary directory) is removed by the exit trap, also on failure.
+#
+# porticod runs with -f -v, its stderr in $PD_LOG; a failing check prints
+# the tail of that log. Under the sanitizer build (BUILD=build-san) an
+# AddressSanitizer/UBSan/LeakSanitizer report in the log fails the group.
+
+set -u
+
+T_TOP=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-build}
+case "$BUILD" in
+/*) T_BUILD=$BUILD ;;
+*) T_BUILD=$T_TOP/$BUILD ;;
+esac
+PORTICOD=$T_BUILD/bin/porticod
+T_BIN=$T_BUILD/tests/functional
+T_GROUP=$(basename "$0" .sh)
+T_FAILS=0
+T_PASSES=0
+T_LOOPS=""
+T_HELPERS=""
+T_TMP=$(mktemp -d "/tmp/portico-ft-$T_GROUP.XXXXXX") || exit 1
+PD_PID=""
+PD_PORT=""
+PD_LOG=$T_TMP/porticod.log
+PD_CONF=$T_TMP/porticod.conf
+PD_STARTS=0
+# the same name everywhere a test does not care which initiator it is
+T_INITIATOR=iqn.2026-01.org.portico.test:ft
+# how long porticod may take to start listening and to stop (ASan is slow)
+PD_START_TIMEOUT=${PD_START_TIMEOUT:-20}
+PD_STOP_TIMEOUT=${PD_STOP_TIMEOUT:-15}
+# bound on every helper program
+T_TIMEOUT=${T_TIMEOUT:-120}
+
+t_cleanup() {
+	for p in $T_HELPERS; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	if [ -n "$PD_PID" ]; then
+		pd_kill
+	fi
+	for p in $T_HELPERS; do
+		i=0
+		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$p" 2>/dev/null
+	done
+	for d in $T_LOOPS; do
+		losetup -d "$d" 2>/dev/null
+	done
+	rm -rf "$T_TMP"
+}
+trap 't_rc=$?; t_cleanup; exit $t_rc' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
+
+# ---- reporting ----
+
+pass() { # NAME
+	echo "PASS: $T_GROUP/$1"
+	T_PASSES=$((T_PASSES + 1))
+}
+
+# FAIL line, then what helps to see why: the output file given (if any)
+# and the tail of porticod's log.
+fail() { # NAME WHY [OUTPUT-FILE]
+	echo "FAIL: $T_GROUP/$1: $2"
+	T_FAILS=$((T_FAILS + 1))
+	if [ $# -ge 3 ] && [ -s "$3" ]; then
+		echo "    --- output ---"
+		tail -n 25 "$3" | sed 's/^/    | /'
+	fi
+	if [ -s "$PD_LOG" ]; then
+		echo "    --- porticod log (tail) ---"
+		tail -n 25 "$PD_LOG" | sed 's/^/    | /'
+	fi
+}
+
+# Runs a command (bounded by T_TIMEOUT) with its output in $T_OUT; passes
+# when it exits 0. The FAIL line carries the last line of its output.
+T_OUT=$T_TMP/out
+check() { # NAME CMD...
+	t_name=$1
+	shift
+	timeout "$T_TIMEOUT" "$@" >"$T_OUT" 2>&1
+	t_rc=$?
+	if [ $t_rc -eq 0 ]; then
+		pass "$t_name"
+		return 0
+	fi
+	if [ $t_rc -eq 124 ]; then
+		fail "$t_name" "timed out after ${T_TIMEOUT}s: $*" "$T_OUT"
+	else
+		fail "$t_name" "exit $t_rc: $(tail -n 1 "$T_OUT")" "$T_OUT"
+	fi
+	return 1
+}
+
+# Like check, but the command must fail (exit non-zero, not by timeout).
+check_fails() { # NAME CMD...
+	t_name=$1
+	shift
+	timeout "$T_TIMEOUT" "$@" >"$T_OUT" 2>&1
+	t_rc=$?
+	if [ $t_rc -ne 0 ] && [ $t_rc -ne 124 ]; then
+		return 0
+	fi
+	if [ $t_rc -eq 124 ]; then
+		fail "$t_name" "timed out after ${T_TIMEOUT}s: $*" "$T_OUT"
+	else
+		fail "$t_name" "succeeded but should not have: $*" "$T_OUT"
+	fi
+	return 1
+}
+
+# Whether the output of the last check/run holds a line matching an extended regex.
+out_has() { # REGEX
+	grep -Eq -- "$1" "$T_OUT"
+}
+
+# Runs a helper (bounded) with its output in $T_OUT; returns its status.
+run() { # CMD...
+	timeout "$T_TIMEOUT" "$@" >"$T_OUT" 2>&1
+}
+
+t_done() {
+	echo "$T_GROUP: $T_PASSES passed, $T_FAILS failed"
+	[ "$T_FAILS" -eq 0 ]
+	exit $?
+}
+
+# Stops the group at once when something it cannot do without is missing.
+t_require() { # FILE...
+	for f in "$@"; do
+		if [ ! -x "$f" ]; then
+			echo "FAIL: $T_GROUP/setup: $f is not built (make build-tests BUILD=$BUILD)"
+			exit 1
+		fi
+	done
+}
+
+# ---- storage ----
+
+# A sparse file of SIZE (truncate syntax) at PATH.
+mkimg() { # PATH SIZE
+	truncate -s "$2" "$1"
+}
+
+# A loop device over a new sparse file; its name in LOOPDEV. Detached at exit.
+T_NLOOPS=0
+mkloop() { # SIZE
+	T_NLOOPS=$((T_NLOOPS + 1))
+	l_img=$T_TMP/loop$T_NLOOPS.img
+	mkimg "$l_img" "$1" || return 1
+	LOOPDEV=$(losetup -f --show "$l_img") || return 1
+	T_LOOPS="$T_LOOPS $LOOPDEV"
+}
+
+# Allocated bytes of a file (st_blocks is in 512-byte units).
+alloc_bytes() { # PATH
+	echo $(($(stat -c %b "$1") * 512))
+}
+
+# ---- porticod ----
+
+# A random high port that nothing listens on now.
+pick_port() {
+	i=0
+	while [ $i -lt 20 ]; do
+		p=$(shuf -i 20000-60999 -n 1)
+		if [ -z "$(ss -Htanl "sport = :$p" 2>/dev/null)" ]; then
+			echo "$p"
+			return 0
+		fi
+		i=$((i + 1))
+	done
+	return 1
+}
+
+pd_listening() {
+	[ -n "$(ss -Htnl "sport = :$PD_PORT" 2>/dev/null)" ]
+}
+
+# Starts porticod in the background on the current $PD_CONF; waits until it
+# listens on $PD_PORT. 0 listening; 1 it exited or never listened; 2 it
+# exited saying it cannot listen (the caller may try another port).
+pd_launch() {
+	PD_STARTS=$((PD_STARTS + 1))
+	echo "=== porticod start $PD_STARTS: $PD_CONF (port $PD_PORT) ===" >>"$PD_LOG"
+	"$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
+	PD_PID=$!
+	i=0
+	while [ $i -lt $((PD_START_TIMEOUT * 10)) ]; do
+		if ! kill -0 "$PD_PID" 2>/dev/null; then
+			wait "$PD_PID" 2>/dev/null
+			PD_PID=""
+			if tail -n 5 "$PD_LOG" | grep -q "cannot listen"; then
+				return 2
+			fi
+			return 1
+		fi
+		if pd_listening; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# Writes the configuration with CONF-FUNCTION (which prints it, using
+# $PD_PORT and $T_TMP) and starts porticod on it; another port if porticod
+# cannot listen on the one picked (bounded). Fails the check "start" (and
+# returns 1) if porticod does not come up.
+pd_start() { # CONF-FUNCTION
+	tries=0
+	while [ $tries -lt 8 ]; do
+		PD_PORT=$(pick_port) || break
+		"$1" >"$PD_CONF"
+		pd_launch
+		case $? in
+		0) return 0 ;;
+		2) tries=$((tries + 1)) ;;
+		*) break ;;
+		esac
+	done
+	fail "start" "porticod did not start listening on 127.0.0.1:$PD_PORT"
+	return 1
+}
+
+# Starts porticod again on the same configuration and port (after pd_stop or pd_kill9).
+pd_restart() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		pd_launch
+		case $? in
+		0) return 0 ;;
+		2) sleep 0.5; tries=$((tries + 1)) ;;
+		*) break ;;
+		esac
+	done
+	fail "restart" "porticod did not listen again on 127.0.0.1:$PD_PORT"
+	return 1
+}
+
+pd_alive() {
+	[ -n "$PD_PID" ] && kill -0 "$PD_PID" 2>/dev/null
+}
+
+# Whether the log holds a sanitizer report.
+pd_sanitizer_report() {
+	grep -Eq 'ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error:' "$PD_LOG"
+}
+
+# SIGTERM, a bounded wait, then SIGKILL. Sets PD_EXIT (the exit status,
+# "killed" if it had to be killed) and PD_STOP_MS (how long it took).
+pd_kill() {
+	PD_EXIT=""
+	PD_STOP_MS=0
+	[ -n "$PD_PID" ] || return 0
+	k_t0=$(date +%s%3N)
+	kill -TERM "$PD_PID" 2>/dev/null
+	i=0
+	while kill -0 "$PD_PID" 2>/dev/null && [ $i -lt $((PD_STOP_TIMEOUT * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$PD_PID" 2>/dev/null; then
+		kill -KILL "$PD_PID" 2>/dev/null
+		wait "$PD_PID" 2>/dev/null
+		PD_EXIT=killed
+	else
+		wait "$PD_PID" 2>/dev/null
+		PD_EXIT=$?
+	fi
+	PD_STOP_MS=$(($(date +%s%3N) - k_t0))
+	PD_PID=""
+}
+
+# Stops porticod as an administrator would (SIGTERM) and checks that it
+# was alive until then, exits 0 in time, and left no sanitizer report.
+pd_stop() { # NAME
+	if ! pd_alive; then
+		fail "$1" "porticod died during the test"
+		PD_PID=""
+		return 1
+	fi
+	pd_kill
+	if [ "$PD_EXIT" = killed ]; then
+		fail "$1" "porticod did not exit within ${PD_STOP_TIMEOUT}s of SIGTERM"
+	elif pd_sanitizer_report; then
+		fail "$1" "sanitizer report in porticod's log"
+		grep -E -A 12 'ERROR: |runtime error:' "$PD_LOG" | head -n 40 | sed 's/^/    | /'
+	elif [ "$PD_EXIT" -ne 0 ]; then
+		fail "$1" "porticod exited with status $PD_EXIT after SIGTERM"
+	else
+		pass "$1"
+		return 0
+	fi
+	return 1
+}
+
+# SIGKILL, as a crash would; no checks.
+pd_kill9() {
+	[ -n "$PD_PID" ] || return 0
+	kill -KILL "$PD_PID" 2>/dev/null
+	wait "$PD_PID" 2>/dev/null
+	PD_PID=""
+}
+
+# The top of every generated configuration: a control socket in the temp dir.
+conf_head() { # [IO-THREADS]
+	cat <<EOF
+# generated by tests/functional/$T_GROUP.sh
+control_socket = "$T_TMP/ctl.sock";
+io_threads = ${1:-0};
+EOF
+}
+
+# iscsi://127.0.0.1:PORT/TARGET/LUN
+url() { # TARGET LUN
+	echo "iscsi://127.0.0.1:$PD_PORT/$1/$2"
+}
+
+# The size iscsi-ls prints for a LU of BYTES in blocks of BS: it multiplies
+# the last LBA (READ CAPACITY (10)) by the block size and divides by 1024
+# while the result is above 1024.
+ls_size() { # BYTES BS
+	s=$(($1 - $2))
+	u=0
+	while [ $u -lt 4 ] && [ $s -gt 1024 ]; do
+		s=$((s / 1024))
+		u=$((u + 1))
+	done
+	case $u in
+	0) echo "$s " ;;
+	1) echo "${s}k" ;;
+	2) echo "${s}M" ;;
+	3) echo "${s}G" ;;
+	4) echo "${s}T" ;;
+	esac
+}
+
+# Starts a helper in the background (killed at exit); its pid in HELPER_PID.
+helper() { # OUTPUT-FILE CMD...
+	o=$1
+	shift
+	"$@" >"$o" 2>&1 &
+	HELPER_PID=$!
+	T_HELPERS="$T_HELPERS $HELPER_PID"
+}
+
+# Waits (bounded) for a helper; its exit status.
+helper_wait() { # PID SECONDS
+	i=0
+	while kill -0 "$1" 2>/dev/null && [ $i -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		return 124
+	fi
+	wait "$1"
+}
+
+t_require "$PORTICOD"
