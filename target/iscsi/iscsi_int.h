@@ -61,6 +61,7 @@ struct iscsi_r2t {
 	uint32_t len;
 	uint32_t received;
 	uint32_t r2tsn;
+	uint32_t next_datasn; /* the DataSN the next Data-Out of this burst must carry */
 };
 
 struct iscsi_task {
@@ -84,6 +85,7 @@ struct iscsi_task {
 	uint32_t received; /* data-out bytes received so far */
 	uint32_t unsol_limit; /* unsolicited bytes allowed (immediate + Data-Out with TTT ffffffff) */
 	bool unsol_done; /* the initiator ended its unsolicited data (F bit), or there was none */
+	uint32_t unsol_datasn; /* the DataSN the next unsolicited Data-Out must carry */
 	uint32_t r2t_next; /* next offset to solicit */
 	uint32_t r2tsn;
 	struct iscsi_r2t r2t[ISCSI_MAX_R2T];

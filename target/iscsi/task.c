@@ -92,7 +92,11 @@ static void task_residual(const struct iscsi_task *task, uint8_t *flags, uint32_
 	*resid = 0;
 	/* RFC 7143 §11.4.5: residuals compare what moved with the Expected Data Transfer Length. */
 	if (task->read) {
-		if (!task->fail && cmd->buf_len && cmd->data_len == cmd->buf_len && xfer > task->edtl) {
+		/*
+		 * The CDB asked for more than the initiator expects: what moved
+		 * was cut at EDTL (possibly to nothing), the rest is overflow.
+		 */
+		if (!task->fail && cmd->data_len == cmd->buf_len && xfer > task->edtl) {
 			*flags = ISCSI_RSP_FLAG_OVERFLOW;
 			*resid = xfer - task->edtl;
 		} else if (cmd->data_len < task->edtl) {
@@ -291,6 +295,7 @@ static void task_send_r2ts(struct iscsi_task *task)
 		/* RFC 7143 §11.8.4: at most MaxBurstLength per R2T. */
 		slot->len = MIN(max_burst, want - task->r2t_next);
 		slot->received = 0;
+		slot->next_datasn = 0;
 		slot->r2tsn = task->r2tsn++;
 		task->nr2t++;
 		task->r2t_next += slot->len;
@@ -519,6 +524,23 @@ static void task_data_error(struct iscsi_conn *conn, struct iscsi_task *task, co
 	conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, bhs);
 }
 
+/*
+ * RFC 7143 §11.7.4: DataSN counts the Data-Out PDUs of each sequence (an
+ * R2T's, or the unsolicited one) from 0. At ErrorRecoveryLevel 0 a gap or a
+ * repeat cannot be recovered within the command: it ends with CHECK
+ * CONDITION once its data has arrived, and the session goes on.
+ */
+static void task_check_datasn(struct iscsi_conn *conn, struct iscsi_task *task, uint32_t datasn,
+			      uint32_t *expected)
+{
+	if (datasn != *expected && !task->fail) {
+		log_warn(COMP, "conn %d: itt 0x%08x: DataSN %u where %u was due", conn->id,
+			 task->itt, datasn, *expected);
+		task->fail = SENSE_DATA_PHASE_ERROR;
+	}
+	(*expected)++;
+}
+
 static struct iscsi_r2t *task_find_r2t(struct iscsi_task *task, uint32_t ttt)
 {
 	for (unsigned int i = 0; i < task->nr2t; i++)
@@ -556,6 +578,7 @@ int task_data_out_header(struct iscsi_conn *conn, const uint8_t *bhs, uint32_t d
 			task_data_error(conn, task, bhs, "unsolicited Data-Out out of order or too long");
 			return -EPROTO;
 		}
+		task_check_datasn(conn, task, get_be32(h->datasn), &task->unsol_datasn);
 	} else {
 		struct iscsi_r2t *r = task_find_r2t(task, ttt);
 
@@ -568,6 +591,7 @@ int task_data_out_header(struct iscsi_conn *conn, const uint8_t *bhs, uint32_t d
 			task_data_error(conn, task, bhs, "solicited Data-Out outside its R2T");
 			return -EPROTO;
 		}
+		task_check_datasn(conn, task, get_be32(h->datasn), &r->next_datasn);
 	}
 	if (task->cmd.buf && off < task->cmd.buf_len) {
 		*dst = task->cmd.buf + off;

@@ -138,8 +138,12 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 			break;
 		}
 		tmf_abort_lun(sess, lun, w, false);
-		/* SAM-5 §6.3.2: UA 29/03 for the other I_T nexuses; mode pages to defaults. */
-		scsi_lu_reset(scsi_itl_lu(itl), itl);
+		/*
+		 * SAM-5 §6.3.2: mode pages to defaults and UA 29/03 on every I_T
+		 * nexus, the requester's included (libiscsi's multipath reset
+		 * test expects it on every path).
+		 */
+		scsi_lu_reset(scsi_itl_lu(itl), NULL);
 		log_info(COMP, "session tsih %u: LOGICAL UNIT RESET of LUN %llu by '%s'", sess->tsih,
 			 (unsigned long long)lun, sess->initiator);
 		break;
@@ -147,7 +151,7 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	case ISCSI_TMF_TARGET_COLD_RESET:
 		tmf_abort_lun(sess, 0, w, true);
 		for (size_t i = 0; sess->conf.map && i < sess->conf.map->n; i++)
-			scsi_lu_reset(sess->conf.map->e[i].lu, sess->itls[i]);
+			scsi_lu_reset(sess->conf.map->e[i].lu, NULL);
 		log_info(COMP, "session tsih %u: TARGET %s RESET by '%s'", sess->tsih,
 			 function == ISCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM", sess->initiator);
 		/* RFC 7143 §11.5.1: after a cold reset the target drops the connection. */
