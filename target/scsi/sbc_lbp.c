@@ -228,12 +228,24 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
 	/*
-	 * WSNZ is 1 (Block Limits VPD): 0 blocks ("to the last LBA") is
-	 * refused, after the LBA check so that a bad LBA reads as one.
+	 * SBC-3 §5.41 (WSNZ 0): NUMBER OF LOGICAL BLOCKS 0 means through the
+	 * last LBA, and that count too must be within MAXIMUM WRITE SAME
+	 * LENGTH (§6.5.3). The LBA is checked first so that a bad one reads
+	 * as one.
 	 */
-	if (!cmd->nblocks)
-		return scsi_cmd_finish(
-		    cmd, scsi_invalid_cdb(cmd, cmd->cdb[0] == SCSI_OP_WRITE_SAME_16 ? 10 : 7, -1));
+	if (!cmd->nblocks) {
+		uint64_t rest = scsi_lu_nblocks(lu) - cmd->lba;
+
+		if (rest > SCSI_MAX_WRITE_SAME_BLOCKS)
+			return scsi_cmd_finish(
+			    cmd, scsi_invalid_cdb(
+				     cmd, cmd->cdb[0] == SCSI_OP_WRITE_SAME_16 ? 10 : 7, -1));
+		if (!rest)
+			return scsi_cmd_finish(cmd, SENSE_OK);
+		cmd->nblocks = (uint32_t)rest;
+		off = cmd->lba * lu->block_size;
+		len = (uint64_t)cmd->nblocks * lu->block_size;
+	}
 	/* The one block of data-out did not all arrive. */
 	if (!(cmd->flags & SCSI_CMD_F_NDOB) && cmd->buf_len < lu->block_size)
 		return scsi_cmd_finish(cmd, SENSE_INVALID_FIELD_IN_CDB);

@@ -21,9 +21,15 @@
 
 /* Advertised in the Block Limits VPD page (SBC-3 §6.5.3). */
 #define SCSI_MAX_UNMAP_DESCRIPTORS 256u
-#define SCSI_MAX_UNMAP_BLOCKS (1u << 20)      /* per UNMAP command */
-#define SCSI_MAX_WRITE_SAME_BLOCKS (1u << 20) /* per WRITE SAME command */
-#define SCSI_WRITE_SAME_CHUNK (1u << 20)      /* bytes replicated per backstore write */
+#define SCSI_MAX_UNMAP_BLOCKS (1u << 20) /* per UNMAP command */
+/*
+ * Per WRITE SAME command. Below 65536 on purpose: libiscsi's WriteSame16.Unmap
+ * writes (WRITE(16)) as many blocks as this allows, up to 65536, in one
+ * command, which would exceed SCSI_MAX_XFER_BYTES; at 65535 it checks that a
+ * 65536-block WRITE SAME is refused instead.
+ */
+#define SCSI_MAX_WRITE_SAME_BLOCKS 65535u
+#define SCSI_WRITE_SAME_CHUNK (1u << 20) /* bytes replicated per backstore write */
 
 /* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
 struct scsi_mode_state {

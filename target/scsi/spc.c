@@ -270,8 +270,7 @@ static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 	uint32_t gran = lu->block_size < 4096 ? 4096 / lu->block_size : 1;
 
 	put_be16(p + 2, 0x3c);
-	/* WSNZ: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 ("to the end") is refused */
-	p[4] = 0x01;
+	/* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
 	put_be16(p + 6, 1);	      /* optimal transfer length granularity */
 	put_be32(p + 8, max_blocks);  /* maximum transfer length */
 	put_be32(p + 12, max_blocks); /* optimal transfer length */

@@ -218,10 +218,7 @@ START_TEST(test_write_same_rejects)
 	uint8_t blk[T_BS] = {1};
 	struct scsi_cmd c;
 
-	/* 0 blocks (WSNZ), but a bad LBA reads as a bad LBA first */
-	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 0, 0, blk, T_BS, &c),
-			  SCSI_STATUS_CHECK_CONDITION);
-	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	/* 0 blocks past the end: a bad LBA */
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, T_NBLOCKS + 1, 0, blk, T_BS, &c),
 			  SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_LBA_OOR);
@@ -245,6 +242,62 @@ START_TEST(test_write_same_rejects)
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 0, 1, blk, T_BS / 2, &c),
 			  SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_WRITE_ZEROES], 0);
+}
+END_TEST
+
+START_TEST(test_write_same_to_the_end)
+{
+	uint8_t blk[T_BS];
+	struct scsi_cmd c;
+
+	/* WSNZ 0: NUMBER OF LOGICAL BLOCKS 0 runs through the last LBA */
+	memset(blk, 0x3c, sizeof(blk));
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, T_NBLOCKS - 10, 0, blk, T_BS, &c),
+			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->data[(T_NBLOCKS - 10) * (size_t)T_BS], 0x3c);
+	ck_assert_uint_eq(T.mb->data[T_NBLOCKS * (size_t)T_BS - 1], 0x3c);
+	ck_assert_uint_eq(T.mb->data[(T_NBLOCKS - 11) * (size_t)T_BS], 0);
+	/* ... with UNMAP it deallocates to the end */
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x08, T_NBLOCKS - 4, 0, blk, T_BS, &c),
+			  SCSI_STATUS_GOOD);
+	ck_assert(!T.mb->mapped[T_NBLOCKS - 1] && !T.mb->mapped[T_NBLOCKS - 4]);
+	ck_assert(T.mb->mapped[T_NBLOCKS - 5]);
+	ck_assert_uint_eq(T.mb->last.len, 4 * T_BS);
+	/* at the capacity itself there is nothing to write */
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, T_NBLOCKS, 0, blk, T_BS, &c),
+			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_UNMAP], 2);
+}
+END_TEST
+
+START_TEST(test_write_same_to_the_end_too_long)
+{
+	struct mem_bs *big = mem_create(512, SCSI_MAX_WRITE_SAME_BLOCKS + 2ull, true, true, false);
+	struct scsi_lu_id id = {.serial = "big"};
+	uint8_t cdb[16], blk[512] = {1};
+	struct scsi_lu *lu;
+	struct scsi_itl *itl;
+	struct t_cmd t;
+
+	ck_assert_int_eq(scsi_lu_create(&big->dev, &id, &lu), 0);
+	ck_assert_int_eq(scsi_itl_create(lu, &T.nx, &itl), 0);
+	scsi_itl_take_ua(itl);
+	/* MAXIMUM WRITE SAME LENGTH + 1 blocks to the end: refused */
+	t_cdb16(cdb, SCSI_OP_WRITE_SAME_16, 0, 1, 0);
+	t_cmd_init(&t, itl, cdb, 16);
+	t.cmd.edtl = 512;
+	ck_assert_int_eq(scsi_cmd_parse(&t.cmd), SENSE_OK);
+	t.cmd.buf = t.buf;
+	t.cmd.buf_len = 512;
+	memcpy(t.buf, blk, 512);
+	ck_assert_int_eq(scsi_cmd_exec(&t.cmd), SCSI_EXEC_DONE);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(get_be16(t.cmd.sense + 16), 10);
+	ck_assert_ptr_null(big->head);
+	t_cmd_fini(&t);
+	scsi_itl_destroy(itl);
+	scsi_lu_destroy(lu);
+	mem_destroy(big);
 }
 END_TEST
 
@@ -326,6 +379,8 @@ static Suite *lbp_suite(void)
 	tcase_add_test(tc, test_write_same_replicates);
 	tcase_add_test(tc, test_write_same_zeroes_and_unmap);
 	tcase_add_test(tc, test_write_same_rejects);
+	tcase_add_test(tc, test_write_same_to_the_end);
+	tcase_add_test(tc, test_write_same_to_the_end_too_long);
 	tcase_add_test(tc, test_get_lba_status);
 	suite_add_tcase(s, tc);
 
