@@ -1,4 +1,3 @@
-#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # basic: what an administrator sees first. SendTargets discovery with LUN

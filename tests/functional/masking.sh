@@ -1,4 +1,3 @@
-#!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # masking: LUN masking per initiator, as in the example configuration.

@@ -143,6 +143,7 @@ struct conn {
 	/* negotiated */
 	uint32_t max_xmit_dsl; /* the target's MaxRecvDataSegmentLength */
 	uint32_t first_burst, max_burst;
+	bool first_burst_irrelevant; /* §6.2.2: the answer when InitialR2T=Yes and ImmediateData=No */
 	bool initial_r2t, immediate_data;
 	int lun;
 };
@@ -630,7 +631,10 @@ static int login(struct conn *c, const struct login_opts *o)
 					dd = strcasecmp(v, "CRC32C") == 0;
 				c->max_xmit_dsl = text_num(&p, "MaxRecvDataSegmentLength",
 							   c->max_xmit_dsl);
-				c->first_burst = text_num(&p, "FirstBurstLength", c->first_burst);
+				v = text_get(&p, "FirstBurstLength");
+				c->first_burst_irrelevant = v && strcmp(v, "Irrelevant") == 0;
+				if (v && !c->first_burst_irrelevant)
+					c->first_burst = (uint32_t)strtoul(v, NULL, 0);
 				c->max_burst = text_num(&p, "MaxBurstLength", c->max_burst);
 				v = text_get(&p, "InitialR2T");
 				if (v)
@@ -1004,15 +1008,18 @@ static int do_ddio(struct conn *c)
 {
 	struct login_opts o = { .hd = true, .dd = true, .immediate_data = true };
 	static const uint32_t sizes[] = { 1, 7, 8, 9, 16, 17, 24, 63, 128, 129, 255, 512, 1000 };
+	char fb[16];
 	uint8_t *w, *r;
 	size_t i;
 	int rc = 1;
 
 	if (!login_ok(c, &o))
 		return 1;
-	say("negotiated: HeaderDigest=%s DataDigest=%s MaxRecvDataSegmentLength(target)=%u FirstBurstLength=%u MaxBurstLength=%u InitialR2T=%s ImmediateData=%s",
-	    c->hd ? "CRC32C" : "None", c->dd ? "CRC32C" : "None", c->max_xmit_dsl, c->first_burst,
-	    c->max_burst, c->initial_r2t ? "Yes" : "No", c->immediate_data ? "Yes" : "No");
+	snprintf(fb, sizeof(fb), "%u", c->first_burst);
+	say("negotiated: HeaderDigest=%s DataDigest=%s MaxRecvDataSegmentLength(target)=%u FirstBurstLength=%s MaxBurstLength=%u InitialR2T=%s ImmediateData=%s",
+	    c->hd ? "CRC32C" : "None", c->dd ? "CRC32C" : "None", c->max_xmit_dsl,
+	    c->first_burst_irrelevant ? "Irrelevant" : fb, c->max_burst,
+	    c->initial_r2t ? "Yes" : "No", c->immediate_data ? "Yes" : "No");
 	if (!c->hd || !c->dd)
 		return fail("the target did not accept CRC32C header and data digests");
 	w = malloc(1000 * BS);
