@@ -120,6 +120,8 @@ static void conn_drop_txq(struct iscsi_conn *conn)
 static void conn_free(struct iscsi_conn *conn)
 {
 	conn_drop_txq(conn);
+	if (conn->held_login)
+		conn_tx_release(conn->held_login);
 	if (conn->sess)
 		sess_destroy(conn->sess);
 	if (conn->login) {
@@ -420,14 +422,64 @@ static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, ui
 
 static int64_t conn_nop_tick(struct ev_loop *loop, void *arg);
 
+/* Sends the final Login Response and switches the connection to full feature phase. */
+static void conn_finish_login(struct iscsi_conn *conn, struct iscsi_tx *tx)
+{
+	struct login_sm *sm = conn->login;
+	struct iscsi_session *sess = conn->sess;
+
+	conn_stamp(conn, tx->hdr, true);
+	/* RFC 7143 §13.1: digests start with the first PDU after the final Login Response. */
+	conn_queue(conn, tx);
+	conn->hdigest = sm->params.header_digest;
+	conn->ddigest = sm->params.data_digest;
+	conn->max_recv_dsl = sm->params.max_recv_dsl;
+	conn->max_xmit_dsl = sm->params.max_xmit_dsl;
+	conn->state = ISCSI_CONN_STATE_FULL_FEATURE;
+	if (conn->login_timer) {
+		ev_timer_cancel(conn->loop, conn->login_timer);
+		conn->login_timer = NULL;
+	}
+	log_info(COMP, "conn %d: %s session tsih %u: initiator '%s'%s%s%s, peer %s", conn->id,
+		 sess->type == ISCSI_SESSION_DISCOVERY ? "discovery" : "normal", sess->tsih,
+		 sess->initiator, sess->type == ISCSI_SESSION_NORMAL ? " target '" : "",
+		 sess->type == ISCSI_SESSION_NORMAL ? sess->target : "",
+		 sess->type == ISCSI_SESSION_NORMAL ? "'" : "", conn->peer_text);
+
+	if (sess->type == ISCSI_SESSION_NORMAL && sess->conf.attrs.nopin_interval_s) {
+		conn->nopin_interval_ms = sess->conf.attrs.nopin_interval_s * 1000u;
+		conn->nopin_timeout_ms = MAX(sess->conf.attrs.nopin_timeout_s, 1u) * 1000u;
+		conn->nop_timer = ev_timer_add(conn->loop, conn->nopin_interval_ms, conn_nop_tick,
+					       conn);
+	}
+	login_fini(conn->login);
+	free(conn->login);
+	conn->login = NULL;
+}
+
+void conn_reinstate_done(void *arg)
+{
+	struct iscsi_conn *conn = arg;
+	struct iscsi_tx *tx = conn->held_login;
+
+	if (tx && conn->state == ISCSI_CONN_STATE_LOGIN) {
+		conn->held_login = NULL;
+		log_dbg(COMP, "conn %d: the reinstated session is gone; login completes", conn->id);
+		conn_finish_login(conn, tx);
+		conn_flush(conn);
+	}
+	conn_put(conn);
+}
+
 static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 {
 	struct login_sm *sm = conn->login;
 	struct iscsi_session *sess;
 	struct iscsi_tx *tx;
+	bool wait = false;
 	int rc;
 
-	rc = sess_create(conn, sm, &sess);
+	rc = sess_create(conn, sm, &sess, &wait);
 	if (rc) {
 		log_warn(COMP, "conn %d: cannot create session for '%s': %s", conn->id,
 			 sm->initiator_name, strerror(-rc));
@@ -456,33 +508,17 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 		return;
 	}
 	memcpy(tx->hdr, rsp, ISCSI_BHS_LEN);
-	conn_stamp(conn, tx->hdr, true);
-	/* RFC 7143 §13.1: digests start with the first PDU after the final Login Response. */
-	conn_queue(conn, tx);
-	conn->hdigest = sm->params.header_digest;
-	conn->ddigest = sm->params.data_digest;
-	conn->max_recv_dsl = sm->params.max_recv_dsl;
-	conn->max_xmit_dsl = sm->params.max_xmit_dsl;
-	conn->state = ISCSI_CONN_STATE_FULL_FEATURE;
-	if (conn->login_timer) {
-		ev_timer_cancel(conn->loop, conn->login_timer);
-		conn->login_timer = NULL;
+	if (wait) {
+		/*
+		 * RFC 7143 §6.3.5: the reinstated session's tasks must be gone
+		 * before the new session runs, or one of its writes could reach
+		 * the medium after a newer one. Its last task leaving the engine
+		 * calls conn_reinstate_done() on this thread.
+		 */
+		conn->held_login = tx;
+		return;
 	}
-	log_info(COMP, "conn %d: %s session tsih %u: initiator '%s'%s%s%s, peer %s", conn->id,
-		 sess->type == ISCSI_SESSION_DISCOVERY ? "discovery" : "normal", sess->tsih,
-		 sess->initiator, sess->type == ISCSI_SESSION_NORMAL ? " target '" : "",
-		 sess->type == ISCSI_SESSION_NORMAL ? sess->target : "",
-		 sess->type == ISCSI_SESSION_NORMAL ? "'" : "", conn->peer_text);
-
-	if (sess->type == ISCSI_SESSION_NORMAL && sess->conf.attrs.nopin_interval_s) {
-		conn->nopin_interval_ms = sess->conf.attrs.nopin_interval_s * 1000u;
-		conn->nopin_timeout_ms = MAX(sess->conf.attrs.nopin_timeout_s, 1u) * 1000u;
-		conn->nop_timer = ev_timer_add(conn->loop, conn->nopin_interval_ms, conn_nop_tick,
-					       conn);
-	}
-	login_fini(conn->login);
-	free(conn->login);
-	conn->login = NULL;
+	conn_finish_login(conn, tx);
 }
 
 static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint32_t dlen)

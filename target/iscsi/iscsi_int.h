@@ -140,6 +140,7 @@ struct iscsi_session {
 	unsigned int ntasks;
 	struct iscsi_task *hash[ISCSI_TASK_HASH];
 	uint32_t next_ttt;
+	struct iscsi_conn *successor; /* reinstating login waiting for this session to end (ref held) */
 };
 
 enum iscsi_conn_state {
@@ -221,6 +222,7 @@ struct iscsi_conn {
 	uint32_t nopin_timeout_ms;
 	struct ev_timer *logout_timer; /* async logout request deadline */
 	struct ev_timer *login_timer; /* login must finish in time */
+	struct iscsi_tx *held_login; /* final Login Response, held until a reinstated session is gone */
 };
 
 /* conn.c */
@@ -237,11 +239,19 @@ void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
 void conn_flush(struct iscsi_conn *conn);
 
 void conn_nop_answered(struct iscsi_conn *conn, uint32_t ttt);
+/* Posted by a reinstated session's end to the login that waits for it (drops a reference). */
+void conn_reinstate_done(void *arg);
 /* The ops the daemon registered (iscsi_set_env), for session.c and task.c. */
 const struct iscsi_env_ops *conn_env(void **arg);
 
 /* session.c */
-int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out);
+/*
+ * Creates the session a completed login asks for. *wait is set when an
+ * older session is being reinstated: the caller holds its final Login
+ * Response until conn_reinstate_done() runs.
+ */
+int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out,
+		bool *wait);
 void sess_destroy(struct iscsi_session *sess);
 /* Takes a closing session out of the registry (its TSIH and ISID are free again). */
 void sess_unregister(struct iscsi_session *sess);

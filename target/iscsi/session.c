@@ -70,7 +70,8 @@ static size_t sess_list_luns(const struct scsi_nexus *nx, uint64_t *luns, size_t
 	return n;
 }
 
-int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out)
+int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out,
+		bool *wait)
 {
 	struct iscsi_session *sess, *old, *tmp;
 	const struct iscsi_env_ops *ops;
@@ -149,6 +150,11 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 				continue;
 			list_del(&old->reg_link);
 			old->dead = true;
+			if (!old->successor) {
+				old->successor = conn;
+				conn_get(conn);
+				*wait = true;
+			}
 			conn_get(old->conn);
 			if (ev_post(old->loop, sess_kill_cb, old->conn))
 				conn_put(old->conn);
@@ -217,6 +223,12 @@ void sess_destroy(struct iscsi_session *sess)
 	void *arg;
 
 	sess_unregister(sess);
+	if (sess->successor) {
+		/* Every task of ours is gone: the login that reinstates us may complete. */
+		if (ev_post(sess->successor->loop, conn_reinstate_done, sess->successor))
+			conn_put(sess->successor);
+		sess->successor = NULL;
+	}
 	if (sess->itls) {
 		for (size_t i = 0; i < sess->conf.map->n; i++)
 			scsi_itl_destroy(sess->itls[i]);

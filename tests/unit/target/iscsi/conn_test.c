@@ -686,6 +686,36 @@ START_TEST(test_abort_task_during_data_out)
 }
 END_TEST
 
+START_TEST(test_session_reinstatement)
+{
+	uint8_t rsp[ISCSI_BHS_LEN];
+	int first, sv[2];
+
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+	write_read(300, 8, 4096);
+	first = peer;
+
+	/* The same initiator and ISID log in again on a new connection. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	peer = sv[0];
+	ck_assert_int_eq(login("None"), 0);
+
+	/* The old connection was closed; the new session works. */
+	{
+		int saved = peer;
+
+		peer = first;
+		ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
+		peer = saved;
+	}
+	close(first);
+	clear_ua();
+	write_read(300, 8, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -706,6 +736,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_sendtargets_and_logout);
 	tcase_add_test(tc, test_oversized_segment_rejected);
 	tcase_add_test(tc, test_abort_task_during_data_out);
+	tcase_add_test(tc, test_session_reinstatement);
 	suite_add_tcase(s, tc);
 	return s;
 }
