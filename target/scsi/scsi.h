@@ -216,7 +216,13 @@ const struct scsi_lu_id *scsi_lu_get_id(const struct scsi_lu *lu);
 
 /* Thread-safe: raises a unit attention on every I_T nexus attached to lu. */
 void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua_bits);
-/* LOGICAL UNIT RESET: mode pages back to defaults, UA 29/03 on every nexus but except_itl. */
+/*
+ * LOGICAL UNIT RESET: mode pages back to defaults, RESERVE(6) released, UA
+ * 29/03 on every nexus but except_itl. For the task management function
+ * pass NULL: SAM-5 §6.3.3 gives the attention to every I_T nexus, the one
+ * that asked for the reset included, and libiscsi's MultipathIO.Reset
+ * checks for it on that nexus too.
+ */
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_itl *except_itl);
 
 /*

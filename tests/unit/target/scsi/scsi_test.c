@@ -183,6 +183,13 @@ START_TEST(test_lu_reset)
 	ck_assert_uint_eq(t_simple(T.itl2, tur, 6, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_UA_RESET);
 	ck_assert_uint_eq(c.sense[0], 0x70); /* D_SENSE back to fixed */
+
+	/* NULL: every nexus, the one that asked included */
+	scsi_lu_reset(T.lu, NULL);
+	ck_assert_uint_eq(t_simple(T.itl, tur, 6, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_UA_RESET);
+	ck_assert_uint_eq(t_simple(T.itl2, tur, 6, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_UA_RESET);
 }
 END_TEST
 
