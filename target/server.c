@@ -263,10 +263,13 @@ static void *io_thread_main(void *arg)
 
 	ev_run(th->loop);
 
-	/* Stopped: drain what is still in flight (bounded), then tear down. */
+	/* Stopped: drain what is still in flight (bounded: 5 s), then tear down. */
 	iscsi_close_all();
-	for (int i = 0; i < 200; i++)
+	for (int i = 0; i < 500 && iscsi_conn_live(); i++)
 		ev_run_once(th->loop, 10);
+	if (iscsi_conn_live())
+		log_warn(COMP, "I/O thread %u: %u connection(s) still waiting for backstore I/O",
+			 th->id, iscsi_conn_live());
 	bs_thread_fini();
 	ev_loop_destroy(th->loop);
 	return NULL;
@@ -418,10 +421,11 @@ static void srv_free(struct server *srv)
 
 static void srv_join(struct server *srv, unsigned int n)
 {
-	for (unsigned int i = 0; i < n; i++) {
+	/* Stop them all first, so that they drain in parallel. */
+	for (unsigned int i = 0; i < n; i++)
 		ev_stop(srv->threads[i].loop);
+	for (unsigned int i = 0; i < n; i++)
 		pthread_join(srv->threads[i].tid, NULL);
-	}
 }
 
 int server_start(struct obj_model *model, struct server **out, char *err, size_t errlen)

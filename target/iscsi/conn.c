@@ -46,6 +46,7 @@ static int conn_next_id = 1; /* only for log messages; races are harmless */
 static __thread struct list_head thread_conns;
 static __thread bool thread_conns_init;
 static __thread unsigned int thread_nconns;
+static __thread unsigned int thread_live; /* allocated, closed or not: freed when their work drains */
 static unsigned int total_nconns; /* atomic */
 
 static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg);
@@ -66,6 +67,11 @@ const struct iscsi_env_ops *conn_env(void **arg)
 unsigned int iscsi_conn_count(void)
 {
 	return thread_nconns;
+}
+
+unsigned int iscsi_conn_live(void)
+{
+	return thread_live;
 }
 
 unsigned int iscsi_conn_total(void)
@@ -119,6 +125,7 @@ static void conn_drop_txq(struct iscsi_conn *conn)
 
 static void conn_free(struct iscsi_conn *conn)
 {
+	thread_live--;
 	conn_drop_txq(conn);
 	if (conn->held_login)
 		conn_tx_release(conn->held_login);
@@ -1040,6 +1047,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	conn->last_rx_ms = ev_now_ms();
 	list_add_tail(&conn->link, &thread_conns);
 	thread_nconns++;
+	thread_live++;
 	__atomic_add_fetch(&total_nconns, 1, __ATOMIC_RELAXED);
 	log_dbg(COMP, "conn %d: accepted from %s", conn->id, conn->peer_text);
 	return 0;

@@ -54,6 +54,8 @@ int iscsi_conn_start(struct ev_loop *loop, int fd);
 
 /* Connections currently open on the calling thread. */
 unsigned int iscsi_conn_count(void);
+/* Connections of the calling thread not yet freed (closed ones wait for their I/O). */
+unsigned int iscsi_conn_live(void);
 /* Connections currently open on every thread. */
 unsigned int iscsi_conn_total(void);
 
