@@ -20,13 +20,12 @@
  *   lbastatus URL LBA         GET LBA STATUS: "lba L blocks N provisioning P"
  *   sync URL                  SYNCHRONIZE CACHE (10) and (16), whole LU and a range
  *   writesame URL LBA N       WRITE SAME (16) then (10) over N blocks each, read back
- *   hammer URL SECONDS FILE   write/read-verify until SECONDS pass or SIGTERM; the number
- *                             of verified rounds is rewritten into FILE after each round
+ *   hammer URL SECONDS FILE   write/read-verify until SECONDS pass or FILE.stop exists; the
+ *                             number of verified rounds is rewritten into FILE after each round
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -560,45 +559,45 @@ out:
 	return rc;
 }
 
-static volatile sig_atomic_t stop;
-
-static void on_term(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
-
+/* Replaces path atomically (rename), so that a reader never sees it empty. */
 static void progress(const char *path, unsigned long rounds)
 {
-	char buf[32];
+	char buf[32], tmp[4096];
 	int fd, n;
 
 	n = snprintf(buf, sizeof(buf), "%lu\n", rounds);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0)
 		return;
 	if (write(fd, buf, (size_t)n) != n)
-		fprintf(stderr, "cannot write %s\n", path);
+		fprintf(stderr, "cannot write %s\n", tmp);
 	close(fd);
+	if (rename(tmp, path))
+		fprintf(stderr, "cannot rename %s: %s\n", tmp, strerror(errno));
 }
 
-/* A well-behaved initiator that keeps working while others misbehave. */
+/*
+ * A well-behaved initiator that keeps working while others misbehave,
+ * until SECONDS pass or FILE.stop appears (a signal would interrupt
+ * libiscsi's poll and fail the command in flight).
+ */
 static int cmd_hammer(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_term };
 	uint64_t seed = ft_seed(), end;
 	unsigned long rounds = 0;
+	char stopfile[4096];
 	struct ft_lun l;
 	int rc = 1;
 
 	if (argc != 3)
 		return 2;
 	end = ft_now_ms() + arg_u64(argv[1], "seconds") * 1000;
-	sigaction(SIGTERM, &sa, NULL);
+	snprintf(stopfile, sizeof(stopfile), "%s.stop", argv[2]);
 	if (!open_lun(&l, argv[0]))
 		return 1;
 	progress(argv[2], 0);
-	while (!stop && ft_now_ms() < end) {
+	while (access(stopfile, F_OK) && ft_now_ms() < end) {
 		/* 1 to 64 blocks somewhere in the first 16 MiB worth of blocks */
 		uint32_t n = 1 + (uint32_t)(seed >> 7) % 64;
 		uint64_t lba = (seed >> 17) % ((16ULL << 20) / l.bs - 64);

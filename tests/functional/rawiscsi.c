@@ -14,6 +14,7 @@
  *   ddio         header and data digests (CRC32C) on: write and read back many sizes
  *   badopcode    an unknown opcode: Reject reason 0x05, the session keeps working
  *   oversize     a data segment beyond MaxRecvDataSegmentLength: Reject and/or close
+ *   oversize-huge  the same announced at 16 MiB - 1 and not sent
  *   hdigest      a wrong header digest: the connection is dropped
  *   ddigest-imm  a wrong data digest on immediate data: Reject 0x02, no silent success
  *   ddigest-out  a wrong data digest on a solicited Data-Out: same
@@ -692,6 +693,8 @@ struct result {
 	uint32_t got; /* Data-In bytes */
 	bool rejected;
 	uint8_t reject_reason;
+	bool timed_out; /* nothing more came within IO_TIMEOUT_MS */
+	bool closed; /* the connection closed before the status */
 };
 
 static void sense_parse(const struct pdu *p, struct result *res)
@@ -794,10 +797,14 @@ static bool scsi(struct conn *c, const uint8_t *cdb, size_t cdblen, const uint8_
 	}
 	for (;;) {
 		r = pdu_recv(c, &p, IO_TIMEOUT_MS);
-		if (r == 0)
+		if (r == 0) {
+			res->timed_out = true;
 			return bad("no answer to the command within %d s", IO_TIMEOUT_MS / 1000);
-		if (r < 0)
+		}
+		if (r < 0) {
+			res->closed = true;
 			return bad("the connection closed during the command");
+		}
 		switch (pdu_op(&p)) {
 		case OP_R2T: {
 			uint32_t off = get_be32(p.bhs + R2T_OFFSET);
@@ -1117,7 +1124,12 @@ static int do_badopcode(struct conn *c)
 	return 0;
 }
 
-static int do_oversize(struct conn *c)
+/*
+ * huge: announce a 16 MiB - 1 segment and send only the header (the target
+ * must judge the length before it reads, or allocate for it); otherwise a
+ * segment 4 KiB over the limit, sent whole.
+ */
+static int oversize(struct conn *c, bool huge)
 {
 	struct login_opts o = { .immediate_data = true };
 	uint8_t bhs[BHS_LEN], cdb[10];
@@ -1137,9 +1149,16 @@ static int do_oversize(struct conn *c)
 	cdb_rw10(cdb, WRITE_10, 600, (uint16_t)nblocks);
 	cmd_bhs(c, bhs, cdb, 10, CMD_FLAG_WRITE, nblocks * BS);
 	c->cmdsn++;
-	say("sending a data segment of %u bytes (MaxRecvDataSegmentLength %u)", nblocks * BS,
-	    c->max_xmit_dsl);
-	pdu_send(c, bhs, buf, nblocks * BS, false, false);
+	if (huge) {
+		put_be24(bhs + BHS_DSL, 0xffffff);
+		say("announcing a data segment of %u bytes (MaxRecvDataSegmentLength %u), sending none",
+		    0xffffff, c->max_xmit_dsl);
+		send_all(c->fd, bhs, BHS_LEN);
+	} else {
+		say("sending a data segment of %u bytes (MaxRecvDataSegmentLength %u)",
+		    nblocks * BS, c->max_xmit_dsl);
+		pdu_send(c, bhs, buf, nblocks * BS, false, false);
+	}
 	free(buf);
 	for (;;) {
 		int r = pdu_recv(c, &p, 5000);
@@ -1167,6 +1186,16 @@ static int do_oversize(struct conn *c)
 	if (!rejected && !closed)
 		return fail("neither a Reject (protocol error) nor a closed connection");
 	return target_serves(c, "an oversized data segment") ? 0 : 1;
+}
+
+static int do_oversize(struct conn *c)
+{
+	return oversize(c, false);
+}
+
+static int do_oversize_huge(struct conn *c)
+{
+	return oversize(c, true);
 }
 
 static int do_hdigest(struct conn *c)
@@ -1220,7 +1249,10 @@ static int do_ddigest(struct conn *c, bool immediate)
 	if (!scsi(c, cdb, 10, bad_data, n * BS, NULL, 0, &res,
 		  immediate ? CORRUPT_IMMEDIATE : CORRUPT_DATA_OUT)) {
 		if (!res.rejected)
-			return 1;
+			return fail("no Reject with reason 0x02 (data digest error)");
+		if (res.timed_out)
+			return fail("Reject 0x02, then neither a recovery R2T nor a status within %d s: the write hangs (RFC 7143 §7.8: the target must ask for the data again or end the task with CHECK CONDITION)",
+				    IO_TIMEOUT_MS / 1000);
 		/* rejected, then the connection closed: no silent success either */
 		say("after the Reject the connection closed");
 		return target_serves(c, "a wrong data digest") ? 0 : 1;
@@ -1415,6 +1447,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[1], cmds[i].name) == 0)
 			fn = cmds[i].fn;
 	}
+	if (strcmp(argv[1], "oversize-huge") == 0)
+		fn = do_oversize_huge;
 	if (strcmp(argv[1], "ddigest-imm") == 0)
 		fn = do_ddigest_imm;
 	if (strcmp(argv[1], "ddigest-out") == 0)
