@@ -195,6 +195,12 @@ static const struct scsi_op scsi_ops[256] = {
 		.name = "WRITE(16)", .cdb_len = 16, .flags = MEDIUM_WRITE,
 		.usage = RW16(SCSI_OP_WRITE_16), .parse = sbc_parse_rw, .exec = sbc_exec_write,
 	},
+	[SCSI_OP_COMPARE_AND_WRITE] = {
+		.name = "COMPARE AND WRITE", .cdb_len = 16, .flags = MEDIUM_WRITE,
+		.usage = { SCSI_OP_COMPARE_AND_WRITE, U_RW, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0, 0, 0, 0xff, 0x1f, 0x00 },
+		.parse = sbc_parse_caw, .exec = sbc_exec_caw,
+	},
 	[SCSI_OP_ORWRITE_16] = {
 		.name = "ORWRITE(16)", .cdb_len = 16, .flags = MEDIUM_WRITE,
 		.usage = RW16(SCSI_OP_ORWRITE_16),
@@ -352,6 +358,7 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	atomic_init(&lu->swp, lu->defaults.swp);
 	atomic_init(&lu->stopped, false);
 	atomic_init(&lu->holder, NULL);
+	atomic_init(&lu->caw_busy, false);
 	list_init(&lu->itls);
 	ret = pthread_mutex_init(&lu->lock, NULL);
 	if (ret) {

@@ -31,6 +31,9 @@
 #define SCSI_MAX_WRITE_SAME_BLOCKS 65535u
 #define SCSI_WRITE_SAME_CHUNK (1u << 20) /* bytes replicated per backstore write */
 
+/* MAXIMUM COMPARE AND WRITE LENGTH (Block Limits VPD): what the CDB's one byte can say. */
+#define SCSI_MAX_CAW_BLOCKS 255u
+
 /* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
 struct scsi_mode_state {
 	bool wce;     /* caching page: write cache enabled */
@@ -49,6 +52,7 @@ struct scsi_lu {
 	_Atomic bool stopped; /* START STOP UNIT with START=0 */
 	/* The nexus holding an SPC-2 RESERVE(6) reservation, or NULL. */
 	struct scsi_itl *_Atomic holder;
+	_Atomic bool caw_busy; /* a COMPARE AND WRITE is between its read and its write */
 	struct scsi_mode_state defaults;
 	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
 	struct list_head itls;
@@ -233,6 +237,8 @@ enum sense_reason sbc_parse_write_verify(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_write_verify(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_orwrite(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_caw(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_read_capacity_10(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_read_capacity_10(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_read_capacity_16(struct scsi_cmd *cmd);

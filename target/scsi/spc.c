@@ -271,6 +271,7 @@ static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 
 	put_be16(p + 2, 0x3c);
 	/* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
+	p[5] = SCSI_MAX_CAW_BLOCKS;   /* MAXIMUM COMPARE AND WRITE LENGTH */
 	put_be16(p + 6, 1);	      /* optimal transfer length granularity */
 	put_be32(p + 8, max_blocks);  /* maximum transfer length */
 	put_be32(p + 12, max_blocks); /* optimal transfer length */

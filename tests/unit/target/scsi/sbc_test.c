@@ -365,6 +365,103 @@ START_TEST(test_orwrite)
 }
 END_TEST
 
+START_TEST(test_compare_and_write)
+{
+	uint8_t cdb[16], d[4 * T_BS];
+	struct t_cmd t, t2;
+	struct scsi_cmd c;
+
+	t_fill(60, 2, 'A');
+	memset(d, 'A', 2 * T_BS);
+	memset(d + 2 * T_BS, 'B', 2 * T_BS);
+	t_cdb16(cdb, SCSI_OP_COMPARE_AND_WRITE, 0, 60, 0);
+	cdb[13] = 2;
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run(&t, d, sizeof(d)), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t.cmd.xfer_len, 4 * T_BS);
+	t_cmd_fini(&t);
+	ck_assert_uint_eq(T.mb->data[60 * T_BS], 'B');
+	ck_assert_uint_eq(T.mb->data[62 * T_BS - 1], 'B');
+	ck_assert_uint_eq(T.mb->data[62 * T_BS], 0);
+
+	/* one byte off: MISCOMPARE at its offset, nothing written */
+	d[T_BS + 7] = 'X';
+	memset(d + 2 * T_BS, 'C', 2 * T_BS);
+	t_fill(60, 2, 'A');
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run(&t, d, sizeof(d)), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_MISCOMPARE);
+	ck_assert_uint_eq(get_be32(t.cmd.sense + 3), T_BS + 7);
+	t_cmd_fini(&t);
+	ck_assert_uint_eq(T.mb->data[60 * T_BS], 'A');
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 1);
+
+	/* a data-out of another length than the CDB's: nothing compared or written */
+	d[T_BS + 7] = 'A';
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 2 * T_BS, d, sizeof(d)), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_INVALID_FIELD_CDB);
+	t_cmd_fini(&t);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 6 * T_BS, d, sizeof(d)), SCSI_STATUS_CHECK_CONDITION);
+	t_cmd_fini(&t);
+	cdb[13] = 0;
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 2 * T_BS, d, sizeof(d)), SCSI_STATUS_CHECK_CONDITION);
+	t_cmd_fini(&t);
+	/* 0 blocks and no data-out: nothing to do */
+	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->n[BS_OP_READ], 2);
+
+	/* a second one while the first is between its read and its write: BUSY */
+	cdb[13] = 1;
+	memset(d + T_BS, 'D', T_BS); /* one block each: compare 'A', write 'D' */
+	t_cmd_init(&t, T.itl, cdb, 16);
+	t.cmd.edtl = 2 * T_BS;
+	ck_assert_int_eq(scsi_cmd_parse(&t.cmd), SENSE_OK);
+	t.cmd.buf = t.buf;
+	t.cmd.buf_len = 2 * T_BS;
+	memcpy(t.buf, d, 2 * T_BS);
+	ck_assert_int_eq(scsi_cmd_exec(&t.cmd), SCSI_EXEC_ASYNC);
+	t_cmd_init(&t2, T.itl2, cdb, 16);
+	t2.cmd.edtl = 2 * T_BS;
+	ck_assert_int_eq(scsi_cmd_parse(&t2.cmd), SENSE_OK);
+	t2.cmd.buf = t2.buf;
+	t2.cmd.buf_len = 2 * T_BS;
+	ck_assert_int_eq(scsi_cmd_exec(&t2.cmd), SCSI_EXEC_DONE);
+	ck_assert_uint_eq(t2.cmd.status, SCSI_STATUS_BUSY);
+	ck_assert_uint_eq(t2.cmd.sense_len, 0);
+	ck_assert_int_eq(t2.ndone, 0);
+	t_cmd_fini(&t2);
+	mem_drain(T.mb);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_uint_eq(t.cmd.status, SCSI_STATUS_GOOD);
+	t_cmd_fini(&t);
+	/* ... and once it is done, the next one runs */
+	t_cmd_init(&t2, T.itl2, cdb, 16);
+	ck_assert_uint_eq(t_run(&t2, d, 2 * T_BS), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t2.cmd), T_MISCOMPARE); /* the first one wrote 'D' */
+	ck_assert_uint_eq(T.mb->data[60 * T_BS], 'D');
+	t_cmd_fini(&t2);
+
+	/* out of range; write protected; WRPROTECT */
+	t_cdb16(cdb, SCSI_OP_COMPARE_AND_WRITE, 0, T_NBLOCKS, 0);
+	cdb[13] = 1;
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run(&t, d, 2 * T_BS), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_LBA_OOR);
+	t_cmd_fini(&t);
+	put_be64(cdb + 2, 0);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	t.cmd.read_only = true;
+	ck_assert_uint_eq(t_run(&t, d, 2 * T_BS), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_WRITE_PROTECTED);
+	t_cmd_fini(&t);
+	cdb[1] = 0x20;
+	ck_assert_int_eq(parse(cdb, &c), SENSE_INVALID_FIELD_IN_CDB);
+}
+END_TEST
+
 START_TEST(test_read_capacity)
 {
 	uint8_t rc10[16] = {SCSI_OP_READ_CAPACITY_10};
@@ -610,6 +707,7 @@ static Suite *sbc_suite(void)
 	tcase_add_test(tc, test_verify);
 	tcase_add_test(tc, test_write_and_verify);
 	tcase_add_test(tc, test_orwrite);
+	tcase_add_test(tc, test_compare_and_write);
 	tcase_add_test(tc, test_read_capacity);
 	tcase_add_test(tc, test_read_capacity_huge);
 	tcase_add_test(tc, test_sync_cache_and_prefetch);

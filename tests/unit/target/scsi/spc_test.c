@@ -231,6 +231,7 @@ START_TEST(test_vpd_block_limits_thin)
 	ck_assert_uint_eq(get_be16(t.buf + 2), 0x3c);
 	ck_assert_uint_eq(t.cmd.data_len, 64);
 	ck_assert_uint_eq(t.buf[4] & 0x01, 0); /* WSNZ 0: 0 blocks runs to the end */
+	ck_assert_uint_eq(t.buf[5], SCSI_MAX_CAW_BLOCKS);
 	ck_assert_uint_eq(get_be32(t.buf + 8), SCSI_MAX_XFER_BYTES / T_BS);
 	ck_assert_uint_eq(get_be32(t.buf + 20), SCSI_MAX_UNMAP_BLOCKS);
 	ck_assert_uint_le(get_be32(t.buf + 20), 1024 * 1024);
