@@ -379,3 +379,53 @@ helper_wait() { # PID SECONDS
 }
 
 t_require "$PORTICOD"
+
+# ---- run directly (tests/run.sh runs every *.sh): the harness checks itself ----
+if [ "$T_GROUP" = lib ]; then
+	# iscsi-ls's arithmetic (size of the last LBA, divided while above 1024)
+	[ "$(ls_size $((64 << 20)) 512)" = 63M ] && [ "$(ls_size $((1 << 30)) 4096)" = 1023M ] &&
+		[ "$(ls_size 4096 512)" = 3k ] && pass ls-size ||
+		fail ls-size "ls_size gives $(ls_size $((64 << 20)) 512), $(ls_size $((1 << 30)) 4096), $(ls_size 4096 512)"
+
+	# A group that fails after making everything: its trap must remove it all.
+	sh -c '
+		. "$1"
+		selftest_conf() {
+			conf_head 1
+			cat <<EOF
+backstores = ( { name = "s0"; type = "file"; path = "$T_TMP/s0.img"; size = "8M"; } );
+targets = ( { iqn = "iqn.2026-01.org.portico.test:selftest";
+              tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+                         luns = ( { lun = 0; backstore = "s0"; } ); } ); } );
+EOF
+		}
+		echo "tmp $T_TMP"
+		pd_start selftest_conf || exit 3
+		echo "porticod $PD_PID"
+		mkloop 8M || exit 4
+		echo "loop $LOOPDEV"
+		helper /dev/null sleep 300
+		echo "helper $HELPER_PID"
+		exit 1
+	' "$T_TOP/tests/functional/libselftest.sh" "$T_TOP/tests/functional/lib.sh" >"$T_TMP/self.out" 2>&1
+	rc=$?
+	tmp=$(sed -n 's/^tmp //p' "$T_TMP/self.out")
+	pid=$(sed -n 's/^porticod //p' "$T_TMP/self.out")
+	hpid=$(sed -n 's/^helper //p' "$T_TMP/self.out")
+	if [ $rc -ne 1 ] || [ -z "$tmp" ] || [ -z "$pid" ] || [ -z "$hpid" ]; then
+		fail cleanup-on-failure "the self-test group did not get as far as its failure (exit $rc)" "$T_TMP/self.out"
+	elif kill -0 "$pid" 2>/dev/null; then
+		fail cleanup-on-failure "porticod $pid still runs after its group failed"
+		kill -KILL "$pid"
+	elif kill -0 "$hpid" 2>/dev/null; then
+		fail cleanup-on-failure "helper $hpid still runs after its group failed"
+		kill -KILL "$hpid"
+	elif losetup -a | grep -qF "$tmp/"; then
+		fail cleanup-on-failure "a loop device over $tmp is still attached: $(losetup -a | grep -F "$tmp/")"
+	elif [ -e "$tmp" ]; then
+		fail cleanup-on-failure "$tmp still exists"
+	else
+		pass cleanup-on-failure
+	fi
+	t_done
+fi
