@@ -514,6 +514,32 @@ enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd)
 	return SCSI_EXEC_ASYNC;
 }
 
+/*
+ * READ DEFECT DATA (SBC-3 §5.18, §5.19): a backstore has no grown or
+ * primary defects to show; the lists asked for are valid and empty, in
+ * the format asked for.
+ */
+enum sense_reason sbc_parse_read_defect_data(struct scsi_cmd *cmd)
+{
+	bool twelve = cmd->cdb[0] == SCSI_OP_READ_DEFECT_DATA_12;
+
+	cmd->xfer_len = twelve ? get_be32(cmd->cdb + 6) : get_be16(cmd->cdb + 7);
+	cmd->dir = cmd->xfer_len ? SCSI_DIR_READ : SCSI_DIR_NONE;
+	return SENSE_OK;
+}
+
+enum scsi_exec_result sbc_exec_read_defect_data(struct scsi_cmd *cmd)
+{
+	bool twelve = cmd->cdb[0] == SCSI_OP_READ_DEFECT_DATA_12;
+	uint8_t p[8] = {0};
+
+	/* REQ_PLIST, REQ_GLIST and the format come back as PLISTV, GLISTV and the format */
+	p[1] = cmd->cdb[twelve ? 1 : 2] & 0x1f;
+	scsi_cmd_good(cmd);
+	scsi_cmd_data_in(cmd, p, twelve ? 8 : 4);
+	return SCSI_EXEC_DONE;
+}
+
 /* READ CAPACITY (SBC-3 §5.12, §5.13) */
 
 enum sense_reason sbc_parse_read_capacity_10(struct scsi_cmd *cmd)

@@ -167,6 +167,11 @@ static const struct scsi_op scsi_ops[256] = {
 			   0xff, 0 },
 		.parse = sbc_parse_sync_cache, .exec = sbc_exec_sync_cache,
 	},
+	[SCSI_OP_READ_DEFECT_DATA_10] = {
+		.name = "READ DEFECT DATA(10)", .cdb_len = 10,
+		.usage = { SCSI_OP_READ_DEFECT_DATA_10, 0, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0 },
+		.parse = sbc_parse_read_defect_data, .exec = sbc_exec_read_defect_data,
+	},
 	[SCSI_OP_WRITE_SAME_10] = {
 		.name = "WRITE SAME(10)", .cdb_len = 10, .flags = MEDIUM_WRITE,
 		.usage = { SCSI_OP_WRITE_SAME_10, 0xf8, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0 },
@@ -261,6 +266,12 @@ static const struct scsi_op scsi_ops[256] = {
 	[SCSI_OP_VERIFY_12] = {
 		.name = "VERIFY(12)", .cdb_len = 12, .flags = MEDIUM_READ,
 		.usage = VR12(SCSI_OP_VERIFY_12), .parse = sbc_parse_verify, .exec = sbc_exec_verify,
+	},
+	[SCSI_OP_READ_DEFECT_DATA_12] = {
+		.name = "READ DEFECT DATA(12)", .cdb_len = 12,
+		.usage = { SCSI_OP_READ_DEFECT_DATA_12, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0, 0 },
+		.parse = sbc_parse_read_defect_data, .exec = sbc_exec_read_defect_data,
 	},
 };
 

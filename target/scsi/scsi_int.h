@@ -239,6 +239,8 @@ enum sense_reason sbc_parse_orwrite(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_caw(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_read_defect_data(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_read_defect_data(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_read_capacity_10(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_read_capacity_10(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_read_capacity_16(struct scsi_cmd *cmd);

@@ -462,6 +462,29 @@ START_TEST(test_compare_and_write)
 }
 END_TEST
 
+START_TEST(test_read_defect_data)
+{
+	uint8_t rdd10[16] = {SCSI_OP_READ_DEFECT_DATA_10, 0, 0x18 | 0x05};
+	uint8_t rdd12[16] = {SCSI_OP_READ_DEFECT_DATA_12, 0x08};
+	struct t_cmd t;
+
+	put_be16(rdd10 + 7, 32);
+	t_cmd_init(&t, T.itl, rdd10, 16);
+	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t.cmd.data_len, 4);
+	ck_assert_uint_eq(t.buf[1], 0x1d);	   /* both lists valid, format 5 */
+	ck_assert_uint_eq(get_be16(t.buf + 2), 0); /* and empty */
+	t_cmd_fini(&t);
+	put_be32(rdd12 + 6, 32);
+	t_cmd_init(&t, T.itl, rdd12, 16);
+	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(t.cmd.data_len, 8);
+	ck_assert_uint_eq(t.buf[1], 0x08);
+	ck_assert_uint_eq(get_be32(t.buf + 4), 0);
+	t_cmd_fini(&t);
+}
+END_TEST
+
 START_TEST(test_read_capacity)
 {
 	uint8_t rc10[16] = {SCSI_OP_READ_CAPACITY_10};
@@ -708,6 +731,7 @@ static Suite *sbc_suite(void)
 	tcase_add_test(tc, test_write_and_verify);
 	tcase_add_test(tc, test_orwrite);
 	tcase_add_test(tc, test_compare_and_write);
+	tcase_add_test(tc, test_read_defect_data);
 	tcase_add_test(tc, test_read_capacity);
 	tcase_add_test(tc, test_read_capacity_huge);
 	tcase_add_test(tc, test_sync_cache_and_prefetch);
