@@ -54,12 +54,14 @@ if check abort-task $T abort "$(url "$TGT" 0)"; then
 fi
 pd_alive && check after-abort-new-session-serves $L verify "$(url "$TGT" 0)" "1,128,2048"
 if check lun-reset $T reset "$(url "$TGT" 0)"; then
-	grep -E '^(LOGICAL UNIT RESET|TEST UNIT READY)' "$T_OUT"
+	grep -E '^(LOGICAL UNIT RESET|TEST UNIT READY|after the reset)' "$T_OUT"
 fi
 pd_alive && check after-reset-new-session-serves $L verify "$(url "$TGT" 0)" "1,128,2048"
 
 # ---- session reinstatement ----
+# the first session has an 8 MiB write in flight; on the first target it waits for R2Ts
 check reinstatement $T reinstate "$(url "$SES" 3)"
+check reinstatement-with-write-waiting-for-r2t $T reinstate "$(url "$TGT" 0)"
 
 # ---- many sessions at once ----
 io_cpu() { # "name ns" per I/O thread (schedstat: time on CPU, in ns)

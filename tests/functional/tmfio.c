@@ -85,8 +85,7 @@ static void io_write_cb(struct iscsi_context *iscsi, int status, void *data, voi
 
 	io->task = NULL;
 	if (io->aborted) {
-		/* the context is going away and cancels what it still holds */
-		bury(s, io, task);
+		/* the context is going away and cancels what it still holds: buried already */
 		return;
 	}
 	if (status == SCSI_STATUS_CANCELLED) {
@@ -438,6 +437,8 @@ static int cmd_abort(const char *url)
 				big->aborted = true;
 				big->state = IO_CANCELLED;
 				s.inflight--;
+				bury(&s, big, big->task);
+				big->task = NULL;
 			}
 		} else if (w.response == ISCSI_TMR_TASK_DOES_NOT_EXIST) {
 			/* its status went out before this answer, on the same connection */
@@ -487,17 +488,40 @@ out:
 	return rc;
 }
 
+/* The first command after a reset on this nexus: UNIT ATTENTION 29h/xxh. */
+static bool reset_attention(struct sess *s, const char *who)
+{
+	struct scsi_task *task = iscsi_testunitready_sync(s->l.iscsi, s->l.lun);
+	char st[256];
+	bool ok;
+
+	printf("TEST UNIT READY after the reset, %s: %s\n", who,
+	       ft_status(s->l.iscsi, task, st, sizeof(st)));
+	/* SAM-5 §6.3.3: a unit attention for every I_T nexus, 29h/xxh */
+	ok = task && task->status == SCSI_STATUS_CHECK_CONDITION &&
+	     task->sense.key == SCSI_SENSE_UNIT_ATTENTION && (task->sense.ascq >> 8) == 0x29;
+	if (!ok)
+		fprintf(stderr, "%s: no UNIT ATTENTION 29h (reset occurred) after LOGICAL UNIT RESET\n",
+			who);
+	if (task)
+		scsi_free_scsi_task(task);
+	return ok;
+}
+
 static int cmd_reset(const char *url)
 {
 	struct tmf_wait w = { 0 };
-	struct scsi_task *task;
-	struct sess s;
+	struct sess s, other;
 	unsigned int i, cancelled = 0;
-	char st[256];
 	int rc = 1;
 
 	if (!sess_open(&s, url, 0, 0))
 		return 1;
+	/* another I_T nexus to the same LU, idle */
+	if (!sess_open(&other, url, 1, 0x4242)) {
+		sess_free(&s, false);
+		return 1;
+	}
 	s.region_lba = 4096;
 	s.region_blocks = (uint64_t)QUEUE_DEPTH * 4 * IO_BLOCKS_BYTES / s.l.bs;
 	s.rounds_left = QUEUE_DEPTH;
@@ -520,18 +544,9 @@ static int cmd_reset(const char *url)
 	for (i = 0; i < QUEUE_DEPTH; i++)
 		cancelled += s.ios[i].state == IO_CANCELLED;
 	printf("LOGICAL UNIT RESET: function complete, %u writes were in flight\n", cancelled);
-	/* SAM-5 §6.3.3: a unit attention for every I_T nexus, 29h/xxh */
-	task = iscsi_testunitready_sync(s.l.iscsi, s.l.lun);
-	printf("TEST UNIT READY after the reset: %s\n", ft_status(s.l.iscsi, task, st, sizeof(st)));
-	if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
-	    task->sense.key != SCSI_SENSE_UNIT_ATTENTION || (task->sense.ascq >> 8) != 0x29) {
-		fprintf(stderr, "no UNIT ATTENTION 29h (reset occurred) after LOGICAL UNIT RESET\n");
-		if (task)
-			scsi_free_scsi_task(task);
-		goto out;
-	}
-	scsi_free_scsi_task(task);
-	if (!still_serves(&s, "LOGICAL UNIT RESET"))
+	if (!reset_attention(&s, "the resetting session") ||
+	    !reset_attention(&other, "another session") ||
+	    !still_serves(&s, "LOGICAL UNIT RESET") || !still_serves(&other, "LOGICAL UNIT RESET"))
 		goto out;
 	/* and under load again */
 	s.rounds_left = 4 * QUEUE_DEPTH;
@@ -543,6 +558,7 @@ static int cmd_reset(const char *url)
 	rc = 0;
 out:
 	sess_free(&s, rc == 0);
+	sess_free(&other, rc == 0);
 	return rc;
 }
 
@@ -580,6 +596,13 @@ static int cmd_reinstate(const char *url)
 		return 1;
 	}
 	printf("session 1 logged in (ISID random 0x%06x) and wrote\n", isid);
+	/* an 8 MiB write in flight (waiting for R2Ts where InitialR2T=Yes) when the second login comes */
+	a.region_lba = 1024;
+	if (a.region_lba + (8 << 20) / a.l.bs > a.l.nblocks ||
+	    !io_start(&a, &a.ios[0], a.region_lba, (8 << 20) / a.l.bs, false) || !flush_out(&a)) {
+		sess_free(&a, false);
+		return 1;
+	}
 	if (!sess_open(&b, url, 2, isid)) {
 		fprintf(stderr, "the second login with the same name and ISID failed\n");
 		sess_free(&a, false);
