@@ -201,13 +201,36 @@ static size_t kv(char *buf, size_t off, const char *pair)
 	return off + l;
 }
 
+/*
+ * One Login Request from stage csg towards nsg (T=1) with the given text;
+ * the response lands in rsp/data. Returns the login status (0 for success).
+ */
+static int login_step(uint8_t csg, uint8_t nsg, const char *text, size_t n, uint8_t *bhs,
+		      uint8_t *rsp, uint8_t *data, size_t cap)
+{
+	int dlen;
+
+	memset(bhs, 0, ISCSI_BHS_LEN);
+	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
+	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (uint8_t)(csg << 2) | nsg;
+	bhs[8] = 0x80; /* ISID: random format */
+	bhs[13] = 1;
+	put_be32(bhs + 16, itt_next);
+	put_be32(bhs + 24, cmdsn);
+	send_pdu(bhs, text, (uint32_t)n);
+	dlen = recv_pdu(rsp, data, cap);
+	ck_assert_int_ge(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
+	return rsp[36] << 8 | rsp[37];
+}
+
 static int login(const char *digest)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN];
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN];
 	uint8_t data[8192];
 	char text[1024], hd[64], dd[64];
 	size_t n = 0;
-	int dlen;
+	int dlen, status;
 
 	snprintf(hd, sizeof(hd), "HeaderDigest=%s", digest);
 	snprintf(dd, sizeof(dd), "DataDigest=%s", digest);
@@ -215,18 +238,10 @@ static int login(const char *digest)
 	n = kv(text, n, "TargetName=" TGT);
 	n = kv(text, n, "SessionType=Normal");
 	n = kv(text, n, "AuthMethod=None");
-	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (ISCSI_STAGE_SECURITY << 2) | ISCSI_STAGE_OPERATIONAL;
-	bhs[8] = 0x80; /* ISID: random format */
-	bhs[13] = 1;
-	put_be32(bhs + 16, itt_next);
-	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, text, (uint32_t)n);
-	dlen = recv_pdu(rsp, data, sizeof(data));
-	ck_assert_int_ge(dlen, 0);
-	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
-	if (rsp[36] != 0)
-		return rsp[36] << 8 | rsp[37];
+	status = login_step(ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, text, n, bhs, rsp, data,
+			    sizeof(data));
+	if (status)
+		return status;
 
 	n = 0;
 	n = kv(text, n, hd);
@@ -238,20 +253,10 @@ static int login(const char *digest)
 	n = kv(text, n, "FirstBurstLength=8192");
 	n = kv(text, n, "MaxOutstandingR2T=2");
 	n = kv(text, n, "ErrorRecoveryLevel=0");
-	memset(bhs, 0, sizeof(bhs));
-	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (ISCSI_STAGE_OPERATIONAL << 2) |
-		 ISCSI_STAGE_FULL_FEATURE;
-	bhs[8] = 0x80;
-	bhs[13] = 1;
-	put_be32(bhs + 16, itt_next);
-	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, text, (uint32_t)n);
-	dlen = recv_pdu(rsp, data, sizeof(data));
-	ck_assert_int_ge(dlen, 0);
-	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
-	if (rsp[36] != 0)
-		return rsp[36] << 8 | rsp[37];
+	status = login_step(ISCSI_STAGE_OPERATIONAL, ISCSI_STAGE_FULL_FEATURE, text, n, bhs, rsp,
+			    data, sizeof(data));
+	if (status)
+		return status;
 	/* The target may need one more round before it grants the transition. */
 	for (int i = 0; i < 3 && !(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT); i++) {
 		send_pdu(bhs, NULL, 0);
