@@ -181,7 +181,7 @@ pick_port() {
 	i=0
 	while [ $i -lt 20 ]; do
 		p=$(shuf -i 20000-60999 -n 1)
-		if [ -z "$(ss -Htanl "sport = :$p" 2>/dev/null)" ]; then
+		if [ -z "$(ss -Htan "sport = :$p" 2>/dev/null)" ]; then
 			echo "$p"
 			return 0
 		fi
@@ -190,8 +190,9 @@ pick_port() {
 	return 1
 }
 
+# Whether porticod itself (not some other process that took the port) listens.
 pd_listening() {
-	[ -n "$(ss -Htnl "sport = :$PD_PORT" 2>/dev/null)" ]
+	ss -Htnlp "sport = :$PD_PORT" 2>/dev/null | grep -q "pid=$PD_PID,"
 }
 
 # Starts porticod in the background on the current $PD_CONF; waits until it
@@ -295,6 +296,8 @@ pd_kill() {
 pd_stop() { # NAME
 	if ! pd_alive; then
 		fail "$1" "porticod died during the test"
+		pd_sanitizer_report && grep -E -A 12 'ERROR: |runtime error:' "$PD_LOG" | head -n 40 | sed 's/^/    | /'
+		[ -n "$PD_PID" ] && wait "$PD_PID" 2>/dev/null
 		PD_PID=""
 		return 1
 	fi

@@ -128,7 +128,7 @@
 #define SCSI_STATUS_GOOD 0x00
 #define SCSI_STATUS_CHECK_CONDITION 0x02
 
-#define LOGIN_MAX_DSL 8192 /* §12.12: what both sides take before negotiation */
+#define LOGIN_MAX_DSL 8192 /* §13.12: what both sides take before negotiation */
 #define MY_MAX_RECV_DSL 4608 /* odd on purpose: the target splits Data-In to it */
 #define IO_TIMEOUT_MS 10000
 #define BS 512
@@ -325,7 +325,7 @@ static bool pdu_send(struct conn *c, uint8_t *bhs, const void *data, uint32_t dl
 	return true;
 }
 
-/* Sequence numbers the target hands back (§3.2.2.1, §11.2.1.?: StatSN, ExpCmdSN, MaxCmdSN). */
+/* Sequence numbers the target hands back: StatSN, ExpCmdSN, MaxCmdSN (§4.2.2). */
 static void seq_update(struct conn *c, const struct pdu *p)
 {
 	uint8_t op = pdu_op(p);
@@ -357,7 +357,7 @@ static void seq_update(struct conn *c, const struct pdu *p)
 		uint32_t exp = get_be32(p->bhs + TGT_EXPCMDSN);
 		uint32_t max = get_be32(p->bhs + TGT_MAXCMDSN);
 
-		/* §3.2.2.1: MaxCmdSN - ExpCmdSN < 2^31 or the pair is ignored */
+		/* §4.2.2.1: MaxCmdSN - ExpCmdSN < 2^31 or the pair is ignored */
 		if (max - exp + 1 < 0x80000000u) {
 			c->expcmdsn = exp;
 			c->maxcmdsn = max;
@@ -1291,7 +1291,7 @@ static int do_cmdsn(struct conn *c)
 
 	if (!login_ok(c, &o) || !tur(c))
 		return 1;
-	/* §3.2.2.1: beyond MaxCmdSN, and an old (already used) CmdSN */
+	/* §4.2.2.1: beyond MaxCmdSN, and an old (already used) CmdSN */
 	tries[0] = c->maxcmdsn + 100;
 	tries[1] = c->expcmdsn - 3;
 	for (i = 0; i < 2; i++) {
