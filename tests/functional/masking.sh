@@ -127,9 +127,13 @@ fi
 check_fails login-kvm2-other-target-refused "$T_BIN/lunio" -i "$KVM2" login "$(url "$TGT2" 0)" &&
 	{ out_has "Authorization failure\(514\)" && pass login-kvm2-other-target-refused ||
 		fail login-kvm2-other-target-refused "not an authorization failure" "$T_OUT"; }
+# an empty SendTargets answer, or a refused discovery login: nothing either way
 run iscsi-ls -i "$STRANGER" "iscsi://127.0.0.1:$PD_PORT"
+rc=$?
 if out_has "^Target:"; then
 	fail discovery-stranger-sees-nothing "an initiator without an ACL discovers targets" "$T_OUT"
+elif [ $rc -ne 0 ] && ! out_has "Login failed"; then
+	fail discovery-stranger-sees-nothing "iscsi-ls failed (exit $rc) other than by a refused login" "$T_OUT"
 else
 	pass discovery-stranger-sees-nothing
 fi
