@@ -145,9 +145,10 @@ all)
 	run_conformance "$build"
 	if [ -n "$san" ]; then
 		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
+		export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp"
 		run_unit "$san" "san:"
 		run_functional "$san" "san:"
-		unset ASAN_OPTIONS UBSAN_OPTIONS
+		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	fi
 	run_vm "$build"
 	;;

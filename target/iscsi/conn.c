@@ -803,12 +803,18 @@ static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 		if (!conn->rx_task)
 			return;
 		if (!digest_ok) {
-			/* RFC 7143 §7.8: a data digest error on immediate data: Reject, command not run. */
+			/*
+			 * RFC 7143 §7.8: a data digest error on immediate data is
+			 * answered with a Reject, then either a recovery R2T (ERL
+			 * >= 1) or, as here at ERL 0, CHECK CONDITION with
+			 * PROTOCOL SERVICE CRC ERROR once all its data has come.
+			 */
 			struct iscsi_task *t = conn->rx_task;
 
 			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
-			t->aborted = true;
-			task_cmd_complete(conn, t, 0);
+			if (!t->fail)
+				t->fail = SENSE_DATA_DIGEST_ERROR;
+			task_cmd_complete(conn, t, conn->dlen);
 			return;
 		}
 		task_cmd_complete(conn, conn->rx_task, conn->dlen);

@@ -691,6 +691,47 @@ START_TEST(test_abort_task_during_data_out)
 }
 END_TEST
 
+START_TEST(test_immediate_data_digest_error)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
+	uint8_t cdb[10] = { 0x2a, 0, 0, 0, 0, 10, 0, 0, 2, 0 };
+	uint8_t raw[ISCSI_BHS_LEN + 4 + 1024 + 4];
+	uint8_t payload[1024];
+	uint32_t itt;
+	int dlen;
+
+	ck_assert_int_eq(login("CRC32C"), 0);
+	clear_ua();
+	itt = itt_next++;
+	memset(payload, 0xab, sizeof(payload));
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, sizeof(payload), cdb,
+		     sizeof(cdb));
+	iscsi_bhs_set_dlen((struct iscsi_bhs *)bhs, sizeof(payload));
+	memcpy(raw, bhs, ISCSI_BHS_LEN);
+	crc32c_put_wire(raw + ISCSI_BHS_LEN, crc32c(0, bhs, ISCSI_BHS_LEN));
+	memcpy(raw + ISCSI_BHS_LEN + 4, payload, sizeof(payload));
+	crc32c_put_wire(raw + ISCSI_BHS_LEN + 4 + sizeof(payload),
+			crc32c(0, payload, sizeof(payload)) ^ 0x10);
+	ck_assert_int_eq(write(peer, raw, sizeof(raw)), (ssize_t)sizeof(raw));
+
+	/* RFC 7143 §7.8: Reject (data digest error), then CHECK CONDITION 0B/47/05. */
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_eq(dlen, ISCSI_BHS_LEN);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
+	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_DATA_DIGEST_ERROR);
+	dlen = recv_pdu(rsp, data, sizeof(data));
+	ck_assert_int_gt(dlen, 2 + 13);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(get_be32(rsp + 16), itt);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(data[2 + 2] & 0x0f, 0x0b);
+	ck_assert_uint_eq(data[2 + 12], 0x47);
+	ck_assert_uint_eq(data[2 + 13], 0x05);
+	/* The session goes on. */
+	write_read(10, 2, 1024);
+}
+END_TEST
+
 START_TEST(test_session_reinstatement)
 {
 	uint8_t rsp[ISCSI_BHS_LEN];
@@ -742,6 +783,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_oversized_segment_rejected);
 	tcase_add_test(tc, test_abort_task_during_data_out);
 	tcase_add_test(tc, test_session_reinstatement);
+	tcase_add_test(tc, test_immediate_data_digest_error);
 	suite_add_tcase(s, tc);
 	return s;
 }
