@@ -76,6 +76,10 @@ struct ev_loop {
 	struct ev_post_item **post_tail;
 
 	atomic_bool stop;
+
+	/* ev_defer(): run at the end of this iteration, in order, loop thread only */
+	struct ev_deferred *defer_head;
+	struct ev_deferred *defer_tail;
 };
 
 static __thread struct ev_loop *ev_cur;
@@ -149,7 +153,14 @@ void ev_loop_destroy(struct ev_loop *loop)
 	for (i = 0; i < loop->heap_len; i++)
 		free(loop->heap[i]);
 	free(loop->heap);
-	/* Posted work that never ran is dropped: its owner is going away with the loop. */
+	/* Deferred and posted work that never ran is dropped: its owner goes with the loop. */
+	while (loop->defer_head) {
+		struct ev_deferred *d = loop->defer_head;
+
+		loop->defer_head = d->next;
+		d->next = NULL;
+		d->queued = false;
+	}
 	for (p = loop->post_head; p; p = next) {
 		next = p->next;
 		free(p);
@@ -520,10 +531,74 @@ void ev_stop(struct ev_loop *loop)
 	while (n < 0 && errno == EINTR);
 }
 
+void ev_deferred_init(struct ev_deferred *d, ev_post_cb cb, void *arg)
+{
+	d->next = NULL;
+	d->cb = cb;
+	d->arg = arg;
+	d->queued = false;
+}
+
+void ev_defer(struct ev_loop *loop, struct ev_deferred *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	d->next = NULL;
+	if (loop->defer_tail)
+		loop->defer_tail->next = d;
+	else
+		loop->defer_head = d;
+	loop->defer_tail = d;
+}
+
+void ev_defer_cancel(struct ev_loop *loop, struct ev_deferred *d)
+{
+	struct ev_deferred **pp, *prev = NULL;
+
+	if (!d->queued)
+		return;
+	for (pp = &loop->defer_head; *pp; prev = *pp, pp = &(*pp)->next) {
+		if (*pp == d) {
+			*pp = d->next;
+			if (loop->defer_tail == d)
+				loop->defer_tail = prev;
+			break;
+		}
+	}
+	d->next = NULL;
+	d->queued = false;
+}
+
+/*
+ * Runs what was deferred during this iteration. A callback may defer again
+ * (itself or another); such work runs in a further round, at most a few
+ * rounds here, and the rest on the next iteration without sleeping.
+ */
+static void ev_run_deferred(struct ev_loop *loop)
+{
+	for (int round = 0; round < 4 && loop->defer_head; round++) {
+		struct ev_deferred *d = loop->defer_head;
+
+		loop->defer_head = NULL;
+		loop->defer_tail = NULL;
+		while (d) {
+			struct ev_deferred *next = d->next;
+
+			d->next = NULL;
+			d->queued = false;
+			d->cb(d->arg);
+			d = next;
+		}
+	}
+}
+
 static int ev_wait_timeout(struct ev_loop *loop, int timeout_ms)
 {
 	int64_t until;
 
+	if (loop->defer_head)
+		return 0;
 	if (!loop->heap_len)
 		return timeout_ms;
 	until = loop->heap[0]->deadline - ev_now_ms();
@@ -569,6 +644,7 @@ int ev_run_once(struct ev_loop *loop, int timeout_ms)
 		f->cb(loop, fd, ev_from_epoll(evs[i].events), f->arg);
 	}
 	ev_run_timers(loop);
+	ev_run_deferred(loop);
 	ev_cur = prev;
 	return 0;
 }

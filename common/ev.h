@@ -10,6 +10,7 @@
 #ifndef PORTICO_COMMON_EV_H
 #define PORTICO_COMMON_EV_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct ev_loop;
@@ -65,6 +66,24 @@ void ev_timer_cancel(struct ev_loop *loop, struct ev_timer *t);
 
 /* Thread-safe: runs cb(arg) on the loop's thread, in order of posting. Returns 0 or -errno. */
 int ev_post(struct ev_loop *loop, ev_post_cb cb, void *arg);
+
+/*
+ * Work deferred to the end of the current loop iteration (after fd events
+ * and timers), e.g. to coalesce many small writes into one syscall. The
+ * caller embeds struct ev_deferred in its object (no allocation) and must
+ * keep it alive, or ev_defer_cancel() it, until it has run. Loop thread
+ * only; deferring an already queued item does nothing.
+ */
+struct ev_deferred {
+	struct ev_deferred *next;
+	ev_post_cb cb;
+	void *arg;
+	bool queued;
+};
+
+void ev_deferred_init(struct ev_deferred *d, ev_post_cb cb, void *arg);
+void ev_defer(struct ev_loop *loop, struct ev_deferred *d);
+void ev_defer_cancel(struct ev_loop *loop, struct ev_deferred *d);
 
 /* Runs until ev_stop(). Returns 0 or -errno if epoll fails. */
 int ev_run(struct ev_loop *loop);

@@ -249,6 +249,15 @@ static void conn_tx_release(struct iscsi_tx *tx)
 	free(tx);
 }
 
+static void conn_deferred_flush(void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	if (conn->state != ISCSI_CONN_STATE_CLOSED)
+		conn_flush(conn);
+	conn_put(conn);
+}
+
 void conn_queue(struct iscsi_conn *conn, struct iscsi_tx *tx)
 {
 	if (conn->state == ISCSI_CONN_STATE_CLOSED) {
@@ -258,8 +267,15 @@ void conn_queue(struct iscsi_conn *conn, struct iscsi_tx *tx)
 	conn_tx_frame(conn, tx);
 	list_add_tail(&tx->link, &conn->txq);
 	conn->txq_len++;
-	if (!conn->tx_batch)
-		conn_flush(conn);
+	/*
+	 * Outside a receive batch (backstore completions, timers), the write
+	 * waits for the end of the loop iteration: completions reaped together
+	 * leave in one writev.
+	 */
+	if (!conn->tx_batch && !conn->flush_d.queued) {
+		conn_get(conn);
+		ev_defer(conn->loop, &conn->flush_d);
+	}
 }
 
 static size_t tx_total(const struct iscsi_tx *tx)
@@ -1044,6 +1060,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	}
 	login_init(conn->login, lenv);
 	textreq_init(&conn->text);
+	ev_deferred_init(&conn->flush_d, conn_deferred_flush, conn);
 	conn_rx_reset(conn);
 
 	rc = ev_add_fd(loop, fd, EV_READ, conn_on_event, conn);

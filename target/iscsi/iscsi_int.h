@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/ev.h"
 #include "common/list.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
@@ -203,6 +204,7 @@ struct iscsi_conn {
 	unsigned int txq_len;
 	bool want_write;
 	int tx_batch; /* >0: inside rx processing, flush at the end */
+	struct ev_deferred flush_d; /* one flush at the end of the loop iteration */
 	uint32_t statsn;
 	uint32_t exp_statsn;
 

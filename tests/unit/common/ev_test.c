@@ -808,6 +808,108 @@ START_TEST(test_now_monotonic)
 }
 END_TEST
 
+
+/* ---- ev_defer ---- */
+
+static int defer_log[16];
+static int defer_n;
+
+static void defer_rec(void *arg)
+{
+	if (defer_n < 16)
+		defer_log[defer_n++] = (int)(intptr_t)arg;
+}
+
+static void defer_fd_cb(struct ev_loop *lp, int fd, uint32_t events, void *arg)
+{
+	struct ev_deferred *d = arg;
+	char c;
+
+	(void)events;
+	ck_assert_int_eq(read(fd, &c, 1), 1);
+	defer_rec((void *)(intptr_t)100);
+	ev_defer(lp, d);
+	ev_defer(lp, d); /* twice: still once */
+}
+
+START_TEST(test_defer_runs_after_events_once)
+{
+	struct ev_loop *dl;
+	struct ev_deferred d;
+	int p[2];
+
+	defer_n = 0;
+	ck_assert_int_eq(ev_loop_create(&dl), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ev_deferred_init(&d, defer_rec, (void *)(intptr_t)7);
+	ck_assert_int_eq(ev_add_fd(dl, p[0], EV_READ, defer_fd_cb, &d), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	ck_assert_int_eq(ev_run_once(dl, 1000), 0);
+	ck_assert_int_eq(defer_n, 2);
+	ck_assert_int_eq(defer_log[0], 100); /* the event first */
+	ck_assert_int_eq(defer_log[1], 7); /* then the deferred work, once */
+	ck_assert(!d.queued);
+	ev_del_fd(dl, p[0]);
+	close(p[0]);
+	close(p[1]);
+	ev_loop_destroy(dl);
+}
+END_TEST
+
+START_TEST(test_defer_cancel_and_order)
+{
+	struct ev_loop *dl;
+	struct ev_deferred a, b, c;
+
+	defer_n = 0;
+	ck_assert_int_eq(ev_loop_create(&dl), 0);
+	ev_deferred_init(&a, defer_rec, (void *)(intptr_t)1);
+	ev_deferred_init(&b, defer_rec, (void *)(intptr_t)2);
+	ev_deferred_init(&c, defer_rec, (void *)(intptr_t)3);
+	ev_defer(dl, &a);
+	ev_defer(dl, &b);
+	ev_defer(dl, &c);
+	ev_defer_cancel(dl, &c); /* the tail */
+	ev_defer_cancel(dl, &a); /* the head */
+	ev_defer(dl, &a); /* again, now after b */
+	/* Pending deferred work: the loop does not sleep even with an infinite timeout. */
+	ck_assert_int_eq(ev_run_once(dl, -1), 0);
+	ck_assert_int_eq(defer_n, 2);
+	ck_assert_int_eq(defer_log[0], 2);
+	ck_assert_int_eq(defer_log[1], 1);
+	ev_loop_destroy(dl);
+}
+END_TEST
+
+static struct ev_loop *redefer_loop;
+static struct ev_deferred redefer_d;
+static int redefer_count;
+
+static void redefer_cb(void *arg)
+{
+	(void)arg;
+	if (++redefer_count < 10)
+		ev_defer(redefer_loop, &redefer_d);
+}
+
+START_TEST(test_defer_self_requeue_is_bounded)
+{
+	redefer_count = 0;
+	ck_assert_int_eq(ev_loop_create(&redefer_loop), 0);
+	ev_deferred_init(&redefer_d, redefer_cb, NULL);
+	ev_defer(redefer_loop, &redefer_d);
+	ck_assert_int_eq(ev_run_once(redefer_loop, -1), 0);
+	/* A few rounds per iteration, never an endless loop inside one. */
+	ck_assert_int_gt(redefer_count, 1);
+	ck_assert_int_lt(redefer_count, 10);
+	for (int i = 0; i < 10 && redefer_count < 10; i++)
+		ck_assert_int_eq(ev_run_once(redefer_loop, -1), 0);
+	ck_assert_int_eq(redefer_count, 10);
+	ck_assert(!redefer_d.queued);
+	ev_loop_destroy(redefer_loop);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ev");
@@ -849,6 +951,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_stop_from_thread);
 	tcase_add_test(tc, test_stop_before_run);
 	tcase_add_test(tc, test_current_per_thread);
+	tcase_add_test(tc, test_defer_runs_after_events_once);
+	tcase_add_test(tc, test_defer_cancel_and_order);
+	tcase_add_test(tc, test_defer_self_requeue_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }
