@@ -6,18 +6,27 @@
 #
 #   BUILD=build sh tests/conformance/run.sh [porticod|tgt]
 #
-# Serves a 1 GiB sparse file LUN on two loopback portals of one TPG (the
-# second URL feeds the suite's multipath tests), with an ACL for each of the
-# two initiator names the suite logs in with, and runs
-#   iscsi-test-cu -t ALL --dataloss -v URL1 URL2
-# under a timeout. Prints every failed and skipped test with its reason and
-# closes with "conformance: N passed, N failed, N skipped". A test passes
-# only when CUnit says "passed" and it printed no [SKIPPED]. Exits 0 only
-# when nothing failed. The logs (iscsi-test-cu, target, results) are kept
-# in $BUILD/conformance/<target>/.
+# The target serves, on two loopback portals of one TPG, a 1 GiB sparse
+# (thin) file LU and a small thick read-only file LU, with an ACL for each
+# of the two initiator names the suite logs in with. Three passes:
+#   main      iscsi-test-cu -t ALL --dataloss -v URL1 URL2
+#             (the thin LU; URL2, the same LU through the second portal,
+#             feeds the multipath tests)
+#   readonly  iscsi-test-cu -t ALL.ReadOnly --dataloss -v URL_RO
+#             (the main pass skips it: "Logical unit is not write-protected")
+#   sanitize  iscsi-test-cu -t ALL.Sanitize --dataloss --allow-sanitize -v URL1
+#             (the main pass skips it: "--allow-sanitize flag is not set")
+# each under a timeout. A later pass's verdict replaces the main pass's skip
+# of the same test, so that every test is counted once (230 with libiscsi
+# 1.19). A test passes only when CUnit says "passed" and it printed no
+# [SKIPPED]. Prints every failed and skipped test with its reason, the main
+# pass's own figures, and closes with "conformance: N passed, N failed,
+# N skipped". Exits 0 only when nothing failed. The logs (iscsi-test-cu per
+# pass, target, results) are kept in $BUILD/conformance/<target>/.
 #
-# Environment: BUILD (default build), CONFORMANCE_TIMEOUT (seconds for
-# iscsi-test-cu, default 420), CONFORMANCE_DEBUG=1 (porticod -d all).
+# Environment: BUILD (default build), CONFORMANCE_TIMEOUT (seconds for the
+# main pass, default 420; 60 for each other pass), CONFORMANCE_DEBUG=1
+# (porticod -d all).
 set -u
 
 target=${1:-porticod}
@@ -58,9 +67,11 @@ command -v iscsi-test-cu >/dev/null || die "iscsi-test-cu is missing (Debian pac
 
 logs="$build/conformance/$target"
 mkdir -p "$logs" || die "cannot create $logs"
-rm -f "$logs/iscsi-test-cu.log" "$logs/target.log" "$logs/results.txt"
+rm -f "$logs"/*.log "$logs/results.txt"
 tmp=$(mktemp -d /tmp/portico-conformance.XXXXXX) || die "mktemp failed"
 truncate -s 1G "$tmp/lun0.img" || die "cannot create the 1 GiB sparse image"
+# the read-only LU: thick (allocated), like a LU configured without 'thin'
+fallocate -l 64M "$tmp/lun1.img" || die "cannot create the read-only image"
 
 p1=$(free_port) || die "no free port"
 p2=$(free_port "$p1") || die "no free port"
@@ -68,18 +79,20 @@ p2=$(free_port "$p1") || die "no free port"
 if [ "$target" = porticod ]; then
 	[ -x "$build/bin/porticod" ] || die "$build/bin/porticod is missing (make)"
 	lun=0
+	lun_ro=1
 	cat >"$tmp/porticod.conf" <<CONF
-# tests/conformance/run.sh: one thin file LUN on two loopback portals.
+# tests/conformance/run.sh: a thin file LU and a read-only one on two loopback portals.
 control_socket = "$tmp/porticod.sock";
 backstores = (
-  { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; }
+  { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; },
+  { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; }
 );
 targets = (
   { iqn = "$iqn";
     tpgs = (
       { tag = 1;
         portals = [ "127.0.0.1:$p1", "127.0.0.1:$p2" ];
-        luns = ( { lun = 0; backstore = "conf0"; } );
+        luns = ( { lun = 0; backstore = "conf0"; }, { lun = 1; backstore = "conf1"; } );
         acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
       } );
   } );
@@ -99,45 +112,84 @@ CONF
 else
 	command -v tgtd >/dev/null || die "tgtd is missing (Debian package tgt)"
 	lun=1 # tgt's LUN 0 is its controller
+	lun_ro=2
 	tgtd_start "$tmp/target.log" "$p1" "$p2" || {
 		cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "tgtd did not start"
 	}
-	tgtd_target 1 "$iqn" >>"$tmp/target.log" 2>&1 &&
-		tgtd_lun 1 1 "$tmp/lun0.img" rdwr >>"$tmp/target.log" 2>&1 ||
+	{ tgtd_target 1 "$iqn" && tgtd_lun 1 1 "$tmp/lun0.img" rdwr &&
+		tgtd_lun 1 2 "$tmp/lun1.img" rdwr &&
+		tgtadm_ -C "$TGTD_CTL" --lld iscsi --mode logicalunit --op update --tid 1 --lun 2 \
+			--params readonly=1; } >>"$tmp/target.log" 2>&1 ||
 		die "tgtadm could not set up the target"
 	tpid=$TGTD_PID
 	version="tgt $(tgtd -V 2>/dev/null | head -1)"
 fi
 
-echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2, LUN $lun: 1 GiB sparse file"
-echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)," \
-	"iscsi-test-cu -t ALL --dataloss -v (timeout ${cu_timeout} s)"
+echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2;" \
+	"LUN $lun: 1 GiB sparse file, thin; LUN $lun_ro: 64 MiB file, read-only"
+echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)"
 
-iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected.txt"
+iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected-main.txt"
+grep '^ReadOnly\.' "$tmp/expected-main.txt" >"$tmp/expected-readonly.txt"
+grep '^Sanitize\.' "$tmp/expected-main.txt" >"$tmp/expected-sanitize.txt"
+url1="iscsi://127.0.0.1:$p1/$iqn/$lun"
+url2="iscsi://127.0.0.1:$p2/$iqn/$lun"
+url_ro="iscsi://127.0.0.1:$p1/$iqn/$lun_ro"
 
-start=$(date +%s)
-timeout -k 5 "$cu_timeout" iscsi-test-cu -t ALL --dataloss -v \
-	-i "$init1" -I "$init2" \
-	"iscsi://127.0.0.1:$p1/$iqn/$lun" "iscsi://127.0.0.1:$p2/$iqn/$lun" \
-	>"$tmp/iscsi-test-cu.log" 2>&1 &
-cu_pid=$!
-wait "$cu_pid"
-cu_rc=$?
-cu_pid=""
-end=$(date +%s)
+# cu_pass NAME TIMEOUT ARGS...: runs iscsi-test-cu ARGS, parses its output
+# into $tmp/results-NAME.txt; the log is $tmp/iscsi-test-cu-NAME.log.
+cu_pass() {
+	_name=$1
+	_to=$2
+	shift 2
+	echo "conformance: pass '$_name': iscsi-test-cu $* (timeout $_to s)"
+	_start=$(date +%s)
+	timeout -k 5 "$_to" iscsi-test-cu -i "$init1" -I "$init2" "$@" \
+		>"$tmp/iscsi-test-cu-$_name.log" 2>&1 &
+	cu_pid=$!
+	wait "$cu_pid"
+	_rc=$?
+	cu_pid=""
+	awk -v list="$tmp/expected-$_name.txt" -f "$here/cu-parse.awk" \
+		"$tmp/iscsi-test-cu-$_name.log" >"$tmp/results-$_name.txt"
+	cp "$tmp/iscsi-test-cu-$_name.log" "$logs/"
+	echo "conformance: pass '$_name' ran $(($(date +%s) - _start)) s, exit $_rc$([ "$_rc" -eq 124 ] && echo ' (timed out)'):" \
+		"$(sed -n 's/^totals \([0-9]*\) \([0-9]*\) \([0-9]*\)$/\1 passed, \2 failed, \3 skipped/p' "$tmp/results-$_name.txt")"
+}
+
+cu_pass main "$cu_timeout" -t ALL --dataloss -v "$url1" "$url2"
+kill -0 "$tpid" 2>/dev/null && cu_pass readonly 60 -t ALL.ReadOnly --dataloss -v "$url_ro"
+kill -0 "$tpid" 2>/dev/null && cu_pass sanitize 60 -t ALL.Sanitize --dataloss --allow-sanitize -v "$url1"
 
 target_alive=1
 kill -0 "$tpid" 2>/dev/null || target_alive=0
 
-awk -v list="$tmp/expected.txt" -f "$here/cu-parse.awk" "$tmp/iscsi-test-cu.log" >"$tmp/results.txt"
-cp "$tmp/iscsi-test-cu.log" "$tmp/results.txt" "$logs/"
+# Merge: the main pass in its order; a later pass's verdict replaces it.
+cat "$tmp"/results-main.txt "$tmp"/results-readonly.txt "$tmp"/results-sanitize.txt 2>/dev/null |
+	awk '$1 == "totals" { next }
+	{
+		name = $2
+		sub(/:$/, "", name)
+		if (!(name in line))
+			order[++n] = name
+		line[name] = $0
+	}
+	END {
+		for (i = 1; i <= n; i++) {
+			l = line[order[i]]
+			print l
+			k = substr(l, 1, 4)
+			c[k]++
+		}
+		printf "totals %d %d %d\n", c["PASS"], c["FAIL"], c["SKIP"]
+	}' >"$tmp/results.txt"
+cp "$tmp/results.txt" "$logs/"
 
 set -- $(sed -n 's/^totals //p' "$tmp/results.txt")
 passed=${1:-0}
 failed=${2:-0}
 skipped=${3:-0}
 
-echo "conformance: iscsi-test-cu ran $((end - start)) s, exit $cu_rc$([ "$cu_rc" -eq 124 ] && echo ' (timed out)')"
 if [ "$skipped" -gt 0 ]; then
 	echo "skipped:"
 	sed -n 's/^SKIP /  /p' "$tmp/results.txt"
@@ -153,7 +205,7 @@ if [ "$target_alive" -eq 0 ]; then
 fi
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
 	echo "  FAILED iscsi-test-cu: no test ran; the end of its output:"
-	tail -30 "$tmp/iscsi-test-cu.log"
+	tail -30 "$tmp/iscsi-test-cu-main.log"
 	failed=1
 fi
 
