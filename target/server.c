@@ -271,6 +271,7 @@ static void *io_thread_main(void *arg)
 		log_warn(COMP, "I/O thread %u: %u connection(s) still waiting for backstore I/O",
 			 th->id, iscsi_conn_live());
 	bs_thread_fini();
+	iscsi_thread_release_buffers();
 	ev_loop_destroy(th->loop);
 	return NULL;
 }

@@ -56,6 +56,8 @@ int iscsi_conn_start(struct ev_loop *loop, int fd);
 unsigned int iscsi_conn_count(void);
 /* Connections of the calling thread not yet freed (closed ones wait for their I/O). */
 unsigned int iscsi_conn_live(void);
+/* Frees the calling thread's cache of command buffers (at thread exit). */
+void iscsi_thread_release_buffers(void);
 /* Connections currently open on every thread. */
 unsigned int iscsi_conn_total(void);
 

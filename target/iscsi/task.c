@@ -20,6 +20,81 @@
 #define COMP "iscsi"
 #define TASK_BUF_ALIGN 4096
 
+/*
+ * Command buffers are reused through a small per-thread cache, one list per
+ * power-of-two size from 4 KiB up. A fresh large buffer comes from mmap, and
+ * page faults, zeroing and munmap then cost more than the data copy itself
+ * (a 1 MiB read spent most of its time there). Each list keeps at most
+ * TASK_BUF_CACHE_BYTES, so an idle thread holds little.
+ */
+#define TASK_BUF_MIN_SHIFT 12
+#define TASK_BUF_CLASSES 12 /* 4 KiB .. 8 MiB = SCSI_MAX_XFER_BYTES */
+#define TASK_BUF_CACHE_BYTES (16u << 20)
+
+struct task_buf_free {
+	struct task_buf_free *next;
+};
+
+static __thread struct task_buf_free *buf_cache[TASK_BUF_CLASSES];
+static __thread unsigned int buf_cached[TASK_BUF_CLASSES];
+
+static unsigned int task_buf_class(uint32_t len)
+{
+	unsigned int c = 0;
+
+	while (c < TASK_BUF_CLASSES - 1 && (1u << (c + TASK_BUF_MIN_SHIFT)) < len)
+		c++;
+	return c;
+}
+
+static uint8_t *task_buf_get(uint32_t len)
+{
+	unsigned int c = task_buf_class(len);
+	size_t size = (size_t)1 << (c + TASK_BUF_MIN_SHIFT);
+	void *p;
+
+	if (size < len)
+		return NULL; /* beyond the largest class: never asked by the engine's limit */
+	if (buf_cache[c]) {
+		struct task_buf_free *f = buf_cache[c];
+
+		buf_cache[c] = f->next;
+		buf_cached[c]--;
+		return (uint8_t *)f;
+	}
+	if (posix_memalign(&p, TASK_BUF_ALIGN, size))
+		return NULL;
+	return p;
+}
+
+static void task_buf_put(uint8_t *buf, uint32_t len)
+{
+	unsigned int c = task_buf_class(len);
+	size_t size = (size_t)1 << (c + TASK_BUF_MIN_SHIFT);
+	struct task_buf_free *f = (struct task_buf_free *)buf;
+
+	if ((buf_cached[c] + 1) * size > TASK_BUF_CACHE_BYTES && buf_cached[c] >= 2) {
+		free(buf);
+		return;
+	}
+	f->next = buf_cache[c];
+	buf_cache[c] = f;
+	buf_cached[c]++;
+}
+
+void iscsi_thread_release_buffers(void)
+{
+	for (unsigned int c = 0; c < TASK_BUF_CLASSES; c++) {
+		while (buf_cache[c]) {
+			struct task_buf_free *f = buf_cache[c];
+
+			buf_cache[c] = f->next;
+			free(f);
+		}
+		buf_cached[c] = 0;
+	}
+}
+
 static unsigned int task_hash(uint32_t itt)
 {
 	return (itt ^ (itt >> 8) ^ (itt >> 16)) & (ISCSI_TASK_HASH - 1);
@@ -44,7 +119,8 @@ void task_put(struct iscsi_task *task)
 {
 	if (--task->refs)
 		return;
-	free(task->cmd.buf);
+	if (task->cmd.buf)
+		task_buf_put(task->cmd.buf, task->cmd.buf_len);
 	conn_put(task->sess->conn);
 	free(task);
 }
@@ -337,7 +413,8 @@ static int task_alloc_buf(struct iscsi_task *task)
 	len = MIN(task->edtl, cmd->xfer_len);
 	if (!len)
 		return 0;
-	if (posix_memalign((void **)&cmd->buf, TASK_BUF_ALIGN, ALIGN_UP(len, TASK_BUF_ALIGN)))
+	cmd->buf = task_buf_get(len);
+	if (!cmd->buf)
 		return -ENOMEM;
 	cmd->buf_len = len;
 	return 0;

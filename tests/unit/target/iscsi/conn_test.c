@@ -340,6 +340,7 @@ static void teardown(void)
 	scsi_lu_destroy(lu);
 	bs_close(dev);
 	bs_thread_fini();
+	iscsi_thread_release_buffers();
 	ev_loop_destroy(loop);
 	snprintf(path, sizeof(path), "%s/lun.img", dir);
 	unlink(path);
