@@ -503,6 +503,12 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 	int rc;
 
 	rc = sess_create(conn, sm, &sess, &wait);
+	if (rc == -ENOENT) {
+		log_info(COMP, "conn %d: login with TSIH %u refused: the session is gone, peer %s",
+			 conn->id, sm->tsih, conn->peer_text);
+		conn_login_fail_send(conn, rsp, ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
+		return;
+	}
 	if (rc) {
 		log_warn(COMP, "conn %d: cannot create session for '%s': %s", conn->id,
 			 sm->initiator_name, strerror(-rc));
@@ -551,17 +557,21 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	struct iscsi_tx *tx;
 
 	/*
-	 * RFC 7143 §6.3.1: a non-zero TSIH adds a connection to (or continues)
-	 * an existing session. A session here has exactly one connection and
-	 * ends with it (ErrorRecoveryLevel 0), so there is never one to join:
-	 * the initiator must reinstate with TSIH 0.
+	 * RFC 7143 §6.3.1: a non-zero TSIH names an existing session. A
+	 * session here has one connection (MaxConnections=1), so such a login
+	 * can only replace that connection (connection reinstatement); when
+	 * the session is gone the initiator must start a new one (TSIH 0).
 	 */
-	if (get_be16(((const struct iscsi_login_req *)conn->bhs)->tsih)) {
-		log_info(COMP, "conn %d: login with TSIH %u refused: no such session, peer %s",
-			 conn->id, get_be16(((const struct iscsi_login_req *)conn->bhs)->tsih),
-			 conn->peer_text);
-		conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
-		return;
+	{
+		const struct iscsi_login_req *q = (const struct iscsi_login_req *)conn->bhs;
+		uint16_t tsih = get_be16(q->tsih);
+
+		if (tsih && !sess_tsih_live(q->isid, tsih)) {
+			log_info(COMP, "conn %d: login with TSIH %u refused: no such session, peer %s",
+				 conn->id, tsih, conn->peer_text);
+			conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
+			return;
+		}
 	}
 	memset(rsp, 0, sizeof(rsp));
 	res = login_handle(conn->login, conn->bhs, data, dlen, rsp);

@@ -249,12 +249,16 @@ const struct iscsi_env_ops *conn_env(void **arg);
 /* session.c */
 /*
  * Creates the session a completed login asks for. *wait is set when an
- * older session is being reinstated: the caller holds its final Login
- * Response until conn_reinstate_done() runs.
+ * older session (or, for a login with a TSIH, the session's older
+ * connection) is being reinstated: the caller holds its final Login
+ * Response until conn_reinstate_done() runs. -ENOENT: the login named a
+ * TSIH whose session is gone.
  */
 int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out,
 		bool *wait);
 void sess_destroy(struct iscsi_session *sess);
+/* Whether a live session has this ISID and TSIH (a login may reinstate its connection). */
+bool sess_tsih_live(const uint8_t *isid, uint16_t tsih);
 /* Takes a closing session out of the registry (its TSIH and ISID are free again). */
 void sess_unregister(struct iscsi_session *sess);
 /*

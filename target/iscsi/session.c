@@ -51,6 +51,19 @@ static uint16_t reg_alloc_tsih(void)
 	return 0;
 }
 
+bool sess_tsih_live(const uint8_t *isid, uint16_t tsih)
+{
+	struct iscsi_session *s;
+	bool live = false;
+
+	pthread_mutex_lock(&reg_lock);
+	list_for_each_entry(s, &reg_sessions, reg_link)
+		if (s->tsih == tsih && !memcmp(s->isid, isid, sizeof(s->isid)))
+			live = true;
+	pthread_mutex_unlock(&reg_lock);
+	return live;
+}
+
 static void sess_kill_cb(void *arg)
 {
 	struct iscsi_conn *conn = arg;
@@ -75,6 +88,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 {
 	struct iscsi_session *sess, *old, *tmp;
 	const struct iscsi_env_ops *ops;
+	uint16_t reinstated_tsih = 0;
 	void *arg;
 	int rc = 0;
 
@@ -134,7 +148,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	}
 
 	pthread_mutex_lock(&reg_lock);
-	if (sess->type == ISCSI_SESSION_NORMAL) {
+	if (sess->type == ISCSI_SESSION_NORMAL || sm->tsih) {
 		/*
 		 * RFC 7143 §6.3.5: a leading login with the ISID of a live session
 		 * of the same initiator and target (TSIH 0) reinstates it: the old
@@ -142,12 +156,23 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		 */
 		list_for_each_entry_safe(old, tmp, &reg_sessions, reg_link)
 		{
-			if (old->type != ISCSI_SESSION_NORMAL ||
+			if (old->type != sess->type ||
 			    memcmp(old->isid, sess->isid, sizeof(sess->isid)) ||
 			    !iscsi_name_equal(old->initiator, sess->initiator) ||
-			    !iscsi_name_equal(old->target, sess->target) ||
-			    old->tpg_tag != sess->tpg_tag)
+			    (sess->type == ISCSI_SESSION_NORMAL &&
+			     (!iscsi_name_equal(old->target, sess->target) ||
+			      old->tpg_tag != sess->tpg_tag)) ||
+			    (sm->tsih && old->tsih != sm->tsih))
 				continue;
+			/*
+			 * RFC 7143 §6.3.4: a login with the TSIH of a live
+			 * session replaces its connection (connection
+			 * reinstatement): at ERL 0 the old connection's tasks
+			 * are aborted and the session goes on under the same
+			 * TSIH. Either way the old connection goes.
+			 */
+			if (sm->tsih)
+				reinstated_tsih = old->tsih;
 			list_del(&old->reg_link);
 			old->dead = true;
 			if (!old->successor) {
@@ -162,7 +187,13 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 				 old->tsih, sess->initiator);
 		}
 	}
-	sess->tsih = reg_alloc_tsih();
+	if (sm->tsih && !reinstated_tsih) {
+		/* The session went away meanwhile: the initiator must start a new one. */
+		pthread_mutex_unlock(&reg_lock);
+		rc = -ENOENT;
+		goto err_itls;
+	}
+	sess->tsih = reinstated_tsih ? reinstated_tsih : reg_alloc_tsih();
 	if (sess->tsih)
 		list_add_tail(&sess->reg_link, &reg_sessions);
 	pthread_mutex_unlock(&reg_lock);

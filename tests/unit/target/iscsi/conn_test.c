@@ -35,6 +35,8 @@ static struct scsi_lu *lu;
 static uint32_t cmdsn, itt_next = 0x100;
 static bool hdigest, ddigest;
 static uint16_t authorize_status;
+static uint16_t login_tsih; /* TSIH the next login presents (0: a new session) */
+static uint16_t last_tsih; /* TSIH of the last successful login */
 
 /* ---- fake object model ---- */
 
@@ -215,6 +217,7 @@ static int login_step(uint8_t csg, uint8_t nsg, const char *text, size_t n, uint
 	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (uint8_t)(csg << 2) | nsg;
 	bhs[8] = 0x80; /* ISID: random format */
 	bhs[13] = 1;
+	put_be16(bhs + 14, login_tsih);
 	put_be32(bhs + 16, itt_next);
 	put_be32(bhs + 24, cmdsn);
 	send_pdu(bhs, text, (uint32_t)n);
@@ -266,6 +269,7 @@ static int login(const char *digest)
 	ck_assert(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT);
 	ck_assert_uint_eq(rsp[1] & ISCSI_LOGIN_NSG_MASK, ISCSI_STAGE_FULL_FEATURE);
 	ck_assert_uint_ne(get_be16(rsp + 14), 0); /* TSIH */
+	last_tsih = get_be16(rsp + 14);
 	itt_next++;
 	hdigest = ddigest = !strcmp(digest, "CRC32C");
 	return 0;
@@ -324,6 +328,7 @@ static void setup(void)
 	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
 	cmdsn = 1;
 	hdigest = ddigest = false;
+	login_tsih = 0;
 }
 
 static void teardown(void)
@@ -763,6 +768,46 @@ START_TEST(test_session_reinstatement)
 }
 END_TEST
 
+START_TEST(test_connection_reinstatement)
+{
+	uint8_t rsp[ISCSI_BHS_LEN];
+	uint16_t tsih;
+	int first, sv[2];
+
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+	write_read(400, 4, 2048);
+	tsih = last_tsih;
+	first = peer;
+
+	/* A login naming a TSIH that does not exist: session does not exist (2/0a). */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	peer = sv[0];
+	login_tsih = (uint16_t)(tsih + 77);
+	ck_assert_int_eq(login("None"), ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
+	close(peer);
+
+	/* The live session's TSIH: its connection is replaced, the TSIH stays. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	peer = sv[0];
+	login_tsih = tsih;
+	ck_assert_int_eq(login("None"), 0);
+	ck_assert_uint_eq(last_tsih, tsih);
+	{
+		int saved = peer;
+
+		peer = first;
+		ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0); /* the old connection is gone */
+		peer = saved;
+	}
+	close(first);
+	clear_ua();
+	write_read(400, 4, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -785,6 +830,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_abort_task_during_data_out);
 	tcase_add_test(tc, test_session_reinstatement);
 	tcase_add_test(tc, test_immediate_data_digest_error);
+	tcase_add_test(tc, test_connection_reinstatement);
 	suite_add_tcase(s, tc);
 	return s;
 }
