@@ -22,7 +22,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS := -laio -lconfig -lcrypto -lpthread
+LIBS := -laio -lconfig -lcrypto -ljson-c -lpthread
 TEST_LIBS := $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
 # Sources, by module. Each module directory holds only its own .c files; a
@@ -132,3 +132,26 @@ clean:
 	rm -rf build build-san
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- fuzzing: tests/fuzz, docs/fuzzing.md ---------------------------------
+# 'make fuzz' builds every libFuzzer harness (tests/fuzz/fuzz_*.c) and the
+# seed generator with clang, ASan and UBSan under build-fuzz/, by running
+# this Makefile again with BUILD=build-fuzz (so the rules above build the
+# modules); tests/fuzz/run.sh runs them. 'make clean-fuzz' removes them.
+FUZZ_BUILD := build-fuzz
+FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-bins clean-fuzz
+.PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+fuzz: deps
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SAN=0 \
+		CFLAGS="-O1 -g -Wno-implicit-fallthrough" SANFLAGS="$(FUZZ_SANFLAGS)" fuzz-bins
+fuzz-bins: $(FUZZ_BINS) $(FUZZ_BUILD)/tests/fuzz/gen_seeds
+$(FUZZ_BUILD)/tests/fuzz/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(LIBS_TARGET)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS_TARGET) $(LIBS)
+$(FUZZ_BUILD)/tests/fuzz/gen_seeds: $(FUZZ_BUILD)/tests/fuzz/gen_seeds.o $(LIBS_TARGET)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_TARGET) $(LIBS)
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)
+# ---- end of fuzzing ---------------------------------------------------------
