@@ -22,8 +22,10 @@
 #include <openssl/evp.h>
 
 #include "common/be.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "target/config.h"
+#include "target/iscsi/chap.h"
 
 #define CONFIG_LU_VENDOR "PORTICO "
 /* one product for every kind, so that one multipath.conf device stanza matches them all */
@@ -35,6 +37,8 @@ struct config_ctx {
 	struct cfg_err *err;
 	char machine_id[256];
 	bool have_machine_id;
+	const char *secret_files[16]; /* files holding CHAP secrets, checked for their mode */
+	size_t nsecret_files;
 };
 
 /* An error without a setting to point at (start-up, after the parse): "FILE:LINE: ...". */
@@ -669,7 +673,136 @@ static int config_parse_mapped(struct config_ctx *c, const config_setting_t *lis
 	return 0;
 }
 
-static const char *const config_acl_keys[] = { "initiator", "mapped_luns", NULL };
+/*
+ * A file with CHAP secrets should be for root's eyes only (the shell writes
+ * it 0600); say so once per file at start-up when it is not.
+ */
+static void config_check_secret_file(struct config_ctx *c, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	struct stat st;
+
+	if (!file)
+		return;
+	for (size_t i = 0; i < c->nsecret_files; i++)
+		if (strcmp(c->secret_files[i], file) == 0)
+			return;
+	if (c->nsecret_files < ARRAY_SIZE(c->secret_files))
+		c->secret_files[c->nsecret_files++] = file;
+	if (stat(file, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("config",
+			 "%s holds CHAP secrets but is readable by group or others (mode %04o): chmod 600 %s",
+			 file, (unsigned int)(st.st_mode & 07777), file);
+}
+
+/*
+ * RFC 7143 §9.2.1: a secret that authenticates an initiator is never
+ * configured to authenticate the target, nor the reverse. The owner of
+ * secret among the other side's secrets parsed so far, or NULL.
+ */
+static const char *config_chap_clash(const struct obj_model *m, const char *secret,
+				     bool secret_is_mutual)
+{
+	const struct obj_chap *d = &m->discovery_auth;
+
+	if (!strcmp(secret_is_mutual ? d->password : d->mutual_password, secret))
+		return "discovery_auth";
+	for (size_t i = 0; i < m->ntargets; i++) {
+		const struct obj_target *t = &m->targets[i];
+
+		for (size_t j = 0; j < t->ntpgs; j++) {
+			for (size_t k = 0; k < t->tpgs[j].nacls; k++) {
+				const struct obj_acl *a = &t->tpgs[j].acls[k];
+				const char *other =
+				    secret_is_mutual ? a->chap.password : a->chap.mutual_password;
+
+				if (!strcmp(other, secret))
+					return a->initiator;
+			}
+		}
+	}
+	return NULL;
+}
+
+enum { CONFIG_CHAP_USERID, CONFIG_CHAP_PASSWORD, CONFIG_CHAP_MUTUAL_USERID, CONFIG_CHAP_MUTUAL_PASSWORD };
+
+/*
+ * userid, password, mutual_userid, mutual_password of g (an ACL, or
+ * discovery_auth) into *chap; what names their owner in messages. The
+ * secrets never appear in a message.
+ */
+static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
+			     struct obj_chap *chap)
+{
+	static const char *const keys[] = {
+		[CONFIG_CHAP_USERID] = "userid",
+		[CONFIG_CHAP_PASSWORD] = "password",
+		[CONFIG_CHAP_MUTUAL_USERID] = "mutual_userid",
+		[CONFIG_CHAP_MUTUAL_PASSWORD] = "mutual_password",
+	};
+	char *const dst[] = {
+		[CONFIG_CHAP_USERID] = chap->userid,
+		[CONFIG_CHAP_PASSWORD] = chap->password,
+		[CONFIG_CHAP_MUTUAL_USERID] = chap->mutual_userid,
+		[CONFIG_CHAP_MUTUAL_PASSWORD] = chap->mutual_password,
+	};
+	const char *v[ARRAY_SIZE(keys)] = { NULL };
+	const char *why, *owner;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		config_setting_t *s = config_setting_get_member(g, keys[i]);
+
+		ret = cfg_get_string(g, keys[i], false, &v[i], c->err);
+		if (ret)
+			return ret;
+		if (!v[i])
+			continue;
+		if (i == CONFIG_CHAP_USERID || i == CONFIG_CHAP_MUTUAL_USERID)
+			why = chap_name_why(v[i]);
+		else
+			why = chap_secret_why(strlen(v[i]));
+		if (why)
+			return cfg_error(c->err, s, "%s: %s %s", what, keys[i], why);
+		if (i == CONFIG_CHAP_PASSWORD || i == CONFIG_CHAP_MUTUAL_PASSWORD)
+			config_check_secret_file(c, s);
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i += 2) {
+		if (!v[i] != !v[i + 1])
+			return cfg_error(c->err, config_setting_get_member(g, keys[v[i] ? i : i + 1]),
+					 "%s: %s and %s go together", what, keys[i], keys[i + 1]);
+	}
+	if (v[CONFIG_CHAP_MUTUAL_USERID] && !v[CONFIG_CHAP_USERID])
+		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_USERID]),
+				 "%s: mutual CHAP (the target proving itself) needs the initiator's userid and password too",
+				 what);
+	if (v[CONFIG_CHAP_MUTUAL_PASSWORD] &&
+	    !strcmp(v[CONFIG_CHAP_PASSWORD], v[CONFIG_CHAP_MUTUAL_PASSWORD]))
+		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_PASSWORD]),
+				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
+				 what);
+	for (i = CONFIG_CHAP_PASSWORD; i < ARRAY_SIZE(keys); i += 2) {
+		if (!v[i])
+			continue;
+		owner = config_chap_clash(c->m, v[i], i == CONFIG_CHAP_MUTUAL_PASSWORD);
+		if (owner)
+			return cfg_error(c->err, config_setting_get_member(g, keys[i]),
+					 "%s: %s is a %s of %s%s%s (RFC 7143 §9.2.1: a secret that authenticates initiators never authenticates the target)",
+					 what, keys[i],
+					 i == CONFIG_CHAP_PASSWORD ? "mutual_password" : "password",
+					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
+					 strcmp(owner, "discovery_auth") ? "'" : "");
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (v[i])
+			strcpy(dst[i], v[i]); /* fits: checked above (255 bytes at most) */
+	return 0;
+}
+
+static const char *const config_acl_keys[] = { "initiator",	"mapped_luns", "userid",
+					       "password",	"mutual_userid",
+					       "mutual_password", NULL };
 
 static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
@@ -688,6 +821,7 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
 		struct obj_acl *acl = &tpg->acls[tpg->nacls++];
 		const char *name, *why = NULL;
+		char what[ISCSI_NAME_MAX + 16];
 
 		ret = cfg_check_keys(e, config_acl_keys, c->err);
 		if (ret)
@@ -714,13 +848,17 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 			if (ret)
 				return ret;
 		}
+		snprintf(what, sizeof(what), "initiator '%s'", acl->initiator);
+		ret = config_parse_chap(c, e, what, &acl->chap);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
 static const char *const config_attr_keys[] = { "generate_node_acls", "demo_mode_write_protect",
 						"nopin_interval", "nopin_timeout",
-						"default_cmdsn_depth", NULL };
+						"default_cmdsn_depth", "authentication", NULL };
 
 static int config_parse_attrs(struct config_ctx *c, const config_setting_t *g,
 			      struct obj_tpg_attrs *a)
@@ -744,6 +882,8 @@ static int config_parse_attrs(struct config_ctx *c, const config_setting_t *g,
 	if (!ret)
 		ret = config_get_u32(s, "default_cmdsn_depth", 1, 4096, &a->default_cmdsn_depth,
 				     c->err);
+	if (!ret)
+		ret = cfg_get_bool(s, "authentication", false, &a->authentication, c->err);
 	return ret;
 }
 
@@ -906,7 +1046,19 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 		ret = config_parse_attrs(c, g, &tpg->attrs);
 	if (!ret)
 		ret = config_parse_params(c, g, &tpg->params);
-	return ret;
+	if (ret || !tpg->attrs.authentication)
+		return ret;
+	/* An ACL without credentials could never log in to a TPG that requires CHAP. */
+	for (j = 0; j < tpg->nacls; j++) {
+		if (!tpg->acls[j].chap.userid[0]) {
+			config_setting_t *l = config_setting_get_member(g, "acls");
+
+			return cfg_error(c->err, config_setting_get_elem(l, (unsigned int)j),
+					 "initiator '%s': TPG %u has authentication = true, so its ACL needs userid and password",
+					 tpg->acls[j].initiator, tpg->tag);
+		}
+	}
+	return 0;
 }
 
 static const char *const config_target_keys[] = { "iqn", "alias", "tpgs", NULL };
@@ -1006,7 +1158,30 @@ static const struct {
 
 static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
 					       "debug",		 "backstores", "targets",
-					       NULL };
+					       "discovery_auth", NULL };
+
+static const char *const config_discovery_auth_keys[] = { "userid", "password", "mutual_userid",
+							  "mutual_password", NULL };
+
+/* discovery_auth = { userid; password; [mutual_userid; mutual_password;] }: CHAP for discovery. */
+static int config_parse_discovery_auth(struct config_ctx *c, const config_setting_t *root)
+{
+	config_setting_t *g;
+	int ret;
+
+	ret = config_get_group(root, "discovery_auth", &g, c->err);
+	if (ret || !g)
+		return ret;
+	ret = cfg_check_keys(g, config_discovery_auth_keys, c->err);
+	if (ret)
+		return ret;
+	ret = config_parse_chap(c, g, "discovery_auth", &c->m->discovery_auth);
+	if (ret)
+		return ret;
+	if (!c->m->discovery_auth.userid[0])
+		return cfg_error(c->err, g, "discovery_auth needs userid and password");
+	return 0;
+}
 
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
@@ -1085,6 +1260,8 @@ static int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **
 		return -ENOMEM;
 	snprintf(c.m->path, sizeof(c.m->path), "%s", path ? path : "");
 	ret = config_parse_top(&c, root);
+	if (!ret)
+		ret = config_parse_discovery_auth(&c, root);
 	if (!ret)
 		ret = config_parse_backstores(&c, root);
 	if (!ret)

@@ -69,8 +69,11 @@ void obj_model_free(struct obj_model *m)
 		for (j = 0; j < t->ntpgs; j++) {
 			struct obj_tpg *tpg = &t->tpgs[j];
 
-			for (k = 0; k < tpg->nacls; k++)
+			for (k = 0; k < tpg->nacls; k++) {
 				free(tpg->acls[k].mapped);
+				/* no CHAP secret lingers in freed memory */
+				explicit_bzero(&tpg->acls[k].chap, sizeof(tpg->acls[k].chap));
+			}
 			free(tpg->acls);
 			free(tpg->luns);
 			free(tpg->portals);
@@ -78,6 +81,7 @@ void obj_model_free(struct obj_model *m)
 		free(t->tpgs);
 	}
 	free(m->targets);
+	explicit_bzero(&m->discovery_auth, sizeof(m->discovery_auth));
 	free(m);
 }
 

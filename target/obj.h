@@ -58,8 +58,21 @@ struct obj_mapped_lun {
 	bool read_only;
 };
 
+/*
+ * CHAP credentials (RFC 7143 §12.1.3): the name and secret an initiator
+ * proves itself with, and for mutual CHAP the target's. "" when not set;
+ * config.c checks them (chap_name_why, chap_secret_why).
+ */
+struct obj_chap {
+	char userid[256];
+	char password[256];
+	char mutual_userid[256];
+	char mutual_password[256];
+};
+
 struct obj_acl {
 	char initiator[ISCSI_NAME_MAX + 1];
+	struct obj_chap chap; /* userid set: this initiator must use CHAP */
 	bool all_luns; /* no mapped_luns list: every TPG LUN, same numbers, read-write */
 	struct obj_mapped_lun *mapped;
 	size_t nmapped;
@@ -71,6 +84,7 @@ struct obj_tpg_attrs {
 	uint32_t nopin_interval_s; /* target NOP-In keepalive interval; 0: off */
 	uint32_t nopin_timeout_s; /* no answer within this: drop the connection */
 	uint32_t default_cmdsn_depth; /* the CmdSN window a session gets */
+	bool authentication; /* CHAP required of every initiator of the TPG */
 };
 
 /* Operational limits the target offers in negotiation (RFC 7143 §13). */
@@ -117,6 +131,7 @@ struct obj_model {
 	unsigned int io_threads; /* 0: one per CPU */
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
+	struct obj_chap discovery_auth; /* userid set: discovery sessions must use CHAP */
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

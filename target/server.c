@@ -82,6 +82,18 @@ static const struct obj_tpg *srv_find_tpg(const struct obj_model *m, const char 
 	return NULL;
 }
 
+static void local_text(const struct sockaddr *local, unsigned int port, char *buf, size_t len);
+
+/* The address and port a connection arrived on, for log messages. */
+static void srv_portal_text(const struct sockaddr *local, char *buf, size_t len)
+{
+	unsigned int port = local->sa_family == AF_INET6 ?
+				    ntohs(((const struct sockaddr_in6 *)local)->sin6_port) :
+				    ntohs(((const struct sockaddr_in *)local)->sin_port);
+
+	local_text(local, port, buf, len);
+}
+
 static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
 			      const char *target, const struct sockaddr *local, socklen_t locallen,
 			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias)
@@ -89,12 +101,17 @@ static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const cha
 	struct server *srv = arg;
 	const struct obj_target *t;
 	const struct obj_tpg *tpg;
+	const struct obj_acl *acl;
 	struct obj_tpg_params defaults;
+	char portal[96];
 
 	if (type == ISCSI_SESSION_DISCOVERY) {
 		/* Anyone may ask; SendTargets shows each initiator only what its ACLs allow. */
 		obj_tpg_params_default(&defaults);
 		srv_limits(&defaults, limits);
+		/* RFC 7143 §12.1: with discovery_auth, discovery needs CHAP too. */
+		if (srv->model->discovery_auth.userid[0])
+			limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 		*tpg_tag = 0;
 		*alias = NULL;
 		return ISCSI_LOGIN_OK;
@@ -111,14 +128,55 @@ static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const cha
 		return ISCSI_LOGIN_NOT_FOUND;
 	}
 	if (!obj_initiator_allowed(tpg, initiator)) {
-		log_warn(COMP, "login of '%s' to '%s' tpg %u refused: no ACL for this initiator",
-			 initiator, target, tpg->tag);
+		srv_portal_text(local, portal, sizeof(portal));
+		log_warn(COMP, "login of '%s' to '%s' tpg %u refused at portal %s: no such ACL",
+			 initiator, target, tpg->tag, portal);
 		return ISCSI_LOGIN_AUTHORIZATION_FAILURE;
 	}
 	srv_limits(&tpg->params, limits);
+	/*
+	 * A secret that is configured is checked: CHAP for an initiator whose
+	 * ACL has credentials, and for every initiator of a TPG that requires
+	 * authentication; None for the others.
+	 */
+	acl = obj_find_acl(tpg, initiator);
+	if (tpg->attrs.authentication || (acl && acl->chap.userid[0]))
+		limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	*tpg_tag = tpg->tag;
 	*alias = t->alias[0] ? t->alias : NULL;
 	return ISCSI_LOGIN_OK;
+}
+
+/* The name and secret of one side, strings from the model, as CHAP takes them. */
+static void srv_chap_secret(const char *name, const char *secret, struct chap_secret *out)
+{
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	out->secret_len = MIN(strlen(secret), sizeof(out->secret));
+	memcpy(out->secret, secret, out->secret_len);
+}
+
+static int srv_chap_credentials(void *arg, const char *initiator, const char *target,
+				const struct sockaddr *local, socklen_t locallen,
+				struct chap_creds *out)
+{
+	struct server *srv = arg;
+	const struct obj_chap *chap = &srv->model->discovery_auth;
+
+	if (target) {
+		const struct obj_target *t = obj_find_target(srv->model, target);
+		const struct obj_tpg *tpg = t ? obj_tpg_for_addr(t, local, locallen) : NULL;
+		const struct obj_acl *acl = tpg ? obj_find_acl(tpg, initiator) : NULL;
+
+		if (!acl)
+			return -ENOENT;
+		chap = &acl->chap;
+	}
+	if (!chap->userid[0])
+		return -ENODATA;
+	memset(out, 0, sizeof(*out));
+	srv_chap_secret(chap->userid, chap->password, &out->initiator);
+	srv_chap_secret(chap->mutual_userid, chap->mutual_password, &out->target);
+	return 0;
 }
 
 static bool portal_is_wildcard(const struct obj_portal *p)
@@ -230,6 +288,7 @@ static void srv_session_conf_release(void *arg, struct iscsi_session_conf *conf)
 
 static const struct iscsi_env_ops srv_env_ops = {
 	.authorize = srv_authorize,
+	.chap_credentials = srv_chap_credentials,
 	.sendtargets = srv_sendtargets,
 	.session_conf = srv_session_conf,
 	.session_conf_release = srv_session_conf_release,

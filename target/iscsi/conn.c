@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -135,6 +136,7 @@ static void conn_free(struct iscsi_conn *conn)
 		login_fini(conn->login);
 		free(conn->login);
 	}
+	chap_destroy(conn->chap);
 	textreq_fini(&conn->text);
 	free(conn->rx_data);
 	free(conn->staging);
@@ -421,6 +423,67 @@ static uint16_t conn_login_authorize(void *arg, enum iscsi_session_type type,
 				  tpg_tag, alias);
 }
 
+/* CHAP challenges (RFC 1994 §2.3: unpredictable). 0 or -errno. */
+static int conn_random(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The login's authentication method: CHAP (target/iscsi/chap.c) with the
+ * credentials the daemon keeps for this initiator, target and portal.
+ */
+static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method,
+					const char *initiator, const char *target,
+					const uint8_t *keys, size_t len, struct text_buf *out,
+					bool *done, const char **reason)
+{
+	struct iscsi_conn *conn = arg;
+	uint16_t st;
+
+	if (method != PARAM_AUTH_CHAP) {
+		*reason = "authentication method not implemented";
+		return ISCSI_LOGIN_AUTH_FAILURE;
+	}
+	if (!conn->chap) {
+		struct chap_creds creds;
+		int rc = -ENODATA;
+
+		if (env_ops && env_ops->chap_credentials)
+			rc = env_ops->chap_credentials(env_arg, initiator, target,
+						       (const struct sockaddr *)&conn->local,
+						       conn->locallen, &creds);
+		if (!rc)
+			rc = chap_create(&creds, conn_random, &conn->chap);
+		explicit_bzero(&creds, sizeof(creds));
+		if (rc == -ENOMEM) {
+			*reason = "out of memory";
+			return ISCSI_LOGIN_OUT_OF_RESOURCES;
+		}
+		if (rc) {
+			*reason = rc == -ENOENT ? "no such ACL" :
+				  rc == -EINVAL ? "unusable CHAP credentials" :
+						  "no CHAP credentials configured";
+			return ISCSI_LOGIN_AUTH_FAILURE;
+		}
+	}
+	st = chap_step(conn->chap, keys, len, out, done);
+	if (st)
+		*reason = chap_reason_text(conn->chap->reason);
+	return st;
+}
+
 static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
 {
 	struct iscsi_tx *tx = conn_tx_alloc(conn, NULL, 0, NULL);
@@ -478,6 +541,8 @@ static void conn_finish_login(struct iscsi_conn *conn, struct iscsi_tx *tx)
 	login_fini(conn->login);
 	free(conn->login);
 	conn->login = NULL;
+	chap_destroy(conn->chap);
+	conn->chap = NULL;
 }
 
 void conn_reinstate_done(void *arg)
@@ -602,11 +667,16 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	conn_stamp(conn, tx->hdr, true);
 	if (res == LOGIN_RESULT_FAIL) {
 		const struct iscsi_login_rsp *r = (const struct iscsi_login_rsp *)rsp;
+		const char *why = conn->login->fail_reason;
+		char portal[sizeof(conn->peer_text)];
 
-		log_info(COMP, "conn %d: login refused (class %u detail %u), initiator '%s', peer %s",
-			 conn->id, r->status_class, r->status_detail,
-			 conn->login->initiator_name[0] ? conn->login->initiator_name : "?",
-			 conn->peer_text);
+		/* the reason is for the log only: the initiator gets the class and detail */
+		sockaddr_text(&conn->local, portal, sizeof(portal));
+		log_msg(why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
+			"conn %d: login refused (class %u detail %u%s%s), initiator '%s', portal %s, peer %s",
+			conn->id, r->status_class, r->status_detail, why ? ": " : "", why ? why : "",
+			conn->login->initiator_name[0] ? conn->login->initiator_name : "?", portal,
+			conn->peer_text);
 		tx->close_after = true;
 		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
 	}
@@ -1028,7 +1098,10 @@ static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *a
 
 int iscsi_conn_start(struct ev_loop *loop, int fd)
 {
-	static const struct login_env login_env_tmpl = { .authorize = conn_login_authorize };
+	static const struct login_env login_env_tmpl = {
+		.authorize = conn_login_authorize,
+		.authenticate = conn_login_authenticate,
+	};
 	struct iscsi_conn *conn;
 	struct login_env *lenv;
 	int one = 1;

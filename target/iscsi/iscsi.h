@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "target/iscsi/chap.h"
 #include "target/iscsi/login.h"
 #include "target/iscsi/param.h"
 #include "target/iscsi/text.h"
@@ -32,6 +33,15 @@ struct iscsi_env_ops {
 	uint16_t (*authorize)(void *arg, enum iscsi_session_type type, const char *initiator,
 			      const char *target, const struct sockaddr *local, socklen_t locallen,
 			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias);
+	/*
+	 * The CHAP credentials initiator logs in with through the portal at
+	 * local (target NULL: a discovery session), and the target's own
+	 * for mutual CHAP. 0 with *out filled; -ENOENT when the initiator
+	 * has no ACL there; -ENODATA when no credentials are configured.
+	 */
+	int (*chap_credentials)(void *arg, const char *initiator, const char *target,
+				const struct sockaddr *local, socklen_t locallen,
+				struct chap_creds *out);
 	/* The SendTargets answer for value, as seen by initiator through local. */
 	int (*sendtargets)(void *arg, const char *initiator, const char *session_target,
 			   const struct sockaddr *local, socklen_t locallen, const char *value,

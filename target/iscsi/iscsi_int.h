@@ -210,6 +210,7 @@ struct iscsi_conn {
 
 	/* login */
 	struct login_sm *login;
+	struct chap *chap; /* the login's CHAP exchange, once one started */
 	struct textreq_sm text;
 	uint16_t cid;
 

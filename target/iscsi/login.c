@@ -20,6 +20,8 @@
 #include "target/iscsi/login.h"
 
 #define LOGIN_VERSION 0x00 /* RFC 7143 §11.12.4: the only version there is */
+/* CHAP is the only method besides None (RFC 7143 §12.1) */
+#define LOGIN_REASON_NO_CHAP "no CHAP offered but required"
 
 void login_init(struct login_sm *sm, const struct login_env *env)
 {
@@ -155,8 +157,10 @@ static uint16_t login_first_request(struct login_sm *sm)
 	 * is required; otherwise the initiator was not authenticated.
 	 */
 	if (sm->stage != ISCSI_STAGE_SECURITY &&
-	    !(limits.auth_methods & PARAM_AUTH_BIT(PARAM_AUTH_NONE)))
+	    !(limits.auth_methods & PARAM_AUTH_BIT(PARAM_AUTH_NONE))) {
+		sm->fail_reason = LOGIN_REASON_NO_CHAP;
 		return ISCSI_LOGIN_AUTH_FAILURE;
+	}
 	sm->tpg_tag = tag;
 	param_neg_init(&sm->neg, &limits, sm->type);
 	sm->neg_ready = true;
@@ -226,10 +230,10 @@ static uint16_t login_security(struct login_sm *sm, bool transit, bool *ready)
 	if (sm->auth_started && !sm->auth_done) {
 		bool done = false;
 
-		st =
-		    sm->env->authenticate(sm->env->arg, neg->auth_method, sm->initiator_name,
-					  sm->type == ISCSI_SESSION_NORMAL ? sm->target_name : NULL,
-					  sm->auth_keys.data, sm->auth_keys.len, &sm->rsp, &done);
+		st = sm->env->authenticate(sm->env->arg, neg->auth_method, sm->initiator_name,
+					   sm->type == ISCSI_SESSION_NORMAL ? sm->target_name : NULL,
+					   sm->auth_keys.data, sm->auth_keys.len, &sm->rsp, &done,
+					   &sm->fail_reason);
 		if (st)
 			return st;
 		sm->auth_done = done;
@@ -251,10 +255,14 @@ static uint16_t login_security(struct login_sm *sm, bool transit, bool *ready)
 	 * AuthMethod, or when authentication is required, it is an
 	 * authentication failure.
 	 */
-	if (neg->received & PARAM_KEY_BIT(PARAM_KEY_AUTH_METHOD))
+	if (!(neg->limits.auth_methods & PARAM_AUTH_BIT(PARAM_AUTH_NONE))) {
+		sm->fail_reason = LOGIN_REASON_NO_CHAP;
 		return ISCSI_LOGIN_AUTH_FAILURE;
-	if (!(neg->limits.auth_methods & PARAM_AUTH_BIT(PARAM_AUTH_NONE)))
+	}
+	if (neg->received & PARAM_KEY_BIT(PARAM_KEY_AUTH_METHOD)) {
+		sm->fail_reason = "no authentication method in common";
 		return ISCSI_LOGIN_AUTH_FAILURE;
+	}
 	sm->auth_done = true;
 	*ready = true;
 	return ISCSI_LOGIN_OK;

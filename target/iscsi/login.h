@@ -41,12 +41,14 @@ struct login_env {
 	 * target names (target NULL for discovery) and that request's keys of
 	 * the method (CHAP_*) as a text segment; appends the target's keys to
 	 * out, and sets *done once the exchange has succeeded. Returns
-	 * ISCSI_LOGIN_OK or a login status (ISCSI_LOGIN_AUTH_FAILURE).
+	 * ISCSI_LOGIN_OK or a login status (ISCSI_LOGIN_AUTH_FAILURE), and
+	 * then sets *reason to why, for the log (a string that outlives the
+	 * login; the initiator only ever sees the status).
 	 * NULL: None is the only method that can be agreed on.
 	 */
 	uint16_t (*authenticate)(void *arg, enum param_auth_method method, const char *initiator,
 				 const char *target, const uint8_t *keys, size_t len,
-				 struct text_buf *out, bool *done);
+				 struct text_buf *out, bool *done, const char **reason);
 };
 
 enum login_result {
@@ -76,6 +78,11 @@ struct login_sm {
 	uint16_t tpg_tag;
 	struct iscsi_params params;
 	struct text_buf rsp_data; /* data segment of the last response built */
+	/*
+	 * After LOGIN_RESULT_FAIL: why, in words for the log, when the
+	 * status alone does not say it (an authentication failure); or NULL.
+	 */
+	const char *fail_reason;
 
 	/* private */
 	const struct login_env *env;

@@ -56,7 +56,7 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
  */
 static uint16_t fake_authenticate(void *arg, enum param_auth_method method, const char *initiator,
 				  const char *target, const uint8_t *keys, size_t len,
-				  struct text_buf *out, bool *done)
+				  struct text_buf *out, bool *done, const char **reason)
 {
 	static const char a[] = "CHAP_A=5";
 	static const char nr[] = "CHAP_N=user\0CHAP_R=0x01";
@@ -66,8 +66,10 @@ static uint16_t fake_authenticate(void *arg, enum param_auth_method method, cons
 	ck_assert_str_eq(initiator, INAME);
 	ck_assert_str_eq(target, TNAME);
 	f->auth_calls++;
-	if (f->auth_status)
+	if (f->auth_status) {
+		*reason = "fake says no";
 		return f->auth_status;
+	}
 	if (f->auth_calls == 1) {
 		ck_assert_uint_eq(len, sizeof(a));
 		ck_assert_mem_eq(keys, a, sizeof(a));
