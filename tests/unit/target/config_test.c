@@ -402,6 +402,108 @@ START_TEST(test_all_settings)
 }
 END_TEST
 
+START_TEST(test_chap_settings)
+{
+	static const char text[] =
+		"discovery_auth = { userid = \"disc\"; password = \"disc-secret-12\";\n"
+		"  mutual_userid = \"porticod\"; mutual_password = \"disc-target-secret\"; };\n"
+		"targets = ( { iqn = \"iqn.2026-11.org.example:a\"; tpgs = (\n"
+		"  { tag = 1; attributes = { authentication = true; };\n"
+		"    acls = ( { initiator = \"iqn.2026-11.org.example:kvm1\"; userid = \"kvm1-user\";\n"
+		"               password = \"kvm1-secret-12\"; mutual_userid = \"storage1\";\n"
+		"               mutual_password = \"storage1-secret\"; },\n"
+		"             { initiator = \"iqn.2026-11.org.example:kvm2\"; userid = \"kvm2-user\";\n"
+		"               password = \"kvm2-secret-12\"; } ); },\n"
+		"  { tag = 2; acls = ( { initiator = \"iqn.2026-11.org.example:kvm3\"; } ); } ); } );\n";
+	struct obj_model *m = NULL;
+	struct cfg_err err = { "" };
+	const struct obj_tpg *tpg;
+
+	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(m->discovery_auth.userid, "disc");
+	ck_assert_str_eq(m->discovery_auth.password, "disc-secret-12");
+	ck_assert_str_eq(m->discovery_auth.mutual_userid, "porticod");
+	ck_assert_str_eq(m->discovery_auth.mutual_password, "disc-target-secret");
+	tpg = &m->targets[0].tpgs[0];
+	ck_assert(tpg->attrs.authentication);
+	ck_assert_str_eq(tpg->acls[0].chap.userid, "kvm1-user");
+	ck_assert_str_eq(tpg->acls[0].chap.password, "kvm1-secret-12");
+	ck_assert_str_eq(tpg->acls[0].chap.mutual_userid, "storage1");
+	ck_assert_str_eq(tpg->acls[0].chap.mutual_password, "storage1-secret");
+	ck_assert_str_eq(tpg->acls[1].chap.userid, "kvm2-user");
+	ck_assert_str_eq(tpg->acls[1].chap.mutual_userid, "");
+	/* off unless configured; an ACL without credentials has none */
+	tpg = &m->targets[0].tpgs[1];
+	ck_assert(!tpg->attrs.authentication);
+	ck_assert_str_eq(tpg->acls[0].chap.userid, "");
+	ck_assert_str_eq(tpg->acls[0].chap.password, "");
+	obj_model_free(m);
+
+	/* nothing configured: no discovery CHAP */
+	ck_assert_int_eq(config_parse_string("io_threads = 1;\n", &m, &err), 0);
+	ck_assert_str_eq(m->discovery_auth.userid, "");
+	obj_model_free(m);
+}
+END_TEST
+
+/* What config_parse of path says on stderr (the log) while it parses. */
+static void parse_capturing(const char *path, char *said, size_t len)
+{
+	char cap[128];
+	struct obj_model *m = NULL;
+	struct cfg_err err = { "" };
+	int saved, fd;
+	ssize_t n;
+
+	snprintf(cap, sizeof(cap), "%s/stderr.txt", tmpdir);
+	fd = open(cap, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	saved = dup(2);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	ck_assert_msg(config_parse(path, &m, &err) == 0, "%s", err.msg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	obj_model_free(m);
+	n = pread(fd, said, len - 1, 0);
+	close(fd);
+	said[n > 0 ? n : 0] = '\0';
+}
+
+START_TEST(test_secret_file_mode)
+{
+	static const char secret_conf[] =
+		"targets = ( { iqn = \"iqn.2026-11.org.example:a\"; tpgs = ( { tag = 1;\n"
+		"  acls = ( { initiator = \"iqn.2026-11.org.example:kvm1\"; userid = \"kvm1\";\n"
+		"             password = \"kvm1-secret-12\"; } ); } ); } );\n";
+	char path[128], said[2048];
+
+	snprintf(path, sizeof(path), "%s/secrets.conf", tmpdir);
+	write_file(path, secret_conf);
+	/* readable by others: one warning that names the file and the fix, not the secret */
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	parse_capturing(path, said, sizeof(said));
+	ck_assert_msg(strstr(said, path) && strstr(said, "holds CHAP secrets") &&
+			      strstr(said, "mode 0644") && strstr(said, "chmod 600"),
+		      "no warning: '%s'", said);
+	ck_assert_ptr_null(strstr(said, "kvm1-secret-12"));
+	ck_assert_ptr_null(strchr(strchr(said, '\n') + 1, '\n')); /* one line */
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	parse_capturing(path, said, sizeof(said));
+	ck_assert_msg(strstr(said, "mode 0640"), "no warning: '%s'", said);
+	/* root's only: nothing to say */
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	parse_capturing(path, said, sizeof(said));
+	ck_assert_str_eq(said, "");
+	/* no secrets: the mode is nobody's business here */
+	write_file(path, "io_threads = 1;\n");
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	parse_capturing(path, said, sizeof(said));
+	ck_assert_str_eq(said, "");
+}
+END_TEST
+
 START_TEST(test_empty_config)
 {
 	struct obj_model *m = NULL;
@@ -604,6 +706,56 @@ static const struct bad_case bad_cases[] = {
 	  "from 0 to 3600" },
 	{ T_HEAD "{ tag = 1; parameters = {\n DefaultTime2Retain = -1; }; }\n" T_TAIL, 3,
 	  "from 0 to 3600" },
+	/* CHAP (RFC 7143 §12.1.3, §9.2.1); the secrets themselves never appear in a message */
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"u\"; password = \"short\"; } ); }\n" T_TAIL,
+	  3, "initiator 'iqn.2026-11.org.example:i': password is shorter than 12 bytes" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\"; userid = \"u\";\n"
+	  " password = \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"; } ); }\n" T_TAIL,
+	  3, "password is longer than 255 bytes" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"a\\tb\"; password = \"secret-of-a-123\"; } ); }\n" T_TAIL,
+	  3, "userid holds a control character" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"\"; password = \"secret-of-a-123\"; } ); }\n" T_TAIL,
+	  3, "userid is empty" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"u\"; } ); }\n" T_TAIL,
+	  3, "userid and password go together" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"u\"; password = \"secret-of-a-123\";\n mutual_password = \"target-secret-1\"; } ); }\n"
+	  T_TAIL, 4, "mutual_userid and mutual_password go together" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " mutual_userid = \"t\"; mutual_password = \"target-secret-1\"; } ); }\n" T_TAIL,
+	  3, "needs the initiator's userid and password too" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " userid = \"u\"; password = \"same-secret-123\";\n"
+	  " mutual_userid = \"t\"; mutual_password = \"same-secret-123\"; } ); }\n" T_TAIL,
+	  4, "password and mutual_password must differ" },
+	{ T_HEAD "{ tag = 1; acls = (\n"
+	  " { initiator = \"iqn.2026-11.org.example:a\"; userid = \"a\"; password = \"secret-of-a-123\"; },\n"
+	  " { initiator = \"iqn.2026-11.org.example:b\"; userid = \"b\"; password = \"secret-of-b-123\";\n"
+	  " mutual_userid = \"t\"; mutual_password = \"secret-of-a-123\"; } ); }\n" T_TAIL,
+	  5, "mutual_password is a password of initiator 'iqn.2026-11.org.example:a'" },
+	{ "discovery_auth = { userid = \"d\"; password = \"disc-secret-12\"; mutual_userid = \"t\";\n"
+	  " mutual_password = \"shared-secret1\"; };\n"
+	  T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:a\";\n"
+	  " userid = \"a\"; password = \"shared-secret1\"; } ); }\n" T_TAIL,
+	  5, "password is a mutual_password of discovery_auth" },
+	{ T_HEAD "{ tag = 2; attributes = { authentication = true; }; acls = (\n"
+	  " { initiator = \"iqn.2026-11.org.example:a\"; userid = \"a\"; password = \"secret-of-a-123\"; },\n"
+	  " { initiator = \"iqn.2026-11.org.example:b\"; } ); }\n" T_TAIL,
+	  4, "TPG 2 has authentication = true, so its ACL needs userid and password" },
+	{ T_HEAD "{ tag = 1; attributes = {\n authentication = \"yes\"; }; }\n" T_TAIL, 3, "authentication" },
+	{ "discovery_auth = {\n};\n", 1, "discovery_auth needs userid and password" },
+	{ "discovery_auth = { userid = \"d\"; password = \"disc-secret-12\";\n enable = true; };\n", 2,
+	  "enable" },
+	{ "discovery_auth = ( );\n", 1, "'discovery_auth' must be a group" },
+	{ "discovery_auth = { userid = \"d\";\n password = \"disc-secret\"; };\n", 2,
+	  "discovery_auth: password is shorter than 12 bytes" },
 };
 
 /* The message of a bad configuration in file path: exactly one line, on the right line. */
@@ -624,6 +776,9 @@ static void check_bad(const struct bad_case *c, size_t idx)
 	ck_assert_msg(strstr(err.msg + strlen(prefix), c->msg), "case %zu: '%s' lacks '%s'", idx,
 		      err.msg, c->msg);
 	ck_assert_msg(!strchr(err.msg, '\n'), "case %zu: more than one line: '%s'", idx, err.msg);
+	/* the CHAP cases' secrets all have "secret-" or "secret1" in them: never in a message */
+	ck_assert_msg(!strstr(err.msg, "secret-") && !strstr(err.msg, "secret1"),
+		      "case %zu: a secret in '%s'", idx, err.msg);
 
 	/* from a string: the same message, with the line number */
 	memset(&err, 0, sizeof(err));
@@ -933,6 +1088,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_example_maps);
 	tcase_add_test(tc, test_all_settings);
 	tcase_add_test(tc, test_empty_config);
+	tcase_add_test(tc, test_chap_settings);
+	tcase_add_test(tc, test_secret_file_mode);
 	tcase_add_test(tc, test_unreadable_file);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, test_bad_names);

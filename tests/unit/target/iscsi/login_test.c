@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/be.h"
+#include "target/iscsi/chap.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "target/iscsi/login.h"
 #include "tests/unit/check_main.h"
@@ -109,9 +110,13 @@ static void setup(void)
 	login_init(&sm, &env);
 }
 
+static struct chap *chap_run;
+
 static void teardown(void)
 {
 	login_fini(&sm);
+	chap_destroy(chap_run);
+	chap_run = NULL;
 }
 
 static void mkbhs(uint8_t *b, bool t, bool c, int csg, int nsg, uint32_t dlen)
@@ -643,11 +648,241 @@ START_TEST(test_chap_failure)
 	    LOGIN_RESULT_CONTINUE);
 	fake.auth_status = ISCSI_LOGIN_AUTH_FAILURE;
 	expect_fail(SEND(1, 0, 0, 1, "CHAP_A=5\0"), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "fake says no"); /* the method's reason, for the log */
 
 	/* CHAP keys when the method agreed on is None */
 	teardown();
 	setup();
 	expect_fail(SEND(1, 0, 0, 1, FIRST_SEC "CHAP_A=5\0"), ISCSI_LOGIN_INITIATOR_ERROR);
+}
+END_TEST
+
+/* ---- the real CHAP (target/iscsi/chap.c) through the login ---- */
+
+/* The identifier 0xa0, then the challenge 0xa1, 0xa2, ... */
+static int chap_rng(uint8_t *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(0xa0 + i);
+	return 0;
+}
+
+static bool chap_expect_discovery;
+
+/* What conn.c does, without the daemon: credentials for kvm1, mutual included. */
+static uint16_t chap_authenticate(void *arg, enum param_auth_method method, const char *initiator,
+				  const char *target, const uint8_t *keys, size_t len,
+				  struct text_buf *out, bool *done, const char **reason)
+{
+	uint16_t st;
+
+	(void)arg;
+	ck_assert_int_eq(method, PARAM_AUTH_CHAP);
+	ck_assert_str_eq(initiator, INAME);
+	if (chap_expect_discovery)
+		ck_assert_ptr_null(target);
+	else
+		ck_assert_str_eq(target, TNAME);
+	if (!chap_run) {
+		struct chap_creds cr;
+
+		memset(&cr, 0, sizeof(cr));
+		strcpy(cr.initiator.name, "kvm1-user");
+		cr.initiator.secret_len = 16;
+		memcpy(cr.initiator.secret, "initiator-secret", 16);
+		strcpy(cr.target.name, "porticod-user");
+		cr.target.secret_len = 16;
+		memcpy(cr.target.secret, "target-secret-42", 16);
+		ck_assert_int_eq(chap_create(&cr, chap_rng, &chap_run), 0);
+	}
+	st = chap_step(chap_run, keys, len, out, done);
+	if (st)
+		*reason = chap_reason_text(chap_run->reason);
+	return st;
+}
+
+/* H(0xa0 || "initiator-secret" || 0xa1...), computed with Python's hashlib */
+#define CHAP_MD5_R "0x038e14ef2df94db95889a853faf52b3a"
+#define CHAP_SHA256_R "0xa92f1dd8215592d3903145a1c469c44ff69d2d38f3f87b6d26feab0fd8b79acc"
+#define CHAP_SHA3_R "0x7e0d71ddc8c9215bf204d8324e578b5dae55b10191ba1dd3afe60f20e4400211"
+/* H(7 || "target-secret-42" || 16 x 0x11) */
+#define CHAP_SHA256_MUTUAL_R "0x1640819e768c1b8a25f3358a362b0cde7e7525596ec67d6a58c8cd0e26df7b40"
+#define CHAP_I_CHALLENGE "0x11111111111111111111111111111111"
+#define CHAP_MD5_C "0xa1a2a3a4a5a6a7a8a9aaabacadaeafb0"
+#define CHAP_SHA256_C "0xa1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebfc0"
+
+static void chap_required(void)
+{
+	param_limits_default(&fake.limits);
+	fake.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
+	fake.set_limits = true;
+	env.authenticate = chap_authenticate;
+	chap_expect_discovery = false;
+}
+
+/* libiscsi's way: AuthMethod with T=1, then CHAP_A with T=0, then the response with T=1. */
+static void chap_start(const char *chap_a)
+{
+	char req[64];
+
+	ck_assert_int_eq(SEND(1, 0, 0, 1,
+			      "InitiatorName=" INAME "\0TargetName=" TNAME
+			      "\0SessionType=Normal\0AuthMethod=CHAP,None\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;AuthMethod=CHAP;");
+	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 0, 0));
+	snprintf(req, sizeof(req), "CHAP_A=%s", chap_a);
+	ck_assert_int_eq(send_pdu(0, 0, 0, 1, req, strlen(req) + 1), LOGIN_RESULT_CONTINUE);
+	ck_assert_uint_eq(rsp_flags(), FLAGS(0, 0, 0, 0)); /* no way out before the response */
+}
+
+START_TEST(test_real_chap_one_way)
+{
+	chap_required();
+	chap_start("5");
+	ck_assert_str_eq(render(), "CHAP_A=5;CHAP_I=160;CHAP_C=" CHAP_MD5_C ";");
+	ck_assert_int_eq(SEND(1, 0, 0, 1, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_MD5_R "\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_uint_eq(rsp_status(), 0);
+	ck_assert_uint_eq(rsp_flags(), FLAGS(1, 0, 0, 1));
+	ck_assert_str_eq(render(), "");
+	ck_assert_int_eq(SEND(1, 0, 1, 3, OPKEYS), LOGIN_RESULT_FULL_FEATURE);
+	ck_assert_ptr_null(sm.fail_reason);
+}
+END_TEST
+
+START_TEST(test_real_chap_mutual)
+{
+	chap_required();
+	chap_start("5,7");
+	ck_assert_str_eq(render(), "CHAP_A=7;CHAP_I=160;CHAP_C=" CHAP_SHA256_C ";");
+	ck_assert_int_eq(SEND(1, 0, 0, 1,
+			      "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA256_R "\0CHAP_I=7\0CHAP_C=" CHAP_I_CHALLENGE
+			      "\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_uint_eq(rsp_flags(), FLAGS(1, 0, 0, 1));
+	/* the target proves itself in the response that lets the initiator go on */
+	ck_assert_str_eq(render(), "CHAP_N=porticod-user;CHAP_R=" CHAP_SHA256_MUTUAL_R ";");
+	ck_assert_int_eq(SEND(1, 0, 1, 3, OPKEYS), LOGIN_RESULT_FULL_FEATURE);
+}
+END_TEST
+
+START_TEST(test_real_chap_algorithm_choice)
+{
+	chap_required();
+	chap_start("5,6,7,8");
+	ck_assert_str_eq(render(), "CHAP_A=8;CHAP_I=160;CHAP_C=" CHAP_SHA256_C ";");
+	ck_assert_int_eq(SEND(1, 0, 0, 3, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA3_R "\0"),
+			 LOGIN_RESULT_FULL_FEATURE);
+
+	/* nothing the target knows */
+	teardown();
+	setup();
+	chap_required();
+	ck_assert_int_eq(SEND(0, 0, 0, 0,
+			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+			 LOGIN_RESULT_CONTINUE);
+	expect_fail(SEND(0, 0, 0, 0, "CHAP_A=129,1\0"), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "no CHAP algorithm in common");
+}
+END_TEST
+
+START_TEST(test_real_chap_wrong_secret)
+{
+	chap_required();
+	chap_start("7");
+	/* the response for the right secret under MD5 is no SHA-256 response */
+	expect_fail(SEND(1, 0, 0, 1,
+			 "CHAP_N=kvm1-user\0CHAP_R=0xa92f1dd8215592d3903145a1c469c44ff69d2d38f3f87b6d26feab0fd8b79acd\0"),
+		    ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "wrong secret");
+	/* nothing more from this login */
+	expect_fail(SEND(1, 0, 0, 1, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA256_R "\0"),
+		    ISCSI_LOGIN_INITIATOR_ERROR);
+
+	teardown();
+	setup();
+	chap_required();
+	chap_start("5");
+	expect_fail(SEND(1, 0, 0, 1, "CHAP_N=kvm9-user\0CHAP_R=" CHAP_MD5_R "\0"),
+		    ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "unknown CHAP_N");
+
+	/* our own challenge sent back for mutual CHAP */
+	teardown();
+	setup();
+	chap_required();
+	chap_start("5");
+	expect_fail(SEND(1, 0, 0, 1,
+			 "CHAP_N=kvm1-user\0CHAP_R=" CHAP_MD5_R "\0CHAP_I=9\0CHAP_C=" CHAP_MD5_C "\0"),
+		    ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "reflected challenge");
+}
+END_TEST
+
+START_TEST(test_real_chap_missing_keys)
+{
+	/* a response without CHAP_R, even with T=1 */
+	chap_required();
+	chap_start("5");
+	expect_fail(SEND(1, 0, 0, 1, "CHAP_N=kvm1-user\0"), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "CHAP_N or CHAP_R missing");
+
+	/* no CHAP_A after AuthMethod=CHAP */
+	teardown();
+	setup();
+	chap_required();
+	ck_assert_int_eq(SEND(1, 0, 0, 1,
+			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+			 LOGIN_RESULT_CONTINUE);
+	expect_fail(SEND(1, 0, 0, 1, ""), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "no CHAP_A offered");
+
+	/* only None offered where CHAP is required */
+	teardown();
+	setup();
+	chap_required();
+	ck_assert_int_eq(SEND(0, 0, 0, 0, FIRST_SEC), LOGIN_RESULT_CONTINUE);
+	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;AuthMethod=Reject;");
+	expect_fail(SEND(1, 0, 0, 1, ""), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "no CHAP offered but required");
+
+	/* nor by going straight to the operational stage */
+	teardown();
+	setup();
+	chap_required();
+	expect_fail(SEND(1, 0, 1, 3, "InitiatorName=" INAME "\0TargetName=" TNAME "\0" OPKEYS),
+		    ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "no CHAP offered but required");
+	ck_assert_ptr_null(chap_run);
+}
+END_TEST
+
+START_TEST(test_real_chap_discovery)
+{
+	chap_required();
+	chap_expect_discovery = true;
+	ck_assert_int_eq(SEND(1, 0, 0, 1,
+			      "InitiatorName=" INAME "\0SessionType=Discovery\0AuthMethod=CHAP,None\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_str_eq(render(), "AuthMethod=CHAP;");
+	ck_assert_int_eq(SEND(0, 0, 0, 1, "CHAP_A=5\0"), LOGIN_RESULT_CONTINUE);
+	ck_assert_int_eq(SEND(1, 0, 0, 1, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_MD5_R "\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_uint_eq(rsp_flags(), FLAGS(1, 0, 0, 1));
+	ck_assert_int_eq(sm.type, ISCSI_SESSION_DISCOVERY);
+}
+END_TEST
+
+START_TEST(test_auth_method_in_common)
+{
+	/* the initiator insists on CHAP where only None is configured */
+	ck_assert_int_eq(SEND(0, 0, 0, 0,
+			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+			 LOGIN_RESULT_CONTINUE);
+	ck_assert_str_eq(render(), "TargetPortalGroupTag=1;AuthMethod=Reject;");
+	expect_fail(SEND(1, 0, 0, 1, ""), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_str_eq(sm.fail_reason, "no authentication method in common");
 }
 END_TEST
 
@@ -800,6 +1035,13 @@ static Suite *login_suite(void)
 	tcase_add_test(tc, test_chap_exchange);
 	tcase_add_test(tc, test_chap_keys_after_success);
 	tcase_add_test(tc, test_chap_failure);
+	tcase_add_test(tc, test_real_chap_one_way);
+	tcase_add_test(tc, test_real_chap_mutual);
+	tcase_add_test(tc, test_real_chap_algorithm_choice);
+	tcase_add_test(tc, test_real_chap_wrong_secret);
+	tcase_add_test(tc, test_real_chap_missing_keys);
+	tcase_add_test(tc, test_real_chap_discovery);
+	tcase_add_test(tc, test_auth_method_in_common);
 	tcase_add_test(tc, test_request_continuation);
 	tcase_add_test(tc, test_request_too_long);
 	tcase_add_test(tc, test_response_split);
