@@ -4,14 +4,15 @@
 # host (scripts/deps/vm.list). Sourced by tests/vm/run.sh; also runnable:
 #   sh tests/vm/image.sh OUTDIR [BINDIR]
 #
-# Two initramfs archives, concatenated at boot (the kernel unpacks each in turn):
-#   base.cpio.gz     busybox, kernel modules, open-iscsi, multipath-tools, udev,
+# Two initramfs archives (zstd: the guest unpacks them faster than gzip ones),
+# concatenated at boot (the kernel unpacks each in turn):
+#   base.cpio.zst     busybox, kernel modules, open-iscsi, multipath-tools, udev,
 #                    dmsetup, lvm2, sg3-utils, fio, e2fsprogs, util-linux, and
 #                    every shared library they need. Slow to make (~20 s), so it
 #                    is cached under OUTDIR and rebuilt only when its key changes:
 #                    this script, the kernel, and the versions of every
 #                    installed Debian package.
-#   overlay.cpio.gz  made on every run (well under a second): /init, the guest
+#   overlay.cpio.zst  made on every run (well under a second): /init, the guest
 #                    library, the scenarios, the run's settings, and the
 #                    project's programs from BINDIR (porticod, ...) with their
 #                    libraries.
@@ -65,6 +66,14 @@ vm_copy_libs() {
 	done
 }
 
+# The merged-/usr skeleton of a root: /bin, /sbin, /lib, /lib64 are links
+# into /usr. Both archives have it, so that the second one's entries land
+# where the first one's do (the kernel replaces an entry of another type).
+vm_skeleton() { # $1 root
+	mkdir -p "$1/usr/bin" "$1/usr/sbin" "$1/usr/lib" "$1/usr/lib64" || return 1
+	for d in bin sbin lib lib64; do ln -s "usr/$d" "$1/$d" || return 1; done
+}
+
 vm_is_elf() {
 	[ "$(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ')" = '177ELF' ]
 }
@@ -77,18 +86,18 @@ vm_base_key() { # $1 kernel version
 	} | sha256sum | cut -c1-16
 }
 
-# Builds OUTDIR/base.cpio.gz unless its key is unchanged. Prints a line
+# Builds OUTDIR/base.cpio.zst unless its key is unchanged. Prints a line
 # saying which. Returns non-zero on failure.
 vm_build_base() { # $1 outdir
 	_out=$1
 	_kver=$(vm_kernel_version) || { echo "image: no /boot/vmlinuz-* with /lib/modules (install linux-image-amd64)" >&2; return 1; }
 	_key=$(vm_base_key "$_kver")
-	if [ -f "$_out/base.cpio.gz" ] && [ "$(cat "$_out/base.key" 2>/dev/null)" = "$_key" ] &&
-		[ -f "$_out/vmlinuz" ]; then
+	if [ -f "$_out/base.cpio.zst" ] && [ "$(cat "$_out/base.key" 2>/dev/null)" = "$_key" ] &&
+		[ -f "$_out/vmlinuz" ] && [ -f "$_out/base.files" ]; then
 		echo "image: base $_key is up to date"
 		return 0
 	fi
-	for t in busybox cpio gzip ldd modprobe depmod iscsid multipathd systemd-udevd fio; do
+	for t in busybox cpio zstd ldd modprobe depmod iscsid multipathd systemd-udevd fio; do
 		if ! command -v "$t" >/dev/null 2>&1 && [ ! -x "/sbin/$t" ] && [ ! -x "/lib/systemd/$t" ]; then
 			echo "image: '$t' is missing (sh scripts/install-deps.sh)" >&2
 			return 1
@@ -97,9 +106,7 @@ vm_build_base() { # $1 outdir
 	_t0=$(date +%s)
 	mkdir -p "$_out"
 	_root=$(mktemp -d "$_out/root.XXXXXX") || return 1
-	# merged /usr, as on the host
-	mkdir -p "$_root/usr/bin" "$_root/usr/sbin" "$_root/usr/lib" "$_root/usr/lib64"
-	for d in bin sbin lib lib64; do ln -s "usr/$d" "$_root/$d"; done
+	vm_skeleton "$_root" || { rm -rf "$_root"; return 1; }
 	mkdir -p "$_root/dev" "$_root/proc" "$_root/sys" "$_root/run" "$_root/tmp" "$_root/mnt" \
 		"$_root/etc" "$_root/var/lib" "$_root/var/log" "$_root/root"
 	ln -s ../run "$_root/var/run"
@@ -165,14 +172,16 @@ vm_build_base() { # $1 outdir
 	echo portico-guest >"$_root/etc/hostname"
 
 	cp "/boot/vmlinuz-$_kver" "$_out/vmlinuz.new" &&
-		(cd "$_root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -6 >"$_out/base.cpio.gz.new" &&
-		mv "$_out/vmlinuz.new" "$_out/vmlinuz" && mv "$_out/base.cpio.gz.new" "$_out/base.cpio.gz" &&
+		(cd "$_root" && find . | LC_ALL=C sort | tee "$_out/base.files.new" | cpio -o -H newc -R 0:0 --quiet) |
+		zstd -q -10 -T0 >"$_out/base.cpio.zst.new" &&
+		mv "$_out/vmlinuz.new" "$_out/vmlinuz" && mv "$_out/base.files.new" "$_out/base.files" &&
+		mv "$_out/base.cpio.zst.new" "$_out/base.cpio.zst" &&
 		echo "$_key" >"$_out/base.key"
 	_rc=$?
 	_size=$(du -sm "$_root" | cut -f1)
-	rm -rf "$_root" "$_out/vmlinuz.new" "$_out/base.cpio.gz.new"
+	rm -rf "$_root" "$_out/vmlinuz.new" "$_out/base.cpio.zst.new" "$_out/base.files.new"
 	[ $_rc -eq 0 ] || { echo "image: writing the archive failed" >&2; return 1; }
-	echo "image: base $_key built in $(($(date +%s) - _t0)) s (kernel $_kver, ${_size} MiB unpacked, $(du -m "$_out/base.cpio.gz" | cut -f1) MiB packed)"
+	echo "image: base $_key built in $(($(date +%s) - _t0)) s (kernel $_kver, ${_size} MiB unpacked, $(du -m "$_out/base.cpio.zst" | cut -f1) MiB packed)"
 }
 
 # Builds OUTDIR/initrd: the base followed by an overlay with the lab's guest
@@ -181,6 +190,7 @@ vm_build_base() { # $1 outdir
 vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file
 	_out=$1
 	_ov=$(mktemp -d "$_out/overlay.XXXXXX") || return 1
+	vm_skeleton "$_ov" || { rm -rf "$_ov"; return 1; }
 	mkdir -p "$_ov/portico/bin" "$_ov/portico/scenarios" "$_ov/etc"
 	cp "$VM_DIR/guest/init" "$_ov/init" && chmod 755 "$_ov/init" &&
 		cp "$VM_DIR/guest/lib.sh" "$_ov/portico/lib.sh" &&
@@ -194,8 +204,12 @@ vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file
 			echo "$f"
 		done | vm_copy_libs "$_ov" || { rm -rf "$_ov"; return 1; }
 	fi
-	(cd "$_ov" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$_out/overlay.cpio.gz" &&
-		cat "$_out/base.cpio.gz" "$_out/overlay.cpio.gz" >"$_out/initrd"
+	# what the base has already need not come twice
+	(cd "$_ov" && find usr -type f -o -type l) | while read -r f; do
+		grep -q -x -F "./$f" "$_out/base.files" && rm -f "$_ov/$f"
+	done
+	(cd "$_ov" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -3 >"$_out/overlay.cpio.zst" &&
+		cat "$_out/base.cpio.zst" "$_out/overlay.cpio.zst" >"$_out/initrd"
 	_rc=$?
 	rm -rf "$_ov"
 	return $_rc

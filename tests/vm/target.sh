@@ -14,7 +14,7 @@
 # Needs: LAB (the lab's directory), NS (namespace), PORTAL0/PORTAL1 (ip:port),
 # TARGET_IQN, INITIATOR_IQN, OTHER_IQN, BUILD.
 
-TARGET_KIND=${PORTICO_VM_TARGET:-tgt}
+TARGET_KIND=${PORTICO_VM_TARGET:-porticod}
 target_pid=""
 target_ctl_port=""
 
@@ -46,17 +46,14 @@ target_extra_reported() {
 	esac
 }
 
-# Sizes the backing files for a variant (sparse files; growing keeps data).
+# Sizes the backing files for a variant: sparse files, set to the variant's
+# size (growing keeps the data; the base variant shrinks a grown one back).
 target_prepare_store() { # $1 variant
 	mkdir -p "$LAB/store" || return 1
 	for e in $(target_luns "$1") other:other:32; do
 		n=${e#*:}
-		f="$LAB/store/${n%%:*}.img"
 		s=${n#*:}
-		# a file keeps its data when a variant grows it; it never shrinks
-		if [ ! -f "$f" ] || [ "$(stat -c %s "$f")" -lt $((s * 1048576)) ]; then
-			truncate -s "${s}M" "$f" || return 1
-		fi
+		truncate -s "${s}M" "$LAB/store/${n%%:*}.img" || return 1
 	done
 }
 
@@ -68,12 +65,12 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "io_threads = 2;"
 		echo "backstores = ("
 		sep=""
-		for n in fs fio thin other extra; do
-			f="$LAB/store/$n.img"
-			[ -f "$f" ] || continue
+		for e in $(target_luns "$1") other:other:32; do
+			n=${e#*:}
 			thin=false
-			[ "$n" = thin ] && thin=true
-			printf '%s  { name = "%s"; type = "file"; path = "%s"; thin = %s; }' "$sep" "$n" "$f" "$thin"
+			[ "${n%%:*}" = thin ] && thin=true
+			printf '%s  { name = "%s"; type = "file"; path = "%s"; size = "%sM"; thin = %s; }' \
+				"$sep" "${n%%:*}" "$LAB/store/${n%%:*}.img" "${n#*:}" "$thin"
 			sep=",
 "
 		done
@@ -82,7 +79,7 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "targets = ("
 		echo "  { iqn = \"$TARGET_IQN\";"
 		echo "    tpgs = ( { tag = 1;"
-		echo "      portals = ( \"$PORTAL0\", \"$PORTAL1\" );"
+		echo "      portals = [ \"$PORTAL0\", \"$PORTAL1\" ];"
 		echo "      luns = ("
 		sep=""
 		for e in $(target_luns "$1") 3:other:32; do
@@ -112,7 +109,7 @@ target_write_porticod_conf() { # $1 variant, $2 file
 tgt_adm() { tgtadm -C "$target_ctl_port" --lld iscsi "$@"; }
 
 target_start_tgt() { # $1 variant
-	target_ctl_port=$((20000 + $$ % 20000))
+	target_ctl_port=$((20000 + $$ % 10000)) # tgtd takes ports below 32768
 	ip netns exec "$NS" tgtd -f -C "$target_ctl_port" --iscsi "portal=$PORTAL0,portal=$PORTAL1" \
 		>>"$LAB/target.log" 2>&1 &
 	target_pid=$!
@@ -142,7 +139,12 @@ target_start_porticod() { # $1 variant
 	bin="$BUILD/bin/porticod"
 	[ -x "$bin" ] || { echo "target: $bin is missing (make)" >&2; return 1; }
 	target_write_porticod_conf "$1" "$LAB/porticod.conf" || return 1
-	ip netns exec "$NS" "$bin" -c "$LAB/porticod.conf" -f >>"$LAB/target.log" 2>&1 &
+	"$bin" -t -c "$LAB/porticod.conf" >>"$LAB/target.log" 2>&1 || {
+		echo "target: porticod refuses the lab's configuration:" >&2
+		tail -5 "$LAB/target.log" >&2
+		return 1
+	}
+	ip netns exec "$NS" "$bin" -c "$LAB/porticod.conf" -f -v >>"$LAB/target.log" 2>&1 &
 	target_pid=$!
 	# up when both portals listen
 	n=0
