@@ -24,7 +24,8 @@
 #
 # Environment: BENCH_SECS (per run, default 10), BENCH_RAMP (default 1),
 # BENCH_ROUNDS (A B pairs per workload, default 2), BENCH_DOC (file to
-# update, default docs/performance.md; empty: none).
+# update, default docs/performance.md; empty: none), BENCH_TGT_PARAMS
+# (login parameters for tgt instead of its defaults, "Name=value,...").
 set -u
 
 build=${1:-${BUILD:-build}}
@@ -119,6 +120,17 @@ tgtd_start "$tmp/tgtd.log" "$p_tgt" || {
 }
 { tgtd_target 1 "$iqn" && tgtd_lun 1 1 "$tmp/lun.img" rdwr && tgtd_lun 1 2 benchnull null; } \
 	>>"$tmp/tgtd.log" 2>&1 || die "tgtadm could not set up the target"
+# BENCH_TGT_PARAMS="Name=value,...": login parameters for tgt other than its
+# defaults (e.g. the values porticod offers by default:
+# MaxRecvDataSegmentLength=262144,MaxBurstLength=1048576).
+for kv in $(echo "${BENCH_TGT_PARAMS:-}" | tr ',' ' '); do
+	tgtadm_ -C "$TGTD_CTL" --lld iscsi --mode target --op update --tid 1 \
+		--name "${kv%%=*}" --value "${kv#*=}" >>"$tmp/tgtd.log" 2>&1 ||
+		die "tgtadm refused the parameter '$kv'"
+done
+tgt_params=$(tgtadm_ -C "$TGTD_CTL" --lld iscsi --mode target --op show --tid 1 2>/dev/null |
+	grep -E '^(MaxRecvDataSegmentLength|MaxBurstLength|FirstBurstLength|MaxOutstandingR2T|InitialR2T|ImmediateData)=' |
+	tr '\n' ' ' | sed 's/ $//')
 
 url_porticod_file="iscsi://127.0.0.1:$p_portico/$iqn/0"
 url_porticod_null="iscsi://127.0.0.1:$p_portico/$iqn/1"
@@ -221,7 +233,7 @@ awk -v rounds="$rounds" -v secs="$secs" -v ramp="$ramp" -v date="$date_start" \
 	-v elapsed="$((t_end - t_start))" -v ncpu="$(nproc)" -v cpu="$cpu_model" -v mem="$mem" \
 	-v kernel="$(uname -r)" -v pver="$porticod_ver" -v tver="$tgt_ver" -v lver="$libiscsi_ver" \
 	-v iver="$iperf_ver" -v palive="$porticod_alive" -v talive="$tgt_alive" \
-	-v pwarn="$porticod_warn" -f "$here/report.awk" "$tmp/results" >"$tmp/report.md" ||
+	-v pwarn="$porticod_warn" -v tparams="$tgt_params" -v tparams_set="${BENCH_TGT_PARAMS:-}" -f "$here/report.awk" "$tmp/results" >"$tmp/report.md" ||
 	die "cannot build the report"
 
 echo
