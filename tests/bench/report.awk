@@ -92,7 +92,7 @@ END {
 	print "- Machine: " ncpu " cores (" cpu "), " mem " RAM, Linux " kernel "; client and both targets on the same machine, loopback only."
 	print "- porticod " pver ", its defaults: one I/O thread per CPU, write-back, and the login parameters of docs/configuration.md (MaxRecvDataSegmentLength=262144 MaxBurstLength=1048576 FirstBurstLength=65536 MaxOutstandingR2T=1 InitialR2T=Yes ImmediateData=Yes)."
 	print "- tgt " tver " (Debian's tgtd), " (tparams_set == "" ? "its defaults" : "with " tparams_set) "; its login parameters: " tparams (tparams_set == "" ? " (its MaxRecvDataSegmentLength of 8192 makes the client send writes to it in 8 KiB Data-Out PDUs, against 256 KiB to porticod; `BENCH_TGT_PARAMS=MaxRecvDataSegmentLength=262144,MaxBurstLength=1048576` gives it porticod's values)" : "") "."
-	print "- libiscsi " lver ": the client offers MaxRecvDataSegmentLength=262144 (both targets send 256 KiB Data-In PDUs) and MaxBurstLength=262144 (so a 1 MiB write takes 4 R2T sequences with either target); iperf3 " iver "."
+	print "- libiscsi " lver ": the client offers MaxRecvDataSegmentLength=262144 (Data-In PDUs of up to 256 KiB) and MaxBurstLength=262144 (so a 1 MiB write takes 4 R2T sequences with either target); iperf3 " iver "."
 	print "- Client: `tests/bench/iscsi-bench` (libiscsi async API, one session, QD commands always in flight, READ(16)/WRITE(16)). " \
 	      "Rounds per workload and store: " rounds ", alternating porticod and tgt (A B A B); each run " ramp " s ramp then " secs " s measured."
 	print "- Target CPU per I/O: utime+stime of the target process (every thread) over the measured window, divided by the I/Os completed in it."
