@@ -36,6 +36,51 @@ int config_open(struct obj_model *m, struct cfg_err *err);
 /* config_parse() + config_open(). On failure *out is NULL. */
 int config_load(const char *path, struct obj_model **out, struct cfg_err *err);
 
+/* Versions config_save keeps by default (path.1 .. path.9), and the most it keeps. */
+#define CONFIG_SAVE_KEEP 9
+
+/*
+ * Writes m to path as a configuration file that config_parse reads back to
+ * an equal model (obj_model_equal): every setting, the LU identities written
+ * out (serial, naa), so that a derived identity is pinned from then on,
+ * CHAP secrets included. Keys whose value is the parser's default are left
+ * out (TPG attributes and parameters, readonly, block_size, debug, ...).
+ * The output depends only on the model: saving it again gives the same
+ * bytes. libconfig writes no comments, so the file has none.
+ *
+ * The text is parsed back and compared with m before anything is written;
+ * then cfg_save_atomic writes path.tmp (mode 0600), fsyncs it, keeps the
+ * previous file as path.1 (path.1 .. path.(keep_versions-1) move up one,
+ * the oldest is dropped; 0 keeps none), renames and fsyncs the directory.
+ * path.1 is made 0600 too when it was more open.
+ *
+ * 0, or -errno with err->msg "PATH: ..." (err is cleared first): -EINVAL
+ * when m would not load back the same (the parser's reason or the first
+ * difference is given) or keep_versions is not 0 to CONFIG_SAVE_KEEP, the
+ * errno of the write otherwise. On failure path and its versions are as
+ * they were (cfg_save_atomic: unless only the final fsync of the directory
+ * failed).
+ */
+int config_save(const struct obj_model *m, const char *path, int keep_versions,
+		struct cfg_err *err);
+
+/*
+ * config_load() of path, or, when path does not parse (missing, unreadable,
+ * truncated, garbled, invalid), of the newest of path.1 .. path.9 that does.
+ * A version that parses but cannot be opened (config_open) is an error: no
+ * older one is tried, since all name the same devices and going back would
+ * undo the latest changes silently.
+ *
+ * 0 with *out the model and used (if not NULL) the file read; the model's
+ * path is path either way, so that the next save replaces the bad file.
+ * After a fallback, err->msg says why path was passed over (and a warning
+ * is logged); the caller should say so too. On failure *out is NULL and err
+ * holds path's own error (or the open error): -errno as config_load.
+ * -ENAMETOOLONG when used cannot hold path plus ".N".
+ */
+int config_load_with_fallback(const char *path, struct obj_model **out, struct cfg_err *err,
+			      char *used, size_t usedlen);
+
 /*
  * The identity a backstore gets when its configuration pins none:
  * SHA-256(machine_id "\n" name); serial = the first 16 hex digits of the

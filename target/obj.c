@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,4 +507,192 @@ int obj_parse_portal_why(const char *text, struct obj_portal *out, const char **
 int obj_parse_portal(const char *text, struct obj_portal *out)
 {
 	return obj_parse_portal_why(text, out, NULL);
+}
+
+/* Model equality: what a configuration file says, field by field. */
+
+static bool obj_diff(char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Says why two models differ (if the caller asked) and returns false. */
+static bool obj_diff(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return false;
+}
+
+#define OBJ_SAME_STR(x, y, what, field)                                                            \
+	do {                                                                                       \
+		if (strcmp((x)->field, (y)->field))                                                \
+			return obj_diff(why, whylen, "%s: " #field " '%s' != '%s'", what,          \
+					(x)->field, (y)->field);                                   \
+	} while (0)
+
+#define OBJ_SAME_NUM(x, y, what, field)                                                            \
+	do {                                                                                       \
+		if ((x)->field != (y)->field)                                                      \
+			return obj_diff(why, whylen, "%s: " #field " %llu != %llu", what,          \
+					(unsigned long long)(x)->field,                            \
+					(unsigned long long)(y)->field);                           \
+	} while (0)
+
+/* Secrets are compared but never quoted. */
+static bool obj_chap_equal(const struct obj_chap *x, const struct obj_chap *y, const char *what,
+			   char *why, size_t whylen)
+{
+	OBJ_SAME_STR(x, y, what, userid);
+	OBJ_SAME_STR(x, y, what, mutual_userid);
+	if (strcmp(x->password, y->password))
+		return obj_diff(why, whylen, "%s: password differs", what);
+	if (strcmp(x->mutual_password, y->mutual_password))
+		return obj_diff(why, whylen, "%s: mutual_password differs", what);
+	return true;
+}
+
+static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_backstore *y,
+				char *why, size_t whylen)
+{
+	char what[OBJ_NAME_MAX + 16];
+
+	snprintf(what, sizeof(what), "backstore '%s'", x->name);
+	OBJ_SAME_STR(x, y, what, name);
+	OBJ_SAME_STR(x, y, what, type);
+	OBJ_SAME_STR(x, y, what, path);
+	if (!x->params.path != !y->params.path)
+		return obj_diff(why, whylen, "%s: params.path set in one only", what);
+	OBJ_SAME_NUM(x, y, what, params.size);
+	OBJ_SAME_NUM(x, y, what, params.thin);
+	OBJ_SAME_NUM(x, y, what, params.write_back);
+	OBJ_SAME_NUM(x, y, what, params.readonly);
+	OBJ_SAME_NUM(x, y, what, params.block_size);
+	OBJ_SAME_NUM(x, y, what, params.buffered);
+	OBJ_SAME_STR(x, y, what, id.serial);
+	if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
+		return obj_diff(why, whylen, "%s: id.naa differs", what);
+	OBJ_SAME_STR(x, y, what, id.vendor);
+	OBJ_SAME_STR(x, y, what, id.product);
+	OBJ_SAME_STR(x, y, what, id.revision);
+	return true;
+}
+
+static bool obj_acl_equal(const struct obj_acl *x, const struct obj_acl *y, const char *tpg_what,
+			  char *why, size_t whylen)
+{
+	char what[2 * ISCSI_NAME_MAX + 64], elem[2 * ISCSI_NAME_MAX + 64 + 48];
+	size_t i;
+
+	snprintf(what, sizeof(what), "%s initiator '%s'", tpg_what, x->initiator);
+	OBJ_SAME_STR(x, y, what, initiator);
+	if (!obj_chap_equal(&x->chap, &y->chap, what, why, whylen))
+		return false;
+	OBJ_SAME_NUM(x, y, what, all_luns);
+	/* with all_luns the mapped list is not used (obj_lun_map_build) */
+	if (x->all_luns)
+		return true;
+	OBJ_SAME_NUM(x, y, what, nmapped);
+	for (i = 0; i < x->nmapped; i++) {
+		const struct obj_mapped_lun *a = &x->mapped[i], *b = &y->mapped[i];
+
+		snprintf(elem, sizeof(elem), "%s mapped_luns[%zu]", what, i);
+		OBJ_SAME_NUM(a, b, elem, lun);
+		OBJ_SAME_NUM(a, b, elem, tpg_lun);
+		OBJ_SAME_NUM(a, b, elem, read_only);
+	}
+	return true;
+}
+
+static bool obj_tpg_equal(const struct obj_tpg *x, const struct obj_tpg *y, char *why,
+			  size_t whylen)
+{
+	char what[ISCSI_NAME_MAX + 32], elem[ISCSI_NAME_MAX + 32 + 48];
+	size_t i;
+
+	snprintf(what, sizeof(what), "target '%s' TPG %u", x->target ? x->target->iqn : "",
+		 x->tag);
+	OBJ_SAME_NUM(x, y, what, tag);
+	OBJ_SAME_NUM(x, y, what, nportals);
+	for (i = 0; i < x->nportals; i++) {
+		snprintf(elem, sizeof(elem), "%s portals[%zu]", what, i);
+		OBJ_SAME_STR(&x->portals[i], &y->portals[i], elem, text);
+		if (!obj_portal_equal(&x->portals[i], &y->portals[i]))
+			return obj_diff(why, whylen, "%s: addresses differ", elem);
+	}
+	OBJ_SAME_NUM(x, y, what, nluns);
+	for (i = 0; i < x->nluns; i++) {
+		const char *a = x->luns[i].bs ? x->luns[i].bs->name : "";
+		const char *b = y->luns[i].bs ? y->luns[i].bs->name : "";
+
+		snprintf(elem, sizeof(elem), "%s luns[%zu]", what, i);
+		OBJ_SAME_NUM(&x->luns[i], &y->luns[i], elem, lun);
+		/* two models have their own backstores: the names say which */
+		if (strcmp(a, b))
+			return obj_diff(why, whylen, "%s: backstore '%s' != '%s'", elem, a, b);
+	}
+	OBJ_SAME_NUM(x, y, what, nacls);
+	for (i = 0; i < x->nacls; i++) {
+		if (!obj_acl_equal(&x->acls[i], &y->acls[i], what, why, whylen))
+			return false;
+	}
+	OBJ_SAME_NUM(x, y, what, attrs.generate_node_acls);
+	OBJ_SAME_NUM(x, y, what, attrs.demo_mode_write_protect);
+	OBJ_SAME_NUM(x, y, what, attrs.nopin_interval_s);
+	OBJ_SAME_NUM(x, y, what, attrs.nopin_timeout_s);
+	OBJ_SAME_NUM(x, y, what, attrs.default_cmdsn_depth);
+	OBJ_SAME_NUM(x, y, what, attrs.authentication);
+	OBJ_SAME_NUM(x, y, what, params.max_recv_dsl);
+	OBJ_SAME_NUM(x, y, what, params.max_burst);
+	OBJ_SAME_NUM(x, y, what, params.first_burst);
+	OBJ_SAME_NUM(x, y, what, params.max_outstanding_r2t);
+	OBJ_SAME_NUM(x, y, what, params.initial_r2t);
+	OBJ_SAME_NUM(x, y, what, params.immediate_data);
+	OBJ_SAME_NUM(x, y, what, params.header_digest);
+	OBJ_SAME_NUM(x, y, what, params.data_digest);
+	OBJ_SAME_NUM(x, y, what, params.header_digest_required);
+	OBJ_SAME_NUM(x, y, what, params.data_digest_required);
+	OBJ_SAME_NUM(x, y, what, params.default_time2wait);
+	OBJ_SAME_NUM(x, y, what, params.default_time2retain);
+	return true;
+}
+
+bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char *why,
+		     size_t whylen)
+{
+	size_t i, j;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!x || !y)
+		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
+	OBJ_SAME_STR(x, y, "model", control_socket);
+	OBJ_SAME_NUM(x, y, "model", io_threads);
+	OBJ_SAME_NUM(x, y, "model", log_level);
+	OBJ_SAME_STR(x, y, "model", debug);
+	if (!obj_chap_equal(&x->discovery_auth, &y->discovery_auth, "discovery_auth", why, whylen))
+		return false;
+	OBJ_SAME_NUM(x, y, "model", nbackstores);
+	for (i = 0; i < x->nbackstores; i++) {
+		if (!obj_backstore_equal(&x->backstores[i], &y->backstores[i], why, whylen))
+			return false;
+	}
+	OBJ_SAME_NUM(x, y, "model", ntargets);
+	for (i = 0; i < x->ntargets; i++) {
+		const struct obj_target *a = &x->targets[i], *b = &y->targets[i];
+		char what[ISCSI_NAME_MAX + 16];
+
+		snprintf(what, sizeof(what), "target '%s'", a->iqn);
+		OBJ_SAME_STR(a, b, what, iqn);
+		OBJ_SAME_STR(a, b, what, alias);
+		OBJ_SAME_NUM(a, b, what, ntpgs);
+		for (j = 0; j < a->ntpgs; j++) {
+			if (!obj_tpg_equal(&a->tpgs[j], &b->tpgs[j], why, whylen))
+				return false;
+		}
+	}
+	return true;
 }

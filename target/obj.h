@@ -158,6 +158,20 @@ void obj_tpg_params_default(struct obj_tpg_params *p);
 /* Frees a model: closes its backstores and destroys its LUs. */
 void obj_model_free(struct obj_model *m);
 
+/*
+ * Whether two models say the same thing, field by field, as a configuration
+ * file would: every setting, the LU identities (serial, NAA, vendor,
+ * product, revision), the order of backstores, targets, TPGs, portals,
+ * LUNs, ACLs and mapped LUNs. Not compared: where a model came from (path,
+ * cfg_file, cfg_line), whether an identity was pinned or derived
+ * (serial_set, naa_set), the open stores and LUs (dev, lu), and the mapped
+ * list of an ACL with all_luns (unused). TPG LUNs compare by backstore name.
+ * When they differ and why is not NULL, why gets the first difference
+ * (secrets are never quoted).
+ */
+bool obj_model_equal(const struct obj_model *a, const struct obj_model *b, char *why,
+		     size_t whylen);
+
 struct obj_target *obj_find_target(const struct obj_model *m, const char *iqn);
 struct obj_backstore *obj_find_backstore(const struct obj_model *m, const char *name);
 
