@@ -540,15 +540,17 @@ int config_load_with_fallback(const char *path, struct obj_model **out, struct c
 					first.msg, CONFIG_SAVE_KEEP);
 		return first_ret;
 	}
+	if (i) {
+		log_warn("config", "%s", first.msg);
+		log_warn("config", "'%s' does not load: starting from the version saved before it, '%s'",
+			 path, name);
+	}
 	ret = config_open(m, err);
 	if (ret) {
 		obj_model_free(m);
 		return ret;
 	}
 	if (i) {
-		log_warn("config", "%s", first.msg);
-		log_warn("config", "'%s' does not load: started from the version saved before it, '%s'",
-			 path, name);
 		if (err && !err->msg[0])
 			*err = first;
 		/* the next save goes where the administrator keeps the file */

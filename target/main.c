@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	struct obj_model *model = NULL;
 	struct server *srv = NULL;
 	struct cfg_err err = { { 0 } };
-	char msg[512];
+	char msg[512], used[4200];
 	int opt, rc;
 
 	while ((opt = getopt(argc, argv, "c:ftd:vh")) != -1) {
@@ -77,7 +77,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	rc = config_load(path, &model, &err);
+	/*
+	 * A file that does not parse (a hand edit gone wrong, a damaged disk)
+	 * does not stop the target when a saved version loads: it starts from
+	 * the newest of path.1 .. path.9 that does, and logs why (docs/configuration.md).
+	 */
+	rc = config_load_with_fallback(path, &model, &err, used, sizeof(used));
 	if (rc) {
 		/* One line that names the file, the line and what to fix. */
 		fprintf(stderr, "porticod: %s\n", err.msg);
