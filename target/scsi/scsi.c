@@ -699,6 +699,7 @@ static void scsi_cmd_reset_results(struct scsi_cmd *cmd)
 enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 {
 	const struct scsi_op *op;
+	enum sense_reason reason;
 	bool has_sa;
 	uint8_t opcode = cmd->cdb[0];
 
@@ -720,7 +721,16 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 	if (cmd->cdb_len < op->cdb_len)
 		return scsi_invalid_cdb(cmd, 0, -1);
 	cmd->op = op;
-	return op->parse(cmd);
+	reason = op->parse(cmd);
+	/*
+	 * SBC-3 §4.11 does not order write protection against field checks;
+	 * initiators (libiscsi's ReadOnly.ReadOnlySBC) and LIO let write
+	 * protection win: a command that would change a write-protected
+	 * medium ends with WRITE PROTECTED whatever else is wrong with it.
+	 */
+	if (reason != SENSE_OK && (op->flags & SCSI_OP_F_WRITE) && scsi_cmd_write_protected(cmd))
+		return SENSE_WRITE_PROTECTED;
+	return reason;
 }
 
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)

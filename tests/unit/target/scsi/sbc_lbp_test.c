@@ -128,6 +128,37 @@ START_TEST(test_unmap_thick_is_not_there)
 }
 END_TEST
 
+/*
+ * On a write-protected LU, write protection wins over the invalid field
+ * (libiscsi's ReadOnly.ReadOnlySBC, LIO): both commands would change the medium.
+ */
+START_TEST(test_write_protection_wins_over_field_checks)
+{
+	uint8_t cdb[16] = {SCSI_OP_UNMAP};
+	struct scsi_cmd c;
+
+	memset(&c, 0, sizeof(c));
+	c.itl = T.itl;
+	c.read_only = true;
+	put_be16(cdb + 7, 24);
+	memcpy(c.cdb, cdb, sizeof(cdb));
+	c.cdb_len = 10;
+	ck_assert_int_eq(scsi_cmd_parse(&c), SENSE_WRITE_PROTECTED);
+
+	memset(&c, 0, sizeof(c));
+	c.itl = T.itl;
+	c.read_only = true;
+	t_cdb10(cdb, SCSI_OP_WRITE_SAME_10, 0x08, 0, 1);
+	memcpy(c.cdb, cdb, 10);
+	c.cdb_len = 10;
+	ck_assert_int_eq(scsi_cmd_parse(&c), SENSE_WRITE_PROTECTED);
+
+	/* Not write-protected: the field check stands. */
+	c.read_only = false;
+	ck_assert_int_eq(scsi_cmd_parse(&c), SENSE_INVALID_FIELD_IN_CDB);
+}
+END_TEST
+
 static uint8_t run_ws(uint8_t op, uint8_t b1, uint64_t lba, uint32_t n, const uint8_t *blk,
 		      uint32_t edtl, struct scsi_cmd *out)
 {
@@ -386,6 +417,7 @@ static Suite *lbp_suite(void)
 
 	tcase_add_checked_fixture(tk, t_setup_thick, t_teardown);
 	tcase_add_test(tk, test_unmap_thick_is_not_there);
+	tcase_add_test(tk, test_write_protection_wins_over_field_checks);
 	tcase_add_test(tk, test_get_lba_status_thick);
 	suite_add_tcase(s, tk);
 	return s;
