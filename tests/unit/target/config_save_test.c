@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/be.h"
+#include "common/util.h"
 #include "target/backstore/bs.h"
 #include "target/config.h"
 #include "target/scsi/scsi.h"
@@ -688,6 +689,43 @@ START_TEST(test_equal_ignores_provenance)
 }
 END_TEST
 
+/*
+ * A tripwire: config_save and obj_model_equal know every field of these
+ * structures. A field added to one (a new setting) changes its size here:
+ * teach config_save.c to write it and obj_model_equal (obj.c) to compare
+ * it, add it to every_setting and mutate() above, then update the size.
+ */
+START_TEST(test_model_layout_known)
+{
+#if defined(__x86_64__)
+	static const struct {
+		const char *name;
+		size_t size, known;
+	} s[] = {
+		{ "obj_model", sizeof(struct obj_model), 5528 },
+		{ "obj_backstore", sizeof(struct obj_backstore), 8408 },
+		{ "bs_params", sizeof(struct bs_params), 40 },
+		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },
+		{ "obj_target", sizeof(struct obj_target), 496 },
+		{ "obj_tpg", sizeof(struct obj_tpg), 120 },
+		{ "obj_portal", sizeof(struct obj_portal), 216 },
+		{ "obj_tpg_lun", sizeof(struct obj_tpg_lun), 16 },
+		{ "obj_acl", sizeof(struct obj_acl), 1272 },
+		{ "obj_chap", sizeof(struct obj_chap), 1024 },
+		{ "obj_mapped_lun", sizeof(struct obj_mapped_lun), 24 },
+		{ "obj_tpg_attrs", sizeof(struct obj_tpg_attrs), 20 },
+		{ "obj_tpg_params", sizeof(struct obj_tpg_params), 32 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		ck_assert_msg(s[i].size == s[i].known,
+			      "struct %s is %zu bytes, not %zu: a field was added or removed; make config_save.c write it and obj_model_equal compare it, then update this test",
+			      s[i].name, s[i].size, s[i].known);
+#endif
+}
+END_TEST
+
 /* ---- the file ---- */
 
 START_TEST(test_mode_0600)
@@ -1149,6 +1187,7 @@ static Suite *config_save_suite(void)
 	tcase_add_test(tc, test_identity_pinned);
 	tcase_add_loop_test(tc, test_equal_sees_every_field, 0, MUTATIONS);
 	tcase_add_test(tc, test_equal_ignores_provenance);
+	tcase_add_test(tc, test_model_layout_known);
 	tcase_add_test(tc, test_mode_0600);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_bad_arguments);
