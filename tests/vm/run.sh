@@ -247,6 +247,9 @@ seen=0
 done_seen=0
 
 show_failure_logs() {
+	if [ -n "$target_pid" ] && ! alive "$target_pid"; then
+		echo "--- the target ($TARGET_KIND, pid $target_pid) is not running any more"
+	fi
 	echo "--- guest console (last 60 lines)"
 	tail -60 "$LAB/console.log" | sed 's/^/  | /'
 	echo "--- target log (last 30 lines)"
@@ -313,10 +316,12 @@ while :; do
 	if [ "$total" -gt "$seen" ]; then
 		sed -n "$((seen + 1)),${total}p" "$LAB/ctl.log" >"$LAB/new"
 		seen=$total
+		set -f # the guest's words are split, never globbed
 		while read -r line; do
 			# shellcheck disable=SC2086
 			on_line $line
 		done <"$LAB/new"
+		set +f
 	fi
 	[ $done_seen = 1 ] && break
 	if ! alive "$qemu_pid"; then

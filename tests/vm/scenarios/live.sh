@@ -3,7 +3,8 @@
 # Scenario: changes on the target while the guest is logged in, as an
 # administrator checks them after a rescan (iscsiadm -m session --rescan):
 #  - a LUN added: it appears through both portals, with its size and one WWID;
-#  - a backstore grown: the disk's new size shows on both paths;
+#  - a backstore grown: the disk's new size shows on both paths, and what
+#    was written before is still there;
 #  - a mapping removed: REPORT LUNS no longer lists it, its old disks answer
 #    "logical unit not supported", and deleting them removes their links;
 #  - the unit attentions the kernel reports (its "sd H:C:T:L: ..." warnings).
@@ -30,6 +31,10 @@ thin_b=$(disk_of "$PORTAL1" "$thin")
 fio_a=$(disk_of "$PORTAL0" "$fio")
 fio_b=$(disk_of "$PORTAL1" "$fio")
 [ ! -e "$(bypath "$PORTAL0" "$extra")" ] || die "LUN $extra is there before it was added"
+# data written before the change must survive it
+dd if=/dev/urandom of=/tmp/pattern bs=1M count=2 2>/dev/null
+dd if=/tmp/pattern of="$fs_a" bs=1M oflag=direct conv=notrunc 2>/dev/null || die "writing to $fs_a failed"
+sum=$(sha256sum </tmp/pattern)
 
 dmesg -c >/dev/null
 host target-restart changed >/dev/null || die "the host could not change the target"
@@ -60,7 +65,11 @@ ok "LUN $extra added: $ea and $eb, $want bytes, WWID $(wwid_of "$ea")"
 want=$(($(size_of_changed fs) * 1048576))
 wait_for 20 "LUN $fs's new size" sh -c "[ \$(blockdev --getsize64 $fs_a) = $want ] && [ \$(blockdev --getsize64 $fs_b) = $want ]" ||
 	die "LUN $fs: sizes $(blockdev --getsize64 "$fs_a"), $(blockdev --getsize64 "$fs_b") after the rescan, want $want"
-ok "LUN $fs grown to $want bytes on both paths"
+for d in $fs_a $fs_b; do
+	[ "$(dd if="$d" bs=1M count=2 iflag=direct 2>/dev/null | sha256sum)" = "$sum" ] ||
+		die "LUN $fs: the data written before the change differs on $d"
+done
+ok "LUN $fs grown to $want bytes on both paths, its data intact"
 
 # the mapping removed
 for p in $PORTAL0 $PORTAL1; do
