@@ -5,9 +5,12 @@
  *
  * Threads: a command runs on the I/O thread of its connection and touches
  * only its own struct scsi_cmd, the LU's immutable fields and the atomics
- * (mode parameters, pending unit attentions). The LU's mutex guards its list
- * of nexuses, taken by broadcasts (unit attentions, reset, MODE SELECT) and
- * by attach/detach, never by the I/O path.
+ * (mode parameters, pending unit attentions, what a persistent reservation
+ * refuses its nexus). The LU's mutex guards its list of nexuses, taken by
+ * broadcasts (unit attentions, reset, MODE SELECT) and by attach/detach,
+ * never by the I/O path. The persistent reservation lock (pr.c) comes
+ * before it, and only persistent reserve commands, RESERVE(6)/RELEASE(6)
+ * and attach/detach take it.
  *
  * Task attributes (SAM-5 §8.6): every attribute is accepted and commands run
  * in the order they arrive, each on its own; ORDERED and HEAD OF QUEUE get
@@ -46,16 +49,20 @@
 #define MEDIUM_READ (SCSI_OP_F_MEDIUM)
 #define MEDIUM_WRITE (SCSI_OP_F_MEDIUM | SCSI_OP_F_WRITE)
 
+/* PERSISTENT RESERVE IN / OUT usage: the service action, allocation / parameter list length. */
+#define U_PRIN { SCSI_OP_PERSISTENT_RESERVE_IN, 0x1f, 0, 0, 0, 0, 0, 0xff, 0xff, 0 }
+#define U_PROUT { SCSI_OP_PERSISTENT_RESERVE_OUT, 0x1f, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0 }
+
 /* SERVICE ACTION IN(16), SBC-3 §5.15-16. */
 static const struct scsi_op scsi_sai_ops[] = {
 	[SCSI_SAI_READ_CAPACITY_16] = {
-		.name = "READ CAPACITY(16)", .cdb_len = 16,
+		.name = "READ CAPACITY(16)", .cdb_len = 16, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_SERVICE_ACTION_IN_16, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0,
 			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },
 		.parse = sbc_parse_read_capacity_16, .exec = sbc_exec_read_capacity_16,
 	},
 	[SCSI_SAI_GET_LBA_STATUS] = {
-		.name = "GET LBA STATUS", .cdb_len = 16, .flags = MEDIUM_READ,
+		.name = "GET LBA STATUS", .cdb_len = 16, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_SERVICE_ACTION_IN_16, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },
 		.parse = sbc_parse_get_lba_status, .exec = sbc_exec_get_lba_status,
@@ -65,36 +72,109 @@ static const struct scsi_op scsi_sai_ops[] = {
 /* MAINTENANCE IN, SPC-4 §6.25 and §6.35. */
 static const struct scsi_op scsi_mi_ops[] = {
 	[SCSI_MI_REPORT_TARGET_PORT_GROUPS] = {
-		.name = "REPORT TARGET PORT GROUPS", .cdb_len = 12,
+		.name = "REPORT TARGET PORT GROUPS", .cdb_len = 12, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_MAINTENANCE_IN, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
 		.parse = spc_parse_rtpg, .exec = spc_exec_rtpg,
 	},
 	[SCSI_MI_REPORT_SUPPORTED_OPCODES] = {
-		.name = "REPORT SUPPORTED OPERATION CODES", .cdb_len = 12,
+		.name = "REPORT SUPPORTED OPERATION CODES", .cdb_len = 12, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MAINTENANCE_IN, 0x1f, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0, 0 },
 		.parse = spc_parse_rsoc, .exec = spc_exec_rsoc,
 	},
 };
 
+/*
+ * PERSISTENT RESERVE IN / OUT, SPC-4 §6.15-16 (pr.c). They decide for
+ * themselves what a reservation allows. REGISTER AND MOVE is not offered.
+ */
+static const struct scsi_op scsi_prin_ops[] = {
+	[SCSI_PRIN_READ_KEYS] = {
+		.name = "PERSISTENT RESERVE IN / READ KEYS", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.parse = pr_parse_in, .exec = pr_exec_in,
+	},
+	[SCSI_PRIN_READ_RESERVATION] = {
+		.name = "PERSISTENT RESERVE IN / READ RESERVATION", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.parse = pr_parse_in, .exec = pr_exec_in,
+	},
+	[SCSI_PRIN_REPORT_CAPABILITIES] = {
+		.name = "PERSISTENT RESERVE IN / REPORT CAPABILITIES", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.parse = pr_parse_in, .exec = pr_exec_in,
+	},
+	[SCSI_PRIN_READ_FULL_STATUS] = {
+		.name = "PERSISTENT RESERVE IN / READ FULL STATUS", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.parse = pr_parse_in, .exec = pr_exec_in,
+	},
+};
+
+static const struct scsi_op scsi_prout_ops[] = {
+	[SCSI_PROUT_REGISTER] = {
+		.name = "PERSISTENT RESERVE OUT / REGISTER", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_RESERVE] = {
+		.name = "PERSISTENT RESERVE OUT / RESERVE", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_RELEASE] = {
+		.name = "PERSISTENT RESERVE OUT / RELEASE", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_CLEAR] = {
+		.name = "PERSISTENT RESERVE OUT / CLEAR", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_PREEMPT] = {
+		.name = "PERSISTENT RESERVE OUT / PREEMPT", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_PREEMPT_AND_ABORT] = {
+		.name = "PERSISTENT RESERVE OUT / PREEMPT AND ABORT", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+	[SCSI_PROUT_REGISTER_AND_IGNORE] = {
+		.name = "PERSISTENT RESERVE OUT / REGISTER AND IGNORE EXISTING KEY", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
+};
+
 static const struct scsi_sa_table scsi_sai_table = { scsi_sai_ops, ARRAY_SIZE(scsi_sai_ops) };
 static const struct scsi_sa_table scsi_mi_table = { scsi_mi_ops, ARRAY_SIZE(scsi_mi_ops) };
+static const struct scsi_sa_table scsi_prin_table = { scsi_prin_ops, ARRAY_SIZE(scsi_prin_ops) };
+static const struct scsi_sa_table scsi_prout_table = { scsi_prout_ops, ARRAY_SIZE(scsi_prout_ops) };
 
-/* The dispatch table. An empty slot is INVALID OPERATION CODE. */
+/*
+ * The dispatch table. An empty slot is INVALID OPERATION CODE. .pr is the
+ * command's column in SPC-4 §5.13.1 table 65 and SBC-3 table 13 (unset:
+ * conflict).
+ */
 static const struct scsi_op scsi_ops[256] = {
 	[SCSI_OP_TEST_UNIT_READY] = {
 		.name = "TEST UNIT READY", .cdb_len = 6, .flags = SCSI_OP_F_MEDIUM,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_TEST_UNIT_READY, 0, 0, 0, 0, 0 },
 		.parse = spc_parse_test_unit_ready, .exec = spc_exec_test_unit_ready,
 	},
 	[SCSI_OP_REQUEST_SENSE] = {
 		.name = "REQUEST SENSE", .cdb_len = 6,
 		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_REQUEST_SENSE, 0x01, 0, 0, 0xff, 0 },
 		.parse = spc_parse_request_sense, .exec = spc_exec_request_sense,
 	},
 	[SCSI_OP_READ_6] = {
-		.name = "READ(6)", .cdb_len = 6, .flags = MEDIUM_READ,
+		.name = "READ(6)", .cdb_len = 6, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_READ_6, 0x1f, 0xff, 0xff, 0xff, 0 },
 		.parse = sbc_parse_rw, .exec = sbc_exec_read,
 	},
@@ -106,6 +186,7 @@ static const struct scsi_op scsi_ops[256] = {
 	[SCSI_OP_INQUIRY] = {
 		.name = "INQUIRY", .cdb_len = 6,
 		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_INQUIRY, 0x01, 0xff, 0xff, 0xff, 0 },
 		.parse = spc_parse_inquiry, .exec = spc_exec_inquiry,
 	},
@@ -115,32 +196,33 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = spc_parse_mode_select, .exec = spc_exec_mode_select,
 	},
 	[SCSI_OP_RESERVE_6] = {
-		.name = "RESERVE(6)", .cdb_len = 6,
+		.name = "RESERVE(6)", .cdb_len = 6, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_RESERVE_6, 0x1f, 0, 0, 0, 0 },
-		.parse = spc_parse_reserve, .exec = spc_exec_reserve,
+		.parse = pr_parse_reserve6, .exec = pr_exec_reserve6,
 	},
 	[SCSI_OP_RELEASE_6] = {
 		.name = "RELEASE(6)", .cdb_len = 6, .flags = SCSI_OP_F_RESV_OK,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_RELEASE_6, 0x1f, 0, 0, 0, 0 },
-		.parse = spc_parse_reserve, .exec = spc_exec_release,
+		.parse = pr_parse_reserve6, .exec = pr_exec_release6,
 	},
 	[SCSI_OP_MODE_SENSE_6] = {
-		.name = "MODE SENSE(6)", .cdb_len = 6,
+		.name = "MODE SENSE(6)", .cdb_len = 6, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MODE_SENSE_6, 0x08, 0xff, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_sense, .exec = spc_exec_mode_sense,
 	},
 	[SCSI_OP_START_STOP_UNIT] = {
-		.name = "START STOP UNIT", .cdb_len = 6,
+		.name = "START STOP UNIT", .cdb_len = 6, .pr = SCSI_PR_START,
 		.usage = { SCSI_OP_START_STOP_UNIT, 0x01, 0, 0x0f, 0xf7, 0 },
 		.parse = sbc_parse_start_stop_unit, .exec = sbc_exec_start_stop_unit,
 	},
 	[SCSI_OP_READ_CAPACITY_10] = {
-		.name = "READ CAPACITY(10)", .cdb_len = 10,
+		.name = "READ CAPACITY(10)", .cdb_len = 10, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_READ_CAPACITY_10, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0 },
 		.parse = sbc_parse_read_capacity_10, .exec = sbc_exec_read_capacity_10,
 	},
 	[SCSI_OP_READ_10] = {
-		.name = "READ(10)", .cdb_len = 10, .flags = MEDIUM_READ,
+		.name = "READ(10)", .cdb_len = 10, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = RW10(SCSI_OP_READ_10), .parse = sbc_parse_rw, .exec = sbc_exec_read,
 	},
 	[SCSI_OP_WRITE_10] = {
@@ -153,11 +235,11 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_write_verify, .exec = sbc_exec_write_verify,
 	},
 	[SCSI_OP_VERIFY_10] = {
-		.name = "VERIFY(10)", .cdb_len = 10, .flags = MEDIUM_READ,
+		.name = "VERIFY(10)", .cdb_len = 10, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = VR10(SCSI_OP_VERIFY_10), .parse = sbc_parse_verify, .exec = sbc_exec_verify,
 	},
 	[SCSI_OP_PRE_FETCH_10] = {
-		.name = "PRE-FETCH(10)", .cdb_len = 10, .flags = MEDIUM_READ,
+		.name = "PRE-FETCH(10)", .cdb_len = 10, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_PRE_FETCH_10, 0x02, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0 },
 		.parse = sbc_parse_pre_fetch, .exec = sbc_exec_pre_fetch,
 	},
@@ -168,7 +250,7 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_sync_cache, .exec = sbc_exec_sync_cache,
 	},
 	[SCSI_OP_READ_DEFECT_DATA_10] = {
-		.name = "READ DEFECT DATA(10)", .cdb_len = 10,
+		.name = "READ DEFECT DATA(10)", .cdb_len = 10, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_READ_DEFECT_DATA_10, 0, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0 },
 		.parse = sbc_parse_read_defect_data, .exec = sbc_exec_read_defect_data,
 	},
@@ -188,12 +270,12 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = spc_parse_mode_select, .exec = spc_exec_mode_select,
 	},
 	[SCSI_OP_MODE_SENSE_10] = {
-		.name = "MODE SENSE(10)", .cdb_len = 10,
+		.name = "MODE SENSE(10)", .cdb_len = 10, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_sense, .exec = spc_exec_mode_sense,
 	},
 	[SCSI_OP_READ_16] = {
-		.name = "READ(16)", .cdb_len = 16, .flags = MEDIUM_READ,
+		.name = "READ(16)", .cdb_len = 16, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = RW16(SCSI_OP_READ_16), .parse = sbc_parse_rw, .exec = sbc_exec_read,
 	},
 	[SCSI_OP_WRITE_16] = {
@@ -217,11 +299,11 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_write_verify, .exec = sbc_exec_write_verify,
 	},
 	[SCSI_OP_VERIFY_16] = {
-		.name = "VERIFY(16)", .cdb_len = 16, .flags = MEDIUM_READ,
+		.name = "VERIFY(16)", .cdb_len = 16, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = VR16(SCSI_OP_VERIFY_16), .parse = sbc_parse_verify, .exec = sbc_exec_verify,
 	},
 	[SCSI_OP_PRE_FETCH_16] = {
-		.name = "PRE-FETCH(16)", .cdb_len = 16, .flags = MEDIUM_READ,
+		.name = "PRE-FETCH(16)", .cdb_len = 16, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_PRE_FETCH_16, 0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0xff, 0xff, 0xff, 0x1f, 0 },
 		.parse = sbc_parse_pre_fetch, .exec = sbc_exec_pre_fetch,
@@ -238,12 +320,19 @@ static const struct scsi_op scsi_ops[256] = {
 			   0xff, 0xff, 0xff, 0xff, 0x1f, 0 },
 		.parse = sbc_parse_write_same, .exec = sbc_exec_write_same,
 	},
+	[SCSI_OP_PERSISTENT_RESERVE_IN] = {
+		.name = "PERSISTENT RESERVE IN", .cdb_len = 10, .sa = &scsi_prin_table,
+	},
+	[SCSI_OP_PERSISTENT_RESERVE_OUT] = {
+		.name = "PERSISTENT RESERVE OUT", .cdb_len = 10, .sa = &scsi_prout_table,
+	},
 	[SCSI_OP_SERVICE_ACTION_IN_16] = {
 		.name = "SERVICE ACTION IN(16)", .cdb_len = 16, .sa = &scsi_sai_table,
 	},
 	[SCSI_OP_REPORT_LUNS] = {
 		.name = "REPORT LUNS", .cdb_len = 12,
 		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_REPORT_LUNS, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
 		.parse = spc_parse_report_luns, .exec = spc_exec_report_luns,
 	},
@@ -251,7 +340,7 @@ static const struct scsi_op scsi_ops[256] = {
 		.name = "MAINTENANCE IN", .cdb_len = 12, .sa = &scsi_mi_table,
 	},
 	[SCSI_OP_READ_12] = {
-		.name = "READ(12)", .cdb_len = 12, .flags = MEDIUM_READ,
+		.name = "READ(12)", .cdb_len = 12, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = RW12(SCSI_OP_READ_12), .parse = sbc_parse_rw, .exec = sbc_exec_read,
 	},
 	[SCSI_OP_WRITE_12] = {
@@ -264,11 +353,11 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_write_verify, .exec = sbc_exec_write_verify,
 	},
 	[SCSI_OP_VERIFY_12] = {
-		.name = "VERIFY(12)", .cdb_len = 12, .flags = MEDIUM_READ,
+		.name = "VERIFY(12)", .cdb_len = 12, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
 		.usage = VR12(SCSI_OP_VERIFY_12), .parse = sbc_parse_verify, .exec = sbc_exec_verify,
 	},
 	[SCSI_OP_READ_DEFECT_DATA_12] = {
-		.name = "READ DEFECT DATA(12)", .cdb_len = 12,
+		.name = "READ DEFECT DATA(12)", .cdb_len = 12, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_READ_DEFECT_DATA_12, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 			   0xff, 0, 0 },
 		.parse = sbc_parse_read_defect_data, .exec = sbc_exec_read_defect_data,
@@ -376,6 +465,12 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 		free(lu);
 		return -ret;
 	}
+	ret = pr_lu_init(lu);
+	if (ret) {
+		pthread_mutex_destroy(&lu->lock);
+		free(lu);
+		return ret;
+	}
 	*out = lu;
 	return 0;
 }
@@ -394,6 +489,7 @@ void scsi_lu_destroy(struct scsi_lu *lu)
 		list_del(&itl->node);
 		itl->lu = NULL;
 	}
+	pr_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
 	free(lu);
 }
@@ -474,9 +570,16 @@ int scsi_itl_create(struct scsi_lu *lu, struct scsi_nexus *nx, struct scsi_itl *
 	itl->nx = nx;
 	/* SAM-5 §6.3.1: a new I_T nexus sees the unit as just powered on. */
 	atomic_init(&itl->ua, SCSI_UA_POWER_ON);
+	/*
+	 * SPC-4 §5.13.1: registrations and reservations outlive the nexus; one
+	 * that comes back (a new session, a reinstatement) finds its own again.
+	 */
+	pthread_mutex_lock(&lu->pr.lock);
+	atomic_init(&itl->pr_deny, pr_deny_locked(lu, itl));
 	pthread_mutex_lock(&lu->lock);
 	list_add_tail(&itl->node, &lu->itls);
 	pthread_mutex_unlock(&lu->lock);
+	pthread_mutex_unlock(&lu->pr.lock);
 	*out = itl;
 	return 0;
 }
@@ -491,11 +594,16 @@ void scsi_itl_destroy(struct scsi_itl *itl)
 	if (lu) {
 		struct scsi_itl *self = itl;
 
+		pthread_mutex_lock(&lu->pr.lock);
 		pthread_mutex_lock(&lu->lock);
 		list_del(&itl->node);
-		/* SPC-2 §5.5.1: the loss of its I_T nexus releases a reservation */
+		/*
+		 * SPC-2 §5.5.1: the loss of its I_T nexus releases a RESERVE(6)
+		 * reservation; persistent ones stay (SPC-4 §5.13.1).
+		 */
 		atomic_compare_exchange_strong(&lu->holder, &self, NULL);
 		pthread_mutex_unlock(&lu->lock);
+		pthread_mutex_unlock(&lu->pr.lock);
 	}
 	free(itl);
 }
@@ -733,10 +841,20 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 	return reason;
 }
 
+/* RESERVATION CONFLICT: a status without sense data (SAM-5 §5.3.1). */
+static enum scsi_exec_result scsi_cmd_conflict(struct scsi_cmd *cmd)
+{
+	scsi_cmd_bounce_free(cmd);
+	cmd->status = SCSI_STATUS_RESERVATION_CONFLICT;
+	cmd->sense_len = 0;
+	return SCSI_EXEC_DONE;
+}
+
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 {
 	const struct scsi_op *op = cmd->op;
 	struct scsi_itl *itl = cmd->itl;
+	uint32_t deny;
 
 	cmd->data_len = 0;
 	if (!op)
@@ -764,13 +882,17 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 		if (!(op->flags & SCSI_OP_F_RESV_OK)) {
 			struct scsi_itl *holder = atomic_load(&itl->lu->holder);
 
-			if (holder && holder != itl) {
-				scsi_cmd_bounce_free(cmd);
-				cmd->status = SCSI_STATUS_RESERVATION_CONFLICT;
-				cmd->sense_len = 0;
-				return SCSI_EXEC_DONE;
-			}
+			if (holder && holder != itl)
+				return scsi_cmd_conflict(cmd);
 		}
+		/*
+		 * SPC-4 §5.13.1 table 65, SBC-3 table 13: what a persistent
+		 * reservation refuses this nexus. Zero, and nothing more to
+		 * read, while the LU has no persistent reservation.
+		 */
+		deny = atomic_load_explicit(&itl->pr_deny, memory_order_acquire);
+		if (deny && pr_cmd_conflicts(cmd, op, deny))
+			return scsi_cmd_conflict(cmd);
 		/* SBC-3 §4.19: a stopped unit refuses medium access until started. */
 		if ((op->flags & SCSI_OP_F_MEDIUM) && atomic_load(&itl->lu->stopped))
 			return scsi_cmd_finish(cmd, SENSE_NOT_READY_STOPPED);

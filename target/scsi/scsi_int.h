@@ -34,6 +34,33 @@
 /* MAXIMUM COMPARE AND WRITE LENGTH (Block Limits VPD): what the CDB's one byte can say. */
 #define SCSI_MAX_CAW_BLOCKS 255u
 
+/*
+ * The most registrations an LU keeps: a 32-host cluster with 8 paths each
+ * uses 256. One more is INSUFFICIENT REGISTRATION RESOURCES (SPC-4 §5.13.7).
+ */
+#define SCSI_PR_MAX_REGS 1024u
+
+struct pr_reg;
+struct pr_save_ops;
+
+/*
+ * Persistent reservation state of an LU (pr.c). Everything here is under
+ * lock; the I/O path reads only each nexus's pr_deny (struct scsi_itl).
+ * Lock order: pr.lock, then scsi_lu.lock.
+ */
+struct scsi_pr {
+	pthread_mutex_t lock;
+	struct list_head regs; /* struct pr_reg, in the order registered */
+	uint32_t nregs;
+	uint32_t generation;   /* PRgeneration (SPC-4 §6.15.2) */
+	uint8_t type;	       /* enum scsi_pr_type; SCSI_PR_TYPE_NONE: no persistent reservation */
+	struct pr_reg *holder; /* the holder, for the types that are not all registrants */
+	bool aptpl;	       /* the last APTPL bit a REGISTER carried */
+	bool stored;	       /* the store may hold a state: a change must reach it */
+	const struct pr_save_ops *save_ops;
+	void *save_arg;
+};
+
 /* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
 struct scsi_mode_state {
 	bool wce;     /* caching page: write cache enabled */
@@ -56,6 +83,7 @@ struct scsi_lu {
 	struct scsi_mode_state defaults;
 	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
 	struct list_head itls;
+	struct scsi_pr pr;
 };
 
 struct scsi_itl {
@@ -63,6 +91,30 @@ struct scsi_itl {
 	struct scsi_nexus *nx;
 	struct list_head node; /* in lu->itls */
 	_Atomic uint32_t ua;   /* pending unit attentions, enum scsi_ua bits */
+	/*
+	 * enum scsi_pr_deny bits: which commands the persistent reservation
+	 * refuses this nexus now. Written under lu->pr.lock whenever the
+	 * reservation or the registrations change, read by every command.
+	 */
+	_Atomic uint32_t pr_deny;
+};
+
+/* What a persistent reservation refuses one nexus (SPC-4 §5.13.1 table 65, SBC-3 table 13). */
+enum scsi_pr_deny {
+	SCSI_PR_DENY_WRITE = 1u << 0, /* commands of class SCSI_PR_CONFLICT */
+	SCSI_PR_DENY_READ = 1u << 1,  /* commands of class SCSI_PR_READ */
+};
+
+/*
+ * How a command fares under a persistent reservation held by another nexus
+ * (struct scsi_op.pr). The zero value conflicts, so that a new slot is
+ * safe until someone looks the command up in the tables.
+ */
+enum scsi_pr_class {
+	SCSI_PR_CONFLICT = 0, /* conflicts with every type, unless registered for RO/AR */
+	SCSI_PR_READ, /* allowed through Write Exclusive types, conflicts with Exclusive Access */
+	SCSI_PR_ALLOWED, /* never conflicts (or decides for itself: PR IN/OUT, RESERVE/RELEASE) */
+	SCSI_PR_START,	 /* START STOP UNIT: allowed with START=1 and POWER CONDITION 0 */
 };
 
 /* Decoded CDB bits kept in cmd->flags between parse and exec. */
@@ -113,6 +165,7 @@ struct scsi_op {
 	uint8_t cdb_len;
 	uint8_t usage[16];
 	uint32_t flags;
+	enum scsi_pr_class pr;
 	const struct scsi_sa_table *sa; /* non-NULL: dispatch again on the service action */
 	enum sense_reason (*parse)(struct scsi_cmd *cmd);
 	enum scsi_exec_result (*exec)(struct scsi_cmd *cmd);
@@ -219,9 +272,40 @@ enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd);
 enum sense_reason spc_parse_rsoc(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd);
 
-enum sense_reason spc_parse_reserve(struct scsi_cmd *cmd);
-enum scsi_exec_result spc_exec_reserve(struct scsi_cmd *cmd);
-enum scsi_exec_result spc_exec_release(struct scsi_cmd *cmd);
+/* Reservations (pr.c): SPC-2 RESERVE(6)/RELEASE(6) and SPC-4 persistent reservations. */
+enum sense_reason pr_parse_reserve6(struct scsi_cmd *cmd);
+enum scsi_exec_result pr_exec_reserve6(struct scsi_cmd *cmd);
+enum scsi_exec_result pr_exec_release6(struct scsi_cmd *cmd);
+enum sense_reason pr_parse_in(struct scsi_cmd *cmd);
+enum scsi_exec_result pr_exec_in(struct scsi_cmd *cmd);
+enum sense_reason pr_parse_out(struct scsi_cmd *cmd);
+enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd);
+
+/* LU set-up and teardown of the persistent reservation state. 0 or -errno. */
+int pr_lu_init(struct scsi_lu *lu);
+void pr_lu_fini(struct scsi_lu *lu);
+/* What the reservation refuses itl now; called with lu->pr.lock held. */
+uint32_t pr_deny_locked(struct scsi_lu *lu, const struct scsi_itl *itl);
+
+/* Whether the persistent reservation refuses cmd, given its nexus's pr_deny bits (not 0). */
+static inline bool pr_cmd_conflicts(const struct scsi_cmd *cmd, const struct scsi_op *op,
+				    uint32_t deny)
+{
+	switch (op->pr) {
+	case SCSI_PR_ALLOWED:
+		return false;
+	case SCSI_PR_READ:
+		return deny & SCSI_PR_DENY_READ;
+	case SCSI_PR_START:
+		/* SBC-3 table 13: only starting the unit passes */
+		if ((cmd->flags & SCSI_CMD_F_START) && !(cmd->cdb[4] >> 4))
+			return false;
+		return deny & SCSI_PR_DENY_WRITE;
+	case SCSI_PR_CONFLICT:
+	default:
+		return deny & SCSI_PR_DENY_WRITE;
+	}
+}
 
 enum sense_reason spc_parse_mode_sense(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_mode_sense(struct scsi_cmd *cmd);

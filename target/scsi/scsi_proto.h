@@ -34,6 +34,8 @@ enum scsi_opcode {
 	SCSI_OP_UNMAP = 0x42,
 	SCSI_OP_MODE_SELECT_10 = 0x55,
 	SCSI_OP_MODE_SENSE_10 = 0x5a,
+	SCSI_OP_PERSISTENT_RESERVE_IN = 0x5e,
+	SCSI_OP_PERSISTENT_RESERVE_OUT = 0x5f,
 	SCSI_OP_READ_16 = 0x88,
 	SCSI_OP_WRITE_16 = 0x8a,
 	SCSI_OP_COMPARE_AND_WRITE = 0x89,
@@ -64,6 +66,83 @@ enum scsi_mi_sa {
 	SCSI_MI_REPORT_TARGET_PORT_GROUPS = 0x0a,
 	SCSI_MI_REPORT_SUPPORTED_OPCODES = 0x0c,
 };
+
+/* PERSISTENT RESERVE IN service actions (SPC-4 §6.15.1). */
+enum scsi_prin_sa {
+	SCSI_PRIN_READ_KEYS = 0x00,
+	SCSI_PRIN_READ_RESERVATION = 0x01,
+	SCSI_PRIN_REPORT_CAPABILITIES = 0x02,
+	SCSI_PRIN_READ_FULL_STATUS = 0x03,
+};
+
+/* PERSISTENT RESERVE OUT service actions (SPC-4 §6.16.1). */
+enum scsi_prout_sa {
+	SCSI_PROUT_REGISTER = 0x00,
+	SCSI_PROUT_RESERVE = 0x01,
+	SCSI_PROUT_RELEASE = 0x02,
+	SCSI_PROUT_CLEAR = 0x03,
+	SCSI_PROUT_PREEMPT = 0x04,
+	SCSI_PROUT_PREEMPT_AND_ABORT = 0x05,
+	SCSI_PROUT_REGISTER_AND_IGNORE = 0x06,
+	SCSI_PROUT_REGISTER_AND_MOVE = 0x07,
+};
+
+/* Persistent reservation types (SPC-4 §6.15.3.4); 0 is not a type, here: no reservation. */
+enum scsi_pr_type {
+	SCSI_PR_TYPE_NONE = 0x0,
+	SCSI_PR_TYPE_WE = 0x1,	  /* Write Exclusive */
+	SCSI_PR_TYPE_EA = 0x3,	  /* Exclusive Access */
+	SCSI_PR_TYPE_WE_RO = 0x5, /* Write Exclusive - Registrants Only */
+	SCSI_PR_TYPE_EA_RO = 0x6, /* Exclusive Access - Registrants Only */
+	SCSI_PR_TYPE_WE_AR = 0x7, /* Write Exclusive - All Registrants */
+	SCSI_PR_TYPE_EA_AR = 0x8, /* Exclusive Access - All Registrants */
+};
+
+#define SCSI_PR_SCOPE_LU 0x0
+
+/* PERSISTENT RESERVE OUT basic parameter list (SPC-4 §6.16.3). */
+struct scsi_prout_params {
+	uint8_t key[8];	   /* RESERVATION KEY */
+	uint8_t sa_key[8]; /* SERVICE ACTION RESERVATION KEY */
+	uint8_t obsolete[4];
+	uint8_t flags; /* SPEC_I_PT, ALL_TG_PT, APTPL */
+	uint8_t reserved;
+	uint8_t obsolete2[2];
+};
+_Static_assert(sizeof(struct scsi_prout_params) == 24, "PROUT parameter list is 24 bytes");
+
+#define SCSI_PROUT_F_SPEC_I_PT 0x08
+#define SCSI_PROUT_F_ALL_TG_PT 0x04
+#define SCSI_PROUT_F_APTPL 0x01
+
+/* READ RESERVATION's reservation descriptor (SPC-4 §6.15.3.1). */
+struct scsi_prin_resv_desc {
+	uint8_t key[8];
+	uint8_t obsolete[4];
+	uint8_t reserved;
+	uint8_t scope_type;
+	uint8_t obsolete2[2];
+};
+_Static_assert(sizeof(struct scsi_prin_resv_desc) == 16, "reservation descriptor is 16 bytes");
+
+/* READ FULL STATUS's full status descriptor, up to the TransportID (SPC-4 §6.15.5). */
+struct scsi_prin_full_desc {
+	uint8_t key[8];
+	uint8_t reserved[4];
+	uint8_t flags; /* ALL_TG_PT, R_HOLDER */
+	uint8_t scope_type;
+	uint8_t reserved2[4];
+	uint8_t rtpi[2];    /* RELATIVE TARGET PORT IDENTIFIER */
+	uint8_t add_len[4]; /* ADDITIONAL DESCRIPTOR LENGTH: the TransportID's */
+};
+_Static_assert(sizeof(struct scsi_prin_full_desc) == 24,
+	       "full status descriptor header is 24 bytes");
+
+#define SCSI_PRIN_F_ALL_TG_PT 0x02
+#define SCSI_PRIN_F_R_HOLDER 0x01
+
+/* iSCSI TransportID, FORMAT CODE 01b: the initiator port name (SPC-4 §7.6.4.6). */
+#define SCSI_TRANSPORTID_ISCSI_PORT (0x40 | SCSI_PROTOCOL_ISCSI)
 
 /* Vital product data pages (SPC-4 §7.8, SBC-3 §6.5). */
 enum scsi_vpd_page {

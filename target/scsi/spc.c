@@ -2,7 +2,8 @@
 /*
  * SPC-4 primary commands: TEST UNIT READY, REQUEST SENSE, INQUIRY and its
  * VPD pages, REPORT LUNS, REPORT TARGET PORT GROUPS and REPORT SUPPORTED
- * OPERATION CODES. (MODE SENSE / MODE SELECT live in mode.c.)
+ * OPERATION CODES. (MODE SENSE / MODE SELECT live in mode.c, reservations
+ * in pr.c.)
  *
  * Data-in is built whole into a scratch buffer and copied into the
  * transport's buffer truncated to the allocation length (SPC-4 §4.2.5.6):
@@ -66,43 +67,6 @@ enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd)
 	scsi_cmd_good(cmd);
 	scsi_cmd_data_in(cmd, sense, len);
 	return SCSI_EXEC_DONE;
-}
-
-/*
- * RESERVE(6) / RELEASE(6) (SPC-2 §7.21, §7.19): the whole logical unit for
- * one I_T nexus. Released by RELEASE, by a logical unit reset and by the
- * loss of the nexus; not persistent.
- */
-
-enum sense_reason spc_parse_reserve(struct scsi_cmd *cmd)
-{
-	/* 3RDPTY and EXTENT (obsolete): only whole-unit reservations for oneself */
-	if (cmd->cdb[1] & 0x1f)
-		return scsi_invalid_cdb(cmd, 1, cmd->cdb[1] & 0x10 ? 4 : 0);
-	return SENSE_OK;
-}
-
-enum scsi_exec_result spc_exec_reserve(struct scsi_cmd *cmd)
-{
-	struct scsi_itl *none = NULL;
-
-	/* Another holder was turned away by scsi_cmd_exec; one may have come in since. */
-	if (!atomic_compare_exchange_strong(&cmd->itl->lu->holder, &none, cmd->itl) &&
-	    none != cmd->itl) {
-		cmd->status = SCSI_STATUS_RESERVATION_CONFLICT;
-		cmd->sense_len = 0;
-		return SCSI_EXEC_DONE;
-	}
-	return scsi_cmd_finish(cmd, SENSE_OK);
-}
-
-enum scsi_exec_result spc_exec_release(struct scsi_cmd *cmd)
-{
-	struct scsi_itl *self = cmd->itl;
-
-	/* SPC-2 §7.19: a release by a nexus that holds nothing is GOOD, and does nothing */
-	atomic_compare_exchange_strong(&cmd->itl->lu->holder, &self, NULL);
-	return scsi_cmd_finish(cmd, SENSE_OK);
 }
 
 /* INQUIRY (SPC-4 §6.4) */

@@ -1,0 +1,1099 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reservations: SPC-2 RESERVE(6) / RELEASE(6), and SPC-4 persistent
+ * reservations (PERSISTENT RESERVE IN / OUT, SPC-4 §5.13, §6.15, §6.16),
+ * with their state serialised for APTPL (the format is in pr.h).
+ *
+ * Registrations are kept by I_T nexus name, the initiator port name the
+ * transport gives ("<iSCSI name>,i,0x<ISID>", compared without case as
+ * iSCSI names are) and the relative target port identifier (the TPG tag),
+ * never by session: they outlive the session, its reinstatement and, with
+ * APTPL, the daemon.
+ *
+ * Threads. Persistent reserve commands of every nexus of an LU serialise on
+ * lu->pr.lock; each service action checks everything, then changes the
+ * state, as one event (SPC-4 §5.13.1). After a change the lock holder
+ * recomputes, for every attached nexus, what the reservation refuses it
+ * (itl->pr_deny) and raises the unit attentions. Every other command reads
+ * only its own nexus's pr_deny in scsi_cmd_exec: one atomic load, zero when
+ * no persistent reservation exists. A nexus that attaches computes its word
+ * under the same lock. A command checked before a change completes as it
+ * was checked (SPC-4 §5.13.1: a command is checked when its processing
+ * begins).
+ *
+ * PREEMPT AND ABORT preempts exactly as PREEMPT does. It aborts nothing in
+ * flight: commands of the preempted nexuses that already passed the check
+ * (their backstore I/O may be under way on another I/O thread) complete
+ * normally; every command those nexuses start after the preemption meets
+ * the new state (RESERVATION CONFLICT where the type says so, and first the
+ * REGISTRATIONS PREEMPTED unit attention). No TASK ABORTED status and no
+ * COMMANDS CLEARED BY ANOTHER INITIATOR attention are produced.
+ *
+ * Other choices, all reported by REPORT CAPABILITIES: SPEC_I_PT is not
+ * supported (SIP_C 0) and REGISTER AND MOVE is not offered; ALL_TG_PT is
+ * (ATP_C 1): one registration then covers the initiator port through every
+ * target port, and READ KEYS lists its key once. APTPL is (PTPL_C 1).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/be.h"
+#include "common/crc32c.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/scsi/pr.h"
+#include "target/scsi/scsi_int.h"
+
+#define PR_NAME_MAX 255
+/* More parameter data than the 24 bytes is taken only to tell SPEC_I_PT apart (SPC-4 §6.16.3). */
+#define PR_PARAM_MAX 4096u
+#define PR_PARAM_LEN ((uint32_t)sizeof(struct scsi_prout_params))
+
+#define PR_BLOB_MAGIC "PTPR"
+#define PR_BLOB_VERSION 1
+#define PR_BLOB_HDR 20u
+#define PR_BLOB_REG_HDR 12u
+#define PR_BLOB_F_APTPL 0x01
+#define PR_BLOB_REG_F_ALL_TG_PT 0x01
+#define PR_BLOB_NO_HOLDER 0xffffffffu
+
+/* One registration: an I_T nexus (or, with ALL_TG_PT, every nexus of an initiator port). */
+struct pr_reg {
+	struct list_head node; /* in scsi_pr.regs */
+	uint64_t key;
+	uint16_t rtpi;
+	bool all_tg_pt;
+	char name[]; /* NUL-terminated, at most PR_NAME_MAX bytes */
+};
+
+/* The outcome of a persistent reserve service action before it reaches the command. */
+enum pr_verdict {
+	PR_GOOD,
+	PR_CONFLICT, /* RESERVATION CONFLICT status, no sense data */
+	PR_CHECK,    /* CHECK CONDITION with pr_ctx.sense */
+};
+
+/* A PERSISTENT RESERVE OUT in progress, under the lock. */
+struct pr_ctx {
+	struct scsi_cmd *cmd;
+	struct scsi_lu *lu;
+	struct scsi_pr *pr;
+	const char *name; /* the command's I_T nexus */
+	uint16_t rtpi;
+	struct pr_reg *self; /* its registration, or NULL */
+	uint64_t key;	     /* RESERVATION KEY */
+	uint64_t sa_key;     /* SERVICE ACTION RESERVATION KEY */
+	bool aptpl;
+	bool all_tg_pt;
+	bool changed; /* the state changed: refresh the nexuses, save */
+	enum sense_reason sense;
+};
+
+/* Types (SPC-4 §6.15.3.4). */
+
+static bool pr_type_valid(uint8_t type)
+{
+	switch (type) {
+	case SCSI_PR_TYPE_WE:
+	case SCSI_PR_TYPE_EA:
+	case SCSI_PR_TYPE_WE_RO:
+	case SCSI_PR_TYPE_EA_RO:
+	case SCSI_PR_TYPE_WE_AR:
+	case SCSI_PR_TYPE_EA_AR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool pr_type_all_regs(uint8_t type)
+{
+	return type == SCSI_PR_TYPE_WE_AR || type == SCSI_PR_TYPE_EA_AR;
+}
+
+/* Registrants only or all registrants: registered nexuses pass (SPC-4 §5.13.1 table 65). */
+static bool pr_type_registrants(uint8_t type)
+{
+	return type == SCSI_PR_TYPE_WE_RO || type == SCSI_PR_TYPE_EA_RO || pr_type_all_regs(type);
+}
+
+static bool pr_type_exclusive_access(uint8_t type)
+{
+	return type == SCSI_PR_TYPE_EA || type == SCSI_PR_TYPE_EA_RO || type == SCSI_PR_TYPE_EA_AR;
+}
+
+/* Registrations. */
+
+static const char *pr_itl_name(const struct scsi_itl *itl)
+{
+	return itl->nx ? itl->nx->initiator_port : "";
+}
+
+static uint16_t pr_itl_rtpi(const struct scsi_itl *itl)
+{
+	return itl->nx ? itl->nx->tpg_tag : 0;
+}
+
+static bool pr_reg_is(const struct pr_reg *reg, const char *name, uint16_t rtpi)
+{
+	return (reg->all_tg_pt || reg->rtpi == rtpi) && strcasecmp(reg->name, name) == 0;
+}
+
+static struct pr_reg *pr_find(const struct scsi_pr *pr, const char *name, uint16_t rtpi)
+{
+	struct pr_reg *reg;
+
+	list_for_each_entry(reg, &pr->regs, node)
+	{
+		if (pr_reg_is(reg, name, rtpi))
+			return reg;
+	}
+	return NULL;
+}
+
+/* SPC-4 §5.13.10: the holder; every registrant holds an all registrants reservation. */
+static bool pr_is_holder(const struct scsi_pr *pr, const struct pr_reg *reg)
+{
+	if (!reg || pr->type == SCSI_PR_TYPE_NONE)
+		return false;
+	return pr_type_all_regs(pr->type) || pr->holder == reg;
+}
+
+static struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt, uint64_t key)
+{
+	size_t n = strlen(name);
+	struct pr_reg *reg = calloc(1, sizeof(*reg) + n + 1);
+
+	if (!reg)
+		return NULL;
+	memcpy(reg->name, name, n);
+	reg->rtpi = rtpi;
+	reg->all_tg_pt = all_tg_pt;
+	reg->key = key;
+	return reg;
+}
+
+/*
+ * Drops a registration. SPC-4 §5.13.11.3: the holder's going releases a
+ * reservation that is not all registrants; the last registrant's going
+ * releases an all registrants one.
+ */
+static void pr_reg_remove(struct scsi_pr *pr, struct pr_reg *reg)
+{
+	if (pr->holder == reg) {
+		pr->holder = NULL;
+		pr->type = SCSI_PR_TYPE_NONE;
+	}
+	list_del(&reg->node);
+	pr->nregs--;
+	free(reg);
+	if (!pr->nregs && pr_type_all_regs(pr->type))
+		pr->type = SCSI_PR_TYPE_NONE;
+}
+
+static void pr_clear_regs(struct scsi_pr *pr)
+{
+	struct pr_reg *reg, *tmp;
+
+	list_for_each_entry_safe(reg, tmp, &pr->regs, node)
+	{
+		list_del(&reg->node);
+		free(reg);
+	}
+	pr->nregs = 0;
+	pr->holder = NULL;
+	pr->type = SCSI_PR_TYPE_NONE;
+}
+
+/* What the reservation refuses each nexus; the I/O path's view. */
+
+uint32_t pr_deny_locked(struct scsi_lu *lu, const struct scsi_itl *itl)
+{
+	const struct scsi_pr *pr = &lu->pr;
+	const struct pr_reg *reg;
+	uint32_t deny;
+
+	if (pr->type == SCSI_PR_TYPE_NONE)
+		return 0;
+	reg = pr_find(pr, pr_itl_name(itl), pr_itl_rtpi(itl));
+	/* SPC-4 §5.13.1: commands from the holder complete normally */
+	if (pr_is_holder(pr, reg))
+		return 0;
+	/* table 65: a registered nexus passes registrants only and all registrants types */
+	if (reg && pr_type_registrants(pr->type))
+		return 0;
+	deny = SCSI_PR_DENY_WRITE;
+	if (pr_type_exclusive_access(pr->type))
+		deny |= SCSI_PR_DENY_READ;
+	return deny;
+}
+
+static void pr_refresh_locked(struct scsi_lu *lu)
+{
+	struct scsi_itl *itl;
+
+	pthread_mutex_lock(&lu->lock);
+	list_for_each_entry(itl, &lu->itls, node)
+	{
+		atomic_store_explicit(&itl->pr_deny, pr_deny_locked(lu, itl), memory_order_release);
+	}
+	pthread_mutex_unlock(&lu->lock);
+}
+
+/* Raises ua on every attached nexus that reg registers, but except. */
+static void pr_ua_reg(struct scsi_lu *lu, const struct pr_reg *reg, uint32_t ua,
+		      const struct scsi_itl *except)
+{
+	struct scsi_itl *itl;
+
+	pthread_mutex_lock(&lu->lock);
+	list_for_each_entry(itl, &lu->itls, node)
+	{
+		if (itl != except && pr_reg_is(reg, pr_itl_name(itl), pr_itl_rtpi(itl)))
+			atomic_fetch_or(&itl->ua, ua);
+	}
+	pthread_mutex_unlock(&lu->lock);
+}
+
+/* Raises ua on every registered nexus but except. */
+static void pr_ua_registered(struct scsi_lu *lu, uint32_t ua, const struct scsi_itl *except)
+{
+	struct pr_reg *reg;
+
+	list_for_each_entry(reg, &lu->pr.regs, node) pr_ua_reg(lu, reg, ua, except);
+}
+
+static enum scsi_exec_result pr_conflict(struct scsi_cmd *cmd)
+{
+	scsi_cmd_bounce_free(cmd);
+	cmd->status = SCSI_STATUS_RESERVATION_CONFLICT;
+	cmd->sense_len = 0;
+	return SCSI_EXEC_DONE;
+}
+
+/* LU life. */
+
+int pr_lu_init(struct scsi_lu *lu)
+{
+	struct scsi_pr *pr = &lu->pr;
+	int ret;
+
+	memset(pr, 0, sizeof(*pr));
+	list_init(&pr->regs);
+	ret = pthread_mutex_init(&pr->lock, NULL);
+	return -ret;
+}
+
+void pr_lu_fini(struct scsi_lu *lu)
+{
+	struct scsi_pr *pr = &lu->pr;
+
+	pr_clear_regs(pr);
+	if (pr->save_ops && pr->save_ops->release)
+		pr->save_ops->release(pr->save_arg);
+	pr->save_ops = NULL;
+	pthread_mutex_destroy(&pr->lock);
+}
+
+/* SPC-2 RESERVE(6) / RELEASE(6) (SPC-2 §7.21, §7.19): the whole LU for one I_T nexus. */
+
+enum sense_reason pr_parse_reserve6(struct scsi_cmd *cmd)
+{
+	/* 3RDPTY and EXTENT (obsolete): only whole-unit reservations for oneself */
+	if (cmd->cdb[1] & 0x1f)
+		return scsi_invalid_cdb(cmd, 1, cmd->cdb[1] & 0x10 ? 4 : 0);
+	return SENSE_OK;
+}
+
+enum scsi_exec_result pr_exec_reserve6(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct scsi_itl *none = NULL;
+	bool ok;
+
+	pthread_mutex_lock(&lu->pr.lock);
+	/*
+	 * SPC-2 §5.5.1, kept by SPC-4 §5.13.3: while any I_T nexus is
+	 * registered, every RESERVE conflicts. Another holder was turned away
+	 * by scsi_cmd_exec; one may have come in since.
+	 */
+	ok = !lu->pr.nregs &&
+	     (atomic_compare_exchange_strong(&lu->holder, &none, cmd->itl) || none == cmd->itl);
+	pthread_mutex_unlock(&lu->pr.lock);
+	if (!ok)
+		return pr_conflict(cmd);
+	return scsi_cmd_finish(cmd, SENSE_OK);
+}
+
+enum scsi_exec_result pr_exec_release6(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct scsi_pr *pr = &lu->pr;
+	struct scsi_itl *self = cmd->itl;
+	bool conflict = false;
+
+	pthread_mutex_lock(&pr->lock);
+	if (pr->nregs) {
+		const struct pr_reg *reg =
+		    pr_find(pr, pr_itl_name(cmd->itl), pr_itl_rtpi(cmd->itl));
+
+		/*
+		 * SPC-4 §5.13.3: GOOD, and nothing released, for the holder or a
+		 * registrant under a registrants only or all registrants type;
+		 * SPC-2 §5.5.1: any other RELEASE conflicts with registrations.
+		 */
+		conflict = !(pr_is_holder(pr, reg) || (reg && pr->type != SCSI_PR_TYPE_NONE &&
+						       pr_type_registrants(pr->type)));
+	} else {
+		/* SPC-2 §7.19: a release by a nexus that holds nothing is GOOD, and does nothing */
+		atomic_compare_exchange_strong(&lu->holder, &self, NULL);
+	}
+	pthread_mutex_unlock(&pr->lock);
+	if (conflict)
+		return pr_conflict(cmd);
+	return scsi_cmd_finish(cmd, SENSE_OK);
+}
+
+/* PERSISTENT RESERVE IN (SPC-4 §6.15) */
+
+enum sense_reason pr_parse_in(struct scsi_cmd *cmd)
+{
+	cmd->xfer_len = get_be16(cmd->cdb + 7);
+	cmd->dir = cmd->xfer_len ? SCSI_DIR_READ : SCSI_DIR_NONE;
+	return SENSE_OK;
+}
+
+/* SPC-4 §6.15.2 */
+static size_t prin_read_keys(const struct scsi_pr *pr, uint8_t *p)
+{
+	const struct pr_reg *reg;
+	size_t off = 8;
+
+	put_be32(p, pr->generation);
+	list_for_each_entry(reg, &pr->regs, node)
+	{
+		put_be64(p + off, reg->key);
+		off += 8;
+	}
+	put_be32(p + 4, (uint32_t)(off - 8));
+	return off;
+}
+
+static uint8_t pr_scope_type(uint8_t type)
+{
+	return (uint8_t)(SCSI_PR_SCOPE_LU << 4 | type);
+}
+
+/* SPC-4 §6.15.3 */
+static size_t prin_read_reservation(const struct scsi_pr *pr, uint8_t *p)
+{
+	struct scsi_prin_resv_desc *d = (struct scsi_prin_resv_desc *)(p + 8);
+
+	put_be32(p, pr->generation);
+	if (pr->type == SCSI_PR_TYPE_NONE) {
+		put_be32(p + 4, 0);
+		return 8;
+	}
+	put_be32(p + 4, sizeof(*d));
+	/* SPC-4 §6.15.3.1: an all registrants reservation shows key 0 */
+	put_be64(d->key, pr_type_all_regs(pr->type) || !pr->holder ? 0 : pr->holder->key);
+	d->scope_type = pr_scope_type(pr->type);
+	return 8 + sizeof(*d);
+}
+
+/* SPC-4 §6.15.4 */
+static size_t prin_report_capabilities(const struct scsi_pr *pr, uint8_t *p)
+{
+	put_be16(p, 8);
+	/* CRH (the SPC-4 §5.13.3 exceptions), ATP_C, PTPL_C; SIP_C 0: no SPEC_I_PT */
+	p[2] = 0x10 | 0x04 | 0x01;
+	/*
+	 * TMV; ALLOW COMMANDS 011b: TEST UNIT READY passes Write Exclusive and
+	 * Exclusive Access, MODE SENSE, REPORT SUPPORTED OPERATION CODES and
+	 * READ DEFECT DATA pass Write Exclusive (table 65); PTPL_A
+	 */
+	p[3] = 0x80 | 0x30 | (pr->aptpl ? 0x01 : 0x00);
+	/* PERSISTENT RESERVATION TYPE MASK: every type */
+	p[4] = 0x80 | 0x40 | 0x20 | 0x08 | 0x02; /* WR_EX_AR EX_AC_RO WR_EX_RO EX_AC WR_EX */
+	p[5] = 0x01;				 /* EX_AC_AR */
+	return 8;
+}
+
+/* The iSCSI TransportID of a registration (SPC-4 §7.6.4.6), padded to 4 bytes, at least 24. */
+static size_t pr_tid_len(const struct pr_reg *reg)
+{
+	size_t n = ALIGN_UP(strlen(reg->name) + 1, (size_t)4);
+
+	return 4 + (n < 20 ? 20 : n);
+}
+
+static void pr_tid_put(const struct pr_reg *reg, uint8_t *p)
+{
+	size_t len = pr_tid_len(reg);
+
+	memset(p, 0, len);
+	p[0] = SCSI_TRANSPORTID_ISCSI_PORT;
+	put_be16(p + 2, (uint16_t)(len - 4));
+	memcpy(p + 4, reg->name, strlen(reg->name));
+}
+
+static size_t prin_full_status_len(const struct scsi_pr *pr)
+{
+	const struct pr_reg *reg;
+	size_t len = 8;
+
+	list_for_each_entry(reg, &pr->regs, node) len +=
+	    sizeof(struct scsi_prin_full_desc) + pr_tid_len(reg);
+	return len;
+}
+
+/* SPC-4 §6.15.5 */
+static size_t prin_read_full_status(const struct scsi_pr *pr, uint8_t *p)
+{
+	const struct pr_reg *reg;
+	size_t off = 8;
+
+	put_be32(p, pr->generation);
+	list_for_each_entry(reg, &pr->regs, node)
+	{
+		struct scsi_prin_full_desc *d = (struct scsi_prin_full_desc *)(p + off);
+		size_t tid = pr_tid_len(reg);
+
+		memset(d, 0, sizeof(*d));
+		put_be64(d->key, reg->key);
+		if (reg->all_tg_pt)
+			d->flags |= SCSI_PRIN_F_ALL_TG_PT;
+		if (pr_is_holder(pr, reg)) {
+			d->flags |= SCSI_PRIN_F_R_HOLDER;
+			d->scope_type = pr_scope_type(pr->type);
+		}
+		/* with ALL_TG_PT the relative target port identifier is not meaningful: 0 */
+		put_be16(d->rtpi, reg->all_tg_pt ? 0 : reg->rtpi);
+		put_be32(d->add_len, (uint32_t)tid);
+		pr_tid_put(reg, p + off + sizeof(*d));
+		off += sizeof(*d) + tid;
+	}
+	put_be32(p + 4, (uint32_t)(off - 8));
+	return off;
+}
+
+enum scsi_exec_result pr_exec_in(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct scsi_pr *pr = &lu->pr;
+	uint8_t sa = cmd->cdb[1] & 0x1f;
+	size_t cap, len;
+	uint8_t *p;
+
+	pthread_mutex_lock(&pr->lock);
+	/* SPC-2 §5.5.1: while a RESERVE(6) reservation stands, PERSISTENT RESERVE IN conflicts */
+	if (atomic_load(&lu->holder)) {
+		pthread_mutex_unlock(&pr->lock);
+		return pr_conflict(cmd);
+	}
+	switch (sa) {
+	case SCSI_PRIN_READ_KEYS:
+		cap = 8 + 8 * (size_t)pr->nregs;
+		break;
+	case SCSI_PRIN_READ_FULL_STATUS:
+		cap = prin_full_status_len(pr);
+		break;
+	default:
+		cap = 8 + sizeof(struct scsi_prin_resv_desc);
+		break;
+	}
+	p = calloc(1, cap);
+	if (!p) {
+		pthread_mutex_unlock(&pr->lock);
+		return scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
+	}
+	switch (sa) {
+	case SCSI_PRIN_READ_KEYS:
+		len = prin_read_keys(pr, p);
+		break;
+	case SCSI_PRIN_READ_RESERVATION:
+		len = prin_read_reservation(pr, p);
+		break;
+	case SCSI_PRIN_REPORT_CAPABILITIES:
+		len = prin_report_capabilities(pr, p);
+		break;
+	default:
+		len = prin_read_full_status(pr, p);
+		break;
+	}
+	pthread_mutex_unlock(&pr->lock);
+	/* SPC-4 §6.15.2: the lengths in the data stay whole when the allocation length cuts it */
+	scsi_cmd_good(cmd);
+	scsi_cmd_data_in(cmd, p, len);
+	free(p);
+	return SCSI_EXEC_DONE;
+}
+
+/* PERSISTENT RESERVE OUT (SPC-4 §6.16) */
+
+enum sense_reason pr_parse_out(struct scsi_cmd *cmd)
+{
+	uint8_t sa = cmd->cdb[1] & 0x1f;
+	uint8_t scope = cmd->cdb[2] >> 4, type = cmd->cdb[2] & 0x0f;
+	uint32_t len = get_be32(cmd->cdb + 5);
+
+	/*
+	 * SPC-4 §6.16.3: without SPEC_I_PT the parameter list is 24 bytes. A
+	 * longer one is taken (up to a bound) so that exec can say whether
+	 * SPEC_I_PT or the length is at fault.
+	 */
+	if (len < PR_PARAM_LEN || len > PR_PARAM_MAX)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	/* SPC-4 §6.16.2: RESERVE needs a scope and type this device server supports */
+	if (sa == SCSI_PROUT_RESERVE) {
+		if (scope != SCSI_PR_SCOPE_LU)
+			return scsi_invalid_cdb(cmd, 2, 7);
+		if (!pr_type_valid(type))
+			return scsi_invalid_cdb(cmd, 2, 3);
+	}
+	cmd->xfer_len = len;
+	cmd->dir = SCSI_DIR_WRITE;
+	return SENSE_OK;
+}
+
+/* SCOPE and TYPE of the CDB for a reservation to establish: SENSE_OK or the invalid field. */
+static enum sense_reason pr_cdb_type(struct pr_ctx *c, uint8_t *type)
+{
+	uint8_t b = c->cmd->cdb[2];
+
+	if (b >> 4 != SCSI_PR_SCOPE_LU)
+		return scsi_invalid_cdb(c->cmd, 2, 7);
+	if (!pr_type_valid(b & 0x0f))
+		return scsi_invalid_cdb(c->cmd, 2, 3);
+	*type = b & 0x0f;
+	return SENSE_OK;
+}
+
+static enum pr_verdict pr_check(struct pr_ctx *c, enum sense_reason r)
+{
+	c->sense = r;
+	return PR_CHECK;
+}
+
+/* Removes the caller's own registration (SPC-4 §5.13.11.3). */
+static void pr_unregister(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+	uint8_t type = pr->type;
+	bool released = pr->holder == c->self;
+
+	pr_reg_remove(pr, c->self);
+	c->self = NULL;
+	/* a registrants only reservation released so: RESERVATIONS RELEASED for the registrants */
+	if (released && (type == SCSI_PR_TYPE_WE_RO || type == SCSI_PR_TYPE_EA_RO))
+		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+}
+
+/* REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 §5.13.7, §6.16.2). */
+static enum pr_verdict pr_register(struct pr_ctx *c, bool ignore)
+{
+	struct scsi_pr *pr = c->pr;
+	struct pr_reg *reg;
+
+	if (!c->self) {
+		/* table 45: an unregistered nexus names no key, unless the key is ignored */
+		if (!ignore && c->key)
+			return PR_CONFLICT;
+		if (!c->sa_key)
+			return PR_GOOD; /* nothing to register: GOOD, and nothing changes */
+		if (c->all_tg_pt) {
+			/* §5.13.7: every nexus of the initiator port registers at once, or none
+			 * does */
+			list_for_each_entry(reg, &pr->regs, node)
+			{
+				if (strcasecmp(reg->name, c->name) == 0)
+					return PR_CONFLICT;
+			}
+		}
+		if (pr->nregs >= SCSI_PR_MAX_REGS)
+			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+		reg = pr_reg_new(c->name, c->rtpi, c->all_tg_pt, c->sa_key);
+		if (!reg)
+			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+		list_add_tail(&reg->node, &pr->regs);
+		pr->nregs++;
+		c->self = reg;
+	} else {
+		if (!ignore && c->key != c->self->key)
+			return PR_CONFLICT;
+		if (c->sa_key)
+			c->self->key = c->sa_key;
+		else
+			pr_unregister(c);
+	}
+	/* §5.13.5: the last APTPL a register carried decides for the whole state */
+	pr->aptpl = c->aptpl;
+	pr->generation++;
+	c->changed = true;
+	return PR_GOOD;
+}
+
+/* RESERVE (SPC-4 §5.13.9) */
+static enum pr_verdict pr_reserve(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+	uint8_t type = c->cmd->cdb[2] & 0x0f; /* checked by pr_parse_out */
+
+	if (!c->self || c->key != c->self->key)
+		return PR_CONFLICT;
+	if (pr->type != SCSI_PR_TYPE_NONE) {
+		/* the holder may repeat its reservation, not change it; others conflict */
+		if (pr_is_holder(pr, c->self) && pr->type == type)
+			return PR_GOOD;
+		return PR_CONFLICT;
+	}
+	pr->type = type;
+	pr->holder = pr_type_all_regs(type) ? NULL : c->self;
+	c->changed = true; /* §6.15.2: RESERVE leaves PRgeneration alone */
+	return PR_GOOD;
+}
+
+/* RELEASE (SPC-4 §5.13.11.2) */
+static enum pr_verdict pr_release(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+	uint8_t type = pr->type;
+
+	if (!c->self || c->key != c->self->key)
+		return PR_CONFLICT;
+	/* no reservation, or another holds it: GOOD, nothing released */
+	if (!pr_is_holder(pr, c->self))
+		return PR_GOOD;
+	if (c->cmd->cdb[2] != pr_scope_type(type))
+		return pr_check(c, SENSE_INVALID_RELEASE_OF_PR);
+	pr->type = SCSI_PR_TYPE_NONE;
+	pr->holder = NULL;
+	if (pr_type_registrants(type))
+		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+	c->changed = true;
+	return PR_GOOD;
+}
+
+/* CLEAR (SPC-4 §5.13.11.2.3) */
+static enum pr_verdict pr_clear(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+
+	if (!c->self || c->key != c->self->key)
+		return PR_CONFLICT;
+	pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_PREEMPTED, c->cmd->itl);
+	pr_clear_regs(pr);
+	c->self = NULL;
+	pr->generation++;
+	c->changed = true;
+	return PR_GOOD;
+}
+
+/*
+ * Removes every registration with key but the caller's, each of its nexuses
+ * told REGISTRATIONS PREEMPTED. The caller keeps its own: a PREEMPT never
+ * leaves the nexus that sent it unregistered (SPC-4 §5.13.11.4.3 b).
+ */
+static void pr_remove_key(struct pr_ctx *c, uint64_t key, bool all)
+{
+	struct pr_reg *reg, *tmp;
+
+	list_for_each_entry_safe(reg, tmp, &c->pr->regs, node)
+	{
+		if (reg == c->self || (!all && reg->key != key))
+			continue;
+		pr_ua_reg(c->lu, reg, SCSI_UA_REGISTRATIONS_PREEMPTED, c->cmd->itl);
+		pr_reg_remove(c->pr, reg);
+	}
+}
+
+static bool pr_key_registered(const struct pr_ctx *c, uint64_t key)
+{
+	const struct pr_reg *reg;
+
+	list_for_each_entry(reg, &c->pr->regs, node)
+	{
+		if (reg->key == key)
+			return true;
+	}
+	return false;
+}
+
+/* Establishes the preempting nexus's reservation after a preemption (§5.13.11.4.3 c, e). */
+static void pr_take_over(struct pr_ctx *c, uint8_t old_type, uint8_t type)
+{
+	struct scsi_pr *pr = c->pr;
+
+	pr->type = type;
+	pr->holder = pr_type_all_regs(type) ? NULL : c->self;
+	/* a changed type: RESERVATIONS RELEASED for the registrations that remain */
+	if (old_type != type)
+		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+}
+
+/* PREEMPT and PREEMPT AND ABORT (SPC-4 §5.13.11.4); see the file comment for the abort. */
+static enum pr_verdict pr_preempt(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+	uint8_t old_type = pr->type, type = 0;
+	enum sense_reason r;
+
+	if (!c->self || c->key != c->self->key)
+		return PR_CONFLICT;
+	if (old_type != SCSI_PR_TYPE_NONE && pr_type_all_regs(old_type) && !c->sa_key) {
+		/* §5.13.11.4.3: key 0 preempts an all registrants reservation and every registrant
+		 */
+		r = pr_cdb_type(c, &type);
+		if (r != SENSE_OK)
+			return pr_check(c, r);
+		pr_remove_key(c, 0, true);
+		pr_take_over(c, old_type, type);
+	} else if (old_type != SCSI_PR_TYPE_NONE && !pr_type_all_regs(old_type) &&
+		   pr->holder->key == c->sa_key) {
+		/* §5.13.11.4.3: the holder's key preempts the reservation */
+		r = pr_cdb_type(c, &type);
+		if (r != SENSE_OK)
+			return pr_check(c, r);
+		pr_remove_key(c, c->sa_key, false);
+		pr_take_over(c, old_type, type);
+	} else {
+		/*
+		 * §5.13.11.4.4: any other key only removes registrations; SCOPE
+		 * and TYPE are ignored. Key 0 names no registration.
+		 */
+		if (!c->sa_key)
+			return pr_check(c, scsi_invalid_param(c->cmd, 8, -1));
+		if (!pr_key_registered(c, c->sa_key))
+			return PR_CONFLICT;
+		pr_remove_key(c, c->sa_key, false);
+	}
+	pr->generation++;
+	c->changed = true;
+	return PR_GOOD;
+}
+
+/* Saving the state (APTPL). */
+
+static size_t pr_blob_len(const struct scsi_pr *pr)
+{
+	const struct pr_reg *reg;
+	size_t len = PR_BLOB_HDR + 4;
+
+	list_for_each_entry(reg, &pr->regs, node) len += PR_BLOB_REG_HDR + strlen(reg->name);
+	return len;
+}
+
+static int pr_encode(const struct scsi_pr *pr, uint8_t **out, size_t *outlen)
+{
+	size_t len = pr_blob_len(pr), off = PR_BLOB_HDR;
+	uint32_t holder = PR_BLOB_NO_HOLDER, i = 0;
+	const struct pr_reg *reg;
+	uint8_t *p = calloc(1, len);
+
+	if (!p)
+		return -ENOMEM;
+	list_for_each_entry(reg, &pr->regs, node)
+	{
+		size_t n = strlen(reg->name);
+
+		if (reg == pr->holder && !pr_type_all_regs(pr->type))
+			holder = i;
+		put_be64(p + off, reg->key);
+		put_be16(p + off + 8, reg->rtpi);
+		p[off + 10] = reg->all_tg_pt ? PR_BLOB_REG_F_ALL_TG_PT : 0;
+		p[off + 11] = (uint8_t)n;
+		memcpy(p + off + PR_BLOB_REG_HDR, reg->name, n);
+		off += PR_BLOB_REG_HDR + n;
+		i++;
+	}
+	memcpy(p, PR_BLOB_MAGIC, 4);
+	p[4] = PR_BLOB_VERSION;
+	p[5] = pr->aptpl ? PR_BLOB_F_APTPL : 0;
+	p[6] = pr->type;
+	put_be32(p + 8, pr->generation);
+	put_be32(p + 12, pr->type == SCSI_PR_TYPE_NONE ? PR_BLOB_NO_HOLDER : holder);
+	put_be32(p + 16, pr->nregs);
+	put_be32(p + off, crc32c(0, p, off));
+	*out = p;
+	*outlen = len;
+	return 0;
+}
+
+/* A decoded blob, before it replaces an LU's state. */
+struct pr_image {
+	struct scsi_pr st; /* regs, nregs, generation, type, holder, aptpl */
+};
+
+static bool pr_name_ok(const uint8_t *p, size_t n)
+{
+	size_t i;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i++) {
+		/* the transport's names: printable ASCII, no spaces (RFC 7143 §4.2.7.2) */
+		if (p[i] <= 0x20 || p[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+/* Pure: bounds-checked decode of a blob into img (img->st.regs initialised by the caller). */
+static int pr_decode(const uint8_t *p, size_t len, struct pr_image *img)
+{
+	struct scsi_pr *st = &img->st;
+	uint32_t n, holder, i;
+	size_t off = PR_BLOB_HDR;
+
+	if (len < PR_BLOB_HDR + 4 || len > PR_BLOB_MAX)
+		return -EINVAL;
+	if (memcmp(p, PR_BLOB_MAGIC, 4) || p[4] != PR_BLOB_VERSION)
+		return -EINVAL;
+	if (get_be32(p + len - 4) != crc32c(0, p, len - 4))
+		return -EINVAL;
+	if ((p[5] & ~PR_BLOB_F_APTPL) || p[7])
+		return -EINVAL;
+	st->aptpl = p[5] & PR_BLOB_F_APTPL;
+	st->type = p[6];
+	if (st->type != SCSI_PR_TYPE_NONE && !pr_type_valid(st->type))
+		return -EINVAL;
+	st->generation = get_be32(p + 8);
+	holder = get_be32(p + 12);
+	n = get_be32(p + 16);
+	if (n > SCSI_PR_MAX_REGS)
+		return -EINVAL;
+	/* a holder only for a reservation that has one; registrants for an all registrants one */
+	if (st->type == SCSI_PR_TYPE_NONE || pr_type_all_regs(st->type)) {
+		if (holder != PR_BLOB_NO_HOLDER)
+			return -EINVAL;
+		if (pr_type_all_regs(st->type) && !n)
+			return -EINVAL;
+	} else if (holder >= n) {
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		char name[PR_NAME_MAX + 1];
+		struct pr_reg *reg;
+		uint8_t flags, nlen;
+		uint64_t key;
+		uint16_t rtpi;
+
+		if (len - 4 - off < PR_BLOB_REG_HDR)
+			return -EINVAL;
+		key = get_be64(p + off);
+		rtpi = get_be16(p + off + 8);
+		flags = p[off + 10];
+		nlen = p[off + 11];
+		if (!key || (flags & ~PR_BLOB_REG_F_ALL_TG_PT))
+			return -EINVAL;
+		off += PR_BLOB_REG_HDR;
+		if (len - 4 - off < nlen || !pr_name_ok(p + off, nlen))
+			return -EINVAL;
+		memcpy(name, p + off, nlen);
+		name[nlen] = '\0';
+		off += nlen;
+		/* one registration per I_T nexus (SPC-4 §5.13.1) */
+		list_for_each_entry(reg, &st->regs, node)
+		{
+			if (strcasecmp(reg->name, name) == 0 &&
+			    (reg->all_tg_pt || (flags & PR_BLOB_REG_F_ALL_TG_PT) ||
+			     reg->rtpi == rtpi))
+				return -EINVAL;
+		}
+		reg = pr_reg_new(name, rtpi, flags & PR_BLOB_REG_F_ALL_TG_PT, key);
+		if (!reg)
+			return -ENOMEM;
+		list_add_tail(&reg->node, &st->regs);
+		st->nregs++;
+		if (i == holder)
+			st->holder = reg;
+	}
+	if (off != len - 4)
+		return -EINVAL;
+	return 0;
+}
+
+static void pr_saved(void *ctx, int err)
+{
+	struct scsi_cmd *cmd = ctx;
+
+	/*
+	 * The state is in force either way; the command that changed it ends
+	 * GOOD. Only its surviving a restart is lost, which the log says.
+	 */
+	if (err)
+		log_err(SCSI_COMPONENT,
+			"lu '%s': persistent reservation state not saved: %s; it holds until "
+			"porticod stops",
+			scsi_cmd_lu(cmd)->id.serial, strerror(-err));
+	scsi_cmd_complete(cmd, SENSE_OK);
+}
+
+/*
+ * After a change, with the lock held: hands the state to the store while
+ * APTPL is active, or tells the store to forget it once APTPL is off.
+ * SCSI_EXEC_ASYNC when the command now waits for the store.
+ */
+static enum scsi_exec_result pr_persist_locked(struct scsi_lu *lu, struct scsi_cmd *cmd)
+{
+	struct scsi_pr *pr = &lu->pr;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (!pr->save_ops || (!pr->aptpl && !pr->stored))
+		return scsi_cmd_finish(cmd, SENSE_OK);
+	if (pr->aptpl) {
+		ret = pr_encode(pr, &blob, &len);
+		if (ret)
+			goto err;
+	}
+	ret = pr->save_ops->save(pr->save_arg, blob, len, pr_saved, cmd);
+	free(blob);
+	if (ret)
+		goto err;
+	pr->stored = pr->aptpl;
+	return SCSI_EXEC_ASYNC;
+err:
+	log_err(
+	    SCSI_COMPONENT,
+	    "lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
+	    lu->id.serial, strerror(-ret));
+	return scsi_cmd_finish(cmd, SENSE_OK);
+}
+
+enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	const struct scsi_prout_params *prm = (const struct scsi_prout_params *)cmd->buf;
+	size_t len = MIN(cmd->xfer_len, cmd->buf_len);
+	struct pr_ctx c = {.cmd = cmd, .lu = lu, .pr = &lu->pr};
+	enum scsi_exec_result res;
+	enum pr_verdict v;
+
+	if (len < cmd->xfer_len)
+		return scsi_cmd_finish(cmd, SENSE_PARAM_LIST_LENGTH_ERROR);
+	/* SPC-4 §6.16.3: SPEC_I_PT is refused where REPORT CAPABILITIES says SIP_C 0 */
+	if (prm->flags & SCSI_PROUT_F_SPEC_I_PT)
+		return scsi_cmd_finish(cmd, scsi_invalid_param(cmd, 20, 3));
+	if (cmd->xfer_len != PR_PARAM_LEN)
+		return scsi_cmd_finish(cmd, SENSE_PARAM_LIST_LENGTH_ERROR);
+	c.key = get_be64(prm->key);
+	c.sa_key = get_be64(prm->sa_key);
+	c.aptpl = prm->flags & SCSI_PROUT_F_APTPL;
+	c.all_tg_pt = prm->flags & SCSI_PROUT_F_ALL_TG_PT;
+	c.name = pr_itl_name(cmd->itl);
+	c.rtpi = pr_itl_rtpi(cmd->itl);
+	/* A nexus the transport did not name cannot be told from another: it takes no part. */
+	if (!c.name[0] || strlen(c.name) > PR_NAME_MAX)
+		return pr_conflict(cmd);
+
+	pthread_mutex_lock(&lu->pr.lock);
+	/* SPC-2 §5.5.1: while a RESERVE(6) reservation stands, PERSISTENT RESERVE OUT conflicts */
+	if (atomic_load(&lu->holder)) {
+		pthread_mutex_unlock(&lu->pr.lock);
+		return pr_conflict(cmd);
+	}
+	c.self = pr_find(c.pr, c.name, c.rtpi);
+	switch (cmd->cdb[1] & 0x1f) {
+	case SCSI_PROUT_REGISTER:
+		v = pr_register(&c, false);
+		break;
+	case SCSI_PROUT_REGISTER_AND_IGNORE:
+		v = pr_register(&c, true);
+		break;
+	case SCSI_PROUT_RESERVE:
+		v = pr_reserve(&c);
+		break;
+	case SCSI_PROUT_RELEASE:
+		v = pr_release(&c);
+		break;
+	case SCSI_PROUT_CLEAR:
+		v = pr_clear(&c);
+		break;
+	default: /* PREEMPT, PREEMPT AND ABORT: the dispatch table has no other */
+		v = pr_preempt(&c);
+		break;
+	}
+	if (v == PR_GOOD && c.changed) {
+		pr_refresh_locked(lu);
+		res = pr_persist_locked(lu, cmd);
+	} else if (v == PR_CONFLICT) {
+		res = pr_conflict(cmd);
+	} else {
+		res = scsi_cmd_finish(cmd, v == PR_CHECK ? c.sense : SENSE_OK);
+	}
+	pthread_mutex_unlock(&lu->pr.lock);
+	return res;
+}
+
+/* The daemon's side (pr.h). */
+
+void pr_lu_set_save(struct scsi_lu *lu, const struct pr_save_ops *ops, void *arg)
+{
+	pthread_mutex_lock(&lu->pr.lock);
+	lu->pr.save_ops = ops;
+	lu->pr.save_arg = arg;
+	pthread_mutex_unlock(&lu->pr.lock);
+}
+
+int pr_lu_restore(struct scsi_lu *lu, const uint8_t *blob, size_t len)
+{
+	struct scsi_pr *pr = &lu->pr;
+	struct pr_image img;
+	struct pr_reg *reg, *tmp;
+	bool busy;
+	int ret;
+
+	memset(&img, 0, sizeof(img));
+	list_init(&img.st.regs);
+	if (!blob)
+		return -EINVAL;
+	ret = pr_decode(blob, len, &img);
+	if (ret)
+		goto out_free;
+	pthread_mutex_lock(&pr->lock);
+	pthread_mutex_lock(&lu->lock);
+	busy = !list_empty(&lu->itls);
+	pthread_mutex_unlock(&lu->lock);
+	if (busy || pr->nregs || pr->type != SCSI_PR_TYPE_NONE) {
+		pthread_mutex_unlock(&pr->lock);
+		ret = -EBUSY;
+		goto out_free;
+	}
+	ret = 0;
+	if (img.st.aptpl) {
+		list_for_each_entry_safe(reg, tmp, &img.st.regs, node)
+		{
+			list_del(&reg->node);
+			list_add_tail(&reg->node, &pr->regs);
+		}
+		pr->nregs = img.st.nregs;
+		pr->generation = img.st.generation;
+		pr->type = img.st.type;
+		pr->holder = img.st.holder;
+		pr->aptpl = true;
+		pr->stored = true;
+		ret = (int)pr->nregs;
+		img.st.nregs = 0;
+	}
+	pthread_mutex_unlock(&pr->lock);
+out_free:
+	pr_clear_regs(&img.st);
+	return ret;
+}
+
+int pr_lu_snapshot(struct scsi_lu *lu, uint8_t **blob, size_t *len)
+{
+	int ret;
+
+	pthread_mutex_lock(&lu->pr.lock);
+	ret = pr_encode(&lu->pr, blob, len);
+	pthread_mutex_unlock(&lu->pr.lock);
+	return ret;
+}
+
+_Static_assert(PR_BLOB_MAX == PR_BLOB_HDR + SCSI_PR_MAX_REGS * (PR_BLOB_REG_HDR + PR_NAME_MAX) + 4,
+	       "PR_BLOB_MAX in pr.h follows the format");

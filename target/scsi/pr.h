@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Persistent reservations as the daemon sees them: how an LU's state
+ * survives a restart when an initiator asked for it (APTPL, SPC-4 §5.13.5).
+ *
+ * The engine does no file I/O. While APTPL is active it serialises the LU's
+ * whole persistent reservation state into a byte blob after every change
+ * and hands it to the save callback set here; when APTPL is turned off it
+ * asks the store to forget what it holds. At start-up the daemon gives the
+ * blob back with pr_lu_restore(), before any nexus attaches.
+ *
+ * The blob (all integers big-endian), version 1:
+ *
+ *   0   4  magic "PTPR"
+ *   4   1  version (1)
+ *   5   1  flags: bit 0 APTPL; the other bits 0
+ *   6   1  reservation type (SPC-4 §6.15.3.4), 0: none
+ *   7   1  0
+ *   8   4  PRgeneration
+ *  12   4  index of the holder's registration; FFFFFFFFh: none (no
+ *          reservation, or an all registrants type)
+ *  16   4  registration count n (at most SCSI_PR_MAX_REGS)
+ *  20      n registrations, each:
+ *            0  8  reservation key (not 0)
+ *            8  2  relative target port identifier
+ *           10  1  flags: bit 0 ALL_TG_PT; the other bits 0
+ *           11  1  name length L, 1..255
+ *           12  L  initiator port name, "<iSCSI name>,i,0x<ISID>"
+ *                  (printable ASCII, no spaces)
+ *   end 4  CRC32C (common/crc32c.h) of every byte before it
+ *
+ * A blob that breaks any of these rules, is cut short or carries bytes past
+ * its CRC is refused whole: nothing of it is applied.
+ */
+#ifndef PORTICO_TARGET_SCSI_PR_H
+#define PORTICO_TARGET_SCSI_PR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct scsi_lu;
+
+/* The largest blob: the header, SCSI_PR_MAX_REGS registrations with 255-byte names, the CRC. */
+#define PR_BLOB_MAX (20u + 1024u * (12u + 255u) + 4u)
+
+struct pr_save_ops {
+	/*
+	 * Stores blob (len bytes; NULL and 0: forget the stored state), a
+	 * newer state for the same LU replacing an older one, in the order
+	 * of the calls. The blob is the caller's: copy it. Returns 0, and
+	 * done(ctx, err) runs later on the calling thread's event loop (never
+	 * inside save) once the state is durable or failed; or -errno, and
+	 * done never runs. Called with the LU's reservation lock held: it must
+	 * not block.
+	 */
+	int (*save)(void *arg, const uint8_t *blob, size_t len, void (*done)(void *ctx, int err),
+		    void *ctx);
+	/* Called once when the LU is destroyed; arg is not used again. May be NULL. */
+	void (*release)(void *arg);
+};
+
+/*
+ * Sets where lu's state goes while APTPL is active (ops NULL: nowhere).
+ * Set it before nexuses attach. A PERSISTENT RESERVE OUT that changes the
+ * state completes once save's done has run.
+ */
+void pr_lu_set_save(struct scsi_lu *lu, const struct pr_save_ops *ops, void *arg);
+
+/*
+ * Restores lu's persistent reservation state from a blob that a save
+ * callback received. Only before any nexus attaches and before any
+ * registration: -EBUSY otherwise. -EINVAL when the blob is malformed
+ * (nothing applied), -ENOMEM. A well-formed blob whose APTPL flag is clear
+ * restores nothing. Returns the number of registrations restored.
+ */
+int pr_lu_restore(struct scsi_lu *lu, const uint8_t *blob, size_t len);
+
+/*
+ * The blob of lu's state now, whatever APTPL says. The caller frees *blob.
+ * 0 or -ENOMEM.
+ */
+int pr_lu_snapshot(struct scsi_lu *lu, uint8_t **blob, size_t *len);
+
+#endif

@@ -1,0 +1,1352 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reservations (target/scsi/pr.c) through the engine, with the in-memory
+ * store and three nexuses of the same LU: T.itl (host1), T.itl2 (host2) and
+ * itl3 (host3, attached here). Every PERSISTENT RESERVE IN / OUT service
+ * action, the conflict table of each type for a holder, a registered nexus
+ * and an unregistered one, PRgeneration, the unit attentions, the SPC-2
+ * RESERVE(6)/RELEASE(6) interplay, malformed parameter lists, the APTPL
+ * save path with a fake store, and the state blob's round trip and its
+ * refusal of damaged input.
+ */
+#include <pthread.h>
+#include <stdio.h>
+
+#include "common/crc32c.h"
+#include "target/scsi/pr.h"
+#include "tests/unit/target/scsi/scsi_test_util.h"
+
+#define K1 0x1111111111111111ull
+#define K2 0x2222222222222222ull
+#define K3 0x3333333333333333ull
+
+#define T_UA_RESV_PREEMPTED 0x062a03u
+#define T_UA_RESV_RELEASED 0x062a04u
+#define T_UA_REGS_PREEMPTED 0x062a05u
+#define T_INVALID_RELEASE 0x052604u
+#define T_REG_RESOURCES 0x055504u
+
+#define ST_GOOD SCSI_STATUS_GOOD
+#define ST_CC SCSI_STATUS_CHECK_CONDITION
+#define ST_RC SCSI_STATUS_RESERVATION_CONFLICT
+
+static struct scsi_nexus nx3, nx_obs;
+static struct scsi_itl *itl3;
+/* An observer that never registers, so never has a reservation unit attention pending. */
+static struct scsi_itl *obs;
+
+/* A fake store behind the save callback: queues, and completes when the test says. */
+static struct {
+	struct {
+		void (*done)(void *ctx, int err);
+		void *ctx;
+	} q[8];
+	int nq;
+	int nsaves;   /* blobs handed over */
+	int nforgets; /* NULL blobs: forget */
+	int submit_err;
+	int released;
+	uint8_t *last;
+	size_t last_len;
+} F;
+
+static int fake_save(void *arg, const uint8_t *blob, size_t len, void (*done)(void *ctx, int err),
+		     void *ctx)
+{
+	ck_assert_ptr_eq(arg, &F);
+	if (F.submit_err)
+		return F.submit_err;
+	ck_assert_int_lt(F.nq, 8);
+	free(F.last);
+	F.last = NULL;
+	F.last_len = len;
+	if (blob) {
+		F.last = malloc(len);
+		memcpy(F.last, blob, len);
+		F.nsaves++;
+	} else {
+		ck_assert_uint_eq(len, 0);
+		F.nforgets++;
+	}
+	F.q[F.nq].done = done;
+	F.q[F.nq].ctx = ctx;
+	F.nq++;
+	return 0;
+}
+
+static void fake_release(void *arg)
+{
+	ck_assert_ptr_eq(arg, &F);
+	F.released++;
+}
+
+static const struct pr_save_ops fake_ops = {.save = fake_save, .release = fake_release};
+
+static void fake_drain(int err)
+{
+	int i, n = F.nq;
+
+	F.nq = 0;
+	for (i = 0; i < n; i++)
+		F.q[i].done(F.q[i].ctx, err);
+}
+
+static void pr_setup(void)
+{
+	t_setup();
+	memset(&F, 0, sizeof(F));
+	nx3 = T.nx;
+	strcpy(nx3.initiator_port, "iqn.2024-01.org.example:host3,i,0x000000000003");
+	ck_assert_int_eq(scsi_itl_create(T.lu, &nx3, &itl3), 0);
+	scsi_itl_take_ua(itl3);
+	nx_obs = T.nx;
+	strcpy(nx_obs.initiator_port, "iqn.2024-01.org.example:observer,i,0x000000000009");
+	ck_assert_int_eq(scsi_itl_create(T.lu, &nx_obs, &obs), 0);
+	scsi_itl_take_ua(obs);
+}
+
+static void pr_teardown(void)
+{
+	scsi_itl_destroy(itl3);
+	scsi_itl_destroy(obs);
+	t_teardown();
+	free(F.last);
+	F.last = NULL;
+}
+
+static struct scsi_nexus *nexus_of(struct scsi_itl *itl)
+{
+	return itl->nx;
+}
+
+/*
+ * t_cmd_init with a buffer the size of what these commands move: the
+ * registration tests run thousands of commands, an 8 MiB buffer each would
+ * make them slow.
+ */
+#define PR_T_BUF 65536u
+
+static void pr_cmd_init(struct t_cmd *t, struct scsi_itl *itl, const uint8_t *cdb)
+{
+	void *p = NULL;
+
+	memset(t, 0, sizeof(*t));
+	ck_assert_int_eq(posix_memalign(&p, 4096, PR_T_BUF), 0);
+	t->buf = p;
+	memset(t->buf, 0xee, PR_T_BUF);
+	t->cmd.itl = itl;
+	memcpy(t->cmd.cdb, cdb, 16);
+	t->cmd.cdb_len = 16;
+	t->cmd.done = t_done;
+	t->cmd.priv = t;
+}
+
+/*
+ * Parses and runs cmd on itl as the transport would, completing a save
+ * through the fake store with save_err. Returns the status.
+ */
+static uint8_t run_cmd(struct t_cmd *t, const void *out, size_t out_len, uint32_t edtl,
+		       int save_err)
+{
+	struct scsi_cmd *cmd = &t->cmd;
+	enum scsi_exec_result res;
+
+	cmd->nexus = nexus_of(cmd->itl);
+	cmd->edtl = edtl;
+	t->parsed = scsi_cmd_parse(cmd);
+	if (t->parsed != SENSE_OK) {
+		scsi_cmd_set_sense(cmd, t->parsed);
+		return cmd->status;
+	}
+	cmd->buf = t->buf;
+	cmd->buf_len = MIN(edtl, cmd->xfer_len);
+	ck_assert_uint_le(cmd->buf_len, PR_T_BUF);
+	if (out && cmd->dir == SCSI_DIR_WRITE)
+		memcpy(t->buf, out, MIN(out_len, (size_t)cmd->buf_len));
+	t->in_exec = true;
+	res = scsi_cmd_exec(cmd);
+	t->in_exec = false;
+	ck_assert_int_eq(t->done_inside_exec, 0);
+	if (res == SCSI_EXEC_ASYNC) {
+		ck_assert_int_eq(t->ndone, 0);
+		if (F.nq)
+			fake_drain(save_err);
+		else
+			mem_drain(T.mb);
+		ck_assert_int_eq(t->ndone, 1);
+	} else {
+		ck_assert_int_eq(t->ndone, 0);
+	}
+	ck_assert_ptr_null(cmd->bounce);
+	return cmd->status;
+}
+
+/* PERSISTENT RESERVE OUT with a 24-byte parameter list; *last keeps the command. */
+static uint8_t prout_full(struct scsi_itl *itl, uint8_t sa, uint8_t scope_type, uint64_t key,
+			  uint64_t sa_key, uint8_t flags, int save_err, struct scsi_cmd *last)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, scope_type};
+	uint8_t p[24] = {0};
+	struct t_cmd t;
+	uint8_t st;
+
+	put_be32(cdb + 5, 24);
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	p[20] = flags;
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, p, sizeof(p), 24, save_err);
+	if (last)
+		*last = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
+static uint8_t prout(struct scsi_itl *itl, uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
+{
+	return prout_full(itl, sa, type, key, sa_key, 0, 0, NULL);
+}
+
+static uint8_t reg(struct scsi_itl *itl, uint64_t key)
+{
+	return prout(itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, key);
+}
+
+/* PERSISTENT RESERVE IN into out (up to 4096 bytes); returns the status and the data length. */
+static uint8_t prin(struct scsi_itl *itl, uint8_t sa, uint16_t alloc, uint8_t *out, uint32_t *len)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_IN, sa};
+	struct t_cmd t;
+	uint8_t st;
+
+	put_be16(cdb + 7, alloc);
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, NULL, 0, alloc, 0);
+	if (out)
+		memcpy(out, t.buf, MIN(t.cmd.data_len, 4096u));
+	if (len)
+		*len = t.cmd.data_len;
+	t_cmd_fini(&t);
+	return st;
+}
+
+static uint32_t generation(void)
+{
+	uint8_t d[4096];
+
+	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_GOOD);
+	return get_be32(d);
+}
+
+static uint32_t nkeys(void)
+{
+	uint8_t d[4096];
+
+	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_GOOD);
+	return get_be32(d + 4) / 8;
+}
+
+/* The reservation's type (0: none) and its key in *key. */
+static uint8_t resv(uint64_t *key)
+{
+	uint8_t d[4096];
+
+	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_RESERVATION, 4096, d, NULL), ST_GOOD);
+	if (!get_be32(d + 4))
+		return 0;
+	ck_assert_uint_eq(get_be32(d + 4), 16);
+	if (key)
+		*key = get_be64(d + 8);
+	ck_assert_uint_eq(d[8 + 13] >> 4, 0); /* LU_SCOPE */
+	return d[8 + 13] & 0x0f;
+}
+
+/* Takes the pending unit attention of itl, as KKAAQQ (0: none). */
+static uint32_t take_ua(struct scsi_itl *itl)
+{
+	uint32_t ua = scsi_itl_take_ua(itl);
+	uint8_t key, asc, ascq;
+
+	if (!ua)
+		return 0;
+	ck_assert(scsi_sense_lookup(scsi_ua_reason(ua), &key, &asc, &ascq));
+	return (uint32_t)key << 16 | (uint32_t)asc << 8 | ascq;
+}
+
+static void no_ua(void)
+{
+	ck_assert_uint_eq(take_ua(T.itl), 0);
+	ck_assert_uint_eq(take_ua(T.itl2), 0);
+	ck_assert_uint_eq(take_ua(itl3), 0);
+	ck_assert_uint_eq(take_ua(obs), 0);
+}
+
+/* Command classes of the conflict tables. */
+static uint8_t do_read(struct scsi_itl *itl)
+{
+	uint8_t cdb[16];
+	struct t_cmd t;
+	uint8_t st;
+
+	t_cdb10(cdb, SCSI_OP_READ_10, 0, 0, 1);
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, NULL, 0, T_BS, 0);
+	t_cmd_fini(&t);
+	return st;
+}
+
+static uint8_t do_write(struct scsi_itl *itl)
+{
+	uint8_t cdb[16], blk[T_BS];
+	struct t_cmd t;
+	uint8_t st;
+
+	memset(blk, 0x5a, sizeof(blk));
+	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 0, 1);
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, blk, sizeof(blk), T_BS, 0);
+	t_cmd_fini(&t);
+	return st;
+}
+
+static uint8_t do_simple(struct scsi_itl *itl, const uint8_t *cdb, uint32_t edtl)
+{
+	struct t_cmd t;
+	uint8_t st;
+
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, NULL, 0, edtl, 0);
+	t_cmd_fini(&t);
+	return st;
+}
+
+START_TEST(test_register)
+{
+	struct scsi_cmd c;
+	uint8_t d[4096];
+	uint32_t g0 = generation(), len;
+
+	ck_assert_uint_eq(nkeys(), 0);
+	/* REGISTER from an unregistered nexus naming a key: conflict, nothing changes */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, K2, K1), ST_RC);
+	/* REGISTER of key 0 by an unregistered nexus: GOOD, nothing changes */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, 0, 0), ST_GOOD);
+	ck_assert_uint_eq(generation(), g0);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, 0, K1), ST_GOOD);
+	ck_assert_uint_eq(generation(), g0 + 1);
+	ck_assert_uint_eq(prin(T.itl2, SCSI_PRIN_READ_KEYS, 4096, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_uint_eq(get_be32(d + 4), 8);
+	ck_assert_uint_eq(get_be64(d + 8), K1);
+	/* registered: a REGISTER must name the registered key */
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER, 0, K2, K3, 0, 0, &c), ST_RC);
+	ck_assert_uint_eq(c.sense_len, 0);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, 0, K3), ST_RC);
+	ck_assert_uint_eq(generation(), g0 + 1);
+	/* a new key */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, K1, K3), ST_GOOD);
+	ck_assert_uint_eq(generation(), g0 + 2);
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_GOOD);
+	ck_assert_uint_eq(get_be64(d + 8), K3);
+	/* REGISTER AND IGNORE EXISTING KEY: any key will do */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, K2, K1), ST_GOOD);
+	ck_assert_uint_eq(generation(), g0 + 3);
+	/* the same key on two nexuses is two registrations */
+	ck_assert_uint_eq(reg(T.itl2, K1), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 2);
+	/* unregister */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, 0), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 0);
+	ck_assert_uint_eq(generation(), g0 + 6);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_read_keys_truncated)
+{
+	uint8_t d[4096];
+	uint32_t len;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	/* SPC-4 §6.15.2: the ADDITIONAL LENGTH tells the whole list, whatever the allocation */
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_READ_KEYS, 8, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(get_be32(d + 4), 16);
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_READ_KEYS, 12, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 12);
+	/* allocation length 0: nothing moves */
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_READ_KEYS, 0, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 0);
+}
+END_TEST
+
+START_TEST(test_reserve_release)
+{
+	struct scsi_cmd c;
+	uint64_t key = 0;
+	uint32_t g;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	g = generation();
+	/* unregistered, or the wrong key: conflict */
+	ck_assert_uint_eq(prout(itl3, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, 0, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K2, 0), ST_RC);
+	ck_assert_uint_eq(resv(NULL), 0);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K1);
+	/* SPC-4 §6.15.2: RESERVE and RELEASE leave PRgeneration alone */
+	ck_assert_uint_eq(generation(), g);
+	/* the holder may repeat it, not change its type; nobody else may reserve */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K1, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K2, 0), ST_RC);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	/* a registrant that does not hold it: RELEASE is GOOD and releases nothing */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K2, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	/* ... an unregistered nexus, or a wrong key: conflict */
+	ck_assert_uint_eq(prout(itl3, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, 0, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K2, 0), ST_RC);
+	/* the holder naming another type: INVALID RELEASE OF PERSISTENT RESERVATION */
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_EA, K1, 0, 0, 0, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_RELEASE);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), 0);
+	/* Write Exclusive released: no unit attention */
+	no_ua();
+	/* releasing nothing is GOOD */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(generation(), g);
+}
+END_TEST
+
+/* Expected access for one type: holder, registered non-holder, unregistered; read and write. */
+static const struct {
+	uint8_t type;
+	bool reg_read, reg_write, unreg_read, unreg_write;
+} access_table[] = {
+    {SCSI_PR_TYPE_WE, true, false, true, false},   {SCSI_PR_TYPE_EA, false, false, false, false},
+    {SCSI_PR_TYPE_WE_RO, true, true, true, false}, {SCSI_PR_TYPE_EA_RO, true, true, false, false},
+    {SCSI_PR_TYPE_WE_AR, true, true, true, false}, {SCSI_PR_TYPE_EA_AR, true, true, false, false},
+};
+
+static uint8_t expect(bool ok)
+{
+	return ok ? ST_GOOD : ST_RC;
+}
+
+START_TEST(test_conflict_table)
+{
+	uint8_t tur[16] = {SCSI_OP_TEST_UNIT_READY};
+	uint8_t inq[16] = {SCSI_OP_INQUIRY, 0, 0, 0, 96};
+	uint8_t ms[16] = {SCSI_OP_MODE_SENSE_6, 0x08, 0x3f, 0, 255};
+	uint8_t rc10[16] = {SCSI_OP_READ_CAPACITY_10};
+	uint8_t sync[16] = {SCSI_OP_SYNCHRONIZE_CACHE_10};
+	uint8_t start[16] = {SCSI_OP_START_STOP_UNIT, 0, 0, 0, 0x01};
+	uint8_t stop[16] = {SCSI_OP_START_STOP_UNIT, 0, 0, 0, 0x04};
+	uint8_t ms_sel[16] = {SCSI_OP_MODE_SELECT_6, 0x10, 0, 0, 0};
+	uint8_t rl[16] = {SCSI_OP_REPORT_LUNS};
+	size_t i;
+
+	put_be32(rl + 6, 64);
+	for (i = 0; i < ARRAY_SIZE(access_table); i++) {
+		uint8_t type = access_table[i].type;
+		bool ea = access_table[i].unreg_read == false;
+
+		ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+		ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+		ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, type, K1, 0), ST_GOOD);
+		/* the holder (every registrant, for all registrants types) */
+		ck_assert_uint_eq(do_read(T.itl), ST_GOOD);
+		ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+		ck_assert_uint_eq(do_simple(T.itl, sync, 0), ST_GOOD);
+		/* a registered nexus that does not hold it */
+		ck_assert_uint_eq(do_read(T.itl2), expect(access_table[i].reg_read));
+		ck_assert_uint_eq(do_write(T.itl2), expect(access_table[i].reg_write));
+		ck_assert_uint_eq(do_simple(T.itl2, sync, 0), expect(access_table[i].reg_write));
+		ck_assert_uint_eq(do_simple(T.itl2, ms, 255), expect(access_table[i].reg_read));
+		/* an unregistered nexus */
+		ck_assert_uint_eq(do_read(itl3), expect(access_table[i].unreg_read));
+		ck_assert_uint_eq(do_write(itl3), expect(access_table[i].unreg_write));
+		ck_assert_uint_eq(do_simple(itl3, ms, 255), expect(!ea));
+		ck_assert_uint_eq(do_simple(itl3, ms_sel, 0), ST_RC);
+		ck_assert_uint_eq(do_simple(itl3, stop, 0), ST_RC);
+		ck_assert_uint_eq(do_simple(itl3, sync, 0), ST_RC);
+		/* table 65: always allowed */
+		ck_assert_uint_eq(do_simple(itl3, tur, 0), ST_GOOD);
+		ck_assert_uint_eq(do_simple(itl3, inq, 96), ST_GOOD);
+		ck_assert_uint_eq(do_simple(itl3, rc10, 8), ST_GOOD);
+		ck_assert_uint_eq(do_simple(itl3, rl, 64), ST_GOOD);
+		ck_assert_uint_eq(do_simple(itl3, start, 0), ST_GOOD);
+		ck_assert_uint_eq(prin(itl3, SCSI_PRIN_READ_RESERVATION, 64, NULL, NULL), ST_GOOD);
+
+		/* clean up: CLEAR, and the UAs it leaves */
+		ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_CLEAR, 0, K1, 0), ST_GOOD);
+		ck_assert_uint_eq(take_ua(T.itl2), T_UA_RESV_PREEMPTED);
+		no_ua();
+		ck_assert_uint_eq(do_write(itl3), ST_GOOD);
+	}
+}
+END_TEST
+
+/* Nothing is refused while registrations exist without a reservation: the fast path stays 0. */
+START_TEST(test_registrations_alone_refuse_nothing)
+{
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(atomic_load(&T.itl->pr_deny), 0);
+	ck_assert_uint_eq(atomic_load(&T.itl2->pr_deny), 0);
+	ck_assert_uint_eq(atomic_load(&itl3->pr_deny), 0);
+	ck_assert_uint_eq(do_write(itl3), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(atomic_load(&T.itl->pr_deny), 0);
+	ck_assert_uint_eq(atomic_load(&itl3->pr_deny), SCSI_PR_DENY_READ | SCSI_PR_DENY_WRITE);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_EA, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(atomic_load(&itl3->pr_deny), 0);
+}
+END_TEST
+
+START_TEST(test_unregister_holder)
+{
+	uint64_t key;
+
+	/* Write Exclusive: the holder's going releases it, no attention */
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), 0);
+	no_ua();
+	/* registrants only: released, RESERVATIONS RELEASED for the other registrants */
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), 0);
+	ck_assert_uint_eq(take_ua(T.itl2), T_UA_RESV_RELEASED);
+	no_ua();
+	/* all registrants: stays while a registrant is left, shows key 0 */
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_AR, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE_AR);
+	ck_assert_uint_eq(key, 0);
+	ck_assert_uint_eq(reg(T.itl, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE_AR);
+	/* T.itl is not registered any more: it may not write */
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	ck_assert_uint_eq(do_write(T.itl2), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), 0);
+	ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_release_all_registrants_ua)
+{
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA_AR, K1, 0), ST_GOOD);
+	/* any registrant holds it, so any may release it; the others hear of it */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_EA_AR, K2, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), 0);
+	ck_assert_uint_eq(take_ua(T.itl), T_UA_RESV_RELEASED);
+	/* the unregistered nexus is not told */
+	no_ua();
+	/* SPC-4 §5.13.11.2.2: the UA waits in front of the next command */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_read(T.itl2), ST_CC);
+	ck_assert_uint_eq(do_read(T.itl2), ST_GOOD);
+}
+END_TEST
+
+START_TEST(test_clear)
+{
+	uint32_t g;
+	struct scsi_cmd c;
+	uint8_t tur[16] = {SCSI_OP_TEST_UNIT_READY};
+	struct t_cmd t;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K2, 0), ST_GOOD);
+	g = generation();
+	/* unregistered, wrong key: conflict */
+	ck_assert_uint_eq(prout(itl3, SCSI_PROUT_CLEAR, 0, 0, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_CLEAR, 0, K2, 0), ST_RC);
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_CLEAR, 0, K1, 0, 0, 0, &c), ST_GOOD);
+	ck_assert_uint_eq(generation(), g + 1);
+	ck_assert_uint_eq(nkeys(), 0);
+	ck_assert_uint_eq(resv(NULL), 0);
+	/* RESERVATIONS PREEMPTED for the others that were registered, as a CHECK CONDITION */
+	pr_cmd_init(&t, T.itl2, tur);
+	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 0, 0), ST_CC);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_UA_RESV_PREEMPTED);
+	t_cmd_fini(&t);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_preempt_removes_registrations)
+{
+	struct scsi_cmd c;
+	uint32_t g;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(reg(itl3, K2), ST_GOOD);
+	g = generation();
+	/* the wrong key, a key nobody has: conflict */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, K2), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K1, K3), ST_RC);
+	/* without a reservation, key 0 names nobody: an invalid field at byte 8 */
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K1, 0, 0, 0, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(generation(), g);
+	/* every registration with K2 goes; TYPE is ignored when nothing is reserved */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_PREEMPT, 0x0f, K1, K2), ST_GOOD);
+	ck_assert_uint_eq(generation(), g + 1);
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(resv(NULL), 0);
+	ck_assert_uint_eq(take_ua(T.itl2), T_UA_REGS_PREEMPTED);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_REGS_PREEMPTED);
+	no_ua();
+	/* the preempting nexus keeps its own registration even when it has the key */
+	ck_assert_uint_eq(reg(T.itl2, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K1, K1), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(take_ua(T.itl2), T_UA_REGS_PREEMPTED);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_preempt_reservation)
+{
+	struct scsi_cmd c;
+	uint64_t key;
+	uint32_t g;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(reg(itl3, K3), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	g = generation();
+	/* key 0 against a reservation that is not all registrants: an invalid field */
+	ck_assert_uint_eq(prout_full(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, 0, 0, 0, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	/* preempting the holder needs a valid type */
+	ck_assert_uint_eq(prout_full(T.itl2, SCSI_PROUT_PREEMPT, 0x02, K2, K1, 0, 0, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(prout_full(T.itl2, SCSI_PROUT_PREEMPT, 0x13, K2, K1, 0, 0, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(generation(), g);
+	/* T.itl2 takes it over as Exclusive Access */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, K1), ST_GOOD);
+	ck_assert_uint_eq(generation(), g + 1);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_EA);
+	ck_assert_uint_eq(key, K2);
+	ck_assert_uint_eq(nkeys(), 2);
+	/* the preempted one lost its registration; the type changed, so itl3 hears RELEASED */
+	ck_assert_uint_eq(take_ua(T.itl), T_UA_REGS_PREEMPTED);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_RESV_RELEASED);
+	no_ua();
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	ck_assert_uint_eq(do_read(itl3), ST_RC);
+	ck_assert_uint_eq(do_write(T.itl2), ST_GOOD);
+	/* the holder may preempt itself into another type; the same type tells nobody */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, K2), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 2);
+	no_ua();
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_WE, K2, K2), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_RESV_RELEASED);
+	no_ua();
+	/* a key other than the holder's only removes registrations; the reservation stays */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, K3), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_REGS_PREEMPTED);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_preempt_all_registrants)
+{
+	uint64_t key = 1;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(reg(itl3, K3), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA_AR, K1, 0), ST_GOOD);
+	/* a registrant's key only removes that registration */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_EA, K2, K3), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_EA_AR);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_REGS_PREEMPTED);
+	no_ua();
+	ck_assert_uint_eq(reg(itl3, K3), ST_GOOD);
+	/* key 0: every other registration goes, and a new reservation of the new type */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_WE, K2, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K2);
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(take_ua(T.itl), T_UA_REGS_PREEMPTED);
+	ck_assert_uint_eq(take_ua(itl3), T_UA_REGS_PREEMPTED);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_preempt_and_abort)
+{
+	uint8_t tur[16] = {SCSI_OP_TEST_UNIT_READY};
+	struct t_cmd t;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_EA, K2, K1),
+			  ST_GOOD);
+	/* the preempted nexus: first the attention, then the conflicts of its new standing */
+	pr_cmd_init(&t, T.itl, tur);
+	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 0, 0), ST_CC);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_UA_REGS_PREEMPTED);
+	t_cmd_fini(&t);
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	ck_assert_uint_eq(do_read(T.itl), ST_RC);
+	ck_assert_uint_eq(do_write(T.itl2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, K1, 0), ST_RC);
+	no_ua();
+}
+END_TEST
+
+START_TEST(test_spc2_interplay)
+{
+	uint8_t rsv6[16] = {SCSI_OP_RESERVE_6}, rel6[16] = {SCSI_OP_RELEASE_6};
+	uint8_t d[4096];
+
+	/* SPC-2 §5.5.1: registrations make every RESERVE(6) conflict */
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(do_simple(T.itl, rsv6, 0), ST_RC);
+	ck_assert_uint_eq(do_simple(itl3, rsv6, 0), ST_RC);
+	/* ... and RELEASE(6) too, but from a holder (SPC-4 §5.13.3): GOOD, nothing released */
+	ck_assert_uint_eq(do_simple(T.itl, rel6, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_simple(T.itl, rel6, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(do_simple(itl3, rel6, 0), ST_RC);
+	/* ... or from a registrant under a registrants only type */
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(do_simple(T.itl2, rel6, 0), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_simple(T.itl2, rel6, 0), ST_GOOD);
+	ck_assert_uint_eq(resv(NULL), SCSI_PR_TYPE_WE_RO);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_CLEAR, 0, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(take_ua(T.itl2), T_UA_RESV_PREEMPTED);
+	no_ua();
+
+	/* no registration: RESERVE(6) works, and then PR IN/OUT conflict from everyone */
+	ck_assert_uint_eq(do_simple(T.itl, rsv6, 0), ST_GOOD);
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_RC);
+	ck_assert_uint_eq(prin(T.itl2, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_RC);
+	ck_assert_uint_eq(reg(T.itl, K1), ST_RC);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_RC);
+	ck_assert_uint_eq(do_simple(T.itl, rel6, 0), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 1);
+}
+END_TEST
+
+/* A PERSISTENT RESERVE OUT with a parameter list of plen bytes (out, up to 64) and edtl. */
+static uint8_t prout_raw(uint8_t sa, uint8_t scope_type, uint32_t plen, const uint8_t *out,
+			 uint32_t edtl, struct scsi_cmd *last)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, scope_type};
+	struct t_cmd t;
+	uint8_t st;
+
+	put_be32(cdb + 5, plen);
+	pr_cmd_init(&t, T.itl, cdb);
+	st = run_cmd(&t, out, 64, edtl, 0);
+	*last = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
+START_TEST(test_malformed)
+{
+	uint8_t p[64] = {0}, cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_IN};
+	struct scsi_cmd c;
+
+	put_be64(p + 8, K1);
+	/* SPC-4 §6.16.3: the parameter list is 24 bytes */
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 0, p, 0, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 23, p, 23, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 28, p, 28, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 0x10000, p, 0x10000, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	/* less data than the CDB says */
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 16, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	/* SPEC_I_PT: not supported (SIP_C 0), whatever the length */
+	p[20] = SCSI_PROUT_F_SPEC_I_PT;
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 20);
+	ck_assert_uint_eq(c.sense_bit, 3);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 48, p, 48, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	p[20] = 0;
+	ck_assert_uint_eq(nkeys(), 0);
+	/* RESERVE: scope other than LU_SCOPE, a type that does not exist */
+	put_be64(p, K1);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_RESERVE, 0x11, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_RESERVE, 0x04, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_RESERVE, 0x00, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	/* REGISTER AND MOVE is not offered, nor service actions past it */
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER_AND_MOVE, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	ck_assert_uint_eq(c.sense_field, 1);
+	ck_assert_uint_eq(prout_raw(0x1f, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	/* PERSISTENT RESERVE IN: service actions 0-3 only */
+	cdb[1] = 0x04;
+	put_be16(cdb + 7, 64);
+	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+}
+END_TEST
+
+START_TEST(test_report_capabilities)
+{
+	uint8_t d[4096];
+	uint32_t len;
+
+	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_REPORT_CAPABILITIES, 4096, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(get_be16(d), 8);
+	ck_assert_uint_eq(d[2], 0x15);		    /* CRH, ATP_C, PTPL_C; no SIP_C */
+	ck_assert_uint_eq(d[3], 0xb0);		    /* TMV, ALLOW COMMANDS 011b, PTPL_A 0 */
+	ck_assert_uint_eq(get_be16(d + 4), 0xea01); /* every type */
+	/* PTPL_A follows the last APTPL bit */
+	pr_lu_set_save(T.lu, &fake_ops, &F);
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K1,
+				     SCSI_PROUT_F_APTPL, 0, NULL),
+			  ST_GOOD);
+	ck_assert_uint_eq(prin(T.itl2, SCSI_PRIN_REPORT_CAPABILITIES, 4096, d, NULL), ST_GOOD);
+	ck_assert_uint_eq(d[3], 0xb1);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_REGISTER, 0, K1, K2), ST_GOOD);
+	ck_assert_uint_eq(prin(T.itl2, SCSI_PRIN_REPORT_CAPABILITIES, 4096, d, NULL), ST_GOOD);
+	ck_assert_uint_eq(d[3], 0xb0);
+}
+END_TEST
+
+START_TEST(test_read_full_status)
+{
+	uint8_t d[4096];
+	const char *n1 = T.nx.initiator_port;
+	size_t tid = ALIGN_UP(strlen(n1) + 1, (size_t)4) + 4, off;
+	uint32_t len;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA_RO, K2, 0), ST_GOOD);
+	ck_assert_uint_eq(prin(itl3, SCSI_PRIN_READ_FULL_STATUS, 4096, d, &len), ST_GOOD);
+	ck_assert_uint_eq(get_be32(d + 4), len - 8);
+	ck_assert_uint_eq(len, 8 + 2 * (24 + tid));
+	/* host1: registered, not the holder */
+	off = 8;
+	ck_assert_uint_eq(get_be64(d + off), K1);
+	ck_assert_uint_eq(d[off + 12], 0);
+	ck_assert_uint_eq(d[off + 13], 0);
+	ck_assert_uint_eq(get_be16(d + off + 18), 1);
+	ck_assert_uint_eq(get_be32(d + off + 20), tid);
+	/* the iSCSI TransportID, initiator port format (SPC-4 §7.6.4.6) */
+	ck_assert_uint_eq(d[off + 24], 0x45);
+	ck_assert_uint_eq(get_be16(d + off + 26), tid - 4);
+	ck_assert_str_eq((const char *)d + off + 28, n1);
+	/* host2: the holder */
+	off += 24 + tid;
+	ck_assert_uint_eq(get_be64(d + off), K2);
+	ck_assert_uint_eq(d[off + 12], SCSI_PRIN_F_R_HOLDER);
+	ck_assert_uint_eq(d[off + 13], SCSI_PR_TYPE_EA_RO);
+	ck_assert_str_eq((const char *)d + off + 28, T.nx2.initiator_port);
+	/* truncated: the lengths still describe it all */
+	ck_assert_uint_eq(prin(itl3, SCSI_PRIN_READ_FULL_STATUS, 8, d, &len), ST_GOOD);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(get_be32(d + 4), 2 * (24 + tid));
+}
+END_TEST
+
+START_TEST(test_registration_outlives_nexus)
+{
+	struct scsi_nexus again = T.nx, other_port = T.nx;
+	struct scsi_itl *a, *b;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K1, 0), ST_GOOD);
+	/* the session goes; a new one of the same I_T nexus name finds its reservation */
+	scsi_itl_destroy(T.itl);
+	T.itl = NULL;
+	ck_assert_uint_eq(do_read(T.itl2), ST_RC);
+	/* case does not matter in iSCSI names */
+	again.initiator_port[0] = 'I';
+	ck_assert_int_eq(scsi_itl_create(T.lu, &again, &a), 0);
+	scsi_itl_take_ua(a);
+	T.itl = a;
+	T.nx = again;
+	a->nx = &T.nx;
+	ck_assert_uint_eq(do_write(a), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 1);
+	/* the same initiator port through another target port is another I_T nexus */
+	other_port.tpg_tag = 2;
+	ck_assert_int_eq(scsi_itl_create(T.lu, &other_port, &b), 0);
+	scsi_itl_take_ua(b);
+	ck_assert_uint_eq(do_read(b), ST_RC);
+	scsi_itl_destroy(b);
+}
+END_TEST
+
+START_TEST(test_all_tg_pt)
+{
+	struct scsi_nexus port2 = T.nx;
+	struct scsi_itl *b;
+	uint8_t d[4096];
+
+	port2.tpg_tag = 2;
+	ck_assert_int_eq(scsi_itl_create(T.lu, &port2, &b), 0);
+	scsi_itl_take_ua(b);
+	ck_assert_uint_eq(
+	    prout_full(T.itl, SCSI_PROUT_REGISTER, 0, 0, K1, SCSI_PROUT_F_ALL_TG_PT, 0, NULL),
+	    ST_GOOD);
+	/* one registration covers the initiator port through every target port */
+	ck_assert_uint_eq(prout(b, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+	ck_assert_uint_eq(do_write(b), ST_GOOD);
+	ck_assert_uint_eq(do_read(T.itl2), ST_RC);
+	ck_assert_uint_eq(prin(T.itl2, SCSI_PRIN_READ_FULL_STATUS, 4096, d, NULL), ST_GOOD);
+	ck_assert_uint_eq(d[8 + 12], SCSI_PRIN_F_ALL_TG_PT | SCSI_PRIN_F_R_HOLDER);
+	ck_assert_uint_eq(get_be16(d + 8 + 18), 0);
+	ck_assert_uint_eq(prout(b, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_EA, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(b, SCSI_PROUT_REGISTER, 0, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 0);
+	/* ALL_TG_PT while the port is registered through one target port: conflict */
+	ck_assert_uint_eq(reg(b, K2), ST_GOOD);
+	ck_assert_uint_eq(
+	    prout_full(T.itl, SCSI_PROUT_REGISTER, 0, 0, K1, SCSI_PROUT_F_ALL_TG_PT, 0, NULL),
+	    ST_RC);
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 2);
+	scsi_itl_destroy(b);
+}
+END_TEST
+
+START_TEST(test_registration_resources)
+{
+	static struct scsi_nexus nxs[SCSI_PR_MAX_REGS + 1];
+	static struct scsi_itl *itls[SCSI_PR_MAX_REGS + 1];
+	struct scsi_cmd c;
+	size_t i;
+
+	for (i = 0; i <= SCSI_PR_MAX_REGS; i++) {
+		nxs[i] = T.nx;
+		snprintf(nxs[i].initiator_port, sizeof(nxs[i].initiator_port),
+			 "iqn.2024-01.org.example:many%zu,i,0x000000000001", i);
+		ck_assert_int_eq(scsi_itl_create(T.lu, &nxs[i], &itls[i]), 0);
+		scsi_itl_take_ua(itls[i]);
+		if (i < SCSI_PR_MAX_REGS)
+			ck_assert_uint_eq(reg(itls[i], K1), ST_GOOD);
+	}
+	ck_assert_uint_eq(
+	    prout_full(itls[SCSI_PR_MAX_REGS], SCSI_PROUT_REGISTER, 0, 0, K1, 0, 0, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_REG_RESOURCES);
+	/* a registered nexus may still change its key */
+	ck_assert_uint_eq(prout(itls[0], SCSI_PROUT_REGISTER, 0, K1, K2), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_CLEAR, 0, K1, 0), ST_RC);
+	ck_assert_uint_eq(prout(itls[1], SCSI_PROUT_CLEAR, 0, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 0);
+	for (i = 0; i <= SCSI_PR_MAX_REGS; i++)
+		scsi_itl_destroy(itls[i]);
+}
+END_TEST
+
+START_TEST(test_rsoc_lists_pr)
+{
+	uint8_t cdb[16] = {SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_SUPPORTED_OPCODES, 0x02,
+			   SCSI_OP_PERSISTENT_RESERVE_OUT};
+	struct t_cmd t;
+
+	put_be16(cdb + 4, SCSI_PROUT_PREEMPT_AND_ABORT);
+	put_be32(cdb + 6, 512);
+	pr_cmd_init(&t, T.itl, cdb);
+	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
+	ck_assert_uint_eq(t.buf[1] & 0x07, 0x03); /* supported */
+	ck_assert_uint_eq(get_be16(t.buf + 2), 10);
+	ck_assert_uint_eq(t.buf[4], SCSI_OP_PERSISTENT_RESERVE_OUT);
+	ck_assert_uint_eq(t.buf[5], SCSI_PROUT_PREEMPT_AND_ABORT);
+	t_cmd_fini(&t);
+	put_be16(cdb + 4, SCSI_PROUT_REGISTER_AND_MOVE);
+	pr_cmd_init(&t, T.itl, cdb);
+	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
+	ck_assert_uint_eq(t.buf[1] & 0x07, 0x01); /* not supported */
+	t_cmd_fini(&t);
+	cdb[3] = SCSI_OP_PERSISTENT_RESERVE_IN;
+	put_be16(cdb + 4, SCSI_PRIN_READ_FULL_STATUS);
+	pr_cmd_init(&t, T.itl, cdb);
+	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
+	ck_assert_uint_eq(t.buf[1] & 0x07, 0x03);
+	t_cmd_fini(&t);
+}
+END_TEST
+
+/* APTPL: the save path, with the fake store. */
+
+START_TEST(test_aptpl_saves)
+{
+	struct scsi_cmd c;
+	struct scsi_lu *lu2;
+	uint8_t *blob;
+	size_t len;
+
+	pr_lu_set_save(T.lu, &fake_ops, &F);
+	/* without APTPL nothing is saved */
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_int_eq(F.nsaves + F.nforgets, 0);
+	/* APTPL: the command waits for the store, then the whole state is in the blob */
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K1,
+				     SCSI_PROUT_F_APTPL, 0, NULL),
+			  ST_GOOD);
+	ck_assert_int_eq(F.nsaves, 1);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_int_eq(F.nsaves, 2);
+	/* a command that changes nothing saves nothing */
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(itl3, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, 0, 0), ST_RC);
+	ck_assert_int_eq(F.nsaves, 2);
+	/* the blob restores the same state into a new LU */
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	ck_assert_int_eq(pr_lu_restore(lu2, F.last, F.last_len), 2);
+	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob, &len), 0);
+	ck_assert_uint_eq(len, F.last_len);
+	ck_assert_int_eq(memcmp(blob, F.last, len), 0);
+	free(blob);
+	scsi_lu_destroy(lu2);
+	/* a store that fails, late or at once: the state holds, the command is GOOD */
+	ck_assert_uint_eq(
+	    prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, K2, K3, SCSI_PROUT_F_APTPL, -EIO, &c),
+	    ST_GOOD);
+	ck_assert_int_eq(F.nsaves, 3);
+	F.submit_err = -ENOMEM;
+	ck_assert_uint_eq(
+	    prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, K3, K2, SCSI_PROUT_F_APTPL, 0, &c), ST_GOOD);
+	F.submit_err = 0;
+	ck_assert_uint_eq(nkeys(), 2);
+	ck_assert_int_eq(F.nsaves, 3);
+	/* APTPL off: the store forgets, once */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_REGISTER, 0, K2, K3), ST_GOOD);
+	ck_assert_int_eq(F.nforgets, 1);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_REGISTER, 0, K3, K2), ST_GOOD);
+	ck_assert_int_eq(F.nforgets, 1);
+	ck_assert_int_eq(F.nsaves, 3);
+	ck_assert_int_eq(F.released, 0);
+}
+END_TEST
+
+START_TEST(test_store_released_with_lu)
+{
+	struct scsi_lu *lu2;
+
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	pr_lu_set_save(lu2, &fake_ops, &F);
+	scsi_lu_destroy(lu2);
+	ck_assert_int_eq(F.released, 1);
+}
+END_TEST
+
+/* Builds a blob of the current state of T.lu after a few changes. */
+static void some_state(uint8_t **blob, size_t *len)
+{
+	ck_assert_uint_eq(
+	    prout_full(T.itl, SCSI_PROUT_REGISTER, 0, 0, K1, SCSI_PROUT_F_APTPL, 0, NULL), ST_GOOD);
+	ck_assert_uint_eq(prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, 0, K2,
+				     SCSI_PROUT_F_APTPL | SCSI_PROUT_F_ALL_TG_PT, 0, NULL),
+			  ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K2, 0), ST_GOOD);
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, blob, len), 0);
+}
+
+static int restore_fresh(const uint8_t *blob, size_t len)
+{
+	struct scsi_lu *lu2;
+	int ret;
+
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	ret = pr_lu_restore(lu2, blob, len);
+	scsi_lu_destroy(lu2);
+	return ret;
+}
+
+START_TEST(test_blob_round_trip)
+{
+	struct scsi_lu *lu2;
+	struct scsi_nexus n1 = T.nx, n2 = T.nx2, n3 = nx3;
+	struct scsi_itl *a, *b, *c3;
+	uint8_t *blob, *blob2;
+	size_t len, len2;
+	uint64_t key;
+
+	some_state(&blob, &len);
+	ck_assert_uint_eq(len, 20 + 4 + 2 * 12 + strlen(T.nx.initiator_port) +
+				   strlen(T.nx2.initiator_port));
+	ck_assert_int_eq(memcmp(blob, "PTPR\x01\x01\x03\x00", 8), 0);
+	ck_assert_uint_eq(get_be32(blob + len - 4), crc32c(0, blob, len - 4));
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), 2);
+	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob2, &len2), 0);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
+	/* a restored LU enforces what it restored on the nexuses that come back */
+	ck_assert_int_eq(scsi_itl_create(lu2, &n1, &a), 0);
+	ck_assert_int_eq(scsi_itl_create(lu2, &n2, &b), 0);
+	ck_assert_int_eq(scsi_itl_create(lu2, &n3, &c3), 0);
+	ck_assert_uint_eq(atomic_load(&a->pr_deny), SCSI_PR_DENY_READ | SCSI_PR_DENY_WRITE);
+	ck_assert_uint_eq(atomic_load(&b->pr_deny), 0);
+	ck_assert_uint_eq(atomic_load(&c3->pr_deny), SCSI_PR_DENY_READ | SCSI_PR_DENY_WRITE);
+	/* restoring on an LU in use is refused */
+	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), -EBUSY);
+	scsi_itl_destroy(a);
+	scsi_itl_destroy(b);
+	scsi_itl_destroy(c3);
+	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), -EBUSY); /* registrations there */
+	scsi_lu_destroy(lu2);
+	free(blob2);
+	free(blob);
+	(void)key;
+}
+END_TEST
+
+/* Rewrites the CRC after a deliberate change, so that only the change is judged. */
+static void fix_crc(uint8_t *b, size_t len)
+{
+	put_be32(b + len - 4, crc32c(0, b, len - 4));
+}
+
+START_TEST(test_blob_rejects_damage)
+{
+	uint8_t *blob, *b;
+	size_t len, i;
+	unsigned int bit;
+	size_t r1 = 20, r2;
+
+	some_state(&blob, &len);
+	r2 = r1 + 12 + strlen(T.nx.initiator_port);
+	b = malloc(len + 16);
+	/* every truncation, and every single-bit flip */
+	for (i = 0; i < len; i++)
+		ck_assert_int_eq(restore_fresh(blob, i), -EINVAL);
+	for (i = 0; i < len; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			memcpy(b, blob, len);
+			b[i] ^= (uint8_t)(1u << bit);
+			ck_assert_int_eq(restore_fresh(b, len), -EINVAL);
+		}
+	}
+	/* trailing bytes */
+	memcpy(b, blob, len);
+	b[len] = 0;
+	ck_assert_int_eq(restore_fresh(b, len + 1), -EINVAL);
+	/* well-formed CRC, broken rules */
+#define DAMAGED(stmt)                                                                              \
+	do {                                                                                       \
+		memcpy(b, blob, len);                                                              \
+		stmt;                                                                              \
+		fix_crc(b, len);                                                                   \
+		ck_assert_int_eq(restore_fresh(b, len), -EINVAL);                                  \
+	} while (0)
+	DAMAGED(b[0] = 'X');		       /* magic */
+	DAMAGED(b[4] = 2);		       /* version */
+	DAMAGED(b[5] = 0x03);		       /* unknown flag */
+	DAMAGED(b[6] = 0x02);		       /* not a type */
+	DAMAGED(b[7] = 1);		       /* reserved byte */
+	DAMAGED(put_be32(b + 12, 2));	       /* holder past the registrations */
+	DAMAGED(put_be32(b + 12, 0xffffffff)); /* Exclusive Access without a holder */
+	DAMAGED(b[6] = SCSI_PR_TYPE_WE_AR);    /* all registrants with a holder */
+	DAMAGED(put_be32(b + 16, 3));	       /* more registrations than there are */
+	DAMAGED(put_be32(b + 16, 1));	       /* fewer: bytes left over */
+	DAMAGED(put_be32(b + 16, 0x7fffffff)); /* absurd count */
+	DAMAGED(put_be64(b + r1, 0));	       /* key 0 */
+	DAMAGED(b[r1 + 10] = 0x02);	       /* unknown registration flag */
+	DAMAGED(b[r1 + 11] = 0);	       /* empty name */
+	DAMAGED(b[r1 + 11] = 0xff);	       /* name past the end */
+	DAMAGED(b[r1 + 12] = ' ');	       /* a space in a name */
+	DAMAGED(b[r1 + 13] = 0x80);	       /* not ASCII */
+	/* the same I_T nexus twice: host2 registered with ALL_TG_PT covers host1's name then */
+	DAMAGED(memcpy(b + r2 + 12, T.nx.initiator_port, strlen(T.nx.initiator_port)));
+#undef DAMAGED
+	/* the original still restores */
+	ck_assert_int_eq(restore_fresh(blob, len), 2);
+	ck_assert_int_eq(restore_fresh(NULL, 0), -EINVAL);
+	free(b);
+	free(blob);
+}
+END_TEST
+
+START_TEST(test_blob_without_aptpl)
+{
+	uint8_t *blob;
+	size_t len;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert_uint_eq(blob[5], 0);
+	/* well formed, but nobody asked for it to persist: nothing restored */
+	ck_assert_int_eq(restore_fresh(blob, len), 0);
+	free(blob);
+	/* an empty state */
+	ck_assert_uint_eq(reg(T.itl, 0), ST_GOOD);
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert_uint_eq(len, 24);
+	ck_assert_int_eq(restore_fresh(blob, len), 0);
+	free(blob);
+}
+END_TEST
+
+/* Threads: nexuses of one LU registering at once, each on its own thread. */
+
+#define MT_THREADS 4
+#define MT_ROUNDS 200
+
+struct mt_arg {
+	struct scsi_nexus nx;
+	struct scsi_itl *itl;
+	int bad;
+};
+
+static uint8_t mt_prout(struct scsi_itl *itl, struct scsi_nexus *nx, uint64_t key, uint64_t sa_key)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, SCSI_PROUT_REGISTER}, p[24] = {0};
+	struct scsi_cmd cmd;
+	uint8_t *buf = calloc(1, 24);
+
+	memset(&cmd, 0, sizeof(cmd));
+	put_be32(cdb + 5, 24);
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	memcpy(cmd.cdb, cdb, 16);
+	cmd.cdb_len = 16;
+	cmd.itl = itl;
+	cmd.nexus = nx;
+	if (scsi_cmd_parse(&cmd) != SENSE_OK) {
+		free(buf);
+		return 0xff;
+	}
+	memcpy(buf, p, 24);
+	cmd.buf = buf;
+	cmd.buf_len = 24;
+	if (scsi_cmd_exec(&cmd) != SCSI_EXEC_DONE)
+		cmd.status = 0xfe;
+	free(buf);
+	return cmd.status;
+}
+
+static void *mt_worker(void *arg)
+{
+	struct mt_arg *a = arg;
+	int i;
+
+	scsi_itl_take_ua(a->itl);
+	for (i = 0; i < MT_ROUNDS; i++) {
+		if (mt_prout(a->itl, &a->nx, 0, K1) != ST_GOOD)
+			a->bad++;
+		if (mt_prout(a->itl, &a->nx, K1, 0) != ST_GOOD)
+			a->bad++;
+		/* the fast path read, against the writers */
+		if (atomic_load(&a->itl->pr_deny))
+			a->bad++;
+	}
+	return NULL;
+}
+
+START_TEST(test_threads_register_at_once)
+{
+	struct mt_arg args[MT_THREADS];
+	pthread_t tids[MT_THREADS];
+	uint32_t g0 = generation();
+	int i;
+
+	for (i = 0; i < MT_THREADS; i++) {
+		memset(&args[i], 0, sizeof(args[i]));
+		args[i].nx = T.nx;
+		snprintf(args[i].nx.initiator_port, sizeof(args[i].nx.initiator_port),
+			 "iqn.2024-01.org.example:mt%d,i,0x000000000001", i);
+		ck_assert_int_eq(scsi_itl_create(T.lu, &args[i].nx, &args[i].itl), 0);
+	}
+	for (i = 0; i < MT_THREADS; i++)
+		ck_assert_int_eq(pthread_create(&tids[i], NULL, mt_worker, &args[i]), 0);
+	for (i = 0; i < MT_THREADS; i++) {
+		pthread_join(tids[i], NULL);
+		ck_assert_int_eq(args[i].bad, 0);
+		scsi_itl_destroy(args[i].itl);
+	}
+	ck_assert_uint_eq(generation(), g0 + 2 * MT_THREADS * MT_ROUNDS);
+	ck_assert_uint_eq(nkeys(), 0);
+}
+END_TEST
+
+static Suite *pr_suite(void)
+{
+	Suite *s = suite_create("pr");
+	TCase *tc = tcase_create("commands");
+	TCase *tb = tcase_create("aptpl");
+
+	tcase_add_checked_fixture(tc, pr_setup, pr_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_register);
+	tcase_add_test(tc, test_read_keys_truncated);
+	tcase_add_test(tc, test_reserve_release);
+	tcase_add_test(tc, test_conflict_table);
+	tcase_add_test(tc, test_registrations_alone_refuse_nothing);
+	tcase_add_test(tc, test_unregister_holder);
+	tcase_add_test(tc, test_release_all_registrants_ua);
+	tcase_add_test(tc, test_clear);
+	tcase_add_test(tc, test_preempt_removes_registrations);
+	tcase_add_test(tc, test_preempt_reservation);
+	tcase_add_test(tc, test_preempt_all_registrants);
+	tcase_add_test(tc, test_preempt_and_abort);
+	tcase_add_test(tc, test_spc2_interplay);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_report_capabilities);
+	tcase_add_test(tc, test_read_full_status);
+	tcase_add_test(tc, test_registration_outlives_nexus);
+	tcase_add_test(tc, test_all_tg_pt);
+	tcase_add_test(tc, test_registration_resources);
+	tcase_add_test(tc, test_rsoc_lists_pr);
+	tcase_add_test(tc, test_threads_register_at_once);
+	suite_add_tcase(s, tc);
+
+	tcase_add_checked_fixture(tb, pr_setup, pr_teardown);
+	tcase_set_timeout(tb, 120);
+	tcase_add_test(tb, test_aptpl_saves);
+	tcase_add_test(tb, test_store_released_with_lu);
+	tcase_add_test(tb, test_blob_round_trip);
+	tcase_add_test(tb, test_blob_rejects_damage);
+	tcase_add_test(tb, test_blob_without_aptpl);
+	suite_add_tcase(s, tb);
+	return s;
+}
+
+CHECK_MAIN(pr_suite)
