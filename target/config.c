@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "target/config.h"
 #include "target/iscsi/chap.h"
+#include "target/pr_store.h"
 
 #define CONFIG_LU_VENDOR "PORTICO "
 /* one product for every kind, so that one multipath.conf device stanza matches them all */
@@ -1157,8 +1158,14 @@ static const struct {
 };
 
 static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
-					       "debug",		 "backstores", "targets",
-					       "discovery_auth", NULL };
+					       "debug",		 "state_dir",  "backstores",
+					       "targets",	 "discovery_auth", NULL };
+
+/*
+ * The longest state_dir: room for "/pr/" and a file name of an escaped
+ * 32-character serial and ".tmp" within PATH_MAX.
+ */
+#define CONFIG_STATE_DIR_MAX 3900
 
 static const char *const config_discovery_auth_keys[] = { "userid", "password", "mutual_userid",
 							  "mutual_password", NULL };
@@ -1187,6 +1194,7 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
 	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *level = NULL, *debug = NULL, *p;
+	const char *state_dir = PR_STORE_DEFAULT_DIR;
 	int64_t io_threads = 0;
 	size_t i;
 	int ret;
@@ -1206,6 +1214,18 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 				 "control_socket is %zu characters long; a UNIX socket path holds at most %zu",
 				 strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	strcpy(m->control_socket, sock);
+
+	ret = cfg_get_string(root, "state_dir", false, &state_dir, c->err);
+	if (ret)
+		return ret;
+	if (state_dir[0] != '/')
+		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
+				 "state_dir '%s' must be an absolute path", state_dir);
+	if (strlen(state_dir) > CONFIG_STATE_DIR_MAX)
+		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
+				 "state_dir is longer than %d characters", CONFIG_STATE_DIR_MAX);
+	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
+	strcpy(m->state_dir, state_dir);
 
 	ret = config_get_range(root, "io_threads", false, 0, CONFIG_IO_THREADS_MAX, &io_threads,
 			       c->err);
@@ -1418,6 +1438,16 @@ int config_open(struct obj_model *m, struct cfg_err *err)
 			goto err_close;
 		}
 		ret = scsi_lu_create(b->dev, &b->id, &b->lu);
+		if (!ret) {
+			/*
+			 * SPC-4 §5.13.5: the state an initiator asked to persist
+			 * (APTPL) comes back before any nexus attaches; a
+			 * damaged file is logged and ignored, never fatal.
+			 */
+			ret = pr_store_attach(b->lu, m->state_dir, b->id.serial);
+			if (ret)
+				scsi_lu_destroy(b->lu);
+		}
 		if (ret) {
 			b->lu = NULL;
 			config_err_at(err, b->cfg_file, b->cfg_line, ret,

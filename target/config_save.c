@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/config.h"
+#include "target/pr_store.h"
 
 #define CONFIG_SAVE_MODE 0600 /* CHAP secrets live in the file */
 
@@ -388,6 +389,8 @@ static int config_build(const struct obj_model *m, config_t *cfg)
 					config_save_levels[level] : "");
 	if (!ret && m->debug[0])
 		ret = config_add_string(root, "debug", m->debug);
+	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
+		ret = config_add_string(root, "state_dir", m->state_dir);
 	if (!ret && !config_chap_empty(&m->discovery_auth)) {
 		ret = config_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
 		if (!ret)

@@ -673,6 +673,7 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 	OBJ_SAME_NUM(x, y, "model", io_threads);
 	OBJ_SAME_NUM(x, y, "model", log_level);
 	OBJ_SAME_STR(x, y, "model", debug);
+	OBJ_SAME_STR(x, y, "model", state_dir);
 	if (!obj_chap_equal(&x->discovery_auth, &y->discovery_auth, "discovery_auth", why, whylen))
 		return false;
 	OBJ_SAME_NUM(x, y, "model", nbackstores);

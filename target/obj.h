@@ -128,6 +128,7 @@ struct obj_target {
 struct obj_model {
 	char path[4096]; /* the configuration file it came from */
 	char control_socket[108];
+	char state_dir[4096]; /* where persistent reservation state lives (pr_store.h) */
 	unsigned int io_threads; /* 0: one per CPU */
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */

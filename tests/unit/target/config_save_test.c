@@ -31,6 +31,7 @@ static const char every_setting[] =
 	"io_threads = 7;\n"
 	"log_level = \"debug\";\n"
 	"debug = \"iscsi,scsi\";\n"
+	"state_dir = \"/srv/portico test/state\";\n"
 	"discovery_auth = { userid = \"disc user\"; password = \"disc-secret-12\";\n"
 	"  mutual_userid = \"portico\"; mutual_password = \"target-secret-1\"; };\n"
 	"backstores = (\n"
@@ -271,6 +272,7 @@ START_TEST(test_every_setting_round_trip)
 	ck_assert_uint_eq(back->io_threads, 7);
 	ck_assert_int_eq(back->log_level, LOG_LEVEL_DBG);
 	ck_assert_str_eq(back->debug, "iscsi,scsi");
+	ck_assert_str_eq(back->state_dir, "/srv/portico test/state");
 	ck_assert_str_eq(back->discovery_auth.userid, "disc user");
 	ck_assert_str_eq(back->discovery_auth.mutual_password, "target-secret-1");
 	ck_assert_uint_eq(back->nbackstores, 6);
@@ -625,12 +627,15 @@ static const char *mutate(struct obj_model *m, int i)
 	case 62:
 		t0->params.default_time2retain = 20;
 		return "default_time2retain";
+	case 63:
+		m->state_dir[1] = 'X';
+		return "state_dir";
 	default:
 		return NULL;
 	}
 }
 
-#define MUTATIONS 63
+#define MUTATIONS 64
 
 /* Undoes the mutations of a count, so that obj_model_free frees everything. */
 static void restore_counts(struct obj_model *b, const struct obj_model *a)
@@ -702,7 +707,7 @@ START_TEST(test_model_layout_known)
 		const char *name;
 		size_t size, known;
 	} s[] = {
-		{ "obj_model", sizeof(struct obj_model), 5528 },
+		{ "obj_model", sizeof(struct obj_model), 9624 },
 		{ "obj_backstore", sizeof(struct obj_backstore), 8408 },
 		{ "bs_params", sizeof(struct bs_params), 40 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },

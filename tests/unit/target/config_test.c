@@ -16,8 +16,11 @@
 #include <unistd.h>
 
 #include "common/be.h"
+#include "common/crc32c.h"
 #include "target/backstore/bs.h"
 #include "target/config.h"
+#include "target/pr_store.h"
+#include "target/scsi/pr.h"
 #include "target/scsi/scsi.h"
 #include "tests/unit/check_main.h"
 
@@ -582,6 +585,7 @@ static const struct bad_case bad_cases[] = {
 	  1, "UNIX socket path holds at most 107" },
 	{ "control_socket = \"porticod.sock\";\n", 1, "absolute" },
 	{ "log_level = \"verbose\";\n", 1, "not one of err, warn, info, debug" },
+	{ "\nstate_dir = \"var/lib/portico\";\n", 2, "state_dir 'var/lib/portico' must be an absolute path" },
 	{ "debug = \"iSCSI!\";\n", 1, "comma-separated" },
 	/* backstores */
 	{ "backstores = (\n { type = \"null\"; size = \"1M\"; }\n);\n", 2, "name" },
@@ -1040,6 +1044,97 @@ static void expect_open_error(const char *bad_line, int ret, const char *part)
 	obj_model_free(m);
 }
 
+/* ---- state_dir: where APTPL reservations live ---- */
+
+START_TEST(test_state_dir)
+{
+	struct obj_model *m = NULL;
+	struct cfg_err err = { "" };
+	char text[4200];
+
+	ck_assert_msg(config_parse_string("", &m, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(m->state_dir, PR_STORE_DEFAULT_DIR);
+	obj_model_free(m);
+	ck_assert_msg(config_parse_string("state_dir = \"/srv/portico-state\";\n", &m, &err) == 0,
+		      "%s", err.msg);
+	ck_assert_str_eq(m->state_dir, "/srv/portico-state");
+	obj_model_free(m);
+	/* too long to hold "<state_dir>/pr/<serial>" */
+	memset(text, 0, sizeof(text));
+	strcpy(text, "state_dir = \"/");
+	memset(text + strlen(text), 'd', 3950);
+	strcat(text, "\";\n");
+	ck_assert_int_eq(config_parse_string(text, &m, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "state_dir is longer than"), "%s", err.msg);
+}
+END_TEST
+
+/* A state blob (target/scsi/pr.h) with one registration holding Write Exclusive, APTPL set. */
+static size_t pr_blob_one(uint8_t *b, const char *name, uint64_t key)
+{
+	size_t n = strlen(name), off = 20;
+
+	memset(b, 0, 20);
+	memcpy(b, "PTPR", 4);
+	b[4] = 1;			/* version */
+	b[5] = 1;			/* APTPL */
+	b[6] = 1;			/* Write Exclusive */
+	put_be32(b + 8, 7);		/* PRgeneration */
+	put_be32(b + 12, 0);		/* the holder: registration 0 */
+	put_be32(b + 16, 1);		/* one registration */
+	put_be64(b + off, key);
+	put_be16(b + off + 8, 1);	/* relative target port 1 */
+	b[off + 10] = 0;
+	b[off + 11] = (uint8_t)n;
+	memcpy(b + off + 12, name, n);
+	off += 12 + n;
+	put_be32(b + off, crc32c(0, b, off));
+	return off + 4;
+}
+
+START_TEST(test_open_restores_reservations)
+{
+	char text[1024], img[128], sd[128];
+	struct obj_model *m;
+	struct cfg_err err = { "" };
+	uint8_t blob[256], *snap;
+	size_t len, slen;
+
+	snprintf(img, sizeof(img), "%s/pr.img", tmpdir);
+	snprintf(sd, sizeof(sd), "%s/state", tmpdir);
+	len = pr_blob_one(blob, "iqn.2024-01.org.example:host1,i,0x000000000001", 0x1234);
+	ck_assert_int_eq(pr_store_write_file(sd, "PRSERIAL1", blob, len), 0);
+	snprintf(text, sizeof(text),
+		 "state_dir = \"%s\";\n"
+		 "backstores = (\n"
+		 "  { name = \"a\"; type = \"file\"; path = \"%s\"; size = \"1M\"; serial = \"PRSERIAL1\"; },\n"
+		 "  { name = \"b\"; type = \"null\"; size = \"1M\"; serial = \"PRSERIAL2\"; }\n"
+		 ");\n",
+		 sd, img);
+	m = parse_or_fail(text);
+	ck_assert_msg(config_open(m, &err) == 0, "%s", err.msg);
+	/* the LU with a saved state has it back, whole; the other starts empty */
+	ck_assert_int_eq(pr_lu_snapshot(m->backstores[0].lu, &snap, &slen), 0);
+	ck_assert_uint_eq(slen, len);
+	ck_assert_int_eq(memcmp(snap, blob, len), 0);
+	free(snap);
+	ck_assert_int_eq(pr_lu_snapshot(m->backstores[1].lu, &snap, &slen), 0);
+	ck_assert_uint_eq(get_be32(snap + 16), 0);
+	free(snap);
+	obj_model_free(m);
+
+	/* a damaged file does not stop the daemon: the LU starts without it */
+	blob[len - 1] ^= 1;
+	ck_assert_int_eq(pr_store_write_file(sd, "PRSERIAL1", blob, len), 0);
+	m = parse_or_fail(text);
+	ck_assert_msg(config_open(m, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(pr_lu_snapshot(m->backstores[0].lu, &snap, &slen), 0);
+	ck_assert_uint_eq(get_be32(snap + 16), 0);
+	free(snap);
+	obj_model_free(m);
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
 	char line[512], p[128];
@@ -1099,6 +1194,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_open_file_and_null);
 	tcase_add_test(tc, test_load);
 	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_state_dir);
+	tcase_add_test(tc, test_open_restores_reservations);
 	suite_add_tcase(s, tc);
 	return s;
 }
