@@ -43,7 +43,8 @@ size_t sh_key_len(const char *s)
 
 bool sh_word_is_path(const char *word)
 {
-	return word[0] == '/' || word[0] == '.';
+	/* targetcli's rule: "luns/" and "acls/iqn..." are paths too; a verb never holds '/' */
+	return word[0] == '/' || word[0] == '.' || strchr(word, '/');
 }
 
 void sh_words_fini(struct sh_words *w)

@@ -5,8 +5,8 @@
  *
  *   [PATH] VERB [positional ...] [key=value ...]
  *
- * A first word starting with '/' or '.' is a path (alone, it means "cd
- * there"). A word is key=value when it starts with a name (a letter, then
+ * A first word starting with '/' or '.', or holding a '/' ("luns/"), is a
+ * path (alone, it means "cd there"). A word is key=value when it starts with a name (a letter, then
  * letters, digits and '_') followed by an unquoted '='; any other word is
  * positional. Quoting: '...' is literal, "..." takes \" and \\, a backslash
  * outside quotes takes the next character as it is; a word starting with
@@ -79,7 +79,7 @@ const char *sh_cmd_key(const struct sh_cmd *cmd, const char *key);
 const char *sh_cmd_pos(const struct sh_cmd *cmd, size_t i);
 size_t sh_cmd_npos(const struct sh_cmd *cmd);
 
-/* Whether word is a path by targetcli's rule (starts with '/' or '.'). */
+/* Whether word is a path by targetcli's rule (starts with '/' or '.', or holds a '/'). */
 bool sh_word_is_path(const char *word);
 /* The length of the "name" before '=' when s is key=value, else 0. */
 size_t sh_key_len(const char *s);

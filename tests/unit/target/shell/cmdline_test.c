@@ -166,6 +166,11 @@ START_TEST(path_verb_args)
 	ck_assert_ptr_null(cmd.path);
 	ck_assert_str_eq(cmd.verb, "luns");
 	sh_cmd_fini(&cmd);
+	parse("luns/ create /backstores/file/LUN0 lun=0 add_mapped_luns=false", &cmd);
+	ck_assert_str_eq(cmd.path, "luns/");
+	ck_assert_str_eq(cmd.verb, "create");
+	check_arg(&cmd, 2, "add_mapped_luns", "false");
+	sh_cmd_fini(&cmd);
 	parse("./luns create /backstores/file/LUN0 lun=0", &cmd);
 	ck_assert_str_eq(cmd.path, "./luns");
 	ck_assert_str_eq(cmd.verb, "create");
@@ -268,7 +273,10 @@ START_TEST(key_len)
 	ck_assert(sh_word_is_path("/"));
 	ck_assert(sh_word_is_path(".."));
 	ck_assert(sh_word_is_path("./luns"));
+	ck_assert(sh_word_is_path("luns/"));
+	ck_assert(sh_word_is_path("acls/iqn.2026-11.org.example:kvm1"));
 	ck_assert(!sh_word_is_path("luns"));
+	ck_assert(!sh_word_is_path("create"));
 }
 END_TEST
 
