@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "target/backstore/bs.h"
 #include "target/config.h"
+#include "target/pr_store.h"
 #include "target/scsi/scsi.h"
 #include "target/server.h"
 
@@ -34,7 +35,7 @@ int main(int argc, char **argv)
 	struct obj_model *model = NULL;
 	struct server *srv = NULL;
 	struct cfg_err err = { { 0 } };
-	char msg[512], used[4200];
+	char msg[512];
 	int opt, rc;
 
 	while ((opt = getopt(argc, argv, "c:ftd:vh")) != -1) {
@@ -78,11 +79,14 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * A file that does not parse (a hand edit gone wrong, a damaged disk)
-	 * does not stop the target when a saved version loads: it starts from
-	 * the newest of path.1 .. path.9 that does, and logs why (docs/configuration.md).
+	 * A configuration that does not load stops start-up, even when an
+	 * older saved version (path.1 .. path.9) would: serving yesterday's
+	 * ACLs because today's edit has a typo would let an initiator the
+	 * admin just removed back in. porticod's own saves are atomic, so it
+	 * never leaves a half-written file; restoring a version is the admin's
+	 * explicit choice (docs/configuration.md).
 	 */
-	rc = config_load_with_fallback(path, &model, &err, used, sizeof(used));
+	rc = config_load(path, &model, &err);
 	if (rc) {
 		/* One line that names the file, the line and what to fix. */
 		fprintf(stderr, "porticod: %s\n", err.msg);
@@ -109,6 +113,8 @@ int main(int argc, char **argv)
 	}
 	server_run(srv);
 	server_stop(srv, PORTICOD_LOGOUT_WAIT_S);
+	/* After the I/O threads: no reservation change can be queued any more. */
+	pr_store_shutdown();
 	log_info("server", "stopped");
 	return 0;
 }
