@@ -16,6 +16,7 @@ OPT := -O2
 endif
 
 CC ?= gcc
+NPROC := $(shell nproc 2>/dev/null || echo 2)
 PKGS := libconfig libiscsi check
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wimplicit-fallthrough
 CFLAGS ?= $(OPT) -g
@@ -114,8 +115,8 @@ conformance: deps build-tests
 # Every test: unit, functional and conformance in the normal build, then unit
 # and functional again under ASan+UBSan, then the VM lab when it exists.
 test: deps
-	@$(MAKE) --no-print-directory build-tests
-	@$(MAKE) --no-print-directory SAN=1 build-tests
+	@$(MAKE) --no-print-directory -j$(NPROC) build-tests
+	@$(MAKE) --no-print-directory -j$(NPROC) SAN=1 build-tests
 	@sh tests/run.sh --build $(BUILD) --san-build build-san all
 
 # The VM lab (tests/vm): the kernel initiator, udev and dm-multipath in a QEMU guest.
