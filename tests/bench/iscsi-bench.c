@@ -87,6 +87,7 @@ struct bench {
 	uint64_t last_done_ns;
 	bool failed;
 	bool closing; /* tearing down: cancelled commands are expected */
+	unsigned int more_failures; /* failed commands after the first */
 	/* the measurement window */
 	uint64_t ios;
 	uint64_t *lat; /* ns, one per counted command */
@@ -200,18 +201,26 @@ static void bench_done(struct iscsi_context *iscsi, int status, void *command_da
 			scsi_free_scsi_task(task);
 		return;
 	}
-	if (status != SCSI_STATUS_GOOD) {
+	if (status != SCSI_STATUS_GOOD && b->failed) {
+		/* the first failure is reported; the rest are counted */
+		b->more_failures++;
+	} else if (status != SCSI_STATUS_GOOD) {
+		/* ITT and CmdSN name the command in the target's log and state */
 		if (status == SCSI_STATUS_CHECK_CONDITION && task)
 			fprintf(stderr,
 				"iscsi-bench: %s of %u bytes at LBA %" PRIu64
-				": CHECK CONDITION, sense key %s (0x%x), ASC/ASCQ 0x%02x/0x%02x\n",
-				bench_kind_names[b->kind], b->bs, s->lba,
-				scsi_sense_key_str(task->sense.key), task->sense.key,
-				task->sense.ascq >> 8, task->sense.ascq & 0xff);
+				" (ITT 0x%08x, CmdSN %u, %.1f s after submission): CHECK CONDITION,"
+				" sense key %s (0x%x), ASC/ASCQ 0x%02x/0x%02x\n",
+				bench_kind_names[b->kind], b->bs, s->lba, task->itt, task->cmdsn,
+				(double)(t - s->submit_ns) / 1e9, scsi_sense_key_str(task->sense.key),
+				task->sense.key, task->sense.ascq >> 8, task->sense.ascq & 0xff);
 		else
-			fprintf(stderr, "iscsi-bench: %s of %u bytes at LBA %" PRIu64 ": status 0x%x: %s\n",
-				bench_kind_names[b->kind], b->bs, s->lba, (unsigned int)status,
-				iscsi_get_error(iscsi));
+			fprintf(stderr,
+				"iscsi-bench: %s of %u bytes at LBA %" PRIu64
+				" (ITT 0x%08x, CmdSN %u, %.1f s after submission): status 0x%x: %s\n",
+				bench_kind_names[b->kind], b->bs, s->lba, task ? task->itt : 0,
+				task ? task->cmdsn : 0, (double)(t - s->submit_ns) / 1e9,
+				(unsigned int)status, iscsi_get_error(iscsi));
 		b->failed = true;
 	} else if (task && task->residual_status != SCSI_RESIDUAL_NO_RESIDUAL && task->residual) {
 		fprintf(stderr, "iscsi-bench: %s of %u bytes at LBA %" PRIu64 ": residual %zu\n",
@@ -306,7 +315,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: iscsi-bench -u iscsi://HOST:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite\n"
 		"                   [-b BYTES] [-q QD] [-t SECONDS] [-r RAMP_SECONDS] [-p TARGET_PID]\n"
-		"                   [-i INITIATOR_IQN]\n"
+		"                   [-i INITIATOR_IQN] [-H SECONDS]\n"
+		"  -H: after a failed command, keep the session open this long (at most 600 s)\n"
+		"      so that the target's state can be looked at, then leave\n"
 		"  defaults: -b 4096 -q 32 -t 10 -r 1 -i " BENCH_DEFAULT_INITIATOR "\n");
 }
 
@@ -314,6 +325,7 @@ int main(int argc, char **argv)
 {
 	const char *url_text = NULL, *initiator = BENCH_DEFAULT_INITIATOR;
 	double secs = 10, ramp = 1;
+	unsigned int hold = 0;
 	long pid = 0;
 	struct bench *b;
 	struct iscsi_url *url;
@@ -333,7 +345,7 @@ int main(int argc, char **argv)
 	b->bs = 4096;
 	b->qd = 32;
 	b->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	while ((opt = getopt(argc, argv, "u:w:b:q:t:r:p:i:h")) != -1) {
+	while ((opt = getopt(argc, argv, "u:w:b:q:t:r:p:i:H:h")) != -1) {
 		switch (opt) {
 		case 'u':
 			url_text = optarg;
@@ -365,6 +377,11 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			initiator = optarg;
+			break;
+		case 'H':
+			hold = (unsigned int)strtoul(optarg, NULL, 10);
+			if (hold > 600)
+				hold = 600;
 			break;
 		case 'h':
 			usage(stdout);
@@ -512,6 +529,14 @@ out_drain:
 			break;
 out_logout_fail:
 	ret = 1;
+	if (hold) {
+		fprintf(stderr, "iscsi-bench: holding the session for %u s (pid %ld)\n", hold,
+			(long)getpid());
+		sleep(hold);
+	}
+	if (b->more_failures)
+		fprintf(stderr, "iscsi-bench: %u more commands failed (%u were in flight)\n",
+			b->more_failures, b->inflight);
 out_logout:
 	b->closing = true;
 	if (ret == 0 && iscsi_is_logged_in(b->iscsi))

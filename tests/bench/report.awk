@@ -7,7 +7,8 @@
 #   run store=S target=T round=R workload=W bs=B qd=Q secs=... ios=... iops=...
 #       mbps=... lat_avg_us=... lat_p50_us=... lat_p99_us=... target_cpu_us=...
 #       cpu_us_per_io=... client_cpu_us=...
-#   fail store=S wl=W target=T round=R why
+#   fail store=S wl=W qd=Q target=T round=R why
+# A workload is named W@QD (randread@32).
 # Each figure of a (store, workload, target) row is the mean over its rounds;
 # the last column gives every round's IOPS, in order.
 # Variables: rounds secs ramp date elapsed ncpu cpu mem kernel pver tver lver
@@ -23,11 +24,17 @@ function key(field) {
 }
 
 function wlname(w) {
-	if (w == "randread") return "4K random read, QD32"
-	if (w == "randwrite") return "4K random write, QD32"
-	if (w == "seqread") return "1 MiB sequential read, QD8"
-	if (w == "seqwrite") return "1 MiB sequential write, QD8"
+	if (w == "randread@32") return "4K random read, QD32"
+	if (w == "randwrite@32") return "4K random write, QD32"
+	if (w == "seqread@8") return "1 MiB sequential read, QD8"
+	if (w == "seqwrite@8") return "1 MiB sequential write, QD8"
+	if (w == "randread@256") return "4K random read, QD256"
 	return w
+}
+
+# Whether a store runs a workload (the deep queue runs on the null store only).
+function runs(store, w) {
+	return w != "randread@256" || store == "null"
 }
 
 function mean(name, k) {
@@ -64,7 +71,7 @@ $1 == "run" {
 		if (f["other_pct"] > other_max)
 			other_max = f["other_pct"]
 	}
-	k = f["store"] SUBSEP f["workload"] SUBSEP f["target"]
+	k = f["store"] SUBSEP f["workload"] "@" f["qd"] SUBSEP f["target"]
 	n[k]++
 	for (m in f)
 		if (m != "store" && m != "workload" && m != "target" && m != "round")
@@ -80,7 +87,7 @@ $1 == "fail" {
 
 END {
 	nstores = split("file null", stores, " ")
-	nwls = split("randread randwrite seqread seqwrite", wls, " ")
+	nwls = split("randread@32 randwrite@32 seqread@8 seqwrite@8 randread@256", wls, " ")
 	split("porticod tgt", targets, " ")
 	storename["file"] = "file (1 GiB on tmpfs)"
 	storename["null"] = "null"
@@ -107,7 +114,7 @@ END {
 	print "|---|---|---|---:|---:|---:|---:|---:|---|---:|"
 	for (s = 1; s <= nstores; s++)
 		for (w = 1; w <= nwls; w++)
-			for (t = 1; t <= 2; t++) {
+			for (t = 1; t <= 2 && runs(stores[s], wls[w]); t++) {
 				k = stores[s] SUBSEP wls[w] SUBSEP targets[t]
 				if (!n[k]) {
 					printf "| %s | %s | %s | — | — | — | — | — | no run completed | — |\n",
@@ -121,6 +128,8 @@ END {
 					mean("other_pct", k)
 			}
 	print ""
+	print "The QD256 row keeps more commands in flight than the CmdSN window a session gets (128 for both targets): the client holds the rest until the target's MaxCmdSN lets them go. A command that gets no answer fails the run after 10 s (libiscsi's task timeout), and the run is listed under \"What went wrong\" with its ITT and CmdSN."
+	print ""
 	print "### porticod / tgt, same run"
 	print ""
 	print "| store | workload | IOPS ratio | CPU per I/O ratio |"
@@ -128,6 +137,8 @@ END {
 	ncpu_rows = ncpu_met = 0
 	for (s = 1; s <= nstores; s++)
 		for (w = 1; w <= nwls; w++) {
+			if (!runs(stores[s], wls[w]))
+				continue
 			kp = stores[s] SUBSEP wls[w] SUBSEP "porticod"
 			kt = stores[s] SUBSEP wls[w] SUBSEP "tgt"
 			if (!n[kp] || !n[kt] || mean("iops", kt) == 0 || mean("cpu_us_per_io", kt) <= 0) {
@@ -148,9 +159,9 @@ END {
 	print ""
 	line = "- porticod's 4K random-read IOPS ≥ 1.5× tgt's in the same run:"
 	for (s = 1; s <= nstores; s++) {
-		if ((stores[s], "randread") in ratio_iops)
-			line = line sprintf(" %s store %.2f× (%s);", stores[s], ratio_iops[stores[s], "randread"],
-				verdict(ratio_iops[stores[s], "randread"] >= 1.5))
+		if ((stores[s], "randread@32") in ratio_iops)
+			line = line sprintf(" %s store %.2f× (%s);", stores[s], ratio_iops[stores[s], "randread@32"],
+				verdict(ratio_iops[stores[s], "randread@32"] >= 1.5))
 		else
 			line = line " " stores[s] " store: no figure;"
 	}
@@ -158,16 +169,16 @@ END {
 	print line
 	line = "- porticod's CPU per I/O ≤ 0.5× tgt's:"
 	for (s = 1; s <= nstores; s++)
-		if ((stores[s], "randread") in ratio_cpu)
+		if ((stores[s], "randread@32") in ratio_cpu)
 			line = line sprintf(" 4K random read, %s store %.2f× (%s);", stores[s],
-				ratio_cpu[stores[s], "randread"], verdict(ratio_cpu[stores[s], "randread"] <= 0.5))
+				ratio_cpu[stores[s], "randread@32"], verdict(ratio_cpu[stores[s], "randread@32"] <= 0.5))
 	line = line sprintf(" met on %d of the %d workload/store pairs above.", ncpu_met, ncpu_rows)
 	print line
 	line = "- porticod's 1 MiB sequential reads ≥ 50% of the loopback TCP bandwidth iperf3 measured in the same run:"
 	if (iperf_n) {
 		bw = iperf_sum / iperf_n
 		for (s = 1; s <= nstores; s++) {
-			k = stores[s] SUBSEP "seqread" SUBSEP "porticod"
+			k = stores[s] SUBSEP "seqread@8" SUBSEP "porticod"
 			if (n[k])
 				line = line sprintf(" %s store %.0f MB/s = %.0f%% of %.0f MB/s (%s);", stores[s],
 					mean("mbps", k), 100 * mean("mbps", k) / bw, bw,
@@ -203,5 +214,5 @@ END {
 	print "3. starts `porticod -c porticod.conf -f` with backstores `{ type = \"file\"; path = \".../lun.img\"; }` (LUN 0) and `{ type = \"null\"; size = \"1G\"; }` (LUN 1), one portal on 127.0.0.1, an ACL for the client;"
 	print "4. starts `tgtd -f -C CTL --iscsi portal=127.0.0.1:PORT` and `tgtadm -C CTL --lld iscsi --mode logicalunit --op new --tid 1 --lun 1 --backing-store .../lun.img --bstype rdwr` (LUN 2: `--backing-store benchnull --bstype null`), bound to ALL;"
 	print "5. runs `iperf3 -s -B 127.0.0.1 -p PORT -1` and `iperf3 -c 127.0.0.1 -p PORT -t 5 -f m`, before and after;"
-	print "6. for each store and workload, " rounds " × (porticod, then tgt): `iscsi-bench -u iscsi://127.0.0.1:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite -b 4096|1048576 -q 32|8 -t " secs " -r " ramp " -p TARGET_PID`."
+	print "6. for each store and workload, " rounds " × (porticod, then tgt): `iscsi-bench -u iscsi://127.0.0.1:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite -b 4096|1048576 -q 32|8|256 -t " secs " -r " ramp " -p TARGET_PID`."
 }

@@ -13,7 +13,8 @@
 # workload against porticod, then tgt, then porticod, then tgt (A B A B) so
 # that drift cancels:
 #   4K random read QD32, 4K random write QD32, 1 MiB sequential read QD8,
-#   1 MiB sequential write QD8
+#   1 MiB sequential write QD8, and on the null store 4K random read QD256
+#   (more commands than the CmdSN window of 128)
 # and reports IOPS, MB/s, p50/p99 latency and the target's CPU time per I/O
 # (utime+stime of the whole target process over the measured window). iperf3
 # measures loopback TCP bandwidth before and after. Prints the tables and
@@ -55,7 +56,7 @@ cleanup() {
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE
 
 die() {
 	echo "bench: $*" >&2
@@ -164,7 +165,7 @@ one_run() {
 	eval "url=\$url_$5_$1"
 	if [ "$5" = porticod ]; then pid=$PORTICOD_PID; else pid=$TGTD_PID; fi
 	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "fail store=$1 wl=$2 target=$5 round=$6 the target is not running" >>"$tmp/results"
+		echo "fail store=$1 wl=$2 qd=$4 target=$5 round=$6 the target is not running" >>"$tmp/results"
 		return
 	fi
 	timeout -k 5 $((secs + ramp + 40)) "$client" -u "$url" -w "$2" -b "$3" -q "$4" -t "$secs" \
@@ -187,8 +188,8 @@ one_run() {
 		why=$(tr '\n' ' ' <"$tmp/client.err" | cut -c1-300)
 		[ "$rc" -eq 124 ] && why="timed out; $why"
 		kill -0 "$pid" 2>/dev/null || why="the target process exited; $why"
-		echo "fail store=$1 wl=$2 target=$5 round=$6 exit $rc: $why" >>"$tmp/results"
-		echo "  $5 $1 $2 round $6: FAILED (exit $rc): $why"
+		echo "fail store=$1 wl=$2 qd=$4 target=$5 round=$6 exit $rc: $why" >>"$tmp/results"
+		echo "  $5 $1 $2 QD$4 round $6: FAILED (exit $rc): $why"
 	fi
 }
 
@@ -199,7 +200,11 @@ echo "bench: porticod on 127.0.0.1:$p_portico (pid $PORTICOD_PID), tgtd on 127.0
 echo "bench: rounds: $rounds; each run ${ramp} s ramp + ${secs} s measured"
 iperf3_run before
 for store in file null; do
-	for w in "randread 4096 32" "randwrite 4096 32" "seqread 1048576 8" "seqwrite 1048576 8"; do
+	deep=""
+	# a deep queue, beyond the CmdSN window (128 commands by default), on the null store
+	[ "$store" = null ] && deep="randread:4096:256"
+	for w in randread:4096:32 randwrite:4096:32 seqread:1048576:8 seqwrite:1048576:8 $deep; do
+		w=$(echo "$w" | tr ':' ' ')
 		# shellcheck disable=SC2086 # three words
 		set -- $w
 		r=1

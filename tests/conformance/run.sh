@@ -52,7 +52,7 @@ cleanup() {
 	[ -n "$tmp" ] && rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT TERM HUP PIPE
 
 die() {
 	echo "conformance: $*" >&2
