@@ -138,16 +138,23 @@ clean:
 # 'make fuzz' builds every libFuzzer harness (tests/fuzz/fuzz_*.c) and the
 # seed generator with clang, ASan and UBSan under build-fuzz/, by running
 # this Makefile again with BUILD=build-fuzz (so the rules above build the
-# modules); tests/fuzz/run.sh runs them. 'make clean-fuzz' removes them.
+# modules; a change of flags starts it afresh); tests/fuzz/run.sh runs them.
+# 'make clean-fuzz' removes them.
 FUZZ_BUILD := build-fuzz
-FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-	-fno-omit-frame-pointer
+# UBSan stays recoverable so that a reported finding can be suppressed
+# (tests/fuzz/ubsan.supp); the harnesses make every other report fatal.
+FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzz-bins clean-fuzz
 .PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+FUZZ_CFLAGS := -O1 -g -Wno-implicit-fallthrough
 fuzz: deps
+	@mkdir -p $(FUZZ_BUILD)
+	@echo '$(FUZZ_CFLAGS) $(FUZZ_SANFLAGS)' | cmp -s - $(FUZZ_BUILD)/flags || \
+		{ rm -rf $(FUZZ_BUILD); mkdir -p $(FUZZ_BUILD); \
+		  echo '$(FUZZ_CFLAGS) $(FUZZ_SANFLAGS)' >$(FUZZ_BUILD)/flags; }
 	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SAN=0 \
-		CFLAGS="-O1 -g -Wno-implicit-fallthrough" SANFLAGS="$(FUZZ_SANFLAGS)" fuzz-bins
+		CFLAGS="$(FUZZ_CFLAGS)" SANFLAGS="$(FUZZ_SANFLAGS)" fuzz-bins
 fuzz-bins: $(FUZZ_BINS) $(FUZZ_BUILD)/tests/fuzz/gen_seeds
 $(FUZZ_BUILD)/tests/fuzz/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(LIBS_TARGET)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS_TARGET) $(LIBS)

@@ -10,6 +10,7 @@
 #   functional  each tests/functional/*.sh script prints "PASS: name" / "FAIL: name"
 #               lines (a script that exits non-zero without a FAIL line counts one failure)
 #   conformance "conformance: N passed, N failed, N skipped"
+#   fuzz        tests/fuzz/run.sh prints "PASS: fuzz/<harness>" / "FAIL: fuzz/<harness>"
 # The closing line is "N passed, N failed" (", N skipped" when any were skipped).
 set -u
 
@@ -114,6 +115,24 @@ run_conformance() { # $1 build dir
 	fi
 }
 
+run_fuzz() { # tests/fuzz/run.sh: each fuzzer over its corpus and a few seconds more
+	[ -f tests/fuzz/run.sh ] || return 0
+	log="$logdir/fuzz.log"
+	timeout 600 sh tests/fuzz/run.sh >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	passed=$((passed + p))
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		[ "$f" -eq 0 ] && f=1
+		note_fail "fuzz ($f failed, exit $rc; log $log)" "$f"
+		echo "FAIL fuzz: $p passed, $f failed (exit $rc)"
+		grep -E -A6 '^FAIL: ' "$log" | head -40
+	else
+		echo "ok   fuzz: $p passed"
+	fi
+}
+
 run_vm() {
 	[ -f tests/vm/run.sh ] || return 0
 	log="$logdir/vm.log"
@@ -150,6 +169,7 @@ all)
 		run_functional "$san" "san:"
 		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 	fi
+	run_fuzz
 	run_vm "$build"
 	;;
 *) echo "usage: $0 --build DIR [--san-build DIR] {unit|functional|conformance|vm|all}" >&2; exit 2 ;;
