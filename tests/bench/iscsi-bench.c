@@ -2,7 +2,8 @@
 /*
  * iscsi-bench: a libiscsi load generator for tests/bench/run.sh.
  *
- * One session, QD commands always in flight through libiscsi's async API
+ * One session, QD commands always in flight (or, with -B, sent in batches of
+ * QD, the next batch when the whole previous one is back) through libiscsi's async API
  * (READ(16)/WRITE(16) into and out of our own buffers, no copies in
  * libiscsi), driven by poll() on iscsi_get_fd/iscsi_which_events and
  * iscsi_service. After a ramp it measures for a fixed time: commands that
@@ -83,6 +84,7 @@ struct bench {
 	uint64_t rng;
 	unsigned int qd;
 	unsigned int inflight;
+	bool batch; /* -B: QD commands at once, the next QD when all are back */
 	enum bench_phase phase;
 	uint64_t last_done_ns;
 	bool failed;
@@ -247,8 +249,18 @@ static void bench_done(struct iscsi_context *iscsi, int status, void *command_da
 		}
 		b->lat[b->nlat++] = t - s->submit_ns;
 	}
-	if (b->phase != BENCH_PHASE_DRAIN && bench_submit(s))
-		b->failed = true;
+	if (b->phase == BENCH_PHASE_DRAIN)
+		return;
+	if (!b->batch) {
+		if (bench_submit(s))
+			b->failed = true;
+		return;
+	}
+	/* batch mode: the next QD commands go out together once the last one is back */
+	if (b->inflight == 0)
+		for (unsigned int i = 0; i < b->qd && !b->failed; i++)
+			if (bench_submit(&b->slots[i]))
+				b->failed = true;
 }
 
 static int bench_submit(struct bench_slot *s)
@@ -315,7 +327,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: iscsi-bench -u iscsi://HOST:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite\n"
 		"                   [-b BYTES] [-q QD] [-t SECONDS] [-r RAMP_SECONDS] [-p TARGET_PID]\n"
-		"                   [-i INITIATOR_IQN] [-H SECONDS]\n"
+		"                   [-i INITIATOR_IQN] [-H SECONDS] [-B]\n"
+		"  -B: batches: send QD commands together, the next QD once all are back\n"
 		"  -H: after a failed command, keep the session open this long (at most 600 s)\n"
 		"      so that the target's state can be looked at, then leave\n"
 		"  defaults: -b 4096 -q 32 -t 10 -r 1 -i " BENCH_DEFAULT_INITIATOR "\n");
@@ -345,7 +358,7 @@ int main(int argc, char **argv)
 	b->bs = 4096;
 	b->qd = 32;
 	b->rng = 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
-	while ((opt = getopt(argc, argv, "u:w:b:q:t:r:p:i:H:h")) != -1) {
+	while ((opt = getopt(argc, argv, "u:w:b:q:t:r:p:i:H:Bh")) != -1) {
 		switch (opt) {
 		case 'u':
 			url_text = optarg;
@@ -377,6 +390,9 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			initiator = optarg;
+			break;
+		case 'B':
+			b->batch = true;
 			break;
 		case 'H':
 			hold = (unsigned int)strtoul(optarg, NULL, 10);
@@ -509,11 +525,12 @@ int main(int argc, char **argv)
 		double p99 = (double)b->lat[(b->nlat - 1) * 99 / 100] / 1e3;
 		int64_t tcpu = (cpu0 >= 0 && cpu1 >= 0) ? cpu1 - cpu0 : -1;
 
-		printf("result workload=%s bs=%u qd=%u secs=%.3f ios=%" PRIu64
+		printf("result workload=%s%s bs=%u qd=%u secs=%.3f ios=%" PRIu64
 		       " iops=%.0f mbps=%.1f lat_avg_us=%.1f lat_p50_us=%.1f lat_p99_us=%.1f"
 		       " target_cpu_us=%" PRId64 " cpu_us_per_io=%.2f client_cpu_us=%" PRId64
 		       " machine_busy_us=%" PRId64 " ncpu=%ld\n",
-		       bench_kind_names[b->kind], b->bs, b->qd, w, b->ios, (double)b->ios / w,
+		       bench_kind_names[b->kind], b->batch ? "-batch" : "", b->bs, b->qd, w, b->ios,
+		       (double)b->ios / w,
 		       (double)b->ios * b->bs / w / 1e6, (double)sum / (double)b->nlat / 1e3, p50,
 		       p99, tcpu, tcpu >= 0 ? (double)tcpu / (double)b->ios : -1.0, self1 - self0,
 		       (mach0 >= 0 && mach1 >= 0) ? mach1 - mach0 : -1, sysconf(_SC_NPROCESSORS_ONLN));

@@ -29,12 +29,13 @@ function wlname(w) {
 	if (w == "seqread@8") return "1 MiB sequential read, QD8"
 	if (w == "seqwrite@8") return "1 MiB sequential write, QD8"
 	if (w == "randread@256") return "4K random read, QD256"
+	if (w == "randread-batch@128") return "4K random read, batches of 128"
 	return w
 }
 
 # Whether a store runs a workload (the deep queue runs on the null store only).
 function runs(store, w) {
-	return w != "randread@256" || store == "null"
+	return (w != "randread@256" && w != "randread-batch@128") || store == "null"
 }
 
 function mean(name, k) {
@@ -87,7 +88,7 @@ $1 == "fail" {
 
 END {
 	nstores = split("file null", stores, " ")
-	nwls = split("randread@32 randwrite@32 seqread@8 seqwrite@8 randread@256", wls, " ")
+	nwls = split("randread@32 randwrite@32 seqread@8 seqwrite@8 randread@256 randread-batch@128", wls, " ")
 	split("porticod tgt", targets, " ")
 	storename["file"] = "file (1 GiB on tmpfs)"
 	storename["null"] = "null"
@@ -128,7 +129,7 @@ END {
 					mean("other_pct", k)
 			}
 	print ""
-	print "The QD256 row keeps more commands in flight than the CmdSN window a session gets (128 for both targets): the client holds the rest until the target's MaxCmdSN lets them go. A command that gets no answer fails the run after 10 s (libiscsi's task timeout), and the run is listed under \"What went wrong\" with its ITT and CmdSN."
+	print "The QD256 row keeps more commands in flight than the CmdSN window a session gets (128 for both targets): the client holds the rest until the target's MaxCmdSN lets them go. The batch row sends 128 commands at once and the next 128 only when all are back (`iscsi-bench -B`), as an initiator does that waits for a whole batch. A command that gets no answer fails the run after 10 s (libiscsi's task timeout), and the run is listed under \"What went wrong\" with its ITT and CmdSN."
 	print ""
 	print "### porticod / tgt, same run"
 	print ""
@@ -214,5 +215,5 @@ END {
 	print "3. starts `porticod -c porticod.conf -f` with backstores `{ type = \"file\"; path = \".../lun.img\"; }` (LUN 0) and `{ type = \"null\"; size = \"1G\"; }` (LUN 1), one portal on 127.0.0.1, an ACL for the client;"
 	print "4. starts `tgtd -f -C CTL --iscsi portal=127.0.0.1:PORT` and `tgtadm -C CTL --lld iscsi --mode logicalunit --op new --tid 1 --lun 1 --backing-store .../lun.img --bstype rdwr` (LUN 2: `--backing-store benchnull --bstype null`), bound to ALL;"
 	print "5. runs `iperf3 -s -B 127.0.0.1 -p PORT -1` and `iperf3 -c 127.0.0.1 -p PORT -t 5 -f m`, before and after;"
-	print "6. for each store and workload, " rounds " × (porticod, then tgt): `iscsi-bench -u iscsi://127.0.0.1:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite -b 4096|1048576 -q 32|8|256 -t " secs " -r " ramp " -p TARGET_PID`."
+	print "6. for each store and workload, " rounds " × (porticod, then tgt): `iscsi-bench -u iscsi://127.0.0.1:PORT/IQN/LUN -w randread|randwrite|seqread|seqwrite -b 4096|1048576 -q 32|8|256|128 [-B] -t " secs " -r " ramp " -p TARGET_PID`."
 }

@@ -14,7 +14,8 @@
 # that drift cancels:
 #   4K random read QD32, 4K random write QD32, 1 MiB sequential read QD8,
 #   1 MiB sequential write QD8, and on the null store 4K random read QD256
-#   (more commands than the CmdSN window of 128)
+#   (more commands than the CmdSN window of 128) and 4K random reads in
+#   batches of 128 (sent together; the next batch when all are back)
 # and reports IOPS, MB/s, p50/p99 latency and the target's CPU time per I/O
 # (utime+stime of the whole target process over the measured window). iperf3
 # measures loopback TCP bandwidth before and after. Prints the tables and
@@ -160,16 +161,19 @@ iperf3_run() {
 	iperf_pid=""
 }
 
-# one_run STORE WORKLOAD BS QD TARGET ROUND
+# one_run STORE WORKLOAD BS QD TARGET ROUND [batch]
 one_run() {
 	eval "url=\$url_$5_$1"
 	if [ "$5" = porticod ]; then pid=$PORTICOD_PID; else pid=$TGTD_PID; fi
 	if ! kill -0 "$pid" 2>/dev/null; then
-		echo "fail store=$1 wl=$2 qd=$4 target=$5 round=$6 the target is not running" >>"$tmp/results"
+		echo "fail store=$1 wl=$2${7:+-$7} qd=$4 target=$5 round=$6 the target is not running" >>"$tmp/results"
 		return
 	fi
+	batch=""
+	[ "${7:-}" = batch ] && batch=-B
+	# shellcheck disable=SC2086 # $batch is empty or one word
 	timeout -k 5 $((secs + ramp + 40)) "$client" -u "$url" -w "$2" -b "$3" -q "$4" -t "$secs" \
-		-r "$ramp" -p "$pid" -i "$initiator" >"$tmp/client.out" 2>"$tmp/client.err" &
+		-r "$ramp" -p "$pid" -i "$initiator" $batch >"$tmp/client.out" 2>"$tmp/client.err" &
 	client_pid=$!
 	wait "$client_pid"
 	rc=$?
@@ -177,7 +181,7 @@ one_run() {
 	line=$(sed -n 's/^result //p' "$tmp/client.out")
 	if [ "$rc" -eq 0 ] && [ -n "$line" ]; then
 		echo "run store=$1 target=$5 round=$6 $line" >>"$tmp/results"
-		echo "$line" | awk -v t="$5" -v s="$1" -v w="$2" -v r="$6" '{
+		echo "$line" | awk -v t="$5" -v s="$1" -v w="$2${7:+-$7}" -v r="$6" '{
 			for (i = 1; i <= NF; i++) { j = index($i, "="); f[substr($i, 1, j - 1)] = substr($i, j + 1) }
 			other = f["machine_busy_us"] - f["target_cpu_us"] - f["client_cpu_us"]
 			printf "  %-8s %-4s %-9s round %s: %s IOPS, %s MB/s, p50 %s us, p99 %s us, %s target CPU us/IO, other load %.0f%%\n",
@@ -188,8 +192,8 @@ one_run() {
 		why=$(tr '\n' ' ' <"$tmp/client.err" | cut -c1-300)
 		[ "$rc" -eq 124 ] && why="timed out; $why"
 		kill -0 "$pid" 2>/dev/null || why="the target process exited; $why"
-		echo "fail store=$1 wl=$2 qd=$4 target=$5 round=$6 exit $rc: $why" >>"$tmp/results"
-		echo "  $5 $1 $2 QD$4 round $6: FAILED (exit $rc): $why"
+		echo "fail store=$1 wl=$2${7:+-$7} qd=$4 target=$5 round=$6 exit $rc: $why" >>"$tmp/results"
+		echo "  $5 $1 $2${7:+-$7} QD$4 round $6: FAILED (exit $rc): $why"
 	fi
 }
 
@@ -201,16 +205,17 @@ echo "bench: rounds: $rounds; each run ${ramp} s ramp + ${secs} s measured"
 iperf3_run before
 for store in file null; do
 	deep=""
-	# a deep queue, beyond the CmdSN window (128 commands by default), on the null store
-	[ "$store" = null ] && deep="randread:4096:256"
+	# on the null store: a deep queue, beyond the CmdSN window (128 commands
+	# by default), and batches of 128 commands sent together
+	[ "$store" = null ] && deep="randread:4096:256 randread:4096:128:batch"
 	for w in randread:4096:32 randwrite:4096:32 seqread:1048576:8 seqwrite:1048576:8 $deep; do
 		w=$(echo "$w" | tr ':' ' ')
-		# shellcheck disable=SC2086 # three words
+		# shellcheck disable=SC2086 # three or four words
 		set -- $w
 		r=1
 		while [ "$r" -le "$rounds" ]; do
-			one_run "$store" "$1" "$2" "$3" porticod "$r"
-			one_run "$store" "$1" "$2" "$3" tgt "$r"
+			one_run "$store" "$1" "$2" "$3" porticod "$r" "${4:-}"
+			one_run "$store" "$1" "$2" "$3" tgt "$r" "${4:-}"
 			r=$((r + 1))
 		done
 	done
