@@ -96,8 +96,13 @@ static enum login_result login_send_part(struct login_sm *sm, uint8_t *rsp)
 	uint8_t csg = (uint8_t)(sm->stage << ISCSI_LOGIN_CSG_SHIFT);
 
 	text_buf_reset(&sm->rsp_data);
-	/* Cannot fail: n is within the 8192 bytes rsp_data may hold. */
-	text_buf_append(&sm->rsp_data, sm->rsp.data + sm->rsp_off, n);
+	/*
+	 * Cannot fail: n is within the 8192 bytes rsp_data may hold. An empty
+	 * answer has no buffer at all: no pointer arithmetic on it (NULL + 0
+	 * is undefined; found by tests/fuzz, login-null-offset).
+	 */
+	if (n)
+		text_buf_append(&sm->rsp_data, sm->rsp.data + sm->rsp_off, n);
 	sm->rsp_off += n;
 	iscsi_bhs_set_dlen((struct iscsi_bhs *)rsp, (uint32_t)n);
 	if (sm->rsp_off < sm->rsp.len) {
@@ -293,6 +298,16 @@ static enum login_result login_request(struct login_sm *sm, bool transit, uint8_
 		if (!ready)
 			grant = false;
 	}
+	/*
+	 * RFC 7143 §6.3: the initiator may skip the operational stage, but
+	 * the target's offers can only be made there (§12: the security
+	 * stage carries security keys). When the target needs one, it grants
+	 * the transition to the operational stage rather than full feature
+	 * phase: found by tests/fuzz (login-skip-operational).
+	 */
+	if (grant && nsg == ISCSI_STAGE_FULL_FEATURE && stage == PARAM_STAGE_SECURITY &&
+	    param_neg_needs_more(&sm->neg))
+		nsg = ISCSI_STAGE_OPERATIONAL;
 	if (grant && nsg == ISCSI_STAGE_FULL_FEATURE) {
 		/* §6.2: offers the initiator must answer keep it here (T=0). */
 		st = param_neg_finish(&sm->neg, stage, &sm->rsp, &pending);

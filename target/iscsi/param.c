@@ -927,7 +927,30 @@ uint16_t param_neg_finish(struct param_neg *neg, enum param_stage stage, struct 
 	if (neg->type == ISCSI_SESSION_NORMAL && param_first_burst_relevant(p) &&
 	    p->first_burst > p->max_burst)
 		return ISCSI_LOGIN_INITIATOR_ERROR;
+	/*
+	 * §6.2.1: an offer the initiator answered with Reject leaves the key
+	 * at its default. When the target cannot live with that default (it
+	 * offered ImmediateData=No or a smaller FirstBurstLength because its
+	 * configuration says so), the negotiation has failed: found by
+	 * tests/fuzz (param-offer-rejected).
+	 */
+	if (param_neg_needs_more(neg))
+		return ISCSI_LOGIN_INITIATOR_ERROR;
 	return ISCSI_LOGIN_OK;
+}
+
+bool param_neg_needs_more(const struct param_neg *neg)
+{
+	const struct iscsi_params *p = &neg->params;
+
+	if ((neg->limits.header_digest_required && !p->header_digest) ||
+	    (neg->limits.data_digest_required && !p->data_digest))
+		return true;
+	if (neg->type != ISCSI_SESSION_NORMAL)
+		return false;
+	if (!neg->limits.immediate_data && p->immediate_data)
+		return true;
+	return param_first_burst_relevant(p) && p->first_burst > MAX(neg->limits.first_burst, 512u);
 }
 
 uint16_t param_scan_names(const uint8_t *p, size_t len, struct param_names *names)

@@ -194,6 +194,12 @@ uint16_t param_neg_pair(struct param_neg *neg, enum param_stage stage, const str
  * MaxRecvDataSegmentLength once. Same returns as param_neg_pair.
  */
 uint16_t param_neg_end(struct param_neg *neg, enum param_stage stage, struct text_buf *out);
+/*
+ * Whether the outcome so far still lacks something the target cannot do
+ * without (a required digest, ImmediateData=No, a smaller
+ * FirstBurstLength): offers in the operational stage must settle it.
+ */
+bool param_neg_needs_more(const struct param_neg *neg);
 /* param_neg_pair on every pair of p[0..len), then param_neg_end. */
 uint16_t param_neg_request(struct param_neg *neg, enum param_stage stage, const uint8_t *p,
 			   size_t len, struct text_buf *out);

@@ -812,6 +812,13 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 	uint8_t opcode = cmd->cdb[0];
 
 	scsi_cmd_reset_results(cmd);
+	/*
+	 * The service action is in byte 1: never judge a CDB by a byte it does
+	 * not have (found by tests/fuzz, scsi-parse-short-cdb; iSCSI's CDBs
+	 * are at least 16 bytes, other transports may pass shorter ones).
+	 */
+	if (cmd->cdb_len < 2)
+		return cmd->cdb_len ? scsi_invalid_cdb(cmd, 0, -1) : SENSE_INVALID_OPCODE;
 	op = scsi_op_lookup(opcode, cmd->cdb[1] & 0x1f, &has_sa);
 
 	/*

@@ -592,15 +592,18 @@ START_TEST(test_finish_bad_answers)
 	ck_assert_uint_eq(param_neg_finish(&neg, OP, &out, &pending), ISCSI_LOGIN_OK);
 	ck_assert_uint_eq(REQ(OP, "ImmediateData=No\0"), ISCSI_LOGIN_INITIATOR_ERROR);
 
-	/* Reject keeps the default: ImmediateData stays Yes */
+	/*
+	 * Reject keeps the default (ImmediateData stays Yes), which this
+	 * target's configuration refuses: the negotiation fails (§6.2.1).
+	 */
 	reinit(&l, ISCSI_SESSION_NORMAL);
 	OP_OK("InitialR2T=No\0", "InitialR2T=No;" RECV_DSL);
 	ck_assert_uint_eq(param_neg_finish(&neg, OP, &out, &pending), ISCSI_LOGIN_OK);
 	OP_OK("ImmediateData=Reject\0FirstBurstLength=NotUnderstood\0", "");
 	ck_assert(neg.params.immediate_data);
 	ck_assert_uint_eq(neg.params.first_burst, 65536);
-	ck_assert_uint_eq(param_neg_finish(&neg, OP, &out, &pending), ISCSI_LOGIN_OK);
-	ck_assert(!pending);
+	ck_assert(param_neg_needs_more(&neg));
+	ck_assert_uint_eq(param_neg_finish(&neg, OP, &out, &pending), ISCSI_LOGIN_INITIATOR_ERROR);
 
 	/* a required digest that the initiator rejects ends the login */
 	param_limits_default(&l);
