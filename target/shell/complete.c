@@ -290,7 +290,8 @@ static void sh_args(struct sh_comp_ctx *x, const struct sh_words *w, size_t vi, 
 		break;
 	case SH_VERB_HELP:
 		if (k == 0)
-			sh_verbs_at(x, SH_NODE_ROOT);
+			for (v = SH_VERB_NONE + 1; v < SH_VERB__COUNT; v++)
+				sh_cand_add(x, sh_verbs[v].name);
 		break;
 	case SH_VERB_SET:
 	case SH_VERB_GET:

@@ -164,6 +164,7 @@ enum sh_status sh_run_interactive(struct sh_ctx *ctx)
 	struct sh_edit ed = { .ctx = ctx };
 	enum sh_status last = SH_STATUS_OK;
 	struct sigaction sa = { .sa_handler = sh_on_sigint }, old_sa;
+	sigset_t sigint, old_mask;
 	char hpath[SH_PATH_MAX];
 	History *hist;
 	EditLine *el;
@@ -191,12 +192,19 @@ enum sh_status sh_run_interactive(struct sh_ctx *ctx)
 	el_set(el, EL_PROMPT, sh_el_prompt);
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_SIGNAL, 1);
-	el_set(el, EL_ADDFN, "portico-complete", "complete a path, command or key", sh_el_complete);
+	/* the wide call keeps the names as given (the narrow one copies them and never frees) */
+	el_wset(el, EL_ADDFN, L"portico-complete", L"complete a path, command or key", sh_el_complete);
 	el_set(el, EL_BIND, "^I", "portico-complete", NULL);
 	el_source(el, NULL);
-	/* Ctrl-C drops the line being typed, not the shell */
+	/*
+	 * Ctrl-C drops the line being typed, not the shell; the signal may come
+	 * blocked from whoever started us
+	 */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, &old_sa);
+	sigemptyset(&sigint);
+	sigaddset(&sigint, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &sigint, &old_mask);
 
 	fprintf(ctx->out,
 		"portico %s, administering porticod at %s\n"
@@ -231,6 +239,7 @@ enum sh_status sh_run_interactive(struct sh_ctx *ctx)
 		last = sh_exec_line(ctx, copy);
 		free(copy);
 	}
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	sigaction(SIGINT, &old_sa, NULL);
 	sh_history_save(hist, hpath);
 	el_end(el);

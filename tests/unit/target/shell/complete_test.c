@@ -58,6 +58,8 @@ START_TEST(verbs_of_the_node)
 	/* after a path, the verbs of that node */
 	ck_assert_str_eq(complete("/", "/backstores/file/LUN0 s"), "saveconfig set status");
 	ck_assert_str_eq(complete("/", "/iscsi c"), "cd clearconfig create");
+	ck_assert_str_eq(complete(FIXTURE_TPG, "luns/ c"), "cd clearconfig create");
+	ck_assert_str_eq(complete(FIXTURE_TPG, "lu"), "luns/");
 }
 END_TEST
 
@@ -162,6 +164,8 @@ START_TEST(delete_and_create_names)
 	ck_assert_str_eq(complete(FIXTURE_TPG "/luns", "create /backstores/f"),
 			 "/backstores/file/LUN0");
 	ck_assert_str_eq(complete("/", "help cl"), "clearconfig");
+	/* help knows every command, wherever it is asked */
+	ck_assert_str_eq(complete("/", "help cr"), "create");
 }
 END_TEST
 

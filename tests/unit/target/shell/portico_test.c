@@ -17,11 +17,13 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -264,19 +266,45 @@ static int tmpfile_fd(const char *text)
 }
 
 /*
+ * The environment for portico: the test's, with COLUMNS=100, PORTICO_SOCKET
+ * only when env_socket is set, HOME when home is. envp holds 256 entries.
+ */
+static void build_env(char **envp, const char *env_socket, const char *home)
+{
+	static char columns[] = "COLUMNS=100", term[] = "TERM=xterm";
+	static char sockenv[256], homeenv[256];
+	size_t i, e = 0;
+
+	for (i = 0; environ[i] && e < 250; i++)
+		if (strncmp(environ[i], "COLUMNS=", 8) && strncmp(environ[i], "PORTICO_SOCKET=", 15) &&
+		    strncmp(environ[i], "HOME=", 5) && strncmp(environ[i], "TERM=", 5))
+			envp[e++] = environ[i];
+	envp[e++] = columns;
+	envp[e++] = term;
+	if (env_socket) {
+		snprintf(sockenv, sizeof(sockenv), "PORTICO_SOCKET=%s", env_socket);
+		envp[e++] = sockenv;
+	}
+	if (home) {
+		snprintf(homeenv, sizeof(homeenv), "HOME=%s", home);
+		envp[e++] = homeenv;
+	}
+	envp[e] = NULL;
+}
+
+/*
  * Runs portico with args (NULL-terminated), standard input in (NULL: empty),
  * in an environment with COLUMNS=100 and, when env_socket is set,
  * PORTICO_SOCKET=env_socket (else whatever PORTICO_SOCKET the test had is removed).
  */
 static struct run run_portico(const char *const *args, const char *in, const char *env_socket)
 {
-	static char columns[] = "COLUMNS=100";
-	char bin[PATH_MAX], sockenv[256];
+	char bin[PATH_MAX];
 	const char *argv[64];
 	char *envp[256];
 	int in_fd = tmpfile_fd(in), out_fd = tmpfile_fd(NULL), err_fd = tmpfile_fd(NULL);
 	struct run r = { .status = -1 };
-	size_t i, n = 0, e = 0;
+	size_t i, n = 0;
 	int64_t waited = 0;
 	pid_t pid;
 	int st;
@@ -286,15 +314,7 @@ static struct run run_portico(const char *const *args, const char *in, const cha
 	for (i = 0; args[i] && n < 62; i++)
 		argv[n++] = args[i];
 	argv[n] = NULL;
-	for (i = 0; environ[i] && e < 250; i++)
-		if (strncmp(environ[i], "COLUMNS=", 8) && strncmp(environ[i], "PORTICO_SOCKET=", 15))
-			envp[e++] = environ[i];
-	envp[e++] = columns;
-	if (env_socket) {
-		snprintf(sockenv, sizeof(sockenv), "PORTICO_SOCKET=%s", env_socket);
-		envp[e++] = sockenv;
-	}
-	envp[e] = NULL;
+	build_env(envp, env_socket, NULL);
 
 	pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -874,6 +894,123 @@ START_TEST(usage)
 }
 END_TEST
 
+
+/* ---- the interactive session, on a pseudo-terminal --------------------- */
+
+/*
+ * Reads the terminal until want shows up after offset from of what it
+ * printed (or the time is over); returns whether it did.
+ */
+static bool pty_expect(int fd, char *seen, size_t cap, size_t *len, size_t from, const char *want)
+{
+	int waited = 0;
+
+	while (!strstr(seen + from, want) && waited < 10000) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 50) <= 0) {
+			waited += 50;
+			continue;
+		}
+		n = read(fd, seen + *len, cap - *len - 1);
+		if (n <= 0)
+			break;
+		*len += (size_t)n;
+		seen[*len] = '\0';
+	}
+	return strstr(seen + from, want) != NULL;
+}
+
+static void pty_type(int fd, const char *keys)
+{
+	ck_assert_int_eq(write(fd, keys, strlen(keys)), (ssize_t)strlen(keys));
+}
+
+START_TEST(interactive_session)
+{
+	static const struct exchange script[] = {
+		/* the first Tab fetches the tree */
+		{ .op = "get", .path = "/", .args = "{}", .result = "@tree" },
+		{ .op = "get", .path = "/iscsi/" FIXTURE_TARGET, .args = "{\"depth\":0}",
+		  .result = "@node:/iscsi/" FIXTURE_TARGET },
+	};
+	static char seen[65536];
+	char bin[PATH_MAX], home[] = "/tmp/portico-home.XXXXXX", hist[128], *text;
+	const char *argv[4];
+	char *envp[256];
+	size_t len = 0, mark = 0;
+	struct stat st;
+	struct fake f;
+	int fd, status;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(home));
+	fake_start(&f, script, 2);
+	binary_path(bin, sizeof(bin));
+	argv[0] = bin;
+	argv[1] = "--socket";
+	argv[2] = f.sock;
+	argv[3] = NULL;
+	build_env(envp, NULL, home);
+	seen[0] = '\0';
+	pid = forkpty(&fd, NULL, NULL, NULL);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		execve(bin, (char *const *)argv, envp);
+		_exit(127);
+	}
+#define PROMPT "/iscsi/iqn.202...9e7b30> "
+#define EXPECT(want) ck_assert_msg(pty_expect(fd, seen, sizeof(seen), &len, mark, want), "%s", seen)
+/*
+ * libedit may show its prompt a moment before it puts the terminal in raw
+ * mode: keys that come in that moment are taken in cooked mode (echoed, Tab
+ * as a character). A person never types that fast; the test waits as well.
+ */
+#define TYPE(keys) (poll(NULL, 0, 200), mark = len, pty_type(fd, keys))
+	EXPECT("\n/> ");
+	/* Tab completes the target's name from porticod's tree */
+	TYPE("cd /iscsi/\t");
+	EXPECT(FIXTURE_TARGET "/");
+	TYPE("\r");
+	EXPECT(PROMPT);
+	/* several candidates: a list */
+	TYPE("c\t\t");
+	EXPECT("clearconfig");
+	/* Ctrl-C drops the line, and the shell stays */
+	TYPE("\x03");
+	EXPECT(PROMPT);
+	TYPE("set auth password=not-in-history\r");
+	EXPECT("error: 'set' is not available");
+	EXPECT(PROMPT);
+	TYPE("pwd\r");
+	EXPECT("\n/iscsi/" FIXTURE_TARGET "\r\n");
+	EXPECT(PROMPT);
+#undef EXPECT
+#undef TYPE
+#undef PROMPT
+	/* Ctrl-D leaves */
+	pty_type(fd, "\x04");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	close(fd);
+	fake_stop(&f, true);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+
+	/* the history: the owner's alone, without the password */
+	snprintf(hist, sizeof(hist), "%s/.portico_history", home);
+	ck_assert_int_eq(stat(hist, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	text = fixture_read(hist);
+	ck_assert_ptr_nonnull(strstr(text, "pwd"));
+	ck_assert_ptr_nonnull(strstr(text, "sn.4f1c2a9e7b30"));
+	ck_assert_ptr_null(strstr(text, "not-in-history"));
+	free(text);
+	unlink(hist);
+	rmdir(home);
+}
+END_TEST
+
 static Suite *portico_suite(void)
 {
 	Suite *s = suite_create("portico end to end");
@@ -897,6 +1034,7 @@ static Suite *portico_suite(void)
 	tcase_add_test(tc, hangup);
 	tcase_add_test(tc, protocol_violations);
 	tcase_add_test(tc, usage);
+	tcase_add_test(tc, interactive_session);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,8 @@ static const struct req_case req_cases[] = {
 	{ TPG, "./portals create ip_address=127.0.0.1 ip_port=3260", "create", TPG "/portals",
 	  "{\"ip_address\":\"127.0.0.1\",\"ip_port\":\"3260\"}" },
 	{ "/", TPG "/acls create " KVM1, "create", TPG "/acls", "{\"_1\":\"" KVM1 "\"}" },
+	{ TPG, "luns/ create /backstores/file/LUN0", "create", TPG "/luns",
+	  "{\"_1\":\"/backstores/file/LUN0\"}" },
 	{ TPG "/luns", "create /backstores/file/LUN0", "create", TPG "/luns",
 	  "{\"_1\":\"/backstores/file/LUN0\"}" },
 	{ TPG "/luns", "create storage_object=/backstores/lvm/LUN2 lun=2", "create", TPG "/luns",
