@@ -79,8 +79,8 @@ static int ctl_emit(char *buf, size_t cap, struct json_object *o)
 	size_t n;
 
 	/* Plain output escapes control characters: the text holds no '\n'. */
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
-					      &n);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE, &n);
 	if (!s)
 		return -ENOMEM;
 	if (n > CTL_MSG_MAX)
@@ -244,8 +244,8 @@ int ctl_request_parse(const char *p, size_t len, struct ctl_request *out, const 
 	if (rc)
 		goto err_put;
 	rc = -EINVAL;
-	if (!json_object_object_get_ex(msg, "op", &o) || !(out->op = ctl_get_string(o, CTL_OP_MAX)) ||
-	    !out->op[0]) {
+	if (!json_object_object_get_ex(msg, "op", &o) ||
+	    !(out->op = ctl_get_string(o, CTL_OP_MAX)) || !out->op[0]) {
 		*why = "'op' must be a non-empty string";
 		goto err_put;
 	}
@@ -346,7 +346,8 @@ static int ctl_read_error(struct json_object *msg, struct ctl_response *out, con
 {
 	struct json_object *e, *o;
 
-	if (!json_object_object_get_ex(msg, "error", &e) || !json_object_is_type(e, json_type_object)) {
+	if (!json_object_object_get_ex(msg, "error", &e) ||
+	    !json_object_is_type(e, json_type_object)) {
 		*why = "an error response needs an 'error' object";
 		return -EINVAL;
 	}
@@ -390,7 +391,8 @@ int ctl_response_parse(const char *p, size_t len, struct ctl_response *out, cons
 	if (rc)
 		goto err_put;
 	rc = -EINVAL;
-	if (!json_object_object_get_ex(msg, "ok", &o) || !json_object_is_type(o, json_type_boolean)) {
+	if (!json_object_object_get_ex(msg, "ok", &o) ||
+	    !json_object_is_type(o, json_type_boolean)) {
 		*why = "'ok' must be a boolean";
 		goto err_put;
 	}

@@ -68,10 +68,11 @@ static int sh_client_connect(struct sh_client *c, struct sh_err *err)
 				   "--socket PATH or PORTICO_SOCKET",
 				   "cannot reach porticod at %s: %s", c->path, strerror(e));
 		else if (e == EACCES || e == EPERM)
-			sh_err_set(err, "administering porticod takes root", "cannot reach porticod at %s: %s",
-				   c->path, strerror(e));
+			sh_err_set(err, "administering porticod takes root",
+				   "cannot reach porticod at %s: %s", c->path, strerror(e));
 		else
-			sh_err_set(err, NULL, "cannot reach porticod at %s: %s", c->path, strerror(e));
+			sh_err_set(err, NULL, "cannot reach porticod at %s: %s", c->path,
+				   strerror(e));
 		return -e;
 	}
 	c->fd = fd;
@@ -170,7 +171,7 @@ static int sh_client_recv(struct sh_client *c, int64_t id, struct ctl_response *
 		sh_err_set(err, NULL, "porticod's answer does not follow the protocol: %s", why);
 		return -EPROTO;
 	}
-	/* one request at a time: the answer must be to this one (or to none, when it could not be read) */
+	/* one request at a time: the answer is to this one (or to none: it could not be read) */
 	if (rsp->has_id && rsp->id != id) {
 		sh_err_set(err, NULL, "porticod answered request %lld instead of %lld",
 			   (long long)rsp->id, (long long)id);

@@ -126,7 +126,8 @@ int sh_words_split(const char *line, size_t len, bool lenient, struct sh_words *
 
 	memset(out, 0, sizeof(*out));
 	if (len > SH_LINE_MAX)
-		return sh_err_set(err, "split the command", "line longer than %d bytes", SH_LINE_MAX);
+		return sh_err_set(err, "split the command", "line longer than %d bytes",
+				  SH_LINE_MAX);
 	for (i = 0; i < len; i++) {
 		char c = line[i];
 
@@ -141,7 +142,7 @@ int sh_words_split(const char *line, size_t len, bool lenient, struct sh_words *
 				goto err;
 			st = SH_LEX_WORD;
 			/* the first character of a word is taken as in a word */
-			/* fall through */
+			__attribute__((fallthrough));
 		case SH_LEX_WORD:
 			if (sh_is_space(c)) {
 				rc = sh_lex_end(&x, i, out, err);
@@ -211,7 +212,7 @@ done:
 			goto err;
 		}
 		out->open = true;
-		/* fall through */
+		__attribute__((fallthrough));
 	case SH_LEX_WORD:
 		rc = sh_lex_end(&x, i, out, err);
 		if (rc)
@@ -272,8 +273,8 @@ static int sh_cmd_build(char *const *words, const size_t *eq, size_t n, struct s
 				goto err;
 			for (j = 0; j < out->nargs; j++) {
 				if (out->args[j].key && strcmp(out->args[j].key, a->key) == 0) {
-					rc = sh_err_set(err, "give each key once", "'%s' is given twice",
-							a->key);
+					rc = sh_err_set(err, "give each key once",
+							"'%s' is given twice", a->key);
 					free(a->key);
 					a->key = NULL;
 					goto err;

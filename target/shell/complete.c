@@ -216,7 +216,8 @@ static void sh_keys(struct sh_comp_ctx *x, const char *const *keys, const struct
 		bool given = false;
 
 		for (i = from; i < to; i++)
-			if (w->w[i].eq == strlen(*keys) && strncmp(w->w[i].text, *keys, w->w[i].eq) == 0)
+			if (w->w[i].eq == strlen(*keys) &&
+			    strncmp(w->w[i].text, *keys, w->w[i].eq) == 0)
 				given = true;
 		if (!given)
 			sh_cand_add2(x, *keys, suffix);

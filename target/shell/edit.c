@@ -193,7 +193,8 @@ enum sh_status sh_run_interactive(struct sh_ctx *ctx)
 	el_set(el, EL_HIST, history, hist);
 	el_set(el, EL_SIGNAL, 1);
 	/* the wide call keeps the names as given (the narrow one copies them and never frees) */
-	el_wset(el, EL_ADDFN, L"portico-complete", L"complete a path, command or key", sh_el_complete);
+	el_wset(el, EL_ADDFN, L"portico-complete", L"complete a path, command or key",
+		sh_el_complete);
 	el_set(el, EL_BIND, "^I", "portico-complete", NULL);
 	el_source(el, NULL);
 	/*

@@ -17,9 +17,9 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: portico [OPTIONS]                      an interactive session\n"
+		"usage: portico [OPTIONS]                          an interactive session\n"
 		"       portico [OPTIONS] [PATH] COMMAND [ARG...]  one command\n"
-		"       portico [OPTIONS] -f FILE                  the commands of FILE ('-': stdin)\n"
+		"       portico [OPTIONS] -f FILE                  the commands of FILE\n"
 		"  -s, --socket PATH    porticod's control socket (default: $PORTICO_SOCKET,\n"
 		"                       else " CTL_DEFAULT_SOCKET ")\n"
 		"  -f, --file FILE      run the commands in FILE, one per line; standard input\n"
@@ -127,7 +127,8 @@ int main(int argc, char **argv)
 	rc = sh_ctx_init(&ctx, &opts, stdout, stderr);
 	if (rc) {
 		if (rc == -ENAMETOOLONG)
-			fprintf(stderr, "portico: socket path '%s' is empty or longer than 107 bytes\n",
+			fprintf(stderr,
+				"portico: socket path '%s' is empty or longer than 107 bytes\n",
 				opts.socket);
 		else
 			fprintf(stderr, "portico: out of memory\n");

@@ -104,7 +104,7 @@ bool sh_name_number(const char *name, const char *prefix, unsigned long max, uns
 	return true;
 }
 
-/* The component as a NUL-terminated string (names are short: longer ones are truncated, and so invalid). */
+/* The component as a string (cut to cap - 1 bytes: names this checks are shorter). */
 static void sh_comp_copy(const struct sh_comps *c, size_t i, char *buf, size_t cap)
 {
 	size_t n = MIN(c->len[i], cap - 1);

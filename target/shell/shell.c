@@ -85,8 +85,8 @@ static void sh_print_json(struct sh_ctx *ctx, struct json_object *result)
 		fputs("{}\n", ctx->out);
 		return;
 	}
-	s = json_object_to_json_string_ext(result,
-					   JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	s = json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
+							   JSON_C_TO_STRING_NOSLASHESCAPE);
 	fprintf(ctx->out, "%s\n", s ? s : "{}");
 	fflush(ctx->out);
 }

@@ -47,9 +47,9 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 		.name = "delete",
 		.summary = "delete this node, or the child named",
 		.nodes = N(SH_NODE_BS_GROUP) | N(SH_NODE_BACKSTORE) | N(SH_NODE_ISCSI) |
-			 N(SH_NODE_TARGET) | N(SH_NODE_TPG) | N(SH_NODE_PORTALS) | N(SH_NODE_PORTAL) |
-			 N(SH_NODE_LUNS) | N(SH_NODE_LUN) | N(SH_NODE_ACLS) | N(SH_NODE_ACL) |
-			 N(SH_NODE_MAPPED_LUN),
+			 N(SH_NODE_TARGET) | N(SH_NODE_TPG) | N(SH_NODE_PORTALS) |
+			 N(SH_NODE_PORTAL) | N(SH_NODE_LUNS) | N(SH_NODE_LUN) | N(SH_NODE_ACLS) |
+			 N(SH_NODE_ACL) | N(SH_NODE_MAPPED_LUN),
 		.changes = true,
 	},
 	[SH_VERB_SET] = {
@@ -282,8 +282,8 @@ static const char *sh_create_usage(const struct sh_node_info *node)
 	case SH_NODE_BS_GROUP:
 		if (strcmp(node->bs_type, "file") == 0)
 			return "create name=NAME file=PATH [size=SIZE] [sparse=true|false] "
-			       "[write_back=true|false] [readonly=true|false] [block_size=512|4096] "
-			       "[serial=SERIAL] [naa=NAA]";
+			       "[write_back=true|false] [readonly=true|false] "
+			       "[block_size=512|4096] [serial=SERIAL] [naa=NAA]";
 		if (strcmp(node->bs_type, "null") == 0)
 			return "create name=NAME size=SIZE [readonly=true|false] "
 			       "[block_size=512|4096] [serial=SERIAL] [naa=NAA]";
@@ -376,14 +376,18 @@ void sh_help(enum sh_verb v, const struct sh_node_info *node, const char *path, 
 		sh_buf_printf(out, "Commands at %s (%s):\n", path, sh_node_type_name(node->type));
 		for (i = SH_VERB_NONE + 1; i < SH_VERB__COUNT; i++)
 			if (sh_verb_allowed(i, node->type))
-				sh_buf_printf(out, "  %-14s %s\n", sh_verbs[i].name, sh_verbs[i].summary);
-		sh_buf_puts(out, "A command may start with a node path: '/backstores/file create ...'.\n"
-				 "A path alone goes there. 'help COMMAND' shows a command's arguments.\n");
+				sh_buf_printf(out, "  %-14s %s\n", sh_verbs[i].name,
+					      sh_verbs[i].summary);
+		sh_buf_puts(out, "A command may start with a node path: "
+				 "'/backstores/file create ...'.\n"
+				 "A path alone goes there. 'help COMMAND' shows a command's "
+				 "arguments.\n");
 		return;
 	}
 	sh_buf_printf(out, "%s: %s\n", sh_verbs[v].name, sh_verbs[v].summary);
 	if (!sh_verb_allowed(v, node->type)) {
-		sh_buf_printf(out, "Not available at %s (%s).\n", path, sh_node_type_name(node->type));
+		sh_buf_printf(out, "Not available at %s (%s).\n", path,
+			      sh_node_type_name(node->type));
 		return;
 	}
 	sh_buf_printf(out, "usage: %s\n", sh_verb_usage(v, node));
@@ -443,8 +447,8 @@ static int sh_resolve(const char *base, const char *input, char *out, struct sh_
 	if (sh_path_resolve(base, input, out, SH_PATH_MAX))
 		return sh_err_set(err, NULL, "path too long: '%.200s'", input);
 	if (sh_path_classify(out, node, &why))
-		return sh_err_set(err, "'ls /' shows the tree", "no node can be at '%.200s': %s", out,
-				  why);
+		return sh_err_set(err, "'ls /' shows the tree", "no node can be at '%.200s': %s",
+				  out, why);
 	return 0;
 }
 
@@ -467,12 +471,14 @@ static bool sh_all_digits(const char *s)
 
 static int sh_build_ls(const struct sh_cmd *cmd, struct sh_action *a, struct sh_err *err)
 {
-	const char *p0 = sh_cmd_pos(cmd, 0), *p1 = sh_cmd_pos(cmd, 1), *depth = sh_cmd_key(cmd, "depth");
+	const char *p0 = sh_cmd_pos(cmd, 0), *p1 = sh_cmd_pos(cmd, 1);
+	const char *depth = sh_cmd_key(cmd, "depth");
 	const char *where = NULL;
 	int rc;
 
 	if (sh_cmd_npos(cmd) > 2 || cmd->nargs > sh_cmd_npos(cmd) + (depth ? 1 : 0))
-		return sh_err_set(err, "ls [PATH] [DEPTH]", "'ls' takes a path, a depth and depth=N");
+		return sh_err_set(err, "ls [PATH] [DEPTH]",
+				  "'ls' takes a path, a depth and depth=N");
 	/* targetcli: ls [path] [depth]; a lone number is the depth */
 	if (p0 && !p1 && sh_all_digits(p0) && !depth)
 		depth = p0;
@@ -629,8 +635,8 @@ static bool sh_node_is_created(enum sh_node_type t)
 
 static int sh_build_delete(const struct sh_cmd *cmd, struct sh_action *a, struct sh_err *err)
 {
-	static const char *const named[] = { "name", "wwn", "tag", "lun", "mapped_lun", "ip_address",
-					     "ip_port", NULL };
+	static const char *const named[] = { "name",	   "wwn",	 "tag",	    "lun",
+					     "mapped_lun", "ip_address", "ip_port", NULL };
 	char name[512], rel[600];
 	size_t i, used = 0;
 	bool by_name = sh_cmd_npos(cmd) > 0;
@@ -643,7 +649,8 @@ static int sh_build_delete(const struct sh_cmd *cmd, struct sh_action *a, struct
 		/* "delete" alone: this node, when it is one that was created */
 		if (!sh_node_is_created(a->node.type))
 			return sh_err_set(err, sh_delete_usage(&a->node),
-					  "'delete' at %s needs the name of what to delete", a->base);
+					  "'delete' at %s needs the name of what to delete",
+					  a->base);
 		rc = sh_resolve(a->base, ".", a->target, &a->target_node, err);
 		if (rc)
 			return rc;
@@ -685,7 +692,8 @@ static int sh_build_set(const struct sh_cmd *cmd, struct sh_action *a, struct sh
 	}
 	if (sh_cmd_npos(cmd) > 1)
 		return sh_err_set(err, sh_set_usage(&a->node),
-				  "after the group, 'set' takes KEY=VALUE pairs ('%.64s' is not one)",
+				  "after the group, 'set' takes KEY=VALUE pairs "
+				  "('%.64s' is not one)",
 				  sh_cmd_pos(cmd, 1));
 	if (cmd->nargs < 2)
 		return sh_err_set(err, sh_set_usage(&a->node), "'set %s' needs KEY=VALUE pairs",
@@ -711,7 +719,8 @@ static int sh_build_get(const struct sh_cmd *cmd, struct sh_action *a, struct sh
 
 		sh_buf_init(&b);
 		sh_help_list(groups, &b);
-		rc = sh_err_set(err, "get [GROUP [KEY ...]]", "a %s has no group '%.64s' (it has: %s)",
+		rc = sh_err_set(err, "get [GROUP [KEY ...]]",
+				"a %s has no group '%.64s' (it has: %s)",
 				sh_node_type_name(a->node.type), a->group, sh_buf_str(&b));
 		sh_buf_fini(&b);
 		return rc;
@@ -816,8 +825,8 @@ int sh_action_build(const char *cwd, const char *prev, const struct sh_cmd *cmd,
 		return sh_err_set(err, NULL, "no command");
 	out->verb = sh_verb_lookup(cmd->verb);
 	if (out->verb == SH_VERB_NONE)
-		return sh_err_set(err, "'help' lists the commands of this node", "unknown command '%.64s'",
-				  cmd->verb);
+		return sh_err_set(err, "'help' lists the commands of this node",
+				  "unknown command '%.64s'", cmd->verb);
 	/* "cd" takes its path as an argument: the path word is only where it starts */
 	rc = sh_resolve(cwd, cmd->path ? cmd->path : ".", out->base, &out->node, err);
 	if (rc)
@@ -830,7 +839,8 @@ int sh_action_build(const char *cwd, const char *prev, const struct sh_cmd *cmd,
 					      sh_verbs[v].name);
 		sh_buf_printf(&b, "%s'help' lists every command of this node", b.len ? "; " : "");
 		rc = sh_err_set(err, sh_buf_str(&b), "'%s' is not available at %s (%s)",
-				sh_verbs[out->verb].name, out->base, sh_node_type_name(out->node.type));
+				sh_verbs[out->verb].name, out->base,
+				sh_node_type_name(out->node.type));
 		sh_buf_fini(&b);
 		return rc;
 	}

@@ -15,7 +15,8 @@ const char *sh_tree_name(struct json_object *node)
 {
 	struct json_object *o;
 
-	if (!json_object_object_get_ex(node, "name", &o) || !json_object_is_type(o, json_type_string))
+	if (!json_object_object_get_ex(node, "name", &o) ||
+	    !json_object_is_type(o, json_type_string))
 		return NULL;
 	return json_object_get_string(o);
 }
@@ -24,7 +25,8 @@ struct json_object *sh_tree_children(struct json_object *node)
 {
 	struct json_object *o;
 
-	if (!json_object_object_get_ex(node, "children", &o) || !json_object_is_type(o, json_type_array))
+	if (!json_object_object_get_ex(node, "children", &o) ||
+	    !json_object_is_type(o, json_type_array))
 		return NULL;
 	return o;
 }
@@ -83,7 +85,8 @@ static size_t sh_columns(const char *s)
 
 static int sh_tree_bad(struct sh_err *err, const char *what)
 {
-	return sh_err_set(err, "portico and porticod may be of different versions: 'portico --version'",
+	return sh_err_set(err,
+			  "portico and porticod may be of different versions: 'portico --version'",
 			  "porticod sent a malformed node: %s", what);
 }
 
@@ -152,7 +155,8 @@ int sh_tree_render(struct json_object *node, size_t width, struct sh_buf *out, s
 
 static bool sh_is_scalar(struct json_object *v)
 {
-	return !json_object_is_type(v, json_type_object) && !json_object_is_type(v, json_type_array);
+	return !json_object_is_type(v, json_type_object) &&
+	       !json_object_is_type(v, json_type_array);
 }
 
 static void sh_view_scalar(struct json_object *v, struct sh_buf *out)

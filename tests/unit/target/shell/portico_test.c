@@ -844,8 +844,8 @@ START_TEST(protocol_violations)
 		{ .op = "version", .path = "/", .args = "{}", .raw = "not json at all" },
 	};
 	static const char *const want[] = {
-		"error: porticod speaks another version of the control protocol\n"
-		"hint: install portico and porticod of the same version\n",
+		("error: porticod speaks another version of the control protocol\n"
+		 "hint: install portico and porticod of the same version\n"),
 		"error: porticod's answer does not follow the protocol: 'ok' must be a boolean\n",
 		"error: porticod answered request 99 instead of 1\n",
 		"error: porticod's answer does not follow the protocol: malformed JSON\n",
