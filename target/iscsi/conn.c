@@ -325,6 +325,35 @@ static void conn_update_events(struct iscsi_conn *conn)
 	ev_mod_fd(conn->loop, conn->fd, ev);
 }
 
+static void conn_rx(struct iscsi_conn *conn);
+
+static void conn_deferred_rx(void *arg)
+{
+	struct iscsi_conn *conn = arg;
+
+	if (conn->state == ISCSI_CONN_STATE_LOGIN ||
+	    conn->state == ISCSI_CONN_STATE_FULL_FEATURE)
+		conn_rx(conn);
+	conn_put(conn);
+}
+
+/*
+ * Bytes already read into the read-ahead buffer are invisible to epoll:
+ * when the receive side stopped with some left (its per-event batch, or
+ * back-pressure from the transmit queue), it must come back for them on
+ * its own, or they wait for data that may never come.
+ */
+static void conn_rx_kick(struct iscsi_conn *conn)
+{
+	if (conn->st_head == conn->st_tail || conn->rx_d.queued ||
+	    conn->txq_len >= CONN_TXQ_HIGH ||
+	    (conn->state != ISCSI_CONN_STATE_LOGIN &&
+	     conn->state != ISCSI_CONN_STATE_FULL_FEATURE))
+		return;
+	conn_get(conn);
+	ev_defer(conn->loop, &conn->rx_d);
+}
+
 void conn_flush(struct iscsi_conn *conn)
 {
 	struct iovec iov[CONN_TX_IOV];
@@ -380,6 +409,7 @@ void conn_flush(struct iscsi_conn *conn)
 		conn->want_write = blocked;
 		conn_update_events(conn);
 	}
+	conn_rx_kick(conn);
 }
 
 void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
@@ -1073,7 +1103,7 @@ next_pdu:
 out:
 	conn->tx_batch--;
 	if (conn->state != ISCSI_CONN_STATE_CLOSED)
-		conn_flush(conn);
+		conn_flush(conn); /* which also comes back for what is still buffered */
 }
 
 static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg)
@@ -1144,6 +1174,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	login_init(conn->login, lenv);
 	textreq_init(&conn->text);
 	ev_deferred_init(&conn->flush_d, conn_deferred_flush, conn);
+	ev_deferred_init(&conn->rx_d, conn_deferred_rx, conn);
 	conn_rx_reset(conn);
 
 	rc = ev_add_fd(loop, fd, EV_READ, conn_on_event, conn);

@@ -205,6 +205,7 @@ struct iscsi_conn {
 	bool want_write;
 	int tx_batch; /* >0: inside rx processing, flush at the end */
 	struct ev_deferred flush_d; /* one flush at the end of the loop iteration */
+	struct ev_deferred rx_d; /* another receive pass: PDUs wait in the read-ahead buffer */
 	uint32_t statsn;
 	uint32_t exp_statsn;
 

@@ -808,6 +808,43 @@ START_TEST(test_connection_reinstatement)
 }
 END_TEST
 
+/*
+ * More PDUs arrive in one write than the receive side handles per event:
+ * the ones left in the read-ahead buffer must still be answered, though
+ * the socket itself has nothing more to say (a batch of 128 commands once
+ * waited forever this way).
+ */
+START_TEST(test_burst_beyond_rx_batch)
+{
+	enum { N = 150 };
+	static uint8_t burst[N * ISCSI_BHS_LEN];
+	uint8_t rsp[ISCSI_BHS_LEN], data[64];
+	bool seen[N] = { false };
+
+	ck_assert_int_eq(login("None"), 0);
+	for (int i = 0; i < N; i++) {
+		uint8_t *b = burst + i * ISCSI_BHS_LEN;
+
+		b[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
+		b[1] = ISCSI_FLAG_FINAL;
+		put_be32(b + 16, 0x1000u + (uint32_t)i);
+		put_be32(b + 20, ISCSI_RESERVED_TAG);
+		put_be32(b + 24, cmdsn);
+	}
+	ck_assert_int_eq(write(peer, burst, sizeof(burst)), (ssize_t)sizeof(burst));
+	for (int i = 0; i < N; i++) {
+		uint32_t itt;
+
+		ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 0);
+		ck_assert_uint_eq(rsp[0], ISCSI_OP_NOP_IN);
+		itt = get_be32(rsp + 16) - 0x1000u;
+		ck_assert_uint_lt(itt, N);
+		ck_assert(!seen[itt]);
+		seen[itt] = true;
+	}
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -831,6 +868,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_session_reinstatement);
 	tcase_add_test(tc, test_immediate_data_digest_error);
 	tcase_add_test(tc, test_connection_reinstatement);
+	tcase_add_test(tc, test_burst_beyond_rx_batch);
 	suite_add_tcase(s, tc);
 	return s;
 }
