@@ -144,33 +144,6 @@ int chap_alg_choose(const char *list, size_t len, enum chap_alg *alg)
 	return best ? 0 : -ENOENT;
 }
 
-static int chap_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* RFC 4648 §4: the base64 alphabet. */
-static int chap_b64(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, size_t *outlen)
 {
 	size_t bytes = (n + 1) / 2, o = 0, i = 0;
@@ -179,7 +152,7 @@ static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 		return -E2BIG;
 	/* RFC 7143 §6.1: n hex digits are (n + 1) / 2 bytes, most significant first. */
 	if (n % 2) {
-		int d = chap_hex(v[0]);
+		int d = text_hex_digit(v[0]);
 
 		if (d < 0)
 			return -EINVAL;
@@ -187,7 +160,7 @@ static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 		i = 1;
 	}
 	for (; i < n; i += 2) {
-		int hi = chap_hex(v[i]), lo = chap_hex(v[i + 1]);
+		int hi = text_hex_digit(v[i]), lo = text_hex_digit(v[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
@@ -210,7 +183,7 @@ static int chap_b64_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 	if (n / 4 * 3 - pad > cap)
 		return -E2BIG;
 	for (size_t i = 0; i < n - pad; i++) {
-		int d = chap_b64(v[i]);
+		int d = text_b64_digit(v[i]);
 
 		if (d < 0)
 			return -EINVAL;

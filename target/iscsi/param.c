@@ -145,32 +145,6 @@ void param_limits_default(struct param_limits *l)
 
 /* ---- values ---- */
 
-static int param_b64(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int param_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int param_parse_number(const char *v, size_t len, uint64_t *out)
 {
 	uint64_t n = 0;
@@ -182,7 +156,7 @@ int param_parse_number(const char *v, size_t len, uint64_t *out)
 		if (len == 2)
 			return -EINVAL;
 		for (size_t i = 2; i < len; i++) {
-			int d = param_hex(v[i]);
+			int d = text_hex_digit(v[i]);
 
 			if (d < 0)
 				return -EINVAL;
@@ -204,7 +178,7 @@ int param_parse_number(const char *v, size_t len, uint64_t *out)
 		if (v[len - 1] == '=')
 			pad = v[len - 2] == '=' ? 2 : 1;
 		for (size_t i = 2; i < len - pad; i++) {
-			int d = param_b64(v[i]);
+			int d = text_b64_digit(v[i]);
 
 			if (d < 0)
 				return -EINVAL;

@@ -71,4 +71,11 @@ bool text_value_is(const struct text_pair *pair, const char *value);
  */
 int text_value_copy(const struct text_pair *pair, char *dst, size_t size);
 
+/*
+ * RFC 7143 §6.1 binary encodings: the value of one hex digit (0x...) or
+ * one base64 character (0b..., RFC 4648 §4 alphabet), or -1.
+ */
+int text_hex_digit(char c);
+int text_b64_digit(char c);
+
 #endif

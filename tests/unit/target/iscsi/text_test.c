@@ -258,6 +258,28 @@ START_TEST(test_helpers)
 }
 END_TEST
 
+/* RFC 7143 §6.1 binary values: hex digits and the RFC 4648 base64 alphabet. */
+START_TEST(test_binary_digits)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(text_b64_digit(b64[i]), i);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(text_hex_digit((char)('0' + i)), i);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(text_hex_digit((char)('a' + i)), 10 + i);
+		ck_assert_int_eq(text_hex_digit((char)('A' + i)), 10 + i);
+	}
+	ck_assert_int_eq(text_b64_digit('='), -1);
+	ck_assert_int_eq(text_b64_digit('-'), -1);
+	ck_assert_int_eq(text_hex_digit('g'), -1);
+	ck_assert_int_eq(text_hex_digit('x'), -1);
+	ck_assert_int_eq(text_hex_digit('\0'), -1);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
@@ -273,6 +295,7 @@ static Suite *text_suite(void)
 	tcase_add_test(tc, test_buf_limit);
 	tcase_add_test(tc, test_buf_grows);
 	tcase_add_test(tc, test_helpers);
+	tcase_add_test(tc, test_binary_digits);
 	suite_add_tcase(s, tc);
 	return s;
 }
