@@ -448,9 +448,12 @@ static uint16_t conn_login_authorize(void *arg, enum iscsi_session_type type,
 
 	if (!env_ops || !env_ops->authorize)
 		return ISCSI_LOGIN_TARGET_ERROR;
+	conn->alias[0] = '\0';
+	*alias = conn->alias;
 	return env_ops->authorize(env_arg, type, initiator, target,
-				  (const struct sockaddr *)&conn->local, conn->locallen, limits,
-				  tpg_tag, alias);
+				  (const struct sockaddr *)&conn->local, conn->locallen,
+				  (const struct sockaddr *)&conn->peer, conn->peerlen, limits,
+				  tpg_tag, conn->alias, sizeof(conn->alias));
 }
 
 /* CHAP challenges (RFC 1994 §2.3: unpredictable). 0 or -errno. */
@@ -562,9 +565,9 @@ static void conn_finish_login(struct iscsi_conn *conn, struct iscsi_tx *tx)
 		 sess->type == ISCSI_SESSION_NORMAL ? sess->target : "",
 		 sess->type == ISCSI_SESSION_NORMAL ? "'" : "", conn->peer_text);
 
-	if (sess->type == ISCSI_SESSION_NORMAL && sess->conf.attrs.nopin_interval_s) {
-		conn->nopin_interval_ms = sess->conf.attrs.nopin_interval_s * 1000u;
-		conn->nopin_timeout_ms = MAX(sess->conf.attrs.nopin_timeout_s, 1u) * 1000u;
+	if (sess->type == ISCSI_SESSION_NORMAL && sess->attrs.nopin_interval_s) {
+		conn->nopin_interval_ms = sess->attrs.nopin_interval_s * 1000u;
+		conn->nopin_timeout_ms = MAX(sess->attrs.nopin_timeout_s, 1u) * 1000u;
 		conn->nop_timer = ev_timer_add(conn->loop, conn->nopin_interval_ms, conn_nop_tick,
 					       conn);
 	}
@@ -698,15 +701,13 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	if (res == LOGIN_RESULT_FAIL) {
 		const struct iscsi_login_rsp *r = (const struct iscsi_login_rsp *)rsp;
 		const char *why = conn->login->fail_reason;
-		char portal[sizeof(conn->peer_text)];
 
 		/* the reason is for the log only: the initiator gets the class and detail */
-		sockaddr_text(&conn->local, portal, sizeof(portal));
 		log_msg(why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
 			"conn %d: login refused (class %u detail %u%s%s), initiator '%s', portal %s, peer %s",
 			conn->id, r->status_class, r->status_detail, why ? ": " : "", why ? why : "",
-			conn->login->initiator_name[0] ? conn->login->initiator_name : "?", portal,
-			conn->peer_text);
+			conn->login->initiator_name[0] ? conn->login->initiator_name : "?",
+			conn->local_text, conn->peer_text);
 		tx->close_after = true;
 		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
 	}
@@ -1162,6 +1163,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	getsockname(fd, (struct sockaddr *)&conn->local, &conn->locallen);
 	getpeername(fd, (struct sockaddr *)&conn->peer, &conn->peerlen);
 	sockaddr_text(&conn->peer, conn->peer_text, sizeof(conn->peer_text));
+	sockaddr_text(&conn->local, conn->local_text, sizeof(conn->local_text));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
@@ -1254,4 +1256,41 @@ void iscsi_close_all(void)
 		return;
 	list_for_each_entry_safe(conn, n, &thread_conns, link)
 		conn_close(conn, "target shutting down");
+}
+
+/* ---- live configuration changes ---- */
+
+void iscsi_refresh_sessions(void)
+{
+	struct iscsi_conn *conn, *n;
+
+	if (!thread_conns_init)
+		return;
+	list_for_each_entry_safe(conn, n, &thread_conns, link)
+	{
+		struct iscsi_session *sess = conn->sess;
+		bool held;
+		int rc;
+
+		if (!sess || sess->dead || sess->type != ISCSI_SESSION_NORMAL)
+			continue;
+		/*
+		 * A login held for a reinstatement built its map before the
+		 * change too: refresh it as well, without an attention (the
+		 * initiator has not seen a LUN of it yet).
+		 */
+		held = conn->state == ISCSI_CONN_STATE_LOGIN && conn->held_login;
+		if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE && !held)
+			continue;
+		rc = sess_refresh(sess, !held);
+		if (rc == -EACCES || rc == -ENOENT) {
+			log_info(COMP, "session tsih %u: '%s' may no longer use '%s' tpg %u",
+				 sess->tsih, sess->initiator, sess->target, sess->tpg_tag);
+			conn_close(conn,
+				   rc == -EACCES ? "access removed" : "target or TPG removed");
+		} else if (rc) {
+			log_warn(COMP, "session tsih %u: LUN map not refreshed, the old one stays: %s",
+				 sess->tsih, strerror(-rc));
+		}
+	}
 }

@@ -7,9 +7,12 @@
 #ifndef PORTICO_TARGET_ISCSI_H
 #define PORTICO_TARGET_ISCSI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/iscsi_name.h"
 #include "target/iscsi/chap.h"
 #include "target/iscsi/login.h"
 #include "target/iscsi/param.h"
@@ -26,13 +29,17 @@ struct iscsi_session_conf {
 
 struct iscsi_env_ops {
 	/*
-	 * May initiator log in through the portal at local (target is NULL
-	 * for discovery)? ISCSI_LOGIN_OK with *limits, *tpg_tag, *alias set,
-	 * or a login status.
+	 * May initiator, connecting from peer, log in through the portal at
+	 * local (target is NULL for discovery)? ISCSI_LOGIN_OK with *limits,
+	 * *tpg_tag and alias (a string of at most aliaslen bytes with its NUL,
+	 * "" for none) set, or a login status. The model may change after the
+	 * call returns: nothing it hands back points into it.
 	 */
 	uint16_t (*authorize)(void *arg, enum iscsi_session_type type, const char *initiator,
 			      const char *target, const struct sockaddr *local, socklen_t locallen,
-			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias);
+			      const struct sockaddr *peer, socklen_t peerlen,
+			      struct param_limits *limits, uint16_t *tpg_tag, char *alias,
+			      size_t aliaslen);
 	/*
 	 * The CHAP credentials initiator logs in with through the portal at
 	 * local (target NULL: a discovery session), and the target's own
@@ -46,7 +53,11 @@ struct iscsi_env_ops {
 	int (*sendtargets)(void *arg, const char *initiator, const char *session_target,
 			   const struct sockaddr *local, socklen_t locallen, const char *value,
 			   struct text_buf *out);
-	/* Builds a new normal session's LUN map and attributes. 0 or -errno. */
+	/*
+	 * Builds a normal session's LUN map and attributes, at login and again
+	 * at every iscsi_refresh_sessions(). 0 or -errno: -EACCES or -ENOENT
+	 * when the initiator may no longer use that target and TPG.
+	 */
 	int (*session_conf)(void *arg, const char *initiator, const char *target, uint16_t tpg_tag,
 			    struct iscsi_session_conf *out);
 	/* Frees what session_conf handed over. */
@@ -78,5 +89,38 @@ unsigned int iscsi_conn_total(void);
  */
 void iscsi_request_logout_all(unsigned int wait_s);
 void iscsi_close_all(void);
+
+/*
+ * Runs on an I/O thread after the model changed (the daemon posts it to
+ * every I/O thread): every normal session of the calling thread asks
+ * session_conf again. A session whose initiator lost access (-EACCES,
+ * -ENOENT) is closed; one whose LUN map changed swaps to the new map,
+ * keeping the I_T_L nexus (pending unit attentions, reservations) of every
+ * LUN that still shows the same LU, and raises REPORTED LUNS DATA HAS
+ * CHANGED when LUNs came or went. Other attributes take effect at the next
+ * login. A map taken away lives on until the commands that use it end.
+ */
+void iscsi_refresh_sessions(void);
+
+/* One live session, as iscsi_session_list() reports it. */
+struct iscsi_session_info {
+	char initiator[ISCSI_NAME_MAX + 1];
+	char target[ISCSI_NAME_MAX + 1]; /* "" for a discovery session */
+	uint16_t tpg_tag;
+	uint16_t tsih;
+	uint8_t isid[6];
+	bool discovery;
+	/* the local address the connection arrived on: "1.2.3.4:3260", "[::1]:3260" */
+	char portal[80];
+	char peer[80]; /* the initiator's address, written the same way */
+	unsigned int luns; /* entries in the session's current LUN map */
+};
+
+/*
+ * Thread-safe: fills out[0..max) with the live sessions of every thread
+ * (normal and discovery) and returns how many there are, which may exceed
+ * max (call again with a larger buffer).
+ */
+size_t iscsi_session_list(struct iscsi_session_info *out, size_t max);
 
 #endif

@@ -65,10 +65,26 @@ struct iscsi_r2t {
 	uint32_t next_datasn; /* the DataSN the next Data-Out of this burst must carry */
 };
 
+/*
+ * A session's LUNs: its LUN map and the I_T_L nexus of each entry. A live
+ * configuration change swaps in a new set (sess_refresh) and retires the
+ * old one, which stays until no task that resolved its LUN against it is
+ * left: such a task holds one of its itls (cmd->itl), and its map holds
+ * that itl's LU. Only the session's thread touches a set, so inflight is a
+ * plain counter.
+ */
+struct sess_luns {
+	struct list_head link; /* session->retired, oldest first */
+	struct obj_lun_map *map; /* from session_conf; may be NULL (no LUNs) */
+	struct scsi_itl **itls; /* parallel to map->e; NULL where a newer set took the itl over */
+	unsigned int inflight; /* tasks holding the set */
+};
+
 struct iscsi_task {
 	struct list_head link; /* session->tasks */
 	struct iscsi_task *hnext; /* ITT hash chain */
 	struct iscsi_session *sess;
+	struct sess_luns *luns; /* what its LUN was resolved against (held until freed) */
 	enum iscsi_task_state state;
 	int refs; /* the task table, the engine, queued PDUs */
 	uint32_t itt;
@@ -133,8 +149,10 @@ struct iscsi_session {
 	uint32_t cmdsn_window;
 	struct list_head deferred; /* struct iscsi_deferred, by CmdSN */
 	/* LUNs */
-	struct iscsi_session_conf conf;
-	struct scsi_itl **itls; /* parallel to conf.map->e */
+	struct obj_tpg_attrs attrs; /* as at login: a later change applies at the next login */
+	struct sess_luns *luns; /* current: what new commands and TMFs see; NULL for discovery */
+	struct list_head retired; /* older sets still held by tasks, oldest first */
+	unsigned int nluns; /* entries in luns->map, for iscsi_session_list: under reg_lock */
 	struct scsi_nexus nexus;
 	/* tasks */
 	struct list_head tasks;
@@ -175,6 +193,8 @@ struct iscsi_conn {
 	struct sockaddr_storage local, peer;
 	socklen_t locallen, peerlen;
 	char peer_text[80];
+	char local_text[80]; /* the portal the connection arrived on */
+	char alias[256]; /* TargetAlias, copied from the model at login */
 	int refs; /* the loop's registration + in-flight work holding the conn */
 
 	/* receive */
@@ -268,6 +288,16 @@ void sess_unregister(struct iscsi_session *sess);
  * every task aborted. What is still in the engine completes later.
  */
 void sess_close(struct iscsi_session *sess);
+/*
+ * Asks session_conf for the session's LUN map again and swaps to it when it
+ * changed (iscsi_refresh_sessions). announce: raise REPORTED LUNS DATA HAS
+ * CHANGED when LUNs came or went (not for a session the initiator has not
+ * seen yet). 0 (the old map kept when it is the same), or -errno from
+ * session_conf (the old map kept), or -ENOMEM (the old map kept).
+ */
+int sess_refresh(struct iscsi_session *sess, bool announce);
+/* A task that held set l is freed: a retired set may go. */
+void sess_luns_put(struct iscsi_session *sess, struct sess_luns *l);
 uint32_t sess_max_cmdsn(const struct iscsi_session *sess);
 /*
  * CmdSN check for a non-immediate PDU (RFC 7143 §4.2.2.1): returns 1 when

@@ -64,6 +64,43 @@ bool sess_tsih_live(const uint8_t *isid, uint16_t tsih)
 	return live;
 }
 
+size_t iscsi_session_list(struct iscsi_session_info *out, size_t max)
+{
+	struct iscsi_session *s;
+	size_t n = 0;
+
+	pthread_mutex_lock(&reg_lock);
+	list_for_each_entry(s, &reg_sessions, reg_link)
+	{
+		struct iscsi_session_info *i;
+
+		if (n >= max) {
+			n++; /* counted, not filled */
+			continue;
+		}
+		i = &out[n++];
+		/*
+		 * A registered session is not destroyed yet (sess_destroy takes it
+		 * out under this lock first), so neither is its connection, and
+		 * every field read here is set before registration or, nluns,
+		 * written under this lock.
+		 */
+		memset(i, 0, sizeof(*i));
+		snprintf(i->initiator, sizeof(i->initiator), "%s", s->initiator);
+		i->discovery = s->type == ISCSI_SESSION_DISCOVERY;
+		if (!i->discovery)
+			snprintf(i->target, sizeof(i->target), "%s", s->target);
+		i->tpg_tag = s->tpg_tag;
+		i->tsih = s->tsih;
+		memcpy(i->isid, s->isid, sizeof(i->isid));
+		snprintf(i->portal, sizeof(i->portal), "%s", s->conn->local_text);
+		snprintf(i->peer, sizeof(i->peer), "%s", s->conn->peer_text);
+		i->luns = s->nluns;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}
+
 static void sess_kill_cb(void *arg)
 {
 	struct iscsi_conn *conn = arg;
@@ -75,20 +112,219 @@ static void sess_kill_cb(void *arg)
 static size_t sess_list_luns(const struct scsi_nexus *nx, uint64_t *luns, size_t max)
 {
 	const struct iscsi_session *sess = nx->priv;
-	const struct obj_lun_map *map = sess->conf.map;
+	const struct obj_lun_map *map = sess->luns ? sess->luns->map : NULL;
 	size_t n = map ? map->n : 0;
 
+	/* The current set: REPORT LUNS answers what this nexus can address now. */
 	for (size_t i = 0; i < n && i < max; i++)
 		luns[i] = map->e[i].lun;
 	return n;
 }
 
+/* ---- LUN sets (struct sess_luns) ---- */
+
+static size_t map_n(const struct obj_lun_map *map)
+{
+	return map ? map->n : 0;
+}
+
+static void sess_conf_release(struct obj_lun_map *map)
+{
+	struct iscsi_session_conf conf = { .map = map };
+	const struct iscsi_env_ops *ops;
+	void *arg;
+
+	ops = conn_env(&arg);
+	if (ops && ops->session_conf_release)
+		ops->session_conf_release(arg, &conf);
+}
+
+/*
+ * Frees a set: its itls first (each attaches the nexus to an LU that only
+ * the map's reference may be keeping alive), then the map.
+ */
+static void luns_free(struct sess_luns *l)
+{
+	for (size_t i = 0; l->itls && i < map_n(l->map); i++)
+		scsi_itl_destroy(l->itls[i]);
+	free(l->itls);
+	sess_conf_release(l->map);
+	free(l);
+}
+
+/*
+ * A set for map (which it takes over only on success). Each entry gets the
+ * itl of the same (LUN, LU) pair in old when there is one, else a new itl
+ * (POWER ON pending: the nexus never saw that LU behind that LUN).
+ * *carried counts the itls taken from old; old is not changed yet (see
+ * luns_commit). 0 or -errno.
+ */
+static int luns_build(struct iscsi_session *sess, struct obj_lun_map *map,
+		      const struct sess_luns *old, size_t *carried, struct sess_luns **out)
+{
+	struct sess_luns *l;
+	size_t n = map_n(map);
+	int rc;
+
+	*carried = 0;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	list_init(&l->link);
+	if (n) {
+		l->itls = calloc(n, sizeof(*l->itls));
+		if (!l->itls) {
+			rc = -ENOMEM;
+			goto err_free;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct obj_lun_entry *e = &map->e[i];
+		const struct obj_lun_entry *o = old ? obj_lun_map_find(old->map, e->lun) : NULL;
+
+		if (o && o->lu == e->lu && old->itls[o - old->map->e]) {
+			l->itls[i] = old->itls[o - old->map->e];
+			(*carried)++;
+			continue;
+		}
+		rc = scsi_itl_create(e->lu, &sess->nexus, &l->itls[i]);
+		if (rc)
+			goto err_itls;
+	}
+	l->map = map;
+	*out = l;
+	return 0;
+
+err_itls:
+	for (size_t i = 0; i < n; i++) {
+		const struct obj_lun_entry *o =
+			old ? obj_lun_map_find(old->map, map->e[i].lun) : NULL;
+
+		/* the carried ones are still old's */
+		if (l->itls[i] && !(o && l->itls[i] == old->itls[o - old->map->e]))
+			scsi_itl_destroy(l->itls[i]);
+	}
+	free(l->itls);
+err_free:
+	free(l);
+	return rc;
+}
+
+/* The itls that l took over from old are l's now: old must not destroy them. */
+static void luns_commit(struct sess_luns *l, struct sess_luns *old)
+{
+	for (size_t i = 0; i < map_n(l->map); i++) {
+		const struct obj_lun_entry *o = obj_lun_map_find(old->map, l->map->e[i].lun);
+
+		if (o && old->itls[o - old->map->e] == l->itls[i])
+			old->itls[o - old->map->e] = NULL;
+	}
+}
+
+/*
+ * Frees the retired sets no task holds any more, oldest first, and stops at
+ * the first one still held. Order matters: an itl moves only from an older
+ * set to a newer one, so a task of an older set may be using an itl that a
+ * newer retired set owns now; that set goes only after every older one.
+ */
+static void sess_reap(struct iscsi_session *sess)
+{
+	while (!list_empty(&sess->retired)) {
+		struct sess_luns *l = list_first_entry(&sess->retired, struct sess_luns, link);
+
+		if (l->inflight)
+			break;
+		list_del(&l->link);
+		luns_free(l);
+	}
+}
+
+void sess_luns_put(struct iscsi_session *sess, struct sess_luns *l)
+{
+	if (--l->inflight == 0 && l != sess->luns)
+		sess_reap(sess);
+}
+
+static void sess_set_nluns(struct iscsi_session *sess)
+{
+	pthread_mutex_lock(&reg_lock);
+	sess->nluns = (unsigned int)map_n(sess->luns->map);
+	pthread_mutex_unlock(&reg_lock);
+}
+
+/* Whether two maps show the same LUNs, LUs and modes, in the same order. */
+static bool map_same(const struct obj_lun_map *a, const struct obj_lun_map *b)
+{
+	if (map_n(a) != map_n(b))
+		return false;
+	for (size_t i = 0; i < map_n(a); i++)
+		if (a->e[i].lun != b->e[i].lun || a->e[i].lu != b->e[i].lu ||
+		    a->e[i].read_only != b->e[i].read_only)
+			return false;
+	return true;
+}
+
+int sess_refresh(struct iscsi_session *sess, bool announce)
+{
+	struct iscsi_session_conf conf = { 0 };
+	struct sess_luns *old = sess->luns, *l;
+	const struct iscsi_env_ops *ops;
+	size_t carried;
+	bool lun_set_changed;
+	void *arg;
+	int rc;
+
+	if (sess->type != ISCSI_SESSION_NORMAL || !old)
+		return 0;
+	ops = conn_env(&arg);
+	if (!ops || !ops->session_conf)
+		return -ENOSYS;
+	rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
+	if (rc)
+		return rc;
+	if (map_same(old->map, conf.map)) {
+		sess_conf_release(conf.map);
+		return 0;
+	}
+	rc = luns_build(sess, conf.map, old, &carried, &l);
+	if (rc) {
+		sess_conf_release(conf.map);
+		return rc;
+	}
+	luns_commit(l, old);
+	/*
+	 * Every (LUN, LU) pair carried over, and no more, no fewer: only a
+	 * mapping's read-only flag changed, which REPORT LUNS does not show.
+	 */
+	lun_set_changed = carried != map_n(old->map) || carried != map_n(l->map);
+	if (lun_set_changed && announce) {
+		/*
+		 * SPC-4 §6.37 (and SAM-5 §5.14): when the logical unit
+		 * inventory of an I_T nexus changes, every LU it can address
+		 * reports REPORTED LUNS DATA HAS CHANGED (3F/0E), so that the
+		 * initiator rescans.
+		 */
+		for (size_t i = 0; i < map_n(l->map); i++)
+			scsi_itl_set_ua(l->itls[i], SCSI_UA_REPORTED_LUNS_CHANGED);
+	}
+	sess->luns = l;
+	list_add_tail(&old->link, &sess->retired);
+	sess_reap(sess);
+	sess_set_nluns(sess);
+	log_info(COMP, "session tsih %u: LUN map of '%s' on '%s' changed: %zu LUNs, %zu kept%s",
+		 sess->tsih, sess->initiator, sess->target, map_n(l->map), carried,
+		 lun_set_changed ? "" : " (modes only)");
+	return 0;
+}
+
 int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_session **out,
 		bool *wait)
 {
+	struct iscsi_session_conf conf = { 0 };
 	struct iscsi_session *sess, *old, *tmp;
 	const struct iscsi_env_ops *ops;
 	uint16_t reinstated_tsih = 0;
+	size_t carried;
 	void *arg;
 	int rc = 0;
 
@@ -109,6 +345,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	list_init(&sess->deferred);
 	list_init(&sess->tasks);
 	list_init(&sess->reg_link);
+	list_init(&sess->retired);
 
 	if (sess->type == ISCSI_SESSION_NORMAL) {
 		ops = conn_env(&arg);
@@ -116,12 +353,12 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 			rc = -ENOSYS;
 			goto err_free;
 		}
-		rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag,
-				       &sess->conf);
+		rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
 		if (rc)
 			goto err_free;
-		if (sess->conf.attrs.default_cmdsn_depth)
-			sess->cmdsn_window = sess->conf.attrs.default_cmdsn_depth;
+		sess->attrs = conf.attrs;
+		if (sess->attrs.default_cmdsn_depth)
+			sess->cmdsn_window = sess->attrs.default_cmdsn_depth;
 
 		/* SPC-4 §7.8.6.? (SCSI name string): "<iSCSI name>,i,0x<ISID in hex>". */
 		snprintf(sess->nexus.initiator_port, sizeof(sess->nexus.initiator_port),
@@ -132,19 +369,10 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.list_luns = sess_list_luns;
 		sess->nexus.priv = sess;
 
-		if (sess->conf.map && sess->conf.map->n) {
-			sess->itls = calloc(sess->conf.map->n, sizeof(*sess->itls));
-			if (!sess->itls) {
-				rc = -ENOMEM;
-				goto err_conf;
-			}
-			for (size_t i = 0; i < sess->conf.map->n; i++) {
-				rc = scsi_itl_create(sess->conf.map->e[i].lu, &sess->nexus,
-						     &sess->itls[i]);
-				if (rc)
-					goto err_itls;
-			}
-		}
+		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);
+		if (rc)
+			goto err_conf;
+		sess->nluns = (unsigned int)map_n(conf.map);
 	}
 
 	pthread_mutex_lock(&reg_lock);
@@ -191,7 +419,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		/* The session went away meanwhile: the initiator must start a new one. */
 		pthread_mutex_unlock(&reg_lock);
 		rc = -ENOENT;
-		goto err_itls;
+		goto err_luns;
 	}
 	sess->tsih = reinstated_tsih ? reinstated_tsih : reg_alloc_tsih();
 	if (sess->tsih)
@@ -199,22 +427,17 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	pthread_mutex_unlock(&reg_lock);
 	if (!sess->tsih) {
 		rc = -EBUSY;
-		goto err_itls;
+		goto err_luns;
 	}
 	*out = sess;
 	return 0;
 
-err_itls:
-	if (sess->itls) {
-		for (size_t i = 0; i < sess->conf.map->n; i++)
-			if (sess->itls[i])
-				scsi_itl_destroy(sess->itls[i]);
-		free(sess->itls);
-	}
+err_luns:
+	if (sess->luns)
+		luns_free(sess->luns); /* releases the map too */
+	goto err_free;
 err_conf:
-	ops = conn_env(&arg);
-	if (ops && ops->session_conf_release)
-		ops->session_conf_release(arg, &sess->conf);
+	sess_conf_release(conf.map);
 err_free:
 	free(sess);
 	return rc;
@@ -250,8 +473,7 @@ void sess_close(struct iscsi_session *sess)
 
 void sess_destroy(struct iscsi_session *sess)
 {
-	const struct iscsi_env_ops *ops;
-	void *arg;
+	struct sess_luns *l, *n;
 
 	sess_unregister(sess);
 	if (sess->successor) {
@@ -260,14 +482,14 @@ void sess_destroy(struct iscsi_session *sess)
 			conn_put(sess->successor);
 		sess->successor = NULL;
 	}
-	if (sess->itls) {
-		for (size_t i = 0; i < sess->conf.map->n; i++)
-			scsi_itl_destroy(sess->itls[i]);
-		free(sess->itls);
+	/* Every task is gone (each held the connection): nothing holds a set now. */
+	list_for_each_entry_safe(l, n, &sess->retired, link)
+	{
+		list_del(&l->link);
+		luns_free(l);
 	}
-	ops = conn_env(&arg);
-	if (sess->type == ISCSI_SESSION_NORMAL && ops && ops->session_conf_release)
-		ops->session_conf_release(arg, &sess->conf);
+	if (sess->luns)
+		luns_free(sess->luns);
 	free(sess);
 }
 

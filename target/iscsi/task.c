@@ -121,6 +121,9 @@ void task_put(struct iscsi_task *task)
 		return;
 	if (task->cmd.buf)
 		task_buf_put(task->cmd.buf, task->cmd.buf_len);
+	/* Before the connection's reference: the last one frees the session and its sets. */
+	if (task->luns)
+		sess_luns_put(task->sess, task->luns);
 	conn_put(task->sess->conn);
 	free(task);
 }
@@ -525,9 +528,15 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 
 	cmd = &task->cmd;
 	cmd->nexus = &sess->nexus;
-	e = obj_lun_map_find(sess->conf.map, task->lun);
+	/*
+	 * The set the LUN resolves against stays while the task lives, so that
+	 * a map swapped meanwhile (sess_refresh) cannot free the itl under it.
+	 */
+	task->luns = sess->luns;
+	task->luns->inflight++;
+	e = obj_lun_map_find(task->luns->map, task->lun);
 	if (e) {
-		cmd->itl = sess->itls[e - sess->conf.map->e];
+		cmd->itl = task->luns->itls[e - task->luns->map->e];
 		cmd->read_only = e->read_only;
 	}
 	cmd->lun = task->lun;

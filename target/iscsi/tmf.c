@@ -79,8 +79,10 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	struct iscsi_session *sess = conn->sess;
 	uint8_t function = q->function & 0x7f;
 	uint64_t lun = scsi_lun_decode(q->lun);
-	const struct obj_lun_entry *e = obj_lun_map_find(sess->conf.map, lun);
-	struct scsi_itl *itl = e ? sess->itls[e - sess->conf.map->e] : NULL;
+	/* The current LUN map: a LUN taken away since is not there (RFC 7143 §11.6.1). */
+	const struct obj_lun_map *map = sess->luns->map;
+	const struct obj_lun_entry *e = obj_lun_map_find(map, lun);
+	struct scsi_itl *itl = e ? sess->luns->itls[e - map->e] : NULL;
 	struct iscsi_tmf_wait *w;
 	struct iscsi_tmf_rsp *r;
 	uint8_t response = ISCSI_TMF_RSP_COMPLETE;
@@ -150,8 +152,8 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	case ISCSI_TMF_TARGET_WARM_RESET:
 	case ISCSI_TMF_TARGET_COLD_RESET:
 		tmf_abort_lun(sess, 0, w, true);
-		for (size_t i = 0; sess->conf.map && i < sess->conf.map->n; i++)
-			scsi_lu_reset(sess->conf.map->e[i].lu, NULL);
+		for (size_t i = 0; map && i < map->n; i++)
+			scsi_lu_reset(map->e[i].lu, NULL);
 		log_info(COMP, "session tsih %u: TARGET %s RESET by '%s'", sess->tsih,
 			 function == ISCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM", sess->initiator);
 		/* RFC 7143 §11.5.1: after a cold reset the target drops the connection. */
