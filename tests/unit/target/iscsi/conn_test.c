@@ -42,8 +42,9 @@ static uint16_t last_tsih; /* TSIH of the last successful login */
 
 static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
 			       const char *target, const struct sockaddr *local,
-			       socklen_t locallen, struct param_limits *limits, uint16_t *tag,
-			       const char **alias)
+			       socklen_t locallen, const struct sockaddr *peer_addr,
+			       socklen_t peerlen, struct param_limits *limits, uint16_t *tag,
+			       char *alias, size_t aliaslen)
 {
 	(void)arg;
 	(void)type;
@@ -51,13 +52,15 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 	(void)target;
 	(void)local;
 	(void)locallen;
+	(void)peer_addr;
+	(void)peerlen;
 	param_limits_default(limits);
 	limits->max_burst = 16384;
 	limits->first_burst = 8192;
 	limits->max_recv_dsl = 8192;
 	limits->max_outstanding_r2t = 2;
 	*tag = 1;
-	*alias = NULL;
+	snprintf(alias, aliaslen, "%s", "");
 	return authorize_status;
 }
 
