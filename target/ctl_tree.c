@@ -33,7 +33,7 @@
 #define CT_NODE_PATH_MAX 640
 
 /* targetcli's order: groups by name, which is also the order below. */
-static const char *const ct_bs_types[] = {"block", "file", "lvm", "null"};
+static const char *const ct_bs_types[] = { "block", "file", "lvm", "null" };
 #define CT_NBS_TYPES (sizeof(ct_bs_types) / sizeof(ct_bs_types[0]))
 
 const char *ctl_node_type_name(enum ctl_node_type type)
@@ -70,7 +70,7 @@ const char *ctl_node_type_name(enum ctl_node_type type)
 
 void ctl_tree_size_text(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 	uint64_t unit = 1024, q, r, tenths, rem;
 	size_t k = 0;
 
@@ -737,14 +737,19 @@ static struct json_object *ct_summary(const struct ct_ctx *c, const struct ctl_n
 	return NULL;
 }
 
-/* The "auth" group: names as they are, secrets only as whether they are set. */
-static struct json_object *ct_auth(const struct obj_chap *chap)
+/*
+ * The "auth" group: names as they are, secrets only as whether they are
+ * set. With enable (discovery_auth, first as targetcli lists it): whether
+ * CHAP is required, which a userid means (obj.h).
+ */
+static struct json_object *ct_auth(const struct obj_chap *chap, bool enable)
 {
 	struct json_object *o = json_object_new_object();
 
 	if (!o)
 		return NULL;
-	if (ct_add(o, "userid", json_object_new_string(chap ? chap->userid : "")) ||
+	if ((enable && ct_add(o, "enable", json_object_new_boolean(chap && chap->userid[0]))) ||
+	    ct_add(o, "userid", json_object_new_string(chap ? chap->userid : "")) ||
 	    ct_add(o, "password_set", json_object_new_boolean(chap && chap->password[0])) ||
 	    ct_add(o, "mutual_userid", json_object_new_string(chap ? chap->mutual_userid : "")) ||
 	    ct_add(o, "mutual_password_set",
@@ -832,7 +837,7 @@ static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
 	 * group is there, empty, so that `get auth` answers the same at every
 	 * level.
 	 */
-	return ct_add(p, "auth", ct_auth(NULL));
+	return ct_add(p, "auth", ct_auth(NULL, false));
 }
 
 static int ct_props_portal(const struct obj_portal *portal, struct json_object *p)
@@ -857,7 +862,7 @@ static int ct_props_portal(const struct obj_portal *portal, struct json_object *
 
 static int ct_props_lun(const struct obj_tpg_lun *tl, struct json_object *p)
 {
-	struct ctl_node bn = {.type = CTL_NODE_BACKSTORE, .bs = tl->bs};
+	struct ctl_node bn = { .type = CTL_NODE_BACKSTORE, .bs = tl->bs };
 	char path[CT_NODE_PATH_MAX];
 
 	if (ct_add(p, "lun", json_object_new_int64((int64_t)tl->lun)))
@@ -869,7 +874,16 @@ static int ct_props_lun(const struct obj_tpg_lun *tl, struct json_object *p)
 	return ct_add(p, "storage_object", json_object_new_string(path));
 }
 
-/* The node's props; groups have none (the root an empty object). 0 or -errno. */
+/*
+ * The discovery credentials, the one group of /iscsi (`set discovery_auth`):
+ * global, since a discovery session names no target.
+ */
+static int ct_props_iscsi(const struct obj_chap *chap, struct json_object *p)
+{
+	return ct_add(p, "discovery_auth", ct_auth(chap, true));
+}
+
+/* The node's props; groups have none but /iscsi (the root an empty object). 0 or -errno. */
 static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *node)
 {
 	struct json_object *p;
@@ -879,7 +893,6 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 	switch (n->type) {
 	case CTL_NODE_BACKSTORES:
 	case CTL_NODE_BS_TYPE:
-	case CTL_NODE_ISCSI:
 	case CTL_NODE_PORTALS:
 	case CTL_NODE_LUNS:
 	case CTL_NODE_ACLS:
@@ -893,6 +906,8 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 	switch (n->type) {
 	case CTL_NODE_BACKSTORE:
 		return ct_props_backstore(c, n->bs, p);
+	case CTL_NODE_ISCSI:
+		return ct_props_iscsi(&c->m->discovery_auth, p);
 	case CTL_NODE_TARGET:
 		return ct_add(p, "alias", json_object_new_string(n->target->alias));
 	case CTL_NODE_TPG:
@@ -902,7 +917,7 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 	case CTL_NODE_LUN:
 		return ct_props_lun(&n->tpg->luns[n->index], p);
 	case CTL_NODE_ACL:
-		return ct_add(p, "auth", ct_auth(&n->acl->chap));
+		return ct_add(p, "auth", ct_auth(&n->acl->chap, false));
 	case CTL_NODE_MAPPED_LUN:
 		ct_mapped(n, &lun, &tpg_lun, &ro);
 		if (ct_add(p, "mapped_lun", json_object_new_int64((int64_t)lun)) ||
@@ -1028,8 +1043,8 @@ static int ct_children_sorted(const struct ct_ctx *c, const struct ctl_node *n,
 static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *arr,
 		       int depth)
 {
-	static const enum ctl_node_type tpg_groups[] = {CTL_NODE_ACLS, CTL_NODE_LUNS,
-							CTL_NODE_PORTALS};
+	static const enum ctl_node_type tpg_groups[] = { CTL_NODE_ACLS, CTL_NODE_LUNS,
+							CTL_NODE_PORTALS };
 	struct ctl_node child = *n;
 	size_t i;
 	int rc;
@@ -1107,7 +1122,7 @@ err_put:
 struct json_object *ctl_tree_render(const struct obj_model *m, const struct ctl_node *n, int depth,
 				    const struct ctl_tree_live *live)
 {
-	struct ct_ctx c = {.m = m, .live = live};
+	struct ct_ctx c = { .m = m, .live = live };
 
 	if (!m || !n)
 		return NULL;

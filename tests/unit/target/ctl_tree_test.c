@@ -31,32 +31,32 @@
  * order, so that the rendering has to sort them; %s is the ACL's mapping.
  */
 static const char walkthrough_fmt[] =
-    "backstores = (\n"
-    "  { name = \"LUN2\"; type = \"lvm\"; path = \"/dev/vg_san/lv_lun2\"; size = \"100G\";\n"
-    "    serial = \"d07a3c88e1f2b640\"; naa = \"0x3d07a3c88e1f2b64\"; },\n"
-    "  { name = \"LUN0\"; type = \"file\"; path = \"/LUN0/LUN0.img\"; size = \"20G\"; thin = "
-    "true;\n"
-    "    serial = \"2f6b9e0c51d4a873\"; naa = \"0x3f6b9e0c51d4a873\"; },\n"
-    "  { name = \"LUN1\"; type = \"block\"; path = \"/dev/sdb1\"; size = \"1000204886016\";\n"
-    "    serial = \"8c1f02d6a4b73e95\"; naa = \"0x38c1f02d6a4b73e9\"; }\n"
-    ");\n"
-    "targets = ( { iqn = \"" WT_TARGET "\";\n"
-    "  tpgs = ( { tag = 1; portals = [ \"0.0.0.0:3260\" ];\n"
-    "    luns = ( { lun = 2; backstore = \"LUN2\"; }, { lun = 0; backstore = \"LUN0\"; },\n"
-    "             { lun = 1; backstore = \"LUN1\"; } );\n"
-    "    acls = ( { initiator = \"" WT_KVM1 "\"; %s } );\n"
-    "  } );\n"
-    "} );\n";
+	"backstores = (\n"
+	"  { name = \"LUN2\"; type = \"lvm\"; path = \"/dev/vg_san/lv_lun2\"; size = \"100G\";\n"
+	"    serial = \"d07a3c88e1f2b640\"; naa = \"0x3d07a3c88e1f2b64\"; },\n"
+	"  { name = \"LUN0\"; type = \"file\"; path = \"/LUN0/LUN0.img\";\n"
+	"    size = \"20G\"; thin = true;\n"
+	"    serial = \"2f6b9e0c51d4a873\"; naa = \"0x3f6b9e0c51d4a873\"; },\n"
+	"  { name = \"LUN1\"; type = \"block\"; path = \"/dev/sdb1\"; size = \"1000204886016\";\n"
+	"    serial = \"8c1f02d6a4b73e95\"; naa = \"0x38c1f02d6a4b73e9\"; }\n"
+	");\n"
+	"targets = ( { iqn = \"" WT_TARGET "\";\n"
+	"  tpgs = ( { tag = 1; portals = [ \"0.0.0.0:3260\" ];\n"
+	"    luns = ( { lun = 2; backstore = \"LUN2\"; }, { lun = 0; backstore = \"LUN0\"; },\n"
+	"             { lun = 1; backstore = \"LUN1\"; } );\n"
+	"    acls = ( { initiator = \"" WT_KVM1 "\"; %s } );\n"
+	"  } );\n"
+	"} );\n";
 
 /* The same LUNs, mapped explicitly and out of order. */
 static const char walkthrough_mapped[] =
-    "mapped_luns = ( { lun = 2; tpg_lun = 2; }, { lun = 0; tpg_lun = 0; }, "
-    "{ lun = 1; tpg_lun = 1; } );";
+	"mapped_luns = ( { lun = 2; tpg_lun = 2; }, { lun = 0; tpg_lun = 0; }, "
+	"{ lun = 1; tpg_lun = 1; } );";
 
 static struct obj_model *parse(const char *text)
 {
 	struct obj_model *m = NULL;
-	struct cfg_err err = {{0}};
+	struct cfg_err err = { { 0 } };
 
 	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s", err.msg);
 	return m;
@@ -131,9 +131,19 @@ static bool json_same(struct json_object *a, struct json_object *b, const char *
 	case json_type_object:
 		/* the name first: it says where in the tree the difference is */
 		if (json_object_object_length(a) != json_object_object_length(b)) {
-			snprintf(where, len, "%s: %d members, expected %d (%s vs %s)", at,
-				 json_object_object_length(a), json_object_object_length(b),
-				 json_object_to_json_string(a), json_object_to_json_string(b));
+			char ka[512] = "", kb[512] = "";
+
+			json_object_object_foreach(a, k1, v1)
+			{
+				(void)v1;
+				snprintf(ka + strlen(ka), sizeof(ka) - strlen(ka), " %s", k1);
+			}
+			json_object_object_foreach(b, k2, v2)
+			{
+				(void)v2;
+				snprintf(kb + strlen(kb), sizeof(kb) - strlen(kb), " %s", k2);
+			}
+			snprintf(where, len, "%s: members%s, expected%s", at, ka, kb);
 			return false;
 		}
 		/* in the same order too: the shell lists a group's settings as they come */
@@ -233,15 +243,36 @@ static size_t nchildren(struct json_object *o)
 
 /* ---- the walkthrough ---------------------------------------------------- */
 
+/*
+ * /iscsi's discovery_auth group came with `set discovery_auth` at /iscsi,
+ * after the walkthrough was drawn: where the fixture has no props there,
+ * check the group (nothing configured) and leave it out of the comparison.
+ */
+static void walkthrough_iscsi_props(struct json_object *got, struct json_object *want)
+{
+	static const char empty[] = "{ \"discovery_auth\": { \"enable\": false, \"userid\": \"\", "
+				    "\"password_set\": false, \"mutual_userid\": \"\", "
+				    "\"mutual_password_set\": false } }";
+	struct json_object *iscsi = child(got, 1), *props;
+
+	ck_assert_str_eq(member(iscsi, "name"), "iscsi");
+	if (json_object_object_get_ex(child(want, 1), "props", NULL))
+		return;
+	ck_assert(json_object_object_get_ex(iscsi, "props", &props));
+	ck_assert_str_eq(json_object_to_json_string(props), empty);
+	json_object_object_del(iscsi, "props");
+}
+
 static void check_walkthrough(const char *mapping)
 {
 	struct obj_model *m = walkthrough_model(mapping);
 	struct json_object *want = walkthrough_fixture(), *got;
 	unsigned int calls = 0;
-	struct ctl_tree_live live = {.bs_sessions = one_session, .arg = &calls};
+	struct ctl_tree_live live = { .bs_sessions = one_session, .arg = &calls };
 	char where[2048];
 
 	got = render_path(m, "/", -1, &live);
+	walkthrough_iscsi_props(got, want);
 	ck_assert_msg(json_same(got, want, "/", where, sizeof(where)), "%s", where);
 	ck_assert_uint_eq(calls, 3);
 	json_object_put(got);
@@ -336,43 +367,45 @@ END_TEST
 /* ---- order, kinds and secrets ------------------------------------------- */
 
 static const char mixed[] =
-    "backstores = (\n"
-    "  { name = \"disk10\"; type = \"file\"; path = \"/srv/d10.img\"; size = \"1M\"; write_back = "
-    "false; },\n"
-    "  { name = \"Disk2\"; type = \"file\"; path = \"/srv/d2.img\"; size = \"1536K\"; readonly = "
-    "true; },\n"
-    "  { name = \"alpha\"; type = \"file\"; path = \"/srv/a.img\"; size = \"4096\"; block_size = "
-    "4096; },\n"
-    "  { name = \"nb\"; type = \"null\"; size = \"100G\"; serial = \"NB1\"; naa = "
-    "\"3000000000000abc\"; }\n"
-    ");\n"
-    "targets = (\n"
-    "  { iqn = \"iqn.2026-11.org.example:t10\"; alias = \"ten\"; tpgs = ( { tag = 1; } ); },\n"
-    "  { iqn = \"iqn.2026-11.org.example:T2\";\n"
-    "    tpgs = (\n"
-    "      { tag = 10; },\n"
-    "      { tag = 2;\n"
-    "        portals = [ \"192.0.2.10:3260\", \"[2001:db8::1]:3261\", \"10.0.0.1:3260\" ];\n"
-    "        luns = ( { lun = 10; backstore = \"disk10\"; }, { lun = 2; backstore = \"Disk2\"; },\n"
-    "                 { lun = 0; backstore = \"nb\"; } );\n"
-    "        attributes = { generate_node_acls = true; authentication = true; nopin_interval = 0; "
-    "};\n"
-    "        parameters = { HeaderDigest = \"CRC32C\"; DataDigest = \"None\"; InitialR2T = false; "
-    "};\n"
-    "        acls = (\n"
-    "          { initiator = \"iqn.2026-11.org.example:kvm10\"; userid = \"kvm10\";\n"
-    "            password = \"Wm3p-8sQf-Jc2d\"; mapped_luns = ( { lun = 7; tpg_lun = 10; read_only "
-    "= true; },\n"
-    "                                                   { lun = 3; tpg_lun = 2; } ); },\n"
-    "          { initiator = \"iqn.2026-11.org.example:KVM3\"; userid = \"kvm3\"; password = "
-    "\"Hb6t-1Nx4-Rq8e\";\n"
-    "            mutual_userid = \"t2\"; mutual_password = \"Zy5k-3Vu7-Pw0a\"; },\n"
-    "          { initiator = \"iqn.2026-11.org.example:kvm2\"; userid = \"kvm2\"; password = "
-    "\"Qa9z-7Lm2-Xc4v\";\n"
-    "            mapped_luns = ( ); }\n"
-    "        );\n"
-    "      } );\n"
-    "  } );\n";
+	"discovery_auth = { userid = \"discovery\"; password = \"kQ7v-2Lr-9xTz\"; };\n"
+	"backstores = (\n"
+	"  { name = \"disk10\"; type = \"file\"; path = \"/srv/d10.img\"; size = \"1M\";\n"
+	"    write_back = false; },\n"
+	"  { name = \"Disk2\"; type = \"file\"; path = \"/srv/d2.img\"; size = \"1536K\";\n"
+	"    readonly = true; },\n"
+	"  { name = \"alpha\"; type = \"file\"; path = \"/srv/a.img\"; size = \"4096\";\n"
+	"    block_size = 4096; },\n"
+	"  { name = \"nb\"; type = \"null\"; size = \"100G\";\n"
+	"    serial = \"NB1\"; naa = \"3000000000000abc\"; }\n"
+	");\n"
+	"targets = (\n"
+	"  { iqn = \"iqn.2026-11.org.example:t10\"; alias = \"ten\"; tpgs = ( { tag = 1; } ); },\n"
+	"  { iqn = \"iqn.2026-11.org.example:T2\";\n"
+	"    tpgs = (\n"
+	"      { tag = 10; },\n"
+	"      { tag = 2;\n"
+	"        portals = [ \"192.0.2.10:3260\", \"[2001:db8::1]:3261\", \"10.0.0.1:3260\" ];\n"
+	"        luns = ( { lun = 10; backstore = \"disk10\"; },\n"
+	"                 { lun = 2; backstore = \"Disk2\"; },\n"
+	"                 { lun = 0; backstore = \"nb\"; } );\n"
+	"        attributes = { generate_node_acls = true; authentication = true;\n"
+	"                       nopin_interval = 0; };\n"
+	"        parameters = { HeaderDigest = \"CRC32C\"; DataDigest = \"None\";\n"
+	"                       InitialR2T = false; };\n"
+	"        acls = (\n"
+	"          { initiator = \"iqn.2026-11.org.example:kvm10\";\n"
+	"            userid = \"kvm10\"; password = \"Wm3p-8sQf-Jc2d\";\n"
+	"            mapped_luns = ( { lun = 7; tpg_lun = 10; read_only = true; },\n"
+	"                            { lun = 3; tpg_lun = 2; } ); },\n"
+	"          { initiator = \"iqn.2026-11.org.example:KVM3\";\n"
+	"            userid = \"kvm3\"; password = \"Hb6t-1Nx4-Rq8e\";\n"
+	"            mutual_userid = \"t2\"; mutual_password = \"Zy5k-3Vu7-Pw0a\"; },\n"
+	"          { initiator = \"iqn.2026-11.org.example:kvm2\";\n"
+	"            userid = \"kvm2\"; password = \"Qa9z-7Lm2-Xc4v\";\n"
+	"            mapped_luns = ( ); }\n"
+	"        );\n"
+	"      } );\n"
+	"  } );\n";
 
 #define T2 "/iscsi/iqn.2026-11.org.example:T2"
 
@@ -385,17 +418,17 @@ static void assert_names(struct json_object *o, const char *const *names, size_t
 
 START_TEST(test_order)
 {
-	static const char *const files[] = {"alpha", "Disk2", "disk10"};
-	static const char *const targets[] = {"iqn.2026-11.org.example:T2",
-					      "iqn.2026-11.org.example:t10"};
-	static const char *const tpgs[] = {"tpg2", "tpg10"};
-	static const char *const portals[] = {"10.0.0.1:3260", "192.0.2.10:3260",
-					      "[2001:db8::1]:3261"};
-	static const char *const luns[] = {"lun0", "lun2", "lun10"};
-	static const char *const acls[] = {"iqn.2026-11.org.example:kvm2",
+	static const char *const files[] = { "alpha", "Disk2", "disk10" };
+	static const char *const targets[] = { "iqn.2026-11.org.example:T2",
+					      "iqn.2026-11.org.example:t10" };
+	static const char *const tpgs[] = { "tpg2", "tpg10" };
+	static const char *const portals[] = { "10.0.0.1:3260", "192.0.2.10:3260",
+					      "[2001:db8::1]:3261" };
+	static const char *const luns[] = { "lun0", "lun2", "lun10" };
+	static const char *const acls[] = { "iqn.2026-11.org.example:kvm2",
 					   "iqn.2026-11.org.example:KVM3",
-					   "iqn.2026-11.org.example:kvm10"};
-	static const char *const mapped[] = {"mapped_lun3", "mapped_lun7"};
+					   "iqn.2026-11.org.example:kvm10" };
+	static const char *const mapped[] = { "mapped_lun3", "mapped_lun7" };
 	struct obj_model *m = parse(mixed);
 	struct json_object *o;
 
@@ -537,10 +570,10 @@ END_TEST
 
 START_TEST(test_secrets)
 {
-	static const char *const secrets[] = {"Wm3p-8sQf-Jc2d", "Hb6t-1Nx4-Rq8e", "Zy5k-3Vu7-Pw0a",
-					      "Qa9z-7Lm2-Xc4v"};
+	static const char *const secrets[] = { "Wm3p-8sQf-Jc2d", "Hb6t-1Nx4-Rq8e", "Zy5k-3Vu7-Pw0a",
+					      "Qa9z-7Lm2-Xc4v", "kQ7v-2Lr-9xTz" };
 	struct obj_model *m = parse(mixed);
-	struct json_object *o, *acl;
+	struct json_object *o, *acl, *iscsi;
 	const char *text;
 	size_t i;
 
@@ -558,6 +591,14 @@ START_TEST(test_secrets)
 	ck_assert_str_eq(json_object_get_string(prop(acl, "auth", "mutual_userid")), "t2");
 	ck_assert(json_object_get_boolean(prop(acl, "auth", "mutual_password_set")));
 	json_object_put(acl);
+	iscsi = render_path(m, "/iscsi", 0, NULL);
+	ck_assert(json_object_get_boolean(prop(iscsi, "discovery_auth", "enable")));
+	ck_assert_str_eq(json_object_get_string(prop(iscsi, "discovery_auth", "userid")),
+			 "discovery");
+	ck_assert(json_object_get_boolean(prop(iscsi, "discovery_auth", "password_set")));
+	ck_assert_str_eq(json_object_get_string(prop(iscsi, "discovery_auth", "mutual_userid")), "");
+	ck_assert(!json_object_get_boolean(prop(iscsi, "discovery_auth", "mutual_password_set")));
+	json_object_put(iscsi);
 	acl = render_path(m, T2 "/tpg2/acls/iqn.2026-11.org.example:kvm10", 0, NULL);
 	ck_assert(json_object_get_boolean(prop(acl, "auth", "password_set")));
 	ck_assert(!json_object_get_boolean(prop(acl, "auth", "mutual_password_set")));
@@ -570,7 +611,7 @@ END_TEST
 START_TEST(test_open_store)
 {
 	struct obj_model *m = parse(mixed);
-	struct bs_dev dev = {.size = 3ULL << 20, .block_size = 4096, .thin = true};
+	struct bs_dev dev = { .size = 3ULL << 20, .block_size = 4096, .thin = true };
 	struct obj_backstore *b = obj_find_backstore(m, "disk10");
 	struct json_object *o;
 
