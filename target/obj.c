@@ -57,10 +57,13 @@ void obj_model_free(struct obj_model *m)
 	for (i = 0; i < m->nbackstores; i++) {
 		struct obj_backstore *b = &m->backstores[i];
 
-		/* the LU reads through its store: it goes first */
+		/*
+		 * The LU owns its store (config_open) and may outlive the
+		 * model: sessions' LUN maps hold references of their own.
+		 */
 		if (b->lu)
-			scsi_lu_destroy(b->lu);
-		if (b->dev)
+			scsi_lu_put(b->lu);
+		else if (b->dev)
 			bs_close(b->dev);
 	}
 	free(m->backstores);
@@ -279,6 +282,8 @@ static void obj_lun_entry_set(struct obj_lun_entry *e, uint64_t lun, const struc
 {
 	e->lun = lun;
 	e->lu = tl->bs ? tl->bs->lu : NULL;
+	if (e->lu)
+		scsi_lu_get(e->lu); /* the map may outlive the model (obj.h) */
 	/* a read-only store is read-only for everyone, whatever the mapping says */
 	e->read_only = read_only || (tl->bs && tl->bs->params.readonly);
 }
@@ -325,6 +330,8 @@ int obj_lun_map_build(const struct obj_tpg *tpg, const char *initiator, struct o
 
 void obj_lun_map_free(struct obj_lun_map *map)
 {
+	for (size_t i = 0; map && i < map->n; i++)
+		scsi_lu_put(map->e[i].lu);
 	free(map);
 }
 
@@ -671,6 +678,7 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
 	OBJ_SAME_STR(x, y, "model", control_socket);
 	OBJ_SAME_NUM(x, y, "model", io_threads);
+	OBJ_SAME_NUM(x, y, "model", auto_save);
 	OBJ_SAME_NUM(x, y, "model", log_level);
 	OBJ_SAME_STR(x, y, "model", debug);
 	OBJ_SAME_STR(x, y, "model", state_dir);

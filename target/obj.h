@@ -3,11 +3,14 @@
  * The target's object model: backstores -> targets -> TPGs (portals, LUNs,
  * attributes) -> ACLs (initiator -> mapped LUNs).
  *
- * A model is built whole by config_load() and is immutable once published:
- * the I/O threads read it without locks. A session does not keep pointers
- * into the ACL tables; at login it builds its own LUN map (obj_lun_map) that
- * it owns, so that a later model (live changes) is handed to sessions by
- * posting a new map to their thread, never by locking the data path.
+ * A model is built whole by config_load(); the daemon changes it in place
+ * on its control thread (target/ctl_ops.c) under the server's model lock,
+ * which the login path takes and the data path never does. A session does
+ * not keep pointers into the model: at login it builds its own LUN map
+ * (obj_lun_map), which holds a reference on each LU it shows, and a change
+ * reaches sessions as a new map built and swapped on their own thread
+ * (iscsi_refresh_sessions). So an LU deleted from the model lives on, with
+ * its store open, until the last map that showed it is freed.
  */
 #ifndef PORTICO_TARGET_OBJ_H
 #define PORTICO_TARGET_OBJ_H
@@ -130,6 +133,7 @@ struct obj_model {
 	char control_socket[108];
 	char state_dir[4096]; /* where persistent reservation state lives (pr_store.h) */
 	unsigned int io_threads; /* 0: one per CPU */
+	bool auto_save; /* save the configuration after every change over the control socket */
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
 	struct obj_chap discovery_auth; /* userid set: discovery sessions must use CHAP */
@@ -191,8 +195,9 @@ const struct obj_acl *obj_find_acl(const struct obj_tpg *tpg, const char *initia
 bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator);
 
 /*
- * Builds the LUN map initiator sees through tpg. -EACCES when it has no
- * access, -ENOMEM. The caller frees *out with obj_lun_map_free().
+ * Builds the LUN map initiator sees through tpg, with a reference on each
+ * LU. -EACCES when it has no access, -ENOMEM. The caller frees *out with
+ * obj_lun_map_free(), which drops the references.
  */
 int obj_lun_map_build(const struct obj_tpg *tpg, const char *initiator, struct obj_lun_map **out);
 void obj_lun_map_free(struct obj_lun_map *map);

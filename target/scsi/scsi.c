@@ -444,6 +444,7 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	if (!lu)
 		return -ENOMEM;
 	lu->bs = bs;
+	atomic_init(&lu->refs, 1);
 	lu->id = *id;
 	lu->id.serial[sizeof(lu->id.serial) - 1] = '\0';
 	lu->id.vendor[sizeof(lu->id.vendor) - 1] = '\0';
@@ -475,11 +476,32 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	return 0;
 }
 
+void scsi_lu_get(struct scsi_lu *lu)
+{
+	atomic_fetch_add_explicit(&lu->refs, 1, memory_order_relaxed);
+}
+
+unsigned int scsi_lu_refs(struct scsi_lu *lu)
+{
+	return atomic_load_explicit(&lu->refs, memory_order_relaxed);
+}
+
+void scsi_lu_own_bs(struct scsi_lu *lu)
+{
+	lu->owns_bs = true;
+}
+
 void scsi_lu_destroy(struct scsi_lu *lu)
+{
+	scsi_lu_put(lu);
+}
+
+void scsi_lu_put(struct scsi_lu *lu)
 {
 	struct scsi_itl *itl, *tmp;
 
-	if (!lu)
+	/* acq_rel: whatever a thread did with the LU happens before its destruction */
+	if (!lu || atomic_fetch_sub_explicit(&lu->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	/* The sessions detach first; a nexus left here is a caller's bug, not a crash. */
 	list_for_each_entry_safe(itl, tmp, &lu->itls, node)
@@ -491,6 +513,8 @@ void scsi_lu_destroy(struct scsi_lu *lu)
 	}
 	pr_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
+	if (lu->owns_bs)
+		bs_close(lu->bs);
 	free(lu);
 }
 

@@ -218,7 +218,19 @@ void scsi_init(void);
  * starts with the write cache enabled iff bs is write-back. Returns 0 or -errno.
  */
 int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_lu **out);
+/*
+ * References, thread-safe: scsi_lu_create() hands out the first, and the
+ * last scsi_lu_put() destroys the LU (every nexus detached by then), and
+ * closes its store when scsi_lu_own_bs() was called. scsi_lu_destroy() is
+ * scsi_lu_put().
+ */
+void scsi_lu_get(struct scsi_lu *lu);
+void scsi_lu_put(struct scsi_lu *lu);
 void scsi_lu_destroy(struct scsi_lu *lu);
+/* References held now (the model's and every LUN map's: "who still uses it"). */
+unsigned int scsi_lu_refs(struct scsi_lu *lu);
+/* From now on the LU closes its store when it is destroyed (before any other reference). */
+void scsi_lu_own_bs(struct scsi_lu *lu);
 struct bs_dev *scsi_lu_bs(struct scsi_lu *lu);
 const struct scsi_lu_id *scsi_lu_get_id(const struct scsi_lu *lu);
 

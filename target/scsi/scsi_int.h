@@ -70,6 +70,13 @@ struct scsi_mode_state {
 
 struct scsi_lu {
 	struct bs_dev *bs;
+	/*
+	 * The model holds one reference and every session LUN map that shows
+	 * the LU one more: an LU removed from the configuration lives on until
+	 * the last session that saw it has let go (target/obj.h).
+	 */
+	_Atomic unsigned int refs;
+	bool owns_bs; /* the last reference closes bs too */
 	struct scsi_lu_id id;
 	uint32_t block_size;
 	/* Mode parameters: written under lock, read without it on the I/O path. */

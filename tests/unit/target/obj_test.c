@@ -128,12 +128,23 @@ END_TEST
 
 /* ---- a model built by hand: the example of docs/configuration.md ---- */
 
+/*
+ * Real LUs on a store that is never read: a LUN map takes a reference on
+ * each LU it shows. Created once, they live for the whole test program
+ * (each keeps its creation reference), so that the models may share them.
+ */
 static struct scsi_lu *lu_mark(int i)
 {
-	static char marks[8];
+	static struct bs_dev dev = { .block_size = 512, .size = 1 << 20 };
+	static struct scsi_lu *lus[3];
 
-	/* the map only carries LU pointers; distinct addresses are all it needs */
-	return (struct scsi_lu *)&marks[i];
+	if (!lus[i]) {
+		struct scsi_lu_id id = { .serial = "mark" };
+
+		id.serial[4] = (char)('0' + i);
+		ck_assert_int_eq(scsi_lu_create(&dev, &id, &lus[i]), 0);
+	}
+	return lus[i];
 }
 
 static void add_portal(struct obj_tpg *tpg, const char *text)
@@ -381,7 +392,10 @@ START_TEST(test_lun_map_acls)
 	expect_entry(map, 0, 0, lu_mark(0), false);
 	expect_entry(map, 1, 1, lu_mark(1), false);
 	expect_entry(map, 2, 2, lu_mark(2), false);
+	/* the map holds each LU it shows: a deleted LU outlives the model while a session uses it */
+	ck_assert_uint_eq(scsi_lu_refs(lu_mark(0)), 2);
 	obj_lun_map_free(map);
+	ck_assert_uint_eq(scsi_lu_refs(lu_mark(0)), 1);
 
 	/* kvm2: sees TPG LUN 1 as its LUN 0, and nothing else */
 	ck_assert_int_eq(obj_lun_map_build(tpg, "IQN.2026-11.org.example:kvm2", &map), 0);
