@@ -1159,7 +1159,8 @@ static const struct {
 
 static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
 					       "debug",		 "state_dir",  "backstores",
-					       "targets",	 "discovery_auth", NULL };
+					       "targets",	 "discovery_auth", "auto_save",
+					       NULL };
 
 /*
  * The longest state_dir: room for "/pr/" and a file name of an escaped
@@ -1233,6 +1234,12 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 		return ret;
 	m->io_threads = (unsigned int)io_threads;
 
+	/* Every change over the control socket is saved unless the admin says otherwise. */
+	m->auto_save = true;
+	ret = cfg_get_bool(root, "auto_save", false, &m->auto_save, c->err);
+	if (ret)
+		return ret;
+
 	m->log_level = LOG_LEVEL_INFO;
 	ret = cfg_get_string(root, "log_level", false, &level, c->err);
 	if (ret)
@@ -1268,8 +1275,8 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 	return 0;
 }
 
-static int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **out,
-			    struct cfg_err *err)
+int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **out,
+		     struct cfg_err *err)
 {
 	struct config_ctx c = { .err = err };
 	const config_setting_t *root = config_root_setting(cfg);
@@ -1356,128 +1363,4 @@ int config_parse_string(const char *text, struct obj_model **out, struct cfg_err
 		ret = config_parse_cfg(&cfg, NULL, out, err);
 	config_destroy(&cfg);
 	return ret;
-}
-
-/* Undoes config_open for the first n backstores, last first. */
-static void config_close_n(struct obj_model *m, size_t n)
-{
-	while (n--) {
-		struct obj_backstore *b = &m->backstores[n];
-
-		if (b->lu)
-			scsi_lu_destroy(b->lu);
-		b->lu = NULL;
-		if (b->dev)
-			bs_close(b->dev);
-		b->dev = NULL;
-	}
-}
-
-/*
- * What bs_open would say less clearly (or not at all): a file that is not
- * there and cannot be created without a size, a block path that is not a
- * block device.
- */
-static int config_precheck(const struct obj_backstore *b, struct cfg_err *err)
-{
-	struct stat st;
-
-	if (strcmp(b->type, "null") == 0)
-		return 0;
-	if (stat(b->path, &st)) {
-		int e = errno;
-
-		if (e == ENOENT && strcmp(b->type, "file") == 0 && b->params.size == 0)
-			return config_err_at(err, b->cfg_file, b->cfg_line, -ENOENT,
-					     "backstore '%s': file '%s' does not exist and no size is given to create it: add size = \"20G\"",
-					     b->name, b->path);
-		if (e == ENOENT && strcmp(b->type, "file") == 0)
-			return 0;
-		return config_err_at(err, b->cfg_file, b->cfg_line, -e,
-				     "backstore '%s': cannot open '%s': %s", b->name, b->path,
-				     strerror(e));
-	}
-	if (strcmp(b->type, "file") == 0) {
-		if (!S_ISREG(st.st_mode))
-			return config_err_at(err, b->cfg_file, b->cfg_line, -EINVAL,
-					     "backstore '%s': '%s' is not a regular file%s", b->name,
-					     b->path,
-					     S_ISBLK(st.st_mode) ? " (use type = \"block\")" : "");
-		return 0;
-	}
-	if (!S_ISBLK(st.st_mode))
-		return config_err_at(err, b->cfg_file, b->cfg_line, -ENOTBLK,
-				     "backstore '%s': '%s' is not a block device%s", b->name,
-				     b->path,
-				     S_ISREG(st.st_mode) ? " (use type = \"file\" for an image file)" :
-				     "");
-	return 0;
-}
-
-int config_open(struct obj_model *m, struct cfg_err *err)
-{
-	size_t i;
-	int ret;
-
-	for (i = 0; i < m->nbackstores; i++) {
-		struct obj_backstore *b = &m->backstores[i];
-		/* an LVM logical volume is a block device; "lvm" says what the admin meant */
-		const char *kind = strcmp(b->type, "lvm") == 0 ? "block" : b->type;
-		char why[256] = "";
-
-		ret = config_precheck(b, err);
-		if (ret)
-			goto err_close;
-		ret = bs_open(kind, &b->params, &b->dev, why, sizeof(why));
-		if (ret) {
-			b->dev = NULL;
-			config_err_at(err, b->cfg_file, b->cfg_line, ret,
-				      "backstore '%s': cannot open %s%s%s: %s", b->name,
-				      b->path[0] ? "'" : "", b->path[0] ? b->path : "the null store",
-				      b->path[0] ? "'" : "", why[0] ? why : strerror(-ret));
-			goto err_close;
-		}
-		ret = scsi_lu_create(b->dev, &b->id, &b->lu);
-		if (!ret) {
-			/*
-			 * SPC-4 §5.13.5: the state an initiator asked to persist
-			 * (APTPL) comes back before any nexus attaches; a
-			 * damaged file is logged and ignored, never fatal.
-			 */
-			ret = pr_store_attach(b->lu, m->state_dir, b->id.serial);
-			if (ret)
-				scsi_lu_destroy(b->lu);
-		}
-		if (ret) {
-			b->lu = NULL;
-			config_err_at(err, b->cfg_file, b->cfg_line, ret,
-				      "backstore '%s': cannot create its logical unit: %s", b->name,
-				      strerror(-ret));
-			i++; /* close its store too */
-			goto err_close;
-		}
-	}
-	return 0;
-
-err_close:
-	config_close_n(m, i);
-	return ret;
-}
-
-int config_load(const char *path, struct obj_model **out, struct cfg_err *err)
-{
-	struct obj_model *m;
-	int ret;
-
-	*out = NULL;
-	ret = config_parse(path, &m, err);
-	if (ret)
-		return ret;
-	ret = config_open(m, err);
-	if (ret) {
-		obj_model_free(m);
-		return ret;
-	}
-	*out = m;
-	return 0;
 }

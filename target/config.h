@@ -33,6 +33,26 @@ int config_parse_string(const char *text, struct obj_model **out, struct cfg_err
  */
 int config_open(struct obj_model *m, struct cfg_err *err);
 
+/*
+ * config_open(), except that a backstore the same as one of old (served
+ * now: same name, kind, path, identity and open settings) takes over its
+ * open store and LU, with a reference of its own; old is not changed. For
+ * changes while porticod runs: sessions keep their nexuses to the LUs that
+ * stay. old may be NULL.
+ */
+int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct cfg_err *err);
+
+/*
+ * The two halves of config_save and config_parse, for changes made while
+ * porticod runs (target/ctl_ops.c): config_build() fills cfg (freshly
+ * initialised) with m, as config_save would write it; config_parse_cfg()
+ * reads a libconfig tree as config_parse() reads a file (path is recorded
+ * as the model's path). Both return 0 or -errno (err filled by the parse).
+ */
+int config_build(const struct obj_model *m, config_t *cfg);
+int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **out,
+		     struct cfg_err *err);
+
 /* config_parse() + config_open(). On failure *out is NULL. */
 int config_load(const char *path, struct obj_model **out, struct cfg_err *err);
 

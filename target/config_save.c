@@ -372,7 +372,7 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 }
 
 /* Fills cfg (freshly initialised) with m, in the model's order: the same model, the same bytes. */
-static int config_build(const struct obj_model *m, config_t *cfg)
+int config_build(const struct obj_model *m, config_t *cfg)
 {
 	config_setting_t *root = config_root_setting(cfg), *list, *g;
 	unsigned int level = (unsigned int)m->log_level;
@@ -389,6 +389,8 @@ static int config_build(const struct obj_model *m, config_t *cfg)
 					config_save_levels[level] : "");
 	if (!ret && m->debug[0])
 		ret = config_add_string(root, "debug", m->debug);
+	if (!ret && !m->auto_save)
+		ret = config_add_bool(root, "auto_save", false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
 		ret = config_add_string(root, "state_dir", m->state_dir);
 	if (!ret && !config_chap_empty(&m->discovery_auth)) {

@@ -1,9 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The running target. The control thread (the caller of server_run) owns
- * the listening sockets and signals; each accepted connection is handed to
- * an I/O thread, round robin, and lives there for its life. The model is
- * immutable while it is served, so the I/O threads read it without locks.
+ * the listening sockets, the signals and the control socket; each accepted
+ * connection is handed to an I/O thread, round robin, and lives there for
+ * its life.
+ *
+ * The model changes only on the control thread (target/ctl_ops.c), under
+ * model_lock. The I/O threads take the lock only for the questions of the
+ * login path (who may log in, with which credentials, which LUNs): copies
+ * of what they need leave the lock, pointers into the model never do. The
+ * data path reads the session's own LUN map and never takes it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +21,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/ev.h"
@@ -24,6 +31,7 @@
 #include "target/backstore/bs.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
+#include "target/ctl_server.h"
 #include "target/server.h"
 
 #define COMP "server"
@@ -41,15 +49,24 @@ struct io_thread {
 	bool done; /* the thread's connections are all closed */
 };
 
+/* A listening socket and the portal it serves. */
+struct srv_listener {
+	struct obj_portal portal;
+	int fd;
+};
+
 struct server {
+	pthread_mutex_t model_lock;
 	struct obj_model *model;
 	struct ev_loop *loop; /* control */
 	struct io_thread *threads;
 	unsigned int nthreads;
 	unsigned int next_thread;
-	int *lfds;
-	size_t nlfds;
+	struct srv_listener *listeners;
+	size_t nlisteners;
 	int sigfd;
+	struct ctl_server *ctl;
+	time_t started;
 };
 
 /* ---- the transport's questions ---- */
@@ -94,17 +111,21 @@ static void srv_portal_text(const struct sockaddr *local, char *buf, size_t len)
 	local_text(local, port, buf, len);
 }
 
-static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
-			      const char *target, const struct sockaddr *local, socklen_t locallen,
-			      struct param_limits *limits, uint16_t *tpg_tag, const char **alias)
+static uint16_t srv_authorize_locked(struct server *srv, enum iscsi_session_type type,
+				     const char *initiator, const char *target,
+				     const struct sockaddr *local, socklen_t locallen,
+				     const struct sockaddr *peer, socklen_t peerlen,
+				     struct param_limits *limits, uint16_t *tpg_tag, char *alias,
+				     size_t aliaslen)
 {
-	struct server *srv = arg;
 	const struct obj_target *t;
 	const struct obj_tpg *tpg;
 	const struct obj_acl *acl;
 	struct obj_tpg_params defaults;
 	char portal[96];
 
+	(void)peer;
+	(void)peerlen;
 	if (type == ISCSI_SESSION_DISCOVERY) {
 		/* Anyone may ask; SendTargets shows each initiator only what its ACLs allow. */
 		obj_tpg_params_default(&defaults);
@@ -113,7 +134,6 @@ static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const cha
 		if (srv->model->discovery_auth.userid[0])
 			limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 		*tpg_tag = 0;
-		*alias = NULL;
 		return ISCSI_LOGIN_OK;
 	}
 	t = obj_find_target(srv->model, target);
@@ -143,8 +163,24 @@ static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const cha
 	if (tpg->attrs.authentication || (acl && acl->chap.userid[0]))
 		limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	*tpg_tag = tpg->tag;
-	*alias = t->alias[0] ? t->alias : NULL;
+	snprintf(alias, aliaslen, "%s", t->alias);
 	return ISCSI_LOGIN_OK;
+}
+
+static uint16_t srv_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
+			      const char *target, const struct sockaddr *local, socklen_t locallen,
+			      const struct sockaddr *peer, socklen_t peerlen,
+			      struct param_limits *limits, uint16_t *tpg_tag, char *alias,
+			      size_t aliaslen)
+{
+	struct server *srv = arg;
+	uint16_t st;
+
+	pthread_mutex_lock(&srv->model_lock);
+	st = srv_authorize_locked(srv, type, initiator, target, local, locallen, peer, peerlen,
+				  limits, tpg_tag, alias, aliaslen);
+	pthread_mutex_unlock(&srv->model_lock);
+	return st;
 }
 
 /* The name and secret of one side, strings from the model, as CHAP takes them. */
@@ -160,23 +196,30 @@ static int srv_chap_credentials(void *arg, const char *initiator, const char *ta
 				struct chap_creds *out)
 {
 	struct server *srv = arg;
-	const struct obj_chap *chap = &srv->model->discovery_auth;
+	const struct obj_chap *chap;
+	int rc = 0;
 
+	/* Read at every login: a secret changed over the control socket applies to the next one. */
+	pthread_mutex_lock(&srv->model_lock);
+	chap = &srv->model->discovery_auth;
 	if (target) {
 		const struct obj_target *t = obj_find_target(srv->model, target);
 		const struct obj_tpg *tpg = t ? obj_tpg_for_addr(t, local, locallen) : NULL;
 		const struct obj_acl *acl = tpg ? obj_find_acl(tpg, initiator) : NULL;
 
-		if (!acl)
-			return -ENOENT;
-		chap = &acl->chap;
+		chap = acl ? &acl->chap : NULL;
 	}
-	if (!chap->userid[0])
-		return -ENODATA;
-	memset(out, 0, sizeof(*out));
-	srv_chap_secret(chap->userid, chap->password, &out->initiator);
-	srv_chap_secret(chap->mutual_userid, chap->mutual_password, &out->target);
-	return 0;
+	if (!chap) {
+		rc = -ENOENT;
+	} else if (!chap->userid[0]) {
+		rc = -ENODATA;
+	} else {
+		memset(out, 0, sizeof(*out));
+		srv_chap_secret(chap->userid, chap->password, &out->initiator);
+		srv_chap_secret(chap->mutual_userid, chap->mutual_password, &out->target);
+	}
+	pthread_mutex_unlock(&srv->model_lock);
+	return rc;
 }
 
 static bool portal_is_wildcard(const struct obj_portal *p)
@@ -216,16 +259,13 @@ static unsigned int portal_port(const struct obj_portal *p)
 	return ntohs(((const struct sockaddr_in *)&p->addr)->sin_port);
 }
 
-static int srv_sendtargets(void *arg, const char *initiator, const char *session_target,
-			   const struct sockaddr *local, socklen_t locallen, const char *value,
-			   struct text_buf *out)
+static int srv_sendtargets_locked(const struct obj_model *m, const char *initiator,
+				  const char *session_target, const struct sockaddr *local,
+				  const char *value, struct text_buf *out)
 {
-	struct server *srv = arg;
-	const struct obj_model *m = srv->model;
 	bool all = !strcmp(value, "All");
 	int rc;
 
-	(void)locallen;
 	for (size_t i = 0; i < m->ntargets; i++) {
 		const struct obj_target *t = &m->targets[i];
 		bool named = false;
@@ -263,20 +303,36 @@ static int srv_sendtargets(void *arg, const char *initiator, const char *session
 	return 0;
 }
 
+static int srv_sendtargets(void *arg, const char *initiator, const char *session_target,
+			   const struct sockaddr *local, socklen_t locallen, const char *value,
+			   struct text_buf *out)
+{
+	struct server *srv = arg;
+	int rc;
+
+	(void)locallen;
+	pthread_mutex_lock(&srv->model_lock);
+	rc = srv_sendtargets_locked(srv->model, initiator, session_target, local, value, out);
+	pthread_mutex_unlock(&srv->model_lock);
+	return rc;
+}
+
 static int srv_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
 			    struct iscsi_session_conf *out)
 {
 	struct server *srv = arg;
-	const struct obj_tpg *tpg = srv_find_tpg(srv->model, target, tag);
-	int rc;
+	const struct obj_tpg *tpg;
+	int rc = -ENOENT;
 
-	if (!tpg)
-		return -ENOENT;
-	rc = obj_lun_map_build(tpg, initiator, &out->map);
-	if (rc)
-		return rc;
-	out->attrs = tpg->attrs;
-	return 0;
+	pthread_mutex_lock(&srv->model_lock);
+	tpg = srv_find_tpg(srv->model, target, tag);
+	if (tpg) {
+		rc = obj_lun_map_build(tpg, initiator, &out->map);
+		if (!rc)
+			out->attrs = tpg->attrs;
+	}
+	pthread_mutex_unlock(&srv->model_lock);
+	return rc;
 }
 
 static void srv_session_conf_release(void *arg, struct iscsi_session_conf *conf)
@@ -381,9 +437,16 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 
 static int srv_listen(struct server *srv, const struct obj_portal *p, char *err, size_t errlen)
 {
+	struct srv_listener *ls;
 	int one = 1;
-	int fd, *lfds;
+	int fd;
 
+	ls = realloc(srv->listeners, (srv->nlisteners + 1) * sizeof(*ls));
+	if (!ls) {
+		errno = ENOMEM;
+		goto err;
+	}
+	srv->listeners = ls;
 	fd = socket(p->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		goto err;
@@ -393,18 +456,13 @@ static int srv_listen(struct server *srv, const struct obj_portal *p, char *err,
 	if (bind(fd, (const struct sockaddr *)&p->addr, p->addrlen) ||
 	    listen(fd, SERVER_LISTEN_BACKLOG))
 		goto err_close;
-	lfds = realloc(srv->lfds, (srv->nlfds + 1) * sizeof(*lfds));
-	if (!lfds) {
-		errno = ENOMEM;
-		goto err_close;
-	}
-	srv->lfds = lfds;
-	srv->lfds[srv->nlfds++] = fd;
 	if (ev_add_fd(srv->loop, fd, EV_READ, on_accept, srv)) {
-		srv->nlfds--;
 		errno = ENOMEM;
 		goto err_close;
 	}
+	ls[srv->nlisteners].portal = *p;
+	ls[srv->nlisteners].fd = fd;
+	srv->nlisteners++;
 	log_info(COMP, "listening on %s", p->text);
 	return 0;
 
@@ -415,38 +473,71 @@ err:
 	return -errno;
 }
 
-static int srv_listen_all(struct server *srv, char *err, size_t errlen)
+static void srv_unlisten(struct server *srv, size_t i)
 {
-	const struct obj_model *m = srv->model;
-	const struct obj_portal **seen = NULL;
-	size_t nseen = 0;
-	int rc = 0;
+	log_info(COMP, "no longer listening on %s", srv->listeners[i].portal.text);
+	ev_del_fd(srv->loop, srv->listeners[i].fd);
+	close(srv->listeners[i].fd);
+	srv->listeners[i] = srv->listeners[--srv->nlisteners];
+}
 
-	for (size_t i = 0; i < m->ntargets && !rc; i++) {
-		for (size_t j = 0; j < m->targets[i].ntpgs && !rc; j++) {
+static bool srv_listening(const struct server *srv, const struct obj_portal *p)
+{
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		if (obj_portal_equal(&srv->listeners[i].portal, p))
+			return true;
+	return false;
+}
+
+static bool model_has_portal(const struct obj_model *m, const struct obj_portal *p)
+{
+	for (size_t i = 0; i < m->ntargets; i++)
+		for (size_t j = 0; j < m->targets[i].ntpgs; j++) {
 			const struct obj_tpg *tpg = &m->targets[i].tpgs[j];
 
-			for (size_t k = 0; k < tpg->nportals && !rc; k++) {
-				const struct obj_portal *p = &tpg->portals[k];
-				const struct obj_portal **ns;
-				bool dup = false;
+			for (size_t k = 0; k < tpg->nportals; k++)
+				if (obj_portal_equal(&tpg->portals[k], p))
+					return true;
+		}
+	return false;
+}
 
-				for (size_t s = 0; s < nseen; s++)
-					dup |= obj_portal_equal(seen[s], p);
-				if (dup)
-					continue;
-				ns = realloc(seen, (nseen + 1) * sizeof(*seen));
-				if (!ns) {
-					rc = -ENOMEM;
-					break;
+int server_listen_check(struct server *srv, const struct obj_portal *p, char *err, size_t errlen)
+{
+	if (srv_listening(srv, p))
+		return 0;
+	return srv_listen(srv, p, err, errlen);
+}
+
+/*
+ * Makes the listening sockets match the model's portals: a portal shared by
+ * several TPGs is one socket; a socket whose portal is gone is closed (its
+ * connections go on: a portal's deletion stops new logins, as in LIO).
+ */
+static int srv_sync_listeners(struct server *srv, char *err, size_t errlen)
+{
+	const struct obj_model *m = srv->model;
+	int rc = 0;
+
+	for (size_t i = srv->nlisteners; i-- > 0;)
+		if (!model_has_portal(m, &srv->listeners[i].portal))
+			srv_unlisten(srv, i);
+	for (size_t i = 0; i < m->ntargets; i++) {
+		for (size_t j = 0; j < m->targets[i].ntpgs; j++) {
+			const struct obj_tpg *tpg = &m->targets[i].tpgs[j];
+
+			for (size_t k = 0; k < tpg->nportals; k++) {
+				int r = server_listen_check(srv, &tpg->portals[k], err, errlen);
+
+				/* the first error is reported; the other portals still get their socket */
+				if (r && !rc) {
+					rc = r;
+					err = NULL;
+					errlen = 0;
 				}
-				seen = ns;
-				seen[nseen++] = p;
-				rc = srv_listen(srv, p, err, errlen);
 			}
 		}
 	}
-	free(seen);
 	return rc;
 }
 
@@ -462,11 +553,9 @@ static unsigned int srv_nthreads(const struct obj_model *m)
 
 static void srv_free(struct server *srv)
 {
-	for (size_t i = 0; i < srv->nlfds; i++) {
-		ev_del_fd(srv->loop, srv->lfds[i]);
-		close(srv->lfds[i]);
-	}
-	free(srv->lfds);
+	while (srv->nlisteners)
+		srv_unlisten(srv, srv->nlisteners - 1);
+	free(srv->listeners);
 	if (srv->sigfd >= 0) {
 		ev_del_fd(srv->loop, srv->sigfd);
 		close(srv->sigfd);
@@ -476,6 +565,7 @@ static void srv_free(struct server *srv)
 	free(srv->threads);
 	if (srv->model)
 		obj_model_free(srv->model);
+	pthread_mutex_destroy(&srv->model_lock);
 	free(srv);
 }
 
@@ -503,6 +593,8 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	}
 	srv->model = model;
 	srv->sigfd = -1;
+	srv->started = time(NULL);
+	pthread_mutex_init(&srv->model_lock, NULL);
 	iscsi_set_env(&srv_env_ops, srv);
 
 	rc = ev_loop_create(&srv->loop);
@@ -554,9 +646,15 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 			goto err_join;
 		}
 	}
-	rc = srv_listen_all(srv, err, errlen);
+	rc = srv_sync_listeners(srv, err, errlen);
 	if (rc)
 		goto err_join;
+	if (model->control_socket[0]) {
+		rc = ctl_server_start(srv, srv->loop, model->control_socket, &srv->ctl, err,
+				      errlen);
+		if (rc)
+			goto err_join;
+	}
 	log_info(COMP, "serving %zu target(s), %zu backstore(s) with %u I/O thread(s)",
 		 model->ntargets, model->nbackstores, srv->nthreads);
 	*out = srv;
@@ -582,11 +680,12 @@ static void thread_logout(void *arg)
 void server_stop(struct server *srv, unsigned int logout_wait_s)
 {
 	/* Stop accepting first, then let initiators log out cleanly. */
-	for (size_t i = 0; i < srv->nlfds; i++) {
-		ev_del_fd(srv->loop, srv->lfds[i]);
-		close(srv->lfds[i]);
+	if (srv->ctl) {
+		ctl_server_stop(srv->ctl);
+		srv->ctl = NULL;
 	}
-	srv->nlfds = 0;
+	while (srv->nlisteners)
+		srv_unlisten(srv, srv->nlisteners - 1);
 	if (logout_wait_s) {
 		for (unsigned int i = 0; i < srv->nthreads; i++)
 			ev_post(srv->threads[i].loop, thread_logout,
@@ -598,4 +697,66 @@ void server_stop(struct server *srv, unsigned int logout_wait_s)
 	srv_join(srv, srv->nthreads);
 	bs_shutdown();
 	srv_free(srv);
+}
+
+/* ---- what the control socket changes ---- */
+
+struct obj_model *server_model(struct server *srv)
+{
+	return srv->model;
+}
+
+void server_model_lock(struct server *srv)
+{
+	pthread_mutex_lock(&srv->model_lock);
+}
+
+void server_model_unlock(struct server *srv)
+{
+	pthread_mutex_unlock(&srv->model_lock);
+}
+
+static void thread_refresh(void *arg)
+{
+	(void)arg;
+	iscsi_refresh_sessions();
+}
+
+int server_changed(struct server *srv, char *err, size_t errlen)
+{
+	int rc = srv_sync_listeners(srv, err, errlen);
+
+	/*
+	 * Each I/O thread rebuilds the LUN maps of its own sessions, raises
+	 * the unit attentions and logs out those that lost their ACL. A post
+	 * that fails (ENOMEM) leaves that thread's sessions on their old
+	 * maps until the next change: logged, nothing else to do.
+	 */
+	for (unsigned int i = 0; i < srv->nthreads; i++)
+		if (ev_post(srv->threads[i].loop, thread_refresh, NULL))
+			log_warn(COMP, "I/O thread %u: cannot pass on a configuration change", i);
+	return rc;
+}
+
+int server_replace_model(struct server *srv, struct obj_model *m, char *err, size_t errlen)
+{
+	struct obj_model *old;
+
+	pthread_mutex_lock(&srv->model_lock);
+	old = srv->model;
+	srv->model = m;
+	pthread_mutex_unlock(&srv->model_lock);
+	/* Sessions' maps hold their own references: the LUs they use outlive the old model. */
+	obj_model_free(old);
+	return server_changed(srv, err, errlen);
+}
+
+unsigned int server_io_threads(const struct server *srv)
+{
+	return srv->nthreads;
+}
+
+time_t server_started(const struct server *srv)
+{
+	return srv->started;
 }
