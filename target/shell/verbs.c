@@ -55,14 +55,14 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 	[SH_VERB_SET] = {
 		.name = "set",
 		.summary = "change settings of a group (attribute, parameter, auth)",
-		.nodes = N(SH_NODE_BACKSTORE) | N(SH_NODE_TPG) | N(SH_NODE_ACL),
+		.nodes = N(SH_NODE_BACKSTORE) | N(SH_NODE_TPG) | N(SH_NODE_ACL) | N(SH_NODE_ISCSI),
 		.changes = true,
 	},
 	[SH_VERB_GET] = {
 		.name = "get",
 		.summary = "show settings (a group, or some of its keys)",
 		.usage = "get [GROUP [KEY ...]]",
-		.nodes = N(SH_NODE_BACKSTORE) | N(SH_NODE_TPG) | N(SH_NODE_ACL),
+		.nodes = N(SH_NODE_BACKSTORE) | N(SH_NODE_TPG) | N(SH_NODE_ACL) | N(SH_NODE_ISCSI),
 	},
 	[SH_VERB_INFO] = {
 		.name = "info",
@@ -159,7 +159,11 @@ static const char *const sh_keys_delete[] = { "force", NULL };
 static const char *const sh_keys_tpg_attr[] = { "generate_node_acls",	 "demo_mode_write_protect",
 						"nopin_interval",	 "nopin_timeout",
 						"default_cmdsn_depth", "authentication",
-						NULL };
+						"allowed_addresses",   NULL };
+static const char *const sh_keys_acl_attr[] = { "allowed_addresses", NULL };
+static const char *const sh_keys_discovery[] = { "enable",	   "userid",
+						 "password",	   "mutual_userid",
+						 "mutual_password", NULL };
 static const char *const sh_keys_tpg_param[] = {
 	"MaxRecvDataSegmentLength", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
 	"InitialR2T",		    "ImmediateData",  "HeaderDigest",	  "DataDigest",
@@ -174,7 +178,8 @@ static const char *const sh_keys_clear[] = { "confirm", NULL };
 static const char *const sh_keys_ls[] = { "depth", NULL };
 
 static const char *const sh_groups_tpg[] = { "attribute", "parameter", "auth", NULL };
-static const char *const sh_groups_acl[] = { "auth", NULL };
+static const char *const sh_groups_acl[] = { "attribute", "auth", NULL };
+static const char *const sh_groups_iscsi[] = { "discovery_auth", NULL };
 static const char *const sh_groups_bs[] = { "attribute", NULL };
 
 const char *const *sh_verb_groups(enum sh_node_type t)
@@ -186,6 +191,8 @@ const char *const *sh_verb_groups(enum sh_node_type t)
 		return sh_groups_acl;
 	case SH_NODE_BACKSTORE:
 		return sh_groups_bs;
+	case SH_NODE_ISCSI:
+		return sh_groups_iscsi;
 	default:
 		return sh_no_keys;
 	}
@@ -229,6 +236,10 @@ static const char *const *sh_group_keys(enum sh_node_type t, const char *group)
 		return sh_no_keys;
 	if (strcmp(group, "auth") == 0)
 		return sh_keys_auth;
+	if (strcmp(group, "discovery_auth") == 0)
+		return sh_keys_discovery;
+	if (t == SH_NODE_ACL)
+		return sh_keys_acl_attr;
 	if (t == SH_NODE_BACKSTORE)
 		return sh_keys_bs_attr;
 	if (strcmp(group, "attribute") == 0)

@@ -141,7 +141,8 @@ START_TEST(groups_and_their_keys)
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set attribute generate_node_acls="),
 			 "generate_node_acls=false generate_node_acls=true");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "get attribute nopin"), "nopin_interval nopin_timeout");
-	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "set "), "auth");
+	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "set "), "attribute auth");
+	ck_assert_str_eq(complete("/iscsi", "set "), "discovery_auth");
 	ck_assert_str_eq(complete("/backstores/lvm/LUN2", "set attribute "),
 			 "readonly= size= write_back=");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set bogus "), "");
