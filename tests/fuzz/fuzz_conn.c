@@ -30,8 +30,10 @@
  * Checked: nothing ASan, UBSan or LeakSanitizer objects to (a connection
  * and its session are freed once the peer is gone, with nothing left in
  * the session registry); after a prefix login, every PDU the target sends
- * is a target PDU with correct digests and a data segment no longer than
- * the MaxRecvDataSegmentLength the initiator declared.
+ * is a target PDU with correct digests, a data segment no longer than the
+ * MaxRecvDataSegmentLength the initiator declared, a CmdSN window that
+ * never closes below ExpCmdSN - 1, and, when it carries a status, the next
+ * StatSN in order (RFC 7143 §4.2.2).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,6 +71,7 @@ static struct {
 	bool keep;  /* the prefix reads its responses itself */
 	bool hdigest, ddigest;
 	uint32_t max_dsl; /* what the initiator declared */
+	uint32_t statsn;  /* the StatSN the next status must carry */
 	size_t npdu;
 } rx;
 
@@ -76,7 +79,8 @@ static struct {
 
 static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
 			       const char *target, const struct sockaddr *local, socklen_t locallen,
-			       struct param_limits *limits, uint16_t *tag, const char **alias)
+			       const struct sockaddr *peer, socklen_t peerlen,
+			       struct param_limits *limits, uint16_t *tag, char *alias, size_t aliaslen)
 {
 	(void)arg;
 	(void)type;
@@ -84,6 +88,8 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 	(void)target;
 	(void)local;
 	(void)locallen;
+	(void)peer;
+	(void)peerlen;
 	limits->max_burst = 16384;
 	limits->first_burst = 8192;
 	limits->max_recv_dsl = 8192;
@@ -91,7 +97,7 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 	if (conf & 0x10)
 		limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	*tag = 1;
-	*alias = "fuzz target";
+	snprintf(alias, aliaslen, "%s", "fuzz target");
 	return conf & 0x20 ? ISCSI_LOGIN_AUTHORIZATION_FAILURE : ISCSI_LOGIN_OK;
 }
 
@@ -192,6 +198,21 @@ static bool target_opcode(uint8_t op)
 	}
 }
 
+/* RFC 7143 §4.2.2.2: which target PDUs carry a status, and so advance StatSN by one. */
+static bool advances_statsn(const uint8_t *p)
+{
+	switch (p[0] & ISCSI_OPCODE_MASK) {
+	case ISCSI_OP_DATA_IN:
+		return p[1] & ISCSI_DATA_FLAG_STATUS;
+	case ISCSI_OP_NOP_IN:
+		return get_be32(p + 16) != ISCSI_RESERVED_TAG; /* an answer, not a ping */
+	case ISCSI_OP_R2T:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Checks and drops the complete PDUs at the head of rx.buf. */
 static void rx_parse(void)
 {
@@ -222,6 +243,17 @@ static void rx_parse(void)
 			FUZZ_CHECK(crc32c_get_wire(p + hlen + iscsi_pad4(dlen)) ==
 				       crc32c(0, p + hlen, iscsi_pad4(dlen)),
 				   "PDU %zu (opcode 0x%02x): wrong data digest", rx.npdu, p[0]);
+		/* §4.2.2.1: the window never closes below ExpCmdSN - 1. */
+		FUZZ_CHECK((int32_t)(get_be32(p + 32) - get_be32(p + 28)) >= -1,
+			   "PDU %zu (opcode 0x%02x): MaxCmdSN %u below ExpCmdSN %u - 1", rx.npdu,
+			   p[0], get_be32(p + 32), get_be32(p + 28));
+		/* §4.2.2.2: every status takes the next StatSN, in order. */
+		if (advances_statsn(p)) {
+			FUZZ_CHECK(get_be32(p + 24) == rx.statsn,
+				   "PDU %zu (opcode 0x%02x): StatSN %u, expected %u", rx.npdu, p[0],
+				   get_be32(p + 24), rx.statsn);
+			rx.statsn++;
+		}
 		off += need;
 		rx.npdu++;
 	}
@@ -403,6 +435,7 @@ static void prefix_login(int fd, uint8_t b2)
 		       (rsp->bhs[1] & ISCSI_LOGIN_NSG_MASK) == ISCSI_STAGE_FULL_FEATURE,
 		   "prefix: no full feature phase");
 	prefix_tsih = get_be16(rsp->bhs + 14);
+	rx.statsn = get_be32(rsp->bhs + 24) + 1;
 	FUZZ_CHECK(prefix_tsih != 0, "prefix: TSIH 0");
 	free(rsp);
 	rx.keep = false;
