@@ -432,3 +432,212 @@ EOF
 	fi
 	t_done
 fi
+
+# ---- portico, the shell (the shell-*.sh groups) ----
+
+PORTICO=$T_BUILD/bin/portico
+# the socket conf_head names; portico reads it from the environment
+PORTICO_SOCKET=$T_TMP/ctl.sock
+export PORTICO_SOCKET
+# ls draws at this width whatever the terminal says
+COLUMNS=100
+export COLUMNS
+# When set, pt records each one-shot command and its output here.
+PT_TRANSCRIPT=""
+
+# Starts porticod (as pd_launch) but waits for its control socket to
+# answer, not for a portal: the shell groups start from a configuration
+# without targets. 0 answering; 1 not.
+pd_launch_ctl() {
+	PD_STARTS=$((PD_STARTS + 1))
+	echo "=== porticod start $PD_STARTS: $PD_CONF (control socket) ===" >>"$PD_LOG"
+	"$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
+	PD_PID=$!
+	i=0
+	while [ $i -lt $((PD_START_TIMEOUT * 10)) ]; do
+		if ! kill -0 "$PD_PID" 2>/dev/null; then
+			wait "$PD_PID" 2>/dev/null
+			PD_PID=""
+			return 1
+		fi
+		if [ -S "$PORTICO_SOCKET" ] &&
+			timeout 5 "$PORTICO" -t 4 status >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# pd_start for a configuration without portals: PD_PORT is picked for the
+# portal the group will create with portico.
+pd_start_ctl() { # CONF-FUNCTION
+	PD_PORT=$(pick_port) || { fail start "no free port"; return 1; }
+	"$1" >"$PD_CONF"
+	pd_launch_ctl && return 0
+	fail start "porticod's control socket $PORTICO_SOCKET did not answer"
+	return 1
+}
+
+# portico ARGS (one command, bounded), output in $T_OUT; its status. Recorded
+# in $PT_TRANSCRIPT ("# portico ARGS", then the output) when that is set.
+pt() { # ARGS...
+	timeout "$T_TIMEOUT" "$PORTICO" "$@" >"$T_OUT" 2>&1
+	pt_rc=$?
+	if [ -n "$PT_TRANSCRIPT" ]; then
+		echo "# portico $*" >>"$PT_TRANSCRIPT"
+		cat "$T_OUT" >>"$PT_TRANSCRIPT"
+	fi
+	return $pt_rc
+}
+
+# pt that must succeed: PASS NAME, or FAIL with portico's last line.
+pt_ok() { # NAME ARGS...
+	p_name=$1
+	shift
+	if pt "$@"; then
+		pass "$p_name"
+		return 0
+	fi
+	fail "$p_name" "portico $* exited $pt_rc: $(tail -n 1 "$T_OUT")" "$T_OUT"
+	return 1
+}
+
+# pt that porticod must refuse (exit 1) with a message matching REGEX.
+pt_refused() { # NAME REGEX ARGS...
+	p_name=$1
+	p_re=$2
+	shift 2
+	pt "$@"
+	if [ $pt_rc -eq 0 ]; then
+		fail "$p_name" "portico $* succeeded but should not have" "$T_OUT"
+	elif [ $pt_rc -ne 1 ]; then
+		fail "$p_name" "portico $* exited $pt_rc, not 1 (a refused command)" "$T_OUT"
+	elif ! out_has "$p_re"; then
+		fail "$p_name" "refused, but not with '$p_re'" "$T_OUT"
+	else
+		pass "$p_name"
+		return 0
+	fi
+	return 1
+}
+
+# ---- transcripts in docs/shell.md ----
+
+# Writes FILE normalized to OUT: each FROM (a literal string) becomes its
+# TO, then the dot leaders of ls lines are drawn again for the new lengths
+# (the shell's rule: the line fills COLUMNS, at least 3 dots).
+pt_normalize() { # FILE OUT [FROM TO]...
+	n_in=$1
+	n_out=$2
+	shift 2
+	: >"$T_TMP/norm.sed"
+	while [ $# -ge 2 ]; do
+		n_from=$(printf '%s' "$1" | sed 's/[][\\/.*^$]/\\&/g')
+		n_to=$(printf '%s' "$2" | sed 's/[\\/&]/\\&/g')
+		printf 's/%s/%s/g\n' "$n_from" "$n_to" >>"$T_TMP/norm.sed"
+		shift 2
+	done
+	sed -f "$T_TMP/norm.sed" "$n_in" | awk -v w="$COLUMNS" '
+		/^[ |]*o- [^ ]+ \.+ \[.*\]$/ && match($0, / \.+ \[/) {
+			pre = substr($0, 1, RSTART - 1)
+			sum = substr($0, RSTART + RLENGTH)
+			sum = substr(sum, 1, length(sum) - 1)
+			d = w - length(pre) - 4 - length(sum)
+			if (d < 3)
+				d = 3
+			dots = sprintf("%*s", d, "")
+			gsub(/ /, ".", dots)
+			print pre " " dots " [" sum "]"
+			next
+		}
+		{ print }' >"$n_out"
+}
+
+PT_DOC=$T_TOP/docs/shell.md
+
+# The transcript FILE (normalized) is what docs/shell.md shows between
+# "<!-- transcript:NAME begin" and "<!-- transcript:NAME end -->", in a
+# code block. With PORTICO_UPDATE_DOCS=1 the block is rewritten instead.
+pt_doc() { # NAME FILE
+	d_begin="<!-- transcript:$1 begin"
+	d_end="<!-- transcript:$1 end -->"
+	{
+		echo '```'
+		cat "$2"
+		echo '```'
+	} >"$T_TMP/doc-$1.want"
+	if ! grep -q "^$d_begin" "$PT_DOC" || ! grep -qx -- "$d_end" "$PT_DOC"; then
+		fail "doc-$1" "docs/shell.md lacks the lines '$d_begin ...' and '$d_end'"
+		return 1
+	fi
+	if [ "${PORTICO_UPDATE_DOCS:-}" = 1 ]; then
+		awk -v b="$d_begin" -v e="$d_end" -v f="$T_TMP/doc-$1.want" '
+			index($0, b) == 1 { print; while ((getline l < f) > 0) print l; skip = 1; next }
+			$0 == e { skip = 0 }
+			!skip { print }' "$PT_DOC" >"$T_TMP/doc.new" &&
+			cat "$T_TMP/doc.new" >"$PT_DOC" &&
+			pass "doc-$1" && return 0
+		fail "doc-$1" "cannot rewrite $PT_DOC"
+		return 1
+	fi
+	awk -v b="$d_begin" -v e="$d_end" '
+		index($0, b) == 1 { on = 1; next }
+		$0 == e { on = 0 }
+		on { print }' "$PT_DOC" >"$T_TMP/doc-$1.have"
+	if cmp -s "$T_TMP/doc-$1.want" "$T_TMP/doc-$1.have"; then
+		pass "doc-$1"
+		return 0
+	fi
+	diff -u "$T_TMP/doc-$1.have" "$T_TMP/doc-$1.want" >"$T_TMP/doc-$1.diff"
+	fail "doc-$1" "docs/shell.md's '$1' transcript differs from this run (PORTICO_UPDATE_DOCS=1 rewrites it)" \
+		"$T_TMP/doc-$1.diff"
+	return 1
+}
+
+# ---- uawatch: a session kept open while the configuration changes ----
+
+# Starts uawatch as IQN on URL, driven through a FIFO on file descriptor FD
+# (3 to 9, one per watcher); waits (bounded) for its login. Its answers go
+# to $T_TMP/ua-NAME.out.
+ua_start() { # NAME FD IQN URL
+	mkfifo "$T_TMP/ua-$1.in" || return 1
+	eval "exec $2<>\"\$T_TMP/ua-$1.in\""
+	eval "UA_FD_$1=$2 UA_N_$1=-1"
+	helper "$T_TMP/ua-$1.out" "$T_BIN/uawatch" -i "$3" "$4" <"$T_TMP/ua-$1.in"
+	eval "UA_PID_$1=$HELPER_PID"
+	ua_wait "$1" 0
+}
+
+# Waits (bounded) for answer N of watcher NAME; the text in UA_ANSWER.
+ua_wait() { # NAME N
+	i=0
+	while [ $i -lt 600 ]; do
+		UA_ANSWER=$(sed -n "s/^$2 //p" "$T_TMP/ua-$1.out")
+		[ -n "$UA_ANSWER" ] && return 0
+		kill -0 "$(eval echo \"\$UA_PID_$1\")" 2>/dev/null || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	UA_ANSWER="(no answer: $(tail -n 1 "$T_TMP/ua-$1.out"))"
+	return 1
+}
+
+# Sends CMD to watcher NAME and waits for its answer (UA_ANSWER).
+ua() { # NAME CMD
+	eval "UA_N_$1=\$((UA_N_$1 + 1)); u_fd=\$UA_FD_$1; u_n=\$UA_N_$1"
+	eval "echo \"\$2\" >&$u_fd"
+	ua_wait "$1" "$u_n"
+}
+
+# CMD's answer must be WANT exactly.
+ua_is() { # CHECK NAME CMD WANT
+	ua "$2" "$3"
+	if [ "$UA_ANSWER" = "$4" ]; then
+		pass "$1"
+		return 0
+	fi
+	fail "$1" "$2: '$3' answered '$UA_ANSWER', expected '$4'" "$T_TMP/ua-$2.out"
+	return 1
+}

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * uawatch: one libiscsi session kept open while a test changes porticod's
+ * configuration, so that the test can see what the change does to a
+ * session that is in: unit attentions, REPORT LUNS, READ CAPACITY, a
+ * logout by the target.
+ *
+ *   uawatch [-i IQN] URL
+ *
+ * Logs in to the target of URL (no command to any LUN: the unit attentions
+ * stay pending until the test asks), prints "0 logged in" (or "0 login
+ * failed: ..." and exits 1), then reads commands from stdin, one per line,
+ * and answers each with one line "N TEXT" (N counts the commands from 1):
+ *
+ *   tur LUN        TEST UNIT READY once: "tur LUN: GOOD", "tur LUN: sense K/AS/AQ"
+ *                  (hex), or "tur LUN: error WHY" (no answer: the connection is gone)
+ *   ready LUN      TEST UNIT READY until GOOD (at most 8 times), every sense on
+ *                  the way: "ready LUN: 6/29/00 GOOD"
+ *   luns           REPORT LUNS: "luns: 0 1 2", or sense/error as for tur
+ *   cap LUN        READ CAPACITY (16): "cap LUN: blocks N bs B", or sense/error
+ *   gone SECONDS   waits (at most SECONDS) for the target to end the session:
+ *                  "gone: closed" or "gone: still logged in"
+ *   quit           logs out and exits 0
+ *
+ * libiscsi's synchronous calls hand back a CHECK CONDITION as it came
+ * (unit attentions are retried only by the connect probe, which is not
+ * used here, and by a reconnect, which is turned off).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/functional/ft.h"
+
+#define UA_READY_TRIES 8
+
+static int seq;
+
+static void answer(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void answer(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%d ", seq);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+}
+
+/* "GOOD", "sense 6/3f/0e", "status 0x18", or "error WHY" when nothing came back. */
+static const char *outcome(struct iscsi_context *iscsi, const struct scsi_task *task, char *buf,
+			   size_t len)
+{
+	if (!task)
+		snprintf(buf, len, "error %s", iscsi_get_error(iscsi));
+	else if (task->status == SCSI_STATUS_GOOD)
+		snprintf(buf, len, "GOOD");
+	else if (task->status == SCSI_STATUS_CHECK_CONDITION)
+		snprintf(buf, len, "sense %x/%02x/%02x", task->sense.key,
+			 (task->sense.ascq >> 8) & 0xff, task->sense.ascq & 0xff);
+	else
+		snprintf(buf, len, "status 0x%02x", task->status);
+	return buf;
+}
+
+static void do_tur(struct iscsi_context *iscsi, int lun)
+{
+	struct scsi_task *task = iscsi_testunitready_sync(iscsi, lun);
+	char buf[256];
+
+	answer("tur %d: %s", lun, outcome(iscsi, task, buf, sizeof(buf)));
+	if (task)
+		scsi_free_scsi_task(task);
+}
+
+static void do_ready(struct iscsi_context *iscsi, int lun)
+{
+	char seen[UA_READY_TRIES * 12 + 1] = "", buf[256];
+	struct scsi_task *task;
+	size_t off = 0;
+	int i;
+
+	for (i = 0; i < UA_READY_TRIES; i++) {
+		task = iscsi_testunitready_sync(iscsi, lun);
+		if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
+		    task->sense.key != SCSI_SENSE_UNIT_ATTENTION)
+			break;
+		off += (size_t)snprintf(seen + off, sizeof(seen) - off, "%x/%02x/%02x ",
+					task->sense.key, (task->sense.ascq >> 8) & 0xff,
+					task->sense.ascq & 0xff);
+		scsi_free_scsi_task(task);
+		task = NULL;
+	}
+	answer("ready %d: %s%s", lun, seen,
+	       i == UA_READY_TRIES ? "still a unit attention" : outcome(iscsi, task, buf, sizeof(buf)));
+	if (task)
+		scsi_free_scsi_task(task);
+}
+
+static void do_luns(struct iscsi_context *iscsi)
+{
+	struct scsi_reportluns_list *list;
+	struct scsi_task *task;
+	char buf[4096];
+	size_t off;
+	int full;
+
+	task = iscsi_reportluns_sync(iscsi, 0, 16);
+	if (task && task->status == SCSI_STATUS_GOOD) {
+		full = scsi_datain_getfullsize(task);
+		if (full > task->datain.size) {
+			scsi_free_scsi_task(task);
+			task = iscsi_reportluns_sync(iscsi, 0, full);
+		}
+	}
+	if (!task || task->status != SCSI_STATUS_GOOD) {
+		answer("luns: %s", outcome(iscsi, task, buf, sizeof(buf)));
+		goto out;
+	}
+	list = scsi_datain_unmarshall(task);
+	if (!list) {
+		answer("luns: error cannot parse the data");
+		goto out;
+	}
+	off = (size_t)snprintf(buf, sizeof(buf), "luns:");
+	for (uint32_t i = 0; i < list->num && off < sizeof(buf) - 12; i++)
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, " %u", list->luns[i]);
+	answer("%s", buf);
+out:
+	if (task)
+		scsi_free_scsi_task(task);
+}
+
+static void do_cap(struct iscsi_context *iscsi, int lun)
+{
+	struct scsi_task *task = iscsi_readcapacity16_sync(iscsi, lun);
+	struct scsi_readcapacity16 *rc;
+	char buf[256];
+
+	if (!task || task->status != SCSI_STATUS_GOOD) {
+		answer("cap %d: %s", lun, outcome(iscsi, task, buf, sizeof(buf)));
+	} else if (!(rc = scsi_datain_unmarshall(task))) {
+		answer("cap %d: error cannot parse the data", lun);
+	} else {
+		answer("cap %d: blocks %llu bs %u", lun, (unsigned long long)rc->returned_lba + 1,
+		       rc->block_length);
+	}
+	if (task)
+		scsi_free_scsi_task(task);
+}
+
+/* Serves the connection (NOP-Ins, an Async Message) until it ends or the time is up. */
+static void do_gone(struct iscsi_context *iscsi, int seconds)
+{
+	uint64_t end = ft_now_ms() + (uint64_t)seconds * 1000;
+	struct pollfd pfd;
+
+	while (ft_now_ms() < end) {
+		pfd.fd = iscsi_get_fd(iscsi);
+		if (pfd.fd < 0 || !iscsi_is_logged_in(iscsi))
+			break;
+		pfd.events = (short)iscsi_which_events(iscsi);
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 100) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd.revents && iscsi_service(iscsi, pfd.revents) < 0)
+			break;
+	}
+	if (iscsi_get_fd(iscsi) < 0 || !iscsi_is_logged_in(iscsi) || ft_now_ms() < end)
+		answer("gone: closed");
+	else
+		answer("gone: still logged in");
+}
+
+int main(int argc, char **argv)
+{
+	const char *initiator = NULL;
+	struct iscsi_context *iscsi;
+	char line[256], verb[32];
+	int opt, lun, arg, n;
+
+	while ((opt = getopt(argc, argv, "i:")) != -1) {
+		if (opt != 'i')
+			goto usage;
+		initiator = optarg;
+	}
+	if (optind != argc - 1)
+		goto usage;
+	iscsi = ft_connect(argv[optind], initiator, false, false, &lun);
+	if (!iscsi) {
+		answer("login failed");
+		return 1;
+	}
+	answer("logged in");
+	while (fgets(line, sizeof(line), stdin)) {
+		arg = -1;
+		n = sscanf(line, "%31s %d", verb, &arg);
+		if (n < 1)
+			continue;
+		seq++;
+		if (!strcmp(verb, "tur") && n == 2) {
+			do_tur(iscsi, arg);
+		} else if (!strcmp(verb, "ready") && n == 2) {
+			do_ready(iscsi, arg);
+		} else if (!strcmp(verb, "luns")) {
+			do_luns(iscsi);
+		} else if (!strcmp(verb, "cap") && n == 2) {
+			do_cap(iscsi, arg);
+		} else if (!strcmp(verb, "gone") && n == 2) {
+			do_gone(iscsi, arg);
+		} else if (!strcmp(verb, "quit")) {
+			answer("bye");
+			ft_close(iscsi, true);
+			return 0;
+		} else {
+			answer("unknown command: %s", verb);
+		}
+	}
+	ft_close(iscsi, true);
+	return 0;
+usage:
+	fprintf(stderr, "usage: uawatch [-i IQN] URL (commands on stdin: see the source)\n");
+	return 2;
+}
