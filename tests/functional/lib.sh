@@ -604,9 +604,11 @@ pt_doc() { # NAME FILE
 ua_start() { # NAME FD IQN URL
 	mkfifo "$T_TMP/ua-$1.in" || return 1
 	eval "exec $2<>\"\$T_TMP/ua-$1.in\""
-	eval "UA_FD_$1=$2 UA_N_$1=-1"
-	helper "$T_TMP/ua-$1.out" "$T_BIN/uawatch" -i "$3" "$4" <"$T_TMP/ua-$1.in"
-	eval "UA_PID_$1=$HELPER_PID"
+	eval "UA_FD_$1=$2 UA_N_$1=0"
+	# not through helper: an asynchronous command's stdin is /dev/null unless redirected in it
+	"$T_BIN/uawatch" -i "$3" "$4" <"$T_TMP/ua-$1.in" >"$T_TMP/ua-$1.out" 2>&1 &
+	T_HELPERS="$T_HELPERS $!"
+	eval "UA_PID_$1=$!"
 	ua_wait "$1" 0
 }
 
