@@ -121,6 +121,16 @@ static size_t sess_list_luns(const struct scsi_nexus *nx, uint64_t *luns, size_t
 	return n;
 }
 
+static void sess_clear_ua(const struct scsi_nexus *nx, uint32_t ua_bits)
+{
+	const struct iscsi_session *sess = nx->priv;
+	const struct sess_luns *l = sess->luns;
+
+	for (size_t i = 0; l && l->map && i < l->map->n; i++)
+		if (l->itls[i])
+			scsi_itl_clear_ua(l->itls[i], ua_bits);
+}
+
 /* ---- LUN sets (struct sess_luns) ---- */
 
 static size_t map_n(const struct obj_lun_map *map)
@@ -367,6 +377,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.target_name = sess->target;
 		sess->nexus.tpg_tag = sess->tpg_tag;
 		sess->nexus.list_luns = sess_list_luns;
+		sess->nexus.clear_ua = sess_clear_ua;
 		sess->nexus.priv = sess;
 
 		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);

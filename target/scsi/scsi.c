@@ -642,6 +642,11 @@ void scsi_itl_set_ua(struct scsi_itl *itl, uint32_t ua_bits)
 	atomic_fetch_or(&itl->ua, ua_bits);
 }
 
+void scsi_itl_clear_ua(struct scsi_itl *itl, uint32_t ua_bits)
+{
+	atomic_fetch_and(&itl->ua, ~ua_bits);
+}
+
 /* LUN addressing, SAM-5 §4.7. */
 
 void scsi_lun_encode(uint64_t lun, uint8_t out[8])
@@ -902,6 +907,14 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 		if (!(op->flags & SCSI_OP_F_NO_UA)) {
 			uint32_t ua = scsi_itl_take_ua(itl);
 
+			/*
+			 * SAM-5 §5.14, SPC-4 Extended INQUIRY LUICLR (set, spc.c):
+			 * REPORTED LUNS DATA HAS CHANGED, once reported through
+			 * one LU, is cleared on every LU of the I_T nexus.
+			 */
+			if (ua == SCSI_UA_REPORTED_LUNS_CHANGED && cmd->nexus &&
+			    cmd->nexus->clear_ua)
+				cmd->nexus->clear_ua(cmd->nexus, ua);
 			if (ua)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
 		}

@@ -142,6 +142,8 @@ struct scsi_nexus {
 	 * returns how many there are (which may exceed max).
 	 */
 	size_t (*list_luns)(const struct scsi_nexus *nx, uint64_t *luns, size_t max);
+	/* Clears pending unit attentions ua_bits on every LU of this nexus (may be NULL). */
+	void (*clear_ua)(const struct scsi_nexus *nx, uint32_t ua_bits);
 	void *priv;
 };
 
@@ -255,6 +257,8 @@ void scsi_itl_destroy(struct scsi_itl *itl);
 struct scsi_lu *scsi_itl_lu(struct scsi_itl *itl);
 /* Thread-safe: adds pending unit attentions to one nexus. */
 void scsi_itl_set_ua(struct scsi_itl *itl, uint32_t ua_bits);
+/* Thread-safe: drops pending unit attentions of one nexus. */
+void scsi_itl_clear_ua(struct scsi_itl *itl, uint32_t ua_bits);
 
 /* Pure: decodes cmd->cdb. Returns SENSE_OK, or the reason to fail the command. */
 enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd);

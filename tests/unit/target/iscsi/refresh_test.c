@@ -582,11 +582,33 @@ START_TEST(test_lun_added)
 	ck_assert_uint_eq(report_luns(0, luns, 8), 2);
 	ck_assert_uint_eq(luns[0], 0);
 	ck_assert_uint_eq(luns[1], 1);
-	/* the new LUN's nexus is new: POWER ON first, then the change */
+	/* the new LUN's nexus is new: POWER ON; 3F/0E went with its report through LUN 0 (LUICLR) */
 	expect_power_on(1);
-	expect_luns_changed(1);
 	expect_good(1);
 	ck_assert_int_eq(maps_live, 1); /* the old map went: nothing held it */
+}
+END_TEST
+
+/*
+ * SAM-5 §5.14, LUICLR: REPORTED LUNS DATA HAS CHANGED reported through one
+ * LU is cleared on every LU of the I_T nexus; REPORT LUNS itself clears
+ * nothing.
+ */
+START_TEST(test_luns_changed_cleared_per_nexus)
+{
+	uint64_t luns[8];
+
+	login(false);
+	expect_power_on(0);
+	set_model(3, (const struct model_lun[]){ { .lun = 0, .lu = 0 }, { .lun = 2, .lu = 1 },
+						 { .lun = 3, .lu = 2 } });
+	iscsi_refresh_sessions();
+	ck_assert_uint_eq(report_luns(0, luns, 8), 3);
+	expect_power_on(2);
+	expect_luns_changed(2); /* REPORT LUNS did not clear it */
+	expect_good(0);		/* reported through LUN 2: gone from LUN 0 */
+	expect_power_on(3);	/* a new nexus still says so */
+	expect_good(3);		/* and its 3F/0E went with the report through LUN 2 */
 }
 END_TEST
 
@@ -960,6 +982,7 @@ static Suite *make_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_lun_added);
+	tcase_add_test(tc, test_luns_changed_cleared_per_nexus);
 	tcase_add_test(tc, test_lun_added_power_on_pending);
 	tcase_add_test(tc, test_lun_removed);
 	tcase_add_test(tc, test_lu_replaced);
