@@ -51,6 +51,11 @@ if pt_ok create-file-backstore /backstores/file create name=LUN0 file="$T_TMP/LU
 	fi
 fi
 pt_ok create-block-backstore /backstores/block create name=LUN1 dev="$LOOP1"
+# an error, as docs/shell.md shows one
+PT_TRANSCRIPT=$T_TMP/errors.txt
+pt_refused create-backstore-twice "backstore 'LUN0' exists.*\[EEXIST\]" \
+	/backstores/file create name=LUN0 file="$T_TMP/other.img" size=1G
+PT_TRANSCRIPT=$WT
 pt_ok create-lvm-backstore /backstores/lvm create name=LUN2 dev="$LOOP2"
 IQN=""
 if pt_ok create-target /iscsi create; then
@@ -202,6 +207,8 @@ pt_normalize "$WT" "$T_TMP/walkthrough.doc" "$@"
 pt_doc walkthrough "$T_TMP/walkthrough.doc"
 pt_normalize "$MK" "$T_TMP/masking.doc" "$@"
 pt_doc masking "$T_TMP/masking.doc"
+pt_normalize "$T_TMP/errors.txt" "$T_TMP/errors.doc" "$@"
+pt_doc errors "$T_TMP/errors.doc"
 
 pd_stop stop-clean
 t_done
