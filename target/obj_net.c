@@ -367,6 +367,10 @@ int obj_allow_add_text(struct obj_allow *l, const char *s, size_t len, struct ob
 	return ret;
 }
 
+/* The one error about the list rather than an entry: it has no entry to quote. */
+static const char obj_allow_empty_entry[] =
+	"an empty entry (two commas in a row, or one at either end)";
+
 static bool obj_allow_blank(char c)
 {
 	return c == ' ' || c == '\t';
@@ -397,7 +401,7 @@ int obj_allow_parse(const char *csv, size_t len, struct obj_allow *out, struct o
 			;
 		if (a == b) {
 			if (err)
-				err->why = "an empty entry (two commas in a row, or one at either end)";
+				err->why = obj_allow_empty_entry;
 			ret = -EINVAL;
 			goto err_free;
 		}
@@ -483,12 +487,12 @@ int obj_allow_err_text(const struct obj_allow_err *err, char *buf, size_t len)
 	const char *why = err->why ? err->why : "not a valid list";
 	int n;
 
-	if (err->entry[0] && err->fix[0])
-		n = snprintf(buf, len, "'%s': %s: write %s", err->entry, why, err->fix);
-	else if (err->entry[0])
-		n = snprintf(buf, len, "'%s': %s", err->entry, why);
-	else
+	if (why == obj_allow_empty_entry || !err->why)
 		n = snprintf(buf, len, "%s", why);
+	else if (err->fix[0])
+		n = snprintf(buf, len, "'%s': %s: write %s", err->entry, why, err->fix);
+	else
+		n = snprintf(buf, len, "'%s': %s", err->entry, why);
 	if (n < 0 || (size_t)n >= len)
 		return -ENOSPC;
 	return n;

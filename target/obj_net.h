@@ -37,7 +37,7 @@ struct obj_allow {
 /* Why a list was refused: what is wrong, with which entry, and what to write instead. */
 struct obj_allow_err {
 	const char *why; /* static text */
-	char entry[OBJ_NET_TEXT_MAX]; /* the entry as written (cut to fit, '?' for odd bytes), or "" */
+	char entry[OBJ_NET_TEXT_MAX]; /* the entry as written (cut to fit, '?' for odd bytes) */
 	char fix[OBJ_NET_TEXT_MAX]; /* the spelling to use instead ("10.0.0.0/24"), or "" */
 };
 

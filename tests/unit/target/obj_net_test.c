@@ -593,6 +593,9 @@ START_TEST(test_err_text)
 	ck_assert_int_eq(obj_allow_parse("10.0.0.1,", 9, &l, &err), -EINVAL);
 	obj_allow_err_text(&err, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "an empty entry (two commas in a row, or one at either end)");
+	ck_assert_int_eq(obj_allow_add_text(&l, "", 0, &err), -EINVAL);
+	obj_allow_err_text(&err, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "'': empty address");
 	/* an entry longer than the room for it is cut */
 	memset(buf, 'a', 120);
 	ck_assert_int_eq(obj_allow_add_text(&l, buf, 120, &err), -EINVAL);
