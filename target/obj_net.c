@@ -195,7 +195,11 @@ int obj_net_parse(const char *s, size_t len, struct obj_net *out, const char **w
 	}
 	out->prefix = (uint8_t)prefix;
 
-	/* CIDR (RFC 4632 §3.1): the bits below the prefix of a network are zero */
+	/*
+	 * RFC 4632 §3.1: a prefix is written as its network number and the
+	 * count of significant bits. The others must be zero here, so that a
+	 * mistyped host address is not silently widened to its network.
+	 */
 	memcpy(masked, out->addr, sizeof(masked));
 	obj_net_mask(masked, prefix);
 	if (memcmp(masked, out->addr, sizeof(masked))) {

@@ -20,6 +20,8 @@
 #define OBJ_NET_TEXT_MAX 50
 /* The most entries a list holds: every login scans the list; a longer one wants a firewall. */
 #define OBJ_ALLOW_MAX 256
+/* Room for any list as text (obj_allow_format): each entry and its ',' or the NUL. */
+#define OBJ_ALLOW_TEXT_MAX (OBJ_ALLOW_MAX * OBJ_NET_TEXT_MAX)
 
 /* One network: the prefix leading bits of addr (AF_INET: the first 4 bytes; the rest are 0). */
 struct obj_net {
@@ -121,8 +123,8 @@ bool obj_allow_equal(const struct obj_allow *a, const struct obj_allow *b);
 /*
  * The list as text into buf: canonical entries joined by "," (no blanks),
  * "" for the empty list; obj_allow_parse reads it back the same. The
- * length written (without the NUL), or -ENOSPC (buf holds a cut, terminated
- * prefix when len > 0).
+ * length written (without the NUL), or -ENOSPC (buf holds the entries that
+ * fit, terminated, when len > 0); OBJ_ALLOW_TEXT_MAX is always enough.
  */
 int obj_allow_format(const struct obj_allow *l, char *buf, size_t len);
 

@@ -56,7 +56,7 @@ static void check_map(const struct obj_tpg *tpg, const char *initiator)
 
 static void check_allowed(const struct obj_allow *l)
 {
-	char text[OBJ_ALLOW_MAX * OBJ_NET_TEXT_MAX];
+	char text[OBJ_ALLOW_TEXT_MAX];
 	struct obj_allow back;
 	int n;
 

@@ -425,7 +425,7 @@ END_TEST
 /* OBJ_ALLOW_MAX entries fit; one more is refused, with the entry named. */
 START_TEST(test_allow_max)
 {
-	size_t cap = OBJ_ALLOW_MAX * 20 + 32, used = 0, i;
+	size_t cap = OBJ_ALLOW_TEXT_MAX, used = 0, i;
 	char *csv = malloc(cap), *out = malloc(cap), msg[200];
 	struct obj_allow l, back;
 	struct obj_allow_err err;
@@ -437,7 +437,7 @@ START_TEST(test_allow_max)
 					 i / 256, i % 256);
 	ck_assert_int_eq(obj_allow_parse(csv, used, &l, &err), 0);
 	ck_assert_uint_eq(l.n, OBJ_ALLOW_MAX);
-	/* the longest list formats and reads back the same */
+	/* a full list formats and reads back the same */
 	ck_assert_int_eq(obj_allow_format(&l, out, cap), (int)used);
 	ck_assert_str_eq(out, csv);
 	ck_assert_int_eq(obj_allow_parse(out, strlen(out), &back, &err), 0);
@@ -445,6 +445,16 @@ START_TEST(test_allow_max)
 	obj_allow_fini(&back);
 	obj_allow_fini(&l);
 
+	/* the longest entries, as many as a list holds, fit OBJ_ALLOW_TEXT_MAX */
+	for (i = 0, used = 0; i < OBJ_ALLOW_MAX; i++)
+		used += (size_t)snprintf(csv + used, cap - used,
+					 "%s1111:2222:3333:4444:5555:6666:%04zx:8888/127", i ? "," : "",
+					 0x1000 + i);
+	ck_assert_int_eq(obj_allow_parse(csv, used, &l, &err), 0);
+	ck_assert_int_eq(obj_allow_format(&l, out, OBJ_ALLOW_TEXT_MAX), (int)used);
+	obj_allow_fini(&l);
+
+	used = strlen(csv);
 	used += (size_t)snprintf(csv + used, cap - used, ",192.0.2.1");
 	ck_assert_int_eq(obj_allow_parse(csv, used, &l, &err), -E2BIG);
 	ck_assert_uint_eq(l.n, 0);
