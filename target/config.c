@@ -801,9 +801,47 @@ static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, co
 	return 0;
 }
 
+/*
+ * allowed_addresses = [ "192.0.2.0/24", "2001:db8::5" ]; in a TPG or an ACL
+ * (obj_net.h); what names the owner in messages. Absent or empty: anywhere.
+ */
+static int config_parse_allowed(struct config_ctx *c, const config_setting_t *g, const char *what,
+				struct obj_allow *out)
+{
+	config_setting_t *l = config_setting_get_member(g, "allowed_addresses");
+	struct obj_allow_err e;
+	char msg[192];
+	int i, n, ret;
+
+	if (!l)
+		return 0;
+	if (config_setting_type(l) != CONFIG_TYPE_ARRAY && config_setting_type(l) != CONFIG_TYPE_LIST)
+		return cfg_error(c->err, l,
+				 "%s: 'allowed_addresses' must be a list of addresses and networks: allowed_addresses = [ \"192.0.2.0/24\", \"2001:db8::5\" ];",
+				 what);
+	n = config_setting_length(l);
+	for (i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(l, (unsigned int)i);
+		const char *text = config_setting_get_string(s);
+
+		if (!text)
+			return cfg_error(c->err, s,
+					 "%s: each allowed address must be a string such as \"192.0.2.0/24\"",
+					 what);
+		ret = obj_allow_add_text(out, text, strlen(text), &e);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			obj_allow_err_text(&e, msg, sizeof(msg));
+			return cfg_error(c->err, s, "%s: allowed address %s", what, msg);
+		}
+	}
+	return 0;
+}
+
 static const char *const config_acl_keys[] = { "initiator",	"mapped_luns", "userid",
 					       "password",	"mutual_userid",
-					       "mutual_password", NULL };
+					       "mutual_password", "allowed_addresses", NULL };
 
 static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
@@ -851,6 +889,8 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 		}
 		snprintf(what, sizeof(what), "initiator '%s'", acl->initiator);
 		ret = config_parse_chap(c, e, what, &acl->chap);
+		if (!ret)
+			ret = config_parse_allowed(c, e, what, &acl->allowed);
 		if (ret)
 			return ret;
 	}
@@ -1012,12 +1052,14 @@ static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
-static const char *const config_tpg_keys[] = { "tag",  "portals",    "luns",
-					       "acls", "attributes", "parameters", NULL };
+static const char *const config_tpg_keys[] = { "tag",	   "portals",	 "luns",
+					       "acls",	   "attributes", "parameters",
+					       "allowed_addresses", NULL };
 
 static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
 	struct obj_target *t = tpg->target;
+	char what[32];
 	int64_t tag = 0;
 	size_t j;
 	int ret;
@@ -1047,6 +1089,9 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 		ret = config_parse_attrs(c, g, &tpg->attrs);
 	if (!ret)
 		ret = config_parse_params(c, g, &tpg->params);
+	snprintf(what, sizeof(what), "TPG %u", tpg->tag);
+	if (!ret)
+		ret = config_parse_allowed(c, g, what, &tpg->allowed);
 	if (ret || !tpg->attrs.authentication)
 		return ret;
 	/* An ACL without credentials could never log in to a TPG that requires CHAP. */

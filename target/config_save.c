@@ -203,6 +203,27 @@ static int config_save_portals(config_setting_t *g, const struct obj_tpg *tpg)
 	return ret;
 }
 
+/* The canonical text of each entry (obj_net_format); nothing for the empty list. */
+static int config_save_allowed(config_setting_t *g, const struct obj_allow *l)
+{
+	char text[OBJ_NET_TEXT_MAX];
+	config_setting_t *arr;
+	size_t i;
+	int ret;
+
+	if (!l->n)
+		return 0;
+	ret = config_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
+	for (i = 0; !ret && i < l->n; i++) {
+		/* a family the file cannot spell goes out as "" and the read-back check names it */
+		if (obj_net_format(&l->nets[i], text, sizeof(text)) < 0)
+			text[0] = '\0';
+		if (!config_setting_set_string_elem(arr, -1, text))
+			ret = -ENOMEM;
+	}
+	return ret;
+}
+
 static int config_save_luns(config_setting_t *g, const struct obj_tpg *tpg)
 {
 	config_setting_t *list, *e;
@@ -248,6 +269,8 @@ static int config_save_acl(config_setting_t *list, const struct obj_acl *acl)
 	}
 	if (!ret)
 		ret = config_save_chap(g, &acl->chap);
+	if (!ret)
+		ret = config_save_allowed(g, &acl->allowed);
 	return ret;
 }
 
@@ -340,6 +363,8 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 		ret = config_save_portals(g, tpg);
 	if (!ret)
 		ret = config_save_luns(g, tpg);
+	if (!ret)
+		ret = config_save_allowed(g, &tpg->allowed);
 	if (!ret && tpg->nacls) {
 		ret = config_add(g, "acls", CONFIG_TYPE_LIST, &acls);
 		for (i = 0; !ret && i < tpg->nacls; i++)

@@ -75,12 +75,14 @@ void obj_model_free(struct obj_model *m)
 
 			for (k = 0; k < tpg->nacls; k++) {
 				free(tpg->acls[k].mapped);
+				obj_allow_fini(&tpg->acls[k].allowed);
 				/* no CHAP secret lingers in freed memory */
 				explicit_bzero(&tpg->acls[k].chap, sizeof(tpg->acls[k].chap));
 			}
 			free(tpg->acls);
 			free(tpg->luns);
 			free(tpg->portals);
+			obj_allow_fini(&tpg->allowed);
 		}
 		free(t->tpgs);
 	}
@@ -251,6 +253,24 @@ bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator)
 	if (!tpg)
 		return false;
 	return obj_find_acl(tpg, initiator) || tpg->attrs.generate_node_acls;
+}
+
+bool obj_peer_allowed(const struct obj_tpg *tpg, const struct obj_acl *acl,
+		      const struct sockaddr *peer, socklen_t len)
+{
+	if (!tpg)
+		return false;
+	/* both lists apply: the TPG's says which networks reach this portal group at all */
+	return obj_allow_match(&tpg->allowed, peer, len) &&
+	       (!acl || obj_allow_match(&acl->allowed, peer, len));
+}
+
+bool obj_tpg_discoverable(const struct obj_tpg *tpg, const char *initiator,
+			  const struct sockaddr *peer, socklen_t len)
+{
+	/* as with ACLs: a portal group the login would refuse is not advertised either */
+	return obj_initiator_allowed(tpg, initiator) &&
+	       obj_peer_allowed(tpg, obj_find_acl(tpg, initiator), peer, len);
 }
 
 static const struct obj_tpg_lun *obj_tpg_find_lun(const struct obj_tpg *tpg, uint64_t lun)
@@ -549,6 +569,29 @@ static bool obj_diff(char *why, size_t whylen, const char *fmt, ...)
 					(unsigned long long)(y)->field);                           \
 	} while (0)
 
+/* Lists compare in order; the first entry that differs is named. */
+static bool obj_allow_same(const struct obj_allow *x, const struct obj_allow *y, const char *what,
+			   char *why, size_t whylen)
+{
+	char a[OBJ_NET_TEXT_MAX], b[OBJ_NET_TEXT_MAX];
+	size_t i;
+
+	if (x->n != y->n)
+		return obj_diff(why, whylen, "%s: allowed_addresses: %zu entries != %zu", what,
+				x->n, y->n);
+	for (i = 0; i < x->n; i++) {
+		if (obj_net_equal(&x->nets[i], &y->nets[i]))
+			continue;
+		if (obj_net_format(&x->nets[i], a, sizeof(a)) < 0)
+			snprintf(a, sizeof(a), "?");
+		if (obj_net_format(&y->nets[i], b, sizeof(b)) < 0)
+			snprintf(b, sizeof(b), "?");
+		return obj_diff(why, whylen, "%s: allowed_addresses[%zu] '%s' != '%s'", what, i, a,
+				b);
+	}
+	return true;
+}
+
 /* Secrets are compared but never quoted. */
 static bool obj_chap_equal(const struct obj_chap *x, const struct obj_chap *y, const char *what,
 			   char *why, size_t whylen)
@@ -598,6 +641,8 @@ static bool obj_acl_equal(const struct obj_acl *x, const struct obj_acl *y, cons
 	OBJ_SAME_STR(x, y, what, initiator);
 	if (!obj_chap_equal(&x->chap, &y->chap, what, why, whylen))
 		return false;
+	if (!obj_allow_same(&x->allowed, &y->allowed, what, why, whylen))
+		return false;
 	OBJ_SAME_NUM(x, y, what, all_luns);
 	/* with all_luns the mapped list is not used (obj_lun_map_build) */
 	if (x->all_luns)
@@ -641,6 +686,8 @@ static bool obj_tpg_equal(const struct obj_tpg *x, const struct obj_tpg *y, char
 		if (strcmp(a, b))
 			return obj_diff(why, whylen, "%s: backstore '%s' != '%s'", elem, a, b);
 	}
+	if (!obj_allow_same(&x->allowed, &y->allowed, what, why, whylen))
+		return false;
 	OBJ_SAME_NUM(x, y, what, nacls);
 	for (i = 0; i < x->nacls; i++) {
 		if (!obj_acl_equal(&x->acls[i], &y->acls[i], what, why, whylen))

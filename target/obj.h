@@ -23,6 +23,7 @@
 #include "common/iscsi_name.h"
 #include "common/log.h"
 #include "target/backstore/bs.h"
+#include "target/obj_net.h"
 #include "target/scsi/scsi.h"
 
 #define OBJ_NAME_MAX 64
@@ -79,6 +80,7 @@ struct obj_acl {
 	bool all_luns; /* no mapped_luns list: every TPG LUN, same numbers, read-write */
 	struct obj_mapped_lun *mapped;
 	size_t nmapped;
+	struct obj_allow allowed; /* where this initiator may log in from; empty: anywhere */
 };
 
 struct obj_tpg_attrs {
@@ -119,6 +121,11 @@ struct obj_tpg {
 	size_t nacls;
 	struct obj_tpg_attrs attrs;
 	struct obj_tpg_params params;
+	/*
+	 * Where initiators may log in from; empty: anywhere. Here and not in
+	 * attrs, which sessions copy by value (struct iscsi_session_conf).
+	 */
+	struct obj_allow allowed;
 };
 
 struct obj_target {
@@ -167,10 +174,11 @@ void obj_model_free(struct obj_model *m);
  * Whether two models say the same thing, field by field, as a configuration
  * file would: every setting, the LU identities (serial, NAA, vendor,
  * product, revision), the order of backstores, targets, TPGs, portals,
- * LUNs, ACLs and mapped LUNs. Not compared: where a model came from (path,
- * cfg_file, cfg_line), whether an identity was pinned or derived
- * (serial_set, naa_set), the open stores and LUs (dev, lu), and the mapped
- * list of an ACL with all_luns (unused). TPG LUNs compare by backstore name.
+ * LUNs, ACLs, mapped LUNs and allowed addresses. Not compared: where a
+ * model came from (path, cfg_file, cfg_line), whether an identity was
+ * pinned or derived (serial_set, naa_set), the open stores and LUs (dev,
+ * lu), and the mapped list of an ACL with all_luns (unused). TPG LUNs
+ * compare by backstore name.
  * When they differ and why is not NULL, why gets the first difference
  * (secrets are never quoted).
  */
@@ -193,6 +201,23 @@ const struct obj_acl *obj_find_acl(const struct obj_tpg *tpg, const char *initia
 
 /* Whether initiator may log in to tpg: an ACL, or generate_node_acls. */
 bool obj_initiator_allowed(const struct obj_tpg *tpg, const char *initiator);
+
+/*
+ * Whether a login from peer passes the allow lists: the TPG's, and the
+ * ACL's when acl is not NULL (the initiator's ACL in tpg). Empty lists
+ * allow every address. When it does not, the login is refused with
+ * Authorization Failure (RFC 7143 §11.13.5: status 02/02).
+ */
+bool obj_peer_allowed(const struct obj_tpg *tpg, const struct obj_acl *acl,
+		      const struct sockaddr *peer, socklen_t len);
+
+/*
+ * Whether SendTargets lists tpg to initiator connected from peer: only
+ * where a login would be let in, by name (obj_initiator_allowed) and by
+ * address (obj_peer_allowed with its ACL).
+ */
+bool obj_tpg_discoverable(const struct obj_tpg *tpg, const char *initiator,
+			  const struct sockaddr *peer, socklen_t len);
 
 /*
  * Builds the LUN map initiator sees through tpg, with a reference on each

@@ -14,7 +14,10 @@
  * initiator names, LUN numbers within OBJ_LUN_MAX and sorted, LUNs that
  * point at its own backstores, terminated strings; each ACL's LUN map is
  * strictly sorted (no LUN number twice), and an initiator the TPG does not
- * know gets no map unless the TPG generates ACLs.
+ * know gets no map unless the TPG generates ACLs; each allowed_addresses
+ * list holds at most OBJ_ALLOW_MAX distinct networks with their host bits
+ * clear, whose canonical text reads back as the same list, and a network
+ * holds its own address.
  */
 #include <errno.h>
 
@@ -51,6 +54,35 @@ static void check_map(const struct obj_tpg *tpg, const char *initiator)
 	obj_lun_map_free(map);
 }
 
+static void check_allowed(const struct obj_allow *l)
+{
+	char text[OBJ_ALLOW_TEXT_MAX];
+	struct obj_allow back;
+	int n;
+
+	FUZZ_CHECK(l->n <= OBJ_ALLOW_MAX, "%zu allowed addresses", l->n);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct obj_net *net = &l->nets[i];
+		unsigned int bits = net->family == AF_INET ? 32 : 128;
+		struct obj_net host = *net;
+
+		FUZZ_CHECK(net->family == AF_INET || net->family == AF_INET6, "family %d",
+			   net->family);
+		FUZZ_CHECK(net->prefix <= bits, "prefix %u", net->prefix);
+		/* the network address itself, as a peer, is in the network */
+		host.prefix = (uint8_t)bits;
+		FUZZ_CHECK(obj_net_contains(net, &host), "a network without its own address");
+		for (size_t j = 0; j < i; j++)
+			FUZZ_CHECK(!obj_net_equal(&l->nets[j], net), "a network listed twice");
+	}
+	n = obj_allow_format(l, text, sizeof(text));
+	FUZZ_CHECK(n >= 0, "obj_allow_format: %d", n);
+	n = obj_allow_parse(text, (size_t)n, &back, NULL);
+	FUZZ_CHECK(n == 0 || n == -ENOMEM, "'%s' does not read back: %d", text, n);
+	FUZZ_CHECK(n || obj_allow_equal(l, &back), "'%s' reads back different", text);
+	obj_allow_fini(&back);
+}
+
 static void check_model(const struct obj_model *m)
 {
 	FUZZ_CHECK(TERMINATED(m->control_socket) && TERMINATED(m->debug) && TERMINATED(m->path),
@@ -77,6 +109,7 @@ static void check_model(const struct obj_model *m)
 			const struct obj_tpg *tpg = &tg->tpgs[p];
 
 			FUZZ_CHECK(tpg->target == tg, "TPG %u points at another target", tpg->tag);
+			check_allowed(&tpg->allowed);
 			for (size_t l = 0; l < tpg->nluns; l++) {
 				const struct obj_backstore *bs = tpg->luns[l].bs;
 
@@ -93,6 +126,7 @@ static void check_model(const struct obj_model *m)
 
 				FUZZ_CHECK(iscsi_name_check(acl->initiator, NULL) == 0,
 					   "initiator name '%s' accepted", acl->initiator);
+				check_allowed(&acl->allowed);
 				for (size_t k = 0; k < acl->nmapped; k++)
 					FUZZ_CHECK(acl->mapped[k].lun <= OBJ_LUN_MAX,
 						   "mapped LUN %llu",

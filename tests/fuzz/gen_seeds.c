@@ -941,6 +941,16 @@ static void seeds_admin(void)
 	    " acls = ( { initiator = \"iqn.2026-01.org.example:h\"; userid = \"h\";"
 	    " password = \"secret-of-h-12\"; mutual_userid = \"t\";"
 	    " mutual_password = \"secret-of-t-12\"; } ); } ); } );\n",
+
+	    "backstores = ( { name = \"n\"; type = \"null\"; size = \"1G\"; } );\n"
+	    "targets = ( { iqn = \"iqn.2026-01.org.example:t\"; tpgs = ( { tag = 1;"
+	    " portals = [ \"[::]:3260\" ]; luns = ( { lun = 0; backstore = \"n\"; } );"
+	    " allowed_addresses = [ \"192.0.2.0/24\", \"[2001:db8::]/32\", \"10.0.0.1/32\","
+	    " \"0.0.0.0/0\", \"::/0\" ];"
+	    " acls = ( { initiator = \"iqn.2026-01.org.example:h\";"
+	    " allowed_addresses = ( \"192.0.2.128/25\", \"fd00::1\" ); },"
+	    " { initiator = \"iqn.2026-01.org.example:g\"; allowed_addresses = [ ]; } );"
+	    " } ); } );\n",
 	};
 	struct bytes b = {0};
 	char name[32];

@@ -51,6 +51,7 @@ static const char every_setting[] =
 	"    tpgs = (\n"
 	"      { tag = 1;\n"
 	"        portals = [ \"127.0.0.1:3260\", \"[::1]:3261\", \"10.0.0.1\" ];\n"
+	"        allowed_addresses = [ \"10.0.0.0/24\", \"192.0.2.7/32\", \"[2001:db8::]/32\" ];\n"
 	"        luns = ( { lun = 5; backstore = \"f1\"; }, { lun = 0; backstore = \"f0\"; },\n"
 	"                 { lun = 16383; backstore = \"n0\"; } );\n"
 	"        acls = (\n"
@@ -62,7 +63,8 @@ static const char every_setting[] =
 	"            mapped_luns = ( { lun = 3; tpg_lun = 16383; read_only = true; },\n"
 	"                            { lun = 1; tpg_lun = 0; read_only = false; } );\n"
 	"            userid = \"i3\"; password = \"init-secret-03\"; mutual_userid = \"t3\";\n"
-	"            mutual_password = \"target-secret-3\"; }\n"
+	"            mutual_password = \"target-secret-3\";\n"
+	"            allowed_addresses = ( \"10.0.0.5\", \"FD00::/8\" ); }\n"
 	"        );\n"
 	"        attributes = { generate_node_acls = true; demo_mode_write_protect = false;\n"
 	"          nopin_interval = 0; nopin_timeout = 5; default_cmdsn_depth = 64;\n"
@@ -298,6 +300,10 @@ START_TEST(test_every_setting_round_trip)
 	ck_assert_uint_eq(tpg->acls[2].nmapped, 2);
 	ck_assert(tpg->acls[2].mapped[0].read_only);
 	ck_assert_str_eq(tpg->acls[2].chap.mutual_password, "target-secret-3");
+	ck_assert_uint_eq(tpg->allowed.n, 3);
+	ck_assert_uint_eq(tpg->allowed.nets[2].prefix, 32);
+	ck_assert_uint_eq(tpg->acls[2].allowed.n, 2);
+	ck_assert_uint_eq(tpg->acls[0].allowed.n, 0);
 	ck_assert(tpg->attrs.authentication && tpg->attrs.generate_node_acls);
 	ck_assert_uint_eq(tpg->attrs.nopin_interval_s, 0);
 	ck_assert(!tpg->params.initial_r2t && !tpg->params.immediate_data);
@@ -322,6 +328,10 @@ START_TEST(test_every_setting_round_trip)
 	ck_assert_ptr_nonnull(strstr(t1, "mapped_luns = ( );"));
 	ck_assert_ptr_nonnull(strstr(t1, "HeaderDigest = \"CRC32C\";"));
 	ck_assert_ptr_nonnull(strstr(t1, "password = \"init-secret-03\";"));
+	/* allowed addresses in their canonical spelling */
+	ck_assert_ptr_nonnull(
+		strstr(t1, "allowed_addresses = [ \"10.0.0.0/24\", \"192.0.2.7\", \"2001:db8::/32\" ];"));
+	ck_assert_ptr_nonnull(strstr(t1, "allowed_addresses = [ \"10.0.0.5\", \"fd00::/8\" ];"));
 
 	save_ok(back, p2, 0);
 	t2 = read_text(p2);
@@ -630,12 +640,24 @@ static const char *mutate(struct obj_model *m, int i)
 	case 63:
 		m->state_dir[1] = 'X';
 		return "state_dir";
+	case 64:
+		t0->allowed.n--;
+		return "TPG 1: allowed_addresses: 3 entries != 2";
+	case 65:
+		t0->allowed.nets[1].prefix = 31;
+		return "TPG 1: allowed_addresses[1] '192.0.2.7' != '192.0.2.7/31'";
+	case 66:
+		t0->acls[2].allowed.nets[0].addr[3] ^= 1;
+		return "initiator 'iqn.2026-11.org.example:some': allowed_addresses[0] '10.0.0.5' != '10.0.0.4'";
+	case 67:
+		t0->acls[0].allowed = t0->acls[2].allowed;
+		return "initiator 'iqn.2026-11.org.example:all': allowed_addresses: 0 entries != 2";
 	default:
 		return NULL;
 	}
 }
 
-#define MUTATIONS 64
+#define MUTATIONS 68
 
 /* Undoes the mutations of a count, so that obj_model_free frees everything. */
 static void restore_counts(struct obj_model *b, const struct obj_model *a)
@@ -650,6 +672,9 @@ static void restore_counts(struct obj_model *b, const struct obj_model *a)
 	y->nluns = x->nluns;
 	y->nacls = x->nacls;
 	y->acls[2].nmapped = x->acls[2].nmapped;
+	y->allowed.n = x->allowed.n;
+	/* borrowed, not owned */
+	y->acls[0].allowed = x->acls[0].allowed;
 }
 
 /* Each field, changed alone, makes two models differ, and the reason names it. */
@@ -712,10 +737,12 @@ START_TEST(test_model_layout_known)
 		{ "bs_params", sizeof(struct bs_params), 40 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },
 		{ "obj_target", sizeof(struct obj_target), 496 },
-		{ "obj_tpg", sizeof(struct obj_tpg), 120 },
+		{ "obj_tpg", sizeof(struct obj_tpg), 136 },
 		{ "obj_portal", sizeof(struct obj_portal), 216 },
 		{ "obj_tpg_lun", sizeof(struct obj_tpg_lun), 16 },
-		{ "obj_acl", sizeof(struct obj_acl), 1272 },
+		{ "obj_acl", sizeof(struct obj_acl), 1288 },
+		{ "obj_allow", sizeof(struct obj_allow), 16 },
+		{ "obj_net", sizeof(struct obj_net), 20 },
 		{ "obj_chap", sizeof(struct obj_chap), 1024 },
 		{ "obj_mapped_lun", sizeof(struct obj_mapped_lun), 24 },
 		{ "obj_tpg_attrs", sizeof(struct obj_tpg_attrs), 20 },
@@ -977,6 +1004,27 @@ START_TEST(test_refuses_what_would_not_load)
 	m->targets[0].tpgs[0].luns[0].bs = NULL;
 	ck_assert_int_eq(config_save(m, path, CONFIG_SAVE_KEEP, &err), -EINVAL);
 	ck_assert_msg(strstr(err.msg, "no backstore named ''"), "%s", err.msg);
+	assert_unchanged(path, before);
+	obj_model_free(m);
+
+	/* a hand-built allowed network with host bits below its prefix */
+	m = parse_text(every_setting);
+	m->targets[0].tpgs[0].acls[2].allowed.nets[0].prefix = 24;
+	ck_assert_int_eq(config_save(m, path, CONFIG_SAVE_KEEP, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "would not load back") &&
+			      strstr(err.msg, "allowed address '10.0.0.5/24': host bits") &&
+			      strstr(err.msg, "write 10.0.0.0/24"),
+		      "%s", err.msg);
+	assert_unchanged(path, before);
+	obj_model_free(m);
+
+	/* and one of no family the file can spell */
+	m = parse_text(every_setting);
+	m->targets[0].tpgs[0].allowed.nets[0].family = AF_UNSPEC;
+	ck_assert_int_eq(config_save(m, path, CONFIG_SAVE_KEEP, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "would not load back") &&
+			      strstr(err.msg, "TPG 1: allowed address '': empty address"),
+		      "%s", err.msg);
 	assert_unchanged(path, before);
 	obj_model_free(m);
 	free(before);

@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -449,6 +450,73 @@ START_TEST(test_chap_settings)
 }
 END_TEST
 
+/* A sockaddr for an address literal (IPv6 when it holds a ':'). */
+static socklen_t peer_addr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(text, ':')) {
+		sin6->sin6_family = AF_INET6;
+		ck_assert_int_eq(inet_pton(AF_INET6, text, &sin6->sin6_addr), 1);
+		return sizeof(*sin6);
+	}
+	sin->sin_family = AF_INET;
+	ck_assert_int_eq(inet_pton(AF_INET, text, &sin->sin_addr), 1);
+	return sizeof(*sin);
+}
+
+/* Whether a login of acl's initiator (none: NULL) from addr passes tpg's and acl's lists. */
+static bool peer_ok(const struct obj_tpg *tpg, const struct obj_acl *acl, const char *addr)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = peer_addr(addr, &ss);
+
+	return obj_peer_allowed(tpg, acl, (const struct sockaddr *)&ss, len);
+}
+
+/* allowed_addresses in a TPG and in an ACL: as an array or a list, canonical in the model. */
+START_TEST(test_allowed_addresses)
+{
+	static const char text[] =
+		"targets = ( { iqn = \"iqn.2026-11.org.example:a\"; tpgs = (\n"
+		"  { tag = 1; allowed_addresses = [ \"192.0.2.0/24\", \"[2001:db8::]/32\", \"198.51.100.7/32\" ];\n"
+		"    acls = ( { initiator = \"iqn.2026-11.org.example:kvm1\";\n"
+		"               allowed_addresses = ( \"192.0.2.16/28\" ); },\n"
+		"             { initiator = \"iqn.2026-11.org.example:kvm2\"; allowed_addresses = [ ]; } ); },\n"
+		"  { tag = 2; acls = ( { initiator = \"iqn.2026-11.org.example:kvm3\"; } ); } ); } );\n";
+	struct obj_model *m = NULL;
+	struct cfg_err err = { "" };
+	const struct obj_tpg *tpg;
+	char buf[128];
+
+	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s", err.msg);
+	tpg = &m->targets[0].tpgs[0];
+	ck_assert_int_eq(obj_allow_format(&tpg->allowed, buf, sizeof(buf)), 39);
+	ck_assert_str_eq(buf, "192.0.2.0/24,2001:db8::/32,198.51.100.7");
+	ck_assert_int_gt(obj_allow_format(&tpg->acls[0].allowed, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "192.0.2.16/28");
+	/* an empty list is no list */
+	ck_assert_uint_eq(tpg->acls[1].allowed.n, 0);
+	ck_assert_uint_eq(m->targets[0].tpgs[1].allowed.n, 0);
+	ck_assert_uint_eq(m->targets[0].tpgs[1].acls[0].allowed.n, 0);
+
+	/* both lists apply */
+	ck_assert(peer_ok(tpg, &tpg->acls[0], "192.0.2.17"));
+	ck_assert(peer_ok(tpg, &tpg->acls[0], "::ffff:192.0.2.17"));
+	ck_assert(!peer_ok(tpg, &tpg->acls[0], "192.0.2.1")); /* the TPG's, not the ACL's */
+	ck_assert(!peer_ok(tpg, &tpg->acls[0], "2001:db8::1"));
+	ck_assert(peer_ok(tpg, &tpg->acls[1], "2001:db8::1")); /* the ACL has none */
+	ck_assert(peer_ok(tpg, &tpg->acls[1], "198.51.100.7"));
+	ck_assert(!peer_ok(tpg, &tpg->acls[1], "198.51.100.8"));
+	ck_assert(peer_ok(tpg, NULL, "192.0.2.1"));
+	ck_assert(!peer_ok(tpg, NULL, "10.0.0.1"));
+	ck_assert(peer_ok(&m->targets[0].tpgs[1], &m->targets[0].tpgs[1].acls[0], "10.0.0.1"));
+	obj_model_free(m);
+}
+END_TEST
+
 /* What config_parse of path says on stderr (the log) while it parses. */
 static void parse_capturing(const char *path, char *said, size_t len)
 {
@@ -760,6 +828,38 @@ static const struct bad_case bad_cases[] = {
 	{ "discovery_auth = ( );\n", 1, "'discovery_auth' must be a group" },
 	{ "discovery_auth = { userid = \"d\";\n password = \"disc-secret\"; };\n", 2,
 	  "discovery_auth: password is shorter than 12 bytes" },
+	/* allowed addresses (target/obj_net.c) */
+	{ T_HEAD "{ tag = 1;\n allowed_addresses = [ \"10.0.0.1/24\" ]; }\n" T_TAIL, 3,
+	  "TPG 1: allowed address '10.0.0.1/24': host bits are set below the prefix length: write 10.0.0.0/24" },
+	{ T_HEAD "{ tag = 3; allowed_addresses = [\n \"10.0.0.0/24\",\n \"10.0.0.0/33\" ]; }\n" T_TAIL, 4,
+	  "TPG 3: allowed address '10.0.0.0/33': the prefix length of an IPv4 network is at most 32" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [\n \"fd00::/129\" ]; }\n" T_TAIL, 3,
+	  "at most 128" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [\n \"nas.example.com\" ]; }\n" T_TAIL, 3,
+	  "'nas.example.com': host names are not accepted" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [ \"10.0.0.1\",\n \"10.0.0.1/32\" ]; }\n" T_TAIL, 3,
+	  "TPG 1: allowed address '10.0.0.1/32': listed twice" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [\n \"\" ]; }\n" T_TAIL, 3,
+	  "allowed address '': empty address" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [\n \"10.0.0.1:3260\" ]; }\n" T_TAIL, 3,
+	  "not ports" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = [\n \"10.0.0.0/24, 10.1.0.0/24\" ]; }\n" T_TAIL, 3,
+	  "holds a blank" },
+	{ T_HEAD "{ tag = 1; allowed_addresses = ( \"10.0.0.1\",\n 10 ); }\n" T_TAIL, 3,
+	  "TPG 1: each allowed address must be a string" },
+	{ T_HEAD "{ tag = 1;\n allowed_addresses = \"10.0.0.0/24\"; }\n" T_TAIL, 3,
+	  "TPG 1: 'allowed_addresses' must be a list of addresses and networks" },
+	{ T_HEAD "{ tag = 1;\n allowed_addresses = { a = 1; }; }\n" T_TAIL, 3,
+	  "must be a list of addresses" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " allowed_addresses = [ \"fd00::1/64\" ]; } ); }\n" T_TAIL, 3,
+	  "initiator 'iqn.2026-11.org.example:i': allowed address 'fd00::1/64': host bits are set below the prefix length: write fd00::/64" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " allowed_addresses = [ \"::ffff:10.0.0.1\" ]; } ); }\n" T_TAIL, 3,
+	  "allowed address '::ffff:10.0.0.1': an IPv4-mapped IPv6 address matches no peer (IPv4 peers are matched as IPv4): write 10.0.0.1" },
+	{ T_HEAD "{ tag = 1; acls = ( { initiator = \"iqn.2026-11.org.example:i\";\n"
+	  " allowed_address = [ \"10.0.0.1\" ]; } ); }\n" T_TAIL, 3,
+	  "allowed_address" },
 };
 
 /* The message of a bad configuration in file path: exactly one line, on the right line. */
@@ -1184,6 +1284,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_all_settings);
 	tcase_add_test(tc, test_empty_config);
 	tcase_add_test(tc, test_chap_settings);
+	tcase_add_test(tc, test_allowed_addresses);
 	tcase_add_test(tc, test_secret_file_mode);
 	tcase_add_test(tc, test_unreadable_file);
 	tcase_add_loop_test(tc, test_bad, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));

@@ -527,6 +527,80 @@ START_TEST(test_defaults)
 }
 END_TEST
 
+static void set_allowed(struct obj_allow *l, const char *csv)
+{
+	ck_assert_int_eq(obj_allow_set(l, csv, strlen(csv), NULL), 0);
+}
+
+/* A login from an address passes the TPG's list and the initiator's ACL's; both, when both are set. */
+START_TEST(test_peer_allowed)
+{
+	struct obj_model *m = example_model();
+	struct obj_tpg *tpg = &m->targets[0].tpgs[0];
+	struct obj_acl *kvm1 = &tpg->acls[0], *kvm2 = &tpg->acls[1];
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	/* no lists: anywhere */
+	len = sa4(&ss, "203.0.113.9", 50000);
+	ck_assert(obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	ck_assert(obj_peer_allowed(tpg, NULL, (struct sockaddr *)&ss, len));
+	ck_assert(!obj_peer_allowed(NULL, kvm1, (struct sockaddr *)&ss, len));
+
+	set_allowed(&tpg->allowed, "192.0.2.0/24, 2001:db8::/32");
+	set_allowed(&kvm1->allowed, "192.0.2.16/28");
+	ck_assert(!obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	ck_assert(!obj_peer_allowed(tpg, NULL, (struct sockaddr *)&ss, len));
+	len = sa4(&ss, "192.0.2.20", 50000);
+	ck_assert(obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	ck_assert(obj_peer_allowed(tpg, kvm2, (struct sockaddr *)&ss, len));
+	len = sa6(&ss, "::ffff:192.0.2.20", 50000);
+	ck_assert(obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	/* in the TPG's list, not in kvm1's: kvm1 is refused, kvm2 (no list) is not */
+	len = sa4(&ss, "192.0.2.1", 50000);
+	ck_assert(!obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	ck_assert(obj_peer_allowed(tpg, kvm2, (struct sockaddr *)&ss, len));
+	len = sa6(&ss, "2001:db8::1", 50000);
+	ck_assert(!obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	ck_assert(obj_peer_allowed(tpg, kvm2, (struct sockaddr *)&ss, len));
+	/* in kvm1's list but no longer in the TPG's: refused */
+	set_allowed(&tpg->allowed, "2001:db8::/32");
+	len = sa4(&ss, "192.0.2.20", 50000);
+	ck_assert(!obj_peer_allowed(tpg, kvm1, (struct sockaddr *)&ss, len));
+	/* obj_model_free frees the lists (ASan's leak check says so) */
+	free_model(m);
+}
+END_TEST
+
+/* SendTargets shows a TPG only to initiators a login would let in, by name and by address. */
+START_TEST(test_tpg_discoverable)
+{
+	struct obj_model *m = example_model();
+	struct obj_tpg *tpg = &m->targets[0].tpgs[0];
+	struct sockaddr_storage ss;
+	socklen_t in, out;
+	struct sockaddr_storage ss_out;
+
+	in = sa4(&ss, "192.0.2.20", 50000);
+	out = sa4(&ss_out, "198.51.100.1", 50000);
+	ck_assert(obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:kvm1", (struct sockaddr *)&ss, in));
+	ck_assert(obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:kvm1", (struct sockaddr *)&ss_out, out));
+	ck_assert(!obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:nobody", (struct sockaddr *)&ss, in));
+
+	set_allowed(&tpg->allowed, "192.0.2.0/24");
+	set_allowed(&tpg->acls[1].allowed, "192.0.2.128/25");
+	ck_assert(obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:kvm1", (struct sockaddr *)&ss, in));
+	ck_assert(!obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:kvm1", (struct sockaddr *)&ss_out, out));
+	/* names compare case-insensitively, and the ACL's list applies */
+	ck_assert(!obj_tpg_discoverable(tpg, "IQN.2026-11.ORG.EXAMPLE:KVM2", (struct sockaddr *)&ss, in));
+	/* demo mode: every initiator, from the TPG's networks only */
+	tpg->attrs.generate_node_acls = true;
+	ck_assert(obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:nobody", (struct sockaddr *)&ss, in));
+	ck_assert(!obj_tpg_discoverable(tpg, "iqn.2026-11.org.example:nobody", (struct sockaddr *)&ss_out, out));
+	free_model(m);
+}
+END_TEST
+
 static Suite *obj_suite(void)
 {
 	Suite *s = suite_create("obj");
@@ -543,6 +617,8 @@ static Suite *obj_suite(void)
 	tcase_add_test(tc, test_lun_map_demo_mode);
 	tcase_add_test(tc, test_lun_map_empty_and_find);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_peer_allowed);
+	tcase_add_test(tc, test_tpg_discoverable);
 	suite_add_tcase(s, tc);
 	return s;
 }
