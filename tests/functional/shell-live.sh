@@ -162,6 +162,12 @@ login_refused() { # CHECK IQN
 check allow-none-login "$T_BIN/lunio" -i "$KVM1" login "$(url "$TGT" 0)"
 if pt_ok allow-tpg-other-host "$TPG" set attribute allowed_addresses=127.0.0.2/32; then
 	login_refused allow-tpg-other-host-refused "$KVM1"
+	grep -q "login of '$KVM1' to '$TGT' tpg 1 refused at portal 127.0.0.1:$PD_PORT: address 127.0.0.1:[0-9]* is not in the allowed addresses" "$PD_LOG" &&
+		pass allow-refusal-logged || fail allow-refusal-logged "the log does not say which address was refused"
+	# SendTargets leaves out a TPG that would refuse the asking initiator
+	run iscsi-ls -i "$KVM1" "iscsi://127.0.0.1:$PD_PORT"
+	out_has "^Target:$TGT " && fail allow-tpg-other-host-not-discovered "discovery still offers $TGT" "$T_OUT" ||
+		pass allow-tpg-other-host-not-discovered
 fi
 if pt_ok allow-tpg-loopback "$TPG" set attribute allowed_addresses=10.0.0.0/24,127.0.0.0/8; then
 	check allow-tpg-loopback-login "$T_BIN/lunio" -i "$KVM1" login "$(url "$TGT" 0)"
@@ -181,6 +187,9 @@ if pt_ok allow-tpg-unset "$TPG" set attribute allowed_addresses=; then
 	check allow-unset-login "$T_BIN/lunio" -i "$KVM1" login "$(url "$TGT" 0)"
 fi
 pt_refused allow-not-an-address "300\\.0\\.0\\.1/33" "$TPG" set attribute allowed_addresses=300.0.0.1/33
+# a typo is not widened to its network
+pt_refused allow-host-bits-set "write 10\\.0\\.0\\.0/24" "$TPG" set attribute allowed_addresses=127.0.0.1,10.0.0.1/24
+check allow-refused-changed-nothing "$T_BIN/lunio" -i "$KVM1" login "$(url "$TGT" 0)"
 
 pd_stop stop-clean
 t_done
