@@ -854,6 +854,10 @@ static const struct ctl_key ctl_tpg_params[] = {
 	{ NULL, CTL_STR },
 };
 
+static const struct ctl_key ctl_no_keys[] = {
+	{ NULL, CTL_STR },
+};
+
 static const struct ctl_key ctl_chap_keys[] = {
 	{ "userid", CTL_STR },
 	{ "password", CTL_STR },
@@ -918,6 +922,43 @@ static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl
 	return 0;
 }
 
+/*
+ * allowed_addresses=LIST (comma-separated addresses and networks, "" for
+ * anywhere) into the TPG's or ACL's own group g, in canonical form.
+ */
+static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
+{
+	const char *csv = ctl_arg(op, "allowed_addresses");
+	struct obj_allow list = { 0 };
+	struct obj_allow_err err;
+	config_setting_t *arr;
+	char text[OBJ_NET_TEXT_MAX], why[256];
+	int rc = 0;
+
+	if (!csv)
+		return 0;
+	if (obj_allow_parse(csv, strlen(csv), &list, &err)) {
+		obj_allow_err_text(&err, why, sizeof(why));
+		return ctl_fail(op, -EINVAL, "allowed_addresses=192.0.2.0/24,2001:db8::/48", "%s",
+				why);
+	}
+	if (config_setting_get_member(g, "allowed_addresses"))
+		config_setting_remove(g, "allowed_addresses");
+	arr = list.n ? config_setting_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY) : NULL;
+	for (size_t i = 0; arr && i < list.n && !rc; i++)
+		if (obj_net_format(&list.nets[i], text, sizeof(text)) < 0 ||
+		    !config_setting_set_string_elem(arr, -1, text))
+			rc = ctl_nomem(op);
+	if (list.n && !arr)
+		rc = ctl_nomem(op);
+	if (!rc && list.n)
+		ctl_say(op, "Parameter allowed_addresses is now '%s'.", csv);
+	else if (!rc)
+		ctl_say(op, "Parameter allowed_addresses is now unset: any address.");
+	obj_allow_fini(&list);
+	return rc;
+}
+
 /* The names of keys plus "group", for ctl_args_only. */
 static int ctl_keys_only(struct ctl_op *op, const struct ctl_key *keys, const char *extra)
 {
@@ -951,10 +992,15 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 		keys = !strcmp(group, "attribute") ? ctl_tpg_attrs :
 		       !strcmp(group, "parameter") ? ctl_tpg_params : NULL;
 		member = !strcmp(group, "attribute") ? "attributes" : "parameters";
+		if (!strcmp(group, "attribute"))
+			extra = "allowed_addresses";
 		break;
 	case CTL_NODE_ACL:
-		keys = !strcmp(group, "auth") ? ctl_chap_keys : NULL;
+		keys = !strcmp(group, "auth") ? ctl_chap_keys :
+		       !strcmp(group, "attribute") ? ctl_no_keys : NULL;
 		member = NULL;
+		if (!strcmp(group, "attribute"))
+			extra = "allowed_addresses";
 		break;
 	case CTL_NODE_ISCSI:
 		keys = !strcmp(group, "discovery_auth") ? ctl_chap_keys : NULL;
@@ -991,6 +1037,9 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 		ctl_say(op, "Discovery authentication is now off.");
 	} else {
 		rc = ctl_put_keys(op, g, keys);
+		/* the list lives in the TPG's or ACL's own group, not in "attributes" */
+		if (!rc && extra && !strcmp(extra, "allowed_addresses"))
+			rc = ctl_put_allowed(op, parent);
 	}
 	/* an empty group would still say "present": leave it out */
 	if (!rc && member && enable && config_setting_length(g) == 0)

@@ -793,6 +793,21 @@ static const char *ct_digest(bool on, bool required)
 	return !on ? "None" : required ? "CRC32C" : "CRC32C,None";
 }
 
+/* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */
+static int ct_add_allowed(struct json_object *g, const struct obj_allow *l)
+{
+	char *text = malloc(OBJ_ALLOW_TEXT_MAX);
+	int rc;
+
+	if (!text || obj_allow_format(l, text, OBJ_ALLOW_TEXT_MAX) < 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	rc = ct_add(g, "allowed_addresses", json_object_new_string(text));
+	free(text);
+	return rc;
+}
+
 static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
 {
 	const struct obj_tpg_attrs *a = &tpg->attrs;
@@ -811,7 +826,8 @@ static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
 	    ct_add(g, "nopin_interval", json_object_new_int64(a->nopin_interval_s)) ||
 	    ct_add(g, "nopin_timeout", json_object_new_int64(a->nopin_timeout_s)) ||
 	    ct_add(g, "default_cmdsn_depth", json_object_new_int64(a->default_cmdsn_depth)) ||
-	    ct_add(g, "authentication", json_object_new_boolean(a->authentication)))
+	    ct_add(g, "authentication", json_object_new_boolean(a->authentication)) ||
+	    ct_add_allowed(g, &tpg->allowed))
 		return -ENOMEM;
 	/* RFC 7143 §13 key names, as under "parameters" */
 	g = json_object_new_object();
@@ -916,8 +932,13 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 		return ct_props_portal(&n->tpg->portals[n->index], p);
 	case CTL_NODE_LUN:
 		return ct_props_lun(&n->tpg->luns[n->index], p);
-	case CTL_NODE_ACL:
+	case CTL_NODE_ACL: {
+		struct json_object *g = json_object_new_object();
+
+		if (ct_add(p, "attribute", g) || ct_add_allowed(g, &n->acl->allowed))
+			return -ENOMEM;
 		return ct_add(p, "auth", ct_auth(&n->acl->chap, false));
+	}
 	case CTL_NODE_MAPPED_LUN:
 		ct_mapped(n, &lun, &tpg_lun, &ro);
 		if (ct_add(p, "mapped_lun", json_object_new_int64((int64_t)lun)) ||

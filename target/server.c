@@ -124,8 +124,6 @@ static uint16_t srv_authorize_locked(struct server *srv, enum iscsi_session_type
 	struct obj_tpg_params defaults;
 	char portal[96];
 
-	(void)peer;
-	(void)peerlen;
 	if (type == ISCSI_SESSION_DISCOVERY) {
 		/* Anyone may ask; SendTargets shows each initiator only what its ACLs allow. */
 		obj_tpg_params_default(&defaults);
@@ -153,13 +151,24 @@ static uint16_t srv_authorize_locked(struct server *srv, enum iscsi_session_type
 			 initiator, target, tpg->tag, portal);
 		return ISCSI_LOGIN_AUTHORIZATION_FAILURE;
 	}
+	acl = obj_find_acl(tpg, initiator);
+	/* The TPG's and the ACL's allow lists (docs/configuration.md): 02/02, as without an ACL. */
+	if (!obj_peer_allowed(tpg, acl, peer, peerlen)) {
+		char from[96];
+
+		srv_portal_text(local, portal, sizeof(portal));
+		srv_portal_text(peer, from, sizeof(from));
+		log_warn(COMP,
+			 "login of '%s' to '%s' tpg %u refused at portal %s: address %s is not in the allowed addresses",
+			 initiator, target, tpg->tag, portal, from);
+		return ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	}
 	srv_limits(&tpg->params, limits);
 	/*
 	 * A secret that is configured is checked: CHAP for an initiator whose
 	 * ACL has credentials, and for every initiator of a TPG that requires
 	 * authentication; None for the others.
 	 */
-	acl = obj_find_acl(tpg, initiator);
 	if (tpg->attrs.authentication || (acl && acl->chap.userid[0]))
 		limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
 	*tpg_tag = tpg->tag;
@@ -261,7 +270,8 @@ static unsigned int portal_port(const struct obj_portal *p)
 
 static int srv_sendtargets_locked(const struct obj_model *m, const char *initiator,
 				  const char *session_target, const struct sockaddr *local,
-				  const char *value, struct text_buf *out)
+				  const struct sockaddr *peer, socklen_t peerlen, const char *value,
+				  struct text_buf *out)
 {
 	bool all = !strcmp(value, "All");
 	int rc;
@@ -278,7 +288,8 @@ static int srv_sendtargets_locked(const struct obj_model *m, const char *initiat
 		for (size_t j = 0; j < t->ntpgs; j++) {
 			const struct obj_tpg *tpg = &t->tpgs[j];
 
-			if (!obj_initiator_allowed(tpg, initiator))
+			/* not a TPG the initiator could log in to from where it is */
+			if (!obj_tpg_discoverable(tpg, initiator, peer, peerlen))
 				continue;
 			if (!named) {
 				rc = text_buf_add(out, "TargetName", t->iqn);
@@ -304,7 +315,8 @@ static int srv_sendtargets_locked(const struct obj_model *m, const char *initiat
 }
 
 static int srv_sendtargets(void *arg, const char *initiator, const char *session_target,
-			   const struct sockaddr *local, socklen_t locallen, const char *value,
+			   const struct sockaddr *local, socklen_t locallen,
+			   const struct sockaddr *peer, socklen_t peerlen, const char *value,
 			   struct text_buf *out)
 {
 	struct server *srv = arg;
@@ -312,7 +324,8 @@ static int srv_sendtargets(void *arg, const char *initiator, const char *session
 
 	(void)locallen;
 	pthread_mutex_lock(&srv->model_lock);
-	rc = srv_sendtargets_locked(srv->model, initiator, session_target, local, value, out);
+	rc = srv_sendtargets_locked(srv->model, initiator, session_target, local, peer, peerlen,
+				    value, out);
 	pthread_mutex_unlock(&srv->model_lock);
 	return rc;
 }

@@ -51,7 +51,8 @@ struct iscsi_env_ops {
 				struct chap_creds *out);
 	/* The SendTargets answer for value, as seen by initiator through local. */
 	int (*sendtargets)(void *arg, const char *initiator, const char *session_target,
-			   const struct sockaddr *local, socklen_t locallen, const char *value,
+			   const struct sockaddr *local, socklen_t locallen,
+			   const struct sockaddr *peer, socklen_t peerlen, const char *value,
 			   struct text_buf *out);
 	/*
 	 * Builds a normal session's LUN map and attributes, at login and again

@@ -637,7 +637,8 @@ static int sess_sendtargets(void *arg, const char *value, struct text_buf *out)
 		return -ENOSYS;
 	return ops->sendtargets(earg, conn->sess->initiator,
 				conn->sess->type == ISCSI_SESSION_NORMAL ? conn->sess->target : NULL,
-				(const struct sockaddr *)&conn->local, conn->locallen, value, out);
+				(const struct sockaddr *)&conn->local, conn->locallen,
+				(const struct sockaddr *)&conn->peer, conn->peerlen, value, out);
 }
 
 void sess_handle_text(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,

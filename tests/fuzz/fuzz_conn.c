@@ -122,7 +122,8 @@ static int fake_chap_credentials(void *arg, const char *initiator, const char *t
 }
 
 static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
-			    const struct sockaddr *local, socklen_t locallen, const char *value,
+			    const struct sockaddr *local, socklen_t locallen,
+			    const struct sockaddr *peer_addr, socklen_t peerlen, const char *value,
 			    struct text_buf *out)
 {
 	(void)arg;
@@ -130,6 +131,8 @@ static int fake_sendtargets(void *arg, const char *initiator, const char *sessio
 	(void)session_target;
 	(void)local;
 	(void)locallen;
+	(void)peer_addr;
+	(void)peerlen;
 	(void)value;
 	if (text_buf_add(out, "TargetName", TGT))
 		return -ENOSPC;

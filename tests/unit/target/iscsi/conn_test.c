@@ -65,7 +65,8 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 }
 
 static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
-			    const struct sockaddr *local, socklen_t locallen, const char *value,
+			    const struct sockaddr *local, socklen_t locallen,
+			    const struct sockaddr *peer_addr, socklen_t peerlen, const char *value,
 			    struct text_buf *out)
 {
 	(void)arg;
@@ -73,6 +74,8 @@ static int fake_sendtargets(void *arg, const char *initiator, const char *sessio
 	(void)session_target;
 	(void)local;
 	(void)locallen;
+	(void)peer_addr;
+	(void)peerlen;
 	(void)value;
 	text_buf_add(out, "TargetName", TGT);
 	return text_buf_add(out, "TargetAddress", "127.0.0.1:3260,1");

@@ -324,7 +324,8 @@ START_TEST(get_view)
 					   "nopin_interval=15\n"
 					   "nopin_timeout=30\n"
 					   "default_cmdsn_depth=128\n"
-					   "authentication=false\n");
+					   "authentication=false\n"
+					   "allowed_addresses=\n");
 	sh_buf_reset(&out);
 	ck_assert_int_eq(sh_view_get(tpg, SH_NODE_TPG, "attribute", keys, 2, &out, &err), 0);
 	ck_assert_str_eq(sh_buf_str(&out), "nopin_interval=15\nauthentication=false\n");
