@@ -204,8 +204,19 @@ int sh_client_call(struct sh_client *c, const char *op, const char *path,
 			return rc;
 	}
 	rc = sh_client_send(c, c->buf, (size_t)n, err);
-	if (!rc)
+	/*
+	 * A porticod that refuses the connection (not root) answers at once
+	 * and closes: the send may meet the closed socket, and the answer
+	 * that says why is waiting to be read.
+	 */
+	if (rc == -EPIPE || rc == -ECONNRESET) {
+		struct sh_err recv_err = { .msg = "" };
+
+		if (!sh_client_recv(c, id, rsp, &recv_err))
+			rc = 0;
+	} else if (!rc) {
 		rc = sh_client_recv(c, id, rsp, err);
+	}
 	if (rc)
 		sh_client_close(c);
 	return rc;
