@@ -195,10 +195,12 @@ pd_listening() {
 	ss -Htnlp "sport = :$PD_PORT" 2>/dev/null | grep -q "pid=$PD_PID,"
 }
 
-# Starts porticod in the background on the current $PD_CONF; waits until it
-# listens on $PD_PORT. 0 listening; 1 it exited or never listened; 2 it
-# exited saying it cannot listen (the caller may try another port).
-pd_launch() {
+# Starts porticod in the background on the current $PD_CONF; waits until
+# READY-FUNCTION (default pd_listening: it listens on $PD_PORT) says it is
+# up. 0 up; 1 it exited or never came up; 2 it exited saying it cannot
+# listen (the caller may try another port).
+pd_launch() { # [READY-FUNCTION]
+	pl_ready=${1:-pd_listening}
 	PD_STARTS=$((PD_STARTS + 1))
 	echo "=== porticod start $PD_STARTS: $PD_CONF (port $PD_PORT) ===" >>"$PD_LOG"
 	"$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
@@ -213,7 +215,7 @@ pd_launch() {
 			fi
 			return 1
 		fi
-		if pd_listening; then
+		if "$pl_ready"; then
 			return 0
 		fi
 		sleep 0.1
@@ -445,28 +447,16 @@ export COLUMNS
 # When set, pt records each one-shot command and its output here.
 PT_TRANSCRIPT=""
 
+# Whether porticod's control socket answers.
+pd_ctl_answering() {
+	[ -S "$PORTICO_SOCKET" ] && timeout 5 "$PORTICO" -t 4 status >/dev/null 2>&1
+}
+
 # Starts porticod (as pd_launch) but waits for its control socket to
 # answer, not for a portal: the shell groups start from a configuration
 # without targets. 0 answering; 1 not.
 pd_launch_ctl() {
-	PD_STARTS=$((PD_STARTS + 1))
-	echo "=== porticod start $PD_STARTS: $PD_CONF (control socket) ===" >>"$PD_LOG"
-	"$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
-	PD_PID=$!
-	i=0
-	while [ $i -lt $((PD_START_TIMEOUT * 10)) ]; do
-		if ! kill -0 "$PD_PID" 2>/dev/null; then
-			wait "$PD_PID" 2>/dev/null
-			PD_PID=""
-			return 1
-		fi
-		if [ -S "$PORTICO_SOCKET" ] &&
-			timeout 5 "$PORTICO" -t 4 status >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	pd_launch pd_ctl_answering && return 0
 	return 1
 }
 
