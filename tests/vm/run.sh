@@ -61,6 +61,10 @@ for t in qemu-system-x86_64 socat ip ss cpio; do
 	command -v "$t" >/dev/null 2>&1 || setup_fail "'$t' is missing (sh scripts/install-deps.sh)"
 done
 [ "$TARGET_KIND" != tgt ] || command -v tgtd >/dev/null 2>&1 || setup_fail "tgtd is missing"
+case "$TARGET_KIND: $scenarios " in
+porticod:*" live "*) # live changes go through the shell
+	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
+esac
 [ -c /dev/net/tun ] || setup_fail "/dev/net/tun is missing"
 
 # --- the lab's resources, all removed by cleanup ---------------------------
@@ -225,6 +229,9 @@ handle() {
 		tap_of "$2" >/dev/null && hmp "set_link $2 on" || rc=1 ;;
 	target-restart) # [variant]
 		target_restart "${2:-base}" >>"$LAB/target.log" 2>&1 || rc=1 ;;
+	target-live-change) # add|grow|unmap: porticod changed live, through portico
+		target_live_change "$2" >"$LAB/live.out" 2>&1 || { rc=1; data=$(tail -1 "$LAB/live.out"); }
+		cat "$LAB/live.out" >>"$LAB/target.log" ;;
 	blocks) # allocated 512-byte blocks of a backing file
 		data=$(stat -c %b "$LAB/store/$2.img" 2>/dev/null) || rc=1 ;;
 	*) rc=2 data="unknown request" ;;

@@ -6,10 +6,13 @@
 #   PORTICO_VM_TARGET=tgt        Debian's tgtd, the stand-in, on its own
 #                                control port (never a system tgtd)
 #
-# The lab's storage, in variants (the live-change scenario switches them):
+# The lab's storage, in variants:
 #   base     fs 64 MiB, fio 64 MiB, thin 64 MiB (thin provisioned), and with
 #            porticod a LUN 'other' mapped only to another initiator
 #   changed  fs grown to 96 MiB, a new LUN 'extra' (32 MiB), thin unmapped
+# The live scenario goes from base to changed while the guest is logged in:
+# with porticod live, through its control socket (target_live_change); tgt
+# cannot resize a LUN live, so with tgt the target restarts with 'changed'.
 #
 # Needs: LAB (the lab's directory), NS (namespace), PORTAL0/PORTAL1 (ip:port),
 # TARGET_IQN, INITIATOR_IQN, OTHER_IQN, BUILD.
@@ -195,4 +198,86 @@ target_stop() {
 target_restart() { # $1 variant
 	target_stop
 	target_start "$1"
+}
+
+# portico ARGS...: one command to the lab's porticod, through its control
+# socket (porticod.conf's control_socket), each answer awaited 30 s at most.
+target_portico() {
+	echo "portico $*"
+	"$BUILD/bin/portico" --socket "$LAB/porticod.sock" --timeout 30 "$@"
+}
+
+# The entry "lun:name:MiB" of backstore $2 in variant $1, or nothing.
+target_entry() {
+	for e in $(target_luns "$1"); do
+		n=${e#*:}
+		[ "${n%%:*}" = "$2" ] && echo "$e"
+	done
+}
+
+# Takes the running porticod one step from the base variant towards the
+# changed one, live (no restart), through portico. Steps:
+#   add    each LUN of 'changed' that base has not: a new file backstore (as
+#          the changed variant has it), a TPG LUN, and the guest's mapping
+#          of it (the other initiator's ACL gets nothing): REPORTED LUNS DATA
+#          HAS CHANGED on the guest's sessions
+#   grow   each backstore whose size differs: a live resize (CAPACITY DATA
+#          HAS CHANGED on its LUN)
+#   unmap  the guest's mapping of each LUN of base that 'changed' has not:
+#          while the guest uses it, a delete must be refused (EBUSY); then
+#          forced (REPORTED LUNS DATA HAS CHANGED)
+# 0 or non-zero, with what went wrong on stderr.
+target_live_change() { # $1 step
+	echo "=== target live change: $1 $(date +%T)"
+	[ "$TARGET_KIND" = porticod ] || {
+		echo "target: $TARGET_KIND: no live changes in the lab (tgt cannot resize a LUN live)" >&2
+		return 1
+	}
+	tpg="/iscsi/$TARGET_IQN/tpg1"
+	acl="$tpg/acls/$INITIATOR_IQN"
+	case "$1" in
+	add)
+		for e in $(target_luns changed); do
+			n=${e#*:}
+			name=${n%%:*}
+			[ -z "$(target_entry base "$name")" ] || continue
+			rm -f "$LAB/store/$name.img" # a previous run's
+			target_portico /backstores/file create name="$name" file="$LAB/store/$name.img" \
+				size="${n#*:}M" thin=false || return 1
+			target_portico "$tpg/luns" create "/backstores/file/$name" lun="${e%%:*}" \
+				add_mapped_luns=false || return 1
+			target_portico "$acl" create mapped_lun="${e%%:*}" tpg_lun_or_backstore="lun${e%%:*}" ||
+				return 1
+		done
+		;;
+	grow)
+		for e in $(target_luns changed); do
+			n=${e#*:}
+			b=$(target_entry base "${n%%:*}")
+			[ -n "$b" ] && [ "${b##*:}" != "${n#*:}" ] || continue
+			target_portico "/backstores/file/${n%%:*}" set attribute size="${n#*:}M" || return 1
+		done
+		;;
+	unmap)
+		for e in $(target_luns base); do
+			n=${e#*:}
+			[ -z "$(target_entry changed "${n%%:*}")" ] || continue
+			if target_portico "$acl/mapped_lun${e%%:*}" delete >"$LAB/portico.out" 2>&1; then
+				cat "$LAB/portico.out"
+				echo "target: deleting mapped_lun${e%%:*}, which the guest uses, was not refused" >&2
+				return 1
+			fi
+			cat "$LAB/portico.out"
+			grep -q 'EBUSY' "$LAB/portico.out" || {
+				echo "target: deleting mapped_lun${e%%:*} failed, but not as in use (EBUSY)" >&2
+				return 1
+			}
+			target_portico "$acl/mapped_lun${e%%:*}" delete force=true || return 1
+		done
+		;;
+	*)
+		echo "target: no live change step '$1' (add, grow, unmap)" >&2
+		return 1
+		;;
+	esac
 }

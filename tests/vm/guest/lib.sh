@@ -156,7 +156,7 @@ lu_designators() {
 # Both paths up: ifaces, discovery, login, every by-path link there.
 connect_all() {
 	make_ifaces || die "cannot make the iface records"
-	discover_all >/dev/null || die "SendTargets failed"
+	discover_all >/tmp/discovery 2>&1 || die "SendTargets failed: $(tail -3 /tmp/discovery | tr '\n' ' ')"
 	login_all || die "login failed"
 	wait_for 60 "the by-path links of every LUN on both portals" all_paths_present ||
 		die "by-path links missing; have: $(ls /dev/disk/by-path | tr '\n' ' ')"
