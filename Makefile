@@ -181,6 +181,8 @@ $(PORTICO): $(call obj,target/shell/main.c) $(LIBSHELL) $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSHELL) $(LIBCOMMON) $(SH_LIBS)
 all: $(PORTICO)
 build-tests: $(PORTICO)
+# the VM lab's live scenario changes porticod through portico
+check-vm: $(PORTICO)
 $(BUILD)/tests/unit/target/shell/%.o: ALL_CFLAGS += -DPORTICO_TOP='"$(CURDIR)"'
 $(BUILD)/tests/unit/target/shell/%: $(BUILD)/tests/unit/target/shell/%.o $(LIBSHELL) $(LIBCOMMON) \
 		$(PORTICO)
