@@ -73,6 +73,44 @@ static int ctl_parse_json(const char *p, size_t len, struct json_object **out, c
 }
 
 /* Writes o as one line into buf. */
+size_t ctl_utf8_valid_len(const char *p, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp, min;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		/* RFC 3629 §3-4: 2 to 4 bytes, no overlong forms, no surrogates, at most U+10FFFF */
+		if ((c & 0xe0) == 0xc0) {
+			n = 2, cp = c & 0x1f, min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 3, cp = c & 0x0f, min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 4, cp = c & 0x07, min = 0x10000;
+		} else {
+			break;
+		}
+		if (len - i < n)
+			break;
+		for (size_t k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			break;
+		i += n;
+	}
+	return i;
+}
+
 static int ctl_emit(char *buf, size_t cap, struct json_object *o)
 {
 	const char *s;
@@ -87,6 +125,9 @@ static int ctl_emit(char *buf, size_t cap, struct json_object *o)
 		return -EMSGSIZE;
 	if (n + 2 > cap)
 		return -ENOSPC;
+	/* json-c copies string bytes as they are; the protocol is UTF-8 (a peer refuses the rest) */
+	if (ctl_utf8_valid_len(s, n) != n)
+		return -EILSEQ;
 	memcpy(buf, s, n);
 	buf[n] = '\n';
 	buf[n + 1] = '\0';
@@ -322,6 +363,7 @@ int ctl_response_build_error(char *buf, size_t cap, const int64_t *id, int err,
 			     const char *message, const char *hint)
 {
 	struct json_object *o, *e;
+	size_t msg_len, hint_len;
 	int rc = -ENOMEM;
 
 	if (!message || !message[0])
@@ -332,9 +374,19 @@ int ctl_response_build_error(char *buf, size_t cap, const int64_t *id, int err,
 	e = json_object_new_object();
 	if (!e || json_object_object_add(o, "error", e))
 		goto out_put;
+	/*
+	 * A message cut to fit a buffer may end inside a character, and one
+	 * may quote bytes that are not UTF-8 (a file name): what goes out is
+	 * the longest valid prefix, so that the answer still arrives.
+	 */
+	msg_len = ctl_utf8_valid_len(message, strlen(message));
+	hint_len = hint ? ctl_utf8_valid_len(hint, strlen(hint)) : 0;
 	if (json_object_object_add(e, "code", json_object_new_string(ctl_errno_name(err))) ||
-	    json_object_object_add(e, "message", json_object_new_string(message)) ||
-	    (hint && hint[0] && json_object_object_add(e, "hint", json_object_new_string(hint))))
+	    json_object_object_add(e, "message",
+				   msg_len ? json_object_new_string_len(message, (int)msg_len) :
+					     json_object_new_string("(a message that is not UTF-8)")) ||
+	    (hint_len &&
+	     json_object_object_add(e, "hint", json_object_new_string_len(hint, (int)hint_len))))
 		goto out_put;
 	rc = ctl_emit(buf, cap, o);
 out_put:

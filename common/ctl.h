@@ -76,13 +76,15 @@ void ctl_request_fini(struct ctl_request *req);
 
 /*
  * Builds a success response; result may be NULL (sent as {}) and is not
- * consumed. id NULL sends "id": null. Returns as ctl_request_build().
+ * consumed. id NULL sends "id": null. Returns as ctl_request_build(), and
+ * -EILSEQ when result holds a string that is not UTF-8.
  */
 int ctl_response_build_ok(char *buf, size_t cap, const int64_t *id, struct json_object *result);
 /*
  * Builds an error response. err is an errno value (either sign) sent as its
- * name; message must be non-empty; hint may be NULL. Returns as
- * ctl_request_build().
+ * name; message must be non-empty; hint may be NULL. Of each, the longest
+ * prefix that is valid UTF-8 goes out (a message cut inside a character
+ * still arrives). Returns as ctl_request_build().
  */
 int ctl_response_build_error(char *buf, size_t cap, const int64_t *id, int err,
 			     const char *message, const char *hint);
@@ -90,6 +92,9 @@ int ctl_response_build_error(char *buf, size_t cap, const int64_t *id, int err,
 /* Parses a response; returns and reports as ctl_request_parse(). */
 int ctl_response_parse(const char *p, size_t len, struct ctl_response *out, const char **why);
 void ctl_response_fini(struct ctl_response *rsp);
+
+/* The length of the longest prefix of p[0..len) that is valid UTF-8 (RFC 3629). */
+size_t ctl_utf8_valid_len(const char *p, size_t len);
 
 /* The name of errno value err (either sign), "EEXIST"; "EIO" for a value without one. */
 const char *ctl_errno_name(int err);

@@ -163,6 +163,11 @@ static int client_handle(struct ctl_client *cl, const char *msg, size_t len)
 				cl->srv->buf, CTL_BUF_SIZE, &req.id, EMSGSIZE,
 				"the answer is longer than the protocol's 1 MiB",
 				"ask for less: a deeper path, or depth=1");
+		else if (n == -EILSEQ)
+			n = ctl_response_build_error(
+				cl->srv->buf, CTL_BUF_SIZE, &req.id, EILSEQ,
+				"the answer would hold a name or path that is not UTF-8",
+				"the protocol carries UTF-8 only: rename it, or read the configuration file");
 	}
 	if (reply.result)
 		json_object_put(reply.result);

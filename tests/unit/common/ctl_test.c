@@ -40,6 +40,59 @@ static const char *arg_str(const struct ctl_request *req, const char *key)
 
 /* ---- requests ---------------------------------------------------------- */
 
+START_TEST(utf8_valid_prefix)
+{
+	/* ASCII, then 2-, 3- and 4-byte characters: all valid */
+	static const char ok[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x92\xbe";
+
+	ck_assert_uint_eq(ctl_utf8_valid_len(ok, sizeof(ok) - 1), sizeof(ok) - 1);
+	/* cut inside the 4-byte character: the prefix before it */
+	ck_assert_uint_eq(ctl_utf8_valid_len(ok, sizeof(ok) - 2), 6);
+	ck_assert_uint_eq(ctl_utf8_valid_len("ab\xc3", 3), 2);
+	ck_assert_uint_eq(ctl_utf8_valid_len("ab\x80" "cd", 5), 2);	    /* a lone continuation */
+	ck_assert_uint_eq(ctl_utf8_valid_len("a\xc0\xaf" "b", 4), 1);	    /* overlong '/' */
+	ck_assert_uint_eq(ctl_utf8_valid_len("a\xed\xa0\x80", 4), 1);    /* a surrogate */
+	ck_assert_uint_eq(ctl_utf8_valid_len("a\xf4\x90\x80\x80", 5), 1); /* above U+10FFFF */
+	ck_assert_uint_eq(ctl_utf8_valid_len("a\xe2\x28\xa1", 4), 1);    /* a bad second byte */
+	ck_assert_uint_eq(ctl_utf8_valid_len("", 0), 0);
+}
+END_TEST
+
+/* A message cut inside a character still arrives (the fuzzer's ctl-reply-utf8-cut). */
+START_TEST(error_message_cut_inside_a_character)
+{
+	static char out[CTL_BUF_SIZE];
+	struct ctl_response rsp;
+	const char *why = NULL;
+	int64_t id = 9;
+	int n;
+
+	n = ctl_response_build_error(out, sizeof(out), &id, EINVAL, "name '\xc3\xa9\xc3",
+				     "hint \xe2\x82");
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(ctl_response_parse(out, (size_t)n - 1, &rsp, &why), 0);
+	ck_assert_str_eq(rsp.message, "name '\xc3\xa9");
+	ck_assert_str_eq(rsp.hint, "hint ");
+	ctl_response_fini(&rsp);
+	/* nothing valid at all: still an answer */
+	n = ctl_response_build_error(out, sizeof(out), &id, EINVAL, "\xff", NULL);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(ctl_response_parse(out, (size_t)n - 1, &rsp, &why), 0);
+	ctl_response_fini(&rsp);
+}
+END_TEST
+
+START_TEST(result_not_utf8_refused)
+{
+	static char out[CTL_BUF_SIZE];
+	struct json_object *r = json_object_new_object();
+
+	json_object_object_add(r, "path", json_object_new_string("/srv/\xe9t\xe9.img"));
+	ck_assert_int_eq(ctl_response_build_ok(out, sizeof(out), NULL, r), -EILSEQ);
+	json_object_put(r);
+}
+END_TEST
+
 START_TEST(request_round_trip)
 {
 	struct json_object *args = obj("{\"name\": \"LUN0\", \"file\": \"/LUN0/LUN0.img\", "
@@ -631,6 +684,9 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, reader_oversized_partial);
 	tcase_add_test(tc, reader_exact_bound_and_oversized_line);
 	tcase_add_test(tc, reader_pipeline);
+	tcase_add_test(tc, utf8_valid_prefix);
+	tcase_add_test(tc, error_message_cut_inside_a_character);
+	tcase_add_test(tc, result_not_utf8_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
