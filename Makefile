@@ -183,6 +183,7 @@ all: $(PORTICO)
 build-tests: $(PORTICO)
 # the VM lab's live scenario changes porticod through portico
 check-vm: $(PORTICO)
+demo: $(PORTICO)
 $(BUILD)/tests/unit/target/shell/%.o: ALL_CFLAGS += -DPORTICO_TOP='"$(CURDIR)"'
 $(BUILD)/tests/unit/target/shell/%: $(BUILD)/tests/unit/target/shell/%.o $(LIBSHELL) $(LIBCOMMON) \
 		$(PORTICO)

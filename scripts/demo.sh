@@ -40,6 +40,10 @@ Reach it from another terminal:
   iscsiadm -m discovery -t sendtargets -p 127.0.0.1:$port     (open-iscsi)
   iscsiadm -m node -T $iqn -p 127.0.0.1:$port --login
 
+Administer it live with the shell (docs/shell.md):
+  $top/$build/bin/portico --socket $dir/porticod.sock ls
+  $top/$build/bin/portico --socket $dir/porticod.sock      (interactive)
+
 Ctrl-C stops it.
 MSG
 exec "$top/$build/bin/porticod" -c "$dir/porticod.conf" -f -v
