@@ -296,14 +296,14 @@ static int ctl_delete_backstore(struct ctl_op *op, bool force)
 
 /*
  * Resizes an open store in place (the model keeps its LU: sessions keep
- * their nexuses) and tells every nexus. A file grows or shrinks to size; a
- * block device or LV has the size it has (lvextend, losetup -c), which
- * porticod takes in.
+ * their nexuses) and tells every nexus. A file (or a null store) grows or
+ * shrinks to size; a block device or LV has the size it has (lvextend,
+ * losetup -c), which porticod takes in.
  */
 static int ctl_resize(struct ctl_op *op, const char *size)
 {
 	struct obj_backstore *b = op->node.bs;
-	bool is_file = !strcmp(b->type, "file");
+	bool is_file = !strcmp(b->type, "file") || !strcmp(b->type, "null");
 	uint64_t bytes = 0, before = b->dev ? b->dev->size : 0;
 	struct cfg_err err = { { 0 } };
 	int rc;

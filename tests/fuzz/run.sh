@@ -62,6 +62,7 @@ max_len() {
 dict() {
 	case "$1" in
 	config) echo "-dict=tests/fuzz/dict/config.dict" ;;
+	ctl) echo "-dict=tests/fuzz/dict/ctl.dict" ;;
 	text | param | login | textreq | chap | conn) echo "-dict=tests/fuzz/dict/iscsi.dict" ;;
 	esac
 }
