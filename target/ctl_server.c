@@ -195,6 +195,9 @@ static void on_client(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 	int rc = 0;
 
 	(void)loop;
+	/* a hang-up or error comes without EV_READ when only writing is watched: read finds it */
+	if (events & EV_ERROR)
+		events |= EV_READ;
 	if ((events & EV_READ) && !cl->closing) {
 		ssize_t n = recv(fd, chunk, sizeof(chunk), 0);
 
