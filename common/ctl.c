@@ -265,6 +265,28 @@ out_put:
 	return rc;
 }
 
+/*
+ * What every message starts with: one JSON object, its id (read first, so
+ * that every later error can be answered; null allowed in responses) and
+ * the protocol version. 0 with *msg held, or -errno with *why.
+ */
+static int ctl_read_envelope(const char *p, size_t len, bool null_id, struct json_object **msg,
+			     bool *has_id, int64_t *id, const char **why)
+{
+	int rc = ctl_parse_json(p, len, msg, why);
+
+	if (rc)
+		return rc;
+	rc = ctl_read_id(*msg, null_id, has_id, id, why);
+	if (!rc)
+		rc = ctl_read_version(*msg, why);
+	if (rc) {
+		json_object_put(*msg);
+		*msg = NULL;
+	}
+	return rc;
+}
+
 int ctl_request_parse(const char *p, size_t len, struct ctl_request *out, const char **why)
 {
 	struct json_object *msg, *o;
@@ -274,16 +296,9 @@ int ctl_request_parse(const char *p, size_t len, struct ctl_request *out, const 
 	if (!why)
 		why = &dummy;
 	memset(out, 0, sizeof(*out));
-	rc = ctl_parse_json(p, len, &msg, why);
+	rc = ctl_read_envelope(p, len, false, &msg, &out->has_id, &out->id, why);
 	if (rc)
 		return rc;
-	/* The id first, so that every later error can be answered. */
-	rc = ctl_read_id(msg, false, &out->has_id, &out->id, why);
-	if (rc)
-		goto err_put;
-	rc = ctl_read_version(msg, why);
-	if (rc)
-		goto err_put;
 	rc = -EINVAL;
 	if (!json_object_object_get_ex(msg, "op", &o) ||
 	    !(out->op = ctl_get_string(o, CTL_OP_MAX)) || !out->op[0]) {
@@ -433,15 +448,9 @@ int ctl_response_parse(const char *p, size_t len, struct ctl_response *out, cons
 	if (!why)
 		why = &dummy;
 	memset(out, 0, sizeof(*out));
-	rc = ctl_parse_json(p, len, &msg, why);
+	rc = ctl_read_envelope(p, len, true, &msg, &out->has_id, &out->id, why);
 	if (rc)
 		return rc;
-	rc = ctl_read_id(msg, true, &out->has_id, &out->id, why);
-	if (rc)
-		goto err_put;
-	rc = ctl_read_version(msg, why);
-	if (rc)
-		goto err_put;
 	rc = -EINVAL;
 	if (!json_object_object_get_ex(msg, "ok", &o) ||
 	    !json_object_is_type(o, json_type_boolean)) {

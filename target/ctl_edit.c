@@ -305,7 +305,6 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 	struct obj_backstore *b = op->node.bs;
 	bool is_file = !strcmp(b->type, "file") || !strcmp(b->type, "null");
 	uint64_t bytes = 0, before = b->dev ? b->dev->size : 0;
-	struct cfg_err err = { { 0 } };
 	int rc;
 
 	if (!b->dev || !b->dev->ops->resize)
@@ -329,14 +328,12 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 	b->params.size = is_file ? bytes : b->params.size;
 	server_model_unlock(op->srv);
 	if (b->dev->size != before) {
-		/* SBC-3 §4.6 / SPC-4 §6.x: CAPACITY DATA HAS CHANGED on every I_T nexus of the LU */
+		/* SBC-3: a capacity change is a unit attention (2A/09) for every I_T nexus of the LU */
 		scsi_lu_raise_ua(b->lu, SCSI_UA_CAPACITY_CHANGED);
 		log_info(COMP, "backstore '%s': %llu -> %llu bytes", b->name,
 			 (unsigned long long)before, (unsigned long long)b->dev->size);
 	}
-	if (op->m->auto_save && op->m->path[0] &&
-	    config_save(op->m, op->m->path, CONFIG_SAVE_KEEP, &err))
-		ctl_say(op, "Warning: the change is live but was NOT saved: %s", err.msg);
+	ctl_auto_save(op);
 	ctl_say(op, "Backstore %s is now %llu bytes.", b->name, (unsigned long long)b->dev->size);
 	return 0;
 }

@@ -65,6 +65,8 @@ unsigned int ctl_tpg_sessions(const struct obj_tpg *tpg, const char *initiator, 
  * destroys cfg either way). 0 or ctl_fail().
  */
 int ctl_edit_begin(struct ctl_op *op, config_t *cfg);
+/* Saves the served model to its file when auto_save is on; a failure is said, not fatal. */
+void ctl_auto_save(struct ctl_op *op);
 int ctl_edit_commit(struct ctl_op *op, config_t *cfg);
 
 /* The settings of the tree that hold a node's objects (ctl_edit.c), by the model's indexes. */

@@ -302,7 +302,7 @@ int ctl_edit_begin(struct ctl_op *op, config_t *cfg)
 	return 0;
 }
 
-static void ctl_auto_save(struct ctl_op *op)
+void ctl_auto_save(struct ctl_op *op)
 {
 	struct obj_model *m = server_model(op->srv);
 	struct cfg_err err = { { 0 } };

@@ -486,7 +486,8 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 	uint16_t st;
 
 	if (method != PARAM_AUTH_CHAP) {
-		*reason = "authentication method not implemented";
+		/* only CHAP and None are ever offered (srv_authorize), and None needs no step */
+		*reason = "an authentication method other than CHAP";
 		return ISCSI_LOGIN_AUTH_FAILURE;
 	}
 	if (!conn->chap) {
