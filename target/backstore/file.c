@@ -15,7 +15,9 @@
  * A configured size that is not a multiple of the block size is refused (it
  * is a typo in the configuration, and we will not guess). A file whose own
  * size is not a multiple is served rounded down, with a warning: the tail
- * is left untouched, never truncated.
+ * is left untouched, never truncated, never punched: porticod writes to a
+ * file only what an initiator writes, or the size change an administrator
+ * asks for (create with a larger size, resize).
  *
  * I/O. The file is opened O_DIRECT where the filesystem allows it (probed
  * with an aligned read), and then reads and writes go through libaio;
@@ -127,7 +129,7 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 	const char *path = p->path;
 	struct file_store *f;
 	struct stat st;
-	uint64_t size, want = p->size;
+	uint64_t size, end, want = p->size;
 	bool creating = false, created = false;
 	int flags, ret;
 
@@ -199,6 +201,7 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 	}
 
 	size = (uint64_t)st.st_size;
+	end = size;
 	if (want > size) {
 		if (p->readonly) {
 			ret = bs_open_err(
@@ -218,7 +221,7 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 			log_info(BS_COMPONENT,
 				 "backstore '%s': extended '%s' from %llu to %llu bytes", dev->name,
 				 path, (unsigned long long)size, (unsigned long long)want);
-		size = want;
+		size = end = want;
 		ret = file_sync_layout(f->fs.fd, path, created);
 		if (ret) {
 			ret = bs_open_err(dev, ret, "cannot make '%s' durable: %s", path,
@@ -255,13 +258,16 @@ static int file_open(struct bs_dev *dev, const struct bs_params *p)
 
 	dev->thin = p->thin;
 	/*
-	 * Probe hole punching past the end of the file, where it changes
-	 * nothing: a filesystem without it cannot do UNMAP, so we must not
-	 * advertise it.
+	 * A filesystem that cannot punch holes cannot do UNMAP, so we must not
+	 * advertise it: probe with a punch that can change nothing, one block
+	 * from the first block boundary at or past the file's real end. Not at
+	 * the served end: when the file's length is not a multiple of the block
+	 * size, the bytes between the two are the owner's, not ours, and a
+	 * punch there zeroes them (KEEP_SIZE keeps the length, not the data).
 	 */
 	if (dev->thin && !p->readonly &&
-	    fallocate(f->fs.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)size,
-		      dev->block_size)) {
+	    fallocate(f->fs.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      (off_t)ALIGN_UP(end, (uint64_t)dev->block_size), dev->block_size)) {
 		log_warn(
 		    BS_COMPONENT,
 		    "backstore '%s': the filesystem under '%s' cannot punch holes (%s); UNMAP is off",
@@ -444,6 +450,13 @@ static int file_resize(struct bs_dev *dev, uint64_t new_size)
 	}
 	if (new_size % dev->block_size)
 		return -EINVAL;
+	/*
+	 * The size served already: nothing to change. A tail past the served
+	 * end (a length off the block size, a file longer than configured)
+	 * is not ours to cut.
+	 */
+	if (new_size == dev->size)
+		return 0;
 	if (dev->readonly)
 		return -EROFS;
 	if (new_size > (uint64_t)st.st_size)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/ev.h"
@@ -264,6 +265,118 @@ START_TEST(test_size_rules)
 	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), -EINVAL);
 	ck_assert_msg(strstr(err, "is empty; give a size"), "err: %s", err);
 	ck_assert_int_eq(t_stat(p.path).st_size, 100);
+}
+END_TEST
+
+/* Writes len bytes of a pattern seeded by seed to a new file at path. */
+static void t_write_file(const char *path, size_t len, unsigned int seed)
+{
+	char *buf = malloc(len);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_ge(fd, 0);
+	t_fill(buf, len, seed);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	free(buf);
+}
+
+/* Whether the file at path holds exactly len bytes of the pattern seed. */
+static bool t_file_is(const char *path, size_t len, unsigned int seed)
+{
+	char *want = malloc(len + 1), *got = malloc(len + 1);
+	int fd = open(path, O_RDONLY);
+	bool same;
+
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_int_ge(fd, 0);
+	t_fill(want, len, seed);
+	/* one byte more than expected: a file that grew is not the same */
+	same = read(fd, got, len + 1) == (ssize_t)len && !memcmp(want, got, len);
+	close(fd);
+	free(want);
+	free(got);
+	return same;
+}
+
+/*
+ * A file handed to us is never changed by opening it: every length from 1
+ * to 4097 bytes, thin (where the UNMAP probe punches) and thick, 512- and
+ * 4096-byte blocks. A file shorter than a block is refused; a longer one is
+ * served rounded down, and its tail keeps every byte (the probe once punched
+ * the block after the served end, zeroing the tail).
+ */
+START_TEST(test_open_leaves_file_as_it_was)
+{
+	static const uint32_t block_sizes[] = { 512, 4096 };
+	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "given.txt") };
+	struct bs_dev *dev;
+	char err[512];
+	size_t len, i;
+	int thin, ret;
+
+	for (len = 1; len <= 4097; len++) {
+		t_write_file(p.path, len, (unsigned int)len);
+		for (thin = 0; thin < 2; thin++) {
+			for (i = 0; i < ARRAY_SIZE(block_sizes); i++) {
+				p.thin = thin;
+				p.block_size = block_sizes[i];
+				dev = NULL;
+				ret = bs_open("file", &p, &dev, err, sizeof(err));
+				if (len < p.block_size) {
+					ck_assert_msg(ret == -EINVAL, "%zu bytes, %u: %d", len,
+						      p.block_size, ret);
+				} else {
+					ck_assert_msg(ret == 0, "%zu bytes, %u: %s", len,
+						      p.block_size, err);
+					ck_assert_uint_eq(dev->size, len - len % p.block_size);
+					bs_close(dev);
+				}
+				ck_assert_msg(t_file_is(p.path, len, (unsigned int)len),
+					      "a %zu-byte file changed at open (thin %d, %u-byte blocks)",
+					      len, thin, p.block_size);
+			}
+		}
+	}
+}
+END_TEST
+
+/*
+ * The same with the file open in another process, which keeps reading it
+ * while we open and close it, and a resize to the size already served:
+ * nothing to change, so the tail stays.
+ */
+START_TEST(test_open_beside_another_process)
+{
+	struct bs_params p = { .name = "lu", .path = t_path(t_dir, "shared.txt"), .thin = true };
+	struct bs_dev *dev;
+	int status, i;
+	pid_t pid;
+
+	t_write_file(p.path, 691, 7);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		/* holds the file open; exits 1 if it ever sees other bytes */
+		for (i = 0; i < 200; i++) {
+			if (!t_file_is(p.path, 691, 7))
+				_exit(1);
+			usleep(1000);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < 20; i++) {
+		dev = t_open(&p);
+		ck_assert_uint_eq(dev->size, 512);
+		ck_assert_int_eq(dev->ops->resize(dev, 512), 0);
+		bs_close(dev);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the other process saw the file change");
+	ck_assert(t_file_is(p.path, 691, 7));
 }
 END_TEST
 
@@ -940,6 +1053,8 @@ static Suite *file_suite(void)
 	tcase_add_test(tc, test_create_thin);
 	tcase_add_test(tc, test_create_thick);
 	tcase_add_test(tc, test_size_rules);
+	tcase_add_test(tc, test_open_leaves_file_as_it_was);
+	tcase_add_test(tc, test_open_beside_another_process);
 	tcase_add_test(tc, test_round_trips_direct);
 	tcase_add_test(tc, test_iovecs_and_misaligned_buffers);
 	tcase_add_test(tc, test_fua_flush_and_write_through);
