@@ -129,4 +129,12 @@ int ctl_reader_next(struct ctl_reader *r, const char **msg, size_t *len);
 /* Bytes held that do not form a complete message yet (0: at a message boundary). */
 size_t ctl_reader_pending(const struct ctl_reader *r);
 
+/* The answer to one request, as a server's handler gives it (ctl_server.h). */
+struct ctl_reply {
+	struct json_object *result; /* ok: the result (NULL: {}); the caller puts it */
+	int err;		    /* 0, or a negative errno: the request failed */
+	char message[512];	    /* err: what is wrong */
+	char hint[512];		    /* err: what to do, "" when nothing to add */
+};
+
 #endif

@@ -9,8 +9,8 @@
 
 #include "common/log.h"
 #include "target/backstore/bs.h"
-#include "target/config.h"
-#include "target/pr_store.h"
+#include "target/model/config.h"
+#include "target/model/pr_store.h"
 #include "target/scsi/scsi.h"
 #include "target/server.h"
 

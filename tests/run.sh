@@ -3,13 +3,14 @@
 #
 # The test runner behind 'make test', 'make unit', 'make functional' and
 # 'make conformance'. Usage:
-#   tests/run.sh --build DIR [--san-build DIR] {unit|functional|conformance|vm|all}
+#   tests/run.sh --build DIR [--san-build DIR] {layers|unit|functional|conformance|vm|all}
 #
 # Counting:
 #   unit        each Check program's "N%: Checks: C, Failures: F, Errors: E" line
 #   functional  each tests/functional/*.sh script prints "PASS: name" / "FAIL: name"
 #               lines (a script that exits non-zero without a FAIL line counts one failure)
 #   conformance "conformance: N passed, N failed, N skipped"
+#   layers      tests/check-layers.sh prints "PASS: layers/<room>" / "FAIL: ..." per room
 #   fuzz        tests/fuzz/run.sh prints "PASS: fuzz/<harness>" / "FAIL: fuzz/<harness>"
 # The closing line is "N passed, N failed" (", N skipped" when any were skipped).
 set -u
@@ -133,6 +134,23 @@ run_fuzz() { # tests/fuzz/run.sh: each fuzzer over its corpus and a few seconds 
 	fi
 }
 
+run_layers() { # tests/check-layers.sh: the include rules between the rooms
+	log="$logdir/layers.log"
+	sh tests/check-layers.sh >"$log" 2>&1
+	rc=$?
+	p=$(grep -c '^PASS: ' "$log")
+	f=$(grep -c '^FAIL: ' "$log")
+	passed=$((passed + p))
+	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		[ "$f" -eq 0 ] && f=1
+		note_fail "layers ($f failed; log $log)" "$f"
+		echo "FAIL layers: $p passed, $f failed"
+		grep -E -A3 '^FAIL: ' "$log" | head -30
+	else
+		echo "ok   layers: $p passed"
+	fi
+}
+
 run_vm() {
 	[ -f tests/vm/run.sh ] || return 0
 	log="$logdir/vm.log"
@@ -158,7 +176,9 @@ unit) run_unit "$build" "" ;;
 functional) run_functional "$build" "" ;;
 conformance) run_conformance "$build" ;;
 vm) run_vm "$build" ;;
+layers) run_layers ;;
 all)
+	run_layers
 	run_unit "$build" ""
 	run_functional "$build" ""
 	run_conformance "$build"
@@ -172,7 +192,7 @@ all)
 	run_fuzz
 	run_vm "$build"
 	;;
-*) echo "usage: $0 --build DIR [--san-build DIR] {unit|functional|conformance|vm|all}" >&2; exit 2 ;;
+*) echo "usage: $0 --build DIR [--san-build DIR] {layers|unit|functional|conformance|vm|all}" >&2; exit 2 ;;
 esac
 end=$(date +%s)
 

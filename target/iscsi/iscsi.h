@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The iSCSI target transport as the daemon sees it: connections handed over
- * by the acceptor, and the ops through which the transport consults the
- * object model (so that it never includes obj.c and tests can fake it).
+ * by the acceptor, and the ops through which the transport asks its
+ * environment (who may log in, CHAP secrets, SendTargets, a session's LUNs).
+ * The transport never sees the object model: the daemon answers these
+ * questions from it (target/iscsi_env.c), and tests answer them with fakes.
  */
 #ifndef PORTICO_TARGET_ISCSI_H
 #define PORTICO_TARGET_ISCSI_H
@@ -17,14 +19,21 @@
 #include "target/iscsi/login.h"
 #include "target/iscsi/param.h"
 #include "target/iscsi/text.h"
-#include "target/obj.h"
+#include "target/scsi/scsi.h"
 
 struct ev_loop;
 
-/* What a normal session gets from the object model when it starts. */
+/* The settings of its portal group that a normal session runs with. */
+struct iscsi_session_attrs {
+	uint32_t nopin_interval_s; /* target NOP-In keepalive interval; 0: off */
+	uint32_t nopin_timeout_s; /* no answer within this: drop the connection */
+	uint32_t default_cmdsn_depth; /* the CmdSN window the session gets */
+};
+
+/* What a normal session gets from the environment when it starts. */
 struct iscsi_session_conf {
-	struct obj_lun_map *map; /* owned by the session from then on (obj_lun_map_free) */
-	struct obj_tpg_attrs attrs;
+	struct scsi_lun_map *map; /* owned by the session from then on (scsi_lun_map_free) */
+	struct iscsi_session_attrs attrs;
 };
 
 struct iscsi_env_ops {

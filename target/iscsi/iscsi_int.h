@@ -75,7 +75,7 @@ struct iscsi_r2t {
  */
 struct sess_luns {
 	struct list_head link; /* session->retired, oldest first */
-	struct obj_lun_map *map; /* from session_conf; may be NULL (no LUNs) */
+	struct scsi_lun_map *map; /* from session_conf; may be NULL (no LUNs) */
 	struct scsi_itl **itls; /* parallel to map->e; NULL where a newer set took the itl over */
 	unsigned int inflight; /* tasks holding the set */
 };
@@ -149,7 +149,7 @@ struct iscsi_session {
 	uint32_t cmdsn_window;
 	struct list_head deferred; /* struct iscsi_deferred, by CmdSN */
 	/* LUNs */
-	struct obj_tpg_attrs attrs; /* as at login: a later change applies at the next login */
+	struct iscsi_session_attrs attrs; /* as at login: a later change applies at the next login */
 	struct sess_luns *luns; /* current: what new commands and TMFs see; NULL for discovery */
 	struct list_head retired; /* older sets still held by tasks, oldest first */
 	unsigned int nluns; /* entries in luns->map, for iscsi_session_list: under reg_lock */

@@ -112,7 +112,7 @@ static void sess_kill_cb(void *arg)
 static size_t sess_list_luns(const struct scsi_nexus *nx, uint64_t *luns, size_t max)
 {
 	const struct iscsi_session *sess = nx->priv;
-	const struct obj_lun_map *map = sess->luns ? sess->luns->map : NULL;
+	const struct scsi_lun_map *map = sess->luns ? sess->luns->map : NULL;
 	size_t n = map ? map->n : 0;
 
 	/* The current set: REPORT LUNS answers what this nexus can address now. */
@@ -133,12 +133,12 @@ static void sess_clear_ua(const struct scsi_nexus *nx, uint32_t ua_bits)
 
 /* ---- LUN sets (struct sess_luns) ---- */
 
-static size_t map_n(const struct obj_lun_map *map)
+static size_t map_n(const struct scsi_lun_map *map)
 {
 	return map ? map->n : 0;
 }
 
-static void sess_conf_release(struct obj_lun_map *map)
+static void sess_conf_release(struct scsi_lun_map *map)
 {
 	struct iscsi_session_conf conf = { .map = map };
 	const struct iscsi_env_ops *ops;
@@ -169,7 +169,7 @@ static void luns_free(struct sess_luns *l)
  * *carried counts the itls taken from old; old is not changed yet (see
  * luns_commit). 0 or -errno.
  */
-static int luns_build(struct iscsi_session *sess, struct obj_lun_map *map,
+static int luns_build(struct iscsi_session *sess, struct scsi_lun_map *map,
 		      const struct sess_luns *old, size_t *carried, struct sess_luns **out)
 {
 	struct sess_luns *l;
@@ -189,8 +189,8 @@ static int luns_build(struct iscsi_session *sess, struct obj_lun_map *map,
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct obj_lun_entry *e = &map->e[i];
-		const struct obj_lun_entry *o = old ? obj_lun_map_find(old->map, e->lun) : NULL;
+		const struct scsi_lun_entry *e = &map->e[i];
+		const struct scsi_lun_entry *o = old ? scsi_lun_map_find(old->map, e->lun) : NULL;
 
 		if (o && o->lu == e->lu && old->itls[o - old->map->e]) {
 			l->itls[i] = old->itls[o - old->map->e];
@@ -207,8 +207,8 @@ static int luns_build(struct iscsi_session *sess, struct obj_lun_map *map,
 
 err_itls:
 	for (size_t i = 0; i < n; i++) {
-		const struct obj_lun_entry *o =
-			old ? obj_lun_map_find(old->map, map->e[i].lun) : NULL;
+		const struct scsi_lun_entry *o =
+			old ? scsi_lun_map_find(old->map, map->e[i].lun) : NULL;
 
 		/* the carried ones are still old's */
 		if (l->itls[i] && !(o && l->itls[i] == old->itls[o - old->map->e]))
@@ -224,7 +224,7 @@ err_free:
 static void luns_commit(struct sess_luns *l, struct sess_luns *old)
 {
 	for (size_t i = 0; i < map_n(l->map); i++) {
-		const struct obj_lun_entry *o = obj_lun_map_find(old->map, l->map->e[i].lun);
+		const struct scsi_lun_entry *o = scsi_lun_map_find(old->map, l->map->e[i].lun);
 
 		if (o && old->itls[o - old->map->e] == l->itls[i])
 			old->itls[o - old->map->e] = NULL;
@@ -263,7 +263,7 @@ static void sess_set_nluns(struct iscsi_session *sess)
 }
 
 /* Whether two maps show the same LUNs, LUs and modes, in the same order. */
-static bool map_same(const struct obj_lun_map *a, const struct obj_lun_map *b)
+static bool map_same(const struct scsi_lun_map *a, const struct scsi_lun_map *b)
 {
 	if (map_n(a) != map_n(b))
 		return false;

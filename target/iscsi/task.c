@@ -470,7 +470,7 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 	uint32_t itt = get_be32(h->itt);
 	uint32_t cmdsn = get_be32(h->cmdsn);
 	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
-	const struct obj_lun_entry *e;
+	const struct scsi_lun_entry *e;
 	struct iscsi_task *task;
 	struct scsi_cmd *cmd;
 	int order;
@@ -534,7 +534,7 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 	 */
 	task->luns = sess->luns;
 	task->luns->inflight++;
-	e = obj_lun_map_find(task->luns->map, task->lun);
+	e = scsi_lun_map_find(task->luns->map, task->lun);
 	if (e) {
 		cmd->itl = task->luns->itls[e - task->luns->map->e];
 		cmd->read_only = e->read_only;

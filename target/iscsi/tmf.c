@@ -80,8 +80,8 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	uint8_t function = q->function & 0x7f;
 	uint64_t lun = scsi_lun_decode(q->lun);
 	/* The current LUN map: a LUN taken away since is not there (RFC 7143 §11.6.1). */
-	const struct obj_lun_map *map = sess->luns->map;
-	const struct obj_lun_entry *e = obj_lun_map_find(map, lun);
+	const struct scsi_lun_map *map = sess->luns->map;
+	const struct scsi_lun_entry *e = scsi_lun_map_find(map, lun);
 	struct scsi_itl *itl = e ? sess->luns->itls[e - map->e] : NULL;
 	struct iscsi_tmf_wait *w;
 	struct iscsi_tmf_rsp *r;

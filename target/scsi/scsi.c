@@ -518,6 +518,13 @@ void scsi_lu_put(struct scsi_lu *lu)
 	free(lu);
 }
 
+void scsi_lun_map_free(struct scsi_lun_map *map)
+{
+	for (size_t i = 0; map && i < map->n; i++)
+		scsi_lu_put(map->e[i].lu);
+	free(map);
+}
+
 struct bs_dev *scsi_lu_bs(struct scsi_lu *lu)
 {
 	return lu->bs;

@@ -275,4 +275,44 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
  */
 void scsi_cmd_set_sense(struct scsi_cmd *cmd, enum sense_reason reason);
 
+/*
+ * The LUN inventory of one I_T nexus (SAM-5 §4.6.4): each LUN the initiator
+ * may address, the LU behind it, and whether it is write-protected for that
+ * initiator. Sorted by lun. It holds a reference on each LU, which
+ * scsi_lun_map_free() drops. Whoever knows the initiator's rights builds
+ * it (the object model); the transport looks LUNs up in it.
+ */
+struct scsi_lun_entry {
+	uint64_t lun;
+	struct scsi_lu *lu;
+	bool read_only;
+};
+
+struct scsi_lun_map {
+	size_t n;
+	struct scsi_lun_entry e[];
+};
+
+/* Drops the map's LU references and frees it; NULL is a no-op. */
+void scsi_lun_map_free(struct scsi_lun_map *map);
+
+/* The entry of lun, or NULL: a binary search, inline for the I/O path. */
+static inline const struct scsi_lun_entry *scsi_lun_map_find(const struct scsi_lun_map *map,
+							     uint64_t lun)
+{
+	size_t lo = 0, hi = map ? map->n : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->e[mid].lun == lun)
+			return &map->e[mid];
+		if (map->e[mid].lun < lun)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 #endif

@@ -15,7 +15,7 @@
 
 #include "common/list.h"
 #include "target/scsi/scsi.h"
-#include "target/scsi/scsi_proto.h"
+#include "common/scsi_proto.h"
 
 #define SCSI_COMPONENT "scsi"
 
@@ -73,7 +73,7 @@ struct scsi_lu {
 	/*
 	 * The model holds one reference and every session LUN map that shows
 	 * the LU one more: an LU removed from the configuration lives on until
-	 * the last session that saw it has let go (target/obj.h).
+	 * the last session that saw it has let go (target/model/obj.h).
 	 */
 	_Atomic unsigned int refs;
 	bool owns_bs; /* the last reference closes bs too */

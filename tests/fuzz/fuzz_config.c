@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The configuration parser (config_parse_string, target/config.c), the
+ * The configuration parser (config_parse_string, target/model/config.c), the
  * text the administrator writes, through libconfig into struct obj_model;
  * then, for a model it accepts, the LUN maps sessions would get
  * (obj_lun_map_build).
@@ -15,21 +15,21 @@
  * point at its own backstores, terminated strings; each ACL's LUN map is
  * strictly sorted (no LUN number twice), and an initiator the TPG does not
  * know gets no map unless the TPG generates ACLs; each allowed_addresses
- * list holds at most OBJ_ALLOW_MAX distinct networks with their host bits
+ * list holds at most NET_ALLOW_MAX distinct networks with their host bits
  * clear, whose canonical text reads back as the same list, and a network
  * holds its own address.
  */
 #include <errno.h>
 
 #include "tests/fuzz/fuzz.h"
-#include "target/config.h"
-#include "target/obj.h"
+#include "target/model/config.h"
+#include "target/model/obj.h"
 
 #define TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
 
 static void check_map(const struct obj_tpg *tpg, const char *initiator)
 {
-	struct obj_lun_map *map = NULL;
+	struct scsi_lun_map *map = NULL;
 	bool known = obj_find_acl(tpg, initiator) != NULL;
 	int rc = obj_lun_map_build(tpg, initiator, &map);
 
@@ -48,39 +48,39 @@ static void check_map(const struct obj_tpg *tpg, const char *initiator)
 			   (unsigned long long)map->e[i].lun);
 		FUZZ_CHECK(i == 0 || map->e[i - 1].lun < map->e[i].lun, "map not sorted");
 		FUZZ_CHECK(map->e[i].lu == NULL, "a LU before config_open");
-		FUZZ_CHECK(obj_lun_map_find(map, map->e[i].lun) == &map->e[i],
-			   "obj_lun_map_find misses LUN %llu", (unsigned long long)map->e[i].lun);
+		FUZZ_CHECK(scsi_lun_map_find(map, map->e[i].lun) == &map->e[i],
+			   "scsi_lun_map_find misses LUN %llu", (unsigned long long)map->e[i].lun);
 	}
-	obj_lun_map_free(map);
+	scsi_lun_map_free(map);
 }
 
-static void check_allowed(const struct obj_allow *l)
+static void check_allowed(const struct net_allow *l)
 {
-	char text[OBJ_ALLOW_TEXT_MAX];
-	struct obj_allow back;
+	char text[NET_ALLOW_TEXT_MAX];
+	struct net_allow back;
 	int n;
 
-	FUZZ_CHECK(l->n <= OBJ_ALLOW_MAX, "%zu allowed addresses", l->n);
+	FUZZ_CHECK(l->n <= NET_ALLOW_MAX, "%zu allowed addresses", l->n);
 	for (size_t i = 0; i < l->n; i++) {
-		const struct obj_net *net = &l->nets[i];
+		const struct net_cidr *net = &l->nets[i];
 		unsigned int bits = net->family == AF_INET ? 32 : 128;
-		struct obj_net host = *net;
+		struct net_cidr host = *net;
 
 		FUZZ_CHECK(net->family == AF_INET || net->family == AF_INET6, "family %d",
 			   net->family);
 		FUZZ_CHECK(net->prefix <= bits, "prefix %u", net->prefix);
 		/* the network address itself, as a peer, is in the network */
 		host.prefix = (uint8_t)bits;
-		FUZZ_CHECK(obj_net_contains(net, &host), "a network without its own address");
+		FUZZ_CHECK(net_contains(net, &host), "a network without its own address");
 		for (size_t j = 0; j < i; j++)
-			FUZZ_CHECK(!obj_net_equal(&l->nets[j], net), "a network listed twice");
+			FUZZ_CHECK(!net_equal(&l->nets[j], net), "a network listed twice");
 	}
-	n = obj_allow_format(l, text, sizeof(text));
-	FUZZ_CHECK(n >= 0, "obj_allow_format: %d", n);
-	n = obj_allow_parse(text, (size_t)n, &back, NULL);
+	n = net_allow_format(l, text, sizeof(text));
+	FUZZ_CHECK(n >= 0, "net_allow_format: %d", n);
+	n = net_allow_parse(text, (size_t)n, &back, NULL);
 	FUZZ_CHECK(n == 0 || n == -ENOMEM, "'%s' does not read back: %d", text, n);
-	FUZZ_CHECK(n || obj_allow_equal(l, &back), "'%s' reads back different", text);
-	obj_allow_fini(&back);
+	FUZZ_CHECK(n || net_allow_equal(l, &back), "'%s' reads back different", text);
+	net_allow_fini(&back);
 }
 
 static void check_model(const struct obj_model *m)

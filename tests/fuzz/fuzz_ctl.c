@@ -3,10 +3,10 @@
  * porticod's control plane (docs/control-protocol.md): the byte stream a
  * client writes to the control socket, cut into lines by ctl_reader and
  * parsed by ctl_request_parse (common/ctl.c), answered by ctl_ops_handle
- * (target/ctl_ops.c, ctl_edit.c, ctl_tree.c), which edits the served model
- * through the libconfig round trip of ctl_int.h. The server is a stand-in
- * defined here (the server_* functions ctl_ops.c calls), so the archive's
- * server.o, its threads and its sockets are never linked; it serves a model
+ * (target/ctl/ctl_ops.c, ctl_edit.c, ctl_tree.c), which edits the served
+ * model through the libconfig round trip of ctl_int.h. The daemon is the
+ * unit tests' stand-in (tests/unit/target/ctl/ctl_fake_host.h, behind struct
+ * ctl_host_ops), so no threads and no sockets are involved; it serves a model
  * made per input from an empty configuration, with auto_save off and its
  * control_socket and state_dir under a directory of this process's own.
  *
@@ -54,80 +54,21 @@
 #include "tests/fuzz/fuzz.h"
 #include "common/ctl.h"
 #include "target/backstore/bs.h"
-#include "target/config.h"
-#include "target/ctl_int.h"
-#include "target/ctl_ops.h"
-#include "target/ctl_tree.h"
+#include "target/model/config.h"
+#include "target/ctl/ctl_int.h"
+#include "target/ctl/ctl_ops.h"
+#include "target/ctl/ctl_tree.h"
 #include "target/scsi/scsi.h"
-#include "target/server.h"
+#include "tests/unit/target/ctl/ctl_fake_host.h"
 
 #define TERMINATED(a) (memchr((a), '\0', sizeof(a)) != NULL)
 /* Odd, and smaller than most requests: lines reach the reader in pieces. */
 #define FEED_CHUNK 61
 
-/* ---- the server, as ctl_ops.c sees it ---- */
+/* ---- the daemon, as the control operations see it ---- */
 
-struct server {
-	struct obj_model *model;
-	time_t started;
-};
-
-static struct server S;
-
-struct obj_model *server_model(struct server *srv)
-{
-	return srv->model;
-}
-
-/* One thread: the lock the login path would take has nobody to keep out. */
-void server_model_lock(struct server *srv)
-{
-	(void)srv;
-}
-
-void server_model_unlock(struct server *srv)
-{
-	(void)srv;
-}
-
-/* No listeners and no I/O threads to pass a change on to. */
-int server_changed(struct server *srv, char *err, size_t errlen)
-{
-	(void)srv;
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
-/* Never binds: a portal is as good as bound. */
-int server_listen_check(struct server *srv, const struct obj_portal *p, char *err, size_t errlen)
-{
-	(void)srv;
-	(void)p;
-	(void)err;
-	(void)errlen;
-	return 0;
-}
-
-int server_replace_model(struct server *srv, struct obj_model *m, char *err, size_t errlen)
-{
-	struct obj_model *old = srv->model;
-
-	srv->model = m;
-	obj_model_free(old);
-	return server_changed(srv, err, errlen);
-}
-
-unsigned int server_io_threads(const struct server *srv)
-{
-	(void)srv;
-	return 2;
-}
-
-time_t server_started(const struct server *srv)
-{
-	return srv->started;
-}
+static struct fake_host S;
+static const struct ctl_host H = { &fake_host_ops, &S };
 
 /* ---- the process's directory and the empty configuration ---- */
 
@@ -260,7 +201,7 @@ static bool touches_files(struct obj_model *m, const struct ctl_request *req)
 }
 
 /*
- * The response the server would send (target/ctl_server.c, client_handle)
+ * The response the server would send (common/ctl_server.c, client_handle)
  * must read back at the client as what was meant. The requests are UTF-8,
  * and so is all porticod says, but for a message cut to fit its 512-byte
  * buffer, which may end inside a character: the response carries the
@@ -489,7 +430,7 @@ static void handle(const char *msg, size_t len)
 		return;
 	}
 
-	ctl_ops_handle(&S, &req, &r);
+	ctl_ops_handle(&H, &req, &r);
 
 	FUZZ_CHECK(r.err <= 0, "err %d", r.err);
 	FUZZ_CHECK(TERMINATED(r.message) && TERMINATED(r.hint), "reply strings not terminated");

@@ -4,7 +4,7 @@
  * (iscsi_session_list), over a socketpair or loopback TCP: the test plays
  * the initiator against the real transport and SCSI engine. The fake object
  * model hands out LUN maps that hold LU references as the real one does
- * (obj_lun_map), and its LUs sit on a fake store that can hold a request
+ * (scsi_lun_map), and its LUs sit on a fake store that can hold a request
  * and says when it is closed, which is when the LU's last reference went.
  */
 #include <arpa/inet.h>
@@ -177,7 +177,7 @@ static void fake_release(void *arg, struct iscsi_session_conf *conf)
 	if (!conf->map)
 		return;
 	for (size_t i = 0; i < conf->map->n; i++)
-		scsi_lu_put(conf->map->e[i].lu); /* as obj_lun_map_free does */
+		scsi_lu_put(conf->map->e[i].lu); /* as scsi_lun_map_free does */
 	map_released = conf->map;
 	free(conf->map);
 	conf->map = NULL;

@@ -1,0 +1,1180 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The verbs that change the model: create, delete and set at each kind of
+ * node, as edits of the configuration tree (ctl_int.h says why). Each
+ * checks what the parser cannot know (the live sessions, a portal that
+ * cannot be bound, a file that is not there) and says it in the shell's
+ * terms; the parser checks the rest, in the configuration file's terms.
+ * Messages follow targetcli's ("Created LUN 0.").
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/iscsi_name.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/backstore/bs.h"
+#include "target/model/config.h"
+#include "target/ctl/ctl_int.h"
+#include "target/scsi/scsi.h"
+
+#define COMP "control"
+#define CTL_HINT_FORCE "log the initiator out first, or add force=true"
+
+/* ---- the tree ---- */
+
+config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create)
+{
+	config_setting_t *root = config_root_setting(cfg);
+	config_setting_t *s = config_setting_get_member(root, name);
+
+	if (!s && create)
+		s = config_setting_add(root, name, CONFIG_TYPE_LIST);
+	return s;
+}
+
+config_setting_t *ctl_cfg_target(config_t *cfg, const struct ctl_op *op)
+{
+	config_setting_t *l = ctl_cfg_list(cfg, "targets", false);
+
+	return l ? config_setting_get_elem(l, (unsigned int)(op->node.target - op->m->targets)) :
+		   NULL;
+}
+
+config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct ctl_op *op)
+{
+	config_setting_t *t = ctl_cfg_target(cfg, op);
+	config_setting_t *l = t ? config_setting_get_member(t, "tpgs") : NULL;
+
+	return l ? config_setting_get_elem(l, (unsigned int)(op->node.tpg - op->node.target->tpgs)) :
+		   NULL;
+}
+
+config_setting_t *ctl_cfg_acl(config_t *cfg, const struct ctl_op *op)
+{
+	config_setting_t *t = ctl_cfg_tpg(cfg, op);
+	config_setting_t *l = t ? config_setting_get_member(t, "acls") : NULL;
+
+	return l ? config_setting_get_elem(l, (unsigned int)(op->node.acl - op->node.tpg->acls)) :
+		   NULL;
+}
+
+/* A member of group g of the given type, made when missing. */
+static config_setting_t *cfg_member(config_setting_t *g, const char *name, int type)
+{
+	config_setting_t *s = config_setting_get_member(g, name);
+
+	return s ? s : config_setting_add(g, name, type);
+}
+
+/* Replaces g's member name by a new setting of type (a value of another type goes first). */
+static config_setting_t *cfg_fresh(config_setting_t *g, const char *name, int type)
+{
+	if (config_setting_get_member(g, name))
+		config_setting_remove(g, name);
+	return config_setting_add(g, name, type);
+}
+
+static int cfg_put_str(config_setting_t *g, const char *name, const char *v)
+{
+	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_STRING);
+
+	return s && config_setting_set_string(s, v) ? 0 : -ENOMEM;
+}
+
+static int cfg_put_bool(config_setting_t *g, const char *name, bool v)
+{
+	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_BOOL);
+
+	return s && config_setting_set_bool(s, v) ? 0 : -ENOMEM;
+}
+
+static int cfg_put_int(config_setting_t *g, const char *name, uint64_t v)
+{
+	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_INT64);
+
+	return s && config_setting_set_int64(s, (long long)v) ? 0 : -ENOMEM;
+}
+
+static int ctl_nomem(struct ctl_op *op)
+{
+	return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+}
+
+/* ---- backstores ---- */
+
+static int ctl_create_backstore(struct ctl_op *op)
+{
+	static const char *const keys_file[] = { "name", "file", "size", "sparse", "thin",
+						  "write_back", "readonly", "block_size", "serial",
+						  "naa", NULL };
+	static const char *const keys_dev[] = { "name",	      "dev",	"size", "write_back",
+						 "readonly",   "block_size", "serial", "naa",
+						 NULL };
+	static const char *const keys_null[] = { "name",	 "size", "readonly", "block_size",
+						  "serial",	 "naa",	 NULL };
+	const char *type = op->node.bs_type;
+	bool is_file = !strcmp(type, "file"), is_null = !strcmp(type, "null");
+	const char *name = ctl_arg(op, "name"), *path = ctl_arg(op, is_file ? "file" : "dev");
+	const char *size = ctl_arg(op, "size");
+	config_setting_t *list, *g;
+	bool thin, wb, ro;
+	uint64_t bsize = 0;
+	struct stat st;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, is_file ? keys_file : is_null ? keys_null : keys_dev);
+	if (rc)
+		return rc;
+	if (!name || !name[0])
+		return ctl_fail(op, -EINVAL, is_file ? "create name=LUN0 file=/path/LUN0.img size=20G" :
+						 is_null ? "create name=NULL0 size=100G" :
+							   "create name=LUN1 dev=/dev/sdb1",
+				"a backstore needs a name");
+	if (ctl_arg(op, "sparse") && ctl_arg(op, "thin"))
+		return ctl_fail(op, -EINVAL, NULL, "sparse and thin are the same setting: give one");
+	/* targetcli's fileio is sparse and write-back unless told otherwise */
+	rc = ctl_arg_bool(op, ctl_arg(op, "thin") ? "thin" : "sparse", true, &thin);
+	if (!rc)
+		rc = ctl_arg_bool(op, "write_back", !is_null, &wb);
+	if (!rc)
+		rc = ctl_arg_bool(op, "readonly", false, &ro);
+	if (!rc)
+		rc = ctl_arg_u64(op, "block_size", 4096, &bsize, NULL);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < op->m->nbackstores; i++) {
+		const struct obj_backstore *b = &op->m->backstores[i];
+
+		if (!strcmp(b->name, name))
+			return ctl_fail(op, -EEXIST, "choose another name, or delete it first",
+					"backstore '%s' exists (/backstores/%s/%s)", name, b->type,
+					name);
+		if (path && b->path[0] && !strcmp(b->path, path))
+			return ctl_fail(op, -EEXIST, NULL, "'%s' is served already, by backstore '%s'",
+					path, b->name);
+	}
+	if (!is_null && (!path || path[0] != '/'))
+		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path", type,
+				is_file ? "file" : "dev");
+	if (is_file && !size && stat(path, &st))
+		return ctl_fail(op, -ENOENT, "add size=20G to create it",
+				"file '%s' does not exist", path);
+	if (is_null && !size)
+		return ctl_fail(op, -EINVAL, "create name=NULL0 size=100G",
+				"a null backstore needs a size");
+
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	list = ctl_cfg_list(&cfg, "backstores", true);
+	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
+	rc = g ? 0 : -ENOMEM;
+	if (!rc)
+		rc = cfg_put_str(g, "name", name);
+	if (!rc)
+		rc = cfg_put_str(g, "type", type);
+	if (!rc && path)
+		rc = cfg_put_str(g, "path", path);
+	if (!rc && size)
+		rc = cfg_put_str(g, "size", size);
+	if (!rc && is_file)
+		rc = cfg_put_bool(g, "thin", thin);
+	if (!rc && !is_null)
+		rc = cfg_put_bool(g, "write_back", wb);
+	if (!rc && ro)
+		rc = cfg_put_bool(g, "readonly", true);
+	if (!rc && bsize)
+		rc = cfg_put_int(g, "block_size", bsize);
+	if (!rc && ctl_arg(op, "serial"))
+		rc = cfg_put_str(g, "serial", ctl_arg(op, "serial"));
+	if (!rc && ctl_arg(op, "naa"))
+		rc = cfg_put_str(g, "naa", ctl_arg(op, "naa"));
+	if (rc) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/backstores/%s/%s", type, name);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	ctl_say(op, "Created %s backstore %s.", type, name);
+	return 0;
+}
+
+/* Removes from tpg's setting t every mapped LUN that shows TPG LUN lun (and says so). */
+static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
+			      uint64_t lun)
+{
+	config_setting_t *acls = config_setting_get_member(t, "acls");
+
+	for (size_t k = 0; acls && k < tpg->nacls; k++) {
+		config_setting_t *a = config_setting_get_elem(acls, (unsigned int)k);
+		config_setting_t *ml = a ? config_setting_get_member(a, "mapped_luns") : NULL;
+
+		for (int e = ml ? config_setting_length(ml) : 0; e-- > 0;) {
+			config_setting_t *x = config_setting_get_elem(ml, (unsigned int)e);
+			long long tl = -1, n = -1;
+
+			config_setting_lookup_int64(x, "tpg_lun", &tl);
+			config_setting_lookup_int64(x, "lun", &n);
+			if (tl == (long long)lun) {
+				config_setting_remove_elem(ml, (unsigned int)e);
+				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n,
+					tpg->acls[k].initiator);
+			}
+		}
+	}
+}
+
+/* Removes TPG LUN index li of tpg (setting t) and the mapped LUNs that show it. */
+static void ctl_remove_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
+			       size_t li)
+{
+	config_setting_t *luns = config_setting_get_member(t, "luns");
+
+	ctl_unmap_tpg_lun(op, t, tpg, tpg->luns[li].lun);
+	if (luns)
+		config_setting_remove_elem(luns, (unsigned int)li);
+	ctl_say(op, "Deleted LUN %llu of %s tpg %u.", (unsigned long long)tpg->luns[li].lun,
+		tpg->target->iqn, tpg->tag);
+}
+
+static int ctl_delete_backstore(struct ctl_op *op, bool force)
+{
+	const struct obj_backstore *b = op->node.bs;
+	unsigned int users = ctl_bs_sessions(b);
+	config_setting_t *targets;
+	char name[OBJ_NAME_MAX];
+	config_t cfg;
+	int rc;
+
+	if (users && !force)
+		return ctl_fail(op, -EBUSY, CTL_HINT_FORCE,
+				"backstore '%s' is in use by %u session%s", b->name, users,
+				users == 1 ? "" : "s");
+	snprintf(name, sizeof(name), "%s", b->name);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	/* targetcli: deleting a storage object deletes the LUNs that serve it */
+	targets = ctl_cfg_list(&cfg, "targets", false);
+	for (size_t i = 0; targets && i < op->m->ntargets; i++) {
+		const struct obj_target *tg = &op->m->targets[i];
+		config_setting_t *tpgs =
+			config_setting_get_member(config_setting_get_elem(targets, (unsigned int)i),
+						  "tpgs");
+
+		for (size_t j = 0; tpgs && j < tg->ntpgs; j++) {
+			config_setting_t *t = config_setting_get_elem(tpgs, (unsigned int)j);
+
+			for (size_t l = tg->tpgs[j].nluns; l-- > 0;)
+				if (tg->tpgs[j].luns[l].bs == b)
+					ctl_remove_tpg_lun(op, t, &tg->tpgs[j], l);
+		}
+	}
+	config_setting_remove_elem(ctl_cfg_list(&cfg, "backstores", false),
+				   (unsigned int)(b - op->m->backstores));
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	if (users)
+		log_warn(COMP, "backstore '%s' deleted while %u session(s) used it (forced)", name,
+			 users);
+	ctl_say(op, "Deleted storage object %s.", name);
+	return 0;
+}
+
+/*
+ * Resizes an open store in place (the model keeps its LU: sessions keep
+ * their nexuses) and tells every nexus. A file (or a null store) grows or
+ * shrinks to size; a block device or LV has the size it has (lvextend,
+ * losetup -c), which porticod takes in.
+ */
+static int ctl_resize(struct ctl_op *op, const char *size)
+{
+	struct obj_backstore *b = op->node.bs;
+	bool is_file = !strcmp(b->type, "file") || !strcmp(b->type, "null");
+	uint64_t bytes = 0, before = b->dev ? b->dev->size : 0;
+	int rc;
+
+	if (!b->dev || !b->dev->ops->resize)
+		return ctl_fail(op, -EOPNOTSUPP, NULL, "a %s backstore cannot be resized", b->type);
+	if (is_file && (cfg_parse_size(size, &bytes) || !bytes))
+		return ctl_fail(op, -EINVAL, "size=20G, 512M, 1T, or bytes",
+				"size '%s' is not a size", size);
+	if (is_file && bytes % b->dev->block_size)
+		return ctl_fail(op, -EINVAL, NULL, "size %llu is not a multiple of the block size %u",
+				(unsigned long long)bytes, b->dev->block_size);
+	if (!is_file && strcmp(size, "auto") && strcmp(size, "0"))
+		return ctl_fail(op, -EINVAL,
+				"grow the device (lvextend, losetup -c), then set attribute size=auto",
+				"a %s backstore has the size of its device", b->type);
+	rc = b->dev->ops->resize(b->dev, bytes);
+	if (rc)
+		return ctl_fail(op, rc, NULL, "cannot resize backstore '%s': %s", b->name,
+				strerror(-rc));
+	op->host->ops->model_lock(op->host->arg);
+	/* a file keeps the size it was given; a device has its own */
+	b->params.size = is_file ? bytes : b->params.size;
+	op->host->ops->model_unlock(op->host->arg);
+	if (b->dev->size != before) {
+		/* SBC-3: a capacity change is a unit attention (2A/09) for every I_T nexus of the LU */
+		scsi_lu_raise_ua(b->lu, SCSI_UA_CAPACITY_CHANGED);
+		log_info(COMP, "backstore '%s': %llu -> %llu bytes", b->name,
+			 (unsigned long long)before, (unsigned long long)b->dev->size);
+	}
+	ctl_auto_save(op);
+	ctl_say(op, "Backstore %s is now %llu bytes.", b->name, (unsigned long long)b->dev->size);
+	return 0;
+}
+
+static int ctl_set_backstore(struct ctl_op *op)
+{
+	static const char *const keys[] = { "group", "size", "write_back", "readonly", NULL };
+	const char *size = ctl_arg(op, "size");
+	config_setting_t *g;
+	config_t cfg;
+	bool v;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (rc)
+		return rc;
+	if (strcmp(ctl_arg(op, "group"), "attribute"))
+		return ctl_fail(op, -EINVAL, "set attribute size=30G", "a backstore has only the 'attribute' group");
+	if (size && (ctl_arg(op, "write_back") || ctl_arg(op, "readonly")))
+		return ctl_fail(op, -EINVAL, NULL, "set size alone: a resize is a change of its own");
+	if (size)
+		return ctl_resize(op, size);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	g = config_setting_get_elem(ctl_cfg_list(&cfg, "backstores", false),
+				    (unsigned int)(op->node.bs - op->m->backstores));
+	for (const char *const *k = keys + 2; *k && !rc; k++) {
+		if (!ctl_arg(op, *k))
+			continue;
+		rc = ctl_arg_bool(op, *k, false, &v);
+		if (!rc && cfg_put_bool(g, *k, v))
+			rc = ctl_nomem(op);
+		if (!rc)
+			ctl_say(op, "Parameter %s is now '%s'.", *k, v ? "true" : "false");
+	}
+	if (rc) {
+		config_destroy(&cfg);
+		return rc;
+	}
+	return ctl_edit_commit(op, &cfg);
+}
+
+/* ---- targets and TPGs ---- */
+
+/* An IQN of our own (RFC 7143 §4.2.7.2): the month, the host, and 48 random bits. */
+static int ctl_make_iqn(char *buf, size_t len)
+{
+	char host[64] = "portico";
+	uint8_t rnd[6];
+	time_t now = time(NULL);
+	struct tm tm;
+	char *p;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	gethostname(host, sizeof(host) - 1);
+	host[sizeof(host) - 1] = '\0';
+	/* RFC 3722: lower case letters, digits, '-', '.' */
+	for (p = host; *p; p++) {
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+		else if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+			   *p == '.'))
+			*p = '-';
+	}
+	gmtime_r(&now, &tm);
+	snprintf(buf, len, "iqn.%04d-%02d.org.portico:%s.%02x%02x%02x%02x%02x%02x",
+		 tm.tm_year + 1900, tm.tm_mon + 1, host, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+		 rnd[5]);
+	return 0;
+}
+
+static int ctl_create_target(struct ctl_op *op)
+{
+	static const char *const keys[] = { "iqn", NULL };
+	const char *iqn = ctl_arg(op, "iqn"), *why = NULL;
+	char made[ISCSI_NAME_MAX + 1];
+	config_setting_t *list, *g, *tpgs, *tpg;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (rc)
+		return rc;
+	if (!iqn || !iqn[0]) {
+		if (ctl_make_iqn(made, sizeof(made)))
+			return ctl_fail(op, -EIO, NULL, "no random numbers for a name: give one");
+		iqn = made;
+	}
+	if (iscsi_name_check(iqn, &why))
+		return ctl_fail(op, -EINVAL, "iqn.2026-11.org.example:storage1",
+				"'%s' is not an iSCSI name: %s", iqn, why);
+	if (obj_find_target(op->m, iqn))
+		return ctl_fail(op, -EEXIST, NULL, "target '%s' exists", iqn);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	list = ctl_cfg_list(&cfg, "targets", true);
+	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
+	tpgs = g ? config_setting_add(g, "tpgs", CONFIG_TYPE_LIST) : NULL;
+	tpg = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
+	if (!tpg || cfg_put_str(g, "iqn", iqn) || cfg_put_int(tpg, "tag", 1)) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s", iqn);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	ctl_say(op, "Created target %s.", iqn);
+	ctl_say(op, "Created TPG 1.");
+	return 0;
+}
+
+static int ctl_create_tpg(struct ctl_op *op)
+{
+	static const char *const keys[] = { "tag", NULL };
+	const struct obj_target *t = op->node.target;
+	config_setting_t *g, *tpgs;
+	uint64_t tag = 0;
+	bool has;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_u64(op, "tag", 65535, &tag, &has);
+	if (rc)
+		return rc;
+	for (uint64_t want = 1; !has && !tag; want++) {
+		bool used = false;
+
+		for (size_t i = 0; i < t->ntpgs; i++)
+			used |= t->tpgs[i].tag == want;
+		if (!used)
+			tag = want;
+	}
+	/* RFC 7143 §13.9: a TPG tag is 16 bits; 0 is the discovery session's */
+	if (!tag)
+		return ctl_fail(op, -EINVAL, NULL, "a TPG tag is 1 to 65535");
+	for (size_t i = 0; i < t->ntpgs; i++)
+		if (t->tpgs[i].tag == tag)
+			return ctl_fail(op, -EEXIST, NULL, "tpg%llu exists", (unsigned long long)tag);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	tpgs = cfg_member(ctl_cfg_target(&cfg, op), "tpgs", CONFIG_TYPE_LIST);
+	g = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
+	if (!g || cfg_put_int(g, "tag", tag)) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s/tpg%llu", t->iqn,
+		 (unsigned long long)tag);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	ctl_say(op, "Created TPG %llu.", (unsigned long long)tag);
+	return 0;
+}
+
+/* ---- portals ---- */
+
+static int ctl_create_portal(struct ctl_op *op)
+{
+	static const char *const keys[] = { "ip_address", "ip_port", NULL };
+	const char *ip = ctl_arg(op, "ip_address"), *why = NULL;
+	const struct obj_target *t = op->node.target;
+	struct net_portal p;
+	char text[128], err[512];
+	config_setting_t *arr;
+	uint64_t port = NET_ISCSI_PORT;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_u64(op, "ip_port", 65535, &port, NULL);
+	if (rc)
+		return rc;
+	if (!ip || !ip[0])
+		ip = "0.0.0.0"; /* targetcli's default portal: every address */
+	snprintf(text, sizeof(text), strchr(ip, ':') && ip[0] != '[' ? "[%s]:%llu" : "%s:%llu", ip,
+		 (unsigned long long)port);
+	if (!port || net_portal_parse_why(text, &p, &why))
+		return ctl_fail(op, -EINVAL, "ip_address=192.0.2.10 ip_port=3260",
+				"'%s' is not a portal: %s", text, why ? why : "port 0");
+	for (size_t i = 0; i < t->ntpgs; i++)
+		for (size_t k = 0; k < t->tpgs[i].nportals; k++)
+			if (net_portal_equal(&t->tpgs[i].portals[k], &p))
+				return ctl_fail(op, -EEXIST, NULL, "portal %s exists in tpg%u", p.text,
+						t->tpgs[i].tag);
+	/* bound before anything changes: a port in use is refused, not half-applied */
+	rc = op->host->ops->listen_check(op->host->arg, &p, err, sizeof(err));
+	if (rc)
+		return ctl_fail(op, rc, "is another service on that address and port?", "%s", err);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	arr = cfg_member(ctl_cfg_tpg(&cfg, op), "portals", CONFIG_TYPE_ARRAY);
+	if (!arr || !config_setting_set_string_elem(arr, -1, p.text)) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s/tpg%u/portals/%s", t->iqn,
+		 op->node.tpg->tag, p.text);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	ctl_say(op, "Created network portal %s.", p.text);
+	return 0;
+}
+
+/* ---- LUNs ---- */
+
+/* The backstore a storage_object argument names: "/backstores/file/LUN0", "file/LUN0", "LUN0". */
+static struct obj_backstore *ctl_find_so(struct ctl_op *op, const char *so)
+{
+	struct ctl_node n;
+	char path[4200], why[256];
+	const char *name = strrchr(so, '/') ? strrchr(so, '/') + 1 : so;
+
+	if (so[0] == '/' || strchr(so, '/')) {
+		snprintf(path, sizeof(path), "%s%s", so[0] == '/' ? "" : "/backstores/", so);
+		if (ctl_tree_resolve(op->m, path, &n, why, sizeof(why)) ||
+		    n.type != CTL_NODE_BACKSTORE) {
+			ctl_fail(op, -ENOENT, "'ls /backstores' shows them", "no backstore at '%s'",
+				 so);
+			return NULL;
+		}
+		return n.bs;
+	}
+	if (!obj_find_backstore(op->m, name))
+		ctl_fail(op, -ENOENT, "'ls /backstores' shows them", "no backstore '%s'", so);
+	return obj_find_backstore(op->m, name);
+}
+
+static bool ctl_tpg_has_lun(const struct obj_tpg *tpg, uint64_t lun)
+{
+	for (size_t i = 0; i < tpg->nluns; i++)
+		if (tpg->luns[i].lun == lun)
+			return true;
+	return false;
+}
+
+static bool ctl_acl_has_lun(const struct obj_acl *acl, const struct obj_tpg *tpg, uint64_t lun)
+{
+	if (acl->all_luns)
+		return ctl_tpg_has_lun(tpg, lun);
+	for (size_t i = 0; i < acl->nmapped; i++)
+		if (acl->mapped[i].lun == lun)
+			return true;
+	return false;
+}
+
+static int cfg_add_mapped(config_setting_t *list, uint64_t lun, uint64_t tpg_lun, bool ro)
+{
+	config_setting_t *e = config_setting_add(list, NULL, CONFIG_TYPE_GROUP);
+
+	if (!e || cfg_put_int(e, "lun", lun) || cfg_put_int(e, "tpg_lun", tpg_lun) ||
+	    (ro && cfg_put_bool(e, "read_only", true)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The ACL's mapped_luns list in the tree. An ACL without one sees every
+ * TPG LUN; to change what it sees, that is written out first, so that
+ * nothing it sees now goes away silently.
+ */
+static config_setting_t *ctl_cfg_mapped(config_setting_t *a, const struct obj_acl *acl,
+					const struct obj_tpg *tpg)
+{
+	config_setting_t *ml = config_setting_get_member(a, "mapped_luns");
+
+	if (ml)
+		return ml;
+	ml = config_setting_add(a, "mapped_luns", CONFIG_TYPE_LIST);
+	for (size_t i = 0; ml && acl->all_luns && i < tpg->nluns; i++)
+		if (cfg_add_mapped(ml, tpg->luns[i].lun, tpg->luns[i].lun, false))
+			return NULL;
+	return ml;
+}
+
+static int ctl_create_lun(struct ctl_op *op)
+{
+	static const char *const keys[] = { "storage_object", "lun", "add_mapped_luns", NULL };
+	const struct obj_tpg *tpg = op->node.tpg;
+	const char *so = ctl_arg(op, "storage_object");
+	const struct obj_backstore *b;
+	config_setting_t *t, *luns, *e, *acls;
+	uint64_t lun = 0;
+	bool has, add;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_u64(op, "lun", OBJ_LUN_MAX, &lun, &has);
+	if (!rc)
+		rc = ctl_arg_bool(op, "add_mapped_luns", true, &add);
+	if (rc)
+		return rc;
+	if (!so || !so[0])
+		return ctl_fail(op, -EINVAL, "luns create /backstores/file/LUN0",
+				"a LUN needs a storage_object");
+	b = ctl_find_so(op, so);
+	if (!b)
+		return op->out->err;
+	while (!has && ctl_tpg_has_lun(tpg, lun))
+		lun++;
+	if (ctl_tpg_has_lun(tpg, lun))
+		return ctl_fail(op, -EEXIST, NULL, "lun%llu exists", (unsigned long long)lun);
+	if (lun > OBJ_LUN_MAX)
+		return ctl_fail(op, -ENOSPC, NULL, "no LUN number left");
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	t = ctl_cfg_tpg(&cfg, op);
+	luns = t ? cfg_member(t, "luns", CONFIG_TYPE_LIST) : NULL;
+	e = luns ? config_setting_add(luns, NULL, CONFIG_TYPE_GROUP) : NULL;
+	rc = e && !cfg_put_int(e, "lun", lun) && !cfg_put_str(e, "backstore", b->name) ? 0 :
+											  -ENOMEM;
+	acls = t ? config_setting_get_member(t, "acls") : NULL;
+	ctl_say(op, "Created LUN %llu.", (unsigned long long)lun);
+	for (size_t k = 0; !rc && add && acls && k < tpg->nacls; k++) {
+		const struct obj_acl *acl = &tpg->acls[k];
+		config_setting_t *ml;
+		uint64_t n = lun;
+
+		if (acl->all_luns) {
+			/* it sees every TPG LUN: this one too, under the same number */
+			ctl_say(op, "Created LUN %llu->%llu mapping in node ACL %s",
+				(unsigned long long)lun, (unsigned long long)lun, acl->initiator);
+			continue;
+		}
+		ml = config_setting_get_member(config_setting_get_elem(acls, (unsigned int)k),
+					       "mapped_luns");
+		while (ctl_acl_has_lun(acl, tpg, n))
+			n++;
+		if (!ml || n > OBJ_LUN_MAX || cfg_add_mapped(ml, n, lun, false)) {
+			rc = ml && n > OBJ_LUN_MAX ? 0 : -ENOMEM;
+			continue;
+		}
+		ctl_say(op, "Created LUN %llu->%llu mapping in node ACL %s", (unsigned long long)lun,
+			(unsigned long long)n, acl->initiator);
+	}
+	if (rc) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s/tpg%u/luns/lun%llu",
+		 tpg->target->iqn, tpg->tag, (unsigned long long)lun);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	return 0;
+}
+
+/* ---- ACLs and mapped LUNs ---- */
+
+static int ctl_create_acl(struct ctl_op *op)
+{
+	static const char *const keys[] = { "iqn", "add_mapped_luns", NULL };
+	const struct obj_tpg *tpg = op->node.tpg;
+	const char *iqn = ctl_arg(op, "iqn"), *why = NULL;
+	config_setting_t *acls, *a, *ml;
+	bool add;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_bool(op, "add_mapped_luns", true, &add);
+	if (rc)
+		return rc;
+	if (!iqn || !iqn[0])
+		return ctl_fail(op, -EINVAL, "acls create iqn.2026-11.org.example:kvm1",
+				"an ACL needs the initiator's name");
+	if (iscsi_name_check(iqn, &why))
+		return ctl_fail(op, -EINVAL, "iqn.2026-11.org.example:kvm1",
+				"'%s' is not an iSCSI name: %s", iqn, why);
+	if (obj_find_acl(tpg, iqn))
+		return ctl_fail(op, -EEXIST, NULL, "an ACL for '%s' exists", iqn);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	acls = cfg_member(ctl_cfg_tpg(&cfg, op), "acls", CONFIG_TYPE_LIST);
+	a = acls ? config_setting_add(acls, NULL, CONFIG_TYPE_GROUP) : NULL;
+	/* an explicit list, even empty: LUNs added later are mapped by luns create */
+	ml = a ? config_setting_add(a, "mapped_luns", CONFIG_TYPE_LIST) : NULL;
+	rc = ml && !cfg_put_str(a, "initiator", iqn) ? 0 : -ENOMEM;
+	ctl_say(op, "Created Node ACL for %s", iqn);
+	for (size_t i = 0; !rc && add && i < tpg->nluns; i++) {
+		rc = cfg_add_mapped(ml, tpg->luns[i].lun, tpg->luns[i].lun, false);
+		ctl_say(op, "Created Mapped LUN %llu.", (unsigned long long)tpg->luns[i].lun);
+	}
+	if (rc) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s/tpg%u/acls/%s", tpg->target->iqn,
+		 tpg->tag, iqn);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	return 0;
+}
+
+/* tpg_lun_or_backstore: "2", "lun2", or a backstore that a TPG LUN serves. */
+static int ctl_find_tpg_lun(struct ctl_op *op, const char *v, uint64_t *out)
+{
+	const struct obj_tpg *tpg = op->node.tpg;
+	const char *d = !strncmp(v, "lun", 3) ? v + 3 : v;
+	const struct obj_backstore *b;
+	char *end;
+
+	if (*d >= '0' && *d <= '9') {
+		unsigned long long n = strtoull(d, &end, 10);
+
+		if (!*end && ctl_tpg_has_lun(tpg, n)) {
+			*out = n;
+			return 0;
+		}
+		return ctl_fail(op, -ENOENT, "'ls luns' shows them", "tpg%u has no lun%s", tpg->tag,
+				d);
+	}
+	b = ctl_find_so(op, v);
+	if (!b)
+		return op->out->err;
+	for (size_t i = 0; i < tpg->nluns; i++)
+		if (tpg->luns[i].bs == b) {
+			*out = tpg->luns[i].lun;
+			return 0;
+		}
+	return ctl_fail(op, -ENOENT, "luns create it first", "no LUN of tpg%u serves backstore '%s'",
+			tpg->tag, b->name);
+}
+
+static int ctl_create_mapped(struct ctl_op *op)
+{
+	static const char *const keys[] = { "mapped_lun", "tpg_lun_or_backstore", "write_protect",
+					    NULL };
+	const struct obj_tpg *tpg = op->node.tpg;
+	const struct obj_acl *acl = op->node.acl;
+	const char *which = ctl_arg(op, "tpg_lun_or_backstore");
+	config_setting_t *ml;
+	uint64_t lun = 0, tl = 0;
+	bool has, ro;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_u64(op, "mapped_lun", OBJ_LUN_MAX, &lun, &has);
+	if (!rc)
+		rc = ctl_arg_bool(op, "write_protect", false, &ro);
+	if (rc)
+		return rc;
+	if (!which || !which[0])
+		return ctl_fail(op, -EINVAL, "create mapped_lun=2 tpg_lun_or_backstore=2",
+				"a mapped LUN needs tpg_lun_or_backstore");
+	rc = ctl_find_tpg_lun(op, which, &tl);
+	if (rc)
+		return rc;
+	while (!has && ctl_acl_has_lun(acl, tpg, lun))
+		lun++;
+	if (ctl_acl_has_lun(acl, tpg, lun))
+		return ctl_fail(op, -EEXIST, NULL, "mapped_lun%llu exists", (unsigned long long)lun);
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	ml = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), acl, tpg);
+	if (!ml || cfg_add_mapped(ml, lun, tl, ro)) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	snprintf(op->new_path, sizeof(op->new_path), "/iscsi/%s/tpg%u/acls/%s/mapped_lun%llu",
+		 tpg->target->iqn, tpg->tag, acl->initiator, (unsigned long long)lun);
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	ctl_say(op, "Created Mapped LUN %llu.", (unsigned long long)lun);
+	return 0;
+}
+
+/* ---- set: TPG, ACL, discovery ---- */
+
+enum ctl_kind { CTL_BOOL, CTL_YESNO, CTL_UINT, CTL_STR };
+
+struct ctl_key {
+	const char *name;
+	enum ctl_kind kind;
+};
+
+static const struct ctl_key ctl_tpg_attrs[] = {
+	{ "generate_node_acls", CTL_BOOL }, { "demo_mode_write_protect", CTL_BOOL },
+	{ "nopin_interval", CTL_UINT },	    { "nopin_timeout", CTL_UINT },
+	{ "default_cmdsn_depth", CTL_UINT }, { "authentication", CTL_BOOL },
+	{ NULL, CTL_STR },
+};
+
+static const struct ctl_key ctl_tpg_params[] = {
+	{ "MaxRecvDataSegmentLength", CTL_UINT },
+	{ "MaxBurstLength", CTL_UINT },
+	{ "FirstBurstLength", CTL_UINT },
+	{ "MaxOutstandingR2T", CTL_UINT },
+	{ "InitialR2T", CTL_YESNO },
+	{ "ImmediateData", CTL_YESNO },
+	{ "HeaderDigest", CTL_STR },
+	{ "DataDigest", CTL_STR },
+	{ "DefaultTime2Wait", CTL_UINT },
+	{ "DefaultTime2Retain", CTL_UINT },
+	{ NULL, CTL_STR },
+};
+
+static const struct ctl_key ctl_no_keys[] = {
+	{ NULL, CTL_STR },
+};
+
+static const struct ctl_key ctl_chap_keys[] = {
+	{ "userid", CTL_STR },
+	{ "password", CTL_STR },
+	{ "mutual_userid", CTL_STR },
+	{ "mutual_password", CTL_STR },
+	{ NULL, CTL_STR },
+};
+
+static bool ctl_secret(const char *key)
+{
+	return strstr(key, "password") != NULL;
+}
+
+/*
+ * Writes every key=value of the request that keys knows into group g (an
+ * empty value removes the key: the default comes back). Other keys are
+ * refused by the caller's ctl_args_only.
+ */
+static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl_key *keys)
+{
+	for (const struct ctl_key *k = keys; k->name; k++) {
+		const char *v = ctl_arg(op, k->name);
+		uint64_t n;
+		bool b;
+		int rc = 0;
+
+		if (!v)
+			continue;
+		if (!v[0]) {
+			if (config_setting_get_member(g, k->name))
+				config_setting_remove(g, k->name);
+			ctl_say(op, "Parameter %s is now unset.", k->name);
+			continue;
+		}
+		switch (k->kind) {
+		case CTL_BOOL:
+			rc = ctl_arg_bool(op, k->name, false, &b);
+			if (!rc)
+				rc = cfg_put_bool(g, k->name, b) ? ctl_nomem(op) : 0;
+			break;
+		case CTL_YESNO:
+			rc = ctl_arg_bool(op, k->name, false, &b);
+			if (!rc)
+				rc = cfg_put_str(g, k->name, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
+			break;
+		case CTL_UINT:
+			rc = ctl_arg_u64(op, k->name, UINT32_MAX, &n, NULL);
+			if (!rc)
+				rc = cfg_put_int(g, k->name, n) ? ctl_nomem(op) : 0;
+			break;
+		case CTL_STR:
+			rc = cfg_put_str(g, k->name, v) ? ctl_nomem(op) : 0;
+			break;
+		}
+		if (rc)
+			return rc;
+		if (ctl_secret(k->name))
+			ctl_say(op, "Parameter %s is now set.", k->name);
+		else
+			ctl_say(op, "Parameter %s is now '%s'.", k->name, v);
+	}
+	return 0;
+}
+
+/*
+ * allowed_addresses=LIST (comma-separated addresses and networks, "" for
+ * anywhere) into the TPG's or ACL's own group g, in canonical form.
+ */
+static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
+{
+	const char *csv = ctl_arg(op, "allowed_addresses");
+	struct net_allow list = { 0 };
+	struct net_allow_err err;
+	config_setting_t *arr;
+	char text[NET_TEXT_MAX], why[256];
+	int rc = 0;
+
+	if (!csv)
+		return 0;
+	if (net_allow_parse(csv, strlen(csv), &list, &err)) {
+		net_allow_err_text(&err, why, sizeof(why));
+		return ctl_fail(op, -EINVAL, "allowed_addresses=192.0.2.0/24,2001:db8::/48", "%s",
+				why);
+	}
+	if (config_setting_get_member(g, "allowed_addresses"))
+		config_setting_remove(g, "allowed_addresses");
+	arr = list.n ? config_setting_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY) : NULL;
+	for (size_t i = 0; arr && i < list.n && !rc; i++)
+		if (net_format(&list.nets[i], text, sizeof(text)) < 0 ||
+		    !config_setting_set_string_elem(arr, -1, text))
+			rc = ctl_nomem(op);
+	if (list.n && !arr)
+		rc = ctl_nomem(op);
+	if (!rc && list.n)
+		ctl_say(op, "Parameter allowed_addresses is now '%s'.", csv);
+	else if (!rc)
+		ctl_say(op, "Parameter allowed_addresses is now unset: any address.");
+	net_allow_fini(&list);
+	return rc;
+}
+
+/* The names of keys plus "group", for ctl_args_only. */
+static int ctl_keys_only(struct ctl_op *op, const struct ctl_key *keys, const char *extra)
+{
+	const char *names[16];
+	size_t n = 0;
+
+	names[n++] = "group";
+	if (extra)
+		names[n++] = extra;
+	for (; keys->name && n < ARRAY_SIZE(names) - 1; keys++)
+		names[n++] = keys->name;
+	names[n] = NULL;
+	return ctl_args_only(op, names);
+}
+
+static int ctl_set_group(struct ctl_op *op, const char *group)
+{
+	const struct ctl_key *keys;
+	config_setting_t *parent, *g;
+	const char *member, *extra = NULL;
+	bool enable = true;
+	config_t cfg;
+	int rc;
+
+	switch (op->node.type) {
+	case CTL_NODE_TPG:
+		if (!strcmp(group, "auth"))
+			return ctl_fail(op, -EINVAL,
+					"acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ...",
+					"CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory");
+		keys = !strcmp(group, "attribute") ? ctl_tpg_attrs :
+		       !strcmp(group, "parameter") ? ctl_tpg_params : NULL;
+		member = !strcmp(group, "attribute") ? "attributes" : "parameters";
+		if (!strcmp(group, "attribute"))
+			extra = "allowed_addresses";
+		break;
+	case CTL_NODE_ACL:
+		keys = !strcmp(group, "auth") ? ctl_chap_keys :
+		       !strcmp(group, "attribute") ? ctl_no_keys : NULL;
+		member = NULL;
+		if (!strcmp(group, "attribute"))
+			extra = "allowed_addresses";
+		break;
+	case CTL_NODE_ISCSI:
+		keys = !strcmp(group, "discovery_auth") ? ctl_chap_keys : NULL;
+		member = "discovery_auth";
+		extra = "enable";
+		break;
+	default:
+		keys = NULL;
+		member = NULL;
+		break;
+	}
+	if (!keys)
+		return ctl_fail(op, -EINVAL, "'help set' lists the groups", "no group '%s' at %s",
+				group, op->req->path);
+	rc = ctl_keys_only(op, keys, extra);
+	if (!rc && extra)
+		rc = ctl_arg_bool(op, "enable", true, &enable);
+	if (rc)
+		return rc;
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op) :
+		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op) :
+						  config_root_setting(&cfg);
+	g = member ? cfg_member(parent, member, CONFIG_TYPE_GROUP) : parent;
+	if (!g) {
+		config_destroy(&cfg);
+		return ctl_nomem(op);
+	}
+	if (!enable) {
+		/* targetcli's discovery_auth enable=0: discovery without CHAP */
+		config_setting_remove(parent, member);
+		ctl_say(op, "Discovery authentication is now off.");
+	} else {
+		rc = ctl_put_keys(op, g, keys);
+		/* the list lives in the TPG's or ACL's own group, not in "attributes" */
+		if (!rc && extra && !strcmp(extra, "allowed_addresses"))
+			rc = ctl_put_allowed(op, parent);
+	}
+	/* an empty group would still say "present": leave it out */
+	if (!rc && member && enable && config_setting_length(g) == 0)
+		config_setting_remove(parent, member);
+	if (rc) {
+		config_destroy(&cfg);
+		return rc;
+	}
+	/* CHAP: the credentials are read at every login; sessions that are in stay in */
+	return ctl_edit_commit(op, &cfg);
+}
+
+int ctl_set(struct ctl_op *op)
+{
+	const char *group = ctl_arg(op, "group");
+
+	if (!group || !group[0])
+		return ctl_fail(op, -EINVAL, "set attribute KEY=VALUE", "'set' needs a group");
+	if (op->node.type == CTL_NODE_BACKSTORE)
+		return ctl_set_backstore(op);
+	return ctl_set_group(op, group);
+}
+
+/* ---- create and delete ---- */
+
+int ctl_create(struct ctl_op *op)
+{
+	switch (op->node.type) {
+	case CTL_NODE_BS_TYPE:
+		return ctl_create_backstore(op);
+	case CTL_NODE_ISCSI:
+		return ctl_create_target(op);
+	case CTL_NODE_TARGET:
+		return ctl_create_tpg(op);
+	case CTL_NODE_PORTALS:
+		return ctl_create_portal(op);
+	case CTL_NODE_LUNS:
+		return ctl_create_lun(op);
+	case CTL_NODE_ACLS:
+		return ctl_create_acl(op);
+	case CTL_NODE_ACL:
+		return ctl_create_mapped(op);
+	default:
+		return ctl_fail(op, -EINVAL, "'help create' says where it applies",
+				"nothing can be created at %s", op->req->path);
+	}
+}
+
+int ctl_delete(struct ctl_op *op)
+{
+	static const char *const keys[] = { "force", NULL };
+	const struct ctl_node *n = &op->node;
+	config_setting_t *t, *l;
+	char what[600];
+	unsigned int users = 0;
+	bool force;
+	config_t cfg;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_bool(op, "force", false, &force);
+	if (rc)
+		return rc;
+	switch (n->type) {
+	case CTL_NODE_BACKSTORE:
+		return ctl_delete_backstore(op, force);
+	case CTL_NODE_LUN:
+		users = ctl_tpg_sessions(n->tpg, NULL, n->tpg->luns[n->index].lun);
+		break;
+	case CTL_NODE_MAPPED_LUN:
+		users = ctl_tpg_sessions(n->tpg, n->acl->initiator, UINT64_MAX);
+		break;
+	case CTL_NODE_TARGET:
+	case CTL_NODE_TPG:
+	case CTL_NODE_PORTAL:
+	case CTL_NODE_ACL:
+		break; /* sessions of a deleted target or ACL are logged out; a portal's go on */
+	default:
+		return ctl_fail(op, -EINVAL, NULL, "%s cannot be deleted", op->req->path);
+	}
+	if (users && !force)
+		return ctl_fail(op, -EBUSY, CTL_HINT_FORCE, "%s is in use by %u session%s",
+				op->req->path, users, users == 1 ? "" : "s");
+
+	rc = ctl_edit_begin(op, &cfg);
+	if (rc)
+		return rc;
+	switch (n->type) {
+	case CTL_NODE_TARGET:
+		config_setting_remove_elem(ctl_cfg_list(&cfg, "targets", false),
+					   (unsigned int)(n->target - op->m->targets));
+		snprintf(what, sizeof(what), "Deleted Target %s.", n->target->iqn);
+		break;
+	case CTL_NODE_TPG:
+		config_setting_remove_elem(config_setting_get_member(ctl_cfg_target(&cfg, op),
+								     "tpgs"),
+					   (unsigned int)(n->tpg - n->target->tpgs));
+		snprintf(what, sizeof(what), "Deleted TPG %u.", n->tpg->tag);
+		break;
+	case CTL_NODE_PORTAL:
+		l = config_setting_get_member(ctl_cfg_tpg(&cfg, op), "portals");
+		config_setting_remove_elem(l, (unsigned int)n->index);
+		if (l && !config_setting_length(l))
+			config_setting_remove(ctl_cfg_tpg(&cfg, op), "portals");
+		snprintf(what, sizeof(what), "Deleted network portal %s.",
+			 n->tpg->portals[n->index].text);
+		break;
+	case CTL_NODE_LUN:
+		t = ctl_cfg_tpg(&cfg, op);
+		ctl_unmap_tpg_lun(op, t, n->tpg, n->tpg->luns[n->index].lun);
+		config_setting_remove_elem(config_setting_get_member(t, "luns"),
+					   (unsigned int)n->index);
+		snprintf(what, sizeof(what), "Deleted LUN %llu.",
+			 (unsigned long long)n->tpg->luns[n->index].lun);
+		break;
+	case CTL_NODE_ACL:
+		config_setting_remove_elem(config_setting_get_member(ctl_cfg_tpg(&cfg, op), "acls"),
+					   (unsigned int)(n->acl - n->tpg->acls));
+		snprintf(what, sizeof(what), "Deleted Node ACL %s.", n->acl->initiator);
+		break;
+	default: /* CTL_NODE_MAPPED_LUN */
+		l = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), n->acl, n->tpg);
+		if (!l) {
+			config_destroy(&cfg);
+			return ctl_nomem(op);
+		}
+		config_setting_remove_elem(l, (unsigned int)n->index);
+		snprintf(what, sizeof(what), "Deleted Mapped LUN %llu.",
+			 (unsigned long long)(n->acl->all_luns ? n->tpg->luns[n->index].lun :
+								 n->acl->mapped[n->index].lun));
+		break;
+	}
+	rc = ctl_edit_commit(op, &cfg);
+	if (rc)
+		return rc;
+	if (users)
+		log_warn(COMP, "%s deleted while %u session(s) used it (forced)", op->req->path,
+			 users);
+	ctl_say(op, "%s", what);
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the control operations need of the daemon that runs them, as an ops
+ * struct: target/ctl/ never includes the daemon (target/server.h), so the
+ * arrows point one way (daemon -> ctl -> model), and the tests and the
+ * fuzzer put one small fake here (tests/unit/target/ctl/ctl_fake_host.h).
+ *
+ * Every op runs on the control thread, synchronously; none calls back into
+ * the control operations.
+ */
+#ifndef PORTICO_TARGET_CTL_HOST_H
+#define PORTICO_TARGET_CTL_HOST_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct net_portal;
+struct obj_model;
+
+struct ctl_host_ops {
+	/* The served model: read freely on the control thread, changed under model_lock. */
+	struct obj_model *(*model)(void *arg);
+	/* The lock the login path reads the model under (held only around in-place changes). */
+	void (*model_lock)(void *arg);
+	void (*model_unlock)(void *arg);
+	/*
+	 * Binds p's listening socket now unless one is bound, so that a create
+	 * can fail before it changes anything. 0, or -errno with a message in err.
+	 */
+	int (*listen_check)(void *arg, const struct net_portal *p, char *err, size_t errlen);
+	/*
+	 * Serves m (open, taken over) instead of the current model, which it
+	 * frees, and passes the change on: listeners follow the portals,
+	 * sessions their LUN maps. 0, or the first portal that could not be
+	 * bound (-errno, message in err; m is served anyway).
+	 */
+	int (*replace_model)(void *arg, struct obj_model *m, char *err, size_t errlen);
+	/* For status: the number of I/O threads and when the daemon started. */
+	unsigned int (*io_threads)(void *arg);
+	time_t (*started)(void *arg);
+};
+
+struct ctl_host {
+	const struct ctl_host_ops *ops;
+	void *arg;
+};
+
+#endif

@@ -1,0 +1,606 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control operations (docs/control-protocol.md, "Verbs"): dispatch,
+ * arguments, the queries (get, status, version), the verbs on the whole
+ * configuration (saveconfig, restoreconfig, clearconfig), and how a change
+ * is committed (ctl_int.h). Runs on the control thread, the only writer of
+ * the model.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/iscsi_name.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/model/config.h"
+#include "target/ctl/ctl_int.h"
+#include "target/iscsi/iscsi.h"
+#include "target/scsi/scsi.h"
+
+#define COMP "control"
+
+#ifndef PORTICO_VERSION
+#define PORTICO_VERSION "0.1"
+#endif
+
+/* ---- replies and arguments ---- */
+
+int ctl_fail(struct ctl_op *op, int err, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (op->out->err)
+		return op->out->err; /* the first failure is the one to report */
+	op->out->err = err < 0 ? err : -err;
+	va_start(ap, fmt);
+	vsnprintf(op->out->message, sizeof(op->out->message), fmt, ap);
+	va_end(ap);
+	snprintf(op->out->hint, sizeof(op->out->hint), "%s", hint ? hint : "");
+	return op->out->err;
+}
+
+void ctl_say(struct ctl_op *op, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!op->messages)
+		op->messages = json_object_new_array();
+	if (op->messages)
+		json_object_array_add(op->messages, json_object_new_string(line));
+}
+
+const char *ctl_arg(const struct ctl_op *op, const char *key)
+{
+	struct json_object *v;
+
+	if (!op->args || !json_object_object_get_ex(op->args, key, &v) || !v)
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int ctl_arg_bool(struct ctl_op *op, const char *key, bool def, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1", NULL };
+	static const char *const no[] = { "false", "no", "off", "0", NULL };
+	const char *v = ctl_arg(op, key);
+
+	*out = def;
+	if (!v)
+		return 0;
+	for (size_t i = 0; yes[i]; i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return ctl_fail(op, -EINVAL, NULL, "%s='%s' is not a boolean: use true or false", key, v);
+}
+
+int ctl_arg_u64(struct ctl_op *op, const char *key, uint64_t max, uint64_t *out, bool *has)
+{
+	const char *v = ctl_arg(op, key);
+	unsigned long long n = 0;
+	char *end;
+
+	if (has)
+		*has = v != NULL;
+	if (!v)
+		return 0;
+	errno = 0;
+	if (*v >= '0' && *v <= '9')
+		n = strtoull(v, &end, 10);
+	if (!(*v >= '0' && *v <= '9') || errno || *end || n > max)
+		return ctl_fail(op, -EINVAL, NULL, "%s='%s' is not a number from 0 to %llu", key, v,
+				(unsigned long long)max);
+	*out = n;
+	return 0;
+}
+
+/*
+ * Gives positional words ("_1", "_2", ...) the names the protocol assigns
+ * them at this node (docs/control-protocol.md), into op->args. A word given
+ * both ways, or more words than names, is EINVAL.
+ */
+static int ctl_args_name(struct ctl_op *op, const char *const *names)
+{
+	struct json_object *in = op->req->args, *args = json_object_new_object();
+
+	if (!args)
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	op->args = args;
+	json_object_object_foreach(in, key, val)
+	{
+		const char *name = key;
+
+		if (key[0] == '_') {
+			char *end;
+			long pos = strtol(key + 1, &end, 10);
+			size_t n = 0;
+
+			while (names && names[n])
+				n++;
+			if (*end || pos < 1 || (size_t)pos > n)
+				return ctl_fail(op, -EINVAL, "'help' lists the arguments",
+						"'%s' takes %zu word%s without a name here; '%s' is one too many",
+						op->req->op, n, n == 1 ? "" : "s",
+						json_object_get_string(val));
+			name = names[pos - 1];
+			if (json_object_object_get_ex(in, name, NULL))
+				return ctl_fail(op, -EINVAL, NULL, "'%s' is given twice", name);
+		}
+		if (json_object_object_get_ex(args, name, NULL))
+			return ctl_fail(op, -EINVAL, NULL, "'%s' is given twice", name);
+		json_object_object_add(args, name, json_object_get(val));
+	}
+	/* targetcli's "wwn" for the IQN of /iscsi create and acls create */
+	if ((op->node.type == CTL_NODE_ISCSI || op->node.type == CTL_NODE_ACLS) &&
+	    json_object_object_get_ex(args, "wwn", NULL)) {
+		if (json_object_object_get_ex(args, "iqn", NULL))
+			return ctl_fail(op, -EINVAL, NULL, "the IQN is given twice");
+		json_object_object_add(args, "iqn", json_object_get(json_object_object_get(args, "wwn")));
+		json_object_object_del(args, "wwn");
+	}
+	return 0;
+}
+
+/* A typo must not pass silently. */
+int ctl_args_only(struct ctl_op *op, const char *const *allowed)
+{
+	json_object_object_foreach(op->args, key, val)
+	{
+		size_t i;
+
+		(void)val;
+		for (i = 0; allowed && allowed[i]; i++)
+			if (!strcmp(allowed[i], key))
+				break;
+		if (!allowed || !allowed[i]) {
+			char list[512] = "";
+			size_t len = 0;
+
+			for (i = 0; allowed && allowed[i] && len < sizeof(list); i++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+							i ? ", " : "", allowed[i]);
+			return ctl_fail(op, -EINVAL, list[0] ? NULL : "it takes no arguments",
+					"'%s' at %s takes no argument '%s'%s%s", op->req->op,
+					op->req->path, key, list[0] ? " (it takes: " : "",
+					list[0] ? list : "");
+		}
+	}
+	return 0;
+}
+
+/* The names positional words take, by verb and node (docs/control-protocol.md). */
+static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
+					 const char *bs_type)
+{
+	static const char *const bs_file[] = { "name", "file", "size", NULL };
+	static const char *const bs_dev[] = { "name", "dev", "size", NULL };
+	static const char *const bs_null[] = { "name", "size", NULL };
+	static const char *const iqn[] = { "iqn", NULL };
+	static const char *const tag[] = { "tag", NULL };
+	static const char *const portal[] = { "ip_address", "ip_port", NULL };
+	static const char *const lun[] = { "storage_object", "lun", "add_mapped_luns", NULL };
+	static const char *const acl[] = { "iqn", "add_mapped_luns", NULL };
+	static const char *const mapped[] = { "mapped_lun", "tpg_lun_or_backstore", "write_protect",
+					      NULL };
+	static const char *const group[] = { "group", NULL };
+	static const char *const file[] = { "file", NULL };
+	static const char *const restore[] = { "file", "clear_existing", NULL };
+
+	if (!strcmp(verb, "create")) {
+		switch (t) {
+		case CTL_NODE_BS_TYPE:
+			return !strcmp(bs_type, "file") ? bs_file :
+			       !strcmp(bs_type, "null") ? bs_null : bs_dev;
+		case CTL_NODE_ISCSI:
+			return iqn;
+		case CTL_NODE_TARGET:
+			return tag;
+		case CTL_NODE_PORTALS:
+			return portal;
+		case CTL_NODE_LUNS:
+			return lun;
+		case CTL_NODE_ACLS:
+			return acl;
+		case CTL_NODE_ACL:
+			return mapped;
+		default:
+			return NULL;
+		}
+	}
+	if (!strcmp(verb, "set"))
+		return group;
+	if (!strcmp(verb, "saveconfig"))
+		return file;
+	if (!strcmp(verb, "restoreconfig"))
+		return restore;
+	return NULL;
+}
+
+/* ---- the live state ---- */
+
+unsigned int ctl_bs_sessions(const struct obj_backstore *b)
+{
+	/* the model holds one reference; every LUN map that shows the LU one more */
+	unsigned int refs = b->lu ? scsi_lu_refs(b->lu) : 0;
+
+	return refs > 1 ? refs - 1 : 0;
+}
+
+static unsigned int ctl_live_bs_sessions(void *arg, const struct obj_backstore *b)
+{
+	(void)arg;
+	return ctl_bs_sessions(b);
+}
+
+/* Whether initiator's LUN map through tpg shows TPG LUN tpg_lun (UINT64_MAX: any LUN). */
+static bool ctl_sees(const struct obj_tpg *tpg, const char *initiator, uint64_t tpg_lun)
+{
+	const struct obj_acl *acl = obj_find_acl(tpg, initiator);
+
+	if (!acl)
+		return tpg->attrs.generate_node_acls;
+	if (acl->all_luns || tpg_lun == UINT64_MAX)
+		return true;
+	for (size_t i = 0; i < acl->nmapped; i++)
+		if (acl->mapped[i].tpg_lun == tpg_lun)
+			return true;
+	return false;
+}
+
+unsigned int ctl_tpg_sessions(const struct obj_tpg *tpg, const char *initiator, uint64_t tpg_lun)
+{
+	struct iscsi_session_info *s = NULL;
+	size_t n = iscsi_session_list(NULL, 0), got;
+	unsigned int count = 0;
+
+	if (n) {
+		s = calloc(n, sizeof(*s));
+		/* without memory, count every session of the TPG: refuse rather than cut one off */
+		if (!s)
+			return 1;
+	}
+	got = n ? iscsi_session_list(s, n) : 0;
+	for (size_t i = 0; i < MIN(n, got); i++) {
+		if (s[i].discovery || s[i].tpg_tag != tpg->tag ||
+		    !iscsi_name_equal(s[i].target, tpg->target->iqn))
+			continue;
+		if (initiator && !iscsi_name_equal(s[i].initiator, initiator))
+			continue;
+		if (ctl_sees(tpg, s[i].initiator, tpg_lun))
+			count++;
+	}
+	free(s);
+	return count;
+}
+
+/* ---- committing a change ---- */
+
+int ctl_edit_begin(struct ctl_op *op, config_t *cfg)
+{
+	config_init(cfg);
+	if (config_build(op->m, cfg)) {
+		config_destroy(cfg);
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	}
+	return 0;
+}
+
+void ctl_auto_save(struct ctl_op *op)
+{
+	struct obj_model *m = op->host->ops->model(op->host->arg);
+	struct cfg_err err = { { 0 } };
+
+	if (!m->auto_save || !m->path[0])
+		return;
+	if (config_save(m, m->path, CONFIG_SAVE_KEEP, &err)) {
+		log_err(COMP, "the change is live but was not saved: %s", err.msg);
+		ctl_say(op, "Warning: the change is live but was NOT saved: %s", err.msg);
+	}
+}
+
+/* Serves m (open) instead of the current model, and passes the change on. */
+static int ctl_serve(struct ctl_op *op, struct obj_model *m)
+{
+	char err[512] = "";
+
+	/* a portal that cannot be bound was refused before: what fails here is logged */
+	if (op->host->ops->replace_model(op->host->arg, m, err, sizeof(err)))
+		log_warn(COMP, "%s", err);
+	op->m = op->host->ops->model(op->host->arg);
+	ctl_auto_save(op);
+	return 0;
+}
+
+int ctl_edit_commit(struct ctl_op *op, config_t *cfg)
+{
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+	int rc;
+
+	rc = config_parse_cfg(cfg, op->m->path, &m, &err);
+	config_destroy(cfg);
+	if (rc)
+		return ctl_fail(op, rc, NULL, "%s", err.msg[0] ? err.msg : strerror(-rc));
+	rc = config_open_reuse(m, op->m, &err);
+	if (rc) {
+		obj_model_free(m);
+		return ctl_fail(op, rc, NULL, "%s", err.msg[0] ? err.msg : strerror(-rc));
+	}
+	return ctl_serve(op, m);
+}
+
+/* ---- queries ---- */
+
+static int ctl_get(struct ctl_op *op)
+{
+	static const char *const keys[] = { "depth", NULL };
+	struct ctl_tree_live live = { .bs_sessions = ctl_live_bs_sessions };
+	uint64_t depth = 0;
+	bool has;
+	int rc;
+
+	rc = ctl_args_only(op, keys);
+	if (!rc)
+		rc = ctl_arg_u64(op, "depth", 64, &depth, &has);
+	if (rc)
+		return rc;
+	op->out->result = ctl_tree_render(op->m, &op->node, has ? (int)depth : -1, &live);
+	if (!op->out->result)
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	return 0;
+}
+
+static int ctl_status(struct ctl_op *op)
+{
+	struct json_object *r = json_object_new_object(), *list = json_object_new_array();
+	struct iscsi_session_info *s = NULL;
+	size_t n = iscsi_session_list(NULL, 0), got = 0;
+	int rc = ctl_args_only(op, NULL);
+
+	if (rc || !r || !list)
+		goto out;
+	if (n && !(s = calloc(n, sizeof(*s)))) {
+		rc = ctl_fail(op, -ENOMEM, NULL, "out of memory");
+		goto out;
+	}
+	got = n ? MIN(n, iscsi_session_list(s, n)) : 0;
+	for (size_t i = 0; i < got; i++) {
+		struct json_object *o = json_object_new_object();
+
+		if (!o)
+			continue;
+		json_object_object_add(o, "initiator", json_object_new_string(s[i].initiator));
+		json_object_object_add(o, "target", json_object_new_string(s[i].target));
+		json_object_object_add(o, "type",
+				       json_object_new_string(s[i].discovery ? "discovery" : "normal"));
+		json_object_object_add(o, "portal", json_object_new_string(s[i].portal));
+		json_object_object_add(o, "peer", json_object_new_string(s[i].peer));
+		json_object_object_add(o, "tpg", json_object_new_int(s[i].tpg_tag));
+		json_object_object_add(o, "tsih", json_object_new_int(s[i].tsih));
+		json_object_object_add(o, "luns", json_object_new_int((int)s[i].luns));
+		json_object_array_add(list, o);
+	}
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	json_object_object_add(r, "uptime_s",
+			       json_object_new_int64((int64_t)(time(NULL) - op->host->ops->started(op->host->arg))));
+	json_object_object_add(r, "io_threads",
+			       json_object_new_int((int)op->host->ops->io_threads(op->host->arg)));
+	json_object_object_add(r, "config", json_object_new_string(op->m->path));
+	json_object_object_add(r, "auto_save", json_object_new_boolean(op->m->auto_save));
+	json_object_object_add(r, "sessions", list);
+	list = NULL;
+	op->out->result = r;
+	r = NULL;
+out:
+	free(s);
+	json_object_put(list);
+	json_object_put(r);
+	if (!rc && !op->out->result)
+		rc = ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	return rc;
+}
+
+static int ctl_version(struct ctl_op *op)
+{
+	struct json_object *r = json_object_new_object();
+
+	if (!r)
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	json_object_object_add(r, "protocol", json_object_new_int(CTL_VERSION));
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	op->out->result = r;
+	return ctl_args_only(op, NULL);
+}
+
+/* ---- the whole configuration ---- */
+
+static int ctl_saveconfig(struct ctl_op *op)
+{
+	static const char *const keys[] = { "file", NULL };
+	const char *file = ctl_arg(op, "file");
+	struct cfg_err err = { { 0 } };
+	int rc = ctl_args_only(op, keys);
+
+	if (rc)
+		return rc;
+	if (!file || !file[0])
+		file = op->m->path;
+	if (!file[0])
+		return ctl_fail(op, -EINVAL, "saveconfig file=/etc/portico/porticod.conf",
+				"porticod was started without a configuration file: name one");
+	if (file[0] != '/')
+		return ctl_fail(op, -EINVAL, NULL, "file '%s' must be an absolute path", file);
+	rc = config_save(op->m, file, CONFIG_SAVE_KEEP, &err);
+	if (rc)
+		return ctl_fail(op, rc, NULL, "%s", err.msg);
+	ctl_say(op, "Configuration saved to %s", file);
+	return 0;
+}
+
+/* A model with the daemon's own settings and nothing else. */
+static struct obj_model *ctl_empty_model(const struct obj_model *m)
+{
+	struct obj_model *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	memcpy(e->path, m->path, sizeof(e->path));
+	memcpy(e->control_socket, m->control_socket, sizeof(e->control_socket));
+	memcpy(e->state_dir, m->state_dir, sizeof(e->state_dir));
+	memcpy(e->debug, m->debug, sizeof(e->debug));
+	e->io_threads = m->io_threads;
+	e->log_level = m->log_level;
+	e->auto_save = m->auto_save;
+	return e;
+}
+
+static int ctl_clearconfig(struct ctl_op *op)
+{
+	static const char *const keys[] = { "confirm", NULL };
+	struct obj_model *e;
+	bool confirm;
+	int rc = ctl_args_only(op, keys);
+
+	if (!rc)
+		rc = ctl_arg_bool(op, "confirm", false, &confirm);
+	if (rc)
+		return rc;
+	if (!confirm)
+		return ctl_fail(op, -EINVAL, "clearconfig confirm=true",
+				"clearconfig removes every target and backstore: confirm it");
+	e = ctl_empty_model(op->m);
+	if (!e)
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	ctl_serve(op, e);
+	ctl_say(op, "All configuration cleared");
+	return 0;
+}
+
+static int ctl_restoreconfig(struct ctl_op *op)
+{
+	static const char *const keys[] = { "file", "clear_existing", NULL };
+	const char *file = ctl_arg(op, "file");
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+	bool clear;
+	int rc = ctl_args_only(op, keys);
+
+	if (!rc)
+		rc = ctl_arg_bool(op, "clear_existing", false, &clear);
+	if (rc)
+		return rc;
+	if (!file || !file[0])
+		file = op->m->path;
+	if (!file[0] || file[0] != '/')
+		return ctl_fail(op, -EINVAL, "restoreconfig file=/etc/portico/porticod.conf",
+				"restoreconfig needs an absolute file path");
+	if ((op->m->nbackstores || op->m->ntargets) && !clear)
+		return ctl_fail(op, -EEXIST,
+				"restoreconfig clear_existing=true replaces it; saveconfig keeps it first",
+				"a configuration is served");
+	/* A file that does not load leaves everything as it is: nothing is half-restored. */
+	rc = config_parse(file, &m, &err);
+	if (rc)
+		return ctl_fail(op, rc, "the served configuration and its file are unchanged", "%s",
+				err.msg);
+	/* What cannot change while porticod runs stays; the daemon's file stays its file. */
+	memcpy(m->path, op->m->path, sizeof(m->path));
+	memcpy(m->control_socket, op->m->control_socket, sizeof(m->control_socket));
+	m->io_threads = op->m->io_threads;
+	rc = config_open_reuse(m, op->m, &err);
+	if (rc) {
+		obj_model_free(m);
+		return ctl_fail(op, rc, "the served configuration and its file are unchanged", "%s",
+				err.msg);
+	}
+	ctl_serve(op, m);
+	ctl_say(op, "Configuration restored from %s", file);
+	return 0;
+}
+
+/* ---- dispatch ---- */
+
+void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
+		    struct ctl_reply *out)
+{
+	static const char *const root_only[] = { "saveconfig", "restoreconfig", "clearconfig",
+						  "status", "version", NULL };
+	struct ctl_op op = { .host = host, .req = req, .out = out };
+	char why[512];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	op.m = host->ops->model(host->arg);
+	rc = ctl_tree_resolve(op.m, req->path, &op.node, why, sizeof(why));
+	if (rc) {
+		ctl_fail(&op, rc, rc == -ENOENT ? "'ls' shows what there is" : NULL, "%s", why);
+		return;
+	}
+	for (size_t i = 0; root_only[i]; i++)
+		if (!strcmp(req->op, root_only[i]) && op.node.type != CTL_NODE_ROOT) {
+			ctl_fail(&op, -EINVAL, NULL, "'%s' is a verb of the root, '/'", req->op);
+			return;
+		}
+	rc = ctl_args_name(&op, ctl_positional(req->op, op.node.type, op.node.bs_type));
+	if (rc)
+		goto out;
+
+	if (!strcmp(req->op, "get"))
+		rc = ctl_get(&op);
+	else if (!strcmp(req->op, "status"))
+		rc = ctl_status(&op);
+	else if (!strcmp(req->op, "version"))
+		rc = ctl_version(&op);
+	else if (!strcmp(req->op, "create"))
+		rc = ctl_create(&op);
+	else if (!strcmp(req->op, "delete"))
+		rc = ctl_delete(&op);
+	else if (!strcmp(req->op, "set"))
+		rc = ctl_set(&op);
+	else if (!strcmp(req->op, "saveconfig"))
+		rc = ctl_saveconfig(&op);
+	else if (!strcmp(req->op, "restoreconfig"))
+		rc = ctl_restoreconfig(&op);
+	else if (!strcmp(req->op, "clearconfig"))
+		rc = ctl_clearconfig(&op);
+	else
+		rc = ctl_fail(&op, -EOPNOTSUPP, "'help' lists the verbs", "no verb '%s'", req->op);
+
+	if (!rc && !out->result && (op.messages || op.new_path[0])) {
+		out->result = json_object_new_object();
+		if (out->result && op.messages) {
+			json_object_object_add(out->result, "messages", op.messages);
+			op.messages = NULL;
+		}
+		if (out->result && op.new_path[0])
+			json_object_object_add(out->result, "path",
+					       json_object_new_string(op.new_path));
+	}
+	if (!rc && (!strcmp(req->op, "create") || !strcmp(req->op, "delete") ||
+		    !strcmp(req->op, "set") || !strcmp(req->op, "restoreconfig") ||
+		    !strcmp(req->op, "clearconfig")))
+		log_info(COMP, "%s %s: done", req->op, req->path);
+out:
+	json_object_put(op.messages);
+	json_object_put(op.args);
+	if (rc && out->result) {
+		json_object_put(out->result);
+		out->result = NULL;
+	}
+}

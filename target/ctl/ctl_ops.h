@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What porticod does for each request of the control protocol
+ * (docs/control-protocol.md, "Verbs"): queries render the model
+ * (target/ctl_tree.c), changes apply to the running model under the server's
+ * model lock, then reach listeners and sessions (ctl_host_ops.replace_model), then are
+ * saved when auto_save is on. Runs on the control thread.
+ */
+#ifndef PORTICO_TARGET_CTL_OPS_H
+#define PORTICO_TARGET_CTL_OPS_H
+
+#include "common/ctl.h"
+
+#include "target/ctl/ctl_host.h"
+
+/* Answers req into *out (zeroed first), reaching the daemon through host. */
+void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
+		    struct ctl_reply *out);
+
+#endif

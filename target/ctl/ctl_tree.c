@@ -1,0 +1,1151 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The object model as the control protocol's tree (docs/control-protocol.md,
+ * "The tree" and "Nodes in results"): paths resolved to the objects they
+ * name, and nodes rendered as JSON for `get`. Pure: no I/O, no logging.
+ *
+ * The names, summaries and props follow targetcli, so that an administrator
+ * who knows its `ls` reads ours; the shell's walkthrough
+ * (tests/unit/target/shell/walkthrough.json) is the contract.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/iscsi_name.h"
+#include "target/ctl/ctl_tree.h"
+
+/* The longest component a node can have: an iSCSI name (RFC 7143 §4.2.7.1). */
+#define CT_COMPONENT_MAX ISCSI_NAME_MAX
+/* The protocol's bound on a request's path. */
+#define CT_PATH_MAX 4096
+/*
+ * Room for any node's path: the longest is a mapped LUN's,
+ * "/iscsi/" IQN "/tpg65535/acls/" IQN "/mapped_lun" + 20 digits, under 500
+ * bytes; a backstore's or a portal's is shorter (names < 64, text < 80).
+ */
+#define CT_NODE_PATH_MAX 640
+
+/* targetcli's order: groups by name, which is also the order below. */
+static const char *const ct_bs_types[] = { "block", "file", "lvm", "null" };
+#define CT_NBS_TYPES (sizeof(ct_bs_types) / sizeof(ct_bs_types[0]))
+
+const char *ctl_node_type_name(enum ctl_node_type type)
+{
+	switch (type) {
+	case CTL_NODE_ROOT:
+		return "root";
+	case CTL_NODE_BACKSTORES:
+	case CTL_NODE_BS_TYPE:
+	case CTL_NODE_ISCSI:
+	case CTL_NODE_PORTALS:
+	case CTL_NODE_LUNS:
+	case CTL_NODE_ACLS:
+		return "group";
+	case CTL_NODE_BACKSTORE:
+		return "backstore";
+	case CTL_NODE_TARGET:
+		return "target";
+	case CTL_NODE_TPG:
+		return "tpg";
+	case CTL_NODE_PORTAL:
+		return "portal";
+	case CTL_NODE_LUN:
+		return "lun";
+	case CTL_NODE_ACL:
+		return "acl";
+	case CTL_NODE_MAPPED_LUN:
+		return "mapped_lun";
+	}
+	return "unknown";
+}
+
+/* ---- sizes -------------------------------------------------------------- */
+
+void ctl_tree_size_text(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	uint64_t unit = 1024, q, r, tenths, rem;
+	size_t k = 0;
+
+	if (!buf || !len)
+		return;
+	if (bytes < 1024) {
+		snprintf(buf, len, "%" PRIu64 "B", bytes);
+		return;
+	}
+	while (k + 1 < sizeof(units) / sizeof(units[0]) && bytes / unit >= 1024) {
+		unit *= 1024;
+		k++;
+	}
+	/*
+	 * One decimal, rounded as targetcli's "%3.1f" rounds (half to even on
+	 * an exact tie: 1280 bytes is "1.2KiB"), in integers: r * 10 < 10 *
+	 * 2^60 cannot overflow.
+	 */
+	q = bytes / unit;
+	r = bytes % unit;
+	tenths = q * 10 + (r * 10) / unit;
+	rem = (r * 10) % unit;
+	if (rem > unit / 2 || (rem == unit / 2 && (tenths & 1)))
+		tenths++;
+	snprintf(buf, len, "%" PRIu64 ".%u%s", tenths / 10, (unsigned int)(tenths % 10), units[k]);
+}
+
+/* ---- names and their order ---------------------------------------------- */
+
+/* Where the trailing run of digits of s starts (strlen(s) when none). */
+static size_t ct_digits_at(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] >= '0' && s[n - 1] <= '9')
+		n--;
+	return n;
+}
+
+/*
+ * targetcli's (configshell's) order: by the name without its trailing
+ * number, then by that number, so that lun2 comes before lun10 and kvm2
+ * before kvm10. The text compares case-insensitively, as iSCSI names do;
+ * ties fall back on the bytes so that the order is total.
+ */
+static int ct_name_cmp(const char *a, const char *b)
+{
+	size_t da = ct_digits_at(a), db = ct_digits_at(b);
+	size_t i, la, lb;
+	int c;
+
+	for (i = 0; i < da && i < db; i++) {
+		c = tolower((unsigned char)a[i]) - tolower((unsigned char)b[i]);
+		if (c)
+			return c;
+	}
+	if (da != db)
+		return da < db ? -1 : 1;
+	/* numbers of any length: skip leading zeros, then the longer is larger */
+	while (a[da] == '0' && a[da + 1])
+		da++;
+	while (b[db] == '0' && b[db + 1])
+		db++;
+	la = strlen(a + da);
+	lb = strlen(b + db);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	c = strcmp(a + da, b + db);
+	return c ? c : strcmp(a, b);
+}
+
+static int ct_num_cmp(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int ct_cmp_backstore(const void *x, const void *y, void *arg)
+{
+	const struct obj_backstore *bs = arg;
+
+	return ct_name_cmp(bs[*(const size_t *)x].name, bs[*(const size_t *)y].name);
+}
+
+static int ct_cmp_target(const void *x, const void *y, void *arg)
+{
+	const struct obj_target *t = arg;
+
+	return ct_name_cmp(t[*(const size_t *)x].iqn, t[*(const size_t *)y].iqn);
+}
+
+static int ct_cmp_tpg(const void *x, const void *y, void *arg)
+{
+	const struct obj_tpg *t = arg;
+
+	return ct_num_cmp(t[*(const size_t *)x].tag, t[*(const size_t *)y].tag);
+}
+
+static int ct_cmp_portal(const void *x, const void *y, void *arg)
+{
+	const struct net_portal *p = arg;
+
+	return ct_name_cmp(p[*(const size_t *)x].text, p[*(const size_t *)y].text);
+}
+
+static int ct_cmp_lun(const void *x, const void *y, void *arg)
+{
+	const struct obj_tpg_lun *l = arg;
+
+	return ct_num_cmp(l[*(const size_t *)x].lun, l[*(const size_t *)y].lun);
+}
+
+static int ct_cmp_acl(const void *x, const void *y, void *arg)
+{
+	const struct obj_acl *a = arg;
+
+	return ct_name_cmp(a[*(const size_t *)x].initiator, a[*(const size_t *)y].initiator);
+}
+
+static int ct_cmp_mapped(const void *x, const void *y, void *arg)
+{
+	const struct obj_mapped_lun *m = arg;
+
+	return ct_num_cmp(m[*(const size_t *)x].lun, m[*(const size_t *)y].lun);
+}
+
+/*
+ * Parses "<prefix><N>": N decimal, canonical (no sign, no leading zero),
+ * fitting 64 bits. Any N: whether such a node exists is the model's to say.
+ */
+static bool ct_name_number(const char *name, const char *prefix, uint64_t *out)
+{
+	size_t plen = strlen(prefix);
+	const char *p = name + plen;
+	uint64_t v = 0;
+
+	if (strncmp(name, prefix, plen) != 0 || !*p || (p[0] == '0' && p[1]))
+		return false;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* ---- paths -------------------------------------------------------------- */
+
+/* The TPG LUN a mapped LUN node stands for, or NULL (index of tpg->luns with all_luns). */
+static const struct obj_tpg_lun *ct_tpg_lun(const struct obj_tpg *tpg, uint64_t lun)
+{
+	for (size_t i = 0; i < tpg->nluns; i++)
+		if (tpg->luns[i].lun == lun)
+			return &tpg->luns[i];
+	return NULL;
+}
+
+/*
+ * The numbers of a mapped LUN node: an ACL with all_luns shows every TPG
+ * LUN under its own number, read-write (obj.h), and its node's index is
+ * in tpg->luns; otherwise the index is in acl->mapped.
+ */
+static void ct_mapped(const struct ctl_node *n, uint64_t *lun, uint64_t *tpg_lun, bool *ro)
+{
+	if (n->acl->all_luns) {
+		*lun = *tpg_lun = n->tpg->luns[n->index].lun;
+		*ro = false;
+	} else {
+		*lun = n->acl->mapped[n->index].lun;
+		*tpg_lun = n->acl->mapped[n->index].tpg_lun;
+		*ro = n->acl->mapped[n->index].read_only;
+	}
+}
+
+/* Whether n's pointers and index are what its type needs. */
+static bool ct_node_valid(const struct ctl_node *n)
+{
+	switch (n->type) {
+	case CTL_NODE_ROOT:
+	case CTL_NODE_BACKSTORES:
+	case CTL_NODE_ISCSI:
+		return true;
+	case CTL_NODE_BS_TYPE:
+		return n->bs_type[0] != '\0';
+	case CTL_NODE_BACKSTORE:
+		return n->bs != NULL;
+	case CTL_NODE_TARGET:
+		return n->target != NULL;
+	case CTL_NODE_TPG:
+	case CTL_NODE_PORTALS:
+	case CTL_NODE_LUNS:
+	case CTL_NODE_ACLS:
+		return n->target && n->tpg;
+	case CTL_NODE_PORTAL:
+		return n->target && n->tpg && n->index < n->tpg->nportals;
+	case CTL_NODE_LUN:
+		return n->target && n->tpg && n->index < n->tpg->nluns;
+	case CTL_NODE_ACL:
+		return n->target && n->tpg && n->acl;
+	case CTL_NODE_MAPPED_LUN:
+		return n->target && n->tpg && n->acl &&
+		       n->index < (n->acl->all_luns ? n->tpg->nluns : n->acl->nmapped);
+	}
+	return false;
+}
+
+/* snprintf that appends at *off and says whether everything fitted. */
+static __attribute__((format(printf, 4, 5))) bool ct_append(char *buf, size_t len, size_t *off,
+							    const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len - *off)
+		return false;
+	*off += (size_t)n;
+	return true;
+}
+
+int ctl_tree_path(const struct ctl_node *n, char *buf, size_t len)
+{
+	size_t off = 0;
+	bool ok = true;
+	uint64_t lun, tpg_lun;
+	bool ro;
+
+	if (!n || !buf || !ct_node_valid(n))
+		return -EINVAL;
+	switch (n->type) {
+	case CTL_NODE_ROOT:
+		ok = ct_append(buf, len, &off, "/");
+		break;
+	case CTL_NODE_BACKSTORES:
+		ok = ct_append(buf, len, &off, "/backstores");
+		break;
+	case CTL_NODE_BS_TYPE:
+		ok = ct_append(buf, len, &off, "/backstores/%s", n->bs_type);
+		break;
+	case CTL_NODE_BACKSTORE:
+		/* a backstore lives under its own type, whatever n->bs_type says */
+		ok = ct_append(buf, len, &off, "/backstores/%s/%s", n->bs->type, n->bs->name);
+		break;
+	case CTL_NODE_ISCSI:
+		ok = ct_append(buf, len, &off, "/iscsi");
+		break;
+	default:
+		/* the target and everything under it */
+		ok = ct_append(buf, len, &off, "/iscsi/%s", n->target->iqn);
+		if (ok && n->type != CTL_NODE_TARGET)
+			ok = ct_append(buf, len, &off, "/tpg%u", (unsigned int)n->tpg->tag);
+		break;
+	}
+	if (!ok)
+		return -ENOSPC;
+	switch (n->type) {
+	case CTL_NODE_PORTALS:
+		ok = ct_append(buf, len, &off, "/portals");
+		break;
+	case CTL_NODE_PORTAL:
+		ok = ct_append(buf, len, &off, "/portals/%s", n->tpg->portals[n->index].text);
+		break;
+	case CTL_NODE_LUNS:
+		ok = ct_append(buf, len, &off, "/luns");
+		break;
+	case CTL_NODE_LUN:
+		ok = ct_append(buf, len, &off, "/luns/lun%" PRIu64, n->tpg->luns[n->index].lun);
+		break;
+	case CTL_NODE_ACLS:
+		ok = ct_append(buf, len, &off, "/acls");
+		break;
+	case CTL_NODE_ACL:
+		ok = ct_append(buf, len, &off, "/acls/%s", n->acl->initiator);
+		break;
+	case CTL_NODE_MAPPED_LUN:
+		ct_mapped(n, &lun, &tpg_lun, &ro);
+		ok = ct_append(buf, len, &off, "/acls/%s/mapped_lun%" PRIu64, n->acl->initiator,
+			       lun);
+		break;
+	default:
+		break;
+	}
+	return ok ? 0 : -ENOSPC;
+}
+
+/* ---- resolving ---------------------------------------------------------- */
+
+static __attribute__((format(printf, 4, 5))) int ct_why(char *why, size_t whylen, int err,
+							const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why && whylen) {
+		va_start(ap, fmt);
+		vsnprintf(why, whylen, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* "no 'comp' in PATH" for a name that no child of n could have. */
+static int ct_no_child(const struct ctl_node *n, const char *comp, char *why, size_t whylen)
+{
+	char path[CT_NODE_PATH_MAX];
+
+	if (ctl_tree_path(n, path, sizeof(path)))
+		snprintf(path, sizeof(path), "this node");
+	return ct_why(why, whylen, -ENOENT, "no '%s' in %s", comp, path);
+}
+
+static int ct_step_backstores(struct obj_model *m, struct ctl_node *n, const char *comp, char *why,
+			      size_t whylen)
+{
+	size_t i;
+
+	if (n->type == CTL_NODE_BACKSTORES) {
+		for (i = 0; i < CT_NBS_TYPES; i++) {
+			if (strcmp(comp, ct_bs_types[i]) == 0) {
+				n->type = CTL_NODE_BS_TYPE;
+				snprintf(n->bs_type, sizeof(n->bs_type), "%s", ct_bs_types[i]);
+				return 0;
+			}
+		}
+		return ct_why(why, whylen, -ENOENT,
+			      "no backstore type '%s' in /backstores (block, file, lvm, null)",
+			      comp);
+	}
+	/* CTL_NODE_BS_TYPE: backstore names are unique across types, and case matters */
+	for (i = 0; i < m->nbackstores; i++) {
+		struct obj_backstore *b = &m->backstores[i];
+
+		if (strcmp(b->name, comp) != 0)
+			continue;
+		if (strcmp(b->type, n->bs_type) != 0)
+			return ct_why(
+			    why, whylen, -ENOENT,
+			    "no backstore '%s' under /backstores/%s (it is under /backstores/%s)",
+			    comp, n->bs_type, b->type);
+		n->type = CTL_NODE_BACKSTORE;
+		n->bs = b;
+		n->index = i;
+		return 0;
+	}
+	return ct_why(why, whylen, -ENOENT, "no backstore '%s' under /backstores/%s", comp,
+		      n->bs_type);
+}
+
+_Static_assert(CTL_NODE_PORTAL == CTL_NODE_PORTALS + 1 && CTL_NODE_LUN == CTL_NODE_LUNS + 1 &&
+		   CTL_NODE_ACL == CTL_NODE_ACLS + 1 && CTL_NODE_MAPPED_LUN == CTL_NODE_ACL + 1,
+	       "a group's members follow it in enum ctl_node_type");
+
+static int ct_step_tpg_child(struct ctl_node *n, const char *comp, char *why, size_t whylen)
+{
+	struct obj_tpg *tpg = n->tpg;
+	char path[CT_NODE_PATH_MAX];
+	struct net_portal p;
+	uint64_t v;
+	size_t i;
+
+	if (ctl_tree_path(n, path, sizeof(path)))
+		snprintf(path, sizeof(path), "this node");
+	switch (n->type) {
+	case CTL_NODE_PORTALS:
+		/* the canonical text first, then any spelling of the same address */
+		for (i = 0; i < tpg->nportals; i++)
+			if (strcmp(tpg->portals[i].text, comp) == 0)
+				goto found;
+		if (net_portal_parse(comp, &p) == 0)
+			for (i = 0; i < tpg->nportals; i++)
+				if (net_portal_equal(&tpg->portals[i], &p))
+					goto found;
+		return ct_why(why, whylen, -ENOENT, "no portal '%s' in %s", comp, path);
+	case CTL_NODE_LUNS:
+		if (!ct_name_number(comp, "lun", &v))
+			return ct_no_child(n, comp, why, whylen);
+		for (i = 0; i < tpg->nluns; i++)
+			if (tpg->luns[i].lun == v)
+				goto found;
+		return ct_why(why, whylen, -ENOENT, "no LUN %" PRIu64 " in %s", v, path);
+	case CTL_NODE_ACLS:
+		for (i = 0; i < tpg->nacls; i++) {
+			if (iscsi_name_equal(tpg->acls[i].initiator, comp)) {
+				n->acl = &tpg->acls[i];
+				goto found;
+			}
+		}
+		return ct_why(why, whylen, -ENOENT, "no ACL '%s' in %s", comp, path);
+	case CTL_NODE_ACL:
+		if (!ct_name_number(comp, "mapped_lun", &v))
+			return ct_why(why, whylen, -ENOENT, "no '%s' in ACL '%s'", comp,
+				      n->acl->initiator);
+		if (n->acl->all_luns) {
+			for (i = 0; i < tpg->nluns; i++)
+				if (tpg->luns[i].lun == v)
+					goto found;
+		} else {
+			for (i = 0; i < n->acl->nmapped; i++)
+				if (n->acl->mapped[i].lun == v)
+					goto found;
+		}
+		return ct_why(why, whylen, -ENOENT, "no mapped_lun%" PRIu64 " in ACL '%s'", v,
+			      n->acl->initiator);
+	default:
+		return ct_no_child(n, comp, why, whylen);
+	}
+found:
+	/* each of these groups holds one kind of node, the next in the enum */
+	n->type = (enum ctl_node_type)(n->type + 1);
+	n->index = i;
+	return 0;
+}
+
+/* Moves n one level down, to its child named comp. */
+static int ct_step(struct obj_model *m, struct ctl_node *n, const char *comp, char *why,
+		   size_t whylen)
+{
+	uint64_t v;
+	size_t i;
+
+	switch (n->type) {
+	case CTL_NODE_ROOT:
+		if (strcmp(comp, "backstores") == 0)
+			n->type = CTL_NODE_BACKSTORES;
+		else if (strcmp(comp, "iscsi") == 0)
+			n->type = CTL_NODE_ISCSI;
+		else
+			return ct_why(why, whylen, -ENOENT, "no '%s' in / (backstores, iscsi)",
+				      comp);
+		return 0;
+	case CTL_NODE_BACKSTORES:
+	case CTL_NODE_BS_TYPE:
+		return ct_step_backstores(m, n, comp, why, whylen);
+	case CTL_NODE_ISCSI:
+		for (i = 0; i < m->ntargets; i++) {
+			if (iscsi_name_equal(m->targets[i].iqn, comp)) {
+				n->type = CTL_NODE_TARGET;
+				n->target = &m->targets[i];
+				n->index = i;
+				return 0;
+			}
+		}
+		return ct_why(why, whylen, -ENOENT, "no target '%s'", comp);
+	case CTL_NODE_TARGET:
+		if (!ct_name_number(comp, "tpg", &v))
+			return ct_why(why, whylen, -ENOENT, "no '%s' in target '%s'", comp,
+				      n->target->iqn);
+		for (i = 0; i < n->target->ntpgs; i++) {
+			if (n->target->tpgs[i].tag == v) {
+				n->type = CTL_NODE_TPG;
+				n->tpg = &n->target->tpgs[i];
+				n->index = i;
+				return 0;
+			}
+		}
+		return ct_why(why, whylen, -ENOENT, "no tpg%" PRIu64 " in target '%s'", v,
+			      n->target->iqn);
+	case CTL_NODE_TPG:
+		if (strcmp(comp, "acls") == 0)
+			n->type = CTL_NODE_ACLS;
+		else if (strcmp(comp, "luns") == 0)
+			n->type = CTL_NODE_LUNS;
+		else if (strcmp(comp, "portals") == 0)
+			n->type = CTL_NODE_PORTALS;
+		else
+			return ct_why(why, whylen, -ENOENT,
+				      "no '%s' in tpg%u of target '%s' "
+				      "(acls, luns, portals)",
+				      comp, (unsigned int)n->tpg->tag, n->target->iqn);
+		return 0;
+	case CTL_NODE_PORTALS:
+	case CTL_NODE_LUNS:
+	case CTL_NODE_ACLS:
+	case CTL_NODE_ACL:
+		return ct_step_tpg_child(n, comp, why, whylen);
+	default:
+		/* backstores, portals, LUNs and mapped LUNs are leaves */
+		return ct_no_child(n, comp, why, whylen);
+	}
+}
+
+int ctl_tree_resolve(struct obj_model *m, const char *path, struct ctl_node *out, char *why,
+		     size_t whylen)
+{
+	char comp[CT_COMPONENT_MAX + 1];
+	const char *p, *end;
+	size_t len;
+	int rc;
+
+	if (why && whylen)
+		why[0] = '\0';
+	if (!m || !path || !out)
+		return ct_why(why, whylen, -EINVAL, "no path");
+	if (strnlen(path, CT_PATH_MAX + 1) > CT_PATH_MAX)
+		return ct_why(why, whylen, -EINVAL, "path longer than %d bytes", CT_PATH_MAX);
+	if (path[0] != '/')
+		return ct_why(why, whylen, -EINVAL, "'%.64s' is not an absolute path", path);
+	memset(out, 0, sizeof(*out));
+	out->type = CTL_NODE_ROOT;
+	for (p = path;; p = end) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			return 0;
+		end = strchrnul(p, '/');
+		len = (size_t)(end - p);
+		if (len > CT_COMPONENT_MAX)
+			return ct_why(why, whylen, -EINVAL,
+				      "path component '%.32s...' longer than %d bytes", p,
+				      CT_COMPONENT_MAX);
+		memcpy(comp, p, len);
+		comp[len] = '\0';
+		/* the protocol's paths are canonical: the shell resolves these itself */
+		if (strcmp(comp, ".") == 0 || strcmp(comp, "..") == 0)
+			return ct_why(why, whylen, -EINVAL, "'%s' in path '%.64s'", comp, path);
+		rc = ct_step(m, out, comp, why, whylen);
+		if (rc)
+			return rc;
+	}
+}
+
+/* ---- rendering ---------------------------------------------------------- */
+
+struct ct_ctx {
+	const struct obj_model *m;
+	const struct ctl_tree_live *live;
+};
+
+/* Adds v (NULL: allocation failed) to o under key; v is o's or put. */
+static int ct_add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static __attribute__((format(printf, 1, 2))) struct json_object *ct_strf(const char *fmt, ...)
+{
+	struct json_object *o;
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return NULL;
+	o = json_object_new_string_len(s, n);
+	free(s);
+	return o;
+}
+
+/* The size a backstore serves: its open store's, else what is configured (stores not opened). */
+static uint64_t ct_bs_size(const struct obj_backstore *b)
+{
+	return b->dev ? b->dev->size : b->params.size;
+}
+
+static uint32_t ct_bs_block_size(const struct obj_backstore *b)
+{
+	if (b->dev)
+		return b->dev->block_size;
+	return b->params.block_size ? b->params.block_size : 512;
+}
+
+/* A block or LVM device is thin when it takes discards (bs.h): ask the store when it is open. */
+static bool ct_bs_thin(const struct obj_backstore *b)
+{
+	return b->dev ? b->dev->thin : b->params.thin;
+}
+
+static bool ct_bs_is_null(const struct obj_backstore *b)
+{
+	return strcmp(b->type, "null") == 0;
+}
+
+static struct json_object *ct_bs_summary(const struct obj_backstore *b)
+{
+	char size[32];
+
+	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
+	/* targetcli's ramdisk: nothing stored, so no path and no cache mode */
+	if (ct_bs_is_null(b))
+		return ct_strf("nullio (%s)%s", size, b->params.readonly ? " ro" : "");
+	return ct_strf("%s (%s) %s%s%s", b->path, size, b->params.readonly ? "ro " : "",
+		       b->params.write_back ? "write-back" : "write-thru",
+		       ct_bs_thin(b) ? " thin" : "");
+}
+
+static struct json_object *ct_lun_summary(const struct obj_backstore *b)
+{
+	char size[32];
+
+	if (!b)
+		return json_object_new_string("BROKEN STORAGE LINK");
+	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
+	if (ct_bs_is_null(b))
+		return ct_strf("%s/%s (%s)", b->type, b->name, size);
+	return ct_strf("%s/%s (%s) (%s) %s", b->type, b->name, b->path, size,
+		       b->params.write_back ? "write-back" : "write-thru");
+}
+
+static struct json_object *ct_mapped_summary(const struct ctl_node *n)
+{
+	const struct obj_tpg_lun *tl;
+	uint64_t lun, tpg_lun;
+	bool ro;
+
+	ct_mapped(n, &lun, &tpg_lun, &ro);
+	tl = ct_tpg_lun(n->tpg, tpg_lun);
+	if (!tl || !tl->bs)
+		return ct_strf("lun%" PRIu64 " BROKEN LUN LINK", tpg_lun);
+	/* what the initiator gets: a read-only store is read-only whatever the mapping (obj.c) */
+	return ct_strf("lun%" PRIu64 " %s/%s (%s)", tpg_lun, tl->bs->type, tl->bs->name,
+		       ro || tl->bs->params.readonly ? "ro" : "rw");
+}
+
+static struct json_object *ct_summary(const struct ct_ctx *c, const struct ctl_node *n)
+{
+	const struct obj_tpg *tpg = n->tpg;
+	size_t i, count = 0;
+
+	switch (n->type) {
+	case CTL_NODE_ROOT:
+	case CTL_NODE_BACKSTORES:
+		return json_object_new_string("");
+	case CTL_NODE_BS_TYPE:
+		for (i = 0; i < c->m->nbackstores; i++)
+			count += strcmp(c->m->backstores[i].type, n->bs_type) == 0;
+		return ct_strf("Storage Objects: %zu", count);
+	case CTL_NODE_BACKSTORE:
+		return ct_bs_summary(n->bs);
+	case CTL_NODE_ISCSI:
+		return ct_strf("Targets: %zu", c->m->ntargets);
+	case CTL_NODE_TARGET:
+		return ct_strf("TPGs: %zu", n->target->ntpgs);
+	case CTL_NODE_TPG:
+		return ct_strf("%s, %s", tpg->attrs.generate_node_acls ? "gen-acls" : "no-gen-acls",
+			       tpg->attrs.authentication ? "auth" : "no-auth");
+	case CTL_NODE_PORTALS:
+		return ct_strf("Portals: %zu", tpg->nportals);
+	case CTL_NODE_PORTAL:
+		/* targetcli's, for a portal without iSER */
+		return json_object_new_string("OK");
+	case CTL_NODE_LUNS:
+		return ct_strf("LUNs: %zu", tpg->nluns);
+	case CTL_NODE_LUN:
+		return ct_lun_summary(tpg->luns[n->index].bs);
+	case CTL_NODE_ACLS:
+		return ct_strf("ACLs: %zu", tpg->nacls);
+	case CTL_NODE_ACL:
+		return ct_strf("Mapped LUNs: %zu", n->acl->all_luns ? tpg->nluns : n->acl->nmapped);
+	case CTL_NODE_MAPPED_LUN:
+		return ct_mapped_summary(n);
+	}
+	return NULL;
+}
+
+/*
+ * The "auth" group: names as they are, secrets only as whether they are
+ * set. With enable (discovery_auth, first as targetcli lists it): whether
+ * CHAP is required, which a userid means (obj.h).
+ */
+static struct json_object *ct_auth(const struct obj_chap *chap, bool enable)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if ((enable && ct_add(o, "enable", json_object_new_boolean(chap && chap->userid[0]))) ||
+	    ct_add(o, "userid", json_object_new_string(chap ? chap->userid : "")) ||
+	    ct_add(o, "password_set", json_object_new_boolean(chap && chap->password[0])) ||
+	    ct_add(o, "mutual_userid", json_object_new_string(chap ? chap->mutual_userid : "")) ||
+	    ct_add(o, "mutual_password_set",
+		   json_object_new_boolean(chap && chap->mutual_password[0]))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore *b,
+			      struct json_object *p)
+{
+	const struct ctl_tree_live *live = c->live;
+	unsigned int in_use = live && live->bs_sessions ? live->bs_sessions(live->arg, b) : 0;
+	char naa[2 + 2 * sizeof(b->id.naa) + 1];
+	size_t i;
+
+	snprintf(naa, sizeof(naa), "0x");
+	for (i = 0; i < sizeof(b->id.naa); i++)
+		snprintf(naa + 2 + 2 * i, 3, "%02x", b->id.naa[i]);
+	/* the path under the name targetcli's create takes: file= for files, dev= for devices */
+	if (!ct_bs_is_null(b) && ct_add(p, strcmp(b->type, "file") == 0 ? "file" : "dev",
+					json_object_new_string(b->path)))
+		return -ENOMEM;
+	if (ct_add(p, "size", json_object_new_int64((int64_t)ct_bs_size(b))) ||
+	    ct_add(p, "thin", json_object_new_boolean(ct_bs_thin(b))) ||
+	    ct_add(p, "write_back", json_object_new_boolean(b->params.write_back)) ||
+	    ct_add(p, "readonly", json_object_new_boolean(b->params.readonly)) ||
+	    ct_add(p, "block_size", json_object_new_int64(ct_bs_block_size(b))) ||
+	    ct_add(p, "serial", json_object_new_string(b->id.serial)) ||
+	    ct_add(p, "naa", json_object_new_string(naa)) ||
+	    ct_add(p, "in_use", json_object_new_int64(in_use)))
+		return -ENOMEM;
+	return 0;
+}
+
+/* RFC 7143 §13.1's list value: CRC32C offered, alone when required. */
+static const char *ct_digest(bool on, bool required)
+{
+	return !on ? "None" : required ? "CRC32C" : "CRC32C,None";
+}
+
+/* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */
+static int ct_add_allowed(struct json_object *g, const struct net_allow *l)
+{
+	char *text = malloc(NET_ALLOW_TEXT_MAX);
+	int rc;
+
+	if (!text || net_allow_format(l, text, NET_ALLOW_TEXT_MAX) < 0) {
+		free(text);
+		return -ENOMEM;
+	}
+	rc = ct_add(g, "allowed_addresses", json_object_new_string(text));
+	free(text);
+	return rc;
+}
+
+static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
+{
+	const struct obj_tpg_attrs *a = &tpg->attrs;
+	const struct obj_tpg_params *q = &tpg->params;
+	struct json_object *g;
+
+	if (ct_add(p, "tag", json_object_new_int64(tpg->tag)))
+		return -ENOMEM;
+	/* the names docs/configuration.md gives under "attributes" */
+	g = json_object_new_object();
+	if (ct_add(p, "attribute", g))
+		return -ENOMEM;
+	if (ct_add(g, "generate_node_acls", json_object_new_boolean(a->generate_node_acls)) ||
+	    ct_add(g, "demo_mode_write_protect",
+		   json_object_new_boolean(a->demo_mode_write_protect)) ||
+	    ct_add(g, "nopin_interval", json_object_new_int64(a->nopin_interval_s)) ||
+	    ct_add(g, "nopin_timeout", json_object_new_int64(a->nopin_timeout_s)) ||
+	    ct_add(g, "default_cmdsn_depth", json_object_new_int64(a->default_cmdsn_depth)) ||
+	    ct_add(g, "authentication", json_object_new_boolean(a->authentication)) ||
+	    ct_add_allowed(g, &tpg->allowed))
+		return -ENOMEM;
+	/* RFC 7143 §13 key names, as under "parameters" */
+	g = json_object_new_object();
+	if (ct_add(p, "parameter", g))
+		return -ENOMEM;
+	if (ct_add(g, "MaxRecvDataSegmentLength", json_object_new_int64(q->max_recv_dsl)) ||
+	    ct_add(g, "MaxBurstLength", json_object_new_int64(q->max_burst)) ||
+	    ct_add(g, "FirstBurstLength", json_object_new_int64(q->first_burst)) ||
+	    ct_add(g, "MaxOutstandingR2T", json_object_new_int64(q->max_outstanding_r2t)) ||
+	    ct_add(g, "InitialR2T", json_object_new_boolean(q->initial_r2t)) ||
+	    ct_add(g, "ImmediateData", json_object_new_boolean(q->immediate_data)) ||
+	    ct_add(
+		g, "HeaderDigest",
+		json_object_new_string(ct_digest(q->header_digest, q->header_digest_required))) ||
+	    ct_add(g, "DataDigest",
+		   json_object_new_string(ct_digest(q->data_digest, q->data_digest_required))) ||
+	    ct_add(g, "DefaultTime2Wait", json_object_new_int64(q->default_time2wait)) ||
+	    ct_add(g, "DefaultTime2Retain", json_object_new_int64(q->default_time2retain)))
+		return -ENOMEM;
+	/*
+	 * A TPG has no credentials of its own in this model (CHAP lives in
+	 * its ACLs; "authentication" above says whether it is required): the
+	 * group is there, empty, so that `get auth` answers the same at every
+	 * level.
+	 */
+	return ct_add(p, "auth", ct_auth(NULL, false));
+}
+
+static int ct_props_portal(const struct net_portal *portal, struct json_object *p)
+{
+	const char *text = portal->text, *colon = strrchr(text, ':');
+	const char *ip = text;
+	size_t iplen;
+
+	/* "1.2.3.4:3260", "[::1]:3260": the canonical text net_portal_parse wrote */
+	if (!colon)
+		return -EINVAL;
+	iplen = (size_t)(colon - text);
+	if (text[0] == '[' && iplen >= 2 && text[iplen - 1] == ']') {
+		ip++;
+		iplen -= 2;
+	}
+	if (ct_add(p, "ip_address", json_object_new_string_len(ip, (int)iplen)) ||
+	    ct_add(p, "ip_port", json_object_new_int64(strtol(colon + 1, NULL, 10))))
+		return -ENOMEM;
+	return 0;
+}
+
+static int ct_props_lun(const struct obj_tpg_lun *tl, struct json_object *p)
+{
+	struct ctl_node bn = { .type = CTL_NODE_BACKSTORE, .bs = tl->bs };
+	char path[CT_NODE_PATH_MAX];
+
+	if (ct_add(p, "lun", json_object_new_int64((int64_t)tl->lun)))
+		return -ENOMEM;
+	if (!tl->bs)
+		return ct_add(p, "storage_object", json_object_new_string(""));
+	if (ctl_tree_path(&bn, path, sizeof(path)))
+		return -ENOMEM;
+	return ct_add(p, "storage_object", json_object_new_string(path));
+}
+
+/*
+ * The discovery credentials, the one group of /iscsi (`set discovery_auth`):
+ * global, since a discovery session names no target.
+ */
+static int ct_props_iscsi(const struct obj_chap *chap, struct json_object *p)
+{
+	return ct_add(p, "discovery_auth", ct_auth(chap, true));
+}
+
+/* The node's props; groups have none but /iscsi (the root an empty object). 0 or -errno. */
+static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *node)
+{
+	struct json_object *p;
+	uint64_t lun, tpg_lun;
+	bool ro;
+
+	switch (n->type) {
+	case CTL_NODE_BACKSTORES:
+	case CTL_NODE_BS_TYPE:
+	case CTL_NODE_PORTALS:
+	case CTL_NODE_LUNS:
+	case CTL_NODE_ACLS:
+		return 0;
+	default:
+		break;
+	}
+	p = json_object_new_object();
+	if (ct_add(node, "props", p))
+		return -ENOMEM;
+	switch (n->type) {
+	case CTL_NODE_BACKSTORE:
+		return ct_props_backstore(c, n->bs, p);
+	case CTL_NODE_ISCSI:
+		return ct_props_iscsi(&c->m->discovery_auth, p);
+	case CTL_NODE_TARGET:
+		return ct_add(p, "alias", json_object_new_string(n->target->alias));
+	case CTL_NODE_TPG:
+		return ct_props_tpg(n->tpg, p);
+	case CTL_NODE_PORTAL:
+		return ct_props_portal(&n->tpg->portals[n->index], p);
+	case CTL_NODE_LUN:
+		return ct_props_lun(&n->tpg->luns[n->index], p);
+	case CTL_NODE_ACL: {
+		struct json_object *g = json_object_new_object();
+
+		if (ct_add(p, "attribute", g) || ct_add_allowed(g, &n->acl->allowed))
+			return -ENOMEM;
+		return ct_add(p, "auth", ct_auth(&n->acl->chap, false));
+	}
+	case CTL_NODE_MAPPED_LUN:
+		ct_mapped(n, &lun, &tpg_lun, &ro);
+		if (ct_add(p, "mapped_lun", json_object_new_int64((int64_t)lun)) ||
+		    ct_add(p, "tpg_lun", json_object_new_int64((int64_t)tpg_lun)) ||
+		    ct_add(p, "write_protect", json_object_new_boolean(ro)))
+			return -ENOMEM;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static struct json_object *ct_render(const struct ct_ctx *c, const struct ctl_node *n, int depth);
+
+/* Renders child and appends it to arr. */
+static int ct_add_child(const struct ct_ctx *c, struct json_object *arr,
+			const struct ctl_node *child, int depth)
+{
+	struct json_object *o = ct_render(c, child, depth);
+
+	if (!o)
+		return -ENOMEM;
+	if (json_object_array_add(arr, o)) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Indices 0..n-1 of an array in the order cmp gives (n may be 0); NULL on
+ * ENOMEM. The caller frees it.
+ */
+static size_t *ct_order(size_t n, int (*cmp)(const void *, const void *, void *), const void *arg)
+{
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp, (void *)arg);
+	return idx;
+}
+
+/* The children of a node whose children are an array of the model, in targetcli's order. */
+static int ct_children_sorted(const struct ct_ctx *c, const struct ctl_node *n,
+			      struct json_object *arr, int depth)
+{
+	const struct obj_model *m = c->m;
+	struct ctl_node child = *n;
+	int (*cmp)(const void *, const void *, void *);
+	const void *base;
+	size_t count, i, *idx;
+	int rc = 0;
+
+	switch (n->type) {
+	case CTL_NODE_BS_TYPE:
+		child.type = CTL_NODE_BACKSTORE;
+		cmp = ct_cmp_backstore, base = m->backstores, count = m->nbackstores;
+		break;
+	case CTL_NODE_ISCSI:
+		child.type = CTL_NODE_TARGET;
+		cmp = ct_cmp_target, base = m->targets, count = m->ntargets;
+		break;
+	case CTL_NODE_TARGET:
+		child.type = CTL_NODE_TPG;
+		cmp = ct_cmp_tpg, base = n->target->tpgs, count = n->target->ntpgs;
+		break;
+	case CTL_NODE_PORTALS:
+		child.type = CTL_NODE_PORTAL;
+		cmp = ct_cmp_portal, base = n->tpg->portals, count = n->tpg->nportals;
+		break;
+	case CTL_NODE_LUNS:
+		child.type = CTL_NODE_LUN;
+		cmp = ct_cmp_lun, base = n->tpg->luns, count = n->tpg->nluns;
+		break;
+	case CTL_NODE_ACLS:
+		child.type = CTL_NODE_ACL;
+		cmp = ct_cmp_acl, base = n->tpg->acls, count = n->tpg->nacls;
+		break;
+	case CTL_NODE_ACL:
+		child.type = CTL_NODE_MAPPED_LUN;
+		/* all_luns: one mapped_lun<N> per TPG LUN, which is what the initiator sees */
+		if (n->acl->all_luns)
+			cmp = ct_cmp_lun, base = n->tpg->luns, count = n->tpg->nluns;
+		else
+			cmp = ct_cmp_mapped, base = n->acl->mapped, count = n->acl->nmapped;
+		break;
+	default:
+		return 0;
+	}
+	idx = ct_order(count, cmp, base);
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < count && !rc; i++) {
+		child.index = idx[i];
+		/* casts: a node may name the model for a change; rendering only reads it */
+		switch (child.type) {
+		case CTL_NODE_BACKSTORE:
+			if (strcmp(m->backstores[idx[i]].type, n->bs_type) != 0)
+				continue;
+			child.bs = (struct obj_backstore *)&m->backstores[idx[i]];
+			break;
+		case CTL_NODE_TARGET:
+			child.target = (struct obj_target *)&m->targets[idx[i]];
+			break;
+		case CTL_NODE_TPG:
+			child.tpg = &n->target->tpgs[idx[i]];
+			break;
+		case CTL_NODE_ACL:
+			child.acl = &n->tpg->acls[idx[i]];
+			break;
+		default:
+			break;
+		}
+		rc = ct_add_child(c, arr, &child, depth);
+	}
+	free(idx);
+	return rc;
+}
+
+static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *arr,
+		       int depth)
+{
+	static const enum ctl_node_type tpg_groups[] = { CTL_NODE_ACLS, CTL_NODE_LUNS,
+							CTL_NODE_PORTALS };
+	struct ctl_node child = *n;
+	size_t i;
+	int rc;
+
+	switch (n->type) {
+	case CTL_NODE_ROOT:
+		child.type = CTL_NODE_BACKSTORES;
+		rc = ct_add_child(c, arr, &child, depth);
+		if (rc)
+			return rc;
+		child.type = CTL_NODE_ISCSI;
+		return ct_add_child(c, arr, &child, depth);
+	case CTL_NODE_BACKSTORES:
+		child.type = CTL_NODE_BS_TYPE;
+		for (i = 0; i < CT_NBS_TYPES; i++) {
+			snprintf(child.bs_type, sizeof(child.bs_type), "%s", ct_bs_types[i]);
+			rc = ct_add_child(c, arr, &child, depth);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	case CTL_NODE_TPG:
+		for (i = 0; i < sizeof(tpg_groups) / sizeof(tpg_groups[0]); i++) {
+			child.type = tpg_groups[i];
+			rc = ct_add_child(c, arr, &child, depth);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	default:
+		return ct_children_sorted(c, n, arr, depth);
+	}
+}
+
+/* The node's name in its parent: the last component of its path. */
+static struct json_object *ct_name(const struct ctl_node *n)
+{
+	char path[CT_NODE_PATH_MAX];
+	const char *slash;
+
+	if (n->type == CTL_NODE_ROOT)
+		return json_object_new_string("/");
+	if (ctl_tree_path(n, path, sizeof(path)))
+		return NULL;
+	slash = strrchr(path, '/');
+	return json_object_new_string(slash + 1);
+}
+
+static struct json_object *ct_render(const struct ct_ctx *c, const struct ctl_node *n, int depth)
+{
+	char path[CT_NODE_PATH_MAX];
+	struct json_object *o, *arr;
+
+	if (!ct_node_valid(n) || ctl_tree_path(n, path, sizeof(path)))
+		return NULL;
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	if (ct_add(o, "name", ct_name(n)) || ct_add(o, "path", json_object_new_string(path)) ||
+	    ct_add(o, "type", json_object_new_string(ctl_node_type_name(n->type))) ||
+	    ct_add(o, "summary", ct_summary(c, n)) || ct_props(c, n, o))
+		goto err_put;
+	if (depth != 0) {
+		arr = json_object_new_array();
+		if (ct_add(o, "children", arr) ||
+		    ct_children(c, n, arr, depth < 0 ? depth : depth - 1))
+			goto err_put;
+	}
+	return o;
+err_put:
+	json_object_put(o);
+	return NULL;
+}
+
+struct json_object *ctl_tree_render(const struct obj_model *m, const struct ctl_node *n, int depth,
+				    const struct ctl_tree_live *live)
+{
+	struct ct_ctx c = { .m = m, .live = live };
+
+	if (!m || !n)
+		return NULL;
+	return ct_render(&c, n, depth);
+}

@@ -1,0 +1,1411 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * porticod.conf: libconfig text -> struct obj_model (config_parse), then the
+ * backstores opened and their LUs created (config_open).
+ *
+ * Every check that can fail at start-up fails here, with one line
+ * "FILE:LINE: what to fix", so that the administrator fixes one thing and
+ * tries again rather than reading a log. docs/configuration.md is the
+ * reference of every setting; keep the two in step.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "common/be.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/model/config.h"
+#include "target/iscsi/chap.h"
+#include "target/model/pr_store.h"
+
+#define CONFIG_LU_VENDOR "PORTICO "
+/* one product for every kind, so that one multipath.conf device stanza matches them all */
+#define CONFIG_LU_PRODUCT "VIRTUAL-DISK"
+#define CONFIG_LU_REVISION "0001"
+
+struct config_ctx {
+	struct obj_model *m;
+	struct cfg_err *err;
+	char machine_id[256];
+	bool have_machine_id;
+	const char *secret_files[16]; /* files holding CHAP secrets, checked for their mode */
+	size_t nsecret_files;
+};
+
+/* An error without a setting to point at (start-up, after the parse): "FILE:LINE: ...". */
+static int config_err_at(struct cfg_err *err, const char *file, int line, int ret,
+			 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int config_err_at(struct cfg_err *err, const char *file, int line, int ret,
+			 const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (!err || err->msg[0])
+		return ret;
+	if (file && file[0])
+		snprintf(err->msg, sizeof(err->msg), "%s:%d: ", file, line);
+	else
+		snprintf(err->msg, sizeof(err->msg), "line %d: ", line);
+	n = strlen(err->msg);
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/*
+ * A list of groups under key: *out is NULL when the key is missing. An empty
+ * array "[]" is accepted as an empty list (libconfig cannot tell them apart
+ * when empty); anything else must be "( { ... }, ... )".
+ */
+static int config_get_group_list(const config_setting_t *s, const char *key,
+				 config_setting_t **out, struct cfg_err *err)
+{
+	config_setting_t *l = config_setting_get_member(s, key);
+	int i, n;
+
+	*out = NULL;
+	if (!l)
+		return 0;
+	if (config_setting_type(l) != CONFIG_TYPE_LIST &&
+	    !(config_setting_type(l) == CONFIG_TYPE_ARRAY && config_setting_length(l) == 0))
+		return cfg_error(err, l, "'%s' must be a list: %s = ( { ... }, { ... } );", key,
+				 key);
+	n = config_setting_length(l);
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(l, (unsigned int)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP)
+			return cfg_error(err, e, "each element of '%s' must be a group { ... }",
+					 key);
+	}
+	*out = l;
+	return 0;
+}
+
+/* An optional group under key; *out NULL when missing. */
+static int config_get_group(const config_setting_t *s, const char *key, config_setting_t **out,
+			    struct cfg_err *err)
+{
+	config_setting_t *g = config_setting_get_member(s, key);
+
+	*out = NULL;
+	if (!g)
+		return 0;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return cfg_error(err, g, "'%s' must be a group: %s = { ... };", key, key);
+	*out = g;
+	return 0;
+}
+
+/* An integer in [min, max]; *out untouched when the key is missing and not required. */
+static int config_get_range(const config_setting_t *s, const char *key, bool required,
+			    int64_t min, int64_t max, int64_t *out, struct cfg_err *err)
+{
+	int64_t v;
+	int ret;
+
+	if (!config_setting_get_member(s, key) && !required)
+		return 0;
+	ret = cfg_get_int64(s, key, required, &v, err);
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return cfg_error(err, config_setting_get_member(s, key),
+				 "'%s' must be from %lld to %lld, not %lld", key, (long long)min,
+				 (long long)max, (long long)v);
+	*out = v;
+	return 0;
+}
+
+static int config_get_u32(const config_setting_t *s, const char *key, int64_t min, int64_t max,
+			  uint32_t *out, struct cfg_err *err)
+{
+	int64_t v = *out;
+	int ret = config_get_range(s, key, false, min, max, &v, err);
+
+	if (!ret)
+		*out = (uint32_t)v;
+	return ret;
+}
+
+/* Backstore names appear in the shell's paths and in the identity hash. */
+static const char *config_name_why(const char *name)
+{
+	const char *p;
+
+	if (!name[0])
+		return "is empty";
+	if (strlen(name) >= OBJ_NAME_MAX)
+		return "is longer than 63 characters";
+	if (!isalnum((unsigned char)name[0]))
+		return "must start with a letter or a digit";
+	for (p = name; *p; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-' && *p != '.')
+			return "may hold only letters, digits, '_', '-' and '.'";
+	}
+	return NULL;
+}
+
+/* VPD page 0x80 (SPC-4 §7.8.14): ASCII graphic characters; a space would be trimmed by hosts. */
+static const char *config_serial_why(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0)
+		return "is empty";
+	if (n > 32)
+		return "is longer than 32 characters";
+	for (; *s; s++) {
+		if (*s <= 0x20 || *s >= 0x7f)
+			return "may hold only printable ASCII characters without spaces";
+	}
+	return NULL;
+}
+
+/*
+ * SPC-4 §7.8.6.6: 8-byte NAA designators are 2h (IEEE Extended), 3h (locally
+ * assigned) and 5h (IEEE Registered); 6h (IEEE Registered Extended) is 16
+ * bytes and does not fit the 8 that the LU identity holds.
+ */
+static const char *config_naa_parse(const char *s, uint8_t naa[8])
+{
+	uint64_t v = 0;
+	int i;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (strlen(s) != 16)
+		return "must be 16 hex digits (\"0x\" optional)";
+	for (i = 0; i < 16; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return "must be 16 hex digits (\"0x\" optional)";
+		v = v << 4 | (uint64_t)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+								   : (tolower((unsigned char)s[i]) - 'a' + 10));
+	}
+	switch (v >> 60) {
+	case 2:
+	case 3:
+	case 5:
+		break;
+	case 6:
+		return "starts with 6 (NAA IEEE Registered Extended), a 16-byte designator: use an 8-byte one, 3 (locally assigned) or 5 (IEEE Registered)";
+	default:
+		return "must start with 2, 3 or 5 (NAA IEEE Extended, locally assigned, IEEE Registered)";
+	}
+	put_be64(naa, v);
+	return NULL;
+}
+
+static void config_lu_id_names(struct scsi_lu_id *id)
+{
+	_Static_assert(sizeof(CONFIG_LU_VENDOR) <= sizeof(id->vendor), "vendor: 8 characters");
+	_Static_assert(sizeof(CONFIG_LU_PRODUCT) <= sizeof(id->product), "product: 16 characters");
+	_Static_assert(sizeof(CONFIG_LU_REVISION) <= sizeof(id->revision), "revision: 4 characters");
+	memcpy(id->vendor, CONFIG_LU_VENDOR, sizeof(CONFIG_LU_VENDOR));
+	memcpy(id->product, CONFIG_LU_PRODUCT, sizeof(CONFIG_LU_PRODUCT));
+	memcpy(id->revision, CONFIG_LU_REVISION, sizeof(CONFIG_LU_REVISION));
+}
+
+int config_lu_id_derive(const char *machine_id, const char *name, struct scsi_lu_id *id)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx;
+	int i, ok;
+
+	memset(id, 0, sizeof(*id));
+	ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	/* the newline keeps ("ab", "c") and ("a", "bc") apart */
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+	     EVP_DigestUpdate(ctx, machine_id, strlen(machine_id)) &&
+	     EVP_DigestUpdate(ctx, "\n", 1) && EVP_DigestUpdate(ctx, name, strlen(name)) &&
+	     EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	if (!ok || mdlen < 16)
+		return -EIO;
+	for (i = 0; i < 8; i++) {
+		id->serial[2 * i] = hex[md[i] >> 4];
+		id->serial[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	id->serial[16] = '\0';
+	/* SPC-4 §7.8.6.6: NAA 3h, locally assigned, then 60 bits of our choosing */
+	put_be64(id->naa, (3ULL << 60) | (get_be64(md + 8) & 0x0fffffffffffffffULL));
+	config_lu_id_names(id);
+	return 0;
+}
+
+int config_machine_id(char *buf, size_t len)
+{
+	FILE *f;
+	size_t n;
+
+	if (len < 2)
+		return -ENOSPC;
+	buf[0] = '\0';
+	f = fopen("/etc/machine-id", "re");
+	if (f) {
+		if (!fgets(buf, (int)len, f))
+			buf[0] = '\0';
+		fclose(f);
+		n = strcspn(buf, "\r\n \t");
+		buf[n] = '\0';
+		if (n)
+			return 0;
+	}
+	/* containers and minimal systems may lack machine-id: the host name is stable enough */
+	if (gethostname(buf, len - 1))
+		return -errno;
+	buf[len - 1] = '\0';
+	return buf[0] ? 0 : -ENOENT;
+}
+
+static const char *const config_bs_types[] = { "file", "block", "lvm", "null", NULL };
+
+static bool config_bs_type_known(const char *type)
+{
+	const char *const *t;
+
+	for (t = config_bs_types; *t; t++) {
+		if (strcmp(*t, type) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const char *const config_bs_keys[] = { "name",     "type",       "path",  "size",
+					      "thin",     "write_back", "readonly",
+					      "block_size", "serial",   "naa",   NULL };
+
+/* A key that the backstore's type does not use: say so rather than ignore it. */
+static int config_bs_refuse(const config_setting_t *g, const char *key, const char *name,
+			    const char *type, const char *why, struct cfg_err *err)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+
+	if (!s)
+		return 0;
+	return cfg_error(err, s, "backstore '%s': '%s' does not apply to a %s backstore (%s)", name,
+			 key, type, why);
+}
+
+static int config_parse_backstore(struct config_ctx *c, const config_setting_t *g,
+				  struct obj_backstore *b)
+{
+	struct cfg_err *err = c->err;
+	const char *name, *type, *path = NULL, *serial = NULL, *naa = NULL, *why;
+	const char *file = config_setting_source_file(g);
+	int64_t block_size = 0;
+	uint64_t size = 0;
+	bool is_file, is_null;
+	size_t i;
+	int ret;
+
+	ret = cfg_check_keys(g, config_bs_keys, err);
+	if (ret)
+		return ret;
+	ret = cfg_get_string(g, "name", true, &name, err);
+	if (ret)
+		return ret;
+	why = config_name_why(name);
+	if (why)
+		return cfg_error(err, config_setting_get_member(g, "name"),
+				 "backstore name '%s' %s", name, why);
+	for (i = 0; c->m->backstores + i != b; i++) {
+		if (strcmp(c->m->backstores[i].name, name) == 0)
+			return cfg_error(err, config_setting_get_member(g, "name"),
+					 "backstore '%s' is defined twice (first at line %d): rename one",
+					 name, c->m->backstores[i].cfg_line);
+	}
+	strcpy(b->name, name);
+	b->cfg_line = config_setting_source_line(g);
+	snprintf(b->cfg_file, sizeof(b->cfg_file), "%s", file ? file : "");
+
+	ret = cfg_get_string(g, "type", true, &type, err);
+	if (ret)
+		return ret;
+	if (!config_bs_type_known(type))
+		return cfg_error(err, config_setting_get_member(g, "type"),
+				 "backstore '%s': unknown type '%s' (allowed: file, block, lvm, null)",
+				 name, type);
+	strcpy(b->type, type);
+	is_file = strcmp(type, "file") == 0;
+	is_null = strcmp(type, "null") == 0;
+
+	ret = cfg_get_string(g, "path", false, &path, err);
+	if (ret)
+		return ret;
+	if (is_null && path)
+		return config_bs_refuse(g, "path", name, type, "it stores nothing", err);
+	if (!is_null && !path)
+		return cfg_error(err, g, "backstore '%s': a %s backstore needs path = \"%s\";", name,
+				 type,
+				 is_file ? "/var/lib/portico/NAME.img" :
+				 strcmp(type, "lvm") == 0 ? "/dev/VG/LV" : "/dev/DEVICE");
+	if (path) {
+		if (path[0] != '/')
+			return cfg_error(err, config_setting_get_member(g, "path"),
+					 "backstore '%s': path '%s' must be absolute", name, path);
+		if (strlen(path) >= sizeof(b->path))
+			return cfg_error(err, config_setting_get_member(g, "path"),
+					 "backstore '%s': path is too long", name);
+		strcpy(b->path, path);
+		b->params.path = b->path;
+	}
+
+	if (is_null && !config_setting_get_member(g, "size"))
+		return cfg_error(err, g, "backstore '%s': a null backstore needs size = \"100G\";",
+				 name);
+	ret = cfg_get_size(g, "size", false, &size, err);
+	if (ret)
+		return ret;
+	if (config_setting_get_member(g, "size") && size == 0)
+		return cfg_error(err, config_setting_get_member(g, "size"),
+				 "backstore '%s': size must not be 0%s", name,
+				 is_null ? "" : " (leave it out to use the store's own size)");
+
+	if (!is_file) {
+		ret = config_bs_refuse(g, "thin", name, type,
+				       is_null ? "it stores nothing" :
+				       "a device is thin when it takes discards, and porticod asks it",
+				       err);
+		if (ret)
+			return ret;
+	}
+	ret = cfg_get_bool(g, "thin", false, &b->params.thin, err);
+	if (ret)
+		return ret;
+
+	if (is_null) {
+		ret = config_bs_refuse(g, "write_back", name, type, "it stores nothing", err);
+		if (ret)
+			return ret;
+	}
+	/*
+	 * Write-back (WCE=1) as LIO's fileio and iblock report it: initiators
+	 * send SYNCHRONIZE CACHE and FUA, which we honour; write-through would
+	 * make every write O_DSYNC.
+	 */
+	b->params.write_back = !is_null;
+	ret = cfg_get_bool(g, "write_back", false, &b->params.write_back, err);
+	if (ret)
+		return ret;
+	ret = cfg_get_bool(g, "readonly", false, &b->params.readonly, err);
+	if (ret)
+		return ret;
+
+	if (config_setting_get_member(g, "block_size")) {
+		ret = cfg_get_int64(g, "block_size", true, &block_size, err);
+		if (ret)
+			return ret;
+		if (block_size != 512 && block_size != 4096)
+			return cfg_error(err, config_setting_get_member(g, "block_size"),
+					 "backstore '%s': block_size must be 512 or 4096, not %lld",
+					 name, (long long)block_size);
+	}
+	b->params.block_size = (uint32_t)block_size;
+	if (size % (block_size ? (uint64_t)block_size : 512))
+		return cfg_error(err, config_setting_get_member(g, "size"),
+				 "backstore '%s': size %llu is not a multiple of the block size %lld",
+				 name, (unsigned long long)size, block_size ? (long long)block_size : 512LL);
+	b->params.size = size;
+	b->params.name = b->name;
+
+	ret = cfg_get_string(g, "serial", false, &serial, err);
+	if (ret)
+		return ret;
+	ret = cfg_get_string(g, "naa", false, &naa, err);
+	if (ret)
+		return ret;
+	if (!serial || !naa) {
+		if (!c->have_machine_id) {
+			ret = config_machine_id(c->machine_id, sizeof(c->machine_id));
+			if (ret)
+				return cfg_error(err, g,
+						 "backstore '%s': no /etc/machine-id and no host name to derive its identity from: pin serial and naa",
+						 name);
+			c->have_machine_id = true;
+		}
+		ret = config_lu_id_derive(c->machine_id, name, &b->id);
+		if (ret)
+			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)", name);
+	} else {
+		config_lu_id_names(&b->id);
+	}
+	if (serial) {
+		why = config_serial_why(serial);
+		if (why)
+			return cfg_error(err, config_setting_get_member(g, "serial"),
+					 "backstore '%s': serial '%s' %s", name, serial, why);
+		snprintf(b->id.serial, sizeof(b->id.serial), "%s", serial);
+		b->serial_set = true;
+	}
+	if (naa) {
+		why = config_naa_parse(naa, b->id.naa);
+		if (why)
+			return cfg_error(err, config_setting_get_member(g, "naa"),
+					 "backstore '%s': naa '%s' %s", name, naa, why);
+		b->naa_set = true;
+	}
+	return 0;
+}
+
+/*
+ * Two LUs with one identity would be one disk to every multipath host: data
+ * loss. Configured values may collide with each other or (improbably) with a
+ * derived one; refuse both.
+ */
+static int config_check_ids(struct config_ctx *c, const config_setting_t *list)
+{
+	struct obj_model *m = c->m;
+	size_t i, j;
+
+	for (i = 1; i < m->nbackstores; i++) {
+		struct obj_backstore *b = &m->backstores[i];
+		config_setting_t *g = config_setting_get_elem(list, (unsigned int)i);
+
+		for (j = 0; j < i; j++) {
+			struct obj_backstore *a = &m->backstores[j];
+
+			if (strcmp(a->id.serial, b->id.serial) == 0)
+				return cfg_error(c->err,
+						 config_setting_get_member(g, "serial") ?: g,
+						 "backstore '%s': serial '%s' is also backstore '%s''s (line %d): two LUs must never share an identity",
+						 b->name, b->id.serial, a->name, a->cfg_line);
+			if (memcmp(a->id.naa, b->id.naa, sizeof(a->id.naa)) == 0)
+				return cfg_error(c->err, config_setting_get_member(g, "naa") ?: g,
+						 "backstore '%s': naa 0x%016llx is also backstore '%s''s (line %d): two LUs must never share an identity",
+						 b->name, (unsigned long long)get_be64(b->id.naa),
+						 a->name, a->cfg_line);
+		}
+	}
+	return 0;
+}
+
+static int config_parse_backstores(struct config_ctx *c, const config_setting_t *root)
+{
+	config_setting_t *list;
+	int i, n, ret;
+
+	ret = config_get_group_list(root, "backstores", &list, c->err);
+	if (ret || !list)
+		return ret;
+	n = config_setting_length(list);
+	c->m->backstores = calloc((size_t)n, sizeof(*c->m->backstores));
+	if (n && !c->m->backstores)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		/* counted first: a half-parsed entry holds nothing to free */
+		struct obj_backstore *b = &c->m->backstores[c->m->nbackstores++];
+
+		ret = config_parse_backstore(c, config_setting_get_elem(list, (unsigned int)i), b);
+		if (ret)
+			return ret;
+	}
+	return config_check_ids(c, list);
+}
+
+static int config_parse_portals(struct config_ctx *c, const config_setting_t *g,
+				struct obj_tpg *tpg)
+{
+	config_setting_t *l = config_setting_get_member(g, "portals");
+	struct obj_target *t = tpg->target;
+	int i, n;
+	size_t j, k;
+
+	if (!l)
+		return 0;
+	if (config_setting_type(l) != CONFIG_TYPE_ARRAY && config_setting_type(l) != CONFIG_TYPE_LIST)
+		return cfg_error(c->err, l,
+				 "'portals' must be a list of addresses: portals = [ \"192.0.2.1:3260\", \"[2001:db8::1]:3260\" ];");
+	n = config_setting_length(l);
+	tpg->portals = calloc((size_t)n, sizeof(*tpg->portals));
+	if (n && !tpg->portals)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(l, (unsigned int)i);
+		struct net_portal *p = &tpg->portals[tpg->nportals];
+		const char *text, *why = NULL;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_error(c->err, e,
+					 "each portal must be a string such as \"192.0.2.1:3260\"");
+		text = config_setting_get_string(e);
+		if (net_portal_parse_why(text, p, &why))
+			return cfg_error(c->err, e, "portal '%s': %s", text, why);
+		for (j = 0; j < tpg->nportals; j++) {
+			if (net_portal_equal(&tpg->portals[j], p))
+				return cfg_error(c->err, e, "portal '%s' is listed twice in TPG %u",
+						 text, tpg->tag);
+		}
+		/*
+		 * The portal a connection arrives on picks its TPG: one address
+		 * in two TPGs of a target would leave that choice to chance.
+		 */
+		for (j = 0; t->tpgs + j != tpg; j++) {
+			for (k = 0; k < t->tpgs[j].nportals; k++) {
+				if (net_portal_equal(&t->tpgs[j].portals[k], p))
+					return cfg_error(c->err, e,
+							 "portal '%s' is also in TPG %u of this target: a connection could not tell which TPG it is for",
+							 text, t->tpgs[j].tag);
+			}
+		}
+		tpg->nportals++;
+	}
+	return 0;
+}
+
+static const char *const config_lun_keys[] = { "lun", "backstore", NULL };
+
+static int config_tpg_lun_cmp(const void *a, const void *b)
+{
+	const struct obj_tpg_lun *x = a, *y = b;
+
+	return (x->lun > y->lun) - (x->lun < y->lun);
+}
+
+static int config_parse_luns(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
+{
+	config_setting_t *list;
+	int i, n, ret;
+	size_t j;
+
+	ret = config_get_group_list(g, "luns", &list, c->err);
+	if (ret || !list)
+		return ret;
+	n = config_setting_length(list);
+	tpg->luns = calloc((size_t)n, sizeof(*tpg->luns));
+	if (n && !tpg->luns)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		struct obj_tpg_lun *tl = &tpg->luns[tpg->nluns];
+		const char *bsname;
+		int64_t lun = 0;
+
+		ret = cfg_check_keys(e, config_lun_keys, c->err);
+		if (ret)
+			return ret;
+		ret = config_get_range(e, "lun", true, 0, OBJ_LUN_MAX, &lun, c->err);
+		if (ret)
+			return ret;
+		for (j = 0; j < tpg->nluns; j++) {
+			if (tpg->luns[j].lun == (uint64_t)lun)
+				return cfg_error(c->err, config_setting_get_member(e, "lun"),
+						 "LUN %lld is listed twice in TPG %u", (long long)lun,
+						 tpg->tag);
+		}
+		ret = cfg_get_string(e, "backstore", true, &bsname, c->err);
+		if (ret)
+			return ret;
+		tl->bs = obj_find_backstore(c->m, bsname);
+		if (!tl->bs)
+			return cfg_error(c->err, config_setting_get_member(e, "backstore"),
+					 "LUN %lld: no backstore named '%s' (define it under 'backstores')",
+					 (long long)lun, bsname);
+		tl->lun = (uint64_t)lun;
+		tpg->nluns++;
+	}
+	qsort(tpg->luns, tpg->nluns, sizeof(*tpg->luns), config_tpg_lun_cmp);
+	return 0;
+}
+
+static const char *const config_mapped_keys[] = { "lun", "tpg_lun", "read_only", NULL };
+
+static int config_parse_mapped(struct config_ctx *c, const config_setting_t *list,
+			       const struct obj_tpg *tpg, struct obj_acl *acl)
+{
+	int i, n, ret;
+	size_t j;
+
+	n = config_setting_length(list);
+	acl->mapped = calloc((size_t)n, sizeof(*acl->mapped));
+	if (n && !acl->mapped)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		struct obj_mapped_lun *ml = &acl->mapped[acl->nmapped];
+		int64_t lun = 0, tpg_lun = 0;
+		bool found = false;
+
+		ret = cfg_check_keys(e, config_mapped_keys, c->err);
+		if (ret)
+			return ret;
+		ret = config_get_range(e, "lun", true, 0, OBJ_LUN_MAX, &lun, c->err);
+		if (ret)
+			return ret;
+		for (j = 0; j < acl->nmapped; j++) {
+			if (acl->mapped[j].lun == (uint64_t)lun)
+				return cfg_error(c->err, config_setting_get_member(e, "lun"),
+						 "initiator '%s': mapped LUN %lld is listed twice",
+						 acl->initiator, (long long)lun);
+		}
+		ret = config_get_range(e, "tpg_lun", true, 0, OBJ_LUN_MAX, &tpg_lun, c->err);
+		if (ret)
+			return ret;
+		for (j = 0; j < tpg->nluns; j++)
+			found |= tpg->luns[j].lun == (uint64_t)tpg_lun;
+		if (!found)
+			return cfg_error(c->err, config_setting_get_member(e, "tpg_lun"),
+					 "initiator '%s': tpg_lun %lld is not a LUN of TPG %u (add it under 'luns')",
+					 acl->initiator, (long long)tpg_lun, tpg->tag);
+		ml->lun = (uint64_t)lun;
+		ml->tpg_lun = (uint64_t)tpg_lun;
+		ret = cfg_get_bool(e, "read_only", false, &ml->read_only, c->err);
+		if (ret)
+			return ret;
+		acl->nmapped++;
+	}
+	return 0;
+}
+
+/*
+ * A file with CHAP secrets should be for root's eyes only (the shell writes
+ * it 0600); say so once per file at start-up when it is not.
+ */
+static void config_check_secret_file(struct config_ctx *c, const config_setting_t *s)
+{
+	const char *file = config_setting_source_file(s);
+	struct stat st;
+
+	if (!file)
+		return;
+	for (size_t i = 0; i < c->nsecret_files; i++)
+		if (strcmp(c->secret_files[i], file) == 0)
+			return;
+	if (c->nsecret_files < ARRAY_SIZE(c->secret_files))
+		c->secret_files[c->nsecret_files++] = file;
+	if (stat(file, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+		log_warn("config",
+			 "%s holds CHAP secrets but is readable by group or others (mode %04o): chmod 600 %s",
+			 file, (unsigned int)(st.st_mode & 07777), file);
+}
+
+/*
+ * RFC 7143 §9.2.1: a secret that authenticates an initiator is never
+ * configured to authenticate the target, nor the reverse. The owner of
+ * secret among the other side's secrets parsed so far, or NULL.
+ */
+static const char *config_chap_clash(const struct obj_model *m, const char *secret,
+				     bool secret_is_mutual)
+{
+	const struct obj_chap *d = &m->discovery_auth;
+
+	if (!strcmp(secret_is_mutual ? d->password : d->mutual_password, secret))
+		return "discovery_auth";
+	for (size_t i = 0; i < m->ntargets; i++) {
+		const struct obj_target *t = &m->targets[i];
+
+		for (size_t j = 0; j < t->ntpgs; j++) {
+			for (size_t k = 0; k < t->tpgs[j].nacls; k++) {
+				const struct obj_acl *a = &t->tpgs[j].acls[k];
+				const char *other =
+				    secret_is_mutual ? a->chap.password : a->chap.mutual_password;
+
+				if (!strcmp(other, secret))
+					return a->initiator;
+			}
+		}
+	}
+	return NULL;
+}
+
+enum { CONFIG_CHAP_USERID, CONFIG_CHAP_PASSWORD, CONFIG_CHAP_MUTUAL_USERID, CONFIG_CHAP_MUTUAL_PASSWORD };
+
+/*
+ * userid, password, mutual_userid, mutual_password of g (an ACL, or
+ * discovery_auth) into *chap; what names their owner in messages. The
+ * secrets never appear in a message.
+ */
+static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
+			     struct obj_chap *chap)
+{
+	static const char *const keys[] = {
+		[CONFIG_CHAP_USERID] = "userid",
+		[CONFIG_CHAP_PASSWORD] = "password",
+		[CONFIG_CHAP_MUTUAL_USERID] = "mutual_userid",
+		[CONFIG_CHAP_MUTUAL_PASSWORD] = "mutual_password",
+	};
+	char *const dst[] = {
+		[CONFIG_CHAP_USERID] = chap->userid,
+		[CONFIG_CHAP_PASSWORD] = chap->password,
+		[CONFIG_CHAP_MUTUAL_USERID] = chap->mutual_userid,
+		[CONFIG_CHAP_MUTUAL_PASSWORD] = chap->mutual_password,
+	};
+	const char *v[ARRAY_SIZE(keys)] = { NULL };
+	const char *why, *owner;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		config_setting_t *s = config_setting_get_member(g, keys[i]);
+
+		ret = cfg_get_string(g, keys[i], false, &v[i], c->err);
+		if (ret)
+			return ret;
+		if (!v[i])
+			continue;
+		if (i == CONFIG_CHAP_USERID || i == CONFIG_CHAP_MUTUAL_USERID)
+			why = chap_name_why(v[i]);
+		else
+			why = chap_secret_why(strlen(v[i]));
+		if (why)
+			return cfg_error(c->err, s, "%s: %s %s", what, keys[i], why);
+		if (i == CONFIG_CHAP_PASSWORD || i == CONFIG_CHAP_MUTUAL_PASSWORD)
+			config_check_secret_file(c, s);
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i += 2) {
+		if (!v[i] != !v[i + 1])
+			return cfg_error(c->err, config_setting_get_member(g, keys[v[i] ? i : i + 1]),
+					 "%s: %s and %s go together", what, keys[i], keys[i + 1]);
+	}
+	if (v[CONFIG_CHAP_MUTUAL_USERID] && !v[CONFIG_CHAP_USERID])
+		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_USERID]),
+				 "%s: mutual CHAP (the target proving itself) needs the initiator's userid and password too",
+				 what);
+	if (v[CONFIG_CHAP_MUTUAL_PASSWORD] &&
+	    !strcmp(v[CONFIG_CHAP_PASSWORD], v[CONFIG_CHAP_MUTUAL_PASSWORD]))
+		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_PASSWORD]),
+				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
+				 what);
+	for (i = CONFIG_CHAP_PASSWORD; i < ARRAY_SIZE(keys); i += 2) {
+		if (!v[i])
+			continue;
+		owner = config_chap_clash(c->m, v[i], i == CONFIG_CHAP_MUTUAL_PASSWORD);
+		if (owner)
+			return cfg_error(c->err, config_setting_get_member(g, keys[i]),
+					 "%s: %s is a %s of %s%s%s (RFC 7143 §9.2.1: a secret that authenticates initiators never authenticates the target)",
+					 what, keys[i],
+					 i == CONFIG_CHAP_PASSWORD ? "mutual_password" : "password",
+					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
+					 strcmp(owner, "discovery_auth") ? "'" : "");
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		if (v[i])
+			strcpy(dst[i], v[i]); /* fits: checked above (255 bytes at most) */
+	return 0;
+}
+
+/*
+ * allowed_addresses = [ "192.0.2.0/24", "2001:db8::5" ]; in a TPG or an ACL
+ * (net.h); what names the owner in messages. Absent or empty: anywhere.
+ */
+static int config_parse_allowed(struct config_ctx *c, const config_setting_t *g, const char *what,
+				struct net_allow *out)
+{
+	config_setting_t *l = config_setting_get_member(g, "allowed_addresses");
+	struct net_allow_err e;
+	char msg[192];
+	int i, n, ret;
+
+	if (!l)
+		return 0;
+	if (config_setting_type(l) != CONFIG_TYPE_ARRAY && config_setting_type(l) != CONFIG_TYPE_LIST)
+		return cfg_error(c->err, l,
+				 "%s: 'allowed_addresses' must be a list of addresses and networks: allowed_addresses = [ \"192.0.2.0/24\", \"2001:db8::5\" ];",
+				 what);
+	n = config_setting_length(l);
+	for (i = 0; i < n; i++) {
+		config_setting_t *s = config_setting_get_elem(l, (unsigned int)i);
+		const char *text = config_setting_get_string(s);
+
+		if (!text)
+			return cfg_error(c->err, s,
+					 "%s: each allowed address must be a string such as \"192.0.2.0/24\"",
+					 what);
+		ret = net_allow_add_text(out, text, strlen(text), &e);
+		if (ret == -ENOMEM)
+			return ret;
+		if (ret) {
+			net_allow_err_text(&e, msg, sizeof(msg));
+			return cfg_error(c->err, s, "%s: allowed address %s", what, msg);
+		}
+	}
+	return 0;
+}
+
+static const char *const config_acl_keys[] = { "initiator",	"mapped_luns", "userid",
+					       "password",	"mutual_userid",
+					       "mutual_password", "allowed_addresses", NULL };
+
+static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
+{
+	config_setting_t *list, *mapped;
+	int i, n, ret;
+	size_t j;
+
+	ret = config_get_group_list(g, "acls", &list, c->err);
+	if (ret || !list)
+		return ret;
+	n = config_setting_length(list);
+	tpg->acls = calloc((size_t)n, sizeof(*tpg->acls));
+	if (n && !tpg->acls)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		struct obj_acl *acl = &tpg->acls[tpg->nacls++];
+		const char *name, *why = NULL;
+		char what[ISCSI_NAME_MAX + 16];
+
+		ret = cfg_check_keys(e, config_acl_keys, c->err);
+		if (ret)
+			return ret;
+		ret = cfg_get_string(e, "initiator", true, &name, c->err);
+		if (ret)
+			return ret;
+		if (iscsi_name_check(name, &why))
+			return cfg_error(c->err, config_setting_get_member(e, "initiator"),
+					 "initiator '%s' is not a valid iSCSI name: %s", name, why);
+		for (j = 0; tpg->acls + j != acl; j++) {
+			if (iscsi_name_equal(tpg->acls[j].initiator, name))
+				return cfg_error(c->err, config_setting_get_member(e, "initiator"),
+						 "initiator '%s' has two ACLs in TPG %u: merge them",
+						 name, tpg->tag);
+		}
+		snprintf(acl->initiator, sizeof(acl->initiator), "%s", name);
+		ret = config_get_group_list(e, "mapped_luns", &mapped, c->err);
+		if (ret)
+			return ret;
+		acl->all_luns = !config_setting_get_member(e, "mapped_luns");
+		if (mapped) {
+			ret = config_parse_mapped(c, mapped, tpg, acl);
+			if (ret)
+				return ret;
+		}
+		snprintf(what, sizeof(what), "initiator '%s'", acl->initiator);
+		ret = config_parse_chap(c, e, what, &acl->chap);
+		if (!ret)
+			ret = config_parse_allowed(c, e, what, &acl->allowed);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const char *const config_attr_keys[] = { "generate_node_acls", "demo_mode_write_protect",
+						"nopin_interval", "nopin_timeout",
+						"default_cmdsn_depth", "authentication", NULL };
+
+static int config_parse_attrs(struct config_ctx *c, const config_setting_t *g,
+			      struct obj_tpg_attrs *a)
+{
+	config_setting_t *s;
+	int ret;
+
+	ret = config_get_group(g, "attributes", &s, c->err);
+	if (ret || !s)
+		return ret;
+	ret = cfg_check_keys(s, config_attr_keys, c->err);
+	if (!ret)
+		ret = cfg_get_bool(s, "generate_node_acls", false, &a->generate_node_acls, c->err);
+	if (!ret)
+		ret = cfg_get_bool(s, "demo_mode_write_protect", false, &a->demo_mode_write_protect,
+				   c->err);
+	if (!ret)
+		ret = config_get_u32(s, "nopin_interval", 0, 3600, &a->nopin_interval_s, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "nopin_timeout", 1, 3600, &a->nopin_timeout_s, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "default_cmdsn_depth", 1, 4096, &a->default_cmdsn_depth,
+				     c->err);
+	if (!ret)
+		ret = cfg_get_bool(s, "authentication", false, &a->authentication, c->err);
+	return ret;
+}
+
+/* RFC 7143 §13: Boolean keys are Yes/No on the wire; accept those and libconfig's true/false. */
+static int config_get_yesno(const config_setting_t *g, const char *key, bool *out,
+			    struct cfg_err *err)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+	const char *v;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		*out = config_setting_get_bool(s);
+		return 0;
+	}
+	v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+	if (v && strcasecmp(v, "Yes") == 0)
+		*out = true;
+	else if (v && strcasecmp(v, "No") == 0)
+		*out = false;
+	else
+		return cfg_error(err, s, "'%s' must be true, false, \"Yes\" or \"No\"", key);
+	return 0;
+}
+
+/*
+ * RFC 7143 §13.1: a digest is a list of "CRC32C" and "None". What the target
+ * keeps is whether CRC32C is allowed and whether None is (libconfig true:
+ * "CRC32C,None", false: "None").
+ */
+static int config_get_digest(const config_setting_t *g, const char *key, bool *allowed,
+			     bool *required, struct cfg_err *err)
+{
+	config_setting_t *s = config_setting_get_member(g, key);
+	bool crc = false, none = false;
+	const char *v, *p;
+
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+		*allowed = config_setting_get_bool(s);
+		*required = false;
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		goto bad;
+	v = config_setting_get_string(s);
+	for (p = v; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 6 && strncasecmp(p, "CRC32C", 6) == 0)
+			crc = true;
+		else if (n == 4 && strncasecmp(p, "None", 4) == 0)
+			none = true;
+		else
+			goto bad;
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			goto bad;
+	}
+	if (!crc && !none)
+		goto bad;
+	*allowed = crc;
+	*required = !none;
+	return 0;
+bad:
+	return cfg_error(err, s,
+			 "'%s' must be \"CRC32C,None\", \"None\", \"CRC32C\" (required), true or false",
+			 key);
+}
+
+static const char *const config_param_keys[] = {
+	"MaxRecvDataSegmentLength", "MaxBurstLength",	 "FirstBurstLength",
+	"MaxOutstandingR2T",	    "InitialR2T",	 "ImmediateData",
+	"HeaderDigest",		    "DataDigest",	 "DefaultTime2Wait",
+	"DefaultTime2Retain",	    NULL,
+};
+
+static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
+			       struct obj_tpg_params *p)
+{
+	const int64_t dsl_max = (1 << 24) - 1; /* RFC 7143 §13.12-13.14: 512 to 2^24-1 */
+	config_setting_t *s;
+	int ret;
+
+	ret = config_get_group(g, "parameters", &s, c->err);
+	if (ret || !s)
+		return ret;
+	ret = cfg_check_keys(s, config_param_keys, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "MaxRecvDataSegmentLength", 512, dsl_max, &p->max_recv_dsl,
+				     c->err);
+	if (!ret)
+		ret = config_get_u32(s, "MaxBurstLength", 512, dsl_max, &p->max_burst, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "FirstBurstLength", 512, dsl_max, &p->first_burst, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "MaxOutstandingR2T", 1, 65535, &p->max_outstanding_r2t,
+				     c->err);
+	if (!ret)
+		ret = config_get_yesno(s, "InitialR2T", &p->initial_r2t, c->err);
+	if (!ret)
+		ret = config_get_yesno(s, "ImmediateData", &p->immediate_data, c->err);
+	if (!ret)
+		ret = config_get_digest(s, "HeaderDigest", &p->header_digest,
+					&p->header_digest_required, c->err);
+	if (!ret)
+		ret = config_get_digest(s, "DataDigest", &p->data_digest, &p->data_digest_required,
+					c->err);
+	if (!ret)
+		ret = config_get_u32(s, "DefaultTime2Wait", 0, 3600, &p->default_time2wait, c->err);
+	if (!ret)
+		ret = config_get_u32(s, "DefaultTime2Retain", 0, 3600, &p->default_time2retain,
+				     c->err);
+	if (ret)
+		return ret;
+	/* RFC 7143 §13.14: FirstBurstLength MUST NOT exceed MaxBurstLength */
+	if (p->first_burst > p->max_burst)
+		return cfg_error(c->err,
+				 config_setting_get_member(s, "FirstBurstLength")
+					 ?: config_setting_get_member(s, "MaxBurstLength"),
+				 "FirstBurstLength (%u) must not exceed MaxBurstLength (%u)",
+				 p->first_burst, p->max_burst);
+	return 0;
+}
+
+static const char *const config_tpg_keys[] = { "tag",	   "portals",	 "luns",
+					       "acls",	   "attributes", "parameters",
+					       "allowed_addresses", NULL };
+
+static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
+{
+	struct obj_target *t = tpg->target;
+	char what[32];
+	int64_t tag = 0;
+	size_t j;
+	int ret;
+
+	obj_tpg_attrs_default(&tpg->attrs);
+	obj_tpg_params_default(&tpg->params);
+	ret = cfg_check_keys(g, config_tpg_keys, c->err);
+	if (ret)
+		return ret;
+	/* RFC 7143 §13.9: the portal group tag is 16 bits; 0 is not a tag porticod gives */
+	ret = config_get_range(g, "tag", true, 1, 65535, &tag, c->err);
+	if (ret)
+		return ret;
+	for (j = 0; t->tpgs + j != tpg; j++) {
+		if (t->tpgs[j].tag == tag)
+			return cfg_error(c->err, config_setting_get_member(g, "tag"),
+					 "target '%s': TPG tag %lld is used twice", t->iqn,
+					 (long long)tag);
+	}
+	tpg->tag = (uint16_t)tag;
+	ret = config_parse_portals(c, g, tpg);
+	if (!ret)
+		ret = config_parse_luns(c, g, tpg);
+	if (!ret)
+		ret = config_parse_acls(c, g, tpg);
+	if (!ret)
+		ret = config_parse_attrs(c, g, &tpg->attrs);
+	if (!ret)
+		ret = config_parse_params(c, g, &tpg->params);
+	snprintf(what, sizeof(what), "TPG %u", tpg->tag);
+	if (!ret)
+		ret = config_parse_allowed(c, g, what, &tpg->allowed);
+	if (ret || !tpg->attrs.authentication)
+		return ret;
+	/* An ACL without credentials could never log in to a TPG that requires CHAP. */
+	for (j = 0; j < tpg->nacls; j++) {
+		if (!tpg->acls[j].chap.userid[0]) {
+			config_setting_t *l = config_setting_get_member(g, "acls");
+
+			return cfg_error(c->err, config_setting_get_elem(l, (unsigned int)j),
+					 "initiator '%s': TPG %u has authentication = true, so its ACL needs userid and password",
+					 tpg->acls[j].initiator, tpg->tag);
+		}
+	}
+	return 0;
+}
+
+static const char *const config_target_keys[] = { "iqn", "alias", "tpgs", NULL };
+
+static int config_parse_target(struct config_ctx *c, const config_setting_t *g,
+			       struct obj_target *t)
+{
+	const char *iqn, *alias = NULL, *why = NULL, *p;
+	config_setting_t *list;
+	size_t j;
+	int i, n, ret;
+
+	ret = cfg_check_keys(g, config_target_keys, c->err);
+	if (ret)
+		return ret;
+	ret = cfg_get_string(g, "iqn", true, &iqn, c->err);
+	if (ret)
+		return ret;
+	if (iscsi_name_check(iqn, &why))
+		return cfg_error(c->err, config_setting_get_member(g, "iqn"),
+				 "target '%s' is not a valid iSCSI name: %s", iqn, why);
+	for (j = 0; c->m->targets + j != t; j++) {
+		if (iscsi_name_equal(c->m->targets[j].iqn, iqn))
+			return cfg_error(c->err, config_setting_get_member(g, "iqn"),
+					 "target '%s' is defined twice: merge its TPGs into one",
+					 iqn);
+	}
+	snprintf(t->iqn, sizeof(t->iqn), "%s", iqn);
+
+	ret = cfg_get_string(g, "alias", false, &alias, c->err);
+	if (ret)
+		return ret;
+	if (alias) {
+		/* RFC 7143 §13.6: TargetAlias is UTF-8 text; control characters would break a log line */
+		for (p = alias; *p; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				return cfg_error(c->err, config_setting_get_member(g, "alias"),
+						 "target '%s': alias holds a control character",
+						 iqn);
+		}
+		if (strlen(alias) >= sizeof(t->alias))
+			return cfg_error(c->err, config_setting_get_member(g, "alias"),
+					 "target '%s': alias is longer than %zu bytes", iqn,
+					 sizeof(t->alias) - 1);
+		strcpy(t->alias, alias);
+	}
+
+	ret = config_get_group_list(g, "tpgs", &list, c->err);
+	if (ret || !list)
+		return ret;
+	n = config_setting_length(list);
+	t->tpgs = calloc((size_t)n, sizeof(*t->tpgs));
+	if (n && !t->tpgs)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct obj_tpg *tpg = &t->tpgs[t->ntpgs++];
+
+		tpg->target = t;
+		ret = config_parse_tpg(c, config_setting_get_elem(list, (unsigned int)i), tpg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int config_parse_targets(struct config_ctx *c, const config_setting_t *root)
+{
+	config_setting_t *list;
+	int i, n, ret;
+
+	ret = config_get_group_list(root, "targets", &list, c->err);
+	if (ret || !list)
+		return ret;
+	n = config_setting_length(list);
+	c->m->targets = calloc((size_t)n, sizeof(*c->m->targets));
+	if (n && !c->m->targets)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct obj_target *t = &c->m->targets[c->m->ntargets++];
+
+		ret = config_parse_target(c, config_setting_get_elem(list, (unsigned int)i), t);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	enum log_level level;
+} config_log_levels[] = {
+	{ "err", LOG_LEVEL_ERR },
+	{ "warn", LOG_LEVEL_WARN },
+	{ "info", LOG_LEVEL_INFO },
+	{ "debug", LOG_LEVEL_DBG },
+};
+
+static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
+					       "debug",		 "state_dir",  "backstores",
+					       "targets",	 "discovery_auth", "auto_save",
+					       NULL };
+
+/*
+ * The longest state_dir: room for "/pr/" and a file name of an escaped
+ * 32-character serial and ".tmp" within PATH_MAX.
+ */
+#define CONFIG_STATE_DIR_MAX 3900
+
+static const char *const config_discovery_auth_keys[] = { "userid", "password", "mutual_userid",
+							  "mutual_password", NULL };
+
+/* discovery_auth = { userid; password; [mutual_userid; mutual_password;] }: CHAP for discovery. */
+static int config_parse_discovery_auth(struct config_ctx *c, const config_setting_t *root)
+{
+	config_setting_t *g;
+	int ret;
+
+	ret = config_get_group(root, "discovery_auth", &g, c->err);
+	if (ret || !g)
+		return ret;
+	ret = cfg_check_keys(g, config_discovery_auth_keys, c->err);
+	if (ret)
+		return ret;
+	ret = config_parse_chap(c, g, "discovery_auth", &c->m->discovery_auth);
+	if (ret)
+		return ret;
+	if (!c->m->discovery_auth.userid[0])
+		return cfg_error(c->err, g, "discovery_auth needs userid and password");
+	return 0;
+}
+
+static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
+{
+	struct obj_model *m = c->m;
+	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *level = NULL, *debug = NULL, *p;
+	const char *state_dir = PR_STORE_DEFAULT_DIR;
+	int64_t io_threads = 0;
+	size_t i;
+	int ret;
+
+	ret = cfg_check_keys(root, config_top_keys, c->err);
+	if (ret)
+		return ret;
+	ret = cfg_get_string(root, "control_socket", false, &sock, c->err);
+	if (ret)
+		return ret;
+	if (sock[0] != '/')
+		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
+				 "control_socket '%s' must be an absolute path", sock);
+	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path) ||
+	    strlen(sock) >= sizeof(m->control_socket))
+		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
+				 "control_socket is %zu characters long; a UNIX socket path holds at most %zu",
+				 strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	strcpy(m->control_socket, sock);
+
+	ret = cfg_get_string(root, "state_dir", false, &state_dir, c->err);
+	if (ret)
+		return ret;
+	if (state_dir[0] != '/')
+		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
+				 "state_dir '%s' must be an absolute path", state_dir);
+	if (strlen(state_dir) > CONFIG_STATE_DIR_MAX)
+		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
+				 "state_dir is longer than %d characters", CONFIG_STATE_DIR_MAX);
+	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
+	strcpy(m->state_dir, state_dir);
+
+	ret = config_get_range(root, "io_threads", false, 0, CONFIG_IO_THREADS_MAX, &io_threads,
+			       c->err);
+	if (ret)
+		return ret;
+	m->io_threads = (unsigned int)io_threads;
+
+	/* Every change over the control socket is saved unless the admin says otherwise. */
+	m->auto_save = true;
+	ret = cfg_get_bool(root, "auto_save", false, &m->auto_save, c->err);
+	if (ret)
+		return ret;
+
+	m->log_level = LOG_LEVEL_INFO;
+	ret = cfg_get_string(root, "log_level", false, &level, c->err);
+	if (ret)
+		return ret;
+	if (level) {
+		for (i = 0; i < ARRAY_SIZE(config_log_levels); i++) {
+			if (strcmp(level, config_log_levels[i].name) == 0)
+				break;
+		}
+		if (i == ARRAY_SIZE(config_log_levels))
+			return cfg_error(c->err, config_setting_get_member(root, "log_level"),
+					 "log_level '%s' is not one of err, warn, info, debug",
+					 level);
+		m->log_level = config_log_levels[i].level;
+	}
+
+	ret = cfg_get_string(root, "debug", false, &debug, c->err);
+	if (ret)
+		return ret;
+	if (debug) {
+		for (p = debug; *p; p++) {
+			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
+			    *p != '_' && *p != ',')
+				return cfg_error(c->err, config_setting_get_member(root, "debug"),
+						 "debug '%s' must be a comma-separated list of components, such as \"iscsi,scsi\" or \"all\"",
+						 debug);
+		}
+		if (strlen(debug) >= sizeof(m->debug))
+			return cfg_error(c->err, config_setting_get_member(root, "debug"),
+					 "debug is longer than %zu characters", sizeof(m->debug) - 1);
+		strcpy(m->debug, debug);
+	}
+	return 0;
+}
+
+int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **out,
+		     struct cfg_err *err)
+{
+	struct config_ctx c = { .err = err };
+	const config_setting_t *root = config_root_setting(cfg);
+	int ret;
+
+	c.m = calloc(1, sizeof(*c.m));
+	if (!c.m)
+		return -ENOMEM;
+	snprintf(c.m->path, sizeof(c.m->path), "%s", path ? path : "");
+	ret = config_parse_top(&c, root);
+	if (!ret)
+		ret = config_parse_discovery_auth(&c, root);
+	if (!ret)
+		ret = config_parse_backstores(&c, root);
+	if (!ret)
+		ret = config_parse_targets(&c, root);
+	if (ret) {
+		obj_model_free(c.m);
+		return ret;
+	}
+	*out = c.m;
+	return 0;
+}
+
+/* libconfig's own syntax errors carry a file and line but no setting. */
+static int config_syntax_error(config_t *cfg, const char *path, struct cfg_err *err)
+{
+	const char *file = config_error_file(cfg);
+
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO) {
+		FILE *f = fopen(path, "re");
+		int e = f ? EIO : errno;
+
+		if (f)
+			fclose(f);
+		if (err && !err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "%s: cannot read: %s", path,
+				 strerror(e));
+		return -e;
+	}
+	return config_err_at(err, file ? file : path, config_error_line(cfg), -EINVAL, "%s",
+			     config_error_text(cfg));
+}
+
+int config_parse(const char *path, struct obj_model **out, struct cfg_err *err)
+{
+	config_t cfg;
+	char dir[4096];
+	char *slash;
+	int ret;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof((*out)->path)) {
+		if (err && !err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "%.400s...: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	config_init(&cfg);
+	/* @include "other.conf" is relative to this file, not to the daemon's cwd */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash) {
+		slash[slash == dir] = '\0';
+		config_set_include_dir(&cfg, dir);
+	}
+	if (config_read_file(&cfg, path) != CONFIG_TRUE)
+		ret = config_syntax_error(&cfg, path, err);
+	else
+		ret = config_parse_cfg(&cfg, path, out, err);
+	config_destroy(&cfg);
+	return ret;
+}
+
+int config_parse_string(const char *text, struct obj_model **out, struct cfg_err *err)
+{
+	config_t cfg;
+	int ret;
+
+	*out = NULL;
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE)
+		ret = config_syntax_error(&cfg, "", err);
+	else
+		ret = config_parse_cfg(&cfg, NULL, out, err);
+	config_destroy(&cfg);
+	return ret;
+}

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The second phase of loading a configuration (target/model/config.h): open the
+ * backstores of a parsed model and create their LUs, or, for a change made
+ * while porticod runs, take over the open stores and LUs of the model being
+ * served wherever a backstore is the same one, so that sessions keep their
+ * nexuses, unit attentions and reservations across the change.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "target/model/config.h"
+#include "target/model/pr_store.h"
+
+/* "FILE:LINE: ..." when the backstore came from a file, the bare message otherwise. */
+static int config_open_err(struct cfg_err *err, const struct obj_backstore *b, int ret,
+			   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int config_open_err(struct cfg_err *err, const struct obj_backstore *b, int ret,
+			   const char *fmt, ...)
+{
+	size_t n = 0;
+	va_list ap;
+
+	if (!err || err->msg[0])
+		return ret;
+	if (b->cfg_file[0] && b->cfg_line)
+		n = (size_t)snprintf(err->msg, sizeof(err->msg), "%s:%d: ", b->cfg_file,
+				     b->cfg_line);
+	if (n >= sizeof(err->msg))
+		n = sizeof(err->msg) - 1;
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Undoes the opening of the first n backstores, last first. */
+static void config_close_n(struct obj_model *m, size_t n)
+{
+	while (n--) {
+		struct obj_backstore *b = &m->backstores[n];
+
+		/* the LU reads through its store and closes it */
+		if (b->lu)
+			scsi_lu_put(b->lu);
+		else if (b->dev)
+			bs_close(b->dev);
+		b->lu = NULL;
+		b->dev = NULL;
+	}
+}
+
+/*
+ * What bs_open would say less clearly (or not at all): a file that is not
+ * there and cannot be created without a size, a block path that is not a
+ * block device.
+ */
+static int config_precheck(const struct obj_backstore *b, struct cfg_err *err)
+{
+	struct stat st;
+
+	if (strcmp(b->type, "null") == 0)
+		return 0;
+	if (stat(b->path, &st)) {
+		int e = errno;
+
+		if (e == ENOENT && strcmp(b->type, "file") == 0 && b->params.size == 0)
+			return config_open_err(err, b, -ENOENT,
+					       "backstore '%s': file '%s' does not exist and no size is given to create it: add size = \"20G\"",
+					       b->name, b->path);
+		if (e == ENOENT && strcmp(b->type, "file") == 0)
+			return 0;
+		return config_open_err(err, b, -e, "backstore '%s': cannot open '%s': %s", b->name,
+				       b->path, strerror(e));
+	}
+	if (strcmp(b->type, "file") == 0) {
+		if (!S_ISREG(st.st_mode))
+			return config_open_err(err, b, -EINVAL,
+					       "backstore '%s': '%s' is not a regular file%s",
+					       b->name, b->path,
+					       S_ISBLK(st.st_mode) ? " (use type = \"block\")" : "");
+		return 0;
+	}
+	if (!S_ISBLK(st.st_mode))
+		return config_open_err(err, b, -ENOTBLK,
+				       "backstore '%s': '%s' is not a block device%s", b->name,
+				       b->path,
+				       S_ISREG(st.st_mode) ?
+					       " (use type = \"file\" for an image file)" :
+					       "");
+	return 0;
+}
+
+/*
+ * The served backstore that b can take over: the same name, kind, path and
+ * identity, and the same settings the store was opened with. A size of its
+ * own is not compared: a resize changes an open store (ctl_ops.c). A store
+ * that turns read-only can be taken over too (the LUN maps refuse writes).
+ */
+static struct obj_backstore *config_same_store(const struct obj_model *old,
+					       const struct obj_backstore *b)
+{
+	for (size_t i = 0; old && i < old->nbackstores; i++) {
+		struct obj_backstore *o = &old->backstores[i];
+
+		if (!o->lu || strcmp(o->name, b->name) || strcmp(o->type, b->type) ||
+		    strcmp(o->path, b->path) || memcmp(&o->id, &b->id, sizeof(b->id)))
+			continue;
+		if (o->params.thin != b->params.thin ||
+		    o->params.write_back != b->params.write_back ||
+		    o->params.block_size != b->params.block_size ||
+		    o->params.buffered != b->params.buffered ||
+		    (o->params.readonly && !b->params.readonly))
+			return NULL;
+		return o;
+	}
+	return NULL;
+}
+
+int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct cfg_err *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < m->nbackstores; i++) {
+		struct obj_backstore *b = &m->backstores[i];
+		/* an LVM logical volume is a block device; "lvm" says what the admin meant */
+		const char *kind = strcmp(b->type, "lvm") == 0 ? "block" : b->type;
+		struct obj_backstore *same = config_same_store(old, b);
+		char why[256] = "";
+
+		if (same) {
+			scsi_lu_get(same->lu);
+			b->lu = same->lu;
+			b->dev = same->dev;
+			continue;
+		}
+		ret = config_precheck(b, err);
+		if (ret)
+			goto err_close;
+		ret = bs_open(kind, &b->params, &b->dev, why, sizeof(why));
+		if (ret) {
+			b->dev = NULL;
+			config_open_err(err, b, ret, "backstore '%s': cannot open %s%s%s: %s",
+					b->name, b->path[0] ? "'" : "",
+					b->path[0] ? b->path : "the null store",
+					b->path[0] ? "'" : "", why[0] ? why : strerror(-ret));
+			goto err_close;
+		}
+		ret = scsi_lu_create(b->dev, &b->id, &b->lu);
+		if (!ret) {
+			/*
+			 * SPC-4 §5.13.5: the state an initiator asked to persist
+			 * (APTPL) comes back before any nexus attaches; a
+			 * damaged file is logged and ignored, never fatal.
+			 */
+			ret = pr_store_attach(b->lu, m->state_dir, b->id.serial);
+			if (ret)
+				scsi_lu_destroy(b->lu);
+			else
+				scsi_lu_own_bs(b->lu); /* it may outlive the model (obj.h) */
+		}
+		if (ret) {
+			b->lu = NULL;
+			config_open_err(err, b, ret,
+					"backstore '%s': cannot create its logical unit: %s",
+					b->name, strerror(-ret));
+			i++; /* close its store too */
+			goto err_close;
+		}
+	}
+	return 0;
+
+err_close:
+	config_close_n(m, i);
+	return ret;
+}
+
+int config_open(struct obj_model *m, struct cfg_err *err)
+{
+	return config_open_reuse(m, NULL, err);
+}
+
+int config_load(const char *path, struct obj_model **out, struct cfg_err *err)
+{
+	struct obj_model *m;
+	int ret;
+
+	*out = NULL;
+	ret = config_parse(path, &m, err);
+	if (ret)
+		return ret;
+	ret = config_open(m, err);
+	if (ret) {
+		obj_model_free(m);
+		return ret;
+	}
+	*out = m;
+	return 0;
+}

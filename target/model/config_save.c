@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * struct obj_model -> porticod.conf (config_save), and the start-up read
+ * that falls back to the last good version (config_load_with_fallback).
+ *
+ * The file is built with libconfig's own API and written by config_write,
+ * so that quoting and escaping are libconfig's and config_parse reads back
+ * exactly what was meant. Before the file replaces anything, its text is
+ * parsed again and compared with the model (obj_model_equal): a model that
+ * would not load back the same (a value the parser refuses, a setting the
+ * file cannot express) is refused with the parser's reason, and the old
+ * file stays. libconfig cannot write comments, so a saved file has none.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/be.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "target/model/config.h"
+#include "target/model/pr_store.h"
+
+#define CONFIG_SAVE_MODE 0600 /* CHAP secrets live in the file */
+
+static const char *const config_save_levels[] = {
+	[LOG_LEVEL_ERR] = "err",
+	[LOG_LEVEL_WARN] = "warn",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DBG] = "debug",
+};
+
+/* err->msg = the message (cut to fit: a long path must not hide the reason's start); returns ret. */
+static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/*
+ * config_setting_add fails on a bad or duplicate name or a parent of the
+ * wrong kind, none of which these fixed names can hit: what is left is
+ * memory.
+ */
+static int config_add(config_setting_t *parent, const char *key, int type,
+		      config_setting_t **out)
+{
+	*out = config_setting_add(parent, key, type);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int config_add_string(config_setting_t *g, const char *key, const char *v)
+{
+	config_setting_t *s;
+	int ret = config_add(g, key, CONFIG_TYPE_STRING, &s);
+
+	if (!ret && config_setting_set_string(s, v) != CONFIG_TRUE)
+		ret = -ENOMEM;
+	return ret;
+}
+
+/*
+ * An integer; one above INT32_MAX goes out as a 64-bit literal (with the L
+ * that libconfig 1.5 needs to read it whole). A value the parser refuses
+ * (out of its range) is still written: the read-back check names it.
+ */
+static int config_add_uint(config_setting_t *g, const char *key, uint64_t v)
+{
+	config_setting_t *s;
+	int ret;
+
+	if (v <= INT32_MAX) {
+		ret = config_add(g, key, CONFIG_TYPE_INT, &s);
+		if (!ret && config_setting_set_int(s, (int)v) != CONFIG_TRUE)
+			ret = -ENOMEM;
+		return ret;
+	}
+	ret = config_add(g, key, CONFIG_TYPE_INT64, &s);
+	if (!ret && config_setting_set_int64(s, (long long)v) != CONFIG_TRUE)
+		ret = -ENOMEM;
+	return ret;
+}
+
+static int config_add_bool(config_setting_t *g, const char *key, bool v)
+{
+	config_setting_t *s;
+	int ret = config_add(g, key, CONFIG_TYPE_BOOL, &s);
+
+	if (!ret && config_setting_set_bool(s, v) != CONFIG_TRUE)
+		ret = -ENOMEM;
+	return ret;
+}
+
+/*
+ * Sizes go out as strings: "20G" when a unit divides the size exactly, else
+ * the bytes ("512512"), never as an integer literal that libconfig 1.5
+ * would truncate above 2^31-1 (docs/configuration.md).
+ */
+static void config_size_text(uint64_t size, char *buf, size_t len)
+{
+	static const char units[] = "KMGTP";
+	int i;
+
+	for (i = (int)sizeof(units) - 2; i >= 0 && size; i--) {
+		unsigned int shift = 10 * (unsigned int)(i + 1);
+
+		if ((size & ((1ULL << shift) - 1)) == 0) {
+			snprintf(buf, len, "%llu%c", (unsigned long long)(size >> shift), units[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", (unsigned long long)size);
+}
+
+/* userid, password, mutual_userid, mutual_password: each one that is set. */
+static int config_save_chap(config_setting_t *g, const struct obj_chap *chap)
+{
+	int ret = 0;
+
+	if (chap->userid[0])
+		ret = config_add_string(g, "userid", chap->userid);
+	if (!ret && chap->password[0])
+		ret = config_add_string(g, "password", chap->password);
+	if (!ret && chap->mutual_userid[0])
+		ret = config_add_string(g, "mutual_userid", chap->mutual_userid);
+	if (!ret && chap->mutual_password[0])
+		ret = config_add_string(g, "mutual_password", chap->mutual_password);
+	return ret;
+}
+
+static bool config_chap_empty(const struct obj_chap *chap)
+{
+	return !chap->userid[0] && !chap->password[0] && !chap->mutual_userid[0] &&
+	       !chap->mutual_password[0];
+}
+
+/*
+ * A key whose value is what the parser assumes without it is left out,
+ * except the ones that say what a backstore is and its identity. thin and
+ * write_back are written for the kinds they apply to (a decision about the
+ * data, worth reading in the file), and for the others only when set (the
+ * read-back check then refuses them with the parser's reason).
+ */
+static int config_save_backstore(config_setting_t *list, const struct obj_backstore *b)
+{
+	bool is_file = strcmp(b->type, "file") == 0, is_null = strcmp(b->type, "null") == 0;
+	config_setting_t *g;
+	char text[32];
+	int ret;
+
+	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	if (!ret)
+		ret = config_add_string(g, "name", b->name);
+	if (!ret)
+		ret = config_add_string(g, "type", b->type);
+	if (!ret && (!is_null || b->path[0]))
+		ret = config_add_string(g, "path", b->path);
+	if (!ret && b->params.size) {
+		config_size_text(b->params.size, text, sizeof(text));
+		ret = config_add_string(g, "size", text);
+	}
+	if (!ret && (is_file || b->params.thin))
+		ret = config_add_bool(g, "thin", b->params.thin);
+	if (!ret && (!is_null || b->params.write_back))
+		ret = config_add_bool(g, "write_back", b->params.write_back);
+	if (!ret && b->params.readonly)
+		ret = config_add_bool(g, "readonly", true);
+	if (!ret && b->params.block_size)
+		ret = config_add_uint(g, "block_size", b->params.block_size);
+	/* pinned from now on, derived or not: the WWID hosts know must never change */
+	if (!ret)
+		ret = config_add_string(g, "serial", b->id.serial);
+	if (!ret) {
+		snprintf(text, sizeof(text), "0x%016llx", (unsigned long long)get_be64(b->id.naa));
+		ret = config_add_string(g, "naa", text);
+	}
+	return ret;
+}
+
+static int config_save_portals(config_setting_t *g, const struct obj_tpg *tpg)
+{
+	config_setting_t *arr;
+	size_t i;
+	int ret;
+
+	if (!tpg->nportals)
+		return 0;
+	ret = config_add(g, "portals", CONFIG_TYPE_ARRAY, &arr);
+	for (i = 0; !ret && i < tpg->nportals; i++) {
+		if (!config_setting_set_string_elem(arr, -1, tpg->portals[i].text))
+			ret = -ENOMEM;
+	}
+	return ret;
+}
+
+/* The canonical text of each entry (net_format); nothing for the empty list. */
+static int config_save_allowed(config_setting_t *g, const struct net_allow *l)
+{
+	char text[NET_TEXT_MAX];
+	config_setting_t *arr;
+	size_t i;
+	int ret;
+
+	if (!l->n)
+		return 0;
+	ret = config_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
+	for (i = 0; !ret && i < l->n; i++) {
+		/* a family the file cannot spell goes out as "" and the read-back check names it */
+		if (net_format(&l->nets[i], text, sizeof(text)) < 0)
+			text[0] = '\0';
+		if (!config_setting_set_string_elem(arr, -1, text))
+			ret = -ENOMEM;
+	}
+	return ret;
+}
+
+static int config_save_luns(config_setting_t *g, const struct obj_tpg *tpg)
+{
+	config_setting_t *list, *e;
+	size_t i;
+	int ret;
+
+	if (!tpg->nluns)
+		return 0;
+	ret = config_add(g, "luns", CONFIG_TYPE_LIST, &list);
+	for (i = 0; !ret && i < tpg->nluns; i++) {
+		ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &e);
+		if (!ret)
+			ret = config_add_uint(e, "lun", tpg->luns[i].lun);
+		/* no backstore (a hand-built model): "" makes the read-back check say so */
+		if (!ret)
+			ret = config_add_string(e, "backstore",
+						tpg->luns[i].bs ? tpg->luns[i].bs->name : "");
+	}
+	return ret;
+}
+
+static int config_save_acl(config_setting_t *list, const struct obj_acl *acl)
+{
+	config_setting_t *g, *mapped, *e;
+	size_t i;
+	int ret;
+
+	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	if (!ret)
+		ret = config_add_string(g, "initiator", acl->initiator);
+	/* absent: every TPG LUN; present, even empty: exactly these */
+	if (!ret && !acl->all_luns) {
+		ret = config_add(g, "mapped_luns", CONFIG_TYPE_LIST, &mapped);
+		for (i = 0; !ret && i < acl->nmapped; i++) {
+			ret = config_add(mapped, NULL, CONFIG_TYPE_GROUP, &e);
+			if (!ret)
+				ret = config_add_uint(e, "lun", acl->mapped[i].lun);
+			if (!ret)
+				ret = config_add_uint(e, "tpg_lun", acl->mapped[i].tpg_lun);
+			if (!ret && acl->mapped[i].read_only)
+				ret = config_add_bool(e, "read_only", true);
+		}
+	}
+	if (!ret)
+		ret = config_save_chap(g, &acl->chap);
+	if (!ret)
+		ret = config_save_allowed(g, &acl->allowed);
+	return ret;
+}
+
+/* The group is left out when every attribute has its default. */
+static int config_save_attrs(config_setting_t *g, const struct obj_tpg_attrs *a)
+{
+	struct obj_tpg_attrs d;
+	config_setting_t *s;
+	int ret;
+
+	obj_tpg_attrs_default(&d);
+	if (!memcmp(a, &d, sizeof(d)))
+		return 0;
+	ret = config_add(g, "attributes", CONFIG_TYPE_GROUP, &s);
+	if (!ret && a->generate_node_acls != d.generate_node_acls)
+		ret = config_add_bool(s, "generate_node_acls", a->generate_node_acls);
+	if (!ret && a->demo_mode_write_protect != d.demo_mode_write_protect)
+		ret = config_add_bool(s, "demo_mode_write_protect", a->demo_mode_write_protect);
+	if (!ret && a->nopin_interval_s != d.nopin_interval_s)
+		ret = config_add_uint(s, "nopin_interval", a->nopin_interval_s);
+	if (!ret && a->nopin_timeout_s != d.nopin_timeout_s)
+		ret = config_add_uint(s, "nopin_timeout", a->nopin_timeout_s);
+	if (!ret && a->default_cmdsn_depth != d.default_cmdsn_depth)
+		ret = config_add_uint(s, "default_cmdsn_depth", a->default_cmdsn_depth);
+	if (!ret && a->authentication != d.authentication)
+		ret = config_add_bool(s, "authentication", a->authentication);
+	return ret;
+}
+
+/*
+ * RFC 7143 §13.1: "CRC32C,None" (CRC32C allowed), "CRC32C" (required),
+ * "None". Required without allowed has no spelling: "None" goes out and the
+ * read-back check refuses the model.
+ */
+static const char *config_digest_text(bool allowed, bool required)
+{
+	if (!allowed)
+		return "None";
+	return required ? "CRC32C" : "CRC32C,None";
+}
+
+static int config_save_params(config_setting_t *g, const struct obj_tpg_params *p)
+{
+	struct obj_tpg_params d;
+	config_setting_t *s;
+	int ret;
+
+	obj_tpg_params_default(&d);
+	if (!memcmp(p, &d, sizeof(d)))
+		return 0;
+	ret = config_add(g, "parameters", CONFIG_TYPE_GROUP, &s);
+	if (!ret && p->max_recv_dsl != d.max_recv_dsl)
+		ret = config_add_uint(s, "MaxRecvDataSegmentLength", p->max_recv_dsl);
+	if (!ret && p->max_burst != d.max_burst)
+		ret = config_add_uint(s, "MaxBurstLength", p->max_burst);
+	if (!ret && p->first_burst != d.first_burst)
+		ret = config_add_uint(s, "FirstBurstLength", p->first_burst);
+	if (!ret && p->max_outstanding_r2t != d.max_outstanding_r2t)
+		ret = config_add_uint(s, "MaxOutstandingR2T", p->max_outstanding_r2t);
+	if (!ret && p->initial_r2t != d.initial_r2t)
+		ret = config_add_bool(s, "InitialR2T", p->initial_r2t);
+	if (!ret && p->immediate_data != d.immediate_data)
+		ret = config_add_bool(s, "ImmediateData", p->immediate_data);
+	if (!ret && (p->header_digest != d.header_digest ||
+		     p->header_digest_required != d.header_digest_required))
+		ret = config_add_string(s, "HeaderDigest",
+					config_digest_text(p->header_digest,
+							   p->header_digest_required));
+	if (!ret && (p->data_digest != d.data_digest ||
+		     p->data_digest_required != d.data_digest_required))
+		ret = config_add_string(s, "DataDigest",
+					config_digest_text(p->data_digest, p->data_digest_required));
+	if (!ret && p->default_time2wait != d.default_time2wait)
+		ret = config_add_uint(s, "DefaultTime2Wait", p->default_time2wait);
+	if (!ret && p->default_time2retain != d.default_time2retain)
+		ret = config_add_uint(s, "DefaultTime2Retain", p->default_time2retain);
+	return ret;
+}
+
+static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
+{
+	config_setting_t *g, *acls;
+	size_t i;
+	int ret;
+
+	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	if (!ret)
+		ret = config_add_uint(g, "tag", tpg->tag);
+	if (!ret)
+		ret = config_save_portals(g, tpg);
+	if (!ret)
+		ret = config_save_luns(g, tpg);
+	if (!ret)
+		ret = config_save_allowed(g, &tpg->allowed);
+	if (!ret && tpg->nacls) {
+		ret = config_add(g, "acls", CONFIG_TYPE_LIST, &acls);
+		for (i = 0; !ret && i < tpg->nacls; i++)
+			ret = config_save_acl(acls, &tpg->acls[i]);
+	}
+	if (!ret)
+		ret = config_save_attrs(g, &tpg->attrs);
+	if (!ret)
+		ret = config_save_params(g, &tpg->params);
+	return ret;
+}
+
+static int config_save_target(config_setting_t *list, const struct obj_target *t)
+{
+	config_setting_t *g, *tpgs;
+	size_t i;
+	int ret;
+
+	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	if (!ret)
+		ret = config_add_string(g, "iqn", t->iqn);
+	if (!ret && t->alias[0])
+		ret = config_add_string(g, "alias", t->alias);
+	if (!ret && t->ntpgs) {
+		ret = config_add(g, "tpgs", CONFIG_TYPE_LIST, &tpgs);
+		for (i = 0; !ret && i < t->ntpgs; i++)
+			ret = config_save_tpg(tpgs, &t->tpgs[i]);
+	}
+	return ret;
+}
+
+/* Fills cfg (freshly initialised) with m, in the model's order: the same model, the same bytes. */
+int config_build(const struct obj_model *m, config_t *cfg)
+{
+	config_setting_t *root = config_root_setting(cfg), *list, *g;
+	unsigned int level = (unsigned int)m->log_level;
+	size_t i;
+	int ret;
+
+	ret = config_add_string(root, "control_socket", m->control_socket);
+	if (!ret)
+		ret = config_add_uint(root, "io_threads", m->io_threads);
+	/* an unknown level goes out as "" and the read-back check names it */
+	if (!ret)
+		ret = config_add_string(root, "log_level",
+					level < ARRAY_SIZE(config_save_levels) ?
+					config_save_levels[level] : "");
+	if (!ret && m->debug[0])
+		ret = config_add_string(root, "debug", m->debug);
+	if (!ret && !m->auto_save)
+		ret = config_add_bool(root, "auto_save", false);
+	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
+		ret = config_add_string(root, "state_dir", m->state_dir);
+	if (!ret && !config_chap_empty(&m->discovery_auth)) {
+		ret = config_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
+		if (!ret)
+			ret = config_save_chap(g, &m->discovery_auth);
+	}
+	if (!ret && m->nbackstores) {
+		ret = config_add(root, "backstores", CONFIG_TYPE_LIST, &list);
+		for (i = 0; !ret && i < m->nbackstores; i++)
+			ret = config_save_backstore(list, &m->backstores[i]);
+	}
+	if (!ret && m->ntargets) {
+		ret = config_add(root, "targets", CONFIG_TYPE_LIST, &list);
+		for (i = 0; !ret && i < m->ntargets; i++)
+			ret = config_save_target(list, &m->targets[i]);
+	}
+	return ret;
+}
+
+/*
+ * The text config_write makes of cfg, read back with config_parse_string
+ * and compared with m. 0, -EINVAL with err saying why, or -ENOMEM.
+ */
+static int config_verify(const struct obj_model *m, config_t *cfg, const char *path,
+			 struct cfg_err *err)
+{
+	struct obj_model *back = NULL;
+	struct cfg_err perr = { "" };
+	char why[256] = "";
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return -ENOMEM;
+	config_write(cfg, f);
+	if (fclose(f) || !text) {
+		free(text);
+		return -ENOMEM;
+	}
+	ret = config_parse_string(text, &back, &perr);
+	if (ret == -ENOMEM)
+		goto out_free;
+	if (ret) {
+		config_save_err(err, ret, "%s: not saved: the configuration would not load back: %s",
+				path, perr.msg);
+		goto out_free;
+	}
+	if (!obj_model_equal(m, back, why, sizeof(why)))
+		ret = config_save_err(err, -EINVAL,
+				      "%s: not saved: the file cannot express this configuration (%s)",
+				      path, why);
+
+out_free:
+	obj_model_free(back);
+	/* the text holds the CHAP secrets */
+	explicit_bzero(text, len);
+	free(text);
+	return ret;
+}
+
+/* The version saved before keeps its old mode; it gets the new file's (secrets). */
+static void config_tighten(const char *path)
+{
+	char old[4200];
+	struct stat st;
+
+	snprintf(old, sizeof(old), "%s.1", path);
+	if (stat(old, &st) == 0 && (st.st_mode & 07777 & ~(mode_t)CONFIG_SAVE_MODE) &&
+	    chmod(old, st.st_mode & (mode_t)CONFIG_SAVE_MODE))
+		log_warn("config", "'%s': cannot make it mode %04o: %s", old, CONFIG_SAVE_MODE,
+			 strerror(errno));
+}
+
+int config_save(const struct obj_model *m, const char *path, int keep_versions,
+		struct cfg_err *err)
+{
+	struct cfg_err dummy;
+	config_t cfg;
+	int ret;
+
+	if (!err)
+		err = &dummy;
+	err->msg[0] = '\0';
+	if (!m || !path || !path[0] || keep_versions < 0 || keep_versions > CONFIG_SAVE_KEEP)
+		return config_save_err(err, -EINVAL,
+				       "config_save: no model, no path, or keep_versions not 0 to %d",
+				       CONFIG_SAVE_KEEP);
+	/* room for ".tmp" and ".N" (cfg_save_atomic) */
+	if (strlen(path) + 8 > sizeof(m->path))
+		return config_save_err(err, -ENAMETOOLONG, "%.400s...: path too long", path);
+	config_init(&cfg);
+	ret = config_build(m, &cfg);
+	if (!ret)
+		ret = config_verify(m, &cfg, path, err);
+	if (!ret) {
+		ret = cfg_save_atomic(&cfg, path, CONFIG_SAVE_MODE, keep_versions);
+		if (!ret && keep_versions)
+			config_tighten(path);
+	}
+	/* the errors config_verify did not explain: memory, the write */
+	if (ret && !err->msg[0])
+		config_save_err(err, ret, "%s: cannot save: %s", path, strerror(-ret));
+	config_destroy(&cfg);
+	return ret;
+}
+
+/*
+ * A version that does not parse (missing, unreadable, truncated, garbled,
+ * invalid) is passed over for the one before it. A version that parses but
+ * does not open stops the search: every version names the same devices, and
+ * going back would silently undo the administrator's last changes.
+ */
+int config_load_with_fallback(const char *path, struct obj_model **out, struct cfg_err *err,
+			      char *used, size_t usedlen)
+{
+	struct cfg_err first = { "" }, e;
+	char name[4200];
+	struct obj_model *m = NULL;
+	int i, ret, first_ret = 0;
+
+	*out = NULL;
+	if (used && usedlen)
+		used[0] = '\0';
+	if (strlen(path) + 3 > sizeof(m->path) || (used && usedlen < strlen(path) + 3)) {
+		if (err && !err->msg[0])
+			config_save_err(err, 0, "%.400s...: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	for (i = 0; i <= CONFIG_SAVE_KEEP; i++) {
+		if (i)
+			snprintf(name, sizeof(name), "%s.%d", path, i);
+		else
+			snprintf(name, sizeof(name), "%s", path);
+		e.msg[0] = '\0';
+		ret = config_parse(name, &m, &e);
+		if (!ret)
+			break;
+		if (!i) {
+			first = e;
+			first_ret = ret;
+		} else if (ret != -ENOENT) {
+			log_warn("config", "%s", e.msg);
+		}
+	}
+	if (i > CONFIG_SAVE_KEEP) {
+		if (err && !err->msg[0])
+			config_save_err(err, 0, "%s (and no saved version .1 to .%d loads)",
+					first.msg, CONFIG_SAVE_KEEP);
+		return first_ret;
+	}
+	if (i) {
+		log_warn("config", "%s", first.msg);
+		log_warn("config", "'%s' does not load: starting from the version saved before it, '%s'",
+			 path, name);
+	}
+	ret = config_open(m, err);
+	if (ret) {
+		obj_model_free(m);
+		return ret;
+	}
+	if (i) {
+		if (err && !err->msg[0])
+			*err = first;
+		/* the next save goes where the administrator keeps the file */
+		snprintf(m->path, sizeof(m->path), "%s", path);
+	}
+	if (used)
+		snprintf(used, usedlen, "%s", name);
+	*out = m;
+	return 0;
+}

@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# target/model/: the object model, the configuration file both ways, the
+# persistent-reservation store (libmodel.a).
+MODEL_SRC := $(wildcard target/model/*.c)
+LIBMODEL := $(BUILD)/lib/libmodel.a
+LIBS_MODEL := $(LIBMODEL) $(LIBS_ISCSI)
+$(eval $(call archive,$(LIBMODEL),$(MODEL_SRC)))
+$(eval $(call unit_tests,target/model,$(LIBS_MODEL)))

@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# tests/: the unit test programs (each module.mk says what they link), the
+# functional helpers, and the fuzzers (docs/fuzzing.md).
+UNIT_SRC := $(shell find tests/unit -name '*_test.c' 2>/dev/null | sort)
+UNIT_BINS := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRC))
+FUNC_C_SRC := $(wildcard tests/functional/*.c)
+FUNC_BINS := $(patsubst tests/functional/%.c,$(BUILD)/tests/functional/%,$(FUNC_C_SRC))
+build-tests: $(UNIT_BINS) $(FUNC_BINS)
+
+# Functional helpers: small libiscsi programs.
+$(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
+	$(CC) $(LDFLAGS) -o $@ $^ -liscsi $(LIBS)
+
+# ---- fuzzing: tests/fuzz, docs/fuzzing.md ---------------------------------
+# 'make fuzz' builds every libFuzzer harness (tests/fuzz/fuzz_*.c) and the
+# seed generator with clang, ASan and UBSan under build-fuzz/, by running
+# make again with BUILD=build-fuzz (so the modules' rules build the
+# archives; a change of flags starts it afresh); tests/fuzz/run.sh runs
+# them. 'make clean-fuzz' removes them.
+FUZZ_BUILD := build-fuzz
+# UBSan stays recoverable so that a reported finding can be suppressed
+# (tests/fuzz/ubsan.supp); the harnesses make every other report fatal.
+FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-bins clean-fuzz
+.PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
+FUZZ_CFLAGS := -O1 -g -Wno-implicit-fallthrough
+fuzz: deps
+	@mkdir -p $(FUZZ_BUILD)
+	@echo '$(FUZZ_CFLAGS) $(FUZZ_SANFLAGS)' | cmp -s - $(FUZZ_BUILD)/flags || \
+		{ rm -rf $(FUZZ_BUILD); mkdir -p $(FUZZ_BUILD); \
+		  echo '$(FUZZ_CFLAGS) $(FUZZ_SANFLAGS)' >$(FUZZ_BUILD)/flags; }
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang SAN=0 \
+		CFLAGS="$(FUZZ_CFLAGS)" SANFLAGS="$(FUZZ_SANFLAGS)" fuzz-bins
+fuzz-bins: $(FUZZ_BINS) $(FUZZ_BUILD)/tests/fuzz/gen_seeds
+$(FUZZ_BUILD)/tests/fuzz/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(LIBS_TARGET)
+	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIBS_TARGET) $(LIBS)
+$(FUZZ_BUILD)/tests/fuzz/gen_seeds: $(FUZZ_BUILD)/tests/fuzz/gen_seeds.o $(LIBS_TARGET)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_TARGET) $(LIBS)
+clean-fuzz:
+	rm -rf $(FUZZ_BUILD)

@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The control operations through their seam, ctl_ops_handle(), against a
+ * stand-in for the daemon (ctl_fake_host.h, behind struct ctl_host_ops): words
+ * get their names, typos and clashes are refused, each verb changes what
+ * it says and nothing else, a refused change leaves the model as it was,
+ * and secrets never come back. Null backstores only: nothing touches a
+ * disk. Sessions are the transport's: there are none here, so nothing is
+ * "in use" (the functional groups shell-live.sh covers that).
+ */
+#include <check.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/ctl.h"
+#include "target/backstore/bs.h"
+#include "target/model/config.h"
+#include "target/ctl/ctl_ops.h"
+#include "tests/unit/target/ctl/ctl_fake_host.h"
+#include "tests/unit/check_main.h"
+
+#define TGT "iqn.2026-11.org.example:storage1"
+#define TPG "/iscsi/" TGT "/tpg1"
+#define KVM1 "iqn.2026-11.org.example:kvm1"
+#define KVM2 "iqn.2026-11.org.example:kvm2"
+
+/* ---- the daemon, as the control operations see it ---- */
+
+static struct fake_host S;
+static const struct ctl_host H = { &fake_host_ops, &S };
+
+/* ---- requests ---- */
+
+static struct ctl_reply R;
+
+static void setup(void)
+{
+	struct cfg_err err = { { 0 } };
+
+	static bool registered;
+
+	if (!registered) {
+		bs_register_builtin();
+		scsi_init();
+		registered = true;
+	}
+	memset(&S, 0, sizeof(S));
+	ck_assert_int_eq(config_parse_string("auto_save = false;\n"
+					     "state_dir = \"/nonexistent/portico-ctl-test\";\n",
+					     &S.model, &err),
+			 0);
+	memset(&R, 0, sizeof(R));
+}
+
+static void reply_fini(void)
+{
+	if (R.result)
+		json_object_put(R.result);
+	memset(&R, 0, sizeof(R));
+}
+
+static void teardown(void)
+{
+	reply_fini();
+	obj_model_free(S.model);
+	S.model = NULL;
+}
+
+/* Sends {op, path, args} (args: a JSON object text, or NULL); returns the reply's err. */
+static int req(const char *op, const char *path, const char *args)
+{
+	char line[4096];
+	const char *why = NULL;
+	struct ctl_request r;
+
+	reply_fini();
+	snprintf(line, sizeof(line), "{\"v\": 1, \"id\": 1, \"op\": \"%s\", \"path\": \"%s\"%s%s}",
+		 op, path, args ? ", \"args\": " : "", args ? args : "");
+	ck_assert_msg(!ctl_request_parse(line, strlen(line), &r, &why), "%s: %s", line, why);
+	ctl_ops_handle(&H, &r, &R);
+	ctl_request_fini(&r);
+	return R.err;
+}
+
+/* The request must succeed. */
+static void ok(const char *op, const char *path, const char *args)
+{
+	int rc = req(op, path, args);
+
+	ck_assert_msg(rc == 0, "%s %s %s: %s (%s)", op, path, args ? args : "", R.message,
+		      strerror(-rc));
+}
+
+/* The request must fail with err, its message containing what; the model must not change. */
+static void refused(const char *op, const char *path, const char *args, int err, const char *what)
+{
+	char why[256];
+	struct obj_model *copy = NULL;
+	config_t cfg;
+	struct cfg_err cerr = { { 0 } };
+
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(S.model, &cfg), 0);
+	ck_assert_int_eq(config_parse_cfg(&cfg, "", &copy, &cerr), 0);
+	config_destroy(&cfg);
+	ck_assert_int_eq(req(op, path, args), err);
+	ck_assert_msg(strstr(R.message, what), "%s %s: message '%s' lacks '%s'", op, path,
+		      R.message, what);
+	ck_assert_msg(obj_model_equal(copy, S.model, why, sizeof(why)),
+		      "%s %s refused, yet the model changed: %s", op, path, why);
+	obj_model_free(copy);
+}
+
+/* Whether the reply's messages hold a line equal to line. */
+static bool said(const char *line)
+{
+	struct json_object *m;
+
+	if (!R.result || !json_object_object_get_ex(R.result, "messages", &m))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(m); i++)
+		if (!strcmp(json_object_get_string(json_object_array_get_idx(m, i)), line))
+			return true;
+	return false;
+}
+
+static const char *result_str(const char *key)
+{
+	struct json_object *v;
+
+	if (!R.result || !json_object_object_get_ex(R.result, key, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* A target with tpg1, a portal, backstores N0 and N1 as LUNs 0 and 1, and an ACL for kvm1. */
+static void basic(void)
+{
+	ok("create", "/backstores/null", "{\"_1\": \"N0\", \"_2\": \"64M\"}");
+	ok("create", "/backstores/null", "{\"name\": \"N1\", \"size\": \"32M\"}");
+	ok("create", "/iscsi", "{\"_1\": \"" TGT "\"}");
+	ok("create", TPG "/portals", "{\"_1\": \"127.0.0.1\", \"_2\": \"3260\"}");
+	ok("create", TPG "/acls", "{\"_1\": \"" KVM1 "\"}");
+	ok("create", TPG "/luns", "{\"_1\": \"/backstores/null/N0\"}");
+	ok("create", TPG "/luns", "{\"storage_object\": \"N1\"}");
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_create_names_words)
+{
+	ok("create", "/backstores/null", "{\"_1\": \"N0\", \"_2\": \"64M\"}");
+	ck_assert_str_eq(result_str("path"), "/backstores/null/N0");
+	ck_assert(said("Created null backstore N0."));
+	ck_assert_uint_eq(S.model->nbackstores, 1);
+	ck_assert_uint_eq(S.model->backstores[0].params.size, 64u << 20);
+	ck_assert_ptr_nonnull(S.model->backstores[0].lu); /* opened and served */
+	ck_assert_uint_eq(S.replaced, 1);
+}
+END_TEST
+
+START_TEST(test_refusals_change_nothing)
+{
+	basic();
+	refused("create", "/backstores/null", "{\"_1\": \"N2\", \"name\": \"N3\", \"size\": \"1M\"}",
+		-EINVAL, "given twice");
+	refused("create", "/backstores/null", "{\"name\": \"N2\", \"size\": \"1M\", \"colour\": \"red\"}",
+		-EINVAL, "takes no argument 'colour'");
+	refused("create", "/backstores/null", "{\"name\": \"N0\", \"size\": \"1M\"}", -EEXIST,
+		"backstore 'N0' exists");
+	refused("create", "/backstores/null", "{\"name\": \"N2\"}", -EINVAL, "needs a size");
+	refused("create", "/iscsi", "{\"_1\": \"" TGT "\"}", -EEXIST, "exists");
+	refused("create", "/iscsi", "{\"_1\": \"not-an-iqn\"}", -EINVAL, "not an iSCSI name");
+	refused("create", TPG "/portals", "{\"_1\": \"127.0.0.1\"}", -EEXIST, "exists in tpg1");
+	refused("create", TPG "/portals", "{\"_1\": \"localhost\"}", -EINVAL, "not a portal");
+	refused("create", TPG "/acls", "{\"_1\": \"" KVM1 "\"}", -EEXIST, "exists");
+	refused("create", TPG "/luns", "{\"_1\": \"/backstores/null/N9\"}", -ENOENT,
+		"no backstore");
+	refused("create", TPG "/luns", "{\"_1\": \"N0\", \"lun\": \"1\"}", -EEXIST, "lun1 exists");
+	refused("create", TPG "/acls/" KVM1, "{\"mapped_lun\": \"0\", \"tpg_lun_or_backstore\": \"1\"}",
+		-EEXIST, "mapped_lun0 exists");
+	refused("create", TPG "/acls/" KVM1, "{\"tpg_lun_or_backstore\": \"lun7\"}", -ENOENT,
+		"no lun7");
+	/* the parser's own checks, in the configuration file's words */
+	refused("set", TPG "/acls/" KVM1, "{\"_1\": \"auth\", \"userid\": \"u\", \"password\": \"short\"}",
+		-EINVAL, "12");
+	refused("set", TPG, "{\"_1\": \"attribute\", \"nopin_interval\": \"soon\"}", -EINVAL,
+		"not a number");
+	refused("set", TPG, "{\"_1\": \"attribute\", \"allowed_addresses\": \"10.0.0.1/24\"}",
+		-EINVAL, "10.0.0.0/24");
+	refused("set", TPG, "{\"_1\": \"auth\", \"userid\": \"u\"}", -EINVAL, "ACL or to discovery");
+	refused("delete", "/backstores", NULL, -EINVAL, "cannot be deleted");
+	refused("saveconfig", "/iscsi", NULL, -EINVAL, "verb of the root");
+	refused("frobnicate", "/", NULL, -EOPNOTSUPP, "no verb");
+	refused("get", "/iscsi/iqn.2026-11.org.example:nothere", NULL, -ENOENT, "nothere");
+	refused("clearconfig", "/", NULL, -EINVAL, "confirm");
+	refused("restoreconfig", "/", "{\"file\": \"/nonexistent.conf\"}", -EEXIST,
+		"configuration is served");
+}
+END_TEST
+
+START_TEST(test_luns_map_into_acls)
+{
+	const struct obj_acl *acl;
+
+	basic();
+	acl = &S.model->targets[0].tpgs[0].acls[0];
+	ck_assert_uint_eq(acl->nmapped, 2);
+	ck_assert(said("Created LUN 1."));
+	ck_assert(said("Created LUN 1->1 mapping in node ACL " KVM1));
+	/* an ACL without the TPG's LUNs, then one of them mapped by backstore */
+	ok("create", TPG "/acls", "{\"_1\": \"" KVM2 "\", \"add_mapped_luns\": \"false\"}");
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].acls[1].nmapped, 0);
+	ok("create", TPG "/acls/" KVM2,
+	   "{\"mapped_lun\": \"5\", \"tpg_lun_or_backstore\": \"/backstores/null/N1\", "
+	   "\"write_protect\": \"true\"}");
+	acl = &S.model->targets[0].tpgs[0].acls[1];
+	ck_assert_uint_eq(acl->nmapped, 1);
+	ck_assert_uint_eq(acl->mapped[0].lun, 5);
+	ck_assert_uint_eq(acl->mapped[0].tpg_lun, 1);
+	ck_assert(acl->mapped[0].read_only);
+	/* a LUN created without mapping reaches no ACL */
+	ok("create", "/backstores/null", "{\"name\": \"N2\", \"size\": \"1M\"}");
+	ok("create", TPG "/luns", "{\"_1\": \"N2\", \"_2\": \"9\", \"_3\": \"false\"}");
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].acls[0].nmapped, 2);
+	/* deleting a LUN takes its mappings with it */
+	ok("delete", TPG "/luns/lun1", NULL);
+	ck_assert(said("Deleted LUN 1."));
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].acls[0].nmapped, 1);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].acls[1].nmapped, 0);
+}
+END_TEST
+
+/* An ACL without a mapped_luns list sees every TPG LUN; deleting one writes the rest out. */
+START_TEST(test_all_luns_acl)
+{
+	struct cfg_err err = { { 0 } };
+	const struct obj_acl *acl;
+
+	obj_model_free(S.model);
+	ck_assert_int_eq(
+		config_parse_string(
+			"auto_save = false; state_dir = \"/nonexistent/portico-ctl-test\";\n"
+			"backstores = ( { name = \"a\"; type = \"null\"; size = \"1M\"; },\n"
+			"               { name = \"b\"; type = \"null\"; size = \"1M\"; },\n"
+			"               { name = \"c\"; type = \"null\"; size = \"1M\"; } );\n"
+			"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 1;\n"
+			"  luns = ( { lun = 0; backstore = \"a\"; }, { lun = 1; backstore = \"b\"; },\n"
+			"           { lun = 2; backstore = \"c\"; } );\n"
+			"  acls = ( { initiator = \"" KVM1 "\"; } ); } ); } );\n",
+			&S.model, &err),
+		0);
+	ck_assert_int_eq(config_open(S.model, &err), 0);
+	ok("delete", TPG "/acls/" KVM1 "/mapped_lun1", NULL);
+	acl = &S.model->targets[0].tpgs[0].acls[0];
+	ck_assert(!acl->all_luns);
+	ck_assert_uint_eq(acl->nmapped, 2);
+	ck_assert_uint_eq(acl->mapped[0].lun, 0);
+	ck_assert_uint_eq(acl->mapped[1].lun, 2);
+}
+END_TEST
+
+START_TEST(test_generated_iqn_and_tags)
+{
+	const char *path;
+
+	ok("create", "/iscsi", NULL);
+	path = result_str("path");
+	ck_assert_ptr_nonnull(path);
+	ck_assert_int_eq(strncmp(path, "/iscsi/iqn.", 11), 0);
+	ck_assert_uint_eq(S.model->ntargets, 1);
+	ck_assert_str_eq(path + 7, S.model->targets[0].iqn);
+	/* targetcli's wwn for the name */
+	ok("create", "/iscsi", "{\"wwn\": \"" TGT "\"}");
+	ok("create", "/iscsi/" TGT, NULL);
+	ck_assert_str_eq(result_str("path"), "/iscsi/" TGT "/tpg2");
+	ok("create", "/iscsi/" TGT, "{\"tag\": \"7\"}");
+	refused("create", "/iscsi/" TGT, "{\"tag\": \"0\"}", -EINVAL, "1 to 65535");
+	ok("delete", "/iscsi/" TGT "/tpg2", NULL);
+	ok("delete", "/iscsi/" TGT, NULL);
+	ck_assert_uint_eq(S.model->ntargets, 1);
+}
+END_TEST
+
+START_TEST(test_settings)
+{
+	const struct obj_tpg *tpg;
+	const char *text;
+
+	basic();
+	ok("set", TPG, "{\"_1\": \"attribute\", \"nopin_interval\": \"10\", "
+		       "\"allowed_addresses\": \"192.0.2.0/24, 2001:db8::/32\"}");
+	ok("set", TPG, "{\"_1\": \"parameter\", \"ImmediateData\": \"false\", "
+		       "\"MaxRecvDataSegmentLength\": \"65536\"}");
+	tpg = &S.model->targets[0].tpgs[0];
+	ck_assert_uint_eq(tpg->attrs.nopin_interval_s, 10);
+	ck_assert(!tpg->params.immediate_data);
+	ck_assert_uint_eq(tpg->params.max_recv_dsl, 65536);
+	ck_assert_uint_eq(tpg->allowed.n, 2);
+	ok("set", TPG "/acls/" KVM1,
+	   "{\"_1\": \"auth\", \"userid\": \"kvm1-user\", \"password\": \"kvm1-secret-4711\"}");
+	ck_assert(said("Parameter password is now set."));
+	ck_assert_str_eq(S.model->targets[0].tpgs[0].acls[0].chap.password, "kvm1-secret-4711");
+	/* secrets never come back */
+	ok("get", TPG "/acls/" KVM1, NULL);
+	text = json_object_to_json_string_ext(R.result, JSON_C_TO_STRING_PLAIN);
+	ck_assert_ptr_null(strstr(text, "kvm1-secret-4711"));
+	ck_assert_ptr_nonnull(strstr(text, "\"password_set\":true"));
+	/* an empty value removes a setting: its default comes back */
+	ok("set", TPG, "{\"_1\": \"attribute\", \"allowed_addresses\": \"\"}");
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].allowed.n, 0);
+	ok("set", "/iscsi", "{\"_1\": \"discovery_auth\", \"userid\": \"d\", "
+			    "\"password\": \"discovery-secret-1\"}");
+	ck_assert_str_eq(S.model->discovery_auth.userid, "d");
+	ok("set", "/iscsi", "{\"_1\": \"discovery_auth\", \"enable\": \"false\"}");
+	ck_assert_str_eq(S.model->discovery_auth.userid, "");
+}
+END_TEST
+
+START_TEST(test_get_status_version_clear)
+{
+	struct json_object *v;
+
+	basic();
+	ok("get", "/", "{\"depth\": \"0\"}");
+	ck_assert(!json_object_object_get_ex(R.result, "children", NULL));
+	ok("get", "/", NULL);
+	ck_assert(json_object_object_get_ex(R.result, "children", &v));
+	ok("status", "/", NULL);
+	ck_assert(json_object_object_get_ex(R.result, "sessions", &v));
+	ck_assert_uint_eq(json_object_array_length(v), 0);
+	ck_assert(json_object_object_get_ex(R.result, "io_threads", &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	ok("version", "/", NULL);
+	ck_assert(json_object_object_get_ex(R.result, "protocol", &v));
+	ck_assert_int_eq(json_object_get_int(v), CTL_VERSION);
+	ok("clearconfig", "/", "{\"confirm\": \"true\"}");
+	ck_assert_uint_eq(S.model->nbackstores, 0);
+	ck_assert_uint_eq(S.model->ntargets, 0);
+	ck_assert(!S.model->auto_save); /* the daemon's own settings stay */
+}
+END_TEST
+
+START_TEST(test_delete_backstore_takes_its_luns)
+{
+	basic();
+	ok("delete", "/backstores/null/N0", NULL);
+	ck_assert(said("Deleted LUN 0 of " TGT " tpg 1."));
+	ck_assert(said("Deleted Mapped LUN 0 of node ACL " KVM1 "."));
+	ck_assert(said("Deleted storage object N0."));
+	ck_assert_uint_eq(S.model->nbackstores, 1);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].nluns, 1);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].acls[0].nmapped, 1);
+	ok("delete", TPG "/portals/127.0.0.1:3260", NULL);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].nportals, 0);
+	ok("delete", TPG "/acls/" KVM1, NULL);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].nacls, 0);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+	Suite *s = suite_create("ctl_ops");
+	TCase *tc = tcase_create("ops");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_create_names_words);
+	tcase_add_test(tc, test_refusals_change_nothing);
+	tcase_add_test(tc, test_luns_map_into_acls);
+	tcase_add_test(tc, test_all_luns_acl);
+	tcase_add_test(tc, test_generated_iqn_and_tags);
+	tcase_add_test(tc, test_settings);
+	tcase_add_test(tc, test_get_status_version_clear);
+	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(make_suite)
