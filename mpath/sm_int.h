@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The state machine's insides, shared by sm.c (NICs, discovery, links, the
+ * event switch, views) and sm_map.c (paths, maps, their tables). Objects
+ * live in arrays that grow with realloc: they refer to each other by key,
+ * never by pointer.
+ */
+#ifndef PORTICO_MPATH_SM_INT_H
+#define PORTICO_MPATH_SM_INT_H
+
+#include "mpath/sm.h"
+
+/* How long a logged-in session may show no LUN before status says so. */
+#define SM_NO_LUN_GRACE_MS 5000
+/* The longest wait between two logins that keep failing. */
+#define SM_LOGIN_RETRY_MAX_MS (300 * 1000)
+
+enum sm_nic_prep {
+	SM_NIC_UNPREPARED,
+	SM_NIC_PREPARING,
+	SM_NIC_READY,
+	SM_NIC_PREP_FAILED,
+};
+
+struct sm_nic {
+	struct mp_ev_nic st;
+	bool present; /* the kernel has it (MP_EV_NIC seen, no MP_EV_NIC_GONE since) */
+	bool used;    /* some reach answer names it: a storage NIC */
+	enum sm_nic_prep prep;
+	int64_t prep_retry_at;
+	char reason[MP_REASON_MAX];
+};
+
+/* The answer to "which NICs reach addr", kept until the NICs change. */
+struct sm_reach {
+	char addr[MP_PORTAL_MAX];
+	bool asked; /* MP_ACT_REACH sent, no answer yet */
+	bool known;
+	char (*nics)[MP_NIC_MAX];
+	size_t n;
+};
+
+struct sm_disc {
+	char addr[MP_PORTAL_MAX];
+	bool inflight;
+	int64_t next_at;
+	size_t rr; /* which reaching NIC to use next (another after a failure) */
+	int err;
+	char reason[MP_REASON_MAX];
+	char nic[MP_NIC_MAX]; /* the NIC of the last attempt */
+	int64_t failing_since;
+	bool waiting; /* due, but waiting for a reach answer or a usable NIC (an event) */
+};
+
+/* A (target, portal) that a discovery address named. */
+struct sm_tentry {
+	struct mp_disc_entry e;
+	char from[MP_PORTAL_MAX];
+};
+
+struct sm_link {
+	struct mp_link_key key;
+	uint16_t tpgt;
+	enum mp_link_state state;
+	bool wanted;
+	bool have_session;
+	bool logged_in;
+	uint32_t sid;
+	int64_t retry_at;
+	unsigned int failures;
+	bool auth_failed;
+	char reason[MP_REASON_MAX];
+	int64_t up_since;
+	int32_t recovery_tmo_s, noop_interval_s, noop_timeout_s;
+	int64_t failing_since;
+};
+
+struct sm_path {
+	struct mp_path_key key;
+	char dev[MP_DEV_MAX];
+	char devt[MP_DEVT_MAX];
+	char wwid[MP_WWID_MAX];
+	char disk_reason[MP_REASON_MAX]; /* why the disk has no WWID */
+	uint64_t size;
+	bool ready;
+	/* set by the map pass */
+	bool excluded;
+	char reason[MP_REASON_MAX];
+	bool in_table;	    /* in its map's table as the kernel has it */
+	bool kernel_failed; /* the kernel's status shows it failed */
+	bool admin_failed;
+	bool inflight; /* a fail/reinstate of it is under way */
+};
+
+struct sm_map {
+	char wwid[MP_WWID_MAX];
+	char name[MP_MAP_NAME_MAX];
+	enum mp_map_state state;
+	bool exists; /* in the kernel */
+	bool owned;  /* ours: made by us, or holding paths of ours */
+	struct mp_map_spec cur; /* the table the kernel has (exists) */
+	bool cur_ok;
+	struct mp_map_spec sent; /* the table of the create/reload in flight */
+	uint32_t open_count;
+	bool kqueueing; /* queue_if_no_path in effect, as the kernel says */
+	bool queueing;	 /* no usable path: I/O waits (since queue_since) */
+	struct mp_map_spec want; /* the table wanted at the last pass */
+	bool want_set;
+	int64_t settle_at; /* when want has been still long enough; 0: not settling */
+	int64_t retry_at;
+	bool message_inflight;
+	bool noqueue_sent; /* fail_if_no_path sent after the budget ran out */
+	int64_t queue_since;
+	unsigned int npaths, nactive;
+	char reason[MP_REASON_MAX];
+	int64_t failing_since;
+};
+
+struct mp_sm {
+	struct mp_config cfg;
+	bool started;
+	struct sm_nic *nics;
+	size_t nnics;
+	struct sm_reach *reach;
+	size_t nreach;
+	struct sm_disc *disc;
+	size_t ndisc;
+	struct sm_tentry *tents;
+	size_t ntents;
+	struct sm_link *links;
+	size_t nlinks;
+	struct sm_path *paths;
+	size_t npaths;
+	struct sm_map *maps;
+	size_t nmaps;
+	char (*owned)[MP_WWID_MAX]; /* the WWIDs of the last MP_ACT_WWIDS */
+	size_t nowned;
+	bool owned_sent;
+};
+
+/* Appends a zeroed element to *arr (n elements of size sz). NULL when out of memory. */
+void *sm_grow(void *arr, size_t *n, size_t sz);
+/* Removes element i of arr (n elements of size sz). */
+void sm_remove(void *arr, size_t *n, size_t sz, size_t i);
+/* Appends an action of type t to out; NULL when out of memory. */
+struct mp_action *sm_act(struct mp_actions *out, enum mp_action_type t);
+
+bool sm_link_key_equal(const struct mp_link_key *a, const struct mp_link_key *b);
+struct sm_link *sm_find_link(struct mp_sm *sm, const struct mp_link_key *key);
+
+/* sm_map.c */
+struct sm_map *sm_find_map(struct mp_sm *sm, const char *wwid);
+int sm_feed_disk(struct mp_sm *sm, const struct mp_ev_disk *d);
+void sm_feed_disk_gone(struct mp_sm *sm, const struct mp_path_key *key);
+int sm_feed_map(struct mp_sm *sm, const struct mp_ev_map *m, int64_t now);
+void sm_feed_map_gone(struct mp_sm *sm, const char *wwid);
+int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t now,
+		     struct mp_actions *out);
+void sm_feed_path_done(struct mp_sm *sm, const struct mp_ev_path_done *d);
+int sm_admin_path(struct mp_sm *sm, const char *dev, bool fail, struct mp_actions *out);
+/* The map pass: exclusions, desired tables, dm actions, the no-path budget, WWIDs. */
+int sm_maps_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out);
+int64_t sm_maps_deadline(const struct mp_sm *sm);
+/* Whether a path of link is in a map that is open (a logout would take I/O away). */
+bool sm_link_in_use(const struct mp_sm *sm, const struct mp_link_key *key);
+unsigned int sm_link_npaths(const struct mp_sm *sm, const struct mp_link_key *key);
+
+#endif

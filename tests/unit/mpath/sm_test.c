@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The path manager's state machine, story by story, with a fake clock: the
+ * test plays the daemon (it answers the actions the machine asks for with
+ * the events an adapter would send) and checks what the machine asks next.
+ *
+ * The lab of these stories is the VM lab's: two NICs, eth0 on the subnet
+ * of portal 198.18.1.1, eth1 on that of 198.18.2.1, one target with a
+ * portal on each, discovery through 198.18.1.1 only, three LUNs.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpath/sm.h"
+#include "tests/unit/check_main.h"
+
+#define T "iqn.2026-11.org.portico:storage1"
+#define P0 "198.18.1.1:3260"
+#define P1 "198.18.2.1:3260"
+#define W0 "36001405aaaaaaaaaaaaaaaaaaaaaaaa0"
+#define W1 "36001405aaaaaaaaaaaaaaaaaaaaaaaa1"
+#define W2 "36001405aaaaaaaaaaaaaaaaaaaaaaaa2"
+#define MiB (1024ull * 1024)
+
+static struct mp_sm *sm;
+static struct mp_actions acts;
+static int64_t now;
+static struct mp_config cfg;
+static char disc[1][MP_PORTAL_MAX] = { P0 };
+/* What the last MP_ACT_WWIDS said: the WWIDs multipathd is told to leave alone. */
+static char owned[8][MP_WWID_MAX];
+static size_t nowned;
+
+static void setup(void)
+{
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.discovery = disc;
+	cfg.ndiscovery = 1;
+	mp_policy_default(&cfg.policy);
+	ck_assert_int_eq(mp_sm_create(&cfg, &sm), 0);
+	mp_actions_init(&acts);
+	now = 1000000;
+	nowned = 0;
+}
+
+static void teardown(void)
+{
+	mp_sm_destroy(sm);
+	mp_actions_fini(&acts);
+}
+
+/* ---- the test as the daemon ---- */
+
+/*
+ * After every event and tick the next deadline lies ahead: a deadline that
+ * has passed would have the daemon tick again at once, for nothing, forever.
+ */
+static void deadline_ahead(void)
+{
+	ck_assert_msg(mp_sm_next_deadline(sm) > now, "the next deadline %lld is not after now %lld",
+		      (long long)mp_sm_next_deadline(sm), (long long)now);
+}
+
+
+static void note_wwids(void)
+{
+	const struct mp_action *a = NULL;
+
+	for (size_t i = 0; i < acts.n; i++)
+		if (acts.a[i].type == MP_ACT_WWIDS)
+			a = &acts.a[i];
+	if (!a)
+		return;
+	nowned = a->u.wwids.n;
+	for (size_t i = 0; i < nowned && i < 8; i++)
+		snprintf(owned[i], sizeof(owned[i]), "%s", a->u.wwids.wwids[i]);
+}
+
+static void feed(const struct mp_event *ev)
+{
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_feed(sm, ev, now, &acts), 0);
+	note_wwids();
+	deadline_ahead();
+}
+
+static void tick(int64_t ms)
+{
+	now += ms;
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_tick(sm, now, &acts), 0);
+	note_wwids();
+	deadline_ahead();
+}
+
+static size_t count(enum mp_action_type t)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < acts.n; i++)
+		n += acts.a[i].type == t;
+	return n;
+}
+
+/* The k-th action of type t (0-based), or NULL. */
+static const struct mp_action *nth(enum mp_action_type t, size_t k)
+{
+	for (size_t i = 0; i < acts.n; i++)
+		if (acts.a[i].type == t && !k--)
+			return &acts.a[i];
+	return NULL;
+}
+
+static const struct mp_action *act(enum mp_action_type t)
+{
+	return nth(t, 0);
+}
+
+static void nic(const char *name, int ifindex, bool carrier)
+{
+	struct mp_event ev = { .type = MP_EV_NIC };
+
+	snprintf(ev.u.nic.name, sizeof(ev.u.nic.name), "%s", name);
+	ev.u.nic.ifindex = ifindex;
+	ev.u.nic.up = true;
+	ev.u.nic.carrier = carrier;
+	ev.u.nic.has_addr = true;
+	feed(&ev);
+}
+
+static void started(void)
+{
+	struct mp_event ev = { .type = MP_EV_STARTED };
+
+	feed(&ev);
+}
+
+static void reach(const char *addr, const char *nic_name)
+{
+	struct mp_event ev = { .type = MP_EV_REACH };
+	char nics[1][MP_NIC_MAX];
+
+	snprintf(ev.u.reach.addr, sizeof(ev.u.reach.addr), "%s", addr);
+	if (nic_name) {
+		snprintf(nics[0], sizeof(nics[0]), "%s", nic_name);
+		ev.u.reach.nics = nics;
+		ev.u.reach.nnics = 1;
+	}
+	feed(&ev);
+}
+
+static void prepared(const char *name, int err)
+{
+	struct mp_event ev = { .type = MP_EV_NIC_PREPARED };
+
+	snprintf(ev.u.prepared.nic, sizeof(ev.u.prepared.nic), "%s", name);
+	ev.u.prepared.err = err;
+	if (err)
+		snprintf(ev.u.prepared.reason, sizeof(ev.u.prepared.reason), "iscsiadm failed");
+	feed(&ev);
+}
+
+static void discovered(const char *via, int err, const char *why)
+{
+	struct mp_disc_entry e[2] = { { T, P0, 1 }, { T, P1, 1 } };
+	struct mp_event ev = { .type = MP_EV_DISCOVERY_DONE };
+
+	snprintf(ev.u.discovery.nic, sizeof(ev.u.discovery.nic), "%s", via);
+	snprintf(ev.u.discovery.addr, sizeof(ev.u.discovery.addr), "%s", P0);
+	ev.u.discovery.err = err;
+	if (err) {
+		snprintf(ev.u.discovery.reason, sizeof(ev.u.discovery.reason), "%s", why);
+	} else {
+		ev.u.discovery.entries = e;
+		ev.u.discovery.nentries = 2;
+	}
+	feed(&ev);
+}
+
+static struct mp_link_key key(const char *n, const char *portal)
+{
+	struct mp_link_key k;
+
+	memset(&k, 0, sizeof(k));
+	snprintf(k.nic, sizeof(k.nic), "%s", n);
+	snprintf(k.portal, sizeof(k.portal), "%s", portal);
+	snprintf(k.target, sizeof(k.target), "%s", T);
+	return k;
+}
+
+static void session(const char *n, const char *portal, uint32_t sid, bool logged_in)
+{
+	struct mp_event ev = { .type = MP_EV_SESSION };
+
+	ev.u.session.key = key(n, portal);
+	ev.u.session.sid = sid;
+	ev.u.session.logged_in = logged_in;
+	ev.u.session.recovery_tmo_s = 5;
+	ev.u.session.noop_out_interval_s = 5;
+	ev.u.session.noop_out_timeout_s = 5;
+	feed(&ev);
+}
+
+static void login_done(const char *n, const char *portal, int err, bool auth)
+{
+	struct mp_event ev = { .type = MP_EV_LOGIN_DONE };
+
+	ev.u.login.key = key(n, portal);
+	ev.u.login.err = err;
+	ev.u.login.auth_failed = auth;
+	if (err)
+		snprintf(ev.u.login.reason, sizeof(ev.u.login.reason), "%s",
+			 auth ? "authentication failure" : "connection timed out");
+	feed(&ev);
+}
+
+/* Disk sdX (8:minor) of LUN lun over (nic, portal), with wwid and size. */
+static void disk(const char *n, const char *portal, uint64_t lun, const char *dev, int minor,
+		 const char *wwid, uint64_t size)
+{
+	struct mp_event ev = { .type = MP_EV_DISK };
+
+	ev.u.disk.key.link = key(n, portal);
+	ev.u.disk.key.lun = lun;
+	snprintf(ev.u.disk.dev, sizeof(ev.u.disk.dev), "%s", dev);
+	snprintf(ev.u.disk.devt, sizeof(ev.u.disk.devt), "8:%d", minor);
+	snprintf(ev.u.disk.wwid, sizeof(ev.u.disk.wwid), "%s", wwid);
+	if (!wwid[0])
+		snprintf(ev.u.disk.reason, sizeof(ev.u.disk.reason),
+			 "VPD page 0x83 has no logical-unit designator");
+	ev.u.disk.size = size;
+	ev.u.disk.ready = true;
+	feed(&ev);
+}
+
+static void disk_gone(const char *n, const char *portal, uint64_t lun)
+{
+	struct mp_event ev = { .type = MP_EV_DISK_GONE };
+
+	ev.u.path.link = key(n, portal);
+	ev.u.path.lun = lun;
+	feed(&ev);
+}
+
+/* The map as the kernel would report it: one group of the devices given (NULL-ended). */
+static void kernel_map(const char *wwid, uint64_t size, uint32_t open, const char *const *devts,
+		       const char *const *failed)
+{
+	struct mp_event ev = { .type = MP_EV_MAP };
+	struct mp_ev_map *m = &ev.u.map;
+
+	snprintf(m->spec.name, sizeof(m->spec.name), "%s", wwid);
+	snprintf(m->spec.wwid, sizeof(m->spec.wwid), "%s", wwid);
+	m->spec.sectors = size / 512;
+	m->spec.selector = MP_SELECTOR_SERVICE_TIME;
+	m->spec.queue_if_no_path = true;
+	m->spec.ngroups = 1;
+	for (size_t i = 0; devts[i]; i++)
+		snprintf(m->spec.groups[0].devt[m->spec.groups[0].npaths++], MP_DEVT_MAX, "%s",
+			 devts[i]);
+	m->spec_ok = true;
+	m->open_count = open;
+	m->queueing = true;
+	for (size_t i = 0; failed && failed[i]; i++)
+		snprintf(m->failed[m->nfailed++], MP_DEVT_MAX, "%s", failed[i]);
+	feed(&ev);
+}
+
+static void map_done(enum mp_map_op op, const char *wwid, int err)
+{
+	struct mp_event ev = { .type = MP_EV_MAP_DONE };
+
+	ev.u.map_done.op = op;
+	snprintf(ev.u.map_done.wwid, sizeof(ev.u.map_done.wwid), "%s", wwid);
+	ev.u.map_done.err = err;
+	if (err)
+		snprintf(ev.u.map_done.reason, sizeof(ev.u.map_done.reason), "device busy");
+	feed(&ev);
+}
+
+static struct mp_link_view link_view(const char *n, const char *portal)
+{
+	struct mp_link_view v[16];
+	struct mp_link_key k = key(n, portal);
+	size_t cnt = mp_sm_links(sm, v, 16);
+
+	for (size_t i = 0; i < cnt && i < 16; i++)
+		if (!strcmp(v[i].key.nic, k.nic) && !strcmp(v[i].key.portal, k.portal))
+			return v[i];
+	ck_abort_msg("no link %s %s", n, portal);
+	return v[0];
+}
+
+static struct mp_map_view map_view(const char *wwid)
+{
+	struct mp_map_view v[16];
+	size_t cnt = mp_sm_maps(sm, v, 16);
+
+	for (size_t i = 0; i < cnt && i < 16; i++)
+		if (!strcmp(v[i].wwid, wwid))
+			return v[i];
+	ck_abort_msg("no map %s", wwid);
+	return v[0];
+}
+
+/* Whether some condition whose object holds obj (NULL: any) has text holding needle. */
+static bool condition_of(const char *obj, const char *needle)
+{
+	struct mp_condition c[32];
+	size_t n = mp_sm_conditions(sm, now, c, 32);
+
+	for (size_t i = 0; i < n && i < 32; i++)
+		if ((!obj || strstr(c[i].object, obj)) && strstr(c[i].text, needle))
+			return true;
+	return false;
+}
+
+static bool condition_has(const char *needle)
+{
+	return condition_of(NULL, needle);
+}
+
+/*
+ * From nothing to two logged-in sessions, as the daemon answers each step:
+ * reach, prepare, discover, reach the second portal, prepare its NIC, log in.
+ */
+static void bring_up_links(void)
+{
+	nic("eth0", 2, true);
+	nic("eth1", 3, true);
+	ck_assert_uint_eq(acts.n, 0); /* nothing before the start-up snapshot is complete */
+	started();
+	ck_assert_uint_eq(count(MP_ACT_REACH), 1);
+	ck_assert_str_eq(act(MP_ACT_REACH)->u.addr, P0);
+	reach(P0, "eth0");
+	ck_assert_uint_eq(count(MP_ACT_NIC_PREPARE), 1);
+	ck_assert_str_eq(act(MP_ACT_NIC_PREPARE)->u.nic, "eth0");
+	prepared("eth0", 0);
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+	ck_assert_str_eq(act(MP_ACT_DISCOVER)->u.discover.nic, "eth0");
+	discovered("eth0", 0, NULL);
+	/* the first portal is reached already: log in; the second one: ask */
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	ck_assert_str_eq(act(MP_ACT_LOGIN)->u.login.key.portal, P0);
+	ck_assert_uint_eq(act(MP_ACT_LOGIN)->u.login.tpgt, 1);
+	ck_assert_uint_eq(count(MP_ACT_REACH), 1);
+	ck_assert_str_eq(act(MP_ACT_REACH)->u.addr, P1);
+	reach(P1, "eth1");
+	ck_assert_uint_eq(count(MP_ACT_NIC_PREPARE), 1);
+	ck_assert_str_eq(act(MP_ACT_NIC_PREPARE)->u.nic, "eth1");
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0); /* the first login is still in flight */
+	prepared("eth1", 0);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	ck_assert_str_eq(act(MP_ACT_LOGIN)->u.login.key.nic, "eth1");
+	ck_assert_str_eq(act(MP_ACT_LOGIN)->u.login.key.portal, P1);
+	session("eth0", P0, 1, true);
+	login_done("eth0", P0, 0, false);
+	session("eth1", P1, 2, true);
+	login_done("eth1", P1, 0, false);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
+	ck_assert_int_eq(link_view("eth0", P0).state, MP_LINK_UP);
+	ck_assert_int_eq(link_view("eth1", P1).state, MP_LINK_UP);
+}
+
+static void three_luns(void)
+{
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth0", P0, 1, "sdb", 16, W1, 64 * MiB);
+	disk("eth0", P0, 2, "sdc", 32, W2, 32 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	disk("eth1", P1, 1, "sde", 64, W1, 64 * MiB);
+	disk("eth1", P1, 2, "sdf", 80, W2, 32 * MiB);
+}
+
+/* ---- the stories ---- */
+
+/* One discovery address, two NICs, three LUNs: three maps of two paths, once settled. */
+START_TEST(test_from_nothing_to_three_maps)
+{
+	const struct mp_action *a;
+
+	bring_up_links();
+	three_luns();
+	/* the paths arrived within the settle time: no map yet */
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	ck_assert_int_le(mp_sm_next_deadline(sm), now + 500);
+	tick(499);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 3);
+	for (size_t i = 0; i < 3; i++) {
+		a = nth(MP_ACT_MAP_CREATE, i);
+		ck_assert_str_eq(a->u.map.name, a->u.map.wwid); /* no alias: named by WWID */
+		ck_assert_uint_eq(a->u.map.ngroups, 1);
+		ck_assert_uint_eq(a->u.map.groups[0].npaths, 2);
+		ck_assert(a->u.map.queue_if_no_path);
+		ck_assert_int_eq(a->u.map.selector, MP_SELECTOR_SERVICE_TIME);
+		if (!strcmp(a->u.map.wwid, W2))
+			ck_assert_uint_eq(a->u.map.sectors, 32 * MiB / 512);
+	}
+	/* multipathd was told to leave these three alone as soon as their paths came */
+	ck_assert_uint_eq(nowned, 3);
+	ck_assert_str_eq(owned[0], W0);
+	ck_assert_str_eq(owned[2], W2);
+	/* asked once: nothing new while they are in flight */
+	tick(1000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	map_done(MP_MAP_OP_CREATE, W1, 0);
+	map_done(MP_MAP_OP_CREATE, W2, 0);
+	ck_assert_int_eq(map_view(W1).state, MP_MAP_READY);
+	ck_assert_uint_eq(map_view(W1).nactive, 2);
+	ck_assert_uint_eq(map_view(W2).size, 32 * MiB);
+	tick(60000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE) + count(MP_ACT_MAP_RELOAD), 0);
+	ck_assert_uint_eq(count(MP_ACT_WWIDS), 0);
+	/* and every minute SendTargets again, for new targets and portals */
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+}
+END_TEST
+
+/* An alias from pathd.conf names the map. */
+START_TEST(test_alias_names_the_map)
+{
+	struct mp_alias al = { W1, "vmstore" };
+
+	cfg.aliases = &al;
+	cfg.naliases = 1;
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_set_config(sm, &cfg, now, &acts), 0);
+	bring_up_links();
+	three_luns();
+	tick(500);
+	for (size_t i = 0; i < 3; i++) {
+		const struct mp_action *a = nth(MP_ACT_MAP_CREATE, i);
+
+		ck_assert_str_eq(a->u.map.name, strcmp(a->u.map.wwid, W1) ? a->u.map.wwid : "vmstore");
+	}
+}
+END_TEST
+
+/*
+ * A restart (kill -9, then a new pathd): sessions, disks and maps are
+ * there. The machine learns them before MP_EV_STARTED, logs in nowhere,
+ * and does not touch a map whose table is the one it wants.
+ */
+START_TEST(test_restart_takes_maps_over_untouched)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL }, *const d1[] = { "8:64", "8:16", NULL };
+	static const char *const d2[] = { "8:32", NULL }; /* one path short */
+
+	nic("eth0", 2, true);
+	nic("eth1", 3, true);
+	session("eth0", P0, 1, true);
+	session("eth1", P1, 2, true);
+	three_luns();
+	kernel_map(W0, 64 * MiB, 1, d0, NULL);
+	kernel_map(W1, 64 * MiB, 0, d1, NULL); /* the paths in another order: the same table */
+	kernel_map(W2, 32 * MiB, 0, d2, NULL);
+	ck_assert_uint_eq(acts.n, 0);
+	started();
+	reach(P0, "eth0");
+	prepared("eth0", 0);
+	discovered("eth0", 0, NULL);
+	reach(P1, "eth1");
+	prepared("eth1", 0);
+	tick(10000);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0); /* the sessions exist */
+	ck_assert_int_eq(link_view("eth1", P1).state, MP_LINK_UP);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	/* only the map that misses a path is reloaded, once settled */
+	ck_assert_uint_eq(count(MP_ACT_MAP_RELOAD), 1);
+	ck_assert_str_eq(act(MP_ACT_MAP_RELOAD)->u.map.wwid, W2);
+	ck_assert_uint_eq(act(MP_ACT_MAP_RELOAD)->u.map.groups[0].npaths, 2);
+	map_done(MP_MAP_OP_RELOAD, W2, 0);
+	tick(60000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_RELOAD) + count(MP_ACT_MAP_CREATE), 0);
+	ck_assert_uint_eq(map_view(W0).open_count, 1);
+}
+END_TEST
+
+/* A wrong CHAP secret: the login fails, status says why, retries back off. */
+START_TEST(test_wrong_chap_secret)
+{
+	nic("eth0", 2, true);
+	nic("eth1", 3, true);
+	started();
+	reach(P0, "eth0");
+	prepared("eth0", 0);
+	discovered("eth0", 0, NULL);
+	login_done("eth0", P0, -EACCES, true);
+	ck_assert_int_eq(link_view("eth0", P0).state, MP_LINK_FAILED);
+	ck_assert(condition_has("check the CHAP secrets"));
+	ck_assert(condition_has("authentication failure"));
+	tick(4999);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	login_done("eth0", P0, -EACCES, true);
+	tick(9999);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0); /* the second wait is twice the first */
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	/* the secret is fixed: the next login works and the condition goes */
+	session("eth0", P0, 7, true);
+	login_done("eth0", P0, 0, false);
+	ck_assert_int_eq(link_view("eth0", P0).state, MP_LINK_UP);
+	ck_assert(!condition_has("CHAP"));
+}
+END_TEST
+
+/* A discovery address that does not answer: said, retried, the rest goes on. */
+START_TEST(test_unreachable_discovery_address)
+{
+	static char two[2][MP_PORTAL_MAX] = { P0, "198.18.9.9:3260" };
+
+	cfg.discovery = two;
+	cfg.ndiscovery = 2;
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_set_config(sm, &cfg, now, &acts), 0);
+	nic("eth0", 2, true);
+	started();
+	ck_assert_uint_eq(count(MP_ACT_REACH), 2);
+	reach("198.18.9.9:3260", NULL); /* no route at all */
+	ck_assert(condition_has("no storage NIC has a route to the discovery address"));
+	reach(P0, "eth0");
+	prepared("eth0", 0);
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+	discovered("eth0", -ETIMEDOUT, "connection to 198.18.1.1:3260 timed out");
+	ck_assert(condition_has("SendTargets over eth0 failed: connection to 198.18.1.1:3260 timed out"));
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
+	tick(5000);
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+	discovered("eth0", 0, NULL);
+	ck_assert(!condition_has("SendTargets"));
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+}
+END_TEST
+
+/* A target that maps no LUN to this host: logged in, and status says so after a grace. */
+START_TEST(test_target_maps_no_lun)
+{
+	bring_up_links();
+	ck_assert(!condition_has("maps no LUN"));
+	tick(5000);
+	ck_assert(condition_has("maps no LUN to this host"));
+	ck_assert(condition_of("nic eth0", "maps no LUN to this host"));
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	ck_assert(!condition_of("nic eth0", "maps no LUN"));
+	ck_assert(condition_of("nic eth1", "maps no LUN")); /* eth1 still shows none */
+}
+END_TEST
+
+/* No WWID, and one WWID for two LUNs of different sizes: left out, with the reason. */
+START_TEST(test_excluded_paths)
+{
+	struct mp_path_view v[8];
+	size_t n;
+
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, "", 64 * MiB);
+	disk("eth0", P0, 1, "sdb", 16, W1, 64 * MiB);
+	disk("eth0", P0, 2, "sdc", 32, W1, 32 * MiB);
+	tick(1000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	n = mp_sm_paths(sm, v, 8);
+	ck_assert_uint_eq(n, 3);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(v[i].state, MP_PATH_EXCLUDED);
+	ck_assert(condition_has("VPD page 0x83 has no logical-unit designator"));
+	ck_assert(condition_has("is given by two LUNs of different sizes"));
+	/* the LUN with the odd size goes: the other gets its map */
+	disk_gone("eth0", P0, 2);
+	tick(500);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 1);
+	ck_assert_str_eq(act(MP_ACT_MAP_CREATE)->u.map.wwid, W1);
+}
+END_TEST
+
+/* The paths of a LUN go: the map is removed when nothing holds it open, kept when something does. */
+START_TEST(test_map_without_paths)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL }, *const d1[] = { "8:16", "8:64", NULL };
+
+	bring_up_links();
+	three_luns();
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	map_done(MP_MAP_OP_CREATE, W1, 0);
+	map_done(MP_MAP_OP_CREATE, W2, 0);
+	kernel_map(W0, 64 * MiB, 0, d0, NULL);
+	kernel_map(W1, 64 * MiB, 2, d1, NULL);
+	disk_gone("eth0", P0, 0);
+	disk_gone("eth1", P1, 0);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 1);
+	ck_assert_str_eq(act(MP_ACT_MAP_REMOVE)->u.remove.wwid, W0);
+	map_done(MP_MAP_OP_REMOVE, W0, 0);
+	ck_assert_uint_eq(count(MP_ACT_WWIDS), 1);
+	ck_assert_uint_eq(nowned, 2);
+	disk_gone("eth0", P0, 1);
+	disk_gone("eth1", P1, 1);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 0);
+	ck_assert(condition_has("has no path left and is open (2)"));
+	/* closed: now it goes */
+	kernel_map(W1, 64 * MiB, 0, d1, NULL);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 1);
+}
+END_TEST
+
+/* Every path failed: I/O queues for the budget, then fails; a path back queues again. */
+START_TEST(test_no_path_budget)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL };
+
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	kernel_map(W0, 64 * MiB, 1, d0, d0);
+	ck_assert(map_view(W0).queueing);
+	ck_assert(condition_has("I/O is queueing"));
+	ck_assert_int_eq(mp_sm_next_deadline(sm), now + 30000);
+	tick(29999);
+	ck_assert_uint_eq(count(MP_ACT_MAP_MESSAGE), 0);
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_MAP_MESSAGE), 1);
+	ck_assert_int_eq(act(MP_ACT_MAP_MESSAGE)->u.message.op, MP_MAP_OP_NOQUEUE);
+	map_done(MP_MAP_OP_NOQUEUE, W0, 0);
+	ck_assert(condition_has("I/O fails"));
+	kernel_map(W0, 64 * MiB, 1, d0, (const char *const[]){ "8:0", NULL });
+	ck_assert_uint_eq(count(MP_ACT_MAP_MESSAGE), 1);
+	ck_assert_int_eq(act(MP_ACT_MAP_MESSAGE)->u.message.op, MP_MAP_OP_QUEUE);
+	map_done(MP_MAP_OP_QUEUE, W0, 0);
+	ck_assert(!map_view(W0).queueing);
+}
+END_TEST
+
+/* portico-path fail / reinstate, and a fail that outlives a reload. */
+START_TEST(test_admin_fail_and_reinstate)
+{
+	struct mp_event ev = { .type = MP_EV_ADMIN_FAIL };
+
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	snprintf(ev.u.admin.dev, sizeof(ev.u.admin.dev), "sdd");
+	feed(&ev);
+	ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_FAIL)->u.path.devt, "8:48");
+	/* a third path makes a reload; the failed one is failed again after it */
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 1, "sdq", 96, W0, 64 * MiB);
+	tick(500);
+	ck_assert_uint_eq(count(MP_ACT_MAP_RELOAD), 1);
+	map_done(MP_MAP_OP_RELOAD, W0, 0);
+	ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_FAIL)->u.path.devt, "8:48");
+	ev.type = MP_EV_ADMIN_REINSTATE;
+	feed(&ev);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	snprintf(ev.u.admin.dev, sizeof(ev.u.admin.dev), "sdzz");
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_feed(sm, &ev, now, &acts), -ENOENT);
+}
+END_TEST
+
+/* A NIC without carrier gets no login; carrier back, it does. */
+START_TEST(test_no_carrier_then_carrier)
+{
+	nic("eth0", 2, true);
+	nic("eth1", 3, false);
+	started();
+	reach(P0, "eth0");
+	prepared("eth0", 0);
+	discovered("eth0", 0, NULL);
+	reach(P1, "eth1");
+	prepared("eth1", 0);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
+	ck_assert_int_eq(link_view("eth1", P1).state, MP_LINK_NO_CARRIER);
+	nic("eth1", 3, true);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	ck_assert_str_eq(act(MP_ACT_LOGIN)->u.login.key.nic, "eth1");
+}
+END_TEST
+
+/* A LUN grown on the target: the map keeps its size until every path shows the new one. */
+START_TEST(test_grow_waits_for_every_path)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL };
+
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	kernel_map(W0, 64 * MiB, 1, d0, NULL);
+	disk("eth0", P0, 0, "sda", 0, W0, 96 * MiB);
+	tick(1000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_RELOAD), 0);
+	ck_assert(!condition_has("different sizes")); /* one LUN: not a conflict */
+	disk("eth1", P1, 0, "sdd", 48, W0, 96 * MiB);
+	tick(500);
+	ck_assert_uint_eq(count(MP_ACT_MAP_RELOAD), 1);
+	ck_assert_uint_eq(act(MP_ACT_MAP_RELOAD)->u.map.sectors, 96 * MiB / 512);
+}
+END_TEST
+
+/* A session logged out behind pathd's back is logged in again at once. */
+START_TEST(test_session_gone_logs_in_again)
+{
+	struct mp_event ev = { .type = MP_EV_SESSION_GONE };
+
+	bring_up_links();
+	ev.u.link = key("eth1", P1);
+	feed(&ev);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	ck_assert_str_eq(act(MP_ACT_LOGIN)->u.login.key.nic, "eth1");
+}
+END_TEST
+
+/* A target discovery stops showing: its sessions are logged out, unless a map in use needs them. */
+START_TEST(test_target_withdrawn)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL };
+	struct mp_event ev = { .type = MP_EV_DISCOVERY_DONE };
+
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	kernel_map(W0, 64 * MiB, 1, d0, NULL);
+	tick(60000);
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+	snprintf(ev.u.discovery.nic, sizeof(ev.u.discovery.nic), "eth0");
+	snprintf(ev.u.discovery.addr, sizeof(ev.u.discovery.addr), P0);
+	feed(&ev); /* an answer without the target */
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0);
+	ck_assert(condition_has("no longer offered by discovery"));
+	/* the VM lets go of the disk: now the sessions go */
+	kernel_map(W0, 64 * MiB, 0, d0, NULL);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 2);
+}
+END_TEST
+
+/* The paths of a LUN arriving one after the other cost one table, not one per path. */
+START_TEST(test_settle_coalesces)
+{
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	tick(300);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(200);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0); /* the second path restarted the wait */
+	tick(300);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 1);
+	ck_assert_uint_eq(act(MP_ACT_MAP_CREATE)->u.map.groups[0].npaths, 2);
+}
+END_TEST
+
+/* A dm call that fails is said and retried. */
+START_TEST(test_map_create_fails_and_retries)
+{
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, -EBUSY);
+	ck_assert_int_eq(map_view(W0).state, MP_MAP_FAILED);
+	ck_assert(condition_has("device busy"));
+	tick(4999);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 1);
+}
+END_TEST
+
+/* Failover grouping: one path per group. */
+START_TEST(test_failover_grouping)
+{
+	cfg.policy.grouping = MP_GROUPING_FAILOVER;
+	cfg.policy.selector = MP_SELECTOR_ROUND_ROBIN;
+	mp_actions_clear(&acts);
+	ck_assert_int_eq(mp_sm_set_config(sm, &cfg, now, &acts), 0);
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	tick(500);
+	ck_assert_uint_eq(act(MP_ACT_MAP_CREATE)->u.map.ngroups, 2);
+	ck_assert_int_eq(act(MP_ACT_MAP_CREATE)->u.map.selector, MP_SELECTOR_ROUND_ROBIN);
+	/* groups in NIC order: eth0's first */
+	ck_assert_str_eq(act(MP_ACT_MAP_CREATE)->u.map.groups[0].devt[0], "8:0");
+}
+END_TEST
+
+static Suite *sm_suite(void)
+{
+	Suite *s = suite_create("mpath/sm");
+	TCase *tc = tcase_create("stories");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_from_nothing_to_three_maps);
+	tcase_add_test(tc, test_alias_names_the_map);
+	tcase_add_test(tc, test_restart_takes_maps_over_untouched);
+	tcase_add_test(tc, test_wrong_chap_secret);
+	tcase_add_test(tc, test_unreachable_discovery_address);
+	tcase_add_test(tc, test_target_maps_no_lun);
+	tcase_add_test(tc, test_excluded_paths);
+	tcase_add_test(tc, test_map_without_paths);
+	tcase_add_test(tc, test_no_path_budget);
+	tcase_add_test(tc, test_admin_fail_and_reinstate);
+	tcase_add_test(tc, test_no_carrier_then_carrier);
+	tcase_add_test(tc, test_grow_waits_for_every_path);
+	tcase_add_test(tc, test_session_gone_logs_in_again);
+	tcase_add_test(tc, test_target_withdrawn);
+	tcase_add_test(tc, test_settle_coalesces);
+	tcase_add_test(tc, test_map_create_fails_and_retries);
+	tcase_add_test(tc, test_failover_grouping);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(sm_suite)
