@@ -20,7 +20,7 @@ endif
 
 CC ?= gcc
 NPROC := $(shell nproc 2>/dev/null || echo 2)
-PKGS := libconfig libiscsi check
+PKGS := libconfig libiscsi check libnl-3.0 libnl-route-3.0
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wimplicit-fallthrough
 CFLAGS ?= $(OPT) -g
 ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
@@ -71,6 +71,7 @@ include target/ctl/module.mk
 include target/module.mk
 include target/shell/module.mk
 include mpath/module.mk
+include initiator/module.mk
 include tests/module.mk
 
 unit: deps build-tests
