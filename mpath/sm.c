@@ -262,6 +262,7 @@ void mp_sm_destroy(struct mp_sm *sm)
 	free(sm->paths);
 	free(sm->maps);
 	free(sm->owned);
+	free(sm->held);
 	sm_config_free(&sm->cfg);
 	free(sm);
 }
@@ -358,6 +359,9 @@ static bool sm_nic_usable(struct mp_sm *sm, const char *name)
 
 static int sm_discover(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 {
+	/* everything torn down: quiet until reconfigure */
+	if (sm->hold_all)
+		return 0;
 	for (size_t i = 0; i < sm->ndisc; i++) {
 		struct sm_disc *d = &sm->disc[i];
 		char usable[MP_NIC_MAX * 8][MP_NIC_MAX];
@@ -499,7 +503,7 @@ static int sm_want_links(struct mp_sm *sm, struct mp_actions *out)
 				l->state = MP_LINK_IDLE;
 			}
 			l->tpgt = e->tpgt;
-			l->wanted = true;
+			l->wanted = !l->held && !sm->hold_all;
 		}
 	}
 	return 0;
@@ -525,8 +529,12 @@ static int sm_links_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *
 		}
 		if (l->have_session) {
 			l->state = l->logged_in ? MP_LINK_UP : MP_LINK_RECOVERING;
-			/* a session we no longer want goes, unless a map in use still needs it */
-			if (!l->wanted && !sm_link_in_use(sm, &l->key)) {
+			/*
+			 * A session we no longer want goes, unless a map in use still
+			 * needs it; a torn-down one once its disks are deleted.
+			 */
+			if (!l->wanted && !sm_link_in_use(sm, &l->key) &&
+			    (!l->held || !sm_link_npaths(sm, &l->key))) {
 				a = sm_act(out, MP_ACT_LOGOUT);
 				if (!a)
 					return -ENOMEM;
@@ -537,6 +545,12 @@ static int sm_links_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *
 			continue;
 		}
 		if (!l->wanted) {
+			/* a held link is kept (not logged in again) until reconfigure */
+			if (l->held) {
+				l->state = MP_LINK_IDLE;
+				i++;
+				continue;
+			}
 			sm_remove(sm->links, &sm->nlinks, sizeof(*sm->links), i);
 			continue;
 		}
@@ -608,6 +622,9 @@ static void sm_feed_session_gone(struct mp_sm *sm, const struct mp_link_key *key
 		/* logged out behind our back: log in again at once if it is wanted */
 		l->state = MP_LINK_IDLE;
 		l->retry_at = now;
+	} else if (l->state == MP_LINK_LOGGING_OUT) {
+		/* our logout did it; its answer, when it comes, has nothing left to say */
+		l->state = MP_LINK_IDLE;
 	}
 }
 
@@ -753,6 +770,14 @@ static int sm_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 
 static int sm_reconfigure(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 {
+	sm->hold_all = false;
+	free(sm->held);
+	sm->held = NULL;
+	sm->nheld = 0;
+	for (size_t i = 0; i < sm->nlinks; i++)
+		sm->links[i].held = false;
+	for (size_t i = 0; i < sm->npaths; i++)
+		sm->paths[i].delete_sent = false;
 	for (size_t i = 0; i < sm->ndisc; i++)
 		if (!sm->disc[i].inflight)
 			sm->disc[i].next_at = now;
@@ -837,6 +862,9 @@ int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 	case MP_EV_RECONFIGURE:
 		rc = sm_reconfigure(sm, now_ms, out);
 		break;
+	case MP_EV_TEARDOWN:
+		rc = sm_teardown(sm, ev->u.teardown);
+		break;
 	}
 	if (rc)
 		return rc;
@@ -860,7 +888,7 @@ int64_t mp_sm_next_deadline(const struct mp_sm *sm)
 	 * event (a reach answer, carrier back) has no deadline, so the daemon
 	 * never spins on one that has passed.
 	 */
-	for (i = 0; i < sm->ndisc; i++)
+	for (i = 0; i < sm->ndisc && !sm->hold_all; i++)
 		if (!sm->disc[i].inflight && !sm->disc[i].waiting)
 			t = MIN(t, sm->disc[i].next_at);
 	for (i = 0; i < sm->nlinks; i++)
@@ -937,6 +965,14 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 	char obj[sizeof(out->object)];
 	size_t n = 0, i;
 
+	if (sm->hold_all)
+		sm_cond(out, max, &n, 0, "pathd",
+			"everything is torn down: no map, no login, no discovery until 'portico-path reconfigure'");
+	for (i = 0; i < sm->nheld; i++) {
+		snprintf(obj, sizeof(obj), "wwid %s", sm->held[i]);
+		sm_cond(out, max, &n, 0, obj,
+			"torn down: no map until 'portico-path reconfigure'");
+	}
 	for (i = 0; i < sm->nnics; i++) {
 		const struct sm_nic *nic = &sm->nics[i];
 
@@ -997,7 +1033,8 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 	for (i = 0; i < sm->npaths; i++) {
 		const struct sm_path *p = &sm->paths[i];
 
-		if (!p->excluded)
+		/* a torn-down WWID has its own line above */
+		if (!p->excluded || (p->wwid[0] && sm_held(sm, p->wwid)))
 			continue;
 		snprintf(obj, sizeof(obj), "path %s", p->dev);
 		sm_cond(out, max, &n, 0, obj, "left out of any map: %s", p->reason);

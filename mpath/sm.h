@@ -118,7 +118,8 @@ enum mp_event_type {
 	MP_EV_STARTED,		/* the start-up snapshot is complete: reconcile from now on */
 	MP_EV_ADMIN_FAIL,	/* portico-path fail PATH */
 	MP_EV_ADMIN_REINSTATE,	/* portico-path reinstate PATH */
-	MP_EV_RECONFIGURE,	/* portico-path reconfigure: discover everything again */
+	MP_EV_RECONFIGURE,	/* portico-path reconfigure: discover everything again, end holds */
+	MP_EV_TEARDOWN,		/* portico-path teardown [WWID]: see mp_sm_feed() */
 };
 
 /* A storage NIC's state. */
@@ -271,6 +272,7 @@ struct mp_event {
 		struct mp_ev_map_done map_done;
 		struct mp_ev_path_done path_done;
 		struct mp_ev_admin admin;
+		char teardown[MP_WWID_MAX]; /* "" for every map */
 	} u;
 };
 
@@ -290,6 +292,7 @@ enum mp_action_type {
 	MP_ACT_PATH_FAIL,     /* fail_path in the map: answer MP_EV_PATH_DONE */
 	MP_ACT_PATH_REINSTATE, /* reinstate_path: answer MP_EV_PATH_DONE */
 	MP_ACT_WWIDS,	      /* the WWIDs we own changed: rewrite multipathd's drop-in */
+	MP_ACT_DISK_DELETE,   /* delete a disk from the SCSI layer (teardown); the scan sees it go */
 };
 
 struct mp_action {
@@ -327,6 +330,7 @@ struct mp_action {
 			char (*wwids)[MP_WWID_MAX]; /* owned by the action list */
 			size_t n;
 		} wwids;
+		char disk[MP_DEV_MAX]; /* MP_ACT_DISK_DELETE: "sdb" */
 	} u;
 };
 
@@ -360,6 +364,15 @@ int mp_sm_set_config(struct mp_sm *sm, const struct mp_config *cfg, int64_t now_
  * Feeds one event seen at now_ms (a monotonic clock in milliseconds), and
  * appends what to do to out. 0, or -ENOMEM (the event is then lost: the
  * periodic scans bring it back).
+ *
+ * Admin events may be refused, changing nothing: MP_EV_ADMIN_FAIL and
+ * _REINSTATE with -ENOENT (no such path); MP_EV_TEARDOWN with -ENOENT (no
+ * map of that WWID) or -EBUSY (the map, or for "" any map, is open).
+ *
+ * Teardown removes the map (or every map), then deletes its disks, then
+ * logs out the sessions that carried only those LUNs (for "": every
+ * session), in that order, and holds them: no map, no login, no discovery
+ * (for "") until MP_EV_RECONFIGURE.
  */
 int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 	       struct mp_actions *out);
@@ -386,7 +399,7 @@ enum mp_path_state {
 	MP_PATH_ACTIVE,	  /* in its map, carrying I/O */
 	MP_PATH_FAILED,	  /* in its map, failed (by us or by the kernel) */
 	MP_PATH_PENDING,  /* waiting for its map to be made or reloaded */
-	MP_PATH_EXCLUDED, /* left out of any map: reason says why */
+	MP_PATH_EXCLUDED, /* left out of any map: reason says why (teardown holds it, too) */
 };
 
 enum mp_map_state {

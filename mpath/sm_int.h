@@ -73,6 +73,7 @@ struct sm_link {
 	int64_t up_since;
 	int32_t recovery_tmo_s, noop_interval_s, noop_timeout_s;
 	int64_t failing_since;
+	bool held; /* torn down: logged out once its disks are gone, not logged in again */
 };
 
 struct sm_path {
@@ -90,6 +91,7 @@ struct sm_path {
 	bool kernel_failed; /* the kernel's status shows it failed */
 	bool admin_failed;
 	bool inflight; /* a fail/reinstate of it is under way */
+	bool delete_sent; /* torn down: MP_ACT_DISK_DELETE asked */
 };
 
 struct sm_map {
@@ -136,6 +138,10 @@ struct mp_sm {
 	char (*owned)[MP_WWID_MAX]; /* the WWIDs of the last MP_ACT_WWIDS */
 	size_t nowned;
 	bool owned_sent;
+	/* teardown: every map (hold_all) or these WWIDs, until MP_EV_RECONFIGURE */
+	bool hold_all;
+	char (*held)[MP_WWID_MAX];
+	size_t nheld;
 };
 
 /* Appends a zeroed element to *arr (n elements of size sz). NULL when out of memory. */
@@ -163,6 +169,10 @@ int sm_maps_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out);
 int64_t sm_maps_deadline(const struct mp_sm *sm);
 /* Whether a path of link is in a map that is open (a logout would take I/O away). */
 bool sm_link_in_use(const struct mp_sm *sm, const struct mp_link_key *key);
+/* Whether teardown holds wwid. */
+bool sm_held(const struct mp_sm *sm, const char *wwid);
+/* MP_EV_TEARDOWN: 0, -ENOENT, -EBUSY. */
+int sm_teardown(struct mp_sm *sm, const char *wwid);
 unsigned int sm_link_npaths(const struct mp_sm *sm, const struct mp_link_key *key);
 
 #endif

@@ -324,11 +324,14 @@ static void sm_exclude(struct mp_sm *sm)
 	for (i = 0; i < sm->npaths; i++) {
 		struct sm_path *p = &sm->paths[i];
 
-		p->excluded = !p->wwid[0];
-		if (p->excluded)
+		p->excluded = !p->wwid[0] || sm_held(sm, p->wwid);
+		if (!p->wwid[0])
 			snprintf(p->reason, sizeof(p->reason), "%s",
 				 p->disk_reason[0] ? p->disk_reason :
 						     "no usable designator in VPD page 0x83");
+		else if (p->excluded)
+			snprintf(p->reason, sizeof(p->reason),
+				 "torn down (portico-path teardown); portico-path reconfigure brings it back");
 		else
 			p->reason[0] = '\0';
 	}
@@ -603,6 +606,84 @@ static int sm_owned_wwids(struct mp_sm *sm, struct mp_actions *out)
 	return 0;
 }
 
+bool sm_held(const struct mp_sm *sm, const char *wwid)
+{
+	if (sm->hold_all)
+		return true;
+	for (size_t i = 0; i < sm->nheld; i++)
+		if (!strcmp(sm->held[i], wwid))
+			return true;
+	return false;
+}
+
+int sm_teardown(struct mp_sm *sm, const char *wwid)
+{
+	bool found = false;
+	size_t i, j;
+
+	for (i = 0; i < sm->nmaps; i++) {
+		const struct sm_map *m = &sm->maps[i];
+
+		if (!m->owned || (wwid[0] && strcmp(m->wwid, wwid)))
+			continue;
+		found = true;
+		/* a VM, a mount or LVM holds it: taking it away would be an I/O error for them */
+		if (m->exists && m->open_count)
+			return -EBUSY;
+	}
+	for (i = 0; i < sm->npaths && !found; i++)
+		found = !strcmp(sm->paths[i].wwid, wwid);
+	if (wwid[0] && !found)
+		return -ENOENT;
+	if (!wwid[0]) {
+		sm->hold_all = true;
+	} else if (!sm_held(sm, wwid)) {
+		char(*h)[MP_WWID_MAX] = realloc(sm->held, (sm->nheld + 1) * sizeof(*h));
+
+		if (!h)
+			return -ENOMEM;
+		sm->held = h;
+		snprintf(h[sm->nheld++], MP_WWID_MAX, "%s", wwid);
+	}
+	/* the sessions that carry nothing else go too, once their disks are gone */
+	for (i = 0; i < sm->nlinks; i++) {
+		struct sm_link *l = &sm->links[i];
+		bool only_held = true, any = false;
+
+		for (j = 0; j < sm->npaths; j++) {
+			if (!sm_link_key_equal(&sm->paths[j].key.link, &l->key))
+				continue;
+			any = true;
+			only_held &= sm_held(sm, sm->paths[j].wwid);
+		}
+		if (sm->hold_all || (any && only_held))
+			l->held = true;
+	}
+	return 0;
+}
+
+/* Teardown's second step: the disks of held WWIDs, once their map is gone. */
+static int sm_delete_disks(struct mp_sm *sm, struct mp_actions *out)
+{
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+		struct sm_map *m;
+		struct mp_action *a;
+
+		if (p->delete_sent || !p->wwid[0] || !sm_held(sm, p->wwid))
+			continue;
+		m = sm_find_map(sm, p->wwid);
+		if (m && (m->exists || sm_map_busy(m)))
+			continue;
+		a = sm_act(out, MP_ACT_DISK_DELETE);
+		if (!a)
+			return -ENOMEM;
+		SM_COPY(a->u.disk, p->dev);
+		p->delete_sent = true;
+	}
+	return 0;
+}
+
 int sm_maps_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 {
 	size_t i;
@@ -638,6 +719,9 @@ int sm_maps_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 		}
 		i++;
 	}
+	rc = sm_delete_disks(sm, out);
+	if (rc)
+		return rc;
 	return sm_owned_wwids(sm, out);
 }
 

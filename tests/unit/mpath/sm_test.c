@@ -799,6 +799,123 @@ START_TEST(test_failover_grouping)
 }
 END_TEST
 
+static int teardown_rc(const char *wwid)
+{
+	struct mp_event ev = { .type = MP_EV_TEARDOWN };
+	int rc;
+
+	snprintf(ev.u.teardown, sizeof(ev.u.teardown), "%s", wwid);
+	mp_actions_clear(&acts);
+	rc = mp_sm_feed(sm, &ev, now, &acts);
+	deadline_ahead();
+	return rc;
+}
+
+/* Three maps made and in the kernel, none open. */
+static void three_maps_ready(void)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL }, *const d1[] = { "8:16", "8:64", NULL },
+				 *const d2[] = { "8:32", "8:80", NULL };
+
+	bring_up_links();
+	three_luns();
+	tick(500);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	map_done(MP_MAP_OP_CREATE, W1, 0);
+	map_done(MP_MAP_OP_CREATE, W2, 0);
+	kernel_map(W0, 64 * MiB, 0, d0, NULL);
+	kernel_map(W1, 64 * MiB, 0, d1, NULL);
+	kernel_map(W2, 32 * MiB, 0, d2, NULL);
+}
+
+/* teardown WWID: refused while open; then map, disks, in that order; sessions kept for the others. */
+START_TEST(test_teardown_one)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL };
+
+	three_maps_ready();
+	kernel_map(W0, 64 * MiB, 1, d0, NULL);
+	ck_assert_int_eq(teardown_rc(W0), -EBUSY);
+	ck_assert_uint_eq(acts.n, 0);
+	ck_assert_int_eq(teardown_rc("3nosuchwwid"), -ENOENT);
+	kernel_map(W0, 64 * MiB, 0, d0, NULL);
+	ck_assert_int_eq(teardown_rc(W0), 0);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 1);
+	ck_assert_uint_eq(count(MP_ACT_DISK_DELETE), 0); /* the map first */
+	map_done(MP_MAP_OP_REMOVE, W0, 0);
+	ck_assert_uint_eq(count(MP_ACT_DISK_DELETE), 2);
+	ck_assert_str_eq(nth(MP_ACT_DISK_DELETE, 0)->u.disk, "sda");
+	ck_assert_str_eq(nth(MP_ACT_DISK_DELETE, 1)->u.disk, "sdd");
+	ck_assert_uint_eq(nowned, 2);
+	disk_gone("eth0", P0, 0);
+	disk_gone("eth1", P1, 0);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0); /* the sessions carry the other LUNs */
+	ck_assert(condition_has("torn down"));
+	/* a rescan brings the disks back: still no map until reconfigure */
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	tick(1000);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 0);
+	{
+		struct mp_event ev = { .type = MP_EV_RECONFIGURE };
+
+		feed(&ev);
+	}
+	ck_assert_uint_eq(count(MP_ACT_RESCAN), 2);
+	tick(500);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 1);
+}
+END_TEST
+
+/* teardown of everything: maps, then disks, then sessions; then quiet until reconfigure. */
+START_TEST(test_teardown_all)
+{
+	three_maps_ready();
+	ck_assert_int_eq(teardown_rc(""), 0);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 3);
+	map_done(MP_MAP_OP_REMOVE, W0, 0);
+	map_done(MP_MAP_OP_REMOVE, W1, 0);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0);
+	map_done(MP_MAP_OP_REMOVE, W2, 0);
+	ck_assert_uint_eq(count(MP_ACT_DISK_DELETE), 2);
+	disk_gone("eth0", P0, 0);
+	disk_gone("eth0", P0, 1);
+	disk_gone("eth0", P0, 2);
+	/* eth0's session has no disk left: it goes; eth1's still has three */
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 1);
+	ck_assert_str_eq(act(MP_ACT_LOGOUT)->u.logout.nic, "eth0");
+	disk_gone("eth1", P1, 0);
+	disk_gone("eth1", P1, 1);
+	disk_gone("eth1", P1, 2);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 1);
+	ck_assert_uint_eq(nowned, 0);
+	{
+		struct mp_event ev = { .type = MP_EV_SESSION_GONE };
+
+		ev.u.link = key("eth0", P0);
+		feed(&ev);
+		ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
+		ev.u.link = key("eth1", P1);
+		feed(&ev);
+	}
+	tick(120000);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN) + count(MP_ACT_DISCOVER), 0);
+	ck_assert(condition_has("everything is torn down"));
+	{
+		struct mp_event ev = { .type = MP_EV_RECONFIGURE };
+
+		feed(&ev);
+	}
+	/* routes are asked again (they may have changed), then SendTargets, then the logins */
+	ck_assert_uint_ge(count(MP_ACT_REACH), 1);
+	reach(P0, "eth0");
+	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	reach(P1, "eth1");
+	ck_assert_uint_eq(count(MP_ACT_LOGIN), 1);
+	ck_assert(!condition_has("torn down"));
+}
+END_TEST
+
 static Suite *sm_suite(void)
 {
 	Suite *s = suite_create("mpath/sm");
@@ -822,6 +939,8 @@ static Suite *sm_suite(void)
 	tcase_add_test(tc, test_settle_coalesces);
 	tcase_add_test(tc, test_map_create_fails_and_retries);
 	tcase_add_test(tc, test_failover_grouping);
+	tcase_add_test(tc, test_teardown_one);
+	tcase_add_test(tc, test_teardown_all);
 	suite_add_tcase(s, tc);
 	return s;
 }
