@@ -438,6 +438,7 @@ static int sm_feed_discovery(struct mp_sm *sm, const struct mp_ev_discovery *ev,
 	}
 	d->err = 0;
 	d->reason[0] = '\0';
+	d->ok_once = true;
 	d->next_at = now + sm->cfg.policy.discovery_interval_s * 1000LL;
 	for (i = 0; i < sm->ntents;) {
 		if (!strcmp(sm->tents[i].from, d->addr))
@@ -458,26 +459,64 @@ static int sm_feed_discovery(struct mp_sm *sm, const struct mp_ev_discovery *ev,
 
 /* ---- links ---- */
 
-/* Marks the links every (target, portal) wants, over every usable NIC that reaches it. */
+/* Whether every discovery address has answered once: only then is a portal not named gone. */
+static bool sm_discovery_known(const struct mp_sm *sm)
+{
+	for (size_t i = 0; i < sm->ndisc; i++)
+		if (!sm->disc[i].ok_once)
+			return false;
+	return true;
+}
+
+static const struct sm_tentry *sm_find_tentry(const struct mp_sm *sm, const char *target,
+					      const char *portal)
+{
+	for (size_t i = 0; i < sm->ntents; i++)
+		if (!strcmp(sm->tents[i].e.portal, portal) &&
+		    iscsi_name_equal(sm->tents[i].e.target, target))
+			return &sm->tents[i];
+	return NULL;
+}
+
+/*
+ * Whether link l is wanted. A session that exists goes only on knowledge,
+ * never for the lack of it: it stays while discovery has not answered yet
+ * (a pathd just restarted) or the routes are being asked again. A login,
+ * though, is made only on knowledge.
+ */
+static bool sm_link_wanted(struct mp_sm *sm, const struct sm_link *l)
+{
+	const struct sm_reach *r;
+
+	if (l->held || sm->hold_all || !sm_target_wanted(sm, l->key.target))
+		return false;
+	if (!sm_find_tentry(sm, l->key.target, l->key.portal))
+		return l->have_session && !sm_discovery_known(sm);
+	r = sm_find_reach(sm, l->key.portal);
+	if (!r || !r->known)
+		return l->have_session;
+	for (size_t k = 0; k < r->n; k++)
+		if (!strcmp(r->nics[k], l->key.nic))
+			return true;
+	return false;
+}
+
+/*
+ * Makes the links every (target, portal) wants, over every prepared NIC
+ * that reaches it, and says of every link whether it is wanted.
+ */
 static int sm_want_links(struct mp_sm *sm, struct mp_actions *out)
 {
-	size_t i, j, k;
+	size_t i, k;
 	int rc;
 
-	for (i = 0; i < sm->nlinks; i++)
-		sm->links[i].wanted = false;
 	for (i = 0; i < sm->ntents; i++) {
 		const struct mp_disc_entry *e = &sm->tents[i].e;
 		struct sm_reach *r;
 
-		if (!sm_target_wanted(sm, e->target))
-			continue;
 		/* the same portal named by two discovery addresses is one portal */
-		for (j = 0; j < i; j++)
-			if (!strcmp(sm->tents[j].e.portal, e->portal) &&
-			    iscsi_name_equal(sm->tents[j].e.target, e->target))
-				break;
-		if (j < i)
+		if (!sm_target_wanted(sm, e->target) ||
+		    sm_find_tentry(sm, e->target, e->portal) != &sm->tents[i])
 			continue;
 		rc = sm_want_reach(sm, e->portal, out);
 		if (rc)
@@ -503,9 +542,10 @@ static int sm_want_links(struct mp_sm *sm, struct mp_actions *out)
 				l->state = MP_LINK_IDLE;
 			}
 			l->tpgt = e->tpgt;
-			l->wanted = !l->held && !sm->hold_all;
 		}
 	}
+	for (i = 0; i < sm->nlinks; i++)
+		sm->links[i].wanted = sm_link_wanted(sm, &sm->links[i]);
 	return 0;
 }
 
@@ -812,6 +852,9 @@ int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 		break;
 	case MP_EV_NIC_GONE:
 		sm_feed_nic_gone(sm, ev->u.nic_gone);
+		break;
+	case MP_EV_ROUTES:
+		sm_forget_reach(sm);
 		break;
 	case MP_EV_NIC_PREPARED:
 		sm_feed_prepared(sm, &ev->u.prepared, now_ms);

@@ -102,6 +102,7 @@ struct mp_config {
 enum mp_event_type {
 	MP_EV_NIC,		/* a NIC's state (sent for each NIC at start and on every change) */
 	MP_EV_NIC_GONE,		/* a NIC disappeared */
+	MP_EV_ROUTES,		/* addresses or routes changed: which NICs reach what may have */
 	MP_EV_NIC_PREPARED,	/* answer to MP_ACT_NIC_PREPARE */
 	MP_EV_REACH,		/* which NICs reach an address (answer to MP_ACT_REACH) */
 	MP_EV_DISCOVERY_DONE,	/* answer to MP_ACT_DISCOVER */

@@ -50,6 +50,7 @@ struct sm_disc {
 	char nic[MP_NIC_MAX]; /* the NIC of the last attempt */
 	int64_t failing_since;
 	bool waiting; /* due, but waiting for a reach answer or a usable NIC (an event) */
+	bool ok_once; /* answered once: a (target, portal) it does not name is gone */
 };
 
 /* A (target, portal) that a discovery address named. */

@@ -32,10 +32,11 @@ struct pathd_env {
 };
 
 /*
- * Starts pathd on conf (copied): learns what the kernel has (NICs,
- * sessions, disks, maps), then acts. 0, or -errno with a reason in err.
+ * Starts pathd on conf, which it takes over (the caller's struct is zeroed;
+ * pathd_destroy frees it): learns what the kernel has (NICs, sessions,
+ * disks, maps), then acts. 0, or -errno with a reason in err (conf freed).
  */
-int pathd_create(const struct pathd_conf *conf, const struct pathd_env *env,
+int pathd_create(struct pathd_conf *conf, const struct pathd_env *env,
 		 struct pathd **out, char *err, size_t errlen);
 /* Runs until SIGINT or SIGTERM (SIGHUP: reconfigure). Maps and sessions stay. */
 int pathd_run(struct pathd *pd);
