@@ -13,7 +13,8 @@
 #                    this script, the kernel, and the versions of every
 #                    installed Debian package.
 #   overlay.cpio.zst  made on every run (well under a second): /init, the guest
-#                    library, the scenarios, the run's settings, and the
+#                    library, the scenarios, the run's settings, the files of
+#                    conf/ (in /portico/conf: udev rules, examples), and the
 #                    project's programs from BINDIR (porticod, ...) with their
 #                    libraries.
 
@@ -24,7 +25,7 @@ scsi_dh_alua ext4 crc32c_generic crc32c_intel loop"
 
 # Packages whose files go into the guest (docs, init scripts and units left out).
 VM_GUEST_PKGS="kmod open-iscsi multipath-tools kpartx dmsetup udev lvm2 sg3-utils
-fio e2fsprogs util-linux mount libiscsi-bin"
+fio e2fsprogs util-linux mount libiscsi-bin jq"
 
 vm_kernel_version() { # newest /boot/vmlinuz-* that has its modules
 	for k in $(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V -r); do
@@ -191,8 +192,9 @@ vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file
 	_out=$1
 	_ov=$(mktemp -d "$_out/overlay.XXXXXX") || return 1
 	vm_skeleton "$_ov" || { rm -rf "$_ov"; return 1; }
-	mkdir -p "$_ov/portico/bin" "$_ov/portico/scenarios" "$_ov/etc"
-	cp "$VM_DIR/guest/init" "$_ov/init" && chmod 755 "$_ov/init" &&
+	mkdir -p "$_ov/portico/bin" "$_ov/portico/scenarios" "$_ov/portico/conf" "$_ov/etc"
+	cp "$VM_DIR/../../conf/"* "$_ov/portico/conf/" &&
+		cp "$VM_DIR/guest/init" "$_ov/init" && chmod 755 "$_ov/init" &&
 		cp "$VM_DIR/guest/lib.sh" "$_ov/portico/lib.sh" &&
 		cp "$VM_DIR"/scenarios/*.sh "$_ov/portico/scenarios/" &&
 		cp "$VM_DIR/guest/multipath.conf" "$_ov/etc/multipath.conf" &&

@@ -123,6 +123,8 @@ TARGET_IQN=iqn.2025-01.org.portico.lab:target
 INITIATOR_IQN=iqn.2025-01.org.portico.lab:guest
 OTHER_IQN=iqn.2025-01.org.portico.lab:other
 INTRUDER_IQN=iqn.2025-01.org.portico.lab:intruder
+CHAP_USER=lab-guest
+CHAP_SECRET=lab-chap-secret-4711
 
 ip netns add "$NS" || setup_fail "ip netns add failed"
 ns_made=1
@@ -147,6 +149,8 @@ TARGET_IQN=$TARGET_IQN
 INITIATOR_IQN=$INITIATOR_IQN
 OTHER_IQN=$OTHER_IQN
 INTRUDER_IQN=$INTRUDER_IQN
+CHAP_USER=$CHAP_USER
+CHAP_SECRET=$CHAP_SECRET
 PORTAL0=$PORTAL0
 PORTAL1=$PORTAL1
 GUEST_IP0=198.18.1.2/24

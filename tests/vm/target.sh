@@ -10,6 +10,10 @@
 #   base     fs 64 MiB, fio 64 MiB, thin 64 MiB (thin provisioned), and with
 #            porticod a LUN 'other' mapped only to another initiator
 #   changed  fs grown to 96 MiB, a new LUN 'extra' (32 MiB), thin unmapped
+#   pathd    base, and two more targets the guest discovers: $TARGET_IQN-chap
+#            (one LUN 'chapdisk', 32 MiB; the guest must log in with CHAP,
+#            user $CHAP_USER, secret $CHAP_SECRET) and $TARGET_IQN-nolun
+#            (the guest has an ACL there, and no LUN) (porticod only)
 # The live scenario goes from base to changed while the guest is logged in:
 # with porticod live, through its control socket (target_live_change); tgt
 # cannot resize a LUN live, so with tgt the target restarts with 'changed'.
@@ -36,6 +40,7 @@ target_luns() { # $1 variant
 	case "$TARGET_KIND:$1" in
 	porticod:base) echo "0:fs:64 1:fio:64 2:thin:64" ;;
 	porticod:changed) echo "0:fs:96 1:fio:64 4:extra:32" ;;
+	porticod:pathd) echo "0:fs:64 1:fio:64 2:thin:64" ;;
 	tgt:base) echo "1:fs:64 2:fio:64 3:thin:64" ;;
 	tgt:changed) echo "1:fs:96 2:fio:64 4:extra:32" ;;
 	esac
@@ -53,7 +58,7 @@ target_extra_reported() {
 # size (growing keeps the data; the base variant shrinks a grown one back).
 target_prepare_store() { # $1 variant
 	mkdir -p "$LAB/store" || return 1
-	for e in $(target_luns "$1") other:other:32; do
+	for e in $(target_luns "$1") other:other:32 $(target_extra_stores "$1"); do
 		n=${e#*:}
 		s=${n#*:}
 		truncate -s "${s}M" "$LAB/store/${n%%:*}.img" || return 1
@@ -68,7 +73,7 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "io_threads = 2;"
 		echo "backstores = ("
 		sep=""
-		for e in $(target_luns "$1") other:other:32; do
+		for e in $(target_luns "$1") other:other:32 $(target_extra_stores "$1"); do
 			n=${e#*:}
 			thin=false
 			[ "${n%%:*}" = thin ] && thin=true
@@ -105,8 +110,36 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "      );"
 		echo "    } );"
 		echo "  }"
+		target_extra_targets "$1"
 		echo ");"
-	} >"$2"
+	} >"$2" || return 1
+	# it may hold CHAP secrets: porticod warns about a file others can read
+	chmod 600 "$2"
+}
+
+# The backstores of the pathd variant's extra targets ("lun:name:MiB").
+target_extra_stores() { # $1 variant
+	[ "$1" = pathd ] && echo "0:chapdisk:32"
+}
+
+# The pathd variant's extra targets, as entries of porticod.conf's targets list.
+target_extra_targets() { # $1 variant
+	[ "$1" = pathd ] || return 0
+	cat <<EOF
+  ,
+  { iqn = "$TARGET_IQN-chap";
+    tpgs = ( { tag = 1; portals = [ "$PORTAL0", "$PORTAL1" ];
+      luns = ( { lun = 0; backstore = "chapdisk"; } );
+      acls = ( { initiator = "$INITIATOR_IQN"; userid = "$CHAP_USER"; password = "$CHAP_SECRET"; } );
+    } );
+  },
+  { iqn = "$TARGET_IQN-nolun";
+    tpgs = ( { tag = 1; portals = [ "$PORTAL0", "$PORTAL1" ];
+      luns = ( { lun = 0; backstore = "other"; } );
+      acls = ( { initiator = "$INITIATOR_IQN"; mapped_luns = ( ); } );
+    } );
+  }
+EOF
 }
 
 tgt_adm() { tgtadm -C "$target_ctl_port" --lld iscsi "$@"; }
