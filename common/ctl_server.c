@@ -8,6 +8,13 @@
  * A client that sends requests faster than it reads answers is not read
  * from while more than CTL_OUT_HIGH bytes of answers wait for it, so that
  * its memory stays bounded.
+ *
+ * Nobody can hold the socket shut: a client that has been silent for
+ * limits.idle_ms (nothing received, nothing left to send) is closed, one
+ * that takes longer than limits.request_ms to send one request or to read
+ * one answer too; and when every slot is taken, a new client still gets in:
+ * the one silent longest makes room for it (a slot is always there for the
+ * administrator who comes to see what is wrong).
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -27,9 +34,10 @@
 #include "common/ctl_server.h"
 
 #define COMP "control"
-#define CTL_CLIENTS_MAX 64
 #define CTL_OUT_HIGH (4u * CTL_BUF_SIZE)
 #define CTL_READ_CHUNK 65536
+/* How often the limits are checked: a client goes within this of its deadline. */
+#define CTL_SWEEP_MS 1000
 
 struct ctl_client {
 	struct list_head link;
@@ -41,6 +49,8 @@ struct ctl_client {
 	size_t off, len, cap;
 	bool closing; /* close once out is written */
 	uint32_t events;
+	int64_t active_ms;   /* the last byte received or sent */
+	int64_t pending_ms;  /* since when a request or an answer is half through; 0: none */
 };
 
 struct ctl_server {
@@ -53,6 +63,9 @@ struct ctl_server {
 	struct list_head clients;
 	unsigned int nclients;
 	char *buf; /* one answer being built (CTL_BUF_SIZE) */
+	struct ctl_server_limits limits;
+	struct ev_timer *sweep;
+	unsigned long evicted, timed_out; /* for the log */
 };
 
 static void client_free(struct ctl_client *cl)
@@ -114,6 +127,7 @@ static bool client_flush(struct ctl_client *cl)
 			return false;
 		}
 		cl->off += (size_t)n;
+		cl->active_ms = ev_now_ms();
 	}
 	if (cl->off == cl->len) {
 		cl->off = cl->len = 0;
@@ -178,6 +192,21 @@ static int client_handle(struct ctl_client *cl, const char *msg, size_t len)
 	return n < 0 ? n : client_queue(cl, cl->srv->buf, (size_t)n);
 }
 
+/*
+ * Whether the client is half through a request (bytes of a line without its
+ * end) or an answer (bytes we could not send yet): the clock of
+ * limits.request_ms runs only then.
+ */
+static void client_note_pending(struct ctl_client *cl)
+{
+	bool pending = ctl_reader_pending(&cl->reader) || cl->len > cl->off;
+
+	if (!pending)
+		cl->pending_ms = 0;
+	else if (!cl->pending_ms)
+		cl->pending_ms = ev_now_ms();
+}
+
 /* Answers the complete requests held while the answers waiting stay below CTL_OUT_HIGH. */
 static int client_work(struct ctl_client *cl)
 {
@@ -208,8 +237,12 @@ static void on_client(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 			client_free(cl);
 			return;
 		}
-		if (n > 0)
+		if (n > 0) {
+			cl->active_ms = ev_now_ms();
+			if (!cl->pending_ms)
+				cl->pending_ms = cl->active_ms;
 			rc = ctl_reader_feed(&cl->reader, chunk, (size_t)n);
+		}
 	}
 	if (!rc)
 		rc = client_work(cl);
@@ -225,8 +258,59 @@ static void on_client(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 	if (!client_flush(cl))
 		return;
 	/* Writing made room: answer what was held back, once more (bounded by the mark). */
-	if (!cl->closing && (events & EV_WRITE) && !client_work(cl))
-		client_flush(cl);
+	if (!cl->closing && (events & EV_WRITE) && !client_work(cl) && !client_flush(cl))
+		return;
+	client_note_pending(cl);
+}
+
+/*
+ * Every slot is taken: the client silent longest (not in the middle of a
+ * request or an answer, when there is one) makes room for pid.
+ */
+static void client_evict_idlest(struct ctl_server *c, pid_t pid)
+{
+	struct ctl_client *cl, *pick = NULL;
+
+	list_for_each_entry(cl, &c->clients, link)
+	{
+		if (!pick || (!cl->pending_ms && pick->pending_ms) ||
+		    (!cl->pending_ms == !pick->pending_ms && cl->active_ms < pick->active_ms))
+			pick = cl;
+	}
+	if (!pick)
+		return;
+	c->evicted++;
+	log_warn(COMP,
+		 "every one of the %u slots is taken: closing pid %d (silent for %lld ms) to let pid %d in (%lu so far)",
+		 c->limits.max_clients, (int)pick->pid,
+		 (long long)(ev_now_ms() - pick->active_ms), (int)pid, c->evicted);
+	client_free(pick);
+}
+
+/* Closes the clients that are silent too long, or too slow with one request or answer. */
+static int64_t on_sweep(struct ev_loop *loop, void *arg)
+{
+	struct ctl_server *c = arg;
+	struct ctl_client *cl, *tmp;
+	int64_t now = ev_now_ms();
+
+	(void)loop;
+	list_for_each_entry_safe(cl, tmp, &c->clients, link)
+	{
+		const char *why = NULL;
+
+		if (cl->pending_ms && now - cl->pending_ms > c->limits.request_ms)
+			why = cl->len > cl->off ? "did not read its answer" : "did not finish its request";
+		else if (!cl->pending_ms && now - cl->active_ms > c->limits.idle_ms)
+			why = "was idle";
+		if (!why)
+			continue;
+		c->timed_out++;
+		log_info(COMP, "pid %d %s for %lld ms: closing its connection", (int)cl->pid, why,
+			 (long long)(now - (cl->pending_ms ? cl->pending_ms : cl->active_ms)));
+		client_free(cl);
+	}
+	return CTL_SWEEP_MS;
 }
 
 static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
@@ -250,13 +334,16 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 			close(fd);
 			continue;
 		}
-		cl = c->nclients < CTL_CLIENTS_MAX ? calloc(1, sizeof(*cl)) : NULL;
+		if (c->nclients >= c->limits.max_clients)
+			client_evict_idlest(c, cred.pid);
+		cl = c->nclients < c->limits.max_clients ? calloc(1, sizeof(*cl)) : NULL;
 		if (!cl) {
-			log_warn(COMP, "pid %d: refused: %u clients connected", (int)cred.pid,
-				 c->nclients);
+			log_warn(COMP, "pid %d: refused: %u clients connected, none of them idle",
+				 (int)cred.pid, c->nclients);
 			close(fd);
 			continue;
 		}
+		cl->active_ms = ev_now_ms();
 		cl->srv = c;
 		cl->fd = fd;
 		cl->pid = cred.pid;
@@ -280,9 +367,9 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 		if (cred.uid != 0) {
 			log_warn(COMP, "pid %d uid %u refused: the control socket is root's",
 				 (int)cred.pid, (unsigned int)cred.uid);
-			client_queue_error(cl, NULL, EPERM,
-					   "permission denied: porticod takes orders from root only",
-					   "run portico as root (sudo portico ...)");
+			snprintf(c->buf, CTL_BUF_SIZE,
+				 "permission denied: %s takes orders from root only", c->daemon);
+			client_queue_error(cl, NULL, EPERM, c->buf, "run it as root (sudo ...)");
 			cl->closing = true;
 			client_flush(cl);
 			continue;
@@ -306,9 +393,17 @@ static bool socket_is_stale(const char *path)
 	return stale;
 }
 
+void ctl_server_limits_default(struct ctl_server_limits *l)
+{
+	l->max_clients = 64;
+	/* the shell connects again by itself: a short idle timeout costs an admin nothing */
+	l->idle_ms = 60 * 1000;
+	l->request_ms = 10 * 1000;
+}
+
 int ctl_server_start(struct ev_loop *loop, const char *path, const char *daemon,
-		     ctl_server_handler *handle, void *arg, struct ctl_server **out, char *err,
-		     size_t errlen)
+		     const struct ctl_server_limits *limits, ctl_server_handler *handle, void *arg,
+		     struct ctl_server **out, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ctl_server *c;
@@ -328,6 +423,12 @@ int ctl_server_start(struct ev_loop *loop, const char *path, const char *daemon,
 	}
 	c->handle = handle;
 	c->arg = arg;
+	if (limits)
+		c->limits = *limits;
+	else
+		ctl_server_limits_default(&c->limits);
+	if (!c->limits.max_clients)
+		c->limits.max_clients = 1;
 	snprintf(c->daemon, sizeof(c->daemon), "%s", daemon);
 	c->loop = loop;
 	c->fd = -1;
@@ -372,8 +473,15 @@ int ctl_server_start(struct ev_loop *loop, const char *path, const char *daemon,
 			 strerror(errno));
 		goto err_unlink;
 	}
+	c->sweep = ev_timer_add(loop, CTL_SWEEP_MS, on_sweep, c);
+	if (!c->sweep) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto err_unlink;
+	}
 	rc = ev_add_fd(loop, c->fd, EV_READ, on_accept, c);
 	if (rc) {
+		ev_timer_cancel(loop, c->sweep);
 		snprintf(err, errlen, "cannot watch control socket '%s': %s", path, strerror(-rc));
 		goto err_unlink;
 	}
@@ -400,6 +508,7 @@ void ctl_server_stop(struct ctl_server *c)
 		return;
 	list_for_each_entry_safe(cl, tmp, &c->clients, link)
 		client_free(cl);
+	ev_timer_cancel(c->loop, c->sweep);
 	ev_del_fd(c->loop, c->fd);
 	close(c->fd);
 	unlink(c->path);

@@ -375,7 +375,7 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	if (rc)
 		goto err_join;
 	if (model->control_socket[0]) {
-		rc = ctl_server_start(srv->loop, model->control_socket, "porticod",
+		rc = ctl_server_start(srv->loop, model->control_socket, "porticod", NULL,
 				      srv_ctl_handle, srv, &srv->ctl, err, errlen);
 		if (rc)
 			goto err_join;
