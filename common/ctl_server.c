@@ -14,9 +14,12 @@
  * that takes longer than limits.request_ms to send one request or to read
  * one answer too; and when every slot is taken, a new client still gets in:
  * the one silent longest makes room for it (a slot is always there for the
- * administrator who comes to see what is wrong).
+ * administrator who comes to see what is wrong). When the process is out
+ * of descriptors (a flood of iSCSI connections), a descriptor held in
+ * reserve lets that administrator in all the same.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -65,6 +68,8 @@ struct ctl_server {
 	char *buf; /* one answer being built (CTL_BUF_SIZE) */
 	struct ctl_server_limits limits;
 	struct ev_timer *sweep;
+	int spare_fd;	    /* /dev/null, given up to accept a client when none is left */
+	bool accept_paused; /* out of descriptors: the listener rests until the next sweep */
 	unsigned long evicted, timed_out; /* for the log */
 };
 
@@ -287,6 +292,8 @@ static void client_evict_idlest(struct ctl_server *c, pid_t pid)
 	client_free(pick);
 }
 
+static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg);
+
 /* Closes the clients that are silent too long, or too slow with one request or answer. */
 static int64_t on_sweep(struct ev_loop *loop, void *arg)
 {
@@ -310,7 +317,35 @@ static int64_t on_sweep(struct ev_loop *loop, void *arg)
 			 (long long)(now - (cl->pending_ms ? cl->pending_ms : cl->active_ms)));
 		client_free(cl);
 	}
+	/* the reserve back, and the listener with it, once a descriptor is free again */
+	if (c->spare_fd < 0)
+		c->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (c->accept_paused && !ev_add_fd(loop, c->fd, EV_READ, on_accept, c))
+		c->accept_paused = false;
 	return CTL_SWEEP_MS;
+}
+
+/*
+ * accept() found no descriptor: the reserve one makes room for this client
+ * (the administrator, most likely, come to see why); without a reserve the
+ * listener rests until the next sweep, instead of spinning on it.
+ */
+static int accept_with_reserve(struct ctl_server *c, int lfd)
+{
+	int err = errno, fd = -1;
+
+	if (c->spare_fd >= 0) {
+		close(c->spare_fd);
+		c->spare_fd = -1;
+		fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	}
+	if (fd < 0 && !c->accept_paused) {
+		log_err(COMP, "out of file descriptors (%s): the control socket rests a second",
+			strerror(err));
+		ev_del_fd(c->loop, lfd);
+		c->accept_paused = true;
+	}
+	return fd;
 }
 
 static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
@@ -324,8 +359,11 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 		struct ctl_client *cl;
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+			fd = accept_with_reserve(c, lfd);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && errno != EMFILE &&
+			    errno != ENFILE)
 				log_warn(COMP, "accept failed: %s", strerror(errno));
 			return;
 		}
@@ -423,6 +461,7 @@ int ctl_server_start(struct ev_loop *loop, const char *path, const char *daemon,
 	}
 	c->handle = handle;
 	c->arg = arg;
+	c->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (limits)
 		c->limits = *limits;
 	else
@@ -495,6 +534,8 @@ err_close:
 	if (c->fd >= 0)
 		close(c->fd);
 err_free:
+	if (c->spare_fd >= 0)
+		close(c->spare_fd);
 	free(c->buf);
 	free(c);
 	return rc;
@@ -509,7 +550,10 @@ void ctl_server_stop(struct ctl_server *c)
 	list_for_each_entry_safe(cl, tmp, &c->clients, link)
 		client_free(cl);
 	ev_timer_cancel(c->loop, c->sweep);
-	ev_del_fd(c->loop, c->fd);
+	if (!c->accept_paused)
+		ev_del_fd(c->loop, c->fd);
+	if (c->spare_fd >= 0)
+		close(c->spare_fd);
 	close(c->fd);
 	unlink(c->path);
 	free(c->buf);

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -39,6 +41,11 @@
 
 #define COMP "server"
 #define SERVER_LISTEN_BACKLOG 256
+/* Out of descriptors: accepting pauses this long, doubling up to the max. */
+#define SERVER_ACCEPT_PAUSE_MS 50
+#define SERVER_ACCEPT_PAUSE_MAX_MS 1000
+/* One log line about exhausted descriptors per this many ms, with the count. */
+#define SERVER_EXHAUSTED_LOG_MS 10000
 
 struct io_thread {
 	struct server *srv;
@@ -69,6 +76,17 @@ struct server {
 	int sigfd;
 	struct ctl_server *ctl;
 	time_t started;
+	/*
+	 * Out of descriptors: a descriptor held in reserve (/dev/null) is
+	 * given up to accept and at once close what waits, so that a client
+	 * is told no rather than left hanging; the listeners rest meanwhile.
+	 */
+	int spare_fd;
+	bool accept_paused;
+	int64_t accept_pause_ms;
+	struct ev_timer *accept_timer;
+	unsigned long exhausted_refused; /* since the last log line */
+	int64_t exhausted_logged_ms;
 };
 
 static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *out);
@@ -123,6 +141,73 @@ static void conn_handoff(void *arg)
 		log_warn(COMP, "cannot start a connection: out of memory");
 }
 
+static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg);
+
+/* Watches (or stops watching) every listener. */
+static void srv_listeners_watch(struct server *srv, bool on)
+{
+	for (size_t i = 0; i < srv->nlisteners; i++)
+		if (on)
+			ev_add_fd(srv->loop, srv->listeners[i].fd, EV_READ, on_accept, srv);
+		else
+			ev_del_fd(srv->loop, srv->listeners[i].fd);
+}
+
+static int64_t on_accept_resume(struct ev_loop *loop, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)loop;
+	srv->accept_timer = NULL;
+	srv->accept_paused = false;
+	srv_listeners_watch(srv, true);
+	return EV_TIMER_STOP;
+}
+
+/*
+ * accept() found no descriptor (EMFILE, ENFILE). Left alone, the listener
+ * stays readable and the loop spins on it, a log line each time, while
+ * every client waits for a login that never comes. Instead: give up the
+ * reserve descriptor to take the waiting connection and close it (the
+ * client hears no at once), rest the listeners (50 ms, doubling to 1 s
+ * while it lasts), and say so once every 10 s with the count.
+ */
+static void srv_out_of_descriptors(struct server *srv, int lfd, int err)
+{
+	int64_t now = ev_now_ms();
+	struct rlimit rl = { 0 };
+	int fd;
+
+	if (srv->spare_fd >= 0) {
+		close(srv->spare_fd);
+		srv->spare_fd = -1;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			close(fd);
+			srv->exhausted_refused++;
+		}
+		srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	if (!srv->accept_paused) {
+		srv->accept_pause_ms = srv->accept_pause_ms ?
+					       MIN(srv->accept_pause_ms * 2, SERVER_ACCEPT_PAUSE_MAX_MS) :
+					       SERVER_ACCEPT_PAUSE_MS;
+		srv->accept_timer = ev_timer_add(srv->loop, srv->accept_pause_ms, on_accept_resume, srv);
+		if (srv->accept_timer) {
+			srv->accept_paused = true;
+			srv_listeners_watch(srv, false);
+		}
+	}
+	if (now - srv->exhausted_logged_ms < SERVER_EXHAUSTED_LOG_MS && srv->exhausted_logged_ms)
+		return;
+	getrlimit(RLIMIT_NOFILE, &rl);
+	log_err(COMP,
+		"out of file descriptors (%s; limit %llu): %lu connection(s) closed at once since the last report; raise the limit (LimitNOFILE= in the unit, ulimit -n) or lower max_connections",
+		strerror(err), (unsigned long long)rl.rlim_cur, srv->exhausted_refused);
+	srv->exhausted_refused = 0;
+	srv->exhausted_logged_ms = now;
+}
+
 static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 {
 	struct server *srv = arg;
@@ -134,10 +219,14 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 		struct io_thread *th;
 
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			if (errno == EMFILE || errno == ENFILE)
+				srv_out_of_descriptors(srv, lfd, errno);
+			else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn(COMP, "accept failed: %s", strerror(errno));
 			return;
 		}
+		/* descriptors again: the next shortage starts with a short pause */
+		srv->accept_pause_ms = 0;
 		th = &srv->threads[srv->next_thread++ % srv->nthreads];
 		if (ev_post(th->loop, conn_handoff, (void *)(intptr_t)fd)) {
 			close(fd);
@@ -179,7 +268,7 @@ static int srv_listen(struct server *srv, const struct net_portal *p, char *err,
 	if (bind(fd, (const struct sockaddr *)&p->addr, p->addrlen) ||
 	    listen(fd, SERVER_LISTEN_BACKLOG))
 		goto err_close;
-	if (ev_add_fd(srv->loop, fd, EV_READ, on_accept, srv)) {
+	if (!srv->accept_paused && ev_add_fd(srv->loop, fd, EV_READ, on_accept, srv)) {
 		errno = ENOMEM;
 		goto err_close;
 	}
@@ -199,7 +288,8 @@ err:
 static void srv_unlisten(struct server *srv, size_t i)
 {
 	log_info(COMP, "no longer listening on %s", srv->listeners[i].portal.text);
-	ev_del_fd(srv->loop, srv->listeners[i].fd);
+	if (!srv->accept_paused)
+		ev_del_fd(srv->loop, srv->listeners[i].fd);
 	close(srv->listeners[i].fd);
 	srv->listeners[i] = srv->listeners[--srv->nlisteners];
 }
@@ -285,6 +375,10 @@ static void srv_free(struct server *srv)
 		ev_del_fd(srv->loop, srv->sigfd);
 		close(srv->sigfd);
 	}
+	if (srv->spare_fd >= 0)
+		close(srv->spare_fd);
+	if (srv->accept_timer)
+		ev_timer_cancel(srv->loop, srv->accept_timer);
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
 	free(srv->threads);
@@ -303,6 +397,31 @@ static void srv_join(struct server *srv, unsigned int n)
 		pthread_join(srv->threads[i].tid, NULL);
 }
 
+/*
+ * Every connection and every open store costs a descriptor, and systemd's
+ * default soft limit is 1024: take the hard limit, which is there to be
+ * taken (LimitNOFILE= in the unit sets both).
+ */
+static void srv_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t was = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (!setrlimit(RLIMIT_NOFILE, &rl))
+			log_info(COMP, "open files: limit raised from %llu to %llu",
+				 (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+	}
+	if (rl.rlim_cur < 4096)
+		log_warn(COMP,
+			 "open files: the limit is %llu; each connection takes one: raise LimitNOFILE= (or ulimit -Hn) for more",
+			 (unsigned long long)rl.rlim_cur);
+}
+
 int server_start(struct obj_model *model, struct server **out, char *err, size_t errlen)
 {
 	struct server *srv;
@@ -319,6 +438,8 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv->env.model = model;
 	srv->sigfd = -1;
 	srv->started = time(NULL);
+	srv_raise_nofile();
+	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&srv->env.lock, NULL);
 	iscsi_set_env(&env_model_ops, &srv->env);
 

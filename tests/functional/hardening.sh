@@ -5,6 +5,11 @@
 #   control-held   64 clients connect to the control socket and send
 #                  nothing: portico still gets in (the idlest one makes
 #                  room), at once
+#   descriptors    porticod with 256 descriptors at most, 400 connections
+#                  that send 24 bytes of a login header and stall: porticod
+#                  does not spin (CPU), says so in a line or two (not one a
+#                  try), the control socket still lets root in, and once
+#                  they are gone a login works
 . "$(dirname "$0")/lib.sh"
 t_require "$PORTICO" "$T_BIN/holdconn"
 
@@ -18,7 +23,7 @@ pd_start_ctl conf || t_done
 helper "$T_TMP/hold.out" "$T_BIN/holdconn" -n 64 -t 60 "unix:$PORTICO_SOCKET"
 HOLD=$HELPER_PID
 i=0
-until grep -q '^connected ' "$T_TMP/hold.out" || [ $i -ge 100 ]; do
+until grep -qs '^connected ' "$T_TMP/hold.out" || [ $i -ge 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -39,6 +44,52 @@ else
 	fail control-held-idlest-evicted "no eviction seen" "$T_TMP/hold.out"
 fi
 kill "$HOLD" 2>/dev/null
+pd_stop stop-control
+
+# ---- descriptors run out ----
+IQN=iqn.2026-11.org.portico.test:hardening
+conf_target() {
+	conf_head 1
+	cat <<EOF
+backstores = ( { name = "n0"; type = "null"; size = "16M"; } );
+targets = ( { iqn = "$IQN"; tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+  luns = ( { lun = 0; backstore = "n0"; } ); attributes = { generate_node_acls = true; }; } ); } );
+EOF
+}
+# the CPU time (clock ticks) porticod has used
+pd_ticks() { awk '{ print $14 + $15 }' "/proc/$PD_PID/stat"; }
+PD_PREFIX="prlimit --nofile=256:256 --"
+pd_start conf_target || t_done
+PD_PREFIX=""
+helper "$T_TMP/flood.out" "$T_BIN/holdconn" -n 400 -b 24 -t 30 "tcp:127.0.0.1:$PD_PORT"
+FLOOD=$HELPER_PID
+i=0
+until grep -qs '^connected ' "$T_TMP/flood.out" || [ $i -ge 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+t0=$(pd_ticks)
+logs0=$(grep -c 'out of file descriptors\|accept failed' "$PD_LOG")
+sleep 3
+t1=$(pd_ticks)
+logs1=$(grep -c 'out of file descriptors\|accept failed' "$PD_LOG")
+hz=$(getconf CLK_TCK)
+# a spinning loop takes a whole core: 3 s of CPU in 3 s
+if [ $((t1 - t0)) -lt $((3 * hz / 5)) ]; then
+	pass descriptors-no-spin
+else
+	fail descriptors-no-spin "porticod used $((t1 - t0)) ticks of CPU in 3 s ($hz a second) while out of descriptors"
+fi
+if [ "$logs1" -ge 1 ] && [ $((logs1 - logs0)) -le 1 ]; then
+	pass descriptors-said-once
+else
+	fail descriptors-said-once "$logs1 lines about exhausted descriptors, $((logs1 - logs0)) of them in 3 s"
+fi
+check descriptors-admin-gets-in timeout 5 "$PORTICO" -t 4 status
+kill "$FLOOD" 2>/dev/null
+helper_wait "$FLOOD" 5
+check descriptors-login-after timeout 30 iscsi-ls -s "iscsi://127.0.0.1:$PD_PORT"
 
 pd_stop stop
 t_done

@@ -33,6 +33,8 @@ PD_PORT=""
 PD_LOG=$T_TMP/porticod.log
 PD_CONF=$T_TMP/porticod.conf
 PD_STARTS=0
+# words put before porticod's command line (e.g. "prlimit --nofile=256:256 --")
+PD_PREFIX=""
 # the same name everywhere a test does not care which initiator it is
 T_INITIATOR=iqn.2026-01.org.portico.test:ft
 # how long porticod may take to start listening and to stop (ASan is slow)
@@ -203,7 +205,8 @@ pd_launch() { # [READY-FUNCTION]
 	pl_ready=${1:-pd_listening}
 	PD_STARTS=$((PD_STARTS + 1))
 	echo "=== porticod start $PD_STARTS: $PD_CONF (port $PD_PORT) ===" >>"$PD_LOG"
-	"$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
+	# shellcheck disable=SC2086 # PD_PREFIX: words put before porticod (prlimit ...)
+	${PD_PREFIX:-} "$PORTICOD" -c "$PD_CONF" -f -v >>"$PD_LOG" 2>&1 &
 	PD_PID=$!
 	i=0
 	while [ $i -lt $((PD_START_TIMEOUT * 10)) ]; do
