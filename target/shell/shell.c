@@ -13,6 +13,18 @@
 #define SH_PROMPT_PATH_MAX 48
 #define SH_TREE_TIMEOUT_MS 3000
 
+/* porticod, as the shell tells the admin about it when it cannot be reached. */
+static const struct ctl_client_who sh_porticod = {
+	.daemon = "porticod",
+	.not_running_hint =
+		"is porticod running, with its control server? Another socket: --socket PATH or PORTICO_SOCKET",
+	.root_hint = "administering porticod takes root",
+	.stopped_hint = "is porticod still running? 'systemctl status porticod'",
+	.busy_hint = "porticod may be busy or stuck: 'portico status', or a longer --timeout",
+	.closed_hint = "porticod may have stopped: see its log",
+	.version_hint = "install portico and porticod of the same version",
+};
+
 int sh_ctx_init(struct sh_ctx *ctx, const struct sh_opts *opts, FILE *out, FILE *err)
 {
 	int rc;
@@ -23,15 +35,15 @@ int sh_ctx_init(struct sh_ctx *ctx, const struct sh_opts *opts, FILE *out, FILE 
 	ctx->err = err;
 	snprintf(ctx->cwd, sizeof(ctx->cwd), "/");
 	ctx->tree_stale = true;
-	rc = sh_client_init(&ctx->client, opts->socket, opts->timeout_ms);
+	rc = ctl_client_init(&ctx->client, opts->socket, &sh_porticod, opts->timeout_ms);
 	if (rc)
-		sh_client_fini(&ctx->client);
+		ctl_client_fini(&ctx->client);
 	return rc;
 }
 
 void sh_ctx_fini(struct sh_ctx *ctx)
 {
-	sh_client_fini(&ctx->client);
+	ctl_client_fini(&ctx->client);
 	json_object_put(ctx->tree);
 	ctx->tree = NULL;
 }
@@ -146,12 +158,13 @@ static void sh_after_change(struct sh_ctx *ctx, const struct sh_action *a)
 static enum sh_status sh_request(struct sh_ctx *ctx, const struct sh_action *a)
 {
 	struct ctl_response rsp;
+	struct ctl_client_err cerr = { .msg = "" };
 	struct sh_err err = { .msg = "" };
 	int rc;
 
-	rc = sh_client_call(&ctx->client, a->op, a->target, a->args, &rsp, &err);
+	rc = ctl_client_call(&ctx->client, a->op, a->target, a->args, &rsp, &cerr);
 	if (rc) {
-		sh_report(ctx, err.msg, NULL, err.hint);
+		sh_report(ctx, cerr.msg, NULL, cerr.hint);
 		return SH_STATUS_UNREACHABLE;
 	}
 	if (!rsp.ok) {
@@ -283,7 +296,7 @@ void sh_ctx_refresh_tree(struct sh_ctx *ctx)
 {
 	int timeout = ctx->client.timeout_ms;
 	struct ctl_response rsp;
-	struct sh_err err;
+	struct ctl_client_err err;
 	int rc;
 
 	if (ctx->tree && !ctx->tree_stale)
@@ -291,7 +304,7 @@ void sh_ctx_refresh_tree(struct sh_ctx *ctx)
 	/* a Tab must not hang on a busy daemon */
 	if (ctx->client.timeout_ms > SH_TREE_TIMEOUT_MS)
 		ctx->client.timeout_ms = SH_TREE_TIMEOUT_MS;
-	rc = sh_client_call(&ctx->client, "get", "/", NULL, &rsp, &err);
+	rc = ctl_client_call(&ctx->client, "get", "/", NULL, &rsp, &err);
 	ctx->client.timeout_ms = timeout;
 	if (rc)
 		return;

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "target/shell/client.h"
+#include "common/ctl_client.h"
 #include "target/shell/cmdline.h"
 #include "target/shell/path.h"
 
@@ -35,7 +35,7 @@ struct sh_opts {
 };
 
 struct sh_ctx {
-	struct sh_client client;
+	struct ctl_client client;
 	struct sh_opts opts;
 	char cwd[SH_PATH_MAX];
 	char prev[SH_PATH_MAX]; /* before the last cd, for "cd -" */
