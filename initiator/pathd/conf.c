@@ -477,7 +477,8 @@ static int pathd_conf_discovery(struct pathd_conf_ctx *x, const config_setting_t
 						 "discovery address '%s' is listed twice (as %s): remove one",
 						 text, p.text);
 		}
-		snprintf(mp->discovery[mp->ndiscovery++], MP_PORTAL_MAX, "%s", p.text);
+		/* fits: checked in pathd_conf_portal_why */
+		memcpy(mp->discovery[mp->ndiscovery++], p.text, strlen(p.text) + 1);
 	}
 	return 0;
 }
