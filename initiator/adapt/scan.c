@@ -223,6 +223,8 @@ static const char *scan_err_text(int err)
 		return "is missing";
 	case -ENODATA:
 		return "is cut short (no end of line)";
+	case -ENOMSG:
+		return "is empty";
 	case -EILSEQ:
 		return "holds bytes the kernel does not write";
 	case -EOVERFLOW:
@@ -408,6 +410,8 @@ static int scan_lun(struct scan_ctx *c, const struct scan_session *s, const char
 	d->ev.key.lun = lun;
 
 	rc = scan_attr(sdev, "state", d->state, sizeof(d->state));
+	if (!rc && !d->state[0])
+		rc = -ENOMSG;
 	if (rc)
 		return scan_skip_attr(c, sid, hctl, rc, hctl, "state");
 	/* scsi_device_state_name(): only a running device takes commands */
@@ -622,11 +626,10 @@ static int scan_portal(struct scan_ctx *c, uint32_t sid, const char *cdir, const
 	int rc;
 
 	rc = scan_attr(cdir, "persistent_address", addr, sizeof(addr));
+	if (!rc && !addr[0])
+		rc = -ENOMSG;
 	if (rc)
 		return scan_skipped(scan_skip_attr(c, sid, "", rc, conn, "persistent_address"));
-	if (!addr[0])
-		return scan_skipped(
-		    scan_skip(c, sid, "", -EINVAL, "%s/persistent_address is empty", conn));
 	rc = scan_attr_i32(cdir, "persistent_port", &port);
 	if (!rc && (port < 0 || port > 65535))
 		rc = -ERANGE;
@@ -701,12 +704,12 @@ static int scan_session(struct scan_ctx *c, uint32_t sid)
 
 	rc = scan_attr(sdir, "targetname", s.ev.key.target, sizeof(s.ev.key.target));
 	if (!rc && !s.ev.key.target[0])
-		rc = -ENODATA;
+		rc = -ENOMSG;
 	if (rc)
 		return scan_skip_attr(c, sid, "", rc, sname, "targetname");
 	rc = scan_attr(sdir, "state", s.state, sizeof(s.state));
 	if (!rc && !s.state[0])
-		rc = -ENODATA;
+		rc = -ENOMSG;
 	if (rc)
 		return scan_skip_attr(c, sid, "", rc, sname, "state");
 	/* iscsi_session_state_name(): FAILED is recovering, FREE is being torn down */
