@@ -789,6 +789,7 @@ int scan_read(const char *root, const char *prefix, struct scan_snapshot *out)
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno; /* no iscsi transport loaded: no sessions */
+	/* a readdir() that fails ends a directory early, here and below: the next scan reads on */
 	for (i = 0; !rc && (de = readdir(d)); i++) {
 		const char *end;
 		uint64_t sid;

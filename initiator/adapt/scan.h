@@ -66,10 +66,17 @@ struct scan_disk {
  * it for gone until a scan reads it or no longer sees it.
  */
 struct scan_skip {
-	uint32_t sid;
+	uint32_t sid;  /* 0: class/iscsi_session itself (more entries than a scan reads) */
 	char hctl[64]; /* "": the session itself; a disk's, or a target's "target2:0:0" */
-	int err;       /* -errno: -ENOENT gone while read, -EINVAL garbled, ... */
-	char reason[256];
+	/*
+	 * -ENOENT missing (gone while read), -ENODATA cut short (no newline),
+	 * -ENOMSG empty, -EILSEQ bytes the kernel does not write, -EOVERFLOW
+	 * too long, -EINVAL not a number (or not what it names), -ERANGE out
+	 * of range, -ENODEV no block device yet, -EMLINK more than one,
+	 * -E2BIG a directory past the entries a scan reads
+	 */
+	int err;
+	char reason[256]; /* "connection4:0/persistent_port is not a number" */
 };
 
 struct scan_snapshot {
