@@ -11,6 +11,11 @@ build-tests: $(UNIT_BINS) $(FUNC_BINS)
 $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ -liscsi $(LIBS)
 
+# nicwatch drives the NIC adapter (initiator/adapt/nic.c): the daemon's
+# archive and libnl, no libiscsi (an explicit rule wins over the pattern).
+$(BUILD)/tests/functional/nicwatch: $(BUILD)/tests/functional/nicwatch.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(PATHD_SYSLIBS) $(LIBS)
+
 # ---- fuzzing: tests/fuzz, docs/fuzzing.md ---------------------------------
 # 'make fuzz' builds every libFuzzer harness (tests/fuzz/fuzz_*.c) and the
 # seed generator with clang, ASan and UBSan under build-fuzz/, by running
