@@ -201,9 +201,8 @@ struct iscsi_tx *conn_tx_alloc(struct iscsi_conn *conn, const void *data, uint32
 
 void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts)
 {
-	uint32_t exp, max;
+	uint32_t statsn = conn->statsn, exp, max;
 
-	put_be32(hdr + 24, conn->statsn);
 	if (counts)
 		conn->statsn++;
 	if (conn->sess) {
@@ -217,8 +216,7 @@ void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts)
 		exp = 0;
 		max = 0;
 	}
-	put_be32(hdr + 28, exp);
-	put_be32(hdr + 32, max);
+	iscsi_bhs_set_numbers(hdr, statsn, exp, max);
 }
 
 /* Finishes the PDU's framing: header digest, padding and data digest. */
@@ -226,7 +224,7 @@ static void conn_tx_frame(struct iscsi_conn *conn, struct iscsi_tx *tx)
 {
 	uint32_t pad = iscsi_pad4(tx->dlen) - tx->dlen;
 
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)tx->hdr, tx->dlen);
+	iscsi_bhs_set_dlen(tx->hdr, tx->dlen);
 	tx->hdr_len = ISCSI_BHS_LEN;
 	if (conn->hdigest) {
 		crc32c_put_wire(tx->hdr + ISCSI_BHS_LEN, crc32c(0, tx->hdr, ISCSI_BHS_LEN));
@@ -432,8 +430,8 @@ void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
 	put_be32(r->itt, ISCSI_RESERVED_TAG);
 	/* RFC 7143 §11.17: a Reject advances StatSN. */
 	conn_stamp(conn, tx->hdr, true);
-	log_dbg(COMP, "conn %d: reject opcode 0x%02x reason 0x%02x", conn->id, bhs[0] & 0x3f,
-		reason);
+	log_dbg(COMP, "conn %d: reject opcode 0x%02x reason 0x%02x", conn->id,
+		iscsi_bhs_opcode(bhs), reason);
 	conn_queue(conn, tx);
 }
 
@@ -615,7 +613,7 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 		return;
 	}
 	conn->sess = sess;
-	put_be16(rsp + 14, sess->tsih);
+	put_be16(((struct iscsi_login_rsp *)rsp)->tsih, sess->tsih);
 
 	tx = conn_tx_alloc(conn, NULL, 0, NULL);
 	if (tx && sm->rsp_data.len) {
@@ -839,7 +837,7 @@ static int conn_scratch(struct iscsi_conn *conn, uint32_t len)
 /* The header (and its digest) is in: decide where the data segment goes. */
 static int conn_header_done(struct iscsi_conn *conn)
 {
-	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	uint8_t op = iscsi_bhs_opcode(conn->bhs);
 	uint32_t limit;
 	int rc;
 
@@ -914,7 +912,7 @@ data:
 
 static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 {
-	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	uint8_t op = iscsi_bhs_opcode(conn->bhs);
 
 	if (conn->state == ISCSI_CONN_STATE_LOGIN) {
 		if (!digest_ok) {
@@ -1032,8 +1030,8 @@ static void conn_rx(struct iscsi_conn *conn)
 		/* The current stage is complete. */
 		switch (conn->rx_state) {
 		case ISCSI_RX_BHS:
-			conn->ahs_len = conn->bhs[4] * 4u;
-			conn->dlen = iscsi_bhs_dlen((struct iscsi_bhs *)conn->bhs);
+			conn->ahs_len = iscsi_bhs_ahs_len(conn->bhs);
+			conn->dlen = iscsi_bhs_dlen(conn->bhs);
 			conn->rx_done = 0;
 			if (conn->ahs_len) {
 				conn->rx_state = ISCSI_RX_AHS;

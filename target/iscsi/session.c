@@ -733,7 +733,7 @@ static void sess_process(struct iscsi_conn *conn, const uint8_t *bhs, const uint
 {
 	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE)
 		return;
-	switch (bhs[0] & ISCSI_OPCODE_MASK) {
+	switch (iscsi_bhs_opcode(bhs)) {
 	case ISCSI_OP_NOP_OUT:
 		sess_handle_nop_out(conn, bhs, data, dlen);
 		break;
@@ -756,8 +756,8 @@ void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *d
 		   uint32_t dlen)
 {
 	struct iscsi_session *sess = conn->sess;
-	uint8_t op = bhs[0] & ISCSI_OPCODE_MASK;
-	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
+	uint8_t op = iscsi_bhs_opcode(bhs);
+	bool immediate = iscsi_bhs_immediate(bhs);
 	uint32_t cmdsn;
 	int rc;
 
@@ -793,8 +793,8 @@ void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *d
 		return;
 	}
 
-	/* NOP-Out, Text, Logout and TMF requests carry CmdSN at bytes 24..27. */
-	cmdsn = get_be32(bhs + 24);
+	/* NOP-Out, Text, Logout and TMF requests are numbered (struct iscsi_bhs_numbered). */
+	cmdsn = iscsi_bhs_cmdsn(bhs);
 	rc = sess_cmdsn_check(sess, cmdsn, immediate);
 	if (rc < 0)
 		return;

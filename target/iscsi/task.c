@@ -469,7 +469,7 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 	const struct iscsi_scsi_cmd *h = (const struct iscsi_scsi_cmd *)bhs;
 	uint32_t itt = get_be32(h->itt);
 	uint32_t cmdsn = get_be32(h->cmdsn);
-	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
+	bool immediate = iscsi_bhs_immediate(bhs);
 	const struct scsi_lun_entry *e;
 	struct iscsi_task *task;
 	struct scsi_cmd *cmd;

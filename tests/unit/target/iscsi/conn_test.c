@@ -128,7 +128,7 @@ static void send_pdu(const uint8_t *bhs, const void *data, uint32_t dlen)
 	uint8_t hdr[ISCSI_BHS_LEN];
 
 	memcpy(hdr, bhs, ISCSI_BHS_LEN);
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)hdr, dlen);
+	iscsi_bhs_set_dlen(hdr, dlen);
 	memcpy(buf, hdr, ISCSI_BHS_LEN);
 	n = ISCSI_BHS_LEN;
 	if (hdigest) {
@@ -180,7 +180,7 @@ static int recv_pdu(uint8_t *bhs, uint8_t *data, size_t cap)
 		ck_assert_int_eq(read_full(dig, 4), 0);
 		ck_assert_uint_eq(crc32c_get_wire(dig), crc32c(0, bhs, ISCSI_BHS_LEN));
 	}
-	dlen = iscsi_bhs_dlen((struct iscsi_bhs *)bhs);
+	dlen = iscsi_bhs_dlen(bhs);
 	ck_assert_uint_le(iscsi_pad4(dlen), cap);
 	if (dlen) {
 		ck_assert_int_eq(read_full(data, iscsi_pad4(dlen)), 0);
@@ -718,7 +718,7 @@ START_TEST(test_immediate_data_digest_error)
 	memset(payload, 0xab, sizeof(payload));
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, sizeof(payload), cdb,
 		     sizeof(cdb));
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)bhs, sizeof(payload));
+	iscsi_bhs_set_dlen(bhs, sizeof(payload));
 	memcpy(raw, bhs, ISCSI_BHS_LEN);
 	crc32c_put_wire(raw + ISCSI_BHS_LEN, crc32c(0, bhs, ISCSI_BHS_LEN));
 	memcpy(raw + ISCSI_BHS_LEN + 4, payload, sizeof(payload));

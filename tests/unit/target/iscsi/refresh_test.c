@@ -205,7 +205,7 @@ static void send_pdu(const uint8_t *bhs, const void *data, uint32_t dlen)
 
 	ck_assert_uint_le(iscsi_pad4(dlen), sizeof(buf) - ISCSI_BHS_LEN);
 	memcpy(buf, bhs, ISCSI_BHS_LEN);
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)buf, dlen);
+	iscsi_bhs_set_dlen(buf, dlen);
 	if (dlen)
 		memcpy(buf + ISCSI_BHS_LEN, data, dlen);
 	memset(buf + ISCSI_BHS_LEN + dlen, 0, pad);
@@ -239,7 +239,7 @@ static int recv_pdu(uint8_t *bhs, uint8_t *data, size_t cap)
 
 	if (read_full(bhs, ISCSI_BHS_LEN))
 		return -1;
-	dlen = iscsi_bhs_dlen((struct iscsi_bhs *)bhs);
+	dlen = iscsi_bhs_dlen(bhs);
 	ck_assert_uint_le(iscsi_pad4(dlen), cap);
 	if (dlen && read_full(data, iscsi_pad4(dlen)))
 		return -1;
