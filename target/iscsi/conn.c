@@ -46,8 +46,6 @@
 #define CONN_LOGIN_TIMEOUT_MS 30000
 #define CONN_TXQ_HIGH 1024 /* stop reading while this many PDUs wait to be sent */
 
-static const struct iscsi_env_ops *env_ops;
-static void *env_arg;
 static int conn_next_id = 1; /* only for log messages; races are harmless */
 
 static __thread struct list_head thread_conns;
@@ -57,18 +55,6 @@ static __thread unsigned int thread_live; /* allocated, closed or not: freed whe
 static unsigned int total_nconns; /* atomic */
 
 static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg);
-
-void iscsi_set_env(const struct iscsi_env_ops *ops, void *arg)
-{
-	env_ops = ops;
-	env_arg = arg;
-}
-
-const struct iscsi_env_ops *conn_env(void **arg)
-{
-	*arg = env_arg;
-	return env_ops;
-}
 
 unsigned int iscsi_conn_count(void)
 {
@@ -448,15 +434,16 @@ static uint16_t conn_login_authorize(void *arg, enum iscsi_session_type type,
 				     const char **alias)
 {
 	struct iscsi_conn *conn = arg;
+	const struct iscsi_env *env = &conn->env;
 
-	if (!env_ops || !env_ops->authorize)
+	if (!env->ops || !env->ops->authorize)
 		return ISCSI_LOGIN_TARGET_ERROR;
 	conn->alias[0] = '\0';
 	*alias = conn->alias;
-	return env_ops->authorize(env_arg, type, initiator, target,
-				  (const struct sockaddr *)&conn->local, conn->locallen,
-				  (const struct sockaddr *)&conn->peer, conn->peerlen, limits,
-				  tpg_tag, conn->alias, sizeof(conn->alias));
+	return env->ops->authorize(env->arg, type, initiator, target,
+				   (const struct sockaddr *)&conn->local, conn->locallen,
+				   (const struct sockaddr *)&conn->peer, conn->peerlen, limits,
+				   tpg_tag, conn->alias, sizeof(conn->alias));
 }
 
 /* CHAP challenges (RFC 1994 §2.3: unpredictable). 0 or -errno. */
@@ -497,10 +484,10 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 		struct chap_creds creds;
 		int rc = -ENODATA;
 
-		if (env_ops && env_ops->chap_credentials)
-			rc = env_ops->chap_credentials(env_arg, initiator, target,
-						       (const struct sockaddr *)&conn->local,
-						       conn->locallen, &creds);
+		if (conn->env.ops && conn->env.ops->chap_credentials)
+			rc = conn->env.ops->chap_credentials(conn->env.arg, initiator, target,
+							     (const struct sockaddr *)&conn->local,
+							     conn->locallen, &creds);
 		if (!rc)
 			rc = chap_create(&creds, conn_random, &conn->chap);
 		explicit_bzero(&creds, sizeof(creds));
@@ -1201,7 +1188,7 @@ static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *a
 	conn_put(conn);
 }
 
-int iscsi_conn_start(struct ev_loop *loop, int fd)
+int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env)
 {
 	static const struct login_env login_env_tmpl = {
 		.authorize = conn_login_authorize,
@@ -1227,6 +1214,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	conn->id = __atomic_fetch_add(&conn_next_id, 1, __ATOMIC_RELAXED);
 	conn->fd = fd;
 	conn->loop = loop;
+	conn->env = *env;
 	conn->refs = 1;
 	conn->nop_ttt = ISCSI_RESERVED_TAG;
 	conn->max_recv_dsl = ISCSI_LOGIN_MAX_DSL;

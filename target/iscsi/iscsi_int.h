@@ -143,6 +143,7 @@ struct iscsi_session {
 	struct iscsi_params params;
 	struct iscsi_conn *conn;
 	struct ev_loop *loop;
+	struct iscsi_env env; /* its connection's: LUN maps come from there and go back there */
 	bool dead; /* being torn down: no new work */
 	/* sequence numbers (RFC 7143 §4.2.2) */
 	uint32_t exp_cmdsn;
@@ -196,6 +197,7 @@ struct iscsi_conn {
 	char local_text[80]; /* the portal the connection arrived on */
 	char alias[256]; /* TargetAlias, copied from the model at login */
 	int refs; /* the loop's registration + in-flight work holding the conn */
+	struct iscsi_env env; /* what the connection asks (iscsi_conn_start) */
 
 	/* receive (enum iscsi_rx_state) */
 	enum iscsi_rx_state rx_state;
@@ -266,8 +268,6 @@ void conn_flush(struct iscsi_conn *conn);
 void conn_nop_answered(struct iscsi_conn *conn, uint32_t ttt);
 /* Posted by a reinstated session's end to the login that waits for it (drops a reference). */
 void conn_reinstate_done(void *arg);
-/* The ops the daemon registered (iscsi_set_env), for session.c and task.c. */
-const struct iscsi_env_ops *conn_env(void **arg);
 
 /* session.c */
 /*

@@ -180,6 +180,8 @@ static const struct iscsi_env_ops fake_ops = {
     .session_conf_release = fake_release,
 };
 
+static const struct iscsi_env fake_env = {.ops = &fake_ops};
+
 /* ---- the target's output ---- */
 
 static bool target_opcode(uint8_t op)
@@ -525,7 +527,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	scsi_init();
 	if (ev_loop_create(&loop) || bs_thread_init(loop))
 		abort();
-	iscsi_set_env(&fake_ops, NULL);
 	return 0;
 }
 
@@ -549,7 +550,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	FUZZ_CHECK(iscsi_conn_start(loop, sv[1]) == 0, "iscsi_conn_start failed");
+	FUZZ_CHECK(iscsi_conn_start(loop, sv[1], &fake_env) == 0, "iscsi_conn_start failed");
 
 	len = size - 4;
 	if ((conf & 0x01) && !(conf & 0x30)) {

@@ -46,7 +46,6 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 			       socklen_t peerlen, struct param_limits *limits, uint16_t *tag,
 			       char *alias, size_t aliaslen)
 {
-	(void)arg;
 	(void)type;
 	(void)initiator;
 	(void)target;
@@ -61,7 +60,7 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 	limits->max_outstanding_r2t = 2;
 	*tag = 1;
 	snprintf(alias, aliaslen, "%s", "");
-	return authorize_status;
+	return arg ? *(const uint16_t *)arg : authorize_status; /* arg: another environment's */
 }
 
 static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
@@ -112,6 +111,8 @@ static const struct iscsi_env_ops fake_ops = {
 	.session_conf = fake_session_conf,
 	.session_conf_release = fake_release,
 };
+
+static const struct iscsi_env fake_env = {.ops = &fake_ops};
 
 /* ---- the initiator side ---- */
 
@@ -335,11 +336,10 @@ static void setup(void)
 	p.write_back = true;
 	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), 0);
 	ck_assert_int_eq(scsi_lu_create(dev, &id, &lu), 0);
-	iscsi_set_env(&fake_ops, NULL);
 	authorize_status = ISCSI_LOGIN_OK;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	peer = sv[0];
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	cmdsn = 1;
 	hdigest = ddigest = false;
 	login_tsih = 0;
@@ -764,7 +764,7 @@ START_TEST(test_session_reinstatement)
 
 	/* The same initiator and ISID log in again on a new connection. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	peer = sv[0];
 	ck_assert_int_eq(login("None"), 0);
 
@@ -796,7 +796,7 @@ START_TEST(test_connection_reinstatement)
 
 	/* A login naming a TSIH that does not exist: session does not exist (2/0a). */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	peer = sv[0];
 	login_tsih = (uint16_t)(tsih + 77);
 	ck_assert_int_eq(login("None"), ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
@@ -804,7 +804,7 @@ START_TEST(test_connection_reinstatement)
 
 	/* The live session's TSIH: its connection is replaced, the TSIH stays. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	peer = sv[0];
 	login_tsih = tsih;
 	ck_assert_int_eq(login("None"), 0);
@@ -920,6 +920,25 @@ START_TEST(test_short_reads)
 }
 END_TEST
 
+/* A connection asks the environment it was started with, and only that one. */
+START_TEST(test_env_per_connection)
+{
+	static const uint16_t refused = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	const struct iscsi_env other = {.ops = &fake_ops, .arg = (void *)&refused};
+	int first = peer, sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &other), 0);
+	peer = sv[0];
+	ck_assert_int_eq(login("None"), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
+	close(peer);
+	/* the fixture's connection, started with fake_env, is let in */
+	peer = first;
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -945,6 +964,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_connection_reinstatement);
 	tcase_add_test(tc, test_burst_beyond_rx_batch);
 	tcase_add_test(tc, test_short_reads);
+	tcase_add_test(tc, test_env_per_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -117,6 +117,7 @@ static int maps_live;	     /* maps handed out and not released */
 static const void *map_given[8]; /* the maps, in the order handed out */
 static const void *map_released; /* the last map freed */
 static unsigned int nconfs; /* session_conf calls */
+static const void *conf_arg, *release_arg; /* the environment's arg they were called with */
 
 static void set_model(size_t n, const struct model_lun *m)
 {
@@ -147,7 +148,7 @@ static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const ch
 static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
 			     struct iscsi_session_conf *out)
 {
-	(void)arg;
+	conf_arg = arg;
 	ck_assert_str_eq(initiator, INI);
 	ck_assert_str_eq(target, TGT);
 	ck_assert_uint_eq(tag, 1);
@@ -173,7 +174,7 @@ static int fake_session_conf(void *arg, const char *initiator, const char *targe
 
 static void fake_release(void *arg, struct iscsi_session_conf *conf)
 {
-	(void)arg;
+	release_arg = arg;
 	if (!conf->map)
 		return;
 	for (size_t i = 0; i < conf->map->n; i++)
@@ -189,6 +190,8 @@ static const struct iscsi_env_ops fake_ops = {
 	.session_conf = fake_session_conf,
 	.session_conf_release = fake_release,
 };
+
+static const struct iscsi_env fake_env = {.ops = &fake_ops};
 
 /* ---- the initiator side ---- */
 
@@ -529,7 +532,6 @@ static void setup(void)
 		lu_ref[i] = true;
 		lu_closed[i] = false;
 	}
-	iscsi_set_env(&fake_ops, NULL);
 	set_model(1, (const struct model_lun[]){ { .lun = 0, .lu = 0 } });
 	conf_rc = 0;
 	maps_live = 0;
@@ -538,7 +540,7 @@ static void setup(void)
 	nheld = 0;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	peer = sv[0];
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	cmdsn = 1;
 }
 
@@ -869,7 +871,7 @@ START_TEST(test_held_login_refreshed)
 
 	/* the same ISID again: the old session goes, the new login waits for its read */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	peer = sv[0];
 	login_security(false);
 	login_final_send();
@@ -933,7 +935,7 @@ START_TEST(test_session_list)
 	salen = sizeof(sa);
 	ck_assert_int_eq(getsockname(cfd, (struct sockaddr *)&sa, &salen), 0);
 	snprintf(peer_text, sizeof(peer_text), "127.0.0.1:%u", ntohs(sa.sin_port));
-	ck_assert_int_eq(iscsi_conn_start(loop, afd), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, afd, &fake_env), 0);
 	peer = cfd;
 	login(true);
 
@@ -974,6 +976,33 @@ START_TEST(test_session_list)
 }
 END_TEST
 
+/*
+ * A session asks the environment its connection was started with, at
+ * login and at every refresh, and gives its maps back there.
+ */
+START_TEST(test_refresh_asks_own_env)
+{
+	static int mine_arg;
+	const struct iscsi_env mine = {.ops = &fake_ops, .arg = &mine_arg};
+	int first = peer, sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &mine), 0);
+	peer = sv[0];
+	login(false);
+	ck_assert_ptr_eq(conf_arg, &mine_arg);
+	expect_power_on(0);
+
+	conf_arg = NULL;
+	set_model(2, (const struct model_lun[]){{.lun = 0, .lu = 0}, {.lun = 1, .lu = 1}});
+	iscsi_refresh_sessions();
+	ck_assert_ptr_eq(conf_arg, &mine_arg);
+	ck_assert_ptr_eq(release_arg, &mine_arg); /* the old map went back to it */
+	expect_luns_changed(0);
+	close(first);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi refresh");
@@ -997,6 +1026,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_held_login_refreshed);
 	tcase_add_test(tc, test_discovery_untouched);
 	tcase_add_test(tc, test_session_list);
+	tcase_add_test(tc, test_refresh_asks_own_env);
 	suite_add_tcase(s, tc);
 	return s;
 }
