@@ -46,7 +46,8 @@
 #define CONN_LOGIN_TIMEOUT_MS 30000
 #define CONN_TXQ_HIGH 1024 /* stop reading while this many PDUs wait to be sent */
 
-static int conn_next_id = 1; /* only for log messages; races are harmless */
+/* Numbers connections for the log; taken atomically, as every I/O thread starts some. */
+static int conn_next_id = 1;
 
 static __thread struct list_head thread_conns;
 static __thread bool thread_conns_init;

@@ -366,7 +366,11 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		if (sess->attrs.default_cmdsn_depth)
 			sess->cmdsn_window = sess->attrs.default_cmdsn_depth;
 
-		/* SPC-4 §7.8.6.? (SCSI name string): "<iSCSI name>,i,0x<ISID in hex>". */
+		/*
+		 * The initiator port's name as SPC-4 §7.6.4.6 writes it in an
+		 * iSCSI TransportID (format 01b): "<iSCSI name>,i,0x<ISID in
+		 * hex>". Persistent reservations know the I_T nexus by it.
+		 */
 		snprintf(sess->nexus.initiator_port, sizeof(sess->nexus.initiator_port),
 			 "%s,i,0x%02x%02x%02x%02x%02x%02x", sess->initiator, sess->isid[0],
 			 sess->isid[1], sess->isid[2], sess->isid[3], sess->isid[4], sess->isid[5]);

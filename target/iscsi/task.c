@@ -308,11 +308,12 @@ static void task_scsi_done(struct scsi_cmd *cmd)
 		if (task_in_table(task))
 			task_remove(task);
 	} else {
-		struct iscsi_conn *conn = task->sess->conn;
-
-		/* Completions arrive one by one: flush as we go, the batch is one PDU. */
+		/*
+		 * Outside a receive pass, conn_queue leaves the write to the end
+		 * of the loop iteration: the responses to completions reaped
+		 * together leave in one writev.
+		 */
 		task_respond(task);
-		(void)conn;
 	}
 	task_put(task); /* the engine's reference */
 }
