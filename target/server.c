@@ -67,6 +67,7 @@ struct srv_listener {
 
 struct server {
 	struct env_model env; /* the served model and its lock */
+	struct iscsi_env iscsi_env; /* what every connection asks: env_model_ops on env */
 	struct ev_loop *loop; /* control */
 	struct io_thread *threads;
 	unsigned int nthreads;
@@ -132,13 +133,20 @@ static void *io_thread_main(void *arg)
 	return NULL;
 }
 
+/* An accepted connection on its way to an I/O thread. */
+struct srv_handoff {
+	int fd;
+	const struct iscsi_env *env;
+};
+
 static void conn_handoff(void *arg)
 {
-	int fd = (int)(intptr_t)arg;
+	struct srv_handoff *h = arg;
 	struct ev_loop *loop = ev_current();
 
-	if (iscsi_conn_start(loop, fd))
+	if (iscsi_conn_start(loop, h->fd, h->env))
 		log_warn(COMP, "cannot start a connection: out of memory");
+	free(h);
 }
 
 static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg);
@@ -216,6 +224,7 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 	(void)events;
 	for (int i = 0; i < 64; i++) {
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct srv_handoff *h;
 		struct io_thread *th;
 
 		if (fd < 0) {
@@ -228,7 +237,13 @@ static void on_accept(struct ev_loop *loop, int lfd, uint32_t events, void *arg)
 		/* descriptors again: the next shortage starts with a short pause */
 		srv->accept_pause_ms = 0;
 		th = &srv->threads[srv->next_thread++ % srv->nthreads];
-		if (ev_post(th->loop, conn_handoff, (void *)(intptr_t)fd)) {
+		h = malloc(sizeof(*h));
+		if (h) {
+			h->fd = fd;
+			h->env = &srv->iscsi_env;
+		}
+		if (!h || ev_post(th->loop, conn_handoff, h)) {
+			free(h);
 			close(fd);
 			log_warn(COMP, "cannot hand a connection to an I/O thread");
 		}
@@ -441,7 +456,7 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv_raise_nofile();
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&srv->env.lock, NULL);
-	iscsi_set_env(&env_model_ops, &srv->env);
+	srv->iscsi_env = (struct iscsi_env){.ops = &env_model_ops, .arg = &srv->env};
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {

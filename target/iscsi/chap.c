@@ -170,38 +170,6 @@ static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 	return 0;
 }
 
-static int chap_b64_decode(const char *v, size_t n, uint8_t *out, size_t cap, size_t *outlen)
-{
-	size_t pad = 0, o = 0, bits = 0;
-	uint32_t acc = 0;
-
-	/* RFC 4648 §4: whole groups of four, "=" only to pad the last one. */
-	if (n % 4)
-		return -EINVAL;
-	if (v[n - 1] == '=')
-		pad = v[n - 2] == '=' ? 2 : 1;
-	if (n / 4 * 3 - pad > cap)
-		return -E2BIG;
-	for (size_t i = 0; i < n - pad; i++) {
-		int d = text_b64_digit(v[i]);
-
-		if (d < 0)
-			return -EINVAL;
-		acc = acc << 6 | (uint32_t)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (uint8_t)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	/* RFC 4648 §3.5: the bits the padding leaves over are zero. */
-	if (acc)
-		return -EINVAL;
-	*outlen = o;
-	return 0;
-}
-
 int chap_binary_decode(const char *v, size_t len, uint8_t *out, size_t cap, size_t *outlen)
 {
 	/* RFC 7143 §6.1: "0x" or "0b" and at least one digit. */
@@ -210,7 +178,7 @@ int chap_binary_decode(const char *v, size_t len, uint8_t *out, size_t cap, size
 	if (v[1] == 'x' || v[1] == 'X')
 		return chap_hex_decode(v + 2, len - 2, out, cap, outlen);
 	if (v[1] == 'b' || v[1] == 'B')
-		return chap_b64_decode(v + 2, len - 2, out, cap, outlen);
+		return text_b64_decode(v + 2, len - 2, out, cap, outlen);
 	return -EINVAL;
 }
 

@@ -3,11 +3,15 @@
  * iSCSI connections: the socket adapter and the receive/transmit state
  * machines.
  *
- * Receive: a PDU is read in stages (BHS, AHS, header digest, data + pad,
- * data digest) so that a short read resumes where it stopped. Small reads go
- * through a 64 KiB read-ahead buffer (one recv for many small PDUs); a large
- * data segment is received straight into the task's buffer, so that write
- * data is never copied on its way to the backstore.
+ * Receive: one step function over enum iscsi_rx_state, run until the state
+ * stops changing. A PDU is read in stages (BHS, AHS, header digest, data and
+ * padding, data digest), each resuming where a short read stopped; between
+ * them the header is checked and the whole PDU handed over. Small reads go
+ * through a 64 KiB read-ahead buffer (one recv for many small PDUs); a read
+ * of 16 KiB or more that finds it empty goes straight into its destination,
+ * so that large write data lands in the task's buffer without a copy. A
+ * pass handles at most 64 PDUs; PDUs already read ahead are invisible to
+ * epoll, so the connection schedules another pass for them (ev_defer).
  *
  * Transmit: PDUs are queued in order (StatSN is stamped at queue time, so
  * wire order is StatSN order) and written with writev, several at once.
@@ -36,13 +40,14 @@
 
 #define COMP "iscsi"
 #define CONN_RX_BATCH 64 /* PDUs handled per readiness event, for fairness */
+#define CONN_RX_DIRECT 16384	  /* a read this large skips the read-ahead buffer */
+#define CONN_RX_DROP_CHUNK 65536u /* dropped data read per call when a digest covers it */
 #define CONN_TX_IOV 64
 #define CONN_LOGIN_TIMEOUT_MS 30000
 #define CONN_TXQ_HIGH 1024 /* stop reading while this many PDUs wait to be sent */
 
-static const struct iscsi_env_ops *env_ops;
-static void *env_arg;
-static int conn_next_id = 1; /* only for log messages; races are harmless */
+/* Numbers connections for the log; taken atomically, as every I/O thread starts some. */
+static int conn_next_id = 1;
 
 static __thread struct list_head thread_conns;
 static __thread bool thread_conns_init;
@@ -51,19 +56,6 @@ static __thread unsigned int thread_live; /* allocated, closed or not: freed whe
 static unsigned int total_nconns; /* atomic */
 
 static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *arg);
-static void conn_rx_reset(struct iscsi_conn *conn);
-
-void iscsi_set_env(const struct iscsi_env_ops *ops, void *arg)
-{
-	env_ops = ops;
-	env_arg = arg;
-}
-
-const struct iscsi_env_ops *conn_env(void **arg)
-{
-	*arg = env_arg;
-	return env_ops;
-}
 
 unsigned int iscsi_conn_count(void)
 {
@@ -201,9 +193,8 @@ struct iscsi_tx *conn_tx_alloc(struct iscsi_conn *conn, const void *data, uint32
 
 void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts)
 {
-	uint32_t exp, max;
+	uint32_t statsn = conn->statsn, exp, max;
 
-	put_be32(hdr + 24, conn->statsn);
 	if (counts)
 		conn->statsn++;
 	if (conn->sess) {
@@ -217,8 +208,7 @@ void conn_stamp(struct iscsi_conn *conn, uint8_t *hdr, bool counts)
 		exp = 0;
 		max = 0;
 	}
-	put_be32(hdr + 28, exp);
-	put_be32(hdr + 32, max);
+	iscsi_bhs_set_numbers(hdr, statsn, exp, max);
 }
 
 /* Finishes the PDU's framing: header digest, padding and data digest. */
@@ -226,7 +216,7 @@ static void conn_tx_frame(struct iscsi_conn *conn, struct iscsi_tx *tx)
 {
 	uint32_t pad = iscsi_pad4(tx->dlen) - tx->dlen;
 
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)tx->hdr, tx->dlen);
+	iscsi_bhs_set_dlen(tx->hdr, tx->dlen);
 	tx->hdr_len = ISCSI_BHS_LEN;
 	if (conn->hdigest) {
 		crc32c_put_wire(tx->hdr + ISCSI_BHS_LEN, crc32c(0, tx->hdr, ISCSI_BHS_LEN));
@@ -432,8 +422,8 @@ void conn_send_reject(struct iscsi_conn *conn, enum iscsi_reject_reason reason,
 	put_be32(r->itt, ISCSI_RESERVED_TAG);
 	/* RFC 7143 §11.17: a Reject advances StatSN. */
 	conn_stamp(conn, tx->hdr, true);
-	log_dbg(COMP, "conn %d: reject opcode 0x%02x reason 0x%02x", conn->id, bhs[0] & 0x3f,
-		reason);
+	log_dbg(COMP, "conn %d: reject opcode 0x%02x reason 0x%02x", conn->id,
+		iscsi_bhs_opcode(bhs), reason);
 	conn_queue(conn, tx);
 }
 
@@ -445,15 +435,16 @@ static uint16_t conn_login_authorize(void *arg, enum iscsi_session_type type,
 				     const char **alias)
 {
 	struct iscsi_conn *conn = arg;
+	const struct iscsi_env *env = &conn->env;
 
-	if (!env_ops || !env_ops->authorize)
+	if (!env->ops || !env->ops->authorize)
 		return ISCSI_LOGIN_TARGET_ERROR;
 	conn->alias[0] = '\0';
 	*alias = conn->alias;
-	return env_ops->authorize(env_arg, type, initiator, target,
-				  (const struct sockaddr *)&conn->local, conn->locallen,
-				  (const struct sockaddr *)&conn->peer, conn->peerlen, limits,
-				  tpg_tag, conn->alias, sizeof(conn->alias));
+	return env->ops->authorize(env->arg, type, initiator, target,
+				   (const struct sockaddr *)&conn->local, conn->locallen,
+				   (const struct sockaddr *)&conn->peer, conn->peerlen, limits,
+				   tpg_tag, conn->alias, sizeof(conn->alias));
 }
 
 /* CHAP challenges (RFC 1994 §2.3: unpredictable). 0 or -errno. */
@@ -494,10 +485,10 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 		struct chap_creds creds;
 		int rc = -ENODATA;
 
-		if (env_ops && env_ops->chap_credentials)
-			rc = env_ops->chap_credentials(env_arg, initiator, target,
-						       (const struct sockaddr *)&conn->local,
-						       conn->locallen, &creds);
+		if (conn->env.ops && conn->env.ops->chap_credentials)
+			rc = conn->env.ops->chap_credentials(conn->env.arg, initiator, target,
+							     (const struct sockaddr *)&conn->local,
+							     conn->locallen, &creds);
 		if (!rc)
 			rc = chap_create(&creds, conn_random, &conn->chap);
 		explicit_bzero(&creds, sizeof(creds));
@@ -615,7 +606,7 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 		return;
 	}
 	conn->sess = sess;
-	put_be16(rsp + 14, sess->tsih);
+	put_be16(((struct iscsi_login_rsp *)rsp)->tsih, sess->tsih);
 
 	tx = conn_tx_alloc(conn, NULL, 0, NULL);
 	if (tx && sm->rsp_data.len) {
@@ -784,7 +775,7 @@ static ssize_t conn_read(struct iscsi_conn *conn, uint8_t *dst, uint32_t n)
 
 	if (!avail) {
 		/* Large payloads go straight to their destination: no copy. */
-		if (dst && n >= 16384) {
+		if (dst && n >= CONN_RX_DIRECT) {
 			r = recv(conn->fd, dst, n, 0);
 			if (r < 0)
 				return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
@@ -809,15 +800,14 @@ static ssize_t conn_read(struct iscsi_conn *conn, uint8_t *dst, uint32_t n)
 	return n;
 }
 
-static void conn_rx_reset(struct iscsi_conn *conn)
+/* Forgets the PDU just handled: the next one starts with its BHS. */
+static void conn_rx_next(struct iscsi_conn *conn)
 {
-	conn->rx_state = ISCSI_RX_BHS;
-	conn->rx_need = ISCSI_BHS_LEN;
 	conn->rx_done = 0;
 	conn->rx_task = NULL;
-	conn->rx_dest = ISCSI_RX_DEST_SCRATCH;
 	conn->rx_ptr = NULL;
 	conn->rx_keep = 0;
+	conn->rx_digest_ok = true;
 	conn->dlen = 0;
 	conn->ahs_len = 0;
 }
@@ -836,16 +826,125 @@ static int conn_scratch(struct iscsi_conn *conn, uint32_t len)
 	return 0;
 }
 
-/* The header (and its digest) is in: decide where the data segment goes. */
+/*
+ * conn_read for the receive machine: the count (> 0), 0 when the socket
+ * has nothing more for now, -1 when the connection was closed (end of
+ * stream or a receive error).
+ */
+static ssize_t conn_rx_read(struct iscsi_conn *conn, uint8_t *dst, uint32_t n)
+{
+	ssize_t r = conn_read(conn, dst, n);
+
+	if (r == -EAGAIN)
+		return 0;
+	if (r <= 0) {
+		conn_close(conn, r == 0 ? "peer closed the connection" : "receive failed");
+		return -1;
+	}
+	return r;
+}
+
+/*
+ * Reads the current stage into buf until it holds need bytes (rx_done
+ * counts them, so a short read resumes where it stopped). 1 when it does,
+ * else what conn_rx_read said (0: later, -1: closed).
+ */
+static int conn_rx_fill(struct iscsi_conn *conn, uint8_t *buf, uint32_t need)
+{
+	while (conn->rx_done < need) {
+		ssize_t r = conn_rx_read(conn, buf + conn->rx_done, need - conn->rx_done);
+
+		if (r <= 0)
+			return (int)r;
+		conn->rx_done += (uint32_t)r;
+	}
+	return 1;
+}
+
+/* The stage that follows the BHS and the AHS. */
+static enum iscsi_rx_state conn_rx_after_ahs(struct iscsi_conn *conn)
+{
+	conn->rx_done = 0;
+	return conn->hdigest ? ISCSI_RX_STATE_HDIGEST : ISCSI_RX_STATE_HEADER;
+}
+
+static enum iscsi_rx_state conn_rx_bhs(struct iscsi_conn *conn)
+{
+	/*
+	 * A full batch yields to the other connections of the thread;
+	 * conn_flush comes back for the PDUs already read ahead.
+	 */
+	if (conn->rx_pdus >= CONN_RX_BATCH)
+		return ISCSI_RX_STATE_BHS;
+	if (conn_rx_fill(conn, conn->bhs, ISCSI_BHS_LEN) <= 0)
+		return ISCSI_RX_STATE_BHS;
+	conn->ahs_len = iscsi_bhs_ahs_len(conn->bhs);
+	conn->dlen = iscsi_bhs_dlen(conn->bhs);
+	conn->rx_done = 0;
+	return conn->ahs_len ? ISCSI_RX_STATE_AHS : conn_rx_after_ahs(conn);
+}
+
+static enum iscsi_rx_state conn_rx_ahs(struct iscsi_conn *conn)
+{
+	if (conn_rx_fill(conn, conn->ahs, conn->ahs_len) <= 0)
+		return ISCSI_RX_STATE_AHS;
+	return conn_rx_after_ahs(conn);
+}
+
+static enum iscsi_rx_state conn_rx_hdigest(struct iscsi_conn *conn)
+{
+	uint32_t crc;
+
+	if (conn_rx_fill(conn, conn->rx_digest, ISCSI_DIGEST_LEN) <= 0)
+		return ISCSI_RX_STATE_HDIGEST;
+	crc = crc32c(crc32c(0, conn->bhs, ISCSI_BHS_LEN), conn->ahs, conn->ahs_len);
+	if (crc != crc32c_get_wire(conn->rx_digest)) {
+		/*
+		 * RFC 7143 §7.8: with a bad header digest the length fields
+		 * cannot be trusted; at ErrorRecoveryLevel 0 the connection
+		 * is dropped.
+		 */
+		log_warn(COMP, "conn %d: header digest error, peer %s", conn->id, conn->peer_text);
+		conn_close(conn, "header digest error");
+		return ISCSI_RX_STATE_HDIGEST;
+	}
+	return ISCSI_RX_STATE_HEADER;
+}
+
+/* A data segment longer than we declared: Reject, then close once it is sent. */
+static void conn_rx_oversized(struct iscsi_conn *conn)
+{
+	/*
+	 * RFC 7143 §13.12: a sender keeps every data segment within the
+	 * MaxRecvDataSegmentLength its receiver declared; one longer is a
+	 * protocol error, and its data cannot be told from the next PDU.
+	 */
+	log_warn(COMP, "conn %d: data segment of %u bytes exceeds MaxRecvDataSegmentLength %u",
+		 conn->id, conn->dlen, conn->max_recv_dsl);
+	conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, conn->bhs);
+	conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
+	conn_update_events(conn);
+	if (list_empty(&conn->txq))
+		conn_close(conn, "protocol error");
+	else
+		list_entry(conn->txq.prev, struct iscsi_tx, link)->close_after = true;
+}
+
+/*
+ * The header (and its digest) is in: check it and decide where its data
+ * segment goes (rx_keep bytes to rx_ptr, the rest read and dropped). 0, or
+ * -errno when the PDU was answered and nothing more is read.
+ */
 static int conn_header_done(struct iscsi_conn *conn)
 {
-	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
-	uint32_t limit;
+	uint8_t op = iscsi_bhs_opcode(conn->bhs);
 	int rc;
 
 	conn->last_rx_ms = ev_now_ms();
-	conn->rx_dest = ISCSI_RX_DEST_SCRATCH;
 	conn->rx_task = NULL;
+	conn->rx_ptr = NULL;
+	conn->rx_keep = 0;
+	conn->data_crc = 0;
 
 	if (conn->state == ISCSI_CONN_STATE_LOGIN) {
 		if (op != ISCSI_OP_LOGIN_REQ) {
@@ -855,66 +954,116 @@ static int conn_header_done(struct iscsi_conn *conn)
 			conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_INVALID_DURING_LOGIN);
 			return -EPROTO;
 		}
-		/* RFC 7143 §12.12: 8192 bytes until MaxRecvDataSegmentLength is negotiated. */
+		/* RFC 7143 §13.12: 8192 bytes until MaxRecvDataSegmentLength is negotiated. */
 		if (conn->dlen > ISCSI_LOGIN_MAX_DSL) {
 			conn_login_fail_send(conn, conn->bhs, ISCSI_LOGIN_INITIATOR_ERROR);
 			return -EPROTO;
 		}
-	} else {
-		limit = conn->max_recv_dsl;
-		if (conn->dlen > limit) {
-			/* RFC 7143 §11.2.1.? MaxRecvDataSegmentLength is what we declared; more is a protocol error. */
-			log_warn(COMP,
-				 "conn %d: data segment of %u bytes exceeds MaxRecvDataSegmentLength %u",
-				 conn->id, conn->dlen, limit);
-			conn_send_reject(conn, ISCSI_REJECT_PROTOCOL_ERROR, conn->bhs);
-			conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
-			conn_update_events(conn);
-			/* Close once the Reject has been written. */
-			if (list_empty(&conn->txq)) {
-				conn_close(conn, "protocol error");
-			} else {
-				struct iscsi_tx *last =
-					list_entry(conn->txq.prev, struct iscsi_tx, link);
-				last->close_after = true;
-			}
-			return -EPROTO;
-		}
-		if (op == ISCSI_OP_SCSI_CMD) {
+	} else if (conn->dlen > conn->max_recv_dsl) {
+		conn_rx_oversized(conn);
+		return -EPROTO;
+	} else if (op == ISCSI_OP_SCSI_CMD || op == ISCSI_OP_DATA_OUT) {
+		/* Immediate data and Data-Out land in the task's buffer, at their offset. */
+		if (op == ISCSI_OP_SCSI_CMD)
 			rc = task_cmd_header(conn, conn->bhs, conn->ahs, conn->ahs_len, conn->dlen,
 					     &conn->rx_task, &conn->rx_ptr, &conn->rx_keep);
-			conn->rx_dest = conn->rx_task ? ISCSI_RX_DEST_TASK : ISCSI_RX_DEST_DISCARD;
-			if (rc || conn->state == ISCSI_CONN_STATE_CLOSED)
-				conn->rx_dest = ISCSI_RX_DEST_DISCARD;
-			goto data;
-		}
-		if (op == ISCSI_OP_DATA_OUT) {
+		else
 			rc = task_data_out_header(conn, conn->bhs, conn->dlen, &conn->rx_task,
 						  &conn->rx_ptr, &conn->rx_keep);
-			conn->rx_dest = conn->rx_task ? ISCSI_RX_DEST_TASK : ISCSI_RX_DEST_DISCARD;
-			if (rc)
-				conn->rx_dest = ISCSI_RX_DEST_DISCARD;
-			goto data;
+		if (rc || !conn->rx_task || conn->state == ISCSI_CONN_STATE_CLOSED) {
+			/* answered already, or no task to take it: the data is dropped */
+			conn->rx_ptr = NULL;
+			conn->rx_keep = 0;
 		}
+		return 0;
 	}
+	/* Control PDUs: the data segment (and its padding) into the scratch buffer. */
 	if (conn_scratch(conn, iscsi_pad4(conn->dlen) + 1)) {
 		conn_close(conn, "out of memory");
 		return -ENOMEM;
 	}
 	conn->rx_ptr = conn->rx_data;
 	conn->rx_keep = conn->dlen;
-data:
-	if (conn->rx_dest != ISCSI_RX_DEST_TASK && conn->rx_dest != ISCSI_RX_DEST_SCRATCH) {
-		conn->rx_ptr = NULL;
-		conn->rx_keep = 0;
-	}
-	conn->data_crc = 0;
 	return 0;
+}
+
+static enum iscsi_rx_state conn_rx_header(struct iscsi_conn *conn)
+{
+	if (conn_header_done(conn) || conn->state == ISCSI_CONN_STATE_CLOSED)
+		return ISCSI_RX_STATE_HEADER;
+	conn->rx_done = 0;
+	return conn->dlen ? ISCSI_RX_STATE_DATA : ISCSI_RX_STATE_PDU;
+}
+
+/*
+ * Where the next bytes of the data segment go, and how many of them: the
+ * kept part, then the dropped part (into scratch when the digest must
+ * still cover it), then the padding. Whether the data digest covers them.
+ * false when no scratch could be had (the connection is closed).
+ */
+static bool conn_rx_data_dest(struct iscsi_conn *conn, uint8_t **dst, uint32_t *want, bool *sum)
+{
+	*sum = conn->ddigest;
+	if (conn->rx_done < conn->rx_keep) {
+		*dst = conn->rx_ptr + conn->rx_done;
+		*want = conn->rx_keep - conn->rx_done;
+	} else if (conn->rx_done < conn->dlen) {
+		*dst = NULL;
+		*want = conn->dlen - conn->rx_done;
+		if (conn->ddigest) {
+			/* the digest covers the dropped bytes too: read them to scratch */
+			*want = MIN(*want, CONN_RX_DROP_CHUNK);
+			if (conn_scratch(conn, *want)) {
+				conn_close(conn, "out of memory");
+				return false;
+			}
+			*dst = conn->rx_data;
+		}
+	} else {
+		*dst = conn->rx_pad + (conn->rx_done - conn->dlen);
+		*want = iscsi_pad4(conn->dlen) - conn->rx_done;
+		*sum = false; /* added once the stage is done */
+	}
+	return true;
+}
+
+static enum iscsi_rx_state conn_rx_data(struct iscsi_conn *conn)
+{
+	uint32_t padded = iscsi_pad4(conn->dlen);
+
+	while (conn->rx_done < padded) {
+		uint8_t *dst;
+		uint32_t want;
+		bool sum;
+		ssize_t r;
+
+		if (!conn_rx_data_dest(conn, &dst, &want, &sum))
+			return ISCSI_RX_STATE_DATA;
+		r = conn_rx_read(conn, dst, want);
+		if (r <= 0)
+			return ISCSI_RX_STATE_DATA;
+		if (sum)
+			conn->data_crc = crc32c(conn->data_crc, dst, (size_t)r);
+		conn->rx_done += (uint32_t)r;
+	}
+	if (!conn->ddigest)
+		return ISCSI_RX_STATE_PDU;
+	conn->data_crc = crc32c(conn->data_crc, conn->rx_pad, padded - conn->dlen);
+	conn->rx_done = 0;
+	return ISCSI_RX_STATE_DDIGEST;
+}
+
+static enum iscsi_rx_state conn_rx_ddigest(struct iscsi_conn *conn)
+{
+	if (conn_rx_fill(conn, conn->rx_digest, ISCSI_DIGEST_LEN) <= 0)
+		return ISCSI_RX_STATE_DDIGEST;
+	conn->rx_digest_ok = conn->data_crc == crc32c_get_wire(conn->rx_digest);
+	return ISCSI_RX_STATE_PDU;
 }
 
 static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 {
-	uint8_t op = conn->bhs[0] & ISCSI_OPCODE_MASK;
+	uint8_t op = iscsi_bhs_opcode(conn->bhs);
 
 	if (conn->state == ISCSI_CONN_STATE_LOGIN) {
 		if (!digest_ok) {
@@ -964,145 +1113,57 @@ static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 	}
 }
 
-/* Runs the receive machine until the socket is drained or a batch is done. */
+static enum iscsi_rx_state conn_rx_pdu(struct iscsi_conn *conn)
+{
+	conn_pdu_done(conn, conn->rx_digest_ok);
+	if (conn->state == ISCSI_CONN_STATE_CLOSED)
+		return ISCSI_RX_STATE_PDU;
+	conn_rx_next(conn);
+	conn->rx_pdus++;
+	return ISCSI_RX_STATE_BHS;
+}
+
+/*
+ * One step of the receive machine: the state it leaves the connection in.
+ * The same state means it cannot go on for now: it waits for bytes the
+ * socket does not have yet, the batch is full, or the connection is logged
+ * out or closed.
+ */
+static enum iscsi_rx_state conn_rx_step(struct iscsi_conn *conn)
+{
+	/* Nothing more is read once the connection is logged out or closed. */
+	if (conn->state != ISCSI_CONN_STATE_LOGIN && conn->state != ISCSI_CONN_STATE_FULL_FEATURE)
+		return conn->rx_state;
+	switch (conn->rx_state) {
+	case ISCSI_RX_STATE_BHS:
+		return conn_rx_bhs(conn);
+	case ISCSI_RX_STATE_AHS:
+		return conn_rx_ahs(conn);
+	case ISCSI_RX_STATE_HDIGEST:
+		return conn_rx_hdigest(conn);
+	case ISCSI_RX_STATE_HEADER:
+		return conn_rx_header(conn);
+	case ISCSI_RX_STATE_DATA:
+		return conn_rx_data(conn);
+	case ISCSI_RX_STATE_DDIGEST:
+		return conn_rx_ddigest(conn);
+	case ISCSI_RX_STATE_PDU:
+		return conn_rx_pdu(conn);
+	}
+	return conn->rx_state;
+}
+
+/* Runs the receive machine until its state stops changing. */
 static void conn_rx(struct iscsi_conn *conn)
 {
-	int pdus = 0;
+	enum iscsi_rx_state was;
 
 	conn->tx_batch++;
-	while (conn->state == ISCSI_CONN_STATE_LOGIN ||
-	       conn->state == ISCSI_CONN_STATE_FULL_FEATURE) {
-		uint8_t *dst = NULL;
-		uint32_t want = conn->rx_need - conn->rx_done;
-		ssize_t r;
-
-		switch (conn->rx_state) {
-		case ISCSI_RX_BHS:
-			dst = conn->bhs + conn->rx_done;
-			break;
-		case ISCSI_RX_AHS:
-			dst = conn->ahs + conn->rx_done;
-			break;
-		case ISCSI_RX_HDIGEST:
-			dst = conn->rx_pad + conn->rx_done;
-			break;
-		case ISCSI_RX_DATA:
-			if (conn->rx_done < conn->rx_keep) {
-				dst = conn->rx_ptr + conn->rx_done;
-				want = conn->rx_keep - conn->rx_done;
-			} else if (conn->rx_done < conn->dlen) {
-				dst = NULL; /* beyond what we keep: discard */
-				want = conn->dlen - conn->rx_done;
-				if (conn->ddigest) {
-					/* digest must cover discarded bytes too: read them to scratch */
-					if (conn_scratch(conn, MIN(want, 65536u))) {
-						conn_close(conn, "out of memory");
-						goto out;
-					}
-					want = MIN(want, 65536u);
-					dst = conn->rx_data;
-				}
-			} else {
-				uint32_t off = conn->rx_done - conn->dlen;
-
-				dst = conn->rx_pad + off;
-			}
-			break;
-		case ISCSI_RX_DDIGEST:
-			dst = conn->rx_pad + 4 + conn->rx_done;
-			break;
-		}
-		if (want) {
-			r = conn_read(conn, dst, want);
-			if (r == -EAGAIN)
-				break;
-			if (r <= 0) {
-				conn_close(conn, r == 0 ? "peer closed the connection"
-							: "receive failed");
-				goto out;
-			}
-			if (conn->rx_state == ISCSI_RX_DATA && conn->ddigest && dst &&
-			    conn->rx_done < conn->dlen)
-				conn->data_crc = crc32c(conn->data_crc, dst, (size_t)r);
-			conn->rx_done += (uint32_t)r;
-			if (conn->rx_done < conn->rx_need)
-				continue;
-		}
-
-		/* The current stage is complete. */
-		switch (conn->rx_state) {
-		case ISCSI_RX_BHS:
-			conn->ahs_len = conn->bhs[4] * 4u;
-			conn->dlen = iscsi_bhs_dlen((struct iscsi_bhs *)conn->bhs);
-			conn->rx_done = 0;
-			if (conn->ahs_len) {
-				conn->rx_state = ISCSI_RX_AHS;
-				conn->rx_need = conn->ahs_len;
-				continue;
-			}
-			/* fall through */
-		case ISCSI_RX_AHS:
-			conn->rx_done = 0;
-			if (conn->hdigest) {
-				conn->rx_state = ISCSI_RX_HDIGEST;
-				conn->rx_need = ISCSI_DIGEST_LEN;
-				continue;
-			}
-			goto header_complete;
-		case ISCSI_RX_HDIGEST: {
-			uint32_t crc = crc32c(0, conn->bhs, ISCSI_BHS_LEN);
-
-			crc = crc32c(crc, conn->ahs, conn->ahs_len);
-			if (crc != crc32c_get_wire(conn->rx_pad)) {
-				/*
-				 * RFC 7143 §7.8: with a bad header digest the length
-				 * fields cannot be trusted; at ErrorRecoveryLevel 0
-				 * the connection is dropped.
-				 */
-				log_warn(COMP, "conn %d: header digest error, peer %s", conn->id,
-					 conn->peer_text);
-				conn_close(conn, "header digest error");
-				goto out;
-			}
-			goto header_complete;
-		}
-		case ISCSI_RX_DATA:
-			if (conn->ddigest) {
-				uint32_t pad = iscsi_pad4(conn->dlen) - conn->dlen;
-
-				conn->data_crc = crc32c(conn->data_crc, conn->rx_pad, pad);
-				conn->rx_state = ISCSI_RX_DDIGEST;
-				conn->rx_need = ISCSI_DIGEST_LEN;
-				conn->rx_done = 0;
-				continue;
-			}
-			conn_pdu_done(conn, true);
-			goto next_pdu;
-		case ISCSI_RX_DDIGEST:
-			conn_pdu_done(conn, conn->data_crc == crc32c_get_wire(conn->rx_pad + 4));
-			goto next_pdu;
-		}
-		continue;
-header_complete:
-		if (conn_header_done(conn))
-			goto out;
-		if (conn->state == ISCSI_CONN_STATE_CLOSED)
-			goto out;
-		if (conn->dlen) {
-			conn->rx_state = ISCSI_RX_DATA;
-			conn->rx_need = iscsi_pad4(conn->dlen);
-			conn->rx_done = 0;
-			continue;
-		}
-		conn_pdu_done(conn, true);
-next_pdu:
-		if (conn->state == ISCSI_CONN_STATE_CLOSED)
-			goto out;
-		conn_rx_reset(conn);
-		if (++pdus >= CONN_RX_BATCH)
-			break;
-	}
-out:
+	conn->rx_pdus = 0;
+	do {
+		was = conn->rx_state;
+		conn->rx_state = conn_rx_step(conn);
+	} while (conn->rx_state != was);
 	conn->tx_batch--;
 	if (conn->state != ISCSI_CONN_STATE_CLOSED)
 		conn_flush(conn); /* which also comes back for what is still buffered */
@@ -1128,7 +1189,7 @@ static void conn_on_event(struct ev_loop *loop, int fd, uint32_t events, void *a
 	conn_put(conn);
 }
 
-int iscsi_conn_start(struct ev_loop *loop, int fd)
+int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env)
 {
 	static const struct login_env login_env_tmpl = {
 		.authorize = conn_login_authorize,
@@ -1154,6 +1215,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	conn->id = __atomic_fetch_add(&conn_next_id, 1, __ATOMIC_RELAXED);
 	conn->fd = fd;
 	conn->loop = loop;
+	conn->env = *env;
 	conn->refs = 1;
 	conn->nop_ttt = ISCSI_RESERVED_TAG;
 	conn->max_recv_dsl = ISCSI_LOGIN_MAX_DSL;
@@ -1178,7 +1240,8 @@ int iscsi_conn_start(struct ev_loop *loop, int fd)
 	textreq_init(&conn->text);
 	ev_deferred_init(&conn->flush_d, conn_deferred_flush, conn);
 	ev_deferred_init(&conn->rx_d, conn_deferred_rx, conn);
-	conn_rx_reset(conn);
+	conn->rx_state = ISCSI_RX_STATE_BHS;
+	conn_rx_next(conn);
 
 	rc = ev_add_fd(loop, fd, EV_READ, conn_on_event, conn);
 	if (rc)

@@ -74,14 +74,23 @@ struct iscsi_env_ops {
 	void (*session_conf_release)(void *arg, struct iscsi_session_conf *conf);
 };
 
-/* Sets the ops the transport uses; call once before the first connection. */
-void iscsi_set_env(const struct iscsi_env_ops *ops, void *arg);
+/*
+ * The environment a connection asks: the ops, and the argument every one
+ * of them is called with. A connection keeps its own copy and hands it to
+ * its session, so nothing of it is process-wide: two daemons (or a test
+ * and its fakes) in one process each start connections with their own.
+ */
+struct iscsi_env {
+	const struct iscsi_env_ops *ops;
+	void *arg; /* must outlive every connection started with it */
+};
 
 /*
- * Starts serving an accepted connection on loop (the calling thread's loop).
- * Takes ownership of fd. Returns 0 or -errno (fd closed).
+ * Starts serving an accepted connection on loop (the calling thread's
+ * loop), asking env (copied) whatever the connection and its session need
+ * to know. Takes ownership of fd. Returns 0 or -errno (fd closed).
  */
-int iscsi_conn_start(struct ev_loop *loop, int fd);
+int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env);
 
 /* Connections currently open on the calling thread. */
 unsigned int iscsi_conn_count(void);
@@ -103,7 +112,7 @@ void iscsi_close_all(void);
 /*
  * Runs on an I/O thread after the model changed (the daemon posts it to
  * every I/O thread): every normal session of the calling thread asks
- * session_conf again. A session whose initiator lost access (-EACCES,
+ * session_conf of its own environment again. A session whose initiator lost access (-EACCES,
  * -ENOENT) is closed; one whose LUN map changed swaps to the new map,
  * keeping the I_T_L nexus (pending unit attentions, reservations) of every
  * LUN that still shows the same LU, and raises REPORTED LUNS DATA HAS

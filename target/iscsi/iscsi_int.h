@@ -28,7 +28,7 @@ struct ev_timer;
 struct iscsi_conn;
 struct iscsi_session;
 
-#define ISCSI_LOGIN_MAX_DSL 8192 /* RFC 7143 §12.12: data segment limit until negotiated */
+#define ISCSI_LOGIN_MAX_DSL 8192 /* RFC 7143 §13.12: data segment limit until negotiated */
 #define ISCSI_TASK_HASH 256
 #define ISCSI_MAX_R2T 16 /* the most MaxOutstandingR2T we ever negotiate */
 #define ISCSI_RX_STAGING 65536
@@ -143,6 +143,7 @@ struct iscsi_session {
 	struct iscsi_params params;
 	struct iscsi_conn *conn;
 	struct ev_loop *loop;
+	struct iscsi_env env; /* its connection's: LUN maps come from there and go back there */
 	bool dead; /* being torn down: no new work */
 	/* sequence numbers (RFC 7143 §4.2.2) */
 	uint32_t exp_cmdsn;
@@ -169,19 +170,19 @@ enum iscsi_conn_state {
 	ISCSI_CONN_STATE_CLOSED,
 };
 
+/*
+ * The receive machine (conn.c): a PDU is read in stages, each of which
+ * resumes where a short read left it. HEADER and PDU read nothing: they
+ * act on what the stages before them read.
+ */
 enum iscsi_rx_state {
-	ISCSI_RX_BHS,
-	ISCSI_RX_AHS,
-	ISCSI_RX_HDIGEST,
-	ISCSI_RX_DATA,
-	ISCSI_RX_DDIGEST,
-};
-
-/* Where the data segment of the PDU being received goes. */
-enum iscsi_rx_dest {
-	ISCSI_RX_DEST_SCRATCH, /* conn->rx_data, for control PDUs */
-	ISCSI_RX_DEST_TASK, /* straight into a task's buffer */
-	ISCSI_RX_DEST_DISCARD,
+	ISCSI_RX_STATE_BHS,	/* the 48-byte BHS */
+	ISCSI_RX_STATE_AHS,	/* TotalAHSLength bytes of AHS */
+	ISCSI_RX_STATE_HDIGEST, /* the header digest */
+	ISCSI_RX_STATE_HEADER,	/* check the header, choose where the data goes */
+	ISCSI_RX_STATE_DATA,	/* the data segment and its padding */
+	ISCSI_RX_STATE_DDIGEST, /* the data digest */
+	ISCSI_RX_STATE_PDU,	/* hand the whole PDU over */
 };
 
 struct iscsi_conn {
@@ -196,22 +197,24 @@ struct iscsi_conn {
 	char local_text[80]; /* the portal the connection arrived on */
 	char alias[256]; /* TargetAlias, copied from the model at login */
 	int refs; /* the loop's registration + in-flight work holding the conn */
+	struct iscsi_env env; /* what the connection asks (iscsi_conn_start) */
 
-	/* receive */
+	/* receive (enum iscsi_rx_state) */
 	enum iscsi_rx_state rx_state;
+	unsigned int rx_pdus; /* PDUs handled in this receive pass (CONN_RX_BATCH) */
 	uint8_t bhs[ISCSI_BHS_LEN];
 	uint8_t ahs[1024];
 	uint32_t ahs_len;
 	uint32_t dlen; /* data segment length of the current PDU */
-	uint32_t rx_need; /* bytes still to read in the current state */
 	uint32_t rx_done; /* bytes read in the current state */
-	enum iscsi_rx_dest rx_dest;
-	uint8_t *rx_ptr; /* where DATA goes (task buffer or scratch) */
-	uint32_t rx_keep; /* bytes of data that go to rx_ptr; the rest is discarded */
+	uint8_t *rx_ptr;  /* where the data segment goes (task buffer or rx_data) */
+	uint32_t rx_keep; /* bytes of data that go to rx_ptr; the rest is dropped */
 	uint8_t *rx_data; /* scratch for control PDU data */
 	uint32_t rx_data_cap;
-	uint8_t rx_pad[4 + ISCSI_DIGEST_LEN];
-	uint32_t data_crc;
+	uint8_t rx_pad[3];		     /* the data segment's padding */
+	uint8_t rx_digest[ISCSI_DIGEST_LEN]; /* the header or data digest as received */
+	uint32_t data_crc;		     /* of the data segment so far */
+	bool rx_digest_ok;		     /* the data digest matched, or there was none */
 	struct iscsi_task *rx_task; /* Data-Out or immediate data target */
 	uint8_t *staging; /* read-ahead buffer */
 	uint32_t st_head, st_tail;
@@ -265,8 +268,6 @@ void conn_flush(struct iscsi_conn *conn);
 void conn_nop_answered(struct iscsi_conn *conn, uint32_t ttt);
 /* Posted by a reinstated session's end to the login that waits for it (drops a reference). */
 void conn_reinstate_done(void *arg);
-/* The ops the daemon registered (iscsi_set_env), for session.c and task.c. */
-const struct iscsi_env_ops *conn_env(void **arg);
 
 /* session.c */
 /*

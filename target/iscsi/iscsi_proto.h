@@ -6,7 +6,10 @@
 #ifndef PORTICO_TARGET_ISCSI_PROTO_H
 #define PORTICO_TARGET_ISCSI_PROTO_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "common/be.h"
 
 #define ISCSI_BHS_LEN 48
 #define ISCSI_DIGEST_LEN 4
@@ -52,6 +55,21 @@ struct iscsi_bhs {
 	uint8_t opspec2[28];
 };
 _Static_assert(sizeof(struct iscsi_bhs) == ISCSI_BHS_LEN, "BHS is 48 bytes");
+
+/*
+ * Bytes 20 to 47 as every PDU that is numbered has them: each request but
+ * Data-Out and SNACK carries its CmdSN and ExpStatSN there, each response
+ * its StatSN, ExpCmdSN and MaxCmdSN (the PDUs of §11.3 to §11.19 below).
+ */
+struct iscsi_bhs_numbered {
+	uint8_t generic[20]; /* struct iscsi_bhs, up to the Initiator Task Tag */
+	uint8_t opspec[4];
+	uint8_t sn[4];	     /* CmdSN (request) / StatSN (response) */
+	uint8_t expsn[4];    /* ExpStatSN (request) / ExpCmdSN (response) */
+	uint8_t maxcmdsn[4]; /* response only */
+	uint8_t opspec2[12];
+};
+_Static_assert(sizeof(struct iscsi_bhs_numbered) == ISCSI_BHS_LEN, "numbered BHS");
 
 /* SCSI Command (§11.3). */
 #define ISCSI_CMD_FLAG_READ 0x40
@@ -453,17 +471,55 @@ struct iscsi_snack {
 };
 _Static_assert(sizeof(struct iscsi_snack) == ISCSI_BHS_LEN, "SNACK BHS");
 
-static inline uint32_t iscsi_bhs_dlen(const struct iscsi_bhs *h)
+/*
+ * Named reads and writes of a BHS held as bytes (bhs points at
+ * ISCSI_BHS_LEN of them), so that no caller reads an offset.
+ */
+
+/* §11.2.1.2: the opcode, without the I bit. */
+static inline uint8_t iscsi_bhs_opcode(const uint8_t *bhs)
 {
-	return (uint32_t)h->data_seg_len[0] << 16 | (uint32_t)h->data_seg_len[1] << 8 |
-	       h->data_seg_len[2];
+	return ((const struct iscsi_bhs *)bhs)->opcode & ISCSI_OPCODE_MASK;
 }
 
-static inline void iscsi_bhs_set_dlen(struct iscsi_bhs *h, uint32_t len)
+/* §11.2.1.1: the I bit, immediate delivery of a request. */
+static inline bool iscsi_bhs_immediate(const uint8_t *bhs)
 {
-	h->data_seg_len[0] = (uint8_t)(len >> 16);
-	h->data_seg_len[1] = (uint8_t)(len >> 8);
-	h->data_seg_len[2] = (uint8_t)len;
+	return ((const struct iscsi_bhs *)bhs)->opcode & ISCSI_OP_IMMEDIATE;
+}
+
+/* §11.2.1.5: TotalAHSLength, in bytes (the field counts 4-byte words). */
+static inline uint32_t iscsi_bhs_ahs_len(const uint8_t *bhs)
+{
+	return ((const struct iscsi_bhs *)bhs)->total_ahs_len * 4u;
+}
+
+/* §11.2.1.6: DataSegmentLength, in bytes, padding not counted. */
+static inline uint32_t iscsi_bhs_dlen(const uint8_t *bhs)
+{
+	return get_be24(((const struct iscsi_bhs *)bhs)->data_seg_len);
+}
+
+static inline void iscsi_bhs_set_dlen(uint8_t *bhs, uint32_t len)
+{
+	put_be24(((struct iscsi_bhs *)bhs)->data_seg_len, len);
+}
+
+/* The CmdSN of a numbered request (struct iscsi_bhs_numbered). */
+static inline uint32_t iscsi_bhs_cmdsn(const uint8_t *bhs)
+{
+	return get_be32(((const struct iscsi_bhs_numbered *)bhs)->sn);
+}
+
+/* Fills the StatSN, ExpCmdSN and MaxCmdSN of a response (struct iscsi_bhs_numbered). */
+static inline void iscsi_bhs_set_numbers(uint8_t *bhs, uint32_t statsn, uint32_t expcmdsn,
+					 uint32_t maxcmdsn)
+{
+	struct iscsi_bhs_numbered *n = (struct iscsi_bhs_numbered *)bhs;
+
+	put_be32(n->sn, statsn);
+	put_be32(n->expsn, expcmdsn);
+	put_be32(n->maxcmdsn, maxcmdsn);
 }
 
 static inline uint32_t iscsi_pad4(uint32_t len)

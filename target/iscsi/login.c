@@ -66,7 +66,7 @@ static enum login_result login_fail(struct login_sm *sm, uint8_t *rsp, uint16_t 
 
 	/* §11.13.5: a failure ends the login; the response carries no text. */
 	r->flags = 0;
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)rsp, 0);
+	iscsi_bhs_set_dlen(rsp, 0);
 	r->status_class = (uint8_t)(status >> 8);
 	r->status_detail = (uint8_t)status;
 	text_buf_reset(&sm->rsp_data);
@@ -104,7 +104,7 @@ static enum login_result login_send_part(struct login_sm *sm, uint8_t *rsp)
 	if (n)
 		text_buf_append(&sm->rsp_data, sm->rsp.data + sm->rsp_off, n);
 	sm->rsp_off += n;
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)rsp, (uint32_t)n);
+	iscsi_bhs_set_dlen(rsp, (uint32_t)n);
 	if (sm->rsp_off < sm->rsp.len) {
 		r->flags = ISCSI_LOGIN_FLAG_CONTINUE | csg;
 		return LOGIN_RESULT_CONTINUE;

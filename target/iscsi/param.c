@@ -169,33 +169,14 @@ int param_parse_number(const char *v, size_t len, uint64_t *out)
 		 * RFC 7143 §6.1: base64-constant, "0b" and RFC 4648 base64
 		 * in groups of four; the bytes are the number, big-endian.
 		 */
-		size_t n64 = len - 2, pad = 0, bits = 0;
-		uint32_t acc = 0;
-		unsigned int nbytes = 0;
+		uint8_t bytes[sizeof(n)];
+		size_t nbytes;
+		int rc = text_b64_decode(v + 2, len - 2, bytes, sizeof(bytes), &nbytes);
 
-		if (n64 == 0 || n64 % 4)
-			return -EINVAL;
-		if (v[len - 1] == '=')
-			pad = v[len - 2] == '=' ? 2 : 1;
-		for (size_t i = 2; i < len - pad; i++) {
-			int d = text_b64_digit(v[i]);
-
-			if (d < 0)
-				return -EINVAL;
-			acc = acc << 6 | (uint32_t)d;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				if (nbytes == 8)
-					return -ERANGE;
-				n = n << 8 | ((acc >> bits) & 0xff);
-				nbytes++;
-				acc &= (1u << bits) - 1;
-			}
-		}
-		/* The bits the padding leaves over must be zero (RFC 4648 §3.5). */
-		if (acc)
-			return -EINVAL;
+		if (rc)
+			return rc == -E2BIG ? -ERANGE : rc;
+		for (size_t i = 0; i < nbytes; i++)
+			n = n << 8 | bytes[i];
 	} else {
 		/* RFC 7143 §6.1: decimal-constant, no leading zeros but "0" itself. */
 		if (v[0] == '0' && len > 1)

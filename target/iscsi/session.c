@@ -138,27 +138,26 @@ static size_t map_n(const struct scsi_lun_map *map)
 	return map ? map->n : 0;
 }
 
-static void sess_conf_release(struct scsi_lun_map *map)
+/* Hands a map from session_conf back to the session's environment. */
+static void sess_conf_release(const struct iscsi_session *sess, struct scsi_lun_map *map)
 {
 	struct iscsi_session_conf conf = { .map = map };
-	const struct iscsi_env_ops *ops;
-	void *arg;
+	const struct iscsi_env *env = &sess->env;
 
-	ops = conn_env(&arg);
-	if (ops && ops->session_conf_release)
-		ops->session_conf_release(arg, &conf);
+	if (env->ops && env->ops->session_conf_release)
+		env->ops->session_conf_release(env->arg, &conf);
 }
 
 /*
  * Frees a set: its itls first (each attaches the nexus to an LU that only
  * the map's reference may be keeping alive), then the map.
  */
-static void luns_free(struct sess_luns *l)
+static void luns_free(const struct iscsi_session *sess, struct sess_luns *l)
 {
 	for (size_t i = 0; l->itls && i < map_n(l->map); i++)
 		scsi_itl_destroy(l->itls[i]);
 	free(l->itls);
-	sess_conf_release(l->map);
+	sess_conf_release(sess, l->map);
 	free(l);
 }
 
@@ -245,7 +244,7 @@ static void sess_reap(struct iscsi_session *sess)
 		if (l->inflight)
 			break;
 		list_del(&l->link);
-		luns_free(l);
+		luns_free(sess, l);
 	}
 }
 
@@ -278,27 +277,25 @@ int sess_refresh(struct iscsi_session *sess, bool announce)
 {
 	struct iscsi_session_conf conf = { 0 };
 	struct sess_luns *old = sess->luns, *l;
-	const struct iscsi_env_ops *ops;
+	const struct iscsi_env *env = &sess->env;
 	size_t carried;
 	bool lun_set_changed;
-	void *arg;
 	int rc;
 
 	if (sess->type != ISCSI_SESSION_NORMAL || !old)
 		return 0;
-	ops = conn_env(&arg);
-	if (!ops || !ops->session_conf)
+	if (!env->ops || !env->ops->session_conf)
 		return -ENOSYS;
-	rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
+	rc = env->ops->session_conf(env->arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
 	if (rc)
 		return rc;
 	if (map_same(old->map, conf.map)) {
-		sess_conf_release(conf.map);
+		sess_conf_release(sess, conf.map);
 		return 0;
 	}
 	rc = luns_build(sess, conf.map, old, &carried, &l);
 	if (rc) {
-		sess_conf_release(conf.map);
+		sess_conf_release(sess, conf.map);
 		return rc;
 	}
 	luns_commit(l, old);
@@ -332,10 +329,8 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 {
 	struct iscsi_session_conf conf = { 0 };
 	struct iscsi_session *sess, *old, *tmp;
-	const struct iscsi_env_ops *ops;
 	uint16_t reinstated_tsih = 0;
 	size_t carried;
-	void *arg;
 	int rc = 0;
 
 	sess = calloc(1, sizeof(*sess));
@@ -349,6 +344,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	sess->params = sm->params;
 	sess->conn = conn;
 	sess->loop = conn->loop;
+	sess->env = conn->env;
 	sess->exp_cmdsn = sm->cmdsn;
 	sess->cmdsn_window = SESS_DEFAULT_CMDSN_DEPTH;
 	sess->next_ttt = 1;
@@ -358,19 +354,23 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	list_init(&sess->retired);
 
 	if (sess->type == ISCSI_SESSION_NORMAL) {
-		ops = conn_env(&arg);
-		if (!ops || !ops->session_conf) {
+		if (!sess->env.ops || !sess->env.ops->session_conf) {
 			rc = -ENOSYS;
 			goto err_free;
 		}
-		rc = ops->session_conf(arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
+		rc = sess->env.ops->session_conf(sess->env.arg, sess->initiator, sess->target,
+						 sess->tpg_tag, &conf);
 		if (rc)
 			goto err_free;
 		sess->attrs = conf.attrs;
 		if (sess->attrs.default_cmdsn_depth)
 			sess->cmdsn_window = sess->attrs.default_cmdsn_depth;
 
-		/* SPC-4 §7.8.6.? (SCSI name string): "<iSCSI name>,i,0x<ISID in hex>". */
+		/*
+		 * The initiator port's name as SPC-4 §7.6.4.6 writes it in an
+		 * iSCSI TransportID (format 01b): "<iSCSI name>,i,0x<ISID in
+		 * hex>". Persistent reservations know the I_T nexus by it.
+		 */
 		snprintf(sess->nexus.initiator_port, sizeof(sess->nexus.initiator_port),
 			 "%s,i,0x%02x%02x%02x%02x%02x%02x", sess->initiator, sess->isid[0],
 			 sess->isid[1], sess->isid[2], sess->isid[3], sess->isid[4], sess->isid[5]);
@@ -445,10 +445,10 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 
 err_luns:
 	if (sess->luns)
-		luns_free(sess->luns); /* releases the map too */
+		luns_free(sess, sess->luns); /* releases the map too */
 	goto err_free;
 err_conf:
-	sess_conf_release(conf.map);
+	sess_conf_release(sess, conf.map);
 err_free:
 	free(sess);
 	return rc;
@@ -497,10 +497,10 @@ void sess_destroy(struct iscsi_session *sess)
 	list_for_each_entry_safe(l, n, &sess->retired, link)
 	{
 		list_del(&l->link);
-		luns_free(l);
+		luns_free(sess, l);
 	}
 	if (sess->luns)
-		luns_free(sess->luns);
+		luns_free(sess, sess->luns);
 	free(sess);
 }
 
@@ -629,16 +629,15 @@ void sess_handle_nop_out(struct iscsi_conn *conn, const uint8_t *bhs, const uint
 static int sess_sendtargets(void *arg, const char *value, struct text_buf *out)
 {
 	struct iscsi_conn *conn = arg;
-	const struct iscsi_env_ops *ops;
-	void *earg;
+	const struct iscsi_env *env = &conn->sess->env;
 
-	ops = conn_env(&earg);
-	if (!ops || !ops->sendtargets)
+	if (!env->ops || !env->ops->sendtargets)
 		return -ENOSYS;
-	return ops->sendtargets(earg, conn->sess->initiator,
-				conn->sess->type == ISCSI_SESSION_NORMAL ? conn->sess->target : NULL,
-				(const struct sockaddr *)&conn->local, conn->locallen,
-				(const struct sockaddr *)&conn->peer, conn->peerlen, value, out);
+	return env->ops->sendtargets(
+	    env->arg, conn->sess->initiator,
+	    conn->sess->type == ISCSI_SESSION_NORMAL ? conn->sess->target : NULL,
+	    (const struct sockaddr *)&conn->local, conn->locallen,
+	    (const struct sockaddr *)&conn->peer, conn->peerlen, value, out);
 }
 
 void sess_handle_text(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *data,
@@ -733,7 +732,7 @@ static void sess_process(struct iscsi_conn *conn, const uint8_t *bhs, const uint
 {
 	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE)
 		return;
-	switch (bhs[0] & ISCSI_OPCODE_MASK) {
+	switch (iscsi_bhs_opcode(bhs)) {
 	case ISCSI_OP_NOP_OUT:
 		sess_handle_nop_out(conn, bhs, data, dlen);
 		break;
@@ -756,8 +755,8 @@ void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *d
 		   uint32_t dlen)
 {
 	struct iscsi_session *sess = conn->sess;
-	uint8_t op = bhs[0] & ISCSI_OPCODE_MASK;
-	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
+	uint8_t op = iscsi_bhs_opcode(bhs);
+	bool immediate = iscsi_bhs_immediate(bhs);
 	uint32_t cmdsn;
 	int rc;
 
@@ -793,8 +792,8 @@ void sess_dispatch(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *d
 		return;
 	}
 
-	/* NOP-Out, Text, Logout and TMF requests carry CmdSN at bytes 24..27. */
-	cmdsn = get_be32(bhs + 24);
+	/* NOP-Out, Text, Logout and TMF requests are numbered (struct iscsi_bhs_numbered). */
+	cmdsn = iscsi_bhs_cmdsn(bhs);
 	rc = sess_cmdsn_check(sess, cmdsn, immediate);
 	if (rc < 0)
 		return;

@@ -308,11 +308,12 @@ static void task_scsi_done(struct scsi_cmd *cmd)
 		if (task_in_table(task))
 			task_remove(task);
 	} else {
-		struct iscsi_conn *conn = task->sess->conn;
-
-		/* Completions arrive one by one: flush as we go, the batch is one PDU. */
+		/*
+		 * Outside a receive pass, conn_queue leaves the write to the end
+		 * of the loop iteration: the responses to completions reaped
+		 * together leave in one writev.
+		 */
 		task_respond(task);
-		(void)conn;
 	}
 	task_put(task); /* the engine's reference */
 }
@@ -469,7 +470,7 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 	const struct iscsi_scsi_cmd *h = (const struct iscsi_scsi_cmd *)bhs;
 	uint32_t itt = get_be32(h->itt);
 	uint32_t cmdsn = get_be32(h->cmdsn);
-	bool immediate = bhs[0] & ISCSI_OP_IMMEDIATE;
+	bool immediate = iscsi_bhs_immediate(bhs);
 	const struct scsi_lun_entry *e;
 	struct iscsi_task *task;
 	struct scsi_cmd *cmd;

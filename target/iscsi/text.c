@@ -250,3 +250,34 @@ int text_b64_digit(char c)
 		return 63;
 	return -1;
 }
+
+int text_b64_decode(const char *v, size_t n, uint8_t *out, size_t cap, size_t *outlen)
+{
+	size_t pad = 0, o = 0, bits = 0;
+	uint32_t acc = 0;
+
+	if (n == 0 || n % 4)
+		return -EINVAL;
+	if (v[n - 1] == '=')
+		pad = v[n - 2] == '=' ? 2 : 1;
+	for (size_t i = 0; i < n - pad; i++) {
+		int d = text_b64_digit(v[i]);
+
+		if (d < 0)
+			return -EINVAL;
+		acc = acc << 6 | (uint32_t)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == cap)
+				return -E2BIG;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* RFC 4648 §3.5: the bits the padding leaves over are zero. */
+	if (acc)
+		return -EINVAL;
+	*outlen = o;
+	return 0;
+}

@@ -78,4 +78,13 @@ int text_value_copy(const struct text_pair *pair, char *dst, size_t size);
 int text_hex_digit(char c);
 int text_b64_digit(char c);
 
+/*
+ * Decodes the n characters of base64 after the "0b" of an RFC 7143 §6.1
+ * base64-constant (RFC 4648 §4: whole groups of four, "=" only to pad the
+ * last one, the bits it leaves over zero) into out, at most cap bytes.
+ * 0 with *outlen set; -EINVAL when malformed or empty; -E2BIG as soon as a
+ * byte beyond cap comes out (the characters after it are not looked at).
+ */
+int text_b64_decode(const char *v, size_t n, uint8_t *out, size_t cap, size_t *outlen);
+
 #endif

@@ -70,7 +70,7 @@ static void textreq_rsp_hdr(uint8_t *rsp, const struct iscsi_text_hdr *q, uint8_
 	memset(rsp, 0, ISCSI_BHS_LEN);
 	r->opcode = ISCSI_OP_TEXT_RSP;
 	r->flags = flags;
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)rsp, (uint32_t)dlen);
+	iscsi_bhs_set_dlen(rsp, (uint32_t)dlen);
 	memcpy(r->itt, q->itt, sizeof(r->itt));
 	put_be32(r->ttt, ttt);
 }

@@ -3,14 +3,19 @@
  * The target's object model: backstores -> targets -> TPGs (portals, LUNs,
  * attributes) -> ACLs (initiator -> mapped LUNs).
  *
- * A model is built whole by config_load(); the daemon changes it in place
- * on its control thread (target/ctl_ops.c) under the server's model lock,
- * which the login path takes and the data path never does. A session does
- * not keep pointers into the model: at login it builds its own LUN map
- * (a scsi_lun_map), which holds a reference on each LU it shows, and a change
- * reaches sessions as a new map built and swapped on their own thread
- * (iscsi_refresh_sessions). So an LU deleted from the model lives on, with
- * its store open, until the last map that showed it is freed.
+ * A model is built whole by the configuration parser (config_load() at
+ * start-up) and is not edited in place, but for a backstore's size after a
+ * resize. A change on the control thread (target/ctl/) builds a new model,
+ * most often by parsing the served model's configuration tree with the
+ * edit made; it takes over the open stores and LUs of the backstores that
+ * stay (config_open_reuse) and is swapped in for the old one under the
+ * server's model lock. The login path takes that lock, the data path never
+ * does. A session does not keep pointers into the model: at login it is
+ * given its own LUN map (obj_lun_map_build, a scsi_lun_map), which holds a
+ * reference on each LU it shows, and a change reaches sessions as a new
+ * map built and swapped on their own thread (iscsi_refresh_sessions). So
+ * an LU deleted from the model lives on, with its store open, until the
+ * last map that showed it is freed.
  */
 #ifndef PORTICO_TARGET_OBJ_H
 #define PORTICO_TARGET_OBJ_H

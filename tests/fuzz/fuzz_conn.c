@@ -49,6 +49,7 @@
 #include "target/iscsi/iscsi_int.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "target/scsi/scsi.h"
+#include "tests/unit/target/iscsi/raw_initiator.h"
 #include "tests/unit/target/scsi/mem_bs.h"
 
 #define TGT "iqn.2026-01.org.example:fuzz"
@@ -58,6 +59,7 @@
 #define STREAM_MAX (1u << 20) /* what the stream may grow to with digests added */
 
 static struct ev_loop *loop;
+static const uint8_t isid[6] = {0x80, 0, 0, 0, 0, 0x42}; /* the prefix's: random format */
 static uint8_t conf;
 static uint16_t prefix_tsih; /* the session the prefix logged in to */
 static struct mem_bs *mb[2];
@@ -77,29 +79,7 @@ static struct {
 
 /* ---- fake object model ---- */
 
-static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
-			       const char *target, const struct sockaddr *local, socklen_t locallen,
-			       const struct sockaddr *peer, socklen_t peerlen,
-			       struct param_limits *limits, uint16_t *tag, char *alias, size_t aliaslen)
-{
-	(void)arg;
-	(void)type;
-	(void)initiator;
-	(void)target;
-	(void)local;
-	(void)locallen;
-	(void)peer;
-	(void)peerlen;
-	limits->max_burst = 16384;
-	limits->first_burst = 8192;
-	limits->max_recv_dsl = 8192;
-	limits->max_outstanding_r2t = 2;
-	if (conf & 0x10)
-		limits->auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
-	*tag = 1;
-	snprintf(alias, aliaslen, "%s", "fuzz target");
-	return conf & 0x20 ? ISCSI_LOGIN_AUTHORIZATION_FAILURE : ISCSI_LOGIN_OK;
-}
+static struct raw_target tgt; /* set up per input from byte 0 */
 
 static int fake_chap_credentials(void *arg, const char *initiator, const char *target,
 				 const struct sockaddr *local, socklen_t locallen,
@@ -121,40 +101,19 @@ static int fake_chap_credentials(void *arg, const char *initiator, const char *t
 	return 0;
 }
 
-static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
-			    const struct sockaddr *local, socklen_t locallen,
-			    const struct sockaddr *peer_addr, socklen_t peerlen, const char *value,
-			    struct text_buf *out)
-{
-	(void)arg;
-	(void)initiator;
-	(void)session_target;
-	(void)local;
-	(void)locallen;
-	(void)peer_addr;
-	(void)peerlen;
-	(void)value;
-	if (text_buf_add(out, "TargetName", TGT))
-		return -ENOSPC;
-	return text_buf_add(out, "TargetAddress", "127.0.0.1:3260,1") ? -ENOSPC : 0;
-}
-
 static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
 			     struct iscsi_session_conf *out)
 {
+	const struct scsi_lun_entry e[2] = {{.lun = 0, .lu = lu[0]},
+					    {.lun = 1, .lu = lu[1], .read_only = true}};
+
 	(void)arg;
 	(void)initiator;
 	(void)target;
 	(void)tag;
-	out->map = calloc(1, sizeof(*out->map) + 2 * sizeof(out->map->e[0]));
+	out->map = raw_lun_map(e, 2);
 	if (!out->map)
 		return -ENOMEM;
-	out->map->n = 2;
-	out->map->e[0].lun = 0;
-	out->map->e[0].lu = lu[0];
-	out->map->e[1].lun = 1;
-	out->map->e[1].lu = lu[1];
-	out->map->e[1].read_only = true;
 	memset(&out->attrs, 0, sizeof(out->attrs));
 	out->attrs.default_cmdsn_depth = 16;
 	if (conf & 0x40) {
@@ -165,20 +124,29 @@ static int fake_session_conf(void *arg, const char *initiator, const char *targe
 	return 0;
 }
 
-static void fake_release(void *arg, struct iscsi_session_conf *conf_)
-{
-	(void)arg;
-	free(conf_->map);
-	conf_->map = NULL;
-}
-
 static const struct iscsi_env_ops fake_ops = {
-    .authorize = fake_authorize,
+    .authorize = raw_target_authorize,
     .chap_credentials = fake_chap_credentials,
-    .sendtargets = fake_sendtargets,
+    .sendtargets = raw_target_sendtargets,
     .session_conf = fake_session_conf,
-    .session_conf_release = fake_release,
+    .session_conf_release = raw_map_release,
 };
+
+static const struct iscsi_env fake_env = {.ops = &fake_ops, .arg = &tgt};
+
+/* The ACL of byte 0: CHAP required (bit 4), the initiator refused (bit 5). */
+static void tgt_setup(void)
+{
+	raw_target_init(&tgt, TGT);
+	tgt.limits.max_burst = 16384;
+	tgt.limits.first_burst = 8192;
+	tgt.limits.max_recv_dsl = 8192;
+	tgt.limits.max_outstanding_r2t = 2;
+	if (conf & 0x10)
+		tgt.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP);
+	tgt.alias = "fuzz target";
+	tgt.status = conf & 0x20 ? ISCSI_LOGIN_AUTHORIZATION_FAILURE : ISCSI_LOGIN_OK;
+}
 
 /* ---- the target's output ---- */
 
@@ -323,33 +291,20 @@ struct pdu {
 	uint32_t dlen;
 };
 
-static size_t kv(char *buf, size_t off, const char *pair)
+/*
+ * Sends one login request from stage csg to nsg (T=1) and returns its
+ * response (no digests during login).
+ */
+static void login_step(int fd, uint8_t csg, uint8_t nsg, const char *text, size_t n,
+		       struct pdu *rsp)
 {
-	size_t l = strlen(pair) + 1;
-
-	memcpy(buf + off, pair, l);
-	return off + l;
-}
-
-/* Sends one login request and returns its response (no digests during login). */
-static void login_step(int fd, uint8_t flags, const char *text, size_t n, struct pdu *rsp)
-{
-	uint8_t buf[ISCSI_BHS_LEN + 4096];
+	uint8_t bhs[ISCSI_BHS_LEN], buf[ISCSI_BHS_LEN + 4096];
 	bool eof = false;
+	size_t len;
 
-	memset(buf, 0, ISCSI_BHS_LEN);
-	buf[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	buf[1] = flags;
-	buf[8] = 0x80; /* ISID: random format */
-	buf[13] = 0x42;
-	put_be32(buf + 16, 0x1000); /* ITT */
-	put_be32(buf + 24, 1);	    /* CmdSN */
-	put_be24(buf + 5, (uint32_t)n);
-	memcpy(buf + ISCSI_BHS_LEN, text, n);
-	memset(buf + ISCSI_BHS_LEN + n, 0, iscsi_pad4((uint32_t)n) - n);
-	FUZZ_CHECK(send(fd, buf, ISCSI_BHS_LEN + iscsi_pad4((uint32_t)n), MSG_NOSIGNAL) ==
-		       (ssize_t)(ISCSI_BHS_LEN + iscsi_pad4((uint32_t)n)),
-		   "prefix: write failed");
+	raw_login_bhs(bhs, csg, nsg, isid, 0, 0x1000, 1);
+	len = raw_frame(buf, bhs, text, (uint32_t)n, false, false);
+	FUZZ_CHECK(send(fd, buf, len, MSG_NOSIGNAL) == (ssize_t)len, "prefix: write failed");
 	for (int i = 0; i < ROUNDS * 8 && !eof; i++) {
 		pump_once(fd, &eof);
 		if (rx.len >= ISCSI_BHS_LEN &&
@@ -381,35 +336,24 @@ static void prefix_login(int fd, uint8_t b2)
 	int tries;
 
 	rx.keep = true;
-	n = kv(text, n, "InitiatorName=" INI);
-	if (discovery) {
-		n = kv(text, n, "SessionType=Discovery");
-	} else {
-		n = kv(text, n, "TargetName=" TGT);
-		n = kv(text, n, "SessionType=Normal");
-	}
-	n = kv(text, n, "AuthMethod=None");
-	login_step(fd, ISCSI_LOGIN_FLAG_TRANSIT | ISCSI_STAGE_OPERATIONAL, text, n, rsp);
+	n = raw_security_keys(text, INI, discovery ? NULL : TGT);
+	login_step(fd, ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, text, n, rsp);
 
-	n = 0;
-	n = kv(text, n, digests ? "HeaderDigest=CRC32C" : "HeaderDigest=None");
-	n = kv(text, n, digests ? "DataDigest=CRC32C" : "DataDigest=None");
-	snprintf(v, sizeof(v), "MaxRecvDataSegmentLength=%u", mrdsl);
-	n = kv(text, n, v);
+	n = raw_key(text, 0, "HeaderDigest", digests ? "CRC32C" : "None");
+	n = raw_key(text, n, "DataDigest", digests ? "CRC32C" : "None");
+	snprintf(v, sizeof(v), "%u", mrdsl);
+	n = raw_key(text, n, "MaxRecvDataSegmentLength", v);
 	if (!discovery) {
-		n = kv(text, n, conf & 0x08 ? "InitialR2T=Yes" : "InitialR2T=No");
-		n = kv(text, n, conf & 0x08 ? "ImmediateData=No" : "ImmediateData=Yes");
-		snprintf(v, sizeof(v), "MaxBurstLength=%u", burst);
-		n = kv(text, n, v);
-		snprintf(v, sizeof(v), "FirstBurstLength=%u", MIN(burst, 8192u));
-		n = kv(text, n, v);
-		n = kv(text, n, "MaxOutstandingR2T=2");
+		n = raw_key(text, n, "InitialR2T", conf & 0x08 ? "Yes" : "No");
+		n = raw_key(text, n, "ImmediateData", conf & 0x08 ? "No" : "Yes");
+		snprintf(v, sizeof(v), "%u", burst);
+		n = raw_key(text, n, "MaxBurstLength", v);
+		snprintf(v, sizeof(v), "%u", MIN(burst, 8192u));
+		n = raw_key(text, n, "FirstBurstLength", v);
+		n = raw_key(text, n, "MaxOutstandingR2T", "2");
 	}
-	n = kv(text, n, "ErrorRecoveryLevel=0");
-	login_step(fd,
-		   ISCSI_LOGIN_FLAG_TRANSIT | (ISCSI_STAGE_OPERATIONAL << ISCSI_LOGIN_CSG_SHIFT) |
-		       ISCSI_STAGE_FULL_FEATURE,
-		   text, n, rsp);
+	n = raw_key(text, n, "ErrorRecoveryLevel", "0");
+	login_step(fd, ISCSI_STAGE_OPERATIONAL, ISCSI_STAGE_FULL_FEATURE, text, n, rsp);
 	/* The target may have offers of its own: answer each as asked, once. */
 	for (tries = 0; tries < 3 && !(rsp->bhs[1] & ISCSI_LOGIN_FLAG_TRANSIT); tries++) {
 		struct text_iter it;
@@ -428,11 +372,7 @@ static void prefix_login(int fd, uint8_t b2)
 			memcpy(text + n, pair.key, pair.key_len + 1 + pair.value_len + 1);
 			n += pair.key_len + 1 + pair.value_len + 1;
 		}
-		login_step(fd,
-			   ISCSI_LOGIN_FLAG_TRANSIT |
-			       (ISCSI_STAGE_OPERATIONAL << ISCSI_LOGIN_CSG_SHIFT) |
-			       ISCSI_STAGE_FULL_FEATURE,
-			   text, n, rsp);
+		login_step(fd, ISCSI_STAGE_OPERATIONAL, ISCSI_STAGE_FULL_FEATURE, text, n, rsp);
 	}
 	FUZZ_CHECK((rsp->bhs[1] & ISCSI_LOGIN_FLAG_TRANSIT) &&
 		       (rsp->bhs[1] & ISCSI_LOGIN_NSG_MASK) == ISCSI_STAGE_FULL_FEATURE,
@@ -525,14 +465,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	scsi_init();
 	if (ev_loop_create(&loop) || bs_thread_init(loop))
 		abort();
-	iscsi_set_env(&fake_ops, NULL);
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t stream[STREAM_MAX];
-	const uint8_t isid[6] = {0x80, 0, 0, 0, 0, 0x42};
 	size_t len, off = 0, chunk;
 	bool eof = false;
 	int sv[2], i;
@@ -545,11 +483,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	prefix_tsih = 0;
 	memset(&rx, 0, sizeof(rx));
 	rx.max_dsl = 16777215;
+	tgt_setup();
 	lus_up();
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
 		abort();
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
-	FUZZ_CHECK(iscsi_conn_start(loop, sv[1]) == 0, "iscsi_conn_start failed");
+	FUZZ_CHECK(iscsi_conn_start(loop, sv[1], &fake_env) == 0, "iscsi_conn_start failed");
 
 	len = size - 4;
 	if ((conf & 0x01) && !(conf & 0x30)) {

@@ -6,8 +6,6 @@
  * transport's ops.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,192 +20,54 @@
 #include "target/iscsi/iscsi_proto.h"
 #include "target/scsi/scsi.h"
 #include "tests/unit/check_main.h"
+#include "tests/unit/target/iscsi/raw_initiator.h"
 
 #define TGT "iqn.2026-11.org.example:t1"
 #define INI "iqn.2026-11.org.example:kvm1"
 #define BLOCKS 2048
 
 static struct ev_loop *loop;
-static int peer = -1;
+static struct raw_initiator ini = {.fd = -1}; /* the test's end of the connection */
 static char dir[64];
 static struct bs_dev *dev;
 static struct scsi_lu *lu;
 static uint32_t cmdsn, itt_next = 0x100;
-static bool hdigest, ddigest;
-static uint16_t authorize_status;
 static uint16_t login_tsih; /* TSIH the next login presents (0: a new session) */
 static uint16_t last_tsih; /* TSIH of the last successful login */
+static const uint8_t isid[6] = {0x80, 0, 0, 0, 0, 1}; /* random format */
 
 /* ---- fake object model ---- */
 
-static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
-			       const char *target, const struct sockaddr *local,
-			       socklen_t locallen, const struct sockaddr *peer_addr,
-			       socklen_t peerlen, struct param_limits *limits, uint16_t *tag,
-			       char *alias, size_t aliaslen)
-{
-	(void)arg;
-	(void)type;
-	(void)initiator;
-	(void)target;
-	(void)local;
-	(void)locallen;
-	(void)peer_addr;
-	(void)peerlen;
-	param_limits_default(limits);
-	limits->max_burst = 16384;
-	limits->first_burst = 8192;
-	limits->max_recv_dsl = 8192;
-	limits->max_outstanding_r2t = 2;
-	*tag = 1;
-	snprintf(alias, aliaslen, "%s", "");
-	return authorize_status;
-}
+static struct raw_target tgt; /* what the fixture's connection asks at login */
 
-static int fake_sendtargets(void *arg, const char *initiator, const char *session_target,
-			    const struct sockaddr *local, socklen_t locallen,
-			    const struct sockaddr *peer_addr, socklen_t peerlen, const char *value,
-			    struct text_buf *out)
-{
-	(void)arg;
-	(void)initiator;
-	(void)session_target;
-	(void)local;
-	(void)locallen;
-	(void)peer_addr;
-	(void)peerlen;
-	(void)value;
-	text_buf_add(out, "TargetName", TGT);
-	return text_buf_add(out, "TargetAddress", "127.0.0.1:3260,1");
-}
-
+/* One LUN, 0, and a CmdSN window of 16. */
 static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
 			     struct iscsi_session_conf *out)
 {
+	const struct scsi_lun_entry lun0 = {.lun = 0, .lu = lu};
+
 	(void)arg;
 	(void)initiator;
 	(void)target;
 	(void)tag;
-	out->map = calloc(1, sizeof(*out->map) + sizeof(out->map->e[0]));
+	out->map = raw_lun_map(&lun0, 1);
 	if (!out->map)
 		return -ENOMEM;
-	out->map->n = 1;
-	out->map->e[0].lun = 0;
-	out->map->e[0].lu = lu;
 	memset(&out->attrs, 0, sizeof(out->attrs));
 	out->attrs.default_cmdsn_depth = 16;
 	return 0;
 }
 
-static void fake_release(void *arg, struct iscsi_session_conf *conf)
-{
-	(void)arg;
-	free(conf->map);
-	conf->map = NULL;
-}
-
 static const struct iscsi_env_ops fake_ops = {
-	.authorize = fake_authorize,
-	.sendtargets = fake_sendtargets,
-	.session_conf = fake_session_conf,
-	.session_conf_release = fake_release,
+    .authorize = raw_target_authorize,
+    .sendtargets = raw_target_sendtargets,
+    .session_conf = fake_session_conf,
+    .session_conf_release = raw_map_release,
 };
 
+static const struct iscsi_env fake_env = {.ops = &fake_ops, .arg = &tgt};
+
 /* ---- the initiator side ---- */
-
-static void pump(int rounds)
-{
-	for (int i = 0; i < rounds; i++)
-		ev_run_once(loop, 1);
-}
-
-static void send_pdu(const uint8_t *bhs, const void *data, uint32_t dlen)
-{
-	uint8_t buf[ISCSI_BHS_LEN + 4 + 65536 + 8];
-	size_t n = 0;
-	uint8_t hdr[ISCSI_BHS_LEN];
-
-	memcpy(hdr, bhs, ISCSI_BHS_LEN);
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)hdr, dlen);
-	memcpy(buf, hdr, ISCSI_BHS_LEN);
-	n = ISCSI_BHS_LEN;
-	if (hdigest) {
-		crc32c_put_wire(buf + n, crc32c(0, hdr, ISCSI_BHS_LEN));
-		n += 4;
-	}
-	if (dlen) {
-		uint32_t pad = iscsi_pad4(dlen) - dlen;
-
-		memcpy(buf + n, data, dlen);
-		memset(buf + n + dlen, 0, pad);
-		n += dlen + pad;
-		if (ddigest) {
-			crc32c_put_wire(buf + n, crc32c(0, buf + n - dlen - pad, dlen + pad));
-			n += 4;
-		}
-	}
-	ck_assert_int_eq(write(peer, buf, n), (ssize_t)n);
-}
-
-/* Reads exactly len bytes, driving the target's loop meanwhile. 0, or -1 on EOF/timeout. */
-static int read_full(uint8_t *p, size_t len)
-{
-	size_t got = 0;
-
-	for (int i = 0; i < 5000 && got < len; i++) {
-		ssize_t r = recv(peer, p + got, len - got, MSG_DONTWAIT);
-
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -1;
-		pump(1);
-	}
-	return got == len ? 0 : -1;
-}
-
-/* Receives one PDU; returns its data length, or -1 (EOF or nothing within the bound). */
-static int recv_pdu(uint8_t *bhs, uint8_t *data, size_t cap)
-{
-	uint8_t dig[4];
-	uint32_t dlen;
-
-	if (read_full(bhs, ISCSI_BHS_LEN))
-		return -1;
-	if (hdigest) {
-		ck_assert_int_eq(read_full(dig, 4), 0);
-		ck_assert_uint_eq(crc32c_get_wire(dig), crc32c(0, bhs, ISCSI_BHS_LEN));
-	}
-	dlen = iscsi_bhs_dlen((struct iscsi_bhs *)bhs);
-	ck_assert_uint_le(iscsi_pad4(dlen), cap);
-	if (dlen) {
-		ck_assert_int_eq(read_full(data, iscsi_pad4(dlen)), 0);
-		if (ddigest) {
-			ck_assert_int_eq(read_full(dig, 4), 0);
-			ck_assert_uint_eq(crc32c_get_wire(dig), crc32c(0, data, iscsi_pad4(dlen)));
-		}
-	}
-	return (int)dlen;
-}
-
-/* True when nothing arrives while the target runs for a while. */
-static bool quiet(void)
-{
-	uint8_t b;
-
-	pump(50);
-	return recv(peer, &b, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN;
-}
-
-static size_t kv(char *buf, size_t off, const char *pair)
-{
-	size_t l = strlen(pair) + 1;
-
-	memcpy(buf + off, pair, l);
-	return off + l;
-}
 
 /*
  * One Login Request from stage csg towards nsg (T=1) with the given text;
@@ -218,16 +78,9 @@ static int login_step(uint8_t csg, uint8_t nsg, const char *text, size_t n, uint
 {
 	int dlen;
 
-	memset(bhs, 0, ISCSI_BHS_LEN);
-	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (uint8_t)(csg << 2) | nsg;
-	bhs[8] = 0x80; /* ISID: random format */
-	bhs[13] = 1;
-	put_be16(bhs + 14, login_tsih);
-	put_be32(bhs + 16, itt_next);
-	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, text, (uint32_t)n);
-	dlen = recv_pdu(rsp, data, cap);
+	raw_login_bhs(bhs, csg, nsg, isid, login_tsih, itt_next, cmdsn);
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
+	dlen = raw_ck_recv(&ini, rsp, data, cap);
 	ck_assert_int_ge(dlen, 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
 	return rsp[36] << 8 | rsp[37];
@@ -237,39 +90,33 @@ static int login(const char *digest)
 {
 	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN];
 	uint8_t data[8192];
-	char text[1024], hd[64], dd[64];
+	char text[1024];
 	size_t n = 0;
 	int dlen, status;
 
-	snprintf(hd, sizeof(hd), "HeaderDigest=%s", digest);
-	snprintf(dd, sizeof(dd), "DataDigest=%s", digest);
-	n = kv(text, n, "InitiatorName=" INI);
-	n = kv(text, n, "TargetName=" TGT);
-	n = kv(text, n, "SessionType=Normal");
-	n = kv(text, n, "AuthMethod=None");
+	n = raw_security_keys(text, INI, TGT);
 	status = login_step(ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, text, n, bhs, rsp, data,
 			    sizeof(data));
 	if (status)
 		return status;
 
-	n = 0;
-	n = kv(text, n, hd);
-	n = kv(text, n, dd);
-	n = kv(text, n, "InitialR2T=Yes");
-	n = kv(text, n, "ImmediateData=Yes");
-	n = kv(text, n, "MaxRecvDataSegmentLength=65536");
-	n = kv(text, n, "MaxBurstLength=16384");
-	n = kv(text, n, "FirstBurstLength=8192");
-	n = kv(text, n, "MaxOutstandingR2T=2");
-	n = kv(text, n, "ErrorRecoveryLevel=0");
+	n = raw_key(text, 0, "HeaderDigest", digest);
+	n = raw_key(text, n, "DataDigest", digest);
+	n = raw_key(text, n, "InitialR2T", "Yes");
+	n = raw_key(text, n, "ImmediateData", "Yes");
+	n = raw_key(text, n, "MaxRecvDataSegmentLength", "65536");
+	n = raw_key(text, n, "MaxBurstLength", "16384");
+	n = raw_key(text, n, "FirstBurstLength", "8192");
+	n = raw_key(text, n, "MaxOutstandingR2T", "2");
+	n = raw_key(text, n, "ErrorRecoveryLevel", "0");
 	status = login_step(ISCSI_STAGE_OPERATIONAL, ISCSI_STAGE_FULL_FEATURE, text, n, bhs, rsp,
 			    data, sizeof(data));
 	if (status)
 		return status;
 	/* The target may need one more round before it grants the transition. */
 	for (int i = 0; i < 3 && !(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT); i++) {
-		send_pdu(bhs, NULL, 0);
-		dlen = recv_pdu(rsp, data, sizeof(data));
+		raw_ck_send(&ini, bhs, NULL, 0);
+		dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 		ck_assert_int_ge(dlen, 0);
 	}
 	ck_assert(rsp[1] & ISCSI_LOGIN_FLAG_TRANSIT);
@@ -277,12 +124,16 @@ static int login(const char *digest)
 	ck_assert_uint_ne(get_be16(rsp + 14), 0); /* TSIH */
 	last_tsih = get_be16(rsp + 14);
 	itt_next++;
-	hdigest = ddigest = !strcmp(digest, "CRC32C");
+	ini.hdigest = ini.ddigest = !strcmp(digest, "CRC32C");
 	return 0;
 }
 
+/* A SCSI Command to LUN 0 with the next CmdSN. */
 static void scsi_cmd_bhs(uint8_t *bhs, uint8_t flags, uint32_t itt, uint32_t edtl,
-			 const uint8_t *cdb, size_t cdblen);
+			 const uint8_t *cdb, size_t cdblen)
+{
+	raw_scsi_cmd_bhs(bhs, flags, 0, itt, edtl, cmdsn++, cdb, cdblen);
+}
 
 /* The first command of a session reports the power-on unit attention (29/00); consume it. */
 static void clear_ua(void)
@@ -292,8 +143,8 @@ static void clear_ua(void)
 	int dlen;
 
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
-	send_pdu(bhs, NULL, 0);
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	raw_ck_send(&ini, bhs, NULL, 0);
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_gt(dlen, 2 + 13);
 	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(data[2 + 2] & 0x0f, 0x6); /* UNIT ATTENTION */
@@ -327,13 +178,15 @@ static void setup(void)
 	p.write_back = true;
 	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), 0);
 	ck_assert_int_eq(scsi_lu_create(dev, &id, &lu), 0);
-	iscsi_set_env(&fake_ops, NULL);
-	authorize_status = ISCSI_LOGIN_OK;
+	raw_target_init(&tgt, TGT);
+	tgt.limits.max_burst = 16384;
+	tgt.limits.first_burst = 8192;
+	tgt.limits.max_recv_dsl = 8192;
+	tgt.limits.max_outstanding_r2t = 2;
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	peer = sv[0];
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ini = (struct raw_initiator){.loop = loop, .fd = sv[0]};
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	cmdsn = 1;
-	hdigest = ddigest = false;
 	login_tsih = 0;
 }
 
@@ -341,13 +194,7 @@ static void teardown(void)
 {
 	char path[96];
 
-	if (peer >= 0)
-		close(peer);
-	peer = -1;
-	/* Let the target see the close and free the connection. */
-	pump(100);
-	iscsi_close_all();
-	pump(100);
+	raw_hang_up(&ini);
 	scsi_lu_destroy(lu);
 	bs_close(dev);
 	bs_thread_fini();
@@ -358,18 +205,6 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-static void scsi_cmd_bhs(uint8_t *bhs, uint8_t flags, uint32_t itt, uint32_t edtl,
-			 const uint8_t *cdb, size_t cdblen)
-{
-	memset(bhs, 0, ISCSI_BHS_LEN);
-	bhs[0] = ISCSI_OP_SCSI_CMD;
-	bhs[1] = flags | 1; /* simple task */
-	put_be32(bhs + 16, itt);
-	put_be32(bhs + 20, edtl);
-	put_be32(bhs + 24, cmdsn++);
-	memcpy(bhs + 32, cdb, cdblen);
-}
-
 /* ---- tests ---- */
 
 START_TEST(test_login_and_nop)
@@ -378,13 +213,9 @@ START_TEST(test_login_and_nop)
 	int dlen;
 
 	ck_assert_int_eq(login("None"), 0);
-	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_FLAG_FINAL;
-	put_be32(bhs + 16, 0x42);
-	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
-	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, "ping", 4);
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	raw_nop_out_bhs(bhs, 0x42, cmdsn);
+	raw_ck_send(&ini, bhs, "ping", 4);
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_eq(dlen, 4);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_NOP_IN);
 	ck_assert_uint_eq(get_be32(rsp + 16), 0x42);
@@ -397,9 +228,9 @@ END_TEST
 
 START_TEST(test_authorization_refused)
 {
-	authorize_status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	tgt.status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
 	ck_assert_int_eq(login("None"), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
-	ck_assert_int_lt(recv_pdu((uint8_t[48]){ 0 }, NULL, 0), 0); /* closed */
+	ck_assert_int_lt(raw_ck_recv(&ini, (uint8_t[48]){0}, NULL, 0), 0); /* closed */
 }
 END_TEST
 
@@ -409,12 +240,12 @@ START_TEST(test_pdu_before_login)
 	const uint8_t tur[6] = { 0 };
 
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, 1, 0, tur, sizeof(tur));
-	send_pdu(bhs, NULL, 0);
-	ck_assert_int_ge(recv_pdu(rsp, NULL, 0), 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, NULL, 0), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
 	ck_assert_uint_eq(rsp[36], 2);
 	ck_assert_uint_eq(rsp[37], 0x0b); /* invalid during login */
-	ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
+	ck_assert_int_lt(raw_ck_recv(&ini, rsp, NULL, 0), 0);
 }
 END_TEST
 
@@ -434,10 +265,10 @@ static void write_read(uint32_t lba, uint32_t nblocks, uint32_t immediate)
 	put_be32(cdb + 2, lba);
 	put_be16(cdb + 7, (uint16_t)nblocks);
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, len, cdb, sizeof(cdb));
-	send_pdu(bhs, pattern, immediate);
+	raw_ck_send(&ini, bhs, pattern, immediate);
 	/* Answer every R2T until the response arrives. */
 	for (int i = 0; i < 100; i++) {
-		dlen = recv_pdu(rsp, data, sizeof(data));
+		dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 		ck_assert_int_ge(dlen, 0);
 		if (rsp[0] == ISCSI_OP_SCSI_RSP)
 			break;
@@ -457,7 +288,7 @@ static void write_read(uint32_t lba, uint32_t nblocks, uint32_t immediate)
 				put_be32(d + 20, ttt);
 				put_be32(d + 36, datasn++);
 				put_be32(d + 40, off + sent);
-				send_pdu(d, pattern + off + sent, seg);
+				raw_ck_send(&ini, d, pattern + off + sent, seg);
 				sent += seg;
 			}
 		}
@@ -469,9 +300,9 @@ static void write_read(uint32_t lba, uint32_t nblocks, uint32_t immediate)
 	cdb[0] = 0x28;
 	itt = itt_next++;
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt, len, cdb, sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
 	for (int i = 0; i < 100 && got < len; i++) {
-		dlen = recv_pdu(rsp, data, sizeof(data));
+		dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 		ck_assert_int_ge(dlen, 0);
 		ck_assert_uint_eq(rsp[0], ISCSI_OP_DATA_IN);
 		ck_assert_uint_le((uint32_t)dlen, 65536); /* our MaxRecvDataSegmentLength */
@@ -511,14 +342,11 @@ START_TEST(test_bad_header_digest_drops)
 	uint8_t raw[ISCSI_BHS_LEN + 4];
 
 	ck_assert_int_eq(login("CRC32C"), 0);
-	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_FLAG_FINAL;
-	put_be32(bhs + 16, 7);
-	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
+	raw_nop_out_bhs(bhs, 7, 0);
 	memcpy(raw, bhs, ISCSI_BHS_LEN);
 	crc32c_put_wire(raw + ISCSI_BHS_LEN, crc32c(0, bhs, ISCSI_BHS_LEN) ^ 1);
-	ck_assert_int_eq(write(peer, raw, sizeof(raw)), (ssize_t)sizeof(raw));
-	ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
+	ck_assert_int_eq(write(ini.fd, raw, sizeof(raw)), (ssize_t)sizeof(raw));
+	ck_assert_int_lt(raw_ck_recv(&ini, rsp, NULL, 0), 0);
 }
 END_TEST
 
@@ -530,8 +358,8 @@ START_TEST(test_unknown_opcode_rejected)
 	ck_assert_int_eq(login("None"), 0);
 	bhs[0] = 0x1c | ISCSI_OP_IMMEDIATE; /* not an initiator opcode */
 	bhs[1] = ISCSI_FLAG_FINAL;
-	send_pdu(bhs, NULL, 0);
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	raw_ck_send(&ini, bhs, NULL, 0);
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_eq(dlen, ISCSI_BHS_LEN); /* the offending header comes back */
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
 	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_CMD_NOT_SUPPORTED);
@@ -552,18 +380,18 @@ START_TEST(test_cmdsn_outside_window_ignored)
 	saved = cmdsn;
 	cmdsn += 1000; /* far beyond MaxCmdSN */
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
-	send_pdu(bhs, NULL, 0);
-	ck_assert(quiet());
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert(raw_quiet(&ini));
 	cmdsn = saved;
 	/* In-window command: the unit attention (power on) first, then GOOD. */
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
-	send_pdu(bhs, NULL, 0);
-	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
 	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL, itt_next++, 0, tur, sizeof(tur));
-	send_pdu(bhs, NULL, 0);
-	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
 }
 END_TEST
@@ -578,14 +406,14 @@ START_TEST(test_cmdsn_gap_held_until_filled)
 	first = cmdsn;
 	cmdsn = first + 1;
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, 0x900, 36, cdb, sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
-	ck_assert(quiet()); /* CmdSN first+1 waits for first */
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert(raw_quiet(&ini)); /* CmdSN first+1 waits for first */
 	cmdsn = first;
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, 0x901, 36, cdb, sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 36);
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 36);
 	ck_assert_uint_eq(get_be32(rsp + 16), 0x901);
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 36);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 36);
 	ck_assert_uint_eq(get_be32(rsp + 16), 0x900);
 	ck_assert_uint_eq(get_be32(rsp + 28), first + 2); /* ExpCmdSN past both */
 }
@@ -599,9 +427,9 @@ START_TEST(test_residual_underflow)
 	ck_assert_int_eq(login("None"), 0);
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt_next++, 255, cdb,
 		     sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
 	{
-		int dlen = recv_pdu(rsp, data, sizeof(data));
+		int dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 
 		ck_assert_int_gt(dlen, 0);
 		ck_assert_int_lt(dlen, 255);
@@ -622,8 +450,8 @@ START_TEST(test_sendtargets_and_logout)
 	put_be32(bhs + 16, itt_next++);
 	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
 	put_be32(bhs + 24, cmdsn++);
-	send_pdu(bhs, "SendTargets=", 13);
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	raw_ck_send(&ini, bhs, "SendTargets=", 13);
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_gt(dlen, 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_TEXT_RSP);
 	ck_assert_ptr_nonnull(memmem(data, (size_t)dlen, "TargetName=" TGT, strlen(TGT) + 11));
@@ -633,12 +461,12 @@ START_TEST(test_sendtargets_and_logout)
 	bhs[1] = ISCSI_FLAG_FINAL | ISCSI_LOGOUT_CLOSE_SESSION;
 	put_be32(bhs + 16, 0x77);
 	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, NULL, 0);
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGOUT_RSP);
 	ck_assert_uint_eq(rsp[2], ISCSI_LOGOUT_RSP_OK);
 	ck_assert_uint_eq(get_be32(rsp + 16), 0x77);
-	ck_assert_int_lt(recv_pdu(rsp, data, sizeof(data)), 0); /* then closed */
+	ck_assert_int_lt(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0); /* then closed */
 }
 END_TEST
 
@@ -648,15 +476,12 @@ START_TEST(test_oversized_segment_rejected)
 	static uint8_t big[16384];
 
 	ck_assert_int_eq(login("None"), 0);
-	bhs[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_FLAG_FINAL;
-	put_be32(bhs + 16, 9);
-	put_be32(bhs + 20, ISCSI_RESERVED_TAG);
-	send_pdu(bhs, big, sizeof(big)); /* we declared 8192 */
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), ISCSI_BHS_LEN);
+	raw_nop_out_bhs(bhs, 9, 0);
+	raw_ck_send(&ini, bhs, big, sizeof(big)); /* we declared 8192 */
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), ISCSI_BHS_LEN);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
 	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_PROTOCOL_ERROR);
-	ck_assert_int_lt(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_int_lt(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 }
 END_TEST
 
@@ -671,14 +496,14 @@ START_TEST(test_abort_task_during_data_out)
 	clear_ua();
 	itt = itt_next++;
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, 64 * 512, cdb, sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
+	raw_ck_send(&ini, bhs, NULL, 0);
 	/* MaxOutstandingR2T=2: two R2Ts of MaxBurstLength each. */
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+		ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 		ck_assert_uint_eq(rsp[0], ISCSI_OP_R2T);
 		ck_assert_uint_eq(get_be32(rsp + 40), i * 16384u);
 	}
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	/* Abort it instead of sending the data. */
 	tmf[0] = ISCSI_OP_TASK_MGMT_REQ | ISCSI_OP_IMMEDIATE;
 	tmf[1] = ISCSI_FLAG_FINAL | ISCSI_TMF_ABORT_TASK;
@@ -686,16 +511,16 @@ START_TEST(test_abort_task_during_data_out)
 	put_be32(tmf + 20, itt);
 	put_be32(tmf + 24, cmdsn);
 	put_be32(tmf + 32, cmdsn - 1);
-	send_pdu(tmf, NULL, 0);
-	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, tmf, NULL, 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_TASK_MGMT_RSP);
 	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_COMPLETE);
 	ck_assert_uint_eq(get_be32(rsp + 16), 0x555);
 	/* Aborting it again: it no longer exists. */
 	put_be32(tmf + 16, 0x556);
 	put_be32(tmf + 32, cmdsn + 100);
-	send_pdu(tmf, NULL, 0);
-	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, tmf, NULL, 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_NO_TASK);
 	/* The session goes on, and the ITT may be reused. */
 	itt_next = itt;
@@ -718,20 +543,20 @@ START_TEST(test_immediate_data_digest_error)
 	memset(payload, 0xab, sizeof(payload));
 	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, sizeof(payload), cdb,
 		     sizeof(cdb));
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)bhs, sizeof(payload));
+	iscsi_bhs_set_dlen(bhs, sizeof(payload));
 	memcpy(raw, bhs, ISCSI_BHS_LEN);
 	crc32c_put_wire(raw + ISCSI_BHS_LEN, crc32c(0, bhs, ISCSI_BHS_LEN));
 	memcpy(raw + ISCSI_BHS_LEN + 4, payload, sizeof(payload));
 	crc32c_put_wire(raw + ISCSI_BHS_LEN + 4 + sizeof(payload),
 			crc32c(0, payload, sizeof(payload)) ^ 0x10);
-	ck_assert_int_eq(write(peer, raw, sizeof(raw)), (ssize_t)sizeof(raw));
+	ck_assert_int_eq(write(ini.fd, raw, sizeof(raw)), (ssize_t)sizeof(raw));
 
 	/* RFC 7143 §7.8: Reject (data digest error), then CHECK CONDITION 0B/47/05. */
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_eq(dlen, ISCSI_BHS_LEN);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_REJECT);
 	ck_assert_uint_eq(rsp[2], ISCSI_REJECT_DATA_DIGEST_ERROR);
-	dlen = recv_pdu(rsp, data, sizeof(data));
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 	ck_assert_int_gt(dlen, 2 + 13);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
 	ck_assert_uint_eq(get_be32(rsp + 16), itt);
@@ -752,21 +577,21 @@ START_TEST(test_session_reinstatement)
 	ck_assert_int_eq(login("None"), 0);
 	clear_ua();
 	write_read(300, 8, 4096);
-	first = peer;
+	first = ini.fd;
 
 	/* The same initiator and ISID log in again on a new connection. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
-	peer = sv[0];
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
+	ini.fd = sv[0];
 	ck_assert_int_eq(login("None"), 0);
 
 	/* The old connection was closed; the new session works. */
 	{
-		int saved = peer;
+		int saved = ini.fd;
 
-		peer = first;
-		ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0);
-		peer = saved;
+		ini.fd = first;
+		ck_assert_int_lt(raw_ck_recv(&ini, rsp, NULL, 0), 0);
+		ini.fd = saved;
 	}
 	close(first);
 	clear_ua();
@@ -784,29 +609,30 @@ START_TEST(test_connection_reinstatement)
 	clear_ua();
 	write_read(400, 4, 2048);
 	tsih = last_tsih;
-	first = peer;
+	first = ini.fd;
 
 	/* A login naming a TSIH that does not exist: session does not exist (2/0a). */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
-	peer = sv[0];
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
+	ini.fd = sv[0];
 	login_tsih = (uint16_t)(tsih + 77);
 	ck_assert_int_eq(login("None"), ISCSI_LOGIN_SESSION_DOES_NOT_EXIST);
-	close(peer);
+	close(ini.fd);
 
 	/* The live session's TSIH: its connection is replaced, the TSIH stays. */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
-	peer = sv[0];
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
+	ini.fd = sv[0];
 	login_tsih = tsih;
 	ck_assert_int_eq(login("None"), 0);
 	ck_assert_uint_eq(last_tsih, tsih);
 	{
-		int saved = peer;
+		int saved = ini.fd;
 
-		peer = first;
-		ck_assert_int_lt(recv_pdu(rsp, NULL, 0), 0); /* the old connection is gone */
-		peer = saved;
+		ini.fd = first;
+		ck_assert_int_lt(raw_ck_recv(&ini, rsp, NULL, 0),
+				 0); /* the old connection is gone */
+		ini.fd = saved;
 	}
 	close(first);
 	clear_ua();
@@ -828,26 +654,95 @@ START_TEST(test_burst_beyond_rx_batch)
 	bool seen[N] = { false };
 
 	ck_assert_int_eq(login("None"), 0);
-	for (int i = 0; i < N; i++) {
-		uint8_t *b = burst + i * ISCSI_BHS_LEN;
-
-		b[0] = ISCSI_OP_NOP_OUT | ISCSI_OP_IMMEDIATE;
-		b[1] = ISCSI_FLAG_FINAL;
-		put_be32(b + 16, 0x1000u + (uint32_t)i);
-		put_be32(b + 20, ISCSI_RESERVED_TAG);
-		put_be32(b + 24, cmdsn);
-	}
-	ck_assert_int_eq(write(peer, burst, sizeof(burst)), (ssize_t)sizeof(burst));
+	for (int i = 0; i < N; i++)
+		raw_nop_out_bhs(burst + i * ISCSI_BHS_LEN, 0x1000u + (uint32_t)i, cmdsn);
+	ck_assert_int_eq(write(ini.fd, burst, sizeof(burst)), (ssize_t)sizeof(burst));
 	for (int i = 0; i < N; i++) {
 		uint32_t itt;
 
-		ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 0);
+		ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 		ck_assert_uint_eq(rsp[0], ISCSI_OP_NOP_IN);
 		itt = get_be32(rsp + 16) - 0x1000u;
 		ck_assert_uint_lt(itt, N);
 		ck_assert(!seen[itt]);
 		seen[itt] = true;
 	}
+}
+END_TEST
+
+/*
+ * Every stage of a PDU cut short: a write with immediate data and a ping
+ * with data trickle in a few bytes at a time, header and data digests on,
+ * the target running between the bytes. Each is still read whole, and
+ * the written blocks read back the same.
+ */
+START_TEST(test_short_reads)
+{
+	static uint8_t wire[2 * (ISCSI_BHS_LEN + 4 + 1024 + 4)];
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[1024], back[1024];
+	uint8_t cdb[10] = {0x2a, 0, 0, 0, 0, 40, 0, 0, 2, 0};
+	uint32_t itt;
+	size_t n, off = 0;
+	int dlen;
+
+	ck_assert_int_eq(login("CRC32C"), 0);
+	clear_ua();
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 13 + 1);
+	itt = itt_next++;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, itt, sizeof(data), cdb,
+		     sizeof(cdb));
+	n = raw_frame(wire, bhs, data, sizeof(data), ini.hdigest, ini.ddigest);
+	raw_nop_out_bhs(bhs, 0x4242, cmdsn);
+	n += raw_frame(wire + n, bhs, "short", 5, ini.hdigest, ini.ddigest); /* padded */
+	for (size_t step = 1; off < n; step = step % 7 + 1) {
+		size_t k = step < n - off ? step : n - off;
+
+		ck_assert_int_eq(write(ini.fd, wire + off, k), (ssize_t)k);
+		off += k;
+		raw_pump(loop, 1);
+	}
+	dlen = raw_ck_recv(&ini, rsp, back, sizeof(back));
+	ck_assert_int_eq(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(get_be32(rsp + 16), itt);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+	dlen = raw_ck_recv(&ini, rsp, back, sizeof(back));
+	ck_assert_int_eq(dlen, 5);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_NOP_IN);
+	ck_assert_uint_eq(get_be32(rsp + 16), 0x4242);
+	ck_assert_mem_eq(back, "short", 5);
+
+	cdb[0] = 0x28;
+	itt = itt_next++;
+	scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt, sizeof(back), cdb,
+		     sizeof(cdb));
+	raw_ck_send(&ini, bhs, NULL, 0);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, back, sizeof(back)), (int)sizeof(back));
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_DATA_IN);
+	ck_assert(rsp[1] & ISCSI_DATA_FLAG_STATUS);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+	ck_assert_mem_eq(back, data, sizeof(data));
+}
+END_TEST
+
+/* A connection asks the environment it was started with, and only that one. */
+START_TEST(test_env_per_connection)
+{
+	struct raw_target refusing = tgt;
+	const struct iscsi_env other = {.ops = &fake_ops, .arg = &refusing};
+	int first = ini.fd, sv[2];
+
+	refusing.status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &other), 0);
+	ini.fd = sv[0];
+	ck_assert_int_eq(login("None"), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
+	close(ini.fd);
+	/* the fixture's connection, started with fake_env, is let in */
+	ini.fd = first;
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
 }
 END_TEST
 
@@ -875,6 +770,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_immediate_data_digest_error);
 	tcase_add_test(tc, test_connection_reinstatement);
 	tcase_add_test(tc, test_burst_beyond_rx_batch);
+	tcase_add_test(tc, test_short_reads);
+	tcase_add_test(tc, test_env_per_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }

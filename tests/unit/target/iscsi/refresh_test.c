@@ -18,11 +18,13 @@
 
 #include "common/be.h"
 #include "common/ev.h"
+#include "common/util.h"
 #include "target/backstore/bs.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "target/scsi/scsi.h"
 #include "tests/unit/check_main.h"
+#include "tests/unit/target/iscsi/raw_initiator.h"
 
 #define TGT "iqn.2026-11.org.example:t1"
 #define INI "iqn.2026-11.org.example:kvm1"
@@ -30,7 +32,7 @@
 #define LU_BYTES (1u << 20)
 
 static struct ev_loop *loop;
-static int peer = -1;
+static struct raw_initiator ini = {.fd = -1}; /* the test's end of the connection */
 static uint32_t cmdsn, itt_next = 0x100;
 static uint16_t last_tsih;
 
@@ -117,6 +119,7 @@ static int maps_live;	     /* maps handed out and not released */
 static const void *map_given[8]; /* the maps, in the order handed out */
 static const void *map_released; /* the last map freed */
 static unsigned int nconfs; /* session_conf calls */
+static const void *conf_arg, *release_arg; /* the environment's arg they were called with */
 
 static void set_model(size_t n, const struct model_lun *m)
 {
@@ -124,46 +127,28 @@ static void set_model(size_t n, const struct model_lun *m)
 	nmodel = n;
 }
 
-static uint16_t fake_authorize(void *arg, enum iscsi_session_type type, const char *initiator,
-			       const char *target, const struct sockaddr *local,
-			       socklen_t locallen, const struct sockaddr *peer_addr,
-			       socklen_t peerlen, struct param_limits *limits, uint16_t *tag,
-			       char *alias, size_t aliaslen)
-{
-	(void)arg;
-	(void)type;
-	(void)initiator;
-	(void)target;
-	(void)local;
-	(void)locallen;
-	(void)peer_addr;
-	(void)peerlen;
-	param_limits_default(limits);
-	*tag = 1;
-	snprintf(alias, aliaslen, "%s", "");
-	return ISCSI_LOGIN_OK;
-}
-
 static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
 			     struct iscsi_session_conf *out)
 {
-	(void)arg;
+	struct scsi_lun_entry e[ARRAY_SIZE(model)];
+
+	conf_arg = arg;
 	ck_assert_str_eq(initiator, INI);
 	ck_assert_str_eq(target, TGT);
 	ck_assert_uint_eq(tag, 1);
 	nconfs++;
 	if (conf_rc)
 		return conf_rc;
-	out->map = calloc(1, sizeof(*out->map) + nmodel * sizeof(out->map->e[0]));
+	for (size_t i = 0; i < nmodel; i++) {
+		e[i].lun = model[i].lun;
+		e[i].lu = lus[model[i].lu];
+		e[i].read_only = model[i].read_only;
+	}
+	out->map = raw_lun_map(e, nmodel);
 	if (!out->map)
 		return -ENOMEM;
-	out->map->n = nmodel;
-	for (size_t i = 0; i < nmodel; i++) {
-		out->map->e[i].lun = model[i].lun;
-		out->map->e[i].lu = lus[model[i].lu];
-		out->map->e[i].read_only = model[i].read_only;
-		scsi_lu_get(lus[model[i].lu]); /* as obj_lun_map_build does */
-	}
+	for (size_t i = 0; i < nmodel; i++)
+		scsi_lu_get(out->map->e[i].lu); /* as obj_lun_map_build does */
 	memset(&out->attrs, 0, sizeof(out->attrs));
 	if (nconfs <= 8)
 		map_given[nconfs - 1] = out->map;
@@ -173,7 +158,7 @@ static int fake_session_conf(void *arg, const char *initiator, const char *targe
 
 static void fake_release(void *arg, struct iscsi_session_conf *conf)
 {
-	(void)arg;
+	release_arg = arg;
 	if (!conf->map)
 		return;
 	for (size_t i = 0; i < conf->map->n; i++)
@@ -185,75 +170,15 @@ static void fake_release(void *arg, struct iscsi_session_conf *conf)
 }
 
 static const struct iscsi_env_ops fake_ops = {
-	.authorize = fake_authorize,
-	.session_conf = fake_session_conf,
-	.session_conf_release = fake_release,
+    .authorize = raw_target_authorize,
+    .session_conf = fake_session_conf,
+    .session_conf_release = fake_release,
 };
 
+static struct raw_target tgt; /* lets everyone in, with the defaults' limits */
+static const struct iscsi_env fake_env = {.ops = &fake_ops, .arg = &tgt};
+
 /* ---- the initiator side ---- */
-
-static void pump(int rounds)
-{
-	for (int i = 0; i < rounds; i++)
-		ev_run_once(loop, 1);
-}
-
-static void send_pdu(const uint8_t *bhs, const void *data, uint32_t dlen)
-{
-	uint8_t buf[ISCSI_BHS_LEN + 8192];
-	uint32_t pad = iscsi_pad4(dlen) - dlen;
-
-	ck_assert_uint_le(iscsi_pad4(dlen), sizeof(buf) - ISCSI_BHS_LEN);
-	memcpy(buf, bhs, ISCSI_BHS_LEN);
-	iscsi_bhs_set_dlen((struct iscsi_bhs *)buf, dlen);
-	if (dlen)
-		memcpy(buf + ISCSI_BHS_LEN, data, dlen);
-	memset(buf + ISCSI_BHS_LEN + dlen, 0, pad);
-	ck_assert_int_eq(write(peer, buf, ISCSI_BHS_LEN + dlen + pad),
-			 (ssize_t)(ISCSI_BHS_LEN + dlen + pad));
-}
-
-/* Reads exactly len bytes, driving the target's loop meanwhile. 0, or -1 on EOF/timeout. */
-static int read_full(uint8_t *p, size_t len)
-{
-	size_t got = 0;
-
-	for (int i = 0; i < 5000 && got < len; i++) {
-		ssize_t r = recv(peer, p + got, len - got, MSG_DONTWAIT);
-
-		if (r > 0) {
-			got += (size_t)r;
-			continue;
-		}
-		if (r == 0)
-			return -1;
-		pump(1);
-	}
-	return got == len ? 0 : -1;
-}
-
-/* One PDU: its data length, or -1 (EOF or nothing in time). */
-static int recv_pdu(uint8_t *bhs, uint8_t *data, size_t cap)
-{
-	uint32_t dlen;
-
-	if (read_full(bhs, ISCSI_BHS_LEN))
-		return -1;
-	dlen = iscsi_bhs_dlen((struct iscsi_bhs *)bhs);
-	ck_assert_uint_le(iscsi_pad4(dlen), cap);
-	if (dlen && read_full(data, iscsi_pad4(dlen)))
-		return -1;
-	return (int)dlen;
-}
-
-/* True when nothing arrives while the target runs for a while. */
-static bool quiet(void)
-{
-	uint8_t b;
-
-	pump(50);
-	return recv(peer, &b, 1, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN;
-}
 
 /* True once the target closed the connection (EOF). */
 static bool closed(void)
@@ -261,42 +186,30 @@ static bool closed(void)
 	uint8_t b;
 
 	for (int i = 0; i < 200; i++) {
-		ssize_t r = recv(peer, &b, 1, MSG_DONTWAIT);
+		ssize_t r = recv(ini.fd, &b, 1, MSG_DONTWAIT);
 
 		if (r == 0)
 			return true;
 		ck_assert_int_lt(r, 0); /* nothing is sent on the way out */
-		pump(1);
+		raw_pump(loop, 1);
 	}
 	return false;
 }
 
-static size_t kv(char *buf, size_t off, const char *pair)
-{
-	size_t l = strlen(pair) + 1;
-
-	memcpy(buf + off, pair, l);
-	return off + l;
-}
-
 static void login_send(uint8_t csg, uint8_t nsg, const char *text, size_t n)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	static const uint8_t isid[6] = {0x80, 0, 0, 0, 0, 1}; /* random format */
+	uint8_t bhs[ISCSI_BHS_LEN];
 
-	bhs[0] = ISCSI_OP_LOGIN_REQ | ISCSI_OP_IMMEDIATE;
-	bhs[1] = ISCSI_LOGIN_FLAG_TRANSIT | (uint8_t)(csg << 2) | nsg;
-	bhs[8] = 0x80; /* ISID 80 00 00 00 00 01: random format */
-	bhs[13] = 1;
-	put_be32(bhs + 16, itt_next);
-	put_be32(bhs + 24, cmdsn);
-	send_pdu(bhs, text, (uint32_t)n);
+	raw_login_bhs(bhs, csg, nsg, isid, 0, itt_next, cmdsn);
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
 }
 
 static void login_recv(uint8_t *rsp)
 {
 	uint8_t data[8192];
 
-	ck_assert_int_ge(recv_pdu(rsp, data, sizeof(data)), 0);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_LOGIN_RSP);
 	ck_assert_uint_eq(rsp[36], 0); /* status class: success */
 }
@@ -321,12 +234,12 @@ static void login_done(const uint8_t *rsp)
 static void login_final_send(void)
 {
 	char text[256];
-	size_t n = 0;
+	size_t n;
 
-	n = kv(text, n, "HeaderDigest=None");
-	n = kv(text, n, "DataDigest=None");
-	n = kv(text, n, "MaxRecvDataSegmentLength=8192");
-	n = kv(text, n, "ErrorRecoveryLevel=0");
+	n = raw_key(text, 0, "HeaderDigest", "None");
+	n = raw_key(text, n, "DataDigest", "None");
+	n = raw_key(text, n, "MaxRecvDataSegmentLength", "8192");
+	n = raw_key(text, n, "ErrorRecoveryLevel", "0");
 	login_send(ISCSI_STAGE_OPERATIONAL, ISCSI_STAGE_FULL_FEATURE, text, n);
 }
 
@@ -335,16 +248,8 @@ static void login_security(bool discovery)
 {
 	uint8_t rsp[ISCSI_BHS_LEN];
 	char text[1024];
-	size_t n = 0;
+	size_t n = raw_security_keys(text, INI, discovery ? NULL : TGT);
 
-	n = kv(text, n, "InitiatorName=" INI);
-	if (discovery) {
-		n = kv(text, n, "SessionType=Discovery");
-	} else {
-		n = kv(text, n, "TargetName=" TGT);
-		n = kv(text, n, "SessionType=Normal");
-	}
-	n = kv(text, n, "AuthMethod=None");
 	login_step(ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, text, n, rsp);
 }
 
@@ -370,21 +275,16 @@ struct result {
 static void command(uint64_t lun, const uint8_t *cdb, size_t cdblen, uint32_t edtl,
 		    struct result *r)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[8192];
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[8192];
 	uint32_t itt = itt_next++;
 	int dlen;
 
 	memset(r, 0, sizeof(*r));
-	bhs[0] = ISCSI_OP_SCSI_CMD;
-	bhs[1] = ISCSI_FLAG_FINAL | (edtl ? ISCSI_CMD_FLAG_READ : 0) | 1; /* simple */
-	scsi_lun_encode(lun, bhs + 8);
-	put_be32(bhs + 16, itt);
-	put_be32(bhs + 20, edtl);
-	put_be32(bhs + 24, cmdsn++);
-	memcpy(bhs + 32, cdb, cdblen);
-	send_pdu(bhs, NULL, 0);
+	raw_scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | (edtl ? ISCSI_CMD_FLAG_READ : 0), lun, itt, edtl,
+			 cmdsn++, cdb, cdblen);
+	raw_ck_send(&ini, bhs, NULL, 0);
 	for (;;) {
-		dlen = recv_pdu(rsp, data, sizeof(data));
+		dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
 		ck_assert_int_ge(dlen, 0);
 		ck_assert_uint_eq(get_be32(rsp + 16), itt);
 		if (rsp[0] == ISCSI_OP_DATA_IN) {
@@ -469,20 +369,15 @@ static size_t report_luns(uint64_t lun, uint64_t *out, size_t max)
 /* Sends READ(10) of one block at lba on lun; the answer is read by finish_read(). */
 static uint32_t start_read(uint64_t lun, uint32_t lba)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 };
+	uint8_t bhs[ISCSI_BHS_LEN];
 	uint8_t cdb[10] = { 0x28 };
 	uint32_t itt = itt_next++;
 
 	put_be32(cdb + 2, lba);
 	put_be16(cdb + 7, 1);
-	bhs[0] = ISCSI_OP_SCSI_CMD;
-	bhs[1] = ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ | 1;
-	scsi_lun_encode(lun, bhs + 8);
-	put_be32(bhs + 16, itt);
-	put_be32(bhs + 20, 512);
-	put_be32(bhs + 24, cmdsn++);
-	memcpy(bhs + 32, cdb, sizeof(cdb));
-	send_pdu(bhs, NULL, 0);
+	raw_scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, lun, itt, 512, cmdsn++, cdb,
+			 sizeof(cdb));
+	raw_ck_send(&ini, bhs, NULL, 0);
 	return itt;
 }
 
@@ -491,7 +386,7 @@ static void finish_read(uint32_t itt)
 {
 	uint8_t rsp[ISCSI_BHS_LEN], data[512];
 
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 512);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 512);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_DATA_IN);
 	ck_assert_uint_eq(get_be32(rsp + 16), itt);
 	ck_assert(rsp[1] & ISCSI_DATA_FLAG_STATUS);
@@ -529,27 +424,22 @@ static void setup(void)
 		lu_ref[i] = true;
 		lu_closed[i] = false;
 	}
-	iscsi_set_env(&fake_ops, NULL);
 	set_model(1, (const struct model_lun[]){ { .lun = 0, .lu = 0 } });
 	conf_rc = 0;
 	maps_live = 0;
 	nconfs = 0;
 	hold_io = false;
 	nheld = 0;
+	raw_target_init(&tgt, TGT);
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	peer = sv[0];
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
+	ini = (struct raw_initiator){.loop = loop, .fd = sv[0]};
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
 	cmdsn = 1;
 }
 
 static void teardown(void)
 {
-	if (peer >= 0)
-		close(peer);
-	peer = -1;
-	pump(100);
-	iscsi_close_all();
-	pump(100);
+	raw_hang_up(&ini);
 	ck_assert_uint_eq(iscsi_conn_live(), 0);
 	/* Every map a session held was released, and with it its LU references. */
 	ck_assert_int_eq(maps_live, 0);
@@ -654,8 +544,8 @@ START_TEST(test_lun_removed)
 	put_be32(tmf + 16, 0x777);
 	put_be32(tmf + 20, ISCSI_RESERVED_TAG);
 	put_be32(tmf + 24, cmdsn);
-	send_pdu(tmf, NULL, 0);
-	ck_assert_int_eq(recv_pdu(rsp, data, sizeof(data)), 0);
+	raw_ck_send(&ini, tmf, NULL, 0);
+	ck_assert_int_eq(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_TASK_MGMT_RSP);
 	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_NO_LUN);
 }
@@ -691,7 +581,7 @@ END_TEST
 /* Only the read-only flag changed: the map is swapped (writes refused), but no attention. */
 START_TEST(test_read_only_only)
 {
-	uint8_t bhs[ISCSI_BHS_LEN] = { 0 }, rsp[ISCSI_BHS_LEN], data[256];
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[256];
 	uint8_t cdb[10] = { 0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0 }; /* WRITE(10), one block */
 	static uint8_t block[512];
 
@@ -702,14 +592,10 @@ START_TEST(test_read_only_only)
 	expect_good(0);
 	ck_assert_int_eq(maps_live, 1);
 
-	bhs[0] = ISCSI_OP_SCSI_CMD;
-	bhs[1] = ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE | 1;
-	put_be32(bhs + 16, itt_next++);
-	put_be32(bhs + 20, sizeof(block));
-	put_be32(bhs + 24, cmdsn++);
-	memcpy(bhs + 32, cdb, sizeof(cdb));
-	send_pdu(bhs, block, sizeof(block)); /* immediate data */
-	ck_assert_int_gt(recv_pdu(rsp, data, sizeof(data)), 2 + 13);
+	raw_scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, 0, itt_next++, sizeof(block),
+			 cmdsn++, cdb, sizeof(cdb));
+	raw_ck_send(&ini, bhs, block, sizeof(block)); /* immediate data */
+	ck_assert_int_gt(raw_ck_recv(&ini, rsp, data, sizeof(data)), 2 + 13);
 	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
 	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(data[2 + 2] & 0x0f, 0x7); /* DATA PROTECT */
@@ -748,7 +634,7 @@ START_TEST(test_refresh_fails)
 	set_model(2, (const struct model_lun[]){ { .lun = 0, .lu = 0 }, { .lun = 1, .lu = 1 } });
 	conf_rc = -ENOMEM;
 	iscsi_refresh_sessions();
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	expect_good(0);
 	expect_sense(1, 0x5, 0x25, 0x00);
 	ck_assert_int_eq(maps_live, 1);
@@ -772,7 +658,7 @@ START_TEST(test_removed_while_in_flight)
 
 	hold_io = true;
 	itt = start_read(1, 7);
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	ck_assert_uint_eq(nheld, 1);
 
 	set_model(1, (const struct model_lun[]){ { .lun = 0, .lu = 0 } });
@@ -784,7 +670,7 @@ START_TEST(test_removed_while_in_flight)
 
 	complete_held();
 	finish_read(itt);
-	pump(10);
+	raw_pump(loop, 10);
 	ck_assert(lu_closed[1]);
 	ck_assert_int_eq(maps_live, 1);
 	expect_good(0);
@@ -808,7 +694,7 @@ START_TEST(test_two_changes_while_in_flight)
 
 	hold_io = true;
 	itt = start_read(1, 3);
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	ck_assert_uint_eq(nheld, 1);
 
 	set_model(2, (const struct model_lun[]){ { .lun = 0, .lu = 0 }, { .lun = 1, .lu = 1 } });
@@ -820,7 +706,7 @@ START_TEST(test_two_changes_while_in_flight)
 
 	complete_held();
 	finish_read(itt);
-	pump(10);
+	raw_pump(loop, 10);
 	ck_assert(lu_closed[1]);
 	ck_assert_int_eq(maps_live, 1);
 	expect_power_on(0);
@@ -836,15 +722,15 @@ START_TEST(test_close_with_retired_map)
 	drop_lu(1);
 	hold_io = true;
 	(void)start_read(1, 0);
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	set_model(1, (const struct model_lun[]){ { .lun = 0, .lu = 0 } });
 	iscsi_refresh_sessions();
-	close(peer);
-	peer = -1;
-	pump(50);
+	close(ini.fd);
+	ini.fd = -1;
+	raw_pump(loop, 50);
 	ck_assert(!lu_closed[1]); /* the read still holds it */
 	complete_held();
-	pump(50);
+	raw_pump(loop, 50);
 	ck_assert(lu_closed[1]);
 	ck_assert_int_eq(maps_live, 0);
 }
@@ -859,21 +745,21 @@ START_TEST(test_held_login_refreshed)
 {
 	uint8_t rsp[ISCSI_BHS_LEN];
 	uint64_t luns[8];
-	int first = peer, sv[2];
+	int first = ini.fd, sv[2];
 
 	login(false);
 	expect_power_on(0);
 	hold_io = true;
 	(void)start_read(0, 1);
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 
 	/* the same ISID again: the old session goes, the new login waits for its read */
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	ck_assert_int_eq(iscsi_conn_start(loop, sv[1]), 0);
-	peer = sv[0];
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
+	ini.fd = sv[0];
 	login_security(false);
 	login_final_send();
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	ck_assert_uint_eq(nconfs, 2);
 
 	set_model(2, (const struct model_lun[]){ { .lun = 0, .lu = 0 }, { .lun = 3, .lu = 1 } });
@@ -900,7 +786,7 @@ START_TEST(test_discovery_untouched)
 	conf_rc = -EACCES;
 	iscsi_refresh_sessions();
 	ck_assert_uint_eq(nconfs, 0);
-	ck_assert(quiet());
+	ck_assert(raw_quiet(&ini));
 	ck_assert_uint_eq(iscsi_session_list(NULL, 0), 1);
 }
 END_TEST
@@ -913,7 +799,7 @@ START_TEST(test_session_list)
 	socklen_t salen = sizeof(sa);
 	struct iscsi_session_info info[2];
 	char portal[32], peer_text[32];
-	int lfd, cfd, afd, first = peer;
+	int lfd, cfd, afd, first = ini.fd;
 	uint16_t normal_tsih;
 
 	login(false);
@@ -933,8 +819,8 @@ START_TEST(test_session_list)
 	salen = sizeof(sa);
 	ck_assert_int_eq(getsockname(cfd, (struct sockaddr *)&sa, &salen), 0);
 	snprintf(peer_text, sizeof(peer_text), "127.0.0.1:%u", ntohs(sa.sin_port));
-	ck_assert_int_eq(iscsi_conn_start(loop, afd), 0);
-	peer = cfd;
+	ck_assert_int_eq(iscsi_conn_start(loop, afd, &fake_env), 0);
+	ini.fd = cfd;
 	login(true);
 
 	/* too small a buffer: the count says how many there are, one entry filled */
@@ -970,7 +856,35 @@ START_TEST(test_session_list)
 	ck_assert_uint_eq(info[0].luns, 3);
 
 	close(cfd);
-	peer = first;
+	ini.fd = first;
+}
+END_TEST
+
+/*
+ * A session asks the environment its connection was started with, at
+ * login and at every refresh, and gives its maps back there.
+ */
+START_TEST(test_refresh_asks_own_env)
+{
+	struct raw_target mine_tgt;
+	const struct iscsi_env mine = {.ops = &fake_ops, .arg = &mine_tgt};
+	int first = ini.fd, sv[2];
+
+	raw_target_init(&mine_tgt, TGT);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &mine), 0);
+	ini.fd = sv[0];
+	login(false);
+	ck_assert_ptr_eq(conf_arg, &mine_tgt);
+	expect_power_on(0);
+
+	conf_arg = NULL;
+	set_model(2, (const struct model_lun[]){{.lun = 0, .lu = 0}, {.lun = 1, .lu = 1}});
+	iscsi_refresh_sessions();
+	ck_assert_ptr_eq(conf_arg, &mine_tgt);
+	ck_assert_ptr_eq(release_arg, &mine_tgt); /* the old map went back to it */
+	expect_luns_changed(0);
+	close(first);
 }
 END_TEST
 
@@ -997,6 +911,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_held_login_refreshed);
 	tcase_add_test(tc, test_discovery_untouched);
 	tcase_add_test(tc, test_session_list);
+	tcase_add_test(tc, test_refresh_asks_own_env);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -280,6 +280,48 @@ START_TEST(test_binary_digits)
 }
 END_TEST
 
+static int b64(const char *v, uint8_t *out, size_t cap, size_t *n)
+{
+	return text_b64_decode(v, strlen(v), out, cap, n);
+}
+
+/* RFC 7143 §6.1 base64-constants: the digits after "0b", RFC 4648 §4. */
+START_TEST(test_b64_decode)
+{
+	uint8_t out[8];
+	size_t n;
+
+	ck_assert_int_eq(b64("AQL/", out, sizeof(out), &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_mem_eq(out, "\x01\x02\xff", 3);
+	ck_assert_int_eq(b64("AQI=", out, sizeof(out), &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_mem_eq(out, "\x01\x02", 2);
+	ck_assert_int_eq(b64("AQ==", out, sizeof(out), &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(out[0], 1);
+	ck_assert_int_eq(b64("+/+/", out, sizeof(out), &n), 0);
+	ck_assert_mem_eq(out, "\xfb\xff\xbf", 3);
+
+	ck_assert_int_eq(b64("", out, sizeof(out), &n), -EINVAL);
+	ck_assert_int_eq(b64("AQ=", out, sizeof(out), &n), -EINVAL);  /* not whole groups */
+	ck_assert_int_eq(b64("AR==", out, sizeof(out), &n), -EINVAL); /* bits left over */
+	ck_assert_int_eq(b64("A===", out, sizeof(out), &n), -EINVAL); /* too much padding */
+	ck_assert_int_eq(b64("A=AA", out, sizeof(out), &n), -EINVAL); /* padding inside */
+	ck_assert_int_eq(b64("AQ-_", out, sizeof(out), &n), -EINVAL); /* base64url */
+
+	/* cap: nothing is written past it, and what follows the byte that does not fit is not read
+	 */
+	memset(out, 0xee, sizeof(out));
+	ck_assert_int_eq(b64("AQL/AQL/", out, 5, &n), -E2BIG);
+	ck_assert_uint_eq(out[5], 0xee);
+	ck_assert_int_eq(b64("AQL/AQL/", out, 6, &n), 0);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(b64("AQL/AQ!=", out, 3, &n), -E2BIG);
+	ck_assert_int_eq(b64("A!L/AQL/", out, 3, &n), -EINVAL);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *s = suite_create("text");
@@ -296,6 +338,7 @@ static Suite *text_suite(void)
 	tcase_add_test(tc, test_buf_grows);
 	tcase_add_test(tc, test_helpers);
 	tcase_add_test(tc, test_binary_digits);
+	tcase_add_test(tc, test_b64_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }
