@@ -344,7 +344,7 @@ START_TEST(test_many)
 		ev_run_once(loop, 10);
 	}
 	for (i = 0; i < 6; i++) {
-		char want[8];
+		char want[16];
 
 		snprintf(want, sizeof(want), "%d\n", i);
 		ck_assert_int_eq(r[i].calls, 1);

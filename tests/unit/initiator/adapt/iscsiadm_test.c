@@ -113,7 +113,7 @@ static void make_ia(void)
 
 static void setup(void)
 {
-	char script[sizeof(fake_script) + 64];
+	char script[sizeof(fake_script) + sizeof(dir) + 32];
 	int fd;
 
 	ck_assert_int_eq(ev_loop_create(&loop), 0);
