@@ -177,7 +177,8 @@ static void child_report(struct child *c, int status, int sig, bool free_child)
 	struct child_result res = {
 		.status = status,
 		.signal = sig,
-		.timed_out = c->killed,
+		/* a child that exited by itself as the timeout came was not cut short */
+		.timed_out = c->killed && status < 0,
 		.out = c->buf ? c->buf : "",
 		.len = c->len,
 		.dropped = c->dropped,

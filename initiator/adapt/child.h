@@ -34,7 +34,7 @@ struct child;
 struct child_result {
 	int status;	/* the exit status (0..255), or -1 when it did not exit by itself */
 	int signal;	/* the signal that ended it, or 0 */
-	bool timed_out; /* the runner killed it at its timeout */
+	bool timed_out; /* the runner killed it at its timeout (and it did not exit by itself) */
 	/*
 	 * stdout and stderr as they came through the pipe, NUL-terminated (a
 	 * NUL the child wrote cuts the text short; len counts every byte).
