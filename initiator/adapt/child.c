@@ -42,8 +42,6 @@
 #define CHILD_READS_PER_CALL 16
 #define CHILD_DRAIN_READS (CHILD_OUT_MAX / CHILD_READ_CHUNK + 64)
 
-extern char **environ;
-
 struct child {
 	struct list_head link; /* in runner->children until reaped */
 	struct child_runner *r;

@@ -526,7 +526,7 @@ static void why_fill(struct iadm_verdict *v, const char *why, const char *peer)
 	v->why[o.pos < o.len ? o.pos : o.len - 1] = '\0';
 }
 
-/* ", iscsiadm said: '...'" after the reason. */
+/* " ('the last line')" after the reason: iscsiadm's own words, when the status says little. */
 static void why_add_line(struct iadm_verdict *v, const char *out, size_t len)
 {
 	const char *line;
