@@ -93,7 +93,8 @@ static bool mp_spec_has_path(const struct dmt_table *t, unsigned int upto, unsig
 	return false;
 }
 
-static int mp_spec_fill_dmt(const struct mp_map_spec *spec, struct dmt_table *out)
+static int mp_spec_fill_dmt(const struct mp_map_spec *spec, struct dmt_table *out, char *why,
+			    size_t whylen)
 {
 	const char *hw = mp_hw_handler_word(spec->hw_handler);
 	unsigned int major, minor;
@@ -101,27 +102,39 @@ static int mp_spec_fill_dmt(const struct mp_map_spec *spec, struct dmt_table *ou
 	int r;
 
 	if ((unsigned int)spec->selector >= ARRAY_SIZE(mp_spec_selectors) || !hw ||
-	    spec->ngroups > MP_GROUPS_MAX)
+	    spec->ngroups > MP_GROUPS_MAX) {
+		mp_spec_why(why, whylen, "a selector, hw handler or group count out of range");
 		return -EINVAL;
+	}
 	out->features.queue_if_no_path = spec->queue_if_no_path;
 	snprintf(out->hw_handler, sizeof(out->hw_handler), "%s", hw);
 	for (g = 0; g < spec->ngroups; g++) {
 		const struct mp_group_spec *gs = &spec->groups[g];
 
 		/* parse_priority_group: "invalid number of paths" below 1. */
-		if (gs->npaths == 0 || gs->npaths > MP_GROUP_PATHS_MAX)
+		if (gs->npaths == 0 || gs->npaths > MP_GROUP_PATHS_MAX) {
+			mp_spec_why(why, whylen, "path group %zu has %zu paths", g + 1, gs->npaths);
 			return -EINVAL;
+		}
 		r = dmt_table_add_group(out, mp_spec_selectors[spec->selector]);
 		if (r)
 			return r;
 		for (i = 0; i < gs->npaths; i++) {
-			if (mp_spec_devt(gs->devt[i], &major, &minor) ||
-			    mp_spec_has_path(out, out->npaths, major, minor))
+			if (mp_spec_devt(gs->devt[i], &major, &minor)) {
+				mp_spec_why(why, whylen, "path '%.*s' is not major:minor",
+					    MP_DEVT_MAX, gs->devt[i]);
 				return -EINVAL;
+			}
+			if (mp_spec_has_path(out, out->npaths, major, minor)) {
+				mp_spec_why(why, whylen, "path %s twice", gs->devt[i]);
+				return -EINVAL;
+			}
 			/* NULL args: the selector's defaults, what the kernel prints back. */
 			r = dmt_table_add_path(out, major, minor, NULL);
-			if (r)
+			if (r) {
+				mp_spec_why(why, whylen, "more than %d paths", DMT_PATHS_MAX);
 				return r;
+			}
 		}
 	}
 	/* multipath_ctr: the initial group is 0 exactly when there are none. */
@@ -134,10 +147,37 @@ int mp_spec_to_dmt(const struct mp_map_spec *spec, struct dmt_table *out)
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	r = mp_spec_fill_dmt(spec, out);
+	r = mp_spec_fill_dmt(spec, out, NULL, 0);
 	if (r)
 		memset(out, 0, sizeof(*out));
 	return r;
+}
+
+int mp_spec_check(const struct mp_map_spec *spec, char *why, size_t whylen)
+{
+	size_t nlen = strnlen(spec->name, MP_MAP_NAME_MAX);
+	size_t wlen = strnlen(spec->wwid, MP_WWID_MAX);
+	struct dmt_table t;
+
+	if (why && whylen)
+		why[0] = '\0';
+	/* dm-ioctl's check_name, and /dev/mapper/<name> */
+	if (nlen == 0 || nlen == MP_MAP_NAME_MAX || memchr(spec->name, '/', nlen) ||
+	    !strcmp(spec->name, ".") || !strcmp(spec->name, "..")) {
+		mp_spec_why(why, whylen, "'%.*s' cannot name a map", MP_MAP_NAME_MAX, spec->name);
+		return -EINVAL;
+	}
+	if (wlen == 0 || wlen == MP_WWID_MAX || strlen(MP_UUID_PREFIX) + wlen >= MP_UUID_MAX) {
+		mp_spec_why(why, whylen, "WWID '%.*s' cannot make a UUID", MP_WWID_MAX, spec->wwid);
+		return -EINVAL;
+	}
+	/* dm-table: "zero-length target" */
+	if (spec->sectors == 0) {
+		mp_spec_why(why, whylen, "a map of 0 sectors");
+		return -EINVAL;
+	}
+	memset(&t, 0, sizeof(t));
+	return mp_spec_fill_dmt(spec, &t, why, whylen);
 }
 
 int mp_spec_build(const struct mp_map_spec *spec, char *buf, size_t len)

@@ -37,6 +37,18 @@
 #define MP_UUID_PREFIX "mpath-"
 /* The device-mapper target of a multipath map. */
 #define MP_TARGET_TYPE "multipath"
+/* A device-mapper UUID and its NUL (DM_UUID_LEN); a name fits MP_MAP_NAME_MAX (DM_NAME_LEN). */
+#define MP_UUID_MAX 129
+
+/*
+ * Whether spec can be a map: a name the kernel takes (not empty, no '/',
+ * not "." or ".."), a WWID that makes a UUID (MP_UUID_PREFIX and the WWID
+ * within MP_UUID_MAX), a size, and a table (mp_spec_to_dmt). 0, or
+ * mp_spec_to_dmt's errors (-EINVAL otherwise) with the reason in why (may
+ * be NULL). Both dm adapters check a spec with it before a create or a
+ * reload.
+ */
+int mp_spec_check(const struct mp_map_spec *spec, char *why, size_t whylen);
 
 /*
  * spec's table into *out (zeroed first), as pathd loads it. 0; -EINVAL for

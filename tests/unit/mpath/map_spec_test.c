@@ -269,6 +269,54 @@ START_TEST(test_build_invalid)
 }
 END_TEST
 
+/* What can be a map, and why not. */
+START_TEST(test_check)
+{
+	struct mp_map_spec s;
+	char why[256];
+
+	spec_init(&s, MP_SELECTOR_SERVICE_TIME, true);
+	spec_group(&s, two);
+	ck_assert_int_eq(mp_spec_check(&s, why, sizeof(why)), 0);
+	ck_assert_str_eq(why, "");
+#define REFUSED(change, want)                                                                      \
+	do {                                                                                       \
+		struct mp_map_spec b = s;                                                          \
+		change;                                                                            \
+		why[0] = '\0';                                                                     \
+		ck_assert_msg(mp_spec_check(&b, why, sizeof(why)) == -EINVAL, #change);            \
+		ck_assert_msg(strstr(why, want), "%s: '%s'", #change, why);                        \
+	} while (0)
+	REFUSED(b.name[0] = '\0', "cannot name a map");
+	REFUSED(snprintf(b.name, sizeof(b.name), "a/b"), "'a/b' cannot name a map");
+	REFUSED(snprintf(b.name, sizeof(b.name), "."), "cannot name a map");
+	REFUSED(snprintf(b.name, sizeof(b.name), ".."), "cannot name a map");
+	REFUSED(memset(b.name, 'n', sizeof(b.name)), "cannot name a map");
+	REFUSED(b.wwid[0] = '\0', "cannot make a UUID");
+	/* "mpath-" and 123 characters do not fit DM_UUID_LEN */
+	REFUSED(memset(b.wwid, '3', 123); b.wwid[123] = '\0', "cannot make a UUID");
+	REFUSED(b.sectors = 0, "0 sectors");
+	REFUSED(snprintf(b.groups[0].devt[1], MP_DEVT_MAX, "sdb"), "path 'sdb' is not major:minor");
+	REFUSED(snprintf(b.groups[0].devt[1], MP_DEVT_MAX, "8:16"), "path 8:16 twice");
+	REFUSED(b.groups[0].npaths = 0, "path group 1 has 0 paths");
+	REFUSED(b.selector = (enum mp_selector)9, "out of range");
+#undef REFUSED
+	/* the longest name and WWID there is room for */
+	memset(s.name, 'n', MP_MAP_NAME_MAX - 1);
+	s.name[MP_MAP_NAME_MAX - 1] = '\0';
+	memset(s.wwid, '3', 122);
+	s.wwid[122] = '\0';
+	ck_assert_int_eq(mp_spec_check(&s, NULL, 0), 0);
+	/* past DMT_PATHS_MAX paths */
+	spec_init(&s, MP_SELECTOR_SERVICE_TIME, true);
+	s.ngroups = 2;
+	for (unsigned int i = 0; i <= DMT_PATHS_MAX; i++)
+		snprintf(s.groups[i & 1].devt[s.groups[i & 1].npaths++], MP_DEVT_MAX, "8:%u", i);
+	ck_assert_int_eq(mp_spec_check(&s, why, sizeof(why)), -E2BIG);
+	ck_assert_str_eq(why, "more than 32 paths");
+}
+END_TEST
+
 START_TEST(test_build_enospc)
 {
 	struct mp_map_spec s;
@@ -731,6 +779,7 @@ static Suite *map_spec_suite(void)
 	tcase_add_test(tc, test_build_no_groups);
 	tcase_add_test(tc, test_build_largest);
 	tcase_add_test(tc, test_build_invalid);
+	tcase_add_test(tc, test_check);
 	tcase_add_test(tc, test_build_enospc);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_read_current_group);
