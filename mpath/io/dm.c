@@ -679,19 +679,17 @@ static int dmio_remove(void *arg, const char *name, bool deferred, char *err, si
 		snprintf(err, errlen, "no map named '%s'", name);
 		return -ENXIO;
 	}
-	if (!deferred && di.info.open_count > 0) {
-		snprintf(err, errlen, "map '%s' is open (open count %d): not removed", name,
-			 di.info.open_count);
-		return -EBUSY;
-	}
+	/*
+	 * An open count now is no reason to give up yet: udev's workers (blkid,
+	 * multipath -U) open a map for a moment after each of its uevents.
+	 */
 	r = dmio_task(DM_DEVICE_REMOVE, name, &dmt, err, errlen);
 	if (r)
 		return r;
 	/*
 	 * Deferred: the kernel removes an open map at its last close (and then
 	 * sends the uevent; libdevmapper completes this cookie itself). Not
-	 * deferred: retried while busy, up to 25 times 200 ms, for udev's
-	 * workers that open a new map for a moment.
+	 * deferred: retried while busy, up to 25 times 200 ms.
 	 */
 	if (deferred)
 		dm_task_deferred_remove(dmt);
@@ -709,7 +707,8 @@ static int dmio_remove(void *arg, const char *name, bool deferred, char *err, si
 			snprintf(err, errlen, "no map named '%s'", name);
 			r = -ENXIO;
 		} else if (e == EBUSY && dmio_info(name, NULL, &di, err, errlen) == 0) {
-			snprintf(err, errlen, "map '%s' is busy (open count %d now): not removed",
+			snprintf(err, errlen,
+				 "map '%s' is open (open count %d): not removed (retried for 5 s)",
 				 name, di.info.open_count);
 			r = -EBUSY;
 		} else {

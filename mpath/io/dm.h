@@ -81,9 +81,11 @@ struct dm_ops {
 	 */
 	int (*reload)(void *arg, const struct mp_map_spec *spec, char *err, size_t errlen);
 	/*
-	 * Removes name. Not deferred: -EBUSY while it is open, with the open
-	 * count in err. Deferred: removed now when closed, else by the kernel
-	 * at its last close (listed until then). -ENXIO when there is none.
+	 * Removes name. Not deferred: retried for up to 5 s while it is open
+	 * (udev opens a map for a moment after each uevent), then -EBUSY with
+	 * the open count in err. Deferred: removed now when closed, else by
+	 * the kernel at its last close (listed until then). -ENXIO when there
+	 * is none.
 	 */
 	int (*remove)(void *arg, const char *name, bool deferred, char *err, size_t errlen);
 	/*

@@ -384,7 +384,8 @@ static int dmf_remove(void *arg, const char *name, bool deferred, char *err, siz
 		goto out;
 	}
 	if (m->open_count && !deferred) {
-		dmf_err(err, errlen, "map '%s' is open (open count %u): not removed", name,
+		dmf_err(err, errlen,
+			"map '%s' is open (open count %u): not removed (retried for 5 s)", name,
 			m->open_count);
 		r = -EBUSY;
 		goto out;
