@@ -10,7 +10,10 @@
  *
  * The tables and status lines are written from drivers/md/dm-mpath.c's
  * multipath_status as of 6.x (see tests/unit/mpath/dm_table_test.c), and
- * from multipath-tools' assemble_map for tables multipathd loads.
+ * from multipath-tools' assemble_map for tables multipathd loads; those
+ * marked [vm] are what `dmsetup table` and `dmsetup status` printed in the
+ * VM lab's guest (Debian 12, kernel 6.1, device-mapper 4.47.0) for a map
+ * dm_libdm_ops made over two iSCSI paths (tests/vm/scenarios/dmadapter.sh).
  */
 #include <check.h>
 #include <errno.h>
@@ -731,6 +734,81 @@ START_TEST(test_read_map_not_ok)
 }
 END_TEST
 
+/* ---- [vm] what a 6.1 kernel printed ---- */
+
+/* The spec dmadapter.sh built: the lab's fio LUN, 8:16 through one portal, 8:64 through the other.
+ */
+static struct mp_map_spec vm_spec(const char *const *devts)
+{
+	struct mp_map_spec s;
+
+	spec_init(&s, MP_SELECTOR_SERVICE_TIME, true);
+	snprintf(s.name, sizeof(s.name), "pathd-dmcheck");
+	snprintf(s.wwid, sizeof(s.wwid), "33ecf85d609f089fc");
+	spec_group(&s, devts);
+	return s;
+}
+
+static void assert_vm_map(const char *table, const char *status, const struct mp_map_spec *want,
+			  bool queueing, const char *failed)
+{
+	struct mp_map_text m = {
+	    .name = "pathd-dmcheck",
+	    .uuid = "mpath-33ecf85d609f089fc",
+	    .ntargets = 1,
+	    .length = 131072,
+	    .type = "multipath",
+	    .table = table,
+	    .status = status,
+	};
+	struct mp_ev_map ev;
+	char why[128], got[64] = "";
+	size_t used = 0;
+
+	ck_assert_int_eq(mp_spec_read_map(&m, &ev, why, sizeof(why)), 0);
+	ck_assert_msg(ev.spec_ok, "'%s': %s", table, why);
+	ck_assert_msg(mp_spec_equal(&ev.spec, want), "'%s' read back differs", table);
+	ck_assert_int_eq(ev.queueing, queueing);
+	for (size_t i = 0; i < ev.nfailed; i++)
+		used += (size_t)snprintf(got + used, sizeof(got) - used, "%s%s", i ? "," : "",
+					 ev.failed[i]);
+	ck_assert_str_eq(got, failed);
+}
+
+START_TEST(test_vm_lines)
+{
+	static const char *const both[] = {"8:16", "8:64", NULL};
+	struct mp_map_spec s = vm_spec(both);
+	static const char st_table[] =
+	    "1 queue_if_no_path 0 1 1 service-time 0 2 2 8:16 1 1 8:64 1 1 ";
+
+	/* the table loaded is, byte for byte, the table printed */
+	ck_assert_str_eq(build(&s), st_table);
+	/* created */
+	assert_vm_map(st_table, "2 0 0 0 1 1 A 0 2 2 8:16 A 0 0 1 8:64 A 0 0 1 ", &s, true, "");
+	/* fail_path 8:64 */
+	assert_vm_map(st_table, "2 0 0 0 1 1 A 0 2 2 8:16 A 0 0 1 8:64 F 1 0 1 ", &s, true, "8:64");
+	/* reinstate_path 8:64, then fail_if_no_path: the table drops the feature */
+	s.queue_if_no_path = false;
+	assert_vm_map("0 0 1 1 service-time 0 2 2 8:16 1 1 8:64 1 1 ",
+		      "2 0 0 0 1 1 A 0 2 2 8:16 A 0 0 1 8:64 A 1 0 1 ", &s, false, "");
+	/* reloaded to one path while fio wrote: 131072 bytes in flight */
+	s = vm_spec((const char *const[]){"8:16", NULL});
+	assert_vm_map("1 queue_if_no_path 0 1 1 service-time 0 1 2 8:16 1 1 ",
+		      "2 0 0 0 1 1 A 0 1 2 8:16 A 0 131072 1 ", &s, true, "");
+	/* both paths failed, I/O queued: no group in use */
+	s = vm_spec(both);
+	assert_vm_map(st_table, "2 0 0 0 1 1 E 0 2 2 8:16 F 1 0 1 8:64 F 1 0 1 ", &s, true,
+		      "8:16,8:64");
+	/* round-robin over one path */
+	s = vm_spec((const char *const[]){"8:64", NULL});
+	s.selector = MP_SELECTOR_ROUND_ROBIN;
+	ck_assert_str_eq(build(&s), "1 queue_if_no_path 0 1 1 round-robin 0 1 1 8:64 1 ");
+	assert_vm_map("1 queue_if_no_path 0 1 1 round-robin 0 1 1 8:64 1 ",
+		      "2 0 0 0 1 1 A 0 1 0 8:64 A 0 ", &s, true, "");
+}
+END_TEST
+
 /* ---- comparing ---- */
 
 START_TEST(test_equal)
@@ -794,6 +872,7 @@ static Suite *map_spec_suite(void)
 	tcase_add_test(tc, test_read_map_no_queue);
 	tcase_add_test(tc, test_read_map_not_multipath);
 	tcase_add_test(tc, test_read_map_not_ok);
+	tcase_add_test(tc, test_vm_lines);
 	tcase_add_test(tc, test_equal);
 	suite_add_tcase(s, tc);
 	return s;
