@@ -141,13 +141,13 @@ dmc reload "$NAME" "$w" "$size" "$t0,$t1"
 dmc list "$NAME" "$w" "$size" "$t0,$t1"
 sleep 3
 # every path failed: I/O queues (queue_if_no_path); a reload brings both back
+t_failing=$(uptime_s)
 dmc message "$NAME" "fail_path $t0"
 dmc message "$NAME" "fail_path $t1"
-t_failed=$(uptime_s)
 record nopath
 sleep 4
+t_reload=$(uptime_s)
 dmc reload "$NAME" "$w" "$size" "$t0,$t1"
-t_back=$(uptime_s)
 dmc list "$NAME" "$w" "$size" "$t0,$t1"
 sleep 3
 touch /tmp/dm.stop
@@ -163,13 +163,17 @@ ppid=""
 [ ! -s /tmp/dm.bad ] || { cat /tmp/dm.bad; die "fio saw an I/O error or a verify failure across the reloads"; }
 bad=$(awk '$3 != 0' /tmp/dm.probe | wc -l)
 [ "$bad" -eq 0 ] || die "$bad timed writes failed across the reloads"
-# the writes issued while no path was usable waited in the map, and completed after the reload
-queued=$(awk -v f="$t_failed" -v b="$t_back" '$1 >= f && $1 < b && $2 >= b' /tmp/dm.probe | wc -l)
+# a write issued once the paths were being failed, before the reload, that ended only after
+# the reload began waited in the map (a write takes well under a second otherwise), and completed
+queued=$(awk -v f="$t_failing" -v r="$t_reload" '$1 >= f && $1 < r && $2 > r' /tmp/dm.probe | wc -l)
+held=$(awk -v f="$t_failing" -v r="$t_reload" '$1 >= f && $1 < r && $2 > r { printf "%.1f", $2 - $1 }' \
+	/tmp/dm.probe)
 stall=$(awk '{ d = $2 - $1; if (d > m) m = d } END { printf "%.1f", m }' /tmp/dm.probe)
-echo "fio runs: $(cat /tmp/dm.runs), timed writes: $(wc -l </tmp/dm.probe), held while no path: $queued, longest $stall s"
-[ "$queued" -ge 1 ] || die "no write was held while every path was failed"
+echo "fio runs: $(cat /tmp/dm.runs), timed writes: $(wc -l </tmp/dm.probe), held while no path: $queued ($held s), longest $stall s"
+[ "$queued" -eq 1 ] || die "$queued writes held across the reload from no path, want one (the prober waits for each)"
 result "dmadapter.io.fio_runs $(cat /tmp/dm.runs)"
 result "dmadapter.io.queued_writes $queued"
+result "dmadapter.io.queued_write_s $held"
 result "dmadapter.io.longest_write_s $stall"
 ok "reloads under I/O: no I/O error, verify passed, $queued writes held while no path and completed"
 
