@@ -7,3 +7,6 @@ LIBMPATH := $(BUILD)/lib/libmpath.a
 LIBS_MPATH := $(LIBMPATH) $(LIBS_COMMON)
 $(eval $(call archive,$(LIBMPATH),$(MPATH_SRC)))
 $(eval $(call unit_tests,mpath,$(LIBS_MPATH)))
+# The adapters' unit tests (tests/unit/mpath/io/): a test that pulls dm.o needs libdevmapper.
+$(BUILD)/tests/unit/mpath/io/%: $(BUILD)/tests/unit/mpath/io/%.o $(LIBS_MPATH)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_MPATH) $(TEST_LIBS) -ldevmapper $(LIBS)

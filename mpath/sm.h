@@ -195,6 +195,17 @@ struct mp_ev_disk {
 	bool ready;    /* answers I/O (not offline, not blocked) */
 };
 
+/*
+ * The hardware handler (scsi_dh) a map's table names. Zero, none, is what
+ * the machine asks for today; alua comes with the ALUA issue. Read back,
+ * it is what the kernel shows: the handler asked for, or one attached to
+ * the paths already when they differ (mpath/dm_table.h, dmt_table_canon).
+ */
+enum mp_hw_handler {
+	MP_HW_HANDLER_NONE, /* "0" */
+	MP_HW_HANDLER_ALUA, /* "1 alua" */
+};
+
 /* A map's table as the machine thinks of it (mpath/map_spec.h turns it into dm table text). */
 struct mp_map_spec {
 	char name[MP_MAP_NAME_MAX];
@@ -202,6 +213,7 @@ struct mp_map_spec {
 	uint64_t sectors; /* 512-byte sectors */
 	enum mp_selector selector;
 	bool queue_if_no_path;
+	enum mp_hw_handler hw_handler;
 	size_t ngroups;
 	struct mp_group_spec {
 		size_t npaths;

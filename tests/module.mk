@@ -7,6 +7,14 @@ FUNC_C_SRC := $(wildcard tests/functional/*.c)
 FUNC_BINS := $(patsubst tests/functional/%.c,$(BUILD)/tests/functional/%,$(FUNC_C_SRC))
 build-tests: $(UNIT_BINS) $(FUNC_BINS)
 
+# VM lab programs (tests/vm/*.c): they run in the lab's guest, where
+# tests/vm/image.sh copies them (with their libraries) into /portico/bin.
+VM_C_SRC := $(wildcard tests/vm/*.c)
+VM_BINS := $(patsubst %.c,$(BUILD)/%,$(VM_C_SRC))
+build-tests: $(VM_BINS)
+$(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o $(LIBS_MPATH)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_MPATH) -ldevmapper -lpthread
+
 # Functional helpers: small libiscsi programs.
 $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
 	$(CC) $(LDFLAGS) -o $@ $^ -liscsi $(LIBS)

@@ -14,9 +14,10 @@
 #                    installed Debian package.
 #   overlay.cpio.zst  made on every run (well under a second): /init, the guest
 #                    library, the scenarios, the run's settings, the files of
-#                    conf/ (in /portico/conf: udev rules, examples), and the
-#                    project's programs from BINDIR (porticod, ...) with their
-#                    libraries.
+#                    conf/ (in /portico/conf: udev rules, examples), the
+#                    project's programs from BINDIR (porticod, ...) and the
+#                    lab's own test programs from TESTBINDIR ($BUILD/tests/vm:
+#                    dmcheck, ...), all in /portico/bin, with their libraries.
 
 # The kernel modules the guest loads; their dependencies come from modules.dep.
 VM_MODULES="virtio_pci virtio_net virtio_console iscsi_tcp libiscsi scsi_transport_iscsi
@@ -187,8 +188,9 @@ vm_build_base() { # $1 outdir
 
 # Builds OUTDIR/initrd: the base followed by an overlay with the lab's guest
 # side (tests/vm/guest, tests/vm/scenarios), the run's settings file $3, and
-# the programs in BINDIR $2 (may be empty or missing).
-vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file
+# the programs in BINDIR $2 and TESTBINDIR $4 (either may be empty or
+# missing; files there that are not executable, .o and .d, are left out).
+vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file, $4 testbindir
 	_out=$1
 	_ov=$(mktemp -d "$_out/overlay.XXXXXX") || return 1
 	vm_skeleton "$_ov" || { rm -rf "$_ov"; return 1; }
@@ -199,13 +201,14 @@ vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file
 		cp "$VM_DIR"/scenarios/*.sh "$_ov/portico/scenarios/" &&
 		cp "$VM_DIR/guest/multipath.conf" "$_ov/etc/multipath.conf" &&
 		cp "$3" "$_ov/portico/run.env" || { rm -rf "$_ov"; return 1; }
-	if [ -n "$2" ] && [ -d "$2" ]; then
-		for f in "$2"/*; do
+	for _d in "$2" "${4:-}"; do
+		[ -n "$_d" ] && [ -d "$_d" ] || continue
+		for f in "$_d"/*; do
 			[ -f "$f" ] && [ -x "$f" ] || continue
 			cp "$f" "$_ov/portico/bin/"
 			echo "$f"
-		done | vm_copy_libs "$_ov" || { rm -rf "$_ov"; return 1; }
-	fi
+		done
+	done | vm_copy_libs "$_ov" || { rm -rf "$_ov"; return 1; }
 	# what the base has already need not come twice
 	(cd "$_ov" && find usr -type f -o -type l) | while read -r f; do
 		grep -q -x -F "./$f" "$_out/base.files" && rm -f "$_ov/$f"

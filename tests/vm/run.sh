@@ -65,6 +65,10 @@ case "$TARGET_KIND: $scenarios " in
 porticod:*" live "*) # live changes go through the shell
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
+case " $scenarios " in
+*" dmadapter "*) # drives mpath/io/dm.c through the lab's test program
+	[ -x "$BUILD/tests/vm/dmcheck" ] || setup_fail "$BUILD/tests/vm/dmcheck is missing (make build-tests)" ;;
+esac
 [ -c /dev/net/tun ] || setup_fail "/dev/net/tun is missing"
 
 # --- the lab's resources, all removed by cleanup ---------------------------
@@ -159,7 +163,7 @@ LUNS="$(target_luns base)"
 LUNS_CHANGED="$(target_luns changed)"
 EXTRA_REPORTED="$(target_extra_reported)"
 EOF
-vm_build_initrd "$BUILD/vm" "$BUILD/bin" "$LAB/run.env" || setup_fail "initrd build failed"
+vm_build_initrd "$BUILD/vm" "$BUILD/bin" "$LAB/run.env" "$BUILD/tests/vm" || setup_fail "initrd build failed"
 
 # --- QEMU ----------------------------------------------------------------------
 # KVM when it really runs a guest (it may open and then fail at the first
