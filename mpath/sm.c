@@ -1094,7 +1094,7 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 			sm_cond(out, max, &n, 0, obj,
 				"has no path left and is open (%u): kept until it is closed",
 				m->open_count);
-		else if (m->queueing && m->noqueue_sent)
+		else if (m->queueing && m->cur_ok && !m->cur.queue_if_no_path)
 			sm_cond(out, max, &n, m->queue_since, obj,
 				"no usable path for longer than %u s: I/O fails",
 				sm->cfg.policy.no_path_queue_s);

@@ -105,14 +105,12 @@ struct sm_map {
 	bool cur_ok;
 	struct mp_map_spec sent; /* the table of the create/reload in flight */
 	uint32_t open_count;
-	bool kqueueing; /* queue_if_no_path in effect, as the kernel says */
 	bool queueing;	 /* no usable path: I/O waits (since queue_since) */
 	struct mp_map_spec want; /* the table wanted at the last pass */
 	bool want_set;
 	int64_t settle_at; /* when want has been still long enough; 0: not settling */
 	int64_t retry_at;
 	bool message_inflight;
-	bool noqueue_sent; /* fail_if_no_path sent after the budget ran out */
 	int64_t queue_since;
 	unsigned int npaths, nactive;
 	char reason[MP_REASON_MAX];

@@ -81,13 +81,18 @@ static bool sm_group_equal(const struct mp_group_spec *a, const struct mp_group_
 	return true;
 }
 
-/* Whether two tables do the same: features, selector, size, and the same groups as sets. */
+/*
+ * Whether two tables do the same: selector, size, and the same groups as
+ * sets. Not queue_if_no_path: the no-path budget turns it off and on with
+ * target messages (sm_map_queue), and the kernel's table shows it as it
+ * is; a reload for it would undo what the budget did.
+ */
 static bool sm_spec_equal(const struct mp_map_spec *a, const struct mp_map_spec *b)
 {
 	bool used[MP_GROUPS_MAX] = { false };
 
 	if (a->sectors != b->sectors || a->selector != b->selector ||
-	    a->queue_if_no_path != b->queue_if_no_path || a->ngroups != b->ngroups)
+	    a->hw_handler != b->hw_handler || a->ngroups != b->ngroups)
 		return false;
 	for (size_t g = 0; g < a->ngroups; g++) {
 		size_t h;
@@ -186,7 +191,6 @@ int sm_feed_map(struct mp_sm *sm, const struct mp_ev_map *ev, int64_t now)
 	m->cur = ev->spec;
 	m->cur_ok = ev->spec_ok;
 	m->open_count = ev->open_count;
-	m->kqueueing = ev->queueing;
 	if (!sm_map_busy(m) && m->state != MP_MAP_FAILED)
 		m->state = MP_MAP_READY;
 	sm_paths_from_kernel(sm, m, ev);
@@ -237,8 +241,9 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 		return 0;
 	if (d->op == MP_MAP_OP_QUEUE || d->op == MP_MAP_OP_NOQUEUE) {
 		m->message_inflight = false;
+		/* what the kernel's table now says, until the next list says it itself */
 		if (!d->err)
-			m->noqueue_sent = d->op == MP_MAP_OP_NOQUEUE;
+			m->cur.queue_if_no_path = d->op == MP_MAP_OP_QUEUE;
 		return 0;
 	}
 	if (d->err) {
@@ -257,7 +262,6 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 		m->exists = false;
 		m->cur_ok = false;
 		m->queueing = false;
-		m->noqueue_sent = false;
 		sm_paths_from_kernel(sm, m, NULL);
 		return 0;
 	}
@@ -268,8 +272,6 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 	m->cur_ok = true;
 	SM_COPY(m->name, m->sent.name);
 	/* a new table loads with every path active, and with the policy's queueing */
-	m->noqueue_sent = false;
-	m->kqueueing = m->cur.queue_if_no_path;
 	sm_paths_from_kernel(sm, m, NULL);
 	return sm_refail_admin(sm, m, out);
 }
@@ -477,25 +479,32 @@ static int sm_map_message(struct sm_map *m, enum mp_map_op op, struct mp_actions
 	return 0;
 }
 
-/* The no-path budget: queue while a path may come back, then fail I/O. */
+/*
+ * The no-path budget: with no usable path, I/O queues (queue_if_no_path,
+ * in the table) for no_path_queue_s, then fails (fail_if_no_path); a path
+ * back turns queueing on again. Decided from what the kernel's table shows
+ * (cur.queue_if_no_path), so that a restarted pathd picks up where the
+ * last one was.
+ */
 static int sm_map_queue(struct mp_sm *sm, struct sm_map *m, int64_t now, struct mp_actions *out)
 {
 	int64_t budget = sm->cfg.policy.no_path_queue_s * 1000LL;
 
-	if (!m->exists || !m->cur_ok || !m->cur.queue_if_no_path || m->message_inflight)
+	if (!m->exists || !m->cur_ok || !sm->cfg.policy.no_path_queue_s)
 		return 0;
 	if (!m->nactive) {
 		if (!m->queueing) {
 			m->queueing = true;
 			m->queue_since = now;
 		}
-		if (!m->noqueue_sent && now >= m->queue_since + budget)
+		if (m->cur.queue_if_no_path && now >= m->queue_since + budget &&
+		    !m->message_inflight)
 			return sm_map_message(m, MP_MAP_OP_NOQUEUE, out);
 		return 0;
 	}
 	m->queueing = false;
 	m->queue_since = 0;
-	if (m->noqueue_sent)
+	if (!m->cur.queue_if_no_path && !m->message_inflight)
 		return sm_map_message(m, MP_MAP_OP_QUEUE, out);
 	return 0;
 }
@@ -738,7 +747,7 @@ int64_t sm_maps_deadline(const struct mp_sm *sm)
 			t = MIN(t, m->settle_at);
 		if (m->state == MP_MAP_FAILED)
 			t = MIN(t, m->retry_at);
-		if (m->queueing && !m->noqueue_sent && !m->message_inflight)
+		if (m->queueing && m->cur.queue_if_no_path && !m->message_inflight)
 			t = MIN(t, m->queue_since + sm->cfg.policy.no_path_queue_s * 1000LL);
 	}
 	return t;

@@ -30,6 +30,9 @@ static struct mp_actions acts;
 static int64_t now;
 static struct mp_config cfg;
 static char disc[1][MP_PORTAL_MAX] = { P0 };
+/* Whether the kernel's tables show queue_if_no_path (fail_if_no_path takes it away). */
+static bool kq = true;
+
 /* What the last MP_ACT_WWIDS said: the WWIDs multipathd is told to leave alone. */
 static char owned[8][MP_WWID_MAX];
 static size_t nowned;
@@ -46,6 +49,7 @@ static void setup(void)
 	mp_actions_init(&acts);
 	now = 1000000;
 	nowned = 0;
+	kq = true;
 	memset(total, 0, sizeof(total));
 }
 
@@ -262,14 +266,14 @@ static void kernel_map(const char *wwid, uint64_t size, uint32_t open, const cha
 	snprintf(m->spec.wwid, sizeof(m->spec.wwid), "%s", wwid);
 	m->spec.sectors = size / 512;
 	m->spec.selector = MP_SELECTOR_SERVICE_TIME;
-	m->spec.queue_if_no_path = true;
+	m->spec.queue_if_no_path = kq;
 	m->spec.ngroups = 1;
 	for (size_t i = 0; devts[i]; i++)
 		snprintf(m->spec.groups[0].devt[m->spec.groups[0].npaths++], MP_DEVT_MAX, "%s",
 			 devts[i]);
 	m->spec_ok = true;
 	m->open_count = open;
-	m->queueing = true;
+	m->queueing = kq;
 	for (size_t i = 0; failed && failed[i]; i++)
 		snprintf(m->failed[m->nfailed++], MP_DEVT_MAX, "%s", failed[i]);
 	feed(&ev);
@@ -640,6 +644,11 @@ START_TEST(test_no_path_budget)
 	ck_assert_int_eq(act(MP_ACT_MAP_MESSAGE)->u.message.op, MP_MAP_OP_NOQUEUE);
 	map_done(MP_MAP_OP_NOQUEUE, W0, 0);
 	ck_assert(condition_has("I/O fails"));
+	/* the kernel's table shows queueing off now: that is no reason to reload */
+	kq = false;
+	kernel_map(W0, 64 * MiB, 1, d0, d0);
+	tick(10000);
+	ck_assert_uint_eq(total[MP_ACT_MAP_RELOAD] + total[MP_ACT_MAP_MESSAGE], 1);
 	kernel_map(W0, 64 * MiB, 1, d0, (const char *const[]){ "8:0", NULL });
 	ck_assert_uint_eq(count(MP_ACT_MAP_MESSAGE), 1);
 	ck_assert_int_eq(act(MP_ACT_MAP_MESSAGE)->u.message.op, MP_MAP_OP_QUEUE);
