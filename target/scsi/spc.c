@@ -169,7 +169,11 @@ static int vpd_device_id(const struct scsi_cmd *cmd, uint8_t *p, size_t size)
 	size_t off = sizeof(struct scsi_vpd_hdr);
 	int n;
 
-	/* NAA designator of the logical unit: the WWID multipath groups paths by */
+	/*
+	 * NAA designator of the logical unit. Which designator names the
+	 * multipath map on a host (this one, or the T10 vendor ID below) is
+	 * the host's udev's choice: mpath/wwid.c says which and why.
+	 */
 	n = scsi_desig_put(p, size, off, &naa);
 	if (n < 0)
 		return n;
