@@ -236,19 +236,86 @@ _Static_assert(sizeof(struct scsi_sense_desc_hdr) == 8, "descriptor sense header
 #define SCSI_VERSION_SBC3 0x04c0
 #define SCSI_VERSION_ISCSI 0x0960
 
-/* Designator types and associations of VPD page 83h (SPC-4 §7.8.6). */
+/* Standard INQUIRY data through PRODUCT REVISION LEVEL (SPC-4 §6.4.2). */
+struct scsi_inquiry_std {
+	uint8_t pq_type; /* PERIPHERAL QUALIFIER | PERIPHERAL DEVICE TYPE */
+	uint8_t rmb;
+	uint8_t version;
+	uint8_t flags3;	 /* NORMACA | HISUP | RESPONSE DATA FORMAT */
+	uint8_t add_len; /* ADDITIONAL LENGTH */
+	uint8_t flags5;
+	uint8_t flags6;
+	uint8_t flags7;
+	uint8_t vendor[8];   /* T10 VENDOR IDENTIFICATION, ASCII, space padded */
+	uint8_t product[16]; /* PRODUCT IDENTIFICATION */
+	uint8_t revision[4]; /* PRODUCT REVISION LEVEL */
+};
+_Static_assert(sizeof(struct scsi_inquiry_std) == 36, "standard INQUIRY data is 36 bytes here");
+
+/* The header every VPD page starts with (SPC-4 §7.8.1). */
+struct scsi_vpd_hdr {
+	uint8_t pq_type;     /* PERIPHERAL QUALIFIER | PERIPHERAL DEVICE TYPE */
+	uint8_t page_code;   /* PAGE CODE */
+	uint8_t page_len[2]; /* PAGE LENGTH: the bytes that follow this header */
+};
+_Static_assert(sizeof(struct scsi_vpd_hdr) == 4, "VPD page header is 4 bytes");
+
+/* A designation descriptor of VPD page 83h, up to its DESIGNATOR (SPC-4 §7.8.6.1). */
+struct scsi_desig_hdr {
+	uint8_t proto_codeset;	/* PROTOCOL IDENTIFIER (bits 7-4) | CODE SET (bits 3-0) */
+	uint8_t piv_assoc_type; /* PIV | reserved | ASSOCIATION (5-4) | DESIGNATOR TYPE (3-0) */
+	uint8_t reserved;
+	uint8_t len; /* DESIGNATOR LENGTH: the bytes that follow this header */
+};
+_Static_assert(sizeof(struct scsi_desig_hdr) == 4, "designation descriptor header is 4 bytes");
+
+#define SCSI_DESIG_PROTO_SHIFT 4
+#define SCSI_DESIG_CODESET_MASK 0x0f
+#define SCSI_DESIG_PIV 0x80
+#define SCSI_DESIG_ASSOC_MASK 0x30
+#define SCSI_DESIG_TYPE_MASK 0x0f
+#define SCSI_DESIG_LEN_MAX 255
+
+/* CODE SET (SPC-4 §7.8.6.1); 0h and 4h-Fh are reserved. */
 #define SCSI_DESIG_CODESET_BINARY 0x1
 #define SCSI_DESIG_CODESET_ASCII 0x2
 #define SCSI_DESIG_CODESET_UTF8 0x3
-#define SCSI_DESIG_PIV 0x80
+
+/* ASSOCIATION, as it sits in byte 1 of the descriptor (SPC-4 §7.8.6.1). */
 #define SCSI_DESIG_ASSOC_LU 0x00
 #define SCSI_DESIG_ASSOC_PORT 0x10
 #define SCSI_DESIG_ASSOC_TARGET 0x20
+#define SCSI_DESIG_ASSOC_RESERVED 0x30
+
+/* DESIGNATOR TYPE (SPC-4 §7.8.6.1; UUID was added by SPC-5). */
+#define SCSI_DESIG_TYPE_VENDOR 0x0
 #define SCSI_DESIG_TYPE_T10 0x1
+#define SCSI_DESIG_TYPE_EUI64 0x2
 #define SCSI_DESIG_TYPE_NAA 0x3
 #define SCSI_DESIG_TYPE_REL_PORT 0x4
 #define SCSI_DESIG_TYPE_TPG 0x5
+#define SCSI_DESIG_TYPE_LU_GROUP 0x6
+#define SCSI_DESIG_TYPE_MD5 0x7
 #define SCSI_DESIG_TYPE_SCSI_NAME 0x8
+#define SCSI_DESIG_TYPE_PROTO_PORT 0x9
+#define SCSI_DESIG_TYPE_UUID 0xa
+
+/* NAA field, the high nibble of an NAA designator (SPC-4 §7.8.6.6.1). */
+#define SCSI_NAA_IEEE_EXT 0x2
+#define SCSI_NAA_LOCAL 0x3
+#define SCSI_NAA_IEEE_REG 0x5
+#define SCSI_NAA_IEEE_REG_EXT 0x6
+
+#define SCSI_T10_VENDOR_LEN 8 /* T10 VENDOR IDENTIFICATION (SPC-4 §7.8.6.4) */
+
+/* Relative target port and target port group designators (SPC-4 §7.8.6.7, §7.8.6.8). */
+struct scsi_desig_port_id {
+	uint8_t reserved[2];
+	uint8_t id[2]; /* RELATIVE TARGET PORT IDENTIFIER, or TARGET PORT GROUP */
+};
+_Static_assert(sizeof(struct scsi_desig_port_id) == 4, "port designators are 4 bytes");
+
+/* PROTOCOL IDENTIFIER (SPC-4 §7.6.1). */
 #define SCSI_PROTOCOL_ISCSI 0x5
 
 /* UNMAP block descriptor (SBC-3 §5.28.2). */

@@ -16,6 +16,7 @@
 
 #include "common/be.h"
 #include "common/log.h"
+#include "common/scsi_vpd.h"
 #include "common/util.h"
 #include "target/scsi/scsi_int.h"
 
@@ -150,73 +151,81 @@ static size_t vpd_serial(const struct scsi_lu *lu, uint8_t *p)
 	return 4 + n;
 }
 
-/* Appends a designation descriptor header (SPC-4 §7.8.6.1); returns the offset of its data. */
-static size_t desig_hdr(uint8_t *p, size_t off, uint8_t proto_codeset, uint8_t piv_assoc_type,
-			size_t len)
-{
-	p[off] = proto_codeset;
-	p[off + 1] = piv_assoc_type;
-	p[off + 2] = 0;
-	p[off + 3] = (uint8_t)len;
-	return off + 4;
-}
-
-/* A SCSI name string designator (SPC-4 §7.8.6.11): NUL-terminated, padded to 4 bytes. */
-static size_t desig_name(uint8_t *p, size_t off, uint8_t assoc, const char *name)
-{
-	size_t n = strnlen(name, 255 - 4) + 1;
-	size_t padded = ALIGN_UP(n, (size_t)4);
-	size_t d = desig_hdr(p, off, SCSI_PROTOCOL_ISCSI << 4 | SCSI_DESIG_CODESET_UTF8,
-			     SCSI_DESIG_PIV | assoc | SCSI_DESIG_TYPE_SCSI_NAME, padded);
-
-	memset(p + d, 0, padded);
-	memcpy(p + d, name, n - 1);
-	return d + padded;
-}
-
-static size_t vpd_device_id(const struct scsi_cmd *cmd, uint8_t *p)
+/*
+ * Device Identification (SPC-4 §7.8.6): the LU's NAA and T10 vendor ID
+ * designators, then, on a nexus, the target port's and the target device's.
+ * Returns the page's length, or -errno when a designator does not fit its
+ * field (a name or vendor longer than the model allows).
+ */
+static int vpd_device_id(const struct scsi_cmd *cmd, uint8_t *p, size_t size)
 {
 	const struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	const struct scsi_nexus *nx = cmd->nexus;
-	size_t off = 4, d, sn;
+	const struct scsi_desig naa = {.codeset = SCSI_DESIG_CODESET_BINARY,
+				       .assoc = SCSI_DESIG_ASSOC_LU,
+				       .type = SCSI_DESIG_TYPE_NAA,
+				       .id = lu->id.naa,
+				       .len = sizeof(lu->id.naa)};
+	size_t off = sizeof(struct scsi_vpd_hdr);
+	int n;
 
-	/* NAA designator of the logical unit: the WWID multipath groups paths by */
-	d = desig_hdr(p, off, SCSI_DESIG_CODESET_BINARY, SCSI_DESIG_ASSOC_LU | SCSI_DESIG_TYPE_NAA,
-		      8);
-	memcpy(p + d, lu->id.naa, 8);
-	off = d + 8;
+	/*
+	 * NAA designator of the logical unit. Which designator names the
+	 * multipath map on a host (this one, or the T10 vendor ID below) is
+	 * the host's udev's choice: mpath/wwid.c says which and why.
+	 */
+	n = scsi_desig_put(p, size, off, &naa);
+	if (n < 0)
+		return n;
+	off += (size_t)n;
 
 	/* T10 vendor ID based designator: vendor, then the unit serial number */
-	sn = strnlen(lu->id.serial, sizeof(lu->id.serial) - 1);
-	d = desig_hdr(p, off, SCSI_DESIG_CODESET_ASCII, SCSI_DESIG_ASSOC_LU | SCSI_DESIG_TYPE_T10,
-		      8 + sn);
-	put_ascii(p + d, lu->id.vendor, 8);
-	memcpy(p + d + 8, lu->id.serial, sn);
-	off = d + 8 + sn;
+	n = scsi_desig_put_t10(p, size, off, SCSI_DESIG_ASSOC_LU, lu->id.vendor,
+			       (const uint8_t *)lu->id.serial,
+			       strnlen(lu->id.serial, sizeof(lu->id.serial) - 1));
+	if (n < 0)
+		return n;
+	off += (size_t)n;
 
 	if (nx) {
+		struct scsi_desig_port_id port = {.reserved = {0, 0}};
+		struct scsi_desig d = {.proto = SCSI_PROTOCOL_ISCSI,
+				       .codeset = SCSI_DESIG_CODESET_BINARY,
+				       .piv = true,
+				       .assoc = SCSI_DESIG_ASSOC_PORT,
+				       .id = (const uint8_t *)&port,
+				       .len = sizeof(port)};
 		char name[300];
 
-		/* relative target port, and target port group (SPC-4 §7.8.6.7-8) */
-		d = desig_hdr(p, off, SCSI_PROTOCOL_ISCSI << 4 | SCSI_DESIG_CODESET_BINARY,
-			      SCSI_DESIG_PIV | SCSI_DESIG_ASSOC_PORT | SCSI_DESIG_TYPE_REL_PORT, 4);
-		put_be16(p + d, 0);
-		put_be16(p + d + 2, nx->tpg_tag);
-		off = d + 4;
-		d = desig_hdr(p, off, SCSI_PROTOCOL_ISCSI << 4 | SCSI_DESIG_CODESET_BINARY,
-			      SCSI_DESIG_PIV | SCSI_DESIG_ASSOC_PORT | SCSI_DESIG_TYPE_TPG, 4);
-		put_be16(p + d, 0);
-		put_be16(p + d + 2, nx->tpg_tag);
-		off = d + 4;
+		/* relative target port, and target port group (SPC-4 §7.8.6.7-8): the TPG tag */
+		put_be16(port.id, nx->tpg_tag);
+		d.type = SCSI_DESIG_TYPE_REL_PORT;
+		n = scsi_desig_put(p, size, off, &d);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
+		d.type = SCSI_DESIG_TYPE_TPG;
+		n = scsi_desig_put(p, size, off, &d);
+		if (n < 0)
+			return n;
+		off += (size_t)n;
 		if (nx->target_name) {
 			/* RFC 7143 §13.21: the iSCSI target port name is "<name>,t,0x<TPGT>" */
 			snprintf(name, sizeof(name), "%s,t,0x%04x", nx->target_name, nx->tpg_tag);
-			off = desig_name(p, off, SCSI_DESIG_ASSOC_PORT, name);
-			off = desig_name(p, off, SCSI_DESIG_ASSOC_TARGET, nx->target_name);
+			n = scsi_desig_put_name(p, size, off, SCSI_PROTOCOL_ISCSI,
+						SCSI_DESIG_ASSOC_PORT, name);
+			if (n < 0)
+				return n;
+			off += (size_t)n;
+			n = scsi_desig_put_name(p, size, off, SCSI_PROTOCOL_ISCSI,
+						SCSI_DESIG_ASSOC_TARGET, nx->target_name);
+			if (n < 0)
+				return n;
+			off += (size_t)n;
 		}
 	}
-	put_be16(p + 2, (uint16_t)(off - 4));
-	return off;
+	put_be16(p + 2, (uint16_t)(off - sizeof(struct scsi_vpd_hdr)));
+	return (int)off;
 }
 
 static size_t vpd_extended(const struct scsi_lu *lu, uint8_t *p)
@@ -273,6 +282,7 @@ enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd)
 	const struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	uint8_t *p;
 	size_t len;
+	int rc;
 	uint8_t page = cmd->cdb[2];
 
 	p = calloc(1, INQ_BUF);
@@ -299,7 +309,12 @@ enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd)
 		len = vpd_serial(lu, p);
 		break;
 	case SCSI_VPD_DEVICE_ID:
-		len = vpd_device_id(cmd, p);
+		rc = vpd_device_id(cmd, p, INQ_BUF);
+		if (rc < 0) {
+			free(p);
+			return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
+		}
+		len = (size_t)rc;
 		break;
 	case SCSI_VPD_EXTENDED_INQUIRY:
 		len = vpd_extended(lu, p);
