@@ -100,6 +100,8 @@ struct iadm_op {
 struct iadm {
 	struct ev_loop *loop;
 	struct iadm_conf conf; /* conf.iscsiadm points to prog */
+	/* the credentials before the last iadm_set_conf: a run under way may still print them */
+	struct iadm_chap old_chap[2];
 	char *prog;
 	struct child_runner *runner;
 	struct list_head queues;
@@ -174,6 +176,26 @@ static bool iadm_portal_ok(const char *s, char out[MP_PORTAL_MAX])
 		return false;
 	strcpy(out, p.text);
 	return true;
+}
+
+int iadm_set_conf(struct iadm *ia, const struct iadm_conf *conf)
+{
+	const char *prog = ia->conf.iscsiadm;
+	unsigned int timeout = ia->conf.timeout_ms;
+
+	if (!iadm_chap_ok(&conf->discovery_chap) || !iadm_chap_ok(&conf->session_chap))
+		return -EINVAL;
+	/*
+	 * Each step of an operation builds its command line from the settings
+	 * of the moment; the old secrets are kept to scrub the output of runs
+	 * made with them.
+	 */
+	ia->old_chap[0] = ia->conf.discovery_chap;
+	ia->old_chap[1] = ia->conf.session_chap;
+	ia->conf = *conf;
+	ia->conf.iscsiadm = prog;
+	ia->conf.timeout_ms = timeout;
+	return 0;
 }
 
 int iadm_create(struct ev_loop *loop, const struct iadm_conf *conf, struct iadm **out)
@@ -368,8 +390,12 @@ static int64_t iadm_kick_cb(struct ev_loop *loop, void *arg)
 
 static bool iadm_has_secrets(const struct iadm *ia)
 {
-	return ia->conf.discovery_chap.password[0] || ia->conf.discovery_chap.password_in[0] ||
-	       ia->conf.session_chap.password[0] || ia->conf.session_chap.password_in[0];
+	bool any = ia->conf.discovery_chap.password[0] || ia->conf.discovery_chap.password_in[0] ||
+		   ia->conf.session_chap.password[0] || ia->conf.session_chap.password_in[0];
+
+	for (int i = 0; i < 2; i++)
+		any |= ia->old_chap[i].password[0] || ia->old_chap[i].password_in[0];
+	return any;
 }
 
 /* A copy of out with every secret of the configuration overwritten (NULL without memory). */
@@ -385,6 +411,10 @@ static char *iadm_scrubbed(const struct iadm *ia, const char *out, size_t len)
 	iadm_scrub(text, len, ia->conf.discovery_chap.password_in);
 	iadm_scrub(text, len, ia->conf.session_chap.password);
 	iadm_scrub(text, len, ia->conf.session_chap.password_in);
+	for (int i = 0; i < 2; i++) {
+		iadm_scrub(text, len, ia->old_chap[i].password);
+		iadm_scrub(text, len, ia->old_chap[i].password_in);
+	}
 	return text;
 }
 

@@ -102,6 +102,14 @@ int iadm_create(struct ev_loop *loop, const struct iadm_conf *conf, struct iadm 
 void iadm_destroy(struct iadm *ia);
 
 /*
+ * New credentials and timeouts (a reconfigure), for every iscsiadm run from
+ * now on (an operation under way takes them at its next step). The program
+ * and the run timeout stay. 0, or -EINVAL (CHAP values that do not go
+ * together: nothing changes).
+ */
+int iadm_set_conf(struct iadm *ia, const struct iadm_conf *conf);
+
+/*
  * The operations: 0, or -EINVAL (a name that is not one: a NIC, an
  * address or portal that is not an address literal with a port, a target
  * that is not an iSCSI name) or -ENOMEM.

@@ -46,6 +46,7 @@
 #include "common/netaddr.h"
 #include "common/util.h"
 #include "initiator/adapt/scan.h"
+#include "mpath/wwid.h"
 
 #define SCAN_DIR_ENTRIES 16384 /* entries read from one directory */
 #define SCAN_ATTR_MAX 4096     /* a sysfs text attribute is one page at most */
@@ -315,10 +316,24 @@ static int scan_skip_attr(struct scan_ctx *c, uint32_t sid, const char *hctl, in
  * VPD page 0x83 (mpath/wwid.h). A disk whose page the kernel does not show
  * has none: say why, in the words portico-path show prints.
  */
+/*
+ * The disk's WWID, as multipath names its map (mpath/wwid.h: mp_wwid),
+ * from the page the kernel read at scan time; or why it has none.
+ */
 static void scan_disk_wwid(struct scan_disk *d)
 {
-	if (!d->vpd83_len && !d->ev.reason[0])
-		snprintf(d->ev.reason, sizeof(d->ev.reason), "no VPD page 0x83 in sysfs");
+	const char *why = NULL;
+
+	if (!d->vpd83_len) {
+		if (!d->ev.reason[0])
+			snprintf(d->ev.reason, sizeof(d->ev.reason), "no VPD page 0x83 in sysfs");
+		return;
+	}
+	if (mp_wwid(d->vpd83, d->vpd83_len, NULL, 0, d->ev.wwid, sizeof(d->ev.wwid), &why) < 0) {
+		d->ev.wwid[0] = '\0';
+		snprintf(d->ev.reason, sizeof(d->ev.reason), "VPD page 0x83: %s",
+			 why ? why : "no usable designator");
+	}
 }
 
 /*

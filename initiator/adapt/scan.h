@@ -44,9 +44,10 @@ struct scan_session {
 
 struct scan_disk {
 	/*
-	 * key, dev, devt, size, ready. ev.wwid is "" here; ev.reason says why
-	 * when the disk has no VPD page 0x83 in sysfs (or it could not be
-	 * read); otherwise the WWID is named from vpd83 (mpath/wwid.h).
+	 * key, dev, devt, size, ready, and the WWID multipath names the map by
+	 * (mpath/wwid.h: mp_wwid, from vpd83); ev.wwid "" with ev.reason
+	 * saying why when the disk has no page 0x83 in sysfs or no usable
+	 * designator in it.
 	 */
 	struct mp_ev_disk ev;
 	uint32_t sid;

@@ -14,6 +14,7 @@
 
 #define PATHD_COMPONENT "pathd"
 
+struct child_runner;
 struct ctl_server;
 struct dmq;
 struct ev_loop;
@@ -39,6 +40,7 @@ struct pathd {
 	bool busy; /* feeding: new events wait in the queue */
 	struct nic_mon *nics;
 	struct iadm *iadm;
+	struct child_runner *runner; /* multipathd reconfigure */
 	struct umon *umon;
 	struct dmq *dmq;
 	struct ctl_server *ctl;
@@ -56,8 +58,12 @@ struct pathd {
 	unsigned int child_runs; /* multipathd reconfigure runs in flight */
 };
 
-/* Feeds ev (its pointers valid until the call returns), then runs what it asks. */
-void pd_feed(struct pathd *pd, const struct mp_event *ev);
+/*
+ * Feeds ev (its pointers valid until the call returns), then runs what it
+ * asks. Returns what the machine said of it (an admin event may be
+ * refused: mp_sm_feed()); 0 when it had to wait in the queue.
+ */
+int pd_feed(struct pathd *pd, const struct mp_event *ev);
 /* Re-reads pathd.conf and applies it (the control socket's and SIGHUP's reconfigure). */
 int pd_reconfigure(struct pathd *pd, char *err, size_t errlen);
 

@@ -406,13 +406,17 @@ static void check_disk(const struct scan_disk *d, const struct scan_session *s, 
 	ck_assert(d->ev.ready == ready);
 	ck_assert_str_eq(d->vendor, "PORTICO");
 	ck_assert_str_eq(d->model, model);
-	/* the WWID is named from the page by mpath/wwid.h, not here */
-	ck_assert_str_eq(d->ev.wwid, "");
 	if (page) {
+		char want[40];
+
 		ck_assert_uint_eq(d->vpd83_len, 24);
 		ck_assert_mem_eq(d->vpd83, page, 24);
 		ck_assert_str_eq(d->ev.reason, "");
+		/* the WWID multipath gives it (mpath/wwid.h): '3', then the NAA in hex */
+		snprintf(want, sizeof(want), "36001405aaaaaaaaaaaaaaaaaaaaaaa%02x", page[23]);
+		ck_assert_str_eq(d->ev.wwid, want);
 	} else {
+		ck_assert_str_eq(d->ev.wwid, "");
 		ck_assert_uint_eq(d->vpd83_len, 0);
 		ck_assert_str_eq(d->ev.reason, "no VPD page 0x83 in sysfs");
 	}
@@ -724,7 +728,9 @@ START_TEST(test_vpd_sizes)
 	/* a page longer than kept is cut, and its header still says how long it was */
 	ck_assert_uint_eq(disk_of(1, 1)->vpd83_len, SCAN_VPD83_MAX);
 	ck_assert_mem_eq(disk_of(1, 1)->vpd83, big, SCAN_VPD83_MAX);
-	ck_assert_str_eq(disk_of(1, 1)->ev.reason, "");
+	/* (these bytes are not a page 0x83: no WWID, and why) */
+	ck_assert_str_eq(disk_of(1, 1)->ev.wwid, "");
+	ck_assert_str_eq(disk_of(1, 1)->ev.reason, "VPD page 0x83: not page 83h");
 }
 END_TEST
 
