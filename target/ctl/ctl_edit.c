@@ -66,43 +66,6 @@ config_setting_t *ctl_cfg_acl(config_t *cfg, const struct ctl_op *op)
 		   NULL;
 }
 
-/* A member of group g of the given type, made when missing. */
-static config_setting_t *cfg_member(config_setting_t *g, const char *name, int type)
-{
-	config_setting_t *s = config_setting_get_member(g, name);
-
-	return s ? s : config_setting_add(g, name, type);
-}
-
-/* Replaces g's member name by a new setting of type (a value of another type goes first). */
-static config_setting_t *cfg_fresh(config_setting_t *g, const char *name, int type)
-{
-	if (config_setting_get_member(g, name))
-		config_setting_remove(g, name);
-	return config_setting_add(g, name, type);
-}
-
-static int cfg_put_str(config_setting_t *g, const char *name, const char *v)
-{
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_STRING);
-
-	return s && config_setting_set_string(s, v) ? 0 : -ENOMEM;
-}
-
-static int cfg_put_bool(config_setting_t *g, const char *name, bool v)
-{
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_BOOL);
-
-	return s && config_setting_set_bool(s, v) ? 0 : -ENOMEM;
-}
-
-static int cfg_put_int(config_setting_t *g, const char *name, uint64_t v)
-{
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_INT64);
-
-	return s && config_setting_set_int64(s, (long long)v) ? 0 : -ENOMEM;
-}
-
 static int ctl_nomem(struct ctl_op *op)
 {
 	return ctl_fail(op, -ENOMEM, NULL, "out of memory");
@@ -179,25 +142,25 @@ static int ctl_create_backstore(struct ctl_op *op)
 	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
 	rc = g ? 0 : -ENOMEM;
 	if (!rc)
-		rc = cfg_put_str(g, "name", name);
+		rc = cfg_set_string(g, "name", name);
 	if (!rc)
-		rc = cfg_put_str(g, "type", type);
+		rc = cfg_set_string(g, "type", type);
 	if (!rc && path)
-		rc = cfg_put_str(g, "path", path);
+		rc = cfg_set_string(g, "path", path);
 	if (!rc && size)
-		rc = cfg_put_str(g, "size", size);
+		rc = cfg_set_string(g, "size", size);
 	if (!rc && is_file)
-		rc = cfg_put_bool(g, "thin", thin);
+		rc = cfg_set_bool(g, "thin", thin);
 	if (!rc && !is_null)
-		rc = cfg_put_bool(g, "write_back", wb);
+		rc = cfg_set_bool(g, "write_back", wb);
 	if (!rc && ro)
-		rc = cfg_put_bool(g, "readonly", true);
+		rc = cfg_set_bool(g, "readonly", true);
 	if (!rc && bsize)
-		rc = cfg_put_int(g, "block_size", bsize);
+		rc = cfg_set_uint(g, "block_size", bsize);
 	if (!rc && ctl_arg(op, "serial"))
-		rc = cfg_put_str(g, "serial", ctl_arg(op, "serial"));
+		rc = cfg_set_string(g, "serial", ctl_arg(op, "serial"));
 	if (!rc && ctl_arg(op, "naa"))
-		rc = cfg_put_str(g, "naa", ctl_arg(op, "naa"));
+		rc = cfg_set_string(g, "naa", ctl_arg(op, "naa"));
 	if (rc) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
@@ -364,7 +327,7 @@ static int ctl_set_backstore(struct ctl_op *op)
 		if (!ctl_arg(op, *k))
 			continue;
 		rc = ctl_arg_bool(op, *k, false, &v);
-		if (!rc && cfg_put_bool(g, *k, v))
+		if (!rc && cfg_set_bool(g, *k, v))
 			rc = ctl_nomem(op);
 		if (!rc)
 			ctl_say(op, "Parameter %s is now '%s'.", *k, v ? "true" : "false");
@@ -435,7 +398,7 @@ static int ctl_create_target(struct ctl_op *op)
 	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
 	tpgs = g ? config_setting_add(g, "tpgs", CONFIG_TYPE_LIST) : NULL;
 	tpg = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
-	if (!tpg || cfg_put_str(g, "iqn", iqn) || cfg_put_int(tpg, "tag", 1)) {
+	if (!tpg || cfg_set_string(g, "iqn", iqn) || cfg_set_uint(tpg, "tag", 1)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -482,7 +445,7 @@ static int ctl_create_tpg(struct ctl_op *op)
 		return rc;
 	tpgs = cfg_member(ctl_cfg_target(&cfg, op), "tpgs", CONFIG_TYPE_LIST);
 	g = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
-	if (!g || cfg_put_int(g, "tag", tag)) {
+	if (!g || cfg_set_uint(g, "tag", tag)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -534,7 +497,7 @@ static int ctl_create_portal(struct ctl_op *op)
 	if (rc)
 		return rc;
 	arr = cfg_member(ctl_cfg_tpg(&cfg, op), "portals", CONFIG_TYPE_ARRAY);
-	if (!arr || !config_setting_set_string_elem(arr, -1, p.text)) {
+	if (cfg_append_string(arr, p.text)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -593,8 +556,8 @@ static int cfg_add_mapped(config_setting_t *list, uint64_t lun, uint64_t tpg_lun
 {
 	config_setting_t *e = config_setting_add(list, NULL, CONFIG_TYPE_GROUP);
 
-	if (!e || cfg_put_int(e, "lun", lun) || cfg_put_int(e, "tpg_lun", tpg_lun) ||
-	    (ro && cfg_put_bool(e, "read_only", true)))
+	if (!e || cfg_set_uint(e, "lun", lun) || cfg_set_uint(e, "tpg_lun", tpg_lun) ||
+	    (ro && cfg_set_bool(e, "read_only", true)))
 		return -ENOMEM;
 	return 0;
 }
@@ -655,7 +618,7 @@ static int ctl_create_lun(struct ctl_op *op)
 	t = ctl_cfg_tpg(&cfg, op);
 	luns = t ? cfg_member(t, "luns", CONFIG_TYPE_LIST) : NULL;
 	e = luns ? config_setting_add(luns, NULL, CONFIG_TYPE_GROUP) : NULL;
-	rc = e && !cfg_put_int(e, "lun", lun) && !cfg_put_str(e, "backstore", b->name) ? 0 :
+	rc = e && !cfg_set_uint(e, "lun", lun) && !cfg_set_string(e, "backstore", b->name) ? 0 :
 											  -ENOMEM;
 	acls = t ? config_setting_get_member(t, "acls") : NULL;
 	ctl_say(op, "Created LUN %llu.", (unsigned long long)lun);
@@ -725,7 +688,7 @@ static int ctl_create_acl(struct ctl_op *op)
 	a = acls ? config_setting_add(acls, NULL, CONFIG_TYPE_GROUP) : NULL;
 	/* an explicit list, even empty: LUNs added later are mapped by luns create */
 	ml = a ? config_setting_add(a, "mapped_luns", CONFIG_TYPE_LIST) : NULL;
-	rc = ml && !cfg_put_str(a, "initiator", iqn) ? 0 : -ENOMEM;
+	rc = ml && !cfg_set_string(a, "initiator", iqn) ? 0 : -ENOMEM;
 	ctl_say(op, "Created Node ACL for %s", iqn);
 	for (size_t i = 0; !rc && add && i < tpg->nluns; i++) {
 		rc = cfg_add_mapped(ml, tpg->luns[i].lun, tpg->luns[i].lun, false);
@@ -892,20 +855,20 @@ static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl
 		case CTL_BOOL:
 			rc = ctl_arg_bool(op, k->name, false, &b);
 			if (!rc)
-				rc = cfg_put_bool(g, k->name, b) ? ctl_nomem(op) : 0;
+				rc = cfg_set_bool(g, k->name, b) ? ctl_nomem(op) : 0;
 			break;
 		case CTL_YESNO:
 			rc = ctl_arg_bool(op, k->name, false, &b);
 			if (!rc)
-				rc = cfg_put_str(g, k->name, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
+				rc = cfg_set_string(g, k->name, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
 			break;
 		case CTL_UINT:
 			rc = ctl_arg_u64(op, k->name, UINT32_MAX, &n, NULL);
 			if (!rc)
-				rc = cfg_put_int(g, k->name, n) ? ctl_nomem(op) : 0;
+				rc = cfg_set_uint(g, k->name, n) ? ctl_nomem(op) : 0;
 			break;
 		case CTL_STR:
-			rc = cfg_put_str(g, k->name, v) ? ctl_nomem(op) : 0;
+			rc = cfg_set_string(g, k->name, v) ? ctl_nomem(op) : 0;
 			break;
 		}
 		if (rc)
@@ -942,8 +905,7 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 		config_setting_remove(g, "allowed_addresses");
 	arr = list.n ? config_setting_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY) : NULL;
 	for (size_t i = 0; arr && i < list.n && !rc; i++)
-		if (net_format(&list.nets[i], text, sizeof(text)) < 0 ||
-		    !config_setting_set_string_elem(arr, -1, text))
+		if (net_format(&list.nets[i], text, sizeof(text)) < 0 || cfg_append_string(arr, text))
 			rc = ctl_nomem(op);
 	if (list.n && !arr)
 		rc = ctl_nomem(op);

@@ -48,60 +48,6 @@ static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
 }
 
 /*
- * config_setting_add fails on a bad or duplicate name or a parent of the
- * wrong kind, none of which these fixed names can hit: what is left is
- * memory.
- */
-static int config_add(config_setting_t *parent, const char *key, int type,
-		      config_setting_t **out)
-{
-	*out = config_setting_add(parent, key, type);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int config_add_string(config_setting_t *g, const char *key, const char *v)
-{
-	config_setting_t *s;
-	int ret = config_add(g, key, CONFIG_TYPE_STRING, &s);
-
-	if (!ret && config_setting_set_string(s, v) != CONFIG_TRUE)
-		ret = -ENOMEM;
-	return ret;
-}
-
-/*
- * An integer; one above INT32_MAX goes out as a 64-bit literal (with the L
- * that libconfig 1.5 needs to read it whole). A value the parser refuses
- * (out of its range) is still written: the read-back check names it.
- */
-static int config_add_uint(config_setting_t *g, const char *key, uint64_t v)
-{
-	config_setting_t *s;
-	int ret;
-
-	if (v <= INT32_MAX) {
-		ret = config_add(g, key, CONFIG_TYPE_INT, &s);
-		if (!ret && config_setting_set_int(s, (int)v) != CONFIG_TRUE)
-			ret = -ENOMEM;
-		return ret;
-	}
-	ret = config_add(g, key, CONFIG_TYPE_INT64, &s);
-	if (!ret && config_setting_set_int64(s, (long long)v) != CONFIG_TRUE)
-		ret = -ENOMEM;
-	return ret;
-}
-
-static int config_add_bool(config_setting_t *g, const char *key, bool v)
-{
-	config_setting_t *s;
-	int ret = config_add(g, key, CONFIG_TYPE_BOOL, &s);
-
-	if (!ret && config_setting_set_bool(s, v) != CONFIG_TRUE)
-		ret = -ENOMEM;
-	return ret;
-}
-
-/*
  * Sizes go out as strings: "20G" when a unit divides the size exactly, else
  * the bytes ("512512"), never as an integer literal that libconfig 1.5
  * would truncate above 2^31-1 (docs/configuration.md).
@@ -128,13 +74,13 @@ static int config_save_chap(config_setting_t *g, const struct obj_chap *chap)
 	int ret = 0;
 
 	if (chap->userid[0])
-		ret = config_add_string(g, "userid", chap->userid);
+		ret = cfg_set_string(g, "userid", chap->userid);
 	if (!ret && chap->password[0])
-		ret = config_add_string(g, "password", chap->password);
+		ret = cfg_set_string(g, "password", chap->password);
 	if (!ret && chap->mutual_userid[0])
-		ret = config_add_string(g, "mutual_userid", chap->mutual_userid);
+		ret = cfg_set_string(g, "mutual_userid", chap->mutual_userid);
 	if (!ret && chap->mutual_password[0])
-		ret = config_add_string(g, "mutual_password", chap->mutual_password);
+		ret = cfg_set_string(g, "mutual_password", chap->mutual_password);
 	return ret;
 }
 
@@ -158,31 +104,31 @@ static int config_save_backstore(config_setting_t *list, const struct obj_backst
 	char text[32];
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_string(g, "name", b->name);
+		ret = cfg_set_string(g, "name", b->name);
 	if (!ret)
-		ret = config_add_string(g, "type", b->type);
+		ret = cfg_set_string(g, "type", b->type);
 	if (!ret && (!is_null || b->path[0]))
-		ret = config_add_string(g, "path", b->path);
+		ret = cfg_set_string(g, "path", b->path);
 	if (!ret && b->params.size) {
 		config_size_text(b->params.size, text, sizeof(text));
-		ret = config_add_string(g, "size", text);
+		ret = cfg_set_string(g, "size", text);
 	}
 	if (!ret && (is_file || b->params.thin))
-		ret = config_add_bool(g, "thin", b->params.thin);
+		ret = cfg_set_bool(g, "thin", b->params.thin);
 	if (!ret && (!is_null || b->params.write_back))
-		ret = config_add_bool(g, "write_back", b->params.write_back);
+		ret = cfg_set_bool(g, "write_back", b->params.write_back);
 	if (!ret && b->params.readonly)
-		ret = config_add_bool(g, "readonly", true);
+		ret = cfg_set_bool(g, "readonly", true);
 	if (!ret && b->params.block_size)
-		ret = config_add_uint(g, "block_size", b->params.block_size);
+		ret = cfg_set_uint(g, "block_size", b->params.block_size);
 	/* pinned from now on, derived or not: the WWID hosts know must never change */
 	if (!ret)
-		ret = config_add_string(g, "serial", b->id.serial);
+		ret = cfg_set_string(g, "serial", b->id.serial);
 	if (!ret) {
 		snprintf(text, sizeof(text), "0x%016llx", (unsigned long long)get_be64(b->id.naa));
-		ret = config_add_string(g, "naa", text);
+		ret = cfg_set_string(g, "naa", text);
 	}
 	return ret;
 }
@@ -195,10 +141,9 @@ static int config_save_portals(config_setting_t *g, const struct obj_tpg *tpg)
 
 	if (!tpg->nportals)
 		return 0;
-	ret = config_add(g, "portals", CONFIG_TYPE_ARRAY, &arr);
+	ret = cfg_add(g, "portals", CONFIG_TYPE_ARRAY, &arr);
 	for (i = 0; !ret && i < tpg->nportals; i++) {
-		if (!config_setting_set_string_elem(arr, -1, tpg->portals[i].text))
-			ret = -ENOMEM;
+		ret = cfg_append_string(arr, tpg->portals[i].text);
 	}
 	return ret;
 }
@@ -213,13 +158,12 @@ static int config_save_allowed(config_setting_t *g, const struct net_allow *l)
 
 	if (!l->n)
 		return 0;
-	ret = config_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
+	ret = cfg_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
 	for (i = 0; !ret && i < l->n; i++) {
 		/* a family the file cannot spell goes out as "" and the read-back check names it */
 		if (net_format(&l->nets[i], text, sizeof(text)) < 0)
 			text[0] = '\0';
-		if (!config_setting_set_string_elem(arr, -1, text))
-			ret = -ENOMEM;
+		ret = cfg_append_string(arr, text);
 	}
 	return ret;
 }
@@ -232,15 +176,15 @@ static int config_save_luns(config_setting_t *g, const struct obj_tpg *tpg)
 
 	if (!tpg->nluns)
 		return 0;
-	ret = config_add(g, "luns", CONFIG_TYPE_LIST, &list);
+	ret = cfg_add(g, "luns", CONFIG_TYPE_LIST, &list);
 	for (i = 0; !ret && i < tpg->nluns; i++) {
-		ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &e);
+		ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &e);
 		if (!ret)
-			ret = config_add_uint(e, "lun", tpg->luns[i].lun);
+			ret = cfg_set_uint(e, "lun", tpg->luns[i].lun);
 		/* no backstore (a hand-built model): "" makes the read-back check say so */
 		if (!ret)
-			ret = config_add_string(e, "backstore",
-						tpg->luns[i].bs ? tpg->luns[i].bs->name : "");
+			ret = cfg_set_string(e, "backstore",
+					     tpg->luns[i].bs ? tpg->luns[i].bs->name : "");
 	}
 	return ret;
 }
@@ -251,20 +195,20 @@ static int config_save_acl(config_setting_t *list, const struct obj_acl *acl)
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_string(g, "initiator", acl->initiator);
+		ret = cfg_set_string(g, "initiator", acl->initiator);
 	/* absent: every TPG LUN; present, even empty: exactly these */
 	if (!ret && !acl->all_luns) {
-		ret = config_add(g, "mapped_luns", CONFIG_TYPE_LIST, &mapped);
+		ret = cfg_add(g, "mapped_luns", CONFIG_TYPE_LIST, &mapped);
 		for (i = 0; !ret && i < acl->nmapped; i++) {
-			ret = config_add(mapped, NULL, CONFIG_TYPE_GROUP, &e);
+			ret = cfg_add(mapped, NULL, CONFIG_TYPE_GROUP, &e);
 			if (!ret)
-				ret = config_add_uint(e, "lun", acl->mapped[i].lun);
+				ret = cfg_set_uint(e, "lun", acl->mapped[i].lun);
 			if (!ret)
-				ret = config_add_uint(e, "tpg_lun", acl->mapped[i].tpg_lun);
+				ret = cfg_set_uint(e, "tpg_lun", acl->mapped[i].tpg_lun);
 			if (!ret && acl->mapped[i].read_only)
-				ret = config_add_bool(e, "read_only", true);
+				ret = cfg_set_bool(e, "read_only", true);
 		}
 	}
 	if (!ret)
@@ -284,19 +228,19 @@ static int config_save_attrs(config_setting_t *g, const struct obj_tpg_attrs *a)
 	obj_tpg_attrs_default(&d);
 	if (!memcmp(a, &d, sizeof(d)))
 		return 0;
-	ret = config_add(g, "attributes", CONFIG_TYPE_GROUP, &s);
+	ret = cfg_add(g, "attributes", CONFIG_TYPE_GROUP, &s);
 	if (!ret && a->generate_node_acls != d.generate_node_acls)
-		ret = config_add_bool(s, "generate_node_acls", a->generate_node_acls);
+		ret = cfg_set_bool(s, "generate_node_acls", a->generate_node_acls);
 	if (!ret && a->demo_mode_write_protect != d.demo_mode_write_protect)
-		ret = config_add_bool(s, "demo_mode_write_protect", a->demo_mode_write_protect);
+		ret = cfg_set_bool(s, "demo_mode_write_protect", a->demo_mode_write_protect);
 	if (!ret && a->nopin_interval_s != d.nopin_interval_s)
-		ret = config_add_uint(s, "nopin_interval", a->nopin_interval_s);
+		ret = cfg_set_uint(s, "nopin_interval", a->nopin_interval_s);
 	if (!ret && a->nopin_timeout_s != d.nopin_timeout_s)
-		ret = config_add_uint(s, "nopin_timeout", a->nopin_timeout_s);
+		ret = cfg_set_uint(s, "nopin_timeout", a->nopin_timeout_s);
 	if (!ret && a->default_cmdsn_depth != d.default_cmdsn_depth)
-		ret = config_add_uint(s, "default_cmdsn_depth", a->default_cmdsn_depth);
+		ret = cfg_set_uint(s, "default_cmdsn_depth", a->default_cmdsn_depth);
 	if (!ret && a->authentication != d.authentication)
-		ret = config_add_bool(s, "authentication", a->authentication);
+		ret = cfg_set_bool(s, "authentication", a->authentication);
 	return ret;
 }
 
@@ -321,32 +265,31 @@ static int config_save_params(config_setting_t *g, const struct obj_tpg_params *
 	obj_tpg_params_default(&d);
 	if (!memcmp(p, &d, sizeof(d)))
 		return 0;
-	ret = config_add(g, "parameters", CONFIG_TYPE_GROUP, &s);
+	ret = cfg_add(g, "parameters", CONFIG_TYPE_GROUP, &s);
 	if (!ret && p->max_recv_dsl != d.max_recv_dsl)
-		ret = config_add_uint(s, "MaxRecvDataSegmentLength", p->max_recv_dsl);
+		ret = cfg_set_uint(s, "MaxRecvDataSegmentLength", p->max_recv_dsl);
 	if (!ret && p->max_burst != d.max_burst)
-		ret = config_add_uint(s, "MaxBurstLength", p->max_burst);
+		ret = cfg_set_uint(s, "MaxBurstLength", p->max_burst);
 	if (!ret && p->first_burst != d.first_burst)
-		ret = config_add_uint(s, "FirstBurstLength", p->first_burst);
+		ret = cfg_set_uint(s, "FirstBurstLength", p->first_burst);
 	if (!ret && p->max_outstanding_r2t != d.max_outstanding_r2t)
-		ret = config_add_uint(s, "MaxOutstandingR2T", p->max_outstanding_r2t);
+		ret = cfg_set_uint(s, "MaxOutstandingR2T", p->max_outstanding_r2t);
 	if (!ret && p->initial_r2t != d.initial_r2t)
-		ret = config_add_bool(s, "InitialR2T", p->initial_r2t);
+		ret = cfg_set_bool(s, "InitialR2T", p->initial_r2t);
 	if (!ret && p->immediate_data != d.immediate_data)
-		ret = config_add_bool(s, "ImmediateData", p->immediate_data);
+		ret = cfg_set_bool(s, "ImmediateData", p->immediate_data);
 	if (!ret && (p->header_digest != d.header_digest ||
 		     p->header_digest_required != d.header_digest_required))
-		ret = config_add_string(s, "HeaderDigest",
-					config_digest_text(p->header_digest,
-							   p->header_digest_required));
+		ret = cfg_set_string(s, "HeaderDigest",
+				     config_digest_text(p->header_digest, p->header_digest_required));
 	if (!ret && (p->data_digest != d.data_digest ||
 		     p->data_digest_required != d.data_digest_required))
-		ret = config_add_string(s, "DataDigest",
-					config_digest_text(p->data_digest, p->data_digest_required));
+		ret = cfg_set_string(s, "DataDigest",
+				     config_digest_text(p->data_digest, p->data_digest_required));
 	if (!ret && p->default_time2wait != d.default_time2wait)
-		ret = config_add_uint(s, "DefaultTime2Wait", p->default_time2wait);
+		ret = cfg_set_uint(s, "DefaultTime2Wait", p->default_time2wait);
 	if (!ret && p->default_time2retain != d.default_time2retain)
-		ret = config_add_uint(s, "DefaultTime2Retain", p->default_time2retain);
+		ret = cfg_set_uint(s, "DefaultTime2Retain", p->default_time2retain);
 	return ret;
 }
 
@@ -356,9 +299,9 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_uint(g, "tag", tpg->tag);
+		ret = cfg_set_uint(g, "tag", tpg->tag);
 	if (!ret)
 		ret = config_save_portals(g, tpg);
 	if (!ret)
@@ -366,7 +309,7 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 	if (!ret)
 		ret = config_save_allowed(g, &tpg->allowed);
 	if (!ret && tpg->nacls) {
-		ret = config_add(g, "acls", CONFIG_TYPE_LIST, &acls);
+		ret = cfg_add(g, "acls", CONFIG_TYPE_LIST, &acls);
 		for (i = 0; !ret && i < tpg->nacls; i++)
 			ret = config_save_acl(acls, &tpg->acls[i]);
 	}
@@ -383,13 +326,13 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_string(g, "iqn", t->iqn);
+		ret = cfg_set_string(g, "iqn", t->iqn);
 	if (!ret && t->alias[0])
-		ret = config_add_string(g, "alias", t->alias);
+		ret = cfg_set_string(g, "alias", t->alias);
 	if (!ret && t->ntpgs) {
-		ret = config_add(g, "tpgs", CONFIG_TYPE_LIST, &tpgs);
+		ret = cfg_add(g, "tpgs", CONFIG_TYPE_LIST, &tpgs);
 		for (i = 0; !ret && i < t->ntpgs; i++)
 			ret = config_save_tpg(tpgs, &t->tpgs[i]);
 	}
@@ -404,32 +347,32 @@ int config_build(const struct obj_model *m, config_t *cfg)
 	size_t i;
 	int ret;
 
-	ret = config_add_string(root, "control_socket", m->control_socket);
+	ret = cfg_set_string(root, "control_socket", m->control_socket);
 	if (!ret)
-		ret = config_add_uint(root, "io_threads", m->io_threads);
+		ret = cfg_set_uint(root, "io_threads", m->io_threads);
 	/* an unknown level goes out as "" and the read-back check names it */
 	if (!ret)
-		ret = config_add_string(root, "log_level",
+		ret = cfg_set_string(root, "log_level",
 					level < ARRAY_SIZE(config_save_levels) ?
 					config_save_levels[level] : "");
 	if (!ret && m->debug[0])
-		ret = config_add_string(root, "debug", m->debug);
+		ret = cfg_set_string(root, "debug", m->debug);
 	if (!ret && !m->auto_save)
-		ret = config_add_bool(root, "auto_save", false);
+		ret = cfg_set_bool(root, "auto_save", false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
-		ret = config_add_string(root, "state_dir", m->state_dir);
+		ret = cfg_set_string(root, "state_dir", m->state_dir);
 	if (!ret && !config_chap_empty(&m->discovery_auth)) {
-		ret = config_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
+		ret = cfg_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
 		if (!ret)
 			ret = config_save_chap(g, &m->discovery_auth);
 	}
 	if (!ret && m->nbackstores) {
-		ret = config_add(root, "backstores", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, "backstores", CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)
 			ret = config_save_backstore(list, &m->backstores[i]);
 	}
 	if (!ret && m->ntargets) {
-		ret = config_add(root, "targets", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, "targets", CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->ntargets; i++)
 			ret = config_save_target(list, &m->targets[i]);
 	}
