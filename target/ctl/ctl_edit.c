@@ -30,40 +30,82 @@
 
 /* ---- the tree ---- */
 
-config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create)
+/*
+ * The elements of the configuration tree are found by their keys (a
+ * backstore's name, a target's IQN, a TPG's tag, an ACL's initiator, a
+ * LUN's number, a portal's text), never by their place in the model's
+ * arrays: nothing here depends on the saver keeping the model's order.
+ */
+
+static config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create)
 {
 	config_setting_t *root = config_root_setting(cfg);
-	config_setting_t *s = config_setting_get_member(root, name);
 
-	if (!s && create)
-		s = config_setting_add(root, name, CONFIG_TYPE_LIST);
-	return s;
+	return create ? cfg_member(root, name, CONFIG_TYPE_LIST) :
+			config_setting_get_member(root, name);
 }
 
-config_setting_t *ctl_cfg_target(config_t *cfg, const struct ctl_op *op)
+/* The group of list whose string key is v; iSCSI names compare as RFC 3722 says. */
+static config_setting_t *ctl_cfg_find_name(const config_setting_t *list, const char *key,
+					   const char *v, bool iscsi_name)
 {
-	config_setting_t *l = ctl_cfg_list(cfg, "targets", false);
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		const char *s;
 
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.target - op->m->targets)) :
-		   NULL;
+		if (config_setting_lookup_string(e, key, &s) &&
+		    (iscsi_name ? iscsi_name_equal(s, v) : !strcmp(s, v)))
+			return e;
+	}
+	return NULL;
 }
 
-config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct ctl_op *op)
+/* The group of list whose integer key is v. */
+static config_setting_t *ctl_cfg_find_num(const config_setting_t *list, const char *key,
+					  uint64_t v)
 {
-	config_setting_t *t = ctl_cfg_target(cfg, op);
-	config_setting_t *l = t ? config_setting_get_member(t, "tpgs") : NULL;
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		long long n;
 
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.tpg - op->node.target->tpgs)) :
-		   NULL;
+		if (config_setting_lookup_int64(e, key, &n) && n >= 0 && (uint64_t)n == v)
+			return e;
+	}
+	return NULL;
 }
 
-config_setting_t *ctl_cfg_acl(config_t *cfg, const struct ctl_op *op)
+/* Removes s from the list or group that holds it (nothing when s is NULL). */
+static void ctl_cfg_remove(config_setting_t *s)
 {
-	config_setting_t *t = ctl_cfg_tpg(cfg, op);
-	config_setting_t *l = t ? config_setting_get_member(t, "acls") : NULL;
+	if (s)
+		config_setting_remove_elem(config_setting_parent(s),
+					   (unsigned int)config_setting_index(s));
+}
 
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.acl - op->node.tpg->acls)) :
-		   NULL;
+static config_setting_t *ctl_cfg_backstore(config_t *cfg, const struct obj_backstore *b)
+{
+	return ctl_cfg_find_name(ctl_cfg_list(cfg, "backstores", false), "name", b->name, false);
+}
+
+static config_setting_t *ctl_cfg_target(config_t *cfg, const struct obj_target *t)
+{
+	return ctl_cfg_find_name(ctl_cfg_list(cfg, "targets", false), "iqn", t->iqn, true);
+}
+
+static config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct obj_tpg *tpg)
+{
+	config_setting_t *t = ctl_cfg_target(cfg, tpg->target);
+
+	return ctl_cfg_find_num(t ? config_setting_get_member(t, "tpgs") : NULL, "tag", tpg->tag);
+}
+
+static config_setting_t *ctl_cfg_acl(config_t *cfg, const struct obj_tpg *tpg,
+				     const struct obj_acl *acl)
+{
+	config_setting_t *t = ctl_cfg_tpg(cfg, tpg);
+
+	return ctl_cfg_find_name(t ? config_setting_get_member(t, "acls") : NULL, "initiator",
+				 acl->initiator, true);
 }
 
 static int ctl_nomem(struct ctl_op *op)
@@ -173,16 +215,17 @@ static int ctl_create_backstore(struct ctl_op *op)
 	return 0;
 }
 
-/* Removes from tpg's setting t every mapped LUN that shows TPG LUN lun (and says so). */
-static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
-			      uint64_t lun)
+/* Removes from the TPG's group t every mapped LUN that shows TPG LUN lun (and says so). */
+static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, uint64_t lun)
 {
 	config_setting_t *acls = config_setting_get_member(t, "acls");
 
-	for (size_t k = 0; acls && k < tpg->nacls; k++) {
+	for (int k = 0; acls && k < config_setting_length(acls); k++) {
 		config_setting_t *a = config_setting_get_elem(acls, (unsigned int)k);
-		config_setting_t *ml = a ? config_setting_get_member(a, "mapped_luns") : NULL;
+		config_setting_t *ml = config_setting_get_member(a, "mapped_luns");
+		const char *initiator = "";
 
+		config_setting_lookup_string(a, "initiator", &initiator);
 		for (int e = ml ? config_setting_length(ml) : 0; e-- > 0;) {
 			config_setting_t *x = config_setting_get_elem(ml, (unsigned int)e);
 			long long tl = -1, n = -1;
@@ -191,31 +234,23 @@ static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, const stru
 			config_setting_lookup_int64(x, "lun", &n);
 			if (tl == (long long)lun) {
 				config_setting_remove_elem(ml, (unsigned int)e);
-				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n,
-					tpg->acls[k].initiator);
+				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n, initiator);
 			}
 		}
 	}
 }
 
-/* Removes TPG LUN index li of tpg (setting t) and the mapped LUNs that show it. */
-static void ctl_remove_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
-			       size_t li)
+/* Removes TPG LUN lun of the TPG's group t and the mapped LUNs that show it. */
+static void ctl_remove_tpg_lun(struct ctl_op *op, config_setting_t *t, uint64_t lun)
 {
-	config_setting_t *luns = config_setting_get_member(t, "luns");
-
-	ctl_unmap_tpg_lun(op, t, tpg, tpg->luns[li].lun);
-	if (luns)
-		config_setting_remove_elem(luns, (unsigned int)li);
-	ctl_say(op, "Deleted LUN %llu of %s tpg %u.", (unsigned long long)tpg->luns[li].lun,
-		tpg->target->iqn, tpg->tag);
+	ctl_unmap_tpg_lun(op, t, lun);
+	ctl_cfg_remove(ctl_cfg_find_num(config_setting_get_member(t, "luns"), "lun", lun));
 }
 
 static int ctl_delete_backstore(struct ctl_op *op, bool force)
 {
 	const struct obj_backstore *b = op->node.bs;
 	unsigned int users = ctl_bs_sessions(b);
-	config_setting_t *targets;
 	char name[OBJ_NAME_MAX];
 	config_t cfg;
 	int rc;
@@ -229,23 +264,23 @@ static int ctl_delete_backstore(struct ctl_op *op, bool force)
 	if (rc)
 		return rc;
 	/* targetcli: deleting a storage object deletes the LUNs that serve it */
-	targets = ctl_cfg_list(&cfg, "targets", false);
-	for (size_t i = 0; targets && i < op->m->ntargets; i++) {
+	for (size_t i = 0; i < op->m->ntargets; i++) {
 		const struct obj_target *tg = &op->m->targets[i];
-		config_setting_t *tpgs =
-			config_setting_get_member(config_setting_get_elem(targets, (unsigned int)i),
-						  "tpgs");
 
-		for (size_t j = 0; tpgs && j < tg->ntpgs; j++) {
-			config_setting_t *t = config_setting_get_elem(tpgs, (unsigned int)j);
+		for (size_t j = 0; j < tg->ntpgs; j++) {
+			const struct obj_tpg *tpg = &tg->tpgs[j];
+			config_setting_t *t = ctl_cfg_tpg(&cfg, tpg);
 
-			for (size_t l = tg->tpgs[j].nluns; l-- > 0;)
-				if (tg->tpgs[j].luns[l].bs == b)
-					ctl_remove_tpg_lun(op, t, &tg->tpgs[j], l);
+			for (size_t l = tpg->nluns; t && l-- > 0;) {
+				if (tpg->luns[l].bs != b)
+					continue;
+				ctl_remove_tpg_lun(op, t, tpg->luns[l].lun);
+				ctl_say(op, "Deleted LUN %llu of %s tpg %u.",
+					(unsigned long long)tpg->luns[l].lun, tg->iqn, tpg->tag);
+			}
 		}
 	}
-	config_setting_remove_elem(ctl_cfg_list(&cfg, "backstores", false),
-				   (unsigned int)(b - op->m->backstores));
+	ctl_cfg_remove(ctl_cfg_backstore(&cfg, b));
 	rc = ctl_edit_commit(op, &cfg);
 	if (rc)
 		return rc;
@@ -321,8 +356,7 @@ static int ctl_set_backstore(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	g = config_setting_get_elem(ctl_cfg_list(&cfg, "backstores", false),
-				    (unsigned int)(op->node.bs - op->m->backstores));
+	g = ctl_cfg_backstore(&cfg, op->node.bs);
 	for (const char *const *k = keys + 2; *k && !rc; k++) {
 		if (!ctl_arg(op, *k))
 			continue;
@@ -443,7 +477,7 @@ static int ctl_create_tpg(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	tpgs = cfg_member(ctl_cfg_target(&cfg, op), "tpgs", CONFIG_TYPE_LIST);
+	tpgs = cfg_member(ctl_cfg_target(&cfg, t), "tpgs", CONFIG_TYPE_LIST);
 	g = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
 	if (!g || cfg_set_uint(g, "tag", tag)) {
 		config_destroy(&cfg);
@@ -496,7 +530,7 @@ static int ctl_create_portal(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	arr = cfg_member(ctl_cfg_tpg(&cfg, op), "portals", CONFIG_TYPE_ARRAY);
+	arr = cfg_member(ctl_cfg_tpg(&cfg, op->node.tpg), "portals", CONFIG_TYPE_ARRAY);
 	if (cfg_append_string(arr, p.text)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
@@ -587,7 +621,7 @@ static int ctl_create_lun(struct ctl_op *op)
 	const struct obj_tpg *tpg = op->node.tpg;
 	const char *so = ctl_arg(op, "storage_object");
 	const struct obj_backstore *b;
-	config_setting_t *t, *luns, *e, *acls;
+	config_setting_t *t, *luns, *e;
 	uint64_t lun = 0;
 	bool has, add;
 	config_t cfg;
@@ -615,14 +649,13 @@ static int ctl_create_lun(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	t = ctl_cfg_tpg(&cfg, op);
-	luns = t ? cfg_member(t, "luns", CONFIG_TYPE_LIST) : NULL;
+	t = ctl_cfg_tpg(&cfg, tpg);
+	luns = cfg_member(t, "luns", CONFIG_TYPE_LIST);
 	e = luns ? config_setting_add(luns, NULL, CONFIG_TYPE_GROUP) : NULL;
 	rc = e && !cfg_set_uint(e, "lun", lun) && !cfg_set_string(e, "backstore", b->name) ? 0 :
 											  -ENOMEM;
-	acls = t ? config_setting_get_member(t, "acls") : NULL;
 	ctl_say(op, "Created LUN %llu.", (unsigned long long)lun);
-	for (size_t k = 0; !rc && add && acls && k < tpg->nacls; k++) {
+	for (size_t k = 0; !rc && add && k < tpg->nacls; k++) {
 		const struct obj_acl *acl = &tpg->acls[k];
 		config_setting_t *ml;
 		uint64_t n = lun;
@@ -633,8 +666,7 @@ static int ctl_create_lun(struct ctl_op *op)
 				(unsigned long long)lun, (unsigned long long)lun, acl->initiator);
 			continue;
 		}
-		ml = config_setting_get_member(config_setting_get_elem(acls, (unsigned int)k),
-					       "mapped_luns");
+		ml = config_setting_get_member(ctl_cfg_acl(&cfg, tpg, acl), "mapped_luns");
 		while (ctl_acl_has_lun(acl, tpg, n))
 			n++;
 		if (!ml || n > OBJ_LUN_MAX || cfg_add_mapped(ml, n, lun, false)) {
@@ -684,7 +716,7 @@ static int ctl_create_acl(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	acls = cfg_member(ctl_cfg_tpg(&cfg, op), "acls", CONFIG_TYPE_LIST);
+	acls = cfg_member(ctl_cfg_tpg(&cfg, tpg), "acls", CONFIG_TYPE_LIST);
 	a = acls ? config_setting_add(acls, NULL, CONFIG_TYPE_GROUP) : NULL;
 	/* an explicit list, even empty: LUNs added later are mapped by luns create */
 	ml = a ? config_setting_add(a, "mapped_luns", CONFIG_TYPE_LIST) : NULL;
@@ -769,7 +801,7 @@ static int ctl_create_mapped(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	ml = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), acl, tpg);
+	ml = ctl_cfg_mapped(ctl_cfg_acl(&cfg, tpg, acl), acl, tpg);
 	if (!ml || cfg_add_mapped(ml, lun, tl, ro)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
@@ -981,8 +1013,8 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op) :
-		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op) :
+	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op->node.tpg) :
+		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op->node.tpg, op->node.acl) :
 						  config_root_setting(&cfg);
 	g = member ? cfg_member(parent, member, CONFIG_TYPE_GROUP) : parent;
 	if (!g) {
@@ -1053,6 +1085,7 @@ int ctl_delete(struct ctl_op *op)
 	config_setting_t *t, *l;
 	char what[600];
 	unsigned int users = 0;
+	uint64_t lun;
 	bool force;
 	config_t cfg;
 	int rc;
@@ -1088,47 +1121,46 @@ int ctl_delete(struct ctl_op *op)
 		return rc;
 	switch (n->type) {
 	case CTL_NODE_TARGET:
-		config_setting_remove_elem(ctl_cfg_list(&cfg, "targets", false),
-					   (unsigned int)(n->target - op->m->targets));
+		ctl_cfg_remove(ctl_cfg_target(&cfg, n->target));
 		snprintf(what, sizeof(what), "Deleted Target %s.", n->target->iqn);
 		break;
 	case CTL_NODE_TPG:
-		config_setting_remove_elem(config_setting_get_member(ctl_cfg_target(&cfg, op),
-								     "tpgs"),
-					   (unsigned int)(n->tpg - n->target->tpgs));
+		ctl_cfg_remove(ctl_cfg_tpg(&cfg, n->tpg));
 		snprintf(what, sizeof(what), "Deleted TPG %u.", n->tpg->tag);
 		break;
 	case CTL_NODE_PORTAL:
-		l = config_setting_get_member(ctl_cfg_tpg(&cfg, op), "portals");
-		config_setting_remove_elem(l, (unsigned int)n->index);
+		t = ctl_cfg_tpg(&cfg, n->tpg);
+		l = config_setting_get_member(t, "portals");
+		for (int i = 0; l && i < config_setting_length(l); i++) {
+			if (!strcmp(config_setting_get_string_elem(l, i),
+				    n->tpg->portals[n->index].text)) {
+				config_setting_remove_elem(l, (unsigned int)i);
+				break;
+			}
+		}
 		if (l && !config_setting_length(l))
-			config_setting_remove(ctl_cfg_tpg(&cfg, op), "portals");
+			config_setting_remove(t, "portals");
 		snprintf(what, sizeof(what), "Deleted network portal %s.",
 			 n->tpg->portals[n->index].text);
 		break;
 	case CTL_NODE_LUN:
-		t = ctl_cfg_tpg(&cfg, op);
-		ctl_unmap_tpg_lun(op, t, n->tpg, n->tpg->luns[n->index].lun);
-		config_setting_remove_elem(config_setting_get_member(t, "luns"),
-					   (unsigned int)n->index);
+		ctl_remove_tpg_lun(op, ctl_cfg_tpg(&cfg, n->tpg), n->tpg->luns[n->index].lun);
 		snprintf(what, sizeof(what), "Deleted LUN %llu.",
 			 (unsigned long long)n->tpg->luns[n->index].lun);
 		break;
 	case CTL_NODE_ACL:
-		config_setting_remove_elem(config_setting_get_member(ctl_cfg_tpg(&cfg, op), "acls"),
-					   (unsigned int)(n->acl - n->tpg->acls));
+		ctl_cfg_remove(ctl_cfg_acl(&cfg, n->tpg, n->acl));
 		snprintf(what, sizeof(what), "Deleted Node ACL %s.", n->acl->initiator);
 		break;
 	default: /* CTL_NODE_MAPPED_LUN */
-		l = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), n->acl, n->tpg);
+		lun = n->acl->all_luns ? n->tpg->luns[n->index].lun : n->acl->mapped[n->index].lun;
+		l = ctl_cfg_mapped(ctl_cfg_acl(&cfg, n->tpg, n->acl), n->acl, n->tpg);
 		if (!l) {
 			config_destroy(&cfg);
 			return ctl_nomem(op);
 		}
-		config_setting_remove_elem(l, (unsigned int)n->index);
-		snprintf(what, sizeof(what), "Deleted Mapped LUN %llu.",
-			 (unsigned long long)(n->acl->all_luns ? n->tpg->luns[n->index].lun :
-								 n->acl->mapped[n->index].lun));
+		ctl_cfg_remove(ctl_cfg_find_num(l, "lun", lun));
+		snprintf(what, sizeof(what), "Deleted Mapped LUN %llu.", (unsigned long long)lun);
 		break;
 	}
 	rc = ctl_edit_commit(op, &cfg);
