@@ -23,6 +23,7 @@
 #include "target/backstore/bs.h"
 #include "target/model/config.h"
 #include "target/ctl/ctl_int.h"
+#include "target/model/obj_settings.h"
 #include "target/scsi/scsi.h"
 
 #define COMP "control"
@@ -817,60 +818,15 @@ static int ctl_create_mapped(struct ctl_op *op)
 
 /* ---- set: TPG, ACL, discovery ---- */
 
-enum ctl_kind { CTL_BOOL, CTL_YESNO, CTL_UINT, CTL_STR };
-
-struct ctl_key {
-	const char *name;
-	enum ctl_kind kind;
-};
-
-static const struct ctl_key ctl_tpg_attrs[] = {
-	{ "generate_node_acls", CTL_BOOL }, { "demo_mode_write_protect", CTL_BOOL },
-	{ "nopin_interval", CTL_UINT },	    { "nopin_timeout", CTL_UINT },
-	{ "default_cmdsn_depth", CTL_UINT }, { "authentication", CTL_BOOL },
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_tpg_params[] = {
-	{ "MaxRecvDataSegmentLength", CTL_UINT },
-	{ "MaxBurstLength", CTL_UINT },
-	{ "FirstBurstLength", CTL_UINT },
-	{ "MaxOutstandingR2T", CTL_UINT },
-	{ "InitialR2T", CTL_YESNO },
-	{ "ImmediateData", CTL_YESNO },
-	{ "HeaderDigest", CTL_STR },
-	{ "DataDigest", CTL_STR },
-	{ "DefaultTime2Wait", CTL_UINT },
-	{ "DefaultTime2Retain", CTL_UINT },
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_no_keys[] = {
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_chap_keys[] = {
-	{ "userid", CTL_STR },
-	{ "password", CTL_STR },
-	{ "mutual_userid", CTL_STR },
-	{ "mutual_password", CTL_STR },
-	{ NULL, CTL_STR },
-};
-
-static bool ctl_secret(const char *key)
-{
-	return strstr(key, "password") != NULL;
-}
-
 /*
- * Writes every key=value of the request that keys knows into group g (an
- * empty value removes the key: the default comes back). Other keys are
- * refused by the caller's ctl_args_only.
+ * Writes every key=value of the request that table t knows into group g
+ * (an empty value removes the key: the default comes back), each as its
+ * row says. Other keys are refused by the caller's ctl_args_only.
  */
-static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl_key *keys)
+static int ctl_put_settings(struct ctl_op *op, config_setting_t *g, const struct obj_settings *t)
 {
-	for (const struct ctl_key *k = keys; k->name; k++) {
-		const char *v = ctl_arg(op, k->name);
+	obj_settings_foreach(r, t) {
+		const char *v = ctl_arg(op, r->key);
 		uint64_t n;
 		bool b;
 		int rc = 0;
@@ -878,37 +834,41 @@ static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl
 		if (!v)
 			continue;
 		if (!v[0]) {
-			if (config_setting_get_member(g, k->name))
-				config_setting_remove(g, k->name);
-			ctl_say(op, "Parameter %s is now unset.", k->name);
+			if (config_setting_get_member(g, r->key))
+				config_setting_remove(g, r->key);
+			ctl_say(op, "Parameter %s is now unset.", r->key);
 			continue;
 		}
-		switch (k->kind) {
-		case CTL_BOOL:
-			rc = ctl_arg_bool(op, k->name, false, &b);
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+			rc = ctl_arg_bool(op, r->key, false, &b);
 			if (!rc)
-				rc = cfg_set_bool(g, k->name, b) ? ctl_nomem(op) : 0;
+				rc = cfg_set_bool(g, r->key, b) ? ctl_nomem(op) : 0;
 			break;
-		case CTL_YESNO:
-			rc = ctl_arg_bool(op, k->name, false, &b);
+		case OBJ_SETTING_YESNO:
+			/* RFC 7143 §13's own spelling, which the file takes too */
+			rc = ctl_arg_bool(op, r->key, false, &b);
 			if (!rc)
-				rc = cfg_set_string(g, k->name, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
+				rc = cfg_set_string(g, r->key, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
 			break;
-		case CTL_UINT:
-			rc = ctl_arg_u64(op, k->name, UINT32_MAX, &n, NULL);
+		case OBJ_SETTING_UINT:
+			/* the range is the parser's to check, in the file's words */
+			rc = ctl_arg_u64(op, r->key, UINT32_MAX, &n, NULL);
 			if (!rc)
-				rc = cfg_set_uint(g, k->name, n) ? ctl_nomem(op) : 0;
+				rc = cfg_set_uint(g, r->key, n) ? ctl_nomem(op) : 0;
 			break;
-		case CTL_STR:
-			rc = cfg_set_string(g, k->name, v) ? ctl_nomem(op) : 0;
+		case OBJ_SETTING_DIGEST:
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			rc = cfg_set_string(g, r->key, v) ? ctl_nomem(op) : 0;
 			break;
 		}
 		if (rc)
 			return rc;
-		if (ctl_secret(k->name))
-			ctl_say(op, "Parameter %s is now set.", k->name);
+		if (r->type == OBJ_SETTING_SECRET)
+			ctl_say(op, "Parameter %s is now set.", r->key);
 		else
-			ctl_say(op, "Parameter %s is now '%s'.", k->name, v);
+			ctl_say(op, "Parameter %s is now '%s'.", r->key, v);
 	}
 	return 0;
 }
@@ -949,24 +909,28 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 	return rc;
 }
 
-/* The names of keys plus "group", for ctl_args_only. */
-static int ctl_keys_only(struct ctl_op *op, const struct ctl_key *keys, const char *extra)
+/* The ACL's attribute group: allowed_addresses alone, which has no table. */
+static const struct obj_setting ctl_no_rows[1];
+static const struct obj_settings ctl_no_settings = { .rows = ctl_no_rows, .n = 0 };
+
+/* "group", then extra (may be NULL), then t's keys (t may be NULL): for ctl_args_only. */
+static int ctl_keys_only(struct ctl_op *op, const struct obj_settings *t, const char *extra)
 {
-	const char *names[16];
+	const char *names[OBJ_SETTINGS_MAX + 2];
 	size_t n = 0;
 
 	names[n++] = "group";
 	if (extra)
 		names[n++] = extra;
-	for (; keys->name && n < ARRAY_SIZE(names) - 1; keys++)
-		names[n++] = keys->name;
 	names[n] = NULL;
+	if (t)
+		obj_settings_keys(t, names + n, ARRAY_SIZE(names) - n);
 	return ctl_args_only(op, names);
 }
 
 static int ctl_set_group(struct ctl_op *op, const char *group)
 {
-	const struct ctl_key *keys;
+	const struct obj_settings *keys;
 	config_setting_t *parent, *g;
 	const char *member, *extra = NULL;
 	bool enable = true;
@@ -979,21 +943,21 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 			return ctl_fail(op, -EINVAL,
 					"acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ...",
 					"CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory");
-		keys = !strcmp(group, "attribute") ? ctl_tpg_attrs :
-		       !strcmp(group, "parameter") ? ctl_tpg_params : NULL;
-		member = !strcmp(group, "attribute") ? "attributes" : "parameters";
+		keys = !strcmp(group, "attribute") ? &obj_tpg_attr_settings :
+		       !strcmp(group, "parameter") ? &obj_tpg_param_settings : NULL;
+		member = keys ? keys->group : NULL;
 		if (!strcmp(group, "attribute"))
 			extra = "allowed_addresses";
 		break;
 	case CTL_NODE_ACL:
-		keys = !strcmp(group, "auth") ? ctl_chap_keys :
-		       !strcmp(group, "attribute") ? ctl_no_keys : NULL;
+		keys = !strcmp(group, "auth") ? &obj_chap_settings :
+		       !strcmp(group, "attribute") ? &ctl_no_settings : NULL;
 		member = NULL;
 		if (!strcmp(group, "attribute"))
 			extra = "allowed_addresses";
 		break;
 	case CTL_NODE_ISCSI:
-		keys = !strcmp(group, "discovery_auth") ? ctl_chap_keys : NULL;
+		keys = !strcmp(group, "discovery_auth") ? &obj_chap_settings : NULL;
 		member = "discovery_auth";
 		extra = "enable";
 		break;
@@ -1026,7 +990,7 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 		config_setting_remove(parent, member);
 		ctl_say(op, "Discovery authentication is now off.");
 	} else {
-		rc = ctl_put_keys(op, g, keys);
+		rc = ctl_put_settings(op, g, keys);
 		/* the list lives in the TPG's or ACL's own group, not in "attributes" */
 		if (!rc && extra && !strcmp(extra, "allowed_addresses"))
 			rc = ctl_put_allowed(op, parent);

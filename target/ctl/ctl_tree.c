@@ -20,6 +20,7 @@
 
 #include "common/iscsi_name.h"
 #include "target/ctl/ctl_tree.h"
+#include "target/model/obj_settings.h"
 
 /* The longest component a node can have: an iSCSI name (RFC 7143 §4.2.7.1). */
 #define CT_COMPONENT_MAX ISCSI_NAME_MAX
@@ -737,6 +738,42 @@ static struct json_object *ct_summary(const struct ct_ctx *c, const struct ctl_n
 	return NULL;
 }
 
+/* A setting, row r of a table, of obj (NULL: an object with every setting unset) into g. */
+static int ct_add_setting(struct json_object *g, const struct obj_setting *r, const void *obj)
+{
+	char key[64];
+
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return ct_add(g, r->key, json_object_new_boolean(obj && obj_setting_bool(r, obj)));
+	case OBJ_SETTING_UINT:
+		return ct_add(g, r->key, json_object_new_int64(obj ? obj_setting_uint(r, obj) : 0));
+	case OBJ_SETTING_DIGEST:
+		return ct_add(g, r->key,
+			      json_object_new_string(obj_setting_digest_text(
+				      obj && obj_setting_bool(r, obj),
+				      obj && obj_setting_required(r, obj))));
+	case OBJ_SETTING_NAME:
+		return ct_add(g, r->key, json_object_new_string(obj ? obj_setting_str(r, obj) : ""));
+	case OBJ_SETTING_SECRET:
+		/* a secret never leaves porticod: only whether it is set */
+		snprintf(key, sizeof(key), "%s_set", r->key);
+		return ct_add(g, key, json_object_new_boolean(obj && obj_setting_str(r, obj)[0]));
+	}
+	return -EINVAL;
+}
+
+/* Every setting of table t of obj (NULL: none set) into g. */
+static int ct_add_settings(struct json_object *g, const struct obj_settings *t, const void *obj)
+{
+	obj_settings_foreach(r, t) {
+		if (ct_add_setting(g, r, obj))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * The "auth" group: names as they are, secrets only as whether they are
  * set. With enable (discovery_auth, first as targetcli lists it): whether
@@ -749,11 +786,7 @@ static struct json_object *ct_auth(const struct obj_chap *chap, bool enable)
 	if (!o)
 		return NULL;
 	if ((enable && ct_add(o, "enable", json_object_new_boolean(chap && chap->userid[0]))) ||
-	    ct_add(o, "userid", json_object_new_string(chap ? chap->userid : "")) ||
-	    ct_add(o, "password_set", json_object_new_boolean(chap && chap->password[0])) ||
-	    ct_add(o, "mutual_userid", json_object_new_string(chap ? chap->mutual_userid : "")) ||
-	    ct_add(o, "mutual_password_set",
-		   json_object_new_boolean(chap && chap->mutual_password[0]))) {
+	    ct_add_settings(o, &obj_chap_settings, chap)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -787,12 +820,6 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 	return 0;
 }
 
-/* RFC 7143 §13.1's list value: CRC32C offered, alone when required. */
-static const char *ct_digest(bool on, bool required)
-{
-	return !on ? "None" : required ? "CRC32C" : "CRC32C,None";
-}
-
 /* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */
 static int ct_add_allowed(struct json_object *g, const struct net_allow *l)
 {
@@ -810,8 +837,6 @@ static int ct_add_allowed(struct json_object *g, const struct net_allow *l)
 
 static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
 {
-	const struct obj_tpg_attrs *a = &tpg->attrs;
-	const struct obj_tpg_params *q = &tpg->params;
 	struct json_object *g;
 
 	if (ct_add(p, "tag", json_object_new_int64(tpg->tag)))
@@ -820,32 +845,12 @@ static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
 	g = json_object_new_object();
 	if (ct_add(p, "attribute", g))
 		return -ENOMEM;
-	if (ct_add(g, "generate_node_acls", json_object_new_boolean(a->generate_node_acls)) ||
-	    ct_add(g, "demo_mode_write_protect",
-		   json_object_new_boolean(a->demo_mode_write_protect)) ||
-	    ct_add(g, "nopin_interval", json_object_new_int64(a->nopin_interval_s)) ||
-	    ct_add(g, "nopin_timeout", json_object_new_int64(a->nopin_timeout_s)) ||
-	    ct_add(g, "default_cmdsn_depth", json_object_new_int64(a->default_cmdsn_depth)) ||
-	    ct_add(g, "authentication", json_object_new_boolean(a->authentication)) ||
+	if (ct_add_settings(g, &obj_tpg_attr_settings, &tpg->attrs) ||
 	    ct_add_allowed(g, &tpg->allowed))
 		return -ENOMEM;
 	/* RFC 7143 §13 key names, as under "parameters" */
 	g = json_object_new_object();
-	if (ct_add(p, "parameter", g))
-		return -ENOMEM;
-	if (ct_add(g, "MaxRecvDataSegmentLength", json_object_new_int64(q->max_recv_dsl)) ||
-	    ct_add(g, "MaxBurstLength", json_object_new_int64(q->max_burst)) ||
-	    ct_add(g, "FirstBurstLength", json_object_new_int64(q->first_burst)) ||
-	    ct_add(g, "MaxOutstandingR2T", json_object_new_int64(q->max_outstanding_r2t)) ||
-	    ct_add(g, "InitialR2T", json_object_new_boolean(q->initial_r2t)) ||
-	    ct_add(g, "ImmediateData", json_object_new_boolean(q->immediate_data)) ||
-	    ct_add(
-		g, "HeaderDigest",
-		json_object_new_string(ct_digest(q->header_digest, q->header_digest_required))) ||
-	    ct_add(g, "DataDigest",
-		   json_object_new_string(ct_digest(q->data_digest, q->data_digest_required))) ||
-	    ct_add(g, "DefaultTime2Wait", json_object_new_int64(q->default_time2wait)) ||
-	    ct_add(g, "DefaultTime2Retain", json_object_new_int64(q->default_time2retain)))
+	if (ct_add(p, "parameter", g) || ct_add_settings(g, &obj_tpg_param_settings, &tpg->params))
 		return -ENOMEM;
 	/*
 	 * A TPG has no credentials of its own in this model (CHAP lives in

@@ -25,6 +25,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/model/config.h"
+#include "target/model/obj_settings.h"
 #include "target/iscsi/chap.h"
 #include "target/model/pr_store.h"
 
@@ -725,79 +726,70 @@ static const char *config_chap_clash(const struct obj_model *m, const char *secr
 	return NULL;
 }
 
-enum { CONFIG_CHAP_USERID, CONFIG_CHAP_PASSWORD, CONFIG_CHAP_MUTUAL_USERID, CONFIG_CHAP_MUTUAL_PASSWORD };
-
 /*
- * userid, password, mutual_userid, mutual_password of g (an ACL, or
- * discovery_auth) into *chap; what names their owner in messages. The
- * secrets never appear in a message.
+ * The CHAP credentials of g (an ACL, or discovery_auth) into *chap; what
+ * names their owner in messages. The secrets never appear in a message.
  */
 static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
 			     struct obj_chap *chap)
 {
-	static const char *const keys[] = {
-		[CONFIG_CHAP_USERID] = "userid",
-		[CONFIG_CHAP_PASSWORD] = "password",
-		[CONFIG_CHAP_MUTUAL_USERID] = "mutual_userid",
-		[CONFIG_CHAP_MUTUAL_PASSWORD] = "mutual_password",
-	};
-	char *const dst[] = {
-		[CONFIG_CHAP_USERID] = chap->userid,
-		[CONFIG_CHAP_PASSWORD] = chap->password,
-		[CONFIG_CHAP_MUTUAL_USERID] = chap->mutual_userid,
-		[CONFIG_CHAP_MUTUAL_PASSWORD] = chap->mutual_password,
-	};
-	const char *v[ARRAY_SIZE(keys)] = { NULL };
+	const struct obj_setting *rows = obj_chap_settings.rows;
+	const char *v[OBJ_CHAP__COUNT] = { NULL };
 	const char *why, *owner;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		config_setting_t *s = config_setting_get_member(g, keys[i]);
+	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+		config_setting_t *s = config_setting_get_member(g, rows[i].key);
 
-		ret = cfg_get_string(g, keys[i], false, &v[i], c->err);
+		ret = cfg_get_string(g, rows[i].key, false, &v[i], c->err);
 		if (ret)
 			return ret;
 		if (!v[i])
 			continue;
-		if (i == CONFIG_CHAP_USERID || i == CONFIG_CHAP_MUTUAL_USERID)
+		if (rows[i].type == OBJ_SETTING_NAME)
 			why = chap_name_why(v[i]);
 		else
 			why = chap_secret_why(strlen(v[i]));
 		if (why)
-			return cfg_error(c->err, s, "%s: %s %s", what, keys[i], why);
-		if (i == CONFIG_CHAP_PASSWORD || i == CONFIG_CHAP_MUTUAL_PASSWORD)
+			return cfg_error(c->err, s, "%s: %s %s", what, rows[i].key, why);
+		if (rows[i].type == OBJ_SETTING_SECRET)
 			config_check_secret_file(c, s);
 	}
-	for (i = 0; i < ARRAY_SIZE(keys); i += 2) {
+	/* each name is followed by its secret */
+	for (i = 0; i < OBJ_CHAP__COUNT; i += 2) {
 		if (!v[i] != !v[i + 1])
-			return cfg_error(c->err, config_setting_get_member(g, keys[v[i] ? i : i + 1]),
-					 "%s: %s and %s go together", what, keys[i], keys[i + 1]);
+			return cfg_error(c->err,
+					 config_setting_get_member(g, rows[v[i] ? i : i + 1].key),
+					 "%s: %s and %s go together", what, rows[i].key,
+					 rows[i + 1].key);
 	}
-	if (v[CONFIG_CHAP_MUTUAL_USERID] && !v[CONFIG_CHAP_USERID])
-		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_USERID]),
+	if (v[OBJ_CHAP_MUTUAL_USERID] && !v[OBJ_CHAP_USERID])
+		return cfg_error(c->err,
+				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_USERID].key),
 				 "%s: mutual CHAP (the target proving itself) needs the initiator's userid and password too",
 				 what);
-	if (v[CONFIG_CHAP_MUTUAL_PASSWORD] &&
-	    !strcmp(v[CONFIG_CHAP_PASSWORD], v[CONFIG_CHAP_MUTUAL_PASSWORD]))
-		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_PASSWORD]),
+	if (v[OBJ_CHAP_MUTUAL_PASSWORD] &&
+	    !strcmp(v[OBJ_CHAP_PASSWORD], v[OBJ_CHAP_MUTUAL_PASSWORD]))
+		return cfg_error(c->err,
+				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_PASSWORD].key),
 				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
 				 what);
-	for (i = CONFIG_CHAP_PASSWORD; i < ARRAY_SIZE(keys); i += 2) {
-		if (!v[i])
+	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+		if (!v[i] || rows[i].type != OBJ_SETTING_SECRET)
 			continue;
-		owner = config_chap_clash(c->m, v[i], i == CONFIG_CHAP_MUTUAL_PASSWORD);
+		owner = config_chap_clash(c->m, v[i], rows[i].mutual);
 		if (owner)
-			return cfg_error(c->err, config_setting_get_member(g, keys[i]),
+			return cfg_error(c->err, config_setting_get_member(g, rows[i].key),
 					 "%s: %s is a %s of %s%s%s (RFC 7143 §9.2.1: a secret that authenticates initiators never authenticates the target)",
-					 what, keys[i],
-					 i == CONFIG_CHAP_PASSWORD ? "mutual_password" : "password",
+					 what, rows[i].key,
+					 rows[i].mutual ? "password" : "mutual_password",
 					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
 					 strcmp(owner, "discovery_auth") ? "'" : "");
 	}
-	for (i = 0; i < ARRAY_SIZE(keys); i++)
+	for (i = 0; i < OBJ_CHAP__COUNT; i++)
 		if (v[i])
-			strcpy(dst[i], v[i]); /* fits: checked above (255 bytes at most) */
+			strcpy(obj_setting_buf(&rows[i], chap), v[i]); /* fits: checked above */
 	return 0;
 }
 
@@ -839,16 +831,26 @@ static int config_parse_allowed(struct config_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
-static const char *const config_acl_keys[] = { "initiator",	"mapped_luns", "userid",
-					       "password",	"mutual_userid",
-					       "mutual_password", "allowed_addresses", NULL };
+/* An ACL's keys: the initiator, its LUNs, its CHAP credentials, where it may log in from. */
+static void config_acl_keys(const char **keys, size_t cap)
+{
+	size_t n = 0;
+
+	keys[n++] = "initiator";
+	keys[n++] = "mapped_luns";
+	n += obj_settings_keys(&obj_chap_settings, keys + n, cap - n - 1);
+	keys[n++] = "allowed_addresses";
+	keys[n] = NULL;
+}
 
 static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
+	const char *keys[OBJ_SETTINGS_MAX];
 	config_setting_t *list, *mapped;
 	int i, n, ret;
 	size_t j;
 
+	config_acl_keys(keys, ARRAY_SIZE(keys));
 	ret = config_get_group_list(g, "acls", &list, c->err);
 	if (ret || !list)
 		return ret;
@@ -862,7 +864,7 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 		const char *name, *why = NULL;
 		char what[ISCSI_NAME_MAX + 16];
 
-		ret = cfg_check_keys(e, config_acl_keys, c->err);
+		ret = cfg_check_keys(e, keys, c->err);
 		if (ret)
 			return ret;
 		ret = cfg_get_string(e, "initiator", true, &name, c->err);
@@ -895,37 +897,6 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 			return ret;
 	}
 	return 0;
-}
-
-static const char *const config_attr_keys[] = { "generate_node_acls", "demo_mode_write_protect",
-						"nopin_interval", "nopin_timeout",
-						"default_cmdsn_depth", "authentication", NULL };
-
-static int config_parse_attrs(struct config_ctx *c, const config_setting_t *g,
-			      struct obj_tpg_attrs *a)
-{
-	config_setting_t *s;
-	int ret;
-
-	ret = config_get_group(g, "attributes", &s, c->err);
-	if (ret || !s)
-		return ret;
-	ret = cfg_check_keys(s, config_attr_keys, c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "generate_node_acls", false, &a->generate_node_acls, c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "demo_mode_write_protect", false, &a->demo_mode_write_protect,
-				   c->err);
-	if (!ret)
-		ret = config_get_u32(s, "nopin_interval", 0, 3600, &a->nopin_interval_s, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "nopin_timeout", 1, 3600, &a->nopin_timeout_s, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "default_cmdsn_depth", 1, 4096, &a->default_cmdsn_depth,
-				     c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "authentication", false, &a->authentication, c->err);
-	return ret;
 }
 
 /* RFC 7143 §13: Boolean keys are Yes/No on the wire; accept those and libconfig's true/false. */
@@ -997,50 +968,75 @@ bad:
 			 key);
 }
 
-static const char *const config_param_keys[] = {
-	"MaxRecvDataSegmentLength", "MaxBurstLength",	 "FirstBurstLength",
-	"MaxOutstandingR2T",	    "InitialR2T",	 "ImmediateData",
-	"HeaderDigest",		    "DataDigest",	 "DefaultTime2Wait",
-	"DefaultTime2Retain",	    NULL,
-};
+/* One setting, row r of a table, from group s into obj; left as it is when missing. */
+static int config_get_setting(const config_setting_t *s, const struct obj_setting *r, void *obj,
+			      struct cfg_err *err)
+{
+	bool b = false, required = false;
+	uint32_t v;
+	int ret = 0;
+
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		b = obj_setting_bool(r, obj);
+		if (r->type == OBJ_SETTING_BOOL)
+			ret = cfg_get_bool(s, r->key, false, &b, err);
+		else
+			ret = config_get_yesno(s, r->key, &b, err);
+		if (!ret)
+			obj_setting_set_bool(r, obj, b);
+		break;
+	case OBJ_SETTING_UINT:
+		v = obj_setting_uint(r, obj);
+		ret = config_get_u32(s, r->key, r->min, r->max, &v, err);
+		if (!ret)
+			obj_setting_set_uint(r, obj, v);
+		break;
+	case OBJ_SETTING_DIGEST:
+		b = obj_setting_bool(r, obj);
+		required = obj_setting_required(r, obj);
+		ret = config_get_digest(s, r->key, &b, &required, err);
+		if (!ret) {
+			obj_setting_set_bool(r, obj, b);
+			obj_setting_set_required(r, obj, required);
+		}
+		break;
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		break; /* CHAP credentials are checked together: config_parse_chap */
+	}
+	return ret;
+}
+
+/* The group t->group of g, when it is there, into obj: t's keys only, each as its row says. */
+static int config_get_settings(const config_setting_t *g, const struct obj_settings *t,
+			       void *obj, struct cfg_err *err)
+{
+	const char *keys[OBJ_SETTINGS_MAX];
+	config_setting_t *s;
+	int ret;
+
+	ret = config_get_group(g, t->group, &s, err);
+	if (ret || !s)
+		return ret;
+	obj_settings_keys(t, keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(s, keys, err);
+	obj_settings_foreach(r, t) {
+		if (!ret)
+			ret = config_get_setting(s, r, obj, err);
+	}
+	return ret;
+}
 
 static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 			       struct obj_tpg_params *p)
 {
-	const int64_t dsl_max = (1 << 24) - 1; /* RFC 7143 §13.12-13.14: 512 to 2^24-1 */
-	config_setting_t *s;
+	config_setting_t *s = config_setting_get_member(g, obj_tpg_param_settings.group);
 	int ret;
 
-	ret = config_get_group(g, "parameters", &s, c->err);
+	ret = config_get_settings(g, &obj_tpg_param_settings, p, c->err);
 	if (ret || !s)
-		return ret;
-	ret = cfg_check_keys(s, config_param_keys, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxRecvDataSegmentLength", 512, dsl_max, &p->max_recv_dsl,
-				     c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxBurstLength", 512, dsl_max, &p->max_burst, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "FirstBurstLength", 512, dsl_max, &p->first_burst, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxOutstandingR2T", 1, 65535, &p->max_outstanding_r2t,
-				     c->err);
-	if (!ret)
-		ret = config_get_yesno(s, "InitialR2T", &p->initial_r2t, c->err);
-	if (!ret)
-		ret = config_get_yesno(s, "ImmediateData", &p->immediate_data, c->err);
-	if (!ret)
-		ret = config_get_digest(s, "HeaderDigest", &p->header_digest,
-					&p->header_digest_required, c->err);
-	if (!ret)
-		ret = config_get_digest(s, "DataDigest", &p->data_digest, &p->data_digest_required,
-					c->err);
-	if (!ret)
-		ret = config_get_u32(s, "DefaultTime2Wait", 0, 3600, &p->default_time2wait, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "DefaultTime2Retain", 0, 3600, &p->default_time2retain,
-				     c->err);
-	if (ret)
 		return ret;
 	/* RFC 7143 §13.14: FirstBurstLength MUST NOT exceed MaxBurstLength */
 	if (p->first_burst > p->max_burst)
@@ -1086,7 +1082,7 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 	if (!ret)
 		ret = config_parse_acls(c, g, tpg);
 	if (!ret)
-		ret = config_parse_attrs(c, g, &tpg->attrs);
+		ret = config_get_settings(g, &obj_tpg_attr_settings, &tpg->attrs, c->err);
 	if (!ret)
 		ret = config_parse_params(c, g, &tpg->params);
 	snprintf(what, sizeof(what), "TPG %u", tpg->tag);
@@ -1213,19 +1209,18 @@ static const char *const config_top_keys[] = { "control_socket", "io_threads", "
  */
 #define CONFIG_STATE_DIR_MAX 3900
 
-static const char *const config_discovery_auth_keys[] = { "userid", "password", "mutual_userid",
-							  "mutual_password", NULL };
-
 /* discovery_auth = { userid; password; [mutual_userid; mutual_password;] }: CHAP for discovery. */
 static int config_parse_discovery_auth(struct config_ctx *c, const config_setting_t *root)
 {
+	const char *keys[OBJ_SETTINGS_MAX];
 	config_setting_t *g;
 	int ret;
 
 	ret = config_get_group(root, "discovery_auth", &g, c->err);
 	if (ret || !g)
 		return ret;
-	ret = cfg_check_keys(g, config_discovery_auth_keys, c->err);
+	obj_settings_keys(&obj_chap_settings, keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(g, keys, c->err);
 	if (ret)
 		return ret;
 	ret = config_parse_chap(c, g, "discovery_auth", &c->m->discovery_auth);

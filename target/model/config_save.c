@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/model/config.h"
+#include "target/model/obj_settings.h"
 #include "target/model/pr_store.h"
 
 #define CONFIG_SAVE_MODE 0600 /* CHAP secrets live in the file */
@@ -68,26 +69,46 @@ static void config_size_text(uint64_t size, char *buf, size_t len)
 	snprintf(buf, len, "%llu", (unsigned long long)size);
 }
 
-/* userid, password, mutual_userid, mutual_password: each one that is set. */
-static int config_save_chap(config_setting_t *g, const struct obj_chap *chap)
+/* One setting, row r of a table, of obj into group g. */
+static int config_save_setting(config_setting_t *g, const struct obj_setting *r, const void *obj)
 {
-	int ret = 0;
-
-	if (chap->userid[0])
-		ret = cfg_set_string(g, "userid", chap->userid);
-	if (!ret && chap->password[0])
-		ret = cfg_set_string(g, "password", chap->password);
-	if (!ret && chap->mutual_userid[0])
-		ret = cfg_set_string(g, "mutual_userid", chap->mutual_userid);
-	if (!ret && chap->mutual_password[0])
-		ret = cfg_set_string(g, "mutual_password", chap->mutual_password);
-	return ret;
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return cfg_set_bool(g, r->key, obj_setting_bool(r, obj));
+	case OBJ_SETTING_UINT:
+		return cfg_set_uint(g, r->key, obj_setting_uint(r, obj));
+	case OBJ_SETTING_DIGEST:
+		return cfg_set_string(g, r->key,
+				      obj_setting_digest_text(obj_setting_bool(r, obj),
+							      obj_setting_required(r, obj)));
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		return cfg_set_string(g, r->key, obj_setting_str(r, obj));
+	}
+	return -EINVAL;
 }
 
-static bool config_chap_empty(const struct obj_chap *chap)
+/*
+ * The settings of table t in obj that are not at their default, into g's
+ * group t->group (g itself when the table has none). A group whose every
+ * setting is at its default is left out.
+ */
+static int config_save_settings(config_setting_t *g, const struct obj_settings *t,
+				const void *obj)
 {
-	return !chap->userid[0] && !chap->password[0] && !chap->mutual_userid[0] &&
-	       !chap->mutual_password[0];
+	config_setting_t *s = g;
+	int ret = 0;
+
+	if (obj_settings_all_default(t, obj))
+		return 0;
+	if (t->group)
+		ret = cfg_add(g, t->group, CONFIG_TYPE_GROUP, &s);
+	obj_settings_foreach(r, t) {
+		if (!ret && !obj_setting_is_default(r, obj))
+			ret = config_save_setting(s, r, obj);
+	}
+	return ret;
 }
 
 /*
@@ -212,84 +233,9 @@ static int config_save_acl(config_setting_t *list, const struct obj_acl *acl)
 		}
 	}
 	if (!ret)
-		ret = config_save_chap(g, &acl->chap);
+		ret = config_save_settings(g, &obj_chap_settings, &acl->chap);
 	if (!ret)
 		ret = config_save_allowed(g, &acl->allowed);
-	return ret;
-}
-
-/* The group is left out when every attribute has its default. */
-static int config_save_attrs(config_setting_t *g, const struct obj_tpg_attrs *a)
-{
-	struct obj_tpg_attrs d;
-	config_setting_t *s;
-	int ret;
-
-	obj_tpg_attrs_default(&d);
-	if (!memcmp(a, &d, sizeof(d)))
-		return 0;
-	ret = cfg_add(g, "attributes", CONFIG_TYPE_GROUP, &s);
-	if (!ret && a->generate_node_acls != d.generate_node_acls)
-		ret = cfg_set_bool(s, "generate_node_acls", a->generate_node_acls);
-	if (!ret && a->demo_mode_write_protect != d.demo_mode_write_protect)
-		ret = cfg_set_bool(s, "demo_mode_write_protect", a->demo_mode_write_protect);
-	if (!ret && a->nopin_interval_s != d.nopin_interval_s)
-		ret = cfg_set_uint(s, "nopin_interval", a->nopin_interval_s);
-	if (!ret && a->nopin_timeout_s != d.nopin_timeout_s)
-		ret = cfg_set_uint(s, "nopin_timeout", a->nopin_timeout_s);
-	if (!ret && a->default_cmdsn_depth != d.default_cmdsn_depth)
-		ret = cfg_set_uint(s, "default_cmdsn_depth", a->default_cmdsn_depth);
-	if (!ret && a->authentication != d.authentication)
-		ret = cfg_set_bool(s, "authentication", a->authentication);
-	return ret;
-}
-
-/*
- * RFC 7143 §13.1: "CRC32C,None" (CRC32C allowed), "CRC32C" (required),
- * "None". Required without allowed has no spelling: "None" goes out and the
- * read-back check refuses the model.
- */
-static const char *config_digest_text(bool allowed, bool required)
-{
-	if (!allowed)
-		return "None";
-	return required ? "CRC32C" : "CRC32C,None";
-}
-
-static int config_save_params(config_setting_t *g, const struct obj_tpg_params *p)
-{
-	struct obj_tpg_params d;
-	config_setting_t *s;
-	int ret;
-
-	obj_tpg_params_default(&d);
-	if (!memcmp(p, &d, sizeof(d)))
-		return 0;
-	ret = cfg_add(g, "parameters", CONFIG_TYPE_GROUP, &s);
-	if (!ret && p->max_recv_dsl != d.max_recv_dsl)
-		ret = cfg_set_uint(s, "MaxRecvDataSegmentLength", p->max_recv_dsl);
-	if (!ret && p->max_burst != d.max_burst)
-		ret = cfg_set_uint(s, "MaxBurstLength", p->max_burst);
-	if (!ret && p->first_burst != d.first_burst)
-		ret = cfg_set_uint(s, "FirstBurstLength", p->first_burst);
-	if (!ret && p->max_outstanding_r2t != d.max_outstanding_r2t)
-		ret = cfg_set_uint(s, "MaxOutstandingR2T", p->max_outstanding_r2t);
-	if (!ret && p->initial_r2t != d.initial_r2t)
-		ret = cfg_set_bool(s, "InitialR2T", p->initial_r2t);
-	if (!ret && p->immediate_data != d.immediate_data)
-		ret = cfg_set_bool(s, "ImmediateData", p->immediate_data);
-	if (!ret && (p->header_digest != d.header_digest ||
-		     p->header_digest_required != d.header_digest_required))
-		ret = cfg_set_string(s, "HeaderDigest",
-				     config_digest_text(p->header_digest, p->header_digest_required));
-	if (!ret && (p->data_digest != d.data_digest ||
-		     p->data_digest_required != d.data_digest_required))
-		ret = cfg_set_string(s, "DataDigest",
-				     config_digest_text(p->data_digest, p->data_digest_required));
-	if (!ret && p->default_time2wait != d.default_time2wait)
-		ret = cfg_set_uint(s, "DefaultTime2Wait", p->default_time2wait);
-	if (!ret && p->default_time2retain != d.default_time2retain)
-		ret = cfg_set_uint(s, "DefaultTime2Retain", p->default_time2retain);
 	return ret;
 }
 
@@ -314,9 +260,9 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 			ret = config_save_acl(acls, &tpg->acls[i]);
 	}
 	if (!ret)
-		ret = config_save_attrs(g, &tpg->attrs);
+		ret = config_save_settings(g, &obj_tpg_attr_settings, &tpg->attrs);
 	if (!ret)
-		ret = config_save_params(g, &tpg->params);
+		ret = config_save_settings(g, &obj_tpg_param_settings, &tpg->params);
 	return ret;
 }
 
@@ -361,10 +307,10 @@ int config_build(const struct obj_model *m, config_t *cfg)
 		ret = cfg_set_bool(root, "auto_save", false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
 		ret = cfg_set_string(root, "state_dir", m->state_dir);
-	if (!ret && !config_chap_empty(&m->discovery_auth)) {
+	if (!ret && !obj_settings_all_default(&obj_chap_settings, &m->discovery_auth)) {
 		ret = cfg_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
 		if (!ret)
-			ret = config_save_chap(g, &m->discovery_auth);
+			ret = config_save_settings(g, &obj_chap_settings, &m->discovery_auth);
 	}
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, "backstores", CONFIG_TYPE_LIST, &list);

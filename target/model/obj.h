@@ -144,7 +144,7 @@ struct obj_model {
 	size_t ntargets;
 };
 
-/* Fills the defaults of a new TPG (docs/configuration.md gives them and why). */
+/* Fills the defaults of a new TPG: the rows' own (obj_settings.c, docs/configuration.md). */
 void obj_tpg_attrs_default(struct obj_tpg_attrs *a);
 void obj_tpg_params_default(struct obj_tpg_params *p);
 

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The settings tables of the model's objects (obj_settings.h) and the
+ * accessors of a row's value. The defaults are those a storage
+ * administrator coming from LIO expects, except where a value is better
+ * for a KVM host on a fast network; docs/configuration.md says which and
+ * why, and keeps its tables in step with these.
+ */
+#include <string.h>
+
+#include "target/model/obj.h"
+#include "target/model/obj_settings.h"
+
+/*
+ * Where a row's value lives: field m of struct S, of the C type T that its
+ * setting type reads (a row that names a field of another type does not
+ * compile), named in obj_model_equal's messages as prefix "m".
+ */
+#define OBJ_AT(S, prefix, T, m) .offset = _Generic(((S *)0)->m, T: offsetof(S, m)), .field = prefix #m
+#define OBJ_BOOL_(S, prefix, m) .type = OBJ_SETTING_BOOL, OBJ_AT(S, prefix, bool, m)
+#define OBJ_YESNO_(S, prefix, m) .type = OBJ_SETTING_YESNO, OBJ_AT(S, prefix, bool, m)
+#define OBJ_UINT_(S, prefix, m) .type = OBJ_SETTING_UINT, OBJ_AT(S, prefix, uint32_t, m)
+#define OBJ_DIGEST_(S, prefix, m, req)                                                             \
+	.type = OBJ_SETTING_DIGEST, OBJ_AT(S, prefix, bool, m),                                    \
+	.offset_required = _Generic(((S *)0)->req, bool: offsetof(S, req)),                        \
+	.field_required = prefix #req
+#define OBJ_STR_(S, prefix, kind, m)                                                               \
+	.type = kind, OBJ_AT(S, prefix, char *, m), .size = sizeof(((S *)0)->m)
+/* the same, for a field named by a macro (ATTR, PARAM, CHAP below) */
+#define OBJ_BOOL(...) OBJ_BOOL_(__VA_ARGS__)
+#define OBJ_YESNO(...) OBJ_YESNO_(__VA_ARGS__)
+#define OBJ_UINT(...) OBJ_UINT_(__VA_ARGS__)
+#define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
+#define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
+
+#define ATTR(m) struct obj_tpg_attrs, "attrs.", m
+#define PARAM(m) struct obj_tpg_params, "params.", m
+#define CHAP(kind, m) struct obj_chap, "", kind, m
+
+/* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
+#define OBJ_DSL_MAX ((1u << 24) - 1)
+
+static const struct obj_setting obj_tpg_attr_rows[] = {
+	/* demo mode: any initiator may log in and sees every LUN of the TPG (as in LIO) */
+	{ .key = "generate_node_acls", OBJ_BOOL(ATTR(generate_node_acls)) },
+	/* with generate_node_acls, those initiators see the LUNs read-only */
+	{ .key = "demo_mode_write_protect", OBJ_BOOL(ATTR(demo_mode_write_protect)), .def = true },
+	/* LIO's nopin_timeout: a NOP-In ping on an idle connection this often; 0: never */
+	{ .key = "nopin_interval", OBJ_UINT(ATTR(nopin_interval_s)), .max = 3600, .def = 15 },
+	/* LIO's nopin_response_timeout: no answer in time drops the connection */
+	{ .key = "nopin_timeout", OBJ_UINT(ATTR(nopin_timeout_s)), .min = 1, .max = 3600, .def = 30 },
+	/* above LIO's 64, so that a host with several VMs on one LU keeps the disk busy */
+	{ .key = "default_cmdsn_depth", OBJ_UINT(ATTR(default_cmdsn_depth)), .min = 1, .max = 4096,
+	  .def = 128 },
+	/* CHAP of every initiator of the TPG */
+	{ .key = "authentication", OBJ_BOOL(ATTR(authentication)) },
+};
+
+static const struct obj_setting obj_tpg_param_rows[] = {
+	/* §13.12; open-iscsi offers 256 KiB, so that a 256 KiB write goes in one PDU */
+	{ .key = "MaxRecvDataSegmentLength", OBJ_UINT(PARAM(max_recv_dsl)), .min = 512,
+	  .max = OBJ_DSL_MAX, .def = 262144 },
+	/* §13.13: 1 MiB, one R2T for a typical large write */
+	{ .key = "MaxBurstLength", OBJ_UINT(PARAM(max_burst)), .min = 512, .max = OBJ_DSL_MAX,
+	  .def = 1048576 },
+	/* §13.14, its default */
+	{ .key = "FirstBurstLength", OBJ_UINT(PARAM(first_burst)), .min = 512, .max = OBJ_DSL_MAX,
+	  .def = 65536 },
+	/* §13.17 */
+	{ .key = "MaxOutstandingR2T", OBJ_UINT(PARAM(max_outstanding_r2t)), .min = 1, .max = 65535,
+	  .def = 1 },
+	/* §13.10, §13.11: the RFC's defaults */
+	{ .key = "InitialR2T", OBJ_YESNO(PARAM(initial_r2t)), .def = true },
+	{ .key = "ImmediateData", OBJ_YESNO(PARAM(immediate_data)), .def = true },
+	/* §13.1: CRC32C when the initiator wants it */
+	{ .key = "HeaderDigest", OBJ_DIGEST(PARAM(header_digest), header_digest_required),
+	  .def = true },
+	{ .key = "DataDigest", OBJ_DIGEST(PARAM(data_digest), data_digest_required), .def = true },
+	/* §13.15, §13.16 */
+	{ .key = "DefaultTime2Wait", OBJ_UINT(PARAM(default_time2wait)), .max = 3600, .def = 2 },
+	{ .key = "DefaultTime2Retain", OBJ_UINT(PARAM(default_time2retain)), .max = 3600,
+	  .def = 20 },
+};
+
+/* RFC 7143 §12.1.3: the initiator's name and secret, then the target's for mutual CHAP */
+static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
+	[OBJ_CHAP_USERID] = { .key = "userid", OBJ_STR(CHAP(OBJ_SETTING_NAME, userid)),
+			      .word = "USER" },
+	[OBJ_CHAP_PASSWORD] = { .key = "password", OBJ_STR(CHAP(OBJ_SETTING_SECRET, password)),
+				.word = "SECRET" },
+	[OBJ_CHAP_MUTUAL_USERID] = { .key = "mutual_userid",
+				     OBJ_STR(CHAP(OBJ_SETTING_NAME, mutual_userid)),
+				     .word = "USER", .mutual = true },
+	[OBJ_CHAP_MUTUAL_PASSWORD] = { .key = "mutual_password",
+				       OBJ_STR(CHAP(OBJ_SETTING_SECRET, mutual_password)),
+				       .word = "SECRET", .mutual = true },
+};
+
+#define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
+
+const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
+const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_tpg_param_rows);
+const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
+
+_Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
+		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
+			       OBJ_SETTINGS_MAX,
+	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
+
+const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key)
+{
+	obj_settings_foreach(r, t)
+		if (!strcmp(r->key, key))
+			return r;
+	return NULL;
+}
+
+size_t obj_settings_keys(const struct obj_settings *t, const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	obj_settings_foreach(r, t)
+		if (n + 1 < cap)
+			out[n++] = r->key;
+	if (cap)
+		out[n] = NULL;
+	return n;
+}
+
+bool obj_setting_bool(const struct obj_setting *r, const void *obj)
+{
+	return *(const bool *)((const char *)obj + r->offset);
+}
+
+void obj_setting_set_bool(const struct obj_setting *r, void *obj, bool v)
+{
+	*(bool *)((char *)obj + r->offset) = v;
+}
+
+bool obj_setting_required(const struct obj_setting *r, const void *obj)
+{
+	return *(const bool *)((const char *)obj + r->offset_required);
+}
+
+void obj_setting_set_required(const struct obj_setting *r, void *obj, bool v)
+{
+	*(bool *)((char *)obj + r->offset_required) = v;
+}
+
+uint32_t obj_setting_uint(const struct obj_setting *r, const void *obj)
+{
+	return *(const uint32_t *)((const char *)obj + r->offset);
+}
+
+void obj_setting_set_uint(const struct obj_setting *r, void *obj, uint32_t v)
+{
+	*(uint32_t *)((char *)obj + r->offset) = v;
+}
+
+const char *obj_setting_str(const struct obj_setting *r, const void *obj)
+{
+	return (const char *)obj + r->offset;
+}
+
+char *obj_setting_buf(const struct obj_setting *r, void *obj)
+{
+	return (char *)obj + r->offset;
+}
+
+bool obj_setting_is_default(const struct obj_setting *r, const void *obj)
+{
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return obj_setting_bool(r, obj) == !!r->def;
+	case OBJ_SETTING_UINT:
+		return obj_setting_uint(r, obj) == r->def;
+	case OBJ_SETTING_DIGEST:
+		return obj_setting_bool(r, obj) == !!r->def && !obj_setting_required(r, obj);
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		return !obj_setting_str(r, obj)[0];
+	}
+	return false;
+}
+
+void obj_settings_default(const struct obj_settings *t, void *obj)
+{
+	obj_settings_foreach(r, t) {
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+		case OBJ_SETTING_YESNO:
+			obj_setting_set_bool(r, obj, r->def);
+			break;
+		case OBJ_SETTING_UINT:
+			obj_setting_set_uint(r, obj, r->def);
+			break;
+		case OBJ_SETTING_DIGEST:
+			obj_setting_set_bool(r, obj, r->def);
+			obj_setting_set_required(r, obj, false);
+			break;
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			memset(obj_setting_buf(r, obj), 0, r->size);
+			break;
+		}
+	}
+}
+
+bool obj_settings_all_default(const struct obj_settings *t, const void *obj)
+{
+	obj_settings_foreach(r, t)
+		if (!obj_setting_is_default(r, obj))
+			return false;
+	return true;
+}
+
+const char *obj_setting_digest_text(bool allowed, bool required)
+{
+	/* required without allowed has no spelling: "None", which the saver's read-back refuses */
+	if (!allowed)
+		return "None";
+	return required ? "CRC32C" : "CRC32C,None";
+}
+
+const char *obj_setting_word(const struct obj_setting *r)
+{
+	if (r->word)
+		return r->word;
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return "true|false";
+	case OBJ_SETTING_DIGEST:
+		return "CRC32C,None|CRC32C|None";
+	default:
+		return "N";
+	}
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The settings of the model's objects, one table per kind of object (a
+ * TPG's attributes, its parameters, CHAP credentials): a row says
+ * everything about a key, its name (in the file, in `set`, in the control
+ * tree's props), its type, range and default, and where its value lives
+ * in the object. The parser (config.c), the saver (config_save.c), model
+ * equality (obj.c), the control tree and editor (target/ctl/) and, through
+ * the facts the shell is built with (target/ctl/ctl_facts.h), the shell
+ * read these tables: a key is added as a field of its struct and a row
+ * here (docs/architecture.md, "Facts"). Pure: no I/O, no libconfig.
+ */
+#ifndef PORTICO_TARGET_OBJ_SETTINGS_H
+#define PORTICO_TARGET_OBJ_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum obj_setting_type {
+	OBJ_SETTING_BOOL, /* true or false: a bool */
+	OBJ_SETTING_YESNO, /* RFC 7143 §13 Boolean, a bool: the file takes "Yes" and "No" too */
+	OBJ_SETTING_UINT, /* an integer from .min to .max: a uint32_t */
+	/*
+	 * RFC 7143 §13.1 digest list of "CRC32C" and "None", as two bools:
+	 * whether CRC32C is allowed (.offset) and whether it is required, None
+	 * left out (.offset_required).
+	 */
+	OBJ_SETTING_DIGEST,
+	OBJ_SETTING_NAME, /* a CHAP name: a char array of .size bytes */
+	OBJ_SETTING_SECRET, /* a CHAP secret: compared, never shown nor quoted */
+};
+
+struct obj_setting {
+	const char *key; /* in the file, in `set`, in the control tree */
+	enum obj_setting_type type;
+	uint32_t min, max; /* UINT: what the parser takes */
+	uint32_t def; /* the default: UINT's number; 1 for true (DIGEST: CRC32C allowed) */
+	size_t offset; /* of the value in its object */
+	size_t offset_required; /* DIGEST: of "CRC32C required" (its default: not) */
+	size_t size; /* NAME, SECRET: of the char array */
+	const char *field; /* the value's field, as obj_model_equal names it */
+	const char *field_required; /* DIGEST: the other one's */
+	const char *word; /* what `help` shows for the value ("USER"); NULL: by type */
+	bool mutual; /* CHAP: the target's credentials, only with the initiator's */
+};
+
+/* The settings of one kind of object, in the order the file, the tree and `help` list them. */
+struct obj_settings {
+	const char *group; /* the group of the object that holds them in the file; NULL: its own */
+	const struct obj_setting *rows;
+	size_t n;
+};
+
+#define obj_settings_foreach(r, t)                                                                 \
+	for (const struct obj_setting *r = (t)->rows; r < (t)->rows + (t)->n; r++)
+
+/* The most rows a table has: room for a list of its keys. */
+#define OBJ_SETTINGS_MAX 16
+
+/* struct obj_tpg_attrs, under "attributes" */
+extern const struct obj_settings obj_tpg_attr_settings;
+/* struct obj_tpg_params, under "parameters": what the target offers in login negotiation */
+extern const struct obj_settings obj_tpg_param_settings;
+
+/*
+ * struct obj_chap, in an ACL's own group and in discovery_auth. Each name
+ * is followed by the secret that goes with it; the rows are in this order.
+ */
+enum obj_chap_row {
+	OBJ_CHAP_USERID,
+	OBJ_CHAP_PASSWORD,
+	OBJ_CHAP_MUTUAL_USERID,
+	OBJ_CHAP_MUTUAL_PASSWORD,
+	OBJ_CHAP__COUNT,
+};
+extern const struct obj_settings obj_chap_settings;
+
+/* The row of t whose key is key, or NULL. */
+const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key);
+/* t's keys into out (cap entries with the NULL that ends them). Returns how many. */
+size_t obj_settings_keys(const struct obj_settings *t, const char **out, size_t cap);
+
+/*
+ * A row's value in obj, an object of its table's struct: BOOL, YESNO and
+ * DIGEST's "allowed" through _bool; DIGEST's "required" through
+ * _required; UINT through _uint; NAME and SECRET through _str.
+ */
+bool obj_setting_bool(const struct obj_setting *r, const void *obj);
+void obj_setting_set_bool(const struct obj_setting *r, void *obj, bool v);
+bool obj_setting_required(const struct obj_setting *r, const void *obj);
+void obj_setting_set_required(const struct obj_setting *r, void *obj, bool v);
+uint32_t obj_setting_uint(const struct obj_setting *r, const void *obj);
+void obj_setting_set_uint(const struct obj_setting *r, void *obj, uint32_t v);
+const char *obj_setting_str(const struct obj_setting *r, const void *obj);
+/* The char array of a NAME or SECRET row (.size bytes). */
+char *obj_setting_buf(const struct obj_setting *r, void *obj);
+
+/* Whether r's value in obj is its default (NAME, SECRET: unset). */
+bool obj_setting_is_default(const struct obj_setting *r, const void *obj);
+/* Sets every setting of t in obj to its default. */
+void obj_settings_default(const struct obj_settings *t, void *obj);
+/* Whether every setting of t in obj is at its default. */
+bool obj_settings_all_default(const struct obj_settings *t, const void *obj);
+
+/* RFC 7143 §13.1: "CRC32C,None" (allowed), "CRC32C" (required), "None"; a DIGEST row's text. */
+const char *obj_setting_digest_text(bool allowed, bool required);
+
+/* What `help` shows for r's value: its word, "true|false" for a boolean, "N" for a number. */
+const char *obj_setting_word(const struct obj_setting *r);
+
+#endif

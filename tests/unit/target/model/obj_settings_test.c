@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The settings tables, row by row: every row is read by the parser (which
+ * refuses a value out of its range in the file's words), written by the
+ * saver and read back the same (parse -> save -> parse), told apart by
+ * obj_model_equal under its field's name; an object at its defaults saves
+ * nothing; the keys of a table are unique and found.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "target/model/config.h"
+#include "target/model/obj_settings.h"
+#include "tests/unit/check_main.h"
+
+/*
+ * One target with one TPG, and the discovery credentials: where every
+ * table's rows live (no ACL, which authentication = true would want CHAP
+ * credentials of).
+ */
+static const char base[] = "targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+			   "  tpgs = ( { tag = 1; } ); } );\n";
+
+static const struct obj_settings *const tables[] = {
+	&obj_tpg_attr_settings,
+	&obj_tpg_param_settings,
+	&obj_chap_settings,
+};
+
+/* Row i of all the tables together; NULL past the last. */
+static const struct obj_setting *row_at(size_t i, const struct obj_settings **t)
+{
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++) {
+		if (i < tables[k]->n) {
+			*t = tables[k];
+			return &tables[k]->rows[i];
+		}
+		i -= tables[k]->n;
+	}
+	return NULL;
+}
+
+static size_t nrows(void)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++)
+		n += tables[k]->n;
+	return n;
+}
+
+/* The object of m that table t's rows are in. */
+static void *object_of(struct obj_model *m, const struct obj_settings *t)
+{
+	struct obj_tpg *tpg = &m->targets[0].tpgs[0];
+
+	if (t == &obj_tpg_attr_settings)
+		return &tpg->attrs;
+	if (t == &obj_tpg_param_settings)
+		return &tpg->params;
+	return &m->discovery_auth;
+}
+
+static struct obj_model *parse(const char *text)
+{
+	struct cfg_err err = { "" };
+	struct obj_model *m = NULL;
+
+	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s\n%s", err.msg, text);
+	return m;
+}
+
+/* m saved as config_save writes it, and read back. */
+static struct obj_model *round_trip(const struct obj_model *m)
+{
+	struct obj_model *back;
+	char *text = NULL;
+	size_t len = 0;
+	config_t cfg;
+	FILE *f;
+
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(m, &cfg), 0);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	config_write(&cfg, f);
+	ck_assert_int_eq(fclose(f), 0);
+	config_destroy(&cfg);
+	back = parse(text);
+	free(text);
+	return back;
+}
+
+static void assert_equal(const struct obj_model *a, const struct obj_model *b)
+{
+	char why[256] = "";
+
+	ck_assert_msg(obj_model_equal(a, b, why, sizeof(why)), "%s", why);
+}
+
+/*
+ * Sets r in obj to a value the parser takes and that is not the default:
+ * halfway between the default and the end of the range, or the other
+ * boolean; CHAP credentials all together (they go in pairs), each its own.
+ */
+static void set_other(const struct obj_settings *t, const struct obj_setting *r, void *obj)
+{
+	static const char *const chap[] = { "user-one", "secret-one-12", "user-two",
+					    "secret-two-12" };
+
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+	case OBJ_SETTING_DIGEST:
+		obj_setting_set_bool(r, obj, !r->def);
+		break;
+	case OBJ_SETTING_UINT:
+		obj_setting_set_uint(r, obj, r->def > r->min ? r->min + (r->def - r->min) / 2 :
+							       r->def + (r->max - r->def) / 2);
+		break;
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		for (size_t i = 0; i < t->n; i++)
+			snprintf(obj_setting_buf(&t->rows[i], obj), t->rows[i].size, "%s", chap[i]);
+		break;
+	}
+	ck_assert(!obj_setting_is_default(r, obj));
+}
+
+/* Changes r in obj (set_other's value) to another value again. */
+static void change(const struct obj_setting *r, void *obj)
+{
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+	case OBJ_SETTING_DIGEST:
+		obj_setting_set_bool(r, obj, !obj_setting_bool(r, obj));
+		break;
+	case OBJ_SETTING_UINT:
+		obj_setting_set_uint(r, obj, obj_setting_uint(r, obj) + 1);
+		break;
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		obj_setting_buf(r, obj)[0] = 'X';
+		break;
+	}
+}
+
+START_TEST(every_row_round_trips)
+{
+	const struct obj_settings *t = NULL;
+	const struct obj_setting *r = row_at((size_t)_i, &t);
+	struct obj_model *m = parse(base), *back;
+	char why[256] = "";
+
+	set_other(t, r, object_of(m, t));
+	back = round_trip(m);
+	assert_equal(m, back);
+	ck_assert(!obj_setting_is_default(r, object_of(back, t)));
+	/* and a difference in it alone is seen, under its field's name */
+	change(r, object_of(back, t));
+	ck_assert(!obj_model_equal(m, back, why, sizeof(why)));
+	ck_assert_msg(strstr(why, r->field), "%s: '%s' does not name %s", r->key, why, r->field);
+	ck_assert_msg(!strstr(why, "secret"), "%s: '%s' quotes a secret", r->key, why);
+	obj_model_free(back);
+	obj_model_free(m);
+}
+END_TEST
+
+/* RFC 7143 §13.1: CRC32C required (None left out) is a value of its own, saved as "CRC32C". */
+START_TEST(digests_required)
+{
+	struct obj_model *m = parse(base), *back;
+	char why[256] = "";
+
+	obj_settings_foreach(r, &obj_tpg_param_settings) {
+		if (r->type != OBJ_SETTING_DIGEST)
+			continue;
+		obj_setting_set_required(r, object_of(m, &obj_tpg_param_settings), true);
+		back = round_trip(m);
+		assert_equal(m, back);
+		obj_setting_set_required(r, object_of(back, &obj_tpg_param_settings), false);
+		ck_assert(!obj_model_equal(m, back, why, sizeof(why)));
+		ck_assert_ptr_nonnull(strstr(why, r->field_required));
+		obj_model_free(back);
+	}
+	ck_assert_str_eq(obj_setting_digest_text(true, true), "CRC32C");
+	ck_assert_str_eq(obj_setting_digest_text(true, false), "CRC32C,None");
+	ck_assert_str_eq(obj_setting_digest_text(false, false), "None");
+	obj_model_free(m);
+}
+END_TEST
+
+/* The parser reads every row of the TPG's tables: a value out of range is refused, by name. */
+START_TEST(every_row_is_parsed)
+{
+	const struct obj_settings *t = NULL;
+	const struct obj_setting *r = row_at((size_t)_i, &t);
+	struct cfg_err err = { "" };
+	struct obj_model *m = NULL;
+	char text[1024], value[32];
+
+	if (r->type == OBJ_SETTING_UINT && r->max < UINT32_MAX)
+		snprintf(value, sizeof(value), "%u", r->max + 1);
+	else if (r->type == OBJ_SETTING_NAME || r->type == OBJ_SETTING_SECRET)
+		snprintf(value, sizeof(value), "5");
+	else
+		snprintf(value, sizeof(value), "\"no such value\"");
+	if (t->group)
+		snprintf(text, sizeof(text),
+			 "targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+			 "  tpgs = ( { tag = 1; %s = { %s = %s; }; } ); } );\n",
+			 t->group, r->key, value);
+	else /* CHAP credentials have no group of their own: discovery_auth's */
+		snprintf(text, sizeof(text), "discovery_auth = { %s = %s; };\n", r->key, value);
+	ck_assert_int_eq(config_parse_string(text, &m, &err), -EINVAL);
+	ck_assert_ptr_null(m);
+	ck_assert_msg(strstr(err.msg, r->key), "%s: %s", r->key, err.msg);
+}
+END_TEST
+
+/* A model at its defaults saves none of them: the groups are left out. */
+START_TEST(defaults_save_nothing)
+{
+	struct obj_model *m = parse(base);
+	config_setting_t *tpg;
+	config_t cfg;
+
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++)
+		ck_assert(obj_settings_all_default(tables[k], object_of(m, tables[k])));
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(m, &cfg), 0);
+	tpg = config_lookup(&cfg, "targets.[0].tpgs.[0]");
+	ck_assert_ptr_nonnull(tpg);
+	ck_assert_ptr_null(config_setting_get_member(tpg, "attributes"));
+	ck_assert_ptr_null(config_setting_get_member(tpg, "parameters"));
+	ck_assert_ptr_null(config_lookup(&cfg, "discovery_auth"));
+	config_destroy(&cfg);
+	obj_model_free(m);
+}
+END_TEST
+
+START_TEST(keys_are_unique_and_found)
+{
+	const char *keys[OBJ_SETTINGS_MAX];
+
+	for (size_t k = 0; k < ARRAY_SIZE(tables); k++) {
+		size_t n = obj_settings_keys(tables[k], keys, ARRAY_SIZE(keys));
+
+		ck_assert_uint_eq(n, tables[k]->n);
+		ck_assert_ptr_null(keys[n]);
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_ptr_eq(obj_setting_find(tables[k], keys[i]), &tables[k]->rows[i]);
+			ck_assert_ptr_nonnull(obj_setting_word(&tables[k]->rows[i]));
+			for (size_t j = 0; j < i; j++)
+				ck_assert_str_ne(keys[i], keys[j]);
+		}
+	}
+	ck_assert_ptr_null(obj_setting_find(&obj_tpg_attr_settings, "MaxBurstLength"));
+	/* a list too short for the table is cut, and still ends */
+	ck_assert_uint_eq(obj_settings_keys(&obj_tpg_param_settings, keys, 3), 2);
+	ck_assert_ptr_null(keys[2]);
+}
+END_TEST
+
+static Suite *obj_settings_suite(void)
+{
+	Suite *s = suite_create("obj_settings");
+	TCase *tc = tcase_create("rows");
+
+	tcase_add_loop_test(tc, every_row_round_trips, 0, (int)nrows());
+	tcase_add_loop_test(tc, every_row_is_parsed, 0, (int)nrows());
+	tcase_add_test(tc, digests_required);
+	tcase_add_test(tc, defaults_save_nothing);
+	tcase_add_test(tc, keys_are_unique_and_found);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(obj_settings_suite)
