@@ -21,6 +21,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/ctl/ctl_int.h"
 #include "target/model/obj_settings.h"
@@ -118,45 +119,41 @@ static int ctl_nomem(struct ctl_op *op)
 
 static int ctl_create_backstore(struct ctl_op *op)
 {
-	static const char *const keys_file[] = { "name", "file", "size", "sparse", "thin",
-						  "write_back", "readonly", "block_size", "serial",
-						  "naa", NULL };
-	static const char *const keys_dev[] = { "name",	      "dev",	"size", "write_back",
-						 "readonly",   "block_size", "serial", "naa",
-						 NULL };
-	static const char *const keys_null[] = { "name",	 "size", "readonly", "block_size",
-						  "serial",	 "naa",	 NULL };
-	const char *type = op->node.bs_type;
-	bool is_file = !strcmp(type, "file"), is_null = !strcmp(type, "null");
-	const char *name = ctl_arg(op, "name"), *path = ctl_arg(op, is_file ? "file" : "dev");
-	const char *size = ctl_arg(op, "size");
+	const struct bs_kind *kind = bs_kind_find(op->node.bs_type);
+	const char *args[OBJ_SETTINGS_MAX + 4];
+	const char *name = ctl_arg(op, obj_bs_settings[OBJ_BS_ROW_NAME].key);
+	const char *path = kind->path_key ? ctl_arg(op, kind->path_key) : NULL;
+	const char *size = ctl_arg(op, obj_bs_settings[OBJ_BS_ROW_SIZE].key);
+	bool v[OBJ_BS_ROW__COUNT] = { false };
 	config_setting_t *list, *g;
-	bool thin, wb, ro;
 	uint64_t bsize = 0;
 	struct stat st;
 	config_t cfg;
 	int rc;
 
-	rc = ctl_args_only(op, is_file ? keys_file : is_null ? keys_null : keys_dev);
+	obj_bs_create_args(kind, false, args, ARRAY_SIZE(args));
+	rc = ctl_args_only(op, args);
 	if (rc)
 		return rc;
 	if (!name || !name[0])
-		return ctl_fail(op, -EINVAL, is_file ? "create name=LUN0 file=/path/LUN0.img size=20G" :
-						 is_null ? "create name=NULL0 size=100G" :
-							   "create name=LUN1 dev=/dev/sdb1",
-				"a backstore needs a name");
-	if (ctl_arg(op, "sparse") && ctl_arg(op, "thin"))
-		return ctl_fail(op, -EINVAL, NULL, "sparse and thin are the same setting: give one");
-	/* targetcli's fileio is sparse and write-back unless told otherwise */
-	rc = ctl_arg_bool(op, ctl_arg(op, "thin") ? "thin" : "sparse", true, &thin);
-	if (!rc)
-		rc = ctl_arg_bool(op, "write_back", !is_null, &wb);
-	if (!rc)
-		rc = ctl_arg_bool(op, "readonly", false, &ro);
-	if (!rc)
-		rc = ctl_arg_u64(op, "block_size", 4096, &bsize, NULL);
-	if (rc)
-		return rc;
+		return ctl_fail(op, -EINVAL, kind->create_example, "a backstore needs a name");
+	obj_bs_settings_foreach(r) {
+		const char *arg = obj_bs_setting_arg(r, kind);
+
+		if (!arg || !obj_bs_setting_applies(r, kind))
+			continue;
+		if (r->alias && ctl_arg(op, arg) && ctl_arg(op, r->alias))
+			return ctl_fail(op, -EINVAL, NULL, "%s and %s are the same setting: give one",
+					arg, r->alias);
+		/* each with create's default, which is targetcli's */
+		if (r->value == OBJ_BS_BOOL)
+			rc = ctl_arg_bool(op, r->alias && ctl_arg(op, r->alias) ? r->alias : arg,
+					  r->def_create, &v[r - obj_bs_settings]);
+		else if (r->value == OBJ_BS_BLOCK_SIZE)
+			rc = ctl_arg_u64(op, arg, 4096, &bsize, NULL); /* the parser says which */
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < op->m->nbackstores; i++) {
 		const struct obj_backstore *b = &op->m->backstores[i];
 
@@ -168,51 +165,60 @@ static int ctl_create_backstore(struct ctl_op *op)
 			return ctl_fail(op, -EEXIST, NULL, "'%s' is served already, by backstore '%s'",
 					path, b->name);
 	}
-	if (!is_null && (!path || path[0] != '/'))
-		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path", type,
-				is_file ? "file" : "dev");
-	if (is_file && !size && stat(path, &st))
+	if (kind->path_key && (!path || path[0] != '/'))
+		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path",
+				kind->name, kind->path_key);
+	if (kind->image && !size && stat(path, &st))
 		return ctl_fail(op, -ENOENT, "add size=20G to create it",
 				"file '%s' does not exist", path);
-	if (is_null && !size)
-		return ctl_fail(op, -EINVAL, "create name=NULL0 size=100G",
-				"a null backstore needs a size");
+	if (kind->size_required && !size)
+		return ctl_fail(op, -EINVAL, kind->create_example, "a %s backstore needs a size",
+				kind->name);
 
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
 	list = ctl_cfg_list(&cfg, "backstores", true);
-	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
-	rc = g ? 0 : -ENOMEM;
-	if (!rc)
-		rc = cfg_set_string(g, "name", name);
-	if (!rc)
-		rc = cfg_set_string(g, "type", type);
-	if (!rc && path)
-		rc = cfg_set_string(g, "path", path);
-	if (!rc && size)
-		rc = cfg_set_string(g, "size", size);
-	if (!rc && is_file)
-		rc = cfg_set_bool(g, "thin", thin);
-	if (!rc && !is_null)
-		rc = cfg_set_bool(g, "write_back", wb);
-	if (!rc && ro)
-		rc = cfg_set_bool(g, "readonly", true);
-	if (!rc && bsize)
-		rc = cfg_set_uint(g, "block_size", bsize);
-	if (!rc && ctl_arg(op, "serial"))
-		rc = cfg_set_string(g, "serial", ctl_arg(op, "serial"));
-	if (!rc && ctl_arg(op, "naa"))
-		rc = cfg_set_string(g, "naa", ctl_arg(op, "naa"));
+	rc = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	obj_bs_settings_foreach(r) {
+		const char *given = obj_bs_setting_arg(r, kind);
+
+		given = given ? ctl_arg(op, given) : NULL;
+		if (rc)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+		case OBJ_BS_PATH:
+		case OBJ_BS_SIZE:
+		case OBJ_BS_SERIAL:
+		case OBJ_BS_NAA:
+			/* as given: the parser reads them in the file's words */
+			if (given)
+				rc = cfg_set_string(g, r->key, given);
+			break;
+		case OBJ_BS_TYPE:
+			rc = cfg_set_string(g, r->key, kind->name);
+			break;
+		case OBJ_BS_BOOL:
+			if (obj_bs_setting_applies(r, kind) &&
+			    obj_bs_setting_written(r, kind, v[r - obj_bs_settings]))
+				rc = cfg_set_bool(g, r->key, v[r - obj_bs_settings]);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			if (obj_bs_setting_written(r, kind, bsize))
+				rc = cfg_set_uint(g, r->key, bsize);
+			break;
+		}
+	}
 	if (rc) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
-	snprintf(op->new_path, sizeof(op->new_path), "/backstores/%s/%s", type, name);
+	snprintf(op->new_path, sizeof(op->new_path), "/backstores/%s/%s", kind->name, name);
 	rc = ctl_edit_commit(op, &cfg);
 	if (rc)
 		return rc;
-	ctl_say(op, "Created %s backstore %s.", type, name);
+	ctl_say(op, "Created %s backstore %s.", kind->name, name);
 	return 0;
 }
 
@@ -301,19 +307,21 @@ static int ctl_delete_backstore(struct ctl_op *op, bool force)
 static int ctl_resize(struct ctl_op *op, const char *size)
 {
 	struct obj_backstore *b = op->node.bs;
-	bool is_file = !strcmp(b->type, "file") || !strcmp(b->type, "null");
+	const struct bs_kind *kind = bs_kind_find(b->type);
+	/* a file (or a null store) is made the size given; a device has its own */
+	bool resizes = kind && kind->resizes;
 	uint64_t bytes = 0, before = b->dev ? b->dev->size : 0;
 	int rc;
 
 	if (!b->dev || !b->dev->ops->resize)
 		return ctl_fail(op, -EOPNOTSUPP, NULL, "a %s backstore cannot be resized", b->type);
-	if (is_file && (cfg_parse_size(size, &bytes) || !bytes))
+	if (resizes && (cfg_parse_size(size, &bytes) || !bytes))
 		return ctl_fail(op, -EINVAL, "size=20G, 512M, 1T, or bytes",
 				"size '%s' is not a size", size);
-	if (is_file && bytes % b->dev->block_size)
+	if (resizes && bytes % b->dev->block_size)
 		return ctl_fail(op, -EINVAL, NULL, "size %llu is not a multiple of the block size %u",
 				(unsigned long long)bytes, b->dev->block_size);
-	if (!is_file && strcmp(size, "auto") && strcmp(size, "0"))
+	if (!resizes && strcmp(size, "auto") && strcmp(size, "0"))
 		return ctl_fail(op, -EINVAL,
 				"grow the device (lvextend, losetup -c), then set attribute size=auto",
 				"a %s backstore has the size of its device", b->type);
@@ -323,7 +331,7 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 				strerror(-rc));
 	op->host->ops->model_lock(op->host->arg);
 	/* a file keeps the size it was given; a device has its own */
-	b->params.size = is_file ? bytes : b->params.size;
+	b->params.size = resizes ? bytes : b->params.size;
 	op->host->ops->model_unlock(op->host->arg);
 	if (b->dev->size != before) {
 		/* SBC-3: a capacity change is a unit attention (2A/09) for every I_T nexus of the LU */
@@ -338,19 +346,30 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 
 static int ctl_set_backstore(struct ctl_op *op)
 {
-	static const char *const keys[] = { "group", "size", "write_back", "readonly", NULL };
-	const char *size = ctl_arg(op, "size");
+	const char *keys[OBJ_SETTINGS_MAX + 1], *size = NULL;
+	bool others = false, v;
 	config_setting_t *g;
+	size_t n = 0;
 	config_t cfg;
-	bool v;
 	int rc;
 
+	keys[n++] = "group";
+	obj_bs_settings_foreach(r) {
+		if (!r->settable)
+			continue;
+		keys[n++] = r->key;
+		if (r->value == OBJ_BS_SIZE)
+			size = ctl_arg(op, r->key);
+		else
+			others |= ctl_arg(op, r->key) != NULL;
+	}
+	keys[n] = NULL;
 	rc = ctl_args_only(op, keys);
 	if (rc)
 		return rc;
 	if (strcmp(ctl_arg(op, "group"), "attribute"))
 		return ctl_fail(op, -EINVAL, "set attribute size=30G", "a backstore has only the 'attribute' group");
-	if (size && (ctl_arg(op, "write_back") || ctl_arg(op, "readonly")))
+	if (size && others)
 		return ctl_fail(op, -EINVAL, NULL, "set size alone: a resize is a change of its own");
 	if (size)
 		return ctl_resize(op, size);
@@ -358,14 +377,14 @@ static int ctl_set_backstore(struct ctl_op *op)
 	if (rc)
 		return rc;
 	g = ctl_cfg_backstore(&cfg, op->node.bs);
-	for (const char *const *k = keys + 2; *k && !rc; k++) {
-		if (!ctl_arg(op, *k))
+	obj_bs_settings_foreach(r) {
+		if (rc || !r->settable || r->value != OBJ_BS_BOOL || !ctl_arg(op, r->key))
 			continue;
-		rc = ctl_arg_bool(op, *k, false, &v);
-		if (!rc && cfg_set_bool(g, *k, v))
+		rc = ctl_arg_bool(op, r->key, false, &v);
+		if (!rc && cfg_set_bool(g, r->key, v))
 			rc = ctl_nomem(op);
 		if (!rc)
-			ctl_say(op, "Parameter %s is now '%s'.", *k, v ? "true" : "false");
+			ctl_say(op, "Parameter %s is now '%s'.", r->key, v ? "true" : "false");
 	}
 	if (rc) {
 		config_destroy(&cfg);

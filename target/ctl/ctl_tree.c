@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "common/iscsi_name.h"
+#include "target/backstore/bs_kind.h"
 #include "target/ctl/ctl_tree.h"
 #include "target/model/obj_settings.h"
 
@@ -33,9 +34,19 @@
  */
 #define CT_NODE_PATH_MAX 640
 
-/* targetcli's order: groups by name, which is also the order below. */
-static const char *const ct_bs_types[] = { "block", "file", "lvm", "null" };
-#define CT_NBS_TYPES (sizeof(ct_bs_types) / sizeof(ct_bs_types[0]))
+static int ct_kind_cmp(const void *x, const void *y)
+{
+	return strcmp((*(const struct bs_kind *const *)x)->name,
+		      (*(const struct bs_kind *const *)y)->name);
+}
+
+/* The kinds of backstore in targetcli's order, by name: the children of /backstores. */
+static void ct_kinds(const struct bs_kind *out[BS_KIND__COUNT])
+{
+	for (size_t i = 0; i < BS_KIND__COUNT; i++)
+		out[i] = &bs_kinds[i];
+	qsort(out, BS_KIND__COUNT, sizeof(out[0]), ct_kind_cmp);
+}
 
 const char *ctl_node_type_name(enum ctl_node_type type)
 {
@@ -389,19 +400,23 @@ static int ct_no_child(const struct ctl_node *n, const char *comp, char *why, si
 static int ct_step_backstores(struct obj_model *m, struct ctl_node *n, const char *comp, char *why,
 			      size_t whylen)
 {
-	size_t i;
+	const struct bs_kind *kinds[BS_KIND__COUNT];
+	char names[64] = "";
+	size_t i, len = 0;
 
 	if (n->type == CTL_NODE_BACKSTORES) {
-		for (i = 0; i < CT_NBS_TYPES; i++) {
-			if (strcmp(comp, ct_bs_types[i]) == 0) {
-				n->type = CTL_NODE_BS_TYPE;
-				snprintf(n->bs_type, sizeof(n->bs_type), "%s", ct_bs_types[i]);
-				return 0;
-			}
+		const struct bs_kind *k = bs_kind_find(comp);
+
+		if (k) {
+			n->type = CTL_NODE_BS_TYPE;
+			snprintf(n->bs_type, sizeof(n->bs_type), "%s", k->name);
+			return 0;
 		}
-		return ct_why(why, whylen, -ENOENT,
-			      "no backstore type '%s' in /backstores (block, file, lvm, null)",
-			      comp);
+		ct_kinds(kinds);
+		for (i = 0; i < BS_KIND__COUNT; i++)
+			ct_append(names, sizeof(names), &len, "%s%s", i ? ", " : "", kinds[i]->name);
+		return ct_why(why, whylen, -ENOENT, "no backstore type '%s' in /backstores (%s)", comp,
+			      names);
 	}
 	/* CTL_NODE_BS_TYPE: backstore names are unique across types, and case matters */
 	for (i = 0; i < m->nbackstores; i++) {
@@ -645,15 +660,34 @@ static uint32_t ct_bs_block_size(const struct obj_backstore *b)
 	return b->params.block_size ? b->params.block_size : 512;
 }
 
-/* A block or LVM device is thin when it takes discards (bs.h): ask the store when it is open. */
-static bool ct_bs_thin(const struct obj_backstore *b)
+/*
+ * A boolean setting of b: the open store's own where it has one (a block
+ * or LVM device is thin when it takes discards, bs.h), else the configured.
+ */
+static bool ct_bs_bool(const struct obj_backstore *b, const struct obj_bs_setting *r)
 {
-	return b->dev ? b->dev->thin : b->params.thin;
+	if (b->dev && r->live)
+		return *(const bool *)((const char *)b->dev + r->live);
+	return obj_bs_setting_get(r, &b->params);
 }
 
-static bool ct_bs_is_null(const struct obj_backstore *b)
+static bool ct_bs_thin(const struct obj_backstore *b)
 {
-	return strcmp(b->type, "null") == 0;
+	return ct_bs_bool(b, &obj_bs_settings[OBJ_BS_ROW_THIN]);
+}
+
+/* The kind of b, NULL for a type the parser would refuse (a hand-built model). */
+static const struct bs_kind *ct_bs_kind(const struct obj_backstore *b)
+{
+	return bs_kind_find(b->type);
+}
+
+/* Whether b serves a file or a device: a null store has no path and no cache mode. */
+static bool ct_bs_has_path(const struct obj_backstore *b)
+{
+	const struct bs_kind *k = ct_bs_kind(b);
+
+	return !k || bs_kind_takes(k, BS_KIND_TAKES_PATH);
 }
 
 static struct json_object *ct_bs_summary(const struct obj_backstore *b)
@@ -662,7 +696,7 @@ static struct json_object *ct_bs_summary(const struct obj_backstore *b)
 
 	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
 	/* targetcli's ramdisk: nothing stored, so no path and no cache mode */
-	if (ct_bs_is_null(b))
+	if (!ct_bs_has_path(b))
 		return ct_strf("nullio (%s)%s", size, b->params.readonly ? " ro" : "");
 	return ct_strf("%s (%s) %s%s%s", b->path, size, b->params.readonly ? "ro " : "",
 		       b->params.write_back ? "write-back" : "write-thru",
@@ -676,7 +710,7 @@ static struct json_object *ct_lun_summary(const struct obj_backstore *b)
 	if (!b)
 		return json_object_new_string("BROKEN STORAGE LINK");
 	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
-	if (ct_bs_is_null(b))
+	if (!ct_bs_has_path(b))
 		return ct_strf("%s/%s (%s)", b->type, b->name, size);
 	return ct_strf("%s/%s (%s) (%s) %s", b->type, b->name, b->path, size,
 		       b->params.write_back ? "write-back" : "write-thru");
@@ -804,20 +838,39 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 	snprintf(naa, sizeof(naa), "0x");
 	for (i = 0; i < sizeof(b->id.naa); i++)
 		snprintf(naa + 2 + 2 * i, 3, "%02x", b->id.naa[i]);
-	/* the path under the name targetcli's create takes: file= for files, dev= for devices */
-	if (!ct_bs_is_null(b) && ct_add(p, strcmp(b->type, "file") == 0 ? "file" : "dev",
-					json_object_new_string(b->path)))
-		return -ENOMEM;
-	if (ct_add(p, "size", json_object_new_int64((int64_t)ct_bs_size(b))) ||
-	    ct_add(p, "thin", json_object_new_boolean(ct_bs_thin(b))) ||
-	    ct_add(p, "write_back", json_object_new_boolean(b->params.write_back)) ||
-	    ct_add(p, "readonly", json_object_new_boolean(b->params.readonly)) ||
-	    ct_add(p, "block_size", json_object_new_int64(ct_bs_block_size(b))) ||
-	    ct_add(p, "serial", json_object_new_string(b->id.serial)) ||
-	    ct_add(p, "naa", json_object_new_string(naa)) ||
-	    ct_add(p, "in_use", json_object_new_int64(in_use)))
-		return -ENOMEM;
-	return 0;
+	obj_bs_settings_foreach(r) {
+		const struct bs_kind *k = ct_bs_kind(b);
+		int rc = 0;
+
+		switch (r->value) {
+		case OBJ_BS_NAME:
+		case OBJ_BS_TYPE:
+			break; /* the node's name, and its parent's */
+		case OBJ_BS_PATH:
+			/* under the name create takes it by: file= for files, dev= for devices */
+			if (ct_bs_has_path(b))
+				rc = ct_add(p, k ? k->path_key : r->key, json_object_new_string(b->path));
+			break;
+		case OBJ_BS_SIZE:
+			rc = ct_add(p, r->key, json_object_new_int64((int64_t)ct_bs_size(b)));
+			break;
+		case OBJ_BS_BOOL:
+			rc = ct_add(p, r->key, json_object_new_boolean(ct_bs_bool(b, r)));
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			rc = ct_add(p, r->key, json_object_new_int64(ct_bs_block_size(b)));
+			break;
+		case OBJ_BS_SERIAL:
+			rc = ct_add(p, r->key, json_object_new_string(b->id.serial));
+			break;
+		case OBJ_BS_NAA:
+			rc = ct_add(p, r->key, json_object_new_string(naa));
+			break;
+		}
+		if (rc)
+			return -ENOMEM;
+	}
+	return ct_add(p, "in_use", json_object_new_int64(in_use));
 }
 
 /* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */
@@ -1071,6 +1124,7 @@ static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct 
 {
 	static const enum ctl_node_type tpg_groups[] = { CTL_NODE_ACLS, CTL_NODE_LUNS,
 							CTL_NODE_PORTALS };
+	const struct bs_kind *kinds[BS_KIND__COUNT];
 	struct ctl_node child = *n;
 	size_t i;
 	int rc;
@@ -1085,8 +1139,9 @@ static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct 
 		return ct_add_child(c, arr, &child, depth);
 	case CTL_NODE_BACKSTORES:
 		child.type = CTL_NODE_BS_TYPE;
-		for (i = 0; i < CT_NBS_TYPES; i++) {
-			snprintf(child.bs_type, sizeof(child.bs_type), "%s", ct_bs_types[i]);
+		ct_kinds(kinds);
+		for (i = 0; i < BS_KIND__COUNT; i++) {
+			snprintf(child.bs_type, sizeof(child.bs_type), "%s", kinds[i]->name);
 			rc = ct_add_child(c, arr, &child, depth);
 			if (rc)
 				return rc;

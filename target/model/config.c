@@ -24,6 +24,7 @@
 #include "common/be.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/model/obj_settings.h"
 #include "target/iscsi/chap.h"
@@ -276,24 +277,7 @@ int config_machine_id(char *buf, size_t len)
 	return buf[0] ? 0 : -ENOENT;
 }
 
-static const char *const config_bs_types[] = { "file", "block", "lvm", "null", NULL };
-
-static bool config_bs_type_known(const char *type)
-{
-	const char *const *t;
-
-	for (t = config_bs_types; *t; t++) {
-		if (strcmp(*t, type) == 0)
-			return true;
-	}
-	return false;
-}
-
-static const char *const config_bs_keys[] = { "name",     "type",       "path",  "size",
-					      "thin",     "write_back", "readonly",
-					      "block_size", "serial",   "naa",   NULL };
-
-/* A key that the backstore's type does not use: say so rather than ignore it. */
+/* A key that the backstore's kind does not take: say so rather than ignore it. */
 static int config_bs_refuse(const config_setting_t *g, const char *key, const char *name,
 			    const char *type, const char *why, struct cfg_err *err)
 {
@@ -305,132 +289,163 @@ static int config_bs_refuse(const config_setting_t *g, const char *key, const ch
 			 key, type, why);
 }
 
-static int config_parse_backstore(struct config_ctx *c, const config_setting_t *g,
-				  struct obj_backstore *b)
+static int config_bs_name(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b)
 {
-	struct cfg_err *err = c->err;
-	const char *name, *type, *path = NULL, *serial = NULL, *naa = NULL, *why;
 	const char *file = config_setting_source_file(g);
-	int64_t block_size = 0;
-	uint64_t size = 0;
-	bool is_file, is_null;
+	const char *name, *why;
 	size_t i;
 	int ret;
 
-	ret = cfg_check_keys(g, config_bs_keys, err);
-	if (ret)
-		return ret;
-	ret = cfg_get_string(g, "name", true, &name, err);
+	ret = cfg_get_string(g, r->key, true, &name, c->err);
 	if (ret)
 		return ret;
 	why = config_name_why(name);
 	if (why)
-		return cfg_error(err, config_setting_get_member(g, "name"),
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
 				 "backstore name '%s' %s", name, why);
 	for (i = 0; c->m->backstores + i != b; i++) {
 		if (strcmp(c->m->backstores[i].name, name) == 0)
-			return cfg_error(err, config_setting_get_member(g, "name"),
+			return cfg_error(c->err, config_setting_get_member(g, r->key),
 					 "backstore '%s' is defined twice (first at line %d): rename one",
 					 name, c->m->backstores[i].cfg_line);
 	}
 	strcpy(b->name, name);
+	b->params.name = b->name;
 	b->cfg_line = config_setting_source_line(g);
 	snprintf(b->cfg_file, sizeof(b->cfg_file), "%s", file ? file : "");
+	return 0;
+}
 
-	ret = cfg_get_string(g, "type", true, &type, err);
+static int config_bs_type(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind **kind)
+{
+	char kinds[64];
+	const char *type;
+	int ret;
+
+	ret = cfg_get_string(g, r->key, true, &type, c->err);
 	if (ret)
 		return ret;
-	if (!config_bs_type_known(type))
-		return cfg_error(err, config_setting_get_member(g, "type"),
-				 "backstore '%s': unknown type '%s' (allowed: file, block, lvm, null)",
-				 name, type);
-	strcpy(b->type, type);
-	is_file = strcmp(type, "file") == 0;
-	is_null = strcmp(type, "null") == 0;
-
-	ret = cfg_get_string(g, "path", false, &path, err);
-	if (ret)
-		return ret;
-	if (is_null && path)
-		return config_bs_refuse(g, "path", name, type, "it stores nothing", err);
-	if (!is_null && !path)
-		return cfg_error(err, g, "backstore '%s': a %s backstore needs path = \"%s\";", name,
-				 type,
-				 is_file ? "/var/lib/portico/NAME.img" :
-				 strcmp(type, "lvm") == 0 ? "/dev/VG/LV" : "/dev/DEVICE");
-	if (path) {
-		if (path[0] != '/')
-			return cfg_error(err, config_setting_get_member(g, "path"),
-					 "backstore '%s': path '%s' must be absolute", name, path);
-		if (strlen(path) >= sizeof(b->path))
-			return cfg_error(err, config_setting_get_member(g, "path"),
-					 "backstore '%s': path is too long", name);
-		strcpy(b->path, path);
-		b->params.path = b->path;
+	*kind = bs_kind_find(type);
+	if (!*kind) {
+		bs_kind_names(kinds, sizeof(kinds), ", ");
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': unknown type '%s' (allowed: %s)", b->name, type,
+				 kinds);
 	}
+	snprintf(b->type, sizeof(b->type), "%s", (*kind)->name);
+	return 0;
+}
 
-	if (is_null && !config_setting_get_member(g, "size"))
-		return cfg_error(err, g, "backstore '%s': a null backstore needs size = \"100G\";",
-				 name);
-	ret = cfg_get_size(g, "size", false, &size, err);
+static int config_bs_path(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	const char *path = NULL, *why = bs_kind_refuses(kind, r->takes);
+	int ret;
+
+	ret = cfg_get_string(g, r->key, false, &path, c->err);
 	if (ret)
 		return ret;
-	if (config_setting_get_member(g, "size") && size == 0)
-		return cfg_error(err, config_setting_get_member(g, "size"),
-				 "backstore '%s': size must not be 0%s", name,
-				 is_null ? "" : " (leave it out to use the store's own size)");
+	if (why)
+		return config_bs_refuse(g, r->key, b->name, kind->name, why, c->err);
+	if (!path)
+		return cfg_error(c->err, g, "backstore '%s': a %s backstore needs %s = \"%s\";",
+				 b->name, kind->name, r->key, kind->path_hint);
+	if (path[0] != '/')
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': path '%s' must be absolute", b->name, path);
+	if (strlen(path) >= sizeof(b->path))
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': path is too long", b->name);
+	strcpy(b->path, path);
+	b->params.path = b->path;
+	return 0;
+}
 
-	if (!is_file) {
-		ret = config_bs_refuse(g, "thin", name, type,
-				       is_null ? "it stores nothing" :
-				       "a device is thin when it takes discards, and porticod asks it",
-				       err);
+static int config_bs_size(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	config_setting_t *s = config_setting_get_member(g, r->key);
+	uint64_t size = 0;
+	int ret;
+
+	if (kind->size_required && !s)
+		return cfg_error(c->err, g, "backstore '%s': a %s backstore needs %s = \"100G\";",
+				 b->name, kind->name, r->key);
+	ret = cfg_get_size(g, r->key, false, &size, c->err);
+	if (ret)
+		return ret;
+	if (s && size == 0)
+		return cfg_error(c->err, s, "backstore '%s': size must not be 0%s", b->name,
+				 kind->size_required ? "" :
+						       " (leave it out to use the store's own size)");
+	obj_bs_setting_set(r, &b->params, size);
+	return 0;
+}
+
+static int config_bs_bool(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	const char *why = bs_kind_refuses(kind, r->takes);
+	bool v = !why && r->def;
+	int ret;
+
+	if (why) {
+		ret = config_bs_refuse(g, r->key, b->name, kind->name, why, c->err);
 		if (ret)
 			return ret;
 	}
-	ret = cfg_get_bool(g, "thin", false, &b->params.thin, err);
-	if (ret)
-		return ret;
+	ret = cfg_get_bool(g, r->key, false, &v, c->err);
+	if (!ret)
+		obj_bs_setting_set(r, &b->params, v);
+	return ret;
+}
 
-	if (is_null) {
-		ret = config_bs_refuse(g, "write_back", name, type, "it stores nothing", err);
-		if (ret)
-			return ret;
-	}
-	/*
-	 * Write-back (WCE=1) as LIO's fileio and iblock report it: initiators
-	 * send SYNCHRONIZE CACHE and FUA, which we honour; write-through would
-	 * make every write O_DSYNC.
-	 */
-	b->params.write_back = !is_null;
-	ret = cfg_get_bool(g, "write_back", false, &b->params.write_back, err);
-	if (ret)
-		return ret;
-	ret = cfg_get_bool(g, "readonly", false, &b->params.readonly, err);
-	if (ret)
-		return ret;
+/* After the size: it must be a multiple of the block size. */
+static int config_bs_block_size(struct config_ctx *c, const config_setting_t *g,
+				const struct obj_bs_setting *r, struct obj_backstore *b)
+{
+	int64_t block_size = 0;
+	int ret;
 
-	if (config_setting_get_member(g, "block_size")) {
-		ret = cfg_get_int64(g, "block_size", true, &block_size, err);
+	if (config_setting_get_member(g, r->key)) {
+		ret = cfg_get_int64(g, r->key, true, &block_size, c->err);
 		if (ret)
 			return ret;
 		if (block_size != 512 && block_size != 4096)
-			return cfg_error(err, config_setting_get_member(g, "block_size"),
+			return cfg_error(c->err, config_setting_get_member(g, r->key),
 					 "backstore '%s': block_size must be 512 or 4096, not %lld",
-					 name, (long long)block_size);
+					 b->name, (long long)block_size);
 	}
-	b->params.block_size = (uint32_t)block_size;
-	if (size % (block_size ? (uint64_t)block_size : 512))
-		return cfg_error(err, config_setting_get_member(g, "size"),
-				 "backstore '%s': size %llu is not a multiple of the block size %lld",
-				 name, (unsigned long long)size, block_size ? (long long)block_size : 512LL);
-	b->params.size = size;
-	b->params.name = b->name;
+	obj_bs_setting_set(r, &b->params, (uint64_t)block_size);
+	if (b->params.size % (block_size ? (uint64_t)block_size : 512))
+		return cfg_error(
+			c->err, config_setting_get_member(g, obj_bs_settings[OBJ_BS_ROW_SIZE].key),
+			"backstore '%s': size %llu is not a multiple of the block size %lld", b->name,
+			(unsigned long long)b->params.size,
+			block_size ? (long long)block_size : 512LL);
+	return 0;
+}
 
-	ret = cfg_get_string(g, "serial", false, &serial, err);
+/* The serial and the NAA: as pinned, or derived for what is not pinned. */
+static int config_bs_identity(struct config_ctx *c, const config_setting_t *g,
+			      struct obj_backstore *b)
+{
+	const char *skey = obj_bs_settings[OBJ_BS_ROW_SERIAL].key;
+	const char *nkey = obj_bs_settings[OBJ_BS_ROW_NAA].key;
+	const char *serial = NULL, *naa = NULL, *why;
+	struct cfg_err *err = c->err;
+	int ret;
+
+	ret = cfg_get_string(g, skey, false, &serial, err);
 	if (ret)
 		return ret;
-	ret = cfg_get_string(g, "naa", false, &naa, err);
+	ret = cfg_get_string(g, nkey, false, &naa, err);
 	if (ret)
 		return ret;
 	if (!serial || !naa) {
@@ -439,31 +454,73 @@ static int config_parse_backstore(struct config_ctx *c, const config_setting_t *
 			if (ret)
 				return cfg_error(err, g,
 						 "backstore '%s': no /etc/machine-id and no host name to derive its identity from: pin serial and naa",
-						 name);
+						 b->name);
 			c->have_machine_id = true;
 		}
-		ret = config_lu_id_derive(c->machine_id, name, &b->id);
+		ret = config_lu_id_derive(c->machine_id, b->name, &b->id);
 		if (ret)
-			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)", name);
+			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)", b->name);
 	} else {
 		config_lu_id_names(&b->id);
 	}
 	if (serial) {
 		why = config_serial_why(serial);
 		if (why)
-			return cfg_error(err, config_setting_get_member(g, "serial"),
-					 "backstore '%s': serial '%s' %s", name, serial, why);
+			return cfg_error(err, config_setting_get_member(g, skey),
+					 "backstore '%s': serial '%s' %s", b->name, serial, why);
 		snprintf(b->id.serial, sizeof(b->id.serial), "%s", serial);
 		b->serial_set = true;
 	}
 	if (naa) {
 		why = config_naa_parse(naa, b->id.naa);
 		if (why)
-			return cfg_error(err, config_setting_get_member(g, "naa"),
-					 "backstore '%s': naa '%s' %s", name, naa, why);
+			return cfg_error(err, config_setting_get_member(g, nkey),
+					 "backstore '%s': naa '%s' %s", b->name, naa, why);
 		b->naa_set = true;
 	}
 	return 0;
+}
+
+/* A backstore, its settings in the order of their table (obj_settings.c). */
+static int config_parse_backstore(struct config_ctx *c, const config_setting_t *g,
+				  struct obj_backstore *b)
+{
+	const struct bs_kind *kind = NULL; /* set by the type, which comes before what needs it */
+	const char *keys[OBJ_SETTINGS_MAX];
+	int ret;
+
+	obj_bs_settings_keys(keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(g, keys, c->err);
+	obj_bs_settings_foreach(r) {
+		if (ret)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			ret = config_bs_name(c, g, r, b);
+			break;
+		case OBJ_BS_TYPE:
+			ret = config_bs_type(c, g, r, b, &kind);
+			break;
+		case OBJ_BS_PATH:
+			ret = config_bs_path(c, g, r, b, kind);
+			break;
+		case OBJ_BS_SIZE:
+			ret = config_bs_size(c, g, r, b, kind);
+			break;
+		case OBJ_BS_BOOL:
+			ret = config_bs_bool(c, g, r, b, kind);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			ret = config_bs_block_size(c, g, r, b);
+			break;
+		case OBJ_BS_SERIAL:
+			break; /* with the NAA, which may be derived with it */
+		case OBJ_BS_NAA:
+			ret = config_bs_identity(c, g, b);
+			break;
+		}
+	}
+	return ret;
 }
 
 /*

@@ -21,6 +21,7 @@
 #include "common/be.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/model/obj_settings.h"
 #include "target/model/pr_store.h"
@@ -113,43 +114,61 @@ static int config_save_settings(config_setting_t *g, const struct obj_settings *
 
 /*
  * A key whose value is what the parser assumes without it is left out,
- * except the ones that say what a backstore is and its identity. thin and
- * write_back are written for the kinds they apply to (a decision about the
- * data, worth reading in the file), and for the others only when set (the
- * read-back check then refuses them with the parser's reason).
+ * except the ones that say what a backstore is and its identity, and
+ * those a row saves where they apply (obj_settings.c). A setting the kind
+ * does not take is written only when set, and the read-back check then
+ * refuses it with the parser's reason.
  */
 static int config_save_backstore(config_setting_t *list, const struct obj_backstore *b)
 {
-	bool is_file = strcmp(b->type, "file") == 0, is_null = strcmp(b->type, "null") == 0;
+	const struct bs_kind *kind = bs_kind_find(b->type);
 	config_setting_t *g;
 	char text[32];
+	uint64_t v;
 	int ret;
 
 	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
-	if (!ret)
-		ret = cfg_set_string(g, "name", b->name);
-	if (!ret)
-		ret = cfg_set_string(g, "type", b->type);
-	if (!ret && (!is_null || b->path[0]))
-		ret = cfg_set_string(g, "path", b->path);
-	if (!ret && b->params.size) {
-		config_size_text(b->params.size, text, sizeof(text));
-		ret = cfg_set_string(g, "size", text);
-	}
-	if (!ret && (is_file || b->params.thin))
-		ret = cfg_set_bool(g, "thin", b->params.thin);
-	if (!ret && (!is_null || b->params.write_back))
-		ret = cfg_set_bool(g, "write_back", b->params.write_back);
-	if (!ret && b->params.readonly)
-		ret = cfg_set_bool(g, "readonly", true);
-	if (!ret && b->params.block_size)
-		ret = cfg_set_uint(g, "block_size", b->params.block_size);
-	/* pinned from now on, derived or not: the WWID hosts know must never change */
-	if (!ret)
-		ret = cfg_set_string(g, "serial", b->id.serial);
-	if (!ret) {
-		snprintf(text, sizeof(text), "0x%016llx", (unsigned long long)get_be64(b->id.naa));
-		ret = cfg_set_string(g, "naa", text);
+	obj_bs_settings_foreach(r) {
+		if (ret)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			ret = cfg_set_string(g, r->key, b->name);
+			break;
+		case OBJ_BS_TYPE:
+			ret = cfg_set_string(g, r->key, b->type);
+			break;
+		case OBJ_BS_PATH:
+			if (obj_bs_setting_applies(r, kind) || b->path[0])
+				ret = cfg_set_string(g, r->key, b->path);
+			break;
+		case OBJ_BS_SIZE:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v)) {
+				config_size_text(v, text, sizeof(text));
+				ret = cfg_set_string(g, r->key, text);
+			}
+			break;
+		case OBJ_BS_BOOL:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v))
+				ret = cfg_set_bool(g, r->key, v);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v))
+				ret = cfg_set_uint(g, r->key, v);
+			break;
+		case OBJ_BS_SERIAL:
+			/* pinned from now on, derived or not: the WWID hosts know must never change */
+			ret = cfg_set_string(g, r->key, b->id.serial);
+			break;
+		case OBJ_BS_NAA:
+			snprintf(text, sizeof(text), "0x%016llx",
+				 (unsigned long long)get_be64(b->id.naa));
+			ret = cfg_set_string(g, r->key, text);
+			break;
+		}
 	}
 	return ret;
 }

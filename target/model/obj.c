@@ -362,26 +362,45 @@ static bool obj_settings_same(const struct obj_settings *t, const void *x, const
 	return true;
 }
 
+/* A backstore's settings, row by row (obj_settings.c), then what the daemon fills in itself. */
 static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_backstore *y,
 				char *why, size_t whylen)
 {
 	char what[OBJ_NAME_MAX + 16];
 
 	snprintf(what, sizeof(what), "backstore '%s'", x->name);
-	OBJ_SAME_STR(x, y, what, name);
-	OBJ_SAME_STR(x, y, what, type);
-	OBJ_SAME_STR(x, y, what, path);
-	if (!x->params.path != !y->params.path)
-		return obj_diff(why, whylen, "%s: params.path set in one only", what);
-	OBJ_SAME_NUM(x, y, what, params.size);
-	OBJ_SAME_NUM(x, y, what, params.thin);
-	OBJ_SAME_NUM(x, y, what, params.write_back);
-	OBJ_SAME_NUM(x, y, what, params.readonly);
-	OBJ_SAME_NUM(x, y, what, params.block_size);
+	obj_bs_settings_foreach(r) {
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			OBJ_SAME_STR(x, y, what, name);
+			break;
+		case OBJ_BS_TYPE:
+			OBJ_SAME_STR(x, y, what, type);
+			break;
+		case OBJ_BS_PATH:
+			OBJ_SAME_STR(x, y, what, path);
+			if (!x->params.path != !y->params.path)
+				return obj_diff(why, whylen, "%s: params.path set in one only",
+						what);
+			break;
+		case OBJ_BS_SIZE:
+		case OBJ_BS_BOOL:
+		case OBJ_BS_BLOCK_SIZE:
+			if (obj_bs_setting_get(r, &x->params) != obj_bs_setting_get(r, &y->params))
+				return obj_diff(why, whylen, "%s: %s %llu != %llu", what, r->field,
+						(unsigned long long)obj_bs_setting_get(r, &x->params),
+						(unsigned long long)obj_bs_setting_get(r, &y->params));
+			break;
+		case OBJ_BS_SERIAL:
+			OBJ_SAME_STR(x, y, what, id.serial);
+			break;
+		case OBJ_BS_NAA:
+			if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
+				return obj_diff(why, whylen, "%s: id.naa differs", what);
+			break;
+		}
+	}
 	OBJ_SAME_NUM(x, y, what, params.buffered);
-	OBJ_SAME_STR(x, y, what, id.serial);
-	if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
-		return obj_diff(why, whylen, "%s: id.naa differs", what);
 	OBJ_SAME_STR(x, y, what, id.vendor);
 	OBJ_SAME_STR(x, y, what, id.product);
 	OBJ_SAME_STR(x, y, what, id.revision);

@@ -96,6 +96,51 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 				       .word = "SECRET", .mutual = true },
 };
 
+/* A field of struct bs_params, for obj_model_equal "params.m" */
+#define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
+
+/*
+ * A backstore's settings. thin and write_back are written out at their
+ * default where they apply: whether a store is thin or caches writes is a
+ * decision about the data, worth reading in the file.
+ */
+const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
+	[OBJ_BS_ROW_NAME] = { .key = "name", .value = OBJ_BS_NAME, .word = "NAME",
+			      .create = true, .positional = true, .required = true },
+	/* create's is the node it is made at */
+	[OBJ_BS_ROW_TYPE] = { .key = "type", .value = OBJ_BS_TYPE, .required = true },
+	[OBJ_BS_ROW_PATH] = { .key = "path", .value = OBJ_BS_PATH, .takes = BS_KIND_TAKES_PATH,
+			      .create = true, .positional = true, .required = true },
+	/* required by a kind without a size of its own (bs_kind.size_required) */
+	[OBJ_BS_ROW_SIZE] = { .key = "size", .value = OBJ_BS_SIZE, .word = "SIZE",
+			      .create = true, .positional = true, .settable = true,
+			      OBJ_PARAM(uint64_t, size) },
+	[OBJ_BS_ROW_THIN] = {
+		.key = "thin", .value = OBJ_BS_BOOL, .takes = BS_KIND_TAKES_THIN,
+		/* targetcli's name, which create shows; the file's is taken too */
+		.arg = "sparse", .alias = "thin", .create = true, .always_saved = true,
+		/* targetcli's fileio is sparse unless told otherwise; the file's default is thick */
+		.def_create = true, OBJ_PARAM(bool, thin),
+		/* a device is thin when it takes discards: the open store knows */
+		.live = offsetof(struct bs_dev, thin),
+	},
+	/* WCE=1 as LIO's fileio and iblock report it; FLUSH and FUA are honoured */
+	[OBJ_BS_ROW_WRITE_BACK] = { .key = "write_back", .value = OBJ_BS_BOOL,
+				    .takes = BS_KIND_TAKES_WRITE_BACK, .create = true,
+				    .settable = true, .always_saved = true, .def = true,
+				    .def_create = true, OBJ_PARAM(bool, write_back) },
+	[OBJ_BS_ROW_READONLY] = { .key = "readonly", .value = OBJ_BS_BOOL, .create = true,
+				  .settable = true, OBJ_PARAM(bool, readonly) },
+	[OBJ_BS_ROW_BLOCK_SIZE] = { .key = "block_size", .value = OBJ_BS_BLOCK_SIZE,
+				    .word = "512|4096", .create = true,
+				    OBJ_PARAM(uint32_t, block_size) },
+	[OBJ_BS_ROW_SERIAL] = { .key = "serial", .value = OBJ_BS_SERIAL, .word = "SERIAL",
+				.create = true },
+	[OBJ_BS_ROW_NAA] = { .key = "naa", .value = OBJ_BS_NAA, .word = "NAA", .create = true },
+};
+
+_Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
+
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
 
 const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
@@ -106,6 +151,104 @@ _Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SE
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
 			       OBJ_SETTINGS_MAX,
 	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
+
+bool obj_bs_setting_applies(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	return !k || bs_kind_takes(k, r->takes);
+}
+
+const char *obj_bs_setting_arg(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	if (!r->create)
+		return NULL;
+	if (r->value == OBJ_BS_PATH)
+		return k->path_key;
+	return r->arg ? r->arg : r->key;
+}
+
+const char *obj_bs_setting_word(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	if (r->word)
+		return r->word;
+	return r->value == OBJ_BS_PATH ? k->path_word : "true|false";
+}
+
+bool obj_bs_setting_required(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	return r->required || (r->value == OBJ_BS_SIZE && k->size_required);
+}
+
+uint64_t obj_bs_setting_get(const struct obj_bs_setting *r, const struct bs_params *p)
+{
+	const char *v = (const char *)p + r->offset;
+
+	switch (r->value) {
+	case OBJ_BS_SIZE:
+		return *(const uint64_t *)v;
+	case OBJ_BS_BOOL:
+		return *(const bool *)v;
+	case OBJ_BS_BLOCK_SIZE:
+		return *(const uint32_t *)v;
+	default:
+		return 0; /* the others live outside struct bs_params */
+	}
+}
+
+void obj_bs_setting_set(const struct obj_bs_setting *r, struct bs_params *p, uint64_t v)
+{
+	char *f = (char *)p + r->offset;
+
+	switch (r->value) {
+	case OBJ_BS_SIZE:
+		*(uint64_t *)f = v;
+		break;
+	case OBJ_BS_BOOL:
+		*(bool *)f = v;
+		break;
+	case OBJ_BS_BLOCK_SIZE:
+		*(uint32_t *)f = (uint32_t)v;
+		break;
+	default:
+		break;
+	}
+}
+
+bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind *k, uint64_t v)
+{
+	bool applies = obj_bs_setting_applies(r, k);
+
+	return (applies && r->always_saved) || v != (uint64_t)(applies && r->def);
+}
+
+size_t obj_bs_settings_keys(const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	obj_bs_settings_foreach(r)
+		if (n + 1 < cap)
+			out[n++] = r->key;
+	if (cap)
+		out[n] = NULL;
+	return n;
+}
+
+size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	obj_bs_settings_foreach(r) {
+		if (!obj_bs_setting_arg(r, k) || !obj_bs_setting_applies(r, k) ||
+		    (positional && !r->positional))
+			continue;
+		if (n + 1 < cap)
+			out[n++] = obj_bs_setting_arg(r, k);
+		if (r->alias && !positional && n + 1 < cap)
+			out[n++] = r->alias;
+	}
+	if (cap)
+		out[n] = NULL;
+	return n;
+}
 
 const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The settings of the model's objects, one table per kind of object (a
- * TPG's attributes, its parameters, CHAP credentials): a row says
+ * TPG's attributes, its parameters, CHAP credentials, backstores): a row says
  * everything about a key, its name (in the file, in `set`, in the control
  * tree's props), its type, range and default, and where its value lives
  * in the object. The parser (config.c), the saver (config_save.c), model
@@ -16,6 +16,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "target/backstore/bs.h"
+#include "target/backstore/bs_kind.h"
 
 enum obj_setting_type {
 	OBJ_SETTING_BOOL, /* true or false: a bool */
@@ -75,6 +78,88 @@ enum obj_chap_row {
 	OBJ_CHAP__COUNT,
 };
 extern const struct obj_settings obj_chap_settings;
+
+/* How a backstore setting's value is read, written and shown. */
+enum obj_bs_value {
+	OBJ_BS_NAME, /* the backstore's name: unique, in paths and in the derived identity */
+	OBJ_BS_TYPE, /* its kind (bs_kind.h) */
+	OBJ_BS_PATH, /* its file or device: create names it by its kind's path_key */
+	OBJ_BS_SIZE, /* bytes, "20G" in the file; 0: the store's own size */
+	OBJ_BS_BOOL, /* a bool of struct bs_params */
+	OBJ_BS_BLOCK_SIZE, /* 512 or 4096; 0: the store's own */
+	OBJ_BS_SERIAL, /* VPD page 0x80 unit serial number */
+	OBJ_BS_NAA, /* VPD page 0x83 NAA designator */
+};
+
+/*
+ * A setting of a backstore: in the file (under its key), in create at
+ * /backstores/<kind>, in set attribute, in the tree's props, in
+ * obj_model_equal. Which kinds take it is the kind's to say
+ * (bs_kind_refuses).
+ */
+struct obj_bs_setting {
+	const char *key; /* in the file and in the tree (OBJ_BS_PATH: its kind's path_key there) */
+	enum obj_bs_value value;
+	enum bs_kind_takes takes; /* the kinds it applies to */
+	const char *arg; /* its name in create when not key ("sparse"); PATH: the kind's */
+	const char *alias; /* create takes it by this name too, without showing it */
+	const char *word; /* what help shows for it; NULL: PATH its kind's, BOOL true|false */
+	bool create; /* create takes it */
+	bool positional; /* create takes it as a word without a name, in this order */
+	bool required; /* the file and create need it, where it applies */
+	bool settable; /* set attribute changes it on the served store */
+	bool always_saved; /* saved at its default too where it applies: a decision about the data */
+	bool def; /* BOOL: the file's default where it applies (false where not) */
+	bool def_create; /* BOOL: create's default (targetcli's) */
+	size_t offset; /* SIZE, BOOL, BLOCK_SIZE: in struct bs_params */
+	size_t live; /* BOOL: the open store's own value in struct bs_dev, which the tree shows; 0: none */
+	const char *field; /* SIZE, BOOL, BLOCK_SIZE: as obj_model_equal names it */
+};
+
+/* The rows of obj_bs_settings, in the order the file, create and the tree list them. */
+enum obj_bs_row {
+	OBJ_BS_ROW_NAME,
+	OBJ_BS_ROW_TYPE,
+	OBJ_BS_ROW_PATH,
+	OBJ_BS_ROW_SIZE,
+	OBJ_BS_ROW_THIN,
+	OBJ_BS_ROW_WRITE_BACK,
+	OBJ_BS_ROW_READONLY,
+	OBJ_BS_ROW_BLOCK_SIZE,
+	OBJ_BS_ROW_SERIAL,
+	OBJ_BS_ROW_NAA,
+	OBJ_BS_ROW__COUNT,
+};
+extern const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT];
+
+#define obj_bs_settings_foreach(r)                                                                 \
+	for (const struct obj_bs_setting *r = obj_bs_settings; r < obj_bs_settings + OBJ_BS_ROW__COUNT; r++)
+
+/* Whether kind k (NULL: unknown, taken as taking everything) takes r. */
+bool obj_bs_setting_applies(const struct obj_bs_setting *r, const struct bs_kind *k);
+/* r's name in create at a kind k: the path's is the kind's path_key. NULL: create takes none. */
+const char *obj_bs_setting_arg(const struct obj_bs_setting *r, const struct bs_kind *k);
+/* What help shows for r's value at kind k. */
+const char *obj_bs_setting_word(const struct obj_bs_setting *r, const struct bs_kind *k);
+/* Whether create at kind k needs r. */
+bool obj_bs_setting_required(const struct obj_bs_setting *r, const struct bs_kind *k);
+/* The value of a SIZE, BOOL or BLOCK_SIZE row r in p, and setting it. */
+uint64_t obj_bs_setting_get(const struct obj_bs_setting *r, const struct bs_params *p);
+void obj_bs_setting_set(const struct obj_bs_setting *r, struct bs_params *p, uint64_t v);
+/*
+ * Whether a file says r (SIZE, BOOL, BLOCK_SIZE) of value v for kind k:
+ * when v is not what the parser assumes without it, and where it applies
+ * and the row is always_saved.
+ */
+bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind *k, uint64_t v);
+/* The file's keys of a backstore into out (cap entries with the NULL that ends them). */
+size_t obj_bs_settings_keys(const char **out, size_t cap);
+/*
+ * The names create takes at kind k, shown ones first in the table's order
+ * each followed by its alias (positional: only those it takes as words),
+ * into out (cap entries with the NULL that ends them). Returns how many.
+ */
+size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char **out, size_t cap);
 
 /* The row of t whose key is key, or NULL. */
 const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key);

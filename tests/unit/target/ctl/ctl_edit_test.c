@@ -247,6 +247,61 @@ START_TEST(deletes_find_by_key)
 }
 END_TEST
 
+/*
+ * A backstore through create and set attribute: every argument its kind
+ * takes reaches the model and the tree's props; what it does not take is
+ * refused, by create or by the parser.
+ */
+START_TEST(backstore_rows)
+{
+	const struct obj_backstore *b;
+	struct json_object *props, *v;
+
+	ok("create", "/backstores/null",
+	   "{\"name\": \"N0\", \"size\": \"64M\", \"readonly\": \"true\", \"block_size\": \"4096\", "
+	   "\"serial\": \"SER-N0\", \"naa\": \"0x3000000000000001\"}");
+	b = &S.model->backstores[0];
+	ck_assert_str_eq(b->type, "null");
+	ck_assert_uint_eq(b->params.size, 64u << 20);
+	ck_assert(b->params.readonly);
+	ck_assert(!b->params.write_back);
+	ck_assert_uint_eq(b->params.block_size, 4096);
+	ck_assert_str_eq(b->id.serial, "SER-N0");
+	ok("get", "/backstores/null/N0", NULL);
+	ck_assert(json_object_object_get_ex(R.result, "props", &props));
+	obj_bs_settings_foreach(r) {
+		if (r->value == OBJ_BS_NAME || r->value == OBJ_BS_TYPE || r->value == OBJ_BS_PATH)
+			continue;
+		ck_assert_msg(json_object_object_get_ex(props, r->key, &v), "no prop %s", r->key);
+	}
+	ck_assert(!json_object_object_get_ex(props, "dev", NULL));
+	ck_assert(!json_object_object_get_ex(props, "file", NULL));
+	ok("create", "/backstores/null", "{\"_1\": \"N1\", \"_2\": \"1M\"}");
+	ck_assert_uint_eq(S.model->backstores[1].params.size, 1u << 20);
+	refused("create", "/backstores/null", "{\"_1\": \"N2\", \"_2\": \"1M\", \"_3\": \"x\"}",
+		-EINVAL, "takes 2 words without a name here");
+	refused("create", "/backstores/null", "{\"name\": \"N2\", \"size\": \"1M\", \"sparse\": \"true\"}",
+		-EINVAL, "takes no argument 'sparse' (it takes: name, size, readonly, block_size, serial, naa");
+	refused("create", "/backstores/block", "{\"name\": \"B0\"}", -EINVAL,
+		"a block backstore needs dev=/absolute/path");
+	refused("create", "/backstores/file", "{\"name\": \"F0\", \"sparse\": \"1\", \"thin\": \"1\"}",
+		-EINVAL, "sparse and thin are the same setting: give one");
+
+	ok("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"readonly\": \"false\"}");
+	ck_assert(said("Parameter readonly is now 'false'."));
+	ck_assert(!S.model->backstores[0].params.readonly);
+	ok("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"size\": \"128M\"}");
+	ck_assert_uint_eq(S.model->backstores[0].params.size, 128u << 20);
+	refused("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"write_back\": \"true\"}",
+		-EINVAL, "'write_back' does not apply to a null backstore (it stores nothing)");
+	refused("set", "/backstores/null/N0",
+		"{\"_1\": \"attribute\", \"size\": \"1G\", \"readonly\": \"true\"}", -EINVAL,
+		"set size alone");
+	refused("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"thin\": \"true\"}", -EINVAL,
+		"(it takes: group, size, write_back, readonly");
+}
+END_TEST
+
 static Suite *ctl_edit_suite(void)
 {
 	Suite *s = suite_create("ctl_edit");
@@ -256,6 +311,7 @@ static Suite *ctl_edit_suite(void)
 	tcase_add_loop_test(tc, every_row_through_set, 0, nrows());
 	tcase_add_test(tc, unknown_keys_are_named);
 	tcase_add_test(tc, deletes_find_by_key);
+	tcase_add_test(tc, backstore_rows);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -267,6 +267,104 @@ START_TEST(keys_are_unique_and_found)
 }
 END_TEST
 
+/* ---- backstores ---- */
+
+/* The text of a backstore of kind k with what it needs, and extra ("thin = true;"). */
+static void bs_text(const struct bs_kind *k, const char *extra, char *buf, size_t len)
+{
+	snprintf(buf, len, "backstores = ( { name = \"b\"; type = \"%s\";%s%s %s } );\n", k->name,
+		 k->path_key ? " path = \"/srv/b\";" : "",
+		 k->size_required ? " size = \"1G\";" : "", extra);
+}
+
+/*
+ * Every row of a backstore, for every kind: what it applies to is read,
+ * written, read back the same and told apart; what it does not apply to is
+ * refused with the kind's reason.
+ */
+START_TEST(bs_every_row_every_kind)
+{
+	const struct bs_kind *k = &bs_kinds[_i / OBJ_BS_ROW__COUNT];
+	const struct obj_bs_setting *r = &obj_bs_settings[_i % OBJ_BS_ROW__COUNT];
+	struct obj_model *m, *back;
+	struct cfg_err err = { "" };
+	char text[512], extra[64], why[256] = "";
+
+	if (!obj_bs_setting_applies(r, k)) {
+		snprintf(extra, sizeof(extra), "%s = %s;", r->key,
+			 r->value == OBJ_BS_BOOL ? "true" : "\"/x\"");
+		bs_text(k, extra, text, sizeof(text));
+		m = NULL;
+		ck_assert_int_eq(config_parse_string(text, &m, &err), -EINVAL);
+		snprintf(extra, sizeof(extra), "does not apply to a %s backstore (%s)", k->name,
+			 bs_kind_refuses(k, r->takes));
+		ck_assert_msg(strstr(err.msg, extra), "%s", err.msg);
+		ck_assert_msg(strstr(err.msg, r->key), "%s", err.msg);
+		return;
+	}
+	if (!r->field)
+		return; /* name, type, path, identity: config_test.c and config_save_test.c */
+	bs_text(k, "", text, sizeof(text));
+	m = parse(text);
+	switch (r->value) {
+	case OBJ_BS_SIZE:
+		obj_bs_setting_set(r, &m->backstores[0].params, 2ULL << 30);
+		break;
+	case OBJ_BS_BOOL:
+		obj_bs_setting_set(r, &m->backstores[0].params, !r->def);
+		break;
+	default:
+		obj_bs_setting_set(r, &m->backstores[0].params, 4096);
+		break;
+	}
+	ck_assert(obj_bs_setting_written(r, k, obj_bs_setting_get(r, &m->backstores[0].params)));
+	back = round_trip(m);
+	assert_equal(m, back);
+	obj_bs_setting_set(r, &back->backstores[0].params,
+			   obj_bs_setting_get(r, &back->backstores[0].params) ^ 1);
+	ck_assert(!obj_model_equal(m, back, why, sizeof(why)));
+	ck_assert_msg(strstr(why, r->field), "'%s' does not name %s", why, r->field);
+	obj_model_free(back);
+	obj_model_free(m);
+}
+END_TEST
+
+/* What create takes at each kind, and as words without a name (docs/control-protocol.md). */
+START_TEST(bs_create_args)
+{
+	static const char *const want[BS_KIND__COUNT][2] = {
+		[BS_KIND_FILE] = { "name file size sparse thin write_back readonly block_size serial naa",
+				   "name file size" },
+		[BS_KIND_BLOCK] = { "name dev size write_back readonly block_size serial naa",
+				    "name dev size" },
+		[BS_KIND_LVM] = { "name dev size write_back readonly block_size serial naa",
+				  "name dev size" },
+		[BS_KIND_NULL] = { "name size readonly block_size serial naa", "name size" },
+	};
+	const char *args[OBJ_SETTINGS_MAX + 4];
+	char got[256];
+
+	for (size_t k = 0; k < BS_KIND__COUNT; k++) {
+		for (int positional = 0; positional < 2; positional++) {
+			size_t n = obj_bs_create_args(&bs_kinds[k], positional, args,
+						      ARRAY_SIZE(args)),
+			       len = 0;
+
+			got[0] = '\0';
+			for (size_t i = 0; i < n; i++)
+				len += (size_t)snprintf(got + len, sizeof(got) - len, "%s%s",
+							i ? " " : "", args[i]);
+			ck_assert_ptr_null(args[n]);
+			ck_assert_str_eq(got, want[k][positional]);
+		}
+	}
+	/* the file's keys, in the order of the table */
+	ck_assert_uint_eq(obj_bs_settings_keys(args, ARRAY_SIZE(args)), OBJ_BS_ROW__COUNT);
+	ck_assert_str_eq(args[OBJ_BS_ROW_THIN], "thin");
+	ck_assert_ptr_null(args[OBJ_BS_ROW__COUNT]);
+}
+END_TEST
+
 static Suite *obj_settings_suite(void)
 {
 	Suite *s = suite_create("obj_settings");
@@ -277,6 +375,11 @@ static Suite *obj_settings_suite(void)
 	tcase_add_test(tc, digests_required);
 	tcase_add_test(tc, defaults_save_nothing);
 	tcase_add_test(tc, keys_are_unique_and_found);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("backstores");
+	tcase_add_loop_test(tc, bs_every_row_every_kind, 0, BS_KIND__COUNT * OBJ_BS_ROW__COUNT);
+	tcase_add_test(tc, bs_create_args);
 	suite_add_tcase(s, tc);
 	return s;
 }
