@@ -367,7 +367,7 @@ static int ctl_set_backstore(struct ctl_op *op)
 	rc = ctl_args_only(op, keys);
 	if (rc)
 		return rc;
-	if (strcmp(ctl_arg(op, "group"), "attribute"))
+	if (!ctl_group_find(CTL_NODE_BACKSTORE, ctl_arg(op, "group")))
 		return ctl_fail(op, -EINVAL, "set attribute size=30G", "a backstore has only the 'attribute' group");
 	if (size && others)
 		return ctl_fail(op, -EINVAL, NULL, "set size alone: a resize is a change of its own");
@@ -928,10 +928,6 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 	return rc;
 }
 
-/* The ACL's attribute group: allowed_addresses alone, which has no table. */
-static const struct obj_setting ctl_no_rows[1];
-static const struct obj_settings ctl_no_settings = { .rows = ctl_no_rows, .n = 0 };
-
 /* "group", then extra (may be NULL), then t's keys (t may be NULL): for ctl_args_only. */
 static int ctl_keys_only(struct ctl_op *op, const struct obj_settings *t, const char *extra)
 {
@@ -947,49 +943,24 @@ static int ctl_keys_only(struct ctl_op *op, const struct obj_settings *t, const 
 	return ctl_args_only(op, names);
 }
 
-static int ctl_set_group(struct ctl_op *op, const char *group)
+/* set GROUP key=value ... at a TPG, an ACL or /iscsi: the group's row says what it takes. */
+static int ctl_set_group(struct ctl_op *op, const char *name)
 {
-	const struct obj_settings *keys;
+	const struct ctl_group *grp = ctl_group_find(op->node.type, name);
+	const char *member, *extra;
 	config_setting_t *parent, *g;
-	const char *member, *extra = NULL;
 	bool enable = true;
 	config_t cfg;
 	int rc;
 
-	switch (op->node.type) {
-	case CTL_NODE_TPG:
-		if (!strcmp(group, "auth"))
-			return ctl_fail(op, -EINVAL,
-					"acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ...",
-					"CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory");
-		keys = !strcmp(group, "attribute") ? &obj_tpg_attr_settings :
-		       !strcmp(group, "parameter") ? &obj_tpg_param_settings : NULL;
-		member = keys ? keys->group : NULL;
-		if (!strcmp(group, "attribute"))
-			extra = "allowed_addresses";
-		break;
-	case CTL_NODE_ACL:
-		keys = !strcmp(group, "auth") ? &obj_chap_settings :
-		       !strcmp(group, "attribute") ? &ctl_no_settings : NULL;
-		member = NULL;
-		if (!strcmp(group, "attribute"))
-			extra = "allowed_addresses";
-		break;
-	case CTL_NODE_ISCSI:
-		keys = !strcmp(group, "discovery_auth") ? &obj_chap_settings : NULL;
-		member = "discovery_auth";
-		extra = "enable";
-		break;
-	default:
-		keys = NULL;
-		member = NULL;
-		break;
-	}
-	if (!keys)
+	if (!grp)
 		return ctl_fail(op, -EINVAL, "'help set' lists the groups", "no group '%s' at %s",
-				group, op->req->path);
-	rc = ctl_keys_only(op, keys, extra);
-	if (!rc && extra)
+				name, op->req->path);
+	if (grp->refused)
+		return ctl_fail(op, -EINVAL, grp->refused_hint, "%s", grp->refused);
+	extra = grp->enable ? "enable" : grp->allowed_addresses ? "allowed_addresses" : NULL;
+	rc = ctl_keys_only(op, grp->settings, extra);
+	if (!rc && grp->enable)
 		rc = ctl_arg_bool(op, "enable", true, &enable);
 	if (rc)
 		return rc;
@@ -999,6 +970,8 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op->node.tpg) :
 		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op->node.tpg, op->node.acl) :
 						  config_root_setting(&cfg);
+	/* the table's group of the node in the file, or the node's own */
+	member = grp->settings ? grp->settings->group : NULL;
 	g = member ? cfg_member(parent, member, CONFIG_TYPE_GROUP) : parent;
 	if (!g) {
 		config_destroy(&cfg);
@@ -1007,11 +980,12 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 	if (!enable) {
 		/* targetcli's discovery_auth enable=0: discovery without CHAP */
 		config_setting_remove(parent, member);
-		ctl_say(op, "Discovery authentication is now off.");
+		ctl_say(op, "%s", grp->off);
 	} else {
-		rc = ctl_put_settings(op, g, keys);
+		if (grp->settings)
+			rc = ctl_put_settings(op, g, grp->settings);
 		/* the list lives in the TPG's or ACL's own group, not in "attributes" */
-		if (!rc && extra && !strcmp(extra, "allowed_addresses"))
+		if (!rc && grp->allowed_addresses)
 			rc = ctl_put_allowed(op, parent);
 	}
 	/* an empty group would still say "present": leave it out */

@@ -808,25 +808,6 @@ static int ct_add_settings(struct json_object *g, const struct obj_settings *t, 
 	return 0;
 }
 
-/*
- * The "auth" group: names as they are, secrets only as whether they are
- * set. With enable (discovery_auth, first as targetcli lists it): whether
- * CHAP is required, which a userid means (obj.h).
- */
-static struct json_object *ct_auth(const struct obj_chap *chap, bool enable)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if ((enable && ct_add(o, "enable", json_object_new_boolean(chap && chap->userid[0]))) ||
-	    ct_add_settings(o, &obj_chap_settings, chap)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore *b,
 			      struct json_object *p)
 {
@@ -888,30 +869,37 @@ static int ct_add_allowed(struct json_object *g, const struct net_allow *l)
 	return rc;
 }
 
-static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
+/*
+ * The groups of settings of node n (ctl_groups.c), each an object in p:
+ * whether it is on (enable), its table's settings, the node's allow list.
+ */
+static int ct_props_groups(const struct ct_ctx *c, const struct ctl_node *n,
+			   struct json_object *p)
 {
-	struct json_object *g;
+	for (size_t i = 0; i < ctl_ngroups; i++) {
+		const struct ctl_group *grp = &ctl_groups[i];
+		const void *obj;
+		struct json_object *g;
 
-	if (ct_add(p, "tag", json_object_new_int64(tpg->tag)))
-		return -ENOMEM;
-	/* the names docs/configuration.md gives under "attributes" */
-	g = json_object_new_object();
-	if (ct_add(p, "attribute", g))
-		return -ENOMEM;
-	if (ct_add_settings(g, &obj_tpg_attr_settings, &tpg->attrs) ||
-	    ct_add_allowed(g, &tpg->allowed))
-		return -ENOMEM;
-	/* RFC 7143 §13 key names, as under "parameters" */
-	g = json_object_new_object();
-	if (ct_add(p, "parameter", g) || ct_add_settings(g, &obj_tpg_param_settings, &tpg->params))
-		return -ENOMEM;
-	/*
-	 * A TPG has no credentials of its own in this model (CHAP lives in
-	 * its ACLs; "authentication" above says whether it is required): the
-	 * group is there, empty, so that `get auth` answers the same at every
-	 * level.
-	 */
-	return ct_add(p, "auth", ct_auth(NULL, false));
+		if (grp->node != n->type)
+			continue;
+		obj = grp->object ? grp->object(c->m, n) : NULL;
+		g = json_object_new_object();
+		if (ct_add(p, grp->name, g))
+			return -ENOMEM;
+		/* targetcli lists it first; a userid means CHAP is required (obj.h) */
+		if (grp->enable &&
+		    ct_add(g, "enable",
+			   json_object_new_boolean(obj && !obj_settings_all_default(grp->settings,
+										    obj))))
+			return -ENOMEM;
+		if (grp->settings && ct_add_settings(g, grp->settings, obj))
+			return -ENOMEM;
+		if (grp->allowed_addresses &&
+		    ct_add_allowed(g, n->type == CTL_NODE_TPG ? &n->tpg->allowed : &n->acl->allowed))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int ct_props_portal(const struct net_portal *portal, struct json_object *p)
@@ -948,15 +936,6 @@ static int ct_props_lun(const struct obj_tpg_lun *tl, struct json_object *p)
 	return ct_add(p, "storage_object", json_object_new_string(path));
 }
 
-/*
- * The discovery credentials, the one group of /iscsi (`set discovery_auth`):
- * global, since a discovery session names no target.
- */
-static int ct_props_iscsi(const struct obj_chap *chap, struct json_object *p)
-{
-	return ct_add(p, "discovery_auth", ct_auth(chap, true));
-}
-
 /* The node's props; groups have none but /iscsi (the root an empty object). 0 or -errno. */
 static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *node)
 {
@@ -981,22 +960,18 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 	case CTL_NODE_BACKSTORE:
 		return ct_props_backstore(c, n->bs, p);
 	case CTL_NODE_ISCSI:
-		return ct_props_iscsi(&c->m->discovery_auth, p);
+	case CTL_NODE_ACL:
+		return ct_props_groups(c, n, p);
 	case CTL_NODE_TARGET:
 		return ct_add(p, "alias", json_object_new_string(n->target->alias));
 	case CTL_NODE_TPG:
-		return ct_props_tpg(n->tpg, p);
+		if (ct_add(p, "tag", json_object_new_int64(n->tpg->tag)))
+			return -ENOMEM;
+		return ct_props_groups(c, n, p);
 	case CTL_NODE_PORTAL:
 		return ct_props_portal(&n->tpg->portals[n->index], p);
 	case CTL_NODE_LUN:
 		return ct_props_lun(&n->tpg->luns[n->index], p);
-	case CTL_NODE_ACL: {
-		struct json_object *g = json_object_new_object();
-
-		if (ct_add(p, "attribute", g) || ct_add_allowed(g, &n->acl->allowed))
-			return -ENOMEM;
-		return ct_add(p, "auth", ct_auth(&n->acl->chap, false));
-	}
 	case CTL_NODE_MAPPED_LUN:
 		ct_mapped(n, &lun, &tpg_lun, &ro);
 		if (ct_add(p, "mapped_lun", json_object_new_int64((int64_t)lun)) ||

@@ -1273,10 +1273,10 @@ static int config_parse_discovery_auth(struct config_ctx *c, const config_settin
 	config_setting_t *g;
 	int ret;
 
-	ret = config_get_group(root, "discovery_auth", &g, c->err);
+	ret = config_get_group(root, obj_discovery_auth_settings.group, &g, c->err);
 	if (ret || !g)
 		return ret;
-	obj_settings_keys(&obj_chap_settings, keys, ARRAY_SIZE(keys));
+	obj_settings_keys(&obj_discovery_auth_settings, keys, ARRAY_SIZE(keys));
 	ret = cfg_check_keys(g, keys, c->err);
 	if (ret)
 		return ret;

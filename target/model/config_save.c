@@ -307,7 +307,7 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 /* Fills cfg (freshly initialised) with m, in the model's order: the same model, the same bytes. */
 int config_build(const struct obj_model *m, config_t *cfg)
 {
-	config_setting_t *root = config_root_setting(cfg), *list, *g;
+	config_setting_t *root = config_root_setting(cfg), *list;
 	unsigned int level = (unsigned int)m->log_level;
 	size_t i;
 	int ret;
@@ -326,11 +326,8 @@ int config_build(const struct obj_model *m, config_t *cfg)
 		ret = cfg_set_bool(root, "auto_save", false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
 		ret = cfg_set_string(root, "state_dir", m->state_dir);
-	if (!ret && !obj_settings_all_default(&obj_chap_settings, &m->discovery_auth)) {
-		ret = cfg_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
-		if (!ret)
-			ret = config_save_settings(g, &obj_chap_settings, &m->discovery_auth);
-	}
+	if (!ret)
+		ret = config_save_settings(root, &obj_discovery_auth_settings, &m->discovery_auth);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, "backstores", CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)

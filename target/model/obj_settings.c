@@ -146,6 +146,7 @@ _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
 const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
 const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_tpg_param_rows);
 const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
+const struct obj_settings obj_discovery_auth_settings = OBJ_TABLE("discovery_auth", obj_chap_rows);
 
 _Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <

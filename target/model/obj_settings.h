@@ -78,6 +78,8 @@ enum obj_chap_row {
 	OBJ_CHAP__COUNT,
 };
 extern const struct obj_settings obj_chap_settings;
+/* The same rows, for discovery sessions: the group discovery_auth of the file's top level. */
+extern const struct obj_settings obj_discovery_auth_settings;
 
 /* How a backstore setting's value is read, written and shown. */
 enum obj_bs_value {
