@@ -463,12 +463,8 @@ static struct obj_model *ctl_empty_model(const struct obj_model *m)
 	if (!e)
 		return NULL;
 	memcpy(e->path, m->path, sizeof(e->path));
-	memcpy(e->control_socket, m->control_socket, sizeof(e->control_socket));
-	memcpy(e->state_dir, m->state_dir, sizeof(e->state_dir));
-	memcpy(e->debug, m->debug, sizeof(e->debug));
-	e->io_threads = m->io_threads;
-	e->log_level = m->log_level;
-	e->auto_save = m->auto_save;
+	obj_globals_foreach(r)
+		obj_global_copy(r, e, m);
 	return e;
 }
 
@@ -523,8 +519,9 @@ static int ctl_restoreconfig(struct ctl_op *op)
 				err.msg);
 	/* What cannot change while porticod runs stays; the daemon's file stays its file. */
 	memcpy(m->path, op->m->path, sizeof(m->path));
-	memcpy(m->control_socket, op->m->control_socket, sizeof(m->control_socket));
-	m->io_threads = op->m->io_threads;
+	obj_globals_foreach(r)
+		if (r->at_start)
+			obj_global_copy(r, m, op->m);
 	rc = config_open_reuse(m, op->m, &err);
 	if (rc) {
 		obj_model_free(m);

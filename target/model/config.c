@@ -30,6 +30,9 @@
 #include "target/iscsi/chap.h"
 #include "target/model/pr_store.h"
 
+/* The key of a row of the file's top level (obj_globals). */
+#define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
+
 #define CONFIG_LU_VENDOR "PORTICO "
 /* one product for every kind, so that one multipath.conf device stanza matches them all */
 #define CONFIG_LU_PRODUCT "VIRTUAL-DISK"
@@ -560,7 +563,7 @@ static int config_parse_backstores(struct config_ctx *c, const config_setting_t 
 	config_setting_t *list;
 	int i, n, ret;
 
-	ret = config_get_group_list(root, "backstores", &list, c->err);
+	ret = config_get_group_list(root, CONFIG_KEY(BACKSTORES), &list, c->err);
 	if (ret || !list)
 		return ret;
 	n = config_setting_length(list);
@@ -1228,7 +1231,7 @@ static int config_parse_targets(struct config_ctx *c, const config_setting_t *ro
 	config_setting_t *list;
 	int i, n, ret;
 
-	ret = config_get_group_list(root, "targets", &list, c->err);
+	ret = config_get_group_list(root, CONFIG_KEY(TARGETS), &list, c->err);
 	if (ret || !list)
 		return ret;
 	n = config_setting_length(list);
@@ -1244,21 +1247,6 @@ static int config_parse_targets(struct config_ctx *c, const config_setting_t *ro
 	}
 	return 0;
 }
-
-static const struct {
-	const char *name;
-	enum log_level level;
-} config_log_levels[] = {
-	{ "err", LOG_LEVEL_ERR },
-	{ "warn", LOG_LEVEL_WARN },
-	{ "info", LOG_LEVEL_INFO },
-	{ "debug", LOG_LEVEL_DBG },
-};
-
-static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
-					       "debug",		 "state_dir",  "backstores",
-					       "targets",	 "discovery_auth", "auto_save",
-					       NULL };
 
 /*
  * The longest state_dir: room for "/pr/" and a file name of an escaped
@@ -1280,93 +1268,103 @@ static int config_parse_discovery_auth(struct config_ctx *c, const config_settin
 	ret = cfg_check_keys(g, keys, c->err);
 	if (ret)
 		return ret;
-	ret = config_parse_chap(c, g, "discovery_auth", &c->m->discovery_auth);
+	ret = config_parse_chap(c, g, obj_discovery_auth_settings.group, &c->m->discovery_auth);
 	if (ret)
 		return ret;
 	if (!c->m->discovery_auth.userid[0])
-		return cfg_error(c->err, g, "discovery_auth needs userid and password");
+		return cfg_error(c->err, g, "%s needs userid and password",
+				 obj_discovery_auth_settings.group);
 	return 0;
+}
+
+/* log_level: one of the levels' names (log_level_name). */
+static int config_parse_log_level(struct config_ctx *c, const config_setting_t *root)
+{
+	const char *key = CONFIG_KEY(LOG_LEVEL), *level = NULL;
+	char names[64] = "";
+	size_t len = 0;
+	int ret;
+
+	c->m->log_level = LOG_LEVEL_INFO;
+	ret = cfg_get_string(root, key, false, &level, c->err);
+	if (ret || !level || !log_level_parse(level, &c->m->log_level))
+		return ret;
+	for (enum log_level l = LOG_LEVEL_ERR; log_level_name(l)[0] && len < sizeof(names); l++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					l == LOG_LEVEL_ERR ? "" : ", ", log_level_name(l));
+	return cfg_error(c->err, config_setting_get_member(root, key), "%s '%s' is not one of %s",
+			 key, level, names);
 }
 
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
-	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *level = NULL, *debug = NULL, *p;
+	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *debug = NULL, *p, *key;
 	const char *state_dir = PR_STORE_DEFAULT_DIR;
+	const char *keys[OBJ_GLOBAL__COUNT + 1];
 	int64_t io_threads = 0;
-	size_t i;
 	int ret;
 
-	ret = cfg_check_keys(root, config_top_keys, c->err);
+	obj_globals_keys(keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(root, keys, c->err);
 	if (ret)
 		return ret;
-	ret = cfg_get_string(root, "control_socket", false, &sock, c->err);
+	key = CONFIG_KEY(CONTROL_SOCKET);
+	ret = cfg_get_string(root, key, false, &sock, c->err);
 	if (ret)
 		return ret;
 	if (sock[0] != '/')
-		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
-				 "control_socket '%s' must be an absolute path", sock);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s '%s' must be an absolute path", key, sock);
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path) ||
 	    strlen(sock) >= sizeof(m->control_socket))
-		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
-				 "control_socket is %zu characters long; a UNIX socket path holds at most %zu",
-				 strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s is %zu characters long; a UNIX socket path holds at most %zu",
+				 key, strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	strcpy(m->control_socket, sock);
 
-	ret = cfg_get_string(root, "state_dir", false, &state_dir, c->err);
+	key = CONFIG_KEY(STATE_DIR);
+	ret = cfg_get_string(root, key, false, &state_dir, c->err);
 	if (ret)
 		return ret;
 	if (state_dir[0] != '/')
-		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
-				 "state_dir '%s' must be an absolute path", state_dir);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s '%s' must be an absolute path", key, state_dir);
 	if (strlen(state_dir) > CONFIG_STATE_DIR_MAX)
-		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
-				 "state_dir is longer than %d characters", CONFIG_STATE_DIR_MAX);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s is longer than %d characters", key, CONFIG_STATE_DIR_MAX);
 	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
 	strcpy(m->state_dir, state_dir);
 
-	ret = config_get_range(root, "io_threads", false, 0, CONFIG_IO_THREADS_MAX, &io_threads,
-			       c->err);
+	ret = config_get_range(root, CONFIG_KEY(IO_THREADS), false, 0, CONFIG_IO_THREADS_MAX,
+			       &io_threads, c->err);
 	if (ret)
 		return ret;
 	m->io_threads = (unsigned int)io_threads;
 
 	/* Every change over the control socket is saved unless the admin says otherwise. */
 	m->auto_save = true;
-	ret = cfg_get_bool(root, "auto_save", false, &m->auto_save, c->err);
+	ret = cfg_get_bool(root, CONFIG_KEY(AUTO_SAVE), false, &m->auto_save, c->err);
+	if (!ret)
+		ret = config_parse_log_level(c, root);
 	if (ret)
 		return ret;
 
-	m->log_level = LOG_LEVEL_INFO;
-	ret = cfg_get_string(root, "log_level", false, &level, c->err);
-	if (ret)
-		return ret;
-	if (level) {
-		for (i = 0; i < ARRAY_SIZE(config_log_levels); i++) {
-			if (strcmp(level, config_log_levels[i].name) == 0)
-				break;
-		}
-		if (i == ARRAY_SIZE(config_log_levels))
-			return cfg_error(c->err, config_setting_get_member(root, "log_level"),
-					 "log_level '%s' is not one of err, warn, info, debug",
-					 level);
-		m->log_level = config_log_levels[i].level;
-	}
-
-	ret = cfg_get_string(root, "debug", false, &debug, c->err);
+	key = CONFIG_KEY(DEBUG);
+	ret = cfg_get_string(root, key, false, &debug, c->err);
 	if (ret)
 		return ret;
 	if (debug) {
 		for (p = debug; *p; p++) {
 			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
 			    *p != '_' && *p != ',')
-				return cfg_error(c->err, config_setting_get_member(root, "debug"),
-						 "debug '%s' must be a comma-separated list of components, such as \"iscsi,scsi\" or \"all\"",
-						 debug);
+				return cfg_error(c->err, config_setting_get_member(root, key),
+						 "%s '%s' must be a comma-separated list of components, such as \"iscsi,scsi\" or \"all\"",
+						 key, debug);
 		}
 		if (strlen(debug) >= sizeof(m->debug))
-			return cfg_error(c->err, config_setting_get_member(root, "debug"),
-					 "debug is longer than %zu characters", sizeof(m->debug) - 1);
+			return cfg_error(c->err, config_setting_get_member(root, key),
+					 "%s is longer than %zu characters", key, sizeof(m->debug) - 1);
 		strcpy(m->debug, debug);
 	}
 	return 0;

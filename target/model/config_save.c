@@ -28,13 +28,6 @@
 
 #define CONFIG_SAVE_MODE 0600 /* CHAP secrets live in the file */
 
-static const char *const config_save_levels[] = {
-	[LOG_LEVEL_ERR] = "err",
-	[LOG_LEVEL_WARN] = "warn",
-	[LOG_LEVEL_INFO] = "info",
-	[LOG_LEVEL_DBG] = "debug",
-};
-
 /* err->msg = the message (cut to fit: a long path must not hide the reason's start); returns ret. */
 static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -304,37 +297,41 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 	return ret;
 }
 
-/* Fills cfg (freshly initialised) with m, in the model's order: the same model, the same bytes. */
+/* The key of a row of the file's top level (obj_globals). */
+#define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
+
+/*
+ * Fills cfg (freshly initialised) with m, in the model's order: the same
+ * model, the same bytes. The top level in the order files have always had,
+ * which is not the table's.
+ */
 int config_build(const struct obj_model *m, config_t *cfg)
 {
 	config_setting_t *root = config_root_setting(cfg), *list;
-	unsigned int level = (unsigned int)m->log_level;
 	size_t i;
 	int ret;
 
-	ret = cfg_set_string(root, "control_socket", m->control_socket);
+	ret = cfg_set_string(root, CONFIG_KEY(CONTROL_SOCKET), m->control_socket);
 	if (!ret)
-		ret = cfg_set_uint(root, "io_threads", m->io_threads);
+		ret = cfg_set_uint(root, CONFIG_KEY(IO_THREADS), m->io_threads);
 	/* an unknown level goes out as "" and the read-back check names it */
 	if (!ret)
-		ret = cfg_set_string(root, "log_level",
-					level < ARRAY_SIZE(config_save_levels) ?
-					config_save_levels[level] : "");
+		ret = cfg_set_string(root, CONFIG_KEY(LOG_LEVEL), log_level_name(m->log_level));
 	if (!ret && m->debug[0])
-		ret = cfg_set_string(root, "debug", m->debug);
+		ret = cfg_set_string(root, CONFIG_KEY(DEBUG), m->debug);
 	if (!ret && !m->auto_save)
-		ret = cfg_set_bool(root, "auto_save", false);
+		ret = cfg_set_bool(root, CONFIG_KEY(AUTO_SAVE), false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
-		ret = cfg_set_string(root, "state_dir", m->state_dir);
+		ret = cfg_set_string(root, CONFIG_KEY(STATE_DIR), m->state_dir);
 	if (!ret)
 		ret = config_save_settings(root, &obj_discovery_auth_settings, &m->discovery_auth);
 	if (!ret && m->nbackstores) {
-		ret = cfg_add(root, "backstores", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)
 			ret = config_save_backstore(list, &m->backstores[i]);
 	}
 	if (!ret && m->ntargets) {
-		ret = cfg_add(root, "targets", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, CONFIG_KEY(TARGETS), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->ntargets; i++)
 			ret = config_save_target(list, &m->targets[i]);
 	}

@@ -484,12 +484,16 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		why[0] = '\0';
 	if (!x || !y)
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
-	OBJ_SAME_STR(x, y, "model", control_socket);
-	OBJ_SAME_NUM(x, y, "model", io_threads);
-	OBJ_SAME_NUM(x, y, "model", auto_save);
-	OBJ_SAME_NUM(x, y, "model", log_level);
-	OBJ_SAME_STR(x, y, "model", debug);
-	OBJ_SAME_STR(x, y, "model", state_dir);
+	/* the daemon's own settings; its parts below */
+	obj_globals_foreach(r) {
+		if (r->value == OBJ_GLOBAL_TEXT && strcmp(obj_global_text(r, x), obj_global_text(r, y)))
+			return obj_diff(why, whylen, "model: %s '%s' != '%s'", r->field,
+					obj_global_text(r, x), obj_global_text(r, y));
+		if (r->value != OBJ_GLOBAL_TEXT && obj_global_num(r, x) != obj_global_num(r, y))
+			return obj_diff(why, whylen, "model: %s %llu != %llu", r->field,
+					(unsigned long long)obj_global_num(r, x),
+					(unsigned long long)obj_global_num(r, y));
+	}
 	if (!obj_settings_same(&obj_chap_settings, &x->discovery_auth, &y->discovery_auth,
 			       "discovery_auth", why, whylen))
 		return false;

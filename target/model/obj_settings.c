@@ -141,17 +141,61 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 
 _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
 
+/* Where a top-level setting lives: field m of struct obj_model, of C type T. */
+#define OBJ_MODEL(T, m)                                                                            \
+	.offset = _Generic(((struct obj_model *)0)->m, T: offsetof(struct obj_model, m)),          \
+	.size = sizeof(((struct obj_model *)0)->m), .field = #m
+
+#define OBJ_DISCOVERY_AUTH "discovery_auth"
+
+const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
+	/* the socket is bound at start-up: a restored file's takes effect at the next */
+	[OBJ_GLOBAL_CONTROL_SOCKET] = { .key = "control_socket", .value = OBJ_GLOBAL_TEXT,
+					OBJ_MODEL(char *, control_socket), .at_start = true },
+	/* the I/O threads run from start-up */
+	[OBJ_GLOBAL_IO_THREADS] = { .key = "io_threads", .value = OBJ_GLOBAL_UINT,
+				    OBJ_MODEL(unsigned int, io_threads), .at_start = true },
+	[OBJ_GLOBAL_LOG_LEVEL] = { .key = "log_level", .value = OBJ_GLOBAL_LEVEL,
+				   OBJ_MODEL(enum log_level, log_level) },
+	[OBJ_GLOBAL_DEBUG] = { .key = "debug", .value = OBJ_GLOBAL_TEXT, OBJ_MODEL(char *, debug) },
+	[OBJ_GLOBAL_STATE_DIR] = { .key = "state_dir", .value = OBJ_GLOBAL_TEXT,
+				   OBJ_MODEL(char *, state_dir) },
+	[OBJ_GLOBAL_BACKSTORES] = { .key = "backstores", .value = OBJ_GLOBAL_PART },
+	[OBJ_GLOBAL_TARGETS] = { .key = "targets", .value = OBJ_GLOBAL_PART },
+	/* obj_discovery_auth_settings */
+	[OBJ_GLOBAL_DISCOVERY_AUTH] = { .key = OBJ_DISCOVERY_AUTH, .value = OBJ_GLOBAL_PART },
+	[OBJ_GLOBAL_AUTO_SAVE] = { .key = "auto_save", .value = OBJ_GLOBAL_BOOL,
+				   OBJ_MODEL(bool, auto_save) },
+};
+
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
 
 const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
 const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_tpg_param_rows);
 const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
-const struct obj_settings obj_discovery_auth_settings = OBJ_TABLE("discovery_auth", obj_chap_rows);
+const struct obj_settings obj_discovery_auth_settings = OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
 
 _Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
 			       OBJ_SETTINGS_MAX,
 	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
+
+/* Every kind of row starts with its key: one list maker for all the tables. */
+_Static_assert(offsetof(struct obj_setting, key) == 0 && offsetof(struct obj_bs_setting, key) == 0 &&
+		       offsetof(struct obj_global, key) == 0,
+	       "a row starts with its key");
+
+/* The keys of n rows of stride bytes each into out (cap entries with the NULL that ends them). */
+static size_t obj_keys(const void *rows, size_t n, size_t stride, const char **out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < cap; i++)
+		out[i] = *(const char *const *)((const char *)rows + i * stride);
+	if (cap)
+		out[i] = NULL;
+	return i;
+}
 
 bool obj_bs_setting_applies(const struct obj_bs_setting *r, const struct bs_kind *k)
 {
@@ -223,14 +267,7 @@ bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind
 
 size_t obj_bs_settings_keys(const char **out, size_t cap)
 {
-	size_t n = 0;
-
-	obj_bs_settings_foreach(r)
-		if (n + 1 < cap)
-			out[n++] = r->key;
-	if (cap)
-		out[n] = NULL;
-	return n;
+	return obj_keys(obj_bs_settings, OBJ_BS_ROW__COUNT, sizeof(obj_bs_settings[0]), out, cap);
 }
 
 size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char **out, size_t cap)
@@ -251,6 +288,38 @@ size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char *
 	return n;
 }
 
+uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
+{
+	const char *v = (const char *)m + r->offset;
+
+	switch (r->value) {
+	case OBJ_GLOBAL_UINT:
+		return *(const unsigned int *)v;
+	case OBJ_GLOBAL_BOOL:
+		return *(const bool *)v;
+	case OBJ_GLOBAL_LEVEL:
+		return (uint64_t)*(const enum log_level *)v;
+	default:
+		return 0;
+	}
+}
+
+const char *obj_global_text(const struct obj_global *r, const struct obj_model *m)
+{
+	return r->value == OBJ_GLOBAL_TEXT ? (const char *)m + r->offset : "";
+}
+
+void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m)
+{
+	if (r->value != OBJ_GLOBAL_PART)
+		memcpy((char *)to + r->offset, (const char *)m + r->offset, r->size);
+}
+
+size_t obj_globals_keys(const char **out, size_t cap)
+{
+	return obj_keys(obj_globals, OBJ_GLOBAL__COUNT, sizeof(obj_globals[0]), out, cap);
+}
+
 const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key)
 {
 	obj_settings_foreach(r, t)
@@ -261,14 +330,7 @@ const struct obj_setting *obj_setting_find(const struct obj_settings *t, const c
 
 size_t obj_settings_keys(const struct obj_settings *t, const char **out, size_t cap)
 {
-	size_t n = 0;
-
-	obj_settings_foreach(r, t)
-		if (n + 1 < cap)
-			out[n++] = r->key;
-	if (cap)
-		out[n] = NULL;
-	return n;
+	return obj_keys(t->rows, t->n, sizeof(t->rows[0]), out, cap);
 }
 
 bool obj_setting_bool(const struct obj_setting *r, const void *obj)

@@ -163,6 +163,56 @@ size_t obj_bs_settings_keys(const char **out, size_t cap);
  */
 size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char **out, size_t cap);
 
+/* What a key of the file's top level holds (struct obj_model). */
+enum obj_global_value {
+	OBJ_GLOBAL_TEXT, /* a string: a char array of .size bytes */
+	OBJ_GLOBAL_UINT, /* an unsigned int */
+	OBJ_GLOBAL_BOOL,
+	OBJ_GLOBAL_LEVEL, /* an enum log_level, by its name (log_level_name) */
+	OBJ_GLOBAL_PART, /* a part of the model with rows of its own */
+};
+
+/*
+ * A key of the file's top level: the daemon's own settings and the parts
+ * of the model. Each setting has its checks in config.c and its place in
+ * the saved file in config_save.c; the table gives their keys (in the order
+ * a message lists them), what obj_model_equal compares, what clearconfig
+ * keeps and what restoreconfig leaves to the next start.
+ */
+struct obj_global {
+	const char *key;
+	enum obj_global_value value;
+	size_t offset; /* in struct obj_model */
+	size_t size;
+	const char *field; /* as obj_model_equal names it */
+	bool at_start; /* takes effect when porticod starts: a restored file's is not taken */
+};
+
+enum obj_global_row {
+	OBJ_GLOBAL_CONTROL_SOCKET,
+	OBJ_GLOBAL_IO_THREADS,
+	OBJ_GLOBAL_LOG_LEVEL,
+	OBJ_GLOBAL_DEBUG,
+	OBJ_GLOBAL_STATE_DIR,
+	OBJ_GLOBAL_BACKSTORES,
+	OBJ_GLOBAL_TARGETS,
+	OBJ_GLOBAL_DISCOVERY_AUTH,
+	OBJ_GLOBAL_AUTO_SAVE,
+	OBJ_GLOBAL__COUNT,
+};
+extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
+
+#define obj_globals_foreach(r) for (const struct obj_global *r = obj_globals; r < obj_globals + OBJ_GLOBAL__COUNT; r++)
+
+struct obj_model;
+/* The value of a UINT, BOOL or LEVEL row in m, and the text of a TEXT row. */
+uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m);
+const char *obj_global_text(const struct obj_global *r, const struct obj_model *m);
+/* Copies r's value from m to to (a PART has none to copy). */
+void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m);
+/* The top level's keys into out (cap entries with the NULL that ends them). */
+size_t obj_globals_keys(const char **out, size_t cap);
+
 /* The row of t whose key is key, or NULL. */
 const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key);
 /* t's keys into out (cap entries with the NULL that ends them). Returns how many. */

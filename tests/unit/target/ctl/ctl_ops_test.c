@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/ctl.h"
 #include "target/backstore/bs.h"
@@ -247,6 +248,38 @@ START_TEST(test_delete_backstore_takes_its_luns)
 }
 END_TEST
 
+/*
+ * clearconfig keeps every setting of the daemon's own; restoreconfig takes
+ * them from the file but those that take effect at the next start.
+ */
+START_TEST(test_globals_kept)
+{
+	char path[] = "/tmp/portico-ctl-restore.XXXXXX", args[128];
+	int fd = mkstemp(path);
+	static const char text[] = "control_socket = \"/run/elsewhere.sock\"; io_threads = 9;\n"
+				   "auto_save = false; log_level = \"debug\"; debug = \"scsi\";\n"
+				   "state_dir = \"/nonexistent/portico-ctl-test-2\";\n";
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(S.model->debug, sizeof(S.model->debug), "iscsi");
+	S.model->log_level = LOG_LEVEL_WARN;
+	ok("clearconfig", "/", "{\"confirm\": \"true\"}");
+	ck_assert_str_eq(S.model->debug, "iscsi");
+	ck_assert_int_eq(S.model->log_level, LOG_LEVEL_WARN);
+	ck_assert_str_eq(S.model->state_dir, "/nonexistent/portico-ctl-test");
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\"}", path);
+	ok("restoreconfig", "/", args);
+	unlink(path);
+	ck_assert_str_eq(S.model->debug, "scsi");
+	ck_assert_int_eq(S.model->log_level, LOG_LEVEL_DBG);
+	ck_assert_str_eq(S.model->state_dir, "/nonexistent/portico-ctl-test-2");
+	ck_assert_str_eq(S.model->control_socket, CONFIG_DEFAULT_CONTROL_SOCKET);
+	ck_assert_uint_eq(S.model->io_threads, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -261,6 +294,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_get_status_version_clear);
 	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
+	tcase_add_test(tc, test_globals_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

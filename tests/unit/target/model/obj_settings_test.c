@@ -267,6 +267,66 @@ START_TEST(keys_are_unique_and_found)
 }
 END_TEST
 
+/* ---- the top level ---- */
+
+/* Each of the daemon's own settings, changed alone, is told apart under its field's name. */
+START_TEST(globals_compared)
+{
+	const struct obj_global *r = &obj_globals[_i];
+	struct obj_model *a = parse(base), *b = parse(base);
+	char why[256] = "";
+	char *text;
+
+	if (r->value == OBJ_GLOBAL_PART) {
+		/* their own rows: the tables above, config_save_test.c */
+		ck_assert_uint_eq(r->size, 0);
+		goto out;
+	}
+	text = (char *)b + r->offset;
+	switch (r->value) {
+	case OBJ_GLOBAL_TEXT:
+		text[0] ^= 1;
+		break;
+	case OBJ_GLOBAL_UINT:
+		b->io_threads++;
+		break;
+	case OBJ_GLOBAL_BOOL:
+		b->auto_save = !b->auto_save;
+		break;
+	default:
+		b->log_level = LOG_LEVEL_ERR;
+		break;
+	}
+	ck_assert(!obj_model_equal(a, b, why, sizeof(why)));
+	ck_assert_msg(strstr(why, r->field), "'%s' does not name %s", why, r->field);
+	/* and a copy of it makes them the same again */
+	obj_global_copy(r, b, a);
+	assert_equal(a, b);
+out:
+	obj_model_free(a);
+	obj_model_free(b);
+}
+END_TEST
+
+START_TEST(globals_keys)
+{
+	const char *keys[OBJ_GLOBAL__COUNT + 1];
+	struct cfg_err err = { "" };
+	struct obj_model *m = NULL;
+
+	ck_assert_uint_eq(obj_globals_keys(keys, ARRAY_SIZE(keys)), OBJ_GLOBAL__COUNT);
+	ck_assert_ptr_null(keys[OBJ_GLOBAL__COUNT]);
+	/* the message that refuses an unknown key lists them in the table's order */
+	ck_assert_int_eq(config_parse_string("colour = \"red\";\n", &m, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "line 1: unknown key 'colour' (allowed: control_socket, io_threads, "
+				  "log_level, debug, state_dir, backstores, targets, discovery_auth, "
+				  "auto_save)");
+	err.msg[0] = '\0';
+	ck_assert_int_eq(config_parse_string("log_level = \"loud\";\n", &m, &err), -EINVAL);
+	ck_assert_str_eq(err.msg, "line 1: log_level 'loud' is not one of err, warn, info, debug");
+}
+END_TEST
+
 /* ---- backstores ---- */
 
 /* The text of a backstore of kind k with what it needs, and extra ("thin = true;"). */
@@ -375,6 +435,11 @@ static Suite *obj_settings_suite(void)
 	tcase_add_test(tc, digests_required);
 	tcase_add_test(tc, defaults_save_nothing);
 	tcase_add_test(tc, keys_are_unique_and_found);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("top level");
+	tcase_add_loop_test(tc, globals_compared, 0, OBJ_GLOBAL__COUNT);
+	tcase_add_test(tc, globals_keys);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("backstores");
