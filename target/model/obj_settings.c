@@ -8,6 +8,8 @@
  */
 #include <string.h>
 
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/param.h"
 #include "target/model/obj.h"
 #include "target/model/obj_settings.h"
 
@@ -33,8 +35,23 @@
 #define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
 #define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
 
+/*
+ * A value the transport takes too, from field m of struct S into the field
+ * m of struct T (of the same C type: a row whose fields differ does not
+ * compile).
+ */
+#define OBJ_TO(S, T, m)                                                                            \
+	.transport = true,                                                                         \
+	.transport_offset = _Generic(((T *)0)->m, __typeof__(((S *)0)->m): offsetof(T, m))
+#define OBJ_TO_REQUIRED(S, T, m)                                                                   \
+	.transport_offset_required = _Generic(((T *)0)->m,                                        \
+					      __typeof__(((S *)0)->m): offsetof(T, m))
+
 #define ATTR(m) struct obj_tpg_attrs, "attrs.", m
 #define PARAM(m) struct obj_tpg_params, "params.", m
+/* an attribute a session gets when it starts; a parameter a login negotiates with */
+#define TO_SESSION(m) OBJ_TO(struct obj_tpg_attrs, struct iscsi_session_attrs, m)
+#define TO_LOGIN(m) OBJ_TO(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
@@ -46,12 +63,14 @@ static const struct obj_setting obj_tpg_attr_rows[] = {
 	/* with generate_node_acls, those initiators see the LUNs read-only */
 	{ .key = "demo_mode_write_protect", OBJ_BOOL(ATTR(demo_mode_write_protect)), .def = true },
 	/* LIO's nopin_timeout: a NOP-In ping on an idle connection this often; 0: never */
-	{ .key = "nopin_interval", OBJ_UINT(ATTR(nopin_interval_s)), .max = 3600, .def = 15 },
+	{ .key = "nopin_interval", OBJ_UINT(ATTR(nopin_interval_s)), .max = 3600, .def = 15,
+	  TO_SESSION(nopin_interval_s) },
 	/* LIO's nopin_response_timeout: no answer in time drops the connection */
-	{ .key = "nopin_timeout", OBJ_UINT(ATTR(nopin_timeout_s)), .min = 1, .max = 3600, .def = 30 },
+	{ .key = "nopin_timeout", OBJ_UINT(ATTR(nopin_timeout_s)), .min = 1, .max = 3600, .def = 30,
+	  TO_SESSION(nopin_timeout_s) },
 	/* above LIO's 64, so that a host with several VMs on one LU keeps the disk busy */
 	{ .key = "default_cmdsn_depth", OBJ_UINT(ATTR(default_cmdsn_depth)), .min = 1, .max = 4096,
-	  .def = 128 },
+	  .def = 128, TO_SESSION(default_cmdsn_depth) },
 	/* CHAP of every initiator of the TPG */
 	{ .key = "authentication", OBJ_BOOL(ATTR(authentication)) },
 };
@@ -59,27 +78,32 @@ static const struct obj_setting obj_tpg_attr_rows[] = {
 static const struct obj_setting obj_tpg_param_rows[] = {
 	/* §13.12; open-iscsi offers 256 KiB, so that a 256 KiB write goes in one PDU */
 	{ .key = "MaxRecvDataSegmentLength", OBJ_UINT(PARAM(max_recv_dsl)), .min = 512,
-	  .max = OBJ_DSL_MAX, .def = 262144 },
+	  .max = OBJ_DSL_MAX, .def = 262144, TO_LOGIN(max_recv_dsl) },
 	/* §13.13: 1 MiB, one R2T for a typical large write */
 	{ .key = "MaxBurstLength", OBJ_UINT(PARAM(max_burst)), .min = 512, .max = OBJ_DSL_MAX,
-	  .def = 1048576 },
+	  .def = 1048576, TO_LOGIN(max_burst) },
 	/* §13.14, its default */
 	{ .key = "FirstBurstLength", OBJ_UINT(PARAM(first_burst)), .min = 512, .max = OBJ_DSL_MAX,
-	  .def = 65536 },
+	  .def = 65536, TO_LOGIN(first_burst) },
 	/* §13.17 */
 	{ .key = "MaxOutstandingR2T", OBJ_UINT(PARAM(max_outstanding_r2t)), .min = 1, .max = 65535,
-	  .def = 1 },
+	  .def = 1, TO_LOGIN(max_outstanding_r2t) },
 	/* §13.10, §13.11: the RFC's defaults */
-	{ .key = "InitialR2T", OBJ_YESNO(PARAM(initial_r2t)), .def = true },
-	{ .key = "ImmediateData", OBJ_YESNO(PARAM(immediate_data)), .def = true },
+	{ .key = "InitialR2T", OBJ_YESNO(PARAM(initial_r2t)), .def = true, TO_LOGIN(initial_r2t) },
+	{ .key = "ImmediateData", OBJ_YESNO(PARAM(immediate_data)), .def = true,
+	  TO_LOGIN(immediate_data) },
 	/* §13.1: CRC32C when the initiator wants it */
 	{ .key = "HeaderDigest", OBJ_DIGEST(PARAM(header_digest), header_digest_required),
-	  .def = true },
-	{ .key = "DataDigest", OBJ_DIGEST(PARAM(data_digest), data_digest_required), .def = true },
+	  .def = true, TO_LOGIN(header_digest),
+	  OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, header_digest_required) },
+	{ .key = "DataDigest", OBJ_DIGEST(PARAM(data_digest), data_digest_required), .def = true,
+	  TO_LOGIN(data_digest),
+	  OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, data_digest_required) },
 	/* §13.15, §13.16 */
-	{ .key = "DefaultTime2Wait", OBJ_UINT(PARAM(default_time2wait)), .max = 3600, .def = 2 },
+	{ .key = "DefaultTime2Wait", OBJ_UINT(PARAM(default_time2wait)), .max = 3600, .def = 2,
+	  TO_LOGIN(default_time2wait) },
 	{ .key = "DefaultTime2Retain", OBJ_UINT(PARAM(default_time2retain)), .max = 3600,
-	  .def = 20 },
+	  .def = 20, TO_LOGIN(default_time2retain) },
 };
 
 /* RFC 7143 §12.1.3: the initiator's name and secret, then the target's for mutual CHAP */
@@ -371,6 +395,32 @@ const char *obj_setting_str(const struct obj_setting *r, const void *obj)
 char *obj_setting_buf(const struct obj_setting *r, void *obj)
 {
 	return (char *)obj + r->offset;
+}
+
+void obj_settings_to_transport(const struct obj_settings *t, const void *obj, void *to)
+{
+	char *base = to;
+
+	obj_settings_foreach(r, t) {
+		if (!r->transport)
+			continue;
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+		case OBJ_SETTING_YESNO:
+		case OBJ_SETTING_DIGEST:
+			*(bool *)(base + r->transport_offset) = obj_setting_bool(r, obj);
+			if (r->type == OBJ_SETTING_DIGEST)
+				*(bool *)(base + r->transport_offset_required) =
+					obj_setting_required(r, obj);
+			break;
+		case OBJ_SETTING_UINT:
+			*(uint32_t *)(base + r->transport_offset) = obj_setting_uint(r, obj);
+			break;
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			break; /* CHAP credentials reach the login through the model */
+		}
+	}
 }
 
 bool obj_setting_is_default(const struct obj_setting *r, const void *obj)

@@ -46,6 +46,15 @@ struct obj_setting {
 	const char *field_required; /* DIGEST: the other one's */
 	const char *word; /* what `help` shows for the value ("USER"); NULL: by type */
 	bool mutual; /* CHAP: the target's credentials, only with the initiator's */
+	/*
+	 * The transport takes the value (obj_settings_to_transport): into the
+	 * field of the same name of struct param_limits at a login (a
+	 * parameter), of struct iscsi_session_attrs when a session starts (an
+	 * attribute), at these offsets.
+	 */
+	bool transport;
+	size_t transport_offset;
+	size_t transport_offset_required; /* DIGEST */
 };
 
 /* The settings of one kind of object, in the order the file, the tree and `help` list them. */
@@ -232,6 +241,13 @@ void obj_setting_set_uint(const struct obj_setting *r, void *obj, uint32_t v);
 const char *obj_setting_str(const struct obj_setting *r, const void *obj);
 /* The char array of a NAME or SECRET row (.size bytes). */
 char *obj_setting_buf(const struct obj_setting *r, void *obj);
+
+/*
+ * Copies the settings of table t in obj that the transport takes into its
+ * struct to (param_limits for obj_tpg_param_settings, iscsi_session_attrs
+ * for obj_tpg_attr_settings).
+ */
+void obj_settings_to_transport(const struct obj_settings *t, const void *obj, void *to);
 
 /* Whether r's value in obj is its default (NAME, SECRET: unset). */
 bool obj_setting_is_default(const struct obj_setting *r, const void *obj);

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/param.h"
 #include "target/model/config.h"
 #include "target/model/obj_settings.h"
 #include "tests/unit/check_main.h"
@@ -267,6 +269,59 @@ START_TEST(keys_are_unique_and_found)
 }
 END_TEST
 
+/*
+ * What the transport takes reaches it: every parameter into the login's
+ * limits, the attributes a session starts with into its attributes; the
+ * rest of the transport's struct is left as it was.
+ */
+START_TEST(to_the_transport)
+{
+	struct obj_model *m = parse(base);
+	struct obj_tpg *tpg = &m->targets[0].tpgs[0];
+	struct param_limits l, before;
+	struct iscsi_session_attrs a;
+	size_t n = 0;
+
+	obj_settings_foreach(r, &obj_tpg_param_settings)
+		set_other(&obj_tpg_param_settings, r, &tpg->params);
+	obj_settings_foreach(r, &obj_tpg_param_settings)
+		if (r->type == OBJ_SETTING_DIGEST)
+			obj_setting_set_required(r, &tpg->params, true);
+	param_limits_default(&l);
+	before = l;
+	obj_settings_to_transport(&obj_tpg_param_settings, &tpg->params, &l);
+	ck_assert_uint_eq(l.max_recv_dsl, tpg->params.max_recv_dsl);
+	ck_assert_uint_eq(l.max_burst, tpg->params.max_burst);
+	ck_assert_uint_eq(l.first_burst, tpg->params.first_burst);
+	ck_assert_uint_eq(l.max_outstanding_r2t, tpg->params.max_outstanding_r2t);
+	ck_assert_int_eq(l.initial_r2t, tpg->params.initial_r2t);
+	ck_assert_int_eq(l.immediate_data, tpg->params.immediate_data);
+	ck_assert_int_eq(l.header_digest, tpg->params.header_digest);
+	ck_assert_int_eq(l.header_digest_required, true);
+	ck_assert_int_eq(l.data_digest, tpg->params.data_digest);
+	ck_assert_int_eq(l.data_digest_required, true);
+	ck_assert_uint_eq(l.default_time2wait, tpg->params.default_time2wait);
+	ck_assert_uint_eq(l.default_time2retain, tpg->params.default_time2retain);
+	/* what negotiation needs beyond the TPG's parameters stays the transport's */
+	ck_assert_uint_eq(l.max_connections, before.max_connections);
+	ck_assert_uint_eq(l.max_protocol_level, before.max_protocol_level);
+	ck_assert_uint_eq(l.auth_methods, before.auth_methods);
+	ck_assert_uint_eq(l.task_reporting, before.task_reporting);
+
+	obj_settings_foreach(r, &obj_tpg_attr_settings) {
+		set_other(&obj_tpg_attr_settings, r, &tpg->attrs);
+		n += r->transport;
+	}
+	memset(&a, 0, sizeof(a));
+	obj_settings_to_transport(&obj_tpg_attr_settings, &tpg->attrs, &a);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(a.nopin_interval_s, tpg->attrs.nopin_interval_s);
+	ck_assert_uint_eq(a.nopin_timeout_s, tpg->attrs.nopin_timeout_s);
+	ck_assert_uint_eq(a.default_cmdsn_depth, tpg->attrs.default_cmdsn_depth);
+	obj_model_free(m);
+}
+END_TEST
+
 /* ---- the top level ---- */
 
 /* Each of the daemon's own settings, changed alone, is told apart under its field's name. */
@@ -435,6 +490,7 @@ static Suite *obj_settings_suite(void)
 	tcase_add_test(tc, digests_required);
 	tcase_add_test(tc, defaults_save_nothing);
 	tcase_add_test(tc, keys_are_unique_and_found);
+	tcase_add_test(tc, to_the_transport);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("top level");
