@@ -58,7 +58,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(f, "/* SPDX-License-Identifier: GPL-2.0-or-later */\n"
-		   "/* Written by portico-facts from porticod's descriptors and tables: do not edit. */\n"
+		   "/* Written by portico-facts from porticod's descriptors and tables: "
+		   "do not edit. */\n"
 		   "#include \"target/shell/facts.h\"\n\n"
 		   "const char sh_facts_json[] =\n");
 	facts_write_literal(f, text);

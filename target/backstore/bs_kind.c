@@ -10,6 +10,7 @@
 
 static const char bs_kind_nothing[] = "it stores nothing";
 
+/* clang-format off */
 /*
  * A block device (a disk, a partition, a loop, md or multipath device, a
  * logical volume): served through the block store, with the size it has.
@@ -39,6 +40,7 @@ const struct bs_kind bs_kinds[BS_KIND__COUNT] = {
 			   .no_thin = bs_kind_nothing, .no_write_back = bs_kind_nothing,
 			   .create_example = "create name=NULL0 size=100G" },
 };
+/* clang-format on */
 
 const struct bs_kind *bs_kind_find(const char *name)
 {

@@ -31,7 +31,8 @@ struct bs_kind {
 	const char *path_key; /* the path's name in create ("file", "dev"); NULL: no path */
 	const char *path_word; /* what help shows for it ("PATH") */
 	const char *path_hint; /* an example path, for the message that asks for one */
-	bool image; /* the path is an image file that size creates or extends; else a block device */
+	/* the path is an image file, which size creates or extends; else a block device */
+	bool image;
 	bool size_required; /* it has no size of its own: the configuration must give one */
 	bool resizes; /* set size= makes it that size; else it has its device's (size=auto) */
 	/* NULL where the kind takes it; else why it does not, for the message that refuses it */

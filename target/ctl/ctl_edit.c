@@ -143,8 +143,8 @@ static int ctl_create_backstore(struct ctl_op *op)
 		if (!arg || !obj_bs_setting_applies(r, kind))
 			continue;
 		if (r->alias && ctl_arg(op, arg) && ctl_arg(op, r->alias))
-			return ctl_fail(op, -EINVAL, NULL, "%s and %s are the same setting: give one",
-					arg, r->alias);
+			return ctl_fail(op, -EINVAL, NULL,
+					"%s and %s are the same setting: give one", arg, r->alias);
 		/* each with create's default, which is targetcli's */
 		if (r->value == OBJ_BS_BOOL)
 			rc = ctl_arg_bool(op, r->alias && ctl_arg(op, r->alias) ? r->alias : arg,
@@ -241,7 +241,8 @@ static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, uint64_t l
 			config_setting_lookup_int64(x, "lun", &n);
 			if (tl == (long long)lun) {
 				config_setting_remove_elem(ml, (unsigned int)e);
-				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n, initiator);
+				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n,
+					initiator);
 			}
 		}
 	}
@@ -868,7 +869,8 @@ static int ctl_put_settings(struct ctl_op *op, config_setting_t *g, const struct
 			/* RFC 7143 §13's own spelling, which the file takes too */
 			rc = ctl_arg_bool(op, r->key, false, &b);
 			if (!rc)
-				rc = cfg_set_string(g, r->key, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
+				rc = cfg_set_string(g, r->key, b ? "Yes" : "No") ? ctl_nomem(op) :
+										     0;
 			break;
 		case OBJ_SETTING_UINT:
 			/* the range is the parser's to check, in the file's words */
@@ -916,7 +918,8 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 		config_setting_remove(g, "allowed_addresses");
 	arr = list.n ? config_setting_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY) : NULL;
 	for (size_t i = 0; arr && i < list.n && !rc; i++)
-		if (net_format(&list.nets[i], text, sizeof(text)) < 0 || cfg_append_string(arr, text))
+		if (net_format(&list.nets[i], text, sizeof(text)) < 0 ||
+		    cfg_append_string(arr, text))
 			rc = ctl_nomem(op);
 	if (list.n && !arr)
 		rc = ctl_nomem(op);

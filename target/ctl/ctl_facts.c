@@ -141,8 +141,10 @@ static struct json_object *ctl_facts_groups(void)
 		struct json_object *list, *o = json_object_new_object();
 		struct json_object *keys = ctl_facts_group_keys(grp);
 
-		if (!json_object_object_get_ex(by_node, ctl_facts_node(grp->node), &list) &&
-		    ctl_facts_add(by_node, ctl_facts_node(grp->node), list = json_object_new_array()))
+		const char *node = ctl_facts_node(grp->node);
+
+		if (!json_object_object_get_ex(by_node, node, &list) &&
+		    ctl_facts_add(by_node, node, list = json_object_new_array()))
 			list = NULL;
 		if (!o || !keys || !list || json_object_array_add(list, o)) {
 			json_object_put(o);

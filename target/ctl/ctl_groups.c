@@ -32,12 +32,14 @@ static const void *ctl_group_discovery_chap(const struct obj_model *m, const str
 	return &m->discovery_auth;
 }
 
+/* clang-format off */
 const struct ctl_group ctl_groups[] = {
 	/* its settable settings (obj_bs_settings), flat in its props */
 	{ .node = CTL_NODE_BACKSTORE, .name = "attribute" },
 	/* global: a discovery session names no target (docs/configuration.md, "CHAP") */
-	{ .node = CTL_NODE_ISCSI, .name = "discovery_auth", .settings = &obj_discovery_auth_settings,
-	  .object = ctl_group_discovery_chap, .enable = true,
+	{ .node = CTL_NODE_ISCSI, .name = "discovery_auth",
+	  .settings = &obj_discovery_auth_settings, .object = ctl_group_discovery_chap,
+	  .enable = true,
 	  .off = "Discovery authentication is now off." },
 	{ .node = CTL_NODE_TPG, .name = "attribute", .settings = &obj_tpg_attr_settings,
 	  .object = ctl_group_tpg_attrs, .allowed_addresses = true },
@@ -50,11 +52,13 @@ const struct ctl_group ctl_groups[] = {
 	 */
 	{ .node = CTL_NODE_TPG, .name = "auth", .settings = &obj_chap_settings,
 	  .refused = "CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory",
-	  .refused_hint = "acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ..." },
+	  .refused_hint =
+		  "acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ..." },
 	{ .node = CTL_NODE_ACL, .name = "attribute", .allowed_addresses = true },
 	{ .node = CTL_NODE_ACL, .name = "auth", .settings = &obj_chap_settings,
 	  .object = ctl_group_acl_chap },
 };
+/* clang-format on */
 
 const size_t ctl_ngroups = sizeof(ctl_groups) / sizeof(ctl_groups[0]);
 

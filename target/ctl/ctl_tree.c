@@ -414,9 +414,10 @@ static int ct_step_backstores(struct obj_model *m, struct ctl_node *n, const cha
 		}
 		ct_kinds(kinds);
 		for (i = 0; i < BS_KIND__COUNT; i++)
-			ct_append(names, sizeof(names), &len, "%s%s", i ? ", " : "", kinds[i]->name);
-		return ct_why(why, whylen, -ENOENT, "no backstore type '%s' in /backstores (%s)", comp,
-			      names);
+			ct_append(names, sizeof(names), &len, "%s%s", i ? ", " : "",
+				  kinds[i]->name);
+		return ct_why(why, whylen, -ENOENT, "no backstore type '%s' in /backstores (%s)",
+			      comp, names);
 	}
 	/* CTL_NODE_BS_TYPE: backstore names are unique across types, and case matters */
 	for (i = 0; i < m->nbackstores; i++) {
@@ -789,7 +790,8 @@ static int ct_add_setting(struct json_object *g, const struct obj_setting *r, co
 				      obj && obj_setting_bool(r, obj),
 				      obj && obj_setting_required(r, obj))));
 	case OBJ_SETTING_NAME:
-		return ct_add(g, r->key, json_object_new_string(obj ? obj_setting_str(r, obj) : ""));
+		return ct_add(g, r->key,
+			      json_object_new_string(obj ? obj_setting_str(r, obj) : ""));
 	case OBJ_SETTING_SECRET:
 		/* a secret never leaves porticod: only whether it is set */
 		snprintf(key, sizeof(key), "%s_set", r->key);
@@ -830,7 +832,8 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 		case OBJ_BS_PATH:
 			/* under the name create takes it by: file= for files, dev= for devices */
 			if (ct_bs_has_path(b))
-				rc = ct_add(p, k ? k->path_key : r->key, json_object_new_string(b->path));
+				rc = ct_add(p, k ? k->path_key : r->key,
+					    json_object_new_string(b->path));
 			break;
 		case OBJ_BS_SIZE:
 			rc = ct_add(p, r->key, json_object_new_int64((int64_t)ct_bs_size(b)));
@@ -896,7 +899,8 @@ static int ct_props_groups(const struct ct_ctx *c, const struct ctl_node *n,
 		if (grp->settings && ct_add_settings(g, grp->settings, obj))
 			return -ENOMEM;
 		if (grp->allowed_addresses &&
-		    ct_add_allowed(g, n->type == CTL_NODE_TPG ? &n->tpg->allowed : &n->acl->allowed))
+		    ct_add_allowed(g, n->type == CTL_NODE_TPG ? &n->tpg->allowed :
+								&n->acl->allowed))
 			return -ENOMEM;
 	}
 	return 0;

@@ -38,7 +38,7 @@ enum ctl_node_type {
  */
 struct ctl_node {
 	enum ctl_node_type type;
-	char bs_type[16];	   /* BS_TYPE, BACKSTORE: "file", "block", "lvm", "null" */
+	char bs_type[16];	   /* BS_TYPE, BACKSTORE: a kind's name (bs_kind.h) */
 	struct obj_backstore *bs;  /* BACKSTORE */
 	struct obj_target *target; /* TARGET and below */
 	struct obj_tpg *tpg;	   /* TPG and below */

@@ -384,8 +384,9 @@ static int config_bs_size(struct config_ctx *c, const config_setting_t *g,
 		return ret;
 	if (s && size == 0)
 		return cfg_error(c->err, s, "backstore '%s': size must not be 0%s", b->name,
-				 kind->size_required ? "" :
-						       " (leave it out to use the store's own size)");
+				 kind->size_required ?
+					 "" :
+					 " (leave it out to use the store's own size)");
 	obj_bs_setting_set(r, &b->params, size);
 	return 0;
 }
@@ -429,8 +430,8 @@ static int config_bs_block_size(struct config_ctx *c, const config_setting_t *g,
 	if (b->params.size % (block_size ? (uint64_t)block_size : 512))
 		return cfg_error(
 			c->err, config_setting_get_member(g, obj_bs_settings[OBJ_BS_ROW_SIZE].key),
-			"backstore '%s': size %llu is not a multiple of the block size %lld", b->name,
-			(unsigned long long)b->params.size,
+			"backstore '%s': size %llu is not a multiple of the block size %lld",
+			b->name, (unsigned long long)b->params.size,
 			block_size ? (long long)block_size : 512LL);
 	return 0;
 }
@@ -462,7 +463,8 @@ static int config_bs_identity(struct config_ctx *c, const config_setting_t *g,
 		}
 		ret = config_lu_id_derive(c->machine_id, b->name, &b->id);
 		if (ret)
-			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)", b->name);
+			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)",
+					 b->name);
 	} else {
 		config_lu_id_names(&b->id);
 	}
@@ -1320,7 +1322,8 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 	    strlen(sock) >= sizeof(m->control_socket))
 		return cfg_error(c->err, config_setting_get_member(root, key),
 				 "%s is %zu characters long; a UNIX socket path holds at most %zu",
-				 key, strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+				 key, strlen(sock),
+				 sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	strcpy(m->control_socket, sock);
 
 	key = CONFIG_KEY(STATE_DIR);
@@ -1364,7 +1367,8 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 		}
 		if (strlen(debug) >= sizeof(m->debug))
 			return cfg_error(c->err, config_setting_get_member(root, key),
-					 "%s is longer than %zu characters", key, sizeof(m->debug) - 1);
+					 "%s is longer than %zu characters", key,
+					 sizeof(m->debug) - 1);
 		strcpy(m->debug, debug);
 	}
 	return 0;

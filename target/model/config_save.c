@@ -153,7 +153,7 @@ static int config_save_backstore(config_setting_t *list, const struct obj_backst
 				ret = cfg_set_uint(g, r->key, v);
 			break;
 		case OBJ_BS_SERIAL:
-			/* pinned from now on, derived or not: the WWID hosts know must never change */
+			/* pinned from now on, derived or not: the WWID hosts know never changes */
 			ret = cfg_set_string(g, r->key, b->id.serial);
 			break;
 		case OBJ_BS_NAA:

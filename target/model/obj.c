@@ -387,9 +387,10 @@ static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_
 		case OBJ_BS_BOOL:
 		case OBJ_BS_BLOCK_SIZE:
 			if (obj_bs_setting_get(r, &x->params) != obj_bs_setting_get(r, &y->params))
-				return obj_diff(why, whylen, "%s: %s %llu != %llu", what, r->field,
-						(unsigned long long)obj_bs_setting_get(r, &x->params),
-						(unsigned long long)obj_bs_setting_get(r, &y->params));
+				return obj_diff(
+					why, whylen, "%s: %s %llu != %llu", what, r->field,
+					(unsigned long long)obj_bs_setting_get(r, &x->params),
+					(unsigned long long)obj_bs_setting_get(r, &y->params));
 			break;
 		case OBJ_BS_SERIAL:
 			OBJ_SAME_STR(x, y, what, id.serial);
@@ -486,7 +487,8 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
 	/* the daemon's own settings; its parts below */
 	obj_globals_foreach(r) {
-		if (r->value == OBJ_GLOBAL_TEXT && strcmp(obj_global_text(r, x), obj_global_text(r, y)))
+		if (r->value == OBJ_GLOBAL_TEXT &&
+		    strcmp(obj_global_text(r, x), obj_global_text(r, y)))
 			return obj_diff(why, whylen, "model: %s '%s' != '%s'", r->field,
 					obj_global_text(r, x), obj_global_text(r, y));
 		if (r->value != OBJ_GLOBAL_TEXT && obj_global_num(r, x) != obj_global_num(r, y))

@@ -31,7 +31,7 @@
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
-	char type[16]; /* "file", "block", "lvm", "null" */
+	char type[16]; /* its kind's name (target/backstore/bs_kind.h) */
 	struct bs_params params; /* as configured; strings point into the strings below */
 	char path[4096];
 	struct scsi_lu_id id; /* persistent serial and NAA */

@@ -13,12 +13,14 @@
 #include "target/model/obj.h"
 #include "target/model/obj_settings.h"
 
+/* clang-format off */
 /*
  * Where a row's value lives: field m of struct S, of the C type T that its
  * setting type reads (a row that names a field of another type does not
  * compile), named in obj_model_equal's messages as prefix "m".
  */
-#define OBJ_AT(S, prefix, T, m) .offset = _Generic(((S *)0)->m, T: offsetof(S, m)), .field = prefix #m
+#define OBJ_AT(S, prefix, T, m)                                                                    \
+	.offset = _Generic(((S *)0)->m, T: offsetof(S, m)), .field = prefix #m
 #define OBJ_BOOL_(S, prefix, m) .type = OBJ_SETTING_BOOL, OBJ_AT(S, prefix, bool, m)
 #define OBJ_YESNO_(S, prefix, m) .type = OBJ_SETTING_YESNO, OBJ_AT(S, prefix, bool, m)
 #define OBJ_UINT_(S, prefix, m) .type = OBJ_SETTING_UINT, OBJ_AT(S, prefix, uint32_t, m)
@@ -52,6 +54,7 @@
 /* an attribute a session gets when it starts; a parameter a login negotiates with */
 #define TO_SESSION(m) OBJ_TO(struct obj_tpg_attrs, struct iscsi_session_attrs, m)
 #define TO_LOGIN(m) OBJ_TO(struct obj_tpg_params, struct param_limits, m)
+#define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
@@ -94,11 +97,9 @@ static const struct obj_setting obj_tpg_param_rows[] = {
 	  TO_LOGIN(immediate_data) },
 	/* §13.1: CRC32C when the initiator wants it */
 	{ .key = "HeaderDigest", OBJ_DIGEST(PARAM(header_digest), header_digest_required),
-	  .def = true, TO_LOGIN(header_digest),
-	  OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, header_digest_required) },
+	  .def = true, TO_LOGIN(header_digest), TO_LOGIN_REQUIRED(header_digest_required) },
 	{ .key = "DataDigest", OBJ_DIGEST(PARAM(data_digest), data_digest_required), .def = true,
-	  TO_LOGIN(data_digest),
-	  OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, data_digest_required) },
+	  TO_LOGIN(data_digest), TO_LOGIN_REQUIRED(data_digest_required) },
 	/* §13.15, §13.16 */
 	{ .key = "DefaultTime2Wait", OBJ_UINT(PARAM(default_time2wait)), .max = 3600, .def = 2,
 	  TO_LOGIN(default_time2wait) },
@@ -143,7 +144,7 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 		.key = "thin", .value = OBJ_BS_BOOL, .takes = BS_KIND_TAKES_THIN,
 		/* targetcli's name, which create shows; the file's is taken too */
 		.arg = "sparse", .alias = "thin", .create = true, .always_saved = true,
-		/* targetcli's fileio is sparse unless told otherwise; the file's default is thick */
+		/* targetcli's fileio is sparse unless told otherwise; the file's is thick */
 		.def_create = true, OBJ_PARAM(bool, thin),
 		/* a device is thin when it takes discards: the open store knows */
 		.live = offsetof(struct bs_dev, thin),
@@ -197,7 +198,10 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
 const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_tpg_param_rows);
 const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
-const struct obj_settings obj_discovery_auth_settings = OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
+const struct obj_settings obj_discovery_auth_settings =
+	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
+
+/* clang-format on */
 
 _Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
@@ -205,7 +209,8 @@ _Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SE
 	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
 
 /* Every kind of row starts with its key: one list maker for all the tables. */
-_Static_assert(offsetof(struct obj_setting, key) == 0 && offsetof(struct obj_bs_setting, key) == 0 &&
+_Static_assert(offsetof(struct obj_setting, key) == 0 &&
+		       offsetof(struct obj_bs_setting, key) == 0 &&
 		       offsetof(struct obj_global, key) == 0,
 	       "a row starts with its key");
 

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The settings of the model's objects, one table per kind of object (a
- * TPG's attributes, its parameters, CHAP credentials, backstores): a row says
- * everything about a key, its name (in the file, in `set`, in the control
- * tree's props), its type, range and default, and where its value lives
- * in the object. The parser (config.c), the saver (config_save.c), model
- * equality (obj.c), the control tree and editor (target/ctl/) and, through
+ * TPG's attributes, its parameters, CHAP credentials, a backstore's
+ * settings, the file's top level): a row says everything about a key, its
+ * name (in the file, in `set`, in the control tree's props), its type,
+ * range and default, where its value lives in the object, and where the
+ * transport takes it. The parser (config.c), the saver (config_save.c),
+ * model equality (obj.c), the daemon's hand-over to the transport
+ * (iscsi_env.c), the control tree and editor (target/ctl/) and, through
  * the facts the shell is built with (target/ctl/ctl_facts.h), the shell
  * read these tables: a key is added as a field of its struct and a row
  * here (docs/architecture.md, "Facts"). Pure: no I/O, no libconfig.
@@ -119,11 +121,13 @@ struct obj_bs_setting {
 	bool positional; /* create takes it as a word without a name, in this order */
 	bool required; /* the file and create need it, where it applies */
 	bool settable; /* set attribute changes it on the served store */
-	bool always_saved; /* saved at its default too where it applies: a decision about the data */
+	/* saved at its default too where it applies: a decision about the data */
+	bool always_saved;
 	bool def; /* BOOL: the file's default where it applies (false where not) */
 	bool def_create; /* BOOL: create's default (targetcli's) */
 	size_t offset; /* SIZE, BOOL, BLOCK_SIZE: in struct bs_params */
-	size_t live; /* BOOL: the open store's own value in struct bs_dev, which the tree shows; 0: none */
+	/* BOOL: the open store's own value in struct bs_dev, which the tree shows; 0: none */
+	size_t live;
 	const char *field; /* SIZE, BOOL, BLOCK_SIZE: as obj_model_equal names it */
 };
 
@@ -144,7 +148,8 @@ enum obj_bs_row {
 extern const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT];
 
 #define obj_bs_settings_foreach(r)                                                                 \
-	for (const struct obj_bs_setting *r = obj_bs_settings; r < obj_bs_settings + OBJ_BS_ROW__COUNT; r++)
+	for (const struct obj_bs_setting *r = obj_bs_settings;                                     \
+	     r < obj_bs_settings + OBJ_BS_ROW__COUNT; r++)
 
 /* Whether kind k (NULL: unknown, taken as taking everything) takes r. */
 bool obj_bs_setting_applies(const struct obj_bs_setting *r, const struct bs_kind *k);
@@ -211,7 +216,8 @@ enum obj_global_row {
 };
 extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
 
-#define obj_globals_foreach(r) for (const struct obj_global *r = obj_globals; r < obj_globals + OBJ_GLOBAL__COUNT; r++)
+#define obj_globals_foreach(r)                                                                     \
+	for (const struct obj_global *r = obj_globals; r < obj_globals + OBJ_GLOBAL__COUNT; r++)
 
 struct obj_model;
 /* The value of a UINT, BOOL or LEVEL row in m, and the text of a TEXT row. */

@@ -237,7 +237,8 @@ static const struct sh_fact_group *sh_facts_group(const char *node, const char *
 {
 	sh_facts_read();
 	for (size_t i = 0; node && group && i < sh_facts.ngroups; i++)
-		if (!strcmp(sh_facts.groups[i].node, node) && !strcmp(sh_facts.groups[i].name, group))
+		if (!strcmp(sh_facts.groups[i].node, node) &&
+		    !strcmp(sh_facts.groups[i].name, group))
 			return &sh_facts.groups[i];
 	return NULL;
 }
@@ -320,7 +321,8 @@ void sh_facts_group_usage(const char *node, const char *group, const char *sep, 
 static bool sh_facts_any(const struct sh_fact_keys *keys, const char *key, bool secret)
 {
 	for (size_t i = 0; i < keys->n; i++)
-		if (!strcmp(keys->k[i].key, key) && (secret ? keys->k[i].secret : keys->k[i].is_bool))
+		if (!strcmp(keys->k[i].key, key) &&
+		    (secret ? keys->k[i].secret : keys->k[i].is_bool))
 			return true;
 	return false;
 }

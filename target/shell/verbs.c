@@ -302,7 +302,8 @@ static const char *sh_delete_usage(const struct sh_node_info *node)
 static const char *sh_set_usage(const struct sh_node_info *node)
 {
 	static char usage[SH_NODE__COUNT][512];
-	const char *facts = sh_node_in_facts(node->type), *const *groups = sh_verb_groups(node->type);
+	const char *const *groups = sh_verb_groups(node->type);
+	const char *facts = sh_node_in_facts(node->type);
 	struct sh_buf b;
 
 	sh_buf_init(&b);

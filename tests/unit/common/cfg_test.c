@@ -437,7 +437,8 @@ START_TEST(test_setters_replace)
 	ck_assert_int_eq(config_lookup_string(&c, "x", &s), CONFIG_TRUE);
 	ck_assert_str_eq(s, "seven");
 	ck_assert_int_eq(cfg_set_bool(top, "x", false), 0);
-	ck_assert_int_eq(config_setting_type(config_setting_get_member(top, "x")), CONFIG_TYPE_BOOL);
+	ck_assert_int_eq(config_setting_type(config_setting_get_member(top, "x")),
+			 CONFIG_TYPE_BOOL);
 	ck_assert_int_eq(cfg_set_uint(top, "x", 8), 0);
 	ck_assert_int_eq(config_lookup_int(&c, "x", &v), CONFIG_TRUE);
 	ck_assert_int_eq(v, 8);

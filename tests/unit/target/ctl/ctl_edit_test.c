@@ -297,8 +297,8 @@ START_TEST(backstore_rows)
 	refused("set", "/backstores/null/N0",
 		"{\"_1\": \"attribute\", \"size\": \"1G\", \"readonly\": \"true\"}", -EINVAL,
 		"set size alone");
-	refused("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"thin\": \"true\"}", -EINVAL,
-		"(it takes: group, size, write_back, readonly");
+	refused("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"thin\": \"true\"}",
+		-EINVAL, "(it takes: group, size, write_back, readonly");
 }
 END_TEST
 

@@ -46,6 +46,12 @@ static bool flag(struct json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
+/* The name of KEY i of keys. */
+static const char *key_name(struct json_object *keys, size_t i)
+{
+	return json_object_get_string(member(json_object_array_get_idx(keys, i), "key"));
+}
+
 START_TEST(every_kind)
 {
 	const struct bs_kind *k = &bs_kinds[_i];
@@ -64,7 +70,7 @@ START_TEST(every_kind)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *key = json_object_array_get_idx(create, i);
 
-		ck_assert_str_eq(json_object_get_string(member(key, "key")), args[i]);
+		ck_assert_str_eq(key_name(create, i), args[i]);
 		ck_assert_ptr_nonnull(json_object_get_string(member(key, "word")));
 	}
 	/* what the shell shows: the path under its kind's name, required */
@@ -81,18 +87,20 @@ END_TEST
 /* The KEYs of a backstore's create that are another name are hidden, the booleans said so. */
 START_TEST(create_keys_say_what_rows_say)
 {
-	struct json_object *file = json_object_array_get_idx(member(facts, "backstores"), BS_KIND_FILE);
-	struct json_object *create = member(file, "create");
+	struct json_object *kinds = member(facts, "backstores");
+	struct json_object *create = member(json_object_array_get_idx(kinds, BS_KIND_FILE), "create");
 
 	for (size_t i = 0; i < json_object_array_length(create); i++) {
 		struct json_object *key = json_object_array_get_idx(create, i);
 		const char *name = json_object_get_string(member(key, "key"));
 
 		ck_assert_int_eq(flag(key, "hidden"), !strcmp(name, "thin"));
-		ck_assert_int_eq(flag(key, "bool"), !strcmp(name, "sparse") || !strcmp(name, "thin") ||
-							    !strcmp(name, "write_back") ||
-							    !strcmp(name, "readonly"));
-		ck_assert_int_eq(flag(key, "optional"), strcmp(name, "name") && strcmp(name, "file"));
+		bool boolean = !strcmp(name, "sparse") || !strcmp(name, "thin") ||
+			       !strcmp(name, "write_back") || !strcmp(name, "readonly");
+
+		ck_assert_int_eq(flag(key, "bool"), boolean);
+		ck_assert_int_eq(flag(key, "optional"),
+				 strcmp(name, "name") != 0 && strcmp(name, "file") != 0);
 	}
 }
 END_TEST
@@ -105,29 +113,27 @@ START_TEST(every_group)
 	struct json_object *list = member(member(facts, "groups"), node), *g = NULL, *keys;
 	size_t k = 0;
 
-	for (size_t i = 0; i < json_object_array_length(list); i++)
-		if (!strcmp(json_object_get_string(member(json_object_array_get_idx(list, i), "name")),
-			    grp->name))
-			g = json_object_array_get_idx(list, i);
+	for (size_t i = 0; i < json_object_array_length(list); i++) {
+		struct json_object *o = json_object_array_get_idx(list, i);
+
+		if (!strcmp(json_object_get_string(member(o, "name")), grp->name))
+			g = o;
+	}
 	ck_assert_msg(g != NULL, "no group %s at %s", grp->name, node);
 	keys = member(g, "keys");
 	if (grp->enable)
-		ck_assert_str_eq(json_object_get_string(member(json_object_array_get_idx(keys, k++),
-								"key")),
-				 "enable");
+		ck_assert_str_eq(key_name(keys, k++), "enable");
 	if (grp->node == CTL_NODE_BACKSTORE) {
 		obj_bs_settings_foreach(r) {
 			if (r->settable)
-				ck_assert_str_eq(json_object_get_string(member(
-							 json_object_array_get_idx(keys, k++), "key")),
-						 r->key);
+				ck_assert_str_eq(key_name(keys, k++), r->key);
 		}
 	}
 	if (grp->settings) {
 		obj_settings_foreach(r, grp->settings) {
-			struct json_object *key = json_object_array_get_idx(keys, k++);
+			struct json_object *key = json_object_array_get_idx(keys, k);
 
-			ck_assert_str_eq(json_object_get_string(member(key, "key")), r->key);
+			ck_assert_str_eq(key_name(keys, k++), r->key);
 			ck_assert_int_eq(flag(key, "bool"), r->type == OBJ_SETTING_BOOL ||
 								    r->type == OBJ_SETTING_YESNO);
 			ck_assert_int_eq(flag(key, "secret"), r->type == OBJ_SETTING_SECRET);
@@ -135,9 +141,7 @@ START_TEST(every_group)
 		}
 	}
 	if (grp->allowed_addresses)
-		ck_assert_str_eq(json_object_get_string(member(json_object_array_get_idx(keys, k++),
-								"key")),
-				 "allowed_addresses");
+		ck_assert_str_eq(key_name(keys, k++), "allowed_addresses");
 	ck_assert_uint_eq(json_object_array_length(keys), k);
 }
 END_TEST

@@ -20,7 +20,8 @@ static const char *joined(const char *const *list)
 
 	buf[0] = '\0';
 	for (size_t i = 0; list[i]; i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "", list[i]);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "",
+					list[i]);
 	return buf;
 }
 
