@@ -124,8 +124,8 @@ int cfg_check_keys(const config_setting_t *s, const char *const *allowed, struct
  * Finds key in group s. Returns 1 with *m set, 0 when it is missing and
  * optional, or -EINVAL when it is missing and required.
  */
-static int cfg_member(const config_setting_t *s, const char *key, bool required,
-		      const config_setting_t **m, struct cfg_err *err)
+static int cfg_find(const config_setting_t *s, const char *key, bool required,
+		    const config_setting_t **m, struct cfg_err *err)
 {
 	*m = s && config_setting_is_group(s) ? config_setting_get_member(s, key) : NULL;
 	if (*m)
@@ -139,7 +139,7 @@ int cfg_get_string(const config_setting_t *s, const char *key, bool required, co
 		   struct cfg_err *err)
 {
 	const config_setting_t *m;
-	int ret = cfg_member(s, key, required, &m, err);
+	int ret = cfg_find(s, key, required, &m, err);
 
 	if (ret <= 0)
 		return ret;
@@ -153,7 +153,7 @@ int cfg_get_int64(const config_setting_t *s, const char *key, bool required, int
 		  struct cfg_err *err)
 {
 	const config_setting_t *m;
-	int ret = cfg_member(s, key, required, &m, err);
+	int ret = cfg_find(s, key, required, &m, err);
 
 	if (ret <= 0)
 		return ret;
@@ -173,7 +173,7 @@ int cfg_get_bool(const config_setting_t *s, const char *key, bool required, bool
 		 struct cfg_err *err)
 {
 	const config_setting_t *m;
-	int ret = cfg_member(s, key, required, &m, err);
+	int ret = cfg_find(s, key, required, &m, err);
 
 	if (ret <= 0)
 		return ret;
@@ -187,7 +187,7 @@ int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint
 		 struct cfg_err *err)
 {
 	const config_setting_t *m;
-	int ret = cfg_member(s, key, required, &m, err);
+	int ret = cfg_find(s, key, required, &m, err);
 	long long v;
 
 	if (ret <= 0)
@@ -211,6 +211,76 @@ int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint
 		return cfg_error(err, m, "'%s' must be a size: bytes, or a string such as \"20G\"",
 				 key);
 	}
+}
+
+/* Setters. */
+
+int cfg_add(config_setting_t *parent, const char *key, int type, config_setting_t **out)
+{
+	*out = parent ? config_setting_add(parent, key, type) : NULL;
+	if (*out)
+		return 0;
+	return parent ? -ENOMEM : -EINVAL;
+}
+
+config_setting_t *cfg_member(config_setting_t *g, const char *key, int type)
+{
+	config_setting_t *s = g ? config_setting_get_member(g, key) : NULL;
+
+	if (!s && g)
+		s = config_setting_add(g, key, type);
+	return s;
+}
+
+/*
+ * A new member key of g of type, in place of one of that name (of any
+ * type); NULL, with *err set, when g is NULL or on ENOMEM.
+ */
+static config_setting_t *cfg_fresh(config_setting_t *g, const char *key, int type, int *err)
+{
+	config_setting_t *s;
+
+	if (g && config_setting_get_member(g, key))
+		config_setting_remove(g, key);
+	*err = cfg_add(g, key, type, &s);
+	return s;
+}
+
+int cfg_set_string(config_setting_t *g, const char *key, const char *v)
+{
+	int ret;
+	config_setting_t *s = cfg_fresh(g, key, CONFIG_TYPE_STRING, &ret);
+
+	return s && !config_setting_set_string(s, v) ? -ENOMEM : ret;
+}
+
+int cfg_set_bool(config_setting_t *g, const char *key, bool v)
+{
+	int ret;
+	config_setting_t *s = cfg_fresh(g, key, CONFIG_TYPE_BOOL, &ret);
+
+	return s && !config_setting_set_bool(s, v) ? -ENOMEM : ret;
+}
+
+int cfg_set_uint(config_setting_t *g, const char *key, uint64_t v)
+{
+	config_setting_t *s;
+	int ret;
+
+	/* libconfig 1.5 truncates a plain literal above 2^31-1: it needs the L of an int64 */
+	if (v <= INT32_MAX) {
+		s = cfg_fresh(g, key, CONFIG_TYPE_INT, &ret);
+		return s && !config_setting_set_int(s, (int)v) ? -ENOMEM : ret;
+	}
+	s = cfg_fresh(g, key, CONFIG_TYPE_INT64, &ret);
+	return s && !config_setting_set_int64(s, (long long)v) ? -ENOMEM : ret;
+}
+
+int cfg_append_string(config_setting_t *arr, const char *v)
+{
+	if (!arr)
+		return -EINVAL;
+	return config_setting_set_string_elem(arr, -1, v) ? 0 : -ENOMEM;
 }
 
 /* Atomic save. */

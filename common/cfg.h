@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libconfig helpers: typed lookups that report "FILE:LINE: what to fix",
- * size strings ("20G"), checks for unknown keys, and an atomic save
- * (temporary file, fsync, rename, fsync of the directory).
+ * size strings ("20G"), checks for unknown keys, the setters that build and
+ * edit a tree (porticod's saver and its control editor), and an atomic
+ * save (temporary file, fsync, rename, fsync of the directory).
  */
 #ifndef PORTICO_COMMON_CFG_H
 #define PORTICO_COMMON_CFG_H
@@ -46,6 +47,26 @@ int cfg_get_bool(const config_setting_t *s, const char *key, bool required, bool
 /* A size given as a string ("20G") or an integer (bytes). */
 int cfg_get_size(const config_setting_t *s, const char *key, bool required, uint64_t *out,
 		 struct cfg_err *err);
+
+/*
+ * Setters, for a tree being built or edited. They return 0, -EINVAL when
+ * the parent is NULL (a lookup that found nothing), or -ENOMEM: libconfig
+ * refuses otherwise only a bad name or a parent of the wrong kind, which
+ * the callers' fixed names and groups cannot be.
+ *
+ * cfg_add: a new member key of parent (NULL: an element of a list) of
+ * type, into *out.
+ */
+int cfg_add(config_setting_t *parent, const char *key, int type, config_setting_t **out);
+/* The member key of g: the one there, or a new one of type. NULL when g is NULL, or on ENOMEM. */
+config_setting_t *cfg_member(config_setting_t *g, const char *key, int type);
+/* Member key of g becomes v, in place of a member of that name of any type. */
+int cfg_set_string(config_setting_t *g, const char *key, const char *v);
+int cfg_set_bool(config_setting_t *g, const char *key, bool v);
+/* An integer; above INT32_MAX a 64-bit one, which libconfig writes with the L 1.5 needs. */
+int cfg_set_uint(config_setting_t *g, const char *key, uint64_t v);
+/* Appends the string v to the array arr. */
+int cfg_append_string(config_setting_t *arr, const char *v);
 
 /*
  * Writes cfg to path atomically: path.tmp (mode), fsync, rotate the old file

@@ -53,6 +53,22 @@ static const int log_syslog_prio[] = {
 	[LOG_LEVEL_DBG] = LOG_DEBUG,
 };
 
+const char *log_level_name(enum log_level level)
+{
+	return (unsigned int)level < ARRAY_SIZE(log_level_names) ? log_level_names[level] : "";
+}
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+	for (size_t i = 0; name && i < ARRAY_SIZE(log_level_names); i++) {
+		if (!strcmp(name, log_level_names[i])) {
+			*out = (enum log_level)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 void log_init(const char *ident)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident ? ident : "");

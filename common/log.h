@@ -34,6 +34,13 @@ void log_to_stderr(void);
 /* LOG_LEVEL_DBG turns on debug output for every component. */
 void log_set_level(enum log_level level);
 /*
+ * A level's name, as log lines and porticod.conf's log_level spell it
+ * ("err", "warn", "info", "debug"); "" for no level of the enum.
+ */
+const char *log_level_name(enum log_level level);
+/* The level named name into *out: 0, or -EINVAL for no level's name. */
+int log_level_parse(const char *name, enum log_level *out);
+/*
  * "iscsi,scsi" or "all": turns on debug output for those components only
  * (spaces around names are ignored); NULL or "" turns it off.
  */

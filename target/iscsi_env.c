@@ -19,24 +19,15 @@
 #include "common/netaddr.h"
 #include "common/util.h"
 #include "target/iscsi_env.h"
+#include "target/model/obj_settings.h"
 
 #define COMP "server"
 
+/* What a login to a TPG negotiates with: the transport's limits, and the TPG's parameters. */
 static void env_limits(const struct obj_tpg_params *p, struct param_limits *l)
 {
 	param_limits_default(l);
-	l->max_recv_dsl = p->max_recv_dsl;
-	l->max_burst = p->max_burst;
-	l->first_burst = p->first_burst;
-	l->max_outstanding_r2t = p->max_outstanding_r2t;
-	l->initial_r2t = p->initial_r2t;
-	l->immediate_data = p->immediate_data;
-	l->header_digest = p->header_digest;
-	l->data_digest = p->data_digest;
-	l->header_digest_required = p->header_digest_required;
-	l->data_digest_required = p->data_digest_required;
-	l->default_time2wait = p->default_time2wait;
-	l->default_time2retain = p->default_time2retain;
+	obj_settings_to_transport(&obj_tpg_param_settings, p, l);
 }
 
 static const struct obj_tpg *env_find_tpg(const struct obj_model *m, const char *target,
@@ -256,11 +247,8 @@ static int env_session_conf(void *arg, const char *initiator, const char *target
 	tpg = env_find_tpg(env->model, target, tag);
 	if (tpg) {
 		rc = obj_lun_map_build(tpg, initiator, &out->map);
-		if (!rc) {
-			out->attrs.nopin_interval_s = tpg->attrs.nopin_interval_s;
-			out->attrs.nopin_timeout_s = tpg->attrs.nopin_timeout_s;
-			out->attrs.default_cmdsn_depth = tpg->attrs.default_cmdsn_depth;
-		}
+		if (!rc)
+			obj_settings_to_transport(&obj_tpg_attr_settings, &tpg->attrs, &out->attrs);
 	}
 	pthread_mutex_unlock(&env->lock);
 	return rc;

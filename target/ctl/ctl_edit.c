@@ -21,8 +21,10 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/ctl/ctl_int.h"
+#include "target/model/obj_settings.h"
 #include "target/scsi/scsi.h"
 
 #define COMP "control"
@@ -30,77 +32,82 @@
 
 /* ---- the tree ---- */
 
-config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create)
+/*
+ * The elements of the configuration tree are found by their keys (a
+ * backstore's name, a target's IQN, a TPG's tag, an ACL's initiator, a
+ * LUN's number, a portal's text), never by their place in the model's
+ * arrays: nothing here depends on the saver keeping the model's order.
+ */
+
+static config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create)
 {
 	config_setting_t *root = config_root_setting(cfg);
-	config_setting_t *s = config_setting_get_member(root, name);
 
-	if (!s && create)
-		s = config_setting_add(root, name, CONFIG_TYPE_LIST);
-	return s;
+	return create ? cfg_member(root, name, CONFIG_TYPE_LIST) :
+			config_setting_get_member(root, name);
 }
 
-config_setting_t *ctl_cfg_target(config_t *cfg, const struct ctl_op *op)
+/* The group of list whose string key is v; iSCSI names compare as RFC 3722 says. */
+static config_setting_t *ctl_cfg_find_name(const config_setting_t *list, const char *key,
+					   const char *v, bool iscsi_name)
 {
-	config_setting_t *l = ctl_cfg_list(cfg, "targets", false);
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		const char *s;
 
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.target - op->m->targets)) :
-		   NULL;
+		if (config_setting_lookup_string(e, key, &s) &&
+		    (iscsi_name ? iscsi_name_equal(s, v) : !strcmp(s, v)))
+			return e;
+	}
+	return NULL;
 }
 
-config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct ctl_op *op)
+/* The group of list whose integer key is v. */
+static config_setting_t *ctl_cfg_find_num(const config_setting_t *list, const char *key,
+					  uint64_t v)
 {
-	config_setting_t *t = ctl_cfg_target(cfg, op);
-	config_setting_t *l = t ? config_setting_get_member(t, "tpgs") : NULL;
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
+		long long n;
 
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.tpg - op->node.target->tpgs)) :
-		   NULL;
+		if (config_setting_lookup_int64(e, key, &n) && n >= 0 && (uint64_t)n == v)
+			return e;
+	}
+	return NULL;
 }
 
-config_setting_t *ctl_cfg_acl(config_t *cfg, const struct ctl_op *op)
+/* Removes s from the list or group that holds it (nothing when s is NULL). */
+static void ctl_cfg_remove(config_setting_t *s)
 {
-	config_setting_t *t = ctl_cfg_tpg(cfg, op);
-	config_setting_t *l = t ? config_setting_get_member(t, "acls") : NULL;
-
-	return l ? config_setting_get_elem(l, (unsigned int)(op->node.acl - op->node.tpg->acls)) :
-		   NULL;
+	if (s)
+		config_setting_remove_elem(config_setting_parent(s),
+					   (unsigned int)config_setting_index(s));
 }
 
-/* A member of group g of the given type, made when missing. */
-static config_setting_t *cfg_member(config_setting_t *g, const char *name, int type)
+static config_setting_t *ctl_cfg_backstore(config_t *cfg, const struct obj_backstore *b)
 {
-	config_setting_t *s = config_setting_get_member(g, name);
-
-	return s ? s : config_setting_add(g, name, type);
+	return ctl_cfg_find_name(ctl_cfg_list(cfg, "backstores", false), "name", b->name, false);
 }
 
-/* Replaces g's member name by a new setting of type (a value of another type goes first). */
-static config_setting_t *cfg_fresh(config_setting_t *g, const char *name, int type)
+static config_setting_t *ctl_cfg_target(config_t *cfg, const struct obj_target *t)
 {
-	if (config_setting_get_member(g, name))
-		config_setting_remove(g, name);
-	return config_setting_add(g, name, type);
+	return ctl_cfg_find_name(ctl_cfg_list(cfg, "targets", false), "iqn", t->iqn, true);
 }
 
-static int cfg_put_str(config_setting_t *g, const char *name, const char *v)
+static config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct obj_tpg *tpg)
 {
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_STRING);
+	config_setting_t *t = ctl_cfg_target(cfg, tpg->target);
 
-	return s && config_setting_set_string(s, v) ? 0 : -ENOMEM;
+	return ctl_cfg_find_num(t ? config_setting_get_member(t, "tpgs") : NULL, "tag", tpg->tag);
 }
 
-static int cfg_put_bool(config_setting_t *g, const char *name, bool v)
+static config_setting_t *ctl_cfg_acl(config_t *cfg, const struct obj_tpg *tpg,
+				     const struct obj_acl *acl)
 {
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_BOOL);
+	config_setting_t *t = ctl_cfg_tpg(cfg, tpg);
 
-	return s && config_setting_set_bool(s, v) ? 0 : -ENOMEM;
-}
-
-static int cfg_put_int(config_setting_t *g, const char *name, uint64_t v)
-{
-	config_setting_t *s = cfg_fresh(g, name, CONFIG_TYPE_INT64);
-
-	return s && config_setting_set_int64(s, (long long)v) ? 0 : -ENOMEM;
+	return ctl_cfg_find_name(t ? config_setting_get_member(t, "acls") : NULL, "initiator",
+				 acl->initiator, true);
 }
 
 static int ctl_nomem(struct ctl_op *op)
@@ -112,45 +119,41 @@ static int ctl_nomem(struct ctl_op *op)
 
 static int ctl_create_backstore(struct ctl_op *op)
 {
-	static const char *const keys_file[] = { "name", "file", "size", "sparse", "thin",
-						  "write_back", "readonly", "block_size", "serial",
-						  "naa", NULL };
-	static const char *const keys_dev[] = { "name",	      "dev",	"size", "write_back",
-						 "readonly",   "block_size", "serial", "naa",
-						 NULL };
-	static const char *const keys_null[] = { "name",	 "size", "readonly", "block_size",
-						  "serial",	 "naa",	 NULL };
-	const char *type = op->node.bs_type;
-	bool is_file = !strcmp(type, "file"), is_null = !strcmp(type, "null");
-	const char *name = ctl_arg(op, "name"), *path = ctl_arg(op, is_file ? "file" : "dev");
-	const char *size = ctl_arg(op, "size");
+	const struct bs_kind *kind = bs_kind_find(op->node.bs_type);
+	const char *args[OBJ_SETTINGS_MAX + 4];
+	const char *name = ctl_arg(op, obj_bs_settings[OBJ_BS_ROW_NAME].key);
+	const char *path = kind->path_key ? ctl_arg(op, kind->path_key) : NULL;
+	const char *size = ctl_arg(op, obj_bs_settings[OBJ_BS_ROW_SIZE].key);
+	bool v[OBJ_BS_ROW__COUNT] = { false };
 	config_setting_t *list, *g;
-	bool thin, wb, ro;
 	uint64_t bsize = 0;
 	struct stat st;
 	config_t cfg;
 	int rc;
 
-	rc = ctl_args_only(op, is_file ? keys_file : is_null ? keys_null : keys_dev);
+	obj_bs_create_args(kind, false, args, ARRAY_SIZE(args));
+	rc = ctl_args_only(op, args);
 	if (rc)
 		return rc;
 	if (!name || !name[0])
-		return ctl_fail(op, -EINVAL, is_file ? "create name=LUN0 file=/path/LUN0.img size=20G" :
-						 is_null ? "create name=NULL0 size=100G" :
-							   "create name=LUN1 dev=/dev/sdb1",
-				"a backstore needs a name");
-	if (ctl_arg(op, "sparse") && ctl_arg(op, "thin"))
-		return ctl_fail(op, -EINVAL, NULL, "sparse and thin are the same setting: give one");
-	/* targetcli's fileio is sparse and write-back unless told otherwise */
-	rc = ctl_arg_bool(op, ctl_arg(op, "thin") ? "thin" : "sparse", true, &thin);
-	if (!rc)
-		rc = ctl_arg_bool(op, "write_back", !is_null, &wb);
-	if (!rc)
-		rc = ctl_arg_bool(op, "readonly", false, &ro);
-	if (!rc)
-		rc = ctl_arg_u64(op, "block_size", 4096, &bsize, NULL);
-	if (rc)
-		return rc;
+		return ctl_fail(op, -EINVAL, kind->create_example, "a backstore needs a name");
+	obj_bs_settings_foreach(r) {
+		const char *arg = obj_bs_setting_arg(r, kind);
+
+		if (!arg || !obj_bs_setting_applies(r, kind))
+			continue;
+		if (r->alias && ctl_arg(op, arg) && ctl_arg(op, r->alias))
+			return ctl_fail(op, -EINVAL, NULL,
+					"%s and %s are the same setting: give one", arg, r->alias);
+		/* each with create's default, which is targetcli's */
+		if (r->value == OBJ_BS_BOOL)
+			rc = ctl_arg_bool(op, r->alias && ctl_arg(op, r->alias) ? r->alias : arg,
+					  r->def_create, &v[r - obj_bs_settings]);
+		else if (r->value == OBJ_BS_BLOCK_SIZE)
+			rc = ctl_arg_u64(op, arg, 4096, &bsize, NULL); /* the parser says which */
+		if (rc)
+			return rc;
+	}
 	for (size_t i = 0; i < op->m->nbackstores; i++) {
 		const struct obj_backstore *b = &op->m->backstores[i];
 
@@ -162,64 +165,74 @@ static int ctl_create_backstore(struct ctl_op *op)
 			return ctl_fail(op, -EEXIST, NULL, "'%s' is served already, by backstore '%s'",
 					path, b->name);
 	}
-	if (!is_null && (!path || path[0] != '/'))
-		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path", type,
-				is_file ? "file" : "dev");
-	if (is_file && !size && stat(path, &st))
+	if (kind->path_key && (!path || path[0] != '/'))
+		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path",
+				kind->name, kind->path_key);
+	if (kind->image && !size && stat(path, &st))
 		return ctl_fail(op, -ENOENT, "add size=20G to create it",
 				"file '%s' does not exist", path);
-	if (is_null && !size)
-		return ctl_fail(op, -EINVAL, "create name=NULL0 size=100G",
-				"a null backstore needs a size");
+	if (kind->size_required && !size)
+		return ctl_fail(op, -EINVAL, kind->create_example, "a %s backstore needs a size",
+				kind->name);
 
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
 	list = ctl_cfg_list(&cfg, "backstores", true);
-	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
-	rc = g ? 0 : -ENOMEM;
-	if (!rc)
-		rc = cfg_put_str(g, "name", name);
-	if (!rc)
-		rc = cfg_put_str(g, "type", type);
-	if (!rc && path)
-		rc = cfg_put_str(g, "path", path);
-	if (!rc && size)
-		rc = cfg_put_str(g, "size", size);
-	if (!rc && is_file)
-		rc = cfg_put_bool(g, "thin", thin);
-	if (!rc && !is_null)
-		rc = cfg_put_bool(g, "write_back", wb);
-	if (!rc && ro)
-		rc = cfg_put_bool(g, "readonly", true);
-	if (!rc && bsize)
-		rc = cfg_put_int(g, "block_size", bsize);
-	if (!rc && ctl_arg(op, "serial"))
-		rc = cfg_put_str(g, "serial", ctl_arg(op, "serial"));
-	if (!rc && ctl_arg(op, "naa"))
-		rc = cfg_put_str(g, "naa", ctl_arg(op, "naa"));
+	rc = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	obj_bs_settings_foreach(r) {
+		const char *given = obj_bs_setting_arg(r, kind);
+
+		given = given ? ctl_arg(op, given) : NULL;
+		if (rc)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+		case OBJ_BS_PATH:
+		case OBJ_BS_SIZE:
+		case OBJ_BS_SERIAL:
+		case OBJ_BS_NAA:
+			/* as given: the parser reads them in the file's words */
+			if (given)
+				rc = cfg_set_string(g, r->key, given);
+			break;
+		case OBJ_BS_TYPE:
+			rc = cfg_set_string(g, r->key, kind->name);
+			break;
+		case OBJ_BS_BOOL:
+			if (obj_bs_setting_applies(r, kind) &&
+			    obj_bs_setting_written(r, kind, v[r - obj_bs_settings]))
+				rc = cfg_set_bool(g, r->key, v[r - obj_bs_settings]);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			if (obj_bs_setting_written(r, kind, bsize))
+				rc = cfg_set_uint(g, r->key, bsize);
+			break;
+		}
+	}
 	if (rc) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
-	snprintf(op->new_path, sizeof(op->new_path), "/backstores/%s/%s", type, name);
+	snprintf(op->new_path, sizeof(op->new_path), "/backstores/%s/%s", kind->name, name);
 	rc = ctl_edit_commit(op, &cfg);
 	if (rc)
 		return rc;
-	ctl_say(op, "Created %s backstore %s.", type, name);
+	ctl_say(op, "Created %s backstore %s.", kind->name, name);
 	return 0;
 }
 
-/* Removes from tpg's setting t every mapped LUN that shows TPG LUN lun (and says so). */
-static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
-			      uint64_t lun)
+/* Removes from the TPG's group t every mapped LUN that shows TPG LUN lun (and says so). */
+static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, uint64_t lun)
 {
 	config_setting_t *acls = config_setting_get_member(t, "acls");
 
-	for (size_t k = 0; acls && k < tpg->nacls; k++) {
+	for (int k = 0; acls && k < config_setting_length(acls); k++) {
 		config_setting_t *a = config_setting_get_elem(acls, (unsigned int)k);
-		config_setting_t *ml = a ? config_setting_get_member(a, "mapped_luns") : NULL;
+		config_setting_t *ml = config_setting_get_member(a, "mapped_luns");
+		const char *initiator = "";
 
+		config_setting_lookup_string(a, "initiator", &initiator);
 		for (int e = ml ? config_setting_length(ml) : 0; e-- > 0;) {
 			config_setting_t *x = config_setting_get_elem(ml, (unsigned int)e);
 			long long tl = -1, n = -1;
@@ -229,30 +242,23 @@ static void ctl_unmap_tpg_lun(struct ctl_op *op, config_setting_t *t, const stru
 			if (tl == (long long)lun) {
 				config_setting_remove_elem(ml, (unsigned int)e);
 				ctl_say(op, "Deleted Mapped LUN %lld of node ACL %s.", n,
-					tpg->acls[k].initiator);
+					initiator);
 			}
 		}
 	}
 }
 
-/* Removes TPG LUN index li of tpg (setting t) and the mapped LUNs that show it. */
-static void ctl_remove_tpg_lun(struct ctl_op *op, config_setting_t *t, const struct obj_tpg *tpg,
-			       size_t li)
+/* Removes TPG LUN lun of the TPG's group t and the mapped LUNs that show it. */
+static void ctl_remove_tpg_lun(struct ctl_op *op, config_setting_t *t, uint64_t lun)
 {
-	config_setting_t *luns = config_setting_get_member(t, "luns");
-
-	ctl_unmap_tpg_lun(op, t, tpg, tpg->luns[li].lun);
-	if (luns)
-		config_setting_remove_elem(luns, (unsigned int)li);
-	ctl_say(op, "Deleted LUN %llu of %s tpg %u.", (unsigned long long)tpg->luns[li].lun,
-		tpg->target->iqn, tpg->tag);
+	ctl_unmap_tpg_lun(op, t, lun);
+	ctl_cfg_remove(ctl_cfg_find_num(config_setting_get_member(t, "luns"), "lun", lun));
 }
 
 static int ctl_delete_backstore(struct ctl_op *op, bool force)
 {
 	const struct obj_backstore *b = op->node.bs;
 	unsigned int users = ctl_bs_sessions(b);
-	config_setting_t *targets;
 	char name[OBJ_NAME_MAX];
 	config_t cfg;
 	int rc;
@@ -266,23 +272,23 @@ static int ctl_delete_backstore(struct ctl_op *op, bool force)
 	if (rc)
 		return rc;
 	/* targetcli: deleting a storage object deletes the LUNs that serve it */
-	targets = ctl_cfg_list(&cfg, "targets", false);
-	for (size_t i = 0; targets && i < op->m->ntargets; i++) {
+	for (size_t i = 0; i < op->m->ntargets; i++) {
 		const struct obj_target *tg = &op->m->targets[i];
-		config_setting_t *tpgs =
-			config_setting_get_member(config_setting_get_elem(targets, (unsigned int)i),
-						  "tpgs");
 
-		for (size_t j = 0; tpgs && j < tg->ntpgs; j++) {
-			config_setting_t *t = config_setting_get_elem(tpgs, (unsigned int)j);
+		for (size_t j = 0; j < tg->ntpgs; j++) {
+			const struct obj_tpg *tpg = &tg->tpgs[j];
+			config_setting_t *t = ctl_cfg_tpg(&cfg, tpg);
 
-			for (size_t l = tg->tpgs[j].nluns; l-- > 0;)
-				if (tg->tpgs[j].luns[l].bs == b)
-					ctl_remove_tpg_lun(op, t, &tg->tpgs[j], l);
+			for (size_t l = tpg->nluns; t && l-- > 0;) {
+				if (tpg->luns[l].bs != b)
+					continue;
+				ctl_remove_tpg_lun(op, t, tpg->luns[l].lun);
+				ctl_say(op, "Deleted LUN %llu of %s tpg %u.",
+					(unsigned long long)tpg->luns[l].lun, tg->iqn, tpg->tag);
+			}
 		}
 	}
-	config_setting_remove_elem(ctl_cfg_list(&cfg, "backstores", false),
-				   (unsigned int)(b - op->m->backstores));
+	ctl_cfg_remove(ctl_cfg_backstore(&cfg, b));
 	rc = ctl_edit_commit(op, &cfg);
 	if (rc)
 		return rc;
@@ -302,19 +308,21 @@ static int ctl_delete_backstore(struct ctl_op *op, bool force)
 static int ctl_resize(struct ctl_op *op, const char *size)
 {
 	struct obj_backstore *b = op->node.bs;
-	bool is_file = !strcmp(b->type, "file") || !strcmp(b->type, "null");
+	const struct bs_kind *kind = bs_kind_find(b->type);
+	/* a file (or a null store) is made the size given; a device has its own */
+	bool resizes = kind && kind->resizes;
 	uint64_t bytes = 0, before = b->dev ? b->dev->size : 0;
 	int rc;
 
 	if (!b->dev || !b->dev->ops->resize)
 		return ctl_fail(op, -EOPNOTSUPP, NULL, "a %s backstore cannot be resized", b->type);
-	if (is_file && (cfg_parse_size(size, &bytes) || !bytes))
+	if (resizes && (cfg_parse_size(size, &bytes) || !bytes))
 		return ctl_fail(op, -EINVAL, "size=20G, 512M, 1T, or bytes",
 				"size '%s' is not a size", size);
-	if (is_file && bytes % b->dev->block_size)
+	if (resizes && bytes % b->dev->block_size)
 		return ctl_fail(op, -EINVAL, NULL, "size %llu is not a multiple of the block size %u",
 				(unsigned long long)bytes, b->dev->block_size);
-	if (!is_file && strcmp(size, "auto") && strcmp(size, "0"))
+	if (!resizes && strcmp(size, "auto") && strcmp(size, "0"))
 		return ctl_fail(op, -EINVAL,
 				"grow the device (lvextend, losetup -c), then set attribute size=auto",
 				"a %s backstore has the size of its device", b->type);
@@ -324,7 +332,7 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 				strerror(-rc));
 	op->host->ops->model_lock(op->host->arg);
 	/* a file keeps the size it was given; a device has its own */
-	b->params.size = is_file ? bytes : b->params.size;
+	b->params.size = resizes ? bytes : b->params.size;
 	op->host->ops->model_unlock(op->host->arg);
 	if (b->dev->size != before) {
 		/* SBC-3: a capacity change is a unit attention (2A/09) for every I_T nexus of the LU */
@@ -339,35 +347,45 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 
 static int ctl_set_backstore(struct ctl_op *op)
 {
-	static const char *const keys[] = { "group", "size", "write_back", "readonly", NULL };
-	const char *size = ctl_arg(op, "size");
+	const char *keys[OBJ_SETTINGS_MAX + 1], *size = NULL;
+	bool others = false, v;
 	config_setting_t *g;
+	size_t n = 0;
 	config_t cfg;
-	bool v;
 	int rc;
 
+	keys[n++] = "group";
+	obj_bs_settings_foreach(r) {
+		if (!r->settable)
+			continue;
+		keys[n++] = r->key;
+		if (r->value == OBJ_BS_SIZE)
+			size = ctl_arg(op, r->key);
+		else
+			others |= ctl_arg(op, r->key) != NULL;
+	}
+	keys[n] = NULL;
 	rc = ctl_args_only(op, keys);
 	if (rc)
 		return rc;
-	if (strcmp(ctl_arg(op, "group"), "attribute"))
+	if (!ctl_group_find(CTL_NODE_BACKSTORE, ctl_arg(op, "group")))
 		return ctl_fail(op, -EINVAL, "set attribute size=30G", "a backstore has only the 'attribute' group");
-	if (size && (ctl_arg(op, "write_back") || ctl_arg(op, "readonly")))
+	if (size && others)
 		return ctl_fail(op, -EINVAL, NULL, "set size alone: a resize is a change of its own");
 	if (size)
 		return ctl_resize(op, size);
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	g = config_setting_get_elem(ctl_cfg_list(&cfg, "backstores", false),
-				    (unsigned int)(op->node.bs - op->m->backstores));
-	for (const char *const *k = keys + 2; *k && !rc; k++) {
-		if (!ctl_arg(op, *k))
+	g = ctl_cfg_backstore(&cfg, op->node.bs);
+	obj_bs_settings_foreach(r) {
+		if (rc || !r->settable || r->value != OBJ_BS_BOOL || !ctl_arg(op, r->key))
 			continue;
-		rc = ctl_arg_bool(op, *k, false, &v);
-		if (!rc && cfg_put_bool(g, *k, v))
+		rc = ctl_arg_bool(op, r->key, false, &v);
+		if (!rc && cfg_set_bool(g, r->key, v))
 			rc = ctl_nomem(op);
 		if (!rc)
-			ctl_say(op, "Parameter %s is now '%s'.", *k, v ? "true" : "false");
+			ctl_say(op, "Parameter %s is now '%s'.", r->key, v ? "true" : "false");
 	}
 	if (rc) {
 		config_destroy(&cfg);
@@ -435,7 +453,7 @@ static int ctl_create_target(struct ctl_op *op)
 	g = list ? config_setting_add(list, NULL, CONFIG_TYPE_GROUP) : NULL;
 	tpgs = g ? config_setting_add(g, "tpgs", CONFIG_TYPE_LIST) : NULL;
 	tpg = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
-	if (!tpg || cfg_put_str(g, "iqn", iqn) || cfg_put_int(tpg, "tag", 1)) {
+	if (!tpg || cfg_set_string(g, "iqn", iqn) || cfg_set_uint(tpg, "tag", 1)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -480,9 +498,9 @@ static int ctl_create_tpg(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	tpgs = cfg_member(ctl_cfg_target(&cfg, op), "tpgs", CONFIG_TYPE_LIST);
+	tpgs = cfg_member(ctl_cfg_target(&cfg, t), "tpgs", CONFIG_TYPE_LIST);
 	g = tpgs ? config_setting_add(tpgs, NULL, CONFIG_TYPE_GROUP) : NULL;
-	if (!g || cfg_put_int(g, "tag", tag)) {
+	if (!g || cfg_set_uint(g, "tag", tag)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -533,8 +551,8 @@ static int ctl_create_portal(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	arr = cfg_member(ctl_cfg_tpg(&cfg, op), "portals", CONFIG_TYPE_ARRAY);
-	if (!arr || !config_setting_set_string_elem(arr, -1, p.text)) {
+	arr = cfg_member(ctl_cfg_tpg(&cfg, op->node.tpg), "portals", CONFIG_TYPE_ARRAY);
+	if (cfg_append_string(arr, p.text)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
 	}
@@ -593,8 +611,8 @@ static int cfg_add_mapped(config_setting_t *list, uint64_t lun, uint64_t tpg_lun
 {
 	config_setting_t *e = config_setting_add(list, NULL, CONFIG_TYPE_GROUP);
 
-	if (!e || cfg_put_int(e, "lun", lun) || cfg_put_int(e, "tpg_lun", tpg_lun) ||
-	    (ro && cfg_put_bool(e, "read_only", true)))
+	if (!e || cfg_set_uint(e, "lun", lun) || cfg_set_uint(e, "tpg_lun", tpg_lun) ||
+	    (ro && cfg_set_bool(e, "read_only", true)))
 		return -ENOMEM;
 	return 0;
 }
@@ -624,7 +642,7 @@ static int ctl_create_lun(struct ctl_op *op)
 	const struct obj_tpg *tpg = op->node.tpg;
 	const char *so = ctl_arg(op, "storage_object");
 	const struct obj_backstore *b;
-	config_setting_t *t, *luns, *e, *acls;
+	config_setting_t *t, *luns, *e;
 	uint64_t lun = 0;
 	bool has, add;
 	config_t cfg;
@@ -652,14 +670,13 @@ static int ctl_create_lun(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	t = ctl_cfg_tpg(&cfg, op);
-	luns = t ? cfg_member(t, "luns", CONFIG_TYPE_LIST) : NULL;
+	t = ctl_cfg_tpg(&cfg, tpg);
+	luns = cfg_member(t, "luns", CONFIG_TYPE_LIST);
 	e = luns ? config_setting_add(luns, NULL, CONFIG_TYPE_GROUP) : NULL;
-	rc = e && !cfg_put_int(e, "lun", lun) && !cfg_put_str(e, "backstore", b->name) ? 0 :
+	rc = e && !cfg_set_uint(e, "lun", lun) && !cfg_set_string(e, "backstore", b->name) ? 0 :
 											  -ENOMEM;
-	acls = t ? config_setting_get_member(t, "acls") : NULL;
 	ctl_say(op, "Created LUN %llu.", (unsigned long long)lun);
-	for (size_t k = 0; !rc && add && acls && k < tpg->nacls; k++) {
+	for (size_t k = 0; !rc && add && k < tpg->nacls; k++) {
 		const struct obj_acl *acl = &tpg->acls[k];
 		config_setting_t *ml;
 		uint64_t n = lun;
@@ -670,8 +687,7 @@ static int ctl_create_lun(struct ctl_op *op)
 				(unsigned long long)lun, (unsigned long long)lun, acl->initiator);
 			continue;
 		}
-		ml = config_setting_get_member(config_setting_get_elem(acls, (unsigned int)k),
-					       "mapped_luns");
+		ml = config_setting_get_member(ctl_cfg_acl(&cfg, tpg, acl), "mapped_luns");
 		while (ctl_acl_has_lun(acl, tpg, n))
 			n++;
 		if (!ml || n > OBJ_LUN_MAX || cfg_add_mapped(ml, n, lun, false)) {
@@ -721,11 +737,11 @@ static int ctl_create_acl(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	acls = cfg_member(ctl_cfg_tpg(&cfg, op), "acls", CONFIG_TYPE_LIST);
+	acls = cfg_member(ctl_cfg_tpg(&cfg, tpg), "acls", CONFIG_TYPE_LIST);
 	a = acls ? config_setting_add(acls, NULL, CONFIG_TYPE_GROUP) : NULL;
 	/* an explicit list, even empty: LUNs added later are mapped by luns create */
 	ml = a ? config_setting_add(a, "mapped_luns", CONFIG_TYPE_LIST) : NULL;
-	rc = ml && !cfg_put_str(a, "initiator", iqn) ? 0 : -ENOMEM;
+	rc = ml && !cfg_set_string(a, "initiator", iqn) ? 0 : -ENOMEM;
 	ctl_say(op, "Created Node ACL for %s", iqn);
 	for (size_t i = 0; !rc && add && i < tpg->nluns; i++) {
 		rc = cfg_add_mapped(ml, tpg->luns[i].lun, tpg->luns[i].lun, false);
@@ -806,7 +822,7 @@ static int ctl_create_mapped(struct ctl_op *op)
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	ml = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), acl, tpg);
+	ml = ctl_cfg_mapped(ctl_cfg_acl(&cfg, tpg, acl), acl, tpg);
 	if (!ml || cfg_add_mapped(ml, lun, tl, ro)) {
 		config_destroy(&cfg);
 		return ctl_nomem(op);
@@ -822,60 +838,15 @@ static int ctl_create_mapped(struct ctl_op *op)
 
 /* ---- set: TPG, ACL, discovery ---- */
 
-enum ctl_kind { CTL_BOOL, CTL_YESNO, CTL_UINT, CTL_STR };
-
-struct ctl_key {
-	const char *name;
-	enum ctl_kind kind;
-};
-
-static const struct ctl_key ctl_tpg_attrs[] = {
-	{ "generate_node_acls", CTL_BOOL }, { "demo_mode_write_protect", CTL_BOOL },
-	{ "nopin_interval", CTL_UINT },	    { "nopin_timeout", CTL_UINT },
-	{ "default_cmdsn_depth", CTL_UINT }, { "authentication", CTL_BOOL },
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_tpg_params[] = {
-	{ "MaxRecvDataSegmentLength", CTL_UINT },
-	{ "MaxBurstLength", CTL_UINT },
-	{ "FirstBurstLength", CTL_UINT },
-	{ "MaxOutstandingR2T", CTL_UINT },
-	{ "InitialR2T", CTL_YESNO },
-	{ "ImmediateData", CTL_YESNO },
-	{ "HeaderDigest", CTL_STR },
-	{ "DataDigest", CTL_STR },
-	{ "DefaultTime2Wait", CTL_UINT },
-	{ "DefaultTime2Retain", CTL_UINT },
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_no_keys[] = {
-	{ NULL, CTL_STR },
-};
-
-static const struct ctl_key ctl_chap_keys[] = {
-	{ "userid", CTL_STR },
-	{ "password", CTL_STR },
-	{ "mutual_userid", CTL_STR },
-	{ "mutual_password", CTL_STR },
-	{ NULL, CTL_STR },
-};
-
-static bool ctl_secret(const char *key)
-{
-	return strstr(key, "password") != NULL;
-}
-
 /*
- * Writes every key=value of the request that keys knows into group g (an
- * empty value removes the key: the default comes back). Other keys are
- * refused by the caller's ctl_args_only.
+ * Writes every key=value of the request that table t knows into group g
+ * (an empty value removes the key: the default comes back), each as its
+ * row says. Other keys are refused by the caller's ctl_args_only.
  */
-static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl_key *keys)
+static int ctl_put_settings(struct ctl_op *op, config_setting_t *g, const struct obj_settings *t)
 {
-	for (const struct ctl_key *k = keys; k->name; k++) {
-		const char *v = ctl_arg(op, k->name);
+	obj_settings_foreach(r, t) {
+		const char *v = ctl_arg(op, r->key);
 		uint64_t n;
 		bool b;
 		int rc = 0;
@@ -883,37 +854,42 @@ static int ctl_put_keys(struct ctl_op *op, config_setting_t *g, const struct ctl
 		if (!v)
 			continue;
 		if (!v[0]) {
-			if (config_setting_get_member(g, k->name))
-				config_setting_remove(g, k->name);
-			ctl_say(op, "Parameter %s is now unset.", k->name);
+			if (config_setting_get_member(g, r->key))
+				config_setting_remove(g, r->key);
+			ctl_say(op, "Parameter %s is now unset.", r->key);
 			continue;
 		}
-		switch (k->kind) {
-		case CTL_BOOL:
-			rc = ctl_arg_bool(op, k->name, false, &b);
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+			rc = ctl_arg_bool(op, r->key, false, &b);
 			if (!rc)
-				rc = cfg_put_bool(g, k->name, b) ? ctl_nomem(op) : 0;
+				rc = cfg_set_bool(g, r->key, b) ? ctl_nomem(op) : 0;
 			break;
-		case CTL_YESNO:
-			rc = ctl_arg_bool(op, k->name, false, &b);
+		case OBJ_SETTING_YESNO:
+			/* RFC 7143 §13's own spelling, which the file takes too */
+			rc = ctl_arg_bool(op, r->key, false, &b);
 			if (!rc)
-				rc = cfg_put_str(g, k->name, b ? "Yes" : "No") ? ctl_nomem(op) : 0;
+				rc = cfg_set_string(g, r->key, b ? "Yes" : "No") ? ctl_nomem(op) :
+										     0;
 			break;
-		case CTL_UINT:
-			rc = ctl_arg_u64(op, k->name, UINT32_MAX, &n, NULL);
+		case OBJ_SETTING_UINT:
+			/* the range is the parser's to check, in the file's words */
+			rc = ctl_arg_u64(op, r->key, UINT32_MAX, &n, NULL);
 			if (!rc)
-				rc = cfg_put_int(g, k->name, n) ? ctl_nomem(op) : 0;
+				rc = cfg_set_uint(g, r->key, n) ? ctl_nomem(op) : 0;
 			break;
-		case CTL_STR:
-			rc = cfg_put_str(g, k->name, v) ? ctl_nomem(op) : 0;
+		case OBJ_SETTING_DIGEST:
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			rc = cfg_set_string(g, r->key, v) ? ctl_nomem(op) : 0;
 			break;
 		}
 		if (rc)
 			return rc;
-		if (ctl_secret(k->name))
-			ctl_say(op, "Parameter %s is now set.", k->name);
+		if (r->type == OBJ_SETTING_SECRET)
+			ctl_say(op, "Parameter %s is now set.", r->key);
 		else
-			ctl_say(op, "Parameter %s is now '%s'.", k->name, v);
+			ctl_say(op, "Parameter %s is now '%s'.", r->key, v);
 	}
 	return 0;
 }
@@ -943,7 +919,7 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 	arr = list.n ? config_setting_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY) : NULL;
 	for (size_t i = 0; arr && i < list.n && !rc; i++)
 		if (net_format(&list.nets[i], text, sizeof(text)) < 0 ||
-		    !config_setting_set_string_elem(arr, -1, text))
+		    cfg_append_string(arr, text))
 			rc = ctl_nomem(op);
 	if (list.n && !arr)
 		rc = ctl_nomem(op);
@@ -955,73 +931,50 @@ static int ctl_put_allowed(struct ctl_op *op, config_setting_t *g)
 	return rc;
 }
 
-/* The names of keys plus "group", for ctl_args_only. */
-static int ctl_keys_only(struct ctl_op *op, const struct ctl_key *keys, const char *extra)
+/* "group", then extra (may be NULL), then t's keys (t may be NULL): for ctl_args_only. */
+static int ctl_keys_only(struct ctl_op *op, const struct obj_settings *t, const char *extra)
 {
-	const char *names[16];
+	const char *names[OBJ_SETTINGS_MAX + 2];
 	size_t n = 0;
 
 	names[n++] = "group";
 	if (extra)
 		names[n++] = extra;
-	for (; keys->name && n < ARRAY_SIZE(names) - 1; keys++)
-		names[n++] = keys->name;
 	names[n] = NULL;
+	if (t)
+		obj_settings_keys(t, names + n, ARRAY_SIZE(names) - n);
 	return ctl_args_only(op, names);
 }
 
-static int ctl_set_group(struct ctl_op *op, const char *group)
+/* set GROUP key=value ... at a TPG, an ACL or /iscsi: the group's row says what it takes. */
+static int ctl_set_group(struct ctl_op *op, const char *name)
 {
-	const struct ctl_key *keys;
+	const struct ctl_group *grp = ctl_group_find(op->node.type, name);
+	const char *member, *extra;
 	config_setting_t *parent, *g;
-	const char *member, *extra = NULL;
 	bool enable = true;
 	config_t cfg;
 	int rc;
 
-	switch (op->node.type) {
-	case CTL_NODE_TPG:
-		if (!strcmp(group, "auth"))
-			return ctl_fail(op, -EINVAL,
-					"acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ...",
-					"CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory");
-		keys = !strcmp(group, "attribute") ? ctl_tpg_attrs :
-		       !strcmp(group, "parameter") ? ctl_tpg_params : NULL;
-		member = !strcmp(group, "attribute") ? "attributes" : "parameters";
-		if (!strcmp(group, "attribute"))
-			extra = "allowed_addresses";
-		break;
-	case CTL_NODE_ACL:
-		keys = !strcmp(group, "auth") ? ctl_chap_keys :
-		       !strcmp(group, "attribute") ? ctl_no_keys : NULL;
-		member = NULL;
-		if (!strcmp(group, "attribute"))
-			extra = "allowed_addresses";
-		break;
-	case CTL_NODE_ISCSI:
-		keys = !strcmp(group, "discovery_auth") ? ctl_chap_keys : NULL;
-		member = "discovery_auth";
-		extra = "enable";
-		break;
-	default:
-		keys = NULL;
-		member = NULL;
-		break;
-	}
-	if (!keys)
+	if (!grp)
 		return ctl_fail(op, -EINVAL, "'help set' lists the groups", "no group '%s' at %s",
-				group, op->req->path);
-	rc = ctl_keys_only(op, keys, extra);
-	if (!rc && extra)
+				name, op->req->path);
+	if (grp->refused)
+		return ctl_fail(op, -EINVAL, grp->refused_hint, "%s", grp->refused);
+	extra = grp->enable ? "enable" : grp->allowed_addresses ? "allowed_addresses" : NULL;
+	rc = ctl_keys_only(op, grp->settings, extra);
+	if (!rc && grp->enable)
 		rc = ctl_arg_bool(op, "enable", true, &enable);
 	if (rc)
 		return rc;
 	rc = ctl_edit_begin(op, &cfg);
 	if (rc)
 		return rc;
-	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op) :
-		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op) :
+	parent = op->node.type == CTL_NODE_TPG ? ctl_cfg_tpg(&cfg, op->node.tpg) :
+		 op->node.type == CTL_NODE_ACL ? ctl_cfg_acl(&cfg, op->node.tpg, op->node.acl) :
 						  config_root_setting(&cfg);
+	/* the table's group of the node in the file, or the node's own */
+	member = grp->settings ? grp->settings->group : NULL;
 	g = member ? cfg_member(parent, member, CONFIG_TYPE_GROUP) : parent;
 	if (!g) {
 		config_destroy(&cfg);
@@ -1030,11 +983,12 @@ static int ctl_set_group(struct ctl_op *op, const char *group)
 	if (!enable) {
 		/* targetcli's discovery_auth enable=0: discovery without CHAP */
 		config_setting_remove(parent, member);
-		ctl_say(op, "Discovery authentication is now off.");
+		ctl_say(op, "%s", grp->off);
 	} else {
-		rc = ctl_put_keys(op, g, keys);
+		if (grp->settings)
+			rc = ctl_put_settings(op, g, grp->settings);
 		/* the list lives in the TPG's or ACL's own group, not in "attributes" */
-		if (!rc && extra && !strcmp(extra, "allowed_addresses"))
+		if (!rc && grp->allowed_addresses)
 			rc = ctl_put_allowed(op, parent);
 	}
 	/* an empty group would still say "present": leave it out */
@@ -1091,6 +1045,7 @@ int ctl_delete(struct ctl_op *op)
 	config_setting_t *t, *l;
 	char what[600];
 	unsigned int users = 0;
+	uint64_t lun;
 	bool force;
 	config_t cfg;
 	int rc;
@@ -1126,47 +1081,46 @@ int ctl_delete(struct ctl_op *op)
 		return rc;
 	switch (n->type) {
 	case CTL_NODE_TARGET:
-		config_setting_remove_elem(ctl_cfg_list(&cfg, "targets", false),
-					   (unsigned int)(n->target - op->m->targets));
+		ctl_cfg_remove(ctl_cfg_target(&cfg, n->target));
 		snprintf(what, sizeof(what), "Deleted Target %s.", n->target->iqn);
 		break;
 	case CTL_NODE_TPG:
-		config_setting_remove_elem(config_setting_get_member(ctl_cfg_target(&cfg, op),
-								     "tpgs"),
-					   (unsigned int)(n->tpg - n->target->tpgs));
+		ctl_cfg_remove(ctl_cfg_tpg(&cfg, n->tpg));
 		snprintf(what, sizeof(what), "Deleted TPG %u.", n->tpg->tag);
 		break;
 	case CTL_NODE_PORTAL:
-		l = config_setting_get_member(ctl_cfg_tpg(&cfg, op), "portals");
-		config_setting_remove_elem(l, (unsigned int)n->index);
+		t = ctl_cfg_tpg(&cfg, n->tpg);
+		l = config_setting_get_member(t, "portals");
+		for (int i = 0; l && i < config_setting_length(l); i++) {
+			if (!strcmp(config_setting_get_string_elem(l, i),
+				    n->tpg->portals[n->index].text)) {
+				config_setting_remove_elem(l, (unsigned int)i);
+				break;
+			}
+		}
 		if (l && !config_setting_length(l))
-			config_setting_remove(ctl_cfg_tpg(&cfg, op), "portals");
+			config_setting_remove(t, "portals");
 		snprintf(what, sizeof(what), "Deleted network portal %s.",
 			 n->tpg->portals[n->index].text);
 		break;
 	case CTL_NODE_LUN:
-		t = ctl_cfg_tpg(&cfg, op);
-		ctl_unmap_tpg_lun(op, t, n->tpg, n->tpg->luns[n->index].lun);
-		config_setting_remove_elem(config_setting_get_member(t, "luns"),
-					   (unsigned int)n->index);
+		ctl_remove_tpg_lun(op, ctl_cfg_tpg(&cfg, n->tpg), n->tpg->luns[n->index].lun);
 		snprintf(what, sizeof(what), "Deleted LUN %llu.",
 			 (unsigned long long)n->tpg->luns[n->index].lun);
 		break;
 	case CTL_NODE_ACL:
-		config_setting_remove_elem(config_setting_get_member(ctl_cfg_tpg(&cfg, op), "acls"),
-					   (unsigned int)(n->acl - n->tpg->acls));
+		ctl_cfg_remove(ctl_cfg_acl(&cfg, n->tpg, n->acl));
 		snprintf(what, sizeof(what), "Deleted Node ACL %s.", n->acl->initiator);
 		break;
 	default: /* CTL_NODE_MAPPED_LUN */
-		l = ctl_cfg_mapped(ctl_cfg_acl(&cfg, op), n->acl, n->tpg);
+		lun = n->acl->all_luns ? n->tpg->luns[n->index].lun : n->acl->mapped[n->index].lun;
+		l = ctl_cfg_mapped(ctl_cfg_acl(&cfg, n->tpg, n->acl), n->acl, n->tpg);
 		if (!l) {
 			config_destroy(&cfg);
 			return ctl_nomem(op);
 		}
-		config_setting_remove_elem(l, (unsigned int)n->index);
-		snprintf(what, sizeof(what), "Deleted Mapped LUN %llu.",
-			 (unsigned long long)(n->acl->all_luns ? n->tpg->luns[n->index].lun :
-								 n->acl->mapped[n->index].lun));
+		ctl_cfg_remove(ctl_cfg_find_num(l, "lun", lun));
+		snprintf(what, sizeof(what), "Deleted Mapped LUN %llu.", (unsigned long long)lun);
 		break;
 	}
 	rc = ctl_edit_commit(op, &cfg);

@@ -68,12 +68,6 @@ int ctl_edit_begin(struct ctl_op *op, config_t *cfg);
 void ctl_auto_save(struct ctl_op *op);
 int ctl_edit_commit(struct ctl_op *op, config_t *cfg);
 
-/* The settings of the tree that hold a node's objects (ctl_edit.c), by the model's indexes. */
-config_setting_t *ctl_cfg_list(config_t *cfg, const char *name, bool create);
-config_setting_t *ctl_cfg_target(config_t *cfg, const struct ctl_op *op);
-config_setting_t *ctl_cfg_tpg(config_t *cfg, const struct ctl_op *op);
-config_setting_t *ctl_cfg_acl(config_t *cfg, const struct ctl_op *op);
-
 /* ctl_edit.c: the verbs that change the model. */
 int ctl_create(struct ctl_op *op);
 int ctl_delete(struct ctl_op *op);

@@ -18,7 +18,9 @@
 #include "common/iscsi_name.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_settings.h"
 #include "target/ctl/ctl_int.h"
 #include "target/iscsi/iscsi.h"
 #include "target/scsi/scsi.h"
@@ -184,13 +186,13 @@ int ctl_args_only(struct ctl_op *op, const char *const *allowed)
 	return 0;
 }
 
-/* The names positional words take, by verb and node (docs/control-protocol.md). */
+/*
+ * The names positional words take, by verb and node (docs/control-protocol.md);
+ * a backstore kind's into bs (cap entries).
+ */
 static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
-					 const char *bs_type)
+					 const char *bs_type, const char **bs, size_t cap)
 {
-	static const char *const bs_file[] = { "name", "file", "size", NULL };
-	static const char *const bs_dev[] = { "name", "dev", "size", NULL };
-	static const char *const bs_null[] = { "name", "size", NULL };
 	static const char *const iqn[] = { "iqn", NULL };
 	static const char *const tag[] = { "tag", NULL };
 	static const char *const portal[] = { "ip_address", "ip_port", NULL };
@@ -205,8 +207,8 @@ static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
 	if (!strcmp(verb, "create")) {
 		switch (t) {
 		case CTL_NODE_BS_TYPE:
-			return !strcmp(bs_type, "file") ? bs_file :
-			       !strcmp(bs_type, "null") ? bs_null : bs_dev;
+			obj_bs_create_args(bs_kind_find(bs_type), true, bs, cap);
+			return bs;
 		case CTL_NODE_ISCSI:
 			return iqn;
 		case CTL_NODE_TARGET:
@@ -461,12 +463,8 @@ static struct obj_model *ctl_empty_model(const struct obj_model *m)
 	if (!e)
 		return NULL;
 	memcpy(e->path, m->path, sizeof(e->path));
-	memcpy(e->control_socket, m->control_socket, sizeof(e->control_socket));
-	memcpy(e->state_dir, m->state_dir, sizeof(e->state_dir));
-	memcpy(e->debug, m->debug, sizeof(e->debug));
-	e->io_threads = m->io_threads;
-	e->log_level = m->log_level;
-	e->auto_save = m->auto_save;
+	obj_globals_foreach(r)
+		obj_global_copy(r, e, m);
 	return e;
 }
 
@@ -521,8 +519,9 @@ static int ctl_restoreconfig(struct ctl_op *op)
 				err.msg);
 	/* What cannot change while porticod runs stays; the daemon's file stays its file. */
 	memcpy(m->path, op->m->path, sizeof(m->path));
-	memcpy(m->control_socket, op->m->control_socket, sizeof(m->control_socket));
-	m->io_threads = op->m->io_threads;
+	obj_globals_foreach(r)
+		if (r->at_start)
+			obj_global_copy(r, m, op->m);
 	rc = config_open_reuse(m, op->m, &err);
 	if (rc) {
 		obj_model_free(m);
@@ -542,6 +541,7 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 	static const char *const root_only[] = { "saveconfig", "restoreconfig", "clearconfig",
 						  "status", "version", NULL };
 	struct ctl_op op = { .host = host, .req = req, .out = out };
+	const char *bs_words[OBJ_SETTINGS_MAX];
 	char why[512];
 	int rc;
 
@@ -557,7 +557,8 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 			ctl_fail(&op, -EINVAL, NULL, "'%s' is a verb of the root, '/'", req->op);
 			return;
 		}
-	rc = ctl_args_name(&op, ctl_positional(req->op, op.node.type, op.node.bs_type));
+	rc = ctl_args_name(&op, ctl_positional(req->op, op.node.type, op.node.bs_type, bs_words,
+					       ARRAY_SIZE(bs_words)));
 	if (rc)
 		goto out;
 

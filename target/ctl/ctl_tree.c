@@ -19,7 +19,9 @@
 #include <strings.h>
 
 #include "common/iscsi_name.h"
+#include "target/backstore/bs_kind.h"
 #include "target/ctl/ctl_tree.h"
+#include "target/model/obj_settings.h"
 
 /* The longest component a node can have: an iSCSI name (RFC 7143 §4.2.7.1). */
 #define CT_COMPONENT_MAX ISCSI_NAME_MAX
@@ -32,9 +34,19 @@
  */
 #define CT_NODE_PATH_MAX 640
 
-/* targetcli's order: groups by name, which is also the order below. */
-static const char *const ct_bs_types[] = { "block", "file", "lvm", "null" };
-#define CT_NBS_TYPES (sizeof(ct_bs_types) / sizeof(ct_bs_types[0]))
+static int ct_kind_cmp(const void *x, const void *y)
+{
+	return strcmp((*(const struct bs_kind *const *)x)->name,
+		      (*(const struct bs_kind *const *)y)->name);
+}
+
+/* The kinds of backstore in targetcli's order, by name: the children of /backstores. */
+static void ct_kinds(const struct bs_kind *out[BS_KIND__COUNT])
+{
+	for (size_t i = 0; i < BS_KIND__COUNT; i++)
+		out[i] = &bs_kinds[i];
+	qsort(out, BS_KIND__COUNT, sizeof(out[0]), ct_kind_cmp);
+}
 
 const char *ctl_node_type_name(enum ctl_node_type type)
 {
@@ -388,19 +400,24 @@ static int ct_no_child(const struct ctl_node *n, const char *comp, char *why, si
 static int ct_step_backstores(struct obj_model *m, struct ctl_node *n, const char *comp, char *why,
 			      size_t whylen)
 {
-	size_t i;
+	const struct bs_kind *kinds[BS_KIND__COUNT];
+	char names[64] = "";
+	size_t i, len = 0;
 
 	if (n->type == CTL_NODE_BACKSTORES) {
-		for (i = 0; i < CT_NBS_TYPES; i++) {
-			if (strcmp(comp, ct_bs_types[i]) == 0) {
-				n->type = CTL_NODE_BS_TYPE;
-				snprintf(n->bs_type, sizeof(n->bs_type), "%s", ct_bs_types[i]);
-				return 0;
-			}
+		const struct bs_kind *k = bs_kind_find(comp);
+
+		if (k) {
+			n->type = CTL_NODE_BS_TYPE;
+			snprintf(n->bs_type, sizeof(n->bs_type), "%s", k->name);
+			return 0;
 		}
-		return ct_why(why, whylen, -ENOENT,
-			      "no backstore type '%s' in /backstores (block, file, lvm, null)",
-			      comp);
+		ct_kinds(kinds);
+		for (i = 0; i < BS_KIND__COUNT; i++)
+			ct_append(names, sizeof(names), &len, "%s%s", i ? ", " : "",
+				  kinds[i]->name);
+		return ct_why(why, whylen, -ENOENT, "no backstore type '%s' in /backstores (%s)",
+			      comp, names);
 	}
 	/* CTL_NODE_BS_TYPE: backstore names are unique across types, and case matters */
 	for (i = 0; i < m->nbackstores; i++) {
@@ -644,15 +661,34 @@ static uint32_t ct_bs_block_size(const struct obj_backstore *b)
 	return b->params.block_size ? b->params.block_size : 512;
 }
 
-/* A block or LVM device is thin when it takes discards (bs.h): ask the store when it is open. */
-static bool ct_bs_thin(const struct obj_backstore *b)
+/*
+ * A boolean setting of b: the open store's own where it has one (a block
+ * or LVM device is thin when it takes discards, bs.h), else the configured.
+ */
+static bool ct_bs_bool(const struct obj_backstore *b, const struct obj_bs_setting *r)
 {
-	return b->dev ? b->dev->thin : b->params.thin;
+	if (b->dev && r->live)
+		return *(const bool *)((const char *)b->dev + r->live);
+	return obj_bs_setting_get(r, &b->params);
 }
 
-static bool ct_bs_is_null(const struct obj_backstore *b)
+static bool ct_bs_thin(const struct obj_backstore *b)
 {
-	return strcmp(b->type, "null") == 0;
+	return ct_bs_bool(b, &obj_bs_settings[OBJ_BS_ROW_THIN]);
+}
+
+/* The kind of b, NULL for a type the parser would refuse (a hand-built model). */
+static const struct bs_kind *ct_bs_kind(const struct obj_backstore *b)
+{
+	return bs_kind_find(b->type);
+}
+
+/* Whether b serves a file or a device: a null store has no path and no cache mode. */
+static bool ct_bs_has_path(const struct obj_backstore *b)
+{
+	const struct bs_kind *k = ct_bs_kind(b);
+
+	return !k || bs_kind_takes(k, BS_KIND_TAKES_PATH);
 }
 
 static struct json_object *ct_bs_summary(const struct obj_backstore *b)
@@ -661,7 +697,7 @@ static struct json_object *ct_bs_summary(const struct obj_backstore *b)
 
 	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
 	/* targetcli's ramdisk: nothing stored, so no path and no cache mode */
-	if (ct_bs_is_null(b))
+	if (!ct_bs_has_path(b))
 		return ct_strf("nullio (%s)%s", size, b->params.readonly ? " ro" : "");
 	return ct_strf("%s (%s) %s%s%s", b->path, size, b->params.readonly ? "ro " : "",
 		       b->params.write_back ? "write-back" : "write-thru",
@@ -675,7 +711,7 @@ static struct json_object *ct_lun_summary(const struct obj_backstore *b)
 	if (!b)
 		return json_object_new_string("BROKEN STORAGE LINK");
 	ctl_tree_size_text(ct_bs_size(b), size, sizeof(size));
-	if (ct_bs_is_null(b))
+	if (!ct_bs_has_path(b))
 		return ct_strf("%s/%s (%s)", b->type, b->name, size);
 	return ct_strf("%s/%s (%s) (%s) %s", b->type, b->name, b->path, size,
 		       b->params.write_back ? "write-back" : "write-thru");
@@ -737,27 +773,41 @@ static struct json_object *ct_summary(const struct ct_ctx *c, const struct ctl_n
 	return NULL;
 }
 
-/*
- * The "auth" group: names as they are, secrets only as whether they are
- * set. With enable (discovery_auth, first as targetcli lists it): whether
- * CHAP is required, which a userid means (obj.h).
- */
-static struct json_object *ct_auth(const struct obj_chap *chap, bool enable)
+/* A setting, row r of a table, of obj (NULL: an object with every setting unset) into g. */
+static int ct_add_setting(struct json_object *g, const struct obj_setting *r, const void *obj)
 {
-	struct json_object *o = json_object_new_object();
+	char key[64];
 
-	if (!o)
-		return NULL;
-	if ((enable && ct_add(o, "enable", json_object_new_boolean(chap && chap->userid[0]))) ||
-	    ct_add(o, "userid", json_object_new_string(chap ? chap->userid : "")) ||
-	    ct_add(o, "password_set", json_object_new_boolean(chap && chap->password[0])) ||
-	    ct_add(o, "mutual_userid", json_object_new_string(chap ? chap->mutual_userid : "")) ||
-	    ct_add(o, "mutual_password_set",
-		   json_object_new_boolean(chap && chap->mutual_password[0]))) {
-		json_object_put(o);
-		return NULL;
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return ct_add(g, r->key, json_object_new_boolean(obj && obj_setting_bool(r, obj)));
+	case OBJ_SETTING_UINT:
+		return ct_add(g, r->key, json_object_new_int64(obj ? obj_setting_uint(r, obj) : 0));
+	case OBJ_SETTING_DIGEST:
+		return ct_add(g, r->key,
+			      json_object_new_string(obj_setting_digest_text(
+				      obj && obj_setting_bool(r, obj),
+				      obj && obj_setting_required(r, obj))));
+	case OBJ_SETTING_NAME:
+		return ct_add(g, r->key,
+			      json_object_new_string(obj ? obj_setting_str(r, obj) : ""));
+	case OBJ_SETTING_SECRET:
+		/* a secret never leaves porticod: only whether it is set */
+		snprintf(key, sizeof(key), "%s_set", r->key);
+		return ct_add(g, key, json_object_new_boolean(obj && obj_setting_str(r, obj)[0]));
 	}
-	return o;
+	return -EINVAL;
+}
+
+/* Every setting of table t of obj (NULL: none set) into g. */
+static int ct_add_settings(struct json_object *g, const struct obj_settings *t, const void *obj)
+{
+	obj_settings_foreach(r, t) {
+		if (ct_add_setting(g, r, obj))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore *b,
@@ -771,26 +821,40 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 	snprintf(naa, sizeof(naa), "0x");
 	for (i = 0; i < sizeof(b->id.naa); i++)
 		snprintf(naa + 2 + 2 * i, 3, "%02x", b->id.naa[i]);
-	/* the path under the name targetcli's create takes: file= for files, dev= for devices */
-	if (!ct_bs_is_null(b) && ct_add(p, strcmp(b->type, "file") == 0 ? "file" : "dev",
-					json_object_new_string(b->path)))
-		return -ENOMEM;
-	if (ct_add(p, "size", json_object_new_int64((int64_t)ct_bs_size(b))) ||
-	    ct_add(p, "thin", json_object_new_boolean(ct_bs_thin(b))) ||
-	    ct_add(p, "write_back", json_object_new_boolean(b->params.write_back)) ||
-	    ct_add(p, "readonly", json_object_new_boolean(b->params.readonly)) ||
-	    ct_add(p, "block_size", json_object_new_int64(ct_bs_block_size(b))) ||
-	    ct_add(p, "serial", json_object_new_string(b->id.serial)) ||
-	    ct_add(p, "naa", json_object_new_string(naa)) ||
-	    ct_add(p, "in_use", json_object_new_int64(in_use)))
-		return -ENOMEM;
-	return 0;
-}
+	obj_bs_settings_foreach(r) {
+		const struct bs_kind *k = ct_bs_kind(b);
+		int rc = 0;
 
-/* RFC 7143 §13.1's list value: CRC32C offered, alone when required. */
-static const char *ct_digest(bool on, bool required)
-{
-	return !on ? "None" : required ? "CRC32C" : "CRC32C,None";
+		switch (r->value) {
+		case OBJ_BS_NAME:
+		case OBJ_BS_TYPE:
+			break; /* the node's name, and its parent's */
+		case OBJ_BS_PATH:
+			/* under the name create takes it by: file= for files, dev= for devices */
+			if (ct_bs_has_path(b))
+				rc = ct_add(p, k ? k->path_key : r->key,
+					    json_object_new_string(b->path));
+			break;
+		case OBJ_BS_SIZE:
+			rc = ct_add(p, r->key, json_object_new_int64((int64_t)ct_bs_size(b)));
+			break;
+		case OBJ_BS_BOOL:
+			rc = ct_add(p, r->key, json_object_new_boolean(ct_bs_bool(b, r)));
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			rc = ct_add(p, r->key, json_object_new_int64(ct_bs_block_size(b)));
+			break;
+		case OBJ_BS_SERIAL:
+			rc = ct_add(p, r->key, json_object_new_string(b->id.serial));
+			break;
+		case OBJ_BS_NAA:
+			rc = ct_add(p, r->key, json_object_new_string(naa));
+			break;
+		}
+		if (rc)
+			return -ENOMEM;
+	}
+	return ct_add(p, "in_use", json_object_new_int64(in_use));
 }
 
 /* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */
@@ -808,52 +872,38 @@ static int ct_add_allowed(struct json_object *g, const struct net_allow *l)
 	return rc;
 }
 
-static int ct_props_tpg(const struct obj_tpg *tpg, struct json_object *p)
+/*
+ * The groups of settings of node n (ctl_groups.c), each an object in p:
+ * whether it is on (enable), its table's settings, the node's allow list.
+ */
+static int ct_props_groups(const struct ct_ctx *c, const struct ctl_node *n,
+			   struct json_object *p)
 {
-	const struct obj_tpg_attrs *a = &tpg->attrs;
-	const struct obj_tpg_params *q = &tpg->params;
-	struct json_object *g;
+	for (size_t i = 0; i < ctl_ngroups; i++) {
+		const struct ctl_group *grp = &ctl_groups[i];
+		const void *obj;
+		struct json_object *g;
 
-	if (ct_add(p, "tag", json_object_new_int64(tpg->tag)))
-		return -ENOMEM;
-	/* the names docs/configuration.md gives under "attributes" */
-	g = json_object_new_object();
-	if (ct_add(p, "attribute", g))
-		return -ENOMEM;
-	if (ct_add(g, "generate_node_acls", json_object_new_boolean(a->generate_node_acls)) ||
-	    ct_add(g, "demo_mode_write_protect",
-		   json_object_new_boolean(a->demo_mode_write_protect)) ||
-	    ct_add(g, "nopin_interval", json_object_new_int64(a->nopin_interval_s)) ||
-	    ct_add(g, "nopin_timeout", json_object_new_int64(a->nopin_timeout_s)) ||
-	    ct_add(g, "default_cmdsn_depth", json_object_new_int64(a->default_cmdsn_depth)) ||
-	    ct_add(g, "authentication", json_object_new_boolean(a->authentication)) ||
-	    ct_add_allowed(g, &tpg->allowed))
-		return -ENOMEM;
-	/* RFC 7143 §13 key names, as under "parameters" */
-	g = json_object_new_object();
-	if (ct_add(p, "parameter", g))
-		return -ENOMEM;
-	if (ct_add(g, "MaxRecvDataSegmentLength", json_object_new_int64(q->max_recv_dsl)) ||
-	    ct_add(g, "MaxBurstLength", json_object_new_int64(q->max_burst)) ||
-	    ct_add(g, "FirstBurstLength", json_object_new_int64(q->first_burst)) ||
-	    ct_add(g, "MaxOutstandingR2T", json_object_new_int64(q->max_outstanding_r2t)) ||
-	    ct_add(g, "InitialR2T", json_object_new_boolean(q->initial_r2t)) ||
-	    ct_add(g, "ImmediateData", json_object_new_boolean(q->immediate_data)) ||
-	    ct_add(
-		g, "HeaderDigest",
-		json_object_new_string(ct_digest(q->header_digest, q->header_digest_required))) ||
-	    ct_add(g, "DataDigest",
-		   json_object_new_string(ct_digest(q->data_digest, q->data_digest_required))) ||
-	    ct_add(g, "DefaultTime2Wait", json_object_new_int64(q->default_time2wait)) ||
-	    ct_add(g, "DefaultTime2Retain", json_object_new_int64(q->default_time2retain)))
-		return -ENOMEM;
-	/*
-	 * A TPG has no credentials of its own in this model (CHAP lives in
-	 * its ACLs; "authentication" above says whether it is required): the
-	 * group is there, empty, so that `get auth` answers the same at every
-	 * level.
-	 */
-	return ct_add(p, "auth", ct_auth(NULL, false));
+		if (grp->node != n->type)
+			continue;
+		obj = grp->object ? grp->object(c->m, n) : NULL;
+		g = json_object_new_object();
+		if (ct_add(p, grp->name, g))
+			return -ENOMEM;
+		/* targetcli lists it first; a userid means CHAP is required (obj.h) */
+		if (grp->enable &&
+		    ct_add(g, "enable",
+			   json_object_new_boolean(obj && !obj_settings_all_default(grp->settings,
+										    obj))))
+			return -ENOMEM;
+		if (grp->settings && ct_add_settings(g, grp->settings, obj))
+			return -ENOMEM;
+		if (grp->allowed_addresses &&
+		    ct_add_allowed(g, n->type == CTL_NODE_TPG ? &n->tpg->allowed :
+								&n->acl->allowed))
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 static int ct_props_portal(const struct net_portal *portal, struct json_object *p)
@@ -890,15 +940,6 @@ static int ct_props_lun(const struct obj_tpg_lun *tl, struct json_object *p)
 	return ct_add(p, "storage_object", json_object_new_string(path));
 }
 
-/*
- * The discovery credentials, the one group of /iscsi (`set discovery_auth`):
- * global, since a discovery session names no target.
- */
-static int ct_props_iscsi(const struct obj_chap *chap, struct json_object *p)
-{
-	return ct_add(p, "discovery_auth", ct_auth(chap, true));
-}
-
 /* The node's props; groups have none but /iscsi (the root an empty object). 0 or -errno. */
 static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct json_object *node)
 {
@@ -923,22 +964,18 @@ static int ct_props(const struct ct_ctx *c, const struct ctl_node *n, struct jso
 	case CTL_NODE_BACKSTORE:
 		return ct_props_backstore(c, n->bs, p);
 	case CTL_NODE_ISCSI:
-		return ct_props_iscsi(&c->m->discovery_auth, p);
+	case CTL_NODE_ACL:
+		return ct_props_groups(c, n, p);
 	case CTL_NODE_TARGET:
 		return ct_add(p, "alias", json_object_new_string(n->target->alias));
 	case CTL_NODE_TPG:
-		return ct_props_tpg(n->tpg, p);
+		if (ct_add(p, "tag", json_object_new_int64(n->tpg->tag)))
+			return -ENOMEM;
+		return ct_props_groups(c, n, p);
 	case CTL_NODE_PORTAL:
 		return ct_props_portal(&n->tpg->portals[n->index], p);
 	case CTL_NODE_LUN:
 		return ct_props_lun(&n->tpg->luns[n->index], p);
-	case CTL_NODE_ACL: {
-		struct json_object *g = json_object_new_object();
-
-		if (ct_add(p, "attribute", g) || ct_add_allowed(g, &n->acl->allowed))
-			return -ENOMEM;
-		return ct_add(p, "auth", ct_auth(&n->acl->chap, false));
-	}
 	case CTL_NODE_MAPPED_LUN:
 		ct_mapped(n, &lun, &tpg_lun, &ro);
 		if (ct_add(p, "mapped_lun", json_object_new_int64((int64_t)lun)) ||
@@ -1066,6 +1103,7 @@ static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct 
 {
 	static const enum ctl_node_type tpg_groups[] = { CTL_NODE_ACLS, CTL_NODE_LUNS,
 							CTL_NODE_PORTALS };
+	const struct bs_kind *kinds[BS_KIND__COUNT];
 	struct ctl_node child = *n;
 	size_t i;
 	int rc;
@@ -1080,8 +1118,9 @@ static int ct_children(const struct ct_ctx *c, const struct ctl_node *n, struct 
 		return ct_add_child(c, arr, &child, depth);
 	case CTL_NODE_BACKSTORES:
 		child.type = CTL_NODE_BS_TYPE;
-		for (i = 0; i < CT_NBS_TYPES; i++) {
-			snprintf(child.bs_type, sizeof(child.bs_type), "%s", ct_bs_types[i]);
+		ct_kinds(kinds);
+		for (i = 0; i < BS_KIND__COUNT; i++) {
+			snprintf(child.bs_type, sizeof(child.bs_type), "%s", kinds[i]->name);
 			rc = ct_add_child(c, arr, &child, depth);
 			if (rc)
 				return rc;

@@ -38,7 +38,7 @@ enum ctl_node_type {
  */
 struct ctl_node {
 	enum ctl_node_type type;
-	char bs_type[16];	   /* BS_TYPE, BACKSTORE: "file", "block", "lvm", "null" */
+	char bs_type[16];	   /* BS_TYPE, BACKSTORE: a kind's name (bs_kind.h) */
 	struct obj_backstore *bs;  /* BACKSTORE */
 	struct obj_target *target; /* TARGET and below */
 	struct obj_tpg *tpg;	   /* TPG and below */
@@ -50,6 +50,33 @@ struct ctl_node {
 	 */
 	size_t index;
 };
+
+/*
+ * A group of settings, as `set` and `get` name it at a kind of node
+ * (docs/control-protocol.md, "Verbs" and "Nodes in results"): its keys are
+ * a settings table's (obj_settings.h) and the extras below. The tree shows
+ * it in the node's props, the editor sets it, the shell lists it (through
+ * the facts, ctl_facts.h). A backstore's group is its settable settings,
+ * flat in its props.
+ */
+struct ctl_group {
+	enum ctl_node_type node;
+	const char *name;
+	const struct obj_settings *settings; /* its keys; NULL: none of a table */
+	/* the object its settings are in, at node n of m; NULL (or no function): none, all unset */
+	const void *(*object)(const struct obj_model *m, const struct ctl_node *n);
+	bool enable; /* enable=false removes it, and its props say whether it is on (targetcli's) */
+	const char *off; /* what enable=false says */
+	bool allowed_addresses; /* and allowed_addresses: the node's own list, not in the group */
+	const char *refused; /* set refuses it here, saying this (and refused_hint) */
+	const char *refused_hint;
+};
+
+extern const struct ctl_group ctl_groups[];
+extern const size_t ctl_ngroups;
+
+/* The group name at nodes of type t, or NULL. */
+const struct ctl_group *ctl_group_find(enum ctl_node_type t, const char *name);
 
 /* The node's type name in results: "root", "group", "backstore", "target", "tpg", ... */
 const char *ctl_node_type_name(enum ctl_node_type type);

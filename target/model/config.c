@@ -24,9 +24,14 @@
 #include "common/be.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_settings.h"
 #include "target/iscsi/chap.h"
 #include "target/model/pr_store.h"
+
+/* The key of a row of the file's top level (obj_globals). */
+#define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
 
 #define CONFIG_LU_VENDOR "PORTICO "
 /* one product for every kind, so that one multipath.conf device stanza matches them all */
@@ -275,24 +280,7 @@ int config_machine_id(char *buf, size_t len)
 	return buf[0] ? 0 : -ENOENT;
 }
 
-static const char *const config_bs_types[] = { "file", "block", "lvm", "null", NULL };
-
-static bool config_bs_type_known(const char *type)
-{
-	const char *const *t;
-
-	for (t = config_bs_types; *t; t++) {
-		if (strcmp(*t, type) == 0)
-			return true;
-	}
-	return false;
-}
-
-static const char *const config_bs_keys[] = { "name",     "type",       "path",  "size",
-					      "thin",     "write_back", "readonly",
-					      "block_size", "serial",   "naa",   NULL };
-
-/* A key that the backstore's type does not use: say so rather than ignore it. */
+/* A key that the backstore's kind does not take: say so rather than ignore it. */
 static int config_bs_refuse(const config_setting_t *g, const char *key, const char *name,
 			    const char *type, const char *why, struct cfg_err *err)
 {
@@ -304,132 +292,164 @@ static int config_bs_refuse(const config_setting_t *g, const char *key, const ch
 			 key, type, why);
 }
 
-static int config_parse_backstore(struct config_ctx *c, const config_setting_t *g,
-				  struct obj_backstore *b)
+static int config_bs_name(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b)
 {
-	struct cfg_err *err = c->err;
-	const char *name, *type, *path = NULL, *serial = NULL, *naa = NULL, *why;
 	const char *file = config_setting_source_file(g);
-	int64_t block_size = 0;
-	uint64_t size = 0;
-	bool is_file, is_null;
+	const char *name, *why;
 	size_t i;
 	int ret;
 
-	ret = cfg_check_keys(g, config_bs_keys, err);
-	if (ret)
-		return ret;
-	ret = cfg_get_string(g, "name", true, &name, err);
+	ret = cfg_get_string(g, r->key, true, &name, c->err);
 	if (ret)
 		return ret;
 	why = config_name_why(name);
 	if (why)
-		return cfg_error(err, config_setting_get_member(g, "name"),
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
 				 "backstore name '%s' %s", name, why);
 	for (i = 0; c->m->backstores + i != b; i++) {
 		if (strcmp(c->m->backstores[i].name, name) == 0)
-			return cfg_error(err, config_setting_get_member(g, "name"),
+			return cfg_error(c->err, config_setting_get_member(g, r->key),
 					 "backstore '%s' is defined twice (first at line %d): rename one",
 					 name, c->m->backstores[i].cfg_line);
 	}
 	strcpy(b->name, name);
+	b->params.name = b->name;
 	b->cfg_line = config_setting_source_line(g);
 	snprintf(b->cfg_file, sizeof(b->cfg_file), "%s", file ? file : "");
+	return 0;
+}
 
-	ret = cfg_get_string(g, "type", true, &type, err);
+static int config_bs_type(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind **kind)
+{
+	char kinds[64];
+	const char *type;
+	int ret;
+
+	ret = cfg_get_string(g, r->key, true, &type, c->err);
 	if (ret)
 		return ret;
-	if (!config_bs_type_known(type))
-		return cfg_error(err, config_setting_get_member(g, "type"),
-				 "backstore '%s': unknown type '%s' (allowed: file, block, lvm, null)",
-				 name, type);
-	strcpy(b->type, type);
-	is_file = strcmp(type, "file") == 0;
-	is_null = strcmp(type, "null") == 0;
-
-	ret = cfg_get_string(g, "path", false, &path, err);
-	if (ret)
-		return ret;
-	if (is_null && path)
-		return config_bs_refuse(g, "path", name, type, "it stores nothing", err);
-	if (!is_null && !path)
-		return cfg_error(err, g, "backstore '%s': a %s backstore needs path = \"%s\";", name,
-				 type,
-				 is_file ? "/var/lib/portico/NAME.img" :
-				 strcmp(type, "lvm") == 0 ? "/dev/VG/LV" : "/dev/DEVICE");
-	if (path) {
-		if (path[0] != '/')
-			return cfg_error(err, config_setting_get_member(g, "path"),
-					 "backstore '%s': path '%s' must be absolute", name, path);
-		if (strlen(path) >= sizeof(b->path))
-			return cfg_error(err, config_setting_get_member(g, "path"),
-					 "backstore '%s': path is too long", name);
-		strcpy(b->path, path);
-		b->params.path = b->path;
+	*kind = bs_kind_find(type);
+	if (!*kind) {
+		bs_kind_names(kinds, sizeof(kinds), ", ");
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': unknown type '%s' (allowed: %s)", b->name, type,
+				 kinds);
 	}
+	snprintf(b->type, sizeof(b->type), "%s", (*kind)->name);
+	return 0;
+}
 
-	if (is_null && !config_setting_get_member(g, "size"))
-		return cfg_error(err, g, "backstore '%s': a null backstore needs size = \"100G\";",
-				 name);
-	ret = cfg_get_size(g, "size", false, &size, err);
+static int config_bs_path(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	const char *path = NULL, *why = bs_kind_refuses(kind, r->takes);
+	int ret;
+
+	ret = cfg_get_string(g, r->key, false, &path, c->err);
 	if (ret)
 		return ret;
-	if (config_setting_get_member(g, "size") && size == 0)
-		return cfg_error(err, config_setting_get_member(g, "size"),
-				 "backstore '%s': size must not be 0%s", name,
-				 is_null ? "" : " (leave it out to use the store's own size)");
+	if (why)
+		return config_bs_refuse(g, r->key, b->name, kind->name, why, c->err);
+	if (!path)
+		return cfg_error(c->err, g, "backstore '%s': a %s backstore needs %s = \"%s\";",
+				 b->name, kind->name, r->key, kind->path_hint);
+	if (path[0] != '/')
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': path '%s' must be absolute", b->name, path);
+	if (strlen(path) >= sizeof(b->path))
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': path is too long", b->name);
+	strcpy(b->path, path);
+	b->params.path = b->path;
+	return 0;
+}
 
-	if (!is_file) {
-		ret = config_bs_refuse(g, "thin", name, type,
-				       is_null ? "it stores nothing" :
-				       "a device is thin when it takes discards, and porticod asks it",
-				       err);
+static int config_bs_size(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	config_setting_t *s = config_setting_get_member(g, r->key);
+	uint64_t size = 0;
+	int ret;
+
+	if (kind->size_required && !s)
+		return cfg_error(c->err, g, "backstore '%s': a %s backstore needs %s = \"100G\";",
+				 b->name, kind->name, r->key);
+	ret = cfg_get_size(g, r->key, false, &size, c->err);
+	if (ret)
+		return ret;
+	if (s && size == 0)
+		return cfg_error(c->err, s, "backstore '%s': size must not be 0%s", b->name,
+				 kind->size_required ?
+					 "" :
+					 " (leave it out to use the store's own size)");
+	obj_bs_setting_set(r, &b->params, size);
+	return 0;
+}
+
+static int config_bs_bool(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	const char *why = bs_kind_refuses(kind, r->takes);
+	bool v = !why && r->def;
+	int ret;
+
+	if (why) {
+		ret = config_bs_refuse(g, r->key, b->name, kind->name, why, c->err);
 		if (ret)
 			return ret;
 	}
-	ret = cfg_get_bool(g, "thin", false, &b->params.thin, err);
-	if (ret)
-		return ret;
+	ret = cfg_get_bool(g, r->key, false, &v, c->err);
+	if (!ret)
+		obj_bs_setting_set(r, &b->params, v);
+	return ret;
+}
 
-	if (is_null) {
-		ret = config_bs_refuse(g, "write_back", name, type, "it stores nothing", err);
-		if (ret)
-			return ret;
-	}
-	/*
-	 * Write-back (WCE=1) as LIO's fileio and iblock report it: initiators
-	 * send SYNCHRONIZE CACHE and FUA, which we honour; write-through would
-	 * make every write O_DSYNC.
-	 */
-	b->params.write_back = !is_null;
-	ret = cfg_get_bool(g, "write_back", false, &b->params.write_back, err);
-	if (ret)
-		return ret;
-	ret = cfg_get_bool(g, "readonly", false, &b->params.readonly, err);
-	if (ret)
-		return ret;
+/* After the size: it must be a multiple of the block size. */
+static int config_bs_block_size(struct config_ctx *c, const config_setting_t *g,
+				const struct obj_bs_setting *r, struct obj_backstore *b)
+{
+	int64_t block_size = 0;
+	int ret;
 
-	if (config_setting_get_member(g, "block_size")) {
-		ret = cfg_get_int64(g, "block_size", true, &block_size, err);
+	if (config_setting_get_member(g, r->key)) {
+		ret = cfg_get_int64(g, r->key, true, &block_size, c->err);
 		if (ret)
 			return ret;
 		if (block_size != 512 && block_size != 4096)
-			return cfg_error(err, config_setting_get_member(g, "block_size"),
+			return cfg_error(c->err, config_setting_get_member(g, r->key),
 					 "backstore '%s': block_size must be 512 or 4096, not %lld",
-					 name, (long long)block_size);
+					 b->name, (long long)block_size);
 	}
-	b->params.block_size = (uint32_t)block_size;
-	if (size % (block_size ? (uint64_t)block_size : 512))
-		return cfg_error(err, config_setting_get_member(g, "size"),
-				 "backstore '%s': size %llu is not a multiple of the block size %lld",
-				 name, (unsigned long long)size, block_size ? (long long)block_size : 512LL);
-	b->params.size = size;
-	b->params.name = b->name;
+	obj_bs_setting_set(r, &b->params, (uint64_t)block_size);
+	if (b->params.size % (block_size ? (uint64_t)block_size : 512))
+		return cfg_error(
+			c->err, config_setting_get_member(g, obj_bs_settings[OBJ_BS_ROW_SIZE].key),
+			"backstore '%s': size %llu is not a multiple of the block size %lld",
+			b->name, (unsigned long long)b->params.size,
+			block_size ? (long long)block_size : 512LL);
+	return 0;
+}
 
-	ret = cfg_get_string(g, "serial", false, &serial, err);
+/* The serial and the NAA: as pinned, or derived for what is not pinned. */
+static int config_bs_identity(struct config_ctx *c, const config_setting_t *g,
+			      struct obj_backstore *b)
+{
+	const char *skey = obj_bs_settings[OBJ_BS_ROW_SERIAL].key;
+	const char *nkey = obj_bs_settings[OBJ_BS_ROW_NAA].key;
+	const char *serial = NULL, *naa = NULL, *why;
+	struct cfg_err *err = c->err;
+	int ret;
+
+	ret = cfg_get_string(g, skey, false, &serial, err);
 	if (ret)
 		return ret;
-	ret = cfg_get_string(g, "naa", false, &naa, err);
+	ret = cfg_get_string(g, nkey, false, &naa, err);
 	if (ret)
 		return ret;
 	if (!serial || !naa) {
@@ -438,31 +458,74 @@ static int config_parse_backstore(struct config_ctx *c, const config_setting_t *
 			if (ret)
 				return cfg_error(err, g,
 						 "backstore '%s': no /etc/machine-id and no host name to derive its identity from: pin serial and naa",
-						 name);
+						 b->name);
 			c->have_machine_id = true;
 		}
-		ret = config_lu_id_derive(c->machine_id, name, &b->id);
+		ret = config_lu_id_derive(c->machine_id, b->name, &b->id);
 		if (ret)
-			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)", name);
+			return cfg_error(err, g, "backstore '%s': SHA-256 failed (libcrypto)",
+					 b->name);
 	} else {
 		config_lu_id_names(&b->id);
 	}
 	if (serial) {
 		why = config_serial_why(serial);
 		if (why)
-			return cfg_error(err, config_setting_get_member(g, "serial"),
-					 "backstore '%s': serial '%s' %s", name, serial, why);
+			return cfg_error(err, config_setting_get_member(g, skey),
+					 "backstore '%s': serial '%s' %s", b->name, serial, why);
 		snprintf(b->id.serial, sizeof(b->id.serial), "%s", serial);
 		b->serial_set = true;
 	}
 	if (naa) {
 		why = config_naa_parse(naa, b->id.naa);
 		if (why)
-			return cfg_error(err, config_setting_get_member(g, "naa"),
-					 "backstore '%s': naa '%s' %s", name, naa, why);
+			return cfg_error(err, config_setting_get_member(g, nkey),
+					 "backstore '%s': naa '%s' %s", b->name, naa, why);
 		b->naa_set = true;
 	}
 	return 0;
+}
+
+/* A backstore, its settings in the order of their table (obj_settings.c). */
+static int config_parse_backstore(struct config_ctx *c, const config_setting_t *g,
+				  struct obj_backstore *b)
+{
+	const struct bs_kind *kind = NULL; /* set by the type, which comes before what needs it */
+	const char *keys[OBJ_SETTINGS_MAX];
+	int ret;
+
+	obj_bs_settings_keys(keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(g, keys, c->err);
+	obj_bs_settings_foreach(r) {
+		if (ret)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			ret = config_bs_name(c, g, r, b);
+			break;
+		case OBJ_BS_TYPE:
+			ret = config_bs_type(c, g, r, b, &kind);
+			break;
+		case OBJ_BS_PATH:
+			ret = config_bs_path(c, g, r, b, kind);
+			break;
+		case OBJ_BS_SIZE:
+			ret = config_bs_size(c, g, r, b, kind);
+			break;
+		case OBJ_BS_BOOL:
+			ret = config_bs_bool(c, g, r, b, kind);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			ret = config_bs_block_size(c, g, r, b);
+			break;
+		case OBJ_BS_SERIAL:
+			break; /* with the NAA, which may be derived with it */
+		case OBJ_BS_NAA:
+			ret = config_bs_identity(c, g, b);
+			break;
+		}
+	}
+	return ret;
 }
 
 /*
@@ -502,7 +565,7 @@ static int config_parse_backstores(struct config_ctx *c, const config_setting_t 
 	config_setting_t *list;
 	int i, n, ret;
 
-	ret = config_get_group_list(root, "backstores", &list, c->err);
+	ret = config_get_group_list(root, CONFIG_KEY(BACKSTORES), &list, c->err);
 	if (ret || !list)
 		return ret;
 	n = config_setting_length(list);
@@ -725,79 +788,70 @@ static const char *config_chap_clash(const struct obj_model *m, const char *secr
 	return NULL;
 }
 
-enum { CONFIG_CHAP_USERID, CONFIG_CHAP_PASSWORD, CONFIG_CHAP_MUTUAL_USERID, CONFIG_CHAP_MUTUAL_PASSWORD };
-
 /*
- * userid, password, mutual_userid, mutual_password of g (an ACL, or
- * discovery_auth) into *chap; what names their owner in messages. The
- * secrets never appear in a message.
+ * The CHAP credentials of g (an ACL, or discovery_auth) into *chap; what
+ * names their owner in messages. The secrets never appear in a message.
  */
 static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
 			     struct obj_chap *chap)
 {
-	static const char *const keys[] = {
-		[CONFIG_CHAP_USERID] = "userid",
-		[CONFIG_CHAP_PASSWORD] = "password",
-		[CONFIG_CHAP_MUTUAL_USERID] = "mutual_userid",
-		[CONFIG_CHAP_MUTUAL_PASSWORD] = "mutual_password",
-	};
-	char *const dst[] = {
-		[CONFIG_CHAP_USERID] = chap->userid,
-		[CONFIG_CHAP_PASSWORD] = chap->password,
-		[CONFIG_CHAP_MUTUAL_USERID] = chap->mutual_userid,
-		[CONFIG_CHAP_MUTUAL_PASSWORD] = chap->mutual_password,
-	};
-	const char *v[ARRAY_SIZE(keys)] = { NULL };
+	const struct obj_setting *rows = obj_chap_settings.rows;
+	const char *v[OBJ_CHAP__COUNT] = { NULL };
 	const char *why, *owner;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < ARRAY_SIZE(keys); i++) {
-		config_setting_t *s = config_setting_get_member(g, keys[i]);
+	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+		config_setting_t *s = config_setting_get_member(g, rows[i].key);
 
-		ret = cfg_get_string(g, keys[i], false, &v[i], c->err);
+		ret = cfg_get_string(g, rows[i].key, false, &v[i], c->err);
 		if (ret)
 			return ret;
 		if (!v[i])
 			continue;
-		if (i == CONFIG_CHAP_USERID || i == CONFIG_CHAP_MUTUAL_USERID)
+		if (rows[i].type == OBJ_SETTING_NAME)
 			why = chap_name_why(v[i]);
 		else
 			why = chap_secret_why(strlen(v[i]));
 		if (why)
-			return cfg_error(c->err, s, "%s: %s %s", what, keys[i], why);
-		if (i == CONFIG_CHAP_PASSWORD || i == CONFIG_CHAP_MUTUAL_PASSWORD)
+			return cfg_error(c->err, s, "%s: %s %s", what, rows[i].key, why);
+		if (rows[i].type == OBJ_SETTING_SECRET)
 			config_check_secret_file(c, s);
 	}
-	for (i = 0; i < ARRAY_SIZE(keys); i += 2) {
+	/* each name is followed by its secret */
+	for (i = 0; i < OBJ_CHAP__COUNT; i += 2) {
 		if (!v[i] != !v[i + 1])
-			return cfg_error(c->err, config_setting_get_member(g, keys[v[i] ? i : i + 1]),
-					 "%s: %s and %s go together", what, keys[i], keys[i + 1]);
+			return cfg_error(c->err,
+					 config_setting_get_member(g, rows[v[i] ? i : i + 1].key),
+					 "%s: %s and %s go together", what, rows[i].key,
+					 rows[i + 1].key);
 	}
-	if (v[CONFIG_CHAP_MUTUAL_USERID] && !v[CONFIG_CHAP_USERID])
-		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_USERID]),
+	if (v[OBJ_CHAP_MUTUAL_USERID] && !v[OBJ_CHAP_USERID])
+		return cfg_error(c->err,
+				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_USERID].key),
 				 "%s: mutual CHAP (the target proving itself) needs the initiator's userid and password too",
 				 what);
-	if (v[CONFIG_CHAP_MUTUAL_PASSWORD] &&
-	    !strcmp(v[CONFIG_CHAP_PASSWORD], v[CONFIG_CHAP_MUTUAL_PASSWORD]))
-		return cfg_error(c->err, config_setting_get_member(g, keys[CONFIG_CHAP_MUTUAL_PASSWORD]),
+	if (v[OBJ_CHAP_MUTUAL_PASSWORD] &&
+	    !strcmp(v[OBJ_CHAP_PASSWORD], v[OBJ_CHAP_MUTUAL_PASSWORD]))
+		return cfg_error(c->err,
+				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_PASSWORD].key),
 				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
 				 what);
-	for (i = CONFIG_CHAP_PASSWORD; i < ARRAY_SIZE(keys); i += 2) {
-		if (!v[i])
+	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+		if (!v[i] || rows[i].type != OBJ_SETTING_SECRET)
 			continue;
-		owner = config_chap_clash(c->m, v[i], i == CONFIG_CHAP_MUTUAL_PASSWORD);
+		owner = config_chap_clash(c->m, v[i], rows[i].mutual);
 		if (owner)
-			return cfg_error(c->err, config_setting_get_member(g, keys[i]),
+			return cfg_error(c->err, config_setting_get_member(g, rows[i].key),
 					 "%s: %s is a %s of %s%s%s (RFC 7143 §9.2.1: a secret that authenticates initiators never authenticates the target)",
-					 what, keys[i],
-					 i == CONFIG_CHAP_PASSWORD ? "mutual_password" : "password",
+					 what, rows[i].key,
+					 rows[i].mutual ? "password" : "mutual_password",
 					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
 					 strcmp(owner, "discovery_auth") ? "'" : "");
 	}
-	for (i = 0; i < ARRAY_SIZE(keys); i++)
+	for (i = 0; i < OBJ_CHAP__COUNT; i++)
 		if (v[i])
-			strcpy(dst[i], v[i]); /* fits: checked above (255 bytes at most) */
+			strcpy(obj_setting_buf(&rows[i], chap), v[i]); /* fits: checked above */
 	return 0;
 }
 
@@ -839,16 +893,26 @@ static int config_parse_allowed(struct config_ctx *c, const config_setting_t *g,
 	return 0;
 }
 
-static const char *const config_acl_keys[] = { "initiator",	"mapped_luns", "userid",
-					       "password",	"mutual_userid",
-					       "mutual_password", "allowed_addresses", NULL };
+/* An ACL's keys: the initiator, its LUNs, its CHAP credentials, where it may log in from. */
+static void config_acl_keys(const char **keys, size_t cap)
+{
+	size_t n = 0;
+
+	keys[n++] = "initiator";
+	keys[n++] = "mapped_luns";
+	n += obj_settings_keys(&obj_chap_settings, keys + n, cap - n - 1);
+	keys[n++] = "allowed_addresses";
+	keys[n] = NULL;
+}
 
 static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
+	const char *keys[OBJ_SETTINGS_MAX];
 	config_setting_t *list, *mapped;
 	int i, n, ret;
 	size_t j;
 
+	config_acl_keys(keys, ARRAY_SIZE(keys));
 	ret = config_get_group_list(g, "acls", &list, c->err);
 	if (ret || !list)
 		return ret;
@@ -862,7 +926,7 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 		const char *name, *why = NULL;
 		char what[ISCSI_NAME_MAX + 16];
 
-		ret = cfg_check_keys(e, config_acl_keys, c->err);
+		ret = cfg_check_keys(e, keys, c->err);
 		if (ret)
 			return ret;
 		ret = cfg_get_string(e, "initiator", true, &name, c->err);
@@ -895,37 +959,6 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 			return ret;
 	}
 	return 0;
-}
-
-static const char *const config_attr_keys[] = { "generate_node_acls", "demo_mode_write_protect",
-						"nopin_interval", "nopin_timeout",
-						"default_cmdsn_depth", "authentication", NULL };
-
-static int config_parse_attrs(struct config_ctx *c, const config_setting_t *g,
-			      struct obj_tpg_attrs *a)
-{
-	config_setting_t *s;
-	int ret;
-
-	ret = config_get_group(g, "attributes", &s, c->err);
-	if (ret || !s)
-		return ret;
-	ret = cfg_check_keys(s, config_attr_keys, c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "generate_node_acls", false, &a->generate_node_acls, c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "demo_mode_write_protect", false, &a->demo_mode_write_protect,
-				   c->err);
-	if (!ret)
-		ret = config_get_u32(s, "nopin_interval", 0, 3600, &a->nopin_interval_s, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "nopin_timeout", 1, 3600, &a->nopin_timeout_s, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "default_cmdsn_depth", 1, 4096, &a->default_cmdsn_depth,
-				     c->err);
-	if (!ret)
-		ret = cfg_get_bool(s, "authentication", false, &a->authentication, c->err);
-	return ret;
 }
 
 /* RFC 7143 §13: Boolean keys are Yes/No on the wire; accept those and libconfig's true/false. */
@@ -997,50 +1030,75 @@ bad:
 			 key);
 }
 
-static const char *const config_param_keys[] = {
-	"MaxRecvDataSegmentLength", "MaxBurstLength",	 "FirstBurstLength",
-	"MaxOutstandingR2T",	    "InitialR2T",	 "ImmediateData",
-	"HeaderDigest",		    "DataDigest",	 "DefaultTime2Wait",
-	"DefaultTime2Retain",	    NULL,
-};
+/* One setting, row r of a table, from group s into obj; left as it is when missing. */
+static int config_get_setting(const config_setting_t *s, const struct obj_setting *r, void *obj,
+			      struct cfg_err *err)
+{
+	bool b = false, required = false;
+	uint32_t v;
+	int ret = 0;
+
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		b = obj_setting_bool(r, obj);
+		if (r->type == OBJ_SETTING_BOOL)
+			ret = cfg_get_bool(s, r->key, false, &b, err);
+		else
+			ret = config_get_yesno(s, r->key, &b, err);
+		if (!ret)
+			obj_setting_set_bool(r, obj, b);
+		break;
+	case OBJ_SETTING_UINT:
+		v = obj_setting_uint(r, obj);
+		ret = config_get_u32(s, r->key, r->min, r->max, &v, err);
+		if (!ret)
+			obj_setting_set_uint(r, obj, v);
+		break;
+	case OBJ_SETTING_DIGEST:
+		b = obj_setting_bool(r, obj);
+		required = obj_setting_required(r, obj);
+		ret = config_get_digest(s, r->key, &b, &required, err);
+		if (!ret) {
+			obj_setting_set_bool(r, obj, b);
+			obj_setting_set_required(r, obj, required);
+		}
+		break;
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		break; /* CHAP credentials are checked together: config_parse_chap */
+	}
+	return ret;
+}
+
+/* The group t->group of g, when it is there, into obj: t's keys only, each as its row says. */
+static int config_get_settings(const config_setting_t *g, const struct obj_settings *t,
+			       void *obj, struct cfg_err *err)
+{
+	const char *keys[OBJ_SETTINGS_MAX];
+	config_setting_t *s;
+	int ret;
+
+	ret = config_get_group(g, t->group, &s, err);
+	if (ret || !s)
+		return ret;
+	obj_settings_keys(t, keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(s, keys, err);
+	obj_settings_foreach(r, t) {
+		if (!ret)
+			ret = config_get_setting(s, r, obj, err);
+	}
+	return ret;
+}
 
 static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 			       struct obj_tpg_params *p)
 {
-	const int64_t dsl_max = (1 << 24) - 1; /* RFC 7143 §13.12-13.14: 512 to 2^24-1 */
-	config_setting_t *s;
+	config_setting_t *s = config_setting_get_member(g, obj_tpg_param_settings.group);
 	int ret;
 
-	ret = config_get_group(g, "parameters", &s, c->err);
+	ret = config_get_settings(g, &obj_tpg_param_settings, p, c->err);
 	if (ret || !s)
-		return ret;
-	ret = cfg_check_keys(s, config_param_keys, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxRecvDataSegmentLength", 512, dsl_max, &p->max_recv_dsl,
-				     c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxBurstLength", 512, dsl_max, &p->max_burst, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "FirstBurstLength", 512, dsl_max, &p->first_burst, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "MaxOutstandingR2T", 1, 65535, &p->max_outstanding_r2t,
-				     c->err);
-	if (!ret)
-		ret = config_get_yesno(s, "InitialR2T", &p->initial_r2t, c->err);
-	if (!ret)
-		ret = config_get_yesno(s, "ImmediateData", &p->immediate_data, c->err);
-	if (!ret)
-		ret = config_get_digest(s, "HeaderDigest", &p->header_digest,
-					&p->header_digest_required, c->err);
-	if (!ret)
-		ret = config_get_digest(s, "DataDigest", &p->data_digest, &p->data_digest_required,
-					c->err);
-	if (!ret)
-		ret = config_get_u32(s, "DefaultTime2Wait", 0, 3600, &p->default_time2wait, c->err);
-	if (!ret)
-		ret = config_get_u32(s, "DefaultTime2Retain", 0, 3600, &p->default_time2retain,
-				     c->err);
-	if (ret)
 		return ret;
 	/* RFC 7143 §13.14: FirstBurstLength MUST NOT exceed MaxBurstLength */
 	if (p->first_burst > p->max_burst)
@@ -1086,7 +1144,7 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 	if (!ret)
 		ret = config_parse_acls(c, g, tpg);
 	if (!ret)
-		ret = config_parse_attrs(c, g, &tpg->attrs);
+		ret = config_get_settings(g, &obj_tpg_attr_settings, &tpg->attrs, c->err);
 	if (!ret)
 		ret = config_parse_params(c, g, &tpg->params);
 	snprintf(what, sizeof(what), "TPG %u", tpg->tag);
@@ -1175,7 +1233,7 @@ static int config_parse_targets(struct config_ctx *c, const config_setting_t *ro
 	config_setting_t *list;
 	int i, n, ret;
 
-	ret = config_get_group_list(root, "targets", &list, c->err);
+	ret = config_get_group_list(root, CONFIG_KEY(TARGETS), &list, c->err);
 	if (ret || !list)
 		return ret;
 	n = config_setting_length(list);
@@ -1192,129 +1250,125 @@ static int config_parse_targets(struct config_ctx *c, const config_setting_t *ro
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	enum log_level level;
-} config_log_levels[] = {
-	{ "err", LOG_LEVEL_ERR },
-	{ "warn", LOG_LEVEL_WARN },
-	{ "info", LOG_LEVEL_INFO },
-	{ "debug", LOG_LEVEL_DBG },
-};
-
-static const char *const config_top_keys[] = { "control_socket", "io_threads", "log_level",
-					       "debug",		 "state_dir",  "backstores",
-					       "targets",	 "discovery_auth", "auto_save",
-					       NULL };
-
 /*
  * The longest state_dir: room for "/pr/" and a file name of an escaped
  * 32-character serial and ".tmp" within PATH_MAX.
  */
 #define CONFIG_STATE_DIR_MAX 3900
 
-static const char *const config_discovery_auth_keys[] = { "userid", "password", "mutual_userid",
-							  "mutual_password", NULL };
-
 /* discovery_auth = { userid; password; [mutual_userid; mutual_password;] }: CHAP for discovery. */
 static int config_parse_discovery_auth(struct config_ctx *c, const config_setting_t *root)
 {
+	const char *keys[OBJ_SETTINGS_MAX];
 	config_setting_t *g;
 	int ret;
 
-	ret = config_get_group(root, "discovery_auth", &g, c->err);
+	ret = config_get_group(root, obj_discovery_auth_settings.group, &g, c->err);
 	if (ret || !g)
 		return ret;
-	ret = cfg_check_keys(g, config_discovery_auth_keys, c->err);
+	obj_settings_keys(&obj_discovery_auth_settings, keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(g, keys, c->err);
 	if (ret)
 		return ret;
-	ret = config_parse_chap(c, g, "discovery_auth", &c->m->discovery_auth);
+	ret = config_parse_chap(c, g, obj_discovery_auth_settings.group, &c->m->discovery_auth);
 	if (ret)
 		return ret;
 	if (!c->m->discovery_auth.userid[0])
-		return cfg_error(c->err, g, "discovery_auth needs userid and password");
+		return cfg_error(c->err, g, "%s needs userid and password",
+				 obj_discovery_auth_settings.group);
 	return 0;
+}
+
+/* log_level: one of the levels' names (log_level_name). */
+static int config_parse_log_level(struct config_ctx *c, const config_setting_t *root)
+{
+	const char *key = CONFIG_KEY(LOG_LEVEL), *level = NULL;
+	char names[64] = "";
+	size_t len = 0;
+	int ret;
+
+	c->m->log_level = LOG_LEVEL_INFO;
+	ret = cfg_get_string(root, key, false, &level, c->err);
+	if (ret || !level || !log_level_parse(level, &c->m->log_level))
+		return ret;
+	for (enum log_level l = LOG_LEVEL_ERR; log_level_name(l)[0] && len < sizeof(names); l++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+					l == LOG_LEVEL_ERR ? "" : ", ", log_level_name(l));
+	return cfg_error(c->err, config_setting_get_member(root, key), "%s '%s' is not one of %s",
+			 key, level, names);
 }
 
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
-	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *level = NULL, *debug = NULL, *p;
+	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *debug = NULL, *p, *key;
 	const char *state_dir = PR_STORE_DEFAULT_DIR;
+	const char *keys[OBJ_GLOBAL__COUNT + 1];
 	int64_t io_threads = 0;
-	size_t i;
 	int ret;
 
-	ret = cfg_check_keys(root, config_top_keys, c->err);
+	obj_globals_keys(keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(root, keys, c->err);
 	if (ret)
 		return ret;
-	ret = cfg_get_string(root, "control_socket", false, &sock, c->err);
+	key = CONFIG_KEY(CONTROL_SOCKET);
+	ret = cfg_get_string(root, key, false, &sock, c->err);
 	if (ret)
 		return ret;
 	if (sock[0] != '/')
-		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
-				 "control_socket '%s' must be an absolute path", sock);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s '%s' must be an absolute path", key, sock);
 	if (strlen(sock) >= sizeof(((struct sockaddr_un *)0)->sun_path) ||
 	    strlen(sock) >= sizeof(m->control_socket))
-		return cfg_error(c->err, config_setting_get_member(root, "control_socket"),
-				 "control_socket is %zu characters long; a UNIX socket path holds at most %zu",
-				 strlen(sock), sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s is %zu characters long; a UNIX socket path holds at most %zu",
+				 key, strlen(sock),
+				 sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
 	strcpy(m->control_socket, sock);
 
-	ret = cfg_get_string(root, "state_dir", false, &state_dir, c->err);
+	key = CONFIG_KEY(STATE_DIR);
+	ret = cfg_get_string(root, key, false, &state_dir, c->err);
 	if (ret)
 		return ret;
 	if (state_dir[0] != '/')
-		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
-				 "state_dir '%s' must be an absolute path", state_dir);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s '%s' must be an absolute path", key, state_dir);
 	if (strlen(state_dir) > CONFIG_STATE_DIR_MAX)
-		return cfg_error(c->err, config_setting_get_member(root, "state_dir"),
-				 "state_dir is longer than %d characters", CONFIG_STATE_DIR_MAX);
+		return cfg_error(c->err, config_setting_get_member(root, key),
+				 "%s is longer than %d characters", key, CONFIG_STATE_DIR_MAX);
 	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
 	strcpy(m->state_dir, state_dir);
 
-	ret = config_get_range(root, "io_threads", false, 0, CONFIG_IO_THREADS_MAX, &io_threads,
-			       c->err);
+	ret = config_get_range(root, CONFIG_KEY(IO_THREADS), false, 0, CONFIG_IO_THREADS_MAX,
+			       &io_threads, c->err);
 	if (ret)
 		return ret;
 	m->io_threads = (unsigned int)io_threads;
 
 	/* Every change over the control socket is saved unless the admin says otherwise. */
 	m->auto_save = true;
-	ret = cfg_get_bool(root, "auto_save", false, &m->auto_save, c->err);
+	ret = cfg_get_bool(root, CONFIG_KEY(AUTO_SAVE), false, &m->auto_save, c->err);
+	if (!ret)
+		ret = config_parse_log_level(c, root);
 	if (ret)
 		return ret;
 
-	m->log_level = LOG_LEVEL_INFO;
-	ret = cfg_get_string(root, "log_level", false, &level, c->err);
-	if (ret)
-		return ret;
-	if (level) {
-		for (i = 0; i < ARRAY_SIZE(config_log_levels); i++) {
-			if (strcmp(level, config_log_levels[i].name) == 0)
-				break;
-		}
-		if (i == ARRAY_SIZE(config_log_levels))
-			return cfg_error(c->err, config_setting_get_member(root, "log_level"),
-					 "log_level '%s' is not one of err, warn, info, debug",
-					 level);
-		m->log_level = config_log_levels[i].level;
-	}
-
-	ret = cfg_get_string(root, "debug", false, &debug, c->err);
+	key = CONFIG_KEY(DEBUG);
+	ret = cfg_get_string(root, key, false, &debug, c->err);
 	if (ret)
 		return ret;
 	if (debug) {
 		for (p = debug; *p; p++) {
 			if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
 			    *p != '_' && *p != ',')
-				return cfg_error(c->err, config_setting_get_member(root, "debug"),
-						 "debug '%s' must be a comma-separated list of components, such as \"iscsi,scsi\" or \"all\"",
-						 debug);
+				return cfg_error(c->err, config_setting_get_member(root, key),
+						 "%s '%s' must be a comma-separated list of components, such as \"iscsi,scsi\" or \"all\"",
+						 key, debug);
 		}
 		if (strlen(debug) >= sizeof(m->debug))
-			return cfg_error(c->err, config_setting_get_member(root, "debug"),
-					 "debug is longer than %zu characters", sizeof(m->debug) - 1);
+			return cfg_error(c->err, config_setting_get_member(root, key),
+					 "%s is longer than %zu characters", key,
+					 sizeof(m->debug) - 1);
 		strcpy(m->debug, debug);
 	}
 	return 0;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/model/pr_store.h"
 
@@ -59,40 +60,44 @@ static void config_close_n(struct obj_model *m, size_t n)
  * there and cannot be created without a size, a block path that is not a
  * block device.
  */
-static int config_precheck(const struct obj_backstore *b, struct cfg_err *err)
+static int config_precheck(const struct obj_backstore *b, const struct bs_kind *kind,
+			   struct cfg_err *err)
 {
+	const struct bs_kind *other;
+	char use[64] = "";
 	struct stat st;
 
-	if (strcmp(b->type, "null") == 0)
+	if (!bs_kind_takes(kind, BS_KIND_TAKES_PATH))
 		return 0;
 	if (stat(b->path, &st)) {
 		int e = errno;
 
-		if (e == ENOENT && strcmp(b->type, "file") == 0 && b->params.size == 0)
+		if (e == ENOENT && kind->image && b->params.size == 0)
 			return config_open_err(err, b, -ENOENT,
 					       "backstore '%s': file '%s' does not exist and no size is given to create it: add size = \"20G\"",
 					       b->name, b->path);
-		if (e == ENOENT && strcmp(b->type, "file") == 0)
+		if (e == ENOENT && kind->image)
 			return 0;
 		return config_open_err(err, b, -e, "backstore '%s': cannot open '%s': %s", b->name,
 				       b->path, strerror(e));
 	}
-	if (strcmp(b->type, "file") == 0) {
-		if (!S_ISREG(st.st_mode))
-			return config_open_err(err, b, -EINVAL,
-					       "backstore '%s': '%s' is not a regular file%s",
-					       b->name, b->path,
-					       S_ISBLK(st.st_mode) ? " (use type = \"block\")" : "");
-		return 0;
+	/* a path of the other nature: name the kind that serves it */
+	other = bs_kind_for_path(!kind->image);
+	if (kind->image) {
+		if (S_ISREG(st.st_mode))
+			return 0;
+		if (S_ISBLK(st.st_mode))
+			snprintf(use, sizeof(use), " (use type = \"%s\")", other->name);
+		return config_open_err(err, b, -EINVAL,
+				       "backstore '%s': '%s' is not a regular file%s", b->name,
+				       b->path, use);
 	}
-	if (!S_ISBLK(st.st_mode))
-		return config_open_err(err, b, -ENOTBLK,
-				       "backstore '%s': '%s' is not a block device%s", b->name,
-				       b->path,
-				       S_ISREG(st.st_mode) ?
-					       " (use type = \"file\" for an image file)" :
-					       "");
-	return 0;
+	if (S_ISBLK(st.st_mode))
+		return 0;
+	if (S_ISREG(st.st_mode))
+		snprintf(use, sizeof(use), " (use type = \"%s\" for an image file)", other->name);
+	return config_open_err(err, b, -ENOTBLK, "backstore '%s': '%s' is not a block device%s",
+			       b->name, b->path, use);
 }
 
 /*
@@ -128,8 +133,7 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 
 	for (i = 0; i < m->nbackstores; i++) {
 		struct obj_backstore *b = &m->backstores[i];
-		/* an LVM logical volume is a block device; "lvm" says what the admin meant */
-		const char *kind = strcmp(b->type, "lvm") == 0 ? "block" : b->type;
+		const struct bs_kind *kind = bs_kind_find(b->type);
 		struct obj_backstore *same = config_same_store(old, b);
 		char why[256] = "";
 
@@ -139,10 +143,17 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			b->dev = same->dev;
 			continue;
 		}
-		ret = config_precheck(b, err);
+		if (!kind) {
+			/* the parser refuses such a model: a hand-built one */
+			ret = config_open_err(err, b, -EINVAL, "backstore '%s': unknown type '%s'",
+					      b->name, b->type);
+			goto err_close;
+		}
+		ret = config_precheck(b, kind, err);
 		if (ret)
 			goto err_close;
-		ret = bs_open(kind, &b->params, &b->dev, why, sizeof(why));
+		/* the store that serves the kind: an LVM logical volume is a block device */
+		ret = bs_open(kind->opens_as, &b->params, &b->dev, why, sizeof(why));
 		if (ret) {
 			b->dev = NULL;
 			config_open_err(err, b, ret, "backstore '%s': cannot open %s%s%s: %s",

@@ -21,17 +21,12 @@
 #include "common/be.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_settings.h"
 #include "target/model/pr_store.h"
 
 #define CONFIG_SAVE_MODE 0600 /* CHAP secrets live in the file */
-
-static const char *const config_save_levels[] = {
-	[LOG_LEVEL_ERR] = "err",
-	[LOG_LEVEL_WARN] = "warn",
-	[LOG_LEVEL_INFO] = "info",
-	[LOG_LEVEL_DBG] = "debug",
-};
 
 /* err->msg = the message (cut to fit: a long path must not hide the reason's start); returns ret. */
 static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
@@ -44,60 +39,6 @@ static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	return ret;
-}
-
-/*
- * config_setting_add fails on a bad or duplicate name or a parent of the
- * wrong kind, none of which these fixed names can hit: what is left is
- * memory.
- */
-static int config_add(config_setting_t *parent, const char *key, int type,
-		      config_setting_t **out)
-{
-	*out = config_setting_add(parent, key, type);
-	return *out ? 0 : -ENOMEM;
-}
-
-static int config_add_string(config_setting_t *g, const char *key, const char *v)
-{
-	config_setting_t *s;
-	int ret = config_add(g, key, CONFIG_TYPE_STRING, &s);
-
-	if (!ret && config_setting_set_string(s, v) != CONFIG_TRUE)
-		ret = -ENOMEM;
-	return ret;
-}
-
-/*
- * An integer; one above INT32_MAX goes out as a 64-bit literal (with the L
- * that libconfig 1.5 needs to read it whole). A value the parser refuses
- * (out of its range) is still written: the read-back check names it.
- */
-static int config_add_uint(config_setting_t *g, const char *key, uint64_t v)
-{
-	config_setting_t *s;
-	int ret;
-
-	if (v <= INT32_MAX) {
-		ret = config_add(g, key, CONFIG_TYPE_INT, &s);
-		if (!ret && config_setting_set_int(s, (int)v) != CONFIG_TRUE)
-			ret = -ENOMEM;
-		return ret;
-	}
-	ret = config_add(g, key, CONFIG_TYPE_INT64, &s);
-	if (!ret && config_setting_set_int64(s, (long long)v) != CONFIG_TRUE)
-		ret = -ENOMEM;
-	return ret;
-}
-
-static int config_add_bool(config_setting_t *g, const char *key, bool v)
-{
-	config_setting_t *s;
-	int ret = config_add(g, key, CONFIG_TYPE_BOOL, &s);
-
-	if (!ret && config_setting_set_bool(s, v) != CONFIG_TRUE)
-		ret = -ENOMEM;
 	return ret;
 }
 
@@ -122,67 +63,105 @@ static void config_size_text(uint64_t size, char *buf, size_t len)
 	snprintf(buf, len, "%llu", (unsigned long long)size);
 }
 
-/* userid, password, mutual_userid, mutual_password: each one that is set. */
-static int config_save_chap(config_setting_t *g, const struct obj_chap *chap)
+/* One setting, row r of a table, of obj into group g. */
+static int config_save_setting(config_setting_t *g, const struct obj_setting *r, const void *obj)
 {
-	int ret = 0;
-
-	if (chap->userid[0])
-		ret = config_add_string(g, "userid", chap->userid);
-	if (!ret && chap->password[0])
-		ret = config_add_string(g, "password", chap->password);
-	if (!ret && chap->mutual_userid[0])
-		ret = config_add_string(g, "mutual_userid", chap->mutual_userid);
-	if (!ret && chap->mutual_password[0])
-		ret = config_add_string(g, "mutual_password", chap->mutual_password);
-	return ret;
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return cfg_set_bool(g, r->key, obj_setting_bool(r, obj));
+	case OBJ_SETTING_UINT:
+		return cfg_set_uint(g, r->key, obj_setting_uint(r, obj));
+	case OBJ_SETTING_DIGEST:
+		return cfg_set_string(g, r->key,
+				      obj_setting_digest_text(obj_setting_bool(r, obj),
+							      obj_setting_required(r, obj)));
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		return cfg_set_string(g, r->key, obj_setting_str(r, obj));
+	}
+	return -EINVAL;
 }
 
-static bool config_chap_empty(const struct obj_chap *chap)
+/*
+ * The settings of table t in obj that are not at their default, into g's
+ * group t->group (g itself when the table has none). A group whose every
+ * setting is at its default is left out.
+ */
+static int config_save_settings(config_setting_t *g, const struct obj_settings *t,
+				const void *obj)
 {
-	return !chap->userid[0] && !chap->password[0] && !chap->mutual_userid[0] &&
-	       !chap->mutual_password[0];
+	config_setting_t *s = g;
+	int ret = 0;
+
+	if (obj_settings_all_default(t, obj))
+		return 0;
+	if (t->group)
+		ret = cfg_add(g, t->group, CONFIG_TYPE_GROUP, &s);
+	obj_settings_foreach(r, t) {
+		if (!ret && !obj_setting_is_default(r, obj))
+			ret = config_save_setting(s, r, obj);
+	}
+	return ret;
 }
 
 /*
  * A key whose value is what the parser assumes without it is left out,
- * except the ones that say what a backstore is and its identity. thin and
- * write_back are written for the kinds they apply to (a decision about the
- * data, worth reading in the file), and for the others only when set (the
- * read-back check then refuses them with the parser's reason).
+ * except the ones that say what a backstore is and its identity, and
+ * those a row saves where they apply (obj_settings.c). A setting the kind
+ * does not take is written only when set, and the read-back check then
+ * refuses it with the parser's reason.
  */
 static int config_save_backstore(config_setting_t *list, const struct obj_backstore *b)
 {
-	bool is_file = strcmp(b->type, "file") == 0, is_null = strcmp(b->type, "null") == 0;
+	const struct bs_kind *kind = bs_kind_find(b->type);
 	config_setting_t *g;
 	char text[32];
+	uint64_t v;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
-	if (!ret)
-		ret = config_add_string(g, "name", b->name);
-	if (!ret)
-		ret = config_add_string(g, "type", b->type);
-	if (!ret && (!is_null || b->path[0]))
-		ret = config_add_string(g, "path", b->path);
-	if (!ret && b->params.size) {
-		config_size_text(b->params.size, text, sizeof(text));
-		ret = config_add_string(g, "size", text);
-	}
-	if (!ret && (is_file || b->params.thin))
-		ret = config_add_bool(g, "thin", b->params.thin);
-	if (!ret && (!is_null || b->params.write_back))
-		ret = config_add_bool(g, "write_back", b->params.write_back);
-	if (!ret && b->params.readonly)
-		ret = config_add_bool(g, "readonly", true);
-	if (!ret && b->params.block_size)
-		ret = config_add_uint(g, "block_size", b->params.block_size);
-	/* pinned from now on, derived or not: the WWID hosts know must never change */
-	if (!ret)
-		ret = config_add_string(g, "serial", b->id.serial);
-	if (!ret) {
-		snprintf(text, sizeof(text), "0x%016llx", (unsigned long long)get_be64(b->id.naa));
-		ret = config_add_string(g, "naa", text);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	obj_bs_settings_foreach(r) {
+		if (ret)
+			break;
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			ret = cfg_set_string(g, r->key, b->name);
+			break;
+		case OBJ_BS_TYPE:
+			ret = cfg_set_string(g, r->key, b->type);
+			break;
+		case OBJ_BS_PATH:
+			if (obj_bs_setting_applies(r, kind) || b->path[0])
+				ret = cfg_set_string(g, r->key, b->path);
+			break;
+		case OBJ_BS_SIZE:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v)) {
+				config_size_text(v, text, sizeof(text));
+				ret = cfg_set_string(g, r->key, text);
+			}
+			break;
+		case OBJ_BS_BOOL:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v))
+				ret = cfg_set_bool(g, r->key, v);
+			break;
+		case OBJ_BS_BLOCK_SIZE:
+			v = obj_bs_setting_get(r, &b->params);
+			if (obj_bs_setting_written(r, kind, v))
+				ret = cfg_set_uint(g, r->key, v);
+			break;
+		case OBJ_BS_SERIAL:
+			/* pinned from now on, derived or not: the WWID hosts know never changes */
+			ret = cfg_set_string(g, r->key, b->id.serial);
+			break;
+		case OBJ_BS_NAA:
+			snprintf(text, sizeof(text), "0x%016llx",
+				 (unsigned long long)get_be64(b->id.naa));
+			ret = cfg_set_string(g, r->key, text);
+			break;
+		}
 	}
 	return ret;
 }
@@ -195,10 +174,9 @@ static int config_save_portals(config_setting_t *g, const struct obj_tpg *tpg)
 
 	if (!tpg->nportals)
 		return 0;
-	ret = config_add(g, "portals", CONFIG_TYPE_ARRAY, &arr);
+	ret = cfg_add(g, "portals", CONFIG_TYPE_ARRAY, &arr);
 	for (i = 0; !ret && i < tpg->nportals; i++) {
-		if (!config_setting_set_string_elem(arr, -1, tpg->portals[i].text))
-			ret = -ENOMEM;
+		ret = cfg_append_string(arr, tpg->portals[i].text);
 	}
 	return ret;
 }
@@ -213,13 +191,12 @@ static int config_save_allowed(config_setting_t *g, const struct net_allow *l)
 
 	if (!l->n)
 		return 0;
-	ret = config_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
+	ret = cfg_add(g, "allowed_addresses", CONFIG_TYPE_ARRAY, &arr);
 	for (i = 0; !ret && i < l->n; i++) {
 		/* a family the file cannot spell goes out as "" and the read-back check names it */
 		if (net_format(&l->nets[i], text, sizeof(text)) < 0)
 			text[0] = '\0';
-		if (!config_setting_set_string_elem(arr, -1, text))
-			ret = -ENOMEM;
+		ret = cfg_append_string(arr, text);
 	}
 	return ret;
 }
@@ -232,15 +209,15 @@ static int config_save_luns(config_setting_t *g, const struct obj_tpg *tpg)
 
 	if (!tpg->nluns)
 		return 0;
-	ret = config_add(g, "luns", CONFIG_TYPE_LIST, &list);
+	ret = cfg_add(g, "luns", CONFIG_TYPE_LIST, &list);
 	for (i = 0; !ret && i < tpg->nluns; i++) {
-		ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &e);
+		ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &e);
 		if (!ret)
-			ret = config_add_uint(e, "lun", tpg->luns[i].lun);
+			ret = cfg_set_uint(e, "lun", tpg->luns[i].lun);
 		/* no backstore (a hand-built model): "" makes the read-back check say so */
 		if (!ret)
-			ret = config_add_string(e, "backstore",
-						tpg->luns[i].bs ? tpg->luns[i].bs->name : "");
+			ret = cfg_set_string(e, "backstore",
+					     tpg->luns[i].bs ? tpg->luns[i].bs->name : "");
 	}
 	return ret;
 }
@@ -251,102 +228,26 @@ static int config_save_acl(config_setting_t *list, const struct obj_acl *acl)
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_string(g, "initiator", acl->initiator);
+		ret = cfg_set_string(g, "initiator", acl->initiator);
 	/* absent: every TPG LUN; present, even empty: exactly these */
 	if (!ret && !acl->all_luns) {
-		ret = config_add(g, "mapped_luns", CONFIG_TYPE_LIST, &mapped);
+		ret = cfg_add(g, "mapped_luns", CONFIG_TYPE_LIST, &mapped);
 		for (i = 0; !ret && i < acl->nmapped; i++) {
-			ret = config_add(mapped, NULL, CONFIG_TYPE_GROUP, &e);
+			ret = cfg_add(mapped, NULL, CONFIG_TYPE_GROUP, &e);
 			if (!ret)
-				ret = config_add_uint(e, "lun", acl->mapped[i].lun);
+				ret = cfg_set_uint(e, "lun", acl->mapped[i].lun);
 			if (!ret)
-				ret = config_add_uint(e, "tpg_lun", acl->mapped[i].tpg_lun);
+				ret = cfg_set_uint(e, "tpg_lun", acl->mapped[i].tpg_lun);
 			if (!ret && acl->mapped[i].read_only)
-				ret = config_add_bool(e, "read_only", true);
+				ret = cfg_set_bool(e, "read_only", true);
 		}
 	}
 	if (!ret)
-		ret = config_save_chap(g, &acl->chap);
+		ret = config_save_settings(g, &obj_chap_settings, &acl->chap);
 	if (!ret)
 		ret = config_save_allowed(g, &acl->allowed);
-	return ret;
-}
-
-/* The group is left out when every attribute has its default. */
-static int config_save_attrs(config_setting_t *g, const struct obj_tpg_attrs *a)
-{
-	struct obj_tpg_attrs d;
-	config_setting_t *s;
-	int ret;
-
-	obj_tpg_attrs_default(&d);
-	if (!memcmp(a, &d, sizeof(d)))
-		return 0;
-	ret = config_add(g, "attributes", CONFIG_TYPE_GROUP, &s);
-	if (!ret && a->generate_node_acls != d.generate_node_acls)
-		ret = config_add_bool(s, "generate_node_acls", a->generate_node_acls);
-	if (!ret && a->demo_mode_write_protect != d.demo_mode_write_protect)
-		ret = config_add_bool(s, "demo_mode_write_protect", a->demo_mode_write_protect);
-	if (!ret && a->nopin_interval_s != d.nopin_interval_s)
-		ret = config_add_uint(s, "nopin_interval", a->nopin_interval_s);
-	if (!ret && a->nopin_timeout_s != d.nopin_timeout_s)
-		ret = config_add_uint(s, "nopin_timeout", a->nopin_timeout_s);
-	if (!ret && a->default_cmdsn_depth != d.default_cmdsn_depth)
-		ret = config_add_uint(s, "default_cmdsn_depth", a->default_cmdsn_depth);
-	if (!ret && a->authentication != d.authentication)
-		ret = config_add_bool(s, "authentication", a->authentication);
-	return ret;
-}
-
-/*
- * RFC 7143 §13.1: "CRC32C,None" (CRC32C allowed), "CRC32C" (required),
- * "None". Required without allowed has no spelling: "None" goes out and the
- * read-back check refuses the model.
- */
-static const char *config_digest_text(bool allowed, bool required)
-{
-	if (!allowed)
-		return "None";
-	return required ? "CRC32C" : "CRC32C,None";
-}
-
-static int config_save_params(config_setting_t *g, const struct obj_tpg_params *p)
-{
-	struct obj_tpg_params d;
-	config_setting_t *s;
-	int ret;
-
-	obj_tpg_params_default(&d);
-	if (!memcmp(p, &d, sizeof(d)))
-		return 0;
-	ret = config_add(g, "parameters", CONFIG_TYPE_GROUP, &s);
-	if (!ret && p->max_recv_dsl != d.max_recv_dsl)
-		ret = config_add_uint(s, "MaxRecvDataSegmentLength", p->max_recv_dsl);
-	if (!ret && p->max_burst != d.max_burst)
-		ret = config_add_uint(s, "MaxBurstLength", p->max_burst);
-	if (!ret && p->first_burst != d.first_burst)
-		ret = config_add_uint(s, "FirstBurstLength", p->first_burst);
-	if (!ret && p->max_outstanding_r2t != d.max_outstanding_r2t)
-		ret = config_add_uint(s, "MaxOutstandingR2T", p->max_outstanding_r2t);
-	if (!ret && p->initial_r2t != d.initial_r2t)
-		ret = config_add_bool(s, "InitialR2T", p->initial_r2t);
-	if (!ret && p->immediate_data != d.immediate_data)
-		ret = config_add_bool(s, "ImmediateData", p->immediate_data);
-	if (!ret && (p->header_digest != d.header_digest ||
-		     p->header_digest_required != d.header_digest_required))
-		ret = config_add_string(s, "HeaderDigest",
-					config_digest_text(p->header_digest,
-							   p->header_digest_required));
-	if (!ret && (p->data_digest != d.data_digest ||
-		     p->data_digest_required != d.data_digest_required))
-		ret = config_add_string(s, "DataDigest",
-					config_digest_text(p->data_digest, p->data_digest_required));
-	if (!ret && p->default_time2wait != d.default_time2wait)
-		ret = config_add_uint(s, "DefaultTime2Wait", p->default_time2wait);
-	if (!ret && p->default_time2retain != d.default_time2retain)
-		ret = config_add_uint(s, "DefaultTime2Retain", p->default_time2retain);
 	return ret;
 }
 
@@ -356,9 +257,9 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_uint(g, "tag", tpg->tag);
+		ret = cfg_set_uint(g, "tag", tpg->tag);
 	if (!ret)
 		ret = config_save_portals(g, tpg);
 	if (!ret)
@@ -366,14 +267,14 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 	if (!ret)
 		ret = config_save_allowed(g, &tpg->allowed);
 	if (!ret && tpg->nacls) {
-		ret = config_add(g, "acls", CONFIG_TYPE_LIST, &acls);
+		ret = cfg_add(g, "acls", CONFIG_TYPE_LIST, &acls);
 		for (i = 0; !ret && i < tpg->nacls; i++)
 			ret = config_save_acl(acls, &tpg->acls[i]);
 	}
 	if (!ret)
-		ret = config_save_attrs(g, &tpg->attrs);
+		ret = config_save_settings(g, &obj_tpg_attr_settings, &tpg->attrs);
 	if (!ret)
-		ret = config_save_params(g, &tpg->params);
+		ret = config_save_settings(g, &obj_tpg_param_settings, &tpg->params);
 	return ret;
 }
 
@@ -383,53 +284,54 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 	size_t i;
 	int ret;
 
-	ret = config_add(list, NULL, CONFIG_TYPE_GROUP, &g);
+	ret = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!ret)
-		ret = config_add_string(g, "iqn", t->iqn);
+		ret = cfg_set_string(g, "iqn", t->iqn);
 	if (!ret && t->alias[0])
-		ret = config_add_string(g, "alias", t->alias);
+		ret = cfg_set_string(g, "alias", t->alias);
 	if (!ret && t->ntpgs) {
-		ret = config_add(g, "tpgs", CONFIG_TYPE_LIST, &tpgs);
+		ret = cfg_add(g, "tpgs", CONFIG_TYPE_LIST, &tpgs);
 		for (i = 0; !ret && i < t->ntpgs; i++)
 			ret = config_save_tpg(tpgs, &t->tpgs[i]);
 	}
 	return ret;
 }
 
-/* Fills cfg (freshly initialised) with m, in the model's order: the same model, the same bytes. */
+/* The key of a row of the file's top level (obj_globals). */
+#define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
+
+/*
+ * Fills cfg (freshly initialised) with m, in the model's order: the same
+ * model, the same bytes. The top level in the order files have always had,
+ * which is not the table's.
+ */
 int config_build(const struct obj_model *m, config_t *cfg)
 {
-	config_setting_t *root = config_root_setting(cfg), *list, *g;
-	unsigned int level = (unsigned int)m->log_level;
+	config_setting_t *root = config_root_setting(cfg), *list;
 	size_t i;
 	int ret;
 
-	ret = config_add_string(root, "control_socket", m->control_socket);
+	ret = cfg_set_string(root, CONFIG_KEY(CONTROL_SOCKET), m->control_socket);
 	if (!ret)
-		ret = config_add_uint(root, "io_threads", m->io_threads);
+		ret = cfg_set_uint(root, CONFIG_KEY(IO_THREADS), m->io_threads);
 	/* an unknown level goes out as "" and the read-back check names it */
 	if (!ret)
-		ret = config_add_string(root, "log_level",
-					level < ARRAY_SIZE(config_save_levels) ?
-					config_save_levels[level] : "");
+		ret = cfg_set_string(root, CONFIG_KEY(LOG_LEVEL), log_level_name(m->log_level));
 	if (!ret && m->debug[0])
-		ret = config_add_string(root, "debug", m->debug);
+		ret = cfg_set_string(root, CONFIG_KEY(DEBUG), m->debug);
 	if (!ret && !m->auto_save)
-		ret = config_add_bool(root, "auto_save", false);
+		ret = cfg_set_bool(root, CONFIG_KEY(AUTO_SAVE), false);
 	if (!ret && strcmp(m->state_dir, PR_STORE_DEFAULT_DIR))
-		ret = config_add_string(root, "state_dir", m->state_dir);
-	if (!ret && !config_chap_empty(&m->discovery_auth)) {
-		ret = config_add(root, "discovery_auth", CONFIG_TYPE_GROUP, &g);
-		if (!ret)
-			ret = config_save_chap(g, &m->discovery_auth);
-	}
+		ret = cfg_set_string(root, CONFIG_KEY(STATE_DIR), m->state_dir);
+	if (!ret)
+		ret = config_save_settings(root, &obj_discovery_auth_settings, &m->discovery_auth);
 	if (!ret && m->nbackstores) {
-		ret = config_add(root, "backstores", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)
 			ret = config_save_backstore(list, &m->backstores[i]);
 	}
 	if (!ret && m->ntargets) {
-		ret = config_add(root, "targets", CONFIG_TYPE_LIST, &list);
+		ret = cfg_add(root, CONFIG_KEY(TARGETS), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->ntargets; i++)
 			ret = config_save_target(list, &m->targets[i]);
 	}

@@ -16,36 +16,18 @@
 
 #include "common/util.h"
 #include "target/model/obj.h"
+#include "target/model/obj_settings.h"
 
-/*
- * Defaults a storage administrator coming from LIO expects, except where a
- * value is better for a KVM host on a fast network (docs/configuration.md
- * says which and why).
- */
 void obj_tpg_attrs_default(struct obj_tpg_attrs *a)
 {
 	memset(a, 0, sizeof(*a));
-	a->generate_node_acls = false;
-	a->demo_mode_write_protect = true;
-	a->nopin_interval_s = 15;
-	a->nopin_timeout_s = 30;
-	a->default_cmdsn_depth = 128;
+	obj_settings_default(&obj_tpg_attr_settings, a);
 }
 
 void obj_tpg_params_default(struct obj_tpg_params *p)
 {
 	memset(p, 0, sizeof(*p));
-	/* open-iscsi offers 256 KiB; a 256 KiB write then goes in one PDU */
-	p->max_recv_dsl = 262144;
-	p->max_burst = 1048576;
-	p->first_burst = 65536; /* RFC 7143 §13.14 default */
-	p->max_outstanding_r2t = 1;
-	p->initial_r2t = true;
-	p->immediate_data = true;
-	p->header_digest = true;
-	p->data_digest = true;
-	p->default_time2wait = 2;
-	p->default_time2retain = 20;
+	obj_settings_default(&obj_tpg_param_settings, p);
 }
 
 void obj_model_free(struct obj_model *m)
@@ -340,39 +322,86 @@ static bool net_allow_same(const struct net_allow *x, const struct net_allow *y,
 	return true;
 }
 
-/* Secrets are compared but never quoted. */
-static bool obj_chap_equal(const struct obj_chap *x, const struct obj_chap *y, const char *what,
-			   char *why, size_t whylen)
+/*
+ * The settings of table t in objects x and y, row by row; the first that
+ * differs is named by its field. Secrets are compared but never quoted.
+ */
+static bool obj_settings_same(const struct obj_settings *t, const void *x, const void *y,
+			      const char *what, char *why, size_t whylen)
 {
-	OBJ_SAME_STR(x, y, what, userid);
-	OBJ_SAME_STR(x, y, what, mutual_userid);
-	if (strcmp(x->password, y->password))
-		return obj_diff(why, whylen, "%s: password differs", what);
-	if (strcmp(x->mutual_password, y->mutual_password))
-		return obj_diff(why, whylen, "%s: mutual_password differs", what);
+	obj_settings_foreach(r, t) {
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+		case OBJ_SETTING_YESNO:
+		case OBJ_SETTING_DIGEST:
+			if (obj_setting_bool(r, x) != obj_setting_bool(r, y))
+				return obj_diff(why, whylen, "%s: %s %d != %d", what, r->field,
+						obj_setting_bool(r, x), obj_setting_bool(r, y));
+			if (r->type == OBJ_SETTING_DIGEST &&
+			    obj_setting_required(r, x) != obj_setting_required(r, y))
+				return obj_diff(why, whylen, "%s: %s %d != %d", what,
+						r->field_required, obj_setting_required(r, x),
+						obj_setting_required(r, y));
+			break;
+		case OBJ_SETTING_UINT:
+			if (obj_setting_uint(r, x) != obj_setting_uint(r, y))
+				return obj_diff(why, whylen, "%s: %s %u != %u", what, r->field,
+						obj_setting_uint(r, x), obj_setting_uint(r, y));
+			break;
+		case OBJ_SETTING_NAME:
+			if (strcmp(obj_setting_str(r, x), obj_setting_str(r, y)))
+				return obj_diff(why, whylen, "%s: %s '%s' != '%s'", what, r->field,
+						obj_setting_str(r, x), obj_setting_str(r, y));
+			break;
+		case OBJ_SETTING_SECRET:
+			if (strcmp(obj_setting_str(r, x), obj_setting_str(r, y)))
+				return obj_diff(why, whylen, "%s: %s differs", what, r->field);
+			break;
+		}
+	}
 	return true;
 }
 
+/* A backstore's settings, row by row (obj_settings.c), then what the daemon fills in itself. */
 static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_backstore *y,
 				char *why, size_t whylen)
 {
 	char what[OBJ_NAME_MAX + 16];
 
 	snprintf(what, sizeof(what), "backstore '%s'", x->name);
-	OBJ_SAME_STR(x, y, what, name);
-	OBJ_SAME_STR(x, y, what, type);
-	OBJ_SAME_STR(x, y, what, path);
-	if (!x->params.path != !y->params.path)
-		return obj_diff(why, whylen, "%s: params.path set in one only", what);
-	OBJ_SAME_NUM(x, y, what, params.size);
-	OBJ_SAME_NUM(x, y, what, params.thin);
-	OBJ_SAME_NUM(x, y, what, params.write_back);
-	OBJ_SAME_NUM(x, y, what, params.readonly);
-	OBJ_SAME_NUM(x, y, what, params.block_size);
+	obj_bs_settings_foreach(r) {
+		switch (r->value) {
+		case OBJ_BS_NAME:
+			OBJ_SAME_STR(x, y, what, name);
+			break;
+		case OBJ_BS_TYPE:
+			OBJ_SAME_STR(x, y, what, type);
+			break;
+		case OBJ_BS_PATH:
+			OBJ_SAME_STR(x, y, what, path);
+			if (!x->params.path != !y->params.path)
+				return obj_diff(why, whylen, "%s: params.path set in one only",
+						what);
+			break;
+		case OBJ_BS_SIZE:
+		case OBJ_BS_BOOL:
+		case OBJ_BS_BLOCK_SIZE:
+			if (obj_bs_setting_get(r, &x->params) != obj_bs_setting_get(r, &y->params))
+				return obj_diff(
+					why, whylen, "%s: %s %llu != %llu", what, r->field,
+					(unsigned long long)obj_bs_setting_get(r, &x->params),
+					(unsigned long long)obj_bs_setting_get(r, &y->params));
+			break;
+		case OBJ_BS_SERIAL:
+			OBJ_SAME_STR(x, y, what, id.serial);
+			break;
+		case OBJ_BS_NAA:
+			if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
+				return obj_diff(why, whylen, "%s: id.naa differs", what);
+			break;
+		}
+	}
 	OBJ_SAME_NUM(x, y, what, params.buffered);
-	OBJ_SAME_STR(x, y, what, id.serial);
-	if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
-		return obj_diff(why, whylen, "%s: id.naa differs", what);
 	OBJ_SAME_STR(x, y, what, id.vendor);
 	OBJ_SAME_STR(x, y, what, id.product);
 	OBJ_SAME_STR(x, y, what, id.revision);
@@ -387,7 +416,7 @@ static bool obj_acl_equal(const struct obj_acl *x, const struct obj_acl *y, cons
 
 	snprintf(what, sizeof(what), "%s initiator '%s'", tpg_what, x->initiator);
 	OBJ_SAME_STR(x, y, what, initiator);
-	if (!obj_chap_equal(&x->chap, &y->chap, what, why, whylen))
+	if (!obj_settings_same(&obj_chap_settings, &x->chap, &y->chap, what, why, whylen))
 		return false;
 	if (!net_allow_same(&x->allowed, &y->allowed, what, why, whylen))
 		return false;
@@ -441,25 +470,10 @@ static bool obj_tpg_equal(const struct obj_tpg *x, const struct obj_tpg *y, char
 		if (!obj_acl_equal(&x->acls[i], &y->acls[i], what, why, whylen))
 			return false;
 	}
-	OBJ_SAME_NUM(x, y, what, attrs.generate_node_acls);
-	OBJ_SAME_NUM(x, y, what, attrs.demo_mode_write_protect);
-	OBJ_SAME_NUM(x, y, what, attrs.nopin_interval_s);
-	OBJ_SAME_NUM(x, y, what, attrs.nopin_timeout_s);
-	OBJ_SAME_NUM(x, y, what, attrs.default_cmdsn_depth);
-	OBJ_SAME_NUM(x, y, what, attrs.authentication);
-	OBJ_SAME_NUM(x, y, what, params.max_recv_dsl);
-	OBJ_SAME_NUM(x, y, what, params.max_burst);
-	OBJ_SAME_NUM(x, y, what, params.first_burst);
-	OBJ_SAME_NUM(x, y, what, params.max_outstanding_r2t);
-	OBJ_SAME_NUM(x, y, what, params.initial_r2t);
-	OBJ_SAME_NUM(x, y, what, params.immediate_data);
-	OBJ_SAME_NUM(x, y, what, params.header_digest);
-	OBJ_SAME_NUM(x, y, what, params.data_digest);
-	OBJ_SAME_NUM(x, y, what, params.header_digest_required);
-	OBJ_SAME_NUM(x, y, what, params.data_digest_required);
-	OBJ_SAME_NUM(x, y, what, params.default_time2wait);
-	OBJ_SAME_NUM(x, y, what, params.default_time2retain);
-	return true;
+	if (!obj_settings_same(&obj_tpg_attr_settings, &x->attrs, &y->attrs, what, why, whylen))
+		return false;
+	return obj_settings_same(&obj_tpg_param_settings, &x->params, &y->params, what, why,
+				 whylen);
 }
 
 bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char *why,
@@ -471,13 +485,19 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		why[0] = '\0';
 	if (!x || !y)
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
-	OBJ_SAME_STR(x, y, "model", control_socket);
-	OBJ_SAME_NUM(x, y, "model", io_threads);
-	OBJ_SAME_NUM(x, y, "model", auto_save);
-	OBJ_SAME_NUM(x, y, "model", log_level);
-	OBJ_SAME_STR(x, y, "model", debug);
-	OBJ_SAME_STR(x, y, "model", state_dir);
-	if (!obj_chap_equal(&x->discovery_auth, &y->discovery_auth, "discovery_auth", why, whylen))
+	/* the daemon's own settings; its parts below */
+	obj_globals_foreach(r) {
+		if (r->value == OBJ_GLOBAL_TEXT &&
+		    strcmp(obj_global_text(r, x), obj_global_text(r, y)))
+			return obj_diff(why, whylen, "model: %s '%s' != '%s'", r->field,
+					obj_global_text(r, x), obj_global_text(r, y));
+		if (r->value != OBJ_GLOBAL_TEXT && obj_global_num(r, x) != obj_global_num(r, y))
+			return obj_diff(why, whylen, "model: %s %llu != %llu", r->field,
+					(unsigned long long)obj_global_num(r, x),
+					(unsigned long long)obj_global_num(r, y));
+	}
+	if (!obj_settings_same(&obj_chap_settings, &x->discovery_auth, &y->discovery_auth,
+			       "discovery_auth", why, whylen))
 		return false;
 	OBJ_SAME_NUM(x, y, "model", nbackstores);
 	for (i = 0; i < x->nbackstores; i++) {

@@ -36,7 +36,7 @@
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
-	char type[16]; /* "file", "block", "lvm", "null" */
+	char type[16]; /* its kind's name (target/backstore/bs_kind.h) */
 	struct bs_params params; /* as configured; strings point into the strings below */
 	char path[4096];
 	struct scsi_lu_id id; /* persistent serial and NAA */
@@ -149,7 +149,7 @@ struct obj_model {
 	size_t ntargets;
 };
 
-/* Fills the defaults of a new TPG (docs/configuration.md gives them and why). */
+/* Fills the defaults of a new TPG: the rows' own (obj_settings.c, docs/configuration.md). */
 void obj_tpg_attrs_default(struct obj_tpg_attrs *a);
 void obj_tpg_params_default(struct obj_tpg_params *p);
 

@@ -8,6 +8,7 @@
 
 #include "target/shell/cmdline.h"
 #include "target/shell/complete.h"
+#include "target/shell/facts.h"
 #include "target/shell/path.h"
 #include "target/shell/verbs.h"
 #include "target/shell/view.h"
@@ -117,7 +118,6 @@ static void sh_child_names(struct sh_comp_ctx *x, const char *dir, const char *b
 			   bool mark_dirs)
 {
 	static const char *const root[] = { "backstores", "iscsi", NULL };
-	static const char *const bs[] = { "file", "block", "lvm", "null", NULL };
 	static const char *const tpg[] = { "acls", "luns", "portals", NULL };
 	struct json_object *node = sh_tree_find(x->tree, dir), *kids;
 	const char *const *fixed = NULL;
@@ -132,7 +132,7 @@ static void sh_child_names(struct sh_comp_ctx *x, const char *dir, const char *b
 		if (info.type == SH_NODE_ROOT)
 			fixed = root;
 		else if (info.type == SH_NODE_BACKSTORES)
-			fixed = bs;
+			fixed = sh_facts_bs_types();
 		else if (info.type == SH_NODE_TPG)
 			fixed = tpg;
 		/* these all hold children */

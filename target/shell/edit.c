@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The interactive session (I/O): libedit for line editing, history in
- * ~/.portico_history (mode 0600; lines that carry a password are left
- * out) and Tab completion from complete.c.
+ * ~/.portico_history (mode 0600; lines that carry a secret, a key the
+ * facts say holds one, are left out) and Tab completion from complete.c.
  */
 #include <errno.h>
 #include <histedit.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "target/shell/complete.h"
+#include "target/shell/facts.h"
 #include "target/shell/shell.h"
 
 #define SH_HISTORY_FILE ".portico_history"
@@ -235,7 +236,7 @@ enum sh_status sh_run_interactive(struct sh_ctx *ctx)
 		n = strlen(copy);
 		while (n && (copy[n - 1] == '\n' || copy[n - 1] == '\r'))
 			copy[--n] = '\0';
-		if (copy[strspn(copy, " \t")] && !strstr(copy, "password="))
+		if (copy[strspn(copy, " \t")] && !sh_facts_has_secret(copy))
 			history(hist, &ev, H_ENTER, line);
 		last = sh_exec_line(ctx, copy);
 		free(copy);

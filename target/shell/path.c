@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "target/shell/facts.h"
 #include "target/shell/path.h"
 
 #define SH_PATH_DEPTH 64 /* more components than any node has: a deeper path is invalid anyway */
@@ -49,6 +50,15 @@ static void sh_comps_walk(struct sh_comps *c, const char *s)
 	}
 }
 
+/* The component as a string (cut to cap - 1 bytes: names this checks are shorter). */
+static void sh_comp_copy(const struct sh_comps *c, size_t i, char *buf, size_t cap)
+{
+	size_t n = MIN(c->len[i], cap - 1);
+
+	memcpy(buf, c->p[i], n);
+	buf[n] = '\0';
+}
+
 int sh_path_resolve(const char *cwd, const char *input, char *out, size_t cap)
 {
 	struct sh_comps c = { .n = 0 };
@@ -59,10 +69,17 @@ int sh_path_resolve(const char *cwd, const char *input, char *out, size_t cap)
 	sh_comps_walk(&c, input);
 	if (c.overflow)
 		return -ENAMETOOLONG;
-	/* targetcli calls the file backstores "fileio" */
-	if (c.n >= 2 && sh_comp_eq(&c, 0, "backstores") && sh_comp_eq(&c, 1, "fileio")) {
-		c.p[1] = "file";
-		c.len[1] = 4;
+	/* another name of a backstore kind (targetcli's "fileio" for file) is the kind's */
+	if (c.n >= 2 && sh_comp_eq(&c, 0, "backstores")) {
+		char name[32];
+		const char *kind;
+
+		sh_comp_copy(&c, 1, name, sizeof(name));
+		kind = sh_facts_bs_alias(name);
+		if (kind && c.len[1] < sizeof(name)) {
+			c.p[1] = kind;
+			c.len[1] = strlen(kind);
+		}
 	}
 	if (cap < 2)
 		return -ENAMETOOLONG;
@@ -104,30 +121,24 @@ bool sh_name_number(const char *name, const char *prefix, unsigned long max, uns
 	return true;
 }
 
-/* The component as a string (cut to cap - 1 bytes: names this checks are shorter). */
-static void sh_comp_copy(const struct sh_comps *c, size_t i, char *buf, size_t cap)
-{
-	size_t n = MIN(c->len[i], cap - 1);
-
-	memcpy(buf, c->p[i], n);
-	buf[n] = '\0';
-}
-
 static int sh_classify_backstores(const struct sh_comps *c, struct sh_node_info *out,
 				  const char **why)
 {
-	static const char *const types[] = { "file", "block", "lvm", "null" };
+	static char types_why[256];
+	const char *const *types = sh_facts_bs_types();
 	size_t i;
 
 	if (c->n == 1) {
 		out->type = SH_NODE_BACKSTORES;
 		return 0;
 	}
-	for (i = 0; i < ARRAY_SIZE(types); i++)
+	for (i = 0; types[i]; i++)
 		if (sh_comp_eq(c, 1, types[i]))
 			out->bs_type = types[i];
 	if (!out->bs_type) {
-		*why = "the backstore types are file, block, lvm and null";
+		snprintf(types_why, sizeof(types_why), "the backstore types are %s",
+			 sh_facts_bs_types_text());
+		*why = types_why;
 		return -EINVAL;
 	}
 	if (c->n == 2) {

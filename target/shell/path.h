@@ -4,7 +4,7 @@
  * the current node, and what kind of node a path names, from the shape of
  * porticod's tree (docs/control-protocol.md, "The tree"):
  *
- *   /backstores/{file,block,lvm,null}/<name>
+ *   /backstores/<type>/<name>            (the types porticod's facts give, facts.h)
  *   /iscsi/<target iqn>/tpg<N>/portals/<ip>:<port>
  *                             /luns/lun<N>
  *                             /acls/<initiator iqn>/mapped_lun<N>
@@ -40,14 +40,15 @@ enum sh_node_type {
 
 struct sh_node_info {
 	enum sh_node_type type;
-	const char *bs_type; /* BS_GROUP, BACKSTORE: "file", "block", "lvm" or "null"; else NULL */
+	const char *bs_type; /* BS_GROUP, BACKSTORE: a backstore kind (facts.h); else NULL */
 	unsigned long number; /* TPG: its tag; LUN, MAPPED_LUN: its number */
 };
 
 /*
  * Resolves input against cwd (a canonical path): absolute or relative, "."
  * and "..", repeated and trailing slashes; ".." at the root stays there.
- * targetcli's "fileio" is taken for "file" under /backstores. Writes the
+ * Another name of a backstore kind (targetcli's "fileio") is taken for the
+ * kind under /backstores. Writes the
  * canonical form ("/", "/backstores/file") into out. Returns 0 or
  * -ENAMETOOLONG.
  */
@@ -56,7 +57,7 @@ int sh_path_resolve(const char *cwd, const char *input, char *out, size_t cap);
 /*
  * What a canonical path names, from the tree's shape alone (whether it
  * exists is porticod's to say). Returns 0, or -EINVAL with *why (if not
- * NULL) set to a static string that says what is wrong.
+ * NULL) set to a string that says what is wrong, valid until the next call.
  */
 int sh_path_classify(const char *path, struct sh_node_info *out, const char **why);
 

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "common/util.h"
+#include "target/shell/facts.h"
 #include "target/shell/verbs.h"
 
 #define N(t) (1u << (t))
@@ -140,15 +141,11 @@ bool sh_verb_allowed(enum sh_verb v, enum sh_node_type t)
 
 /* ---- keys -------------------------------------------------------------- */
 
+/*
+ * The keys of the verbs at nodes that are no backstore kind's nor a group
+ * of settings (those are porticod's facts, facts.h).
+ */
 static const char *const sh_no_keys[] = { NULL };
-static const char *const sh_keys_file[] = { "name",	    "file",   "size",	"sparse",
-					    "thin",	    "write_back", "readonly", "block_size",
-					    "serial",	    "naa",	      NULL };
-static const char *const sh_keys_block[] = { "name",	   "dev",    "size", "write_back",
-					     "readonly",   "block_size", "serial", "naa",
-					     NULL };
-static const char *const sh_keys_null[] = { "name",	      "size",  "readonly", "block_size",
-					    "serial",	      "naa",   NULL };
 static const char *const sh_keys_tpg_create[] = { "tag", NULL };
 static const char *const sh_keys_portal[] = { "ip_address", "ip_port", NULL };
 static const char *const sh_keys_lun[] = { "storage_object", "lun", "add_mapped_luns", NULL };
@@ -156,46 +153,31 @@ static const char *const sh_keys_acl[] = { "add_mapped_luns", NULL };
 static const char *const sh_keys_mapped[] = { "mapped_lun", "tpg_lun_or_backstore", "write_protect",
 					      NULL };
 static const char *const sh_keys_delete[] = { "force", NULL };
-static const char *const sh_keys_tpg_attr[] = { "generate_node_acls",	 "demo_mode_write_protect",
-						"nopin_interval",	 "nopin_timeout",
-						"default_cmdsn_depth", "authentication",
-						"allowed_addresses",   NULL };
-static const char *const sh_keys_acl_attr[] = { "allowed_addresses", NULL };
-static const char *const sh_keys_discovery[] = { "enable",	   "userid",
-						 "password",	   "mutual_userid",
-						 "mutual_password", NULL };
-static const char *const sh_keys_tpg_param[] = {
-	"MaxRecvDataSegmentLength", "MaxBurstLength", "FirstBurstLength", "MaxOutstandingR2T",
-	"InitialR2T",		    "ImmediateData",  "HeaderDigest",	  "DataDigest",
-	"DefaultTime2Wait",	    "DefaultTime2Retain", NULL
-};
-static const char *const sh_keys_auth[] = { "userid", "password", "mutual_userid",
-					    "mutual_password", NULL };
-static const char *const sh_keys_bs_attr[] = { "size", "write_back", "readonly", NULL };
 static const char *const sh_keys_save[] = { "file", NULL };
 static const char *const sh_keys_restore[] = { "file", "clear_existing", NULL };
 static const char *const sh_keys_clear[] = { "confirm", NULL };
 static const char *const sh_keys_ls[] = { "depth", NULL };
 
-static const char *const sh_groups_tpg[] = { "attribute", "parameter", "auth", NULL };
-static const char *const sh_groups_acl[] = { "attribute", "auth", NULL };
-static const char *const sh_groups_iscsi[] = { "discovery_auth", NULL };
-static const char *const sh_groups_bs[] = { "attribute", NULL };
+/* How the facts name a kind of node that has groups of settings; NULL for the others. */
+static const char *sh_node_in_facts(enum sh_node_type t)
+{
+	switch (t) {
+	case SH_NODE_BACKSTORE:
+		return "backstore";
+	case SH_NODE_ISCSI:
+		return "iscsi";
+	case SH_NODE_TPG:
+		return "tpg";
+	case SH_NODE_ACL:
+		return "acl";
+	default:
+		return NULL;
+	}
+}
 
 const char *const *sh_verb_groups(enum sh_node_type t)
 {
-	switch (t) {
-	case SH_NODE_TPG:
-		return sh_groups_tpg;
-	case SH_NODE_ACL:
-		return sh_groups_acl;
-	case SH_NODE_BACKSTORE:
-		return sh_groups_bs;
-	case SH_NODE_ISCSI:
-		return sh_groups_iscsi;
-	default:
-		return sh_no_keys;
-	}
+	return sh_facts_groups(sh_node_in_facts(t));
 }
 
 static bool sh_in_list(const char *const *list, const char *s)
@@ -210,11 +192,7 @@ static const char *const *sh_create_keys(const struct sh_node_info *node)
 {
 	switch (node->type) {
 	case SH_NODE_BS_GROUP:
-		if (strcmp(node->bs_type, "file") == 0)
-			return sh_keys_file;
-		if (strcmp(node->bs_type, "null") == 0)
-			return sh_keys_null;
-		return sh_keys_block;
+		return sh_facts_create_keys(node->bs_type);
 	case SH_NODE_TARGET:
 		return sh_keys_tpg_create;
 	case SH_NODE_PORTALS:
@@ -234,17 +212,7 @@ static const char *const *sh_group_keys(enum sh_node_type t, const char *group)
 {
 	if (!group || !sh_in_list(sh_verb_groups(t), group))
 		return sh_no_keys;
-	if (strcmp(group, "auth") == 0)
-		return sh_keys_auth;
-	if (strcmp(group, "discovery_auth") == 0)
-		return sh_keys_discovery;
-	if (t == SH_NODE_ACL)
-		return sh_keys_acl_attr;
-	if (t == SH_NODE_BACKSTORE)
-		return sh_keys_bs_attr;
-	if (strcmp(group, "attribute") == 0)
-		return sh_keys_tpg_attr;
-	return sh_keys_tpg_param;
+	return sh_facts_group_keys(sh_node_in_facts(t), group);
 }
 
 const char *const *sh_verb_keys(enum sh_verb v, const struct sh_node_info *node, const char *group)
@@ -274,15 +242,10 @@ const char *const *sh_verb_keys(enum sh_verb v, const struct sh_node_info *node,
 
 bool sh_key_is_bool(const char *key)
 {
-	static const char *const bools[] = {
-		"sparse",	      "thin",		 "write_back",
-		"readonly",	      "add_mapped_luns", "write_protect",
-		"force",	      "generate_node_acls", "demo_mode_write_protect",
-		"authentication",     "InitialR2T",	 "ImmediateData",
-		"clear_existing",     "confirm",	 NULL,
-	};
+	static const char *const bools[] = { "add_mapped_luns", "write_protect", "force",
+					     "clear_existing", "confirm", NULL };
 
-	return sh_in_list(bools, key);
+	return sh_in_list(bools, key) || sh_facts_is_bool(key);
 }
 
 /* ---- usage and help ---------------------------------------------------- */
@@ -291,15 +254,7 @@ static const char *sh_create_usage(const struct sh_node_info *node)
 {
 	switch (node->type) {
 	case SH_NODE_BS_GROUP:
-		if (strcmp(node->bs_type, "file") == 0)
-			return "create name=NAME file=PATH [size=SIZE] [sparse=true|false] "
-			       "[write_back=true|false] [readonly=true|false] "
-			       "[block_size=512|4096] [serial=SERIAL] [naa=NAA]";
-		if (strcmp(node->bs_type, "null") == 0)
-			return "create name=NAME size=SIZE [readonly=true|false] "
-			       "[block_size=512|4096] [serial=SERIAL] [naa=NAA]";
-		return "create name=NAME dev=DEVICE [size=SIZE] [write_back=true|false] "
-		       "[readonly=true|false] [block_size=512|4096] [serial=SERIAL] [naa=NAA]";
+		return sh_facts_create_usage(node->bs_type);
 	case SH_NODE_ISCSI:
 		return "create [IQN]   (without one, porticod makes one up)";
 	case SH_NODE_TARGET:
@@ -340,19 +295,41 @@ static const char *sh_delete_usage(const struct sh_node_info *node)
 	}
 }
 
+/*
+ * The synopsis of set at a node, from its groups and their keys (facts.h):
+ * a TPG's groups, an ACL's CHAP credentials, a backstore's attributes.
+ */
 static const char *sh_set_usage(const struct sh_node_info *node)
 {
+	static char usage[SH_NODE__COUNT][512];
+	const char *const *groups = sh_verb_groups(node->type);
+	const char *facts = sh_node_in_facts(node->type);
+	struct sh_buf b;
+
+	sh_buf_init(&b);
 	switch (node->type) {
 	case SH_NODE_TPG:
-		return "set attribute|parameter|auth KEY=VALUE ...";
+		sh_buf_puts(&b, "set ");
+		for (size_t i = 0; groups[i]; i++)
+			sh_buf_printf(&b, "%s%s", i ? "|" : "", groups[i]);
+		sh_buf_puts(&b, " KEY=VALUE ...");
+		break;
 	case SH_NODE_ACL:
-		return "set auth userid=USER password=SECRET [mutual_userid=USER "
-		       "mutual_password=SECRET]";
+		sh_buf_puts(&b, "set auth ");
+		sh_facts_group_usage(facts, "auth", " ", true, &b);
+		break;
 	case SH_NODE_BACKSTORE:
-		return "set attribute size=SIZE|write_back=true|false|readonly=true|false ...";
+		sh_buf_printf(&b, "set %s ", groups[0] ? groups[0] : "GROUP");
+		sh_facts_group_usage(facts, groups[0], "|", false, &b);
+		sh_buf_puts(&b, " ...");
+		break;
 	default:
-		return "set GROUP KEY=VALUE ...";
+		sh_buf_puts(&b, "set GROUP KEY=VALUE ...");
+		break;
 	}
+	snprintf(usage[node->type], sizeof(usage[0]), "%s", sh_buf_str(&b));
+	sh_buf_fini(&b);
+	return usage[node->type];
 }
 
 const char *sh_verb_usage(enum sh_verb v, const struct sh_node_info *node)

@@ -366,6 +366,106 @@ START_TEST(test_parse_size_null)
 }
 END_TEST
 
+/* Setters */
+
+/* The text libconfig writes of c. The caller frees it. */
+static char *written(config_t *c)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_ptr_nonnull(f);
+	config_write(c, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return text;
+}
+
+START_TEST(test_setters_build_a_tree)
+{
+	config_setting_t *g, *list, *e, *arr;
+	config_t c;
+	char *text;
+
+	config_init(&c);
+	ck_assert_int_eq(cfg_add(config_root_setting(&c), "grp", CONFIG_TYPE_GROUP, &g), 0);
+	ck_assert_int_eq(cfg_set_string(g, "name", "disk1"), 0);
+	ck_assert_int_eq(cfg_set_bool(g, "thin", true), 0);
+	ck_assert_int_eq(cfg_set_uint(g, "small", 2147483647ULL), 0);
+	ck_assert_int_eq(cfg_set_uint(g, "big", 2147483648ULL), 0);
+	ck_assert_int_eq(cfg_add(g, "list", CONFIG_TYPE_LIST, &list), 0);
+	ck_assert_int_eq(cfg_add(list, NULL, CONFIG_TYPE_GROUP, &e), 0);
+	ck_assert_int_eq(cfg_set_uint(e, "lun", 0), 0);
+	arr = cfg_member(g, "arr", CONFIG_TYPE_ARRAY);
+	ck_assert_ptr_nonnull(arr);
+	ck_assert_int_eq(cfg_append_string(arr, "a"), 0);
+	ck_assert_int_eq(cfg_append_string(arr, "b"), 0);
+	/* the member there is the one given back */
+	ck_assert_ptr_eq(cfg_member(g, "arr", CONFIG_TYPE_ARRAY), arr);
+	text = written(&c);
+	/* the large one carries the L that libconfig 1.5 needs to read it whole */
+	ck_assert_str_eq(text, "grp : \n"
+			       "{\n"
+			       "  name = \"disk1\";\n"
+			       "  thin = true;\n"
+			       "  small = 2147483647;\n"
+			       "  big = 2147483648L;\n"
+			       "  list = ( \n"
+			       "    {\n"
+			       "      lun = 0;\n"
+			       "    } );\n"
+			       "  arr = [ \"a\", \"b\" ];\n"
+			       "};\n");
+	free(text);
+	config_destroy(&c);
+}
+END_TEST
+
+START_TEST(test_setters_replace)
+{
+	config_setting_t *top;
+	const char *s;
+	config_t c;
+	int v = 0;
+
+	config_init(&c);
+	top = config_root_setting(&c);
+	ck_assert_int_eq(cfg_set_uint(top, "x", 7), 0);
+	/* a value of another type goes first: one member of that name */
+	ck_assert_int_eq(cfg_set_string(top, "x", "seven"), 0);
+	ck_assert_int_eq(config_setting_length(top), 1);
+	ck_assert_int_eq(config_lookup_string(&c, "x", &s), CONFIG_TRUE);
+	ck_assert_str_eq(s, "seven");
+	ck_assert_int_eq(cfg_set_bool(top, "x", false), 0);
+	ck_assert_int_eq(config_setting_type(config_setting_get_member(top, "x")),
+			 CONFIG_TYPE_BOOL);
+	ck_assert_int_eq(cfg_set_uint(top, "x", 8), 0);
+	ck_assert_int_eq(config_lookup_int(&c, "x", &v), CONFIG_TRUE);
+	ck_assert_int_eq(v, 8);
+	ck_assert_int_eq(config_setting_length(top), 1);
+	config_destroy(&c);
+}
+END_TEST
+
+START_TEST(test_setters_without_a_parent)
+{
+	config_setting_t *out = (config_setting_t *)&out;
+	config_t c;
+
+	ck_assert_int_eq(cfg_add(NULL, "x", CONFIG_TYPE_GROUP, &out), -EINVAL);
+	ck_assert_ptr_null(out);
+	ck_assert_ptr_null(cfg_member(NULL, "x", CONFIG_TYPE_GROUP));
+	ck_assert_int_eq(cfg_set_string(NULL, "x", "v"), -EINVAL);
+	ck_assert_int_eq(cfg_set_bool(NULL, "x", true), -EINVAL);
+	ck_assert_int_eq(cfg_set_uint(NULL, "x", 1), -EINVAL);
+	ck_assert_int_eq(cfg_append_string(NULL, "v"), -EINVAL);
+	/* a name libconfig refuses */
+	config_init(&c);
+	ck_assert_int_eq(cfg_set_bool(config_root_setting(&c), "1x", true), -ENOMEM);
+	config_destroy(&c);
+}
+END_TEST
+
 /* Atomic save */
 
 static void make_cfg(config_t *c, int version)
@@ -582,6 +682,12 @@ static Suite *make_suite(void)
 	tcase_add_loop_test(tc, test_parse_size_good, 0, (int)ARRAY_SIZE(good_sizes));
 	tcase_add_loop_test(tc, test_parse_size_bad, 0, (int)ARRAY_SIZE(bad_sizes));
 	tcase_add_test(tc, test_parse_size_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("setters");
+	tcase_add_test(tc, test_setters_build_a_tree);
+	tcase_add_test(tc, test_setters_replace);
+	tcase_add_test(tc, test_setters_without_a_parent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("save");

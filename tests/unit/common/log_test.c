@@ -155,6 +155,26 @@ START_TEST(test_level_filter)
 }
 END_TEST
 
+/* The levels' names, as log lines and porticod.conf's log_level spell them, both ways. */
+START_TEST(test_level_names)
+{
+	static const char *const names[] = { "err", "warn", "info", "debug" };
+	enum log_level l = LOG_LEVEL_INFO;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		ck_assert_str_eq(log_level_name((enum log_level)i), names[i]);
+		ck_assert_int_eq(log_level_parse(names[i], &l), 0);
+		ck_assert_int_eq(l, (enum log_level)i);
+	}
+	ck_assert_str_eq(log_level_name((enum log_level)4), "");
+	ck_assert_str_eq(log_level_name((enum log_level)-1), "");
+	ck_assert_int_eq(log_level_parse("warning", &l), -EINVAL);
+	ck_assert_int_eq(log_level_parse("INFO", &l), -EINVAL);
+	ck_assert_int_eq(log_level_parse(NULL, &l), -EINVAL);
+	ck_assert_int_eq(l, LOG_LEVEL_DBG);
+}
+END_TEST
+
 START_TEST(test_debug_per_component)
 {
 	const char *out;
@@ -334,6 +354,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_timestamp_is_now_utc);
 	tcase_add_test(tc, test_default_ident_is_program);
 	tcase_add_test(tc, test_level_filter);
+	tcase_add_test(tc, test_level_names);
 	tcase_add_test(tc, test_debug_per_component);
 	tcase_add_test(tc, test_one_line_per_message);
 	tcase_add_test(tc, test_long_message_truncated);

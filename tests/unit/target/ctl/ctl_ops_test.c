@@ -15,127 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/ctl.h"
 #include "target/backstore/bs.h"
 #include "target/model/config.h"
-#include "target/ctl/ctl_ops.h"
-#include "tests/unit/target/ctl/ctl_fake_host.h"
+#include "tests/unit/target/ctl/ctl_req.h"
 #include "tests/unit/check_main.h"
-
-#define TGT "iqn.2026-11.org.example:storage1"
-#define TPG "/iscsi/" TGT "/tpg1"
-#define KVM1 "iqn.2026-11.org.example:kvm1"
-#define KVM2 "iqn.2026-11.org.example:kvm2"
-
-/* ---- the daemon, as the control operations see it ---- */
-
-static struct fake_host S;
-static const struct ctl_host H = { &fake_host_ops, &S };
-
-/* ---- requests ---- */
-
-static struct ctl_reply R;
-
-static void setup(void)
-{
-	struct cfg_err err = { { 0 } };
-
-	static bool registered;
-
-	if (!registered) {
-		bs_register_builtin();
-		scsi_init();
-		registered = true;
-	}
-	memset(&S, 0, sizeof(S));
-	ck_assert_int_eq(config_parse_string("auto_save = false;\n"
-					     "state_dir = \"/nonexistent/portico-ctl-test\";\n",
-					     &S.model, &err),
-			 0);
-	memset(&R, 0, sizeof(R));
-}
-
-static void reply_fini(void)
-{
-	if (R.result)
-		json_object_put(R.result);
-	memset(&R, 0, sizeof(R));
-}
-
-static void teardown(void)
-{
-	reply_fini();
-	obj_model_free(S.model);
-	S.model = NULL;
-}
-
-/* Sends {op, path, args} (args: a JSON object text, or NULL); returns the reply's err. */
-static int req(const char *op, const char *path, const char *args)
-{
-	char line[4096];
-	const char *why = NULL;
-	struct ctl_request r;
-
-	reply_fini();
-	snprintf(line, sizeof(line), "{\"v\": 1, \"id\": 1, \"op\": \"%s\", \"path\": \"%s\"%s%s}",
-		 op, path, args ? ", \"args\": " : "", args ? args : "");
-	ck_assert_msg(!ctl_request_parse(line, strlen(line), &r, &why), "%s: %s", line, why);
-	ctl_ops_handle(&H, &r, &R);
-	ctl_request_fini(&r);
-	return R.err;
-}
-
-/* The request must succeed. */
-static void ok(const char *op, const char *path, const char *args)
-{
-	int rc = req(op, path, args);
-
-	ck_assert_msg(rc == 0, "%s %s %s: %s (%s)", op, path, args ? args : "", R.message,
-		      strerror(-rc));
-}
-
-/* The request must fail with err, its message containing what; the model must not change. */
-static void refused(const char *op, const char *path, const char *args, int err, const char *what)
-{
-	char why[256];
-	struct obj_model *copy = NULL;
-	config_t cfg;
-	struct cfg_err cerr = { { 0 } };
-
-	config_init(&cfg);
-	ck_assert_int_eq(config_build(S.model, &cfg), 0);
-	ck_assert_int_eq(config_parse_cfg(&cfg, "", &copy, &cerr), 0);
-	config_destroy(&cfg);
-	ck_assert_int_eq(req(op, path, args), err);
-	ck_assert_msg(strstr(R.message, what), "%s %s: message '%s' lacks '%s'", op, path,
-		      R.message, what);
-	ck_assert_msg(obj_model_equal(copy, S.model, why, sizeof(why)),
-		      "%s %s refused, yet the model changed: %s", op, path, why);
-	obj_model_free(copy);
-}
-
-/* Whether the reply's messages hold a line equal to line. */
-static bool said(const char *line)
-{
-	struct json_object *m;
-
-	if (!R.result || !json_object_object_get_ex(R.result, "messages", &m))
-		return false;
-	for (size_t i = 0; i < json_object_array_length(m); i++)
-		if (!strcmp(json_object_get_string(json_object_array_get_idx(m, i)), line))
-			return true;
-	return false;
-}
-
-static const char *result_str(const char *key)
-{
-	struct json_object *v;
-
-	if (!R.result || !json_object_object_get_ex(R.result, key, &v))
-		return NULL;
-	return json_object_get_string(v);
-}
 
 /* A target with tpg1, a portal, backstores N0 and N1 as LUNs 0 and 1, and an ACL for kvm1. */
 static void basic(void)
@@ -362,6 +248,38 @@ START_TEST(test_delete_backstore_takes_its_luns)
 }
 END_TEST
 
+/*
+ * clearconfig keeps every setting of the daemon's own; restoreconfig takes
+ * them from the file but those that take effect at the next start.
+ */
+START_TEST(test_globals_kept)
+{
+	char path[] = "/tmp/portico-ctl-restore.XXXXXX", args[128];
+	int fd = mkstemp(path);
+	static const char text[] = "control_socket = \"/run/elsewhere.sock\"; io_threads = 9;\n"
+				   "auto_save = false; log_level = \"debug\"; debug = \"scsi\";\n"
+				   "state_dir = \"/nonexistent/portico-ctl-test-2\";\n";
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	snprintf(S.model->debug, sizeof(S.model->debug), "iscsi");
+	S.model->log_level = LOG_LEVEL_WARN;
+	ok("clearconfig", "/", "{\"confirm\": \"true\"}");
+	ck_assert_str_eq(S.model->debug, "iscsi");
+	ck_assert_int_eq(S.model->log_level, LOG_LEVEL_WARN);
+	ck_assert_str_eq(S.model->state_dir, "/nonexistent/portico-ctl-test");
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\"}", path);
+	ok("restoreconfig", "/", args);
+	unlink(path);
+	ck_assert_str_eq(S.model->debug, "scsi");
+	ck_assert_int_eq(S.model->log_level, LOG_LEVEL_DBG);
+	ck_assert_str_eq(S.model->state_dir, "/nonexistent/portico-ctl-test-2");
+	ck_assert_str_eq(S.model->control_socket, CONFIG_DEFAULT_CONTROL_SOCKET);
+	ck_assert_uint_eq(S.model->io_threads, 0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -376,6 +294,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_get_status_version_clear);
 	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
+	tcase_add_test(tc, test_globals_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

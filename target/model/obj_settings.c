@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The settings tables of the model's objects (obj_settings.h) and the
+ * accessors of a row's value. The defaults are those a storage
+ * administrator coming from LIO expects, except where a value is better
+ * for a KVM host on a fast network; docs/configuration.md says which and
+ * why, and keeps its tables in step with these.
+ */
+#include <string.h>
+
+#include "target/iscsi/iscsi.h"
+#include "target/iscsi/param.h"
+#include "target/model/obj.h"
+#include "target/model/obj_settings.h"
+
+/* clang-format off */
+/*
+ * Where a row's value lives: field m of struct S, of the C type T that its
+ * setting type reads (a row that names a field of another type does not
+ * compile), named in obj_model_equal's messages as prefix "m".
+ */
+#define OBJ_AT(S, prefix, T, m)                                                                    \
+	.offset = _Generic(((S *)0)->m, T: offsetof(S, m)), .field = prefix #m
+#define OBJ_BOOL_(S, prefix, m) .type = OBJ_SETTING_BOOL, OBJ_AT(S, prefix, bool, m)
+#define OBJ_YESNO_(S, prefix, m) .type = OBJ_SETTING_YESNO, OBJ_AT(S, prefix, bool, m)
+#define OBJ_UINT_(S, prefix, m) .type = OBJ_SETTING_UINT, OBJ_AT(S, prefix, uint32_t, m)
+#define OBJ_DIGEST_(S, prefix, m, req)                                                             \
+	.type = OBJ_SETTING_DIGEST, OBJ_AT(S, prefix, bool, m),                                    \
+	.offset_required = _Generic(((S *)0)->req, bool: offsetof(S, req)),                        \
+	.field_required = prefix #req
+#define OBJ_STR_(S, prefix, kind, m)                                                               \
+	.type = kind, OBJ_AT(S, prefix, char *, m), .size = sizeof(((S *)0)->m)
+/* the same, for a field named by a macro (ATTR, PARAM, CHAP below) */
+#define OBJ_BOOL(...) OBJ_BOOL_(__VA_ARGS__)
+#define OBJ_YESNO(...) OBJ_YESNO_(__VA_ARGS__)
+#define OBJ_UINT(...) OBJ_UINT_(__VA_ARGS__)
+#define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
+#define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
+
+/*
+ * A value the transport takes too, from field m of struct S into the field
+ * m of struct T (of the same C type: a row whose fields differ does not
+ * compile).
+ */
+#define OBJ_TO(S, T, m)                                                                            \
+	.transport = true,                                                                         \
+	.transport_offset = _Generic(((T *)0)->m, __typeof__(((S *)0)->m): offsetof(T, m))
+#define OBJ_TO_REQUIRED(S, T, m)                                                                   \
+	.transport_offset_required = _Generic(((T *)0)->m,                                        \
+					      __typeof__(((S *)0)->m): offsetof(T, m))
+
+#define ATTR(m) struct obj_tpg_attrs, "attrs.", m
+#define PARAM(m) struct obj_tpg_params, "params.", m
+/* an attribute a session gets when it starts; a parameter a login negotiates with */
+#define TO_SESSION(m) OBJ_TO(struct obj_tpg_attrs, struct iscsi_session_attrs, m)
+#define TO_LOGIN(m) OBJ_TO(struct obj_tpg_params, struct param_limits, m)
+#define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
+#define CHAP(kind, m) struct obj_chap, "", kind, m
+
+/* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
+#define OBJ_DSL_MAX ((1u << 24) - 1)
+
+static const struct obj_setting obj_tpg_attr_rows[] = {
+	/* demo mode: any initiator may log in and sees every LUN of the TPG (as in LIO) */
+	{ .key = "generate_node_acls", OBJ_BOOL(ATTR(generate_node_acls)) },
+	/* with generate_node_acls, those initiators see the LUNs read-only */
+	{ .key = "demo_mode_write_protect", OBJ_BOOL(ATTR(demo_mode_write_protect)), .def = true },
+	/* LIO's nopin_timeout: a NOP-In ping on an idle connection this often; 0: never */
+	{ .key = "nopin_interval", OBJ_UINT(ATTR(nopin_interval_s)), .max = 3600, .def = 15,
+	  TO_SESSION(nopin_interval_s) },
+	/* LIO's nopin_response_timeout: no answer in time drops the connection */
+	{ .key = "nopin_timeout", OBJ_UINT(ATTR(nopin_timeout_s)), .min = 1, .max = 3600, .def = 30,
+	  TO_SESSION(nopin_timeout_s) },
+	/* above LIO's 64, so that a host with several VMs on one LU keeps the disk busy */
+	{ .key = "default_cmdsn_depth", OBJ_UINT(ATTR(default_cmdsn_depth)), .min = 1, .max = 4096,
+	  .def = 128, TO_SESSION(default_cmdsn_depth) },
+	/* CHAP of every initiator of the TPG */
+	{ .key = "authentication", OBJ_BOOL(ATTR(authentication)) },
+};
+
+static const struct obj_setting obj_tpg_param_rows[] = {
+	/* §13.12; open-iscsi offers 256 KiB, so that a 256 KiB write goes in one PDU */
+	{ .key = "MaxRecvDataSegmentLength", OBJ_UINT(PARAM(max_recv_dsl)), .min = 512,
+	  .max = OBJ_DSL_MAX, .def = 262144, TO_LOGIN(max_recv_dsl) },
+	/* §13.13: 1 MiB, one R2T for a typical large write */
+	{ .key = "MaxBurstLength", OBJ_UINT(PARAM(max_burst)), .min = 512, .max = OBJ_DSL_MAX,
+	  .def = 1048576, TO_LOGIN(max_burst) },
+	/* §13.14, its default */
+	{ .key = "FirstBurstLength", OBJ_UINT(PARAM(first_burst)), .min = 512, .max = OBJ_DSL_MAX,
+	  .def = 65536, TO_LOGIN(first_burst) },
+	/* §13.17 */
+	{ .key = "MaxOutstandingR2T", OBJ_UINT(PARAM(max_outstanding_r2t)), .min = 1, .max = 65535,
+	  .def = 1, TO_LOGIN(max_outstanding_r2t) },
+	/* §13.10, §13.11: the RFC's defaults */
+	{ .key = "InitialR2T", OBJ_YESNO(PARAM(initial_r2t)), .def = true, TO_LOGIN(initial_r2t) },
+	{ .key = "ImmediateData", OBJ_YESNO(PARAM(immediate_data)), .def = true,
+	  TO_LOGIN(immediate_data) },
+	/* §13.1: CRC32C when the initiator wants it */
+	{ .key = "HeaderDigest", OBJ_DIGEST(PARAM(header_digest), header_digest_required),
+	  .def = true, TO_LOGIN(header_digest), TO_LOGIN_REQUIRED(header_digest_required) },
+	{ .key = "DataDigest", OBJ_DIGEST(PARAM(data_digest), data_digest_required), .def = true,
+	  TO_LOGIN(data_digest), TO_LOGIN_REQUIRED(data_digest_required) },
+	/* §13.15, §13.16 */
+	{ .key = "DefaultTime2Wait", OBJ_UINT(PARAM(default_time2wait)), .max = 3600, .def = 2,
+	  TO_LOGIN(default_time2wait) },
+	{ .key = "DefaultTime2Retain", OBJ_UINT(PARAM(default_time2retain)), .max = 3600,
+	  .def = 20, TO_LOGIN(default_time2retain) },
+};
+
+/* RFC 7143 §12.1.3: the initiator's name and secret, then the target's for mutual CHAP */
+static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
+	[OBJ_CHAP_USERID] = { .key = "userid", OBJ_STR(CHAP(OBJ_SETTING_NAME, userid)),
+			      .word = "USER" },
+	[OBJ_CHAP_PASSWORD] = { .key = "password", OBJ_STR(CHAP(OBJ_SETTING_SECRET, password)),
+				.word = "SECRET" },
+	[OBJ_CHAP_MUTUAL_USERID] = { .key = "mutual_userid",
+				     OBJ_STR(CHAP(OBJ_SETTING_NAME, mutual_userid)),
+				     .word = "USER", .mutual = true },
+	[OBJ_CHAP_MUTUAL_PASSWORD] = { .key = "mutual_password",
+				       OBJ_STR(CHAP(OBJ_SETTING_SECRET, mutual_password)),
+				       .word = "SECRET", .mutual = true },
+};
+
+/* A field of struct bs_params, for obj_model_equal "params.m" */
+#define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
+
+/*
+ * A backstore's settings. thin and write_back are written out at their
+ * default where they apply: whether a store is thin or caches writes is a
+ * decision about the data, worth reading in the file.
+ */
+const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
+	[OBJ_BS_ROW_NAME] = { .key = "name", .value = OBJ_BS_NAME, .word = "NAME",
+			      .create = true, .positional = true, .required = true },
+	/* create's is the node it is made at */
+	[OBJ_BS_ROW_TYPE] = { .key = "type", .value = OBJ_BS_TYPE, .required = true },
+	[OBJ_BS_ROW_PATH] = { .key = "path", .value = OBJ_BS_PATH, .takes = BS_KIND_TAKES_PATH,
+			      .create = true, .positional = true, .required = true },
+	/* required by a kind without a size of its own (bs_kind.size_required) */
+	[OBJ_BS_ROW_SIZE] = { .key = "size", .value = OBJ_BS_SIZE, .word = "SIZE",
+			      .create = true, .positional = true, .settable = true,
+			      OBJ_PARAM(uint64_t, size) },
+	[OBJ_BS_ROW_THIN] = {
+		.key = "thin", .value = OBJ_BS_BOOL, .takes = BS_KIND_TAKES_THIN,
+		/* targetcli's name, which create shows; the file's is taken too */
+		.arg = "sparse", .alias = "thin", .create = true, .always_saved = true,
+		/* targetcli's fileio is sparse unless told otherwise; the file's is thick */
+		.def_create = true, OBJ_PARAM(bool, thin),
+		/* a device is thin when it takes discards: the open store knows */
+		.live = offsetof(struct bs_dev, thin),
+	},
+	/* WCE=1 as LIO's fileio and iblock report it; FLUSH and FUA are honoured */
+	[OBJ_BS_ROW_WRITE_BACK] = { .key = "write_back", .value = OBJ_BS_BOOL,
+				    .takes = BS_KIND_TAKES_WRITE_BACK, .create = true,
+				    .settable = true, .always_saved = true, .def = true,
+				    .def_create = true, OBJ_PARAM(bool, write_back) },
+	[OBJ_BS_ROW_READONLY] = { .key = "readonly", .value = OBJ_BS_BOOL, .create = true,
+				  .settable = true, OBJ_PARAM(bool, readonly) },
+	[OBJ_BS_ROW_BLOCK_SIZE] = { .key = "block_size", .value = OBJ_BS_BLOCK_SIZE,
+				    .word = "512|4096", .create = true,
+				    OBJ_PARAM(uint32_t, block_size) },
+	[OBJ_BS_ROW_SERIAL] = { .key = "serial", .value = OBJ_BS_SERIAL, .word = "SERIAL",
+				.create = true },
+	[OBJ_BS_ROW_NAA] = { .key = "naa", .value = OBJ_BS_NAA, .word = "NAA", .create = true },
+};
+
+_Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
+
+/* Where a top-level setting lives: field m of struct obj_model, of C type T. */
+#define OBJ_MODEL(T, m)                                                                            \
+	.offset = _Generic(((struct obj_model *)0)->m, T: offsetof(struct obj_model, m)),          \
+	.size = sizeof(((struct obj_model *)0)->m), .field = #m
+
+#define OBJ_DISCOVERY_AUTH "discovery_auth"
+
+const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
+	/* the socket is bound at start-up: a restored file's takes effect at the next */
+	[OBJ_GLOBAL_CONTROL_SOCKET] = { .key = "control_socket", .value = OBJ_GLOBAL_TEXT,
+					OBJ_MODEL(char *, control_socket), .at_start = true },
+	/* the I/O threads run from start-up */
+	[OBJ_GLOBAL_IO_THREADS] = { .key = "io_threads", .value = OBJ_GLOBAL_UINT,
+				    OBJ_MODEL(unsigned int, io_threads), .at_start = true },
+	[OBJ_GLOBAL_LOG_LEVEL] = { .key = "log_level", .value = OBJ_GLOBAL_LEVEL,
+				   OBJ_MODEL(enum log_level, log_level) },
+	[OBJ_GLOBAL_DEBUG] = { .key = "debug", .value = OBJ_GLOBAL_TEXT, OBJ_MODEL(char *, debug) },
+	[OBJ_GLOBAL_STATE_DIR] = { .key = "state_dir", .value = OBJ_GLOBAL_TEXT,
+				   OBJ_MODEL(char *, state_dir) },
+	[OBJ_GLOBAL_BACKSTORES] = { .key = "backstores", .value = OBJ_GLOBAL_PART },
+	[OBJ_GLOBAL_TARGETS] = { .key = "targets", .value = OBJ_GLOBAL_PART },
+	/* obj_discovery_auth_settings */
+	[OBJ_GLOBAL_DISCOVERY_AUTH] = { .key = OBJ_DISCOVERY_AUTH, .value = OBJ_GLOBAL_PART },
+	[OBJ_GLOBAL_AUTO_SAVE] = { .key = "auto_save", .value = OBJ_GLOBAL_BOOL,
+				   OBJ_MODEL(bool, auto_save) },
+};
+
+#define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
+
+const struct obj_settings obj_tpg_attr_settings = OBJ_TABLE("attributes", obj_tpg_attr_rows);
+const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_tpg_param_rows);
+const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
+const struct obj_settings obj_discovery_auth_settings =
+	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
+
+/* clang-format on */
+
+_Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
+		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
+			       OBJ_SETTINGS_MAX,
+	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
+
+/* Every kind of row starts with its key: one list maker for all the tables. */
+_Static_assert(offsetof(struct obj_setting, key) == 0 &&
+		       offsetof(struct obj_bs_setting, key) == 0 &&
+		       offsetof(struct obj_global, key) == 0,
+	       "a row starts with its key");
+
+/* The keys of n rows of stride bytes each into out (cap entries with the NULL that ends them). */
+static size_t obj_keys(const void *rows, size_t n, size_t stride, const char **out, size_t cap)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < cap; i++)
+		out[i] = *(const char *const *)((const char *)rows + i * stride);
+	if (cap)
+		out[i] = NULL;
+	return i;
+}
+
+bool obj_bs_setting_applies(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	return !k || bs_kind_takes(k, r->takes);
+}
+
+const char *obj_bs_setting_arg(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	if (!r->create)
+		return NULL;
+	if (r->value == OBJ_BS_PATH)
+		return k->path_key;
+	return r->arg ? r->arg : r->key;
+}
+
+const char *obj_bs_setting_word(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	if (r->word)
+		return r->word;
+	return r->value == OBJ_BS_PATH ? k->path_word : "true|false";
+}
+
+bool obj_bs_setting_required(const struct obj_bs_setting *r, const struct bs_kind *k)
+{
+	return r->required || (r->value == OBJ_BS_SIZE && k->size_required);
+}
+
+uint64_t obj_bs_setting_get(const struct obj_bs_setting *r, const struct bs_params *p)
+{
+	const char *v = (const char *)p + r->offset;
+
+	switch (r->value) {
+	case OBJ_BS_SIZE:
+		return *(const uint64_t *)v;
+	case OBJ_BS_BOOL:
+		return *(const bool *)v;
+	case OBJ_BS_BLOCK_SIZE:
+		return *(const uint32_t *)v;
+	default:
+		return 0; /* the others live outside struct bs_params */
+	}
+}
+
+void obj_bs_setting_set(const struct obj_bs_setting *r, struct bs_params *p, uint64_t v)
+{
+	char *f = (char *)p + r->offset;
+
+	switch (r->value) {
+	case OBJ_BS_SIZE:
+		*(uint64_t *)f = v;
+		break;
+	case OBJ_BS_BOOL:
+		*(bool *)f = v;
+		break;
+	case OBJ_BS_BLOCK_SIZE:
+		*(uint32_t *)f = (uint32_t)v;
+		break;
+	default:
+		break;
+	}
+}
+
+bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind *k, uint64_t v)
+{
+	bool applies = obj_bs_setting_applies(r, k);
+
+	return (applies && r->always_saved) || v != (uint64_t)(applies && r->def);
+}
+
+size_t obj_bs_settings_keys(const char **out, size_t cap)
+{
+	return obj_keys(obj_bs_settings, OBJ_BS_ROW__COUNT, sizeof(obj_bs_settings[0]), out, cap);
+}
+
+size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char **out, size_t cap)
+{
+	size_t n = 0;
+
+	obj_bs_settings_foreach(r) {
+		if (!obj_bs_setting_arg(r, k) || !obj_bs_setting_applies(r, k) ||
+		    (positional && !r->positional))
+			continue;
+		if (n + 1 < cap)
+			out[n++] = obj_bs_setting_arg(r, k);
+		if (r->alias && !positional && n + 1 < cap)
+			out[n++] = r->alias;
+	}
+	if (cap)
+		out[n] = NULL;
+	return n;
+}
+
+uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
+{
+	const char *v = (const char *)m + r->offset;
+
+	switch (r->value) {
+	case OBJ_GLOBAL_UINT:
+		return *(const unsigned int *)v;
+	case OBJ_GLOBAL_BOOL:
+		return *(const bool *)v;
+	case OBJ_GLOBAL_LEVEL:
+		return (uint64_t)*(const enum log_level *)v;
+	default:
+		return 0;
+	}
+}
+
+const char *obj_global_text(const struct obj_global *r, const struct obj_model *m)
+{
+	return r->value == OBJ_GLOBAL_TEXT ? (const char *)m + r->offset : "";
+}
+
+void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m)
+{
+	if (r->value != OBJ_GLOBAL_PART)
+		memcpy((char *)to + r->offset, (const char *)m + r->offset, r->size);
+}
+
+size_t obj_globals_keys(const char **out, size_t cap)
+{
+	return obj_keys(obj_globals, OBJ_GLOBAL__COUNT, sizeof(obj_globals[0]), out, cap);
+}
+
+const struct obj_setting *obj_setting_find(const struct obj_settings *t, const char *key)
+{
+	obj_settings_foreach(r, t)
+		if (!strcmp(r->key, key))
+			return r;
+	return NULL;
+}
+
+size_t obj_settings_keys(const struct obj_settings *t, const char **out, size_t cap)
+{
+	return obj_keys(t->rows, t->n, sizeof(t->rows[0]), out, cap);
+}
+
+bool obj_setting_bool(const struct obj_setting *r, const void *obj)
+{
+	return *(const bool *)((const char *)obj + r->offset);
+}
+
+void obj_setting_set_bool(const struct obj_setting *r, void *obj, bool v)
+{
+	*(bool *)((char *)obj + r->offset) = v;
+}
+
+bool obj_setting_required(const struct obj_setting *r, const void *obj)
+{
+	return *(const bool *)((const char *)obj + r->offset_required);
+}
+
+void obj_setting_set_required(const struct obj_setting *r, void *obj, bool v)
+{
+	*(bool *)((char *)obj + r->offset_required) = v;
+}
+
+uint32_t obj_setting_uint(const struct obj_setting *r, const void *obj)
+{
+	return *(const uint32_t *)((const char *)obj + r->offset);
+}
+
+void obj_setting_set_uint(const struct obj_setting *r, void *obj, uint32_t v)
+{
+	*(uint32_t *)((char *)obj + r->offset) = v;
+}
+
+const char *obj_setting_str(const struct obj_setting *r, const void *obj)
+{
+	return (const char *)obj + r->offset;
+}
+
+char *obj_setting_buf(const struct obj_setting *r, void *obj)
+{
+	return (char *)obj + r->offset;
+}
+
+void obj_settings_to_transport(const struct obj_settings *t, const void *obj, void *to)
+{
+	char *base = to;
+
+	obj_settings_foreach(r, t) {
+		if (!r->transport)
+			continue;
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+		case OBJ_SETTING_YESNO:
+		case OBJ_SETTING_DIGEST:
+			*(bool *)(base + r->transport_offset) = obj_setting_bool(r, obj);
+			if (r->type == OBJ_SETTING_DIGEST)
+				*(bool *)(base + r->transport_offset_required) =
+					obj_setting_required(r, obj);
+			break;
+		case OBJ_SETTING_UINT:
+			*(uint32_t *)(base + r->transport_offset) = obj_setting_uint(r, obj);
+			break;
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			break; /* CHAP credentials reach the login through the model */
+		}
+	}
+}
+
+bool obj_setting_is_default(const struct obj_setting *r, const void *obj)
+{
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return obj_setting_bool(r, obj) == !!r->def;
+	case OBJ_SETTING_UINT:
+		return obj_setting_uint(r, obj) == r->def;
+	case OBJ_SETTING_DIGEST:
+		return obj_setting_bool(r, obj) == !!r->def && !obj_setting_required(r, obj);
+	case OBJ_SETTING_NAME:
+	case OBJ_SETTING_SECRET:
+		return !obj_setting_str(r, obj)[0];
+	}
+	return false;
+}
+
+void obj_settings_default(const struct obj_settings *t, void *obj)
+{
+	obj_settings_foreach(r, t) {
+		switch (r->type) {
+		case OBJ_SETTING_BOOL:
+		case OBJ_SETTING_YESNO:
+			obj_setting_set_bool(r, obj, r->def);
+			break;
+		case OBJ_SETTING_UINT:
+			obj_setting_set_uint(r, obj, r->def);
+			break;
+		case OBJ_SETTING_DIGEST:
+			obj_setting_set_bool(r, obj, r->def);
+			obj_setting_set_required(r, obj, false);
+			break;
+		case OBJ_SETTING_NAME:
+		case OBJ_SETTING_SECRET:
+			memset(obj_setting_buf(r, obj), 0, r->size);
+			break;
+		}
+	}
+}
+
+bool obj_settings_all_default(const struct obj_settings *t, const void *obj)
+{
+	obj_settings_foreach(r, t)
+		if (!obj_setting_is_default(r, obj))
+			return false;
+	return true;
+}
+
+const char *obj_setting_digest_text(bool allowed, bool required)
+{
+	/* required without allowed has no spelling: "None", which the saver's read-back refuses */
+	if (!allowed)
+		return "None";
+	return required ? "CRC32C" : "CRC32C,None";
+}
+
+const char *obj_setting_word(const struct obj_setting *r)
+{
+	if (r->word)
+		return r->word;
+	switch (r->type) {
+	case OBJ_SETTING_BOOL:
+	case OBJ_SETTING_YESNO:
+		return "true|false";
+	case OBJ_SETTING_DIGEST:
+		return "CRC32C,None|CRC32C|None";
+	default:
+		return "N";
+	}
+}
