@@ -574,7 +574,7 @@ static int sm_links_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *
 			 * needs it; a torn-down one once its disks are deleted.
 			 */
 			if (!l->wanted && !sm_link_in_use(sm, &l->key) &&
-			    (!l->held || !sm_link_npaths(sm, &l->key))) {
+			    (!l->held || !sm_link_npaths(sm, &l->key)) && now >= l->retry_at) {
 				a = sm_act(out, MP_ACT_LOGOUT);
 				if (!a)
 					return -ENOMEM;
@@ -697,14 +697,30 @@ static void sm_feed_login(struct mp_sm *sm, const struct mp_ev_login *ev, int64_
 	l->retry_at = now + sm_retry_delay(sm, l->failures);
 }
 
-static void sm_feed_logout(struct mp_sm *sm, const struct mp_link_key *key)
+static void sm_feed_logout(struct mp_sm *sm, const struct mp_link_key *key, int64_t now)
 {
 	struct sm_link *l = sm_find_link(sm, key);
 
 	if (!l || l->state != MP_LINK_LOGGING_OUT)
 		return;
-	/* the session scan tells whether it is really gone (MP_EV_SESSION_GONE) */
-	l->state = l->have_session ? MP_LINK_UP : MP_LINK_IDLE;
+	/*
+	 * The session scan tells whether it is really gone (MP_EV_SESSION_GONE,
+	 * fed before this answer). Still there: the logout did not take (or
+	 * another session over the same iface and portal was seen); the next
+	 * try waits, as a failed login's does, instead of asking again at once.
+	 */
+	if (!l->have_session) {
+		l->state = MP_LINK_IDLE;
+		l->failures = 0;
+		return;
+	}
+	l->state = l->logged_in ? MP_LINK_UP : MP_LINK_RECOVERING;
+	if (!l->failures)
+		l->failing_since = now;
+	l->failures++;
+	l->retry_at = now + sm_retry_delay(sm, l->failures);
+	snprintf(l->reason, sizeof(l->reason),
+		 "logged out, but session %u is still there (%u tries)", l->sid, l->failures);
 }
 
 /* ---- NICs ---- */
@@ -869,7 +885,7 @@ int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 		sm_feed_login(sm, &ev->u.login, now_ms);
 		break;
 	case MP_EV_LOGOUT_DONE:
-		sm_feed_logout(sm, &ev->u.link);
+		sm_feed_logout(sm, &ev->u.link, now_ms);
 		break;
 	case MP_EV_SESSION:
 		rc = sm_feed_session(sm, &ev->u.session, now_ms);
@@ -935,7 +951,9 @@ int64_t mp_sm_next_deadline(const struct mp_sm *sm)
 		if (!sm->disc[i].inflight && !sm->disc[i].waiting)
 			t = MIN(t, sm->disc[i].next_at);
 	for (i = 0; i < sm->nlinks; i++)
-		if (sm->links[i].state == MP_LINK_FAILED)
+		if (sm->links[i].state == MP_LINK_FAILED ||
+		    (sm->links[i].have_session && !sm->links[i].wanted && sm->links[i].failures &&
+		     sm->links[i].state != MP_LINK_LOGGING_OUT))
 			t = MIN(t, sm->links[i].retry_at);
 	for (i = 0; i < sm->nnics; i++)
 		if (sm->nics[i].prep == SM_NIC_PREP_FAILED && sm->nics[i].used && sm->nics[i].present)

@@ -950,6 +950,42 @@ START_TEST(test_routes_change)
 }
 END_TEST
 
+/* A logout that does not take is tried again later, not at once, and said. */
+START_TEST(test_logout_that_does_not_take)
+{
+	struct mp_event ev = { .type = MP_EV_LOGOUT_DONE };
+
+	bring_up_links();
+	feed(&(struct mp_event){ .type = MP_EV_ROUTES });
+	reach(P0, "eth0");
+	reach(P1, NULL);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 1);
+	ev.u.link = key("eth1", P1);
+	feed(&ev); /* the session scan still shows it */
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0);
+	ck_assert_str_eq(link_view("eth1", P1).reason, "logged out, but session 2 is still there (1 tries)");
+	tick(4999);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0);
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 1);
+	feed(&ev);
+	tick(9999);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0); /* twice as long the second time */
+	tick(1);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 1);
+	/* now it goes */
+	{
+		struct mp_event gone = { .type = MP_EV_SESSION_GONE };
+
+		gone.u.link = key("eth1", P1);
+		feed(&gone);
+	}
+	feed(&ev);
+	tick(60000);
+	ck_assert_uint_eq(count(MP_ACT_LOGOUT), 0);
+}
+END_TEST
+
 static Suite *sm_suite(void)
 {
 	Suite *s = suite_create("mpath/sm");
@@ -976,6 +1012,7 @@ static Suite *sm_suite(void)
 	tcase_add_test(tc, test_teardown_one);
 	tcase_add_test(tc, test_teardown_all);
 	tcase_add_test(tc, test_routes_change);
+	tcase_add_test(tc, test_logout_that_does_not_take);
 	suite_add_tcase(s, tc);
 	return s;
 }
