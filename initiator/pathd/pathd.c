@@ -19,6 +19,7 @@
  * caught by the next scan.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -369,6 +370,75 @@ static void pd_iscsiadm(struct pathd *pd, const struct mp_action *a)
 
 /* ---- device-mapper ---- */
 
+/*
+ * A descriptor held open on each of pathd's maps while pathd runs.
+ * multipathd, at its start and at every reconfigure, removes every unused
+ * multipath map it would not make itself (multipath-tools' coalesce_maps:
+ * "remove all current maps not allowed by the current configuration"),
+ * and a map whose WWID our drop-in blacklists is one of those: held open,
+ * its removal fails ("map in use") and multipathd leaves it be (checked in
+ * the VM lab: no table or path state of ours changes, through path
+ * failures, reinstatements and reloads). The hold is pathd's own: open
+ * counts are reported without it.
+ */
+static struct pd_hold *pd_hold_find(struct pathd *pd, const char *wwid)
+{
+	for (size_t i = 0; i < pd->nholds; i++)
+		if (!strcmp(pd->holds[i].wwid, wwid))
+			return &pd->holds[i];
+	return NULL;
+}
+
+static void pd_hold_drop(struct pathd *pd, const char *wwid)
+{
+	struct pd_hold *h = pd_hold_find(pd, wwid);
+
+	if (!h)
+		return;
+	close(h->fd);
+	*h = pd->holds[--pd->nholds];
+}
+
+/* Holds the maps the machine says are ours and in the kernel; lets go of the others. */
+static void pd_hold_sync(struct pathd *pd)
+{
+	struct mp_map_view v[256];
+	size_t n = MIN(mp_sm_maps(pd->sm, v, ARRAY_SIZE(v)), ARRAY_SIZE(v));
+	char path[MP_MAP_NAME_MAX + 16];
+
+	for (size_t i = 0; i < pd->nholds;) {
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			if (!strcmp(v[j].wwid, pd->holds[i].wwid) &&
+			    (v[j].state == MP_MAP_READY || v[j].state == MP_MAP_RELOADING))
+				break;
+		if (j == n)
+			pd_hold_drop(pd, pd->holds[i].wwid);
+		else
+			i++;
+	}
+	for (size_t j = 0; j < n; j++) {
+		struct pd_hold *h;
+		int fd;
+
+		if ((v[j].state != MP_MAP_READY && v[j].state != MP_MAP_RELOADING) ||
+		    pd_hold_find(pd, v[j].wwid) || pd->nholds == ARRAY_SIZE(pd->holds))
+			continue;
+		snprintf(path, sizeof(path), "/dev/mapper/%s", v[j].name);
+		/* opening a dm device does no I/O: it cannot hang on a map without paths */
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0) {
+			log_dbg(COMP, "map '%s': cannot hold it open: %s", v[j].name, strerror(errno));
+			continue;
+		}
+		h = &pd->holds[pd->nholds++];
+		h->fd = fd;
+		/* both are MP_WWID_MAX, NUL-terminated */
+		memcpy(h->wwid, v[j].wwid, sizeof(h->wwid));
+	}
+}
+
 static void pd_dm_done(struct dmq_job *job, void *arg)
 {
 	struct pathd *pd = arg;
@@ -408,6 +478,7 @@ static void pd_dm_done(struct dmq_job *job, void *arg)
 			 (long long)job->ms);
 	pd_feed(pd, &ev);
 	free(job);
+	pd_hold_sync(pd);
 	/* what the kernel now has (open counts, failed paths) */
 	pd_dm_list(pd);
 }
@@ -432,6 +503,8 @@ static void pd_dm(struct pathd *pd, const struct mp_action *a)
 		snprintf(job->wwid, sizeof(job->wwid), "%s", a->u.map.wwid);
 		break;
 	case MP_ACT_MAP_REMOVE:
+		/* pathd's own hold must not keep its remove from working */
+		pd_hold_drop(pd, a->u.remove.wwid);
 		job->op = DMQ_REMOVE;
 		job->deferred = a->u.remove.deferred;
 		snprintf(job->name, sizeof(job->name), "%s", a->u.remove.name);
@@ -478,6 +551,10 @@ static void pd_dm_listed(struct dmq_job *job, void *arg)
 		free(job);
 		return;
 	}
+	/* the open counts without pathd's own hold */
+	for (j = 0; j < job->nmaps; j++)
+		if (pd_hold_find(pd, job->maps[j].spec.wwid) && job->maps[j].open_count)
+			job->maps[j].open_count--;
 	/* maps gone since the last list */
 	for (i = 0; i < pd->nmaps; i++) {
 		for (j = 0; j < job->nmaps; j++)
@@ -511,6 +588,7 @@ static void pd_dm_listed(struct dmq_job *job, void *arg)
 	pd->maps = job->maps;
 	pd->nmaps = job->nmaps;
 	free(job);
+	pd_hold_sync(pd);
 	if (pd->dm_list_again) {
 		pd->dm_list_again = false;
 		pd_dm_list(pd);
@@ -552,12 +630,34 @@ static void pd_multipathd_done(void *arg, const struct child_result *res)
 			 res->timed_out ? ", timed out" : "", res->out);
 }
 
+/*
+ * Whether multipathd runs: its control socket, the abstract UNIX socket
+ * "@/org/kernel/linux/storage/multipathd", is bound (/proc/net/unix).
+ */
+static bool pd_multipathd_running(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/net/unix", "re");
+
+	if (!f)
+		return true; /* cannot tell: ask it, and let it say */
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "@/org/kernel/linux/storage/multipathd") != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Tells multipathd, when it runs, to read its drop-ins again (ours among them). */
 static void pd_multipathd_reconfigure(struct pathd *pd)
 {
 	const char *argv[] = { pd->env.multipathd ? pd->env.multipathd : "multipathd",
 			       "reconfigure", NULL };
 	int rc;
+
+	/* not running: it reads the drop-in when it starts */
+	if (!pd->env.multipathd && !pd_multipathd_running())
+		return;
 
 	rc = child_run(pd->runner, argv, 30 * 1000, pd_multipathd_done, pd, NULL);
 	if (rc == -ENOENT)
@@ -1109,6 +1209,8 @@ void pathd_destroy(struct pathd *pd)
 		free(p->owned);
 		free(p);
 	}
+	while (pd->nholds)
+		pd_hold_drop(pd, pd->holds[pd->nholds - 1].wwid);
 	scan_free(&pd->snap);
 	free(pd->maps);
 	mp_sm_destroy(pd->sm);

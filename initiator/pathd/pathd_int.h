@@ -30,6 +30,12 @@ struct pd_pending {
 	void *owned; /* freed once the event is fed */
 };
 
+/* A map pathd holds open, so that multipathd cannot remove it (pathd.c). */
+struct pd_hold {
+	char wwid[MP_WWID_MAX];
+	int fd;
+};
+
 struct pathd {
 	struct ev_loop *loop;
 	struct pathd_conf conf;
@@ -56,6 +62,8 @@ struct pathd {
 	time_t started;
 	int64_t started_ms;
 	unsigned int child_runs; /* multipathd reconfigure runs in flight */
+	struct pd_hold holds[256];
+	size_t nholds;
 };
 
 /*
