@@ -1140,7 +1140,7 @@ static const char *pathd_conf_wwid_why(const char *w, char *fix, size_t fixlen)
 			return "has a type digit and no designator";
 		return NULL;
 	default:
-		return "must start with the designator type multipath shows: 3 (NAA, as every Portico LU), 2 (EUI-64), 1 (T10 vendor ID) or 8 (SCSI name string)";
+		return "must start with the designator type multipath shows: 1 (T10 vendor ID: Portico LUs on Debian 12), 3 (NAA), 2 (EUI-64) or 8 (SCSI name string)";
 	}
 }
 

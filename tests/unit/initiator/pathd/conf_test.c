@@ -274,7 +274,7 @@ START_TEST(test_example_uncommented)
 	ck_assert_str_eq(conf.discovery_chap.user_in, "");
 	assert_default_policy(&conf.mp.policy);
 	ck_assert_uint_eq(conf.mp.naliases, 2);
-	ck_assert_str_eq(conf.mp.aliases[0].wwid, "33a1b2c3d4e5f6071");
+	ck_assert_str_eq(conf.mp.aliases[0].wwid, "1PORTICO_800011d719980bd6");
 	ck_assert_str_eq(conf.mp.aliases[0].name, "vmstore");
 	ck_assert_str_eq(conf.mp.aliases[1].wwid, "360014059f1e2d3c4b5a697887766a5b4");
 	ck_assert_str_eq(conf.mp.aliases[1].name, "backup");
@@ -685,7 +685,7 @@ static const struct refusal {
 	{ D1 "aliases = (\n { wwid = \"33a1b2c3d4e5f6071\"; } );\n",
 	  "3: missing required setting 'alias'" },
 	{ D1 "aliases = ( { wwid = \"4abc\"; alias = \"vmstore\"; } );\n",
-	  "2: wwid '4abc' must start with the designator type multipath shows: 3 (NAA, as every Portico LU), 2 (EUI-64), 1 (T10 vendor ID) or 8 (SCSI name string)" },
+	  "2: wwid '4abc' must start with the designator type multipath shows: 1 (T10 vendor ID: Portico LUs on Debian 12), 3 (NAA), 2 (EUI-64) or 8 (SCSI name string)" },
 	{ D1 "aliases = ( { wwid = \"33A1B2C3D4E5F6071\"; alias = \"vmstore\"; } );\n",
 	  "2: wwid '33A1B2C3D4E5F6071' has upper-case hex digits, which multipath never writes: write \"33a1b2c3d4e5f6071\"" },
 	{ D1 "aliases = ( { wwid = \"0x3A1B2C3D4E5F6071\"; alias = \"vmstore\"; } );\n",
