@@ -26,7 +26,7 @@ scsi_dh_alua ext4 crc32c_generic crc32c_intel loop"
 
 # Packages whose files go into the guest (docs, init scripts and units left out).
 VM_GUEST_PKGS="kmod open-iscsi multipath-tools kpartx dmsetup udev lvm2 sg3-utils
-fio e2fsprogs util-linux mount libiscsi-bin jq"
+fio e2fsprogs util-linux mount libiscsi-bin jq sg3-utils-udev"
 
 vm_kernel_version() { # newest /boot/vmlinuz-* that has its modules
 	for k in $(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V -r); do

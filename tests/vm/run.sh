@@ -25,7 +25,7 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
-ENABLED="discovery data live multipath"
+ENABLED="discovery data live multipath pathd"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
@@ -64,6 +64,13 @@ done
 case "$TARGET_KIND: $scenarios " in
 porticod:*" live "*) # live changes go through the shell
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
+esac
+case " $scenarios " in
+*" pathd "*)
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd scenario needs porticod (its 'pathd' target variant)"
+	for b in portico-pathd portico-path; do
+		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
+	done ;;
 esac
 case " $scenarios " in
 *" dmadapter "*) # drives mpath/io/dm.c through the lab's test program

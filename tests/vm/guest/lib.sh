@@ -115,8 +115,10 @@ all_paths_present() {
 	done
 }
 
-# The kernel's view of one disk's WWID, as udev computes it.
-wwid_of() { /lib/udev/scsi_id -g -u -d "$1"; }
+# One disk's WWID as udev names it (ID_SERIAL: on Debian 12, sg3-utils-udev's
+# sg_inq --export, which multipath-tools depends on): the name multipath
+# gives its map.
+wwid_of() { udevadm info -q property -n "$1" | sed -n 's/^ID_SERIAL=//p'; }
 
 # Puts the guest back as /init left it: no maps, no sessions, no records.
 lab_reset() {

@@ -5,7 +5,7 @@
 #    through each portal, over its NIC, lists the target at that portal;
 #  - login on both paths: each session runs over its own NIC;
 #  - every mapped LUN has its /dev/disk/by-path link through both portals,
-#    the same size on both, and the same WWID (udev's scsi_id, and the
+#    the same size on both, and the same WWID (udev's ID_SERIAL, and the
 #    logical unit's designators in VPD page 0x83 read with sg_inq);
 #  - the guest sees exactly its mapped LUNs (disks, and REPORT LUNS);
 #  - an initiator name the target has no ACL for is refused;
@@ -61,7 +61,7 @@ for l in $(lab_luns); do
 	[ "$sa" = "$want" ] && [ "$sb" = "$want" ] || die "LUN $l: sizes $sa ($a) and $sb ($b), want $want"
 	wa=$(wwid_of "$a")
 	wb=$(wwid_of "$b")
-	[ -n "$wa" ] && [ "$wa" = "$wb" ] || die "LUN $l: scsi_id WWIDs differ: '$wa' ($a), '$wb' ($b)"
+	[ -n "$wa" ] && [ "$wa" = "$wb" ] || die "LUN $l: udev's WWIDs differ: '$wa' ($a), '$wb' ($b)"
 	da=$(lu_designators "$a")
 	db=$(lu_designators "$b")
 	[ -n "$da" ] && [ "$da" = "$db" ] || die "LUN $l: VPD 0x83 LU designators differ: '$da' vs '$db'"
