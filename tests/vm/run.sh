@@ -78,6 +78,15 @@ case " $scenarios " in
 esac
 [ -c /dev/net/tun ] || setup_fail "/dev/net/tun is missing"
 
+# One lab at a time on a machine: two TCG guests on its two cores would
+# each run at half speed, and the failover scenarios' bounds are timings.
+# The lock goes with this process (and so with its exit, however it ends).
+exec 9>/tmp/portico-vm.lock
+if ! flock -n 9; then
+	echo "vm: waiting for another VM lab run on this machine (at most 60 min)"
+	flock -w 3600 9 || setup_fail "another VM lab run held the lab for an hour"
+fi
+
 # --- the lab's resources, all removed by cleanup ---------------------------
 LAB=$(mktemp -d /tmp/portico-vm.XXXXXX) || exit 1
 NS="portico-vm-$$"

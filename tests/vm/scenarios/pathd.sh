@@ -15,8 +15,9 @@
 #    reload in its log), show maps as before;
 #  - multipathd started beside pathd (its drop-in names our WWIDs) builds no
 #    map and changes none, and multipath -ll still lists ours;
-#  - the CHAP target (no credentials) and the target without LUNs each give
-#    a clear line in show status and in pathd's log; the maps keep working;
+#  - a wrong CHAP secret (the CHAP target), a discovery address no NIC has a
+#    route to, one where nothing answers, and the target without LUNs each
+#    give a clear line in show status (and the log); the maps keep working;
 #  - teardown of an open map is refused; teardown then leaves no map, disk
 #    or session; pathd stays quiet; reconfigure brings everything back;
 #  - the time from pathd's start to every map ready, and the time multipathd
@@ -107,7 +108,17 @@ udev_wwid() { udevadm info -q property -n "$1" | sed -n 's/^ID_SERIAL=//p'; }
 
 host target-restart pathd >/dev/null || die "the host could not switch the target to the pathd variant"
 mkdir -p /etc/portico /etc/multipath/conf.d /run/portico /etc/udev/rules.d
-printf 'discovery = [ "%s" ];\n' "${PORTAL0%:*}" >"$CONF"
+# One discovery address that works, one no NIC has a route to (the guest has
+# no default route), one on eth1's subnet where nothing answers; a CHAP
+# secret that is not the one the CHAP target wants (the base target does
+# not ask for CHAP: open-iscsi offers CHAP,None and porticod picks None).
+DEAD=198.18.2.250
+UNROUTED=198.18.9.9
+cat >"$CONF" <<EOF
+discovery = [ "${PORTAL0%:*}", "$UNROUTED", "$DEAD" ];
+chap = { username = "$CHAP_USER"; password = "not-$CHAP_SECRET"; };
+EOF
+chmod 600 "$CONF"
 sed "s#/usr/sbin/portico-pathd#$PD#" /portico/conf/61-portico-path.rules >/etc/udev/rules.d/61-portico-path.rules
 udevadm control --reload
 : >/run/pathd.log
@@ -243,8 +254,17 @@ multipathd shutdown >/dev/null 2>&1
 wait_for 10 "multipathd to stop" sh -c '! pidof multipathd >/dev/null' || kill -9 $(pidof multipathd)
 ok "multipathd with pathd's drop-in leaves pathd's maps alone; multipath -ll lists them"
 
-# ---- what pathd says of the targets it cannot use ----
+# ---- what pathd says of the targets and addresses it cannot use ----
+# the dead address's SendTargets fails when iscsiadm gives up connecting
+dead_said() {
+	pp_jq '[.conditions[] | select((.object == "discovery " + $a) and (.text | startswith("SendTargets over eth1 failed")))] |
+		length > 0' --arg a "$DEAD:3260" -- show status
+}
+wait_for 150 "a line for the dead discovery address $DEAD" dead_said ||
+	{ "$PP" show status; die "show status says nothing of the dead discovery address $DEAD"; }
 pp_json show status >/tmp/status.json && [ -s /tmp/status.json ] || die "show status --json did not answer"
+jq -e --arg o "discovery $UNROUTED:3260" '[.conditions[] | select((.object == $o) and (.text | contains("no storage NIC has a route")))] | length > 0' /tmp/status.json >/dev/null ||
+	{ "$PP" show status; die "show status says nothing of the unrouted discovery address $UNROUTED"; }
 jq -e --arg t "$TARGET_IQN-chap" '[.conditions[] | select((.object | contains($t)) and (.text | contains("authentication")))] | length > 0' /tmp/status.json >/dev/null ||
 	{ "$PP" show status; die "show status says nothing of the CHAP target's failed logins"; }
 jq -e --arg t "$TARGET_IQN-nolun" '[.conditions[] | select((.object | contains($t)) and (.text | contains("maps no LUN")))] | length > 0' /tmp/status.json >/dev/null ||
@@ -252,7 +272,10 @@ jq -e --arg t "$TARGET_IQN-nolun" '[.conditions[] | select((.object | contains($
 grep -q "login to '$TARGET_IQN-chap' .* failed" /run/pathd.log || die "pathd's log says nothing of the CHAP target"
 "$PP" show status
 maps_ready "$NLUNS" || die "the maps are not all ready beside the failing targets"
-ok "the CHAP target and the target without LUNs each have their line; the maps serve on"
+"$PP" show nics
+"$PP" show sessions
+"$PP" show paths
+ok "a wrong CHAP secret, an unrouted and a dead discovery address, a target without LUNs: each has its line; the maps serve on"
 
 # ---- teardown ----
 exec 5<"/dev/mapper/$name"
