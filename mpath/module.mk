@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # mpath/: multipath logic for the host half (libmpath.a): WWIDs, paths and
 # maps, the dm-multipath table text, the path and map state machine (pure),
-# and under mpath/io/ the device-mapper adapter and the path checkers.
+# and under mpath/io/ the device-mapper adapter and its in-memory twin.
 MPATH_SRC := $(wildcard mpath/*.c mpath/io/*.c)
 LIBMPATH := $(BUILD)/lib/libmpath.a
 LIBS_MPATH := $(LIBMPATH) $(LIBS_COMMON)
