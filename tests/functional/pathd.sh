@@ -51,6 +51,7 @@
 #   dropin, multipathd-reconfigure
 #   fail, reinstate, fail-unknown   through the dm fake's status
 #   session-lost-*            a session logged out by hand: pathd logs in again
+#   session-skipped-*         the same after a scan that could not read it
 #   lun-added                 reconfigure rescans: a fourth map
 #   status-*, still-serving   the wrong CHAP secret, the unreachable and the
 #                             dead discovery addresses and the target
@@ -87,6 +88,7 @@ done
 PD_PID=""
 KERNEL_PID=""
 PD_N=0
+KEEP=$T_BUILD/pathd-logs
 
 # pathd_fake and the fake kernel go before hostlib's cleanup (namespaces, folder).
 pd_cleanup() {
@@ -106,6 +108,15 @@ pd_cleanup() {
 	fi
 	# an iscsiadm run of a killed pathd_fake holds the lock until it ends
 	[ -d "${FK:-}" ] && flock -w 10 "$FK/lock" true
+	# after a failure, what it saw stays: the daemon's logs, the fakes' state
+	# (not the drop-in's folder: make reads every *.d under the build folder)
+	if [ "$T_FAILS" -gt 0 ] && [ -d "$T_TMP" ]; then
+		rm -rf "$KEEP"
+		mkdir -p "$KEEP" &&
+			tar -C "$T_TMP" --exclude=./etc --exclude=./pathd.sock -cf - . | tar -C "$KEEP" -xf -
+		cp "${DROPIN:-/nonexistent}" "$KEEP/dropin.conf" 2>/dev/null
+		echo "pathd: the daemon's logs and the fakes' state are in $KEEP"
+	fi
 }
 trap 't_rc=$?; pd_cleanup; t_cleanup; exit $t_rc' EXIT
 
@@ -129,7 +140,7 @@ CONF=$T_TMP/pathd.conf
 SOCK=$T_TMP/pathd.sock
 # its parents are missing: pathd makes them, as /etc/multipath before multipath-tools
 DROPIN=$T_TMP/etc/multipath/conf.d/portico-pathd.conf
-export PORTICO_FAKE_ISCSIADM_DIR=$FK PORTICO_FAKE_SYSFS=$SYS
+export PORTICO_FAKE_ISCSIADM_DIR=$FK PORTICO_FAKE_SYSFS=$SYS PORTICO_FAKE_DM=$DM
 mkdir -p "$FK" "$DM"
 
 # ---- the pieces ----
@@ -211,7 +222,7 @@ pd_start() {
 	PD_N=$((PD_N + 1))
 	PD_LOG=$T_TMP/pathd-$PD_N.log
 	ip netns exec "$H" "$PATHD_FAKE" -c "$CONF" -s "$SYS" -i "$FAKE_ISCSIADM" \
-		-m "$T_TMP/multipathd" -D "$DM" -v -d iscsiadm >"$PD_LOG" 2>&1 &
+		-m "$T_TMP/multipathd" -D "$DM" -v -d iscsiadm,pathd >"$PD_LOG" 2>&1 &
 	PD_PID=$!
 }
 
@@ -420,6 +431,16 @@ back_ok() {
 		[ -n "$sid" ] && [ "$sid" != "$sid2" ]
 }
 expect session-lost-login-again 10 "no new session over eth2 and three maps of two active paths" back_ok
+
+# The same, as the kernel takes a session apart: one scan sees it half gone
+# (its state attribute missing: skipped), the next no more. It is gone all
+# the same, with its disks: pathd logs in again, the maps get the new paths.
+sid2=$(ppj show sessions | jq -r '.sessions[] | select(.nic == "eth2") | .sid')
+rm -f "$SYS/class/iscsi_session/session$sid2/state"
+skipped() { grep -qE "debug pathd: scan: session $sid2 +skipped: session$sid2/state is missing" "$PD_LOG"; }
+expect session-skipped 5 "no scan skipped session $sid2 without its state" skipped
+"$FAKE_ISCSIADM" -m node -T $STORE -p $P2 -I portico-eth2 --logout >"$T_TMP/logout.out" 2>&1
+expect session-skipped-then-gone 10 "session $sid2 not seen gone: no new session over eth2 and three maps of two active paths" back_ok
 
 # ---- a LUN added: reconfigure rescans the sessions ----
 
