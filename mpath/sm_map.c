@@ -579,7 +579,8 @@ static int sm_owned_wwids(struct mp_sm *sm, struct mp_actions *out)
 	for (size_t i = 0; i < sm->nmaps; i++)
 		n += sm->maps[i].owned && (sm->maps[i].exists || sm->maps[i].npaths);
 	if (n) {
-		w = malloc(n * sizeof(*w));
+		/* zeroed: the list is compared whole with the last one, bytes past each NUL too */
+		w = calloc(n, sizeof(*w));
 		if (!w)
 			return -ENOMEM;
 	}

@@ -24,6 +24,12 @@ $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
 $(BUILD)/tests/functional/nicwatch: $(BUILD)/tests/functional/nicwatch.o $(LIBS_PATHD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(PATHD_SYSLIBS) $(LIBS)
 
+# pathd_fake is the daemon (initiator/pathd) on the fake device-mapper, a
+# fake iscsiadm and a fake sysfs tree (tests/functional/pathd.sh): the
+# daemon's archive, libmpath's fake, no libiscsi.
+$(BUILD)/tests/functional/pathd_fake: $(BUILD)/tests/functional/pathd_fake.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(PATHD_SYSLIBS) $(LIBS)
+
 # ---- fuzzing: tests/fuzz, docs/fuzzing.md ---------------------------------
 # 'make fuzz' builds every libFuzzer harness (tests/fuzz/fuzz_*.c) and the
 # seed generator with clang, ASan and UBSan under build-fuzz/, by running

@@ -58,6 +58,30 @@ static bool mpconf_same(const char *path, const char *text, size_t len)
 	return same;
 }
 
+/*
+ * mkdir -p dir (0755): /etc/multipath itself is missing until multipath-tools
+ * is installed, and the drop-in must be there when it is. 0 or -errno.
+ */
+static int mpconf_mkdirs(char *dir)
+{
+	char *slash;
+	int rc;
+
+	if (!mkdir(dir, 0755) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return -ENOENT;
+	*slash = '\0';
+	rc = mpconf_mkdirs(dir);
+	*slash = '/';
+	if (rc)
+		return rc;
+	return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
+}
+
 int mpconf_write(const char *path, const char (*wwids)[MP_WWID_MAX], size_t n)
 {
 	char tmp[4200], dir[4200];
@@ -79,10 +103,9 @@ int mpconf_write(const char *path, const char (*wwids)[MP_WWID_MAX], size_t n)
 		goto out;
 	}
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (mkdir(dirname(dir), 0755) && errno != EEXIST) {
-		rc = -errno;
+	rc = mpconf_mkdirs(dirname(dir));
+	if (rc)
 		goto out;
-	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		rc = -errno;

@@ -23,7 +23,7 @@ int mpconf_render(const char (*wwids)[MP_WWID_MAX], size_t n, char *buf, size_t 
 
 /*
  * Writes the drop-in at path atomically (a temporary file, fsync, rename),
- * creating its directory (0755) when missing. Unchanged content is not
+ * creating its directory and the missing ones above it (0755). Unchanged content is not
  * written again: returns 1 then, 0 when written, or -errno.
  */
 int mpconf_write(const char *path, const char (*wwids)[MP_WWID_MAX], size_t n);

@@ -197,6 +197,25 @@ static struct json_object *ctl_maps(struct pathd *pd, int64_t now)
 	return arr;
 }
 
+/*
+ * The sessions that exist: links with a session (a sid). A link whose
+ * login fails, or that waits for carrier, is wanted but is no session.
+ */
+static int64_t ctl_count_sessions(struct pathd *pd)
+{
+	struct mp_link_view *v = calloc(CTL_VIEW_MAX, sizeof(*v));
+	int64_t k = 0;
+	size_t n;
+
+	if (!v)
+		return 0;
+	n = MIN(mp_sm_links(pd->sm, v, CTL_VIEW_MAX), (size_t)CTL_VIEW_MAX);
+	for (size_t i = 0; i < n; i++)
+		k += v[i].sid != 0;
+	free(v);
+	return k;
+}
+
 static struct json_object *ctl_status(struct pathd *pd, int64_t now)
 {
 	struct mp_condition *c = calloc(CTL_VIEW_MAX, sizeof(*c));
@@ -208,7 +227,7 @@ static struct json_object *ctl_status(struct pathd *pd, int64_t now)
 	add_str(o, "config", pd->conf.path);
 	add_int(o, "uptime_s", (now - pd->started_ms) / 1000);
 	add_int(o, "nics", (int64_t)mp_sm_nics(pd->sm, NULL, 0));
-	add_int(o, "sessions", (int64_t)mp_sm_links(pd->sm, NULL, 0));
+	add_int(o, "sessions", ctl_count_sessions(pd));
 	add_int(o, "paths", (int64_t)mp_sm_paths(pd->sm, NULL, 0));
 	add_int(o, "maps", (int64_t)mp_sm_maps(pd->sm, NULL, 0));
 	if (c)

@@ -761,6 +761,51 @@ static bool pd_link_eq(const struct mp_link_key *a, const struct mp_link_key *b)
 	       !strcmp(a->target, b->target);
 }
 
+/*
+ * What the last snapshot has and this scan saw but could not read (a
+ * session or disk the kernel is taking apart, or making) goes into now as
+ * it was: dropped, it would not be in the snapshot the next scan compares
+ * with, and so never reported gone. 0 or -ENOMEM.
+ */
+static int pd_scan_carry(const struct scan_snapshot *old, struct scan_snapshot *now)
+{
+	size_t i, j, n = now->nsessions;
+
+	for (i = 0; i < old->nsessions; i++) {
+		const struct scan_session *o = &old->sessions[i];
+		struct scan_session *a;
+
+		for (j = 0; j < n; j++)
+			if (pd_link_eq(&now->sessions[j].ev.key, &o->ev.key))
+				break;
+		if (j < n || !pd_scan_skipped(now, o->ev.sid, ""))
+			continue;
+		a = reallocarray(now->sessions, now->nsessions + 1, sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		now->sessions = a;
+		a[now->nsessions++] = *o;
+	}
+	n = now->ndisks;
+	for (i = 0; i < old->ndisks; i++) {
+		const struct scan_disk *o = &old->disks[i];
+		struct scan_disk *a;
+
+		for (j = 0; j < n; j++)
+			if (now->disks[j].ev.key.lun == o->ev.key.lun &&
+			    pd_link_eq(&now->disks[j].ev.key.link, &o->ev.key.link))
+				break;
+		if (j < n || !pd_scan_skipped(now, o->sid, o->hctl))
+			continue;
+		a = reallocarray(now->disks, now->ndisks + 1, sizeof(*a));
+		if (!a)
+			return -ENOMEM;
+		now->disks = a;
+		a[now->ndisks++] = *o;
+	}
+	return 0;
+}
+
 /* Scans sysfs now and feeds what changed since the last scan. */
 static void pd_scan(struct pathd *pd)
 {
@@ -847,6 +892,9 @@ static void pd_scan(struct pathd *pd)
 				 name, n->ev.reason);
 		pd_feed(pd, &ev);
 	}
+	if (pd_scan_carry(&pd->snap, &now))
+		log_err(COMP, "out of memory: a session or disk the scan could not read is forgotten "
+			      "(it will not be reported gone)");
 	scan_free(&pd->snap);
 	pd->snap = now;
 }

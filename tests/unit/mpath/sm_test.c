@@ -432,6 +432,78 @@ START_TEST(test_from_nothing_to_three_maps)
 }
 END_TEST
 
+/*
+ * Leaves heap chunks of the sizes of 1 to 8 WWIDs freed with other bytes in
+ * them each time, so that the machine's next malloc of such a size gets
+ * them back (glibc's tcache hands out the last chunk freed first), as a
+ * long-running daemon's heap holds what earlier work left there.
+ */
+static void dirty_heap(void)
+{
+	static unsigned char junk = 0x11;
+
+	junk += 0x22;
+	for (size_t k = 1; k <= 8; k++) {
+		/* volatile: a store just before free is no dead store here */
+		volatile unsigned char *p = malloc(k * MP_WWID_MAX);
+
+		ck_assert_ptr_nonnull((void *)p);
+		for (size_t i = 0; i < k * MP_WWID_MAX; i++)
+			p[i] = junk;
+		free((void *)p);
+	}
+}
+
+/*
+ * multipathd's drop-in is rewritten when the WWIDs change, not at every
+ * pass: each MP_ACT_WWIDS costs the daemon a read of the file, and a
+ * warning when it cannot be written.
+ */
+START_TEST(test_wwids_told_on_change_only)
+{
+	static const char *const d0[] = { "8:0", "8:48", NULL }, *const d1[] = { "8:16", "8:64", NULL };
+	static const char *const d2[] = { "8:32", "8:80", NULL };
+	unsigned int told;
+
+	bring_up_links();
+	three_luns();
+	tick(500);
+	ck_assert_uint_eq(nowned, 3);
+	told = total[MP_ACT_WWIDS];
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	dirty_heap();
+	map_done(MP_MAP_OP_CREATE, W1, 0);
+	dirty_heap();
+	map_done(MP_MAP_OP_CREATE, W2, 0);
+	dirty_heap();
+	kernel_map(W0, 64 * MiB, 0, d0, NULL);
+	dirty_heap();
+	kernel_map(W1, 64 * MiB, 0, d1, NULL);
+	dirty_heap();
+	kernel_map(W2, 32 * MiB, 0, d2, NULL);
+	dirty_heap();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB); /* a scan that saw nothing new */
+	dirty_heap();
+	tick(1000);
+	dirty_heap();
+	tick(60000);
+	ck_assert_uint_eq(total[MP_ACT_WWIDS], told);
+	/* a LUN gone from both paths: told once, when its map is gone */
+	disk_gone("eth0", P0, 2);
+	dirty_heap();
+	disk_gone("eth1", P1, 2);
+	ck_assert_uint_eq(total[MP_ACT_WWIDS], told);
+	ck_assert_uint_eq(count(MP_ACT_MAP_REMOVE), 1);
+	dirty_heap();
+	map_done(MP_MAP_OP_REMOVE, W2, 0);
+	ck_assert_uint_eq(total[MP_ACT_WWIDS], told + 1);
+	ck_assert_uint_eq(nowned, 2);
+	dirty_heap();
+	tick(1000);
+	ck_assert_uint_eq(total[MP_ACT_WWIDS], told + 1);
+}
+END_TEST
+
 /* An alias from pathd.conf names the map. */
 START_TEST(test_alias_names_the_map)
 {
@@ -993,6 +1065,7 @@ static Suite *sm_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_from_nothing_to_three_maps);
+	tcase_add_test(tc, test_wwids_told_on_change_only);
 	tcase_add_test(tc, test_alias_names_the_map);
 	tcase_add_test(tc, test_restart_takes_maps_over_untouched);
 	tcase_add_test(tc, test_wrong_chap_secret);

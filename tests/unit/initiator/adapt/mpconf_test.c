@@ -2,6 +2,7 @@
 /* multipathd's drop-in: its text, and its atomic, idempotent write. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,23 @@ START_TEST(test_write)
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/conf.d", dir);
 	rmdir(path);
+	/* /etc/multipath itself is missing before multipath-tools is installed */
+	snprintf(path, sizeof(path), "%s/multipath/conf.d/portico-pathd.conf", dir);
+	ck_assert_int_eq(mpconf_write(path, w2, 2), 0);
+	ck_assert_int_eq(stat(path, &st), 0);
+	snprintf(tmp, sizeof(tmp), "%s/multipath", dir);
+	ck_assert_int_eq(stat(tmp, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0755);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/multipath/conf.d", dir);
+	rmdir(path);
+	rmdir(tmp);
+	/* a file where a directory must be: refused, nothing written */
+	snprintf(tmp, sizeof(tmp), "%s/file", dir);
+	ck_assert_int_eq(close(open(tmp, O_WRONLY | O_CREAT, 0644)), 0);
+	snprintf(path, sizeof(path), "%s/file/conf.d/portico-pathd.conf", dir);
+	ck_assert_int_eq(mpconf_write(path, w2, 2), -ENOTDIR);
+	unlink(tmp);
 	rmdir(dir);
 }
 END_TEST

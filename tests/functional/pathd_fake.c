@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pathd_fake: the real portico-pathd (initiator/pathd: its loop, state
+ * machine, adapters and control socket) on fakes behind its three seams,
+ * for tests/functional/pathd.sh:
+ *   device-mapper  the in-memory fake (mpath/io/dm_fake.h) behind a thin
+ *                  wrapper that ties it to a folder, DMDIR (below)
+ *   iscsiadm       the program given (tests/functional/fake-iscsiadm)
+ *   sysfs          the tree under the root given, which that program
+ *                  makes and takes apart as the kernel would
+ * and multipathd the program given; udev and sysctls off. Everything else
+ * is the daemon's own: NICs, addresses and routes come from the kernel
+ * (the group runs it in a network namespace of its own).
+ *
+ *   pathd_fake -c CONF -s SYSFS_ROOT -i ISCSIADM -m MULTIPATHD -D DMDIR
+ *              [-d COMPONENTS] [-v]
+ *
+ * It stays in the foreground and logs to stderr. SIGTERM stops it as it
+ * stops portico-pathd (maps and sessions stay).
+ *
+ * DMDIR ties the fake's memory to files, so that a test can look, poke,
+ * and kill -9 pathd_fake and start another on the same "kernel":
+ *   maps   written after every call that may change a map (atomically:
+ *          a new file renamed over the old one), read back at start. One
+ *          block per map:
+ *              map NAME UUID SECTORS OPEN_COUNT
+ *              table TEXT      (dmsetup table NAME after "0 SECTORS multipath ")
+ *              status TEXT     (dmsetup status NAME, likewise)
+ *          A restored map has its table, its open count, and its paths'
+ *          states and fail counts as they were (replayed as fail_path and
+ *          reinstate_path messages).
+ *   calls  this process's calls of each op since it started, one line
+ *          each: "list N", "create N", "reload N", "remove N", "message N"
+ *   open   written by the test: "NAME COUNT" lines, the open counts of
+ *          the maps (something holds them open: a VM, a mount); read
+ *          before every call, a map not named is closed (count 0, and a
+ *          deferred remove then takes it, as the kernel does)
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "initiator/pathd/pathd.h"
+#include "mpath/dm_table.h"
+#include "mpath/io/dm_fake.h"
+
+#define PF_LINE_MAX (DMT_TABLE_TEXT_MAX + 64)
+
+struct pf_dm {
+	struct dm_fake *f;
+	const char *dir;
+	pthread_mutex_t lock;
+	unsigned int calls[DM_FAKE_OP_COUNT];
+};
+
+static const char *const pf_op_names[DM_FAKE_OP_COUNT] = {
+	[DM_FAKE_OP_LIST] = "list",	[DM_FAKE_OP_CREATE] = "create",
+	[DM_FAKE_OP_RELOAD] = "reload", [DM_FAKE_OP_REMOVE] = "remove",
+	[DM_FAKE_OP_MESSAGE] = "message",
+};
+
+static void pf_path(const struct pf_dm *d, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", d->dir, name);
+}
+
+/* Writes text to DMDIR/name through a new file renamed over it. */
+static void pf_write(const struct pf_dm *d, const char *name, const char *text, size_t len)
+{
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	pf_path(d, name, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f || fwrite(text, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "pathd_fake: cannot write %s: %s\n", tmp, strerror(errno));
+		return;
+	}
+	if (rename(tmp, path))
+		fprintf(stderr, "pathd_fake: cannot rename %s: %s\n", tmp, strerror(errno));
+}
+
+/* The open counts the test asked for (DMDIR/open), onto every map. Under d->lock. */
+static void pf_apply_open(struct pf_dm *d)
+{
+	struct mp_ev_map *maps = NULL;
+	char path[4096], line[512], err[256];
+	size_t n = 0;
+	FILE *f;
+
+	/* the names: the fake's own list (not counted as the daemon's) */
+	if (dm_fake_ops.list(d->f, &maps, &n, err, sizeof(err)))
+		return;
+	pf_path(d, "open", path, sizeof(path));
+	f = fopen(path, "re");
+	for (size_t i = 0; i < n; i++) {
+		unsigned int count = 0, c;
+		char name[MP_MAP_NAME_MAX];
+
+		if (f) {
+			rewind(f);
+			while (fgets(line, sizeof(line), f))
+				if (sscanf(line, "%127s %u", name, &c) == 2 &&
+				    !strcmp(name, maps[i].spec.name))
+					count = c;
+		}
+		if (count != maps[i].open_count)
+			dm_fake_set_open(d->f, maps[i].spec.name, count);
+	}
+	if (f)
+		fclose(f);
+	free(maps);
+}
+
+/* DMDIR/maps and DMDIR/calls, as the fake now is. Under d->lock. */
+static void pf_save(struct pf_dm *d)
+{
+	static char text[256 * 1024];
+	char table[DMT_TABLE_TEXT_MAX], status[DMT_TABLE_TEXT_MAX], err[256];
+	struct mp_ev_map *maps = NULL;
+	size_t n = 0, used = 0;
+	int w;
+
+	if (dm_fake_ops.list(d->f, &maps, &n, err, sizeof(err))) {
+		fprintf(stderr, "pathd_fake: cannot list the fake's maps: %s\n", err);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct mp_map_spec *s = &maps[i].spec;
+
+		if (dm_fake_table(d->f, s->name, table, sizeof(table)) < 0 ||
+		    dm_fake_status(d->f, s->name, status, sizeof(status)) < 0)
+			continue;
+		w = snprintf(text + used, sizeof(text) - used,
+			     "map %s %s%s %llu %u\ntable %s\nstatus %s\n", s->name, MP_UUID_PREFIX,
+			     s->wwid, (unsigned long long)s->sectors, maps[i].open_count, table,
+			     status);
+		if (w < 0 || (size_t)w >= sizeof(text) - used) {
+			fprintf(stderr, "pathd_fake: too many maps to save\n");
+			break;
+		}
+		used += (size_t)w;
+	}
+	free(maps);
+	pf_write(d, "maps", text, used);
+	used = 0;
+	for (int op = 0; op < DM_FAKE_OP_COUNT; op++) {
+		w = snprintf(text + used, sizeof(text) - used, "%s %u\n", pf_op_names[op],
+			     d->calls[op]);
+		used += (size_t)w;
+	}
+	pf_write(d, "calls", text, used);
+}
+
+/* One message to map name; a failure is said. */
+static void pf_restore_message(struct pf_dm *d, const char *name, const char *verb,
+			       unsigned int maj, unsigned int min)
+{
+	char msg[64], err[256];
+
+	snprintf(msg, sizeof(msg), "%s %u:%u", verb, maj, min);
+	if (dm_fake_ops.message(d->f, name, msg, err, sizeof(err)))
+		fprintf(stderr, "pathd_fake: map '%s': cannot restore '%s': %s\n", name, msg, err);
+}
+
+/*
+ * Each path's state and fail count from a status line ("MAJ:MIN A|F COUNT"),
+ * through the messages the kernel would have had: COUNT fail_path, each
+ * but a failed path's last one followed by reinstate_path.
+ */
+static void pf_restore_paths(struct pf_dm *d, const char *name, const char *status)
+{
+	char copy[PF_LINE_MAX], *save = NULL, *w, *prev = NULL, *prev2 = NULL, tail;
+	unsigned int maj, min, count;
+
+	snprintf(copy, sizeof(copy), "%s", status);
+	for (w = strtok_r(copy, " \n", &save); w;
+	     prev2 = prev, prev = w, w = strtok_r(NULL, " \n", &save)) {
+		bool failed;
+
+		if (!prev || !prev2 || (strcmp(prev, "A") && strcmp(prev, "F")) ||
+		    sscanf(prev2, "%u:%u%c", &maj, &min, &tail) != 2 ||
+		    sscanf(w, "%u%c", &count, &tail) != 1)
+			continue;
+		failed = !strcmp(prev, "F");
+		for (unsigned int i = 0; i < count; i++) {
+			pf_restore_message(d, name, "fail_path", maj, min);
+			if (!failed || i + 1 < count)
+				pf_restore_message(d, name, "reinstate_path", maj, min);
+		}
+	}
+}
+
+/* The maps a previous pathd_fake left in DMDIR/maps. 0, or -1 with a message. */
+static int pf_restore(struct pf_dm *d)
+{
+	static char line[PF_LINE_MAX];
+	char path[4096], name[MP_MAP_NAME_MAX] = "", uuid[MP_UUID_MAX] = "";
+	unsigned long long sectors = 0;
+	unsigned int open = 0;
+	FILE *f;
+	int rc = 0;
+
+	pf_path(d, "maps", path, sizeof(path));
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? 0 : -1;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strncmp(line, "map ", 4)) {
+			if (sscanf(line + 4, "%127s %127s %llu %u", name, uuid, &sectors, &open) !=
+			    4) {
+				fprintf(stderr, "pathd_fake: %s: bad line '%s'\n", path, line);
+				rc = -1;
+				break;
+			}
+		} else if (!strncmp(line, "table ", 6)) {
+			int r = dm_fake_add_map(d->f, name, uuid, sectors, line + 6);
+
+			if (r) {
+				fprintf(stderr, "pathd_fake: %s: map '%s': %s\n", path, name,
+					strerror(-r));
+				rc = -1;
+				break;
+			}
+			dm_fake_set_open(d->f, name, open);
+		} else if (!strncmp(line, "status ", 7)) {
+			pf_restore_paths(d, name, line + 7);
+		}
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Runs before every op: the test's open counts on, the call counted. */
+static void pf_enter(struct pf_dm *d, enum dm_fake_op op)
+{
+	pthread_mutex_lock(&d->lock);
+	pf_apply_open(d);
+	d->calls[op]++;
+}
+
+static void pf_leave(struct pf_dm *d)
+{
+	pf_save(d);
+	pthread_mutex_unlock(&d->lock);
+}
+
+static int pf_list(void *arg, struct mp_ev_map **out, size_t *n, char *err, size_t errlen)
+{
+	struct pf_dm *d = arg;
+	int rc;
+
+	pf_enter(d, DM_FAKE_OP_LIST);
+	rc = dm_fake_ops.list(d->f, out, n, err, errlen);
+	pf_leave(d);
+	return rc;
+}
+
+static int pf_create(void *arg, const struct mp_map_spec *spec, char *err, size_t errlen)
+{
+	struct pf_dm *d = arg;
+	int rc;
+
+	pf_enter(d, DM_FAKE_OP_CREATE);
+	rc = dm_fake_ops.create(d->f, spec, err, errlen);
+	pf_leave(d);
+	return rc;
+}
+
+static int pf_reload(void *arg, const struct mp_map_spec *spec, char *err, size_t errlen)
+{
+	struct pf_dm *d = arg;
+	int rc;
+
+	pf_enter(d, DM_FAKE_OP_RELOAD);
+	rc = dm_fake_ops.reload(d->f, spec, err, errlen);
+	pf_leave(d);
+	return rc;
+}
+
+static int pf_remove(void *arg, const char *name, bool deferred, char *err, size_t errlen)
+{
+	struct pf_dm *d = arg;
+	int rc;
+
+	pf_enter(d, DM_FAKE_OP_REMOVE);
+	rc = dm_fake_ops.remove(d->f, name, deferred, err, errlen);
+	pf_leave(d);
+	return rc;
+}
+
+static int pf_message(void *arg, const char *name, const char *msg, char *err, size_t errlen)
+{
+	struct pf_dm *d = arg;
+	int rc;
+
+	pf_enter(d, DM_FAKE_OP_MESSAGE);
+	rc = dm_fake_ops.message(d->f, name, msg, err, errlen);
+	pf_leave(d);
+	return rc;
+}
+
+static const struct dm_ops pf_dm_ops = {
+	.list = pf_list,
+	.create = pf_create,
+	.reload = pf_reload,
+	.remove = pf_remove,
+	.message = pf_message,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: pathd_fake -c CONF -s SYSFS_ROOT -i ISCSIADM -m MULTIPATHD -D DMDIR "
+		   "[-d COMPONENTS] [-v]\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = NULL, *debug = NULL;
+	struct pf_dm dm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct pathd_env env = {
+		.dm = &pf_dm_ops,
+		.dm_arg = &dm,
+		.initiatorname_file = "/nonexistent/initiatorname.iscsi",
+		.udev = false,
+		.sysctl = false,
+	};
+	struct pathd_conf conf;
+	struct cfg_err cerr = { { 0 } };
+	struct pathd *pd = NULL;
+	bool verbose = false;
+	char msg[600];
+	int opt, rc;
+
+	while ((opt = getopt(argc, argv, "c:s:i:m:D:d:vh")) != -1) {
+		switch (opt) {
+		case 'c':
+			conf_path = optarg;
+			break;
+		case 's':
+			env.sysfs_root = optarg;
+			break;
+		case 'i':
+			env.iscsiadm = optarg;
+			break;
+		case 'm':
+			env.multipathd = optarg;
+			break;
+		case 'D':
+			dm.dir = optarg;
+			break;
+		case 'd':
+			debug = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || !conf_path || !env.sysfs_root || !env.iscsiadm || !env.multipathd ||
+	    !dm.dir) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("pathd_fake");
+	log_to_stderr();
+	if (dm_fake_create(&dm.f)) {
+		fprintf(stderr, "pathd_fake: out of memory\n");
+		return 1;
+	}
+	if (pf_restore(&dm)) {
+		dm_fake_destroy(dm.f);
+		return 1;
+	}
+	rc = pathd_conf_load(conf_path, env.initiatorname_file, &conf, &cerr);
+	if (rc) {
+		fprintf(stderr, "pathd_fake: %s\n", cerr.msg);
+		pathd_conf_free(&conf);
+		dm_fake_destroy(dm.f);
+		return 1;
+	}
+	if (conf.warning[0])
+		fprintf(stderr, "pathd_fake: warning: %s\n", conf.warning);
+	log_set_level(verbose ? LOG_LEVEL_INFO : conf.log_level);
+	if (debug || conf.debug[0])
+		log_set_debug(debug ? debug : conf.debug);
+	rc = pathd_create(&conf, &env, &pd, msg, sizeof(msg));
+	if (rc) {
+		fprintf(stderr, "pathd_fake: %s\n", msg);
+		dm_fake_destroy(dm.f);
+		return 1;
+	}
+	pathd_run(pd);
+	pathd_destroy(pd);
+	log_info("pathd", "stopped; the maps and sessions stay");
+	dm_fake_destroy(dm.f);
+	return 0;
+}
