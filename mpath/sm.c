@@ -1048,8 +1048,8 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 			continue;
 		snprintf(obj, sizeof(obj), "discovery %s", d->addr);
 		if (d->nic[0])
-			sm_cond(out, max, &n, d->failing_since, obj, "SendTargets over %s failed: %s",
-				d->nic, d->reason);
+			sm_cond(out, max, &n, d->failing_since, obj, "%s (over %s)", d->reason,
+				d->nic);
 		else
 			sm_cond(out, max, &n, d->failing_since, obj, "%s", d->reason);
 	}
@@ -1073,9 +1073,8 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 		snprintf(obj, sizeof(obj), "target %s portal %s nic %s", l->key.target,
 			 l->key.portal, l->key.nic);
 		if (l->state == MP_LINK_FAILED)
-			sm_cond(out, max, &n, l->failing_since, obj, "login failed%s: %s",
-				l->auth_failed ? " (authentication: check the CHAP secrets)" : "",
-				l->reason);
+			sm_cond(out, max, &n, l->failing_since, obj, "%s%s", l->reason,
+				l->auth_failed ? "; check the CHAP secrets" : "");
 		else if (l->state == MP_LINK_NO_CARRIER)
 			sm_cond(out, max, &n, 0, obj, "waiting: the NIC is down or has no carrier");
 		else if (l->state == MP_LINK_RECOVERING)

@@ -787,6 +787,25 @@ size_t nic_mon_list(struct nic_mon *m, struct mp_ev_nic *out, size_t max)
 	return m->nnics;
 }
 
+size_t nic_mon_addrs(struct nic_mon *m, int ifindex, char (*out)[NIC_ADDR_TEXT_MAX], size_t max)
+{
+	struct nl_object *obj;
+	size_t n = 0;
+
+	for (obj = nl_cache_get_first(m->addrs); obj; obj = nl_cache_get_next(obj)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)obj;
+
+		if (rtnl_addr_get_ifindex(a) != ifindex ||
+		    !nic_addr_is_source(rtnl_addr_get_family(a), rtnl_addr_get_scope(a),
+					rtnl_addr_get_flags(a)))
+			continue;
+		if (n < max && !nl_addr2str(rtnl_addr_get_local(a), out[n], NIC_ADDR_TEXT_MAX))
+			out[n][0] = '\0';
+		n++;
+	}
+	return n;
+}
+
 int nic_mon_reach(struct nic_mon *m, const char *addr, const char (*only)[MP_NIC_MAX],
 		  size_t nonly, char (*out)[MP_NIC_MAX], size_t max)
 {

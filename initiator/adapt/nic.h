@@ -65,6 +65,15 @@ void nic_mon_stop(struct nic_mon *m);
  */
 size_t nic_mon_list(struct nic_mon *m, struct mp_ev_nic *out, size_t max);
 
+/* An address with its prefix length, as "198.18.1.2/24" or "fd00::2/64". */
+#define NIC_ADDR_TEXT_MAX 64
+
+/*
+ * The addresses link ifindex can send from (nic_addr_is_source), as text
+ * with their prefix length, into out (max); returns how many there are.
+ */
+size_t nic_mon_addrs(struct nic_mon *m, int ifindex, char (*out)[NIC_ADDR_TEXT_MAX], size_t max);
+
 /*
  * The NICs that reach addr (an IPv4 or IPv6 literal, with or without
  * ":port"/"[...]:port"; an IPv4-mapped IPv6 address is IPv4; a zone,

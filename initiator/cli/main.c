@@ -158,8 +158,19 @@ static void show_nics(struct json_object *r)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(a, i);
 
-		printf("%-16s %-5s %-8s %s\n", str(o, "name"), flag(o, "up") ? "up" : "down",
-		       flag(o, "carrier") ? "yes" : "no", flag(o, "address") ? "yes" : "none");
+		struct json_object *addrs = NULL;
+		size_t na = 0;
+
+		if (json_object_object_get_ex(o, "addresses", &addrs) &&
+		    json_object_is_type(addrs, json_type_array))
+			na = json_object_array_length(addrs);
+		printf("%-16s %-5s %-8s ", str(o, "name"), flag(o, "up") ? "up" : "down",
+		       flag(o, "carrier") ? "yes" : "no");
+		if (!na)
+			printf("%s\n", flag(o, "address") ? "yes" : "none");
+		for (size_t k = 0; k < na; k++)
+			printf("%s%s", json_object_get_string(json_object_array_get_idx(addrs, k)),
+			       k + 1 < na ? " " : "\n");
 	}
 }
 

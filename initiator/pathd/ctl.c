@@ -23,6 +23,7 @@
 #include "common/ctl.h"
 #include "common/ev.h"
 #include "common/util.h"
+#include "initiator/adapt/nic.h"
 #include "initiator/pathd/pathd_int.h"
 #include "mpath/path_name.h"
 
@@ -71,6 +72,21 @@ static int64_t secs_until(int64_t now_ms, int64_t at)
 
 /* ---- views ---- */
 
+/* The addresses a NIC sends from, as "198.18.1.2/24" (none without the NIC monitor). */
+static struct json_object *ctl_nic_addrs(struct pathd *pd, int ifindex)
+{
+	struct json_object *arr = json_object_new_array();
+	char addrs[8][NIC_ADDR_TEXT_MAX];
+	size_t n = 0;
+
+	if (pd->nics)
+		n = MIN(nic_mon_addrs(pd->nics, ifindex, addrs, ARRAY_SIZE(addrs)), ARRAY_SIZE(addrs));
+	for (size_t i = 0; i < n; i++)
+		if (addrs[i][0])
+			json_object_array_add(arr, json_object_new_string(addrs[i]));
+	return arr;
+}
+
 static struct json_object *ctl_nics(struct pathd *pd)
 {
 	struct mp_ev_nic *v = calloc(CTL_VIEW_MAX, sizeof(*v));
@@ -88,6 +104,7 @@ static struct json_object *ctl_nics(struct pathd *pd)
 		add_bool(o, "up", v[i].up);
 		add_bool(o, "carrier", v[i].carrier);
 		add_bool(o, "address", v[i].has_addr);
+		json_object_object_add(o, "addresses", ctl_nic_addrs(pd, v[i].ifindex));
 		json_object_array_add(arr, o);
 	}
 	free(v);

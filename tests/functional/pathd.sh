@@ -324,8 +324,10 @@ check sessions "not two sessions up, eth1 to $P1 and eth2 to $P2, three paths ea
 	"$T_TMP/sessions.json" sessions_ok
 
 nics_ok() {
-	ppj show nics | jq -e '[.nics[] | select((.name == "eth1" or .name == "eth2") and .up and .carrier and .address)] | length == 2' >/dev/null &&
-		pp show nics | grep -qE '^eth1 +up +yes +yes$'
+	ppj show nics | jq -e '[.nics[] | select((.name == "eth1" and .addresses == ["198.18.1.2/24"]) or
+		(.name == "eth2" and .addresses == ["198.18.2.2/24"])) | select(.up and .carrier and .address)] |
+		length == 2' >/dev/null &&
+		pp show nics | grep -qE '^eth1 +up +yes +198\.18\.1\.2/24$'
 }
 pp show nics >"$T_TMP/nics.txt"
 check nics "show nics does not show eth1 and eth2 up with carrier and an address" "$T_TMP/nics.txt" nics_ok
@@ -462,13 +464,13 @@ write_conf '"198.18.1.1", "198.18.9.9", "198.18.2.9"'
 pp reconfigure >/dev/null
 chap_ok() {
 	pp show status >"$T_TMP/status.txt" &&
-		grep -qF "target $LOCKED portal $P1 nic eth1: login failed (authentication: check the CHAP secrets)" "$T_TMP/status.txt" &&
-		grep -qF "target $LOCKED portal $P2 nic eth2: login failed (authentication: check the CHAP secrets)" "$T_TMP/status.txt"
+		grep -qE "target $LOCKED portal $P1 nic eth1: login failed: authentication failed .*; check the CHAP secrets" "$T_TMP/status.txt" &&
+		grep -qE "target $LOCKED portal $P2 nic eth2: login failed: authentication failed .*; check the CHAP secrets" "$T_TMP/status.txt"
 }
 expect status-wrong-chap 10 "no authentication line for $LOCKED on both paths" chap_ok
 expect status-unreachable-discovery 10 "no line for discovery 198.18.9.9" \
 	status_has "discovery 198.18.9.9:3260: no storage NIC has a route to the discovery address"
-dead_ok() { pp show status | grep -qE "^  discovery 198\.18\.2\.9:3260: SendTargets over eth2 failed: .*connection to 198\.18\.2\.9:3260 timed out"; }
+dead_ok() { pp show status | grep -qE "^  discovery 198\.18\.2\.9:3260: SendTargets discovery failed: .*connection to 198\.18\.2\.9:3260 timed out.* \(over eth2\)"; }
 expect status-dead-discovery 10 "no line for the dead discovery address 198.18.2.9" dead_ok
 # a session without LUN is said so after a grace of 5 s
 empty_ok() {

@@ -615,7 +615,7 @@ START_TEST(test_unreachable_discovery_address)
 	prepared("eth0", 0);
 	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);
 	discovered("eth0", -ETIMEDOUT, "connection to 198.18.1.1:3260 timed out");
-	ck_assert(condition_has("SendTargets over eth0 failed: connection to 198.18.1.1:3260 timed out"));
+	ck_assert(condition_has("connection to 198.18.1.1:3260 timed out (over eth0)"));
 	ck_assert_uint_eq(count(MP_ACT_LOGIN), 0);
 	tick(5000);
 	ck_assert_uint_eq(count(MP_ACT_DISCOVER), 1);

@@ -257,7 +257,7 @@ ok "multipathd with pathd's drop-in leaves pathd's maps alone; multipath -ll lis
 # ---- what pathd says of the targets and addresses it cannot use ----
 # the dead address's SendTargets fails when iscsiadm gives up connecting
 dead_said() {
-	pp_jq '[.conditions[] | select((.object == "discovery " + $a) and (.text | startswith("SendTargets over eth1 failed")))] |
+	pp_jq '[.conditions[] | select((.object == "discovery " + $a) and (.text | startswith("SendTargets discovery failed")) and (.text | endswith("(over eth1)")))] |
 		length > 0' --arg a "$DEAD:3260" -- show status
 }
 wait_for 150 "a line for the dead discovery address $DEAD" dead_said ||
