@@ -273,8 +273,17 @@ static int pathd_conf_check_keys(const config_setting_t *g, const char *const *a
 		for (k = 0; k < ARRAY_SIZE(pathd_conf_hints); k++) {
 			const struct pathd_conf_hint *h = &pathd_conf_hints[k];
 
-			if (!strcmp(name, h->name) && pathd_conf_in(h->key, allowed))
+			if (strcmp(name, h->name))
+				continue;
+			if (pathd_conf_in(h->key, allowed))
 				return cfg_error(err, m, "unknown key '%s': %s", name, h->text);
+			/* multipath.conf's defaults { } is flat: its keys come at the top level */
+			for (size_t r = 0; r < ARRAY_SIZE(pathd_conf_rooms); r++)
+				if (pathd_conf_rooms[r].keys != allowed &&
+				    pathd_conf_in(h->key, pathd_conf_rooms[r].keys))
+					return cfg_error(err, m, "unknown key '%s': %s (%s belongs %s)",
+							 name, h->text, h->key,
+							 pathd_conf_rooms[r].where);
 		}
 		for (k = 0; k < ARRAY_SIZE(pathd_conf_rooms); k++) {
 			if (pathd_conf_rooms[k].keys != allowed &&
