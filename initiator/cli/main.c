@@ -50,7 +50,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: portico-path [--json] [--socket PATH] [--timeout S] COMMAND\n"
-		"  show nics        storage NICs: state, carrier\n"
+		"  show nics        the links pathd follows (all but lo): state, carrier, addresses\n"
 		"  show sessions    one iSCSI session per NIC, portal and target\n"
 		"  show paths       every path (disk): its name, device, WWID, state\n"
 		"  show maps        every multipath map with its paths (as multipath -ll)\n"
@@ -196,7 +196,7 @@ static void show_sessions(struct json_object *r)
 		if (num(o, "retry_in_s"))
 			printf("%8s next login in %lld s\n", "", (long long)num(o, "retry_in_s"));
 		if (flag(o, "timeouts_drift"))
-			printf("%8s its timeouts differ from the policy (reconfigure sets them)\n", "");
+			printf("%8s its timeouts differ from the policy (pathd writes the policy's at its next login)\n", "");
 	}
 }
 
