@@ -269,10 +269,30 @@ START_TEST(test_write_same_rejects)
 	    run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, SCSI_MAX_WRITE_SAME_BLOCKS + 1, blk, T_BS, &c),
 	    SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
-	/* the data-out block did not all come */
+	/*
+	 * The data-out is one logical block, exactly: half of one did not all
+	 * come, and two are an initiator that thinks the block is larger (it
+	 * was replicated from the first half); with UNMAP too. Nothing is
+	 * written or deallocated.
+	 */
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 0, 1, blk, T_BS / 2, &c),
 			  SCSI_STATUS_CHECK_CONDITION);
-	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_WRITE_ZEROES], 0);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, 4, blk, 2 * T_BS, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0x08, 0, 4, blk, 2 * T_BS, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x08, 0, 4, blk, 0, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_WRITE_ZEROES] +
+			      T.mb->n[BS_OP_UNMAP],
+			  0);
+	/* NDOB takes no data-out: what is sent anyway is not looked at */
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x01, 0, 4, blk, T_BS, &c),
+			  SCSI_STATUS_GOOD);
 }
 END_TEST
 
