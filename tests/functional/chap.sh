@@ -2,7 +2,8 @@
 #
 # chap: CHAP at login (RFC 7143 §12.1.3), driven by libiscsi (MD5, the only
 # algorithm it offers) and by chapc, a raw-socket initiator, for SHA-1,
-# SHA-256 and SHA3-256.
+# SHA-256 and SHA3-256, and for lists: the target answers with the
+# initiator's first choice (RFC 7143 §6.2.1).
 #   TGT  TPG 1, authentication = true: kvm1 (one-way), kvm2 (mutual)
 #   TGT2 authentication off: kvm1 has credentials (so CHAP is still
 #        required of it), kvm3 has none (no CHAP)
@@ -160,12 +161,14 @@ if check_fails stranger-authorization iscsi-inq -i "$STRANGER" "$(chap_url kvm1-
 		fail stranger-authorization "not an authorization failure (2/02)" "$T_OUT"
 fi
 
-# ---- every algorithm end to end (chapc), the strongest offered wins ----
+# ---- every algorithm end to end (chapc); RFC 7143 §6.2.1: the initiator's first choice ----
 for a in 5 6 7 8; do
 	chap_ok "alg-$a" "$a" -a "$a" -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 done
-chap_ok strongest-of-all 8 -a 5,6,7,8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
-chap_ok strongest-whatever-order 7 -a 7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+chap_ok first-offered 8 -a 8,7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+chap_ok first-offered-7 7 -a 7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+# an initiator that lists MD5 first and computes MD5 only (it was given SHA3-256, and failed)
+chap_ok md5-first-answers-md5 5 -a 5,6,7,8 -o 5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 chap_ok unknown-ones-skipped 6 -a 129,6,1 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 chap_ok base64-response 8 -b -a 8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 for a in 7 8; do
