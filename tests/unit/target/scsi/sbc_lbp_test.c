@@ -96,6 +96,25 @@ START_TEST(test_unmap_rejects)
 	ck_assert_uint_eq(t_sense(&t.cmd), T_PARAM_LEN);
 	t_cmd_fini(&t);
 
+	/*
+	 * The iSCSI EDTL cuts the parameter list short (16 of its 24 bytes):
+	 * nothing is deallocated; a longer EDTL takes the list (docs/conformance.md)
+	 */
+	t_fill(0, 1, 'a');
+	put_be16(cdb + 7, 24);
+	d[0] = (struct ud){0, 1};
+	unmap_list(p, d, 1);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 16, p, 24), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_PARAM_LEN);
+	t_cmd_fini(&t);
+	ck_assert(T.mb->mapped[0]);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 512, p, 24), SCSI_STATUS_GOOD);
+	t_cmd_fini(&t);
+	ck_assert(!T.mb->mapped[0]);
+	put_be16(cdb + 7, 0);
+
 	/* ANCHOR */
 	cdb[1] = 0x01;
 	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), SCSI_STATUS_CHECK_CONDITION);
