@@ -24,6 +24,11 @@ $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
 $(BUILD)/tests/functional/nicwatch: $(BUILD)/tests/functional/nicwatch.o $(LIBS_PATHD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(PATHD_SYSLIBS) $(LIBS)
 
+# sockcheck drives the socket killer (initiator/adapt/sockkill.c,
+# tests/functional/pathd-sockkill.sh): the daemon's archive, no libiscsi.
+$(BUILD)/tests/functional/sockcheck: $(BUILD)/tests/functional/sockcheck.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(LIBS)
+
 # pathd_fake is the daemon (initiator/pathd) on the fake device-mapper, a
 # fake iscsiadm and a fake sysfs tree (tests/functional/pathd.sh): the
 # daemon's archive, libmpath's fake, no libiscsi.
