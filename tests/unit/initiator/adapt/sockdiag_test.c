@@ -35,9 +35,8 @@ START_TEST(test_dump_request_bytes)
 	static const uint8_t want[SOCKDIAG_REQ_LEN] = {
 	    /* nlmsghdr: len 72, SOCK_DIAG_BY_FAMILY (20), NLM_F_REQUEST | NLM_F_DUMP, seq 7, pid 0
 	     */
-	    0x48,
-	    0x00, 0x00, 0x00, 0x14, 0x00, 0x01, 0x03, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	    0x00,
+	    0x48, 0x00, 0x00, 0x00, 0x14, 0x00, 0x01, 0x03, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00,
+	    0x00, 0x00,
 	    /* inet_diag_req_v2: AF_INET, IPPROTO_TCP, no extensions, pad */
 	    0x02, 0x06, 0x00, 0x00,
 	    /* states: ESTABLISHED SYN_SENT FIN_WAIT1 FIN_WAIT2 CLOSE_WAIT LAST_ACK CLOSING */
@@ -103,6 +102,56 @@ START_TEST(test_destroy_request_bytes)
 	ck_assert_int_eq(sockdiag_build_destroy(buf, 16, 1, &s), -ENOSPC);
 	s.family = 0;
 	ck_assert_int_eq(sockdiag_build_destroy(buf, sizeof(buf), 1, &s), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_get_request_bytes)
+{
+	static const uint8_t want[SOCKDIAG_REQ_LEN] = {
+	    /* nlmsghdr: len 72, SOCK_DIAG_BY_FAMILY (20), NLM_F_REQUEST | NLM_F_ACK (no dump), seq
+	       2 */
+	    0x48,
+	    0x00, 0x00, 0x00, 0x14, 0x00, 0x05, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	    0x00,
+	    /* AF_INET, IPPROTO_TCP, ext 0, pad 0, states 0 (a lookup does not filter) */
+	    0x02, 0x06, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	    /* sport 40112 (local), dport 3260 (remote) */
+	    0x9c, 0xb0, 0x0c, 0xbc,
+	    /* src 198.18.1.2 (local), dst 198.18.1.1 (remote) */
+	    198, 18, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 198, 18, 1, 1, 0, 0, 0, 0, 0, 0, 0,
+	    0, 0, 0, 0, 0,
+	    /* if 3; cookie INET_DIAG_NOCOOKIE twice: not compared */
+	    0x03, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	struct sockdiag_match m;
+	uint8_t buf[SOCKDIAG_REQ_LEN];
+
+	memset(&m, 0, sizeof(m));
+	addr(&m.remote, "198.18.1.1", 3260);
+	addr(&m.local, "198.18.1.2", 40112);
+	m.ifindex = 3;
+	ck_assert(sockdiag_match_exact(&m));
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf), 2, &m), SOCKDIAG_REQ_LEN);
+	ck_assert_mem_eq(buf, want, sizeof(want));
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf) - 1, 2, &m), -ENOSPC);
+
+	/* IPv6: all sixteen bytes of each address */
+	addr(&m.remote, "fd00::1", 3260);
+	addr(&m.local, "fd00::2", 40112);
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf), 2, &m), SOCKDIAG_REQ_LEN);
+	ck_assert_uint_eq(buf[16], AF_INET6);
+	ck_assert_mem_eq(buf + 16 + 8 + 4, m.local.a, 16);
+	ck_assert_mem_eq(buf + 16 + 8 + 4 + 16, m.remote.a, 16);
+
+	/* not exact: no local port, no local address, or not a match at all */
+	m.local.port = 0;
+	ck_assert(!sockdiag_match_exact(&m));
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf), 2, &m), -EINVAL);
+	m.local.port = 40112;
+	m.local.family = AF_UNSPEC;
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf), 2, &m), -EINVAL);
+	addr(&m.local, "fd00::2", 40112);
+	m.remote.port = 0;
+	ck_assert_int_eq(sockdiag_build_get(buf, sizeof(buf), 2, &m), -EINVAL);
 }
 END_TEST
 
@@ -508,6 +557,7 @@ static Suite *sockdiag_suite(void)
 
 	tcase_add_test(tc, test_dump_request_bytes);
 	tcase_add_test(tc, test_destroy_request_bytes);
+	tcase_add_test(tc, test_get_request_bytes);
 	tcase_add_test(tc, test_dump_answer);
 	tcase_add_test(tc, test_answer_bytes);
 	tcase_add_test(tc, test_ack_answers);
