@@ -173,7 +173,8 @@ static void put(struct dgram *d, uint16_t type, uint32_t seq, const void *pl, si
 
 	ck_assert_uint_le(d->len + NLMSG_ALIGN(h.nlmsg_len), sizeof(d->b));
 	memcpy(d->b + d->len, &h, sizeof(h));
-	memcpy(d->b + d->len + sizeof(h), pl, plen);
+	if (plen)
+		memcpy(d->b + d->len + sizeof(h), pl, plen);
 	d->len += pad ? NLMSG_ALIGN(h.nlmsg_len) : h.nlmsg_len;
 }
 
