@@ -14,6 +14,10 @@ VM_BINS := $(patsubst %.c,$(BUILD)/%,$(VM_C_SRC))
 build-tests: $(VM_BINS)
 $(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o $(LIBS_MPATH)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_MPATH) -ldevmapper -lpthread
+# failcheck drives the failover adapters (sesstmo, sockkill, tur): the
+# daemon's archive, which needs no other library for them.
+$(BUILD)/tests/vm/failcheck: $(BUILD)/tests/vm/failcheck.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) -lpthread
 
 # Functional helpers: small libiscsi programs.
 $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
