@@ -11,6 +11,8 @@
  *                                     "conn SID local=A:P remote=A:P portal=A:P host=H"
  *   failcheck tmo SID [N|off]         recovery_tmo (set it first when given): "tmo SID N"
  *   failcheck kill SID [IFNAME]       destroys the session's socket (bound to IFNAME)
+ *   failcheck killdump SID IFNAME     the same, found by its remote end and device
+ *                                     only: through the dumps, not the exact lookup
  *   failcheck failfast SID [IFNAME]   recovery_tmo 0, then kill: what pathd does when a
  *                                     path dies; prints how long each step took
  *   failcheck tur DEV [MS]            TEST UNIT READY (timeout MS, default 3000)
@@ -24,6 +26,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,7 +126,7 @@ static uint32_t fc_ifindex(const char *name)
 	return i;
 }
 
-static void fc_kill(uint32_t sid, const char *ifname, int64_t *us)
+static void fc_kill(uint32_t sid, const char *ifname, bool dump, int64_t *us)
 {
 	struct sockkill_result res;
 	struct sockdiag_match m;
@@ -133,12 +136,16 @@ static void fc_kill(uint32_t sid, const char *ifname, int64_t *us)
 
 	fc_conn(sid, &c);
 	sesstmo_conn_match(&c, fc_ifindex(ifname), &m);
+	if (dump)
+		memset(&m.local, 0, sizeof(m.local));
 	rc = sockkill_destroy(&m, &res, err, sizeof(err));
 	fc_result("kill", rc, err);
 	printf("kill %u matched=%u destroyed=%u gone=%u dumps=%u us=%lld socket=%s\n", sid,
 	       res.matched, res.destroyed, res.gone, res.dumps, (long long)res.us, res.first);
 	if (res.destroyed != 1)
 		fc_fail("kill %u: %u sockets destroyed, want 1", sid, res.destroyed);
+	if (dump != (res.dumps > 0))
+		fc_fail("kill %u: %u dumps, want %s", sid, res.dumps, dump ? "some" : "none");
 	if (us)
 		*us = res.us;
 }
@@ -240,8 +247,11 @@ int main(int argc, char **argv)
 		else
 			printf("tmo %u %d\n", sid, tmo);
 	} else if (!strcmp(op, "kill") && (i + 1 == argc || i + 2 == argc)) {
-		fc_kill(fc_sid(argv[i]), i + 2 == argc ? argv[i + 1] : NULL, NULL);
+		fc_kill(fc_sid(argv[i]), i + 2 == argc ? argv[i + 1] : NULL, false, NULL);
 		printf("ok: killed\n");
+	} else if (!strcmp(op, "killdump") && i + 2 == argc) {
+		fc_kill(fc_sid(argv[i]), argv[i + 1], true, NULL);
+		printf("ok: killed, found by the dumps\n");
 	} else if (!strcmp(op, "failfast") && (i + 1 == argc || i + 2 == argc)) {
 		uint32_t sid = fc_sid(argv[i]);
 		int64_t t0 = fc_us(), t1, kill_us;
@@ -249,7 +259,7 @@ int main(int argc, char **argv)
 		rc = sesstmo_set("/sys", sid, 0, err, sizeof(err));
 		fc_result("failfast: tmo 0", rc, err);
 		t1 = fc_us();
-		fc_kill(sid, i + 2 == argc ? argv[i + 1] : NULL, &kill_us);
+		fc_kill(sid, i + 2 == argc ? argv[i + 1] : NULL, false, &kill_us);
 		printf("failfast %u tmo_us=%lld kill_us=%lld total_us=%lld\n", sid,
 		       (long long)(t1 - t0), (long long)kill_us, (long long)(fc_us() - t0));
 		printf("ok: failfast\n");

@@ -7,7 +7,9 @@
 # no multipathd, no pathd.
 #  1. the kernel destroys sockets (sock_diag, CONFIG_INET_DIAG_DESTROY);
 #  2. each session's connection, as sysfs shows it, is a TCP connection
-#     /proc/net/tcp has;
+#     /proc/net/tcp has; the eth1 session's socket, found through the dumps by its
+#     remote end and device and destroyed on a healthy link: the session
+#     logs in again by itself;
 #  3. recovery_tmo read, written and read back, "off" too;
 #  4. TEST UNIT READY is up on both paths; the probe reads the LUN's WWID
 #     (the one udev names it by) and refuses another; a missing disk is down;
@@ -132,6 +134,17 @@ for s in "$s0" "$s1"; do
 	grep -q " $want " /proc/net/tcp || die "session $s: no ESTABLISHED TCP connection $l -> $r in /proc/net/tcp"
 done
 ok "both sessions' ends are ESTABLISHED TCP connections"
+# iscsi_tcp's socket is in the dumps as any socket: killed on a healthy link, found by its
+# remote end and device alone, the session fails and iscsid logs in again by itself
+tk=$(uptime_s)
+fc killdump "$s1" eth1
+wait_for 30 "session $s1 to log in again" logged_in "$s1" || die "session $s1 did not come back after its socket was destroyed"
+back=$(secs "$tk" "$(uptime_s)")
+grep "^kill" /tmp/fc.out
+result "failadapt.killdump.relogin_s $back"
+result "failadapt.killdump.kill_us $(sed -n 's/.* us=\([0-9]*\) .*/\1/p' /tmp/fc.out)"
+fc tur "$d1"
+ok "found through the dumps and destroyed on a healthy link: session $s1 logged in again within $back s"
 
 # 3. recovery_tmo
 fc tmo "$s0"
