@@ -117,7 +117,7 @@ static void tur_res_text(struct tur_result *res, const char *fmt, ...)
  */
 static void tur_cmd(struct tur_shared *sh, int fd, const char *what, const uint8_t *cdb,
 		    size_t cdb_len, uint8_t *data, size_t data_len, unsigned int timeout_ms,
-		    struct tur_verdict *v, size_t *got, bool *retried)
+		    struct tur_verdict *v, size_t *got, struct tur_result *res)
 {
 	struct tur_io io;
 
@@ -135,9 +135,13 @@ static void tur_cmd(struct tur_shared *sh, int fd, const char *what, const uint8
 		tur_classify(&io.raw, what, attempt > 0, v);
 		if (got)
 			*got = MIN(io.got, data_len);
+		/* SPC-4 §4.5.6, sense key 6h: kept, so that the caller can act on what changed */
+		if (v->has_sense && v->sense.key == SCSI_SENSE_KEY_UNIT_ATTENTION &&
+		    res->nuas < TUR_UAS_MAX)
+			res->uas[res->nuas++] = v->sense;
 		if (!v->retry)
 			return;
-		*retried = true;
+		res->retried = true;
 	}
 }
 
@@ -163,7 +167,7 @@ static size_t tur_vpd83(struct tur_shared *sh, int fd, const struct tur_req *r, 
 	for (int pass = 0; pass < 2; pass++) {
 		put_be16(&cdb[3], (uint16_t)alloc);
 		tur_cmd(sh, fd, "INQUIRY", cdb, sizeof(cdb), page, alloc, r->timeout_ms, &v, &got,
-			&res->retried);
+			res);
 		if (v.state != TUR_STATE_UP) {
 			tur_verdict_to(res, &v);
 			res->state = TUR_STATE_DOWN;
@@ -231,8 +235,7 @@ static void tur_run(struct tur_shared *sh, struct tur_req *r)
 		tur_verdict_to(res, &v);
 		return;
 	}
-	tur_cmd(sh, fd, "TEST UNIT READY", cdb, sizeof(cdb), NULL, 0, r->timeout_ms, &v, NULL,
-		&res->retried);
+	tur_cmd(sh, fd, "TEST UNIT READY", cdb, sizeof(cdb), NULL, 0, r->timeout_ms, &v, NULL, res);
 	tur_verdict_to(res, &v);
 	/*
 	 * SPC-4 §5.16: INQUIRY is served in every asymmetric access state, and

@@ -55,6 +55,7 @@ struct tur_req;
 #define TUR_SENSE_MAX 96	  /* SCSI_SENSE_BUFFERSIZE: what the kernel keeps of sense */
 #define TUR_VPD_MAX 4096	  /* the most of page 83h read (SCAN_VPD83_MAX, scan.h) */
 #define TUR_VPD_FIRST 255	  /* the first INQUIRY's allocation length */
+#define TUR_UAS_MAX 4		  /* unit attentions kept in a result */
 
 /* One command for an ops' exec: the CDB in, the data, sense and status out. */
 struct tur_io {
@@ -91,6 +92,13 @@ struct tur_result {
 	enum tur_state state;
 	enum tur_cause cause;
 	bool retried; /* the command was sent twice (a unit attention, ...) */
+	/*
+	 * The unit attentions the commands met (SAM-5 §5.14: each is reported
+	 * once, so the caller hears of a LUN list or capacity change here or
+	 * not at all), in the order they came; at most TUR_UAS_MAX.
+	 */
+	struct tur_sense uas[TUR_UAS_MAX];
+	size_t nuas;
 	bool has_sense;
 	struct tur_sense sense;
 	char text[TUR_TEXT_MAX]; /* what happened, for the log and show */

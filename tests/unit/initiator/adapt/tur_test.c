@@ -352,6 +352,11 @@ START_TEST(test_unit_attention)
 	ck_assert(r.retried);
 	ck_assert_str_eq(r.text, "TEST UNIT READY: GOOD");
 	ck_assert_int_eq(fake_count(&once->turs), 2);
+	/* the unit attention is kept for the caller: what changed on the LU */
+	ck_assert_uint_eq(r.nuas, 1);
+	ck_assert_uint_eq(r.uas[0].key, 6);
+	ck_assert_uint_eq(r.uas[0].asc, ua_sense[12]);
+	ck_assert_uint_eq(r.uas[0].ascq, ua_sense[13]);
 	/* a second unit attention: up (the unit answered), and no third command */
 	twice->ua = 5;
 	r = check("sdb");
@@ -360,6 +365,7 @@ START_TEST(test_unit_attention)
 	ck_assert(r.has_sense);
 	ck_assert_uint_eq(r.sense.key, 6);
 	ck_assert_int_eq(fake_count(&twice->turs), 2);
+	ck_assert_uint_eq(r.nuas, 2);
 }
 END_TEST
 
