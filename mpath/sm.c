@@ -145,6 +145,15 @@ void mp_policy_default(struct mp_policy *p)
 	p->replacement_timeout_s = 5;
 	p->noop_out_interval_s = 5;
 	p->noop_out_timeout_s = 5;
+	/*
+	 * iscsid reconnects a failed session with one connect, and waits this
+	 * long before it starts another: a SYN sent while the cable was out is
+	 * retried after 1, then 2, 4 s, so open-iscsi's 15 s can leave a path
+	 * that is back unused for up to 8 s; with 3 s a new connect (a new
+	 * SYN) goes out at least every 3 s. A storage that answers a login in
+	 * milliseconds needs no more.
+	 */
+	p->login_timeout_s = 3;
 	p->discovery_interval_s = 60;
 	p->login_retry_s = 5;
 	p->settle_ms = 500;
