@@ -75,8 +75,8 @@ struct mp_policy {
 	uint32_t noop_out_timeout_s;
 	/*
 	 * open-iscsi's login timeout, written into every node record: how
-	 * long one connect and login may take, and so how long a session that
-	 * is reconnecting waits before it connects again with a new SYN.
+	 * long one connect and login may take, and so how soon a session that
+	 * is reconnecting starts a new connect (mp_policy_default: why 2 s).
 	 */
 	uint32_t login_timeout_s;
 	uint32_t discovery_interval_s; /* SendTargets again this often (new targets, portals) */
