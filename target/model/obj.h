@@ -33,6 +33,7 @@
 
 #define OBJ_NAME_MAX 64
 #define OBJ_LUN_MAX 16383 /* SAM-5 flat space addressing: the largest LUN porticod serves */
+#define OBJ_IO_THREADS_MAX 1024
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
@@ -143,6 +144,15 @@ struct obj_model {
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
 	struct obj_chap discovery_auth; /* userid set: discovery sessions must use CHAP */
+	/*
+	 * Limits (docs/configuration.md, "Limits"): bytes of command data
+	 * in flight, all sessions (0: a quarter of the machine's memory) and
+	 * one session; seconds a connection may take nothing of what waits
+	 * to be sent before it is dropped.
+	 */
+	uint64_t io_memory_limit;
+	uint64_t session_io_memory_limit;
+	unsigned int send_timeout;
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

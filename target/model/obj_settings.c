@@ -179,7 +179,8 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 					OBJ_MODEL(char *, control_socket), .at_start = true },
 	/* the I/O threads run from start-up */
 	[OBJ_GLOBAL_IO_THREADS] = { .key = "io_threads", .value = OBJ_GLOBAL_UINT,
-				    OBJ_MODEL(unsigned int, io_threads), .at_start = true },
+				    OBJ_MODEL(unsigned int, io_threads), .at_start = true,
+				    .max = OBJ_IO_THREADS_MAX },
 	[OBJ_GLOBAL_LOG_LEVEL] = { .key = "log_level", .value = OBJ_GLOBAL_LEVEL,
 				   OBJ_MODEL(enum log_level, log_level) },
 	[OBJ_GLOBAL_DEBUG] = { .key = "debug", .value = OBJ_GLOBAL_TEXT, OBJ_MODEL(char *, debug) },
@@ -191,6 +192,24 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_DISCOVERY_AUTH] = { .key = OBJ_DISCOVERY_AUTH, .value = OBJ_GLOBAL_PART },
 	[OBJ_GLOBAL_AUTO_SAVE] = { .key = "auto_save", .value = OBJ_GLOBAL_BOOL,
 				   OBJ_MODEL(bool, auto_save) },
+	/*
+	 * Command data in flight (docs/configuration.md, "Limits"): at least
+	 * the largest command (8 MiB, VPD B0's MAXIMUM TRANSFER LENGTH); 0,
+	 * the default, is a quarter of the machine's memory.
+	 */
+	[OBJ_GLOBAL_IO_MEMORY_LIMIT] = { .key = "io_memory_limit", .value = OBJ_GLOBAL_SIZE,
+					 OBJ_MODEL(uint64_t, io_memory_limit),
+					 .min = 8ull << 20, .max = 1ull << 50 },
+	/* 64 MiB: 128 commands of 512 KiB, tens of milliseconds of a 25 Gb/s link */
+	[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT] = { .key = "session_io_memory_limit",
+						 .value = OBJ_GLOBAL_SIZE,
+						 OBJ_MODEL(uint64_t, session_io_memory_limit),
+						 .min = 1ull << 20, .max = 1ull << 50,
+						 .def = 64ull << 20 },
+	/* seconds: nopin_timeout's default; an initiator that takes nothing that long is gone */
+	[OBJ_GLOBAL_SEND_TIMEOUT] = { .key = "send_timeout", .value = OBJ_GLOBAL_UINT,
+				      OBJ_MODEL(unsigned int, send_timeout), .min = 1,
+				      .max = 3600, .def = 30 },
 };
 
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
@@ -324,6 +343,8 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	switch (r->value) {
 	case OBJ_GLOBAL_UINT:
 		return *(const unsigned int *)v;
+	case OBJ_GLOBAL_SIZE:
+		return *(const uint64_t *)v;
 	case OBJ_GLOBAL_BOOL:
 		return *(const bool *)v;
 	case OBJ_GLOBAL_LEVEL:
@@ -331,6 +352,16 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	default:
 		return 0;
 	}
+}
+
+void obj_global_set_num(const struct obj_global *r, struct obj_model *m, uint64_t v)
+{
+	char *f = (char *)m + r->offset;
+
+	if (r->value == OBJ_GLOBAL_UINT)
+		*(unsigned int *)f = (unsigned int)v;
+	else if (r->value == OBJ_GLOBAL_SIZE)
+		*(uint64_t *)f = v;
 }
 
 const char *obj_global_text(const struct obj_global *r, const struct obj_model *m)

@@ -180,7 +180,9 @@ size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char *
 /* What a key of the file's top level holds (struct obj_model). */
 enum obj_global_value {
 	OBJ_GLOBAL_TEXT, /* a string: a char array of .size bytes */
-	OBJ_GLOBAL_UINT, /* an unsigned int */
+	OBJ_GLOBAL_UINT, /* an unsigned int from .min to .max, .def when the file has none */
+	/* bytes, a uint64_t: "64M" in the file (or an integer), from .min to .max, else .def */
+	OBJ_GLOBAL_SIZE,
 	OBJ_GLOBAL_BOOL,
 	OBJ_GLOBAL_LEVEL, /* an enum log_level, by its name (log_level_name) */
 	OBJ_GLOBAL_PART, /* a part of the model with rows of its own */
@@ -188,10 +190,12 @@ enum obj_global_value {
 
 /*
  * A key of the file's top level: the daemon's own settings and the parts
- * of the model. Each setting has its checks in config.c and its place in
- * the saved file in config_save.c; the table gives their keys (in the order
- * a message lists them), what obj_model_equal compares, what clearconfig
- * keeps and what restoreconfig leaves to the next start.
+ * of the model. A number (UINT, SIZE) is read and saved as its row says
+ * (its range, its default, which is not saved); the others have their
+ * checks in config.c. Each has its place in the saved file in
+ * config_save.c; the table gives their keys (in the order a message lists
+ * them), what obj_model_equal compares, what clearconfig keeps and what
+ * restoreconfig leaves to the next start.
  */
 struct obj_global {
 	const char *key;
@@ -200,6 +204,8 @@ struct obj_global {
 	size_t size;
 	const char *field; /* as obj_model_equal names it */
 	bool at_start; /* takes effect when porticod starts: a restored file's is not taken */
+	/* UINT, SIZE: what the parser takes, and the value without the key (maybe out of range) */
+	uint64_t min, max, def;
 };
 
 enum obj_global_row {
@@ -212,6 +218,9 @@ enum obj_global_row {
 	OBJ_GLOBAL_TARGETS,
 	OBJ_GLOBAL_DISCOVERY_AUTH,
 	OBJ_GLOBAL_AUTO_SAVE,
+	OBJ_GLOBAL_IO_MEMORY_LIMIT,
+	OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT,
+	OBJ_GLOBAL_SEND_TIMEOUT,
 	OBJ_GLOBAL__COUNT,
 };
 extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
@@ -220,8 +229,10 @@ extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
 	for (const struct obj_global *r = obj_globals; r < obj_globals + OBJ_GLOBAL__COUNT; r++)
 
 struct obj_model;
-/* The value of a UINT, BOOL or LEVEL row in m, and the text of a TEXT row. */
+/* The value of a UINT, SIZE, BOOL or LEVEL row in m, and the text of a TEXT row. */
 uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m);
+/* Sets the value of a UINT or SIZE row in m. */
+void obj_global_set_num(const struct obj_global *r, struct obj_model *m, uint64_t v);
 const char *obj_global_text(const struct obj_global *r, const struct obj_model *m);
 /* Copies r's value from m to to (a PART has none to copy). */
 void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m);

@@ -343,7 +343,8 @@ START_TEST(globals_compared)
 		text[0] ^= 1;
 		break;
 	case OBJ_GLOBAL_UINT:
-		b->io_threads++;
+	case OBJ_GLOBAL_SIZE:
+		obj_global_set_num(r, b, obj_global_num(r, b) + 1);
 		break;
 	case OBJ_GLOBAL_BOOL:
 		b->auto_save = !b->auto_save;
@@ -363,6 +364,82 @@ out:
 }
 END_TEST
 
+/*
+ * A number of the top level (UINT, SIZE): its default without the key;
+ * its least and its greatest value read, saved (unless the default) and
+ * read back the same; one below and one above refused with the key and
+ * the range in the message.
+ */
+START_TEST(globals_numbers)
+{
+	const struct obj_global *r = &obj_globals[_i];
+	const uint64_t ends[] = { r->min, r->max };
+	struct cfg_err err = { "" };
+	struct obj_model *m, *back;
+	char text[128];
+
+	if (r->value != OBJ_GLOBAL_UINT && r->value != OBJ_GLOBAL_SIZE)
+		return;
+	ck_assert_uint_lt(r->min, r->max);
+	m = parse("");
+	ck_assert_uint_eq(obj_global_num(r, m), r->def);
+	obj_model_free(m);
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		snprintf(text, sizeof(text), r->value == OBJ_GLOBAL_SIZE ? "%s = \"%llu\";\n" :
+									     "%s = %llu;\n",
+			 r->key, (unsigned long long)ends[i]);
+		m = parse(text);
+		ck_assert_uint_eq(obj_global_num(r, m), ends[i]);
+		back = round_trip(m);
+		ck_assert_uint_eq(obj_global_num(r, back), ends[i]);
+		assert_equal(m, back);
+		obj_model_free(back);
+		obj_model_free(m);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		uint64_t v = i ? r->max + 1 : r->min - 1;
+
+		if (!i && !r->min)
+			continue;
+		snprintf(text, sizeof(text), r->value == OBJ_GLOBAL_SIZE ? "%s = \"%llu\";\n" :
+									     "%s = %llu;\n",
+			 r->key, (unsigned long long)v);
+		m = NULL;
+		err.msg[0] = '\0';
+		ck_assert_int_eq(config_parse_string(text, &m, &err), -EINVAL);
+		ck_assert_msg(strstr(err.msg, r->key) && strstr(err.msg, "must be from"), "%s",
+			      err.msg);
+	}
+}
+END_TEST
+
+/* Sizes are read in the file's units and written in the largest that divides them. */
+START_TEST(globals_size_units)
+{
+	struct obj_model *m = parse("io_memory_limit = \"3G\";\n"
+				    "session_io_memory_limit = \"1536K\";\n");
+	char *text = NULL;
+	size_t len = 0;
+	config_t cfg;
+	FILE *f;
+
+	ck_assert_uint_eq(m->io_memory_limit, 3ull << 30);
+	ck_assert_uint_eq(m->session_io_memory_limit, 1536ull << 10);
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(m, &cfg), 0);
+	f = open_memstream(&text, &len);
+	config_write(&cfg, f);
+	fclose(f);
+	config_destroy(&cfg);
+	ck_assert_msg(strstr(text, "io_memory_limit = \"3G\";"), "%s", text);
+	ck_assert_msg(strstr(text, "session_io_memory_limit = \"1536K\";"), "%s", text);
+	/* at their defaults they are not written */
+	ck_assert_msg(!strstr(text, "send_timeout"), "%s", text);
+	free(text);
+	obj_model_free(m);
+}
+END_TEST
+
 START_TEST(globals_keys)
 {
 	const char *keys[OBJ_GLOBAL__COUNT + 1];
@@ -375,7 +452,8 @@ START_TEST(globals_keys)
 	ck_assert_int_eq(config_parse_string("colour = \"red\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: unknown key 'colour' (allowed: control_socket, io_threads, "
 				  "log_level, debug, state_dir, backstores, targets, discovery_auth, "
-				  "auto_save)");
+				  "auto_save, io_memory_limit, session_io_memory_limit, "
+				  "send_timeout)");
 	err.msg[0] = '\0';
 	ck_assert_int_eq(config_parse_string("log_level = \"loud\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: log_level 'loud' is not one of err, warn, info, debug");
@@ -495,6 +573,8 @@ static Suite *obj_settings_suite(void)
 
 	tc = tcase_create("top level");
 	tcase_add_loop_test(tc, globals_compared, 0, OBJ_GLOBAL__COUNT);
+	tcase_add_loop_test(tc, globals_numbers, 0, OBJ_GLOBAL__COUNT);
+	tcase_add_test(tc, globals_size_units);
 	tcase_add_test(tc, globals_keys);
 	suite_add_tcase(s, tc);
 
