@@ -46,6 +46,8 @@
 #define SERVER_ACCEPT_PAUSE_MAX_MS 1000
 /* One log line about exhausted descriptors per this many ms, with the count. */
 #define SERVER_EXHAUSTED_LOG_MS 10000
+/* io_memory_limit's default never below what the file may say (obj_globals) */
+#define SRV_IO_MEMORY_MIN (8u << 20)
 
 struct io_thread {
 	struct server *srv;
@@ -68,6 +70,7 @@ struct srv_listener {
 struct server {
 	struct env_model env; /* the served model and its lock */
 	struct iscsi_env iscsi_env; /* what every connection asks: env_model_ops on env */
+	struct iscsi_limits limits; /* the connections' (iscsi_env.limits), from the model */
 	struct ev_loop *loop; /* control */
 	struct io_thread *threads;
 	unsigned int nthreads;
@@ -371,6 +374,57 @@ static int srv_sync_listeners(struct server *srv, char *err, size_t errlen)
 	return rc;
 }
 
+/* "6 GiB", "64 MiB", "512 KiB", or bytes: for the log. */
+static void srv_bytes_text(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned int u = 0;
+
+	while (u + 1 < ARRAY_SIZE(units) && v >= 1024 && v % 1024 == 0) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+}
+
+/*
+ * io_memory_limit's default: a quarter of the machine's memory. The rest
+ * is the page cache the file backstores write back through, and whatever
+ * else the server runs; in normal work data in flight is far below it
+ * (128 commands of 1 MiB are 128 MiB), so the limit only bites when
+ * initiators stop taking what they asked for.
+ */
+static uint64_t srv_io_memory_default(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t quarter = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 4 : 0;
+
+	return MAX(quarter, (uint64_t)SRV_IO_MEMORY_MIN);
+}
+
+/* The model's limits into the connections' (they read them atomically). */
+static void srv_apply_limits(struct server *srv)
+{
+	const struct obj_model *m = srv->env.model;
+	struct iscsi_limits *l = &srv->limits;
+	uint64_t total = m->io_memory_limit ? m->io_memory_limit : srv_io_memory_default();
+	uint32_t send_ms = m->send_timeout * 1000u;
+	char a[32], b[32];
+
+	if (__atomic_load_n(&l->io_memory, __ATOMIC_RELAXED) == total &&
+	    __atomic_load_n(&l->session_io_memory, __ATOMIC_RELAXED) ==
+		    m->session_io_memory_limit &&
+	    __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) == send_ms)
+		return;
+	__atomic_store_n(&l->io_memory, total, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->session_io_memory, m->session_io_memory_limit, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->send_timeout_ms, send_ms, __ATOMIC_RELAXED);
+	srv_bytes_text(total, a, sizeof(a));
+	srv_bytes_text(m->session_io_memory_limit, b, sizeof(b));
+	log_info(COMP, "command data in flight: at most %s%s, %s per session; send timeout %u s", a,
+		 m->io_memory_limit ? "" : " (a quarter of the memory)", b, m->send_timeout);
+}
+
 static unsigned int srv_nthreads(const struct obj_model *m)
 {
 	long n;
@@ -456,7 +510,10 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv_raise_nofile();
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&srv->env.lock, NULL);
-	srv->iscsi_env = (struct iscsi_env){.ops = &env_model_ops, .arg = &srv->env};
+	srv->iscsi_env = (struct iscsi_env){
+		.ops = &env_model_ops, .arg = &srv->env, .limits = &srv->limits
+	};
+	srv_apply_limits(srv);
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {
@@ -606,6 +663,7 @@ static int host_replace_model(void *arg, struct obj_model *m, char *err, size_t 
 	pthread_mutex_unlock(&srv->env.lock);
 	/* Sessions' maps hold their own references: the LUs they use outlive the old model. */
 	obj_model_free(old);
+	srv_apply_limits(srv);
 	rc = srv_sync_listeners(srv, err, errlen);
 	/*
 	 * Each I/O thread rebuilds the LUN maps of its own sessions, raises
@@ -633,6 +691,13 @@ static time_t host_started(void *arg)
 	return srv->started;
 }
 
+static const struct iscsi_limits *host_limits(void *arg)
+{
+	const struct server *srv = arg;
+
+	return &srv->limits;
+}
+
 static const struct ctl_host_ops srv_host_ops = {
 	.model = host_model,
 	.model_lock = host_model_lock,
@@ -641,6 +706,7 @@ static const struct ctl_host_ops srv_host_ops = {
 	.replace_model = host_replace_model,
 	.io_threads = host_io_threads,
 	.started = host_started,
+	.limits = host_limits,
 };
 
 /* The control socket's handler: the control operations, over this daemon. */

@@ -368,6 +368,37 @@ static int ctl_get(struct ctl_op *op)
 	return 0;
 }
 
+static int64_t ctl_atomic64(const uint64_t *p)
+{
+	return (int64_t)__atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/* What the transport may use and uses: "io_memory", "send_timeout_s", "send_timeouts". */
+static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
+{
+	const struct iscsi_limits *l = op->host->ops->limits ?
+					       op->host->ops->limits(op->host->arg) :
+					       NULL;
+	struct json_object *o;
+
+	if (!l || !(o = json_object_new_object()))
+		return;
+	json_object_object_add(o, "limit", json_object_new_int64(ctl_atomic64(&l->io_memory)));
+	json_object_object_add(o, "session_limit",
+			       json_object_new_int64(ctl_atomic64(&l->session_io_memory)));
+	json_object_object_add(o, "used", json_object_new_int64(ctl_atomic64(&l->io_memory_used)));
+	json_object_object_add(o, "peak", json_object_new_int64(ctl_atomic64(&l->io_memory_peak)));
+	json_object_object_add(o, "commands_waited",
+			       json_object_new_int64(ctl_atomic64(&l->commands_waited)));
+	json_object_object_add(r, "io_memory", o);
+	json_object_object_add(r, "send_timeout_s",
+			       json_object_new_int((int)(__atomic_load_n(&l->send_timeout_ms,
+									  __ATOMIC_RELAXED) /
+							  1000)));
+	json_object_object_add(r, "send_timeouts",
+			       json_object_new_int64(ctl_atomic64(&l->send_timeouts)));
+}
+
 static int ctl_status(struct ctl_op *op)
 {
 	struct json_object *r = json_object_new_object(), *list = json_object_new_array();
@@ -396,6 +427,8 @@ static int ctl_status(struct ctl_op *op)
 		json_object_object_add(o, "tpg", json_object_new_int(s[i].tpg_tag));
 		json_object_object_add(o, "tsih", json_object_new_int(s[i].tsih));
 		json_object_object_add(o, "luns", json_object_new_int((int)s[i].luns));
+		json_object_object_add(o, "io_memory", json_object_new_int64((int64_t)s[i].io_memory));
+		json_object_object_add(o, "waiting", json_object_new_int((int)s[i].waiting));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
@@ -405,6 +438,7 @@ static int ctl_status(struct ctl_op *op)
 			       json_object_new_int((int)op->host->ops->io_threads(op->host->arg)));
 	json_object_object_add(r, "config", json_object_new_string(op->m->path));
 	json_object_object_add(r, "auto_save", json_object_new_boolean(op->m->auto_save));
+	ctl_status_limits(op, r);
 	json_object_object_add(r, "sessions", list);
 	list = NULL;
 	op->out->result = r;

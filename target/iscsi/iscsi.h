@@ -75,6 +75,34 @@ struct iscsi_env_ops {
 };
 
 /*
+ * What the daemon allows the connections it starts with one env, and what
+ * they use of it (docs/configuration.md, "Limits"):
+ *
+ * - io_memory, session_io_memory: the bytes the command buffers (data read
+ *   for an initiator and not yet sent, data written and not yet stored)
+ *   may take, of all sessions and of one. A command that finds no room
+ *   waits, unexecuted, and the session's command window stops growing
+ *   (MaxCmdSN, RFC 7143 §4.2.2.1) until buffers come back; a session that
+ *   holds nothing always gets one command, so that none is starved by
+ *   others. 0: no limit.
+ * - send_timeout_ms: a connection with PDUs waiting to be sent that takes
+ *   no byte of them for this long is dropped, whether or not NOP-In is on.
+ *   0: never.
+ *
+ * The daemon may change the limits while connections run (atomic stores);
+ * the I/O threads update the counters atomically.
+ */
+struct iscsi_limits {
+	uint64_t io_memory;
+	uint64_t session_io_memory;
+	uint32_t send_timeout_ms;
+	uint64_t io_memory_used; /* now */
+	uint64_t io_memory_peak; /* the most since start */
+	uint64_t commands_waited; /* commands that waited for memory */
+	uint64_t send_timeouts; /* connections dropped by send_timeout_ms */
+};
+
+/*
  * The environment a connection asks: the ops, and the argument every one
  * of them is called with. A connection keeps its own copy and hands it to
  * its session, so nothing of it is process-wide: two daemons (or a test
@@ -83,6 +111,7 @@ struct iscsi_env_ops {
 struct iscsi_env {
 	const struct iscsi_env_ops *ops;
 	void *arg; /* must outlive every connection started with it */
+	struct iscsi_limits *limits; /* NULL: none; shared, must outlive them too */
 };
 
 /*
@@ -133,6 +162,8 @@ struct iscsi_session_info {
 	char portal[80];
 	char peer[80]; /* the initiator's address, written the same way */
 	unsigned int luns; /* entries in the session's current LUN map */
+	uint64_t io_memory; /* bytes its command buffers take now */
+	unsigned int waiting; /* commands waiting for memory */
 };
 
 /*
