@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "common/ctl_server.h"
@@ -46,6 +47,8 @@
 #define SERVER_ACCEPT_PAUSE_MAX_MS 1000
 /* One log line about exhausted descriptors per this many ms, with the count. */
 #define SERVER_EXHAUSTED_LOG_MS 10000
+/* The auth guard ends lockouts and forgets runs this often. */
+#define SERVER_GUARD_SWEEP_MS 1000
 /* io_memory_limit's default never below what the file may say (obj_globals) */
 #define SRV_IO_MEMORY_MIN (8u << 20)
 
@@ -71,6 +74,8 @@ struct server {
 	struct env_model env; /* the served model and its lock */
 	struct iscsi_env iscsi_env; /* what every connection asks: env_model_ops on env */
 	struct iscsi_limits limits; /* the connections' (iscsi_env.limits), from the model */
+	struct authguard *guard; /* failed logins (iscsi_env.guard), its policy the model's */
+	struct ev_timer *guard_timer; /* authguard_sweep */
 	struct ev_loop *loop; /* control */
 	struct io_thread *threads;
 	unsigned int nthreads;
@@ -374,17 +379,21 @@ static int srv_sync_listeners(struct server *srv, char *err, size_t errlen)
 	return rc;
 }
 
-/* "6 GiB", "64 MiB", "512 KiB", or bytes: for the log. */
+/* "64 MiB", "5.9 GiB": for the log. */
 static void srv_bytes_text(uint64_t v, char *buf, size_t len)
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
 	unsigned int u = 0;
+	uint64_t one = 1;
 
-	while (u + 1 < ARRAY_SIZE(units) && v >= 1024 && v % 1024 == 0) {
-		v /= 1024;
+	while (u + 1 < ARRAY_SIZE(units) && v >= one * 1024) {
+		one *= 1024;
 		u++;
 	}
-	snprintf(buf, len, "%llu %s", (unsigned long long)v, units[u]);
+	if (v % one == 0)
+		snprintf(buf, len, "%llu %s", (unsigned long long)(v / one), units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", (double)v / (double)one, units[u]);
 }
 
 /*
@@ -425,6 +434,39 @@ static void srv_apply_limits(struct server *srv)
 		 m->io_memory_limit ? "" : " (a quarter of the memory)", b, m->send_timeout);
 }
 
+/* The model's auth_guard into the guard's policy. */
+static void srv_apply_guard(struct server *srv)
+{
+	const struct obj_auth_guard *a = &srv->env.model->auth_guard;
+	const struct authguard_policy p = {
+		.enabled = a->enabled,
+		.delay_ms = a->delay_ms,
+		.delay_max_ms = a->delay_max_ms,
+		.lockout_failures = a->lockout_failures,
+		.lockout_ms = a->lockout_time * 1000u,
+	};
+	struct authguard_policy was;
+
+	authguard_get_policy(srv->guard, &was);
+	if (!memcmp(&was, &p, sizeof(p)))
+		return;
+	authguard_set_policy(srv->guard, &p);
+	if (p.enabled)
+		log_info(COMP, "auth guard: failed logins delayed %u ms, doubling to %u ms; %u in a row lock an initiator or address out for %u s",
+			 p.delay_ms, p.delay_max_ms, p.lockout_failures, a->lockout_time);
+	else
+		log_info(COMP, "auth guard: off, every failed login is logged");
+}
+
+static int64_t srv_guard_sweep(struct ev_loop *loop, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)loop;
+	authguard_sweep(srv->guard, ev_now_ms());
+	return SERVER_GUARD_SWEEP_MS;
+}
+
 static unsigned int srv_nthreads(const struct obj_model *m)
 {
 	long n;
@@ -448,6 +490,9 @@ static void srv_free(struct server *srv)
 		close(srv->spare_fd);
 	if (srv->accept_timer)
 		ev_timer_cancel(srv->loop, srv->accept_timer);
+	if (srv->guard_timer)
+		ev_timer_cancel(srv->loop, srv->guard_timer);
+	authguard_destroy(srv->guard);
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
 	free(srv->threads);
@@ -514,10 +559,23 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 		.ops = &env_model_ops, .arg = &srv->env, .limits = &srv->limits
 	};
 	srv_apply_limits(srv);
+	rc = authguard_create(&(struct authguard_policy){ 0 }, &srv->guard);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free;
+	}
+	srv->iscsi_env.guard = srv->guard;
+	srv_apply_guard(srv);
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {
 		snprintf(err, errlen, "cannot create the control loop: %s", strerror(-rc));
+		goto err_free;
+	}
+	srv->guard_timer = ev_timer_add(srv->loop, SERVER_GUARD_SWEEP_MS, srv_guard_sweep, srv);
+	if (!srv->guard_timer) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto err_free;
 	}
 	sigemptyset(&mask);
@@ -664,6 +722,7 @@ static int host_replace_model(void *arg, struct obj_model *m, char *err, size_t 
 	/* Sessions' maps hold their own references: the LUs they use outlive the old model. */
 	obj_model_free(old);
 	srv_apply_limits(srv);
+	srv_apply_guard(srv);
 	rc = srv_sync_listeners(srv, err, errlen);
 	/*
 	 * Each I/O thread rebuilds the LUN maps of its own sessions, raises
@@ -698,6 +757,13 @@ static const struct iscsi_limits *host_limits(void *arg)
 	return &srv->limits;
 }
 
+static struct authguard *host_auth_guard(void *arg)
+{
+	const struct server *srv = arg;
+
+	return srv->guard;
+}
+
 static const struct ctl_host_ops srv_host_ops = {
 	.model = host_model,
 	.model_lock = host_model_lock,
@@ -707,6 +773,7 @@ static const struct ctl_host_ops srv_host_ops = {
 	.io_threads = host_io_threads,
 	.started = host_started,
 	.limits = host_limits,
+	.auth_guard = host_auth_guard,
 };
 
 /* The control socket's handler: the control operations, over this daemon. */

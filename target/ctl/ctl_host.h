@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+struct authguard;
 struct iscsi_limits;
 struct net_portal;
 struct obj_model;
@@ -41,6 +42,8 @@ struct ctl_host_ops {
 	time_t (*started)(void *arg);
 	/* For status: the limits the transport runs with and what it uses (NULL: none). */
 	const struct iscsi_limits *(*limits)(void *arg);
+	/* For status: the failed logins the auth guard counts (NULL: none). */
+	struct authguard *(*auth_guard)(void *arg);
 };
 
 struct ctl_host {

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/ev.h"
 #include "common/iscsi_name.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -22,6 +23,7 @@
 #include "target/model/config.h"
 #include "target/model/obj_settings.h"
 #include "target/ctl/ctl_int.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/scsi/scsi.h"
 
@@ -399,6 +401,55 @@ static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
 			       json_object_new_int64(ctl_atomic64(&l->send_timeouts)));
 }
 
+/*
+ * The auth guard: "auth_guard": {"enabled", "failures", "lockouts",
+ * "refused", "runs": [{"initiator" or "address", "failures", "refused",
+ * "locked_s", "last_s"}, ...]}, locked ones first.
+ */
+static void ctl_status_guard(struct ctl_op *op, struct json_object *r)
+{
+	struct authguard *g = op->host->ops->auth_guard ?
+				      op->host->ops->auth_guard(op->host->arg) :
+				      NULL;
+	struct json_object *o, *runs;
+	struct authguard_info *info = NULL;
+	struct authguard_policy p;
+	struct authguard_stats st;
+	int64_t now = ev_now_ms();
+	size_t n, got;
+
+	if (!g || !(o = json_object_new_object()))
+		return;
+	authguard_get_policy(g, &p);
+	authguard_get_stats(g, &st);
+	json_object_object_add(o, "enabled", json_object_new_boolean(p.enabled));
+	json_object_object_add(o, "failures", json_object_new_int64((int64_t)st.failures));
+	json_object_object_add(o, "lockouts", json_object_new_int64((int64_t)st.lockouts));
+	json_object_object_add(o, "refused", json_object_new_int64((int64_t)st.refused));
+	runs = json_object_new_array();
+	n = authguard_list(g, now, NULL, 0);
+	if (n && !(info = calloc(n, sizeof(*info))))
+		n = 0;
+	got = n ? MIN(n, authguard_list(g, now, info, n)) : 0;
+	for (size_t i = 0; runs && i < got; i++) {
+		struct json_object *e = json_object_new_object();
+
+		if (!e)
+			continue;
+		json_object_object_add(e, info[i].address ? "address" : "initiator",
+				       json_object_new_string(info[i].key));
+		json_object_object_add(e, "failures", json_object_new_int((int)info[i].failures));
+		json_object_object_add(e, "refused", json_object_new_int((int)info[i].refused));
+		json_object_object_add(e, "locked_s",
+				       json_object_new_int64((info[i].locked_ms + 999) / 1000));
+		json_object_object_add(e, "last_s", json_object_new_int64(info[i].last_ms / 1000));
+		json_object_array_add(runs, e);
+	}
+	free(info);
+	json_object_object_add(o, "runs", runs);
+	json_object_object_add(r, "auth_guard", o);
+}
+
 static int ctl_status(struct ctl_op *op)
 {
 	struct json_object *r = json_object_new_object(), *list = json_object_new_array();
@@ -439,6 +490,7 @@ static int ctl_status(struct ctl_op *op)
 	json_object_object_add(r, "config", json_object_new_string(op->m->path));
 	json_object_object_add(r, "auto_save", json_object_new_boolean(op->m->auto_save));
 	ctl_status_limits(op, r);
+	ctl_status_guard(op, r);
 	json_object_object_add(r, "sessions", list);
 	list = NULL;
 	op->out->result = r;

@@ -36,6 +36,7 @@
 #include "common/ev.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi_int.h"
 
 #define COMP "iscsi"
@@ -70,6 +71,22 @@ unsigned int iscsi_conn_live(void)
 unsigned int iscsi_conn_total(void)
 {
 	return __atomic_load_n(&total_nconns, __ATOMIC_RELAXED);
+}
+
+/* The address of ss alone ("192.0.2.7", "2001:db8::1"; an IPv4-mapped one as IPv4). */
+static void sockaddr_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	snprintf(buf, len, "?");
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, (socklen_t)len);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+		else
+			inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+	}
 }
 
 static void sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -122,6 +139,8 @@ static void conn_free(struct iscsi_conn *conn)
 	conn_drop_txq(conn);
 	if (conn->held_login)
 		conn_tx_release(conn->held_login);
+	if (conn->held_fail)
+		conn_tx_release(conn->held_fail);
 	if (conn->sess)
 		sess_destroy(conn->sess);
 	if (conn->login) {
@@ -163,6 +182,10 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 	if (conn->send_timer) {
 		ev_timer_cancel(conn->loop, conn->send_timer);
 		conn->send_timer = NULL;
+	}
+	if (conn->fail_timer) {
+		ev_timer_cancel(conn->loop, conn->fail_timer);
+		conn->fail_timer = NULL;
 	}
 	ev_del_fd(conn->loop, conn->fd);
 	close(conn->fd);
@@ -441,7 +464,15 @@ void conn_flush(struct iscsi_conn *conn)
 			conn->txq_len--;
 			if (tx->close_after) {
 				conn_tx_release(tx);
-				conn_close(conn, "logout or login failure sent");
+				/*
+				 * A refused login said so in its own line (or, for
+				 * the auth guard's runs, in one line a run): its end
+				 * is no news.
+				 */
+				if (!conn->sess)
+					log_dbg(COMP, "conn %d: closing (login refused), peer %s",
+						conn->id, conn->peer_text);
+				conn_close(conn, conn->sess ? "logout or login failure sent" : NULL);
 				return;
 			}
 			conn_tx_release(tx);
@@ -565,7 +596,12 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 	return st;
 }
 
-static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
+/*
+ * The Login Response that refuses req with status, the connection logged
+ * out once it is sent. NULL when out of memory (the connection is closed).
+ */
+static struct iscsi_tx *conn_login_fail_tx(struct iscsi_conn *conn, const uint8_t *req,
+					   uint16_t status)
 {
 	struct iscsi_tx *tx = conn_tx_alloc(conn, NULL, 0, NULL);
 	struct iscsi_login_rsp *r;
@@ -573,7 +609,7 @@ static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, ui
 
 	if (!tx) {
 		conn_close(conn, "out of memory");
-		return;
+		return NULL;
 	}
 	r = (struct iscsi_login_rsp *)tx->hdr;
 	r->opcode = ISCSI_OP_LOGIN_RSP;
@@ -584,7 +620,15 @@ static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, ui
 	conn_stamp(conn, tx->hdr, true);
 	tx->close_after = true;
 	conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
-	conn_queue(conn, tx);
+	return tx;
+}
+
+static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
+{
+	struct iscsi_tx *tx = conn_login_fail_tx(conn, req, status);
+
+	if (tx)
+		conn_queue(conn, tx);
 }
 
 static int64_t conn_nop_tick(struct ev_loop *loop, void *arg);
@@ -696,11 +740,70 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 	conn_finish_login(conn, tx);
 }
 
+static int64_t conn_fail_release(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+	struct iscsi_tx *tx = conn->held_fail;
+
+	(void)loop;
+	conn->fail_timer = NULL;
+	conn->held_fail = NULL;
+	if (tx) {
+		conn_queue(conn, tx);
+		conn_flush(conn);
+	}
+	return EV_TIMER_STOP;
+}
+
+/*
+ * Sends a refused login's answer after delay_ms (the auth guard's: a
+ * guesser waits), or at once. The connection is logged out meanwhile:
+ * nothing more is read, and it closes once the answer is out.
+ */
+static void conn_login_answer_later(struct iscsi_conn *conn, struct iscsi_tx *tx,
+				    uint32_t delay_ms)
+{
+	if (delay_ms && !conn->held_fail) {
+		conn->fail_timer = ev_timer_add(conn->loop, delay_ms, conn_fail_release, conn);
+		if (conn->fail_timer) {
+			conn->held_fail = tx;
+			/* not read while it waits: a peer that hangs up would keep it readable */
+			conn_update_events(conn);
+			return;
+		}
+	}
+	conn_queue(conn, tx);
+}
+
+/*
+ * RFC 7143 §11.13.5: Authentication Failure (02/01) for a login whose
+ * initiator name or address the auth guard has locked out. What it sends
+ * is not looked at, so that no guess is tested during a lockout; the
+ * answer waits as long as a failed guess's would.
+ */
+static bool conn_login_locked(struct iscsi_conn *conn, const uint8_t *req)
+{
+	char who[ISCSI_NAME_MAX + 16];
+	struct iscsi_tx *tx;
+	uint32_t delay = 0;
+
+	if (!authguard_locked(conn->env.guard, conn->login->initiator_name, conn->peer_addr,
+			      ev_now_ms(), &delay, who, sizeof(who)))
+		return false;
+	log_dbg(COMP, "conn %d: login refused: %s is locked out (auth_guard), peer %s", conn->id,
+		who, conn->peer_text);
+	tx = conn_login_fail_tx(conn, req, ISCSI_LOGIN_AUTH_FAILURE);
+	if (tx)
+		conn_login_answer_later(conn, tx, delay);
+	return true;
+}
+
 static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint32_t dlen)
 {
 	uint8_t rsp[ISCSI_BHS_LEN];
 	enum login_result res;
 	struct iscsi_tx *tx;
+	uint32_t delay = 0;
 
 	/*
 	 * RFC 7143 §6.3.1: a non-zero TSIH names an existing session. A
@@ -719,9 +822,19 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 			return;
 		}
 	}
+	/* a name learned from an earlier PDU of this login: check before anything is proved */
+	if (conn_login_locked(conn, conn->bhs))
+		return;
 	memset(rsp, 0, sizeof(rsp));
 	res = login_handle(conn->login, conn->bhs, data, dlen, rsp);
+	/* the first PDU names the initiator: the same check, before an answer goes out */
+	if (res != LOGIN_RESULT_FAIL && conn_login_locked(conn, conn->bhs))
+		return;
 	if (res == LOGIN_RESULT_FULL_FEATURE) {
+		/* only a login that proved a secret ends a run of failures */
+		if (conn->chap && conn->chap->state == CHAP_STATE_DONE)
+			authguard_succeeded(conn->env.guard, conn->login->initiator_name,
+					    conn->peer_addr, ev_now_ms());
 		conn->cid = conn->login->cid;
 		conn_enter_full_feature(conn, rsp);
 		return;
@@ -749,9 +862,20 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	if (res == LOGIN_RESULT_FAIL) {
 		const struct iscsi_login_rsp *r = (const struct iscsi_login_rsp *)rsp;
 		const char *why = conn->login->fail_reason;
+		bool log_it = true;
 
-		/* the reason is for the log only: the initiator gets the class and detail */
-		log_msg(why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
+		/*
+		 * A failed authentication is counted by the auth guard and its
+		 * answer held back; of a run of them only the first is logged
+		 * here, with its reason (the guard logs the run's count). Other
+		 * refusals are logged one by one. The reason is for the log
+		 * only: the initiator gets the class and detail.
+		 */
+		if (((uint16_t)(r->status_class << 8) | r->status_detail) ==
+		    ISCSI_LOGIN_AUTH_FAILURE)
+			delay = authguard_failed(conn->env.guard, conn->login->initiator_name,
+						 conn->peer_addr, ev_now_ms(), &log_it);
+		log_msg(!log_it ? LOG_LEVEL_DBG : why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
 			"conn %d: login refused (class %u detail %u%s%s), initiator '%s', portal %s, peer %s",
 			conn->id, r->status_class, r->status_detail, why ? ": " : "", why ? why : "",
 			conn->login->initiator_name[0] ? conn->login->initiator_name : "?",
@@ -759,7 +883,7 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 		tx->close_after = true;
 		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
 	}
-	conn_queue(conn, tx);
+	conn_login_answer_later(conn, tx, delay);
 }
 
 static int64_t conn_login_timeout(struct ev_loop *loop, void *arg)
@@ -1282,6 +1406,7 @@ int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env)
 	getsockname(fd, (struct sockaddr *)&conn->local, &conn->locallen);
 	getpeername(fd, (struct sockaddr *)&conn->peer, &conn->peerlen);
 	sockaddr_text(&conn->peer, conn->peer_text, sizeof(conn->peer_text));
+	sockaddr_addr(&conn->peer, conn->peer_addr, sizeof(conn->peer_addr));
 	sockaddr_text(&conn->local, conn->local_text, sizeof(conn->local_text));
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

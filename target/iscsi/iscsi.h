@@ -21,6 +21,7 @@
 #include "target/iscsi/text.h"
 #include "target/scsi/scsi.h"
 
+struct authguard;
 struct ev_loop;
 
 /* The settings of its portal group that a normal session runs with. */
@@ -112,6 +113,7 @@ struct iscsi_env {
 	const struct iscsi_env_ops *ops;
 	void *arg; /* must outlive every connection started with it */
 	struct iscsi_limits *limits; /* NULL: none; shared, must outlive them too */
+	struct authguard *guard; /* failed logins (authguard.h); NULL: none; the same */
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "common/ev.h"
@@ -265,6 +266,10 @@ struct iscsi_conn {
 	/* send timeout (iscsi_limits.send_timeout_ms) */
 	int64_t tx_wait_ms; /* since when what waits in txq has gone out no further */
 	struct ev_timer *send_timer; /* armed while the socket takes nothing */
+	/* a refused login's answer, held for the guesser's delay (authguard.h) */
+	struct iscsi_tx *held_fail;
+	struct ev_timer *fail_timer;
+	char peer_addr[INET6_ADDRSTRLEN]; /* the peer's address alone: authguard's key */
 };
 
 /* conn.c */

@@ -1330,6 +1330,33 @@ static int config_parse_number(struct config_ctx *c, const config_setting_t *roo
 	return ret;
 }
 
+/*
+ * A group of the top level (GROUP) as its table says, its rows' defaults
+ * where the file has none; then what the rows cannot say alone.
+ */
+static int config_parse_group(struct config_ctx *c, const config_setting_t *root,
+			      const struct obj_global *r)
+{
+	const struct obj_auth_guard *g = &c->m->auth_guard;
+	config_setting_t *s;
+	int ret;
+
+	if (r->value != OBJ_GLOBAL_GROUP)
+		return 0;
+	obj_settings_default(r->settings, (char *)c->m + r->offset);
+	ret = config_get_settings(root, r->settings, (char *)c->m + r->offset, c->err);
+	if (ret || r != &obj_globals[OBJ_GLOBAL_AUTH_GUARD])
+		return ret;
+	s = config_setting_get_member(root, r->key);
+	if (g->delay_max_ms < g->delay_ms)
+		return cfg_error(c->err,
+				 config_setting_get_member(s, "delay_max_ms")
+					 ?: config_setting_get_member(s, "delay_ms"),
+				 "%s: delay_max_ms (%u) must not be below delay_ms (%u)", r->key,
+				 g->delay_max_ms, g->delay_ms);
+	return 0;
+}
+
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
@@ -1372,6 +1399,8 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 
 	obj_globals_foreach(r) {
 		ret = config_parse_number(c, root, r);
+		if (!ret)
+			ret = config_parse_group(c, root, r);
 		if (ret)
 			return ret;
 	}

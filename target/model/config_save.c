@@ -346,6 +346,8 @@ int config_build(const struct obj_model *m, config_t *cfg)
 		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT]);
 	if (!ret)
 		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SEND_TIMEOUT]);
+	if (!ret)
+		ret = config_save_settings(root, &obj_auth_guard_settings, &m->auth_guard);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)

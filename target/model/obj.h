@@ -74,6 +74,19 @@ struct obj_chap {
 	char mutual_password[256];
 };
 
+/*
+ * The auth guard (docs/configuration.md, "Failed logins"): failed logins
+ * counted per initiator name and per source address, their answers
+ * delayed, and a lockout after a run of them.
+ */
+struct obj_auth_guard {
+	bool enabled;
+	uint32_t delay_ms; /* the first failure of a run waits this long, doubling */
+	uint32_t delay_max_ms; /* ... up to this */
+	uint32_t lockout_failures; /* this many in a row lock the name or address out */
+	uint32_t lockout_time; /* seconds; failures older than this are forgotten */
+};
+
 struct obj_acl {
 	char initiator[ISCSI_NAME_MAX + 1];
 	struct obj_chap chap; /* userid set: this initiator must use CHAP */
@@ -153,6 +166,7 @@ struct obj_model {
 	uint64_t io_memory_limit;
 	uint64_t session_io_memory_limit;
 	unsigned int send_timeout;
+	struct obj_auth_guard auth_guard;
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

@@ -56,6 +56,7 @@
 #define TO_LOGIN(m) OBJ_TO(struct obj_tpg_params, struct param_limits, m)
 #define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
+#define GUARD(m) struct obj_auth_guard, "auth_guard.", m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
 #define OBJ_DSL_MAX ((1u << 24) - 1)
@@ -121,6 +122,23 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 				       .word = "SECRET", .mutual = true },
 };
 
+/*
+ * docs/configuration.md, "Failed logins": a guesser's tenth failure in a
+ * row waits 8 s, and ten in a row lock the name or address out for five
+ * minutes, about two guesses a minute; an honest host with a wrong secret
+ * loses nothing it had (its logins fail anyway), a right secret is never
+ * delayed. Delays stay under the 30 s a login may take.
+ */
+static const struct obj_setting obj_auth_guard_rows[] = {
+	{ .key = "enabled", OBJ_BOOL(GUARD(enabled)), .def = true },
+	{ .key = "delay_ms", OBJ_UINT(GUARD(delay_ms)), .max = 30000, .def = 500 },
+	{ .key = "delay_max_ms", OBJ_UINT(GUARD(delay_max_ms)), .max = 30000, .def = 8000 },
+	{ .key = "lockout_failures", OBJ_UINT(GUARD(lockout_failures)), .min = 1, .max = 1000,
+	  .def = 10 },
+	{ .key = "lockout_time", OBJ_UINT(GUARD(lockout_time)), .min = 1, .max = 86400,
+	  .def = 300 },
+};
+
 /* A field of struct bs_params, for obj_model_equal "params.m" */
 #define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
 
@@ -172,6 +190,7 @@ _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
 	.size = sizeof(((struct obj_model *)0)->m), .field = #m
 
 #define OBJ_DISCOVERY_AUTH "discovery_auth"
+#define OBJ_AUTH_GUARD "auth_guard"
 
 const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	/* the socket is bound at start-up: a restored file's takes effect at the next */
@@ -210,6 +229,9 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_SEND_TIMEOUT] = { .key = "send_timeout", .value = OBJ_GLOBAL_UINT,
 				      OBJ_MODEL(unsigned int, send_timeout), .min = 1,
 				      .max = 3600, .def = 30 },
+	[OBJ_GLOBAL_AUTH_GUARD] = { .key = OBJ_AUTH_GUARD, .value = OBJ_GLOBAL_GROUP,
+				    OBJ_MODEL(struct obj_auth_guard, auth_guard),
+				    .settings = &obj_auth_guard_settings },
 };
 
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
@@ -219,6 +241,7 @@ const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_t
 const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
 const struct obj_settings obj_discovery_auth_settings =
 	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
+const struct obj_settings obj_auth_guard_settings = OBJ_TABLE(OBJ_AUTH_GUARD, obj_auth_guard_rows);
 
 /* clang-format on */
 

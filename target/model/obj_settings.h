@@ -91,6 +91,8 @@ enum obj_chap_row {
 extern const struct obj_settings obj_chap_settings;
 /* The same rows, for discovery sessions: the group discovery_auth of the file's top level. */
 extern const struct obj_settings obj_discovery_auth_settings;
+/* struct obj_auth_guard, the group auth_guard of the file's top level */
+extern const struct obj_settings obj_auth_guard_settings;
 
 /* How a backstore setting's value is read, written and shown. */
 enum obj_bs_value {
@@ -185,6 +187,8 @@ enum obj_global_value {
 	OBJ_GLOBAL_SIZE,
 	OBJ_GLOBAL_BOOL,
 	OBJ_GLOBAL_LEVEL, /* an enum log_level, by its name (log_level_name) */
+	/* a group of settings whose rows are a table (.settings), a struct at .offset */
+	OBJ_GLOBAL_GROUP,
 	OBJ_GLOBAL_PART, /* a part of the model with rows of its own */
 };
 
@@ -206,6 +210,7 @@ struct obj_global {
 	bool at_start; /* takes effect when porticod starts: a restored file's is not taken */
 	/* UINT, SIZE: what the parser takes, and the value without the key (maybe out of range) */
 	uint64_t min, max, def;
+	const struct obj_settings *settings; /* GROUP */
 };
 
 enum obj_global_row {
@@ -221,6 +226,7 @@ enum obj_global_row {
 	OBJ_GLOBAL_IO_MEMORY_LIMIT,
 	OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT,
 	OBJ_GLOBAL_SEND_TIMEOUT,
+	OBJ_GLOBAL_AUTH_GUARD,
 	OBJ_GLOBAL__COUNT,
 };
 extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];

@@ -16,6 +16,7 @@
 #include "common/crc32c.h"
 #include "common/ev.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "target/scsi/scsi.h"
@@ -914,6 +915,68 @@ START_TEST(test_send_timeout_spares_readers)
 }
 END_TEST
 
+/* ---- the auth guard ---- */
+
+/* One login on a new connection started with env: its status, and how long its answer took. */
+static int guarded_login(const struct iscsi_env *env, int64_t *took_ms)
+{
+	int sv[2], status;
+	int64_t t0;
+
+	close(ini.fd);
+	raw_pump(loop, 10);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], env), 0);
+	ini.fd = sv[0];
+	cmdsn = 1;
+	t0 = ev_now_ms();
+	status = login("None");
+	*took_ms = ev_now_ms() - t0;
+	return status;
+}
+
+/*
+ * Failed authentications are answered late, longer each time; a run of
+ * them locks the initiator out, and its next login is refused whatever it
+ * would have proved. A refusal that is not about authentication is not
+ * counted.
+ */
+START_TEST(test_auth_guard)
+{
+	const struct authguard_policy p = { .enabled = true, .delay_ms = 100, .delay_max_ms = 300,
+					    .lockout_failures = 2, .lockout_ms = 60000 };
+	struct iscsi_env env = fake_env;
+	struct authguard_stats st;
+	struct authguard *g;
+	int64_t took;
+
+	ck_assert_int_eq(authguard_create(&p, &g), 0);
+	env.guard = g;
+	tgt.status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
+	authguard_get_stats(g, &st);
+	ck_assert_uint_eq(st.failures, 0);
+	tgt.status = ISCSI_LOGIN_AUTH_FAILURE;
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 100);
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 200);
+	/* locked out: refused before anything is looked at, as late as the worst failure */
+	tgt.status = ISCSI_LOGIN_OK;
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 300);
+	authguard_get_stats(g, &st);
+	ck_assert_uint_eq(st.failures, 2);
+	ck_assert_uint_eq(st.lockouts, 2); /* the initiator's name and its address */
+	ck_assert_uint_eq(st.refused, 1);
+	/* every connection that used the guard is gone before it is */
+	close(ini.fd);
+	ini.fd = -1;
+	raw_pump(loop, 50);
+	authguard_destroy(g);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -944,6 +1007,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_memory_window_held_then_announced);
 	tcase_add_test(tc, test_send_timeout);
 	tcase_add_test(tc, test_send_timeout_spares_readers);
+	tcase_add_test(tc, test_auth_guard);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,7 @@ static const struct obj_settings *const tables[] = {
 	&obj_tpg_attr_settings,
 	&obj_tpg_param_settings,
 	&obj_chap_settings,
+	&obj_auth_guard_settings,
 };
 
 /* Row i of all the tables together; NULL past the last. */
@@ -64,6 +65,8 @@ static void *object_of(struct obj_model *m, const struct obj_settings *t)
 		return &tpg->attrs;
 	if (t == &obj_tpg_param_settings)
 		return &tpg->params;
+	if (t == &obj_auth_guard_settings)
+		return &m->auth_guard;
 	return &m->discovery_auth;
 }
 
@@ -197,7 +200,7 @@ START_TEST(digests_required)
 }
 END_TEST
 
-/* The parser reads every row of the TPG's tables: a value out of range is refused, by name. */
+/* The parser reads every row of the tables: a value out of range is refused, by name. */
 START_TEST(every_row_is_parsed)
 {
 	const struct obj_settings *t = NULL;
@@ -212,7 +215,9 @@ START_TEST(every_row_is_parsed)
 		snprintf(value, sizeof(value), "5");
 	else
 		snprintf(value, sizeof(value), "\"no such value\"");
-	if (t->group)
+	if (t == &obj_auth_guard_settings) /* a group of the top level */
+		snprintf(text, sizeof(text), "%s = { %s = %s; };\n", t->group, r->key, value);
+	else if (t->group)
 		snprintf(text, sizeof(text),
 			 "targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
 			 "  tpgs = ( { tag = 1; %s = { %s = %s; }; } ); } );\n",
@@ -349,6 +354,11 @@ START_TEST(globals_compared)
 	case OBJ_GLOBAL_BOOL:
 		b->auto_save = !b->auto_save;
 		break;
+	case OBJ_GLOBAL_GROUP:
+		/* every row of its table is told apart above (every_row_round_trips) */
+		obj_setting_set_bool(&r->settings->rows[0], text,
+				     !obj_setting_bool(&r->settings->rows[0], text));
+		break;
 	default:
 		b->log_level = LOG_LEVEL_ERR;
 		break;
@@ -440,6 +450,31 @@ START_TEST(globals_size_units)
 }
 END_TEST
 
+/* auth_guard: on by default; its longest delay is not below its first. */
+START_TEST(auth_guard_group)
+{
+	struct cfg_err err = { "" };
+	struct obj_model *m = parse("");
+
+	ck_assert(m->auth_guard.enabled);
+	ck_assert_uint_eq(m->auth_guard.lockout_failures, 10);
+	obj_model_free(m);
+	m = parse("auth_guard = { delay_ms = 800; delay_max_ms = 800; };\n");
+	ck_assert_uint_eq(m->auth_guard.delay_max_ms, 800);
+	obj_model_free(m);
+	m = NULL;
+	ck_assert_int_eq(config_parse_string("auth_guard = {\n delay_ms = 900;\n delay_max_ms = 800;\n};\n",
+					     &m, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err.msg, "line 3: auth_guard: delay_max_ms (800) must not be below delay_ms (900)");
+	/* against the default of the other */
+	err.msg[0] = '\0';
+	ck_assert_int_eq(config_parse_string("auth_guard = { delay_max_ms = 400; };\n", &m, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err.msg, "line 1: auth_guard: delay_max_ms (400) must not be below delay_ms (500)");
+}
+END_TEST
+
 START_TEST(globals_keys)
 {
 	const char *keys[OBJ_GLOBAL__COUNT + 1];
@@ -453,7 +488,7 @@ START_TEST(globals_keys)
 	ck_assert_str_eq(err.msg, "line 1: unknown key 'colour' (allowed: control_socket, io_threads, "
 				  "log_level, debug, state_dir, backstores, targets, discovery_auth, "
 				  "auto_save, io_memory_limit, session_io_memory_limit, "
-				  "send_timeout)");
+				  "send_timeout, auth_guard)");
 	err.msg[0] = '\0';
 	ck_assert_int_eq(config_parse_string("log_level = \"loud\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: log_level 'loud' is not one of err, warn, info, debug");
@@ -575,6 +610,7 @@ static Suite *obj_settings_suite(void)
 	tcase_add_loop_test(tc, globals_compared, 0, OBJ_GLOBAL__COUNT);
 	tcase_add_loop_test(tc, globals_numbers, 0, OBJ_GLOBAL__COUNT);
 	tcase_add_test(tc, globals_size_units);
+	tcase_add_test(tc, auth_guard_group);
 	tcase_add_test(tc, globals_keys);
 	suite_add_tcase(s, tc);
 
