@@ -49,6 +49,8 @@
 #define SERVER_EXHAUSTED_LOG_MS 10000
 /* The auth guard ends lockouts and forgets runs this often. */
 #define SERVER_GUARD_SWEEP_MS 1000
+/* Descriptors beyond the connections': stores, listeners, the control socket, the loops */
+#define SRV_FD_SPARE 256
 /* io_memory_limit's default never below what the file may say (obj_globals) */
 #define SRV_IO_MEMORY_MIN (8u << 20)
 
@@ -150,10 +152,11 @@ struct srv_handoff {
 static void conn_handoff(void *arg)
 {
 	struct srv_handoff *h = arg;
-	struct ev_loop *loop = ev_current();
+	int rc = iscsi_conn_start(ev_current(), h->fd, h->env);
 
-	if (iscsi_conn_start(loop, h->fd, h->env))
-		log_warn(COMP, "cannot start a connection: out of memory");
+	/* a connection over the limits is the transport's to tell of */
+	if (rc && rc != -EUSERS)
+		log_warn(COMP, "cannot start a connection: %s", strerror(-rc));
 	free(h);
 }
 
@@ -418,8 +421,24 @@ static void srv_apply_limits(struct server *srv)
 	struct iscsi_limits *l = &srv->limits;
 	uint64_t total = m->io_memory_limit ? m->io_memory_limit : srv_io_memory_default();
 	uint32_t send_ms = m->send_timeout * 1000u;
+	struct rlimit rl;
 	char a[32], b[32];
 
+	if (__atomic_load_n(&l->max_connections, __ATOMIC_RELAXED) != m->max_connections ||
+	    __atomic_load_n(&l->max_connections_per_address, __ATOMIC_RELAXED) !=
+		    m->max_connections_per_address) {
+		__atomic_store_n(&l->max_connections, m->max_connections, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->max_connections_per_address, m->max_connections_per_address,
+				 __ATOMIC_RELAXED);
+		log_info(COMP, "connections: at most %u, %u from one address", m->max_connections,
+			 m->max_connections_per_address);
+		/* each takes a descriptor; the stores and the daemon take some more */
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < (rlim_t)m->max_connections + SRV_FD_SPARE)
+			log_warn(COMP,
+				 "open files: the limit %llu leaves room for fewer than max_connections (%u): raise LimitNOFILE= (or ulimit -Hn), or lower max_connections",
+				 (unsigned long long)rl.rlim_cur, m->max_connections);
+	}
 	if (__atomic_load_n(&l->io_memory, __ATOMIC_RELAXED) == total &&
 	    __atomic_load_n(&l->session_io_memory, __ATOMIC_RELAXED) ==
 		    m->session_io_memory_limit &&
@@ -493,6 +512,7 @@ static void srv_free(struct server *srv)
 	if (srv->guard_timer)
 		ev_timer_cancel(srv->loop, srv->guard_timer);
 	authguard_destroy(srv->guard);
+	iscsi_limits_fini(&srv->limits);
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
 	free(srv->threads);
@@ -558,6 +578,11 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv->iscsi_env = (struct iscsi_env){
 		.ops = &env_model_ops, .arg = &srv->env, .limits = &srv->limits
 	};
+	rc = iscsi_limits_init(&srv->limits);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free;
+	}
 	srv_apply_limits(srv);
 	rc = authguard_create(&(struct authguard_policy){ 0 }, &srv->guard);
 	if (rc) {

@@ -375,7 +375,10 @@ static int64_t ctl_atomic64(const uint64_t *p)
 	return (int64_t)__atomic_load_n(p, __ATOMIC_RELAXED);
 }
 
-/* What the transport may use and uses: "io_memory", "send_timeout_s", "send_timeouts". */
+/*
+ * What the transport may use and uses: "connections", "io_memory",
+ * "send_timeout_s", "send_timeouts".
+ */
 static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
 {
 	const struct iscsi_limits *l = op->host->ops->limits ?
@@ -384,6 +387,18 @@ static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
 	struct json_object *o;
 
 	if (!l || !(o = json_object_new_object()))
+		return;
+	json_object_object_add(o, "open", json_object_new_int64(iscsi_limits_connections(l, NULL)));
+	json_object_object_add(o, "max", json_object_new_int64(__atomic_load_n(&l->max_connections,
+									  __ATOMIC_RELAXED)));
+	json_object_object_add(o, "max_per_address",
+			       json_object_new_int64(__atomic_load_n(&l->max_connections_per_address,
+								     __ATOMIC_RELAXED)));
+	json_object_object_add(o, "refused",
+			       json_object_new_int64(ctl_atomic64(&l->connections_refused)));
+	json_object_object_add(r, "connections", o);
+	o = json_object_new_object();
+	if (!o)
 		return;
 	json_object_object_add(o, "limit", json_object_new_int64(ctl_atomic64(&l->io_memory)));
 	json_object_object_add(o, "session_limit",

@@ -190,6 +190,9 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 	ev_del_fd(conn->loop, conn->fd);
 	close(conn->fd);
 	conn->fd = -1;
+	if (conn->admitted)
+		admit_give(conn->env.limits, conn->peer_addr);
+	conn->admitted = false;
 	/* Tasks still in the engine keep the connection alive until they complete. */
 	if (conn->sess)
 		sess_close(conn->sess);
@@ -1408,6 +1411,14 @@ int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env)
 	sockaddr_text(&conn->peer, conn->peer_text, sizeof(conn->peer_text));
 	sockaddr_addr(&conn->peer, conn->peer_addr, sizeof(conn->peer_addr));
 	sockaddr_text(&conn->local, conn->local_text, sizeof(conn->local_text));
+	/* one more from this address, and in all: else closed before a byte is read */
+	rc = admit_take(env->limits, conn->peer_addr);
+	if (rc) {
+		free(conn);
+		close(fd);
+		return rc;
+	}
+	conn->admitted = true;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
@@ -1440,6 +1451,7 @@ err_fini:
 	textreq_fini(&conn->text);
 	login_fini(conn->login);
 err_free:
+	admit_give(env->limits, conn->peer_addr);
 	free(conn->login);
 	free(conn->staging);
 	free(conn->rx_data);

@@ -269,7 +269,8 @@ struct iscsi_conn {
 	/* a refused login's answer, held for the guesser's delay (authguard.h) */
 	struct iscsi_tx *held_fail;
 	struct ev_timer *fail_timer;
-	char peer_addr[INET6_ADDRSTRLEN]; /* the peer's address alone: authguard's key */
+	char peer_addr[INET6_ADDRSTRLEN]; /* the peer's address alone: authguard's, admit's key */
+	bool admitted; /* counted by admit_take: given back when it closes */
 };
 
 /* conn.c */
@@ -399,6 +400,14 @@ void sess_mem_wait(struct iscsi_session *sess, struct iscsi_task *task);
 void sess_mem_kick(struct iscsi_session *sess);
 /* Whether the session's window must not grow now (waiters, or its memory is short). */
 bool sess_mem_tight(const struct iscsi_session *sess);
+
+/*
+ * admit.c: one connection more from addr, within env's limits (counted)?
+ * 0, -EUSERS (refused; logged now and then), -ENOMEM. admit_give gives
+ * an admitted one back.
+ */
+int admit_take(struct iscsi_limits *l, const char *addr);
+void admit_give(struct iscsi_limits *l, const char *addr);
 
 /* tmf.c */
 void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs);

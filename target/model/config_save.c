@@ -347,6 +347,11 @@ int config_build(const struct obj_model *m, config_t *cfg)
 	if (!ret)
 		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SEND_TIMEOUT]);
 	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS]);
+	if (!ret)
+		ret = config_save_number(root, m,
+					 &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS]);
+	if (!ret)
 		ret = config_save_settings(root, &obj_auth_guard_settings, &m->auth_guard);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);

@@ -166,6 +166,9 @@ struct obj_model {
 	uint64_t io_memory_limit;
 	uint64_t session_io_memory_limit;
 	unsigned int send_timeout;
+	/* connections at most, in all and from one initiator address */
+	unsigned int max_connections;
+	unsigned int max_connections_per_address;
 	struct obj_auth_guard auth_guard;
 	struct obj_backstore *backstores;
 	size_t nbackstores;

@@ -229,6 +229,18 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_SEND_TIMEOUT] = { .key = "send_timeout", .value = OBJ_GLOBAL_UINT,
 				      OBJ_MODEL(unsigned int, send_timeout), .min = 1,
 				      .max = 3600, .def = 30 },
+	/*
+	 * docs/configuration.md, "Connections": a KVM host with a session per
+	 * disk (libvirt's iscsi-direct pools, QEMU's libiscsi) may need a
+	 * hundred from one address; 4096 in all fit LimitNOFILE in the unit
+	 */
+	[OBJ_GLOBAL_MAX_CONNECTIONS] = { .key = "max_connections", .value = OBJ_GLOBAL_UINT,
+					 OBJ_MODEL(unsigned int, max_connections), .min = 1,
+					 .max = 1u << 20, .def = 4096 },
+	[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS] = {
+		.key = "max_connections_per_address", .value = OBJ_GLOBAL_UINT,
+		OBJ_MODEL(unsigned int, max_connections_per_address), .min = 1, .max = 1u << 20,
+		.def = 256 },
 	[OBJ_GLOBAL_AUTH_GUARD] = { .key = OBJ_AUTH_GUARD, .value = OBJ_GLOBAL_GROUP,
 				    OBJ_MODEL(struct obj_auth_guard, auth_guard),
 				    .settings = &obj_auth_guard_settings },

@@ -15,6 +15,9 @@
 #                  stays within their shares (64 MiB each), another
 #                  initiator logs in and reads meanwhile, and the send
 #                  timeout drops the four with NOP-In off
+#   connections    at most 20 from one address and 30 in all: the rest
+#                  are closed at once, one log line for each limit, and
+#                  others log in once there is room
 . "$(dirname "$0")/lib.sh"
 t_require "$PORTICO" "$T_BIN/holdconn" "$T_BIN/stallread" "$T_BIN/lunio"
 
@@ -177,4 +180,63 @@ else
 	fail stalled-readers-memory-back "io_memory used $(pd_status .io_memory.used), $(pd_status '.sessions | length') session(s) left"
 fi
 pd_stop stop-stalled
+# ---- connections per address and in all ----
+conf_conns() {
+	conf_head 2
+	cat <<EOF
+max_connections = 30;
+max_connections_per_address = 20;
+backstores = ( { name = "n0"; type = "null"; size = "16M"; } );
+targets = ( { iqn = "$IQN"; tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+  luns = ( { lun = 0; backstore = "n0"; } ); attributes = { generate_node_acls = true; }; } ); } );
+EOF
+}
+# Waits (bounded) until a holdconn's output holds a line matching REGEX.
+hold_says() { # FILE REGEX
+	i=0
+	until grep -qE "$2" "$1" 2>/dev/null || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -qE "$2" "$1"
+}
+pd_start conf_conns || t_done
+helper "$T_TMP/one.out" "$T_BIN/holdconn" -n 25 -t 60 "tcp:127.0.0.1:$PD_PORT"
+ONE=$HELPER_PID
+# all 25 reach the kernel's queue; porticod closes the 5 beyond 20 at once
+if hold_says "$T_TMP/one.out" '^connected 25 refused 0$' && hold_says "$T_TMP/one.out" '^closed 5$'; then
+	pass connections-per-address
+else
+	fail connections-per-address "from one address" "$T_TMP/one.out"
+fi
+check_fails connections-address-full-refuses-login iscsi-ls -s "iscsi://127.0.0.1:$PD_PORT" &&
+	pass connections-address-full-refuses-login
+helper "$T_TMP/two.out" "$T_BIN/holdconn" -n 15 -s 127.0.0.2 -t 60 "tcp:127.0.0.1:$PD_PORT"
+TWO=$HELPER_PID
+# another address gets its own 20, but only 10 of them fit in the 30 of all
+if hold_says "$T_TMP/two.out" '^connected 15 refused 0$' && hold_says "$T_TMP/two.out" '^closed 5$'; then
+	pass connections-in-all
+else
+	fail connections-in-all "from another address" "$T_TMP/two.out"
+fi
+sleep 0.5
+if [ "$(grep -c 'refused: 20 from that address already (max_connections_per_address)' "$PD_LOG")" -eq 1 ] &&
+	[ "$(grep -c 'refused: 30 connections already (max_connections)' "$PD_LOG")" -eq 1 ] &&
+	[ "$(grep -c 'connection from .* refused' "$PD_LOG")" -eq 2 ]; then
+	pass connections-refusals-logged-once
+else
+	fail connections-refusals-logged-once "$(grep -c 'connection from .* refused' "$PD_LOG") lines about refused connections"
+fi
+[ "$(pd_status .connections.open)" = 30 ] && [ "$(pd_status .connections.refused)" = 11 ] &&
+	pass connections-status || fail connections-status "$("$PORTICO" -t 4 --json status | jq -c .connections)"
+kill "$ONE" 2>/dev/null
+helper_wait "$ONE" 5
+i=0
+until [ "$(pd_status .connections.open)" = 10 ] || [ $i -ge 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check connections-login-after iscsi-ls -s "iscsi://127.0.0.1:$PD_PORT"
+kill "$TWO" 2>/dev/null
+pd_stop stop-connections
 t_done

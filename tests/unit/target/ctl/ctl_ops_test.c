@@ -230,12 +230,18 @@ START_TEST(test_status_limits_and_guard)
 	S.limits = (struct iscsi_limits){ .io_memory = 1 << 30, .session_io_memory = 64 << 20,
 					  .send_timeout_ms = 30000, .io_memory_used = 12345,
 					  .io_memory_peak = 67890, .commands_waited = 7,
-					  .send_timeouts = 3 };
+					  .send_timeouts = 3, .max_connections = 4096,
+					  .max_connections_per_address = 256,
+					  .connections_refused = 11 };
 	ck_assert_int_eq(authguard_create(&p, &S.guard), 0);
 	authguard_failed(S.guard, KVM1, "192.0.2.7", ev_now_ms(), &log);
 	authguard_failed(S.guard, KVM1, "192.0.2.7", ev_now_ms(), &log);
 	authguard_failed(S.guard, KVM2, "192.0.2.8", ev_now_ms(), &log);
 	ok("status", "/", NULL);
+	ck_assert_int_eq(result_num("connections", "open"), 0);
+	ck_assert_int_eq(result_num("connections", "max"), 4096);
+	ck_assert_int_eq(result_num("connections", "max_per_address"), 256);
+	ck_assert_int_eq(result_num("connections", "refused"), 11);
 	ck_assert_int_eq(result_num("io_memory", "limit"), 1 << 30);
 	ck_assert_int_eq(result_num("io_memory", "session_limit"), 64 << 20);
 	ck_assert_int_eq(result_num("io_memory", "used"), 12345);

@@ -488,7 +488,8 @@ START_TEST(globals_keys)
 	ck_assert_str_eq(err.msg, "line 1: unknown key 'colour' (allowed: control_socket, io_threads, "
 				  "log_level, debug, state_dir, backstores, targets, discovery_auth, "
 				  "auto_save, io_memory_limit, session_io_memory_limit, "
-				  "send_timeout, auth_guard)");
+				  "send_timeout, max_connections, max_connections_per_address, "
+				  "auth_guard)");
 	err.msg[0] = '\0';
 	ck_assert_int_eq(config_parse_string("log_level = \"loud\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: log_level 'loud' is not one of err, warn, info, debug");
