@@ -418,8 +418,9 @@ static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
 
 /*
  * The auth guard: "auth_guard": {"enabled", "failures", "lockouts",
- * "refused", "runs": [{"initiator" or "address", "failures", "refused",
- * "locked_s", "last_s"}, ...]}, locked ones first.
+ * "refused", "runs": [{"initiator" and "target" (or "discovery": true),
+ * or "address"; "failures", "refused", "locked_s", "last_s"}, ...]},
+ * locked ones first.
  */
 static void ctl_status_guard(struct ctl_op *op, struct json_object *r)
 {
@@ -453,6 +454,10 @@ static void ctl_status_guard(struct ctl_op *op, struct json_object *r)
 			continue;
 		json_object_object_add(e, info[i].address ? "address" : "initiator",
 				       json_object_new_string(info[i].key));
+		if (!info[i].address && info[i].target[0])
+			json_object_object_add(e, "target", json_object_new_string(info[i].target));
+		else if (!info[i].address)
+			json_object_object_add(e, "discovery", json_object_new_boolean(true));
 		json_object_object_add(e, "failures", json_object_new_int((int)info[i].failures));
 		json_object_object_add(e, "refused", json_object_new_int((int)info[i].refused));
 		json_object_object_add(e, "locked_s",

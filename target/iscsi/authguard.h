@@ -4,15 +4,23 @@
  * address, so that guessing a CHAP secret online is slow and soon stopped
  * (docs/configuration.md, "Failed logins").
  *
- * Each name and each address has a run of failures, forgotten lockout_ms
- * after the last one or at a login that authenticates. The k-th failure of
- * a run is answered after delay_ms * 2^(k-1), at most delay_max_ms; at
- * lockout_failures in a run the name or address is locked out for
- * lockout_ms, and every login of it is refused (after delay_max_ms)
- * without a look at what it proves, so that no guess is tested meanwhile.
- * The log has one line a run: its first failure, with the reason, is the
- * caller's to log (authguard_failed says which); the guard logs the
- * lockout, its end and a run's end with the counts.
+ * An initiator name is counted at the target it logs in to (or for
+ * discovery): that is whose secret a guess tests, and a host with a wrong
+ * secret for one target keeps its logins to the others. An address is
+ * counted by the different names and targets that failed from it: one
+ * that tries many (a guesser that changes names to dodge the count of
+ * each, the discovery secret tried under many names) is held, a host with
+ * one wrong secret is not.
+ *
+ * Each has a run of failures, forgotten lockout_ms after the last one, or
+ * (a name) at a login that authenticates. The k-th failure of a run is
+ * answered after delay_ms * 2^(k-1), at most delay_max_ms; at
+ * lockout_failures in a run the name at that target, or the address, is
+ * locked out for lockout_ms: its CHAP exchanges are refused (after
+ * delay_max_ms) without a look at what they prove, so that no guess is
+ * tested meanwhile. The log has one line a run: its first failure, with
+ * the reason, is the caller's to log (authguard_failed says which); the
+ * guard logs the lockout, its end and a run's end with the counts.
  *
  * Fed events and the time, it answers how long to wait; it keeps a bounded
  * table (AUTHGUARD_MAX entries, the least recent unlocked one makes room).
@@ -39,9 +47,10 @@ struct authguard_policy {
 	uint32_t lockout_ms;
 };
 
-/* One name or address with failures, as authguard_list() reports it. */
+/* One name at a target, or one address, with failures, as authguard_list() reports it. */
 struct authguard_info {
 	char key[ISCSI_NAME_MAX + 1]; /* the initiator name, or the address */
+	char target[ISCSI_NAME_MAX + 1]; /* a name's target; "" for discovery */
 	bool address;
 	uint32_t failures; /* in the current run */
 	uint32_t refused; /* logins refused while locked out, this run */
@@ -64,25 +73,31 @@ void authguard_set_policy(struct authguard *g, const struct authguard_policy *p)
 void authguard_get_policy(struct authguard *g, struct authguard_policy *p);
 
 /*
- * Whether a login of initiator ("" until the login names one) from address
- * must be refused now: either is locked out. Then the refusal is counted,
- * *delay_ms is how long to hold its answer and, when who is not NULL, who
- * says which is locked ("initiator '...'" or "address ..."). NULL g: never.
+ * Whether the CHAP exchange of a login of initiator to target (NULL or "":
+ * discovery) from address must be refused now: the name at that target,
+ * or the address, is locked out. Then the refusal is counted, *delay_ms is
+ * how long to hold its answer and, when who is not NULL, who says which is
+ * locked ("initiator '...' at '...'" or "address ..."). NULL g: never.
  */
-bool authguard_locked(struct authguard *g, const char *initiator, const char *address,
-		      int64_t now_ms, uint32_t *delay_ms, char *who, size_t wholen);
+bool authguard_locked(struct authguard *g, const char *initiator, const char *target,
+		      const char *address, int64_t now_ms, uint32_t *delay_ms, char *who,
+		      size_t wholen);
 
 /*
- * A login of initiator from address failed authentication. Returns how
- * long to hold its answer; *log is set when the caller should log this
- * failure with its reason (the first of a run, or the guard is off). NULL
- * g: no delay, logged.
+ * A login of initiator ("" when it named none) to target from address
+ * failed authentication. Returns how long to hold its answer; *log is set
+ * when the caller should log this failure with its reason (the first of a
+ * run, or the guard is off). NULL g: no delay, logged.
  */
-uint32_t authguard_failed(struct authguard *g, const char *initiator, const char *address,
-			  int64_t now_ms, bool *log);
+uint32_t authguard_failed(struct authguard *g, const char *initiator, const char *target,
+			  const char *address, int64_t now_ms, bool *log);
 
-/* A login of initiator from address authenticated: their runs are over. */
-void authguard_succeeded(struct authguard *g, const char *initiator, const char *address,
+/*
+ * A login of initiator to target proved its secret: the name's run there is
+ * over (the address's is not: one right secret does not make an address's
+ * other tries honest).
+ */
+void authguard_succeeded(struct authguard *g, const char *initiator, const char *target,
 			 int64_t now_ms);
 
 /* Ends the lockouts and forgets the runs whose time is over, saying so in the log. */

@@ -564,11 +564,26 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 					bool *done, const char **reason)
 {
 	struct iscsi_conn *conn = arg;
+	char who[2 * ISCSI_NAME_MAX + 32];
 	uint16_t st;
 
 	if (method != PARAM_AUTH_CHAP) {
 		/* only CHAP and None are ever offered (srv_authorize), and None needs no step */
 		*reason = "an authentication method other than CHAP";
+		return ISCSI_LOGIN_AUTH_FAILURE;
+	}
+	/*
+	 * RFC 7143 §11.13.5: Authentication Failure (02/01) for a login whose
+	 * initiator name or address the auth guard has locked out, before any
+	 * of its CHAP keys is looked at: no guess is tested during a lockout.
+	 * A login that needs no secret is not the guard's business.
+	 */
+	if (authguard_locked(conn->env.guard, initiator, target, conn->peer_addr, ev_now_ms(),
+			     &conn->guard_delay, who, sizeof(who))) {
+		conn->guard_refused = true;
+		log_dbg(COMP, "conn %d: login refused: %s is locked out (auth_guard), peer %s",
+			conn->id, who, conn->peer_text);
+		*reason = "locked out by the auth guard";
 		return ISCSI_LOGIN_AUTH_FAILURE;
 	}
 	if (!conn->chap) {
@@ -599,12 +614,7 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 	return st;
 }
 
-/*
- * The Login Response that refuses req with status, the connection logged
- * out once it is sent. NULL when out of memory (the connection is closed).
- */
-static struct iscsi_tx *conn_login_fail_tx(struct iscsi_conn *conn, const uint8_t *req,
-					   uint16_t status)
+static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
 {
 	struct iscsi_tx *tx = conn_tx_alloc(conn, NULL, 0, NULL);
 	struct iscsi_login_rsp *r;
@@ -612,7 +622,7 @@ static struct iscsi_tx *conn_login_fail_tx(struct iscsi_conn *conn, const uint8_
 
 	if (!tx) {
 		conn_close(conn, "out of memory");
-		return NULL;
+		return;
 	}
 	r = (struct iscsi_login_rsp *)tx->hdr;
 	r->opcode = ISCSI_OP_LOGIN_RSP;
@@ -623,15 +633,7 @@ static struct iscsi_tx *conn_login_fail_tx(struct iscsi_conn *conn, const uint8_
 	conn_stamp(conn, tx->hdr, true);
 	tx->close_after = true;
 	conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
-	return tx;
-}
-
-static void conn_login_fail_send(struct iscsi_conn *conn, const uint8_t *req, uint16_t status)
-{
-	struct iscsi_tx *tx = conn_login_fail_tx(conn, req, status);
-
-	if (tx)
-		conn_queue(conn, tx);
+	conn_queue(conn, tx);
 }
 
 static int64_t conn_nop_tick(struct ev_loop *loop, void *arg);
@@ -778,27 +780,10 @@ static void conn_login_answer_later(struct iscsi_conn *conn, struct iscsi_tx *tx
 	conn_queue(conn, tx);
 }
 
-/*
- * RFC 7143 §11.13.5: Authentication Failure (02/01) for a login whose
- * initiator name or address the auth guard has locked out. What it sends
- * is not looked at, so that no guess is tested during a lockout; the
- * answer waits as long as a failed guess's would.
- */
-static bool conn_login_locked(struct iscsi_conn *conn, const uint8_t *req)
+/* The target a login is for, NULL for a discovery session (the auth guard's key). */
+static const char *conn_login_target(const struct iscsi_conn *conn)
 {
-	char who[ISCSI_NAME_MAX + 16];
-	struct iscsi_tx *tx;
-	uint32_t delay = 0;
-
-	if (!authguard_locked(conn->env.guard, conn->login->initiator_name, conn->peer_addr,
-			      ev_now_ms(), &delay, who, sizeof(who)))
-		return false;
-	log_dbg(COMP, "conn %d: login refused: %s is locked out (auth_guard), peer %s", conn->id,
-		who, conn->peer_text);
-	tx = conn_login_fail_tx(conn, req, ISCSI_LOGIN_AUTH_FAILURE);
-	if (tx)
-		conn_login_answer_later(conn, tx, delay);
-	return true;
+	return conn->login->type == ISCSI_SESSION_NORMAL ? conn->login->target_name : NULL;
 }
 
 static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint32_t dlen)
@@ -825,19 +810,13 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 			return;
 		}
 	}
-	/* a name learned from an earlier PDU of this login: check before anything is proved */
-	if (conn_login_locked(conn, conn->bhs))
-		return;
 	memset(rsp, 0, sizeof(rsp));
 	res = login_handle(conn->login, conn->bhs, data, dlen, rsp);
-	/* the first PDU names the initiator: the same check, before an answer goes out */
-	if (res != LOGIN_RESULT_FAIL && conn_login_locked(conn, conn->bhs))
-		return;
 	if (res == LOGIN_RESULT_FULL_FEATURE) {
 		/* only a login that proved a secret ends a run of failures */
 		if (conn->chap && conn->chap->state == CHAP_STATE_DONE)
 			authguard_succeeded(conn->env.guard, conn->login->initiator_name,
-					    conn->peer_addr, ev_now_ms());
+					    conn_login_target(conn), ev_now_ms());
 		conn->cid = conn->login->cid;
 		conn_enter_full_feature(conn, rsp);
 		return;
@@ -870,14 +849,20 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 		/*
 		 * A failed authentication is counted by the auth guard and its
 		 * answer held back; of a run of them only the first is logged
-		 * here, with its reason (the guard logs the run's count). Other
-		 * refusals are logged one by one. The reason is for the log
-		 * only: the initiator gets the class and detail.
+		 * here, with its reason (the guard logs the run's count). One
+		 * the guard refused is not counted again. Other refusals are
+		 * logged one by one. The reason is for the log only: the
+		 * initiator gets the class and detail.
 		 */
-		if (((uint16_t)(r->status_class << 8) | r->status_detail) ==
-		    ISCSI_LOGIN_AUTH_FAILURE)
+		if (conn->guard_refused) {
+			delay = conn->guard_delay;
+			log_it = false;
+		} else if (((uint16_t)(r->status_class << 8) | r->status_detail) ==
+			   ISCSI_LOGIN_AUTH_FAILURE) {
 			delay = authguard_failed(conn->env.guard, conn->login->initiator_name,
-						 conn->peer_addr, ev_now_ms(), &log_it);
+						 conn_login_target(conn), conn->peer_addr,
+						 ev_now_ms(), &log_it);
+		}
 		log_msg(!log_it ? LOG_LEVEL_DBG : why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
 			"conn %d: login refused (class %u detail %u%s%s), initiator '%s', portal %s, peer %s",
 			conn->id, r->status_class, r->status_detail, why ? ": " : "", why ? why : "",

@@ -270,6 +270,8 @@ struct iscsi_conn {
 	struct iscsi_tx *held_fail;
 	struct ev_timer *fail_timer;
 	char peer_addr[INET6_ADDRSTRLEN]; /* the peer's address alone: authguard's, admit's key */
+	bool guard_refused; /* the auth guard refused this login: its answer waits guard_delay */
+	uint32_t guard_delay;
 	bool admitted; /* counted by admit_take: given back when it closes */
 };
 

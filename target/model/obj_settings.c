@@ -124,10 +124,10 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 
 /*
  * docs/configuration.md, "Failed logins": a guesser's tenth failure in a
- * row waits 8 s, and ten in a row lock the name or address out for five
- * minutes, about two guesses a minute; an honest host with a wrong secret
- * loses nothing it had (its logins fail anyway), a right secret is never
- * delayed. Delays stay under the 30 s a login may take.
+ * row waits 8 s, and ten in a row lock the name out of the target (an
+ * address, ten names or targets) for five minutes, about two guesses a
+ * minute; a right secret is never delayed. Delays stay under the 30 s a
+ * login may take.
  */
 static const struct obj_setting obj_auth_guard_rows[] = {
 	{ .key = "enabled", OBJ_BOOL(GUARD(enabled)), .def = true },

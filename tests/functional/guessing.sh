@@ -8,19 +8,24 @@
 #               logged with its reason, as before the guard
 #   guard-on    the guard as this group sets it (a shorter lockout than the
 #               default, to keep the group short): the answers come later
-#               and later, five failures lock the name and the address out,
+#               and later, five failures lock the name out of the target,
 #               only those five were tested, one line a run in the log, the
 #               lockout in portico status; during it even the right secret
-#               is refused, and another name from another address logs in;
-#               after it the right secret is taken
+#               is refused there, while the same name logs in to another
+#               target and another name from the guesser's own address logs
+#               in; after it the right secret is taken
+#   guard-address  discovery guessed under five names from one address:
+#               the address is locked out, the others are not
 . "$(dirname "$0")/lib.sh"
 t_require "$T_BIN/chapc" "$PORTICO"
 
 TGT=iqn.2026-01.org.portico.test:guessing
+TGT2=iqn.2026-01.org.portico.test:guessing-too
 KVM1=iqn.2026-01.org.portico.test:kvm1
 KVM2=iqn.2026-01.org.portico.test:kvm2
 S1=kvm1-secret-4711
 S2=kvm2-secret-0815
+SD=discovery-secret-77
 LOCKOUT=4
 
 GUARD="enabled = false;"
@@ -28,19 +33,27 @@ conf() {
 	conf_head 2
 	cat <<EOF
 auth_guard = { $GUARD };
+discovery_auth = { userid = "disc-user"; password = "$SD"; };
 backstores = ( { name = "n0"; type = "null"; size = "16M"; } );
-targets = ( { iqn = "$TGT";
-  tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
-             luns = ( { lun = 0; backstore = "n0"; } );
-             attributes = { authentication = true; };
-             acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; },
-                      { initiator = "$KVM2"; userid = "kvm2-user"; password = "$S2"; } ); } ); } );
+targets = (
+  { iqn = "$TGT";
+    tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+               luns = ( { lun = 0; backstore = "n0"; } );
+               attributes = { authentication = true; };
+               acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; },
+                        { initiator = "$KVM2"; userid = "kvm2-user"; password = "$S2"; } ); } ); },
+  { iqn = "$TGT2";
+    tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+               luns = ( { lun = 0; backstore = "n0"; } );
+               attributes = { authentication = true; };
+               acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; } ); } ); }
+);
 EOF
 }
 
-# chapc logging in as NAME with SECRET [from ADDRESS]
-login_as() { # INITIATOR USER SECRET [ADDRESS]
-	run "$T_BIN/chapc" -a 5 -n "$2" -s "$3" ${4:+-S "$4"} 127.0.0.1 "$PD_PORT" "$TGT" "$1"
+# chapc logging in to TGT (or TARGET) as NAME with SECRET [from ADDRESS]
+login_as() { # INITIATOR USER SECRET [ADDRESS [TARGET]]
+	run "$T_BIN/chapc" -a 5 -n "$2" -s "$3" ${4:+-S "$4"} 127.0.0.1 "$PD_PORT" "${5:-$TGT}" "$1"
 }
 # wrong-secret logins of kvm1 from 127.0.0.1: "tries N ok K refused R ms M" in $T_OUT
 guess() { # TRIES [SECONDS]
@@ -92,26 +105,24 @@ fi
 [ "$(pd_status .auth_guard.failures)" = 5 ] && [ "$(pd_status .auth_guard.refused)" -ge 1 ] &&
 	pass guard-on-five-tested ||
 	fail guard-on-five-tested "auth_guard: $(guard_status)"
-grep -qF "auth guard: initiator '$KVM1': 5 failed logins in a row (the last from 127.0.0.1): locked out for $LOCKOUT s" "$PD_LOG" &&
-	grep -qF "auth guard: address 127.0.0.1: 5 failed logins in a row (the last as initiator '$KVM1'): locked out for $LOCKOUT s" "$PD_LOG" &&
+grep -qF "auth guard: initiator '$KVM1' at '$TGT': 5 failed logins in a row (the last from 127.0.0.1): locked out for $LOCKOUT s" "$PD_LOG" &&
 	pass guard-on-lockout-logged || fail guard-on-lockout-logged "no lockout line"
 [ "$(refusals "wrong secret")" -eq 1 ] && pass guard-on-one-line-a-run ||
 	fail guard-on-one-line-a-run "$(refusals "wrong secret") refusals logged with their reason"
-locked=$(pd_status "[.auth_guard.runs[] | select(.initiator == \"$KVM1\" and .locked_s > 0)] | length")
+locked=$(pd_status "[.auth_guard.runs[] | select(.initiator == \"$KVM1\" and .target == \"$TGT\" and .locked_s > 0)] | length")
 [ "$locked" = 1 ] && pass guard-on-status-shows-lockout ||
 	fail guard-on-status-shows-lockout "auth_guard: $(guard_status)"
-# locked out: the right secret is not even looked at
+# locked out: the right secret is not even looked at, from any address
 login_as "$KVM1" kvm1-user "$S1" 127.0.0.2
 out_has "^login: class 2 detail 1$" && pass guard-on-locked-right-secret-refused ||
 	fail guard-on-locked-right-secret-refused "kvm1 with its secret during the lockout" "$T_OUT"
-# another name from another address: in at once
-check guard-on-other-initiator "$T_BIN/chapc" -a 5 -n kvm2-user -s "$S2" -S 127.0.0.2 \
-	127.0.0.1 "$PD_PORT" "$TGT" "$KVM2" && out_has "^login: ok$" ||
-	fail guard-on-other-initiator-logged-in "kvm2 from 127.0.0.2" "$T_OUT"
-# the same name from the guesser's address: the address is locked out too
+# the same name at another target, and another name from the guesser's address: in at once
+login_as "$KVM1" kvm1-user "$S1" "" "$TGT2"
+out_has "^login: ok$" && pass guard-on-other-target ||
+	fail guard-on-other-target "kvm1 at $TGT2 during its lockout at $TGT" "$T_OUT"
 login_as "$KVM2" kvm2-user "$S2"
-out_has "^login: class 2 detail 1$" && pass guard-on-locked-address-refused ||
-	fail guard-on-locked-address-refused "kvm2 from 127.0.0.1 during the lockout" "$T_OUT"
+out_has "^login: ok$" && pass guard-on-other-initiator ||
+	fail guard-on-other-initiator "kvm2 from 127.0.0.1 during kvm1's lockout" "$T_OUT"
 # after the lockout: the right secret is taken
 i=0
 until [ "$(pd_status '[.auth_guard.runs[] | select(.locked_s > 0)] | length')" = 0 ] || [ $i -ge $((LOCKOUT * 10 + 30)) ]; do
@@ -121,7 +132,21 @@ done
 login_as "$KVM1" kvm1-user "$S1"
 out_has "^login: ok$" && out_has "^tur: GOOD$" && pass guard-on-right-secret-after-lockout ||
 	fail guard-on-right-secret-after-lockout "kvm1 with its secret after the lockout" "$T_OUT"
-grep -qF "auth guard: initiator '$KVM1': no longer locked out (" "$PD_LOG" &&
+grep -qF "auth guard: initiator '$KVM1' at '$TGT': no longer locked out (" "$PD_LOG" &&
 	pass guard-on-lockout-end-logged || fail guard-on-lockout-end-logged "no end of the lockout in the log"
+
+# ---- an address that tries many names: discovery's secret under five ----
+for n in 1 2 3 4 5; do
+	run "$T_BIN/chapc" -d -a 5 -n disc-user -s "wrong-secret-$n" -S 127.0.0.3 127.0.0.1 "$PD_PORT" - \
+		"iqn.2026-01.org.portico.test:guesser$n"
+done
+grep -qF "auth guard: address 127.0.0.3: 5 failed logins for different initiators or targets" "$PD_LOG" &&
+	pass guard-address-locked || fail guard-address-locked "no lockout of 127.0.0.3"
+login_as "$KVM2" kvm2-user "$S2" 127.0.0.3
+out_has "^login: class 2 detail 1$" && pass guard-address-refuses-all ||
+	fail guard-address-refuses-all "kvm2 from 127.0.0.3 during its lockout" "$T_OUT"
+login_as "$KVM2" kvm2-user "$S2" 127.0.0.2
+out_has "^login: ok$" && pass guard-address-others-in ||
+	fail guard-address-others-in "kvm2 from 127.0.0.2" "$T_OUT"
 pd_stop stop-guard-on
 t_done

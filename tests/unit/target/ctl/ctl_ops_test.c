@@ -234,9 +234,9 @@ START_TEST(test_status_limits_and_guard)
 					  .max_connections_per_address = 256,
 					  .connections_refused = 11 };
 	ck_assert_int_eq(authguard_create(&p, &S.guard), 0);
-	authguard_failed(S.guard, KVM1, "192.0.2.7", ev_now_ms(), &log);
-	authguard_failed(S.guard, KVM1, "192.0.2.7", ev_now_ms(), &log);
-	authguard_failed(S.guard, KVM2, "192.0.2.8", ev_now_ms(), &log);
+	authguard_failed(S.guard, KVM1, TGT, "192.0.2.7", ev_now_ms(), &log);
+	authguard_failed(S.guard, KVM1, TGT, "192.0.2.7", ev_now_ms(), &log);
+	authguard_failed(S.guard, KVM2, NULL, "192.0.2.8", ev_now_ms(), &log);
 	ok("status", "/", NULL);
 	ck_assert_int_eq(result_num("connections", "open"), 0);
 	ck_assert_int_eq(result_num("connections", "max"), 4096);
@@ -252,26 +252,31 @@ START_TEST(test_status_limits_and_guard)
 	ck_assert(json_object_object_get_ex(R.result, "send_timeouts", &v));
 	ck_assert_int_eq(json_object_get_int(v), 3);
 	ck_assert_int_eq(result_num("auth_guard", "failures"), 3);
-	ck_assert_int_eq(result_num("auth_guard", "lockouts"), 2);
+	ck_assert_int_eq(result_num("auth_guard", "lockouts"), 1);
 	ck_assert(json_object_object_get_ex(R.result, "auth_guard", &g));
 	ck_assert(json_object_object_get_ex(g, "enabled", &v) && json_object_get_boolean(v));
 	ck_assert(json_object_object_get_ex(g, "runs", &runs));
 	ck_assert_uint_eq(json_object_array_length(runs), 4);
-	/* locked out first: KVM1 and its address, ten minutes to go */
-	for (size_t i = 0; i < 2; i++) {
+	/* locked out first: KVM1 at TGT, ten minutes to go */
+	run = json_object_array_get_idx(runs, 0);
+	ck_assert(json_object_object_get_ex(run, "initiator", &v));
+	ck_assert_str_eq(json_object_get_string(v), KVM1);
+	ck_assert(json_object_object_get_ex(run, "target", &v));
+	ck_assert_str_eq(json_object_get_string(v), TGT);
+	ck_assert(json_object_object_get_ex(run, "locked_s", &v));
+	ck_assert_int_ge(json_object_get_int(v), 599);
+	ck_assert(json_object_object_get_ex(run, "failures", &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	/* the others: not locked out; KVM2's for discovery */
+	for (size_t i = 1; i < 4; i++) {
 		run = json_object_array_get_idx(runs, i);
 		ck_assert(json_object_object_get_ex(run, "locked_s", &v));
-		ck_assert_int_ge(json_object_get_int(v), 599);
-		ck_assert(json_object_object_get_ex(run, "failures", &v));
-		ck_assert_int_eq(json_object_get_int(v), 2);
-		ck_assert(json_object_object_get_ex(run, "initiator", &v) ?
-				  !strcmp(json_object_get_string(v), KVM1) :
-				  json_object_object_get_ex(run, "address", &v) &&
-					  !strcmp(json_object_get_string(v), "192.0.2.7"));
+		ck_assert_int_eq(json_object_get_int(v), 0);
+		if (json_object_object_get_ex(run, "initiator", &v) &&
+		    !strcmp(json_object_get_string(v), KVM2))
+			ck_assert(json_object_object_get_ex(run, "discovery", &v) &&
+				  json_object_get_boolean(v));
 	}
-	run = json_object_array_get_idx(runs, 2);
-	ck_assert(json_object_object_get_ex(run, "locked_s", &v));
-	ck_assert_int_eq(json_object_get_int(v), 0);
 	authguard_destroy(S.guard);
 	S.guard = NULL;
 }

@@ -936,10 +936,46 @@ static int guarded_login(const struct iscsi_env *env, int64_t *took_ms)
 }
 
 /*
+ * A CHAP login on a new connection started with env: the first request
+ * offers CHAP (T=0), the second CHAP_A. The status of the second answer,
+ * and how long it took.
+ */
+static int chap_login(const struct iscsi_env *env, int64_t *took_ms)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[8192];
+	char text[1024];
+	size_t n;
+	int sv[2];
+	int64_t t0;
+
+	close(ini.fd);
+	raw_pump(loop, 10);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], env), 0);
+	ini.fd = sv[0];
+	n = raw_key(text, 0, "InitiatorName", INI);
+	n = raw_key(text, n, "TargetName", TGT);
+	n = raw_key(text, n, "SessionType", "Normal");
+	n = raw_key(text, n, "AuthMethod", "CHAP");
+	raw_login_bhs(bhs, ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, isid, 0, itt_next, 1);
+	bhs[1] &= (uint8_t)~ISCSI_LOGIN_FLAG_TRANSIT;
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[36] << 8 | rsp[37], 0);
+	n = raw_key(text, 0, "CHAP_A", "5");
+	t0 = ev_now_ms();
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
+	*took_ms = ev_now_ms() - t0;
+	return rsp[36] << 8 | rsp[37];
+}
+
+/*
  * Failed authentications are answered late, longer each time; a run of
- * them locks the initiator out, and its next login is refused whatever it
- * would have proved. A refusal that is not about authentication is not
- * counted.
+ * them locks the initiator out of the target: a CHAP exchange is refused
+ * before a key of it is looked at, as late as the worst failure. A login
+ * that needs no secret is not the guard's to refuse, and a refusal that is
+ * not about authentication is not counted.
  */
 START_TEST(test_auth_guard)
 {
@@ -961,14 +997,17 @@ START_TEST(test_auth_guard)
 	ck_assert_int_ge(took, 100);
 	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
 	ck_assert_int_ge(took, 200);
-	/* locked out: refused before anything is looked at, as late as the worst failure */
+	/* locked out: CHAP refused before CHAP_A is looked at */
 	tgt.status = ISCSI_LOGIN_OK;
-	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	tgt.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP) | PARAM_AUTH_BIT(PARAM_AUTH_NONE);
+	ck_assert_int_eq(chap_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
 	ck_assert_int_ge(took, 300);
 	authguard_get_stats(g, &st);
 	ck_assert_uint_eq(st.failures, 2);
-	ck_assert_uint_eq(st.lockouts, 2); /* the initiator's name and its address */
+	ck_assert_uint_eq(st.lockouts, 1);
 	ck_assert_uint_eq(st.refused, 1);
+	/* without a secret to guess, the same initiator is let in */
+	ck_assert_int_eq(guarded_login(&env, &took), 0);
 	/* every connection that used the guard is gone before it is */
 	close(ini.fd);
 	ini.fd = -1;
