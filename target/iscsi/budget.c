@@ -2,7 +2,8 @@
 /*
  * Command memory: what the command buffers of a session, and of all the
  * sessions of an env, may take (struct iscsi_limits), and what happens
- * when there is no room.
+ * when there is no room; and the send timeout, which drops a connection
+ * that takes nothing of what waits for it.
  *
  * A command's buffer (a READ's data until its last Data-In is on the wire,
  * a WRITE's until the store has it) is charged when it is allocated and
@@ -12,7 +13,7 @@
  * whole share, its MaxCmdSN stays where it was (sess_max_cmdsn), so the
  * initiator sends the commands it was allowed and no more. An initiator
  * that does not read its socket therefore holds at most its share, and its
- * connection goes at the send timeout (conn.c). When memory comes back the
+ * connection goes at the send timeout (below). When memory comes back the
  * waiters run, and a NOP-In tells the initiator its window opened again.
  *
  * The accounts are atomic (every I/O thread charges the env's); the rest
@@ -21,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "common/be.h"
 #include "common/ev.h"
@@ -213,4 +215,54 @@ void sess_mem_close(struct iscsi_session *sess)
 		task_put(t);
 	}
 	sess_set_nwait(sess, 0);
+}
+
+/* ---- the send timeout ---- */
+
+/*
+ * The send timeout (struct iscsi_limits): what waits in txq has gone out
+ * no further for send_timeout_ms. An initiator that reads nothing holds
+ * its session's memory (budget.c) and a place among the connections; it is
+ * dropped whether or not NOP-In pings are on (with nopin_interval = 0
+ * nothing else would ever notice).
+ */
+static int64_t conn_send_tick(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+	struct iscsi_limits *l = conn->env.limits;
+	uint32_t limit = l ? __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) : 0;
+	int64_t idle = ev_now_ms() - conn->tx_wait_ms;
+	struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
+
+	(void)loop;
+	if (list_empty(&conn->txq) || !limit) {
+		conn->send_timer = NULL;
+		return EV_TIMER_STOP;
+	}
+	if (idle < limit)
+		return limit - idle;
+	conn->send_timer = NULL;
+	__atomic_add_fetch(&l->send_timeouts, 1, __ATOMIC_RELAXED);
+	log_warn(COMP,
+		 "conn %d: the initiator has taken nothing of what waits to be sent for %lld s: dropped (send_timeout), initiator '%s', peer %s",
+		 conn->id, (long long)idle / 1000, conn->sess ? conn->sess->initiator : "?",
+		 conn->peer_text);
+	/* what waits cannot be delivered: a reset, not a close that lingers on it */
+	setsockopt(conn->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
+	conn_close(conn, NULL);
+	return EV_TIMER_STOP;
+}
+
+void conn_send_watch(struct iscsi_conn *conn, bool blocked)
+{
+	struct iscsi_limits *l = conn->env.limits;
+	uint32_t limit = l ? __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) : 0;
+
+	if (blocked && !conn->send_timer && limit) {
+		conn->tx_wait_ms = ev_now_ms();
+		conn->send_timer = ev_timer_add(conn->loop, limit, conn_send_tick, conn);
+	} else if (!blocked && conn->send_timer) {
+		ev_timer_cancel(conn->loop, conn->send_timer);
+		conn->send_timer = NULL;
+	}
 }

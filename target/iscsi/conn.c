@@ -374,55 +374,6 @@ static void conn_rx_kick(struct iscsi_conn *conn)
 	ev_defer(conn->loop, &conn->rx_d);
 }
 
-/*
- * The send timeout (struct iscsi_limits): what waits in txq has gone out
- * no further for send_timeout_ms. An initiator that reads nothing holds
- * its session's memory (budget.c) and a place among the connections; it is
- * dropped whether or not NOP-In pings are on (with nopin_interval = 0
- * nothing else would ever notice).
- */
-static int64_t conn_send_tick(struct ev_loop *loop, void *arg)
-{
-	struct iscsi_conn *conn = arg;
-	struct iscsi_limits *l = conn->env.limits;
-	uint32_t limit = l ? __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) : 0;
-	int64_t idle = ev_now_ms() - conn->tx_wait_ms;
-	struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
-
-	(void)loop;
-	if (list_empty(&conn->txq) || !limit) {
-		conn->send_timer = NULL;
-		return EV_TIMER_STOP;
-	}
-	if (idle < limit)
-		return limit - idle;
-	conn->send_timer = NULL;
-	__atomic_add_fetch(&l->send_timeouts, 1, __ATOMIC_RELAXED);
-	log_warn(COMP,
-		 "conn %d: the initiator has taken nothing of what waits to be sent for %lld s: dropped (send_timeout), initiator '%s', peer %s",
-		 conn->id, (long long)idle / 1000, conn->sess ? conn->sess->initiator : "?",
-		 conn->peer_text);
-	/* what waits cannot be delivered: a reset, not a close that lingers on it */
-	setsockopt(conn->fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
-	conn_close(conn, NULL);
-	return EV_TIMER_STOP;
-}
-
-/* The socket took nothing (blocked) or all (the queue is empty): the send timeout follows. */
-static void conn_send_watch(struct iscsi_conn *conn, bool blocked)
-{
-	struct iscsi_limits *l = conn->env.limits;
-	uint32_t limit = l ? __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) : 0;
-
-	if (blocked && !conn->send_timer && limit) {
-		conn->tx_wait_ms = ev_now_ms();
-		conn->send_timer = ev_timer_add(conn->loop, limit, conn_send_tick, conn);
-	} else if (!blocked && conn->send_timer) {
-		ev_timer_cancel(conn->loop, conn->send_timer);
-		conn->send_timer = NULL;
-	}
-}
-
 void conn_flush(struct iscsi_conn *conn)
 {
 	struct iovec iov[CONN_TX_IOV];

@@ -402,6 +402,11 @@ void sess_mem_wait(struct iscsi_session *sess, struct iscsi_task *task);
 void sess_mem_kick(struct iscsi_session *sess);
 /* Whether the session's window must not grow now (waiters, or its memory is short). */
 bool sess_mem_tight(const struct iscsi_session *sess);
+/*
+ * conn_flush found the socket taking nothing (blocked) or everything (the
+ * queue is empty): the send timeout is armed or disarmed.
+ */
+void conn_send_watch(struct iscsi_conn *conn, bool blocked);
 
 /*
  * admit.c: one connection more from addr, within env's limits (counted)?
