@@ -146,17 +146,23 @@ static int env_chap_credentials(void *arg, const char *initiator, const char *ta
 {
 	struct env_model *env = arg;
 	const struct obj_chap *chap;
+	uint32_t algs;
 	int rc = 0;
 
 	/* Read at every login: a secret changed over the control socket applies to the next one. */
 	pthread_mutex_lock(&env->lock);
 	chap = &env->model->discovery_auth;
+	algs = chap->chap_algorithms;
 	if (target) {
 		const struct obj_target *t = obj_find_target(env->model, target);
 		const struct obj_tpg *tpg = t ? obj_tpg_for_addr(t, local, locallen) : NULL;
 		const struct obj_acl *acl = tpg ? obj_find_acl(tpg, initiator) : NULL;
 
 		chap = acl ? &acl->chap : NULL;
+		/* the ACL's chap_algorithms, else its TPG's (docs/configuration.md, "CHAP") */
+		algs = acl && acl->chap.chap_algorithms ? acl->chap.chap_algorithms :
+			tpg				  ? tpg->auth.chap_algorithms :
+							    0;
 	}
 	if (!chap) {
 		rc = -ENOENT;
@@ -166,6 +172,7 @@ static int env_chap_credentials(void *arg, const char *initiator, const char *ta
 		memset(out, 0, sizeof(*out));
 		env_chap_secret(chap->userid, chap->password, &out->initiator);
 		env_chap_secret(chap->mutual_userid, chap->mutual_password, &out->target);
+		out->algs = algs;
 	}
 	pthread_mutex_unlock(&env->lock);
 	return rc;

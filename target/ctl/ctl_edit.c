@@ -881,6 +881,8 @@ static int ctl_put_settings(struct ctl_op *op, config_setting_t *g, const struct
 		case OBJ_SETTING_DIGEST:
 		case OBJ_SETTING_NAME:
 		case OBJ_SETTING_SECRET:
+		case OBJ_SETTING_CHAP_ALGS:
+			/* the parser checks it, in the file's words */
 			rc = cfg_set_string(g, r->key, v) ? ctl_nomem(op) : 0;
 			break;
 		}
@@ -946,6 +948,17 @@ static int ctl_keys_only(struct ctl_op *op, const struct obj_settings *t, const 
 	return ctl_args_only(op, names);
 }
 
+/* Whether the request sets a credential of table t (a CHAP name or secret). */
+static bool ctl_credentials_given(struct ctl_op *op, const struct obj_settings *t)
+{
+	obj_settings_foreach(r, t) {
+		if ((r->type == OBJ_SETTING_NAME || r->type == OBJ_SETTING_SECRET) &&
+		    ctl_arg(op, r->key))
+			return true;
+	}
+	return false;
+}
+
 /* set GROUP key=value ... at a TPG, an ACL or /iscsi: the group's row says what it takes. */
 static int ctl_set_group(struct ctl_op *op, const char *name)
 {
@@ -959,7 +972,7 @@ static int ctl_set_group(struct ctl_op *op, const char *name)
 	if (!grp)
 		return ctl_fail(op, -EINVAL, "'help set' lists the groups", "no group '%s' at %s",
 				name, op->req->path);
-	if (grp->refused)
+	if (grp->refused && ctl_credentials_given(op, grp->settings))
 		return ctl_fail(op, -EINVAL, grp->refused_hint, "%s", grp->refused);
 	extra = grp->enable ? "enable" : grp->allowed_addresses ? "allowed_addresses" : NULL;
 	rc = ctl_keys_only(op, grp->settings, extra);

@@ -112,9 +112,12 @@ static struct json_object *ctl_facts_group_keys(const struct ctl_group *grp)
 		obj_settings_foreach(r, grp->settings) {
 			bool boolean = r->type == OBJ_SETTING_BOOL || r->type == OBJ_SETTING_YESNO;
 
+			/* optional: the target's credentials, and a policy left unset */
+			bool optional = r->mutual || r->type == OBJ_SETTING_CHAP_ALGS;
+
 			if (!rc)
 				rc = ctl_facts_key(arr, r->key, obj_setting_word(r), boolean,
-						   r->mutual, false, r->type == OBJ_SETTING_SECRET);
+						   optional, false, r->type == OBJ_SETTING_SECRET);
 		}
 	}
 	if (!rc && grp->allowed_addresses)

@@ -20,6 +20,12 @@ static const void *ctl_group_tpg_params(const struct obj_model *m, const struct 
 	return &n->tpg->params;
 }
 
+static const void *ctl_group_tpg_auth(const struct obj_model *m, const struct ctl_node *n)
+{
+	(void)m;
+	return &n->tpg->auth;
+}
+
 static const void *ctl_group_acl_chap(const struct obj_model *m, const struct ctl_node *n)
 {
 	(void)m;
@@ -47,10 +53,12 @@ const struct ctl_group ctl_groups[] = {
 	  .object = ctl_group_tpg_params },
 	/*
 	 * A TPG has no credentials of its own (CHAP lives in its ACLs, and its
-	 * attribute authentication says whether it is required): the group is
+	 * attribute authentication says whether it is required): they are
 	 * there, unset, so that `get auth` answers the same at every level.
+	 * Its chap_algorithms is the policy of its ACLs that have none.
 	 */
-	{ .node = CTL_NODE_TPG, .name = "auth", .settings = &obj_chap_settings,
+	{ .node = CTL_NODE_TPG, .name = "auth", .settings = &obj_tpg_auth_settings,
+	  .object = ctl_group_tpg_auth,
 	  .refused = "CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory",
 	  .refused_hint =
 		  "acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ..." },

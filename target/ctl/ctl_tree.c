@@ -21,6 +21,7 @@
 #include "common/iscsi_name.h"
 #include "target/backstore/bs_kind.h"
 #include "target/ctl/ctl_tree.h"
+#include "target/iscsi/chap.h"
 #include "target/model/obj_settings.h"
 
 /* The longest component a node can have: an iSCSI name (RFC 7143 §4.2.7.1). */
@@ -776,7 +777,7 @@ static struct json_object *ct_summary(const struct ct_ctx *c, const struct ctl_n
 /* A setting, row r of a table, of obj (NULL: an object with every setting unset) into g. */
 static int ct_add_setting(struct json_object *g, const struct obj_setting *r, const void *obj)
 {
-	char key[64];
+	char key[64], algs[CHAP_ALGS_TEXT_MAX];
 
 	switch (r->type) {
 	case OBJ_SETTING_BOOL:
@@ -796,6 +797,11 @@ static int ct_add_setting(struct json_object *g, const struct obj_setting *r, co
 		/* a secret never leaves porticod: only whether it is set */
 		snprintf(key, sizeof(key), "%s_set", r->key);
 		return ct_add(g, key, json_object_new_boolean(obj && obj_setting_str(r, obj)[0]));
+	case OBJ_SETTING_CHAP_ALGS:
+		/* "" when not set: every algorithm (or, for an ACL, its TPG's) */
+		return ct_add(g, r->key,
+			      json_object_new_string(
+				  obj ? obj_setting_algs_text(r, obj, algs, sizeof(algs)) : ""));
 	}
 	return -EINVAL;
 }

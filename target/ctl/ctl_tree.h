@@ -68,7 +68,8 @@ struct ctl_group {
 	bool enable; /* enable=false removes it, and its props say whether it is on (targetcli's) */
 	const char *off; /* what enable=false says */
 	bool allowed_addresses; /* and allowed_addresses: the node's own list, not in the group */
-	const char *refused; /* set refuses it here, saying this (and refused_hint) */
+	/* set refuses the table's credentials (CHAP names, secrets) here, saying this (and hint) */
+	const char *refused;
 	const char *refused_hint;
 };
 

@@ -7,7 +7,8 @@
  *   I: CHAP_N=<N> CHAP_R=<R>  [CHAP_I=<I2> CHAP_C=<C2>: mutual]
  *   T: (mutual only) CHAP_N=<N2> CHAP_R=<R2>
  *
- * The target picks the strongest algorithm the initiator lists, sends a
+ * The target answers with the first algorithm of the initiator's list that
+ * it knows and the administrator allows (RFC 7143 §6.2.1), sends a
  * random identifier and a challenge as long as the digest, and checks
  * R = H(I || secret || C) in constant time. In mutual CHAP it answers the
  * initiator's challenge with its own secret, but only after the initiator
@@ -16,6 +17,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -26,21 +28,23 @@
 #include "target/iscsi/param.h"
 
 /* clang-format off */
+/* Strongest first: the order chap_algs_text() writes a set in. */
 static const struct {
 	enum chap_alg alg;
 	size_t len;
-	unsigned int strength; /* the order in which we prefer them */
+	const char *name; /* open-iscsi's (node.session.auth.chap_algs) */
 } chap_algs[] = {
-	{ CHAP_ALG_MD5,      16, 1 },
-	{ CHAP_ALG_SHA1,     20, 2 },
-	{ CHAP_ALG_SHA256,   32, 3 },
-	{ CHAP_ALG_SHA3_256, 32, 4 },
+	{ CHAP_ALG_SHA3_256, 32, "SHA3-256" },
+	{ CHAP_ALG_SHA256,   32, "SHA256" },
+	{ CHAP_ALG_SHA1,     20, "SHA1" },
+	{ CHAP_ALG_MD5,      16, "MD5" },
 };
 
 static const char *const chap_reasons[] = {
 	[CHAP_REASON_NONE]		= "no failure",
 	[CHAP_REASON_NO_CHAP_A]		= "no CHAP_A offered",
 	[CHAP_REASON_NO_ALGORITHM]	= "no CHAP algorithm in common",
+	[CHAP_REASON_ALGORITHM_REFUSED]	= "every CHAP algorithm offered is refused by chap_algorithms (the ACL's, else the TPG's; discovery_auth's for discovery)",
 	[CHAP_REASON_UNEXPECTED_KEY]	= "unexpected or repeated CHAP key",
 	[CHAP_REASON_MALFORMED]		= "malformed CHAP value",
 	[CHAP_REASON_NO_RESPONSE]	= "CHAP_N or CHAP_R missing",
@@ -71,12 +75,59 @@ size_t chap_digest_len(enum chap_alg alg)
 	return 0;
 }
 
-static unsigned int chap_strength(uint64_t v)
+const char *chap_alg_name(enum chap_alg alg)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(chap_algs); i++)
-		if ((uint64_t)chap_algs[i].alg == v)
-			return chap_algs[i].strength;
+		if (chap_algs[i].alg == alg)
+			return chap_algs[i].name;
+	return NULL;
+}
+
+int chap_algs_parse(const char *text, size_t len, uint32_t *set)
+{
+	uint32_t s = 0;
+	size_t i = 0;
+
+	if (!len)
+		return -EINVAL;
+	while (i <= len) {
+		const char *comma = memchr(text + i, ',', len - i);
+		size_t n = comma ? (size_t)(comma - (text + i)) : len - i, j;
+
+		for (j = 0; j < ARRAY_SIZE(chap_algs); j++)
+			if (n == strlen(chap_algs[j].name) &&
+			    !strncasecmp(text + i, chap_algs[j].name, n))
+				break;
+		if (j == ARRAY_SIZE(chap_algs))
+			return -EINVAL;
+		s |= CHAP_ALG_BIT(chap_algs[j].alg);
+		i += n + 1;
+	}
+	*set = s;
 	return 0;
+}
+
+int chap_algs_text(uint32_t set, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	if (!cap)
+		return -ENOSPC;
+	out[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(chap_algs); i++) {
+		const char *name = chap_algs[i].name;
+		size_t k = strlen(name);
+
+		if (!(set & CHAP_ALG_BIT(chap_algs[i].alg)))
+			continue;
+		if (n + (n ? 1 : 0) + k + 1 > cap)
+			return -ENOSPC;
+		if (n)
+			out[n++] = ',';
+		memcpy(out + n, name, k + 1);
+		n += k;
+	}
+	return (int)n;
 }
 
 static const EVP_MD *chap_md(enum chap_alg alg)
@@ -117,13 +168,15 @@ int chap_digest(enum chap_alg alg, uint8_t id, const uint8_t *secret, size_t sec
 	return 0;
 }
 
-int chap_alg_choose(const char *list, size_t len, enum chap_alg *alg)
+int chap_alg_choose(const char *list, size_t len, uint32_t allowed, enum chap_alg *alg)
 {
-	unsigned int best = 0;
+	bool known = false, chosen = false;
 	size_t i = 0;
 
 	if (!len)
 		return -EINVAL;
+	if (!allowed)
+		allowed = CHAP_ALGS_ALL;
 	/* RFC 7143 §6.1: a list-of-values; RFC 7143 §12.1.3: A1,A2,... are numbers. */
 	while (i <= len) {
 		const char *comma = memchr(list + i, ',', len - i);
@@ -135,13 +188,24 @@ int chap_alg_choose(const char *list, size_t len, enum chap_alg *alg)
 		if (rc == -EINVAL)
 			return -EINVAL;
 		/* a number too large for us (-ERANGE) is as unknown as 129 (MS-CHAP) */
-		if (!rc && chap_strength(v) > best) {
-			best = chap_strength(v);
-			*alg = (enum chap_alg)v;
+		if (!rc && v < 32 && chap_digest_len((enum chap_alg)v)) {
+			known = true;
+			/*
+			 * RFC 7143 §6.2.1: "the first value that it supports (and
+			 * is allowed to use for the specific originator)": the
+			 * initiator's preference, not ours. An initiator that
+			 * lists MD5 first may answer in MD5 only.
+			 */
+			if (!chosen && (allowed & CHAP_ALG_BIT(v))) {
+				chosen = true;
+				*alg = (enum chap_alg)v;
+			}
 		}
 		i += n + 1;
 	}
-	return best ? 0 : -ENOENT;
+	if (chosen)
+		return 0;
+	return known ? -EACCES : -ENOENT;
 }
 
 static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, size_t *outlen)
@@ -229,6 +293,8 @@ const char *chap_creds_why(const struct chap_creds *creds)
 		return "the initiator's CHAP name is not valid";
 	if (chap_secret_why(i->secret_len))
 		return "the initiator's CHAP secret is too short or too long";
+	if (creds->algs & ~CHAP_ALGS_ALL)
+		return "an allowed CHAP algorithm that is not MD5, SHA1, SHA256 or SHA3-256";
 	if (!t->name[0])
 		return NULL;
 	if (chap_name_why(t->name))
@@ -343,9 +409,11 @@ static uint16_t chap_step_algorithm(struct chap *c, const struct chap_keys *k,
 		return chap_fail(c, CHAP_REASON_UNEXPECTED_KEY);
 	if (!k->seen)
 		return chap_fail(c, CHAP_REASON_NO_CHAP_A);
-	rc = chap_alg_choose(k->a.value, k->a.value_len, &c->alg);
+	rc = chap_alg_choose(k->a.value, k->a.value_len, c->creds.algs, &c->alg);
 	if (rc)
-		return chap_fail(c, rc == -ENOENT ? CHAP_REASON_NO_ALGORITHM : CHAP_REASON_MALFORMED);
+		return chap_fail(c, rc == -ENOENT   ? CHAP_REASON_NO_ALGORITHM :
+				    rc == -EACCES ? CHAP_REASON_ALGORITHM_REFUSED :
+						    CHAP_REASON_MALFORMED);
 
 	/*
 	 * RFC 1994 §2.3: the identifier and the challenge are unpredictable;

@@ -27,6 +27,14 @@ enum chap_alg {
 	CHAP_ALG_SHA3_256 = 8,
 };
 
+/* A set of algorithms, one bit each: what the administrator allows (chap_algorithms). */
+#define CHAP_ALG_BIT(a) (1u << (a))
+#define CHAP_ALGS_ALL                                                                              \
+	(CHAP_ALG_BIT(CHAP_ALG_MD5) | CHAP_ALG_BIT(CHAP_ALG_SHA1) |                                \
+	 CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_SHA3_256))
+/* Room for chap_algs_text() of any set: every name, the commas, the NUL. */
+#define CHAP_ALGS_TEXT_MAX 32
+
 #define CHAP_DIGEST_MAX 32 /* the longest digest of the algorithms above */
 /* RFC 7143 §12.1.3: C and R are binary values of at most 1024 bytes. */
 #define CHAP_BINARY_MAX 1024
@@ -49,6 +57,7 @@ struct chap_secret {
 struct chap_creds {
 	struct chap_secret initiator; /* what the initiator proves (CHAP_N, CHAP_R) */
 	struct chap_secret target;    /* what the target answers with in mutual CHAP */
+	uint32_t algs; /* the algorithms it may use, CHAP_ALG_BIT()s; 0: every one we know */
 };
 
 /* Why an exchange failed, for the log; chap_reason_text() words it. */
@@ -56,6 +65,7 @@ enum chap_reason {
 	CHAP_REASON_NONE,
 	CHAP_REASON_NO_CHAP_A,
 	CHAP_REASON_NO_ALGORITHM,
+	CHAP_REASON_ALGORITHM_REFUSED,
 	CHAP_REASON_UNEXPECTED_KEY,
 	CHAP_REASON_MALFORMED,
 	CHAP_REASON_NO_RESPONSE,
@@ -101,12 +111,32 @@ int chap_digest(enum chap_alg alg, uint8_t id, const uint8_t *secret, size_t sec
 		const uint8_t *challenge, size_t challenge_len, uint8_t *out);
 
 /*
- * The strongest algorithm in a CHAP_A list (RFC 7143 §12.1.3: numbers
- * separated by commas, in the initiator's order of preference), len bytes.
- * 0 with *alg set; -ENOENT when none of the list is one we know; -EINVAL
- * for a malformed list (an empty element, an element that is no number).
+ * The algorithm to answer a CHAP_A list with (RFC 7143 §12.1.3: numbers
+ * separated by commas, in the initiator's order of preference; len bytes):
+ * RFC 7143 §6.2.1's list negotiation, the first one we know and allowed
+ * lets us use (CHAP_ALG_BIT()s; 0: any we know). 0 with *alg set; -ENOENT
+ * when the list names none we know; -EACCES when every one we know of it
+ * is outside allowed; -EINVAL for a malformed list (an empty element, an
+ * element that is no number).
  */
-int chap_alg_choose(const char *list, size_t len, enum chap_alg *alg);
+int chap_alg_choose(const char *list, size_t len, uint32_t allowed, enum chap_alg *alg);
+
+/* The name of alg as open-iscsi writes it: "MD5", "SHA1", "SHA256", "SHA3-256"; NULL for none. */
+const char *chap_alg_name(enum chap_alg alg);
+
+/*
+ * A comma-separated list of those names (any case, any order), len bytes,
+ * into a set of CHAP_ALG_BIT()s. 0; -EINVAL for an empty list, an empty
+ * element or a name that is none of them.
+ */
+int chap_algs_parse(const char *text, size_t len, uint32_t *set);
+
+/*
+ * The names of set, strongest first ("SHA3-256,SHA256"), NUL-terminated
+ * into out (cap bytes; CHAP_ALGS_TEXT_MAX holds any). The length, or
+ * -ENOSPC.
+ */
+int chap_algs_text(uint32_t set, char *out, size_t cap);
 
 /*
  * Decodes a binary value (RFC 7143 §6.1): "0x"/"0X" and hex digits (an odd
@@ -132,7 +162,8 @@ const char *chap_secret_why(size_t len);
  * Why creds cannot be used (static text), or NULL: the initiator's name
  * and secret must be valid; the target's, when named, too, and its secret
  * must differ from the initiator's (RFC 7143 §9.2.1: a secret that
- * authenticates an initiator never authenticates a target).
+ * authenticates an initiator never authenticates a target); the allowed
+ * algorithms must be ones we know.
  */
 const char *chap_creds_why(const struct chap_creds *creds);
 

@@ -353,10 +353,13 @@ void task_start(struct iscsi_task *task)
 
 /* ---- write data ---- */
 
-/* Bytes the task must receive before it can run. */
+/*
+ * Bytes the task must receive before it can run: its data-out, up to EDTL.
+ * None for a command that takes none, whatever W says (no R2T for a read).
+ */
 static uint32_t task_want(const struct iscsi_task *task)
 {
-	if (task->fail || !task->write)
+	if (task->fail || !task->write || task->cmd.dir != SCSI_DIR_WRITE)
 		return 0;
 	return task->cmd.buf_len;
 }
@@ -465,6 +468,25 @@ int task_mem_retry(struct iscsi_task *task)
 	if (live)
 		task_progress(task);
 	return 0;
+}
+
+/*
+ * RFC 7143 §11.3.1: R and W say which way the Expected Data Transfer Length
+ * moves, and both must not be 0 when it is not. A CDB that writes with no
+ * data-out announced (R instead of W, or neither) would run on a buffer
+ * never received into, one the thread's cache hands back with another
+ * command's bytes in it, and write those: it is refused whole, as one
+ * whose data-out ends inside a block is (target/scsi/sbc.c). A CDB that
+ * reads with W instead of R runs, and no data-in goes out (task_respond:
+ * the initiator has no room announced); libiscsi's Read10Invalid expects
+ * GOOD there, and nothing on the medium changes. EDTL 0 needs no
+ * direction: nothing moves.
+ */
+static enum sense_reason task_check_direction(const struct iscsi_task *task)
+{
+	if (task->edtl && task->cmd.dir == SCSI_DIR_WRITE && !task->write)
+		return SENSE_INVALID_FIELD_IN_COMMAND_IU;
+	return SENSE_OK;
 }
 
 static enum scsi_task_attr task_attr(uint8_t attr)
@@ -597,6 +619,8 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 		task->fail = task_ext_cdb(cmd, ahs, ahs_len);
 	if (!task->fail)
 		task->fail = scsi_cmd_parse(cmd);
+	if (!task->fail)
+		task->fail = task_check_direction(task);
 	if (!task->fail) {
 		/*
 		 * A command whose data is on its way (immediate data, or

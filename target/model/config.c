@@ -789,21 +789,37 @@ static const char *config_chap_clash(const struct obj_model *m, const char *secr
 }
 
 /*
- * The CHAP credentials of g (an ACL, or discovery_auth) into *chap; what
- * names their owner in messages. The secrets never appear in a message.
+ * The CHAP credentials of g (an ACL, or discovery_auth) into *chap, and
+ * its chap_algorithms (which CHAP_A values a login may be answered with);
+ * what names their owner in messages. The secrets never appear in a
+ * message. policy_only: g is a TPG's auth group, whose credentials belong
+ * to its ACLs.
  */
 static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
-			     struct obj_chap *chap)
+			     bool policy_only, struct obj_chap *chap)
 {
 	const struct obj_setting *rows = obj_chap_settings.rows;
-	const char *v[OBJ_CHAP__COUNT] = { NULL };
-	const char *why, *owner;
+	const char *v[OBJ_CHAP__COUNT] = { NULL }, *why, *owner;
+	const char *algs = rows[OBJ_CHAP_ALGORITHMS].key;
 	size_t i;
 	int ret;
 
-	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+	ret = cfg_get_string(g, algs, false, &v[OBJ_CHAP_ALGORITHMS], c->err);
+	if (ret)
+		return ret;
+	if (v[OBJ_CHAP_ALGORITHMS] &&
+	    chap_algs_parse(v[OBJ_CHAP_ALGORITHMS], strlen(v[OBJ_CHAP_ALGORITHMS]),
+			    &chap->chap_algorithms))
+		return cfg_error(c->err, config_setting_get_member(g, algs),
+				 "%s: %s '%s' must be a list of SHA3-256, SHA256, SHA1 and MD5", what,
+				 algs, v[OBJ_CHAP_ALGORITHMS]);
+	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++) {
 		config_setting_t *s = config_setting_get_member(g, rows[i].key);
 
+		if (s && policy_only)
+			return cfg_error(c->err, s,
+					 "%s: %s: CHAP credentials belong to an ACL (or to discovery_auth); the TPG's auth holds chap_algorithms only",
+					 what, rows[i].key);
 		ret = cfg_get_string(g, rows[i].key, false, &v[i], c->err);
 		if (ret)
 			return ret;
@@ -819,7 +835,7 @@ static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, co
 			config_check_secret_file(c, s);
 	}
 	/* each name is followed by its secret */
-	for (i = 0; i < OBJ_CHAP__COUNT; i += 2) {
+	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i += 2) {
 		if (!v[i] != !v[i + 1])
 			return cfg_error(c->err,
 					 config_setting_get_member(g, rows[v[i] ? i : i + 1].key),
@@ -837,7 +853,7 @@ static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, co
 				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_PASSWORD].key),
 				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
 				 what);
-	for (i = 0; i < OBJ_CHAP__COUNT; i++) {
+	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++) {
 		if (!v[i] || rows[i].type != OBJ_SETTING_SECRET)
 			continue;
 		owner = config_chap_clash(c->m, v[i], rows[i].mutual);
@@ -849,10 +865,25 @@ static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, co
 					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
 					 strcmp(owner, "discovery_auth") ? "'" : "");
 	}
-	for (i = 0; i < OBJ_CHAP__COUNT; i++)
+	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++)
 		if (v[i])
 			strcpy(obj_setting_buf(&rows[i], chap), v[i]); /* fits: checked above */
 	return 0;
+}
+
+/* A TPG's auth = { chap_algorithms = "..."; }: the CHAP policy of its ACLs. */
+static int config_parse_tpg_auth(struct config_ctx *c, const config_setting_t *g,
+				 const char *what, struct obj_chap *auth)
+{
+	const char *keys[OBJ_SETTINGS_MAX];
+	config_setting_t *s;
+	int ret = config_get_group(g, obj_tpg_auth_settings.group, &s, c->err);
+
+	if (ret || !s)
+		return ret;
+	obj_settings_keys(&obj_tpg_auth_settings, keys, ARRAY_SIZE(keys));
+	ret = cfg_check_keys(s, keys, c->err);
+	return ret ? ret : config_parse_chap(c, s, what, true, auth);
 }
 
 /*
@@ -952,7 +983,7 @@ static int config_parse_acls(struct config_ctx *c, const config_setting_t *g, st
 				return ret;
 		}
 		snprintf(what, sizeof(what), "initiator '%s'", acl->initiator);
-		ret = config_parse_chap(c, e, what, &acl->chap);
+		ret = config_parse_chap(c, e, what, false, &acl->chap);
 		if (!ret)
 			ret = config_parse_allowed(c, e, what, &acl->allowed);
 		if (ret)
@@ -1066,7 +1097,8 @@ static int config_get_setting(const config_setting_t *s, const struct obj_settin
 		break;
 	case OBJ_SETTING_NAME:
 	case OBJ_SETTING_SECRET:
-		break; /* CHAP credentials are checked together: config_parse_chap */
+	case OBJ_SETTING_CHAP_ALGS:
+		break; /* CHAP is checked together: config_parse_chap */
 	}
 	return ret;
 }
@@ -1112,7 +1144,7 @@ static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 
 static const char *const config_tpg_keys[] = { "tag",	   "portals",	 "luns",
 					       "acls",	   "attributes", "parameters",
-					       "allowed_addresses", NULL };
+					       "allowed_addresses", "auth", NULL };
 
 static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
@@ -1150,6 +1182,8 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 	snprintf(what, sizeof(what), "TPG %u", tpg->tag);
 	if (!ret)
 		ret = config_parse_allowed(c, g, what, &tpg->allowed);
+	if (!ret)
+		ret = config_parse_tpg_auth(c, g, what, &tpg->auth);
 	if (ret || !tpg->attrs.authentication)
 		return ret;
 	/* An ACL without credentials could never log in to a TPG that requires CHAP. */
@@ -1270,7 +1304,8 @@ static int config_parse_discovery_auth(struct config_ctx *c, const config_settin
 	ret = cfg_check_keys(g, keys, c->err);
 	if (ret)
 		return ret;
-	ret = config_parse_chap(c, g, obj_discovery_auth_settings.group, &c->m->discovery_auth);
+	ret = config_parse_chap(c, g, obj_discovery_auth_settings.group, false,
+				&c->m->discovery_auth);
 	if (ret)
 		return ret;
 	if (!c->m->discovery_auth.userid[0])

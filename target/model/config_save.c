@@ -22,6 +22,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
+#include "target/iscsi/chap.h"
 #include "target/model/config.h"
 #include "target/model/obj_settings.h"
 #include "target/model/pr_store.h"
@@ -66,6 +67,8 @@ void config_size_text(uint64_t size, char *buf, size_t len)
 /* One setting, row r of a table, of obj into group g. */
 static int config_save_setting(config_setting_t *g, const struct obj_setting *r, const void *obj)
 {
+	char algs[CHAP_ALGS_TEXT_MAX];
+
 	switch (r->type) {
 	case OBJ_SETTING_BOOL:
 	case OBJ_SETTING_YESNO:
@@ -79,6 +82,8 @@ static int config_save_setting(config_setting_t *g, const struct obj_setting *r,
 	case OBJ_SETTING_NAME:
 	case OBJ_SETTING_SECRET:
 		return cfg_set_string(g, r->key, obj_setting_str(r, obj));
+	case OBJ_SETTING_CHAP_ALGS:
+		return cfg_set_string(g, r->key, obj_setting_algs_text(r, obj, algs, sizeof(algs)));
 	}
 	return -EINVAL;
 }
@@ -275,6 +280,8 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 		ret = config_save_settings(g, &obj_tpg_attr_settings, &tpg->attrs);
 	if (!ret)
 		ret = config_save_settings(g, &obj_tpg_param_settings, &tpg->params);
+	if (!ret)
+		ret = config_save_settings(g, &obj_tpg_auth_settings, &tpg->auth);
 	return ret;
 }
 

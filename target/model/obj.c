@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "target/iscsi/chap.h"
 #include "target/model/obj.h"
 #include "target/model/obj_settings.h"
 
@@ -329,6 +330,8 @@ static bool net_allow_same(const struct net_allow *x, const struct net_allow *y,
 static bool obj_settings_same(const struct obj_settings *t, const void *x, const void *y,
 			      const char *what, char *why, size_t whylen)
 {
+	char ax[CHAP_ALGS_TEXT_MAX], ay[CHAP_ALGS_TEXT_MAX];
+
 	obj_settings_foreach(r, t) {
 		switch (r->type) {
 		case OBJ_SETTING_BOOL:
@@ -347,6 +350,12 @@ static bool obj_settings_same(const struct obj_settings *t, const void *x, const
 			if (obj_setting_uint(r, x) != obj_setting_uint(r, y))
 				return obj_diff(why, whylen, "%s: %s %u != %u", what, r->field,
 						obj_setting_uint(r, x), obj_setting_uint(r, y));
+			break;
+		case OBJ_SETTING_CHAP_ALGS:
+			if (obj_setting_uint(r, x) != obj_setting_uint(r, y))
+				return obj_diff(why, whylen, "%s: %s '%s' != '%s'", what, r->field,
+						obj_setting_algs_text(r, x, ax, sizeof(ax)),
+						obj_setting_algs_text(r, y, ay, sizeof(ay)));
 			break;
 		case OBJ_SETTING_NAME:
 			if (strcmp(obj_setting_str(r, x), obj_setting_str(r, y)))
@@ -471,6 +480,8 @@ static bool obj_tpg_equal(const struct obj_tpg *x, const struct obj_tpg *y, char
 			return false;
 	}
 	if (!obj_settings_same(&obj_tpg_attr_settings, &x->attrs, &y->attrs, what, why, whylen))
+		return false;
+	if (!obj_settings_same(&obj_tpg_auth_settings, &x->auth, &y->auth, what, why, whylen))
 		return false;
 	return obj_settings_same(&obj_tpg_param_settings, &x->params, &y->params, what, why,
 				 whylen);

@@ -65,13 +65,18 @@ struct obj_mapped_lun {
 /*
  * CHAP credentials (RFC 7143 §12.1.3): the name and secret an initiator
  * proves itself with, and for mutual CHAP the target's. "" when not set;
- * config.c checks them (chap_name_why, chap_secret_why).
+ * config.c checks them (chap_name_why, chap_secret_why). And the
+ * algorithms a login may use (CHAP_A, target/iscsi/chap.h): an ACL's,
+ * when set, instead of its TPG's; a TPG's (struct obj_tpg's auth, which
+ * holds no credentials) for its ACLs that set none; discovery_auth's for
+ * discovery.
  */
 struct obj_chap {
 	char userid[256];
 	char password[256];
 	char mutual_userid[256];
 	char mutual_password[256];
+	uint32_t chap_algorithms; /* CHAP_ALG_BIT()s; 0: not set (every algorithm) */
 };
 
 /*
@@ -134,6 +139,8 @@ struct obj_tpg {
 	size_t nacls;
 	struct obj_tpg_attrs attrs;
 	struct obj_tpg_params params;
+	/* CHAP policy for its ACLs (chap_algorithms); never credentials, which ACLs hold */
+	struct obj_chap auth;
 	/*
 	 * Where initiators may log in from; empty: anywhere. Here and not in
 	 * attrs, which sessions copy by value (struct iscsi_session_conf).

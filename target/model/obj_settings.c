@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "target/iscsi/chap.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/param.h"
 #include "target/model/obj.h"
@@ -30,12 +31,14 @@
 	.field_required = prefix #req
 #define OBJ_STR_(S, prefix, kind, m)                                                               \
 	.type = kind, OBJ_AT(S, prefix, char *, m), .size = sizeof(((S *)0)->m)
+#define OBJ_ALGS_(S, prefix, m) .type = OBJ_SETTING_CHAP_ALGS, OBJ_AT(S, prefix, uint32_t, m)
 /* the same, for a field named by a macro (ATTR, PARAM, CHAP below) */
 #define OBJ_BOOL(...) OBJ_BOOL_(__VA_ARGS__)
 #define OBJ_YESNO(...) OBJ_YESNO_(__VA_ARGS__)
 #define OBJ_UINT(...) OBJ_UINT_(__VA_ARGS__)
 #define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
 #define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
+#define OBJ_ALGS(...) OBJ_ALGS_(__VA_ARGS__)
 
 /*
  * A value the transport takes too, from field m of struct S into the field
@@ -56,6 +59,7 @@
 #define TO_LOGIN(m) OBJ_TO(struct obj_tpg_params, struct param_limits, m)
 #define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
+#define CHAP_POLICY(m) struct obj_chap, "", m
 #define GUARD(m) struct obj_auth_guard, "auth_guard.", m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
@@ -108,7 +112,11 @@ static const struct obj_setting obj_tpg_param_rows[] = {
 	  .def = 20, TO_LOGIN(default_time2retain) },
 };
 
-/* RFC 7143 §12.1.3: the initiator's name and secret, then the target's for mutual CHAP */
+/*
+ * RFC 7143 §12.1.3: the initiator's name and secret, then the target's for
+ * mutual CHAP; then which CHAP_A values a login may be answered with
+ * (RFC 7143 §6.2.1: "allowed to use for the specific originator")
+ */
 static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 	[OBJ_CHAP_USERID] = { .key = "userid", OBJ_STR(CHAP(OBJ_SETTING_NAME, userid)),
 			      .word = "USER" },
@@ -120,6 +128,10 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 	[OBJ_CHAP_MUTUAL_PASSWORD] = { .key = "mutual_password",
 				       OBJ_STR(CHAP(OBJ_SETTING_SECRET, mutual_password)),
 				       .word = "SECRET", .mutual = true },
+	/* unset: every algorithm porticod knows; an ACL's replaces its TPG's */
+	[OBJ_CHAP_ALGORITHMS] = { .key = "chap_algorithms",
+				  OBJ_ALGS(CHAP_POLICY(chap_algorithms)),
+				  .word = "SHA3-256,SHA256,SHA1,MD5" },
 };
 
 /*
@@ -253,6 +265,7 @@ const struct obj_settings obj_tpg_param_settings = OBJ_TABLE("parameters", obj_t
 const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
 const struct obj_settings obj_discovery_auth_settings =
 	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
+const struct obj_settings obj_tpg_auth_settings = OBJ_TABLE("auth", obj_chap_rows);
 const struct obj_settings obj_auth_guard_settings = OBJ_TABLE(OBJ_AUTH_GUARD, obj_auth_guard_rows);
 
 /* clang-format on */
@@ -489,7 +502,8 @@ void obj_settings_to_transport(const struct obj_settings *t, const void *obj, vo
 			break;
 		case OBJ_SETTING_NAME:
 		case OBJ_SETTING_SECRET:
-			break; /* CHAP credentials reach the login through the model */
+		case OBJ_SETTING_CHAP_ALGS:
+			break; /* CHAP reaches the login through the model (chap_credentials) */
 		}
 	}
 }
@@ -501,6 +515,7 @@ bool obj_setting_is_default(const struct obj_setting *r, const void *obj)
 	case OBJ_SETTING_YESNO:
 		return obj_setting_bool(r, obj) == !!r->def;
 	case OBJ_SETTING_UINT:
+	case OBJ_SETTING_CHAP_ALGS:
 		return obj_setting_uint(r, obj) == r->def;
 	case OBJ_SETTING_DIGEST:
 		return obj_setting_bool(r, obj) == !!r->def && !obj_setting_required(r, obj);
@@ -520,6 +535,7 @@ void obj_settings_default(const struct obj_settings *t, void *obj)
 			obj_setting_set_bool(r, obj, r->def);
 			break;
 		case OBJ_SETTING_UINT:
+		case OBJ_SETTING_CHAP_ALGS:
 			obj_setting_set_uint(r, obj, r->def);
 			break;
 		case OBJ_SETTING_DIGEST:
@@ -548,6 +564,14 @@ const char *obj_setting_digest_text(bool allowed, bool required)
 	if (!allowed)
 		return "None";
 	return required ? "CRC32C" : "CRC32C,None";
+}
+
+const char *obj_setting_algs_text(const struct obj_setting *r, const void *obj, char *buf,
+				  size_t len)
+{
+	if (!len || chap_algs_text(obj_setting_uint(r, obj), buf, len) < 0)
+		return "";
+	return buf;
 }
 
 const char *obj_setting_word(const struct obj_setting *r)

@@ -34,6 +34,11 @@ enum obj_setting_type {
 	OBJ_SETTING_DIGEST,
 	OBJ_SETTING_NAME, /* a CHAP name: a char array of .size bytes */
 	OBJ_SETTING_SECRET, /* a CHAP secret: compared, never shown nor quoted */
+	/*
+	 * CHAP algorithms: a set of CHAP_ALG_BIT()s in a uint32_t (0: not
+	 * set), written as names, "SHA3-256,SHA256" (chap_algs_text)
+	 */
+	OBJ_SETTING_CHAP_ALGS,
 };
 
 struct obj_setting {
@@ -79,18 +84,24 @@ extern const struct obj_settings obj_tpg_param_settings;
 
 /*
  * struct obj_chap, in an ACL's own group and in discovery_auth. Each name
- * is followed by the secret that goes with it; the rows are in this order.
+ * is followed by the secret that goes with it, the credentials first (the
+ * rows below OBJ_CHAP__CREDENTIALS), then the policy; the rows are in this
+ * order.
  */
 enum obj_chap_row {
 	OBJ_CHAP_USERID,
 	OBJ_CHAP_PASSWORD,
 	OBJ_CHAP_MUTUAL_USERID,
 	OBJ_CHAP_MUTUAL_PASSWORD,
+	OBJ_CHAP__CREDENTIALS,
+	OBJ_CHAP_ALGORITHMS = OBJ_CHAP__CREDENTIALS,
 	OBJ_CHAP__COUNT,
 };
 extern const struct obj_settings obj_chap_settings;
 /* The same rows, for discovery sessions: the group discovery_auth of the file's top level. */
 extern const struct obj_settings obj_discovery_auth_settings;
+/* The same rows, a TPG's group auth: its policy only (config.c refuses credentials there). */
+extern const struct obj_settings obj_tpg_auth_settings;
 /* struct obj_auth_guard, the group auth_guard of the file's top level */
 extern const struct obj_settings obj_auth_guard_settings;
 
@@ -255,7 +266,7 @@ size_t obj_settings_keys(const struct obj_settings *t, const char **out, size_t 
 /*
  * A row's value in obj, an object of its table's struct: BOOL, YESNO and
  * DIGEST's "allowed" through _bool; DIGEST's "required" through
- * _required; UINT through _uint; NAME and SECRET through _str.
+ * _required; UINT and CHAP_ALGS through _uint; NAME and SECRET through _str.
  */
 bool obj_setting_bool(const struct obj_setting *r, const void *obj);
 void obj_setting_set_bool(const struct obj_setting *r, void *obj, bool v);
@@ -283,6 +294,13 @@ bool obj_settings_all_default(const struct obj_settings *t, const void *obj);
 
 /* RFC 7143 §13.1: "CRC32C,None" (allowed), "CRC32C" (required), "None"; a DIGEST row's text. */
 const char *obj_setting_digest_text(bool allowed, bool required);
+
+/*
+ * A CHAP_ALGS row's value in obj as the file writes it ("SHA256,MD5"; ""
+ * when not set), into buf (CHAP_ALGS_TEXT_MAX bytes hold any).
+ */
+const char *obj_setting_algs_text(const struct obj_setting *r, const void *obj, char *buf,
+				  size_t len);
 
 /* What `help` shows for r's value: its word, "true|false" for a boolean, "N" for a number. */
 const char *obj_setting_word(const struct obj_setting *r);

@@ -12,15 +12,28 @@
  *
  * When the data the initiator sends or accepts is shorter than the CDB
  * asks (the iSCSI expected data transfer length is below the CDB's
- * transfer length, so buf_len < xfer_len), the command moves what fits:
- *  - writes (and ORWRITE, WRITE AND VERIFY, VERIFY with BYTCHK) act on the
- *    whole blocks received and end GOOD, the rest of the range untouched;
- *    libiscsi's test_write10_residuals.c ("if iSCSI EDTL < SCSI TL then we
- *    only write iSCSI EDTL amount of data", and EDTL 0 or 200 bytes for one
- *    block: GOOD, nothing written) passes only this way;
+ * transfer length, so buf_len < xfer_len), the transport reports the
+ * difference as a residual overflow (RFC 7143 §11.4.5.2) and the command
+ * either does exactly what the data sent says, or nothing:
+ *  - writes (and ORWRITE, WRITE AND VERIFY, VERIFY with BYTCHK) whose
+ *    data-out ends on a block boundary act on the whole blocks received
+ *    and end GOOD, the rest of the range untouched: FCP-4's "process the
+ *    command normally except that data beyond [the expected length] shall
+ *    not be requested or transferred", which libiscsi's
+ *    test_write10_residuals.c checks (EDTL 0: GOOD, nothing written; one
+ *    block of two: the first written);
+ *  - a data-out that ends inside a block (EDTL 200 for a 512-byte block)
+ *    is refused, INVALID FIELD IN COMMAND INFORMATION UNIT, before the
+ *    medium is read or written: the logical block is the unit the device
+ *    writes (SBC-3 §4.5), and the rest of a part-sent block has no value
+ *    the initiator gave; inventing one (zeros, or the old bytes read back
+ *    without any lock against other writers) would answer GOOD for data
+ *    nobody sent. FCP-4's second choice, and what libiscsi accepts;
  *  - reads return the first buf_len bytes and end GOOD (test_read10_residuals.c
- *    and test_read10_invalid.c: EDTL 200 for one block returns 200 bytes).
- * The transport reports the difference as a residual overflow.
+ *    and test_read10_invalid.c: EDTL 200 for one block returns 200 bytes):
+ *    a cut data-in changes nothing on the medium.
+ * docs/conformance.md ("An expected data transfer length other than the
+ * CDB's") says why.
  */
 #include <errno.h>
 #include <string.h>
@@ -133,12 +146,19 @@ static bool sbc_write_fua(const struct scsi_cmd *cmd)
 	return (cmd->flags & SCSI_CMD_F_FUA) || !atomic_load(&lu->wce);
 }
 
-/* The whole blocks of data-out the initiator sent, up to the CDB's count. */
-static uint32_t sbc_blocks_received(const struct scsi_cmd *cmd)
+/*
+ * The whole blocks of data-out the initiator sent, up to the CDB's count,
+ * into *n; SENSE_OK, or INVALID FIELD IN COMMAND INFORMATION UNIT when the
+ * data-out stops inside a block (the file comment says why).
+ */
+static enum sense_reason sbc_blocks_received(const struct scsi_cmd *cmd, uint32_t *n)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
 
-	return MIN(cmd->buf_len / lu->block_size, cmd->nblocks);
+	*n = MIN(cmd->buf_len / lu->block_size, cmd->nblocks);
+	if (cmd->buf_len < cmd->xfer_len && cmd->buf_len % lu->block_size)
+		return SENSE_INVALID_FIELD_IN_COMMAND_IU;
+	return SENSE_OK;
 }
 
 static void sbc_io_done(struct bs_io *io)
@@ -199,11 +219,13 @@ enum scsi_exec_result sbc_exec_write(struct scsi_cmd *cmd)
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	uint32_t n;
 
+	enum sense_reason r;
+
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
-	n = sbc_blocks_received(cmd);
-	if (!n)
-		return scsi_cmd_finish(cmd, SENSE_OK);
+	r = sbc_blocks_received(cmd, &n);
+	if (r != SENSE_OK || !n)
+		return scsi_cmd_finish(cmd, r);
 	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
 						  (uint64_t)n * lu->block_size, cmd->buf,
 						  sbc_write_fua(cmd), sbc_io_done));
@@ -296,6 +318,7 @@ enum sense_reason sbc_parse_verify(struct scsi_cmd *cmd)
 enum scsi_exec_result sbc_exec_verify(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	enum sense_reason r;
 	uint32_t n;
 
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
@@ -307,12 +330,12 @@ enum scsi_exec_result sbc_exec_verify(struct scsi_cmd *cmd)
 	 */
 	if (!(cmd->flags & SCSI_CMD_F_BYTCHK) || !cmd->nblocks)
 		return scsi_cmd_finish(cmd, SENSE_OK);
+	r = sbc_blocks_received(cmd, &n);
+	/* BYTCHK 11b: the one block sent is compared with each block of the range */
 	if (cmd->flags & SCSI_CMD_F_BYTCHK_ONE)
-		n = cmd->buf_len >= lu->block_size ? cmd->nblocks : 0;
-	else
-		n = sbc_blocks_received(cmd);
-	if (!n)
-		return scsi_cmd_finish(cmd, SENSE_OK);
+		n = n ? cmd->nblocks : 0;
+	if (r != SENSE_OK || !n)
+		return scsi_cmd_finish(cmd, r);
 	return sbc_submitted(cmd, sbc_start_compare(cmd, n));
 }
 
@@ -349,13 +372,14 @@ static void sbc_write_verify_done(struct bs_io *io)
 enum scsi_exec_result sbc_exec_write_verify(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	enum sense_reason r;
 	uint32_t n;
 
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
-	n = sbc_blocks_received(cmd);
-	if (!n)
-		return scsi_cmd_finish(cmd, SENSE_OK);
+	r = sbc_blocks_received(cmd, &n);
+	if (r != SENSE_OK || !n)
+		return scsi_cmd_finish(cmd, r);
 	cmd->left = n;
 	/* SBC-3 §5.33: the data is verified on the medium, so it must be there: FUA. */
 	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
@@ -411,9 +435,9 @@ enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd)
 
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
-	n = sbc_blocks_received(cmd);
-	if (!n)
-		return scsi_cmd_finish(cmd, SENSE_OK);
+	r = sbc_blocks_received(cmd, &n);
+	if (r != SENSE_OK || !n)
+		return scsi_cmd_finish(cmd, r);
 	r = scsi_cmd_bounce(cmd, (size_t)n * lu->block_size);
 	if (r == SENSE_OK)
 		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,

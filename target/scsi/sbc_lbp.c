@@ -246,9 +246,16 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 		off = cmd->lba * lu->block_size;
 		len = (uint64_t)cmd->nblocks * lu->block_size;
 	}
-	/* The one block of data-out did not all arrive. */
-	if (!(cmd->flags & SCSI_CMD_F_NDOB) && cmd->buf_len < lu->block_size)
-		return scsi_cmd_finish(cmd, SENSE_INVALID_FIELD_IN_CDB);
+	/*
+	 * SBC-3 §5.41: the data-out is one logical block. Less of it did not
+	 * all arrive; more is an initiator that takes the block for larger
+	 * than it is, whose pattern replicated from its first part would be
+	 * nobody's. Either way nothing is written, nor deallocated (FCP-4's
+	 * INVALID FIELD IN COMMAND INFORMATION UNIT; docs/conformance.md).
+	 */
+	if (!(cmd->flags & SCSI_CMD_F_NDOB) &&
+	    (cmd->buf_len < lu->block_size || cmd->edtl != lu->block_size))
+		return scsi_cmd_finish(cmd, SENSE_INVALID_FIELD_IN_COMMAND_IU);
 
 	/*
 	 * SBC-3 §4.7.3.4: with UNMAP set the blocks are deallocated whatever

@@ -310,7 +310,8 @@ void sh_facts_group_usage(const char *node, const char *group, const char *sep, 
 			sh_buf_puts(out, "[");
 		open = opt;
 		sh_fact_key_usage(k, out);
-		if (open && (i + 1 == g->keys.n || !g->keys.k[i + 1].optional)) {
+		/* optional keys share brackets, but a secret ends its name's pair */
+		if (open && (i + 1 == g->keys.n || !g->keys.k[i + 1].optional || k->secret)) {
 			sh_buf_puts(out, "]");
 			open = false;
 		}

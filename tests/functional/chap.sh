@@ -2,12 +2,15 @@
 #
 # chap: CHAP at login (RFC 7143 §12.1.3), driven by libiscsi (MD5, the only
 # algorithm it offers) and by chapc, a raw-socket initiator, for SHA-1,
-# SHA-256 and SHA3-256.
+# SHA-256 and SHA3-256, and for lists: the target answers with the
+# initiator's first choice (RFC 7143 §6.2.1).
 #   TGT  TPG 1, authentication = true: kvm1 (one-way), kvm2 (mutual)
 #   TGT2 authentication off: kvm1 has credentials (so CHAP is still
 #        required of it), kvm3 has none (no CHAP)
 #   TGT3 generate_node_acls and authentication: an initiator without an
 #        ACL has no credentials
+#   TGT4 chap_algorithms = SHA256,SHA3-256 for the TPG (no MD5); kvm3's
+#        ACL allows MD5 alone (an ACL's setting replaces its TPG's)
 #   discovery_auth (with mutual credentials): CHAP for every discovery
 # A refused login gets Authentication Failure (2/01) and nothing more; the
 # log says who, where and why, and never a secret. Bad credentials in the
@@ -21,6 +24,7 @@ t_require "$T_BIN/chapc"
 TGT=iqn.2026-01.org.portico.test:chap
 TGT2=iqn.2026-01.org.portico.test:chap-optional
 TGT3=iqn.2026-01.org.portico.test:chap-demo
+TGT4=iqn.2026-01.org.portico.test:chap-policy
 KVM1=iqn.2026-01.org.portico.test:kvm1
 KVM2=iqn.2026-01.org.portico.test:kvm2
 KVM3=iqn.2026-01.org.portico.test:kvm3
@@ -31,7 +35,8 @@ S2=kvm2-secret-0815
 S2T=storage-says-hello
 SD=discovery-secret-77
 SDT=discovery-target-99
-SECRETS="$S1 $S2 $S2T $SD $SDT"
+S3=kvm3-secret-4242
+SECRETS="$S1 $S2 $S2T $SD $SDT $S3"
 
 conf() {
 	conf_head
@@ -57,7 +62,14 @@ targets = (
     tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
                luns = ( { lun = 0; backstore = "d0"; } );
                attributes = { generate_node_acls = true; authentication = true; };
-               acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; } ); } ); }
+               acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; } ); } ); },
+  { iqn = "$TGT4";
+    tpgs = ( { tag = 1; portals = [ "127.0.0.1:$PD_PORT" ];
+               luns = ( { lun = 0; backstore = "d0"; } );
+               auth = { chap_algorithms = "SHA256,SHA3-256"; };
+               acls = ( { initiator = "$KVM1"; userid = "kvm1-user"; password = "$S1"; },
+                        { initiator = "$KVM3"; userid = "kvm3-user"; password = "$S3";
+                          chap_algorithms = "MD5"; } ); } ); }
 );
 EOF
 }
@@ -164,12 +176,14 @@ if check_fails stranger-authorization iscsi-inq -i "$STRANGER" "$(chap_url kvm1-
 		fail stranger-authorization "not an authorization failure (2/02)" "$T_OUT"
 fi
 
-# ---- every algorithm end to end (chapc), the strongest offered wins ----
+# ---- every algorithm end to end (chapc); RFC 7143 §6.2.1: the initiator's first choice ----
 for a in 5 6 7 8; do
 	chap_ok "alg-$a" "$a" -a "$a" -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 done
-chap_ok strongest-of-all 8 -a 5,6,7,8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
-chap_ok strongest-whatever-order 7 -a 7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+chap_ok first-offered 8 -a 8,7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+chap_ok first-offered-7 7 -a 7,6,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+# an initiator that lists MD5 first and computes MD5 only (it was given SHA3-256, and failed)
+chap_ok md5-first-answers-md5 5 -a 5,6,7,8 -o 5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 chap_ok unknown-ones-skipped 6 -a 129,6,1 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 chap_ok base64-response 8 -b -a 8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
 for a in 7 8; do
@@ -188,6 +202,22 @@ refused reflected-challenge "$KVM2" "reflected challenge" \
 	"$T_BIN/chapc" -r -a 7 -n kvm2-user -s "$S2" -m "storage1:$S2T" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM2"
 refused reflected-challenge-md5 "$KVM2" "reflected challenge" \
 	"$T_BIN/chapc" -r -a 5 -n kvm2-user -s "$S2" -m "storage1:$S2T" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM2"
+
+# ---- chap_algorithms: RFC 7143 §6.2.1's "allowed to use for the specific originator" ----
+# MD5 refused by the TPG's policy: the initiator's next choice
+chap_ok policy-next-choice 7 -a 5,6,7,8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT4" "$KVM1"
+# libiscsi offers MD5 alone: refused, and the log says it is the policy's doing, once
+POLICY_WHY="every CHAP algorithm offered is refused by chap_algorithms (the ACL's, else the TPG's; discovery_auth's for discovery)"
+refused policy-refuses-md5 "$KVM1" "$POLICY_WHY" \
+	iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1" "$TGT4")"
+n=$(tail -n +$((PD_MARK + 1)) "$PD_LOG" | grep -c "chap_algorithms")
+[ "$n" -eq 1 ] && pass policy-refusal-logged-once ||
+	fail policy-refusal-logged-once "$n log lines name chap_algorithms for one refused login"
+# kvm3's ACL allows MD5 alone: libiscsi logs in, and a SHA3-256 first list gets MD5
+check acl-policy-allows-md5 iscsi-inq -i "$KVM3" "$(chap_url kvm3-user "$S3" "$TGT4")"
+chap_ok acl-policy-replaces-tpg 5 -a 8,7,5 -n kvm3-user -s "$S3" 127.0.0.1 "$PD_PORT" "$TGT4" "$KVM3"
+refused acl-policy-refuses-sha "$KVM3" "$POLICY_WHY" \
+	"$T_BIN/chapc" -a 8,7 -n kvm3-user -s "$S3" 127.0.0.1 "$PD_PORT" "$TGT4" "$KVM3"
 
 # ---- discovery ----
 if check discovery-chap iscsi-ls -i "$KVM3" "iscsi://disc-user%$SD@127.0.0.1:$PD_PORT"; then
@@ -242,5 +272,7 @@ bad_conf same-secret-both-ways "password and mutual_password must differ" \
 bad_conf mutual-alone "needs the initiator's userid and password too" \
 	'mutual_userid = "t"; mutual_password = "target-secret-1";'
 bad_conf userid-alone "userid and password go together" 'userid = "u";'
+bad_conf unknown-algorithm "chap_algorithms 'SHA-256' must be a list of SHA3-256, SHA256, SHA1 and MD5" \
+	'userid = "u"; password = "initiator-secret"; chap_algorithms = "SHA-256";'
 
 t_done

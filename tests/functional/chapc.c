@@ -7,10 +7,12 @@
  * formulas are read from the RFCs; nothing is shared with porticod's
  * CHAP code.
  *
- *   chapc [-a LIST] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] [-r] [-d]
+ *   chapc [-a LIST] [-o ALG] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] [-r] [-d]
  *         [-S ADDRESS] [-k TRIES [-t SECONDS]] HOST PORT TARGET INITIATOR
  *
  *   -a LIST         the CHAP_A list to offer (default "5")
+ *   -o ALG          answer with ALG's digest whatever the target chose, as an
+ *                   initiator that lists more than it can compute does
  *   -n NAME         CHAP_N (default: the initiator name)
  *   -s SECRET       the initiator's secret
  *   -m NAME:SECRET  mutual CHAP: the name and secret the target must prove
@@ -301,6 +303,7 @@ static size_t hex_decode(const char *s, uint8_t *out, size_t cap)
 
 struct opts {
 	const char *alg_list, *name, *secret, *mutual_name, *mutual_secret;
+	int only_alg; /* -o: the one digest it computes; 0: the target's choice */
 	bool b64, reflect, discovery;
 	bool quiet; /* -k: only the summary */
 	const char *target, *initiator;
@@ -350,9 +353,9 @@ static int security(struct conn *c, const struct opts *o, struct pdu *rsp)
 		return broken("no usable CHAP_A/CHAP_I/CHAP_C");
 	tid = (unsigned int)atoi(text_get(rsp, "CHAP_I"));
 
-	n = chap_hash(alg, tid, o->secret, tchal, tclen, r);
+	n = chap_hash(o->only_alg ? o->only_alg : alg, tid, o->secret, tchal, tclen, r);
 	if (!n)
-		return broken("digest %d failed", alg);
+		return broken("digest %d failed", o->only_alg ? o->only_alg : alg);
 	bin_encode(r, n, o->b64, rhex);
 	len = 0;
 	text_add(text, &len, "CHAP_N", o->name);
@@ -466,8 +469,8 @@ static void logout(struct conn *c)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: chapc [-a LIST] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] [-r] "
-			"[-d] [-S ADDRESS] [-k TRIES [-t SECONDS]] HOST PORT TARGET INITIATOR\n");
+	fprintf(stderr, "usage: chapc [-a LIST] [-o ALG] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] "
+			"[-r] [-d] [-S ADDRESS] [-k TRIES [-t SECONDS]] HOST PORT TARGET INITIATOR\n");
 	return 2;
 }
 
@@ -542,10 +545,15 @@ int main(int argc, char **argv)
 	char *colon;
 	int opt, st = 0;
 
-	while ((opt = getopt(argc, argv, "a:n:s:m:brdS:k:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "a:o:n:s:m:brdS:k:t:")) != -1) {
 		switch (opt) {
 		case 'a':
 			o.alg_list = optarg;
+			break;
+		case 'o':
+			o.only_alg = atoi(optarg);
+			if (!md_of(o.only_alg))
+				return usage();
 			break;
 		case 'n':
 			o.name = optarg;

@@ -6,7 +6,8 @@
 # through the R2T paths with odd MaxBurstLength / FirstBurstLength /
 # MaxRecvDataSegmentLength and ImmediateData / InitialR2T both ways. Then
 # UNMAP on a thin file (GET LBA STATUS, zeros, the file's allocation
-# shrinks), SYNCHRONIZE CACHE and WRITE SAME.
+# shrinks), SYNCHRONIZE CACHE and WRITE SAME. And commands whose iSCSI
+# expected data transfer length is not the CDB's (docs/conformance.md).
 . "$(dirname "$0")/lib.sh"
 t_require "$T_BIN/lunio" "$T_BIN/rawiscsi"
 
@@ -161,6 +162,32 @@ check sync-cache-block $L sync "$(url "$TGT" 2)"
 check write-same-file $L writesame "$(url "$TGT" 1)" 5000 128
 check write-same-block $L writesame "$(url "$TGT" 2)" 5000 128
 check write-same-file-4k $L writesame "$(url "$TGT" 4)" 500 16
+
+# ---- an Expected Data Transfer Length other than the CDB's (RFC 7143 §11.4.5) ----
+# A command answered GOOD did what was sent; one that cannot (a data-out
+# that ends inside a block, a write without the W bit) is refused whole.
+edtl_line() { # NAME REGEX WHY
+	out_has "$2" && pass "$1" || fail "$1" "$3" "$T_OUT"
+}
+if check edtl-run $L edtl "$(url "$TGT" 1)" 7000; then
+	edtl_line edtl-200-refused \
+		"^write-edtl-200: CHECK CONDITION ILLEGAL_REQUEST/0x0e03 .* residual overflow 312\$" \
+		"WRITE (10) of one block with EDTL 200: not INVALID FIELD IN COMMAND INFORMATION UNIT with 312 bytes of overflow"
+	edtl_line edtl-200-medium-untouched "^write-edtl-200 blocks: 1024 'a'\$" \
+		"the refused write changed the blocks"
+	edtl_line edtl-no-w-bit-refused "^write-no-w-bit: CHECK CONDITION ILLEGAL_REQUEST/0x0e03 " \
+		"a WRITE (10) with EDTL 512 and no W bit was not refused"
+	edtl_line edtl-no-w-bit-medium-untouched "^write-no-w-bit blocks: 1024 'a'\$" \
+		"a WRITE without the W bit changed the blocks (with what it was never sent)"
+	edtl_line edtl-whole-block-written "^write-edtl-1-of-2: GOOD residual overflow 512\$" \
+		"WRITE (10) of two blocks with EDTL one block: not GOOD with 512 bytes of overflow"
+	edtl_line edtl-whole-block-on-medium "^write-edtl-1-of-2 blocks: 512 'b' 512 'a'\$" \
+		"the first block is not what was sent, or the second was written"
+	edtl_line edtl-read-200 "^read-edtl-200: GOOD residual overflow 312 got 200\$" \
+		"READ (10) of one block with EDTL 200: not 200 bytes, GOOD, 312 of overflow"
+	edtl_line edtl-read-underflow "^read-edtl-3-blocks: GOOD residual underflow 512 got 1024\$" \
+		"READ (10) of two blocks with EDTL three: not two blocks, GOOD, 512 of underflow"
+fi
 
 pd_stop stop-clean
 t_done

@@ -22,6 +22,9 @@
  *   writesame URL LBA N       WRITE SAME (16) then (10) over N blocks each, read back
  *   hammer URL SECONDS FILE   write/read-verify until SECONDS pass or FILE.stop exists; the
  *                             number of verified rounds is rewritten into FILE after each round
+ *   edtl URL LBA              WRITE (10) and READ (10) whose iSCSI expected data transfer
+ *                             length differs from the CDB's: one line each, what came back,
+ *                             and the blocks read back afterwards (2 blocks from LBA)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -614,6 +617,126 @@ out:
 	return rc;
 }
 
+/*
+ * One command of cdb with the iSCSI expected length edtl (and the
+ * direction dir, libiscsi's R/W bits) sending out (edtl bytes) for a
+ * write; prints "what: STATUS residual overflow|underflow|none N [got N]".
+ * The task, or NULL when it did not complete.
+ */
+static struct scsi_task *edtl_cmd(struct ft_lun *l, const char *what, const uint8_t *cdb,
+				  enum scsi_xfer_dir dir, uint32_t edtl, uint8_t *out)
+{
+	struct scsi_task *task = calloc(1, sizeof(*task));
+	struct iscsi_data data = {.size = edtl, .data = out};
+	char st[256];
+
+	if (!task)
+		ft_die("out of memory");
+	memcpy(task->cdb, cdb, 10);
+	task->cdb_size = 10;
+	task->xfer_dir = dir;
+	task->expxferlen = edtl;
+	if (!iscsi_scsi_command_sync(l->iscsi, l->lun, task, out ? &data : NULL)) {
+		fprintf(stderr, "%s: %s\n", what, iscsi_get_error(l->iscsi));
+		scsi_free_scsi_task(task);
+		return NULL;
+	}
+	printf("%s: %s residual %s %zu", what, ft_status(l->iscsi, task, st, sizeof(st)),
+	       task->residual_status == SCSI_RESIDUAL_OVERFLOW	 ? "overflow" :
+	       task->residual_status == SCSI_RESIDUAL_UNDERFLOW ? "underflow" :
+								   "none",
+	       task->residual);
+	if (dir == SCSI_XFER_READ)
+		printf(" got %d", task->datain.size);
+	printf("\n");
+	return task;
+}
+
+/* Prints the two blocks at lba as "what blocks: N 'c' ..." runs of equal bytes. */
+static bool edtl_show(struct ft_lun *l, const char *what, uint64_t lba)
+{
+	struct scsi_task *task = iscsi_read16_sync(l->iscsi, l->lun, lba, 2 * l->bs, (int)l->bs,
+						   0, 0, 0, 0, 0);
+	int i, start = 0;
+
+	if (!ft_good(l->iscsi, task, "READ (16)"))
+		return false;
+	printf("%s blocks:", what);
+	for (i = 1; i <= task->datain.size; i++) {
+		if (i < task->datain.size && task->datain.data[i] == task->datain.data[start])
+			continue;
+		printf(" %d '%c'", i - start,
+		       task->datain.data[start] >= 0x20 && task->datain.data[start] < 0x7f ?
+			   task->datain.data[start] : '?');
+		start = i;
+	}
+	printf("\n");
+	scsi_free_scsi_task(task);
+	return true;
+}
+
+/*
+ * The interoperability case of RFC 7143 §11.4.5: an initiator whose
+ * Expected Data Transfer Length is not what the CDB moves. The script
+ * judges the lines; this only exits 1 when a command did not complete.
+ */
+static int cmd_edtl(int argc, char **argv)
+{
+	static const struct {
+		const char *what;
+		uint8_t op; /* WRITE (10) or READ (10) */
+		uint16_t blocks;
+		enum scsi_xfer_dir dir;
+		uint32_t edtl_blocks, edtl_bytes; /* EDTL: so many blocks and bytes */
+		char fill;			  /* what a write sends */
+		bool show;			  /* read the blocks back after it */
+	} steps[] = {
+		{"write-2-blocks", 0x2a, 2, SCSI_XFER_WRITE, 2, 0, 'a', false},
+		/* one block, 200 bytes of it sent */
+		{"write-edtl-200", 0x2a, 1, SCSI_XFER_WRITE, 0, 200, 'b', true},
+		/* one block announced without the W bit: no data-out at all */
+		{"write-no-w-bit", 0x2a, 1, SCSI_XFER_NONE, 1, 0, 0, true},
+		/* two blocks, one sent */
+		{"write-edtl-1-of-2", 0x2a, 2, SCSI_XFER_WRITE, 1, 0, 'b', true},
+		{"read-edtl-200", 0x28, 1, SCSI_XFER_READ, 0, 200, 0, false},
+		{"read-edtl-3-blocks", 0x28, 2, SCSI_XFER_READ, 3, 0, 0, false},
+	};
+	uint8_t cdb[10] = {0}, *buf = NULL;
+	struct scsi_task *task;
+	struct ft_lun l;
+	uint64_t lba;
+	size_t i;
+	int rc = 1;
+
+	if (argc != 2)
+		return 2;
+	lba = arg_u64(argv[1], "LBA");
+	if (!open_lun(&l, argv[0]))
+		return 1;
+	buf = malloc(3 * l.bs);
+	if (!buf)
+		ft_die("out of memory");
+	put_be32(cdb + 2, (uint32_t)lba);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		cdb[0] = steps[i].op;
+		put_be16(cdb + 7, steps[i].blocks);
+		memset(buf, steps[i].fill, 3 * l.bs);
+		task = edtl_cmd(&l, steps[i].what, cdb, steps[i].dir,
+				steps[i].edtl_blocks * l.bs + steps[i].edtl_bytes,
+				steps[i].fill ? buf : NULL);
+		if (!task)
+			goto out;
+		scsi_free_scsi_task(task);
+		if (steps[i].show && !edtl_show(&l, steps[i].what, lba))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	ft_close(l.iscsi, rc == 0);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -625,6 +748,7 @@ static const struct {
 	{ "readonly", cmd_readonly }, { "unmap", cmd_unmap },
 	{ "lbastatus", cmd_lbastatus }, { "sync", cmd_sync },
 	{ "writesame", cmd_writesame }, { "hammer", cmd_hammer },
+	{ "edtl", cmd_edtl },
 };
 
 int main(int argc, char **argv)

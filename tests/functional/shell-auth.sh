@@ -7,6 +7,8 @@
 #   kvm2  mutual CHAP too: libiscsi and chapc check the target's answer
 #   kvm3  no credentials: no CHAP until the TPG's attribute authentication
 #         is turned on, refused after
+#   set auth chap_algorithms: which CHAP algorithms a login may use, the
+#         TPG's for its ACLs, an ACL's instead of its TPG's, live
 #   /iscsi set discovery_auth: CHAP for discovery, enable=false: none
 #   a changed secret applies at the next login; a session that is in stays
 # porticod never hands a secret back (get auth) nor logs one. The control
@@ -125,6 +127,32 @@ pt_ok set-authentication "$TPG" set attribute authentication=true
 auth_refused authentication-required iscsi-inq -i "$KVM3" "$(url "$TGT" 0)"
 check authentication-required-kvm3 iscsi-inq -i "$KVM3" "$(chap_url kvm3-user "$S3")"
 check authentication-required-kvm1 iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1")"
+
+# ---- chap_algorithms, live: the TPG's policy, an ACL's instead ----
+policy_lines() {
+	grep -c "refused by chap_algorithms" "$PD_LOG"
+}
+pt_ok set-tpg-chap-algorithms "$TPG" set auth chap_algorithms=SHA256,SHA3-256
+before=$(policy_lines)
+# libiscsi offers MD5 alone: refused, and the log says it is the policy's doing, once
+auth_refused tpg-policy-refuses-md5 iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1")"
+[ $(($(policy_lines) - before)) -eq 1 ] && pass tpg-policy-refusal-logged-once ||
+	fail tpg-policy-refusal-logged-once "not one 'refused by chap_algorithms' line for one login"
+chap_ok tpg-policy-next-choice 7 -a 5,6,7,8 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+if pt_ok get-tpg-auth "$TPG" get auth; then
+	out_has "chap_algorithms.*SHA3-256,SHA256" && pass get-tpg-chap-algorithms ||
+		fail get-tpg-chap-algorithms "get auth does not show SHA3-256,SHA256" "$T_OUT"
+fi
+pt_ok set-acl-chap-algorithms "$TPG/acls/$KVM1" set auth chap_algorithms=MD5
+check acl-policy-allows-md5 iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1")"
+chap_ok acl-policy-replaces-tpg 5 -a 8,7,5 -n kvm1-user -s "$S1" 127.0.0.1 "$PD_PORT" "$TGT" "$KVM1"
+pt_ok unset-acl-chap-algorithms "$TPG/acls/$KVM1" set auth chap_algorithms=
+auth_refused tpg-policy-again iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1")"
+pt_refused chap-algorithms-unknown "must be a list of SHA3-256, SHA256, SHA1 and MD5" \
+	"$TPG" set auth chap_algorithms=SHA-256
+pt_refused tpg-auth-no-credentials "CHAP credentials belong to an ACL" "$TPG" set auth userid=kvm9
+pt_ok unset-tpg-chap-algorithms "$TPG" set auth chap_algorithms=
+check md5-allowed-again iscsi-inq -i "$KVM1" "$(chap_url kvm1-user "$S1")"
 
 # ---- what portico shows: no secret ----
 if pt_ok get-auth "$TPG/acls/$KVM2" get auth; then

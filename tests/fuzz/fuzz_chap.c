@@ -5,7 +5,8 @@
  * decoders.
  *
  * Input: byte 0 picks the credentials (bit 0: the target has mutual
- * credentials; bit 1: the random source fails) and byte 1 seeds the
+ * credentials; bit 1: the random source fails; bits 2-5: the algorithms
+ * allowed, MD5 to SHA3-256, none set meaning all) and byte 1 seeds the
  * random source; the rest is requests separated by 0xff bytes. In a
  * request, the value "@" of CHAP_R is replaced by the right response to
  * the target's challenge (computed here with libcrypto, not with chap.c),
@@ -19,7 +20,8 @@
  * is as long as the digest and hex-encoded; after success or failure every
  * step fails; the output is well-formed text. Every value also goes through
  * chap_binary_decode, compared with a reference decoder, and every CHAP_A
- * through chap_alg_choose (a known algorithm of the list, the strongest).
+ * through chap_alg_choose (RFC 7143 §6.2.1: the first of the list that is
+ * known and allowed; -EACCES when some are known, none allowed).
  */
 #include <errno.h>
 #include <openssl/evp.h>
@@ -163,16 +165,24 @@ static void check_binary(const struct text_pair *p)
 			   (int)MIN(p->value_len, 80u), p->value);
 }
 
-static unsigned int strength(uint64_t v)
+static uint32_t allowed_set; /* the credentials' algs: CHAP_ALG_BIT()s, 0 for all */
+
+static bool known(uint64_t v)
 {
-	return v >= 5 && v <= 8 ? (unsigned int)(v - 4) : 0;
+	return v >= 5 && v <= 8;
+}
+
+static bool allowed(uint64_t v)
+{
+	return known(v) && (!allowed_set || (allowed_set & (1u << v)));
 }
 
 static void check_alg_choose(const struct text_pair *p)
 {
 	enum chap_alg alg = 0;
-	int rc = chap_alg_choose(p->value, p->value_len, &alg);
-	unsigned int best = 0;
+	int rc = chap_alg_choose(p->value, p->value_len, allowed_set, &alg);
+	uint64_t first = 0;
+	bool any_known = false;
 	const char *v = p->value, *end = p->value + p->value_len;
 	bool malformed = p->value_len == 0;
 
@@ -184,8 +194,10 @@ static void check_alg_choose(const struct text_pair *p)
 
 		if (r == -EINVAL)
 			malformed = true;
-		else if (!r && strength(x) > best)
-			best = strength(x);
+		else if (!r && known(x))
+			any_known = true;
+		if (!r && !first && allowed(x))
+			first = x;
 		if (!comma)
 			break;
 		v = comma + 1;
@@ -194,9 +206,10 @@ static void check_alg_choose(const struct text_pair *p)
 		FUZZ_CHECK(rc == -EINVAL, "malformed CHAP_A list: %d", rc);
 		return;
 	}
-	FUZZ_CHECK(rc == (best ? 0 : -ENOENT), "CHAP_A: %d, expected %d", rc, best ? 0 : -ENOENT);
+	FUZZ_CHECK(rc == (first ? 0 : any_known ? -EACCES : -ENOENT), "CHAP_A: %d", rc);
 	if (!rc)
-		FUZZ_CHECK(strength(alg) == best, "CHAP_A chose %d, not the strongest", (int)alg);
+		FUZZ_CHECK((uint64_t)alg == first, "CHAP_A chose %d, not %d, the first allowed",
+			   (int)alg, (int)first);
 }
 
 /* What the target sent in the first step: its algorithm, identifier and challenge. */
@@ -236,7 +249,7 @@ static void read_challenge(const struct text_buf *out, size_t from, struct chall
 		}
 	}
 	FUZZ_CHECK(got == 7, "first step answered without CHAP_A, CHAP_I and CHAP_C");
-	FUZZ_CHECK(ref_md(ch->alg), "CHAP_A=%ld chosen", ch->alg);
+	FUZZ_CHECK(ref_md(ch->alg) && allowed((uint64_t)ch->alg), "CHAP_A=%ld chosen", ch->alg);
 	FUZZ_CHECK(ch->clen == (size_t)EVP_MD_size(ref_md(ch->alg)),
 		   "a %zu-byte challenge for a %d-byte digest", ch->clen,
 		   EVP_MD_size(ref_md(ch->alg)));
@@ -385,6 +398,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rng_fail = data[0] & 2;
 	rng_seed = data[1];
 	memset(&creds, 0, sizeof(creds));
+	allowed_set = (uint32_t)((data[0] >> 2) & 0x0f) << CHAP_ALG_MD5;
+	creds.algs = allowed_set;
 	strcpy(creds.initiator.name, INI_NAME);
 	memcpy(creds.initiator.secret, INI_SECRET, strlen(INI_SECRET));
 	creds.initiator.secret_len = strlen(INI_SECRET);

@@ -37,6 +37,11 @@ static void *tpg_params(struct obj_model *m)
 	return &m->targets[0].tpgs[0].params;
 }
 
+static void *tpg_auth(struct obj_model *m)
+{
+	return &m->targets[0].tpgs[0].auth;
+}
+
 static void *acl_chap(struct obj_model *m)
 {
 	return &m->targets[0].tpgs[0].acls[0].chap;
@@ -50,9 +55,16 @@ static void *discovery_chap(struct obj_model *m)
 static const struct where places[] = {
 	{ &obj_tpg_attr_settings, TPG, "attribute", tpg_attrs },
 	{ &obj_tpg_param_settings, TPG, "parameter", tpg_params },
+	{ &obj_tpg_auth_settings, TPG, "auth", tpg_auth },
 	{ &obj_chap_settings, ACL, "auth", acl_chap },
-	{ &obj_chap_settings, "/iscsi", "discovery_auth", discovery_chap },
+	{ &obj_discovery_auth_settings, "/iscsi", "discovery_auth", discovery_chap },
 };
+
+/* Whether r is a CHAP credential (a name or a secret, which go in pairs). */
+static bool credential(const struct obj_setting *r)
+{
+	return r->type == OBJ_SETTING_NAME || r->type == OBJ_SETTING_SECRET;
+}
 
 /* Row i of all the places together. */
 static const struct obj_setting *row_at(size_t i, const struct where **w)
@@ -99,6 +111,10 @@ static void other_value(const struct obj_setting *r, char *buf, size_t len)
 	case OBJ_SETTING_SECRET:
 		snprintf(buf, len, "%s", chap[r - obj_chap_settings.rows]);
 		break;
+	case OBJ_SETTING_CHAP_ALGS:
+		/* as the tree writes it back: strongest first */
+		snprintf(buf, len, "SHA256,MD5");
+		break;
 	}
 }
 
@@ -110,6 +126,15 @@ static void pair_of(const struct obj_setting *r, char *buf, size_t len)
 	const struct obj_setting *name = &obj_chap_settings.rows[i], *secret = name + 1;
 
 	buf[0] = '\0';
+	if (!credential(r)) {
+		/* chap_algorithms: discovery_auth needs credentials to be there at all */
+		name = &obj_chap_settings.rows[OBJ_CHAP_USERID];
+		other_value(name, v, sizeof(v));
+		snprintf(buf, len, ", \"userid\": \"%s\"", v);
+		other_value(name + 1, v, sizeof(v));
+		snprintf(buf + strlen(buf), len - strlen(buf), ", \"password\": \"%s\"", v);
+		return;
+	}
 	if (name->mutual) {
 		/* mutual credentials need the initiator's own */
 		other_value(&obj_chap_settings.rows[OBJ_CHAP_USERID], v, sizeof(v));
@@ -150,7 +175,13 @@ START_TEST(every_row_through_set)
 
 	basic(w->object == acl_chap);
 	other_value(r, value, sizeof(value));
-	if (w->t == &obj_chap_settings)
+	if (w->object == tpg_auth && credential(r)) {
+		/* a TPG's auth is its ACLs' policy: credentials are theirs */
+		snprintf(args, sizeof(args), "{\"_1\": \"auth\", \"%s\": \"%s\"}", r->key, value);
+		refused("set", TPG, args, -EINVAL, "CHAP credentials belong to an ACL or to discovery");
+		return;
+	}
+	if (w->object == discovery_chap || (w->object == acl_chap && credential(r)))
 		pair_of(r, pair, sizeof(pair));
 	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"%s\": \"%s\"%s}", w->group, r->key, value,
 		 pair);
@@ -171,8 +202,8 @@ START_TEST(every_row_through_set)
 	else
 		ck_assert_str_eq(json_object_get_string(v), value);
 
-	/* empty: the default again (CHAP: the whole pair, or the parser would refuse) */
-	if (w->t == &obj_chap_settings)
+	/* empty: the default again (CHAP credentials: the whole pair, or the parser would refuse) */
+	if (credential(r))
 		return;
 	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"%s\": \"\"}", w->group, r->key);
 	ok("set", w->path, args);

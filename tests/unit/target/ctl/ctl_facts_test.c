@@ -137,7 +137,9 @@ START_TEST(every_group)
 			ck_assert_int_eq(flag(key, "bool"), r->type == OBJ_SETTING_BOOL ||
 								    r->type == OBJ_SETTING_YESNO);
 			ck_assert_int_eq(flag(key, "secret"), r->type == OBJ_SETTING_SECRET);
-			ck_assert_int_eq(flag(key, "optional"), r->mutual);
+			/* optional: the target's credentials, and the CHAP policy */
+			ck_assert_int_eq(flag(key, "optional"),
+					 r->mutual || r->type == OBJ_SETTING_CHAP_ALGS);
 		}
 	}
 	if (grp->allowed_addresses)

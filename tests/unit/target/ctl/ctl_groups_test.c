@@ -94,13 +94,13 @@ START_TEST(set_finds_each_group)
 			ck_assert(ctl_groups[j].node != grp->node ||
 				  strcmp(ctl_groups[j].name, grp->name));
 	basic();
-	/* a key no group has: refused by the group's own list, or the group itself */
+	/* a key no group has: refused by the group's own list */
 	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"no_such_key\": \"1\"}", grp->name);
+	refused("set", node_path(grp->node), args, -EINVAL, "takes no argument 'no_such_key'");
+	/* credentials where the group refuses them: with its reason */
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"userid\": \"u\"}", grp->name);
 	if (grp->refused)
 		refused("set", node_path(grp->node), args, -EINVAL, grp->refused);
-	else
-		refused("set", node_path(grp->node), args, -EINVAL,
-			"takes no argument 'no_such_key'");
 }
 END_TEST
 

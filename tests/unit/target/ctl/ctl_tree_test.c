@@ -252,7 +252,7 @@ static void walkthrough_iscsi_props(struct json_object *got, struct json_object 
 {
 	static const char empty[] = "{ \"discovery_auth\": { \"enable\": false, \"userid\": \"\", "
 				    "\"password_set\": false, \"mutual_userid\": \"\", "
-				    "\"mutual_password_set\": false } }";
+				    "\"mutual_password_set\": false, \"chap_algorithms\": \"\" } }";
 	struct json_object *iscsi = child(got, 1), *props;
 
 	ck_assert_str_eq(member(iscsi, "name"), "iscsi");

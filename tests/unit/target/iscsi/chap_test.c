@@ -96,40 +96,110 @@ END_TEST
 
 /* ---- CHAP_A ---- */
 
-static int choose(const char *list, enum chap_alg *alg)
+static int choose(const char *list, uint32_t allowed, enum chap_alg *alg)
 {
-	return chap_alg_choose(list, strlen(list), alg);
+	return chap_alg_choose(list, strlen(list), allowed, alg);
 }
+
+#define B(a) CHAP_ALG_BIT(CHAP_ALG_##a)
 
 START_TEST(test_alg_choose)
 {
 	enum chap_alg a = 0;
 
-	ck_assert_int_eq(choose("5", &a), 0);
+	ck_assert_int_eq(choose("5", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_MD5);
-	/* the strongest, whatever the initiator's order */
-	ck_assert_int_eq(choose("5,6,7,8", &a), 0);
+	/*
+	 * RFC 7143 §6.2.1: the first of the initiator's list that we know, in
+	 * its order: an initiator that offers 5,6,7,8 and answers only in MD5
+	 * logs in (it got SHA3-256, the strongest, before).
+	 */
+	ck_assert_int_eq(choose("5,6,7,8", 0, &a), 0);
+	ck_assert_int_eq(a, CHAP_ALG_MD5);
+	ck_assert_int_eq(choose("8,7,6,5", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_SHA3_256);
-	ck_assert_int_eq(choose("7,5", &a), 0);
+	ck_assert_int_eq(choose("7,5", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_SHA256);
-	ck_assert_int_eq(choose("5,6", &a), 0);
+	ck_assert_int_eq(choose("6,8", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_SHA1);
 	/* numbers in any RFC 7143 §6.1 encoding; unknown ones are skipped */
-	ck_assert_int_eq(choose("0x7,129,5", &a), 0);
+	ck_assert_int_eq(choose("129,0x7,5", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_SHA256);
-	ck_assert_int_eq(choose("99999999999999999999999,5", &a), 0);
+	ck_assert_int_eq(choose("99999999999999999999999,5", 0, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_MD5);
-	ck_assert_int_eq(choose("1,129,0", &a), -ENOENT);
-	/* malformed lists */
-	ck_assert_int_eq(choose("", &a), -EINVAL);
-	ck_assert_int_eq(choose("5,", &a), -EINVAL);
-	ck_assert_int_eq(choose(",5", &a), -EINVAL);
-	ck_assert_int_eq(choose("5,,7", &a), -EINVAL);
-	ck_assert_int_eq(choose("5,MD5", &a), -EINVAL);
-	ck_assert_int_eq(choose("05", &a), -EINVAL); /* §6.1: no leading zeros */
+	ck_assert_int_eq(choose("1,129,0,37", 0, &a), -ENOENT);
+	/* malformed lists, wherever the fault is */
+	ck_assert_int_eq(choose("", 0, &a), -EINVAL);
+	ck_assert_int_eq(choose("5,", 0, &a), -EINVAL);
+	ck_assert_int_eq(choose(",5", 0, &a), -EINVAL);
+	ck_assert_int_eq(choose("5,,7", 0, &a), -EINVAL);
+	ck_assert_int_eq(choose("5,MD5", 0, &a), -EINVAL);
+	ck_assert_int_eq(choose("05", 0, &a), -EINVAL); /* §6.1: no leading zeros */
 	/* bounded by len, not by a NUL */
-	ck_assert_int_eq(chap_alg_choose("5,7", 1, &a), 0);
+	ck_assert_int_eq(chap_alg_choose("7,5", 1, 0, &a), 0);
+	ck_assert_int_eq(a, CHAP_ALG_SHA256);
+}
+END_TEST
+
+/* §6.2.1's "and is allowed to use for the specific originator": chap_algorithms. */
+START_TEST(test_alg_choose_allowed)
+{
+	enum chap_alg a = 0;
+
+	/* MD5 refused: the initiator's next choice */
+	ck_assert_int_eq(choose("5,6,7,8", B(SHA1) | B(SHA256) | B(SHA3_256), &a), 0);
+	ck_assert_int_eq(a, CHAP_ALG_SHA1);
+	ck_assert_int_eq(choose("5,7,6", B(SHA256) | B(SHA3_256), &a), 0);
+	ck_assert_int_eq(a, CHAP_ALG_SHA256);
+	ck_assert_int_eq(choose("5,8", B(SHA3_256), &a), 0);
+	ck_assert_int_eq(a, CHAP_ALG_SHA3_256);
+	/* nothing allowed among what we know of it: the policy's doing, not ours */
+	ck_assert_int_eq(choose("5", B(SHA256), &a), -EACCES);
+	ck_assert_int_eq(choose("129,5,6", B(SHA256) | B(SHA3_256), &a), -EACCES);
+	/* nothing we know at all stays "no algorithm in common" */
+	ck_assert_int_eq(choose("129", B(SHA256), &a), -ENOENT);
+	/* malformed wins over either */
+	ck_assert_int_eq(choose("5,x", B(SHA256), &a), -EINVAL);
+	/* all four are every one */
+	ck_assert_int_eq(choose("5", CHAP_ALGS_ALL, &a), 0);
 	ck_assert_int_eq(a, CHAP_ALG_MD5);
+}
+END_TEST
+
+/* The setting's words: open-iscsi's names, any case and order; written strongest first. */
+START_TEST(test_algs_names)
+{
+	char text[CHAP_ALGS_TEXT_MAX];
+	uint32_t set = 0;
+
+	ck_assert_int_eq(chap_algs_parse("SHA3-256,SHA256,SHA1,MD5", 24, &set), 0);
+	ck_assert_uint_eq(set, CHAP_ALGS_ALL);
+	ck_assert_int_eq(chap_algs_text(set, text, sizeof(text)), 24);
+	ck_assert_str_eq(text, "SHA3-256,SHA256,SHA1,MD5");
+	ck_assert_int_eq(chap_algs_parse("md5,sha256", 10, &set), 0);
+	ck_assert_uint_eq(set, B(MD5) | B(SHA256));
+	ck_assert_int_eq(chap_algs_text(set, text, sizeof(text)), 10);
+	ck_assert_str_eq(text, "SHA256,MD5");
+	ck_assert_int_eq(chap_algs_parse("Sha3-256,sha3-256", 17, &set), 0);
+	ck_assert_uint_eq(set, B(SHA3_256));
+	/* bounded by len */
+	ck_assert_int_eq(chap_algs_parse("SHA1,MD5", 4, &set), 0);
+	ck_assert_uint_eq(set, B(SHA1));
+	ck_assert_str_eq(chap_alg_name(CHAP_ALG_SHA3_256), "SHA3-256");
+	ck_assert_ptr_null(chap_alg_name((enum chap_alg)4));
+	/* refused: empty, an empty name, unknown names, the numbers of CHAP_A */
+	set = 7;
+	ck_assert_int_eq(chap_algs_parse("", 0, &set), -EINVAL);
+	ck_assert_int_eq(chap_algs_parse("MD5,", 4, &set), -EINVAL);
+	ck_assert_int_eq(chap_algs_parse(",MD5", 4, &set), -EINVAL);
+	ck_assert_int_eq(chap_algs_parse("SHA-256", 7, &set), -EINVAL);
+	ck_assert_int_eq(chap_algs_parse("MD5 ", 4, &set), -EINVAL);
+	ck_assert_int_eq(chap_algs_parse("5", 1, &set), -EINVAL);
+	ck_assert_uint_eq(set, 7); /* untouched */
+	/* no room */
+	ck_assert_int_eq(chap_algs_text(CHAP_ALGS_ALL, text, 24), -ENOSPC);
+	ck_assert_int_eq(chap_algs_text(0, text, 1), 0);
+	ck_assert_str_eq(text, "");
 }
 END_TEST
 
@@ -271,6 +341,12 @@ START_TEST(test_credential_rules)
 	set_secret(&cr.target, "", "");
 	set_secret(&cr.initiator, "kvm1-user", "short-secret"); /* 12: fine */
 	ck_assert_ptr_null(chap_creds_why(&cr));
+	/* allowed algorithms: those we know, 0 for every one */
+	cr.algs = CHAP_ALGS_ALL;
+	ck_assert_ptr_null(chap_creds_why(&cr));
+	cr.algs = CHAP_ALG_BIT(CHAP_ALG_MD5) | CHAP_ALG_BIT(4);
+	ck_assert_ptr_nonnull(chap_creds_why(&cr));
+	cr.algs = 0;
 	set_secret(&cr.initiator, "kvm1-user", "short-secre");
 	ck_assert_ptr_nonnull(chap_creds_why(&cr));
 	set_secret(&cr.initiator, "", "initiator-secret");
@@ -368,8 +444,8 @@ START_TEST(test_one_way_each_algorithm)
 	} v[] = {
 		{ "5", "5", MD5_R, 16 },
 		{ "6,5", "6", SHA1_R, 20 },
-		{ "5,7", "7", SHA256_R, 32 },
-		{ "5,6,7,8", "8", SHA3_R, 32 },
+		{ "7,5", "7", SHA256_R, 32 },
+		{ "8,7,6,5", "8", SHA3_R, 32 },
 	};
 	char a[32], nr[256], want[512];
 
@@ -400,6 +476,45 @@ START_TEST(test_one_way_each_algorithm)
 	}
 	/* nothing of CHAP after success */
 	expect_fail(step("CHAP_A=5"), ISCSI_LOGIN_AUTH_FAILURE, CHAP_REASON_UNEXPECTED_KEY);
+}
+END_TEST
+
+/*
+ * The interoperability case: an initiator that offers 5,6,7,8 and can
+ * answer only in MD5 (it got SHA3-256 and failed); and with the policy
+ * refusing MD5, the one it then gets is its next choice, or none.
+ */
+START_TEST(test_initiator_order_and_policy)
+{
+	struct chap_creds cr;
+
+	ck_assert_uint_eq(step("CHAP_A=5,6,7,8"), ISCSI_LOGIN_OK);
+	ck_assert_str_eq(rendered, "CHAP_A=5;CHAP_I=160;CHAP_C=" MD5_CHALLENGE ";");
+	ck_assert_uint_eq(step("CHAP_N=kvm1-user;CHAP_R=" MD5_R), ISCSI_LOGIN_OK);
+	ck_assert(done);
+
+	teardown();
+	memset(&cr, 0, sizeof(cr));
+	set_secret(&cr.initiator, "kvm1-user", "initiator-secret");
+	cr.algs = B(SHA1) | B(SHA256) | B(SHA3_256);
+	ck_assert_int_eq(chap_create(&cr, fixed_rng, &c), 0);
+	text_buf_init(&out, 65536);
+	ck_assert_uint_eq(step("CHAP_A=5,6,7,8"), ISCSI_LOGIN_OK);
+	ck_assert_int_eq(c->alg, CHAP_ALG_SHA1);
+	ck_assert_uint_eq(step("CHAP_N=kvm1-user;CHAP_R=" SHA1_R), ISCSI_LOGIN_OK);
+	ck_assert(done);
+
+	teardown();
+	ck_assert_int_eq(chap_create(&cr, fixed_rng, &c), 0);
+	text_buf_init(&out, 65536);
+	expect_fail(step("CHAP_A=5"), ISCSI_LOGIN_AUTH_FAILURE, CHAP_REASON_ALGORITHM_REFUSED);
+	ck_assert_str_eq(rendered, "");
+	ck_assert_ptr_nonnull(strstr(chap_reason_text(c->reason), "chap_algorithms"));
+	/* an algorithm nobody knows is still not the policy's doing */
+	teardown();
+	ck_assert_int_eq(chap_create(&cr, fixed_rng, &c), 0);
+	text_buf_init(&out, 65536);
+	expect_fail(step("CHAP_A=129"), ISCSI_LOGIN_AUTH_FAILURE, CHAP_REASON_NO_ALGORITHM);
 }
 END_TEST
 
@@ -624,6 +739,8 @@ static Suite *chap_suite(void)
 
 	tcase_add_test(pure, test_digest_known_answers);
 	tcase_add_test(pure, test_alg_choose);
+	tcase_add_test(pure, test_alg_choose_allowed);
+	tcase_add_test(pure, test_algs_names);
 	tcase_add_test(pure, test_binary_decode);
 	tcase_add_test(pure, test_hex_encode);
 	tcase_add_test(pure, test_credential_rules);
@@ -632,6 +749,7 @@ static Suite *chap_suite(void)
 
 	tcase_add_checked_fixture(ex, setup, teardown);
 	tcase_add_test(ex, test_one_way_each_algorithm);
+	tcase_add_test(ex, test_initiator_order_and_policy);
 	tcase_add_test(ex, test_upper_case_and_base64_response);
 	tcase_add_test(ex, test_mutual);
 	tcase_add_test(ex, test_wrong_secret_and_name);

@@ -111,12 +111,14 @@ static void setup(void)
 }
 
 static struct chap *chap_run;
+static uint32_t chap_allowed; /* the credentials' algorithms (chap_algorithms); 0: all */
 
 static void teardown(void)
 {
 	login_fini(&sm);
 	chap_destroy(chap_run);
 	chap_run = NULL;
+	chap_allowed = 0;
 }
 
 static void mkbhs(uint8_t *b, bool t, bool c, int csg, int nsg, uint32_t dlen)
@@ -693,6 +695,7 @@ static uint16_t chap_authenticate(void *arg, enum param_auth_method method, cons
 		strcpy(cr.target.name, "porticod-user");
 		cr.target.secret_len = 16;
 		memcpy(cr.target.secret, "target-secret-42", 16);
+		cr.algs = chap_allowed;
 		ck_assert_int_eq(chap_create(&cr, chap_rng, &chap_run), 0);
 	}
 	st = chap_step(chap_run, keys, len, out, done);
@@ -754,7 +757,7 @@ END_TEST
 START_TEST(test_real_chap_mutual)
 {
 	chap_required();
-	chap_start("5,7");
+	chap_start("7,5");
 	ck_assert_str_eq(render(), "CHAP_A=7;CHAP_I=160;CHAP_C=" CHAP_SHA256_C ";");
 	ck_assert_int_eq(SEND(1, 0, 0, 1,
 			      "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA256_R "\0CHAP_I=7\0CHAP_C=" CHAP_I_CHALLENGE
@@ -770,10 +773,41 @@ END_TEST
 START_TEST(test_real_chap_algorithm_choice)
 {
 	chap_required();
-	chap_start("5,6,7,8");
+	chap_start("8,7,6,5");
 	ck_assert_str_eq(render(), "CHAP_A=8;CHAP_I=160;CHAP_C=" CHAP_SHA256_C ";");
 	ck_assert_int_eq(SEND(1, 0, 0, 3, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA3_R "\0"),
 			 LOGIN_RESULT_FULL_FEATURE);
+
+	/*
+	 * RFC 7143 §6.2.1: the initiator's first choice that we know. One that
+	 * lists MD5 first and answers in MD5 logs in (it was given SHA3-256).
+	 */
+	teardown();
+	setup();
+	chap_required();
+	chap_start("5,6,7,8");
+	ck_assert_str_eq(render(), "CHAP_A=5;CHAP_I=160;CHAP_C=" CHAP_MD5_C ";");
+	ck_assert_int_eq(SEND(1, 0, 0, 3, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_MD5_R "\0"),
+			 LOGIN_RESULT_FULL_FEATURE);
+
+	/* chap_algorithms without MD5: the next of its list; MD5 alone, refused, and said why */
+	teardown();
+	setup();
+	chap_allowed = CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_SHA3_256);
+	chap_required();
+	chap_start("5,6,7,8");
+	ck_assert_str_eq(render(), "CHAP_A=7;CHAP_I=160;CHAP_C=" CHAP_SHA256_C ";");
+	ck_assert_int_eq(SEND(1, 0, 0, 3, "CHAP_N=kvm1-user\0CHAP_R=" CHAP_SHA256_R "\0"),
+			 LOGIN_RESULT_FULL_FEATURE);
+	teardown();
+	setup();
+	chap_allowed = CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_SHA3_256);
+	chap_required();
+	ck_assert_int_eq(SEND(0, 0, 0, 0,
+			      "InitiatorName=" INAME "\0TargetName=" TNAME "\0AuthMethod=CHAP\0"),
+			 LOGIN_RESULT_CONTINUE);
+	expect_fail(SEND(0, 0, 0, 0, "CHAP_A=5\0"), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_ptr_nonnull(strstr(sm.fail_reason, "refused by chap_algorithms"));
 
 	/* nothing the target knows */
 	teardown();

@@ -21,6 +21,7 @@
 #include "common/be.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/chap.h"
 #include "target/model/config.h"
 #include "target/scsi/scsi.h"
 #include "tests/unit/check_main.h"
@@ -33,7 +34,8 @@ static const char every_setting[] =
 	"debug = \"iscsi,scsi\";\n"
 	"state_dir = \"/srv/portico test/state\";\n"
 	"discovery_auth = { userid = \"disc user\"; password = \"disc-secret-12\";\n"
-	"  mutual_userid = \"portico\"; mutual_password = \"target-secret-1\"; };\n"
+	"  mutual_userid = \"portico\"; mutual_password = \"target-secret-1\";\n"
+	"  chap_algorithms = \"SHA256\"; };\n"
 	"backstores = (\n"
 	"  { name = \"f0\"; type = \"file\"; path = \"/srv/a \\\"quoted\\\" \\\\ dir/f0.img\";\n"
 	"    size = \"20G\"; thin = true; block_size = 4096; serial = \"SER-f0\";\n"
@@ -63,12 +65,13 @@ static const char every_setting[] =
 	"            mapped_luns = ( { lun = 3; tpg_lun = 16383; read_only = true; },\n"
 	"                            { lun = 1; tpg_lun = 0; read_only = false; } );\n"
 	"            userid = \"i3\"; password = \"init-secret-03\"; mutual_userid = \"t3\";\n"
-	"            mutual_password = \"target-secret-3\";\n"
+	"            mutual_password = \"target-secret-3\"; chap_algorithms = \"md5,sha3-256\";\n"
 	"            allowed_addresses = ( \"10.0.0.5\", \"FD00::/8\" ); }\n"
 	"        );\n"
 	"        attributes = { generate_node_acls = true; demo_mode_write_protect = false;\n"
 	"          nopin_interval = 0; nopin_timeout = 5; default_cmdsn_depth = 64;\n"
 	"          authentication = true; };\n"
+	"        auth = { chap_algorithms = \"SHA3-256,SHA256\"; };\n"
 	"        parameters = { MaxRecvDataSegmentLength = 8192; MaxBurstLength = 16777215;\n"
 	"          FirstBurstLength = 512; MaxOutstandingR2T = 4; InitialR2T = \"No\";\n"
 	"          ImmediateData = false; HeaderDigest = \"CRC32C\"; DataDigest = \"None\";\n"
@@ -652,12 +655,21 @@ static const char *mutate(struct obj_model *m, int i)
 	case 67:
 		t0->acls[0].allowed = t0->acls[2].allowed;
 		return "initiator 'iqn.2026-11.org.example:all': allowed_addresses: 0 entries != 2";
+	case 68:
+		t0->acls[2].chap.chap_algorithms = CHAP_ALG_BIT(CHAP_ALG_MD5);
+		return "chap_algorithms 'SHA3-256,MD5' != 'MD5'";
+	case 69:
+		t0->auth.chap_algorithms = 0;
+		return "TPG 1: chap_algorithms 'SHA3-256,SHA256' != ''";
+	case 70:
+		m->discovery_auth.chap_algorithms |= CHAP_ALG_BIT(CHAP_ALG_SHA1);
+		return "discovery_auth: chap_algorithms 'SHA256' != 'SHA256,SHA1'";
 	default:
 		return NULL;
 	}
 }
 
-#define MUTATIONS 68
+#define MUTATIONS 71
 
 /* Undoes the mutations of a count, so that obj_model_free frees everything. */
 static void restore_counts(struct obj_model *b, const struct obj_model *a)
@@ -732,18 +744,18 @@ START_TEST(test_model_layout_known)
 		const char *name;
 		size_t size, known;
 	} s[] = {
-		{ "obj_model", sizeof(struct obj_model), 9672 },
+		{ "obj_model", sizeof(struct obj_model), 9680 },
 		{ "obj_backstore", sizeof(struct obj_backstore), 8408 },
 		{ "bs_params", sizeof(struct bs_params), 40 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },
 		{ "obj_target", sizeof(struct obj_target), 496 },
-		{ "obj_tpg", sizeof(struct obj_tpg), 136 },
+		{ "obj_tpg", sizeof(struct obj_tpg), 1160 },
 		{ "obj_portal", sizeof(struct net_portal), 216 },
 		{ "obj_tpg_lun", sizeof(struct obj_tpg_lun), 16 },
 		{ "obj_acl", sizeof(struct obj_acl), 1288 },
 		{ "net_allow", sizeof(struct net_allow), 16 },
 		{ "net", sizeof(struct net_cidr), 20 },
-		{ "obj_chap", sizeof(struct obj_chap), 1024 },
+		{ "obj_chap", sizeof(struct obj_chap), 1028 },
 		{ "obj_mapped_lun", sizeof(struct obj_mapped_lun), 24 },
 		{ "obj_tpg_attrs", sizeof(struct obj_tpg_attrs), 20 },
 		{ "obj_tpg_params", sizeof(struct obj_tpg_params), 32 },

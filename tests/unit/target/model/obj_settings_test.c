@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "common/util.h"
+#include "target/iscsi/chap.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/param.h"
 #include "target/model/config.h"
@@ -129,8 +130,13 @@ static void set_other(const struct obj_settings *t, const struct obj_setting *r,
 		break;
 	case OBJ_SETTING_NAME:
 	case OBJ_SETTING_SECRET:
-		for (size_t i = 0; i < t->n; i++)
+	case OBJ_SETTING_CHAP_ALGS:
+		/* discovery_auth is there only with its credentials */
+		for (size_t i = 0; i < OBJ_CHAP__CREDENTIALS; i++)
 			snprintf(obj_setting_buf(&t->rows[i], obj), t->rows[i].size, "%s", chap[i]);
+		if (r->type == OBJ_SETTING_CHAP_ALGS)
+			obj_setting_set_uint(r, obj,
+					     CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_MD5));
 		break;
 	}
 	ck_assert(!obj_setting_is_default(r, obj));
@@ -151,6 +157,10 @@ static void change(const struct obj_setting *r, void *obj)
 	case OBJ_SETTING_NAME:
 	case OBJ_SETTING_SECRET:
 		obj_setting_buf(r, obj)[0] = 'X';
+		break;
+	case OBJ_SETTING_CHAP_ALGS:
+		obj_setting_set_uint(r, obj,
+				     obj_setting_uint(r, obj) ^ CHAP_ALG_BIT(CHAP_ALG_SHA3_256));
 		break;
 	}
 }
@@ -230,6 +240,75 @@ START_TEST(every_row_is_parsed)
 }
 END_TEST
 
+/*
+ * chap_algorithms in the three places it is taken: a TPG's auth (its ACLs'
+ * policy), an ACL (instead of its TPG's), discovery_auth. Names in any case
+ * and order, saved strongest first; the TPG's auth takes no credentials.
+ */
+START_TEST(chap_algorithms_everywhere)
+{
+	static const char text[] =
+	    "discovery_auth = { userid = \"d\"; password = \"discovery-secret\";\n"
+	    "                   chap_algorithms = \"sha3-256\"; };\n"
+	    "targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+	    "  tpgs = ( { tag = 1; auth = { chap_algorithms = \"MD5,SHA256\"; };\n"
+	    "    acls = ( { initiator = \"iqn.2026-11.org.example:a\"; userid = \"a\";\n"
+	    "               password = \"initiator-secret\"; chap_algorithms = \"SHA1\"; },\n"
+	    "             { initiator = \"iqn.2026-11.org.example:b\"; } ); } ); } );\n";
+	static const char *const bad[] = {
+		/* credentials belong to ACLs */
+		"targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+		"  tpgs = ( { tag = 1; auth = { userid = \"u\"; password = \"initiator-secret\"; }; } ); } );\n",
+		/* not names it knows, or none */
+		"targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+		"  tpgs = ( { tag = 1; auth = { chap_algorithms = \"SHA-256\"; }; } ); } );\n",
+		"targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+		"  tpgs = ( { tag = 1; auth = { chap_algorithms = \"\"; }; } ); } );\n",
+		"targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+		"  tpgs = ( { tag = 1; auth = { chap_algorithms = \"5,7\"; }; } ); } );\n",
+		"targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
+		"  tpgs = ( { tag = 1; auth = { nothing = 1; }; } ); } );\n",
+	};
+	static const char *const why[] = {
+		"CHAP credentials belong to an ACL", "'SHA-256' must be a list of SHA3-256, SHA256",
+		"'' must be a list", "'5,7' must be a list", "nothing",
+	};
+	struct obj_model *m = parse(text), *back;
+	const struct obj_tpg *tpg = &m->targets[0].tpgs[0];
+	struct cfg_err err = { "" };
+	config_setting_t *g;
+	config_t cfg;
+
+	ck_assert_uint_eq(tpg->auth.chap_algorithms,
+			  CHAP_ALG_BIT(CHAP_ALG_MD5) | CHAP_ALG_BIT(CHAP_ALG_SHA256));
+	ck_assert_uint_eq(tpg->acls[0].chap.chap_algorithms, CHAP_ALG_BIT(CHAP_ALG_SHA1));
+	ck_assert_uint_eq(tpg->acls[1].chap.chap_algorithms, 0);
+	ck_assert_uint_eq(m->discovery_auth.chap_algorithms, CHAP_ALG_BIT(CHAP_ALG_SHA3_256));
+	back = round_trip(m);
+	assert_equal(m, back);
+	obj_model_free(back);
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(m, &cfg), 0);
+	g = config_lookup(&cfg, "targets.[0].tpgs.[0].auth.chap_algorithms");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(config_setting_get_string(g), "SHA256,MD5");
+	g = config_lookup(&cfg, "discovery_auth.chap_algorithms");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(config_setting_get_string(g), "SHA3-256");
+	ck_assert_ptr_null(config_lookup(&cfg, "targets.[0].tpgs.[0].acls.[1].chap_algorithms"));
+	config_destroy(&cfg);
+	obj_model_free(m);
+
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		m = NULL;
+		err = (struct cfg_err){ "" };
+		ck_assert_int_eq(config_parse_string(bad[i], &m, &err), -EINVAL);
+		ck_assert_ptr_null(m);
+		ck_assert_msg(strstr(err.msg, why[i]), "%s", err.msg);
+	}
+}
+END_TEST
+
 /* A model at its defaults saves none of them: the groups are left out. */
 START_TEST(defaults_save_nothing)
 {
@@ -245,6 +324,7 @@ START_TEST(defaults_save_nothing)
 	ck_assert_ptr_nonnull(tpg);
 	ck_assert_ptr_null(config_setting_get_member(tpg, "attributes"));
 	ck_assert_ptr_null(config_setting_get_member(tpg, "parameters"));
+	ck_assert_ptr_null(config_setting_get_member(tpg, "auth"));
 	ck_assert_ptr_null(config_lookup(&cfg, "discovery_auth"));
 	config_destroy(&cfg);
 	obj_model_free(m);
@@ -602,6 +682,7 @@ static Suite *obj_settings_suite(void)
 	tcase_add_loop_test(tc, every_row_round_trips, 0, (int)nrows());
 	tcase_add_loop_test(tc, every_row_is_parsed, 0, (int)nrows());
 	tcase_add_test(tc, digests_required);
+	tcase_add_test(tc, chap_algorithms_everywhere);
 	tcase_add_test(tc, defaults_save_nothing);
 	tcase_add_test(tc, keys_are_unique_and_found);
 	tcase_add_test(tc, to_the_transport);

@@ -96,6 +96,25 @@ START_TEST(test_unmap_rejects)
 	ck_assert_uint_eq(t_sense(&t.cmd), T_PARAM_LEN);
 	t_cmd_fini(&t);
 
+	/*
+	 * The iSCSI EDTL cuts the parameter list short (16 of its 24 bytes):
+	 * nothing is deallocated; a longer EDTL takes the list (docs/conformance.md)
+	 */
+	t_fill(0, 1, 'a');
+	put_be16(cdb + 7, 24);
+	d[0] = (struct ud){0, 1};
+	unmap_list(p, d, 1);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 16, p, 24), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t.cmd), T_PARAM_LEN);
+	t_cmd_fini(&t);
+	ck_assert(T.mb->mapped[0]);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	ck_assert_uint_eq(t_run_edtl(&t, 512, p, 24), SCSI_STATUS_GOOD);
+	t_cmd_fini(&t);
+	ck_assert(!T.mb->mapped[0]);
+	put_be16(cdb + 7, 0);
+
 	/* ANCHOR */
 	cdb[1] = 0x01;
 	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), SCSI_STATUS_CHECK_CONDITION);
@@ -269,10 +288,30 @@ START_TEST(test_write_same_rejects)
 	    run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, SCSI_MAX_WRITE_SAME_BLOCKS + 1, blk, T_BS, &c),
 	    SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
-	/* the data-out block did not all come */
+	/*
+	 * The data-out is one logical block, exactly: half of one did not all
+	 * come, and two are an initiator that thinks the block is larger (it
+	 * was replicated from the first half); with UNMAP too. Nothing is
+	 * written or deallocated.
+	 */
 	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 0, 1, blk, T_BS / 2, &c),
 			  SCSI_STATUS_CHECK_CONDITION);
-	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_WRITE_ZEROES], 0);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 0, 4, blk, 2 * T_BS, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0x08, 0, 4, blk, 2 * T_BS, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x08, 0, 4, blk, 0, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_WRITE_ZEROES] +
+			      T.mb->n[BS_OP_UNMAP],
+			  0);
+	/* NDOB takes no data-out: what is sent anyway is not looked at */
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0x01, 0, 4, blk, T_BS, &c),
+			  SCSI_STATUS_GOOD);
 }
 END_TEST
 

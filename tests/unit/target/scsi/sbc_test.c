@@ -183,15 +183,128 @@ START_TEST(test_write_shorter_data_out)
 	ck_assert_uint_eq(T.mb->data[T_BS - 1], 'b');
 	ck_assert_uint_eq(T.mb->data[T_BS], 'a');
 
-	/* EDTL 0 or 200 for one block: GOOD, nothing written */
+	/* EDTL 0 for one block: nothing was sent, nothing is written, GOOD */
 	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 0, 1);
-	t_cmd_init(&t, T.itl, cdb, 16);
-	ck_assert_uint_eq(t_run_edtl(&t, 200, b, 200), SCSI_STATUS_GOOD);
-	t_cmd_fini(&t);
 	t_cmd_init(&t, T.itl, cdb, 16);
 	ck_assert_uint_eq(t_run_edtl(&t, 0, NULL, 0), SCSI_STATUS_GOOD);
 	t_cmd_fini(&t);
 	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 1);
+}
+END_TEST
+
+/* One data-out command of cdb with edtl bytes of 'n' sent: its status, its sense in *c. */
+static uint8_t run_out(const uint8_t *cdb, uint32_t edtl, struct scsi_cmd *c)
+{
+	static uint8_t d[4 * T_BS];
+	struct t_cmd t;
+	uint8_t st;
+
+	memset(d, 'n', sizeof(d));
+	t_cmd_init(&t, T.itl, cdb, 16);
+	st = t_run_edtl(&t, edtl, d, sizeof(d));
+	*c = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
+/*
+ * The data-out ends inside a logical block (EDTL 200 for a 512-byte
+ * block, or 700 for two): no command writes or compares part of a block,
+ * so every one that moves data per block is refused, INVALID FIELD IN
+ * COMMAND INFORMATION UNIT, and neither reads nor writes the medium.
+ * (Each was answered GOOD with nothing written, or with the whole blocks
+ * written and the rest of the data dropped.)
+ */
+START_TEST(test_data_out_ends_inside_a_block)
+{
+	static const struct {
+		uint8_t op;
+		uint8_t b1;
+		int cdb; /* 6, 10, 12, 16 */
+	} cmds[] = {
+		{SCSI_OP_WRITE_6, 0, 6},	   {SCSI_OP_WRITE_10, 0, 10},
+		{SCSI_OP_WRITE_12, 0, 12},	   {SCSI_OP_WRITE_16, 0, 16},
+		{SCSI_OP_WRITE_VERIFY_10, 0x02, 10}, {SCSI_OP_WRITE_VERIFY_12, 0, 12},
+		{SCSI_OP_WRITE_VERIFY_16, 0x02, 16}, {SCSI_OP_ORWRITE_16, 0, 16},
+		{SCSI_OP_VERIFY_10, 0x02, 10},	   {SCSI_OP_VERIFY_16, 0x02, 16},
+	};
+	static const uint32_t edtls[][2] = {{1, 200}, {2, 700}, {2, 1023}, {1, 1}};
+	uint8_t cdb[16];
+	struct scsi_cmd c;
+
+	t_fill(10, 2, 'o');
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		for (size_t j = 0; j < ARRAY_SIZE(edtls); j++) {
+			uint32_t n = edtls[j][0];
+
+			if (cmds[i].cdb == 6) {
+				memset(cdb, 0, 16);
+				cdb[0] = cmds[i].op;
+				cdb[3] = 10;
+				cdb[4] = (uint8_t)n;
+			} else if (cmds[i].cdb == 10) {
+				t_cdb10(cdb, cmds[i].op, cmds[i].b1, 10, (uint16_t)n);
+			} else if (cmds[i].cdb == 12) {
+				t_cdb12(cdb, cmds[i].op, cmds[i].b1, 10, n);
+			} else {
+				t_cdb16(cdb, cmds[i].op, cmds[i].b1, 10, n);
+			}
+			ck_assert_msg(run_out(cdb, edtls[j][1], &c) == SCSI_STATUS_CHECK_CONDITION,
+				      "opcode 0x%02x, %u blocks, EDTL %u: status 0x%02x",
+				      cmds[i].op, n, edtls[j][1], c.status);
+			ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+		}
+	}
+	/* VERIFY with BYTCHK 11b: one block of data-out, of which 200 bytes came */
+	t_cdb10(cdb, SCSI_OP_VERIFY_10, 0x06, 10, 2);
+	ck_assert_uint_eq(run_out(cdb, 200, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_IU);
+	/* the medium was not touched, nor read */
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE] + T.mb->n[BS_OP_READ], 0);
+	for (size_t k = 0; k < 2 * T_BS; k++)
+		ck_assert_uint_eq(T.mb->data[10 * T_BS + k], 'o');
+}
+END_TEST
+
+/*
+ * A data-out cut short at a block boundary is processed as far as it
+ * goes (RFC 7143 §11.4.5.2 overflow; FCP-4's "data beyond ... shall not
+ * be requested or transferred"): the whole blocks sent are written,
+ * compared, ORed, and nothing beyond them.
+ */
+START_TEST(test_data_out_short_by_whole_blocks)
+{
+	uint8_t cdb[16];
+	struct scsi_cmd c;
+
+	t_fill(10, 3, 'o');
+	/* WRITE(6) of 3 blocks, 2 sent */
+	memset(cdb, 0, 16);
+	cdb[0] = SCSI_OP_WRITE_6;
+	cdb[3] = 10;
+	cdb[4] = 3;
+	ck_assert_uint_eq(run_out(cdb, 2 * T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->data[12 * T_BS - 1], 'n');
+	ck_assert_uint_eq(T.mb->data[12 * T_BS], 'o');
+	/* WRITE AND VERIFY(16), BYTCHK 1, of 3 blocks, 1 sent: written and compared */
+	t_fill(10, 3, 'o');
+	t_cdb16(cdb, SCSI_OP_WRITE_VERIFY_16, 0x02, 10, 3);
+	ck_assert_uint_eq(run_out(cdb, T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->last.len, T_BS);
+	ck_assert_uint_eq(T.mb->data[11 * T_BS - 1], 'n');
+	ck_assert_uint_eq(T.mb->data[11 * T_BS], 'o');
+	/* VERIFY(10), BYTCHK 1, of 2 blocks, the first sent and it differs */
+	t_cdb10(cdb, SCSI_OP_VERIFY_10, 0x02, 11, 2);
+	ck_assert_uint_eq(run_out(cdb, T_BS, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_MISCOMPARE);
+	/* ... and the one that matches */
+	t_cdb10(cdb, SCSI_OP_VERIFY_10, 0x02, 10, 2);
+	ck_assert_uint_eq(run_out(cdb, T_BS, &c), SCSI_STATUS_GOOD);
+	/* EDTL 0: nothing sent, nothing done */
+	ck_assert_uint_eq(run_out(cdb, 0, &c), SCSI_STATUS_GOOD);
+	t_cdb16(cdb, SCSI_OP_ORWRITE_16, 0, 10, 2);
+	ck_assert_uint_eq(run_out(cdb, 0, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->data[10 * T_BS], 'n');
 }
 END_TEST
 
@@ -727,6 +840,8 @@ static Suite *sbc_suite(void)
 	tcase_add_test(tc, test_range_and_zero_length);
 	tcase_add_test(tc, test_write_shorter_data_out);
 	tcase_add_test(tc, test_read_shorter_buffer);
+	tcase_add_test(tc, test_data_out_ends_inside_a_block);
+	tcase_add_test(tc, test_data_out_short_by_whole_blocks);
 	tcase_add_test(tc, test_verify);
 	tcase_add_test(tc, test_write_and_verify);
 	tcase_add_test(tc, test_orwrite);

@@ -93,6 +93,7 @@ static uint8_t f_run(struct f_cmd *t, const uint8_t *cdb, uint32_t edtl, const v
 	cmd->itl = itl;
 	memcpy(cmd->cdb, cdb, 16);
 	cmd->cdb_len = 16;
+	cmd->edtl = edtl;
 	cmd->done = f_done;
 	cmd->priv = t;
 	r = scsi_cmd_parse(cmd);

@@ -239,6 +239,7 @@ static inline uint32_t t_sense(const struct scsi_cmd *cmd)
 #define T_READ_ERROR 0x031100u
 #define T_WRITE_ERROR 0x030c00u
 #define T_MISCOMPARE 0x0e1d00u
+#define T_INVALID_FIELD_IU 0x050e03u /* INVALID FIELD IN COMMAND INFORMATION UNIT */
 #define T_NOT_READY_STOPPED 0x020402u
 #define T_UA_POWER_ON 0x062900u
 #define T_UA_RESET 0x062903u

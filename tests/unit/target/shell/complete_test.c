@@ -134,7 +134,9 @@ START_TEST(groups_and_their_keys)
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set "), "attribute auth parameter");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set a"), "attribute auth");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set auth "),
-			 "mutual_password= mutual_userid= password= userid=");
+			 "chap_algorithms= mutual_password= mutual_userid= password= userid=");
+	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "set auth c"),
+			 "chap_algorithms=");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set auth userid=u p"), "password=");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set parameter Max"),
 			 "MaxBurstLength= MaxOutstandingR2T= MaxRecvDataSegmentLength=");

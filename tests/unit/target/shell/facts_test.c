@@ -75,7 +75,9 @@ START_TEST(groups_and_keys)
 			 "InitialR2T ImmediateData HeaderDigest DataDigest DefaultTime2Wait "
 			 "DefaultTime2Retain");
 	ck_assert_str_eq(joined(sh_facts_group_keys("iscsi", "discovery_auth")),
-			 "enable userid password mutual_userid mutual_password");
+			 "enable userid password mutual_userid mutual_password chap_algorithms");
+	ck_assert_str_eq(joined(sh_facts_group_keys("tpg", "auth")),
+			 "userid password mutual_userid mutual_password chap_algorithms");
 	ck_assert_str_eq(joined(sh_facts_group_keys("acl", "attribute")), "allowed_addresses");
 	ck_assert_str_eq(joined(sh_facts_group_keys("backstore", "attribute")),
 			 "size write_back readonly");
@@ -83,8 +85,8 @@ START_TEST(groups_and_keys)
 
 	sh_buf_init(&b);
 	sh_facts_group_usage("acl", "auth", " ", true, &b);
-	ck_assert_str_eq(sh_buf_str(&b),
-			 "userid=USER password=SECRET [mutual_userid=USER mutual_password=SECRET]");
+	ck_assert_str_eq(sh_buf_str(&b), "userid=USER password=SECRET [mutual_userid=USER "
+					 "mutual_password=SECRET] [chap_algorithms=SHA3-256,SHA256,SHA1,MD5]");
 	sh_buf_reset(&b);
 	sh_facts_group_usage("backstore", "attribute", "|", false, &b);
 	ck_assert_str_eq(sh_buf_str(&b), "size=SIZE|write_back=true|false|readonly=true|false");

@@ -312,7 +312,7 @@ START_TEST(help_text)
 	sh_help(SH_VERB_SET, &tpg, TPG, &b);
 	ck_assert_ptr_nonnull(strstr(sh_buf_str(&b), "usage: set attribute|parameter|auth KEY=VALUE"));
 	ck_assert_ptr_nonnull(strstr(sh_buf_str(&b), "\n  auth: userid, password, mutual_userid, "
-						     "mutual_password\n"));
+						     "mutual_password, chap_algorithms\n"));
 	sh_buf_reset(&b);
 	sh_help(SH_VERB_CREATE, &tpg, TPG, &b);
 	ck_assert_str_eq(sh_buf_str(&b), "create: create a child of this node\nNot available at " TPG
