@@ -96,6 +96,8 @@ size_t iscsi_session_list(struct iscsi_session_info *out, size_t max)
 		snprintf(i->portal, sizeof(i->portal), "%s", s->conn->local_text);
 		snprintf(i->peer, sizeof(i->peer), "%s", s->conn->peer_text);
 		i->luns = s->nluns;
+		i->io_memory = __atomic_load_n(&s->mem_held, __ATOMIC_RELAXED);
+		i->waiting = __atomic_load_n(&s->mem_nwait, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return n;
@@ -348,6 +350,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	sess->exp_cmdsn = sm->cmdsn;
 	sess->cmdsn_window = SESS_DEFAULT_CMDSN_DEPTH;
 	sess->next_ttt = 1;
+	sess_mem_init(sess);
 	list_init(&sess->deferred);
 	list_init(&sess->tasks);
 	list_init(&sess->reg_link);
@@ -385,6 +388,8 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 			goto err_conf;
 		sess->nluns = (unsigned int)map_n(conf.map);
 	}
+
+	sess->max_cmdsn = sess->exp_cmdsn + sess->cmdsn_window - 1;
 
 	pthread_mutex_lock(&reg_lock);
 	if (sess->type == ISCSI_SESSION_NORMAL || sm->tsih) {
@@ -463,11 +468,13 @@ void sess_unregister(struct iscsi_session *sess)
 	sess->dead = true;
 }
 
-static void deferred_free(struct iscsi_deferred *d)
+static void deferred_free(struct iscsi_session *sess, struct iscsi_deferred *d)
 {
 	list_del(&d->link);
 	if (d->task)
 		task_put(d->task);
+	if (d->data)
+		budget_give(sess->env.limits, &sess->mem_held, d->dlen);
 	free(d->data);
 	free(d);
 }
@@ -478,7 +485,8 @@ void sess_close(struct iscsi_session *sess)
 
 	sess_unregister(sess);
 	list_for_each_entry_safe(d, n, &sess->deferred, link)
-		deferred_free(d);
+		deferred_free(sess, d);
+	sess_mem_close(sess);
 	task_abort_all(sess);
 }
 
@@ -504,10 +512,26 @@ void sess_destroy(struct iscsi_session *sess)
 	free(sess);
 }
 
-uint32_t sess_max_cmdsn(const struct iscsi_session *sess)
+uint32_t sess_max_cmdsn(struct iscsi_session *sess)
 {
 	/* RFC 7143 §4.2.2.1: the window is MaxCmdSN - ExpCmdSN + 1 commands. */
-	return sess->exp_cmdsn + sess->cmdsn_window - 1;
+	uint32_t open = sess->exp_cmdsn + sess->cmdsn_window - 1;
+
+	if (!sn_gt(open, sess->max_cmdsn))
+		return sess->max_cmdsn;
+	/*
+	 * RFC 7143 §4.2.2.1: an initiator ignores a MaxCmdSN lower than the
+	 * one it has, so a window is closed by not moving it on: while the
+	 * session's memory is short, the commands it was allowed still come,
+	 * and no more (MaxCmdSN = ExpCmdSN - 1 once they have).
+	 */
+	if (sess_mem_tight(sess)) {
+		sess->window_held = true;
+		return sess->max_cmdsn;
+	}
+	sess->window_held = false;
+	sess->max_cmdsn = open;
+	return open;
 }
 
 int sess_cmdsn_check(struct iscsi_session *sess, uint32_t cmdsn, bool immediate)
@@ -554,6 +578,8 @@ int sess_defer_pdu(struct iscsi_session *sess, uint32_t cmdsn, const uint8_t *bh
 		}
 		memcpy(d->data, data, dlen);
 		d->dlen = dlen;
+		/* held until its turn: it counts, and while it waits the window does not grow */
+		budget_take(sess->env.limits, &sess->mem_held, dlen, true);
 	}
 	d->task = task;
 	if (task)
@@ -586,7 +612,7 @@ void sess_run_deferred(struct iscsi_session *sess)
 		} else {
 			sess_process(sess->conn, d->bhs, d->data, d->dlen);
 		}
-		deferred_free(d);
+		deferred_free(sess, d);
 	}
 }
 

@@ -1333,13 +1333,71 @@ static int config_parse_log_level(struct config_ctx *c, const config_setting_t *
 			 key, level, names);
 }
 
+/*
+ * A number of the top level (UINT, SIZE) as its row says: its default when
+ * the file has none, else in the row's range. Other rows: nothing to do.
+ */
+static int config_parse_number(struct config_ctx *c, const config_setting_t *root,
+			       const struct obj_global *r)
+{
+	config_setting_t *s = config_setting_get_member(root, r->key);
+	char lo[32], hi[32];
+	int64_t n;
+	uint64_t v = r->def;
+	int ret = 0;
+
+	if (r->value != OBJ_GLOBAL_UINT && r->value != OBJ_GLOBAL_SIZE)
+		return 0;
+	if (s && r->value == OBJ_GLOBAL_UINT) {
+		ret = config_get_range(root, r->key, false, (int64_t)r->min, (int64_t)r->max, &n,
+				       c->err);
+		v = (uint64_t)n;
+	} else if (s) {
+		ret = cfg_get_size(root, r->key, false, &v, c->err);
+		if (!ret && (v < r->min || v > r->max)) {
+			config_size_text(r->min, lo, sizeof(lo));
+			config_size_text(r->max, hi, sizeof(hi));
+			return cfg_error(c->err, s, "%s must be from %s to %s", r->key, lo, hi);
+		}
+	}
+	if (!ret)
+		obj_global_set_num(r, c->m, v);
+	return ret;
+}
+
+/*
+ * A group of the top level (GROUP) as its table says, its rows' defaults
+ * where the file has none; then what the rows cannot say alone.
+ */
+static int config_parse_group(struct config_ctx *c, const config_setting_t *root,
+			      const struct obj_global *r)
+{
+	const struct obj_auth_guard *g = &c->m->auth_guard;
+	config_setting_t *s;
+	int ret;
+
+	if (r->value != OBJ_GLOBAL_GROUP)
+		return 0;
+	obj_settings_default(r->settings, (char *)c->m + r->offset);
+	ret = config_get_settings(root, r->settings, (char *)c->m + r->offset, c->err);
+	if (ret || r != &obj_globals[OBJ_GLOBAL_AUTH_GUARD])
+		return ret;
+	s = config_setting_get_member(root, r->key);
+	if (g->delay_max_ms < g->delay_ms)
+		return cfg_error(c->err,
+				 config_setting_get_member(s, "delay_max_ms")
+					 ?: config_setting_get_member(s, "delay_ms"),
+				 "%s: delay_max_ms (%u) must not be below delay_ms (%u)", r->key,
+				 g->delay_max_ms, g->delay_ms);
+	return 0;
+}
+
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
 	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *debug = NULL, *p, *key;
 	const char *state_dir = PR_STORE_DEFAULT_DIR;
 	const char *keys[OBJ_GLOBAL__COUNT + 1];
-	int64_t io_threads = 0;
 	int ret;
 
 	obj_globals_keys(keys, ARRAY_SIZE(keys));
@@ -1374,11 +1432,13 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
 	strcpy(m->state_dir, state_dir);
 
-	ret = config_get_range(root, CONFIG_KEY(IO_THREADS), false, 0, CONFIG_IO_THREADS_MAX,
-			       &io_threads, c->err);
-	if (ret)
-		return ret;
-	m->io_threads = (unsigned int)io_threads;
+	obj_globals_foreach(r) {
+		ret = config_parse_number(c, root, r);
+		if (!ret)
+			ret = config_parse_group(c, root, r);
+		if (ret)
+			return ret;
+	}
 
 	/* Every change over the control socket is saved unless the admin says otherwise. */
 	m->auto_save = true;

@@ -48,7 +48,7 @@ static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
  * the bytes ("512512"), never as an integer literal that libconfig 1.5
  * would truncate above 2^31-1 (docs/configuration.md).
  */
-static void config_size_text(uint64_t size, char *buf, size_t len)
+void config_size_text(uint64_t size, char *buf, size_t len)
 {
 	static const char units[] = "KMGTP";
 	int i;
@@ -307,6 +307,21 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 /* The key of a row of the file's top level (obj_globals). */
 #define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
 
+/* A number of the top level (UINT, SIZE) that is not at its row's default: sizes as "64M". */
+static int config_save_number(config_setting_t *root, const struct obj_model *m,
+			      const struct obj_global *r)
+{
+	uint64_t v = obj_global_num(r, m);
+	char text[32];
+
+	if (v == r->def)
+		return 0;
+	if (r->value == OBJ_GLOBAL_UINT)
+		return cfg_set_uint(root, r->key, v);
+	config_size_text(v, text, sizeof(text));
+	return cfg_set_string(root, r->key, text);
+}
+
 /*
  * Fills cfg (freshly initialised) with m, in the model's order: the same
  * model, the same bytes. The top level in the order files have always had,
@@ -332,6 +347,19 @@ int config_build(const struct obj_model *m, config_t *cfg)
 		ret = cfg_set_string(root, CONFIG_KEY(STATE_DIR), m->state_dir);
 	if (!ret)
 		ret = config_save_settings(root, &obj_discovery_auth_settings, &m->discovery_auth);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_IO_MEMORY_LIMIT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SEND_TIMEOUT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS]);
+	if (!ret)
+		ret = config_save_number(root, m,
+					 &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS]);
+	if (!ret)
+		ret = config_save_settings(root, &obj_auth_guard_settings, &m->auth_guard);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)

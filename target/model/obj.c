@@ -498,6 +498,10 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
 	/* the daemon's own settings; its parts below */
 	obj_globals_foreach(r) {
+		if (r->value == OBJ_GLOBAL_GROUP &&
+		    !obj_settings_same(r->settings, (const char *)x + r->offset,
+				       (const char *)y + r->offset, r->key, why, whylen))
+			return false;
 		if (r->value == OBJ_GLOBAL_TEXT &&
 		    strcmp(obj_global_text(r, x), obj_global_text(r, y)))
 			return obj_diff(why, whylen, "model: %s '%s' != '%s'", r->field,

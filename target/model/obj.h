@@ -33,6 +33,7 @@
 
 #define OBJ_NAME_MAX 64
 #define OBJ_LUN_MAX 16383 /* SAM-5 flat space addressing: the largest LUN porticod serves */
+#define OBJ_IO_THREADS_MAX 1024
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
@@ -76,6 +77,19 @@ struct obj_chap {
 	char mutual_userid[256];
 	char mutual_password[256];
 	uint32_t chap_algorithms; /* CHAP_ALG_BIT()s; 0: not set (every algorithm) */
+};
+
+/*
+ * The auth guard (docs/configuration.md, "Failed logins"): failed logins
+ * counted per initiator name and per source address, their answers
+ * delayed, and a lockout after a run of them.
+ */
+struct obj_auth_guard {
+	bool enabled;
+	uint32_t delay_ms; /* the first failure of a run waits this long, doubling */
+	uint32_t delay_max_ms; /* ... up to this */
+	uint32_t lockout_failures; /* this many in a row lock the name or address out */
+	uint32_t lockout_time; /* seconds; failures older than this are forgotten */
 };
 
 struct obj_acl {
@@ -150,6 +164,19 @@ struct obj_model {
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
 	struct obj_chap discovery_auth; /* userid set: discovery sessions must use CHAP */
+	/*
+	 * Limits (docs/configuration.md, "Limits"): bytes of command data
+	 * in flight, all sessions (0: a quarter of the machine's memory) and
+	 * one session; seconds a connection may take nothing of what waits
+	 * to be sent before it is dropped.
+	 */
+	uint64_t io_memory_limit;
+	uint64_t session_io_memory_limit;
+	unsigned int send_timeout;
+	/* connections at most, in all and from one initiator address */
+	unsigned int max_connections;
+	unsigned int max_connections_per_address;
+	struct obj_auth_guard auth_guard;
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

@@ -60,6 +60,7 @@
 #define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
 #define CHAP_POLICY(m) struct obj_chap, "", m
+#define GUARD(m) struct obj_auth_guard, "auth_guard.", m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
 #define OBJ_DSL_MAX ((1u << 24) - 1)
@@ -133,6 +134,23 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 				  .word = "SHA3-256,SHA256,SHA1,MD5" },
 };
 
+/*
+ * docs/configuration.md, "Failed logins": a guesser's tenth failure in a
+ * row waits 8 s, and ten in a row lock the name out of the target (an
+ * address, ten names or targets) for five minutes, about two guesses a
+ * minute; a right secret is never delayed. Delays stay under the 30 s a
+ * login may take.
+ */
+static const struct obj_setting obj_auth_guard_rows[] = {
+	{ .key = "enabled", OBJ_BOOL(GUARD(enabled)), .def = true },
+	{ .key = "delay_ms", OBJ_UINT(GUARD(delay_ms)), .max = 30000, .def = 500 },
+	{ .key = "delay_max_ms", OBJ_UINT(GUARD(delay_max_ms)), .max = 30000, .def = 8000 },
+	{ .key = "lockout_failures", OBJ_UINT(GUARD(lockout_failures)), .min = 1, .max = 1000,
+	  .def = 10 },
+	{ .key = "lockout_time", OBJ_UINT(GUARD(lockout_time)), .min = 1, .max = 86400,
+	  .def = 300 },
+};
+
 /* A field of struct bs_params, for obj_model_equal "params.m" */
 #define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
 
@@ -184,6 +202,7 @@ _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
 	.size = sizeof(((struct obj_model *)0)->m), .field = #m
 
 #define OBJ_DISCOVERY_AUTH "discovery_auth"
+#define OBJ_AUTH_GUARD "auth_guard"
 
 const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	/* the socket is bound at start-up: a restored file's takes effect at the next */
@@ -191,7 +210,8 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 					OBJ_MODEL(char *, control_socket), .at_start = true },
 	/* the I/O threads run from start-up */
 	[OBJ_GLOBAL_IO_THREADS] = { .key = "io_threads", .value = OBJ_GLOBAL_UINT,
-				    OBJ_MODEL(unsigned int, io_threads), .at_start = true },
+				    OBJ_MODEL(unsigned int, io_threads), .at_start = true,
+				    .max = OBJ_IO_THREADS_MAX },
 	[OBJ_GLOBAL_LOG_LEVEL] = { .key = "log_level", .value = OBJ_GLOBAL_LEVEL,
 				   OBJ_MODEL(enum log_level, log_level) },
 	[OBJ_GLOBAL_DEBUG] = { .key = "debug", .value = OBJ_GLOBAL_TEXT, OBJ_MODEL(char *, debug) },
@@ -203,6 +223,39 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_DISCOVERY_AUTH] = { .key = OBJ_DISCOVERY_AUTH, .value = OBJ_GLOBAL_PART },
 	[OBJ_GLOBAL_AUTO_SAVE] = { .key = "auto_save", .value = OBJ_GLOBAL_BOOL,
 				   OBJ_MODEL(bool, auto_save) },
+	/*
+	 * Command data in flight (docs/configuration.md, "Limits"): at least
+	 * the largest command (8 MiB, VPD B0's MAXIMUM TRANSFER LENGTH); 0,
+	 * the default, is a quarter of the machine's memory.
+	 */
+	[OBJ_GLOBAL_IO_MEMORY_LIMIT] = { .key = "io_memory_limit", .value = OBJ_GLOBAL_SIZE,
+					 OBJ_MODEL(uint64_t, io_memory_limit),
+					 .min = 8ull << 20, .max = 1ull << 50 },
+	/* 64 MiB: 128 commands of 512 KiB, tens of milliseconds of a 25 Gb/s link */
+	[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT] = { .key = "session_io_memory_limit",
+						 .value = OBJ_GLOBAL_SIZE,
+						 OBJ_MODEL(uint64_t, session_io_memory_limit),
+						 .min = 1ull << 20, .max = 1ull << 50,
+						 .def = 64ull << 20 },
+	/* seconds: nopin_timeout's default; an initiator that takes nothing that long is gone */
+	[OBJ_GLOBAL_SEND_TIMEOUT] = { .key = "send_timeout", .value = OBJ_GLOBAL_UINT,
+				      OBJ_MODEL(unsigned int, send_timeout), .min = 1,
+				      .max = 3600, .def = 30 },
+	/*
+	 * docs/configuration.md, "Connections": a KVM host with a session per
+	 * disk (libvirt's iscsi-direct pools, QEMU's libiscsi) may need a
+	 * hundred from one address; 4096 in all fit LimitNOFILE in the unit
+	 */
+	[OBJ_GLOBAL_MAX_CONNECTIONS] = { .key = "max_connections", .value = OBJ_GLOBAL_UINT,
+					 OBJ_MODEL(unsigned int, max_connections), .min = 1,
+					 .max = 1u << 20, .def = 4096 },
+	[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS] = {
+		.key = "max_connections_per_address", .value = OBJ_GLOBAL_UINT,
+		OBJ_MODEL(unsigned int, max_connections_per_address), .min = 1, .max = 1u << 20,
+		.def = 256 },
+	[OBJ_GLOBAL_AUTH_GUARD] = { .key = OBJ_AUTH_GUARD, .value = OBJ_GLOBAL_GROUP,
+				    OBJ_MODEL(struct obj_auth_guard, auth_guard),
+				    .settings = &obj_auth_guard_settings },
 };
 
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
@@ -213,6 +266,7 @@ const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
 const struct obj_settings obj_discovery_auth_settings =
 	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
 const struct obj_settings obj_tpg_auth_settings = OBJ_TABLE("auth", obj_chap_rows);
+const struct obj_settings obj_auth_guard_settings = OBJ_TABLE(OBJ_AUTH_GUARD, obj_auth_guard_rows);
 
 /* clang-format on */
 
@@ -337,6 +391,8 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	switch (r->value) {
 	case OBJ_GLOBAL_UINT:
 		return *(const unsigned int *)v;
+	case OBJ_GLOBAL_SIZE:
+		return *(const uint64_t *)v;
 	case OBJ_GLOBAL_BOOL:
 		return *(const bool *)v;
 	case OBJ_GLOBAL_LEVEL:
@@ -344,6 +400,16 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	default:
 		return 0;
 	}
+}
+
+void obj_global_set_num(const struct obj_global *r, struct obj_model *m, uint64_t v)
+{
+	char *f = (char *)m + r->offset;
+
+	if (r->value == OBJ_GLOBAL_UINT)
+		*(unsigned int *)f = (unsigned int)v;
+	else if (r->value == OBJ_GLOBAL_SIZE)
+		*(uint64_t *)f = v;
 }
 
 const char *obj_global_text(const struct obj_global *r, const struct obj_model *m)

@@ -71,6 +71,11 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "# written by tests/vm/target.sh, variant $1"
 		echo "control_socket = \"$LAB/porticod.sock\";"
 		echo "io_threads = 2;"
+		# The auth guard counts and locks out as by default, but answers at
+		# once: the pathd scenario checks that a wrong CHAP secret shows in
+		# pathd's status soon, and delayed answers keep its logins pending
+		# (docs/configuration.md, "Failed logins").
+		echo "auth_guard = { delay_ms = 0; delay_max_ms = 0; };"
 		echo "backstores = ("
 		sep=""
 		for e in $(target_luns "$1") other:other:32 $(target_extra_stores "$1"); do
