@@ -61,20 +61,12 @@ void alua_tgt_get(struct alua_tgt *t)
 	atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
 }
 
-/* Drops the references of an array of LUs and frees it. */
-static void alua_lus_free(struct scsi_lu **lus, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		scsi_lu_put(lus[i]);
-	free(lus);
-}
-
 void alua_tgt_put(struct alua_tgt *t)
 {
 	if (!t || atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	for (size_t i = 0; i < t->ngroups; i++) {
-		alua_lus_free(t->groups[i]->lus, t->groups[i]->nlus);
+		free(t->groups[i]->lus);
 		free(t->groups[i]);
 	}
 	free(t->groups);
@@ -181,11 +173,7 @@ static struct alua_group_conf *alua_conf_of(struct alua_group_conf *confs, size_
 
 void alua_tgt_apply(struct alua_tgt *t, struct alua_group_conf *confs, size_t n)
 {
-	struct scsi_lu ***old_lus = calloc(t->ngroups ? t->ngroups : 1, sizeof(*old_lus));
-	size_t *old_n = calloc(t->ngroups ? t->ngroups : 1, sizeof(*old_n)), ngroups;
-
 	pthread_mutex_lock(&t->lock);
-	ngroups = t->ngroups;
 	for (size_t i = 0; i < t->ngroups; i++) {
 		struct alua_group *g = t->groups[i];
 		struct alua_group_conf *c = alua_conf_of(confs, n, g);
@@ -204,13 +192,7 @@ void alua_tgt_apply(struct alua_tgt *t, struct alua_group_conf *confs, size_t n)
 			atomic_store(&g->status, SCSI_ALUA_STATUS_BY_IMPLICIT);
 			alua_raise_group_locked(t, g, NULL);
 		}
-		/* the old membership goes once the lock is dropped (an LU's last put may close it) */
-		if (old_lus && old_n) {
-			old_lus[i] = g->lus;
-			old_n[i] = g->nlus;
-		} else {
-			alua_lus_free(g->lus, g->nlus);
-		}
+		free(g->lus);
 		g->lus = c ? c->lus : NULL;
 		g->nlus = c ? c->nlus : 0;
 		g->present = c != NULL;
@@ -222,13 +204,9 @@ void alua_tgt_apply(struct alua_tgt *t, struct alua_group_conf *confs, size_t n)
 			alua_raise_group_locked(t, g, NULL);
 	}
 	pthread_mutex_unlock(&t->lock);
-	for (size_t i = 0; old_lus && old_n && i < ngroups; i++)
-		alua_lus_free(old_lus[i], old_n[i]);
-	free(old_lus);
-	free(old_n);
 	/* a conf of a group of another target device: not taken, freed */
 	for (size_t i = 0; i < n; i++) {
-		alua_lus_free(confs[i].lus, confs[i].nlus);
+		free(confs[i].lus);
 		confs[i].lus = NULL;
 		confs[i].nlus = 0;
 	}

@@ -55,14 +55,19 @@ struct alua_group_conf {
 	bool pref;
 	bool set;
 	bool explicit_ok; /* SET TARGET PORT GROUPS may change it and is taken through its port */
-	/* The LUs mapped through its port, each with a reference: handed over to the group. */
+	/*
+	 * The LUs mapped through its port: the array is handed over to the
+	 * group, the LUs are not held (an LU's references count the sessions
+	 * that use it). Whoever applies keeps them alive until it applies
+	 * again: the model applies every change before it lets an LU go.
+	 */
 	struct scsi_lu **lus;
 	size_t nlus;
 };
 
 /* A new target device without groups, one reference held. 0 or -ENOMEM. */
 int alua_tgt_create(struct alua_tgt **out);
-/* References, thread-safe: the last put frees the groups and drops their LUs. */
+/* References, thread-safe: the last put frees the groups. */
 void alua_tgt_get(struct alua_tgt *t);
 void alua_tgt_put(struct alua_tgt *t);
 
@@ -81,8 +86,8 @@ struct alua_group *alua_tgt_group(struct alua_tgt *t, uint16_t id, bool create);
  * flag changes reports STATUS CODE "altered by implicit ALUA", and every
  * I_T nexus of t on each LU it shows, before or after, gets ASYMMETRIC
  * ACCESS STATE CHANGED (SPC-4 §5.16: after an implicit transition, every
- * I_T nexus). Takes over each conf's lus array (freed with its references
- * when replaced); cannot fail.
+ * I_T nexus). Takes over each conf's lus array (freed when replaced);
+ * cannot fail. n 0: t shows nothing any more (a target going away).
  */
 void alua_tgt_apply(struct alua_tgt *t, struct alua_group_conf *confs, size_t n);
 

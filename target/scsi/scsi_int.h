@@ -118,7 +118,7 @@ struct alua_group {
 	_Atomic bool explicit_ok;    /* SET TARGET PORT GROUPS may change it and goes through it */
 	_Atomic uint8_t status;	     /* enum scsi_alua_status: why the state is what it is */
 	bool present;		     /* its TPG is configured: REPORT TARGET PORT GROUPS shows it */
-	struct scsi_lu **lus;	     /* the LUs mapped through its port, a reference each */
+	struct scsi_lu **lus;	     /* the LUs mapped through its port (not held: alua.h) */
 	size_t nlus;
 };
 

@@ -42,20 +42,16 @@ static void on_changed(const struct scsi_nexus *nx)
 	changed_nx = nx;
 }
 
-/* An array of LUs with a reference each, as the model hands it over. */
+/* An array of LUs as the model hands it over (the LUs not held). */
 static struct scsi_lu **lus_of(struct scsi_lu *a, struct scsi_lu *b, size_t *n)
 {
 	struct scsi_lu **lus = calloc(2, sizeof(*lus));
 
 	*n = 0;
-	if (a) {
-		scsi_lu_get(a);
+	if (a)
 		lus[(*n)++] = a;
-	}
-	if (b) {
-		scsi_lu_get(b);
+	if (b)
 		lus[(*n)++] = b;
-	}
 	return lus;
 }
 
@@ -675,27 +671,40 @@ START_TEST(test_transitioning_refuses_stpg)
 }
 END_TEST
 
-/* Groups live as long as their target device; memberships hold their LUs. */
+/*
+ * Groups live as long as their target device; memberships do not hold
+ * their LUs (an LU's references count the sessions that use it).
+ */
 START_TEST(test_groups_and_references)
 {
 	unsigned int refs = scsi_lu_refs(lu2);
-	struct alua_group_conf c = { .group = g2, .set = true };
+	struct alua_group_conf c = { .group = g2, .state = SCSI_ALUA_STANDBY, .set = true };
+	struct scsi_tpg g[5];
+	uint16_t ports[5];
 
+	ck_assert_uint_eq(refs, 1);
 	ck_assert_ptr_eq(alua_tgt_group(tgt, 1, false), g1);
 	ck_assert_ptr_eq(alua_tgt_group(tgt, 2, true), g2);
 	ck_assert_ptr_null(alua_tgt_group(tgt, 7, false));
 	ck_assert_uint_eq(alua_group_id(g2), 2);
-	/* lu2 leaves group 1 (which goes away): its reference goes with it */
+	/* lu2 leaves group 1 (which goes away): RTPG of lu2 has its nexus's own group only */
 	c.lus = lus_of(T.lu, NULL, &c.nlus);
 	alua_tgt_apply(tgt, &c, 1);
-	ck_assert_uint_eq(scsi_lu_refs(lu2), refs - 1);
+	ck_assert_ptr_null(c.lus);
 	ck_assert_ptr_eq(alua_tgt_group(tgt, 1, false), g1); /* still there, not configured */
-	/* a group of another target device in the list is not taken */
+	ck_assert_uint_eq(rtpg(itl_lu2, false, g, ports), 1);
+	ck_assert_uint_eq(g[0].id, 1);
+	ck_assert_uint_eq(rtpg(T.itl, false, g, ports), 2); /* its own, and 2 */
+	/* a group of another target device in the list is not taken: nothing shows anything */
 	c.group = nx_other.alua_group;
 	c.lus = lus_of(lu2, NULL, &c.nlus);
 	alua_tgt_apply(tgt, &c, 1);
-	ck_assert_uint_eq(scsi_lu_refs(lu2), refs - 1);
 	ck_assert_ptr_null(c.lus);
+	ck_assert_uint_eq(rtpg(T.itl, false, g, ports), 1);
+	/* a target device going away: nothing either, and no attention for it */
+	alua_tgt_apply(other_tgt, NULL, 0);
+	ck_assert_uint_eq(rtpg(itl_other, false, g, ports), 1);
+	ck_assert_uint_eq(scsi_lu_refs(lu2), refs);
 	/* groups made in order of their numbers, whatever order they are asked for */
 	ck_assert_ptr_nonnull(alua_tgt_group(tgt, 9, true));
 	ck_assert_ptr_nonnull(alua_tgt_group(tgt, 5, true));
