@@ -91,6 +91,7 @@ struct server {
 };
 
 static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *out);
+static void srv_alua_changed(void *arg);
 
 /* ---- I/O threads ---- */
 
@@ -457,6 +458,8 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&srv->env.lock, NULL);
 	srv->iscsi_env = (struct iscsi_env){.ops = &env_model_ops, .arg = &srv->env};
+	srv->env.alua_changed = srv_alua_changed;
+	srv->env.alua_arg = srv;
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {
@@ -650,4 +653,22 @@ static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_
 	const struct ctl_host host = { &srv_host_ops, srv };
 
 	ctl_ops_handle(&host, req, out);
+}
+
+/* On the control thread: ALUA states an initiator set become the configuration's. */
+static void srv_alua_sync(void *arg)
+{
+	struct server *srv = arg;
+	const struct ctl_host host = { &srv_host_ops, srv };
+
+	ctl_ops_alua_changed(&host);
+}
+
+/* On an I/O thread, after SET TARGET PORT GROUPS: the model changes on the control thread only. */
+static void srv_alua_changed(void *arg)
+{
+	struct server *srv = arg;
+
+	if (ev_post(srv->loop, srv_alua_sync, srv))
+		log_warn(COMP, "ALUA states set by an initiator are live but not saved: out of memory");
 }

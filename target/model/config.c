@@ -904,6 +904,23 @@ bad:
 			 key);
 }
 
+/* A CHOICE setting: one of its row's names. */
+static int config_get_choice(const config_setting_t *s, const struct obj_setting *r, void *obj,
+			     struct cfg_err *err)
+{
+	const char *v = NULL;
+	uint32_t n;
+	int ret = cfg_get_string(s, r->key, false, &v, err);
+
+	if (ret || !v)
+		return ret;
+	if (obj_setting_choice_parse(r, v, &n))
+		return cfg_error(err, config_setting_get_member(s, r->key),
+				 "'%s' must be one of %s, not '%s'", r->key, obj_setting_word(r), v);
+	obj_setting_set_uint(r, obj, n);
+	return 0;
+}
+
 /* One setting, row r of a table, from group s into obj; left as it is when missing. */
 static int config_get_setting(const config_setting_t *s, const struct obj_setting *r, void *obj,
 			      struct cfg_err *err)
@@ -942,6 +959,9 @@ static int config_get_setting(const config_setting_t *s, const struct obj_settin
 	case OBJ_SETTING_SECRET:
 	case OBJ_SETTING_CHAP_ALGS:
 		break; /* CHAP is checked together: config_parse_chap */
+	case OBJ_SETTING_CHOICE:
+		ret = config_get_choice(s, r, obj, err);
+		break;
 	}
 	return ret;
 }
@@ -987,7 +1007,7 @@ static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 
 static const char *const config_tpg_keys[] = { "tag",	   "portals",	 "luns",
 					       "acls",	   "attributes", "parameters",
-					       "allowed_addresses", "auth", NULL };
+					       "allowed_addresses", "auth", "alua", NULL };
 
 static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
@@ -999,6 +1019,7 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 
 	obj_tpg_attrs_default(&tpg->attrs);
 	obj_tpg_params_default(&tpg->params);
+	obj_settings_default(&obj_tpg_alua_settings, &tpg->alua);
 	ret = cfg_check_keys(g, config_tpg_keys, c->err);
 	if (ret)
 		return ret;
@@ -1027,6 +1048,8 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 		ret = config_parse_allowed(c, g, what, &tpg->allowed);
 	if (!ret)
 		ret = config_parse_tpg_auth(c, g, what, &tpg->auth);
+	if (!ret)
+		ret = config_get_settings(g, &obj_tpg_alua_settings, &tpg->alua, c->err);
 	if (ret || !tpg->attrs.authentication)
 		return ret;
 	/* An ACL without credentials could never log in to a TPG that requires CHAP. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Private to the configuration parser's files (config.c, config_chap.c,
- * config_alua.c): the parse's context and the helpers they share.
+ * Private to the configuration parser's files (config.c, config_chap.c):
+ * the parse's context and the helpers they share.
  */
 #ifndef PORTICO_TARGET_CONFIG_INT_H
 #define PORTICO_TARGET_CONFIG_INT_H
