@@ -9,6 +9,7 @@
 
 #include "common/be.h"
 #include "common/scsi_alua.h"
+#include "common/scsi_proto.h"
 
 #define RTPG_LEN_HDR 4 /* RETURN DATA LENGTH */
 #define RTPG_EXT_HDR sizeof(struct scsi_rtpg_ext_hdr)

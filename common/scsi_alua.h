@@ -13,7 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/scsi_proto.h"
+/*
+ * The values (enum scsi_alua_state, SCSI_TPG_SUP_*, ...) are in
+ * common/scsi_proto.h, which this header leaves out so that a program
+ * built on libiscsi's own SCSI definitions can use the codec too.
+ */
 
 /*
  * One target port group descriptor, decoded. The builder reads it (and the

@@ -12,6 +12,7 @@
 
 #include "common/be.h"
 #include "common/scsi_alua.h"
+#include "common/scsi_proto.h"
 #include "common/util.h"
 #include "tests/unit/check_main.h"
 

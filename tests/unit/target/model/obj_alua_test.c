@@ -17,6 +17,7 @@
 
 #include "common/be.h"
 #include "common/scsi_alua.h"
+#include "common/scsi_proto.h"
 #include "target/model/config.h"
 #include "target/model/obj_alua.h"
 #include "target/scsi/alua.h"
