@@ -53,7 +53,8 @@ int scsi_rtpg_put_tpg(uint8_t *buf, size_t size, size_t off, const struct scsi_t
 	d->status = g->status;
 	d->nports = (uint8_t)g->nports;
 	for (size_t i = 0; i < g->nports; i++) {
-		struct scsi_tpg_port *p = (struct scsi_tpg_port *)(buf + off + TPG_DESC + TPG_PORT * i);
+		struct scsi_tpg_port *p =
+		    (struct scsi_tpg_port *)(buf + off + TPG_DESC + TPG_PORT * i);
 
 		put_be16(p->rel_port, rel_ports[i]);
 	}
@@ -66,8 +67,7 @@ void scsi_rtpg_finish(uint8_t *buf, size_t len)
 	put_be32(buf, (uint32_t)(len - RTPG_LEN_HDR));
 }
 
-int scsi_rtpg_iter_init(struct scsi_rtpg_iter *it, const uint8_t *data, size_t len,
-			bool asked_ext)
+int scsi_rtpg_iter_init(struct scsi_rtpg_iter *it, const uint8_t *data, size_t len, bool asked_ext)
 {
 	uint64_t whole;
 
@@ -134,7 +134,7 @@ int scsi_stpg_put(uint8_t *buf, size_t size, const struct scsi_stpg_entry *e, si
 	memset(buf, 0, len);
 	for (size_t i = 0; i < n; i++) {
 		struct scsi_stpg_desc *d =
-			(struct scsi_stpg_desc *)(buf + SCSI_STPG_HDR_LEN + STPG_DESC * i);
+		    (struct scsi_stpg_desc *)(buf + SCSI_STPG_HDR_LEN + STPG_DESC * i);
 
 		d->state = e[i].state;
 		put_be16(d->group, e[i].id);
@@ -158,7 +158,7 @@ int scsi_stpg_parse(const uint8_t *p, size_t len, struct scsi_stpg_entry *out, s
 		return -ENOSPC;
 	for (size_t i = 0; i < count; i++) {
 		const struct scsi_stpg_desc *d =
-			(const struct scsi_stpg_desc *)(p + SCSI_STPG_HDR_LEN + STPG_DESC * i);
+		    (const struct scsi_stpg_desc *)(p + SCSI_STPG_HDR_LEN + STPG_DESC * i);
 
 		out[i].state = d->state & SCSI_TPG_STATE_MASK;
 		out[i].id = get_be16(d->group);

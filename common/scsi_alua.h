@@ -25,12 +25,12 @@
  * pointing at the nports target port descriptors in the data.
  */
 struct scsi_tpg {
-	uint16_t id;	/* TARGET PORT GROUP */
-	uint8_t state;	/* ASYMMETRIC ACCESS STATE, enum scsi_alua_state (4 bits) */
-	bool pref;	/* PREF: a preferred target port group */
-	uint8_t sup;	/* the states the group supports, SCSI_TPG_SUP_* */
-	uint8_t status; /* STATUS CODE, enum scsi_alua_status */
-	size_t nports;	/* TARGET PORT COUNT */
+	uint16_t id;	      /* TARGET PORT GROUP */
+	uint8_t state;	      /* ASYMMETRIC ACCESS STATE, enum scsi_alua_state (4 bits) */
+	bool pref;	      /* PREF: a preferred target port group */
+	uint8_t sup;	      /* the states the group supports, SCSI_TPG_SUP_* */
+	uint8_t status;	      /* STATUS CODE, enum scsi_alua_status */
+	size_t nports;	      /* TARGET PORT COUNT */
 	const uint8_t *ports; /* parsed: nports struct scsi_tpg_port */
 };
 
@@ -70,8 +70,7 @@ struct scsi_rtpg_iter {
  * length-only one: the data's FORMAT TYPE decides. 0, or -EINVAL when the
  * header is cut short.
  */
-int scsi_rtpg_iter_init(struct scsi_rtpg_iter *it, const uint8_t *data, size_t len,
-			bool asked_ext);
+int scsi_rtpg_iter_init(struct scsi_rtpg_iter *it, const uint8_t *data, size_t len, bool asked_ext);
 
 /*
  * The next target port group descriptor into *g: 1, or 0 when there is no

@@ -125,7 +125,8 @@ bool obj_alua_pull(struct obj_model *m)
 
 			if (!g)
 				continue;
-			changed |= a->state != alua_group_state(g) || a->preferred != alua_group_pref(g);
+			changed |=
+			    a->state != alua_group_state(g) || a->preferred != alua_group_pref(g);
 			a->state = alua_group_state(g);
 			a->preferred = alua_group_pref(g);
 		}

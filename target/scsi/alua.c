@@ -32,7 +32,8 @@
 #include "target/scsi/scsi_int.h"
 
 /* The states every group supports (REPORT TARGET PORT GROUPS' supported states). */
-#define ALUA_SUP (SCSI_TPG_SUP_T | SCSI_TPG_SUP_U | SCSI_TPG_SUP_S | SCSI_TPG_SUP_AN | SCSI_TPG_SUP_AO)
+#define ALUA_SUP                                                                                   \
+	(SCSI_TPG_SUP_T | SCSI_TPG_SUP_U | SCSI_TPG_SUP_S | SCSI_TPG_SUP_AN | SCSI_TPG_SUP_AO)
 
 /* The longest SET TARGET PORT GROUPS parameter list taken: a header and 1024 descriptors. */
 #define ALUA_STPG_MAX_DESC 1024u
@@ -257,12 +258,12 @@ enum sense_reason alua_parse_rtpg(struct scsi_cmd *cmd)
 /* The descriptor of group g (under g->tgt->lock) into p at off; its one port is its id. */
 static int alua_put_group(uint8_t *p, size_t size, size_t off, const struct alua_group *g)
 {
-	const struct scsi_tpg d = { .id = g->id,
-				    .state = atomic_load(&g->state),
-				    .pref = atomic_load(&g->pref),
-				    .sup = ALUA_SUP,
-				    .status = atomic_load(&g->status),
-				    .nports = 1 };
+	const struct scsi_tpg d = {.id = g->id,
+				   .state = atomic_load(&g->state),
+				   .pref = atomic_load(&g->pref),
+				   .sup = ALUA_SUP,
+				   .status = atomic_load(&g->status),
+				   .nports = 1};
 
 	return scsi_rtpg_put_tpg(p, size, off, &d, &g->id);
 }
@@ -280,7 +281,7 @@ enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd)
 	if (!t) {
 		/* no groups handed over: the one port of the nexus, active/optimized */
 		const uint16_t port = cmd->nexus ? cmd->nexus->tpg_tag : 1;
-		const struct scsi_tpg d = { .id = port, .sup = SCSI_TPG_SUP_AO, .nports = 1 };
+		const struct scsi_tpg d = {.id = port, .sup = SCSI_TPG_SUP_AO, .nports = 1};
 		uint8_t buf[32];
 
 		off = (size_t)scsi_rtpg_put_hdr(buf, sizeof(buf), ext, 0);
@@ -426,8 +427,9 @@ enum scsi_exec_result alua_exec_stpg(struct scsi_cmd *cmd)
 		 */
 		alua_raise_group_locked(t, g, cmd->nexus);
 		changed = true;
-		log_info(SCSI_COMPONENT, "target port group %u: %s by SET TARGET PORT GROUPS from '%s'",
-			 g->id, scsi_alua_state_name(e[i].state), cmd->nexus->initiator_port);
+		log_info(SCSI_COMPONENT,
+			 "target port group %u: %s by SET TARGET PORT GROUPS from '%s'", g->id,
+			 scsi_alua_state_name(e[i].state), cmd->nexus->initiator_port);
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (changed && cmd->nexus->alua_changed)

@@ -19,11 +19,14 @@
 /* Two groups: 1 (AO, preferred, ports 1 and 7), 2 (standby, by STPG, port 2). */
 static size_t build_two(uint8_t *buf, size_t size, bool ext)
 {
-	static const uint16_t ports1[] = { 1, 7 }, ports2[] = { 2 };
-	struct scsi_tpg g1 = { .id = 1, .state = SCSI_ALUA_ACTIVE_OPTIMIZED, .pref = true,
-			       .sup = 0x8f, .nports = 2 };
-	struct scsi_tpg g2 = { .id = 2, .state = SCSI_ALUA_STANDBY, .sup = 0x8f,
-			       .status = SCSI_ALUA_STATUS_BY_STPG, .nports = 1 };
+	static const uint16_t ports1[] = {1, 7}, ports2[] = {2};
+	struct scsi_tpg g1 = {
+	    .id = 1, .state = SCSI_ALUA_ACTIVE_OPTIMIZED, .pref = true, .sup = 0x8f, .nports = 2};
+	struct scsi_tpg g2 = {.id = 2,
+			      .state = SCSI_ALUA_STANDBY,
+			      .sup = 0x8f,
+			      .status = SCSI_ALUA_STATUS_BY_STPG,
+			      .nports = 1};
 	int n, off;
 
 	off = scsi_rtpg_put_hdr(buf, size, ext, 10);
@@ -41,12 +44,12 @@ static size_t build_two(uint8_t *buf, size_t size, bool ext)
 START_TEST(test_rtpg_bytes)
 {
 	static const uint8_t want[] = {
-		0x00, 0x00, 0x00, 0x20, /* RETURN DATA LENGTH 32 */
-		0x10, 0x0a, 0x00, 0x00, /* FORMAT TYPE 001b, IMPLICIT TRANSITION TIME 10 */
-		0x80, 0x8f, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, /* PREF, AO; T,U,S,AN,AO; group 1 */
-		0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, /* ports 1 and 7 */
-		0x02, 0x8f, 0x00, 0x02, 0x00, 0x01, 0x00, 0x01, /* standby; group 2; by STPG */
-		0x00, 0x00, 0x00, 0x02,
+	    0x00, 0x00, 0x00, 0x20, /* RETURN DATA LENGTH 32 */
+	    0x10, 0x0a, 0x00, 0x00, /* FORMAT TYPE 001b, IMPLICIT TRANSITION TIME 10 */
+	    0x80, 0x8f, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, /* PREF, AO; T,U,S,AN,AO; group 1 */
+	    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x07, /* ports 1 and 7 */
+	    0x02, 0x8f, 0x00, 0x02, 0x00, 0x01, 0x00, 0x01, /* standby; group 2; by STPG */
+	    0x00, 0x00, 0x00, 0x02,
 	};
 	uint8_t buf[64];
 
@@ -169,8 +172,8 @@ END_TEST
 START_TEST(test_rtpg_put_limits)
 {
 	uint8_t buf[64];
-	uint16_t ports[256] = { 0 };
-	struct scsi_tpg g = { .id = 3, .state = 0x10 };
+	uint16_t ports[256] = {0};
+	struct scsi_tpg g = {.id = 3, .state = 0x10};
 
 	ck_assert_int_eq(scsi_rtpg_put_hdr(buf, 3, false, 0), -ENOSPC);
 	ck_assert_int_eq(scsi_rtpg_put_hdr(buf, 7, true, 0), -ENOSPC);
@@ -191,10 +194,10 @@ END_TEST
 START_TEST(test_stpg_both_ways)
 {
 	static const struct scsi_stpg_entry in[] = {
-		{ .id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED },
-		{ .id = 0x1234, .state = SCSI_ALUA_STANDBY },
+	    {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED},
+	    {.id = 0x1234, .state = SCSI_ALUA_STANDBY},
 	};
-	static const uint8_t want[] = { 0, 0, 0, 0, 0x00, 0, 0x00, 0x02, 0x02, 0, 0x12, 0x34 };
+	static const uint8_t want[] = {0, 0, 0, 0, 0x00, 0, 0x00, 0x02, 0x02, 0, 0x12, 0x34};
 	struct scsi_stpg_entry out[4];
 	uint8_t buf[16];
 	size_t n;

@@ -36,23 +36,27 @@ static struct obj_model *open_model(const struct obj_model *old, const char *s1,
 				    bool with_t2)
 {
 	char text[2048], tpg2[256] = "";
-	struct cfg_err err = { "" };
+	struct cfg_err err = {""};
 	struct obj_model *m = NULL;
 
 	if (s2)
-		snprintf(tpg2, sizeof(tpg2),
-			 ", { tag = 2; luns = ( { lun = 0; backstore = \"a\"; } ); alua = { %s }; }",
-			 s2);
+		snprintf(
+		    tpg2, sizeof(tpg2),
+		    ", { tag = 2; luns = ( { lun = 0; backstore = \"a\"; } ); alua = { %s }; }",
+		    s2);
 	snprintf(text, sizeof(text),
 		 "state_dir = \"%s\";\n"
 		 "backstores = ( { name = \"a\"; type = \"null\"; size = \"1M\"; },\n"
 		 "               { name = \"b\"; type = \"null\"; size = \"1M\"; } );\n"
 		 "targets = ( { iqn = \"" T1 "\"; tpgs = (\n"
-		 "    { tag = 1; luns = ( { lun = 0; backstore = \"a\"; }, { lun = 1; backstore = \"b\"; } );\n"
+		 "    { tag = 1; luns = ( { lun = 0; backstore = \"a\"; }, { lun = 1; backstore = "
+		 "\"b\"; } );\n"
 		 "      alua = { %s }; }%s ); }%s );\n",
 		 dir, s1, tpg2,
-		 with_t2 ? ", { iqn = \"" T2 "\"; tpgs = ( { tag = 1; luns = ( { lun = 0; backstore = \"a\"; } ); } ); }" :
-			   "");
+		 with_t2
+		     ? ", { iqn = \"" T2
+		       "\"; tpgs = ( { tag = 1; luns = ( { lun = 0; backstore = \"a\"; } ); } ); }"
+		     : "");
 	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s\n%s", err.msg, text);
 	ck_assert_msg(config_open_reuse(m, old, &err) == 0, "%s", err.msg);
 	return m;
@@ -99,8 +103,7 @@ static void nexus_down(struct nexus *n)
 }
 
 /* Runs a command without backstore I/O through n: the status, the sense in kkaaqq, data in buf. */
-static uint8_t run(struct nexus *n, const uint8_t *cdb, uint8_t *buf, uint32_t len,
-		   uint32_t *kaq)
+static uint8_t run(struct nexus *n, const uint8_t *cdb, uint8_t *buf, uint32_t len, uint32_t *kaq)
 {
 	struct scsi_cmd c;
 
@@ -113,15 +116,16 @@ static uint8_t run(struct nexus *n, const uint8_t *cdb, uint8_t *buf, uint32_t l
 	c.buf = buf;
 	c.buf_len = c.xfer_len < len ? c.xfer_len : len;
 	ck_assert_int_eq(scsi_cmd_exec(&c), SCSI_EXEC_DONE);
-	*kaq = c.sense_len >= 14 ? (uint32_t)(c.sense[2] & 0xf) << 16 | c.sense[12] << 8 | c.sense[13]
-				 : 0;
+	*kaq = c.sense_len >= 14
+		   ? (uint32_t)(c.sense[2] & 0xf) << 16 | c.sense[12] << 8 | c.sense[13]
+		   : 0;
 	return c.status;
 }
 
 /* TEST UNIT READY's sense through n: 0 when GOOD. */
 static uint32_t tur(struct nexus *n)
 {
-	static const uint8_t cdb[16] = { SCSI_OP_TEST_UNIT_READY };
+	static const uint8_t cdb[16] = {SCSI_OP_TEST_UNIT_READY};
 	uint32_t kaq;
 
 	run(n, cdb, NULL, 0, &kaq);
@@ -131,7 +135,7 @@ static uint32_t tur(struct nexus *n)
 /* Asserts what REPORT TARGET PORT GROUPS through n says: ids[], states[], n groups. */
 static void rtpg_is(struct nexus *n, size_t count, const uint16_t *ids, const uint8_t *states)
 {
-	uint8_t cdb[16] = { SCSI_OP_MAINTENANCE_IN, 0x20 | SCSI_MI_REPORT_TARGET_PORT_GROUPS };
+	uint8_t cdb[16] = {SCSI_OP_MAINTENANCE_IN, 0x20 | SCSI_MI_REPORT_TARGET_PORT_GROUPS};
 	uint8_t buf[512];
 	struct scsi_rtpg_iter it;
 	struct scsi_tpg g;
@@ -171,8 +175,8 @@ START_TEST(test_open_gives_each_target_its_groups)
 	struct obj_target *t1 = target(m, T1), *t2 = target(m, T2);
 	const struct alua_group *g1 = alua_tgt_group(t1->alua, 1, false);
 	const struct alua_group *g2 = alua_tgt_group(t1->alua, 2, false);
-	static const uint16_t ids[] = { 1, 2 };
-	static const uint8_t states[] = { SCSI_ALUA_ACTIVE_OPTIMIZED, SCSI_ALUA_STANDBY };
+	static const uint16_t ids[] = {1, 2};
+	static const uint8_t states[] = {SCSI_ALUA_ACTIVE_OPTIMIZED, SCSI_ALUA_STANDBY};
 	struct nexus n;
 
 	ck_assert_ptr_nonnull(t1->alua);
@@ -242,8 +246,8 @@ START_TEST(test_live_state_kept_and_pulled)
 {
 	const char *s1 = "explicit = true;", *s2 = "state = \"standby\"; explicit = true;";
 	struct obj_model *m = open_model(NULL, s1, s2, false), *m2, *m3;
-	struct scsi_stpg_entry e = { .id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED };
-	uint8_t cdb[16] = { SCSI_OP_MAINTENANCE_OUT, SCSI_MO_SET_TARGET_PORT_GROUPS }, list[8];
+	struct scsi_stpg_entry e = {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED};
+	uint8_t cdb[16] = {SCSI_OP_MAINTENANCE_OUT, SCSI_MO_SET_TARGET_PORT_GROUPS}, list[8];
 	struct nexus h1;
 	uint32_t kaq;
 
@@ -279,8 +283,8 @@ END_TEST
 
 START_TEST(test_tpg_and_target_taken_away)
 {
-	static const uint16_t ids[] = { 1 };
-	static const uint8_t states[] = { SCSI_ALUA_ACTIVE_OPTIMIZED };
+	static const uint16_t ids[] = {1};
+	static const uint8_t states[] = {SCSI_ALUA_ACTIVE_OPTIMIZED};
 	struct obj_model *m = open_model(NULL, "", "state = \"standby\";", true), *m2;
 	struct nexus h1, other;
 
@@ -303,25 +307,27 @@ END_TEST
 START_TEST(test_file_refusals)
 {
 	static const char *const bad[] = {
-		"alua = { state = \"active/optimized\"; };",
-		"alua = { state = \"offline\"; };",
-		"alua = { state = 1; };",
-		"alua = { preferred = \"yes please\"; };",
-		"alua = { statee = \"standby\"; };",
-		"alua = 1;",
+	    "alua = { state = \"active/optimized\"; };",
+	    "alua = { state = \"offline\"; };",
+	    "alua = { state = 1; };",
+	    "alua = { preferred = \"yes please\"; };",
+	    "alua = { statee = \"standby\"; };",
+	    "alua = 1;",
 	};
 	static const char *const why[] = {
-		"'state' must be one of active_optimized|active_non_optimized|standby|unavailable|transitioning, not 'active/optimized'",
-		"not 'offline'",
-		"state",
-		"preferred",
-		"statee",
-		"'alua' must be a group",
+	    "'state' must be one of "
+	    "active_optimized|active_non_optimized|standby|unavailable|transitioning, not "
+	    "'active/optimized'",
+	    "not 'offline'",
+	    "state",
+	    "preferred",
+	    "statee",
+	    "'alua' must be a group",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[512];
-		struct cfg_err err = { "" };
+		struct cfg_err err = {""};
 		struct obj_model *m = NULL;
 
 		snprintf(text, sizeof(text),

@@ -30,7 +30,7 @@ static struct alua_tgt *tgt, *other_tgt;
 static struct alua_group *g1, *g2;
 static struct mem_bs *mb2;
 static struct scsi_lu *lu2;
-static struct scsi_itl *itl_lu2; /* host1 on lu2, through TPG 1 */
+static struct scsi_itl *itl_lu2;   /* host1 on lu2, through TPG 1 */
 static struct scsi_nexus nx_other; /* host3, through TPG 1 of another target device */
 static struct scsi_itl *itl_other;
 static int changed_calls;
@@ -59,8 +59,8 @@ static struct scsi_lu **lus_of(struct scsi_lu *a, struct scsi_lu *b, size_t *n)
 static void apply(uint8_t s1, bool p1, bool x1, uint8_t s2, bool p2, bool x2, bool set)
 {
 	struct alua_group_conf c[2] = {
-		{ .group = g1, .state = s1, .pref = p1, .explicit_ok = x1, .set = set },
-		{ .group = g2, .state = s2, .pref = p2, .explicit_ok = x2, .set = set },
+	    {.group = g1, .state = s1, .pref = p1, .explicit_ok = x1, .set = set},
+	    {.group = g2, .state = s2, .pref = p2, .explicit_ok = x2, .set = set},
 	};
 
 	c[0].lus = lus_of(T.lu, lu2, &c[0].nlus);
@@ -70,8 +70,8 @@ static void apply(uint8_t s1, bool p1, bool x1, uint8_t s2, bool p2, bool x2, bo
 
 static void a_setup(void)
 {
-	struct scsi_lu_id id = { .serial = "SER0002", .vendor = "PORTICO", .product = "disk" };
-	struct alua_group_conf oc = { 0 };
+	struct scsi_lu_id id = {.serial = "SER0002", .vendor = "PORTICO", .product = "disk"};
+	struct alua_group_conf oc = {0};
 
 	t_setup();
 	ck_assert_int_eq(alua_tgt_create(&tgt), 0);
@@ -194,8 +194,8 @@ static size_t rtpg(struct scsi_itl *itl, bool ext, struct scsi_tpg *groups, uint
 
 	rtpg_cdb(cdb, ext, 4096);
 	t_cmd_init(&t, itl, cdb, 16);
-	ck_assert_msg(t_run(&t, NULL, 0) == SCSI_STATUS_GOOD, "REPORT TARGET PORT GROUPS: sense %06x",
-		      t_sense(&t.cmd));
+	ck_assert_msg(t_run(&t, NULL, 0) == SCSI_STATUS_GOOD,
+		      "REPORT TARGET PORT GROUPS: sense %06x", t_sense(&t.cmd));
 	ck_assert_uint_eq(t.cmd.data_len, 4 + get_be32(t.buf));
 	ck_assert_int_eq(scsi_rtpg_iter_init(&it, t.buf, t.cmd.data_len, ext), 0);
 	ck_assert(it.ext == ext);
@@ -271,7 +271,7 @@ START_TEST(test_rtpg_groups_of_the_lu)
 {
 	struct scsi_tpg g[5];
 	uint16_t ports[5];
-	struct alua_group_conf c = { .group = g1, .pref = true, .set = true };
+	struct alua_group_conf c = {.group = g1, .pref = true, .set = true};
 
 	/* lu2 is mapped through TPG 1 only */
 	ck_assert_uint_eq(rtpg(itl_lu2, true, g, ports), 1);
@@ -323,26 +323,25 @@ static void check_state_commands(struct scsi_itl *itl, unsigned int mask, uint32
 		uint8_t cdb[16];
 		unsigned int accept;
 	} cases[] = {
-		{ { SCSI_OP_TEST_UNIT_READY }, 0 },
-		{ { SCSI_OP_INQUIRY, 0, 0, 0, 96 }, A_SB | A_UN | A_TR },
-		{ { SCSI_OP_REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 1, 0 }, A_SB | A_UN | A_TR },
-		{ { SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_TARGET_PORT_GROUPS, 0, 0, 0, 0, 0, 0, 1 },
-		  A_SB | A_UN | A_TR },
-		{ { SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18 }, A_SB | A_UN | A_TR },
-		{ { SCSI_OP_MODE_SENSE_6, 0, 0x3f, 0, 255 }, A_SB },
-		{ { SCSI_OP_MODE_SENSE_10, 0, 0x3f, 0, 0, 0, 0, 1, 0 }, A_SB },
-		{ { SCSI_OP_READ_CAPACITY_10 }, A_SB },
-		{ { SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16, 0, 0, 0, 0, 0, 0, 0, 0,
-		    0, 0, 0, 32 },
-		  A_SB },
-		{ { SCSI_OP_PERSISTENT_RESERVE_IN, SCSI_PRIN_READ_KEYS, 0, 0, 0, 0, 0, 1, 0 }, A_SB },
-		{ { SCSI_OP_READ_10, 0, 0, 0, 0, 0, 0, 0, 1 }, 0 },
-		{ { SCSI_OP_WRITE_10, 0, 0, 0, 0, 0, 0, 0, 0 }, 0 },
-		{ { SCSI_OP_SYNCHRONIZE_CACHE_10 }, 0 },
-		{ { SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_SUPPORTED_OPCODES, 0, 0, 0, 0, 0, 0, 1 },
-		  0 },
-		{ { SCSI_OP_START_STOP_UNIT, 0, 0, 0, 1 }, 0 },
-		{ { SCSI_OP_RESERVE_6 }, 0 },
+	    {{SCSI_OP_TEST_UNIT_READY}, 0},
+	    {{SCSI_OP_INQUIRY, 0, 0, 0, 96}, A_SB | A_UN | A_TR},
+	    {{SCSI_OP_REPORT_LUNS, 0, 0, 0, 0, 0, 0, 0, 1, 0}, A_SB | A_UN | A_TR},
+	    {{SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_TARGET_PORT_GROUPS, 0, 0, 0, 0, 0, 0, 1},
+	     A_SB | A_UN | A_TR},
+	    {{SCSI_OP_REQUEST_SENSE, 0, 0, 0, 18}, A_SB | A_UN | A_TR},
+	    {{SCSI_OP_MODE_SENSE_6, 0, 0x3f, 0, 255}, A_SB},
+	    {{SCSI_OP_MODE_SENSE_10, 0, 0x3f, 0, 0, 0, 0, 1, 0}, A_SB},
+	    {{SCSI_OP_READ_CAPACITY_10}, A_SB},
+	    {{SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	      0, 32},
+	     A_SB},
+	    {{SCSI_OP_PERSISTENT_RESERVE_IN, SCSI_PRIN_READ_KEYS, 0, 0, 0, 0, 0, 1, 0}, A_SB},
+	    {{SCSI_OP_READ_10, 0, 0, 0, 0, 0, 0, 0, 1}, 0},
+	    {{SCSI_OP_WRITE_10, 0, 0, 0, 0, 0, 0, 0, 0}, 0},
+	    {{SCSI_OP_SYNCHRONIZE_CACHE_10}, 0},
+	    {{SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_SUPPORTED_OPCODES, 0, 0, 0, 0, 0, 0, 1}, 0},
+	    {{SCSI_OP_START_STOP_UNIT, 0, 0, 0, 1}, 0},
+	    {{SCSI_OP_RESERVE_6}, 0},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -350,8 +349,9 @@ static void check_state_commands(struct scsi_itl *itl, unsigned int mask, uint32
 		uint8_t st = run_cdb(itl, cases[i].cdb, &c);
 
 		if (!refusal || (cases[i].accept & mask)) {
-			ck_assert_msg(st == SCSI_STATUS_GOOD, "opcode %02xh/%02x: status %02x sense %06x",
-				      cases[i].cdb[0], cases[i].cdb[1], st, t_sense(&c));
+			ck_assert_msg(st == SCSI_STATUS_GOOD,
+				      "opcode %02xh/%02x: status %02x sense %06x", cases[i].cdb[0],
+				      cases[i].cdb[1], st, t_sense(&c));
 		} else {
 			ck_assert_msg(st == SCSI_STATUS_CHECK_CONDITION && t_sense(&c) == refusal,
 				      "opcode %02xh/%02x: status %02x sense %06x, not %06x",
@@ -363,7 +363,7 @@ static void check_state_commands(struct scsi_itl *itl, unsigned int mask, uint32
 /* REQUEST SENSE's data through itl, as kkaaqq. */
 static uint32_t request_sense(struct scsi_itl *itl)
 {
-	uint8_t cdb[16] = { SCSI_OP_REQUEST_SENSE, 0, 0, 0, 252 };
+	uint8_t cdb[16] = {SCSI_OP_REQUEST_SENSE, 0, 0, 0, 252};
 	struct t_cmd t;
 	uint32_t kaq;
 
@@ -411,17 +411,18 @@ END_TEST
 
 START_TEST(test_active_non_optimized)
 {
-	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false,
-	      false, true);
+	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false, false,
+	      true);
 	scsi_itl_take_ua(T.itl2);
 	check_state_commands(T.itl2, 0, 0); /* 0: every command goes */
 }
 END_TEST
 
-/* A standby port that takes explicit transitions: SET TARGET PORT GROUPS goes through (unavailable too). */
+/* A standby port that takes explicit transitions: SET TARGET PORT GROUPS goes through (unavailable
+ * too). */
 START_TEST(test_stpg_through_standby_and_unavailable)
 {
-	const struct scsi_stpg_entry e = { .id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED };
+	const struct scsi_stpg_entry e = {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED};
 	struct scsi_cmd c;
 
 	for (int unavailable = 0; unavailable < 2; unavailable++) {
@@ -440,8 +441,8 @@ START_TEST(test_apply_raises_ua)
 
 	tur_cdb(cdb);
 	/* standby -> active/non-optimized on TPG 2: both nexuses of the test LU hear of it */
-	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false,
-	      false, true);
+	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false, false,
+	      true);
 	expect_cc(T.itl, cdb, T_UA_ALUA);
 	expect_cc(T.itl2, cdb, T_UA_ALUA);
 	expect_good(T.itl, cdb); /* once */
@@ -460,8 +461,8 @@ START_TEST(test_apply_raises_ua)
 		ck_assert_uint_eq(g[1].state, SCSI_ALUA_ACTIVE_NON_OPTIMIZED);
 	}
 	/* the same again: no change, no attention */
-	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false,
-	      false, true);
+	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_ACTIVE_NON_OPTIMIZED, false, false,
+	      true);
 	expect_good(T.itl, cdb);
 	expect_good(T.itl2, cdb);
 	/* TPG 1's preferred flag alone: every nexus of both LUs it shows */
@@ -503,7 +504,7 @@ END_TEST
 
 START_TEST(test_rsoc_lists_stpg_with_explicit)
 {
-	uint8_t cdb[16] = { SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_SUPPORTED_OPCODES };
+	uint8_t cdb[16] = {SCSI_OP_MAINTENANCE_IN, SCSI_MI_REPORT_SUPPORTED_OPCODES};
 	struct t_cmd t;
 
 	for (int x = 0; x < 2; x++) {
@@ -540,8 +541,8 @@ END_TEST
 START_TEST(test_stpg)
 {
 	const struct scsi_stpg_entry e[] = {
-		{ .id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED },
-		{ .id = 1, .state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+	    {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED},
+	    {.id = 1, .state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED},
 	};
 	struct scsi_tpg g[5];
 	uint16_t ports[5];
@@ -589,18 +590,18 @@ START_TEST(test_stpg_refusals)
 		uint16_t field; /* the byte the sense data points at */
 		int bit;
 	} cases[] = {
-		/* transitioning, offline, logical block dependent, reserved: not for the asking */
-		{ { { 2, SCSI_ALUA_TRANSITIONING } }, 1, 4, 3 },
-		{ { { 2, SCSI_ALUA_OFFLINE } }, 1, 4, 3 },
-		{ { { 2, SCSI_ALUA_LBA_DEPENDENT } }, 1, 4, 3 },
-		{ { { 2, 0x7 } }, 1, 4, 3 },
-		/* no such group; a group twice; the second of two wrong, the first right */
-		{ { { 9, SCSI_ALUA_STANDBY } }, 1, 6, -1 },
-		{ { { 2, SCSI_ALUA_STANDBY }, { 2, SCSI_ALUA_ACTIVE_OPTIMIZED } }, 2, 10, -1 },
-		{ { { 1, SCSI_ALUA_STANDBY }, { 3, SCSI_ALUA_STANDBY } }, 2, 10, -1 },
+	    /* transitioning, offline, logical block dependent, reserved: not for the asking */
+	    {{{2, SCSI_ALUA_TRANSITIONING}}, 1, 4, 3},
+	    {{{2, SCSI_ALUA_OFFLINE}}, 1, 4, 3},
+	    {{{2, SCSI_ALUA_LBA_DEPENDENT}}, 1, 4, 3},
+	    {{{2, 0x7}}, 1, 4, 3},
+	    /* no such group; a group twice; the second of two wrong, the first right */
+	    {{{9, SCSI_ALUA_STANDBY}}, 1, 6, -1},
+	    {{{2, SCSI_ALUA_STANDBY}, {2, SCSI_ALUA_ACTIVE_OPTIMIZED}}, 2, 10, -1},
+	    {{{1, SCSI_ALUA_STANDBY}, {3, SCSI_ALUA_STANDBY}}, 2, 10, -1},
 	};
 	struct scsi_cmd c;
-	uint8_t cdb[16], list[16] = { 0 };
+	uint8_t cdb[16], list[16] = {0};
 	struct t_cmd t;
 
 	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, true, SCSI_ALUA_STANDBY, false, true, true);
@@ -612,7 +613,8 @@ START_TEST(test_stpg_refusals)
 		ck_assert_uint_eq(stpg(T.itl, cases[i].e, cases[i].n, &c),
 				  SCSI_STATUS_CHECK_CONDITION);
 		ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
-		/* the sense-key-specific field pointer: C/D 0 (parameter list), the byte, the bit */
+		/* the sense-key-specific field pointer: C/D 0 (parameter list), the byte, the bit
+		 */
 		ck_assert_uint_eq(c.sense[15] & 0xc0, 0x80);
 		ck_assert_uint_eq(get_be16(c.sense + 16), cases[i].field);
 		if (cases[i].bit >= 0)
@@ -624,7 +626,7 @@ START_TEST(test_stpg_refusals)
 	/* a group that does not take explicit transitions */
 	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, true, SCSI_ALUA_STANDBY, false, false, true);
 	{
-		const struct scsi_stpg_entry e = { 2, SCSI_ALUA_ACTIVE_OPTIMIZED };
+		const struct scsi_stpg_entry e = {2, SCSI_ALUA_ACTIVE_OPTIMIZED};
 
 		ck_assert_uint_eq(stpg(T.itl, &e, 1, &c), SCSI_STATUS_CHECK_CONDITION);
 		ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
@@ -657,7 +659,7 @@ END_TEST
 
 START_TEST(test_transitioning_refuses_stpg)
 {
-	const struct scsi_stpg_entry e = { 2, SCSI_ALUA_ACTIVE_OPTIMIZED };
+	const struct scsi_stpg_entry e = {2, SCSI_ALUA_ACTIVE_OPTIMIZED};
 	struct scsi_cmd c;
 
 	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, true, SCSI_ALUA_TRANSITIONING, false, true, true);
@@ -678,7 +680,7 @@ END_TEST
 START_TEST(test_groups_and_references)
 {
 	unsigned int refs = scsi_lu_refs(lu2);
-	struct alua_group_conf c = { .group = g2, .state = SCSI_ALUA_STANDBY, .set = true };
+	struct alua_group_conf c = {.group = g2, .state = SCSI_ALUA_STANDBY, .set = true};
 	struct scsi_tpg g[5];
 	uint16_t ports[5];
 
