@@ -18,6 +18,7 @@
  * every nexus but its own, and the hook that keeps the result.
  */
 #include "common/scsi_alua.h"
+#include "common/scsi_vpd.h"
 #include "target/scsi/alua.h"
 #include "tests/unit/target/scsi/scsi_test_util.h"
 
@@ -717,6 +718,48 @@ START_TEST(test_groups_and_references)
 }
 END_TEST
 
+/*
+ * What a host joins up (Linux's scsi_dh_alua, portico-pathd): the relative
+ * target port and target port group designators of VPD page 83h through a
+ * port, and the group of that number in REPORT TARGET PORT GROUPS, whose
+ * one port is that relative target port.
+ */
+START_TEST(test_vpd83_names_the_rtpg_group)
+{
+	struct scsi_itl *itls[] = { T.itl, T.itl2 };
+
+	for (size_t k = 0; k < ARRAY_SIZE(itls); k++) {
+		uint8_t cdb[16] = { SCSI_OP_INQUIRY, 0x01, 0x83, 0x04, 0x00 };
+		struct scsi_vpd83_iter it;
+		struct scsi_desig d;
+		struct scsi_tpg g[5];
+		uint16_t ports[5], rel = 0, group = 0;
+		struct t_cmd t;
+		size_t n;
+
+		t_cmd_init(&t, itls[k], cdb, 16);
+		ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
+		ck_assert_int_eq(scsi_vpd83_iter_init(&it, t.buf, t.cmd.data_len), 0);
+		while (scsi_vpd83_iter_next(&it, &d) == 1) {
+			if (d.assoc != SCSI_DESIG_ASSOC_PORT || d.len != 4)
+				continue;
+			ck_assert_int_eq(scsi_desig_check(&d, NULL), 0);
+			if (d.type == SCSI_DESIG_TYPE_REL_PORT)
+				rel = get_be16(d.id + 2);
+			if (d.type == SCSI_DESIG_TYPE_TPG)
+				group = get_be16(d.id + 2);
+		}
+		t_cmd_fini(&t);
+		ck_assert_uint_eq(rel, k + 1);
+		ck_assert_uint_eq(group, k + 1);
+		n = rtpg(itls[k], true, g, ports);
+		ck_assert_uint_eq(n, 2);
+		ck_assert_uint_eq(g[k].id, group);
+		ck_assert_uint_eq(ports[k], rel);
+	}
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("alua");
@@ -739,6 +782,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_stpg_refusals);
 	tcase_add_test(tc, test_transitioning_refuses_stpg);
 	tcase_add_test(tc, test_groups_and_references);
+	tcase_add_test(tc, test_vpd83_names_the_rtpg_group);
 	suite_add_tcase(s, tc);
 	return s;
 }
