@@ -29,6 +29,8 @@ enum log_level log_level_max = LOG_LEVEL_INFO;
 
 static char log_ident[64];
 static atomic_bool log_use_syslog;
+static log_tap_fn *log_tap;
+static void *log_tap_arg;
 
 /*
  * Debug components: log_dbg_on is the lock-free fast path (false when no
@@ -191,6 +193,12 @@ static void log_write_line(const char *buf, size_t len)
 	while (n < 0 && errno == EINTR);
 }
 
+void log_set_tap(log_tap_fn *fn, void *arg)
+{
+	log_tap_arg = arg;
+	log_tap = fn;
+}
+
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 {
 	char line[LOG_LINE_MAX];
@@ -215,6 +223,8 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	log_sanitize(msg);
 	if (!component)
 		component = "-";
+	if (log_tap && level <= LOG_LEVEL_INFO)
+		log_tap(log_tap_arg, level, component, msg);
 
 	if (atomic_load(&log_use_syslog)) {
 		syslog(log_syslog_prio[level], "%s: %s", component, msg);

@@ -48,6 +48,16 @@ void log_set_debug(const char *components);
 /* Cheap (no lock, no string compare) when no debug output is on. */
 bool log_debug_enabled(const char *component);
 
+/*
+ * A tap: fn is called with every message that is logged at info or above
+ * (after the level check, formatted and sanitized, without timestamp or
+ * component), from the thread that logs it, before it is written out. A
+ * daemon keeps its recent events this way (portico-path show events).
+ * NULL removes it. Set it before other threads log.
+ */
+typedef void log_tap_fn(void *arg, enum log_level level, const char *component, const char *msg);
+void log_set_tap(log_tap_fn *fn, void *arg);
+
 void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

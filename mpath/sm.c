@@ -88,12 +88,6 @@ void mp_actions_fini(struct mp_actions *acts)
 	memset(acts, 0, sizeof(*acts));
 }
 
-static void sm_copy(char *dst, size_t len, const char *src)
-{
-	snprintf(dst, len, "%s", src);
-}
-
-#define SM_COPY(dst, src) sm_copy((dst), sizeof(dst), (src))
 
 bool sm_link_key_equal(const struct mp_link_key *a, const struct mp_link_key *b)
 {
@@ -110,7 +104,7 @@ struct sm_link *sm_find_link(struct mp_sm *sm, const struct mp_link_key *key)
 	return NULL;
 }
 
-static struct sm_nic *sm_find_nic(struct mp_sm *sm, const char *name)
+struct sm_nic *sm_find_nic(struct mp_sm *sm, const char *name)
 {
 	for (size_t i = 0; i < sm->nnics; i++)
 		if (!strcmp(sm->nics[i].st.name, name))
@@ -151,9 +145,34 @@ void mp_policy_default(struct mp_policy *p)
 	p->replacement_timeout_s = 5;
 	p->noop_out_interval_s = 5;
 	p->noop_out_timeout_s = 5;
+	/*
+	 * iscsid reconnects a failed session with one connect at a time and
+	 * starts the next when this runs out (open-iscsi, iscsi_login_timedout:
+	 * at once). While the cable is out the connect waits for ARP, which
+	 * asks every second and gives up after 3 s; given up, the connect
+	 * fails and iscsid waits 3 s more (ISCSI_CONN_ERR_REOPEN_DELAY) with
+	 * no connect under way. At 2 s a connect is always under way, and ARP
+	 * asks again within a second of the cable's return: the session is
+	 * back about a second after it, not up to 6 (and open-iscsi's 15 s
+	 * lets the SYN back-off leave it unused for up to 8). A storage that
+	 * answers a login in milliseconds needs no more.
+	 */
+	p->login_timeout_s = 2;
 	p->discovery_interval_s = 60;
 	p->login_retry_s = 5;
 	p->settle_ms = 500;
+	/*
+	 * A silent path death costs at most check_interval_max_s +
+	 * check_timeout_s (4 s) before its I/O moves: under the 5 s a VM's
+	 * guest tolerates without a timeout of its own, and far under the
+	 * 15 s of NOP-Out 5/5 plus a recovery timeout of 5.
+	 */
+	p->check_interval_s = 1;
+	p->check_interval_max_s = 2;
+	p->check_timeout_s = 2;
+	p->marginal_failures = 3;
+	p->marginal_window_s = 60;
+	p->marginal_hold_s = 30;
 }
 
 static void sm_config_free(struct mp_config *c)
@@ -820,7 +839,11 @@ static int sm_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 	if (!rc)
 		rc = sm_links_reconcile(sm, now, out);
 	if (!rc)
+		rc = sm_health_reconcile(sm, now, out);
+	if (!rc)
 		rc = sm_maps_reconcile(sm, now, out);
+	if (!rc)
+		rc = sm_paths_reconcile(sm, now, out);
 	return rc;
 }
 
@@ -906,7 +929,7 @@ int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 		sm_feed_map_gone(sm, ev->u.map_gone);
 		break;
 	case MP_EV_MAP_DONE:
-		rc = sm_feed_map_done(sm, &ev->u.map_done, now_ms, out);
+		sm_feed_map_done(sm, &ev->u.map_done, now_ms);
 		break;
 	case MP_EV_PATH_DONE:
 		sm_feed_path_done(sm, &ev->u.path_done);
@@ -916,13 +939,19 @@ int mp_sm_feed(struct mp_sm *sm, const struct mp_event *ev, int64_t now_ms,
 		break;
 	case MP_EV_ADMIN_FAIL:
 	case MP_EV_ADMIN_REINSTATE:
-		rc = sm_admin_path(sm, ev->u.admin.dev, ev->type == MP_EV_ADMIN_FAIL, out);
+		rc = sm_admin_path(sm, ev->u.admin.dev, ev->type == MP_EV_ADMIN_FAIL);
 		break;
 	case MP_EV_RECONFIGURE:
 		rc = sm_reconfigure(sm, now_ms, out);
 		break;
 	case MP_EV_TEARDOWN:
 		rc = sm_teardown(sm, ev->u.teardown);
+		break;
+	case MP_EV_CHECK_DONE:
+		rc = sm_feed_check(sm, &ev->u.check, now_ms, out);
+		break;
+	case MP_EV_DISK_UA:
+		rc = sm_feed_disk_ua(sm, &ev->u.disk_ua, now_ms, out);
 		break;
 	}
 	if (rc)
@@ -958,6 +987,7 @@ int64_t mp_sm_next_deadline(const struct mp_sm *sm)
 	for (i = 0; i < sm->nnics; i++)
 		if (sm->nics[i].prep == SM_NIC_PREP_FAILED && sm->nics[i].used && sm->nics[i].present)
 			t = MIN(t, sm->nics[i].prep_retry_at);
+	t = MIN(t, sm_health_deadline(sm));
 	return MIN(t, sm_maps_deadline(sm));
 }
 
@@ -1098,6 +1128,15 @@ size_t mp_sm_conditions(const struct mp_sm *sm, int64_t now_ms, struct mp_condit
 			continue;
 		snprintf(obj, sizeof(obj), "path %s", p->dev);
 		sm_cond(out, max, &n, 0, obj, "left out of any map: %s", p->reason);
+	}
+	/* a path in its map that carries no I/O, and why (a NIC without carrier, a failed check, ...) */
+	for (i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+
+		if (p->excluded || !p->in_table || p->usable || !p->judged)
+			continue;
+		snprintf(obj, sizeof(obj), "path %s", p->dev);
+		sm_cond(out, max, &n, p->fails[0], obj, "failed: %s", p->why);
 	}
 	for (i = 0; i < sm->nmaps; i++) {
 		const struct sm_map *m = &sm->maps[i];

@@ -73,9 +73,32 @@ struct mp_policy {
 	uint32_t replacement_timeout_s;
 	uint32_t noop_out_interval_s;
 	uint32_t noop_out_timeout_s;
+	/*
+	 * open-iscsi's login timeout, written into every node record: how
+	 * long one connect and login may take, and so how soon a session that
+	 * is reconnecting starts a new connect (mp_policy_default: why 2 s).
+	 */
+	uint32_t login_timeout_s;
 	uint32_t discovery_interval_s; /* SendTargets again this often (new targets, portals) */
 	uint32_t login_retry_s;	       /* first retry of a failed login; doubles up to 16 times */
 	uint32_t settle_ms;	       /* a map's paths change: wait this long before dm acts */
+	/*
+	 * The path checker (TEST UNIT READY on every path in a map): every
+	 * check_interval_s, growing on a healthy active path up to
+	 * check_interval_max_s; a check unanswered in check_timeout_s fails
+	 * the path. A silent path death costs at most max + timeout.
+	 */
+	uint32_t check_interval_s;
+	uint32_t check_interval_max_s;
+	uint32_t check_timeout_s;
+	/*
+	 * A path that failed marginal_failures times within marginal_window_s
+	 * is marginal: back in service only after marginal_hold_s of good
+	 * health (a flapping link would otherwise stall I/O at every flap).
+	 */
+	uint32_t marginal_failures;
+	uint32_t marginal_window_s;
+	uint32_t marginal_hold_s;
 };
 
 void mp_policy_default(struct mp_policy *p);
@@ -121,6 +144,8 @@ enum mp_event_type {
 	MP_EV_ADMIN_REINSTATE,	/* portico-path reinstate PATH */
 	MP_EV_RECONFIGURE,	/* portico-path reconfigure: discover everything again, end holds */
 	MP_EV_TEARDOWN,		/* portico-path teardown [WWID]: see mp_sm_feed() */
+	MP_EV_CHECK_DONE,	/* answer to MP_ACT_CHECK */
+	MP_EV_DISK_UA,		/* the kernel reported a unit attention of a disk (udev SDEV_UA) */
 };
 
 /* A storage NIC's state. */
@@ -262,6 +287,38 @@ struct mp_ev_path_done {
 	char reason[MP_REASON_MAX];
 };
 
+/* What a path check found (MP_ACT_CHECK: TEST UNIT READY, and the WWID when asked). */
+enum mp_check_result {
+	MP_CHECK_UP,	    /* GOOD (and the WWID the same, when it was checked) */
+	MP_CHECK_DOWN_LINK, /* no answer in time, or the transport failed: the session is dead */
+	MP_CHECK_DOWN_LU,   /* the LU answered, but cannot do I/O (not ready, a hardware error) */
+	MP_CHECK_LU_GONE,   /* LOGICAL UNIT NOT SUPPORTED: the target no longer maps this LUN */
+	MP_CHECK_STANDBY,   /* an ALUA standby, unavailable or transitioning port: no I/O here */
+	MP_CHECK_WWID_CHANGED, /* the LUN answers with another WWID: another LU behind the name */
+	MP_CHECK_UNKNOWN,   /* not checked (the checker had no worker free): no news */
+};
+
+/* Unit attentions the machine acts on (SPC-4 Annex D, ASC/ASCQ), as bits. */
+enum mp_ua {
+	MP_UA_NONE = 0,
+	MP_UA_LUNS_CHANGED = 1u << 0,	  /* 3Fh/0Eh REPORTED LUNS DATA HAS CHANGED: rescan the session */
+	MP_UA_CAPACITY_CHANGED = 1u << 1, /* 2Ah/09h CAPACITY DATA HAS CHANGED: rescan its disks */
+};
+
+struct mp_ev_check {
+	struct mp_path_key key;
+	char devt[MP_DEVT_MAX]; /* the disk checked: a result for an older disk is stale */
+	enum mp_check_result result;
+	unsigned int ua; /* enum mp_ua bits: unit attentions the check met on its way */
+	uint32_t took_ms;
+	char reason[MP_REASON_MAX];
+};
+
+struct mp_ev_disk_ua {
+	struct mp_path_key key;
+	enum mp_ua ua;
+};
+
 /* portico-path fail/reinstate: a path by its device name ("sdb") or its path name. */
 struct mp_ev_admin {
 	char dev[MP_DEV_MAX];
@@ -286,6 +343,8 @@ struct mp_event {
 		struct mp_ev_path_done path_done;
 		struct mp_ev_admin admin;
 		char teardown[MP_WWID_MAX]; /* "" for every map */
+		struct mp_ev_check check;
+		struct mp_ev_disk_ua disk_ua;
 	} u;
 };
 
@@ -306,6 +365,15 @@ enum mp_action_type {
 	MP_ACT_PATH_REINSTATE, /* reinstate_path: answer MP_EV_PATH_DONE */
 	MP_ACT_WWIDS,	      /* the WWIDs we own changed: rewrite multipathd's drop-in */
 	MP_ACT_DISK_DELETE,   /* delete a disk from the SCSI layer (teardown); the scan sees it go */
+	MP_ACT_CHECK,	      /* check a path (TEST UNIT READY, the WWID): answer MP_EV_CHECK_DONE */
+	/*
+	 * A session is dead (its NIC lost carrier, a check got no answer): fail
+	 * its I/O now instead of at the NOP-Out timeout: recovery_tmo 0, then
+	 * its TCP connection destroyed. No answer; the scan sees it fail.
+	 */
+	MP_ACT_KICK,
+	MP_ACT_SESSION_TMO,   /* write a session's recovery_tmo (the policy's, after a kick) */
+	MP_ACT_DISK_RESCAN,   /* rescan one disk (its size): the scan sees what changed */
 };
 
 struct mp_action {
@@ -338,12 +406,29 @@ struct mp_action {
 			char wwid[MP_WWID_MAX];
 			char name[MP_MAP_NAME_MAX];
 			char devt[MP_DEVT_MAX];
+			char dev[MP_DEV_MAX];
+			char reason[MP_REASON_MAX]; /* why it is failed ("" for a reinstate) */
 		} path;
 		struct {
 			char (*wwids)[MP_WWID_MAX]; /* owned by the action list */
 			size_t n;
 		} wwids;
-		char disk[MP_DEV_MAX]; /* MP_ACT_DISK_DELETE: "sdb" */
+		char disk[MP_DEV_MAX]; /* MP_ACT_DISK_DELETE, MP_ACT_DISK_RESCAN: "sdb" */
+		struct {
+			struct mp_path_key key;
+			char dev[MP_DEV_MAX];
+			char devt[MP_DEVT_MAX];
+			char wwid[MP_WWID_MAX]; /* "": TEST UNIT READY only; else compare */
+			uint32_t timeout_ms;
+		} check;
+		struct {
+			struct mp_link_key key;
+			uint32_t sid;
+		} kick;
+		struct {
+			uint32_t sid;
+			uint32_t recovery_tmo_s;
+		} session_tmo;
 	} u;
 };
 
@@ -396,6 +481,14 @@ int mp_sm_tick(struct mp_sm *sm, int64_t now_ms, struct mp_actions *out);
 /* When mp_sm_tick() next has something to do: a time in ms, or INT64_MAX. */
 int64_t mp_sm_next_deadline(const struct mp_sm *sm);
 
+/*
+ * Whether something is changing that only a scan can show soon enough (a
+ * session kicked or reconnecting, a NIC without carrier under sessions, a
+ * path waiting to be reinstated): the daemon then scans sysfs and the maps
+ * every few hundred ms instead of every scan_interval.
+ */
+bool mp_sm_watching(const struct mp_sm *sm);
+
 /* ---- what the machine knows, for portico-path show ---- */
 
 enum mp_link_state {
@@ -443,7 +536,10 @@ struct mp_path_view {
 	uint64_t size;
 	enum mp_path_state state;
 	bool admin_failed; /* failed by portico-path fail */
-	char reason[MP_REASON_MAX];
+	bool marginal;	   /* failed too often lately: held back until healthy for a while */
+	char reason[MP_REASON_MAX]; /* excluded, failed or pending: why */
+	int64_t checked_at;	    /* the last check's answer, 0: none yet */
+	uint32_t check_ms;	    /* how long it took */
 };
 
 struct mp_map_view {

@@ -8,12 +8,22 @@
 #ifndef PORTICO_MPATH_SM_INT_H
 #define PORTICO_MPATH_SM_INT_H
 
+#include <stdio.h>
+
 #include "mpath/sm.h"
+
+#define SM_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
 /* How long a logged-in session may show no LUN before status says so. */
 #define SM_NO_LUN_GRACE_MS 5000
 /* The longest wait between two logins that keep failing. */
 #define SM_LOGIN_RETRY_MAX_MS (300 * 1000)
+/* A kicked session still logged in after this long: the kick did not take; restore its timeout. */
+#define SM_KICK_TAKE_MS 10000
+/* Rescans asked by unit attentions of one session or LUN: at most one per this long. */
+#define SM_UA_RESCAN_MS 1000
+/* The path failures remembered for the marginal count. */
+#define SM_FLAP_MAX 16
 
 enum sm_nic_prep {
 	SM_NIC_UNPREPARED,
@@ -75,6 +85,13 @@ struct sm_link {
 	int32_t recovery_tmo_s, noop_interval_s, noop_timeout_s;
 	int64_t failing_since;
 	bool held; /* torn down: logged out once its disks are gone, not logged in again */
+	/* failover (sm_health.c) */
+	bool kick_due;	     /* a check through it got no answer: kick it */
+	bool kicked;	     /* MP_ACT_KICK sent; its recovery_tmo to restore once back */
+	bool kick_took;	     /* since the kick, the session was seen not logged in */
+	int64_t kicked_at;
+	uint32_t kicked_sid;
+	int64_t rescan_at; /* the last rescan a unit attention asked */
 };
 
 struct sm_path {
@@ -93,6 +110,23 @@ struct sm_path {
 	bool admin_failed;
 	bool inflight; /* a fail/reinstate of it is under way */
 	bool delete_sent; /* torn down: MP_ACT_DISK_DELETE asked */
+	/* failover (sm_health.c) */
+	enum sm_health { SM_HEALTH_UNKNOWN, SM_HEALTH_UP, SM_HEALTH_DOWN } health;
+	char health_reason[MP_REASON_MAX]; /* DOWN: the check's reason */
+	bool judged;	   /* a pass has judged it once */
+	bool usable;	   /* the last pass's verdict: may carry I/O */
+	char why[MP_REASON_MAX]; /* !usable: why */
+	bool verified;	   /* checked with its WWID since it last could not carry I/O */
+	bool lun_gone;	   /* the target answered LOGICAL UNIT NOT SUPPORTED */
+	bool check_inflight;
+	int64_t next_check_at;
+	uint32_t check_interval_ms; /* grows on a healthy active path */
+	int64_t checked_at;
+	uint32_t check_ms;
+	int64_t healthy_since; /* usable since */
+	int64_t fails[SM_FLAP_MAX]; /* when it last stopped being usable, newest first */
+	bool marginal;
+	int64_t rescan_at; /* the last disk rescan a unit attention asked */
 };
 
 struct sm_map {
@@ -159,15 +193,28 @@ int sm_feed_disk(struct mp_sm *sm, const struct mp_ev_disk *d);
 void sm_feed_disk_gone(struct mp_sm *sm, const struct mp_path_key *key);
 int sm_feed_map(struct mp_sm *sm, const struct mp_ev_map *m, int64_t now);
 void sm_feed_map_gone(struct mp_sm *sm, const char *wwid);
-int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t now,
-		     struct mp_actions *out);
+void sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t now);
 void sm_feed_path_done(struct mp_sm *sm, const struct mp_ev_path_done *d);
-int sm_admin_path(struct mp_sm *sm, const char *dev, bool fail, struct mp_actions *out);
+int sm_admin_path(struct mp_sm *sm, const char *dev, bool fail);
 /* The map pass: exclusions, desired tables, dm actions, the no-path budget, WWIDs. */
 int sm_maps_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out);
 int64_t sm_maps_deadline(const struct mp_sm *sm);
 /* Whether a path of link is in a map that is open (a logout would take I/O away). */
 bool sm_link_in_use(const struct mp_sm *sm, const struct mp_link_key *key);
+/* sm_health.c: path health, checks, kicks, unit attentions. */
+int sm_feed_check(struct mp_sm *sm, const struct mp_ev_check *ev, int64_t now,
+		  struct mp_actions *out);
+int sm_feed_disk_ua(struct mp_sm *sm, const struct mp_ev_disk_ua *ev, int64_t now,
+		    struct mp_actions *out);
+/* The health pass, before the maps': usable verdicts, kicks, checks, timeouts restored. */
+int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out);
+/* After the maps' pass: fail what may not carry I/O, reinstate what may. */
+int sm_paths_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out);
+int64_t sm_health_deadline(const struct mp_sm *sm);
+struct sm_nic *sm_find_nic(struct mp_sm *sm, const char *name);
+struct sm_path *sm_find_path(struct mp_sm *sm, const struct mp_path_key *key);
+bool sm_map_busy(const struct sm_map *m);
+
 /* Whether teardown holds wwid. */
 bool sm_held(const struct mp_sm *sm, const char *wwid);
 /* MP_EV_TEARDOWN: 0, -ENOENT, -EBUSY. */

@@ -28,7 +28,6 @@
 #include "common/util.h"
 #include "mpath/sm_int.h"
 
-#define SM_COPY(dst, src) snprintf((dst), sizeof(dst), "%s", (src))
 
 struct sm_map *sm_find_map(struct mp_sm *sm, const char *wwid)
 {
@@ -38,7 +37,7 @@ struct sm_map *sm_find_map(struct mp_sm *sm, const char *wwid)
 	return NULL;
 }
 
-static struct sm_path *sm_find_path(struct mp_sm *sm, const struct mp_path_key *key)
+struct sm_path *sm_find_path(struct mp_sm *sm, const struct mp_path_key *key)
 {
 	for (size_t i = 0; i < sm->npaths; i++)
 		if (sm->paths[i].key.lun == key->lun &&
@@ -127,9 +126,18 @@ int sm_feed_disk(struct mp_sm *sm, const struct mp_ev_disk *d)
 		p->key = d->key;
 	}
 	if (strcmp(p->devt, d->devt)) {
-		/* another device for the same LUN: what the kernel knew of the old one is stale */
+		/*
+		 * Another device for the same LUN (or the first): what the kernel
+		 * knew of the old one is stale, and this one's WWID was just read.
+		 */
 		p->in_table = false;
 		p->kernel_failed = false;
+		p->verified = true;
+		p->health = SM_HEALTH_UNKNOWN;
+		p->lun_gone = false;
+		p->check_inflight = false;
+		p->next_check_at = 0;
+		p->delete_sent = false;
 	}
 	SM_COPY(p->dev, d->dev);
 	SM_COPY(p->devt, d->devt);
@@ -164,7 +172,7 @@ static void sm_paths_from_kernel(struct mp_sm *sm, struct sm_map *m, const struc
 	}
 }
 
-static bool sm_map_busy(const struct sm_map *m)
+bool sm_map_busy(const struct sm_map *m)
 {
 	return m->state == MP_MAP_CREATING || m->state == MP_MAP_RELOADING ||
 	       m->state == MP_MAP_REMOVING;
@@ -211,40 +219,18 @@ void sm_feed_map_gone(struct mp_sm *sm, const char *wwid)
 	sm_paths_from_kernel(sm, m, NULL);
 }
 
-/* After a new table every path is active again: fail anew those the admin failed. */
-static int sm_refail_admin(struct mp_sm *sm, struct sm_map *m, struct mp_actions *out)
-{
-	for (size_t i = 0; i < sm->npaths; i++) {
-		struct sm_path *p = &sm->paths[i];
-		struct mp_action *a;
-
-		if (strcmp(p->wwid, m->wwid) || !p->in_table || !p->admin_failed)
-			continue;
-		a = sm_act(out, MP_ACT_PATH_FAIL);
-		if (!a)
-			return -ENOMEM;
-		SM_COPY(a->u.path.wwid, m->wwid);
-		SM_COPY(a->u.path.name, m->name);
-		SM_COPY(a->u.path.devt, p->devt);
-		p->inflight = true;
-		p->kernel_failed = true;
-	}
-	return 0;
-}
-
-int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t now,
-		     struct mp_actions *out)
+void sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t now)
 {
 	struct sm_map *m = sm_find_map(sm, d->wwid);
 
 	if (!m)
-		return 0;
+		return;
 	if (d->op == MP_MAP_OP_QUEUE || d->op == MP_MAP_OP_NOQUEUE) {
 		m->message_inflight = false;
 		/* what the kernel's table now says, until the next list says it itself */
 		if (!d->err)
 			m->cur.queue_if_no_path = d->op == MP_MAP_OP_QUEUE;
-		return 0;
+		return;
 	}
 	if (d->err) {
 		if (m->state != MP_MAP_FAILED)
@@ -252,7 +238,7 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 		m->state = MP_MAP_FAILED;
 		m->retry_at = now + sm->cfg.policy.login_retry_s * 1000LL;
 		SM_COPY(m->reason, d->reason);
-		return 0;
+		return;
 	}
 	m->reason[0] = '\0';
 	m->failing_since = 0;
@@ -263,7 +249,7 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 		m->cur_ok = false;
 		m->queueing = false;
 		sm_paths_from_kernel(sm, m, NULL);
-		return 0;
+		return;
 	}
 	m->state = MP_MAP_READY;
 	m->exists = true;
@@ -271,9 +257,18 @@ int sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t n
 	m->cur = m->sent;
 	m->cur_ok = true;
 	SM_COPY(m->name, m->sent.name);
-	/* a new table loads with every path active, and with the policy's queueing */
+	/*
+	 * A new table loads with every path active, and with the policy's
+	 * queueing; the paths' pass fails again those that may not carry I/O.
+	 * No fail or reinstate of its paths is in flight any more: the daemon
+	 * runs dm calls in the order asked, and none is asked while a table
+	 * is being made.
+	 */
 	sm_paths_from_kernel(sm, m, NULL);
-	return sm_refail_admin(sm, m, out);
+	for (size_t i = 0; i < sm->npaths; i++)
+		if (!strcmp(sm->paths[i].wwid, m->wwid))
+			sm->paths[i].inflight = false;
+	return;
 }
 
 void sm_feed_path_done(struct mp_sm *sm, const struct mp_ev_path_done *d)
@@ -290,27 +285,15 @@ void sm_feed_path_done(struct mp_sm *sm, const struct mp_ev_path_done *d)
 	}
 }
 
-int sm_admin_path(struct mp_sm *sm, const char *dev, bool fail, struct mp_actions *out)
+int sm_admin_path(struct mp_sm *sm, const char *dev, bool fail)
 {
 	for (size_t i = 0; i < sm->npaths; i++) {
 		struct sm_path *p = &sm->paths[i];
-		struct sm_map *m;
-		struct mp_action *a;
 
 		if (strcmp(p->dev, dev))
 			continue;
+		/* the paths' pass fails it in its table, or reinstates it (sm_health.c) */
 		p->admin_failed = fail;
-		m = sm_find_map(sm, p->wwid);
-		/* not in a table yet: the flag is applied when it is (sm_refail_admin) */
-		if (!m || !m->exists || !p->in_table)
-			return 0;
-		a = sm_act(out, fail ? MP_ACT_PATH_FAIL : MP_ACT_PATH_REINSTATE);
-		if (!a)
-			return -ENOMEM;
-		SM_COPY(a->u.path.wwid, m->wwid);
-		SM_COPY(a->u.path.name, m->name);
-		SM_COPY(a->u.path.devt, p->devt);
-		p->inflight = true;
 		return 0;
 	}
 	return -ENOENT;
@@ -326,11 +309,15 @@ static void sm_exclude(struct mp_sm *sm)
 	for (i = 0; i < sm->npaths; i++) {
 		struct sm_path *p = &sm->paths[i];
 
-		p->excluded = !p->wwid[0] || sm_held(sm, p->wwid);
+		p->excluded = !p->wwid[0] || sm_held(sm, p->wwid) || p->lun_gone;
 		if (!p->wwid[0])
 			snprintf(p->reason, sizeof(p->reason), "%s",
 				 p->disk_reason[0] ? p->disk_reason :
 						     "no usable designator in VPD page 0x83");
+		else if (p->lun_gone)
+			snprintf(p->reason, sizeof(p->reason),
+				 "the target no longer maps LUN %llu (LOGICAL UNIT NOT SUPPORTED): its disk is deleted once no map holds it",
+				 (unsigned long long)p->key.lun);
 		else if (p->excluded)
 			snprintf(p->reason, sizeof(p->reason),
 				 "torn down (portico-path teardown); portico-path reconfigure brings it back");
@@ -521,7 +508,8 @@ static int sm_map_reconcile(struct mp_sm *sm, struct sm_map *m, int64_t now,
 	for (size_t i = 0; i < sm->npaths; i++) {
 		const struct sm_path *p = &sm->paths[i];
 
-		if (!p->excluded && !strcmp(p->wwid, m->wwid) && p->in_table && !p->kernel_failed)
+		if (!p->excluded && !strcmp(p->wwid, m->wwid) && p->in_table && !p->kernel_failed &&
+		    p->usable)
 			m->nactive++;
 	}
 	if (m->npaths)
@@ -796,12 +784,15 @@ size_t mp_sm_paths(const struct mp_sm *sm, struct mp_path_view *out, size_t max)
 		SM_COPY(v->wwid, p->wwid);
 		v->size = p->size;
 		v->admin_failed = p->admin_failed;
-		SM_COPY(v->reason, p->reason);
+		v->marginal = p->marginal;
+		v->checked_at = p->checked_at;
+		v->check_ms = p->check_ms;
+		SM_COPY(v->reason, p->excluded || p->usable ? p->reason : p->why);
 		if (p->excluded)
 			v->state = MP_PATH_EXCLUDED;
 		else if (!m || !m->exists || !p->in_table)
 			v->state = MP_PATH_PENDING;
-		else if (p->kernel_failed || p->admin_failed)
+		else if (p->kernel_failed || !p->usable)
 			v->state = MP_PATH_FAILED;
 		else
 			v->state = MP_PATH_ACTIVE;

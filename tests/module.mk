@@ -14,6 +14,10 @@ VM_BINS := $(patsubst %.c,$(BUILD)/%,$(VM_C_SRC))
 build-tests: $(VM_BINS)
 $(BUILD)/tests/vm/%: $(BUILD)/tests/vm/%.o $(LIBS_MPATH)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_MPATH) -ldevmapper -lpthread
+# failcheck drives the failover adapters (sesstmo, sockkill, tur): the
+# daemon's archive, which needs no other library for them.
+$(BUILD)/tests/vm/failcheck: $(BUILD)/tests/vm/failcheck.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) -lpthread
 
 # Functional helpers: small libiscsi programs.
 $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
@@ -23,6 +27,11 @@ $(BUILD)/tests/functional/%: $(BUILD)/tests/functional/%.o $(LIBCOMMON)
 # archive and libnl, no libiscsi (an explicit rule wins over the pattern).
 $(BUILD)/tests/functional/nicwatch: $(BUILD)/tests/functional/nicwatch.o $(LIBS_PATHD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(PATHD_SYSLIBS) $(LIBS)
+
+# sockcheck drives the socket killer (initiator/adapt/sockkill.c,
+# tests/functional/pathd-sockkill.sh): the daemon's archive, no libiscsi.
+$(BUILD)/tests/functional/sockcheck: $(BUILD)/tests/functional/sockcheck.o $(LIBS_PATHD)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(LIBS)
 
 # pathd_fake is the daemon (initiator/pathd) on the fake device-mapper, a
 # fake iscsiadm and a fake sysfs tree (tests/functional/pathd.sh): the

@@ -70,13 +70,14 @@ static void umon_readable(struct ev_loop *loop, int fd, uint32_t events, void *a
 		if (!dev) {
 			/* the kernel dropped messages for us: say so, then read on */
 			if (errno == ENOBUFS) {
-				um->changed(um->arg, NULL, NULL, NULL);
+				um->changed(um->arg, NULL, NULL, NULL, NULL);
 				continue;
 			}
 			break; /* EAGAIN: none left; anything else was one bad message, gone */
 		}
 		um->changed(um->arg, udev_device_get_action(dev), udev_device_get_subsystem(dev),
-			    udev_device_get_sysname(dev));
+			    udev_device_get_sysname(dev),
+			    udev_device_get_property_value(dev, "SDEV_UA"));
 		udev_device_unref(dev);
 	}
 	um->dispatching = false;

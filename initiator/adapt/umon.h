@@ -29,12 +29,15 @@ struct umon;
 /*
  * One udev event: action ("add", "remove", "change", "bind", "unbind",
  * ...), subsystem ("block", "iscsi_session", "scsi") and the device's
- * sysfs name ("sdb", "session3", "2:0:0:1", "target2:0:0", "host2"); the
- * strings live until cb returns. All three are NULL when events were lost
- * (the socket's buffer overflowed): rescan everything.
+ * sysfs name ("sdb", "session3", "2:0:0:1", "target2:0:0", "host2"), and
+ * ua: the SDEV_UA property of a SCSI device's change event (a unit
+ * attention the kernel reported, "REPORTED_LUNS_DATA_HAS_CHANGED",
+ * "CAPACITY_DATA_HAS_CHANGED", ...) or NULL. The strings live until cb
+ * returns. All are NULL when events were lost (the socket's buffer
+ * overflowed): rescan everything.
  */
 typedef void umon_changed_cb(void *arg, const char *action, const char *subsystem,
-			     const char *devname);
+			     const char *devname, const char *ua);
 
 /*
  * Starts watching on loop. changed runs on the loop, once per event, never

@@ -55,6 +55,8 @@ static void usage(FILE *f)
 		"  show paths       every path (disk): its name, device, WWID, state\n"
 		"  show maps        every multipath map with its paths (as multipath -ll)\n"
 		"  show status      what pathd does, and every problem it sees\n"
+		"  show events      the last 50 things pathd saw and did, with the time taken\n"
+		"  monitor          follow pathd's events as they happen (Ctrl-C ends it)\n"
 		"  reconfigure      read pathd.conf again, discover again, rescan\n"
 		"  fail PATH        fail a path in its map (by name or device: sdb)\n"
 		"  reinstate PATH   give it back to its map\n"
@@ -67,13 +69,14 @@ static void usage(FILE *f)
 }
 
 /* Sends op path; on success *result is the answer's result (the caller puts it). */
-static int pp_call(const char *op, const char *path, struct json_object **result)
+static int pp_call_args(const char *op, const char *path, struct json_object *args,
+			struct json_object **result)
 {
 	struct ctl_response rsp;
 	struct ctl_client_err err = { .msg = "" };
 
 	*result = NULL;
-	if (ctl_client_call(&pp.client, op, path, NULL, &rsp, &err)) {
+	if (ctl_client_call(&pp.client, op, path, args, &rsp, &err)) {
 		fprintf(stderr, "error: %s\n", err.msg);
 		if (err.hint[0])
 			fprintf(stderr, "hint: %s\n", err.hint);
@@ -89,6 +92,11 @@ static int pp_call(const char *op, const char *path, struct json_object **result
 	*result = json_object_get(rsp.result);
 	ctl_response_fini(&rsp);
 	return PP_OK;
+}
+
+static int pp_call(const char *op, const char *path, struct json_object **result)
+{
+	return pp_call_args(op, path, NULL, result);
 }
 
 /* ---- reading the answer ---- */
@@ -256,6 +264,9 @@ static void show_maps(struct json_object *r)
 
 			printf("  %s %-5s %-7s %-8s %s\n", j + 1 == np ? "`-" : "|-", str(p, "dev"),
 			       str(p, "devt"), str(p, "state"), str(p, "name"));
+			/* why a path carries no I/O, under it */
+			if (strcmp(str(p, "state"), "active") && str(p, "reason")[0])
+				printf("  %s       %s\n", j + 1 == np ? "  " : "| ", str(p, "reason"));
 		}
 	}
 }
@@ -286,6 +297,70 @@ static void show_status(struct json_object *r)
 	}
 }
 
+/* One event: its local time to the ms, its level, its text. */
+static void print_event(struct json_object *o)
+{
+	int64_t ms = num(o, "time_ms");
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char when[32] = "";
+
+	if (localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	printf("%s.%03lld %-5s %s\n", when, (long long)(ms % 1000), str(o, "level"), str(o, "text"));
+}
+
+static void show_events(struct json_object *r)
+{
+	struct json_object *a = arr(r, "events");
+	size_t n = a ? json_object_array_length(a) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		print_event(json_object_array_get_idx(a, i));
+}
+
+/*
+ * Follows pathd's events: the last 10, then what comes, asked every 200 ms
+ * (each answer says where the next one starts). Runs until interrupted, or
+ * until pathd cannot be reached.
+ */
+static int pp_monitor(void)
+{
+	struct json_object *args = json_object_new_object(), *r;
+	int64_t next;
+	int rc;
+
+	json_object_object_add(args, "last", json_object_new_int64(10));
+	for (;;) {
+		struct json_object *a;
+		size_t n;
+
+		rc = pp_call_args("show", "/events", args, &r);
+		json_object_put(args);
+		if (rc)
+			return rc;
+		a = arr(r, "events");
+		n = a ? json_object_array_length(a) : 0;
+		if (num(r, "lost") > 0 && !pp.json)
+			printf("... %lld event(s) not shown: they came faster than they were read\n",
+			       (long long)num(r, "lost"));
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *o = json_object_array_get_idx(a, i);
+
+			if (pp.json)
+				printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			else
+				print_event(o);
+		}
+		fflush(stdout);
+		next = num(r, "next");
+		json_object_put(r);
+		args = json_object_new_object();
+		json_object_object_add(args, "since", json_object_new_int64(next));
+		usleep(200 * 1000);
+	}
+}
+
 static int pp_show(const char *what)
 {
 	static const struct {
@@ -293,7 +368,7 @@ static int pp_show(const char *what)
 		void (*print)(struct json_object *r);
 	} views[] = {
 		{ "nics", show_nics },	 { "sessions", show_sessions }, { "paths", show_paths },
-		{ "maps", show_maps },	 { "status", show_status },
+		{ "maps", show_maps },	 { "status", show_status },	{ "events", show_events },
 	};
 	struct json_object *r;
 	char path[32];
@@ -313,7 +388,7 @@ static int pp_show(const char *what)
 		json_object_put(r);
 		return PP_OK;
 	}
-	fprintf(stderr, "error: nothing called '%s' to show: nics, sessions, paths, maps, status\n",
+	fprintf(stderr, "error: nothing called '%s' to show: nics, sessions, paths, maps, status, events\n",
 		what);
 	return PP_USAGE;
 }
@@ -491,6 +566,8 @@ int main(int argc, char **argv)
 
 		snprintf(path, sizeof(path), "/paths/%s", argv[optind + 1]);
 		rc = pp_change(cmd, path);
+	} else if (!strcmp(cmd, "monitor") && argc - optind == 1) {
+		rc = pp_monitor();
 	} else if (!strcmp(cmd, "teardown") && argc - optind <= 2) {
 		rc = pp_teardown(argc - optind == 2 ? argv[optind + 1] : NULL);
 	} else {

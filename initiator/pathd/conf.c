@@ -167,7 +167,9 @@ static const char *const pathd_conf_top_keys[] = {
 static const char *const pathd_conf_policy_keys[] = {
 	"selector",	     "grouping",	  "failback",		"no_path_queue",
 	"replacement_timeout", "noop_out_interval", "noop_out_timeout", "discovery_interval",
-	"login_retry",	     NULL,
+	"login_retry",	     "login_timeout",	  "check_interval",	"check_interval_max",
+	"check_timeout",
+	"marginal_failures",   "marginal_window",   "marginal_hold",	NULL,
 };
 
 enum pathd_conf_chap_key {
@@ -351,8 +353,9 @@ static int pathd_conf_strings(const config_setting_t *g, const char *key, const 
  * key = N; seconds in [min, max] into *out (untouched when missing). A
  * number in quotes is refused with the spelling without.
  */
-static int pathd_conf_seconds(const config_setting_t *g, const char *key, uint32_t min,
-			      uint32_t max, uint32_t *out, struct cfg_err *err)
+/* A whole number of units ("seconds", "failures") from min to max, when key is there. */
+static int pathd_conf_uint(const config_setting_t *g, const char *key, uint32_t min, uint32_t max,
+			   const char *unit, uint32_t *out, struct cfg_err *err)
 {
 	config_setting_t *s = config_setting_get_member(g, key);
 	long long v;
@@ -365,17 +368,23 @@ static int pathd_conf_seconds(const config_setting_t *g, const char *key, uint32
 		v = config_setting_get_int64(s);
 		break;
 	case CONFIG_TYPE_STRING:
-		return cfg_error(err, s, "'%s' must be a number of seconds without quotes: %s = %u;",
-				 key, key, *out);
+		return cfg_error(err, s, "'%s' must be a number of %s without quotes: %s = %u;",
+				 key, unit, key, *out);
 	default:
-		return cfg_error(err, s, "'%s' must be a whole number of seconds: %s = %u;", key,
+		return cfg_error(err, s, "'%s' must be a whole number of %s: %s = %u;", key, unit,
 				 key, *out);
 	}
 	if (v < (long long)min || v > (long long)max)
-		return cfg_error(err, s, "'%s' must be from %u to %u seconds, not %lld", key, min, max,
-				 v);
+		return cfg_error(err, s, "'%s' must be from %u to %u %s, not %lld", key, min, max,
+				 unit, v);
 	*out = (uint32_t)v;
 	return 0;
+}
+
+static int pathd_conf_seconds(const config_setting_t *g, const char *key, uint32_t min,
+			      uint32_t max, uint32_t *out, struct cfg_err *err)
+{
+	return pathd_conf_uint(g, key, min, max, "seconds", out, err);
 }
 
 /* An absolute path of fewer than size bytes, or NULL; what is wrong otherwise. */
@@ -1013,17 +1022,28 @@ static int pathd_conf_no_path_queue(struct pathd_conf_ctx *x, const config_setti
 static const struct pathd_conf_secs {
 	const char *key;
 	uint32_t min, max;
-	size_t off; /* in struct mp_policy */
+	size_t off;	  /* in struct mp_policy */
+	const char *unit; /* NULL: seconds */
 } pathd_conf_policy_secs[] = {
 	/* open-iscsi's replacement_timeout: how long a broken session's I/O waits for it */
-	{ "replacement_timeout", 1, 600, offsetof(struct mp_policy, replacement_timeout_s) },
+	{ "replacement_timeout", 1, 600, offsetof(struct mp_policy, replacement_timeout_s), NULL },
 	/* 0: no NOP-Out pings (both, see pathd_conf_policy) */
-	{ "noop_out_interval", 0, 3600, offsetof(struct mp_policy, noop_out_interval_s) },
-	{ "noop_out_timeout", 0, 3600, offsetof(struct mp_policy, noop_out_timeout_s) },
+	{ "noop_out_interval", 0, 3600, offsetof(struct mp_policy, noop_out_interval_s), NULL },
+	{ "noop_out_timeout", 0, 3600, offsetof(struct mp_policy, noop_out_timeout_s), NULL },
+	/* open-iscsi's node.conn[0].timeo.login_timeout: one connect and login */
+	{ "login_timeout", 1, 60, offsetof(struct mp_policy, login_timeout_s), NULL },
 	/* SendTargets to every address through every NIC: not more often than this */
-	{ "discovery_interval", 10, 86400, offsetof(struct mp_policy, discovery_interval_s) },
+	{ "discovery_interval", 10, 86400, offsetof(struct mp_policy, discovery_interval_s), NULL },
 	/* the first retry; it doubles, up to 300 s (mpath/sm_int.h, SM_LOGIN_RETRY_MAX_MS) */
-	{ "login_retry", 1, 300, offsetof(struct mp_policy, login_retry_s) },
+	{ "login_retry", 1, 300, offsetof(struct mp_policy, login_retry_s), NULL },
+	/* the path checker (TEST UNIT READY): how often, at most how often on a healthy path */
+	{ "check_interval", 1, 60, offsetof(struct mp_policy, check_interval_s), NULL },
+	{ "check_interval_max", 1, 300, offsetof(struct mp_policy, check_interval_max_s), NULL },
+	{ "check_timeout", 1, 60, offsetof(struct mp_policy, check_timeout_s), NULL },
+	/* a path that fails this many times in the window waits out the hold (0: never marginal) */
+	{ "marginal_failures", 0, 100, offsetof(struct mp_policy, marginal_failures), "failures" },
+	{ "marginal_window", 1, 3600, offsetof(struct mp_policy, marginal_window_s), NULL },
+	{ "marginal_hold", 1, 3600, offsetof(struct mp_policy, marginal_hold_s), NULL },
 };
 
 static int pathd_conf_policy(struct pathd_conf_ctx *x, const config_setting_t *root)
@@ -1052,11 +1072,19 @@ static int pathd_conf_policy(struct pathd_conf_ctx *x, const config_setting_t *r
 	for (size_t i = 0; !ret && i < ARRAY_SIZE(pathd_conf_policy_secs); i++) {
 		const struct pathd_conf_secs *r = &pathd_conf_policy_secs[i];
 
-		ret = pathd_conf_seconds(g, r->key, r->min, r->max,
-					 (uint32_t *)((char *)p + r->off), x->err);
+		ret = pathd_conf_uint(g, r->key, r->min, r->max, r->unit ? r->unit : "seconds",
+				      (uint32_t *)((char *)p + r->off), x->err);
 	}
 	if (ret)
 		return ret;
+	if (p->check_interval_max_s < p->check_interval_s) {
+		s = config_setting_get_member(g, "check_interval_max");
+		if (!s)
+			s = config_setting_get_member(g, "check_interval");
+		return cfg_error(x->err, s,
+				 "check_interval_max (%u) is less than check_interval (%u): it is how far the interval grows on a healthy path",
+				 p->check_interval_max_s, p->check_interval_s);
+	}
 	/*
 	 * Pings without a timeout never find a dead path, and a timeout
 	 * without pings has nothing to time: on together, or off together.

@@ -21,9 +21,11 @@
 #include <string.h>
 
 #include "common/ctl.h"
+#include "common/log.h"
 #include "common/ev.h"
 #include "common/util.h"
 #include "initiator/adapt/nic.h"
+#include "initiator/pathd/events.h"
 #include "initiator/pathd/pathd_int.h"
 #include "mpath/path_name.h"
 
@@ -33,6 +35,8 @@
 
 /* Views are copied whole; more than this many objects of a kind is not a KVM host. */
 #define CTL_VIEW_MAX 4096
+/* Events in one answer: well under the control protocol's answer limit. */
+#define CTL_EVENTS_MAX 400
 
 static int ctl_fail(struct ctl_reply *out, int err, const char *hint, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -140,7 +144,7 @@ static struct json_object *ctl_sessions(struct pathd *pd, int64_t now)
 	return arr;
 }
 
-static struct json_object *ctl_path_obj(const struct mp_path_view *p)
+static struct json_object *ctl_path_obj(const struct mp_path_view *p, int64_t now)
 {
 	struct json_object *o = json_object_new_object();
 	char name[MP_PATH_NAME_MAX];
@@ -158,11 +162,15 @@ static struct json_object *ctl_path_obj(const struct mp_path_view *p)
 	add_int(o, "size", (int64_t)p->size);
 	add_str(o, "state", mp_path_state_name(p->state));
 	add_bool(o, "admin_failed", p->admin_failed);
+	add_bool(o, "marginal", p->marginal);
 	add_str(o, "reason", p->reason);
+	/* the path checker: how long ago it last answered, and how long the check took */
+	add_int(o, "checked_s_ago", p->checked_at ? (now - p->checked_at) / 1000 : -1);
+	add_int(o, "check_ms", p->checked_at ? (int64_t)p->check_ms : -1);
 	return o;
 }
 
-static struct json_object *ctl_paths(struct pathd *pd, const char *wwid)
+static struct json_object *ctl_paths(struct pathd *pd, const char *wwid, int64_t now)
 {
 	struct mp_path_view *v = calloc(CTL_VIEW_MAX, sizeof(*v));
 	struct json_object *arr = json_object_new_array();
@@ -173,7 +181,7 @@ static struct json_object *ctl_paths(struct pathd *pd, const char *wwid)
 	n = MIN(mp_sm_paths(pd->sm, v, CTL_VIEW_MAX), (size_t)CTL_VIEW_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (!wwid || !strcmp(v[i].wwid, wwid))
-			json_object_array_add(arr, ctl_path_obj(&v[i]));
+			json_object_array_add(arr, ctl_path_obj(&v[i], now));
 	free(v);
 	return arr;
 }
@@ -207,7 +215,7 @@ static struct json_object *ctl_maps(struct pathd *pd, int64_t now)
 							       pol->no_path_queue_s * 1000LL) :
 					0);
 		add_str(o, "reason", v[i].reason);
-		json_object_object_add(o, "paths", ctl_paths(pd, v[i].wwid));
+		json_object_object_add(o, "paths", ctl_paths(pd, v[i].wwid, now));
 		json_object_array_add(arr, o);
 	}
 	free(v);
@@ -262,17 +270,81 @@ static struct json_object *ctl_status(struct pathd *pd, int64_t now)
 	return o;
 }
 
-static int ctl_show(struct pathd *pd, const char *what, struct ctl_reply *out)
+/* An integer argument of the request, or def when it has none. -EINVAL: not a whole number >= 0. */
+static int ctl_arg_u64(const struct ctl_request *req, const char *k, uint64_t def, uint64_t *out)
+{
+	struct json_object *v;
+
+	*out = def;
+	if (!req->args || !json_object_object_get_ex(req->args, k, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
+		return -EINVAL;
+	*out = (uint64_t)json_object_get_int64(v);
+	return 0;
+}
+
+/*
+ * The recent events: after "since" (a number from an earlier answer's
+ * "next"), or the "last" N (default 50); at most CTL_EVENTS_MAX a call.
+ */
+static int ctl_events(struct pathd *pd, const struct ctl_request *req, struct ctl_reply *out)
+{
+	struct pd_event *ev = calloc(CTL_EVENTS_MAX, sizeof(*ev));
+	struct json_object *r, *arr;
+	uint64_t since, last, next, lost, newest;
+	size_t n;
+
+	if (!ev)
+		return ctl_fail(out, -ENOMEM, NULL, "out of memory");
+	if (ctl_arg_u64(req, "since", UINT64_MAX, &since) ||
+	    ctl_arg_u64(req, "last", 50, &last)) {
+		free(ev);
+		return ctl_fail(out, -EINVAL, "since and last are whole numbers",
+				"show events: a bad argument");
+	}
+	if (since == UINT64_MAX) {
+		/* the newest number, then the last N before it */
+		pd_events_since(pd->events, UINT64_MAX - 1, ev, 0, &newest, &lost);
+		since = newest > last ? newest - last : 0;
+	}
+	n = pd_events_since(pd->events, since, ev, CTL_EVENTS_MAX, &next, &lost);
+	r = json_object_new_object();
+	arr = json_object_new_array();
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_new_object();
+
+		add_int(o, "seq", (int64_t)ev[i].seq);
+		add_int(o, "time_ms", ev[i].wall_ms);
+		add_str(o, "level", log_level_name(ev[i].level));
+		add_str(o, "component", ev[i].comp);
+		add_str(o, "text", ev[i].text);
+		json_object_array_add(arr, o);
+	}
+	json_object_object_add(r, "events", arr);
+	add_int(r, "next", (int64_t)next);
+	add_int(r, "lost", (int64_t)lost);
+	free(ev);
+	out->result = r;
+	return 0;
+}
+
+static int ctl_show(struct pathd *pd, const struct ctl_request *req, const char *what,
+		    struct ctl_reply *out)
 {
 	int64_t now = ev_now_ms();
-	struct json_object *r = json_object_new_object();
+	struct json_object *r;
+
+	if (!strcmp(what, "events"))
+		return ctl_events(pd, req, out);
+	r = json_object_new_object();
 
 	if (!strcmp(what, "nics")) {
 		json_object_object_add(r, "nics", ctl_nics(pd));
 	} else if (!strcmp(what, "sessions")) {
 		json_object_object_add(r, "sessions", ctl_sessions(pd, now));
 	} else if (!strcmp(what, "paths")) {
-		json_object_object_add(r, "paths", ctl_paths(pd, NULL));
+		json_object_object_add(r, "paths", ctl_paths(pd, NULL, now));
 	} else if (!strcmp(what, "maps")) {
 		json_object_object_add(r, "maps", ctl_maps(pd, now));
 	} else if (!strcmp(what, "status")) {
@@ -280,7 +352,7 @@ static int ctl_show(struct pathd *pd, const char *what, struct ctl_reply *out)
 		r = ctl_status(pd, now);
 	} else {
 		json_object_put(r);
-		return ctl_fail(out, -ENOENT, "show nics, sessions, paths, maps or status",
+		return ctl_fail(out, -ENOENT, "show nics, sessions, paths, maps, status or events",
 				"nothing to show at '/%s'", what);
 	}
 	out->result = r;
@@ -395,7 +467,7 @@ void pd_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *o
 	char err[600];
 
 	if (!strcmp(req->op, "show")) {
-		ctl_show(pd, path + 1, out);
+		ctl_show(pd, req, path + 1, out);
 	} else if (!strcmp(req->op, "version") && !strcmp(path, "/")) {
 		out->result = json_object_new_object();
 		add_str(out->result, "version", PORTICO_VERSION);

@@ -73,6 +73,7 @@ int main(int argc, char **argv)
 		.initiatorname_file = PATHD_INITIATORNAME_FILE,
 		.udev = true,
 		.sysctl = true,
+		.sockkill = true,
 	};
 	struct pathd_conf conf;
 	struct cfg_err err = { { 0 } };

@@ -30,14 +30,19 @@
 #include "common/ctl_server.h"
 #include "common/ev.h"
 #include "common/log.h"
+#include "common/scsi_proto.h"
 #include "common/util.h"
 #include "initiator/adapt/child.h"
 #include "initiator/adapt/iscsiadm.h"
 #include "initiator/adapt/mpconf.h"
 #include "initiator/adapt/nic.h"
+#include "initiator/adapt/sesstmo.h"
+#include "initiator/adapt/sockkill.h"
 #include "initiator/adapt/sysctl.h"
+#include "initiator/adapt/tur.h"
 #include "initiator/adapt/umon.h"
 #include "initiator/pathd/dmq.h"
+#include "initiator/pathd/events.h"
 #include "initiator/pathd/pathd_int.h"
 #include "mpath/path_name.h"
 
@@ -150,17 +155,27 @@ static void pd_arm_tick(struct pathd *pd)
 	if (at == INT64_MAX)
 		at = now + 3600 * 1000;
 	ev_timer_reset(pd->loop, pd->tick, MAX(at - now, 0));
+	/*
+	 * A session failing or coming back, a path waiting to be reinstated:
+	 * sysfs and the maps are read every PD_WATCH_SCAN_MS from now on, not
+	 * at the next scan_interval (the kernel tells no event for these).
+	 */
+	if (!pd->watching && pd->scan_timer && mp_sm_watching(pd->sm)) {
+		pd->watching = true;
+		ev_timer_reset(pd->loop, pd->scan_timer, PD_WATCH_SCAN_MS);
+	}
 }
 
 /* ---- actions ---- */
 
 /* One asynchronous action in flight: what to answer when it completes. */
-struct pd_op {
-	struct pathd *pd;
-	struct mp_action act;
-};
 
-static struct pd_op *pd_op_new(struct pathd *pd, const struct mp_action *a)
+long long pd_op_ms(const struct pd_op *op)
+{
+	return (long long)(ev_now_ms() - op->t0);
+}
+
+struct pd_op *pd_op_new(struct pathd *pd, const struct mp_action *a)
 {
 	struct pd_op *op = malloc(sizeof(*op));
 
@@ -168,6 +183,7 @@ static struct pd_op *pd_op_new(struct pathd *pd, const struct mp_action *a)
 		return NULL;
 	op->pd = pd;
 	op->act = *a;
+	op->t0 = ev_now_ms();
 	return op;
 }
 
@@ -257,9 +273,11 @@ static void pd_discovered(void *arg, int err, const char *reason,
 	d->entries = (struct mp_disc_entry *)entries;
 	d->nentries = n;
 	if (err)
-		log_warn(COMP, "discovery %s over '%s' failed: %s", d->addr, d->nic, d->reason);
+		log_warn(COMP, "discovery %s over '%s' failed after %lld ms: %s", d->addr, d->nic,
+			 pd_op_ms(op), d->reason);
 	else
-		log_info(COMP, "discovery %s over '%s': %zu portal(s)", d->addr, d->nic, n);
+		log_info(COMP, "discovery %s over '%s': %zu portal(s) in %lld ms", d->addr, d->nic,
+			 n, pd_op_ms(op));
 	pd_feed(op->pd, &ev);
 	free(op);
 }
@@ -275,10 +293,11 @@ static void pd_logged_in(void *arg, int err, bool auth_failed, const char *reaso
 	ev.u.login.auth_failed = auth_failed;
 	snprintf(ev.u.login.reason, sizeof(ev.u.login.reason), "%s", reason ? reason : "");
 	if (err)
-		log_warn(COMP, "login to '%s' at %s over '%s' failed: %s", k->target, k->portal,
-			 k->nic, ev.u.login.reason);
+		log_warn(COMP, "login to '%s' at %s over '%s' failed after %lld ms: %s", k->target,
+			 k->portal, k->nic, pd_op_ms(op), ev.u.login.reason);
 	else
-		log_info(COMP, "logged in to '%s' at %s over '%s'", k->target, k->portal, k->nic);
+		log_info(COMP, "logged in to '%s' at %s over '%s' in %lld ms", k->target, k->portal,
+			 k->nic, pd_op_ms(op));
 	/* the session (and its disks) first, so that the machine knows it with the answer */
 	pd_scan(op->pd);
 	pd_feed(op->pd, &ev);
@@ -292,10 +311,11 @@ static void pd_logged_out(void *arg, int err, const char *reason)
 	const struct mp_link_key *k = &op->act.u.logout;
 
 	if (err)
-		log_warn(COMP, "logout from '%s' at %s over '%s' failed: %s", k->target, k->portal,
-			 k->nic, reason);
+		log_warn(COMP, "logout from '%s' at %s over '%s' failed after %lld ms: %s", k->target,
+			 k->portal, k->nic, pd_op_ms(op), reason);
 	else
-		log_info(COMP, "logged out of '%s' at %s over '%s'", k->target, k->portal, k->nic);
+		log_info(COMP, "logged out of '%s' at %s over '%s' in %lld ms", k->target, k->portal,
+			 k->nic, pd_op_ms(op));
 	ev.u.link = *k;
 	pd_scan(op->pd);
 	pd_feed(op->pd, &ev);
@@ -307,7 +327,10 @@ static void pd_rescanned(void *arg, int err, const char *reason)
 	struct pd_op *op = arg;
 
 	if (err)
-		log_warn(COMP, "session %u: rescan failed: %s", op->act.u.rescan_sid, reason);
+		log_warn(COMP, "session %u: rescan failed after %lld ms: %s", op->act.u.rescan_sid,
+			 pd_op_ms(op), reason);
+	else
+		log_info(COMP, "session %u: rescanned in %lld ms", op->act.u.rescan_sid, pd_op_ms(op));
 	pd_scan(op->pd);
 	free(op);
 }
@@ -526,6 +549,12 @@ static void pd_dm(struct pathd *pd, const struct mp_action *a)
 		snprintf(job->msg, sizeof(job->msg), "%s %s",
 			 a->type == MP_ACT_PATH_FAIL ? "fail_path" : "reinstate_path",
 			 a->u.path.devt);
+		if (a->type == MP_ACT_PATH_FAIL)
+			log_info(COMP, "path '%s' (%s) of map '%s': failing it: %s", a->u.path.dev,
+				 a->u.path.devt, a->u.path.name, a->u.path.reason);
+		else
+			log_info(COMP, "path '%s' (%s) of map '%s': reinstating it",
+				 a->u.path.dev, a->u.path.devt, a->u.path.name);
 		break;
 	default:
 		free(job);
@@ -685,21 +714,52 @@ static void pd_wwids(struct pathd *pd, const struct mp_action *a)
 	pd_multipathd_reconfigure(pd);
 }
 
-static void pd_disk_delete(struct pathd *pd, const char *dev)
+/* Writes value into the sysfs file at rel (under the sysfs root). 0 or -errno. */
+int pd_sysfs_write(const struct pathd *pd, const char *rel, const char *value)
 {
 	char path[512];
-	FILE *f;
+	int fd, rc = 0;
+	size_t len = strlen(value);
 
-	snprintf(path, sizeof(path), "%s/block/%s/device/delete", pd->env.sysfs_root, dev);
-	f = fopen(path, "we");
-	if (!f || fputs("1\n", f) < 0 || fclose(f)) {
-		log_warn(COMP, "disk '%s': cannot delete it: %s", dev, strerror(errno));
-		if (f)
-			fclose(f);
-	} else {
-		log_info(COMP, "disk '%s' deleted", dev);
-	}
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", pd->env.sysfs_root, rel) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* a sysfs store takes the whole value in one write, or refuses it */
+	if (write(fd, value, len) != (ssize_t)len)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) && !rc)
+		rc = -errno;
+	return rc;
+}
+
+/* Writes 1 into the disk's device/<file> (delete, rescan). */
+static void pd_disk_write(struct pathd *pd, const char *dev, const char *file, const char *what,
+			  const char *done)
+{
+	char rel[128];
+	int rc;
+
+	snprintf(rel, sizeof(rel), "block/%s/device/%s", dev, file);
+	rc = pd_sysfs_write(pd, rel, "1");
+	if (rc)
+		log_warn(COMP, "disk '%s': cannot %s it: %s", dev, what, strerror(-rc));
+	else
+		log_info(COMP, "disk '%s' %s", dev, done);
+	/* what the kernel did (a disk gone, a new size) is seen now, not at the next scan */
 	pd_scan(pd);
+}
+
+static void pd_session_tmo(struct pathd *pd, uint32_t sid, uint32_t tmo)
+{
+	char err[256];
+
+	if (sesstmo_set(pd->env.sysfs_root, sid, (int32_t)tmo, err, sizeof(err)))
+		log_warn(COMP, "session %u: cannot set its recovery timeout back to %u s: %s", sid,
+			 tmo, err);
+	else
+		log_info(COMP, "session %u: recovery timeout %u s again", sid, tmo);
 }
 
 static void pd_do(struct pathd *pd, const struct mp_action *a)
@@ -729,7 +789,19 @@ static void pd_do(struct pathd *pd, const struct mp_action *a)
 		pd_wwids(pd, a);
 		break;
 	case MP_ACT_DISK_DELETE:
-		pd_disk_delete(pd, a->u.disk);
+		pd_disk_write(pd, a->u.disk, "delete", "delete", "deleted");
+		break;
+	case MP_ACT_DISK_RESCAN:
+		pd_disk_write(pd, a->u.disk, "rescan", "rescan", "rescanned");
+		break;
+	case MP_ACT_SESSION_TMO:
+		pd_session_tmo(pd, a->u.session_tmo.sid, a->u.session_tmo.recovery_tmo_s);
+		break;
+	case MP_ACT_CHECK:
+		pd_check(pd, a);
+		break;
+	case MP_ACT_KICK:
+		pd_kick(pd, &a->u.kick.key, a->u.kick.sid);
 		break;
 	}
 }
@@ -804,6 +876,27 @@ static int pd_scan_carry(const struct scan_snapshot *old, struct scan_snapshot *
 		a[now->ndisks++] = *o;
 	}
 	return 0;
+}
+
+/*
+ * The kernel tells of a LUN list or capacity change (unit attentions
+ * 3Fh/0Eh and 2Ah/09h) with a uevent on the SCSI device only when its
+ * evt_lun_change_reported and evt_capacity_change_reported are on
+ * (drivers/scsi/scsi_lib.c, sdev_evt_send): turned on for every disk of
+ * ours. The path checker meets the same unit attentions anyway; this
+ * makes it sooner.
+ */
+static void pd_disk_events_on(struct pathd *pd, const char *hctl)
+{
+	static const char *const evts[] = { "evt_lun_change_reported",
+					    "evt_capacity_change_reported" };
+	char rel[128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(evts); i++) {
+		snprintf(rel, sizeof(rel), "class/scsi_device/%s/device/%s", hctl, evts[i]);
+		if (pd_sysfs_write(pd, rel, "1"))
+			log_dbg(COMP, "disk %s: cannot turn %s on", hctl, evts[i]);
+	}
 }
 
 /* Scans sysfs now and feeds what changed since the last scan. */
@@ -881,6 +974,7 @@ static void pd_scan(struct pathd *pd)
 		if (i < pd->snap.ndisks)
 			continue;
 		ev.u.disk = n->ev;
+		pd_disk_events_on(pd, n->hctl);
 		if (mp_path_name(&n->ev.key, name, sizeof(name)) < 0)
 			snprintf(name, sizeof(name), "%s", n->ev.dev);
 		if (n->ev.wwid[0])
@@ -907,7 +1001,8 @@ static int64_t pd_on_scan_timer(struct ev_loop *loop, void *arg)
 	pd_umon_try(pd);
 	pd_scan(pd);
 	pd_dm_list(pd);
-	return pd->conf.scan_interval_s * 1000LL;
+	pd->watching = mp_sm_watching(pd->sm);
+	return pd->watching ? PD_WATCH_SCAN_MS : pd->conf.scan_interval_s * 1000LL;
 }
 
 static int64_t pd_on_scan_soon(struct ev_loop *loop, void *arg)
@@ -920,14 +1015,40 @@ static int64_t pd_on_scan_soon(struct ev_loop *loop, void *arg)
 	return EV_TIMER_STOP;
 }
 
+/* A unit attention the kernel reported on SCSI device hctl (udev's SDEV_UA), to the machine. */
+static void pd_disk_ua(struct pathd *pd, const char *hctl, const char *ua)
+{
+	struct mp_event ev = { .type = MP_EV_DISK_UA };
+
+	if (!strcmp(ua, "REPORTED_LUNS_DATA_HAS_CHANGED"))
+		ev.u.disk_ua.ua = MP_UA_LUNS_CHANGED;
+	else if (!strcmp(ua, "CAPACITY_DATA_HAS_CHANGED"))
+		ev.u.disk_ua.ua = MP_UA_CAPACITY_CHANGED;
+	else
+		return;
+	for (size_t i = 0; i < pd->snap.ndisks; i++) {
+		const struct scan_disk *d = &pd->snap.disks[i];
+
+		if (strcmp(d->hctl, hctl))
+			continue;
+		log_info(COMP, "disk '%s': the target reports %s", d->ev.dev, ua);
+		ev.u.disk_ua.key = d->ev.key;
+		pd_feed(pd, &ev);
+		return;
+	}
+}
+
 static void pd_udev_changed(void *arg, const char *action, const char *subsystem,
-			    const char *devname)
+			    const char *devname, const char *ua)
 {
 	struct pathd *pd = arg;
 
 	/* NULL: events were lost; the scan below sees everything anyway */
-	log_dbg(COMP, "udev: %s %s %s", action ? action : "(events lost)",
-		subsystem ? subsystem : "", devname ? devname : "");
+	log_dbg(COMP, "udev: %s %s %s%s%s", action ? action : "(events lost)",
+		subsystem ? subsystem : "", devname ? devname : "", ua ? " SDEV_UA=" : "",
+		ua ? ua : "");
+	if (ua && subsystem && devname && !strcmp(subsystem, "scsi"))
+		pd_disk_ua(pd, devname, ua);
 	if (!pd->scan_soon)
 		pd->scan_soon = ev_timer_add(pd->loop, PD_SCAN_SOON_MS, pd_on_scan_soon, pd);
 	/* a multipath map's own events (a dm device) tell of its state */
@@ -1005,6 +1126,7 @@ static void pd_iadm_conf(const struct pathd *pd, struct iadm_conf *ic)
 	ic->replacement_timeout_s = pd->conf.mp.policy.replacement_timeout_s;
 	ic->noop_out_interval_s = pd->conf.mp.policy.noop_out_interval_s;
 	ic->noop_out_timeout_s = pd->conf.mp.policy.noop_out_timeout_s;
+	ic->login_timeout_s = pd->conf.mp.policy.login_timeout_s;
 	/*
 	 * One try per login: iscsid's own retries (8 x 15 s by default) go on
 	 * after a killed iscsiadm, behind pathd's back; pathd retries itself,
@@ -1132,6 +1254,13 @@ int pathd_create(struct pathd_conf *conf, const struct pathd_env *env,
 	pd = calloc(1, sizeof(*pd));
 	if (!pd)
 		return -ENOMEM;
+	rc = pd_events_create(PD_EVENTS_MAX, &pd->events);
+	if (rc) {
+		free(pd);
+		return rc;
+	}
+	/* from here on, what pathd logs at info and above is kept for show events */
+	log_set_tap(pd_events_tap, pd->events);
 	pd->sigfd = -1;
 	pd->env = *env;
 	/* taken over: its arrays are the daemon's from now on */
@@ -1182,6 +1311,20 @@ int pathd_create(struct pathd_conf *conf, const struct pathd_env *env,
 		snprintf(err, errlen, "cannot start the device-mapper worker: %s", strerror(-rc));
 		goto err_runner;
 	}
+	rc = tur_create(pd->loop, env->tur ? env->tur : &tur_sg_ops, env->tur_arg, PD_CHECK_WORKERS,
+			&pd->tur);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the path checker: %s", strerror(-rc));
+		goto err_dmq;
+	}
+	if (env->sockkill) {
+		char why[256];
+
+		pd->sockkill = !sockkill_probe(why, sizeof(why));
+		if (!pd->sockkill)
+			log_warn(COMP, "%s: a dead session's I/O fails over after the NOP-Out timeout, not at once",
+				 why);
+	}
 	pd_umon_try(pd);
 	if (env->udev && !pd->umon)
 		log_warn(COMP, "systemd-udevd does not run: the scan every %u s finds changes",
@@ -1207,6 +1350,8 @@ err_ctl:
 	ctl_server_stop(pd->ctl);
 err_umon:
 	umon_destroy(pd->umon);
+	tur_destroy(pd->tur);
+err_dmq:
 	dmq_stop(pd->dmq);
 err_runner:
 	child_runner_destroy(pd->runner);
@@ -1225,6 +1370,8 @@ err_loop:
 err_conf:
 	pathd_conf_free(&pd->conf);
 	mp_actions_fini(&pd->acts);
+	log_set_tap(NULL, NULL);
+	pd_events_destroy(pd->events);
 	free(pd);
 	return rc;
 }
@@ -1244,6 +1391,7 @@ void pathd_destroy(struct pathd *pd)
 		return;
 	ctl_server_stop(pd->ctl);
 	umon_destroy(pd->umon);
+	tur_destroy(pd->tur);
 	/* a dm call under way finishes (a map is never left half made); its answer is dropped */
 	dmq_stop(pd->dmq);
 	child_runner_destroy(pd->runner);
@@ -1264,5 +1412,8 @@ void pathd_destroy(struct pathd *pd)
 	mp_sm_destroy(pd->sm);
 	mp_actions_fini(&pd->acts);
 	pathd_conf_free(&pd->conf);
+	/* every thread that logs has stopped */
+	log_set_tap(NULL, NULL);
+	pd_events_destroy(pd->events);
 	free(pd);
 }

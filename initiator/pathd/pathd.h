@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "initiator/adapt/tur.h"
 #include "initiator/pathd/conf.h"
 #include "mpath/io/dm.h"
 
@@ -29,6 +30,9 @@ struct pathd_env {
 	const char *initiatorname_file; /* for reconfigure: PATHD_INITIATORNAME_FILE */
 	bool udev;			/* follow udev's events (the periodic scan runs anyway) */
 	bool sysctl;			/* set the storage NICs' sysctls */
+	const struct tur_ops *tur;	/* the path checker's SCSI commands: NULL, tur_sg_ops */
+	void *tur_arg;
+	bool sockkill; /* a kicked session's TCP connection is destroyed (sockkill.h) */
 };
 
 /*

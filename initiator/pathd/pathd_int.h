@@ -21,7 +21,18 @@ struct ev_loop;
 struct ev_timer;
 struct iadm;
 struct nic_mon;
+struct pd_events;
+struct tur;
 struct umon;
+
+/* Threads of the path checker: a dead path holds one until its command ends. */
+#define PD_CHECK_WORKERS 8
+
+/* How often sysfs and the maps are read while something changes (mp_sm_watching). */
+#define PD_WATCH_SCAN_MS 250
+
+/* The recent events show events keeps (each at most 512 bytes). */
+#define PD_EVENTS_MAX 2048
 
 /* An event waiting to be fed, with what it points to. */
 struct pd_pending {
@@ -64,7 +75,29 @@ struct pathd {
 	unsigned int child_runs; /* multipathd reconfigure runs in flight */
 	struct pd_hold holds[256];
 	size_t nholds;
+	struct pd_events *events; /* what it logged lately (events.h) */
+	bool watching;		  /* scanning every PD_WATCH_SCAN_MS */
+	struct tur *tur;	  /* the path checker */
+	bool sockkill;		  /* the kernel destroys sockets (sockkill_probe) */
 };
+
+/* An action under way in an adapter, with what its answer needs. */
+struct pd_op {
+	struct pathd *pd;
+	struct mp_action act;
+	int64_t t0; /* when it was asked: the log says how long it took */
+};
+
+/* A copy of a, asked now; NULL when out of memory. The adapter's callback frees it. */
+struct pd_op *pd_op_new(struct pathd *pd, const struct mp_action *a);
+/* How long ago op was asked, in ms. */
+long long pd_op_ms(const struct pd_op *op);
+/* Writes value into the sysfs file rel (under the sysfs root). 0 or -errno. */
+int pd_sysfs_write(const struct pathd *pd, const char *rel, const char *value);
+
+/* health.c: the path checker's and the kicks' side of the actions. */
+void pd_check(struct pathd *pd, const struct mp_action *a);
+void pd_kick(struct pathd *pd, const struct mp_link_key *key, uint32_t sid);
 
 /*
  * Feeds ev (its pointers valid until the call returns), then runs what it

@@ -65,6 +65,16 @@
 #                             reason; one map: it, then its disks, sessions
 #                             kept; all: maps, disks, logouts; reconfigure
 #                             brings everything back
+#   failover-*                eth2's carrier lost: its paths failed (with the
+#                             reason), its session kicked (recovery_tmo 0),
+#                             nothing written while the session is failed;
+#                             back: reinstated after a probe, recovery_tmo 5
+#                             again; a check without answer fails every path
+#                             of its session and kicks it; a LUN unmapped
+#                             (LOGICAL UNIT NOT SUPPORTED): its map and disks
+#                             go; a unit attention that the LUNs changed:
+#                             the session rescanned
+#   events, events-json, monitor   show events and monitor
 #   conf-*                    portico-pathd -t -c FILE on bad files: FILE:LINE
 #                             messages, exit 1
 #   exit-clean                SIGTERM: exit 0, no sanitizer report in the
@@ -587,6 +597,95 @@ check teardown-all-status "show status does not say everything is torn down" "" 
 
 check reconfigure "portico-path reconfigure failed" "" 'pp reconfigure >/dev/null'
 expect reconfigure-back 15 "not four maps of two active paths again" maps_ready 4
+
+# ---- failover ----
+# The fake kernel does not fail a session: the test plays it, writing the
+# session's state as iscsid and the kernel would (FAILED once its
+# connection is gone, LOGGED_IN once it is back).
+
+# The fake session folder over NIC (portico-NIC) to STORE.
+sess_of() { # NIC
+	for f in "$SYS"/class/iscsi_session/session*; do
+		[ "$(cat "$f/ifacename")" = "portico-$1" ] && [ "$(cat "$f/targetname")" = "$STORE" ] &&
+			echo "$f" && return 0
+	done
+	return 1
+}
+# The device of W0's path over NIC, and its devt.
+dev_of() { ppj show paths | jq -r --arg w "$W0" --arg n "$1" '.paths[] | select(.wwid == $w and .nic == $n) | .dev'; }
+devt_of() { ppj show paths | jq -r --arg w "$W0" --arg n "$1" '.paths[] | select(.wwid == $w and .nic == $n) | .devt'; }
+path_is() { # DEV STATE
+	ppj show paths | jq -e --arg d "$1" --arg s "$2" '[.paths[] | select(.dev == $d and .state == $s)] | length == 1' >/dev/null
+}
+
+S2=$(sess_of eth2)
+D2=$(dev_of eth2)
+T2=$(devt_of eth2)
+# carrier lost: eth2's peer down
+ip -n "$W" link set eth2p down
+lost_ok() { path_is "$D2" failed && dm_path_is "$W0" "$T2" F; }
+expect failover-carrier 5 "no carrier on eth2: $D2 not failed in show paths and in the dm fake" lost_ok
+check failover-carrier-reason "show paths and show status do not say why $D2 is failed" "" \
+	'ppj show paths | jq -e --arg d "$D2" "[.paths[] | select(.dev == \$d and (.reason | contains(\"no carrier\")))] | length == 1" >/dev/null &&
+		status_has "path $D2: failed: NIC eth2 is down or has no carrier"'
+expect failover-kick 5 "the eth2 session's recovery_tmo is not 0 after the kick" \
+	sh -c '[ "$(cat "$1/recovery_tmo")" = 0 ]' - "$S2"
+# the kernel fails the session; the cable comes back; iscsid logs in again
+echo FAILED >"$S2/state"
+sleep 0.5
+ip -n "$W" link set eth2p up
+sleep 0.5
+check failover-no-tmo-while-failed "recovery_tmo written while the session is failed" "" \
+	'[ "$(cat "$S2/recovery_tmo")" = 0 ]'
+echo LOGGED_IN >"$S2/state"
+back_ok() { path_is "$D2" active && dm_path_is "$W0" "$T2" A && [ "$(cat "$S2/recovery_tmo")" = 5 ]; }
+expect failover-back 5 "$D2 not reinstated, or recovery_tmo not 5 again, once the session is back" back_ok
+check failover-back-probed "no WWID probe of $D2 before it was reinstated" "$PD_LOG" \
+	'grep -q "reinstating it" "$PD_LOG"'
+
+# a silent death: eth1's path to W0 stops answering its checks
+D1=$(dev_of eth1)
+S1=$(sess_of eth1)
+echo down >"$SYS/block/$D1/device/tur"
+silent_ok() {
+	# every path of that session, not only the one that was checked
+	[ "$(ppj show paths | jq '[.paths[] | select(.nic == "eth1" and .target == "'"$STORE"'" and .state == "failed")] | length')" = 4 ] &&
+		[ "$(cat "$S1/recovery_tmo")" = 0 ]
+}
+expect failover-silent 6 "a check without answer: not every eth1 path failed and the session kicked" silent_ok
+check failover-silent-log "pathd's log does not say the check failed" "$PD_LOG" \
+	'grep -q "path '"'"'$D1'"'"': check failed" "$PD_LOG"'
+check failover-silent-serving "W0 does not keep its eth2 path active" "" 'dm_path_is "$W0" "$T2" A'
+rm -f "$SYS/block/$D1/device/tur"
+echo FAILED >"$S1/state"
+sleep 0.5
+echo LOGGED_IN >"$S1/state"
+expect failover-silent-back 8 "the eth1 paths are not all active again" maps_ready 4
+
+# the target unmaps W3's LUN: its paths answer LOGICAL UNIT NOT SUPPORTED
+sed -i "/^lun $STORE 3 /d" "$FK/san"
+w3_devs=$(ppj show paths | jq -r --arg w "$W3" '.paths[] | select(.wwid == $w) | .dev')
+for d in $w3_devs; do echo gone >"$SYS/block/$d/device/tur"; done
+unmapped_ok() {
+	[ "$(ppj show maps | jq --arg w "$W3" '[.maps[] | select(.wwid == $w)] | length')" = 0 ] && ! grep -q "^map $W3 " "$DM/maps" || return 1
+	for d in $w3_devs; do [ ! -e "$SYS/block/$d" ] || return 1; done
+}
+expect failover-lun-unmapped 8 "W3's map and disks are not gone after its LUN was unmapped" unmapped_ok
+expect failover-lun-unmapped-rest 3 "the other maps do not keep both paths" maps_ready 3
+
+# a unit attention that the LUN list changed: the session is rescanned
+log_at=$(wc -l <"$FK/log")
+echo luns >"$SYS/block/$(dev_of eth2)/device/tur"
+rescan_ok() { tail -n +$((log_at + 1)) "$FK/log" | grep -qE -- "^-m session -r [0-9]+ --rescan => 0\$"; }
+expect failover-ua-rescan 6 "REPORTED LUNS DATA HAS CHANGED met by a check: no rescan" rescan_ok
+
+# show events and monitor
+check events "show events does not list the rescan just done, with its time" "" \
+	'pp show events | grep -qE "^[0-9-]+ [0-9:.]+ info +session [0-9]+: rescanned in [0-9]+ ms\$"'
+check events-json "show events --json has no events with seq and text" "" \
+	'ppj show events | jq -e "(.events | length) > 0 and all(.events[]; .seq > 0 and (.text | length) > 0) and .next > 0" >/dev/null'
+timeout 2 "$PP" --socket "$SOCK" monitor >"$T_TMP/monitor.out" 2>&1
+check monitor "monitor printed nothing in 2 s" "$T_TMP/monitor.out" '[ "$(wc -l <"$T_TMP/monitor.out")" -ge 5 ]'
 
 # ---- configuration refusals, from the real portico-pathd ----
 

@@ -8,7 +8,8 @@
  *   iscsiadm       the program given (tests/functional/fake-iscsiadm)
  *   sysfs          the tree under the root given, which that program
  *                  makes and takes apart as the kernel would
- * and multipathd the program given; udev and sysctls off. Everything else
+ * and multipathd the program given; udev and sysctls off; the path checker
+ * on the fake tree (below), and no socket destroyed. Everything else
  * is the daemon's own: NICs, addresses and routes come from the kernel
  * (the group runs it in a network namespace of its own).
  *
@@ -35,8 +36,19 @@
  *          the maps (something holds them open: a VM, a mount); read
  *          before every call, a map not named is closed (count 0, and a
  *          deferred remove then takes it, as the kernel does)
+ *
+ * The path checker's commands are answered from the disk's folder in the
+ * fake tree (SYSFS_ROOT/block/sdX/device): INQUIRY page 83h from its
+ * vpd_pg83; TEST UNIT READY from a file "tur" the test may write:
+ *   (absent)  GOOD
+ *   down      no answer: the transport failed (host byte DID_TRANSPORT_FAILFAST)
+ *   gone      CHECK CONDITION, ILLEGAL REQUEST, LOGICAL UNIT NOT SUPPORTED
+ *   luns      CHECK CONDITION, UNIT ATTENTION, REPORTED LUNS DATA HAS CHANGED,
+ *             once (the file is removed), as a target reports it once
+ *   capacity  the same with CAPACITY DATA HAS CHANGED
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -315,6 +327,80 @@ static const struct dm_ops pf_dm_ops = {
 	.message = pf_message,
 };
 
+/* ---- the path checker on the fake tree ---- */
+
+static int pf_tur_open(void *arg, const char *dev)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/block/%s/device", (const char *)arg, dev);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Sense data in fixed format (SPC-4 §4.5.3): key, ASC, ASCQ. */
+static void pf_sense(struct tur_io *io, uint8_t key, uint8_t asc, uint8_t ascq)
+{
+	memset(io->sense, 0, 18);
+	io->sense[0] = 0x70;
+	io->sense[2] = key;
+	io->sense[7] = 10;
+	io->sense[12] = asc;
+	io->sense[13] = ascq;
+	io->raw.sense_len = 18;
+	io->raw.status = 0x02; /* CHECK CONDITION */
+}
+
+static int pf_tur_exec(void *arg, int fd, struct tur_io *io)
+{
+	char what[32] = "";
+	ssize_t n;
+	int f;
+
+	(void)arg;
+	if (io->cdb[0] == 0x12) { /* INQUIRY: page 83h from the tree */
+		f = openat(fd, "vpd_pg83", O_RDONLY | O_CLOEXEC);
+		if (f < 0)
+			return -errno;
+		n = read(f, io->data, io->data_len);
+		close(f);
+		io->got = n > 0 ? (size_t)n : 0;
+		return 0;
+	}
+	f = openat(fd, "tur", O_RDONLY | O_CLOEXEC);
+	if (f >= 0) {
+		n = read(f, what, sizeof(what) - 1);
+		close(f);
+		what[n > 0 ? n : 0] = '\0';
+		what[strcspn(what, "\n")] = '\0';
+	}
+	if (!strcmp(what, "down")) {
+		io->raw.host_status = 0x0f; /* DID_TRANSPORT_FAILFAST */
+	} else if (!strcmp(what, "gone")) {
+		pf_sense(io, 0x5, 0x25, 0x00);
+	} else if (!strcmp(what, "luns") || !strcmp(what, "capacity")) {
+		if (what[0] == 'l')
+			pf_sense(io, 0x6, 0x3f, 0x0e);
+		else
+			pf_sense(io, 0x6, 0x2a, 0x09);
+		unlinkat(fd, "tur", 0);
+	}
+	return 0;
+}
+
+static void pf_tur_close(void *arg, int fd)
+{
+	(void)arg;
+	close(fd);
+}
+
+static const struct tur_ops pf_tur_ops = {
+	.open = pf_tur_open,
+	.exec = pf_tur_exec,
+	.close = pf_tur_close,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pathd_fake -c CONF -s SYSFS_ROOT -i ISCSIADM -m MULTIPATHD -D DMDIR "
@@ -331,6 +417,8 @@ int main(int argc, char **argv)
 		.initiatorname_file = "/nonexistent/initiatorname.iscsi",
 		.udev = false,
 		.sysctl = false,
+		.tur = &pf_tur_ops,
+		.sockkill = false,
 	};
 	struct pathd_conf conf;
 	struct cfg_err cerr = { { 0 } };
@@ -346,6 +434,7 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			env.sysfs_root = optarg;
+			env.tur_arg = optarg;
 			break;
 		case 'i':
 			env.iscsiadm = optarg;

@@ -19,10 +19,12 @@
 #                    lab's own test programs from TESTBINDIR ($BUILD/tests/vm:
 #                    dmcheck, ...), all in /portico/bin, with their libraries.
 
-# The kernel modules the guest loads; their dependencies come from modules.dep.
+# The kernel modules the guest has, with their dependencies from modules.dep:
+# init loads them, but inet_diag and tcp_diag, which the kernel loads at the
+# first sock_diag request (the failadapt scenario checks that it does).
 VM_MODULES="virtio_pci virtio_net virtio_console iscsi_tcp libiscsi scsi_transport_iscsi
 sd_mod sg dm_mod dm_multipath dm_round_robin dm_service_time dm_queue_length
-scsi_dh_alua ext4 crc32c_generic crc32c_intel loop"
+scsi_dh_alua ext4 crc32c_generic crc32c_intel loop inet_diag tcp_diag"
 
 # Packages whose files go into the guest (docs, init scripts and units left out).
 VM_GUEST_PKGS="kmod open-iscsi multipath-tools kpartx dmsetup udev lvm2 sg3-utils

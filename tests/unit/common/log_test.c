@@ -155,6 +155,42 @@ START_TEST(test_level_filter)
 }
 END_TEST
 
+static char tapped[8][128];
+static int ntapped;
+
+static void tap(void *arg, enum log_level level, const char *component, const char *msg)
+{
+	ck_assert_ptr_eq(arg, &ntapped);
+	if (ntapped < 8)
+		snprintf(tapped[ntapped++], sizeof(tapped[0]), "%d %s %s", (int)level, component,
+			 msg);
+}
+
+/* The tap sees what is logged at info and above, formatted, and nothing filtered out. */
+START_TEST(test_tap)
+{
+	log_init("t");
+	cap_start();
+	ntapped = 0;
+	log_set_tap(tap, &ntapped);
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_debug("all");
+	log_info("pathd", "map '%s' created", "x");
+	log_dbg("pathd", "not tapped");
+	log_err("dm", "bad\ttab");
+	log_set_level(LOG_LEVEL_WARN);
+	log_info("pathd", "filtered");
+	log_set_tap(NULL, NULL);
+	log_err("dm", "after");
+	log_set_debug(NULL);
+	log_set_level(LOG_LEVEL_INFO);
+	cap_end();
+	ck_assert_int_eq(ntapped, 2);
+	ck_assert_str_eq(tapped[0], "2 pathd map 'x' created");
+	ck_assert_str_eq(tapped[1], "0 dm bad tab"); /* sanitized */
+}
+END_TEST
+
 /* The levels' names, as log lines and porticod.conf's log_level spell them, both ways. */
 START_TEST(test_level_names)
 {
@@ -361,6 +397,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_errno_preserved);
 	tcase_add_test(tc, test_syslog_leaves_stderr);
 	tcase_add_test(tc, test_threads_do_not_interleave);
+	tcase_add_test(tc, test_tap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -49,11 +49,13 @@ static void teardown(void)
 	nftw(run, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void changed(void *arg, const char *action, const char *subsystem, const char *devname)
+static void changed(void *arg, const char *action, const char *subsystem, const char *devname,
+		    const char *ua)
 {
 	(void)action;
 	(void)subsystem;
 	(void)devname;
+	(void)ua;
 	ck_assert_ptr_eq(arg, &calls);
 	calls++;
 }

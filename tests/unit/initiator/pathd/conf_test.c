@@ -181,6 +181,13 @@ static void assert_default_policy(const struct mp_policy *p)
 	ck_assert_uint_eq(p->discovery_interval_s, d.discovery_interval_s);
 	ck_assert_uint_eq(p->login_retry_s, d.login_retry_s);
 	ck_assert_uint_eq(p->settle_ms, d.settle_ms);
+	ck_assert_uint_eq(p->login_timeout_s, d.login_timeout_s);
+	ck_assert_uint_eq(p->check_interval_s, d.check_interval_s);
+	ck_assert_uint_eq(p->check_interval_max_s, d.check_interval_max_s);
+	ck_assert_uint_eq(p->check_timeout_s, d.check_timeout_s);
+	ck_assert_uint_eq(p->marginal_failures, d.marginal_failures);
+	ck_assert_uint_eq(p->marginal_window_s, d.marginal_window_s);
+	ck_assert_uint_eq(p->marginal_hold_s, d.marginal_hold_s);
 }
 
 /* ---- accepted files ---- */
@@ -301,7 +308,10 @@ START_TEST(test_every_key_set)
 		"                   username_in = \"st\"; password_in = \"Zy5k-3Vu7-Pw0a\"; };\n"
 		"policy = { selector = \"round-robin 0\"; grouping = \"failover\"; failback = 30;\n"
 		"           no_path_queue = 0; replacement_timeout = 20; noop_out_interval = 0;\n"
-		"           noop_out_timeout = 0; discovery_interval = 300; login_retry = 10; };\n"
+		"           noop_out_timeout = 0; discovery_interval = 300; login_retry = 10;\n"
+		"           check_interval = 2; check_interval_max = 8; check_timeout = 3;\n"
+		"           login_timeout = 10;\n"
+		"           marginal_failures = 0; marginal_window = 120; marginal_hold = 600; };\n"
 		"aliases = ( { wwid = \"2aabbccddeeff0011\"; alias = \"eui-disk\"; },\n"
 		"            { wwid = \"8iqn.2026-11.org.example:lu1\"; alias = \"named_disk.1\"; } );\n"
 		"control_socket = \"/run/pathd-test.sock\";\n"
@@ -333,6 +343,13 @@ START_TEST(test_every_key_set)
 	ck_assert_uint_eq(conf.mp.policy.noop_out_timeout_s, 0);
 	ck_assert_uint_eq(conf.mp.policy.discovery_interval_s, 300);
 	ck_assert_uint_eq(conf.mp.policy.login_retry_s, 10);
+	ck_assert_uint_eq(conf.mp.policy.login_timeout_s, 10);
+	ck_assert_uint_eq(conf.mp.policy.check_interval_s, 2);
+	ck_assert_uint_eq(conf.mp.policy.check_interval_max_s, 8);
+	ck_assert_uint_eq(conf.mp.policy.check_timeout_s, 3);
+	ck_assert_uint_eq(conf.mp.policy.marginal_failures, 0);
+	ck_assert_uint_eq(conf.mp.policy.marginal_window_s, 120);
+	ck_assert_uint_eq(conf.mp.policy.marginal_hold_s, 600);
 	ck_assert_uint_eq(conf.mp.policy.settle_ms, 500); /* not a key: the machine's default */
 	ck_assert_uint_eq(conf.mp.naliases, 2);
 	ck_assert_str_eq(conf.mp.aliases[1].wwid, "8iqn.2026-11.org.example:lu1");
@@ -468,7 +485,8 @@ END_TEST
 	"control_socket, multipath_dropin, scan_interval, log_level, debug"
 #define POLICY_KEYS                                                                                \
 	"selector, grouping, failback, no_path_queue, replacement_timeout, noop_out_interval, "     \
-	"noop_out_timeout, discovery_interval, login_retry"
+	"noop_out_timeout, discovery_interval, login_retry, login_timeout, check_interval, "        \
+	"check_interval_max, check_timeout, marginal_failures, marginal_window, marginal_hold"
 #define SECRET_RULE "(RFC 7143 §9.2.1: 96 bits at least without IPsec)"
 
 static const struct refusal {
@@ -681,6 +699,22 @@ static const struct refusal {
 	  "3: noop_out_interval and noop_out_timeout are both 0 (no pings) or both more than 0, not 5 and 0" },
 	{ D1 "policy = { discovery_interval = 5; };\n",
 	  "2: 'discovery_interval' must be from 10 to 86400 seconds, not 5" },
+	{ D1 "policy = { login_timeout = 0; };\n",
+	  "2: 'login_timeout' must be from 1 to 60 seconds, not 0" },
+	{ D1 "policy = { check_interval = 0; };\n",
+	  "2: 'check_interval' must be from 1 to 60 seconds, not 0" },
+	{ D1 "policy = { check_interval = 5;\n check_interval_max = 2; };\n",
+	  "3: check_interval_max (2) is less than check_interval (5): it is how far the interval grows on a healthy path" },
+	{ D1 "policy = {\n check_interval = 3; };\n",
+	  "3: check_interval_max (2) is less than check_interval (3): it is how far the interval grows on a healthy path" },
+	{ D1 "policy = { check_timeout = 61; };\n",
+	  "2: 'check_timeout' must be from 1 to 60 seconds, not 61" },
+	{ D1 "policy = { marginal_failures = 101; };\n",
+	  "2: 'marginal_failures' must be from 0 to 100 failures, not 101" },
+	{ D1 "policy = { marginal_failures = \"3\"; };\n",
+	  "2: 'marginal_failures' must be a number of failures without quotes: marginal_failures = 3;" },
+	{ D1 "policy = { marginal_hold = 0; };\n",
+	  "2: 'marginal_hold' must be from 1 to 3600 seconds, not 0" },
 	{ D1 "policy = { login_retry = 301; };\n",
 	  "2: 'login_retry' must be from 1 to 300 seconds, not 301" },
 	{ D1 "policy = { login_retry = 0; };\n",

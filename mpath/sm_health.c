@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The state machine's failover half (mpath/sm.h): whether each path may
+ * carry I/O, and what to do when that changes.
+ *
+ * A path may carry I/O ("usable") when its NIC has carrier, its session is
+ * logged in, its disk is ready, its last check passed, the target still
+ * maps its LUN, the admin did not fail it, and it is not held back as
+ * marginal. The verdict is made in one pass (sm_health_reconcile), before
+ * the maps' pass; after it, sm_paths_reconcile makes the kernel agree: a
+ * path in a table that is not usable is failed there, one that is usable
+ * again is reinstated, but only once a check has seen its LUN answer with
+ * the same WWID since it last stopped (the name may now lead elsewhere).
+ *
+ * A session that is dead is kicked (MP_ACT_KICK): its recovery timeout set
+ * to 0 and its TCP connection destroyed, so that the I/O it holds fails at
+ * once and dm-multipath sends it down another path, instead of waiting for
+ * a NOP-Out to time out and then for the recovery timeout. The policy's
+ * timeout is written back once the session is logged in again (the kernel
+ * refuses it while the session is failed, and keeps the 0 across relogins)
+ * or, if the kick never took (the session stayed logged in), after
+ * SM_KICK_TAKE_MS. A session is dead when its NIC loses carrier, or when a
+ * check through it gets no answer (a switch port, a cable beyond the NIC,
+ * the portal died: a silent death).
+ *
+ * Checks (MP_ACT_CHECK, TEST UNIT READY) run on every path in a table: at
+ * check_interval_s, doubling on a healthy active path up to
+ * check_interval_max_s, as multipathd's checker backs off; at the base
+ * interval on a path that is failed or was just changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/util.h"
+#include "mpath/sm_int.h"
+
+static bool sm_nic_has_carrier(struct mp_sm *sm, const char *name)
+{
+	struct sm_nic *n = sm_find_nic(sm, name);
+
+	return n && n->present && n->st.up && n->st.carrier;
+}
+
+/* Whether p is in a table the kernel has now (not one being made or changed). */
+static bool sm_path_in_live_table(struct mp_sm *sm, const struct sm_path *p)
+{
+	struct sm_map *m = sm_find_map(sm, p->wwid);
+
+	return m && m->exists && p->in_table && !sm_map_busy(m);
+}
+
+/* The failures of p within the policy's window, newest first in p->fails. */
+static unsigned int sm_recent_fails(const struct mp_sm *sm, const struct sm_path *p, int64_t now)
+{
+	int64_t since = now - sm->cfg.policy.marginal_window_s * 1000LL;
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < SM_FLAP_MAX && p->fails[i]; i++)
+		n += p->fails[i] > since;
+	return n;
+}
+
+static void sm_note_fail(struct mp_sm *sm, struct sm_path *p, int64_t now)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+
+	memmove(&p->fails[1], &p->fails[0], (SM_FLAP_MAX - 1) * sizeof(p->fails[0]));
+	p->fails[0] = now;
+	if (pol->marginal_failures && sm_recent_fails(sm, p, now) >= pol->marginal_failures)
+		p->marginal = true;
+}
+
+/*
+ * Why p may not carry I/O now, leaving aside the marginal hold and the
+ * check before a reinstate; NULL when nothing stands in its way.
+ */
+static const char *sm_path_blocked(struct mp_sm *sm, struct sm_path *p, char *buf, size_t len)
+{
+	struct sm_link *l = sm_find_link(sm, &p->key.link);
+
+	if (p->lun_gone) {
+		snprintf(buf, len, "the target no longer maps LUN %llu (LOGICAL UNIT NOT SUPPORTED)",
+			 (unsigned long long)p->key.lun);
+		return buf;
+	}
+	if (!sm_nic_has_carrier(sm, p->key.link.nic)) {
+		snprintf(buf, len, "NIC %s is down or has no carrier", p->key.link.nic);
+		return buf;
+	}
+	if (!l || !l->have_session)
+		return "its session is gone";
+	if (!l->logged_in) {
+		snprintf(buf, len, "session %u is not logged in (reconnecting)", l->sid);
+		return buf;
+	}
+	if (l->kicked) {
+		snprintf(buf, len, "session %u is being failed (its I/O moved to the other paths)",
+			 l->sid);
+		return buf;
+	}
+	if (!p->ready)
+		return "the disk is not ready (offline or blocked)";
+	if (p->health == SM_HEALTH_DOWN)
+		return p->health_reason;
+	return NULL;
+}
+
+/* The verdict on one path, with its transitions (failures counted, healthy_since). */
+static void sm_path_judge(struct mp_sm *sm, struct sm_path *p, int64_t now)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+	char buf[MP_REASON_MAX];
+	const char *why = sm_path_blocked(sm, p, buf, sizeof(buf));
+
+	if (why) {
+		if (p->healthy_since) {
+			/* it carried I/O, or could have: a failure, and its LUN to be checked again */
+			sm_note_fail(sm, p, now);
+			p->verified = false;
+		}
+		p->healthy_since = 0;
+		p->usable = false;
+		snprintf(p->why, sizeof(p->why), "%s", why);
+	} else {
+		if (!p->healthy_since)
+			p->healthy_since = now;
+		if (p->marginal && now >= p->healthy_since + pol->marginal_hold_s * 1000LL)
+			p->marginal = false;
+		if (p->marginal) {
+			snprintf(p->why, sizeof(p->why),
+				 "marginal: it failed %u times in %u s; back in service after %u s of good health (%lld s so far)",
+				 sm_recent_fails(sm, p, now), pol->marginal_window_s,
+				 pol->marginal_hold_s, (long long)((now - p->healthy_since) / 1000));
+			p->usable = false;
+		} else if (!p->verified) {
+			snprintf(p->why, sizeof(p->why),
+				 "being checked (TEST UNIT READY and its WWID) before it carries I/O again");
+			p->usable = false;
+		} else {
+			p->usable = true;
+			p->why[0] = '\0';
+		}
+	}
+	/* a path the admin failed is failed, whatever its health */
+	if (p->admin_failed) {
+		p->usable = false;
+		snprintf(p->why, sizeof(p->why), "failed by portico-path fail");
+	}
+}
+
+/* Kicks what is dead, restores the timeouts of what was kicked. */
+static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+
+	for (size_t i = 0; i < sm->nlinks; i++) {
+		struct sm_link *l = &sm->links[i];
+		struct mp_action *a;
+
+		if (l->kicked) {
+			if (!l->have_session || l->sid != l->kicked_sid) {
+				l->kicked = l->kick_took = l->kick_due = false;
+				continue;
+			}
+			/*
+			 * The kernel refuses a new timeout while the session is
+			 * failed (scsi_transport_iscsi.c: -EBUSY), and keeps the
+			 * 0 across its relogins: written back once it is logged
+			 * in again, or when the kick never took.
+			 */
+			if (!l->logged_in) {
+				l->kick_took = true;
+				continue;
+			}
+			if (!l->kick_took && now < l->kicked_at + SM_KICK_TAKE_MS)
+				continue;
+			l->kicked = l->kick_took = l->kick_due = false;
+			a = sm_act(out, MP_ACT_SESSION_TMO);
+			if (!a)
+				return -ENOMEM;
+			a->u.session_tmo.sid = l->sid;
+			a->u.session_tmo.recovery_tmo_s = pol->replacement_timeout_s;
+			/* what the next scan will show; a write that fails shows as drift */
+			l->recovery_tmo_s = (int32_t)pol->replacement_timeout_s;
+			continue;
+		}
+		if (!l->have_session || !l->logged_in)
+			continue;
+		if (l->kick_due || !sm_nic_has_carrier(sm, l->key.nic)) {
+			a = sm_act(out, MP_ACT_KICK);
+			if (!a)
+				return -ENOMEM;
+			a->u.kick.key = l->key;
+			a->u.kick.sid = l->sid;
+			l->kicked = true;
+			l->kicked_at = now;
+			l->kicked_sid = l->sid;
+			l->kick_due = false;
+			continue;
+		}
+		/*
+		 * A recovery timeout of 0 on a session we did not kick is one an
+		 * earlier pathd kicked and could not restore (it stopped): the
+		 * policy's value, as its node record says.
+		 */
+		if (l->recovery_tmo_s == 0 && pol->replacement_timeout_s) {
+			a = sm_act(out, MP_ACT_SESSION_TMO);
+			if (!a)
+				return -ENOMEM;
+			a->u.session_tmo.sid = l->sid;
+			a->u.session_tmo.recovery_tmo_s = pol->replacement_timeout_s;
+			l->recovery_tmo_s = (int32_t)pol->replacement_timeout_s;
+		}
+	}
+	return 0;
+}
+
+static uint32_t sm_check_base_ms(const struct mp_sm *sm)
+{
+	return sm->cfg.policy.check_interval_s * 1000u;
+}
+
+/* Asks for the checks that are due. */
+static int sm_checks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
+{
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+		struct sm_link *l;
+		struct mp_action *a;
+
+		if (p->check_inflight || p->excluded || !p->dev[0] || now < p->next_check_at ||
+		    !sm_path_in_live_table(sm, p))
+			continue;
+		l = sm_find_link(sm, &p->key.link);
+		/* a session that is not logged in fails every command: nothing to learn */
+		if (!l || !l->have_session || !l->logged_in || l->kicked)
+			continue;
+		a = sm_act(out, MP_ACT_CHECK);
+		if (!a)
+			return -ENOMEM;
+		a->u.check.key = p->key;
+		SM_COPY(a->u.check.dev, p->dev);
+		SM_COPY(a->u.check.devt, p->devt);
+		if (!p->verified)
+			SM_COPY(a->u.check.wwid, p->wwid);
+		a->u.check.timeout_ms = sm->cfg.policy.check_timeout_s * 1000u;
+		p->check_inflight = true;
+	}
+	return 0;
+}
+
+int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
+{
+	char buf[MP_REASON_MAX];
+	int rc = sm_kicks(sm, now, out);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+
+		if (!p->check_interval_ms)
+			p->check_interval_ms = sm_check_base_ms(sm);
+		/* first seen failed in its table (a restart): checked before it is back */
+		if (!p->judged && p->in_table && p->kernel_failed)
+			p->verified = false;
+		p->judged = true;
+		/* the kernel failed it on its own (an I/O error): check it before it is back */
+		if (p->usable && p->in_table && p->kernel_failed && !p->inflight) {
+			p->health = SM_HEALTH_UNKNOWN;
+			p->verified = false;
+			p->next_check_at = now;
+			p->check_interval_ms = sm_check_base_ms(sm);
+		}
+		sm_path_judge(sm, p, now);
+		/* a path waiting for its check gets it now, not at the next interval */
+		if (!p->usable && !p->verified && !p->check_inflight && p->next_check_at > now &&
+		    !sm_path_blocked(sm, p, buf, sizeof(buf))) {
+			p->next_check_at = now;
+			p->check_interval_ms = sm_check_base_ms(sm);
+		}
+	}
+	return sm_checks(sm, now, out);
+}
+
+/* Rescans of one session (LUNs changed) and of one LUN's disks (capacity), at most once a second. */
+static int sm_on_ua(struct mp_sm *sm, struct sm_path *p, enum mp_ua ua, int64_t now,
+		    struct mp_actions *out)
+{
+	struct mp_action *a;
+
+	if (ua == MP_UA_LUNS_CHANGED) {
+		struct sm_link *l = sm_find_link(sm, &p->key.link);
+
+		if (!l || !l->have_session || (l->rescan_at && now < l->rescan_at + SM_UA_RESCAN_MS))
+			return 0;
+		a = sm_act(out, MP_ACT_RESCAN);
+		if (!a)
+			return -ENOMEM;
+		a->u.rescan_sid = l->sid;
+		l->rescan_at = now;
+		/* a LUN unmapped answers LOGICAL UNIT NOT SUPPORTED: check every LUN of it now */
+		for (size_t i = 0; i < sm->npaths; i++)
+			if (sm_link_key_equal(&sm->paths[i].key.link, &l->key))
+				sm->paths[i].next_check_at = now;
+		return 0;
+	}
+	if (ua != MP_UA_CAPACITY_CHANGED || !p->wwid[0])
+		return 0;
+	/* every path of the LUN: the map takes the new size once they all show it */
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *q = &sm->paths[i];
+
+		if (strcmp(q->wwid, p->wwid) || !q->dev[0] ||
+		    (q->rescan_at && now < q->rescan_at + SM_UA_RESCAN_MS))
+			continue;
+		a = sm_act(out, MP_ACT_DISK_RESCAN);
+		if (!a)
+			return -ENOMEM;
+		SM_COPY(a->u.disk, q->dev);
+		q->rescan_at = now;
+	}
+	return 0;
+}
+
+int sm_feed_disk_ua(struct mp_sm *sm, const struct mp_ev_disk_ua *ev, int64_t now,
+		    struct mp_actions *out)
+{
+	struct sm_path *p = sm_find_path(sm, &ev->key);
+
+	return p ? sm_on_ua(sm, p, ev->ua, now, out) : 0;
+}
+
+/* Every path of link is down with reason (a check through it got no answer). */
+static void sm_link_down(struct mp_sm *sm, const struct mp_link_key *key, const char *reason)
+{
+	struct sm_link *l = sm_find_link(sm, key);
+
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *q = &sm->paths[i];
+
+		if (!sm_link_key_equal(&q->key.link, key))
+			continue;
+		q->health = SM_HEALTH_DOWN;
+		snprintf(q->health_reason, sizeof(q->health_reason), "%s", reason);
+	}
+	if (l && l->have_session && l->logged_in && !l->kicked)
+		l->kick_due = true;
+}
+
+int sm_feed_check(struct mp_sm *sm, const struct mp_ev_check *ev, int64_t now,
+		  struct mp_actions *out)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+	struct sm_path *p = sm_find_path(sm, &ev->key);
+	char reason[MP_REASON_MAX];
+	int rc;
+
+	if (!p)
+		return 0;
+	if (strcmp(p->devt, ev->devt)) {
+		/* an answer about the disk this LUN had before: the new one is checked anew */
+		p->check_inflight = false;
+		return 0;
+	}
+	p->check_inflight = false;
+	p->checked_at = now;
+	p->check_ms = ev->took_ms;
+	for (unsigned int bit = 1; bit <= MP_UA_CAPACITY_CHANGED; bit <<= 1) {
+		if (!(ev->ua & bit))
+			continue;
+		rc = sm_on_ua(sm, p, (enum mp_ua)bit, now, out);
+		if (rc)
+			return rc;
+	}
+	switch (ev->result) {
+	case MP_CHECK_UNKNOWN:
+		p->check_interval_ms = sm_check_base_ms(sm);
+		break;
+	case MP_CHECK_UP:
+		if (p->health != SM_HEALTH_UP)
+			p->check_interval_ms = sm_check_base_ms(sm);
+		else if (p->usable)
+			p->check_interval_ms =
+				MIN(p->check_interval_ms * 2, pol->check_interval_max_s * 1000u);
+		p->health = SM_HEALTH_UP;
+		p->health_reason[0] = '\0';
+		p->lun_gone = false;
+		p->verified = true;
+		break;
+	case MP_CHECK_DOWN_LINK:
+		snprintf(reason, sizeof(reason), "check of %s failed: %.960s", p->dev, ev->reason);
+		sm_link_down(sm, &p->key.link, reason);
+		p->check_interval_ms = sm_check_base_ms(sm);
+		break;
+	case MP_CHECK_LU_GONE: /* down too, until its disk is deleted */
+	case MP_CHECK_DOWN_LU:
+	case MP_CHECK_STANDBY:
+	case MP_CHECK_WWID_CHANGED:
+		p->lun_gone = ev->result == MP_CHECK_LU_GONE;
+		p->health = SM_HEALTH_DOWN;
+		snprintf(p->health_reason, sizeof(p->health_reason), "%s%.960s",
+			 ev->result == MP_CHECK_STANDBY ? "ALUA: " : "", ev->reason);
+		p->check_interval_ms = sm_check_base_ms(sm);
+		break;
+	}
+	p->next_check_at = now + p->check_interval_ms;
+	return 0;
+}
+
+int sm_paths_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
+{
+	(void)now;
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+		struct sm_map *m = sm_find_map(sm, p->wwid);
+		struct mp_action *a;
+
+		/* an unmapped LUN's path stays in the table of a map held open: failed */
+		if (p->inflight || (p->excluded && !p->lun_gone) || !m || !m->exists ||
+		    !p->in_table || sm_map_busy(m))
+			continue;
+		if (p->kernel_failed == !p->usable)
+			continue;
+		a = sm_act(out, p->usable ? MP_ACT_PATH_REINSTATE : MP_ACT_PATH_FAIL);
+		if (!a)
+			return -ENOMEM;
+		SM_COPY(a->u.path.wwid, m->wwid);
+		SM_COPY(a->u.path.name, m->name);
+		SM_COPY(a->u.path.devt, p->devt);
+		SM_COPY(a->u.path.dev, p->dev);
+		if (!p->usable)
+			SM_COPY(a->u.path.reason, p->why);
+		p->inflight = true;
+	}
+	/* a LUN the target no longer maps: its disk goes once no table holds it */
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+		struct sm_map *m = sm_find_map(sm, p->wwid);
+		struct mp_action *a;
+
+		if (!p->lun_gone || p->delete_sent || !p->dev[0] || p->in_table ||
+		    (m && sm_map_busy(m)))
+			continue;
+		a = sm_act(out, MP_ACT_DISK_DELETE);
+		if (!a)
+			return -ENOMEM;
+		SM_COPY(a->u.disk, p->dev);
+		p->delete_sent = true;
+	}
+	return 0;
+}
+
+int64_t sm_health_deadline(const struct mp_sm *sm)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+	int64_t t = INT64_MAX;
+
+	for (size_t i = 0; i < sm->nlinks; i++)
+		if (sm->links[i].kicked && !sm->links[i].kick_took && sm->links[i].logged_in)
+			t = MIN(t, sm->links[i].kicked_at + SM_KICK_TAKE_MS);
+	for (size_t i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+		const struct sm_link *l = NULL;
+		const struct sm_map *m = NULL;
+
+		for (size_t k = 0; k < sm->nlinks; k++)
+			if (sm_link_key_equal(&sm->links[k].key, &p->key.link))
+				l = &sm->links[k];
+		for (size_t k = 0; k < sm->nmaps; k++)
+			if (!strcmp(sm->maps[k].wwid, p->wwid))
+				m = &sm->maps[k];
+		if (p->marginal && p->healthy_since)
+			t = MIN(t, p->healthy_since + pol->marginal_hold_s * 1000LL);
+		/* the same test as sm_checks: only a check that a tick would ask */
+		if (!p->check_inflight && !p->excluded && p->dev[0] && m && m->exists &&
+		    p->in_table && !sm_map_busy(m) && l && l->have_session && l->logged_in &&
+		    !l->kicked)
+			t = MIN(t, p->next_check_at);
+	}
+	return t;
+}
+
+bool mp_sm_watching(const struct mp_sm *sm)
+{
+	for (size_t i = 0; i < sm->nlinks; i++) {
+		const struct sm_link *l = &sm->links[i];
+
+		if (l->kicked || (l->have_session && !l->logged_in))
+			return true;
+	}
+	for (size_t i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+
+		/* waiting to be reinstated, or failed and not yet seen so */
+		if (p->in_table && !p->excluded && (p->kernel_failed == p->usable || p->inflight))
+			return true;
+	}
+	return false;
+}
