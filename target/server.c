@@ -101,6 +101,7 @@ struct server {
 };
 
 static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *out);
+static void srv_alua_changed(void *arg);
 
 /* ---- I/O threads ---- */
 
@@ -591,6 +592,8 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	}
 	srv->iscsi_env.guard = srv->guard;
 	srv_apply_guard(srv);
+	srv->env.alua_changed = srv_alua_changed;
+	srv->env.alua_arg = srv;
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {
@@ -808,4 +811,22 @@ static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_
 	const struct ctl_host host = { &srv_host_ops, srv };
 
 	ctl_ops_handle(&host, req, out);
+}
+
+/* On the control thread: ALUA states an initiator set become the configuration's. */
+static void srv_alua_sync(void *arg)
+{
+	struct server *srv = arg;
+	const struct ctl_host host = { &srv_host_ops, srv };
+
+	ctl_ops_alua_changed(&host);
+}
+
+/* On an I/O thread, after SET TARGET PORT GROUPS: the model changes on the control thread only. */
+static void srv_alua_changed(void *arg)
+{
+	struct server *srv = arg;
+
+	if (ev_post(srv->loop, srv_alua_sync, srv))
+		log_warn(COMP, "ALUA states set by an initiator are live but not saved: out of memory");
 }

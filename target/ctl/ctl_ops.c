@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_alua.h"
 #include "target/model/obj_settings.h"
 #include "target/ctl/ctl_int.h"
 #include "target/iscsi/authguard.h"
@@ -641,6 +642,34 @@ static int ctl_restoreconfig(struct ctl_op *op)
 
 /* ---- dispatch ---- */
 
+/*
+ * The live ALUA states into the served model (obj_alua.h), before a request
+ * reads it or builds a change from it: SET TARGET PORT GROUPS changes them
+ * outside the control thread. Whether any changed.
+ */
+static bool ctl_alua_pull(const struct ctl_host *host)
+{
+	bool changed;
+
+	host->ops->model_lock(host->arg);
+	changed = obj_alua_pull(host->ops->model(host->arg));
+	host->ops->model_unlock(host->arg);
+	return changed;
+}
+
+void ctl_ops_alua_changed(const struct ctl_host *host)
+{
+	struct ctl_reply out;
+	struct ctl_op op = { .host = host, .out = &out };
+
+	memset(&out, 0, sizeof(out));
+	if (!ctl_alua_pull(host))
+		return;
+	log_info(COMP, "ALUA states changed by SET TARGET PORT GROUPS: kept in the configuration");
+	ctl_auto_save(&op);
+	json_object_put(op.messages);
+}
+
 void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		    struct ctl_reply *out)
 {
@@ -653,6 +682,7 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 
 	memset(out, 0, sizeof(*out));
 	op.m = host->ops->model(host->arg);
+	ctl_alua_pull(host);
 	rc = ctl_tree_resolve(op.m, req->path, &op.node, why, sizeof(why));
 	if (rc) {
 		ctl_fail(&op, rc, rc == -ENOENT ? "'ls' shows what there is" : NULL, "%s", why);

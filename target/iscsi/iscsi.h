@@ -36,6 +36,13 @@ struct iscsi_session_attrs {
 struct iscsi_session_conf {
 	struct scsi_lun_map *map; /* owned by the session from then on (scsi_lun_map_free) */
 	struct iscsi_session_attrs attrs;
+	/*
+	 * The target's port groups (a reference) and the group of the TPG
+	 * (target/scsi/alua.h), for the session's nexus; NULL: none (one
+	 * group, active/optimized). Given back through session_conf_release.
+	 */
+	struct alua_tgt *alua;
+	struct alua_group *alua_group;
 };
 
 struct iscsi_env_ops {
@@ -72,8 +79,14 @@ struct iscsi_env_ops {
 	 */
 	int (*session_conf)(void *arg, const char *initiator, const char *target, uint16_t tpg_tag,
 			    struct iscsi_session_conf *out);
-	/* Frees what session_conf handed over. */
+	/* Frees what session_conf handed over (map and alua, either may be NULL). */
 	void (*session_conf_release)(void *arg, struct iscsi_session_conf *conf);
+	/*
+	 * SET TARGET PORT GROUPS through a session of target changed ALUA
+	 * states (on an I/O thread): whoever keeps the configuration should
+	 * take them. May be NULL.
+	 */
+	void (*alua_changed)(void *arg, const char *target);
 };
 
 /*

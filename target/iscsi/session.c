@@ -133,6 +133,15 @@ static void sess_clear_ua(const struct scsi_nexus *nx, uint32_t ua_bits)
 			scsi_itl_clear_ua(l->itls[i], ua_bits);
 }
 
+/* SET TARGET PORT GROUPS changed states through this nexus: the environment keeps them. */
+static void sess_alua_changed(const struct scsi_nexus *nx)
+{
+	const struct iscsi_session *sess = nx->priv;
+
+	if (sess->env.ops && sess->env.ops->alua_changed)
+		sess->env.ops->alua_changed(sess->env.arg, sess->target);
+}
+
 /* ---- LUN sets (struct sess_luns) ---- */
 
 static size_t map_n(const struct scsi_lun_map *map)
@@ -147,6 +156,16 @@ static void sess_conf_release(const struct iscsi_session *sess, struct scsi_lun_
 	const struct iscsi_env *env = &sess->env;
 
 	if (env->ops && env->ops->session_conf_release)
+		env->ops->session_conf_release(env->arg, &conf);
+}
+
+/* Hands the reference to a target's port groups from session_conf back (NULL: none). */
+static void sess_alua_release(const struct iscsi_session *sess, struct alua_tgt *alua)
+{
+	struct iscsi_session_conf conf = { .alua = alua };
+	const struct iscsi_env *env = &sess->env;
+
+	if (alua && env->ops && env->ops->session_conf_release)
 		env->ops->session_conf_release(env->arg, &conf);
 }
 
@@ -281,7 +300,7 @@ int sess_refresh(struct iscsi_session *sess, bool announce)
 	struct sess_luns *old = sess->luns, *l;
 	const struct iscsi_env *env = &sess->env;
 	size_t carried;
-	bool lun_set_changed;
+	bool lun_set_changed, same_alua;
 	int rc;
 
 	if (sess->type != ISCSI_SESSION_NORMAL || !old)
@@ -291,6 +310,17 @@ int sess_refresh(struct iscsi_session *sess, bool announce)
 	rc = env->ops->session_conf(env->arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
 	if (rc)
 		return rc;
+	/*
+	 * The nexus keeps the port groups it started with (its LUs' nexuses
+	 * are found by them): a target that has others now was deleted and
+	 * made again, and its sessions end as those of a deleted target do.
+	 */
+	same_alua = conf.alua == sess->nexus.alua;
+	sess_alua_release(sess, conf.alua);
+	if (!same_alua) {
+		sess_conf_release(sess, conf.map);
+		return -ENOENT;
+	}
 	if (map_same(old->map, conf.map)) {
 		sess_conf_release(sess, conf.map);
 		return 0;
@@ -381,6 +411,9 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.tpg_tag = sess->tpg_tag;
 		sess->nexus.list_luns = sess_list_luns;
 		sess->nexus.clear_ua = sess_clear_ua;
+		sess->nexus.alua = conf.alua;
+		sess->nexus.alua_group = conf.alua_group;
+		sess->nexus.alua_changed = sess_alua_changed;
 		sess->nexus.priv = sess;
 
 		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);
@@ -455,6 +488,7 @@ err_luns:
 err_conf:
 	sess_conf_release(sess, conf.map);
 err_free:
+	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);
 	return rc;
 }
@@ -509,6 +543,8 @@ void sess_destroy(struct iscsi_session *sess)
 	}
 	if (sess->luns)
 		luns_free(sess, sess->luns);
+	/* after its nexuses: they are found by their port groups */
+	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);
 }
 

@@ -84,6 +84,10 @@ static int config_save_setting(config_setting_t *g, const struct obj_setting *r,
 		return cfg_set_string(g, r->key, obj_setting_str(r, obj));
 	case OBJ_SETTING_CHAP_ALGS:
 		return cfg_set_string(g, r->key, obj_setting_algs_text(r, obj, algs, sizeof(algs)));
+	case OBJ_SETTING_CHOICE:
+		/* a value without a name would not read back: the save's check refuses it */
+		return cfg_set_string(g, r->key, obj_setting_choice_name(r, obj_setting_uint(r, obj))
+							 ?: "");
 	}
 	return -EINVAL;
 }
@@ -282,6 +286,8 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 		ret = config_save_settings(g, &obj_tpg_param_settings, &tpg->params);
 	if (!ret)
 		ret = config_save_settings(g, &obj_tpg_auth_settings, &tpg->auth);
+	if (!ret)
+		ret = config_save_settings(g, &obj_tpg_alua_settings, &tpg->alua);
 	return ret;
 }
 

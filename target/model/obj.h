@@ -126,6 +126,20 @@ struct obj_tpg_params {
 	uint32_t default_time2retain;
 };
 
+/*
+ * A TPG's ALUA settings (group alua, obj_tpg_alua_settings): the TPG is a
+ * target port, alone in the target port group of its tag (SPC-4 §5.16,
+ * target/scsi/alua.h). state and preferred are the live ones of the
+ * served model: SET TARGET PORT GROUPS changes them there, and the control
+ * thread copies them back (obj_alua_pull) before it reads or changes the
+ * model.
+ */
+struct obj_tpg_alua {
+	uint32_t state; /* enum scsi_alua_state */
+	bool preferred;
+	bool explicit_ok; /* SET TARGET PORT GROUPS (explicit transitions) */
+};
+
 struct obj_target;
 
 struct obj_tpg {
@@ -141,6 +155,7 @@ struct obj_tpg {
 	struct obj_tpg_params params;
 	/* CHAP policy for its ACLs (chap_algorithms); never credentials, which ACLs hold */
 	struct obj_chap auth;
+	struct obj_tpg_alua alua;
 	/*
 	 * Where initiators may log in from; empty: anywhere. Here and not in
 	 * attrs, which sessions copy by value (struct iscsi_session_conf).
@@ -153,6 +168,12 @@ struct obj_target {
 	char alias[256];
 	struct obj_tpg *tpgs;
 	size_t ntpgs;
+	/*
+	 * Its target port groups as they are served (target/scsi/alua.h), a
+	 * reference; made by config_open, taken over by the next model of
+	 * the same target (obj_alua.h). NULL until opened.
+	 */
+	struct alua_tgt *alua;
 };
 
 struct obj_model {

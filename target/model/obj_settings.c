@@ -6,8 +6,10 @@
  * for a KVM host on a fast network; docs/configuration.md says which and
  * why, and keeps its tables in step with these.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "common/scsi_proto.h"
 #include "target/iscsi/chap.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/param.h"
@@ -32,6 +34,9 @@
 #define OBJ_STR_(S, prefix, kind, m)                                                               \
 	.type = kind, OBJ_AT(S, prefix, char *, m), .size = sizeof(((S *)0)->m)
 #define OBJ_ALGS_(S, prefix, m) .type = OBJ_SETTING_CHAP_ALGS, OBJ_AT(S, prefix, uint32_t, m)
+#define OBJ_CHOICE_(S, prefix, m, names)                                                           \
+	.type = OBJ_SETTING_CHOICE, OBJ_AT(S, prefix, uint32_t, m), .choices = names,              \
+	.nchoices = sizeof(names) / sizeof((names)[0])
 /* the same, for a field named by a macro (ATTR, PARAM, CHAP below) */
 #define OBJ_BOOL(...) OBJ_BOOL_(__VA_ARGS__)
 #define OBJ_YESNO(...) OBJ_YESNO_(__VA_ARGS__)
@@ -39,6 +44,7 @@
 #define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
 #define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
 #define OBJ_ALGS(...) OBJ_ALGS_(__VA_ARGS__)
+#define OBJ_CHOICE(...) OBJ_CHOICE_(__VA_ARGS__)
 
 /*
  * A value the transport takes too, from field m of struct S into the field
@@ -149,6 +155,31 @@ static const struct obj_setting obj_auth_guard_rows[] = {
 	  .def = 10 },
 	{ .key = "lockout_time", OBJ_UINT(GUARD(lockout_time)), .min = 1, .max = 86400,
 	  .def = 300 },
+};
+
+/*
+ * A TPG's ALUA settings (SPC-4 §5.16, target/scsi/alua.h): the access
+ * state of its target port group, in the administrator's words (the
+ * states' own names with '_' for '/' and '-', which a shell word keeps
+ * whole), whether REPORT TARGET PORT GROUPS marks it preferred, and
+ * whether SET TARGET PORT GROUPS may change it and is taken through it.
+ * Off by default, so that an initiator's failover (Linux's scsi_dh_alua
+ * activating a path group) never moves the states every other host sees.
+ */
+#define ALUA(m) struct obj_tpg_alua, "alua.", m
+static const struct obj_choice obj_alua_states[] = {
+	{ "active_optimized", SCSI_ALUA_ACTIVE_OPTIMIZED },
+	{ "active_non_optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+	{ "standby", SCSI_ALUA_STANDBY },
+	{ "unavailable", SCSI_ALUA_UNAVAILABLE },
+	{ "transitioning", SCSI_ALUA_TRANSITIONING },
+};
+static const struct obj_setting obj_tpg_alua_rows[] = {
+	{ .key = "state", OBJ_CHOICE(ALUA(state), obj_alua_states),
+	  .def = SCSI_ALUA_ACTIVE_OPTIMIZED,
+	  .word = "active_optimized|active_non_optimized|standby|unavailable|transitioning" },
+	{ .key = "preferred", OBJ_BOOL(ALUA(preferred)) },
+	{ .key = "explicit", OBJ_BOOL(ALUA(explicit_ok)) },
 };
 
 /* A field of struct bs_params, for obj_model_equal "params.m" */
@@ -267,10 +298,12 @@ const struct obj_settings obj_discovery_auth_settings =
 	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
 const struct obj_settings obj_tpg_auth_settings = OBJ_TABLE("auth", obj_chap_rows);
 const struct obj_settings obj_auth_guard_settings = OBJ_TABLE(OBJ_AUTH_GUARD, obj_auth_guard_rows);
+const struct obj_settings obj_tpg_alua_settings = OBJ_TABLE("alua", obj_tpg_alua_rows);
 
 /* clang-format on */
 
-_Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
+_Static_assert(sizeof(obj_tpg_alua_rows) / sizeof(obj_tpg_alua_rows[0]) < OBJ_SETTINGS_MAX &&
+		       sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
 			       OBJ_SETTINGS_MAX,
 	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
@@ -498,6 +531,7 @@ void obj_settings_to_transport(const struct obj_settings *t, const void *obj, vo
 					obj_setting_required(r, obj);
 			break;
 		case OBJ_SETTING_UINT:
+		case OBJ_SETTING_CHOICE:
 			*(uint32_t *)(base + r->transport_offset) = obj_setting_uint(r, obj);
 			break;
 		case OBJ_SETTING_NAME:
@@ -516,6 +550,7 @@ bool obj_setting_is_default(const struct obj_setting *r, const void *obj)
 		return obj_setting_bool(r, obj) == !!r->def;
 	case OBJ_SETTING_UINT:
 	case OBJ_SETTING_CHAP_ALGS:
+	case OBJ_SETTING_CHOICE:
 		return obj_setting_uint(r, obj) == r->def;
 	case OBJ_SETTING_DIGEST:
 		return obj_setting_bool(r, obj) == !!r->def && !obj_setting_required(r, obj);
@@ -536,6 +571,7 @@ void obj_settings_default(const struct obj_settings *t, void *obj)
 			break;
 		case OBJ_SETTING_UINT:
 		case OBJ_SETTING_CHAP_ALGS:
+		case OBJ_SETTING_CHOICE:
 			obj_setting_set_uint(r, obj, r->def);
 			break;
 		case OBJ_SETTING_DIGEST:
@@ -587,4 +623,23 @@ const char *obj_setting_word(const struct obj_setting *r)
 	default:
 		return "N";
 	}
+}
+
+const char *obj_setting_choice_name(const struct obj_setting *r, uint32_t value)
+{
+	for (size_t i = 0; i < r->nchoices; i++)
+		if (r->choices[i].value == value)
+			return r->choices[i].name;
+	return NULL;
+}
+
+int obj_setting_choice_parse(const struct obj_setting *r, const char *name, uint32_t *value)
+{
+	for (size_t i = 0; i < r->nchoices; i++) {
+		if (!strcmp(r->choices[i].name, name)) {
+			*value = r->choices[i].value;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -39,6 +39,14 @@ enum obj_setting_type {
 	 * set), written as names, "SHA3-256,SHA256" (chap_algs_text)
 	 */
 	OBJ_SETTING_CHAP_ALGS,
+	/* one of the names of .choices, held as its value in a uint32_t */
+	OBJ_SETTING_CHOICE,
+};
+
+/* A name a CHOICE setting takes, and the value it stands for. */
+struct obj_choice {
+	const char *name;
+	uint32_t value;
 };
 
 struct obj_setting {
@@ -53,6 +61,8 @@ struct obj_setting {
 	const char *field_required; /* DIGEST: the other one's */
 	const char *word; /* what `help` shows for the value ("USER"); NULL: by type */
 	bool mutual; /* CHAP: the target's credentials, only with the initiator's */
+	const struct obj_choice *choices; /* CHOICE: its names, in the order help lists them */
+	size_t nchoices;
 	/*
 	 * The transport takes the value (obj_settings_to_transport): into the
 	 * field of the same name of struct param_limits at a login (a
@@ -104,6 +114,8 @@ extern const struct obj_settings obj_discovery_auth_settings;
 extern const struct obj_settings obj_tpg_auth_settings;
 /* struct obj_auth_guard, the group auth_guard of the file's top level */
 extern const struct obj_settings obj_auth_guard_settings;
+/* struct obj_tpg_alua, a TPG's group alua: its target port group's access state (SPC-4 §5.16) */
+extern const struct obj_settings obj_tpg_alua_settings;
 
 /* How a backstore setting's value is read, written and shown. */
 enum obj_bs_value {
@@ -304,5 +316,9 @@ const char *obj_setting_algs_text(const struct obj_setting *r, const void *obj, 
 
 /* What `help` shows for r's value: its word, "true|false" for a boolean, "N" for a number. */
 const char *obj_setting_word(const struct obj_setting *r);
+
+/* A CHOICE row's name for value, or NULL; the value of name (0 or -EINVAL). */
+const char *obj_setting_choice_name(const struct obj_setting *r, uint32_t value);
+int obj_setting_choice_parse(const struct obj_setting *r, const char *name, uint32_t *value);
 
 #endif

@@ -33,6 +33,7 @@ static const struct obj_settings *const tables[] = {
 	&obj_tpg_param_settings,
 	&obj_chap_settings,
 	&obj_auth_guard_settings,
+	&obj_tpg_alua_settings,
 };
 
 /* Row i of all the tables together; NULL past the last. */
@@ -68,6 +69,8 @@ static void *object_of(struct obj_model *m, const struct obj_settings *t)
 		return &tpg->params;
 	if (t == &obj_auth_guard_settings)
 		return &m->auth_guard;
+	if (t == &obj_tpg_alua_settings)
+		return &tpg->alua;
 	return &m->discovery_auth;
 }
 
@@ -138,6 +141,9 @@ static void set_other(const struct obj_settings *t, const struct obj_setting *r,
 			obj_setting_set_uint(r, obj,
 					     CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_MD5));
 		break;
+	case OBJ_SETTING_CHOICE:
+		obj_setting_set_uint(r, obj, r->choices[r->nchoices - 1].value);
+		break;
 	}
 	ck_assert(!obj_setting_is_default(r, obj));
 }
@@ -161,6 +167,9 @@ static void change(const struct obj_setting *r, void *obj)
 	case OBJ_SETTING_CHAP_ALGS:
 		obj_setting_set_uint(r, obj,
 				     obj_setting_uint(r, obj) ^ CHAP_ALG_BIT(CHAP_ALG_SHA3_256));
+		break;
+	case OBJ_SETTING_CHOICE:
+		obj_setting_set_uint(r, obj, r->choices[0].value);
 		break;
 	}
 }
@@ -325,6 +334,7 @@ START_TEST(defaults_save_nothing)
 	ck_assert_ptr_null(config_setting_get_member(tpg, "attributes"));
 	ck_assert_ptr_null(config_setting_get_member(tpg, "parameters"));
 	ck_assert_ptr_null(config_setting_get_member(tpg, "auth"));
+	ck_assert_ptr_null(config_setting_get_member(tpg, "alua"));
 	ck_assert_ptr_null(config_lookup(&cfg, "discovery_auth"));
 	config_destroy(&cfg);
 	obj_model_free(m);
