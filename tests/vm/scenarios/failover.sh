@@ -119,6 +119,7 @@ cut_run() {
 	sleep 5
 	host "restore-$kind" nic1 >/dev/null || die "$name: the host could not restore nic1"
 	t_restore=$(uptime_s)
+	w_restore=$(date +%s%3N)
 	wait_fast 60 "pathd to reinstate $dev" path_state "$dev" active || {
 		"$PP" show paths
 		die "$name: pathd did not reinstate $dev"
@@ -126,6 +127,9 @@ cut_run() {
 	t_back=$(uptime_s)
 	if [ "$kind" = link ]; then
 		back_ms=$(events_ms "nic 'eth1': up, carrier" "reinstate_path $devt done")
+		# how long the guest took to tell the carrier after the host's set_link returned
+		seen_ms=$(pp_json show events | jq -r --argjson w "$w_restore" \
+			'[.events[] | select(.text == "nic '"'eth1'"': up, carrier")] | last | .time_ms - $w')
 		echo "$name: portico-path show events, from the cable's loss:"
 		"$PP" show events | awk '/nic .eth1.: up, no carrier/ { n = NR } { l[NR] = $0 }
 			END { for (i = n; i <= NR; i++) print "  " l[i] }'
@@ -148,6 +152,7 @@ cut_run() {
 			die "$name: pathd's events do not show the carrier and the path's fail and reinstate"
 		result "failover.$name.carrier_to_failed_ms $fail_ms"
 		result "failover.$name.carrier_to_reinstated_ms $back_ms"
+		result "failover.$name.restore_to_carrier_event_ms $seen_ms"
 		echo "$name: pathd's events: carrier lost -> path failed $fail_ms ms; carrier back -> path reinstated $back_ms ms"
 		[ "$back_ms" -lt 3000 ] ||
 			die "$name: the path carried I/O again $back_ms ms after the cable was back (pathd's events), the bound is 3000 ms"
