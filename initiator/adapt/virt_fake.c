@@ -534,7 +534,8 @@ static int vf_volumes(void *arg, struct virt_conn *c, const char *name,
 		snprintf(err, errlen, "out of memory");
 		rc = -ENOMEM;
 	} else {
-		memcpy(*out, p->vols, p->nvols * sizeof(**out));
+		if (p->nvols)
+			memcpy(*out, p->vols, p->nvols * sizeof(**out));
 		*n = p->nvols;
 	}
 	vf_leave(f);

@@ -1036,7 +1036,8 @@ int virt_sync_job(struct virt_sync *vs, unsigned int id, struct virt_job_view *o
 		out->warnings = calloc(j->nwarnings + 1, sizeof(*out->warnings));
 		if (!out->warnings)
 			return -ENOMEM;
-		memcpy(out->warnings, j->warnings, j->nwarnings * sizeof(*out->warnings));
+		if (j->nwarnings)
+			memcpy(out->warnings, j->warnings, j->nwarnings * sizeof(*out->warnings));
 		out->nwarnings = j->nwarnings;
 		return 0;
 	}
@@ -1049,9 +1050,13 @@ int virt_sync_job(struct virt_sync *vs, unsigned int id, struct virt_job_view *o
 		virt_job_view_free(out);
 		return -ENOMEM;
 	}
-	memcpy(out->lines, j->lines, j->nlines * sizeof(*out->lines));
-	memcpy(out->warnings, j->warnings, j->nwarnings * sizeof(*out->warnings));
-	memcpy(out->errors, j->errors, j->nerrors * sizeof(*out->errors));
+	/* (an empty list is a NULL pointer, which memcpy may not be given) */
+	if (j->nlines)
+		memcpy(out->lines, j->lines, j->nlines * sizeof(*out->lines));
+	if (j->nwarnings)
+		memcpy(out->warnings, j->warnings, j->nwarnings * sizeof(*out->warnings));
+	if (j->nerrors)
+		memcpy(out->errors, j->errors, j->nerrors * sizeof(*out->errors));
 	out->nlines = j->nlines;
 	out->nwarnings = j->nwarnings;
 	out->nerrors = j->nerrors;
