@@ -202,7 +202,7 @@ int virt_xml_pool(const struct virt_pool_spec *s, char *buf, size_t len)
 		xb_put(&b, "  </target>\n</pool>\n");
 		break;
 	case VIRT_FORM_ISCSI:
-		if (!s->host[0] || !s->port || !s->target[0] || !s->initiator[0])
+		if (!s->host[0] || !s->port || !s->target[0])
 			return -EINVAL;
 		xb_put(&b, "<pool type='iscsi'>\n");
 		xb_elem(&b, "  ", "name", s->name);
@@ -212,9 +212,7 @@ int virt_xml_pool(const struct virt_pool_spec *s, char *buf, size_t len)
 		xb_val(&b, s->host);
 		xb_put(&b, "' port='%u'/>\n    <device path='", s->port);
 		xb_val(&b, s->target);
-		xb_put(&b, "'/>\n    <initiator>\n      <iqn name='");
-		xb_val(&b, s->initiator);
-		xb_put(&b, "'/>\n    </initiator>\n  </source>\n  <target>\n");
+		xb_put(&b, "'/>\n  </source>\n  <target>\n");
 		xb_elem(&b, "    ", "path", VIRT_BY_PATH_DIR);
 		xb_put(&b, "  </target>\n</pool>\n");
 		break;

@@ -41,18 +41,20 @@ struct virt_pool_spec {
 	enum virt_form form;
 	char name[VIRT_NAME_MAX];
 	char uuid[VIRT_UUID_MAX]; /* "" leaves it to libvirt (never for a pool pathd defines) */
-	/* VIRT_FORM_ISCSI only: the portal, the target and this host's name */
+	/* VIRT_FORM_ISCSI only: the portal and the target */
 	char host[VIRT_HOST_MAX]; /* an address, without brackets */
 	uint16_t port;
 	char target[MP_TARGET_MAX];
-	char initiator[MP_TARGET_MAX];
 };
 
 /*
  * The <pool> document of s, as virsh pool-dumpxml lays one out:
  *   multipath  <pool type='mpath'>, target path /dev/mapper
- *   iscsi      <pool type='iscsi'>, source host, device (the target) and
- *              initiator iqn, target path /dev/disk/by-path
+ *   iscsi      <pool type='iscsi'>, source host and device (the target),
+ *              target path /dev/disk/by-path; no <initiator>: with one,
+ *              libvirt logs in and out through an iface record of its own,
+ *              which holds none of pathd's sessions, and the pool cannot be
+ *              stopped (docs/libvirt.md, "The books' form")
  * Length, -ENOSPC, or -EINVAL (an empty name, a value XML cannot carry).
  */
 int virt_xml_pool(const struct virt_pool_spec *s, char *buf, size_t len);

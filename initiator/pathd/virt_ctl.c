@@ -55,7 +55,6 @@ int virt_pathd_start(struct pathd *pd, char *err, size_t errlen)
 		.ops_arg = pd->env.virt_arg,
 		/* in pd->conf, which reconfigure fills anew in place */
 		.conf = &pd->conf.virt,
-		.initiator = pd->conf.initiator,
 		.views = vc_views,
 		.arg = pd,
 	};
@@ -184,8 +183,7 @@ static int vc_show(struct pathd *pd, const struct ctl_request *req, struct ctl_r
 
 		if (!forms[f])
 			continue;
-		rc = virt_plan_make(&pd->conf.virt, pd->conf.initiator, (enum virt_form)f, &v, recs,
-				    nrecs, &p);
+		rc = virt_plan_make(&pd->conf.virt, (enum virt_form)f, &v, recs, nrecs, &p);
 		if (rc) {
 			virt_plan_free(&p);
 			continue;

@@ -130,9 +130,8 @@ static int plan_multipath(const struct virt_conf *conf, const struct virt_views 
 }
 
 /* The books' form: one pool per target with a session up and a LUN. */
-static int plan_iscsi(const struct virt_conf *conf, const char *initiator,
-		      const struct virt_views *v, const struct virt_record *recs, size_t nrecs,
-		      struct virt_plan *p)
+static int plan_iscsi(const struct virt_conf *conf, const struct virt_views *v,
+		      const struct virt_record *recs, size_t nrecs, struct virt_plan *p)
 {
 	for (size_t i = 0; i < v->nlinks; i++) {
 		const char *target = v->links[i].key.target;
@@ -188,7 +187,6 @@ static int plan_iscsi(const struct virt_conf *conf, const char *initiator,
 		}
 		plan_uuid(recs, nrecs, VIRT_FORM_ISCSI, s->name, s->uuid, sizeof(s->uuid));
 		snprintf(s->target, sizeof(s->target), "%s", target);
-		snprintf(s->initiator, sizeof(s->initiator), "%s", initiator);
 		if (virt_portal_split(portal, s->host, &s->port)) {
 			p->npools--;
 			rc = plan_problem(p, "target '%s': portal '%s' is no address", target, portal);
@@ -199,9 +197,8 @@ static int plan_iscsi(const struct virt_conf *conf, const char *initiator,
 	return 0;
 }
 
-int virt_plan_make(const struct virt_conf *conf, const char *initiator, enum virt_form form,
-		   const struct virt_views *v, const struct virt_record *recs, size_t nrecs,
-		   struct virt_plan *out)
+int virt_plan_make(const struct virt_conf *conf, enum virt_form form, const struct virt_views *v,
+		   const struct virt_record *recs, size_t nrecs, struct virt_plan *out)
 {
 	int rc;
 
@@ -222,7 +219,7 @@ int virt_plan_make(const struct virt_conf *conf, const char *initiator, enum vir
 	if (form == VIRT_FORM_MULTIPATH)
 		rc = plan_multipath(conf, v, recs, nrecs, out);
 	else
-		rc = plan_iscsi(conf, initiator, v, recs, nrecs, out);
+		rc = plan_iscsi(conf, v, recs, nrecs, out);
 	return rc;
 }
 

@@ -60,12 +60,10 @@ struct virt_plan {
 
 /*
  * The pools of form, the LUNs and the problems, into *out (zeroed first;
- * virt_plan_free() frees it, also on failure). initiator: this host's
- * iSCSI name. 0 or -ENOMEM.
+ * virt_plan_free() frees it, also on failure). 0 or -ENOMEM.
  */
-int virt_plan_make(const struct virt_conf *conf, const char *initiator, enum virt_form form,
-		   const struct virt_views *v, const struct virt_record *recs, size_t nrecs,
-		   struct virt_plan *out);
+int virt_plan_make(const struct virt_conf *conf, enum virt_form form, const struct virt_views *v,
+		   const struct virt_record *recs, size_t nrecs, struct virt_plan *out);
 void virt_plan_free(struct virt_plan *p);
 
 /*

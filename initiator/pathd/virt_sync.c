@@ -625,8 +625,16 @@ static void vs_undefine(struct vs_worker *w, struct vs_job *j, struct virt_conn 
 				i++;
 				continue;
 			}
+			/*
+			 * libvirt's iscsi backend logs out the target's sessions at
+			 * the pool's portal when it stops the pool: pathd's, which
+			 * it logs in again (docs/libvirt.md, "The books' form").
+			 */
 			vs_line(&j->lines, &j->nlines, "pool '%s' (%s): %sundefined", r->name, form,
-				p->active ? "stopped, " : "");
+				!p->active ? "" :
+				r->form == VIRT_FORM_ISCSI ?
+					     "stopped (libvirt logged out of the target at the pool's portal; pathd logs in again), " :
+					     "stopped, ");
 		}
 		vs_rec_drop(j, r);
 	}
@@ -970,8 +978,7 @@ int virt_sync_define(struct virt_sync *vs, const bool forms[VIRT_FORM_COUNT])
 
 		if (!forms[f])
 			continue;
-		rc = virt_plan_make(vs->env.conf, vs->env.initiator, (enum virt_form)f, &v,
-				    vs->recs, vs->nrecs, &p);
+		rc = virt_plan_make(vs->env.conf, (enum virt_form)f, &v, vs->recs, vs->nrecs, &p);
 		if (!rc && p.npools) {
 			g = reallocarray(j->pools, j->npools + p.npools, sizeof(*g));
 			if (!g)

@@ -49,9 +49,8 @@ struct virt_sync_env {
 	struct ev_loop *loop;
 	const struct virt_ops *ops;
 	void *ops_arg;
-	/* pathd.conf's keys and this host's iSCSI name, read at each use (reconfigure changes them) */
+	/* pathd.conf's keys, read at each use (reconfigure changes them) */
 	const struct virt_conf *conf;
-	const char *initiator;
 	/*
 	 * The state machine's views now, into *out (its arrays malloc'ed;
 	 * the module frees them). 0 or -ENOMEM.

@@ -206,9 +206,6 @@ want="<pool type='iscsi'>
   <source>
     <host name='198.18.1.1' port='3260'/>
     <device path='$STORE'/>
-    <initiator>
-      <iqn name='$IQN:kvm1'/>
-    </initiator>
   </source>
   <target>
     <path>/dev/disk/by-path</path>

@@ -20,7 +20,6 @@
 
 #define UUID "6f1c2a34-8d5e-4b7a-9c0d-1e2f3a4b5c6d"
 #define IQN_T "iqn.2025-01.org.portico.lab:target"
-#define IQN_I "iqn.2025-01.org.portico.lab:guest"
 
 /*
  * What a document must hold, one line per element in document order:
@@ -128,7 +127,6 @@ static struct virt_pool_spec iscsi_spec(void)
 	snprintf(s.uuid, sizeof(s.uuid), UUID);
 	snprintf(s.host, sizeof(s.host), "198.18.1.1");
 	snprintf(s.target, sizeof(s.target), IQN_T);
-	snprintf(s.initiator, sizeof(s.initiator), IQN_I);
 	return s;
 }
 
@@ -169,8 +167,6 @@ START_TEST(test_pool_iscsi)
 			     "1 source\n"
 			     "2 host name=198.18.1.1 port=3260\n"
 			     "2 device path=" IQN_T "\n"
-			     "2 initiator\n"
-			     "3 iqn name=" IQN_I "\n"
 			     "1 target\n"
 			     "2 path = /dev/disk/by-path\n");
 	assert_valid(buf, "storagepool");
@@ -199,8 +195,6 @@ START_TEST(test_pool_escapes)
 			     "1 source\n"
 			     "2 host name=198.18.1.1 port=3260\n"
 			     "2 device path=iqn.x:'/><evil a='\n"
-			     "2 initiator\n"
-			     "3 iqn name=" IQN_I "\n"
 			     "1 target\n"
 			     "2 path = /dev/disk/by-path\n");
 }
@@ -237,7 +231,7 @@ START_TEST(test_pool_refused)
 	snprintf(s.name, sizeof(s.name), "a\001b");
 	ck_assert_int_eq(virt_xml_pool(&s, buf, sizeof(buf)), -EINVAL);
 	s = iscsi_spec();
-	s.initiator[0] = '\0';
+	s.target[0] = '\0';
 	ck_assert_int_eq(virt_xml_pool(&s, buf, sizeof(buf)), -EINVAL);
 	s = iscsi_spec();
 	s.port = 0;

@@ -11,7 +11,6 @@
 #define T1 "iqn.2025-01.org.portico.lab:target"
 #define T2 "iqn.2025-01.org.other:target"
 #define T3 "iqn.2025-01.org.portico.lab:nolun"
-#define INI "iqn.2025-01.org.portico.lab:guest"
 #define P1 "198.18.1.1:3260"
 #define P2 "198.18.2.1:3260"
 #define W0 "1PORTICO_800011d719980bd6"
@@ -99,7 +98,7 @@ START_TEST(test_multipath)
 	struct virt_record rec = { .form = VIRT_FORM_MULTIPATH, .name = "portico", .uuid = UUID };
 
 	lab();
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
 	ck_assert_uint_eq(plan.npools, 1);
 	ck_assert_int_eq(plan.pools[0].form, VIRT_FORM_MULTIPATH);
 	ck_assert_str_eq(plan.pools[0].name, "portico");
@@ -111,17 +110,17 @@ START_TEST(test_multipath)
 	ck_assert_uint_eq(plan.nproblems, 0);
 	virt_plan_free(&plan);
 	/* defined before: the same UUID, so that libvirt takes it as the same pool */
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
 	ck_assert_str_eq(plan.pools[0].uuid, UUID);
 	virt_plan_free(&plan);
 	/* a record of the other form, or of another name, is not this pool's */
 	rec.form = VIRT_FORM_ISCSI;
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
 	ck_assert_str_eq(plan.pools[0].uuid, "");
 	virt_plan_free(&plan);
 	rec.form = VIRT_FORM_MULTIPATH;
 	snprintf(conf.pool, sizeof(conf.pool), "san1");
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, &rec, 1, &plan), 0);
 	ck_assert_str_eq(plan.pools[0].name, "san1");
 	ck_assert_str_eq(plan.pools[0].uuid, "");
 }
@@ -141,7 +140,7 @@ START_TEST(test_lun_without_map)
 	add_path(T1, P2, 6, "1PORTICO_six", MP_PATH_PENDING, "");
 	/* a map being reloaded (grown) is in the kernel: no problem */
 	maps[0].state = MP_MAP_RELOADING;
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
 	ck_assert_uint_eq(plan.nluns, 3);
 	ck_assert_uint_eq(plan.nproblems, 3);
 	ck_assert_str_eq(plan.problems[0],
@@ -157,12 +156,12 @@ START_TEST(test_lun_without_map)
 	/* a failed map says why */
 	maps[3].state = MP_MAP_FAILED;
 	snprintf(maps[3].reason, sizeof(maps[3].reason), "Device or resource busy");
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
 	ck_assert_ptr_nonnull(strstr(plan.problems[0], "(map failed: Device or resource busy)"));
 	virt_plan_free(&plan);
 	/* once made, the LUN is a volume and no problem */
 	maps[3].state = MP_MAP_READY;
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_MULTIPATH, &v, NULL, 0, &plan), 0);
 	ck_assert_uint_eq(plan.nluns, 4);
 	ck_assert_uint_eq(plan.nproblems, 2);
 }
@@ -179,7 +178,7 @@ START_TEST(test_iscsi)
 	add_path(T2, P2, 0, "1OTHER_1", MP_PATH_ACTIVE, "");
 	add_link(T3, P1, MP_LINK_UP);
 	add_link("iqn.2025-01.org.portico.lab:chap", P1, MP_LINK_FAILED);
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_ISCSI, &v, &rec, 1, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_ISCSI, &v, &rec, 1, &plan), 0);
 	ck_assert_uint_eq(plan.npools, 2);
 	ck_assert_int_eq(plan.pools[0].form, VIRT_FORM_ISCSI);
 	ck_assert_str_eq(plan.pools[0].name, "portico-iscsi-target");
@@ -188,7 +187,6 @@ START_TEST(test_iscsi)
 	ck_assert_str_eq(plan.pools[0].host, "198.18.1.1");
 	ck_assert_uint_eq(plan.pools[0].port, 3260);
 	ck_assert_str_eq(plan.pools[0].target, T1);
-	ck_assert_str_eq(plan.pools[0].initiator, INI);
 	ck_assert_str_eq(plan.pools[1].name, "portico-iscsi-target-2");
 	ck_assert_str_eq(plan.pools[1].uuid, "");
 	ck_assert_str_eq(plan.pools[1].host, "198.18.2.1");
@@ -201,14 +199,14 @@ START_TEST(test_iscsi)
 	/* a name that would be the multipath pool's takes a number too */
 	snprintf(conf.iscsi_prefix, sizeof(conf.iscsi_prefix), "portico-");
 	snprintf(conf.pool, sizeof(conf.pool), "portico-target");
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_ISCSI, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_ISCSI, &v, NULL, 0, &plan), 0);
 	ck_assert_str_eq(plan.pools[0].name, "portico-target-2");
 	ck_assert_str_eq(plan.pools[1].name, "portico-target-3");
 	virt_plan_free(&plan);
 	/* no session up anywhere: no pool */
 	for (size_t i = 0; i < v.nlinks; i++)
 		links[i].state = MP_LINK_RECOVERING;
-	ck_assert_int_eq(virt_plan_make(&conf, INI, VIRT_FORM_ISCSI, &v, NULL, 0, &plan), 0);
+	ck_assert_int_eq(virt_plan_make(&conf, VIRT_FORM_ISCSI, &v, NULL, 0, &plan), 0);
 	ck_assert_uint_eq(plan.npools, 0);
 	ck_assert_uint_eq(plan.nproblems, 4);
 }
