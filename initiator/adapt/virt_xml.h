@@ -70,7 +70,10 @@ struct virt_disk_spec {
 
 /*
  * The <disk> element of s, with cache='none' io='native' (docs/libvirt.md
- * says why). Length, -ENOSPC, or -EINVAL.
+ * says why; its examples are these, which the unit test validates).
+ * libvirt 9.0 defines a domain with the volume form on an mpath pool but
+ * refuses to start it; the block form on /dev/mapper/NAME is the one VMs
+ * use. Length, -ENOSPC, or -EINVAL.
  */
 int virt_xml_disk(const struct virt_disk_spec *s, char *buf, size_t len);
 

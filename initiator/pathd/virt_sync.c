@@ -430,6 +430,12 @@ static int vs_uuid(char out[VIRT_UUID_MAX])
 	return 0;
 }
 
+static int vs_vol_cmp(const void *a, const void *b)
+{
+	return strverscmp(((const struct virt_vol_info *)a)->name,
+			  ((const struct virt_vol_info *)b)->name);
+}
+
 /*
  * "pool 'NAME' (FORM): WHAT; 3 volumes", then a line per volume, as virsh
  * vol-list --details shows them.
@@ -448,6 +454,9 @@ static void vs_volumes(struct vs_worker *w, struct vs_job *j, struct virt_conn *
 	}
 	vs_line(&j->lines, &j->nlines, "pool '%s' (%s): %s; %zu volume%s", s->name,
 		virt_form_name(s->form), what, n, n == 1 ? "" : "s");
+	/* in virsh vol-list's order: dm-2 before dm-10 */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), vs_vol_cmp);
 	for (size_t i = 0; i < n; i++)
 		vs_line(&j->lines, &j->nlines, "  %-12s %-56s %-6s %llu bytes", v[i].name, v[i].path,
 			v[i].type, (unsigned long long)v[i].capacity);

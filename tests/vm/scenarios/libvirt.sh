@@ -90,6 +90,7 @@ cleanup() {
 	stop_pid "$PD_PID"
 	stop_pid "$LV_PID"
 	rm -rf /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt /var/lib/portico
+	rm -f /etc/multipath/conf.d/portico-pathd.conf
 	for i in $(iscsiadm -m iface 2>/dev/null | awk '$1 ~ /^libvirt-iface/ { print $1 }'); do
 		iscsiadm -m iface -I "$i" -o delete >/dev/null 2>&1
 	done
