@@ -472,12 +472,16 @@ static void vs_define_one(struct vs_worker *w, struct vs_job *j, struct virt_con
 	const char *form = virt_form_name(s->form);
 	char err[VIRT_LINE_MAX - 160], xml[VIRT_XML_MAX], did[160] = "";
 	struct virt_record *r = vs_rec(j, s->name);
+	char hint[VIRT_LINE_MAX];
 	bool recorded = false;
 	int rc;
 
 	if (have && !vs_ours(j, have)) {
-		vs_error(j, -EEXIST,
-			 "give pathd's pool another name (libvirt_pool or libvirt_iscsi_prefix in pathd.conf, then portico-path reconfigure), or remove that one: virsh pool-destroy NAME; virsh pool-undefine NAME",
+		snprintf(hint, sizeof(hint),
+			 "give pathd's pool another name (%s in pathd.conf, then portico-path reconfigure), or remove that one: virsh pool-destroy %s; virsh pool-undefine %s",
+			 s->form == VIRT_FORM_MULTIPATH ? "libvirt_pool" : "libvirt_iscsi_prefix",
+			 s->name, s->name);
+		vs_error(j, -EEXIST, hint,
 			 "libvirt pool '%s' exists and pathd did not define it: it stays as it is",
 			 s->name);
 		return;
@@ -487,10 +491,14 @@ static void vs_define_one(struct vs_worker *w, struct vs_job *j, struct virt_con
 		for (size_t i = 0; i < npools; i++) {
 			if (strcmp(pools[i].type, "mpath"))
 				continue;
-			vs_error(j, -EEXIST,
-				 vs_ours(j, &pools[i]) ?
-					 "pathd defined it under its old name: portico-path libvirt --undefine, then --define" :
-					 "use that pool (pathd refreshes only its own), or remove it: virsh pool-destroy NAME; virsh pool-undefine NAME",
+			if (vs_ours(j, &pools[i]))
+				snprintf(hint, sizeof(hint),
+					 "pathd defined it under its old name: portico-path libvirt --undefine, then --define");
+			else
+				snprintf(hint, sizeof(hint),
+					 "use that pool (pathd refreshes only its own), or remove it: virsh pool-destroy %s; virsh pool-undefine %s",
+					 pools[i].name, pools[i].name);
+			vs_error(j, -EEXIST, hint,
 				 "libvirt already has an mpath pool, '%s', and allows one per host: pool '%s' is not defined",
 				 pools[i].name, s->name);
 			return;

@@ -268,7 +268,10 @@ START_TEST(test_foreign_name)
 	ck_assert_uint_eq(v.nerrors, 1);
 	ck_assert_str_eq(v.errors[0].text,
 			 "libvirt pool 'portico' exists and pathd did not define it: it stays as it is");
-	ck_assert_ptr_nonnull(strstr(v.errors[0].hint, "libvirt_pool"));
+	ck_assert_str_eq(v.errors[0].hint,
+			 "give pathd's pool another name (libvirt_pool in pathd.conf, then portico-path "
+			 "reconfigure), or remove that one: virsh pool-destroy portico; virsh "
+			 "pool-undefine portico");
 	virt_job_view_free(&v);
 	ck_assert_uint_eq(virt_fake_calls(fake, VIRT_FAKE_DEFINE), 0);
 	ck_assert_uint_eq(virt_fake_calls(fake, VIRT_FAKE_START), 0);
@@ -300,6 +303,8 @@ START_TEST(test_foreign_mpath)
 	ck_assert_int_eq(v.err, -EEXIST);
 	ck_assert_str_eq(v.errors[0].text, "libvirt already has an mpath pool, 'mpath0', and allows "
 					   "one per host: pool 'portico' is not defined");
+	ck_assert_str_eq(v.errors[0].hint, "use that pool (pathd refreshes only its own), or remove it: "
+					   "virsh pool-destroy mpath0; virsh pool-undefine mpath0");
 	virt_job_view_free(&v);
 	ck_assert_uint_eq(virt_fake_calls(fake, VIRT_FAKE_DEFINE), 0);
 	/* nothing recorded either */
