@@ -9,9 +9,9 @@
 #    vol-info gives each LUN's size;
 #  - a LUN added and one grown on porticod through portico (the host's
 #    target-live-change): the pool lists the new LUN and the new size
-#    within 10 s of pathd's map (pathd refreshes the pool; nobody runs
-#    pool-refresh). Until pathd follows target changes by itself (the
-#    failover work), portico-path reconfigure rescans after 5 s without;
+#    within 10 s of the change (pathd rescans on porticod's unit
+#    attentions, makes or grows the map, and refreshes the pool; nobody
+#    runs pool-refresh);
 #  - the books' form (--form iscsi): an iscsi pool whose volumes are the
 #    LUNs under /dev/disk/by-path, with no second login (the same sessions
 #    before and after, no libvirt iface record);
@@ -192,33 +192,38 @@ run virsh vol-path --pool "$POOL" "$first"
 ok "vol-list: $NLUNS volumes on /dev/mapper, none on sdX; vol-info gives each map's size"
 
 # ---- a LUN added, a LUN grown on porticod: the pool follows ----
-# pathd follows a change by itself once it does; until then, a rescan
-follow() { # N-MAPS WHAT: 0 when pathd followed by itself
-	if wait_for 5 "pathd to follow the change by itself" "$@"; then
-		echo "pathd followed the change by itself"
-		return 0
-	fi
-	echo "pathd does not follow target changes by itself yet: portico-path reconfigure"
-	"$PP" reconfigure >/dev/null || die "portico-path reconfigure failed"
+# pathd follows the change by itself (it rescans on the unit attentions
+# porticod sends), then refreshes its pool. follow MAP-TEST POOL-TEST: polls
+# both (bounded: 20 s, 80 rounds) and sets t_map and t_pool, the guest's
+# clock when each first held (empty when it never did).
+follow() {
+	t_map=""
+	t_pool=""
+	_n=0
+	while [ $_n -lt 80 ] && [ $(($(now_ms) - t0)) -lt 20000 ]; do
+		[ -z "$t_map" ] && $1 && t_map=$(now_ms)
+		[ -n "$t_map" ] && $2 && { t_pool=$(now_ms); return 0; }
+		sleep 0.25
+		_n=$((_n + 1))
+	done
 	return 1
 }
+# "after N ms" from t0 to the time $1, or $2 when there is none
+after_t0() { if [ -n "$1" ]; then echo "after $(($1 - t0)) ms"; else echo "$2"; fi; }
 
 add_n=$((NLUNS + 1))
-vol_count() { [ "$(vols "$POOL" | wc -l)" = "$1" ]; }
+new_map() { maps_ready "$add_n"; }
+new_vol() { [ "$(vols "$POOL" | wc -l)" = "$add_n" ]; }
 t0=$(now_ms)
 host target-live-change add >/dev/null || die "the host could not add a LUN live (target.log)"
-follow maps_ready "$add_n" && self=1 || self=0
-wait_for 120 "pathd's map of the new LUN" maps_ready "$add_n" || die "pathd did not make a map of the new LUN"
-t1=$(now_ms)
-wait_for 30 "the new LUN in vol-list" vol_count "$add_n" || die "vol-list does not show the new LUN: $(vols "$POOL" | tr '\n' '|')"
-t2=$(now_ms)
-result "libvirt.lun_added_map_to_vol_list_ms $((t2 - t1))"
-result "libvirt.lun_added_change_to_vol_list_ms $((t2 - t0)) (pathd followed by itself: $self)"
-[ $((t2 - t1)) -le 10000 ] || die "the new LUN took $((t2 - t1)) ms from pathd's map to vol-list (10 s at most)"
-[ $self = 0 ] || [ $((t2 - t0)) -le 10000 ] || die "the new LUN took $((t2 - t0)) ms from portico to vol-list"
+follow new_map new_vol ||
+	die "the new LUN is not in vol-list 20 s after portico added it (pathd's map: $(after_t0 "$t_map" none)): $(vols "$POOL" | tr '\n' '|')"
+result "libvirt.lun_added_change_to_map_ms $((t_map - t0))"
+result "libvirt.lun_added_change_to_vol_list_ms $((t_pool - t0))"
+[ $((t_pool - t0)) -le 10000 ] || die "the new LUN took $((t_pool - t0)) ms from portico to vol-list (10 s at most; pathd's map after $((t_map - t0)) ms)"
 run virsh vol-list "$POOL" --details
 check_vols "$add_n"
-ok "LUN added: in vol-list $((t2 - t1)) ms after pathd's map ($((t2 - t0)) ms after the change)"
+ok "LUN added: in vol-list $((t_pool - t0)) ms after portico added it (pathd's map after $((t_map - t0)) ms)"
 
 set -- $(map_of_lun "$(lab_lun_of fs)")
 fsmap=$1
@@ -227,17 +232,13 @@ map_grown() { [ "$(map_of_lun "$(lab_lun_of fs)" | cut -d' ' -f2)" = "$grown" ];
 vol_grown() { [ "$(vol_bytes "$POOL" "$(dm_of "$fsmap")")" = "$grown" ]; }
 t0=$(now_ms)
 host target-live-change grow >/dev/null || die "the host could not grow a LUN live (target.log)"
-follow map_grown && self=1 || self=0
-wait_for 120 "pathd's map $fsmap at $grown bytes" map_grown || die "pathd's map $fsmap did not grow to $grown bytes"
-t1=$(now_ms)
-wait_for 30 "vol-info of $fsmap at $grown bytes" vol_grown || die "vol-info does not show $fsmap grown: $(vol_bytes "$POOL" "$(dm_of "$fsmap")")"
-t2=$(now_ms)
-result "libvirt.lun_grown_map_to_vol_info_ms $((t2 - t1))"
-result "libvirt.lun_grown_change_to_vol_info_ms $((t2 - t0)) (pathd followed by itself: $self)"
-[ $((t2 - t1)) -le 10000 ] || die "the grown LUN took $((t2 - t1)) ms from pathd's map to vol-info (10 s at most)"
-[ $self = 0 ] || [ $((t2 - t0)) -le 10000 ] || die "the grown LUN took $((t2 - t0)) ms from portico to vol-info"
+follow map_grown vol_grown ||
+	die "vol-info does not show $fsmap at $grown bytes 20 s after portico grew it (pathd's map: $(after_t0 "$t_map" 'not grown')): $(vol_bytes "$POOL" "$(dm_of "$fsmap")")"
+result "libvirt.lun_grown_change_to_map_ms $((t_map - t0))"
+result "libvirt.lun_grown_change_to_vol_info_ms $((t_pool - t0))"
+[ $((t_pool - t0)) -le 10000 ] || die "the grown LUN took $((t_pool - t0)) ms from portico to vol-info (10 s at most; pathd's map after $((t_map - t0)) ms)"
 run virsh vol-info --pool "$POOL" "$(dm_of "$fsmap")"
-ok "LUN grown: vol-info shows $grown bytes $((t2 - t1)) ms after pathd's map grew ($((t2 - t0)) ms after the change)"
+ok "LUN grown: vol-info shows $grown bytes $((t_pool - t0)) ms after portico grew it (pathd's map after $((t_map - t0)) ms)"
 
 # ---- the books' form, on pathd's sessions ----
 iscsiadm -m session 2>/dev/null | sort >/tmp/sessions.before
