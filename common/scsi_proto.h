@@ -48,6 +48,7 @@ enum scsi_opcode {
 	SCSI_OP_SERVICE_ACTION_IN_16 = 0x9e,
 	SCSI_OP_REPORT_LUNS = 0xa0,
 	SCSI_OP_MAINTENANCE_IN = 0xa3,
+	SCSI_OP_MAINTENANCE_OUT = 0xa4,
 	SCSI_OP_READ_12 = 0xa8,
 	SCSI_OP_WRITE_12 = 0xaa,
 	SCSI_OP_WRITE_VERIFY_12 = 0xae,
@@ -65,6 +66,11 @@ enum scsi_sai_sa {
 enum scsi_mi_sa {
 	SCSI_MI_REPORT_TARGET_PORT_GROUPS = 0x0a,
 	SCSI_MI_REPORT_SUPPORTED_OPCODES = 0x0c,
+};
+
+/* MAINTENANCE OUT service actions (SPC-4, SET TARGET PORT GROUPS). */
+enum scsi_mo_sa {
+	SCSI_MO_SET_TARGET_PORT_GROUPS = 0x0a,
 };
 
 /* PERSISTENT RESERVE IN service actions (SPC-4 §6.15.1). */
@@ -317,6 +323,86 @@ _Static_assert(sizeof(struct scsi_desig_port_id) == 4, "port designators are 4 b
 
 /* PROTOCOL IDENTIFIER (SPC-4 §7.6.1). */
 #define SCSI_PROTOCOL_ISCSI 0x5
+
+/*
+ * Asymmetric logical unit access (SPC-4 §5.16): the TPGS field of standard
+ * INQUIRY data (byte 5, bits 5-4), the asymmetric access states, and the
+ * parameter data of REPORT TARGET PORT GROUPS and SET TARGET PORT GROUPS.
+ */
+#define SCSI_INQUIRY_TPGS_SHIFT 4
+#define SCSI_TPGS_IMPLICIT 0x1 /* implicit transitions: the device server changes states */
+#define SCSI_TPGS_EXPLICIT 0x2 /* explicit transitions: SET TARGET PORT GROUPS */
+
+/* ASYMMETRIC ACCESS STATE (SPC-4 §5.16.2.4, REPORT TARGET PORT GROUPS). */
+enum scsi_alua_state {
+	SCSI_ALUA_ACTIVE_OPTIMIZED = 0x0,
+	SCSI_ALUA_ACTIVE_NON_OPTIMIZED = 0x1,
+	SCSI_ALUA_STANDBY = 0x2,
+	SCSI_ALUA_UNAVAILABLE = 0x3,
+	SCSI_ALUA_LBA_DEPENDENT = 0x4,
+	SCSI_ALUA_OFFLINE = 0xe,
+	SCSI_ALUA_TRANSITIONING = 0xf,
+};
+
+/* STATUS CODE of a target port group descriptor: why its state is what it is. */
+enum scsi_alua_status {
+	SCSI_ALUA_STATUS_NONE = 0x00,
+	SCSI_ALUA_STATUS_BY_STPG = 0x01,     /* altered by SET TARGET PORT GROUPS */
+	SCSI_ALUA_STATUS_BY_IMPLICIT = 0x02, /* altered by the device server itself */
+};
+
+/* REPORT TARGET PORT GROUPS PARAMETER DATA FORMAT (CDB byte 1, bits 7-5). */
+#define SCSI_RTPG_FORMAT_SHIFT 5
+#define SCSI_RTPG_FORMAT_LENGTH 0x0   /* the 4-byte RETURN DATA LENGTH only */
+#define SCSI_RTPG_FORMAT_EXTENDED 0x1 /* and FORMAT TYPE, IMPLICIT TRANSITION TIME */
+
+/* The extended header of REPORT TARGET PORT GROUPS parameter data. */
+struct scsi_rtpg_ext_hdr {
+	uint8_t len[4];		 /* RETURN DATA LENGTH: the bytes that follow these 4 */
+	uint8_t format;		 /* FORMAT TYPE (bits 6-4) */
+	uint8_t transition_time; /* IMPLICIT TRANSITION TIME, seconds; 0: not specified */
+	uint8_t reserved[2];
+};
+_Static_assert(sizeof(struct scsi_rtpg_ext_hdr) == 8, "RTPG extended header is 8 bytes");
+
+/* A target port group descriptor, before its target port descriptors. */
+struct scsi_tpg_desc {
+	uint8_t state;	  /* PREF (bit 7), RTPG_FMT (bits 6-4), ASYMMETRIC ACCESS STATE (3-0) */
+	uint8_t sup;	  /* T_SUP, O_SUP, LBD_SUP, U_SUP, S_SUP, AN_SUP, AO_SUP */
+	uint8_t group[2]; /* TARGET PORT GROUP */
+	uint8_t reserved;
+	uint8_t status; /* STATUS CODE */
+	uint8_t vendor;
+	uint8_t nports; /* TARGET PORT COUNT */
+};
+_Static_assert(sizeof(struct scsi_tpg_desc) == 8, "target port group descriptor is 8 bytes");
+
+#define SCSI_TPG_PREF 0x80
+#define SCSI_TPG_STATE_MASK 0x0f
+#define SCSI_TPG_SUP_T 0x80  /* transitioning */
+#define SCSI_TPG_SUP_O 0x40  /* offline */
+#define SCSI_TPG_SUP_LBD 0x10 /* logical block dependent */
+#define SCSI_TPG_SUP_U 0x08  /* unavailable */
+#define SCSI_TPG_SUP_S 0x04  /* standby */
+#define SCSI_TPG_SUP_AN 0x02 /* active/non-optimized */
+#define SCSI_TPG_SUP_AO 0x01 /* active/optimized */
+
+/* A target port descriptor: one port of the group. */
+struct scsi_tpg_port {
+	uint8_t obsolete[2];
+	uint8_t rel_port[2]; /* RELATIVE TARGET PORT IDENTIFIER */
+};
+_Static_assert(sizeof(struct scsi_tpg_port) == 4, "target port descriptor is 4 bytes");
+
+/* A set target port group descriptor of SET TARGET PORT GROUPS, after a 4-byte header. */
+struct scsi_stpg_desc {
+	uint8_t state; /* ASYMMETRIC ACCESS STATE (bits 3-0) */
+	uint8_t reserved;
+	uint8_t group[2]; /* TARGET PORT GROUP OR RELATIVE TARGET PORT IDENTIFIER */
+};
+_Static_assert(sizeof(struct scsi_stpg_desc) == 4, "set target port group descriptor is 4 bytes");
+
+#define SCSI_STPG_HDR_LEN 4
 
 /* UNMAP block descriptor (SBC-3 §5.28.2). */
 struct scsi_unmap_desc {

@@ -73,6 +73,12 @@ struct mp_policy {
 	uint32_t replacement_timeout_s;
 	uint32_t noop_out_interval_s;
 	uint32_t noop_out_timeout_s;
+	/*
+	 * open-iscsi's login timeout, written into every node record: how
+	 * long one connect and login may take, and so how soon a session that
+	 * is reconnecting starts a new connect (mp_policy_default: why 2 s).
+	 */
+	uint32_t login_timeout_s;
 	uint32_t discovery_interval_s; /* SendTargets again this often (new targets, portals) */
 	uint32_t login_retry_s;	       /* first retry of a failed login; doubles up to 16 times */
 	uint32_t settle_ms;	       /* a map's paths change: wait this long before dm acts */

@@ -20,6 +20,7 @@
 #include "common/util.h"
 #include "target/iscsi_env.h"
 #include "target/model/obj_settings.h"
+#include "target/scsi/alua.h"
 
 #define COMP "server"
 
@@ -257,6 +258,12 @@ static int env_session_conf(void *arg, const char *initiator, const char *target
 		if (!rc)
 			obj_settings_to_transport(&obj_tpg_attr_settings, &tpg->attrs, &out->attrs);
 	}
+	/* the target's port groups and the TPG's: the nexus reads its state on every command */
+	if (!rc && tpg->target->alua) {
+		out->alua = tpg->target->alua;
+		out->alua_group = alua_tgt_group(out->alua, tag, false);
+		alua_tgt_get(out->alua);
+	}
 	pthread_mutex_unlock(&env->lock);
 	return rc;
 }
@@ -266,6 +273,18 @@ static void env_session_conf_release(void *arg, struct iscsi_session_conf *conf)
 	(void)arg;
 	scsi_lun_map_free(conf->map);
 	conf->map = NULL;
+	alua_tgt_put(conf->alua);
+	conf->alua = NULL;
+	conf->alua_group = NULL;
+}
+
+static void env_alua_changed(void *arg, const char *target)
+{
+	struct env_model *env = arg;
+
+	log_dbg(COMP, "target '%s': ALUA states changed by an initiator", target);
+	if (env->alua_changed)
+		env->alua_changed(env->alua_arg);
 }
 
 const struct iscsi_env_ops env_model_ops = {
@@ -274,4 +293,5 @@ const struct iscsi_env_ops env_model_ops = {
 	.sendtargets = env_sendtargets,
 	.session_conf = env_session_conf,
 	.session_conf_release = env_session_conf_release,
+	.alua_changed = env_alua_changed,
 };

@@ -16,6 +16,12 @@
 struct env_model {
 	pthread_mutex_t lock;
 	struct obj_model *model;
+	/*
+	 * An initiator changed ALUA states (SET TARGET PORT GROUPS): called on
+	 * its I/O thread, to pass it to the control thread. May be NULL.
+	 */
+	void (*alua_changed)(void *arg);
+	void *alua_arg;
 };
 
 /* The transport's ops, answered from an env_model (their arg). */

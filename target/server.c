@@ -32,6 +32,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "common/ctl_server.h"
@@ -46,6 +47,12 @@
 #define SERVER_ACCEPT_PAUSE_MAX_MS 1000
 /* One log line about exhausted descriptors per this many ms, with the count. */
 #define SERVER_EXHAUSTED_LOG_MS 10000
+/* The auth guard ends lockouts and forgets runs this often. */
+#define SERVER_GUARD_SWEEP_MS 1000
+/* Descriptors beyond the connections': stores, listeners, the control socket, the loops */
+#define SRV_FD_SPARE 256
+/* io_memory_limit's default never below what the file may say (obj_globals) */
+#define SRV_IO_MEMORY_MIN (8u << 20)
 
 struct io_thread {
 	struct server *srv;
@@ -68,6 +75,9 @@ struct srv_listener {
 struct server {
 	struct env_model env; /* the served model and its lock */
 	struct iscsi_env iscsi_env; /* what every connection asks: env_model_ops on env */
+	struct iscsi_limits limits; /* the connections' (iscsi_env.limits), from the model */
+	struct authguard *guard; /* failed logins (iscsi_env.guard), its policy the model's */
+	struct ev_timer *guard_timer; /* authguard_sweep */
 	struct ev_loop *loop; /* control */
 	struct io_thread *threads;
 	unsigned int nthreads;
@@ -91,6 +101,7 @@ struct server {
 };
 
 static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *out);
+static void srv_alua_changed(void *arg);
 
 /* ---- I/O threads ---- */
 
@@ -142,10 +153,11 @@ struct srv_handoff {
 static void conn_handoff(void *arg)
 {
 	struct srv_handoff *h = arg;
-	struct ev_loop *loop = ev_current();
+	int rc = iscsi_conn_start(ev_current(), h->fd, h->env);
 
-	if (iscsi_conn_start(loop, h->fd, h->env))
-		log_warn(COMP, "cannot start a connection: out of memory");
+	/* a connection over the limits is the transport's to tell of */
+	if (rc && rc != -EUSERS)
+		log_warn(COMP, "cannot start a connection: %s", strerror(-rc));
 	free(h);
 }
 
@@ -371,6 +383,110 @@ static int srv_sync_listeners(struct server *srv, char *err, size_t errlen)
 	return rc;
 }
 
+/* "64 MiB", "5.9 GiB": for the log. */
+static void srv_bytes_text(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned int u = 0;
+	uint64_t one = 1;
+
+	while (u + 1 < ARRAY_SIZE(units) && v >= one * 1024) {
+		one *= 1024;
+		u++;
+	}
+	if (v % one == 0)
+		snprintf(buf, len, "%llu %s", (unsigned long long)(v / one), units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", (double)v / (double)one, units[u]);
+}
+
+/*
+ * io_memory_limit's default: a quarter of the machine's memory. The rest
+ * is the page cache the file backstores write back through, and whatever
+ * else the server runs; in normal work data in flight is far below it
+ * (128 commands of 1 MiB are 128 MiB), so the limit only bites when
+ * initiators stop taking what they asked for.
+ */
+static uint64_t srv_io_memory_default(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t quarter = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page / 4 : 0;
+
+	return MAX(quarter, (uint64_t)SRV_IO_MEMORY_MIN);
+}
+
+/* The model's limits into the connections' (they read them atomically). */
+static void srv_apply_limits(struct server *srv)
+{
+	const struct obj_model *m = srv->env.model;
+	struct iscsi_limits *l = &srv->limits;
+	uint64_t total = m->io_memory_limit ? m->io_memory_limit : srv_io_memory_default();
+	uint32_t send_ms = m->send_timeout * 1000u;
+	struct rlimit rl;
+	char a[32], b[32];
+
+	if (__atomic_load_n(&l->max_connections, __ATOMIC_RELAXED) != m->max_connections ||
+	    __atomic_load_n(&l->max_connections_per_address, __ATOMIC_RELAXED) !=
+		    m->max_connections_per_address) {
+		__atomic_store_n(&l->max_connections, m->max_connections, __ATOMIC_RELAXED);
+		__atomic_store_n(&l->max_connections_per_address, m->max_connections_per_address,
+				 __ATOMIC_RELAXED);
+		log_info(COMP, "connections: at most %u, %u from one address", m->max_connections,
+			 m->max_connections_per_address);
+		/* each takes a descriptor; the stores and the daemon take some more */
+		if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+		    rl.rlim_cur < (rlim_t)m->max_connections + SRV_FD_SPARE)
+			log_warn(COMP,
+				 "open files: the limit %llu leaves room for fewer than max_connections (%u): raise LimitNOFILE= (or ulimit -Hn), or lower max_connections",
+				 (unsigned long long)rl.rlim_cur, m->max_connections);
+	}
+	if (__atomic_load_n(&l->io_memory, __ATOMIC_RELAXED) == total &&
+	    __atomic_load_n(&l->session_io_memory, __ATOMIC_RELAXED) ==
+		    m->session_io_memory_limit &&
+	    __atomic_load_n(&l->send_timeout_ms, __ATOMIC_RELAXED) == send_ms)
+		return;
+	__atomic_store_n(&l->io_memory, total, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->session_io_memory, m->session_io_memory_limit, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->send_timeout_ms, send_ms, __ATOMIC_RELAXED);
+	srv_bytes_text(total, a, sizeof(a));
+	srv_bytes_text(m->session_io_memory_limit, b, sizeof(b));
+	log_info(COMP, "command data in flight: at most %s%s, %s per session; send timeout %u s", a,
+		 m->io_memory_limit ? "" : " (a quarter of the memory)", b, m->send_timeout);
+}
+
+/* The model's auth_guard into the guard's policy. */
+static void srv_apply_guard(struct server *srv)
+{
+	const struct obj_auth_guard *a = &srv->env.model->auth_guard;
+	const struct authguard_policy p = {
+		.enabled = a->enabled,
+		.delay_ms = a->delay_ms,
+		.delay_max_ms = a->delay_max_ms,
+		.lockout_failures = a->lockout_failures,
+		.lockout_ms = a->lockout_time * 1000u,
+	};
+	struct authguard_policy was;
+
+	authguard_get_policy(srv->guard, &was);
+	if (!memcmp(&was, &p, sizeof(p)))
+		return;
+	authguard_set_policy(srv->guard, &p);
+	if (p.enabled)
+		log_info(COMP, "auth guard: failed logins delayed %u ms, doubling to %u ms; %u in a row lock an initiator or address out for %u s",
+			 p.delay_ms, p.delay_max_ms, p.lockout_failures, a->lockout_time);
+	else
+		log_info(COMP, "auth guard: off, every failed login is logged");
+}
+
+static int64_t srv_guard_sweep(struct ev_loop *loop, void *arg)
+{
+	struct server *srv = arg;
+
+	(void)loop;
+	authguard_sweep(srv->guard, ev_now_ms());
+	return SERVER_GUARD_SWEEP_MS;
+}
+
 static unsigned int srv_nthreads(const struct obj_model *m)
 {
 	long n;
@@ -394,6 +510,10 @@ static void srv_free(struct server *srv)
 		close(srv->spare_fd);
 	if (srv->accept_timer)
 		ev_timer_cancel(srv->loop, srv->accept_timer);
+	if (srv->guard_timer)
+		ev_timer_cancel(srv->loop, srv->guard_timer);
+	authguard_destroy(srv->guard);
+	iscsi_limits_fini(&srv->limits);
 	if (srv->loop)
 		ev_loop_destroy(srv->loop);
 	free(srv->threads);
@@ -456,11 +576,34 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	srv_raise_nofile();
 	srv->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	pthread_mutex_init(&srv->env.lock, NULL);
-	srv->iscsi_env = (struct iscsi_env){.ops = &env_model_ops, .arg = &srv->env};
+	srv->iscsi_env = (struct iscsi_env){
+		.ops = &env_model_ops, .arg = &srv->env, .limits = &srv->limits
+	};
+	rc = iscsi_limits_init(&srv->limits);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free;
+	}
+	srv_apply_limits(srv);
+	rc = authguard_create(&(struct authguard_policy){ 0 }, &srv->guard);
+	if (rc) {
+		snprintf(err, errlen, "out of memory");
+		goto err_free;
+	}
+	srv->iscsi_env.guard = srv->guard;
+	srv_apply_guard(srv);
+	srv->env.alua_changed = srv_alua_changed;
+	srv->env.alua_arg = srv;
 
 	rc = ev_loop_create(&srv->loop);
 	if (rc) {
 		snprintf(err, errlen, "cannot create the control loop: %s", strerror(-rc));
+		goto err_free;
+	}
+	srv->guard_timer = ev_timer_add(srv->loop, SERVER_GUARD_SWEEP_MS, srv_guard_sweep, srv);
+	if (!srv->guard_timer) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
 		goto err_free;
 	}
 	sigemptyset(&mask);
@@ -606,6 +749,8 @@ static int host_replace_model(void *arg, struct obj_model *m, char *err, size_t 
 	pthread_mutex_unlock(&srv->env.lock);
 	/* Sessions' maps hold their own references: the LUs they use outlive the old model. */
 	obj_model_free(old);
+	srv_apply_limits(srv);
+	srv_apply_guard(srv);
 	rc = srv_sync_listeners(srv, err, errlen);
 	/*
 	 * Each I/O thread rebuilds the LUN maps of its own sessions, raises
@@ -633,6 +778,20 @@ static time_t host_started(void *arg)
 	return srv->started;
 }
 
+static const struct iscsi_limits *host_limits(void *arg)
+{
+	const struct server *srv = arg;
+
+	return &srv->limits;
+}
+
+static struct authguard *host_auth_guard(void *arg)
+{
+	const struct server *srv = arg;
+
+	return srv->guard;
+}
+
 static const struct ctl_host_ops srv_host_ops = {
 	.model = host_model,
 	.model_lock = host_model_lock,
@@ -641,6 +800,8 @@ static const struct ctl_host_ops srv_host_ops = {
 	.replace_model = host_replace_model,
 	.io_threads = host_io_threads,
 	.started = host_started,
+	.limits = host_limits,
+	.auth_guard = host_auth_guard,
 };
 
 /* The control socket's handler: the control operations, over this daemon. */
@@ -650,4 +811,22 @@ static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_
 	const struct ctl_host host = { &srv_host_ops, srv };
 
 	ctl_ops_handle(&host, req, out);
+}
+
+/* On the control thread: ALUA states an initiator set become the configuration's. */
+static void srv_alua_sync(void *arg)
+{
+	struct server *srv = arg;
+	const struct ctl_host host = { &srv_host_ops, srv };
+
+	ctl_ops_alua_changed(&host);
+}
+
+/* On an I/O thread, after SET TARGET PORT GROUPS: the model changes on the control thread only. */
+static void srv_alua_changed(void *arg)
+{
+	struct server *srv = arg;
+
+	if (ev_post(srv->loop, srv_alua_sync, srv))
+		log_warn(COMP, "ALUA states set by an initiator are live but not saved: out of memory");
 }

@@ -167,7 +167,8 @@ static const char *const pathd_conf_top_keys[] = {
 static const char *const pathd_conf_policy_keys[] = {
 	"selector",	     "grouping",	  "failback",		"no_path_queue",
 	"replacement_timeout", "noop_out_interval", "noop_out_timeout", "discovery_interval",
-	"login_retry",	     "check_interval",	  "check_interval_max", "check_timeout",
+	"login_retry",	     "login_timeout",	  "check_interval",	"check_interval_max",
+	"check_timeout",
 	"marginal_failures",   "marginal_window",   "marginal_hold",	NULL,
 };
 
@@ -1029,6 +1030,8 @@ static const struct pathd_conf_secs {
 	/* 0: no NOP-Out pings (both, see pathd_conf_policy) */
 	{ "noop_out_interval", 0, 3600, offsetof(struct mp_policy, noop_out_interval_s), NULL },
 	{ "noop_out_timeout", 0, 3600, offsetof(struct mp_policy, noop_out_timeout_s), NULL },
+	/* open-iscsi's node.conn[0].timeo.login_timeout: one connect and login */
+	{ "login_timeout", 1, 60, offsetof(struct mp_policy, login_timeout_s), NULL },
 	/* SendTargets to every address through every NIC: not more often than this */
 	{ "discovery_interval", 10, 86400, offsetof(struct mp_policy, discovery_interval_s), NULL },
 	/* the first retry; it doubles, up to 300 s (mpath/sm_int.h, SM_LOGIN_RETRY_MAX_MS) */

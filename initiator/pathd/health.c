@@ -23,6 +23,18 @@
 
 #define COMP PATHD_COMPONENT
 
+/* The ifindex of storage NIC name, 0 when pathd does not know it. */
+static uint32_t pd_nic_ifindex(struct pathd *pd, const char *name)
+{
+	struct mp_ev_nic nics[64];
+	size_t n = MIN(mp_sm_nics(pd->sm, nics, ARRAY_SIZE(nics)), ARRAY_SIZE(nics));
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(nics[i].name, name))
+			return (uint32_t)nics[i].ifindex;
+	return 0;
+}
+
 /*
  * Session sid is dead (its NIC lost carrier, or a check through it got no
  * answer): its I/O fails now, so that dm-multipath retries it on the other
@@ -39,9 +51,6 @@ void pd_kick(struct pathd *pd, const struct mp_link_key *key, uint32_t sid)
 	struct sesstmo_conn c;
 	struct sockdiag_match m;
 	struct sockkill_result res;
-	const struct mp_ev_nic *nic = NULL;
-	struct mp_ev_nic nics[64];
-	size_t n;
 	char err[256];
 	int rc;
 
@@ -67,11 +76,7 @@ void pd_kick(struct pathd *pd, const struct mp_link_key *key, uint32_t sid)
 			 sid, key->target, key->portal, key->nic);
 		return;
 	}
-	n = MIN(mp_sm_nics(pd->sm, nics, ARRAY_SIZE(nics)), ARRAY_SIZE(nics));
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(nics[i].name, key->nic))
-			nic = &nics[i];
-	sesstmo_conn_match(&c, nic ? (uint32_t)nic->ifindex : 0, &m);
+	sesstmo_conn_match(&c, pd_nic_ifindex(pd, key->nic), &m);
 	rc = sockkill_destroy(&m, &res, err, sizeof(err));
 	if (rc)
 		log_warn(COMP, "session %u: cannot destroy its connection (%s): its I/O waits for the NOP-Out",

@@ -882,6 +882,7 @@ static int ctl_put_settings(struct ctl_op *op, config_setting_t *g, const struct
 		case OBJ_SETTING_NAME:
 		case OBJ_SETTING_SECRET:
 		case OBJ_SETTING_CHAP_ALGS:
+		case OBJ_SETTING_CHOICE:
 			/* the parser checks it, in the file's words */
 			rc = cfg_set_string(g, r->key, v) ? ctl_nomem(op) : 0;
 			break;

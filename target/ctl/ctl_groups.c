@@ -26,6 +26,12 @@ static const void *ctl_group_tpg_auth(const struct obj_model *m, const struct ct
 	return &n->tpg->auth;
 }
 
+static const void *ctl_group_tpg_alua(const struct obj_model *m, const struct ctl_node *n)
+{
+	(void)m;
+	return &n->tpg->alua;
+}
+
 static const void *ctl_group_acl_chap(const struct obj_model *m, const struct ctl_node *n)
 {
 	(void)m;
@@ -62,6 +68,9 @@ const struct ctl_group ctl_groups[] = {
 	  .refused = "CHAP credentials belong to an ACL or to discovery; the TPG's attribute 'authentication' makes CHAP mandatory",
 	  .refused_hint =
 		  "acls/<initiator> set auth userid=U password=P; /iscsi set discovery_auth ..." },
+	/* its target port group's access state (SPC-4 §5.16), live: obj_alua.h */
+	{ .node = CTL_NODE_TPG, .name = "alua", .settings = &obj_tpg_alua_settings,
+	  .object = ctl_group_tpg_alua },
 	{ .node = CTL_NODE_ACL, .name = "attribute", .allowed_addresses = true },
 	{ .node = CTL_NODE_ACL, .name = "auth", .settings = &obj_chap_settings,
 	  .object = ctl_group_acl_chap },

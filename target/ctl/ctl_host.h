@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
+struct authguard;
+struct iscsi_limits;
 struct net_portal;
 struct obj_model;
 
@@ -38,6 +40,10 @@ struct ctl_host_ops {
 	/* For status: the number of I/O threads and when the daemon started. */
 	unsigned int (*io_threads)(void *arg);
 	time_t (*started)(void *arg);
+	/* For status: the limits the transport runs with and what it uses (NULL: none). */
+	const struct iscsi_limits *(*limits)(void *arg);
+	/* For status: the failed logins the auth guard counts (NULL: none). */
+	struct authguard *(*auth_guard)(void *arg);
 };
 
 struct ctl_host {

@@ -15,13 +15,16 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/ev.h"
 #include "common/iscsi_name.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_alua.h"
 #include "target/model/obj_settings.h"
 #include "target/ctl/ctl_int.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/scsi/scsi.h"
 
@@ -368,6 +371,106 @@ static int ctl_get(struct ctl_op *op)
 	return 0;
 }
 
+static int64_t ctl_atomic64(const uint64_t *p)
+{
+	return (int64_t)__atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/*
+ * What the transport may use and uses: "connections", "io_memory",
+ * "send_timeout_s", "send_timeouts".
+ */
+static void ctl_status_limits(struct ctl_op *op, struct json_object *r)
+{
+	const struct iscsi_limits *l = op->host->ops->limits ?
+					       op->host->ops->limits(op->host->arg) :
+					       NULL;
+	struct json_object *o;
+
+	if (!l || !(o = json_object_new_object()))
+		return;
+	json_object_object_add(o, "open", json_object_new_int64(iscsi_limits_connections(l, NULL)));
+	json_object_object_add(o, "max", json_object_new_int64(__atomic_load_n(&l->max_connections,
+									  __ATOMIC_RELAXED)));
+	json_object_object_add(o, "max_per_address",
+			       json_object_new_int64(__atomic_load_n(&l->max_connections_per_address,
+								     __ATOMIC_RELAXED)));
+	json_object_object_add(o, "refused",
+			       json_object_new_int64(ctl_atomic64(&l->connections_refused)));
+	json_object_object_add(r, "connections", o);
+	o = json_object_new_object();
+	if (!o)
+		return;
+	json_object_object_add(o, "limit", json_object_new_int64(ctl_atomic64(&l->io_memory)));
+	json_object_object_add(o, "session_limit",
+			       json_object_new_int64(ctl_atomic64(&l->session_io_memory)));
+	json_object_object_add(o, "used", json_object_new_int64(ctl_atomic64(&l->io_memory_used)));
+	json_object_object_add(o, "peak", json_object_new_int64(ctl_atomic64(&l->io_memory_peak)));
+	json_object_object_add(o, "commands_waited",
+			       json_object_new_int64(ctl_atomic64(&l->commands_waited)));
+	json_object_object_add(r, "io_memory", o);
+	json_object_object_add(r, "send_timeout_s",
+			       json_object_new_int((int)(__atomic_load_n(&l->send_timeout_ms,
+									  __ATOMIC_RELAXED) /
+							  1000)));
+	json_object_object_add(r, "send_timeouts",
+			       json_object_new_int64(ctl_atomic64(&l->send_timeouts)));
+}
+
+/*
+ * The auth guard: "auth_guard": {"enabled", "failures", "lockouts",
+ * "refused", "runs": [{"initiator" and "target" (or "discovery": true),
+ * or "address"; "failures", "refused", "locked_s", "last_s"}, ...]},
+ * locked ones first.
+ */
+static void ctl_status_guard(struct ctl_op *op, struct json_object *r)
+{
+	struct authguard *g = op->host->ops->auth_guard ?
+				      op->host->ops->auth_guard(op->host->arg) :
+				      NULL;
+	struct json_object *o, *runs;
+	struct authguard_info *info = NULL;
+	struct authguard_policy p;
+	struct authguard_stats st;
+	int64_t now = ev_now_ms();
+	size_t n, got;
+
+	if (!g || !(o = json_object_new_object()))
+		return;
+	authguard_get_policy(g, &p);
+	authguard_get_stats(g, &st);
+	json_object_object_add(o, "enabled", json_object_new_boolean(p.enabled));
+	json_object_object_add(o, "failures", json_object_new_int64((int64_t)st.failures));
+	json_object_object_add(o, "lockouts", json_object_new_int64((int64_t)st.lockouts));
+	json_object_object_add(o, "refused", json_object_new_int64((int64_t)st.refused));
+	runs = json_object_new_array();
+	n = authguard_list(g, now, NULL, 0);
+	if (n && !(info = calloc(n, sizeof(*info))))
+		n = 0;
+	got = n ? MIN(n, authguard_list(g, now, info, n)) : 0;
+	for (size_t i = 0; runs && i < got; i++) {
+		struct json_object *e = json_object_new_object();
+
+		if (!e)
+			continue;
+		json_object_object_add(e, info[i].address ? "address" : "initiator",
+				       json_object_new_string(info[i].key));
+		if (!info[i].address && info[i].target[0])
+			json_object_object_add(e, "target", json_object_new_string(info[i].target));
+		else if (!info[i].address)
+			json_object_object_add(e, "discovery", json_object_new_boolean(true));
+		json_object_object_add(e, "failures", json_object_new_int((int)info[i].failures));
+		json_object_object_add(e, "refused", json_object_new_int((int)info[i].refused));
+		json_object_object_add(e, "locked_s",
+				       json_object_new_int64((info[i].locked_ms + 999) / 1000));
+		json_object_object_add(e, "last_s", json_object_new_int64(info[i].last_ms / 1000));
+		json_object_array_add(runs, e);
+	}
+	free(info);
+	json_object_object_add(o, "runs", runs);
+	json_object_object_add(r, "auth_guard", o);
+}
+
 static int ctl_status(struct ctl_op *op)
 {
 	struct json_object *r = json_object_new_object(), *list = json_object_new_array();
@@ -396,6 +499,8 @@ static int ctl_status(struct ctl_op *op)
 		json_object_object_add(o, "tpg", json_object_new_int(s[i].tpg_tag));
 		json_object_object_add(o, "tsih", json_object_new_int(s[i].tsih));
 		json_object_object_add(o, "luns", json_object_new_int((int)s[i].luns));
+		json_object_object_add(o, "io_memory", json_object_new_int64((int64_t)s[i].io_memory));
+		json_object_object_add(o, "waiting", json_object_new_int((int)s[i].waiting));
 		json_object_array_add(list, o);
 	}
 	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
@@ -405,6 +510,8 @@ static int ctl_status(struct ctl_op *op)
 			       json_object_new_int((int)op->host->ops->io_threads(op->host->arg)));
 	json_object_object_add(r, "config", json_object_new_string(op->m->path));
 	json_object_object_add(r, "auto_save", json_object_new_boolean(op->m->auto_save));
+	ctl_status_limits(op, r);
+	ctl_status_guard(op, r);
 	json_object_object_add(r, "sessions", list);
 	list = NULL;
 	op->out->result = r;
@@ -535,6 +642,34 @@ static int ctl_restoreconfig(struct ctl_op *op)
 
 /* ---- dispatch ---- */
 
+/*
+ * The live ALUA states into the served model (obj_alua.h), before a request
+ * reads it or builds a change from it: SET TARGET PORT GROUPS changes them
+ * outside the control thread. Whether any changed.
+ */
+static bool ctl_alua_pull(const struct ctl_host *host)
+{
+	bool changed;
+
+	host->ops->model_lock(host->arg);
+	changed = obj_alua_pull(host->ops->model(host->arg));
+	host->ops->model_unlock(host->arg);
+	return changed;
+}
+
+void ctl_ops_alua_changed(const struct ctl_host *host)
+{
+	struct ctl_reply out;
+	struct ctl_op op = { .host = host, .out = &out };
+
+	memset(&out, 0, sizeof(out));
+	if (!ctl_alua_pull(host))
+		return;
+	log_info(COMP, "ALUA states changed by SET TARGET PORT GROUPS: kept in the configuration");
+	ctl_auto_save(&op);
+	json_object_put(op.messages);
+}
+
 void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		    struct ctl_reply *out)
 {
@@ -547,6 +682,7 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 
 	memset(out, 0, sizeof(*out));
 	op.m = host->ops->model(host->arg);
+	ctl_alua_pull(host);
 	rc = ctl_tree_resolve(op.m, req->path, &op.node, why, sizeof(why));
 	if (rc) {
 		ctl_fail(&op, rc, rc == -ENOENT ? "'ls' shows what there is" : NULL, "%s", why);

@@ -17,4 +17,12 @@
 void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		    struct ctl_reply *out);
 
+/*
+ * An initiator changed ALUA states (SET TARGET PORT GROUPS, on an I/O
+ * thread; the daemon passes it here on the control thread): the served
+ * model takes the live states and is saved when auto_save is on, so that
+ * they survive a restart.
+ */
+void ctl_ops_alua_changed(const struct ctl_host *host);
+
 #endif

@@ -802,6 +802,11 @@ static int ct_add_setting(struct json_object *g, const struct obj_setting *r, co
 		return ct_add(g, r->key,
 			      json_object_new_string(
 				  obj ? obj_setting_algs_text(r, obj, algs, sizeof(algs)) : ""));
+	case OBJ_SETTING_CHOICE:
+		return ct_add(g, r->key,
+			      json_object_new_string(obj_setting_choice_name(
+							     r, obj ? obj_setting_uint(r, obj) : r->def)
+							 ?: ""));
 	}
 	return -EINVAL;
 }

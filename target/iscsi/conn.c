@@ -36,6 +36,7 @@
 #include "common/ev.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi_int.h"
 
 #define COMP "iscsi"
@@ -70,6 +71,22 @@ unsigned int iscsi_conn_live(void)
 unsigned int iscsi_conn_total(void)
 {
 	return __atomic_load_n(&total_nconns, __ATOMIC_RELAXED);
+}
+
+/* The address of ss alone ("192.0.2.7", "2001:db8::1"; an IPv4-mapped one as IPv4). */
+static void sockaddr_addr(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	snprintf(buf, len, "?");
+	if (ss->ss_family == AF_INET) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, buf, (socklen_t)len);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+
+		if (IN6_IS_ADDR_V4MAPPED(a))
+			inet_ntop(AF_INET, &a->s6_addr[12], buf, (socklen_t)len);
+		else
+			inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+	}
 }
 
 static void sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t len)
@@ -122,6 +139,8 @@ static void conn_free(struct iscsi_conn *conn)
 	conn_drop_txq(conn);
 	if (conn->held_login)
 		conn_tx_release(conn->held_login);
+	if (conn->held_fail)
+		conn_tx_release(conn->held_fail);
 	if (conn->sess)
 		sess_destroy(conn->sess);
 	if (conn->login) {
@@ -160,9 +179,20 @@ void conn_close(struct iscsi_conn *conn, const char *why)
 		ev_timer_cancel(conn->loop, conn->logout_timer);
 		conn->logout_timer = NULL;
 	}
+	if (conn->send_timer) {
+		ev_timer_cancel(conn->loop, conn->send_timer);
+		conn->send_timer = NULL;
+	}
+	if (conn->fail_timer) {
+		ev_timer_cancel(conn->loop, conn->fail_timer);
+		conn->fail_timer = NULL;
+	}
 	ev_del_fd(conn->loop, conn->fd);
 	close(conn->fd);
 	conn->fd = -1;
+	if (conn->admitted)
+		admit_give(conn->env.limits, conn->peer_addr);
+	conn->admitted = false;
 	/* Tasks still in the engine keep the connection alive until they complete. */
 	if (conn->sess)
 		sess_close(conn->sess);
@@ -372,6 +402,8 @@ void conn_flush(struct iscsi_conn *conn)
 			conn_close(conn, NULL);
 			return;
 		}
+		if (w > 0 && conn->send_timer)
+			conn->tx_wait_ms = ev_now_ms();
 		while (w > 0 && !list_empty(&conn->txq)) {
 			tx = list_first_entry(&conn->txq, struct iscsi_tx, link);
 			size_t left = tx_total(tx) - tx->sent;
@@ -386,7 +418,15 @@ void conn_flush(struct iscsi_conn *conn)
 			conn->txq_len--;
 			if (tx->close_after) {
 				conn_tx_release(tx);
-				conn_close(conn, "logout or login failure sent");
+				/*
+				 * A refused login said so in its own line (or, for
+				 * the auth guard's runs, in one line a run): its end
+				 * is no news.
+				 */
+				if (!conn->sess)
+					log_dbg(COMP, "conn %d: closing (login refused), peer %s",
+						conn->id, conn->peer_text);
+				conn_close(conn, conn->sess ? "logout or login failure sent" : NULL);
 				return;
 			}
 			conn_tx_release(tx);
@@ -394,6 +434,7 @@ void conn_flush(struct iscsi_conn *conn)
 	}
 	if (conn->state == ISCSI_CONN_STATE_CLOSED)
 		return;
+	conn_send_watch(conn, blocked);
 	if (blocked != conn->want_write || conn->txq_len >= CONN_TXQ_HIGH ||
 	    conn->state == ISCSI_CONN_STATE_LOGGED_OUT) {
 		conn->want_write = blocked;
@@ -474,11 +515,26 @@ static uint16_t conn_login_authenticate(void *arg, enum param_auth_method method
 					bool *done, const char **reason)
 {
 	struct iscsi_conn *conn = arg;
+	char who[2 * ISCSI_NAME_MAX + 32];
 	uint16_t st;
 
 	if (method != PARAM_AUTH_CHAP) {
 		/* only CHAP and None are ever offered (srv_authorize), and None needs no step */
 		*reason = "an authentication method other than CHAP";
+		return ISCSI_LOGIN_AUTH_FAILURE;
+	}
+	/*
+	 * RFC 7143 §11.13.5: Authentication Failure (02/01) for a login whose
+	 * initiator name or address the auth guard has locked out, before any
+	 * of its CHAP keys is looked at: no guess is tested during a lockout.
+	 * A login that needs no secret is not the guard's business.
+	 */
+	if (authguard_locked(conn->env.guard, initiator, target, conn->peer_addr, ev_now_ms(),
+			     &conn->guard_delay, who, sizeof(who))) {
+		conn->guard_refused = true;
+		log_dbg(COMP, "conn %d: login refused: %s is locked out (auth_guard), peer %s",
+			conn->id, who, conn->peer_text);
+		*reason = "locked out by the auth guard";
 		return ISCSI_LOGIN_AUTH_FAILURE;
 	}
 	if (!conn->chap) {
@@ -640,11 +696,53 @@ static void conn_enter_full_feature(struct iscsi_conn *conn, uint8_t *rsp)
 	conn_finish_login(conn, tx);
 }
 
+static int64_t conn_fail_release(struct ev_loop *loop, void *arg)
+{
+	struct iscsi_conn *conn = arg;
+	struct iscsi_tx *tx = conn->held_fail;
+
+	(void)loop;
+	conn->fail_timer = NULL;
+	conn->held_fail = NULL;
+	if (tx) {
+		conn_queue(conn, tx);
+		conn_flush(conn);
+	}
+	return EV_TIMER_STOP;
+}
+
+/*
+ * Sends a refused login's answer after delay_ms (the auth guard's: a
+ * guesser waits), or at once. The connection is logged out meanwhile:
+ * nothing more is read, and it closes once the answer is out.
+ */
+static void conn_login_answer_later(struct iscsi_conn *conn, struct iscsi_tx *tx,
+				    uint32_t delay_ms)
+{
+	if (delay_ms && !conn->held_fail) {
+		conn->fail_timer = ev_timer_add(conn->loop, delay_ms, conn_fail_release, conn);
+		if (conn->fail_timer) {
+			conn->held_fail = tx;
+			/* not read while it waits: a peer that hangs up would keep it readable */
+			conn_update_events(conn);
+			return;
+		}
+	}
+	conn_queue(conn, tx);
+}
+
+/* The target a login is for, NULL for a discovery session (the auth guard's key). */
+static const char *conn_login_target(const struct iscsi_conn *conn)
+{
+	return conn->login->type == ISCSI_SESSION_NORMAL ? conn->login->target_name : NULL;
+}
+
 static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint32_t dlen)
 {
 	uint8_t rsp[ISCSI_BHS_LEN];
 	enum login_result res;
 	struct iscsi_tx *tx;
+	uint32_t delay = 0;
 
 	/*
 	 * RFC 7143 §6.3.1: a non-zero TSIH names an existing session. A
@@ -666,6 +764,10 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	memset(rsp, 0, sizeof(rsp));
 	res = login_handle(conn->login, conn->bhs, data, dlen, rsp);
 	if (res == LOGIN_RESULT_FULL_FEATURE) {
+		/* only a login that proved a secret ends a run of failures */
+		if (conn->chap && conn->chap->state == CHAP_STATE_DONE)
+			authguard_succeeded(conn->env.guard, conn->login->initiator_name,
+					    conn_login_target(conn), ev_now_ms());
 		conn->cid = conn->login->cid;
 		conn_enter_full_feature(conn, rsp);
 		return;
@@ -693,9 +795,26 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 	if (res == LOGIN_RESULT_FAIL) {
 		const struct iscsi_login_rsp *r = (const struct iscsi_login_rsp *)rsp;
 		const char *why = conn->login->fail_reason;
+		bool log_it = true;
 
-		/* the reason is for the log only: the initiator gets the class and detail */
-		log_msg(why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
+		/*
+		 * A failed authentication is counted by the auth guard and its
+		 * answer held back; of a run of them only the first is logged
+		 * here, with its reason (the guard logs the run's count). One
+		 * the guard refused is not counted again. Other refusals are
+		 * logged one by one. The reason is for the log only: the
+		 * initiator gets the class and detail.
+		 */
+		if (conn->guard_refused) {
+			delay = conn->guard_delay;
+			log_it = false;
+		} else if (((uint16_t)(r->status_class << 8) | r->status_detail) ==
+			   ISCSI_LOGIN_AUTH_FAILURE) {
+			delay = authguard_failed(conn->env.guard, conn->login->initiator_name,
+						 conn_login_target(conn), conn->peer_addr,
+						 ev_now_ms(), &log_it);
+		}
+		log_msg(!log_it ? LOG_LEVEL_DBG : why ? LOG_LEVEL_WARN : LOG_LEVEL_INFO, COMP,
 			"conn %d: login refused (class %u detail %u%s%s), initiator '%s', portal %s, peer %s",
 			conn->id, r->status_class, r->status_detail, why ? ": " : "", why ? why : "",
 			conn->login->initiator_name[0] ? conn->login->initiator_name : "?",
@@ -703,7 +822,7 @@ static void conn_handle_login(struct iscsi_conn *conn, const uint8_t *data, uint
 		tx->close_after = true;
 		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
 	}
-	conn_queue(conn, tx);
+	conn_login_answer_later(conn, tx, delay);
 }
 
 static int64_t conn_login_timeout(struct ev_loop *loop, void *arg)
@@ -1226,7 +1345,16 @@ int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env)
 	getsockname(fd, (struct sockaddr *)&conn->local, &conn->locallen);
 	getpeername(fd, (struct sockaddr *)&conn->peer, &conn->peerlen);
 	sockaddr_text(&conn->peer, conn->peer_text, sizeof(conn->peer_text));
+	sockaddr_addr(&conn->peer, conn->peer_addr, sizeof(conn->peer_addr));
 	sockaddr_text(&conn->local, conn->local_text, sizeof(conn->local_text));
+	/* one more from this address, and in all: else closed before a byte is read */
+	rc = admit_take(env->limits, conn->peer_addr);
+	if (rc) {
+		free(conn);
+		close(fd);
+		return rc;
+	}
+	conn->admitted = true;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 
@@ -1259,6 +1387,7 @@ err_fini:
 	textreq_fini(&conn->text);
 	login_fini(conn->login);
 err_free:
+	admit_give(env->limits, conn->peer_addr);
 	free(conn->login);
 	free(conn->staging);
 	free(conn->rx_data);

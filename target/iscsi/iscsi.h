@@ -21,6 +21,8 @@
 #include "target/iscsi/text.h"
 #include "target/scsi/scsi.h"
 
+struct admit_table;
+struct authguard;
 struct ev_loop;
 
 /* The settings of its portal group that a normal session runs with. */
@@ -34,6 +36,13 @@ struct iscsi_session_attrs {
 struct iscsi_session_conf {
 	struct scsi_lun_map *map; /* owned by the session from then on (scsi_lun_map_free) */
 	struct iscsi_session_attrs attrs;
+	/*
+	 * The target's port groups (a reference) and the group of the TPG
+	 * (target/scsi/alua.h), for the session's nexus; NULL: none (one
+	 * group, active/optimized). Given back through session_conf_release.
+	 */
+	struct alua_tgt *alua;
+	struct alua_group *alua_group;
 };
 
 struct iscsi_env_ops {
@@ -70,9 +79,61 @@ struct iscsi_env_ops {
 	 */
 	int (*session_conf)(void *arg, const char *initiator, const char *target, uint16_t tpg_tag,
 			    struct iscsi_session_conf *out);
-	/* Frees what session_conf handed over. */
+	/* Frees what session_conf handed over (map and alua, either may be NULL). */
 	void (*session_conf_release)(void *arg, struct iscsi_session_conf *conf);
+	/*
+	 * SET TARGET PORT GROUPS through a session of target changed ALUA
+	 * states (on an I/O thread): whoever keeps the configuration should
+	 * take them. May be NULL.
+	 */
+	void (*alua_changed)(void *arg, const char *target);
 };
+
+/*
+ * What the daemon allows the connections it starts with one env, and what
+ * they use of it (docs/configuration.md, "Limits"):
+ *
+ * - io_memory, session_io_memory: the bytes the command buffers (data read
+ *   for an initiator and not yet sent, data written and not yet stored)
+ *   may take, of all sessions and of one. A command that finds no room
+ *   waits, unexecuted, and the session's command window stops growing
+ *   (MaxCmdSN, RFC 7143 §4.2.2.1) until buffers come back; a session that
+ *   holds nothing always gets one command, so that none is starved by
+ *   others. 0: no limit.
+ * - send_timeout_ms: a connection with PDUs waiting to be sent that takes
+ *   no byte of them for this long is dropped, whether or not NOP-In is on.
+ *   0: never.
+ * - max_connections, max_connections_per_address: a connection beyond
+ *   either, in all or from one initiator address, is closed before a byte
+ *   of it is read (one log line every 10 s says how many). 0: no limit.
+ *   They count only with a table (iscsi_limits_init).
+ *
+ * The daemon may change the limits while connections run (atomic stores);
+ * the I/O threads update the counters atomically.
+ */
+struct iscsi_limits {
+	uint64_t io_memory;
+	uint64_t session_io_memory;
+	uint32_t send_timeout_ms;
+	uint32_t max_connections;
+	uint32_t max_connections_per_address;
+	uint64_t io_memory_used; /* now */
+	uint64_t io_memory_peak; /* the most since start */
+	uint64_t commands_waited; /* commands that waited for memory */
+	uint64_t send_timeouts; /* connections dropped by send_timeout_ms */
+	uint64_t connections_refused; /* by max_connections(_per_address) */
+	struct admit_table *admit; /* the connections of each address (admit.c) */
+};
+
+/*
+ * Sets l to no limits, with the table that counts connections; 0 or
+ * -ENOMEM. iscsi_limits_fini frees the table, once no connection started
+ * with l is left.
+ */
+int iscsi_limits_init(struct iscsi_limits *l);
+void iscsi_limits_fini(struct iscsi_limits *l);
+/* Thread-safe: the connections l counts from addr ("192.0.2.7"), or in all (addr NULL). */
+unsigned int iscsi_limits_connections(const struct iscsi_limits *l, const char *addr);
 
 /*
  * The environment a connection asks: the ops, and the argument every one
@@ -83,12 +144,15 @@ struct iscsi_env_ops {
 struct iscsi_env {
 	const struct iscsi_env_ops *ops;
 	void *arg; /* must outlive every connection started with it */
+	struct iscsi_limits *limits; /* NULL: none; shared, must outlive them too */
+	struct authguard *guard; /* failed logins (authguard.h); NULL: none; the same */
 };
 
 /*
  * Starts serving an accepted connection on loop (the calling thread's
  * loop), asking env (copied) whatever the connection and its session need
- * to know. Takes ownership of fd. Returns 0 or -errno (fd closed).
+ * to know. Takes ownership of fd. Returns 0 or -errno (fd closed):
+ * -EUSERS when env's limits refuse one more connection (logged).
  */
 int iscsi_conn_start(struct ev_loop *loop, int fd, const struct iscsi_env *env);
 
@@ -133,6 +197,8 @@ struct iscsi_session_info {
 	char portal[80];
 	char peer[80]; /* the initiator's address, written the same way */
 	unsigned int luns; /* entries in the session's current LUN map */
+	uint64_t io_memory; /* bytes its command buffers take now */
+	unsigned int waiting; /* commands waiting for memory */
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "common/ev.h"
@@ -112,6 +113,10 @@ struct iscsi_task {
 	bool data_ready; /* every data-out byte is in */
 	bool cmdsn_ready; /* its CmdSN came up (always true for immediate commands) */
 	uint32_t datasn; /* next Data-In DataSN */
+	/* command memory (budget.c) */
+	uint64_t mem_bytes; /* what its buffer is charged, given back when it is freed */
+	struct list_head mem_link; /* session->mem_wait while mem_wait */
+	bool mem_wait; /* waits for memory: no buffer, not started */
 };
 
 /* A task management function that waits for tasks to leave the engine. */
@@ -148,6 +153,7 @@ struct iscsi_session {
 	/* sequence numbers (RFC 7143 §4.2.2) */
 	uint32_t exp_cmdsn;
 	uint32_t cmdsn_window;
+	uint32_t max_cmdsn; /* the MaxCmdSN last announced: never lowered (sess_max_cmdsn) */
 	struct list_head deferred; /* struct iscsi_deferred, by CmdSN */
 	/* LUNs */
 	struct iscsi_session_attrs attrs; /* as at login: a later change applies at the next login */
@@ -161,6 +167,13 @@ struct iscsi_session {
 	struct iscsi_task *hash[ISCSI_TASK_HASH];
 	uint32_t next_ttt;
 	struct iscsi_conn *successor; /* reinstating login waiting for this session to end (ref held) */
+	/* command memory (budget.c) */
+	uint64_t mem_held; /* bytes its buffers take (atomic: iscsi_session_list reads it) */
+	struct list_head mem_wait; /* tasks waiting for memory, in arrival order, a reference each */
+	unsigned int mem_nwait;
+	bool window_held; /* MaxCmdSN was held back: announce it when memory comes back */
+	struct ev_deferred mem_d; /* a pass over mem_wait at the end of the loop iteration */
+	struct ev_timer *mem_timer; /* passes while it waits: other sessions may free memory */
 };
 
 enum iscsi_conn_state {
@@ -250,6 +263,16 @@ struct iscsi_conn {
 	struct ev_timer *logout_timer; /* async logout request deadline */
 	struct ev_timer *login_timer; /* login must finish in time */
 	struct iscsi_tx *held_login; /* final Login Response, held until a reinstated session is gone */
+	/* send timeout (iscsi_limits.send_timeout_ms) */
+	int64_t tx_wait_ms; /* since when what waits in txq has gone out no further */
+	struct ev_timer *send_timer; /* armed while the socket takes nothing */
+	/* a refused login's answer, held for the guesser's delay (authguard.h) */
+	struct iscsi_tx *held_fail;
+	struct ev_timer *fail_timer;
+	char peer_addr[INET6_ADDRSTRLEN]; /* the peer's address alone: authguard's, admit's key */
+	bool guard_refused; /* the auth guard refused this login: its answer waits guard_delay */
+	uint32_t guard_delay;
+	bool admitted; /* counted by admit_take: given back when it closes */
 };
 
 /* conn.c */
@@ -299,7 +322,12 @@ void sess_close(struct iscsi_session *sess);
 int sess_refresh(struct iscsi_session *sess, bool announce);
 /* A task that held set l is freed: a retired set may go. */
 void sess_luns_put(struct iscsi_session *sess, struct sess_luns *l);
-uint32_t sess_max_cmdsn(const struct iscsi_session *sess);
+/*
+ * The MaxCmdSN to announce now (RFC 7143 §4.2.2.1): ExpCmdSN plus the
+ * window, except while the session's memory is short, when it stays
+ * where it was (it is never lowered).
+ */
+uint32_t sess_max_cmdsn(struct iscsi_session *sess);
 /*
  * CmdSN check for a non-immediate PDU (RFC 7143 §4.2.2.1): returns 1 when
  * it is ExpCmdSN (and advances it), 0 when it is ahead within the window
@@ -345,6 +373,48 @@ void task_put(struct iscsi_task *task);
 void task_get(struct iscsi_task *task);
 /* Session end: aborts every task (responses are not sent). */
 void task_abort_all(struct iscsi_session *sess);
+/*
+ * A task waiting for memory (sess_mem_wait) tries again: 0 when it got its
+ * buffer and went on (or failed, its answer on its way), -EAGAIN when
+ * there is still no room.
+ */
+int task_mem_retry(struct iscsi_task *task);
+
+/*
+ * budget.c: command memory. budget_* are the accounts (atomic, any
+ * thread); sess_mem_* run on the session's thread.
+ *
+ * Takes len bytes for a session that holds *held: granted when it holds
+ * nothing (one command always goes, so that no session is starved by
+ * others), else when the session's limit and the daemon's both have room;
+ * force: whatever the limits (data already on its way must land).
+ */
+bool budget_take(struct iscsi_limits *l, uint64_t *held, uint64_t len, bool force);
+void budget_give(struct iscsi_limits *l, uint64_t *held, uint64_t len);
+/* Whether a session holding held should be given no more commands for now. */
+bool budget_tight(const struct iscsi_limits *l, uint64_t held);
+/* Sets up and tears down the session's part (sess_create, sess_close). */
+void sess_mem_init(struct iscsi_session *sess);
+void sess_mem_close(struct iscsi_session *sess);
+/* The task waits for memory, after the session's other waiters (takes a reference). */
+void sess_mem_wait(struct iscsi_session *sess, struct iscsi_task *task);
+/* Memory of the session's came back: a pass over its waiters soon. */
+void sess_mem_kick(struct iscsi_session *sess);
+/* Whether the session's window must not grow now (waiters, or its memory is short). */
+bool sess_mem_tight(const struct iscsi_session *sess);
+/*
+ * conn_flush found the socket taking nothing (blocked) or everything (the
+ * queue is empty): the send timeout is armed or disarmed.
+ */
+void conn_send_watch(struct iscsi_conn *conn, bool blocked);
+
+/*
+ * admit.c: one connection more from addr, within env's limits (counted)?
+ * 0, -EUSERS (refused; logged now and then), -ENOMEM. admit_give gives
+ * an admitted one back.
+ */
+int admit_take(struct iscsi_limits *l, const char *addr);
+void admit_give(struct iscsi_limits *l, const char *addr);
 
 /* tmf.c */
 void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs);

@@ -96,6 +96,8 @@ size_t iscsi_session_list(struct iscsi_session_info *out, size_t max)
 		snprintf(i->portal, sizeof(i->portal), "%s", s->conn->local_text);
 		snprintf(i->peer, sizeof(i->peer), "%s", s->conn->peer_text);
 		i->luns = s->nluns;
+		i->io_memory = __atomic_load_n(&s->mem_held, __ATOMIC_RELAXED);
+		i->waiting = __atomic_load_n(&s->mem_nwait, __ATOMIC_RELAXED);
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return n;
@@ -131,6 +133,15 @@ static void sess_clear_ua(const struct scsi_nexus *nx, uint32_t ua_bits)
 			scsi_itl_clear_ua(l->itls[i], ua_bits);
 }
 
+/* SET TARGET PORT GROUPS changed states through this nexus: the environment keeps them. */
+static void sess_alua_changed(const struct scsi_nexus *nx)
+{
+	const struct iscsi_session *sess = nx->priv;
+
+	if (sess->env.ops && sess->env.ops->alua_changed)
+		sess->env.ops->alua_changed(sess->env.arg, sess->target);
+}
+
 /* ---- LUN sets (struct sess_luns) ---- */
 
 static size_t map_n(const struct scsi_lun_map *map)
@@ -145,6 +156,16 @@ static void sess_conf_release(const struct iscsi_session *sess, struct scsi_lun_
 	const struct iscsi_env *env = &sess->env;
 
 	if (env->ops && env->ops->session_conf_release)
+		env->ops->session_conf_release(env->arg, &conf);
+}
+
+/* Hands the reference to a target's port groups from session_conf back (NULL: none). */
+static void sess_alua_release(const struct iscsi_session *sess, struct alua_tgt *alua)
+{
+	struct iscsi_session_conf conf = { .alua = alua };
+	const struct iscsi_env *env = &sess->env;
+
+	if (alua && env->ops && env->ops->session_conf_release)
 		env->ops->session_conf_release(env->arg, &conf);
 }
 
@@ -279,7 +300,7 @@ int sess_refresh(struct iscsi_session *sess, bool announce)
 	struct sess_luns *old = sess->luns, *l;
 	const struct iscsi_env *env = &sess->env;
 	size_t carried;
-	bool lun_set_changed;
+	bool lun_set_changed, same_alua;
 	int rc;
 
 	if (sess->type != ISCSI_SESSION_NORMAL || !old)
@@ -289,6 +310,17 @@ int sess_refresh(struct iscsi_session *sess, bool announce)
 	rc = env->ops->session_conf(env->arg, sess->initiator, sess->target, sess->tpg_tag, &conf);
 	if (rc)
 		return rc;
+	/*
+	 * The nexus keeps the port groups it started with (its LUs' nexuses
+	 * are found by them): a target that has others now was deleted and
+	 * made again, and its sessions end as those of a deleted target do.
+	 */
+	same_alua = conf.alua == sess->nexus.alua;
+	sess_alua_release(sess, conf.alua);
+	if (!same_alua) {
+		sess_conf_release(sess, conf.map);
+		return -ENOENT;
+	}
 	if (map_same(old->map, conf.map)) {
 		sess_conf_release(sess, conf.map);
 		return 0;
@@ -348,6 +380,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 	sess->exp_cmdsn = sm->cmdsn;
 	sess->cmdsn_window = SESS_DEFAULT_CMDSN_DEPTH;
 	sess->next_ttt = 1;
+	sess_mem_init(sess);
 	list_init(&sess->deferred);
 	list_init(&sess->tasks);
 	list_init(&sess->reg_link);
@@ -378,6 +411,9 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.tpg_tag = sess->tpg_tag;
 		sess->nexus.list_luns = sess_list_luns;
 		sess->nexus.clear_ua = sess_clear_ua;
+		sess->nexus.alua = conf.alua;
+		sess->nexus.alua_group = conf.alua_group;
+		sess->nexus.alua_changed = sess_alua_changed;
 		sess->nexus.priv = sess;
 
 		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);
@@ -385,6 +421,8 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 			goto err_conf;
 		sess->nluns = (unsigned int)map_n(conf.map);
 	}
+
+	sess->max_cmdsn = sess->exp_cmdsn + sess->cmdsn_window - 1;
 
 	pthread_mutex_lock(&reg_lock);
 	if (sess->type == ISCSI_SESSION_NORMAL || sm->tsih) {
@@ -450,6 +488,7 @@ err_luns:
 err_conf:
 	sess_conf_release(sess, conf.map);
 err_free:
+	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);
 	return rc;
 }
@@ -463,11 +502,13 @@ void sess_unregister(struct iscsi_session *sess)
 	sess->dead = true;
 }
 
-static void deferred_free(struct iscsi_deferred *d)
+static void deferred_free(struct iscsi_session *sess, struct iscsi_deferred *d)
 {
 	list_del(&d->link);
 	if (d->task)
 		task_put(d->task);
+	if (d->data)
+		budget_give(sess->env.limits, &sess->mem_held, d->dlen);
 	free(d->data);
 	free(d);
 }
@@ -478,7 +519,8 @@ void sess_close(struct iscsi_session *sess)
 
 	sess_unregister(sess);
 	list_for_each_entry_safe(d, n, &sess->deferred, link)
-		deferred_free(d);
+		deferred_free(sess, d);
+	sess_mem_close(sess);
 	task_abort_all(sess);
 }
 
@@ -501,13 +543,31 @@ void sess_destroy(struct iscsi_session *sess)
 	}
 	if (sess->luns)
 		luns_free(sess, sess->luns);
+	/* after its nexuses: they are found by their port groups */
+	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);
 }
 
-uint32_t sess_max_cmdsn(const struct iscsi_session *sess)
+uint32_t sess_max_cmdsn(struct iscsi_session *sess)
 {
 	/* RFC 7143 §4.2.2.1: the window is MaxCmdSN - ExpCmdSN + 1 commands. */
-	return sess->exp_cmdsn + sess->cmdsn_window - 1;
+	uint32_t open = sess->exp_cmdsn + sess->cmdsn_window - 1;
+
+	if (!sn_gt(open, sess->max_cmdsn))
+		return sess->max_cmdsn;
+	/*
+	 * RFC 7143 §4.2.2.1: an initiator ignores a MaxCmdSN lower than the
+	 * one it has, so a window is closed by not moving it on: while the
+	 * session's memory is short, the commands it was allowed still come,
+	 * and no more (MaxCmdSN = ExpCmdSN - 1 once they have).
+	 */
+	if (sess_mem_tight(sess)) {
+		sess->window_held = true;
+		return sess->max_cmdsn;
+	}
+	sess->window_held = false;
+	sess->max_cmdsn = open;
+	return open;
 }
 
 int sess_cmdsn_check(struct iscsi_session *sess, uint32_t cmdsn, bool immediate)
@@ -554,6 +614,8 @@ int sess_defer_pdu(struct iscsi_session *sess, uint32_t cmdsn, const uint8_t *bh
 		}
 		memcpy(d->data, data, dlen);
 		d->dlen = dlen;
+		/* held until its turn: it counts, and while it waits the window does not grow */
+		budget_take(sess->env.limits, &sess->mem_held, dlen, true);
 	}
 	d->task = task;
 	if (task)
@@ -586,7 +648,7 @@ void sess_run_deferred(struct iscsi_session *sess)
 		} else {
 			sess_process(sess->conn, d->bhs, d->data, d->dlen);
 		}
-		deferred_free(d);
+		deferred_free(sess, d);
 	}
 }
 

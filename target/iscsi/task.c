@@ -47,6 +47,12 @@ static unsigned int task_buf_class(uint32_t len)
 	return c;
 }
 
+/* What a buffer of len bytes takes: its class's size (budget.c charges that). */
+static uint64_t task_buf_bytes(uint32_t len)
+{
+	return (uint64_t)1 << (task_buf_class(len) + TASK_BUF_MIN_SHIFT);
+}
+
 static uint8_t *task_buf_get(uint32_t len)
 {
 	unsigned int c = task_buf_class(len);
@@ -121,6 +127,10 @@ void task_put(struct iscsi_task *task)
 		return;
 	if (task->cmd.buf)
 		task_buf_put(task->cmd.buf, task->cmd.buf_len);
+	if (task->mem_bytes) {
+		budget_give(task->sess->env.limits, &task->sess->mem_held, task->mem_bytes);
+		sess_mem_kick(task->sess);
+	}
 	/* Before the connection's reference: the last one frees the session and its sets. */
 	if (task->luns)
 		sess_luns_put(task->sess, task->luns);
@@ -400,6 +410,8 @@ static void task_send_r2ts(struct iscsi_task *task)
 
 static void task_progress(struct iscsi_task *task)
 {
+	if (task->mem_wait)
+		return; /* no buffer yet: task_mem_retry comes back */
 	if (task->write && !task->unsol_done)
 		return; /* unsolicited Data-Out still to come */
 	if (task->nr2t == 0 && task->received >= task_want(task)) {
@@ -410,9 +422,16 @@ static void task_progress(struct iscsi_task *task)
 	task_send_r2ts(task);
 }
 
-static int task_alloc_buf(struct iscsi_task *task)
+/*
+ * The command's buffer, charged to its session's memory (budget.c). 0;
+ * -EAGAIN when there is no room and the command can wait for it (can_wait:
+ * none of its data is on its way); -ENOMEM.
+ */
+static int task_alloc_buf(struct iscsi_task *task, bool can_wait)
 {
+	struct iscsi_session *sess = task->sess;
 	struct scsi_cmd *cmd = &task->cmd;
+	uint64_t bytes;
 	uint32_t len;
 
 	if (cmd->dir == SCSI_DIR_NONE)
@@ -420,10 +439,34 @@ static int task_alloc_buf(struct iscsi_task *task)
 	len = MIN(task->edtl, cmd->xfer_len);
 	if (!len)
 		return 0;
+	bytes = task_buf_bytes(len);
+	if (!budget_take(sess->env.limits, &sess->mem_held, bytes, !can_wait))
+		return -EAGAIN;
 	cmd->buf = task_buf_get(len);
-	if (!cmd->buf)
+	if (!cmd->buf) {
+		budget_give(sess->env.limits, &sess->mem_held, bytes);
 		return -ENOMEM;
+	}
 	cmd->buf_len = len;
+	task->mem_bytes = bytes;
+	return 0;
+}
+
+int task_mem_retry(struct iscsi_task *task)
+{
+	bool live = !task->aborted && task_in_table(task);
+
+	if (live && !task->fail) {
+		int rc = task_alloc_buf(task, true);
+
+		if (rc == -EAGAIN)
+			return rc;
+		if (rc)
+			task->fail = SENSE_INSUFFICIENT_RESOURCES;
+	}
+	task->mem_wait = false;
+	if (live)
+		task_progress(task);
 	return 0;
 }
 
@@ -578,8 +621,22 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 		task->fail = scsi_cmd_parse(cmd);
 	if (!task->fail)
 		task->fail = task_check_direction(task);
-	if (!task->fail && task_alloc_buf(task))
-		task->fail = SENSE_INSUFFICIENT_RESOURCES;
+	if (!task->fail) {
+		/*
+		 * A command whose data is on its way (immediate data, or
+		 * unsolicited Data-Out to follow) gets its buffer whatever the
+		 * limits: the data must land somewhere. The others wait when
+		 * there is no room, and behind the session's other waiters,
+		 * so that commands start in the order they came.
+		 */
+		bool can_wait = !task->write || (!dlen && (h->flags & ISCSI_FLAG_FINAL));
+		int rc = can_wait && sess->mem_nwait ? -EAGAIN : task_alloc_buf(task, can_wait);
+
+		if (rc == -EAGAIN)
+			task->mem_wait = true;
+		else if (rc)
+			task->fail = SENSE_INSUFFICIENT_RESOURCES;
+	}
 
 	task->unsol_done = h->flags & ISCSI_FLAG_FINAL;
 	if (task->write && !task->unsol_done)
@@ -588,6 +645,8 @@ int task_cmd_header(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t *
 		task->unsol_limit = dlen;
 	task->cmdsn_ready = order == 1;
 	task_insert(sess, task);
+	if (task->mem_wait)
+		sess_mem_wait(sess, task);
 	if (order == 0 && sess_defer_pdu(sess, cmdsn, bhs, NULL, 0, task)) {
 		log_warn(COMP, "session tsih %u: cannot hold CmdSN %u", sess->tsih, cmdsn);
 		task->aborted = true;

@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/config_int.h"
 #include "target/model/obj_settings.h"
 #include "target/iscsi/chap.h"
 #include "target/model/pr_store.h"
@@ -38,14 +39,6 @@
 #define CONFIG_LU_PRODUCT "VIRTUAL-DISK"
 #define CONFIG_LU_REVISION "0001"
 
-struct config_ctx {
-	struct obj_model *m;
-	struct cfg_err *err;
-	char machine_id[256];
-	bool have_machine_id;
-	const char *secret_files[16]; /* files holding CHAP secrets, checked for their mode */
-	size_t nsecret_files;
-};
 
 /* An error without a setting to point at (start-up, after the parse): "FILE:LINE: ...". */
 static int config_err_at(struct cfg_err *err, const char *file, int line, int ret,
@@ -100,9 +93,8 @@ static int config_get_group_list(const config_setting_t *s, const char *key,
 	return 0;
 }
 
-/* An optional group under key; *out NULL when missing. */
-static int config_get_group(const config_setting_t *s, const char *key, config_setting_t **out,
-			    struct cfg_err *err)
+int config_get_group(const config_setting_t *s, const char *key, config_setting_t **out,
+		     struct cfg_err *err)
 {
 	config_setting_t *g = config_setting_get_member(s, key);
 
@@ -738,155 +730,6 @@ static int config_parse_mapped(struct config_ctx *c, const config_setting_t *lis
 }
 
 /*
- * A file with CHAP secrets should be for root's eyes only (the shell writes
- * it 0600); say so once per file at start-up when it is not.
- */
-static void config_check_secret_file(struct config_ctx *c, const config_setting_t *s)
-{
-	const char *file = config_setting_source_file(s);
-	struct stat st;
-
-	if (!file)
-		return;
-	for (size_t i = 0; i < c->nsecret_files; i++)
-		if (strcmp(c->secret_files[i], file) == 0)
-			return;
-	if (c->nsecret_files < ARRAY_SIZE(c->secret_files))
-		c->secret_files[c->nsecret_files++] = file;
-	if (stat(file, &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
-		log_warn("config",
-			 "%s holds CHAP secrets but is readable by group or others (mode %04o): chmod 600 %s",
-			 file, (unsigned int)(st.st_mode & 07777), file);
-}
-
-/*
- * RFC 7143 §9.2.1: a secret that authenticates an initiator is never
- * configured to authenticate the target, nor the reverse. The owner of
- * secret among the other side's secrets parsed so far, or NULL.
- */
-static const char *config_chap_clash(const struct obj_model *m, const char *secret,
-				     bool secret_is_mutual)
-{
-	const struct obj_chap *d = &m->discovery_auth;
-
-	if (!strcmp(secret_is_mutual ? d->password : d->mutual_password, secret))
-		return "discovery_auth";
-	for (size_t i = 0; i < m->ntargets; i++) {
-		const struct obj_target *t = &m->targets[i];
-
-		for (size_t j = 0; j < t->ntpgs; j++) {
-			for (size_t k = 0; k < t->tpgs[j].nacls; k++) {
-				const struct obj_acl *a = &t->tpgs[j].acls[k];
-				const char *other =
-				    secret_is_mutual ? a->chap.password : a->chap.mutual_password;
-
-				if (!strcmp(other, secret))
-					return a->initiator;
-			}
-		}
-	}
-	return NULL;
-}
-
-/*
- * The CHAP credentials of g (an ACL, or discovery_auth) into *chap, and
- * its chap_algorithms (which CHAP_A values a login may be answered with);
- * what names their owner in messages. The secrets never appear in a
- * message. policy_only: g is a TPG's auth group, whose credentials belong
- * to its ACLs.
- */
-static int config_parse_chap(struct config_ctx *c, const config_setting_t *g, const char *what,
-			     bool policy_only, struct obj_chap *chap)
-{
-	const struct obj_setting *rows = obj_chap_settings.rows;
-	const char *v[OBJ_CHAP__COUNT] = { NULL }, *why, *owner;
-	const char *algs = rows[OBJ_CHAP_ALGORITHMS].key;
-	size_t i;
-	int ret;
-
-	ret = cfg_get_string(g, algs, false, &v[OBJ_CHAP_ALGORITHMS], c->err);
-	if (ret)
-		return ret;
-	if (v[OBJ_CHAP_ALGORITHMS] &&
-	    chap_algs_parse(v[OBJ_CHAP_ALGORITHMS], strlen(v[OBJ_CHAP_ALGORITHMS]),
-			    &chap->chap_algorithms))
-		return cfg_error(c->err, config_setting_get_member(g, algs),
-				 "%s: %s '%s' must be a list of SHA3-256, SHA256, SHA1 and MD5", what,
-				 algs, v[OBJ_CHAP_ALGORITHMS]);
-	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++) {
-		config_setting_t *s = config_setting_get_member(g, rows[i].key);
-
-		if (s && policy_only)
-			return cfg_error(c->err, s,
-					 "%s: %s: CHAP credentials belong to an ACL (or to discovery_auth); the TPG's auth holds chap_algorithms only",
-					 what, rows[i].key);
-		ret = cfg_get_string(g, rows[i].key, false, &v[i], c->err);
-		if (ret)
-			return ret;
-		if (!v[i])
-			continue;
-		if (rows[i].type == OBJ_SETTING_NAME)
-			why = chap_name_why(v[i]);
-		else
-			why = chap_secret_why(strlen(v[i]));
-		if (why)
-			return cfg_error(c->err, s, "%s: %s %s", what, rows[i].key, why);
-		if (rows[i].type == OBJ_SETTING_SECRET)
-			config_check_secret_file(c, s);
-	}
-	/* each name is followed by its secret */
-	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i += 2) {
-		if (!v[i] != !v[i + 1])
-			return cfg_error(c->err,
-					 config_setting_get_member(g, rows[v[i] ? i : i + 1].key),
-					 "%s: %s and %s go together", what, rows[i].key,
-					 rows[i + 1].key);
-	}
-	if (v[OBJ_CHAP_MUTUAL_USERID] && !v[OBJ_CHAP_USERID])
-		return cfg_error(c->err,
-				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_USERID].key),
-				 "%s: mutual CHAP (the target proving itself) needs the initiator's userid and password too",
-				 what);
-	if (v[OBJ_CHAP_MUTUAL_PASSWORD] &&
-	    !strcmp(v[OBJ_CHAP_PASSWORD], v[OBJ_CHAP_MUTUAL_PASSWORD]))
-		return cfg_error(c->err,
-				 config_setting_get_member(g, rows[OBJ_CHAP_MUTUAL_PASSWORD].key),
-				 "%s: password and mutual_password must differ (RFC 7143 §9.2.1: one secret never authenticates both sides)",
-				 what);
-	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++) {
-		if (!v[i] || rows[i].type != OBJ_SETTING_SECRET)
-			continue;
-		owner = config_chap_clash(c->m, v[i], rows[i].mutual);
-		if (owner)
-			return cfg_error(c->err, config_setting_get_member(g, rows[i].key),
-					 "%s: %s is a %s of %s%s%s (RFC 7143 §9.2.1: a secret that authenticates initiators never authenticates the target)",
-					 what, rows[i].key,
-					 rows[i].mutual ? "password" : "mutual_password",
-					 strcmp(owner, "discovery_auth") ? "initiator '" : "", owner,
-					 strcmp(owner, "discovery_auth") ? "'" : "");
-	}
-	for (i = 0; i < OBJ_CHAP__CREDENTIALS; i++)
-		if (v[i])
-			strcpy(obj_setting_buf(&rows[i], chap), v[i]); /* fits: checked above */
-	return 0;
-}
-
-/* A TPG's auth = { chap_algorithms = "..."; }: the CHAP policy of its ACLs. */
-static int config_parse_tpg_auth(struct config_ctx *c, const config_setting_t *g,
-				 const char *what, struct obj_chap *auth)
-{
-	const char *keys[OBJ_SETTINGS_MAX];
-	config_setting_t *s;
-	int ret = config_get_group(g, obj_tpg_auth_settings.group, &s, c->err);
-
-	if (ret || !s)
-		return ret;
-	obj_settings_keys(&obj_tpg_auth_settings, keys, ARRAY_SIZE(keys));
-	ret = cfg_check_keys(s, keys, c->err);
-	return ret ? ret : config_parse_chap(c, s, what, true, auth);
-}
-
-/*
  * allowed_addresses = [ "192.0.2.0/24", "2001:db8::5" ]; in a TPG or an ACL
  * (net.h); what names the owner in messages. Absent or empty: anywhere.
  */
@@ -1061,6 +904,23 @@ bad:
 			 key);
 }
 
+/* A CHOICE setting: one of its row's names. */
+static int config_get_choice(const config_setting_t *s, const struct obj_setting *r, void *obj,
+			     struct cfg_err *err)
+{
+	const char *v = NULL;
+	uint32_t n;
+	int ret = cfg_get_string(s, r->key, false, &v, err);
+
+	if (ret || !v)
+		return ret;
+	if (obj_setting_choice_parse(r, v, &n))
+		return cfg_error(err, config_setting_get_member(s, r->key),
+				 "'%s' must be one of %s, not '%s'", r->key, obj_setting_word(r), v);
+	obj_setting_set_uint(r, obj, n);
+	return 0;
+}
+
 /* One setting, row r of a table, from group s into obj; left as it is when missing. */
 static int config_get_setting(const config_setting_t *s, const struct obj_setting *r, void *obj,
 			      struct cfg_err *err)
@@ -1099,6 +959,9 @@ static int config_get_setting(const config_setting_t *s, const struct obj_settin
 	case OBJ_SETTING_SECRET:
 	case OBJ_SETTING_CHAP_ALGS:
 		break; /* CHAP is checked together: config_parse_chap */
+	case OBJ_SETTING_CHOICE:
+		ret = config_get_choice(s, r, obj, err);
+		break;
 	}
 	return ret;
 }
@@ -1144,7 +1007,7 @@ static int config_parse_params(struct config_ctx *c, const config_setting_t *g,
 
 static const char *const config_tpg_keys[] = { "tag",	   "portals",	 "luns",
 					       "acls",	   "attributes", "parameters",
-					       "allowed_addresses", "auth", NULL };
+					       "allowed_addresses", "auth", "alua", NULL };
 
 static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, struct obj_tpg *tpg)
 {
@@ -1156,6 +1019,7 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 
 	obj_tpg_attrs_default(&tpg->attrs);
 	obj_tpg_params_default(&tpg->params);
+	obj_settings_default(&obj_tpg_alua_settings, &tpg->alua);
 	ret = cfg_check_keys(g, config_tpg_keys, c->err);
 	if (ret)
 		return ret;
@@ -1184,6 +1048,8 @@ static int config_parse_tpg(struct config_ctx *c, const config_setting_t *g, str
 		ret = config_parse_allowed(c, g, what, &tpg->allowed);
 	if (!ret)
 		ret = config_parse_tpg_auth(c, g, what, &tpg->auth);
+	if (!ret)
+		ret = config_get_settings(g, &obj_tpg_alua_settings, &tpg->alua, c->err);
 	if (ret || !tpg->attrs.authentication)
 		return ret;
 	/* An ACL without credentials could never log in to a TPG that requires CHAP. */
@@ -1333,13 +1199,71 @@ static int config_parse_log_level(struct config_ctx *c, const config_setting_t *
 			 key, level, names);
 }
 
+/*
+ * A number of the top level (UINT, SIZE) as its row says: its default when
+ * the file has none, else in the row's range. Other rows: nothing to do.
+ */
+static int config_parse_number(struct config_ctx *c, const config_setting_t *root,
+			       const struct obj_global *r)
+{
+	config_setting_t *s = config_setting_get_member(root, r->key);
+	char lo[32], hi[32];
+	int64_t n;
+	uint64_t v = r->def;
+	int ret = 0;
+
+	if (r->value != OBJ_GLOBAL_UINT && r->value != OBJ_GLOBAL_SIZE)
+		return 0;
+	if (s && r->value == OBJ_GLOBAL_UINT) {
+		ret = config_get_range(root, r->key, false, (int64_t)r->min, (int64_t)r->max, &n,
+				       c->err);
+		v = (uint64_t)n;
+	} else if (s) {
+		ret = cfg_get_size(root, r->key, false, &v, c->err);
+		if (!ret && (v < r->min || v > r->max)) {
+			config_size_text(r->min, lo, sizeof(lo));
+			config_size_text(r->max, hi, sizeof(hi));
+			return cfg_error(c->err, s, "%s must be from %s to %s", r->key, lo, hi);
+		}
+	}
+	if (!ret)
+		obj_global_set_num(r, c->m, v);
+	return ret;
+}
+
+/*
+ * A group of the top level (GROUP) as its table says, its rows' defaults
+ * where the file has none; then what the rows cannot say alone.
+ */
+static int config_parse_group(struct config_ctx *c, const config_setting_t *root,
+			      const struct obj_global *r)
+{
+	const struct obj_auth_guard *g = &c->m->auth_guard;
+	config_setting_t *s;
+	int ret;
+
+	if (r->value != OBJ_GLOBAL_GROUP)
+		return 0;
+	obj_settings_default(r->settings, (char *)c->m + r->offset);
+	ret = config_get_settings(root, r->settings, (char *)c->m + r->offset, c->err);
+	if (ret || r != &obj_globals[OBJ_GLOBAL_AUTH_GUARD])
+		return ret;
+	s = config_setting_get_member(root, r->key);
+	if (g->delay_max_ms < g->delay_ms)
+		return cfg_error(c->err,
+				 config_setting_get_member(s, "delay_max_ms")
+					 ?: config_setting_get_member(s, "delay_ms"),
+				 "%s: delay_max_ms (%u) must not be below delay_ms (%u)", r->key,
+				 g->delay_max_ms, g->delay_ms);
+	return 0;
+}
+
 static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 {
 	struct obj_model *m = c->m;
 	const char *sock = CONFIG_DEFAULT_CONTROL_SOCKET, *debug = NULL, *p, *key;
 	const char *state_dir = PR_STORE_DEFAULT_DIR;
 	const char *keys[OBJ_GLOBAL__COUNT + 1];
-	int64_t io_threads = 0;
 	int ret;
 
 	obj_globals_keys(keys, ARRAY_SIZE(keys));
@@ -1374,11 +1298,13 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
 	strcpy(m->state_dir, state_dir);
 
-	ret = config_get_range(root, CONFIG_KEY(IO_THREADS), false, 0, CONFIG_IO_THREADS_MAX,
-			       &io_threads, c->err);
-	if (ret)
-		return ret;
-	m->io_threads = (unsigned int)io_threads;
+	obj_globals_foreach(r) {
+		ret = config_parse_number(c, root, r);
+		if (!ret)
+			ret = config_parse_group(c, root, r);
+		if (ret)
+			return ret;
+	}
 
 	/* Every change over the control socket is saved unless the admin says otherwise. */
 	m->auto_save = true;

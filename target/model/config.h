@@ -14,7 +14,10 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/portico/porticod.conf"
 #define CONFIG_DEFAULT_CONTROL_SOCKET "/run/portico/porticod.sock"
-#define CONFIG_IO_THREADS_MAX 1024
+#define CONFIG_IO_THREADS_MAX OBJ_IO_THREADS_MAX
+
+/* A size as the file writes it: "20G" when a unit divides it exactly, else the bytes. */
+void config_size_text(uint64_t size, char *buf, size_t len);
 
 /*
  * Reads and validates path into a new model (no backstore opened). 0, or

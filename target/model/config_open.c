@@ -14,6 +14,7 @@
 
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/obj_alua.h"
 #include "target/model/pr_store.h"
 
 /* "FILE:LINE: ..." when the backstore came from a file, the bare message otherwise. */
@@ -183,6 +184,14 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			i++; /* close its store too */
 			goto err_close;
 		}
+	}
+	/* SPC-4 §5.16: the targets' port groups, and the states the configuration gives them */
+	ret = obj_alua_open(m, old);
+	if (ret) {
+		if (err && !err->msg[0])
+			snprintf(err->msg, sizeof(err->msg), "cannot set up the ALUA states: %s",
+				 strerror(-ret));
+		goto err_close;
 	}
 	return 0;
 

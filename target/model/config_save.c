@@ -48,7 +48,7 @@ static int config_save_err(struct cfg_err *err, int ret, const char *fmt, ...)
  * the bytes ("512512"), never as an integer literal that libconfig 1.5
  * would truncate above 2^31-1 (docs/configuration.md).
  */
-static void config_size_text(uint64_t size, char *buf, size_t len)
+void config_size_text(uint64_t size, char *buf, size_t len)
 {
 	static const char units[] = "KMGTP";
 	int i;
@@ -84,6 +84,10 @@ static int config_save_setting(config_setting_t *g, const struct obj_setting *r,
 		return cfg_set_string(g, r->key, obj_setting_str(r, obj));
 	case OBJ_SETTING_CHAP_ALGS:
 		return cfg_set_string(g, r->key, obj_setting_algs_text(r, obj, algs, sizeof(algs)));
+	case OBJ_SETTING_CHOICE:
+		/* a value without a name would not read back: the save's check refuses it */
+		return cfg_set_string(g, r->key, obj_setting_choice_name(r, obj_setting_uint(r, obj))
+							 ?: "");
 	}
 	return -EINVAL;
 }
@@ -282,6 +286,8 @@ static int config_save_tpg(config_setting_t *list, const struct obj_tpg *tpg)
 		ret = config_save_settings(g, &obj_tpg_param_settings, &tpg->params);
 	if (!ret)
 		ret = config_save_settings(g, &obj_tpg_auth_settings, &tpg->auth);
+	if (!ret)
+		ret = config_save_settings(g, &obj_tpg_alua_settings, &tpg->alua);
 	return ret;
 }
 
@@ -306,6 +312,21 @@ static int config_save_target(config_setting_t *list, const struct obj_target *t
 
 /* The key of a row of the file's top level (obj_globals). */
 #define CONFIG_KEY(row) (obj_globals[OBJ_GLOBAL_##row].key)
+
+/* A number of the top level (UINT, SIZE) that is not at its row's default: sizes as "64M". */
+static int config_save_number(config_setting_t *root, const struct obj_model *m,
+			      const struct obj_global *r)
+{
+	uint64_t v = obj_global_num(r, m);
+	char text[32];
+
+	if (v == r->def)
+		return 0;
+	if (r->value == OBJ_GLOBAL_UINT)
+		return cfg_set_uint(root, r->key, v);
+	config_size_text(v, text, sizeof(text));
+	return cfg_set_string(root, r->key, text);
+}
 
 /*
  * Fills cfg (freshly initialised) with m, in the model's order: the same
@@ -332,6 +353,19 @@ int config_build(const struct obj_model *m, config_t *cfg)
 		ret = cfg_set_string(root, CONFIG_KEY(STATE_DIR), m->state_dir);
 	if (!ret)
 		ret = config_save_settings(root, &obj_discovery_auth_settings, &m->discovery_auth);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_IO_MEMORY_LIMIT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_SEND_TIMEOUT]);
+	if (!ret)
+		ret = config_save_number(root, m, &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS]);
+	if (!ret)
+		ret = config_save_number(root, m,
+					 &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS]);
+	if (!ret)
+		ret = config_save_settings(root, &obj_auth_guard_settings, &m->auth_guard);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)

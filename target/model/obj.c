@@ -18,6 +18,7 @@
 #include "target/iscsi/chap.h"
 #include "target/model/obj.h"
 #include "target/model/obj_settings.h"
+#include "target/scsi/alua.h"
 
 void obj_tpg_attrs_default(struct obj_tpg_attrs *a)
 {
@@ -68,6 +69,7 @@ void obj_model_free(struct obj_model *m)
 			net_allow_fini(&tpg->allowed);
 		}
 		free(t->tpgs);
+		alua_tgt_put(t->alua);
 	}
 	free(m->targets);
 	explicit_bzero(&m->discovery_auth, sizeof(m->discovery_auth));
@@ -357,6 +359,11 @@ static bool obj_settings_same(const struct obj_settings *t, const void *x, const
 						obj_setting_algs_text(r, x, ax, sizeof(ax)),
 						obj_setting_algs_text(r, y, ay, sizeof(ay)));
 			break;
+		case OBJ_SETTING_CHOICE:
+			if (obj_setting_uint(r, x) != obj_setting_uint(r, y))
+				return obj_diff(why, whylen, "%s: %s %u != %u", what, r->field,
+						obj_setting_uint(r, x), obj_setting_uint(r, y));
+			break;
 		case OBJ_SETTING_NAME:
 			if (strcmp(obj_setting_str(r, x), obj_setting_str(r, y)))
 				return obj_diff(why, whylen, "%s: %s '%s' != '%s'", what, r->field,
@@ -483,6 +490,8 @@ static bool obj_tpg_equal(const struct obj_tpg *x, const struct obj_tpg *y, char
 		return false;
 	if (!obj_settings_same(&obj_tpg_auth_settings, &x->auth, &y->auth, what, why, whylen))
 		return false;
+	if (!obj_settings_same(&obj_tpg_alua_settings, &x->alua, &y->alua, what, why, whylen))
+		return false;
 	return obj_settings_same(&obj_tpg_param_settings, &x->params, &y->params, what, why,
 				 whylen);
 }
@@ -498,6 +507,10 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 		return x == y ? true : obj_diff(why, whylen, "one model is NULL");
 	/* the daemon's own settings; its parts below */
 	obj_globals_foreach(r) {
+		if (r->value == OBJ_GLOBAL_GROUP &&
+		    !obj_settings_same(r->settings, (const char *)x + r->offset,
+				       (const char *)y + r->offset, r->key, why, whylen))
+			return false;
 		if (r->value == OBJ_GLOBAL_TEXT &&
 		    strcmp(obj_global_text(r, x), obj_global_text(r, y)))
 			return obj_diff(why, whylen, "model: %s '%s' != '%s'", r->field,

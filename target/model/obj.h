@@ -33,6 +33,7 @@
 
 #define OBJ_NAME_MAX 64
 #define OBJ_LUN_MAX 16383 /* SAM-5 flat space addressing: the largest LUN porticod serves */
+#define OBJ_IO_THREADS_MAX 1024
 
 struct obj_backstore {
 	char name[OBJ_NAME_MAX];
@@ -78,6 +79,19 @@ struct obj_chap {
 	uint32_t chap_algorithms; /* CHAP_ALG_BIT()s; 0: not set (every algorithm) */
 };
 
+/*
+ * The auth guard (docs/configuration.md, "Failed logins"): failed logins
+ * counted per initiator name and per source address, their answers
+ * delayed, and a lockout after a run of them.
+ */
+struct obj_auth_guard {
+	bool enabled;
+	uint32_t delay_ms; /* the first failure of a run waits this long, doubling */
+	uint32_t delay_max_ms; /* ... up to this */
+	uint32_t lockout_failures; /* this many in a row lock the name or address out */
+	uint32_t lockout_time; /* seconds; failures older than this are forgotten */
+};
+
 struct obj_acl {
 	char initiator[ISCSI_NAME_MAX + 1];
 	struct obj_chap chap; /* userid set: this initiator must use CHAP */
@@ -112,6 +126,20 @@ struct obj_tpg_params {
 	uint32_t default_time2retain;
 };
 
+/*
+ * A TPG's ALUA settings (group alua, obj_tpg_alua_settings): the TPG is a
+ * target port, alone in the target port group of its tag (SPC-4 §5.16,
+ * target/scsi/alua.h). state and preferred are the live ones of the
+ * served model: SET TARGET PORT GROUPS changes them there, and the control
+ * thread copies them back (obj_alua_pull) before it reads or changes the
+ * model.
+ */
+struct obj_tpg_alua {
+	uint32_t state; /* enum scsi_alua_state */
+	bool preferred;
+	bool explicit_ok; /* SET TARGET PORT GROUPS (explicit transitions) */
+};
+
 struct obj_target;
 
 struct obj_tpg {
@@ -127,6 +155,7 @@ struct obj_tpg {
 	struct obj_tpg_params params;
 	/* CHAP policy for its ACLs (chap_algorithms); never credentials, which ACLs hold */
 	struct obj_chap auth;
+	struct obj_tpg_alua alua;
 	/*
 	 * Where initiators may log in from; empty: anywhere. Here and not in
 	 * attrs, which sessions copy by value (struct iscsi_session_conf).
@@ -139,6 +168,12 @@ struct obj_target {
 	char alias[256];
 	struct obj_tpg *tpgs;
 	size_t ntpgs;
+	/*
+	 * Its target port groups as they are served (target/scsi/alua.h), a
+	 * reference; made by config_open, taken over by the next model of
+	 * the same target (obj_alua.h). NULL until opened.
+	 */
+	struct alua_tgt *alua;
 };
 
 struct obj_model {
@@ -150,6 +185,19 @@ struct obj_model {
 	enum log_level log_level; /* LOG_LEVEL_INFO unless configured */
 	char debug[256]; /* components with debug output ("iscsi,scsi", "all"), or "" */
 	struct obj_chap discovery_auth; /* userid set: discovery sessions must use CHAP */
+	/*
+	 * Limits (docs/configuration.md, "Limits"): bytes of command data
+	 * in flight, all sessions (0: a quarter of the machine's memory) and
+	 * one session; seconds a connection may take nothing of what waits
+	 * to be sent before it is dropped.
+	 */
+	uint64_t io_memory_limit;
+	uint64_t session_io_memory_limit;
+	unsigned int send_timeout;
+	/* connections at most, in all and from one initiator address */
+	unsigned int max_connections;
+	unsigned int max_connections_per_address;
+	struct obj_auth_guard auth_guard;
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

@@ -6,8 +6,10 @@
  * for a KVM host on a fast network; docs/configuration.md says which and
  * why, and keeps its tables in step with these.
  */
+#include <errno.h>
 #include <string.h>
 
+#include "common/scsi_proto.h"
 #include "target/iscsi/chap.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/param.h"
@@ -32,6 +34,9 @@
 #define OBJ_STR_(S, prefix, kind, m)                                                               \
 	.type = kind, OBJ_AT(S, prefix, char *, m), .size = sizeof(((S *)0)->m)
 #define OBJ_ALGS_(S, prefix, m) .type = OBJ_SETTING_CHAP_ALGS, OBJ_AT(S, prefix, uint32_t, m)
+#define OBJ_CHOICE_(S, prefix, m, names)                                                           \
+	.type = OBJ_SETTING_CHOICE, OBJ_AT(S, prefix, uint32_t, m), .choices = names,              \
+	.nchoices = sizeof(names) / sizeof((names)[0])
 /* the same, for a field named by a macro (ATTR, PARAM, CHAP below) */
 #define OBJ_BOOL(...) OBJ_BOOL_(__VA_ARGS__)
 #define OBJ_YESNO(...) OBJ_YESNO_(__VA_ARGS__)
@@ -39,6 +44,7 @@
 #define OBJ_DIGEST(...) OBJ_DIGEST_(__VA_ARGS__)
 #define OBJ_STR(...) OBJ_STR_(__VA_ARGS__)
 #define OBJ_ALGS(...) OBJ_ALGS_(__VA_ARGS__)
+#define OBJ_CHOICE(...) OBJ_CHOICE_(__VA_ARGS__)
 
 /*
  * A value the transport takes too, from field m of struct S into the field
@@ -60,6 +66,7 @@
 #define TO_LOGIN_REQUIRED(m) OBJ_TO_REQUIRED(struct obj_tpg_params, struct param_limits, m)
 #define CHAP(kind, m) struct obj_chap, "", kind, m
 #define CHAP_POLICY(m) struct obj_chap, "", m
+#define GUARD(m) struct obj_auth_guard, "auth_guard.", m
 
 /* RFC 7143 §13.12-13.14: data segment and burst lengths are 512 to 2^24-1 */
 #define OBJ_DSL_MAX ((1u << 24) - 1)
@@ -133,6 +140,48 @@ static const struct obj_setting obj_chap_rows[OBJ_CHAP__COUNT] = {
 				  .word = "SHA3-256,SHA256,SHA1,MD5" },
 };
 
+/*
+ * docs/configuration.md, "Failed logins": a guesser's tenth failure in a
+ * row waits 8 s, and ten in a row lock the name out of the target (an
+ * address, ten names or targets) for five minutes, about two guesses a
+ * minute; a right secret is never delayed. Delays stay under the 30 s a
+ * login may take.
+ */
+static const struct obj_setting obj_auth_guard_rows[] = {
+	{ .key = "enabled", OBJ_BOOL(GUARD(enabled)), .def = true },
+	{ .key = "delay_ms", OBJ_UINT(GUARD(delay_ms)), .max = 30000, .def = 500 },
+	{ .key = "delay_max_ms", OBJ_UINT(GUARD(delay_max_ms)), .max = 30000, .def = 8000 },
+	{ .key = "lockout_failures", OBJ_UINT(GUARD(lockout_failures)), .min = 1, .max = 1000,
+	  .def = 10 },
+	{ .key = "lockout_time", OBJ_UINT(GUARD(lockout_time)), .min = 1, .max = 86400,
+	  .def = 300 },
+};
+
+/*
+ * A TPG's ALUA settings (SPC-4 §5.16, target/scsi/alua.h): the access
+ * state of its target port group, in the administrator's words (the
+ * states' own names with '_' for '/' and '-', which a shell word keeps
+ * whole), whether REPORT TARGET PORT GROUPS marks it preferred, and
+ * whether SET TARGET PORT GROUPS may change it and is taken through it.
+ * Off by default, so that an initiator's failover (Linux's scsi_dh_alua
+ * activating a path group) never moves the states every other host sees.
+ */
+#define ALUA(m) struct obj_tpg_alua, "alua.", m
+static const struct obj_choice obj_alua_states[] = {
+	{ "active_optimized", SCSI_ALUA_ACTIVE_OPTIMIZED },
+	{ "active_non_optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+	{ "standby", SCSI_ALUA_STANDBY },
+	{ "unavailable", SCSI_ALUA_UNAVAILABLE },
+	{ "transitioning", SCSI_ALUA_TRANSITIONING },
+};
+static const struct obj_setting obj_tpg_alua_rows[] = {
+	{ .key = "state", OBJ_CHOICE(ALUA(state), obj_alua_states),
+	  .def = SCSI_ALUA_ACTIVE_OPTIMIZED,
+	  .word = "active_optimized|active_non_optimized|standby|unavailable|transitioning" },
+	{ .key = "preferred", OBJ_BOOL(ALUA(preferred)) },
+	{ .key = "explicit", OBJ_BOOL(ALUA(explicit_ok)) },
+};
+
 /* A field of struct bs_params, for obj_model_equal "params.m" */
 #define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
 
@@ -184,6 +233,7 @@ _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
 	.size = sizeof(((struct obj_model *)0)->m), .field = #m
 
 #define OBJ_DISCOVERY_AUTH "discovery_auth"
+#define OBJ_AUTH_GUARD "auth_guard"
 
 const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	/* the socket is bound at start-up: a restored file's takes effect at the next */
@@ -191,7 +241,8 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 					OBJ_MODEL(char *, control_socket), .at_start = true },
 	/* the I/O threads run from start-up */
 	[OBJ_GLOBAL_IO_THREADS] = { .key = "io_threads", .value = OBJ_GLOBAL_UINT,
-				    OBJ_MODEL(unsigned int, io_threads), .at_start = true },
+				    OBJ_MODEL(unsigned int, io_threads), .at_start = true,
+				    .max = OBJ_IO_THREADS_MAX },
 	[OBJ_GLOBAL_LOG_LEVEL] = { .key = "log_level", .value = OBJ_GLOBAL_LEVEL,
 				   OBJ_MODEL(enum log_level, log_level) },
 	[OBJ_GLOBAL_DEBUG] = { .key = "debug", .value = OBJ_GLOBAL_TEXT, OBJ_MODEL(char *, debug) },
@@ -203,6 +254,39 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_DISCOVERY_AUTH] = { .key = OBJ_DISCOVERY_AUTH, .value = OBJ_GLOBAL_PART },
 	[OBJ_GLOBAL_AUTO_SAVE] = { .key = "auto_save", .value = OBJ_GLOBAL_BOOL,
 				   OBJ_MODEL(bool, auto_save) },
+	/*
+	 * Command data in flight (docs/configuration.md, "Limits"): at least
+	 * the largest command (8 MiB, VPD B0's MAXIMUM TRANSFER LENGTH); 0,
+	 * the default, is a quarter of the machine's memory.
+	 */
+	[OBJ_GLOBAL_IO_MEMORY_LIMIT] = { .key = "io_memory_limit", .value = OBJ_GLOBAL_SIZE,
+					 OBJ_MODEL(uint64_t, io_memory_limit),
+					 .min = 8ull << 20, .max = 1ull << 50 },
+	/* 64 MiB: 128 commands of 512 KiB, tens of milliseconds of a 25 Gb/s link */
+	[OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT] = { .key = "session_io_memory_limit",
+						 .value = OBJ_GLOBAL_SIZE,
+						 OBJ_MODEL(uint64_t, session_io_memory_limit),
+						 .min = 1ull << 20, .max = 1ull << 50,
+						 .def = 64ull << 20 },
+	/* seconds: nopin_timeout's default; an initiator that takes nothing that long is gone */
+	[OBJ_GLOBAL_SEND_TIMEOUT] = { .key = "send_timeout", .value = OBJ_GLOBAL_UINT,
+				      OBJ_MODEL(unsigned int, send_timeout), .min = 1,
+				      .max = 3600, .def = 30 },
+	/*
+	 * docs/configuration.md, "Connections": a KVM host with a session per
+	 * disk (libvirt's iscsi-direct pools, QEMU's libiscsi) may need a
+	 * hundred from one address; 4096 in all fit LimitNOFILE in the unit
+	 */
+	[OBJ_GLOBAL_MAX_CONNECTIONS] = { .key = "max_connections", .value = OBJ_GLOBAL_UINT,
+					 OBJ_MODEL(unsigned int, max_connections), .min = 1,
+					 .max = 1u << 20, .def = 4096 },
+	[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS] = {
+		.key = "max_connections_per_address", .value = OBJ_GLOBAL_UINT,
+		OBJ_MODEL(unsigned int, max_connections_per_address), .min = 1, .max = 1u << 20,
+		.def = 256 },
+	[OBJ_GLOBAL_AUTH_GUARD] = { .key = OBJ_AUTH_GUARD, .value = OBJ_GLOBAL_GROUP,
+				    OBJ_MODEL(struct obj_auth_guard, auth_guard),
+				    .settings = &obj_auth_guard_settings },
 };
 
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
@@ -213,10 +297,13 @@ const struct obj_settings obj_chap_settings = OBJ_TABLE(NULL, obj_chap_rows);
 const struct obj_settings obj_discovery_auth_settings =
 	OBJ_TABLE(OBJ_DISCOVERY_AUTH, obj_chap_rows);
 const struct obj_settings obj_tpg_auth_settings = OBJ_TABLE("auth", obj_chap_rows);
+const struct obj_settings obj_auth_guard_settings = OBJ_TABLE(OBJ_AUTH_GUARD, obj_auth_guard_rows);
+const struct obj_settings obj_tpg_alua_settings = OBJ_TABLE("alua", obj_tpg_alua_rows);
 
 /* clang-format on */
 
-_Static_assert(sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
+_Static_assert(sizeof(obj_tpg_alua_rows) / sizeof(obj_tpg_alua_rows[0]) < OBJ_SETTINGS_MAX &&
+		       sizeof(obj_tpg_attr_rows) / sizeof(obj_tpg_attr_rows[0]) < OBJ_SETTINGS_MAX &&
 		       sizeof(obj_tpg_param_rows) / sizeof(obj_tpg_param_rows[0]) <
 			       OBJ_SETTINGS_MAX,
 	       "OBJ_SETTINGS_MAX holds every table's keys and the NULL after them");
@@ -337,6 +424,8 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	switch (r->value) {
 	case OBJ_GLOBAL_UINT:
 		return *(const unsigned int *)v;
+	case OBJ_GLOBAL_SIZE:
+		return *(const uint64_t *)v;
 	case OBJ_GLOBAL_BOOL:
 		return *(const bool *)v;
 	case OBJ_GLOBAL_LEVEL:
@@ -344,6 +433,16 @@ uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m)
 	default:
 		return 0;
 	}
+}
+
+void obj_global_set_num(const struct obj_global *r, struct obj_model *m, uint64_t v)
+{
+	char *f = (char *)m + r->offset;
+
+	if (r->value == OBJ_GLOBAL_UINT)
+		*(unsigned int *)f = (unsigned int)v;
+	else if (r->value == OBJ_GLOBAL_SIZE)
+		*(uint64_t *)f = v;
 }
 
 const char *obj_global_text(const struct obj_global *r, const struct obj_model *m)
@@ -432,6 +531,7 @@ void obj_settings_to_transport(const struct obj_settings *t, const void *obj, vo
 					obj_setting_required(r, obj);
 			break;
 		case OBJ_SETTING_UINT:
+		case OBJ_SETTING_CHOICE:
 			*(uint32_t *)(base + r->transport_offset) = obj_setting_uint(r, obj);
 			break;
 		case OBJ_SETTING_NAME:
@@ -450,6 +550,7 @@ bool obj_setting_is_default(const struct obj_setting *r, const void *obj)
 		return obj_setting_bool(r, obj) == !!r->def;
 	case OBJ_SETTING_UINT:
 	case OBJ_SETTING_CHAP_ALGS:
+	case OBJ_SETTING_CHOICE:
 		return obj_setting_uint(r, obj) == r->def;
 	case OBJ_SETTING_DIGEST:
 		return obj_setting_bool(r, obj) == !!r->def && !obj_setting_required(r, obj);
@@ -470,6 +571,7 @@ void obj_settings_default(const struct obj_settings *t, void *obj)
 			break;
 		case OBJ_SETTING_UINT:
 		case OBJ_SETTING_CHAP_ALGS:
+		case OBJ_SETTING_CHOICE:
 			obj_setting_set_uint(r, obj, r->def);
 			break;
 		case OBJ_SETTING_DIGEST:
@@ -521,4 +623,23 @@ const char *obj_setting_word(const struct obj_setting *r)
 	default:
 		return "N";
 	}
+}
+
+const char *obj_setting_choice_name(const struct obj_setting *r, uint32_t value)
+{
+	for (size_t i = 0; i < r->nchoices; i++)
+		if (r->choices[i].value == value)
+			return r->choices[i].name;
+	return NULL;
+}
+
+int obj_setting_choice_parse(const struct obj_setting *r, const char *name, uint32_t *value)
+{
+	for (size_t i = 0; i < r->nchoices; i++) {
+		if (!strcmp(r->choices[i].name, name)) {
+			*value = r->choices[i].value;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

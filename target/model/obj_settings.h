@@ -39,6 +39,14 @@ enum obj_setting_type {
 	 * set), written as names, "SHA3-256,SHA256" (chap_algs_text)
 	 */
 	OBJ_SETTING_CHAP_ALGS,
+	/* one of the names of .choices, held as its value in a uint32_t */
+	OBJ_SETTING_CHOICE,
+};
+
+/* A name a CHOICE setting takes, and the value it stands for. */
+struct obj_choice {
+	const char *name;
+	uint32_t value;
 };
 
 struct obj_setting {
@@ -53,6 +61,8 @@ struct obj_setting {
 	const char *field_required; /* DIGEST: the other one's */
 	const char *word; /* what `help` shows for the value ("USER"); NULL: by type */
 	bool mutual; /* CHAP: the target's credentials, only with the initiator's */
+	const struct obj_choice *choices; /* CHOICE: its names, in the order help lists them */
+	size_t nchoices;
 	/*
 	 * The transport takes the value (obj_settings_to_transport): into the
 	 * field of the same name of struct param_limits at a login (a
@@ -102,6 +112,10 @@ extern const struct obj_settings obj_chap_settings;
 extern const struct obj_settings obj_discovery_auth_settings;
 /* The same rows, a TPG's group auth: its policy only (config.c refuses credentials there). */
 extern const struct obj_settings obj_tpg_auth_settings;
+/* struct obj_auth_guard, the group auth_guard of the file's top level */
+extern const struct obj_settings obj_auth_guard_settings;
+/* struct obj_tpg_alua, a TPG's group alua: its target port group's access state (SPC-4 §5.16) */
+extern const struct obj_settings obj_tpg_alua_settings;
 
 /* How a backstore setting's value is read, written and shown. */
 enum obj_bs_value {
@@ -191,18 +205,24 @@ size_t obj_bs_create_args(const struct bs_kind *k, bool positional, const char *
 /* What a key of the file's top level holds (struct obj_model). */
 enum obj_global_value {
 	OBJ_GLOBAL_TEXT, /* a string: a char array of .size bytes */
-	OBJ_GLOBAL_UINT, /* an unsigned int */
+	OBJ_GLOBAL_UINT, /* an unsigned int from .min to .max, .def when the file has none */
+	/* bytes, a uint64_t: "64M" in the file (or an integer), from .min to .max, else .def */
+	OBJ_GLOBAL_SIZE,
 	OBJ_GLOBAL_BOOL,
 	OBJ_GLOBAL_LEVEL, /* an enum log_level, by its name (log_level_name) */
+	/* a group of settings whose rows are a table (.settings), a struct at .offset */
+	OBJ_GLOBAL_GROUP,
 	OBJ_GLOBAL_PART, /* a part of the model with rows of its own */
 };
 
 /*
  * A key of the file's top level: the daemon's own settings and the parts
- * of the model. Each setting has its checks in config.c and its place in
- * the saved file in config_save.c; the table gives their keys (in the order
- * a message lists them), what obj_model_equal compares, what clearconfig
- * keeps and what restoreconfig leaves to the next start.
+ * of the model. A number (UINT, SIZE) is read and saved as its row says
+ * (its range, its default, which is not saved); the others have their
+ * checks in config.c. Each has its place in the saved file in
+ * config_save.c; the table gives their keys (in the order a message lists
+ * them), what obj_model_equal compares, what clearconfig keeps and what
+ * restoreconfig leaves to the next start.
  */
 struct obj_global {
 	const char *key;
@@ -211,6 +231,9 @@ struct obj_global {
 	size_t size;
 	const char *field; /* as obj_model_equal names it */
 	bool at_start; /* takes effect when porticod starts: a restored file's is not taken */
+	/* UINT, SIZE: what the parser takes, and the value without the key (maybe out of range) */
+	uint64_t min, max, def;
+	const struct obj_settings *settings; /* GROUP */
 };
 
 enum obj_global_row {
@@ -223,6 +246,12 @@ enum obj_global_row {
 	OBJ_GLOBAL_TARGETS,
 	OBJ_GLOBAL_DISCOVERY_AUTH,
 	OBJ_GLOBAL_AUTO_SAVE,
+	OBJ_GLOBAL_IO_MEMORY_LIMIT,
+	OBJ_GLOBAL_SESSION_IO_MEMORY_LIMIT,
+	OBJ_GLOBAL_SEND_TIMEOUT,
+	OBJ_GLOBAL_MAX_CONNECTIONS,
+	OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS,
+	OBJ_GLOBAL_AUTH_GUARD,
 	OBJ_GLOBAL__COUNT,
 };
 extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
@@ -231,8 +260,10 @@ extern const struct obj_global obj_globals[OBJ_GLOBAL__COUNT];
 	for (const struct obj_global *r = obj_globals; r < obj_globals + OBJ_GLOBAL__COUNT; r++)
 
 struct obj_model;
-/* The value of a UINT, BOOL or LEVEL row in m, and the text of a TEXT row. */
+/* The value of a UINT, SIZE, BOOL or LEVEL row in m, and the text of a TEXT row. */
 uint64_t obj_global_num(const struct obj_global *r, const struct obj_model *m);
+/* Sets the value of a UINT or SIZE row in m. */
+void obj_global_set_num(const struct obj_global *r, struct obj_model *m, uint64_t v);
 const char *obj_global_text(const struct obj_global *r, const struct obj_model *m);
 /* Copies r's value from m to to (a PART has none to copy). */
 void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m);
@@ -285,5 +316,9 @@ const char *obj_setting_algs_text(const struct obj_setting *r, const void *obj, 
 
 /* What `help` shows for r's value: its word, "true|false" for a boolean, "N" for a number. */
 const char *obj_setting_word(const struct obj_setting *r);
+
+/* A CHOICE row's name for value, or NULL; the value of name (0 or -EINVAL). */
+const char *obj_setting_choice_name(const struct obj_setting *r, uint32_t value);
+int obj_setting_choice_parse(const struct obj_setting *r, const char *name, uint32_t *value);
 
 #endif

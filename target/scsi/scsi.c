@@ -49,6 +49,19 @@
 #define MEDIUM_READ (SCSI_OP_F_MEDIUM)
 #define MEDIUM_WRITE (SCSI_OP_F_MEDIUM | SCSI_OP_F_WRITE)
 
+/*
+ * SPC-4 §5.16: what a target port lets through in the standby state
+ * (ALUA_SB), and in every state that refuses medium access (ALUA_ANY):
+ * INQUIRY, REPORT LUNS, REPORT TARGET PORT GROUPS, REQUEST SENSE. Standby
+ * adds MODE SENSE/SELECT, the persistent reservation commands and SET
+ * TARGET PORT GROUPS (which unavailable takes too), and here READ
+ * CAPACITY, which SPC-4 does not list: as LIO and SCST do, so that a host
+ * that scans a standby path first learns its size (Linux's sd does, and
+ * dm-multipath wants every path of a map the same size).
+ */
+#define ALUA_SB SCSI_OP_F_ALUA_STANDBY
+#define ALUA_ANY (SCSI_OP_F_ALUA_STANDBY | SCSI_OP_F_ALUA_UNAVAILABLE | SCSI_OP_F_ALUA_TRANSITIONING)
+
 /* PERSISTENT RESERVE IN / OUT usage: the service action, allocation / parameter list length. */
 #define U_PRIN { SCSI_OP_PERSISTENT_RESERVE_IN, 0x1f, 0, 0, 0, 0, 0, 0xff, 0xff, 0 }
 #define U_PROUT { SCSI_OP_PERSISTENT_RESERVE_OUT, 0x1f, 0xff, 0, 0, 0xff, 0xff, 0xff, 0xff, 0 }
@@ -56,7 +69,7 @@
 /* SERVICE ACTION IN(16), SBC-3 §5.15-16. */
 static const struct scsi_op scsi_sai_ops[] = {
 	[SCSI_SAI_READ_CAPACITY_16] = {
-		.name = "READ CAPACITY(16)", .cdb_len = 16, .pr = SCSI_PR_ALLOWED,
+		.name = "READ CAPACITY(16)", .cdb_len = 16, .flags = ALUA_SB, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_SERVICE_ACTION_IN_16, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0,
 			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },
 		.parse = sbc_parse_read_capacity_16, .exec = sbc_exec_read_capacity_16,
@@ -72,9 +85,10 @@ static const struct scsi_op scsi_sai_ops[] = {
 /* MAINTENANCE IN, SPC-4 §6.25 and §6.35. */
 static const struct scsi_op scsi_mi_ops[] = {
 	[SCSI_MI_REPORT_TARGET_PORT_GROUPS] = {
-		.name = "REPORT TARGET PORT GROUPS", .cdb_len = 12, .pr = SCSI_PR_ALLOWED,
+		.name = "REPORT TARGET PORT GROUPS", .cdb_len = 12, .flags = ALUA_ANY,
+		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_MAINTENANCE_IN, 0xff, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
-		.parse = spc_parse_rtpg, .exec = spc_exec_rtpg,
+		.parse = alua_parse_rtpg, .exec = alua_exec_rtpg,
 	},
 	[SCSI_MI_REPORT_SUPPORTED_OPCODES] = {
 		.name = "REPORT SUPPORTED OPERATION CODES", .cdb_len = 12, .pr = SCSI_PR_READ,
@@ -85,28 +99,43 @@ static const struct scsi_op scsi_mi_ops[] = {
 };
 
 /*
+ * MAINTENANCE OUT (alua.c): SET TARGET PORT GROUPS, only through a target
+ * port whose group takes explicit transitions. It changes what other
+ * initiators may do: it conflicts with a persistent reservation as any
+ * command of that class does.
+ */
+static const struct scsi_op scsi_mo_ops[] = {
+	[SCSI_MO_SET_TARGET_PORT_GROUPS] = {
+		.name = "SET TARGET PORT GROUPS", .cdb_len = 12,
+		.flags = SCSI_OP_F_ALUA_STANDBY | SCSI_OP_F_ALUA_UNAVAILABLE,
+		.usage = { SCSI_OP_MAINTENANCE_OUT, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
+		.supported = alua_explicit, .parse = alua_parse_stpg, .exec = alua_exec_stpg,
+	},
+};
+
+/*
  * PERSISTENT RESERVE IN / OUT, SPC-4 §6.15-16 (pr.c). They decide for
  * themselves what a reservation allows. REGISTER AND MOVE is not offered.
  */
 static const struct scsi_op scsi_prin_ops[] = {
 	[SCSI_PRIN_READ_KEYS] = {
 		.name = "PERSISTENT RESERVE IN / READ KEYS", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
 		.parse = pr_parse_in, .exec = pr_exec_in,
 	},
 	[SCSI_PRIN_READ_RESERVATION] = {
 		.name = "PERSISTENT RESERVE IN / READ RESERVATION", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
 		.parse = pr_parse_in, .exec = pr_exec_in,
 	},
 	[SCSI_PRIN_REPORT_CAPABILITIES] = {
 		.name = "PERSISTENT RESERVE IN / REPORT CAPABILITIES", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
 		.parse = pr_parse_in, .exec = pr_exec_in,
 	},
 	[SCSI_PRIN_READ_FULL_STATUS] = {
 		.name = "PERSISTENT RESERVE IN / READ FULL STATUS", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PRIN,
 		.parse = pr_parse_in, .exec = pr_exec_in,
 	},
 };
@@ -114,43 +143,44 @@ static const struct scsi_op scsi_prin_ops[] = {
 static const struct scsi_op scsi_prout_ops[] = {
 	[SCSI_PROUT_REGISTER] = {
 		.name = "PERSISTENT RESERVE OUT / REGISTER", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_RESERVE] = {
 		.name = "PERSISTENT RESERVE OUT / RESERVE", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_RELEASE] = {
 		.name = "PERSISTENT RESERVE OUT / RELEASE", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_CLEAR] = {
 		.name = "PERSISTENT RESERVE OUT / CLEAR", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_PREEMPT] = {
 		.name = "PERSISTENT RESERVE OUT / PREEMPT", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_PREEMPT_AND_ABORT] = {
 		.name = "PERSISTENT RESERVE OUT / PREEMPT AND ABORT", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 	[SCSI_PROUT_REGISTER_AND_IGNORE] = {
 		.name = "PERSISTENT RESERVE OUT / REGISTER AND IGNORE EXISTING KEY", .cdb_len = 10,
-		.flags = SCSI_OP_F_RESV_OK, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
 };
 
 static const struct scsi_sa_table scsi_sai_table = { scsi_sai_ops, ARRAY_SIZE(scsi_sai_ops) };
 static const struct scsi_sa_table scsi_mi_table = { scsi_mi_ops, ARRAY_SIZE(scsi_mi_ops) };
+static const struct scsi_sa_table scsi_mo_table = { scsi_mo_ops, ARRAY_SIZE(scsi_mo_ops) };
 static const struct scsi_sa_table scsi_prin_table = { scsi_prin_ops, ARRAY_SIZE(scsi_prin_ops) };
 static const struct scsi_sa_table scsi_prout_table = { scsi_prout_ops, ARRAY_SIZE(scsi_prout_ops) };
 
@@ -168,7 +198,7 @@ static const struct scsi_op scsi_ops[256] = {
 	},
 	[SCSI_OP_REQUEST_SENSE] = {
 		.name = "REQUEST SENSE", .cdb_len = 6,
-		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK | ALUA_ANY,
 		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_REQUEST_SENSE, 0x01, 0, 0, 0xff, 0 },
 		.parse = spc_parse_request_sense, .exec = spc_exec_request_sense,
@@ -185,13 +215,13 @@ static const struct scsi_op scsi_ops[256] = {
 	},
 	[SCSI_OP_INQUIRY] = {
 		.name = "INQUIRY", .cdb_len = 6,
-		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK | ALUA_ANY,
 		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_INQUIRY, 0x01, 0xff, 0xff, 0xff, 0 },
 		.parse = spc_parse_inquiry, .exec = spc_exec_inquiry,
 	},
 	[SCSI_OP_MODE_SELECT_6] = {
-		.name = "MODE SELECT(6)", .cdb_len = 6,
+		.name = "MODE SELECT(6)", .cdb_len = 6, .flags = ALUA_SB,
 		.usage = { SCSI_OP_MODE_SELECT_6, 0x11, 0, 0, 0xff, 0 },
 		.parse = spc_parse_mode_select, .exec = spc_exec_mode_select,
 	},
@@ -207,7 +237,7 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = pr_parse_reserve6, .exec = pr_exec_release6,
 	},
 	[SCSI_OP_MODE_SENSE_6] = {
-		.name = "MODE SENSE(6)", .cdb_len = 6, .pr = SCSI_PR_READ,
+		.name = "MODE SENSE(6)", .cdb_len = 6, .flags = ALUA_SB, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MODE_SENSE_6, 0x08, 0xff, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_sense, .exec = spc_exec_mode_sense,
 	},
@@ -217,7 +247,7 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_start_stop_unit, .exec = sbc_exec_start_stop_unit,
 	},
 	[SCSI_OP_READ_CAPACITY_10] = {
-		.name = "READ CAPACITY(10)", .cdb_len = 10, .pr = SCSI_PR_ALLOWED,
+		.name = "READ CAPACITY(10)", .cdb_len = 10, .flags = ALUA_SB, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_READ_CAPACITY_10, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0 },
 		.parse = sbc_parse_read_capacity_10, .exec = sbc_exec_read_capacity_10,
 	},
@@ -265,12 +295,12 @@ static const struct scsi_op scsi_ops[256] = {
 		.parse = sbc_parse_unmap, .exec = sbc_exec_unmap,
 	},
 	[SCSI_OP_MODE_SELECT_10] = {
-		.name = "MODE SELECT(10)", .cdb_len = 10,
+		.name = "MODE SELECT(10)", .cdb_len = 10, .flags = ALUA_SB,
 		.usage = { SCSI_OP_MODE_SELECT_10, 0x11, 0, 0, 0, 0, 0, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_select, .exec = spc_exec_mode_select,
 	},
 	[SCSI_OP_MODE_SENSE_10] = {
-		.name = "MODE SENSE(10)", .cdb_len = 10, .pr = SCSI_PR_READ,
+		.name = "MODE SENSE(10)", .cdb_len = 10, .flags = ALUA_SB, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_sense, .exec = spc_exec_mode_sense,
 	},
@@ -331,13 +361,16 @@ static const struct scsi_op scsi_ops[256] = {
 	},
 	[SCSI_OP_REPORT_LUNS] = {
 		.name = "REPORT LUNS", .cdb_len = 12,
-		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK,
+		.flags = SCSI_OP_F_NO_UA | SCSI_OP_F_ANY_LUN | SCSI_OP_F_RESV_OK | ALUA_ANY,
 		.pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_REPORT_LUNS, 0, 0xff, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 },
 		.parse = spc_parse_report_luns, .exec = spc_exec_report_luns,
 	},
 	[SCSI_OP_MAINTENANCE_IN] = {
 		.name = "MAINTENANCE IN", .cdb_len = 12, .sa = &scsi_mi_table,
+	},
+	[SCSI_OP_MAINTENANCE_OUT] = {
+		.name = "MAINTENANCE OUT", .cdb_len = 12, .sa = &scsi_mo_table,
 	},
 	[SCSI_OP_READ_12] = {
 		.name = "READ(12)", .cdb_len = 12, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
@@ -869,6 +902,9 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 			return scsi_invalid_cdb(cmd, 1, 4);
 		return SENSE_INVALID_OPCODE;
 	}
+	/* a command this nexus may not use (SET TARGET PORT GROUPS without explicit ALUA) */
+	if (op->supported && !op->supported(cmd))
+		return SENSE_INVALID_OPCODE;
 	if (cmd->cdb_len < op->cdb_len)
 		return scsi_invalid_cdb(cmd, 0, -1);
 	cmd->op = op;
@@ -911,6 +947,8 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 		 * command but INQUIRY, REPORT LUNS and REQUEST SENSE, and is
 		 * cleared by being reported.
 		 */
+		enum sense_reason alua;
+
 		if (!(op->flags & SCSI_OP_F_NO_UA)) {
 			uint32_t ua = scsi_itl_take_ua(itl);
 
@@ -925,6 +963,14 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 			if (ua)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
 		}
+		/*
+		 * SPC-4 §5.16: a target port in the standby, unavailable or
+		 * transitioning state refuses all but a few commands; the
+		 * unit attention that says it changed comes first.
+		 */
+		alua = alua_refuses(cmd, op);
+		if (alua != SENSE_OK)
+			return scsi_cmd_finish(cmd, alua);
 		/*
 		 * SPC-2 §5.5.1: while another nexus holds the unit reserved,
 		 * commands but those that only inquire end in RESERVATION

@@ -71,6 +71,10 @@ enum sense_reason {
 	SENSE_INVALID_FIELD_IN_COMMAND_IU,
 	SENSE_INVALID_RELEASE_OF_PR,		   /* 05/26/04 */
 	SENSE_INSUFFICIENT_REGISTRATION_RESOURCES, /* 05/55/04 */
+	/* SPC-4 §5.16: what a target port's asymmetric access state refuses */
+	SENSE_ALUA_TRANSITIONING, /* 02/04/0A */
+	SENSE_ALUA_STANDBY,	  /* 02/04/0B */
+	SENSE_ALUA_UNAVAILABLE,	  /* 02/04/0C */
 	/* transport-detected (iSCSI) */
 	SENSE_INITIATOR_DETECTED_ERROR,
 	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
@@ -88,6 +92,7 @@ enum sense_reason {
 	SENSE_UA_RESERVATIONS_PREEMPTED,
 	SENSE_UA_RESERVATIONS_RELEASED,
 	SENSE_UA_REGISTRATIONS_PREEMPTED,
+	SENSE_UA_ASYMMETRIC_ACCESS_CHANGED,
 	SENSE_REASON_MAX,
 };
 
@@ -102,6 +107,7 @@ enum scsi_ua {
 	SCSI_UA_RESERVATIONS_PREEMPTED = 1u << 6,      /* 2A/03 */
 	SCSI_UA_RESERVATIONS_RELEASED = 1u << 7,       /* 2A/04 */
 	SCSI_UA_REGISTRATIONS_PREEMPTED = 1u << 8,     /* 2A/05 */
+	SCSI_UA_ASYMMETRIC_ACCESS_CHANGED = 1u << 9,   /* 2A/06 */
 };
 
 enum scsi_dir {
@@ -128,6 +134,8 @@ struct scsi_lu_id {
 
 struct scsi_lu;
 struct scsi_itl;
+struct alua_tgt;
+struct alua_group;
 
 /*
  * An I_T nexus as the engine needs to know it (owned by the transport's
@@ -144,6 +152,16 @@ struct scsi_nexus {
 	size_t (*list_luns)(const struct scsi_nexus *nx, uint64_t *luns, size_t max);
 	/* Clears pending unit attentions ua_bits on every LU of this nexus (may be NULL). */
 	void (*clear_ua)(const struct scsi_nexus *nx, uint32_t ua_bits);
+	/*
+	 * ALUA (target/scsi/alua.h): the target port groups of the target
+	 * device, with a reference the transport drops, and the group of this
+	 * nexus's target port; set before the first LU attaches and never
+	 * changed. NULL: one group, tpg_tag, active/optimized, implicit only.
+	 */
+	struct alua_tgt *alua;
+	struct alua_group *alua_group;
+	/* SET TARGET PORT GROUPS changed states: whoever keeps them is told (may be NULL). */
+	void (*alua_changed)(const struct scsi_nexus *nx);
 	void *priv;
 };
 

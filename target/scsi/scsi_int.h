@@ -106,6 +106,31 @@ struct scsi_itl {
 	_Atomic uint32_t pr_deny;
 };
 
+/*
+ * One target port group (alua.h). The I/O path reads state through its
+ * nexus on every command; the rest is under tgt->lock.
+ */
+struct alua_group {
+	struct alua_tgt *tgt; /* its target device, which outlives it */
+	uint16_t id;
+	_Atomic uint8_t state;	     /* enum scsi_alua_state */
+	_Atomic bool pref;	     /* PREF: the administrator's preferred flag */
+	_Atomic bool explicit_ok;    /* SET TARGET PORT GROUPS may change it and goes through it */
+	_Atomic uint8_t status;	     /* enum scsi_alua_status: why the state is what it is */
+	bool present;		     /* its TPG is configured: REPORT TARGET PORT GROUPS shows it */
+	struct scsi_lu **lus;	     /* the LUs mapped through its port (not held: alua.h) */
+	size_t nlus;
+};
+
+/* The target port groups of one SCSI target device (alua.h). */
+struct alua_tgt {
+	_Atomic unsigned int refs;
+	pthread_mutex_t lock;
+	struct alua_group **groups; /* by id, ascending; a group stays until the last put */
+	size_t ngroups;
+	size_t cap;
+};
+
 /* What a persistent reservation refuses one nexus (SPC-4 §5.13.1 table 65, SBC-3 table 13). */
 enum scsi_pr_deny {
 	SCSI_PR_DENY_WRITE = 1u << 0, /* commands of class SCSI_PR_CONFLICT */
@@ -152,6 +177,16 @@ enum scsi_op_flag {
 	SCSI_OP_F_MEDIUM = 1u << 2,  /* needs a started unit (SBC-3 §4.19) */
 	SCSI_OP_F_WRITE = 1u << 3,   /* writes the medium: write protection applies */
 	SCSI_OP_F_RESV_OK = 1u << 4, /* allowed while another nexus holds a reservation */
+	/*
+	 * Let through a target port in that asymmetric access state (SPC-4
+	 * §5.16, the lists of the standby, unavailable and transitioning
+	 * states); the active states let everything through, and the others
+	 * refuse a command without the flag with NOT READY, LOGICAL UNIT NOT
+	 * ACCESSIBLE and the state's ASCQ.
+	 */
+	SCSI_OP_F_ALUA_STANDBY = 1u << 5,
+	SCSI_OP_F_ALUA_UNAVAILABLE = 1u << 6,
+	SCSI_OP_F_ALUA_TRANSITIONING = 1u << 7,
 };
 
 struct scsi_op;
@@ -174,6 +209,12 @@ struct scsi_op {
 	uint32_t flags;
 	enum scsi_pr_class pr;
 	const struct scsi_sa_table *sa; /* non-NULL: dispatch again on the service action */
+	/*
+	 * NULL: every nexus may use it. Else whether cmd's may: when not, the
+	 * command is an INVALID OPERATION CODE there, and REPORT SUPPORTED
+	 * OPERATION CODES does not list it to that nexus.
+	 */
+	bool (*supported)(const struct scsi_cmd *cmd);
 	enum sense_reason (*parse)(struct scsi_cmd *cmd);
 	enum scsi_exec_result (*exec)(struct scsi_cmd *cmd);
 };
@@ -274,8 +315,41 @@ enum sense_reason spc_parse_inquiry(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd);
 enum sense_reason spc_parse_report_luns(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_report_luns(struct scsi_cmd *cmd);
-enum sense_reason spc_parse_rtpg(struct scsi_cmd *cmd);
-enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd);
+
+/* ALUA (alua.c): REPORT and SET TARGET PORT GROUPS, and what each state lets through. */
+enum sense_reason alua_parse_rtpg(struct scsi_cmd *cmd);
+enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd);
+enum sense_reason alua_parse_stpg(struct scsi_cmd *cmd);
+enum scsi_exec_result alua_exec_stpg(struct scsi_cmd *cmd);
+/* Whether SET TARGET PORT GROUPS goes through cmd's target port (its group's alua explicit). */
+bool alua_explicit(const struct scsi_cmd *cmd);
+/* The TPGS field of standard INQUIRY data through cmd's target port (SCSI_TPGS_* bits). */
+uint8_t alua_tpgs(const struct scsi_cmd *cmd);
+/*
+ * SENSE_OK when the asymmetric access state of cmd's target port lets a
+ * command of slot op through, else the NOT READY reason that refuses it
+ * (op NULL: the reason the state refuses medium access with, for REQUEST
+ * SENSE).
+ */
+static inline enum sense_reason alua_refuses(const struct scsi_cmd *cmd, const struct scsi_op *op)
+{
+	const struct alua_group *g = cmd->nexus ? cmd->nexus->alua_group : NULL;
+	uint32_t flags = op ? op->flags : 0;
+
+	if (!g)
+		return SENSE_OK;
+	switch (atomic_load(&g->state)) {
+	case SCSI_ALUA_STANDBY:
+		return (flags & SCSI_OP_F_ALUA_STANDBY) ? SENSE_OK : SENSE_ALUA_STANDBY;
+	case SCSI_ALUA_UNAVAILABLE:
+		return (flags & SCSI_OP_F_ALUA_UNAVAILABLE) ? SENSE_OK : SENSE_ALUA_UNAVAILABLE;
+	case SCSI_ALUA_TRANSITIONING:
+		return (flags & SCSI_OP_F_ALUA_TRANSITIONING) ? SENSE_OK :
+								 SENSE_ALUA_TRANSITIONING;
+	default:
+		return SENSE_OK; /* the active states: everything */
+	}
+}
 enum sense_reason spc_parse_rsoc(struct scsi_cmd *cmd);
 enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd);
 

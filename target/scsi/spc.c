@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * SPC-4 primary commands: TEST UNIT READY, REQUEST SENSE, INQUIRY and its
- * VPD pages, REPORT LUNS, REPORT TARGET PORT GROUPS and REPORT SUPPORTED
- * OPERATION CODES. (MODE SENSE / MODE SELECT live in mode.c, reservations
- * in pr.c.)
+ * VPD pages, REPORT LUNS and REPORT SUPPORTED OPERATION CODES. (MODE SENSE
+ * / MODE SELECT live in mode.c, reservations in pr.c, REPORT and SET
+ * TARGET PORT GROUPS in alua.c.)
  *
  * Data-in is built whole into a scratch buffer and copied into the
  * transport's buffer truncated to the allocation length (SPC-4 §4.2.5.6):
@@ -61,6 +61,13 @@ enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd)
 
 		if (ua)
 			r = scsi_ua_reason(ua);
+		/*
+		 * SPC-4 §6.29: the sense data says why the unit is not ready:
+		 * its target port's asymmetric access state (SPC-4 §5.16), or
+		 * a stopped unit.
+		 */
+		else if (alua_refuses(cmd, NULL) != SENSE_OK)
+			r = alua_refuses(cmd, NULL);
 		else if (atomic_load(&cmd->itl->lu->stopped))
 			r = SENSE_NOT_READY_STOPPED;
 	}
@@ -113,7 +120,12 @@ static size_t inq_standard(const struct scsi_cmd *cmd, uint8_t *p)
 	p[2] = SCSI_INQUIRY_VERSION_SPC4;
 	p[3] = 0x10 | 0x02; /* HISUP, RESPONSE DATA FORMAT 2 */
 	p[4] = (uint8_t)(len - 5);
-	p[5] = 0x10; /* TPGS 01b: implicit ALUA (REPORT TARGET PORT GROUPS) */
+	/*
+	 * TPGS (SPC-4 §5.16): implicit ALUA always (the administrator changes
+	 * states, REPORT TARGET PORT GROUPS reports them), explicit too where
+	 * this target port takes SET TARGET PORT GROUPS
+	 */
+	p[5] = (uint8_t)(alua_tpgs(cmd) << SCSI_INQUIRY_TPGS_SHIFT);
 	p[7] = 0x02; /* CMDQUE */
 	put_ascii(p + 8, lu ? lu->id.vendor : "", 8);
 	put_ascii(p + 16, lu ? lu->id.product : "", 16);
@@ -399,42 +411,6 @@ enum scsi_exec_result spc_exec_report_luns(struct scsi_cmd *cmd)
 	return SCSI_EXEC_DONE;
 }
 
-/* REPORT TARGET PORT GROUPS (SPC-4 §6.35): one group, active/optimized. */
-
-enum sense_reason spc_parse_rtpg(struct scsi_cmd *cmd)
-{
-	uint8_t format = cmd->cdb[1] >> 5;
-
-	/* 000b: length only header, 001b: extended header */
-	if (format > 1)
-		return scsi_invalid_cdb(cmd, 1, 7);
-	cmd->xfer_len = get_be32(cmd->cdb + 6);
-	cmd->dir = cmd->xfer_len ? SCSI_DIR_READ : SCSI_DIR_NONE;
-	return SENSE_OK;
-}
-
-enum scsi_exec_result spc_exec_rtpg(struct scsi_cmd *cmd)
-{
-	uint16_t tag = cmd->nexus ? cmd->nexus->tpg_tag : 1;
-	bool ext = (cmd->cdb[1] >> 5) == 1;
-	uint8_t p[32] = {0};
-	size_t off = ext ? 8 : 4;
-
-	if (ext)
-		p[4] = 0x10;  /* FORMAT TYPE 001b; implicit transition time 0 */
-	p[off] = 0x80 | 0x00; /* PREF, ASYMMETRIC ACCESS STATE: active/optimized */
-	p[off + 1] = 0x01;    /* AO_SUP: the only state this port group takes */
-	put_be16(p + off + 2, tag);
-	p[off + 5] = 0x00;		/* STATUS CODE: no status available */
-	p[off + 7] = 1;			/* TARGET PORT COUNT */
-	put_be16(p + off + 8 + 2, tag); /* RELATIVE TARGET PORT IDENTIFIER */
-	off += 12;
-	put_be32(p, (uint32_t)(off - 4));
-	scsi_cmd_good(cmd);
-	scsi_cmd_data_in(cmd, p, off);
-	return SCSI_EXEC_DONE;
-}
-
 /* REPORT SUPPORTED OPERATION CODES (SPC-4 §6.35) */
 
 #define RSOC_TIMEOUTS_LEN 12
@@ -459,6 +435,12 @@ static void rsoc_put_timeouts(uint8_t *p)
 	put_be32(p + 8, RSOC_RECOMMENDED_TIMEOUT_S);
 }
 
+/* Whether the command of op is one this nexus may use (struct scsi_op.supported). */
+static bool rsoc_usable(const struct scsi_cmd *cmd, const struct scsi_op *op)
+{
+	return op && (!op->supported || op->supported(cmd));
+}
+
 static enum scsi_exec_result rsoc_all(struct scsi_cmd *cmd, bool rctd)
 {
 	struct scsi_op_entry *list;
@@ -476,6 +458,8 @@ static enum scsi_exec_result rsoc_all(struct scsi_cmd *cmd, bool rctd)
 	for (i = 0; i < n; i++) {
 		uint8_t *d = p + off;
 
+		if (!rsoc_usable(cmd, list[i].op))
+			continue;
 		d[0] = list[i].opcode;
 		put_be16(d + 2, list[i].sa);
 		d[5] = (rctd ? 0x02 : 0) | (list[i].has_sa ? 0x01 : 0); /* CTDP, SERVACTV */
@@ -520,6 +504,8 @@ enum scsi_exec_result spc_exec_rsoc(struct scsi_cmd *cmd)
 	if (!has_sa && sa && options == 3)
 		op = NULL;
 	if (has_sa && sa > 0x1f)
+		op = NULL;
+	if (!rsoc_usable(cmd, op))
 		op = NULL;
 
 	if (!op) {

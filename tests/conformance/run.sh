@@ -16,6 +16,13 @@
 #             (the main pass skips it: "Logical unit is not write-protected")
 #   sanitize  iscsi-test-cu -t ALL.Sanitize --dataloss --allow-sanitize -v URL1
 #             (the main pass skips it: "--allow-sanitize flag is not set")
+#   alua      iscsi-test-cu -t ALL.MultipathIO --dataloss -v URL_M1 URL_M2
+#             (porticod only): a third LU, thin and fresh, through two target
+#             port groups, TPG 1 active/optimized and preferred, TPG 2 (a
+#             third portal) active/non-optimized, both taking explicit
+#             transitions. Its own LU: MultipathIO.CompareAndWrite compares
+#             block 256, which its WRITE SAME (blocks 0-255) does not zero,
+#             so it passes only on a LU where block 256 is still zero
 # each under a timeout. A later pass's verdict replaces the main pass's skip
 # of the same test, so that every test is counted once (230 with libiscsi
 # 1.19). A test passes only when CUnit says "passed" and it printed no
@@ -70,11 +77,13 @@ mkdir -p "$logs" || die "cannot create $logs"
 rm -f "$logs"/*.log "$logs/results.txt"
 tmp=$(mktemp -d /tmp/portico-conformance.XXXXXX) || die "mktemp failed"
 truncate -s 1G "$tmp/lun0.img" || die "cannot create the 1 GiB sparse image"
+truncate -s 1G "$tmp/lun2.img" || die "cannot create the second 1 GiB sparse image"
 # the read-only LU: thick (allocated), like a LU configured without 'thin'
 fallocate -l 64M "$tmp/lun1.img" || die "cannot create the read-only image"
 
 p1=$(free_port) || die "no free port"
 p2=$(free_port "$p1") || die "no free port"
+p3=$(free_port "$p1" "$p2") || die "no free port"
 
 if [ "$target" = porticod ]; then
 	[ -x "$build/bin/porticod" ] || die "$build/bin/porticod is missing (make)"
@@ -85,15 +94,24 @@ if [ "$target" = porticod ]; then
 control_socket = "$tmp/porticod.sock";
 backstores = (
   { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; },
-  { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; }
+  { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; },
+  { name = "conf2"; type = "file"; path = "$tmp/lun2.img"; thin = true; }
 );
 targets = (
   { iqn = "$iqn";
     tpgs = (
       { tag = 1;
         portals = [ "127.0.0.1:$p1", "127.0.0.1:$p2" ];
-        luns = ( { lun = 0; backstore = "conf0"; }, { lun = 1; backstore = "conf1"; } );
+        luns = ( { lun = 0; backstore = "conf0"; }, { lun = 1; backstore = "conf1"; },
+                 { lun = 2; backstore = "conf2"; } );
         acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
+        alua = { preferred = true; explicit = true; };
+      },
+      { tag = 2;
+        portals = [ "127.0.0.1:$p3" ];
+        luns = ( { lun = 2; backstore = "conf2"; } );
+        acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
+        alua = { state = "active_non_optimized"; explicit = true; };
       } );
   } );
 CONF
@@ -101,11 +119,11 @@ CONF
 	[ "${CONFORMANCE_DEBUG:-0}" = 1 ] && dbg="-d all"
 	# shellcheck disable=SC2086 # $dbg is empty or two words
 	porticod_start "$build" "$tmp/porticod.conf" "$tmp/target.log" -v $dbg
-	wait_listen "$PORTICOD_PID" 10 "$p1" "$p2"
+	wait_listen "$PORTICOD_PID" 10 "$p1" "$p2" "$p3"
 	case $? in
 	0) ;;
 	1) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod exited at start-up" ;;
-	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1 and :$p2 after 10 s" ;;
+	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1, :$p2 and :$p3 after 10 s" ;;
 	esac
 	tpid=$PORTICOD_PID
 	version="porticod ($(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown))"
@@ -127,13 +145,19 @@ fi
 
 echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2;" \
 	"LUN $lun: 1 GiB sparse file, thin; LUN $lun_ro: 64 MiB file, read-only"
+[ "$target" = porticod ] &&
+	echo "conformance: LUN 2 (1 GiB sparse file, thin) through TPG 1 and TPG 2" \
+		"(active/non-optimized) on 127.0.0.1:$p3"
 echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)"
 
 iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected-main.txt"
 grep '^ReadOnly\.' "$tmp/expected-main.txt" >"$tmp/expected-readonly.txt"
 grep '^Sanitize\.' "$tmp/expected-main.txt" >"$tmp/expected-sanitize.txt"
+grep '^MultipathIO\.' "$tmp/expected-main.txt" >"$tmp/expected-alua.txt"
 url1="iscsi://127.0.0.1:$p1/$iqn/$lun"
 url2="iscsi://127.0.0.1:$p2/$iqn/$lun"
+url_m1="iscsi://127.0.0.1:$p1/$iqn/2"
+url_m2="iscsi://127.0.0.1:$p3/$iqn/2"
 url_ro="iscsi://127.0.0.1:$p1/$iqn/$lun_ro"
 
 # cu_pass NAME TIMEOUT ARGS...: runs iscsi-test-cu ARGS, parses its output
@@ -160,12 +184,16 @@ cu_pass() {
 cu_pass main "$cu_timeout" -t ALL --dataloss -v "$url1" "$url2"
 kill -0 "$tpid" 2>/dev/null && cu_pass readonly 60 -t ALL.ReadOnly --dataloss -v "$url_ro"
 kill -0 "$tpid" 2>/dev/null && cu_pass sanitize 60 -t ALL.Sanitize --dataloss --allow-sanitize -v "$url1"
+# the second target port group is porticod's (tgt has no ALUA states to set)
+[ "$target" = porticod ] && kill -0 "$tpid" 2>/dev/null &&
+	cu_pass alua 60 -t ALL.MultipathIO --dataloss -v "$url_m1" "$url_m2"
 
 target_alive=1
 kill -0 "$tpid" 2>/dev/null || target_alive=0
 
 # Merge: the main pass in its order; a later pass's verdict replaces it.
-cat "$tmp"/results-main.txt "$tmp"/results-readonly.txt "$tmp"/results-sanitize.txt 2>/dev/null |
+cat "$tmp"/results-main.txt "$tmp"/results-readonly.txt "$tmp"/results-sanitize.txt \
+	"$tmp"/results-alua.txt 2>/dev/null |
 	awk '$1 == "totals" { next }
 	{
 		name = $2

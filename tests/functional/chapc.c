@@ -8,7 +8,7 @@
  * CHAP code.
  *
  *   chapc [-a LIST] [-o ALG] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] [-r] [-d]
- *         HOST PORT TARGET INITIATOR
+ *         [-S ADDRESS] [-k TRIES [-t SECONDS]] HOST PORT TARGET INITIATOR
  *
  *   -a LIST         the CHAP_A list to offer (default "5")
  *   -o ALG          answer with ALG's digest whatever the target chose, as an
@@ -19,13 +19,19 @@
  *   -b              CHAP_R (and the mutual CHAP_C) in base64 ("0b")
  *   -r              send the target's own challenge back as ours (with -m)
  *   -d              a discovery session (TARGET is ignored): SendTargets=All
+ *   -S ADDRESS      connect from this local address (127.0.0.2: another host, to the target)
+ *   -k TRIES        log in this many times, one after the other, as a guesser would
+ *   -t SECONDS      with -k: stop after this long, however many were tried
  *
  * Prints "algorithm: A" (the target's choice), then "login: ok" or
  * "login: class C detail D", then for a mutual login "mutual: ok", then
  * "tur: GOOD" (a normal session) or the SendTargets pairs (discovery).
+ * With -k only "tries N ok K refused R ms M": the logins tried, let in,
+ * refused, and how long they took.
  * Exits 0 when the target did what it said; 1 when it misbehaved (a wrong
  * mutual response, a protocol error, a dropped connection), 2 on usage.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -299,6 +305,7 @@ struct opts {
 	const char *alg_list, *name, *secret, *mutual_name, *mutual_secret;
 	int only_alg; /* -o: the one digest it computes; 0: the target's choice */
 	bool b64, reflect, discovery;
+	bool quiet; /* -k: only the summary */
 	const char *target, *initiator;
 };
 
@@ -339,7 +346,8 @@ static int security(struct conn *c, const struct opts *o, struct pdu *rsp)
 		return 1;
 	v = text_get(rsp, "CHAP_A");
 	alg = v ? atoi(v) : 0;
-	printf("algorithm: %d\n", alg);
+	if (!o->quiet)
+		printf("algorithm: %d\n", alg);
 	tclen = hex_decode(text_get(rsp, "CHAP_C"), tchal, sizeof(tchal));
 	if (!text_get(rsp, "CHAP_I") || !tclen || !md_of(alg))
 		return broken("no usable CHAP_A/CHAP_I/CHAP_C");
@@ -388,7 +396,8 @@ static int security(struct conn *c, const struct opts *o, struct pdu *rsp)
 		if (!n || hex_decode(text_get(rsp, "CHAP_R"), r, sizeof(r)) != n ||
 		    memcmp(r, want, n))
 			return broken("the target's CHAP_R is wrong");
-		printf("mutual: ok\n");
+		if (!o->quiet)
+			printf("mutual: ok\n");
 	}
 	return 0;
 }
@@ -461,27 +470,82 @@ static void logout(struct conn *c)
 static int usage(void)
 {
 	fprintf(stderr, "usage: chapc [-a LIST] [-o ALG] [-n NAME] [-s SECRET] [-m NAME:SECRET] [-b] "
-			"[-r] [-d] HOST PORT TARGET INITIATOR\n");
+			"[-r] [-d] [-S ADDRESS] [-k TRIES [-t SECONDS]] HOST PORT TARGET INITIATOR\n");
 	return 2;
 }
 
-int main(int argc, char **argv)
+/*
+ * One login to ai (from src, when given): 0 logged in and the session
+ * works, 1 refused (the status printed unless quiet), -1 the target
+ * misbehaved (said why).
+ */
+static int one_login(const struct opts *o, const struct addrinfo *ai, const char *src)
 {
 	static const char opkeys[] = "HeaderDigest=None\0DataDigest=None\0ErrorRecoveryLevel=0\0"
 				     "InitialR2T=Yes\0ImmediateData=No\0MaxBurstLength=262144\0"
 				     "FirstBurstLength=65536\0MaxRecvDataSegmentLength=8192\0"
 				     "DefaultTime2Wait=2\0DefaultTime2Retain=0\0MaxConnections=1\0";
+	struct conn c = { .fd = -1, .itt = 0x1000, .cmdsn = 1,
+			  .isid = { 0x80, 0xc4, 0xa9, 0x00, 0x00, 0x01 } };
+	struct sockaddr_storage from = { 0 };
+	struct pdu rsp;
+	int st;
+
+	c.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (c.fd >= 0 && src) {
+		from.ss_family = (sa_family_t)ai->ai_family;
+		if (ai->ai_family == AF_INET)
+			inet_pton(AF_INET, src, &((struct sockaddr_in *)&from)->sin_addr);
+		else
+			inet_pton(AF_INET6, src, &((struct sockaddr_in6 *)&from)->sin6_addr);
+		if (bind(c.fd, (struct sockaddr *)&from, ai->ai_addrlen))
+			return broken("cannot bind to %s: %s", src, strerror(errno));
+	}
+	if (c.fd < 0 || connect(c.fd, ai->ai_addr, ai->ai_addrlen)) {
+		if (c.fd >= 0)
+			close(c.fd);
+		return broken("cannot connect: %s", strerror(errno));
+	}
+	/* a PDU goes out in pieces: no Nagle wait between them (a guesser does not wait either) */
+	setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
+	st = security(&c, o, &rsp);
+	if (st == 0) {
+		/* the operational stage, with every key said so that the target has nothing to add */
+		if (!login_step(&c, 1, 3, true, opkeys, sizeof(opkeys) - 1, &rsp))
+			st = -1;
+		else if (!rsp.bhs[LOGIN_STATUS_CLASS] && !(rsp.bhs[1] & LOGIN_TRANSIT))
+			st = broken("the target did not grant full feature phase");
+	}
+	if (st >= 0 && rsp.bhs[LOGIN_STATUS_CLASS]) {
+		if (!o->quiet)
+			printf("login: class %u detail %u\n", rsp.bhs[LOGIN_STATUS_CLASS],
+			       rsp.bhs[LOGIN_STATUS_DETAIL]);
+		st = 1;
+	} else if (st == 0) {
+		if (!o->quiet)
+			printf("login: ok\n");
+		if (o->discovery ? !sendtargets(&c) : !tur(&c))
+			st = broken("the session does not work after login");
+		else
+			logout(&c);
+	}
+	close(c.fd);
+	return st;
+}
+
+int main(int argc, char **argv)
+{
 	struct opts o = { .alg_list = "5", .secret = "" };
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
 				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *ai;
-	struct conn c = { .fd = -1, .itt = 0x1000, .cmdsn = 1,
-			  .isid = { 0x80, 0xc4, 0xa9, 0x00, 0x00, 0x01 } };
-	struct pdu rsp;
+	unsigned long tries = 0, ok = 0, refused = 0, seconds = 0;
+	const char *src = NULL;
+	uint64_t t0;
 	char *colon;
-	int opt, st;
+	int opt, st = 0;
 
-	while ((opt = getopt(argc, argv, "a:o:n:s:m:brd")) != -1) {
+	while ((opt = getopt(argc, argv, "a:o:n:s:m:brdS:k:t:")) != -1) {
 		switch (opt) {
 		case 'a':
 			o.alg_list = optarg;
@@ -514,11 +578,21 @@ int main(int argc, char **argv)
 		case 'd':
 			o.discovery = true;
 			break;
+		case 'S':
+			src = optarg;
+			break;
+		case 'k':
+			tries = strtoul(optarg, NULL, 0);
+			o.quiet = true;
+			break;
+		case 't':
+			seconds = strtoul(optarg, NULL, 0);
+			break;
 		default:
 			return usage();
 		}
 	}
-	if (argc - optind != 4 || (o.reflect && !o.mutual_name))
+	if (argc - optind != 4 || (o.reflect && !o.mutual_name) || (seconds && !tries))
 		return usage();
 	o.target = argv[optind + 2];
 	o.initiator = argv[optind + 3];
@@ -527,37 +601,25 @@ int main(int argc, char **argv)
 
 	if (getaddrinfo(argv[optind], argv[optind + 1], &hints, &ai))
 		return fail("bad address %s:%s", argv[optind], argv[optind + 1]);
-	c.fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (c.fd < 0 || connect(c.fd, ai->ai_addr, ai->ai_addrlen)) {
+	if (!tries) {
+		st = one_login(&o, ai, src);
 		freeaddrinfo(ai);
-		return fail("cannot connect: %s", strerror(errno));
+		return st < 0;
+	}
+	t0 = now_ms();
+	for (unsigned long i = 0; i < tries; i++) {
+		if (seconds && now_ms() - t0 >= seconds * 1000) {
+			tries = i;
+			break;
+		}
+		st = one_login(&o, ai, src);
+		if (st < 0)
+			break;
+		ok += st == 0;
+		refused += st == 1;
 	}
 	freeaddrinfo(ai);
-
-	st = security(&c, &o, &rsp);
-	if (st == 0) {
-		/* the operational stage, with every key said so that the target has nothing to add */
-		if (!login_step(&c, 1, 3, true, opkeys, sizeof(opkeys) - 1, &rsp))
-			st = -1;
-		else if (!rsp.bhs[LOGIN_STATUS_CLASS] && !(rsp.bhs[1] & LOGIN_TRANSIT))
-			st = broken("the target did not grant full feature phase");
-	}
-	if (st < 0) {
-		close(c.fd);
-		return 1;
-	}
-	if (rsp.bhs[LOGIN_STATUS_CLASS]) {
-		printf("login: class %u detail %u\n", rsp.bhs[LOGIN_STATUS_CLASS],
-		       rsp.bhs[LOGIN_STATUS_DETAIL]);
-		close(c.fd);
-		return 0;
-	}
-	printf("login: ok\n");
-	if (o.discovery ? !sendtargets(&c) : !tur(&c)) {
-		close(c.fd);
-		return fail("the session does not work after login");
-	}
-	logout(&c);
-	close(c.fd);
-	return 0;
+	printf("tries %lu ok %lu refused %lu ms %llu\n", ok + refused, ok, refused,
+	       (unsigned long long)(now_ms() - t0));
+	return st < 0;
 }

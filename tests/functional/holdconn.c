@@ -4,7 +4,7 @@
  * careless client or an attacker would, for the functional tests of
  * porticod's limits (tests/functional/hardening.sh).
  *
- *   holdconn [-n N] [-b BYTES] [-t SECONDS] unix:PATH | tcp:ADDRESS:PORT
+ *   holdconn [-n N] [-b BYTES] [-t SECONDS] [-s SOURCE] unix:PATH | tcp:ADDRESS:PORT
  *
  * Opens N connections (default 1), sends each BYTES bytes of an iSCSI
  * Login Request header (at most 48: a header never finished), then holds
@@ -37,6 +37,9 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* tcp: connect from this IPv4 address (-s; 127.0.0.2 is another host to a server on 127.0.0.1) */
+static const char *source;
+
 static int open_one(const char *target)
 {
 	int fd;
@@ -65,6 +68,15 @@ static int open_one(const char *target)
 			return -2;
 		sa.sin_port = htons((uint16_t)atoi(colon + 1));
 		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0 && source) {
+			struct sockaddr_in from = { .sin_family = AF_INET };
+
+			if (inet_pton(AF_INET, source, &from.sin_addr) != 1 ||
+			    bind(fd, (struct sockaddr *)&from, sizeof(from))) {
+				close(fd);
+				return -2;
+			}
+		}
 		if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 			close(fd);
 			return -1;
@@ -83,7 +95,7 @@ int main(int argc, char **argv)
 	struct pollfd *p;
 	long long end;
 
-	while ((opt = getopt(argc, argv, "n:b:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:b:t:s:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -94,13 +106,17 @@ int main(int argc, char **argv)
 		case 't':
 			secs = atoi(optarg);
 			break;
+		case 's':
+			source = optarg;
+			break;
 		default:
-			fprintf(stderr, "usage: holdconn [-n N] [-b BYTES] [-t SECONDS] TARGET\n");
+			fprintf(stderr, "usage: holdconn [-n N] [-b BYTES] [-t SECONDS] [-s SOURCE] TARGET\n");
 			return 2;
 		}
 	}
 	if (optind != argc - 1 || n < 1 || n > 100000 || bytes < 0 || bytes > 48 || secs < 0) {
-		fprintf(stderr, "usage: holdconn [-n N] [-b BYTES] [-t SECONDS] unix:PATH|tcp:A:P\n");
+		fprintf(stderr, "usage: holdconn [-n N] [-b BYTES] [-t SECONDS] [-s SOURCE] "
+				"unix:PATH|tcp:A:P\n");
 		return 2;
 	}
 	/* our own descriptors must not be what runs out */
@@ -115,7 +131,8 @@ int main(int argc, char **argv)
 		int fd = open_one(argv[optind]);
 
 		if (fd == -2) {
-			fprintf(stderr, "holdconn: bad target '%s'\n", argv[optind]);
+			fprintf(stderr, "holdconn: bad target '%s' or source '%s'\n", argv[optind],
+				source ? source : "");
 			return 2;
 		}
 		p[i].fd = fd;

@@ -22,11 +22,18 @@
  * status; no bounce buffer left. A READ that ends GOOD while nothing else is
  * in flight returns what the store holds, and a WRITE that ends GOOD leaves
  * the whole blocks of its data in the store.
+ *
+ * ALUA: the first initiator comes through target port group 1, the second
+ * through group 2 of one target device, both active/optimized at the start
+ * of each input and both taking SET TARGET PORT GROUPS, so that the input
+ * can move them (and then meet what standby, unavailable and transitioning
+ * refuse).
  */
 #include <errno.h>
 
 #include "tests/fuzz/fuzz.h"
 #include "common/ev.h"
+#include "target/scsi/alua.h"
 #include "target/scsi/scsi.h"
 #include "target/scsi/scsi_int.h"
 #include "tests/unit/target/scsi/mem_bs.h"
@@ -51,6 +58,7 @@ static struct scsi_lu *lu;
 static struct scsi_itl *itl[2];
 static struct scsi_nexus nx[2];
 static struct slot slots[SLOTS];
+static struct alua_tgt *alua;
 
 static size_t list_luns(const struct scsi_nexus *n, uint64_t *luns, size_t max)
 {
@@ -66,14 +74,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fuzz_quiet_logs();
 	scsi_init();
-	if (ev_loop_create(&loop) || bs_thread_init(loop))
+	if (ev_loop_create(&loop) || bs_thread_init(loop) || alua_tgt_create(&alua))
 		abort();
 	for (int i = 0; i < 2; i++) {
 		snprintf(nx[i].initiator_port, sizeof(nx[i].initiator_port),
 			 "iqn.2026-01.org.example:host%d,i,0x00000000000%d", i, i + 1);
 		nx[i].target_name = "iqn.2026-01.org.example:target";
-		nx[i].tpg_tag = 1;
+		nx[i].tpg_tag = (uint16_t)(i + 1);
 		nx[i].list_luns = list_luns;
+		nx[i].alua = alua;
+		nx[i].alua_group = alua_tgt_group(alua, (uint16_t)(i + 1), true);
+		if (!nx[i].alua_group)
+			abort();
 	}
 	return 0;
 }
@@ -87,11 +99,20 @@ static void lu_up(uint8_t b)
 				.vendor = "PORTICO",
 				.product = "fuzz",
 				.revision = "1"};
+	struct alua_group_conf c[2];
 
 	mb = mem_create(b & 0x01 ? 4096 : 512, 8u << ((b >> 1) & 3), b & 0x08, b & 0x10, true);
 	mb->dev.readonly = b & 0x20;
 	if (scsi_lu_create(&mb->dev, &id, &lu))
 		abort();
+	for (int i = 0; i < 2; i++) {
+		c[i] = (struct alua_group_conf){ .group = nx[i].alua_group, .explicit_ok = true,
+						 .set = true, .lus = malloc(sizeof(lu)), .nlus = 1 };
+		if (!c[i].lus)
+			abort();
+		c[i].lus[0] = lu;
+	}
+	alua_tgt_apply(alua, c, 2);
 	for (int i = 0; i < 2; i++) {
 		if (scsi_itl_create(lu, &nx[i], &itl[i]))
 			abort();
@@ -102,6 +123,8 @@ static void lu_up(uint8_t b)
 
 static void lu_down(void)
 {
+	/* the groups let go of the LU first (alua.h) */
+	alua_tgt_apply(alua, NULL, 0);
 	for (int i = 0; i < 2; i++)
 		scsi_itl_destroy(itl[i]);
 	scsi_lu_destroy(lu);

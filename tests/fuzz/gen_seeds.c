@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/iscsi/iscsi_proto.h"
+#include "target/scsi/alua.h"
 #include "target/scsi/scsi.h"
 #include "target/scsi/scsi_int.h"
 #include "tests/unit/target/scsi/mem_bs.h"
@@ -487,6 +488,14 @@ static void recipe_for(const struct scsi_op_entry *e, struct recipe *r)
 		c[2] = 0x18;
 		c[9] = 64;
 		break;
+	case SCSI_OP_MAINTENANCE_OUT: {
+		/* SET TARGET PORT GROUPS: group 2 to standby */
+		const uint8_t p[8] = { 0, 0, 0, 0, SCSI_ALUA_STANDBY, 0, 0, 2 };
+
+		c[9] = sizeof(p);
+		put(&r->out, p, sizeof(p));
+		break;
+	}
 	default:
 		/*
 		 * A slot this generator does not know (yet): an allocation or
@@ -521,6 +530,7 @@ static struct mem_bs *seed_mb;
 static struct scsi_lu *seed_lu;
 static struct scsi_itl *seed_itl;
 static struct scsi_nexus seed_nx;
+static struct alua_tgt *seed_alua;
 
 static size_t seed_luns(const struct scsi_nexus *n, uint64_t *luns, size_t max)
 {
@@ -990,6 +1000,17 @@ int main(int argc, char **argv)
 	scsi_init();
 	seed_mb = mem_create(512, 64, true, true, false);
 	seed_nx.list_luns = seed_luns;
+	/* a target port group that takes SET TARGET PORT GROUPS, as fuzz_scsi_exec's */
+	if (alua_tgt_create(&seed_alua))
+		return 1;
+	seed_nx.alua = seed_alua;
+	seed_nx.alua_group = alua_tgt_group(seed_alua, 1, true);
+	if (!seed_nx.alua_group)
+		return 1;
+	alua_tgt_apply(seed_alua,
+		       &(struct alua_group_conf){ .group = seed_nx.alua_group, .explicit_ok = true,
+						  .set = true },
+		       1);
 	if (scsi_lu_create(&seed_mb->dev, &id, &seed_lu) ||
 	    scsi_itl_create(seed_lu, &seed_nx, &seed_itl))
 		return 1;
@@ -1007,5 +1028,6 @@ int main(int argc, char **argv)
 	scsi_itl_destroy(seed_itl);
 	scsi_lu_destroy(seed_lu);
 	mem_destroy(seed_mb);
+	alua_tgt_put(seed_alua);
 	return 0;
 }

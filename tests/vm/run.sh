@@ -25,7 +25,7 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
-ENABLED="discovery data live multipath pathd libvirt"
+ENABLED="discovery data live multipath pathd alua libvirt"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
@@ -71,6 +71,11 @@ case " $scenarios " in
 	for b in portico-pathd portico-path; do
 		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
 	done ;;
+esac
+case " $scenarios " in
+*" alua "*) # the target's ALUA states, set with the shell
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the alua scenario needs porticod (its 'alua' target variant)"
+	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
 case " $scenarios " in
 *" dmadapter "*) # drives mpath/io/dm.c through the lab's test program
@@ -253,7 +258,7 @@ handle() {
 		tap_of "$2" >/dev/null && hmp "set_link $2 on" || rc=1 ;;
 	target-restart) # [variant]
 		target_restart "${2:-base}" >>"$LAB/target.log" 2>&1 || rc=1 ;;
-	target-live-change) # add|grow|unmap: porticod changed live, through portico
+	target-live-change) # add|grow|unmap|alua-swap: porticod changed live, through portico
 		target_live_change "$2" >"$LAB/live.out" 2>&1 || { rc=1; data=$(tail -1 "$LAB/live.out"); }
 		cat "$LAB/live.out" >>"$LAB/target.log" ;;
 	blocks) # allocated 512-byte blocks of a backing file

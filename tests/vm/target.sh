@@ -14,6 +14,9 @@
 #            (one LUN 'chapdisk', 32 MiB; the guest must log in with CHAP,
 #            user $CHAP_USER, secret $CHAP_SECRET) and $TARGET_IQN-nolun
 #            (the guest has an ACL there, and no LUN) (porticod only)
+#   alua     base, with each portal in a TPG of its own: TPG 1 ($PORTAL0)
+#            active/optimized and preferred, TPG 2 ($PORTAL1) standby
+#            (porticod only); step alua-swap turns them round live
 # The live scenario goes from base to changed while the guest is logged in:
 # with porticod live, through its control socket (target_live_change); tgt
 # cannot resize a LUN live, so with tgt the target restarts with 'changed'.
@@ -41,6 +44,7 @@ target_luns() { # $1 variant
 	porticod:base) echo "0:fs:64 1:fio:64 2:thin:64" ;;
 	porticod:changed) echo "0:fs:96 1:fio:64 4:extra:32" ;;
 	porticod:pathd) echo "0:fs:64 1:fio:64 2:thin:64" ;;
+	porticod:alua) echo "0:fs:64 1:fio:64 2:thin:64" ;;
 	tgt:base) echo "1:fs:64 2:fio:64 3:thin:64" ;;
 	tgt:changed) echo "1:fs:96 2:fio:64 4:extra:32" ;;
 	esac
@@ -71,6 +75,11 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo "# written by tests/vm/target.sh, variant $1"
 		echo "control_socket = \"$LAB/porticod.sock\";"
 		echo "io_threads = 2;"
+		# The auth guard counts and locks out as by default, but answers at
+		# once: the pathd scenario checks that a wrong CHAP secret shows in
+		# pathd's status soon, and delayed answers keep its logins pending
+		# (docs/configuration.md, "Failed logins").
+		echo "auth_guard = { delay_ms = 0; delay_max_ms = 0; };"
 		echo "backstores = ("
 		sep=""
 		for e in $(target_luns "$1") other:other:32 $(target_extra_stores "$1"); do
@@ -86,28 +95,19 @@ target_write_porticod_conf() { # $1 variant, $2 file
 		echo ");"
 		echo "targets = ("
 		echo "  { iqn = \"$TARGET_IQN\";"
-		echo "    tpgs = ( { tag = 1;"
-		echo "      portals = [ \"$PORTAL0\", \"$PORTAL1\" ];"
-		echo "      luns = ("
-		sep=""
-		for e in $(target_luns "$1") 3:other:32; do
-			n=${e#*:}
-			printf '%s        { lun = %s; backstore = "%s"; }' "$sep" "${e%%:*}" "${n%%:*}"
-			sep=",
-"
-		done
-		echo
-		echo "      );"
-		echo "      acls = ("
-		printf '        { initiator = "%s"; mapped_luns = (' "$INITIATOR_IQN"
-		sep=""
-		for e in $(target_luns "$1"); do
-			printf '%s { lun = %s; tpg_lun = %s; }' "$sep" "${e%%:*}" "${e%%:*}"
-			sep=","
-		done
-		echo " ); },"
-		echo "        { initiator = \"$OTHER_IQN\"; mapped_luns = ( { lun = 0; tpg_lun = 3; } ); }"
-		echo "      );"
+		if [ "$1" = alua ]; then
+			echo "    tpgs = ( { tag = 1;"
+			echo "      portals = [ \"$PORTAL0\" ];"
+			echo "      alua = { preferred = true; };"
+			target_tpg_body "$1"
+			echo "    }, { tag = 2;"
+			echo "      portals = [ \"$PORTAL1\" ];"
+			echo "      alua = { state = \"standby\"; };"
+		else
+			echo "    tpgs = ( { tag = 1;"
+			echo "      portals = [ \"$PORTAL0\", \"$PORTAL1\" ];"
+		fi
+		target_tpg_body "$1"
 		echo "    } );"
 		echo "  }"
 		target_extra_targets "$1"
@@ -115,6 +115,30 @@ target_write_porticod_conf() { # $1 variant, $2 file
 	} >"$2" || return 1
 	# it may hold CHAP secrets: porticod warns about a file others can read
 	chmod 600 "$2"
+}
+
+# A TPG's LUNs and ACLs in a variant (the guest's, and the other initiator's).
+target_tpg_body() { # $1 variant
+	echo "      luns = ("
+	sep=""
+	for e in $(target_luns "$1") 3:other:32; do
+		n=${e#*:}
+		printf '%s        { lun = %s; backstore = "%s"; }' "$sep" "${e%%:*}" "${n%%:*}"
+		sep=",
+"
+	done
+	echo
+	echo "      );"
+	echo "      acls = ("
+	printf '        { initiator = "%s"; mapped_luns = (' "$INITIATOR_IQN"
+	sep=""
+	for e in $(target_luns "$1"); do
+		printf '%s { lun = %s; tpg_lun = %s; }' "$sep" "${e%%:*}" "${e%%:*}"
+		sep=","
+	done
+	echo " ); },"
+	echo "        { initiator = \"$OTHER_IQN\"; mapped_luns = ( { lun = 0; tpg_lun = 3; } ); }"
+	echo "      );"
 }
 
 # The backstores of the pathd variant's extra targets ("lun:name:MiB").
@@ -269,6 +293,11 @@ target_live_change() { # $1 step
 	tpg="/iscsi/$TARGET_IQN/tpg1"
 	acl="$tpg/acls/$INITIATOR_IQN"
 	case "$1" in
+	alua-swap) # the alua variant's states turned round: TPG 2 active/optimized, TPG 1 standby
+		target_portico "/iscsi/$TARGET_IQN/tpg2" set alua state=active_optimized preferred=true ||
+			return 1
+		target_portico "$tpg" set alua state=standby preferred=false || return 1
+		;;
 	add)
 		for e in $(target_luns changed); do
 			n=${e#*:}
@@ -309,7 +338,7 @@ target_live_change() { # $1 step
 		done
 		;;
 	*)
-		echo "target: no live change step '$1' (add, grow, unmap)" >&2
+		echo "target: no live change step '$1' (add, grow, unmap, alua-swap)" >&2
 		return 1
 		;;
 	esac

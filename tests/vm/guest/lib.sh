@@ -172,3 +172,98 @@ host_allocated() {
 	_b=$(host blocks "$1") || die "the host cannot stat backstore '$1'"
 	echo $((_b * 512))
 }
+
+# fio writing with verification through map $1 until /tmp/stop appears, in
+# short runs (each one verifies what it wrote), iodepth $2 (8); failures go
+# to /tmp/fio.bad, each run's longest I/O latency (ns, from its JSON report)
+# to /tmp/fio.lat. Used by the multipath and failover scenarios.
+writer() {
+	: >/tmp/fio.bad
+	: >/tmp/fio.lat
+	i=0
+	while [ ! -f /tmp/stop ] && [ $i -lt 200 ]; do
+		fio --name=mp --filename="$1" --ioengine=libaio --direct=1 --rw=randwrite \
+			--bssplit=4k/60:64k/40 --size=16m --iodepth="${2:-8}" --verify=crc32c --verify_fatal=1 \
+			--output-format=normal,json >/tmp/fio.out 2>&1
+		rc=$?
+		if [ $rc -ne 0 ] || ! grep -q 'err= 0' /tmp/fio.out; then
+			echo "run $i: exit $rc" >>/tmp/fio.bad
+			cat /tmp/fio.out >>/tmp/fio.bad
+		fi
+		awk '/"lat_ns"/ { l = 1 } l && /"max"/ { gsub(/[^0-9]/, "", $0); print; l = 0 }' \
+			/tmp/fio.out >>/tmp/fio.lat
+		i=$((i + 1))
+	done
+	echo "$i" >/tmp/fio.runs
+}
+
+# One timed 4 KiB O_DIRECT write every 0.2 s through map $1 (past fio's
+# 16 MiB), until /tmp/stop: lines "start end status" in /tmp/probe.
+prober() {
+	: >/tmp/probe
+	i=0
+	while [ ! -f /tmp/stop ] && [ $i -lt 3000 ]; do
+		t0=$(uptime_s)
+		dd if=/tmp/block of="$1" bs=4096 count=1 seek=$((8192 + i % 1024)) oflag=direct conv=notrunc 2>/dev/null
+		rc=$?
+		echo "$t0 $(uptime_s) $rc" >>/tmp/probe
+		i=$((i + 1))
+		sleep 0.2
+	done
+}
+
+# ---- portico-pathd (the pathd and failover scenarios) ----
+
+PD=/portico/bin/portico-pathd
+PP=/portico/bin/portico-path
+CONF=/etc/portico/pathd.conf
+DROPIN=/etc/multipath/conf.d/portico-pathd.conf
+PORTICO_PATH_SOCKET=/run/portico/pathd.sock
+export PORTICO_PATH_SOCKET
+PD_PID=""
+
+pd_start() {
+	"$PD" -c "$CONF" -f -v >>/run/pathd.log 2>&1 &
+	PD_PID=$!
+}
+
+pd_stop() { # TERM, bounded, then KILL
+	[ -n "$PD_PID" ] || return 0
+	kill "$PD_PID" 2>/dev/null
+	wait_for 10 "pathd to stop" sh -c "! kill -0 $PD_PID 2>/dev/null" || kill -9 "$PD_PID" 2>/dev/null
+	wait "$PD_PID" 2>/dev/null
+	PD_PID=""
+}
+
+pp_json() { "$PP" --json "$@"; }
+
+# The guest's clock in milliseconds (busybox's date has no %N).
+now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
+
+# jq -e on the answer of portico-path --json ARGS: false when pathd did not
+# answer (Debian 12's jq 1.6 says yes to no input at all).
+pp_jq() { # FILTER [JQ-ARGS...] -- ARGS...
+	_f=$1
+	shift
+	_a=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		_a="$_a $1"
+		shift
+	done
+	shift
+	_out=$(pp_json "$@" 2>/dev/null) && [ -n "$_out" ] || return 1
+	# shellcheck disable=SC2086
+	printf '%s\n' "$_out" | jq -e $_a "$_f" >/dev/null
+}
+
+# Whether pathd shows N maps, each ready with two active paths.
+maps_ready() { # N
+	pp_jq '[.maps[] | select(.state == "ready" and .paths_total == 2 and .paths_active == 2)] |
+		length == $n' --argjson n "$1" -- show maps
+}
+
+# Whether pathd shows the path on device $1 in state $2 (active, failed, pending, excluded).
+path_state() { # DEV STATE
+	pp_jq '[.paths[] | select(.dev == $d and .state == $s)] | length == 1' --arg d "$1" --arg s "$2" \
+		-- show paths
+}

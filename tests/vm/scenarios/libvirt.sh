@@ -28,14 +28,9 @@
 . /portico/run.env
 . /portico/lib.sh
 
-PD=/portico/bin/portico-pathd
-PP=/portico/bin/portico-path
-CONF=/etc/portico/pathd.conf
+# lib.sh: PD, PP, CONF, DROPIN, pd_start, pd_stop, pp_json, maps_ready, now_ms
 STATE=/var/lib/portico/libvirt-pools.conf
-PORTICO_PATH_SOCKET=/run/portico/pathd.sock
-export PORTICO_PATH_SOCKET
 NLUNS=$(lab_luns | wc -l)
-PD_PID=""
 LV_PID=""
 POOL=portico
 IPOOL=portico-iscsi-${TARGET_IQN##*:}
@@ -62,14 +57,7 @@ run_to() { # FILE CMD...
 	return $_rc
 }
 
-now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-
-pd_start() {
-	"$PD" -c "$CONF" -f -v >>/run/pathd.log 2>&1 &
-	PD_PID=$!
-}
-
-stop_pid() { # PID: TERM, bounded, then KILL
+stop_pid() { # PID: TERM, bounded, then KILL (libvirtd)
 	[ -n "$1" ] || return 0
 	kill "$1" 2>/dev/null
 	wait_for 15 "process $1 to stop" sh -c "! kill -0 $1 2>/dev/null" || kill -9 "$1" 2>/dev/null
@@ -87,23 +75,16 @@ cleanup() {
 		virsh destroy $d >/dev/null 2>&1
 		virsh undefine $d >/dev/null 2>&1
 	done
-	stop_pid "$PD_PID"
+	pd_stop
 	stop_pid "$LV_PID"
 	rm -rf /etc/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt /var/lib/portico
-	rm -f /etc/multipath/conf.d/portico-pathd.conf
+	rm -f "$DROPIN"
 	for i in $(iscsiadm -m iface 2>/dev/null | awk '$1 ~ /^libvirt-iface/ { print $1 }'); do
 		iscsiadm -m iface -I "$i" -o delete >/dev/null 2>&1
 	done
 	host target-restart base >/dev/null || echo "the host could not restore the target" >&2
 }
 trap cleanup EXIT
-
-pp_json() { "$PP" --json "$@"; }
-
-maps_ready() { # N: pathd shows N maps, each ready with two active paths
-	_out=$(pp_json show maps 2>/dev/null) && [ -n "$_out" ] &&
-		[ "$(printf '%s\n' "$_out" | jq '[.maps[] | select(.state == "ready" and .paths_total == 2 and .paths_active == 2)] | length')" = "$1" ]
-}
 
 # The map of LUN L (from pathd's paths): "name size"
 map_of_lun() {

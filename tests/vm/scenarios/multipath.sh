@@ -73,44 +73,6 @@ node_set() { # $1 name, $2 value
 		iscsiadm -m node -T "$TARGET_IQN" -p "$PORTAL1" -I iface1 -o update -n "$1" -v "$2"
 }
 
-# fio writing with verification through map $1 until /tmp/stop appears, in
-# short runs (each one verifies what it wrote); failures go to /tmp/fio.bad,
-# each run's longest I/O latency (ns, from its JSON report) to /tmp/fio.lat.
-writer() {
-	: >/tmp/fio.bad
-	: >/tmp/fio.lat
-	i=0
-	while [ ! -f /tmp/stop ] && [ $i -lt 200 ]; do
-		fio --name=mp --filename="$1" --ioengine=libaio --direct=1 --rw=randwrite \
-			--bssplit=4k/60:64k/40 --size=16m --iodepth=8 --verify=crc32c --verify_fatal=1 \
-			--output-format=normal,json >/tmp/fio.out 2>&1
-		rc=$?
-		if [ $rc -ne 0 ] || ! grep -q 'err= 0' /tmp/fio.out; then
-			echo "run $i: exit $rc" >>/tmp/fio.bad
-			cat /tmp/fio.out >>/tmp/fio.bad
-		fi
-		awk '/"lat_ns"/ { l = 1 } l && /"max"/ { gsub(/[^0-9]/, "", $0); print; l = 0 }' \
-			/tmp/fio.out >>/tmp/fio.lat
-		i=$((i + 1))
-	done
-	echo "$i" >/tmp/fio.runs
-}
-
-# One timed 4 KiB O_DIRECT write every 0.2 s through map $1 (past fio's
-# 16 MiB), until /tmp/stop: lines "start end status" in /tmp/probe.
-prober() {
-	: >/tmp/probe
-	i=0
-	while [ ! -f /tmp/stop ] && [ $i -lt 3000 ]; do
-		t0=$(uptime_s)
-		dd if=/tmp/block of="$1" bs=4096 count=1 seek=$((8192 + i % 1024)) oflag=direct conv=notrunc 2>/dev/null
-		rc=$?
-		echo "$t0 $(uptime_s) $rc" >>/tmp/probe
-		i=$((i + 1))
-		sleep 0.2
-	done
-}
-
 # cut_run NAME silent|link: a path cut and restored under load.
 cut_run() {
 	name=$1

@@ -26,27 +26,7 @@
 . /portico/run.env
 . /portico/lib.sh
 
-PD=/portico/bin/portico-pathd
-PP=/portico/bin/portico-path
-CONF=/etc/portico/pathd.conf
-DROPIN=/etc/multipath/conf.d/portico-pathd.conf
-PORTICO_PATH_SOCKET=/run/portico/pathd.sock
-export PORTICO_PATH_SOCKET
 NLUNS=$(lab_luns | wc -l)
-PD_PID=""
-
-pd_start() {
-	"$PD" -c "$CONF" -f -v >>/run/pathd.log 2>&1 &
-	PD_PID=$!
-}
-
-pd_stop() { # TERM, bounded, then KILL
-	[ -n "$PD_PID" ] || return 0
-	kill "$PD_PID" 2>/dev/null
-	wait_for 10 "pathd to stop" sh -c "! kill -0 $PD_PID 2>/dev/null" || kill -9 "$PD_PID" 2>/dev/null
-	wait "$PD_PID" 2>/dev/null
-	PD_PID=""
-}
 
 cleanup() {
 	touch /tmp/stop
@@ -70,33 +50,6 @@ cleanup() {
 	host target-restart base >/dev/null || echo "the host could not restore the target" >&2
 }
 trap cleanup EXIT
-
-pp_json() { "$PP" --json "$@"; }
-
-# The guest's clock in milliseconds (busybox's date has no %N).
-now_ms() { awk '{ printf "%d", $1 * 1000 }' /proc/uptime; }
-
-# jq -e on the answer of portico-path --json ARGS: false when pathd did not
-# answer (Debian 12's jq 1.6 says yes to no input at all).
-pp_jq() { # FILTER [JQ-ARGS...] -- ARGS...
-	_f=$1
-	shift
-	_a=""
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		_a="$_a $1"
-		shift
-	done
-	shift
-	_out=$(pp_json "$@" 2>/dev/null) && [ -n "$_out" ] || return 1
-	# shellcheck disable=SC2086
-	printf '%s\n' "$_out" | jq -e $_a "$_f" >/dev/null
-}
-
-# Whether pathd shows N maps, each ready with two active paths.
-maps_ready() { # N
-	pp_jq '[.maps[] | select(.state == "ready" and .paths_total == 2 and .paths_active == 2)] |
-		length == $n' --argjson n "$1" -- show maps
-}
 
 # "name wwid size devt devt" per map, sorted: what show maps says
 maps_summary() {

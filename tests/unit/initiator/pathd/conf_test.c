@@ -181,6 +181,7 @@ static void assert_default_policy(const struct mp_policy *p)
 	ck_assert_uint_eq(p->discovery_interval_s, d.discovery_interval_s);
 	ck_assert_uint_eq(p->login_retry_s, d.login_retry_s);
 	ck_assert_uint_eq(p->settle_ms, d.settle_ms);
+	ck_assert_uint_eq(p->login_timeout_s, d.login_timeout_s);
 	ck_assert_uint_eq(p->check_interval_s, d.check_interval_s);
 	ck_assert_uint_eq(p->check_interval_max_s, d.check_interval_max_s);
 	ck_assert_uint_eq(p->check_timeout_s, d.check_timeout_s);
@@ -317,6 +318,7 @@ START_TEST(test_every_key_set)
 		"           no_path_queue = 0; replacement_timeout = 20; noop_out_interval = 0;\n"
 		"           noop_out_timeout = 0; discovery_interval = 300; login_retry = 10;\n"
 		"           check_interval = 2; check_interval_max = 8; check_timeout = 3;\n"
+		"           login_timeout = 10;\n"
 		"           marginal_failures = 0; marginal_window = 120; marginal_hold = 600; };\n"
 		"aliases = ( { wwid = \"2aabbccddeeff0011\"; alias = \"eui-disk\"; },\n"
 		"            { wwid = \"8iqn.2026-11.org.example:lu1\"; alias = \"named_disk.1\"; } );\n"
@@ -353,6 +355,7 @@ START_TEST(test_every_key_set)
 	ck_assert_uint_eq(conf.mp.policy.noop_out_timeout_s, 0);
 	ck_assert_uint_eq(conf.mp.policy.discovery_interval_s, 300);
 	ck_assert_uint_eq(conf.mp.policy.login_retry_s, 10);
+	ck_assert_uint_eq(conf.mp.policy.login_timeout_s, 10);
 	ck_assert_uint_eq(conf.mp.policy.check_interval_s, 2);
 	ck_assert_uint_eq(conf.mp.policy.check_interval_max_s, 8);
 	ck_assert_uint_eq(conf.mp.policy.check_timeout_s, 3);
@@ -499,8 +502,8 @@ END_TEST
 	"libvirt_pool, libvirt_iscsi_prefix, libvirt_state"
 #define POLICY_KEYS                                                                                \
 	"selector, grouping, failback, no_path_queue, replacement_timeout, noop_out_interval, "     \
-	"noop_out_timeout, discovery_interval, login_retry, check_interval, check_interval_max, "   \
-	"check_timeout, marginal_failures, marginal_window, marginal_hold"
+	"noop_out_timeout, discovery_interval, login_retry, login_timeout, check_interval, "        \
+	"check_interval_max, check_timeout, marginal_failures, marginal_window, marginal_hold"
 #define SECRET_RULE "(RFC 7143 §9.2.1: 96 bits at least without IPsec)"
 
 static const struct refusal {
@@ -713,6 +716,8 @@ static const struct refusal {
 	  "3: noop_out_interval and noop_out_timeout are both 0 (no pings) or both more than 0, not 5 and 0" },
 	{ D1 "policy = { discovery_interval = 5; };\n",
 	  "2: 'discovery_interval' must be from 10 to 86400 seconds, not 5" },
+	{ D1 "policy = { login_timeout = 0; };\n",
+	  "2: 'login_timeout' must be from 1 to 60 seconds, not 0" },
 	{ D1 "policy = { check_interval = 0; };\n",
 	  "2: 'check_interval' must be from 1 to 60 seconds, not 0" },
 	{ D1 "policy = { check_interval = 5;\n check_interval_max = 2; };\n",

@@ -42,6 +42,11 @@ static void *tpg_auth(struct obj_model *m)
 	return &m->targets[0].tpgs[0].auth;
 }
 
+static void *tpg_alua(struct obj_model *m)
+{
+	return &m->targets[0].tpgs[0].alua;
+}
+
 static void *acl_chap(struct obj_model *m)
 {
 	return &m->targets[0].tpgs[0].acls[0].chap;
@@ -56,6 +61,7 @@ static const struct where places[] = {
 	{ &obj_tpg_attr_settings, TPG, "attribute", tpg_attrs },
 	{ &obj_tpg_param_settings, TPG, "parameter", tpg_params },
 	{ &obj_tpg_auth_settings, TPG, "auth", tpg_auth },
+	{ &obj_tpg_alua_settings, TPG, "alua", tpg_alua },
 	{ &obj_chap_settings, ACL, "auth", acl_chap },
 	{ &obj_discovery_auth_settings, "/iscsi", "discovery_auth", discovery_chap },
 };
@@ -114,6 +120,10 @@ static void other_value(const struct obj_setting *r, char *buf, size_t len)
 	case OBJ_SETTING_CHAP_ALGS:
 		/* as the tree writes it back: strongest first */
 		snprintf(buf, len, "SHA256,MD5");
+		break;
+	case OBJ_SETTING_CHOICE:
+		/* the last name: the default is the first */
+		snprintf(buf, len, "%s", r->choices[r->nchoices - 1].name);
 		break;
 	}
 }

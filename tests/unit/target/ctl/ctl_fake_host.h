@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "target/ctl/ctl_host.h"
+#include "target/iscsi/iscsi.h"
 #include "target/model/obj.h"
 
 struct fake_host {
@@ -22,6 +23,8 @@ struct fake_host {
 	time_t started;
 	unsigned int replaced; /* replace_model calls: changes that reached the daemon */
 	unsigned int listened; /* listen_check calls */
+	struct iscsi_limits limits; /* what status shows of them */
+	struct authguard *guard; /* NULL: none */
 };
 
 static struct obj_model *fake_host_model(void *arg)
@@ -68,6 +71,16 @@ static time_t fake_host_started(void *arg)
 	return ((struct fake_host *)arg)->started;
 }
 
+static const struct iscsi_limits *fake_host_limits(void *arg)
+{
+	return &((struct fake_host *)arg)->limits;
+}
+
+static struct authguard *fake_host_auth_guard(void *arg)
+{
+	return ((struct fake_host *)arg)->guard;
+}
+
 static const struct ctl_host_ops fake_host_ops = {
 	.model = fake_host_model,
 	.model_lock = fake_host_lock,
@@ -76,6 +89,8 @@ static const struct ctl_host_ops fake_host_ops = {
 	.replace_model = fake_host_replace_model,
 	.io_threads = fake_host_io_threads,
 	.started = fake_host_started,
+	.limits = fake_host_limits,
+	.auth_guard = fake_host_auth_guard,
 };
 
 #endif

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "common/ctl.h"
+#include "common/ev.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/authguard.h"
 #include "target/model/config.h"
 #include "tests/unit/target/ctl/ctl_req.h"
 #include "tests/unit/check_main.h"
@@ -207,6 +209,79 @@ START_TEST(test_settings)
 }
 END_TEST
 
+/* A number in the object at path ("a.b") of the last result. */
+static int64_t result_num(const char *a, const char *b)
+{
+	struct json_object *o, *v;
+
+	ck_assert_msg(json_object_object_get_ex(R.result, a, &o), "no '%s'", a);
+	ck_assert_msg(json_object_object_get_ex(o, b, &v), "no '%s.%s'", a, b);
+	return json_object_get_int64(v);
+}
+
+/* status shows the limits the transport runs with, what it uses of them, and the auth guard. */
+START_TEST(test_status_limits_and_guard)
+{
+	const struct authguard_policy p = { .enabled = true, .delay_ms = 1, .delay_max_ms = 2,
+					    .lockout_failures = 2, .lockout_ms = 600000 };
+	struct json_object *g, *runs, *run, *v;
+	bool log;
+
+	S.limits = (struct iscsi_limits){ .io_memory = 1 << 30, .session_io_memory = 64 << 20,
+					  .send_timeout_ms = 30000, .io_memory_used = 12345,
+					  .io_memory_peak = 67890, .commands_waited = 7,
+					  .send_timeouts = 3, .max_connections = 4096,
+					  .max_connections_per_address = 256,
+					  .connections_refused = 11 };
+	ck_assert_int_eq(authguard_create(&p, &S.guard), 0);
+	authguard_failed(S.guard, KVM1, TGT, "192.0.2.7", ev_now_ms(), &log);
+	authguard_failed(S.guard, KVM1, TGT, "192.0.2.7", ev_now_ms(), &log);
+	authguard_failed(S.guard, KVM2, NULL, "192.0.2.8", ev_now_ms(), &log);
+	ok("status", "/", NULL);
+	ck_assert_int_eq(result_num("connections", "open"), 0);
+	ck_assert_int_eq(result_num("connections", "max"), 4096);
+	ck_assert_int_eq(result_num("connections", "max_per_address"), 256);
+	ck_assert_int_eq(result_num("connections", "refused"), 11);
+	ck_assert_int_eq(result_num("io_memory", "limit"), 1 << 30);
+	ck_assert_int_eq(result_num("io_memory", "session_limit"), 64 << 20);
+	ck_assert_int_eq(result_num("io_memory", "used"), 12345);
+	ck_assert_int_eq(result_num("io_memory", "peak"), 67890);
+	ck_assert_int_eq(result_num("io_memory", "commands_waited"), 7);
+	ck_assert(json_object_object_get_ex(R.result, "send_timeout_s", &v));
+	ck_assert_int_eq(json_object_get_int(v), 30);
+	ck_assert(json_object_object_get_ex(R.result, "send_timeouts", &v));
+	ck_assert_int_eq(json_object_get_int(v), 3);
+	ck_assert_int_eq(result_num("auth_guard", "failures"), 3);
+	ck_assert_int_eq(result_num("auth_guard", "lockouts"), 1);
+	ck_assert(json_object_object_get_ex(R.result, "auth_guard", &g));
+	ck_assert(json_object_object_get_ex(g, "enabled", &v) && json_object_get_boolean(v));
+	ck_assert(json_object_object_get_ex(g, "runs", &runs));
+	ck_assert_uint_eq(json_object_array_length(runs), 4);
+	/* locked out first: KVM1 at TGT, ten minutes to go */
+	run = json_object_array_get_idx(runs, 0);
+	ck_assert(json_object_object_get_ex(run, "initiator", &v));
+	ck_assert_str_eq(json_object_get_string(v), KVM1);
+	ck_assert(json_object_object_get_ex(run, "target", &v));
+	ck_assert_str_eq(json_object_get_string(v), TGT);
+	ck_assert(json_object_object_get_ex(run, "locked_s", &v));
+	ck_assert_int_ge(json_object_get_int(v), 599);
+	ck_assert(json_object_object_get_ex(run, "failures", &v));
+	ck_assert_int_eq(json_object_get_int(v), 2);
+	/* the others: not locked out; KVM2's for discovery */
+	for (size_t i = 1; i < 4; i++) {
+		run = json_object_array_get_idx(runs, i);
+		ck_assert(json_object_object_get_ex(run, "locked_s", &v));
+		ck_assert_int_eq(json_object_get_int(v), 0);
+		if (json_object_object_get_ex(run, "initiator", &v) &&
+		    !strcmp(json_object_get_string(v), KVM2))
+			ck_assert(json_object_object_get_ex(run, "discovery", &v) &&
+				  json_object_get_boolean(v));
+	}
+	authguard_destroy(S.guard);
+	S.guard = NULL;
+}
+END_TEST
+
 START_TEST(test_get_status_version_clear)
 {
 	struct json_object *v;
@@ -293,6 +368,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_generated_iqn_and_tags);
 	tcase_add_test(tc, test_settings);
 	tcase_add_test(tc, test_get_status_version_clear);
+	tcase_add_test(tc, test_status_limits_and_guard);
 	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
 	tcase_add_test(tc, test_globals_kept);
 	suite_add_tcase(s, tc);

@@ -16,6 +16,7 @@
 #include "common/crc32c.h"
 #include "common/ev.h"
 #include "target/backstore/bs.h"
+#include "target/iscsi/authguard.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
 #include "target/scsi/scsi.h"
@@ -65,7 +66,9 @@ static const struct iscsi_env_ops fake_ops = {
     .session_conf_release = raw_map_release,
 };
 
-static const struct iscsi_env fake_env = {.ops = &fake_ops, .arg = &tgt};
+/* the fixture's env's limits: zero (none) unless a test sets them */
+static struct iscsi_limits limits;
+static const struct iscsi_env fake_env = {.ops = &fake_ops, .arg = &tgt, .limits = &limits};
 
 /* ---- the initiator side ---- */
 
@@ -179,6 +182,7 @@ static void setup(void)
 	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), 0);
 	ck_assert_int_eq(scsi_lu_create(dev, &id, &lu), 0);
 	raw_target_init(&tgt, TGT);
+	memset(&limits, 0, sizeof(limits));
 	tgt.limits.max_burst = 16384;
 	tgt.limits.first_burst = 8192;
 	tgt.limits.max_recv_dsl = 8192;
@@ -746,6 +750,272 @@ START_TEST(test_env_per_connection)
 }
 END_TEST
 
+/* ---- command memory (budget.c) and the send timeout ---- */
+
+/*
+ * A new connection in place of the fixture's, whose socket buffers little
+ * of what the target sends: an initiator that does not read blocks it at
+ * once. Logged in, the power-on attention consumed.
+ */
+static void reconnect_narrow(void)
+{
+	int sv[2], small = 4096;
+
+	close(ini.fd);
+	raw_pump(loop, 20);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small)), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], &fake_env), 0);
+	ini.fd = sv[0];
+	cmdsn = 1;
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+}
+
+/* Sends n READ (10)s of 64 blocks (32 KiB) each, with ITTs from itt0. */
+static void send_reads(uint32_t itt0, int n)
+{
+	uint8_t bhs[ISCSI_BHS_LEN];
+	uint8_t cdb[10] = { 0x28, 0, 0, 0, 0, 0, 0, 0, 64, 0 };
+
+	for (int i = 0; i < n; i++) {
+		scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, itt0 + (uint32_t)i,
+			     32768, cdb, sizeof(cdb));
+		raw_ck_send(&ini, bhs, NULL, 0);
+	}
+}
+
+/*
+ * Reads PDUs until the n READs from itt0 are answered (GOOD, every byte)
+ * and, when announce, a NOP-In that asks nothing (ITT and TTT 0xffffffff)
+ * came after the last of them: its MaxCmdSN in *announced. The MaxCmdSN of
+ * every status in max_seen (n entries).
+ */
+static void read_answers(uint32_t itt0, int n, bool announce, uint32_t *max_seen,
+			 uint32_t *announced)
+{
+	uint8_t rsp[ISCSI_BHS_LEN], data[65536];
+	uint32_t got[16] = { 0 };
+	int done = 0;
+	bool nop = false;
+
+	ck_assert_int_le(n, 16);
+	for (int i = 0; i < 1000 && (done < n || (announce && !nop)); i++) {
+		int dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
+		uint32_t k = get_be32(rsp + 16) - itt0;
+
+		ck_assert_int_ge(dlen, 0);
+		if (rsp[0] == ISCSI_OP_NOP_IN) {
+			ck_assert_uint_eq(get_be32(rsp + 16), ISCSI_RESERVED_TAG);
+			ck_assert_uint_eq(get_be32(rsp + 20), ISCSI_RESERVED_TAG);
+			ck_assert_int_eq(done, n); /* nothing opens before the memory is back */
+			*announced = get_be32(rsp + 32);
+			nop = true;
+			continue;
+		}
+		ck_assert_uint_eq(rsp[0], ISCSI_OP_DATA_IN);
+		ck_assert_uint_lt(k, (uint32_t)n);
+		got[k] += (uint32_t)dlen;
+		if (rsp[1] & ISCSI_DATA_FLAG_STATUS) {
+			ck_assert_uint_eq(rsp[3], SCSI_STATUS_GOOD);
+			ck_assert_uint_eq(got[k], 32768);
+			max_seen[k] = get_be32(rsp + 32);
+			done++;
+		}
+	}
+	ck_assert_int_eq(done, n);
+	ck_assert(nop || !announce);
+}
+
+/*
+ * A session's memory is short: the READs beyond it wait, unexecuted, then
+ * run in order as the initiator takes the data; nothing is lost, and the
+ * memory is all given back.
+ */
+START_TEST(test_memory_wait_then_run)
+{
+	uint32_t max_seen[6], announced = 0;
+
+	limits.session_io_memory = 64 * 1024;
+	ck_assert_int_eq(login("None"), 0);
+	clear_ua();
+	send_reads(0x500, 6);
+	raw_pump(loop, 20);
+	/* two of 32 KiB fill the session's 64 KiB; four wait */
+	ck_assert_uint_eq(limits.commands_waited, 4);
+	read_answers(0x500, 6, false, max_seen, &announced);
+	raw_pump(loop, 20);
+	ck_assert_uint_eq(limits.io_memory_used, 0);
+	ck_assert_uint_le(limits.io_memory_peak, 64 * 1024);
+}
+END_TEST
+
+/*
+ * An initiator that does not read: its session holds its share and no
+ * more, and its window stops growing (every answer carries the MaxCmdSN
+ * it had); once it reads, the memory comes back and a NOP-In announces the
+ * window open again (RFC 7143 §4.2.2.1, §11.19).
+ */
+START_TEST(test_memory_window_held_then_announced)
+{
+	uint32_t max_seen[4], announced = 0, first;
+
+	limits.session_io_memory = 64 * 1024;
+	reconnect_narrow();
+	first = cmdsn;
+	send_reads(0x600, 4);
+	raw_pump(loop, 50);
+	ck_assert_uint_eq(limits.commands_waited, 2);
+	ck_assert_uint_eq(limits.io_memory_used, 64 * 1024);
+	read_answers(0x600, 4, true, max_seen, &announced);
+	/* the window of 16 from the first command, never moved while memory was short */
+	for (int i = 0; i < 4; i++)
+		ck_assert_uint_eq(max_seen[i], first + 15);
+	ck_assert_uint_eq(announced, first + 4 + 15);
+	ck_assert_uint_eq(limits.io_memory_used, 0);
+}
+END_TEST
+
+/* Nothing of what waits is taken for send_timeout: the connection goes, NOP-In or not. */
+START_TEST(test_send_timeout)
+{
+	uint8_t b[4096];
+	ssize_t r;
+	int64_t t0;
+
+	limits.send_timeout_ms = 200;
+	reconnect_narrow();
+	send_reads(0x700, 4);
+	t0 = ev_now_ms();
+	while (!limits.send_timeouts && ev_now_ms() - t0 < 5000)
+		raw_pump(loop, 10);
+	ck_assert_uint_eq(limits.send_timeouts, 1);
+	ck_assert_int_ge(ev_now_ms() - t0, 200);
+	/* what the target had sent, then the end */
+	do
+		r = recv(ini.fd, b, sizeof(b), MSG_DONTWAIT);
+	while (r > 0);
+	ck_assert_int_eq(r, 0);
+}
+END_TEST
+
+/* An initiator that takes what it is sent is never dropped, however slowly it asks. */
+START_TEST(test_send_timeout_spares_readers)
+{
+	uint32_t max_seen[4], announced;
+
+	limits.send_timeout_ms = 100;
+	reconnect_narrow();
+	for (int round = 0; round < 3; round++) {
+		send_reads(0x800 + 0x10 * (uint32_t)round, 4);
+		read_answers(0x800 + 0x10 * (uint32_t)round, 4, false, max_seen, &announced);
+		raw_pump(loop, 150); /* idle with nothing to send: no timeout */
+	}
+	ck_assert_uint_eq(limits.send_timeouts, 0);
+}
+END_TEST
+
+/* ---- the auth guard ---- */
+
+/* One login on a new connection started with env: its status, and how long its answer took. */
+static int guarded_login(const struct iscsi_env *env, int64_t *took_ms)
+{
+	int sv[2], status;
+	int64_t t0;
+
+	close(ini.fd);
+	raw_pump(loop, 10);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], env), 0);
+	ini.fd = sv[0];
+	cmdsn = 1;
+	t0 = ev_now_ms();
+	status = login("None");
+	*took_ms = ev_now_ms() - t0;
+	return status;
+}
+
+/*
+ * A CHAP login on a new connection started with env: the first request
+ * offers CHAP (T=0), the second CHAP_A. The status of the second answer,
+ * and how long it took.
+ */
+static int chap_login(const struct iscsi_env *env, int64_t *took_ms)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[8192];
+	char text[1024];
+	size_t n;
+	int sv[2];
+	int64_t t0;
+
+	close(ini.fd);
+	raw_pump(loop, 10);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(iscsi_conn_start(loop, sv[1], env), 0);
+	ini.fd = sv[0];
+	n = raw_key(text, 0, "InitiatorName", INI);
+	n = raw_key(text, n, "TargetName", TGT);
+	n = raw_key(text, n, "SessionType", "Normal");
+	n = raw_key(text, n, "AuthMethod", "CHAP");
+	raw_login_bhs(bhs, ISCSI_STAGE_SECURITY, ISCSI_STAGE_OPERATIONAL, isid, 0, itt_next, 1);
+	bhs[1] &= (uint8_t)~ISCSI_LOGIN_FLAG_TRANSIT;
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
+	ck_assert_uint_eq(rsp[36] << 8 | rsp[37], 0);
+	n = raw_key(text, 0, "CHAP_A", "5");
+	t0 = ev_now_ms();
+	raw_ck_send(&ini, bhs, text, (uint32_t)n);
+	ck_assert_int_ge(raw_ck_recv(&ini, rsp, data, sizeof(data)), 0);
+	*took_ms = ev_now_ms() - t0;
+	return rsp[36] << 8 | rsp[37];
+}
+
+/*
+ * Failed authentications are answered late, longer each time; a run of
+ * them locks the initiator out of the target: a CHAP exchange is refused
+ * before a key of it is looked at, as late as the worst failure. A login
+ * that needs no secret is not the guard's to refuse, and a refusal that is
+ * not about authentication is not counted.
+ */
+START_TEST(test_auth_guard)
+{
+	const struct authguard_policy p = { .enabled = true, .delay_ms = 100, .delay_max_ms = 300,
+					    .lockout_failures = 2, .lockout_ms = 60000 };
+	struct iscsi_env env = fake_env;
+	struct authguard_stats st;
+	struct authguard *g;
+	int64_t took;
+
+	ck_assert_int_eq(authguard_create(&p, &g), 0);
+	env.guard = g;
+	tgt.status = ISCSI_LOGIN_AUTHORIZATION_FAILURE;
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTHORIZATION_FAILURE);
+	authguard_get_stats(g, &st);
+	ck_assert_uint_eq(st.failures, 0);
+	tgt.status = ISCSI_LOGIN_AUTH_FAILURE;
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 100);
+	ck_assert_int_eq(guarded_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 200);
+	/* locked out: CHAP refused before CHAP_A is looked at */
+	tgt.status = ISCSI_LOGIN_OK;
+	tgt.limits.auth_methods = PARAM_AUTH_BIT(PARAM_AUTH_CHAP) | PARAM_AUTH_BIT(PARAM_AUTH_NONE);
+	ck_assert_int_eq(chap_login(&env, &took), ISCSI_LOGIN_AUTH_FAILURE);
+	ck_assert_int_ge(took, 300);
+	authguard_get_stats(g, &st);
+	ck_assert_uint_eq(st.failures, 2);
+	ck_assert_uint_eq(st.lockouts, 1);
+	ck_assert_uint_eq(st.refused, 1);
+	/* without a secret to guess, the same initiator is let in */
+	ck_assert_int_eq(guarded_login(&env, &took), 0);
+	/* every connection that used the guard is gone before it is */
+	close(ini.fd);
+	ini.fd = -1;
+	raw_pump(loop, 50);
+	authguard_destroy(g);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi conn");
@@ -772,6 +1042,11 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_burst_beyond_rx_batch);
 	tcase_add_test(tc, test_short_reads);
 	tcase_add_test(tc, test_env_per_connection);
+	tcase_add_test(tc, test_memory_wait_then_run);
+	tcase_add_test(tc, test_memory_window_held_then_announced);
+	tcase_add_test(tc, test_send_timeout);
+	tcase_add_test(tc, test_send_timeout_spares_readers);
+	tcase_add_test(tc, test_auth_guard);
 	suite_add_tcase(s, tc);
 	return s;
 }

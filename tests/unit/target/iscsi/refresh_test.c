@@ -22,6 +22,7 @@
 #include "target/backstore/bs.h"
 #include "target/iscsi/iscsi.h"
 #include "target/iscsi/iscsi_proto.h"
+#include "target/scsi/alua.h"
 #include "target/scsi/scsi.h"
 #include "tests/unit/check_main.h"
 #include "tests/unit/target/iscsi/raw_initiator.h"
@@ -120,6 +121,11 @@ static const void *map_given[8]; /* the maps, in the order handed out */
 static const void *map_released; /* the last map freed */
 static unsigned int nconfs; /* session_conf calls */
 static const void *conf_arg, *release_arg; /* the environment's arg they were called with */
+/* ALUA: the target's port groups the model hands out (NULL: none), references out, calls */
+static struct alua_tgt *alua;
+static int alua_live;
+static unsigned int alua_changes;
+static char alua_changed_target[64];
 
 static void set_model(size_t n, const struct model_lun *m)
 {
@@ -153,12 +159,24 @@ static int fake_session_conf(void *arg, const char *initiator, const char *targe
 	if (nconfs <= 8)
 		map_given[nconfs - 1] = out->map;
 	maps_live++;
+	if (alua) {
+		/* as iscsi_env.c does */
+		alua_tgt_get(alua);
+		out->alua = alua;
+		out->alua_group = alua_tgt_group(alua, tag, false);
+		alua_live++;
+	}
 	return 0;
 }
 
 static void fake_release(void *arg, struct iscsi_session_conf *conf)
 {
 	release_arg = arg;
+	if (conf->alua) {
+		alua_tgt_put(conf->alua);
+		conf->alua = NULL;
+		alua_live--;
+	}
 	if (!conf->map)
 		return;
 	for (size_t i = 0; i < conf->map->n; i++)
@@ -169,10 +187,18 @@ static void fake_release(void *arg, struct iscsi_session_conf *conf)
 	maps_live--;
 }
 
+static void fake_alua_changed(void *arg, const char *target)
+{
+	(void)arg;
+	alua_changes++;
+	snprintf(alua_changed_target, sizeof(alua_changed_target), "%s", target);
+}
+
 static const struct iscsi_env_ops fake_ops = {
     .authorize = raw_target_authorize,
     .session_conf = fake_session_conf,
     .session_conf_release = fake_release,
+    .alua_changed = fake_alua_changed,
 };
 
 static struct raw_target tgt; /* lets everyone in, with the defaults' limits */
@@ -428,6 +454,9 @@ static void setup(void)
 	conf_rc = 0;
 	maps_live = 0;
 	nconfs = 0;
+	alua = NULL;
+	alua_live = 0;
+	alua_changes = 0;
 	hold_io = false;
 	nheld = 0;
 	raw_target_init(&tgt, TGT);
@@ -443,6 +472,9 @@ static void teardown(void)
 	ck_assert_uint_eq(iscsi_conn_live(), 0);
 	/* Every map a session held was released, and with it its LU references. */
 	ck_assert_int_eq(maps_live, 0);
+	/* and its target's port groups */
+	ck_assert_int_eq(alua_live, 0);
+	alua_tgt_put(alua);
 	for (int i = 0; i < NLU; i++) {
 		if (lu_ref[i])
 			scsi_lu_put(lus[i]);
@@ -888,6 +920,111 @@ START_TEST(test_refresh_asks_own_env)
 }
 END_TEST
 
+/* ---- ALUA: the session's nexus and its target port group ---- */
+
+/* The model's port groups: group 1 (the TPG the tests log in to) of lus[0], in state, explicit. */
+static void alua_model(uint8_t state, bool explicit_ok)
+{
+	struct alua_group_conf c = { .state = state, .explicit_ok = explicit_ok, .set = true };
+
+	if (!alua)
+		ck_assert_int_eq(alua_tgt_create(&alua), 0);
+	c.group = alua_tgt_group(alua, 1, true);
+	c.lus = calloc(1, sizeof(*c.lus));
+	c.lus[0] = lus[0];
+	c.nlus = 1;
+	alua_tgt_apply(alua, &c, 1);
+}
+
+/* Runs one command with data out (immediate data) on lun. */
+static void command_out(uint64_t lun, const uint8_t *cdb, size_t cdblen, const uint8_t *out,
+			uint32_t len, struct result *r)
+{
+	uint8_t bhs[ISCSI_BHS_LEN], rsp[ISCSI_BHS_LEN], data[512];
+	uint32_t itt = itt_next++;
+	int dlen;
+
+	memset(r, 0, sizeof(*r));
+	raw_scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_WRITE, lun, itt, len, cmdsn++, cdb,
+			 cdblen);
+	raw_ck_send(&ini, bhs, out, len);
+	dlen = raw_ck_recv(&ini, rsp, data, sizeof(data));
+	ck_assert_int_ge(dlen, 0);
+	ck_assert_uint_eq(rsp[0], ISCSI_OP_SCSI_RSP);
+	r->status = rsp[3];
+	if (r->status == SCSI_STATUS_CHECK_CONDITION) {
+		r->key = data[2 + 2] & 0x0f;
+		r->asc = data[2 + 12];
+		r->ascq = data[2 + 13];
+	}
+}
+
+/*
+ * The nexus reads its group's state on every command: standby refuses, a
+ * change announces itself, and the session gives its reference back.
+ */
+START_TEST(test_alua_state_of_the_nexus)
+{
+	uint8_t inq[6] = { 0x12, 0, 0, 0, 96, 0 };
+	struct result r;
+
+	alua_model(SCSI_ALUA_STANDBY, false);
+	login(false);
+	ck_assert_int_eq(alua_live, 1);
+	expect_power_on(0);
+	expect_sense(0, 0x2, 0x04, 0x0b); /* LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN STANDBY */
+	command(0, inq, sizeof(inq), 96, &r);
+	ck_assert_uint_eq(r.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq((r.data[5] >> 4) & 3, 1); /* TPGS: implicit */
+	alua_model(SCSI_ALUA_ACTIVE_OPTIMIZED, false);
+	expect_sense(0, 0x6, 0x2a, 0x06); /* ASYMMETRIC ACCESS STATE CHANGED */
+	expect_good(0);
+	/* a refresh keeps the nexus's groups (and gives the new reference back) */
+	iscsi_refresh_sessions();
+	ck_assert(raw_quiet(&ini));
+	ck_assert_int_eq(alua_live, 1);
+	expect_good(0);
+}
+END_TEST
+
+/* A target deleted and made again has other port groups: its sessions end. */
+START_TEST(test_alua_target_replaced)
+{
+	struct alua_tgt *first;
+
+	alua_model(SCSI_ALUA_ACTIVE_OPTIMIZED, false);
+	login(false);
+	expect_power_on(0);
+	first = alua;
+	alua = NULL;
+	alua_model(SCSI_ALUA_ACTIVE_OPTIMIZED, false);
+	iscsi_refresh_sessions();
+	ck_assert(closed());
+	ck_assert_int_eq(alua_live, 0);
+	alua_tgt_put(first);
+}
+END_TEST
+
+/* SET TARGET PORT GROUPS through a session: its environment hears of it. */
+START_TEST(test_alua_changed_reaches_env)
+{
+	uint8_t cdb[12] = { 0xa4, 0x0a }, list[8] = { 0, 0, 0, 0, SCSI_ALUA_STANDBY, 0, 0, 1 };
+	struct result r;
+
+	alua_model(SCSI_ALUA_ACTIVE_OPTIMIZED, true);
+	login(false);
+	expect_power_on(0);
+	put_be32(cdb + 6, sizeof(list));
+	command_out(0, cdb, sizeof(cdb), list, sizeof(list), &r);
+	ck_assert_uint_eq(r.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(alua_changes, 1);
+	ck_assert_str_eq(alua_changed_target, TGT);
+	ck_assert_uint_eq(alua_group_state(alua_tgt_group(alua, 1, false)), SCSI_ALUA_STANDBY);
+	/* the nexus that asked gets no attention for it; its port is standby now */
+	expect_sense(0, 0x2, 0x04, 0x0b);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("iscsi refresh");
@@ -912,6 +1049,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_discovery_untouched);
 	tcase_add_test(tc, test_session_list);
 	tcase_add_test(tc, test_refresh_asks_own_env);
+	tcase_add_test(tc, test_alua_state_of_the_nexus);
+	tcase_add_test(tc, test_alua_target_replaced);
+	tcase_add_test(tc, test_alua_changed_reaches_env);
 	suite_add_tcase(s, tc);
 	return s;
 }

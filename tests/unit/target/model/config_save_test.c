@@ -81,6 +81,7 @@ static const char every_setting[] =
 	"        luns = ( { lun = 0; backstore = \"b0\"; }, { lun = 1; backstore = \"lv\"; } );\n"
 	"        parameters = { HeaderDigest = false; DataDigest = \"None,CRC32C\";\n"
 	"          InitialR2T = false; };\n"
+	"        alua = { state = \"standby\"; preferred = true; explicit = true; };\n"
 	"      } );\n"
 	"  },\n"
 	"  { iqn = \"eui.0123456789ABCDEF\"; tpgs = ( { tag = 2; acls = [ ]; } ); },\n"
@@ -744,12 +745,12 @@ START_TEST(test_model_layout_known)
 		const char *name;
 		size_t size, known;
 	} s[] = {
-		{ "obj_model", sizeof(struct obj_model), 9632 },
+		{ "obj_model", sizeof(struct obj_model), 9680 },
 		{ "obj_backstore", sizeof(struct obj_backstore), 8408 },
 		{ "bs_params", sizeof(struct bs_params), 40 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },
-		{ "obj_target", sizeof(struct obj_target), 496 },
-		{ "obj_tpg", sizeof(struct obj_tpg), 1160 },
+		{ "obj_target", sizeof(struct obj_target), 504 }, /* alua: served, not saved */
+		{ "obj_tpg", sizeof(struct obj_tpg), 1168 },
 		{ "obj_portal", sizeof(struct net_portal), 216 },
 		{ "obj_tpg_lun", sizeof(struct obj_tpg_lun), 16 },
 		{ "obj_acl", sizeof(struct obj_acl), 1288 },
@@ -759,6 +760,7 @@ START_TEST(test_model_layout_known)
 		{ "obj_mapped_lun", sizeof(struct obj_mapped_lun), 24 },
 		{ "obj_tpg_attrs", sizeof(struct obj_tpg_attrs), 20 },
 		{ "obj_tpg_params", sizeof(struct obj_tpg_params), 32 },
+		{ "obj_tpg_alua", sizeof(struct obj_tpg_alua), 8 },
 	};
 	size_t i;
 

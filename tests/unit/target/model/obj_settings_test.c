@@ -32,6 +32,8 @@ static const struct obj_settings *const tables[] = {
 	&obj_tpg_attr_settings,
 	&obj_tpg_param_settings,
 	&obj_chap_settings,
+	&obj_auth_guard_settings,
+	&obj_tpg_alua_settings,
 };
 
 /* Row i of all the tables together; NULL past the last. */
@@ -65,6 +67,10 @@ static void *object_of(struct obj_model *m, const struct obj_settings *t)
 		return &tpg->attrs;
 	if (t == &obj_tpg_param_settings)
 		return &tpg->params;
+	if (t == &obj_auth_guard_settings)
+		return &m->auth_guard;
+	if (t == &obj_tpg_alua_settings)
+		return &tpg->alua;
 	return &m->discovery_auth;
 }
 
@@ -135,6 +141,9 @@ static void set_other(const struct obj_settings *t, const struct obj_setting *r,
 			obj_setting_set_uint(r, obj,
 					     CHAP_ALG_BIT(CHAP_ALG_SHA256) | CHAP_ALG_BIT(CHAP_ALG_MD5));
 		break;
+	case OBJ_SETTING_CHOICE:
+		obj_setting_set_uint(r, obj, r->choices[r->nchoices - 1].value);
+		break;
 	}
 	ck_assert(!obj_setting_is_default(r, obj));
 }
@@ -158,6 +167,9 @@ static void change(const struct obj_setting *r, void *obj)
 	case OBJ_SETTING_CHAP_ALGS:
 		obj_setting_set_uint(r, obj,
 				     obj_setting_uint(r, obj) ^ CHAP_ALG_BIT(CHAP_ALG_SHA3_256));
+		break;
+	case OBJ_SETTING_CHOICE:
+		obj_setting_set_uint(r, obj, r->choices[0].value);
 		break;
 	}
 }
@@ -207,7 +219,7 @@ START_TEST(digests_required)
 }
 END_TEST
 
-/* The parser reads every row of the TPG's tables: a value out of range is refused, by name. */
+/* The parser reads every row of the tables: a value out of range is refused, by name. */
 START_TEST(every_row_is_parsed)
 {
 	const struct obj_settings *t = NULL;
@@ -222,7 +234,9 @@ START_TEST(every_row_is_parsed)
 		snprintf(value, sizeof(value), "5");
 	else
 		snprintf(value, sizeof(value), "\"no such value\"");
-	if (t->group)
+	if (t == &obj_auth_guard_settings) /* a group of the top level */
+		snprintf(text, sizeof(text), "%s = { %s = %s; };\n", t->group, r->key, value);
+	else if (t->group)
 		snprintf(text, sizeof(text),
 			 "targets = ( { iqn = \"iqn.2026-11.org.example:t\";\n"
 			 "  tpgs = ( { tag = 1; %s = { %s = %s; }; } ); } );\n",
@@ -320,6 +334,7 @@ START_TEST(defaults_save_nothing)
 	ck_assert_ptr_null(config_setting_get_member(tpg, "attributes"));
 	ck_assert_ptr_null(config_setting_get_member(tpg, "parameters"));
 	ck_assert_ptr_null(config_setting_get_member(tpg, "auth"));
+	ck_assert_ptr_null(config_setting_get_member(tpg, "alua"));
 	ck_assert_ptr_null(config_lookup(&cfg, "discovery_auth"));
 	config_destroy(&cfg);
 	obj_model_free(m);
@@ -423,10 +438,16 @@ START_TEST(globals_compared)
 		text[0] ^= 1;
 		break;
 	case OBJ_GLOBAL_UINT:
-		b->io_threads++;
+	case OBJ_GLOBAL_SIZE:
+		obj_global_set_num(r, b, obj_global_num(r, b) + 1);
 		break;
 	case OBJ_GLOBAL_BOOL:
 		b->auto_save = !b->auto_save;
+		break;
+	case OBJ_GLOBAL_GROUP:
+		/* every row of its table is told apart above (every_row_round_trips) */
+		obj_setting_set_bool(&r->settings->rows[0], text,
+				     !obj_setting_bool(&r->settings->rows[0], text));
 		break;
 	default:
 		b->log_level = LOG_LEVEL_ERR;
@@ -443,6 +464,107 @@ out:
 }
 END_TEST
 
+/*
+ * A number of the top level (UINT, SIZE): its default without the key;
+ * its least and its greatest value read, saved (unless the default) and
+ * read back the same; one below and one above refused with the key and
+ * the range in the message.
+ */
+START_TEST(globals_numbers)
+{
+	const struct obj_global *r = &obj_globals[_i];
+	const uint64_t ends[] = { r->min, r->max };
+	struct cfg_err err = { "" };
+	struct obj_model *m, *back;
+	char text[128];
+
+	if (r->value != OBJ_GLOBAL_UINT && r->value != OBJ_GLOBAL_SIZE)
+		return;
+	ck_assert_uint_lt(r->min, r->max);
+	m = parse("");
+	ck_assert_uint_eq(obj_global_num(r, m), r->def);
+	obj_model_free(m);
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		snprintf(text, sizeof(text), r->value == OBJ_GLOBAL_SIZE ? "%s = \"%llu\";\n" :
+									     "%s = %llu;\n",
+			 r->key, (unsigned long long)ends[i]);
+		m = parse(text);
+		ck_assert_uint_eq(obj_global_num(r, m), ends[i]);
+		back = round_trip(m);
+		ck_assert_uint_eq(obj_global_num(r, back), ends[i]);
+		assert_equal(m, back);
+		obj_model_free(back);
+		obj_model_free(m);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(ends); i++) {
+		uint64_t v = i ? r->max + 1 : r->min - 1;
+
+		if (!i && !r->min)
+			continue;
+		snprintf(text, sizeof(text), r->value == OBJ_GLOBAL_SIZE ? "%s = \"%llu\";\n" :
+									     "%s = %llu;\n",
+			 r->key, (unsigned long long)v);
+		m = NULL;
+		err.msg[0] = '\0';
+		ck_assert_int_eq(config_parse_string(text, &m, &err), -EINVAL);
+		ck_assert_msg(strstr(err.msg, r->key) && strstr(err.msg, "must be from"), "%s",
+			      err.msg);
+	}
+}
+END_TEST
+
+/* Sizes are read in the file's units and written in the largest that divides them. */
+START_TEST(globals_size_units)
+{
+	struct obj_model *m = parse("io_memory_limit = \"3G\";\n"
+				    "session_io_memory_limit = \"1536K\";\n");
+	char *text = NULL;
+	size_t len = 0;
+	config_t cfg;
+	FILE *f;
+
+	ck_assert_uint_eq(m->io_memory_limit, 3ull << 30);
+	ck_assert_uint_eq(m->session_io_memory_limit, 1536ull << 10);
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(m, &cfg), 0);
+	f = open_memstream(&text, &len);
+	config_write(&cfg, f);
+	fclose(f);
+	config_destroy(&cfg);
+	ck_assert_msg(strstr(text, "io_memory_limit = \"3G\";"), "%s", text);
+	ck_assert_msg(strstr(text, "session_io_memory_limit = \"1536K\";"), "%s", text);
+	/* at their defaults they are not written */
+	ck_assert_msg(!strstr(text, "send_timeout"), "%s", text);
+	free(text);
+	obj_model_free(m);
+}
+END_TEST
+
+/* auth_guard: on by default; its longest delay is not below its first. */
+START_TEST(auth_guard_group)
+{
+	struct cfg_err err = { "" };
+	struct obj_model *m = parse("");
+
+	ck_assert(m->auth_guard.enabled);
+	ck_assert_uint_eq(m->auth_guard.lockout_failures, 10);
+	obj_model_free(m);
+	m = parse("auth_guard = { delay_ms = 800; delay_max_ms = 800; };\n");
+	ck_assert_uint_eq(m->auth_guard.delay_max_ms, 800);
+	obj_model_free(m);
+	m = NULL;
+	ck_assert_int_eq(config_parse_string("auth_guard = {\n delay_ms = 900;\n delay_max_ms = 800;\n};\n",
+					     &m, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err.msg, "line 3: auth_guard: delay_max_ms (800) must not be below delay_ms (900)");
+	/* against the default of the other */
+	err.msg[0] = '\0';
+	ck_assert_int_eq(config_parse_string("auth_guard = { delay_max_ms = 400; };\n", &m, &err),
+			 -EINVAL);
+	ck_assert_str_eq(err.msg, "line 1: auth_guard: delay_max_ms (400) must not be below delay_ms (500)");
+}
+END_TEST
+
 START_TEST(globals_keys)
 {
 	const char *keys[OBJ_GLOBAL__COUNT + 1];
@@ -455,7 +577,9 @@ START_TEST(globals_keys)
 	ck_assert_int_eq(config_parse_string("colour = \"red\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: unknown key 'colour' (allowed: control_socket, io_threads, "
 				  "log_level, debug, state_dir, backstores, targets, discovery_auth, "
-				  "auto_save)");
+				  "auto_save, io_memory_limit, session_io_memory_limit, "
+				  "send_timeout, max_connections, max_connections_per_address, "
+				  "auth_guard)");
 	err.msg[0] = '\0';
 	ck_assert_int_eq(config_parse_string("log_level = \"loud\";\n", &m, &err), -EINVAL);
 	ck_assert_str_eq(err.msg, "line 1: log_level 'loud' is not one of err, warn, info, debug");
@@ -576,6 +700,9 @@ static Suite *obj_settings_suite(void)
 
 	tc = tcase_create("top level");
 	tcase_add_loop_test(tc, globals_compared, 0, OBJ_GLOBAL__COUNT);
+	tcase_add_loop_test(tc, globals_numbers, 0, OBJ_GLOBAL__COUNT);
+	tcase_add_test(tc, globals_size_units);
+	tcase_add_test(tc, auth_guard_group);
 	tcase_add_test(tc, globals_keys);
 	suite_add_tcase(s, tc);
 

@@ -130,7 +130,8 @@ static inline void t_cmd_init(struct t_cmd *t, struct scsi_itl *itl, const uint8
 	ck_assert_int_eq(posix_memalign(&p, 4096, T_BUF), 0);
 	t->buf = p;
 	memset(t->buf, 0xee, T_BUF);
-	t->cmd.nexus = itl == T.itl2 ? &T.nx2 : &T.nx;
+	/* the nexus the itl belongs to (a test's own ones too) */
+	t->cmd.nexus = itl && itl->nx ? itl->nx : itl == T.itl2 ? &T.nx2 : &T.nx;
 	t->cmd.itl = itl;
 	memcpy(t->cmd.cdb, cdb, cdb_len);
 	t->cmd.cdb_len = 16;

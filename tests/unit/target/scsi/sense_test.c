@@ -53,6 +53,11 @@ START_TEST(test_table_values)
 	    {SENSE_UA_MODE_PARAMS_CHANGED, 0x6, 0x2a, 0x01},
 	    {SENSE_UA_CAPACITY_CHANGED, 0x6, 0x2a, 0x09},
 	    {SENSE_UA_REPORTED_LUNS_CHANGED, 0x6, 0x3f, 0x0e},
+	    /* SPC-4 §5.16, annex D */
+	    {SENSE_ALUA_TRANSITIONING, 0x2, 0x04, 0x0a},
+	    {SENSE_ALUA_STANDBY, 0x2, 0x04, 0x0b},
+	    {SENSE_ALUA_UNAVAILABLE, 0x2, 0x04, 0x0c},
+	    {SENSE_UA_ASYMMETRIC_ACCESS_CHANGED, 0x6, 0x2a, 0x06},
 	};
 	size_t i;
 

@@ -131,8 +131,8 @@ END_TEST
 
 START_TEST(groups_and_their_keys)
 {
-	ck_assert_str_eq(complete(FIXTURE_TPG, "set "), "attribute auth parameter");
-	ck_assert_str_eq(complete(FIXTURE_TPG, "set a"), "attribute auth");
+	ck_assert_str_eq(complete(FIXTURE_TPG, "set "), "alua attribute auth parameter");
+	ck_assert_str_eq(complete(FIXTURE_TPG, "set a"), "alua attribute auth");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set auth "),
 			 "chap_algorithms= mutual_password= mutual_userid= password= userid=");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "set auth c"),

@@ -61,7 +61,7 @@ START_TEST(groups_and_keys)
 {
 	struct sh_buf b;
 
-	ck_assert_str_eq(joined(sh_facts_groups("tpg")), "attribute parameter auth");
+	ck_assert_str_eq(joined(sh_facts_groups("tpg")), "attribute parameter auth alua");
 	ck_assert_str_eq(joined(sh_facts_groups("acl")), "attribute auth");
 	ck_assert_str_eq(joined(sh_facts_groups("iscsi")), "discovery_auth");
 	ck_assert_str_eq(joined(sh_facts_groups("backstore")), "attribute");

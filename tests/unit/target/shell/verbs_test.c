@@ -174,15 +174,16 @@ static const struct bad_case bad_cases[] = {
 	  "'delete' alone deletes this node" },
 	{ TPG "/portals", "delete", "'delete' at " TPG "/portals needs the name of what to delete",
 	  "delete IP PORT   (or IP:PORT)" },
-	{ TPG, "set bogus a=b", "'set' at a TPG needs a group first: attribute, parameter, auth",
-	  "set attribute|parameter|auth KEY=VALUE ..." },
+	{ TPG, "set bogus a=b", "'set' at a TPG needs a group first: attribute, parameter, auth, alua",
+	  "set attribute|parameter|auth|alua KEY=VALUE ..." },
 	{ TPG, "set attribute", "'set attribute' needs KEY=VALUE pairs", NULL },
 	{ TPG, "set attribute nopin_interval", "after the group, 'set' takes KEY=VALUE pairs "
 					       "('nopin_interval' is not one)",
 	  NULL },
 	{ TPG "/acls/" KVM1, "set bogus x=1", "'set' at a ACL needs a group first: attribute, auth",
 	  NULL },
-	{ TPG, "get bogus", "a TPG has no group 'bogus' (it has: attribute, parameter, auth)", NULL },
+	{ TPG, "get bogus", "a TPG has no group 'bogus' (it has: attribute, parameter, auth, alua)",
+	  NULL },
 	{ TPG, "get attribute x=1", "'get' takes names, not KEY=VALUE", NULL },
 	{ "/", "get", "'get' is not available at / (root)", NULL },
 	{ "/", "clearconfig", "clearconfig removes every target and backstore: confirm it",
@@ -310,7 +311,9 @@ START_TEST(help_text)
 	ck_assert_ptr_null(strstr(sh_buf_str(&b), "\n  set "));
 	sh_buf_reset(&b);
 	sh_help(SH_VERB_SET, &tpg, TPG, &b);
-	ck_assert_ptr_nonnull(strstr(sh_buf_str(&b), "usage: set attribute|parameter|auth KEY=VALUE"));
+	ck_assert_ptr_nonnull(
+		strstr(sh_buf_str(&b), "usage: set attribute|parameter|auth|alua KEY=VALUE"));
+	ck_assert_ptr_nonnull(strstr(sh_buf_str(&b), "\n  alua: state, preferred, explicit\n"));
 	ck_assert_ptr_nonnull(strstr(sh_buf_str(&b), "\n  auth: userid, password, mutual_userid, "
 						     "mutual_password, chap_algorithms\n"));
 	sh_buf_reset(&b);
