@@ -250,6 +250,34 @@ static int sm_checks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 	return 0;
 }
 
+/*
+ * A marginal path is held back so that a flapping link does not stall its
+ * map's I/O at every flap; that is worth it only while another path
+ * carries the I/O. When no path of its map may, the map is queueing and
+ * fails its I/O once no_path_queue runs out: a path that flaps beats none
+ * (the lab's failover scenario lost writes to EIO so). It serves, still
+ * marked marginal, until another path can; its hold goes on meanwhile.
+ */
+static void sm_marginal_waive(struct mp_sm *sm)
+{
+	for (size_t i = 0; i < sm->npaths; i++) {
+		struct sm_path *p = &sm->paths[i];
+		char buf[MP_REASON_MAX];
+		bool other = false;
+
+		if (!p->marginal || p->usable || p->admin_failed || !p->verified ||
+		    sm_path_blocked(sm, p, buf, sizeof(buf)))
+			continue;
+		for (size_t k = 0; k < sm->npaths && !other; k++)
+			other = k != i && sm->paths[k].usable && !sm->paths[k].marginal &&
+				!strcmp(sm->paths[k].wwid, p->wwid);
+		if (other)
+			continue;
+		p->usable = true;
+		p->why[0] = '\0';
+	}
+}
+
 int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 {
 	char buf[MP_REASON_MAX];
@@ -281,6 +309,7 @@ int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 			p->check_interval_ms = sm_check_base_ms(sm);
 		}
 	}
+	sm_marginal_waive(sm);
 	return sm_checks(sm, now, out);
 }
 

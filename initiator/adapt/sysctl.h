@@ -7,16 +7,22 @@
  * carries both paths, or neither works. So each storage NIC answers ARP
  * only for its own addresses (arp_ignore = 1), announces only them
  * (arp_announce = 2), and filters reverse paths loosely (rp_filter = 2).
+ * Its neighbour probing is made to outlast a pulled cable (sysctl.c says
+ * why): a probe every NIC_NEIGH_RETRANS_MS for a minute.
  */
 #ifndef PORTICO_INITIATOR_SYSCTL_H
 #define PORTICO_INITIATOR_SYSCTL_H
 
 #include <stddef.h>
 
+#define NIC_NEIGH_RETRANS_MS 250
+#define NIC_NEIGH_PROBES 240 /* 60 s of probes */
+
 /* One setting that was changed, for the log. */
 struct nic_sysctl_change {
-	char key[32];
+	char key[40]; /* "ipv4/conf/arp_ignore" */
 	int from, to;
+	const char *why; /* a static string */
 };
 
 /*

@@ -234,7 +234,7 @@ static void pd_prepared(void *arg, int err, const char *reason)
 
 static void pd_nic_prepare(struct pathd *pd, const struct mp_action *a)
 {
-	struct nic_sysctl_change ch[8];
+	struct nic_sysctl_change ch[12];
 	char err[512];
 	size_t n = 0;
 	struct pd_op *op;
@@ -246,8 +246,8 @@ static void pd_nic_prepare(struct pathd *pd, const struct mp_action *a)
 		if (rc)
 			log_warn(COMP, "nic '%s': %s", a->u.nic, err);
 		for (size_t i = 0; i < n && i < ARRAY_SIZE(ch); i++)
-			log_info(COMP, "nic '%s': %s %d -> %d (several NICs on one subnet need it)",
-				 a->u.nic, ch[i].key, ch[i].from, ch[i].to);
+			log_info(COMP, "nic '%s': %s %d -> %d (%s)", a->u.nic, ch[i].key,
+				 ch[i].from, ch[i].to, ch[i].why);
 	}
 	op = pd_op_new(pd, a);
 	if (!op || iadm_iface(pd->iadm, a->u.nic, pd_prepared, op)) {

@@ -25,7 +25,7 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
-ENABLED="discovery data live multipath pathd alua libvirt"
+ENABLED="discovery data live multipath pathd alua failover libvirt"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)

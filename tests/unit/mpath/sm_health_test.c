@@ -207,6 +207,55 @@ START_TEST(test_flapping_link_is_marginal)
 }
 END_TEST
 
+/*
+ * A marginal path is held back only while another path carries the I/O:
+ * with its map's other path gone it serves at once (the map would queue,
+ * then fail its I/O), and is held back again once the other path is back.
+ */
+START_TEST(test_marginal_path_serves_when_alone)
+{
+	one_map(1);
+	for (int round = 0; round < 3; round++) {
+		nic("eth1", 3, false);
+		path_done(W0, "8:48", false);
+		session("eth1", P1, 2, false);
+		tick(1000);
+		nic("eth1", 3, true);
+		session("eth1", P1, 2, true);
+		check_done("eth1", P1, 0, "8:48", MP_CHECK_UP, MP_UA_NONE);
+		if (round < 2)
+			path_done(W0, "8:48", true);
+		tick(1000);
+		answer_checks(MP_CHECK_UP);
+	}
+	ck_assert(path_view("sdd").marginal);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 0);
+
+	/* eth0 goes: sda failed, and sdd, marginal but sound, reinstated in the same pass */
+	nic("eth0", 2, false);
+	ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_FAIL)->u.path.devt, "8:0");
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_REINSTATE)->u.path.devt, "8:48");
+	path_done(W0, "8:0", false);
+	path_done(W0, "8:48", true);
+	ck_assert(path_view("sdd").marginal);
+	ck_assert_int_eq(path_view("sdd").state, MP_PATH_ACTIVE);
+
+	/* eth0 back and checked: sda serves, sdd is held back again until its hold is over */
+	session("eth0", P0, 1, false);
+	tick(1000);
+	nic("eth0", 2, true);
+	session("eth0", P0, 1, true);
+	check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_NONE);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_REINSTATE)->u.path.devt, "8:0");
+	ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_FAIL)->u.path.devt, "8:48");
+	ck_assert_ptr_nonnull(strstr(act(MP_ACT_PATH_FAIL)->u.path.reason, "marginal"));
+}
+END_TEST
+
 /* The target unmaps a LUN whose map nobody holds: the map goes, then its disks. */
 START_TEST(test_lun_unmapped_map_closed)
 {
@@ -332,6 +381,7 @@ static Suite *sm_health_suite(void)
 	tcase_add_test(tc, test_silent_death);
 	tcase_add_test(tc, test_check_interval);
 	tcase_add_test(tc, test_flapping_link_is_marginal);
+	tcase_add_test(tc, test_marginal_path_serves_when_alone);
 	tcase_add_test(tc, test_lun_unmapped_map_closed);
 	tcase_add_test(tc, test_lun_unmapped_map_open);
 	tcase_add_test(tc, test_unit_attentions);

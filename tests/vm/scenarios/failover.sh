@@ -124,7 +124,12 @@ cut_run() {
 		die "$name: pathd did not reinstate $dev"
 	}
 	t_back=$(uptime_s)
-	[ "$kind" = link ] && back_ms=$(events_ms "nic 'eth1': up, carrier" "reinstate_path $devt done")
+	if [ "$kind" = link ]; then
+		back_ms=$(events_ms "nic 'eth1': up, carrier" "reinstate_path $devt done")
+		echo "$name: portico-path show events, from the cable's loss:"
+		"$PP" show events | awk '/nic .eth1.: up, no carrier/ { n = NR } { l[NR] = $0 }
+			END { for (i = n; i <= NR; i++) print "  " l[i] }'
+	fi
 	sleep 2
 	writers_stop "$name"
 	detect=$(secs "$t_cut" "$t_failed")
