@@ -189,15 +189,29 @@ follow() {
 	done
 	return 1
 }
+# pathd's events from number $1 on, each with its ms after the first: where
+# the time between the change and the pool went (the UA met, the rescan, the
+# disks, the map, the refresh)
+events_from() { # SEQ
+	echo "pathd's events since the change (ms after the first):"
+	pp_json show events | jq -r --argjson s "$1" '[.events[] | select(.seq >= $s)] |
+		(.[0].time_ms // 0) as $t | .[] | "  +\(.time_ms - $t) \(.component): \(.text)"'
+}
 # "after N ms" from t0 to the time $1, or $2 when there is none
 after_t0() { if [ -n "$1" ]; then echo "after $(($1 - t0)) ms"; else echo "$2"; fi; }
 
 add_n=$((NLUNS + 1))
 new_map() { maps_ready "$add_n"; }
 new_vol() { [ "$(vols "$POOL" | wc -l)" = "$add_n" ]; }
+ev0=$(pp_json show events | jq '.next')
 t0=$(now_ms)
 host target-live-change add >/dev/null || die "the host could not add a LUN live (target.log)"
-follow new_map new_vol ||
+t_host=$(now_ms)
+follow new_map new_vol
+rc=$?
+echo "the host's answer (the change made) $((t_host - t0)) ms after the request (guest uptime $t0 ms)"
+events_from "$ev0"
+[ $rc = 0 ] ||
 	die "the new LUN is not in vol-list 20 s after portico added it (pathd's map: $(after_t0 "$t_map" none)): $(vols "$POOL" | tr '\n' '|')"
 result "libvirt.lun_added_change_to_map_ms $((t_map - t0))"
 result "libvirt.lun_added_change_to_vol_list_ms $((t_pool - t0))"
@@ -211,9 +225,15 @@ fsmap=$1
 grown=$(( $(for e in $LUNS_CHANGED; do b=${e#*:}; [ "${b%%:*}" = fs ] && echo "${b#*:}"; done) * 1048576 ))
 map_grown() { [ "$(map_of_lun "$(lab_lun_of fs)" | cut -d' ' -f2)" = "$grown" ]; }
 vol_grown() { [ "$(vol_bytes "$POOL" "$(dm_of "$fsmap")")" = "$grown" ]; }
+ev0=$(pp_json show events | jq '.next')
 t0=$(now_ms)
 host target-live-change grow >/dev/null || die "the host could not grow a LUN live (target.log)"
-follow map_grown vol_grown ||
+t_host=$(now_ms)
+follow map_grown vol_grown
+rc=$?
+echo "the host's answer (the change made) $((t_host - t0)) ms after the request (guest uptime $t0 ms)"
+events_from "$ev0"
+[ $rc = 0 ] ||
 	die "vol-info does not show $fsmap at $grown bytes 20 s after portico grew it (pathd's map: $(after_t0 "$t_map" 'not grown')): $(vol_bytes "$POOL" "$(dm_of "$fsmap")")"
 result "libvirt.lun_grown_change_to_map_ms $((t_map - t0))"
 result "libvirt.lun_grown_change_to_vol_info_ms $((t_pool - t0))"
