@@ -189,12 +189,13 @@ follow() {
 	done
 	return 1
 }
-# pathd's events from number $1 on, each with its ms after the first: where
-# the time between the change and the pool went (the UA met, the rescan, the
-# disks, the map, the refresh)
+# pathd's events after number $1 (an answer's "next", the last number it
+# gave), each with its ms after the first of them: where the time between
+# the change and the pool went (the UA met, the rescans, the disks, the
+# map, the refresh). At most the last 50 (show events' default).
 events_from() { # SEQ
 	echo "pathd's events since the change (ms after the first):"
-	pp_json show events | jq -r --argjson s "$1" '[.events[] | select(.seq >= $s)] |
+	pp_json show events | jq -r --argjson s "$1" '[.events[] | select(.seq > $s)] |
 		(.[0].time_ms // 0) as $t | .[] | "  +\(.time_ms - $t) \(.component): \(.text)"'
 }
 # "after N ms" from t0 to the time $1, or $2 when there is none
