@@ -7,7 +7,7 @@ PATHD_ADAPT_SRC := $(wildcard initiator/adapt/*.c)
 PATHD_SRC := $(filter-out initiator/pathd/main.c,$(wildcard initiator/pathd/*.c))
 LIBPATHD := $(BUILD)/lib/libpathd.a
 LIBS_PATHD := $(LIBPATHD) $(LIBS_MPATH)
-PATHD_SYSLIBS := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 devmapper libudev 2>/dev/null) \
+PATHD_SYSLIBS := $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 devmapper libudev libvirt 2>/dev/null) \
 	-lconfig -ljson-c -lpthread
 PORTICO_PATHD := $(BUILD)/bin/portico-pathd
 PORTICO_PATH := $(BUILD)/bin/portico-path
@@ -16,6 +16,9 @@ $(eval $(call archive,$(LIBPATHD),$(PATHD_ADAPT_SRC) $(PATHD_SRC)))
 # Unit tests under tests/unit/initiator/ link the daemon's archive and the system libraries.
 $(BUILD)/tests/unit/initiator/%: $(BUILD)/tests/unit/initiator/%.o $(LIBS_PATHD)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_PATHD) $(TEST_LIBS) $(PATHD_SYSLIBS) $(LIBS)
+# virt_xml_test reads the XML it checks back with libxml2, element by element.
+$(BUILD)/tests/unit/initiator/adapt/virt_xml_test.o: ALL_CFLAGS += $(shell pkg-config --cflags libxml-2.0)
+$(BUILD)/tests/unit/initiator/adapt/virt_xml_test: LIBS += $(shell pkg-config --libs libxml-2.0)
 
 ifneq ($(wildcard initiator/pathd/main.c),)
 $(PORTICO_PATHD): $(call obj,initiator/pathd/main.c) $(LIBS_PATHD)

@@ -10,6 +10,7 @@ PKGS="
 build-essential pkg-config
 libaio-dev libconfig-dev check libiscsi-dev libssl-dev libjson-c-dev libedit-dev
 libnl-3-dev libnl-route-3-dev libdevmapper-dev libudev-dev
+libvirt-dev libxml2-dev libvirt-clients
 libiscsi-bin sg3-utils tgt fio iperf3 util-linux iproute2 procps
 jq
 clang libclang-rt-14-dev

@@ -5,7 +5,8 @@
  * --json for scripts (the daemon's answer as it sent it).
  *
  * Exit status: 0 done, 1 pathd refused (the message says why), 2 usage,
- * 3 pathd could not be reached, 4 a teardown did not finish in time.
+ * 3 pathd could not be reached, 4 a teardown or a libvirt job did not
+ * finish in time.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -62,6 +63,15 @@ static void usage(FILE *f)
 		"  reinstate PATH   give it back to its map\n"
 		"  teardown [MAP]   remove a map (WWID or alias), or all: then its disks, then\n"
 		"                   the sessions that carry nothing else; refused while open\n"
+		"  libvirt [--form F]\n"
+		"                   the libvirt pool definitions this host needs (XML, one per\n"
+		"                   pool); F: multipath (the default: the LUNs' multipath\n"
+		"                   devices), iscsi (the books' form: a pool per target) or all\n"
+		"  libvirt --define [--form F]\n"
+		"                   define, start and autostart them in libvirt; pathd then\n"
+		"                   refreshes them as LUNs come, grow and go\n"
+		"  libvirt --undefine [--form F]\n"
+		"                   remove the pools pathd defined (every form unless F)\n"
 		"  --json           print the daemon's answer as JSON\n"
 		"  --socket PATH    pathd's control socket (default " PP_SOCKET_DEFAULT
 		", or $" PP_SOCKET_ENV ")\n"
@@ -510,6 +520,128 @@ static int pp_teardown(const char *map)
 	return PP_TIMEOUT;
 }
 
+/* ---- libvirt ---- */
+
+/* Prints a job's results: what was done, warnings and errors with their hints. */
+static void pp_job_print(struct json_object *r)
+{
+	struct json_object *a;
+
+	a = arr(r, "lines");
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		printf("%s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+	a = arr(r, "warnings");
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		fprintf(stderr, "warning: %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+	a = arr(r, "errors");
+	for (size_t i = 0; a && i < json_object_array_length(a); i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		fprintf(stderr, "error: %s\n", str(e, "text"));
+		if (str(e, "hint")[0])
+			fprintf(stderr, "hint: %s\n", str(e, "hint"));
+	}
+}
+
+/* Waits (bounded by --timeout) for job id, then prints it. */
+static int pp_job_wait(int64_t id)
+{
+	struct json_object *r = NULL;
+	char path[64];
+	time_t end = time(NULL) + pp.timeout_s;
+	int rc;
+
+	snprintf(path, sizeof(path), "/libvirt/jobs/%lld", (long long)id);
+	for (;;) {
+		rc = pp_call("show", path, &r);
+		if (rc)
+			return rc;
+		if (flag(r, "done"))
+			break;
+		json_object_put(r);
+		r = NULL;
+		if (time(NULL) >= end) {
+			fprintf(stderr, "error: libvirt has not finished job %lld in %d s\n",
+				(long long)id, pp.timeout_s);
+			fprintf(stderr, "hint: libvirtd may be slow or hung (pathd gives up on a daemon "
+					"that stops answering); a longer --timeout waits more\n");
+			return PP_TIMEOUT;
+		}
+		usleep(100 * 1000);
+	}
+	if (pp.json)
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+	else
+		pp_job_print(r);
+	rc = str(r, "err")[0] ? PP_REFUSED : PP_OK;
+	json_object_put(r);
+	return rc;
+}
+
+/* The pools' XML on stdout, one document per pool; what is missing on stderr. */
+static void pp_libvirt_print(struct json_object *r)
+{
+	struct json_object *pools = arr(r, "pools"), *a = arr(r, "problems");
+	size_t n = pools ? json_object_array_length(pools) : 0;
+
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? "\n" : "", str(json_object_array_get_idx(pools, i), "xml"));
+	for (size_t i = 0; a && i < json_object_array_length(a); i++)
+		fprintf(stderr, "warning: %s\n", json_object_get_string(json_object_array_get_idx(a, i)));
+	if (!n)
+		fprintf(stderr, "no pool of that form: pathd has no session up with a LUN yet "
+				"('portico-path show status')\n");
+}
+
+static int pp_libvirt(int argc, char **argv)
+{
+	enum { PP_LV_SHOW, PP_LV_DEFINE, PP_LV_UNDEFINE } act = PP_LV_SHOW;
+	const char *form = NULL;
+	struct json_object *args = NULL, *r = NULL;
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--define") && act == PP_LV_SHOW) {
+			act = PP_LV_DEFINE;
+		} else if (!strcmp(argv[i], "--undefine") && act == PP_LV_SHOW) {
+			act = PP_LV_UNDEFINE;
+		} else if (!strcmp(argv[i], "--form") && i + 1 < argc && !form) {
+			form = argv[++i];
+		} else if (!strncmp(argv[i], "--form=", 7) && !form) {
+			form = argv[i] + 7;
+		} else {
+			fprintf(stderr, "error: portico-path libvirt [--define | --undefine] "
+					"[--form multipath|iscsi|all]\n");
+			return PP_USAGE;
+		}
+	}
+	if (form && strcmp(form, "multipath") && strcmp(form, "iscsi") && strcmp(form, "all")) {
+		fprintf(stderr, "error: no form '%s': multipath, iscsi or all\n", form);
+		return PP_USAGE;
+	}
+	if (form) {
+		args = json_object_new_object();
+		json_object_object_add(args, "form", json_object_new_string(form));
+	}
+	rc = pp_call_args(act == PP_LV_SHOW ? "show" : act == PP_LV_DEFINE ? "define" : "undefine",
+			  "/libvirt", args, &r);
+	json_object_put(args);
+	if (rc)
+		return rc;
+	if (act != PP_LV_SHOW) {
+		int64_t id = num(r, "job");
+
+		json_object_put(r);
+		return pp_job_wait(id);
+	}
+	if (pp.json)
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN));
+	else
+		pp_libvirt_print(r);
+	json_object_put(r);
+	return PP_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -570,6 +702,8 @@ int main(int argc, char **argv)
 		rc = pp_monitor();
 	} else if (!strcmp(cmd, "teardown") && argc - optind <= 2) {
 		rc = pp_teardown(argc - optind == 2 ? argv[optind + 1] : NULL);
+	} else if (!strcmp(cmd, "libvirt")) {
+		rc = pp_libvirt(argc - optind - 1, argv + optind + 1);
 	} else {
 		usage(stderr);
 	}

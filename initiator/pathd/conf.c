@@ -161,7 +161,7 @@ static void pathd_conf_join(const char *const *names, char *buf, size_t len)
 static const char *const pathd_conf_top_keys[] = {
 	"discovery",	"targets",	    "initiator",     "nics",	      "chap",
 	"discovery_chap", "policy",	    "aliases",	     "control_socket", "multipath_dropin",
-	"scan_interval", "log_level",	    "debug",	     NULL,
+	"scan_interval", "log_level",	    "debug",	     VIRT_CONF_KEYS, NULL,
 };
 
 static const char *const pathd_conf_policy_keys[] = {
@@ -1360,6 +1360,7 @@ static void pathd_conf_defaults(struct pathd_conf *c)
 	snprintf(c->multipath_dropin, sizeof(c->multipath_dropin), "%s", PATHD_DROPIN_DEFAULT);
 	c->scan_interval_s = PATHD_SCAN_INTERVAL_DEFAULT;
 	c->log_level = LOG_LEVEL_INFO;
+	virt_conf_defaults(&c->virt);
 }
 
 static int pathd_conf_parse(struct pathd_conf_ctx *x, const config_setting_t *root,
@@ -1388,6 +1389,8 @@ static int pathd_conf_parse(struct pathd_conf_ctx *x, const config_setting_t *ro
 		ret = pathd_conf_aliases(x, root);
 	if (!ret)
 		ret = pathd_conf_daemon(x, root);
+	if (!ret)
+		ret = virt_conf_parse(root, &x->c->virt, x->err);
 	/* last: the file's own mistakes first, then the one open-iscsi keeps */
 	if (!ret)
 		ret = pathd_conf_initiator(x, root, initiatorname_file);

@@ -13,6 +13,7 @@
 #include "common/cfg.h"
 #include "common/log.h"
 #include "initiator/adapt/iscsiadm.h"
+#include "initiator/pathd/virt_conf.h"
 #include "mpath/sm.h"
 
 #define PATHD_CONF_DEFAULT "/etc/portico/pathd.conf"
@@ -32,6 +33,7 @@ struct pathd_conf {
 	unsigned int scan_interval_s; /* sysfs and dm checks between events */
 	enum log_level log_level;
 	char debug[256];
+	struct virt_conf virt; /* the libvirt pools (virt_conf.h) */
 	/*
 	 * Added for the loader's callers: whether initiator came from
 	 * initiatorname_file (for the start-up log line), and a warning to

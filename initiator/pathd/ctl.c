@@ -27,6 +27,7 @@
 #include "initiator/adapt/nic.h"
 #include "initiator/pathd/events.h"
 #include "initiator/pathd/pathd_int.h"
+#include "initiator/pathd/virt_ctl.h"
 #include "mpath/path_name.h"
 
 #ifndef PORTICO_VERSION
@@ -265,6 +266,7 @@ static struct json_object *ctl_status(struct pathd *pd, int64_t now)
 		add_int(e, "for_s", c[i].since ? (now - c[i].since) / 1000 : -1);
 		json_object_array_add(conds, e);
 	}
+	virt_ctl_conditions(pd, conds);
 	json_object_object_add(o, "conditions", conds);
 	free(c);
 	return o;
@@ -466,6 +468,9 @@ void pd_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *o
 	const char *path = req->path;
 	char err[600];
 
+	/* show, define and undefine of /libvirt (virt_ctl.h) */
+	if (virt_ctl_handle(pd, req, out))
+		return;
 	if (!strcmp(req->op, "show")) {
 		ctl_show(pd, req, path + 1, out);
 	} else if (!strcmp(req->op, "version") && !strcmp(path, "/")) {

@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "initiator/adapt/iscsiadm.h"
 #include "initiator/adapt/scan.h"
+#include "initiator/adapt/virt.h"
 #include "initiator/pathd/pathd.h"
 #include "mpath/path_name.h"
 
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 		.udev = true,
 		.sysctl = true,
 		.sockkill = true,
+		.virt = &virt_libvirt_ops,
 	};
 	struct pathd_conf conf;
 	struct cfg_err err = { { 0 } };

@@ -44,6 +44,8 @@
 #include "initiator/pathd/dmq.h"
 #include "initiator/pathd/events.h"
 #include "initiator/pathd/pathd_int.h"
+#include "initiator/pathd/virt_ctl.h"
+#include "initiator/pathd/virt_sync.h"
 #include "mpath/path_name.h"
 
 #define COMP PATHD_COMPONENT
@@ -618,6 +620,8 @@ static void pd_dm_listed(struct dmq_job *job, void *arg)
 	pd->nmaps = job->nmaps;
 	free(job);
 	pd_hold_sync(pd);
+	/* libvirt's pools follow the maps in the kernel */
+	virt_sync_maps_changed(pd->virt);
 	if (pd->dm_list_again) {
 		pd->dm_list_again = false;
 		pd_dm_list(pd);
@@ -1343,6 +1347,9 @@ int pathd_create(struct pathd_conf *conf, const struct pathd_env *env,
 		snprintf(err, errlen, "out of memory");
 		goto err_ctl;
 	}
+	rc = virt_pathd_start(pd, err, errlen);
+	if (rc)
+		goto err_ctl;
 	*out = pd;
 	return 0;
 
@@ -1390,6 +1397,7 @@ void pathd_destroy(struct pathd *pd)
 	if (!pd)
 		return;
 	ctl_server_stop(pd->ctl);
+	virt_sync_destroy(pd->virt);
 	umon_destroy(pd->umon);
 	tur_destroy(pd->tur);
 	/* a dm call under way finishes (a map is never left half made); its answer is dropped */

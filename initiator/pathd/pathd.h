@@ -15,6 +15,7 @@
 #include "mpath/io/dm.h"
 
 struct pathd;
+struct virt_ops;
 
 /*
  * Where the daemon meets the system. main() fills it for the real thing;
@@ -33,6 +34,8 @@ struct pathd_env {
 	const struct tur_ops *tur;	/* the path checker's SCSI commands: NULL, tur_sg_ops */
 	void *tur_arg;
 	bool sockkill; /* a kicked session's TCP connection is destroyed (sockkill.h) */
+	const struct virt_ops *virt;	/* libvirt (initiator/adapt/virt.h); NULL: none */
+	void *virt_arg;
 };
 
 /*

@@ -24,6 +24,7 @@ struct nic_mon;
 struct pd_events;
 struct tur;
 struct umon;
+struct virt_sync;
 
 /* Threads of the path checker: a dead path holds one until its command ends. */
 #define PD_CHECK_WORKERS 8
@@ -79,6 +80,7 @@ struct pathd {
 	bool watching;		  /* scanning every PD_WATCH_SCAN_MS */
 	struct tur *tur;	  /* the path checker */
 	bool sockkill;		  /* the kernel destroys sockets (sockkill_probe) */
+	struct virt_sync *virt; /* the libvirt pools (virt_ctl.c); NULL: no libvirt */
 };
 
 /* An action under way in an adapter, with what its answer needs. */

@@ -9,12 +9,14 @@
  *   sysfs          the tree under the root given, which that program
  *                  makes and takes apart as the kernel would
  * and multipathd the program given; udev and sysctls off; the path checker
- * on the fake tree (below), and no socket destroyed. Everything else
+ * on the fake tree (below), and no socket destroyed; with -L, libvirt is
+ * the in-memory fake (initiator/adapt/virt_fake.h) tied to a folder, LVDIR
+ * (below). Everything else
  * is the daemon's own: NICs, addresses and routes come from the kernel
  * (the group runs it in a network namespace of its own).
  *
  *   pathd_fake -c CONF -s SYSFS_ROOT -i ISCSIADM -m MULTIPATHD -D DMDIR
- *              [-d COMPONENTS] [-v]
+ *              [-L LVDIR] [-d COMPONENTS] [-v]
  *
  * It stays in the foreground and logs to stderr. SIGTERM stops it as it
  * stops portico-pathd (maps and sessions stay).
@@ -46,6 +48,17 @@
  *   luns      CHECK CONDITION, UNIT ATTENTION, REPORTED LUNS DATA HAS CHANGED,
  *             once (the file is removed), as a target reports it once
  *   capacity  the same with CAPACITY DATA HAS CHANGED
+ *
+ * LVDIR holds the fake libvirtd's state, which outlives pathd_fake as
+ * libvirtd's outlives pathd:
+ *   pools  the pools and the volumes they listed at their last refresh
+ *          (virt_fake_save's text), read before and written after every
+ *          call; the test may write it too (a pool pathd did not define)
+ *   calls  this process's calls of each op, "define N" ...
+ *   down   when it exists, libvirtd is not running (open fails)
+ *   delay  when it exists, the milliseconds every call takes
+ * An mpath pool lists the dm fake's maps, as dm-<index> on
+ * /dev/mapper/<name>, at its start and refresh, as libvirt does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +70,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "initiator/adapt/virt_fake.h"
 #include "initiator/pathd/pathd.h"
 #include "mpath/dm_table.h"
 #include "mpath/io/dm_fake.h"
@@ -401,16 +415,217 @@ static const struct tur_ops pf_tur_ops = {
 	.close = pf_tur_close,
 };
 
+/* ---- libvirt: the fake, tied to LVDIR ---- */
+
+struct pf_lv {
+	struct virt_fake *f;
+	const char *dir;
+	struct pf_dm *dm;
+	pthread_mutex_t lock;
+};
+
+/* What libvirt's mpath backend lists: the dm fake's maps. */
+static size_t pf_lv_maps(void *arg, struct virt_vol_info *out, size_t max)
+{
+	struct pf_dm *d = arg;
+	struct mp_ev_map *maps = NULL;
+	char err[256];
+	size_t n = 0;
+
+	pthread_mutex_lock(&d->lock);
+	if (dm_fake_ops.list(d->f, &maps, &n, err, sizeof(err)))
+		n = 0;
+	pthread_mutex_unlock(&d->lock);
+	for (size_t i = 0; i < n && i < max; i++) {
+		snprintf(out[i].name, sizeof(out[i].name), "dm-%zu", i);
+		snprintf(out[i].path, sizeof(out[i].path), "/dev/mapper/%s", maps[i].spec.name);
+		snprintf(out[i].type, sizeof(out[i].type), "block");
+		out[i].capacity = maps[i].spec.sectors * 512;
+	}
+	free(maps);
+	return n;
+}
+
+/* Before a call: LVDIR's pools, down and delay into the fake. */
+static void pf_lv_enter(struct pf_lv *l)
+{
+	static char text[256 * 1024];
+	char path[4096];
+	unsigned int ms = 0;
+	size_t n;
+	FILE *f;
+
+	pthread_mutex_lock(&l->lock);
+	snprintf(path, sizeof(path), "%s/pools", l->dir);
+	f = fopen(path, "re");
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		text[n] = '\0';
+		fclose(f);
+		if (virt_fake_load(l->f, text))
+			fprintf(stderr, "pathd_fake: %s: not the fake libvirt's pools\n", path);
+	}
+	snprintf(path, sizeof(path), "%s/down", l->dir);
+	virt_fake_set_down(l->f, access(path, F_OK) == 0);
+	snprintf(path, sizeof(path), "%s/delay", l->dir);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%u", &ms) != 1)
+			ms = 0;
+		fclose(f);
+	}
+	virt_fake_set_delay(l->f, ms);
+}
+
+/* After a call: the pools and the counts into LVDIR. */
+static void pf_lv_leave(struct pf_lv *l)
+{
+	static char text[256 * 1024];
+	int len = virt_fake_save(l->f, text, sizeof(text)), used = 0;
+	char path[4096], tmp[4200];
+	FILE *f;
+
+	if (len >= 0) {
+		snprintf(path, sizeof(path), "%s/pools", l->dir);
+		snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+		f = fopen(tmp, "we");
+		if (f && fwrite(text, 1, (size_t)len, f) == (size_t)len && !fclose(f))
+			rename(tmp, path);
+		else if (f)
+			fclose(f);
+	}
+	for (int op = 0; op < VIRT_FAKE_OP_COUNT; op++)
+		used += snprintf(text + used, sizeof(text) - (size_t)used, "%s %u\n",
+				 virt_fake_op_name((enum virt_fake_op)op),
+				 virt_fake_calls(l->f, (enum virt_fake_op)op));
+	snprintf(path, sizeof(path), "%s/calls", l->dir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (f && fwrite(text, 1, (size_t)used, f) == (size_t)used && !fclose(f))
+		rename(tmp, path);
+	else if (f)
+		fclose(f);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int pf_lv_open(void *arg, const char *uri, struct virt_conn **out, char *err,
+		      size_t errlen)
+{
+	struct pf_lv *l = arg;
+	int rc;
+
+	pf_lv_enter(l);
+	rc = virt_fake_ops.open(l->f, uri, out, err, errlen);
+	pf_lv_leave(l);
+	return rc;
+}
+
+static void pf_lv_close(void *arg, struct virt_conn *c)
+{
+	struct pf_lv *l = arg;
+
+	virt_fake_ops.close(l->f, c);
+}
+
+static int pf_lv_pools(void *arg, struct virt_conn *c, struct virt_pool_info **out, size_t *n,
+		       char *err, size_t errlen)
+{
+	struct pf_lv *l = arg;
+	int rc;
+
+	pf_lv_enter(l);
+	rc = virt_fake_ops.pools(l->f, c, out, n, err, errlen);
+	pf_lv_leave(l);
+	return rc;
+}
+
+static int pf_lv_define(void *arg, struct virt_conn *c, const char *xml, char *err,
+			size_t errlen)
+{
+	struct pf_lv *l = arg;
+	char path[4096];
+	FILE *f;
+	int rc;
+
+	pf_lv_enter(l);
+	rc = virt_fake_ops.define(l->f, c, xml, err, errlen);
+	/* the last XML defined, for the test to read */
+	snprintf(path, sizeof(path), "%s/defined.xml", l->dir);
+	f = fopen(path, "ae");
+	if (f) {
+		fputs(xml, f);
+		fclose(f);
+	}
+	pf_lv_leave(l);
+	return rc;
+}
+
+/* The ops on a pool by name, each through enter and leave. */
+#define PF_LV_BY_NAME(op)                                                                          \
+	static int pf_lv_##op(void *arg, struct virt_conn *c, const char *name, char *err,         \
+			      size_t errlen)                                                       \
+	{                                                                                          \
+		struct pf_lv *l = arg;                                                             \
+		int rc;                                                                            \
+                                                                                                   \
+		pf_lv_enter(l);                                                                    \
+		rc = virt_fake_ops.op(l->f, c, name, err, errlen);                                 \
+		pf_lv_leave(l);                                                                    \
+		return rc;                                                                         \
+	}
+PF_LV_BY_NAME(start)
+PF_LV_BY_NAME(refresh)
+PF_LV_BY_NAME(stop)
+PF_LV_BY_NAME(undefine)
+
+static int pf_lv_autostart(void *arg, struct virt_conn *c, const char *name, bool on, char *err,
+			   size_t errlen)
+{
+	struct pf_lv *l = arg;
+	int rc;
+
+	pf_lv_enter(l);
+	rc = virt_fake_ops.autostart(l->f, c, name, on, err, errlen);
+	pf_lv_leave(l);
+	return rc;
+}
+
+static int pf_lv_volumes(void *arg, struct virt_conn *c, const char *name,
+			 struct virt_vol_info **out, size_t *n, char *err, size_t errlen)
+{
+	struct pf_lv *l = arg;
+	int rc;
+
+	pf_lv_enter(l);
+	rc = virt_fake_ops.volumes(l->f, c, name, out, n, err, errlen);
+	pf_lv_leave(l);
+	return rc;
+}
+
+static const struct virt_ops pf_lv_ops = {
+	.open = pf_lv_open,
+	.close = pf_lv_close,
+	.pools = pf_lv_pools,
+	.define = pf_lv_define,
+	.start = pf_lv_start,
+	.autostart = pf_lv_autostart,
+	.refresh = pf_lv_refresh,
+	.stop = pf_lv_stop,
+	.undefine = pf_lv_undefine,
+	.volumes = pf_lv_volumes,
+};
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: pathd_fake -c CONF -s SYSFS_ROOT -i ISCSIADM -m MULTIPATHD -D DMDIR "
-		   "[-d COMPONENTS] [-v]\n");
+		   "[-L LVDIR] [-d COMPONENTS] [-v]\n");
 }
 
 int main(int argc, char **argv)
 {
 	const char *conf_path = NULL, *debug = NULL;
 	struct pf_dm dm = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct pf_lv lv = { .lock = PTHREAD_MUTEX_INITIALIZER, .dm = &dm };
 	struct pathd_env env = {
 		.dm = &pf_dm_ops,
 		.dm_arg = &dm,
@@ -427,7 +642,7 @@ int main(int argc, char **argv)
 	char msg[600];
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "c:s:i:m:D:d:vh")) != -1) {
+	while ((opt = getopt(argc, argv, "c:s:i:m:D:L:d:vh")) != -1) {
 		switch (opt) {
 		case 'c':
 			conf_path = optarg;
@@ -444,6 +659,9 @@ int main(int argc, char **argv)
 			break;
 		case 'D':
 			dm.dir = optarg;
+			break;
+		case 'L':
+			lv.dir = optarg;
 			break;
 		case 'd':
 			debug = optarg;
@@ -474,10 +692,21 @@ int main(int argc, char **argv)
 		dm_fake_destroy(dm.f);
 		return 1;
 	}
+	if (lv.dir) {
+		if (virt_fake_create(&lv.f)) {
+			fprintf(stderr, "pathd_fake: out of memory\n");
+			dm_fake_destroy(dm.f);
+			return 1;
+		}
+		virt_fake_set_maps(lv.f, pf_lv_maps, &dm);
+		env.virt = &pf_lv_ops;
+		env.virt_arg = &lv;
+	}
 	rc = pathd_conf_load(conf_path, env.initiatorname_file, &conf, &cerr);
 	if (rc) {
 		fprintf(stderr, "pathd_fake: %s\n", cerr.msg);
 		pathd_conf_free(&conf);
+		virt_fake_destroy(lv.f);
 		dm_fake_destroy(dm.f);
 		return 1;
 	}
@@ -489,12 +718,14 @@ int main(int argc, char **argv)
 	rc = pathd_create(&conf, &env, &pd, msg, sizeof(msg));
 	if (rc) {
 		fprintf(stderr, "pathd_fake: %s\n", msg);
+		virt_fake_destroy(lv.f);
 		dm_fake_destroy(dm.f);
 		return 1;
 	}
 	pathd_run(pd);
 	pathd_destroy(pd);
 	log_info("pathd", "stopped; the maps and sessions stay");
+	virt_fake_destroy(lv.f);
 	dm_fake_destroy(dm.f);
 	return 0;
 }

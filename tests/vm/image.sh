@@ -7,8 +7,9 @@
 # Two initramfs archives (zstd: the guest unpacks them faster than gzip ones),
 # concatenated at boot (the kernel unpacks each in turn):
 #   base.cpio.zst     busybox, kernel modules, open-iscsi, multipath-tools, udev,
-#                    dmsetup, lvm2, sg3-utils, fio, e2fsprogs, util-linux, and
-#                    every shared library they need. Slow to make (~20 s), so it
+#                    dmsetup, lvm2, sg3-utils, fio, e2fsprogs, util-linux,
+#                    libvirtd and virsh (and QEMU's emulator, for libvirt's
+#                    qemu driver), and every shared library they need. Slow to make (~20 s), so it
 #                    is cached under OUTDIR and rebuilt only when its key changes:
 #                    this script, the kernel, and the versions of every
 #                    installed Debian package.
@@ -28,7 +29,15 @@ scsi_dh_alua ext4 crc32c_generic crc32c_intel loop inet_diag tcp_diag"
 
 # Packages whose files go into the guest (docs, init scripts and units left out).
 VM_GUEST_PKGS="kmod open-iscsi multipath-tools kpartx dmsetup udev lvm2 sg3-utils
-fio e2fsprogs util-linux mount libiscsi-bin jq sg3-utils-udev"
+fio e2fsprogs util-linux mount libiscsi-bin jq sg3-utils-udev
+libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients libvirt0 libxml2-utils"
+
+# Single files from packages not copied whole: libvirt's qemu driver reads
+# the emulator's capabilities (it runs it, with TCG: Debian's QEMU loads
+# that accelerator as a module) before it takes a domain, and the libvirt
+# scenario starts one, paused (SeaBIOS is all the machine loads then).
+VM_GUEST_FILES="/usr/bin/qemu-system-x86_64 /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+/usr/share/seabios/bios-256k.bin"
 
 vm_kernel_version() { # newest /boot/vmlinuz-* that has its modules
 	for k in $(ls -1 /boot/vmlinuz-* 2>/dev/null | sort -V -r); do
@@ -126,6 +135,9 @@ vm_build_base() { # $1 outdir
 				fi
 				vm_copy "$_root" "$f" || exit 1
 			done || { rm -rf "$_root"; return 1; }
+	done
+	for f in $VM_GUEST_FILES; do
+		vm_copy "$_root" "$f" || { rm -rf "$_root"; return 1; }
 	done
 	# busybox, and its applets where no real program took the name
 	cp /bin/busybox "$_root/usr/bin/busybox"

@@ -25,7 +25,7 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
-ENABLED="discovery data live multipath pathd alua failover"
+ENABLED="discovery data live multipath pathd alua failover libvirt"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
@@ -62,12 +62,12 @@ for t in qemu-system-x86_64 socat ip ss cpio; do
 done
 [ "$TARGET_KIND" != tgt ] || command -v tgtd >/dev/null 2>&1 || setup_fail "tgtd is missing"
 case "$TARGET_KIND: $scenarios " in
-porticod:*" live "*) # live changes go through the shell
+porticod:*" live "* | porticod:*" libvirt "*) # live changes go through the shell
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
 case " $scenarios " in
-*" pathd "*)
-	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd scenario needs porticod (its 'pathd' target variant)"
+*" pathd "* | *" libvirt "*)
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd and libvirt scenarios need porticod (target variants, live changes)"
 	for b in portico-pathd portico-path; do
 		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
 	done ;;

@@ -232,6 +232,10 @@ START_TEST(test_minimal)
 	ck_assert_int_eq(conf.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(conf.debug, "");
 	ck_assert_str_eq(conf.warning, "");
+	ck_assert_str_eq(conf.virt.uri, "qemu:///system");
+	ck_assert_str_eq(conf.virt.pool, "portico");
+	ck_assert_str_eq(conf.virt.iscsi_prefix, "portico-iscsi-");
+	ck_assert_str_eq(conf.virt.state, "/var/lib/portico/libvirt-pools.conf");
 }
 END_TEST
 
@@ -291,6 +295,10 @@ START_TEST(test_example_uncommented)
 	ck_assert_int_eq(conf.log_level, LOG_LEVEL_INFO);
 	ck_assert_str_eq(conf.debug, "pathd,iscsiadm");
 	ck_assert_str_eq(conf.warning, ""); /* written 0600 */
+	ck_assert_str_eq(conf.virt.uri, VIRT_URI_DEFAULT);
+	ck_assert_str_eq(conf.virt.pool, VIRT_POOL_DEFAULT);
+	ck_assert_str_eq(conf.virt.iscsi_prefix, VIRT_ISCSI_PREFIX_DEFAULT);
+	ck_assert_str_eq(conf.virt.state, VIRT_STATE_DEFAULT);
 	free(full);
 	free(text);
 }
@@ -318,7 +326,11 @@ START_TEST(test_every_key_set)
 		"multipath_dropin = \"/etc/multipath/conf.d/zz-test.conf\";\n"
 		"scan_interval = 30;\n"
 		"log_level = \"debug\";\n"
-		"debug = \"all\";\n");
+		"debug = \"all\";\n"
+		"libvirt_uri = \"qemu+ssh://root@kvm7/system\";\n"
+		"libvirt_pool = \"san1\";\n"
+		"libvirt_iscsi_prefix = \"san1-\";\n"
+		"libvirt_state = \"/srv/pathd/pools.conf\";\n");
 	ck_assert_uint_eq(conf.mp.ndiscovery, 3);
 	ck_assert_str_eq(conf.mp.discovery[0], "198.18.1.1:3261");
 	ck_assert_str_eq(conf.mp.discovery[1], "[2001:db8::1]:3260");
@@ -359,6 +371,10 @@ START_TEST(test_every_key_set)
 	ck_assert_uint_eq(conf.scan_interval_s, 30);
 	ck_assert_int_eq(conf.log_level, LOG_LEVEL_DBG);
 	ck_assert_str_eq(conf.debug, "all");
+	ck_assert_str_eq(conf.virt.uri, "qemu+ssh://root@kvm7/system");
+	ck_assert_str_eq(conf.virt.pool, "san1");
+	ck_assert_str_eq(conf.virt.iscsi_prefix, "san1-");
+	ck_assert_str_eq(conf.virt.state, "/srv/pathd/pools.conf");
 }
 END_TEST
 
@@ -482,7 +498,8 @@ END_TEST
 #define LONG64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define TOP_KEYS                                                                                   \
 	"discovery, targets, initiator, nics, chap, discovery_chap, policy, aliases, "              \
-	"control_socket, multipath_dropin, scan_interval, log_level, debug"
+	"control_socket, multipath_dropin, scan_interval, log_level, debug, libvirt_uri, "          \
+	"libvirt_pool, libvirt_iscsi_prefix, libvirt_state"
 #define POLICY_KEYS                                                                                \
 	"selector, grouping, failback, no_path_queue, replacement_timeout, noop_out_interval, "     \
 	"noop_out_timeout, discovery_interval, login_retry, login_timeout, check_interval, "        \
@@ -788,6 +805,27 @@ static const struct refusal {
 	{ D1 "debug = \"Pathd\";\n",
 	  "2: debug 'Pathd' must be a comma-separated list of components, such as \"pathd,iscsiadm\" or \"all\"" },
 	{ D1 "debug = \"" LONG64 LONG64 LONG64 LONG64 "\";\n", "2: debug is longer than 255 characters" },
+
+	/* libvirt */
+	{ D1 "libvirt_uri = \"qemu\";\n",
+	  "2: libvirt_uri 'qemu' is not a URI (a driver, then ':', as in \"qemu:///system\")" },
+	{ D1 "libvirt_uri = \"qemu:///system \";\n",
+	  "2: libvirt_uri 'qemu:///system ' holds a blank or a control character" },
+	{ D1 "libvirt_uri = 1;\n", "2: 'libvirt_uri' must be a string (in double quotes)" },
+	{ D1 "libvirt_pool = \"vm/pool\";\n",
+	  "2: libvirt_pool 'vm/pool' holds a '/' (libvirt keeps a pool in /etc/libvirt/storage/NAME.xml)" },
+	{ D1 "libvirt_pool = \"vm pool\";\n",
+	  "2: libvirt_pool 'vm pool' may hold only letters, digits, '.', '_', '+' and '-'" },
+	{ D1 "libvirt_pool = \"\";\n", "2: libvirt_pool '' is empty" },
+	{ D1 "libvirt_pool = \"-x\";\n", "2: libvirt_pool '-x' must not start with '.' or '-'" },
+	{ D1 "libvirt_iscsi_prefix = \".\";\n",
+	  "2: libvirt_iscsi_prefix '.' must not start with '.' or '-'" },
+	{ D1 "libvirt_iscsi_prefix = \"" LONG64 "\";\n",
+	  "2: libvirt_iscsi_prefix '" LONG64 "' is longer than 40 bytes" },
+	{ D1 "libvirt_state = \"pools.conf\";\n",
+	  "2: libvirt_state 'pools.conf' must be the absolute path of a file" },
+	{ D1 "libvirt_state = \"/var/lib/portico/\";\n",
+	  "2: libvirt_state '/var/lib/portico/' must be the absolute path of a file" },
 
 	/* libconfig's own */
 	{ D1 "log_level = \"info\";\nscan_interval = = 5;\n", "3: syntax error" },
