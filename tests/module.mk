@@ -50,7 +50,7 @@ FUZZ_BUILD := build-fuzz
 # (tests/fuzz/ubsan.supp); the harnesses make every other report fatal.
 FUZZ_SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ_BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-.PHONY: fuzz fuzz-bins clean-fuzz
+.PHONY: fuzz fuzz-bins fuzz-long clean-fuzz
 .PRECIOUS: $(FUZZ_BUILD)/tests/fuzz/%.o
 FUZZ_CFLAGS := -O1 -g -Wno-implicit-fallthrough
 fuzz: deps
@@ -67,3 +67,11 @@ $(FUZZ_BUILD)/tests/fuzz/gen_seeds: $(FUZZ_BUILD)/tests/fuzz/gen_seeds.o $(LIBS_
 	$(CC) $(LDFLAGS) -o $@ $< $(LIBS_TARGET) $(LIBS)
 clean-fuzz:
 	rm -rf $(FUZZ_BUILD)
+
+# The long campaign (tests/fuzz/long.sh): every harness for FUZZ_SECONDS in
+# turn, one core, over corpora kept in FUZZ_LONG_DIR between campaigns. Not
+# part of 'make test'. make fuzz-long FUZZ_SECONDS=60
+FUZZ_SECONDS ?= 300
+FUZZ_LONG_DIR ?= $(CURDIR)/build-fuzz-long
+fuzz-long: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LONG_DIR=$(FUZZ_LONG_DIR) sh tests/fuzz/long.sh
