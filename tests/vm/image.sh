@@ -14,7 +14,8 @@
 #                    this script, the kernel, and the versions of every
 #                    installed Debian package.
 #   overlay.cpio.zst  made on every run (well under a second): /init, the guest
-#                    library, the scenarios, the run's settings, the files of
+#                    library and the power-loss guest side, the scenarios,
+#                    the run's settings, the files of
 #                    conf/ (in /portico/conf: udev rules, examples), the
 #                    project's programs from BINDIR (porticod, ...) and the
 #                    lab's own test programs from TESTBINDIR ($BUILD/tests/vm:
@@ -23,7 +24,7 @@
 # The kernel modules the guest has, with their dependencies from modules.dep:
 # init loads them, but inet_diag and tcp_diag, which the kernel loads at the
 # first sock_diag request (the failadapt scenario checks that it does).
-VM_MODULES="virtio_pci virtio_net virtio_console iscsi_tcp libiscsi scsi_transport_iscsi
+VM_MODULES="virtio_pci virtio_net virtio_console virtio_blk iscsi_tcp libiscsi scsi_transport_iscsi
 sd_mod sg dm_mod dm_multipath dm_round_robin dm_service_time dm_queue_length
 scsi_dh_alua ext4 crc32c_generic crc32c_intel loop inet_diag tcp_diag"
 
@@ -212,6 +213,7 @@ vm_build_initrd() { # $1 outdir, $2 bindir, $3 settings file, $4 testbindir
 	cp "$VM_DIR/../../conf/"* "$_ov/portico/conf/" &&
 		cp "$VM_DIR/guest/init" "$_ov/init" && chmod 755 "$_ov/init" &&
 		cp "$VM_DIR/guest/lib.sh" "$_ov/portico/lib.sh" &&
+		cp "$VM_DIR/guest/powerloss.sh" "$_ov/portico/powerloss.sh" &&
 		cp "$VM_DIR"/scenarios/*.sh "$_ov/portico/scenarios/" &&
 		cp "$VM_DIR/guest/multipath.conf" "$_ov/etc/multipath.conf" &&
 		cp "$3" "$_ov/portico/run.env" || { rm -rf "$_ov"; return 1; }

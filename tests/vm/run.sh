@@ -25,6 +25,7 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
+# "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last.
 ENABLED="discovery data live multipath pathd alua failover libvirt"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +42,15 @@ BOOT_TIMEOUT=180
 SMP=${PORTICO_VM_SMP:-2}
 
 scenarios=${*:-$ENABLED}
+# powerloss boots the guest many times and pulls its plug, from the host
+# (tests/vm/powerloss.sh): it runs after the others, under the same lock.
+powerloss=0
+case " $scenarios " in
+*" powerloss "*)
+	powerloss=1
+	scenarios=$(for s in $scenarios; do [ "$s" = powerloss ] || echo "$s"; done | paste -sd' ' -)
+	;;
+esac
 for s in $scenarios; do
 	if [ ! -f "$VM_DIR/scenarios/$s.sh" ]; then
 		echo "vm: no scenario '$s' (tests/vm/scenarios/*.sh)" >&2
@@ -90,6 +100,10 @@ exec 9>/tmp/portico-vm.lock
 if ! flock -n 9; then
 	echo "vm: waiting for another VM lab run on this machine (at most 60 min)"
 	flock -w 3600 9 || setup_fail "another VM lab run held the lab for an hour"
+fi
+
+if [ -z "$scenarios" ]; then
+	PORTICO_VM_LOCKED=1 exec sh "$VM_DIR/powerloss.sh"
 fi
 
 # --- the lab's resources, all removed by cleanup ---------------------------
@@ -397,5 +411,9 @@ echo "  total: $(elapsed "$t_start") s"
 if [ -s "$LAB/results.txt" ]; then
 	echo "--- vm results"
 	sed 's/^/  /' "$LAB/results.txt"
+fi
+if [ $powerloss = 1 ]; then
+	cleanup # this boot's QEMU, namespace and directory
+	PORTICO_VM_LOCKED=1 sh "$VM_DIR/powerloss.sh" || failed=$((failed + 1))
 fi
 [ $failed -eq 0 ]
