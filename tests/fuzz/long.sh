@@ -16,7 +16,8 @@
 #
 # A harness stops at its first finding (libFuzzer's way); the others still run.
 # Prints one line per harness ("harness runs exec/s edges features corpus
-# new findings"), then "FINDING: fuzz/<harness> <input> <what>" for each
+# new findings"; edges as "at start->at end", the start being what the kept
+# and the seed corpora reach), then "FINDING: fuzz/<harness> <input> <what>" for each
 # finding; exits 1 when there was one.
 #
 # Environment: FUZZ_SECONDS (per harness, default 300), FUZZ_LONG_DIR
@@ -78,7 +79,7 @@ last_stat() { # LOG KEY
 summary=$dir/summary.tmp
 {
 	echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $secs s per harness, commit $(git rev-parse --short HEAD 2>/dev/null)"
-	printf '%-11s %10s %7s %6s %8s %7s %5s %8s\n' harness runs exec/s edges features corpus new findings
+	printf '%-11s %10s %7s %11s %8s %7s %5s %8s\n' harness runs exec/s edges features corpus new findings
 } >"$summary"
 found=0
 reports=""
@@ -87,10 +88,12 @@ for h in $harnesses; do
 	before=$(count "$dir/corpus/$h")
 	arts_before=$(count "$dir/findings/$h")
 	log=$dir/logs/$h.log
-	# shellcheck disable=SC2046
+	seeds=tests/fuzz/corpus/$h
+	[ -d "$seeds" ] || seeds="" # a new harness without seeds yet
+	# shellcheck disable=SC2046,SC2086
 	"$bin/fuzz_$h" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2048 \
 		-max_len="$(max_len "$h")" $(dict "$h") -print_final_stats=1 \
-		-artifact_prefix="$dir/findings/$h/" "$dir/corpus/$h" "tests/fuzz/corpus/$h" \
+		-artifact_prefix="$dir/findings/$h/" "$dir/corpus/$h" $seeds \
 		>"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
@@ -100,8 +103,10 @@ for h in $harnesses; do
 	if [ "$rc" != 0 ] && [ "$arts" = 0 ]; then
 		arts=1 # a failure libFuzzer wrote no input for (e.g. at start-up)
 	fi
-	printf '%-11s %10s %7s %6s %8s %7s %5s %8s\n' "$h" "${runs:-?}" "${eps:-?}" \
-		"$(last_stat "$log" cov)" "$(last_stat "$log" ft)" "$(count "$dir/corpus/$h")" "$new" "$arts" |
+	# edges: at the start (the corpora loaded) -> at the end
+	edges="$(grep -E '^#[0-9]+[[:space:]]+INITED' "$log" | sed -E -n 's/.* cov: ([0-9]+).*/\1/p')->$(last_stat "$log" cov)"
+	printf '%-11s %10s %7s %11s %8s %7s %5s %8s\n' "$h" "${runs:-?}" "${eps:-?}" \
+		"$edges" "$(last_stat "$log" ft)" "$(count "$dir/corpus/$h")" "$new" "$arts" |
 		tee -a "$summary"
 	if [ "$arts" != 0 ]; then
 		found=1
