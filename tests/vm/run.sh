@@ -25,8 +25,9 @@ set -u
 
 # Scenarios run in this order. Only those that pass reliably are listed here;
 # a scenario file not listed runs only when named on the command line.
-# "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last.
-ENABLED="discovery data live multipath pathd alua failover libvirt"
+# "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last
+# (10 rounds, about 4.5 minutes under TCG).
+ENABLED="discovery data live multipath pathd alua failover libvirt powerloss"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
