@@ -96,7 +96,8 @@ test: deps
 	@sh tests/run.sh --build $(BUILD) --san-build build-san all
 
 # The VM lab (tests/vm): the kernel initiator, udev and dm-multipath in a QEMU guest.
-check-vm: deps $(PORTICOD) $(PORTICO) $(PORTICO_PATHD) $(PORTICO_PATH) $(VM_BINS)
+check-vm: deps $(PORTICOD) $(PORTICO) $(PORTICO_PATHD) $(PORTICO_PATH) $(VM_BINS) \
+	$(BUILD)/tests/functional/powerloss
 	@sh tests/run.sh --build $(BUILD) vm
 
 demo: deps $(PORTICOD) $(PORTICO)
