@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/scsi_proto.h"
 #include "common/util.h"
 #include "mpath/sm_int.h"
 
@@ -81,8 +82,10 @@ static bool sm_group_equal(const struct mp_group_spec *a, const struct mp_group_
 }
 
 /*
- * Whether two tables do the same: selector, size, and the same groups as
- * sets. Not queue_if_no_path: the no-path budget turns it off and on with
+ * Whether two tables do the same: selector, size, hardware handler, and
+ * the same groups as sets; in the same order too with the alua handler,
+ * where the order is the access states' (the first group is the one
+ * dm-multipath takes after a load). Not queue_if_no_path: the no-path budget turns it off and on with
  * target messages (sm_map_queue), and the kernel's table shows it as it
  * is; a reload for it would undo what the budget did.
  */
@@ -96,6 +99,11 @@ static bool sm_spec_equal(const struct mp_map_spec *a, const struct mp_map_spec 
 	for (size_t g = 0; g < a->ngroups; g++) {
 		size_t h;
 
+		if (a->hw_handler == MP_HW_HANDLER_ALUA) {
+			if (!sm_group_equal(&a->groups[g], &b->groups[g]))
+				return false;
+			continue;
+		}
 		for (h = 0; h < b->ngroups; h++)
 			if (!used[h] && sm_group_equal(&a->groups[g], &b->groups[h]))
 				break;
@@ -145,6 +153,12 @@ int sm_feed_disk(struct mp_sm *sm, const struct mp_ev_disk *d)
 	SM_COPY(p->disk_reason, d->reason);
 	p->size = d->size;
 	p->ready = d->ready;
+	/* another access state: an activation refused before may work now */
+	if (p->alua != d->alua || p->alua_state != d->alua_state)
+		p->standby_refused = false;
+	p->alua = d->alua;
+	p->alua_state = d->alua_state;
+	p->alua_pref = d->alua_pref;
 	return 0;
 }
 
@@ -355,13 +369,45 @@ static int sm_path_order(const void *x, const void *y)
 {
 	const struct sm_path *a = *(const struct sm_path *const *)x;
 	const struct sm_path *b = *(const struct sm_path *const *)y;
-	int c = strcmp(a->key.link.nic, b->key.link.nic);
+	int c = (a->rank > b->rank) - (a->rank < b->rank);
 
+	if (!c)
+		c = strcmp(a->key.link.nic, b->key.link.nic);
 	if (!c)
 		c = strcmp(a->key.link.portal, b->key.link.portal);
 	if (!c)
 		c = strcmp(a->devt, b->devt);
 	return c;
+}
+
+/*
+ * An ALUA path's group in its map, best first: SPC-4 §5.16.2.4 lets a
+ * host send I/O through active/optimized ports at full speed, through
+ * active/non-optimized ones slower, and not through the others; among the
+ * optimized, the target's preferred group first (PREF, SPC-4 §6.37). A
+ * transitioning port is about to be something (the kernel's handler holds
+ * its I/O back and retries); a standby one needs SET TARGET PORT GROUPS
+ * (dm-multipath has the handler send it when it moves there); an
+ * unavailable or offline one takes no I/O. A disk of the map that shows
+ * no state yet (its handler not attached yet) goes after the active ones.
+ */
+static unsigned int sm_alua_rank(const struct sm_path *p)
+{
+	if (!p->alua)
+		return 3;
+	switch (p->alua_state) {
+	case SCSI_ALUA_ACTIVE_OPTIMIZED:
+		return p->alua_pref ? 0 : 1;
+	case SCSI_ALUA_ACTIVE_NON_OPTIMIZED:
+	case SCSI_ALUA_LBA_DEPENDENT:
+		return 2;
+	case SCSI_ALUA_TRANSITIONING:
+		return 4;
+	case SCSI_ALUA_STANDBY:
+		return 5;
+	default: /* unavailable, offline */
+		return 6;
+	}
 }
 
 /*
@@ -402,6 +448,12 @@ static size_t sm_desired(struct mp_sm *sm, struct sm_map *m, struct mp_map_spec 
 	}
 	if (!n)
 		return 0;
+	/* the target reports target port groups: group by access state, with its handler */
+	for (i = 0; i < n; i++)
+		if (ps[i]->alua)
+			out->hw_handler = MP_HW_HANDLER_ALUA;
+	for (i = 0; i < n; i++)
+		ps[i]->rank = out->hw_handler == MP_HW_HANDLER_ALUA ? sm_alua_rank(ps[i]) : 0;
 	qsort(ps, n, sizeof(ps[0]), sm_path_order);
 	/*
 	 * A LUN being grown shows the new size on some paths first: keep the
@@ -409,10 +461,15 @@ static size_t sm_desired(struct mp_sm *sm, struct sm_map *m, struct mp_map_spec 
 	 */
 	out->sectors = (!sizes_agree && m->exists && m->cur_ok) ? m->cur.sectors : size / 512;
 	if (pol->grouping == MP_GROUPING_MULTIBUS) {
-		out->ngroups = 1;
-		out->groups[0].npaths = n;
-		for (i = 0; i < n; i++)
-			SM_COPY(out->groups[0].devt[i], ps[i]->devt);
+		/* one group per rank (one in all without ALUA), in the ranks' order */
+		for (i = 0; i < n; i++) {
+			struct mp_group_spec *g;
+
+			if (!i || ps[i]->rank != ps[i - 1]->rank)
+				out->ngroups++;
+			g = &out->groups[out->ngroups - 1];
+			SM_COPY(g->devt[g->npaths++], ps[i]->devt);
+		}
 	} else {
 		out->ngroups = n;
 		for (i = 0; i < n; i++) {

@@ -1024,6 +1024,8 @@ static void pd_disk_ua(struct pathd *pd, const char *hctl, const char *ua)
 		ev.u.disk_ua.ua = MP_UA_LUNS_CHANGED;
 	else if (!strcmp(ua, "CAPACITY_DATA_HAS_CHANGED"))
 		ev.u.disk_ua.ua = MP_UA_CAPACITY_CHANGED;
+	else if (!strcmp(ua, "ASYMMETRIC_ACCESS_STATE_CHANGED"))
+		ev.u.disk_ua.ua = MP_UA_ALUA_CHANGED;
 	else
 		return;
 	for (size_t i = 0; i < pd->snap.ndisks; i++) {
