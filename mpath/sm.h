@@ -271,6 +271,8 @@ struct mp_ev_map {
 	bool spec_ok;		 /* false: a table we cannot read (then it is reloaded) */
 	uint32_t open_count;
 	bool queueing; /* queue_if_no_path in effect (status) */
+	/* the group dm-multipath uses, or will at the next I/O (status), 1-based; 0: none */
+	unsigned int active_group;
 	/* devices of the table that the kernel's status shows failed */
 	char failed[MP_GROUPS_MAX * MP_GROUP_PATHS_MAX][MP_DEVT_MAX];
 	size_t nfailed;
@@ -282,6 +284,7 @@ enum mp_map_op {
 	MP_MAP_OP_REMOVE,
 	MP_MAP_OP_QUEUE,   /* message queue_if_no_path */
 	MP_MAP_OP_NOQUEUE, /* message fail_if_no_path */
+	MP_MAP_OP_SWITCH_GROUP, /* message switch_group N: failback */
 };
 
 struct mp_ev_map_done {
@@ -374,7 +377,7 @@ enum mp_action_type {
 	MP_ACT_MAP_CREATE,    /* answer MP_EV_MAP_DONE */
 	MP_ACT_MAP_RELOAD,    /* answer MP_EV_MAP_DONE */
 	MP_ACT_MAP_REMOVE,    /* deferred when open; answer MP_EV_MAP_DONE */
-	MP_ACT_MAP_MESSAGE,   /* queue_if_no_path / fail_if_no_path: answer MP_EV_MAP_DONE */
+	MP_ACT_MAP_MESSAGE,   /* queue_if_no_path / fail_if_no_path / switch_group: answer MP_EV_MAP_DONE */
 	MP_ACT_PATH_FAIL,     /* fail_path in the map: answer MP_EV_PATH_DONE */
 	MP_ACT_PATH_REINSTATE, /* reinstate_path: answer MP_EV_PATH_DONE */
 	MP_ACT_WWIDS,	      /* the WWIDs we own changed: rewrite multipathd's drop-in */
@@ -412,9 +415,10 @@ struct mp_action {
 			bool deferred; /* the map is open: remove it when it is closed */
 		} remove;
 		struct {
-			enum mp_map_op op; /* MP_MAP_OP_QUEUE or MP_MAP_OP_NOQUEUE */
+			enum mp_map_op op; /* MP_MAP_OP_QUEUE, _NOQUEUE or _SWITCH_GROUP */
 			char wwid[MP_WWID_MAX];
 			char name[MP_MAP_NAME_MAX];
+			unsigned int group; /* _SWITCH_GROUP: 1-based */
 		} message;
 		struct {
 			char wwid[MP_WWID_MAX];

@@ -158,6 +158,9 @@ struct sm_map {
 	int64_t retry_at;
 	bool message_inflight;
 	int64_t queue_since;
+	/* failback (sm_map.c): the group dm-multipath uses, and since when a better one is usable */
+	unsigned int active_group;
+	int64_t better_since;
 	unsigned int npaths, nactive;
 	char reason[MP_REASON_MAX];
 	int64_t failing_since;

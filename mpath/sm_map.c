@@ -213,6 +213,7 @@ int sm_feed_map(struct mp_sm *sm, const struct mp_ev_map *ev, int64_t now)
 	m->cur = ev->spec;
 	m->cur_ok = ev->spec_ok;
 	m->open_count = ev->open_count;
+	m->active_group = ev->active_group;
 	if (!sm_map_busy(m) && m->state != MP_MAP_FAILED)
 		m->state = MP_MAP_READY;
 	sm_paths_from_kernel(sm, m, ev);
@@ -239,6 +240,14 @@ void sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t 
 
 	if (!m)
 		return;
+	if (d->op == MP_MAP_OP_SWITCH_GROUP) {
+		m->message_inflight = false;
+		/* the group asked for is the one the status shows, until the next list */
+		if (!d->err)
+			m->active_group = 1;
+		m->better_since = 0;
+		return;
+	}
 	if (d->op == MP_MAP_OP_QUEUE || d->op == MP_MAP_OP_NOQUEUE) {
 		m->message_inflight = false;
 		/* what the kernel's table now says, until the next list says it itself */
@@ -553,6 +562,66 @@ static int sm_map_queue(struct mp_sm *sm, struct sm_map *m, int64_t now, struct 
 	return 0;
 }
 
+/* Whether devt's path in m may carry I/O now, and not only once activated (standby). */
+static bool sm_devt_serves(struct mp_sm *sm, const struct sm_map *m, const char *devt)
+{
+	for (size_t i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+
+		if (!strcmp(p->devt, devt) && !strcmp(p->wwid, m->wwid))
+			return !p->excluded && p->in_table && !p->kernel_failed && p->usable &&
+			       !p->standby;
+	}
+	return false;
+}
+
+/*
+ * Failback. dm-multipath leaves a group only when it has no path left
+ * (choose_pgpath), so a map that moved to a lower group when the first
+ * one's paths failed stays there once they are back. The policy says when
+ * to send it back (message switch_group): at once, once a better group
+ * has been usable for failback_s, or never (manual: the administrator
+ * sends the message). A better group is one before the group in use
+ * (the table's order is the access states': the first is the best) with
+ * a path that may carry I/O; a standby one is not (moving there would
+ * ask the target to change its states: that is its own decision).
+ */
+static int sm_map_failback(struct mp_sm *sm, struct sm_map *m, int64_t now,
+			   struct mp_actions *out)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+	unsigned int best = 0;
+	struct mp_action *a;
+
+	if (pol->failback == MP_FAILBACK_MANUAL || !m->exists || !m->cur_ok ||
+	    m->cur.ngroups < 2 || m->active_group < 2 || m->message_inflight) {
+		m->better_since = 0;
+		return 0;
+	}
+	for (size_t g = 0; g + 1 < m->active_group && g < m->cur.ngroups && !best; g++)
+		for (size_t k = 0; k < m->cur.groups[g].npaths && !best; k++)
+			if (sm_devt_serves(sm, m, m->cur.groups[g].devt[k]))
+				best = (unsigned int)g + 1;
+	if (!best) {
+		m->better_since = 0;
+		return 0;
+	}
+	if (!m->better_since)
+		m->better_since = now;
+	if (pol->failback == MP_FAILBACK_DELAYED &&
+	    now < m->better_since + pol->failback_s * 1000LL)
+		return 0;
+	a = sm_act(out, MP_ACT_MAP_MESSAGE);
+	if (!a)
+		return -ENOMEM;
+	a->u.message.op = MP_MAP_OP_SWITCH_GROUP;
+	a->u.message.group = best;
+	SM_COPY(a->u.message.wwid, m->wwid);
+	SM_COPY(a->u.message.name, m->name);
+	m->message_inflight = true;
+	return 0;
+}
+
 static int sm_map_reconcile(struct mp_sm *sm, struct sm_map *m, int64_t now,
 			    struct mp_actions *out)
 {
@@ -602,8 +671,9 @@ static int sm_map_reconcile(struct mp_sm *sm, struct sm_map *m, int64_t now,
 	if (m->exists && m->cur_ok && sm_spec_equal(&m->cur, &want)) {
 		m->settle_at = 0;
 		m->state = MP_MAP_READY;
-		return 0;
+		return sm_map_failback(sm, m, now, out);
 	}
+	m->better_since = 0;
 	if (!sm_settled(sm, m, &want, now))
 		return 0;
 	return sm_map_act(sm, m, m->exists ? MP_ACT_MAP_RELOAD : MP_ACT_MAP_CREATE, &want, out);
@@ -795,6 +865,9 @@ int64_t sm_maps_deadline(const struct mp_sm *sm)
 			t = MIN(t, m->retry_at);
 		if (m->queueing && m->cur.queue_if_no_path && !m->message_inflight)
 			t = MIN(t, m->queue_since + sm->cfg.policy.no_path_queue_s * 1000LL);
+		if (m->better_since && sm->cfg.policy.failback == MP_FAILBACK_DELAYED &&
+		    !m->message_inflight && !sm_map_busy(m))
+			t = MIN(t, m->better_since + sm->cfg.policy.failback_s * 1000LL);
 	}
 	return t;
 }

@@ -3,7 +3,8 @@
  * ALUA, story by story, with a fake clock (mpath/sm_map.c, sm_health.c): a
  * target that reports target port groups gets maps grouped by access
  * state with the alua handler; a standby path stays in its lower group; a
- * state change regroups the map. The test plays the daemon (sm_harness.h).
+ * state change regroups the map; dm-multipath is sent back to the best
+ * group per the failback policy. The test plays the daemon (sm_harness.h).
  */
 #include "common/scsi_proto.h"
 #include "mpath/sm.h"
@@ -66,7 +67,7 @@ static void kernel_groups(const char *g1, const char *g2, unsigned int active, c
 	snprintf(m->spec.groups[1].devt[0], MP_DEVT_MAX, "%s", g2);
 	m->spec_ok = true;
 	m->queueing = true;
-	(void)active; /* the group in use: with failback */
+	m->active_group = active;
 	if (failed)
 		snprintf(m->failed[m->nfailed++], MP_DEVT_MAX, "%s", failed);
 	feed(&ev);
@@ -296,6 +297,111 @@ START_TEST(test_order_matters)
 }
 END_TEST
 
+static void policy_failback(enum mp_failback f, uint32_t s)
+{
+	mp_sm_destroy(sm);
+	cfg.policy.failback = f;
+	cfg.policy.failback_s = s;
+	ck_assert_int_eq(mp_sm_create(&cfg, &sm), 0);
+}
+
+/* sda (optimized) and sdd (non-optimized) in their map, checked; dm-multipath on group 2. */
+static void on_group_two(void)
+{
+	alua_map(AO, ANO);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	answer(MP_CHECK_UP, MP_CHECK_UP, MP_UA_NONE);
+}
+
+static const struct mp_action *switch_group(void)
+{
+	for (size_t i = 0; i < acts.n; i++)
+		if (acts.a[i].type == MP_ACT_MAP_MESSAGE &&
+		    acts.a[i].u.message.op == MP_MAP_OP_SWITCH_GROUP)
+			return &acts.a[i];
+	return NULL;
+}
+
+/* failback = "immediate": the best group usable while dm-multipath uses another: switch at once. */
+START_TEST(test_failback_immediate)
+{
+	const struct mp_action *a;
+
+	on_group_two();
+	/* sda's cable went and came back: dm-multipath stays on group 2 */
+	kernel_groups("8:0", "8:48", 2, NULL);
+	a = switch_group();
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_eq(a->u.message.group, 1);
+	ck_assert_str_eq(a->u.message.name, W0);
+	/* one at a time */
+	tick(1000);
+	ck_assert_ptr_null(switch_group());
+	map_done(MP_MAP_OP_SWITCH_GROUP, W0, 0);
+	kernel_groups("8:0", "8:48", 1, NULL);
+	tick(1000);
+	ck_assert_ptr_null(switch_group());
+	ck_assert_uint_eq(total[MP_ACT_MAP_MESSAGE], 1);
+}
+END_TEST
+
+/* Not to a group whose path is failed. */
+START_TEST(test_failback_not_to_failed)
+{
+	on_group_two();
+	kernel_groups("8:0", "8:48", 2, "8:0");
+	ck_assert_ptr_null(switch_group());
+	for (int i = 0; i < 3; i++) {
+		tick(1000);
+		ck_assert_ptr_null(switch_group());
+	}
+}
+END_TEST
+
+/* failback = N: after N seconds of the best group's good health; a failure starts again. */
+START_TEST(test_failback_delayed)
+{
+	policy_failback(MP_FAILBACK_DELAYED, 10);
+	on_group_two();
+	kernel_groups("8:0", "8:48", 2, NULL);
+	ck_assert_ptr_null(switch_group());
+	ck_assert_int_eq(mp_sm_next_deadline(sm) <= now + 10000, 1);
+	tick(6000);
+	ck_assert_ptr_null(switch_group());
+	answer(MP_CHECK_UP, MP_CHECK_UP, MP_UA_NONE);
+	/* sda fails in between (an I/O error): checked, reinstated; the wait starts again */
+	kernel_groups("8:0", "8:48", 2, "8:0");
+	ck_assert_ptr_null(switch_group());
+	ck_assert_uint_eq(count(MP_ACT_CHECK), 1);
+	answer(MP_CHECK_UP, MP_CHECK_UP, MP_UA_NONE);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	path_done(W0, "8:0", true); /* back in service: the 10 s start now */
+	kernel_groups("8:0", "8:48", 2, NULL);
+	tick(5000);
+	ck_assert_ptr_null(switch_group());
+	answer(MP_CHECK_UP, MP_CHECK_UP, MP_UA_NONE);
+	tick(4999);
+	ck_assert_ptr_null(switch_group());
+	ck_assert_int_eq(mp_sm_next_deadline(sm), now + 1);
+	tick(1);
+	ck_assert_uint_eq(switch_group()->u.message.group, 1);
+}
+END_TEST
+
+/* failback = "manual": never. */
+START_TEST(test_failback_manual)
+{
+	policy_failback(MP_FAILBACK_MANUAL, 0);
+	on_group_two();
+	kernel_groups("8:0", "8:48", 2, NULL);
+	for (int i = 0; i < 10; i++) {
+		ck_assert_ptr_null(switch_group());
+		tick(10000);
+	}
+	ck_assert_uint_eq(total[MP_ACT_MAP_MESSAGE], 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mpath/sm_alua");
@@ -311,6 +417,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_standby_refused);
 	tcase_add_test(tc, test_swap_regroups);
 	tcase_add_test(tc, test_order_matters);
+	tcase_add_test(tc, test_failback_immediate);
+	tcase_add_test(tc, test_failback_not_to_failed);
+	tcase_add_test(tc, test_failback_delayed);
+	tcase_add_test(tc, test_failback_manual);
 	suite_add_tcase(s, tc);
 	return s;
 }
