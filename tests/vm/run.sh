@@ -66,14 +66,14 @@ porticod:*" live "*) # live changes go through the shell
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
 case " $scenarios " in
-*" pathd "*)
-	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd scenario needs porticod (its 'pathd' target variant)"
+*" pathd "* | *" pathd_alua "*)
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd scenarios need porticod (their 'pathd' and 'alua' target variants)"
 	for b in portico-pathd portico-path; do
 		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
 	done ;;
 esac
 case " $scenarios " in
-*" alua "*) # the target's ALUA states, set with the shell
+*" alua "* | *" pathd_alua "*) # the target's ALUA states, set with the shell
 	[ "$TARGET_KIND" = porticod ] || setup_fail "the alua scenario needs porticod (its 'alua' target variant)"
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
