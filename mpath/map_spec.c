@@ -446,6 +446,7 @@ int mp_spec_read_map(const struct mp_map_text *m, struct mp_ev_map *ev, char *wh
 		ok = false;
 	} else {
 		mp_spec_failed_from(&st, ev);
+		ev->active_group = st.current_group;
 		if (!mp_spec_status_matches(&t, &st)) {
 			mp_spec_why(why, whylen, "its status names other paths than its table");
 			ok = false;

@@ -112,8 +112,8 @@ struct mp_map_text {
  * MP_UUID_PREFIX), sectors (the target's length), open count, the table
  * read back as a spec, queueing (queue_if_no_path as the table read back
  * says: the live setting, which the queue_if_no_path and fail_if_no_path
- * messages change) and the failed paths. Returns -ENOENT for a device that
- * is not a multipath map (its UUID does not start with MP_UUID_PREFIX, or
+ * messages change), the failed paths and the group in use (the status's
+ * current group). Returns -ENOENT for a device that is not a multipath map (its UUID does not start with MP_UUID_PREFIX, or
  * names no WWID): ev is then not to be used. Otherwise 0, with spec_ok
  * false and the reason in why (may be NULL) when:
  *  - the table is not one pathd could have written (mp_spec_from_dmt), or
@@ -123,8 +123,8 @@ struct mp_map_text {
  *    may read queue_if_no_path off (dm-mpath's presuspend clears it for a
  *    suspend that flushes). A reload ends with a resume, which is what
  *    such a map needs.
- * queueing and the failed paths are filled whenever the table and the
- * status parse, spec_ok or not.
+ * queueing, the failed paths and the group in use are filled whenever the
+ * table and the status parse, spec_ok or not.
  */
 int mp_spec_read_map(const struct mp_map_text *m, struct mp_ev_map *ev, char *why, size_t whylen);
 

@@ -218,11 +218,23 @@ struct mp_ev_disk {
 	char reason[MP_REASON_MAX];
 	uint64_t size; /* bytes */
 	bool ready;    /* answers I/O (not offline, not blocked) */
+	/*
+	 * The port's asymmetric access state (SPC-4 §5.16) as the kernel's
+	 * alua hardware handler shows it: device/access_state and
+	 * device/preferred_path. alua false when the disk shows none (the
+	 * target reports no target port groups, or no handler is attached):
+	 * its map then has one group and no hardware handler, as before.
+	 */
+	bool alua;
+	uint8_t alua_state; /* enum scsi_alua_state (common/scsi_proto.h) */
+	bool alua_pref;	    /* the target's preferred port group (PREF, RTPG) */
 };
 
 /*
- * The hardware handler (scsi_dh) a map's table names. Zero, none, is what
- * the machine asks for today; alua comes with the ALUA issue. Read back,
+ * The hardware handler (scsi_dh) a map's table names: none, or alua for a
+ * map whose paths show an asymmetric access state (then dm-multipath asks
+ * the handler to activate a group it moves to: SET TARGET PORT GROUPS for
+ * a standby one, where the target allows it). Read back,
  * it is what the kernel shows: the handler asked for, or one attached to
  * the paths already when they differ (mpath/dm_table.h, dmt_table_canon).
  */
@@ -259,6 +271,8 @@ struct mp_ev_map {
 	bool spec_ok;		 /* false: a table we cannot read (then it is reloaded) */
 	uint32_t open_count;
 	bool queueing; /* queue_if_no_path in effect (status) */
+	/* the group dm-multipath uses, or will at the next I/O (status), 1-based; 0: none */
+	unsigned int active_group;
 	/* devices of the table that the kernel's status shows failed */
 	char failed[MP_GROUPS_MAX * MP_GROUP_PATHS_MAX][MP_DEVT_MAX];
 	size_t nfailed;
@@ -270,6 +284,7 @@ enum mp_map_op {
 	MP_MAP_OP_REMOVE,
 	MP_MAP_OP_QUEUE,   /* message queue_if_no_path */
 	MP_MAP_OP_NOQUEUE, /* message fail_if_no_path */
+	MP_MAP_OP_SWITCH_GROUP, /* message switch_group N: failback */
 };
 
 struct mp_ev_map_done {
@@ -293,7 +308,8 @@ enum mp_check_result {
 	MP_CHECK_DOWN_LINK, /* no answer in time, or the transport failed: the session is dead */
 	MP_CHECK_DOWN_LU,   /* the LU answered, but cannot do I/O (not ready, a hardware error) */
 	MP_CHECK_LU_GONE,   /* LOGICAL UNIT NOT SUPPORTED: the target no longer maps this LUN */
-	MP_CHECK_STANDBY,   /* an ALUA standby, unavailable or transitioning port: no I/O here */
+	MP_CHECK_STANDBY,   /* an ALUA standby port: no I/O here until its group is activated */
+	MP_CHECK_INACCESSIBLE, /* an ALUA unavailable, transitioning or offline port: no I/O */
 	MP_CHECK_WWID_CHANGED, /* the LUN answers with another WWID: another LU behind the name */
 	MP_CHECK_UNKNOWN,   /* not checked (the checker had no worker free): no news */
 };
@@ -303,6 +319,7 @@ enum mp_ua {
 	MP_UA_NONE = 0,
 	MP_UA_LUNS_CHANGED = 1u << 0,	  /* 3Fh/0Eh REPORTED LUNS DATA HAS CHANGED: rescan the session */
 	MP_UA_CAPACITY_CHANGED = 1u << 1, /* 2Ah/09h CAPACITY DATA HAS CHANGED: rescan its disks */
+	MP_UA_ALUA_CHANGED = 1u << 2, /* 2Ah/06h ASYMMETRIC ACCESS STATE CHANGED: rescan its disks */
 };
 
 struct mp_ev_check {
@@ -360,7 +377,7 @@ enum mp_action_type {
 	MP_ACT_MAP_CREATE,    /* answer MP_EV_MAP_DONE */
 	MP_ACT_MAP_RELOAD,    /* answer MP_EV_MAP_DONE */
 	MP_ACT_MAP_REMOVE,    /* deferred when open; answer MP_EV_MAP_DONE */
-	MP_ACT_MAP_MESSAGE,   /* queue_if_no_path / fail_if_no_path: answer MP_EV_MAP_DONE */
+	MP_ACT_MAP_MESSAGE,   /* queue_if_no_path / fail_if_no_path / switch_group: answer MP_EV_MAP_DONE */
 	MP_ACT_PATH_FAIL,     /* fail_path in the map: answer MP_EV_PATH_DONE */
 	MP_ACT_PATH_REINSTATE, /* reinstate_path: answer MP_EV_PATH_DONE */
 	MP_ACT_WWIDS,	      /* the WWIDs we own changed: rewrite multipathd's drop-in */
@@ -398,9 +415,10 @@ struct mp_action {
 			bool deferred; /* the map is open: remove it when it is closed */
 		} remove;
 		struct {
-			enum mp_map_op op; /* MP_MAP_OP_QUEUE or MP_MAP_OP_NOQUEUE */
+			enum mp_map_op op; /* MP_MAP_OP_QUEUE, _NOQUEUE or _SWITCH_GROUP */
 			char wwid[MP_WWID_MAX];
 			char name[MP_MAP_NAME_MAX];
+			unsigned int group; /* _SWITCH_GROUP: 1-based */
 		} message;
 		struct {
 			char wwid[MP_WWID_MAX];

@@ -103,6 +103,8 @@ static const char *sm_path_blocked(struct mp_sm *sm, struct sm_path *p, char *bu
 		return "the disk is not ready (offline or blocked)";
 	if (p->health == SM_HEALTH_DOWN)
 		return p->health_reason;
+	if (p->standby && p->standby_refused)
+		return "ALUA standby, and dm-multipath could not activate its group (the target refused SET TARGET PORT GROUPS, or allows only implicit transitions): back when its access state changes";
 	return NULL;
 }
 
@@ -296,6 +298,15 @@ int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 		p->judged = true;
 		/* the kernel failed it on its own (an I/O error): check it before it is back */
 		if (p->usable && p->in_table && p->kernel_failed && !p->inflight) {
+			/*
+			 * A standby path fails when dm-multipath moved to its
+			 * group and the handler's activation did not take (or
+			 * I/O reached it first): reinstating it again would
+			 * only fail again, and keep the map from ever running
+			 * out of paths (its no-path budget).
+			 */
+			if (p->standby)
+				p->standby_refused = true;
 			p->health = SM_HEALTH_UNKNOWN;
 			p->verified = false;
 			p->next_check_at = now;
@@ -335,9 +346,14 @@ static int sm_on_ua(struct mp_sm *sm, struct sm_path *p, enum mp_ua ua, int64_t 
 				sm->paths[i].next_check_at = now;
 		return 0;
 	}
-	if (ua != MP_UA_CAPACITY_CHANGED || !p->wwid[0])
+	if ((ua != MP_UA_CAPACITY_CHANGED && ua != MP_UA_ALUA_CHANGED) || !p->wwid[0])
 		return 0;
-	/* every path of the LUN: the map takes the new size once they all show it */
+	/*
+	 * Every path of the LUN: the map takes the new size once they all show
+	 * it. For an access state change the rescan has the kernel's alua
+	 * handler read REPORT TARGET PORT GROUPS again (scsi_rescan_device),
+	 * and the scan then sees the new access_state: the map is regrouped.
+	 */
 	for (size_t i = 0; i < sm->npaths; i++) {
 		struct sm_path *q = &sm->paths[i];
 
@@ -396,7 +412,7 @@ int sm_feed_check(struct mp_sm *sm, const struct mp_ev_check *ev, int64_t now,
 	p->check_inflight = false;
 	p->checked_at = now;
 	p->check_ms = ev->took_ms;
-	for (unsigned int bit = 1; bit <= MP_UA_CAPACITY_CHANGED; bit <<= 1) {
+	for (unsigned int bit = 1; bit <= MP_UA_ALUA_CHANGED; bit <<= 1) {
 		if (!(ev->ua & bit))
 			continue;
 		rc = sm_on_ua(sm, p, (enum mp_ua)bit, now, out);
@@ -417,6 +433,32 @@ int sm_feed_check(struct mp_sm *sm, const struct mp_ev_check *ev, int64_t now,
 		p->health_reason[0] = '\0';
 		p->lun_gone = false;
 		p->verified = true;
+		p->standby = p->standby_refused = false;
+		break;
+	case MP_CHECK_STANDBY:
+		/*
+		 * SPC-4 §5.16.2.4.4: a standby port takes no I/O until its
+		 * group is made active (SET TARGET PORT GROUPS, §6.39). In a
+		 * map with the alua handler the path stays in its lower group,
+		 * not failed: dm-multipath moves there only when the better
+		 * groups have no path left, and the handler then activates it
+		 * (as multipathd keeps such a path, a "ghost"). Without the
+		 * handler nothing would: down, as any port that refuses I/O.
+		 */
+		if (p->alua) {
+			if (p->health != SM_HEALTH_UP)
+				p->check_interval_ms = sm_check_base_ms(sm);
+			p->health = SM_HEALTH_UP;
+			p->health_reason[0] = '\0';
+			p->lun_gone = false;
+			p->verified = true; /* INQUIRY answers in standby: the WWID was read */
+			p->standby = true;
+			break;
+		}
+		p->standby = p->standby_refused = false;
+		p->health = SM_HEALTH_DOWN;
+		snprintf(p->health_reason, sizeof(p->health_reason), "ALUA: %.960s", ev->reason);
+		p->check_interval_ms = sm_check_base_ms(sm);
 		break;
 	case MP_CHECK_DOWN_LINK:
 		snprintf(reason, sizeof(reason), "check of %s failed: %.960s", p->dev, ev->reason);
@@ -425,12 +467,13 @@ int sm_feed_check(struct mp_sm *sm, const struct mp_ev_check *ev, int64_t now,
 		break;
 	case MP_CHECK_LU_GONE: /* down too, until its disk is deleted */
 	case MP_CHECK_DOWN_LU:
-	case MP_CHECK_STANDBY:
+	case MP_CHECK_INACCESSIBLE:
 	case MP_CHECK_WWID_CHANGED:
 		p->lun_gone = ev->result == MP_CHECK_LU_GONE;
+		p->standby = p->standby_refused = false;
 		p->health = SM_HEALTH_DOWN;
 		snprintf(p->health_reason, sizeof(p->health_reason), "%s%.960s",
-			 ev->result == MP_CHECK_STANDBY ? "ALUA: " : "", ev->reason);
+			 ev->result == MP_CHECK_INACCESSIBLE ? "ALUA: " : "", ev->reason);
 		p->check_interval_ms = sm_check_base_ms(sm);
 		break;
 	}

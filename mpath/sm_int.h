@@ -102,7 +102,11 @@ struct sm_path {
 	char disk_reason[MP_REASON_MAX]; /* why the disk has no WWID */
 	uint64_t size;
 	bool ready;
+	bool alua; /* the disk shows an asymmetric access state (mp_ev_disk) */
+	uint8_t alua_state;
+	bool alua_pref;
 	/* set by the map pass */
+	unsigned int rank; /* its group's place in an ALUA map, best first (sm_alua_rank) */
 	bool excluded;
 	char reason[MP_REASON_MAX];
 	bool in_table;	    /* in its map's table as the kernel has it */
@@ -118,6 +122,14 @@ struct sm_path {
 	char why[MP_REASON_MAX]; /* !usable: why */
 	bool verified;	   /* checked with its WWID since it last could not carry I/O */
 	bool lun_gone;	   /* the target answered LOGICAL UNIT NOT SUPPORTED */
+	/*
+	 * ALUA standby (its last check): kept in its map's lower group, usable,
+	 * for dm-multipath to activate when it moves there. refused: the
+	 * kernel failed it while standby (the activation did not take): not
+	 * reinstated until its access state changes or a check passes.
+	 */
+	bool standby;
+	bool standby_refused;
 	bool check_inflight;
 	int64_t next_check_at;
 	uint32_t check_interval_ms; /* grows on a healthy active path */
@@ -146,6 +158,9 @@ struct sm_map {
 	int64_t retry_at;
 	bool message_inflight;
 	int64_t queue_since;
+	/* failback (sm_map.c): the group dm-multipath uses, and since when a better one is usable */
+	unsigned int active_group;
+	int64_t better_since;
 	unsigned int npaths, nactive;
 	char reason[MP_REASON_MAX];
 	int64_t failing_since;

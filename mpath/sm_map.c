@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/scsi_proto.h"
 #include "common/util.h"
 #include "mpath/sm_int.h"
 
@@ -81,8 +82,10 @@ static bool sm_group_equal(const struct mp_group_spec *a, const struct mp_group_
 }
 
 /*
- * Whether two tables do the same: selector, size, and the same groups as
- * sets. Not queue_if_no_path: the no-path budget turns it off and on with
+ * Whether two tables do the same: selector, size, hardware handler, and
+ * the same groups as sets; in the same order too with the alua handler,
+ * where the order is the access states' (the first group is the one
+ * dm-multipath takes after a load). Not queue_if_no_path: the no-path budget turns it off and on with
  * target messages (sm_map_queue), and the kernel's table shows it as it
  * is; a reload for it would undo what the budget did.
  */
@@ -96,6 +99,11 @@ static bool sm_spec_equal(const struct mp_map_spec *a, const struct mp_map_spec 
 	for (size_t g = 0; g < a->ngroups; g++) {
 		size_t h;
 
+		if (a->hw_handler == MP_HW_HANDLER_ALUA) {
+			if (!sm_group_equal(&a->groups[g], &b->groups[g]))
+				return false;
+			continue;
+		}
 		for (h = 0; h < b->ngroups; h++)
 			if (!used[h] && sm_group_equal(&a->groups[g], &b->groups[h]))
 				break;
@@ -145,6 +153,12 @@ int sm_feed_disk(struct mp_sm *sm, const struct mp_ev_disk *d)
 	SM_COPY(p->disk_reason, d->reason);
 	p->size = d->size;
 	p->ready = d->ready;
+	/* another access state: an activation refused before may work now */
+	if (p->alua != d->alua || p->alua_state != d->alua_state)
+		p->standby_refused = false;
+	p->alua = d->alua;
+	p->alua_state = d->alua_state;
+	p->alua_pref = d->alua_pref;
 	return 0;
 }
 
@@ -199,6 +213,7 @@ int sm_feed_map(struct mp_sm *sm, const struct mp_ev_map *ev, int64_t now)
 	m->cur = ev->spec;
 	m->cur_ok = ev->spec_ok;
 	m->open_count = ev->open_count;
+	m->active_group = ev->active_group;
 	if (!sm_map_busy(m) && m->state != MP_MAP_FAILED)
 		m->state = MP_MAP_READY;
 	sm_paths_from_kernel(sm, m, ev);
@@ -225,6 +240,14 @@ void sm_feed_map_done(struct mp_sm *sm, const struct mp_ev_map_done *d, int64_t 
 
 	if (!m)
 		return;
+	if (d->op == MP_MAP_OP_SWITCH_GROUP) {
+		m->message_inflight = false;
+		/* the group asked for is the one the status shows, until the next list */
+		if (!d->err)
+			m->active_group = 1;
+		m->better_since = 0;
+		return;
+	}
 	if (d->op == MP_MAP_OP_QUEUE || d->op == MP_MAP_OP_NOQUEUE) {
 		m->message_inflight = false;
 		/* what the kernel's table now says, until the next list says it itself */
@@ -355,13 +378,45 @@ static int sm_path_order(const void *x, const void *y)
 {
 	const struct sm_path *a = *(const struct sm_path *const *)x;
 	const struct sm_path *b = *(const struct sm_path *const *)y;
-	int c = strcmp(a->key.link.nic, b->key.link.nic);
+	int c = (a->rank > b->rank) - (a->rank < b->rank);
 
+	if (!c)
+		c = strcmp(a->key.link.nic, b->key.link.nic);
 	if (!c)
 		c = strcmp(a->key.link.portal, b->key.link.portal);
 	if (!c)
 		c = strcmp(a->devt, b->devt);
 	return c;
+}
+
+/*
+ * An ALUA path's group in its map, best first: SPC-4 §5.16.2.4 lets a
+ * host send I/O through active/optimized ports at full speed, through
+ * active/non-optimized ones slower, and not through the others; among the
+ * optimized, the target's preferred group first (PREF, SPC-4 §6.37). A
+ * transitioning port is about to be something (the kernel's handler holds
+ * its I/O back and retries); a standby one needs SET TARGET PORT GROUPS
+ * (dm-multipath has the handler send it when it moves there); an
+ * unavailable or offline one takes no I/O. A disk of the map that shows
+ * no state yet (its handler not attached yet) goes after the active ones.
+ */
+static unsigned int sm_alua_rank(const struct sm_path *p)
+{
+	if (!p->alua)
+		return 3;
+	switch (p->alua_state) {
+	case SCSI_ALUA_ACTIVE_OPTIMIZED:
+		return p->alua_pref ? 0 : 1;
+	case SCSI_ALUA_ACTIVE_NON_OPTIMIZED:
+	case SCSI_ALUA_LBA_DEPENDENT:
+		return 2;
+	case SCSI_ALUA_TRANSITIONING:
+		return 4;
+	case SCSI_ALUA_STANDBY:
+		return 5;
+	default: /* unavailable, offline */
+		return 6;
+	}
 }
 
 /*
@@ -402,6 +457,12 @@ static size_t sm_desired(struct mp_sm *sm, struct sm_map *m, struct mp_map_spec 
 	}
 	if (!n)
 		return 0;
+	/* the target reports target port groups: group by access state, with its handler */
+	for (i = 0; i < n; i++)
+		if (ps[i]->alua)
+			out->hw_handler = MP_HW_HANDLER_ALUA;
+	for (i = 0; i < n; i++)
+		ps[i]->rank = out->hw_handler == MP_HW_HANDLER_ALUA ? sm_alua_rank(ps[i]) : 0;
 	qsort(ps, n, sizeof(ps[0]), sm_path_order);
 	/*
 	 * A LUN being grown shows the new size on some paths first: keep the
@@ -409,10 +470,15 @@ static size_t sm_desired(struct mp_sm *sm, struct sm_map *m, struct mp_map_spec 
 	 */
 	out->sectors = (!sizes_agree && m->exists && m->cur_ok) ? m->cur.sectors : size / 512;
 	if (pol->grouping == MP_GROUPING_MULTIBUS) {
-		out->ngroups = 1;
-		out->groups[0].npaths = n;
-		for (i = 0; i < n; i++)
-			SM_COPY(out->groups[0].devt[i], ps[i]->devt);
+		/* one group per rank (one in all without ALUA), in the ranks' order */
+		for (i = 0; i < n; i++) {
+			struct mp_group_spec *g;
+
+			if (!i || ps[i]->rank != ps[i - 1]->rank)
+				out->ngroups++;
+			g = &out->groups[out->ngroups - 1];
+			SM_COPY(g->devt[g->npaths++], ps[i]->devt);
+		}
 	} else {
 		out->ngroups = n;
 		for (i = 0; i < n; i++) {
@@ -496,6 +562,66 @@ static int sm_map_queue(struct mp_sm *sm, struct sm_map *m, int64_t now, struct 
 	return 0;
 }
 
+/* Whether devt's path in m may carry I/O now, and not only once activated (standby). */
+static bool sm_devt_serves(struct mp_sm *sm, const struct sm_map *m, const char *devt)
+{
+	for (size_t i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+
+		if (!strcmp(p->devt, devt) && !strcmp(p->wwid, m->wwid))
+			return !p->excluded && p->in_table && !p->kernel_failed && p->usable &&
+			       !p->standby;
+	}
+	return false;
+}
+
+/*
+ * Failback. dm-multipath leaves a group only when it has no path left
+ * (choose_pgpath), so a map that moved to a lower group when the first
+ * one's paths failed stays there once they are back. The policy says when
+ * to send it back (message switch_group): at once, once a better group
+ * has been usable for failback_s, or never (manual: the administrator
+ * sends the message). A better group is one before the group in use
+ * (the table's order is the access states': the first is the best) with
+ * a path that may carry I/O; a standby one is not (moving there would
+ * ask the target to change its states: that is its own decision).
+ */
+static int sm_map_failback(struct mp_sm *sm, struct sm_map *m, int64_t now,
+			   struct mp_actions *out)
+{
+	const struct mp_policy *pol = &sm->cfg.policy;
+	unsigned int best = 0;
+	struct mp_action *a;
+
+	if (pol->failback == MP_FAILBACK_MANUAL || !m->exists || !m->cur_ok ||
+	    m->cur.ngroups < 2 || m->active_group < 2 || m->message_inflight) {
+		m->better_since = 0;
+		return 0;
+	}
+	for (size_t g = 0; g + 1 < m->active_group && g < m->cur.ngroups && !best; g++)
+		for (size_t k = 0; k < m->cur.groups[g].npaths && !best; k++)
+			if (sm_devt_serves(sm, m, m->cur.groups[g].devt[k]))
+				best = (unsigned int)g + 1;
+	if (!best) {
+		m->better_since = 0;
+		return 0;
+	}
+	if (!m->better_since)
+		m->better_since = now;
+	if (pol->failback == MP_FAILBACK_DELAYED &&
+	    now < m->better_since + pol->failback_s * 1000LL)
+		return 0;
+	a = sm_act(out, MP_ACT_MAP_MESSAGE);
+	if (!a)
+		return -ENOMEM;
+	a->u.message.op = MP_MAP_OP_SWITCH_GROUP;
+	a->u.message.group = best;
+	SM_COPY(a->u.message.wwid, m->wwid);
+	SM_COPY(a->u.message.name, m->name);
+	m->message_inflight = true;
+	return 0;
+}
+
 static int sm_map_reconcile(struct mp_sm *sm, struct sm_map *m, int64_t now,
 			    struct mp_actions *out)
 {
@@ -545,8 +671,9 @@ static int sm_map_reconcile(struct mp_sm *sm, struct sm_map *m, int64_t now,
 	if (m->exists && m->cur_ok && sm_spec_equal(&m->cur, &want)) {
 		m->settle_at = 0;
 		m->state = MP_MAP_READY;
-		return 0;
+		return sm_map_failback(sm, m, now, out);
 	}
+	m->better_since = 0;
 	if (!sm_settled(sm, m, &want, now))
 		return 0;
 	return sm_map_act(sm, m, m->exists ? MP_ACT_MAP_RELOAD : MP_ACT_MAP_CREATE, &want, out);
@@ -738,6 +865,9 @@ int64_t sm_maps_deadline(const struct mp_sm *sm)
 			t = MIN(t, m->retry_at);
 		if (m->queueing && m->cur.queue_if_no_path && !m->message_inflight)
 			t = MIN(t, m->queue_since + sm->cfg.policy.no_path_queue_s * 1000LL);
+		if (m->better_since && sm->cfg.policy.failback == MP_FAILBACK_DELAYED &&
+		    !m->message_inflight && !sm_map_busy(m))
+			t = MIN(t, m->better_since + sm->cfg.policy.failback_s * 1000LL);
 	}
 	return t;
 }

@@ -32,6 +32,8 @@
  *     "transport-offline", ...), vendor ("%.8s\n"), model ("%.16s\n"),
  *     vpd_pg83 (binary: the page as read, shown only when the device has it),
  *     block/sd<X>/dev ("%u:%u\n", print_dev_t), block/sd<X>/size (512-byte sectors)
+ *     access_state (sdev_show_access_state: scsi_access_state_name(), "%s\n";
+ *     -EINVAL with no hardware handler attached), preferred_path ("1\n" or "0\n")
  */
 #include <dirent.h>
 #include <errno.h>
@@ -44,6 +46,8 @@
 #include <unistd.h>
 
 #include "common/netaddr.h"
+#include "common/scsi_alua.h"
+#include "common/scsi_proto.h"
 #include "common/util.h"
 #include "initiator/adapt/scan.h"
 #include "mpath/wwid.h"
@@ -395,6 +399,32 @@ static int scan_attr_devt(const char *dir, char *out, size_t len)
 }
 
 /* One SCSI device <sdev> (named hctl, LUN lun) of session s: a disk, or left out. */
+/*
+ * The port's asymmetric access state, as the kernel's alua handler keeps
+ * it (SPC-4 §5.16: what REPORT TARGET PORT GROUPS last said). A disk
+ * without the file, or whose read fails (no handler: -EINVAL), or with a
+ * word the kernel's handler does not write ("unknown"), has none: its map
+ * is made as for a target without ALUA.
+ */
+static void scan_disk_alua(const char *sdev, struct scan_disk *d)
+{
+	char buf[32], pref[8];
+
+	if (scan_attr(sdev, "access_state", buf, sizeof(buf)))
+		return;
+	for (unsigned int st = 0; st <= 0xf; st++) {
+		const char *name = scsi_alua_state_name((uint8_t)st);
+
+		if (!strcmp(name, "reserved") || strcmp(buf, name))
+			continue;
+		d->ev.alua = true;
+		d->ev.alua_state = (uint8_t)st;
+		d->ev.alua_pref = !scan_attr(sdev, "preferred_path", pref, sizeof(pref)) &&
+				  !strcmp(pref, "1");
+		return;
+	}
+}
+
 static int scan_lun(struct scan_ctx *c, const struct scan_session *s, const char *sdev,
 		    const char *hctl, uint64_t lun)
 {
@@ -468,6 +498,7 @@ static int scan_lun(struct scan_ctx *c, const struct scan_session *s, const char
 	if (rc)
 		d->vpd83_len = 0;
 	scan_disk_wwid(d);
+	scan_disk_alua(sdev, d);
 
 	snap->ndisks++;
 	return 0;

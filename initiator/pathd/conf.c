@@ -952,9 +952,11 @@ static int pathd_conf_enum(const config_setting_t *g, const char *key,
 #define PATHD_NO_PATH_QUEUE_MAX 86400
 
 /*
- * failback = "immediate" | "manual" | SECONDS, as multipath.conf's. Only
- * path groups fail back: with multibus there is one group, and the key is
- * refused rather than ignored.
+ * failback = "immediate" | "manual" | SECONDS, as multipath.conf's: when
+ * dm-multipath is sent back to a map's first group once it is usable
+ * again. Taken with either grouping: with failover every path is a group,
+ * and with multibus a target that reports ALUA states makes one group per
+ * state (mpath/sm_map.c).
  */
 static int pathd_conf_failback(struct pathd_conf_ctx *x, const config_setting_t *g,
 			       struct mp_policy *p)
@@ -965,9 +967,6 @@ static int pathd_conf_failback(struct pathd_conf_ctx *x, const config_setting_t 
 
 	if (!s)
 		return 0;
-	if (p->grouping == MP_GROUPING_MULTIBUS)
-		return cfg_error(x->err, s,
-				 "failback applies to grouping = \"failover\" only (with multibus every path is in one group: there is nothing to fail back to): remove it, or set grouping");
 	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
 		e = (int)p->failback;
 		if (pathd_conf_enum(g, "failback", pathd_conf_failbacks, false,

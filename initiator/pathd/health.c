@@ -97,14 +97,18 @@ static enum mp_check_result pd_check_result(const struct tur_result *r, unsigned
 			*ua |= MP_UA_LUNS_CHANGED;
 		if (r->uas[i].asc == 0x2a && r->uas[i].ascq == 0x09)
 			*ua |= MP_UA_CAPACITY_CHANGED;
+		/* SPC-4 §5.16.2.5: 2Ah/06h ASYMMETRIC ACCESS STATE CHANGED */
+		if (r->uas[i].asc == 0x2a && r->uas[i].ascq == 0x06)
+			*ua |= MP_UA_ALUA_CHANGED;
 	}
 	switch (r->state) {
 	case TUR_STATE_UP:
 		return MP_CHECK_UP;
 	case TUR_STATE_STANDBY:
+		return MP_CHECK_STANDBY;
 	case TUR_STATE_UNAVAILABLE:
 	case TUR_STATE_TRANSITIONING:
-		return MP_CHECK_STANDBY;
+		return MP_CHECK_INACCESSIBLE;
 	case TUR_STATE_NOT_READY:
 		return MP_CHECK_DOWN_LU;
 	case TUR_STATE_UNKNOWN:

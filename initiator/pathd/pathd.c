@@ -482,6 +482,7 @@ static void pd_dm_done(struct dmq_job *job, void *arg)
 				   t == MP_ACT_MAP_RELOAD ? MP_MAP_OP_RELOAD :
 				   t == MP_ACT_MAP_REMOVE ? MP_MAP_OP_REMOVE :
 				   !strcmp(job->msg, "queue_if_no_path") ? MP_MAP_OP_QUEUE :
+				   !strncmp(job->msg, "switch_group", 12) ? MP_MAP_OP_SWITCH_GROUP :
 									     MP_MAP_OP_NOQUEUE;
 		snprintf(ev.u.map_done.wwid, sizeof(ev.u.map_done.wwid), "%s", job->wwid);
 		ev.u.map_done.err = job->err;
@@ -539,8 +540,15 @@ static void pd_dm(struct pathd *pd, const struct mp_action *a)
 		job->op = DMQ_MESSAGE;
 		snprintf(job->name, sizeof(job->name), "%s", a->u.message.name);
 		snprintf(job->wwid, sizeof(job->wwid), "%s", a->u.message.wwid);
-		snprintf(job->msg, sizeof(job->msg), "%s",
-			 a->u.message.op == MP_MAP_OP_QUEUE ? "queue_if_no_path" : "fail_if_no_path");
+		if (a->u.message.op == MP_MAP_OP_SWITCH_GROUP) {
+			snprintf(job->msg, sizeof(job->msg), "switch_group %u", a->u.message.group);
+			log_info(COMP, "map '%s': failing back to path group %u", a->u.message.name,
+				 a->u.message.group);
+		} else {
+			snprintf(job->msg, sizeof(job->msg), "%s",
+				 a->u.message.op == MP_MAP_OP_QUEUE ? "queue_if_no_path" :
+								      "fail_if_no_path");
+		}
 		break;
 	case MP_ACT_PATH_FAIL:
 	case MP_ACT_PATH_REINSTATE:
@@ -1028,6 +1036,8 @@ static void pd_disk_ua(struct pathd *pd, const char *hctl, const char *ua)
 		ev.u.disk_ua.ua = MP_UA_LUNS_CHANGED;
 	else if (!strcmp(ua, "CAPACITY_DATA_HAS_CHANGED"))
 		ev.u.disk_ua.ua = MP_UA_CAPACITY_CHANGED;
+	else if (!strcmp(ua, "ASYMMETRIC_ACCESS_STATE_CHANGED"))
+		ev.u.disk_ua.ua = MP_UA_ALUA_CHANGED;
 	else
 		return;
 	for (size_t i = 0; i < pd->snap.ndisks; i++) {

@@ -75,6 +75,14 @@
 #                             go; a unit attention that the LUNs changed:
 #                             the session rescanned
 #   events, events-json, monitor   show events and monitor
+#   alua-*                    W0's disks show access states: its table gets
+#                             the alua handler and two groups, optimized
+#                             first, the others none; the standby path
+#                             stays active; the states swapped: the unit
+#                             attention rescans the disk, one reload,
+#                             the other order, no path failed, still
+#                             queueing; an unavailable port: failed, said;
+#                             no states: one group again
 #   conf-*                    portico-pathd -t -c FILE on bad files: FILE:LINE
 #                             messages, exit 1
 #   exit-clean                SIGTERM: exit 0, no sanitizer report in the
@@ -686,6 +694,69 @@ check events-json "show events --json has no events with seq and text" "" \
 	'ppj show events | jq -e "(.events | length) > 0 and all(.events[]; .seq > 0 and (.text | length) > 0) and .next > 0" >/dev/null'
 timeout 2 "$PP" --socket "$SOCK" monitor >"$T_TMP/monitor.out" 2>&1
 check monitor "monitor printed nothing in 2 s" "$T_TMP/monitor.out" '[ "$(wc -l <"$T_TMP/monitor.out")" -ge 5 ]'
+
+# ---- ALUA ----
+# The test plays the kernel's alua handler: each disk's access_state and
+# preferred_path in its sysfs folder, and a standby port's answer to the
+# checker (NOT READY, 04h/0Bh).
+
+DA=$(dev_of eth1)
+TA=$(devt_of eth1)
+DB=$(dev_of eth2)
+TB=$(devt_of eth2)
+alua_set() { # DEV STATE PREFERRED
+	printf '%s\n' "$2" >"$SYS/block/$1/device/access_state"
+	printf '%s\n' "$3" >"$SYS/block/$1/device/preferred_path"
+}
+# The dm fake's table of map NAME, and its devices in table order.
+dm_table() { # NAME
+	awk -v n="$1" '$1 == "map" { m = ($2 == n) } m && $1 == "table" { sub(/^table /, ""); print }' "$DM/maps"
+}
+dm_order() { dm_table "$1" | grep -oE '[0-9]+:[0-9]+' | tr '\n' ' '; }
+# W0's table: the alua handler, two groups of one path each, FIRST then SECOND.
+alua_groups() { # FIRST SECOND
+	dm_table "$W0" | grep -qE ' 1 alua 2 [12] ' && [ "$(dm_order "$W0")" = "$1 $2 " ]
+}
+reloads() { awk '$1 == "reload" { print $2 }' "$DM/calls"; }
+
+alua_set "$DB" active/optimized 1
+alua_set "$DA" standby 0
+expect alua-groups 8 "W0's table is not the alua handler and two groups, $TB (optimized) first: $(dm_table "$W0")" \
+	alua_groups "$TB" "$TA"
+check alua-others-untouched "the maps without access_state got the alua handler" "$DM/maps" \
+	'! dm_table "$W1" | grep -q alua && ! dm_table "$W2" | grep -q alua'
+# the standby path is checked (standby) and stays in the map, active
+log_at=$(wc -l <"$PD_LOG")
+echo standby >"$SYS/block/$DA/device/tur"
+sleep 3
+check alua-standby-kept "the standby path $DA was failed" "$PD_LOG" \
+	'dm_path_is "$W0" "$TA" A && path_is "$DA" active && [ "$(map_field $W0 paths_active)" = 2 ]'
+# the storage swaps its groups' states, and says so with a unit attention
+before=$(reloads)
+log_at=$(wc -l <"$PD_LOG")
+echo alua >"$SYS/block/$DA/device/tur"
+alua_set "$DA" active/optimized 1
+alua_set "$DB" standby 0
+echo standby >"$SYS/block/$DB/device/tur"
+ua_ok() { tail -n +$((log_at + 1)) "$PD_LOG" | grep -qE "disk '$DA'( rescanned|: cannot rescan it)"; }
+expect alua-ua-rescan 6 "ASYMMETRIC ACCESS STATE CHANGED met by a check: $DA not rescanned" ua_ok
+expect alua-swap 8 "W0 not regrouped with $TA first after the swap: $(dm_table "$W0")" alua_groups "$TA" "$TB"
+check alua-swap-one-reload "W0 reloaded $(( $(reloads) - before )) times for one swap, not once" "$DM/calls" \
+	'[ $(( $(reloads) - before )) = 1 ]'
+check alua-swap-no-fail "a path of W0 failed over the swap" "$DM/maps" \
+	'dm_path_is "$W0" "$TA" A && dm_path_is "$W0" "$TB" A && ! tail -n +$((log_at + 1)) "$PD_LOG" | grep -q "failing it"'
+check alua-swap-queueing "W0's table lost queue_if_no_path" "$DM/maps" \
+	'dm_table "$W0" | grep -q "^1 queue_if_no_path "'
+# an unavailable port: failed, with the state said
+echo unavailable >"$SYS/block/$DB/device/tur"
+expect alua-unavailable 6 "$DB (unavailable) not failed with its state said" \
+	sh -c 'grep -q "failing it: ALUA: " "$1"' - "$PD_LOG"
+# the storage stops reporting states: one group, no handler, both paths back
+rm -f "$SYS/block/$DA/device/access_state" "$SYS/block/$DA/device/preferred_path" \
+	"$SYS/block/$DB/device/access_state" "$SYS/block/$DB/device/preferred_path" \
+	"$SYS/block/$DB/device/tur"
+none_ok() { ! dm_table "$W0" | grep -q alua && dm_table "$W0" | grep -qE ' 0 1 1 ' && maps_ready 3; }
+expect alua-none 10 "W0 not back to one group without the handler, both paths active: $(dm_table "$W0")" none_ok
 
 # ---- configuration refusals, from the real portico-pathd ----
 

@@ -48,6 +48,12 @@
  *   luns      CHECK CONDITION, UNIT ATTENTION, REPORTED LUNS DATA HAS CHANGED,
  *             once (the file is removed), as a target reports it once
  *   capacity  the same with CAPACITY DATA HAS CHANGED
+ *   alua      the same with ASYMMETRIC ACCESS STATE CHANGED
+ *   standby   CHECK CONDITION, NOT READY, LOGICAL UNIT NOT ACCESSIBLE, TARGET
+ *             PORT IN STANDBY STATE (an ALUA standby port)
+ *   unavailable  the same, TARGET PORT IN UNAVAILABLE STATE
+ * The kernel's alua handler's view of the port is the test's to write too:
+ * access_state and preferred_path in the same folder, read by the scan.
  *
  * LVDIR holds the fake libvirtd's state, which outlives pathd_fake as
  * libvirtd's outlives pathd:
@@ -393,12 +399,18 @@ static int pf_tur_exec(void *arg, int fd, struct tur_io *io)
 		io->raw.host_status = 0x0f; /* DID_TRANSPORT_FAILFAST */
 	} else if (!strcmp(what, "gone")) {
 		pf_sense(io, 0x5, 0x25, 0x00);
-	} else if (!strcmp(what, "luns") || !strcmp(what, "capacity")) {
+	} else if (!strcmp(what, "luns") || !strcmp(what, "capacity") || !strcmp(what, "alua")) {
 		if (what[0] == 'l')
 			pf_sense(io, 0x6, 0x3f, 0x0e);
-		else
+		else if (what[0] == 'c')
 			pf_sense(io, 0x6, 0x2a, 0x09);
+		else
+			pf_sense(io, 0x6, 0x2a, 0x06);
 		unlinkat(fd, "tur", 0);
+	} else if (!strcmp(what, "standby")) {
+		pf_sense(io, 0x2, 0x04, 0x0b); /* SPC-4 §5.16.2.4.4 */
+	} else if (!strcmp(what, "unavailable")) {
+		pf_sense(io, 0x2, 0x04, 0x0c); /* SPC-4 §5.16.2.4.5 */
 	}
 	return 0;
 }

@@ -77,14 +77,14 @@ porticod:*" live "* | porticod:*" libvirt "*) # live changes go through the shel
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
 case " $scenarios " in
-*" pathd "* | *" libvirt "*)
-	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd and libvirt scenarios need porticod (target variants, live changes)"
+*" pathd "* | *" pathd_alua "* | *" libvirt "*)
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd, pathd_alua and libvirt scenarios need porticod (target variants, live changes)"
 	for b in portico-pathd portico-path; do
 		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
 	done ;;
 esac
 case " $scenarios " in
-*" alua "*) # the target's ALUA states, set with the shell
+*" alua "* | *" pathd_alua "*) # the target's ALUA states, set with the shell
 	[ "$TARGET_KIND" = porticod ] || setup_fail "the alua scenario needs porticod (its 'alua' target variant)"
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac

@@ -621,6 +621,31 @@ START_TEST(test_read_map)
 	ck_assert(ev.queueing);
 	ck_assert_uint_eq(ev.nfailed, 1);
 	ck_assert_str_eq(ev.failed[0], "8:32");
+	ck_assert_uint_eq(ev.active_group, 1);
+}
+END_TEST
+
+/*
+ * An ALUA map on its second group (the first one's path failed, or a
+ * switch_group 2): the table reads back with that group as its first
+ * number (multipath_status prints the group in use in both lines), and
+ * is still the spec pathd loaded; the status says which group is in use.
+ */
+START_TEST(test_read_map_group_in_use)
+{
+	struct mp_map_text m = good_map();
+	struct mp_ev_map ev;
+	char why[128];
+
+	m.table = "1 queue_if_no_path 1 alua 2 2 service-time 0 1 2 8:16 1 1 service-time 0 1 2 8:32 1 1 ";
+	m.status = "2 0 1 0 2 2 E 0 1 2 8:16 A 0 0 1 A 0 1 2 8:32 A 0 0 1 ";
+	ck_assert_int_eq(mp_spec_read_map(&m, &ev, why, sizeof(why)), 0);
+	ck_assert_msg(ev.spec_ok, "%s", why);
+	ck_assert_int_eq(ev.spec.hw_handler, MP_HW_HANDLER_ALUA);
+	ck_assert_uint_eq(ev.spec.ngroups, 2);
+	ck_assert_str_eq(ev.spec.groups[0].devt[0], "8:16");
+	ck_assert_uint_eq(ev.active_group, 2);
+	ck_assert_uint_eq(ev.nfailed, 0);
 }
 END_TEST
 
@@ -854,6 +879,7 @@ static Suite *map_spec_suite(void)
 	tcase_add_test(tc, test_build_selectors);
 	tcase_add_test(tc, test_build_failover);
 	tcase_add_test(tc, test_build_alua);
+	tcase_add_test(tc, test_read_map_group_in_use);
 	tcase_add_test(tc, test_build_no_groups);
 	tcase_add_test(tc, test_build_largest);
 	tcase_add_test(tc, test_build_invalid);

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/scsi_proto.h"
 #include "initiator/adapt/iscsiadm.h"
 #include "initiator/adapt/scan.h"
 #include "tests/unit/check_main.h"
@@ -673,6 +674,57 @@ START_TEST(test_disk_states)
 }
 END_TEST
 
+/*
+ * The access state the kernel's alua handler shows (scsi_sysfs.c
+ * sdev_show_access_state, preferred_path), each of its words; none for a
+ * disk without the file (no handler: the lab's) or a word it does not write.
+ */
+START_TEST(test_access_state)
+{
+	static const struct {
+		const char *text;
+		uint8_t state;
+	} states[] = {
+		{ "active/optimized", SCSI_ALUA_ACTIVE_OPTIMIZED },
+		{ "active/non-optimized", SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+		{ "standby", SCSI_ALUA_STANDBY },
+		{ "unavailable", SCSI_ALUA_UNAVAILABLE },
+		{ "lba-dependent", SCSI_ALUA_LBA_DEPENDENT },
+		{ "offline", SCSI_ALUA_OFFLINE },
+		{ "transitioning", SCSI_ALUA_TRANSITIONING },
+	};
+
+	build_lab();
+	ck_assert_int_eq(scan(), 0);
+	ck_assert(!disk_of(1, 0)->ev.alua);
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		putf(LUN0 "/access_state", "%s\n", states[i].text);
+		putf(LUN0 "/preferred_path", "%d\n", (int)(i & 1));
+		ck_assert_int_eq(scan(), 0);
+		ck_assert(disk_of(1, 0)->ev.alua);
+		ck_assert_uint_eq(disk_of(1, 0)->ev.alua_state, states[i].state);
+		ck_assert(disk_of(1, 0)->ev.alua_pref == (bool)(i & 1));
+		ck_assert(!disk_of(1, 1)->ev.alua);
+	}
+	/* "unknown" (a state the handler has no name for), "reserved", cut short: none */
+	putf(LUN0 "/access_state", "unknown\n");
+	ck_assert_int_eq(scan(), 0);
+	ck_assert(!disk_of(1, 0)->ev.alua);
+	putf(LUN0 "/access_state", "reserved\n");
+	ck_assert_int_eq(scan(), 0);
+	ck_assert(!disk_of(1, 0)->ev.alua);
+	putf(LUN0 "/access_state", "standby");
+	ck_assert_int_eq(scan(), 0);
+	ck_assert(!disk_of(1, 0)->ev.alua);
+	/* no preferred_path: not preferred */
+	putf(LUN0 "/access_state", "standby\n");
+	drop(LUN0 "/preferred_path");
+	ck_assert_int_eq(scan(), 0);
+	ck_assert(disk_of(1, 0)->ev.alua);
+	ck_assert(!disk_of(1, 0)->ev.alua_pref);
+}
+END_TEST
+
 START_TEST(test_session_states)
 {
 	static const struct {
@@ -886,6 +938,7 @@ static Suite *scan_suite(void)
 			    (int)(sizeof(bad_disk_attrs) / sizeof(bad_disk_attrs[0])));
 	tcase_add_test(tc, test_no_block_device);
 	tcase_add_test(tc, test_disk_states);
+	tcase_add_test(tc, test_access_state);
 	tcase_add_test(tc, test_session_states);
 	tcase_add_test(tc, test_inquiry_strings);
 	tcase_add_test(tc, test_vpd_sizes);

@@ -389,6 +389,12 @@ START_TEST(test_policy_values)
 		"policy = { selector = \"service-time 0\"; grouping = \"failover\"; failback = \"immediate\"; };\n");
 	ck_assert_int_eq(conf.mp.policy.selector, MP_SELECTOR_SERVICE_TIME);
 	ck_assert_int_eq(conf.mp.policy.failback, MP_FAILBACK_IMMEDIATE);
+	/* with multibus too: ALUA states make groups of a multibus map */
+	load_ok("discovery = [ \"198.18.1.1\" ];\n"
+		"policy = { grouping = \"multibus\"; failback = 20; };\n");
+	ck_assert_int_eq(conf.mp.policy.grouping, MP_GROUPING_MULTIBUS);
+	ck_assert_int_eq(conf.mp.policy.failback, MP_FAILBACK_DELAYED);
+	ck_assert_uint_eq(conf.mp.policy.failback_s, 20);
 	load_ok("discovery = [ \"198.18.1.1\" ];\n"
 		"policy = { selector = \"round-robin\"; grouping = \"failover\"; failback = 3600;\n"
 		"  no_path_queue = 86400; replacement_timeout = 600; noop_out_interval = 3600;\n"
@@ -674,8 +680,6 @@ static const struct refusal {
 	  "2: grouping 'group_by_prio' is not one of multibus, failover" },
 	{ D1 "policy = { grouping = \"failovr\"; };\n",
 	  "2: grouping 'failovr' is not one of multibus, failover: did you mean 'failover'?" },
-	{ D1 "policy = {\n failback = \"manual\"; };\n",
-	  "3: failback applies to grouping = \"failover\" only (with multibus every path is in one group: there is nothing to fail back to): remove it, or set grouping" },
 	{ D1 "policy = { grouping = \"failover\";\n failback = \"followover\"; };\n",
 	  "3: failback 'followover' is not one of immediate, manual or a number of seconds" },
 	{ D1 "policy = { grouping = \"failover\";\n failback = 0; };\n",
