@@ -27,7 +27,7 @@ set -u
 # a scenario file not listed runs only when named on the command line.
 # "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last
 # (10 rounds, about 4.5 minutes under TCG).
-ENABLED="discovery data live multipath pathd alua failover libvirt powerloss"
+ENABLED="discovery data live multipath pathd alua pathd_alua failover libvirt powerloss"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
