@@ -30,10 +30,6 @@
 
 #define COMP "control"
 
-#ifndef PORTICO_VERSION
-#define PORTICO_VERSION "0.1"
-#endif
-
 /* ---- replies and arguments ---- */
 
 int ctl_fail(struct ctl_op *op, int err, const char *hint, const char *fmt, ...)
@@ -503,7 +499,7 @@ static int ctl_status(struct ctl_op *op)
 		json_object_object_add(o, "waiting", json_object_new_int((int)s[i].waiting));
 		json_object_array_add(list, o);
 	}
-	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICOD_VERSION));
 	json_object_object_add(r, "uptime_s",
 			       json_object_new_int64((int64_t)(time(NULL) - op->host->ops->started(op->host->arg))));
 	json_object_object_add(r, "io_threads",
@@ -532,7 +528,7 @@ static int ctl_version(struct ctl_op *op)
 	if (!r)
 		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
 	json_object_object_add(r, "protocol", json_object_new_int(CTL_VERSION));
-	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICOD_VERSION));
 	op->out->result = r;
 	return ctl_args_only(op, NULL);
 }
