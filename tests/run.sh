@@ -185,9 +185,10 @@ all)
 	if [ -n "$san" ]; then
 		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 		export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp"
+		. "$top/tests/san-env.sh"
 		run_unit "$san" "san:"
 		run_functional "$san" "san:"
-		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS ASAN_SYMBOLIZER_PATH
 	fi
 	run_fuzz
 	run_vm "$build"
