@@ -155,6 +155,19 @@ static int ctl_args_name(struct ctl_op *op, const char *const *names)
 		json_object_object_add(args, "iqn", json_object_get(json_object_object_get(args, "wwn")));
 		json_object_object_del(args, "wwn");
 	}
+	/*
+	 * targetcli's "file_or_dev" for the path of /backstores/fileio create:
+	 * at a file backstore it can only be the file (a block device has its
+	 * own kind here, which takes "dev" as targetcli's block does).
+	 */
+	if (op->node.type == CTL_NODE_BS_TYPE && !strcmp(op->node.bs_type, "file") &&
+	    json_object_object_get_ex(args, "file_or_dev", NULL)) {
+		if (json_object_object_get_ex(args, "file", NULL))
+			return ctl_fail(op, -EINVAL, NULL, "the file is given twice (file and file_or_dev)");
+		json_object_object_add(args, "file",
+				       json_object_get(json_object_object_get(args, "file_or_dev")));
+		json_object_object_del(args, "file_or_dev");
+	}
 	return 0;
 }
 
@@ -173,13 +186,19 @@ int ctl_args_only(struct ctl_op *op, const char *const *allowed)
 			char list[512] = "";
 			size_t len = 0;
 
+			/*
+			 * "group" is set's first word (the group's name), never a
+			 * KEY=VALUE: the list names what may stand left of an '='.
+			 */
 			for (i = 0; allowed && allowed[i] && len < sizeof(list); i++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-							i ? ", " : "", allowed[i]);
+				if (strcmp(allowed[i], "group"))
+					len += (size_t)snprintf(list + len, sizeof(list) - len,
+								"%s%s", len ? ", " : "",
+								allowed[i]);
 			return ctl_fail(op, -EINVAL, list[0] ? NULL : "it takes no arguments",
-					"'%s' at %s takes no argument '%s'%s%s", op->req->op,
+					"'%s' at %s takes no argument '%s'%s%s%s", op->req->op,
 					op->req->path, key, list[0] ? " (it takes: " : "",
-					list[0] ? list : "");
+					list[0] ? list : "", list[0] ? ")" : "");
 		}
 	}
 	return 0;
