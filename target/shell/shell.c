@@ -154,6 +154,31 @@ static int sh_show(struct sh_ctx *ctx, const struct sh_action *a, struct json_ob
 
 	if (a->verb == SH_VERB_CD)
 		return 0;
+	/* sessions: the list status gives, alone (JSON: the array) */
+	if (a->verb == SH_VERB_SESSIONS) {
+		struct json_object *list = NULL;
+
+		if (result)
+			json_object_object_get_ex(result, "sessions", &list);
+		if (ctx->opts.json) {
+			if (list) {
+				sh_print_json(ctx, list);
+			} else {
+				fputs("[]\n", ctx->out);
+				fflush(ctx->out);
+			}
+			return 0;
+		}
+		sh_buf_init(&b);
+		if (!list || !json_object_is_type(list, json_type_array) ||
+		    !json_object_array_length(list))
+			sh_buf_puts(&b, "No open sessions.\n");
+		else
+			sh_view_value(list, 0, &b);
+		sh_print(ctx, &b);
+		sh_buf_fini(&b);
+		return 0;
+	}
 	if (ctx->opts.json) {
 		sh_print_json(ctx, result);
 		return 0;

@@ -105,6 +105,13 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 		.usage = "version",
 		.nodes = SH_NODES_ALL,
 	},
+	[SH_VERB_SESSIONS] = {
+		.name = "sessions",
+		.summary = "the open iSCSI sessions (status's list; targetcli's sessions)",
+		.usage = "sessions",
+		/* at the root, as targetcli has it */
+		.nodes = N(SH_NODE_ROOT),
+	},
 	[SH_VERB_HELP] = {
 		.name = "help",
 		.summary = "this list, or the help of one command",
@@ -768,6 +775,8 @@ static int sh_build_global(const struct sh_cmd *cmd, struct sh_action *a, struct
 		[SH_VERB_SAVECONFIG] = "saveconfig", [SH_VERB_RESTORECONFIG] = "restoreconfig",
 		[SH_VERB_CLEARCONFIG] = "clearconfig", [SH_VERB_STATUS] = "status",
 		[SH_VERB_VERSION] = "version",
+		/* status's list of sessions, shown alone */
+		[SH_VERB_SESSIONS] = "status",
 	};
 	const char *confirm = sh_cmd_key(cmd, "confirm");
 	int rc;
@@ -775,7 +784,8 @@ static int sh_build_global(const struct sh_cmd *cmd, struct sh_action *a, struct
 	if (a->verb == SH_VERB_CLEARCONFIG && (!confirm || strcasecmp(confirm, "true") != 0))
 		return sh_err_set(err, "clearconfig confirm=true",
 				  "clearconfig removes every target and backstore: confirm it");
-	if ((a->verb == SH_VERB_STATUS || a->verb == SH_VERB_VERSION) && cmd->nargs)
+	if ((a->verb == SH_VERB_STATUS || a->verb == SH_VERB_VERSION ||
+	     a->verb == SH_VERB_SESSIONS) && cmd->nargs)
 		return sh_no_args(cmd, err);
 	snprintf(a->target, sizeof(a->target), "/");
 	a->target_node.type = SH_NODE_ROOT;
@@ -831,6 +841,7 @@ static int sh_build_verb(const char *prev, const struct sh_cmd *cmd, struct sh_a
 	case SH_VERB_CLEARCONFIG:
 	case SH_VERB_STATUS:
 	case SH_VERB_VERSION:
+	case SH_VERB_SESSIONS:
 		return sh_build_global(cmd, a, err);
 	case SH_VERB_NONE:
 	case SH_VERB__COUNT:

@@ -649,6 +649,46 @@ START_TEST(socket_from_the_environment)
 }
 END_TEST
 
+/* targetcli's sessions: status's list alone; none open said so; --json the array. */
+START_TEST(sessions)
+{
+	static const struct exchange script[] = {
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"uptime_s\":3600,\"io_threads\":2,\"sessions\":"
+			    "[{\"initiator\":\"" FIXTURE_KVM1 "\",\"target\":\"" FIXTURE_TARGET "\","
+			    "\"portal\":\"192.0.2.10:3260\",\"tsih\":1,\"luns\":3}]}" },
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"sessions\":[]}" },
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"sessions\":[{\"tsih\":7}]}" },
+	};
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, script, 3);
+	r = run_portico(ARGS("-s", f.sock, "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "- initiator: " FIXTURE_KVM1 "\n  target: " FIXTURE_TARGET "\n"
+				"  portal: 192.0.2.10:3260\n  tsih: 1\n  luns: 3\n");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "No open sessions.\n");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "--json", "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	{
+		struct json_object *got = json_tokener_parse(r.out);
+
+		ck_assert_msg(got && json_object_is_type(got, json_type_array), "'%s'", r.out);
+		ck_assert_int_eq(json_object_array_length(got), 1);
+		json_object_put(got);
+	}
+	run_free(&r);
+	fake_stop(&f, true);
+}
+END_TEST
+
 START_TEST(json_output)
 {
 	static const struct exchange script[] = {
@@ -1127,6 +1167,7 @@ static Suite *portico_suite(void)
 	tcase_add_test(tc, socket_from_the_environment);
 	tcase_add_test(tc, json_output);
 	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, sessions);
 	tcase_add_test(tc, auth_and_get);
 	tcase_add_test(tc, delete_leaves_the_deleted_node);
 	tcase_add_test(tc, cd_refused);

@@ -185,7 +185,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "/", "lsx", "unknown command 'lsx'", "'help' lists the commands of this node" },
 	{ "/", "create name=x", "'create' is not available at / (root)",
-	  "'help' lists every command of this node" },
+	  "here you can: sessions; 'help' lists every command of this node" },
 	{ "/iscsi", "set auth userid=x",
 	  "'set' at a iSCSI targets needs a group first: discovery_auth", NULL },
 	{ "/", "/backstores/ramdisk create name=r",
