@@ -23,11 +23,14 @@ NPROC := $(shell nproc 2>/dev/null || echo 2)
 PKGS := libconfig libiscsi check libnl-3.0 libnl-route-3.0
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wimplicit-fallthrough
 CFLAGS ?= $(OPT) -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
+# What pkg-config answers is read when a recipe runs ('=', not ':='): on a
+# fresh machine, when make reads this file, neither pkg-config nor the
+# libraries are installed yet; they are once 'deps' has run.
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS := -laio -lconfig -lcrypto -ljson-c -lpthread
-TEST_LIBS := $(shell pkg-config --libs check 2>/dev/null) -liscsi
+LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread
+TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 

@@ -375,6 +375,42 @@ static int cfg_rotate(const char *path, int keep)
 	return 0;
 }
 
+/*
+ * Whether the file at a holds the same bytes as the one at b and b already
+ * has mode: a save that would change nothing. Any error reads as "differs"
+ * (the save then goes on as usual).
+ */
+static bool cfg_same_file(const char *a, const char *b, unsigned int mode)
+{
+	char ba[4096], bb[4096];
+	struct stat sa, sb;
+	bool same = false;
+	FILE *fa, *fb;
+	size_t na, nb;
+
+	if (stat(a, &sa) < 0 || stat(b, &sb) < 0 || sa.st_size != sb.st_size ||
+	    (sb.st_mode & 07777) != mode)
+		return false;
+	fa = fopen(a, "re");
+	if (!fa)
+		return false;
+	fb = fopen(b, "re");
+	if (!fb)
+		goto out_a;
+	do {
+		na = fread(ba, 1, sizeof(ba), fa);
+		nb = fread(bb, 1, sizeof(bb), fb);
+		if (na != nb || memcmp(ba, bb, na))
+			goto out_b;
+	} while (na == sizeof(ba));
+	same = !ferror(fa) && !ferror(fb);
+out_b:
+	fclose(fb);
+out_a:
+	fclose(fa);
+	return same;
+}
+
 int cfg_save_atomic(config_t *cfg, const char *path, unsigned int mode, int keep)
 {
 	char tmp[PATH_MAX];
@@ -390,6 +426,15 @@ int cfg_save_atomic(config_t *cfg, const char *path, unsigned int mode, int keep
 	ret = cfg_write_tmp(cfg, tmp, mode);
 	if (ret)
 		return ret;
+	/*
+	 * Nothing changed: the file stays, and so do its versions. Rotating
+	 * anyway would let saves without a change push the versions an admin
+	 * may want back out of the kept ones.
+	 */
+	if (cfg_same_file(tmp, path, mode)) {
+		unlink(tmp);
+		return 0;
+	}
 	if (keep > 0) {
 		ret = cfg_rotate(path, keep);
 		if (ret)

@@ -70,7 +70,9 @@ int cfg_append_string(config_setting_t *arr, const char *v);
 
 /*
  * Writes cfg to path atomically: path.tmp (mode), fsync, rotate the old file
- * to path.1 .. path.<keep> when keep > 0, rename, fsync the directory.
+ * to path.1 .. path.<keep> when keep > 0, rename, fsync the directory. When
+ * path already holds those bytes with that mode, nothing is touched (no
+ * rotation either).
  * Returns 0 or -errno; on failure the old file is untouched (except when
  * only the final fsync of the directory fails: the new file is then in
  * place, but not known to be durable).

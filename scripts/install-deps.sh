@@ -4,8 +4,11 @@
 # Installs every Debian package that the build, the tests, the demo and the
 # benchmarks need. Idempotent: installs only what is missing, and runs
 # 'apt-get update' at most once per invocation. Run as root.
+# 'install-deps.sh --list' prints the packages, one a line, and installs nothing.
 set -eu
 
+# llvm-14: llvm-symbolizer for clang 14's sanitizers (the fuzzers); the leak
+# suppressions name functions, which a stack has only once symbolised.
 PKGS="
 build-essential pkg-config
 libaio-dev libconfig-dev check libiscsi-dev libssl-dev libjson-c-dev libedit-dev
@@ -14,6 +17,7 @@ libvirt-dev libxml2-dev libvirt-clients
 libiscsi-bin sg3-utils tgt fio iperf3 util-linux iproute2 procps
 jq
 clang libclang-rt-14-dev
+llvm-14
 "
 
 # Each area may add a list of its own: scripts/deps/*.list, one package a
@@ -23,6 +27,11 @@ for list in "$here"/deps/*.list; do
 	[ -f "$list" ] || continue
 	PKGS="$PKGS $(sed -e 's/#.*//' "$list")"
 done
+
+if [ "${1:-}" = --list ]; then
+	printf '%s\n' $PKGS
+	exit 0
+fi
 
 missing=""
 for p in $PKGS; do

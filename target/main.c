@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "target/backstore/bs.h"
+#include "target/ctl/ctl_ops.h"
 #include "target/model/config.h"
 #include "target/model/pr_store.h"
 #include "target/scsi/scsi.h"
@@ -24,7 +25,8 @@ static void usage(FILE *f)
 		   "  -t             check the configuration and exit\n"
 		   "  -d COMPONENTS  debug output for components (iscsi,scsi,bs,server or all)\n"
 		   "  -v             more output (info level)\n"
-		   "  -h             this help\n");
+		   "  -h, --help     this help\n"
+		   "  --version      porticod's version\n");
 }
 
 int main(int argc, char **argv)
@@ -36,9 +38,14 @@ int main(int argc, char **argv)
 	struct server *srv = NULL;
 	struct cfg_err err = { { 0 } };
 	char msg[512];
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int opt, rc;
 
-	while ((opt = getopt(argc, argv, "c:ftd:vh")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:ftd:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			path = optarg;
@@ -57,6 +64,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("porticod %s\n", PORTICOD_VERSION);
 			return 0;
 		default:
 			usage(stderr);

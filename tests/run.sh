@@ -12,6 +12,8 @@
 #   conformance "conformance: N passed, N failed, N skipped"
 #   layers      tests/check-layers.sh prints "PASS: layers/<room>" / "FAIL: ..." per room
 #   fuzz        tests/fuzz/run.sh prints "PASS: fuzz/<harness>" / "FAIL: fuzz/<harness>"
+#   vm          tests/vm/run.sh prints "PASS: vm/<scenario>" / "FAIL: ..." lines, or one
+#               "SKIP: vm ..." line where the lab cannot run (counted one skipped)
 # The closing line is "N passed, N failed" (", N skipped" when any were skipped).
 set -u
 
@@ -158,7 +160,12 @@ run_vm() {
 	rc=$?
 	p=$(grep -c '^PASS: ' "$log")
 	f=$(grep -c '^FAIL: ' "$log")
+	k=$(grep -c '^SKIP: ' "$log")
 	passed=$((passed + p))
+	skipped=$((skipped + k))
+	if [ "$k" -gt 0 ]; then
+		grep '^SKIP: ' "$log"
+	fi
 	if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
 		[ "$f" -eq 0 ] && f=1
 		note_fail "vm ($f failed, exit $rc; log $log)" "$f"
@@ -185,9 +192,10 @@ all)
 	if [ -n "$san" ]; then
 		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
 		export LSAN_OPTIONS="suppressions=$top/tests/lsan.supp"
+		. "$top/tests/san-env.sh"
 		run_unit "$san" "san:"
 		run_functional "$san" "san:"
-		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS ASAN_SYMBOLIZER_PATH
 	fi
 	run_fuzz
 	run_vm "$build"

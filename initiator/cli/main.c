@@ -21,6 +21,8 @@
 
 #define PP_SOCKET_DEFAULT "/run/portico/pathd.sock"
 #define PP_SOCKET_ENV "PORTICO_PATH_SOCKET"
+/* portico-path ships with portico-pathd, at its version (initiator/pathd/main.c). */
+#define PP_VERSION "0.3"
 
 enum pp_exit {
 	PP_OK = 0,
@@ -75,7 +77,9 @@ static void usage(FILE *f)
 		"  --json           print the daemon's answer as JSON\n"
 		"  --socket PATH    pathd's control socket (default " PP_SOCKET_DEFAULT
 		", or $" PP_SOCKET_ENV ")\n"
-		"  --timeout S      wait at most S seconds for an answer (default 30)\n");
+		"  --timeout S      wait at most S seconds for an answer (default 30)\n"
+		"  -h, --help       this help\n"
+		"  --version        portico-path's version\n");
 }
 
 /* Sends op path; on success *result is the answer's result (the caller puts it). */
@@ -647,6 +651,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },	     { "socket", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' }, { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv(PP_SOCKET_ENV);
@@ -671,6 +676,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return PP_OK;
+		case 'V':
+			printf("portico-path %s\n", PP_VERSION);
 			return PP_OK;
 		default:
 			usage(stderr);

@@ -30,10 +30,6 @@
 
 #define COMP "control"
 
-#ifndef PORTICO_VERSION
-#define PORTICO_VERSION "0.1"
-#endif
-
 /* ---- replies and arguments ---- */
 
 int ctl_fail(struct ctl_op *op, int err, const char *hint, const char *fmt, ...)
@@ -159,6 +155,19 @@ static int ctl_args_name(struct ctl_op *op, const char *const *names)
 		json_object_object_add(args, "iqn", json_object_get(json_object_object_get(args, "wwn")));
 		json_object_object_del(args, "wwn");
 	}
+	/*
+	 * targetcli's "file_or_dev" for the path of /backstores/fileio create:
+	 * at a file backstore it can only be the file (a block device has its
+	 * own kind here, which takes "dev" as targetcli's block does).
+	 */
+	if (op->node.type == CTL_NODE_BS_TYPE && !strcmp(op->node.bs_type, "file") &&
+	    json_object_object_get_ex(args, "file_or_dev", NULL)) {
+		if (json_object_object_get_ex(args, "file", NULL))
+			return ctl_fail(op, -EINVAL, NULL, "the file is given twice (file and file_or_dev)");
+		json_object_object_add(args, "file",
+				       json_object_get(json_object_object_get(args, "file_or_dev")));
+		json_object_object_del(args, "file_or_dev");
+	}
 	return 0;
 }
 
@@ -177,13 +186,19 @@ int ctl_args_only(struct ctl_op *op, const char *const *allowed)
 			char list[512] = "";
 			size_t len = 0;
 
+			/*
+			 * "group" is set's first word (the group's name), never a
+			 * KEY=VALUE: the list names what may stand left of an '='.
+			 */
 			for (i = 0; allowed && allowed[i] && len < sizeof(list); i++)
-				len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
-							i ? ", " : "", allowed[i]);
+				if (strcmp(allowed[i], "group"))
+					len += (size_t)snprintf(list + len, sizeof(list) - len,
+								"%s%s", len ? ", " : "",
+								allowed[i]);
 			return ctl_fail(op, -EINVAL, list[0] ? NULL : "it takes no arguments",
-					"'%s' at %s takes no argument '%s'%s%s", op->req->op,
+					"'%s' at %s takes no argument '%s'%s%s%s", op->req->op,
 					op->req->path, key, list[0] ? " (it takes: " : "",
-					list[0] ? list : "");
+					list[0] ? list : "", list[0] ? ")" : "");
 		}
 	}
 	return 0;
@@ -503,7 +518,7 @@ static int ctl_status(struct ctl_op *op)
 		json_object_object_add(o, "waiting", json_object_new_int((int)s[i].waiting));
 		json_object_array_add(list, o);
 	}
-	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICOD_VERSION));
 	json_object_object_add(r, "uptime_s",
 			       json_object_new_int64((int64_t)(time(NULL) - op->host->ops->started(op->host->arg))));
 	json_object_object_add(r, "io_threads",
@@ -532,7 +547,7 @@ static int ctl_version(struct ctl_op *op)
 	if (!r)
 		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
 	json_object_object_add(r, "protocol", json_object_new_int(CTL_VERSION));
-	json_object_object_add(r, "porticod", json_object_new_string(PORTICO_VERSION));
+	json_object_object_add(r, "porticod", json_object_new_string(PORTICOD_VERSION));
 	op->out->result = r;
 	return ctl_args_only(op, NULL);
 }

@@ -13,6 +13,11 @@
 
 #include "target/ctl/ctl_host.h"
 
+/* porticod's version: what --version prints and the control protocol's status tells. */
+#ifndef PORTICOD_VERSION
+#define PORTICOD_VERSION "0.1"
+#endif
+
 /* Answers req into *out (zeroed first), reaching the daemon through host. */
 void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		    struct ctl_reply *out);

@@ -205,8 +205,13 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 		.key = "thin", .value = OBJ_BS_BOOL, .takes = BS_KIND_TAKES_THIN,
 		/* targetcli's name, which create shows; the file's is taken too */
 		.arg = "sparse", .alias = "thin", .create = true, .always_saved = true,
-		/* targetcli's fileio is sparse unless told otherwise; the file's is thick */
-		.def_create = true, OBJ_PARAM(bool, thin),
+		/*
+		 * One default, the shell's and the file's: sparse, as targetcli's
+		 * fileio creates it unless told sparse=false, so that a store
+		 * made the way a targetcli user makes it is the one the file
+		 * gets back. A saved file always says which (always_saved).
+		 */
+		.def = true, .def_create = true, OBJ_PARAM(bool, thin),
 		/* a device is thin when it takes discards: the open store knows */
 		.live = offsetof(struct bs_dev, thin),
 	},

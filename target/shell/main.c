@@ -137,9 +137,8 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		rc = sh_cmd_from_argv(argc - optind, argv + optind, &cmd, &err);
 		if (rc) {
-			fprintf(stderr, "error: %s\n", rc == -ENOMEM ? "out of memory" : err.msg);
-			if (rc != -ENOMEM && err.hint[0])
-				fprintf(stderr, "hint: %s\n", err.hint);
+			sh_report(&ctx, rc == -ENOMEM ? "out of memory" : err.msg, NULL,
+				  rc == -ENOMEM ? NULL : err.hint);
 			st = SH_STATUS_FAILED;
 		} else {
 			st = sh_exec(&ctx, &cmd);

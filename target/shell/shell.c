@@ -56,10 +56,52 @@ void sh_prompt(const struct sh_ctx *ctx, char *out, size_t cap)
 	snprintf(out, cap, "%s> ", path);
 }
 
+/*
+ * Under --json: one line {"error": {"where", "message", "code", "hint"}}
+ * (where, code and hint when there are), so that a script reading JSON
+ * reads the failure too. json-c escapes control characters.
+ */
+static void sh_report_json(struct sh_ctx *ctx, const char *msg, const char *code,
+			   const char *hint)
+{
+	struct json_object *top = json_object_new_object(), *e = json_object_new_object();
+	char where[sizeof(ctx->where)];
+	size_t n = strlen(ctx->where);
+	const char *s = NULL;
+
+	/* "FILE:LINE: " without its ": " */
+	snprintf(where, sizeof(where), "%s", ctx->where);
+	if (n >= 2 && !strcmp(where + n - 2, ": "))
+		where[n - 2] = '\0';
+	if (top && e && !json_object_object_add(top, "error", e)) {
+		struct json_object *inner = e;
+
+		e = NULL; /* top holds it */
+		if (where[0])
+			json_object_object_add(inner, "where", json_object_new_string(where));
+		json_object_object_add(inner, "message", json_object_new_string(msg));
+		if (code && code[0])
+			json_object_object_add(inner, "code", json_object_new_string(code));
+		if (hint && hint[0])
+			json_object_object_add(inner, "hint", json_object_new_string(hint));
+		s = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN |
+								JSON_C_TO_STRING_NOSLASHESCAPE);
+	}
+	fprintf(ctx->err, "%s\n", s ? s : "{\"error\": {\"message\": \"out of memory\"}}");
+	fflush(ctx->err);
+	json_object_put(e);
+	json_object_put(top);
+}
+
 /* "error: MESSAGE [CODE]" and "hint: HINT", control characters shown as '?'. */
-static void sh_report(struct sh_ctx *ctx, const char *msg, const char *code, const char *hint)
+void sh_report(struct sh_ctx *ctx, const char *msg, const char *code, const char *hint)
 {
 	struct sh_buf b;
+
+	if (ctx->opts.json) {
+		sh_report_json(ctx, msg, code, hint);
+		return;
+	}
 
 	sh_buf_init(&b);
 	sh_buf_printf(&b, "%serror: ", ctx->where);
@@ -112,6 +154,31 @@ static int sh_show(struct sh_ctx *ctx, const struct sh_action *a, struct json_ob
 
 	if (a->verb == SH_VERB_CD)
 		return 0;
+	/* sessions: the list status gives, alone (JSON: the array) */
+	if (a->verb == SH_VERB_SESSIONS) {
+		struct json_object *list = NULL;
+
+		if (result)
+			json_object_object_get_ex(result, "sessions", &list);
+		if (ctx->opts.json) {
+			if (list) {
+				sh_print_json(ctx, list);
+			} else {
+				fputs("[]\n", ctx->out);
+				fflush(ctx->out);
+			}
+			return 0;
+		}
+		sh_buf_init(&b);
+		if (!list || !json_object_is_type(list, json_type_array) ||
+		    !json_object_array_length(list))
+			sh_buf_puts(&b, "No open sessions.\n");
+		else
+			sh_view_value(list, 0, &b);
+		sh_print(ctx, &b);
+		sh_buf_fini(&b);
+		return 0;
+	}
 	if (ctx->opts.json) {
 		sh_print_json(ctx, result);
 		return 0;

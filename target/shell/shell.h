@@ -63,6 +63,12 @@ enum sh_status sh_exec_line(struct sh_ctx *ctx, const char *line);
 enum sh_status sh_run_batch(struct sh_ctx *ctx, FILE *in, const char *name);
 /* The prompt for the current node ("/backstores/file> "). */
 void sh_prompt(const struct sh_ctx *ctx, char *out, size_t cap);
+
+/*
+ * An error on ctx->err: "error: MSG [CODE]" and "hint: HINT" lines, or
+ * under --json one line {"error": {"where", "message", "code", "hint"}}.
+ */
+void sh_report(struct sh_ctx *ctx, const char *msg, const char *code, const char *hint);
 /* Fetches the tree for completion again if a change made it stale (errors are silent). */
 void sh_ctx_refresh_tree(struct sh_ctx *ctx);
 

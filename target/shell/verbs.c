@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "target/shell/facts.h"
@@ -103,6 +104,13 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 		.summary = "the versions of porticod and of the control protocol",
 		.usage = "version",
 		.nodes = SH_NODES_ALL,
+	},
+	[SH_VERB_SESSIONS] = {
+		.name = "sessions",
+		.summary = "the open iSCSI sessions (status's list; targetcli's sessions)",
+		.usage = "sessions",
+		/* at the root, as targetcli has it */
+		.nodes = N(SH_NODE_ROOT),
 	},
 	[SH_VERB_HELP] = {
 		.name = "help",
@@ -727,25 +735,65 @@ static int sh_build_get(const struct sh_cmd *cmd, struct sh_action *a, struct sh
 	return 0;
 }
 
-/* The verbs sent to "/" with the user's arguments as they are. */
+/*
+ * saveconfig's and restoreconfig's file, positional or named, as the user
+ * means it: a relative path is the shell's working directory's. porticod
+ * runs elsewhere (and refuses a relative path), so it gets the absolute one.
+ */
+static int sh_file_absolute(struct json_object *args, struct sh_err *err)
+{
+	static const char *const names[] = { "_1", "file" };
+	char cwd[4096], *abs;
+	struct json_object *v;
+	const char *file;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!json_object_object_get_ex(args, names[i], &v) ||
+		    !json_object_is_type(v, json_type_string))
+			continue;
+		file = json_object_get_string(v);
+		if (!file[0] || file[0] == '/')
+			continue;
+		if (!getcwd(cwd, sizeof(cwd)))
+			return sh_err_set(err, "name the file with an absolute path",
+					  "cannot tell where '%.200s' is: %s", file, strerror(errno));
+		if (asprintf(&abs, "%s/%s", cwd, file) < 0)
+			return -ENOMEM;
+		v = json_object_new_string(abs);
+		free(abs);
+		if (!v || json_object_object_add(args, names[i], v))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The verbs sent to "/" with the user's arguments as they are (a file made absolute). */
 static int sh_build_global(const struct sh_cmd *cmd, struct sh_action *a, struct sh_err *err)
 {
 	static const char *const ops[SH_VERB__COUNT] = {
 		[SH_VERB_SAVECONFIG] = "saveconfig", [SH_VERB_RESTORECONFIG] = "restoreconfig",
 		[SH_VERB_CLEARCONFIG] = "clearconfig", [SH_VERB_STATUS] = "status",
 		[SH_VERB_VERSION] = "version",
+		/* status's list of sessions, shown alone */
+		[SH_VERB_SESSIONS] = "status",
 	};
 	const char *confirm = sh_cmd_key(cmd, "confirm");
+	int rc;
 
 	if (a->verb == SH_VERB_CLEARCONFIG && (!confirm || strcasecmp(confirm, "true") != 0))
 		return sh_err_set(err, "clearconfig confirm=true",
 				  "clearconfig removes every target and backstore: confirm it");
-	if ((a->verb == SH_VERB_STATUS || a->verb == SH_VERB_VERSION) && cmd->nargs)
+	if ((a->verb == SH_VERB_STATUS || a->verb == SH_VERB_VERSION ||
+	     a->verb == SH_VERB_SESSIONS) && cmd->nargs)
 		return sh_no_args(cmd, err);
 	snprintf(a->target, sizeof(a->target), "/");
 	a->target_node.type = SH_NODE_ROOT;
 	a->op = ops[a->verb];
-	return sh_args_from_cmd(cmd, NULL, 0, &a->args);
+	rc = sh_args_from_cmd(cmd, NULL, 0, &a->args);
+	if (!rc && (a->verb == SH_VERB_SAVECONFIG || a->verb == SH_VERB_RESTORECONFIG))
+		rc = sh_file_absolute(a->args, err);
+	return rc;
 }
 
 static int sh_build_verb(const char *prev, const struct sh_cmd *cmd, struct sh_action *a,
@@ -793,6 +841,7 @@ static int sh_build_verb(const char *prev, const struct sh_cmd *cmd, struct sh_a
 	case SH_VERB_CLEARCONFIG:
 	case SH_VERB_STATUS:
 	case SH_VERB_VERSION:
+	case SH_VERB_SESSIONS:
 		return sh_build_global(cmd, a, err);
 	case SH_VERB_NONE:
 	case SH_VERB__COUNT:

@@ -46,6 +46,7 @@ fi
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$top/tests/fuzz/ubsan.supp"
 export LSAN_OPTIONS="suppressions=$top/tests/fuzz/lsan.supp"
+. "$top/tests/san-env.sh"
 FUZZ_KNOWN_OPEN=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' tests/fuzz/known-open 2>/dev/null |
 	awk '{ print $1 }' | paste -sd, -)
 export FUZZ_KNOWN_OPEN

@@ -582,6 +582,37 @@ START_TEST(test_save_rotation)
 }
 END_TEST
 
+/*
+ * A save that would write the bytes already there (and the mode) changes
+ * nothing: no rotation, so ten saves without a change do not push the
+ * versions before them out of the nine kept.
+ */
+START_TEST(test_save_unchanged_keeps_versions)
+{
+	struct stat before, after;
+
+	save_version(conf_path, 1, 9, 0);
+	save_version(conf_path, 2, 9, 0);
+	ck_assert_int_eq(stat(conf_path, &before), 0);
+	for (int i = 0; i < 10; i++)
+		save_version(conf_path, 2, 9, 0);
+	ck_assert_int_eq(read_version(conf_path), 2);
+	ck_assert_int_eq(read_version(with_suffix(".1")), 1);
+	ck_assert(!exists(with_suffix(".2")));
+	ck_assert(!exists(with_suffix(".tmp")));
+	ck_assert_int_eq(stat(conf_path, &after), 0);
+	ck_assert_uint_eq(after.st_ino, before.st_ino);
+
+	/* the same bytes with another mode: written, the mode is the point */
+	ck_assert_int_eq(chmod(conf_path, 0644), 0);
+	save_version(conf_path, 2, 9, 0);
+	ck_assert_int_eq(stat(conf_path, &after), 0);
+	ck_assert_uint_eq(after.st_mode & 07777, 0600);
+	ck_assert_int_eq(read_version(with_suffix(".1")), 2);
+	ck_assert_int_eq(read_version(with_suffix(".2")), 1);
+}
+END_TEST
+
 START_TEST(test_save_rotation_with_gaps)
 {
 	save_version(conf_path, 1, 0, 0);
@@ -696,6 +727,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_save_mode_ignores_umask);
 	tcase_add_test(tc, test_save_rotation);
 	tcase_add_test(tc, test_save_rotation_with_gaps);
+	tcase_add_test(tc, test_save_unchanged_keeps_versions);
 	tcase_add_test(tc, test_save_replaces_stale_tmp);
 	tcase_add_test(tc, test_save_missing_directory);
 	tcase_add_test(tc, test_save_failure_keeps_old_file);

@@ -241,13 +241,11 @@ START_TEST(test_shipped_round_trip)
 	/* and the second generation reads back the same too */
 	again = parse_file(p2);
 	assert_equal(m, again);
-	/* saved over itself: the new file and the previous version are the same bytes */
+	/* saved over itself: the same bytes, so nothing is touched and no version made */
 	save_ok(again, p1, CONFIG_SAVE_KEEP);
 	free(t2);
 	snprintf(p3, sizeof(p3), "%s.1", p1);
-	t2 = read_text(p3);
-	ck_assert_str_eq(t1, t2);
-	free(t2);
+	ck_assert_int_eq(access(p3, F_OK), -1);
 	t2 = read_text(p1);
 	ck_assert_str_eq(t1, t2);
 	free(t1);

@@ -342,7 +342,7 @@ START_TEST(test_all_settings)
 	ck_assert_uint_eq(b[0].params.size, 1048576);
 	ck_assert(!b[0].params.write_back);
 	ck_assert(b[0].params.readonly);
-	ck_assert(!b[0].params.thin); /* thick unless asked */
+	ck_assert(b[0].params.thin); /* sparse unless told thin = false (targetcli's default) */
 	ck_assert_uint_eq(b[0].params.block_size, 4096);
 	ck_assert_str_eq(b[0].id.serial, "PORTICO-0001");
 	ck_assert_uint_eq(get_be64(b[0].id.naa), 0x3000000000000001ULL);

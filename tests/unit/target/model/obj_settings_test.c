@@ -684,6 +684,23 @@ START_TEST(bs_create_args)
 }
 END_TEST
 
+/*
+ * One default per setting: what create makes without the key is what the
+ * file means without it (a store made in the shell reads back the same
+ * from a file that leaves the key out). thin: sparse, targetcli's default.
+ */
+START_TEST(bs_one_default)
+{
+	obj_bs_settings_foreach(r) {
+		if (r->value != OBJ_BS_BOOL || !r->create)
+			continue;
+		ck_assert_msg(r->def == r->def_create, "'%s': create's default %d, the file's %d",
+			      r->key, r->def_create, r->def);
+	}
+	ck_assert(obj_bs_settings[OBJ_BS_ROW_THIN].def);
+}
+END_TEST
+
 static Suite *obj_settings_suite(void)
 {
 	Suite *s = suite_create("obj_settings");
@@ -709,6 +726,7 @@ static Suite *obj_settings_suite(void)
 	tc = tcase_create("backstores");
 	tcase_add_loop_test(tc, bs_every_row_every_kind, 0, BS_KIND__COUNT * OBJ_BS_ROW__COUNT);
 	tcase_add_test(tc, bs_create_args);
+	tcase_add_test(tc, bs_one_default);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -50,10 +50,11 @@ static const char *complete(const char *cwd, const char *line)
 START_TEST(verbs_of_the_node)
 {
 	ck_assert_str_eq(complete("/backstores/file", "cr"), "create");
-	ck_assert_str_eq(complete("/", "s"), "saveconfig status");
+	ck_assert_str_eq(complete("/", "s"), "saveconfig sessions status");
 	/* the first word offers verbs and children */
 	ck_assert_str_eq(complete("/", "i"), "info iscsi/");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "se"), "set");
+	ck_assert_str_eq(complete("/", "se"), "sessions");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "cr"), "");
 	/* after a path, the verbs of that node */
 	ck_assert_str_eq(complete("/", "/backstores/file/LUN0 s"), "saveconfig set status");

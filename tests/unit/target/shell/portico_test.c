@@ -649,6 +649,46 @@ START_TEST(socket_from_the_environment)
 }
 END_TEST
 
+/* targetcli's sessions: status's list alone; none open said so; --json the array. */
+START_TEST(sessions)
+{
+	static const struct exchange script[] = {
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"uptime_s\":3600,\"io_threads\":2,\"sessions\":"
+			    "[{\"initiator\":\"" FIXTURE_KVM1 "\",\"target\":\"" FIXTURE_TARGET "\","
+			    "\"portal\":\"192.0.2.10:3260\",\"tsih\":1,\"luns\":3}]}" },
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"sessions\":[]}" },
+		{ .op = "status", .path = "/", .args = "{}",
+		  .result = "{\"porticod\":\"0.1\",\"sessions\":[{\"tsih\":7}]}" },
+	};
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, script, 3);
+	r = run_portico(ARGS("-s", f.sock, "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "- initiator: " FIXTURE_KVM1 "\n  target: " FIXTURE_TARGET "\n"
+				"  portal: 192.0.2.10:3260\n  tsih: 1\n  luns: 3\n");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	ck_assert_str_eq(r.out, "No open sessions.\n");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "--json", "sessions"), NULL, NULL);
+	ck_assert_msg(r.status == 0, "%s", r.err);
+	{
+		struct json_object *got = json_tokener_parse(r.out);
+
+		ck_assert_msg(got && json_object_is_type(got, json_type_array), "'%s'", r.out);
+		ck_assert_int_eq(json_object_array_length(got), 1);
+		json_object_put(got);
+	}
+	run_free(&r);
+	fake_stop(&f, true);
+}
+END_TEST
+
 START_TEST(json_output)
 {
 	static const struct exchange script[] = {
@@ -670,6 +710,72 @@ START_TEST(json_output)
 	json_object_put(got);
 	json_object_put(tree);
 	run_free(&r);
+}
+END_TEST
+
+/* {"error": {"message", "code", "hint"}} from r's stderr, one line; checks its fields. */
+static void json_error_is(const struct run *r, const char *message, const char *code,
+			  const char *hint)
+{
+	struct json_object *got, *e, *v;
+
+	ck_assert_msg(r->err[0] && strchr(r->err, '\n') == r->err + strlen(r->err) - 1,
+		      "not one line: '%s'", r->err);
+	got = json_tokener_parse(r->err);
+	ck_assert_msg(got != NULL, "not JSON: '%s'", r->err);
+	ck_assert(json_object_object_get_ex(got, "error", &e));
+	ck_assert(json_object_object_get_ex(e, "message", &v));
+	ck_assert_str_eq(json_object_get_string(v), message);
+	ck_assert_int_eq(json_object_object_get_ex(e, "code", &v), code != NULL);
+	if (code)
+		ck_assert_str_eq(json_object_get_string(v), code);
+	ck_assert_int_eq(json_object_object_get_ex(e, "hint", &v), hint != NULL);
+	if (hint)
+		ck_assert_str_eq(json_object_get_string(v), hint);
+	json_object_put(got);
+}
+
+/* Under --json every error is JSON too: porticod's, the shell's, the command line's. */
+START_TEST(json_errors)
+{
+	static const struct exchange script[] = {
+		{ .op = "create", .path = "/backstores/file",
+		  .args = "{\"name\":\"LUN0\",\"file\":\"/x.img\"}", .code = "EEXIST",
+		  .message = "backstore 'LUN0' exists",
+		  .hint = "choose another name, or delete /backstores/file/LUN0 first" },
+	};
+	struct fake f;
+	struct run r;
+
+	fake_start(&f, script, 1);
+	r = run_portico(ARGS("-s", f.sock, "--json", "/backstores/file", "create", "name=LUN0",
+			     "file=/x.img"),
+			NULL, NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	json_error_is(&r, "backstore 'LUN0' exists", "EEXIST",
+		      "choose another name, or delete /backstores/file/LUN0 first");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "--json", "clearconfig"), NULL, NULL);
+	ck_assert_int_eq(r.status, 1);
+	json_error_is(&r, "clearconfig removes every target and backstore: confirm it", NULL,
+		      "clearconfig confirm=true");
+	run_free(&r);
+	r = run_portico(ARGS("-s", f.sock, "--json"), "frobnicate\n", NULL);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_str_eq(r.out, "");
+	json_error_is(&r, "unknown command 'frobnicate'", NULL,
+		      "'help' lists the commands of this node");
+	{
+		struct json_object *got = json_tokener_parse(r.err), *e, *v;
+
+		ck_assert(json_object_object_get_ex(got, "error", &e));
+		ck_assert(json_object_object_get_ex(e, "where", &v));
+		ck_assert_str_eq(json_object_get_string(v), "stdin:1");
+		json_object_put(got);
+	}
+	run_free(&r);
+	fake_stop(&f, true);
 }
 END_TEST
 
@@ -1060,6 +1166,8 @@ static Suite *portico_suite(void)
 	tcase_add_test(tc, local_errors_send_nothing);
 	tcase_add_test(tc, socket_from_the_environment);
 	tcase_add_test(tc, json_output);
+	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, sessions);
 	tcase_add_test(tc, auth_and_get);
 	tcase_add_test(tc, delete_leaves_the_deleted_node);
 	tcase_add_test(tc, cd_refused);

@@ -3,7 +3,9 @@
 #include <check.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "target/shell/verbs.h"
 #include "tests/unit/check_main.h"
@@ -141,6 +143,38 @@ START_TEST(requests)
 }
 END_TEST
 
+/*
+ * saveconfig and restoreconfig name a file as the user sees it: a relative
+ * path is the shell's working directory's (porticod's is elsewhere).
+ */
+START_TEST(relative_files_resolved)
+{
+	static const char *const lines[] = {
+		"restoreconfig saved/p.conf clear_existing=true",
+		"restoreconfig file=saved/p.conf",
+		"saveconfig saved/p.conf",
+		"saveconfig file=saved/p.conf",
+	};
+	char cwd[4096], want[4200];
+	struct sh_err err;
+	struct sh_action a;
+	struct sh_cmd cmd;
+	struct json_object *v;
+
+	ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+	snprintf(want, sizeof(want), "%s/saved/p.conf", cwd);
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		ck_assert_msg(build("/", lines[i], &a, &cmd, &err) == 0, "%s: %s", lines[i], err.msg);
+		ck_assert(json_object_object_get_ex(a.args, "_1", &v) ||
+			  json_object_object_get_ex(a.args, "file", &v));
+		ck_assert_msg(!strcmp(json_object_get_string(v), want), "%s: file '%s', want '%s'",
+			      lines[i], json_object_get_string(v), want);
+		sh_action_fini(&a);
+		sh_cmd_fini(&cmd);
+	}
+}
+END_TEST
+
 struct bad_case {
 	const char *cwd;
 	const char *line;
@@ -151,7 +185,7 @@ struct bad_case {
 static const struct bad_case bad_cases[] = {
 	{ "/", "lsx", "unknown command 'lsx'", "'help' lists the commands of this node" },
 	{ "/", "create name=x", "'create' is not available at / (root)",
-	  "'help' lists every command of this node" },
+	  "here you can: sessions; 'help' lists every command of this node" },
 	{ "/iscsi", "set auth userid=x",
 	  "'set' at a iSCSI targets needs a group first: discovery_auth", NULL },
 	{ "/", "/backstores/ramdisk create name=r",
@@ -333,6 +367,7 @@ static Suite *verbs_suite(void)
 	tcase_add_loop_test(tc, refusals, 0, (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
 	tcase_add_test(tc, cd_back_needs_a_previous_node);
 	tcase_add_test(tc, local_verbs);
+	tcase_add_test(tc, relative_files_resolved);
 	tcase_add_test(tc, tables);
 	tcase_add_test(tc, help_text);
 	suite_add_tcase(s, tc);
