@@ -119,7 +119,7 @@ cut_run() {
 	sleep 5
 	host "restore-$kind" nic1 >/dev/null || die "$name: the host could not restore nic1"
 	t_restore=$(uptime_s)
-	w_restore=$(date +%s%3N)
+	w_restore=$(jq -n 'now * 1000 | floor') # busybox date has no %N
 	wait_fast 60 "pathd to reinstate $dev" path_state "$dev" active || {
 		"$PP" show paths
 		die "$name: pathd did not reinstate $dev"
