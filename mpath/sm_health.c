@@ -270,9 +270,10 @@ static void sm_marginal_waive(struct mp_sm *sm)
 		if (!p->marginal || p->usable || p->admin_failed || !p->verified ||
 		    sm_path_blocked(sm, p, buf, sizeof(buf)))
 			continue;
+		/* a standby path (ALUA) carries nothing until its group is activated */
 		for (size_t k = 0; k < sm->npaths && !other; k++)
 			other = k != i && sm->paths[k].usable && !sm->paths[k].marginal &&
-				!strcmp(sm->paths[k].wwid, p->wwid);
+				!sm->paths[k].standby && !strcmp(sm->paths[k].wwid, p->wwid);
 		if (other)
 			continue;
 		p->usable = true;

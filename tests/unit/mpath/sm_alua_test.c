@@ -244,6 +244,37 @@ START_TEST(test_standby_refused)
 END_TEST
 
 /*
+ * A marginal path is held back only while another path carries the I/O;
+ * a standby path carries none until its group is activated, which a target
+ * with implicit transitions only refuses: the optimized path, marginal
+ * after three flaps, serves at once when the only other path is standby.
+ */
+START_TEST(test_marginal_beside_standby_serves)
+{
+	alua_map(AO, SB);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	answer(MP_CHECK_UP, MP_CHECK_STANDBY, MP_UA_NONE);
+	kernel_groups("8:0", "8:48", 1, NULL);
+	for (int round = 0; round < 3; round++) {
+		nic("eth0", 2, false);
+		ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+		path_done(W0, "8:0", false);
+		session("eth0", P0, 1, false);
+		tick(1000);
+		nic("eth0", 2, true);
+		session("eth0", P0, 1, true);
+		check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_NONE);
+		ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+		path_done(W0, "8:0", true);
+		tick(1000);
+		answer(MP_CHECK_UP, MP_CHECK_STANDBY, MP_UA_NONE);
+	}
+	ck_assert(path_view("sda").marginal);
+	ck_assert_int_eq(path_view("sda").state, MP_PATH_ACTIVE);
+}
+END_TEST
+
+/*
  * The target swaps its groups' states (portico set alua): the checker meets
  * ASYMMETRIC ACCESS STATE CHANGED, the LUN's disks are rescanned (the kernel's
  * handler reads the states again), the scan shows them, and the map is
@@ -415,6 +446,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_standby_kept_unavailable_failed);
 	tcase_add_test(tc, test_standby_without_handler_failed);
 	tcase_add_test(tc, test_standby_refused);
+	tcase_add_test(tc, test_marginal_beside_standby_serves);
 	tcase_add_test(tc, test_swap_regroups);
 	tcase_add_test(tc, test_order_matters);
 	tcase_add_test(tc, test_failback_immediate);
