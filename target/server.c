@@ -188,9 +188,11 @@ static int64_t on_accept_resume(struct ev_loop *loop, void *arg)
  * accept() found no descriptor (EMFILE, ENFILE). Left alone, the listener
  * stays readable and the loop spins on it, a log line each time, while
  * every client waits for a login that never comes. Instead: give up the
- * reserve descriptor to take the waiting connection and close it (the
- * client hears no at once), rest the listeners (50 ms, doubling to 1 s
- * while it lasts), and say so once every 10 s with the count.
+ * reserve descriptor to take the waiting connections, one after the other,
+ * and close each (the clients hear no at once: closing one at each rest
+ * left a login behind a flood's backlog waiting 15 s and more), rest the
+ * listeners (50 ms, doubling to 1 s while it lasts), and say so once every
+ * 10 s with the count.
  */
 static void srv_out_of_descriptors(struct server *srv, int lfd, int err)
 {
@@ -201,8 +203,10 @@ static void srv_out_of_descriptors(struct server *srv, int lfd, int err)
 	if (srv->spare_fd >= 0) {
 		close(srv->spare_fd);
 		srv->spare_fd = -1;
-		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0) {
+		for (int i = 0; i < SERVER_LISTEN_BACKLOG; i++) {
+			fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd < 0)
+				break;
 			close(fd);
 			srv->exhausted_refused++;
 		}

@@ -8,8 +8,9 @@
 #   descriptors    porticod with 256 descriptors at most, 400 connections
 #                  that send 24 bytes of a login header and stall: porticod
 #                  does not spin (CPU), says so in a line or two (not one a
-#                  try), the control socket still lets root in, and once
-#                  they are gone a login works
+#                  try), the control socket still lets root in, a login
+#                  meanwhile is refused at once, and once they are gone a
+#                  login works
 #   stalled-readers four initiators fill their command windows with 8 MiB
 #                  READs and never read their sockets: porticod's memory
 #                  stays within their shares (64 MiB each), another
@@ -95,6 +96,15 @@ else
 	fail descriptors-said-once "$logs1 lines about exhausted descriptors, $((logs1 - logs0)) of them in 3 s"
 fi
 check descriptors-admin-gets-in timeout 5 "$PORTICO" -t 4 status
+# a login while they hold every descriptor hears no at once: it is not left
+# behind the flood's backlog (one closed a second: 15 s and more)
+rc=0
+timeout 5 iscsi-ls -s "iscsi://127.0.0.1:$PD_PORT" >/dev/null 2>&1 || rc=$?
+if [ "$rc" -ne 124 ]; then
+	pass descriptors-login-refused-at-once
+else
+	fail descriptors-login-refused-at-once "a login waited 5 s for an answer while porticod was out of descriptors"
+fi
 kill "$FLOOD" 2>/dev/null
 helper_wait "$FLOOD" 5
 check descriptors-login-after timeout 30 iscsi-ls -s "iscsi://127.0.0.1:$PD_PORT"
