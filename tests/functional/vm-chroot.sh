@@ -33,8 +33,10 @@ in_chroot() { # CMD...
 				mkdir -p "$root/$d" && mount --rbind "/$d" "$root/$d" || exit 1
 			fi
 		done
-		mkdir -p "$root/tmp" "$root$0" && mount --bind "$ctmp" "$root/tmp" &&
-			mount --rbind "$0" "$root$0" || exit 1
+		# the tree after /tmp: a tree under /tmp (a fresh clone there) is
+		# bound inside the /tmp of the chroot, not hidden under it
+		mkdir -p "$root/tmp" && mount --bind "$ctmp" "$root/tmp" &&
+			mkdir -p "$root$0" && mount --rbind "$0" "$root$0" || exit 1
 		exec chroot "$root" "$@"' "$T_TOP" "$root" "$T_TMP/ctmp" "$@" >"$T_OUT" 2>&1
 }
 
