@@ -19,6 +19,9 @@
  *       S lu slot seq   stable: a FUA write or a write-through LU's, GOOD
  *       W lu slot seq   a plain write GOOD, stable after the next C line
  *       C lu            SYNCHRONIZE CACHE GOOD
+ *       B               a new boot (the writer started): plain writes not
+ *                       synchronized before it are not made stable by a C
+ *                       after it
  *       p key / P key   REGISTER issued / GOOD
  *       R key           RESERVE GOOD
  *     Sequence numbers go on from the highest in LOG.
@@ -153,6 +156,14 @@ static void log_read(const char *path, struct state *st)
 			st->n_stable += st->n_pending;
 			st->n_pending = 0;
 			st->n_sync++;
+		} else if (!strcmp(line, "B\n")) {
+			/*
+			 * A new boot: the plain writes not synchronized before
+			 * it were in a cache the plug took; a SYNCHRONIZE CACHE
+			 * after it covers only what completed since.
+			 */
+			memset(st->pending, 0, sizeof(st->pending));
+			st->n_pending = 0;
 		} else if (sscanf(line, "%c %llu", &kind, &a) == 2) {
 			if (kind == 'p') {
 				if (a > st->key_issued_max)
@@ -259,6 +270,8 @@ static int cmd_write(const char *url[3], const char *logpath)
 	fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0)
 		ft_die("cannot open %s: %s", logpath, strerror(errno));
+	/* each run of the writer follows a boot: what was only cached before it is gone */
+	log_line(fd, "B\n");
 	for (i = 0; i < NLU; i++) {
 		if (!ft_open(&lu[i], url[i], opt_initiator, false))
 			return 1;
