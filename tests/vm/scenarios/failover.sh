@@ -43,11 +43,14 @@ cleanup() {
 trap cleanup EXIT
 
 # wait_for, polling every 0.1 s: for the times this scenario measures.
+# WF_POLLS: how many times CMD ran (a poll's own cost shows in the polled times).
 wait_fast() { # SECS WHAT CMD...
 	_n=$(($1 * 10))
 	_what=$2
 	shift 2
+	WF_POLLS=0
 	while [ "$_n" -gt 0 ]; do
+		WF_POLLS=$((WF_POLLS + 1))
 		"$@" && return 0
 		sleep 0.1
 		_n=$((_n - 1))
@@ -115,6 +118,7 @@ cut_run() {
 	t_cut=$(uptime_s)
 	wait_fast 30 "pathd to fail $dev" path_state "$dev" failed || die "$name: pathd did not fail $dev"
 	t_failed=$(uptime_s)
+	fail_polls=$WF_POLLS
 	[ "$kind" = link ] && fail_ms=$(events_ms "nic 'eth1': up, no carrier" "fail_path $devt done")
 	sleep 5
 	host "restore-$kind" nic1 >/dev/null || die "$name: the host could not restore nic1"
@@ -125,6 +129,7 @@ cut_run() {
 		die "$name: pathd did not reinstate $dev"
 	}
 	t_back=$(uptime_s)
+	back_polls=$WF_POLLS
 	if [ "$kind" = link ]; then
 		back_ms=$(events_ms "nic 'eth1': up, carrier" "reinstate_path $devt done")
 		# how long the guest took to tell the carrier after the host's set_link returned
@@ -140,11 +145,13 @@ cut_run() {
 	back=$(secs "$t_restore" "$t_back")
 	echo "$name: $(cat /tmp/fio.runs) fio runs (iodepth $3), longest I/O $STALL s;" \
 		"$(wc -l </tmp/probe) timed writes, longest $NEWIO s; failed $detect s after the cut," \
-		"reinstated $back s after the restore"
+		"reinstated $back s after the restore ($fail_polls and $back_polls polls of show paths)"
 	result "failover.$name.io_stall_s $STALL"
 	result "failover.$name.new_write_max_s $NEWIO"
 	result "failover.$name.path_failed_after_s $detect"
 	result "failover.$name.reinstated_after_s $back"
+	result "failover.$name.failed_polls $fail_polls"
+	result "failover.$name.reinstated_polls $back_polls"
 	below "$STALL" "$4" || die "$name: the longest I/O stall was $STALL s, the bound is $4 s"
 	below "$NEWIO" "$4" || die "$name: the longest timed write took $NEWIO s, the bound is $4 s"
 	if [ "$kind" = link ]; then
