@@ -198,6 +198,19 @@ START_TEST(test_eject_flush_fails)
 }
 END_TEST
 
+/* IMMED (byte 1 bit 0): taken; the eject and the load complete before their status anyway */
+START_TEST(test_immed)
+{
+	uint8_t cdb[6] = {SCSI_OP_START_STOP_UNIT, 0x01, 0, 0, EJECT, 0};
+
+	ck_assert_uint_eq(t_simple(T.itl, cdb, sizeof(cdb), NULL), SCSI_STATUS_GOOD);
+	ck_assert(!scsi_lu_medium_present(T.lu));
+	cdb[4] = LOAD;
+	ck_assert_uint_eq(t_simple(T.itl, cdb, sizeof(cdb), NULL), SCSI_STATUS_GOOD);
+	ck_assert(scsi_lu_medium_present(T.lu));
+}
+END_TEST
+
 /* LOEJ with a POWER CONDITION other than 0: ignored, as before */
 START_TEST(test_loej_with_power_condition)
 {
@@ -368,6 +381,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_eject_load);
 	tcase_add_test(tc, test_eject_no_flush);
 	tcase_add_test(tc, test_eject_flush_fails);
+	tcase_add_test(tc, test_immed);
 	tcase_add_test(tc, test_loej_with_power_condition);
 	tcase_add_test(tc, test_prevented_refuses_eject_and_load);
 	tcase_add_test(tc, test_prevented_stop_start);
