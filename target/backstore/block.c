@@ -7,7 +7,8 @@
  * O_EXCL: while we serve it nobody can mount it or hand it to another
  * exclusive user, and we refuse a device that is mounted or in use.
  *
- * Size and block size come from the device (BLKGETSIZE64, BLKSSZGET). A
+ * Size and block size come from the device (BLKGETSIZE64, BLKSSZGET), and
+ * so does the physical block size unless one is configured (BLKPBSZGET). A
  * configured block size must be a multiple of the device's logical block
  * size; a configured size may expose the beginning of a larger device, never
  * more than the device holds.
@@ -79,6 +80,7 @@ static int block_open(struct bs_dev *dev, const struct bs_params *p)
 	struct stat st;
 	uint64_t devsize;
 	int lbs = 0;
+	unsigned int pbs = 0;
 	int flags, ret;
 
 	if (!path || !path[0])
@@ -121,6 +123,9 @@ static int block_open(struct bs_dev *dev, const struct bs_params *p)
 		goto err_close;
 	}
 	dev->block_size = p->block_size ? p->block_size : (uint32_t)lbs;
+	/* the device's physical sector (a 512e disk says 4096): bs_open keeps it where it fits */
+	if (ioctl(b->fs.fd, BLKPBSZGET, &pbs) == 0 && pbs > 0)
+		dev->phys_block_size = pbs;
 	b->fs.mem_align = (uint32_t)lbs;
 
 	if (p->size > devsize) {

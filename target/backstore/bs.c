@@ -148,18 +148,49 @@ int bs_open(const char *type, const struct bs_params *p, struct bs_dev **out, ch
 				 strerror(-ret));
 		goto err_free;
 	}
+	/*
+	 * The physical block: the configured one, else the device's own where
+	 * it fits the logical blocks served (a 512-byte-sector disk exported
+	 * with 4096-byte blocks has 4096-byte physical blocks too), else one
+	 * logical block.
+	 */
+	if (p->phys_block_size) {
+		if (bs_phys_block_size_check(dev->block_size, p->phys_block_size)) {
+			ret = bs_open_err(dev, -EINVAL,
+					  "physical block size %u is not a power-of-two multiple of the %u-byte block size (at most %u)",
+					  p->phys_block_size, dev->block_size,
+					  BS_PHYS_BLOCK_SIZE_MAX);
+			if (ops->close)
+				ops->close(dev);
+			goto err_free;
+		}
+		dev->phys_block_size = p->phys_block_size;
+	} else if (bs_phys_block_size_check(dev->block_size, dev->phys_block_size)) {
+		dev->phys_block_size = dev->block_size;
+	}
+	dev->removable = p->removable;
 	dev->err = NULL;
 	dev->errlen = 0;
-	log_info(BS_COMPONENT, "backstore '%s': %s '%s', %llu bytes, %u-byte blocks%s%s%s",
+	log_info(BS_COMPONENT,
+		 "backstore '%s': %s '%s', %llu bytes, %u-byte blocks (%u physical)%s%s%s%s",
 		 dev->name, ops->name, dev->path, (unsigned long long)dev->size, dev->block_size,
-		 dev->thin ? ", thin" : "", dev->write_back ? ", write-back" : "",
-		 dev->readonly ? ", read-only" : "");
+		 dev->phys_block_size, dev->thin ? ", thin" : "",
+		 dev->write_back ? ", write-back" : "", dev->readonly ? ", read-only" : "",
+		 dev->removable ? ", removable" : "");
 	*out = dev;
 	return 0;
 
 err_free:
 	free(dev);
 	return ret;
+}
+
+int bs_phys_block_size_check(uint32_t block_size, uint32_t phys)
+{
+	if (!block_size || phys < block_size || phys > BS_PHYS_BLOCK_SIZE_MAX ||
+	    (phys & (phys - 1)) || phys % block_size)
+		return -EINVAL;
+	return 0;
 }
 
 void bs_close(struct bs_dev *dev)

@@ -53,6 +53,13 @@ struct bs_params {
 	bool write_back; /* file: writes complete before they are durable (FLUSH makes them so) */
 	bool readonly;
 	uint32_t block_size; /* 0: the store's own (block devices) or 512 */
+	/*
+	 * The physical block: a power-of-two multiple of block_size
+	 * (bs_phys_block_size_check). 0: the device's own (BLKPBSZGET) for
+	 * block devices, block_size for the others.
+	 */
+	uint32_t phys_block_size;
+	bool removable; /* the LU reports removable media (RMB) and takes load/eject */
 	bool buffered; /* file: use the page cache even where O_DIRECT works (worker pool) */
 };
 
@@ -62,6 +69,8 @@ struct bs_dev {
 	char path[4096];
 	uint64_t size; /* bytes, a multiple of block_size */
 	uint32_t block_size;
+	uint32_t phys_block_size; /* a power-of-two multiple of block_size */
+	bool removable;		  /* as configured (bs_params.removable) */
 	bool thin; /* can deallocate (UNMAP) and report allocation (lba_status) */
 	bool write_back; /* a FLUSH is needed for durability */
 	bool readonly;
@@ -95,6 +104,20 @@ struct bs_ops {
  * the thread that submitted io, from its submit or later.
  */
 void bs_complete_later(struct bs_io *io, int result);
+
+/*
+ * The largest physical block a store may declare: 64 KiB, beyond any disk
+ * sold, and well inside what READ CAPACITY(16)'s 4-bit LOGICAL BLOCKS PER
+ * PHYSICAL BLOCK EXPONENT can say (2^15 blocks).
+ */
+#define BS_PHYS_BLOCK_SIZE_MAX 65536u
+
+/*
+ * Pure: whether phys is a physical block size that blocks of block_size
+ * bytes can describe: a power of two, a multiple of block_size (at least
+ * one block), at most BS_PHYS_BLOCK_SIZE_MAX. 0, or -EINVAL.
+ */
+int bs_phys_block_size_check(uint32_t block_size, uint32_t phys);
 
 /* Registers the built-in kinds (file, block, lvm, null). Call once at start-up. */
 void bs_register_builtin(void);

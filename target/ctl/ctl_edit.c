@@ -126,7 +126,7 @@ static int ctl_create_backstore(struct ctl_op *op)
 	const char *size = ctl_arg(op, obj_bs_settings[OBJ_BS_ROW_SIZE].key);
 	bool v[OBJ_BS_ROW__COUNT] = { false };
 	config_setting_t *list, *g;
-	uint64_t bsize = 0;
+	uint64_t bsize = 0, pbsize = 0;
 	struct stat st;
 	config_t cfg;
 	int rc;
@@ -151,6 +151,8 @@ static int ctl_create_backstore(struct ctl_op *op)
 					  r->def_create, &v[r - obj_bs_settings]);
 		else if (r->value == OBJ_BS_BLOCK_SIZE)
 			rc = ctl_arg_u64(op, arg, 4096, &bsize, NULL); /* the parser says which */
+		else if (r->value == OBJ_BS_PHYS_BLOCK_SIZE)
+			rc = ctl_arg_u64(op, arg, BS_PHYS_BLOCK_SIZE_MAX, &pbsize, NULL);
 		if (rc)
 			return rc;
 	}
@@ -207,6 +209,10 @@ static int ctl_create_backstore(struct ctl_op *op)
 		case OBJ_BS_BLOCK_SIZE:
 			if (obj_bs_setting_written(r, kind, bsize))
 				rc = cfg_set_uint(g, r->key, bsize);
+			break;
+		case OBJ_BS_PHYS_BLOCK_SIZE:
+			if (obj_bs_setting_written(r, kind, pbsize))
+				rc = cfg_set_uint(g, r->key, pbsize);
 			break;
 		}
 	}
@@ -345,6 +351,42 @@ static int ctl_resize(struct ctl_op *op, const char *size)
 	return 0;
 }
 
+/*
+ * The physical block size of a backstore that no LUN serves: the store is
+ * opened again with it. Refused while a TPG LUN shows the backstore: an
+ * initiator aligned its partitions and its file system's I/O to the
+ * geometry it read, and a device whose geometry changes under it (without
+ * any unit attention SBC-3 defines for it) silently loses that alignment.
+ */
+static int ctl_set_geometry(struct ctl_op *op, config_setting_t *g,
+			    const struct obj_bs_setting *r)
+{
+	const struct obj_backstore *b = op->node.bs;
+	uint64_t v = 0;
+	int rc;
+
+	for (size_t i = 0; i < op->m->ntargets; i++)
+		for (size_t j = 0; j < op->m->targets[i].ntpgs; j++)
+			for (size_t l = 0; l < op->m->targets[i].tpgs[j].nluns; l++)
+				if (op->m->targets[i].tpgs[j].luns[l].bs == b)
+					return ctl_fail(
+						op, -EBUSY,
+						"delete its LUNs first, or create the backstore with it",
+						"the geometry of backstore '%s' does not change while LUN %llu of %s tpg %u serves it",
+						b->name,
+						(unsigned long long)op->m->targets[i].tpgs[j].luns[l].lun,
+						op->m->targets[i].iqn, op->m->targets[i].tpgs[j].tag);
+	rc = ctl_arg_u64(op, r->key, BS_PHYS_BLOCK_SIZE_MAX, &v, NULL);
+	if (rc)
+		return rc;
+	/* 0: the store's own again; the parser checks the rest against block_size */
+	ctl_cfg_remove(config_setting_get_member(g, r->key));
+	if (v && cfg_set_uint(g, r->key, v))
+		return ctl_nomem(op);
+	ctl_say(op, "Parameter %s is now '%llu'.", r->key, (unsigned long long)v);
+	return 0;
+}
+
 static int ctl_set_backstore(struct ctl_op *op)
 {
 	const char *keys[OBJ_SETTINGS_MAX + 1], *size = NULL;
@@ -379,7 +421,13 @@ static int ctl_set_backstore(struct ctl_op *op)
 		return rc;
 	g = ctl_cfg_backstore(&cfg, op->node.bs);
 	obj_bs_settings_foreach(r) {
-		if (rc || !r->settable || r->value != OBJ_BS_BOOL || !ctl_arg(op, r->key))
+		if (rc || !r->settable || !ctl_arg(op, r->key))
+			continue;
+		if (r->value == OBJ_BS_PHYS_BLOCK_SIZE) {
+			rc = ctl_set_geometry(op, g, r);
+			continue;
+		}
+		if (r->value != OBJ_BS_BOOL)
 			continue;
 		rc = ctl_arg_bool(op, r->key, false, &v);
 		if (!rc && cfg_set_bool(g, r->key, v))

@@ -855,6 +855,14 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 		case OBJ_BS_BLOCK_SIZE:
 			rc = ct_add(p, r->key, json_object_new_int64(ct_bs_block_size(b)));
 			break;
+		case OBJ_BS_PHYS_BLOCK_SIZE:
+			/* what is served (a device's own), else what is configured */
+			rc = ct_add(p, r->key,
+				    json_object_new_int64(b->dev ? b->dev->phys_block_size :
+						     b->params.phys_block_size ?
+								   b->params.phys_block_size :
+								   ct_bs_block_size(b)));
+			break;
 		case OBJ_BS_SERIAL:
 			rc = ct_add(p, r->key, json_object_new_string(b->id.serial));
 			break;

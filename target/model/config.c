@@ -402,6 +402,34 @@ static int config_bs_bool(struct config_ctx *c, const config_setting_t *g,
 	return ret;
 }
 
+/*
+ * After block_size: a power-of-two multiple of it (bs_phys_block_size_check);
+ * a store with a block size of its own (a device's, block_size not given)
+ * is checked when it opens.
+ */
+static int config_bs_phys_block_size(struct config_ctx *c, const config_setting_t *g,
+				     const struct obj_bs_setting *r, struct obj_backstore *b)
+{
+	const config_setting_t *s = config_setting_get_member(g, r->key);
+	uint32_t bsize = b->params.block_size;
+	int64_t phys = 0;
+	int ret;
+
+	if (s) {
+		ret = cfg_get_int64(g, r->key, true, &phys, c->err);
+		if (ret)
+			return ret;
+		if (phys < 0 || phys > BS_PHYS_BLOCK_SIZE_MAX ||
+		    bs_phys_block_size_check(bsize ? bsize : 512, (uint32_t)phys))
+			return cfg_error(c->err, s,
+					 "backstore '%s': physical_block_size must be a power-of-two multiple of the block size %u, at most %u, not %lld",
+					 b->name, bsize ? bsize : 512, BS_PHYS_BLOCK_SIZE_MAX,
+					 (long long)phys);
+	}
+	obj_bs_setting_set(r, &b->params, (uint64_t)phys);
+	return 0;
+}
+
 /* After the size: it must be a multiple of the block size. */
 static int config_bs_block_size(struct config_ctx *c, const config_setting_t *g,
 				const struct obj_bs_setting *r, struct obj_backstore *b)
@@ -509,6 +537,9 @@ static int config_parse_backstore(struct config_ctx *c, const config_setting_t *
 			break;
 		case OBJ_BS_BLOCK_SIZE:
 			ret = config_bs_block_size(c, g, r, b);
+			break;
+		case OBJ_BS_PHYS_BLOCK_SIZE:
+			ret = config_bs_phys_block_size(c, g, r, b);
 			break;
 		case OBJ_BS_SERIAL:
 			break; /* with the NAA, which may be derived with it */

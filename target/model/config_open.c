@@ -105,7 +105,8 @@ static int config_precheck(const struct obj_backstore *b, const struct bs_kind *
  * The served backstore that b can take over: the same name, kind, path and
  * identity, and the same settings the store was opened with. A size of its
  * own is not compared: a resize changes an open store (ctl_ops.c). A store
- * that turns read-only can be taken over too (the LUN maps refuse writes).
+ * that turns read-only can be taken over too (the LUN maps refuse writes),
+ * and so can one that turns removable or fixed (config_open_reuse).
  */
 static struct obj_backstore *config_same_store(const struct obj_model *old,
 					       const struct obj_backstore *b)
@@ -119,6 +120,7 @@ static struct obj_backstore *config_same_store(const struct obj_model *old,
 		if (o->params.thin != b->params.thin ||
 		    o->params.write_back != b->params.write_back ||
 		    o->params.block_size != b->params.block_size ||
+		    o->params.phys_block_size != b->params.phys_block_size ||
 		    o->params.buffered != b->params.buffered ||
 		    (o->params.readonly && !b->params.readonly))
 			return NULL;
@@ -193,6 +195,15 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 				 strerror(-ret));
 		goto err_close;
 	}
+	/*
+	 * removable is the LU's, not the store's: a store taken over keeps its
+	 * LU, which turns removable or fixed in place (INQUIRY DATA HAS
+	 * CHANGED to its nexuses), now that nothing can fail any more
+	 */
+	for (i = 0; i < m->nbackstores; i++)
+		if (m->backstores[i].lu)
+			scsi_lu_set_removable(m->backstores[i].lu,
+					      m->backstores[i].params.removable);
 	return 0;
 
 err_close:

@@ -157,6 +157,7 @@ static int config_save_backstore(config_setting_t *list, const struct obj_backst
 				ret = cfg_set_bool(g, r->key, v);
 			break;
 		case OBJ_BS_BLOCK_SIZE:
+		case OBJ_BS_PHYS_BLOCK_SIZE:
 			v = obj_bs_setting_get(r, &b->params);
 			if (obj_bs_setting_written(r, kind, v))
 				ret = cfg_set_uint(g, r->key, v);

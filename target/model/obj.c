@@ -402,6 +402,7 @@ static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_
 		case OBJ_BS_SIZE:
 		case OBJ_BS_BOOL:
 		case OBJ_BS_BLOCK_SIZE:
+		case OBJ_BS_PHYS_BLOCK_SIZE:
 			if (obj_bs_setting_get(r, &x->params) != obj_bs_setting_get(r, &y->params))
 				return obj_diff(
 					why, whylen, "%s: %s %llu != %llu", what, r->field,

@@ -225,6 +225,22 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 	[OBJ_BS_ROW_BLOCK_SIZE] = { .key = "block_size", .value = OBJ_BS_BLOCK_SIZE,
 				    .word = "512|4096", .create = true,
 				    OBJ_PARAM(uint32_t, block_size) },
+	/*
+	 * 512e: 4096-byte physical blocks behind 512-byte LBAs. set takes it
+	 * only while no LUN serves the backstore: the geometry an initiator
+	 * aligned its partitions and file systems to must not change under it
+	 * (ctl_edit.c, ctl_set_geometry).
+	 */
+	[OBJ_BS_ROW_PHYS_BLOCK_SIZE] = { .key = "physical_block_size",
+					 .value = OBJ_BS_PHYS_BLOCK_SIZE, .word = "4096",
+					 .create = true, .settable = true,
+					 OBJ_PARAM(uint32_t, phys_block_size) },
+	/*
+	 * Removable media (RMB, PREVENT ALLOW MEDIUM REMOVAL, load and eject):
+	 * settable live, the LU raises INQUIRY DATA HAS CHANGED (scsi_media.c)
+	 */
+	[OBJ_BS_ROW_REMOVABLE] = { .key = "removable", .value = OBJ_BS_BOOL, .create = true,
+				   .settable = true, OBJ_PARAM(bool, removable) },
 	[OBJ_BS_ROW_SERIAL] = { .key = "serial", .value = OBJ_BS_SERIAL, .word = "SERIAL",
 				.create = true },
 	[OBJ_BS_ROW_NAA] = { .key = "naa", .value = OBJ_BS_NAA, .word = "NAA", .create = true },
@@ -367,6 +383,7 @@ uint64_t obj_bs_setting_get(const struct obj_bs_setting *r, const struct bs_para
 	case OBJ_BS_BOOL:
 		return *(const bool *)v;
 	case OBJ_BS_BLOCK_SIZE:
+	case OBJ_BS_PHYS_BLOCK_SIZE:
 		return *(const uint32_t *)v;
 	default:
 		return 0; /* the others live outside struct bs_params */
@@ -385,6 +402,7 @@ void obj_bs_setting_set(const struct obj_bs_setting *r, struct bs_params *p, uin
 		*(bool *)f = v;
 		break;
 	case OBJ_BS_BLOCK_SIZE:
+	case OBJ_BS_PHYS_BLOCK_SIZE:
 		*(uint32_t *)f = (uint32_t)v;
 		break;
 	default:

@@ -125,6 +125,7 @@ enum obj_bs_value {
 	OBJ_BS_SIZE, /* bytes, "20G" in the file; 0: the store's own size */
 	OBJ_BS_BOOL, /* a bool of struct bs_params */
 	OBJ_BS_BLOCK_SIZE, /* 512 or 4096; 0: the store's own */
+	OBJ_BS_PHYS_BLOCK_SIZE, /* a power-of-two multiple of block_size; 0: the store's own */
 	OBJ_BS_SERIAL, /* VPD page 0x80 unit serial number */
 	OBJ_BS_NAA, /* VPD page 0x83 NAA designator */
 };
@@ -166,6 +167,8 @@ enum obj_bs_row {
 	OBJ_BS_ROW_WRITE_BACK,
 	OBJ_BS_ROW_READONLY,
 	OBJ_BS_ROW_BLOCK_SIZE,
+	OBJ_BS_ROW_PHYS_BLOCK_SIZE,
+	OBJ_BS_ROW_REMOVABLE,
 	OBJ_BS_ROW_SERIAL,
 	OBJ_BS_ROW_NAA,
 	OBJ_BS_ROW__COUNT,

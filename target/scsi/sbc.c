@@ -604,7 +604,12 @@ enum scsi_exec_result sbc_exec_read_capacity_16(struct scsi_cmd *cmd)
 
 	put_be64(p, scsi_lu_nblocks(lu) - 1);
 	put_be32(p + 8, lu->block_size);
-	/* SBC-3 §5.13.2: no protection information, one logical block per physical block */
+	/*
+	 * SBC-3 §5.13.2: no protection information; LOGICAL BLOCKS PER PHYSICAL
+	 * BLOCK EXPONENT (a 512e store: 3), LOWEST ALIGNED LOGICAL BLOCK ADDRESS
+	 * 0 (byte 0 of the store starts a physical block)
+	 */
+	p[13] = scsi_lu_lbppb_exp(lu);
 	if (lu->bs->thin)
 		p[14] = 0x80 | (lu->bs->unmap_zeroes ? 0x40 : 0x00); /* LBPME, LBPRZ */
 	scsi_cmd_good(cmd);
@@ -667,7 +672,7 @@ enum scsi_exec_result sbc_exec_pre_fetch(struct scsi_cmd *cmd)
 	return scsi_cmd_finish(cmd, SENSE_OK);
 }
 
-/* START STOP UNIT (SBC-3 §5.20) for a disk whose medium cannot be removed. */
+/* START STOP UNIT (SBC-3 §5.20); LOEJ on a removable LU is sbc_media.c's. */
 
 enum sense_reason sbc_parse_start_stop_unit(struct scsi_cmd *cmd)
 {
@@ -677,7 +682,7 @@ enum sense_reason sbc_parse_start_stop_unit(struct scsi_cmd *cmd)
 	if (!(pc <= 0x3 || pc == 0x7 || pc == 0xa || pc == 0xb))
 		return scsi_invalid_cdb(cmd, 4, 7);
 	/* LOEJ: there is no medium to load or eject in a disk that is not removable */
-	if (pc == 0 && (cmd->cdb[4] & 0x02))
+	if (pc == 0 && (cmd->cdb[4] & 0x02) && !sbc_media_supported(cmd))
 		return scsi_invalid_cdb(cmd, 4, 1);
 	if (cmd->cdb[4] & 0x01)
 		cmd->flags |= SCSI_CMD_F_START;
@@ -703,6 +708,8 @@ enum scsi_exec_result sbc_exec_start_stop_unit(struct scsi_cmd *cmd)
 	/* A power condition other than START_VALID has no state here to change. */
 	if (cmd->cdb[4] >> 4)
 		return scsi_cmd_finish(cmd, SENSE_OK);
+	if ((cmd->cdb[4] & 0x02) && sbc_media_supported(cmd))
+		return sbc_media_load_eject(cmd);
 	if (cmd->flags & SCSI_CMD_F_START) {
 		atomic_store(&lu->stopped, false);
 		return scsi_cmd_finish(cmd, SENSE_OK);

@@ -69,7 +69,8 @@
 /* SERVICE ACTION IN(16), SBC-3 §5.15-16. */
 static const struct scsi_op scsi_sai_ops[] = {
 	[SCSI_SAI_READ_CAPACITY_16] = {
-		.name = "READ CAPACITY(16)", .cdb_len = 16, .flags = ALUA_SB, .pr = SCSI_PR_ALLOWED,
+		.name = "READ CAPACITY(16)", .cdb_len = 16,
+		.flags = ALUA_SB | SCSI_OP_F_NEEDS_MEDIUM, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_SERVICE_ACTION_IN_16, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0,
 			   0xff, 0xff, 0xff, 0xff, 0x00, 0x00 },
 		.parse = sbc_parse_read_capacity_16, .exec = sbc_exec_read_capacity_16,
@@ -246,8 +247,16 @@ static const struct scsi_op scsi_ops[256] = {
 		.usage = { SCSI_OP_START_STOP_UNIT, 0x01, 0, 0x0f, 0xf7, 0 },
 		.parse = sbc_parse_start_stop_unit, .exec = sbc_exec_start_stop_unit,
 	},
+	/* only on a removable LU (sbc_media.c); a fixed disk answers INVALID OPERATION CODE */
+	[SCSI_OP_PREVENT_ALLOW_MEDIUM_REMOVAL] = {
+		.name = "PREVENT ALLOW MEDIUM REMOVAL", .cdb_len = 6, .pr = SCSI_PR_PREVENT,
+		.usage = { SCSI_OP_PREVENT_ALLOW_MEDIUM_REMOVAL, 0, 0, 0, 0x03, 0 },
+		.supported = sbc_media_supported,
+		.parse = sbc_parse_prevent_allow, .exec = sbc_exec_prevent_allow,
+	},
 	[SCSI_OP_READ_CAPACITY_10] = {
-		.name = "READ CAPACITY(10)", .cdb_len = 10, .flags = ALUA_SB, .pr = SCSI_PR_ALLOWED,
+		.name = "READ CAPACITY(10)", .cdb_len = 10,
+		.flags = ALUA_SB | SCSI_OP_F_NEEDS_MEDIUM, .pr = SCSI_PR_ALLOWED,
 		.usage = { SCSI_OP_READ_CAPACITY_10, 0, 0xff, 0xff, 0xff, 0xff, 0, 0, 0x01, 0 },
 		.parse = sbc_parse_read_capacity_10, .exec = sbc_exec_read_capacity_10,
 	},
@@ -491,6 +500,8 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	atomic_init(&lu->d_sense, lu->defaults.d_sense);
 	atomic_init(&lu->swp, lu->defaults.swp);
 	atomic_init(&lu->stopped, false);
+	atomic_init(&lu->removable, bs->removable);
+	atomic_init(&lu->no_medium, false);
 	atomic_init(&lu->holder, NULL);
 	atomic_init(&lu->caw_busy, false);
 	list_init(&lu->itls);
@@ -597,6 +608,8 @@ void scsi_lu_reset(struct scsi_lu *lu, struct scsi_itl *except_itl)
 	scsi_lu_mode_store(lu, &lu->defaults);
 	/* ... and SPC-2 §5.5.1: releases a RESERVE(6) reservation */
 	atomic_store(&lu->holder, NULL);
+	/* ... and ends every nexus's prevention of medium removal (SBC-3) */
+	sbc_media_reset_locked(lu);
 	scsi_lu_raise_locked(lu, SCSI_UA_BUS_DEVICE_RESET, except_itl);
 	pthread_mutex_unlock(&lu->lock);
 }
@@ -990,6 +1003,10 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 		deny = atomic_load_explicit(&itl->pr_deny, memory_order_acquire);
 		if (deny && pr_cmd_conflicts(cmd, op, deny))
 			return scsi_cmd_conflict(cmd);
+		/* SBC-3: a removable LU without its medium refuses medium access (02/3A/00) */
+		if ((op->flags & (SCSI_OP_F_MEDIUM | SCSI_OP_F_NEEDS_MEDIUM)) &&
+		    atomic_load(&itl->lu->no_medium))
+			return scsi_cmd_finish(cmd, SENSE_MEDIUM_NOT_PRESENT);
 		/* SBC-3 §4.19: a stopped unit refuses medium access until started. */
 		if ((op->flags & SCSI_OP_F_MEDIUM) && atomic_load(&itl->lu->stopped))
 			return scsi_cmd_finish(cmd, SENSE_NOT_READY_STOPPED);

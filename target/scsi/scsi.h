@@ -75,6 +75,9 @@ enum sense_reason {
 	SENSE_ALUA_TRANSITIONING, /* 02/04/0A */
 	SENSE_ALUA_STANDBY,	  /* 02/04/0B */
 	SENSE_ALUA_UNAVAILABLE,	  /* 02/04/0C */
+	/* removable media (sbc_media.c) */
+	SENSE_MEDIUM_NOT_PRESENT,	 /* 02/3A/00 */
+	SENSE_MEDIUM_REMOVAL_PREVENTED, /* 05/53/02 */
 	/* transport-detected (iSCSI) */
 	SENSE_INITIATOR_DETECTED_ERROR,
 	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
@@ -93,6 +96,8 @@ enum sense_reason {
 	SENSE_UA_RESERVATIONS_RELEASED,
 	SENSE_UA_REGISTRATIONS_PREEMPTED,
 	SENSE_UA_ASYMMETRIC_ACCESS_CHANGED,
+	SENSE_UA_MEDIUM_CHANGED,
+	SENSE_UA_INQUIRY_DATA_CHANGED,
 	SENSE_REASON_MAX,
 };
 
@@ -108,6 +113,8 @@ enum scsi_ua {
 	SCSI_UA_RESERVATIONS_RELEASED = 1u << 7,       /* 2A/04 */
 	SCSI_UA_REGISTRATIONS_PREEMPTED = 1u << 8,     /* 2A/05 */
 	SCSI_UA_ASYMMETRIC_ACCESS_CHANGED = 1u << 9,   /* 2A/06 */
+	SCSI_UA_MEDIUM_CHANGED = 1u << 10,	       /* 28/00: a medium was loaded */
+	SCSI_UA_INQUIRY_DATA_CHANGED = 1u << 11,       /* 3F/03 */
 };
 
 enum scsi_dir {
@@ -253,6 +260,18 @@ unsigned int scsi_lu_refs(struct scsi_lu *lu);
 void scsi_lu_own_bs(struct scsi_lu *lu);
 struct bs_dev *scsi_lu_bs(struct scsi_lu *lu);
 const struct scsi_lu_id *scsi_lu_get_id(const struct scsi_lu *lu);
+
+/*
+ * Removable media (sbc_media.c), thread-safe. Whether lu reports removable
+ * media (RMB) and takes PREVENT ALLOW MEDIUM REMOVAL and load/eject; it
+ * starts as its store says (bs_dev.removable). A change raises INQUIRY DATA
+ * HAS CHANGED on every nexus; turning it off loads the medium again and
+ * forgets every nexus's prevention.
+ */
+void scsi_lu_set_removable(struct scsi_lu *lu, bool removable);
+bool scsi_lu_removable(const struct scsi_lu *lu);
+/* Whether lu's medium is loaded (always, for an LU that is not removable). */
+bool scsi_lu_medium_present(const struct scsi_lu *lu);
 
 /* Thread-safe: raises a unit attention on every I_T nexus attached to lu. */
 void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua_bits);

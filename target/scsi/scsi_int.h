@@ -84,6 +84,9 @@ struct scsi_lu {
 	_Atomic bool d_sense;
 	_Atomic bool swp;
 	_Atomic bool stopped; /* START STOP UNIT with START=0 */
+	/* sbc_media.c: written under lock, read without it on the I/O path */
+	_Atomic bool removable; /* RMB: takes PREVENT ALLOW MEDIUM REMOVAL, load and eject */
+	_Atomic bool no_medium; /* ejected (START STOP UNIT LOEJ=1 START=0) */
 	/* The nexus holding an SPC-2 RESERVE(6) reservation, or NULL. */
 	struct scsi_itl *_Atomic holder;
 	_Atomic bool caw_busy; /* a COMPARE AND WRITE is between its read and its write */
@@ -104,6 +107,8 @@ struct scsi_itl {
 	 * reservation or the registrations change, read by every command.
 	 */
 	_Atomic uint32_t pr_deny;
+	/* PREVENT ALLOW MEDIUM REMOVAL: this nexus prevents removal (under lu->lock) */
+	bool prevent;
 };
 
 /*
@@ -147,6 +152,7 @@ enum scsi_pr_class {
 	SCSI_PR_READ, /* allowed through Write Exclusive types, conflicts with Exclusive Access */
 	SCSI_PR_ALLOWED, /* never conflicts (or decides for itself: PR IN/OUT, RESERVE/RELEASE) */
 	SCSI_PR_START,	 /* START STOP UNIT: allowed with START=1 and POWER CONDITION 0 */
+	SCSI_PR_PREVENT, /* PREVENT ALLOW MEDIUM REMOVAL: allowed with PREVENT=00b */
 };
 
 /* Decoded CDB bits kept in cmd->flags between parse and exec. */
@@ -187,6 +193,12 @@ enum scsi_op_flag {
 	SCSI_OP_F_ALUA_STANDBY = 1u << 5,
 	SCSI_OP_F_ALUA_UNAVAILABLE = 1u << 6,
 	SCSI_OP_F_ALUA_TRANSITIONING = 1u << 7,
+	/*
+	 * Needs a medium present, though not a started unit (READ CAPACITY):
+	 * a removable LU without its medium refuses it with MEDIUM NOT PRESENT.
+	 * SCSI_OP_F_MEDIUM implies it.
+	 */
+	SCSI_OP_F_NEEDS_MEDIUM = 1u << 8,
 };
 
 struct scsi_op;
@@ -245,6 +257,23 @@ static inline struct scsi_lu *scsi_cmd_lu(const struct scsi_cmd *cmd)
 static inline uint64_t scsi_lu_nblocks(const struct scsi_lu *lu)
 {
 	return lu->bs->size / lu->block_size;
+}
+
+/*
+ * LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (READ CAPACITY(16)): log2 of
+ * the physical block over the logical one, which bs_open keeps a power of
+ * two at least one block large.
+ */
+static inline uint8_t scsi_lu_lbppb_exp(const struct scsi_lu *lu)
+{
+	uint32_t n = lu->bs->phys_block_size / lu->block_size;
+	uint8_t e = 0;
+
+	while (n > 1 && e < 15) {
+		n >>= 1;
+		e++;
+	}
+	return e;
 }
 
 /* Whether [lba, lba + n) lies inside the LU (SBC-3 §4.5). */
@@ -382,6 +411,11 @@ static inline bool pr_cmd_conflicts(const struct scsi_cmd *cmd, const struct scs
 		if ((cmd->flags & SCSI_CMD_F_START) && !(cmd->cdb[4] >> 4))
 			return false;
 		return deny & SCSI_PR_DENY_WRITE;
+	case SCSI_PR_PREVENT:
+		/* SPC-4 §5.13.1 table 65: allowing removal never conflicts, preventing it does */
+		if (!(cmd->cdb[4] & 0x03))
+			return false;
+		return deny & SCSI_PR_DENY_WRITE;
 	case SCSI_PR_CONFLICT:
 	default:
 		return deny & SCSI_PR_DENY_WRITE;
@@ -416,6 +450,16 @@ enum sense_reason sbc_parse_pre_fetch(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_pre_fetch(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_start_stop_unit(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_start_stop_unit(struct scsi_cmd *cmd);
+
+/* Removable media (sbc_media.c): PREVENT ALLOW MEDIUM REMOVAL, load and eject. */
+/* Whether cmd's LU is removable: PREVENT ALLOW MEDIUM REMOVAL exists only there. */
+bool sbc_media_supported(const struct scsi_cmd *cmd);
+enum sense_reason sbc_parse_prevent_allow(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_prevent_allow(struct scsi_cmd *cmd);
+/* START STOP UNIT with LOEJ=1 and POWER CONDITION 0 on a removable LU. */
+enum scsi_exec_result sbc_media_load_eject(struct scsi_cmd *cmd);
+/* A logical unit reset's part (SBC-3, PREVENT ALLOW MEDIUM REMOVAL): every prevention ends. lu->lock held. */
+void sbc_media_reset_locked(struct scsi_lu *lu);
 
 enum sense_reason sbc_parse_unmap(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd);

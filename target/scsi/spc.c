@@ -68,6 +68,8 @@ enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd)
 		 */
 		else if (alua_refuses(cmd, NULL) != SENSE_OK)
 			r = alua_refuses(cmd, NULL);
+		else if (atomic_load(&cmd->itl->lu->no_medium))
+			r = SENSE_MEDIUM_NOT_PRESENT;
 		else if (atomic_load(&cmd->itl->lu->stopped))
 			r = SENSE_NOT_READY_STOPPED;
 	}
@@ -117,6 +119,8 @@ static size_t inq_standard(const struct scsi_cmd *cmd, uint8_t *p)
 	/* SPC-4 §6.4.2: peripheral qualifier 011b, type 1Fh: no logical unit here */
 	p[0] =
 	    lu ? SCSI_INQUIRY_TYPE_DISK : SCSI_INQUIRY_PQ_NOT_CONNECTED | SCSI_INQUIRY_TYPE_UNKNOWN;
+	/* RMB: removable media (sbc_media.c) */
+	p[1] = lu && atomic_load(&lu->removable) ? 0x80 : 0x00;
 	p[2] = SCSI_INQUIRY_VERSION_SPC4;
 	p[3] = 0x10 | 0x02; /* HISUP, RESPONSE DATA FORMAT 2 */
 	p[4] = (uint8_t)(len - 5);
@@ -252,20 +256,23 @@ static size_t vpd_extended(const struct scsi_lu *lu, uint8_t *p)
 static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 {
 	uint32_t max_blocks = SCSI_MAX_XFER_BYTES / lu->block_size;
-	uint32_t gran = lu->block_size < 4096 ? 4096 / lu->block_size : 1;
+	/* the page size holes come in, or the physical block when larger */
+	uint32_t gran = MAX(4096u, lu->bs->phys_block_size) / lu->block_size;
 
 	put_be16(p + 2, 0x3c);
 	/* WSNZ 0: WRITE SAME with NUMBER OF LOGICAL BLOCKS 0 runs to the last LBA */
 	p[5] = SCSI_MAX_CAW_BLOCKS;   /* MAXIMUM COMPARE AND WRITE LENGTH */
-	put_be16(p + 6, 1);	      /* optimal transfer length granularity */
+	/* SBC-3 §6.5.3: OPTIMAL TRANSFER LENGTH GRANULARITY, one physical block (512e: 8) */
+	put_be16(p + 6, (uint16_t)(1u << scsi_lu_lbppb_exp(lu)));
 	put_be32(p + 8, max_blocks);  /* maximum transfer length */
 	put_be32(p + 12, max_blocks); /* optimal transfer length */
 	put_be32(p + 16, max_blocks); /* maximum prefetch length */
 	if (lu->bs->thin) {
 		put_be32(p + 20, SCSI_MAX_UNMAP_BLOCKS);
 		put_be32(p + 24, SCSI_MAX_UNMAP_DESCRIPTORS);
-		put_be32(p + 28, gran); /* optimal unmap granularity: the page size holes come in */
-		put_be32(p + 32, 0x80000000u); /* UGAVALID, alignment 0 */
+		put_be32(p + 28, gran); /* OPTIMAL UNMAP GRANULARITY, a multiple of the physical block */
+		/* UGAVALID, alignment 0: LBA 0 starts a physical block (LOWEST ALIGNED LBA 0) */
+		put_be32(p + 32, 0x80000000u);
 	}
 	put_be64(p + 36, SCSI_MAX_WRITE_SAME_BLOCKS);
 	return 64;

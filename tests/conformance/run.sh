@@ -23,6 +23,17 @@
 #             transitions. Its own LU: MultipathIO.CompareAndWrite compares
 #             block 256, which its WRITE SAME (blocks 0-255) does not zero,
 #             so it passes only on a LU where block 256 is still zero
+#   removable iscsi-test-cu -t ALL.PreventAllow,ALL.StartStopUnit.Simple,
+#             ALL.NoMedia --dataloss -v URL_RM (porticod only): LUN 3, a
+#             small thin LU configured removable = true (the main pass skips
+#             the first nine: "Logical unit is not removable", and NoMedia
+#             checks nothing on a fixed disk)
+#   512e      iscsi-test-cu -t ALL.CompareAndWrite,ALL.WriteSame10,
+#             ALL.WriteSame16,ALL.ReadCapacity16,ALL.Inquiry,ALL.Unmap
+#             --dataloss -v URL_E (porticod only): LUN 4, a
+#             thin LU of 512-byte blocks on 4096-byte physical blocks
+#             (physical_block_size = 4096; the main pass skips five: "LBPPB <
+#             2"), and the suites whose answers the geometry changes
 # each under a timeout. A later pass's verdict replaces the main pass's skip
 # of the same test, so that every test is counted once (230 with libiscsi
 # 1.19). A test passes only when CUnit says "passed" and it printed no
@@ -78,6 +89,8 @@ rm -f "$logs"/*.log "$logs/results.txt"
 tmp=$(mktemp -d /tmp/portico-conformance.XXXXXX) || die "mktemp failed"
 truncate -s 1G "$tmp/lun0.img" || die "cannot create the 1 GiB sparse image"
 truncate -s 1G "$tmp/lun2.img" || die "cannot create the second 1 GiB sparse image"
+truncate -s 64M "$tmp/lun3.img" || die "cannot create the removable LU's image"
+truncate -s 1G "$tmp/lun4.img" || die "cannot create the 512e LU's image"
 # the read-only LU: thick (allocated), like a LU configured without 'thin'
 fallocate -l 64M "$tmp/lun1.img" || die "cannot create the read-only image"
 
@@ -95,7 +108,10 @@ control_socket = "$tmp/porticod.sock";
 backstores = (
   { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; },
   { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; },
-  { name = "conf2"; type = "file"; path = "$tmp/lun2.img"; thin = true; }
+  { name = "conf2"; type = "file"; path = "$tmp/lun2.img"; thin = true; },
+  { name = "conf3"; type = "file"; path = "$tmp/lun3.img"; thin = true; removable = true; },
+  { name = "conf4"; type = "file"; path = "$tmp/lun4.img"; thin = true;
+    block_size = 512; physical_block_size = 4096; }
 );
 targets = (
   { iqn = "$iqn";
@@ -103,7 +119,8 @@ targets = (
       { tag = 1;
         portals = [ "127.0.0.1:$p1", "127.0.0.1:$p2" ];
         luns = ( { lun = 0; backstore = "conf0"; }, { lun = 1; backstore = "conf1"; },
-                 { lun = 2; backstore = "conf2"; } );
+                 { lun = 2; backstore = "conf2"; }, { lun = 3; backstore = "conf3"; },
+                 { lun = 4; backstore = "conf4"; } );
         acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
         alua = { preferred = true; explicit = true; };
       },
@@ -147,18 +164,25 @@ echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2;" \
 	"LUN $lun: 1 GiB sparse file, thin; LUN $lun_ro: 64 MiB file, read-only"
 [ "$target" = porticod ] &&
 	echo "conformance: LUN 2 (1 GiB sparse file, thin) through TPG 1 and TPG 2" \
-		"(active/non-optimized) on 127.0.0.1:$p3"
+		"(active/non-optimized) on 127.0.0.1:$p3;" \
+		"LUN 3: 64 MiB sparse file, thin, removable; LUN 4: 1 GiB sparse file, thin, 512e"
 echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)"
 
 iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected-main.txt"
 grep '^ReadOnly\.' "$tmp/expected-main.txt" >"$tmp/expected-readonly.txt"
 grep '^Sanitize\.' "$tmp/expected-main.txt" >"$tmp/expected-sanitize.txt"
 grep '^MultipathIO\.' "$tmp/expected-main.txt" >"$tmp/expected-alua.txt"
+grep -E '^(PreventAllow\.|StartStopUnit\.Simple$|NoMedia\.)' "$tmp/expected-main.txt" \
+	>"$tmp/expected-removable.txt"
+e512_suites="CompareAndWrite WriteSame10 WriteSame16 ReadCapacity16 Inquiry Unmap"
+grep -E "^($(echo "$e512_suites" | tr ' ' '|'))\." "$tmp/expected-main.txt" >"$tmp/expected-512e.txt"
 url1="iscsi://127.0.0.1:$p1/$iqn/$lun"
 url2="iscsi://127.0.0.1:$p2/$iqn/$lun"
 url_m1="iscsi://127.0.0.1:$p1/$iqn/2"
 url_m2="iscsi://127.0.0.1:$p3/$iqn/2"
 url_ro="iscsi://127.0.0.1:$p1/$iqn/$lun_ro"
+url_rm="iscsi://127.0.0.1:$p1/$iqn/3"
+url_e="iscsi://127.0.0.1:$p1/$iqn/4"
 
 # cu_pass NAME TIMEOUT ARGS...: runs iscsi-test-cu ARGS, parses its output
 # into $tmp/results-NAME.txt; the log is $tmp/iscsi-test-cu-NAME.log.
@@ -187,13 +211,21 @@ kill -0 "$tpid" 2>/dev/null && cu_pass sanitize 60 -t ALL.Sanitize --dataloss --
 # the second target port group is porticod's (tgt has no ALUA states to set)
 [ "$target" = porticod ] && kill -0 "$tpid" 2>/dev/null &&
 	cu_pass alua 60 -t ALL.MultipathIO --dataloss -v "$url_m1" "$url_m2"
+# removable media and 512e geometry are porticod's settings
+[ "$target" = porticod ] && kill -0 "$tpid" 2>/dev/null &&
+	cu_pass removable 60 -t ALL.PreventAllow,ALL.StartStopUnit.Simple,ALL.NoMedia \
+		--dataloss -v "$url_rm"
+[ "$target" = porticod ] && kill -0 "$tpid" 2>/dev/null &&
+	cu_pass 512e 120 -t "$(echo "$e512_suites" | sed 's/\([^ ]*\)/ALL.\1/g; s/ /,/g')" \
+		--dataloss -v "$url_e"
 
 target_alive=1
 kill -0 "$tpid" 2>/dev/null || target_alive=0
 
 # Merge: the main pass in its order; a later pass's verdict replaces it.
 cat "$tmp"/results-main.txt "$tmp"/results-readonly.txt "$tmp"/results-sanitize.txt \
-	"$tmp"/results-alua.txt 2>/dev/null |
+	"$tmp"/results-alua.txt "$tmp"/results-removable.txt "$tmp"/results-512e.txt \
+	2>/dev/null |
 	awk '$1 == "totals" { next }
 	{
 		name = $2

@@ -135,6 +135,50 @@ START_TEST(test_open_bad_block_size)
 }
 END_TEST
 
+/* A physical block: a power-of-two multiple of the logical one, at most 64 KiB. */
+START_TEST(test_phys_block_size_check)
+{
+	ck_assert_int_eq(bs_phys_block_size_check(512, 512), 0);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 4096), 0);
+	ck_assert_int_eq(bs_phys_block_size_check(4096, 4096), 0);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 65536), 0);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 0), -EINVAL);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 256), -EINVAL);
+	ck_assert_int_eq(bs_phys_block_size_check(4096, 2048), -EINVAL);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 1536), -EINVAL);
+	ck_assert_int_eq(bs_phys_block_size_check(512, 131072), -EINVAL);
+	ck_assert_int_eq(bs_phys_block_size_check(0, 4096), -EINVAL);
+}
+END_TEST
+
+/* bs_open: the configured physical block, else one logical block; removable as given. */
+START_TEST(test_open_phys_block_size)
+{
+	struct bs_params p = { .name = "n", .size = 1 << 20, .block_size = 512 };
+	struct bs_dev *dev = NULL;
+	char err[256] = "";
+
+	bs_register_builtin();
+	ck_assert_int_eq(bs_open("null", &p, &dev, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dev->phys_block_size, 512);
+	ck_assert(!dev->removable);
+	bs_close(dev);
+	p.phys_block_size = 4096;
+	p.removable = true;
+	ck_assert_int_eq(bs_open("null", &p, &dev, err, sizeof(err)), 0);
+	ck_assert_uint_eq(dev->phys_block_size, 4096);
+	ck_assert(dev->removable);
+	bs_close(dev);
+	p.block_size = 4096;
+	p.phys_block_size = 2048;
+	dev = NULL;
+	ck_assert_int_eq(bs_open("null", &p, &dev, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_null(dev);
+	ck_assert_msg(strstr(err, "physical block size 2048 is not a power-of-two multiple of the 4096-byte block size"),
+		      "err: %s", err);
+}
+END_TEST
+
 START_TEST(test_submit_without_thread_context)
 {
 	struct bs_params p = { .name = "lu0", .size = 1 << 20 };
@@ -280,6 +324,8 @@ static Suite *bs_suite(void)
 	tcase_add_test(tc, test_open_unknown_kind);
 	tcase_add_test(tc, test_open_close_and_store_error);
 	tcase_add_test(tc, test_open_bad_block_size);
+	tcase_add_test(tc, test_phys_block_size_check);
+	tcase_add_test(tc, test_open_phys_block_size);
 	tcase_add_test(tc, test_submit_without_thread_context);
 	tcase_add_test(tc, test_thread_init_twice);
 	suite_add_tcase(s, tc);

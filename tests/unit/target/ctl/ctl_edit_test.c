@@ -326,7 +326,7 @@ START_TEST(backstore_rows)
 	refused("create", "/backstores/null", "{\"_1\": \"N2\", \"_2\": \"1M\", \"_3\": \"x\"}",
 		-EINVAL, "takes 2 words without a name here");
 	refused("create", "/backstores/null", "{\"name\": \"N2\", \"size\": \"1M\", \"sparse\": \"true\"}",
-		-EINVAL, "takes no argument 'sparse' (it takes: name, size, readonly, block_size, serial, naa)");
+		-EINVAL, "takes no argument 'sparse' (it takes: name, size, readonly, block_size, physical_block_size, removable, serial, naa)");
 	refused("create", "/backstores/block", "{\"name\": \"B0\"}", -EINVAL,
 		"a block backstore needs dev=/absolute/path");
 	refused("create", "/backstores/file", "{\"name\": \"F0\", \"sparse\": \"1\", \"thin\": \"1\"}",
@@ -362,7 +362,7 @@ START_TEST(backstore_rows)
 		"{\"_1\": \"attribute\", \"size\": \"1G\", \"readonly\": \"true\"}", -EINVAL,
 		"set size alone");
 	refused("set", "/backstores/null/N0", "{\"_1\": \"attribute\", \"thin\": \"true\"}",
-		-EINVAL, "(it takes: size, write_back, readonly)");
+		-EINVAL, "(it takes: size, write_back, readonly, physical_block_size, removable)");
 }
 END_TEST
 

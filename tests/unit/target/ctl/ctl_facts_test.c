@@ -96,7 +96,8 @@ START_TEST(create_keys_say_what_rows_say)
 
 		ck_assert_int_eq(flag(key, "hidden"), !strcmp(name, "thin"));
 		bool boolean = !strcmp(name, "sparse") || !strcmp(name, "thin") ||
-			       !strcmp(name, "write_back") || !strcmp(name, "readonly");
+			       !strcmp(name, "write_back") || !strcmp(name, "readonly") ||
+			       !strcmp(name, "removable");
 
 		ck_assert_int_eq(flag(key, "bool"), boolean);
 		ck_assert_int_eq(flag(key, "optional"),

@@ -652,13 +652,13 @@ END_TEST
 START_TEST(bs_create_args)
 {
 	static const char *const want[BS_KIND__COUNT][2] = {
-		[BS_KIND_FILE] = { "name file size sparse thin write_back readonly block_size serial naa",
+		[BS_KIND_FILE] = { "name file size sparse thin write_back readonly block_size physical_block_size removable serial naa",
 				   "name file size" },
-		[BS_KIND_BLOCK] = { "name dev size write_back readonly block_size serial naa",
+		[BS_KIND_BLOCK] = { "name dev size write_back readonly block_size physical_block_size removable serial naa",
 				    "name dev size" },
-		[BS_KIND_LVM] = { "name dev size write_back readonly block_size serial naa",
+		[BS_KIND_LVM] = { "name dev size write_back readonly block_size physical_block_size removable serial naa",
 				  "name dev size" },
-		[BS_KIND_NULL] = { "name size readonly block_size serial naa", "name size" },
+		[BS_KIND_NULL] = { "name size readonly block_size physical_block_size removable serial naa", "name size" },
 	};
 	const char *args[OBJ_SETTINGS_MAX + 4];
 	char got[256];

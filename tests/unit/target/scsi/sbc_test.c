@@ -827,6 +827,36 @@ START_TEST(test_store_read_only)
 }
 END_TEST
 
+/* READ CAPACITY(16) byte 13 and 14-15 for a physical block of phys bytes. */
+static void rc16_geometry(uint32_t phys, uint8_t want_exp)
+{
+	uint8_t rc16[16] = {SCSI_OP_SERVICE_ACTION_IN_16, SCSI_SAI_READ_CAPACITY_16};
+	struct t_cmd t;
+
+	T.mb->dev.phys_block_size = phys;
+	put_be32(rc16 + 10, 32);
+	t_cmd_init(&t, T.itl, rc16, 16);
+	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(get_be32(t.buf + 8), T_BS);
+	/* P_I_EXPONENT 0, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT */
+	ck_assert_uint_eq(t.buf[13], want_exp);
+	/* LBPME, LBPRZ, LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0 */
+	ck_assert_uint_eq(t.buf[14], 0xc0);
+	ck_assert_uint_eq(t.buf[15], 0);
+	t_cmd_fini(&t);
+}
+
+/* SBC-3 §5.13.2: a 512e store (physical_block_size = 4096) says 8 blocks per physical block. */
+START_TEST(test_read_capacity_512e)
+{
+	rc16_geometry(4096, 3);
+	rc16_geometry(65536, 7);
+	rc16_geometry(512, 0);
+	/* a store that says nothing (0) is one block per physical block */
+	rc16_geometry(0, 0);
+}
+END_TEST
+
 static Suite *sbc_suite(void)
 {
 	Suite *s = suite_create("sbc");
@@ -849,6 +879,7 @@ static Suite *sbc_suite(void)
 	tcase_add_test(tc, test_read_defect_data);
 	tcase_add_test(tc, test_read_capacity);
 	tcase_add_test(tc, test_read_capacity_huge);
+	tcase_add_test(tc, test_read_capacity_512e);
 	tcase_add_test(tc, test_sync_cache_and_prefetch);
 	tcase_add_test(tc, test_start_stop_unit);
 	tcase_add_test(tc, test_backstore_errors);

@@ -268,6 +268,35 @@ START_TEST(test_vpd_block_limits_thick)
 }
 END_TEST
 
+/* The Block Limits page of a 512e LU: granularities of one physical block. */
+START_TEST(test_vpd_block_limits_512e)
+{
+	struct t_cmd t;
+
+	T.mb->dev.phys_block_size = 4096;
+	run_inq(&t, true, 0xb0, 255);
+	ck_assert_uint_eq(get_be16(t.buf + 6), 8);  /* OPTIMAL TRANSFER LENGTH GRANULARITY */
+	ck_assert_uint_eq(get_be32(t.buf + 12) % 8, 0); /* OPTIMAL TRANSFER LENGTH: whole ones */
+	ck_assert_uint_eq(get_be32(t.buf + 28), 8); /* OPTIMAL UNMAP GRANULARITY */
+	ck_assert_uint_eq(get_be32(t.buf + 32), 0x80000000u); /* UGAVALID, alignment 0 */
+	t_cmd_fini(&t);
+
+	/* larger than a page: the unmap granularity follows the physical block */
+	T.mb->dev.phys_block_size = 16384;
+	run_inq(&t, true, 0xb0, 255);
+	ck_assert_uint_eq(get_be16(t.buf + 6), 32);
+	ck_assert_uint_eq(get_be32(t.buf + 28), 32);
+	t_cmd_fini(&t);
+
+	/* one block per physical block: granularity 1 as before */
+	T.mb->dev.phys_block_size = 512;
+	run_inq(&t, true, 0xb0, 255);
+	ck_assert_uint_eq(get_be16(t.buf + 6), 1);
+	ck_assert_uint_eq(get_be32(t.buf + 28), 8);
+	t_cmd_fini(&t);
+}
+END_TEST
+
 static void rl_cdb(uint8_t *cdb, uint8_t select, uint32_t alloc)
 {
 	memset(cdb, 0, 16);
@@ -382,8 +411,11 @@ START_TEST(test_rsoc_all)
 			saw_write10 = true;
 	}
 	ck_assert(saw_rc16 && saw_write10);
-	/* all but SET TARGET PORT GROUPS, which needs explicit ALUA (alua_test) */
-	ck_assert_uint_eq(n, scsi_op_list(NULL, 0) - 1);
+	/*
+	 * all but SET TARGET PORT GROUPS, which needs explicit ALUA (alua_test),
+	 * and PREVENT ALLOW MEDIUM REMOVAL, which needs a removable LU (sbc_media_test)
+	 */
+	ck_assert_uint_eq(n, scsi_op_list(NULL, 0) - 2);
 	t_cmd_fini(&t);
 
 	/* with timeout descriptors */
@@ -472,6 +504,7 @@ static Suite *spc_suite(void)
 	tcase_add_test(tc, test_vpd_serial);
 	tcase_add_test(tc, test_vpd_device_identification);
 	tcase_add_test(tc, test_vpd_block_limits_thin);
+	tcase_add_test(tc, test_vpd_block_limits_512e);
 	tcase_add_test(tc, test_report_luns);
 	tcase_add_test(tc, test_rtpg);
 	tcase_add_test(tc, test_rsoc_all);

@@ -111,7 +111,7 @@ START_TEST(keys)
 	ck_assert_str_eq(complete("/backstores/file", "create name=x size=1G s"), "serial= sparse=");
 	ck_assert_str_eq(complete("/backstores/block", "create d"), "dev=");
 	ck_assert_str_eq(complete("/", "/backstores/lvm create "),
-			 "block_size= dev= naa= name= readonly= serial= size= write_back=");
+			 "block_size= dev= naa= name= physical_block_size= readonly= removable= serial= size= write_back=");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/portals", "create ip"), "ip_address= ip_port=");
 	ck_assert_str_eq(complete("/", "clearconfig "), "confirm=");
 	ck_assert_str_eq(complete("/", "restoreconfig "), "clear_existing= file=");
@@ -147,7 +147,7 @@ START_TEST(groups_and_their_keys)
 	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "set "), "attribute auth");
 	ck_assert_str_eq(complete("/iscsi", "set "), "discovery_auth");
 	ck_assert_str_eq(complete("/backstores/lvm/LUN2", "set attribute "),
-			 "readonly= size= write_back=");
+			 "physical_block_size= readonly= removable= size= write_back=");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "set bogus "), "");
 }
 END_TEST

@@ -38,21 +38,21 @@ END_TEST
 START_TEST(create_at_each_kind)
 {
 	ck_assert_str_eq(joined(sh_facts_create_keys("file")),
-			 "name file size sparse thin write_back readonly block_size serial naa");
+			 "name file size sparse thin write_back readonly block_size physical_block_size removable serial naa");
 	ck_assert_str_eq(joined(sh_facts_create_keys("lvm")),
-			 "name dev size write_back readonly block_size serial naa");
+			 "name dev size write_back readonly block_size physical_block_size removable serial naa");
 	ck_assert_str_eq(joined(sh_facts_create_keys("null")),
-			 "name size readonly block_size serial naa");
+			 "name size readonly block_size physical_block_size removable serial naa");
 	ck_assert_ptr_null(sh_facts_create_keys("ramdisk")[0]);
 	ck_assert_ptr_null(sh_facts_create_keys(NULL)[0]);
 	/* the other name of sparse is taken, not shown */
 	ck_assert_str_eq(sh_facts_create_usage("file"),
 			 "create name=NAME file=PATH [size=SIZE] [sparse=true|false] "
 			 "[write_back=true|false] [readonly=true|false] [block_size=512|4096] "
-			 "[serial=SERIAL] [naa=NAA]");
+			 "[physical_block_size=4096] [removable=true|false] [serial=SERIAL] [naa=NAA]");
 	ck_assert_str_eq(sh_facts_create_usage("null"),
 			 "create name=NAME size=SIZE [readonly=true|false] [block_size=512|4096] "
-			 "[serial=SERIAL] [naa=NAA]");
+			 "[physical_block_size=4096] [removable=true|false] [serial=SERIAL] [naa=NAA]");
 	ck_assert_str_eq(sh_facts_create_usage("ramdisk"), "create");
 }
 END_TEST
@@ -80,7 +80,7 @@ START_TEST(groups_and_keys)
 			 "userid password mutual_userid mutual_password chap_algorithms");
 	ck_assert_str_eq(joined(sh_facts_group_keys("acl", "attribute")), "allowed_addresses");
 	ck_assert_str_eq(joined(sh_facts_group_keys("backstore", "attribute")),
-			 "size write_back readonly");
+			 "size write_back readonly physical_block_size removable");
 	ck_assert_ptr_null(sh_facts_group_keys("tpg", "bogus")[0]);
 
 	sh_buf_init(&b);
@@ -89,7 +89,8 @@ START_TEST(groups_and_keys)
 					 "mutual_password=SECRET] [chap_algorithms=SHA3-256,SHA256,SHA1,MD5]");
 	sh_buf_reset(&b);
 	sh_facts_group_usage("backstore", "attribute", "|", false, &b);
-	ck_assert_str_eq(sh_buf_str(&b), "size=SIZE|write_back=true|false|readonly=true|false");
+	ck_assert_str_eq(sh_buf_str(&b), "size=SIZE|write_back=true|false|readonly=true|false|"
+					 "physical_block_size=4096|removable=true|false");
 	sh_buf_reset(&b);
 	sh_facts_group_usage("acl", "nothing", " ", true, &b);
 	ck_assert_str_eq(sh_buf_str(&b), "");

@@ -293,6 +293,8 @@ START_TEST(info_view)
 					   "write_back: true\n"
 					   "readonly: false\n"
 					   "block_size: 512\n"
+					   "physical_block_size: 512\n"
+					   "removable: false\n"
 					   "serial: 2f6b9e0c51d4a873\n"
 					   "naa: 0x3f6b9e0c51d4a873\n"
 					   "in_use: 1\n");
