@@ -41,6 +41,7 @@
 #define SCSI_PR_MAX_REGS 1024u
 
 struct pr_reg;
+struct xcopy_held;
 struct pr_save_ops;
 
 /*
@@ -104,6 +105,8 @@ struct scsi_itl {
 	 * reservation or the registrations change, read by every command.
 	 */
 	_Atomic uint32_t pr_deny;
+	/* EXTENDED COPY results held for RECEIVE COPY RESULTS (xcopy_exec.c; its thread only) */
+	struct xcopy_held *xcopy;
 };
 
 /*
