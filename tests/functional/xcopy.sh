@@ -5,8 +5,9 @@
 # of one target (copy_file_range, one filesystem), from a file LU to a block
 # LU on a loop device and back (the backstores' asynchronous engine), and
 # the LU of another target refused as unreachable (an initiator copies only
-# between LUs it can address itself). Then what the files hold is compared
-# with cmp, outside porticod.
+# between LUs it can address itself), and a long copy aborted (ABORT TASK
+# answered, no response for the copy, its results dropped, the session
+# serving on). The images are compared with cmp, outside porticod.
 . "$(dirname "$0")/lib.sh"
 t_require "$T_BIN/xcopyio"
 
@@ -81,6 +82,12 @@ if same "$T_TMP/thin.img" 0 "$T_TMP/thin.img" 10000 3000 &&
 	pass xcopy-medium
 else
 	fail xcopy-medium "the images differ where the copies went"
+fi
+# a long copy (32 segments of 32 MiB, file to block device) aborted: ABORT
+# TASK answered, the copy's results dropped, the session serving on
+if check xcopy-abort $X abort "$(url "$TGT" 0)" 0 2; then
+	out_has '^aborted: answered in [0-9]+ ms$' && pass xcopy-abort-in-flight ||
+		fail xcopy-abort-in-flight "the copy ended before the abort reached it" "$T_OUT"
 fi
 # another target's LU: not reachable from this session, and untouched
 before=$(md5sum <"$T_TMP/other.img")

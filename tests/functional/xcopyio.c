@@ -20,9 +20,17 @@
  *        whose NAA another session reads) as the destination: the copy must
  *        be refused with COPY ABORTED, COPY TARGET DEVICE NOT REACHABLE, and
  *        the other LU left as it was: "refused: COPY ABORTED 0x0d02"
+ *   abort URL SRC_LUN DST_LUN
+ *        starts a long copy (32 segments of 65535 blocks from block 0 of
+ *        SRC_LUN to block 0 of DST_LUN, list identifier 2, held) and sends
+ *        ABORT TASK for it 50 ms later: the task management function must
+ *        be answered, the copy itself not (RFC 7143), its results dropped
+ *        (COPY STATUS refused) and the session still serve: "aborted: answered in N ms" (or
+ *        "finished before the abort" when the copy was quicker)
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,12 +296,122 @@ out:
 	return rc;
 }
 
+struct abort_state {
+	bool done;
+	int status;
+};
+
+static void abort_xcopy_cb(struct iscsi_context *iscsi, int status, void *data, void *priv)
+{
+	struct abort_state *st = priv;
+
+	(void)iscsi;
+	st->done = true;
+	st->status = status;
+	scsi_free_scsi_task(data);
+}
+
+/* Services iscsi for ms milliseconds or until *done. */
+static void service_for(struct iscsi_context *iscsi, int ms, const bool *done)
+{
+	uint64_t end = ft_now_ms() + (uint64_t)ms;
+
+	while (!*done && ft_now_ms() < end) {
+		struct pollfd pfd = {.fd = iscsi_get_fd(iscsi),
+				     .events = iscsi_which_events(iscsi)};
+
+		if (poll(&pfd, 1, 10) < 0 || (pfd.revents && iscsi_service(iscsi, pfd.revents) < 0))
+			ft_die("iscsi_service: %s", iscsi_get_error(iscsi));
+	}
+}
+
+static int cmd_abort(int argc, char **argv)
+{
+	struct iscsi_context *iscsi;
+	struct scsi_task *task;
+	struct abort_state st = {false, 0};
+	uint8_t src_naa[16], dst_naa[16], p[16 + 64 + 32 * 28];
+	struct iscsi_data data = {.size = sizeof(p), .data = p};
+	int lun, src_len, dst_len, src_lun, dst_lun, rc = 1;
+	uint32_t bs, dst_bs;
+	uint64_t t0;
+
+	if (argc != 3)
+		return 2;
+	src_lun = (int)arg_u64(argv[1], "source LUN");
+	dst_lun = (int)arg_u64(argv[2], "destination LUN");
+	iscsi = ft_connect(argv[0], opt_initiator, false, true, &lun);
+	if (!iscsi)
+		return 1;
+	if (!lun_block_size(iscsi, src_lun, &bs) || !lun_block_size(iscsi, dst_lun, &dst_bs) ||
+	    !lun_naa(iscsi, src_lun, src_naa, &src_len) ||
+	    !lun_naa(iscsi, dst_lun, dst_naa, &dst_len))
+		goto out;
+	memset(p, 0, sizeof(p));
+	p[0] = 2;
+	put_be16(p + 2, 64);
+	put_be32(p + 8, 32 * 28);
+	put_cscd(p + 16, src_naa, src_len, bs);
+	put_cscd(p + 48, dst_naa, dst_len, dst_bs);
+	for (int i = 0; i < 32; i++) {
+		uint8_t *s = p + 80 + 28 * i;
+
+		s[0] = 0x02;
+		put_be16(s + 2, 0x18);
+		put_be16(s + 6, 1);
+		put_be16(s + 10, 65535);
+	}
+	task = iscsi_extended_copy_task(iscsi, lun, &data, abort_xcopy_cb, &st);
+	if (!task)
+		ft_die("EXTENDED COPY: %s", iscsi_get_error(iscsi));
+	service_for(iscsi, 50, &st.done);
+	if (st.done) {
+		printf("finished before the abort (status 0x%02x)\n", st.status);
+		rc = 0;
+		goto out;
+	}
+	t0 = ft_now_ms();
+	if (iscsi_task_mgmt_abort_task_sync(iscsi, task)) {
+		fprintf(stderr, "ABORT TASK: %s\n", iscsi_get_error(iscsi));
+		goto out;
+	}
+	printf("aborted: answered in %llu ms\n", (unsigned long long)(ft_now_ms() - t0));
+	/* RFC 7143: a task aborted by ABORT TASK gets no SCSI Response; libiscsi keeps it */
+	service_for(iscsi, 500, &st.done);
+	if (st.done) {
+		fprintf(stderr, "the aborted EXTENDED COPY was answered (status 0x%02x)\n",
+			st.status);
+		goto out;
+	}
+	iscsi_scsi_cancel_task(iscsi, task);
+	/* its held results went with it */
+	task = iscsi_receive_copy_results_sync(iscsi, lun, SCSI_COPY_RESULTS_COPY_STATUS, 2, 64);
+	if (!task || task->status != SCSI_STATUS_CHECK_CONDITION) {
+		char buf[256];
+
+		fprintf(stderr, "COPY STATUS of the aborted copy: %s\n",
+			ft_status(iscsi, task, buf, sizeof(buf)));
+		if (task)
+			scsi_free_scsi_task(task);
+		goto out;
+	}
+	scsi_free_scsi_task(task);
+	/* and the session serves on */
+	if (!ft_ready(iscsi, lun))
+		goto out;
+	rc = 0;
+out:
+	ft_close(iscsi, true);
+	return rc;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
     {"copy", cmd_copy},
     {"unreachable", cmd_unreachable},
+    {"abort", cmd_abort},
 };
 
 int main(int argc, char **argv)
@@ -311,7 +429,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		ft_die("usage: xcopyio [-i IQN] copy|unreachable URL ARGS");
+		ft_die("usage: xcopyio [-i IQN] copy|unreachable|abort URL ARGS");
 	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
 		if (!strcmp(argv[optind], cmds[i].name)) {
 			rc = cmds[i].fn(argc - optind - 1, argv + optind + 1);
