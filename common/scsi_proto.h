@@ -37,6 +37,8 @@ enum scsi_opcode {
 	SCSI_OP_MODE_SENSE_10 = 0x5a,
 	SCSI_OP_PERSISTENT_RESERVE_IN = 0x5e,
 	SCSI_OP_PERSISTENT_RESERVE_OUT = 0x5f,
+	SCSI_OP_EXTENDED_COPY = 0x83,
+	SCSI_OP_RECEIVE_COPY_RESULTS = 0x84,
 	SCSI_OP_READ_16 = 0x88,
 	SCSI_OP_WRITE_16 = 0x8a,
 	SCSI_OP_COMPARE_AND_WRITE = 0x89,
@@ -67,6 +69,16 @@ enum scsi_sai_sa {
 enum scsi_mi_sa {
 	SCSI_MI_REPORT_TARGET_PORT_GROUPS = 0x0a,
 	SCSI_MI_REPORT_SUPPORTED_OPCODES = 0x0c,
+};
+
+/* EXTENDED COPY and RECEIVE COPY RESULTS service actions (SPC-4 §6.4, §6.18). */
+enum scsi_xcopy_sa {
+	SCSI_XCOPY_LID1 = 0x00,
+};
+
+enum scsi_rcr_sa {
+	SCSI_RCR_COPY_STATUS = 0x00,
+	SCSI_RCR_OPERATING_PARAMETERS = 0x03,
 };
 
 /* MAINTENANCE OUT service actions (SPC-4, SET TARGET PORT GROUPS). */
@@ -157,6 +169,7 @@ enum scsi_vpd_page {
 	SCSI_VPD_UNIT_SERIAL = 0x80,
 	SCSI_VPD_DEVICE_ID = 0x83,
 	SCSI_VPD_EXTENDED_INQUIRY = 0x86,
+	SCSI_VPD_THIRD_PARTY_COPY = 0x8f,
 	SCSI_VPD_BLOCK_LIMITS = 0xb0,
 	SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS = 0xb1,
 	SCSI_VPD_LOGICAL_BLOCK_PROVISIONING = 0xb2,
@@ -190,6 +203,7 @@ enum scsi_sense_key {
 	SCSI_SENSE_KEY_ILLEGAL_REQUEST = 0x5,
 	SCSI_SENSE_KEY_UNIT_ATTENTION = 0x6,
 	SCSI_SENSE_KEY_DATA_PROTECT = 0x7,
+	SCSI_SENSE_KEY_COPY_ABORTED = 0xa,
 	SCSI_SENSE_KEY_ABORTED_COMMAND = 0xb,
 	SCSI_SENSE_KEY_MISCOMPARE = 0xe,
 };
@@ -267,7 +281,7 @@ struct scsi_vpd_hdr {
 };
 _Static_assert(sizeof(struct scsi_vpd_hdr) == 4, "VPD page header is 4 bytes");
 
-/* A designation descriptor of VPD page 83h, up to its DESIGNATOR (SPC-4 §7.8.6.1). */
+/* A designation descriptor of VPD page 83h, up to its DESIGNATOR (SPC-4 §7.8.6). */
 struct scsi_desig_hdr {
 	uint8_t proto_codeset;	/* PROTOCOL IDENTIFIER (bits 7-4) | CODE SET (bits 3-0) */
 	uint8_t piv_assoc_type; /* PIV | reserved | ASSOCIATION (5-4) | DESIGNATOR TYPE (3-0) */
@@ -283,18 +297,18 @@ _Static_assert(sizeof(struct scsi_desig_hdr) == 4, "designation descriptor heade
 #define SCSI_DESIG_TYPE_MASK 0x0f
 #define SCSI_DESIG_LEN_MAX 255
 
-/* CODE SET (SPC-4 §7.8.6.1); 0h and 4h-Fh are reserved. */
+/* CODE SET (SPC-4 §7.8.6); 0h and 4h-Fh are reserved. */
 #define SCSI_DESIG_CODESET_BINARY 0x1
 #define SCSI_DESIG_CODESET_ASCII 0x2
 #define SCSI_DESIG_CODESET_UTF8 0x3
 
-/* ASSOCIATION, as it sits in byte 1 of the descriptor (SPC-4 §7.8.6.1). */
+/* ASSOCIATION, as it sits in byte 1 of the descriptor (SPC-4 §7.8.6). */
 #define SCSI_DESIG_ASSOC_LU 0x00
 #define SCSI_DESIG_ASSOC_PORT 0x10
 #define SCSI_DESIG_ASSOC_TARGET 0x20
 #define SCSI_DESIG_ASSOC_RESERVED 0x30
 
-/* DESIGNATOR TYPE (SPC-4 §7.8.6.1; UUID was added by SPC-5). */
+/* DESIGNATOR TYPE (SPC-4 §7.8.6; UUID was added by SPC-5). */
 #define SCSI_DESIG_TYPE_VENDOR 0x0
 #define SCSI_DESIG_TYPE_T10 0x1
 #define SCSI_DESIG_TYPE_EUI64 0x2
@@ -424,5 +438,89 @@ _Static_assert(sizeof(struct scsi_lba_status_desc) == 16, "LBA status descriptor
 
 #define SCSI_LBA_STATUS_MAPPED 0
 #define SCSI_LBA_STATUS_DEALLOCATED 1
+
+/* EXTENDED COPY (LID1) parameter list header (SPC-4 §6.4). */
+struct scsi_xcopy_hdr {
+	uint8_t list_id;
+	uint8_t flags; /* STR (bit 5), LIST ID USAGE (bits 4-3), PRIORITY (bits 2-0) */
+	uint8_t cscd_list_len[2];
+	uint8_t reserved[4];
+	uint8_t seg_list_len[4];
+	uint8_t inline_len[4];
+};
+_Static_assert(sizeof(struct scsi_xcopy_hdr) == 16, "EXTENDED COPY LID1 header is 16 bytes");
+
+#define SCSI_XCOPY_STR 0x20
+#define SCSI_XCOPY_LIST_ID_USAGE(f) (((f) >> 3) & 0x3)
+#define SCSI_XCOPY_PRIORITY(f) ((f) & 0x7)
+/* LIST ID USAGE values (SPC-4) */
+#define SCSI_XCOPY_LIST_ID_HOLD 0x0	/* list id valid, results held */
+#define SCSI_XCOPY_LIST_ID_DISCARD 0x2	/* list id valid, results not held */
+#define SCSI_XCOPY_LIST_ID_NONE 0x3	/* no list id (LIST IDENTIFIER zero) */
+
+/* Descriptor type codes (SPC-4 §6.4). */
+#define SCSI_XCOPY_SEG_BLOCK_TO_BLOCK 0x02
+#define SCSI_XCOPY_CSCD_IDENT 0xe4
+
+/* Identification descriptor CSCD descriptor (SPC-4 §6.4), with the block device parameters. */
+struct scsi_xcopy_cscd_ident {
+	uint8_t type;	     /* E4h */
+	uint8_t dev_type;    /* LU ID TYPE (bits 7-6), NUL (bit 5), PERIPHERAL DEVICE TYPE */
+	uint8_t rel_port[2]; /* RELATIVE INITIATOR PORT IDENTIFIER */
+	uint8_t desig[20];   /* a designation descriptor (SPC-4 §7.8.6): 4-byte header, 16 */
+	uint8_t reserved[4];
+	uint8_t pad;	       /* PAD (bit 2) */
+	uint8_t block_len[3]; /* DISK BLOCK LENGTH (SPC-4 §6.4) */
+};
+_Static_assert(sizeof(struct scsi_xcopy_cscd_ident) == 32, "CSCD descriptor is 32 bytes");
+
+/* Block device to block device segment descriptor (SPC-4 §6.4). */
+struct scsi_xcopy_seg_b2b {
+	uint8_t type;	  /* 02h */
+	uint8_t flags;	  /* DC (bit 1), CAT (bit 0) */
+	uint8_t desc_len[2]; /* 0018h */
+	uint8_t src[2];	  /* SOURCE CSCD DESCRIPTOR ID */
+	uint8_t dst[2];	  /* DESTINATION CSCD DESCRIPTOR ID */
+	uint8_t reserved[2];
+	uint8_t nblocks[2]; /* BLOCK DEVICE NUMBER OF BLOCKS */
+	uint8_t src_lba[8];
+	uint8_t dst_lba[8];
+};
+_Static_assert(sizeof(struct scsi_xcopy_seg_b2b) == 28, "block to block segment is 28 bytes");
+
+#define SCSI_XCOPY_SEG_HDR_LEN 4 /* type, flags, DESCRIPTOR LENGTH: what every segment starts with */
+
+/* RECEIVE COPY RESULTS, COPY STATUS parameter data (SPC-4 §6.18). */
+struct scsi_rcr_copy_status {
+	uint8_t avail[4]; /* AVAILABLE DATA: 8 */
+	uint8_t status;	  /* HDD (bit 7), COPY MANAGER STATUS (bits 6-0) */
+	uint8_t segs[2];  /* SEGMENTS PROCESSED */
+	uint8_t units;	  /* TRANSFER COUNT UNITS */
+	uint8_t count[4]; /* TRANSFER COUNT */
+};
+_Static_assert(sizeof(struct scsi_rcr_copy_status) == 12, "copy status is 12 bytes");
+
+/* RECEIVE COPY RESULTS, OPERATING PARAMETERS parameter data (SPC-4 §6.18), before the codes. */
+struct scsi_rcr_op_params {
+	uint8_t avail[4];
+	uint8_t snlid; /* SNLID (bit 0) */
+	uint8_t reserved1[3];
+	uint8_t max_cscd[2];
+	uint8_t max_segs[2];
+	uint8_t max_desc_list[4];
+	uint8_t max_seg_len[4];
+	uint8_t max_inline[4];
+	uint8_t held_limit[4];
+	uint8_t max_stream_xfer[4];
+	uint8_t reserved2[2];
+	uint8_t total_copies[2];
+	uint8_t max_copies;
+	uint8_t data_seg_gran;
+	uint8_t inline_gran;
+	uint8_t held_gran;
+	uint8_t reserved3[3];
+	uint8_t codes_len; /* IMPLEMENTED DESCRIPTOR LIST LENGTH */
+};
+_Static_assert(sizeof(struct scsi_rcr_op_params) == 44, "operating parameters header is 44 bytes");
 
 #endif

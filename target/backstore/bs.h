@@ -152,6 +152,19 @@ int bs_open_err(struct bs_dev *dev, int err, const char *fmt, ...)
 int bs_submit(struct bs_dev *dev, struct bs_io *io);
 
 /*
+ * Copies io->len bytes from src at src_off to dst at io->offset, inside
+ * porticod (EXTENDED COPY): copy_file_range when both are file stores,
+ * else a READ and a WRITE per chunk through the stores' own engines. The
+ * caller sets io's offset, len, fua (the destination's durability, as for
+ * a WRITE), cb and arg; op and iov are not used. Same contract as
+ * bs_submit: 0 and io->cb runs later on this thread's loop, or -errno and
+ * no callback: -EINVAL (no cb or thread context, len 0, misaligned, or
+ * overlapping ranges of one store: the caller orders such a copy), -ERANGE
+ * (past either end), -EROFS (dst read-only), -ENOMEM.
+ */
+int bs_copy(struct bs_dev *src, uint64_t src_off, struct bs_dev *dst, struct bs_io *io);
+
+/*
  * Every thread that submits I/O calls this once with its loop: it sets up the
  * thread's aio context and the eventfd through which completions reach the
  * loop. bs_thread_fini() undoes it (after all of the thread's I/O completed).

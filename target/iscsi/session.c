@@ -133,6 +133,28 @@ static void sess_clear_ua(const struct scsi_nexus *nx, uint32_t ua_bits)
 			scsi_itl_clear_ua(l->itls[i], ua_bits);
 }
 
+/*
+ * EXTENDED COPY names LUs by their NAA designator: it reaches those of the
+ * current LUN map only, with this nexus's rights on them.
+ */
+static int sess_find_lu(const struct scsi_nexus *nx, const uint8_t *naa, size_t len,
+			struct scsi_itl **itl, bool *read_only)
+{
+	const struct iscsi_session *sess = nx->priv;
+	const struct sess_luns *l = sess->luns;
+
+	for (size_t i = 0; l && l->map && i < l->map->n; i++) {
+		const struct scsi_lu_id *id = scsi_lu_get_id(l->map->e[i].lu);
+
+		if (l->itls[i] && len == sizeof(id->naa) && !memcmp(id->naa, naa, len)) {
+			*itl = l->itls[i];
+			*read_only = l->map->e[i].read_only;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* SET TARGET PORT GROUPS changed states through this nexus: the environment keeps them. */
 static void sess_alua_changed(const struct scsi_nexus *nx)
 {
@@ -414,6 +436,7 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.alua = conf.alua;
 		sess->nexus.alua_group = conf.alua_group;
 		sess->nexus.alua_changed = sess_alua_changed;
+		sess->nexus.find_lu = sess_find_lu;
 		sess->nexus.priv = sess;
 
 		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);

@@ -812,6 +812,7 @@ void task_abort_all(struct iscsi_session *sess)
 	list_for_each_entry_safe(t, n, &sess->tasks, link)
 	{
 		t->aborted = true;
+		t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 		task_remove(t);
 	}
 }

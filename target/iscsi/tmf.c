@@ -54,6 +54,7 @@ static void tmf_abort_task(struct iscsi_task *task, struct iscsi_tmf_wait *w)
 {
 	task_get(task);
 	task->aborted = true;
+	task->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 	if (task->state == ISCSI_TASK_STATE_EXEC && !task->tmf) {
 		task->tmf = w;
 		w->waiting++;

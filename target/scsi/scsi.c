@@ -26,6 +26,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "target/scsi/scsi_int.h"
+#include "target/scsi/xcopy.h"
 
 /*
  * The tables below are laid out by hand, one slot per command and its
@@ -179,6 +180,36 @@ static const struct scsi_op scsi_prout_ops[] = {
 	},
 };
 
+/*
+ * EXTENDED COPY (LID1) and RECEIVE COPY RESULTS, SPC-4 §6.4 and §6.18
+ * (xcopy_exec.c). EXTENDED COPY reads and writes the LUs its descriptors
+ * name, and checks write protection there itself (this LU may be only
+ * its source): no SCSI_OP_F_WRITE.
+ */
+#define U_XCOPY { SCSI_OP_EXTENDED_COPY, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0, 0 }
+#define U_RCR { SCSI_OP_RECEIVE_COPY_RESULTS, 0x1f, 0xff, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, \
+		0xff, 0, 0 }
+static const struct scsi_op scsi_xcopy_ops[] = {
+	[SCSI_XCOPY_LID1] = {
+		.name = "EXTENDED COPY(LID1)", .cdb_len = 16, .flags = SCSI_OP_F_MEDIUM,
+		.usage = U_XCOPY, .parse = xcopy_parse_cdb, .exec = xcopy_exec,
+	},
+};
+
+static const struct scsi_op scsi_rcr_ops[] = {
+	[SCSI_RCR_COPY_STATUS] = {
+		.name = "RECEIVE COPY RESULTS / COPY STATUS", .cdb_len = 16, .pr = SCSI_PR_ALLOWED,
+		.usage = U_RCR, .parse = xcopy_parse_rcr, .exec = xcopy_exec_rcr,
+	},
+	[SCSI_RCR_OPERATING_PARAMETERS] = {
+		.name = "RECEIVE COPY RESULTS / OPERATING PARAMETERS", .cdb_len = 16,
+		.pr = SCSI_PR_ALLOWED, .usage = U_RCR, .parse = xcopy_parse_rcr,
+		.exec = xcopy_exec_rcr,
+	},
+};
+
+static const struct scsi_sa_table scsi_xcopy_table = { scsi_xcopy_ops, ARRAY_SIZE(scsi_xcopy_ops) };
+static const struct scsi_sa_table scsi_rcr_table = { scsi_rcr_ops, ARRAY_SIZE(scsi_rcr_ops) };
 static const struct scsi_sa_table scsi_sai_table = { scsi_sai_ops, ARRAY_SIZE(scsi_sai_ops) };
 static const struct scsi_sa_table scsi_mi_table = { scsi_mi_ops, ARRAY_SIZE(scsi_mi_ops) };
 static const struct scsi_sa_table scsi_mo_table = { scsi_mo_ops, ARRAY_SIZE(scsi_mo_ops) };
@@ -312,6 +343,12 @@ static const struct scsi_op scsi_ops[256] = {
 		.name = "MODE SENSE(10)", .cdb_len = 10, .flags = ALUA_SB, .pr = SCSI_PR_READ,
 		.usage = { SCSI_OP_MODE_SENSE_10, 0x18, 0xff, 0xff, 0, 0, 0, 0xff, 0xff, 0 },
 		.parse = spc_parse_mode_sense, .exec = spc_exec_mode_sense,
+	},
+	[SCSI_OP_EXTENDED_COPY] = {
+		.name = "EXTENDED COPY", .cdb_len = 16, .sa = &scsi_xcopy_table,
+	},
+	[SCSI_OP_RECEIVE_COPY_RESULTS] = {
+		.name = "RECEIVE COPY RESULTS", .cdb_len = 16, .sa = &scsi_rcr_table,
 	},
 	[SCSI_OP_READ_16] = {
 		.name = "READ(16)", .cdb_len = 16, .flags = MEDIUM_READ, .pr = SCSI_PR_READ,
@@ -682,6 +719,7 @@ void scsi_itl_destroy(struct scsi_itl *itl)
 		pthread_mutex_unlock(&lu->lock);
 		pthread_mutex_unlock(&lu->pr.lock);
 	}
+	xcopy_itl_fini(itl);
 	free(itl);
 }
 

@@ -78,6 +78,14 @@ enum sense_reason {
 	/* removable media (sbc_media.c) */
 	SENSE_MEDIUM_NOT_PRESENT,	 /* 02/3A/00 */
 	SENSE_MEDIUM_REMOVAL_PREVENTED, /* 05/53/02 */
+	/* SPC-4 §6.4: EXTENDED COPY (xcopy.c) */
+	SENSE_TOO_MANY_TARGET_DESCRIPTORS,	   /* 05/26/06 */
+	SENSE_UNSUPPORTED_TARGET_DESCRIPTOR_TYPE,  /* 05/26/07 */
+	SENSE_UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE, /* 05/26/09 */
+	SENSE_OPERATION_IN_PROGRESS,		   /* 05/00/16 */
+	SENSE_COPY_ABORTED,			   /* 0A/00/00, with a segment pointer */
+	SENSE_COPY_TARGET_NOT_REACHABLE,	   /* 0A/0D/02 */
+	SENSE_COPY_TARGET_FAILURE,		   /* 0A/0D/01 THIRD PARTY DEVICE FAILURE */
 	/* transport-detected (iSCSI) */
 	SENSE_INITIATOR_DETECTED_ERROR,
 	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
@@ -169,6 +177,16 @@ struct scsi_nexus {
 	struct alua_group *alua_group;
 	/* SET TARGET PORT GROUPS changed states: whoever keeps them is told (may be NULL). */
 	void (*alua_changed)(const struct scsi_nexus *nx);
+	/*
+	 * EXTENDED COPY (xcopy.c): the LU this nexus sees whose NAA designator
+	 * is naa (len bytes), its I_T_L nexus and whether it is mapped
+	 * read-only to this initiator. The nexus stays valid until the
+	 * calling command returns from scsi_cmd_exec (the copy holds a
+	 * reference on its LU beyond that). 0 or -ENOENT. May be NULL: then
+	 * only the command's own LU can be named.
+	 */
+	int (*find_lu)(const struct scsi_nexus *nx, const uint8_t *naa, size_t len,
+		       struct scsi_itl **itl, bool *read_only);
 	void *priv;
 };
 
@@ -182,6 +200,12 @@ struct scsi_cmd {
 	uint32_t edtl;	/* expected data transfer length, from the transport */
 	bool read_only; /* mapped read-only for this initiator */
 	enum scsi_task_attr attr;
+	/*
+	 * Set by the transport when the task is aborted (ABORT TASK, a reset,
+	 * the nexus's loss), on the command's thread: a long command
+	 * (EXTENDED COPY) stops at its next step and completes.
+	 */
+	bool aborted;
 
 	/* set by scsi_cmd_parse */
 	enum scsi_dir dir;

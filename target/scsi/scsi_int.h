@@ -41,6 +41,7 @@
 #define SCSI_PR_MAX_REGS 1024u
 
 struct pr_reg;
+struct xcopy_held;
 struct pr_save_ops;
 
 /*
@@ -109,6 +110,8 @@ struct scsi_itl {
 	_Atomic uint32_t pr_deny;
 	/* PREVENT ALLOW MEDIUM REMOVAL: this nexus prevents removal (under lu->lock) */
 	bool prevent;
+	/* EXTENDED COPY results held for RECEIVE COPY RESULTS (xcopy_exec.c; its thread only) */
+	struct xcopy_held *xcopy;
 };
 
 /*

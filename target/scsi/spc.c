@@ -19,6 +19,7 @@
 #include "common/scsi_vpd.h"
 #include "common/util.h"
 #include "target/scsi/scsi_int.h"
+#include "target/scsi/xcopy.h"
 
 /* TEST UNIT READY (SPC-4 §6.37): readiness is checked by scsi_cmd_exec. */
 
@@ -144,6 +145,7 @@ static const uint8_t vpd_pages[] = {
     SCSI_VPD_UNIT_SERIAL,
     SCSI_VPD_DEVICE_ID,
     SCSI_VPD_EXTENDED_INQUIRY,
+    SCSI_VPD_THIRD_PARTY_COPY,
     SCSI_VPD_BLOCK_LIMITS,
     SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS,
     SCSI_VPD_LOGICAL_BLOCK_PROVISIONING,
@@ -337,6 +339,10 @@ enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd)
 		break;
 	case SCSI_VPD_EXTENDED_INQUIRY:
 		len = vpd_extended(lu, p);
+		break;
+	case SCSI_VPD_THIRD_PARTY_COPY:
+		/* SPC-4 §7.8.17: the copy manager's commands and limits (xcopy.c) */
+		len = xcopy_build_vpd(p, INQ_BUF, lu->block_size);
 		break;
 	case SCSI_VPD_BLOCK_LIMITS:
 		len = vpd_block_limits(lu, p);

@@ -121,7 +121,7 @@ START_TEST(test_vpd_supported_pages_all_readable)
 	run_inq(&t, true, 0x00, 255);
 	ck_assert_uint_eq(t.buf[1], 0x00);
 	n = get_be16(t.buf + 2);
-	ck_assert_uint_eq(n, 7);
+	ck_assert_uint_eq(n, 8); /* 00 80 83 86 8F B0 B1 B2 */
 	ck_assert_uint_eq(t.cmd.data_len, 4 + n);
 	for (i = 0; i < n; i++) {
 		if (i)
