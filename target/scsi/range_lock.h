@@ -45,7 +45,7 @@ struct range_lock_req {
 	uint64_t start, end; /* [start, end); an empty range never waits */
 	enum range_lock_mode mode;
 	enum range_lock_state state;
-	struct list_head node;		    /* in range_lock.queue, in arrival order */
+	struct list_head node;		     /* in range_lock.queue, in arrival order */
 	struct range_lock_req *next_granted; /* the list a release hands back */
 };
 

@@ -65,7 +65,8 @@ static enum scsi_exec_result unmap_locked(struct scsi_cmd *cmd)
 	enum sense_reason r;
 
 	r = scsi_cmd_submit(cmd, BS_OP_UNMAP, get_be64(d->lba) * lu->block_size,
-			    (uint64_t)get_be32(d->nblocks) * lu->block_size, NULL, false, unmap_done);
+			    (uint64_t)get_be32(d->nblocks) * lu->block_size, NULL, false,
+			    unmap_done);
 	if (r != SENSE_OK)
 		return scsi_cmd_finish(cmd, r);
 	return SCSI_EXEC_ASYNC;

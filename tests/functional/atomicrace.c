@@ -100,8 +100,8 @@ static bool deadline_passed(void)
 
 static struct iscsi_context *session(struct ft_lun *l, uint8_t isid_low)
 {
-	struct iscsi_context *iscsi = iscsi_create_context(opt_initiator ? opt_initiator :
-									  FT_INITIATOR);
+	struct iscsi_context *iscsi =
+	    iscsi_create_context(opt_initiator ? opt_initiator : FT_INITIATOR);
 
 	if (!iscsi)
 		return NULL;
@@ -181,12 +181,13 @@ static void *writer(void *arg)
 			}
 		}
 		if (!atomic_load(&failed) && !writer_expects(t->datain.data, k))
-			violation("lost write: after P(%llu) was GOOD the range holds tag '%c' %llu "
-				  "%llu (tail byte %02x)",
-				  (unsigned long long)k, t->datain.data[0],
-				  (unsigned long long)get_be64(t->datain.data + 8),
-				  (unsigned long long)get_be64(t->datain.data + 16),
-				  t->datain.data[TAIL]);
+			violation(
+			    "lost write: after P(%llu) was GOOD the range holds tag '%c' %llu "
+			    "%llu (tail byte %02x)",
+			    (unsigned long long)k, t->datain.data[0],
+			    (unsigned long long)get_be64(t->datain.data + 8),
+			    (unsigned long long)get_be64(t->datain.data + 16),
+			    t->datain.data[TAIL]);
 		scsi_free_scsi_task(t);
 		writer_rounds++;
 	}
@@ -201,8 +202,7 @@ static int outcome(struct scsi_task *t)
 {
 	if (t && t->status == SCSI_STATUS_GOOD)
 		return 0;
-	if (t && t->status == SCSI_STATUS_CHECK_CONDITION &&
-	    t->sense.key == SCSI_SENSE_MISCOMPARE)
+	if (t && t->status == SCSI_STATUS_CHECK_CONDITION && t->sense.key == SCSI_SENSE_MISCOMPARE)
 		return 1;
 	return -1;
 }

@@ -188,7 +188,8 @@ START_TEST(test_bounded)
 				(void)g;
 			}
 			range_lock_acquire(&L, &r[i], (uint64_t)(round * 7 + i * 3) % 64,
-					   (uint64_t)(round * 7 + i * 3) % 64 + 4, (i % 5) ? SH : EX);
+					   (uint64_t)(round * 7 + i * 3) % 64 + 4,
+					   (i % 5) ? SH : EX);
 			ck_assert_uint_le(range_lock_queued(&L), 32);
 		}
 	}
