@@ -173,6 +173,32 @@ void bs_thread_complete_remote(struct bs_thread *t, struct bs_io *io)
 	pthread_mutex_unlock(&t->remote_lock);
 }
 
+int bs_wait_arm(struct bs_io *io, void (*cb)(struct bs_io *io), void *arg)
+{
+	struct bs_thread *t = bs_cur;
+
+	if (!t || !cb)
+		return -EINVAL;
+	memset(io, 0, sizeof(*io));
+	io->cb = cb;
+	io->arg = arg;
+	io->thread = t;
+	t->pending++;
+	return 0;
+}
+
+void bs_wait_fire(struct bs_io *io, int result)
+{
+	io->result = result;
+	/* the remote queue takes a mutex: safe from any thread, the arming one too */
+	bs_thread_complete_remote(io->thread, io);
+}
+
+void bs_wait_disarm(struct bs_io *io)
+{
+	io->thread->pending--;
+}
+
 static void bs_io_finish(struct bs_thread *t, struct bs_io *io)
 {
 	t->pending--;

@@ -119,6 +119,20 @@ void bs_complete_later(struct bs_io *io, int result);
  */
 int bs_phys_block_size_check(uint32_t block_size, uint32_t phys);
 
+/*
+ * A wake-up that rides the completion path, for a command that waits for
+ * something another thread ends (the SCSI engine's range lock). On the
+ * thread that will wait, bs_wait_arm() makes io outstanding there (so
+ * bs_thread_fini waits for it too) with cb and arg; then exactly one of:
+ * bs_wait_fire() from any thread, after which cb runs on the arming
+ * thread's loop in a later iteration with io->result = result; or
+ * bs_wait_disarm() on the arming thread, when the wait turned out not to be
+ * needed (no callback). -EINVAL without a thread context.
+ */
+int bs_wait_arm(struct bs_io *io, void (*cb)(struct bs_io *io), void *arg);
+void bs_wait_fire(struct bs_io *io, int result);
+void bs_wait_disarm(struct bs_io *io);
+
 /* Registers the built-in kinds (file, block, lvm, null). Call once at start-up. */
 void bs_register_builtin(void);
 int bs_register(const struct bs_ops *ops);

@@ -190,19 +190,13 @@ static void sbc_read_done(struct bs_io *io)
 	scsi_cmd_complete(cmd, r);
 }
 
-enum scsi_exec_result sbc_exec_read(struct scsi_cmd *cmd)
+static enum scsi_exec_result sbc_read_locked(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	uint32_t bytes = MIN(cmd->buf_len, cmd->xfer_len);
+	uint32_t bytes = (uint32_t)cmd->left;
 	uint64_t off = cmd->lba * lu->block_size;
 	enum sense_reason r;
 
-	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
-		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
-	/* SBC-3 §5.8: a transfer length of 0 is not an error; nothing moves */
-	if (!bytes)
-		return scsi_cmd_finish(cmd, SENSE_OK);
-	cmd->left = bytes;
 	if (bytes % lu->block_size == 0)
 		return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_READ, off, bytes, cmd->buf,
 							  false, sbc_read_done));
@@ -212,6 +206,30 @@ enum scsi_exec_result sbc_exec_read(struct scsi_cmd *cmd)
 		r = scsi_cmd_submit(cmd, BS_OP_READ, off, cmd->bounce_len, cmd->bounce, false,
 				    sbc_read_done);
 	return sbc_submitted(cmd, r);
+}
+
+enum scsi_exec_result sbc_exec_read(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	uint32_t bytes = MIN(cmd->buf_len, cmd->xfer_len);
+
+	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
+		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
+	/* SBC-3 §5.8: a transfer length of 0 is not an error; nothing moves */
+	if (!bytes)
+		return scsi_cmd_finish(cmd, SENSE_OK);
+	cmd->left = bytes;
+	/* shared: it waits only for an atomic command on its blocks (sbc_atomic.c) */
+	return scsi_cmd_lock(cmd, cmd->lba, cmd->nblocks, RANGE_LOCK_SHARED, sbc_read_locked);
+}
+
+static enum scsi_exec_result sbc_write_locked(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+
+	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
+						  cmd->left * lu->block_size, cmd->buf,
+						  sbc_write_fua(cmd), sbc_io_done));
 }
 
 enum scsi_exec_result sbc_exec_write(struct scsi_cmd *cmd)
@@ -226,9 +244,8 @@ enum scsi_exec_result sbc_exec_write(struct scsi_cmd *cmd)
 	r = sbc_blocks_received(cmd, &n);
 	if (r != SENSE_OK || !n)
 		return scsi_cmd_finish(cmd, r);
-	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
-						  (uint64_t)n * lu->block_size, cmd->buf,
-						  sbc_write_fua(cmd), sbc_io_done));
+	cmd->left = n;
+	return scsi_cmd_lock(cmd, cmd->lba, n, RANGE_LOCK_SHARED, sbc_write_locked);
 }
 
 /* VERIFY and WRITE AND VERIFY (SBC-3 §5.29-5.34) */
@@ -315,6 +332,11 @@ enum sense_reason sbc_parse_verify(struct scsi_cmd *cmd)
 	return SENSE_OK;
 }
 
+static enum scsi_exec_result sbc_verify_locked(struct scsi_cmd *cmd)
+{
+	return sbc_submitted(cmd, sbc_start_compare(cmd, (uint32_t)cmd->left));
+}
+
 enum scsi_exec_result sbc_exec_verify(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
@@ -336,7 +358,8 @@ enum scsi_exec_result sbc_exec_verify(struct scsi_cmd *cmd)
 		n = n ? cmd->nblocks : 0;
 	if (r != SENSE_OK || !n)
 		return scsi_cmd_finish(cmd, r);
-	return sbc_submitted(cmd, sbc_start_compare(cmd, n));
+	cmd->left = n;
+	return scsi_cmd_lock(cmd, cmd->lba, n, RANGE_LOCK_SHARED, sbc_verify_locked);
 }
 
 enum sense_reason sbc_parse_write_verify(struct scsi_cmd *cmd)
@@ -369,6 +392,16 @@ static void sbc_write_verify_done(struct bs_io *io)
 	scsi_cmd_complete(cmd, r);
 }
 
+static enum scsi_exec_result sbc_write_verify_locked(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+
+	/* SBC-3 §5.33: the data is verified on the medium, so it must be there: FUA. */
+	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
+						  cmd->left * lu->block_size, cmd->buf, true,
+						  sbc_write_verify_done));
+}
+
 enum scsi_exec_result sbc_exec_write_verify(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
@@ -381,18 +414,15 @@ enum scsi_exec_result sbc_exec_write_verify(struct scsi_cmd *cmd)
 	if (r != SENSE_OK || !n)
 		return scsi_cmd_finish(cmd, r);
 	cmd->left = n;
-	/* SBC-3 §5.33: the data is verified on the medium, so it must be there: FUA. */
-	return sbc_submitted(cmd, scsi_cmd_submit(cmd, BS_OP_WRITE, cmd->lba * lu->block_size,
-						  (uint64_t)n * lu->block_size, cmd->buf, true,
-						  sbc_write_verify_done));
+	return scsi_cmd_lock(cmd, cmd->lba, n, RANGE_LOCK_SHARED, sbc_write_verify_locked);
 }
 
 /*
- * ORWRITE(16) (SBC-3 §5.11): read, OR the data-out in, write back. Not
- * atomic: a write to the same blocks from another thread (or another
- * command between our read and our write) can be lost. SBC-3 asks for
- * atomicity only together with the ORWRITE generation handling of
- * ORWRITE(32), which is not offered.
+ * ORWRITE(16) (SBC-3 §5.11): read, OR the data-out in, write back, as an
+ * uninterrupted series of actions: the range is held exclusively from
+ * before the read to after the write (sbc_atomic.c), so no write from any
+ * session lands in between and is lost, and no read sees the range half
+ * written.
  */
 enum sense_reason sbc_parse_orwrite(struct scsi_cmd *cmd)
 {
@@ -427,6 +457,17 @@ static void sbc_orwrite_read_done(struct bs_io *io)
 	scsi_cmd_complete(cmd, r);
 }
 
+static enum scsi_exec_result sbc_orwrite_locked(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	enum sense_reason r = scsi_cmd_bounce(cmd, (size_t)cmd->left * lu->block_size);
+
+	if (r == SENSE_OK)
+		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,
+				    cmd->bounce, false, sbc_orwrite_read_done);
+	return sbc_submitted(cmd, r);
+}
+
 enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
@@ -438,21 +479,20 @@ enum scsi_exec_result sbc_exec_orwrite(struct scsi_cmd *cmd)
 	r = sbc_blocks_received(cmd, &n);
 	if (r != SENSE_OK || !n)
 		return scsi_cmd_finish(cmd, r);
-	r = scsi_cmd_bounce(cmd, (size_t)n * lu->block_size);
-	if (r == SENSE_OK)
-		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,
-				    cmd->bounce, false, sbc_orwrite_read_done);
-	return sbc_submitted(cmd, r);
+	cmd->left = n;
+	return scsi_cmd_lock(cmd, cmd->lba, n, RANGE_LOCK_EXCLUSIVE, sbc_orwrite_locked);
 }
 
 /*
  * COMPARE AND WRITE (SBC-3 §5.2): read n blocks, compare them with the
  * first half of the data-out, and write the second half only if they are
- * equal. One COMPARE AND WRITE at a time runs on an LU, from any thread:
- * one that finds another between its read and its write ends BUSY, to be
- * retried (SAM-5 §5.3.1), so that two of them never interleave (what ATS
- * locking relies on). A plain WRITE from another initiator to the same
- * blocks in that window is not held back.
+ * equal, as one indivisible operation (SBC-3 §5.2: "an uninterrupted
+ * series of actions"): the range is held exclusively from before the read
+ * to after the write (sbc_atomic.c), against every other command on any
+ * thread or session (plain WRITEs, WRITE SAME, UNMAP, ORWRITE, other
+ * COMPARE AND WRITEs; READs see it before or after). What VMware's ATS
+ * locking relies on. A COMPARE AND WRITE that finds the range taken waits
+ * its turn, in arrival order, rather than ending BUSY.
  */
 enum sense_reason sbc_parse_caw(struct scsi_cmd *cmd)
 {
@@ -471,17 +511,11 @@ enum sense_reason sbc_parse_caw(struct scsi_cmd *cmd)
 	return SENSE_OK;
 }
 
-static void sbc_caw_complete(struct scsi_cmd *cmd, enum sense_reason r)
-{
-	atomic_store(&scsi_cmd_lu(cmd)->caw_busy, false);
-	scsi_cmd_complete(cmd, r);
-}
-
 static void sbc_caw_written(struct bs_io *io)
 {
 	struct scsi_cmd *cmd = io->arg;
 
-	sbc_caw_complete(cmd, scsi_bs_error(io->result, BS_OP_WRITE));
+	scsi_cmd_complete(cmd, scsi_bs_error(io->result, BS_OP_WRITE));
 }
 
 static void sbc_caw_read(struct bs_io *io)
@@ -499,14 +533,23 @@ static void sbc_caw_read(struct bs_io *io)
 		if (r == SENSE_OK)
 			return;
 	}
-	sbc_caw_complete(cmd, r);
+	scsi_cmd_complete(cmd, r);
+}
+
+static enum scsi_exec_result sbc_caw_locked(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	enum sense_reason r = scsi_cmd_bounce(cmd, (size_t)cmd->nblocks * lu->block_size);
+
+	if (r == SENSE_OK)
+		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,
+				    cmd->bounce, false, sbc_caw_read);
+	return sbc_submitted(cmd, r);
 }
 
 enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	bool idle = false;
-	enum sense_reason r;
 
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
@@ -522,20 +565,7 @@ enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd)
 	/* SBC-3 §5.2: NUMBER OF LOGICAL BLOCKS 0 reads, compares and writes nothing */
 	if (!cmd->nblocks)
 		return scsi_cmd_finish(cmd, SENSE_OK);
-	if (!atomic_compare_exchange_strong(&lu->caw_busy, &idle, true)) {
-		scsi_cmd_finish(cmd, SENSE_OK);
-		cmd->status = SCSI_STATUS_BUSY;
-		return SCSI_EXEC_DONE;
-	}
-	r = scsi_cmd_bounce(cmd, (size_t)cmd->nblocks * lu->block_size);
-	if (r == SENSE_OK)
-		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,
-				    cmd->bounce, false, sbc_caw_read);
-	if (r != SENSE_OK) {
-		atomic_store(&lu->caw_busy, false);
-		return scsi_cmd_finish(cmd, r);
-	}
-	return SCSI_EXEC_ASYNC;
+	return scsi_cmd_lock(cmd, cmd->lba, cmd->nblocks, RANGE_LOCK_EXCLUSIVE, sbc_caw_locked);
 }
 
 /*

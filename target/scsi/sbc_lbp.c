@@ -37,37 +37,53 @@ static const struct scsi_unmap_desc *unmap_desc(const struct scsi_cmd *cmd, uint
 	return (const struct scsi_unmap_desc *)(cmd->buf + UNMAP_HDR) + i;
 }
 
-/* Submits the deallocation of the next descriptor with blocks in it; false when none is left. */
-static bool unmap_next(struct scsi_cmd *cmd, enum sense_reason *r);
+/*
+ * Deallocates the next descriptor with blocks in it, holding its range
+ * (shared: sbc_atomic.c) while it is in flight, one descriptor at a time;
+ * ends the command when none is left.
+ */
+static enum scsi_exec_result unmap_next(struct scsi_cmd *cmd);
 
 static void unmap_done(struct bs_io *io)
 {
 	struct scsi_cmd *cmd = io->arg;
 	enum sense_reason r = scsi_bs_error(io->result, BS_OP_UNMAP);
 
-	if (r == SENSE_OK && unmap_next(cmd, &r))
+	if (r != SENSE_OK) {
+		scsi_cmd_complete(cmd, r);
 		return;
-	scsi_cmd_complete(cmd, r);
+	}
+	scsi_cmd_unlock(cmd);
+	scsi_cmd_continue(cmd, unmap_next(cmd));
 }
 
-static bool unmap_next(struct scsi_cmd *cmd, enum sense_reason *r)
+/* Submits the descriptor before cmd->stage, whose range cmd now holds. */
+static enum scsi_exec_result unmap_locked(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	const struct scsi_unmap_desc *d = unmap_desc(cmd, cmd->stage - 1);
+	enum sense_reason r;
 
+	r = scsi_cmd_submit(cmd, BS_OP_UNMAP, get_be64(d->lba) * lu->block_size,
+			    (uint64_t)get_be32(d->nblocks) * lu->block_size, NULL, false,
+			    unmap_done);
+	if (r != SENSE_OK)
+		return scsi_cmd_finish(cmd, r);
+	return SCSI_EXEC_ASYNC;
+}
+
+static enum scsi_exec_result unmap_next(struct scsi_cmd *cmd)
+{
 	/* cmd->stage: the next descriptor; cmd->left: how many there are */
 	while (cmd->stage < cmd->left) {
 		const struct scsi_unmap_desc *d = unmap_desc(cmd, cmd->stage++);
-		uint64_t lba = get_be64(d->lba);
 		uint32_t n = get_be32(d->nblocks);
 
 		if (!n)
 			continue;
-		*r = scsi_cmd_submit(cmd, BS_OP_UNMAP, lba * lu->block_size,
-				     (uint64_t)n * lu->block_size, NULL, false, unmap_done);
-		return *r == SENSE_OK;
+		return scsi_cmd_lock(cmd, get_be64(d->lba), n, RANGE_LOCK_SHARED, unmap_locked);
 	}
-	*r = SENSE_OK;
-	return false;
+	return scsi_cmd_finish(cmd, SENSE_OK);
 }
 
 enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd)
@@ -75,7 +91,6 @@ enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd)
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
 	size_t len = MIN(cmd->xfer_len, cmd->buf_len);
 	uint64_t n, i, total = 0;
-	enum sense_reason r;
 
 	/* SBC-3 §5.28: a parameter list length of 0 is not an error */
 	if (!cmd->xfer_len)
@@ -102,9 +117,7 @@ enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd)
 
 	cmd->stage = 0;
 	cmd->left = n;
-	if (unmap_next(cmd, &r))
-		return SCSI_EXEC_ASYNC;
-	return scsi_cmd_finish(cmd, r);
+	return unmap_next(cmd);
 }
 
 /* WRITE SAME (SBC-3 §5.41-5.42) */
@@ -219,11 +232,11 @@ static void write_same_zeroes_done(struct bs_io *io)
 	scsi_cmd_complete(cmd, r);
 }
 
+static enum scsi_exec_result write_same_locked(struct scsi_cmd *cmd);
+
 enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	uint64_t off = cmd->lba * lu->block_size, len = (uint64_t)cmd->nblocks * lu->block_size;
-	enum sense_reason r;
 
 	if (!scsi_lba_in_range(lu, cmd->lba, cmd->nblocks))
 		return scsi_cmd_finish(cmd, SENSE_LBA_OUT_OF_RANGE);
@@ -243,8 +256,6 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 		if (!rest)
 			return scsi_cmd_finish(cmd, SENSE_OK);
 		cmd->nblocks = (uint32_t)rest;
-		off = cmd->lba * lu->block_size;
-		len = (uint64_t)cmd->nblocks * lu->block_size;
 	}
 	/*
 	 * SBC-3 §5.41: the data-out is one logical block. Less of it did not
@@ -256,6 +267,15 @@ enum scsi_exec_result sbc_exec_write_same(struct scsi_cmd *cmd)
 	if (!(cmd->flags & SCSI_CMD_F_NDOB) &&
 	    (cmd->buf_len < lu->block_size || cmd->edtl != lu->block_size))
 		return scsi_cmd_finish(cmd, SENSE_INVALID_FIELD_IN_COMMAND_IU);
+	/* the whole range, shared, over all of its chunks (sbc_atomic.c) */
+	return scsi_cmd_lock(cmd, cmd->lba, cmd->nblocks, RANGE_LOCK_SHARED, write_same_locked);
+}
+
+static enum scsi_exec_result write_same_locked(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	uint64_t off = cmd->lba * lu->block_size, len = (uint64_t)cmd->nblocks * lu->block_size;
+	enum sense_reason r;
 
 	/*
 	 * SBC-3 §4.7.3.4: with UNMAP set the blocks are deallocated whatever

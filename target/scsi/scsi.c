@@ -396,6 +396,12 @@ static const struct scsi_op scsi_ops[256] = {
 			   0xff, 0xff, 0xff, 0xff, 0x1f, 0 },
 		.parse = sbc_parse_write_same, .exec = sbc_exec_write_same,
 	},
+	[SCSI_OP_WRITE_ATOMIC_16] = {
+		.name = "WRITE ATOMIC(16)", .cdb_len = 16, .flags = MEDIUM_WRITE,
+		.usage = { SCSI_OP_WRITE_ATOMIC_16, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			   0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0 },
+		.parse = sbc_parse_write_atomic, .exec = sbc_exec_write_atomic,
+	},
 	[SCSI_OP_PERSISTENT_RESERVE_IN] = {
 		.name = "PERSISTENT RESERVE IN", .cdb_len = 10, .sa = &scsi_prin_table,
 	},
@@ -540,15 +546,21 @@ int scsi_lu_create(struct bs_dev *bs, const struct scsi_lu_id *id, struct scsi_l
 	atomic_init(&lu->removable, bs->removable);
 	atomic_init(&lu->no_medium, false);
 	atomic_init(&lu->holder, NULL);
-	atomic_init(&lu->caw_busy, false);
 	list_init(&lu->itls);
 	ret = pthread_mutex_init(&lu->lock, NULL);
 	if (ret) {
 		free(lu);
 		return -ret;
 	}
+	ret = range_lock_init(&lu->range);
+	if (ret) {
+		pthread_mutex_destroy(&lu->lock);
+		free(lu);
+		return ret;
+	}
 	ret = pr_lu_init(lu);
 	if (ret) {
+		range_lock_fini(&lu->range);
 		pthread_mutex_destroy(&lu->lock);
 		free(lu);
 		return ret;
@@ -593,6 +605,7 @@ void scsi_lu_put(struct scsi_lu *lu)
 		itl->lu = NULL;
 	}
 	pr_lu_fini(lu);
+	range_lock_fini(&lu->range);
 	pthread_mutex_destroy(&lu->lock);
 	if (lu->owns_bs)
 		bs_close(lu->bs);
@@ -798,6 +811,7 @@ void scsi_cmd_good(struct scsi_cmd *cmd)
 
 enum scsi_exec_result scsi_cmd_finish(struct scsi_cmd *cmd, enum sense_reason r)
 {
+	scsi_cmd_unlock(cmd);
 	scsi_cmd_bounce_free(cmd);
 	if (r == SENSE_OK)
 		scsi_cmd_good(cmd);
@@ -922,6 +936,8 @@ static void scsi_cmd_reset_results(struct scsi_cmd *cmd)
 	cmd->sense_field = 0;
 	cmd->sense_bit = 0;
 	cmd->sense_flags = 0;
+	cmd->rl.state = RANGE_LOCK_IDLE;
+	cmd->locked = NULL;
 }
 
 enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)

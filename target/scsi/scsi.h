@@ -25,6 +25,7 @@
 
 #include "common/list.h"
 #include "target/backstore/bs.h"
+#include "target/scsi/range_lock.h"
 
 #define SCSI_CDB_MAX 32
 #define SCSI_SENSE_MAX 96
@@ -234,6 +235,9 @@ struct scsi_cmd {
 	/* private to the engine */
 	struct bs_io io;
 	struct iovec iov; /* io's one segment */
+	/* the LBA range this command holds on its LU (sbc_lock.c), released as it ends */
+	struct range_lock_req rl;
+	enum scsi_exec_result (*locked)(struct scsi_cmd *cmd); /* runs once rl is granted */
 	uint8_t *bounce;  /* engine-owned scratch (e.g. VERIFY, ORWRITE), freed by the engine */
 	uint32_t bounce_len;
 	uint32_t stage;

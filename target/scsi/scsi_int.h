@@ -90,7 +90,11 @@ struct scsi_lu {
 	_Atomic bool no_medium; /* ejected (START STOP UNIT LOEJ=1 START=0) */
 	/* The nexus holding an SPC-2 RESERVE(6) reservation, or NULL. */
 	struct scsi_itl *_Atomic holder;
-	_Atomic bool caw_busy; /* a COMPARE AND WRITE is between its read and its write */
+	/*
+	 * LBA ranges of the commands in flight (sbc_lock.c): what makes COMPARE
+	 * AND WRITE, ORWRITE and WRITE ATOMIC indivisible to every other command.
+	 */
+	struct range_lock range;
 	struct scsi_mode_state defaults;
 	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
 	struct list_head itls;
@@ -322,6 +326,40 @@ enum sense_reason scsi_bs_error(int err, enum bs_op op);
 enum sense_reason scsi_cmd_bounce(struct scsi_cmd *cmd, size_t len);
 void scsi_cmd_bounce_free(struct scsi_cmd *cmd);
 
+/*
+ * Atomicity (sbc_atomic.c). scsi_cmd_lock() queues cmd for the LBAs [lba,
+ * lba + n) of its LU in mode, then runs next(cmd): at once when the range
+ * is free (its result is returned), else later on cmd's thread once the
+ * commands ahead that conflict have ended (SCSI_EXEC_ASYNC is returned,
+ * and cmd->done is called when next ends the command synchronously). The
+ * range is held until the command ends (scsi_cmd_finish releases it) or
+ * scsi_cmd_unlock(); a command holds one range at a time.
+ */
+enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t n,
+				    enum range_lock_mode mode,
+				    enum scsi_exec_result (*next)(struct scsi_cmd *cmd));
+/* Releases cmd's range, if it holds one, and wakes the commands that were waiting for it. */
+void scsi_cmd_unlock(struct scsi_cmd *cmd);
+/* Continues an asynchronous command with the result of a step: DONE means it ended, so done runs. */
+void scsi_cmd_continue(struct scsi_cmd *cmd, enum scsi_exec_result res);
+
+/* What WRITE ATOMIC(16) takes on an LU, as the Block Limits VPD page reports it (SBC-4 §6.6.4). */
+struct sbc_atomic_limits {
+	uint32_t max_len;	    /* MAXIMUM ATOMIC TRANSFER LENGTH, blocks */
+	uint32_t align;		    /* ATOMIC ALIGNMENT, blocks; 0: none */
+	uint32_t gran;		    /* ATOMIC TRANSFER LENGTH GRANULARITY, blocks; 0: none */
+	uint32_t max_len_boundary;  /* MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC BOUNDARY; 0: none */
+	uint32_t max_boundary_size; /* MAXIMUM ATOMIC BOUNDARY SIZE; 0: ATOMIC BOUNDARY must be 0 */
+};
+void sbc_atomic_limits(const struct scsi_lu *lu, struct sbc_atomic_limits *lim);
+/*
+ * Pure: checks a WRITE ATOMIC(16) of n blocks at lba with ATOMIC BOUNDARY
+ * boundary against lim. SENSE_OK, or SENSE_INVALID_FIELD_IN_CDB with the
+ * field pointer of the offending field set in cmd.
+ */
+enum sense_reason sbc_atomic_check(struct scsi_cmd *cmd, const struct sbc_atomic_limits *lim,
+				   uint64_t lba, uint32_t n, uint16_t boundary);
+
 /* Builds sense data for reason into buf (at least SCSI_SENSE_MAX bytes); returns its length. */
 size_t scsi_sense_build(uint8_t *buf, enum sense_reason reason, bool desc,
 			const struct scsi_cmd *cmd);
@@ -464,6 +502,8 @@ enum scsi_exec_result sbc_media_load_eject(struct scsi_cmd *cmd);
 /* A logical unit reset's part (SBC-3, PREVENT ALLOW MEDIUM REMOVAL): every prevention ends. lu->lock held. */
 void sbc_media_reset_locked(struct scsi_lu *lu);
 
+enum sense_reason sbc_parse_write_atomic(struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_exec_write_atomic(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_unmap(struct scsi_cmd *cmd);
 enum scsi_exec_result sbc_exec_unmap(struct scsi_cmd *cmd);
 enum sense_reason sbc_parse_write_same(struct scsi_cmd *cmd);

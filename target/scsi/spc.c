@@ -255,6 +255,19 @@ static size_t vpd_extended(const struct scsi_lu *lu, uint8_t *p)
 	return 64;
 }
 
+/* SBC-4 §6.6.4 bytes 44-63: what WRITE ATOMIC(16) takes (sbc_atomic.c says why). */
+static void vpd_block_limits_atomic(const struct scsi_lu *lu, uint8_t *p)
+{
+	struct sbc_atomic_limits lim;
+
+	sbc_atomic_limits(lu, &lim);
+	put_be32(p + 44, lim.max_len);
+	put_be32(p + 48, lim.align);
+	put_be32(p + 52, lim.gran);
+	put_be32(p + 56, lim.max_len_boundary);
+	put_be32(p + 60, lim.max_boundary_size);
+}
+
 static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 {
 	uint32_t max_blocks = SCSI_MAX_XFER_BYTES / lu->block_size;
@@ -277,6 +290,7 @@ static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 		put_be32(p + 32, 0x80000000u);
 	}
 	put_be64(p + 36, SCSI_MAX_WRITE_SAME_BLOCKS);
+	vpd_block_limits_atomic(lu, p);
 	return 64;
 }
 

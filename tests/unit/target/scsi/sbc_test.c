@@ -526,35 +526,29 @@ START_TEST(test_compare_and_write)
 	ck_assert_uint_eq(t_simple(T.itl, cdb, 16, &c), SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(T.mb->n[BS_OP_READ], 2);
 
-	/* a second one while the first is between its read and its write: BUSY */
+	/*
+	 * a second one (another initiator) while the first is between its read
+	 * and its write waits its turn, then compares against what the first
+	 * wrote: MISCOMPARE, 'D' stays
+	 */
 	cdb[13] = 1;
 	memset(d + T_BS, 'D', T_BS); /* one block each: compare 'A', write 'D' */
 	t_cmd_init(&t, T.itl, cdb, 16);
-	t.cmd.edtl = 2 * T_BS;
-	ck_assert_int_eq(scsi_cmd_parse(&t.cmd), SENSE_OK);
-	t.cmd.buf = t.buf;
-	t.cmd.buf_len = 2 * T_BS;
-	memcpy(t.buf, d, 2 * T_BS);
-	ck_assert_int_eq(scsi_cmd_exec(&t.cmd), SCSI_EXEC_ASYNC);
+	t_start(&t, 2 * T_BS, d, 2 * T_BS);
 	t_cmd_init(&t2, T.itl2, cdb, 16);
-	t2.cmd.edtl = 2 * T_BS;
-	ck_assert_int_eq(scsi_cmd_parse(&t2.cmd), SENSE_OK);
-	t2.cmd.buf = t2.buf;
-	t2.cmd.buf_len = 2 * T_BS;
-	ck_assert_int_eq(scsi_cmd_exec(&t2.cmd), SCSI_EXEC_DONE);
-	ck_assert_uint_eq(t2.cmd.status, SCSI_STATUS_BUSY);
-	ck_assert_uint_eq(t2.cmd.sense_len, 0);
+	t_start(&t2, 2 * T_BS, d, 2 * T_BS);
 	ck_assert_int_eq(t2.ndone, 0);
-	t_cmd_fini(&t2);
-	mem_drain(T.mb);
+	/* queued on the store: the first one's read, nothing of the second */
+	ck_assert_ptr_nonnull(T.mb->head);
+	ck_assert_ptr_null(T.mb->head->next);
+	ck_assert_ptr_eq(T.mb->head, &t.cmd.io);
+	t_settle(&t2);
 	ck_assert_int_eq(t.ndone, 1);
 	ck_assert_uint_eq(t.cmd.status, SCSI_STATUS_GOOD);
-	t_cmd_fini(&t);
-	/* ... and once it is done, the next one runs */
-	t_cmd_init(&t2, T.itl2, cdb, 16);
-	ck_assert_uint_eq(t_run(&t2, d, 2 * T_BS), SCSI_STATUS_CHECK_CONDITION);
-	ck_assert_uint_eq(t_sense(&t2.cmd), T_MISCOMPARE); /* the first one wrote 'D' */
+	ck_assert_uint_eq(t2.cmd.status, SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&t2.cmd), T_MISCOMPARE);
 	ck_assert_uint_eq(T.mb->data[60 * T_BS], 'D');
+	t_cmd_fini(&t);
 	t_cmd_fini(&t2);
 
 	/* out of range; write protected; WRPROTECT */
