@@ -47,6 +47,7 @@ struct range_lock_req {
 	enum range_lock_state state;
 	struct list_head node;		     /* in range_lock.queue, in arrival order */
 	struct range_lock_req *next_granted; /* the list a release hands back */
+	void *owner;			     /* the caller's, for waking it (the lock never reads it) */
 };
 
 struct range_lock {

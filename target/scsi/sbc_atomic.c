@@ -54,6 +54,7 @@ enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t
 	if (bs_wait_arm(&cmd->io, scsi_cmd_lock_granted, cmd))
 		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
 	cmd->locked = next;
+	cmd->rl.owner = &cmd->io;
 	if (range_lock_acquire(&lu->range, &cmd->rl, lba, lba + n, mode)) {
 		bs_wait_disarm(&cmd->io);
 		return next(cmd);
@@ -61,21 +62,25 @@ enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t
 	return SCSI_EXEC_ASYNC;
 }
 
-void scsi_cmd_unlock(struct scsi_cmd *cmd)
+void scsi_range_release(struct scsi_lu *lu, struct range_lock_req *req)
 {
 	struct range_lock_req *g;
 
-	if (cmd->rl.state == RANGE_LOCK_IDLE)
+	if (req->state == RANGE_LOCK_IDLE)
 		return;
-	g = range_lock_release(&scsi_cmd_lu(cmd)->range, &cmd->rl);
+	g = range_lock_release(&lu->range, req);
 	while (g) {
 		struct range_lock_req *next = g->next_granted;
-		struct scsi_cmd *waiter = container_of(g, struct scsi_cmd, rl);
 
 		/* next is read first: once fired, the waiter's thread owns it */
-		bs_wait_fire(&waiter->io, 0);
+		bs_wait_fire(g->owner, 0);
 		g = next;
 	}
+}
+
+void scsi_cmd_unlock(struct scsi_cmd *cmd)
+{
+	scsi_range_release(scsi_cmd_lu(cmd), &cmd->rl);
 }
 
 /* WRITE ATOMIC(16), SBC-4 §5.48 */

@@ -340,6 +340,13 @@ enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t
 				    enum scsi_exec_result (*next)(struct scsi_cmd *cmd));
 /* Releases cmd's range, if it holds one, and wakes the commands that were waiting for it. */
 void scsi_cmd_unlock(struct scsi_cmd *cmd);
+/*
+ * Releases req (IDLE: nothing) of lu's range lock and wakes the requests
+ * it granted: each one's owner is the struct bs_io armed (bs_wait_arm) on
+ * its thread. For a command that holds ranges of its own besides cmd->rl
+ * (EXTENDED COPY: a chunk's source and destination).
+ */
+void scsi_range_release(struct scsi_lu *lu, struct range_lock_req *req);
 /* Continues an asynchronous command with the result of a step: DONE means it ended, so done runs. */
 void scsi_cmd_continue(struct scsi_cmd *cmd, enum scsi_exec_result res);
 

@@ -22,6 +22,15 @@
  * nexus): no locks. A copy holds a reference on each LU it names, so that
  * an LU removed meanwhile stays until the copy ends.
  *
+ * Atomicity. Each chunk holds its LBA ranges in the range lock of its
+ * source and destination LUs (shared, as a READ and a WRITE hold theirs)
+ * while it moves: a COMPARE AND WRITE, ORWRITE or WRITE ATOMIC on either
+ * LU sees the chunk all before or all after it, never half of it. The two
+ * ranges are taken one at a time, in the LUs' address order, and the two
+ * ranges of a chunk within one LU as one range covering both: so no two
+ * copies, and no copy and an exclusive command waiting in between, can
+ * each hold what the other waits for.
+ *
  * Aborts. The transport sets cmd->aborted (ABORT TASK, ABORT TASK SET, a
  * LOGICAL UNIT RESET, the nexus's loss); the copy looks at it before each
  * chunk of XCOPY_CHUNK_BYTES and ends, its results dropped.
@@ -68,7 +77,13 @@ struct xcopy_job {
 	size_t seg;	       /* the segment in progress */
 	uint64_t pos;	       /* bytes of it copied */
 	uint64_t chunk;	       /* bytes of the copy in flight */
-	struct bs_io io;
+	uint64_t src_off, dst_off; /* the chunk's, while it waits for its ranges */
+	/* the chunk's ranges (see Atomicity above): taken in order, nheld of nrl held */
+	struct range_lock_req rl[2];
+	struct scsi_lu *rl_lu[2];
+	uint64_t rl_start[2], rl_end[2];
+	unsigned int nrl, nheld;
+	struct bs_io io; /* the chunk's copy, or its wait for a range */
 };
 
 void xcopy_itl_fini(struct scsi_itl *itl)
@@ -298,6 +313,94 @@ static uint64_t xcopy_next(const struct xcopy_job *job, uint64_t *src_off, uint6
 }
 
 static void xcopy_copied(struct bs_io *io);
+static void xcopy_granted(struct bs_io *io);
+
+/* [start, end) of the LBAs of lu that bytes [off, off + n) touch. */
+static void xcopy_lbas(const struct scsi_lu *lu, uint64_t off, uint64_t n, uint64_t *start,
+		       uint64_t *end)
+{
+	*start = off / lu->block_size;
+	*end = (off + n + lu->block_size - 1) / lu->block_size;
+}
+
+/* The ranges the chunk [src_off, dst_off, n) of segment s needs, in the order they are taken. */
+static void xcopy_ranges(struct xcopy_job *job, const struct xcopy_seg *s, uint64_t src_off,
+			 uint64_t dst_off, uint64_t n)
+{
+	struct scsi_lu *src = job->lu[s->src], *dst = job->lu[s->dst];
+	uint64_t ss, se, ds, de;
+
+	xcopy_lbas(src, src_off, n, &ss, &se);
+	xcopy_lbas(dst, dst_off, n, &ds, &de);
+	job->nheld = 0;
+	if (src == dst) {
+		/* one request: two on one lock could each wait behind an exclusive one between them */
+		job->nrl = 1;
+		job->rl_lu[0] = src;
+		job->rl_start[0] = MIN(ss, ds);
+		job->rl_end[0] = MAX(se, de);
+		return;
+	}
+	job->nrl = 2;
+	job->rl_lu[0] = (uintptr_t)src < (uintptr_t)dst ? src : dst;
+	job->rl_lu[1] = job->rl_lu[0] == src ? dst : src;
+	job->rl_start[0] = job->rl_lu[0] == src ? ss : ds;
+	job->rl_end[0] = job->rl_lu[0] == src ? se : de;
+	job->rl_start[1] = job->rl_lu[1] == src ? ss : ds;
+	job->rl_end[1] = job->rl_lu[1] == src ? se : de;
+}
+
+static void xcopy_unlock(struct xcopy_job *job)
+{
+	for (unsigned int i = 0; i < job->nheld; i++)
+		scsi_range_release(job->rl_lu[i], &job->rl[i]);
+	job->nheld = 0;
+}
+
+/*
+ * Takes the chunk's ranges not held yet, in order: 0 when all are held, 1
+ * when one must wait (xcopy_granted goes on, on this thread), -errno.
+ */
+static int xcopy_lock(struct xcopy_job *job)
+{
+	while (job->nheld < job->nrl) {
+		unsigned int i = job->nheld;
+		int ret;
+
+		/* armed before the request is visible: a release elsewhere may grant it at once */
+		ret = bs_wait_arm(&job->io, xcopy_granted, job);
+		if (ret)
+			return ret;
+		job->rl[i].owner = &job->io;
+		if (!range_lock_acquire(&job->rl_lu[i]->range, &job->rl[i], job->rl_start[i],
+					job->rl_end[i], RANGE_LOCK_SHARED))
+			return 1;
+		bs_wait_disarm(&job->io);
+		job->nheld++;
+	}
+	return 0;
+}
+
+/* The chunk, its ranges held, to the stores. */
+static enum sense_reason xcopy_submit(struct xcopy_job *job)
+{
+	const struct xcopy_seg *s = &job->list.seg[job->seg];
+	int ret;
+
+	memset(&job->io, 0, sizeof(job->io));
+	job->io.offset = job->dst_off;
+	job->io.len = job->chunk;
+	job->io.cb = xcopy_copied;
+	job->io.arg = job;
+	ret = bs_copy(job->lu[s->src]->bs, job->src_off, job->lu[s->dst]->bs, &job->io);
+	if (!ret)
+		return SENSE_OK;
+	xcopy_unlock(job);
+	log_dbg(SCSI_COMPONENT, "lu '%s': copy of %llu bytes refused: %s",
+		job->lu[s->dst]->id.serial, (unsigned long long)job->chunk, strerror(-ret));
+	return ret == -ENOSPC ? SENSE_SPACE_ALLOC_FAILED
+			      : xcopy_point(job->cmd, SENSE_COPY_TARGET_FAILURE, s->off);
+}
 
 /*
  * Starts the next chunk, skipping what needs none (empty segments, a copy
@@ -328,23 +431,50 @@ static enum sense_reason xcopy_step(struct xcopy_job *job, bool *started)
 		if (cmd->aborted)
 			return SENSE_ABORTED_COMMAND;
 		n = xcopy_next(job, &src_off, &dst_off);
-		memset(&job->io, 0, sizeof(job->io));
-		job->io.offset = dst_off;
-		job->io.len = n;
-		job->io.cb = xcopy_copied;
-		job->io.arg = job;
 		job->chunk = n;
-		ret = bs_copy(job->lu[s->src]->bs, src_off, job->lu[s->dst]->bs, &job->io);
-		if (ret) {
-			log_dbg(SCSI_COMPONENT, "lu '%s': copy of %llu bytes refused: %s",
-				job->lu[s->dst]->id.serial, (unsigned long long)n, strerror(-ret));
-			return ret == -ENOSPC ? SENSE_SPACE_ALLOC_FAILED
-					      : xcopy_point(cmd, SENSE_COPY_TARGET_FAILURE, s->off);
+		job->src_off = src_off;
+		job->dst_off = dst_off;
+		xcopy_ranges(job, s, src_off, dst_off, n);
+		ret = xcopy_lock(job);
+		if (ret < 0) {
+			xcopy_unlock(job);
+			return SENSE_INTERNAL_TARGET_FAILURE;
+		}
+		/* waiting for a range is in flight too: xcopy_granted goes on */
+		if (ret == 0) {
+			enum sense_reason r = xcopy_submit(job);
+
+			if (r != SENSE_OK)
+				return r;
 		}
 		*started = true;
 		return SENSE_OK;
 	}
 	return SENSE_OK;
+}
+
+/* A range the chunk waited for is held: the rest, then the copy. */
+static void xcopy_granted(struct bs_io *io)
+{
+	struct xcopy_job *job = io->arg;
+	struct scsi_cmd *cmd = job->cmd;
+	enum sense_reason r;
+	int ret;
+
+	job->nheld++;
+	ret = xcopy_lock(job);
+	if (ret == 1)
+		return;
+	if (ret < 0) {
+		xcopy_unlock(job);
+		r = SENSE_INTERNAL_TARGET_FAILURE;
+	} else {
+		r = xcopy_submit(job);
+		if (r == SENSE_OK)
+			return;
+	}
+	xcopy_job_end(job, r);
+	scsi_cmd_complete(cmd, r);
 }
 
 static void xcopy_copied(struct bs_io *io)
@@ -354,6 +484,8 @@ static void xcopy_copied(struct bs_io *io)
 	enum sense_reason r = SENSE_OK;
 	bool started;
 
+	/* the chunk is on both stores (or failed): others may have its blocks */
+	xcopy_unlock(job);
 	if (io->result) {
 		const struct xcopy_seg *s = &job->list.seg[job->seg];
 

@@ -951,6 +951,83 @@ START_TEST(test_op_params_and_vpd_through_engine)
 }
 END_TEST
 
+/* Runs the first request of mb's queue, if any; returns it (NULL: none). */
+static struct bs_io *x_run_one(struct mem_bs *mb)
+{
+	struct bs_io *io = mb->head;
+
+	if (!io)
+		return NULL;
+	mb->head = io->next;
+	if (!mb->head)
+		mb->tail = &mb->head;
+	io->result = mem_run(mb, io);
+	io->cb(io);
+	return io;
+}
+
+/*
+ * A chunk holds its LBAs in both LUs' range locks, as a READ and a WRITE
+ * would: a COMPARE AND WRITE on the destination, started first, ends
+ * before the copy reaches either store, and the copy lands after it. A
+ * copy that took no range read its source at once and wrote into the
+ * middle of the CAW.
+ */
+START_TEST(test_copy_waits_for_compare_and_write)
+{
+	uint8_t cdb[16] = {0}, xcdb[16] = {SCSI_OP_EXTENDED_COPY}, data[2 * T_BS];
+	struct t_cmd caw, x;
+	struct plist p;
+	size_t len;
+	int i;
+
+	t_fill(10, 4, 'B');
+	fill2(19, 4, 'A');
+	t_cdb16(cdb, SCSI_OP_COMPARE_AND_WRITE, 0, 20, 0);
+	cdb[13] = 1;
+	memset(data, 'A', T_BS);
+	memset(data + T_BS, 'C', T_BS);
+	t_cmd_init(&caw, itl2_nx1, cdb, 16);
+	t_start(&caw, 2 * T_BS, data, sizeof(data));
+	ck_assert_ptr_eq(mb2->head, &caw.cmd.io); /* its read */
+
+	pl_init(&p, 0, SCSI_XCOPY_LIST_ID_NONE);
+	pl_cscd(&p, naa0, T_BS);
+	pl_cscd(&p, naa1, T_BS);
+	pl_seg(&p, 0, 1, 4, 10, 19); /* LU 0 blocks 10-13 onto LU 1 blocks 19-22 */
+	len = pl_done(&p);
+	put_be32(xcdb + 10, (uint32_t)len);
+	t_cmd_init(&x, T.itl, xcdb, 16);
+	t_start(&x, (uint32_t)len, p.b, len);
+	ck_assert_ptr_null(T.mb->head);
+	ck_assert_ptr_eq(mb2->head, &caw.cmd.io);
+	ck_assert_ptr_null(mb2->head->next);
+
+	for (i = 0; i < 200 && !(caw.ndone && x.ndone); i++) {
+		struct bs_io *io;
+
+		/* whatever the copy could start, it starts (the backstore copy begins on the loop) */
+		ck_assert_int_ge(ev_run_once(T.loop, 0), 0);
+		if (!caw.ndone)
+			ck_assert_msg(!T.mb->head, "the copy read its source during a CAW on its destination");
+		io = x_run_one(mb2);
+		if (io && !caw.ndone)
+			ck_assert_msg(io == &caw.cmd.io, "the copy wrote into a CAW's range");
+		if (!io)
+			x_run_one(T.mb);
+	}
+	ck_assert_int_eq(caw.ndone, 1);
+	ck_assert_int_eq(x.ndone, 1);
+	ck_assert_uint_eq(caw.cmd.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(x.cmd.status, SCSI_STATUS_GOOD);
+	ck_assert(is(mb2->data + 19 * T_BS, 4 * T_BS, 'B')); /* the copy came after */
+	ck_assert_uint_eq(range_lock_queued(&T.lu->range), 0);
+	ck_assert_uint_eq(range_lock_queued(&lu2->range), 0);
+	t_cmd_fini(&caw);
+	t_cmd_fini(&x);
+}
+END_TEST
+
 static Suite *xcopy_suite(void)
 {
 	Suite *s = suite_create("xcopy");
@@ -979,6 +1056,7 @@ static Suite *xcopy_suite(void)
 	tcase_add_test(te, test_progress_busy_id_and_abort);
 	tcase_add_test(te, test_held_results_bounded);
 	tcase_add_test(te, test_op_params_and_vpd_through_engine);
+	tcase_add_test(te, test_copy_waits_for_compare_and_write);
 	suite_add_tcase(s, te);
 	return s;
 }
