@@ -76,6 +76,8 @@ include target/shell/module.mk
 include mpath/module.mk
 include initiator/module.mk
 include tests/module.mk
+# make install, the man pages, make deb (docs/install.md)
+include install.mk
 
 unit: deps build-tests
 	@sh tests/run.sh --build $(BUILD) unit

@@ -1,0 +1,85 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Builds one man page from the docs/ page that holds its text, with pandoc
+# (docs/install.md, "Man pages"): the man page is that page, so the two
+# cannot say different things.
+#   sh scripts/man.sh PAGE OUT VERSION      e.g. porticod.conf.5 build/man/porticod.conf.5
+#   sh scripts/man.sh --list                the pages, one a line
+# Each page: its source, which of its '## ' sections it takes ('all', 'only
+# A|B' or 'except A|B'), and its one-line description (the NAME line).
+set -eu
+
+pages() {
+	cat <<'PAGES'
+porticod.8	docs/porticod.md	all	the Portico iSCSI target daemon
+portico.8	docs/shell.md	all	the Portico target's administration shell
+porticod.conf.5	docs/configuration.md	all	the configuration file of porticod
+portico-pathd.8	docs/pathd.md	except portico-path|pathd.conf reference	the Portico path manager of a KVM host
+portico-path.8	docs/pathd.md	only portico-path	the command line of portico-pathd
+pathd.conf.5	docs/pathd.md	only pathd.conf reference	the configuration file of portico-pathd
+PAGES
+}
+
+see_also() {
+	case $1 in
+	porticod.8 | portico.8 | porticod.conf.5)
+		echo "porticod(8), portico(8), porticod.conf(5), systemctl(1), journalctl(1), iscsiadm(8)" ;;
+	*)
+		echo "portico-pathd(8), portico-path(8), pathd.conf(5), iscsiadm(8), multipath(8), multipathd(8), dmsetup(8)" ;;
+	esac
+}
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = --list ]; then
+	pages | cut -f1
+	exit 0
+fi
+[ $# -eq 3 ] || { echo "usage: man.sh PAGE OUT VERSION | --list" >&2; exit 2; }
+page=$1 out=$2 version=$3
+line=$(pages | awk -F'\t' -v p="$page" '$1 == p')
+[ -n "$line" ] || { echo "man.sh: no page '$page'" >&2; exit 2; }
+src=$(echo "$line" | cut -f2)
+sel=$(echo "$line" | cut -f3)
+desc=$(echo "$line" | cut -f4)
+name=${page%.*}
+section=${page##*.}
+title=$(echo "$name" | tr 'a-z' 'A-Z')
+
+# The page's text: the sections chosen (a '## ' line outside a code fence
+# begins one), without the SPDX comment and the page's own '# ' title.
+body() {
+	awk -v sel="$sel" '
+	BEGIN {
+		mode = sel; sub(/ .*/, "", mode)
+		names = sel; sub(/^[a-z]+ ?/, "", names)
+		n = split(names, list, "|")
+		for (i = 1; i <= n; i++) want[list[i]] = 1
+		keep = (mode != "only")
+	}
+	/^```/ { fence = !fence }
+	!fence && /^<!-- SPDX/ { next }
+	!fence && /^# / && !titled { titled = 1; next }
+	!fence && /^## / {
+		h = substr($0, 4)
+		keep = (mode == "all") || (mode == "only" && (h in want)) || (mode == "except" && !(h in want))
+	}
+	keep { print }
+	' "$top/$src"
+}
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+{
+	printf '## NAME\n\n%s \\- %s\n\n' "$name" "$desc"
+	body
+	printf '\n## SEE ALSO\n\n%s\n\n' "$(see_also "$page")"
+	printf 'The text of this page is %s of the Portico sources.\n' "$src"
+} >"$tmp"
+mkdir -p "$(dirname "$out")"
+# --shift-heading-level-by=-1: the docs' '## ' sections are the page's .SH,
+# '### ' its .SS. No date: the same sources make the same page.
+pandoc -f markdown -t man -s --shift-heading-level-by=-1 \
+	-M title="$title" -M section="$section" -M header="Portico manual" \
+	-M footer="portico $version" -M date="" -o "$out.tmp" "$tmp"
+mv "$out.tmp" "$out"
