@@ -78,8 +78,23 @@ trap 'rm -f "$tmp"' EXIT
 } >"$tmp"
 mkdir -p "$(dirname "$out")"
 # --shift-heading-level-by=-1: the docs' '## ' sections are the page's .SH,
-# '### ' its .SS. No date: the same sources make the same page.
-pandoc -f markdown -t man -s --shift-heading-level-by=-1 \
+# '### ' its .SS. No date: the same sources make the same page. Left-adjusted
+# (-V adjusting=l): the tables' narrow cells cannot be justified (groff warns).
+pandoc -f markdown -t man -s --shift-heading-level-by=-1 -V adjusting=l \
 	-M title="$title" -M section="$section" -M header="Portico manual" \
 	-M footer="portico $version" -M date="" -o "$out.tmp" "$tmp"
-mv "$out.tmp" "$out"
+# pandoc gives a table 70 ens, as wide as an 80-column terminal's text
+# with nothing to spare: groff then finds it "wider than line width".
+# 85% of that leaves room for the column gaps.
+awk '/^(lw\([0-9.]+n\) ?)+\.$/ {
+	line = ""
+	n = split($0, cols, " ")
+	for (i = 1; i <= n; i++) {
+		w = cols[i]; sub(/^lw\(/, "", w); sub(/n\)\.?$/, "", w)
+		line = line (i > 1 ? " " : "") sprintf("lw(%.1fn)", w * 0.85)
+	}
+	print line "."
+	next
+}
+{ print }' "$out.tmp" >"$out"
+rm -f "$out.tmp"

@@ -1,0 +1,128 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# deb: 'make deb' (debian/, docs/install.md "Debian packages") in a build
+# folder of the test's own, then what a Debian maintainer checks:
+#   the two packages and their debug symbols are built
+#   their dependencies come from shlibs (libsystemd0, libaio1, ...) and
+#       misc; portico-pathd depends on open-iscsi
+#   each holds its programs, unit, man pages, completion and example, and
+#       nothing of the other's
+#   the units are enabled and started the Debian way (dh_installsystemd
+#       in the maintainer scripts); porticod's postinst makes the first
+#       porticod.conf, and an upgrade does not restart porticod
+#   lintian: no error; the warnings are the ones named below, no other
+# Slow: the build compiles everything once (about 90 s on two cores).
+. "$(dirname "$0")/../functional/lib.sh"
+
+B=$T_TMP/b
+D=$B/deb
+t0=$(date +%s)
+if ! check make-deb make -C "$T_TOP" --no-print-directory BUILD="$B" deb; then
+	t_done
+fi
+echo "deb: make deb took $(($(date +%s) - t0)) s"
+
+for p in porticod portico-pathd porticod-dbgsym portico-pathd-dbgsym; do
+	set -- "$D/${p}"_*.deb
+	[ -f "$1" ] && pass "built-$p" || fail "built-$p" "no ${p}_*.deb in $D"
+done
+PD_DEB=$(ls "$D"/porticod_*.deb 2>/dev/null | head -n 1)
+PA_DEB=$(ls "$D"/portico-pathd_*.deb 2>/dev/null | head -n 1)
+[ -n "$PD_DEB" ] && [ -n "$PA_DEB" ] || t_done
+
+# ---- dependencies ----
+dep_pd=$(dpkg-deb -f "$PD_DEB" Depends)
+dep_pa=$(dpkg-deb -f "$PA_DEB" Depends)
+case "$dep_pd" in
+*libsystemd0*libaio1* | *libaio1*libsystemd0*) pass depends-shlibs ;;
+*) fail depends-shlibs "porticod Depends: $dep_pd" ;;
+esac
+case "$dep_pa" in
+*open-iscsi*libdevmapper*) pass depends-pathd ;;
+*) fail depends-pathd "portico-pathd Depends: $dep_pa" ;;
+esac
+
+# ---- contents ----
+has() { # DEB PATH...: each PATH is in DEB
+	h_deb=$1
+	shift
+	dpkg-deb -c "$h_deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T_TMP/contents"
+	h_missing=""
+	for h in "$@"; do
+		grep -qx -- "$h" "$T_TMP/contents" || h_missing="$h_missing $h"
+	done
+	[ -z "$h_missing" ]
+}
+if has "$PD_DEB" /usr/sbin/porticod /usr/sbin/portico /lib/systemd/system/porticod.service \
+	/usr/share/man/man8/porticod.8.gz /usr/share/man/man8/portico.8.gz \
+	/usr/share/man/man5/porticod.conf.5.gz /usr/share/bash-completion/completions/portico \
+	/usr/share/doc/porticod/examples/porticod.conf /usr/share/porticod/porticod.conf; then
+	pass contents-porticod
+else
+	fail contents-porticod "missing:$h_missing"
+fi
+grep -q 'pathd' "$T_TMP/contents" && fail porticod-alone "porticod holds pathd's files" ||
+	pass porticod-alone
+grep -q '^/etc/' "$T_TMP/contents" && fail porticod-no-etc "porticod ships files in /etc" ||
+	pass porticod-no-etc
+if has "$PA_DEB" /usr/sbin/portico-pathd /usr/sbin/portico-path \
+	/lib/systemd/system/portico-pathd.service /lib/udev/rules.d/61-portico-path.rules \
+	/usr/share/man/man8/portico-pathd.8.gz /usr/share/man/man8/portico-path.8.gz \
+	/usr/share/man/man5/pathd.conf.5.gz /usr/share/bash-completion/completions/portico-path \
+	/usr/share/doc/portico-pathd/examples/pathd.conf; then
+	pass contents-pathd
+else
+	fail contents-pathd "missing:$h_missing"
+fi
+
+# ---- maintainer scripts ----
+dpkg-deb -e "$PD_DEB" "$T_TMP/pd-ctl"
+dpkg-deb -e "$PA_DEB" "$T_TMP/pa-ctl"
+grep -q "deb-systemd-helper enable 'porticod.service'" "$T_TMP/pd-ctl/postinst" &&
+	grep -q "deb-systemd-helper enable 'portico-pathd.service'" "$T_TMP/pa-ctl/postinst" &&
+	pass units-enabled || fail units-enabled "no dh_installsystemd enable in a postinst"
+# the first porticod.conf is made before the unit starts (the #DEBHELPER# part)
+first=$(grep -n 'install -m 0600 /usr/share/porticod/porticod.conf' "$T_TMP/pd-ctl/postinst" | cut -d: -f1)
+start=$(grep -nE '_dh_action=start|deb-systemd-invoke start' "$T_TMP/pd-ctl/postinst" | head -n 1 | cut -d: -f1)
+[ -n "$first" ] && [ -n "$start" ] && [ "$first" -lt "$start" ] && pass first-conf-before-start ||
+	fail first-conf-before-start "porticod's postinst does not make porticod.conf before starting"
+# --no-stop-on-upgrade: the prerm does not stop it on upgrade, the postinst does not restart it
+if grep -qE '_dh_action=restart|deb-systemd-invoke restart' "$T_TMP/pd-ctl/postinst"; then
+	fail no-restart-on-upgrade "porticod's postinst restarts it on upgrade"
+elif grep -q 'deb-systemd-invoke stop' "$T_TMP/pd-ctl/prerm" &&
+	! grep -B3 'deb-systemd-invoke stop' "$T_TMP/pd-ctl/prerm" | grep -q '"$1" = remove'; then
+	fail no-restart-on-upgrade "porticod's prerm stops it on upgrade too"
+else
+	pass no-restart-on-upgrade
+fi
+grep -q '_dh_action=restart' "$T_TMP/pa-ctl/postinst" && pass pathd-restarts ||
+	fail pathd-restarts "portico-pathd's postinst does not restart it on upgrade"
+for s in "$T_TMP"/pd-ctl/postinst "$T_TMP"/pd-ctl/postrm "$T_TMP"/pa-ctl/postrm; do
+	sh -n "$s" || fail "script-syntax" "$s"
+done
+
+# ---- lintian ----
+# Allowed, and why (docs/install.md):
+#   groff-message: the man pages are docs/ as pandoc makes them; tables of
+#   five columns with long literal values (porticod.conf(5), pathd.conf(5))
+#   cannot fit 80 columns, and groff says so
+ALLOWED='groff-message'
+if command -v lintian >/dev/null 2>&1; then
+	t1=$(date +%s)
+	lintian --pedantic "$PD_DEB" "$PA_DEB" >"$T_TMP/lintian.out" 2>&1
+	echo "deb: lintian took $(($(date +%s) - t1)) s; its tags:"
+	grep -E '^[EWIPX]: ' "$T_TMP/lintian.out" | awk '{ print $1, $2, $3 }' | sort | uniq -c |
+		sed 's/^/    /'
+	if grep -q '^E: ' "$T_TMP/lintian.out"; then
+		fail lintian-no-error "lintian reports errors" "$T_TMP/lintian.out"
+	else
+		pass lintian-no-error
+	fi
+	other=$(grep -E '^W: ' "$T_TMP/lintian.out" | awk '{ print $3 }' | sort -u |
+		grep -vxE "$ALLOWED" | tr '\n' ' ')
+	[ -z "$other" ] && pass lintian-warnings-known ||
+		fail lintian-warnings-known "warnings not named in this test: $other" "$T_TMP/lintian.out"
+else
+	fail lintian "lintian is not installed (scripts/deps/pkg.list)"
+fi
+t_done
