@@ -114,4 +114,5 @@ bench: deps $(PORTICOD)
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# -type f: a folder may end in .d (the packages' lib/udev/rules.d under $(BUILD)/deb)
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
