@@ -69,12 +69,13 @@ endif
 # (dpkg-buildpackage leaves the packages in the folder above), and put in
 # $(BUILD)/deb. Nothing is written beside the repository.
 DEB_SRC := $(BUILD)/deb/src/portico
+DEB_JOBS ?= 2
 deb: | deps
 	rm -rf $(BUILD)/deb
 	mkdir -p $(DEB_SRC)
 	git ls-files -z --cached --others --exclude-standard | \
 		xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
 		tar --null -T - -cf - | tar -xf - -C $(DEB_SRC)
-	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
 	mv $(BUILD)/deb/src/*.deb $(BUILD)/deb/
 	@ls $(BUILD)/deb/*.deb
