@@ -144,6 +144,12 @@ if ! command -v systemd-nspawn >/dev/null 2>&1 || ! command -v mmdebstrap >/dev/
 	fail boot "systemd-nspawn or mmdebstrap is not installed (scripts/deps/pkg.list)"
 	t_done
 fi
+# As the VM lab: systemd-nspawn makes / a slave mount, which the kernel
+# refuses where / is a plain folder (a chroot)
+if ! mountpoint -q /; then
+	echo "SKIP: $T_GROUP/boot: / is not a mount point (a chroot): systemd-nspawn cannot run here"
+	t_done
+fi
 CACHE=$T_BUILD/boot-rootfs.tar
 if [ ! -s "$CACHE" ]; then
 	t1=$(date +%s)
