@@ -79,22 +79,84 @@ trap 'rm -f "$tmp"' EXIT
 mkdir -p "$(dirname "$out")"
 # --shift-heading-level-by=-1: the docs' '## ' sections are the page's .SH,
 # '### ' its .SS. No date: the same sources make the same page. Left-adjusted
-# (-V adjusting=l): the tables' narrow cells cannot be justified (groff warns).
+# (-V adjusting=l): the tables' narrow cells cannot be justified (groff
+# warns); not hyphenated (.nh for pandoc's .hy, below): options and paths keep whole.
 pandoc -f markdown -t man -s --shift-heading-level-by=-1 -V adjusting=l \
 	-M title="$title" -M section="$section" -M header="Portico manual" \
 	-M footer="portico $version" -M date="" -o "$out.tmp" "$tmp"
-# pandoc gives a table 70 ens, as wide as an 80-column terminal's text
-# with nothing to spare: groff then finds it "wider than line width".
-# 85% of that leaves room for the column gaps.
-awk '/^(lw\([0-9.]+n\) ?)+\.$/ {
+# Table widths. pandoc gives every table 70 ens split by the dashes of
+# its separator line (equal here), as wide as an 80-column terminal's text
+# with nothing to spare, and a column narrower than its longest word
+# (`lockout_failures`) cannot be filled: groff warns, lintian says
+# groff-message. Each table is measured instead: a column gets at least
+# its longest word, the rest of the room goes where the text is long.
+awk -v room=66 '
+function flush(   i, sum, extra, want, line, w) {
+	if (!fmt) return
+	avail = room - 3 * (ncol - 1)
+	# A column of short cells (options, keys, types) keeps each cell of
+	# up to 24 characters on one line, when the table has room for it;
+	# else every column gets its longest word at least.
+	sum = 0
+	for (i = 1; i <= ncol; i++) {
+		short[i] = word[i]
+		if (cell[i] <= 40 && short[i] < (cell[i] < 24 ? cell[i] : 24))
+			short[i] = cell[i] < 24 ? cell[i] : 24
+		sum += short[i]
+	}
+	if (sum <= avail)
+		for (i = 1; i <= ncol; i++) word[i] = short[i]
+	sum = 0; want = 0
+	for (i = 1; i <= ncol; i++) {
+		if (word[i] < 4) word[i] = 4
+		sum += word[i]
+		if (text[i] > word[i]) want += text[i] - word[i]
+	}
+	extra = avail - sum
 	line = ""
-	n = split($0, cols, " ")
-	for (i = 1; i <= n; i++) {
-		w = cols[i]; sub(/^lw\(/, "", w); sub(/n\)\.?$/, "", w)
-		line = line (i > 1 ? " " : "") sprintf("lw(%.1fn)", w * 0.85)
+	for (i = 1; i <= ncol; i++) {
+		w = word[i]
+		if (extra > 0 && want > 0 && text[i] > word[i])
+			w += extra * (text[i] - word[i]) / want
+		if (extra > 0 && want == 0)
+			w += extra / ncol
+		if (extra < 0)
+			w = word[i] * avail / sum
+		line = line (i > 1 ? " " : "") sprintf("lw(%.1fn)", w)
 	}
 	print line "."
+	for (i = 1; i <= nbuf; i++) print buf[i]
+	fmt = 0; nbuf = 0
+}
+function measure(s,   t, k, n, parts) {
+	# what a reader sees: fonts and escapes take no room
+	gsub(/\\f\[[A-Z]*\]/, "", s); gsub(/\\\[[a-z]+\]/, "x", s); gsub(/\\[&e]/, "", s)
+	text[col] += length(s) + 1
+	cur += length(s) + 1
+	n = split(s, parts, /[ ]+/)
+	for (k = 1; k <= n; k++)
+		if (length(parts[k]) > word[col]) word[col] = length(parts[k])
+}
+/^\.hy$/ { print ".nh"; next }
+/^\.TS$/ { print; intable = 1; next }
+intable && /^(lw\([0-9.]+n\) ?)+\.$/ {
+	fmt = 1; ncol = split($0, tmp, " "); nbuf = 0; col = 0
+	for (c = 1; c <= ncol; c++) { word[c] = 0; text[c] = 0; cell[c] = 0 }
 	next
 }
+intable && fmt {
+	buf[++nbuf] = $0
+	if ($0 == "T{") { col = 1; cur = 0; next }
+	if ($0 == "T}@T{" || $0 == "T}") {
+		if (cur - 1 > cell[col]) cell[col] = cur - 1
+		cur = 0; col++
+		next
+	}
+	if ($0 == "_") next
+	if ($0 == ".TE") { intable = 0; flush(); next }
+	if (col > 0 && $0 !~ /^\./) measure($0)
+	next
+}
+/^\.TE$/ { intable = 0 }
 { print }' "$out.tmp" >"$out"
 rm -f "$out.tmp"

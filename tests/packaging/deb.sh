@@ -117,8 +117,8 @@ done
 # ---- lintian ----
 # Allowed, and why (docs/install.md):
 #   groff-message: the man pages are docs/ as pandoc makes them; tables of
-#   five columns with long literal values (porticod.conf(5), pathd.conf(5))
-#   cannot fit 80 columns, and groff says so
+#   four and five columns with long literal values (porticod.conf(5),
+#   pathd.conf(5)) cannot fit 80 columns, and groff says so
 ALLOWED='groff-message'
 if command -v lintian >/dev/null 2>&1; then
 	t1=$(date +%s)
