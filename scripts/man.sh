@@ -80,7 +80,7 @@ mkdir -p "$(dirname "$out")"
 # --shift-heading-level-by=-1: the docs' '## ' sections are the page's .SH,
 # '### ' its .SS. No date: the same sources make the same page. Left-adjusted
 # (-V adjusting=l): the tables' narrow cells cannot be justified (groff
-# warns); not hyphenated (.nh for pandoc's .hy, below): options and paths keep whole.
+# warns). Code is not hyphenated (\% below): options and paths keep whole.
 pandoc -f markdown -t man -s --shift-heading-level-by=-1 -V adjusting=l \
 	-M title="$title" -M section="$section" -M header="Portico manual" \
 	-M footer="portico $version" -M date="" -o "$out.tmp" "$tmp"
@@ -137,7 +137,8 @@ function measure(s,   t, k, n, parts) {
 	for (k = 1; k <= n; k++)
 		if (length(parts[k]) > word[col]) word[col] = length(parts[k])
 }
-/^\.hy$/ { print ".nh"; next }
+# \% before each piece of code: groff hyphenates the prose, not the code
+{ gsub(/\\f\[V\]/, "\\f[V]\\%") }
 /^\.TS$/ { print; intable = 1; next }
 intable && /^(lw\([0-9.]+n\) ?)+\.$/ {
 	fmt = 1; ncol = split($0, tmp, " "); nbuf = 0; col = 0
