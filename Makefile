@@ -29,7 +29,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread
+LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread -lsystemd
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -76,6 +76,8 @@ include target/shell/module.mk
 include mpath/module.mk
 include initiator/module.mk
 include tests/module.mk
+# make install, the man pages, make deb (docs/install.md)
+include install.mk
 
 unit: deps build-tests
 	@sh tests/run.sh --build $(BUILD) unit
@@ -112,4 +114,5 @@ bench: deps $(PORTICOD)
 clean:
 	rm -rf build build-san
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# -type f: a folder may end in .d (the packages' lib/udev/rules.d under $(BUILD)/deb)
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)

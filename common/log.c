@@ -13,8 +13,10 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -71,9 +73,30 @@ int log_level_parse(const char *name, enum log_level *out)
 	return -EINVAL;
 }
 
+/*
+ * systemd's journal reads a service's stderr (JOURNAL_STREAM names that
+ * stream as "device:inode", systemd.exec(5)): a line that begins with
+ * "<N>" carries syslog priority N (sd-daemon(3)), and the journal stamps
+ * time, name and pid itself. Only when stderr is still that stream: a
+ * daemon started from a shell inside a unit writes elsewhere.
+ */
+static atomic_bool log_journal;
+
+static bool log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(STDERR_FILENO, &st))
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 void log_init(const char *ident)
 {
 	snprintf(log_ident, sizeof(log_ident), "%s", ident ? ident : "");
+	atomic_store(&log_journal, log_stderr_is_journal());
 }
 
 static const char *log_get_ident(void)
@@ -233,9 +256,14 @@ void log_msg(enum log_level level, const char *component, const char *fmt, ...)
 
 	/* The slot of the final NUL takes the newline. */
 	room = sizeof(line);
-	n = log_timestamp(line, room);
-	n += (size_t)snprintf(line + n, room - n, " %s[%d]: %s %s: ", log_get_ident(),
-			      (int)getpid(), log_level_names[level], component);
+	if (atomic_load(&log_journal)) {
+		n = (size_t)snprintf(line, room, "<%d>%s %s: ", log_syslog_prio[level],
+				     log_level_names[level], component);
+	} else {
+		n = log_timestamp(line, room);
+		n += (size_t)snprintf(line + n, room - n, " %s[%d]: %s %s: ", log_get_ident(),
+				      (int)getpid(), log_level_names[level], component);
+	}
 	if (n >= room)
 		n = room - 1;
 	len = snprintf(line + n, room - n, "%s", msg);

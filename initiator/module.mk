@@ -7,7 +7,7 @@ PATHD_ADAPT_SRC := $(wildcard initiator/adapt/*.c)
 PATHD_SRC := $(filter-out initiator/pathd/main.c,$(wildcard initiator/pathd/*.c))
 LIBPATHD := $(BUILD)/lib/libpathd.a
 LIBS_PATHD := $(LIBPATHD) $(LIBS_MPATH)
-PATHD_SYSLIBS = $(shell pkg-config --libs libnl-route-3.0 libnl-3.0 devmapper libudev libvirt 2>/dev/null) \
+PATHD_SYSLIBS = $(shell pkg-config --libs libnl-route-3.0 libnl-3.0  devmapper libudev libvirt libsystemd 2>/dev/null) \
 	-lconfig -ljson-c -lpthread
 PORTICO_PATHD := $(BUILD)/bin/portico-pathd
 PORTICO_PATH := $(BUILD)/bin/portico-path

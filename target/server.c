@@ -27,9 +27,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "common/ev.h"
 #include "common/iscsi_name.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/util.h"
 #include "target/backstore/bs.h"
 #include "target/iscsi/authguard.h"
@@ -101,6 +104,8 @@ struct server {
 };
 
 static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_reply *out);
+static void srv_reload(struct server *srv);
+static void srv_notify_ready(struct server *srv);
 static void srv_alua_changed(void *arg);
 
 /* ---- I/O threads ---- */
@@ -271,10 +276,14 @@ static void on_signal(struct ev_loop *loop, int fd, uint32_t events, void *arg)
 	struct signalfd_siginfo si;
 
 	(void)events;
-	(void)arg;
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
+	if (si.ssi_signo == SIGHUP) {
+		srv_reload(arg);
+		return;
+	}
 	log_info(COMP, "signal %u: shutting down", si.ssi_signo);
+	notify_stopping("initiators are asked to log out");
 	ev_stop(loop);
 }
 
@@ -613,6 +622,7 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	srv->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -665,6 +675,7 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 	}
 	log_info(COMP, "serving %zu target(s), %zu backstore(s) with %u I/O thread(s)",
 		 model->ntargets, model->nbackstores, srv->nthreads);
+	srv_notify_ready(srv);
 	*out = srv;
 	return 0;
 
@@ -813,8 +824,14 @@ static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_
 {
 	struct server *srv = arg;
 	const struct ctl_host host = { &srv_host_ops, srv };
+	bool reload = !strcmp(req->op, "restoreconfig");
 
+	/* A restore is the service manager's reload: the same steps (docs/install.md). */
+	if (reload)
+		notify_reloading();
 	ctl_ops_handle(&host, req, out);
+	if (reload)
+		srv_notify_ready(srv);
 }
 
 /* On the control thread: ALUA states an initiator set become the configuration's. */
@@ -833,4 +850,43 @@ static void srv_alua_changed(void *arg)
 
 	if (ev_post(srv->loop, srv_alua_sync, srv))
 		log_warn(COMP, "ALUA states set by an initiator are live but not saved: out of memory");
+}
+
+/* ---- the service manager (common/notify.h) ---- */
+
+/* READY=1 with what is served: after start-up and after each reload, failed or not. */
+static void srv_notify_ready(struct server *srv)
+{
+	const struct obj_model *m = srv->env.model;
+	char status[160];
+
+	snprintf(status, sizeof(status), "serving %zu target(s), %zu backstore(s) on %zu portal(s)",
+		 m->ntargets, m->nbackstores, srv->nlisteners);
+	notify_ready(status);
+}
+
+/*
+ * SIGHUP: porticod's own file, read again and served the way
+ * 'portico restoreconfig clear_existing=true' serves it (ctl_ops.c), so a
+ * signal and the shell apply a file by the same steps. A file that does
+ * not load changes nothing; the log says why.
+ */
+static void srv_reload(struct server *srv)
+{
+	struct ctl_request req = { .op = "restoreconfig", .path = "/" };
+	struct ctl_reply out;
+
+	req.args = json_object_new_object();
+	if (!req.args ||
+	    json_object_object_add(req.args, "clear_existing", json_object_new_boolean(1))) {
+		log_err(COMP, "SIGHUP: cannot reload: out of memory");
+		json_object_put(req.args);
+		return;
+	}
+	log_info(COMP, "SIGHUP: reloading '%s'", srv->env.model->path);
+	srv_ctl_handle(srv, &req, &out);
+	if (out.err)
+		log_err(COMP, "reload refused, the served configuration stays: %s", out.message);
+	json_object_put(out.result);
+	json_object_put(req.args);
 }

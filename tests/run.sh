@@ -3,11 +3,12 @@
 #
 # The test runner behind 'make test', 'make unit', 'make functional' and
 # 'make conformance'. Usage:
-#   tests/run.sh --build DIR [--san-build DIR] {layers|unit|functional|conformance|vm|all}
+#   tests/run.sh --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|vm|all}
 #
 # Counting:
 #   unit        each Check program's "N%: Checks: C, Failures: F, Errors: E" line
 #   functional  each tests/functional/*.sh script prints "PASS: name" / "FAIL: name"
+#   packaging   the same for tests/packaging/*.sh (make deb, lintian)
 #               lines (a script that exits non-zero without a FAIL line counts one failure)
 #   conformance "conformance: N passed, N failed, N skipped"
 #   layers      tests/check-layers.sh prints "PASS: layers/<room>" / "FAIL: ..." per room
@@ -73,9 +74,9 @@ run_unit() { # $1 build dir, $2 label
 	done
 }
 
-run_functional() { # $1 build dir, $2 label
-	for s in $(ls tests/functional/*.sh 2>/dev/null | sort); do
-		name="$2functional/$(basename "$s" .sh)"
+run_functional() { # $1 build dir, $2 label, [$3 folder under tests/: functional]
+	for s in $(ls tests/"${3:-functional}"/*.sh 2>/dev/null | sort); do
+		name="$2${3:-functional}/$(basename "$s" .sh)"
 		log="$logdir/$(echo "$name" | tr '/' '_').log"
 		BUILD="$1" timeout 900 sh "$s" >"$log" 2>&1
 		rc=$?
@@ -183,11 +184,14 @@ unit) run_unit "$build" "" ;;
 functional) run_functional "$build" "" ;;
 conformance) run_conformance "$build" ;;
 vm) run_vm "$build" ;;
+packaging) run_functional "$build" "" packaging ;;
 layers) run_layers ;;
 all)
 	run_layers
 	run_unit "$build" ""
 	run_functional "$build" ""
+	# make deb and lintian (tests/packaging: about two minutes on two cores)
+	run_functional "$build" "" packaging
 	run_conformance "$build"
 	if [ -n "$san" ]; then
 		export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1
@@ -200,7 +204,7 @@ all)
 	run_fuzz
 	run_vm "$build"
 	;;
-*) echo "usage: $0 --build DIR [--san-build DIR] {layers|unit|functional|conformance|vm|all}" >&2; exit 2 ;;
+*) echo "usage: $0 --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|vm|all}" >&2; exit 2 ;;
 esac
 end=$(date +%s)
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/notify.h"
 #include "initiator/adapt/iscsiadm.h"
 #include "initiator/adapt/scan.h"
 #include "initiator/adapt/virt.h"
@@ -150,6 +151,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "portico-pathd: %s\n", msg);
 		return 1;
 	}
+	/* its control socket answers and it has learnt the host: the service manager may go on */
+	notify_ready("managing paths");
 	pathd_run(pd);
 	pathd_destroy(pd);
 	log_info("pathd", "stopped; the maps and sessions stay");

@@ -30,6 +30,7 @@
 #include "common/ctl_server.h"
 #include "common/ev.h"
 #include "common/log.h"
+#include "common/notify.h"
 #include "common/scsi_proto.h"
 #include "common/util.h"
 #include "initiator/adapt/child.h"
@@ -1200,11 +1201,14 @@ static void pd_on_signal(struct ev_loop *loop, int fd, uint32_t events, void *ar
 	if (read(fd, &si, sizeof(si)) != sizeof(si))
 		return;
 	if (si.ssi_signo == SIGHUP) {
+		notify_reloading();
 		if (pd_reconfigure(pd, err, sizeof(err)))
 			log_err(COMP, "reconfigure refused, the running configuration stays: %s", err);
+		notify_ready("managing paths");
 		return;
 	}
 	log_info(COMP, "signal %u: stopping; maps and sessions stay as they are", si.ssi_signo);
+	notify_stopping("stopping; maps and sessions stay");
 	ev_stop(loop);
 }
 

@@ -625,8 +625,16 @@ static int ctl_restoreconfig(struct ctl_op *op)
 		rc = ctl_arg_bool(op, "clear_existing", false, &clear);
 	if (rc)
 		return rc;
-	if (!file || !file[0])
-		file = op->m->path;
+	char own[sizeof(op->m->path)];
+
+	/*
+	 * A copy: the served model, and the path in it, is freed once the
+	 * restored one is served, before the message names the file.
+	 */
+	if (!file || !file[0]) {
+		memcpy(own, op->m->path, sizeof(own));
+		file = own;
+	}
 	if (!file[0] || file[0] != '/')
 		return ctl_fail(op, -EINVAL, "restoreconfig file=/etc/portico/porticod.conf",
 				"restoreconfig needs an absolute file path");

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/ctl.h"
+#include "target/shell/complete_cli.h"
 #include "target/shell/shell.h"
 
 #define SH_WIDTH_DEFAULT 100
@@ -63,11 +64,14 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		/* for the bash completion script: not in usage() */
+		{ "complete", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sh_opts opts = { .timeout_ms = SH_TIMEOUT_S_DEFAULT * 1000 };
 	struct sh_err err = { .msg = "" };
 	const char *file = NULL, *env;
+	bool complete = false;
 	enum sh_status st;
 	struct sh_ctx ctx;
 	struct sh_cmd cmd;
@@ -106,6 +110,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return SH_STATUS_OK;
+		case 'C':
+			complete = true;
+			break;
 		case 'V':
 			printf("portico %s (control protocol %d)\n", SH_VERSION, CTL_VERSION);
 			return SH_STATUS_OK;
@@ -134,7 +141,9 @@ int main(int argc, char **argv)
 			fprintf(stderr, "portico: out of memory\n");
 		return SH_STATUS_USAGE;
 	}
-	if (optind < argc) {
+	if (complete) {
+		st = sh_complete_words(&ctx, argc - optind, argv + optind, stdout);
+	} else if (optind < argc) {
 		rc = sh_cmd_from_argv(argc - optind, argv + optind, &cmd, &err);
 		if (rc) {
 			sh_report(&ctx, rc == -ENOMEM ? "out of memory" : err.msg, NULL,
