@@ -114,7 +114,7 @@ START_TEST(keys)
 			 "block_size= dev= naa= name= readonly= serial= size= write_back=");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/portals", "create ip"), "ip_address= ip_port=");
 	ck_assert_str_eq(complete("/", "clearconfig "), "confirm=");
-	ck_assert_str_eq(complete("/", "restoreconfig "), "clear_existing= file=");
+	ck_assert_str_eq(complete("/", "restoreconfig "), "check= clear_existing= file=");
 	ck_assert_str_eq(complete("/backstores/file/LUN0", "delete "), "force=");
 }
 END_TEST
