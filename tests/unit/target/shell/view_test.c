@@ -288,7 +288,7 @@ START_TEST(info_view)
 					   "type: backstore\n"
 					   "summary: /LUN0/LUN0.img (20.0GiB) write-back thin\n"
 					   "file: /LUN0/LUN0.img\n"
-					   "size: 21474836480\n"
+					   "size: 21474836480 (20.0GiB)\n"
 					   "thin: true\n"
 					   "write_back: true\n"
 					   "readonly: false\n"
@@ -345,7 +345,19 @@ START_TEST(get_view)
 	ck_assert_int_eq(sh_view_get(sh_tree_find(tree, "/backstores/lvm/LUN2"), SH_NODE_BACKSTORE,
 				     "attribute", NULL, 0, &out, &err),
 			 0);
-	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\ndev=/dev/vg_san/lv_lun2\nsize=107374182400\n"));
+	/* a size in bytes for people too, as targetcli writes it; the exact bytes kept */
+	ck_assert_ptr_nonnull(
+		strstr(sh_buf_str(&out), "\ndev=/dev/vg_san/lv_lun2\nsize=107374182400 (100.0GiB)\n"));
+	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\nblock_size=512\n"));
+	sh_buf_reset(&out);
+	{
+		const char *const size_key[] = { "size" };
+
+		ck_assert_int_eq(sh_view_get(sh_tree_find(tree, "/backstores/lvm/LUN2"),
+					     SH_NODE_BACKSTORE, "attribute", size_key, 1, &out, &err),
+				 0);
+		ck_assert_str_eq(sh_buf_str(&out), "size=107374182400 (100.0GiB)\n");
+	}
 	sh_buf_fini(&out);
 	json_object_put(tree);
 }
