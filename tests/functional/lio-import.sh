@@ -119,6 +119,14 @@ if pt_ok restore-walkthrough restoreconfig "$T_TMP/walkthrough.json"; then
 		pass restore-notes-before-applied || fail restore-notes-before-applied "the last line is not the restore's" "$T_OUT"
 fi
 pt_ok ls-walkthrough ls / && golden ls-walkthrough-tree "$T_OUT" "$LIO/walkthrough.ls"
+# docs/coming-from-targetcli.md shows this import as tests/lio has it
+{
+	echo "# portico restoreconfig /srv/iscsi/walkthrough.json"
+	cat "$LIO/walkthrough.restore"
+	echo "# portico ls /"
+	cat "$LIO/walkthrough.ls"
+} >"$T_TMP/doc-import.txt"
+PT_DOC=$T_TOP/docs/coming-from-targetcli.md pt_doc lio-walkthrough "$T_TMP/doc-import.txt"
 grep -q "userid = \"kvm1\"" "$PD_CONF" && grep -q "mutual_userid = \"storage1\"" "$PD_CONF" &&
 	pass saved-with-chap || fail saved-with-chap "porticod's file lacks kvm1's CHAP" "$PD_CONF"
 
