@@ -93,7 +93,7 @@ int config_parse_any(const char *path, struct obj_model **out, struct lio_notes 
 	config_init(&cfg);
 	ret = lio_import(text, len, &cfg, notes, msg, sizeof(msg));
 	if (ret)
-		snprintf(err->msg, sizeof(err->msg), "%.400s: targetcli's configuration: %s", path,
+		snprintf(err->msg, sizeof(err->msg), "%.160s: targetcli's configuration: %.300s", path,
 			 msg);
 	else
 		ret = config_parse_cfg(&cfg, path, out, err);
