@@ -366,11 +366,6 @@ static int lio_storage_object(struct lio_ctx *c, struct json_object *so, size_t 
 	if (rc)
 		return rc;
 	snprintf(where, sizeof(where), "storage object %.32s/%.128s", plugin, name);
-	for (size_t i = 0; i < c->nso; i++)
-		if (!strcmp(c->so[i].name, name))
-			return lio_fail(c, "%s: storage object %s has the same name: porticod's "
-					"backstore names are one list; rename one with targetcli first",
-					where, c->so[i].path);
 	rc = lio_member(c, so, where, "attributes", json_type_object, false, &attrs);
 	if (!rc)
 		rc = lio_str(c, so, where, "dev", false, &dev);
@@ -412,6 +407,12 @@ static int lio_storage_object(struct lio_ctx *c, struct json_object *so, size_t 
 	if ((!strcmp(ptype, "file") || !strcmp(ptype, "block")) && (!dev || !dev[0]))
 		return lio_fail(c, "%s: 'dev' is missing", where);
 
+	/* targetcli names stores per plugin; porticod's names are one list */
+	for (size_t i = 0; i < c->nso; i++)
+		if (c->so[i].carried && !strcmp(c->so[i].name, name))
+			return lio_fail(c, "%s: storage object %s has the same name: porticod's "
+					"backstore names are one list; rename one with targetcli first",
+					where, c->so[i].path);
 	rc = cfg_add(list, NULL, CONFIG_TYPE_GROUP, &g);
 	if (!rc)
 		rc = cfg_set_string(g, "name", name);

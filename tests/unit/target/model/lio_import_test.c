@@ -252,6 +252,20 @@ START_TEST(broken_files)
 	refused("{\"storage_objects\": [ {\"plugin\": \"fileio\", \"name\": \"a\", \"dev\": \"/a\"},"
 		" {\"plugin\": \"block\", \"name\": \"a\", \"dev\": \"/dev/b\"} ]}",
 		"has the same name");
+	{
+		/* a store left out (a ramdisk) does not take its name from a carried one */
+		static const char same[] =
+			"{\"storage_objects\": [ {\"plugin\": \"ramdisk\", \"name\": \"a\", \"size\": 512},"
+			" {\"plugin\": \"fileio\", \"name\": \"a\", \"dev\": \"/a\", \"size\": 4096} ]}";
+		char e[256] = "";
+		struct lio_notes nn = { 0 };
+		config_t cc;
+
+		config_init(&cc);
+		ck_assert_int_eq(lio_import(same, strlen(same), &cc, &nn, e, sizeof(e)), 0);
+		config_destroy(&cc);
+		lio_notes_fini(&nn);
+	}
 	refused("{\"targets\": [ {\"wwn\": \"iqn.2003-01.x:y\", \"fabric\": \"iscsi\", \"tpgs\": ["
 		" {\"tag\": 1, \"enable\": true, \"luns\": [ {\"index\": 0,"
 		" \"storage_object\": \"/backstores/fileio/nope\"} ]} ]} ]}",
