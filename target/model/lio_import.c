@@ -27,6 +27,8 @@
 
 /* rtslib nests five levels deep; anything much deeper is not its file. */
 #define LIO_JSON_DEPTH 16
+/* rtslib's LUN numbers (a TPG's, a mapped LUN's) are 0-65535; porticod's parser takes 16383 */
+#define LIO_LUN_MAX 65535
 
 /* A storage object, by the path its LUNs name it with. */
 struct lio_so {
@@ -618,9 +620,9 @@ static int lio_acl(struct lio_ctx *c, struct json_object *acl, const char *tpg, 
 		snprintf(wm, sizeof(wm), "%.704s mapped_luns[%zu]", w, i);
 		if (!json_object_is_type(m, json_type_object))
 			return lio_fail(c, "%s is not an object", wm);
-		rc = lio_int(c, m, wm, "index", true, 0, UINT32_MAX, &idx, NULL);
+		rc = lio_int(c, m, wm, "index", true, 0, LIO_LUN_MAX, &idx, NULL);
 		if (!rc)
-			rc = lio_int(c, m, wm, "tpg_lun", true, 0, UINT32_MAX, &tpg_lun, NULL);
+			rc = lio_int(c, m, wm, "tpg_lun", true, 0, LIO_LUN_MAX, &tpg_lun, NULL);
 		if (!rc)
 			rc = lio_bool(c, m, wm, "write_protect", false, &wp);
 		if (rc)
@@ -739,16 +741,20 @@ static int lio_tpg(struct lio_ctx *c, struct json_object *tpg, const char *where
 
 		l = json_object_array_get_idx(luns, i);
 		snprintf(wl, sizeof(wl), "%.320s luns[%zu]", w, i);
-		if (!json_object_is_type(l, json_type_object))
-			return lio_fail(c, "%s is not an object", wl);
-		rc = lio_int(c, l, wl, "index", true, 0, UINT32_MAX, &idx, NULL);
+		if (!json_object_is_type(l, json_type_object)) {
+			rc = lio_fail(c, "%s is not an object", wl);
+			break;
+		}
+		rc = lio_int(c, l, wl, "index", true, 0, LIO_LUN_MAX, &idx, NULL);
 		if (!rc)
 			rc = lio_str(c, l, wl, "storage_object", true, &so_path);
 		if (rc)
 			break;
 		so = lio_so_find(c, so_path);
-		if (!so)
-			return lio_fail(c, "%s: storage object '%s' is not in the file", wl, so_path);
+		if (!so) {
+			rc = lio_fail(c, "%s: storage object '%s' is not in the file", wl, so_path);
+			break;
+		}
 		if ((size_t)idx >= nlun_ok) {
 			bool *p = realloc(lun_ok, ((size_t)idx + 1) * sizeof(*p));
 

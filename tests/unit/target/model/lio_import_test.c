@@ -276,6 +276,18 @@ START_TEST(broken_files)
 	refused("{\"targets\": [ {\"wwn\": \"iqn.2003-01.x:y\", \"fabric\": \"iscsi\", \"tpgs\": ["
 		" {\"tag\": 1, \"portals\": [ {\"ip_address\": \"127.0.0.1\", \"port\": 70000} ]} ]} ]}",
 		"'port' is 70000, not 1 to 65535");
+	/* a LUN refused after one taken: nothing of the first kept (the fuzzer found a leak) */
+	refused("{\"storage_objects\": [ {\"plugin\": \"ramdisk\", \"name\": \"a\", \"nullio\": true,"
+		" \"size\": 4096} ], \"targets\": [ {\"wwn\": \"iqn.2003-01.x:y\", \"fabric\": \"iscsi\","
+		" \"tpgs\": [ {\"tag\": 1, \"luns\": [ {\"index\": 3, \"storage_object\":"
+		" \"/backstores/ramdisk/a\"}, {\"index\": 4, \"storage_object\": \"/b/c\"} ]} ]} ]}",
+		"storage object '/b/c' is not in the file");
+	/* a LUN number past rtslib's is refused, not allocated for */
+	refused("{\"storage_objects\": [ {\"plugin\": \"ramdisk\", \"name\": \"a\", \"nullio\": true,"
+		" \"size\": 4096} ], \"targets\": [ {\"wwn\": \"iqn.2003-01.x:y\", \"fabric\": \"iscsi\","
+		" \"tpgs\": [ {\"tag\": 1, \"luns\": [ {\"index\": 4000000000, \"storage_object\":"
+		" \"/backstores/ramdisk/a\"} ]} ]} ]}",
+		"'index' is 4000000000, not 0 to 65535");
 	/* nesting past any file of targetcli's */
 	for (i = 0; i < 40; i++)
 		deep[i] = '[';
