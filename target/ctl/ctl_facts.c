@@ -106,6 +106,11 @@ static struct json_object *ctl_facts_group_keys(const struct ctl_group *grp)
 			if (!rc && r->settable)
 				rc = ctl_facts_key(arr, r->key, obj_bs_setting_word(r, NULL),
 						   r->value == OBJ_BS_BOOL, false, false, false);
+			/* a number of bytes: get shows it for people too */
+			if (!rc && r->settable && r->value == OBJ_BS_SIZE)
+				rc = ctl_facts_add(json_object_array_get_idx(
+							   arr, json_object_array_length(arr) - 1),
+						   "bytes", json_object_new_boolean(true));
 		}
 	}
 	if (grp->settings) {

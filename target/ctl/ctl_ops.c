@@ -21,6 +21,7 @@
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/lio_import.h"
 #include "target/model/obj_alua.h"
 #include "target/model/obj_settings.h"
 #include "target/ctl/ctl_int.h"
@@ -220,7 +221,7 @@ static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
 					      NULL };
 	static const char *const group[] = { "group", NULL };
 	static const char *const file[] = { "file", NULL };
-	static const char *const restore[] = { "file", "clear_existing", NULL };
+	static const char *const restore[] = { "file", "clear_existing", "check", NULL };
 
 	if (!strcmp(verb, "create")) {
 		switch (t) {
@@ -612,17 +613,33 @@ static int ctl_clearconfig(struct ctl_op *op)
 	return 0;
 }
 
+/* What a targetcli import does not carry over, one line each, before it is applied. */
+static void ctl_lio_notes(struct ctl_op *op, const char *file, const struct lio_notes *notes)
+{
+	if (!notes->n) {
+		ctl_say(op, "%s is targetcli's configuration: every setting carried over", file);
+		return;
+	}
+	ctl_say(op, "%s is targetcli's configuration: %zu note%s on what is not carried over as it is:",
+		file, notes->n, notes->n == 1 ? "" : "s");
+	for (size_t i = 0; i < notes->n; i++)
+		ctl_say(op, "  %s", notes->line[i]);
+}
+
 static int ctl_restoreconfig(struct ctl_op *op)
 {
-	static const char *const keys[] = { "file", "clear_existing", NULL };
+	static const char *const keys[] = { "file", "clear_existing", "check", NULL };
 	const char *file = ctl_arg(op, "file");
 	struct cfg_err err = { { 0 } };
+	struct lio_notes notes = { 0 };
 	struct obj_model *m = NULL;
-	bool clear;
+	bool clear, check, lio;
 	int rc = ctl_args_only(op, keys);
 
 	if (!rc)
 		rc = ctl_arg_bool(op, "clear_existing", false, &clear);
+	if (!rc)
+		rc = ctl_arg_bool(op, "check", false, &check);
 	if (rc)
 		return rc;
 	char own[sizeof(op->m->path)];
@@ -638,15 +655,27 @@ static int ctl_restoreconfig(struct ctl_op *op)
 	if (!file[0] || file[0] != '/')
 		return ctl_fail(op, -EINVAL, "restoreconfig file=/etc/portico/porticod.conf",
 				"restoreconfig needs an absolute file path");
-	if ((op->m->nbackstores || op->m->ntargets) && !clear)
+	if ((op->m->nbackstores || op->m->ntargets) && !clear && !check)
 		return ctl_fail(op, -EEXIST,
 				"restoreconfig clear_existing=true replaces it; saveconfig keeps it first",
 				"a configuration is served");
-	/* A file that does not load leaves everything as it is: nothing is half-restored. */
-	rc = config_parse(file, &m, &err);
+	/*
+	 * A file that does not load leaves everything as it is: nothing is
+	 * half-restored. targetcli's saveconfig.json is converted whole first
+	 * (lio_import.h); what it cannot carry is said before it is applied.
+	 */
+	rc = config_parse_any(file, &m, &notes, &lio, &err);
+	if (lio && !rc)
+		ctl_lio_notes(op, file, &notes);
+	lio_notes_fini(&notes);
 	if (rc)
 		return ctl_fail(op, rc, "the served configuration and its file are unchanged", "%s",
 				err.msg);
+	if (check) {
+		obj_model_free(m);
+		ctl_say(op, "Nothing applied (check=true): %s would be restored as above", file);
+		return 0;
+	}
 	/* What cannot change while porticod runs stays; the daemon's file stays its file. */
 	memcpy(m->path, op->m->path, sizeof(m->path));
 	obj_globals_foreach(r)

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "common/iscsi_name.h"
+#include "common/size_text.h"
 #include "target/backstore/bs_kind.h"
 #include "target/ctl/ctl_tree.h"
 #include "target/iscsi/chap.h"
@@ -83,32 +84,7 @@ const char *ctl_node_type_name(enum ctl_node_type type)
 
 void ctl_tree_size_text(uint64_t bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	uint64_t unit = 1024, q, r, tenths, rem;
-	size_t k = 0;
-
-	if (!buf || !len)
-		return;
-	if (bytes < 1024) {
-		snprintf(buf, len, "%" PRIu64 "B", bytes);
-		return;
-	}
-	while (k + 1 < sizeof(units) / sizeof(units[0]) && bytes / unit >= 1024) {
-		unit *= 1024;
-		k++;
-	}
-	/*
-	 * One decimal, rounded as targetcli's "%3.1f" rounds (half to even on
-	 * an exact tie: 1280 bytes is "1.2KiB"), in integers: r * 10 < 10 *
-	 * 2^60 cannot overflow.
-	 */
-	q = bytes / unit;
-	r = bytes % unit;
-	tenths = q * 10 + (r * 10) / unit;
-	rem = (r * 10) % unit;
-	if (rem > unit / 2 || (rem == unit / 2 && (tenths & 1)))
-		tenths++;
-	snprintf(buf, len, "%" PRIu64 ".%u%s", tenths / 10, (unsigned int)(tenths % 10), units[k]);
+	size_text(bytes, buf, len); /* the shell's get writes sizes with it too */
 }
 
 /* ---- names and their order ---------------------------------------------- */

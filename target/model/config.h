@@ -56,6 +56,18 @@ int config_build(const struct obj_model *m, config_t *cfg);
 int config_parse_cfg(config_t *cfg, const char *path, struct obj_model **out,
 		     struct cfg_err *err);
 
+struct lio_notes;
+
+/*
+ * restoreconfig's reader: config_parse() of path, or, when path is
+ * targetcli's saveconfig.json (a JSON object), lio_import() of it read by
+ * config_parse_cfg(); *lio says which, and notes gets the import's lines
+ * (the caller frees them with lio_notes_fini, also on failure). At most
+ * 16 MiB is read. 0 or -errno as config_parse, err->msg "PATH: ...".
+ */
+int config_parse_any(const char *path, struct obj_model **out, struct lio_notes *notes,
+		     bool *lio, struct cfg_err *err);
+
 /* config_parse() + config_open(). On failure *out is NULL. */
 int config_load(const char *path, struct obj_model **out, struct cfg_err *err);
 

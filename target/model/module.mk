@@ -6,3 +6,5 @@ LIBMODEL := $(BUILD)/lib/libmodel.a
 LIBS_MODEL := $(LIBMODEL) $(LIBS_ISCSI)
 $(eval $(call archive,$(LIBMODEL),$(MODEL_SRC)))
 $(eval $(call unit_tests,target/model,$(LIBS_MODEL)))
+# the LIO import test reads its fixtures from the tree (tests/lio)
+$(BUILD)/tests/unit/target/model/lio_import_test.o: ALL_CFLAGS += -DPORTICO_TOP='"$(CURDIR)"'

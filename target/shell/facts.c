@@ -17,6 +17,7 @@ struct sh_fact_key {
 	bool optional;
 	bool hidden;
 	bool secret;
+	bool bytes; /* a number of bytes */
 };
 
 /* Keys, and their names NULL-terminated. */
@@ -98,6 +99,7 @@ static int sh_facts_read_keys(struct json_object *arr, struct sh_fact_keys *out)
 		k->optional = sh_fact_bool(o, "optional");
 		k->hidden = sh_fact_bool(o, "hidden");
 		k->secret = sh_fact_bool(o, "secret");
+		k->bytes = sh_fact_bool(o, "bytes");
 		out->names[out->n++] = k->key;
 	}
 	return 0;
@@ -337,6 +339,19 @@ bool sh_facts_is_bool(const char *key)
 	for (size_t i = 0; i < sh_facts.ngroups; i++)
 		if (sh_facts_any(&sh_facts.groups[i].keys, key, false))
 			return true;
+	return false;
+}
+
+bool sh_facts_is_bytes(const char *key)
+{
+	sh_facts_read();
+	for (size_t i = 0; i < sh_facts.ngroups; i++) {
+		const struct sh_fact_keys *keys = &sh_facts.groups[i].keys;
+
+		for (size_t j = 0; j < keys->n; j++)
+			if (keys->k[j].bytes && !strcmp(keys->k[j].key, key))
+				return true;
+	}
 	return false;
 }
 

@@ -47,6 +47,9 @@ void sh_facts_group_usage(const char *node, const char *group, const char *sep, 
 
 /* Whether porticod takes true or false for key (where a key of that name does). */
 bool sh_facts_is_bool(const char *key);
+
+/* Whether a group's key is a number of bytes (a backstore's size): get shows it as "20.0GiB" too. */
+bool sh_facts_is_bytes(const char *key);
 /* Whether text holds "KEY=" of a key that is a secret (a CHAP password). */
 bool sh_facts_has_secret(const char *text);
 

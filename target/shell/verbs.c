@@ -81,8 +81,8 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 	},
 	[SH_VERB_RESTORECONFIG] = {
 		.name = "restoreconfig",
-		.summary = "load a configuration",
-		.usage = "restoreconfig [FILE] [clear_existing=true|false]",
+		.summary = "load a configuration (porticod's, or targetcli's saveconfig.json)",
+		.usage = "restoreconfig [FILE] [clear_existing=true|false] [check=true|false]",
 		.nodes = SH_NODES_ALL,
 		.changes = true,
 	},
@@ -162,7 +162,7 @@ static const char *const sh_keys_mapped[] = { "mapped_lun", "tpg_lun_or_backstor
 					      NULL };
 static const char *const sh_keys_delete[] = { "force", NULL };
 static const char *const sh_keys_save[] = { "file", NULL };
-static const char *const sh_keys_restore[] = { "file", "clear_existing", NULL };
+static const char *const sh_keys_restore[] = { "file", "clear_existing", "check", NULL };
 static const char *const sh_keys_clear[] = { "confirm", NULL };
 static const char *const sh_keys_ls[] = { "depth", NULL };
 
@@ -251,7 +251,7 @@ const char *const *sh_verb_keys(enum sh_verb v, const struct sh_node_info *node,
 bool sh_key_is_bool(const char *key)
 {
 	static const char *const bools[] = { "add_mapped_luns", "write_protect", "force",
-					     "clear_existing", "confirm", NULL };
+					     "clear_existing", "check", "confirm", NULL };
 
 	return sh_in_list(bools, key) || sh_facts_is_bool(key);
 }

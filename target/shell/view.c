@@ -3,8 +3,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "common/size_text.h"
+#include "target/shell/facts.h"
 #include "target/shell/verbs.h"
 #include "target/shell/view.h"
 
@@ -176,6 +179,18 @@ static void sh_view_scalar(struct json_object *v, struct sh_buf *out)
 	sh_buf_add_safe(out, s, strlen(s));
 }
 
+/* A size in bytes, for people too, as targetcli writes sizes: "21474836480 (20.0GiB)". */
+static void sh_view_bytes(const char *key, struct json_object *v, struct sh_buf *out)
+{
+	char text[32];
+
+	if (!v || !json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 1024 ||
+	    !sh_facts_is_bytes(key))
+		return;
+	size_text((uint64_t)json_object_get_int64(v), text, sizeof(text));
+	sh_buf_printf(out, " (%s)", text);
+}
+
 static bool sh_all_scalars(struct json_object *arr)
 {
 	size_t i, n = json_object_array_length(arr);
@@ -202,6 +217,7 @@ static void sh_view_member(const char *key, struct json_object *v, int indent, b
 	if (sh_is_scalar(v)) {
 		sh_buf_puts(out, " ");
 		sh_view_scalar(v, out);
+		sh_view_bytes(key, v, out);
 		sh_buf_puts(out, "\n");
 	} else if (json_object_is_type(v, json_type_object)) {
 		sh_buf_puts(out, json_object_object_length(v) ? "\n" : " -\n");
@@ -323,6 +339,7 @@ static void sh_view_setting(const char *key, struct json_object *v, struct sh_bu
 	sh_buf_add_safe(out, key, strlen(key));
 	sh_buf_puts(out, "=");
 	sh_view_scalar(v, out);
+	sh_view_bytes(key, v, out);
 	sh_buf_puts(out, "\n");
 }
 

@@ -54,7 +54,7 @@ export FUZZ_KNOWN_OPEN
 # The inputs each harness reads at most (the connection takes whole sessions).
 max_len() {
 	case "$1" in
-	conn) echo 16384 ;;
+	conn | lio_import) echo 16384 ;;
 	scsi_exec | config) echo 8192 ;;
 	*) echo 4096 ;;
 	esac

@@ -10,6 +10,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -355,6 +356,95 @@ START_TEST(test_globals_kept)
 }
 END_TEST
 
+/* The reply's message i (0 first, -1 last). */
+static const char *message_at(int i)
+{
+	struct json_object *m;
+	size_t n;
+
+	if (!R.result || !json_object_object_get_ex(R.result, "messages", &m))
+		return "";
+	n = json_object_array_length(m);
+	if (!n)
+		return "";
+	return json_object_get_string(json_object_array_get_idx(m, i < 0 ? n - 1 : (size_t)i));
+}
+
+/*
+ * restoreconfig of targetcli's saveconfig.json (lio_import): check=true says
+ * what is not carried and applies nothing; the restore says it first, then
+ * serves the file whole; a broken one changes nothing. Null stores only (a
+ * nullio ramdisk).
+ */
+START_TEST(test_restore_targetcli)
+{
+	static const char lio[] =
+		"{ \"fabric_modules\": [], \"storage_objects\": ["
+		" {\"plugin\": \"ramdisk\", \"name\": \"n0\", \"nullio\": true, \"size\": 1048576,"
+		"  \"wwn\": \"00000000-1111-2222-3333-444444444444\"},"
+		" {\"plugin\": \"ramdisk\", \"name\": \"r0\", \"size\": 1048576, \"wwn\": \"x\"} ],"
+		" \"targets\": [ {\"wwn\": \"" TGT "\", \"fabric\": \"iscsi\", \"tpgs\": ["
+		"  {\"tag\": 1, \"enable\": true,"
+		"   \"portals\": [ {\"ip_address\": \"127.0.0.1\", \"port\": 3260, \"iser\": false} ],"
+		"   \"luns\": [ {\"index\": 0, \"storage_object\": \"/backstores/ramdisk/n0\"},"
+		"             {\"index\": 1, \"storage_object\": \"/backstores/ramdisk/r0\"} ],"
+		"   \"node_acls\": [ {\"node_wwn\": \"" KVM2 "\", \"chap_userid\": \"kvm2\","
+		"     \"chap_password\": \"kvm2-secret-12\", \"mapped_luns\": ["
+		"       {\"index\": 3, \"tpg_lun\": 0, \"write_protect\": true},"
+		"       {\"index\": 4, \"tpg_lun\": 1, \"write_protect\": false} ]} ] } ] } ] }";
+	char path[] = "/tmp/portico-ctl-lio.XXXXXX", args[160];
+	const struct obj_tpg *tpg;
+	const struct obj_acl *acl;
+	unsigned int replaced;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, lio, strlen(lio)), (ssize_t)strlen(lio));
+	close(fd);
+	basic();
+	replaced = S.replaced;
+
+	/* check=true: the notes, and nothing served changes (no clear_existing needed) */
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"check\": \"true\"}", path);
+	ok("restoreconfig", "/", args);
+	ck_assert_ptr_nonnull(strstr(message_at(0), "is targetcli's configuration: 3 notes"));
+	ck_assert_ptr_nonnull(strstr(message_at(-1), "Nothing applied (check=true)"));
+	ck_assert_uint_eq(S.replaced, replaced);
+	ck_assert_uint_eq(S.model->nbackstores, 2);
+
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\"}", path);
+	refused("restoreconfig", "/", args, -EEXIST, "a configuration is served");
+
+	/* the notes before the change, then the change */
+	snprintf(args, sizeof(args), "{\"_1\": \"%s\", \"clear_existing\": \"true\"}", path);
+	ok("restoreconfig", "/", args);
+	ck_assert_ptr_nonnull(strstr(message_at(0), "is targetcli's configuration: 3 notes"));
+	ck_assert(said("  storage object ramdisk/r0: not carried (nor its LUNs and mapped LUNs): "
+		       "porticod has no memory store (a ramdisk with nullio=true becomes a null "
+		       "backstore)"));
+	ck_assert_ptr_nonnull(strstr(message_at(-1), "Configuration restored from"));
+	ck_assert_uint_eq(S.replaced, replaced + 1);
+	ck_assert_uint_eq(S.model->nbackstores, 1);
+	ck_assert_str_eq(S.model->backstores[0].name, "n0");
+	ck_assert_uint_eq(S.model->ntargets, 1);
+	tpg = &S.model->targets[0].tpgs[0];
+	ck_assert_uint_eq(tpg->nluns, 1);
+	acl = obj_find_acl(tpg, KVM2);
+	ck_assert_ptr_nonnull(acl);
+	ck_assert_uint_eq(acl->nmapped, 1);
+	ck_assert_uint_eq(acl->mapped[0].lun, 3);
+	ck_assert(acl->mapped[0].read_only);
+
+	/* a broken file: refused, the model as it was */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, lio, 200), 200);
+	close(fd);
+	refused("restoreconfig", "/", args, -EINVAL, "targetcli's configuration: not JSON");
+	unlink(path);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -371,6 +461,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_status_limits_and_guard);
 	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
 	tcase_add_test(tc, test_globals_kept);
+	tcase_add_test(tc, test_restore_targetcli);
 	suite_add_tcase(s, tc);
 	return s;
 }

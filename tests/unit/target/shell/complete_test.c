@@ -75,14 +75,14 @@ START_TEST(paths)
 	ck_assert_str_eq(complete("/backstores", "cd "), "block/ file/ lvm/ null/");
 	ck_assert_str_eq(complete("/backstores/file", "ls ../l"), "../lvm/");
 	ck_assert_str_eq(complete("/backstores/file", "cd .."), "../");
-	ck_assert_str_eq(complete("/", "/iscsi/iqn.2026-11.org.portico.storage1:sn.4f1c2a9e7b30/t"),
-			 "/iscsi/iqn.2026-11.org.portico.storage1:sn.4f1c2a9e7b30/tpg1/");
+	ck_assert_str_eq(complete("/", "/iscsi/iqn.2026-11.org.portico:storage1.4f1c2a9e7b30/t"),
+			 "/iscsi/iqn.2026-11.org.portico:storage1.4f1c2a9e7b30/tpg1/");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "cd "), "acls/ luns/ portals/");
 	ck_assert_str_eq(complete(FIXTURE_TPG, "./acls/"), "./acls/" FIXTURE_KVM1 "/");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "cd mapped_lun"),
 			 "mapped_lun0 mapped_lun1 mapped_lun2");
 	/* leaves take no slash: the word is finished */
-	ck_assert_str_eq(complete(FIXTURE_TPG, "cd portals/"), "portals/0.0.0.0:3260");
+	ck_assert_str_eq(complete(FIXTURE_TPG, "cd portals/"), "portals/127.0.0.1:3260");
 	ck_assert_str_eq(complete("/", "cd /nowhere/"), "");
 }
 END_TEST
@@ -114,7 +114,7 @@ START_TEST(keys)
 			 "block_size= dev= naa= name= physical_block_size= readonly= removable= serial= size= write_back=");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/portals", "create ip"), "ip_address= ip_port=");
 	ck_assert_str_eq(complete("/", "clearconfig "), "confirm=");
-	ck_assert_str_eq(complete("/", "restoreconfig "), "clear_existing= file=");
+	ck_assert_str_eq(complete("/", "restoreconfig "), "check= clear_existing= file=");
 	ck_assert_str_eq(complete("/backstores/file/LUN0", "delete "), "force=");
 }
 END_TEST
@@ -157,8 +157,8 @@ START_TEST(delete_and_create_names)
 	ck_assert_str_eq(complete(FIXTURE_TPG "/luns", "delete "), "force= lun0 lun1 lun2");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/luns", "delete lun1 "), "force=");
 	ck_assert_str_eq(complete("/iscsi", "delete "),
-			 "force= iqn.2026-11.org.portico.storage1:sn.4f1c2a9e7b30");
-	ck_assert_str_eq(complete(FIXTURE_TPG "/portals", "delete 0"), "0.0.0.0:3260");
+			 "force= iqn.2026-11.org.portico:storage1.4f1c2a9e7b30");
+	ck_assert_str_eq(complete(FIXTURE_TPG "/portals", "delete 1"), "127.0.0.1:3260");
 	ck_assert_str_eq(complete(FIXTURE_TPG "/acls/" FIXTURE_KVM1, "delete m"),
 			 "mapped_lun0 mapped_lun1 mapped_lun2");
 	/* targetcli's "luns create /backstores/..." */

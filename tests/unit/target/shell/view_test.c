@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The ls tree and the other views. The walkthrough's drawing is compared
- * with walkthrough_ls.golden, and docs/shell.md must show exactly that
- * drawing. PORTICO_UPDATE_GOLDEN=1 rewrites both from what the renderer
- * draws (then read the diff before committing it).
+ * with walkthrough_ls.golden, and the walkthrough docs/shell.md shows (a
+ * real porticod's, tests/functional/shell-walkthrough.sh) must end with
+ * exactly that drawing. PORTICO_UPDATE_GOLDEN=1 rewrites the golden file
+ * from what the renderer draws (then read the diff before committing it).
  */
 #include <check.h>
 #include <errno.h>
@@ -16,9 +17,6 @@
 #include "tests/unit/check_main.h"
 #include "tests/unit/target/shell/fixture.h"
 
-#define DOC_PATH PORTICO_TOP "/docs/shell.md"
-#define DOC_BEGIN "<!-- ls walkthrough: begin"
-#define DOC_END "<!-- ls walkthrough: end -->"
 
 static struct json_object *obj(const char *text)
 {
@@ -46,64 +44,27 @@ static void write_file(const char *path, const char *text)
 }
 
 /* What docs/shell.md shows between its markers. */
-static char *doc_block(const char *drawing)
-{
-	size_t n = strlen(drawing) + 32;
-	char *s = malloc(n);
-
-	ck_assert_ptr_nonnull(s);
-	snprintf(s, n, "```\n/> ls\n%s```\n", drawing);
-	return s;
-}
-
-static void update_doc(const char *block)
-{
-	char *doc = fixture_read(DOC_PATH), *begin, *end, *out;
-	size_t n;
-
-	begin = strstr(doc, DOC_BEGIN);
-	ck_assert_ptr_nonnull(begin);
-	begin = strchr(begin, '\n') + 1;
-	end = strstr(begin, DOC_END);
-	ck_assert_ptr_nonnull(end);
-	n = strlen(doc) + strlen(block) + 1;
-	out = malloc(n);
-	ck_assert_ptr_nonnull(out);
-	snprintf(out, n, "%.*s%s%s", (int)(begin - doc), doc, block, end);
-	write_file(DOC_PATH, out);
-	free(out);
-	free(doc);
-}
-
 START_TEST(walkthrough_golden)
 {
 	struct json_object *tree = fixture_tree();
 	const char *update = getenv("PORTICO_UPDATE_GOLDEN");
 	struct sh_buf out;
-	char *golden, *block, *doc, *begin, *end;
+	char *golden, *doc, *end;
 
 	render(tree, FIXTURE_WIDTH, &out);
-	block = doc_block(sh_buf_str(&out));
-	if (update && strcmp(update, "1") == 0) {
+	if (update && strcmp(update, "1") == 0)
 		write_file(FIXTURE_LS, sh_buf_str(&out));
-		update_doc(block);
-	}
 	golden = fixture_read(FIXTURE_LS);
 	ck_assert_str_eq(sh_buf_str(&out), golden);
 
-	/* the guide shows the drawing the test makes, not one typed by hand */
-	doc = fixture_read(DOC_PATH);
-	begin = strstr(doc, DOC_BEGIN);
-	ck_assert_msg(begin != NULL, "docs/shell.md lacks the marker '%s'", DOC_BEGIN);
-	begin = strchr(begin, '\n') + 1;
-	end = strstr(begin, DOC_END);
-	ck_assert_ptr_nonnull(end);
-	ck_assert_msg(strncmp(begin, block, strlen(block)) == 0 && begin + strlen(block) == end,
-		      "docs/shell.md's ls example differs from %s: run this test with "
-		      "PORTICO_UPDATE_GOLDEN=1",
-		      FIXTURE_LS);
+	/* the guide's walkthrough, from a real porticod, ends with this very drawing */
+	doc = fixture_doc_session();
+	end = strstr(doc, "\n/> ls\n");
+	ck_assert_msg(end != NULL, "docs/shell.md's walkthrough has no ls");
+	ck_assert_msg(!strcmp(end + 7, golden),
+		      "docs/shell.md's walkthrough draws another tree than %s:\n%s", FIXTURE_LS,
+		      end + 7);
 	free(doc);
-	free(block);
 	free(golden);
 	sh_buf_fini(&out);
 	json_object_put(tree);
@@ -140,8 +101,8 @@ START_TEST(walkthrough_shape)
 	ck_assert_ptr_nonnull(strstr(s, "\n      o- tpg1 ...."));
 	ck_assert_ptr_nonnull(strstr(s, ". [no-gen-acls, no-auth]\n"));
 	ck_assert_ptr_nonnull(strstr(s, "\n        |   o- mapped_lun2 ...."));
-	ck_assert_ptr_nonnull(strstr(s, "\n          o- 0.0.0.0:3260 ...."));
-	ck_assert_ptr_nonnull(strstr(s, ". [/LUN0/LUN0.img (20.0GiB) write-back thin]\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n          o- 127.0.0.1:3260 ...."));
+	ck_assert_ptr_nonnull(strstr(s, ". [/srv/iscsi/LUN0.img (20.0GiB) write-back thin]\n"));
 	ck_assert_ptr_nonnull(strstr(s, ". [...]\n"));
 	sh_buf_fini(&out);
 	json_object_put(tree);
@@ -158,7 +119,7 @@ START_TEST(subtree_starts_at_its_node)
 	render(tpg, 60, &out);
 	/* the last line, 60 columns: portals is tpg1's last child, so no bar before it */
 	ck_assert_str_eq(sh_buf_str(&out) + strlen(sh_buf_str(&out)) - 62,
-			 "\n    o- 0.0.0.0:3260 ................................... [OK]\n");
+			 "\n    o- 127.0.0.1:3260 ................................. [OK]\n");
 	ck_assert(strncmp(sh_buf_str(&out), "o- tpg1 ....", 12) == 0);
 	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\n  o- acls ...."));
 	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\n  | o- " FIXTURE_KVM1 " ..."));
@@ -286,9 +247,9 @@ START_TEST(info_view)
 	ck_assert_int_eq(sh_view_info(sh_tree_find(tree, "/backstores/file/LUN0"), &out, &err), 0);
 	ck_assert_str_eq(sh_buf_str(&out), "path: /backstores/file/LUN0\n"
 					   "type: backstore\n"
-					   "summary: /LUN0/LUN0.img (20.0GiB) write-back thin\n"
-					   "file: /LUN0/LUN0.img\n"
-					   "size: 21474836480\n"
+					   "summary: /srv/iscsi/LUN0.img (20.0GiB) write-back thin\n"
+					   "file: /srv/iscsi/LUN0.img\n"
+					   "size: 21474836480 (20.0GiB)\n"
 					   "thin: true\n"
 					   "write_back: true\n"
 					   "readonly: false\n"
@@ -347,7 +308,19 @@ START_TEST(get_view)
 	ck_assert_int_eq(sh_view_get(sh_tree_find(tree, "/backstores/lvm/LUN2"), SH_NODE_BACKSTORE,
 				     "attribute", NULL, 0, &out, &err),
 			 0);
-	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\ndev=/dev/vg_san/lv_lun2\nsize=107374182400\n"));
+	/* a size in bytes for people too, as targetcli writes it; the exact bytes kept */
+	ck_assert_ptr_nonnull(
+		strstr(sh_buf_str(&out), "\ndev=/dev/loop1\nsize=536870912 (512.0MiB)\n"));
+	ck_assert_ptr_nonnull(strstr(sh_buf_str(&out), "\nblock_size=512\n"));
+	sh_buf_reset(&out);
+	{
+		const char *const size_key[] = { "size" };
+
+		ck_assert_int_eq(sh_view_get(sh_tree_find(tree, "/backstores/lvm/LUN2"),
+					     SH_NODE_BACKSTORE, "attribute", size_key, 1, &out, &err),
+				 0);
+		ck_assert_str_eq(sh_buf_str(&out), "size=536870912 (512.0MiB)\n");
+	}
 	sh_buf_fini(&out);
 	json_object_put(tree);
 }
