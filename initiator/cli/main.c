@@ -22,7 +22,8 @@
 #define PP_SOCKET_DEFAULT "/run/portico/pathd.sock"
 #define PP_SOCKET_ENV "PORTICO_PATH_SOCKET"
 /* portico-path ships with portico-pathd, at its version (initiator/pathd/main.c). */
-#define PP_VERSION "0.3"
+#include "common/version.h"
+#define PP_VERSION PORTICO_VERSION
 
 enum pp_exit {
 	PP_OK = 0,

@@ -30,9 +30,7 @@
 #include "initiator/pathd/virt_ctl.h"
 #include "mpath/path_name.h"
 
-#ifndef PORTICO_VERSION
-#define PORTICO_VERSION "0.3"
-#endif
+#include "common/version.h"
 
 /* Views are copied whole; more than this many objects of a kind is not a KVM host. */
 #define CTL_VIEW_MAX 4096

@@ -14,10 +14,7 @@
 #include "initiator/adapt/virt.h"
 #include "initiator/pathd/pathd.h"
 #include "mpath/path_name.h"
-
-#ifndef PORTICO_VERSION
-#define PORTICO_VERSION "0.3"
-#endif
+#include "common/version.h"
 
 static void usage(FILE *f)
 {

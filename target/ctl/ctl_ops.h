@@ -14,8 +14,9 @@
 #include "target/ctl/ctl_host.h"
 
 /* porticod's version: what --version prints and the control protocol's status tells. */
+#include "common/version.h"
 #ifndef PORTICOD_VERSION
-#define PORTICOD_VERSION "0.1"
+#define PORTICOD_VERSION PORTICO_VERSION
 #endif
 
 /* Answers req into *out (zeroed first), reaching the daemon through host. */

@@ -14,7 +14,8 @@
 #include "target/shell/cmdline.h"
 #include "target/shell/path.h"
 
-#define SH_VERSION "0.1"
+#include "common/version.h"
+#define SH_VERSION PORTICO_VERSION
 #define SH_TIMEOUT_S_DEFAULT 300
 
 /* What a command, a batch or the program ends with: the exit status. */

@@ -12,6 +12,8 @@ progs="porticod portico"
 for p in $progs; do
 	t_require "$T_BUILD/bin/$p"
 done
+# one version, the package's (debian/changelog's top entry)
+version=$(sed -n 's/^portico (\([^)-]*\).*/\1/p;q' "$T_TOP/debian/changelog")
 
 for p in $progs; do
 	bin=$T_BUILD/bin/$p
@@ -25,8 +27,8 @@ for p in $progs; do
 			fail "$name" "nothing on stdout" "$T_TMP/e"
 		elif [ "$(tail -c 1 "$T_TMP/o" | od -An -c | tr -d ' ')" != '\n' ]; then
 			fail "$name" "the last line has no newline" "$T_TMP/o"
-		elif [ $opt = --version ] && ! grep -Eq "^$p [0-9]+\.[0-9]+" "$T_TMP/o"; then
-			fail "$name" "not '$p VERSION'" "$T_TMP/o"
+		elif [ $opt = --version ] && ! grep -q "^$p $version\( \|$\)" "$T_TMP/o"; then
+			fail "$name" "not '$p $version' (debian/changelog's version)" "$T_TMP/o"
 		elif [ $opt = --help ] && ! grep -q "^usage: $p" "$T_TMP/o"; then
 			fail "$name" "no 'usage: $p' line" "$T_TMP/o"
 		else

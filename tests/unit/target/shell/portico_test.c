@@ -31,6 +31,7 @@
 
 #include "common/ctl.h"
 #include "target/shell/view.h"
+#include "common/version.h"
 #include "tests/unit/check_main.h"
 #include "tests/unit/target/shell/fixture.h"
 
@@ -957,7 +958,7 @@ START_TEST(usage)
 	run_free(&r);
 	r = run_portico(ARGS("--version"), NULL, NULL);
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_str_eq(r.out, "portico 0.1 (control protocol 1)\n");
+	ck_assert_str_eq(r.out, "portico " PORTICO_VERSION " (control protocol 1)\n");
 	run_free(&r);
 	/* options end at the first word: the command's words are its own */
 	r = run_portico(ARGS("--socket", "/nonexistent/s", "help", "-k"), NULL, NULL);
