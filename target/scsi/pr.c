@@ -21,13 +21,16 @@
  * was checked (SPC-4 §5.13.1: a command is checked when its processing
  * begins).
  *
- * PREEMPT AND ABORT preempts exactly as PREEMPT does. It aborts nothing in
- * flight: commands of the preempted nexuses that already passed the check
- * (their backstore I/O may be under way on another I/O thread) complete
- * normally; every command those nexuses start after the preemption meets
- * the new state (RESERVATION CONFLICT where the type says so, and first the
- * REGISTRATIONS PREEMPTED unit attention). No TASK ABORTED status and no
- * COMMANDS CLEARED BY ANOTHER INITIATOR attention are produced.
+ * PREEMPT AND ABORT preempts as PREEMPT does and then aborts every task of
+ * the preempted I_T nexuses on the LU (SPC-4 §5.13.11.4.5), the sender's
+ * excepted: each nexus's transport aborts them on their own I/O thread
+ * (struct scsi_nexus.abort_lu) and, the control mode page saying TAS 0,
+ * they end without a status; a nexus that lost tasks gets COMMANDS CLEARED
+ * BY ANOTHER INITIATOR (SAM-5 §5.6) besides REGISTRATIONS PREEMPTED, each
+ * reported once in the engine's order of unit attentions. The
+ * PERSISTENT RESERVE OUT completes only once every aborted task has left
+ * the engine (and, with APTPL, the state is durable): when its GOOD
+ * arrives, no write of a preempted nexus can still reach the medium.
  *
  * Other choices, all reported by REPORT CAPABILITIES: SPEC_I_PT is not
  * supported (SIP_C 0) and REGISTER AND MOVE is not offered; ALL_TG_PT is
@@ -38,9 +41,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/be.h"
 #include "common/crc32c.h"
+#include "common/ev.h"
 #include "common/log.h"
 #include "common/util.h"
 #include "target/scsi/pr.h"
@@ -89,6 +94,18 @@ struct pr_ctx {
 	bool all_tg_pt;
 	bool changed; /* the state changed: refresh the nexuses, save */
 	enum sense_reason sense;
+	struct scsi_abort *abort; /* PREEMPT AND ABORT: the preempted nexuses' tasks go */
+};
+
+/*
+ * A PERSISTENT RESERVE OUT that waits for more than the store: the aborts
+ * of PREEMPT AND ABORT. ab.pending counts the command's own hold, the
+ * store's save and each nexus aborting tasks.
+ */
+struct pr_wait {
+	struct scsi_abort ab;
+	struct scsi_cmd *cmd;
+	struct ev_loop *loop; /* the command's: it completes there */
 };
 
 /* Types (SPC-4 §6.15.3.4). */
@@ -253,6 +270,25 @@ static void pr_ua_reg(struct scsi_lu *lu, const struct pr_reg *reg, uint32_t ua,
 	{
 		if (itl != except && pr_reg_is(reg, pr_itl_name(itl), pr_itl_rtpi(itl)))
 			atomic_fetch_or(&itl->ua, ua);
+	}
+	pthread_mutex_unlock(&lu->lock);
+}
+
+/*
+ * SPC-4 §5.13.11.4.5: asks the transport of every attached nexus that reg
+ * registers, but except, to abort its tasks on lu under ab.
+ */
+static void pr_abort_reg(struct scsi_lu *lu, const struct pr_reg *reg, struct scsi_abort *ab,
+			 const struct scsi_itl *except)
+{
+	struct scsi_itl *itl;
+
+	pthread_mutex_lock(&lu->lock);
+	list_for_each_entry(itl, &lu->itls, node)
+	{
+		if (itl != except && itl->nx && itl->nx->abort_lu &&
+		    pr_reg_is(reg, pr_itl_name(itl), pr_itl_rtpi(itl)))
+			itl->nx->abort_lu(itl->nx, lu, ab);
 	}
 	pthread_mutex_unlock(&lu->lock);
 }
@@ -705,6 +741,8 @@ static void pr_remove_key(struct pr_ctx *c, uint64_t key, bool all)
 		if (reg == c->self || (!all && reg->key != key))
 			continue;
 		pr_ua_reg(c->lu, reg, SCSI_UA_REGISTRATIONS_PREEMPTED, c->cmd->itl);
+		if (c->abort)
+			pr_abort_reg(c->lu, reg, c->abort, c->cmd->itl);
 		pr_reg_remove(c->pr, reg);
 	}
 }
@@ -915,28 +953,70 @@ static int pr_decode(const uint8_t *p, size_t len, struct pr_image *img)
 	return 0;
 }
 
-static void pr_saved(void *ctx, int err)
+static void pr_log_unsaved(struct scsi_lu *lu, int err)
 {
-	struct scsi_cmd *cmd = ctx;
-
 	/*
 	 * The state is in force either way; the command that changed it ends
 	 * GOOD. Only its surviving a restart is lost, which the log says.
 	 */
+	log_err(SCSI_COMPONENT,
+		"lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
+		lu->id.serial, strerror(-err));
+}
+
+static void pr_saved(void *ctx, int err)
+{
+	struct scsi_cmd *cmd = ctx;
+
 	if (err)
-		log_err(SCSI_COMPONENT,
-			"lu '%s': persistent reservation state not saved: %s; it holds until "
-			"porticod stops",
-			scsi_cmd_lu(cmd)->id.serial, strerror(-err));
+		pr_log_unsaved(scsi_cmd_lu(cmd), err);
 	scsi_cmd_complete(cmd, SENSE_OK);
+}
+
+/* On the command's loop: everything it waited for is done. */
+static void pr_wait_complete(void *arg)
+{
+	struct pr_wait *pw = arg;
+	struct scsi_cmd *cmd = pw->cmd;
+
+	free(pw);
+	scsi_cmd_complete(cmd, SENSE_OK);
+}
+
+/* The last hold went, on whatever thread: the command completes on its own. */
+static void pr_wait_done(struct scsi_abort *ab)
+{
+	struct pr_wait *pw = ab->arg;
+	bool warned = false;
+
+	if (!pw->loop) {
+		pr_wait_complete(pw); /* run outside a loop (the unit tests): right here */
+		return;
+	}
+	while (ev_post(pw->loop, pr_wait_complete, pw)) {
+		if (!warned)
+			log_err(SCSI_COMPONENT, "out of memory posting a completion; retrying");
+		warned = true;
+		usleep(10000);
+	}
+}
+
+static void pr_wait_saved(void *ctx, int err)
+{
+	struct pr_wait *pw = ctx;
+
+	if (err)
+		pr_log_unsaved(scsi_cmd_lu(pw->cmd), err);
+	scsi_abort_release(&pw->ab);
 }
 
 /*
  * After a change, with the lock held: hands the state to the store while
  * APTPL is active, or tells the store to forget it once APTPL is off.
- * SCSI_EXEC_ASYNC when the command now waits for the store.
+ * true when the store took it and done(ctx, err) runs later; false when
+ * there is nothing to wait for (a failure is logged).
  */
-static enum scsi_exec_result pr_persist_locked(struct scsi_lu *lu, struct scsi_cmd *cmd)
+static bool pr_persist_locked(struct scsi_lu *lu, void (*done)(void *ctx, int err), void *ctx)
 {
 	struct scsi_pr *pr = &lu->pr;
 	uint8_t *blob = NULL;
@@ -944,24 +1024,21 @@ static enum scsi_exec_result pr_persist_locked(struct scsi_lu *lu, struct scsi_c
 	int ret;
 
 	if (!pr->save_ops || (!pr->aptpl && !pr->stored))
-		return scsi_cmd_finish(cmd, SENSE_OK);
+		return false;
 	if (pr->aptpl) {
 		ret = pr_encode(pr, &blob, &len);
 		if (ret)
 			goto err;
 	}
-	ret = pr->save_ops->save(pr->save_arg, blob, len, pr_saved, cmd);
+	ret = pr->save_ops->save(pr->save_arg, blob, len, done, ctx);
 	free(blob);
 	if (ret)
 		goto err;
 	pr->stored = pr->aptpl;
-	return SCSI_EXEC_ASYNC;
+	return true;
 err:
-	log_err(
-	    SCSI_COMPONENT,
-	    "lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
-	    lu->id.serial, strerror(-ret));
-	return scsi_cmd_finish(cmd, SENSE_OK);
+	pr_log_unsaved(lu, ret);
+	return false;
 }
 
 enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
@@ -970,6 +1047,7 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 	const struct scsi_prout_params *prm = (const struct scsi_prout_params *)cmd->buf;
 	size_t len = MIN(cmd->xfer_len, cmd->buf_len);
 	struct pr_ctx c = {.cmd = cmd, .lu = lu, .pr = &lu->pr};
+	struct pr_wait *pw = NULL;
 	enum scsi_exec_result res;
 	enum pr_verdict v;
 
@@ -990,10 +1068,24 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 	if (!c.name[0] || strlen(c.name) > PR_NAME_MAX)
 		return pr_conflict(cmd);
 
+	if ((cmd->cdb[1] & 0x1f) == SCSI_PROUT_PREEMPT_AND_ABORT) {
+		pw = calloc(1, sizeof(*pw));
+		if (!pw)
+			return scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
+		pw->cmd = cmd;
+		pw->loop = ev_current();
+		pw->ab.pending = 1; /* the command's own, until it has handed everything out */
+		pw->ab.done = pr_wait_done;
+		pw->ab.arg = pw;
+		pw->ab.ua = SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER;
+		c.abort = &pw->ab;
+	}
+
 	pthread_mutex_lock(&lu->pr.lock);
 	/* SPC-2 §5.5.1: while a RESERVE(6) reservation stands, PERSISTENT RESERVE OUT conflicts */
 	if (atomic_load(&lu->holder)) {
 		pthread_mutex_unlock(&lu->pr.lock);
+		free(pw);
 		return pr_conflict(cmd);
 	}
 	c.self = pr_find(c.pr, c.name, c.rtpi);
@@ -1017,9 +1109,24 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 		v = pr_preempt(&c);
 		break;
 	}
+	if (v == PR_GOOD && c.changed && pw) {
+		pr_refresh_locked(lu);
+		scsi_abort_hold(&pw->ab);
+		if (!pr_persist_locked(lu, pr_wait_saved, pw))
+			__atomic_sub_fetch(&pw->ab.pending, 1, __ATOMIC_RELAXED); /* ours remains */
+		pthread_mutex_unlock(&lu->pr.lock);
+		/* the aborts (and the save) still under way: the last to end completes it */
+		if (__atomic_sub_fetch(&pw->ab.pending, 1, __ATOMIC_ACQ_REL))
+			return SCSI_EXEC_ASYNC;
+		free(pw);
+		return scsi_cmd_finish(cmd, SENSE_OK);
+	}
+	/* nothing was aborted unless the state changed: pw (if any) is only ours */
+	free(pw);
 	if (v == PR_GOOD && c.changed) {
 		pr_refresh_locked(lu);
-		res = pr_persist_locked(lu, cmd);
+		res = pr_persist_locked(lu, pr_saved, cmd) ? SCSI_EXEC_ASYNC :
+							     scsi_cmd_finish(cmd, SENSE_OK);
 	} else if (v == PR_CONFLICT) {
 		res = pr_conflict(cmd);
 	} else {

@@ -727,6 +727,136 @@ START_TEST(test_preempt_and_abort)
 }
 END_TEST
 
+/* A transport behind the nexuses: records each abort it is asked for and holds it. */
+static struct {
+	struct scsi_abort *ab[8];
+	struct scsi_nexus *nx[8];
+	struct scsi_lu *lu[8];
+	int n;
+} A;
+
+static void fake_abort_lu(struct scsi_nexus *nx, struct scsi_lu *lu, struct scsi_abort *ab)
+{
+	ck_assert_int_lt(A.n, 8);
+	A.ab[A.n] = ab;
+	A.nx[A.n] = nx;
+	A.lu[A.n] = lu;
+	A.n++;
+	scsi_abort_hold(ab);
+}
+
+/* Starts a PERSISTENT RESERVE OUT and leaves it running; SCSI_EXEC_ASYNC or DONE. */
+static enum scsi_exec_result prout_start(struct t_cmd *t, struct scsi_itl *itl, uint8_t sa,
+					 uint8_t type, uint64_t key, uint64_t sa_key, uint8_t flags)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, type};
+	enum scsi_exec_result res;
+
+	put_be32(cdb + 5, 24);
+	pr_cmd_init(t, itl, cdb);
+	t->cmd.nexus = nexus_of(itl);
+	t->cmd.edtl = 24;
+	ck_assert_int_eq(scsi_cmd_parse(&t->cmd), SENSE_OK);
+	t->cmd.buf = t->buf;
+	t->cmd.buf_len = 24;
+	memset(t->buf, 0, 24);
+	put_be64(t->buf, key);
+	put_be64(t->buf + 8, sa_key);
+	t->buf[20] = flags;
+	t->in_exec = true;
+	res = scsi_cmd_exec(&t->cmd);
+	t->in_exec = false;
+	return res;
+}
+
+START_TEST(test_preempt_and_abort_aborts)
+{
+	struct t_cmd t;
+	int i;
+
+	memset(&A, 0, sizeof(A));
+	T.nx.abort_lu = fake_abort_lu;
+	T.nx2.abort_lu = fake_abort_lu;
+	nx3.abort_lu = fake_abort_lu;
+	nx_obs.abort_lu = fake_abort_lu;
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(reg(itl3, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	/* PREEMPT alone aborts nothing */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_WE_RO, K2, K3), ST_RC);
+	ck_assert_int_eq(A.n, 0);
+
+	/*
+	 * SPC-4 §5.13.11.4.5: the nexuses of the preempted key (host1 and
+	 * host3) lose their tasks, not the sender nor a nexus without that key.
+	 */
+	ck_assert_int_eq(prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO,
+				     K2, K1, 0),
+			 SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert(A.nx[i] == &T.nx || A.nx[i] == &nx3);
+		ck_assert_ptr_eq(A.lu[i], T.lu);
+		ck_assert_ptr_eq(A.ab[i], A.ab[0]);
+	}
+	ck_assert_ptr_ne(A.nx[0], A.nx[1]);
+	/* SAM-5 §5.6, TAS 0: the nexuses that lose tasks are told so */
+	ck_assert_uint_eq(A.ab[0]->ua, SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER);
+	/* the new state holds at once: the preempted are out, the sender holds */
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(do_write(T.itl), ST_CC); /* REGISTRATIONS PREEMPTED first */
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	ck_assert_uint_eq(do_write(T.itl2), ST_GOOD);
+	/* ... but the command completes only once every aborted task has left the engine */
+	scsi_abort_release(A.ab[0]);
+	ck_assert_int_eq(t.ndone, 0);
+	scsi_abort_release(A.ab[1]);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_int_eq(t.done_inside_exec, 0);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+
+	/* with APTPL the store must have it too, whichever ends last */
+	memset(&A, 0, sizeof(A));
+	pr_lu_set_save(T.lu, &fake_ops, &F);
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K1,
+				     SCSI_PROUT_F_APTPL, 0, NULL),
+			  ST_GOOD);
+	ck_assert_int_eq(prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO,
+				     K2, K1, 0),
+			 SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 1);
+	ck_assert_int_eq(F.nq, 1);
+	scsi_abort_release(A.ab[0]);
+	ck_assert_int_eq(t.ndone, 0);
+	fake_drain(0);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+
+	/* a preemption of nobody attached: nothing to wait for but the store */
+	memset(&A, 0, sizeof(A));
+	ck_assert_uint_eq(prout_full(obs, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K3,
+				     SCSI_PROUT_F_APTPL, 0, NULL),
+			  ST_GOOD);
+	ck_assert_uint_eq(prout_full(obs, SCSI_PROUT_REGISTER, 0, K3, 0, SCSI_PROUT_F_APTPL, 0,
+				     NULL),
+			  ST_GOOD);
+	ck_assert_int_eq(prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO,
+				     K2, K2, 0),
+			 SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 0);
+	fake_drain(0);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+	pr_lu_set_save(T.lu, NULL, NULL);
+	T.nx.abort_lu = NULL;
+	T.nx2.abort_lu = NULL;
+}
+END_TEST
+
 START_TEST(test_spc2_interplay)
 {
 	uint8_t rsv6[16] = {SCSI_OP_RESERVE_6}, rel6[16] = {SCSI_OP_RELEASE_6};
@@ -1327,6 +1457,7 @@ static Suite *pr_suite(void)
 	tcase_add_test(tc, test_preempt_reservation);
 	tcase_add_test(tc, test_preempt_all_registrants);
 	tcase_add_test(tc, test_preempt_and_abort);
+	tcase_add_test(tc, test_preempt_and_abort_aborts);
 	tcase_add_test(tc, test_spc2_interplay);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_report_capabilities);
