@@ -929,14 +929,17 @@ START_TEST(test_malformed)
 	/* less data than the CDB says */
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 16, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
-	/* SPEC_I_PT: not supported (SIP_C 0), whatever the length */
+	/* SPEC_I_PT: the TransportID length (bytes 24-27) must fill the list exactly */
 	p[20] = SCSI_PROUT_F_SPEC_I_PT;
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 48, p, 48, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	/* ... and goes only with REGISTER */
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER_AND_IGNORE, 0, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(c.sense_field, 20);
 	ck_assert_uint_eq(c.sense_bit, 3);
-	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 48, p, 48, &c), ST_CC);
-	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	p[20] = 0;
 	ck_assert_uint_eq(nkeys(), 0);
 	/* RESERVE: scope other than LU_SCOPE, a type that does not exist */
@@ -947,8 +950,11 @@ START_TEST(test_malformed)
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_RESERVE, 0x00, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
-	/* REGISTER AND MOVE is not offered, nor service actions past it */
+	/* REGISTER AND MOVE without its TransportID; no service action past it */
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER_AND_MOVE, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(prout_raw(0x08, 0, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
 	ck_assert_uint_eq(c.sense_field, 1);
 	ck_assert_uint_eq(prout_raw(0x1f, 0, 24, p, 24, &c), ST_CC);
@@ -969,7 +975,7 @@ START_TEST(test_report_capabilities)
 	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_REPORT_CAPABILITIES, 4096, d, &len), ST_GOOD);
 	ck_assert_uint_eq(len, 8);
 	ck_assert_uint_eq(get_be16(d), 8);
-	ck_assert_uint_eq(d[2], 0x15);		    /* CRH, ATP_C, PTPL_C; no SIP_C */
+	ck_assert_uint_eq(d[2], 0x1d);		    /* CRH, SIP_C, ATP_C, PTPL_C */
 	ck_assert_uint_eq(d[3], 0xb0);		    /* TMV, ALLOW COMMANDS 011b, PTPL_A 0 */
 	ck_assert_uint_eq(get_be16(d + 4), 0xea01); /* every type */
 	/* PTPL_A follows the last APTPL bit */
@@ -1085,6 +1091,286 @@ START_TEST(test_all_tg_pt)
 }
 END_TEST
 
+/* SPEC_I_PT and REGISTER AND MOVE: parameter lists with TransportIDs. */
+
+#define H2 "iqn.2024-01.org.example:host2,i,0x000000000002"
+#define H4 "iqn.2024-01.org.example:host4,i,0x000000000004"
+#define H5 "iqn.2024-01.org.example:host5"
+#define H6 "iqn.2024-01.org.example:host6,i,0x000000000006"
+
+/* Appends the TransportID of name (device: format 00b) at p + *off. */
+static void tid_add(uint8_t *p, size_t *off, const char *name, bool device)
+{
+	size_t n = ALIGN_UP(strlen(name) + 1, (size_t)4);
+
+	if (n < 20)
+		n = 20;
+	memset(p + *off, 0, 4 + n);
+	p[*off] = (uint8_t)((device ? 0x00 : 0x40) | 0x05);
+	put_be16(p + *off + 2, (uint16_t)n);
+	memcpy(p + *off + 4, name, strlen(name));
+	*off += 4 + n;
+}
+
+/* Runs PERSISTENT RESERVE OUT sa with the parameter list p[0..len) on itl. */
+static uint8_t prout_list(struct scsi_itl *itl, uint8_t sa, uint8_t type, const uint8_t *p,
+			  size_t len, struct scsi_cmd *last)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, type};
+	struct t_cmd t;
+	uint8_t st;
+
+	put_be32(cdb + 5, (uint32_t)len);
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, p, len, (uint32_t)len, 0);
+	if (last)
+		*last = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
+/* REGISTER with SPEC_I_PT from itl: key, sa_key, flags, then the TransportIDs tids[0..tlen). */
+static uint8_t spec(struct scsi_itl *itl, uint64_t key, uint64_t sa_key, uint8_t flags,
+		    const uint8_t *tids, size_t tlen, struct scsi_cmd *last)
+{
+	uint8_t p[2048] = {0};
+
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	p[20] = SCSI_PROUT_F_SPEC_I_PT | flags;
+	put_be32(p + 24, (uint32_t)tlen);
+	memcpy(p + 28, tids, tlen);
+	return prout_list(itl, SCSI_PROUT_REGISTER, 0, p, 28 + tlen, last);
+}
+
+START_TEST(test_spec_i_pt)
+{
+	struct scsi_nexus n5 = T.nx, n6 = T.nx;
+	struct scsi_itl *i5, *i6;
+	uint8_t tids[1024], d[4096], *blob, *blob2;
+	struct scsi_lu *lu2;
+	struct scsi_cmd c;
+	size_t tl = 0, len, len2, off;
+	uint32_t gen = generation();
+
+	/* the sender, a port logged in, a port not logged in, a whole device */
+	tid_add(tids, &tl, H2, false);
+	tid_add(tids, &tl, H4, false);
+	tid_add(tids, &tl, H5, true);
+	ck_assert_uint_eq(spec(T.itl, 0, K1, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 4);
+	ck_assert_uint_eq(generation(), gen + 1);
+	/* host2 is registered with K1: it may reserve with that key */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+	ck_assert_uint_eq(do_write(itl3), ST_RC);
+	/* the device's every port, whatever its ISID, logged in later */
+	strcpy(n5.initiator_port, H5 ",i,0x00023d000007");
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n5, &i5), 0);
+	scsi_itl_take_ua(i5);
+	ck_assert_uint_eq(do_write(i5), ST_GOOD);
+	/* READ FULL STATUS: the device's registration as a TransportID of format 00b */
+	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_FULL_STATUS, 4096, d, NULL), ST_GOOD);
+	off = 8;
+	for (int i = 0; i < 3; i++)
+		off += 24 + get_be32(d + off + 20);
+	ck_assert_uint_eq(d[off + 24], 0x05);
+	ck_assert_str_eq((const char *)d + off + 28, H5);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	take_ua(T.itl);
+	take_ua(i5);
+
+	/* a registered sender: SPEC_I_PT is an error there (table 45) */
+	ck_assert_uint_eq(spec(T.itl, K1, K2, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 20);
+	ck_assert_uint_eq(c.sense_bit, 3);
+	/* all or nothing: host6 is new but host2 is registered already */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, H2, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_RC);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* ... and a port of a registered device */
+	tl = 0;
+	tid_add(tids, &tl, H5 ",i,0x1", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_RC);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* a broken TransportID: the field pointer says where */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, "iqn.x:y,i,0xzz", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + (tl - 24) + 4 + strlen("iqn.x:y,i,0x"));
+	/* a TransportID cut by the length: the additional length points past it */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl - 4, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + 2);
+	/* a device and one of its ports in one list */
+	tl = 0;
+	tid_add(tids, &tl, "iqn.2024-01.org.example:host7", true);
+	tid_add(tids, &tl, "iqn.2024-01.org.example:host7,i,0x1", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + 36);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* key 0 registers nothing, GOOD */
+	ck_assert_uint_eq(spec(itl3, 0, 0, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* the same nexus twice, or the sender itself, counts once */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, nx3.initiator_port, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 6);
+	strcpy(n6.initiator_port, H6);
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n6, &i6), 0);
+	scsi_itl_take_ua(i6);
+	ck_assert_uint_eq(prout(i6, SCSI_PROUT_REGISTER, 0, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 5);
+
+	/* the device registration survives the blob */
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	blob[5] |= 0x01; /* APTPL, so that it restores */
+	put_be32(blob + len - 4, crc32c(0, blob, len - 4));
+	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), 5);
+	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob2, &len2), 0);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
+	free(blob);
+	free(blob2);
+	scsi_lu_destroy(lu2);
+	scsi_itl_destroy(i6);
+	scsi_itl_destroy(i5);
+}
+END_TEST
+
+/* REGISTER AND MOVE from itl: keys, UNREG, the target port and one TransportID (name, format). */
+static uint8_t move(struct scsi_itl *itl, uint8_t type, uint64_t key, uint64_t sa_key, bool unreg,
+		    uint16_t rtpi, const char *name, bool device, struct scsi_cmd *last)
+{
+	uint8_t p[512] = {0};
+	size_t off = 24;
+
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	p[17] = unreg ? 0x02 : 0;
+	put_be16(p + 18, rtpi);
+	tid_add(p, &off, name, device);
+	put_be32(p + 20, (uint32_t)(off - 24));
+	return prout_list(itl, SCSI_PROUT_REGISTER_AND_MOVE, type, p, off, last);
+}
+
+START_TEST(test_register_and_move)
+{
+	struct scsi_nexus n4 = T.nx;
+	struct scsi_itl *i4;
+	struct scsi_cmd c;
+	uint8_t p[512] = {0};
+	size_t off = 24;
+	uint64_t key;
+	uint32_t gen;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	/* no reservation to move, or not its holder: conflict */
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, nx3.initiator_port, false,
+			       NULL),
+			  ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(move(T.itl2, SCSI_PR_TYPE_WE, K2, K3, false, 1, nx3.initiator_port,
+			       false, NULL),
+			  ST_RC);
+	/* the holder, with a wrong key, or unregistered: conflict */
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K2, K3, false, 1, nx3.initiator_port, false,
+			       NULL),
+			  ST_RC);
+	ck_assert_uint_eq(move(itl3, SCSI_PR_TYPE_WE, 0, K3, false, 1, H2, false, NULL), ST_RC);
+
+	/* the checks of the parameter list and CDB, nothing changed by any */
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, 0, false, 1, nx3.initiator_port, false,
+			       &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 8);
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, T.nx.initiator_port, false,
+			       &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 7, nx3.initiator_port, false,
+			       &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 18);
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1,
+			       "iqn.2024-01.org.example:host3", true, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(c.sense_bit, 7);
+	ck_assert_uint_eq(move(T.itl, 0x02, K1, K3, false, 1, nx3.initiator_port, false, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	/* exactly one TransportID, filling the list */
+	put_be64(p, K1);
+	put_be64(p + 8, K3);
+	put_be16(p + 18, 1);
+	tid_add(p, &off, nx3.initiator_port, false);
+	tid_add(p, &off, H2, false);
+	put_be32(p + 20, (uint32_t)(off - 24));
+	ck_assert_uint_eq(prout_list(T.itl, SCSI_PROUT_REGISTER_AND_MOVE, SCSI_PR_TYPE_WE, p, off,
+				     &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	put_be32(p + 20, 8);
+	ck_assert_uint_eq(prout_list(T.itl, SCSI_PROUT_REGISTER_AND_MOVE, SCSI_PR_TYPE_WE, p, off,
+				     &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(nkeys(), 2);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K1);
+
+	/* SPC-4 §5.13.8: host3, unregistered, is registered with the new key and holds */
+	gen = generation();
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, nx3.initiator_port, false,
+			       NULL),
+			  ST_GOOD);
+	ck_assert_uint_eq(generation(), gen + 1);
+	ck_assert_uint_eq(nkeys(), 3);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K3);
+	ck_assert_uint_eq(do_write(itl3), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	/* on to host2, registered already (its key stays), with another type; UNREG drops host3 */
+	ck_assert_uint_eq(move(itl3, SCSI_PR_TYPE_EA, K3, K1, true, 1, H2, false, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 2);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_EA);
+	ck_assert_uint_eq(key, K2);
+	ck_assert_uint_eq(do_read(itl3), ST_RC);
+	ck_assert_uint_eq(do_read(T.itl2), ST_GOOD);
+	/* to a nexus not logged in yet: it holds when it comes */
+	ck_assert_uint_eq(move(T.itl2, SCSI_PR_TYPE_WE, K2, K3, false, 1, H4, false, NULL), ST_GOOD);
+	strcpy(n4.initiator_port, H4);
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n4, &i4), 0);
+	scsi_itl_take_ua(i4);
+	ck_assert_uint_eq(do_write(i4), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl2), ST_RC);
+	/* an all registrants reservation has no one holder to move it */
+	ck_assert_uint_eq(prout(i4, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(i4, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_AR, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(move(i4, SCSI_PR_TYPE_WE, K3, K1, false, 1, nx3.initiator_port, false,
+			       NULL),
+			  ST_RC);
+	scsi_itl_destroy(i4);
+}
+END_TEST
+
 START_TEST(test_registration_resources)
 {
 	static struct scsi_nexus nxs[SCSI_PR_MAX_REGS + 1];
@@ -1132,7 +1418,8 @@ START_TEST(test_rsoc_lists_pr)
 	put_be16(cdb + 4, SCSI_PROUT_REGISTER_AND_MOVE);
 	pr_cmd_init(&t, T.itl, cdb);
 	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
-	ck_assert_uint_eq(t.buf[1] & 0x07, 0x01); /* not supported */
+	ck_assert_uint_eq(t.buf[1] & 0x07, 0x03);
+	ck_assert_uint_eq(t.buf[5], SCSI_PROUT_REGISTER_AND_MOVE);
 	t_cmd_fini(&t);
 	cdb[3] = SCSI_OP_PERSISTENT_RESERVE_IN;
 	put_be16(cdb + 4, SCSI_PRIN_READ_FULL_STATUS);
@@ -1319,7 +1606,7 @@ START_TEST(test_blob_rejects_damage)
 	DAMAGED(put_be32(b + 16, 1));	       /* fewer: bytes left over */
 	DAMAGED(put_be32(b + 16, 0x7fffffff)); /* absurd count */
 	DAMAGED(put_be64(b + r1, 0));	       /* key 0 */
-	DAMAGED(b[r1 + 10] = 0x02);	       /* unknown registration flag */
+	DAMAGED(b[r1 + 10] = 0x04);	       /* unknown registration flag */
 	DAMAGED(b[r1 + 11] = 0);	       /* empty name */
 	DAMAGED(b[r1 + 11] = 0xff);	       /* name past the end */
 	DAMAGED(b[r1 + 12] = ' ');	       /* a space in a name */
@@ -1464,6 +1751,8 @@ static Suite *pr_suite(void)
 	tcase_add_test(tc, test_read_full_status);
 	tcase_add_test(tc, test_registration_outlives_nexus);
 	tcase_add_test(tc, test_all_tg_pt);
+	tcase_add_test(tc, test_spec_i_pt);
+	tcase_add_test(tc, test_register_and_move);
 	tcase_add_test(tc, test_registration_resources);
 	tcase_add_test(tc, test_rsoc_lists_pr);
 	tcase_add_test(tc, test_threads_register_at_once);
