@@ -19,8 +19,7 @@ void scsi_abort_release(struct scsi_abort *ab)
 		ab->done(ab);
 }
 
-void scsi_lu_abort_tasks(struct scsi_lu *lu, const struct scsi_nexus *except,
-			 struct scsi_abort *ab)
+void scsi_lu_abort_tasks(struct scsi_lu *lu, const struct scsi_nexus *except, struct scsi_abort *ab)
 {
 	struct scsi_itl *itl;
 

@@ -61,8 +61,6 @@
 #define PR_PARAM_MAX 4096u
 #define PR_PARAM_LEN ((uint32_t)sizeof(struct scsi_prout_params))
 
-
-
 /* The outcome of a persistent reserve service action before it reaches the command. */
 enum pr_verdict {
 	PR_GOOD,
@@ -162,12 +160,13 @@ static bool pr_name_covers(const char *name, bool device, const char *port)
 
 static bool pr_reg_is(const struct pr_reg *reg, const char *name, uint16_t rtpi)
 {
-	return (reg->all_tg_pt || reg->rtpi == rtpi) && pr_name_covers(reg->name, reg->device, name);
+	return (reg->all_tg_pt || reg->rtpi == rtpi) &&
+	       pr_name_covers(reg->name, reg->device, name);
 }
 
 /* Whether two registrations would cover a common I_T nexus (one registration per nexus). */
 bool pr_regs_overlap(const char *name, bool device, uint16_t rtpi, bool all_tg_pt,
-			    const struct pr_reg *reg)
+		     const struct pr_reg *reg)
 {
 	bool names;
 
@@ -203,7 +202,7 @@ static bool pr_is_holder(const struct scsi_pr *pr, const struct pr_reg *reg)
 }
 
 struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt, bool device,
-				 uint64_t key)
+			  uint64_t key)
 {
 	size_t n = strlen(name);
 	struct pr_reg *reg = calloc(1, sizeof(*reg) + n + 1);
@@ -681,7 +680,8 @@ static enum pr_verdict pr_register_spec_i_pt(struct pr_ctx *c)
 				continue;
 			/* the same nexus again is no error; a device over one of its ports is */
 			if (reg->device != t->device || strcasecmp(reg->name, t->name)) {
-				pr_check(c, scsi_invalid_param(c->cmd, (unsigned int)c->tid_off[i], -1));
+				pr_check(
+				    c, scsi_invalid_param(c->cmd, (unsigned int)c->tid_off[i], -1));
 				goto out_free;
 			}
 			dup = true;
@@ -920,7 +920,8 @@ static enum pr_verdict pr_preempt(struct pr_ctx *c)
 	return PR_GOOD;
 }
 
-/* Whether rtpi names a target port of the sender's target (the ones REPORT TARGET PORT GROUPS shows). */
+/* Whether rtpi names a target port of the sender's target (the ones REPORT TARGET PORT GROUPS
+ * shows). */
 static bool pr_rtpi_valid(const struct pr_ctx *c, uint16_t rtpi)
 {
 	const struct scsi_nexus *nx = c->cmd->nexus;
@@ -995,9 +996,10 @@ static void pr_log_unsaved(struct scsi_lu *lu, int err)
 	 * The state is in force either way; the command that changed it ends
 	 * GOOD. Only its surviving a restart is lost, which the log says.
 	 */
-	log_err(SCSI_COMPONENT,
-		"lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
-		lu->id.serial, strerror(-err));
+	log_err(
+	    SCSI_COMPONENT,
+	    "lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
+	    lu->id.serial, strerror(-err));
 }
 
 static void pr_saved(void *ctx, int err)
@@ -1263,8 +1265,8 @@ static enum scsi_exec_result pr_out_run(struct scsi_cmd *cmd, struct pr_ctx *cp)
 	free(pw);
 	if (v == PR_GOOD && c.changed) {
 		pr_refresh_locked(lu);
-		res = pr_persist_locked(lu, pr_saved, cmd) ? SCSI_EXEC_ASYNC :
-							     scsi_cmd_finish(cmd, SENSE_OK);
+		res = pr_persist_locked(lu, pr_saved, cmd) ? SCSI_EXEC_ASYNC
+							   : scsi_cmd_finish(cmd, SENSE_OK);
 	} else if (v == PR_CONFLICT) {
 		res = pr_conflict(cmd);
 	} else {

@@ -37,7 +37,8 @@ bool pr_type_all_regs(uint8_t type);
 /* A new registration (not in any list), or NULL without memory. */
 struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt, bool device,
 			  uint64_t key);
-/* Whether a registration of (name, device, rtpi, all_tg_pt) and reg would cover a common I_T nexus. */
+/* Whether a registration of (name, device, rtpi, all_tg_pt) and reg would cover a common I_T nexus.
+ */
 bool pr_regs_overlap(const char *name, bool device, uint16_t rtpi, bool all_tg_pt,
 		     const struct pr_reg *reg);
 /* Drops every registration and the reservation. */

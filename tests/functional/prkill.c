@@ -46,7 +46,10 @@ static void state_str(const struct state *s, char *buf, size_t len)
 	if (s->key[1])
 		snprintf(b, sizeof(b), "%016" PRIx64, s->key[1]);
 	snprintf(buf, len, "A=%s B=%s R=%s/%d", a, b,
-		 s->holder < 0 ? "-" : s->holder ? "B" : "A", s->holder < 0 ? 0 : s->type);
+		 s->holder < 0 ? "-"
+		 : s->holder   ? "B"
+			       : "A",
+		 s->holder < 0 ? 0 : s->type);
 }
 
 /* -1: the connection went (the kill); otherwise the SCSI status. */
@@ -75,7 +78,9 @@ static int read_state(struct ft_lun *l, struct state *st)
 		goto bad;
 	rk = scsi_datain_unmarshall(task);
 	for (i = 0; rk && i < rk->num_keys; i++) {
-		int who = KEY_OWNER(rk->keys[i]) == 0xaa ? 0 : KEY_OWNER(rk->keys[i]) == 0xbb ? 1 : -1;
+		int who = KEY_OWNER(rk->keys[i]) == 0xaa   ? 0
+			  : KEY_OWNER(rk->keys[i]) == 0xbb ? 1
+							   : -1;
 
 		if (who < 0 || st->key[who]) {
 			fprintf(stderr, "READ KEYS: key 0x%016" PRIx64 " is not one of ours\n",
@@ -91,11 +96,13 @@ static int read_state(struct ft_lun *l, struct state *st)
 		goto bad;
 	rr = scsi_datain_unmarshall(task);
 	if (rr && rr->reserved) {
-		st->holder = rr->reservation_key == st->key[0] && st->key[0] ? 0 :
-			     rr->reservation_key == st->key[1] && st->key[1] ? 1 : -2;
+		st->holder = rr->reservation_key == st->key[0] && st->key[0]   ? 0
+			     : rr->reservation_key == st->key[1] && st->key[1] ? 1
+									       : -2;
 		st->type = rr->pr_type;
 		if (st->holder == -2) {
-			fprintf(stderr, "READ RESERVATION: holder key 0x%016" PRIx64 " not registered\n",
+			fprintf(stderr,
+				"READ RESERVATION: holder key 0x%016" PRIx64 " not registered\n",
 				rr->reservation_key);
 			scsi_free_scsi_task(task);
 			return 1;
@@ -116,19 +123,19 @@ bad:
  */
 static int pr_out(struct ft_lun *l, int sa, int type, uint64_t key, uint64_t sa_key, bool aptpl)
 {
-	struct scsi_persistent_reserve_out_basic p = { .reservation_key = key,
-						       .service_action_reservation_key = sa_key,
-						       .aptpl = aptpl };
+	struct scsi_persistent_reserve_out_basic p = {
+	    .reservation_key = key, .service_action_reservation_key = sa_key, .aptpl = aptpl};
 	int i, st = -1;
 
 	for (i = 0; i < 8; i++) {
-		struct scsi_task *task = iscsi_persistent_reserve_out_sync(l->iscsi, l->lun, sa, 0,
-									   type, &p);
+		struct scsi_task *task =
+		    iscsi_persistent_reserve_out_sync(l->iscsi, l->lun, sa, 0, type, &p);
 
 		if (!task)
 			return -1;
 		st = task->status;
-		if (st == SCSI_STATUS_CHECK_CONDITION && task->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
+		if (st == SCSI_STATUS_CHECK_CONDITION &&
+		    task->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
 			scsi_free_scsi_task(task);
 			continue;
 		}
@@ -149,17 +156,17 @@ struct step {
 
 /* The cycle; the first two steps bring any state to none. */
 static const struct step cycle[] = {
-	{ 1, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0 },
-	{ 1, SCSI_PERSISTENT_RESERVE_CLEAR, 0 },
-	{ 0, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0 },
-	{ 1, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0 },
-	{ 0, SCSI_PERSISTENT_RESERVE_RESERVE, TYPE_WE_RO },
-	{ 1, SCSI_PERSISTENT_RESERVE_PREEMPT_AND_ABORT, TYPE_WE_RO },
-	{ 0, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0 },
-	{ 1, SCSI_PERSISTENT_RESERVE_RELEASE, TYPE_WE_RO },
-	{ 0, SCSI_PERSISTENT_RESERVE_RESERVE, TYPE_WE },
-	{ 1, SCSI_PERSISTENT_RESERVE_PREEMPT, TYPE_WE },
-	{ 1, SCSI_PERSISTENT_RESERVE_RELEASE, TYPE_WE },
+    {1, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0},
+    {1, SCSI_PERSISTENT_RESERVE_CLEAR, 0},
+    {0, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0},
+    {1, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0},
+    {0, SCSI_PERSISTENT_RESERVE_RESERVE, TYPE_WE_RO},
+    {1, SCSI_PERSISTENT_RESERVE_PREEMPT_AND_ABORT, TYPE_WE_RO},
+    {0, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0},
+    {1, SCSI_PERSISTENT_RESERVE_RELEASE, TYPE_WE_RO},
+    {0, SCSI_PERSISTENT_RESERVE_RESERVE, TYPE_WE},
+    {1, SCSI_PERSISTENT_RESERVE_PREEMPT, TYPE_WE},
+    {1, SCSI_PERSISTENT_RESERVE_RELEASE, TYPE_WE},
 };
 #define NSTEPS (sizeof(cycle) / sizeof(cycle[0]))
 #define CYCLE_START 2 /* where the cycle goes on after its last step */

@@ -183,14 +183,14 @@ END_TEST
 START_TEST(test_isid)
 {
 	static const char *const bad_ports[] = {
-	    IQN,		     /* no separator */
-	    IQN ",i,0x",	     /* no digits */
-	    IQN ",t,0x1",	     /* a target's */
-	    IQN ",i,1234",	     /* no 0x */
+	    IQN,		      /* no separator */
+	    IQN ",i,0x",	      /* no digits */
+	    IQN ",t,0x1",	      /* a target's */
+	    IQN ",i,1234",	      /* no 0x */
 	    IQN ",i,0x1234567890abc", /* 13 digits */
-	    IQN ",i,0x12g4",	     /* not hex */
-	    IQN ",i,0x12,",	     /* trailing comma */
-	    ",i,0x1",		     /* no name */
+	    IQN ",i,0x12g4",	      /* not hex */
+	    IQN ",i,0x12,",	      /* trailing comma */
+	    ",i,0x1",		      /* no name */
 	};
 	uint8_t p[512];
 	struct pr_tid t;
