@@ -151,6 +151,7 @@ static void tmf_xabort_run(void *arg)
 				continue;
 			task_get(t);
 			t->aborted = true;
+			t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 			if (t->state == ISCSI_TASK_STATE_EXEC && !t->xab) {
 				t->xab = x->ab;
 				scsi_abort_hold(x->ab);
