@@ -110,6 +110,8 @@ struct iscsi_task {
 	unsigned int nr2t;
 	/* a task management request waiting for this task to finish */
 	struct iscsi_tmf_wait *tmf;
+	/* an abort from another nexus or session waiting for it (tmf.c: tmf_abort_lu) */
+	struct scsi_abort *xab;
 	bool data_ready; /* every data-out byte is in */
 	bool cmdsn_ready; /* its CmdSN came up (always true for immediate commands) */
 	uint32_t datasn; /* next Data-In DataSN */
@@ -137,8 +139,21 @@ struct iscsi_deferred {
 	struct iscsi_task *task; /* SCSI commands: the task already created */
 };
 
+/*
+ * What another thread may keep of a session to reach it later on its loop
+ * (an abort from another nexus, tmf.c): it outlives the session. sess turns
+ * NULL when the session is destroyed, on its loop, after its nexuses left
+ * their LUs; only that loop reads it.
+ */
+struct sess_anchor {
+	unsigned int refs; /* atomic */
+	struct iscsi_session *sess;
+	struct ev_loop *loop;
+};
+
 struct iscsi_session {
 	struct list_head reg_link; /* registry */
+	struct sess_anchor *anchor; /* normal sessions */
 	enum iscsi_session_type type;
 	char initiator[ISCSI_NAME_MAX + 1];
 	char target[ISCSI_NAME_MAX + 1];
@@ -420,5 +435,14 @@ void admit_give(struct iscsi_limits *l, const char *addr);
 void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs);
 /* A task that a TMF waits for left the engine. */
 void tmf_task_done(struct iscsi_task *task);
+/*
+ * struct scsi_nexus.abort_lu of a session's nexus: from any thread, aborts
+ * the session's tasks on lu on its own loop, holding ab until they left
+ * the engine.
+ */
+void tmf_abort_lu(struct scsi_nexus *nx, struct scsi_lu *lu, struct scsi_abort *ab);
+/* The session's anchor: a new one (0 or -ENOMEM), and its end at sess_destroy. */
+int sess_anchor_new(struct iscsi_session *sess);
+void sess_anchor_end(struct iscsi_session *sess);
 
 #endif

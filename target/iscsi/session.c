@@ -437,7 +437,11 @@ int sess_create(struct iscsi_conn *conn, struct login_sm *sm, struct iscsi_sessi
 		sess->nexus.alua_group = conf.alua_group;
 		sess->nexus.alua_changed = sess_alua_changed;
 		sess->nexus.find_lu = sess_find_lu;
+		sess->nexus.abort_lu = tmf_abort_lu;
 		sess->nexus.priv = sess;
+		rc = sess_anchor_new(sess);
+		if (rc)
+			goto err_conf;
 
 		rc = luns_build(sess, conf.map, NULL, &carried, &sess->luns);
 		if (rc)
@@ -511,6 +515,7 @@ err_luns:
 err_conf:
 	sess_conf_release(sess, conf.map);
 err_free:
+	sess_anchor_end(sess);
 	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);
 	return rc;
@@ -566,6 +571,8 @@ void sess_destroy(struct iscsi_session *sess)
 	}
 	if (sess->luns)
 		luns_free(sess, sess->luns);
+	/* after its nexuses left their LUs: nobody can reach the session any more */
+	sess_anchor_end(sess);
 	/* after its nexuses: they are found by their port groups */
 	sess_alua_release(sess, sess->nexus.alua);
 	free(sess);

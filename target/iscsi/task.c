@@ -311,7 +311,12 @@ err_close:
 static void task_scsi_done(struct scsi_cmd *cmd)
 {
 	struct iscsi_task *task = cmd->priv;
+	struct scsi_abort *xab = task->xab;
 
+	/* out of the engine: an abort from another nexus no longer waits for it */
+	task->xab = NULL;
+	if (xab)
+		scsi_abort_release(xab);
 	if (task->tmf) {
 		tmf_task_done(task);
 	} else if (task->aborted) {

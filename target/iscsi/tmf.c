@@ -10,10 +10,18 @@
  *
  * The control mode page reports TST=001b (a task set per I_T nexus), so
  * ABORT TASK SET and CLEAR TASK SET concern this session's tasks only.
+ *
+ * LOGICAL UNIT RESET and the target resets abort the tasks of every
+ * session on the LU, and a PERSISTENT RESERVE OUT with PREEMPT AND ABORT
+ * those of the preempted nexuses (struct scsi_abort): each session is
+ * reached on its own I/O thread through its anchor, aborts its tasks there
+ * as ABORT TASK SET does (no status: TAS is 0), and the request is answered
+ * once every aborted task of every session has left the engine.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/be.h"
 #include "common/log.h"
@@ -21,6 +29,8 @@
 #include "target/iscsi/iscsi_int.h"
 
 #define COMP "iscsi"
+/* ev_post fails only without memory: retry this often, and say so once. */
+#define TMF_POST_RETRY_US 10000
 
 static void tmf_send(struct iscsi_tmf_wait *w)
 {
@@ -74,6 +84,165 @@ static void tmf_abort_lun(struct iscsi_session *sess, uint64_t lun, struct iscsi
 			tmf_abort_task(t, w);
 }
 
+/* Sessions reached from other threads. */
+
+int sess_anchor_new(struct iscsi_session *sess)
+{
+	struct sess_anchor *an = calloc(1, sizeof(*an));
+
+	if (!an)
+		return -ENOMEM;
+	an->refs = 1; /* the session's */
+	an->sess = sess;
+	an->loop = sess->loop;
+	sess->anchor = an;
+	return 0;
+}
+
+static void anchor_put(struct sess_anchor *an)
+{
+	if (__atomic_sub_fetch(&an->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		free(an);
+}
+
+void sess_anchor_end(struct iscsi_session *sess)
+{
+	struct sess_anchor *an = sess->anchor;
+
+	if (!an)
+		return;
+	sess->anchor = NULL;
+	an->sess = NULL;
+	anchor_put(an);
+}
+
+/* Runs fn(arg) on loop, retrying while memory is short: a cross-thread step must not be lost. */
+static void tmf_post(struct ev_loop *loop, ev_post_cb fn, void *arg)
+{
+	bool warned = false;
+
+	while (ev_post(loop, fn, arg)) {
+		if (!warned)
+			log_err(COMP, "out of memory posting an abort to another thread; retrying");
+		warned = true;
+		usleep(TMF_POST_RETRY_US);
+	}
+}
+
+/* One session's part of an abort from elsewhere, on its way to its loop. */
+struct tmf_xabort {
+	struct sess_anchor *an;
+	struct scsi_lu *lu;
+	struct scsi_abort *ab;
+};
+
+static void tmf_xabort_run(void *arg)
+{
+	struct tmf_xabort *x = arg;
+	struct iscsi_session *sess = x->an->sess;
+	struct iscsi_task *t, *n;
+	struct scsi_itl *hit = NULL;
+
+	/* a session already gone has no tasks left in the engine */
+	if (sess) {
+		list_for_each_entry_safe(t, n, &sess->tasks, link)
+		{
+			if (!t->cmd.itl || scsi_itl_lu(t->cmd.itl) != x->lu)
+				continue;
+			task_get(t);
+			t->aborted = true;
+			t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
+			if (t->state == ISCSI_TASK_STATE_EXEC && !t->xab) {
+				t->xab = x->ab;
+				scsi_abort_hold(x->ab);
+			}
+			hit = t->cmd.itl;
+			/* no status goes out (TAS 0): the initiator learns of it from the UA */
+			task_remove(t);
+			task_put(t);
+		}
+		/* SAM-5 §5.6: the nexus that lost tasks is told, when the abort says how */
+		if (hit && x->ab->ua)
+			scsi_itl_set_ua(hit, x->ab->ua);
+	}
+	scsi_abort_release(x->ab);
+	scsi_lu_put(x->lu);
+	anchor_put(x->an);
+	free(x);
+}
+
+void tmf_abort_lu(struct scsi_nexus *nx, struct scsi_lu *lu, struct scsi_abort *ab)
+{
+	struct iscsi_session *sess = nx->priv;
+	struct tmf_xabort *x;
+
+	if (!sess || !sess->anchor)
+		return;
+	x = calloc(1, sizeof(*x));
+	if (!x) {
+		log_err(COMP, "session tsih %u: out of memory: its tasks on an LU are not aborted",
+			sess->tsih);
+		return;
+	}
+	/* the session lives while its nexus is attached, which the caller's lock ensures */
+	x->an = sess->anchor;
+	__atomic_add_fetch(&x->an->refs, 1, __ATOMIC_RELAXED);
+	x->lu = lu;
+	scsi_lu_get(lu);
+	x->ab = ab;
+	scsi_abort_hold(ab);
+	tmf_post(x->an->loop, tmf_xabort_run, x);
+}
+
+/* A TMF that waits for other sessions' aborted tasks too. */
+struct tmf_xwait {
+	struct scsi_abort ab;
+	struct iscsi_tmf_wait *w;
+	struct ev_loop *loop;
+};
+
+static void tmf_xwait_run(void *arg)
+{
+	struct tmf_xwait *x = arg;
+	struct iscsi_tmf_wait *w = x->w;
+
+	free(x);
+	if (--w->waiting == 0)
+		tmf_send(w);
+}
+
+static void tmf_xwait_done(struct scsi_abort *ab)
+{
+	struct tmf_xwait *x = ab->arg;
+
+	/* the TMF's counter is its loop's */
+	tmf_post(x->loop, tmf_xwait_run, x);
+}
+
+/*
+ * SAM-5 §6.3.3, §6.6: aborts the tasks of every other session on the LUs
+ * (lus[0..n)); w answers once they left the engine. false without memory.
+ */
+static bool tmf_abort_others(struct iscsi_session *sess, struct iscsi_tmf_wait *w,
+			     struct scsi_lu *const *lus, size_t n)
+{
+	struct tmf_xwait *x = calloc(1, sizeof(*x));
+	size_t i;
+
+	if (!x)
+		return false;
+	x->w = w;
+	x->loop = sess->loop;
+	x->ab.pending = 1;
+	x->ab.done = tmf_xwait_done;
+	x->ab.arg = x;
+	w->waiting++;
+	for (i = 0; i < n; i++)
+		scsi_lu_abort_tasks(lus[i], &sess->nexus, &x->ab);
+	scsi_abort_release(&x->ab);
+	return true;
+}
+
 void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 {
 	const struct iscsi_tmf_req *q = (const struct iscsi_tmf_req *)bhs;
@@ -86,6 +255,7 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	struct scsi_itl *itl = e ? sess->luns->itls[e - map->e] : NULL;
 	struct iscsi_tmf_wait *w;
 	struct iscsi_tmf_rsp *r;
+	struct scsi_lu *lu;
 	uint8_t response = ISCSI_TMF_RSP_COMPLETE;
 	bool close_after = false;
 
@@ -141,6 +311,11 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 			break;
 		}
 		tmf_abort_lun(sess, lun, w, false);
+		lu = scsi_itl_lu(itl);
+		if (!tmf_abort_others(sess, w, &lu, 1)) {
+			response = ISCSI_TMF_RSP_REJECTED;
+			break;
+		}
 		/*
 		 * SAM-5 §6.3.2: mode pages to defaults and UA 29/03 on every I_T
 		 * nexus, the requester's included (libiscsi's multipath reset
@@ -153,8 +328,12 @@ void tmf_handle(struct iscsi_conn *conn, const uint8_t *bhs)
 	case ISCSI_TMF_TARGET_WARM_RESET:
 	case ISCSI_TMF_TARGET_COLD_RESET:
 		tmf_abort_lun(sess, 0, w, true);
-		for (size_t i = 0; map && i < map->n; i++)
-			scsi_lu_reset(map->e[i].lu, NULL);
+		for (size_t i = 0; map && i < map->n; i++) {
+			lu = map->e[i].lu;
+			if (!tmf_abort_others(sess, w, &lu, 1))
+				response = ISCSI_TMF_RSP_REJECTED;
+			scsi_lu_reset(lu, NULL);
+		}
 		log_info(COMP, "session tsih %u: TARGET %s RESET by '%s'", sess->tsih,
 			 function == ISCSI_TMF_TARGET_COLD_RESET ? "COLD" : "WARM", sess->initiator);
 		/* RFC 7143 §11.5.1: after a cold reset the target drops the connection. */

@@ -101,12 +101,7 @@ static int pr_store_path(const char *state_dir, const char *serial, const char *
 	return 0;
 }
 
-static int pr_store_mkdir(const char *path)
-{
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
+
 
 /* fsync of a directory: a rename or unlink in it is durable once this returns. */
 static int pr_store_sync_dir(const char *dir)
@@ -120,6 +115,20 @@ static int pr_store_sync_dir(const char *dir)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/*
+ * Makes path (mode 0700) if it is not there. A directory made now exists
+ * after a crash only once its parent is fsync'd: parent is synced then.
+ */
+static int pr_store_mkdir(const char *path, const char *parent)
+{
+	if (mkdir(path, 0700)) {
+		if (errno != EEXIST)
+			return -errno;
+		return 0;
+	}
+	return pr_store_sync_dir(parent);
 }
 
 static int pr_store_write_all(int fd, const uint8_t *p, size_t len)
@@ -140,7 +149,8 @@ static int pr_store_write_all(int fd, const uint8_t *p, size_t len)
 
 int pr_store_write_file(const char *state_dir, const char *serial, const uint8_t *blob, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
+	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
+	char *slash;
 	int fd, ret;
 
 	ret = pr_store_path(state_dir, serial, "", path, sizeof(path));
@@ -151,14 +161,24 @@ int pr_store_write_file(const char *state_dir, const char *serial, const uint8_t
 	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, PR_STORE_SUBDIR) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 
+	/* state_dir's own parent, for a state_dir made now ("/" for a top-level one) */
+	snprintf(parent, sizeof(parent), "%s", state_dir);
+	for (slash = parent + strlen(parent); slash > parent + 1 && slash[-1] == '/'; slash--)
+		slash[-1] = '\0';
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), "%s", slash ? "/" : ".");
+
 	if (!len) {
 		if (unlink(path))
 			return errno == ENOENT ? 0 : -errno;
 		return pr_store_sync_dir(dir);
 	}
-	ret = pr_store_mkdir(state_dir);
+	ret = pr_store_mkdir(state_dir, parent);
 	if (!ret)
-		ret = pr_store_mkdir(dir);
+		ret = pr_store_mkdir(dir, state_dir);
 	if (ret)
 		return ret;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -21,52 +21,45 @@
  * was checked (SPC-4 §5.13.1: a command is checked when its processing
  * begins).
  *
- * PREEMPT AND ABORT preempts exactly as PREEMPT does. It aborts nothing in
- * flight: commands of the preempted nexuses that already passed the check
- * (their backstore I/O may be under way on another I/O thread) complete
- * normally; every command those nexuses start after the preemption meets
- * the new state (RESERVATION CONFLICT where the type says so, and first the
- * REGISTRATIONS PREEMPTED unit attention). No TASK ABORTED status and no
- * COMMANDS CLEARED BY ANOTHER INITIATOR attention are produced.
+ * PREEMPT AND ABORT preempts as PREEMPT does and then aborts every task of
+ * the preempted I_T nexuses on the LU (SPC-4 §5.13.11.4.5), the sender's
+ * excepted: each nexus's transport aborts them on their own I/O thread
+ * (struct scsi_nexus.abort_lu) and, the control mode page saying TAS 0,
+ * they end without a status; a nexus that lost tasks gets COMMANDS CLEARED
+ * BY ANOTHER INITIATOR (SAM-5 §5.6) besides REGISTRATIONS PREEMPTED, each
+ * reported once in the engine's order of unit attentions. The
+ * PERSISTENT RESERVE OUT completes only once every aborted task has left
+ * the engine (and, with APTPL, the state is durable): when its GOOD
+ * arrives, no write of a preempted nexus can still reach the medium.
  *
- * Other choices, all reported by REPORT CAPABILITIES: SPEC_I_PT is not
- * supported (SIP_C 0) and REGISTER AND MOVE is not offered; ALL_TG_PT is
- * (ATP_C 1): one registration then covers the initiator port through every
- * target port, and READ KEYS lists its key once. APTPL is (PTPL_C 1).
+ * REGISTER with SPEC_I_PT (SIP_C 1) registers the sender and every I_T
+ * nexus its iSCSI TransportIDs name (pr_tid.h), all or none, whether they
+ * are logged in or not: a TransportID of format 01b names an initiator
+ * port, one of format 00b the initiator device, and its registration
+ * covers every ISID. REGISTER AND MOVE hands the holder's reservation to
+ * another I_T nexus. ALL_TG_PT (ATP_C 1): one registration covers the
+ * initiator port through every target port, READ KEYS lists its key once
+ * and READ FULL STATUS shows it with ALL_TG_PT set. APTPL (PTPL_C 1).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "common/be.h"
-#include "common/crc32c.h"
+#include "common/ev.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "target/scsi/alua.h"
 #include "target/scsi/pr.h"
+#include "target/scsi/pr_int.h"
+#include "target/scsi/pr_tid.h"
 #include "target/scsi/scsi_int.h"
 
-#define PR_NAME_MAX 255
-/* More parameter data than the 24 bytes is taken only to tell SPEC_I_PT apart (SPC-4 §6.16.3). */
+/* The most parameter data taken: SPEC_I_PT's TransportIDs, 160 of 24 bytes or fewer longer ones. */
 #define PR_PARAM_MAX 4096u
 #define PR_PARAM_LEN ((uint32_t)sizeof(struct scsi_prout_params))
-
-#define PR_BLOB_MAGIC "PTPR"
-#define PR_BLOB_VERSION 1
-#define PR_BLOB_HDR 20u
-#define PR_BLOB_REG_HDR 12u
-#define PR_BLOB_F_APTPL 0x01
-#define PR_BLOB_REG_F_ALL_TG_PT 0x01
-#define PR_BLOB_NO_HOLDER 0xffffffffu
-
-/* One registration: an I_T nexus (or, with ALL_TG_PT, every nexus of an initiator port). */
-struct pr_reg {
-	struct list_head node; /* in scsi_pr.regs */
-	uint64_t key;
-	uint16_t rtpi;
-	bool all_tg_pt;
-	char name[]; /* NUL-terminated, at most PR_NAME_MAX bytes */
-};
 
 /* The outcome of a persistent reserve service action before it reaches the command. */
 enum pr_verdict {
@@ -89,11 +82,29 @@ struct pr_ctx {
 	bool all_tg_pt;
 	bool changed; /* the state changed: refresh the nexuses, save */
 	enum sense_reason sense;
+	struct scsi_abort *abort; /* PREEMPT AND ABORT: the preempted nexuses' tasks go */
+	/* REGISTER with SPEC_I_PT: the I_T nexuses named; REGISTER AND MOVE: the destination */
+	struct pr_tid *tids;
+	size_t ntids;
+	size_t *tid_off; /* where each TransportID starts in the parameter data */
+	uint16_t move_rtpi;
+	bool unreg;
+};
+
+/*
+ * A PERSISTENT RESERVE OUT that waits for more than the store: the aborts
+ * of PREEMPT AND ABORT. ab.pending counts the command's own hold, the
+ * store's save and each nexus aborting tasks.
+ */
+struct pr_wait {
+	struct scsi_abort ab;
+	struct scsi_cmd *cmd;
+	struct ev_loop *loop; /* the command's: it completes there */
 };
 
 /* Types (SPC-4 §6.15.3.4). */
 
-static bool pr_type_valid(uint8_t type)
+bool pr_type_valid(uint8_t type)
 {
 	switch (type) {
 	case SCSI_PR_TYPE_WE:
@@ -108,7 +119,7 @@ static bool pr_type_valid(uint8_t type)
 	}
 }
 
-static bool pr_type_all_regs(uint8_t type)
+bool pr_type_all_regs(uint8_t type)
 {
 	return type == SCSI_PR_TYPE_WE_AR || type == SCSI_PR_TYPE_EA_AR;
 }
@@ -136,9 +147,38 @@ static uint16_t pr_itl_rtpi(const struct scsi_itl *itl)
 	return itl->nx ? itl->nx->tpg_tag : 0;
 }
 
+/* Whether the initiator port name belongs to name (an initiator port, or a device's every port). */
+static bool pr_name_covers(const char *name, bool device, const char *port)
+{
+	size_t n = strlen(name);
+
+	if (!device)
+		return strcasecmp(name, port) == 0;
+	/* iSCSI names compare without case; the port is "<name>,i,0x<ISID>" */
+	return strncasecmp(name, port, n) == 0 && port[n] == ',';
+}
+
 static bool pr_reg_is(const struct pr_reg *reg, const char *name, uint16_t rtpi)
 {
-	return (reg->all_tg_pt || reg->rtpi == rtpi) && strcasecmp(reg->name, name) == 0;
+	return (reg->all_tg_pt || reg->rtpi == rtpi) &&
+	       pr_name_covers(reg->name, reg->device, name);
+}
+
+/* Whether two registrations would cover a common I_T nexus (one registration per nexus). */
+bool pr_regs_overlap(const char *name, bool device, uint16_t rtpi, bool all_tg_pt,
+		     const struct pr_reg *reg)
+{
+	bool names;
+
+	if (!all_tg_pt && !reg->all_tg_pt && rtpi != reg->rtpi)
+		return false;
+	if (device == reg->device)
+		names = strcasecmp(name, reg->name) == 0;
+	else if (device)
+		names = pr_name_covers(name, true, reg->name);
+	else
+		names = pr_name_covers(reg->name, true, name);
+	return names;
 }
 
 static struct pr_reg *pr_find(const struct scsi_pr *pr, const char *name, uint16_t rtpi)
@@ -161,7 +201,8 @@ static bool pr_is_holder(const struct scsi_pr *pr, const struct pr_reg *reg)
 	return pr_type_all_regs(pr->type) || pr->holder == reg;
 }
 
-static struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt, uint64_t key)
+struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt, bool device,
+			  uint64_t key)
 {
 	size_t n = strlen(name);
 	struct pr_reg *reg = calloc(1, sizeof(*reg) + n + 1);
@@ -171,6 +212,7 @@ static struct pr_reg *pr_reg_new(const char *name, uint16_t rtpi, bool all_tg_pt
 	memcpy(reg->name, name, n);
 	reg->rtpi = rtpi;
 	reg->all_tg_pt = all_tg_pt;
+	reg->device = device;
 	reg->key = key;
 	return reg;
 }
@@ -193,7 +235,7 @@ static void pr_reg_remove(struct scsi_pr *pr, struct pr_reg *reg)
 		pr->type = SCSI_PR_TYPE_NONE;
 }
 
-static void pr_clear_regs(struct scsi_pr *pr)
+void pr_clear_regs(struct scsi_pr *pr)
 {
 	struct pr_reg *reg, *tmp;
 
@@ -253,6 +295,25 @@ static void pr_ua_reg(struct scsi_lu *lu, const struct pr_reg *reg, uint32_t ua,
 	{
 		if (itl != except && pr_reg_is(reg, pr_itl_name(itl), pr_itl_rtpi(itl)))
 			atomic_fetch_or(&itl->ua, ua);
+	}
+	pthread_mutex_unlock(&lu->lock);
+}
+
+/*
+ * SPC-4 §5.13.11.4.5: asks the transport of every attached nexus that reg
+ * registers, but except, to abort its tasks on lu under ab.
+ */
+static void pr_abort_reg(struct scsi_lu *lu, const struct pr_reg *reg, struct scsi_abort *ab,
+			 const struct scsi_itl *except)
+{
+	struct scsi_itl *itl;
+
+	pthread_mutex_lock(&lu->lock);
+	list_for_each_entry(itl, &lu->itls, node)
+	{
+		if (itl != except && itl->nx && itl->nx->abort_lu &&
+		    pr_reg_is(reg, pr_itl_name(itl), pr_itl_rtpi(itl)))
+			itl->nx->abort_lu(itl->nx, lu, ab);
 	}
 	pthread_mutex_unlock(&lu->lock);
 }
@@ -407,8 +468,8 @@ static size_t prin_read_reservation(const struct scsi_pr *pr, uint8_t *p)
 static size_t prin_report_capabilities(const struct scsi_pr *pr, uint8_t *p)
 {
 	put_be16(p, 8);
-	/* CRH (the SPC-4 §5.13.3 exceptions), ATP_C, PTPL_C; SIP_C 0: no SPEC_I_PT */
-	p[2] = 0x10 | 0x04 | 0x01;
+	/* CRH (the SPC-4 §5.13.3 exceptions), SIP_C, ATP_C, PTPL_C */
+	p[2] = 0x10 | 0x08 | 0x04 | 0x01;
 	/*
 	 * TMV; ALLOW COMMANDS 011b: TEST UNIT READY passes Write Exclusive and
 	 * Exclusive Access, MODE SENSE, REPORT SUPPORTED OPERATION CODES and
@@ -421,31 +482,13 @@ static size_t prin_report_capabilities(const struct scsi_pr *pr, uint8_t *p)
 	return 8;
 }
 
-/* The iSCSI TransportID of a registration (SPC-4 §7.6.4.6), padded to 4 bytes, at least 24. */
-static size_t pr_tid_len(const struct pr_reg *reg)
-{
-	size_t n = ALIGN_UP(strlen(reg->name) + 1, (size_t)4);
-
-	return 4 + (n < 20 ? 20 : n);
-}
-
-static void pr_tid_put(const struct pr_reg *reg, uint8_t *p)
-{
-	size_t len = pr_tid_len(reg);
-
-	memset(p, 0, len);
-	p[0] = SCSI_TRANSPORTID_ISCSI_PORT;
-	put_be16(p + 2, (uint16_t)(len - 4));
-	memcpy(p + 4, reg->name, strlen(reg->name));
-}
-
 static size_t prin_full_status_len(const struct scsi_pr *pr)
 {
 	const struct pr_reg *reg;
 	size_t len = 8;
 
 	list_for_each_entry(reg, &pr->regs, node) len +=
-	    sizeof(struct scsi_prin_full_desc) + pr_tid_len(reg);
+	    sizeof(struct scsi_prin_full_desc) + pr_tid_len(reg->name);
 	return len;
 }
 
@@ -459,7 +502,8 @@ static size_t prin_read_full_status(const struct scsi_pr *pr, uint8_t *p)
 	list_for_each_entry(reg, &pr->regs, node)
 	{
 		struct scsi_prin_full_desc *d = (struct scsi_prin_full_desc *)(p + off);
-		size_t tid = pr_tid_len(reg);
+		/* SPC-4 §7.6.4.6: format 01b for a port, 00b for a device-wide registration */
+		size_t tid = pr_tid_len(reg->name);
 
 		memset(d, 0, sizeof(*d));
 		put_be64(d->key, reg->key);
@@ -472,7 +516,7 @@ static size_t prin_read_full_status(const struct scsi_pr *pr, uint8_t *p)
 		/* with ALL_TG_PT the relative target port identifier is not meaningful: 0 */
 		put_be16(d->rtpi, reg->all_tg_pt ? 0 : reg->rtpi);
 		put_be32(d->add_len, (uint32_t)tid);
-		pr_tid_put(reg, p + off + sizeof(*d));
+		pr_tid_put(reg->name, reg->device, p + off + sizeof(*d));
 		off += sizeof(*d) + tid;
 	}
 	put_be32(p + 4, (uint32_t)(off - 8));
@@ -591,6 +635,101 @@ static void pr_unregister(struct pr_ctx *c)
 		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
 }
 
+/*
+ * REGISTER with SPEC_I_PT from an unregistered nexus (SPC-4 §5.13.7,
+ * §6.16.3): the sender and every I_T nexus a TransportID names are
+ * registered with the SERVICE ACTION RESERVATION KEY, through the sender's
+ * target port (or, with ALL_TG_PT, every one), logged in or not; all of
+ * them or none. A TransportID naming what the sender or an earlier one
+ * already names adds nothing.
+ */
+static enum pr_verdict pr_register_spec_i_pt(struct pr_ctx *c)
+{
+	struct scsi_pr *pr = c->pr;
+	struct list_head fresh;
+	struct pr_reg *reg, *tmp, *self;
+	uint32_t n = 1;
+	size_t i;
+
+	list_init(&fresh);
+	self = pr_reg_new(c->name, c->rtpi, c->all_tg_pt, false, c->sa_key);
+	if (!self)
+		return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+	list_add_tail(&self->node, &fresh);
+	if (c->all_tg_pt) {
+		/* the sender's port through every target port: none may be registered yet */
+		list_for_each_entry(reg, &pr->regs, node)
+		{
+			if (pr_regs_overlap(c->name, false, c->rtpi, true, reg))
+				goto conflict;
+		}
+	}
+	for (i = 0; i < c->ntids; i++) {
+		const struct pr_tid *t = &c->tids[i];
+		bool dup = false;
+
+		/* SPC-4 §6.16.3: a named I_T nexus that is registered already: conflict */
+		list_for_each_entry(reg, &pr->regs, node)
+		{
+			if (pr_regs_overlap(t->name, t->device, c->rtpi, c->all_tg_pt, reg))
+				goto conflict;
+		}
+		list_for_each_entry(reg, &fresh, node)
+		{
+			if (!pr_regs_overlap(t->name, t->device, c->rtpi, c->all_tg_pt, reg))
+				continue;
+			/* the same nexus again is no error; a device over one of its ports is */
+			if (reg->device != t->device || strcasecmp(reg->name, t->name)) {
+				pr_check(
+				    c, scsi_invalid_param(c->cmd, (unsigned int)c->tid_off[i], -1));
+				goto out_free;
+			}
+			dup = true;
+			break;
+		}
+		if (dup)
+			continue;
+		reg = pr_reg_new(t->name, c->rtpi, c->all_tg_pt, t->device, c->sa_key);
+		if (!reg) {
+			pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+			goto out_free;
+		}
+		list_add_tail(&reg->node, &fresh);
+		n++;
+	}
+	/* §5.13.7: all or none, within this device server's room */
+	if (pr->nregs + n > SCSI_PR_MAX_REGS) {
+		pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+		goto out_free;
+	}
+	list_for_each_entry_safe(reg, tmp, &fresh, node)
+	{
+		list_del(&reg->node);
+		list_add_tail(&reg->node, &pr->regs);
+	}
+	pr->nregs += n;
+	c->self = self;
+	pr->aptpl = c->aptpl;
+	pr->generation++;
+	c->changed = true;
+	return PR_GOOD;
+
+conflict:
+	list_for_each_entry_safe(reg, tmp, &fresh, node)
+	{
+		list_del(&reg->node);
+		free(reg);
+	}
+	return PR_CONFLICT;
+out_free:
+	list_for_each_entry_safe(reg, tmp, &fresh, node)
+	{
+		list_del(&reg->node);
+		free(reg);
+	}
+	return PR_CHECK;
+}
+
 /* REGISTER and REGISTER AND IGNORE EXISTING KEY (SPC-4 §5.13.7, §6.16.2). */
 static enum pr_verdict pr_register(struct pr_ctx *c, bool ignore)
 {
@@ -603,6 +742,8 @@ static enum pr_verdict pr_register(struct pr_ctx *c, bool ignore)
 			return PR_CONFLICT;
 		if (!c->sa_key)
 			return PR_GOOD; /* nothing to register: GOOD, and nothing changes */
+		if (c->tids)
+			return pr_register_spec_i_pt(c);
 		if (c->all_tg_pt) {
 			/* §5.13.7: every nexus of the initiator port registers at once, or none
 			 * does */
@@ -614,7 +755,7 @@ static enum pr_verdict pr_register(struct pr_ctx *c, bool ignore)
 		}
 		if (pr->nregs >= SCSI_PR_MAX_REGS)
 			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
-		reg = pr_reg_new(c->name, c->rtpi, c->all_tg_pt, c->sa_key);
+		reg = pr_reg_new(c->name, c->rtpi, c->all_tg_pt, false, c->sa_key);
 		if (!reg)
 			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
 		list_add_tail(&reg->node, &pr->regs);
@@ -623,6 +764,9 @@ static enum pr_verdict pr_register(struct pr_ctx *c, bool ignore)
 	} else {
 		if (!ignore && c->key != c->self->key)
 			return PR_CONFLICT;
+		/* SPEC_I_PT is for a nexus that registers (SPC-4 §5.13.7 table 45) */
+		if (c->tids)
+			return pr_check(c, scsi_invalid_param(c->cmd, 20, 3));
 		if (c->sa_key)
 			c->self->key = c->sa_key;
 		else
@@ -705,6 +849,8 @@ static void pr_remove_key(struct pr_ctx *c, uint64_t key, bool all)
 		if (reg == c->self || (!all && reg->key != key))
 			continue;
 		pr_ua_reg(c->lu, reg, SCSI_UA_REGISTRATIONS_PREEMPTED, c->cmd->itl);
+		if (c->abort)
+			pr_abort_reg(c->lu, reg, c->abort, c->cmd->itl);
 		pr_reg_remove(c->pr, reg);
 	}
 }
@@ -774,169 +920,141 @@ static enum pr_verdict pr_preempt(struct pr_ctx *c)
 	return PR_GOOD;
 }
 
-/* Saving the state (APTPL). */
-
-static size_t pr_blob_len(const struct scsi_pr *pr)
+/* Whether rtpi names a target port of the sender's target (the ones REPORT TARGET PORT GROUPS
+ * shows). */
+static bool pr_rtpi_valid(const struct pr_ctx *c, uint16_t rtpi)
 {
-	const struct pr_reg *reg;
-	size_t len = PR_BLOB_HDR + 4;
+	const struct scsi_nexus *nx = c->cmd->nexus;
+	struct alua_group *g;
 
-	list_for_each_entry(reg, &pr->regs, node) len += PR_BLOB_REG_HDR + strlen(reg->name);
-	return len;
-}
-
-static int pr_encode(const struct scsi_pr *pr, uint8_t **out, size_t *outlen)
-{
-	size_t len = pr_blob_len(pr), off = PR_BLOB_HDR;
-	uint32_t holder = PR_BLOB_NO_HOLDER, i = 0;
-	const struct pr_reg *reg;
-	uint8_t *p = calloc(1, len);
-
-	if (!p)
-		return -ENOMEM;
-	list_for_each_entry(reg, &pr->regs, node)
-	{
-		size_t n = strlen(reg->name);
-
-		if (reg == pr->holder && !pr_type_all_regs(pr->type))
-			holder = i;
-		put_be64(p + off, reg->key);
-		put_be16(p + off + 8, reg->rtpi);
-		p[off + 10] = reg->all_tg_pt ? PR_BLOB_REG_F_ALL_TG_PT : 0;
-		p[off + 11] = (uint8_t)n;
-		memcpy(p + off + PR_BLOB_REG_HDR, reg->name, n);
-		off += PR_BLOB_REG_HDR + n;
-		i++;
-	}
-	memcpy(p, PR_BLOB_MAGIC, 4);
-	p[4] = PR_BLOB_VERSION;
-	p[5] = pr->aptpl ? PR_BLOB_F_APTPL : 0;
-	p[6] = pr->type;
-	put_be32(p + 8, pr->generation);
-	put_be32(p + 12, pr->type == SCSI_PR_TYPE_NONE ? PR_BLOB_NO_HOLDER : holder);
-	put_be32(p + 16, pr->nregs);
-	put_be32(p + off, crc32c(0, p, off));
-	*out = p;
-	*outlen = len;
-	return 0;
-}
-
-/* A decoded blob, before it replaces an LU's state. */
-struct pr_image {
-	struct scsi_pr st; /* regs, nregs, generation, type, holder, aptpl */
-};
-
-static bool pr_name_ok(const uint8_t *p, size_t n)
-{
-	size_t i;
-
-	if (!n)
+	if (rtpi == c->rtpi)
+		return true;
+	if (!nx || !nx->alua)
 		return false;
-	for (i = 0; i < n; i++) {
-		/* the transport's names: printable ASCII, no spaces (RFC 7143 §4.2.7.2) */
-		if (p[i] <= 0x20 || p[i] >= 0x7f)
-			return false;
-	}
-	return true;
+	g = alua_tgt_group(nx->alua, rtpi, false);
+	return g && g->present;
 }
 
-/* Pure: bounds-checked decode of a blob into img (img->st.regs initialised by the caller). */
-static int pr_decode(const uint8_t *p, size_t len, struct pr_image *img)
+/*
+ * REGISTER AND MOVE (SPC-4 §5.13.8, §6.16.4): the holder hands its
+ * reservation to the I_T nexus of the TransportID through the target port
+ * named, registering that nexus with the SERVICE ACTION RESERVATION KEY
+ * when it is not registered (a registered one keeps its key); the
+ * reservation takes the CDB's scope and type; with UNREG the sender's
+ * registration goes.
+ */
+static enum pr_verdict pr_move(struct pr_ctx *c)
 {
-	struct scsi_pr *st = &img->st;
-	uint32_t n, holder, i;
-	size_t off = PR_BLOB_HDR;
+	struct scsi_pr *pr = c->pr;
+	const struct pr_tid *t = c->tids;
+	struct pr_reg *dest;
+	enum sense_reason r;
+	uint8_t type = 0;
 
-	if (len < PR_BLOB_HDR + 4 || len > PR_BLOB_MAX)
-		return -EINVAL;
-	if (memcmp(p, PR_BLOB_MAGIC, 4) || p[4] != PR_BLOB_VERSION)
-		return -EINVAL;
-	if (get_be32(p + len - 4) != crc32c(0, p, len - 4))
-		return -EINVAL;
-	if ((p[5] & ~PR_BLOB_F_APTPL) || p[7])
-		return -EINVAL;
-	st->aptpl = p[5] & PR_BLOB_F_APTPL;
-	st->type = p[6];
-	if (st->type != SCSI_PR_TYPE_NONE && !pr_type_valid(st->type))
-		return -EINVAL;
-	st->generation = get_be32(p + 8);
-	holder = get_be32(p + 12);
-	n = get_be32(p + 16);
-	if (n > SCSI_PR_MAX_REGS)
-		return -EINVAL;
-	/* a holder only for a reservation that has one; registrants for an all registrants one */
-	if (st->type == SCSI_PR_TYPE_NONE || pr_type_all_regs(st->type)) {
-		if (holder != PR_BLOB_NO_HOLDER)
-			return -EINVAL;
-		if (pr_type_all_regs(st->type) && !n)
-			return -EINVAL;
-	} else if (holder >= n) {
-		return -EINVAL;
+	if (!c->self || c->key != c->self->key)
+		return PR_CONFLICT;
+	/* only the holder of a reservation that has one holder moves it */
+	if (!pr_is_holder(pr, c->self) || pr_type_all_regs(pr->type))
+		return PR_CONFLICT;
+	r = pr_cdb_type(c, &type);
+	if (r != SENSE_OK)
+		return pr_check(c, r);
+	if (!c->sa_key)
+		return pr_check(c, scsi_invalid_param(c->cmd, 8, -1));
+	if (!pr_rtpi_valid(c, c->move_rtpi))
+		return pr_check(c, scsi_invalid_param(c->cmd, 18, -1));
+	dest = pr_find(pr, t->name, c->move_rtpi);
+	/* the destination is another I_T nexus, under another registration */
+	if ((c->move_rtpi == c->rtpi && strcasecmp(t->name, c->name) == 0) || dest == c->self)
+		return pr_check(c, scsi_invalid_param(c->cmd, PR_PARAM_LEN, -1));
+	if (!dest) {
+		if (pr->nregs >= SCSI_PR_MAX_REGS)
+			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+		dest = pr_reg_new(t->name, c->move_rtpi, false, false, c->sa_key);
+		if (!dest)
+			return pr_check(c, SENSE_INSUFFICIENT_REGISTRATION_RESOURCES);
+		list_add_tail(&dest->node, &pr->regs);
+		pr->nregs++;
 	}
-	for (i = 0; i < n; i++) {
-		char name[PR_NAME_MAX + 1];
-		struct pr_reg *reg;
-		uint8_t flags, nlen;
-		uint64_t key;
-		uint16_t rtpi;
+	pr->holder = dest;
+	pr->type = type;
+	if (c->unreg) {
+		pr_reg_remove(pr, c->self);
+		c->self = NULL;
+	}
+	pr->aptpl = c->aptpl;
+	pr->generation++;
+	c->changed = true;
+	return PR_GOOD;
+}
 
-		if (len - 4 - off < PR_BLOB_REG_HDR)
-			return -EINVAL;
-		key = get_be64(p + off);
-		rtpi = get_be16(p + off + 8);
-		flags = p[off + 10];
-		nlen = p[off + 11];
-		if (!key || (flags & ~PR_BLOB_REG_F_ALL_TG_PT))
-			return -EINVAL;
-		off += PR_BLOB_REG_HDR;
-		if (len - 4 - off < nlen || !pr_name_ok(p + off, nlen))
-			return -EINVAL;
-		memcpy(name, p + off, nlen);
-		name[nlen] = '\0';
-		off += nlen;
-		/* one registration per I_T nexus (SPC-4 §5.13.1) */
-		list_for_each_entry(reg, &st->regs, node)
-		{
-			if (strcasecmp(reg->name, name) == 0 &&
-			    (reg->all_tg_pt || (flags & PR_BLOB_REG_F_ALL_TG_PT) ||
-			     reg->rtpi == rtpi))
-				return -EINVAL;
-		}
-		reg = pr_reg_new(name, rtpi, flags & PR_BLOB_REG_F_ALL_TG_PT, key);
-		if (!reg)
-			return -ENOMEM;
-		list_add_tail(&reg->node, &st->regs);
-		st->nregs++;
-		if (i == holder)
-			st->holder = reg;
-	}
-	if (off != len - 4)
-		return -EINVAL;
-	return 0;
+/* Saving the state (APTPL): pr_blob.c encodes it. */
+
+static void pr_log_unsaved(struct scsi_lu *lu, int err)
+{
+	/*
+	 * The state is in force either way; the command that changed it ends
+	 * GOOD. Only its surviving a restart is lost, which the log says.
+	 */
+	log_err(
+	    SCSI_COMPONENT,
+	    "lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
+	    lu->id.serial, strerror(-err));
 }
 
 static void pr_saved(void *ctx, int err)
 {
 	struct scsi_cmd *cmd = ctx;
 
-	/*
-	 * The state is in force either way; the command that changed it ends
-	 * GOOD. Only its surviving a restart is lost, which the log says.
-	 */
 	if (err)
-		log_err(SCSI_COMPONENT,
-			"lu '%s': persistent reservation state not saved: %s; it holds until "
-			"porticod stops",
-			scsi_cmd_lu(cmd)->id.serial, strerror(-err));
+		pr_log_unsaved(scsi_cmd_lu(cmd), err);
 	scsi_cmd_complete(cmd, SENSE_OK);
+}
+
+/* On the command's loop: everything it waited for is done. */
+static void pr_wait_complete(void *arg)
+{
+	struct pr_wait *pw = arg;
+	struct scsi_cmd *cmd = pw->cmd;
+
+	free(pw);
+	scsi_cmd_complete(cmd, SENSE_OK);
+}
+
+/* The last hold went, on whatever thread: the command completes on its own. */
+static void pr_wait_done(struct scsi_abort *ab)
+{
+	struct pr_wait *pw = ab->arg;
+	bool warned = false;
+
+	if (!pw->loop) {
+		pr_wait_complete(pw); /* run outside a loop (the unit tests): right here */
+		return;
+	}
+	while (ev_post(pw->loop, pr_wait_complete, pw)) {
+		if (!warned)
+			log_err(SCSI_COMPONENT, "out of memory posting a completion; retrying");
+		warned = true;
+		usleep(10000);
+	}
+}
+
+static void pr_wait_saved(void *ctx, int err)
+{
+	struct pr_wait *pw = ctx;
+
+	if (err)
+		pr_log_unsaved(scsi_cmd_lu(pw->cmd), err);
+	scsi_abort_release(&pw->ab);
 }
 
 /*
  * After a change, with the lock held: hands the state to the store while
  * APTPL is active, or tells the store to forget it once APTPL is off.
- * SCSI_EXEC_ASYNC when the command now waits for the store.
+ * true when the store took it and done(ctx, err) runs later; false when
+ * there is nothing to wait for (a failure is logged).
  */
-static enum scsi_exec_result pr_persist_locked(struct scsi_lu *lu, struct scsi_cmd *cmd)
+static bool pr_persist_locked(struct scsi_lu *lu, void (*done)(void *ctx, int err), void *ctx)
 {
 	struct scsi_pr *pr = &lu->pr;
 	uint8_t *blob = NULL;
@@ -944,56 +1062,167 @@ static enum scsi_exec_result pr_persist_locked(struct scsi_lu *lu, struct scsi_c
 	int ret;
 
 	if (!pr->save_ops || (!pr->aptpl && !pr->stored))
-		return scsi_cmd_finish(cmd, SENSE_OK);
+		return false;
 	if (pr->aptpl) {
 		ret = pr_encode(pr, &blob, &len);
 		if (ret)
 			goto err;
 	}
-	ret = pr->save_ops->save(pr->save_arg, blob, len, pr_saved, cmd);
+	ret = pr->save_ops->save(pr->save_arg, blob, len, done, ctx);
 	free(blob);
 	if (ret)
 		goto err;
 	pr->stored = pr->aptpl;
-	return SCSI_EXEC_ASYNC;
+	return true;
 err:
-	log_err(
-	    SCSI_COMPONENT,
-	    "lu '%s': persistent reservation state not saved: %s; it holds until porticod stops",
-	    lu->id.serial, strerror(-ret));
-	return scsi_cmd_finish(cmd, SENSE_OK);
+	pr_log_unsaved(lu, ret);
+	return false;
 }
+
+/*
+ * SPC-4 §6.16.3: with SPEC_I_PT, bytes 24-27 give the length of the
+ * TransportIDs that follow, which must fill the parameter list exactly.
+ */
+static enum sense_reason pr_decode_spec_i_pt(struct scsi_cmd *cmd, struct pr_ctx *c)
+{
+	const uint8_t *p = cmd->buf;
+	size_t off, end, bad, cap;
+	uint32_t n;
+	int ret;
+
+	if (cmd->xfer_len < PR_PARAM_LEN + 4)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	n = get_be32(p + PR_PARAM_LEN);
+	if ((uint64_t)PR_PARAM_LEN + 4 + n != cmd->xfer_len)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	end = cmd->xfer_len;
+	/* each TransportID takes at least 24 bytes */
+	cap = n / 24 + 1;
+	c->tids = calloc(cap, sizeof(*c->tids));
+	c->tid_off = calloc(cap, sizeof(*c->tid_off));
+	if (!c->tids || !c->tid_off)
+		return SENSE_INSUFFICIENT_RESOURCES;
+	for (off = PR_PARAM_LEN + 4; off < end; off += (size_t)ret) {
+		ret = pr_tid_parse(p + off, end - off, &c->tids[c->ntids], &bad);
+		if (ret < 0)
+			return scsi_invalid_param(cmd, (unsigned int)(off + bad), -1);
+		c->tid_off[c->ntids++] = off;
+	}
+	return SENSE_OK;
+}
+
+/*
+ * SPC-4 §6.16.4: REGISTER AND MOVE's own parameter list: the keys, UNREG
+ * and APTPL in byte 17, the RELATIVE TARGET PORT IDENTIFIER, and one
+ * TransportID filling the rest.
+ */
+static enum sense_reason pr_decode_move(struct scsi_cmd *cmd, struct pr_ctx *c)
+{
+	const uint8_t *p = cmd->buf;
+	size_t bad;
+	uint32_t n;
+	int ret;
+
+	n = get_be32(p + 20);
+	if ((uint64_t)PR_PARAM_LEN + n != cmd->xfer_len)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	c->key = get_be64(p);
+	c->sa_key = get_be64(p + 8);
+	c->unreg = p[17] & 0x02;
+	c->aptpl = p[17] & 0x01;
+	c->move_rtpi = get_be16(p + 18);
+	c->tids = calloc(1, sizeof(*c->tids));
+	if (!c->tids)
+		return SENSE_INSUFFICIENT_RESOURCES;
+	ret = pr_tid_parse(p + PR_PARAM_LEN, n, c->tids, &bad);
+	if (ret < 0)
+		return scsi_invalid_param(cmd, (unsigned int)(PR_PARAM_LEN + bad), -1);
+	/* exactly one TransportID */
+	if ((uint32_t)ret != n)
+		return scsi_invalid_param(cmd, (unsigned int)(PR_PARAM_LEN + (size_t)ret), -1);
+	/* the destination is an I_T nexus: an initiator port, not a whole device */
+	if (c->tids->device)
+		return scsi_invalid_param(cmd, PR_PARAM_LEN, 7);
+	c->ntids = 1;
+	return SENSE_OK;
+}
+
+static enum sense_reason pr_decode_params(struct scsi_cmd *cmd, struct pr_ctx *c)
+{
+	const struct scsi_prout_params *prm = (const struct scsi_prout_params *)cmd->buf;
+	uint8_t sa = cmd->cdb[1] & 0x1f;
+
+	if (MIN(cmd->xfer_len, cmd->buf_len) < cmd->xfer_len)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	if (sa == SCSI_PROUT_REGISTER_AND_MOVE)
+		return pr_decode_move(cmd, c);
+	c->key = get_be64(prm->key);
+	c->sa_key = get_be64(prm->sa_key);
+	c->aptpl = prm->flags & SCSI_PROUT_F_APTPL;
+	c->all_tg_pt = prm->flags & SCSI_PROUT_F_ALL_TG_PT;
+	if (prm->flags & SCSI_PROUT_F_SPEC_I_PT) {
+		/* SPC-4 §6.16.3: SPEC_I_PT only with REGISTER */
+		if (sa != SCSI_PROUT_REGISTER)
+			return scsi_invalid_param(cmd, 20, 3);
+		return pr_decode_spec_i_pt(cmd, c);
+	}
+	/* SPC-4 §6.16.3: without SPEC_I_PT the parameter list is 24 bytes */
+	if (cmd->xfer_len != PR_PARAM_LEN)
+		return SENSE_PARAM_LIST_LENGTH_ERROR;
+	return SENSE_OK;
+}
+
+static enum scsi_exec_result pr_out_run(struct scsi_cmd *cmd, struct pr_ctx *c);
 
 enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	const struct scsi_prout_params *prm = (const struct scsi_prout_params *)cmd->buf;
-	size_t len = MIN(cmd->xfer_len, cmd->buf_len);
 	struct pr_ctx c = {.cmd = cmd, .lu = lu, .pr = &lu->pr};
+	enum scsi_exec_result res;
+	enum sense_reason r;
+
+	r = pr_decode_params(cmd, &c);
+	if (r == SENSE_OK)
+		res = pr_out_run(cmd, &c);
+	else
+		res = scsi_cmd_finish(cmd, r);
+	free(c.tids);
+	free(c.tid_off);
+	return res;
+}
+
+static enum scsi_exec_result pr_out_run(struct scsi_cmd *cmd, struct pr_ctx *cp)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct pr_wait *pw = NULL;
+	struct pr_ctx c = *cp;
 	enum scsi_exec_result res;
 	enum pr_verdict v;
 
-	if (len < cmd->xfer_len)
-		return scsi_cmd_finish(cmd, SENSE_PARAM_LIST_LENGTH_ERROR);
-	/* SPC-4 §6.16.3: SPEC_I_PT is refused where REPORT CAPABILITIES says SIP_C 0 */
-	if (prm->flags & SCSI_PROUT_F_SPEC_I_PT)
-		return scsi_cmd_finish(cmd, scsi_invalid_param(cmd, 20, 3));
-	if (cmd->xfer_len != PR_PARAM_LEN)
-		return scsi_cmd_finish(cmd, SENSE_PARAM_LIST_LENGTH_ERROR);
-	c.key = get_be64(prm->key);
-	c.sa_key = get_be64(prm->sa_key);
-	c.aptpl = prm->flags & SCSI_PROUT_F_APTPL;
-	c.all_tg_pt = prm->flags & SCSI_PROUT_F_ALL_TG_PT;
 	c.name = pr_itl_name(cmd->itl);
 	c.rtpi = pr_itl_rtpi(cmd->itl);
 	/* A nexus the transport did not name cannot be told from another: it takes no part. */
 	if (!c.name[0] || strlen(c.name) > PR_NAME_MAX)
 		return pr_conflict(cmd);
 
+	if ((cmd->cdb[1] & 0x1f) == SCSI_PROUT_PREEMPT_AND_ABORT) {
+		pw = calloc(1, sizeof(*pw));
+		if (!pw)
+			return scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
+		pw->cmd = cmd;
+		pw->loop = ev_current();
+		pw->ab.pending = 1; /* the command's own, until it has handed everything out */
+		pw->ab.done = pr_wait_done;
+		pw->ab.arg = pw;
+		pw->ab.ua = SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER;
+		c.abort = &pw->ab;
+	}
+
 	pthread_mutex_lock(&lu->pr.lock);
 	/* SPC-2 §5.5.1: while a RESERVE(6) reservation stands, PERSISTENT RESERVE OUT conflicts */
 	if (atomic_load(&lu->holder)) {
 		pthread_mutex_unlock(&lu->pr.lock);
+		free(pw);
 		return pr_conflict(cmd);
 	}
 	c.self = pr_find(c.pr, c.name, c.rtpi);
@@ -1013,13 +1242,31 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 	case SCSI_PROUT_CLEAR:
 		v = pr_clear(&c);
 		break;
+	case SCSI_PROUT_REGISTER_AND_MOVE:
+		v = pr_move(&c);
+		break;
 	default: /* PREEMPT, PREEMPT AND ABORT: the dispatch table has no other */
 		v = pr_preempt(&c);
 		break;
 	}
+	if (v == PR_GOOD && c.changed && pw) {
+		pr_refresh_locked(lu);
+		scsi_abort_hold(&pw->ab);
+		if (!pr_persist_locked(lu, pr_wait_saved, pw))
+			__atomic_sub_fetch(&pw->ab.pending, 1, __ATOMIC_RELAXED); /* ours remains */
+		pthread_mutex_unlock(&lu->pr.lock);
+		/* the aborts (and the save) still under way: the last to end completes it */
+		if (__atomic_sub_fetch(&pw->ab.pending, 1, __ATOMIC_ACQ_REL))
+			return SCSI_EXEC_ASYNC;
+		free(pw);
+		return scsi_cmd_finish(cmd, SENSE_OK);
+	}
+	/* nothing was aborted unless the state changed: pw (if any) is only ours */
+	free(pw);
 	if (v == PR_GOOD && c.changed) {
 		pr_refresh_locked(lu);
-		res = pr_persist_locked(lu, cmd);
+		res = pr_persist_locked(lu, pr_saved, cmd) ? SCSI_EXEC_ASYNC
+							   : scsi_cmd_finish(cmd, SENSE_OK);
 	} else if (v == PR_CONFLICT) {
 		res = pr_conflict(cmd);
 	} else {
@@ -1028,72 +1275,3 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 	pthread_mutex_unlock(&lu->pr.lock);
 	return res;
 }
-
-/* The daemon's side (pr.h). */
-
-void pr_lu_set_save(struct scsi_lu *lu, const struct pr_save_ops *ops, void *arg)
-{
-	pthread_mutex_lock(&lu->pr.lock);
-	lu->pr.save_ops = ops;
-	lu->pr.save_arg = arg;
-	pthread_mutex_unlock(&lu->pr.lock);
-}
-
-int pr_lu_restore(struct scsi_lu *lu, const uint8_t *blob, size_t len)
-{
-	struct scsi_pr *pr = &lu->pr;
-	struct pr_image img;
-	struct pr_reg *reg, *tmp;
-	bool busy;
-	int ret;
-
-	memset(&img, 0, sizeof(img));
-	list_init(&img.st.regs);
-	if (!blob)
-		return -EINVAL;
-	ret = pr_decode(blob, len, &img);
-	if (ret)
-		goto out_free;
-	pthread_mutex_lock(&pr->lock);
-	pthread_mutex_lock(&lu->lock);
-	busy = !list_empty(&lu->itls);
-	pthread_mutex_unlock(&lu->lock);
-	if (busy || pr->nregs || pr->type != SCSI_PR_TYPE_NONE) {
-		pthread_mutex_unlock(&pr->lock);
-		ret = -EBUSY;
-		goto out_free;
-	}
-	ret = 0;
-	if (img.st.aptpl) {
-		list_for_each_entry_safe(reg, tmp, &img.st.regs, node)
-		{
-			list_del(&reg->node);
-			list_add_tail(&reg->node, &pr->regs);
-		}
-		pr->nregs = img.st.nregs;
-		pr->generation = img.st.generation;
-		pr->type = img.st.type;
-		pr->holder = img.st.holder;
-		pr->aptpl = true;
-		pr->stored = true;
-		ret = (int)pr->nregs;
-		img.st.nregs = 0;
-	}
-	pthread_mutex_unlock(&pr->lock);
-out_free:
-	pr_clear_regs(&img.st);
-	return ret;
-}
-
-int pr_lu_snapshot(struct scsi_lu *lu, uint8_t **blob, size_t *len)
-{
-	int ret;
-
-	pthread_mutex_lock(&lu->pr.lock);
-	ret = pr_encode(&lu->pr, blob, len);
-	pthread_mutex_unlock(&lu->pr.lock);
-	return ret;
-}
-
-_Static_assert(PR_BLOB_MAX == PR_BLOB_HDR + SCSI_PR_MAX_REGS * (PR_BLOB_REG_HDR + PR_NAME_MAX) + 4,
-	       "PR_BLOB_MAX in pr.h follows the format");

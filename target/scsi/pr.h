@@ -23,10 +23,12 @@
  *  20      n registrations, each:
  *            0  8  reservation key (not 0)
  *            8  2  relative target port identifier
- *           10  1  flags: bit 0 ALL_TG_PT; the other bits 0
+ *           10  1  flags: bit 0 ALL_TG_PT; bit 1 DEVICE: the name is an
+ *                  iSCSI name alone and covers its every initiator port
+ *                  (SPEC_I_PT, TransportID format 00b); the other bits 0
  *           11  1  name length L, 1..255
- *           12  L  initiator port name, "<iSCSI name>,i,0x<ISID>"
- *                  (printable ASCII, no spaces)
+ *           12  L  initiator port name, "<iSCSI name>,i,0x<ISID>", or with
+ *                  DEVICE the iSCSI name (printable ASCII, no spaces)
  *   end 4  CRC32C (common/crc32c.h) of every byte before it
  *
  * A blob that breaks any of these rules, is cut short or carries bytes past

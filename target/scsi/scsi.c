@@ -178,6 +178,11 @@ static const struct scsi_op scsi_prout_ops[] = {
 		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
 		.parse = pr_parse_out, .exec = pr_exec_out,
 	},
+	[SCSI_PROUT_REGISTER_AND_MOVE] = {
+		.name = "PERSISTENT RESERVE OUT / REGISTER AND MOVE", .cdb_len = 10,
+		.flags = SCSI_OP_F_RESV_OK | ALUA_SB, .pr = SCSI_PR_ALLOWED, .usage = U_PROUT,
+		.parse = pr_parse_out, .exec = pr_exec_out,
+	},
 };
 
 /*

@@ -154,6 +154,26 @@ struct alua_tgt;
 struct alua_group;
 
 /*
+ * An abort that reaches the tasks of other I_T nexuses, wherever they run
+ * (LOGICAL UNIT RESET, PERSISTENT RESERVE OUT PREEMPT AND ABORT): it counts
+ * what still has to end. Whoever starts it sets pending to 1 (its own hold
+ * while it hands the abort out) and done; each nexus that aborts tasks
+ * holds it until they have left the engine; done runs once, on the thread
+ * that lets the last hold go, after which nothing of the aborted tasks can
+ * still reach the medium (abort.c).
+ */
+struct scsi_abort {
+	unsigned int pending; /* atomic: scsi_abort_hold / scsi_abort_release */
+	void (*done)(struct scsi_abort *ab);
+	void *arg;
+	uint32_t ua; /* enum scsi_ua bits for each nexus that lost tasks (SAM-5 §5.6); 0: none */
+};
+
+/* Thread-safe. */
+void scsi_abort_hold(struct scsi_abort *ab);
+void scsi_abort_release(struct scsi_abort *ab);
+
+/*
  * An I_T nexus as the engine needs to know it (owned by the transport's
  * session): names for VPD page 0x83 and the LUNs it sees for REPORT LUNS.
  */
@@ -188,6 +208,15 @@ struct scsi_nexus {
 	 */
 	int (*find_lu)(const struct scsi_nexus *nx, const uint8_t *naa, size_t len,
 		       struct scsi_itl **itl, bool *read_only);
+	/*
+	 * Aborts every task of this nexus addressed to lu, in the engine or
+	 * not yet (SAM-5 §5.6); none of them gets a status (the control mode
+	 * page says TAS 0). Called from any thread with lu's nexus list
+	 * locked: it must not block, and hands the work to the nexus's own
+	 * thread. It holds ab (scsi_abort_hold) until those tasks have left
+	 * the engine. May be NULL: the nexus has nothing to abort.
+	 */
+	void (*abort_lu)(struct scsi_nexus *nx, struct scsi_lu *lu, struct scsi_abort *ab);
 	void *priv;
 };
 
@@ -311,6 +340,13 @@ void scsi_lu_raise_ua(struct scsi_lu *lu, uint32_t ua_bits);
  * checks for it on that nexus too.
  */
 void scsi_lu_reset(struct scsi_lu *lu, struct scsi_itl *except_itl);
+/*
+ * SAM-5 §6.3.3: a LOGICAL UNIT RESET aborts the tasks of every I_T nexus of
+ * the LU: asks each nexus attached to lu but except (the requester's, which
+ * the transport aborts itself) to abort its tasks there, under ab.
+ */
+void scsi_lu_abort_tasks(struct scsi_lu *lu, const struct scsi_nexus *except,
+			 struct scsi_abort *ab);
 
 /*
  * Attaches an I_T nexus to lu (at login, for each mapped LUN), with a POWER

@@ -3,7 +3,9 @@
 # tmf-and-sessions: task management under load and many sessions.
 # ABORT TASK on a write that still waits for its R2Ts and LOGICAL UNIT
 # RESET with writes in flight (libiscsi's task management API): the target
-# answers, completes what was not aborted, and keeps serving. Session
+# answers, completes what was not aborted, and keeps serving; the reset
+# also aborts another session's write in flight. A failover cluster's
+# PREEMPT AND ABORT from one node aborts the other's writes in flight. Session
 # reinstatement: a second login with the same initiator name and ISID
 # replaces the first, whose connection the target closes. Sixteen sessions
 # doing I/O at once all complete, spread over the I/O threads.
@@ -57,6 +59,15 @@ if check lun-reset $T reset "$(url "$TGT" 0)"; then
 	grep -E '^(LOGICAL UNIT RESET|TEST UNIT READY|after the reset)' "$T_OUT"
 fi
 pd_alive && check after-reset-new-session-serves $L verify "$(url "$TGT" 0)" "1,128,2048"
+# SAM-5 §6.3.3: the reset aborts every session's tasks on the LU, not only the requester's
+if check lun-reset-aborts-other-sessions $T xreset "$(url "$TGT" 0)"; then
+	grep -E '^(LOGICAL UNIT RESET|session 0|the medium)' "$T_OUT"
+fi
+# a failover cluster's reservations: node B preempts and aborts node A while A writes
+if check cluster-preempt-and-abort $T cluster "$(url "$TGT" 0)"; then
+	grep -E '^(node|the medium|both)' "$T_OUT"
+fi
+pd_alive && check after-cluster-serves $L verify "$(url "$TGT" 0)" "1,128,2048"
 
 # ---- session reinstatement ----
 # the first session has an 8 MiB write in flight; on the first target it waits for R2Ts

@@ -10,6 +10,11 @@
  *                                        ISID replaces the first session
  *   tmfio [-i IQN] parallel URL N ROUNDS N sessions, each writing and verifying ROUNDS
  *                                        64 KiB blocks in its own region, all at once
+ *   tmfio xreset URL                     LOGICAL UNIT RESET from one session aborts the
+ *                                        write another session has in flight
+ *   tmfio cluster URL                    a failover cluster's reservations on two initiator
+ *                                        names: node B preempts and aborts node A while A
+ *                                        writes
  */
 #include <errno.h>
 #include <getopt.h>
@@ -39,6 +44,7 @@ struct io {
 	enum { IO_IDLE, IO_WRITING, IO_READING, IO_DONE, IO_CANCELLED } state;
 	bool verify; /* read back after the write */
 	bool aborted; /* ABORT TASK took it: no status will come */
+	bool late; /* started after the node lost its registration (cluster) */
 	unsigned long gen; /* how many times this slot of the queue was used */
 };
 
@@ -51,6 +57,12 @@ struct sess {
 	uint64_t seed;
 	bool failed;
 	bool verify; /* what refill() queues: write + read-back, or writes alone */
+	/* a status other than GOOD is counted, not a failure (the cluster test's losing node) */
+	bool tally;
+	unsigned long n_good, n_ua, n_conflict, n_other;
+	bool late; /* what io_start marks the I/O it starts with */
+	unsigned long n_late_good; /* GOOD for a write started late: must stay 0 */
+	uint16_t first_ua, last_ua; /* ASC/ASCQ of the first and the last unit attention */
 	unsigned int id;
 	/*
 	 * Cancelled tasks and their buffers, freed only after the context is
@@ -94,6 +106,24 @@ static void io_write_cb(struct iscsi_context *iscsi, int status, void *data, voi
 		bury(s, io, task);
 		return;
 	}
+	if (status != SCSI_STATUS_GOOD && s->tally) {
+		if (status == SCSI_STATUS_CHECK_CONDITION &&
+		    task->sense.key == SCSI_SENSE_UNIT_ATTENTION) {
+			if (!s->n_ua++)
+				s->first_ua = (uint16_t)task->sense.ascq;
+			s->last_ua = (uint16_t)task->sense.ascq;
+		} else if (status == SCSI_STATUS_RESERVATION_CONFLICT) {
+			s->n_conflict++;
+		} else {
+			fprintf(stderr, "session %u: WRITE (16) LBA %llu: %s\n", s->id,
+				(unsigned long long)io->lba, ft_status(iscsi, task, st, sizeof(st)));
+			s->n_other++;
+		}
+		io->state = IO_DONE;
+		s->inflight--;
+		scsi_free_scsi_task(task);
+		return;
+	}
 	if (status != SCSI_STATUS_GOOD) {
 		fprintf(stderr, "session %u: WRITE (16) LBA %llu: %s\n", s->id,
 			(unsigned long long)io->lba, ft_status(iscsi, task, st, sizeof(st)));
@@ -104,6 +134,9 @@ static void io_write_cb(struct iscsi_context *iscsi, int status, void *data, voi
 		return;
 	}
 	scsi_free_scsi_task(task);
+	s->n_good++;
+	if (io->late)
+		s->n_late_good++;
 	if (!io->verify) {
 		io->state = IO_DONE;
 		s->inflight--;
@@ -158,6 +191,7 @@ static bool io_start(struct sess *s, struct io *io, uint64_t lba, uint32_t nbloc
 	io->lba = lba;
 	io->nblocks = nblocks;
 	io->verify = verify;
+	io->late = s->late;
 	io->seed = s->seed++;
 	free(io->buf);
 	io->buf = malloc((size_t)nblocks * s->l.bs);
@@ -345,10 +379,10 @@ static const char *tmf_response_str(uint32_t r)
 	}
 }
 
-static bool sess_open(struct sess *s, const char *url, unsigned int id, uint32_t isid_rnd)
+static bool sess_open_as(struct sess *s, const char *url, unsigned int id, uint32_t isid_rnd,
+			 const char *initiator)
 {
-	struct iscsi_context *iscsi = iscsi_create_context(opt_initiator ? opt_initiator :
-									  FT_INITIATOR);
+	struct iscsi_context *iscsi = iscsi_create_context(initiator);
 
 	memset(s, 0, sizeof(*s));
 	s->id = id;
@@ -363,6 +397,11 @@ static bool sess_open(struct sess *s, const char *url, unsigned int id, uint32_t
 		return false;
 	}
 	return true;
+}
+
+static bool sess_open(struct sess *s, const char *url, unsigned int id, uint32_t isid_rnd)
+{
+	return sess_open_as(s, url, id, isid_rnd, opt_initiator ? opt_initiator : FT_INITIATOR);
 }
 
 /* A synchronous write and read-back after the storm: the session still serves. */
@@ -672,6 +711,353 @@ out:
 	return rc;
 }
 
+/* LOGICAL UNIT RESET from one session, a write of another in flight: SAM-5 §6.3.3 aborts it too. */
+static bool io_ended(struct sess *ss, unsigned int n, void *arg)
+{
+	struct io *io = arg;
+
+	(void)n;
+	return io->state != IO_WRITING || ss[0].failed;
+}
+
+static int cmd_xreset(const char *url)
+{
+	const uint32_t big_bytes = 8 << 20;
+	struct tmf_wait w = { 0 };
+	uint64_t seed_b = ft_seed() ^ 0xb0b0;
+	struct sess a, b;
+	struct io *big;
+	uint32_t nblocks;
+	int rc = 1;
+
+	if (!sess_open(&a, url, 0, 0x313131))
+		return 1;
+	if (!sess_open(&b, url, 1, 0x323232)) {
+		sess_free(&a, false);
+		return 1;
+	}
+	big = calloc(1, sizeof(*big));
+	if (!big)
+		ft_die("out of memory");
+	nblocks = big_bytes / a.l.bs;
+	a.region_lba = 1024;
+	if (a.region_lba + nblocks > a.l.nblocks)
+		ft_die("the LU is too small for the cross-session reset test");
+	/* what is there before: the other session's pattern */
+	if (!ft_write(&b.l, a.region_lba, nblocks, seed_b, false))
+		goto out;
+	/* a's write goes out and waits at the target for its Data-Out: a is not serviced now */
+	if (!io_start(&a, big, a.region_lba, nblocks, false) || !flush_out(&a))
+		goto out;
+	if (iscsi_task_mgmt_lun_reset_async(b.l.iscsi, (uint32_t)b.l.lun, tmf_cb, &w))
+		ft_die("cannot send LOGICAL UNIT RESET: %s", iscsi_get_error(b.l.iscsi));
+	if (!run_loop(&b, 1, tmf_done, &w, false, ft_now_ms() + LOOP_DEADLINE_MS) || b.failed ||
+	    w.status != SCSI_STATUS_GOOD || w.response != ISCSI_TMR_FUNC_COMPLETE) {
+		fprintf(stderr, "LOGICAL UNIT RESET: %s\n",
+			w.done ? tmf_response_str(w.response) : "no answer");
+		goto out;
+	}
+	printf("LOGICAL UNIT RESET from session 1: function complete\n");
+	/*
+	 * a goes on as if nothing happened: the target asks for no more data
+	 * and sends no status (TAS 0). A status within 3 s means the write
+	 * lived on (the bound only ends the wait for what must not come).
+	 */
+	run_loop(&a, 1, io_ended, big, false, ft_now_ms() + 3000);
+	if (big->state != IO_WRITING) {
+		fprintf(stderr, "session 0's write in flight ended with a status after another "
+				"session's LOGICAL UNIT RESET: it was not aborted\n");
+		goto out;
+	}
+	printf("session 0's 8 MiB write in flight got no status: aborted\n");
+	big->aborted = true;
+	big->state = IO_CANCELLED;
+	a.inflight--;
+	bury(&a, big, big->task);
+	big->task = NULL;
+	/* nothing of it reached the medium: a write lands only once all its data is in */
+	if (!ft_ready(b.l.iscsi, b.l.lun) || !ft_read_check(&b.l, a.region_lba, nblocks, seed_b))
+		goto out;
+	printf("the medium holds none of the aborted write\n");
+	if (!reset_attention(&a, "the session whose write was aborted") ||
+	    !still_serves(&a, "LOGICAL UNIT RESET from another session"))
+		goto out;
+	rc = 0;
+out:
+	sess_free(&a, false);
+	sess_free(&b, rc == 0);
+	free(big->buf);
+	free(big);
+	return rc;
+}
+
+/* The reservation keys of the two nodes. */
+#define NODE_A_KEY 0xa1a1a1a1a1a1a1a1ull
+#define NODE_B_KEY 0xb2b2b2b2b2b2b2b2ull
+#define PR_TYPE_WE_RO 5
+#define MAX_LATE 1024
+
+static bool prout_good(struct sess *s, int sa, int type, uint64_t key, uint64_t sa_key,
+		       const char *what)
+{
+	struct scsi_persistent_reserve_out_basic p = { .reservation_key = key,
+						       .service_action_reservation_key = sa_key };
+	struct scsi_task *task = iscsi_persistent_reserve_out_sync(s->l.iscsi, s->l.lun, sa, 0,
+								   type, &p);
+
+	if (!ft_good(s->l.iscsi, task, what))
+		return false;
+	scsi_free_scsi_task(task);
+	return true;
+}
+
+/* READ KEYS and READ RESERVATION as b sees them: exactly key, and its reservation of type. */
+static bool pr_state_is(struct sess *s, uint64_t key, int type)
+{
+	struct scsi_persistent_reserve_in_read_reservation *rr;
+	struct scsi_persistent_reserve_in_read_keys *rk;
+	struct scsi_task *task;
+	bool ok;
+
+	task = iscsi_persistent_reserve_in_sync(s->l.iscsi, s->l.lun,
+						SCSI_PERSISTENT_RESERVE_READ_KEYS, 1024);
+	if (!ft_good(s->l.iscsi, task, "PERSISTENT RESERVE IN (READ KEYS)"))
+		return false;
+	rk = scsi_datain_unmarshall(task);
+	ok = rk && rk->num_keys == 1 && rk->keys[0] == key;
+	if (!ok)
+		fprintf(stderr, "READ KEYS: %d keys, want only 0x%llx\n", rk ? rk->num_keys : -1,
+			(unsigned long long)key);
+	scsi_free_scsi_task(task);
+	if (!ok)
+		return false;
+	task = iscsi_persistent_reserve_in_sync(s->l.iscsi, s->l.lun,
+						SCSI_PERSISTENT_RESERVE_READ_RESERVATION, 1024);
+	if (!ft_good(s->l.iscsi, task, "PERSISTENT RESERVE IN (READ RESERVATION)"))
+		return false;
+	rr = scsi_datain_unmarshall(task);
+	ok = rr && rr->reserved && rr->reservation_key == key && rr->pr_type == type;
+	if (!ok)
+		fprintf(stderr, "READ RESERVATION: not 0x%llx with type %d\n", (unsigned long long)key,
+			type);
+	scsi_free_scsi_task(task);
+	return ok;
+}
+
+struct prout_wait {
+	bool done;
+	int status;
+};
+
+static void prout_cb(struct iscsi_context *iscsi, int status, void *data, void *arg)
+{
+	struct prout_wait *w = arg;
+
+	(void)iscsi;
+	w->done = true;
+	w->status = status;
+	if (data)
+		scsi_free_scsi_task(data);
+}
+
+static bool prout_done(struct sess *ss, unsigned int n, void *arg)
+{
+	struct prout_wait *w = arg;
+
+	(void)n;
+	return w->done || ss[0].failed;
+}
+
+static bool late_done(struct sess *ss, unsigned int n, void *arg)
+{
+	(void)n;
+	(void)arg;
+	return ss[0].n_conflict >= 4 * QUEUE_DEPTH || ss[0].failed;
+}
+
+/* Whether the first block at lba is that of a write of seed (ft_pattern). */
+static bool medium_has(struct sess *s, uint64_t lba, uint64_t seed, bool *has)
+{
+	struct scsi_task *task = iscsi_read16_sync(s->l.iscsi, s->l.lun, lba, s->l.bs, (int)s->l.bs,
+						   0, 0, 0, 0, 0);
+	uint8_t *want = malloc(s->l.bs);
+
+	if (!want)
+		ft_die("out of memory");
+	if (!ft_good(s->l.iscsi, task, "READ (16)")) {
+		free(want);
+		return false;
+	}
+	ft_pattern(want, lba, 1, s->l.bs, seed);
+	*has = task->datain.size == (int)s->l.bs && memcmp(task->datain.data, want, s->l.bs) == 0;
+	scsi_free_scsi_task(task);
+	free(want);
+	return true;
+}
+
+/*
+ * What a Windows failover cluster does to a shared disk: both nodes
+ * register, the owner (A) reserves Write Exclusive - Registrants Only and
+ * writes; the challenger (B) takes the disk with PREEMPT AND ABORT while A
+ * is still writing. A's commands in flight are aborted (no status: TAS 0),
+ * A then hears of it (unit attentions) and conflicts, and none of the
+ * writes A starts after the preemption reaches the medium.
+ */
+static int cmd_cluster(const char *url, const char *name_a, const char *name_b)
+{
+	const uint32_t big_bytes = 8 << 20;
+	struct scsi_persistent_reserve_out_basic p = { .reservation_key = NODE_B_KEY,
+						       .service_action_reservation_key = NODE_A_KEY };
+	struct { uint64_t lba, seed; } late[MAX_LATE];
+	uint64_t seed_b = ft_seed() ^ 0xb2b2;
+	struct prout_wait pw = { 0 };
+	struct scsi_task *task;
+	unsigned int nlate = 0, i;
+	uint32_t nblocks;
+	struct sess a, b;
+	struct io *big;
+	int rc = 1;
+
+	if (!sess_open_as(&a, url, 0, 0x414141, name_a))
+		return 1;
+	if (!sess_open_as(&b, url, 1, 0x424242, name_b)) {
+		sess_free(&a, false);
+		return 1;
+	}
+	big = calloc(1, sizeof(*big));
+	if (!big)
+		ft_die("out of memory");
+	a.region_lba = 2048;
+	a.region_blocks = (uint64_t)QUEUE_DEPTH * 4 * IO_BLOCKS_BYTES / a.l.bs;
+	nblocks = big_bytes / a.l.bs;
+	if (a.region_lba + a.region_blocks + nblocks > a.l.nblocks)
+		ft_die("the LU is too small for the cluster test");
+	/* B's pattern where A's large write will go */
+	if (!ft_write(&b.l, a.region_lba + a.region_blocks, nblocks, seed_b, false))
+		goto out;
+
+	if (!prout_good(&a, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+			NODE_A_KEY, "node A: REGISTER AND IGNORE EXISTING KEY") ||
+	    !prout_good(&b, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+			NODE_B_KEY, "node B: REGISTER AND IGNORE EXISTING KEY") ||
+	    !prout_good(&a, SCSI_PERSISTENT_RESERVE_RESERVE, PR_TYPE_WE_RO, NODE_A_KEY, 0,
+			"node A: RESERVE (Write Exclusive - Registrants Only)"))
+		goto out;
+	printf("both nodes registered; node A holds Write Exclusive - Registrants Only\n");
+
+	/* A writes: a full queue of 64 KiB writes for a while, then an 8 MiB one as well */
+	a.verify = false;
+	a.tally = true;
+	a.rounds_left = 1ul << 30;
+	if (!run_loop(&a, 1, all_idle, NULL, true, ft_now_ms() + 500) && a.n_good < QUEUE_DEPTH) {
+		fprintf(stderr, "node A wrote only %lu times in 500 ms\n", a.n_good);
+		goto out;
+	}
+	if (a.failed || a.n_ua || a.n_conflict || a.n_other) {
+		fprintf(stderr, "node A's writes failed before the preemption\n");
+		goto out;
+	}
+	if (!io_start(&a, big, a.region_lba + a.region_blocks, nblocks, false) || !flush_out(&a))
+		goto out;
+	printf("node A: %lu writes done, %u in flight and an 8 MiB one waiting for its data\n",
+	       a.n_good, a.inflight);
+
+	/* B takes the disk */
+	task = iscsi_persistent_reserve_out_task(b.l.iscsi, b.l.lun,
+						 SCSI_PERSISTENT_RESERVE_PREEMPT_AND_ABORT, 0,
+						 PR_TYPE_WE_RO, &p, prout_cb, &pw);
+	if (!task)
+		ft_die("cannot queue PERSISTENT RESERVE OUT: %s", iscsi_get_error(b.l.iscsi));
+	if (!run_loop(&b, 1, prout_done, &pw, false, ft_now_ms() + LOOP_DEADLINE_MS) ||
+	    pw.status != SCSI_STATUS_GOOD) {
+		fprintf(stderr, "node B: PREEMPT AND ABORT: %s\n",
+			pw.done ? "not GOOD" : "no answer");
+		goto out;
+	}
+	printf("node B: PREEMPT AND ABORT of node A's key: GOOD\n");
+
+	/* A goes on writing as a node that does not know yet; what it starts now is late */
+	a.late = true;
+	if (!run_loop(&a, 1, late_done, NULL, true, ft_now_ms() + LOOP_DEADLINE_MS) || a.failed) {
+		fprintf(stderr, "node A: only %lu conflicts after the preemption\n", a.n_conflict);
+		goto out;
+	}
+	a.rounds_left = 0;
+	for (i = 0; i < QUEUE_DEPTH && nlate < MAX_LATE; i++) {
+		if (a.ios[i].late) {
+			late[nlate].lba = a.ios[i].lba;
+			late[nlate++].seed = a.ios[i].seed;
+		}
+	}
+	/* whatever is still to come; the aborted write never answers (bounded wait) */
+	run_loop(&a, 1, io_ended, big, false, ft_now_ms() + 3000);
+	printf("node A after the preemption: %lu unit attention(s) (first %02Xh/%02Xh, last "
+	       "%02Xh/%02Xh), %lu conflicts, %lu other\n",
+	       a.n_ua, a.first_ua >> 8, a.first_ua & 0xff, a.last_ua >> 8, a.last_ua & 0xff,
+	       a.n_conflict, a.n_other);
+	if (big->state != IO_WRITING) {
+		fprintf(stderr, "node A's 8 MiB write in flight ended with a status: PREEMPT AND "
+				"ABORT did not abort it\n");
+		goto out;
+	}
+	printf("node A's 8 MiB write in flight got no status: aborted\n");
+	big->aborted = true;
+	big->state = IO_CANCELLED;
+	a.inflight--;
+	bury(&a, big, big->task);
+	big->task = NULL;
+	if (a.n_other || a.n_late_good || !a.n_ua || !a.n_conflict) {
+		fprintf(stderr, "node A: %lu late writes GOOD, %lu unit attentions, %lu conflicts, "
+				"%lu other statuses\n",
+			a.n_late_good, a.n_ua, a.n_conflict, a.n_other);
+		goto out;
+	}
+	/* SAM-5 §5.6 and SPC-4 §5.13.11.4.5: A hears both */
+	if (!((a.first_ua == 0x2a05 || a.first_ua == 0x2f00) && a.n_ua >= 2)) {
+		fprintf(stderr, "node A: want REGISTRATIONS PREEMPTED and COMMANDS CLEARED BY "
+				"ANOTHER INITIATOR, got %lu attention(s), first 0x%04x\n",
+			a.n_ua, a.first_ua);
+		goto out;
+	}
+
+	/* the medium: nothing of the aborted write, nothing of a late one */
+	if (!ft_ready(b.l.iscsi, b.l.lun) ||
+	    !ft_read_check(&b.l, a.region_lba + a.region_blocks, nblocks, seed_b))
+		goto out;
+	for (i = 0; i < nlate; i++) {
+		bool has;
+
+		if (!medium_has(&b, late[i].lba, late[i].seed, &has))
+			goto out;
+		if (has) {
+			fprintf(stderr, "node A's write at LBA %llu, started after the preemption, "
+					"is on the medium\n",
+				(unsigned long long)late[i].lba);
+			goto out;
+		}
+	}
+	printf("the medium holds none of the aborted write nor of %u late ones\n", nlate);
+	if (!pr_state_is(&b, NODE_B_KEY, PR_TYPE_WE_RO) || !still_serves(&b, "the preemption"))
+		goto out;
+	printf("node B holds the reservation alone and writes\n");
+	/* the disk goes back as it was */
+	if (!prout_good(&b, SCSI_PERSISTENT_RESERVE_CLEAR, 0, NODE_B_KEY, 0, "node B: CLEAR"))
+		goto out;
+	rc = 0;
+out:
+	if (rc) {
+		/* whatever the failure left, the checks after this one find no reservation */
+		prout_good(&b, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
+			   NODE_B_KEY, "cleaning up: REGISTER AND IGNORE EXISTING KEY");
+		prout_good(&b, SCSI_PERSISTENT_RESERVE_CLEAR, 0, NODE_B_KEY, 0, "cleaning up: CLEAR");
+	}
+	sess_free(&a, false);
+	sess_free(&b, rc == 0);
+	free(big->buf);
+	free(big);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	int opt;
@@ -689,10 +1075,15 @@ int main(int argc, char **argv)
 		return cmd_reset(argv[1]);
 	if (argc == 2 && strcmp(argv[0], "reinstate") == 0)
 		return cmd_reinstate(argv[1]);
+	if (argc == 2 && strcmp(argv[0], "xreset") == 0)
+		return cmd_xreset(argv[1]);
+	if (argc == 2 && strcmp(argv[0], "cluster") == 0)
+		return cmd_cluster(argv[1], "iqn.2026-01.org.portico.test:node-a",
+				   "iqn.2026-01.org.portico.test:node-b");
 	if (argc == 4 && strcmp(argv[0], "parallel") == 0)
 		return cmd_parallel(argv[1], (unsigned int)atoi(argv[2]),
 				    strtoul(argv[3], NULL, 0));
 usage:
-	fprintf(stderr, "usage: tmfio [-i IQN] {abort|reset|reinstate} URL | parallel URL N ROUNDS\n");
+	fprintf(stderr, "usage: tmfio [-i IQN] {abort|reset|reinstate|xreset|cluster} URL | parallel URL N ROUNDS\n");
 	return 2;
 }

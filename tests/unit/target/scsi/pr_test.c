@@ -5,320 +5,16 @@
  * itl3 (host3, attached here). Every PERSISTENT RESERVE IN / OUT service
  * action, the conflict table of each type for a holder, a registered nexus
  * and an unregistered one, PRgeneration, the unit attentions, the SPC-2
- * RESERVE(6)/RELEASE(6) interplay, malformed parameter lists, the APTPL
- * save path with a fake store, and the state blob's round trip and its
- * refusal of damaged input.
+ * RESERVE(6)/RELEASE(6) interplay, malformed parameter lists, SPEC_I_PT,
+ * ALL_TG_PT, REGISTER AND MOVE, and PREEMPT AND ABORT's aborts through a
+ * fake transport. The APTPL save path and the blob are in pr_blob_test.c.
  */
 #include <pthread.h>
 #include <stdio.h>
 
 #include "common/crc32c.h"
 #include "target/scsi/pr.h"
-#include "tests/unit/target/scsi/scsi_test_util.h"
-
-#define K1 0x1111111111111111ull
-#define K2 0x2222222222222222ull
-#define K3 0x3333333333333333ull
-
-#define T_UA_RESV_PREEMPTED 0x062a03u
-#define T_UA_RESV_RELEASED 0x062a04u
-#define T_UA_REGS_PREEMPTED 0x062a05u
-#define T_INVALID_RELEASE 0x052604u
-#define T_REG_RESOURCES 0x055504u
-
-#define ST_GOOD SCSI_STATUS_GOOD
-#define ST_CC SCSI_STATUS_CHECK_CONDITION
-#define ST_RC SCSI_STATUS_RESERVATION_CONFLICT
-
-static struct scsi_nexus nx3, nx_obs;
-static struct scsi_itl *itl3;
-/* An observer that never registers, so never has a reservation unit attention pending. */
-static struct scsi_itl *obs;
-
-/* A fake store behind the save callback: queues, and completes when the test says. */
-static struct {
-	struct {
-		void (*done)(void *ctx, int err);
-		void *ctx;
-	} q[8];
-	int nq;
-	int nsaves;   /* blobs handed over */
-	int nforgets; /* NULL blobs: forget */
-	int submit_err;
-	int released;
-	uint8_t *last;
-	size_t last_len;
-} F;
-
-static int fake_save(void *arg, const uint8_t *blob, size_t len, void (*done)(void *ctx, int err),
-		     void *ctx)
-{
-	ck_assert_ptr_eq(arg, &F);
-	if (F.submit_err)
-		return F.submit_err;
-	ck_assert_int_lt(F.nq, 8);
-	free(F.last);
-	F.last = NULL;
-	F.last_len = len;
-	if (blob) {
-		F.last = malloc(len);
-		memcpy(F.last, blob, len);
-		F.nsaves++;
-	} else {
-		ck_assert_uint_eq(len, 0);
-		F.nforgets++;
-	}
-	F.q[F.nq].done = done;
-	F.q[F.nq].ctx = ctx;
-	F.nq++;
-	return 0;
-}
-
-static void fake_release(void *arg)
-{
-	ck_assert_ptr_eq(arg, &F);
-	F.released++;
-}
-
-static const struct pr_save_ops fake_ops = {.save = fake_save, .release = fake_release};
-
-static void fake_drain(int err)
-{
-	int i, n = F.nq;
-
-	F.nq = 0;
-	for (i = 0; i < n; i++)
-		F.q[i].done(F.q[i].ctx, err);
-}
-
-static void pr_setup(void)
-{
-	t_setup();
-	memset(&F, 0, sizeof(F));
-	nx3 = T.nx;
-	strcpy(nx3.initiator_port, "iqn.2024-01.org.example:host3,i,0x000000000003");
-	ck_assert_int_eq(scsi_itl_create(T.lu, &nx3, &itl3), 0);
-	scsi_itl_take_ua(itl3);
-	nx_obs = T.nx;
-	strcpy(nx_obs.initiator_port, "iqn.2024-01.org.example:observer,i,0x000000000009");
-	ck_assert_int_eq(scsi_itl_create(T.lu, &nx_obs, &obs), 0);
-	scsi_itl_take_ua(obs);
-}
-
-static void pr_teardown(void)
-{
-	scsi_itl_destroy(itl3);
-	scsi_itl_destroy(obs);
-	t_teardown();
-	free(F.last);
-	F.last = NULL;
-}
-
-static struct scsi_nexus *nexus_of(struct scsi_itl *itl)
-{
-	return itl->nx;
-}
-
-/*
- * t_cmd_init with a buffer the size of what these commands move: the
- * registration tests run thousands of commands, an 8 MiB buffer each would
- * make them slow.
- */
-#define PR_T_BUF 65536u
-
-static void pr_cmd_init(struct t_cmd *t, struct scsi_itl *itl, const uint8_t *cdb)
-{
-	void *p = NULL;
-
-	memset(t, 0, sizeof(*t));
-	ck_assert_int_eq(posix_memalign(&p, 4096, PR_T_BUF), 0);
-	t->buf = p;
-	memset(t->buf, 0xee, PR_T_BUF);
-	t->cmd.itl = itl;
-	memcpy(t->cmd.cdb, cdb, 16);
-	t->cmd.cdb_len = 16;
-	t->cmd.done = t_done;
-	t->cmd.priv = t;
-}
-
-/*
- * Parses and runs cmd on itl as the transport would, completing a save
- * through the fake store with save_err. Returns the status.
- */
-static uint8_t run_cmd(struct t_cmd *t, const void *out, size_t out_len, uint32_t edtl,
-		       int save_err)
-{
-	struct scsi_cmd *cmd = &t->cmd;
-	enum scsi_exec_result res;
-
-	cmd->nexus = nexus_of(cmd->itl);
-	cmd->edtl = edtl;
-	t->parsed = scsi_cmd_parse(cmd);
-	if (t->parsed != SENSE_OK) {
-		scsi_cmd_set_sense(cmd, t->parsed);
-		return cmd->status;
-	}
-	cmd->buf = t->buf;
-	cmd->buf_len = MIN(edtl, cmd->xfer_len);
-	ck_assert_uint_le(cmd->buf_len, PR_T_BUF);
-	if (out && cmd->dir == SCSI_DIR_WRITE)
-		memcpy(t->buf, out, MIN(out_len, (size_t)cmd->buf_len));
-	t->in_exec = true;
-	res = scsi_cmd_exec(cmd);
-	t->in_exec = false;
-	ck_assert_int_eq(t->done_inside_exec, 0);
-	if (res == SCSI_EXEC_ASYNC) {
-		ck_assert_int_eq(t->ndone, 0);
-		if (F.nq)
-			fake_drain(save_err);
-		else
-			mem_drain(T.mb);
-		ck_assert_int_eq(t->ndone, 1);
-	} else {
-		ck_assert_int_eq(t->ndone, 0);
-	}
-	ck_assert_ptr_null(cmd->bounce);
-	return cmd->status;
-}
-
-/* PERSISTENT RESERVE OUT with a 24-byte parameter list; *last keeps the command. */
-static uint8_t prout_full(struct scsi_itl *itl, uint8_t sa, uint8_t scope_type, uint64_t key,
-			  uint64_t sa_key, uint8_t flags, int save_err, struct scsi_cmd *last)
-{
-	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, scope_type};
-	uint8_t p[24] = {0};
-	struct t_cmd t;
-	uint8_t st;
-
-	put_be32(cdb + 5, 24);
-	put_be64(p, key);
-	put_be64(p + 8, sa_key);
-	p[20] = flags;
-	pr_cmd_init(&t, itl, cdb);
-	st = run_cmd(&t, p, sizeof(p), 24, save_err);
-	if (last)
-		*last = t.cmd;
-	t_cmd_fini(&t);
-	return st;
-}
-
-static uint8_t prout(struct scsi_itl *itl, uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
-{
-	return prout_full(itl, sa, type, key, sa_key, 0, 0, NULL);
-}
-
-static uint8_t reg(struct scsi_itl *itl, uint64_t key)
-{
-	return prout(itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, key);
-}
-
-/* PERSISTENT RESERVE IN into out (up to 4096 bytes); returns the status and the data length. */
-static uint8_t prin(struct scsi_itl *itl, uint8_t sa, uint16_t alloc, uint8_t *out, uint32_t *len)
-{
-	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_IN, sa};
-	struct t_cmd t;
-	uint8_t st;
-
-	put_be16(cdb + 7, alloc);
-	pr_cmd_init(&t, itl, cdb);
-	st = run_cmd(&t, NULL, 0, alloc, 0);
-	if (out)
-		memcpy(out, t.buf, MIN(t.cmd.data_len, 4096u));
-	if (len)
-		*len = t.cmd.data_len;
-	t_cmd_fini(&t);
-	return st;
-}
-
-static uint32_t generation(void)
-{
-	uint8_t d[4096];
-
-	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_GOOD);
-	return get_be32(d);
-}
-
-static uint32_t nkeys(void)
-{
-	uint8_t d[4096];
-
-	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_KEYS, 4096, d, NULL), ST_GOOD);
-	return get_be32(d + 4) / 8;
-}
-
-/* The reservation's type (0: none) and its key in *key. */
-static uint8_t resv(uint64_t *key)
-{
-	uint8_t d[4096];
-
-	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_RESERVATION, 4096, d, NULL), ST_GOOD);
-	if (!get_be32(d + 4))
-		return 0;
-	ck_assert_uint_eq(get_be32(d + 4), 16);
-	if (key)
-		*key = get_be64(d + 8);
-	ck_assert_uint_eq(d[8 + 13] >> 4, 0); /* LU_SCOPE */
-	return d[8 + 13] & 0x0f;
-}
-
-/* Takes the pending unit attention of itl, as KKAAQQ (0: none). */
-static uint32_t take_ua(struct scsi_itl *itl)
-{
-	uint32_t ua = scsi_itl_take_ua(itl);
-	uint8_t key, asc, ascq;
-
-	if (!ua)
-		return 0;
-	ck_assert(scsi_sense_lookup(scsi_ua_reason(ua), &key, &asc, &ascq));
-	return (uint32_t)key << 16 | (uint32_t)asc << 8 | ascq;
-}
-
-static void no_ua(void)
-{
-	ck_assert_uint_eq(take_ua(T.itl), 0);
-	ck_assert_uint_eq(take_ua(T.itl2), 0);
-	ck_assert_uint_eq(take_ua(itl3), 0);
-	ck_assert_uint_eq(take_ua(obs), 0);
-}
-
-/* Command classes of the conflict tables. */
-static uint8_t do_read(struct scsi_itl *itl)
-{
-	uint8_t cdb[16];
-	struct t_cmd t;
-	uint8_t st;
-
-	t_cdb10(cdb, SCSI_OP_READ_10, 0, 0, 1);
-	pr_cmd_init(&t, itl, cdb);
-	st = run_cmd(&t, NULL, 0, T_BS, 0);
-	t_cmd_fini(&t);
-	return st;
-}
-
-static uint8_t do_write(struct scsi_itl *itl)
-{
-	uint8_t cdb[16], blk[T_BS];
-	struct t_cmd t;
-	uint8_t st;
-
-	memset(blk, 0x5a, sizeof(blk));
-	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 0, 1);
-	pr_cmd_init(&t, itl, cdb);
-	st = run_cmd(&t, blk, sizeof(blk), T_BS, 0);
-	t_cmd_fini(&t);
-	return st;
-}
-
-static uint8_t do_simple(struct scsi_itl *itl, const uint8_t *cdb, uint32_t edtl)
-{
-	struct t_cmd t;
-	uint8_t st;
-
-	pr_cmd_init(&t, itl, cdb);
-	st = run_cmd(&t, NULL, 0, edtl, 0);
-	t_cmd_fini(&t);
-	return st;
-}
+#include "tests/unit/target/scsi/pr_test_util.h"
 
 START_TEST(test_register)
 {
@@ -727,6 +423,135 @@ START_TEST(test_preempt_and_abort)
 }
 END_TEST
 
+/* A transport behind the nexuses: records each abort it is asked for and holds it. */
+static struct {
+	struct scsi_abort *ab[8];
+	struct scsi_nexus *nx[8];
+	struct scsi_lu *lu[8];
+	int n;
+} A;
+
+static void fake_abort_lu(struct scsi_nexus *nx, struct scsi_lu *lu, struct scsi_abort *ab)
+{
+	ck_assert_int_lt(A.n, 8);
+	A.ab[A.n] = ab;
+	A.nx[A.n] = nx;
+	A.lu[A.n] = lu;
+	A.n++;
+	scsi_abort_hold(ab);
+}
+
+/* Starts a PERSISTENT RESERVE OUT and leaves it running; SCSI_EXEC_ASYNC or DONE. */
+static enum scsi_exec_result prout_start(struct t_cmd *t, struct scsi_itl *itl, uint8_t sa,
+					 uint8_t type, uint64_t key, uint64_t sa_key, uint8_t flags)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, type};
+	enum scsi_exec_result res;
+
+	put_be32(cdb + 5, 24);
+	pr_cmd_init(t, itl, cdb);
+	t->cmd.nexus = nexus_of(itl);
+	t->cmd.edtl = 24;
+	ck_assert_int_eq(scsi_cmd_parse(&t->cmd), SENSE_OK);
+	t->cmd.buf = t->buf;
+	t->cmd.buf_len = 24;
+	memset(t->buf, 0, 24);
+	put_be64(t->buf, key);
+	put_be64(t->buf + 8, sa_key);
+	t->buf[20] = flags;
+	t->in_exec = true;
+	res = scsi_cmd_exec(&t->cmd);
+	t->in_exec = false;
+	return res;
+}
+
+START_TEST(test_preempt_and_abort_aborts)
+{
+	struct t_cmd t;
+	int i;
+
+	memset(&A, 0, sizeof(A));
+	T.nx.abort_lu = fake_abort_lu;
+	T.nx2.abort_lu = fake_abort_lu;
+	nx3.abort_lu = fake_abort_lu;
+	nx_obs.abort_lu = fake_abort_lu;
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	ck_assert_uint_eq(reg(itl3, K1), ST_GOOD);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	/* PREEMPT alone aborts nothing */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_PREEMPT, SCSI_PR_TYPE_WE_RO, K2, K3), ST_RC);
+	ck_assert_int_eq(A.n, 0);
+
+	/*
+	 * SPC-4 §5.13.11.4.5: the nexuses of the preempted key (host1 and
+	 * host3) lose their tasks, not the sender nor a nexus without that key.
+	 */
+	ck_assert_int_eq(
+	    prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO, K2, K1, 0),
+	    SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 2);
+	for (i = 0; i < 2; i++) {
+		ck_assert(A.nx[i] == &T.nx || A.nx[i] == &nx3);
+		ck_assert_ptr_eq(A.lu[i], T.lu);
+		ck_assert_ptr_eq(A.ab[i], A.ab[0]);
+	}
+	ck_assert_ptr_ne(A.nx[0], A.nx[1]);
+	/* SAM-5 §5.6, TAS 0: the nexuses that lose tasks are told so */
+	ck_assert_uint_eq(A.ab[0]->ua, SCSI_UA_COMMANDS_CLEARED_BY_ANOTHER);
+	/* the new state holds at once: the preempted are out, the sender holds */
+	ck_assert_uint_eq(nkeys(), 1);
+	ck_assert_uint_eq(do_write(T.itl), ST_CC); /* REGISTRATIONS PREEMPTED first */
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	ck_assert_uint_eq(do_write(T.itl2), ST_GOOD);
+	/* ... but the command completes only once every aborted task has left the engine */
+	scsi_abort_release(A.ab[0]);
+	ck_assert_int_eq(t.ndone, 0);
+	scsi_abort_release(A.ab[1]);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_int_eq(t.done_inside_exec, 0);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+
+	/* with APTPL the store must have it too, whichever ends last */
+	memset(&A, 0, sizeof(A));
+	pr_lu_set_save(T.lu, &fake_ops, &F);
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K1,
+				     SCSI_PROUT_F_APTPL, 0, NULL),
+			  ST_GOOD);
+	ck_assert_int_eq(
+	    prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO, K2, K1, 0),
+	    SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 1);
+	ck_assert_int_eq(F.nq, 1);
+	scsi_abort_release(A.ab[0]);
+	ck_assert_int_eq(t.ndone, 0);
+	fake_drain(0);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+
+	/* a preemption of nobody attached: nothing to wait for but the store */
+	memset(&A, 0, sizeof(A));
+	ck_assert_uint_eq(
+	    prout_full(obs, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K3, SCSI_PROUT_F_APTPL, 0, NULL),
+	    ST_GOOD);
+	ck_assert_uint_eq(
+	    prout_full(obs, SCSI_PROUT_REGISTER, 0, K3, 0, SCSI_PROUT_F_APTPL, 0, NULL), ST_GOOD);
+	ck_assert_int_eq(
+	    prout_start(&t, T.itl2, SCSI_PROUT_PREEMPT_AND_ABORT, SCSI_PR_TYPE_WE_RO, K2, K2, 0),
+	    SCSI_EXEC_ASYNC);
+	ck_assert_int_eq(A.n, 0);
+	fake_drain(0);
+	ck_assert_int_eq(t.ndone, 1);
+	ck_assert_uint_eq(t.cmd.status, ST_GOOD);
+	t_cmd_fini(&t);
+	pr_lu_set_save(T.lu, NULL, NULL);
+	T.nx.abort_lu = NULL;
+	T.nx2.abort_lu = NULL;
+}
+END_TEST
+
 START_TEST(test_spc2_interplay)
 {
 	uint8_t rsv6[16] = {SCSI_OP_RESERVE_6}, rel6[16] = {SCSI_OP_RELEASE_6};
@@ -799,14 +624,17 @@ START_TEST(test_malformed)
 	/* less data than the CDB says */
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 16, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
-	/* SPEC_I_PT: not supported (SIP_C 0), whatever the length */
+	/* SPEC_I_PT: the TransportID length (bytes 24-27) must fill the list exactly */
 	p[20] = SCSI_PROUT_F_SPEC_I_PT;
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 48, p, 48, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	/* ... and goes only with REGISTER */
+	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER_AND_IGNORE, 0, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(c.sense_field, 20);
 	ck_assert_uint_eq(c.sense_bit, 3);
-	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER, 0, 48, p, 48, &c), ST_CC);
-	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	p[20] = 0;
 	ck_assert_uint_eq(nkeys(), 0);
 	/* RESERVE: scope other than LU_SCOPE, a type that does not exist */
@@ -817,8 +645,11 @@ START_TEST(test_malformed)
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_RESERVE, 0x00, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
-	/* REGISTER AND MOVE is not offered, nor service actions past it */
+	/* REGISTER AND MOVE without its TransportID; no service action past it */
 	ck_assert_uint_eq(prout_raw(SCSI_PROUT_REGISTER_AND_MOVE, 0, 24, p, 24, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(prout_raw(0x08, 0, 24, p, 24, &c), ST_CC);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
 	ck_assert_uint_eq(c.sense_field, 1);
 	ck_assert_uint_eq(prout_raw(0x1f, 0, 24, p, 24, &c), ST_CC);
@@ -839,7 +670,7 @@ START_TEST(test_report_capabilities)
 	ck_assert_uint_eq(prin(T.itl, SCSI_PRIN_REPORT_CAPABILITIES, 4096, d, &len), ST_GOOD);
 	ck_assert_uint_eq(len, 8);
 	ck_assert_uint_eq(get_be16(d), 8);
-	ck_assert_uint_eq(d[2], 0x15);		    /* CRH, ATP_C, PTPL_C; no SIP_C */
+	ck_assert_uint_eq(d[2], 0x1d);		    /* CRH, SIP_C, ATP_C, PTPL_C */
 	ck_assert_uint_eq(d[3], 0xb0);		    /* TMV, ALLOW COMMANDS 011b, PTPL_A 0 */
 	ck_assert_uint_eq(get_be16(d + 4), 0xea01); /* every type */
 	/* PTPL_A follows the last APTPL bit */
@@ -955,6 +786,280 @@ START_TEST(test_all_tg_pt)
 }
 END_TEST
 
+/* SPEC_I_PT and REGISTER AND MOVE: parameter lists with TransportIDs. */
+
+#define H2 "iqn.2024-01.org.example:host2,i,0x000000000002"
+#define H4 "iqn.2024-01.org.example:host4,i,0x000000000004"
+#define H5 "iqn.2024-01.org.example:host5"
+#define H6 "iqn.2024-01.org.example:host6,i,0x000000000006"
+
+/* Appends the TransportID of name (device: format 00b) at p + *off. */
+static void tid_add(uint8_t *p, size_t *off, const char *name, bool device)
+{
+	size_t n = ALIGN_UP(strlen(name) + 1, (size_t)4);
+
+	if (n < 20)
+		n = 20;
+	memset(p + *off, 0, 4 + n);
+	p[*off] = (uint8_t)((device ? 0x00 : 0x40) | 0x05);
+	put_be16(p + *off + 2, (uint16_t)n);
+	memcpy(p + *off + 4, name, strlen(name));
+	*off += 4 + n;
+}
+
+/* Runs PERSISTENT RESERVE OUT sa with the parameter list p[0..len) on itl. */
+static uint8_t prout_list(struct scsi_itl *itl, uint8_t sa, uint8_t type, const uint8_t *p,
+			  size_t len, struct scsi_cmd *last)
+{
+	uint8_t cdb[16] = {SCSI_OP_PERSISTENT_RESERVE_OUT, sa, type};
+	struct t_cmd t;
+	uint8_t st;
+
+	put_be32(cdb + 5, (uint32_t)len);
+	pr_cmd_init(&t, itl, cdb);
+	st = run_cmd(&t, p, len, (uint32_t)len, 0);
+	if (last)
+		*last = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
+/* REGISTER with SPEC_I_PT from itl: key, sa_key, flags, then the TransportIDs tids[0..tlen). */
+static uint8_t spec(struct scsi_itl *itl, uint64_t key, uint64_t sa_key, uint8_t flags,
+		    const uint8_t *tids, size_t tlen, struct scsi_cmd *last)
+{
+	uint8_t p[2048] = {0};
+
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	p[20] = SCSI_PROUT_F_SPEC_I_PT | flags;
+	put_be32(p + 24, (uint32_t)tlen);
+	memcpy(p + 28, tids, tlen);
+	return prout_list(itl, SCSI_PROUT_REGISTER, 0, p, 28 + tlen, last);
+}
+
+START_TEST(test_spec_i_pt)
+{
+	struct scsi_nexus n5 = T.nx, n6 = T.nx;
+	struct scsi_itl *i5, *i6;
+	uint8_t tids[1024], d[4096], *blob, *blob2;
+	struct scsi_lu *lu2;
+	struct scsi_cmd c;
+	size_t tl = 0, len, len2, off;
+	uint32_t gen = generation();
+
+	/* the sender, a port logged in, a port not logged in, a whole device */
+	tid_add(tids, &tl, H2, false);
+	tid_add(tids, &tl, H4, false);
+	tid_add(tids, &tl, H5, true);
+	ck_assert_uint_eq(spec(T.itl, 0, K1, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 4);
+	ck_assert_uint_eq(generation(), gen + 1);
+	/* host2 is registered with K1: it may reserve with that key */
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_GOOD);
+	ck_assert_uint_eq(do_write(itl3), ST_RC);
+	/* the device's every port, whatever its ISID, logged in later */
+	strcpy(n5.initiator_port, H5 ",i,0x00023d000007");
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n5, &i5), 0);
+	scsi_itl_take_ua(i5);
+	ck_assert_uint_eq(do_write(i5), ST_GOOD);
+	/* READ FULL STATUS: the device's registration as a TransportID of format 00b */
+	ck_assert_uint_eq(prin(obs, SCSI_PRIN_READ_FULL_STATUS, 4096, d, NULL), ST_GOOD);
+	off = 8;
+	for (int i = 0; i < 3; i++)
+		off += 24 + get_be32(d + off + 20);
+	ck_assert_uint_eq(d[off + 24], 0x05);
+	ck_assert_str_eq((const char *)d + off + 28, H5);
+	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
+	take_ua(T.itl);
+	take_ua(i5);
+
+	/* a registered sender: SPEC_I_PT is an error there (table 45) */
+	ck_assert_uint_eq(spec(T.itl, K1, K2, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 20);
+	ck_assert_uint_eq(c.sense_bit, 3);
+	/* all or nothing: host6 is new but host2 is registered already */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, H2, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_RC);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* ... and a port of a registered device */
+	tl = 0;
+	tid_add(tids, &tl, H5 ",i,0x1", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_RC);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* a broken TransportID: the field pointer says where */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, "iqn.x:y,i,0xzz", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + (tl - 24) + 4 + strlen("iqn.x:y,i,0x"));
+	/* a TransportID cut by the length: the additional length points past it */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl - 4, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + 2);
+	/* a device and one of its ports in one list */
+	tl = 0;
+	tid_add(tids, &tl, "iqn.2024-01.org.example:host7", true);
+	tid_add(tids, &tl, "iqn.2024-01.org.example:host7,i,0x1", false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 28 + 36);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* key 0 registers nothing, GOOD */
+	ck_assert_uint_eq(spec(itl3, 0, 0, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 4);
+	/* the same nexus twice, or the sender itself, counts once */
+	tl = 0;
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, H6, false);
+	tid_add(tids, &tl, nx3.initiator_port, false);
+	ck_assert_uint_eq(spec(itl3, 0, K3, 0, tids, tl, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 6);
+	strcpy(n6.initiator_port, H6);
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n6, &i6), 0);
+	scsi_itl_take_ua(i6);
+	ck_assert_uint_eq(prout(i6, SCSI_PROUT_REGISTER, 0, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 5);
+
+	/* the device registration survives the blob */
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
+	blob[5] |= 0x01; /* APTPL, so that it restores */
+	put_be32(blob + len - 4, crc32c(0, blob, len - 4));
+	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), 5);
+	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob2, &len2), 0);
+	ck_assert_uint_eq(len2, len);
+	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
+	free(blob);
+	free(blob2);
+	scsi_lu_destroy(lu2);
+	scsi_itl_destroy(i6);
+	scsi_itl_destroy(i5);
+}
+END_TEST
+
+/* REGISTER AND MOVE from itl: keys, UNREG, the target port and one TransportID (name, format). */
+static uint8_t move(struct scsi_itl *itl, uint8_t type, uint64_t key, uint64_t sa_key, bool unreg,
+		    uint16_t rtpi, const char *name, bool device, struct scsi_cmd *last)
+{
+	uint8_t p[512] = {0};
+	size_t off = 24;
+
+	put_be64(p, key);
+	put_be64(p + 8, sa_key);
+	p[17] = unreg ? 0x02 : 0;
+	put_be16(p + 18, rtpi);
+	tid_add(p, &off, name, device);
+	put_be32(p + 20, (uint32_t)(off - 24));
+	return prout_list(itl, SCSI_PROUT_REGISTER_AND_MOVE, type, p, off, last);
+}
+
+START_TEST(test_register_and_move)
+{
+	struct scsi_nexus n4 = T.nx;
+	struct scsi_itl *i4;
+	struct scsi_cmd c;
+	uint8_t p[512] = {0};
+	size_t off = 24;
+	uint64_t key;
+	uint32_t gen;
+
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
+	/* no reservation to move, or not its holder: conflict */
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, nx3.initiator_port, false, NULL), ST_RC);
+	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE, K1, 0), ST_GOOD);
+	ck_assert_uint_eq(
+	    move(T.itl2, SCSI_PR_TYPE_WE, K2, K3, false, 1, nx3.initiator_port, false, NULL),
+	    ST_RC);
+	/* the holder, with a wrong key, or unregistered: conflict */
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K2, K3, false, 1, nx3.initiator_port, false, NULL), ST_RC);
+	ck_assert_uint_eq(move(itl3, SCSI_PR_TYPE_WE, 0, K3, false, 1, H2, false, NULL), ST_RC);
+
+	/* the checks of the parameter list and CDB, nothing changed by any */
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K1, 0, false, 1, nx3.initiator_port, false, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 8);
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, T.nx.initiator_port, false, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 7, nx3.initiator_port, false, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 18);
+	ck_assert_uint_eq(move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1,
+			       "iqn.2024-01.org.example:host3", true, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(c.sense_field, 24);
+	ck_assert_uint_eq(c.sense_bit, 7);
+	ck_assert_uint_eq(move(T.itl, 0x02, K1, K3, false, 1, nx3.initiator_port, false, &c),
+			  ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);
+	/* exactly one TransportID, filling the list */
+	put_be64(p, K1);
+	put_be64(p + 8, K3);
+	put_be16(p + 18, 1);
+	tid_add(p, &off, nx3.initiator_port, false);
+	tid_add(p, &off, H2, false);
+	put_be32(p + 20, (uint32_t)(off - 24));
+	ck_assert_uint_eq(
+	    prout_list(T.itl, SCSI_PROUT_REGISTER_AND_MOVE, SCSI_PR_TYPE_WE, p, off, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	put_be32(p + 20, 8);
+	ck_assert_uint_eq(
+	    prout_list(T.itl, SCSI_PROUT_REGISTER_AND_MOVE, SCSI_PR_TYPE_WE, p, off, &c), ST_CC);
+	ck_assert_uint_eq(t_sense(&c), T_PARAM_LEN);
+	ck_assert_uint_eq(nkeys(), 2);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K1);
+
+	/* SPC-4 §5.13.8: host3, unregistered, is registered with the new key and holds */
+	gen = generation();
+	ck_assert_uint_eq(
+	    move(T.itl, SCSI_PR_TYPE_WE, K1, K3, false, 1, nx3.initiator_port, false, NULL),
+	    ST_GOOD);
+	ck_assert_uint_eq(generation(), gen + 1);
+	ck_assert_uint_eq(nkeys(), 3);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_WE);
+	ck_assert_uint_eq(key, K3);
+	ck_assert_uint_eq(do_write(itl3), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl), ST_RC);
+	/* on to host2, registered already (its key stays), with another type; UNREG drops host3 */
+	ck_assert_uint_eq(move(itl3, SCSI_PR_TYPE_EA, K3, K1, true, 1, H2, false, NULL), ST_GOOD);
+	ck_assert_uint_eq(nkeys(), 2);
+	ck_assert_uint_eq(resv(&key), SCSI_PR_TYPE_EA);
+	ck_assert_uint_eq(key, K2);
+	ck_assert_uint_eq(do_read(itl3), ST_RC);
+	ck_assert_uint_eq(do_read(T.itl2), ST_GOOD);
+	/* to a nexus not logged in yet: it holds when it comes */
+	ck_assert_uint_eq(move(T.itl2, SCSI_PR_TYPE_WE, K2, K3, false, 1, H4, false, NULL),
+			  ST_GOOD);
+	strcpy(n4.initiator_port, H4);
+	ck_assert_int_eq(scsi_itl_create(T.lu, &n4, &i4), 0);
+	scsi_itl_take_ua(i4);
+	ck_assert_uint_eq(do_write(i4), ST_GOOD);
+	ck_assert_uint_eq(do_write(T.itl2), ST_RC);
+	/* an all registrants reservation has no one holder to move it */
+	ck_assert_uint_eq(prout(i4, SCSI_PROUT_RELEASE, SCSI_PR_TYPE_WE, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(prout(i4, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_AR, K3, 0), ST_GOOD);
+	ck_assert_uint_eq(
+	    move(i4, SCSI_PR_TYPE_WE, K3, K1, false, 1, nx3.initiator_port, false, NULL), ST_RC);
+	scsi_itl_destroy(i4);
+}
+END_TEST
+
 START_TEST(test_registration_resources)
 {
 	static struct scsi_nexus nxs[SCSI_PR_MAX_REGS + 1];
@@ -1002,7 +1107,8 @@ START_TEST(test_rsoc_lists_pr)
 	put_be16(cdb + 4, SCSI_PROUT_REGISTER_AND_MOVE);
 	pr_cmd_init(&t, T.itl, cdb);
 	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
-	ck_assert_uint_eq(t.buf[1] & 0x07, 0x01); /* not supported */
+	ck_assert_uint_eq(t.buf[1] & 0x07, 0x03);
+	ck_assert_uint_eq(t.buf[5], SCSI_PROUT_REGISTER_AND_MOVE);
 	t_cmd_fini(&t);
 	cdb[3] = SCSI_OP_PERSISTENT_RESERVE_IN;
 	put_be16(cdb + 4, SCSI_PRIN_READ_FULL_STATUS);
@@ -1010,218 +1116,6 @@ START_TEST(test_rsoc_lists_pr)
 	ck_assert_uint_eq(run_cmd(&t, NULL, 0, 512, 0), ST_GOOD);
 	ck_assert_uint_eq(t.buf[1] & 0x07, 0x03);
 	t_cmd_fini(&t);
-}
-END_TEST
-
-/* APTPL: the save path, with the fake store. */
-
-START_TEST(test_aptpl_saves)
-{
-	struct scsi_cmd c;
-	struct scsi_lu *lu2;
-	uint8_t *blob;
-	size_t len;
-
-	pr_lu_set_save(T.lu, &fake_ops, &F);
-	/* without APTPL nothing is saved */
-	ck_assert_uint_eq(reg(T.itl2, K2), ST_GOOD);
-	ck_assert_int_eq(F.nsaves + F.nforgets, 0);
-	/* APTPL: the command waits for the store, then the whole state is in the blob */
-	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER_AND_IGNORE, 0, 0, K1,
-				     SCSI_PROUT_F_APTPL, 0, NULL),
-			  ST_GOOD);
-	ck_assert_int_eq(F.nsaves, 1);
-	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
-	ck_assert_int_eq(F.nsaves, 2);
-	/* a command that changes nothing saves nothing */
-	ck_assert_uint_eq(prout(T.itl, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, K1, 0), ST_GOOD);
-	ck_assert_uint_eq(prout(itl3, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_WE_RO, 0, 0), ST_RC);
-	ck_assert_int_eq(F.nsaves, 2);
-	/* the blob restores the same state into a new LU */
-	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
-	ck_assert_int_eq(pr_lu_restore(lu2, F.last, F.last_len), 2);
-	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob, &len), 0);
-	ck_assert_uint_eq(len, F.last_len);
-	ck_assert_int_eq(memcmp(blob, F.last, len), 0);
-	free(blob);
-	scsi_lu_destroy(lu2);
-	/* a store that fails, late or at once: the state holds, the command is GOOD */
-	ck_assert_uint_eq(
-	    prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, K2, K3, SCSI_PROUT_F_APTPL, -EIO, &c),
-	    ST_GOOD);
-	ck_assert_int_eq(F.nsaves, 3);
-	F.submit_err = -ENOMEM;
-	ck_assert_uint_eq(
-	    prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, K3, K2, SCSI_PROUT_F_APTPL, 0, &c), ST_GOOD);
-	F.submit_err = 0;
-	ck_assert_uint_eq(nkeys(), 2);
-	ck_assert_int_eq(F.nsaves, 3);
-	/* APTPL off: the store forgets, once */
-	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_REGISTER, 0, K2, K3), ST_GOOD);
-	ck_assert_int_eq(F.nforgets, 1);
-	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_REGISTER, 0, K3, K2), ST_GOOD);
-	ck_assert_int_eq(F.nforgets, 1);
-	ck_assert_int_eq(F.nsaves, 3);
-	ck_assert_int_eq(F.released, 0);
-}
-END_TEST
-
-START_TEST(test_store_released_with_lu)
-{
-	struct scsi_lu *lu2;
-
-	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
-	pr_lu_set_save(lu2, &fake_ops, &F);
-	scsi_lu_destroy(lu2);
-	ck_assert_int_eq(F.released, 1);
-}
-END_TEST
-
-/* Builds a blob of the current state of T.lu after a few changes. */
-static void some_state(uint8_t **blob, size_t *len)
-{
-	ck_assert_uint_eq(
-	    prout_full(T.itl, SCSI_PROUT_REGISTER, 0, 0, K1, SCSI_PROUT_F_APTPL, 0, NULL), ST_GOOD);
-	ck_assert_uint_eq(prout_full(T.itl2, SCSI_PROUT_REGISTER, 0, 0, K2,
-				     SCSI_PROUT_F_APTPL | SCSI_PROUT_F_ALL_TG_PT, 0, NULL),
-			  ST_GOOD);
-	ck_assert_uint_eq(prout(T.itl2, SCSI_PROUT_RESERVE, SCSI_PR_TYPE_EA, K2, 0), ST_GOOD);
-	ck_assert_int_eq(pr_lu_snapshot(T.lu, blob, len), 0);
-}
-
-static int restore_fresh(const uint8_t *blob, size_t len)
-{
-	struct scsi_lu *lu2;
-	int ret;
-
-	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
-	ret = pr_lu_restore(lu2, blob, len);
-	scsi_lu_destroy(lu2);
-	return ret;
-}
-
-START_TEST(test_blob_round_trip)
-{
-	struct scsi_lu *lu2;
-	struct scsi_nexus n1 = T.nx, n2 = T.nx2, n3 = nx3;
-	struct scsi_itl *a, *b, *c3;
-	uint8_t *blob, *blob2;
-	size_t len, len2;
-	uint64_t key;
-
-	some_state(&blob, &len);
-	ck_assert_uint_eq(len, 20 + 4 + 2 * 12 + strlen(T.nx.initiator_port) +
-				   strlen(T.nx2.initiator_port));
-	ck_assert_int_eq(memcmp(blob, "PTPR\x01\x01\x03\x00", 8), 0);
-	ck_assert_uint_eq(get_be32(blob + len - 4), crc32c(0, blob, len - 4));
-	ck_assert_int_eq(scsi_lu_create(&T.mb->dev, scsi_lu_get_id(T.lu), &lu2), 0);
-	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), 2);
-	ck_assert_int_eq(pr_lu_snapshot(lu2, &blob2, &len2), 0);
-	ck_assert_uint_eq(len2, len);
-	ck_assert_int_eq(memcmp(blob, blob2, len), 0);
-	/* a restored LU enforces what it restored on the nexuses that come back */
-	ck_assert_int_eq(scsi_itl_create(lu2, &n1, &a), 0);
-	ck_assert_int_eq(scsi_itl_create(lu2, &n2, &b), 0);
-	ck_assert_int_eq(scsi_itl_create(lu2, &n3, &c3), 0);
-	ck_assert_uint_eq(atomic_load(&a->pr_deny), SCSI_PR_DENY_READ | SCSI_PR_DENY_WRITE);
-	ck_assert_uint_eq(atomic_load(&b->pr_deny), 0);
-	ck_assert_uint_eq(atomic_load(&c3->pr_deny), SCSI_PR_DENY_READ | SCSI_PR_DENY_WRITE);
-	/* restoring on an LU in use is refused */
-	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), -EBUSY);
-	scsi_itl_destroy(a);
-	scsi_itl_destroy(b);
-	scsi_itl_destroy(c3);
-	ck_assert_int_eq(pr_lu_restore(lu2, blob, len), -EBUSY); /* registrations there */
-	scsi_lu_destroy(lu2);
-	free(blob2);
-	free(blob);
-	(void)key;
-}
-END_TEST
-
-/* Rewrites the CRC after a deliberate change, so that only the change is judged. */
-static void fix_crc(uint8_t *b, size_t len)
-{
-	put_be32(b + len - 4, crc32c(0, b, len - 4));
-}
-
-START_TEST(test_blob_rejects_damage)
-{
-	uint8_t *blob, *b;
-	size_t len, i;
-	unsigned int bit;
-	size_t r1 = 20, r2;
-
-	some_state(&blob, &len);
-	r2 = r1 + 12 + strlen(T.nx.initiator_port);
-	b = malloc(len + 16);
-	/* every truncation, and every single-bit flip */
-	for (i = 0; i < len; i++)
-		ck_assert_int_eq(restore_fresh(blob, i), -EINVAL);
-	for (i = 0; i < len; i++) {
-		for (bit = 0; bit < 8; bit++) {
-			memcpy(b, blob, len);
-			b[i] ^= (uint8_t)(1u << bit);
-			ck_assert_int_eq(restore_fresh(b, len), -EINVAL);
-		}
-	}
-	/* trailing bytes */
-	memcpy(b, blob, len);
-	b[len] = 0;
-	ck_assert_int_eq(restore_fresh(b, len + 1), -EINVAL);
-	/* well-formed CRC, broken rules */
-#define DAMAGED(stmt)                                                                              \
-	do {                                                                                       \
-		memcpy(b, blob, len);                                                              \
-		stmt;                                                                              \
-		fix_crc(b, len);                                                                   \
-		ck_assert_int_eq(restore_fresh(b, len), -EINVAL);                                  \
-	} while (0)
-	DAMAGED(b[0] = 'X');		       /* magic */
-	DAMAGED(b[4] = 2);		       /* version */
-	DAMAGED(b[5] = 0x03);		       /* unknown flag */
-	DAMAGED(b[6] = 0x02);		       /* not a type */
-	DAMAGED(b[7] = 1);		       /* reserved byte */
-	DAMAGED(put_be32(b + 12, 2));	       /* holder past the registrations */
-	DAMAGED(put_be32(b + 12, 0xffffffff)); /* Exclusive Access without a holder */
-	DAMAGED(b[6] = SCSI_PR_TYPE_WE_AR);    /* all registrants with a holder */
-	DAMAGED(put_be32(b + 16, 3));	       /* more registrations than there are */
-	DAMAGED(put_be32(b + 16, 1));	       /* fewer: bytes left over */
-	DAMAGED(put_be32(b + 16, 0x7fffffff)); /* absurd count */
-	DAMAGED(put_be64(b + r1, 0));	       /* key 0 */
-	DAMAGED(b[r1 + 10] = 0x02);	       /* unknown registration flag */
-	DAMAGED(b[r1 + 11] = 0);	       /* empty name */
-	DAMAGED(b[r1 + 11] = 0xff);	       /* name past the end */
-	DAMAGED(b[r1 + 12] = ' ');	       /* a space in a name */
-	DAMAGED(b[r1 + 13] = 0x80);	       /* not ASCII */
-	/* the same I_T nexus twice: host2 registered with ALL_TG_PT covers host1's name then */
-	DAMAGED(memcpy(b + r2 + 12, T.nx.initiator_port, strlen(T.nx.initiator_port)));
-#undef DAMAGED
-	/* the original still restores */
-	ck_assert_int_eq(restore_fresh(blob, len), 2);
-	ck_assert_int_eq(restore_fresh(NULL, 0), -EINVAL);
-	free(b);
-	free(blob);
-}
-END_TEST
-
-START_TEST(test_blob_without_aptpl)
-{
-	uint8_t *blob;
-	size_t len;
-
-	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
-	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
-	ck_assert_uint_eq(blob[5], 0);
-	/* well formed, but nobody asked for it to persist: nothing restored */
-	ck_assert_int_eq(restore_fresh(blob, len), 0);
-	free(blob);
-	/* an empty state */
-	ck_assert_uint_eq(reg(T.itl, 0), ST_GOOD);
-	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
-	ck_assert_uint_eq(len, 24);
-	ck_assert_int_eq(restore_fresh(blob, len), 0);
-	free(blob);
 }
 END_TEST
 
@@ -1311,7 +1205,6 @@ static Suite *pr_suite(void)
 {
 	Suite *s = suite_create("pr");
 	TCase *tc = tcase_create("commands");
-	TCase *tb = tcase_create("aptpl");
 
 	tcase_add_checked_fixture(tc, pr_setup, pr_teardown);
 	tcase_set_timeout(tc, 60);
@@ -1327,25 +1220,20 @@ static Suite *pr_suite(void)
 	tcase_add_test(tc, test_preempt_reservation);
 	tcase_add_test(tc, test_preempt_all_registrants);
 	tcase_add_test(tc, test_preempt_and_abort);
+	tcase_add_test(tc, test_preempt_and_abort_aborts);
 	tcase_add_test(tc, test_spc2_interplay);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_report_capabilities);
 	tcase_add_test(tc, test_read_full_status);
 	tcase_add_test(tc, test_registration_outlives_nexus);
 	tcase_add_test(tc, test_all_tg_pt);
+	tcase_add_test(tc, test_spec_i_pt);
+	tcase_add_test(tc, test_register_and_move);
 	tcase_add_test(tc, test_registration_resources);
 	tcase_add_test(tc, test_rsoc_lists_pr);
 	tcase_add_test(tc, test_threads_register_at_once);
 	suite_add_tcase(s, tc);
 
-	tcase_add_checked_fixture(tb, pr_setup, pr_teardown);
-	tcase_set_timeout(tb, 120);
-	tcase_add_test(tb, test_aptpl_saves);
-	tcase_add_test(tb, test_store_released_with_lu);
-	tcase_add_test(tb, test_blob_round_trip);
-	tcase_add_test(tb, test_blob_rejects_damage);
-	tcase_add_test(tb, test_blob_without_aptpl);
-	suite_add_tcase(s, tb);
 	return s;
 }
 
