@@ -59,6 +59,8 @@
 #define NIC_DUMP_TRIES 4
 /* Reads of the route socket per callback (the loop calls again while it is readable). */
 #define NIC_ROUTE_READS 64
+/* after an overflow: reads of the event socket, each until it is empty or fails */
+#define NIC_DRAIN_READS 64
 
 enum {
 	NIC_DIRTY_LINKS = 0x1,
@@ -567,6 +569,15 @@ static void nic_readable(struct ev_loop *loop, int fd, uint32_t events, void *ar
 		log_warn(NIC_COMP,
 			 "netlink events lost (%s): reading every link, address and route again",
 			 ret == -NLE_NOMEM ? "the socket overflowed" : nl_geterror(ret));
+		/*
+		 * The kernel reports ENOBUFS once per overflow: until the queue
+		 * has been read empty, what else it drops (a carrier lost just
+		 * after the burst) is dropped without a word. So the queue is
+		 * read dry first (its messages are older than the dump anyway),
+		 * and the dump comes after: it then covers every drop.
+		 */
+		for (int i = 0; i < NIC_DRAIN_READS && nl_cache_mngr_data_ready(m->mngr) < 0; i++)
+			;
 		m->stale = NIC_DIRTY_ALL;
 	} else if (m->dirty & (NIC_DIRTY_LINKS | NIC_DIRTY_ADDRS)) {
 		/* the routes IPv4 drops without a word (see the top of this file) */
