@@ -29,7 +29,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread
+LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread -lrbd -lrados
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -68,7 +68,7 @@ const struct bs_ops *bs_find(const char *type)
 void bs_register_builtin(void)
 {
 	static const struct bs_ops *const builtin[] = { &bs_file_ops, &bs_block_ops, &bs_lvm_ops,
-								&bs_null_ops };
+								&bs_null_ops, &bs_rbd_ops };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(builtin); i++) {
@@ -173,7 +173,8 @@ void bs_close(struct bs_dev *dev)
 
 static bool bs_op_writes(enum bs_op op)
 {
-	return op == BS_OP_WRITE || op == BS_OP_UNMAP || op == BS_OP_WRITE_ZEROES;
+	return op == BS_OP_WRITE || op == BS_OP_UNMAP || op == BS_OP_WRITE_ZEROES ||
+	       op == BS_OP_COMPARE_WRITE;
 }
 
 int bs_submit(struct bs_dev *dev, struct bs_io *io)
@@ -187,7 +188,8 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 
 	switch (io->op) {
 	case BS_OP_READ:
-	case BS_OP_WRITE: {
+	case BS_OP_WRITE:
+	case BS_OP_COMPARE_WRITE: {
 		uint64_t sum = 0;
 		int i;
 
@@ -195,8 +197,15 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 			return -EINVAL;
 		for (i = 0; i < io->iovcnt; i++)
 			sum += io->iov[i].iov_len;
-		if (sum != io->len)
+		if (io->op == BS_OP_COMPARE_WRITE) {
+			/* only a store that does it, within its atomic unit */
+			if (!dev->caw_max || sum != 2 * io->len || !io->len ||
+			    io->len > dev->caw_max ||
+			    io->offset / dev->caw_max != (io->offset + io->len - 1) / dev->caw_max)
+				return -EINVAL;
+		} else if (sum != io->len) {
 			return -EINVAL;
+		}
 		break;
 	}
 	case BS_OP_FLUSH:
@@ -225,5 +234,6 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 	io->done = 0;
 	io->work = NULL;
 	io->result = 0;
+	io->miscompare = 0;
 	return dev->ops->submit(dev, io);
 }

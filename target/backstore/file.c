@@ -384,6 +384,8 @@ static int file_submit(struct bs_dev *dev, struct bs_io *io)
 	case BS_OP_WRITE_ZEROES:
 		bs_pool_submit(io, file_work_write_zeroes);
 		return 0;
+	case BS_OP_COMPARE_WRITE:
+		break; /* caw_max 0: the SCSI engine reads, compares and writes */
 	}
 	return -EINVAL;
 }

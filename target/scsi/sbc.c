@@ -522,6 +522,9 @@ enum scsi_exec_result sbc_exec_caw(struct scsi_cmd *cmd)
 	/* SBC-3 §5.2: NUMBER OF LOGICAL BLOCKS 0 reads, compares and writes nothing */
 	if (!cmd->nblocks)
 		return scsi_cmd_finish(cmd, SENSE_OK);
+	/* a store that compares and writes atomically itself, for every server of it */
+	if (sbc_caw_native_fits(lu, cmd))
+		return sbc_caw_native(cmd, sbc_write_fua(cmd));
 	if (!atomic_compare_exchange_strong(&lu->caw_busy, &idle, true)) {
 		scsi_cmd_finish(cmd, SENSE_OK);
 		cmd->status = SCSI_STATUS_BUSY;

@@ -829,9 +829,10 @@ enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t 
 	io->op = op;
 	io->offset = offset;
 	io->len = len;
-	if (op == BS_OP_READ || op == BS_OP_WRITE) {
+	if (op == BS_OP_READ || op == BS_OP_WRITE || op == BS_OP_COMPARE_WRITE) {
 		cmd->iov.iov_base = buf;
-		cmd->iov.iov_len = (size_t)len;
+		/* COMPARE_WRITE: the verify half, then the write half */
+		cmd->iov.iov_len = (size_t)(op == BS_OP_COMPARE_WRITE ? 2 * len : len);
 		io->iov = &cmd->iov;
 		io->iovcnt = 1;
 	}
