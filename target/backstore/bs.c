@@ -174,7 +174,7 @@ void bs_close(struct bs_dev *dev)
 static bool bs_op_writes(enum bs_op op)
 {
 	return op == BS_OP_WRITE || op == BS_OP_UNMAP || op == BS_OP_WRITE_ZEROES ||
-	       op == BS_OP_COMPARE_WRITE;
+	       op == BS_OP_COMPARE_WRITE || op == BS_OP_WRITE_SAME;
 }
 
 int bs_submit(struct bs_dev *dev, struct bs_io *io)
@@ -189,7 +189,8 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 	switch (io->op) {
 	case BS_OP_READ:
 	case BS_OP_WRITE:
-	case BS_OP_COMPARE_WRITE: {
+	case BS_OP_COMPARE_WRITE:
+	case BS_OP_WRITE_SAME: {
 		uint64_t sum = 0;
 		int i;
 
@@ -202,6 +203,10 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 			if (!dev->caw_max || sum != 2 * io->len || !io->len ||
 			    io->len > dev->caw_max ||
 			    io->offset / dev->caw_max != (io->offset + io->len - 1) / dev->caw_max)
+				return -EINVAL;
+		} else if (io->op == BS_OP_WRITE_SAME) {
+			/* one block of pattern, a store that replicates it */
+			if (!dev->write_same || sum != dev->block_size)
 				return -EINVAL;
 		} else if (sum != io->len) {
 			return -EINVAL;

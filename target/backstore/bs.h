@@ -37,6 +37,12 @@ enum bs_op {
 	 * A mismatch completes with -EILSEQ and io->miscompare set.
 	 */
 	BS_OP_COMPARE_WRITE,
+	/*
+	 * Every block of [offset, offset+len) becomes the one block the
+	 * iovecs hold (block_size bytes): WRITE SAME done by the store, where
+	 * it says so (bs_dev.write_same).
+	 */
+	BS_OP_WRITE_SAME,
 };
 
 struct bs_io {
@@ -98,6 +104,7 @@ struct bs_dev {
 	 * (the SCSI engine reads, compares and writes itself).
 	 */
 	uint32_t caw_max;
+	bool write_same; /* takes BS_OP_WRITE_SAME */
 	bs_size_cb size_changed; /* set by the owner after open, before I/O; NULL: none */
 	void *size_changed_arg;
 	void *priv;

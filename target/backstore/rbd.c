@@ -25,7 +25,8 @@
  * between them); and in Ceph 16 a compare-and-write's completion is not
  * delivered through it at all.
  *
- * Mapping: READ/WRITE -> readv/writev, FLUSH -> flush, UNMAP -> discard
+ * Mapping: READ/WRITE -> readv/writev, FLUSH -> flush, WRITE_SAME ->
+ * writesame (one block of pattern goes to the OSDs, not the range), UNMAP -> discard
  * (an RBD image is thin: discarded extents read back as zeroes, partial
  * objects included once rbd_skip_partial_discard is off), WRITE_ZEROES
  * -> write_zeroes, COMPARE_WRITE -> compare_and_write, which the OSD does
@@ -110,6 +111,12 @@ static int rbd_lib_write_zeroes(bs_rbd_image im, uint64_t off, uint64_t len, bs_
 	return rbd_aio_write_zeroes(im, off, len, c, 0, 0);
 }
 
+static int rbd_lib_write_same(bs_rbd_image im, uint64_t off, uint64_t len, const char *buf,
+			      size_t buf_len, bs_rbd_comp c)
+{
+	return rbd_aio_writesame(im, off, len, buf, buf_len, c, 0);
+}
+
 static long rbd_lib_compare_and_write(bs_rbd_image im, uint64_t off, size_t len, const char *cmp,
 				      const char *buf, bs_rbd_comp c, uint64_t *mismatch)
 {
@@ -125,6 +132,7 @@ static const struct bs_rbd_lib rbd_librbd = {
 	.flush = rbd_lib_flush,
 	.discard = rbd_lib_discard,
 	.write_zeroes = rbd_lib_write_zeroes,
+	.write_same = rbd_lib_write_same,
 	.compare_and_write = rbd_lib_compare_and_write,
 };
 
@@ -198,6 +206,11 @@ static int rbd_submit(struct bs_dev *dev, struct bs_io *io)
 		break;
 	case BS_OP_WRITE_ZEROES:
 		ret = lib->write_zeroes(s->im, io->offset, io->len, c);
+		break;
+	case BS_OP_WRITE_SAME:
+		ret = io->iovcnt == 1 ? lib->write_same(s->im, io->offset, io->len,
+							io->iov[0].iov_base, io->iov[0].iov_len, c) :
+					-EINVAL;
 		break;
 	case BS_OP_COMPARE_WRITE:
 		ret = lib->compare_and_write(s->im, io->offset, io->len, cmp, buf, c,
@@ -514,6 +527,7 @@ static int rbd_open_store(struct bs_dev *dev, const struct bs_params *p)
 	dev->write_back = false;
 	dev->readonly = p->readonly;
 	dev->caw_max = BS_RBD_CAW_MAX;
+	dev->write_same = true;
 	dev->priv = s;
 	ret = rbd_update_watch(s->image, &s->watch, rbd_updated, dev);
 	if (ret) {
@@ -558,6 +572,7 @@ int bs_rbd_attach(struct bs_dev *dev, const struct bs_rbd_lib *lib, bs_rbd_image
 	dev->thin = true;
 	dev->unmap_zeroes = true;
 	dev->caw_max = BS_RBD_CAW_MAX;
+	dev->write_same = true;
 	return 0;
 }
 

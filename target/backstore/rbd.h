@@ -64,6 +64,8 @@ struct bs_rbd_lib {
 	int (*flush)(bs_rbd_image im, bs_rbd_comp c);
 	int (*discard)(bs_rbd_image im, uint64_t off, uint64_t len, bs_rbd_comp c);
 	int (*write_zeroes)(bs_rbd_image im, uint64_t off, uint64_t len, bs_rbd_comp c);
+	int (*write_same)(bs_rbd_image im, uint64_t off, uint64_t len, const char *buf,
+			  size_t buf_len, bs_rbd_comp c);
 	/* on -EILSEQ, *mismatch: offset of the first differing byte from off */
 	long (*compare_and_write)(bs_rbd_image im, uint64_t off, size_t len, const char *cmp,
 				  const char *buf, bs_rbd_comp c, uint64_t *mismatch);

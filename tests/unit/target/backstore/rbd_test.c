@@ -133,7 +133,7 @@ static struct {
 	pthread_t thread;
 	int refuse; /* the next call is refused with this (no completion) */
 	long override; /* when set, the next completion returns this instead */
-	unsigned int created, released, calls[6];
+	unsigned int created, released, calls[7];
 	pthread_t cb_thread; /* the thread the last completion ran on */
 } F;
 
@@ -255,6 +255,15 @@ static int f_zeroes(bs_rbd_image im, uint64_t off, uint64_t len, bs_rbd_comp c)
 	return f_finish(c, BS_OP_WRITE_ZEROES, 0);
 }
 
+static int f_ws(bs_rbd_image im, uint64_t off, uint64_t len, const char *buf, size_t blen,
+		bs_rbd_comp c)
+{
+	(void)im;
+	for (uint64_t k = 0; k < len; k += blen)
+		memcpy(F.data + off + k, buf, blen);
+	return f_finish(c, BS_OP_WRITE_SAME, 0);
+}
+
 static long f_caw(bs_rbd_image im, uint64_t off, size_t len, const char *cmp, const char *buf,
 		  bs_rbd_comp c, uint64_t *mismatch)
 {
@@ -277,6 +286,7 @@ static const struct bs_rbd_lib f_lib = {
 	.flush = f_flush,
 	.discard = f_discard,
 	.write_zeroes = f_zeroes,
+	.write_same = f_ws,
 	.compare_and_write = f_caw,
 };
 
@@ -388,6 +398,37 @@ START_TEST(test_errors)
 }
 END_TEST
 
+START_TEST(test_write_same)
+{
+	struct t_io t;
+	char blk[512];
+	int done = 0;
+
+	memset(blk, 'S', sizeof(blk));
+	memset(&t, 0, sizeof(t));
+	t.io.op = BS_OP_WRITE_SAME;
+	t.io.offset = 4096;
+	t.io.len = 65536;
+	t.iov[0].iov_base = blk;
+	t.iov[0].iov_len = sizeof(blk);
+	t.io.iov = t.iov;
+	t.io.iovcnt = 1;
+	t.counter = &done;
+	ck_assert_int_eq(t_submit(f_dev, &t), 0);
+	ck_assert_int_eq(t.ncb, 0);
+	ck_assert_int_eq(t_run_until(t_loop, &done, 1), 1);
+	ck_assert_int_eq(t.io.result, 0);
+	ck_assert_uint_eq(F.calls[BS_OP_WRITE_SAME], 1);
+	ck_assert_uint_eq(F.data[4096], 'S');
+	ck_assert_uint_eq(F.data[4096 + 65535], 'S');
+	ck_assert_uint_eq(F.data[4096 + 65536], 0);
+	/* a pattern of another size than the block: refused before librbd */
+	t.iov[0].iov_len = 256;
+	ck_assert_int_eq(t_submit(f_dev, &t), -EINVAL);
+	ck_assert_uint_eq(F.calls[BS_OP_WRITE_SAME], 1);
+}
+END_TEST
+
 START_TEST(test_compare_and_write)
 {
 	char cmp[512], w[512];
@@ -435,6 +476,7 @@ static Suite *rbd_suite(void)
 	tcase_add_checked_fixture(tf, f_setup, f_teardown);
 	tcase_add_test(tf, test_io_completes_on_the_loop);
 	tcase_add_test(tf, test_errors);
+	tcase_add_test(tf, test_write_same);
 	tcase_add_test(tf, test_compare_and_write);
 	suite_add_tcase(s, tf);
 	return s;
