@@ -9,12 +9,13 @@
 # that is in, and READ CAPACITY then saying the new size; a restart of
 # porticod with a configuration that does not pin the identity (a new
 # backstore name: a different derived one) reports the same WWID; then
-# libiscsi's conformance suite on an rbd LU (tests/conformance/run.sh with
-# CONFORMANCE_LU0). Prints how long the cluster took to start and the
+# create, get, a resize and the save of an rbd backstore from the shell;
+# then libiscsi's conformance suite on an rbd LU (tests/conformance/run.sh
+# with CONFORMANCE_LU0). Prints how long the cluster took to start and the
 # whole group took.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
-t_require "$T_BIN/lunio" "$T_BIN/uawatch"
+t_require "$T_BIN/lunio" "$T_BIN/uawatch" "$PORTICO"
 
 T_START=$(date +%s)
 TGT=iqn.2026-01.org.portico.test:rbd
@@ -119,6 +120,33 @@ else
 	fail same-wwid-after-restart "serial/naa were '$serial'/'$naa', now $(tr '\n' ' ' <"$T_OUT")"
 fi
 check data-after-restart "$T_BIN/lunio" check "$U" 1000 64 7
+
+# from the shell: create (a size makes the image), the Ceph settings shown, a resize of the image
+pt_ok shell-create /backstores/rbd create name=lu1 image=rbd/lu1 size=64M \
+	ceph_conf="$CEPH_CONF" ceph_client=admin
+if rbd_c info rbd/lu1 2>&1 | grep -q "size 64 MiB"; then
+	pass shell-image-created
+else
+	fail shell-image-created "$(rbd_c info rbd/lu1 2>&1 | head -n 2 | tr '\n' ' ')"
+fi
+if pt_ok shell-get /backstores/rbd/lu1 get attribute; then
+	if out_has "ceph_conf=$CEPH_CONF" && out_has "ceph_client=admin" && out_has "image=rbd/lu1"; then
+		pass shell-get-values
+	else
+		fail shell-get-values "no ceph_conf/ceph_client/image in: $(tr '\n' ' ' <"$T_OUT")" "$T_OUT"
+	fi
+fi
+pt_ok shell-resize /backstores/rbd/lu1 set attribute size=128M
+if rbd_c info rbd/lu1 2>&1 | grep -q "size 128 MiB"; then
+	pass shell-image-resized
+else
+	fail shell-image-resized "$(rbd_c info rbd/lu1 2>&1 | head -n 2 | tr '\n' ' ')"
+fi
+if grep -q "ceph_client = \"admin\"" "$PD_CONF" && grep -q "path = \"rbd/lu1\"" "$PD_CONF"; then
+	pass shell-saved
+else
+	fail shell-saved "the saved configuration lacks lu1's settings" "$PD_CONF"
+fi
 pd_stop stop-again
 
 # libiscsi's conformance suite on an rbd LU (1 GiB, 512-byte blocks)
