@@ -65,6 +65,8 @@ struct rbd_store {
 	bs_rbd_image im; /* what the lib is called with: image, or the fake's */
 	uint64_t watch;
 	bool watching;
+	/* how far one GET LBA STATUS looks: 1 GiB with the object map, else one object */
+	uint64_t lba_span;
 };
 
 /* ---- librbd as struct bs_rbd_lib ---- */
@@ -269,8 +271,12 @@ static int rbd_lba_status(struct bs_dev *dev, uint64_t offset, bool *mapped, uin
 {
 	struct rbd_store *s = rbd_store(dev);
 	struct rbd_lba_walk w = { .from = offset };
-	/* a bounded look: 1 GiB, the reply's one descriptor covers at most that much */
-	uint64_t span = dev->size - offset < (1ull << 30) ? dev->size - offset : 1ull << 30;
+	/*
+	 * A bounded look, synchronous on the I/O thread: with fast-diff the
+	 * object map answers for 1 GiB at once; without it librbd stats each
+	 * object, so only the one at offset.
+	 */
+	uint64_t span = dev->size - offset < s->lba_span ? dev->size - offset : s->lba_span;
 	int ret;
 
 	if (offset >= dev->size)
@@ -528,6 +534,16 @@ static int rbd_open_store(struct bs_dev *dev, const struct bs_params *p)
 	dev->readonly = p->readonly;
 	dev->caw_max = BS_RBD_CAW_MAX;
 	dev->write_same = true;
+	{
+		uint64_t features = 0;
+		rbd_image_info_t info;
+
+		s->lba_span = 4ull << 20;
+		if (!rbd_stat(s->image, &info, sizeof(info)) && info.obj_size)
+			s->lba_span = info.obj_size;
+		if (!rbd_get_features(s->image, &features) && (features & RBD_FEATURE_FAST_DIFF))
+			s->lba_span = 1ull << 30;
+	}
 	dev->priv = s;
 	ret = rbd_update_watch(s->image, &s->watch, rbd_updated, dev);
 	if (ret) {

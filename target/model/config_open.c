@@ -107,7 +107,8 @@ static int config_precheck(const struct obj_backstore *b, const struct bs_kind *
  * model from then on (saved, compared as the configuration's); else the
  * configuration's is stored there.
  */
-static int config_open_identity(struct obj_backstore *b, struct cfg_err *err)
+static int config_open_identity(const struct obj_model *m, struct obj_backstore *b,
+				struct cfg_err *err)
 {
 	struct bs_identity id;
 	bool adopted = false;
@@ -125,6 +126,18 @@ static int config_open_identity(struct obj_backstore *b, struct cfg_err *err)
 		snprintf(b->id.serial, sizeof(b->id.serial), "%s", id.serial);
 		memcpy(b->id.naa, id.naa, sizeof(id.naa));
 	}
+	/*
+	 * A copied image (rbd cp, a clone) carries its source's metadata, and
+	 * so its identity: two LUs with one WWID would be one disk to every
+	 * multipath host. The parser checked the configuration's identities;
+	 * an adopted one is checked here against those opened before it.
+	 */
+	for (const struct obj_backstore *o = m->backstores; o < b; o++)
+		if (!strcmp(o->id.serial, b->id.serial) ||
+		    !memcmp(o->id.naa, b->id.naa, sizeof(o->id.naa)))
+			return config_open_err(err, b, -EEXIST,
+					       "backstore '%s': its image holds the identity of backstore '%s' (serial '%s'): a copy of an image keeps its source's portico.serial and portico.naa; remove them from the copy (rbd image-meta remove)",
+					       b->name, o->name, b->id.serial);
 	b->serial_set = true;
 	b->naa_set = true;
 	return 0;
@@ -203,7 +216,7 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			goto err_close;
 		}
 		if (b->dev->ops->identity) {
-			ret = config_open_identity(b, err);
+			ret = config_open_identity(m, b, err);
 			if (ret) {
 				bs_close(b->dev);
 				b->dev = NULL;
