@@ -8,9 +8,10 @@
 # metadata; `rbd resize` raising CAPACITY DATA HAS CHANGED on a session
 # that is in, and READ CAPACITY then saying the new size; a restart of
 # porticod with a configuration that does not pin the identity (a new
-# backstore name: a different derived one) reports the same WWID; then
-# create, get, a resize and the save of an rbd backstore from the shell;
-# then libiscsi's conformance suite on an rbd LU (tests/conformance/run.sh
+# backstore name: a different derived one) reports the same WWID; create,
+# get, a resize and the save of an rbd backstore from the shell; a copy of
+# the image (which carries the identity) refused beside its source; then
+# libiscsi's conformance suite on an rbd LU (tests/conformance/run.sh
 # with CONFORMANCE_LU0). Prints how long the cluster took to start and the
 # whole group took.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -148,6 +149,26 @@ else
 	fail shell-saved "the saved configuration lacks lu1's settings" "$PD_CONF"
 fi
 pd_stop stop-again
+
+# a copy of the image carries its identity: porticod refuses to serve both
+if rbd_c cp rbd/lu0 rbd/lu0copy >/dev/null 2>&1; then
+	cat >"$T_TMP/copy.conf" <<EOF
+control_socket = "$T_TMP/copy.sock";
+backstores = (
+  { name = "orig"; type = "rbd"; path = "rbd/lu0"; ceph_conf = "$CEPH_CONF"; },
+  { name = "copy"; type = "rbd"; path = "rbd/lu0copy"; ceph_conf = "$CEPH_CONF"; }
+);
+EOF
+	if run "$PORTICOD" -c "$T_TMP/copy.conf" -f; then
+		fail copy-refused "porticod served two images with one identity" "$T_OUT"
+	elif out_has "holds the identity of backstore 'orig'"; then
+		pass copy-refused
+	else
+		fail copy-refused "porticod failed, but not for the identity" "$T_OUT"
+	fi
+else
+	fail copy-refused "rbd cp failed"
+fi
 
 # libiscsi's conformance suite on an rbd LU (1 GiB, 512-byte blocks)
 rbd_c create --size 1G rbd/conf0 || fail conformance-image "rbd create failed"
