@@ -324,6 +324,7 @@ static void rbd_updated(void *arg)
 	struct bs_dev *dev = arg;
 	struct rbd_store *s = rbd_store(dev);
 	uint64_t size, old = __atomic_load_n(&dev->size, __ATOMIC_ACQUIRE);
+	bs_size_cb cb;
 
 	if (rbd_get_size(s->image, &size))
 		return;
@@ -333,8 +334,10 @@ static void rbd_updated(void *arg)
 	__atomic_store_n(&dev->size, size, __ATOMIC_RELEASE);
 	log_info(BS_COMPONENT, "backstore '%s': image resized, %" PRIu64 " -> %" PRIu64 " bytes",
 		 dev->name, old, size);
-	if (dev->size_changed)
-		dev->size_changed(dev, dev->size_changed_arg);
+	/* set by the owner on another thread after open (config_open.c) */
+	cb = __atomic_load_n(&dev->size_changed, __ATOMIC_ACQUIRE);
+	if (cb)
+		cb(dev, dev->size_changed_arg);
 }
 
 /* ---- identity ---- */

@@ -236,8 +236,10 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			else
 				scsi_lu_own_bs(b->lu); /* it may outlive the model (obj.h) */
 			if (!ret) {
+				/* the store's watch thread may look already: the arg first */
 				b->dev->size_changed_arg = b->lu;
-				b->dev->size_changed = config_store_resized;
+				__atomic_store_n(&b->dev->size_changed, config_store_resized,
+						 __ATOMIC_RELEASE);
 			}
 		}
 		if (ret) {
