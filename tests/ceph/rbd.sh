@@ -4,7 +4,8 @@
 # (tests/ceph/cluster.sh: one monitor, manager and OSD on 127.0.0.1, in a
 # private directory, removed at exit). Checks: data written and read back
 # through libiscsi, UNMAP and GET LBA STATUS (the image is thin), WRITE
-# SAME, SYNCHRONIZE CACHE; the LU's identity stored in the image's
+# SAME, SYNCHRONIZE CACHE, COMPARE AND WRITE (matching, then a miscompare
+# and its offset); the LU's identity stored in the image's
 # metadata; `rbd resize` raising CAPACITY DATA HAS CHANGED on a session
 # that is in, and READ CAPACITY then saying the new size; a restart of
 # porticod with a configuration that does not pin the identity (a new
@@ -68,6 +69,11 @@ check write "$T_BIN/lunio" write "$U" 1000 64 7 fua
 check check "$T_BIN/lunio" check "$U" 1000 64 7
 check sync "$T_BIN/lunio" sync "$U"
 check writesame "$T_BIN/lunio" writesame "$U" 4096 128
+# one 512-byte block: the OSD compares and writes; a miscompare's offset is the sense's INFORMATION
+check caw "$T_BIN/lunio" caw "$U" 2000 300 && {
+	out_has "^caw: miscompare info 300$" ||
+		fail caw-information "expected INFORMATION 300: $(tr '\n' ' ' <"$T_OUT")" "$T_OUT"
+}
 
 # thin: an extent written is mapped; unmapped, it reads as zeros and is deallocated
 check write-4m "$T_BIN/lunio" write "$U" 16384 8192 9
