@@ -29,7 +29,7 @@ CFLAGS ?= $(OPT) -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -I. -MMD -MP \
 	$(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += $(SANFLAGS)
-LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread -lsystemd
+LIBS = -laio -lconfig -lcrypto -ljson-c -lpthread -lsystemd -lrbd -lrados
 TEST_LIBS = $(shell pkg-config --libs check 2>/dev/null) -liscsi
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
@@ -50,7 +50,7 @@ $(BUILD)/tests/unit/$(1)/%: $(BUILD)/tests/unit/$(1)/%.o $(2)
 	$$(CC) $$(LDFLAGS) -o $$@ $$< $(2) $$(TEST_LIBS) $$(LIBS)
 endef
 
-.PHONY: all deps test unit functional conformance sanitize demo bench check-vm check-layers \
+.PHONY: all deps test unit functional conformance sanitize demo bench check-vm check-ceph check-layers \
 	clean build-tests
 all: deps
 
@@ -94,11 +94,16 @@ check-layers:
 
 # Every test: the layer rules, unit, functional and conformance in the
 # normal build, then unit and functional again under ASan+UBSan, then the
-# fuzz regression and the VM lab.
+# fuzz regression, the ceph group and the VM lab.
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) build-tests
 	@$(MAKE) --no-print-directory -j$(NPROC) SAN=1 build-tests
 	@sh tests/run.sh --build $(BUILD) --san-build build-san all
+
+# porticod's rbd backstore on a one-node Ceph cluster the tests start on
+# 127.0.0.1 (tests/ceph); installs the ceph group of packages first.
+check-ceph: deps build-tests
+	@sh tests/run.sh --build $(BUILD) ceph
 
 # The VM lab (tests/vm): the kernel initiator, udev and dm-multipath in a QEMU guest.
 check-vm: deps $(PORTICOD) $(PORTICO) $(PORTICO_PATHD) $(PORTICO_PATH) $(VM_BINS) \

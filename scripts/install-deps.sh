@@ -5,6 +5,10 @@
 # benchmarks need. Idempotent: installs only what is missing, and runs
 # 'apt-get update' at most once per invocation. Run as root.
 # 'install-deps.sh --list' prints the packages, one a line, and installs nothing.
+# 'install-deps.sh --group NAME' installs the optional group
+# scripts/deps/optional/NAME.list instead (a test group that needs much
+# that nothing else does, e.g. ceph: a one-node Ceph cluster); with --list,
+# prints it.
 set -eu
 
 # llvm-14: llvm-symbolizer for clang 14's sanitizers (the fuzzers); the leak
@@ -14,6 +18,7 @@ build-essential pkg-config
 libaio-dev libconfig-dev check libiscsi-dev libssl-dev libjson-c-dev libedit-dev
 libnl-3-dev libnl-route-3-dev libdevmapper-dev libudev-dev
 libvirt-dev libxml2-dev libvirt-clients
+librbd-dev
 libiscsi-bin sg3-utils tgt fio iperf3 util-linux iproute2 procps
 jq
 clang libclang-rt-14-dev
@@ -28,7 +33,21 @@ for list in "$here"/deps/*.list; do
 	PKGS="$PKGS $(sed -e 's/#.*//' "$list")"
 done
 
+list_only=""
 if [ "${1:-}" = --list ]; then
+	list_only=1
+	shift
+fi
+if [ "${1:-}" = --group ]; then
+	group=$here/deps/optional/${2:-}.list
+	if [ -z "${2:-}" ] || [ ! -f "$group" ]; then
+		echo "install-deps: no optional group '${2:-}' (scripts/deps/optional/NAME.list)" >&2
+		exit 2
+	fi
+	PKGS=$(sed -e 's/#.*//' "$group")
+fi
+
+if [ -n "$list_only" ]; then
 	printf '%s\n' $PKGS
 	exit 0
 fi

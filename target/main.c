@@ -2,6 +2,8 @@
 /* porticod: the Portico iSCSI target daemon. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,7 @@ int main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	const char *debug = NULL;
 	bool foreground = false, check_only = false, verbose = false;
+	sigset_t sigs;
 	struct obj_model *model = NULL;
 	struct server *srv = NULL;
 	struct cfg_err err = { { 0 } };
@@ -96,7 +99,23 @@ int main(int argc, char **argv)
 	 * never leaves a half-written file; restoring a version is the admin's
 	 * explicit choice (docs/configuration.md).
 	 */
-	rc = config_load(path, &model, &err);
+	/*
+	 * Blocked in every thread from here: the server takes SIGINT and
+	 * SIGTERM through a signalfd, and a store's library may start threads
+	 * of its own as it opens (librados does), which inherit this mask;
+	 * one of them left unblocked would take the default action and kill
+	 * porticod without its clean stop.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	/*
+	 * Parsed before daemon(), so that a mistake in the file is one line on
+	 * the terminal; opened after it, because daemon() forks and a store's
+	 * library threads (librados) do not survive a fork.
+	 */
+	rc = config_parse(path, &model, &err);
 	if (rc) {
 		/* One line that names the file, the line and what to fix. */
 		fprintf(stderr, "porticod: %s\n", err.msg);
@@ -112,6 +131,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		log_to_syslog("porticod");
+	}
+	rc = config_open(model, &err);
+	if (rc) {
+		log_err("server", "%s", err.msg);
+		if (foreground)
+			fprintf(stderr, "porticod: %s\n", err.msg);
+		obj_model_free(model);
+		return 1;
 	}
 
 	rc = server_start(model, &srv, msg, sizeof(msg));

@@ -3,7 +3,7 @@
 #
 # The test runner behind 'make test', 'make unit', 'make functional' and
 # 'make conformance'. Usage:
-#   tests/run.sh --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|vm|all}
+#   tests/run.sh --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|ceph|vm|all}
 #
 # Counting:
 #   unit        each Check program's "N%: Checks: C, Failures: F, Errors: E" line
@@ -12,6 +12,8 @@
 #               lines (a script that exits non-zero without a FAIL line counts one failure)
 #   conformance "conformance: N passed, N failed, N skipped"
 #   layers      tests/check-layers.sh prints "PASS: layers/<room>" / "FAIL: ..." per room
+#   ceph        each tests/ceph/*.sh script (after 'install-deps.sh --group ceph'), as
+#               functional: a one-node Ceph cluster of its own, porticod's rbd backstore
 #   fuzz        tests/fuzz/run.sh prints "PASS: fuzz/<harness>" / "FAIL: fuzz/<harness>"
 #   vm          tests/vm/run.sh prints "PASS: vm/<scenario>" / "FAIL: ..." lines, or one
 #               "SKIP: vm ..." line where the lab cannot run (counted one skipped)
@@ -119,6 +121,34 @@ run_conformance() { # $1 build dir
 	fi
 }
 
+run_ceph() { # $1 build dir: the rbd backstore on a one-node cluster each script starts
+	log="$logdir/ceph-deps.log"
+	if ! sh scripts/install-deps.sh --group ceph >"$log" 2>&1; then
+		note_fail "ceph (cannot install the ceph group; log $log)" 1
+		echo "FAIL ceph: cannot install the ceph group"
+		tail -5 "$log"
+		return
+	fi
+	for s in $(ls tests/ceph/*.sh 2>/dev/null | grep -v '/cluster\.sh$' | sort); do
+		name="ceph/$(basename "$s" .sh)"
+		log="$logdir/$(echo "$name" | tr '/' '_').log"
+		BUILD="$1" timeout 1800 sh "$s" >"$log" 2>&1
+		rc=$?
+		p=$(grep -c '^PASS: ' "$log")
+		f=$(grep -c '^FAIL: ' "$log")
+		passed=$((passed + p))
+		grep -E '^rbd: ' "$log"
+		if [ "$f" -gt 0 ] || [ "$rc" -ne 0 ]; then
+			[ "$f" -eq 0 ] && f=1
+			note_fail "$name ($f failed, exit $rc; log $log)" "$f"
+			echo "FAIL $name: $p passed, $f failed (exit $rc)"
+			grep -E '^FAIL: ' "$log" | head -20
+		else
+			echo "ok   $name: $p passed"
+		fi
+	done
+}
+
 run_fuzz() { # tests/fuzz/run.sh: each fuzzer over its corpus and a few seconds more
 	[ -f tests/fuzz/run.sh ] || return 0
 	log="$logdir/fuzz.log"
@@ -185,6 +215,7 @@ functional) run_functional "$build" "" ;;
 conformance) run_conformance "$build" ;;
 vm) run_vm "$build" ;;
 packaging) run_functional "$build" "" packaging ;;
+ceph) run_ceph "$build" ;;
 layers) run_layers ;;
 all)
 	run_layers
@@ -202,9 +233,10 @@ all)
 		unset ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS ASAN_SYMBOLIZER_PATH
 	fi
 	run_fuzz
+	run_ceph "$build"
 	run_vm "$build"
 	;;
-*) echo "usage: $0 --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|vm|all}" >&2; exit 2 ;;
+*) echo "usage: $0 --build DIR [--san-build DIR] {layers|unit|functional|packaging|conformance|ceph|vm|all}" >&2; exit 2 ;;
 esac
 end=$(date +%s)
 

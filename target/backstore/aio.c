@@ -467,6 +467,11 @@ void bs_aio_submit(struct bs_io *io)
 		bs_aio_drain_wait(t);
 }
 
+void bs_remote_begin(struct bs_io *io)
+{
+	io->thread->pending++;
+}
+
 void bs_pool_submit(struct bs_io *io, int (*work)(struct bs_io *io))
 {
 	io->thread->pending++;

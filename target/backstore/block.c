@@ -242,6 +242,9 @@ static int block_submit(struct bs_dev *dev, struct bs_io *io)
 	case BS_OP_WRITE_ZEROES:
 		bs_pool_submit(io, block_work_write_zeroes);
 		return 0;
+	case BS_OP_COMPARE_WRITE:
+	case BS_OP_WRITE_SAME:
+		break; /* caw_max 0, write_same false: the SCSI engine does them */
 	}
 	return -EINVAL;
 }

@@ -68,7 +68,7 @@ const struct bs_ops *bs_find(const char *type)
 void bs_register_builtin(void)
 {
 	static const struct bs_ops *const builtin[] = { &bs_file_ops, &bs_block_ops, &bs_lvm_ops,
-								&bs_null_ops };
+								&bs_null_ops, &bs_rbd_ops };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(builtin); i++) {
@@ -204,7 +204,8 @@ void bs_close(struct bs_dev *dev)
 
 static bool bs_op_writes(enum bs_op op)
 {
-	return op == BS_OP_WRITE || op == BS_OP_UNMAP || op == BS_OP_WRITE_ZEROES;
+	return op == BS_OP_WRITE || op == BS_OP_UNMAP || op == BS_OP_WRITE_ZEROES ||
+	       op == BS_OP_COMPARE_WRITE || op == BS_OP_WRITE_SAME;
 }
 
 int bs_submit(struct bs_dev *dev, struct bs_io *io)
@@ -218,7 +219,9 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 
 	switch (io->op) {
 	case BS_OP_READ:
-	case BS_OP_WRITE: {
+	case BS_OP_WRITE:
+	case BS_OP_COMPARE_WRITE:
+	case BS_OP_WRITE_SAME: {
 		uint64_t sum = 0;
 		int i;
 
@@ -226,8 +229,19 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 			return -EINVAL;
 		for (i = 0; i < io->iovcnt; i++)
 			sum += io->iov[i].iov_len;
-		if (sum != io->len)
+		if (io->op == BS_OP_COMPARE_WRITE) {
+			/* only a store that does it, within its atomic unit */
+			if (!dev->caw_max || sum != 2 * io->len || !io->len ||
+			    io->len > dev->caw_max ||
+			    io->offset / dev->caw_max != (io->offset + io->len - 1) / dev->caw_max)
+				return -EINVAL;
+		} else if (io->op == BS_OP_WRITE_SAME) {
+			/* one block of pattern, a store that replicates it */
+			if (!dev->write_same || sum != dev->block_size)
+				return -EINVAL;
+		} else if (sum != io->len) {
 			return -EINVAL;
+		}
 		break;
 	}
 	case BS_OP_FLUSH:
@@ -256,5 +270,6 @@ int bs_submit(struct bs_dev *dev, struct bs_io *io)
 	io->done = 0;
 	io->work = NULL;
 	io->result = 0;
+	io->miscompare = 0;
 	return dev->ops->submit(dev, io);
 }

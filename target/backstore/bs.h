@@ -18,22 +18,43 @@
 struct ev_loop;
 struct bs_dev;
 
+/* An LU's identity as a store keeps it (bs_ops.identity). */
+struct bs_identity {
+	char serial[33]; /* VPD 0x80, printable ASCII */
+	uint8_t naa[8]; /* VPD 0x83 NAA designator */
+};
+
 enum bs_op {
 	BS_OP_READ,
 	BS_OP_WRITE,
 	BS_OP_FLUSH, /* make every completed write durable (SYNCHRONIZE CACHE) */
 	BS_OP_UNMAP, /* deallocate [offset, offset+len): punch hole / BLKDISCARD; reads return zeroes */
 	BS_OP_WRITE_ZEROES, /* [offset, offset+len) reads back as zeroes, stays allocated */
+	/*
+	 * Atomically: compare [offset, offset+len) with the first len bytes of
+	 * the iovecs and, only if equal, write the next len bytes there (the
+	 * iovecs hold 2 * len). Only where the store says so (bs_dev.caw_max).
+	 * A mismatch completes with -EILSEQ and io->miscompare set.
+	 */
+	BS_OP_COMPARE_WRITE,
+	/*
+	 * Every block of [offset, offset+len) becomes the one block the
+	 * iovecs hold (block_size bytes): WRITE SAME done by the store, where
+	 * it says so (bs_dev.write_same).
+	 */
+	BS_OP_WRITE_SAME,
 };
 
 struct bs_io {
 	enum bs_op op;
 	uint64_t offset; /* bytes */
-	uint64_t len; /* bytes; for READ/WRITE equal to the sum of the iovecs */
+	uint64_t len; /* bytes; for READ/WRITE the sum of the iovecs (COMPARE_WRITE: half of it) */
 	struct iovec *iov;
 	int iovcnt;
 	bool fua; /* WRITE: durable before completion (SBC-3 FUA) */
 	int result; /* set before cb runs: 0 or -errno */
+	/* COMPARE_WRITE that ended -EILSEQ: offset of the first differing byte from offset */
+	uint64_t miscompare;
 	void (*cb)(struct bs_io *io);
 	void *arg;
 	/* private to the backstore layer */
@@ -61,7 +82,18 @@ struct bs_params {
 	uint32_t phys_block_size;
 	bool removable; /* the LU reports removable media (RMB) and takes load/eject */
 	bool buffered; /* file: use the page cache even where O_DIRECT works (worker pool) */
+	/* rbd: path is "POOL/IMAGE"; the cluster's configuration file and the client's id */
+	const char *ceph_conf; /* NULL: librados's default search */
+	const char *ceph_client; /* "admin" or "client.admin"; NULL: admin */
 };
+
+struct bs_dev;
+/*
+ * Called when the store finds that its size changed under it (an rbd image
+ * resized by another client), from a thread of the store's own: thread-safe
+ * work only (raise a unit attention). dev->size is already the new size.
+ */
+typedef void (*bs_size_cb)(struct bs_dev *dev, void *arg);
 
 struct bs_dev {
 	const struct bs_ops *ops;
@@ -75,6 +107,15 @@ struct bs_dev {
 	bool write_back; /* a FLUSH is needed for durability */
 	bool readonly;
 	bool unmap_zeroes; /* blocks read back as zeroes after UNMAP (SBC-4 LBPRZ) */
+	/*
+	 * COMPARE_WRITE: the most bytes the store compares and writes
+	 * atomically, a range that must not cross a multiple of it; 0: none
+	 * (the SCSI engine reads, compares and writes itself).
+	 */
+	uint32_t caw_max;
+	bool write_same; /* takes BS_OP_WRITE_SAME */
+	bs_size_cb size_changed; /* set by the owner after open, before I/O; NULL: none */
+	void *size_changed_arg;
 	void *priv;
 	/* private to the backstore layer: bs_open's err buffer while ops->open runs */
 	char *err;
@@ -96,6 +137,17 @@ struct bs_ops {
 	int (*lba_status)(struct bs_dev *dev, uint64_t offset, bool *mapped, uint64_t *len);
 	/* Grows or shrinks the store to new_size bytes (0 for block: re-read the device size). */
 	int (*resize)(struct bs_dev *dev, uint64_t new_size);
+	/*
+	 * A store shared by several servers keeps the LU's identity with the
+	 * data, so that each of them reports the same one. On entry, id is
+	 * what the configuration gives (pinned or derived); the store's
+	 * identity, when it has one, replaces it (*adopted true), else the
+	 * given one is stored there. -EEXIST when pinned and the store holds
+	 * another; err (errlen bytes) says why it failed. NULL: the
+	 * configuration's identity is the LU's.
+	 */
+	int (*identity)(struct bs_dev *dev, struct bs_identity *id, bool pinned, bool *adopted,
+			char *err, size_t errlen);
 };
 
 /*

@@ -17,6 +17,7 @@ extern const struct bs_ops bs_file_ops;
 extern const struct bs_ops bs_block_ops;
 extern const struct bs_ops bs_lvm_ops;
 extern const struct bs_ops bs_null_ops;
+extern const struct bs_ops bs_rbd_ops;
 
 /* The calling thread's context (set by bs_thread_init), or NULL. */
 struct bs_thread *bs_thread_current(void);
@@ -48,6 +49,15 @@ void bs_aio_submit(struct bs_io *io);
 void bs_pool_submit(struct bs_io *io, int (*work)(struct bs_io *io));
 /* The same, for an io the engine already counts as outstanding (pool.c). */
 void bs_pool_queue(struct bs_io *io, int (*work)(struct bs_io *io));
+
+/*
+ * For a store whose library completes on threads of its own (rbd): io is
+ * accepted (counted outstanding on its thread) before it goes to the
+ * library; the library's thread then hands it back with
+ * bs_thread_complete_remote(io->thread, io), result set, and the callback
+ * runs on the submitting thread's loop.
+ */
+void bs_remote_begin(struct bs_io *io);
 
 /* Called by aio.c for each io a worker finished: queues it for the loop. */
 void bs_thread_complete_remote(struct bs_thread *t, struct bs_io *io);

@@ -9,6 +9,7 @@
 #include "target/backstore/bs_kind.h"
 
 static const char bs_kind_nothing[] = "it stores nothing";
+static const char bs_kind_local[] = "it is not a Ceph image";
 
 /* clang-format off */
 /*
@@ -19,6 +20,7 @@ static const char bs_kind_nothing[] = "it stores nothing";
 	.opens_as = "block", .path_key = "dev", .path_word = "DEVICE",                             \
 	/* bs.h: a device is thin when it takes discards */                                        \
 	.no_thin = "a device is thin when it takes discards, and porticod asks it",                \
+	.no_ceph = bs_kind_local,                                                                  \
 	.create_example = "create name=LUN1 dev=/dev/sdb1"
 
 const struct bs_kind bs_kinds[BS_KIND__COUNT] = {
@@ -26,6 +28,7 @@ const struct bs_kind bs_kinds[BS_KIND__COUNT] = {
 	[BS_KIND_FILE] = { .name = "file", .alias = "fileio", .opens_as = "file",
 			   .path_key = "file", .path_word = "PATH",
 			   .path_hint = "/var/lib/portico/NAME.img", .image = true, .resizes = true,
+			   .no_ceph = bs_kind_local,
 			   .create_example = "create name=LUN0 file=/path/LUN0.img size=20G" },
 	[BS_KIND_BLOCK] = { .name = "block", BS_KIND_DEVICE, .path_hint = "/dev/DEVICE" },
 	/*
@@ -38,7 +41,19 @@ const struct bs_kind bs_kinds[BS_KIND__COUNT] = {
 	[BS_KIND_NULL] = { .name = "null", .opens_as = "null", .size_required = true,
 			   .resizes = true, .no_path = bs_kind_nothing,
 			   .no_thin = bs_kind_nothing, .no_write_back = bs_kind_nothing,
+			   .no_ceph = bs_kind_local,
 			   .create_example = "create name=NULL0 size=100G" },
+	/*
+	 * A Ceph RBD image (target/backstore/rbd.c): thin by nature, and
+	 * write-through (librbd's cache off), so neither is a choice; a size
+	 * creates a missing image, set size= resizes it.
+	 */
+	[BS_KIND_RBD] = { .name = "rbd", .opens_as = "rbd", .path_key = "image",
+			  .path_word = "POOL/IMAGE", .path_hint = "rbd/NAME", .resizes = true,
+			  .remote = true,
+			  .no_thin = "an RBD image is thin, and reports its allocation",
+			  .no_write_back = "porticod turns librbd's cache off: an acknowledged write is on the OSDs",
+			  .create_example = "create name=VM1 image=rbd/vm1 size=20G" },
 };
 /* clang-format on */
 
@@ -61,6 +76,8 @@ const char *bs_kind_refuses(const struct bs_kind *k, enum bs_kind_takes what)
 		return k->no_thin;
 	case BS_KIND_TAKES_WRITE_BACK:
 		return k->no_write_back;
+	case BS_KIND_TAKES_CEPH:
+		return k->no_ceph;
 	}
 	return NULL;
 }
@@ -68,7 +85,7 @@ const char *bs_kind_refuses(const struct bs_kind *k, enum bs_kind_takes what)
 const struct bs_kind *bs_kind_for_path(bool image)
 {
 	for (size_t i = 0; i < BS_KIND__COUNT; i++)
-		if (!bs_kinds[i].no_path && bs_kinds[i].image == image)
+		if (!bs_kinds[i].no_path && !bs_kinds[i].remote && bs_kinds[i].image == image)
 			return &bs_kinds[i];
 	return NULL;
 }

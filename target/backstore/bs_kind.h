@@ -22,6 +22,7 @@ enum bs_kind_takes {
 	BS_KIND_TAKES_PATH, /* a file or a device to serve */
 	BS_KIND_TAKES_THIN, /* thin or thick, the administrator's choice */
 	BS_KIND_TAKES_WRITE_BACK, /* a write cache mode */
+	BS_KIND_TAKES_CEPH, /* a Ceph cluster's configuration and client */
 };
 
 struct bs_kind {
@@ -35,10 +36,13 @@ struct bs_kind {
 	bool image;
 	bool size_required; /* it has no size of its own: the configuration must give one */
 	bool resizes; /* set size= makes it that size; else it has its device's (size=auto) */
+	/* the path names no local file (an rbd image, "POOL/IMAGE"): not absolute, nothing to stat */
+	bool remote;
 	/* NULL where the kind takes it; else why it does not, for the message that refuses it */
 	const char *no_path;
 	const char *no_thin;
 	const char *no_write_back;
+	const char *no_ceph;
 	const char *create_example; /* the hint of a create without a name */
 };
 
@@ -47,6 +51,7 @@ enum bs_kind_id {
 	BS_KIND_BLOCK,
 	BS_KIND_LVM,
 	BS_KIND_NULL,
+	BS_KIND_RBD,
 	BS_KIND__COUNT,
 };
 

@@ -384,6 +384,9 @@ static int file_submit(struct bs_dev *dev, struct bs_io *io)
 	case BS_OP_WRITE_ZEROES:
 		bs_pool_submit(io, file_work_write_zeroes);
 		return 0;
+	case BS_OP_COMPARE_WRITE:
+	case BS_OP_WRITE_SAME:
+		break; /* caw_max 0, write_same false: the SCSI engine does them */
 	}
 	return -EINVAL;
 }

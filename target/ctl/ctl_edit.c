@@ -167,7 +167,10 @@ static int ctl_create_backstore(struct ctl_op *op)
 			return ctl_fail(op, -EEXIST, NULL, "'%s' is served already, by backstore '%s'",
 					path, b->name);
 	}
-	if (kind->path_key && (!path || path[0] != '/'))
+	if (kind->path_key && kind->remote && !path)
+		return ctl_fail(op, -EINVAL, kind->create_example, "a %s backstore needs %s=%s",
+				kind->name, kind->path_key, kind->path_word);
+	if (kind->path_key && !kind->remote && (!path || path[0] != '/'))
 		return ctl_fail(op, -EINVAL, NULL, "a %s backstore needs %s=/absolute/path",
 				kind->name, kind->path_key);
 	if (kind->image && !size && stat(path, &st))
@@ -194,6 +197,7 @@ static int ctl_create_backstore(struct ctl_op *op)
 		case OBJ_BS_SIZE:
 		case OBJ_BS_SERIAL:
 		case OBJ_BS_NAA:
+		case OBJ_BS_TEXT:
 			/* as given: the parser reads them in the file's words */
 			if (given)
 				rc = cfg_set_string(g, r->key, given);

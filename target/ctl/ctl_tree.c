@@ -845,6 +845,11 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 		case OBJ_BS_NAA:
 			rc = ct_add(p, r->key, json_object_new_string(naa));
 			break;
+		case OBJ_BS_TEXT:
+			if (obj_bs_setting_applies(r, k))
+				rc = ct_add(p, r->key,
+					    json_object_new_string(obj_bs_setting_text(r, &b->params)));
+			break;
 		}
 		if (rc)
 			return -ENOMEM;

@@ -349,7 +349,8 @@ static int config_bs_path(struct config_ctx *c, const config_setting_t *g,
 	if (!path)
 		return cfg_error(c->err, g, "backstore '%s': a %s backstore needs %s = \"%s\";",
 				 b->name, kind->name, r->key, kind->path_hint);
-	if (path[0] != '/')
+	/* an rbd image is POOL/IMAGE, which the store checks as it opens */
+	if (path[0] != '/' && !kind->remote)
 		return cfg_error(c->err, config_setting_get_member(g, r->key),
 				 "backstore '%s': path '%s' must be absolute", b->name, path);
 	if (strlen(path) >= sizeof(b->path))
@@ -357,6 +358,25 @@ static int config_bs_path(struct config_ctx *c, const config_setting_t *g,
 				 "backstore '%s': path is too long", b->name);
 	strcpy(b->path, path);
 	b->params.path = b->path;
+	return 0;
+}
+
+/* A string setting (rbd's ceph_conf, ceph_client): only where the kind takes it. */
+static int config_bs_text(struct config_ctx *c, const config_setting_t *g,
+			  const struct obj_bs_setting *r, struct obj_backstore *b,
+			  const struct bs_kind *kind)
+{
+	const char *v = NULL, *why = bs_kind_refuses(kind, r->takes);
+	int ret;
+
+	ret = cfg_get_string(g, r->key, false, &v, c->err);
+	if (ret || !v)
+		return ret;
+	if (why)
+		return config_bs_refuse(g, r->key, b->name, kind->name, why, c->err);
+	if (obj_bs_setting_set_text(r, b, v))
+		return cfg_error(c->err, config_setting_get_member(g, r->key),
+				 "backstore '%s': %s is too long", b->name, r->key);
 	return 0;
 }
 
@@ -545,6 +565,9 @@ static int config_parse_backstore(struct config_ctx *c, const config_setting_t *
 			break; /* with the NAA, which may be derived with it */
 		case OBJ_BS_NAA:
 			ret = config_bs_identity(c, g, b);
+			break;
+		case OBJ_BS_TEXT:
+			ret = config_bs_text(c, g, r, b, kind);
 			break;
 		}
 	}

@@ -68,7 +68,7 @@ static int config_precheck(const struct obj_backstore *b, const struct bs_kind *
 	char use[64] = "";
 	struct stat st;
 
-	if (!bs_kind_takes(kind, BS_KIND_TAKES_PATH))
+	if (!bs_kind_takes(kind, BS_KIND_TAKES_PATH) || kind->remote)
 		return 0;
 	if (stat(b->path, &st)) {
 		int e = errno;
@@ -102,6 +102,55 @@ static int config_precheck(const struct obj_backstore *b, const struct bs_kind *
 }
 
 /*
+ * A store shared by several servers (rbd) keeps the LU's identity with its
+ * data: the image's, when it has one, is the LU's, and is pinned in the
+ * model from then on (saved, compared as the configuration's); else the
+ * configuration's is stored there.
+ */
+static int config_open_identity(const struct obj_model *m, struct obj_backstore *b,
+				struct cfg_err *err)
+{
+	struct bs_identity id;
+	bool adopted = false;
+	char why[512] = "";
+	int ret;
+
+	snprintf(id.serial, sizeof(id.serial), "%s", b->id.serial);
+	memcpy(id.naa, b->id.naa, sizeof(id.naa));
+	ret = b->dev->ops->identity(b->dev, &id, b->serial_set || b->naa_set, &adopted, why,
+				    sizeof(why));
+	if (ret)
+		return config_open_err(err, b, ret, "backstore '%s': %s", b->name,
+				       why[0] ? why : strerror(-ret));
+	if (adopted) {
+		snprintf(b->id.serial, sizeof(b->id.serial), "%s", id.serial);
+		memcpy(b->id.naa, id.naa, sizeof(id.naa));
+	}
+	/*
+	 * A copied image (rbd cp, a clone) carries its source's metadata, and
+	 * so its identity: two LUs with one WWID would be one disk to every
+	 * multipath host. The parser checked the configuration's identities;
+	 * an adopted one is checked here against those opened before it.
+	 */
+	for (const struct obj_backstore *o = m->backstores; o < b; o++)
+		if (!strcmp(o->id.serial, b->id.serial) ||
+		    !memcmp(o->id.naa, b->id.naa, sizeof(o->id.naa)))
+			return config_open_err(err, b, -EEXIST,
+					       "backstore '%s': its image holds the identity of backstore '%s' (serial '%s'): a copy of an image keeps its source's portico.serial and portico.naa; remove them from the copy (rbd image-meta remove)",
+					       b->name, o->name, b->id.serial);
+	b->serial_set = true;
+	b->naa_set = true;
+	return 0;
+}
+
+/* The store's size changed under it (rbd.c's update watch): SBC-3 2A/09 to every nexus. */
+static void config_store_resized(struct bs_dev *dev, void *arg)
+{
+	(void)dev;
+	scsi_lu_raise_ua(arg, SCSI_UA_CAPACITY_CHANGED);
+}
+
+/*
  * The served backstore that b can take over: the same name, kind, path and
  * identity, and the same settings the store was opened with. A size of its
  * own is not compared: a resize changes an open store (ctl_ops.c). A store
@@ -123,6 +172,9 @@ static struct obj_backstore *config_same_store(const struct obj_model *old,
 		    o->params.phys_block_size != b->params.phys_block_size ||
 		    o->params.buffered != b->params.buffered ||
 		    (o->params.readonly && !b->params.readonly))
+			return NULL;
+		/* another cluster or client: open it again */
+		if (strcmp(o->ceph_conf, b->ceph_conf) || strcmp(o->ceph_client, b->ceph_client))
 			return NULL;
 		return o;
 	}
@@ -165,6 +217,14 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 					b->path[0] ? "'" : "", why[0] ? why : strerror(-ret));
 			goto err_close;
 		}
+		if (b->dev->ops->identity) {
+			ret = config_open_identity(m, b, err);
+			if (ret) {
+				bs_close(b->dev);
+				b->dev = NULL;
+				goto err_close;
+			}
+		}
 		ret = scsi_lu_create(b->dev, &b->id, &b->lu);
 		if (!ret) {
 			/*
@@ -177,6 +237,12 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 				scsi_lu_destroy(b->lu);
 			else
 				scsi_lu_own_bs(b->lu); /* it may outlive the model (obj.h) */
+			if (!ret) {
+				/* the store's watch thread may look already: the arg first */
+				b->dev->size_changed_arg = b->lu;
+				__atomic_store_n(&b->dev->size_changed, config_store_resized,
+						 __ATOMIC_RELEASE);
+			}
 		}
 		if (ret) {
 			b->lu = NULL;

@@ -171,6 +171,10 @@ static int config_save_backstore(config_setting_t *list, const struct obj_backst
 				 (unsigned long long)get_be64(b->id.naa));
 			ret = cfg_set_string(g, r->key, text);
 			break;
+		case OBJ_BS_TEXT:
+			if (obj_bs_setting_text(r, &b->params)[0])
+				ret = cfg_set_string(g, r->key, obj_bs_setting_text(r, &b->params));
+			break;
 		}
 	}
 	return ret;

@@ -416,6 +416,13 @@ static bool obj_backstore_equal(const struct obj_backstore *x, const struct obj_
 			if (memcmp(x->id.naa, y->id.naa, sizeof(x->id.naa)))
 				return obj_diff(why, whylen, "%s: id.naa differs", what);
 			break;
+		case OBJ_BS_TEXT:
+			if (strcmp(obj_bs_setting_text(r, &x->params),
+				   obj_bs_setting_text(r, &y->params)))
+				return obj_diff(why, whylen, "%s: %s '%s' != '%s'", what, r->field,
+						obj_bs_setting_text(r, &x->params),
+						obj_bs_setting_text(r, &y->params));
+			break;
 		}
 	}
 	OBJ_SAME_NUM(x, y, what, params.buffered);

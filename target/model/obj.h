@@ -48,6 +48,9 @@ struct obj_backstore {
 	int cfg_line;
 	bool serial_set; /* id.serial came from the configuration, not derived */
 	bool naa_set; /* id.naa came from the configuration, not derived */
+	/* rbd (obj_bs_settings' TEXT rows): params.ceph_conf and params.ceph_client point here */
+	char ceph_conf[4096];
+	char ceph_client[128];
 };
 
 

@@ -184,6 +184,10 @@ static const struct obj_setting obj_tpg_alua_rows[] = {
 
 /* A field of struct bs_params, for obj_model_equal "params.m" */
 #define OBJ_PARAM(T, m) OBJ_AT(struct bs_params, "params.", T, m)
+/* A TEXT row's char array in struct obj_backstore */
+#define OBJ_BS_STORE(m)                                                                            \
+	.store = offsetof(struct obj_backstore, m),                                                \
+	.store_size = sizeof(((struct obj_backstore *)0)->m)
 
 /*
  * A backstore's settings. thin and write_back are written out at their
@@ -244,6 +248,16 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 	[OBJ_BS_ROW_SERIAL] = { .key = "serial", .value = OBJ_BS_SERIAL, .word = "SERIAL",
 				.create = true },
 	[OBJ_BS_ROW_NAA] = { .key = "naa", .value = OBJ_BS_NAA, .word = "NAA", .create = true },
+	/* rbd: the cluster's configuration file (librados's default search without it) */
+	[OBJ_BS_ROW_CEPH_CONF] = { .key = "ceph_conf", .value = OBJ_BS_TEXT,
+				   .takes = BS_KIND_TAKES_CEPH, .word = "FILE", .create = true,
+				   OBJ_PARAM(const char *, ceph_conf),
+				   OBJ_BS_STORE(ceph_conf) },
+	/* rbd: the client librbd connects as, its id ("portico" for client.portico); admin */
+	[OBJ_BS_ROW_CEPH_CLIENT] = { .key = "ceph_client", .value = OBJ_BS_TEXT,
+				     .takes = BS_KIND_TAKES_CEPH, .word = "ID", .create = true,
+				     OBJ_PARAM(const char *, ceph_client),
+				     OBJ_BS_STORE(ceph_client) },
 };
 
 _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");
@@ -415,6 +429,31 @@ bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind
 	bool applies = obj_bs_setting_applies(r, k);
 
 	return (applies && r->always_saved) || v != (uint64_t)(applies && r->def);
+}
+
+const char *obj_bs_setting_text(const struct obj_bs_setting *r, const struct bs_params *p)
+{
+	const char *v = *(const char *const *)((const char *)p + r->offset);
+
+	return v ? v : "";
+}
+
+int obj_bs_setting_set_text(const struct obj_bs_setting *r, struct obj_backstore *b,
+			    const char *v)
+{
+	char *store = (char *)b + r->store;
+	const char **param = (const char **)((char *)&b->params + r->offset);
+
+	if (!v || !v[0]) {
+		store[0] = '\0';
+		*param = NULL;
+		return 0;
+	}
+	if (strlen(v) >= r->store_size)
+		return -ENAMETOOLONG;
+	strcpy(store, v);
+	*param = store;
+	return 0;
 }
 
 size_t obj_bs_settings_keys(const char **out, size_t cap)

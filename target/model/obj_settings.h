@@ -128,6 +128,8 @@ enum obj_bs_value {
 	OBJ_BS_PHYS_BLOCK_SIZE, /* a power-of-two multiple of block_size; 0: the store's own */
 	OBJ_BS_SERIAL, /* VPD page 0x80 unit serial number */
 	OBJ_BS_NAA, /* VPD page 0x83 NAA designator */
+	/* a string of struct bs_params (.offset), kept in struct obj_backstore (.store) */
+	OBJ_BS_TEXT,
 };
 
 /*
@@ -154,7 +156,8 @@ struct obj_bs_setting {
 	size_t offset; /* SIZE, BOOL, BLOCK_SIZE: in struct bs_params */
 	/* BOOL: the open store's own value in struct bs_dev, which the tree shows; 0: none */
 	size_t live;
-	const char *field; /* SIZE, BOOL, BLOCK_SIZE: as obj_model_equal names it */
+	const char *field; /* SIZE, BOOL, BLOCK_SIZE, TEXT: as obj_model_equal names it */
+	size_t store, store_size; /* TEXT: the char array of struct obj_backstore that holds it */
 };
 
 /* The rows of obj_bs_settings, in the order the file, create and the tree list them. */
@@ -171,6 +174,8 @@ enum obj_bs_row {
 	OBJ_BS_ROW_REMOVABLE,
 	OBJ_BS_ROW_SERIAL,
 	OBJ_BS_ROW_NAA,
+	OBJ_BS_ROW_CEPH_CONF,
+	OBJ_BS_ROW_CEPH_CLIENT,
 	OBJ_BS_ROW__COUNT,
 };
 extern const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT];
@@ -196,6 +201,12 @@ void obj_bs_setting_set(const struct obj_bs_setting *r, struct bs_params *p, uin
  * and the row is always_saved.
  */
 bool obj_bs_setting_written(const struct obj_bs_setting *r, const struct bs_kind *k, uint64_t v);
+/* A TEXT row's value in p ("" when not set). */
+const char *obj_bs_setting_text(const struct obj_bs_setting *r, const struct bs_params *p);
+/* Sets a TEXT row of b to v (copied into b; "" or NULL: not set). -ENAMETOOLONG. */
+struct obj_backstore;
+int obj_bs_setting_set_text(const struct obj_bs_setting *r, struct obj_backstore *b,
+			    const char *v);
 /* The file's keys of a backstore into out (cap entries with the NULL that ends them). */
 size_t obj_bs_settings_keys(const char **out, size_t cap);
 /*

@@ -539,8 +539,16 @@ static void sbc_caw_read(struct bs_io *io)
 static enum scsi_exec_result sbc_caw_locked(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	enum sense_reason r = scsi_cmd_bounce(cmd, (size_t)cmd->nblocks * lu->block_size);
+	enum sense_reason r;
 
+	/*
+	 * A store that compares and writes atomically itself, for every server
+	 * of it (an rbd image: the OSD); the range is held all the same, so
+	 * that this porticod's READs see the blocks before or after it.
+	 */
+	if (sbc_caw_native_fits(lu, cmd))
+		return sbc_caw_native(cmd, sbc_write_fua(cmd));
+	r = scsi_cmd_bounce(cmd, (size_t)cmd->nblocks * lu->block_size);
 	if (r == SENSE_OK)
 		r = scsi_cmd_submit(cmd, BS_OP_READ, cmd->lba * lu->block_size, cmd->bounce_len,
 				    cmd->bounce, false, sbc_caw_read);

@@ -292,6 +292,11 @@ static enum scsi_exec_result write_same_locked(struct scsi_cmd *cmd)
 			cmd->flags |= SCSI_CMD_F_NDOB;
 			r = write_same_replicate(cmd);
 		}
+	} else if (lu->bs->write_same) {
+		/* the store replicates the block itself (rbd: one block to the OSDs) */
+		cmd->left = 0;
+		r = scsi_cmd_submit(cmd, BS_OP_WRITE_SAME, off, len, cmd->buf, !atomic_load(&lu->wce),
+				    write_same_done);
 	} else
 		r = write_same_replicate(cmd);
 	if (r != SENSE_OK)

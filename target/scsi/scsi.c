@@ -899,9 +899,13 @@ enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t 
 	io->op = op;
 	io->offset = offset;
 	io->len = len;
-	if (op == BS_OP_READ || op == BS_OP_WRITE) {
+	if (op == BS_OP_READ || op == BS_OP_WRITE || op == BS_OP_COMPARE_WRITE ||
+	    op == BS_OP_WRITE_SAME) {
 		cmd->iov.iov_base = buf;
-		cmd->iov.iov_len = (size_t)len;
+		/* COMPARE_WRITE: the verify half, then the write half; WRITE_SAME: one block */
+		cmd->iov.iov_len = op == BS_OP_COMPARE_WRITE ? (size_t)(2 * len) :
+				   op == BS_OP_WRITE_SAME    ? lu->block_size :
+							       (size_t)len;
 		io->iov = &cmd->iov;
 		io->iovcnt = 1;
 	}

@@ -319,6 +319,16 @@ void scsi_cmd_data_in(struct scsi_cmd *cmd, const void *data, size_t len);
  */
 enum sense_reason scsi_cmd_submit(struct scsi_cmd *cmd, enum bs_op op, uint64_t offset,
 				  uint64_t len, void *buf, bool fua, void (*cb)(struct bs_io *io));
+/*
+ * COMPARE AND WRITE by the store (sbc_caw.c): whether cmd fits what lu's
+ * store does atomically (bs_dev.caw_max), the command run that way, and
+ * what a result means: MISCOMPARE with *info the Data-Out offset of the
+ * first differing byte (*has_info) for -EILSEQ, else the store's error.
+ */
+bool sbc_caw_native_fits(const struct scsi_lu *lu, const struct scsi_cmd *cmd);
+enum scsi_exec_result sbc_caw_native(struct scsi_cmd *cmd, bool fua);
+enum sense_reason sbc_caw_result(int result, uint64_t miscompare, uint64_t len, uint64_t *info,
+				 bool *has_info);
 /* The sense reason for a backstore error on op. */
 enum sense_reason scsi_bs_error(int err, enum bs_op op);
 

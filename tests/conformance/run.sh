@@ -44,7 +44,10 @@
 #
 # Environment: BUILD (default build), CONFORMANCE_TIMEOUT (seconds for the
 # main pass, default 420; 60 for each other pass), CONFORMANCE_DEBUG=1
-# (porticod -d all).
+# (porticod -d all). CONFORMANCE_LU0 (porticod): the main LU's backstore
+# entry, named conf0, instead of the thin file (tests/ceph/rbd.sh gives an
+# rbd image), with CONFORMANCE_NAME the logs' folder under
+# $BUILD/conformance/ (default: the target's name).
 set -u
 
 target=${1:-porticod}
@@ -83,7 +86,7 @@ porticod | tgt) ;;
 esac
 command -v iscsi-test-cu >/dev/null || die "iscsi-test-cu is missing (Debian package libiscsi-bin)"
 
-logs="$build/conformance/$target"
+logs="$build/conformance/${CONFORMANCE_NAME:-$target}"
 mkdir -p "$logs" || die "cannot create $logs"
 rm -f "$logs"/*.log "$logs/results.txt"
 tmp=$(mktemp -d /tmp/portico-conformance.XXXXXX) || die "mktemp failed"
@@ -102,11 +105,14 @@ if [ "$target" = porticod ]; then
 	[ -x "$build/bin/porticod" ] || die "$build/bin/porticod is missing (make)"
 	lun=0
 	lun_ro=1
+	lu0_entry=${CONFORMANCE_LU0:-}
+	[ -n "$lu0_entry" ] ||
+		lu0_entry="{ name = \"conf0\"; type = \"file\"; path = \"$tmp/lun0.img\"; thin = true; }"
 	cat >"$tmp/porticod.conf" <<CONF
 # tests/conformance/run.sh: a thin file LU and a read-only one on two loopback portals.
 control_socket = "$tmp/porticod.sock";
 backstores = (
-  { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; },
+  $lu0_entry,
   { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; },
   { name = "conf2"; type = "file"; path = "$tmp/lun2.img"; thin = true; },
   { name = "conf3"; type = "file"; path = "$tmp/lun3.img"; thin = true; removable = true; },

@@ -22,6 +22,9 @@
  *   writesame URL LBA N       WRITE SAME (16) then (10) over N blocks each, read back
  *   hammer URL SECONDS FILE   write/read-verify until SECONDS pass or FILE.stop exists; the
  *                             number of verified rounds is rewritten into FILE after each round
+ *   caw URL LBA OFFSET        COMPARE AND WRITE of one block at LBA: with what it holds
+ *                             (GOOD, the block inverted after), then with the byte at OFFSET
+ *                             changed (MISCOMPARE): "caw: good", "caw: miscompare info N"
  *   edtl URL LBA              WRITE (10) and READ (10) whose iSCSI expected data transfer
  *                             length differs from the CDB's: one line each, what came back,
  *                             and the blocks read back afterwards (2 blocks from LBA)
@@ -310,6 +313,95 @@ static int cmd_check(int argc, char **argv)
 			   arg_u64(argv[3], "seed"));
 	ft_close(l.iscsi, ok);
 	return ok ? 0 : 1;
+}
+
+/* One COMPARE AND WRITE of a block: verify half cmp, write half w. The task, or NULL. */
+static struct scsi_task *caw_one(struct ft_lun *l, uint64_t lba, const uint8_t *cmp,
+				 const uint8_t *w)
+{
+	uint8_t *buf = malloc(2 * (size_t)l->bs);
+	struct scsi_task *task;
+
+	if (!buf)
+		ft_die("out of memory");
+	memcpy(buf, cmp, l->bs);
+	memcpy(buf + l->bs, w, l->bs);
+	task = iscsi_compareandwrite_sync(l->iscsi, l->lun, lba, buf, 2 * l->bs, (int)l->bs, 0, 0,
+					  0, 0, 0);
+	free(buf);
+	return task;
+}
+
+static int cmd_caw(int argc, char **argv)
+{
+	struct scsi_task *task;
+	uint8_t *old = NULL, *inv = NULL;
+	const uint8_t *sb;
+	struct ft_lun l;
+	uint64_t lba, off;
+	int rc = 1;
+
+	if (argc != 3)
+		return 2;
+	lba = arg_u64(argv[1], "LBA");
+	off = arg_u64(argv[2], "offset");
+	if (!open_lun(&l, argv[0]))
+		return 1;
+	if (off >= l.bs)
+		ft_die("offset %llu is not inside a %u-byte block", (unsigned long long)off, l.bs);
+	task = iscsi_read16_sync(l.iscsi, l.lun, lba, l.bs, (int)l.bs, 0, 0, 0, 0, 0);
+	if (!ft_good(l.iscsi, task, "READ (16)"))
+		goto out;
+	old = malloc(l.bs);
+	inv = malloc(l.bs);
+	if (!old || !inv || (uint32_t)task->datain.size != l.bs)
+		ft_die("READ (16): no block came back");
+	memcpy(old, task->datain.data, l.bs);
+	scsi_free_scsi_task(task);
+	for (uint32_t i = 0; i < l.bs; i++)
+		inv[i] = (uint8_t)~old[i];
+	/* what the block holds: written */
+	task = caw_one(&l, lba, old, inv);
+	if (!ft_good(l.iscsi, task, "COMPARE AND WRITE"))
+		goto out;
+	scsi_free_scsi_task(task);
+	printf("caw: good\n");
+	/* one byte off: nothing written, MISCOMPARE at its offset (SBC-3 §5.2) */
+	inv[off] ^= 0x5a;
+	task = caw_one(&l, lba, inv, old);
+	inv[off] ^= 0x5a;
+	if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
+	    task->sense.key != SCSI_SENSE_MISCOMPARE || task->datain.size < 2 + 7) {
+		char buf[256];
+
+		fprintf(stderr, "COMPARE AND WRITE (one byte off): %s\n",
+			ft_status(l.iscsi, task, buf, sizeof(buf)));
+		if (task)
+			scsi_free_scsi_task(task);
+		goto out;
+	}
+	/* the response's data: SenseLength (2 bytes), then fixed-format sense data */
+	sb = task->datain.data + 2;
+	if ((sb[0] & 0x7f) == 0x70 && (sb[0] & 0x80))
+		printf("caw: miscompare info %u\n",
+		       (unsigned)sb[3] << 24 | (unsigned)sb[4] << 16 | (unsigned)sb[5] << 8 | sb[6]);
+	else
+		printf("caw: miscompare without information (sense 0x%02x)\n", sb[0]);
+	scsi_free_scsi_task(task);
+	/* and the block is what the first one wrote */
+	task = iscsi_read16_sync(l.iscsi, l.lun, lba, l.bs, (int)l.bs, 0, 0, 0, 0, 0);
+	if (!ft_good(l.iscsi, task, "READ (16)"))
+		goto out;
+	if ((uint32_t)task->datain.size == l.bs && !memcmp(task->datain.data, inv, l.bs))
+		rc = 0;
+	else
+		fprintf(stderr, "the block is not what the first COMPARE AND WRITE wrote\n");
+	scsi_free_scsi_task(task);
+out:
+	free(old);
+	free(inv);
+	ft_close(l.iscsi, rc == 0);
+	return rc;
 }
 
 static int cmd_zero(int argc, char **argv)
@@ -747,6 +839,7 @@ static const struct {
 	{ "check", cmd_check },	      { "zero", cmd_zero },
 	{ "readonly", cmd_readonly }, { "unmap", cmd_unmap },
 	{ "lbastatus", cmd_lbastatus }, { "sync", cmd_sync },
+	{ "caw", cmd_caw },
 	{ "writesame", cmd_writesame }, { "hammer", cmd_hammer },
 	{ "edtl", cmd_edtl },
 };

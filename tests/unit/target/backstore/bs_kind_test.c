@@ -42,12 +42,16 @@ START_TEST(every_kind_is_whole)
 	ck_assert_ptr_eq(bs_kind_refuses(k, BS_KIND_TAKES_PATH), k->no_path);
 	ck_assert_ptr_eq(bs_kind_refuses(k, BS_KIND_TAKES_THIN), k->no_thin);
 	ck_assert_ptr_eq(bs_kind_refuses(k, BS_KIND_TAKES_WRITE_BACK), k->no_write_back);
+	ck_assert_ptr_eq(bs_kind_refuses(k, BS_KIND_TAKES_CEPH), k->no_ceph);
+	/* a remote path is no file: it is neither an image nor a device to suggest */
+	ck_assert(!k->remote || (k->path_key && !k->image));
 	ck_assert_ptr_null(bs_kind_refuses(k, BS_KIND_TAKES_ANY));
 	ck_assert(bs_kind_takes(k, BS_KIND_TAKES_ANY));
 	/* create's example gives what create needs */
 	ck_assert_ptr_nonnull(strstr(k->create_example, "name="));
 	if (k->path_key) {
-		snprintf(key, sizeof(key), " %s=/", k->path_key);
+		/* an absolute path, or (remote) the image's name */
+		snprintf(key, sizeof(key), k->remote ? " %s=" : " %s=/", k->path_key);
 		ck_assert_msg(strstr(k->create_example, key), "%s: %s", k->name, k->create_example);
 	}
 	if (k->size_required)
@@ -60,7 +64,7 @@ START_TEST(lists_and_suggestions)
 	char buf[64];
 
 	bs_kind_names(buf, sizeof(buf), ", ");
-	ck_assert_str_eq(buf, "file, block, lvm, null");
+	ck_assert_str_eq(buf, "file, block, lvm, null, rbd");
 	bs_kind_names(buf, 12, ", ");
 	ck_assert_str_eq(buf, "file, block");
 	ck_assert_str_eq(bs_kind_for_path(true)->name, "file");

@@ -647,7 +647,7 @@ START_TEST(test_empty_model)
 	o = render_path(m, "/", -1, NULL);
 	ck_assert_str_eq(member(o, "name"), "/");
 	ck_assert_str_eq(member(child(o, 1), "summary"), "Targets: 0");
-	ck_assert_uint_eq(nchildren(child(o, 0)), 4);
+	ck_assert_uint_eq(nchildren(child(o, 0)), 5);
 	ck_assert_uint_eq(nchildren(child(o, 1)), 0);
 	json_object_put(o);
 	ck_assert_ptr_null(ctl_tree_render(m, NULL, -1, NULL));
@@ -735,7 +735,7 @@ START_TEST(test_resolve_missing)
 
 	assert_fails(m, "/storage", -ENOENT, "no 'storage' in / (backstores, iscsi)");
 	assert_fails(m, "/backstores/fileio", -ENOENT,
-		     "no backstore type 'fileio' in /backstores (block, file, lvm, null)");
+		     "no backstore type 'fileio' in /backstores (block, file, lvm, null, rbd)");
 	assert_fails(m, "/backstores/file/LUN9", -ENOENT,
 		     "no backstore 'LUN9' under /backstores/file");
 	/* names of backstores are case-sensitive */

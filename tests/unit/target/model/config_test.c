@@ -664,7 +664,7 @@ static const struct bad_case bad_cases[] = {
 	{ "backstores = (\n { name = \"a b\"; type = \"null\"; size = \"1M\"; }\n);\n", 2,
 	  "letters, digits" },
 	{ "backstores = (\n { name = \"a\";\n type = \"tape\"; }\n);\n", 3,
-	  "unknown type 'tape' (allowed: file, block, lvm, null)" },
+	  "unknown type 'tape' (allowed: file, block, lvm, null, rbd)" },
 	{ "backstores = (\n { name = \"a\"; type = \"file\"; size = \"1M\"; }\n);\n", 2,
 	  "a file backstore needs path" },
 	{ "backstores = (\n { name = \"a\"; type = \"block\"; }\n);\n", 2,

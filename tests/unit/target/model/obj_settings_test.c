@@ -625,6 +625,26 @@ START_TEST(bs_every_row_every_kind)
 		return; /* name, type, path, identity: config_test.c and config_save_test.c */
 	bs_text(k, "", text, sizeof(text));
 	m = parse(text);
+	if (r->value == OBJ_BS_TEXT) {
+		ck_assert_str_eq(obj_bs_setting_text(r, &m->backstores[0].params), "");
+		ck_assert_int_eq(obj_bs_setting_set_text(r, &m->backstores[0], "gw-1"), 0);
+		ck_assert_str_eq(obj_bs_setting_text(r, &m->backstores[0].params), "gw-1");
+		back = round_trip(m);
+		assert_equal(m, back);
+		ck_assert_int_eq(obj_bs_setting_set_text(r, &back->backstores[0], "gw-2"), 0);
+		ck_assert(!obj_model_equal(m, back, why, sizeof(why)));
+		ck_assert_msg(strstr(why, r->field), "'%s' does not name %s", why, r->field);
+		/* bounded by the model's array */
+		memset(text, 'x', sizeof(text) - 1);
+		text[sizeof(text) - 1] = '\0';
+		if (r->store_size <= sizeof(text) - 1)
+			ck_assert_int_eq(obj_bs_setting_set_text(r, &back->backstores[0], text),
+					 -ENAMETOOLONG);
+		ck_assert_str_eq(obj_bs_setting_text(r, &back->backstores[0].params), "gw-2");
+		obj_model_free(back);
+		obj_model_free(m);
+		return;
+	}
 	switch (r->value) {
 	case OBJ_BS_SIZE:
 		obj_bs_setting_set(r, &m->backstores[0].params, 2ULL << 30);
@@ -659,6 +679,8 @@ START_TEST(bs_create_args)
 		[BS_KIND_LVM] = { "name dev size write_back readonly block_size physical_block_size removable serial naa",
 				  "name dev size" },
 		[BS_KIND_NULL] = { "name size readonly block_size physical_block_size removable serial naa", "name size" },
+		[BS_KIND_RBD] = { "name image size readonly block_size physical_block_size removable serial naa ceph_conf ceph_client",
+				  "name image size" },
 	};
 	const char *args[OBJ_SETTINGS_MAX + 4];
 	char got[256];

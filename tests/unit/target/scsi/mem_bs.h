@@ -31,7 +31,7 @@ struct mem_bs {
 	int fail_next;		  /* the next request completes with this -errno */
 	bool no_write_zeroes;	  /* WRITE ZEROES completes with -EOPNOTSUPP */
 	bool refuse_write_zeroes; /* submit refuses WRITE ZEROES with -EOPNOTSUPP */
-	unsigned int n[5];	  /* requests by enum bs_op */
+	unsigned int n[7];	  /* requests by enum bs_op */
 	unsigned int nfua;	  /* writes submitted with fua */
 	struct bs_io last;	  /* a copy of the last request run */
 	void *last_iov_base;
@@ -160,6 +160,27 @@ static inline int mem_run(struct mem_bs *mb, struct bs_io *io)
 		memset(mb->data + io->offset, 0, io->len);
 		mem_map(mb, io->offset, io->len, true);
 		return 0;
+	case BS_OP_WRITE_SAME:
+		/* as an rbd image does it (dev.write_same set) */
+		for (done = 0; done < io->len; done += io->iov[0].iov_len)
+			memcpy(mb->data + io->offset + done, io->iov[0].iov_base,
+			       io->iov[0].iov_len);
+		mem_map(mb, io->offset, io->len, true);
+		return 0;
+	case BS_OP_COMPARE_WRITE: {
+		/* as an rbd image does it: compare, and write only if equal (dev.caw_max set) */
+		const uint8_t *cmp = io->iov[0].iov_base;
+		uint64_t k;
+
+		for (k = 0; k < io->len; k++)
+			if (mb->data[io->offset + k] != cmp[k]) {
+				io->miscompare = k;
+				return -EILSEQ;
+			}
+		memcpy(mb->data + io->offset, cmp + io->len, io->len);
+		mem_map(mb, io->offset, io->len, true);
+		return 0;
+	}
 	}
 	return -EINVAL;
 }

@@ -219,6 +219,35 @@ START_TEST(test_write_same_replicates)
 }
 END_TEST
 
+/* A store that replicates the block itself (rbd): one request, one block of data. */
+START_TEST(test_write_same_by_the_store)
+{
+	uint8_t blk[T_BS], zero[T_BS] = { 0 };
+	uint32_t n = 4096 + 3, i;
+	struct scsi_cmd c;
+
+	T.mb->dev.write_same = true;
+	for (i = 0; i < T_BS; i++)
+		blk[i] = (uint8_t)(i + 7);
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 7, n, blk, T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE_SAME], 1);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 0);
+	ck_assert_uint_eq(T.mb->last.offset, 7 * T_BS);
+	ck_assert_uint_eq(T.mb->last.len, (uint64_t)n * T_BS);
+	for (i = 7; i < 7 + n; i++)
+		ck_assert_int_eq(memcmp(T.mb->data + (size_t)i * T_BS, blk, T_BS), 0);
+	ck_assert_uint_eq(T.mb->data[(7 + n) * (size_t)T_BS], 0);
+	/* zeroes still go to the zeroing primitive, UNMAP to deallocation */
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_16, 0, 8, 8, zero, T_BS, &c), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE_ZEROES], 1);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE_SAME], 1);
+	/* the store's error is the command's */
+	T.mb->fail_next = -EIO;
+	ck_assert_uint_eq(run_ws(SCSI_OP_WRITE_SAME_10, 0, 100, 4, blk, T_BS, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+}
+END_TEST
+
 START_TEST(test_write_same_zeroes_and_unmap)
 {
 	uint8_t zero[T_BS] = {0}, ff[T_BS];
@@ -447,6 +476,7 @@ static Suite *lbp_suite(void)
 	tcase_add_test(tc, test_unmap);
 	tcase_add_test(tc, test_unmap_rejects);
 	tcase_add_test(tc, test_write_same_replicates);
+	tcase_add_test(tc, test_write_same_by_the_store);
 	tcase_add_test(tc, test_write_same_zeroes_and_unmap);
 	tcase_add_test(tc, test_write_same_rejects);
 	tcase_add_test(tc, test_write_same_to_the_end);

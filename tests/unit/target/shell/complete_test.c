@@ -72,7 +72,7 @@ START_TEST(paths)
 	ck_assert_str_eq(complete_at("/", tree, "cd /backstores/f", &start), "/backstores/file/");
 	ck_assert_uint_eq(start, 3);
 	ck_assert_str_eq(complete("/", "cd /backstores/file/"), "/backstores/file/LUN0");
-	ck_assert_str_eq(complete("/backstores", "cd "), "block/ file/ lvm/ null/");
+	ck_assert_str_eq(complete("/backstores", "cd "), "block/ file/ lvm/ null/ rbd/");
 	ck_assert_str_eq(complete("/backstores/file", "ls ../l"), "../lvm/");
 	ck_assert_str_eq(complete("/backstores/file", "cd .."), "../");
 	ck_assert_str_eq(complete("/", "/iscsi/iqn.2026-11.org.portico:storage1.4f1c2a9e7b30/t"),
@@ -92,7 +92,7 @@ START_TEST(paths_without_a_tree)
 	/* no daemon to ask: the tree's fixed shape still helps */
 	ck_assert_str_eq(complete_at("/", NULL, "cd ", NULL), "backstores/ iscsi/");
 	ck_assert_str_eq(complete_at("/", NULL, "cd /backstores/", NULL),
-			 "/backstores/block/ /backstores/file/ /backstores/lvm/ /backstores/null/");
+			 "/backstores/block/ /backstores/file/ /backstores/lvm/ /backstores/null/ /backstores/rbd/");
 	ck_assert_str_eq(complete_at(FIXTURE_TPG, NULL, "cd ", NULL), "acls/ luns/ portals/");
 	ck_assert_str_eq(complete_at("/iscsi", NULL, "cd ", NULL), "");
 	ck_assert_str_eq(complete_at("/", NULL, "he", NULL), "help");

@@ -27,8 +27,8 @@ static const char *joined(const char *const *list)
 
 START_TEST(kinds)
 {
-	ck_assert_str_eq(joined(sh_facts_bs_types()), "file block lvm null");
-	ck_assert_str_eq(sh_facts_bs_types_text(), "file, block, lvm and null");
+	ck_assert_str_eq(joined(sh_facts_bs_types()), "file block lvm null rbd");
+	ck_assert_str_eq(sh_facts_bs_types_text(), "file, block, lvm, null and rbd");
 	ck_assert_str_eq(sh_facts_bs_alias("fileio"), "file");
 	ck_assert_ptr_null(sh_facts_bs_alias("file"));
 	ck_assert_ptr_null(sh_facts_bs_alias("ramdisk"));

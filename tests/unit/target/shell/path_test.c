@@ -123,8 +123,8 @@ struct bad_path {
 static const struct bad_path bad_paths[] = {
 	{ "backstores", "not an absolute path" },
 	{ "/targets", "the root holds backstores and iscsi" },
-	{ "/backstores/fileio", "the backstore types are file, block, lvm and null" },
-	{ "/backstores/ramdisk/r", "the backstore types are file, block, lvm and null" },
+	{ "/backstores/fileio", "the backstore types are file, block, lvm, null and rbd" },
+	{ "/backstores/ramdisk/r", "the backstore types are file, block, lvm, null and rbd" },
 	{ "/backstores/file/LUN0/x", "a backstore has no children" },
 	{ TGT "/tpg0", "a target holds TPGs named tpgN, N from 1 to 65535 (tpg1, tpg2, ...)" },
 	{ TGT "/tpg65536", "a target holds TPGs named tpgN, N from 1 to 65535 (tpg1, tpg2, ...)" },

@@ -583,7 +583,7 @@ START_TEST(local_errors_send_nothing)
 			NULL);
 	ck_assert_int_eq(r.status, 1);
 	ck_assert_str_eq(r.err, "error: no node can be at '/backstores/ramdisk': the backstore types "
-				"are file, block, lvm and null\nhint: 'ls /' shows the tree\n");
+				"are file, block, lvm, null and rbd\nhint: 'ls /' shows the tree\n");
 	run_free(&r);
 	r = run_portico(ARGS("--socket", f.sock, "clearconfig"), NULL, NULL);
 	ck_assert_int_eq(r.status, 1);

@@ -189,7 +189,7 @@ static const struct bad_case bad_cases[] = {
 	{ "/iscsi", "set auth userid=x",
 	  "'set' at a iSCSI targets needs a group first: discovery_auth", NULL },
 	{ "/", "/backstores/ramdisk create name=r",
-	  "no node can be at '/backstores/ramdisk': the backstore types are file, block, lvm and null",
+	  "no node can be at '/backstores/ramdisk': the backstore types are file, block, lvm, null and rbd",
 	  "'ls /' shows the tree" },
 	{ "/", "cd /iscsi/x/tpg0", "no node can be at '/iscsi/x/tpg0': a target holds TPGs named "
 				   "tpgN, N from 1 to 65535 (tpg1, tpg2, ...)",

@@ -88,14 +88,15 @@ START_TEST(walkthrough_shape)
 		ck_assert_int_eq(line[len - 1], ']');
 		lines++;
 	}
-	ck_assert_uint_eq(lines, 23);
+	ck_assert_uint_eq(lines, 24);
 	ck_assert(strncmp(s, "o- / ...", 8) == 0);
 	ck_assert_ptr_nonnull(strstr(s, "\n  o- backstores ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n  | o- block ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n  | | o- LUN1 ...."));
-	/* lvm is not the last backstore type (null is): a bar goes on beside LUN2 */
+	/* lvm is not the last backstore type (rbd is): a bar goes on beside LUN2 */
 	ck_assert_ptr_nonnull(strstr(s, "\n  | | o- LUN2 ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n  | o- null ...."));
+	ck_assert_ptr_nonnull(strstr(s, "\n  | o- rbd ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n  o- iscsi ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n    o- " FIXTURE_TARGET " ...."));
 	ck_assert_ptr_nonnull(strstr(s, "\n      o- tpg1 ...."));
