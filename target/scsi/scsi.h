@@ -87,6 +87,9 @@ enum sense_reason {
 	SENSE_COPY_ABORTED,			   /* 0A/00/00, with a segment pointer */
 	SENSE_COPY_TARGET_NOT_REACHABLE,	   /* 0A/0D/02 */
 	SENSE_COPY_TARGET_FAILURE,		   /* 0A/0D/01 THIRD PARTY DEVICE FAILURE */
+	/* SBC-3 §4.32: a sanitize operation in progress, and one that failed */
+	SENSE_SANITIZE_IN_PROGRESS, /* 02/04/1B */
+	SENSE_SANITIZE_FAILED,	    /* 03/31/03 */
 	/* transport-detected (iSCSI) */
 	SENSE_INITIATOR_DETECTED_ERROR,
 	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
@@ -333,6 +336,15 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd);
  * LUN-not-mapped are handled here. See the file comment for the result.
  */
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
+
+/*
+ * The transport gives up on cmd, which the engine still holds (exec
+ * returned SCSI_EXEC_ASYNC, done has not run): an abort, a connection gone.
+ * cmd->done still runs exactly once, never inside this call; sooner when
+ * the engine can let go of cmd early (a SANITIZE waiting for its
+ * operation, which goes on: SBC-3 §4.32.1).
+ */
+void scsi_cmd_abort(struct scsi_cmd *cmd);
 
 /*
  * Ends cmd with CHECK CONDITION and the sense data for reason, in fixed or
