@@ -243,6 +243,39 @@ static bool sanitize_erase_supported(const struct scsi_cmd *cmd)
 	return lu && sanitize_can_erase(lu);
 }
 
+void sanitize_lu_set_store(struct scsi_lu *lu, const struct sanitize_store_ops *ops, void *arg)
+{
+	lu->sanitize.store = ops;
+	lu->sanitize.store_arg = arg;
+}
+
+void sanitize_lu_restore_failed(struct scsi_lu *lu, bool ause)
+{
+	lu->sanitize.ause = ause;
+	atomic_store(&lu->sanitize.state, SANITIZE_STATE_FAILED);
+}
+
+void sanitize_lu_fini(struct scsi_lu *lu)
+{
+	if (lu->sanitize.store && lu->sanitize.store->release)
+		lu->sanitize.store->release(lu->sanitize.store_arg);
+	lu->sanitize.store = NULL;
+}
+
+/* Records or forgets the state in the store (when the LU has one); 0 or -errno. */
+static int sanitize_mark(struct scsi_lu *lu, bool set, bool ause)
+{
+	int ret;
+
+	if (!lu->sanitize.store)
+		return 0;
+	ret = lu->sanitize.store->mark(lu->sanitize.store_arg, set, ause);
+	if (ret)
+		log_err(SCSI_COMPONENT, "lu '%s': cannot %s its sanitize state: %s",
+			lu->id.serial, set ? "record" : "clear", strerror(-ret));
+	return ret;
+}
+
 /* ---- the operation ---- */
 
 static void sanitize_step(struct sanitize_job *job);
@@ -268,6 +301,9 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 			      err ? SANITIZE_STATE_FAILED : SANITIZE_STATE_IDLE,
 			      memory_order_release);
 	pthread_mutex_unlock(&lu->lock);
+	/* a failure stays recorded: the failed state outlives a restart */
+	if (!err)
+		sanitize_mark(lu, false, false);
 	if (err)
 		log_err(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) failed: %s",
 			lu->id.serial, job->sa, strerror(-err));
@@ -457,9 +493,10 @@ static enum scsi_exec_result sanitize_exec_exit(struct scsi_cmd *cmd)
 		 * when the failed command allowed it (AUSE=1); else only a
 		 * sanitize that completes does.
 		 */
-		if (lu->sanitize.ause)
+		if (lu->sanitize.ause) {
 			atomic_store(&lu->sanitize.state, SANITIZE_STATE_IDLE);
-		else
+			sanitize_mark(lu, false, false);
+		} else
 			r = scsi_invalid_cdb(cmd, 1, 4);
 	}
 	/* idle: nothing to leave; GOOD (docs/conformance.md) */
@@ -527,6 +564,16 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		pthread_mutex_unlock(&lu->lock);
 		sanitize_job_free(job);
 		return scsi_cmd_finish(cmd, sanitize_refuses(cmd, cmd->op));
+	}
+	/*
+	 * Recorded before it starts: porticod may die in the middle, and the
+	 * LU must then come back failed, not with half its blocks overwritten
+	 * and nothing said (docs/conformance.md).
+	 */
+	if (sanitize_mark(lu, true, job->ause)) {
+		pthread_mutex_unlock(&lu->lock);
+		sanitize_job_free(job);
+		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
 	}
 	scsi_lu_get(lu);
 	job->lu = lu;

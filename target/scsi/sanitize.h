@@ -37,6 +37,22 @@ enum sanitize_state {
 struct sanitize_job;
 
 /*
+ * Where an LU keeps, across a restart of porticod, that a sanitize runs or
+ * failed on it (the model's store, target/model/sanitize_store.h).
+ */
+struct sanitize_store_ops {
+	/*
+	 * Records (set true: with the command's AUSE bit) or forgets that
+	 * the LU is sanitizing or failed, durably before it returns. 0 or
+	 * -errno. Synchronous (a small file and an fsync, on the I/O thread):
+	 * a sanitize starts and ends rarely.
+	 */
+	int (*mark)(void *arg, bool set, bool ause);
+	/* Called once when the LU is destroyed; arg is not used again. May be NULL. */
+	void (*release)(void *arg);
+};
+
+/*
  * Embedded in struct scsi_lu (all zero: idle). state and progress are read
  * by every command on any thread; the transitions happen under lu->lock.
  */
@@ -45,7 +61,23 @@ struct scsi_sanitize {
 	_Atomic uint16_t progress; /* while running: done / total in 65536ths */
 	bool ause;		   /* FAILED: the failed command's AUSE bit */
 	struct sanitize_job *job;  /* RUNNING: the operation (owned by it) */
+	const struct sanitize_store_ops *store; /* NULL: nothing survives a restart */
+	void *store_arg;
 };
+
+/*
+ * At LU creation, before any nexus attaches: the LU keeps its sanitize
+ * state through ops from now on (released with the LU).
+ */
+void sanitize_lu_set_store(struct scsi_lu *lu, const struct sanitize_store_ops *ops, void *arg);
+/*
+ * At LU creation, before any nexus attaches: a sanitize was running or had
+ * failed when porticod stopped; the LU starts in the failed state (SBC-3
+ * §4.32.1), EXIT FAILURE MODE allowed when ause.
+ */
+void sanitize_lu_restore_failed(struct scsi_lu *lu, bool ause);
+/* At LU destruction: releases the store. */
+void sanitize_lu_fini(struct scsi_lu *lu);
 
 /* The OVERWRITE parameter list (SBC-3 §5.30.2.2), decoded. */
 struct sanitize_overwrite {

@@ -609,6 +609,7 @@ void scsi_lu_put(struct scsi_lu *lu)
 	}
 	pr_lu_fini(lu);
 	range_lock_fini(&lu->range);
+	sanitize_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
 	if (lu->owns_bs)
 		bs_close(lu->bs);

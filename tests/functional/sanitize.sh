@@ -6,7 +6,11 @@
 # answers at once and REQUEST SENSE reports its progress (never going back)
 # until it ends, another initiator's TEST UNIT READY is refused with NOT
 # READY / SANITIZE IN PROGRESS meanwhile, and the pattern is on the medium
-# after. A thick file LU offers neither erase (docs/conformance.md).
+# after. A thick file LU offers neither erase (docs/conformance.md). A
+# porticod killed (-9) in the middle of an OVERWRITE comes back with the LU
+# failed (MEDIUM ERROR, SANITIZE COMMAND FAILED) until EXIT FAILURE MODE
+# (AUSE was set) or a sanitize that completes; one that completed leaves
+# nothing behind.
 . "$(dirname "$0")/lib.sh"
 t_require "$T_BIN/lunio" "$T_BIN/sanitizec"
 
@@ -17,6 +21,7 @@ THICK=$T_TMP/thick.img
 conf() {
 	conf_head
 	cat <<EOF
+state_dir = "$T_TMP/state";
 backstores = (
   { name = "thin"; type = "file"; path = "$THIN"; size = "256M"; thin = true; },
   { name = "thick"; type = "file"; path = "$THICK"; size = "16M"; thin = false; }
@@ -31,6 +36,15 @@ targets = (
       } );
   } );
 EOF
+}
+
+# PASS NAME when the last check's output has a line matching REGEX, else FAIL.
+expect() { # NAME REGEX
+	if out_has "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line matching '$2'" "$T_OUT"
+	fi
 }
 
 pd_start conf || t_done
@@ -94,14 +108,39 @@ if check overwrite-immed-progress $S overwrite "$(url "$TGT" 0)" 0x5a; then
 fi
 
 # ---- a thick LU: no erase offered; OVERWRITE is ----
+# INVALID OPERATION CODE
 check_fails thick-block-erase-refused $S erase "$(url "$TGT" 1)" block &&
-	if out_has 'ILLEGAL_REQUEST/0x2000'; then
-		pass thick-block-erase-refused
-	else
-		fail thick-block-erase-refused "not INVALID OPERATION CODE" "$T_OUT"
-	fi
+	expect thick-block-erase-refused 'ILLEGAL_REQUEST/0x2000'
 check_fails thick-crypto-erase-refused $S erase "$(url "$TGT" 1)" crypto &&
 	pass thick-crypto-erase-refused
+
+# ---- porticod dies in the middle: the LU comes back failed ----
+U="$(url "$TGT" 0)"
+if check restart-start-overwrite $S start "$U" 0x33 ause; then
+	pd_kill9
+	if [ -f "$T_TMP/state/sanitize/"* ]; then
+		pass restart-state-recorded
+	else
+		fail restart-state-recorded "nothing under $T_TMP/state/sanitize"
+	fi
+	if pd_restart; then
+		# MEDIUM ERROR, SANITIZE COMMAND FAILED
+		check restart-tur $S tur "$U" && expect restart-lu-failed '^3/31/03$'
+		check restart-exit-failure-mode $S exit "$U" &&
+			expect restart-exit-failure-mode-good '^GOOD$'
+		check restart-tur-after-exit $S tur "$U" && expect restart-lu-ready-after-exit '^GOOD$'
+		[ -z "$(ls "$T_TMP/state/sanitize" 2>/dev/null)" ] && pass restart-state-cleared ||
+			fail restart-state-cleared "$(ls "$T_TMP/state/sanitize")"
+	fi
+fi
+# one that completes leaves nothing to come back to
+if check restart-overwrite-complete $S overwrite "$U" 0x44; then
+	pd_kill9
+	if pd_restart; then
+		check restart-after-complete-tur $S tur "$U" &&
+			expect restart-after-complete-ready '^GOOD$'
+	fi
+fi
 
 pd_stop sanitize-exit
 t_done

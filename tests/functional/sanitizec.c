@@ -17,6 +17,10 @@
  *                             sense than NOT READY / SANITIZE IN PROGRESS came, or
  *                             when the other nexus was not refused
  *   pattern URL BYTE          the first and the last 8 blocks hold that pattern
+ *   start URL BYTE [ause]     OVERWRITE with IMMED (and AUSE): "GOOD"
+ *   tur URL                   TEST UNIT READY past the unit attentions of a new
+ *                             session: "GOOD" or "KEY/ASC/ASCQ"
+ *   exit URL                  EXIT FAILURE MODE: "GOOD" or "KEY/ASC/ASCQ"
  */
 #include <errno.h>
 #include <getopt.h>
@@ -225,6 +229,65 @@ static int cmd_pattern(const char *url, uint8_t byte)
 	return 0;
 }
 
+/* Logs in without the ready check (the unit may be failed) and prints what cmd got. */
+static int cmd_status(const char *url, const char *what)
+{
+	struct scsi_task *task = NULL;
+	struct iscsi_context *iscsi;
+	int lun, i;
+
+	iscsi = ft_connect(url, opt_initiator, false, false, &lun);
+	if (!iscsi)
+		return 1;
+	for (i = 0; i < 8; i++) {
+		if (task)
+			scsi_free_scsi_task(task);
+		if (!strcmp(what, "tur"))
+			task = iscsi_testunitready_sync(iscsi, lun);
+		else
+			task = iscsi_sanitize_exit_failure_mode_sync(iscsi, lun, 0, 0);
+		if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
+		    task->sense.key != SCSI_SENSE_UNIT_ATTENTION)
+			break;
+	}
+	if (!task) {
+		fprintf(stderr, "%s: %s\n", what, iscsi_get_error(iscsi));
+		return 1;
+	}
+	if (task->status == SCSI_STATUS_GOOD)
+		printf("GOOD\n");
+	else if (task->status == SCSI_STATUS_CHECK_CONDITION)
+		printf("%x/%02x/%02x\n", task->sense.key, task->sense.ascq >> 8,
+		       task->sense.ascq & 0xff);
+	else
+		printf("status 0x%02x\n", task->status);
+	scsi_free_scsi_task(task);
+	ft_close(iscsi, true);
+	return 0;
+}
+
+static int cmd_start(const char *url, uint8_t byte, bool ause)
+{
+	struct scsi_task *task;
+	struct iscsi_data data;
+	uint8_t params[8] = {0x01, 0, 0, 4};
+	struct ft_lun l;
+
+	if (!ft_open(&l, url, opt_initiator, false))
+		return 1;
+	pattern_of(params + 4, 4, byte);
+	data.data = params;
+	data.size = sizeof(params);
+	task = iscsi_sanitize_sync(l.iscsi, l.lun, 1, ause, SANITIZE_OVERWRITE, sizeof(params),
+				   &data);
+	if (!ft_good(l.iscsi, task, "SANITIZE OVERWRITE IMMED"))
+		return 1;
+	scsi_free_scsi_task(task);
+	printf("GOOD\n");
+	ft_close(l.iscsi, true);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int c;
@@ -251,5 +314,10 @@ int main(int argc, char **argv)
 		return cmd_overwrite(argv[1], (uint8_t)strtoul(argv[2], NULL, 0));
 	if (!strcmp(argv[0], "pattern") && argc == 3)
 		return cmd_pattern(argv[1], (uint8_t)strtoul(argv[2], NULL, 0));
+	if (!strcmp(argv[0], "start") && (argc == 3 || argc == 4))
+		return cmd_start(argv[1], (uint8_t)strtoul(argv[2], NULL, 0),
+				 argc == 4 && !strcmp(argv[3], "ause"));
+	if ((!strcmp(argv[0], "tur") || !strcmp(argv[0], "exit")) && argc == 2)
+		return cmd_status(argv[1], argv[0]);
 	ft_die("unknown command or arguments: '%s'", argv[0]);
 }

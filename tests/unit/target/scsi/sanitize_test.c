@@ -631,6 +631,79 @@ START_TEST(test_rsoc_lists_service_actions)
 }
 END_TEST
 
+/* A store that remembers the last mark, and can refuse. */
+static struct {
+	int nset, nclear;
+	bool set, ause;
+	int fail;
+	int released;
+} fs;
+
+static int fake_mark(void *arg, bool set, bool ause)
+{
+	(void)arg;
+	if (fs.fail)
+		return fs.fail;
+	if (set)
+		fs.nset++;
+	else
+		fs.nclear++;
+	fs.set = set;
+	fs.ause = ause;
+	return 0;
+}
+
+static void fake_release(void *arg)
+{
+	(void)arg;
+	fs.released++;
+}
+
+static const struct sanitize_store_ops fake_store = {.mark = fake_mark, .release = fake_release};
+
+START_TEST(test_store_marks)
+{
+	uint8_t p[16];
+	struct scsi_cmd c;
+	size_t n = ow_params(p, 0x01, 4, 0x21);
+
+	memset(&fs, 0, sizeof(fs));
+	sanitize_lu_set_store(T.lu, &fake_store, NULL);
+	/* recorded before it starts, cleared when it completes */
+	ck_assert_uint_eq(run_immed(T.itl, 0x80 | 0x20 | SANITIZE_SA_OVERWRITE, p, n, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert_int_eq(fs.nset, 1);
+	ck_assert(fs.set && fs.ause);
+	mem_drain(T.mb);
+	ck_assert_int_eq(fs.nclear, 1);
+	ck_assert(!fs.set);
+	/* a failure stays recorded; EXIT FAILURE MODE clears it */
+	failed_sanitize(0x20);
+	ck_assert_int_eq(fs.nset, 2);
+	ck_assert(fs.set);
+	ck_assert_uint_eq(run_immed(T.itl, SANITIZE_SA_EXIT_FAILURE_MODE, NULL, 0, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert(!fs.set);
+	/* what cannot be recorded does not start */
+	fs.fail = -EIO;
+	ck_assert_uint_eq(run_immed(T.itl, 0x80 | SANITIZE_SA_OVERWRITE, p, n, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), 0x044400u);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_IDLE);
+	ck_assert_ptr_null(T.mb->head);
+	fs.fail = 0;
+	/* an LU restored failed */
+	sanitize_lu_restore_failed(T.lu, false);
+	ck_assert_uint_eq(tur(T.itl2, NULL), T_SANITIZE_FAILED);
+	ck_assert_uint_eq(run_immed(T.itl, SANITIZE_SA_EXIT_FAILURE_MODE, NULL, 0, &c),
+			  SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_BLOCK_ERASE, NULL, 0, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(tur(T.itl2, NULL), T_GOOD);
+	ck_assert_int_eq(fs.released, 0);
+}
+END_TEST
+
 static Suite *sanitize_suite(void)
 {
 	Suite *s = suite_create("sanitize");
@@ -653,6 +726,7 @@ static Suite *sanitize_suite(void)
 	tcase_add_test(tc, test_failed_state_ause1_exit);
 	tcase_add_test(tc, test_abort_waiter);
 	tcase_add_test(tc, test_reservation_and_write_protect);
+	tcase_add_test(tc, test_store_marks);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tk, san_setup_thick, san_teardown);
