@@ -115,6 +115,7 @@ if [ "$target" = porticod ]; then
 	cat >"$tmp/porticod.conf" <<CONF
 # tests/conformance/run.sh: a thin file LU and a read-only one on two loopback portals.
 control_socket = "$tmp/porticod.sock";
+state_dir = "$tmp/state";
 backstores = (
   { name = "conf0"; type = "file"; path = "$tmp/lun0.img"; thin = true; },
   { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; },
@@ -160,7 +161,7 @@ CONF
 	case $? in
 	0) ;;
 	1) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod exited at start-up" ;;
-	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1, :$p2 and :$p3 after 10 s" ;;
+	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1, :$p2, :$p3 and :$p4 after 10 s" ;;
 	esac
 	tpid=$PORTICOD_PID
 	version="porticod ($(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown))"
@@ -185,7 +186,9 @@ echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2;" \
 [ "$target" = porticod ] &&
 	echo "conformance: LUN 2 (1 GiB sparse file, thin) through TPG 1 and TPG 2" \
 		"(active/non-optimized) on 127.0.0.1:$p3;" \
-		"LUN 3: 64 MiB sparse file, thin, removable; LUN 4: 1 GiB sparse file, thin, 512e"
+		"LUN 3: 64 MiB sparse file, thin, removable; LUN 4: 1 GiB sparse file, thin, 512e" &&
+	echo "conformance: sanitize pass: $iqn_s LUN 0 (1 GiB sparse file, thin), no NOP-In," \
+		"on 127.0.0.1:$p4"
 echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)"
 
 iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected-main.txt"
