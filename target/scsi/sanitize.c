@@ -70,13 +70,21 @@ struct sanitize_job {
 	int64_t start_ms;
 	uint64_t written;
 	struct ev_timer *pace;
+	struct ev_loop *loop; /* the issuing thread's (NULL outside a loop: unit tests) */
+	struct ev_loop *pace_loop; /* the loop pace is armed on */
 	/* where the operation is */
 	uint64_t size; /* bytes */
 	uint64_t off;
 	struct bs_io io;
 	struct iovec iov;
 	struct scsi_cmd *waiter; /* the SANITIZE without IMMED, until it is answered */
+	bool in_flight;		 /* io is in the store */
+	bool stopping;		 /* scsi_thread_stop(): end at the next step */
+	struct sanitize_job *next_on_thread;
 };
+
+/* The operations running on this I/O thread, for scsi_thread_stop(). */
+static __thread struct sanitize_job *sanitize_thread_jobs;
 
 void sanitize_set_rate(uint64_t bytes_per_s)
 {
@@ -291,9 +299,20 @@ static void sanitize_job_free(struct sanitize_job *job)
 static void sanitize_finish(struct sanitize_job *job, int err)
 {
 	struct scsi_lu *lu = job->lu;
-	struct scsi_cmd *waiter = job->waiter;
+	struct scsi_cmd *waiter;
+	struct sanitize_job **pp;
 
+	for (pp = &sanitize_thread_jobs; *pp; pp = &(*pp)->next_on_thread)
+		if (*pp == job) {
+			*pp = job->next_on_thread;
+			break;
+		}
+	if (job->pace) {
+		ev_timer_cancel(job->pace_loop, job->pace);
+		job->pace = NULL;
+	}
 	pthread_mutex_lock(&lu->lock);
+	waiter = job->waiter; /* under the lock: sanitize_cmd_abort() may have taken it */
 	lu->sanitize.job = NULL;
 	lu->sanitize.ause = job->ause;
 	atomic_store(&lu->sanitize.progress, 0);
@@ -321,6 +340,11 @@ static void sanitize_io_done(struct bs_io *io)
 {
 	struct sanitize_job *job = io->arg;
 
+	job->in_flight = false;
+	if (job->stopping) {
+		sanitize_finish(job, -ECANCELED);
+		return;
+	}
 	if (io->result) {
 		sanitize_finish(job, io->result);
 		return;
@@ -381,10 +405,11 @@ static void sanitize_step(struct sanitize_job *job)
 	case SANITIZE_STEP_WRITE: {
 		int64_t wait = sanitize_pace_ms(job->written, ev_now_ms() - job->start_ms,
 						job->rate);
-		struct ev_loop *loop = ev_current();
+		struct ev_loop *loop = job->loop ? job->loop : ev_current();
 
 		if (wait > 0 && loop) {
 			job->pace = ev_timer_add(loop, wait, sanitize_pace_timer, job);
+			job->pace_loop = loop;
 			if (job->pace)
 				return;
 		}
@@ -415,6 +440,25 @@ static void sanitize_step(struct sanitize_job *job)
 	ret = bs_submit(job->lu->bs, io);
 	if (ret)
 		sanitize_finish(job, ret);
+	else
+		job->in_flight = true;
+}
+
+void scsi_thread_stop(void)
+{
+	struct sanitize_job *job = sanitize_thread_jobs, *next;
+
+	for (; job; job = next) {
+		next = job->next_on_thread;
+		log_warn(SCSI_COMPONENT,
+			 "lu '%s': sanitize (service action %02xh) cut short by porticod's stop; "
+			 "the LU stays failed",
+			 job->lu->id.serial, job->sa);
+		/* the request in the store ends it; nothing in the store: now */
+		job->stopping = true;
+		if (!job->in_flight)
+			sanitize_finish(job, -ECANCELED);
+	}
 }
 
 /* An aborted waiter's end: the transport sends nothing for it. */
@@ -426,17 +470,18 @@ static void sanitize_abort_done(void *arg)
 bool sanitize_cmd_abort(struct scsi_cmd *cmd)
 {
 	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	const struct scsi_op *op = cmd->op;
 	struct sanitize_job *job;
-	struct ev_loop *loop = ev_current();
+	struct ev_loop *loop;
 	bool found = false;
 
-	const struct scsi_op *op = cmd->op;
-
-	if (!lu || !loop || !op || op->usage[0] != SCSI_OP_SANITIZE)
+	if (!lu || !op || op->usage[0] != SCSI_OP_SANITIZE)
 		return false;
 	pthread_mutex_lock(&lu->lock);
 	job = lu->sanitize.job;
-	if (job && job->waiter == cmd) {
+	/* the command's thread is the job's: its loop, even outside a loop run (at the end) */
+	loop = job && job->loop ? job->loop : ev_current();
+	if (job && job->waiter == cmd && loop) {
 		/* SBC-3 §4.32.1: the command goes; the operation does not */
 		if (ev_post(loop, sanitize_abort_done, cmd) == 0) {
 			job->waiter = NULL;
@@ -577,6 +622,7 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 	}
 	scsi_lu_get(lu);
 	job->lu = lu;
+	job->loop = ev_current();
 	/* SBC-3 §5.30.1: IMMED answers once the CDB and parameter list are checked */
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		job->waiter = cmd;
@@ -586,6 +632,8 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 	pthread_mutex_unlock(&lu->lock);
 	log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) started by '%s'",
 		 lu->id.serial, sa, cmd->nexus ? cmd->nexus->initiator_port : "?");
+	job->next_on_thread = sanitize_thread_jobs;
+	sanitize_thread_jobs = job;
 	sanitize_step(job);
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		return SCSI_EXEC_ASYNC;

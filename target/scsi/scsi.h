@@ -347,6 +347,15 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
 void scsi_cmd_abort(struct scsi_cmd *cmd);
 
 /*
+ * At the end of an I/O thread, after its connections closed and before
+ * bs_thread_fini(): ends what the engine still runs on this thread. A
+ * sanitize operation is cut short (the LU stays failed, and so comes back
+ * after a restart: SBC-3 §4.32.1); its last request, if one is in the
+ * store, completes in bs_thread_fini().
+ */
+void scsi_thread_stop(void);
+
+/*
  * Ends cmd with CHECK CONDITION and the sense data for reason, in fixed or
  * descriptor format as the LU's D_SENSE bit says (fixed when itl is NULL).
  */

@@ -10,7 +10,8 @@
 # porticod killed (-9) in the middle of an OVERWRITE comes back with the LU
 # failed (MEDIUM ERROR, SANITIZE COMMAND FAILED) until EXIT FAILURE MODE
 # (AUSE was set) or a sanitize that completes; one that completed leaves
-# nothing behind.
+# nothing behind. A porticod stopped (SIGTERM) in the middle exits cleanly
+# and comes back the same way (AUSE 0 this time: only a sanitize clears it).
 . "$(dirname "$0")/lib.sh"
 t_require "$T_BIN/lunio" "$T_BIN/sanitizec"
 
@@ -139,6 +140,18 @@ if check restart-overwrite-complete $S overwrite "$U" 0x44; then
 	if pd_restart; then
 		check restart-after-complete-tur $S tur "$U" &&
 			expect restart-after-complete-ready '^GOOD$'
+	fi
+fi
+
+# ---- porticod stops (SIGTERM) in the middle: it exits cleanly, the LU comes back failed ----
+if check stop-start-overwrite $S start "$U" 0x55; then
+	if pd_stop stop-during-sanitize-exits-cleanly && pd_restart; then
+		check stop-tur $S tur "$U" && expect stop-lu-failed '^3/31/03$'
+		# AUSE was 0: EXIT FAILURE MODE may not end it (INVALID FIELD IN CDB) ...
+		check stop-exit-refused $S exit "$U" && expect stop-exit-refused-ause0 '^5/24/00$'
+		# ... a sanitize that completes does
+		check stop-block-erase-clears $S erase "$U" block
+		check stop-tur-after-erase $S tur "$U" && expect stop-lu-ready-after-erase '^GOOD$'
 	fi
 fi
 

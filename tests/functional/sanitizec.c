@@ -84,9 +84,56 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/*
+ * Logs in without the ready check (the unit may be failed) and sends one
+ * command (past the unit attentions of a new session); the task or NULL.
+ */
+static struct scsi_task *raw_command(const char *url, struct iscsi_context **iscsi_out,
+				     struct scsi_task *(*send)(struct iscsi_context *, int, int),
+				     int arg)
+{
+	struct scsi_task *task = NULL;
+	struct iscsi_context *iscsi;
+	int lun, i;
+
+	*iscsi_out = NULL;
+	iscsi = ft_connect(url, opt_initiator, false, false, &lun);
+	if (!iscsi)
+		return NULL;
+	for (i = 0; i < 8; i++) {
+		if (task)
+			scsi_free_scsi_task(task);
+		task = send(iscsi, lun, arg);
+		if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
+		    task->sense.key != SCSI_SENSE_UNIT_ATTENTION)
+			break;
+	}
+	if (!task)
+		fprintf(stderr, "%s\n", iscsi_get_error(iscsi));
+	*iscsi_out = iscsi;
+	return task;
+}
+
+static struct scsi_task *send_erase(struct iscsi_context *iscsi, int lun, int sa)
+{
+	return iscsi_sanitize_sync(iscsi, lun, 0, 0, sa, 0, NULL);
+}
+
+static struct scsi_task *send_tur(struct iscsi_context *iscsi, int lun, int unused)
+{
+	(void)unused;
+	return iscsi_testunitready_sync(iscsi, lun);
+}
+
+static struct scsi_task *send_exit(struct iscsi_context *iscsi, int lun, int unused)
+{
+	(void)unused;
+	return iscsi_sanitize_exit_failure_mode_sync(iscsi, lun, 0, 0);
+}
+
 static int cmd_erase(const char *url, const char *how)
 {
-	struct ft_lun l;
+	struct iscsi_context *iscsi;
 	struct scsi_task *task;
 	int sa;
 
@@ -96,14 +143,14 @@ static int cmd_erase(const char *url, const char *how)
 		sa = SANITIZE_CRYPTO_ERASE;
 	else
 		ft_die("erase: 'block' or 'crypto', not '%s'", how);
-	if (!ft_open(&l, url, opt_initiator, false))
+	task = raw_command(url, &iscsi, send_erase, sa);
+	if (!iscsi)
 		return 1;
-	task = iscsi_sanitize_sync(l.iscsi, l.lun, 0, 0, sa, 0, NULL);
-	if (!ft_good(l.iscsi, task, "SANITIZE"))
+	if (!ft_good(iscsi, task, "SANITIZE"))
 		return 1;
 	scsi_free_scsi_task(task);
 	printf("GOOD\n");
-	ft_close(l.iscsi, true);
+	ft_close(iscsi, true);
 	return 0;
 }
 
@@ -229,31 +276,15 @@ static int cmd_pattern(const char *url, uint8_t byte)
 	return 0;
 }
 
-/* Logs in without the ready check (the unit may be failed) and prints what cmd got. */
+/* TEST UNIT READY or EXIT FAILURE MODE: prints "GOOD" or "KEY/ASC/ASCQ". */
 static int cmd_status(const char *url, const char *what)
 {
-	struct scsi_task *task = NULL;
-	struct iscsi_context *iscsi;
-	int lun, i;
+	struct iscsi_context *iscsi = NULL;
+	struct scsi_task *task;
 
-	iscsi = ft_connect(url, opt_initiator, false, false, &lun);
-	if (!iscsi)
+	task = raw_command(url, &iscsi, !strcmp(what, "tur") ? send_tur : send_exit, 0);
+	if (!task)
 		return 1;
-	for (i = 0; i < 8; i++) {
-		if (task)
-			scsi_free_scsi_task(task);
-		if (!strcmp(what, "tur"))
-			task = iscsi_testunitready_sync(iscsi, lun);
-		else
-			task = iscsi_sanitize_exit_failure_mode_sync(iscsi, lun, 0, 0);
-		if (!task || task->status != SCSI_STATUS_CHECK_CONDITION ||
-		    task->sense.key != SCSI_SENSE_UNIT_ATTENTION)
-			break;
-	}
-	if (!task) {
-		fprintf(stderr, "%s: %s\n", what, iscsi_get_error(iscsi));
-		return 1;
-	}
 	if (task->status == SCSI_STATUS_GOOD)
 		printf("GOOD\n");
 	else if (task->status == SCSI_STATUS_CHECK_CONDITION)

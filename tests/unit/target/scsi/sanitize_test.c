@@ -704,6 +704,52 @@ START_TEST(test_store_marks)
 }
 END_TEST
 
+static void step_cb(void *arg)
+{
+	*(bool *)arg = step_one();
+}
+
+/* step_one() from the loop, as the store's completions run (ev_current() set). */
+static bool step_in_loop(void)
+{
+	bool stepped = false;
+
+	ck_assert_int_eq(ev_post(T.loop, step_cb, &stepped), 0);
+	ev_run_once(T.loop, 0);
+	return stepped;
+}
+
+START_TEST(test_thread_stop)
+{
+	uint8_t p[16];
+	size_t n = ow_params(p, 0x01, 4, 0x66);
+
+	/* a request in the store: the operation ends when it completes */
+	ck_assert_uint_eq(run_immed(T.itl, 0x80 | SANITIZE_SA_OVERWRITE, p, n, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert_ptr_nonnull(T.mb->head);
+	scsi_thread_stop();
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_RUNNING);
+	ck_assert(step_one());
+	ck_assert_ptr_null(T.mb->head);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_FAILED);
+
+	/* waiting for its pace (a timer, nothing in the store): it ends at once */
+	sanitize_set_rate(1 << 20); /* 1 MiB/s: the second write waits about a second */
+	ck_assert_uint_eq(run_immed(T.itl, 0x80 | SANITIZE_SA_OVERWRITE, p, n, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert(step_in_loop());
+	ck_assert_ptr_null(T.mb->head);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_RUNNING);
+	scsi_thread_stop();
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_FAILED);
+	/* nothing of it is left to run */
+	ev_run_once(T.loop, 0);
+	ck_assert_ptr_null(T.mb->head);
+	scsi_thread_stop();
+}
+END_TEST
+
 static Suite *sanitize_suite(void)
 {
 	Suite *s = suite_create("sanitize");
@@ -727,6 +773,7 @@ static Suite *sanitize_suite(void)
 	tcase_add_test(tc, test_abort_waiter);
 	tcase_add_test(tc, test_reservation_and_write_protect);
 	tcase_add_test(tc, test_store_marks);
+	tcase_add_test(tc, test_thread_stop);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tk, san_setup_thick, san_teardown);
