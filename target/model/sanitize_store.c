@@ -82,8 +82,8 @@ static void sanitize_store_release(void *arg)
 }
 
 static const struct sanitize_store_ops sanitize_store_ops = {
-	.mark = sanitize_store_mark,
-	.release = sanitize_store_release,
+    .mark = sanitize_store_mark,
+    .release = sanitize_store_release,
 };
 
 /*
@@ -122,8 +122,10 @@ int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char 
 	if (!state_dir || !state_dir[0])
 		return 0;
 	if (sanitize_store_name(serial, name, sizeof(name) - 4)) {
-		log_warn(COMP, "lu '%s': its serial makes no file name; a sanitize it runs "
-			       "will not survive a restart", serial);
+		log_warn(COMP,
+			 "lu '%s': its serial makes no file name; a sanitize it runs "
+			 "will not survive a restart",
+			 serial);
 		return 0;
 	}
 	s = calloc(1, sizeof(*s));
@@ -145,10 +147,11 @@ int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char 
 
 		close(fd);
 		sanitize_lu_restore_failed(lu, ause);
-		log_warn(COMP,
-			 "lu '%s': a sanitize was running or had failed when porticod stopped; "
-			 "the LU stays failed (SANITIZE COMMAND FAILED) until a sanitize completes%s",
-			 serial, ause ? " or EXIT FAILURE MODE" : "");
+		log_warn(
+		    COMP,
+		    "lu '%s': a sanitize was running or had failed when porticod stopped; "
+		    "the LU stays failed (SANITIZE COMMAND FAILED) until a sanitize completes%s",
+		    serial, ause ? " or EXIT FAILURE MODE" : "");
 	} else if (errno != ENOENT) {
 		log_warn(COMP, "lu '%s': cannot read '%s': %s; taken as no sanitize", serial,
 			 s->path, strerror(errno));

@@ -43,7 +43,7 @@
 #include "common/util.h"
 #include "target/scsi/scsi_int.h"
 
-#define SANITIZE_CHUNK (1u << 20)	 /* bytes per OVERWRITE write */
+#define SANITIZE_CHUNK (1u << 20)	  /* bytes per OVERWRITE write */
 #define SANITIZE_ERASE_CHUNK (1ull << 30) /* bytes per deallocation request */
 
 static _Atomic uint64_t sanitize_rate = SANITIZE_DEFAULT_RATE;
@@ -63,14 +63,12 @@ struct sanitize_job {
 	/* OVERWRITE */
 	uint8_t passes, pass;
 	bool invert;
-	uint8_t *pattern; /* one block's worth, as given */
-	uint16_t pattern_len;
 	uint8_t *chunk; /* SANITIZE_CHUNK bytes of the current pass's pattern */
 	uint64_t rate;
 	int64_t start_ms;
 	uint64_t written;
 	struct ev_timer *pace;
-	struct ev_loop *loop; /* the issuing thread's (NULL outside a loop: unit tests) */
+	struct ev_loop *loop;	   /* the issuing thread's (NULL outside a loop: unit tests) */
 	struct ev_loop *pace_loop; /* the loop pace is armed on */
 	/* where the operation is */
 	uint64_t size; /* bytes */
@@ -279,8 +277,8 @@ static int sanitize_mark(struct scsi_lu *lu, bool set, bool ause)
 		return 0;
 	ret = lu->sanitize.store->mark(lu->sanitize.store_arg, set, ause);
 	if (ret)
-		log_err(SCSI_COMPONENT, "lu '%s': cannot %s its sanitize state: %s",
-			lu->id.serial, set ? "record" : "clear", strerror(-ret));
+		log_err(SCSI_COMPONENT, "lu '%s': cannot %s its sanitize state: %s", lu->id.serial,
+			set ? "record" : "clear", strerror(-ret));
 	return ret;
 }
 
@@ -290,7 +288,6 @@ static void sanitize_step(struct sanitize_job *job);
 
 static void sanitize_job_free(struct sanitize_job *job)
 {
-	free(job->pattern);
 	free(job->chunk);
 	free(job);
 }
@@ -403,8 +400,8 @@ static void sanitize_step(struct sanitize_job *job)
 	io->arg = job;
 	switch (job->step) {
 	case SANITIZE_STEP_WRITE: {
-		int64_t wait = sanitize_pace_ms(job->written, ev_now_ms() - job->start_ms,
-						job->rate);
+		int64_t wait =
+		    sanitize_pace_ms(job->written, ev_now_ms() - job->start_ms, job->rate);
 		struct ev_loop *loop = job->loop ? job->loop : ev_current();
 
 		if (wait > 0 && loop) {
@@ -583,16 +580,12 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		job->step = SANITIZE_STEP_WRITE;
 		job->passes = ow.count;
 		job->invert = ow.invert;
-		job->pattern_len = ow.pattern_len;
-		job->pattern = malloc(ow.pattern_len);
-		if (posix_memalign(&chunk, 4096, SANITIZE_CHUNK))
-			chunk = NULL;
-		job->chunk = chunk;
-		if (!job->pattern || !job->chunk) {
+		if (posix_memalign(&chunk, 4096, SANITIZE_CHUNK)) {
 			sanitize_job_free(job);
 			return scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
 		}
-		memcpy(job->pattern, ow.pattern, ow.pattern_len);
+		job->chunk = chunk;
+		/* one chunk of the pattern, written over and over (inverted in place: INVERT) */
 		sanitize_fill(job->chunk, SANITIZE_CHUNK, lu->block_size, ow.pattern,
 			      ow.pattern_len, false);
 		job->rate = atomic_load(&sanitize_rate);

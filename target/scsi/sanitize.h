@@ -57,10 +57,10 @@ struct sanitize_store_ops {
  * by every command on any thread; the transitions happen under lu->lock.
  */
 struct scsi_sanitize {
-	_Atomic uint8_t state;	   /* enum sanitize_state */
-	_Atomic uint16_t progress; /* while running: done / total in 65536ths */
-	bool ause;		   /* FAILED: the failed command's AUSE bit */
-	struct sanitize_job *job;  /* RUNNING: the operation (owned by it) */
+	_Atomic uint8_t state;			/* enum sanitize_state */
+	_Atomic uint16_t progress;		/* while running: done / total in 65536ths */
+	bool ause;				/* FAILED: the failed command's AUSE bit */
+	struct sanitize_job *job;		/* RUNNING: the operation (owned by it) */
 	const struct sanitize_store_ops *store; /* NULL: nothing survives a restart */
 	void *store_arg;
 };

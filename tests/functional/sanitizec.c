@@ -171,8 +171,7 @@ static int cmd_overwrite(const char *url, uint8_t byte)
 	int first = -1, last = -1, i;
 	bool other_done = false, ok = true;
 
-	if (!ft_open(&l, url, opt_initiator, false) ||
-	    !ft_open(&other, url, opt_initiator2, false))
+	if (!ft_open(&l, url, opt_initiator, false) || !ft_open(&other, url, opt_initiator2, false))
 		return 1;
 	params[0] = 0x01; /* one pass, not inverted */
 	params[1] = 0;
@@ -193,8 +192,9 @@ static int cmd_overwrite(const char *url, uint8_t byte)
 		if (s.key == 0 && s.asc == 0)
 			break;
 		if (s.key != 0x02 || s.asc != 0x04 || s.ascq != 0x1b || !s.sksv) {
-			fprintf(stderr, "REQUEST SENSE: %x/%02x/%02x sksv %d, not NOT READY / "
-					"SANITIZE IN PROGRESS with a progress indication\n",
+			fprintf(stderr,
+				"REQUEST SENSE: %x/%02x/%02x sksv %d, not NOT READY / "
+				"SANITIZE IN PROGRESS with a progress indication\n",
 				s.key, s.asc, s.ascq, s.sksv);
 			return 1;
 		}
@@ -207,7 +207,8 @@ static int cmd_overwrite(const char *url, uint8_t byte)
 			first = s.progress;
 		last = s.progress;
 		if (!other_done) {
-			/* SBC-3 §4.32.1: every nexus is refused, not only the one that started it */
+			/* SBC-3 §4.32.1: every nexus is refused, not only the one that started it
+			 */
 			task = iscsi_testunitready_sync(other.iscsi, other.lun);
 			if (!task) {
 				fprintf(stderr, "TEST UNIT READY (other): %s\n",
@@ -257,8 +258,8 @@ static int cmd_pattern(const char *url, uint8_t byte)
 	for (size_t b = 0; b < 8; b++)
 		pattern_of(want + b * l.bs, l.bs, byte);
 	for (int k = 0; k < 2; k++) {
-		struct scsi_task *task = iscsi_read16_sync(l.iscsi, l.lun, lbas[k], 8 * l.bs,
-							   l.bs, 0, 0, 0, 0, 0);
+		struct scsi_task *task =
+		    iscsi_read16_sync(l.iscsi, l.lun, lbas[k], 8 * l.bs, l.bs, 0, 0, 0, 0, 0);
 
 		if (!ft_good(l.iscsi, task, "READ (16)"))
 			return 1;
@@ -309,8 +310,8 @@ static int cmd_start(const char *url, uint8_t byte, bool ause)
 	pattern_of(params + 4, 4, byte);
 	data.data = params;
 	data.size = sizeof(params);
-	task = iscsi_sanitize_sync(l.iscsi, l.lun, 1, ause, SANITIZE_OVERWRITE, sizeof(params),
-				   &data);
+	task =
+	    iscsi_sanitize_sync(l.iscsi, l.lun, 1, ause, SANITIZE_OVERWRITE, sizeof(params), &data);
 	if (!ft_good(l.iscsi, task, "SANITIZE OVERWRITE IMMED"))
 		return 1;
 	scsi_free_scsi_task(task);

@@ -122,8 +122,7 @@ static uint8_t run_sanitize(struct scsi_itl *itl, uint8_t b1, const uint8_t *par
  * A command without data-out that ends at once, while the operation's
  * requests may stay queued (t_simple wants the store idle).
  */
-static uint8_t run_now(struct scsi_itl *itl, const uint8_t *cdb, size_t cdb_len,
-		       struct t_cmd *t)
+static uint8_t run_now(struct scsi_itl *itl, const uint8_t *cdb, size_t cdb_len, struct t_cmd *t)
 {
 	t_cmd_init(t, itl, cdb, cdb_len);
 	t->parsed = scsi_cmd_parse(&t->cmd);
@@ -342,8 +341,7 @@ START_TEST(test_overwrite_passes_invert)
 	t_fill(0, T_NBLOCKS, 'a');
 	/* two passes with INVERT: the second writes the inverted pattern */
 	n = ow_params(p, 0x82, 4, 0x10);
-	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL),
-			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL), SCSI_STATUS_GOOD);
 	for (size_t off = 0; off < (size_t)T_NBLOCKS * T_BS; off += 4)
 		if (T.mb->data[off] != (0x10 ^ 0xff))
 			ck_abort_msg("byte %zu is %02x", off, T.mb->data[off]);
@@ -354,8 +352,7 @@ START_TEST(test_overwrite_passes_invert)
 
 	/* three passes with INVERT: the last one is the pattern as given */
 	n = ow_params(p, 0x83, 4, 0x10);
-	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL),
-			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL), SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(T.mb->data[0], 0x10);
 	ck_assert_uint_eq(T.mb->data[(size_t)T_NBLOCKS * T_BS - T_BS + 1], 0x11);
 	ck_assert_uint_eq(tur(T.itl2, NULL), T_GOOD);
@@ -394,8 +391,7 @@ START_TEST(test_erase_thick_not_offered)
 			  SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_OPCODE);
 	/* OVERWRITE is */
-	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL),
-			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL), SCSI_STATUS_GOOD);
 	ck_assert_uint_eq(T.mb->data[T_BS * 100 + 2], 0x5c);
 }
 END_TEST
