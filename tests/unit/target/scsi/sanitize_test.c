@@ -489,7 +489,7 @@ static void failed_sanitize(uint8_t ause)
 
 START_TEST(test_failed_state_ause0)
 {
-	uint8_t p[16], cdb[16];
+	uint8_t p[16], cdb[16], block[T_BS] = {0};
 	struct scsi_cmd c;
 	size_t n = ow_params(p, 0x01, 4, 0x33);
 	struct t_cmd t;
@@ -499,7 +499,7 @@ START_TEST(test_failed_state_ause0)
 	ck_assert_uint_eq(tur(T.itl2, NULL), T_SANITIZE_FAILED);
 	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 0, 1);
 	t_cmd_init(&t, T.itl, cdb, 10);
-	ck_assert_uint_eq(t_run(&t, p, T_BS), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_run(&t, block, sizeof(block)), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&t.cmd), T_SANITIZE_FAILED);
 	t_cmd_fini(&t);
 	memset(cdb, 0, sizeof(cdb));
