@@ -813,8 +813,6 @@ void task_abort_all(struct iscsi_session *sess)
 	{
 		t->aborted = true;
 		t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
-		if (t->state == ISCSI_TASK_STATE_EXEC)
-			scsi_cmd_abort(&t->cmd);
 		task_remove(t);
 	}
 }

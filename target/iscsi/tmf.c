@@ -58,8 +58,6 @@ static void tmf_abort_task(struct iscsi_task *task, struct iscsi_tmf_wait *w)
 	if (task->state == ISCSI_TASK_STATE_EXEC && !task->tmf) {
 		task->tmf = w;
 		w->waiting++;
-		/* a SANITIZE's wait ends now; its operation goes on (SBC-3 §4.32.1) */
-		scsi_cmd_abort(&task->cmd);
 	}
 	/* Out of the ITT table: the initiator may reuse the tag once we answer. */
 	task_remove(task);

@@ -23,7 +23,7 @@
  * of backstore requests (one in flight, the store's async engine or worker
  * pool) on the I/O thread of the command that started it, and goes on when
  * that command is aborted, its LU reset or its connection lost (SBC-3
- * §4.32.1). OVERWRITE paces itself to a budget (SANITIZE_DEFAULT_RATE) so
+ * §4.32.1): the waiting command then ends at the next step. OVERWRITE paces itself to a budget (SANITIZE_DEFAULT_RATE) so
  * that the other LUs on the same store and thread keep their share.
  *
  * While it runs every command but INQUIRY, REPORT LUNS and REQUEST SENSE
@@ -309,7 +309,7 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 		job->pace = NULL;
 	}
 	pthread_mutex_lock(&lu->lock);
-	waiter = job->waiter; /* under the lock: sanitize_cmd_abort() may have taken it */
+	waiter = job->waiter;
 	lu->sanitize.job = NULL;
 	lu->sanitize.ause = job->ause;
 	atomic_store(&lu->sanitize.progress, 0);
@@ -333,11 +333,32 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 	scsi_lu_put(lu);
 }
 
+/*
+ * The transport gave up on the waiting command (cmd->aborted: ABORT TASK, a
+ * reset, its connection gone): it ends now, and the operation goes on
+ * (SBC-3 §4.32.1: task management does not stop a sanitize). Checked at
+ * every step, so that the wait ends within one request.
+ */
+static void sanitize_check_abort(struct sanitize_job *job)
+{
+	struct scsi_cmd *waiter = NULL;
+
+	pthread_mutex_lock(&job->lu->lock);
+	if (job->waiter && job->waiter->aborted) {
+		waiter = job->waiter;
+		job->waiter = NULL;
+	}
+	pthread_mutex_unlock(&job->lu->lock);
+	if (waiter)
+		scsi_cmd_complete(waiter, SENSE_ABORTED_COMMAND); /* the transport sends nothing */
+}
+
 static void sanitize_io_done(struct bs_io *io)
 {
 	struct sanitize_job *job = io->arg;
 
 	job->in_flight = false;
+	sanitize_check_abort(job);
 	if (job->stopping) {
 		sanitize_finish(job, -ECANCELED);
 		return;
@@ -384,6 +405,7 @@ static int64_t sanitize_pace_timer(struct ev_loop *loop, void *arg)
 
 	(void)loop;
 	job->pace = NULL;
+	sanitize_check_abort(job);
 	sanitize_step(job);
 	return EV_TIMER_STOP;
 }
@@ -458,36 +480,6 @@ void scsi_thread_stop(void)
 	}
 }
 
-/* An aborted waiter's end: the transport sends nothing for it. */
-static void sanitize_abort_done(void *arg)
-{
-	scsi_cmd_complete(arg, SENSE_ABORTED_COMMAND);
-}
-
-bool sanitize_cmd_abort(struct scsi_cmd *cmd)
-{
-	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	const struct scsi_op *op = cmd->op;
-	struct sanitize_job *job;
-	struct ev_loop *loop;
-	bool found = false;
-
-	if (!lu || !op || op->usage[0] != SCSI_OP_SANITIZE)
-		return false;
-	pthread_mutex_lock(&lu->lock);
-	job = lu->sanitize.job;
-	/* the command's thread is the job's: its loop, even outside a loop run (at the end) */
-	loop = job && job->loop ? job->loop : ev_current();
-	if (job && job->waiter == cmd && loop) {
-		/* SBC-3 §4.32.1: the command goes; the operation does not */
-		if (ev_post(loop, sanitize_abort_done, cmd) == 0) {
-			job->waiter = NULL;
-			found = true;
-		}
-	}
-	pthread_mutex_unlock(&lu->lock);
-	return found;
-}
 
 /* ---- the command ---- */
 

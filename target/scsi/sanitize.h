@@ -138,14 +138,6 @@ size_t sanitize_request_sense(struct scsi_lu *lu, uint8_t *buf, bool desc);
 /* The Block Device Characteristics VPD page's byte 7 bits (WABEREQ, WACEREQ) for lu. */
 uint8_t sanitize_vpd_b1_byte7(const struct scsi_lu *lu);
 
-/*
- * The transport gave up on cmd (aborted, or its connection went away)
- * while it waits in the engine for a sanitize operation: the operation goes
- * on (SBC-3 §4.32.1: task management does not stop it) and cmd->done runs
- * soon, from the loop. Returns true when cmd was such a waiter.
- */
-bool sanitize_cmd_abort(struct scsi_cmd *cmd);
-
 /* The dispatch slot's service actions (scsi.c). */
 struct scsi_sa_table;
 extern const struct scsi_sa_table sanitize_sa_table;

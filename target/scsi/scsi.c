@@ -991,12 +991,6 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd)
 	return reason;
 }
 
-void scsi_cmd_abort(struct scsi_cmd *cmd)
-{
-	/* only a SANITIZE's wait can end early; every other command's I/O is in the store */
-	sanitize_cmd_abort(cmd);
-}
-
 /* RESERVATION CONFLICT: a status without sense data (SAM-5 §5.3.1). */
 static enum scsi_exec_result scsi_cmd_conflict(struct scsi_cmd *cmd)
 {

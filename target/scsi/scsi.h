@@ -338,15 +338,6 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd);
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
 
 /*
- * The transport gives up on cmd, which the engine still holds (exec
- * returned SCSI_EXEC_ASYNC, done has not run): an abort, a connection gone.
- * cmd->done still runs exactly once, never inside this call; sooner when
- * the engine can let go of cmd early (a SANITIZE waiting for its
- * operation, which goes on: SBC-3 §4.32.1).
- */
-void scsi_cmd_abort(struct scsi_cmd *cmd);
-
-/*
  * At the end of an I/O thread, after its connections closed and before
  * bs_thread_fini(): ends what the engine still runs on this thread. A
  * sanitize operation is cut short (the LU stays failed, and so comes back
