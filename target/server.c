@@ -143,6 +143,7 @@ static void *io_thread_main(void *arg)
 	if (iscsi_conn_live())
 		log_warn(COMP, "I/O thread %u: %u connection(s) still waiting for backstore I/O",
 			 th->id, iscsi_conn_live());
+	scsi_thread_stop(); /* a sanitize still running: cut short, its LU failed */
 	bs_thread_fini();
 	iscsi_thread_release_buffers();
 	ev_loop_destroy(th->loop);

@@ -16,6 +16,7 @@
 #include "target/model/config.h"
 #include "target/model/obj_alua.h"
 #include "target/model/pr_store.h"
+#include "target/model/sanitize_store.h"
 
 /* "FILE:LINE: ..." when the backstore came from a file, the bare message otherwise. */
 static int config_open_err(struct cfg_err *err, const struct obj_backstore *b, int ret,
@@ -233,6 +234,9 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			 * damaged file is logged and ignored, never fatal.
 			 */
 			ret = pr_store_attach(b->lu, m->state_dir, b->id.serial);
+			/* SBC-3 §4.32.1: a sanitize cut short by our end leaves it failed */
+			if (!ret)
+				ret = sanitize_store_attach(b->lu, m->state_dir, b->id.serial);
 			if (ret)
 				scsi_lu_destroy(b->lu);
 			else

@@ -407,6 +407,9 @@ static const struct scsi_op scsi_ops[256] = {
 			   0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0 },
 		.parse = sbc_parse_write_atomic, .exec = sbc_exec_write_atomic,
 	},
+	[SCSI_OP_SANITIZE] = {
+		.name = "SANITIZE", .cdb_len = 10, .sa = &sanitize_sa_table, /* sanitize.c */
+	},
 	[SCSI_OP_PERSISTENT_RESERVE_IN] = {
 		.name = "PERSISTENT RESERVE IN", .cdb_len = 10, .sa = &scsi_prin_table,
 	},
@@ -611,6 +614,7 @@ void scsi_lu_put(struct scsi_lu *lu)
 	}
 	pr_lu_fini(lu);
 	range_lock_fini(&lu->range);
+	sanitize_lu_fini(lu);
 	pthread_mutex_destroy(&lu->lock);
 	if (lu->owns_bs)
 		bs_close(lu->bs);
@@ -1038,6 +1042,13 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 				cmd->nexus->clear_ua(cmd->nexus, ua);
 			if (ua)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
+		}
+		/* SBC-3 §4.32.1: a sanitize in progress, or failed, refuses all but a few */
+		if (atomic_load_explicit(&itl->lu->sanitize.state, memory_order_acquire)) {
+			enum sense_reason r = sanitize_refuses(cmd, op);
+
+			if (r != SENSE_OK)
+				return scsi_cmd_finish(cmd, r);
 		}
 		/*
 		 * SPC-4 §5.16: a target port in the standby, unavailable or

@@ -87,6 +87,9 @@ enum sense_reason {
 	SENSE_COPY_ABORTED,			   /* 0A/00/00, with a segment pointer */
 	SENSE_COPY_TARGET_NOT_REACHABLE,	   /* 0A/0D/02 */
 	SENSE_COPY_TARGET_FAILURE,		   /* 0A/0D/01 THIRD PARTY DEVICE FAILURE */
+	/* SBC-3 §4.32: a sanitize operation in progress, and one that failed */
+	SENSE_SANITIZE_IN_PROGRESS, /* 02/04/1B */
+	SENSE_SANITIZE_FAILED,	    /* 03/31/03 */
 	/* transport-detected (iSCSI) */
 	SENSE_INITIATOR_DETECTED_ERROR,
 	SENSE_DATA_DIGEST_ERROR, /* 0B/47/05 PROTOCOL SERVICE CRC ERROR */
@@ -369,6 +372,15 @@ enum sense_reason scsi_cmd_parse(struct scsi_cmd *cmd);
  * LUN-not-mapped are handled here. See the file comment for the result.
  */
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd);
+
+/*
+ * At the end of an I/O thread, after its connections closed and before
+ * bs_thread_fini(): ends what the engine still runs on this thread. A
+ * sanitize operation is cut short (the LU stays failed, and so comes back
+ * after a restart: SBC-3 §4.32.1); its last request, if one is in the
+ * store, completes in bs_thread_fini().
+ */
+void scsi_thread_stop(void);
 
 /*
  * Ends cmd with CHECK CONDITION and the sense data for reason, in fixed or

@@ -15,6 +15,7 @@
 
 #include "common/list.h"
 #include "target/scsi/scsi.h"
+#include "target/scsi/sanitize.h"
 #include "common/scsi_proto.h"
 
 #define SCSI_COMPONENT "scsi"
@@ -99,6 +100,7 @@ struct scsi_lu {
 	pthread_mutex_t lock; /* itls, and the mode parameters' writers */
 	struct list_head itls;
 	struct scsi_pr pr;
+	struct scsi_sanitize sanitize; /* sanitize.h */
 };
 
 struct scsi_itl {

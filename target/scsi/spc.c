@@ -62,6 +62,10 @@ enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd)
 
 		if (ua)
 			r = scsi_ua_reason(ua);
+		/* SBC-3 §4.32.1: a sanitize in progress (with its progress) or failed */
+		else if ((len = sanitize_request_sense(cmd->itl->lu, sense,
+						       cmd->flags & SCSI_CMD_F_DESC)) > 0)
+			goto out;
 		/*
 		 * SPC-4 §6.29: the sense data says why the unit is not ready:
 		 * its target port's asymmetric access state (SPC-4 §5.16), or
@@ -75,6 +79,7 @@ enum scsi_exec_result spc_exec_request_sense(struct scsi_cmd *cmd)
 			r = SENSE_NOT_READY_STOPPED;
 	}
 	len = scsi_sense_build(sense, r, cmd->flags & SCSI_CMD_F_DESC, NULL);
+out:
 	scsi_cmd_good(cmd);
 	scsi_cmd_data_in(cmd, sense, len);
 	return SCSI_EXEC_DONE;
@@ -294,10 +299,11 @@ static size_t vpd_block_limits(const struct scsi_lu *lu, uint8_t *p)
 	return 64;
 }
 
-static size_t vpd_block_characteristics(uint8_t *p)
+static size_t vpd_block_characteristics(const struct scsi_lu *lu, uint8_t *p)
 {
 	put_be16(p + 2, 0x3c);
 	put_be16(p + 4, 0x0001); /* MEDIUM ROTATION RATE: non-rotating medium */
+	p[7] = sanitize_vpd_b1_byte7(lu); /* WABEREQ, WACEREQ */
 	return 64;
 }
 
@@ -362,7 +368,7 @@ enum scsi_exec_result spc_exec_inquiry(struct scsi_cmd *cmd)
 		len = vpd_block_limits(lu, p);
 		break;
 	case SCSI_VPD_BLOCK_DEVICE_CHARACTERISTICS:
-		len = vpd_block_characteristics(p);
+		len = vpd_block_characteristics(lu, p);
 		break;
 	case SCSI_VPD_LOGICAL_BLOCK_PROVISIONING:
 		len = vpd_provisioning(lu, p);

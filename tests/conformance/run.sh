@@ -14,8 +14,15 @@
 #             feeds the multipath tests)
 #   readonly  iscsi-test-cu -t ALL.ReadOnly --dataloss -v URL_RO
 #             (the main pass skips it: "Logical unit is not write-protected")
-#   sanitize  iscsi-test-cu -t ALL.Sanitize --dataloss --allow-sanitize -v URL1
-#             (the main pass skips it: "--allow-sanitize flag is not set")
+#   sanitize  iscsi-test-cu -t ALL.Sanitize --dataloss --allow-sanitize -v URL_S
+#             (the main pass skips it: "--allow-sanitize flag is not set");
+#             porticod: a second target with a fresh 1 GiB thin LU on a
+#             fourth portal, its TPG without NOP-In pings: Sanitize.Reset
+#             sleeps 60 s without reading its socket while it waits for the
+#             sanitize to end, and a target that drops the silent connection
+#             (nopin_timeout) hands the reconnected session a POWER ON unit
+#             attention on every later TEST UNIT READY, so that the test
+#             never ends. tgt: URL1.
 #   alua      iscsi-test-cu -t ALL.MultipathIO --dataloss -v URL_M1 URL_M2
 #             (porticod only): a third LU, thin and fresh, through two target
 #             port groups, TPG 1 active/optimized and preferred, TPG 2 (a
@@ -94,12 +101,15 @@ truncate -s 1G "$tmp/lun0.img" || die "cannot create the 1 GiB sparse image"
 truncate -s 1G "$tmp/lun2.img" || die "cannot create the second 1 GiB sparse image"
 truncate -s 64M "$tmp/lun3.img" || die "cannot create the removable LU's image"
 truncate -s 1G "$tmp/lun4.img" || die "cannot create the 512e LU's image"
+truncate -s 1G "$tmp/lun5.img" || die "cannot create the sanitize pass's 1 GiB sparse image"
 # the read-only LU: thick (allocated), like a LU configured without 'thin'
 fallocate -l 64M "$tmp/lun1.img" || die "cannot create the read-only image"
 
 p1=$(free_port) || die "no free port"
 p2=$(free_port "$p1") || die "no free port"
 p3=$(free_port "$p1" "$p2") || die "no free port"
+p4=$(free_port "$p1" "$p2" "$p3") || die "no free port"
+iqn_s="$iqn-sanitize"
 
 if [ "$target" = porticod ]; then
 	[ -x "$build/bin/porticod" ] || die "$build/bin/porticod is missing (make)"
@@ -111,13 +121,15 @@ if [ "$target" = porticod ]; then
 	cat >"$tmp/porticod.conf" <<CONF
 # tests/conformance/run.sh: a thin file LU and a read-only one on two loopback portals.
 control_socket = "$tmp/porticod.sock";
+state_dir = "$tmp/state";
 backstores = (
   $lu0_entry,
   { name = "conf1"; type = "file"; path = "$tmp/lun1.img"; readonly = true; },
   { name = "conf2"; type = "file"; path = "$tmp/lun2.img"; thin = true; },
   { name = "conf3"; type = "file"; path = "$tmp/lun3.img"; thin = true; removable = true; },
   { name = "conf4"; type = "file"; path = "$tmp/lun4.img"; thin = true;
-    block_size = 512; physical_block_size = 4096; }
+    block_size = 512; physical_block_size = 4096; },
+  { name = "conf5"; type = "file"; path = "$tmp/lun5.img"; thin = true; }
 );
 targets = (
   { iqn = "$iqn";
@@ -136,17 +148,26 @@ targets = (
         acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
         alua = { state = "active_non_optimized"; explicit = true; };
       } );
+  },
+  { iqn = "$iqn_s";
+    tpgs = (
+      { tag = 1;
+        portals = [ "127.0.0.1:$p4" ];
+        luns = ( { lun = 0; backstore = "conf5"; } );
+        acls = ( { initiator = "$init1"; }, { initiator = "$init2"; } );
+        attributes = { nopin_interval = 0; };
+      } );
   } );
 CONF
 	dbg=""
 	[ "${CONFORMANCE_DEBUG:-0}" = 1 ] && dbg="-d all"
 	# shellcheck disable=SC2086 # $dbg is empty or two words
 	porticod_start "$build" "$tmp/porticod.conf" "$tmp/target.log" -v $dbg
-	wait_listen "$PORTICOD_PID" 10 "$p1" "$p2" "$p3"
+	wait_listen "$PORTICOD_PID" 10 "$p1" "$p2" "$p3" "$p4"
 	case $? in
 	0) ;;
 	1) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod exited at start-up" ;;
-	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1, :$p2 and :$p3 after 10 s" ;;
+	*) cp "$tmp/target.log" "$logs/"; tail -20 "$tmp/target.log"; die "porticod does not listen on 127.0.0.1:$p1, :$p2, :$p3 and :$p4 after 10 s" ;;
 	esac
 	tpid=$PORTICOD_PID
 	version="porticod ($(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown))"
@@ -171,7 +192,9 @@ echo "conformance: $version on 127.0.0.1:$p1 and 127.0.0.1:$p2;" \
 [ "$target" = porticod ] &&
 	echo "conformance: LUN 2 (1 GiB sparse file, thin) through TPG 1 and TPG 2" \
 		"(active/non-optimized) on 127.0.0.1:$p3;" \
-		"LUN 3: 64 MiB sparse file, thin, removable; LUN 4: 1 GiB sparse file, thin, 512e"
+		"LUN 3: 64 MiB sparse file, thin, removable; LUN 4: 1 GiB sparse file, thin, 512e" &&
+	echo "conformance: sanitize pass: $iqn_s LUN 0 (1 GiB sparse file, thin), no NOP-In," \
+		"on 127.0.0.1:$p4"
 echo "conformance: $(dpkg-query -W -f='libiscsi-bin ${Version}' libiscsi-bin 2>/dev/null)"
 
 iscsi-test-cu -l 2>/dev/null | sed -n 's/^ALL\.\([^.]*\.[^.]*\)$/\1/p' >"$tmp/expected-main.txt"
@@ -189,6 +212,8 @@ url_m2="iscsi://127.0.0.1:$p3/$iqn/2"
 url_ro="iscsi://127.0.0.1:$p1/$iqn/$lun_ro"
 url_rm="iscsi://127.0.0.1:$p1/$iqn/3"
 url_e="iscsi://127.0.0.1:$p1/$iqn/4"
+url_s=$url1
+[ "$target" = porticod ] && url_s="iscsi://127.0.0.1:$p4/$iqn_s/0"
 
 # cu_pass NAME TIMEOUT ARGS...: runs iscsi-test-cu ARGS, parses its output
 # into $tmp/results-NAME.txt; the log is $tmp/iscsi-test-cu-NAME.log.
@@ -213,7 +238,10 @@ cu_pass() {
 
 cu_pass main "$cu_timeout" -t ALL --dataloss -v "$url1" "$url2"
 kill -0 "$tpid" 2>/dev/null && cu_pass readonly 60 -t ALL.ReadOnly --dataloss -v "$url_ro"
-kill -0 "$tpid" 2>/dev/null && cu_pass sanitize 60 -t ALL.Sanitize --dataloss --allow-sanitize -v "$url1"
+# Sanitize.Overwrite runs three whole-LU OVERWRITEs and Sanitize.Reset waits
+# 60 s: about 100 s with porticod's OVERWRITE pace (docs/conformance.md)
+kill -0 "$tpid" 2>/dev/null &&
+	cu_pass sanitize 240 -t ALL.Sanitize --dataloss --allow-sanitize -v "$url_s"
 # the second target port group is porticod's (tgt has no ALUA states to set)
 [ "$target" = porticod ] && kill -0 "$tpid" 2>/dev/null &&
 	cu_pass alua 60 -t ALL.MultipathIO --dataloss -v "$url_m1" "$url_m2"

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The sanitize store (sanitize_store.h): one small file per LU that is
+ * sanitizing or failed. Written and removed synchronously, on the I/O
+ * thread of the SANITIZE that starts or ends: an fsync of a file and of
+ * its directory, a few milliseconds, once per sanitize.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "target/model/sanitize_store.h"
+#include "target/scsi/sanitize.h"
+
+#define COMP "sanitize"
+#define SANITIZE_STORE_SUBDIR "sanitize"
+
+struct sanitize_store_lu {
+	char dir[PATH_MAX];  /* <state_dir>/sanitize */
+	char path[PATH_MAX]; /* <dir>/<serial> */
+	char tmp[PATH_MAX];  /* <path>.tmp */
+	char state_dir[PATH_MAX];
+};
+
+/* fsync of a directory: a rename or unlink in it is durable once this returns. */
+static int sanitize_store_sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int sanitize_store_mark(void *arg, bool set, bool ause)
+{
+	struct sanitize_store_lu *s = arg;
+	char text[16];
+	int fd, ret = 0, n;
+
+	if (!set) {
+		if (unlink(s->path))
+			return errno == ENOENT ? 0 : -errno;
+		return sanitize_store_sync_dir(s->dir);
+	}
+	if (mkdir(s->state_dir, 0700) && errno != EEXIST)
+		return -errno;
+	if (mkdir(s->dir, 0700) && errno != EEXIST)
+		return -errno;
+	n = snprintf(text, sizeof(text), "ause=%d\n", ause ? 1 : 0);
+	fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)n) != n)
+		ret = errno ? -errno : -EIO;
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (!ret && rename(s->tmp, s->path))
+		ret = -errno;
+	if (ret) {
+		unlink(s->tmp);
+		return ret;
+	}
+	return sanitize_store_sync_dir(s->dir);
+}
+
+static void sanitize_store_release(void *arg)
+{
+	free(arg);
+}
+
+static const struct sanitize_store_ops sanitize_store_ops = {
+    .mark = sanitize_store_mark,
+    .release = sanitize_store_release,
+};
+
+/*
+ * A serial as a file name: letters, digits, '-', '_' and '.' as they are
+ * (not a leading '.'), every other byte as %XX. 0 or -ENAMETOOLONG.
+ */
+static int sanitize_store_name(const char *serial, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (const char *p = serial; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '-' || c == '_' || (c == '.' && o);
+
+		if (o + 4 > len)
+			return -ENAMETOOLONG;
+		if (plain)
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, len - o, "%%%02X", c);
+	}
+	if (!o)
+		return -EINVAL;
+	out[o] = '\0';
+	return 0;
+}
+
+int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char *serial)
+{
+	struct sanitize_store_lu *s;
+	char text[16] = {0};
+	int fd;
+	char name[NAME_MAX + 1];
+
+	if (!state_dir || !state_dir[0])
+		return 0;
+	if (sanitize_store_name(serial, name, sizeof(name) - 4)) {
+		log_warn(COMP,
+			 "lu '%s': its serial makes no file name; a sanitize it runs "
+			 "will not survive a restart",
+			 serial);
+		return 0;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	if (snprintf(s->state_dir, sizeof(s->state_dir), "%s", state_dir) >=
+		(int)sizeof(s->state_dir) ||
+	    snprintf(s->dir, sizeof(s->dir), "%s/%s", state_dir, SANITIZE_STORE_SUBDIR) >=
+		(int)sizeof(s->dir) ||
+	    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name) >= (int)sizeof(s->path) ||
+	    snprintf(s->tmp, sizeof(s->tmp), "%s.tmp", s->path) >= (int)sizeof(s->tmp)) {
+		free(s);
+		return -EINVAL;
+	}
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, text, sizeof(text) - 1);
+		bool ause = n > 0 && strstr(text, "ause=1") != NULL;
+
+		close(fd);
+		sanitize_lu_restore_failed(lu, ause);
+		log_warn(
+		    COMP,
+		    "lu '%s': a sanitize was running or had failed when porticod stopped; "
+		    "the LU stays failed (SANITIZE COMMAND FAILED) until a sanitize completes%s",
+		    serial, ause ? " or EXIT FAILURE MODE" : "");
+	} else if (errno != ENOENT) {
+		log_warn(COMP, "lu '%s': cannot read '%s': %s; taken as no sanitize", serial,
+			 s->path, strerror(errno));
+	}
+	sanitize_lu_set_store(lu, &sanitize_store_ops, s);
+	return 0;
+}
