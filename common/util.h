@@ -29,4 +29,16 @@ static inline int sn_gt(uint32_t a, uint32_t b)
 	return a != b && (int32_t)(a - b) > 0;
 }
 
+/* The value of hex digit c (either case), or -1. */
+static inline int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #endif

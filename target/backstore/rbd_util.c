@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "target/backstore/rbd.h"
 
 /* Ceph's names: no separator of its image specs ('/', '@'), nothing blank or unprintable. */
@@ -75,17 +76,6 @@ void bs_rbd_naa_text(const uint8_t naa[8], char out[19])
 		snprintf(out + 2 + 2 * i, 3, "%02x", naa[i]);
 }
 
-static int bs_rbd_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int bs_rbd_naa_parse(const char *text, uint8_t naa[8])
 {
 	uint8_t v[8];
@@ -93,7 +83,7 @@ int bs_rbd_naa_parse(const char *text, uint8_t naa[8])
 	if (!text || strlen(text) != 18 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X'))
 		return -EINVAL;
 	for (int i = 0; i < 8; i++) {
-		int hi = bs_rbd_hex(text[2 + 2 * i]), lo = bs_rbd_hex(text[3 + 2 * i]);
+		int hi = hex_digit(text[2 + 2 * i]), lo = hex_digit(text[3 + 2 * i]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

@@ -216,7 +216,7 @@ static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 		return -E2BIG;
 	/* RFC 7143 §6.1: n hex digits are (n + 1) / 2 bytes, most significant first. */
 	if (n % 2) {
-		int d = text_hex_digit(v[0]);
+		int d = hex_digit(v[0]);
 
 		if (d < 0)
 			return -EINVAL;
@@ -224,7 +224,7 @@ static int chap_hex_decode(const char *v, size_t n, uint8_t *out, size_t cap, si
 		i = 1;
 	}
 	for (; i < n; i += 2) {
-		int hi = text_hex_digit(v[i]), lo = text_hex_digit(v[i + 1]);
+		int hi = hex_digit(v[i]), lo = hex_digit(v[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

@@ -156,7 +156,7 @@ int param_parse_number(const char *v, size_t len, uint64_t *out)
 		if (len == 2)
 			return -EINVAL;
 		for (size_t i = 2; i < len; i++) {
-			int d = text_hex_digit(v[i]);
+			int d = hex_digit(v[i]);
 
 			if (d < 0)
 				return -EINVAL;

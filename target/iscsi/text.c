@@ -225,16 +225,6 @@ int text_value_copy(const struct text_pair *pair, char *dst, size_t size)
 	return 0;
 }
 
-int text_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int text_b64_digit(char c)
 {

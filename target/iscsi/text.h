@@ -72,10 +72,10 @@ bool text_value_is(const struct text_pair *pair, const char *value);
 int text_value_copy(const struct text_pair *pair, char *dst, size_t size);
 
 /*
- * RFC 7143 §6.1 binary encodings: the value of one hex digit (0x...) or
- * one base64 character (0b..., RFC 4648 §4 alphabet), or -1.
+ * RFC 7143 §6.1 binary encodings: the value of one base64 character
+ * (0b..., RFC 4648 §4 alphabet), or -1; a hex digit (0x...) is
+ * hex_digit() of common/util.h.
  */
-int text_hex_digit(char c);
 int text_b64_digit(char c);
 
 /*

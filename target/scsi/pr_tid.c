@@ -22,17 +22,6 @@ static bool tid_name_char(uint8_t c)
 	return c > 0x20 && c < 0x7f && c != ',';
 }
 
-static int tid_hex(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int tid_bad(size_t *bad, size_t off)
 {
 	*bad = off;
@@ -83,7 +72,7 @@ int pr_tid_parse(const uint8_t *p, size_t len, struct pr_tid *tid, size_t *bad)
 		if (n - sep - strlen(TID_ISID_SEP) > 12)
 			return tid_bad(bad, TID_HDR + sep);
 		for (i = sep + strlen(TID_ISID_SEP); i < n; i++) {
-			int h = tid_hex(p[i]);
+			int h = hex_digit(p[i]);
 
 			if (h < 0)
 				return tid_bad(bad, TID_HDR + i);

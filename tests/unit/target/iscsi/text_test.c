@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/util.h"
 #include "target/iscsi/text.h"
 #include "tests/unit/check_main.h"
 
@@ -267,16 +268,16 @@ START_TEST(test_binary_digits)
 	for (int i = 0; i < 64; i++)
 		ck_assert_int_eq(text_b64_digit(b64[i]), i);
 	for (int i = 0; i < 10; i++)
-		ck_assert_int_eq(text_hex_digit((char)('0' + i)), i);
+		ck_assert_int_eq(hex_digit((char)('0' + i)), i);
 	for (int i = 0; i < 6; i++) {
-		ck_assert_int_eq(text_hex_digit((char)('a' + i)), 10 + i);
-		ck_assert_int_eq(text_hex_digit((char)('A' + i)), 10 + i);
+		ck_assert_int_eq(hex_digit((char)('a' + i)), 10 + i);
+		ck_assert_int_eq(hex_digit((char)('A' + i)), 10 + i);
 	}
 	ck_assert_int_eq(text_b64_digit('='), -1);
 	ck_assert_int_eq(text_b64_digit('-'), -1);
-	ck_assert_int_eq(text_hex_digit('g'), -1);
-	ck_assert_int_eq(text_hex_digit('x'), -1);
-	ck_assert_int_eq(text_hex_digit('\0'), -1);
+	ck_assert_int_eq(hex_digit('g'), -1);
+	ck_assert_int_eq(hex_digit('x'), -1);
+	ck_assert_int_eq(hex_digit('\0'), -1);
 }
 END_TEST
 
