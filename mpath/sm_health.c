@@ -332,19 +332,31 @@ static int sm_on_ua(struct mp_sm *sm, struct sm_path *p, enum mp_ua ua, int64_t 
 	struct mp_action *a;
 
 	if (ua == MP_UA_LUNS_CHANGED) {
-		struct sm_link *l = sm_find_link(sm, &p->key.link);
+		/*
+		 * SPC-4 §6.33 (REPORT LUNS): the target reports REPORTED LUNS
+		 * DATA HAS CHANGED to every I_T nexus, each on its next command.
+		 * The first one heard stands for all: every session to that
+		 * target is rescanned now, not when its own checker next meets
+		 * the attention (a second later), so a new LUN's disks come
+		 * within one settle_ms and its map is made with all its paths
+		 * at once rather than made with one and reloaded.
+		 */
+		for (size_t j = 0; j < sm->nlinks; j++) {
+			struct sm_link *l = &sm->links[j];
 
-		if (!l || !l->have_session || (l->rescan_at && now < l->rescan_at + SM_UA_RESCAN_MS))
-			return 0;
-		a = sm_act(out, MP_ACT_RESCAN);
-		if (!a)
-			return -ENOMEM;
-		a->u.rescan_sid = l->sid;
-		l->rescan_at = now;
-		/* a LUN unmapped answers LOGICAL UNIT NOT SUPPORTED: check every LUN of it now */
-		for (size_t i = 0; i < sm->npaths; i++)
-			if (sm_link_key_equal(&sm->paths[i].key.link, &l->key))
-				sm->paths[i].next_check_at = now;
+			if (strcmp(l->key.target, p->key.link.target) || !l->have_session ||
+			    (l->rescan_at && now < l->rescan_at + SM_UA_RESCAN_MS))
+				continue;
+			a = sm_act(out, MP_ACT_RESCAN);
+			if (!a)
+				return -ENOMEM;
+			a->u.rescan_sid = l->sid;
+			l->rescan_at = now;
+			/* a LUN unmapped answers LOGICAL UNIT NOT SUPPORTED: check every LUN of it now */
+			for (size_t i = 0; i < sm->npaths; i++)
+				if (sm_link_key_equal(&sm->paths[i].key.link, &l->key))
+					sm->paths[i].next_check_at = now;
+		}
 		return 0;
 	}
 	if ((ua != MP_UA_CAPACITY_CHANGED && ua != MP_UA_ALUA_CHANGED) || !p->wwid[0])

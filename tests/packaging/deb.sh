@@ -19,8 +19,9 @@
 #       a restart serves the saved file; 'systemctl reload' serves a portal
 #       added to the file and refuses a file that does not load (porticod
 #       serving on); SIGHUP's refusal is in the journal at priority err;
-#       'systemctl stop' ends it with status 0. The rootfs is downloaded
-#       once and kept as $(BUILD)/boot-rootfs.tar.
+#       'systemctl stop' ends it with status 0. The rootfs (with the
+#       package's Depends) is downloaded once per list of Depends and kept
+#       as $(BUILD)/boot-rootfs-<cksum of the list>.tar.
 # Slow: the build compiles everything once (about 90 s on two cores); the
 # rootfs's first download about as long; the boot a few seconds.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -150,12 +151,19 @@ if ! mountpoint -q /; then
 	echo "SKIP: $T_GROUP/boot: / is not a mount point (a chroot): systemd-nspawn cannot run here"
 	t_done
 fi
-CACHE=$T_BUILD/boot-rootfs.tar
+# The packages porticod's package depends on (its Depends, first of each
+# alternative, without versions) are put in the rootfs, so that dpkg -i
+# needs no network; the cache is kept per list, so a new dependency (librbd1
+# came with the rbd store) makes a new rootfs rather than a failed dpkg -i.
+deps=$(dpkg-deb -f "$PD_DEB" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' |
+	grep -v '^$' | sort -u | tr '\n' ',')
+include="systemd,systemd-sysv,dbus,libiscsi-bin,$deps"
+CACHE=$T_BUILD/boot-rootfs-$(echo "$include" | cksum | cut -d' ' -f1).tar
 if [ ! -s "$CACHE" ]; then
 	t1=$(date +%s)
-	# the libraries porticod's package depends on are there: dpkg -i needs no network
+	rm -f "$T_BUILD"/boot-rootfs*.tar
 	if ! timeout 900 mmdebstrap --quiet --variant=minbase --format=tar \
-		--include=systemd,systemd-sysv,dbus,libiscsi-bin,libaio1,libconfig9,libedit2,libjson-c5,libssl3,libsystemd0 \
+		--include="${include%,}" \
 		bookworm "$CACHE.tmp" >"$T_TMP/mmdebstrap.out" 2>&1; then
 		rm -rf "$CACHE.tmp"
 		fail boot-rootfs "mmdebstrap failed" "$T_TMP/mmdebstrap.out"

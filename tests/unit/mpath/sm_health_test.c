@@ -297,18 +297,23 @@ START_TEST(test_lun_unmapped_map_open)
 }
 END_TEST
 
-/* Unit attentions met by a check: LUNs changed rescans the session once; capacity rescans every disk. */
+/*
+ * Unit attentions met by a check: LUNs changed rescans every session to
+ * the target at once (the other path's attention is not waited for), each
+ * at most once a second; capacity rescans every disk.
+ */
 START_TEST(test_unit_attentions)
 {
 	one_map(0);
 	tick(1000);
 	check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_LUNS_CHANGED);
-	ck_assert_uint_eq(count(MP_ACT_RESCAN), 1);
-	ck_assert_uint_eq(act(MP_ACT_RESCAN)->u.rescan_sid, 1);
-	/* every LUN of the session is checked now: an unmapped one says so */
-	ck_assert_uint_eq(count(MP_ACT_CHECK), 0); /* its own check was just answered */
+	ck_assert_uint_eq(count(MP_ACT_RESCAN), 2);
+	ck_assert_uint_eq(nth(MP_ACT_RESCAN, 0)->u.rescan_sid, 1);
+	ck_assert_uint_eq(nth(MP_ACT_RESCAN, 1)->u.rescan_sid, 2);
+	/* every LUN of both sessions is checked now (an unmapped one says so): eth1's is under way */
 	tick(500);
 	check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_LUNS_CHANGED);
+	check_done("eth1", P1, 0, "8:48", MP_CHECK_UP, MP_UA_LUNS_CHANGED);
 	ck_assert_uint_eq(count(MP_ACT_RESCAN), 0); /* once a second at most */
 	tick(500);
 	check_done("eth1", P1, 0, "8:48", MP_CHECK_UP, MP_UA_CAPACITY_CHANGED);
@@ -324,8 +329,9 @@ START_TEST(test_unit_attentions)
 		ev.u.disk_ua.key.lun = 0;
 		ev.u.disk_ua.ua = MP_UA_LUNS_CHANGED;
 		feed(&ev);
-		ck_assert_uint_eq(count(MP_ACT_RESCAN), 1);
-		ck_assert_uint_eq(act(MP_ACT_RESCAN)->u.rescan_sid, 2);
+		ck_assert_uint_eq(count(MP_ACT_RESCAN), 2);
+		ck_assert_uint_eq(nth(MP_ACT_RESCAN, 0)->u.rescan_sid, 1);
+		ck_assert_uint_eq(nth(MP_ACT_RESCAN, 1)->u.rescan_sid, 2);
 	}
 }
 END_TEST
