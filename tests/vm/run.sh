@@ -7,7 +7,10 @@
 # Environment: BUILD (build dir, default build), PORTICO_VM_TARGET
 # (porticod|tgt), PORTICO_VM_ACCEL (kvm|tcg; default: kvm when it works),
 # PORTICO_VM_SMP (guest CPUs, default 2), PORTICO_VM_KEEP=1 (keep the lab's
-# directory). Needs root.
+# directory), PORTICO_VM_MULTIPATH_RUNS (the multipath scenario's cut runs,
+# default all three: "defaults recommended cable"; make test runs "cable",
+# the stock stack as open-iscsi recommends it, the comparison is make
+# check-vm's). Needs root.
 #
 # Topology: a private network namespace holds two tap devices (198.18.1.1/24
 # and 198.18.2.1/24, a range reserved for network tests), the target with one
@@ -193,6 +196,7 @@ target_start base || {
 cat >"$LAB/run.env" <<EOF
 SCENARIOS="$scenarios"
 SCENARIO_TIMEOUT=$SCENARIO_TIMEOUT
+MULTIPATH_RUNS="${PORTICO_VM_MULTIPATH_RUNS:-defaults recommended cable}"
 TARGET_KIND=$TARGET_KIND
 TARGET_IQN=$TARGET_IQN
 INITIATOR_IQN=$INITIATOR_IQN
