@@ -100,15 +100,17 @@ int main(int argc, char **argv)
 	 * explicit choice (docs/configuration.md).
 	 */
 	/*
-	 * Blocked in every thread from here: the server takes SIGINT and
-	 * SIGTERM through a signalfd, and a store's library may start threads
-	 * of its own as it opens (librados does), which inherit this mask;
-	 * one of them left unblocked would take the default action and kill
-	 * porticod without its clean stop.
+	 * Blocked in every thread from here: the server takes SIGINT, SIGTERM
+	 * and SIGHUP (a reload) through a signalfd, and a store's library may
+	 * start threads of its own as it opens (librados does), which inherit
+	 * this mask; one of them left unblocked would take the default action
+	 * and kill porticod without its clean stop (SIGHUP's too: a
+	 * 'systemctl reload' would end it).
 	 */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	/*
 	 * Parsed before daemon(), so that a mistake in the file is one line on

@@ -128,6 +128,21 @@ else
 fi
 check data-after-restart "$T_BIN/lunio" check "$U" 1000 64 7
 
+# a reload (SIGHUP, what 'systemctl reload' sends) with librados's threads
+# running: each must have SIGHUP blocked, or one of them takes it and the
+# default action ends porticod
+for i in 1 2 3 4 5; do
+	kill -HUP "$PD_PID" 2>/dev/null
+	sleep 0.3
+done
+sleep 1
+if pd_alive; then
+	pass sighup-with-librados
+else
+	fail sighup-with-librados "porticod died of SIGHUP with an rbd LU open" "$PD_LOG"
+fi
+check data-after-sighup "$T_BIN/lunio" check "$U" 1000 64 7
+
 # from the shell: create (a size makes the image), the Ceph settings shown, a resize of the image
 pt_ok shell-create /backstores/rbd create name=lu1 image=rbd/lu1 size=64M \
 	ceph_conf="$CEPH_CONF" ceph_client=admin
