@@ -61,36 +61,6 @@
 #define PR_PARAM_MAX 4096u
 #define PR_PARAM_LEN ((uint32_t)sizeof(struct scsi_prout_params))
 
-/* The outcome of a persistent reserve service action before it reaches the command. */
-enum pr_verdict {
-	PR_GOOD,
-	PR_CONFLICT, /* RESERVATION CONFLICT status, no sense data */
-	PR_CHECK,    /* CHECK CONDITION with pr_ctx.sense */
-};
-
-/* A PERSISTENT RESERVE OUT in progress, under the lock. */
-struct pr_ctx {
-	struct scsi_cmd *cmd;
-	struct scsi_lu *lu;
-	struct scsi_pr *pr;
-	const char *name; /* the command's I_T nexus */
-	uint16_t rtpi;
-	struct pr_reg *self; /* its registration, or NULL */
-	uint64_t key;	     /* RESERVATION KEY */
-	uint64_t sa_key;     /* SERVICE ACTION RESERVATION KEY */
-	bool aptpl;
-	bool all_tg_pt;
-	bool changed; /* the state changed: refresh the nexuses, save */
-	enum sense_reason sense;
-	struct scsi_abort *abort; /* PREEMPT AND ABORT: the preempted nexuses' tasks go */
-	/* REGISTER with SPEC_I_PT: the I_T nexuses named; REGISTER AND MOVE: the destination */
-	struct pr_tid *tids;
-	size_t ntids;
-	size_t *tid_off; /* where each TransportID starts in the parameter data */
-	uint16_t move_rtpi;
-	bool unreg;
-};
-
 /*
  * A PERSISTENT RESERVE OUT that waits for more than the store: the aborts
  * of PREEMPT AND ABORT. ab.pending counts the command's own hold, the
@@ -158,7 +128,7 @@ static bool pr_name_covers(const char *name, bool device, const char *port)
 	return strncasecmp(name, port, n) == 0 && port[n] == ',';
 }
 
-static bool pr_reg_is(const struct pr_reg *reg, const char *name, uint16_t rtpi)
+bool pr_reg_is(const struct pr_reg *reg, const char *name, uint16_t rtpi)
 {
 	return (reg->all_tg_pt || reg->rtpi == rtpi) &&
 	       pr_name_covers(reg->name, reg->device, name);
@@ -181,7 +151,7 @@ bool pr_regs_overlap(const char *name, bool device, uint16_t rtpi, bool all_tg_p
 	return names;
 }
 
-static struct pr_reg *pr_find(const struct scsi_pr *pr, const char *name, uint16_t rtpi)
+struct pr_reg *pr_find(const struct scsi_pr *pr, const char *name, uint16_t rtpi)
 {
 	struct pr_reg *reg;
 
@@ -257,6 +227,9 @@ uint32_t pr_deny_locked(struct scsi_lu *lu, const struct scsi_itl *itl)
 	const struct pr_reg *reg;
 	uint32_t deny;
 
+	/* a shared state this gateway may have missed a change of: nothing is checked against it */
+	if (pr->stale)
+		return SCSI_PR_DENY_STALE;
 	if (pr->type == SCSI_PR_TYPE_NONE)
 		return 0;
 	reg = pr_find(pr, pr_itl_name(itl), pr_itl_rtpi(itl));
@@ -272,7 +245,7 @@ uint32_t pr_deny_locked(struct scsi_lu *lu, const struct scsi_itl *itl)
 	return deny;
 }
 
-static void pr_refresh_locked(struct scsi_lu *lu)
+void pr_refresh_locked(struct scsi_lu *lu)
 {
 	struct scsi_itl *itl;
 
@@ -318,12 +291,29 @@ static void pr_abort_reg(struct scsi_lu *lu, const struct pr_reg *reg, struct sc
 	pthread_mutex_unlock(&lu->lock);
 }
 
-/* Raises ua on every registered nexus but except. */
-static void pr_ua_registered(struct scsi_lu *lu, uint32_t ua, const struct scsi_itl *except)
+/*
+ * What a service action does to other nexuses: raises ua on the nexuses reg
+ * registers (and, with abort, aborts their tasks), the sender's excepted.
+ * With a shared state (pr_shared.c) it is recorded for every gateway to
+ * apply once the state is committed; else it happens now.
+ */
+static void pr_effect(struct pr_ctx *c, const struct pr_reg *reg, uint32_t ua, bool abort)
+{
+	if (c->ev) {
+		pr_events_add(c->ev, reg, ua, abort && c->ev_abort);
+		return;
+	}
+	pr_ua_reg(c->lu, reg, ua, c->cmd->itl);
+	if (abort && c->abort)
+		pr_abort_reg(c->lu, reg, c->abort, c->cmd->itl);
+}
+
+/* Raises ua on every registered nexus but the sender. */
+static void pr_ua_registered(struct pr_ctx *c, uint32_t ua)
 {
 	struct pr_reg *reg;
 
-	list_for_each_entry(reg, &lu->pr.regs, node) pr_ua_reg(lu, reg, ua, except);
+	list_for_each_entry(reg, &c->pr->regs, node) pr_effect(c, reg, ua, false);
 }
 
 static enum scsi_exec_result pr_conflict(struct scsi_cmd *cmd)
@@ -355,6 +345,9 @@ void pr_lu_fini(struct scsi_lu *lu)
 	if (pr->save_ops && pr->save_ops->release)
 		pr->save_ops->release(pr->save_arg);
 	pr->save_ops = NULL;
+	if (pr->shared_ops && pr->shared_ops->release)
+		pr->shared_ops->release(pr->shared_arg);
+	pr->shared_ops = NULL;
 	pthread_mutex_destroy(&pr->lock);
 }
 
@@ -537,6 +530,14 @@ enum scsi_exec_result pr_exec_in(struct scsi_cmd *cmd)
 		pthread_mutex_unlock(&pr->lock);
 		return pr_conflict(cmd);
 	}
+	/* SAM-5 §5.3.1: a shared state being read again is not reported (pr_shared.c) */
+	if (pr->stale) {
+		pthread_mutex_unlock(&pr->lock);
+		scsi_cmd_bounce_free(cmd);
+		cmd->status = SCSI_STATUS_BUSY;
+		cmd->sense_len = 0;
+		return SCSI_EXEC_DONE;
+	}
 	switch (sa) {
 	case SCSI_PRIN_READ_KEYS:
 		cap = 8 + 8 * (size_t)pr->nregs;
@@ -632,7 +633,7 @@ static void pr_unregister(struct pr_ctx *c)
 	c->self = NULL;
 	/* a registrants only reservation released so: RESERVATIONS RELEASED for the registrants */
 	if (released && (type == SCSI_PR_TYPE_WE_RO || type == SCSI_PR_TYPE_EA_RO))
-		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+		pr_ua_registered(c, SCSI_UA_RESERVATIONS_RELEASED);
 }
 
 /*
@@ -815,7 +816,7 @@ static enum pr_verdict pr_release(struct pr_ctx *c)
 	pr->type = SCSI_PR_TYPE_NONE;
 	pr->holder = NULL;
 	if (pr_type_registrants(type))
-		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+		pr_ua_registered(c, SCSI_UA_RESERVATIONS_RELEASED);
 	c->changed = true;
 	return PR_GOOD;
 }
@@ -827,7 +828,7 @@ static enum pr_verdict pr_clear(struct pr_ctx *c)
 
 	if (!c->self || c->key != c->self->key)
 		return PR_CONFLICT;
-	pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_PREEMPTED, c->cmd->itl);
+	pr_ua_registered(c, SCSI_UA_RESERVATIONS_PREEMPTED);
 	pr_clear_regs(pr);
 	c->self = NULL;
 	pr->generation++;
@@ -848,9 +849,7 @@ static void pr_remove_key(struct pr_ctx *c, uint64_t key, bool all)
 	{
 		if (reg == c->self || (!all && reg->key != key))
 			continue;
-		pr_ua_reg(c->lu, reg, SCSI_UA_REGISTRATIONS_PREEMPTED, c->cmd->itl);
-		if (c->abort)
-			pr_abort_reg(c->lu, reg, c->abort, c->cmd->itl);
+		pr_effect(c, reg, SCSI_UA_REGISTRATIONS_PREEMPTED, true);
 		pr_reg_remove(c->pr, reg);
 	}
 }
@@ -876,7 +875,7 @@ static void pr_take_over(struct pr_ctx *c, uint8_t old_type, uint8_t type)
 	pr->holder = pr_type_all_regs(type) ? NULL : c->self;
 	/* a changed type: RESERVATIONS RELEASED for the registrations that remain */
 	if (old_type != type)
-		pr_ua_registered(c->lu, SCSI_UA_RESERVATIONS_RELEASED, c->cmd->itl);
+		pr_ua_registered(c, SCSI_UA_RESERVATIONS_RELEASED);
 }
 
 /* PREEMPT and PREEMPT AND ABORT (SPC-4 §5.13.11.4); see the file comment for the abort. */
@@ -1172,6 +1171,27 @@ static enum sense_reason pr_decode_params(struct scsi_cmd *cmd, struct pr_ctx *c
 	return SENSE_OK;
 }
 
+/* Runs the service action of c->cmd on c->pr, c->self found: the checks, then the change. */
+enum pr_verdict pr_run_action(struct pr_ctx *c)
+{
+	switch (c->cmd->cdb[1] & 0x1f) {
+	case SCSI_PROUT_REGISTER:
+		return pr_register(c, false);
+	case SCSI_PROUT_REGISTER_AND_IGNORE:
+		return pr_register(c, true);
+	case SCSI_PROUT_RESERVE:
+		return pr_reserve(c);
+	case SCSI_PROUT_RELEASE:
+		return pr_release(c);
+	case SCSI_PROUT_CLEAR:
+		return pr_clear(c);
+	case SCSI_PROUT_REGISTER_AND_MOVE:
+		return pr_move(c);
+	default: /* PREEMPT, PREEMPT AND ABORT: the dispatch table has no other */
+		return pr_preempt(c);
+	}
+}
+
 static enum scsi_exec_result pr_out_run(struct scsi_cmd *cmd, struct pr_ctx *c);
 
 enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
@@ -1182,7 +1202,9 @@ enum scsi_exec_result pr_exec_out(struct scsi_cmd *cmd)
 	enum sense_reason r;
 
 	r = pr_decode_params(cmd, &c);
-	if (r == SENSE_OK)
+	if (r == SENSE_OK && lu->pr.shared_ops)
+		res = pr_shared_submit(&c); /* takes c.tids and c.tid_off */
+	else if (r == SENSE_OK)
 		res = pr_out_run(cmd, &c);
 	else
 		res = scsi_cmd_finish(cmd, r);
@@ -1226,29 +1248,7 @@ static enum scsi_exec_result pr_out_run(struct scsi_cmd *cmd, struct pr_ctx *cp)
 		return pr_conflict(cmd);
 	}
 	c.self = pr_find(c.pr, c.name, c.rtpi);
-	switch (cmd->cdb[1] & 0x1f) {
-	case SCSI_PROUT_REGISTER:
-		v = pr_register(&c, false);
-		break;
-	case SCSI_PROUT_REGISTER_AND_IGNORE:
-		v = pr_register(&c, true);
-		break;
-	case SCSI_PROUT_RESERVE:
-		v = pr_reserve(&c);
-		break;
-	case SCSI_PROUT_RELEASE:
-		v = pr_release(&c);
-		break;
-	case SCSI_PROUT_CLEAR:
-		v = pr_clear(&c);
-		break;
-	case SCSI_PROUT_REGISTER_AND_MOVE:
-		v = pr_move(&c);
-		break;
-	default: /* PREEMPT, PREEMPT AND ABORT: the dispatch table has no other */
-		v = pr_preempt(&c);
-		break;
-	}
+	v = pr_run_action(&c);
 	if (v == PR_GOOD && c.changed && pw) {
 		pr_refresh_locked(lu);
 		scsi_abort_hold(&pw->ab);

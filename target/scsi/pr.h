@@ -83,4 +83,75 @@ int pr_lu_restore(struct scsi_lu *lu, const uint8_t *blob, size_t len);
  */
 int pr_lu_snapshot(struct scsi_lu *lu, uint8_t **blob, size_t *len);
 
+/*
+ * A state shared between gateways (an rbd LU: docs/rbd.md). The state's
+ * home is outside this daemon; every PERSISTENT RESERVE OUT is a
+ * read-modify-write of it, and every gateway applies each committed change
+ * before the command that made it is answered.
+ */
+struct pr_shared_req;
+
+struct pr_shared_ops {
+	/*
+	 * Runs req, one PERSISTENT RESERVE OUT, against the home: reads the
+	 * state and its version, calls pr_shared_apply(), and when that gives
+	 * a new state stores it guarded by the version read (a lost race:
+	 * read and apply again, a bounded number of times); then hands the
+	 * change to every gateway (this one through pr_lu_deliver() before the
+	 * others) and waits, bounded, for their acknowledgements; then calls
+	 * pr_shared_done(req, err) once, on any thread. Returns 0, or -errno
+	 * and pr_shared_done never runs. Must not block.
+	 */
+	int (*submit)(void *arg, struct pr_shared_req *req);
+	/* Called once when the LU is destroyed; arg is not used again. May be NULL. */
+	void (*release)(void *arg);
+};
+
+/* Puts lu's state in a shared home (before nexuses attach); APTPL's save callback is not used then. */
+void pr_lu_set_shared(struct scsi_lu *lu, const struct pr_shared_ops *ops, void *arg);
+
+/*
+ * One attempt of req on the current state cur (a blob, pr.h). Returns 1
+ * with the new state in *blob and the effects on other nexuses in *ev (the
+ * caller frees both; hand them to pr_lu_deliver()), 0 when nothing is to be
+ * stored (the command's answer is decided), or -errno (-EINVAL: cur is
+ * damaged). Thread-safe; may run again for a later cur.
+ */
+int pr_shared_apply(struct pr_shared_req *req, const uint8_t *cur, size_t curlen, uint8_t **blob,
+		    size_t *bloblen, uint8_t **ev, size_t *evlen);
+/*
+ * Ends req: err 0, the command gets the outcome of the last
+ * pr_shared_apply(); else the state was not stored and the command ends
+ * in CHECK CONDITION. Any thread; req is freed.
+ */
+void pr_shared_done(struct pr_shared_req *req, int err);
+
+/*
+ * Applies a committed change of version ver (state blob, effects ev) to
+ * lu: the state replaces lu's, every attached nexus's view is recomputed,
+ * the unit attentions are raised and, for PREEMPT AND ABORT, the preempted
+ * nexuses' tasks aborted. A version not newer than the one applied is
+ * ignored (each change takes effect once per gateway). Returns 0 when it is
+ * all done, 1 when acked(ctx) runs later (on any thread, once the aborted
+ * tasks have left the engine), or -errno (nothing applied: -EINVAL for a
+ * damaged blob or effects).
+ */
+int pr_lu_deliver(struct scsi_lu *lu, uint64_t ver, const uint8_t *blob, size_t bloblen,
+		  const uint8_t *ev, size_t evlen, void (*acked)(void *ctx), void *ctx);
+
+/*
+ * Replaces lu's state with blob (version ver), nexuses attached or not,
+ * whatever the blob's APTPL flag: what a gateway does after (re)reading the
+ * shared home. Every attached nexus's view is recomputed; no unit
+ * attention is raised (the changes are not known). Clears the stale mark.
+ * 0, -EINVAL (nothing applied), -ENOMEM.
+ */
+int pr_lu_replace(struct scsi_lu *lu, uint64_t ver, const uint8_t *blob, size_t len);
+
+/*
+ * Marks lu's shared state as possibly missed (a lost watch): until
+ * pr_lu_replace(), every command but those that only inquire gets BUSY.
+ */
+void pr_lu_set_stale(struct scsi_lu *lu);
+
 #endif

@@ -88,10 +88,9 @@ static bool pr_name_ok(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* Pure: bounds-checked decode of a blob into img (img->st.regs initialised by the caller). */
-static int pr_decode(const uint8_t *p, size_t len, struct pr_image *img)
+/* Pure: bounds-checked decode of a blob into st (st->regs initialised by the caller). */
+int pr_decode_blob(const uint8_t *p, size_t len, struct scsi_pr *st)
 {
-	struct scsi_pr *st = &img->st;
 	uint32_t n, holder, i;
 	size_t off = PR_BLOB_HDR;
 
@@ -185,7 +184,7 @@ int pr_lu_restore(struct scsi_lu *lu, const uint8_t *blob, size_t len)
 	list_init(&img.st.regs);
 	if (!blob)
 		return -EINVAL;
-	ret = pr_decode(blob, len, &img);
+	ret = pr_decode_blob(blob, len, &img.st);
 	if (ret)
 		goto out_free;
 	pthread_mutex_lock(&pr->lock);

@@ -1009,6 +1009,14 @@ static enum scsi_exec_result scsi_cmd_conflict(struct scsi_cmd *cmd)
 	return SCSI_EXEC_DONE;
 }
 
+static enum scsi_exec_result scsi_cmd_busy(struct scsi_cmd *cmd)
+{
+	scsi_cmd_bounce_free(cmd);
+	cmd->status = SCSI_STATUS_BUSY;
+	cmd->sense_len = 0;
+	return SCSI_EXEC_DONE;
+}
+
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 {
 	const struct scsi_op *op = cmd->op;
@@ -1075,6 +1083,13 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 		 * read, while the LU has no persistent reservation.
 		 */
 		deny = atomic_load_explicit(&itl->pr_deny, memory_order_acquire);
+		/*
+		 * SAM-5 §5.3.1: a gateway re-reading a shared reservation state
+		 * it may have missed a change of answers BUSY (the initiator
+		 * retries) to all but the commands that only inquire.
+		 */
+		if ((deny & SCSI_PR_DENY_STALE) && !(op->flags & SCSI_OP_F_RESV_OK))
+			return scsi_cmd_busy(cmd);
 		if (deny && pr_cmd_conflicts(cmd, op, deny))
 			return scsi_cmd_conflict(cmd);
 		/* SBC-3: a removable LU without its medium refuses medium access (02/3A/00) */

@@ -44,6 +44,7 @@
 struct pr_reg;
 struct xcopy_held;
 struct pr_save_ops;
+struct pr_shared_ops;
 
 /*
  * Persistent reservation state of an LU (pr.c). Everything here is under
@@ -61,6 +62,11 @@ struct scsi_pr {
 	bool stored;	       /* the store may hold a state: a change must reach it */
 	const struct pr_save_ops *save_ops;
 	void *save_arg;
+	/* A state kept outside this daemon, shared with other gateways (pr.h, pr_shared.c). */
+	const struct pr_shared_ops *shared_ops;
+	void *shared_arg;
+	uint64_t shared_ver; /* the version of the shared state applied here */
+	bool stale;	     /* it may have changed unseen: every command waits for a resync */
 };
 
 /* What the LU's mode pages let an initiator change (SPC-4 §7.5). */
@@ -149,6 +155,7 @@ struct alua_tgt {
 enum scsi_pr_deny {
 	SCSI_PR_DENY_WRITE = 1u << 0, /* commands of class SCSI_PR_CONFLICT */
 	SCSI_PR_DENY_READ = 1u << 1,  /* commands of class SCSI_PR_READ */
+	SCSI_PR_DENY_STALE = 1u << 2, /* the shared state is being read again: BUSY (pr_shared.c) */
 };
 
 /*
