@@ -17,6 +17,52 @@
 
 struct ev_loop;
 struct bs_dev;
+struct bs_shared;
+
+/*
+ * What a shared home (bs_ops.shared_open) calls back: the state's owner,
+ * which knows what the bytes mean. arg is shared_open's; req is
+ * bs_shared_update's. Each runs on a thread of the home's own, or
+ * librados's, never inside the call that set it off.
+ */
+struct bs_shared_cbs {
+	/*
+	 * One attempt of req on the current state cur: 1 with the new state in
+	 * *next and a note for every server in *note (both malloc'd, the home
+	 * frees them), 0 when nothing is to be stored, or -errno.
+	 */
+	int (*apply)(void *req, const uint8_t *cur, size_t curlen, uint8_t **next,
+		     size_t *nextlen, uint8_t **note, size_t *notelen);
+	/* req has ended: err 0, its last apply holds (stored, or nothing to store). Once. */
+	void (*done)(void *req, int err);
+	/*
+	 * A stored change, version ver, for this server to apply: 0 when
+	 * applied, 1 when acked(ctx) runs later (once applied), -errno when it
+	 * could not be (the home then reads the state again: stale, replace).
+	 */
+	int (*deliver)(void *arg, uint64_t ver, const uint8_t *state, size_t len,
+		       const uint8_t *note, size_t notelen, void (*acked)(void *ctx), void *ctx);
+	/* The whole state, read at open or again after a lost watch. 0 or -errno. */
+	int (*replace)(void *arg, uint64_t ver, const uint8_t *state, size_t len);
+	/* Changes may have been missed: serve nothing from the state until replace. */
+	void (*stale)(void *arg);
+	/*
+	 * After a change was stored, n other servers did not say within the
+	 * bound that they applied it (they may serve the old state until
+	 * their own watch fails). The hook for fencing them; NULL: logged.
+	 */
+	void (*unacked)(void *arg, unsigned int n);
+};
+
+/*
+ * Queues req on a shared home: the home reads the state, calls apply, stores
+ * the result guarded by the version read (reading and applying again after
+ * a lost race, a bounded number of times), delivers it to this server and
+ * then to the others, and calls done. 0, or -errno and done never runs.
+ */
+int bs_shared_update(struct bs_shared *sh, void *req);
+/* Closes a shared home: no callback runs after it returns. */
+void bs_shared_close(struct bs_shared *sh);
 
 /* An LU's identity as a store keeps it (bs_ops.identity). */
 struct bs_identity {
@@ -148,6 +194,14 @@ struct bs_ops {
 	 */
 	int (*identity)(struct bs_dev *dev, struct bs_identity *id, bool pinned, bool *adopted,
 			char *err, size_t errlen);
+	/*
+	 * A store shared by several servers keeps state they share beside the
+	 * data (an rbd image: a RADOS object, rbd_pr.c): opens the one called
+	 * name, creating it with init when it does not exist yet. NULL: the
+	 * store has no such home. See struct bs_shared_cbs.
+	 */
+	int (*shared_open)(struct bs_dev *dev, const char *name, const uint8_t *init, size_t initlen,
+			   const struct bs_shared_cbs *cbs, void *arg, struct bs_shared **out);
 };
 
 /*

@@ -417,6 +417,35 @@ static int rbd_identity(struct bs_dev *dev, struct bs_identity *id, bool pinned,
 	return ret;
 }
 
+/* ---- the shared home (rbd_pr.c) ---- */
+
+static int rbd_shared_open(struct bs_dev *dev, const char *name, const uint8_t *init,
+			   size_t initlen, const struct bs_shared_cbs *cbs, void *arg,
+			   struct bs_shared **out)
+{
+	struct rbd_store *s = rbd_store(dev);
+	char id[64], oid[BS_RBD_HOME_OID_MAX];
+	rados_ioctx_t io;
+	int ret;
+
+	if (!s->image)
+		return -EOPNOTSUPP; /* a fake's */
+	/* the image's id, not its name: a rename keeps the state */
+	ret = rbd_get_id(s->image, id, sizeof(id));
+	if (ret) {
+		log_err(BS_COMPONENT, "backstore '%s': the image has no id (format 1?): %s",
+			dev->name, strerror(-ret));
+		return ret;
+	}
+	snprintf(oid, sizeof(oid), "portico.%s.%s", name, id);
+	/* an I/O context of its own: its last version is the home thread's alone */
+	ret = rados_ioctx_create2(s->cluster, rados_ioctx_get_id(s->ioctx), &io);
+	if (ret)
+		return ret;
+	return bs_rbd_home_open(&bs_rbd_home_librados, io, oid, init, initlen, cbs, arg, NULL,
+				out);
+}
+
 /* ---- open and close ---- */
 
 static void rbd_teardown(struct rbd_store *s)
@@ -603,4 +632,5 @@ const struct bs_ops bs_rbd_ops = {
 	.lba_status = rbd_lba_status,
 	.resize = rbd_resize_op,
 	.identity = rbd_identity,
+	.shared_open = rbd_shared_open,
 };

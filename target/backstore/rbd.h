@@ -78,4 +78,72 @@ struct bs_rbd_lib {
 int bs_rbd_attach(struct bs_dev *dev, const struct bs_rbd_lib *lib, bs_rbd_image im,
 		  uint64_t size, uint32_t block_size);
 
+/*
+ * The shared home (rbd_pr.c): one RADOS object per image and name,
+ * "portico.<name>.<image id>" in the image's pool, and the librados calls
+ * it makes: the real ones (bs_rbd_home_librados) or a test's fake.
+ */
+#define BS_RBD_HOME_OID_MAX 128
+/* The largest state a home holds. */
+#define BS_RBD_HOME_MAX (1u << 20)
+
+typedef void (*bs_rbd_watch_cb)(void *arg, uint64_t notify_id, uint64_t handle,
+				uint64_t notifier_id, void *data, size_t len);
+typedef void (*bs_rbd_watch_err_cb)(void *arg, uint64_t handle, int err);
+
+struct bs_rbd_home_lib {
+	/* The whole object into buf (cap bytes) and its version. -ENOENT, -EFBIG past cap. */
+	int (*read)(void *io, const char *oid, uint8_t *buf, size_t cap, size_t *len,
+		    uint64_t *ver);
+	/*
+	 * buf as the whole object, only if its version is still ver (0: only
+	 * if it does not exist); *newver the version it then has. A guard
+	 * that failed: -ERANGE or -EOVERFLOW (another version), -EEXIST, -ENOENT.
+	 */
+	int (*write)(void *io, const char *oid, const uint8_t *buf, size_t len, uint64_t ver,
+		     uint64_t *newver);
+	int (*watch)(void *io, const char *oid, uint64_t *handle, bs_rbd_watch_cb cb,
+		     bs_rbd_watch_err_cb errcb, void *arg);
+	/* Ends a watch; once it returns no callback of it runs. */
+	int (*unwatch)(void *io, uint64_t handle);
+	/*
+	 * Sends buf to every watcher (this server's included) and waits up to
+	 * timeout_ms for each to ack. 0; -ETIMEDOUT with *unacked set when some
+	 * did not; other -errno.
+	 */
+	int (*notify)(void *io, const char *oid, const uint8_t *buf, size_t len,
+		      uint64_t timeout_ms, unsigned int *unacked);
+	int (*ack)(void *io, const char *oid, uint64_t notify_id, uint64_t handle);
+	void (*close)(void *io); /* may be NULL */
+};
+
+extern const struct bs_rbd_home_lib bs_rbd_home_librados;
+
+/* The notify payload: "PTSN", version (8), state length (4), state, note length (4), note. */
+#define BS_RBD_NOTE_HDR 8u
+/* Into a new *out (the caller frees it). 0 or -ENOMEM. */
+int bs_rbd_note_build(uint64_t ver, const uint8_t *state, size_t slen, const uint8_t *note,
+		      size_t nlen, uint8_t **out, size_t *outlen);
+/* Bounded by len; the pointers point into p. 0 or -EINVAL. */
+int bs_rbd_note_parse(const uint8_t *p, size_t len, uint64_t *ver, const uint8_t **state,
+		      size_t *slen, const uint8_t **note, size_t *nlen);
+
+/* Timings of a home (the tests shorten them). */
+struct bs_rbd_home_opts {
+	unsigned int tries;	      /* read-apply-write rounds before giving up */
+	uint64_t notify_timeout_ms;   /* for every server's ack */
+	uint64_t local_timeout_ms;    /* for this server's own apply (aborts) */
+	uint64_t resync_interval_ms;  /* between attempts to watch and read again */
+};
+
+/*
+ * Opens the home oid through lib on io (which it closes, lib->close, with
+ * the home): creates the object with init when missing, watches it, reads
+ * it and hands it to cbs->replace, and starts its thread. opts NULL: the
+ * defaults (docs/rbd.md). 0 or -errno (io closed then too).
+ */
+int bs_rbd_home_open(const struct bs_rbd_home_lib *lib, void *io, const char *oid,
+		     const uint8_t *init, size_t initlen, const struct bs_shared_cbs *cbs,
+		     void *arg, const struct bs_rbd_home_opts *opts, struct bs_shared **out);
+
 #endif
