@@ -15,6 +15,7 @@
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
 #include "target/model/obj_alua.h"
+#include "target/model/pr_home.h"
 #include "target/model/pr_store.h"
 #include "target/model/sanitize_store.h"
 
@@ -233,7 +234,10 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 			 * (APTPL) comes back before any nexus attaches; a
 			 * damaged file is logged and ignored, never fatal.
 			 */
-			ret = pr_store_attach(b->lu, m->state_dir, b->id.serial);
+			ret = pr_home_wanted(b->dev)
+				  /* shared by gateways: the state lives with the image (docs/rbd.md) */
+				  ? pr_home_attach(b->lu, b->dev)
+				  : pr_store_attach(b->lu, m->state_dir, b->id.serial);
 			/* SBC-3 §4.32.1: a sanitize cut short by our end leaves it failed */
 			if (!ret)
 				ret = sanitize_store_attach(b->lu, m->state_dir, b->id.serial);

@@ -341,13 +341,14 @@ void pr_lu_fini(struct scsi_lu *lu)
 {
 	struct scsi_pr *pr = &lu->pr;
 
+	/* first: no change of a shared state arrives after this */
+	if (pr->shared_ops && pr->shared_ops->release)
+		pr->shared_ops->release(pr->shared_arg);
+	pr->shared_ops = NULL;
 	pr_clear_regs(pr);
 	if (pr->save_ops && pr->save_ops->release)
 		pr->save_ops->release(pr->save_arg);
 	pr->save_ops = NULL;
-	if (pr->shared_ops && pr->shared_ops->release)
-		pr->shared_ops->release(pr->shared_arg);
-	pr->shared_ops = NULL;
 	pthread_mutex_destroy(&pr->lock);
 }
 
