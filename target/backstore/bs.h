@@ -44,6 +44,11 @@ struct bs_shared_cbs {
 		       const uint8_t *note, size_t notelen, void (*acked)(void *ctx), void *ctx);
 	/* The whole state, read at open or again after a lost watch. 0 or -errno. */
 	int (*replace)(void *arg, uint64_t ver, const uint8_t *state, size_t len);
+	/*
+	 * At open, when no other server serves the state (none answered): true
+	 * to keep it, false to start again from the initial state. NULL: kept.
+	 */
+	bool (*keep)(void *arg, const uint8_t *state, size_t len);
 	/* Changes may have been missed: serve nothing from the state until replace. */
 	void (*stale)(void *arg);
 	/*

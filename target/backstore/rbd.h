@@ -108,11 +108,11 @@ struct bs_rbd_home_lib {
 	int (*unwatch)(void *io, uint64_t handle);
 	/*
 	 * Sends buf to every watcher (this server's included) and waits up to
-	 * timeout_ms for each to ack. 0; -ETIMEDOUT with *unacked set when some
-	 * did not; other -errno.
+	 * timeout_ms for each to ack; *acked says how many did. 0; -ETIMEDOUT
+	 * with *unacked set when some did not; other -errno.
 	 */
 	int (*notify)(void *io, const char *oid, const uint8_t *buf, size_t len,
-		      uint64_t timeout_ms, unsigned int *unacked);
+		      uint64_t timeout_ms, unsigned int *acked, unsigned int *unacked);
 	int (*ack)(void *io, const char *oid, uint64_t notify_id, uint64_t handle);
 	void (*close)(void *io); /* may be NULL */
 };
@@ -134,12 +134,15 @@ struct bs_rbd_home_opts {
 	uint64_t notify_timeout_ms;   /* for every server's ack */
 	uint64_t local_timeout_ms;    /* for this server's own apply (aborts) */
 	uint64_t resync_interval_ms;  /* between attempts to watch and read again */
+	uint64_t ping_timeout_ms;     /* at open: for another server to say it serves the state */
 };
 
 /*
  * Opens the home oid through lib on io (which it closes, lib->close, with
- * the home): creates the object with init when missing, watches it, reads
- * it and hands it to cbs->replace, and starts its thread. opts NULL: the
+ * the home): creates the object with init when missing; when it exists and
+ * no other server answers an empty notify, asks cbs->keep whether its
+ * state stays (else writes init over it); watches it, reads it and hands it
+ * to cbs->replace, and starts its thread. opts NULL: the
  * defaults (docs/rbd.md). 0 or -errno (io closed then too).
  */
 int bs_rbd_home_open(const struct bs_rbd_home_lib *lib, void *io, const char *oid,

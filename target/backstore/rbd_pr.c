@@ -54,6 +54,7 @@ static const struct bs_rbd_home_opts home_defaults = {
 	.notify_timeout_ms = 10000,
 	.local_timeout_ms = 30000,
 	.resync_interval_ms = 1000,
+	.ping_timeout_ms = 3000,
 };
 
 struct home_req {
@@ -198,38 +199,42 @@ static uint32_t home_le32(const uint8_t *p)
 /*
  * librados's reply to a notify: le32 acks, each {le64 gid, le64 cookie,
  * le32 len, data}, then le32 timeouts, each {le64 gid, le64 cookie}.
+ * Bounded by len; what cannot be read counts as nothing.
  */
-static unsigned int rados_home_timeouts(const char *reply, size_t len)
+static void rados_home_reply(const char *reply, size_t len, unsigned int *acked,
+			     unsigned int *timeouts)
 {
 	const uint8_t *p = (const uint8_t *)reply;
 	size_t off = 4;
 	uint32_t n, i;
 
+	*acked = 0;
+	*timeouts = 0;
 	if (!p || len < 4)
-		return 0;
+		return;
 	n = home_le32(p);
 	for (i = 0; i < n; i++) {
 		if (len - off < 20)
-			return 0;
+			return;
 		off += 20 + home_le32(p + off + 16);
 		if (off > len)
-			return 0;
+			return;
 	}
-	if (len - off < 4)
-		return 0;
-	return home_le32(p + off);
+	*acked = n;
+	if (len - off >= 4)
+		*timeouts = home_le32(p + off);
 }
 
 static int rados_home_notify(void *io, const char *oid, const uint8_t *buf, size_t len,
-			     uint64_t timeout_ms, unsigned int *unacked)
+			     uint64_t timeout_ms, unsigned int *acked, unsigned int *unacked)
 {
 	char *reply = NULL;
 	size_t rlen = 0;
 	int ret;
 
 	ret = rados_notify2(io, oid, (const char *)buf, (int)len, timeout_ms, &reply, &rlen);
-	if (ret == -ETIMEDOUT)
-		*unacked = rados_home_timeouts(reply, rlen);
+	if (!ret || ret == -ETIMEDOUT)
+		rados_home_reply(reply, rlen, acked, unacked);
 	rados_buffer_free(reply);
 	return ret;
 }
@@ -292,6 +297,11 @@ static void home_notified(void *arg, uint64_t notify_id, uint64_t handle, uint64
 	int ret;
 
 	(void)notifier_id;
+	/* an empty notify: a starting gateway asking whether anyone serves the state */
+	if (!len) {
+		sh->lib->ack(sh->io, sh->oid, notify_id, handle);
+		return;
+	}
 	a = calloc(1, sizeof(*a));
 	if (a) {
 		a->sh = sh;
@@ -383,7 +393,7 @@ static void home_spread(struct bs_shared *sh, uint64_t ver, const uint8_t *state
 			const uint8_t *note, size_t nlen)
 {
 	struct home_local l = {.lock = &sh->lock, .cond = &sh->cond};
-	unsigned int unacked = 0;
+	unsigned int acked = 0, unacked = 0;
 	struct timespec ts;
 	uint8_t *msg = NULL;
 	size_t mlen = 0;
@@ -409,7 +419,7 @@ static void home_spread(struct bs_shared *sh, uint64_t ver, const uint8_t *state
 	ret = bs_rbd_note_build(ver, state, slen, note, nlen, &msg, &mlen);
 	if (!ret)
 		ret = sh->lib->notify(sh->io, sh->oid, msg, mlen, sh->opts.notify_timeout_ms,
-				      &unacked);
+				      &acked, &unacked);
 	free(msg);
 	if (ret == -ETIMEDOUT) {
 		if (sh->cbs->unacked)
@@ -548,6 +558,36 @@ void bs_shared_close(struct bs_shared *sh)
 	home_free(sh);
 }
 
+/*
+ * The object existed: when no other server answers an empty notify (a dead
+ * one's watch does not answer), the state is nobody's now, and its owner
+ * says whether it stays (docs/rbd.md: APTPL). Before this home watches.
+ */
+static int home_reopen(struct bs_shared *sh, const uint8_t *init, size_t initlen)
+{
+	unsigned int acked = 0, unacked = 0;
+	uint64_t ver = 0, newver;
+	size_t len = 0;
+	int ret;
+
+	ret = sh->lib->notify(sh->io, sh->oid, NULL, 0, sh->opts.ping_timeout_ms, &acked,
+			      &unacked);
+	if (ret && ret != -ETIMEDOUT)
+		return ret;
+	if (acked || !sh->cbs->keep)
+		return 0;
+	ret = sh->lib->read(sh->io, sh->oid, sh->buf, BS_RBD_HOME_MAX, &len, &ver);
+	if (ret)
+		return ret;
+	if (sh->cbs->keep(sh->arg, sh->buf, len))
+		return 0;
+	log_info(BS_COMPONENT, "home '%s': served by no other gateway and not to be kept: starting afresh",
+		 sh->oid);
+	ret = sh->lib->write(sh->io, sh->oid, init, initlen, ver, &newver);
+	/* another gateway changed it meanwhile: it serves it, theirs stays */
+	return home_lost_race(ret) ? 0 : ret;
+}
+
 int bs_rbd_home_open(const struct bs_rbd_home_lib *lib, void *io, const char *oid,
 		     const uint8_t *init, size_t initlen, const struct bs_shared_cbs *cbs,
 		     void *arg, const struct bs_rbd_home_opts *opts, struct bs_shared **out)
@@ -582,7 +622,9 @@ int bs_rbd_home_open(const struct bs_rbd_home_lib *lib, void *io, const char *oi
 	}
 	/* the first gateway makes it; -EEXIST: another made it first */
 	ret = lib->write(io, oid, init, initlen, 0, &ver);
-	if (ret && ret != -EEXIST)
+	if (ret == -EEXIST)
+		ret = home_reopen(sh, init, initlen);
+	if (ret)
 		goto err;
 	ret = home_sync(sh);
 	if (ret)

@@ -35,6 +35,13 @@ static int pr_home_replace(void *arg, uint64_t ver, const uint8_t *state, size_t
 	return pr_lu_replace(arg, ver, state, len);
 }
 
+/* SPC-4 §5.13.5: a state nobody serves survives only when an initiator asked (APTPL) */
+static bool pr_home_keep(void *arg, const uint8_t *state, size_t len)
+{
+	(void)arg;
+	return pr_blob_aptpl(state, len);
+}
+
 static void pr_home_stale(void *arg)
 {
 	pr_lu_set_stale(arg);
@@ -45,6 +52,7 @@ static const struct bs_shared_cbs pr_home_cbs = {
 	.done = pr_home_done,
 	.deliver = pr_home_deliver,
 	.replace = pr_home_replace,
+	.keep = pr_home_keep,
 	.stale = pr_home_stale,
 	/* .unacked: fencing a gateway that did not ack is the gateway group's (docs/rbd.md) */
 };

@@ -37,6 +37,7 @@
 #ifndef PORTICO_TARGET_SCSI_PR_H
 #define PORTICO_TARGET_SCSI_PR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -147,6 +148,13 @@ int pr_lu_deliver(struct scsi_lu *lu, uint64_t ver, const uint8_t *blob, size_t 
  * 0, -EINVAL (nothing applied), -ENOMEM.
  */
 int pr_lu_replace(struct scsi_lu *lu, uint64_t ver, const uint8_t *blob, size_t len);
+
+/*
+ * Whether blob is a well-formed state whose APTPL flag is set (SPC-4
+ * §5.13.5): what decides whether a shared state nobody serves any more is
+ * kept (docs/rbd.md).
+ */
+bool pr_blob_aptpl(const uint8_t *blob, size_t len);
 
 /*
  * Marks lu's shared state as possibly missed (a lost watch): until

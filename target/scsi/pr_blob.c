@@ -230,3 +230,15 @@ int pr_lu_snapshot(struct scsi_lu *lu, uint8_t **blob, size_t *len)
 
 _Static_assert(PR_BLOB_MAX == PR_BLOB_HDR + SCSI_PR_MAX_REGS * (PR_BLOB_REG_HDR + PR_NAME_MAX) + 4,
 	       "PR_BLOB_MAX in pr.h follows the format");
+
+bool pr_blob_aptpl(const uint8_t *blob, size_t len)
+{
+	struct scsi_pr st;
+	bool aptpl;
+
+	memset(&st, 0, sizeof(st));
+	list_init(&st.regs);
+	aptpl = blob && !pr_decode_blob(blob, len, &st) && st.aptpl;
+	pr_clear_regs(&st);
+	return aptpl;
+}

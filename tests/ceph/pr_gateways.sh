@@ -10,8 +10,9 @@
 # A refuses a write from an unregistered initiator through B and lets a
 # registered one through; PREEMPT from B takes it over and A's holder is
 # out; after kill -9 of A the reservation and the keys hold through B, and
-# after A starts again through A too. Prints how long it took after the
-# cluster was up.
+# after A starts again through A too; with both stopped and APTPL clear the
+# next gateway to start finds no state, with APTPL set it finds it. Prints
+# how long it took after the cluster was up.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
 t_require "$T_BIN/prgw"
@@ -136,5 +137,14 @@ else
 	rc=$?
 	if [ $rc -eq 0 ] && ! pd_sanitizer_report; then pass stop-b; else fail stop-b "exit $rc" "$PD_LOG"; fi
 fi
+# APTPL clear and no gateway serving the LU any more: the next to start drops the state
+pd_restart || t_done
+step aptpl-clear-dropped 0 "gen 0 keys" "$UA" "$I2" keys
+# with APTPL it stays
+step register-aptpl 0 "status GOOD" "$UA" "$I1" register $K1 aptpl
+pd_stop stop-a-aptpl
+pd_restart || t_done
+step aptpl-kept 0 "gen 1 keys $K1" "$UA" "$I2" keys
+pd_stop stop-a-last
 echo "pr_gateways: $(($(date +%s) - T_START)) s after the cluster was up"
 t_done

@@ -5,7 +5,7 @@
  * INITIATOR, passes over the unit attentions of a new session, does one
  * thing and prints what it got:
  *
- *   prgw URL INITIATOR register KEY        REGISTER AND IGNORE EXISTING KEY
+ *   prgw URL INITIATOR register KEY [aptpl] REGISTER AND IGNORE EXISTING KEY
  *   prgw URL INITIATOR reserve KEY TYPE    RESERVE (TYPE 1 WE, 5 WE_RO, ...)
  *   prgw URL INITIATOR preempt KEY SAKEY TYPE
  *   prgw URL INITIATOR keys                "gen G keys K1 K2 ..." (hex)
@@ -43,10 +43,11 @@ static int answer(struct iscsi_context *iscsi, struct scsi_task *task)
 	return task && task->status == SCSI_STATUS_GOOD ? 0 : 1;
 }
 
-static int prout(struct ft_lun *l, int sa, int type, uint64_t key, uint64_t sa_key)
+static int prout(struct ft_lun *l, int sa, int type, uint64_t key, uint64_t sa_key, bool aptpl)
 {
 	struct scsi_persistent_reserve_out_basic p = {.reservation_key = key,
-						      .service_action_reservation_key = sa_key};
+						      .service_action_reservation_key = sa_key,
+						      .aptpl = aptpl};
 	struct scsi_task *task =
 	    iscsi_persistent_reserve_out_sync(l->iscsi, l->lun, sa, 0, type, &p);
 	int rc = answer(l->iscsi, task);
@@ -124,15 +125,15 @@ int main(int argc, char **argv)
 		ft_close(l.iscsi, false);
 		return 1;
 	}
-	if (!strcmp(op, "register") && argc == 5)
+	if (!strcmp(op, "register") && (argc == 5 || (argc == 6 && !strcmp(argv[5], "aptpl"))))
 		rc = prout(&l, SCSI_PERSISTENT_RESERVE_REGISTER_AND_IGNORE_EXISTING_KEY, 0, 0,
-			   strtoull(argv[4], NULL, 16));
+			   strtoull(argv[4], NULL, 16), argc == 6);
 	else if (!strcmp(op, "reserve") && argc == 6)
 		rc = prout(&l, SCSI_PERSISTENT_RESERVE_RESERVE, atoi(argv[5]),
-			   strtoull(argv[4], NULL, 16), 0);
+			   strtoull(argv[4], NULL, 16), 0, false);
 	else if (!strcmp(op, "preempt") && argc == 7)
 		rc = prout(&l, SCSI_PERSISTENT_RESERVE_PREEMPT, atoi(argv[6]),
-			   strtoull(argv[4], NULL, 16), strtoull(argv[5], NULL, 16));
+			   strtoull(argv[4], NULL, 16), strtoull(argv[5], NULL, 16), false);
 	else if (!strcmp(op, "keys"))
 		rc = prin(&l, SCSI_PERSISTENT_RESERVE_READ_KEYS);
 	else if (!strcmp(op, "resv"))

@@ -45,7 +45,7 @@ static struct {
 	int acks_pending;
 	int race_writes; /* writes that find another gateway's write first */
 	int watch_fails; /* watches that fail */
-	int nwrites, nnotifies;
+	int nwrites, nnotifies, npings;
 	char log[256];
 } O;
 
@@ -179,8 +179,10 @@ static void deadline(struct timespec *ts, uint64_t ms)
 }
 
 static int f_notify(void *io, const char *oid, const uint8_t *buf, size_t len,
-		    uint64_t timeout_ms, unsigned int *unacked)
+		    uint64_t timeout_ms, unsigned int *acked, unsigned int *unacked)
 {
+	int n;
+
 	struct watcher snap[NGW];
 	struct timespec ts;
 	uint64_t id;
@@ -190,12 +192,17 @@ static int f_notify(void *io, const char *oid, const uint8_t *buf, size_t len,
 	(void)oid;
 	pthread_mutex_lock(&L);
 	id = ++O.notify_id;
-	O.nnotifies++;
-	logc("N");
+	if (len) {
+		O.nnotifies++;
+		logc("N");
+	} else {
+		O.npings++;
+	}
 	memcpy(snap, O.w, sizeof(snap));
 	O.acks_pending = 0;
 	for (i = 0; i < NGW; i++)
 		O.acks_pending += snap[i].used;
+	n = O.acks_pending;
 	pthread_mutex_unlock(&L);
 	for (i = 0; i < NGW; i++) {
 		if (snap[i].used)
@@ -205,6 +212,7 @@ static int f_notify(void *io, const char *oid, const uint8_t *buf, size_t len,
 	pthread_mutex_lock(&L);
 	while (O.acks_pending > 0 && pthread_cond_timedwait(&C, &L, &ts) != ETIMEDOUT)
 		;
+	*acked = (unsigned int)(n - O.acks_pending);
 	if (O.acks_pending > 0) {
 		*unacked = (unsigned int)O.acks_pending;
 		ret = -ETIMEDOUT;
@@ -326,6 +334,16 @@ static int o_replace(void *arg, uint64_t ver, const uint8_t *state, size_t len)
 	return 0;
 }
 
+static bool keep_answer;
+
+static bool o_keep(void *arg, const uint8_t *state, size_t len)
+{
+	(void)arg;
+	(void)state;
+	(void)len;
+	return keep_answer;
+}
+
 static void o_stale(void *arg)
 {
 	struct gw *g = arg;
@@ -349,6 +367,7 @@ static const struct bs_shared_cbs owner = {
 	.done = o_done,
 	.deliver = o_deliver,
 	.replace = o_replace,
+	.keep = o_keep,
 	.stale = o_stale,
 	.unacked = o_unacked,
 };
@@ -474,7 +493,8 @@ START_TEST(test_update_order)
 	 * Stored, applied here, notified, applied by the peer; the writer's
 	 * own watch acks what it already has; done after both acks.
 	 */
-	ck_assert_str_eq(O.log, "WWD0NA0D1A1.");
+	/* W: 0 made it; A0: 0 answered the ping of 1 opening */
+	ck_assert_str_eq(O.log, "WA0WD0NA0D1A1.");
 	ck_assert_uint_eq(G[0].unacked, 0);
 	/* nothing to store: no write, no notify */
 	memset(&r, 0, sizeof(r));
@@ -602,6 +622,34 @@ START_TEST(test_resync_after_watch_error)
 }
 END_TEST
 
+START_TEST(test_unserved_state)
+{
+	struct treq r = {.add = 'k'};
+
+	update(0, &r);
+	/* gateway 1 starts again while 0 serves: 0 answers, the state stays */
+	keep_answer = false;
+	bs_shared_close(G[1].sh);
+	open_gw(1);
+	ck_assert_int_eq(O.npings, 2); /* 1's first open found none; this one found 0 */
+	ck_assert_int_eq(memcmp(G[1].state, "Sk", 2), 0);
+	/* both gone, then one starts: nobody answers, the owner says drop it */
+	bs_shared_close(G[0].sh);
+	bs_shared_close(G[1].sh);
+	open_gw(0);
+	ck_assert_uint_eq(G[0].len, 1);
+	ck_assert_int_eq(memcmp(O.data, "S", 1), 0);
+	/* or keep it */
+	r.done = false;
+	update(0, &r);
+	bs_shared_close(G[0].sh);
+	keep_answer = true;
+	open_gw(0);
+	ck_assert_int_eq(memcmp(G[0].state, "Sk", 2), 0);
+	open_gw(1);
+}
+END_TEST
+
 static Suite *rbd_pr_suite(void)
 {
 	Suite *s = suite_create("rbd_pr");
@@ -618,6 +666,7 @@ static Suite *rbd_pr_suite(void)
 	tcase_add_test(tc, test_lost_race_read_again);
 	tcase_add_test(tc, test_lost_races_bounded);
 	tcase_add_test(tc, test_resync_after_watch_error);
+	tcase_add_test(tc, test_unserved_state);
 	suite_add_tcase(s, tc);
 	return s;
 }

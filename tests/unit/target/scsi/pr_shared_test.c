@@ -399,6 +399,31 @@ START_TEST(test_outcomes_without_change)
 }
 END_TEST
 
+START_TEST(test_blob_aptpl)
+{
+	uint8_t *blob = NULL;
+	size_t len = 0;
+
+	/* SPC-4 §5.13.5: the flag the last REGISTER carried */
+	pr_lu_set_shared(T.lu, NULL, NULL);
+	ck_assert_uint_eq(reg(T.itl, K1), ST_GOOD);
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert(!pr_blob_aptpl(blob, len));
+	free(blob);
+	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER, 0, K1, K2, SCSI_PROUT_F_APTPL, 0,
+				     NULL),
+			  ST_GOOD);
+	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
+	ck_assert(pr_blob_aptpl(blob, len));
+	/* a damaged blob is nothing to keep */
+	blob[len - 1] ^= 1;
+	ck_assert(!pr_blob_aptpl(blob, len));
+	ck_assert(!pr_blob_aptpl(NULL, 0));
+	free(blob);
+	pr_lu_set_save(T.lu, NULL, NULL);
+}
+END_TEST
+
 static int fail_submit(void *arg, struct pr_shared_req *req)
 {
 	(void)arg;
@@ -457,6 +482,7 @@ static Suite *pr_shared_suite(void)
 	tcase_add_test(tc, test_stale_answers_busy);
 	tcase_add_test(tc, test_outcomes_without_change);
 	tcase_add_test(tc, test_home_failures);
+	tcase_add_test(tc, test_blob_aptpl);
 	suite_add_tcase(s, tc);
 	return s;
 }
