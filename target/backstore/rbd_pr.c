@@ -23,7 +23,7 @@
  * acknowledged; only then is the request done. A watcher acknowledges
  * once it has applied the change (its aborted tasks gone).
  *
- * Every gateway watches the object. When its watch fails (a lost
+ * Every gateway watches the object (a 15 s watch timeout). When its watch fails (a lost
  * connection, a timed-out watch), it may have missed a change: the owner is
  * told (stale: serve nothing from the state), and this home's thread
  * watches again and reads the object again (replace) before it is served
@@ -176,10 +176,18 @@ static int rados_home_write(void *io, const char *oid, const uint8_t *buf, size_
 	return 0;
 }
 
+/*
+ * How long the OSD keeps a watch whose client stopped pinging it (librados
+ * pings every 5 s): the window in which a gateway cut off from the OSDs
+ * may still serve a state it was not told of changing, and how long a dead
+ * gateway's watch delays a change's notify. Ceph's default is 30 s.
+ */
+#define HOME_WATCH_TIMEOUT_S 15
+
 static int rados_home_watch(void *io, const char *oid, uint64_t *handle, bs_rbd_watch_cb cb,
 			    bs_rbd_watch_err_cb errcb, void *arg)
 {
-	return rados_watch2(io, oid, handle, cb, errcb, arg);
+	return rados_watch3(io, oid, handle, cb, errcb, HOME_WATCH_TIMEOUT_S, arg);
 }
 
 static int rados_home_unwatch(void *io, uint64_t handle)

@@ -104,6 +104,8 @@ step registered-write-b 0 "status GOOD" "$UB" "$I3" write 100
 step holder-write-a 0 "status GOOD" "$UA" "$I1" write 101
 # PREEMPT from B of A's holder: B's registrant holds, A's is out everywhere
 step preempt-b 0 "status GOOD" "$UB" "$I3" preempt $K3 $K1 $WE_RO
+# for the record, not checked: stored, applied on both gateways, answered
+echo "pr_gateways: PREEMPT through B, A watching: $(sed -n 's/^took //p' "$T_OUT")"
 step resv-through-a 0 "resv $WE_RO $K3" "$UA" "$I2" resv
 step keys-through-a 0 "gen 3 keys $K3" "$UA" "$I2" keys
 step preempted-write-a 2 "status RESERVATION CONFLICT" "$UA" "$I1" write 102

@@ -16,6 +16,7 @@
  * so a registration, is the initiator's name with its ISID; a new random
  * ISID per run would be a new, unregistered nexus each time).
  *
+ * A PERSISTENT RESERVE OUT also prints "took N ms", its own time.
  * The answer is printed as "status GOOD", "status RESERVATION CONFLICT",
  * "status BUSY" or the sense; exit 0 for GOOD, 2 for RESERVATION
  * CONFLICT, 1 otherwise.
@@ -48,9 +49,13 @@ static int prout(struct ft_lun *l, int sa, int type, uint64_t key, uint64_t sa_k
 	struct scsi_persistent_reserve_out_basic p = {.reservation_key = key,
 						      .service_action_reservation_key = sa_key,
 						      .aptpl = aptpl};
+	uint64_t t0 = ft_now_ms();
 	struct scsi_task *task =
 	    iscsi_persistent_reserve_out_sync(l->iscsi, l->lun, sa, 0, type, &p);
 	int rc = answer(l->iscsi, task);
+
+	/* a figure for the record (docs/rbd.md), never checked */
+	printf("took %" PRIu64 " ms\n", ft_now_ms() - t0);
 
 	if (task)
 		scsi_free_scsi_task(task);
