@@ -50,11 +50,11 @@
 #define NOTE_MAGIC "PTSN"
 
 static const struct bs_rbd_home_opts home_defaults = {
-	.tries = 32,
-	.notify_timeout_ms = 10000,
-	.local_timeout_ms = 30000,
-	.resync_interval_ms = 1000,
-	.ping_timeout_ms = 3000,
+    .tries = 32,
+    .notify_timeout_ms = 10000,
+    .local_timeout_ms = 30000,
+    .resync_interval_ms = 1000,
+    .ping_timeout_ms = 3000,
 };
 
 struct home_req {
@@ -155,8 +155,8 @@ static int rados_home_read(void *io, const char *oid, uint8_t *buf, size_t cap, 
 	return 0;
 }
 
-static int rados_home_write(void *io, const char *oid, const uint8_t *buf, size_t len,
-			    uint64_t ver, uint64_t *newver)
+static int rados_home_write(void *io, const char *oid, const uint8_t *buf, size_t len, uint64_t ver,
+			    uint64_t *newver)
 {
 	rados_write_op_t op = rados_create_write_op();
 	int ret;
@@ -258,13 +258,13 @@ static void rados_home_close(void *io)
 }
 
 const struct bs_rbd_home_lib bs_rbd_home_librados = {
-	.read = rados_home_read,
-	.write = rados_home_write,
-	.watch = rados_home_watch,
-	.unwatch = rados_home_unwatch,
-	.notify = rados_home_notify,
-	.ack = rados_home_ack,
-	.close = rados_home_close,
+    .read = rados_home_read,
+    .write = rados_home_write,
+    .watch = rados_home_watch,
+    .unwatch = rados_home_unwatch,
+    .notify = rados_home_notify,
+    .ack = rados_home_ack,
+    .close = rados_home_close,
 };
 
 /* ---- watching ---- */
@@ -323,8 +323,9 @@ static void home_notified(void *arg, uint64_t notify_id, uint64_t handle, uint64
 		return; /* home_acked runs once it is applied */
 	if (ret < 0) {
 		/* not applied: it must not serve from what it has, and reads the object again */
-		log_err(BS_COMPONENT, "home '%s': a change could not be applied (%s): reading it again",
-			sh->oid, strerror(-ret));
+		log_err(BS_COMPONENT,
+			"home '%s': a change could not be applied (%s): reading it again", sh->oid,
+			strerror(-ret));
 		home_want_resync(sh);
 	}
 	/* acknowledged either way: stale, it serves nothing the writer must wait for */
@@ -340,7 +341,8 @@ static void home_watch_failed(void *arg, uint64_t handle, int err)
 {
 	struct bs_shared *sh = arg;
 
-	log_err(BS_COMPONENT, "home '%s': watch %" PRIu64 " failed: %s; serving nothing from it until read again",
+	log_err(BS_COMPONENT,
+		"home '%s': watch %" PRIu64 " failed: %s; serving nothing from it until read again",
 		sh->oid, handle, strerror(-err));
 	home_want_resync(sh);
 }
@@ -415,7 +417,9 @@ static void home_spread(struct bs_shared *sh, uint64_t ver, const uint8_t *state
 			;
 		if (!l.done) {
 			/* l is on this stack: the ack must not come after we leave */
-			log_err(BS_COMPONENT, "home '%s': version %" PRIu64 " not applied here within %" PRIu64 " ms; waiting on",
+			log_err(BS_COMPONENT,
+				"home '%s': version %" PRIu64 " not applied here within %" PRIu64
+				" ms; waiting on",
 				sh->oid, ver, sh->opts.local_timeout_ms);
 			while (!l.done)
 				pthread_cond_wait(&sh->cond, &sh->lock);
@@ -433,10 +437,13 @@ static void home_spread(struct bs_shared *sh, uint64_t ver, const uint8_t *state
 		if (sh->cbs->unacked)
 			sh->cbs->unacked(sh->arg, unacked);
 		else
-			log_err(BS_COMPONENT, "home '%s': version %" PRIu64 ": %u gateway(s) did not ack within %" PRIu64 " ms",
+			log_err(BS_COMPONENT,
+				"home '%s': version %" PRIu64
+				": %u gateway(s) did not ack within %" PRIu64 " ms",
 				sh->oid, ver, unacked, sh->opts.notify_timeout_ms);
 	} else if (ret) {
-		/* the change is stored; the others learn of it when their watch fails and they re-read */
+		/* the change is stored; the others learn of it when their watch fails and they
+		 * re-read */
 		log_err(BS_COMPONENT, "home '%s': notify of version %" PRIu64 ": %s", sh->oid, ver,
 			strerror(-ret));
 	}
@@ -493,8 +500,9 @@ static void *home_thread(void *arg)
 			ret = home_sync(sh);
 			pthread_mutex_lock(&sh->lock);
 			if (ret) {
-				log_err(BS_COMPONENT, "home '%s': cannot read it again: %s; retrying",
-					sh->oid, strerror(-ret));
+				log_err(BS_COMPONENT,
+					"home '%s': cannot read it again: %s; retrying", sh->oid,
+					strerror(-ret));
 				sh->resync = true;
 				home_deadline(&ts, sh->opts.resync_interval_ms);
 				pthread_cond_timedwait(&sh->cond, &sh->lock, &ts);
@@ -578,8 +586,7 @@ static int home_reopen(struct bs_shared *sh, const uint8_t *init, size_t initlen
 	size_t len = 0;
 	int ret;
 
-	ret = sh->lib->notify(sh->io, sh->oid, NULL, 0, sh->opts.ping_timeout_ms, &acked,
-			      &unacked);
+	ret = sh->lib->notify(sh->io, sh->oid, NULL, 0, sh->opts.ping_timeout_ms, &acked, &unacked);
 	if (ret && ret != -ETIMEDOUT)
 		return ret;
 	if (acked || !sh->cbs->keep)
@@ -589,7 +596,8 @@ static int home_reopen(struct bs_shared *sh, const uint8_t *init, size_t initlen
 		return ret;
 	if (sh->cbs->keep(sh->arg, sh->buf, len))
 		return 0;
-	log_info(BS_COMPONENT, "home '%s': served by no other gateway and not to be kept: starting afresh",
+	log_info(BS_COMPONENT,
+		 "home '%s': served by no other gateway and not to be kept: starting afresh",
 		 sh->oid);
 	ret = sh->lib->write(sh->io, sh->oid, init, initlen, ver, &newver);
 	/* another gateway changed it meanwhile: it serves it, theirs stays */

@@ -48,13 +48,13 @@ static void pr_home_stale(void *arg)
 }
 
 static const struct bs_shared_cbs pr_home_cbs = {
-	.apply = pr_home_apply,
-	.done = pr_home_done,
-	.deliver = pr_home_deliver,
-	.replace = pr_home_replace,
-	.keep = pr_home_keep,
-	.stale = pr_home_stale,
-	/* .unacked: fencing a gateway that did not ack is the gateway group's (docs/rbd.md) */
+    .apply = pr_home_apply,
+    .done = pr_home_done,
+    .deliver = pr_home_deliver,
+    .replace = pr_home_replace,
+    .keep = pr_home_keep,
+    .stale = pr_home_stale,
+    /* .unacked: fencing a gateway that did not ack is the gateway group's (docs/rbd.md) */
 };
 
 static int pr_home_submit(void *arg, struct pr_shared_req *req)
@@ -68,8 +68,8 @@ static void pr_home_release(void *arg)
 }
 
 static const struct pr_shared_ops pr_home_ops = {
-	.submit = pr_home_submit,
-	.release = pr_home_release,
+    .submit = pr_home_submit,
+    .release = pr_home_release,
 };
 
 bool pr_home_wanted(const struct bs_dev *dev)

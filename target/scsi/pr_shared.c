@@ -335,8 +335,8 @@ static int pr_event_apply(struct scsi_lu *lu, const uint8_t *rec, const char *se
 
 	memcpy(name, rec + PR_EV_HDR, rec[7]);
 	name[rec[7]] = '\0';
-	reg = pr_reg_new(name, get_be16(rec + 5), flags & PR_EV_F_ALL_TG_PT,
-			 flags & PR_EV_F_DEVICE, 1);
+	reg = pr_reg_new(name, get_be16(rec + 5), flags & PR_EV_F_ALL_TG_PT, flags & PR_EV_F_DEVICE,
+			 1);
 	if (!reg)
 		return -ENOMEM;
 	pthread_mutex_lock(&lu->lock);

@@ -46,9 +46,8 @@ static int answer(struct iscsi_context *iscsi, struct scsi_task *task)
 
 static int prout(struct ft_lun *l, int sa, int type, uint64_t key, uint64_t sa_key, bool aptpl)
 {
-	struct scsi_persistent_reserve_out_basic p = {.reservation_key = key,
-						      .service_action_reservation_key = sa_key,
-						      .aptpl = aptpl};
+	struct scsi_persistent_reserve_out_basic p = {
+	    .reservation_key = key, .service_action_reservation_key = sa_key, .aptpl = aptpl};
 	uint64_t t0 = ft_now_ms();
 	struct scsi_task *task =
 	    iscsi_persistent_reserve_out_sync(l->iscsi, l->lun, sa, 0, type, &p);

@@ -178,8 +178,8 @@ static void deadline(struct timespec *ts, uint64_t ms)
 	}
 }
 
-static int f_notify(void *io, const char *oid, const uint8_t *buf, size_t len,
-		    uint64_t timeout_ms, unsigned int *acked, unsigned int *unacked)
+static int f_notify(void *io, const char *oid, const uint8_t *buf, size_t len, uint64_t timeout_ms,
+		    unsigned int *acked, unsigned int *unacked)
 {
 	int n;
 
@@ -239,12 +239,12 @@ static int f_ack(void *io, const char *oid, uint64_t notify_id, uint64_t handle)
 }
 
 static const struct bs_rbd_home_lib fake_lib = {
-	.read = f_read,
-	.write = f_write,
-	.watch = f_watch,
-	.unwatch = f_unwatch,
-	.notify = f_notify,
-	.ack = f_ack,
+    .read = f_read,
+    .write = f_write,
+    .watch = f_watch,
+    .unwatch = f_unwatch,
+    .notify = f_notify,
+    .ack = f_ack,
 };
 
 /* Fails gateway g's watch as librados would: the watch is gone, the error callback runs. */
@@ -292,8 +292,8 @@ static void o_done(void *req, int err)
 	pthread_mutex_unlock(&L);
 }
 
-static int o_deliver(void *arg, uint64_t ver, const uint8_t *state, size_t len,
-		     const uint8_t *note, size_t notelen, void (*acked)(void *ctx), void *ctx)
+static int o_deliver(void *arg, uint64_t ver, const uint8_t *state, size_t len, const uint8_t *note,
+		     size_t notelen, void (*acked)(void *ctx), void *ctx)
 {
 	struct gw *g = arg;
 	char s[4] = {'D', (char)('0' + g->idx), 0};
@@ -363,20 +363,20 @@ static void o_unacked(void *arg, unsigned int n)
 }
 
 static const struct bs_shared_cbs owner = {
-	.apply = o_apply,
-	.done = o_done,
-	.deliver = o_deliver,
-	.replace = o_replace,
-	.keep = o_keep,
-	.stale = o_stale,
-	.unacked = o_unacked,
+    .apply = o_apply,
+    .done = o_done,
+    .deliver = o_deliver,
+    .replace = o_replace,
+    .keep = o_keep,
+    .stale = o_stale,
+    .unacked = o_unacked,
 };
 
 static struct bs_rbd_home_opts opts = {
-	.tries = 8,
-	.notify_timeout_ms = 5000,
-	.local_timeout_ms = 5000,
-	.resync_interval_ms = 10,
+    .tries = 8,
+    .notify_timeout_ms = 5000,
+    .local_timeout_ms = 5000,
+    .resync_interval_ms = 10,
 };
 
 /* Waits (bounded) until *flag, under L. */
@@ -441,8 +441,9 @@ START_TEST(test_note_codec)
 	size_t len = 0, sl, nl;
 	uint64_t ver;
 
-	ck_assert_int_eq(bs_rbd_note_build(42, (const uint8_t *)"state", 5,
-					   (const uint8_t *)"no", 2, &p, &len), 0);
+	ck_assert_int_eq(
+	    bs_rbd_note_build(42, (const uint8_t *)"state", 5, (const uint8_t *)"no", 2, &p, &len),
+	    0);
 	ck_assert_uint_eq(len, 20 + 5 + 2);
 	ck_assert_int_eq(bs_rbd_note_parse(p, len, &ver, &s, &sl, &n, &nl), 0);
 	ck_assert_uint_eq(ver, 42);

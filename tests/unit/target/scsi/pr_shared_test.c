@@ -110,8 +110,7 @@ static enum scsi_exec_result sprout_start(struct t_cmd *t, struct scsi_itl *itl,
 }
 
 /* A PERSISTENT RESERVE OUT through the gateway of itl, run to its end. */
-static uint8_t sprout(struct scsi_itl *itl, uint8_t sa, uint8_t type, uint64_t key,
-		      uint64_t sa_key)
+static uint8_t sprout(struct scsi_itl *itl, uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
 {
 	struct t_cmd t;
 	uint8_t st;
@@ -303,16 +302,16 @@ START_TEST(test_each_change_once)
 	ck_assert_int_eq(pr_lu_snapshot(lub, &blob, &len), 0);
 	ck_assert_uint_eq(sprout(T.itl, SCSI_PROUT_REGISTER, 0, K1, 0), ST_GOOD);
 	/* an older version arriving late changes nothing */
-	ck_assert_int_eq(pr_lu_deliver(lub, 1, blob, len, (const uint8_t *)"\0\1\1x", 4, NULL, NULL),
-			 0);
+	ck_assert_int_eq(
+	    pr_lu_deliver(lub, 1, blob, len, (const uint8_t *)"\0\1\1x", 4, NULL, NULL), 0);
 	ck_assert_uint_eq(keys_on(b2, &gen), 0);
 	ck_assert_uint_eq(gen, 2);
 	/* damaged effects or state: -EINVAL, nothing applied */
-	ck_assert_int_eq(pr_lu_deliver(lub, 9, blob, len, (const uint8_t *)"\0\1\2x", 4, NULL, NULL),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    pr_lu_deliver(lub, 9, blob, len, (const uint8_t *)"\0\1\2x", 4, NULL, NULL), -EINVAL);
 	blob[len - 1] ^= 1;
-	ck_assert_int_eq(pr_lu_deliver(lub, 9, blob, len, (const uint8_t *)"\0\1\1x", 4, NULL, NULL),
-			 -EINVAL);
+	ck_assert_int_eq(
+	    pr_lu_deliver(lub, 9, blob, len, (const uint8_t *)"\0\1\1x", 4, NULL, NULL), -EINVAL);
 	ck_assert_uint_eq(keys_on(b2, NULL), 0);
 	free(blob);
 }
@@ -410,9 +409,9 @@ START_TEST(test_blob_aptpl)
 	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
 	ck_assert(!pr_blob_aptpl(blob, len));
 	free(blob);
-	ck_assert_uint_eq(prout_full(T.itl, SCSI_PROUT_REGISTER, 0, K1, K2, SCSI_PROUT_F_APTPL, 0,
-				     NULL),
-			  ST_GOOD);
+	ck_assert_uint_eq(
+	    prout_full(T.itl, SCSI_PROUT_REGISTER, 0, K1, K2, SCSI_PROUT_F_APTPL, 0, NULL),
+	    ST_GOOD);
 	ck_assert_int_eq(pr_lu_snapshot(T.lu, &blob, &len), 0);
 	ck_assert(pr_blob_aptpl(blob, len));
 	/* a damaged blob is nothing to keep */
