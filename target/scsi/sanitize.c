@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SANITIZE (SBC-3 §5.30; the operation and the LU's states: SBC-3 §4.32).
+ * SANITIZE (SBC-3 §5.30, SBC-4 §5.30; the operation and the LU's states:
+ * SBC-3 §4.32, SBC-4 §4.11).
  *
  * What each service action does here:
  *   OVERWRITE        writes the initialization pattern over every logical
@@ -25,6 +26,23 @@
  * that command is aborted, its LU reset or its connection lost (SBC-3
  * §4.32.1): the waiting command then ends at the next step. OVERWRITE paces itself to a budget (SANITIZE_DEFAULT_RATE) so
  * that the other LUs on the same store and thread keep their share.
+ *
+ * The drain. SBC-4 §4.11.3 has the device server end every command in the
+ * task sets, but those allowed during sanitize, before it performs the
+ * operation; §4.11.1 has the operation act on the whole medium. A command
+ * already handed to the store cannot be taken back, and one that lands
+ * after the operation passed its blocks would leave its data there when
+ * the SANITIZE reports completion. So the LU counts the commands in the
+ * engine (scsi_cmd_exec enters each before its sanitize check, and
+ * each leaves when it ends), and the operation, once the state says
+ * RUNNING (every later command refused), starts only when the count
+ * reaches zero: the leave that ends the last one hands the job back to its
+ * own thread (bs_wait_arm/fire), without a lock or a blocked thread. The
+ * count is raised before the state is read and the state set before the
+ * count is read (both sequentially consistent), so no command can both
+ * miss the RUNNING state and be missed by the count. A command that was
+ * already running ends with what it did (its status is not rewritten to
+ * SANITIZE IN PROGRESS): what it wrote is overwritten or erased after.
  *
  * While it runs every command but INQUIRY, REPORT LUNS and REQUEST SENSE
  * ends with NOT READY, SANITIZE IN PROGRESS and the progress indication,
@@ -76,7 +94,7 @@ struct sanitize_job {
 	struct bs_io io;
 	struct iovec iov;
 	struct scsi_cmd *waiter; /* the SANITIZE without IMMED, until it is answered */
-	bool in_flight;		 /* io is in the store */
+	bool in_flight;		 /* io is in the store, or armed for the drain's end */
 	bool stopping;		 /* scsi_thread_stop(): end at the next step */
 	struct sanitize_job *next_on_thread;
 };
@@ -463,6 +481,69 @@ static void sanitize_step(struct sanitize_job *job)
 		job->in_flight = true;
 }
 
+/* The drain ended (sanitize_cmd_leave fired io): the operation starts. */
+static void sanitize_drained(struct bs_io *io)
+{
+	struct sanitize_job *job = io->arg;
+
+	job->in_flight = false;
+	sanitize_check_abort(job);
+	if (job->stopping) {
+		sanitize_finish(job, -ECANCELED);
+		return;
+	}
+	sanitize_step(job);
+}
+
+/*
+ * Starts the operation once the commands in flight on the LU have ended
+ * (see "The drain" above). job->io is armed for sanitize_drained; the state
+ * is RUNNING already.
+ */
+static void sanitize_start(struct sanitize_job *job)
+{
+	struct scsi_lu *lu = job->lu;
+	struct sanitize_job *expected = job;
+
+	job->in_flight = true;
+	atomic_store(&lu->sanitize.draining, job);
+	if (atomic_load(&lu->sanitize.active) != 0)
+		return; /* the last command to leave fires job->io */
+	/* nothing in flight, unless a leave took the job first and fired */
+	if (!atomic_compare_exchange_strong(&lu->sanitize.draining, &expected, NULL))
+		return;
+	bs_wait_disarm(&job->io);
+	job->in_flight = false;
+	sanitize_step(job);
+}
+
+void sanitize_cmd_enter(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+
+	/* a SANITIZE does not wait for itself; a second one is refused by the state */
+	if (!lu || cmd->cdb[0] == SCSI_OP_SANITIZE)
+		return;
+	atomic_fetch_add(&lu->sanitize.active, 1);
+	cmd->flags |= SCSI_CMD_F_ACTIVE;
+}
+
+void sanitize_cmd_leave(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct sanitize_job *job;
+
+	if (!(cmd->flags & SCSI_CMD_F_ACTIVE))
+		return;
+	cmd->flags &= ~SCSI_CMD_F_ACTIVE;
+	if (atomic_fetch_sub(&lu->sanitize.active, 1) != 1)
+		return;
+	/* the last one: a sanitize waiting for it goes on, on its own thread */
+	job = atomic_exchange(&lu->sanitize.draining, NULL);
+	if (job)
+		bs_wait_fire(&job->io, 0);
+}
+
 void scsi_thread_stop(void)
 {
 	struct sanitize_job *job = sanitize_thread_jobs, *next;
@@ -475,6 +556,16 @@ void scsi_thread_stop(void)
 			 job->lu->id.serial, job->sa);
 		/* the request in the store ends it; nothing in the store: now */
 		job->stopping = true;
+		if (job->in_flight) {
+			struct sanitize_job *expected = job;
+
+			/* still waiting for the drain: withdrawn, unless a leave fired it */
+			if (atomic_compare_exchange_strong(&job->lu->sanitize.draining, &expected,
+							   NULL)) {
+				bs_wait_disarm(&job->io);
+				job->in_flight = false;
+			}
+		}
 		if (!job->in_flight)
 			sanitize_finish(job, -ECANCELED);
 	}
@@ -595,6 +686,12 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		sanitize_job_free(job);
 		return scsi_cmd_finish(cmd, sanitize_refuses(cmd, cmd->op));
 	}
+	/* armed before the job is visible: the drain may end on another thread */
+	if (bs_wait_arm(&job->io, sanitize_drained, job)) {
+		pthread_mutex_unlock(&lu->lock);
+		sanitize_job_free(job);
+		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
+	}
 	/*
 	 * Recorded before it starts: porticod may die in the middle, and the
 	 * LU must then come back failed, not with half its blocks overwritten
@@ -602,6 +699,7 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 	 */
 	if (sanitize_mark(lu, true, job->ause)) {
 		pthread_mutex_unlock(&lu->lock);
+		bs_wait_disarm(&job->io);
 		sanitize_job_free(job);
 		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
 	}
@@ -613,13 +711,14 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		job->waiter = cmd;
 	lu->sanitize.job = job;
 	atomic_store(&lu->sanitize.progress, 0);
-	atomic_store_explicit(&lu->sanitize.state, SANITIZE_STATE_RUNNING, memory_order_release);
+	/* sequentially consistent: ordered before the drain reads the count */
+	atomic_store(&lu->sanitize.state, SANITIZE_STATE_RUNNING);
 	pthread_mutex_unlock(&lu->lock);
 	log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) started by '%s'",
 		 lu->id.serial, sa, cmd->nexus ? cmd->nexus->initiator_port : "?");
 	job->next_on_thread = sanitize_thread_jobs;
 	sanitize_thread_jobs = job;
-	sanitize_step(job);
+	sanitize_start(job);
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		return SCSI_EXEC_ASYNC;
 	return scsi_cmd_finish(cmd, SENSE_OK);

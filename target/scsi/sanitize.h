@@ -61,6 +61,15 @@ struct scsi_sanitize {
 	_Atomic uint16_t progress;		/* while running: done / total in 65536ths */
 	bool ause;				/* FAILED: the failed command's AUSE bit */
 	struct sanitize_job *job;		/* RUNNING: the operation (owned by it) */
+	/*
+	 * Commands in the engine on this LU, SANITIZE aside: counted from
+	 * before the sanitize check in scsi_cmd_exec to their end, so that a
+	 * sanitize starts only once those accepted before it have ended
+	 * (sanitize_cmd_enter/leave).
+	 */
+	_Atomic uint32_t active;
+	/* RUNNING, until active first reaches 0: the operation waiting for it */
+	struct sanitize_job *_Atomic draining;
 	const struct sanitize_store_ops *store; /* NULL: nothing survives a restart */
 	void *store_arg;
 };
@@ -127,6 +136,18 @@ void sanitize_set_rate(uint64_t bytes_per_s);
  * not idle.
  */
 enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *op);
+
+/*
+ * The drain (SBC-4 §4.11.3): scsi_cmd_exec calls sanitize_cmd_enter for
+ * every command with an LU before it checks the sanitize state, and
+ * sanitize_cmd_leave when the command ends (exec returned SCSI_EXEC_DONE,
+ * or just before cmd->done); leave is a no-op for a command that did not
+ * enter, and for the second call. Thread-safe; neither blocks. The leave
+ * that ends the last command a starting sanitize waits for wakes it on its
+ * own thread.
+ */
+void sanitize_cmd_enter(struct scsi_cmd *cmd);
+void sanitize_cmd_leave(struct scsi_cmd *cmd);
 
 /*
  * REQUEST SENSE on an LU that is sanitizing or failed (SBC-3 §4.32): builds
