@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SANITIZE (SBC-3 §5.30, SBC-4 §5.30; the operation and the LU's states:
- * SBC-3 §4.32, SBC-4 §4.11).
+ * SANITIZE (SBC-4 §5.30; the operation and the LU's states: SBC-4 §4.11;
+ * section numbers as in sbc4r22, where each citation below was checked).
  *
  * What each service action does here:
  *   OVERWRITE        writes the initialization pattern over every logical
@@ -23,9 +23,10 @@
  * The operation belongs to the LU, not to the command: it runs as a chain
  * of backstore requests (one in flight, the store's async engine or worker
  * pool) on the I/O thread of the command that started it, and goes on when
- * that command is aborted, its LU reset or its connection lost (SBC-3
- * §4.32.1): the waiting command then ends at the next step. OVERWRITE paces itself to a budget (SANITIZE_DEFAULT_RATE) so
- * that the other LUs on the same store and thread keep their share.
+ * that command is aborted, its LU reset or its connection lost (SBC-4
+ * §4.11.3 d-f): the waiting command then ends at the next step. OVERWRITE
+ * paces itself to a budget (SANITIZE_DEFAULT_RATE) so that the other LUs
+ * on the same store and thread keep their share.
  *
  * The drain. SBC-4 §4.11.3 has the device server end every command in the
  * task sets, but those allowed during sanitize, before it performs the
@@ -122,13 +123,13 @@ enum sense_reason sanitize_parse_overwrite(const uint8_t *p, size_t len, uint32_
 	}
 	ow->invert = p[0] & 0x80;
 	ow->count = p[0] & 0x1f;
-	/* SBC-3 §5.30.2.2: the TEST field is 00b outside a vendor's test mode */
+	/* SBC-4 §5.30.2.2 table 112: the TEST field is 00b outside a vendor's test mode */
 	if (p[0] & 0x60) {
 		*byte = 0;
 		*bit = 6;
 		return SENSE_INVALID_FIELD_IN_PARAM_LIST;
 	}
-	/* SBC-3 §5.30.2.2: an OVERWRITE COUNT of zero is an error */
+	/* SBC-4 §5.30.2.2: an OVERWRITE COUNT of zero is reserved */
 	if (!ow->count) {
 		*byte = 0;
 		*bit = 4;
@@ -140,7 +141,7 @@ enum sense_reason sanitize_parse_overwrite(const uint8_t *p, size_t len, uint32_
 	}
 	plen = get_be16(p + 2);
 	/*
-	 * SBC-3 §5.30.2.2: a pattern of zero bytes, one longer than a logical
+	 * SBC-4 §5.30.2.2: a pattern of zero bytes, one longer than a logical
 	 * block, or one the parameter list does not hold is an error; and so,
 	 * here, is a parameter list longer than its pattern.
 	 */
@@ -199,7 +200,10 @@ static uint8_t sanitize_state(const struct scsi_lu *lu)
 	return atomic_load_explicit(&lu->sanitize.state, memory_order_acquire);
 }
 
-/* Whether opcode goes through whatever the sanitize state (SBC-3 §4.32.1). */
+/*
+ * Whether opcode goes through whatever the sanitize state: SBC-3's list;
+ * SBC-4 §4.11.2 allows a few more (docs/conformance.md).
+ */
 static bool sanitize_always_allowed(uint8_t opcode)
 {
 	return opcode == SCSI_OP_INQUIRY || opcode == SCSI_OP_REPORT_LUNS ||
@@ -221,7 +225,7 @@ enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *slot)
 		cmd->sense_field = atomic_load(&lu->sanitize.progress);
 		return SENSE_SANITIZE_IN_PROGRESS;
 	case SANITIZE_STATE_FAILED:
-		/* SBC-3 §4.32.1: another SANITIZE (EXIT FAILURE MODE among them) may clear it */
+		/* SBC-4 §4.11.4: another SANITIZE (EXIT FAILURE MODE among them) may clear it */
 		return opcode == SCSI_OP_SANITIZE ? SENSE_OK : SENSE_SANITIZE_FAILED;
 	default:
 		return SENSE_OK;
@@ -344,7 +348,7 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 	else
 		log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) complete",
 			 lu->id.serial, job->sa);
-	/* SBC-3 §4.32.1: a failed operation ends its command with SANITIZE COMMAND FAILED */
+	/* SBC-4 §4.11.4: a failed operation ends its command with SANITIZE COMMAND FAILED */
 	if (waiter)
 		scsi_cmd_complete(waiter, err ? SENSE_SANITIZE_FAILED : SENSE_OK);
 	sanitize_job_free(job);
@@ -354,7 +358,7 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 /*
  * The transport gave up on the waiting command (cmd->aborted: ABORT TASK, a
  * reset, its connection gone): it ends now, and the operation goes on
- * (SBC-3 §4.32.1: task management does not stop a sanitize). Checked at
+ * (SBC-4 §4.11.3 f: task management does not stop a sanitize). Checked at
  * every step, so that the wait ends within one request.
  */
 static void sanitize_check_abort(struct sanitize_job *job)
@@ -391,7 +395,7 @@ static void sanitize_io_done(struct bs_io *io)
 		job->off += io->len;
 		if (job->off >= job->size && ++job->pass < job->passes) {
 			job->off = 0;
-			/* SBC-3 §5.30.2.2: INVERT inverts the pattern between consecutive passes */
+			/* SBC-4 §5.30.2.2: INVERT inverts the pattern between consecutive passes */
 			if (job->invert)
 				for (size_t i = 0; i < SANITIZE_CHUNK; i++)
 					job->chunk[i] ^= 0xff;
@@ -463,7 +467,7 @@ static void sanitize_step(struct sanitize_job *job)
 		io->op = BS_OP_UNMAP;
 		break;
 	case SANITIZE_STEP_FLUSH:
-		/* SBC-3 §4.32.1: nothing of the old data may stay in a cache */
+		/* SBC-4 §4.11.1 b: nothing of the old data may stay in a cache */
 		io->op = BS_OP_FLUSH;
 		len = 0;
 		job->off = 0;
@@ -582,7 +586,11 @@ static enum sense_reason sanitize_parse(struct scsi_cmd *cmd)
 	uint16_t plen = get_be16(cdb + 7);
 	unsigned int i;
 
-	/* SBC-3 §5.30.1: byte 1 bit 6 and bytes 2-6 are reserved */
+	/*
+	 * SBC-4 §5.30.1 table 109: bytes 2-6 are reserved. Byte 1 bit 6 is
+	 * ZNR there, which a LU that is not zoned ignores; SBC-3 had it
+	 * reserved, and libiscsi's Sanitize.*Reserved tests still check it.
+	 */
 	if (cdb[1] & 0x40)
 		return scsi_invalid_cdb(cmd, 1, 6);
 	for (i = 2; i <= 6; i++)
@@ -591,14 +599,14 @@ static enum sense_reason sanitize_parse(struct scsi_cmd *cmd)
 	if (cdb[1] & 0x80)
 		cmd->flags |= SCSI_CMD_F_IMMED;
 	if (sa == SANITIZE_SA_OVERWRITE) {
-		/* SBC-3 §5.30.2.1: 5 to block size + 4 bytes, else INVALID FIELD IN CDB */
+		/* SBC-4 §5.30.2.1 table 110: 5 to block size + 4 bytes, else INVALID FIELD IN CDB */
 		if (plen < 5 || !lu || plen > lu->block_size + 4)
 			return scsi_invalid_cdb(cmd, 7, -1);
 		cmd->xfer_len = plen;
 		cmd->dir = SCSI_DIR_WRITE;
 		return SENSE_OK;
 	}
-	/* SBC-3 §5.30.3-5: the other service actions take no parameter list */
+	/* SBC-4 §5.30.2.1 table 110: the other service actions take no parameter list */
 	if (plen)
 		return scsi_invalid_cdb(cmd, 7, -1);
 	return SENSE_OK;
@@ -614,7 +622,7 @@ static enum scsi_exec_result sanitize_exec_exit(struct scsi_cmd *cmd)
 		r = SENSE_SANITIZE_IN_PROGRESS;
 	} else if (sanitize_state(lu) == SANITIZE_STATE_FAILED) {
 		/*
-		 * SBC-3 §5.30.5: EXIT FAILURE MODE ends the failed state only
+		 * SBC-4 §5.30.1: EXIT FAILURE MODE ends the failed state only
 		 * when the failed command allowed it (AUSE=1); else only a
 		 * sanitize that completes does.
 		 */
@@ -706,7 +714,7 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 	scsi_lu_get(lu);
 	job->lu = lu;
 	job->loop = ev_current();
-	/* SBC-3 §5.30.1: IMMED answers once the CDB and parameter list are checked */
+	/* SBC-4 §5.30.1: IMMED answers once the CDB and parameter list are checked */
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		job->waiter = cmd;
 	lu->sanitize.job = job;
@@ -725,7 +733,7 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 }
 
 /*
- * SBC-3 §5.30 as the dispatch table sees it. Every service action changes
+ * SBC-4 §5.30 as the dispatch table sees it. Every service action changes
  * the medium (write protection and persistent reservations refuse it as a
  * write, SBC-3 table 13) and needs a started unit.
  */

@@ -1057,8 +1057,8 @@ static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
 		}
 		/*
-		 * SBC-3 §4.32.1: a sanitize in progress, or failed, refuses all
-		 * but a few. Counted first, so that a sanitize that starts after
+		 * SBC-4 §4.11.3, §4.11.4: a sanitize in progress, or failed,
+		 * refuses all but a few. Counted first, so that a sanitize that starts after
 		 * this check waits for this command (sanitize.c, "The drain").
 		 */
 		sanitize_cmd_enter(cmd);
