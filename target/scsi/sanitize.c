@@ -50,7 +50,9 @@
  * from every nexus; REQUEST SENSE returns the same as its data. When it
  * fails, the LU stays failed (MEDIUM ERROR, SANITIZE COMMAND FAILED to all
  * but those three and SANITIZE) until a later sanitize succeeds or EXIT
- * FAILURE MODE. The state lives in memory only: see docs/conformance.md.
+ * FAILURE MODE. A running or failed state outlives a restart of porticod
+ * through the LU's sanitize store (struct sanitize_store_ops; the LU comes
+ * back failed): see docs/conformance.md.
  */
 #include <errno.h>
 #include <stdlib.h>
