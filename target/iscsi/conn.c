@@ -139,6 +139,8 @@ static void conn_free(struct iscsi_conn *conn)
 	conn_drop_txq(conn);
 	if (conn->held_login)
 		conn_tx_release(conn->held_login);
+	if (conn->held_logout)
+		conn_tx_release(conn->held_logout);
 	if (conn->held_fail)
 		conn_tx_release(conn->held_fail);
 	if (conn->sess)

@@ -182,6 +182,8 @@ struct iscsi_session {
 	struct iscsi_task *hash[ISCSI_TASK_HASH];
 	uint32_t next_ttt;
 	struct iscsi_conn *successor; /* reinstating login waiting for this session to end (ref held) */
+	unsigned int nengine; /* its tasks in the SCSI engine, from task_start to their end */
+	bool logging_out; /* a Logout closes it: its response waits for nengine 0 (session.c) */
 	/* command memory (budget.c) */
 	uint64_t mem_held; /* bytes its buffers take (atomic: iscsi_session_list reads it) */
 	struct list_head mem_wait; /* tasks waiting for memory, in arrival order, a reference each */
@@ -278,6 +280,7 @@ struct iscsi_conn {
 	struct ev_timer *logout_timer; /* async logout request deadline */
 	struct ev_timer *login_timer; /* login must finish in time */
 	struct iscsi_tx *held_login; /* final Login Response, held until a reinstated session is gone */
+	struct iscsi_tx *held_logout; /* Logout Response, held until its session is torn down */
 	/* send timeout (iscsi_limits.send_timeout_ms) */
 	int64_t tx_wait_ms; /* since when what waits in txq has gone out no further */
 	struct ev_timer *send_timer; /* armed while the socket takes nothing */
@@ -327,6 +330,12 @@ void sess_unregister(struct iscsi_session *sess);
  * every task aborted. What is still in the engine completes later.
  */
 void sess_close(struct iscsi_session *sess);
+/*
+ * One of sess's tasks left the SCSI engine (task.c, after scsi_cmd_exec
+ * returned SCSI_EXEC_DONE or in its completion, before the task's
+ * reference goes): the last one lets a Logout that waits for it finish.
+ */
+void sess_engine_left(struct iscsi_session *sess);
 /*
  * Asks session_conf for the session's LUN map again and swaps to it when it
  * changed (iscsi_refresh_sessions). announce: raise REPORTED LUNS DATA HAS

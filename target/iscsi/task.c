@@ -330,6 +330,8 @@ static void task_scsi_done(struct scsi_cmd *cmd)
 		 */
 		task_respond(task);
 	}
+	/* before the engine's reference goes: it may be the last one on the session */
+	sess_engine_left(task->sess);
 	task_put(task); /* the engine's reference */
 }
 
@@ -350,7 +352,9 @@ void task_start(struct iscsi_task *task)
 		return;
 	}
 	task_get(task); /* the engine's */
+	task->sess->nengine++;
 	if (scsi_cmd_exec(&task->cmd) == SCSI_EXEC_DONE) {
+		sess_engine_left(task->sess);
 		task_put(task);
 		task_respond(task);
 	}

@@ -175,6 +175,7 @@ enum scsi_cmd_flag {
 	SCSI_CMD_F_DESC = 1u << 6,  /* REQUEST SENSE: descriptor format */
 	SCSI_CMD_F_START = 1u << 7, /* START STOP UNIT */
 	SCSI_CMD_F_PMI = 1u << 8,   /* READ CAPACITY(10) partial medium indicator */
+	SCSI_CMD_F_ACTIVE = 1u << 9, /* counted in its LU's sanitize.active (sanitize.c) */
 };
 
 /* What scsi_cmd_set_sense adds to the sense data (cmd->sense_flags). */
