@@ -151,6 +151,7 @@ static void tmf_xabort_run(void *arg)
 	struct tmf_xabort *x = arg;
 	struct iscsi_session *sess = x->an->sess;
 	struct iscsi_task *t, *n;
+	bool closed;
 
 	/*
 	 * A session already gone has no tasks left in the engine. The unit
@@ -170,7 +171,15 @@ static void tmf_xabort_run(void *arg)
 				scsi_abort_hold(x->ab);
 			}
 			task_abort_tas(t);
+			/*
+			 * An answer that found no memory closed the connection,
+			 * and that took every task of the session (n too): stop.
+			 * t, held, keeps the connection and the session alive.
+			 */
+			closed = sess->conn->state == ISCSI_CONN_STATE_CLOSED;
 			task_put(t);
+			if (closed)
+				break;
 		}
 	}
 	scsi_abort_release(x->ab);
