@@ -316,6 +316,52 @@ START_TEST(test_lu_reset_from_another_session)
 }
 END_TEST
 
+/*
+ * A command whose CmdSN is ahead of a gap when B resets the LU: its TASK
+ * ABORTED waits for its turn, after the command that fills the gap.
+ */
+START_TEST(test_lu_reset_command_waiting_for_its_cmdsn)
+{
+	uint8_t cdb[16] = {0}, tmf[ISCSI_BHS_LEN] = {0}, bhs[ISCSI_BHS_LEN];
+	uint8_t rsp[ISCSI_BHS_LEN];
+	uint32_t ahead, gap, key;
+
+	/* READ(10) of one block with the CmdSN after the next */
+	cdb[0] = 0x28;
+	put_be16(cdb + 7, 1);
+	ahead = A.itt++;
+	raw_scsi_cmd_bhs(bhs, ISCSI_FLAG_FINAL | ISCSI_CMD_FLAG_READ, 0, ahead, BS, A.cmdsn + 1,
+			 cdb, 16);
+	raw_ck_send(&A.ini, bhs, NULL, 0);
+	ck_assert(raw_quiet(&A.ini));
+
+	tmf[0] = ISCSI_OP_TASK_MGMT_REQ | ISCSI_OP_IMMEDIATE;
+	tmf[1] = ISCSI_FLAG_FINAL | ISCSI_TMF_LOGICAL_UNIT_RESET;
+	put_be32(tmf + 16, 0x778);
+	put_be32(tmf + 20, ISCSI_RESERVED_TAG);
+	put_be32(tmf + 24, B.cmdsn);
+	raw_ck_send(&B.ini, tmf, NULL, 0);
+	/* nothing of A's is in the store: the reset answers at once */
+	ck_assert_uint_eq(next_pdu(&B, rsp), ISCSI_OP_TASK_MGMT_RSP);
+	ck_assert_uint_eq(rsp[2], ISCSI_TMF_RSP_COMPLETE);
+	/* RFC 7143 §4.2.2.1: A's read is not delivered before its turn, nor answered */
+	ck_assert(raw_quiet(&A.ini));
+
+	/* the gap filled (a TEST UNIT READY, which hears of the reset) */
+	memset(cdb, 0, sizeof(cdb));
+	gap = send_cmd(&A, cdb, 0, 0, NULL, 0);
+	A.cmdsn++; /* the read's */
+	ck_assert_uint_eq(next_pdu(&A, rsp), ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(get_be32(rsp + 16), gap);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(next_pdu(&A, rsp), ISCSI_OP_SCSI_RSP);
+	ck_assert_uint_eq(get_be32(rsp + 16), ahead);
+	ck_assert_uint_eq(rsp[3], SCSI_STATUS_TASK_ABORTED);
+	ck_assert(raw_quiet(&A.ini));
+	ck_assert_uint_eq(simple(&A, cdb, &key), SCSI_STATUS_GOOD);
+}
+END_TEST
+
 /* PERSISTENT RESERVE OUT; the parameter list carries key and sa_key. */
 static uint8_t prout(struct ses *s, uint8_t sa, uint8_t type, uint64_t key, uint64_t sa_key)
 {
@@ -380,6 +426,7 @@ static Suite *make_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lu_reset_from_another_session);
+	tcase_add_test(tc, test_lu_reset_command_waiting_for_its_cmdsn);
 	tcase_add_test(tc, test_preempt_and_abort_from_another_session);
 	suite_add_tcase(s, tc);
 	return s;
