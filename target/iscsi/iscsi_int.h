@@ -98,7 +98,13 @@ struct iscsi_task {
 	bool read; /* R bit */
 	struct scsi_cmd cmd;
 	enum sense_reason fail; /* set when the command fails before execution */
-	bool aborted; /* no response will be sent */
+	bool aborted; /* no response will be sent, unless tas */
+	/*
+	 * Aborted by another I_T nexus (TAS 1, tmf.c): answered TASK ABORTED
+	 * once it left the engine and the data it solicited arrived; it keeps
+	 * its ITT until then.
+	 */
+	bool tas;
 	/* write data */
 	uint32_t received; /* data-out bytes received so far */
 	uint32_t unsol_limit; /* unsolicited bytes allowed (immediate + Data-Out with TTT ffffffff) */
@@ -397,6 +403,12 @@ void task_put(struct iscsi_task *task);
 void task_get(struct iscsi_task *task);
 /* Session end: aborts every task (responses are not sent). */
 void task_abort_all(struct iscsi_session *sess);
+/*
+ * An abort from another I_T nexus takes the task (TAS 1): it ends with
+ * TASK ABORTED, once out of the engine and once the Data-Out it solicited
+ * arrived; it asks for no more.
+ */
+void task_abort_tas(struct iscsi_task *task);
 /*
  * A task waiting for memory (sess_mem_wait) tries again: 0 when it got its
  * buffer and went on (or failed, its answer on its way), -EAGAIN when

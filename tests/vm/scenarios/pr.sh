@@ -103,13 +103,10 @@ sg_persist --out --register-ignore --param-sark="$KB" "$B" >/dev/null 2>&1 || di
 ok "unregistered, B's write is refused and its read is not"
 
 # B preempts A with PREEMPT AND ABORT while A writes. A's commands in
-# flight are aborted with no status (the control mode page's TAS is 0): A's
-# kernel learns of it only when its command timer runs out, twice (the
-# first time it checks the connection with a NOP-Out), then its ABORT TASK
-# finds no task and it resets the LU; its retries then meet RESERVATION
-# CONFLICT. The timer is made 10 s for A's disk (30 s by default) to keep
-# the scenario short.
-echo 10 >"/sys/block/${A#/dev/}/device/timeout" || die "cannot set $A's command timeout"
+# flight are aborted and, the control mode page saying TAS 1, end with TASK
+# ABORTED: A's kernel retries them at once, and the retries meet
+# RESERVATION CONFLICT. No command timer is involved (A's disk keeps the
+# default 30 s), and no LU reset.
 pattern a1 1
 rm -f /tmp/pr.stop /tmp/aw.end
 # A writes at queue depth 16, so that commands are in flight when B preempts
