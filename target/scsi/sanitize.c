@@ -234,6 +234,18 @@ enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *slot)
 	}
 }
 
+enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu)
+{
+	switch (sanitize_state(lu)) {
+	case SANITIZE_STATE_RUNNING:
+		return SENSE_SANITIZE_IN_PROGRESS;
+	case SANITIZE_STATE_FAILED:
+		return SENSE_SANITIZE_FAILED;
+	default:
+		return SENSE_OK;
+	}
+}
+
 size_t sanitize_request_sense(struct scsi_lu *lu, uint8_t *buf, bool desc)
 {
 	struct scsi_cmd fake;

@@ -139,6 +139,14 @@ void sanitize_set_rate(uint64_t bytes_per_s);
 enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *op);
 
 /*
+ * For a command that moves data on lu without being lu's own (EXTENDED
+ * COPY's other LU): SENSE_OK while no sanitize runs or failed there, else
+ * why not (SANITIZE IN PROGRESS, without the progress indication, which
+ * belongs to lu's own commands; SANITIZE COMMAND FAILED).
+ */
+enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu);
+
+/*
  * The drain (SBC-4 §4.11.3): scsi_cmd_exec calls sanitize_cmd_enter for
  * every command with an LU before it checks the sanitize state, and
  * sanitize_cmd_leave when the command ends (exec returned SCSI_EXEC_DONE,
