@@ -9,10 +9,9 @@
  * engine are dropped at once. No response is sent for a task that its own
  * session's request aborts (SAM-5: TAS concerns other I_T nexuses).
  *
- * ABORT TASK SET and CLEAR TASK SET concern this session's tasks only.
- * (The control mode page reports TST=000b, one task set for all I_T
- * nexuses, under which CLEAR TASK SET would reach other sessions' tasks
- * too: target/scsi/mode.c and this file disagree there.)
+ * ABORT TASK SET and CLEAR TASK SET concern this session's tasks only:
+ * the control mode page reports TST=001b, a task set per I_T nexus
+ * (SPC-4 §7.5.8, target/scsi/mode.c).
  *
  * LOGICAL UNIT RESET and the target resets abort the tasks of every
  * session on the LU, and a PERSISTENT RESERVE OUT with PREEMPT AND ABORT

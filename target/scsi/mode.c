@@ -53,7 +53,11 @@ static size_t mode_page_build(const struct mode_page_def *def, enum scsi_mode_pc
 			p[2] |= 0x04;
 		break;
 	case SCSI_MODE_PAGE_CONTROL:
-		/* SPC-4 §7.5.8: TST 000b (one task set), QUEUE ALGORITHM MODIFIER 0, QERR 00b */
+		/*
+		 * SPC-4 §7.5.8: TST 001b, a task set per I_T nexus: ABORT TASK
+		 * SET and CLEAR TASK SET reach the requesting session's tasks
+		 * only (target/iscsi/tmf.c). QUEUE ALGORITHM MODIFIER 0, QERR 00b.
+		 */
 		if (chg || st->d_sense)
 			p[2] |= 0x04;
 		if (chg || st->swp)
@@ -67,6 +71,7 @@ static size_t mode_page_build(const struct mode_page_def *def, enum scsi_mode_pc
 		 * timer, then resets the LU under every nexus.
 		 */
 		if (!chg) {
+			p[2] |= 0x20;
 			p[5] |= 0x40;
 			put_be16(p + 8, 0xffff); /* BUSY TIMEOUT PERIOD: unlimited */
 		}

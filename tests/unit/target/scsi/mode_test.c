@@ -70,7 +70,7 @@ START_TEST(test_mode_sense6_one_page_dbd)
 	ck_assert_uint_eq(t.cmd.data_len, 4 + 12);
 	ck_assert_uint_eq(t.buf[4], 0x0a);
 	ck_assert_uint_eq(t.buf[5], 0x0a);
-	ck_assert_uint_eq(t.buf[6] & 0xe0, 0); /* TST 000b */
+	ck_assert_uint_eq(t.buf[6] & 0xe0, 0x20); /* TST 001b: a task set per I_T nexus */
 	ck_assert_uint_eq(t.buf[6] & 0x04, 0); /* D_SENSE off by default */
 	ck_assert_uint_eq(t.buf[8] & 0x08, 0); /* SWP off */
 	ck_assert_uint_eq(t.buf[9] & 0x40, 0x40); /* TAS 1 (SPC-4 §7.5.8) */
@@ -262,7 +262,7 @@ START_TEST(test_mode_select_rejects)
 	uint8_t cdb[16], data[24];
 	struct t_cmd t;
 
-	/* an unchangeable bit (TST) */
+	/* an unchangeable field: TST 000b asked for, where it is 001b */
 	ck_assert_uint_eq(select_control(T.itl, 0x20, 0, 0, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(get_be16(c.sense + 16), 4 + 2); /* the byte in the parameter list */
