@@ -400,7 +400,7 @@ static void step(struct bs_owner *o, const struct bs_owner_ev *ev, struct bs_own
 			break;
 		}
 		copy_name(o->owner, sizeof(o->owner), o->self);
-		set_state(o, BS_OWNER_STATE_OWNER, "owner", out);
+		set_state(o, BS_OWNER_STATE_OWNER, "serving as owner (active/optimized)", out);
 		break;
 	case BS_OWNER_EV_RENEW_DONE:
 		if (holds_lease(o))
