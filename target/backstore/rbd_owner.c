@@ -468,3 +468,116 @@ void bs_owner_step(struct bs_owner *o, const struct bs_owner_ev *ev, uint64_t no
 	step(o, ev, out);
 	finish(o, out);
 }
+
+/* ---- the lease's words ---- */
+
+/* A gateway's name: what porticod.conf's gateway_name takes (no blanks). */
+static bool name_ok(const char *p, size_t len)
+{
+	if (len == 0 || len > BS_OWNER_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] <= ' ' || p[i] > '~')
+			return false;
+	return true;
+}
+
+int bs_owner_addr_norm(const char *in, char out[BS_OWNER_ADDR_MAX + 1])
+{
+	const char *p = in, *end, *colon;
+	size_t len;
+
+	if (!p)
+		return -EINVAL;
+	if (*p == '[')
+		p++;
+	end = p + strcspn(p, ",]");
+	/* the type ("v2:", "v1:", "any:") comes before the IP's first colon and has no dot */
+	colon = memchr(p, ':', (size_t)(end - p));
+	if (colon && (colon - p == 2 || colon - p == 3) && !memchr(p, '.', (size_t)(colon - p)) &&
+	    (p[0] == 'v' || strncmp(p, "any", 3) == 0))
+		p = colon + 1;
+	len = (size_t)(end - p);
+	if (len == 0 || len > BS_OWNER_ADDR_MAX)
+		return -EINVAL;
+	memcpy(out, p, len);
+	out[len] = '\0';
+	return 0;
+}
+
+int bs_owner_record_build(char *buf, size_t size, bool clean, const char *name, const char *addr)
+{
+	int n = snprintf(buf, size, "%s %s %s", clean ? "clean" : "held", name, addr);
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
+}
+
+/* The next blank-separated word of p[*pos..len): its start and length. */
+static size_t word(const char *p, size_t len, size_t *pos, const char **w)
+{
+	size_t n = 0;
+
+	while (*pos < len && p[*pos] == ' ')
+		(*pos)++;
+	*w = p + *pos;
+	while (*pos < len && p[*pos] != ' ' && p[*pos] != '\0') {
+		(*pos)++;
+		n++;
+	}
+	return n;
+}
+
+static bool word_is(const char *w, size_t n, const char *lit)
+{
+	return n == strlen(lit) && memcmp(w, lit, n) == 0;
+}
+
+int bs_owner_record_parse(const char *p, size_t len, bool *clean, char name[BS_OWNER_NAME_MAX + 1],
+			  char addr[BS_OWNER_ADDR_MAX + 1])
+{
+	size_t pos = 0, n, rest;
+	const char *w;
+
+	n = word(p, len, &pos, &w);
+	if (word_is(w, n, "clean"))
+		*clean = true;
+	else if (word_is(w, n, "held"))
+		*clean = false;
+	else
+		return -EINVAL;
+	n = word(p, len, &pos, &w);
+	if (!name_ok(w, n))
+		return -EINVAL;
+	memcpy(name, w, n);
+	name[n] = '\0';
+	n = word(p, len, &pos, &w);
+	if (n == 0 || n > BS_OWNER_ADDR_MAX)
+		return -EINVAL;
+	memcpy(addr, w, n);
+	addr[n] = '\0';
+	rest = word(p, len, &pos, &w);
+	return rest ? -EINVAL : 0;
+}
+
+int bs_owner_msg_parse(const char *p, size_t len, enum bs_owner_ev_type *type,
+		       char name[BS_OWNER_NAME_MAX + 1])
+{
+	size_t pos = 0, n;
+	const char *w;
+
+	n = word(p, len, &pos, &w);
+	if (word_is(w, n, "owner"))
+		*type = BS_OWNER_EV_OWNER_CHANGED;
+	else if (word_is(w, n, "move"))
+		*type = BS_OWNER_EV_MOVE;
+	else
+		return -EINVAL;
+	n = word(p, len, &pos, &w);
+	if (!name_ok(w, n))
+		return -EINVAL;
+	memcpy(name, w, n);
+	name[n] = '\0';
+	if (word(p, len, &pos, &w))
+		return -EINVAL;
+	return 0;
+}

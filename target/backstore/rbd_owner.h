@@ -164,4 +164,33 @@ uint8_t bs_owner_alua(const struct bs_owner *o);
 
 const char *bs_owner_state_name(enum bs_owner_state s);
 
+/* ---- the lease's words in RADOS (pure; the adapter is rbd_lease.c) ---- */
+
+/*
+ * A client address as the blocklist takes it ("127.0.0.1:0/3710147553")
+ * from what rados_getaddrs gives: a vector in brackets, each address with
+ * its type ("[v2:127.0.0.1:0/3710147553,v1:...]", "any:..."); the first
+ * is taken, its type dropped. 0, or -EINVAL (empty, or too long for out).
+ */
+int bs_owner_addr_norm(const char *in, char out[BS_OWNER_ADDR_MAX + 1]);
+
+/*
+ * The owner's record kept with the lease ("held NAME ADDR" or "clean NAME
+ * ADDR"): who had it last, and whether it let it go itself. Built into
+ * buf (a length, or -ENOSPC); parsed from p[0..len) (not NUL-terminated):
+ * 0 or -EINVAL.
+ */
+int bs_owner_record_build(char *buf, size_t size, bool clean, const char *name, const char *addr);
+int bs_owner_record_parse(const char *p, size_t len, bool *clean, char name[BS_OWNER_NAME_MAX + 1],
+			  char addr[BS_OWNER_ADDR_MAX + 1]);
+
+/*
+ * What gateways tell each other through a notify on the lease object:
+ * "owner NAME" (NAME published itself as owner: BS_OWNER_EV_OWNER_CHANGED)
+ * or "move NAME" (an explicit transition to NAME: BS_OWNER_EV_MOVE). 0 or
+ * -EINVAL for anything else.
+ */
+int bs_owner_msg_parse(const char *p, size_t len, enum bs_owner_ev_type *type,
+		       char name[BS_OWNER_NAME_MAX + 1]);
+
 #endif

@@ -690,6 +690,80 @@ START_TEST(test_world_explicit_move)
 }
 END_TEST
 
+/* ---- the lease's words ---- */
+
+START_TEST(test_addr_norm)
+{
+	char out[BS_OWNER_ADDR_MAX + 1], big[BS_OWNER_ADDR_MAX + 8];
+
+	ck_assert_int_eq(bs_owner_addr_norm("[v2:127.0.0.1:0/3710147553,v1:127.0.0.1:0/3710147553]",
+					    out), 0);
+	ck_assert_str_eq(out, "127.0.0.1:0/3710147553");
+	ck_assert_int_eq(bs_owner_addr_norm("any:10.1.2.3:0/42", out), 0);
+	ck_assert_str_eq(out, "10.1.2.3:0/42");
+	ck_assert_int_eq(bs_owner_addr_norm("[any:10.1.2.3:0/42]", out), 0);
+	ck_assert_str_eq(out, "10.1.2.3:0/42");
+	ck_assert_int_eq(bs_owner_addr_norm("127.0.0.1:0/7", out), 0);
+	ck_assert_str_eq(out, "127.0.0.1:0/7");
+	ck_assert_int_eq(bs_owner_addr_norm("[]", out), -EINVAL);
+	ck_assert_int_eq(bs_owner_addr_norm("", out), -EINVAL);
+	ck_assert_int_eq(bs_owner_addr_norm(NULL, out), -EINVAL);
+	memset(big, '1', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(bs_owner_addr_norm(big, out), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_record)
+{
+	char buf[400], name[BS_OWNER_NAME_MAX + 1], addr[BS_OWNER_ADDR_MAX + 1];
+	bool clean = true;
+	int n;
+
+	n = bs_owner_record_build(buf, sizeof(buf), false, "gw-a", "127.0.0.1:0/1");
+	ck_assert_int_eq(n, (int)strlen("held gw-a 127.0.0.1:0/1"));
+	ck_assert_int_eq(bs_owner_record_parse(buf, (size_t)n, &clean, name, addr), 0);
+	ck_assert(!clean);
+	ck_assert_str_eq(name, "gw-a");
+	ck_assert_str_eq(addr, "127.0.0.1:0/1");
+	ck_assert_int_eq(bs_owner_record_build(buf, 10, true, "gw-a", "127.0.0.1:0/1"), -ENOSPC);
+	/* bounded by len: the same bytes cut short */
+	ck_assert_int_eq(bs_owner_record_parse("clean gw-b 1.2.3.4:0/5 trailing", 22, &clean, name,
+					       addr), 0);
+	ck_assert(clean);
+	ck_assert_str_eq(addr, "1.2.3.4:0/5");
+	ck_assert_int_eq(bs_owner_record_parse("clean gw-b 1.2.3.4:0/5 x", 24, &clean, name, addr),
+			 -EINVAL);
+	ck_assert_int_eq(bs_owner_record_parse("clean gw-b", 10, &clean, name, addr), -EINVAL);
+	ck_assert_int_eq(bs_owner_record_parse("owned gw-b a", 12, &clean, name, addr), -EINVAL);
+	ck_assert_int_eq(bs_owner_record_parse("held", 2, &clean, name, addr), -EINVAL);
+	ck_assert_int_eq(bs_owner_record_parse("", 0, &clean, name, addr), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_msg)
+{
+	enum bs_owner_ev_type t;
+	char name[BS_OWNER_NAME_MAX + 1], big[BS_OWNER_NAME_MAX + 10];
+
+	ck_assert_int_eq(bs_owner_msg_parse("owner gw-b", 10, &t, name), 0);
+	ck_assert_int_eq(t, BS_OWNER_EV_OWNER_CHANGED);
+	ck_assert_str_eq(name, "gw-b");
+	ck_assert_int_eq(bs_owner_msg_parse("move gw-c", 9, &t, name), 0);
+	ck_assert_int_eq(t, BS_OWNER_EV_MOVE);
+	ck_assert_str_eq(name, "gw-c");
+	ck_assert_int_eq(bs_owner_msg_parse("move gw-c", 6, &t, name), 0);
+	ck_assert_str_eq(name, "g");
+	ck_assert_int_eq(bs_owner_msg_parse("move", 4, &t, name), -EINVAL);
+	ck_assert_int_eq(bs_owner_msg_parse("steal gw-c", 10, &t, name), -EINVAL);
+	ck_assert_int_eq(bs_owner_msg_parse("move a b", 8, &t, name), -EINVAL);
+	ck_assert_int_eq(bs_owner_msg_parse("move a\tb", 8, &t, name), -EINVAL);
+	memcpy(big, "move ", 5);
+	memset(big + 5, 'g', sizeof(big) - 5);
+	ck_assert_int_eq(bs_owner_msg_parse(big, sizeof(big), &t, name), -EINVAL);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("rbd_owner");
@@ -712,6 +786,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_world_io_both_paths);
 	tcase_add_test(tc, test_world_owner_death);
 	tcase_add_test(tc, test_world_explicit_move);
+	tcase_add_test(tc, test_addr_norm);
+	tcase_add_test(tc, test_record);
+	tcase_add_test(tc, test_msg);
 	suite_add_tcase(s, tc);
 	return s;
 }
