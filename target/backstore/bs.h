@@ -91,6 +91,25 @@ struct bs_params {
 	const char *gateway_lease_ms; /* the lease's duration in milliseconds; NULL or "": 15000 */
 };
 
+/*
+ * An LU's ownership in a gateway group, as the control operations show it
+ * (bs_ops.owner): this gateway, the owner it knows, its machine's state,
+ * the LU's ALUA state on this gateway, and the last events, oldest first.
+ */
+#define BS_OWNER_NOTES 16
+struct bs_owner_info {
+	char group[64];
+	char gateway[64];
+	char owner[64]; /* "" while nobody is known to own it */
+	char state[16];
+	uint8_t alua; /* SCSI_ALUA_* */
+	unsigned int nnotes;
+	struct {
+		int64_t when; /* CLOCK_REALTIME seconds */
+		char text[96];
+	} notes[BS_OWNER_NOTES];
+};
+
 struct bs_dev;
 /*
  * Called when the store finds that its size changed under it (an rbd image
@@ -161,6 +180,8 @@ struct bs_ops {
 	 * *state then SCSI_ALUA_*. Lock-free; any thread.
 	 */
 	bool (*alua)(const struct bs_dev *dev, uint8_t *state);
+	/* Optional: true with *out filled when the LU has an owner's lease (rbd in a group). */
+	bool (*owner)(struct bs_dev *dev, struct bs_owner_info *out);
 };
 
 /*

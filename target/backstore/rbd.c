@@ -611,6 +611,11 @@ static bool rbd_alua(const struct bs_dev *dev, uint8_t *state)
 	return has;
 }
 
+static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
+{
+	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
+}
+
 const struct bs_ops bs_rbd_ops = {
 	.name = "rbd",
 	.open = rbd_open_store,
@@ -620,4 +625,5 @@ const struct bs_ops bs_rbd_ops = {
 	.resize = rbd_resize_op,
 	.identity = rbd_identity,
 	.alua = rbd_alua,
+	.owner = rbd_owner,
 };

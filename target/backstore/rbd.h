@@ -85,7 +85,6 @@ int bs_rbd_attach(struct bs_dev *dev, const struct bs_rbd_lib *lib, bs_rbd_image
  * (dev's error says why).
  */
 struct bs_rbd_lease;
-struct bs_owner_view;
 int bs_rbd_lease_open(struct bs_dev *dev, void *cluster, void *ioctx, void *image,
 		      const struct bs_params *p, struct bs_rbd_lease **out);
 /* Hands the lease back if owned, stops, frees. NULL: nothing. */
@@ -94,6 +93,7 @@ void bs_rbd_lease_close(struct bs_rbd_lease *l);
 bool bs_rbd_lease_may_write(const struct bs_rbd_lease *l);
 /* The LU's ALUA state on this gateway; *has false without a lease. */
 uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
-void bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_view *v);
+/* The lease for display: false without one. */
+bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v);
 
 #endif

@@ -40,6 +40,7 @@ struct bs_rbd_lease {
 	rados_ioctx_t ioctx;
 	char oid[128];
 	char self[BS_OWNER_NAME_MAX + 1];
+	char group[64];
 	char addr[BS_OWNER_ADDR_MAX + 1];
 	struct timeval duration;
 	uint64_t watch;
@@ -243,9 +244,15 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has)
 	return l ? bs_owner_run_alua(l->run) : 0;
 }
 
-void bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_view *v)
+bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v)
 {
+	if (!l)
+		return false;
+	memset(v, 0, sizeof(*v));
+	snprintf(v->group, sizeof(v->group), "%s", l->group);
+	snprintf(v->gateway, sizeof(v->gateway), "%s", l->self);
 	bs_owner_run_view(l->run, v);
+	return true;
 }
 
 int bs_rbd_lease_open(struct bs_dev *dev, void *cluster, void *ioctx, void *image,
@@ -303,6 +310,7 @@ int bs_rbd_lease_open(struct bs_dev *dev, void *cluster, void *ioctx, void *imag
 	l->ioctx = ioctx;
 	snprintf(l->oid, sizeof(l->oid), "portico.owner.%s", id);
 	snprintf(l->self, sizeof(l->self), "%s", p->gateway_name);
+	snprintf(l->group, sizeof(l->group), "%s", p->gateway_group);
 	l->duration.tv_sec = cfg.lease_ms / 1000;
 	l->duration.tv_usec = (suseconds_t)(cfg.lease_ms % 1000) * 1000;
 	ret = rados_getaddrs(cluster, &addrs);

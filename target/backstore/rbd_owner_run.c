@@ -42,7 +42,7 @@ struct bs_owner_run {
 	void *arg;
 	struct run_ev queue[RUN_QUEUE]; /* posted events, under lock */
 	unsigned qhead, qlen;
-	struct bs_owner_note notes[BS_OWNER_HISTORY]; /* a ring, under lock */
+	struct bs_owner_info hist; /* its notes[] a ring of BS_OWNER_NOTES, under lock */
 	unsigned nhead, nlen;
 	/* read by other threads without the lock */
 	uint64_t write_until;
@@ -70,26 +70,25 @@ uint8_t bs_owner_run_alua(const struct bs_owner_run *r)
 /* Under lock. */
 static void note(struct bs_owner_run *r, const char *fmt, const char *a, const char *b)
 {
-	struct bs_owner_note *n = &r->notes[(r->nhead + r->nlen) % BS_OWNER_HISTORY];
+	unsigned int at = (r->nhead + r->nlen) % BS_OWNER_NOTES;
 
-	if (r->nlen == BS_OWNER_HISTORY)
-		r->nhead = (r->nhead + 1) % BS_OWNER_HISTORY;
+	if (r->nlen == BS_OWNER_NOTES)
+		r->nhead = (r->nhead + 1) % BS_OWNER_NOTES;
 	else
 		r->nlen++;
-	n->when = (int64_t)time(NULL);
-	snprintf(n->text, sizeof(n->text), fmt, a, b);
+	r->hist.notes[at].when = (int64_t)time(NULL);
+	snprintf(r->hist.notes[at].text, sizeof(r->hist.notes[at].text), fmt, a, b);
 }
 
-void bs_owner_run_view(struct bs_owner_run *r, struct bs_owner_view *v)
+void bs_owner_run_view(struct bs_owner_run *r, struct bs_owner_info *v)
 {
-	memset(v, 0, sizeof(*v));
 	pthread_mutex_lock(&r->lock);
 	snprintf(v->owner, sizeof(v->owner), "%s", r->sm.owner);
 	snprintf(v->state, sizeof(v->state), "%s", bs_owner_state_name(r->sm.state));
 	v->alua = bs_owner_alua(&r->sm);
 	v->nnotes = r->nlen;
-	for (unsigned i = 0; i < r->nlen; i++)
-		v->notes[i] = r->notes[(r->nhead + i) % BS_OWNER_HISTORY];
+	for (unsigned int i = 0; i < r->nlen; i++)
+		v->notes[i] = r->hist.notes[(r->nhead + i) % BS_OWNER_NOTES];
 	pthread_mutex_unlock(&r->lock);
 }
 

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "target/backstore/bs.h"
 #include "target/backstore/rbd_owner.h"
 
 /*
@@ -43,14 +44,6 @@ struct bs_owner_ops {
 	/* Notifies the group: move the LU to gateway to. */
 	int (*ask_move)(void *ctx, const char *to);
 };
-
-/* One line of the history: what happened, when (CLOCK_REALTIME seconds). */
-struct bs_owner_note {
-	int64_t when;
-	char text[96];
-};
-
-#define BS_OWNER_HISTORY 16
 
 struct bs_owner_run;
 
@@ -82,15 +75,12 @@ bool bs_owner_run_may_write(const struct bs_owner_run *r);
 /* The ALUA state of this gateway's port group for the LU (SCSI_ALUA_*), lock-free. */
 uint8_t bs_owner_run_alua(const struct bs_owner_run *r);
 
-/* A copy of the state for display: the owner's name, the state's name, the history (oldest first). */
-struct bs_owner_view {
-	char owner[BS_OWNER_NAME_MAX + 1];
-	char state[16];
-	uint8_t alua;
-	unsigned nnotes;
-	struct bs_owner_note notes[BS_OWNER_HISTORY];
-};
-void bs_owner_run_view(struct bs_owner_run *r, struct bs_owner_view *v);
+/*
+ * A copy of the state for display (bs_ops.owner): the owner's name, the
+ * state's name, the ALUA state, the history (oldest first); group and
+ * gateway are the caller's.
+ */
+void bs_owner_run_view(struct bs_owner_run *r, struct bs_owner_info *v);
 
 /* Monotonic milliseconds, the clock of the machine and of the write gate. */
 uint64_t bs_owner_clock_ms(void);

@@ -100,6 +100,13 @@ else
 	fail a-owner "gw-a never became the owner" "$A_LOG"
 fi
 A_ADDR=$(sed -n "s/.*gateway 'gw-a' of group 'g1', client \([^ ,]*\),.*/\1/p" "$A_LOG" | head -n 1)
+# portico shows the ownership: owner, this gateway's state, the LU's ALUA state here
+if PORTICO_SOCKET=$T_TMP/gw-a.sock pt --json ls /backstores/rbd/own0 &&
+	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"'; then
+	pass a-shows-ownership
+else
+	fail a-shows-ownership "portico on gw-a: $(tr -d '\n' <"$T_OUT" | cut -c1-300)" "$T_OUT"
+fi
 
 GW=gw-b
 TAG=2
@@ -183,6 +190,19 @@ case "$UA_ANSWER" in
 "rtpg 0: 2 active/optimized status 2"*) pass b-reports-optimized ;;
 *) fail b-reports-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 esac
+if PORTICO_SOCKET=$T_TMP/gw-b.sock pt --json ls /backstores/rbd/own0 &&
+	out_has '"owner": *"gw-b"' && out_has '"state": *"owner"' && out_has '"event": *"blocklisted '; then
+	pass b-shows-takeover
+else
+	fail b-shows-takeover "portico on gw-b: $(tr -d '\n' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+fi
+# and the shell draws it for people
+if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 info && out_has '^ *owner: gw-b$' &&
+	out_has '^ *alua: active/optimized$' && out_has 'event: blocklisted '; then
+	pass b-info-ownership
+else
+	fail b-info-ownership "portico info on gw-b: $(tr '\n' '|' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+fi
 check data-a "$T_BIN/lunio" check "$UB_URL" 0 2048 3
 check data-b "$T_BIN/lunio" check "$UB_URL" 4096 2048 5
 check write-after "$T_BIN/lunio" write "$UB_URL" 8192 64 9

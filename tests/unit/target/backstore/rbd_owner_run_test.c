@@ -212,7 +212,7 @@ START_TEST(test_run_owner_and_clean_stop)
 	struct fake_gw g;
 	struct bs_owner_run *r;
 	struct bs_owner_cfg cfg = short_cfg();
-	struct bs_owner_view v;
+	struct bs_owner_info v;
 
 	fake_init(&c);
 	gw_set(&g, &c, 0, "gw0", "addr0");
@@ -243,7 +243,7 @@ START_TEST(test_run_renew_fails)
 	struct fake_gw g;
 	struct bs_owner_run *r;
 	struct bs_owner_cfg cfg = short_cfg();
-	struct bs_owner_view v;
+	struct bs_owner_info v;
 	bool found = false;
 
 	fake_init(&c);
@@ -303,7 +303,7 @@ START_TEST(test_run_takeover)
 	struct fake_gw g0, g1;
 	struct bs_owner_run *r0, *r1;
 	struct bs_owner_cfg cfg = short_cfg();
-	struct bs_owner_view v;
+	struct bs_owner_info v;
 
 	fake_init(&c);
 	gw_set(&g0, &c, 0, "gw0", "addr0");
