@@ -10,7 +10,8 @@
 # over after it lapses, the dead owner's client address is in `ceph osd
 # blocklist ls`, the new owner's port reports active/optimized and a
 # session on it gets ASYMMETRIC ACCESS STATE CHANGED (2A/06); the data
-# written through both is on the image. Prints the takeover time (from the
+# written through both is on the image; the write stream cut by the kill
+# resumes through gw-b, and nothing of gw-a's lands after the fence. Prints the takeover time (from the
 # kill to the new owner serving), which it records but does not assert.
 # The lease is 6 s here (the default is 15 s) to keep the group short.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -156,7 +157,22 @@ case "$UA_ANSWER" in
 *) fail no-ua-without-change "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 esac
 
-# kill -9 of the owner: gw-b takes over after the lease lapses, fencing gw-a first
+# kill -9 of the owner in the middle of a write stream through it (32 MiB, seed 11):
+# gw-b takes over after the lease lapses, fencing gw-a first
+# lunio writes one command at a time: 4 MiB writes (the largest transfer is 8 MiB) over
+# 32 MiB, ROUNDS times over (gw-a's stream runs until the kill: 64 rounds at most)
+stream() { # URL SEED VERB ROUNDS
+	i=0
+	while [ $i -lt $((8 * $4)) ]; do
+		timeout "$T_TIMEOUT" "$T_BIN/lunio" "$3" "$1" $((16384 + (i % 8) * 8192)) 8192 "$2" || return 1
+		echo "acknowledged $i"
+		i=$((i + 1))
+	done
+}
+stream "$UA_URL" 11 write 64 >"$T_TMP/stream.out" 2>&1 &
+ws=$!
+T_HELPERS="$T_HELPERS $ws"
+sleep 1
 t0=$(date +%s%3N)
 kill -KILL "$A_PID" 2>/dev/null
 wait "$A_PID" 2>/dev/null
@@ -202,6 +218,25 @@ if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 info && out_has '^ *o
 	pass b-info-ownership
 else
 	fail b-info-ownership "portico info on gw-b: $(tr '\n' '|' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+fi
+# the stream resumes through gw-b over the same blocks (seed 12); a write gw-a had
+# not acknowledged must not land after the fence: the image keeps gw-b's data
+if helper_wait "$ws" 30; then
+	fail stream-cut "gw-a's write stream was not cut by the kill" "$T_TMP/stream.out"
+else
+	pass stream-cut
+	echo "owner: gw-a acknowledged $(grep -c acknowledged "$T_TMP/stream.out") writes of 4 MiB before the kill"
+fi
+if stream "$UB_URL" 12 write 1 >"$T_OUT" 2>&1; then
+	pass stream-resumed
+else
+	fail stream-resumed "writing through gw-b: $(tail -n 1 "$T_OUT")" "$T_OUT"
+fi
+sleep 2
+if stream "$UB_URL" 12 check 1 >"$T_OUT" 2>&1; then
+	pass no-late-write
+else
+	fail no-late-write "not gw-b's data: $(tail -n 1 "$T_OUT")" "$T_OUT"
 fi
 check data-a "$T_BIN/lunio" check "$UB_URL" 0 2048 3
 check data-b "$T_BIN/lunio" check "$UB_URL" 4096 2048 5
