@@ -180,6 +180,13 @@ struct bs_ops {
 	 * *state then SCSI_ALUA_*. Lock-free; any thread.
 	 */
 	bool (*alua)(const struct bs_dev *dev, uint8_t *state);
+	/*
+	 * Optional, with alua: an explicit transition asked of this gateway's
+	 * port (SET TARGET PORT GROUPS): 0 when the store takes it (it happens
+	 * later: the state changes and ASYMMETRIC ACCESS STATE CHANGED follows),
+	 * -EINVAL for a state it does not take there.
+	 */
+	int (*alua_request)(struct bs_dev *dev, uint8_t state);
 	/* Optional: true with *out filled when the LU has an owner's lease (rbd in a group). */
 	bool (*owner)(struct bs_dev *dev, struct bs_owner_info *out);
 };

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/scsi_proto.h"
 #include "target/backstore/bs.h"
 #include "target/backstore/bs_int.h"
 #include "target/backstore/rbd.h"
@@ -611,6 +612,18 @@ static bool rbd_alua(const struct bs_dev *dev, uint8_t *state)
 	return has;
 }
 
+/*
+ * SET TARGET PORT GROUPS on this gateway's port: active/optimized asks the
+ * owner to hand the lease over; the other states would need another
+ * gateway named (the shell's move, not built yet).
+ */
+static int rbd_alua_request(struct bs_dev *dev, uint8_t state)
+{
+	if (state != SCSI_ALUA_ACTIVE_OPTIMIZED)
+		return -EINVAL;
+	return bs_rbd_lease_take(rbd_store(dev)->lease);
+}
+
 static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
 {
 	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
@@ -625,5 +638,6 @@ const struct bs_ops bs_rbd_ops = {
 	.resize = rbd_resize_op,
 	.identity = rbd_identity,
 	.alua = rbd_alua,
+	.alua_request = rbd_alua_request,
 	.owner = rbd_owner,
 };

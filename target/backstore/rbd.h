@@ -93,6 +93,12 @@ void bs_rbd_lease_close(struct bs_rbd_lease *l);
 bool bs_rbd_lease_may_write(const struct bs_rbd_lease *l);
 /* The LU's ALUA state on this gateway; *has false without a lease. */
 uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
+/*
+ * Asks for the lease to move to this gateway (an explicit transition to
+ * active/optimized): the owner hands it over, this gateway takes it
+ * without a fence. -EINVAL without a lease.
+ */
+int bs_rbd_lease_take(struct bs_rbd_lease *l);
 /* The lease for display: false without one. */
 bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v);
 

@@ -244,6 +244,14 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has)
 	return l ? bs_owner_run_alua(l->run) : 0;
 }
 
+int bs_rbd_lease_take(struct bs_rbd_lease *l)
+{
+	if (!l)
+		return -EINVAL;
+	bs_owner_run_post(l->run, BS_OWNER_EV_MOVE, l->self);
+	return 0;
+}
+
 bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v)
 {
 	if (!l)

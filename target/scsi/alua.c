@@ -429,9 +429,32 @@ enum scsi_exec_result alua_exec_stpg(struct scsi_cmd *cmd)
 	}
 	pthread_mutex_lock(&t->lock);
 	r = alua_stpg_check_locked(cmd, t, e, n, groups);
+	/*
+	 * The LU's store decides its state on this port (an rbd LU in a
+	 * gateway group): the state asked for this port's group is the
+	 * store's to carry out (a hand-over of the lease), or to refuse;
+	 * checked for every entry before anything changes.
+	 */
+	for (size_t i = 0; r == SENSE_OK && i < n; i++) {
+		const struct scsi_lu *lu = scsi_cmd_lu(cmd);
+		uint8_t cur;
+
+		if (groups[i] != own || !alua_store_state(lu, &cur))
+			continue;
+		if (!lu->bs->ops->alua_request ||
+		    (e[i].state != cur && e[i].state != SCSI_ALUA_ACTIVE_OPTIMIZED))
+			r = scsi_invalid_param(cmd, SCSI_STPG_HDR_LEN + 4 * (unsigned int)i, 3);
+	}
 	for (size_t i = 0; r == SENSE_OK && i < n; i++) {
 		struct alua_group *g = groups[i];
+		const struct scsi_lu *lu = scsi_cmd_lu(cmd);
+		uint8_t cur;
 
+		if (g == own && alua_store_state(lu, &cur)) {
+			if (e[i].state != cur)
+				lu->bs->ops->alua_request(lu->bs, e[i].state);
+			continue;
+		}
 		if (atomic_load(&g->state) == e[i].state)
 			continue;
 		atomic_store(&g->state, e[i].state);

@@ -11,7 +11,9 @@
 # blocklist ls`, the new owner's port reports active/optimized and a
 # session on it gets ASYMMETRIC ACCESS STATE CHANGED (2A/06); the data
 # written through both is on the image; the write stream cut by the kill
-# resumes through gw-b, and nothing of gw-a's lands after the fence. Prints the takeover time (from the
+# resumes through gw-b, and nothing of gw-a's lands after the fence; then
+# gw-a again, a follower, and an explicit transition through its port
+# (SET TARGET PORT GROUPS): gw-b hands the lease over, no fence. Prints the takeover time (from the
 # kill to the new owner serving), which it records but does not assert.
 # The lease is 6 s here (the default is 15 s) to keep the group short.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -61,6 +63,7 @@ targets = (
   { iqn = "$TGT";
     tpgs = ( { tag = $TAG; portals = [ "127.0.0.1:$PD_PORT" ];
                luns = ( { lun = 0; backstore = "own0"; } );
+               alua = { explicit = true; };
                attributes = { generate_node_acls = true; demo_mode_write_protect = false; }; } );
   } );
 EOF
@@ -241,6 +244,56 @@ fi
 check data-a "$T_BIN/lunio" check "$UB_URL" 0 2048 3
 check data-b "$T_BIN/lunio" check "$UB_URL" 4096 2048 5
 check write-after "$T_BIN/lunio" write "$UB_URL" 8192 64 9
+# gw-a again (a new client, a new address): a follower; then an explicit transition
+# through its port (SET TARGET PORT GROUPS, its group to active/optimized): gw-b hands
+# the lease over and gw-a takes it without a fence
+B_PID=$PD_PID
+PD_CONF=$T_TMP/gw-a.conf PD_LOG=$T_TMP/gw-a.log PD_PORT=$A_PORT
+if pd_restart; then
+	A_PID=$PD_PID
+	if ua_start a2 9 "$T_INITIATOR" "$UA_URL"; then
+		ua a2 "ready 0"
+		i=0
+		while [ $i -lt 50 ]; do
+			ua a2 "rtpg 0"
+			case "$UA_ANSWER" in "rtpg 0: 1 active/non-optimized"*) break ;; esac
+			sleep 0.2
+			i=$((i + 1))
+		done
+		case "$UA_ANSWER" in
+		"rtpg 0: 1 active/non-optimized"*) pass a-back-as-follower ;;
+		*) fail a-back-as-follower "through gw-a: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
+		esac
+		ua_is stpg-to-a a2 "stpg 0 1 0" "stpg 0: GOOD"
+		# the second "serving as owner" in gw-a's log (the first was before the kill)
+		i=0
+		while [ $i -lt 300 ] && [ "$(grep -c "serving as owner" "$A_LOG")" -lt 2 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if [ "$(grep -c "serving as owner" "$A_LOG")" = 2 ]; then
+			pass explicit-move
+		else
+			fail explicit-move "gw-a did not take the LU over" "$A_LOG"
+		fi
+		if grep -q "owner 'gw-b': handed over" "$B_LOG" &&
+			! grep -q "owner 'gw-a': lease taken over after a lapse" "$A_LOG"; then
+			pass explicit-move-clean
+		else
+			fail explicit-move-clean "no clean hand-over" "$B_LOG"
+		fi
+		ua b "tur 0"
+		case "$UA_ANSWER" in
+		*"6/2a/06"*) pass ua-on-old-owner ;;
+		*) fail ua-on-old-owner "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+		esac
+		ua_is b-non-optimized-again b "rtpg 0" "rtpg 0: 2 active/non-optimized status 2 ports 2"
+		check data-after-move "$T_BIN/lunio" check "$UA_URL" 8192 64 9
+	else
+		fail a-back-as-follower "uawatch did not log in to gw-a" "$T_TMP/ua-a2.out"
+	fi
+fi
+PD_PID=$B_PID PD_CONF=$T_TMP/gw-b.conf PD_LOG=$B_LOG PD_PORT=$B_PORT
 pd_stop stop
 
 echo "owner: the group took $(($(date +%s) - T_START)) s"

@@ -737,6 +737,17 @@ static bool fake_store_alua(const struct bs_dev *dev, uint8_t *state)
 	return store_decides;
 }
 
+static int store_requests;
+static uint8_t store_requested;
+
+static int fake_store_request(struct bs_dev *dev, uint8_t state)
+{
+	(void)dev;
+	store_requests++;
+	store_requested = state;
+	return 0;
+}
+
 START_TEST(test_store_decides)
 {
 	struct bs_ops ops = *T.mb->dev.ops;
@@ -767,6 +778,33 @@ START_TEST(test_store_decides)
 	ck_assert_uint_eq(rtpg(itl_lu2, true, g, ports), 1);
 	ck_assert_uint_eq(g[0].state, SCSI_ALUA_ACTIVE_OPTIMIZED);
 	ck_assert_uint_eq(g[0].status, SCSI_ALUA_STATUS_NONE);
+	/*
+	 * SET TARGET PORT GROUPS through a port whose LU's store decides: the
+	 * store is asked (a hand-over); the group's own state does not change
+	 */
+	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_STANDBY, false, true, true);
+	scsi_itl_take_ua(T.itl2);
+	ops.alua_request = fake_store_request;
+	store_state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+	{
+		struct scsi_stpg_entry e = {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED};
+		struct scsi_cmd c;
+
+		store_requests = 0;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_GOOD);
+		ck_assert_int_eq(store_requests, 1);
+		ck_assert_uint_eq(store_requested, SCSI_ALUA_ACTIVE_OPTIMIZED);
+		ck_assert_uint_eq(alua_group_state(g2), SCSI_ALUA_STANDBY);
+		/* a state the store does not take there: refused, nothing asked */
+		e.state = SCSI_ALUA_STANDBY;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_CHECK_CONDITION);
+		ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+		ck_assert_int_eq(store_requests, 1);
+		/* the state it is in already: nothing to ask */
+		e.state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_GOOD);
+		ck_assert_int_eq(store_requests, 1);
+	}
 	/* a store that has no say (not in a group): the configured states again */
 	store_decides = false;
 	store_state = SCSI_ALUA_UNAVAILABLE;
