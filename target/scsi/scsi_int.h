@@ -428,7 +428,7 @@ uint8_t alua_tpgs(const struct scsi_cmd *cmd);
  */
 static inline bool alua_store_state(const struct scsi_lu *lu, uint8_t *state)
 {
-	return lu && lu->bs && lu->bs->ops->alua && lu->bs->ops->alua(lu->bs, state);
+	return lu && lu->bs && lu->bs->ops && lu->bs->ops->alua && lu->bs->ops->alua(lu->bs, state);
 }
 
 static inline enum sense_reason alua_refuses(const struct scsi_cmd *cmd, const struct scsi_op *op)
