@@ -882,6 +882,14 @@ enum sense_reason scsi_bs_error(int err, enum bs_op op)
 	case -ENOMEM:
 	case -EAGAIN:
 		return SENSE_INSUFFICIENT_RESOURCES;
+	case -ESHUTDOWN:
+		/*
+		 * The store fenced this gateway (an rbd LU's owner past its
+		 * lease's margin, or blocklisted: librados's EBLOCKLISTED).
+		 * SPC-4 §5.16: in the unavailable state medium access is
+		 * refused with 02/04/0C, and the initiator takes another path.
+		 */
+		return SENSE_ALUA_UNAVAILABLE;
 	case -EIO:
 		if (op == BS_OP_READ)
 			return SENSE_READ_ERROR;
