@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/cfg.h"
+#include "common/state_file.h"
 
 int cfg_error(struct cfg_err *err, const config_setting_t *s, const char *fmt, ...)
 {
@@ -285,27 +286,6 @@ int cfg_append_string(config_setting_t *arr, const char *v)
 
 /* Atomic save. */
 
-static int cfg_fsync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	int fd, ret = 0;
-
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == path)
-		snprintf(dir, sizeof(dir), "/");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /*
  * Writes cfg to a new file tmp with mode and makes it durable. On failure
  * the file is removed if this call created it.
@@ -445,7 +425,7 @@ int cfg_save_atomic(config_t *cfg, const char *path, unsigned int mode, int keep
 		goto err_unlink_tmp;
 	}
 	/* The rename is durable only once the directory is. */
-	return cfg_fsync_dir(path);
+	return state_fsync_parent(path);
 
 err_unlink_tmp:
 	unlink(tmp);

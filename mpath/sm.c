@@ -173,6 +173,19 @@ void mp_policy_default(struct mp_policy *p)
 	p->marginal_failures = 3;
 	p->marginal_window_s = 60;
 	p->marginal_hold_s = 30;
+	/*
+	 * Digests on. When a path fails over at once (failfast), the kernel
+	 * hands the path's writes back for another path while frames holding
+	 * their data can still sit in the NIC's transmit ring, and Linux's
+	 * iSCSI initiator sends data without copying it: a ring that resumes
+	 * when the link returns (QEMU's virtio-net does) sends the pages as
+	 * they are then, reused by the writer for other data, and the target
+	 * completes the old command with them, over the write already done
+	 * through the other path. The VM lab saw this twice in 11 cable pulls.
+	 * The data digest was computed over the data as it was: the target
+	 * refuses the stale PDU instead of writing it.
+	 */
+	p->digests = true;
 }
 
 static void sm_config_free(struct mp_config *c)

@@ -99,6 +99,11 @@ struct mp_policy {
 	uint32_t marginal_failures;
 	uint32_t marginal_window_s;
 	uint32_t marginal_hold_s;
+	/*
+	 * Ask for CRC32C header and data digests (open-iscsi's node settings;
+	 * a target without them answers None). mp_policy_default says why.
+	 */
+	bool digests;
 };
 
 void mp_policy_default(struct mp_policy *p);

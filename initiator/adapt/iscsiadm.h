@@ -81,6 +81,8 @@ struct iadm_conf {
 	 * failed logins on its own schedule (login_retry_s).
 	 */
 	uint32_t login_retry_max;
+	/* node.conn[0].iscsi.HeaderDigest and DataDigest: "CRC32C,None", else "None" */
+	bool digests;
 };
 
 typedef void iadm_done_cb(void *arg, int err, const char *reason);

@@ -241,6 +241,11 @@ int iadm_build(enum iadm_cmd cmd, const struct iadm_subject *s, struct iadm_argv
 		argv_push(a, "-o", false);
 		argv_push(a, "update", false);
 		argv_pair(a, "node.startup", "manual", false);
+		/* CRC32C preferred, None if the target has no digests (RFC 7143 §13.1) */
+		argv_pair(a, "node.conn[0].iscsi.HeaderDigest",
+			  s->conf->digests ? "CRC32C,None" : "None", false);
+		argv_pair(a, "node.conn[0].iscsi.DataDigest",
+			  s->conf->digests ? "CRC32C,None" : "None", false);
 		argv_pair_num(a, "node.session.timeo.replacement_timeout",
 			      s->conf->replacement_timeout_s);
 		argv_pair_num(a, "node.conn[0].timeo.noop_out_interval",

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/state_file.h"
 #include "initiator/adapt/mpconf.h"
 
 /* Enough for a thousand maps; a larger host gets -ENOSPC and a log line. */
@@ -58,37 +59,13 @@ static bool mpconf_same(const char *path, const char *text, size_t len)
 	return same;
 }
 
-/*
- * mkdir -p dir (0755): /etc/multipath itself is missing until multipath-tools
- * is installed, and the drop-in must be there when it is. 0 or -errno.
- */
-static int mpconf_mkdirs(char *dir)
-{
-	char *slash;
-	int rc;
-
-	if (!mkdir(dir, 0755) || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return -ENOENT;
-	*slash = '\0';
-	rc = mpconf_mkdirs(dir);
-	*slash = '/';
-	if (rc)
-		return rc;
-	return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 int mpconf_write(const char *path, const char (*wwids)[MP_WWID_MAX], size_t n)
 {
-	char tmp[4200], dir[4200];
+	char dir[4200];
 	char *text;
-	int len, fd, rc = 0;
+	int len, rc = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (strlen(path) + 5 > sizeof(dir))
 		return -ENAMETOOLONG;
 	text = malloc(MPCONF_MAX);
 	if (!text)
@@ -102,23 +79,11 @@ int mpconf_write(const char *path, const char (*wwids)[MP_WWID_MAX], size_t n)
 		rc = 1;
 		goto out;
 	}
+	/* /etc/multipath itself is missing until multipath-tools is installed */
 	snprintf(dir, sizeof(dir), "%s", path);
-	rc = mpconf_mkdirs(dirname(dir));
-	if (rc)
-		goto out;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (write(fd, text, (size_t)len) != len || fsync(fd))
-		rc = errno ? -errno : -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
+	rc = state_mkdirs(dirname(dir), 0755);
+	if (!rc)
+		rc = state_file_replace(path, text, (size_t)len, 0644);
 out:
 	free(text);
 	return rc;

@@ -169,7 +169,7 @@ static const char *const pathd_conf_policy_keys[] = {
 	"replacement_timeout", "noop_out_interval", "noop_out_timeout", "discovery_interval",
 	"login_retry",	     "login_timeout",	  "check_interval",	"check_interval_max",
 	"check_timeout",
-	"marginal_failures",   "marginal_window",   "marginal_hold",	NULL,
+	"marginal_failures",   "marginal_window",   "marginal_hold",	"digests", NULL,
 };
 
 enum pathd_conf_chap_key {
@@ -882,6 +882,12 @@ static const struct pathd_conf_name pathd_conf_groupings[] = {
 	{ NULL, 0 },
 };
 
+static const struct pathd_conf_name pathd_conf_digests[] = {
+	{ "crc32c", 1 },
+	{ "none", 0 },
+	{ NULL, 0 },
+};
+
 static const struct pathd_conf_name pathd_conf_failbacks[] = {
 	{ "immediate", MP_FAILBACK_IMMEDIATE },
 	{ "manual", MP_FAILBACK_MANUAL },
@@ -1065,6 +1071,11 @@ static int pathd_conf_policy(struct pathd_conf_ctx *x, const config_setting_t *r
 	if (ret)
 		return ret;
 	p->grouping = (enum mp_grouping)e;
+	e = p->digests;
+	ret = pathd_conf_enum(g, "digests", pathd_conf_digests, false, "", &e, x->err);
+	if (ret)
+		return ret;
+	p->digests = e;
 	ret = pathd_conf_failback(x, g, p);
 	if (!ret)
 		ret = pathd_conf_no_path_queue(x, g, p);

@@ -1142,6 +1142,7 @@ static void pd_iadm_conf(const struct pathd *pd, struct iadm_conf *ic)
 	ic->noop_out_interval_s = pd->conf.mp.policy.noop_out_interval_s;
 	ic->noop_out_timeout_s = pd->conf.mp.policy.noop_out_timeout_s;
 	ic->login_timeout_s = pd->conf.mp.policy.login_timeout_s;
+	ic->digests = pd->conf.mp.policy.digests;
 	/*
 	 * One try per login: iscsid's own retries (8 x 15 s by default) go on
 	 * after a killed iscsiadm, behind pathd's back; pathd retries itself,

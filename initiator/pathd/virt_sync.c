@@ -28,6 +28,7 @@
 
 #include "common/ev.h"
 #include "common/log.h"
+#include "common/state_file.h"
 #include "common/util.h"
 #include "initiator/pathd/virt_sync.h"
 
@@ -244,27 +245,6 @@ out:
 	return rc;
 }
 
-/* mkdir -p dir (0755): /var/lib/portico may not be there yet. 0 or -errno. */
-static int vs_mkdirs(char *dir)
-{
-	char *slash;
-	int rc;
-
-	if (!mkdir(dir, 0755) || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -errno;
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return -ENOENT;
-	*slash = '\0';
-	rc = vs_mkdirs(dir);
-	*slash = '/';
-	if (rc)
-		return rc;
-	return mkdir(dir, 0755) && errno != EEXIST ? -errno : 0;
-}
-
 /* The state file into *recs (none when it is missing). 0, or -errno with a line in err. */
 static int vs_state_read(const char *path, struct virt_record **recs, size_t *n, char *err,
 			 size_t errlen)
@@ -303,13 +283,13 @@ static int vs_state_read(const char *path, struct virt_record **recs, size_t *n,
 	return rc;
 }
 
-/* Writes the state file: a new file, fsync, renamed over the old one, the directory synced. */
+/* Writes the state file (common/state_file.h); /var/lib/portico may not be there yet. */
 static int vs_state_write(const char *path, const struct virt_record *recs, size_t n, char *err,
 			  size_t errlen)
 {
 	char *text = malloc(VS_STATE_MAX);
-	char tmp[4200], dir[4200];
-	int len, fd, dfd, rc = 0;
+	char dir[4200];
+	int len, rc = 0;
 
 	if (!text) {
 		snprintf(err, errlen, "out of memory");
@@ -321,36 +301,15 @@ static int vs_state_write(const char *path, const struct virt_record *recs, size
 		snprintf(err, errlen, "cannot write %.400s: %s", path, strerror(-rc));
 		goto out;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	snprintf(dir, sizeof(dir), "%s", path);
-	rc = vs_mkdirs(dirname(dir));
+	rc = state_mkdirs(dirname(dir), 0755);
 	if (rc) {
 		snprintf(err, errlen, "cannot make the folder of %.400s: %s", path, strerror(-rc));
 		goto out;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "cannot write %.400s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (write(fd, text, (size_t)len) != len || fsync(fd))
-		rc = errno ? -errno : -EIO;
-	if (close(fd) && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (rc) {
+	rc = state_file_replace(path, text, (size_t)len, 0644);
+	if (rc)
 		snprintf(err, errlen, "cannot write %.400s: %s", path, strerror(-rc));
-		unlink(tmp);
-		goto out;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
 out:
 	free(text);
 	return rc;

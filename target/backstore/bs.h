@@ -136,6 +136,29 @@ struct bs_params {
 	/* rbd: path is "POOL/IMAGE"; the cluster's configuration file and the client's id */
 	const char *ceph_conf; /* NULL: librados's default search */
 	const char *ceph_client; /* "admin" or "client.admin"; NULL: admin */
+	/* rbd: a gateway group's name and this gateway's (docs/rbd.md, "Gateway groups"); NULL: none */
+	const char *gateway_group;
+	const char *gateway_name;
+	const char *gateway_lease_ms; /* the lease's duration in milliseconds; NULL or "": 15000 */
+};
+
+/*
+ * An LU's ownership in a gateway group, as the control operations show it
+ * (bs_ops.owner): this gateway, the owner it knows, its machine's state,
+ * the LU's ALUA state on this gateway, and the last events, oldest first.
+ */
+#define BS_OWNER_NOTES 16
+struct bs_owner_info {
+	char group[64];
+	char gateway[64];
+	char owner[64]; /* "" while nobody is known to own it */
+	char state[16];
+	uint8_t alua; /* SCSI_ALUA_* */
+	unsigned int nnotes;
+	struct {
+		int64_t when; /* CLOCK_REALTIME seconds */
+		char text[96];
+	} notes[BS_OWNER_NOTES];
 };
 
 struct bs_dev;
@@ -167,6 +190,9 @@ struct bs_dev {
 	bool write_same; /* takes BS_OP_WRITE_SAME */
 	bs_size_cb size_changed; /* set by the owner after open, before I/O; NULL: none */
 	void *size_changed_arg;
+	/* the LU's ALUA state on this gateway changed (the store's alua op); NULL: none */
+	bs_size_cb alua_changed;
+	void *alua_changed_arg;
 	void *priv;
 	/* private to the backstore layer: bs_open's err buffer while ops->open runs */
 	char *err;
@@ -207,6 +233,21 @@ struct bs_ops {
 	 */
 	int (*shared_open)(struct bs_dev *dev, const char *name, const uint8_t *init, size_t initlen,
 			   const struct bs_shared_cbs *cbs, void *arg, struct bs_shared **out);
+	/*
+	 * Optional: true when the store itself decides the LU's asymmetric
+	 * access state on this gateway (rbd in a gateway group: its owner),
+	 * *state then SCSI_ALUA_*. Lock-free; any thread.
+	 */
+	bool (*alua)(const struct bs_dev *dev, uint8_t *state);
+	/*
+	 * Optional, with alua: an explicit transition asked of this gateway's
+	 * port (SET TARGET PORT GROUPS): 0 when the store takes it (it happens
+	 * later: the state changes and ASYMMETRIC ACCESS STATE CHANGED follows),
+	 * -EINVAL for a state it does not take there.
+	 */
+	int (*alua_request)(struct bs_dev *dev, uint8_t state);
+	/* Optional: true with *out filled when the LU has an owner's lease (rbd in a group). */
+	bool (*owner)(struct bs_dev *dev, struct bs_owner_info *out);
 };
 
 /*

@@ -53,6 +53,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/scsi_proto.h"
 #include "target/backstore/bs.h"
 #include "target/backstore/bs_int.h"
 #include "target/backstore/rbd.h"
@@ -67,6 +68,7 @@ struct rbd_store {
 	bool watching;
 	/* how far one GET LBA STATUS looks: 1 GiB with the object map, else one object */
 	uint64_t lba_span;
+	struct bs_rbd_lease *lease; /* a gateway group's (rbd_lease.c); NULL: none */
 };
 
 /* ---- librbd as struct bs_rbd_lib ---- */
@@ -187,6 +189,9 @@ static int rbd_submit(struct bs_dev *dev, struct bs_io *io)
 
 	if (io->op == BS_OP_COMPARE_WRITE && rbd_caw_buffers(io, &cmp, &buf))
 		return -EINVAL;
+	/* past the owner's fence margin, or fenced: nothing that changes the image */
+	if (io->op != BS_OP_READ && io->op != BS_OP_FLUSH && !bs_rbd_lease_may_write(s->lease))
+		return -ESHUTDOWN;
 	ret = lib->create_completion(io, rbd_io_done, &c);
 	if (ret)
 		return (int)ret;
@@ -450,6 +455,7 @@ static int rbd_shared_open(struct bs_dev *dev, const char *name, const uint8_t *
 
 static void rbd_teardown(struct rbd_store *s)
 {
+	bs_rbd_lease_close(s->lease);
 	if (s->watching)
 		rbd_update_unwatch(s->image, s->watch);
 	if (s->image)
@@ -543,6 +549,9 @@ static int rbd_open_store(struct bs_dev *dev, const struct bs_params *p)
 		goto err;
 	}
 	s->im = s->image;
+	ret = bs_rbd_lease_open(dev, s->cluster, s->ioctx, s->image, p, &s->lease);
+	if (ret)
+		goto err;
 	ret = rbd_get_size(s->image, &size);
 	if (ret) {
 		ret = bs_open_err(dev, ret, "cannot read the size of '%s': %s", p->path,
@@ -624,6 +633,31 @@ int bs_rbd_attach(struct bs_dev *dev, const struct bs_rbd_lib *lib, bs_rbd_image
 	return 0;
 }
 
+static bool rbd_alua(const struct bs_dev *dev, uint8_t *state)
+{
+	bool has;
+
+	*state = bs_rbd_lease_alua(rbd_store(dev)->lease, &has);
+	return has;
+}
+
+/*
+ * SET TARGET PORT GROUPS on this gateway's port: active/optimized asks the
+ * owner to hand the lease over; the other states would need another
+ * gateway named (the shell's move, not built yet).
+ */
+static int rbd_alua_request(struct bs_dev *dev, uint8_t state)
+{
+	if (state != SCSI_ALUA_ACTIVE_OPTIMIZED)
+		return -EINVAL;
+	return bs_rbd_lease_take(rbd_store(dev)->lease);
+}
+
+static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
+{
+	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
+}
+
 const struct bs_ops bs_rbd_ops = {
 	.name = "rbd",
 	.open = rbd_open_store,
@@ -633,4 +667,7 @@ const struct bs_ops bs_rbd_ops = {
 	.resize = rbd_resize_op,
 	.identity = rbd_identity,
 	.shared_open = rbd_shared_open,
+	.alua = rbd_alua,
+	.alua_request = rbd_alua_request,
+	.owner = rbd_owner,
 };

@@ -149,4 +149,28 @@ int bs_rbd_home_open(const struct bs_rbd_home_lib *lib, void *io, const char *oi
 		     const uint8_t *init, size_t initlen, const struct bs_shared_cbs *cbs,
 		     void *arg, const struct bs_rbd_home_opts *opts, struct bs_shared **out);
 
+/*
+ * A gateway group's lease on the image (rbd_lease.c): none (NULL, 0) when
+ * p names no gateway_group; else the image must not have the
+ * exclusive-lock feature, and the lease's machine starts. 0 or -errno
+ * (dev's error says why).
+ */
+struct bs_rbd_lease;
+int bs_rbd_lease_open(struct bs_dev *dev, void *cluster, void *ioctx, void *image,
+		      const struct bs_params *p, struct bs_rbd_lease **out);
+/* Hands the lease back if owned, stops, frees. NULL: nothing. */
+void bs_rbd_lease_close(struct bs_rbd_lease *l);
+/* May a write be submitted now (true without a lease)? Lock-free. */
+bool bs_rbd_lease_may_write(const struct bs_rbd_lease *l);
+/* The LU's ALUA state on this gateway; *has false without a lease. */
+uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
+/*
+ * Asks for the lease to move to this gateway (an explicit transition to
+ * active/optimized): the owner hands it over, this gateway takes it
+ * without a fence. -EINVAL without a lease.
+ */
+int bs_rbd_lease_take(struct bs_rbd_lease *l);
+/* The lease for display: false without one. */
+bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v);
+
 #endif

@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "common/iscsi_name.h"
+#include "common/scsi_alua.h"
 #include "common/size_text.h"
 #include "target/backstore/bs_kind.h"
 #include "target/ctl/ctl_tree.h"
@@ -797,6 +799,8 @@ static int ct_add_settings(struct json_object *g, const struct obj_settings *t, 
 	return 0;
 }
 
+static int ct_add_ownership(const struct obj_backstore *b, struct json_object *p);
+
 static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore *b,
 			      struct json_object *p)
 {
@@ -854,7 +858,63 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 		if (rc)
 			return -ENOMEM;
 	}
-	return ct_add(p, "in_use", json_object_new_int64(in_use));
+	if (ct_add(p, "in_use", json_object_new_int64(in_use)))
+		return -ENOMEM;
+	return ct_add_ownership(b, p);
+}
+
+/*
+ * An LU's ownership in a gateway group (docs/rbd.md), as "ownership" in
+ * its backstore's props: the group, this gateway, the owner, this
+ * gateway's state and the LU's ALUA state here, and the last events
+ * (when, UTC, and what). Nothing for a store without a lease.
+ */
+static int ct_add_ownership(const struct obj_backstore *b, struct json_object *p)
+{
+	struct bs_owner_info *oi;
+	struct json_object *o, *h;
+	int rc = -ENOMEM;
+
+	if (!b->dev || !b->dev->ops || !b->dev->ops->owner)
+		return 0;
+	oi = calloc(1, sizeof(*oi));
+	if (!oi)
+		return -ENOMEM;
+	if (!b->dev->ops->owner(b->dev, oi)) {
+		free(oi);
+		return 0;
+	}
+	o = json_object_new_object();
+	if (ct_add(p, "ownership", o))
+		goto out;
+	if (ct_add(o, "group", json_object_new_string(oi->group)) ||
+	    ct_add(o, "gateway", json_object_new_string(oi->gateway)) ||
+	    ct_add(o, "owner", json_object_new_string(oi->owner)) ||
+	    ct_add(o, "state", json_object_new_string(oi->state)) ||
+	    ct_add(o, "alua", json_object_new_string(scsi_alua_state_name(oi->alua))))
+		goto out;
+	h = json_object_new_array();
+	if (ct_add(o, "history", h))
+		goto out;
+	for (unsigned int i = 0; i < oi->nnotes && i < BS_OWNER_NOTES; i++) {
+		struct json_object *e = json_object_new_object();
+		time_t t = (time_t)oi->notes[i].when;
+		char when[32];
+		struct tm tm;
+
+		if (!e || json_object_array_add(h, e)) {
+			json_object_put(e);
+			goto out;
+		}
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		if (ct_add(e, "time", json_object_new_string(when)) ||
+		    ct_add(e, "event", json_object_new_string(oi->notes[i].text)))
+			goto out;
+	}
+	rc = 0;
+out:
+	free(oi);
+	return rc;
 }
 
 /* An allow list as the shell sets it: "192.0.2.0/24,2001:db8::/48", "" for anywhere. */

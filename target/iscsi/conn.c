@@ -139,6 +139,8 @@ static void conn_free(struct iscsi_conn *conn)
 	conn_drop_txq(conn);
 	if (conn->held_login)
 		conn_tx_release(conn->held_login);
+	if (conn->held_logout)
+		conn_tx_release(conn->held_logout);
 	if (conn->held_fail)
 		conn_tx_release(conn->held_fail);
 	if (conn->sess)
@@ -1207,6 +1209,9 @@ static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 			 */
 			struct iscsi_task *t = conn->rx_task;
 
+			log_warn(COMP, "conn %d: itt 0x%08x: data digest error in immediate data; the "
+				 "command fails, nothing is written, peer %s",
+				 conn->id, t->itt, conn->peer_text);
 			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
 			if (!t->fail)
 				t->fail = SENSE_DATA_DIGEST_ERROR;
@@ -1218,8 +1223,12 @@ static void conn_pdu_done(struct iscsi_conn *conn, bool digest_ok)
 	case ISCSI_OP_DATA_OUT:
 		if (!conn->rx_task)
 			return;
-		if (!digest_ok)
+		if (!digest_ok) {
+			log_warn(COMP, "conn %d: itt 0x%08x: data digest error in Data-Out; the "
+				 "command fails, nothing is written, peer %s",
+				 conn->id, conn->rx_task->itt, conn->peer_text);
 			conn_send_reject(conn, ISCSI_REJECT_DATA_DIGEST_ERROR, conn->bhs);
+		}
 		task_data_out_complete(conn, conn->rx_task, conn->bhs, conn->dlen, digest_ok);
 		return;
 	default:

@@ -98,7 +98,13 @@ struct iscsi_task {
 	bool read; /* R bit */
 	struct scsi_cmd cmd;
 	enum sense_reason fail; /* set when the command fails before execution */
-	bool aborted; /* no response will be sent */
+	bool aborted; /* no response will be sent, unless tas */
+	/*
+	 * Aborted by another I_T nexus (TAS 1, tmf.c): answered TASK ABORTED
+	 * once it left the engine and the data it solicited arrived; it keeps
+	 * its ITT until then.
+	 */
+	bool tas;
 	/* write data */
 	uint32_t received; /* data-out bytes received so far */
 	uint32_t unsol_limit; /* unsolicited bytes allowed (immediate + Data-Out with TTT ffffffff) */
@@ -182,6 +188,8 @@ struct iscsi_session {
 	struct iscsi_task *hash[ISCSI_TASK_HASH];
 	uint32_t next_ttt;
 	struct iscsi_conn *successor; /* reinstating login waiting for this session to end (ref held) */
+	unsigned int nengine; /* its tasks in the SCSI engine, from task_start to their end */
+	bool logging_out; /* a Logout closes it: its response waits for nengine 0 (session.c) */
 	/* command memory (budget.c) */
 	uint64_t mem_held; /* bytes its buffers take (atomic: iscsi_session_list reads it) */
 	struct list_head mem_wait; /* tasks waiting for memory, in arrival order, a reference each */
@@ -278,6 +286,7 @@ struct iscsi_conn {
 	struct ev_timer *logout_timer; /* async logout request deadline */
 	struct ev_timer *login_timer; /* login must finish in time */
 	struct iscsi_tx *held_login; /* final Login Response, held until a reinstated session is gone */
+	struct iscsi_tx *held_logout; /* Logout Response, held until its session is torn down */
 	/* send timeout (iscsi_limits.send_timeout_ms) */
 	int64_t tx_wait_ms; /* since when what waits in txq has gone out no further */
 	struct ev_timer *send_timer; /* armed while the socket takes nothing */
@@ -327,6 +336,12 @@ void sess_unregister(struct iscsi_session *sess);
  * every task aborted. What is still in the engine completes later.
  */
 void sess_close(struct iscsi_session *sess);
+/*
+ * One of sess's tasks left the SCSI engine (task.c, after scsi_cmd_exec
+ * returned SCSI_EXEC_DONE or in its completion, before the task's
+ * reference goes): the last one lets a Logout that waits for it finish.
+ */
+void sess_engine_left(struct iscsi_session *sess);
 /*
  * Asks session_conf for the session's LUN map again and swaps to it when it
  * changed (iscsi_refresh_sessions). announce: raise REPORTED LUNS DATA HAS
@@ -388,6 +403,12 @@ void task_put(struct iscsi_task *task);
 void task_get(struct iscsi_task *task);
 /* Session end: aborts every task (responses are not sent). */
 void task_abort_all(struct iscsi_session *sess);
+/*
+ * An abort from another I_T nexus takes the task (TAS 1): it ends with
+ * TASK ABORTED, once out of the engine and once the Data-Out it solicited
+ * arrived; it asks for no more.
+ */
+void task_abort_tas(struct iscsi_task *task);
 /*
  * A task waiting for memory (sess_mem_wait) tries again: 0 when it got its
  * buffer and went on (or failed, its answer on its way), -EAGAIN when

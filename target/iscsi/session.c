@@ -765,6 +765,72 @@ void sess_handle_text(struct iscsi_conn *conn, const uint8_t *bhs, const uint8_t
 
 /* ---- Logout (RFC 7143 §11.14, §11.15) ---- */
 
+/*
+ * A Logout that closes the session answers only once the session is gone
+ * as far as the initiator and the LUs can tell. RFC 7143 §11.14: on such
+ * a Logout the target terminates every pending command, "then" issues the
+ * Logout Response. A command already in the engine (a write in the store)
+ * cannot be recalled, so terminating it means waiting for it to leave the
+ * engine, as a TMF does (tmf.c). Then the nexus leaves each LU (SPC-2
+ * §5.5.1: its RESERVE(6) goes with it; persistent reservations stay, SPC-4
+ * §5.13.1) and the session leaves the registry, and only then does the
+ * response go out. Answering first, as porticod once did, let an
+ * initiator that logs in again at once with the same ISID (TSIH 0) get a
+ * new session while the old one still held its LU: RESERVATION CONFLICT
+ * from its own former nexus, and the old write landing after the new
+ * session's. The session stays registered during the wait, so a login
+ * with its ISID that arrives meanwhile reinstates it (RFC 7143 §6.3.5):
+ * that login waits, event-driven, for the end of the last task
+ * (conn_reinstate_done), and the logging-out connection is closed without
+ * its answer. The wait is as long as the store takes to finish what it
+ * holds; an initiator that gives up on the Logout closes its connection,
+ * which ends the wait (sess_close).
+ */
+
+/* Detaches the session's nexus from every LU it sees (its itls); the sets stay for their tasks. */
+static void sess_detach(struct iscsi_session *sess)
+{
+	struct sess_luns *l;
+
+	if (sess->luns)
+		for (size_t i = 0; i < map_n(sess->luns->map); i++) {
+			scsi_itl_destroy(sess->luns->itls[i]);
+			sess->luns->itls[i] = NULL;
+		}
+	list_for_each_entry(l, &sess->retired, link)
+		for (size_t i = 0; i < map_n(l->map); i++) {
+			scsi_itl_destroy(l->itls[i]);
+			l->itls[i] = NULL;
+		}
+}
+
+/* Every task of a logging-out session has left the engine: tear down, then answer. */
+static void sess_logout_finish(struct iscsi_session *sess)
+{
+	struct iscsi_conn *conn = sess->conn;
+	struct iscsi_tx *tx = conn->held_logout;
+
+	sess->logging_out = false;
+	conn->held_logout = NULL;
+	sess_detach(sess);
+	sess_unregister(sess);
+	if (!tx)
+		return;
+	if (conn->state != ISCSI_CONN_STATE_LOGGED_OUT) {
+		conn_queue(conn, tx); /* closed meanwhile: released, nothing sent */
+		return;
+	}
+	log_info(COMP, "session tsih %u: '%s' logged out", sess->tsih, sess->initiator);
+	conn_stamp(conn, tx->hdr, true);
+	conn_queue(conn, tx);
+}
+
+void sess_engine_left(struct iscsi_session *sess)
+{
+	if (--sess->nengine == 0 && sess->logging_out)
+		sess_logout_finish(sess);
+}
+
 void sess_handle_logout(struct iscsi_conn *conn, const uint8_t *bhs)
 {
 	const struct iscsi_logout_req *q = (const struct iscsi_logout_req *)bhs;
@@ -806,13 +872,27 @@ void sess_handle_logout(struct iscsi_conn *conn, const uint8_t *bhs)
 		put_be16(r->time2wait, (uint16_t)conn->sess->params.default_time2wait);
 		put_be16(r->time2retain, (uint16_t)conn->sess->params.default_time2retain);
 	}
-	conn_stamp(conn, tx->hdr, true);
 	if (close) {
+		struct iscsi_session *sess = conn->sess;
+		struct iscsi_deferred *d, *n;
+
+		/* nothing more is read; the response waits for the session's end (above) */
 		tx->close_after = true;
 		conn->state = ISCSI_CONN_STATE_LOGGED_OUT;
-		log_info(COMP, "session tsih %u: '%s' logged out", conn->sess->tsih,
-			 conn->sess->initiator);
+		conn->held_logout = tx;
+		sess->logging_out = true;
+		sess->dead = true;
+		list_for_each_entry_safe(d, n, &sess->deferred, link)
+			deferred_free(sess, d);
+		task_abort_all(sess);
+		if (sess->nengine)
+			log_info(COMP, "session tsih %u: logout of '%s' waits for %u commands",
+				 sess->tsih, sess->initiator, sess->nengine);
+		else
+			sess_logout_finish(sess);
+		return;
 	}
+	conn_stamp(conn, tx->hdr, true);
 	conn_queue(conn, tx);
 }
 

@@ -223,9 +223,21 @@ static void task_respond(struct iscsi_task *task)
 	struct iscsi_tx *tx;
 
 	task->state = ISCSI_TASK_STATE_RESPONSE;
-	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE || task->aborted) {
+	if (conn->state != ISCSI_CONN_STATE_FULL_FEATURE || (task->aborted && !task->tas)) {
 		task_remove(task);
 		return;
+	}
+	if (task->tas) {
+		/*
+		 * SAM-5 §5.3.1: TASK ABORTED "shall be returned if a command is
+		 * aborted by a command or task management function on another
+		 * I_T nexus and the control mode page TAS bit is set to one":
+		 * no data, no sense, whatever the command did before.
+		 */
+		cmd->status = SCSI_STATUS_TASK_ABORTED;
+		cmd->sense_len = 0;
+		cmd->data_len = 0;
+		data_len = 0;
 	}
 	if (!task->read)
 		data_len = 0;
@@ -319,7 +331,7 @@ static void task_scsi_done(struct scsi_cmd *cmd)
 		scsi_abort_release(xab);
 	if (task->tmf) {
 		tmf_task_done(task);
-	} else if (task->aborted) {
+	} else if (task->aborted && !task->tas) {
 		if (task_in_table(task))
 			task_remove(task);
 	} else {
@@ -330,6 +342,8 @@ static void task_scsi_done(struct scsi_cmd *cmd)
 		 */
 		task_respond(task);
 	}
+	/* before the engine's reference goes: it may be the last one on the session */
+	sess_engine_left(task->sess);
 	task_put(task); /* the engine's reference */
 }
 
@@ -338,8 +352,13 @@ void task_start(struct iscsi_task *task)
 	if (!task->data_ready || !task->cmdsn_ready || task->state == ISCSI_TASK_STATE_EXEC ||
 	    task->state == ISCSI_TASK_STATE_RESPONSE)
 		return;
-	if (task->aborted || !task_in_table(task)) {
-		if (task_in_table(task))
+	if (!task_in_table(task))
+		return;
+	if (task->aborted) {
+		/* another nexus's abort (TAS 1): its data and its CmdSN came, so its answer goes */
+		if (task->tas)
+			task_respond(task);
+		else
 			task_remove(task);
 		return;
 	}
@@ -350,7 +369,9 @@ void task_start(struct iscsi_task *task)
 		return;
 	}
 	task_get(task); /* the engine's */
+	task->sess->nengine++;
 	if (scsi_cmd_exec(&task->cmd) == SCSI_EXEC_DONE) {
+		sess_engine_left(task->sess);
 		task_put(task);
 		task_respond(task);
 	}
@@ -419,6 +440,20 @@ static void task_progress(struct iscsi_task *task)
 		return; /* no buffer yet: task_mem_retry comes back */
 	if (task->write && !task->unsol_done)
 		return; /* unsolicited Data-Out still to come */
+	if (task->aborted) {
+		/*
+		 * Aborted by another nexus (TAS 1): no further R2T, and the
+		 * answer waits for the Data-Out the initiator is committed to,
+		 * so that none arrives once the ITT is free again. RFC 7143
+		 * §4.2.3.3 lets the target wait for the affected TTTs of a
+		 * third-party initiator, and the initiator MUST answer each.
+		 */
+		if (task->nr2t == 0) {
+			task->data_ready = true;
+			task_start(task);
+		}
+		return;
+	}
 	if (task->nr2t == 0 && task->received >= task_want(task)) {
 		task->data_ready = true;
 		task_start(task);
@@ -459,9 +494,9 @@ static int task_alloc_buf(struct iscsi_task *task, bool can_wait)
 
 int task_mem_retry(struct iscsi_task *task)
 {
-	bool live = !task->aborted && task_in_table(task);
+	bool live = task_in_table(task) && (!task->aborted || task->tas);
 
-	if (live && !task->fail) {
+	if (live && !task->fail && !task->aborted) {
 		int rc = task_alloc_buf(task, true);
 
 		if (rc == -EAGAIN)
@@ -676,7 +711,7 @@ void task_cmd_complete(struct iscsi_conn *conn, struct iscsi_task *task, uint32_
 	struct iscsi_session *sess = conn->sess;
 	bool in_order = task->cmdsn_ready && !task->immediate;
 
-	if (task->aborted) {
+	if (task->aborted && !task->tas) {
 		if (task_in_table(task))
 			task_remove(task);
 	} else {
@@ -817,7 +852,25 @@ void task_abort_all(struct iscsi_session *sess)
 	list_for_each_entry_safe(t, n, &sess->tasks, link)
 	{
 		t->aborted = true;
+		t->tas = false;
 		t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 		task_remove(t);
 	}
+}
+
+void task_abort_tas(struct iscsi_task *task)
+{
+	task->aborted = true;
+	task->tas = true;
+	task->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
+	/*
+	 * In the engine, its completion answers; waiting for memory, the
+	 * retry does; its SCSI Command or a Data-Out of it still being read,
+	 * the end of that PDU does (it stays in the ITT table, so it lives
+	 * until then).
+	 */
+	if (task->state != ISCSI_TASK_STATE_DATA_OUT || task->mem_wait ||
+	    task->sess->conn->rx_task == task)
+		return;
+	task_progress(task);
 }

@@ -6,17 +6,24 @@
  * marked aborted; the TMF response waits until every such task has left
  * the engine, so that when the initiator hears "function complete" nothing
  * of the aborted tasks can still reach the medium. Tasks not yet in the
- * engine are dropped at once. No response is sent for an aborted task.
+ * engine are dropped at once. No response is sent for a task that its own
+ * session's request aborts (SAM-5: TAS concerns other I_T nexuses).
  *
- * The control mode page reports TST=001b (a task set per I_T nexus), so
- * ABORT TASK SET and CLEAR TASK SET concern this session's tasks only.
+ * ABORT TASK SET and CLEAR TASK SET concern this session's tasks only:
+ * the control mode page reports TST=001b, a task set per I_T nexus
+ * (SPC-4 §7.5.8, target/scsi/mode.c).
  *
  * LOGICAL UNIT RESET and the target resets abort the tasks of every
  * session on the LU, and a PERSISTENT RESERVE OUT with PREEMPT AND ABORT
  * those of the preempted nexuses (struct scsi_abort): each session is
- * reached on its own I/O thread through its anchor, aborts its tasks there
- * as ABORT TASK SET does (no status: TAS is 0), and the request is answered
- * once every aborted task of every session has left the engine.
+ * reached on its own I/O thread through its anchor, aborts its tasks there,
+ * and the request is answered once every aborted task of every session has
+ * left the engine. The control mode page says TAS 1 (SPC-4 §7.5.8: "tasks
+ * aborted by the actions of an I_T nexus other than the I_T nexus on which
+ * the command was received shall be completed with TASK ABORTED status"),
+ * so each of those tasks ends with that status (task_abort_tas): the
+ * initiator retries it at once instead of waiting for its command timer
+ * and escalating to a reset of its own. It keeps its ITT until then.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -64,6 +71,8 @@ static void tmf_abort_task(struct iscsi_task *task, struct iscsi_tmf_wait *w)
 {
 	task_get(task);
 	task->aborted = true;
+	/* its own nexus asked: no status, even if another nexus's abort took it first */
+	task->tas = false;
 	task->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 	if (task->state == ISCSI_TASK_STATE_EXEC && !task->tmf) {
 		task->tmf = w;
@@ -141,29 +150,36 @@ static void tmf_xabort_run(void *arg)
 	struct tmf_xabort *x = arg;
 	struct iscsi_session *sess = x->an->sess;
 	struct iscsi_task *t, *n;
-	struct scsi_itl *hit = NULL;
+	bool closed;
 
-	/* a session already gone has no tasks left in the engine */
+	/*
+	 * A session already gone has no tasks left in the engine. The unit
+	 * attention the abort may carry (x->ab->ua, COMMANDS CLEARED BY
+	 * ANOTHER INITIATOR) is how SAM-5 §5.6 tells a nexus of commands
+	 * aborted without status, with TAS 0; here each gets TASK ABORTED.
+	 */
 	if (sess) {
 		list_for_each_entry_safe(t, n, &sess->tasks, link)
 		{
-			if (!t->cmd.itl || scsi_itl_lu(t->cmd.itl) != x->lu)
+			/* an earlier abort's TASK ABORTED is on its way already */
+			if (!t->cmd.itl || scsi_itl_lu(t->cmd.itl) != x->lu || t->tas)
 				continue;
 			task_get(t);
-			t->aborted = true;
-			t->cmd.aborted = true; /* a long command (EXTENDED COPY) stops at its next step */
 			if (t->state == ISCSI_TASK_STATE_EXEC && !t->xab) {
 				t->xab = x->ab;
 				scsi_abort_hold(x->ab);
 			}
-			hit = t->cmd.itl;
-			/* no status goes out (TAS 0): the initiator learns of it from the UA */
-			task_remove(t);
+			task_abort_tas(t);
+			/*
+			 * An answer that found no memory closed the connection,
+			 * and that took every task of the session (n too): stop.
+			 * t, held, keeps the connection and the session alive.
+			 */
+			closed = sess->conn->state == ISCSI_CONN_STATE_CLOSED;
 			task_put(t);
+			if (closed)
+				break;
 		}
-		/* SAM-5 §5.6: the nexus that lost tasks is told, when the abort says how */
-		if (hit && x->ab->ua)
-			scsi_itl_set_ua(hit, x->ab->ua);
 	}
 	scsi_abort_release(x->ab);
 	scsi_lu_put(x->lu);

@@ -152,6 +152,13 @@ static void config_store_resized(struct bs_dev *dev, void *arg)
 	scsi_lu_raise_ua(arg, SCSI_UA_CAPACITY_CHANGED);
 }
 
+/* SPC-4 §5.16: after an implicit transition, every I_T nexus of the LU is told */
+static void config_store_alua_changed(struct bs_dev *dev, void *arg)
+{
+	(void)dev;
+	scsi_lu_raise_ua(arg, SCSI_UA_ASYMMETRIC_ACCESS_CHANGED);
+}
+
 /*
  * The served backstore that b can take over: the same name, kind, path and
  * identity, and the same settings the store was opened with. A size of its
@@ -177,6 +184,11 @@ static struct obj_backstore *config_same_store(const struct obj_model *old,
 			return NULL;
 		/* another cluster or client: open it again */
 		if (strcmp(o->ceph_conf, b->ceph_conf) || strcmp(o->ceph_client, b->ceph_client))
+			return NULL;
+		/* another group, name or lease: the lease starts again */
+		if (strcmp(o->gateway_group, b->gateway_group) ||
+		    strcmp(o->gateway_name, b->gateway_name) ||
+		    strcmp(o->gateway_lease_ms, b->gateway_lease_ms))
 			return NULL;
 		return o;
 	}
@@ -249,6 +261,9 @@ int config_open_reuse(struct obj_model *m, const struct obj_model *old, struct c
 				/* the store's watch thread may look already: the arg first */
 				b->dev->size_changed_arg = b->lu;
 				__atomic_store_n(&b->dev->size_changed, config_store_resized,
+						 __ATOMIC_RELEASE);
+				b->dev->alua_changed_arg = b->lu;
+				__atomic_store_n(&b->dev->alua_changed, config_store_alua_changed,
 						 __ATOMIC_RELEASE);
 			}
 		}

@@ -51,6 +51,10 @@ struct obj_backstore {
 	/* rbd (obj_bs_settings' TEXT rows): params.ceph_conf and params.ceph_client point here */
 	char ceph_conf[4096];
 	char ceph_client[128];
+	/* rbd in a gateway group: params.gateway_group, _name and _lease_ms point here */
+	char gateway_group[64];
+	char gateway_name[64];
+	char gateway_lease_ms[16];
 };
 
 

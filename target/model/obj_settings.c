@@ -258,6 +258,22 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 				     .takes = BS_KIND_TAKES_CEPH, .word = "ID", .create = true,
 				     OBJ_PARAM(const char *, ceph_client),
 				     OBJ_BS_STORE(ceph_client) },
+	/*
+	 * rbd served by several gateways (docs/rbd.md, "Gateway groups"):
+	 * the group's name, this gateway's name in it, the owner's lease
+	 */
+	[OBJ_BS_ROW_GATEWAY_GROUP] = { .key = "gateway_group", .value = OBJ_BS_TEXT,
+				       .takes = BS_KIND_TAKES_CEPH, .word = "GROUP", .create = true,
+				       OBJ_PARAM(const char *, gateway_group),
+				       OBJ_BS_STORE(gateway_group) },
+	[OBJ_BS_ROW_GATEWAY_NAME] = { .key = "gateway_name", .value = OBJ_BS_TEXT,
+				      .takes = BS_KIND_TAKES_CEPH, .word = "NAME", .create = true,
+				      OBJ_PARAM(const char *, gateway_name),
+				      OBJ_BS_STORE(gateway_name) },
+	[OBJ_BS_ROW_GATEWAY_LEASE] = { .key = "gateway_lease_ms", .value = OBJ_BS_TEXT,
+				       .takes = BS_KIND_TAKES_CEPH, .word = "MS", .create = true,
+				       OBJ_PARAM(const char *, gateway_lease_ms),
+				       OBJ_BS_STORE(gateway_lease_ms) },
 };
 
 _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");

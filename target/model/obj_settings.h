@@ -85,7 +85,7 @@ struct obj_settings {
 	for (const struct obj_setting *r = (t)->rows; r < (t)->rows + (t)->n; r++)
 
 /* The most rows a table has: room for a list of its keys. */
-#define OBJ_SETTINGS_MAX 16
+#define OBJ_SETTINGS_MAX 20
 
 /* struct obj_tpg_attrs, under "attributes" */
 extern const struct obj_settings obj_tpg_attr_settings;
@@ -176,6 +176,9 @@ enum obj_bs_row {
 	OBJ_BS_ROW_NAA,
 	OBJ_BS_ROW_CEPH_CONF,
 	OBJ_BS_ROW_CEPH_CLIENT,
+	OBJ_BS_ROW_GATEWAY_GROUP,
+	OBJ_BS_ROW_GATEWAY_NAME,
+	OBJ_BS_ROW_GATEWAY_LEASE,
 	OBJ_BS_ROW__COUNT,
 };
 extern const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT];

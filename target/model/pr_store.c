@@ -23,6 +23,7 @@
 
 #include "common/ev.h"
 #include "common/log.h"
+#include "common/state_file.h"
 #include "target/model/pr_store.h"
 #include "target/scsi/pr.h"
 
@@ -64,142 +65,39 @@ static struct {
     .tail = &prs.head,
 };
 
-/*
- * The file name of serial: letters, digits, '_', '-' and '.' as they are,
- * anything else (a '/' in a configured serial, say) and a leading '.' as
- * %XX, so that no serial names a path outside the directory.
- */
-static int pr_store_path(const char *state_dir, const char *serial, const char *suffix, char *buf,
-			 size_t len)
+/* The file of serial (common/state_file.h makes any serial a name inside the directory). */
+static int pr_store_path(const char *state_dir, const char *serial, char *buf, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
 	char name[3 * 64 + 1];
-	size_t n = 0;
-	const char *s;
 	int ret;
 
-	if (!serial[0] || strlen(serial) > 64)
+	if (strlen(serial) > 64)
 		return -EINVAL;
-	for (s = serial; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		bool plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			     (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-			     (ch == '.' && s != serial);
-
-		if (plain) {
-			name[n++] = (char)ch;
-		} else {
-			name[n++] = '%';
-			name[n++] = hex[ch >> 4];
-			name[n++] = hex[ch & 0xf];
-		}
-	}
-	name[n] = '\0';
-	ret = snprintf(buf, len, "%s/%s/%s%s", state_dir, PR_STORE_SUBDIR, name, suffix);
+	ret = state_file_name(serial, name, sizeof(name));
+	if (ret)
+		return ret;
+	ret = snprintf(buf, len, "%s/%s/%s", state_dir, PR_STORE_SUBDIR, name);
 	if (ret < 0 || (size_t)ret >= len)
 		return -ENAMETOOLONG;
 	return 0;
 }
 
-
-
-/* fsync of a directory: a rename or unlink in it is durable once this returns. */
-static int pr_store_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/*
- * Makes path (mode 0700) if it is not there. A directory made now exists
- * after a crash only once its parent is fsync'd: parent is synced then.
- */
-static int pr_store_mkdir(const char *path, const char *parent)
-{
-	if (mkdir(path, 0700)) {
-		if (errno != EEXIST)
-			return -errno;
-		return 0;
-	}
-	return pr_store_sync_dir(parent);
-}
-
-static int pr_store_write_all(int fd, const uint8_t *p, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 int pr_store_write_file(const char *state_dir, const char *serial, const uint8_t *blob, size_t len)
 {
-	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX], parent[PATH_MAX];
-	char *slash;
-	int fd, ret;
+	char dir[PATH_MAX], path[PATH_MAX];
+	int ret = pr_store_path(state_dir, serial, path, sizeof(path));
 
-	ret = pr_store_path(state_dir, serial, "", path, sizeof(path));
-	if (!ret)
-		ret = pr_store_path(state_dir, serial, ".tmp", tmp, sizeof(tmp));
 	if (ret)
 		return ret;
 	if (snprintf(dir, sizeof(dir), "%s/%s", state_dir, PR_STORE_SUBDIR) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
-
-	/* state_dir's own parent, for a state_dir made now ("/" for a top-level one) */
-	snprintf(parent, sizeof(parent), "%s", state_dir);
-	for (slash = parent + strlen(parent); slash > parent + 1 && slash[-1] == '/'; slash--)
-		slash[-1] = '\0';
-	slash = strrchr(parent, '/');
-	if (slash && slash != parent)
-		*slash = '\0';
-	else
-		snprintf(parent, sizeof(parent), "%s", slash ? "/" : ".");
-
 	if (!len) {
 		if (unlink(path))
 			return errno == ENOENT ? 0 : -errno;
-		return pr_store_sync_dir(dir);
+		return state_fsync_dir(dir);
 	}
-	ret = pr_store_mkdir(state_dir, parent);
-	if (!ret)
-		ret = pr_store_mkdir(dir, state_dir);
-	if (ret)
-		return ret;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	ret = pr_store_write_all(fd, blob, len);
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (ret)
-		goto err_unlink;
-	if (rename(tmp, path)) {
-		ret = -errno;
-		goto err_unlink;
-	}
-	return pr_store_sync_dir(dir);
-
-err_unlink:
-	unlink(tmp);
-	return ret;
+	ret = state_mkdirs(dir, 0700);
+	return ret ? ret : state_file_replace(path, blob, len, 0600);
 }
 
 int pr_store_read_file(const char *state_dir, const char *serial, uint8_t **blob, size_t *len)
@@ -212,7 +110,7 @@ int pr_store_read_file(const char *state_dir, const char *serial, uint8_t **blob
 
 	*blob = NULL;
 	*len = 0;
-	ret = pr_store_path(state_dir, serial, "", path, sizeof(path));
+	ret = pr_store_path(state_dir, serial, path, sizeof(path));
 	if (ret)
 		return ret;
 	fd = open(path, O_RDONLY | O_CLOEXEC);

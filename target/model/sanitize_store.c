@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/state_file.h"
 #include "target/model/sanitize_store.h"
 #include "target/scsi/sanitize.h"
 
@@ -23,57 +24,25 @@
 
 struct sanitize_store_lu {
 	char dir[PATH_MAX];  /* <state_dir>/sanitize */
-	char path[PATH_MAX]; /* <dir>/<serial> */
-	char tmp[PATH_MAX];  /* <path>.tmp */
-	char state_dir[PATH_MAX];
+	char path[PATH_MAX]; /* <dir>/<serial>, with room for ".tmp" */
 };
-
-/* fsync of a directory: a rename or unlink in it is durable once this returns. */
-static int sanitize_store_sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd))
-		ret = -errno;
-	close(fd);
-	return ret;
-}
 
 static int sanitize_store_mark(void *arg, bool set, bool ause)
 {
 	struct sanitize_store_lu *s = arg;
 	char text[16];
-	int fd, ret = 0, n;
+	int ret, n;
 
 	if (!set) {
 		if (unlink(s->path))
 			return errno == ENOENT ? 0 : -errno;
-		return sanitize_store_sync_dir(s->dir);
+		return state_fsync_dir(s->dir);
 	}
-	if (mkdir(s->state_dir, 0700) && errno != EEXIST)
-		return -errno;
-	if (mkdir(s->dir, 0700) && errno != EEXIST)
-		return -errno;
-	n = snprintf(text, sizeof(text), "ause=%d\n", ause ? 1 : 0);
-	fd = open(s->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, (size_t)n) != n)
-		ret = errno ? -errno : -EIO;
-	if (!ret && fsync(fd))
-		ret = -errno;
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (!ret && rename(s->tmp, s->path))
-		ret = -errno;
-	if (ret) {
-		unlink(s->tmp);
+	ret = state_mkdirs(s->dir, 0700);
+	if (ret)
 		return ret;
-	}
-	return sanitize_store_sync_dir(s->dir);
+	n = snprintf(text, sizeof(text), "ause=%d\n", ause ? 1 : 0);
+	return state_file_replace(s->path, text, (size_t)n, 0600);
 }
 
 static void sanitize_store_release(void *arg)
@@ -86,32 +55,6 @@ static const struct sanitize_store_ops sanitize_store_ops = {
     .release = sanitize_store_release,
 };
 
-/*
- * A serial as a file name: letters, digits, '-', '_' and '.' as they are
- * (not a leading '.'), every other byte as %XX. 0 or -ENAMETOOLONG.
- */
-static int sanitize_store_name(const char *serial, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (const char *p = serial; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9') || c == '-' || c == '_' || (c == '.' && o);
-
-		if (o + 4 > len)
-			return -ENAMETOOLONG;
-		if (plain)
-			out[o++] = (char)c;
-		else
-			o += (size_t)snprintf(out + o, len - o, "%%%02X", c);
-	}
-	if (!o)
-		return -EINVAL;
-	out[o] = '\0';
-	return 0;
-}
-
 int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char *serial)
 {
 	struct sanitize_store_lu *s;
@@ -121,7 +64,7 @@ int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char 
 
 	if (!state_dir || !state_dir[0])
 		return 0;
-	if (sanitize_store_name(serial, name, sizeof(name) - 4)) {
+	if (state_file_name(serial, name, sizeof(name) - 4)) {
 		log_warn(COMP,
 			 "lu '%s': its serial makes no file name; a sanitize it runs "
 			 "will not survive a restart",
@@ -131,12 +74,10 @@ int sanitize_store_attach(struct scsi_lu *lu, const char *state_dir, const char 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if (snprintf(s->state_dir, sizeof(s->state_dir), "%s", state_dir) >=
-		(int)sizeof(s->state_dir) ||
-	    snprintf(s->dir, sizeof(s->dir), "%s/%s", state_dir, SANITIZE_STORE_SUBDIR) >=
+	if (snprintf(s->dir, sizeof(s->dir), "%s/%s", state_dir, SANITIZE_STORE_SUBDIR) >=
 		(int)sizeof(s->dir) ||
-	    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name) >= (int)sizeof(s->path) ||
-	    snprintf(s->tmp, sizeof(s->tmp), "%s.tmp", s->path) >= (int)sizeof(s->tmp)) {
+	    snprintf(s->path, sizeof(s->path), "%s/%s", s->dir, name) >=
+		(int)sizeof(s->path) - 4) {
 		free(s);
 		return -EINVAL;
 	}

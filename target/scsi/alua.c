@@ -255,16 +255,26 @@ enum sense_reason alua_parse_rtpg(struct scsi_cmd *cmd)
 	return SENSE_OK;
 }
 
-/* The descriptor of group g (under g->tgt->lock) into p at off; its one port is its id. */
-static int alua_put_group(uint8_t *p, size_t size, size_t off, const struct alua_group *g)
+/*
+ * The descriptor of group g (under g->tgt->lock) into p at off; its one
+ * port is its id. The nexus's own group (own) reports the state the LU's
+ * store decides where it does (alua_store_state), changed implicitly.
+ */
+static int alua_put_group(uint8_t *p, size_t size, size_t off, const struct alua_group *g,
+			  const struct alua_group *own, const struct scsi_lu *lu)
 {
-	const struct scsi_tpg d = {.id = g->id,
-				   .state = atomic_load(&g->state),
-				   .pref = atomic_load(&g->pref),
-				   .sup = ALUA_SUP,
-				   .status = atomic_load(&g->status),
-				   .nports = 1};
+	struct scsi_tpg d = {.id = g->id,
+			     .state = atomic_load(&g->state),
+			     .pref = atomic_load(&g->pref),
+			     .sup = ALUA_SUP,
+			     .status = atomic_load(&g->status),
+			     .nports = 1};
+	uint8_t state;
 
+	if (g == own && alua_store_state(lu, &state)) {
+		d.state = state;
+		d.status = SCSI_ALUA_STATUS_BY_IMPLICIT;
+	}
 	return scsi_rtpg_put_tpg(p, size, off, &d, &g->id);
 }
 
@@ -281,8 +291,13 @@ enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd)
 	if (!t) {
 		/* no groups handed over: the one port of the nexus, active/optimized */
 		const uint16_t port = cmd->nexus ? cmd->nexus->tpg_tag : 1;
-		const struct scsi_tpg d = {.id = port, .sup = SCSI_TPG_SUP_AO, .nports = 1};
+		struct scsi_tpg d = {.id = port, .sup = SCSI_TPG_SUP_AO, .nports = 1};
 		uint8_t buf[32];
+
+		if (alua_store_state(lu, &d.state)) {
+			d.sup = ALUA_SUP;
+			d.status = SCSI_ALUA_STATUS_BY_IMPLICIT;
+		}
 
 		off = (size_t)scsi_rtpg_put_hdr(buf, sizeof(buf), ext, 0);
 		off += (size_t)scsi_rtpg_put_tpg(buf, sizeof(buf), off, &d, &port);
@@ -311,7 +326,7 @@ enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd)
 
 		if (g != own && !(g->present && alua_group_shows(g, lu)))
 			continue;
-		n = alua_put_group(p, size, off, g);
+		n = alua_put_group(p, size, off, g, own, lu);
 		if (n > 0)
 			off += (size_t)n;
 	}
@@ -414,9 +429,32 @@ enum scsi_exec_result alua_exec_stpg(struct scsi_cmd *cmd)
 	}
 	pthread_mutex_lock(&t->lock);
 	r = alua_stpg_check_locked(cmd, t, e, n, groups);
+	/*
+	 * The LU's store decides its state on this port (an rbd LU in a
+	 * gateway group): the state asked for this port's group is the
+	 * store's to carry out (a hand-over of the lease), or to refuse;
+	 * checked for every entry before anything changes.
+	 */
+	for (size_t i = 0; r == SENSE_OK && i < n; i++) {
+		const struct scsi_lu *lu = scsi_cmd_lu(cmd);
+		uint8_t cur;
+
+		if (groups[i] != own || !alua_store_state(lu, &cur))
+			continue;
+		if (!lu->bs->ops->alua_request ||
+		    (e[i].state != cur && e[i].state != SCSI_ALUA_ACTIVE_OPTIMIZED))
+			r = scsi_invalid_param(cmd, SCSI_STPG_HDR_LEN + 4 * (unsigned int)i, 3);
+	}
 	for (size_t i = 0; r == SENSE_OK && i < n; i++) {
 		struct alua_group *g = groups[i];
+		const struct scsi_lu *lu = scsi_cmd_lu(cmd);
+		uint8_t cur;
 
+		if (g == own && alua_store_state(lu, &cur)) {
+			if (e[i].state != cur)
+				lu->bs->ops->alua_request(lu->bs, e[i].state);
+			continue;
+		}
 		if (atomic_load(&g->state) == e[i].state)
 			continue;
 		atomic_store(&g->state, e[i].state);

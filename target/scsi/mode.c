@@ -53,14 +53,28 @@ static size_t mode_page_build(const struct mode_page_def *def, enum scsi_mode_pc
 			p[2] |= 0x04;
 		break;
 	case SCSI_MODE_PAGE_CONTROL:
-		/* SPC-4 §7.5.8: TST 000b (one task set), QUEUE ALGORITHM MODIFIER 0, QERR 00b, TAS
-		 * 0 */
+		/*
+		 * SPC-4 §7.5.8: TST 001b, a task set per I_T nexus: ABORT TASK
+		 * SET and CLEAR TASK SET reach the requesting session's tasks
+		 * only (target/iscsi/tmf.c). QUEUE ALGORITHM MODIFIER 0, QERR 00b.
+		 */
 		if (chg || st->d_sense)
 			p[2] |= 0x04;
 		if (chg || st->swp)
 			p[4] |= 0x08;
-		if (!chg)
+		/*
+		 * SPC-4 §7.5.8: TAS 1, "tasks aborted by the actions of an I_T
+		 * nexus other than the I_T nexus on which the command was
+		 * received shall be completed with TASK ABORTED status"
+		 * (target/iscsi/tmf.c). Not changeable: with TAS 0 a Linux
+		 * initiator learns of such an abort only from its command
+		 * timer, then resets the LU under every nexus.
+		 */
+		if (!chg) {
+			p[2] |= 0x20;
+			p[5] |= 0x40;
 			put_be16(p + 8, 0xffff); /* BUSY TIMEOUT PERIOD: unlimited */
+		}
 		break;
 	case SCSI_MODE_PAGE_INFO_EXCEPTIONS:
 		/* SPC-4 §7.5.11: DEXCPT, no informational exceptions are reported */

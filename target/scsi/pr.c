@@ -24,10 +24,11 @@
  * PREEMPT AND ABORT preempts as PREEMPT does and then aborts every task of
  * the preempted I_T nexuses on the LU (SPC-4 §5.13.11.4.5), the sender's
  * excepted: each nexus's transport aborts them on their own I/O thread
- * (struct scsi_nexus.abort_lu) and, the control mode page saying TAS 0,
- * they end without a status; a nexus that lost tasks gets COMMANDS CLEARED
- * BY ANOTHER INITIATOR (SAM-5 §5.6) besides REGISTRATIONS PREEMPTED, each
- * reported once in the engine's order of unit attentions. The
+ * (struct scsi_nexus.abort_lu) and, the control mode page saying TAS 1,
+ * each ends with TASK ABORTED (SPC-4 §7.5.8); a preempted nexus gets
+ * REGISTRATIONS PREEMPTED. The abort also carries COMMANDS CLEARED BY
+ * ANOTHER INITIATOR (scsi_abort.ua), SAM-5 §5.6's word to a nexus whose
+ * commands end without status (TAS 0): iSCSI raises it for none. The
  * PERSISTENT RESERVE OUT completes only once every aborted task has left
  * the engine (and, with APTPL, the state is durable): when its GOOD
  * arrives, no write of a preempted nexus can still reach the medium.

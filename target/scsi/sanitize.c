@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SANITIZE (SBC-3 §5.30; the operation and the LU's states: SBC-3 §4.32).
+ * SANITIZE (SBC-4 §5.30; the operation and the LU's states: SBC-4 §4.11;
+ * section numbers as in sbc4r22, where each citation below was checked).
  *
  * What each service action does here:
  *   OVERWRITE        writes the initialization pattern over every logical
@@ -22,16 +23,36 @@
  * The operation belongs to the LU, not to the command: it runs as a chain
  * of backstore requests (one in flight, the store's async engine or worker
  * pool) on the I/O thread of the command that started it, and goes on when
- * that command is aborted, its LU reset or its connection lost (SBC-3
- * §4.32.1): the waiting command then ends at the next step. OVERWRITE paces itself to a budget (SANITIZE_DEFAULT_RATE) so
- * that the other LUs on the same store and thread keep their share.
+ * that command is aborted, its LU reset or its connection lost (SBC-4
+ * §4.11.3 d-f): the waiting command then ends at the next step. OVERWRITE
+ * paces itself to a budget (SANITIZE_DEFAULT_RATE) so that the other LUs
+ * on the same store and thread keep their share.
+ *
+ * The drain. SBC-4 §4.11.3 has the device server end every command in the
+ * task sets, but those allowed during sanitize, before it performs the
+ * operation; §4.11.1 has the operation act on the whole medium. A command
+ * already handed to the store cannot be taken back, and one that lands
+ * after the operation passed its blocks would leave its data there when
+ * the SANITIZE reports completion. So the LU counts the commands in the
+ * engine (scsi_cmd_exec enters each before its sanitize check, and
+ * each leaves when it ends), and the operation, once the state says
+ * RUNNING (every later command refused), starts only when the count
+ * reaches zero: the leave that ends the last one hands the job back to its
+ * own thread (bs_wait_arm/fire), without a lock or a blocked thread. The
+ * count is raised before the state is read and the state set before the
+ * count is read (both sequentially consistent), so no command can both
+ * miss the RUNNING state and be missed by the count. A command that was
+ * already running ends with what it did (its status is not rewritten to
+ * SANITIZE IN PROGRESS): what it wrote is overwritten or erased after.
  *
  * While it runs every command but INQUIRY, REPORT LUNS and REQUEST SENSE
  * ends with NOT READY, SANITIZE IN PROGRESS and the progress indication,
  * from every nexus; REQUEST SENSE returns the same as its data. When it
  * fails, the LU stays failed (MEDIUM ERROR, SANITIZE COMMAND FAILED to all
  * but those three and SANITIZE) until a later sanitize succeeds or EXIT
- * FAILURE MODE. The state lives in memory only: see docs/conformance.md.
+ * FAILURE MODE. A running or failed state outlives a restart of porticod
+ * through the LU's sanitize store (struct sanitize_store_ops; the LU comes
+ * back failed): see docs/conformance.md.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -76,7 +97,7 @@ struct sanitize_job {
 	struct bs_io io;
 	struct iovec iov;
 	struct scsi_cmd *waiter; /* the SANITIZE without IMMED, until it is answered */
-	bool in_flight;		 /* io is in the store */
+	bool in_flight;		 /* io is in the store, or armed for the drain's end */
 	bool stopping;		 /* scsi_thread_stop(): end at the next step */
 	struct sanitize_job *next_on_thread;
 };
@@ -104,13 +125,13 @@ enum sense_reason sanitize_parse_overwrite(const uint8_t *p, size_t len, uint32_
 	}
 	ow->invert = p[0] & 0x80;
 	ow->count = p[0] & 0x1f;
-	/* SBC-3 §5.30.2.2: the TEST field is 00b outside a vendor's test mode */
+	/* SBC-4 §5.30.2.2 table 112: the TEST field is 00b outside a vendor's test mode */
 	if (p[0] & 0x60) {
 		*byte = 0;
 		*bit = 6;
 		return SENSE_INVALID_FIELD_IN_PARAM_LIST;
 	}
-	/* SBC-3 §5.30.2.2: an OVERWRITE COUNT of zero is an error */
+	/* SBC-4 §5.30.2.2: an OVERWRITE COUNT of zero is reserved */
 	if (!ow->count) {
 		*byte = 0;
 		*bit = 4;
@@ -122,7 +143,7 @@ enum sense_reason sanitize_parse_overwrite(const uint8_t *p, size_t len, uint32_
 	}
 	plen = get_be16(p + 2);
 	/*
-	 * SBC-3 §5.30.2.2: a pattern of zero bytes, one longer than a logical
+	 * SBC-4 §5.30.2.2: a pattern of zero bytes, one longer than a logical
 	 * block, or one the parameter list does not hold is an error; and so,
 	 * here, is a parameter list longer than its pattern.
 	 */
@@ -181,7 +202,10 @@ static uint8_t sanitize_state(const struct scsi_lu *lu)
 	return atomic_load_explicit(&lu->sanitize.state, memory_order_acquire);
 }
 
-/* Whether opcode goes through whatever the sanitize state (SBC-3 §4.32.1). */
+/*
+ * Whether opcode goes through whatever the sanitize state: SBC-3's list;
+ * SBC-4 §4.11.2 allows a few more (docs/conformance.md).
+ */
 static bool sanitize_always_allowed(uint8_t opcode)
 {
 	return opcode == SCSI_OP_INQUIRY || opcode == SCSI_OP_REPORT_LUNS ||
@@ -203,8 +227,20 @@ enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *slot)
 		cmd->sense_field = atomic_load(&lu->sanitize.progress);
 		return SENSE_SANITIZE_IN_PROGRESS;
 	case SANITIZE_STATE_FAILED:
-		/* SBC-3 §4.32.1: another SANITIZE (EXIT FAILURE MODE among them) may clear it */
+		/* SBC-4 §4.11.4: another SANITIZE (EXIT FAILURE MODE among them) may clear it */
 		return opcode == SCSI_OP_SANITIZE ? SENSE_OK : SENSE_SANITIZE_FAILED;
+	default:
+		return SENSE_OK;
+	}
+}
+
+enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu)
+{
+	switch (sanitize_state(lu)) {
+	case SANITIZE_STATE_RUNNING:
+		return SENSE_SANITIZE_IN_PROGRESS;
+	case SANITIZE_STATE_FAILED:
+		return SENSE_SANITIZE_FAILED;
 	default:
 		return SENSE_OK;
 	}
@@ -326,7 +362,7 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 	else
 		log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) complete",
 			 lu->id.serial, job->sa);
-	/* SBC-3 §4.32.1: a failed operation ends its command with SANITIZE COMMAND FAILED */
+	/* SBC-4 §4.11.4: a failed operation ends its command with SANITIZE COMMAND FAILED */
 	if (waiter)
 		scsi_cmd_complete(waiter, err ? SENSE_SANITIZE_FAILED : SENSE_OK);
 	sanitize_job_free(job);
@@ -336,7 +372,7 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 /*
  * The transport gave up on the waiting command (cmd->aborted: ABORT TASK, a
  * reset, its connection gone): it ends now, and the operation goes on
- * (SBC-3 §4.32.1: task management does not stop a sanitize). Checked at
+ * (SBC-4 §4.11.3 f: task management does not stop a sanitize). Checked at
  * every step, so that the wait ends within one request.
  */
 static void sanitize_check_abort(struct sanitize_job *job)
@@ -373,7 +409,7 @@ static void sanitize_io_done(struct bs_io *io)
 		job->off += io->len;
 		if (job->off >= job->size && ++job->pass < job->passes) {
 			job->off = 0;
-			/* SBC-3 §5.30.2.2: INVERT inverts the pattern between consecutive passes */
+			/* SBC-4 §5.30.2.2: INVERT inverts the pattern between consecutive passes */
 			if (job->invert)
 				for (size_t i = 0; i < SANITIZE_CHUNK; i++)
 					job->chunk[i] ^= 0xff;
@@ -445,7 +481,7 @@ static void sanitize_step(struct sanitize_job *job)
 		io->op = BS_OP_UNMAP;
 		break;
 	case SANITIZE_STEP_FLUSH:
-		/* SBC-3 §4.32.1: nothing of the old data may stay in a cache */
+		/* SBC-4 §4.11.1 b: nothing of the old data may stay in a cache */
 		io->op = BS_OP_FLUSH;
 		len = 0;
 		job->off = 0;
@@ -463,6 +499,69 @@ static void sanitize_step(struct sanitize_job *job)
 		job->in_flight = true;
 }
 
+/* The drain ended (sanitize_cmd_leave fired io): the operation starts. */
+static void sanitize_drained(struct bs_io *io)
+{
+	struct sanitize_job *job = io->arg;
+
+	job->in_flight = false;
+	sanitize_check_abort(job);
+	if (job->stopping) {
+		sanitize_finish(job, -ECANCELED);
+		return;
+	}
+	sanitize_step(job);
+}
+
+/*
+ * Starts the operation once the commands in flight on the LU have ended
+ * (see "The drain" above). job->io is armed for sanitize_drained; the state
+ * is RUNNING already.
+ */
+static void sanitize_start(struct sanitize_job *job)
+{
+	struct scsi_lu *lu = job->lu;
+	struct sanitize_job *expected = job;
+
+	job->in_flight = true;
+	atomic_store(&lu->sanitize.draining, job);
+	if (atomic_load(&lu->sanitize.active) != 0)
+		return; /* the last command to leave fires job->io */
+	/* nothing in flight, unless a leave took the job first and fired */
+	if (!atomic_compare_exchange_strong(&lu->sanitize.draining, &expected, NULL))
+		return;
+	bs_wait_disarm(&job->io);
+	job->in_flight = false;
+	sanitize_step(job);
+}
+
+void sanitize_cmd_enter(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+
+	/* a SANITIZE does not wait for itself; a second one is refused by the state */
+	if (!lu || cmd->cdb[0] == SCSI_OP_SANITIZE)
+		return;
+	atomic_fetch_add(&lu->sanitize.active, 1);
+	cmd->flags |= SCSI_CMD_F_ACTIVE;
+}
+
+void sanitize_cmd_leave(struct scsi_cmd *cmd)
+{
+	struct scsi_lu *lu = scsi_cmd_lu(cmd);
+	struct sanitize_job *job;
+
+	if (!(cmd->flags & SCSI_CMD_F_ACTIVE))
+		return;
+	cmd->flags &= ~SCSI_CMD_F_ACTIVE;
+	if (atomic_fetch_sub(&lu->sanitize.active, 1) != 1)
+		return;
+	/* the last one: a sanitize waiting for it goes on, on its own thread */
+	job = atomic_exchange(&lu->sanitize.draining, NULL);
+	if (job)
+		bs_wait_fire(&job->io, 0);
+}
+
 void scsi_thread_stop(void)
 {
 	struct sanitize_job *job = sanitize_thread_jobs, *next;
@@ -475,6 +574,16 @@ void scsi_thread_stop(void)
 			 job->lu->id.serial, job->sa);
 		/* the request in the store ends it; nothing in the store: now */
 		job->stopping = true;
+		if (job->in_flight) {
+			struct sanitize_job *expected = job;
+
+			/* still waiting for the drain: withdrawn, unless a leave fired it */
+			if (atomic_compare_exchange_strong(&job->lu->sanitize.draining, &expected,
+							   NULL)) {
+				bs_wait_disarm(&job->io);
+				job->in_flight = false;
+			}
+		}
 		if (!job->in_flight)
 			sanitize_finish(job, -ECANCELED);
 	}
@@ -491,7 +600,11 @@ static enum sense_reason sanitize_parse(struct scsi_cmd *cmd)
 	uint16_t plen = get_be16(cdb + 7);
 	unsigned int i;
 
-	/* SBC-3 §5.30.1: byte 1 bit 6 and bytes 2-6 are reserved */
+	/*
+	 * SBC-4 §5.30.1 table 109: bytes 2-6 are reserved. Byte 1 bit 6 is
+	 * ZNR there, which a LU that is not zoned ignores; SBC-3 had it
+	 * reserved, and libiscsi's Sanitize.*Reserved tests still check it.
+	 */
 	if (cdb[1] & 0x40)
 		return scsi_invalid_cdb(cmd, 1, 6);
 	for (i = 2; i <= 6; i++)
@@ -500,14 +613,14 @@ static enum sense_reason sanitize_parse(struct scsi_cmd *cmd)
 	if (cdb[1] & 0x80)
 		cmd->flags |= SCSI_CMD_F_IMMED;
 	if (sa == SANITIZE_SA_OVERWRITE) {
-		/* SBC-3 §5.30.2.1: 5 to block size + 4 bytes, else INVALID FIELD IN CDB */
+		/* SBC-4 §5.30.2.1 table 110: 5 to block size + 4 bytes, else INVALID FIELD IN CDB */
 		if (plen < 5 || !lu || plen > lu->block_size + 4)
 			return scsi_invalid_cdb(cmd, 7, -1);
 		cmd->xfer_len = plen;
 		cmd->dir = SCSI_DIR_WRITE;
 		return SENSE_OK;
 	}
-	/* SBC-3 §5.30.3-5: the other service actions take no parameter list */
+	/* SBC-4 §5.30.2.1 table 110: the other service actions take no parameter list */
 	if (plen)
 		return scsi_invalid_cdb(cmd, 7, -1);
 	return SENSE_OK;
@@ -523,7 +636,7 @@ static enum scsi_exec_result sanitize_exec_exit(struct scsi_cmd *cmd)
 		r = SENSE_SANITIZE_IN_PROGRESS;
 	} else if (sanitize_state(lu) == SANITIZE_STATE_FAILED) {
 		/*
-		 * SBC-3 §5.30.5: EXIT FAILURE MODE ends the failed state only
+		 * SBC-4 §5.30.1: EXIT FAILURE MODE ends the failed state only
 		 * when the failed command allowed it (AUSE=1); else only a
 		 * sanitize that completes does.
 		 */
@@ -595,6 +708,12 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		sanitize_job_free(job);
 		return scsi_cmd_finish(cmd, sanitize_refuses(cmd, cmd->op));
 	}
+	/* armed before the job is visible: the drain may end on another thread */
+	if (bs_wait_arm(&job->io, sanitize_drained, job)) {
+		pthread_mutex_unlock(&lu->lock);
+		sanitize_job_free(job);
+		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
+	}
 	/*
 	 * Recorded before it starts: porticod may die in the middle, and the
 	 * LU must then come back failed, not with half its blocks overwritten
@@ -602,31 +721,33 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 	 */
 	if (sanitize_mark(lu, true, job->ause)) {
 		pthread_mutex_unlock(&lu->lock);
+		bs_wait_disarm(&job->io);
 		sanitize_job_free(job);
 		return scsi_cmd_finish(cmd, SENSE_INTERNAL_TARGET_FAILURE);
 	}
 	scsi_lu_get(lu);
 	job->lu = lu;
 	job->loop = ev_current();
-	/* SBC-3 §5.30.1: IMMED answers once the CDB and parameter list are checked */
+	/* SBC-4 §5.30.1: IMMED answers once the CDB and parameter list are checked */
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		job->waiter = cmd;
 	lu->sanitize.job = job;
 	atomic_store(&lu->sanitize.progress, 0);
-	atomic_store_explicit(&lu->sanitize.state, SANITIZE_STATE_RUNNING, memory_order_release);
+	/* sequentially consistent: ordered before the drain reads the count */
+	atomic_store(&lu->sanitize.state, SANITIZE_STATE_RUNNING);
 	pthread_mutex_unlock(&lu->lock);
 	log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) started by '%s'",
 		 lu->id.serial, sa, cmd->nexus ? cmd->nexus->initiator_port : "?");
 	job->next_on_thread = sanitize_thread_jobs;
 	sanitize_thread_jobs = job;
-	sanitize_step(job);
+	sanitize_start(job);
 	if (!(cmd->flags & SCSI_CMD_F_IMMED))
 		return SCSI_EXEC_ASYNC;
 	return scsi_cmd_finish(cmd, SENSE_OK);
 }
 
 /*
- * SBC-3 §5.30 as the dispatch table sees it. Every service action changes
+ * SBC-4 §5.30 as the dispatch table sees it. Every service action changes
  * the medium (write protection and persistent reservations refuse it as a
  * write, SBC-3 table 13) and needs a started unit.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * SANITIZE (SBC-3 §5.30, SBC-4 §5.30; the operation: SBC-3 §4.32): the
+ * SANITIZE (SBC-4 §5.30; the operation: SBC-4 §4.11; sbc4r22's numbers): the
  * command, the LU's sanitize state (idle, in progress, failed) and what
  * that state refuses, and the pure pieces the job is made of (pattern,
  * progress, pacing), for the engine and its tests.
@@ -19,7 +19,7 @@
 
 #define SCSI_OP_SANITIZE 0x48
 
-/* SBC-3 §5.30.1 table 83: the service actions. */
+/* SBC-4 §5.30.2.1 table 110: the service actions. */
 enum sanitize_sa {
 	SANITIZE_SA_OVERWRITE = 0x01,
 	SANITIZE_SA_BLOCK_ERASE = 0x02,
@@ -61,6 +61,15 @@ struct scsi_sanitize {
 	_Atomic uint16_t progress;		/* while running: done / total in 65536ths */
 	bool ause;				/* FAILED: the failed command's AUSE bit */
 	struct sanitize_job *job;		/* RUNNING: the operation (owned by it) */
+	/*
+	 * Commands in the engine on this LU, SANITIZE aside: counted from
+	 * before the sanitize check in scsi_cmd_exec to their end, so that a
+	 * sanitize starts only once those accepted before it have ended
+	 * (sanitize_cmd_enter/leave).
+	 */
+	_Atomic uint32_t active;
+	/* RUNNING, until active first reaches 0: the operation waiting for it */
+	struct sanitize_job *_Atomic draining;
 	const struct sanitize_store_ops *store; /* NULL: nothing survives a restart */
 	void *store_arg;
 };
@@ -72,14 +81,15 @@ struct scsi_sanitize {
 void sanitize_lu_set_store(struct scsi_lu *lu, const struct sanitize_store_ops *ops, void *arg);
 /*
  * At LU creation, before any nexus attaches: a sanitize was running or had
- * failed when porticod stopped; the LU starts in the failed state (SBC-3
- * §4.32.1), EXIT FAILURE MODE allowed when ause.
+ * failed when porticod stopped; the LU starts in the failed state (SBC-4
+ * §4.11.4; docs/conformance.md says why), EXIT FAILURE MODE allowed when
+ * ause.
  */
 void sanitize_lu_restore_failed(struct scsi_lu *lu, bool ause);
 /* At LU destruction: releases the store. */
 void sanitize_lu_fini(struct scsi_lu *lu);
 
-/* The OVERWRITE parameter list (SBC-3 §5.30.2.2), decoded. */
+/* The OVERWRITE parameter list (SBC-4 §5.30.2.2 table 111), decoded. */
 struct sanitize_overwrite {
 	bool invert;
 	uint8_t count; /* passes, 1-31 */
@@ -98,7 +108,7 @@ enum sense_reason sanitize_parse_overwrite(const uint8_t *p, size_t len, uint32_
 /*
  * Pure: fills buf[0..len) (len a multiple of block_size) with the pattern
  * repeated from the start of each block, every byte inverted when invert
- * (SBC-3 §5.30.2.2: the pattern fills each logical block).
+ * (SBC-4 §5.30.2.2: the pattern fills each logical block).
  */
 void sanitize_fill(uint8_t *buf, size_t len, uint32_t block_size, const uint8_t *pattern,
 		   size_t pattern_len, bool invert);
@@ -129,7 +139,27 @@ void sanitize_set_rate(uint64_t bytes_per_s);
 enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *op);
 
 /*
- * REQUEST SENSE on an LU that is sanitizing or failed (SBC-3 §4.32): builds
+ * For a command that moves data on lu without being lu's own (EXTENDED
+ * COPY's other LU): SENSE_OK while no sanitize runs or failed there, else
+ * why not (SANITIZE IN PROGRESS, without the progress indication, which
+ * belongs to lu's own commands; SANITIZE COMMAND FAILED).
+ */
+enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu);
+
+/*
+ * The drain (SBC-4 §4.11.3): scsi_cmd_exec calls sanitize_cmd_enter for
+ * every command with an LU before it checks the sanitize state, and
+ * sanitize_cmd_leave when the command ends (exec returned SCSI_EXEC_DONE,
+ * or just before cmd->done); leave is a no-op for a command that did not
+ * enter, and for the second call. Thread-safe; neither blocks. The leave
+ * that ends the last command a starting sanitize waits for wakes it on its
+ * own thread.
+ */
+void sanitize_cmd_enter(struct scsi_cmd *cmd);
+void sanitize_cmd_leave(struct scsi_cmd *cmd);
+
+/*
+ * REQUEST SENSE on an LU that is sanitizing or failed (SBC-4 §4.11.3 b): builds
  * that sense data into buf (SCSI_SENSE_MAX bytes) and returns its length, or
  * 0 when the LU is idle.
  */

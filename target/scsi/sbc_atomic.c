@@ -37,8 +37,10 @@ static void scsi_cmd_lock_granted(struct bs_io *io)
 
 void scsi_cmd_continue(struct scsi_cmd *cmd, enum scsi_exec_result res)
 {
-	if (res == SCSI_EXEC_DONE)
+	if (res == SCSI_EXEC_DONE) {
+		sanitize_cmd_leave(cmd);
 		cmd->done(cmd);
+	}
 }
 
 enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t n,

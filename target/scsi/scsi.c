@@ -832,6 +832,7 @@ enum scsi_exec_result scsi_cmd_finish(struct scsi_cmd *cmd, enum sense_reason r)
 void scsi_cmd_complete(struct scsi_cmd *cmd, enum sense_reason r)
 {
 	scsi_cmd_finish(cmd, r);
+	sanitize_cmd_leave(cmd);
 	cmd->done(cmd);
 }
 
@@ -881,6 +882,14 @@ enum sense_reason scsi_bs_error(int err, enum bs_op op)
 	case -ENOMEM:
 	case -EAGAIN:
 		return SENSE_INSUFFICIENT_RESOURCES;
+	case -ESHUTDOWN:
+		/*
+		 * The store fenced this gateway (an rbd LU's owner past its
+		 * lease's margin, or blocklisted: librados's EBLOCKLISTED).
+		 * SPC-4 §5.16: in the unavailable state medium access is
+		 * refused with 02/04/0C, and the initiator takes another path.
+		 */
+		return SENSE_ALUA_UNAVAILABLE;
 	case -EIO:
 		if (op == BS_OP_READ)
 			return SENSE_READ_ERROR;
@@ -1017,7 +1026,19 @@ static enum scsi_exec_result scsi_cmd_busy(struct scsi_cmd *cmd)
 	return SCSI_EXEC_DONE;
 }
 
+static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd);
+
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
+{
+	enum scsi_exec_result res = scsi_cmd_exec_checked(cmd);
+
+	/* ended here: a sanitize waiting for the commands in flight no longer waits for it */
+	if (res == SCSI_EXEC_DONE)
+		sanitize_cmd_leave(cmd);
+	return res;
+}
+
+static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd)
 {
 	const struct scsi_op *op = cmd->op;
 	struct scsi_itl *itl = cmd->itl;
@@ -1051,8 +1072,13 @@ enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
 			if (ua)
 				return scsi_cmd_finish(cmd, scsi_ua_reason(ua));
 		}
-		/* SBC-3 §4.32.1: a sanitize in progress, or failed, refuses all but a few */
-		if (atomic_load_explicit(&itl->lu->sanitize.state, memory_order_acquire)) {
+		/*
+		 * SBC-4 §4.11.3, §4.11.4: a sanitize in progress, or failed,
+		 * refuses all but a few. Counted first, so that a sanitize that starts after
+		 * this check waits for this command (sanitize.c, "The drain").
+		 */
+		sanitize_cmd_enter(cmd);
+		if (atomic_load(&itl->lu->sanitize.state)) { /* seq_cst: after the count */
 			enum sense_reason r = sanitize_refuses(cmd, op);
 
 			if (r != SENSE_OK)

@@ -169,7 +169,8 @@ struct scsi_abort {
 	unsigned int pending; /* atomic: scsi_abort_hold / scsi_abort_release */
 	void (*done)(struct scsi_abort *ab);
 	void *arg;
-	uint32_t ua; /* enum scsi_ua bits for each nexus that lost tasks (SAM-5 §5.6); 0: none */
+	/* enum scsi_ua bits for a nexus whose tasks end without status (SAM-5 §5.6, TAS 0); 0: none */
+	uint32_t ua;
 };
 
 /* Thread-safe. */
@@ -213,8 +214,8 @@ struct scsi_nexus {
 		       struct scsi_itl **itl, bool *read_only);
 	/*
 	 * Aborts every task of this nexus addressed to lu, in the engine or
-	 * not yet (SAM-5 §5.6); none of them gets a status (the control mode
-	 * page says TAS 0). Called from any thread with lu's nexus list
+	 * not yet (SAM-5 §5.6); each ends with TASK ABORTED (the control mode
+	 * page says TAS 1). Called from any thread with lu's nexus list
 	 * locked: it must not block, and hands the work to the nexus's own
 	 * thread. It holds ab (scsi_abort_hold) until those tasks have left
 	 * the engine. May be NULL: the nexus has nothing to abort.

@@ -182,6 +182,7 @@ enum scsi_cmd_flag {
 	SCSI_CMD_F_DESC = 1u << 6,  /* REQUEST SENSE: descriptor format */
 	SCSI_CMD_F_START = 1u << 7, /* START STOP UNIT */
 	SCSI_CMD_F_PMI = 1u << 8,   /* READ CAPACITY(10) partial medium indicator */
+	SCSI_CMD_F_ACTIVE = 1u << 9, /* counted in its LU's sanitize.active (sanitize.c) */
 };
 
 /* What scsi_cmd_set_sense adds to the sense data (cmd->sense_flags). */
@@ -427,14 +428,30 @@ uint8_t alua_tpgs(const struct scsi_cmd *cmd);
  * (op NULL: the reason the state refuses medium access with, for REQUEST
  * SENSE).
  */
+/*
+ * Whether the LU's store decides its asymmetric access state on this
+ * gateway (an rbd LU served by a gateway group: its lease's owner is
+ * active/optimized, docs/rbd.md), and which: then it is the state of this
+ * port's group for that LU, whatever the TPG's configured state.
+ */
+static inline bool alua_store_state(const struct scsi_lu *lu, uint8_t *state)
+{
+	return lu && lu->bs && lu->bs->ops && lu->bs->ops->alua && lu->bs->ops->alua(lu->bs, state);
+}
+
 static inline enum sense_reason alua_refuses(const struct scsi_cmd *cmd, const struct scsi_op *op)
 {
 	const struct alua_group *g = cmd->nexus ? cmd->nexus->alua_group : NULL;
 	uint32_t flags = op ? op->flags : 0;
+	uint8_t state;
 
-	if (!g)
+	if (alua_store_state(scsi_cmd_lu(cmd), &state))
+		;
+	else if (!g)
 		return SENSE_OK;
-	switch (atomic_load(&g->state)) {
+	else
+		state = atomic_load(&g->state);
+	switch (state) {
 	case SCSI_ALUA_STANDBY:
 		return (flags & SCSI_OP_F_ALUA_STANDBY) ? SENSE_OK : SENSE_ALUA_STANDBY;
 	case SCSI_ALUA_UNAVAILABLE:

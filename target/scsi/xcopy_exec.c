@@ -212,9 +212,19 @@ static enum sense_reason xcopy_access(struct scsi_itl *itl, bool read_only, bool
 	struct scsi_itl *holder = atomic_load(&lu->holder);
 	uint32_t deny = atomic_load_explicit(&itl->pr_deny, memory_order_acquire);
 
+	enum sense_reason r;
+
 	/* SBC-3 §4.19: a stopped unit refuses medium access */
 	if (atomic_load(&lu->stopped))
 		return SENSE_NOT_READY_STOPPED;
+	/*
+	 * SBC-4 §4.11.3: an LU being sanitized (or failed by a sanitize)
+	 * moves no data, whoever asks: its own commands are refused in
+	 * scsi_cmd_exec, a copy that names it as one of its ends here.
+	 */
+	r = sanitize_lu_refuses_io(lu);
+	if (r != SENSE_OK)
+		return r;
 	/* SPC-2 §5.5.1: RESERVE(6) held by another nexus; SPC-4 §5.13.1 table 65 */
 	if ((holder && holder != itl) ||
 	    (deny & (write ? SCSI_PR_DENY_WRITE : SCSI_PR_DENY_READ))) {

@@ -4,8 +4,10 @@
 # ABORT TASK on a write that still waits for its R2Ts and LOGICAL UNIT
 # RESET with writes in flight (libiscsi's task management API): the target
 # answers, completes what was not aborted, and keeps serving; the reset
-# also aborts another session's write in flight. A failover cluster's
-# PREEMPT AND ABORT from one node aborts the other's writes in flight. Session
+# also aborts another session's write in flight, which ends with TASK
+# ABORTED (the control mode page says TAS 1). A failover cluster's PREEMPT
+# AND ABORT from one node aborts the other's writes in flight, which end
+# with TASK ABORTED too. Session
 # reinstatement: a second login with the same initiator name and ISID
 # replaces the first, whose connection the target closes. Sixteen sessions
 # doing I/O at once all complete, spread over the I/O threads.

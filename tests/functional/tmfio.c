@@ -41,7 +41,8 @@ struct io {
 	uint64_t seed;
 	uint8_t *buf;
 	struct scsi_task *task;
-	enum { IO_IDLE, IO_WRITING, IO_READING, IO_DONE, IO_CANCELLED } state;
+	/* IO_TASK_ABORTED: another I_T nexus's abort ended it with TASK ABORTED (TAS 1) */
+	enum { IO_IDLE, IO_WRITING, IO_READING, IO_DONE, IO_CANCELLED, IO_TASK_ABORTED } state;
 	bool verify; /* read back after the write */
 	bool aborted; /* ABORT TASK took it: no status will come */
 	bool late; /* started after the node lost its registration (cluster) */
@@ -60,6 +61,7 @@ struct sess {
 	/* a status other than GOOD is counted, not a failure (the cluster test's losing node) */
 	bool tally;
 	unsigned long n_good, n_ua, n_conflict, n_other;
+	unsigned long n_task_aborted; /* writes ended TASK ABORTED (SAM-5 status 40h) */
 	bool late; /* what io_start marks the I/O it starts with */
 	unsigned long n_late_good; /* GOOD for a write started late: must stay 0 */
 	uint16_t first_ua, last_ua; /* ASC/ASCQ of the first and the last unit attention */
@@ -104,6 +106,14 @@ static void io_write_cb(struct iscsi_context *iscsi, int status, void *data, voi
 		io->state = IO_CANCELLED;
 		s->inflight--;
 		bury(s, io, task);
+		return;
+	}
+	if (status == SCSI_STATUS_TASK_ABORTED) {
+		/* SPC-4 §7.5.8, TAS 1: another I_T nexus's abort took it; the caller judges */
+		io->state = IO_TASK_ABORTED;
+		s->n_task_aborted++;
+		s->inflight--;
+		scsi_free_scsi_task(task);
 		return;
 	}
 	if (status != SCSI_STATUS_GOOD && s->tally) {
@@ -759,22 +769,21 @@ static int cmd_xreset(const char *url)
 	}
 	printf("LOGICAL UNIT RESET from session 1: function complete\n");
 	/*
-	 * a goes on as if nothing happened: the target asks for no more data
-	 * and sends no status (TAS 0). A status within 3 s means the write
-	 * lived on (the bound only ends the wait for what must not come).
+	 * a goes on: it answers the R2Ts it has, the target asks for no more
+	 * data and, the control mode page saying TAS 1, ends the write with
+	 * TASK ABORTED once that data is in (SAM-5: status 40h for a command
+	 * another I_T nexus aborted).
 	 */
-	run_loop(&a, 1, io_ended, big, false, ft_now_ms() + 3000);
-	if (big->state != IO_WRITING) {
-		fprintf(stderr, "session 0's write in flight ended with a status after another "
-				"session's LOGICAL UNIT RESET: it was not aborted\n");
+	if (!run_loop(&a, 1, io_ended, big, false, ft_now_ms() + LOOP_DEADLINE_MS) ||
+	    big->state != IO_TASK_ABORTED) {
+		fprintf(stderr, "session 0's write in flight: %s after another session's LOGICAL "
+				"UNIT RESET, want TASK ABORTED\n",
+			big->state == IO_WRITING     ? "no status" :
+			big->state == IO_CANCELLED ? "cancelled (the connection ended)" :
+						     "another status");
 		goto out;
 	}
-	printf("session 0's 8 MiB write in flight got no status: aborted\n");
-	big->aborted = true;
-	big->state = IO_CANCELLED;
-	a.inflight--;
-	bury(&a, big, big->task);
-	big->task = NULL;
+	printf("session 0's 8 MiB write in flight ended TASK ABORTED\n");
 	/* nothing of it reached the medium: a write lands only once all its data is in */
 	if (!ft_ready(b.l.iscsi, b.l.lun) || !ft_read_check(&b.l, a.region_lba, nblocks, seed_b))
 		goto out;
@@ -899,9 +908,10 @@ static bool medium_has(struct sess *s, uint64_t lba, uint64_t seed, bool *has)
  * What a Windows failover cluster does to a shared disk: both nodes
  * register, the owner (A) reserves Write Exclusive - Registrants Only and
  * writes; the challenger (B) takes the disk with PREEMPT AND ABORT while A
- * is still writing. A's commands in flight are aborted (no status: TAS 0),
- * A then hears of it (unit attentions) and conflicts, and none of the
- * writes A starts after the preemption reaches the medium.
+ * is still writing. A's commands in flight are aborted and end with TASK
+ * ABORTED (the control mode page says TAS 1), A then hears of the
+ * preemption (a unit attention) and conflicts, and none of the writes A
+ * starts after the preemption reaches the medium.
  */
 static int cmd_cluster(const char *url, const char *name_a, const char *name_b)
 {
@@ -989,34 +999,36 @@ static int cmd_cluster(const char *url, const char *name_a, const char *name_b)
 			late[nlate++].seed = a.ios[i].seed;
 		}
 	}
-	/* whatever is still to come; the aborted write never answers (bounded wait) */
-	run_loop(&a, 1, io_ended, big, false, ft_now_ms() + 3000);
-	printf("node A after the preemption: %lu unit attention(s) (first %02Xh/%02Xh, last "
-	       "%02Xh/%02Xh), %lu conflicts, %lu other\n",
-	       a.n_ua, a.first_ua >> 8, a.first_ua & 0xff, a.last_ua >> 8, a.last_ua & 0xff,
-	       a.n_conflict, a.n_other);
-	if (big->state != IO_WRITING) {
-		fprintf(stderr, "node A's 8 MiB write in flight ended with a status: PREEMPT AND "
-				"ABORT did not abort it\n");
+	/* the aborted 8 MiB write ends once the data of its R2Ts is in */
+	run_loop(&a, 1, io_ended, big, false, ft_now_ms() + LOOP_DEADLINE_MS);
+	printf("node A after the preemption: %lu TASK ABORTED, %lu unit attention(s) (first "
+	       "%02Xh/%02Xh, last %02Xh/%02Xh), %lu conflicts, %lu other\n",
+	       a.n_task_aborted, a.n_ua, a.first_ua >> 8, a.first_ua & 0xff, a.last_ua >> 8,
+	       a.last_ua & 0xff, a.n_conflict, a.n_other);
+	if (big->state != IO_TASK_ABORTED) {
+		fprintf(stderr, "node A's 8 MiB write in flight: %s after PREEMPT AND ABORT, want "
+				"TASK ABORTED\n",
+			big->state == IO_WRITING     ? "no status" :
+			big->state == IO_CANCELLED ? "cancelled (the connection ended)" :
+						     "another status");
 		goto out;
 	}
-	printf("node A's 8 MiB write in flight got no status: aborted\n");
-	big->aborted = true;
-	big->state = IO_CANCELLED;
-	a.inflight--;
-	bury(&a, big, big->task);
-	big->task = NULL;
+	printf("node A's 8 MiB write in flight ended TASK ABORTED\n");
 	if (a.n_other || a.n_late_good || !a.n_ua || !a.n_conflict) {
 		fprintf(stderr, "node A: %lu late writes GOOD, %lu unit attentions, %lu conflicts, "
 				"%lu other statuses\n",
 			a.n_late_good, a.n_ua, a.n_conflict, a.n_other);
 		goto out;
 	}
-	/* SAM-5 §5.6 and SPC-4 §5.13.11.4.5: A hears both */
-	if (!((a.first_ua == 0x2a05 || a.first_ua == 0x2f00) && a.n_ua >= 2)) {
-		fprintf(stderr, "node A: want REGISTRATIONS PREEMPTED and COMMANDS CLEARED BY "
-				"ANOTHER INITIATOR, got %lu attention(s), first 0x%04x\n",
-			a.n_ua, a.first_ua);
+	/*
+	 * SPC-4 §5.13.11.4.5: A hears REGISTRATIONS PREEMPTED; its aborted
+	 * commands told it the rest (SAM-5 §5.6: COMMANDS CLEARED BY ANOTHER
+	 * INITIATOR is for TAS 0)
+	 */
+	if (a.first_ua != 0x2a05 || a.last_ua != 0x2a05) {
+		fprintf(stderr, "node A: want REGISTRATIONS PREEMPTED alone, got %lu attention(s), "
+				"first 0x%04x, last 0x%04x\n",
+			a.n_ua, a.first_ua, a.last_ua);
 		goto out;
 	}
 

@@ -31,7 +31,7 @@ set -u
 # a scenario file not listed runs only when named on the command line.
 # "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last
 # (10 rounds, about 4.5 minutes under TCG).
-ENABLED="discovery data live multipath pathd alua pathd_alua failover libvirt powerloss"
+ENABLED="discovery data live multipath pathd alua pathd_alua failover libvirt xcopy pr powerloss"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
@@ -175,6 +175,7 @@ TARGET_IQN=iqn.2025-01.org.portico.lab:target
 INITIATOR_IQN=iqn.2025-01.org.portico.lab:guest
 OTHER_IQN=iqn.2025-01.org.portico.lab:other
 INTRUDER_IQN=iqn.2025-01.org.portico.lab:intruder
+NODE2_IQN=iqn.2025-01.org.portico.lab:node2
 CHAP_USER=lab-guest
 CHAP_SECRET=lab-chap-secret-4711
 
@@ -202,6 +203,7 @@ TARGET_IQN=$TARGET_IQN
 INITIATOR_IQN=$INITIATOR_IQN
 OTHER_IQN=$OTHER_IQN
 INTRUDER_IQN=$INTRUDER_IQN
+NODE2_IQN=$NODE2_IQN
 CHAP_USER=$CHAP_USER
 CHAP_SECRET=$CHAP_SECRET
 PORTAL0=$PORTAL0

@@ -8,7 +8,8 @@
 #
 # The lab's storage, in variants:
 #   base     fs 64 MiB, fio 64 MiB, thin 64 MiB (thin provisioned), and with
-#            porticod a LUN 'other' mapped only to another initiator
+#            porticod a LUN 'other' mapped only to another initiator, and
+#            the fio LU mapped (as LUN 1) to a second node, $NODE2_IQN
 #   changed  fs grown to 96 MiB, a new LUN 'extra' (32 MiB), thin unmapped
 #   pathd    base, and two more targets the guest discovers: $TARGET_IQN-chap
 #            (one LUN 'chapdisk', 32 MiB; the guest must log in with CHAP,
@@ -22,7 +23,7 @@
 # cannot resize a LUN live, so with tgt the target restarts with 'changed'.
 #
 # Needs: LAB (the lab's directory), NS (namespace), PORTAL0/PORTAL1 (ip:port),
-# TARGET_IQN, INITIATOR_IQN, OTHER_IQN, BUILD.
+# TARGET_IQN, INITIATOR_IQN, OTHER_IQN, NODE2_IQN, BUILD.
 
 TARGET_KIND=${PORTICO_VM_TARGET:-porticod}
 target_pid=""
@@ -137,7 +138,9 @@ target_tpg_body() { # $1 variant
 		sep=","
 	done
 	echo " ); },"
-	echo "        { initiator = \"$OTHER_IQN\"; mapped_luns = ( { lun = 0; tpg_lun = 3; } ); }"
+	echo "        { initiator = \"$OTHER_IQN\"; mapped_luns = ( { lun = 0; tpg_lun = 3; } ); },"
+	# the second node of a cluster (the pr scenario): the fio LU, shared
+	echo "        { initiator = \"$NODE2_IQN\"; mapped_luns = ( { lun = 1; tpg_lun = 1; } ); }"
 	echo "      );"
 }
 

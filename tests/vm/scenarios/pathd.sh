@@ -92,6 +92,17 @@ t1=$(now_ms)
 ready_ms=$((t1 - t0))
 result "pathd.maps_ready_ms $ready_ms"
 ok "$NLUNS maps ready $ready_ms ms after pathd started"
+
+# pathd's policy asks for digests (docs/pathd.md, "Digests"); porticod has them
+iscsiadm -m session -P 2 >/tmp/sessions 2>&1
+nsess=$(grep -c "SID:" /tmp/sessions)
+hd=$(grep -c "HeaderDigest: CRC32C" /tmp/sessions)
+dd_=$(grep -c "DataDigest: CRC32C" /tmp/sessions)
+[ "$nsess" -gt 0 ] && [ "$hd" -eq "$nsess" ] && [ "$dd_" -eq "$nsess" ] || {
+	grep -E "Target:|SID:|Digest" /tmp/sessions
+	die "$nsess sessions, $hd with a CRC32C header digest and $dd_ with a CRC32C data digest"
+}
+ok "every session ($nsess) runs with CRC32C header and data digests"
 kill "$mon" 2>/dev/null
 wait "$mon" 2>/dev/null
 # the restart check below looks for these: a create's resume must show them

@@ -321,7 +321,9 @@ static size_t fake_pids(pid_t *pids, size_t max, size_t want)
 }
 
 #define NODE_SET_PLAIN                                                                             \
-	"-o update -n node.startup -v manual -n node.session.timeo.replacement_timeout -v 5 "     \
+	"-o update -n node.startup -v manual -n node.conn[0].iscsi.HeaderDigest -v None "        \
+	"-n node.conn[0].iscsi.DataDigest -v None "                                              \
+	"-n node.session.timeo.replacement_timeout -v 5 "                                        \
 	"-n node.conn[0].timeo.noop_out_interval -v 2 -n node.conn[0].timeo.noop_out_timeout "   \
 	"-v 3 -n node.session.initial_login_retry_max -v 0 "
 

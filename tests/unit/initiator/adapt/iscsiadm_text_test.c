@@ -125,6 +125,8 @@ START_TEST(test_build_node)
 			 "iscsiadm -m node -T " T1 " -p 198.18.1.1:3260,1 -I portico-eth1 "
 			 "-o update "
 			 "-n node.startup -v manual "
+			 "-n node.conn[0].iscsi.HeaderDigest -v None "
+			 "-n node.conn[0].iscsi.DataDigest -v None "
 			 "-n node.session.timeo.replacement_timeout -v 5 "
 			 "-n node.conn[0].timeo.noop_out_interval -v 2 "
 			 "-n node.conn[0].timeo.noop_out_timeout -v 3 "
@@ -136,11 +138,14 @@ START_TEST(test_build_node)
 			 "-n node.session.auth.password_in -v ''");
 	conf.login_timeout_s = 10;
 	conf.login_retry_max = 2;
+	conf.digests = true;
 	set_chap(&conf.session_chap, true);
 	ck_assert_str_eq(line_of(IADM_CMD_NODE_SET, &s),
 			 "iscsiadm -m node -T " T1 " -p 198.18.1.1:3260,1 -I portico-eth1 "
 			 "-o update "
 			 "-n node.startup -v manual "
+			 "-n node.conn[0].iscsi.HeaderDigest -v CRC32C,None "
+			 "-n node.conn[0].iscsi.DataDigest -v CRC32C,None "
 			 "-n node.session.timeo.replacement_timeout -v 5 "
 			 "-n node.conn[0].timeo.noop_out_interval -v 2 "
 			 "-n node.conn[0].timeo.noop_out_timeout -v 3 "

@@ -188,6 +188,8 @@ static void assert_default_policy(const struct mp_policy *p)
 	ck_assert_uint_eq(p->marginal_failures, d.marginal_failures);
 	ck_assert_uint_eq(p->marginal_window_s, d.marginal_window_s);
 	ck_assert_uint_eq(p->marginal_hold_s, d.marginal_hold_s);
+	ck_assert(p->digests);
+	ck_assert_int_eq(p->digests, d.digests);
 }
 
 /* ---- accepted files ---- */
@@ -319,7 +321,8 @@ START_TEST(test_every_key_set)
 		"           noop_out_timeout = 0; discovery_interval = 300; login_retry = 10;\n"
 		"           check_interval = 2; check_interval_max = 8; check_timeout = 3;\n"
 		"           login_timeout = 10;\n"
-		"           marginal_failures = 0; marginal_window = 120; marginal_hold = 600; };\n"
+		"           marginal_failures = 0; marginal_window = 120; marginal_hold = 600;\n"
+		"           digests = \"none\"; };\n"
 		"aliases = ( { wwid = \"2aabbccddeeff0011\"; alias = \"eui-disk\"; },\n"
 		"            { wwid = \"8iqn.2026-11.org.example:lu1\"; alias = \"named_disk.1\"; } );\n"
 		"control_socket = \"/run/pathd-test.sock\";\n"
@@ -362,6 +365,7 @@ START_TEST(test_every_key_set)
 	ck_assert_uint_eq(conf.mp.policy.marginal_failures, 0);
 	ck_assert_uint_eq(conf.mp.policy.marginal_window_s, 120);
 	ck_assert_uint_eq(conf.mp.policy.marginal_hold_s, 600);
+	ck_assert(!conf.mp.policy.digests);
 	ck_assert_uint_eq(conf.mp.policy.settle_ms, 500); /* not a key: the machine's default */
 	ck_assert_uint_eq(conf.mp.naliases, 2);
 	ck_assert_str_eq(conf.mp.aliases[1].wwid, "8iqn.2026-11.org.example:lu1");
@@ -509,7 +513,8 @@ END_TEST
 #define POLICY_KEYS                                                                                \
 	"selector, grouping, failback, no_path_queue, replacement_timeout, noop_out_interval, "     \
 	"noop_out_timeout, discovery_interval, login_retry, login_timeout, check_interval, "        \
-	"check_interval_max, check_timeout, marginal_failures, marginal_window, marginal_hold"
+	"check_interval_max, check_timeout, marginal_failures, marginal_window, marginal_hold, "     \
+	"digests"
 #define SECRET_RULE "(RFC 7143 §9.2.1: 96 bits at least without IPsec)"
 
 static const struct refusal {
@@ -736,6 +741,10 @@ static const struct refusal {
 	  "2: 'marginal_failures' must be a number of failures without quotes: marginal_failures = 3;" },
 	{ D1 "policy = { marginal_hold = 0; };\n",
 	  "2: 'marginal_hold' must be from 1 to 3600 seconds, not 0" },
+	{ D1 "policy = { digests = \"crc32\"; };\n",
+	  "2: digests 'crc32' is not one of crc32c, none: did you mean 'crc32c'?" },
+	{ D1 "policy = { digests = true; };\n",
+	  "2: digests must be one of crc32c, none, in double quotes" },
 	{ D1 "policy = { login_retry = 301; };\n",
 	  "2: 'login_retry' must be from 1 to 300 seconds, not 301" },
 	{ D1 "policy = { login_retry = 0; };\n",

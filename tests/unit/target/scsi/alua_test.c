@@ -725,6 +725,94 @@ END_TEST
  * port, and the group of that number in REPORT TARGET PORT GROUPS, whose
  * one port is that relative target port.
  */
+/* ---- an LU whose store decides its state on this gateway (rbd in a gateway group) ---- */
+
+static uint8_t store_state;
+static bool store_decides;
+
+static bool fake_store_alua(const struct bs_dev *dev, uint8_t *state)
+{
+	(void)dev;
+	*state = store_state;
+	return store_decides;
+}
+
+static int store_requests;
+static uint8_t store_requested;
+
+static int fake_store_request(struct bs_dev *dev, uint8_t state)
+{
+	(void)dev;
+	store_requests++;
+	store_requested = state;
+	return 0;
+}
+
+START_TEST(test_store_decides)
+{
+	struct bs_ops ops = *T.mb->dev.ops;
+	const struct bs_ops *saved = T.mb->dev.ops;
+	struct scsi_tpg g[5];
+	uint16_t ports[5];
+	uint8_t cdb[16];
+
+	ops.alua = fake_store_alua;
+	T.mb->dev.ops = &ops;
+	/* this gateway fenced: through TPG 1 (configured active/optimized) nothing reaches the medium */
+	store_decides = true;
+	store_state = SCSI_ALUA_UNAVAILABLE;
+	check_state_commands(T.itl, A_UN, T_ALUA_UNAVAIL);
+	ck_assert_uint_eq(rtpg(T.itl, true, g, ports), 2);
+	ck_assert_uint_eq(g[0].id, 1);
+	ck_assert_uint_eq(g[0].state, SCSI_ALUA_UNAVAILABLE);
+	ck_assert_uint_eq(g[0].status, SCSI_ALUA_STATUS_BY_IMPLICIT);
+	ck_assert_uint_eq(g[1].state, SCSI_ALUA_STANDBY); /* another port's: as configured */
+	/* the owner here: through TPG 2 (configured standby) everything goes */
+	store_state = SCSI_ALUA_ACTIVE_OPTIMIZED;
+	tur_cdb(cdb);
+	expect_good(T.itl2, cdb);
+	ck_assert_uint_eq(rtpg(T.itl2, true, g, ports), 2);
+	ck_assert_uint_eq(g[1].id, 2);
+	ck_assert_uint_eq(g[1].state, SCSI_ALUA_ACTIVE_OPTIMIZED);
+	/* lu2's store decides nothing: its TPG's state */
+	ck_assert_uint_eq(rtpg(itl_lu2, true, g, ports), 1);
+	ck_assert_uint_eq(g[0].state, SCSI_ALUA_ACTIVE_OPTIMIZED);
+	ck_assert_uint_eq(g[0].status, SCSI_ALUA_STATUS_NONE);
+	/*
+	 * SET TARGET PORT GROUPS through a port whose LU's store decides: the
+	 * store is asked (a hand-over); the group's own state does not change
+	 */
+	apply(SCSI_ALUA_ACTIVE_OPTIMIZED, true, false, SCSI_ALUA_STANDBY, false, true, true);
+	scsi_itl_take_ua(T.itl2);
+	ops.alua_request = fake_store_request;
+	store_state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+	{
+		struct scsi_stpg_entry e = {.id = 2, .state = SCSI_ALUA_ACTIVE_OPTIMIZED};
+		struct scsi_cmd c;
+
+		store_requests = 0;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_GOOD);
+		ck_assert_int_eq(store_requests, 1);
+		ck_assert_uint_eq(store_requested, SCSI_ALUA_ACTIVE_OPTIMIZED);
+		ck_assert_uint_eq(alua_group_state(g2), SCSI_ALUA_STANDBY);
+		/* a state the store does not take there: refused, nothing asked */
+		e.state = SCSI_ALUA_STANDBY;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_CHECK_CONDITION);
+		ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+		ck_assert_int_eq(store_requests, 1);
+		/* the state it is in already: nothing to ask */
+		e.state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+		ck_assert_uint_eq(stpg(T.itl2, &e, 1, &c), SCSI_STATUS_GOOD);
+		ck_assert_int_eq(store_requests, 1);
+	}
+	/* a store that has no say (not in a group): the configured states again */
+	store_decides = false;
+	store_state = SCSI_ALUA_UNAVAILABLE;
+	expect_good(T.itl, cdb);
+	T.mb->dev.ops = saved;
+}
+END_TEST
+
 START_TEST(test_vpd83_names_the_rtpg_group)
 {
 	struct scsi_itl *itls[] = { T.itl, T.itl2 };
@@ -784,6 +872,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_transitioning_refuses_stpg);
 	tcase_add_test(tc, test_groups_and_references);
 	tcase_add_test(tc, test_vpd83_names_the_rtpg_group);
+	tcase_add_test(tc, test_store_decides);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -70,9 +70,10 @@ START_TEST(test_mode_sense6_one_page_dbd)
 	ck_assert_uint_eq(t.cmd.data_len, 4 + 12);
 	ck_assert_uint_eq(t.buf[4], 0x0a);
 	ck_assert_uint_eq(t.buf[5], 0x0a);
-	ck_assert_uint_eq(t.buf[6] & 0xe0, 0); /* TST 000b */
+	ck_assert_uint_eq(t.buf[6] & 0xe0, 0x20); /* TST 001b: a task set per I_T nexus */
 	ck_assert_uint_eq(t.buf[6] & 0x04, 0); /* D_SENSE off by default */
 	ck_assert_uint_eq(t.buf[8] & 0x08, 0); /* SWP off */
+	ck_assert_uint_eq(t.buf[9] & 0x40, 0x40); /* TAS 1 (SPC-4 §7.5.8) */
 	t_cmd_fini(&t);
 
 	/* subpage FFh is every subpage of the page: the page itself */
@@ -97,6 +98,7 @@ START_TEST(test_mode_sense_changeable_default_saved)
 	off = find_page(t.buf, 4, t.cmd.data_len, 0x0a);
 	ck_assert_uint_eq(t.buf[off + 2], 0x04); /* D_SENSE changeable */
 	ck_assert_uint_eq(t.buf[off + 4], 0x08); /* SWP changeable */
+	ck_assert_uint_eq(t.buf[off + 5], 0);	 /* TAS is not */
 	ck_assert_uint_eq(get_be16(t.buf + off + 8), 0);
 	off = find_page(t.buf, 4, t.cmd.data_len, 0x08);
 	ck_assert_uint_eq(t.buf[off + 2], 0x04); /* WCE changeable */
@@ -178,6 +180,31 @@ static uint8_t select_control(struct scsi_itl *itl, uint8_t set2, uint8_t set4, 
 	return st;
 }
 
+/* MODE SELECT(6) of the current control page with byte 5 toggled by flip5. */
+static uint8_t select_control5(struct scsi_itl *itl, uint8_t flip5, struct scsi_cmd *out)
+{
+	uint8_t cdb[16], data[16];
+	struct t_cmd t;
+	uint8_t st;
+
+	ms6_cdb(cdb, true, 0, 0x0a, 0, 255);
+	t_cmd_init(&t, itl, cdb, 16);
+	ck_assert_uint_eq(t_run(&t, NULL, 0), SCSI_STATUS_GOOD);
+	memset(data, 0, sizeof(data));
+	memcpy(data + 4, t.buf + 4, 12);
+	t_cmd_fini(&t);
+	data[4 + 5] ^= flip5;
+	memset(cdb, 0, 16);
+	cdb[0] = SCSI_OP_MODE_SELECT_6;
+	cdb[1] = 0x10;
+	cdb[4] = 16;
+	t_cmd_init(&t, itl, cdb, 16);
+	st = t_run(&t, data, 16);
+	*out = t.cmd;
+	t_cmd_fini(&t);
+	return st;
+}
+
 START_TEST(test_mode_select_d_sense_and_ua_on_others)
 {
 	uint8_t cdb[16];
@@ -235,11 +262,16 @@ START_TEST(test_mode_select_rejects)
 	uint8_t cdb[16], data[24];
 	struct t_cmd t;
 
-	/* an unchangeable bit (TST) */
+	/* an unchangeable field: TST 000b asked for, where it is 001b */
 	ck_assert_uint_eq(select_control(T.itl, 0x20, 0, 0, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
 	ck_assert_uint_eq(get_be16(c.sense + 16), 4 + 2); /* the byte in the parameter list */
 	ck_assert_uint_eq(c.sense[15], 0x80 | 0x08 | 5);  /* parameter list, bit 5 */
+	/* TAS 0 asked for: refused, TAS stays 1 (TASK ABORTED is what porticod sends) */
+	ck_assert_uint_eq(select_control5(T.itl, 0x40, &c), SCSI_STATUS_CHECK_CONDITION);
+	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_PARAM);
+	ck_assert_uint_eq(get_be16(c.sense + 16), 4 + 5);
+	ck_assert_uint_eq(c.sense[15], 0x80 | 0x08 | 6); /* parameter list, bit 6 */
 	/* SP */
 	ck_assert_uint_eq(select_control(T.itl, 0, 0, 1, &c), SCSI_STATUS_CHECK_CONDITION);
 	ck_assert_uint_eq(t_sense(&c), T_INVALID_FIELD_CDB);

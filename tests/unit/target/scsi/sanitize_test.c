@@ -737,6 +737,124 @@ START_TEST(test_thread_stop)
 }
 END_TEST
 
+/* Takes the oldest request out of the store's queue without running it: a command held there. */
+static struct bs_io *hold_one(void)
+{
+	struct bs_io *io = T.mb->head;
+
+	ck_assert_ptr_nonnull(io);
+	T.mb->head = io->next;
+	if (!T.mb->head)
+		T.mb->tail = &T.mb->head;
+	return io;
+}
+
+static void release_held(struct bs_io *io)
+{
+	io->result = mem_run(T.mb, io);
+	io->cb(io);
+}
+
+/*
+ * SBC-4 §4.11.1: the sanitize acts on the whole medium. A WRITE accepted
+ * before the SANITIZE (another nexus's, held in the store) must land
+ * before the operation's first write, not after its last: the operation
+ * starts only once every command already in the engine on the LU has
+ * ended, and the LU refuses new ones meanwhile.
+ */
+START_TEST(test_waits_for_commands_in_flight)
+{
+	uint8_t p[16], cdb[16], scdb[16];
+	static uint8_t data[8 * T_BS];
+	size_t n = ow_params(p, 0x01, 4, 0x5a);
+	unsigned int writes_before;
+	struct t_cmd w, s;
+	struct scsi_cmd c;
+	struct bs_io *held;
+
+	memset(data, 0xc3, sizeof(data));
+	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 100, 8);
+	t_cmd_init(&w, T.itl2, cdb, 10);
+	t_start(&w, sizeof(data), data, sizeof(data));
+	held = hold_one();
+	ck_assert_ptr_null(T.mb->head);
+
+	cdb_sanitize(scdb, SANITIZE_SA_OVERWRITE, (uint16_t)n);
+	t_cmd_init(&s, T.itl, scdb, 10);
+	t_start(&s, (uint32_t)n, p, n);
+	/* started: every other command is refused from now on, progress 0 */
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_RUNNING);
+	ck_assert_uint_eq(tur(T.itl2, &c), T_SANITIZE_IN_PROGRESS);
+	ck_assert_uint_eq(sks_progress(c.sense), 0);
+	ck_assert_uint_eq(tur(T.itl, NULL), T_SANITIZE_IN_PROGRESS);
+
+	/* whatever the operation could do while the write is held, it does now */
+	mem_drain(T.mb);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_ge(ev_run_once(T.loop, 0), 0);
+	mem_drain(T.mb);
+	writes_before = T.mb->n[BS_OP_WRITE];
+
+	/* the held write ends (GOOD: it was accepted), then the operation runs */
+	release_held(held);
+	t_settle(&w);
+	ck_assert_uint_eq(w.cmd.status, SCSI_STATUS_GOOD);
+	t_settle(&s);
+	ck_assert_uint_eq(s.cmd.status, SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_IDLE);
+	for (size_t off = 0; off < (size_t)T_NBLOCKS * T_BS; off += 4)
+		if (T.mb->data[off] != 0x5a)
+			ck_abort_msg("byte %zu is %02x after the sanitize", off, T.mb->data[off]);
+	ck_assert_uint_eq(writes_before, 0);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 1 + (T_NBLOCKS * T_BS) / (1u << 20));
+	t_cmd_fini(&w);
+	t_cmd_fini(&s);
+	ck_assert_uint_eq(tur(T.itl2, NULL), T_GOOD);
+}
+END_TEST
+
+/*
+ * IMMED answers as soon as the command is checked, whether or not the
+ * operation still waits for the commands in flight; porticod's stop while
+ * it waits leaves the LU failed, and the command it waited for still ends.
+ */
+START_TEST(test_drain_immed_and_stop)
+{
+	uint8_t p[16], cdb[16];
+	static uint8_t data[T_BS];
+	size_t n = ow_params(p, 0x01, 4, 0x21);
+	struct t_cmd w;
+	struct bs_io *held;
+
+	memset(data, 0x3c, sizeof(data));
+	t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 7, 1);
+	t_cmd_init(&w, T.itl, cdb, 10);
+	t_start(&w, sizeof(data), data, sizeof(data));
+	held = hold_one();
+	ck_assert_uint_eq(run_immed(T.itl2, 0x80 | SANITIZE_SA_OVERWRITE, p, n, NULL),
+			  SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_RUNNING);
+	ck_assert_ptr_null(T.mb->head);
+
+	scsi_thread_stop();
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_FAILED);
+	release_held(held);
+	t_settle(&w);
+	ck_assert_uint_eq(w.cmd.status, SCSI_STATUS_GOOD);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_ge(ev_run_once(T.loop, 0), 0);
+	ck_assert_ptr_null(T.mb->head);
+	ck_assert_uint_eq(T.mb->n[BS_OP_WRITE], 1);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_FAILED);
+	t_cmd_fini(&w);
+
+	/* a sanitize that completes clears the failed state, and waits for nothing */
+	ck_assert_uint_eq(run_sanitize(T.itl, SANITIZE_SA_OVERWRITE, p, n, NULL), SCSI_STATUS_GOOD);
+	ck_assert_uint_eq(T.mb->data[7 * T_BS], 0x21);
+	ck_assert_uint_eq(lu_state(), SANITIZE_STATE_IDLE);
+}
+END_TEST
+
 static Suite *sanitize_suite(void)
 {
 	Suite *s = suite_create("sanitize");
@@ -761,6 +879,8 @@ static Suite *sanitize_suite(void)
 	tcase_add_test(tc, test_reservation_and_write_protect);
 	tcase_add_test(tc, test_store_marks);
 	tcase_add_test(tc, test_thread_stop);
+	tcase_add_test(tc, test_waits_for_commands_in_flight);
+	tcase_add_test(tc, test_drain_immed_and_stop);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tk, san_setup_thick, san_teardown);

@@ -804,6 +804,7 @@ START_TEST(test_backstore_errors)
 	ck_assert_int_eq(scsi_bs_error(-EROFS, BS_OP_WRITE), SENSE_WRITE_PROTECTED);
 	ck_assert_int_eq(scsi_bs_error(-ERANGE, BS_OP_READ), SENSE_LBA_OUT_OF_RANGE);
 	ck_assert_int_eq(scsi_bs_error(-EIO, BS_OP_FLUSH), SENSE_INTERNAL_TARGET_FAILURE);
+	ck_assert_int_eq(scsi_bs_error(-ESHUTDOWN, BS_OP_WRITE), SENSE_ALUA_UNAVAILABLE);
 }
 END_TEST
 

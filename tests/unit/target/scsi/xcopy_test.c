@@ -804,6 +804,15 @@ START_TEST(test_destination_rules)
 	ck_assert_uint_eq(x_run(T.itl, &p, &last), SCSI_STATUS_CHECK_CONDITION);
 	T_ASSERT_CC(&last, T_NOT_READY_STOPPED);
 	atomic_store(&lu2->stopped, false);
+	/* a destination being sanitized, then failed by its sanitize: nothing lands there */
+	atomic_store(&lu2->sanitize.state, SANITIZE_STATE_RUNNING);
+	ck_assert_uint_eq(x_run(T.itl, &p, &last), SCSI_STATUS_CHECK_CONDITION);
+	T_ASSERT_CC(&last, 0x02041bu); /* NOT READY, SANITIZE IN PROGRESS */
+	atomic_store(&lu2->sanitize.state, SANITIZE_STATE_FAILED);
+	ck_assert_uint_eq(x_run(T.itl, &p, &last), SCSI_STATUS_CHECK_CONDITION);
+	T_ASSERT_CC(&last, 0x033103u); /* MEDIUM ERROR, SANITIZE COMMAND FAILED */
+	atomic_store(&lu2->sanitize.state, SANITIZE_STATE_IDLE);
+	ck_assert(is(mb2->data, 10 * T_BS, 'C'));
 	ck_assert_uint_eq(x_run(T.itl, &p, &last), SCSI_STATUS_GOOD);
 }
 END_TEST

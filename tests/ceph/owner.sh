@@ -1,0 +1,300 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# owner: one rbd image served by two porticod gateways of one gateway
+# group on loopback ports (gw-a through TPG 1, gw-b through TPG 2), on a
+# one-node Ceph cluster of its own (tests/ceph/cluster.sh). Checks: an
+# image with the exclusive-lock feature refused in a group; one owner (the
+# first up) reporting active/optimized for its port, the other
+# active/non-optimized; writes through both gateways at once leave the
+# ownership where it was; kill -9 of the owner: the other takes the lease
+# over after it lapses, the dead owner's client address is in `ceph osd
+# blocklist ls`, the new owner's port reports active/optimized and a
+# session on it gets ASYMMETRIC ACCESS STATE CHANGED (2A/06); the data
+# written through both is on the image; the write stream cut by the kill
+# resumes through gw-b, and nothing of gw-a's lands after the fence; then
+# gw-a again, a follower, and an explicit transition through its port
+# (SET TARGET PORT GROUPS): gw-b hands the lease over, no fence. Prints the takeover time (from the
+# kill to the new owner serving), which it records but does not assert.
+# The lease is 6 s here (the default is 15 s) to keep the group short.
+. "$(dirname "$0")/../functional/lib.sh"
+. "$T_TOP/tests/ceph/cluster.sh"
+t_require "$T_BIN/lunio" "$T_BIN/uawatch"
+
+T_START=$(date +%s)
+TGT=iqn.2026-01.org.portico.test:owner
+LEASE_MS=6000
+CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || exit 1
+A_PID=""
+t_cleanup_all() {
+	# gw-a when it is not the one lib.sh knows
+	if [ -n "$A_PID" ] && [ "$A_PID" != "$PD_PID" ]; then
+		kill -KILL "$A_PID" 2>/dev/null
+		wait "$A_PID" 2>/dev/null
+	fi
+	t_cleanup
+	ceph_down
+	rm -rf "$CEPH_TOP"
+}
+trap 't_rc=$?; t_cleanup_all; exit $t_rc' EXIT
+
+c0=$(date +%s)
+if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
+	fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
+		"$CEPH_TOP/log/mon.stdout"
+	t_done
+fi
+echo "owner: the cluster started in $(($(date +%s) - c0)) s"
+pass cluster
+
+# without exclusive-lock (and so without object-map and fast-diff): docs/rbd.md
+rbd_c create --size 64M --image-feature layering rbd/own0 || { fail image "rbd create failed"; t_done; }
+
+GW=gw-a
+TAG=1
+IMAGE=rbd/own0
+conf() {
+	cat <<EOF
+control_socket = "$T_TMP/$GW.sock";
+backstores = (
+  { name = "own0"; type = "rbd"; path = "$IMAGE"; ceph_conf = "$CEPH_CONF";
+    gateway_group = "g1"; gateway_name = "$GW"; gateway_lease_ms = "$LEASE_MS"; }
+);
+targets = (
+  { iqn = "$TGT";
+    tpgs = ( { tag = $TAG; portals = [ "127.0.0.1:$PD_PORT" ];
+               luns = ( { lun = 0; backstore = "own0"; } );
+               alua = { explicit = true; };
+               attributes = { generate_node_acls = true; demo_mode_write_protect = false; }; } );
+  } );
+EOF
+}
+
+# an image with the default features (exclusive-lock) is refused, saying what to do
+rbd_c create --size 16M rbd/ownxl || fail image-xl "rbd create failed"
+IMAGE=rbd/ownxl
+PD_PORT=$(pick_port)
+conf >"$T_TMP/xl.conf"
+if run "$PORTICOD" -c "$T_TMP/xl.conf" -f; then
+	fail exclusive-lock-refused "porticod served an image with exclusive-lock in a group" "$T_OUT"
+elif out_has "exclusive-lock feature.*rbd feature disable rbd/ownxl"; then
+	pass exclusive-lock-refused
+else
+	fail exclusive-lock-refused "porticod failed, but not for the feature" "$T_OUT"
+fi
+IMAGE=rbd/own0
+
+# waits (bounded: SECONDS) for REGEX in FILE
+wait_log() { # FILE REGEX SECONDS
+	i=0
+	while [ $i -lt $(($3 * 10)) ]; do
+		grep -Eq "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# gw-a first: it takes the lease
+PD_CONF=$T_TMP/gw-a.conf PD_LOG=$T_TMP/gw-a.log
+pd_start conf || t_done
+A_PID=$PD_PID A_PORT=$PD_PORT A_LOG=$PD_LOG
+if wait_log "$A_LOG" "owner 'gw-a': serving as owner" 20; then
+	pass a-owner
+else
+	fail a-owner "gw-a never became the owner" "$A_LOG"
+fi
+A_ADDR=$(sed -n "s/.*gateway 'gw-a' of group 'g1', client \([^ ,]*\),.*/\1/p" "$A_LOG" | head -n 1)
+# portico shows the ownership: owner, this gateway's state, the LU's ALUA state here
+if PORTICO_SOCKET=$T_TMP/gw-a.sock pt --json ls /backstores/rbd/own0 &&
+	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"'; then
+	pass a-shows-ownership
+else
+	fail a-shows-ownership "portico on gw-a: $(tr -d '\n' <"$T_OUT" | cut -c1-300)" "$T_OUT"
+fi
+
+GW=gw-b
+TAG=2
+PD_CONF=$T_TMP/gw-b.conf PD_LOG=$T_TMP/gw-b.log PD_PID=""
+pd_start conf || t_done
+B_PORT=$PD_PORT B_LOG=$PD_LOG
+UA_URL="iscsi://127.0.0.1:$A_PORT/$TGT/0"
+UB_URL="iscsi://127.0.0.1:$B_PORT/$TGT/0"
+
+# each port's state for the LU: gw-a's group 1 active/optimized, gw-b's group 2 active/non-optimized
+if ua_start a 7 "$T_INITIATOR" "$UA_URL" && ua_start b 8 "$T_INITIATOR:b" "$UB_URL"; then
+	ua a "ready 0"
+	ua b "ready 0"
+	ua a "rtpg 0"
+	case "$UA_ANSWER" in
+	"rtpg 0: 1 active/optimized"*) pass a-reports-optimized ;;
+	*) fail a-reports-optimized "through gw-a: $UA_ANSWER" "$T_TMP/ua-a.out" ;;
+	esac
+	ua b "rtpg 0"
+	case "$UA_ANSWER" in
+	"rtpg 0: 2 active/non-optimized"*) pass b-reports-non-optimized ;;
+	*) fail b-reports-non-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+	esac
+else
+	fail watchers "uawatch did not log in" "$T_TMP/ua-a.out"
+fi
+
+# one initiator writing through both gateways at once: ownership stays
+"$T_BIN/lunio" write "$UA_URL" 0 2048 3 >"$T_TMP/wa.out" 2>&1 &
+wa=$!
+"$T_BIN/lunio" write "$UB_URL" 4096 2048 5 >"$T_TMP/wb.out" 2>&1 &
+wb=$!
+T_HELPERS="$T_HELPERS $wa $wb"
+if helper_wait "$wa" 60 && helper_wait "$wb" 60; then
+	pass writes-both-paths
+else
+	fail writes-both-paths "a write through one of the gateways failed" "$T_TMP/wb.out"
+fi
+if [ "$(grep -c "serving as owner" "$A_LOG")" = 1 ] && ! grep -q "serving as owner" "$B_LOG"; then
+	pass no-ownership-change
+else
+	fail no-ownership-change "ownership moved with I/O on both paths" "$B_LOG"
+fi
+ua b "tur 0"
+case "$UA_ANSWER" in
+"tur 0: GOOD") pass no-ua-without-change ;;
+*) fail no-ua-without-change "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+esac
+
+# kill -9 of the owner in the middle of a write stream through it (32 MiB, seed 11):
+# gw-b takes over after the lease lapses, fencing gw-a first
+# lunio writes one command at a time: 4 MiB writes (the largest transfer is 8 MiB) over
+# 32 MiB, ROUNDS times over (gw-a's stream runs until the kill: 64 rounds at most)
+stream() { # URL SEED VERB ROUNDS
+	i=0
+	while [ $i -lt $((8 * $4)) ]; do
+		timeout "$T_TIMEOUT" "$T_BIN/lunio" "$3" "$1" $((16384 + (i % 8) * 8192)) 8192 "$2" || return 1
+		echo "acknowledged $i"
+		i=$((i + 1))
+	done
+}
+stream "$UA_URL" 11 write 64 >"$T_TMP/stream.out" 2>&1 &
+ws=$!
+T_HELPERS="$T_HELPERS $ws"
+sleep 1
+t0=$(date +%s%3N)
+kill -KILL "$A_PID" 2>/dev/null
+wait "$A_PID" 2>/dev/null
+A_PID=""
+if wait_log "$B_LOG" "owner 'gw-b': serving as owner" 60; then
+	takeover=$(($(date +%s%3N) - t0))
+	echo "owner: takeover $takeover ms after kill -9 of the owner (lease $LEASE_MS ms)"
+	pass takeover
+else
+	fail takeover "gw-b did not take over within 60 s" "$B_LOG"
+fi
+if grep -Eq "blocklisted the previous owner .* of 'own0'" "$B_LOG" &&
+	[ "$(grep -n "blocklisted the previous owner" "$B_LOG" | head -n 1 | cut -d: -f1)" -lt \
+		"$(grep -n "serving as owner" "$B_LOG" | head -n 1 | cut -d: -f1)" ]; then
+	pass fenced-before-serving
+else
+	fail fenced-before-serving "no blocklist before serving" "$B_LOG"
+fi
+if [ -n "$A_ADDR" ] && ceph_c osd blocklist ls 2>/dev/null | grep -qF "$A_ADDR"; then
+	pass old-owner-blocklisted
+else
+	fail old-owner-blocklisted "gw-a's address '$A_ADDR' not in: $(ceph_c osd blocklist ls 2>&1 | tr '\n' ' ')"
+fi
+ua b "tur 0"
+case "$UA_ANSWER" in
+*"6/2a/06"*) pass ua-state-changed ;;
+*) fail ua-state-changed "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+esac
+ua b "rtpg 0"
+case "$UA_ANSWER" in
+"rtpg 0: 2 active/optimized status 2"*) pass b-reports-optimized ;;
+*) fail b-reports-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+esac
+if PORTICO_SOCKET=$T_TMP/gw-b.sock pt --json ls /backstores/rbd/own0 &&
+	out_has '"owner": *"gw-b"' && out_has '"state": *"owner"' && out_has '"event": *"blocklisted '; then
+	pass b-shows-takeover
+else
+	fail b-shows-takeover "portico on gw-b: $(tr -d '\n' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+fi
+# and the shell draws it for people
+if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 info && out_has '^ *owner: gw-b$' &&
+	out_has '^ *alua: active/optimized$' && out_has 'event: blocklisted '; then
+	pass b-info-ownership
+else
+	fail b-info-ownership "portico info on gw-b: $(tr '\n' '|' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+fi
+# the stream resumes through gw-b over the same blocks (seed 12); a write gw-a had
+# not acknowledged must not land after the fence: the image keeps gw-b's data
+if helper_wait "$ws" 30; then
+	fail stream-cut "gw-a's write stream was not cut by the kill" "$T_TMP/stream.out"
+else
+	pass stream-cut
+	echo "owner: gw-a acknowledged $(grep -c acknowledged "$T_TMP/stream.out") writes of 4 MiB before the kill"
+fi
+if stream "$UB_URL" 12 write 1 >"$T_OUT" 2>&1; then
+	pass stream-resumed
+else
+	fail stream-resumed "writing through gw-b: $(tail -n 1 "$T_OUT")" "$T_OUT"
+fi
+sleep 2
+if stream "$UB_URL" 12 check 1 >"$T_OUT" 2>&1; then
+	pass no-late-write
+else
+	fail no-late-write "not gw-b's data: $(tail -n 1 "$T_OUT")" "$T_OUT"
+fi
+check data-a "$T_BIN/lunio" check "$UB_URL" 0 2048 3
+check data-b "$T_BIN/lunio" check "$UB_URL" 4096 2048 5
+check write-after "$T_BIN/lunio" write "$UB_URL" 8192 64 9
+# gw-a again (a new client, a new address): a follower; then an explicit transition
+# through its port (SET TARGET PORT GROUPS, its group to active/optimized): gw-b hands
+# the lease over and gw-a takes it without a fence
+B_PID=$PD_PID
+PD_CONF=$T_TMP/gw-a.conf PD_LOG=$T_TMP/gw-a.log PD_PORT=$A_PORT
+if pd_restart; then
+	A_PID=$PD_PID
+	if ua_start a2 9 "$T_INITIATOR" "$UA_URL"; then
+		ua a2 "ready 0"
+		i=0
+		while [ $i -lt 50 ]; do
+			ua a2 "rtpg 0"
+			case "$UA_ANSWER" in "rtpg 0: 1 active/non-optimized"*) break ;; esac
+			sleep 0.2
+			i=$((i + 1))
+		done
+		case "$UA_ANSWER" in
+		"rtpg 0: 1 active/non-optimized"*) pass a-back-as-follower ;;
+		*) fail a-back-as-follower "through gw-a: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
+		esac
+		ua_is stpg-to-a a2 "stpg 0 1 0" "stpg 0: GOOD"
+		# the second "serving as owner" in gw-a's log (the first was before the kill)
+		i=0
+		while [ $i -lt 300 ] && [ "$(grep -c "serving as owner" "$A_LOG")" -lt 2 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if [ "$(grep -c "serving as owner" "$A_LOG")" = 2 ]; then
+			pass explicit-move
+		else
+			fail explicit-move "gw-a did not take the LU over" "$A_LOG"
+		fi
+		if grep -q "owner 'gw-b': handed over" "$B_LOG" &&
+			! grep -q "owner 'gw-a': lease taken over after a lapse" "$A_LOG"; then
+			pass explicit-move-clean
+		else
+			fail explicit-move-clean "no clean hand-over" "$B_LOG"
+		fi
+		ua b "tur 0"
+		case "$UA_ANSWER" in
+		*"6/2a/06"*) pass ua-on-old-owner ;;
+		*) fail ua-on-old-owner "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
+		esac
+		ua_is b-non-optimized-again b "rtpg 0" "rtpg 0: 2 active/non-optimized status 2 ports 2"
+		check data-after-move "$T_BIN/lunio" check "$UA_URL" 8192 64 9
+	else
+		fail a-back-as-follower "uawatch did not log in to gw-a" "$T_TMP/ua-a2.out"
+	fi
+fi
+PD_PID=$B_PID PD_CONF=$T_TMP/gw-b.conf PD_LOG=$B_LOG PD_PORT=$B_PORT
+pd_stop stop
+
+echo "owner: the group took $(($(date +%s) - T_START)) s"
+t_done
