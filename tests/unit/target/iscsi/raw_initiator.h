@@ -288,6 +288,7 @@ struct raw_target {
 	uint16_t status;	    /* ISCSI_LOGIN_OK, or the login status that refuses */
 	struct param_limits limits; /* what a login may negotiate */
 	const char *alias;	    /* TargetAlias; NULL: none */
+	struct scsi_lu *lu0;	    /* raw_target_session_conf's LUN 0 */
 };
 
 /* A target that lets everyone in, with the defaults' limits. */
@@ -363,6 +364,24 @@ static inline void raw_map_release(void *arg, struct iscsi_session_conf *conf)
 	(void)arg;
 	free(conf->map);
 	conf->map = NULL;
+}
+
+/* struct iscsi_env_ops.session_conf over a struct raw_target: LUN 0 is its lu0, a CmdSN window of 16. */
+static inline int raw_target_session_conf(void *arg, const char *initiator, const char *target,
+					  uint16_t tag, struct iscsi_session_conf *out)
+{
+	const struct raw_target *t = arg;
+	const struct scsi_lun_entry lun0 = {.lun = 0, .lu = t->lu0};
+
+	(void)initiator;
+	(void)target;
+	(void)tag;
+	out->map = raw_lun_map(&lun0, 1);
+	if (!out->map)
+		return -ENOMEM;
+	memset(&out->attrs, 0, sizeof(out->attrs));
+	out->attrs.default_cmdsn_depth = 16;
+	return 0;
 }
 
 #endif

@@ -98,27 +98,10 @@ static const struct bs_ops hold_ops = {
 
 static struct raw_target tgt;
 
-static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
-			     struct iscsi_session_conf *out)
-{
-	const struct scsi_lun_entry lun0 = {.lun = 0, .lu = lu};
-
-	(void)arg;
-	(void)initiator;
-	(void)target;
-	(void)tag;
-	out->map = raw_lun_map(&lun0, 1);
-	if (!out->map)
-		return -ENOMEM;
-	memset(&out->attrs, 0, sizeof(out->attrs));
-	out->attrs.default_cmdsn_depth = 16;
-	return 0;
-}
-
 static const struct iscsi_env_ops fake_ops = {
     .authorize = raw_target_authorize,
     .sendtargets = raw_target_sendtargets,
-    .session_conf = fake_session_conf,
+    .session_conf = raw_target_session_conf, /* LUN 0: lu */
     .session_conf_release = raw_map_release,
 };
 
@@ -330,6 +313,7 @@ static void setup(void)
 	hold_writes = false;
 	held = NULL;
 	raw_target_init(&tgt, TGT);
+	tgt.lu0 = lu;
 	memset(&limits, 0, sizeof(limits));
 	ini = (struct raw_initiator){.loop = loop, .fd = -1};
 	connect_again();

@@ -37,27 +37,10 @@ static uint32_t cmdsn, itt_next = 0x100;
 static const uint8_t isid[6] = {0x80, 0, 0, 0, 0, 2};
 static struct raw_target tgt;
 
-static int fake_session_conf(void *arg, const char *initiator, const char *target, uint16_t tag,
-			     struct iscsi_session_conf *out)
-{
-	const struct scsi_lun_entry lun0 = {.lun = 0, .lu = lu};
-
-	(void)arg;
-	(void)initiator;
-	(void)target;
-	(void)tag;
-	out->map = raw_lun_map(&lun0, 1);
-	if (!out->map)
-		return -ENOMEM;
-	memset(&out->attrs, 0, sizeof(out->attrs));
-	out->attrs.default_cmdsn_depth = 16;
-	return 0;
-}
-
 static const struct iscsi_env_ops fake_ops = {
     .authorize = raw_target_authorize,
     .sendtargets = raw_target_sendtargets,
-    .session_conf = fake_session_conf,
+    .session_conf = raw_target_session_conf, /* LUN 0: lu */
     .session_conf_release = raw_map_release,
 };
 
@@ -127,6 +110,7 @@ static void setup(void)
 	ck_assert_int_eq(bs_open("file", &p, &dev, err, sizeof(err)), 0);
 	ck_assert_int_eq(scsi_lu_create(dev, &id, &lu), 0);
 	raw_target_init(&tgt, TGT);
+	tgt.lu0 = lu;
 	tgt.limits.max_burst = 16384;
 	tgt.limits.first_burst = 8192;
 	tgt.limits.max_recv_dsl = 8192;
