@@ -43,6 +43,17 @@ PD_STOP_TIMEOUT=${PD_STOP_TIMEOUT:-15}
 # bound on every helper program
 T_TIMEOUT=${T_TIMEOUT:-120}
 
+# Whether process PID runs. kill -0 is not enough: a child that has exited
+# stays a zombie until its parent waits for it (and, once the parent is
+# gone, until pid 1 reaps it), and kill -0 still finds a zombie.
+t_alive() { # PID
+	[ -r "/proc/$1/stat" ] || return 1
+	case "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)" in
+	Z | X | "") return 1 ;;
+	esac
+	return 0
+}
+
 t_cleanup() {
 	for p in $T_HELPERS; do
 		kill -TERM "$p" 2>/dev/null
@@ -52,11 +63,13 @@ t_cleanup() {
 	fi
 	for p in $T_HELPERS; do
 		i=0
-		while kill -0 "$p" 2>/dev/null && [ $i -lt 50 ]; do
+		while t_alive "$p" && [ $i -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
 		kill -KILL "$p" 2>/dev/null
+		# reap it here: a zombie left to pid 1 outlives this shell
+		wait "$p" 2>/dev/null
 	done
 	for d in $T_LOOPS; do
 		losetup -d "$d" 2>/dev/null
@@ -422,10 +435,10 @@ EOF
 	hpid=$(sed -n 's/^helper //p' "$T_TMP/self.out")
 	if [ $rc -ne 1 ] || [ -z "$tmp" ] || [ -z "$pid" ] || [ -z "$hpid" ]; then
 		fail cleanup-on-failure "the self-test group did not get as far as its failure (exit $rc)" "$T_TMP/self.out"
-	elif kill -0 "$pid" 2>/dev/null; then
+	elif t_alive "$pid"; then
 		fail cleanup-on-failure "porticod $pid still runs after its group failed"
 		kill -KILL "$pid"
-	elif kill -0 "$hpid" 2>/dev/null; then
+	elif t_alive "$hpid"; then
 		fail cleanup-on-failure "helper $hpid still runs after its group failed"
 		kill -KILL "$hpid"
 	elif losetup -a | grep -qF "$tmp/"; then
