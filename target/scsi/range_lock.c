@@ -76,13 +76,11 @@ bool range_lock_acquire(struct range_lock *rl, struct range_lock_req *req, uint6
 	return granted;
 }
 
-struct range_lock_req *range_lock_release(struct range_lock *rl, struct range_lock_req *req)
+/* Takes req out of the queue (under rl->mu); the requests this grants, as range_lock_release. */
+static struct range_lock_req *range_lock_remove(struct range_lock *rl, struct range_lock_req *req)
 {
 	struct range_lock_req *o, *head = NULL, **tail = &head;
 
-	if (req->state == RANGE_LOCK_IDLE)
-		return NULL;
-	pthread_mutex_lock(&rl->mu);
 	list_del(&req->node);
 	rl->nqueued--;
 	if (req->mode == RANGE_LOCK_EXCLUSIVE)
@@ -111,8 +109,33 @@ struct range_lock_req *range_lock_release(struct range_lock *rl, struct range_lo
 			tail = &o->next_granted;
 		}
 	}
-	pthread_mutex_unlock(&rl->mu);
 	return head;
+}
+
+struct range_lock_req *range_lock_release(struct range_lock *rl, struct range_lock_req *req)
+{
+	struct range_lock_req *granted;
+
+	if (req->state == RANGE_LOCK_IDLE)
+		return NULL;
+	pthread_mutex_lock(&rl->mu);
+	granted = range_lock_remove(rl, req);
+	pthread_mutex_unlock(&rl->mu);
+	return granted;
+}
+
+bool range_lock_withdraw(struct range_lock *rl, struct range_lock_req *req,
+			 struct range_lock_req **granted)
+{
+	bool waiting;
+
+	*granted = NULL;
+	pthread_mutex_lock(&rl->mu);
+	waiting = req->state == RANGE_LOCK_WAITING;
+	if (waiting)
+		*granted = range_lock_remove(rl, req);
+	pthread_mutex_unlock(&rl->mu);
+	return waiting;
 }
 
 uint32_t range_lock_queued(struct range_lock *rl)

@@ -79,6 +79,16 @@ bool range_lock_acquire(struct range_lock *rl, struct range_lock_req *req, uint6
  */
 struct range_lock_req *range_lock_release(struct range_lock *rl, struct range_lock_req *req);
 
+/*
+ * Withdraws req if it is still WAITING (true; it is IDLE now), under the
+ * lock's mutex, so that no release can grant it after; false when it was
+ * granted already (it stays HELD, and the release that granted it hands it
+ * back as usual). *granted: the requests the withdrawal granted (a waiting
+ * exclusive request may have held back later ones), as range_lock_release.
+ */
+bool range_lock_withdraw(struct range_lock *rl, struct range_lock_req *req,
+			 struct range_lock_req **granted);
+
 /* Requests queued now (held and waiting), for tests and statistics. */
 uint32_t range_lock_queued(struct range_lock *rl);
 

@@ -33,17 +33,23 @@
  * operation; §4.11.1 has the operation act on the whole medium. A command
  * already handed to the store cannot be taken back, and one that lands
  * after the operation passed its blocks would leave its data there when
- * the SANITIZE reports completion. So the LU counts the commands in the
- * engine (scsi_cmd_exec enters each before its sanitize check, and
- * each leaves when it ends), and the operation, once the state says
- * RUNNING (every later command refused), starts only when the count
- * reaches zero: the leave that ends the last one hands the job back to its
- * own thread (bs_wait_arm/fire), without a lock or a blocked thread. The
- * count is raised before the state is read and the state set before the
- * count is read (both sequentially consistent), so no command can both
- * miss the RUNNING state and be missed by the count. A command that was
- * already running ends with what it did (its status is not rewritten to
- * SANITIZE IN PROGRESS): what it wrote is overwritten or erased after.
+ * the SANITIZE reports completion. Every command that moves data holds
+ * its LBAs in the LU's range lock for as long as it is in flight
+ * (sbc_atomic.c; EXTENDED COPY's chunks too, on both of their LUs). So
+ * the operation, once the state says RUNNING (every later command
+ * refused), takes the whole LU exclusively in that lock and starts when it
+ * is granted: after every command queued before it has ended. The grant
+ * hands the job back to its own thread (bs_wait_arm/fire), without a
+ * blocked thread, and costs the commands nothing they did not pay before.
+ * A command that passed the sanitize check but queued for its range after
+ * the operation's request is granted only once the operation has ended,
+ * and looks at the state again then (scsi_cmd_lock_granted): it runs
+ * after a sanitize that succeeded, as if it had come after it, and is
+ * refused when the LU failed. A command that was already running ends
+ * with what it did (its status is not rewritten to SANITIZE IN PROGRESS):
+ * what it wrote is overwritten or erased after. The commands that take no
+ * range (SYNCHRONIZE CACHE, PRE-FETCH, GET LBA STATUS, ...) move no data
+ * and are not waited for.
  *
  * While it runs every command but INQUIRY, REPORT LUNS and REQUEST SENSE
  * ends with NOT READY, SANITIZE IN PROGRESS and the progress indication,
@@ -96,9 +102,10 @@ struct sanitize_job {
 	uint64_t off;
 	struct bs_io io;
 	struct iovec iov;
-	struct scsi_cmd *waiter; /* the SANITIZE without IMMED, until it is answered */
-	bool in_flight;		 /* io is in the store, or armed for the drain's end */
-	bool stopping;		 /* scsi_thread_stop(): end at the next step */
+	struct range_lock_req rl; /* the whole LU, exclusively, from the start to the end */
+	struct scsi_cmd *waiter;  /* the SANITIZE without IMMED, until it is answered */
+	bool in_flight;		  /* io is in the store, or armed for the drain's end */
+	bool stopping;		  /* scsi_thread_stop(): end at the next step */
 	struct sanitize_job *next_on_thread;
 };
 
@@ -246,6 +253,11 @@ enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu)
 	}
 }
 
+uint32_t sanitize_lu_gen(struct scsi_lu *lu)
+{
+	return atomic_load(&lu->sanitize.gen);
+}
+
 size_t sanitize_request_sense(struct scsi_lu *lu, uint8_t *buf, bool desc)
 {
 	struct scsi_cmd fake;
@@ -352,7 +364,10 @@ static void sanitize_finish(struct sanitize_job *job, int err)
 	atomic_store_explicit(&lu->sanitize.state,
 			      err ? SANITIZE_STATE_FAILED : SANITIZE_STATE_IDLE,
 			      memory_order_release);
+	atomic_fetch_add(&lu->sanitize.gen, 1); /* even: none running */
 	pthread_mutex_unlock(&lu->lock);
+	/* after the state: the commands it held back look at it when granted */
+	scsi_range_release(lu, &job->rl);
 	/* a failure stays recorded: the failed state outlives a restart */
 	if (!err)
 		sanitize_mark(lu, false, false);
@@ -499,7 +514,7 @@ static void sanitize_step(struct sanitize_job *job)
 		job->in_flight = true;
 }
 
-/* The drain ended (sanitize_cmd_leave fired io): the operation starts. */
+/* The drain ended (the release that granted job->rl fired io): the operation starts. */
 static void sanitize_drained(struct bs_io *io)
 {
 	struct sanitize_job *job = io->arg;
@@ -520,46 +535,13 @@ static void sanitize_drained(struct bs_io *io)
  */
 static void sanitize_start(struct sanitize_job *job)
 {
-	struct scsi_lu *lu = job->lu;
-	struct sanitize_job *expected = job;
-
 	job->in_flight = true;
-	atomic_store(&lu->sanitize.draining, job);
-	if (atomic_load(&lu->sanitize.active) != 0)
-		return; /* the last command to leave fires job->io */
-	/* nothing in flight, unless a leave took the job first and fired */
-	if (!atomic_compare_exchange_strong(&lu->sanitize.draining, &expected, NULL))
-		return;
+	job->rl.owner = &job->io;
+	if (!range_lock_acquire(&job->lu->range, &job->rl, 0, UINT64_MAX, RANGE_LOCK_EXCLUSIVE))
+		return; /* the release that grants it fires job->io */
 	bs_wait_disarm(&job->io);
 	job->in_flight = false;
 	sanitize_step(job);
-}
-
-void sanitize_cmd_enter(struct scsi_cmd *cmd)
-{
-	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-
-	/* a SANITIZE does not wait for itself; a second one is refused by the state */
-	if (!lu || cmd->cdb[0] == SCSI_OP_SANITIZE)
-		return;
-	atomic_fetch_add(&lu->sanitize.active, 1);
-	cmd->flags |= SCSI_CMD_F_ACTIVE;
-}
-
-void sanitize_cmd_leave(struct scsi_cmd *cmd)
-{
-	struct scsi_lu *lu = scsi_cmd_lu(cmd);
-	struct sanitize_job *job;
-
-	if (!(cmd->flags & SCSI_CMD_F_ACTIVE))
-		return;
-	cmd->flags &= ~SCSI_CMD_F_ACTIVE;
-	if (atomic_fetch_sub(&lu->sanitize.active, 1) != 1)
-		return;
-	/* the last one: a sanitize waiting for it goes on, on its own thread */
-	job = atomic_exchange(&lu->sanitize.draining, NULL);
-	if (job)
-		bs_wait_fire(&job->io, 0);
 }
 
 void scsi_thread_stop(void)
@@ -574,21 +556,15 @@ void scsi_thread_stop(void)
 			 job->lu->id.serial, job->sa);
 		/* the request in the store ends it; nothing in the store: now */
 		job->stopping = true;
-		if (job->in_flight) {
-			struct sanitize_job *expected = job;
-
-			/* still waiting for the drain: withdrawn, unless a leave fired it */
-			if (atomic_compare_exchange_strong(&job->lu->sanitize.draining, &expected,
-							   NULL)) {
-				bs_wait_disarm(&job->io);
-				job->in_flight = false;
-			}
+		/* still waiting for the drain: withdrawn, unless a release granted it */
+		if (job->in_flight && scsi_range_withdraw(job->lu, &job->rl)) {
+			bs_wait_disarm(&job->io);
+			job->in_flight = false;
 		}
 		if (!job->in_flight)
 			sanitize_finish(job, -ECANCELED);
 	}
 }
-
 
 /* ---- the command ---- */
 
@@ -733,8 +709,9 @@ static enum scsi_exec_result sanitize_exec(struct scsi_cmd *cmd)
 		job->waiter = cmd;
 	lu->sanitize.job = job;
 	atomic_store(&lu->sanitize.progress, 0);
-	/* sequentially consistent: ordered before the drain reads the count */
-	atomic_store(&lu->sanitize.state, SANITIZE_STATE_RUNNING);
+	/* odd while it runs, before the state: see sanitize_lu_gen */
+	atomic_fetch_add(&lu->sanitize.gen, 1);
+	atomic_store_explicit(&lu->sanitize.state, SANITIZE_STATE_RUNNING, memory_order_release);
 	pthread_mutex_unlock(&lu->lock);
 	log_info(SCSI_COMPONENT, "lu '%s': sanitize (service action %02xh) started by '%s'",
 		 lu->id.serial, sa, cmd->nexus ? cmd->nexus->initiator_port : "?");

@@ -57,19 +57,12 @@ struct sanitize_store_ops {
  * by every command on any thread; the transitions happen under lu->lock.
  */
 struct scsi_sanitize {
-	_Atomic uint8_t state;			/* enum sanitize_state */
-	_Atomic uint16_t progress;		/* while running: done / total in 65536ths */
-	bool ause;				/* FAILED: the failed command's AUSE bit */
-	struct sanitize_job *job;		/* RUNNING: the operation (owned by it) */
-	/*
-	 * Commands in the engine on this LU, SANITIZE aside: counted from
-	 * before the sanitize check in scsi_cmd_exec to their end, so that a
-	 * sanitize starts only once those accepted before it have ended
-	 * (sanitize_cmd_enter/leave).
-	 */
-	_Atomic uint32_t active;
-	/* RUNNING, until active first reaches 0: the operation waiting for it */
-	struct sanitize_job *_Atomic draining;
+	_Atomic uint8_t state;	   /* enum sanitize_state */
+	_Atomic uint16_t progress; /* while running: done / total in 65536ths */
+	bool ause;		   /* FAILED: the failed command's AUSE bit */
+	struct sanitize_job *job;  /* RUNNING: the operation (owned by it) */
+	/* twice the sanitizes begun on this LU, plus one while one runs (sanitize_lu_gen) */
+	_Atomic uint32_t gen;
 	const struct sanitize_store_ops *store; /* NULL: nothing survives a restart */
 	void *store_arg;
 };
@@ -147,16 +140,16 @@ enum sense_reason sanitize_refuses(struct scsi_cmd *cmd, const void *op);
 enum sense_reason sanitize_lu_refuses_io(struct scsi_lu *lu);
 
 /*
- * The drain (SBC-4 §4.11.3): scsi_cmd_exec calls sanitize_cmd_enter for
- * every command with an LU before it checks the sanitize state, and
- * sanitize_cmd_leave when the command ends (exec returned SCSI_EXEC_DONE,
- * or just before cmd->done); leave is a no-op for a command that did not
- * enter, and for the second call. Thread-safe; neither blocks. The leave
- * that ends the last command a starting sanitize waits for wakes it on its
- * own thread.
+ * lu's sanitize generation: raised (under lu->lock) when a sanitize begins,
+ * before the state says RUNNING, and again when it ends, so it is odd
+ * while one runs. A command that moves data on lu across several holds of
+ * its range lock (EXTENDED COPY, chunk by chunk) reads it before it first
+ * checks the state and, once each later hold is granted, checks that it
+ * has not changed: a sanitize between two chunks would leave the first
+ * erased and the next written. Read before the state, it cannot miss a
+ * sanitize that the state check missed.
  */
-void sanitize_cmd_enter(struct scsi_cmd *cmd);
-void sanitize_cmd_leave(struct scsi_cmd *cmd);
+uint32_t sanitize_lu_gen(struct scsi_lu *lu);
 
 /*
  * REQUEST SENSE on an LU that is sanitizing or failed (SBC-4 §4.11.3 b): builds

@@ -31,16 +31,28 @@
 static void scsi_cmd_lock_granted(struct bs_io *io)
 {
 	struct scsi_cmd *cmd = io->arg;
+	enum sense_reason r;
 
+	/*
+	 * SBC-4 §4.11.3: a command that waited may have waited behind a
+	 * SANITIZE's hold on the whole LU (sanitize.c, "The drain"): it passed
+	 * the sanitize check before the operation began and is granted only
+	 * once it ended. If the LU failed, or another sanitize has begun, it
+	 * is refused now. (A command granted at once needs no second look:
+	 * a sanitize that begins after its check waits for it.)
+	 */
+	r = sanitize_refuses(cmd, cmd->op);
+	if (r != SENSE_OK) {
+		scsi_cmd_continue(cmd, scsi_cmd_finish(cmd, r));
+		return;
+	}
 	scsi_cmd_continue(cmd, cmd->locked(cmd));
 }
 
 void scsi_cmd_continue(struct scsi_cmd *cmd, enum scsi_exec_result res)
 {
-	if (res == SCSI_EXEC_DONE) {
-		sanitize_cmd_leave(cmd);
+	if (res == SCSI_EXEC_DONE)
 		cmd->done(cmd);
-	}
 }
 
 enum scsi_exec_result scsi_cmd_lock(struct scsi_cmd *cmd, uint64_t lba, uint64_t n,
@@ -78,6 +90,20 @@ void scsi_range_release(struct scsi_lu *lu, struct range_lock_req *req)
 		bs_wait_fire(g->owner, 0);
 		g = next;
 	}
+}
+
+bool scsi_range_withdraw(struct scsi_lu *lu, struct range_lock_req *req)
+{
+	struct range_lock_req *g;
+	bool withdrawn = range_lock_withdraw(&lu->range, req, &g);
+
+	while (g) {
+		struct range_lock_req *next = g->next_granted;
+
+		bs_wait_fire(g->owner, 0);
+		g = next;
+	}
+	return withdrawn;
 }
 
 void scsi_cmd_unlock(struct scsi_cmd *cmd)

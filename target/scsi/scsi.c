@@ -832,7 +832,6 @@ enum scsi_exec_result scsi_cmd_finish(struct scsi_cmd *cmd, enum sense_reason r)
 void scsi_cmd_complete(struct scsi_cmd *cmd, enum sense_reason r)
 {
 	scsi_cmd_finish(cmd, r);
-	sanitize_cmd_leave(cmd);
 	cmd->done(cmd);
 }
 
@@ -1026,19 +1025,7 @@ static enum scsi_exec_result scsi_cmd_busy(struct scsi_cmd *cmd)
 	return SCSI_EXEC_DONE;
 }
 
-static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd);
-
 enum scsi_exec_result scsi_cmd_exec(struct scsi_cmd *cmd)
-{
-	enum scsi_exec_result res = scsi_cmd_exec_checked(cmd);
-
-	/* ended here: a sanitize waiting for the commands in flight no longer waits for it */
-	if (res == SCSI_EXEC_DONE)
-		sanitize_cmd_leave(cmd);
-	return res;
-}
-
-static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd)
 {
 	const struct scsi_op *op = cmd->op;
 	struct scsi_itl *itl = cmd->itl;
@@ -1074,11 +1061,11 @@ static enum scsi_exec_result scsi_cmd_exec_checked(struct scsi_cmd *cmd)
 		}
 		/*
 		 * SBC-4 §4.11.3, §4.11.4: a sanitize in progress, or failed,
-		 * refuses all but a few. Counted first, so that a sanitize that starts after
-		 * this check waits for this command (sanitize.c, "The drain").
+		 * refuses all but a few. One that begins after this check waits
+		 * for this command through the LU's range lock (sanitize.c, "The
+		 * drain").
 		 */
-		sanitize_cmd_enter(cmd);
-		if (atomic_load(&itl->lu->sanitize.state)) { /* seq_cst: after the count */
+		if (atomic_load_explicit(&itl->lu->sanitize.state, memory_order_acquire)) {
 			enum sense_reason r = sanitize_refuses(cmd, op);
 
 			if (r != SENSE_OK)

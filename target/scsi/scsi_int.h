@@ -182,7 +182,6 @@ enum scsi_cmd_flag {
 	SCSI_CMD_F_DESC = 1u << 6,  /* REQUEST SENSE: descriptor format */
 	SCSI_CMD_F_START = 1u << 7, /* START STOP UNIT */
 	SCSI_CMD_F_PMI = 1u << 8,   /* READ CAPACITY(10) partial medium indicator */
-	SCSI_CMD_F_ACTIVE = 1u << 9, /* counted in its LU's sanitize.active (sanitize.c) */
 };
 
 /* What scsi_cmd_set_sense adds to the sense data (cmd->sense_flags). */
@@ -367,6 +366,12 @@ void scsi_cmd_unlock(struct scsi_cmd *cmd);
  * (EXTENDED COPY: a chunk's source and destination).
  */
 void scsi_range_release(struct scsi_lu *lu, struct range_lock_req *req);
+/*
+ * Withdraws req from lu's range lock if it still waits (true: no grant
+ * will come) and wakes the requests the withdrawal granted; false when it
+ * was granted already (its owner is woken as usual).
+ */
+bool scsi_range_withdraw(struct scsi_lu *lu, struct range_lock_req *req);
 /* Continues an asynchronous command with the result of a step: DONE means it ended, so done runs. */
 void scsi_cmd_continue(struct scsi_cmd *cmd, enum scsi_exec_result res);
 

@@ -72,11 +72,12 @@ struct xcopy_job {
 	struct scsi_cmd *cmd;
 	struct xcopy_list list;
 	struct scsi_lu *lu[XCOPY_MAX_CSCD]; /* by CSCD index, referenced; NULL: not used */
+	uint32_t gen[XCOPY_MAX_CSCD];	    /* each LU's sanitize_lu_gen when the copy began */
 	uint64_t seg_bytes[XCOPY_MAX_SEGMENTS];
-	struct xcopy_rec *rec; /* NULL: no list identifier */
-	size_t seg;	       /* the segment in progress */
-	uint64_t pos;	       /* bytes of it copied */
-	uint64_t chunk;	       /* bytes of the copy in flight */
+	struct xcopy_rec *rec;	   /* NULL: no list identifier */
+	size_t seg;		   /* the segment in progress */
+	uint64_t pos;		   /* bytes of it copied */
+	uint64_t chunk;		   /* bytes of the copy in flight */
 	uint64_t src_off, dst_off; /* the chunk's, while it waits for its ranges */
 	/* the chunk's ranges (see Atomicity above): taken in order, nheld of nrl held */
 	struct range_lock_req rl[2];
@@ -260,6 +261,8 @@ static enum sense_reason xcopy_prepare(struct xcopy_job *job, bool *conflict)
 					return r;
 				scsi_lu_get(itls[k]->lu);
 				job->lu[k] = itls[k]->lu;
+				/* before xcopy_access's look at the state: see xcopy_spanned */
+				job->gen[k] = sanitize_lu_gen(job->lu[k]);
 			}
 			r = xcopy_access(itls[k], ro[k], side == 1, conflict);
 			if (r != SENSE_OK || *conflict)
@@ -391,11 +394,41 @@ static int xcopy_lock(struct xcopy_job *job)
 	return 0;
 }
 
+/*
+ * SBC-4 §4.11.1, §4.11.3: whether a sanitize has begun on one of the
+ * segment's LUs since the copy began (SENSE_OK: none). The chunk holds its
+ * ranges, so none can begin now; one that ran between two chunks would
+ * leave what the copy wrote before it erased and what it writes after on
+ * the medium, which is neither the copy nor the sanitize: the copy ends.
+ */
+static enum sense_reason xcopy_spanned(struct xcopy_job *job, const struct xcopy_seg *s)
+{
+	uint16_t idx[2] = {s->src, s->dst};
+
+	for (int side = 0; side < 2; side++) {
+		struct scsi_lu *lu = job->lu[idx[side]];
+		enum sense_reason r;
+
+		if (sanitize_lu_gen(lu) == job->gen[idx[side]])
+			continue;
+		r = sanitize_lu_refuses_io(lu);
+		/* over already (it succeeded): the copy's target failed under it */
+		return r != SENSE_OK ? r : xcopy_point(job->cmd, SENSE_COPY_TARGET_FAILURE, s->off);
+	}
+	return SENSE_OK;
+}
+
 /* The chunk, its ranges held, to the stores. */
 static enum sense_reason xcopy_submit(struct xcopy_job *job)
 {
 	const struct xcopy_seg *s = &job->list.seg[job->seg];
+	enum sense_reason r = xcopy_spanned(job, s);
 	int ret;
+
+	if (r != SENSE_OK) {
+		xcopy_unlock(job);
+		return r;
+	}
 
 	memset(&job->io, 0, sizeof(job->io));
 	job->io.offset = job->dst_off;

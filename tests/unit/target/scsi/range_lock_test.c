@@ -169,6 +169,38 @@ START_TEST(test_withdraw_waiter)
 END_TEST
 
 /*
+ * range_lock_withdraw takes back a request only while it waits: once a
+ * release has granted it, it stays held (its grant is on its way to its
+ * owner) and the withdrawal says so.
+ */
+START_TEST(test_withdraw_only_waiting)
+{
+	struct range_lock_req a = {0}, x = {0}, b = {0};
+	struct range_lock_req *g;
+
+	ck_assert(range_lock_acquire(&L, &a, 0, 4, SH));
+	ck_assert(!range_lock_acquire(&L, &x, 0, UINT64_MAX, EX));
+	ck_assert(!range_lock_acquire(&L, &b, 8, 9, SH)); /* behind x */
+	ck_assert(range_lock_withdraw(&L, &x, &g));
+	ck_assert_int_eq(x.state, RANGE_LOCK_IDLE);
+	ck_assert_ptr_eq(g, &b);
+	ck_assert_int_eq(b.state, RANGE_LOCK_HELD);
+	range_lock_release(&L, &b);
+
+	/* granted by a's release: withdraw leaves it held */
+	ck_assert(!range_lock_acquire(&L, &x, 0, UINT64_MAX, EX));
+	ck_assert_ptr_eq(range_lock_release(&L, &a), &x);
+	ck_assert(!range_lock_withdraw(&L, &x, &g));
+	ck_assert_ptr_null(g);
+	ck_assert_int_eq(x.state, RANGE_LOCK_HELD);
+	/* and an idle one is not waiting either */
+	ck_assert(!range_lock_withdraw(&L, &a, &g));
+	range_lock_release(&L, &x);
+	ck_assert_uint_eq(range_lock_queued(&L), 0);
+}
+END_TEST
+
+/*
  * Bounded memory: the lock keeps nothing but the requests queued. A
  * thousand rounds of acquire and release leave it as it started, and the
  * count never exceeds the requests in flight.
@@ -282,6 +314,7 @@ static Suite *range_lock_suite(void)
 	tcase_add_test(tc, test_fifo_exclusive_not_starved);
 	tcase_add_test(tc, test_exclusive_order);
 	tcase_add_test(tc, test_withdraw_waiter);
+	tcase_add_test(tc, test_withdraw_only_waiting);
 	tcase_add_test(tc, test_bounded);
 	tcase_add_test(tc, test_threads_exclusive);
 	suite_add_tcase(s, tc);

@@ -813,6 +813,80 @@ START_TEST(test_waits_for_commands_in_flight)
 }
 END_TEST
 
+static int straddler_ran;
+
+static enum scsi_exec_result straddler_next(struct scsi_cmd *cmd)
+{
+	straddler_ran++;
+	return scsi_cmd_finish(cmd, SENSE_OK);
+}
+
+/*
+ * A command that passed the sanitize check just before the SANITIZE began
+ * and asks for its range just after (scsi_cmd_exec's window between the
+ * two, played here by calling scsi_cmd_lock directly): it waits behind the
+ * operation's hold on the whole LU and, once granted, looks at the state
+ * again: after a sanitize that succeeded it runs, as a command that came
+ * after it; after one that failed it is refused.
+ */
+START_TEST(test_queued_behind_the_operation)
+{
+	uint8_t p[16], cdb[16], scdb[16], wcdb[16];
+	static uint8_t data[T_BS];
+	size_t n = ow_params(p, 0x01, 4, 0x4b);
+
+	for (int fail = 0; fail < 2; fail++) {
+		struct t_cmd w, s, late;
+		struct bs_io *held;
+
+		straddler_ran = 0;
+		t_cdb10(wcdb, SCSI_OP_WRITE_10, 0, 100, 1);
+		t_cmd_init(&w, T.itl2, wcdb, 10);
+		t_start(&w, sizeof(data), data, sizeof(data));
+		held = hold_one();
+
+		cdb_sanitize(scdb, SANITIZE_SA_OVERWRITE, (uint16_t)n);
+		t_cmd_init(&s, T.itl, scdb, 10);
+		t_start(&s, (uint32_t)n, p, n);
+		ck_assert_uint_eq(lu_state(), SANITIZE_STATE_RUNNING);
+
+		t_cdb10(cdb, SCSI_OP_WRITE_10, 0, 50, 1);
+		t_cmd_init(&late, T.itl2, cdb, 10);
+		ck_assert_int_eq(scsi_cmd_parse(&late.cmd), SENSE_OK);
+		late.cmd.buf = late.buf;
+		late.cmd.buf_len = T_BS;
+		ck_assert_int_eq(scsi_cmd_lock(&late.cmd, 50, 1, RANGE_LOCK_SHARED, straddler_next),
+				 SCSI_EXEC_ASYNC);
+
+		release_held(held);
+		t_settle(&w);
+		ck_assert_uint_eq(w.cmd.status, SCSI_STATUS_GOOD);
+		/* the operation's first request fails: the LU fails */
+		for (int i = 0; i < 4 && !T.mb->head; i++)
+			ck_assert_int_ge(ev_run_once(T.loop, 0), 0);
+		ck_assert_ptr_nonnull(T.mb->head);
+		if (fail)
+			T.mb->fail_next = -EIO;
+		t_settle(&s);
+		t_settle(&late);
+		if (fail) {
+			ck_assert_uint_eq(s.cmd.status, SCSI_STATUS_CHECK_CONDITION);
+			ck_assert_uint_eq(straddler_ran, 0);
+			ck_assert_uint_eq(late.cmd.status, SCSI_STATUS_CHECK_CONDITION);
+			ck_assert_uint_eq(t_sense(&late.cmd), T_SANITIZE_FAILED);
+		} else {
+			ck_assert_uint_eq(s.cmd.status, SCSI_STATUS_GOOD);
+			ck_assert_uint_eq(straddler_ran, 1);
+			ck_assert_uint_eq(late.cmd.status, SCSI_STATUS_GOOD);
+		}
+		ck_assert_uint_eq(range_lock_queued(&T.lu->range), 0);
+		t_cmd_fini(&w);
+		t_cmd_fini(&s);
+		t_cmd_fini(&late);
+	}
+}
+END_TEST
+
 /*
  * IMMED answers as soon as the command is checked, whether or not the
  * operation still waits for the commands in flight; porticod's stop while
@@ -881,6 +955,7 @@ static Suite *sanitize_suite(void)
 	tcase_add_test(tc, test_thread_stop);
 	tcase_add_test(tc, test_waits_for_commands_in_flight);
 	tcase_add_test(tc, test_drain_immed_and_stop);
+	tcase_add_test(tc, test_queued_behind_the_operation);
 	suite_add_tcase(s, tc);
 
 	tcase_add_checked_fixture(tk, san_setup_thick, san_teardown);

@@ -904,6 +904,80 @@ START_TEST(test_progress_busy_id_and_abort)
 }
 END_TEST
 
+/* Runs the first request of mb's queue, if any; returns it (NULL: none). */
+static struct bs_io *x_run_one(struct mem_bs *mb)
+{
+	struct bs_io *io = mb->head;
+
+	if (!io)
+		return NULL;
+	mb->head = io->next;
+	if (!mb->head)
+		mb->tail = &mb->head;
+	io->result = mem_run(mb, io);
+	io->cb(io);
+	return io;
+}
+
+/*
+ * SBC-4 §4.11.1: a sanitize of the destination that begins between two
+ * chunks of a copy waits for the chunk in flight (it holds its ranges) and
+ * the copy's next chunk waits for it; granted after it, that chunk finds
+ * that the destination was sanitized under the copy, and the copy ends
+ * (COPY ABORTED) rather than write the rest of its data over the sanitized
+ * medium.
+ */
+START_TEST(test_copy_spanning_a_sanitize)
+{
+	uint8_t cdb[16] = {SCSI_OP_EXTENDED_COPY}, scdb[16] = {SCSI_OP_SANITIZE};
+	uint8_t sp[8] = {0x01, 0, 0, 4, 0x5a, 0x5a, 0x5a, 0x5a};
+	struct t_cmd t, san;
+	struct plist p;
+	size_t len;
+	int i;
+
+	sanitize_set_rate(0);
+	pl_init(&p, 6, SCSI_XCOPY_LIST_ID_HOLD);
+	pl_cscd(&p, naa0, T_BS);
+	pl_cscd(&p, naa1, T_BS);
+	t_fill(0, 3000, 'E');
+	pl_seg(&p, 0, 1, 1000, 0, 0);
+	pl_seg(&p, 0, 1, 1000, 1000, 1000);
+	pl_seg(&p, 0, 1, 1000, 2000, 2000);
+	len = pl_done(&p);
+	put_be32(cdb + 10, (uint32_t)len);
+	t_cmd_init(&t, T.itl, cdb, 16);
+	t_start(&t, (uint32_t)len, p.b, len);
+	/* the first segment's READ and WRITE: the second chunk then holds its ranges */
+	for (i = 0; i < 10 && !mb2->n[BS_OP_WRITE]; i++) {
+		x_run_one(T.mb);
+		x_run_one(mb2);
+	}
+	ck_assert_uint_eq(mb2->n[BS_OP_WRITE], 1);
+
+	put_be16(scdb + 7, sizeof(sp));
+	scdb[1] = SANITIZE_SA_OVERWRITE;
+	t_cmd_init(&san, itl2_nx1, scdb, 10);
+	t_start(&san, sizeof(sp), sp, sizeof(sp));
+	ck_assert_uint_eq(atomic_load(&lu2->sanitize.state), SANITIZE_STATE_RUNNING);
+	for (i = 0; i < 200 && !(t.ndone && san.ndone); i++) {
+		x_drain();
+		ck_assert_int_ge(ev_run_once(T.loop, 0), 0);
+	}
+	ck_assert_int_eq(san.ndone, 1);
+	ck_assert_uint_eq(san.cmd.status, SCSI_STATUS_GOOD);
+	ck_assert_int_eq(t.ndone, 1);
+	T_ASSERT_CC(&t.cmd, 0x0a0d01u); /* COPY ABORTED, THIRD PARTY DEVICE FAILURE */
+	/* the second chunk landed before the sanitize, the third never did */
+	ck_assert(is(mb2->data, (size_t)T_NBLOCKS * T_BS, 0x5a));
+	ck_assert_uint_eq(range_lock_queued(&lu2->range), 0);
+	ck_assert_uint_eq(range_lock_queued(&T.lu->range), 0);
+	t_cmd_fini(&t);
+	t_cmd_fini(&san);
+	sanitize_set_rate(SANITIZE_DEFAULT_RATE);
+}
+END_TEST
+
 START_TEST(test_held_results_bounded)
 {
 	struct plist p;
@@ -959,21 +1033,6 @@ START_TEST(test_op_params_and_vpd_through_engine)
 	t_cmd_fini(&t);
 }
 END_TEST
-
-/* Runs the first request of mb's queue, if any; returns it (NULL: none). */
-static struct bs_io *x_run_one(struct mem_bs *mb)
-{
-	struct bs_io *io = mb->head;
-
-	if (!io)
-		return NULL;
-	mb->head = io->next;
-	if (!mb->head)
-		mb->tail = &mb->head;
-	io->result = mem_run(mb, io);
-	io->cb(io);
-	return io;
-}
 
 /*
  * A chunk holds its LBAs in both LUs' range locks, as a READ and a WRITE
@@ -1063,6 +1122,7 @@ static Suite *xcopy_suite(void)
 	tcase_add_test(te, test_destination_rules);
 	tcase_add_test(te, test_store_failure);
 	tcase_add_test(te, test_progress_busy_id_and_abort);
+	tcase_add_test(te, test_copy_spanning_a_sanitize);
 	tcase_add_test(te, test_held_results_bounded);
 	tcase_add_test(te, test_op_params_and_vpd_through_engine);
 	tcase_add_test(te, test_copy_waits_for_compare_and_write);
