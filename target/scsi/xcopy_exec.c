@@ -396,10 +396,12 @@ static int xcopy_lock(struct xcopy_job *job)
 
 /*
  * SBC-4 §4.11.1, §4.11.3: whether a sanitize has begun on one of the
- * segment's LUs since the copy began (SENSE_OK: none). The chunk holds its
- * ranges, so none can begin now; one that ran between two chunks would
- * leave what the copy wrote before it erased and what it writes after on
- * the medium, which is neither the copy nor the sanitize: the copy ends.
+ * segment's LUs since the copy began (SENSE_OK: none). While the chunk
+ * holds its ranges no sanitize can act on them; one that ran between two
+ * chunks would leave what the copy wrote before it erased and what it
+ * writes after on the medium, which is neither the copy nor the sanitize,
+ * and one that has begun and waits for this chunk would do the same to the
+ * chunks after it: the copy ends.
  */
 static enum sense_reason xcopy_spanned(struct xcopy_job *job, const struct xcopy_seg *s)
 {
