@@ -13,7 +13,8 @@
 #   conformance "conformance: N passed, N failed, N skipped"
 #   layers      tests/check-layers.sh prints "PASS: layers/<room>" / "FAIL: ..." per room
 #   ceph        each tests/ceph/*.sh script (after 'install-deps.sh --group ceph'), as
-#               functional: a one-node Ceph cluster of its own, porticod's rbd backstore
+#               functional: porticod's rbd backstore on one one-node Ceph cluster the group
+#               starts for all of them (tests/ceph/cluster.sh, "Shared")
 #   fuzz        tests/fuzz/run.sh prints "PASS: fuzz/<harness>" / "FAIL: fuzz/<harness>"
 #   vm          tests/vm/run.sh prints "PASS: vm/<scenario>" / "FAIL: ..." lines, or one
 #               "SKIP: vm ..." line where the lab cannot run (counted one skipped)
@@ -95,6 +96,10 @@ run_functional() { # $1 build dir, $2 label, [$3 folder under tests/: functional
 			echo "ok   $name: $p passed"
 		fi
 	done
+	unset PORTICO_CEPH_CONF
+	: >"$ceph_top/done"
+	wait "$ceph_holder"
+	rm -rf "$ceph_top"
 }
 
 run_conformance() { # $1 build dir
@@ -129,6 +134,35 @@ run_ceph() { # $1 build dir: the rbd backstore on a one-node cluster each script
 		tail -5 "$log"
 		return
 	fi
+	# one cluster for every script (tests/ceph/cluster.sh, "Shared"): a
+	# start costs about 20 s; if it fails, each script tries its own
+	ceph_top=$(mktemp -d /tmp/portico-ceph.XXXXXX) || return
+	(
+		. tests/ceph/cluster.sh
+		t0=$(date +%s)
+		if ceph_up "$ceph_top" >"$logdir/ceph-cluster.log" 2>&1; then
+			echo "ceph: the group's cluster started in $(($(date +%s) - t0)) s"
+			echo "$CEPH_CONF" >"$ceph_top/ready"
+			# until run_ceph is done with it, or this runner is gone (bounded)
+			while [ ! -e "$ceph_top/done" ] && kill -0 $$ 2>/dev/null &&
+				[ "$(($(date +%s) - t0))" -lt 7200 ]; do
+				sleep 1
+			done
+		else
+			echo "ceph: the group's cluster did not start (log $logdir/ceph-cluster.log); each script starts its own"
+			: >"$ceph_top/failed"
+		fi
+		ceph_down
+	) &
+	ceph_holder=$!
+	i=0
+	while [ ! -e "$ceph_top/ready" ] && [ ! -e "$ceph_top/failed" ] && [ $i -lt 1800 ]; do
+		sleep 0.5
+		i=$((i + 1))
+	done
+	PORTICO_CEPH_CONF=""
+	[ -e "$ceph_top/ready" ] && PORTICO_CEPH_CONF=$(cat "$ceph_top/ready")
+	export PORTICO_CEPH_CONF
 	for s in $(ls tests/ceph/*.sh 2>/dev/null | grep -v '/cluster\.sh$' | sort); do
 		name="ceph/$(basename "$s" .sh)"
 		log="$logdir/$(echo "$name" | tr '/' '_').log"
@@ -147,6 +181,10 @@ run_ceph() { # $1 build dir: the rbd backstore on a one-node cluster each script
 			echo "ok   $name: $p passed"
 		fi
 	done
+	unset PORTICO_CEPH_CONF
+	: >"$ceph_top/done"
+	wait "$ceph_holder"
+	rm -rf "$ceph_top"
 }
 
 run_fuzz() { # tests/fuzz/run.sh: each fuzzer over its corpus and a few seconds more

@@ -15,15 +15,31 @@
 #   ceph_c ARGS...   the ceph CLI on that cluster, bounded (30 s)
 #   rbd_c ARGS...    the rbd CLI on that cluster, bounded (60 s)
 #
+# For a test group (after tests/functional/lib.sh):
+#   ceph_test_up NAME   the cluster the group runs on (ceph_up in a new
+#                       temporary directory, CEPH_TOP); passes the check
+#                       "cluster", or fails it and ends the group; prints
+#                       "NAME: the cluster started in N s"
+#   ceph_test_down      what ceph_test_up made, gone: call it from the
+#                       group's exit trap, after t_cleanup (porticod first)
+#
 # The ports are Ceph's defaults on 127.0.0.1 (monitor 3300 and 6789, the
 # others from 6800): one cluster per machine at a time, so ceph_up takes
 # a lock (flock on /run/lock/portico-ceph.lock, waiting up to 10 minutes).
 # Every wait is bounded; about 30 s from nothing to a pool that serves.
+#
+# Shared: tests/run.sh starts one cluster for the whole ceph group and
+# names its configuration in PORTICO_CEPH_CONF. ceph_up then uses that
+# cluster (when it answers) instead of starting one, and ceph_down leaves
+# it running: each script keeps to images of its own names. A script run
+# by itself starts and removes its own cluster as before.
 
 CEPH_DIR=""
+CEPH_TOP=""
 CEPH_CONF=""
 CEPH_PIDS=""
 CEPH_LOCK_FD=9
+CEPH_SHARED=""
 
 ceph_c() {
 	timeout 30 ceph -c "$CEPH_CONF" "$@"
@@ -61,6 +77,12 @@ ceph_pgs_clean() {
 }
 
 ceph_up() {
+	if [ -n "${PORTICO_CEPH_CONF:-}" ] &&
+		timeout 30 ceph -c "$PORTICO_CEPH_CONF" -s >/dev/null 2>&1; then
+		CEPH_CONF=$PORTICO_CEPH_CONF
+		CEPH_SHARED=1
+		return 0
+	fi
 	CEPH_DIR=$1
 	CEPH_CONF=$CEPH_DIR/ceph.conf
 	for _c in ceph-mon ceph-mgr ceph-osd ceph ceph-authtool monmaptool rbd uuidgen; do
@@ -168,6 +190,7 @@ EOC
 }
 
 ceph_down() {
+	[ -n "$CEPH_SHARED" ] && return 0
 	for _p in $CEPH_PIDS; do
 		kill -TERM "$_p" 2>/dev/null
 	done
@@ -184,4 +207,29 @@ ceph_down() {
 	[ -n "$CEPH_DIR" ] && rm -rf "$CEPH_DIR/mon" "$CEPH_DIR/mgr" "$CEPH_DIR/osd" \
 		"$CEPH_DIR/run" "$CEPH_DIR/crash"
 	eval "exec $CEPH_LOCK_FD>&-"
+}
+
+ceph_test_up() { # NAME
+	_ct0=$(date +%s)
+	CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || {
+		fail cluster "mktemp failed"
+		t_done
+	}
+	if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
+		fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
+			"$CEPH_TOP/log/mon.stdout"
+		t_done
+	fi
+	if [ -n "$CEPH_SHARED" ]; then
+		echo "$1: on the test runner's cluster"
+	else
+		echo "$1: the cluster started in $(($(date +%s) - _ct0)) s"
+	fi
+	pass cluster
+}
+
+ceph_test_down() {
+	ceph_down
+	[ -n "$CEPH_TOP" ] && rm -rf "$CEPH_TOP"
+	CEPH_TOP=""
 }

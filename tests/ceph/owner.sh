@@ -23,7 +23,6 @@ t_require "$T_BIN/lunio" "$T_BIN/uawatch"
 T_START=$(date +%s)
 TGT=iqn.2026-01.org.portico.test:owner
 LEASE_MS=6000
-CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || exit 1
 A_PID=""
 t_cleanup_all() {
 	# gw-a when it is not the one lib.sh knows
@@ -32,19 +31,10 @@ t_cleanup_all() {
 		wait "$A_PID" 2>/dev/null
 	fi
 	t_cleanup
-	ceph_down
-	rm -rf "$CEPH_TOP"
+	ceph_test_down
 }
 trap 't_rc=$?; t_cleanup_all; exit $t_rc' EXIT
-
-c0=$(date +%s)
-if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
-	fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
-		"$CEPH_TOP/log/mon.stdout"
-	t_done
-fi
-echo "owner: the cluster started in $(($(date +%s) - c0)) s"
-pass cluster
+ceph_test_up owner
 
 # without exclusive-lock (and so without object-map and fast-diff): docs/rbd.md
 rbd_c create --size 64M --image-feature layering rbd/own0 || { fail image "rbd create failed"; t_done; }

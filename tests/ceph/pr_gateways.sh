@@ -24,21 +24,13 @@ I3=iqn.2026-01.org.portico.test:prgw-node3
 K1=1111
 K3=3333
 WE_RO=5
-CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || exit 1
 B_PID=""
 t_cleanup_all() {
 	t_cleanup # porticod A, and B among the helpers
-	ceph_down
-	rm -rf "$CEPH_TOP"
+	ceph_test_down
 }
 trap 't_rc=$?; t_cleanup_all; exit $t_rc' EXIT
-
-if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
-	fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
-		"$CEPH_TOP/log/mon.stdout"
-	t_done
-fi
-pass cluster
+ceph_test_up pr_gateways
 T_START=$(date +%s)
 # without the exclusive-lock feature: which gateway writes the image, and
 # the lock's move from a dead one (its watch must time out first, 30 s), is

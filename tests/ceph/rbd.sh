@@ -21,23 +21,13 @@ t_require "$T_BIN/lunio" "$T_BIN/uawatch" "$PORTICO"
 
 T_START=$(date +%s)
 TGT=iqn.2026-01.org.portico.test:rbd
-# the cluster's own directory; porticod goes first (t_cleanup), then the cluster
-CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || exit 1
+# porticod goes first (t_cleanup), then the cluster
 t_cleanup_all() {
 	t_cleanup
-	ceph_down
-	rm -rf "$CEPH_TOP"
+	ceph_test_down
 }
 trap 't_rc=$?; t_cleanup_all; exit $t_rc' EXIT
-
-c0=$(date +%s)
-if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
-	fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
-		"$CEPH_TOP/log/mon.stdout"
-	t_done
-fi
-echo "rbd: the cluster started in $(($(date +%s) - c0)) s"
-pass cluster
+ceph_test_up rbd
 
 rbd_c create --size 256M rbd/lu0 || { fail image "rbd create failed"; t_done; }
 
