@@ -12,7 +12,7 @@
 # gateway group serving a second image, kill -9 of the owner, time from the
 # kill to the other's "serving as owner (active/optimized)" (as
 # tests/ceph/owner.sh times it), BENCH_FAILOVERS times, the two gateways
-# taking turns.
+# taking turns; with the test groups' 6 s lease, then the default 15 s.
 #
 #   sh tests/bench/rbd.sh BUILD        (BUILD: the build directory, e.g. build)
 #
@@ -34,9 +34,9 @@
 # test: it fails only when something breaks, never on a figure.
 #
 # Environment: BENCH_SECS (per run, default 10), BENCH_RAMP (default 1),
-# BENCH_ROUNDS (default 2), BENCH_FAILOVERS (default 3), BENCH_LEASE_MS
-# (the failover's gateway lease, default 6000), BENCH_DOC (file to update,
-# default docs/performance.md; empty: none).
+# BENCH_ROUNDS (default 2), BENCH_FAILOVERS (kills per lease, default 3),
+# BENCH_LEASE_MS (the failover's gateway leases, default "6000 15000"),
+# BENCH_DOC (file to update, default docs/performance.md; empty: none).
 set -u
 
 build=${1:-${BUILD:-build}}
@@ -44,7 +44,7 @@ secs=${BENCH_SECS:-10}
 ramp=${BENCH_RAMP:-1}
 rounds=${BENCH_ROUNDS:-2}
 failovers=${BENCH_FAILOVERS:-3}
-lease_ms=${BENCH_LEASE_MS:-6000}
+leases=${BENCH_LEASE_MS:-6000 15000}
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
@@ -55,14 +55,18 @@ die() {
 	exit 1
 }
 
-for v in "$secs" "$ramp" "$rounds" "$failovers" "$lease_ms"; do
+for v in "$secs" "$ramp" "$rounds" "$failovers" $leases; do
 	case "$v" in
 	'' | *[!0-9]*) die "BENCH_SECS, BENCH_RAMP, BENCH_ROUNDS, BENCH_FAILOVERS and BENCH_LEASE_MS are whole numbers" ;;
 	esac
 done
-[ "$secs" -ge 1 ] && [ "$secs" -le 600 ] && [ "$rounds" -ge 1 ] && [ "$rounds" -le 20 ] &&
-	[ "$failovers" -le 20 ] && [ "$lease_ms" -ge 1000 ] && [ "$lease_ms" -le 60000 ] ||
-	die "BENCH_SECS must be 1-600, BENCH_ROUNDS 1-20, BENCH_FAILOVERS 0-20, BENCH_LEASE_MS 1000-60000"
+if [ "$secs" -lt 1 ] || [ "$secs" -gt 600 ] || [ "$rounds" -lt 1 ] || [ "$rounds" -gt 20 ] ||
+	[ "$failovers" -gt 20 ]; then
+	die "BENCH_SECS must be 1-600, BENCH_ROUNDS 1-20, BENCH_FAILOVERS 0-20"
+fi
+for v in $leases; do
+	[ "$v" -ge 1000 ] && [ "$v" -le 60000 ] || die "each of BENCH_LEASE_MS must be 1000-60000"
+done
 
 # the cluster's packages, and tgt's rbd backstore (scripts/deps/optional/*.list)
 sh "$top/scripts/install-deps.sh" --group ceph >/dev/null || die "cannot install the ceph group"
@@ -326,15 +330,15 @@ tgtd_stop
 porticod_warn=$(grep -cE ' (err|warn) ' "$tmp/porticod.log")
 
 # The failover: two gateways of group g1 (gw-a TPG 1, gw-b TPG 2) serving
-# rbd/own0 with a short lease; the owner killed, the other's takeover timed
-# from the kill to its "serving as owner (active/optimized)" line; the
-# killed one started again (a follower) before the next kill.
-gw_conf() { # NAME TAG PORT
+# rbd/ownLEASE with a lease of LEASE ms; the owner killed, the other's
+# takeover timed from the kill to its "serving as owner (active/optimized)"
+# line; the killed one started again (a follower) before the next kill.
+gw_conf() { # NAME TAG PORT LEASE
 	cat <<EOF
 control_socket = "$tmp/$1.sock";
 backstores = (
-  { name = "own0"; type = "rbd"; path = "rbd/own0"; ceph_conf = "$conf";
-    gateway_group = "g1"; gateway_name = "$1"; gateway_lease_ms = "$lease_ms"; }
+  { name = "own0"; type = "rbd"; path = "rbd/own$4"; ceph_conf = "$conf";
+    gateway_group = "g1"; gateway_name = "$1"; gateway_lease_ms = "$4"; }
 );
 targets = (
   { iqn = "$iqn";
@@ -357,30 +361,34 @@ wait_log() {
 	return 1
 }
 
-# gw_start NAME: starts gateway NAME (gw-a or gw-b) with its log appended to;
-# sets GW_A_PID or GW_B_PID; 1 when it does not listen within 40 s
+# gw_start NAME LEASE: starts gateway NAME (gw-a or gw-b) with its log
+# appended to; sets GW_A_PID or GW_B_PID; 1 when it does not listen within 40 s
 gw_start() {
 	if [ "$1" = gw-a ]; then _gp=$p_gw_a _gt=1; else _gp=$p_gw_b _gt=2; fi
-	gw_conf "$1" "$_gt" "$_gp" >"$tmp/$1.conf"
+	gw_conf "$1" "$_gt" "$_gp" "$2" >"$tmp/$1.conf"
 	"$build/bin/porticod" -c "$tmp/$1.conf" -f >>"$tmp/$1.log" 2>&1 &
 	_pid=$!
 	if [ "$1" = gw-a ]; then GW_A_PID=$_pid; else GW_B_PID=$_pid; fi
 	wait_listen "$_pid" 40 "$_gp"
 }
 
-: >"$tmp/failover"
-if [ "$failovers" -gt 0 ]; then
-	echo "bench-rbd: failover of a killed owner, lease $lease_ms ms, $failovers times"
-	rbd_c create --size 64M --image-feature layering rbd/own0 >/dev/null 2>&1 || die "rbd create failed"
-	p_gw_a=$(free_port) || die "no free port"
-	p_gw_b=$(free_port "$p_gw_a") || die "no free port"
+# failover_runs LEASE: BENCH_FAILOVERS kills of the owner; appends
+# "failover LEASE N FROM TO MS" lines, then "fenced LEASE COUNT", to
+# $tmp/failover
+failover_runs() {
+	echo "bench-rbd: failover of a killed owner, lease $1 ms, $failovers times"
+	rbd_c create --size 64M --image-feature layering "rbd/own$1" >/dev/null 2>&1 ||
+		die "rbd create failed"
 	: >"$tmp/gw-a.log"
 	: >"$tmp/gw-b.log"
-	gw_start gw-a || die "gw-a did not start: $(tail -n 3 "$tmp/gw-a.log")"
+	gw_start gw-a "$1" || die "gw-a did not start: $(tail -n 3 "$tmp/gw-a.log")"
 	wait_log "$tmp/gw-a.log" "owner 'gw-a': serving as owner" 30 || die "gw-a never became the owner"
-	gw_start gw-b || die "gw-b did not start: $(tail -n 3 "$tmp/gw-b.log")"
+	gw_start gw-b "$1" || die "gw-b did not start: $(tail -n 3 "$tmp/gw-b.log")"
 	owner=gw-a
 	other=gw-b
+	# a takeover comes within the lease and a renewal period after the kill:
+	# twice the lease and 10 s more is a failure (in 50 ms steps)
+	limit=$(((2 * $1 + 10000) / 50))
 	i=1
 	while [ "$i" -le "$failovers" ]; do
 		# the follower has read the lease at least once before the kill
@@ -392,21 +400,21 @@ if [ "$failovers" -gt 0 ]; then
 		wait "$victim" 2>/dev/null
 		if [ "$owner" = gw-a ]; then GW_A_PID=""; else GW_B_PID=""; fi
 		n=0
-		while [ "$n" -lt 600 ] &&
+		while [ "$n" -lt "$limit" ] &&
 			[ "$(grep -c "owner '$other': serving as owner" "$tmp/$other.log")" -le "$before" ]; do
 			sleep 0.05
 			n=$((n + 1))
 		done
-		if [ "$n" -ge 600 ]; then
-			echo "fail failover $i: $other did not take over within 30 s" >>"$tmp/results"
-			echo "  failover $i: $other did not take over within 30 s"
+		if [ "$n" -ge "$limit" ]; then
+			echo "fail failover lease $1 kill $i: $other did not take over" >>"$tmp/results"
+			echo "  failover $i: $other did not take over"
 			break
 		fi
 		ms=$(($(date +%s%3N) - t0))
-		echo "failover $i $owner $other $ms" >>"$tmp/failover"
+		echo "failover $1 $i $owner $other $ms" >>"$tmp/failover"
 		echo "  failover $i: $owner killed, $other active/optimized after $ms ms"
-		gw_start "$owner" || {
-			echo "fail failover: $owner did not start again" >>"$tmp/results"
+		gw_start "$owner" "$1" || {
+			echo "fail failover lease $1: $owner did not start again" >>"$tmp/results"
 			break
 		}
 		t=$owner
@@ -414,11 +422,21 @@ if [ "$failovers" -gt 0 ]; then
 		other=$t
 		i=$((i + 1))
 	done
-	fenced=$(grep -c "blocklisted the previous owner" "$tmp/gw-a.log" "$tmp/gw-b.log" | awk -F: '{ s += $2 } END { print s + 0 }')
+	n=$(cat "$tmp/gw-a.log" "$tmp/gw-b.log" | grep -c "blocklisted the previous owner")
+	echo "fenced $1 $n" >>"$tmp/failover"
 	stop_pid "$GW_A_PID" 8
 	stop_pid "$GW_B_PID" 8
 	GW_A_PID=""
 	GW_B_PID=""
+}
+
+: >"$tmp/failover"
+if [ "$failovers" -gt 0 ]; then
+	p_gw_a=$(free_port) || die "no free port"
+	p_gw_b=$(free_port "$p_gw_a") || die "no free port"
+	for lease in $leases; do
+		failover_runs "$lease"
+	done
 fi
 t_end=$(date +%s)
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -439,7 +457,7 @@ awk -v rounds="$rounds" -v secs="$secs" -v ramp="$ramp" -v date="$date_start" \
 	-v fver="$fio_ver" -v lver="$libiscsi_ver" -v palive="$porticod_alive" -v talive="$tgt_alive" \
 	-v pwarn="$porticod_warn" -v tparams="$tgt_params" -v cluster_secs="$cluster_secs" \
 	-v fill_secs="$fill_secs" -v fill_mbps="${fill_mbps:-?}" -v fio_base="$fio_base_us" -v size_mib="$size_mib" -v osd_dev="$osd_dev" -v osd_fs="$osd_fs" \
-	-v lease="$lease_ms" -v nfail="$failovers" -v fenced="${fenced:-0}" -v failfile="$tmp/failover" \
+	-v leases="$leases" -v nfail="$failovers" -v failfile="$tmp/failover" \
 	-v load_start="$load_start" -v load_end="$load_end" \
 	-f "$here/rbd-report.awk" "$tmp/results" >"$tmp/report.md" || die "cannot build the report"
 
