@@ -74,7 +74,7 @@ END {
 
 	print "## Benchmark: an RBD image through porticod, tgt, and librbd directly (tests/bench/rbd.sh)"
 	print ""
-	print "Measured " date " by `make bench-rbd` (`sh tests/bench/rbd.sh build`), " elapsed " s in all (the cluster's start " cluster_secs " s, writing the image through " fill_secs " s)."
+	print "Measured " date " by `make bench-rbd` (`sh tests/bench/rbd.sh build`), " elapsed " s in all (the cluster's start, with the wait for the machine's cluster lock, " cluster_secs " s; writing the image through " fill_secs " s)."
 	print ""
 	print "- Machine: " ncpu " cores (" cpu "), " mem " RAM, Linux " kernel "; load average " load_start " at the start, " load_end " at the end. Client, gateways and cluster on the same machine, loopback only."
 	print "- Cluster: Ceph " cver " (Debian's), tests/ceph/cluster.sh's one-node cluster: one monitor, one manager, one OSD (BlueStore on a 10 GiB sparse file on " osd_fs ", " osd_dev "), pool `rbd` of size 1 and 32 PGs. The image: " size_mib " MiB, feature layering only, written through once (4 MiB writes at QD 8, " fill_mbps " MB/s) before the runs."
