@@ -130,7 +130,7 @@ END {
 	if (nfail == 0) {
 		print "Not run (BENCH_FAILOVERS=0)."
 	} else {
-		print "Two porticod gateways of one gateway group serve a 64 MiB image (gw-a through TPG 1, gw-b through TPG 2, each its own port on 127.0.0.1), with the lease (`gateway_lease_ms`) of the row (15 s is the default; the ceph tests use 6 s). The owner is killed (`kill -9`); the time is from the kill to the other gateway's log line `serving as owner (active/optimized)`, which it writes after it has blocklisted the dead owner (docs/rbd.md), as tests/ceph/owner.sh times it (the log is polled every 50 ms). The killed gateway is started again, a follower, and 3 s later the new owner is killed. No I/O runs meanwhile."
+		print "Two porticod gateways of one gateway group serve a 64 MiB image (gw-a through TPG 1, gw-b through TPG 2, each its own port on 127.0.0.1), with the lease (`gateway_lease_ms`) of the row (15 s is the default; the ceph tests use 6 s). The owner is killed (`kill -9`); the time is from the kill to the other gateway's log line `serving as owner (active/optimized)`, which it writes after it has blocklisted the dead owner (docs/rbd.md), as tests/ceph/owner.sh times it (the log is polled every 50 ms). The killed gateway is started again, a follower, and the new owner is killed 3 s later plus a random part of its renewal period (a third of the lease), so that the kills fall at random points of the renewal cycle. No I/O runs meanwhile."
 		print ""
 		print "| lease | takeovers | min ms | median ms | max ms | each, ms | dead owners blocklisted |"
 		print "|---:|---:|---:|---:|---:|---|---:|"

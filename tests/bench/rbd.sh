@@ -391,8 +391,11 @@ failover_runs() {
 	limit=$(((2 * $1 + 10000) / 50))
 	i=1
 	while [ "$i" -le "$failovers" ]; do
-		# the follower has read the lease at least once before the kill
-		sleep 3
+		# the follower has read the lease at least once before the kill (3 s),
+		# and the kill falls at a random point of the owner's renewal cycle
+		# (a third of the lease), as a real failure would
+		d=$((3000 + $(od -An -N2 -tu2 /dev/urandom) % ($1 / 3)))
+		sleep "$((d / 1000)).$(printf '%03d' $((d % 1000)))"
 		if [ "$owner" = gw-a ]; then victim=$GW_A_PID; else victim=$GW_B_PID; fi
 		before=$(grep -c "owner '$other': serving as owner" "$tmp/$other.log")
 		t0=$(date +%s%3N)
