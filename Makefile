@@ -50,7 +50,7 @@ $(BUILD)/tests/unit/$(1)/%: $(BUILD)/tests/unit/$(1)/%.o $(2)
 	$$(CC) $$(LDFLAGS) -o $$@ $$< $(2) $$(TEST_LIBS) $$(LIBS)
 endef
 
-.PHONY: all deps test unit functional conformance sanitize demo bench check-vm check-ceph check-layers \
+.PHONY: all deps test unit functional conformance sanitize demo bench bench-rbd check-vm check-ceph check-layers \
 	clean build-tests
 all: deps
 
@@ -113,8 +113,17 @@ check-vm: deps $(PORTICOD) $(PORTICO) $(PORTICO_PATHD) $(PORTICO_PATH) $(VM_BINS
 demo: deps $(PORTICOD) $(PORTICO)
 	@sh scripts/demo.sh $(BUILD)
 
+# Benchmarks, not tests (no figure fails them; not part of 'make test'):
+# porticod against tgt on file and null LUs (tests/bench/run.sh), then an
+# RBD image through porticod, tgt and fio's rbd engine on a one-node Ceph
+# cluster, and the failover time of a killed owner (tests/bench/rbd.sh,
+# also alone as 'make bench-rbd'; it installs the ceph and bench-rbd groups).
 bench: deps $(PORTICOD)
 	@sh tests/bench/run.sh $(BUILD)
+	@sh tests/bench/rbd.sh $(BUILD)
+
+bench-rbd: deps $(PORTICOD)
+	@sh tests/bench/rbd.sh $(BUILD)
 
 clean:
 	rm -rf build build-san
