@@ -653,6 +653,16 @@ static int rbd_alua_request(struct bs_dev *dev, uint8_t state)
 	return bs_rbd_lease_take(rbd_store(dev)->lease);
 }
 
+static int rbd_alua_ports(struct bs_dev *dev, const uint16_t *tags, size_t n)
+{
+	return bs_rbd_lease_ports(rbd_store(dev)->lease, tags, n);
+}
+
+static size_t rbd_alua_groups(struct bs_dev *dev, struct bs_alua_tpg *out, size_t max)
+{
+	return bs_rbd_lease_groups(rbd_store(dev)->lease, out, max);
+}
+
 static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
 {
 	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
@@ -669,5 +679,7 @@ const struct bs_ops bs_rbd_ops = {
 	.shared_open = rbd_shared_open,
 	.alua = rbd_alua,
 	.alua_request = rbd_alua_request,
+	.alua_ports = rbd_alua_ports,
+	.alua_groups = rbd_alua_groups,
 	.owner = rbd_owner,
 };

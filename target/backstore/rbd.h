@@ -170,6 +170,10 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
  * without a fence. -EINVAL without a lease.
  */
 int bs_rbd_lease_take(struct bs_rbd_lease *l);
+/* The port groups that show the LU here, registered with the group. 0 without a lease. */
+int bs_rbd_lease_ports(struct bs_rbd_lease *l, const uint16_t *tags, size_t n);
+/* The LU's port groups across the group (bs_ops.alua_groups); 0 without a lease. */
+size_t bs_rbd_lease_groups(struct bs_rbd_lease *l, struct bs_alua_tpg *out, size_t max);
 /* The lease for display: false without one. */
 bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v);
 

@@ -392,6 +392,25 @@ void bs_member_relist(struct bs_member *m, struct bs_member_out *out)
 	kick(m, out);
 }
 
+void bs_member_set_tags(struct bs_member *m, const uint16_t *tags, size_t n,
+			struct bs_member_out *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n > BS_MEMBER_TAGS)
+		return;
+	if (n == m->self.ntags && memcmp(tags, m->self.tags, n * sizeof(*tags)) == 0)
+		return;
+	memcpy(m->self.tags, tags, n * sizeof(*tags));
+	m->self.ntags = n;
+	out->acts |= BS_MEMBER_ACT_REPORT;
+	if (m->state == BS_MEMBER_STATE_FENCED)
+		return;
+	/* the others learn it from the next renewal: now */
+	if (!m->busy)
+		m->renew_due = m->now;
+	kick(m, out);
+}
+
 /* ---- REPORT TARGET PORT GROUPS' view ---- */
 
 static int tpg_cmp(const void *a, const void *b)

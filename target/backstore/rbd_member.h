@@ -121,6 +121,13 @@ uint64_t bs_member_next(const struct bs_member *m);
 /* Until when (exclusive) this gateway may submit writes as a member: 0 when it may not. */
 uint64_t bs_member_write_until(const struct bs_member *m);
 
+/*
+ * This gateway's port groups changed (tags[0..n) ascending, n at most
+ * BS_MEMBER_TAGS): registered again at once.
+ */
+void bs_member_set_tags(struct bs_member *m, const uint16_t *tags, size_t n,
+			struct bs_member_out *out);
+
 /* Asks for a LIST (the watch was lost and re-established: what did we miss?). */
 void bs_member_relist(struct bs_member *m, struct bs_member_out *out);
 
