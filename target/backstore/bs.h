@@ -140,6 +140,8 @@ struct bs_params {
 	const char *gateway_group;
 	const char *gateway_name;
 	const char *gateway_lease_ms; /* the lease's duration in milliseconds; NULL or "": 15000 */
+	/* rados_osd_op_timeout in milliseconds; NULL or "": a third of the lease, or 30000 */
+	const char *ceph_op_timeout_ms;
 };
 
 /*

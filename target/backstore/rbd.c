@@ -529,6 +529,26 @@ static int rbd_open_store(struct bs_dev *dev, const struct bs_params *p)
 	rados_conf_set(s->cluster, "rbd_skip_partial_discard", "false");
 	/* a dead cluster fails the open in bounded time rather than blocking the daemon */
 	rados_conf_set(s->cluster, "client_mount_timeout", "30");
+	/* a stalled cluster fails commands rather than hanging them: bs_rbd_op_timeout */
+	{
+		char secs_text[16];
+		unsigned int secs;
+
+		why = bs_rbd_op_timeout(p->gateway_lease_ms, p->ceph_op_timeout_ms,
+					p->gateway_group && p->gateway_group[0], &secs);
+		if (why) {
+			ret = bs_open_err(dev, -EINVAL, "ceph_op_timeout_ms '%s' %s",
+					  p->ceph_op_timeout_ms, why);
+			goto err;
+		}
+		snprintf(secs_text, sizeof(secs_text), "%u", secs);
+		ret = rados_conf_set(s->cluster, "rados_osd_op_timeout", secs_text);
+		if (ret) {
+			ret = bs_open_err(dev, ret, "cannot set rados_osd_op_timeout: %s",
+					  strerror(-ret));
+			goto err;
+		}
+	}
 	ret = rados_connect(s->cluster);
 	if (ret) {
 		ret = bs_open_err(dev, ret, "cannot connect to the ceph cluster as '%s': %s", client,
