@@ -109,8 +109,14 @@ else
 fi
 A_ADDR=$(sed -n "s/.*gateway 'gw-a' of group 'g1', client \([^ ,]*\),.*/\1/p" "$A_LOG" | head -n 1)
 # portico shows the ownership: owner, this gateway's state, the LU's ALUA state here
+i=0
+while [ $i -lt 20 ] && ! grep -q "member 'gw-a': registered" "$A_LOG"; do
+	sleep 0.1
+	i=$((i + 1))
+done
 if PORTICO_SOCKET=$T_TMP/gw-a.sock pt --json ls /backstores/rbd/own0 &&
-	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"'; then
+	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"' &&
+	out_has '"membership": *"member"'; then
 	pass a-shows-ownership
 else
 	fail a-shows-ownership "portico on gw-a: $(tr -d '\n' <"$T_OUT" | cut -c1-300)" "$T_OUT"
@@ -147,6 +153,12 @@ if ua_start a 7 "$T_INITIATOR" "$UA_URL" && ua_start b 8 "$T_INITIATOR:b" "$UB_U
 	*) fail b-reports-non-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 	esac
 	rtpg_b=$UA_ANSWER
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt --json ls /backstores/rbd/own0 &&
+		[ "$(tr -d ' \n' <"$T_OUT" | grep -o '"port_groups":\[[^]]*\]')" = '"port_groups":[{"tpg":1,"gateway":"gw-a","alua":"active/optimized"},{"tpg":2,"gateway":"gw-b","alua":"active/non-optimized"}]' ]; then
+		pass b-shows-port-groups
+	else
+		fail b-shows-port-groups "portico on gw-b: $(tr -d '\n' <"$T_OUT" | cut -c1-600)" "$T_OUT"
+	fi
 	ua a "rtpg 0"
 	if [ "$UA_ANSWER" = "$rtpg_b" ]; then
 		pass rtpg-same-both-paths
@@ -314,6 +326,13 @@ follower_frozen() {
 	"rtpg 0: 1 active/optimized status 2 ports 1") pass follower-dropped ;;
 	*) fail follower-dropped "through gw-a: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
 	esac
+	if PORTICO_SOCKET=$T_TMP/gw-a.sock pt /backstores/rbd/own0 info &&
+		out_has "event: blocklisted the lapsed member gw-b" && out_has '^ *- tpg: 1$' &&
+		! out_has '^ *- tpg: 2$'; then
+		pass a-info-member-fence
+	else
+		fail a-info-member-fence "portico info on gw-a: $(tr '\n' '|' <"$T_OUT" | cut -c1-600)" "$T_OUT"
+	fi
 	if stream "$UA_URL" 22 write 1 >"$T_OUT" 2>&1; then
 		pass write-over-frozen
 	else
