@@ -140,6 +140,8 @@ struct bs_params {
 	const char *gateway_group;
 	const char *gateway_name;
 	const char *gateway_lease_ms; /* the lease's duration in milliseconds; NULL or "": 15000 */
+	/* rados_osd_op_timeout in milliseconds; NULL or "": a third of the lease, or 30000 */
+	const char *ceph_op_timeout_ms;
 };
 
 /*
@@ -148,17 +150,32 @@ struct bs_params {
  * the LU's ALUA state on this gateway, and the last events, oldest first.
  */
 #define BS_OWNER_NOTES 16
+#define BS_OWNER_TPGS 32
 struct bs_owner_info {
 	char group[64];
 	char gateway[64];
 	char owner[64]; /* "" while nobody is known to own it */
 	char state[16];
 	uint8_t alua; /* SCSI_ALUA_* */
+	char member_state[16]; /* this gateway's membership: "" without one */
+	/* the LU's port groups on every member, as REPORT TARGET PORT GROUPS gives them */
+	unsigned int ntpgs;
+	struct {
+		uint16_t id;
+		uint8_t alua;
+		char gateway[64];
+	} tpgs[BS_OWNER_TPGS];
 	unsigned int nnotes;
 	struct {
 		int64_t when; /* CLOCK_REALTIME seconds */
 		char text[96];
 	} notes[BS_OWNER_NOTES];
+};
+
+/* One target port group of an LU across a gateway group (bs_ops.alua_groups). */
+struct bs_alua_tpg {
+	uint16_t id;
+	uint8_t state; /* SCSI_ALUA_* */
 };
 
 struct bs_dev;
@@ -246,6 +263,15 @@ struct bs_ops {
 	 * -EINVAL for a state it does not take there.
 	 */
 	int (*alua_request)(struct bs_dev *dev, uint8_t state);
+	/*
+	 * Optional, with alua: the target port groups that show the LU on
+	 * this gateway (tags[0..n)), which the store registers with its
+	 * group; and the LU's port groups across the group (ascending ids, at
+	 * most max, each with its state), which REPORT TARGET PORT GROUPS
+	 * returns on every gateway alike. 0 groups: the store has none yet.
+	 */
+	int (*alua_ports)(struct bs_dev *dev, const uint16_t *tags, size_t n);
+	size_t (*alua_groups)(struct bs_dev *dev, struct bs_alua_tpg *out, size_t max);
 	/* Optional: true with *out filled when the LU has an owner's lease (rbd in a group). */
 	bool (*owner)(struct bs_dev *dev, struct bs_owner_info *out);
 };

@@ -529,6 +529,26 @@ static int rbd_open_store(struct bs_dev *dev, const struct bs_params *p)
 	rados_conf_set(s->cluster, "rbd_skip_partial_discard", "false");
 	/* a dead cluster fails the open in bounded time rather than blocking the daemon */
 	rados_conf_set(s->cluster, "client_mount_timeout", "30");
+	/* a stalled cluster fails commands rather than hanging them: bs_rbd_op_timeout */
+	{
+		char secs_text[16];
+		unsigned int secs;
+
+		why = bs_rbd_op_timeout(p->gateway_lease_ms, p->ceph_op_timeout_ms,
+					p->gateway_group && p->gateway_group[0], &secs);
+		if (why) {
+			ret = bs_open_err(dev, -EINVAL, "ceph_op_timeout_ms '%s' %s",
+					  p->ceph_op_timeout_ms, why);
+			goto err;
+		}
+		snprintf(secs_text, sizeof(secs_text), "%u", secs);
+		ret = rados_conf_set(s->cluster, "rados_osd_op_timeout", secs_text);
+		if (ret) {
+			ret = bs_open_err(dev, ret, "cannot set rados_osd_op_timeout: %s",
+					  strerror(-ret));
+			goto err;
+		}
+	}
 	ret = rados_connect(s->cluster);
 	if (ret) {
 		ret = bs_open_err(dev, ret, "cannot connect to the ceph cluster as '%s': %s", client,
@@ -653,6 +673,16 @@ static int rbd_alua_request(struct bs_dev *dev, uint8_t state)
 	return bs_rbd_lease_take(rbd_store(dev)->lease);
 }
 
+static int rbd_alua_ports(struct bs_dev *dev, const uint16_t *tags, size_t n)
+{
+	return bs_rbd_lease_ports(rbd_store(dev)->lease, tags, n);
+}
+
+static size_t rbd_alua_groups(struct bs_dev *dev, struct bs_alua_tpg *out, size_t max)
+{
+	return bs_rbd_lease_groups(rbd_store(dev)->lease, out, max);
+}
+
 static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
 {
 	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
@@ -669,5 +699,7 @@ const struct bs_ops bs_rbd_ops = {
 	.shared_open = rbd_shared_open,
 	.alua = rbd_alua,
 	.alua_request = rbd_alua_request,
+	.alua_ports = rbd_alua_ports,
+	.alua_groups = rbd_alua_groups,
 	.owner = rbd_owner,
 };

@@ -40,11 +40,24 @@ const char *bs_rbd_client_name(const char *client, char *out, size_t len);
 void bs_rbd_naa_text(const uint8_t naa[8], char out[19]);
 /* Back: 0, or -EINVAL for anything but "0x" and 16 hex digits. */
 int bs_rbd_naa_parse(const char *text, uint8_t naa[8]);
+/* rados_osd_op_timeout outside a gateway group, and the most it may be. */
+#define BS_RBD_OP_TIMEOUT_MS 30000u
+#define BS_RBD_OP_TIMEOUT_MAX_MS 600000u
+/*
+ * rados_osd_op_timeout in whole seconds (*secs) from the settings
+ * ceph_op_timeout_ms and gateway_lease_ms (NULL or "": the defaults): in
+ * a gateway group at most, and by default, a third of the lease; else 30 s
+ * by default. NULL, or why not.
+ */
+const char *bs_rbd_op_timeout(const char *lease_ms, const char *timeout_ms, bool group,
+			      unsigned int *secs);
 /* 0 when a serial from the metadata is one VPD 0x80 takes (1-32 printable ASCII), -EINVAL else. */
 int bs_rbd_serial_check(const char *serial);
 /*
  * What a librbd completion's return value r means for io of op: 0 or
- * -errno (a read or write returns its byte count, which must be len).
+ * -errno (a read or write returns its byte count, which must be len); an
+ * operation that timed out (-ETIMEDOUT, rados_osd_op_timeout) is
+ * -ESHUTDOWN, the path unavailable.
  */
 int bs_rbd_result(enum bs_op op, uint64_t len, long r);
 
@@ -170,6 +183,10 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
  * without a fence. -EINVAL without a lease.
  */
 int bs_rbd_lease_take(struct bs_rbd_lease *l);
+/* The port groups that show the LU here, registered with the group. 0 without a lease. */
+int bs_rbd_lease_ports(struct bs_rbd_lease *l, const uint16_t *tags, size_t n);
+/* The LU's port groups across the group (bs_ops.alua_groups); 0 without a lease. */
+size_t bs_rbd_lease_groups(struct bs_rbd_lease *l, struct bs_alua_tpg *out, size_t max);
 /* The lease for display: false without one. */
 bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v);
 

@@ -11,7 +11,11 @@
  *     gateway's name, so that rados_list_lockers names the holder;
  *   - its xattr "portico.owner" is the record: who had the lease last, its
  *     RADOS client address, and whether it released it itself;
- *   - a watch on it carries the group's notifies ("owner NAME", "move NAME").
+ *   - a watch on it carries the group's notifies ("owner NAME", "move NAME",
+ *     and the members' "alive", "left", "gone": rbd_member.h);
+ *   - its omap holds the group's members, one key per gateway,
+ *     "member.NAME" -> "ADDR TAGS" (bs_member_value_build): what a gateway
+ *     that starts (or lost its watch) reads to learn who is in the group.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +37,8 @@
 #define LEASE_BLOCKLIST_S 3600
 /* A notify waits this long for the watchers' acks (a dead gateway's never comes). */
 #define LEASE_NOTIFY_MS 1500
+/* The omap keys of the members: the prefix, then the gateway's name. */
+#define MEMBER_KEY "member."
 
 struct bs_rbd_lease {
 	struct bs_dev *dev;
@@ -45,6 +51,8 @@ struct bs_rbd_lease {
 	struct timeval duration;
 	uint64_t watch;
 	bool watching;
+	bool rewatch;        /* the watch failed: set it up again before the next read */
+	uint32_t renew_ms;
 	struct bs_owner_run *run;
 };
 
@@ -177,6 +185,204 @@ static int lease_ask_move(void *ctx, const char *to)
 	return 0;
 }
 
+/* ---- the membership ---- */
+
+static void lease_heard(void *arg, uint64_t notify_id, uint64_t handle, uint64_t notifier_id,
+			void *data, size_t len);
+static void lease_watch_err(void *arg, uint64_t cookie, int err);
+
+/*
+ * Sends a member's word; 0 once the OSD took it (the watchers that did
+ * not ack in time, a dead gateway's, are not our failure). A renewal's
+ * notify must not outwait the renewal period.
+ */
+static int member_notify(struct bs_rbd_lease *l, enum bs_member_ev_type type,
+			 const struct bs_member_rec *r)
+{
+	char msg[BS_OWNER_NAME_MAX + BS_OWNER_ADDR_MAX + 64], *reply = NULL;
+	uint64_t tmo = l->renew_ms / 2 < LEASE_NOTIFY_MS ? l->renew_ms / 2 : LEASE_NOTIFY_MS;
+	size_t reply_len = 0;
+	int n = bs_member_msg_build(msg, sizeof(msg), type, r), ret;
+
+	if (n < 0)
+		return n;
+	ret = rados_notify2(l->ioctx, l->oid, msg, (size_t)n, tmo ? tmo : 1, &reply, &reply_len);
+	if (reply)
+		rados_buffer_free(reply);
+	return ret == -ETIMEDOUT ? 0 : ret;
+}
+
+static int member_key(char *key, size_t size, const char *name)
+{
+	int n = snprintf(key, size, MEMBER_KEY "%s", name);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static int member_list(void *ctx, struct bs_member_rec *recs, size_t max, size_t *n)
+{
+	struct bs_rbd_lease *l = ctx;
+	rados_omap_iter_t it = NULL;
+	rados_read_op_t op;
+	unsigned char more = 0;
+	int ret, rval = 0;
+
+	*n = 0;
+	if (__atomic_load_n(&l->rewatch, __ATOMIC_ACQUIRE)) {
+		/* the watch was lost: set it up again first, so that nothing is missed after the read */
+		if (l->watching)
+			rados_unwatch2(l->ioctx, l->watch);
+		l->watching = false;
+		ret = rados_watch3(l->ioctx, l->oid, &l->watch, lease_heard, lease_watch_err, 30, l);
+		if (ret)
+			return ret;
+		l->watching = true;
+		l->rewatch = false;
+	}
+	op = rados_create_read_op();
+	if (!op)
+		return -ENOMEM;
+	rados_read_op_omap_get_vals2(op, "", MEMBER_KEY, BS_MEMBER_MAX, &it, &more, &rval);
+	ret = rados_read_op_operate(op, l->ioctx, l->oid, 0);
+	if (!ret)
+		ret = rval;
+	while (!ret && it) {
+		char *key = NULL, *val = NULL;
+		size_t klen = 0;
+		size_t vlen = 0;
+
+		if (rados_omap_get_next2(it, &key, &val, &klen, &vlen) || !key)
+			break;
+		if (klen <= strlen(MEMBER_KEY) || klen - strlen(MEMBER_KEY) > BS_OWNER_NAME_MAX ||
+		    *n == max)
+			continue;
+		{
+			char name[BS_OWNER_NAME_MAX + 1];
+
+			snprintf(name, sizeof(name), "%.*s", (int)(klen - strlen(MEMBER_KEY)),
+				 key + strlen(MEMBER_KEY));
+			if (bs_member_value_parse(val, vlen, name, &recs[*n]) == 0)
+				(*n)++;
+			else
+				log_warn(BS_COMPONENT, "member '%s': unreadable registration of '%s' on '%s'",
+					 l->self, name, l->oid);
+		}
+	}
+	if (it)
+		rados_omap_get_end(it);
+	rados_release_read_op(op);
+	return ret;
+}
+
+static int member_renew(void *ctx, const struct bs_member_rec *self)
+{
+	struct bs_rbd_lease *l = ctx;
+	char key[BS_OWNER_NAME_MAX + 16], val[BS_OWNER_ADDR_MAX + 64];
+	const char *keys[1] = { key }, *vals[1] = { val };
+	int n = bs_member_value_build(val, sizeof(val), self), ret;
+	size_t lens[1];
+	rados_write_op_t op;
+
+	if (n < 0)
+		return n;
+	ret = member_key(key, sizeof(key), self->name);
+	if (ret)
+		return ret;
+	lens[0] = (size_t)n;
+	op = rados_create_write_op();
+	if (!op)
+		return -ENOMEM;
+	rados_write_op_omap_set(op, keys, vals, lens, 1);
+	ret = rados_write_op_operate(op, l->ioctx, l->oid, NULL, 0);
+	rados_release_write_op(op);
+	if (ret)
+		return ret;
+	return member_notify(l, BS_MEMBER_EV_HEARD, self);
+}
+
+/*
+ * Removes rec's registration if it is still that client's (a new instance
+ * of the gateway may have registered again under its name): read, then
+ * remove with the value compared at the OSD.
+ */
+static int member_remove(struct bs_rbd_lease *l, const struct bs_member_rec *rec)
+{
+	char key[BS_OWNER_NAME_MAX + 16], val[BS_OWNER_ADDR_MAX + 64];
+	const char *keys[1] = { key };
+	struct bs_member_rec cur;
+	rados_omap_iter_t it = NULL;
+	rados_write_op_t wop;
+	rados_read_op_t rop;
+	int ret, rval = 0;
+	size_t vlen = 0;
+	char *k = NULL, *v = NULL;
+	size_t kl = 0;
+
+	ret = member_key(key, sizeof(key), rec->name);
+	if (ret)
+		return ret;
+	rop = rados_create_read_op();
+	if (!rop)
+		return -ENOMEM;
+	rados_read_op_omap_get_vals_by_keys(rop, keys, 1, &it, &rval);
+	ret = rados_read_op_operate(rop, l->ioctx, l->oid, 0);
+	if (!ret)
+		ret = rval;
+	if (!ret && it && !rados_omap_get_next2(it, &k, &v, &kl, &vlen) && k && vlen < sizeof(val)) {
+		memcpy(val, v, vlen);
+	} else {
+		vlen = 0; /* gone already */
+	}
+	if (it)
+		rados_omap_get_end(it);
+	rados_release_read_op(rop);
+	if (ret || vlen == 0)
+		return ret;
+	if (bs_member_value_parse(val, vlen, rec->name, &cur) == 0 && strcmp(cur.addr, rec->addr))
+		return 0; /* a new instance registered: its entry stays */
+	wop = rados_create_write_op();
+	if (!wop)
+		return -ENOMEM;
+	rados_write_op_omap_cmp(wop, key, LIBRADOS_CMPXATTR_OP_EQ, val, vlen, &rval);
+	rados_write_op_omap_rm_keys(wop, keys, 1);
+	ret = rados_write_op_operate(wop, l->ioctx, l->oid, NULL, 0);
+	rados_release_write_op(wop);
+	/* the value changed in between: another instance's now, it stays */
+	return ret == -ECANCELED ? 0 : ret;
+}
+
+static int member_fence(void *ctx, const struct bs_member_rec *rec)
+{
+	struct bs_rbd_lease *l = ctx;
+	char a[BS_OWNER_ADDR_MAX + 1];
+	int ret;
+
+	snprintf(a, sizeof(a), "%s", rec->addr);
+	ret = rados_blocklist_add(l->cluster, a, LEASE_BLOCKLIST_S);
+	if (ret)
+		return ret;
+	log_warn(BS_COMPONENT, "member '%s': blocklisted the lapsed member '%s' (%s) of '%s' for %d s",
+		 l->self, rec->name, a, l->dev->name, LEASE_BLOCKLIST_S);
+	/* removed only once this client's OSD map carries the entry: the OSDs refuse it */
+	ret = rados_wait_for_latest_osdmap(l->cluster);
+	if (ret)
+		return ret;
+	ret = member_remove(l, rec);
+	if (ret)
+		return ret;
+	return member_notify(l, BS_MEMBER_EV_GONE, rec);
+}
+
+static int member_leave(void *ctx, const struct bs_member_rec *self)
+{
+	struct bs_rbd_lease *l = ctx;
+	int ret = member_remove(l, self);
+
+	if (ret)
+		return ret;
+	return member_notify(l, BS_MEMBER_EV_LEFT, self);
+}
+
 static const struct bs_owner_ops lease_ops = {
 	.acquire = lease_acquire,
 	.renew = lease_renew,
@@ -184,6 +390,10 @@ static const struct bs_owner_ops lease_ops = {
 	.publish = lease_publish,
 	.release = lease_release,
 	.ask_move = lease_ask_move,
+	.member_list = member_list,
+	.member_renew = member_renew,
+	.member_fence = member_fence,
+	.member_leave = member_leave,
 };
 
 /* On a librados thread: what another gateway said. */
@@ -192,11 +402,15 @@ static void lease_heard(void *arg, uint64_t notify_id, uint64_t handle, uint64_t
 {
 	struct bs_rbd_lease *l = arg;
 	enum bs_owner_ev_type type;
+	enum bs_member_ev_type mtype;
 	char name[BS_OWNER_NAME_MAX + 1];
+	struct bs_member_rec rec;
 
 	(void)notifier_id;
 	if (l->run && !bs_owner_msg_parse(data, len, &type, name))
 		bs_owner_run_post(l->run, type, name);
+	else if (l->run && !bs_member_msg_parse(data, len, &mtype, &rec))
+		bs_owner_run_post_member(l->run, mtype, &rec);
 	rados_notify_ack(l->ioctx, l->oid, notify_id, handle, NULL, 0);
 }
 
@@ -207,8 +421,15 @@ static void lease_watch_err(void *arg, uint64_t cookie, int err)
 	(void)cookie;
 	log_warn(BS_COMPONENT, "owner '%s': watch on '%s' lost: %s", l->self, l->oid,
 		 strerror(-err));
-	if (err == -ESHUTDOWN && l->run)
+	if (err == -ESHUTDOWN && l->run) {
 		bs_owner_run_post(l->run, BS_OWNER_EV_BLOCKLISTED, NULL);
+		bs_owner_run_post_member(l->run, BS_MEMBER_EV_BLOCKLISTED, NULL);
+		return;
+	}
+	/* notifies may have been missed: watch again and read the group whole */
+	__atomic_store_n(&l->rewatch, true, __ATOMIC_RELEASE);
+	if (l->run)
+		bs_owner_run_relist(l->run);
 }
 
 /* The owner's hook: the LU's ALUA state on this gateway changed. */
@@ -250,6 +471,34 @@ int bs_rbd_lease_take(struct bs_rbd_lease *l)
 		return -EINVAL;
 	bs_owner_run_post(l->run, BS_OWNER_EV_MOVE, l->self);
 	return 0;
+}
+
+int bs_rbd_lease_ports(struct bs_rbd_lease *l, const uint16_t *tags, size_t n)
+{
+	if (!l)
+		return 0;
+	if (n > BS_MEMBER_TAGS) {
+		log_warn(BS_COMPONENT, "member '%s': '%s' is shown through %zu port groups; the group learns of the first %d",
+			 l->self, l->dev->name, n, BS_MEMBER_TAGS);
+		n = BS_MEMBER_TAGS;
+	}
+	return bs_owner_run_set_tags(l->run, tags, n);
+}
+
+size_t bs_rbd_lease_groups(struct bs_rbd_lease *l, struct bs_alua_tpg *out, size_t max)
+{
+	struct bs_member_tpg t[BS_MEMBER_MAX * BS_MEMBER_TAGS];
+	size_t n;
+
+	if (!l)
+		return 0;
+	n = bs_owner_run_tpgs(l->run, t, max < BS_MEMBER_MAX * BS_MEMBER_TAGS ? max :
+						     BS_MEMBER_MAX * BS_MEMBER_TAGS);
+	for (size_t i = 0; i < n; i++) {
+		out[i].id = t[i].id;
+		out[i].state = t[i].state;
+	}
+	return n;
 }
 
 bool bs_rbd_lease_view(struct bs_rbd_lease *l, struct bs_owner_info *v)
@@ -319,6 +568,7 @@ int bs_rbd_lease_open(struct bs_dev *dev, void *cluster, void *ioctx, void *imag
 	snprintf(l->oid, sizeof(l->oid), "portico.owner.%s", id);
 	snprintf(l->self, sizeof(l->self), "%s", p->gateway_name);
 	snprintf(l->group, sizeof(l->group), "%s", p->gateway_group);
+	l->renew_ms = cfg.renew_ms ? cfg.renew_ms : cfg.lease_ms / 3;
 	l->duration.tv_sec = cfg.lease_ms / 1000;
 	l->duration.tv_usec = (suseconds_t)(cfg.lease_ms % 1000) * 1000;
 	ret = rados_getaddrs(cluster, &addrs);

@@ -24,9 +24,19 @@
 
 #define RUN_QUEUE 32
 
+enum run_ev_kind {
+	RUN_EV_OWNER,  /* type, name */
+	RUN_EV_MEMBER, /* mtype, rec */
+	RUN_EV_RELIST,
+	RUN_EV_TAGS,   /* rec.tags */
+};
+
 struct run_ev {
+	enum run_ev_kind kind;
 	enum bs_owner_ev_type type;
 	char name[BS_OWNER_NAME_MAX + 1];
+	enum bs_member_ev_type mtype;
+	struct bs_member_rec rec;
 };
 
 struct bs_owner_run {
@@ -36,6 +46,9 @@ struct bs_owner_run {
 	bool stop;
 	struct bs_owner sm; /* under lock */
 	struct bs_owner_out first; /* bs_owner_init's actions, carried out by the thread */
+	bool has_member;           /* ops has the membership's calls */
+	struct bs_member mm;       /* under lock */
+	struct bs_member_out mfirst;
 	const struct bs_owner_ops *ops;
 	void *ctx;
 	void (*changed)(void *arg);
@@ -46,6 +59,7 @@ struct bs_owner_run {
 	unsigned nhead, nlen;
 	/* read by other threads without the lock */
 	uint64_t write_until;
+	uint64_t member_until;
 	uint8_t alua;
 };
 
@@ -59,7 +73,10 @@ uint64_t bs_owner_clock_ms(void)
 
 bool bs_owner_run_may_write(const struct bs_owner_run *r)
 {
-	return bs_owner_clock_ms() < __atomic_load_n(&r->write_until, __ATOMIC_ACQUIRE);
+	uint64_t now = bs_owner_clock_ms();
+
+	return now < __atomic_load_n(&r->write_until, __ATOMIC_ACQUIRE) &&
+	       now < __atomic_load_n(&r->member_until, __ATOMIC_ACQUIRE);
 }
 
 uint8_t bs_owner_run_alua(const struct bs_owner_run *r)
@@ -86,6 +103,19 @@ void bs_owner_run_view(struct bs_owner_run *r, struct bs_owner_info *v)
 	snprintf(v->owner, sizeof(v->owner), "%s", r->sm.owner);
 	snprintf(v->state, sizeof(v->state), "%s", bs_owner_state_name(r->sm.state));
 	v->alua = bs_owner_alua(&r->sm);
+	if (r->has_member) {
+		struct bs_member_tpg t[BS_OWNER_TPGS];
+
+		snprintf(v->member_state, sizeof(v->member_state), "%s",
+			 bs_member_state_name(r->mm.state));
+		v->ntpgs = (unsigned int)bs_member_tpgs(&r->mm, r->sm.owner, bs_owner_alua(&r->sm), t,
+							BS_OWNER_TPGS);
+		for (unsigned int i = 0; i < v->ntpgs; i++) {
+			v->tpgs[i].id = t[i].id;
+			v->tpgs[i].alua = t[i].state;
+			snprintf(v->tpgs[i].gateway, sizeof(v->tpgs[i].gateway), "%s", t[i].gateway);
+		}
+	}
 	v->nnotes = r->nlen;
 	for (unsigned int i = 0; i < r->nlen; i++)
 		v->notes[i] = r->hist.notes[(r->nhead + i) % BS_OWNER_NOTES];
@@ -171,28 +201,140 @@ static void carry_out(struct bs_owner_run *r, struct bs_owner_out *out)
 	}
 }
 
+/* Under lock, dropped around every call into the adapter and the hook. */
+static void carry_out_member(struct bs_owner_run *r, struct bs_member_out *out)
+{
+	for (int guard = 0; guard < 16; guard++) {
+		struct bs_member_rec recs[BS_MEMBER_MAX], self = r->mm.self, f = out->fence;
+		struct bs_member_ev ev = { 0 };
+		unsigned acts = out->acts;
+		size_t n = 0;
+
+		__atomic_store_n(&r->member_until, bs_member_write_until(&r->mm), __ATOMIC_RELEASE);
+		if (r->mm.state == BS_MEMBER_STATE_FENCED &&
+		    r->sm.state != BS_OWNER_STATE_FENCED_OUT) {
+			/* blocklisted, or removed by the group (which blocklisted it first) */
+			struct bs_owner_ev oev = { .type = BS_OWNER_EV_BLOCKLISTED };
+			struct bs_owner_out oo;
+
+			bs_owner_step(&r->sm, &oev, bs_owner_clock_ms(), &oo);
+			carry_out(r, &oo);
+		}
+		if (acts & BS_MEMBER_ACT_STOP_WRITES) {
+			log_err(BS_COMPONENT, "member '%s': writes stopped: %s", r->mm.self.name,
+				out->why ? out->why : "fenced");
+			note(r, "member: writes stopped: %s%s", out->why ? out->why : "fenced", "");
+		} else if (out->why) {
+			log_info(BS_COMPONENT, "member '%s': %s (now %s)", r->mm.self.name, out->why,
+				 bs_member_state_name(r->mm.state));
+			note(r, "member: %s (%s)", out->why, bs_member_state_name(r->mm.state));
+		}
+		if (acts & BS_MEMBER_ACT_FENCE)
+			note(r, "fencing the lapsed member %s (%s)", f.name, f.addr);
+		if (!(acts & (BS_MEMBER_ACT_REPORT | BS_MEMBER_ACT_LIST | BS_MEMBER_ACT_RENEW |
+			      BS_MEMBER_ACT_FENCE)))
+			return;
+		pthread_mutex_unlock(&r->lock);
+		if ((acts & BS_MEMBER_ACT_REPORT) && r->changed)
+			r->changed(r->arg);
+		if (acts & BS_MEMBER_ACT_LIST) {
+			ev.type = BS_MEMBER_EV_LISTED;
+			ev.err = r->ops->member_list(r->ctx, recs, BS_MEMBER_MAX, &n);
+			ev.recs = recs;
+			ev.nrecs = ev.err ? 0 : n;
+		} else if (acts & BS_MEMBER_ACT_RENEW) {
+			ev.type = BS_MEMBER_EV_RENEW_DONE;
+			ev.sent_ms = bs_owner_clock_ms();
+			ev.err = r->ops->member_renew(r->ctx, &self);
+		} else if (acts & BS_MEMBER_ACT_FENCE) {
+			ev.type = BS_MEMBER_EV_FENCE_DONE;
+			ev.rec = &f;
+			ev.err = r->ops->member_fence(r->ctx, &f);
+			if (ev.err)
+				log_err(BS_COMPONENT, "member: cannot fence '%s' (%s): %s", f.name, f.addr,
+					strerror(-ev.err));
+		} else {
+			pthread_mutex_lock(&r->lock);
+			return;
+		}
+		pthread_mutex_lock(&r->lock);
+		if (ev.type == BS_MEMBER_EV_FENCE_DONE && !ev.err)
+			note(r, "blocklisted the lapsed member %s (%s)", f.name, f.addr);
+		bs_member_step(&r->mm, &ev, bs_owner_clock_ms(), out);
+	}
+}
+
+/* Under lock: one posted event to its machine. */
+static void run_one(struct bs_owner_run *r, const struct run_ev *q, uint64_t now)
+{
+	struct bs_owner_out out;
+	struct bs_member_out mout;
+
+	switch (q->kind) {
+	case RUN_EV_OWNER: {
+		struct bs_owner_ev ev = { .type = q->type, .name = q->name };
+
+		bs_owner_step(&r->sm, &ev, now, &out);
+		carry_out(r, &out);
+		break;
+	}
+	case RUN_EV_MEMBER: {
+		struct bs_member_ev ev = { .type = q->mtype, .rec = &q->rec };
+
+		if (!r->has_member)
+			break;
+		bs_member_step(&r->mm, &ev, now, &mout);
+		carry_out_member(r, &mout);
+		break;
+	}
+	case RUN_EV_RELIST:
+		if (!r->has_member)
+			break;
+		bs_member_relist(&r->mm, &mout);
+		carry_out_member(r, &mout);
+		break;
+	case RUN_EV_TAGS:
+		if (!r->has_member)
+			break;
+		r->mm.now = now > r->mm.now ? now : r->mm.now;
+		bs_member_set_tags(&r->mm, q->rec.tags, q->rec.ntags, &mout);
+		carry_out_member(r, &mout);
+		break;
+	}
+}
+
 static void *run_main(void *p)
 {
 	struct bs_owner_run *r = p;
 	struct bs_owner_out out;
 
 	pthread_mutex_lock(&r->lock);
+	if (r->has_member)
+		carry_out_member(r, &r->mfirst);
 	carry_out(r, &r->first);
 	while (!r->stop) {
 		uint64_t now = bs_owner_clock_ms(), next = bs_owner_next(&r->sm);
+		uint64_t mnext = r->has_member ? bs_member_next(&r->mm) : UINT64_MAX;
 
+		if (mnext < next)
+			next = mnext;
 		if (r->qlen) {
 			struct run_ev q = r->queue[r->qhead];
-			struct bs_owner_ev ev = { .type = q.type, .name = q.name };
 
 			r->qhead = (r->qhead + 1) % RUN_QUEUE;
 			r->qlen--;
-			bs_owner_step(&r->sm, &ev, now, &out);
-			carry_out(r, &out);
+			run_one(r, &q, now);
 		} else if (now >= next) {
 			struct bs_owner_ev ev = { .type = BS_OWNER_EV_TICK };
+			struct bs_member_ev mev = { .type = BS_MEMBER_EV_TICK };
 
-			bs_owner_step(&r->sm, &ev, now, &out);
+			if (r->has_member && now >= mnext) {
+				struct bs_member_out mout;
+
+				bs_member_step(&r->mm, &mev, now, &mout);
+				carry_out_member(r, &mout);
+			}
+			bs_owner_step(&r->sm, &ev, bs_owner_clock_ms(), &out);
 			carry_out(r, &out);
 		} else if (next == UINT64_MAX) {
 			pthread_cond_wait(&r->cond, &r->lock);
@@ -212,24 +354,122 @@ static void *run_main(void *p)
 		pthread_mutex_lock(&r->lock);
 	}
 	__atomic_store_n(&r->write_until, 0, __ATOMIC_RELEASE);
+	/* a clean leave: the group drops us without a fence */
+	if (r->has_member && r->mm.state != BS_MEMBER_STATE_FENCED &&
+	    r->mm.state != BS_MEMBER_STATE_JOINING) {
+		struct bs_member_rec self = r->mm.self;
+
+		pthread_mutex_unlock(&r->lock);
+		if (r->ops->member_leave(r->ctx, &self))
+			log_warn(BS_COMPONENT, "member '%s': could not leave the group: it will fence this client",
+				 self.name);
+		pthread_mutex_lock(&r->lock);
+	}
+	__atomic_store_n(&r->member_until, 0, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
 
-void bs_owner_run_post(struct bs_owner_run *r, enum bs_owner_ev_type type, const char *name)
+/* Under lock: a queue slot, or NULL (logged) when full. */
+static struct run_ev *run_slot(struct bs_owner_run *r)
 {
-	pthread_mutex_lock(&r->lock);
+	struct run_ev *q;
+
 	if (r->qlen == RUN_QUEUE) {
 		log_warn(BS_COMPONENT, "owner '%s': event queue full, an event dropped", r->sm.self);
-	} else {
-		struct run_ev *q = &r->queue[(r->qhead + r->qlen) % RUN_QUEUE];
+		return NULL;
+	}
+	q = &r->queue[(r->qhead + r->qlen) % RUN_QUEUE];
+	memset(q, 0, sizeof(*q));
+	r->qlen++;
+	pthread_cond_signal(&r->cond);
+	return q;
+}
 
+void bs_owner_run_post(struct bs_owner_run *r, enum bs_owner_ev_type type, const char *name)
+{
+	struct run_ev *q;
+
+	pthread_mutex_lock(&r->lock);
+	q = run_slot(r);
+	if (q) {
+		q->kind = RUN_EV_OWNER;
 		q->type = type;
 		snprintf(q->name, sizeof(q->name), "%s", name ? name : "");
-		r->qlen++;
-		pthread_cond_signal(&r->cond);
 	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+void bs_owner_run_post_member(struct bs_owner_run *r, enum bs_member_ev_type type,
+			      const struct bs_member_rec *rec)
+{
+	struct run_ev *q;
+
+	pthread_mutex_lock(&r->lock);
+	q = r->has_member ? run_slot(r) : NULL;
+	if (q) {
+		q->kind = RUN_EV_MEMBER;
+		q->mtype = type;
+		if (rec)
+			q->rec = *rec;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+void bs_owner_run_relist(struct bs_owner_run *r)
+{
+	struct run_ev *q;
+
+	pthread_mutex_lock(&r->lock);
+	q = r->has_member ? run_slot(r) : NULL;
+	if (q)
+		q->kind = RUN_EV_RELIST;
+	pthread_mutex_unlock(&r->lock);
+}
+
+static int tag_cmp(const void *a, const void *b)
+{
+	uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int bs_owner_run_set_tags(struct bs_owner_run *r, const uint16_t *tags, size_t n)
+{
+	uint16_t sorted[BS_MEMBER_TAGS];
+	struct run_ev *q;
+	size_t k = 0;
+
+	if (n > BS_MEMBER_TAGS)
+		return -EINVAL;
+	memcpy(sorted, tags, n * sizeof(*tags));
+	qsort(sorted, n, sizeof(*sorted), tag_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || sorted[k - 1] != sorted[i])
+			sorted[k++] = sorted[i];
+	if (!r->has_member)
+		return 0;
+	/* the thread carries it out: the adapter is called from there only */
+	pthread_mutex_lock(&r->lock);
+	q = run_slot(r);
+	if (q) {
+		q->kind = RUN_EV_TAGS;
+		memcpy(q->rec.tags, sorted, k * sizeof(*sorted));
+		q->rec.ntags = k;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return q ? 0 : -EAGAIN;
+}
+
+size_t bs_owner_run_tpgs(struct bs_owner_run *r, struct bs_member_tpg *out, size_t max)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&r->lock);
+	if (r->has_member)
+		n = bs_member_tpgs(&r->mm, r->sm.owner, bs_owner_alua(&r->sm), out, max);
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
 int bs_owner_run_start(const struct bs_owner_cfg *cfg, const char *self, const char *self_addr,
@@ -250,6 +490,19 @@ int bs_owner_run_start(const struct bs_owner_cfg *cfg, const char *self, const c
 	ret = bs_owner_init(&r->sm, &c, self, self_addr, bs_owner_clock_ms(), &r->first);
 	if (ret)
 		goto err_free;
+	r->member_until = UINT64_MAX;
+	if (ops->member_list && ops->member_renew && ops->member_fence && ops->member_leave) {
+		struct bs_member_rec me = { 0 };
+
+		r->has_member = true;
+		snprintf(me.name, sizeof(me.name), "%s", self);
+		ret = bs_owner_addr_norm(self_addr, me.addr);
+		if (!ret)
+			ret = bs_member_init(&r->mm, &c, &me, bs_owner_clock_ms(), &r->mfirst);
+		if (ret)
+			goto err_free;
+		r->member_until = 0;
+	}
 	r->ops = ops;
 	r->ctx = ctx;
 	r->changed = changed;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "target/backstore/bs.h"
+#include "target/backstore/rbd_member.h"
 #include "target/backstore/rbd_owner.h"
 
 /*
@@ -43,6 +44,18 @@ struct bs_owner_ops {
 	int (*release)(void *ctx, const char *to);
 	/* Notifies the group: move the LU to gateway to. */
 	int (*ask_move)(void *ctx, const char *to);
+	/*
+	 * The group's membership (rbd_member.h); all four NULL: none (the
+	 * member's write gate stays open). member_list reads every
+	 * registration (at most max) into recs; member_renew writes self's
+	 * and notifies "alive"; member_fence blocklists rec's address, waits
+	 * for the OSD map, removes its registration (only that client's) and
+	 * notifies "gone"; member_leave removes self's and notifies "left".
+	 */
+	int (*member_list)(void *ctx, struct bs_member_rec *recs, size_t max, size_t *n);
+	int (*member_renew)(void *ctx, const struct bs_member_rec *self);
+	int (*member_fence)(void *ctx, const struct bs_member_rec *rec);
+	int (*member_leave)(void *ctx, const struct bs_member_rec *self);
 };
 
 struct bs_owner_run;
@@ -57,6 +70,23 @@ int bs_owner_run_start(const struct bs_owner_cfg *cfg, const char *self, const c
 		       const struct bs_owner_ops *ops, void *ctx,
 		       void (*changed)(void *arg), void *arg, struct bs_owner_run **out);
 
+/* What another member said (HEARD, LEFT, GONE): an event for the membership machine. */
+void bs_owner_run_post_member(struct bs_owner_run *r, enum bs_member_ev_type type,
+			      const struct bs_member_rec *rec);
+
+/* The watch was lost and set up again: read the group whole (what was missed?). */
+void bs_owner_run_relist(struct bs_owner_run *r);
+
+/*
+ * The target port groups that show the LU on this gateway (tags[0..n),
+ * any order, at most BS_MEMBER_TAGS): registered with the group at once.
+ * -EINVAL for too many.
+ */
+int bs_owner_run_set_tags(struct bs_owner_run *r, const uint16_t *tags, size_t n);
+
+/* The LU's port groups across the group (bs_member_tpgs), at most max. */
+size_t bs_owner_run_tpgs(struct bs_owner_run *r, struct bs_member_tpg *out, size_t max);
+
 /*
  * Stops the thread and frees r. An owner hands the lease back first
  * (release to nobody), so that a successor needs no fence.
@@ -68,7 +98,8 @@ void bs_owner_run_post(struct bs_owner_run *r, enum bs_owner_ev_type type, const
 
 /*
  * The I/O path's question, lock-free: may a write be submitted now? No
- * for an owner past its fence margin, or a gateway fenced out.
+ * for an owner past its fence margin, a member past its own (or not yet
+ * registered), or a gateway fenced out.
  */
 bool bs_owner_run_may_write(const struct bs_owner_run *r);
 

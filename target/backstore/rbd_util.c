@@ -6,6 +6,7 @@
 
 #include "common/util.h"
 #include "target/backstore/rbd.h"
+#include "target/backstore/rbd_owner.h"
 
 /* Ceph's names: no separator of its image specs ('/', '@'), nothing blank or unprintable. */
 static const char *bs_rbd_name_why(const char *s, size_t n)
@@ -109,8 +110,64 @@ int bs_rbd_serial_check(const char *serial)
 	return 0;
 }
 
+/* A number of milliseconds in [lo, hi] from text: 0, or -EINVAL. */
+static int bs_rbd_ms(const char *text, unsigned long lo, unsigned long hi, unsigned long *ms)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; text[i]; i++) {
+		if (text[i] < '0' || text[i] > '9' || i >= 9)
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(text[i] - '0');
+	}
+	if (i == 0 || v < lo || v > hi)
+		return -EINVAL;
+	*ms = v;
+	return 0;
+}
+
+const char *bs_rbd_op_timeout(const char *lease_ms, const char *timeout_ms, bool group,
+			      unsigned int *secs)
+{
+	unsigned long lease = BS_OWNER_LEASE_MS, ms, max = BS_RBD_OP_TIMEOUT_MAX_MS;
+
+	if (group) {
+		/* a lease the lease's own check refuses: the default's bound here, its error there */
+		if (lease_ms && lease_ms[0] && bs_rbd_ms(lease_ms, 3000, 600000, &lease))
+			lease = BS_OWNER_LEASE_MS;
+		/*
+		 * An operation is submitted while the lease (or the
+		 * membership) held, at the latest at two thirds of it: given
+		 * up after at most a third, it ends before the lease it was
+		 * issued under can lapse and another gateway fence this one.
+		 */
+		max = lease / 3;
+	}
+	if (timeout_ms && timeout_ms[0]) {
+		if (bs_rbd_ms(timeout_ms, 1000, BS_RBD_OP_TIMEOUT_MAX_MS, &ms))
+			return "is not a number of milliseconds from 1000 to 600000";
+		if (ms > max)
+			return "is longer than a third of the gateway group's lease (an operation could outlive the lease it was issued under)";
+	} else {
+		ms = group ? max : BS_RBD_OP_TIMEOUT_MS;
+	}
+	/* librados takes whole seconds */
+	*secs = (unsigned int)(ms / 1000 ? ms / 1000 : 1);
+	return NULL;
+}
+
 int bs_rbd_result(enum bs_op op, uint64_t len, long r)
 {
+	/*
+	 * rados_osd_op_timeout gave up on the cluster: this path cannot
+	 * reach the medium now. Ended as if fenced (-ESHUTDOWN: NOT READY,
+	 * LOGICAL UNIT NOT ACCESSIBLE, TARGET PORT IN UNAVAILABLE STATE), so
+	 * that the host fails the path over or queues, rather than the
+	 * hardware error a guest would see as an I/O error.
+	 */
+	if (r == -ETIMEDOUT)
+		return -ESHUTDOWN;
 	if (r < 0)
 		return (int)r;
 	/* librbd reads and writes all of it or fails; a short count is not ours to hide */

@@ -866,8 +866,11 @@ static int ct_props_backstore(const struct ct_ctx *c, const struct obj_backstore
 /*
  * An LU's ownership in a gateway group (docs/rbd.md), as "ownership" in
  * its backstore's props: the group, this gateway, the owner, this
- * gateway's state and the LU's ALUA state here, and the last events
- * (when, UTC, and what). Nothing for a store without a lease.
+ * gateway's state and the LU's ALUA state here, this gateway's
+ * membership and the LU's port groups on every member with their states,
+ * and the last events (when, UTC, and what: takeovers, hand-overs,
+ * fences of owners and of lapsed members). Nothing for a store without a
+ * lease.
  */
 static int ct_add_ownership(const struct obj_backstore *b, struct json_object *p)
 {
@@ -893,6 +896,27 @@ static int ct_add_ownership(const struct obj_backstore *b, struct json_object *p
 	    ct_add(o, "state", json_object_new_string(oi->state)) ||
 	    ct_add(o, "alua", json_object_new_string(scsi_alua_state_name(oi->alua))))
 		goto out;
+	/* the LU's port groups on every member, as REPORT TARGET PORT GROUPS gives them */
+	if (oi->member_state[0]) {
+		struct json_object *gws = json_object_new_array();
+
+		if (ct_add(o, "membership", json_object_new_string(oi->member_state)) ||
+		    ct_add(o, "port_groups", gws))
+			goto out;
+		for (unsigned int i = 0; i < oi->ntpgs && i < BS_OWNER_TPGS; i++) {
+			struct json_object *e = json_object_new_object();
+
+			if (!e || json_object_array_add(gws, e)) {
+				json_object_put(e);
+				goto out;
+			}
+			if (ct_add(e, "tpg", json_object_new_int(oi->tpgs[i].id)) ||
+			    ct_add(e, "gateway", json_object_new_string(oi->tpgs[i].gateway)) ||
+			    ct_add(e, "alua",
+				   json_object_new_string(scsi_alua_state_name(oi->tpgs[i].alua))))
+				goto out;
+		}
+	}
 	h = json_object_new_array();
 	if (ct_add(o, "history", h))
 		goto out;

@@ -188,7 +188,8 @@ static struct obj_backstore *config_same_store(const struct obj_model *old,
 		/* another group, name or lease: the lease starts again */
 		if (strcmp(o->gateway_group, b->gateway_group) ||
 		    strcmp(o->gateway_name, b->gateway_name) ||
-		    strcmp(o->gateway_lease_ms, b->gateway_lease_ms))
+		    strcmp(o->gateway_lease_ms, b->gateway_lease_ms) ||
+		    strcmp(o->ceph_op_timeout_ms, b->ceph_op_timeout_ms))
 			return NULL;
 		return o;
 	}

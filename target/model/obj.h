@@ -55,6 +55,7 @@ struct obj_backstore {
 	char gateway_group[64];
 	char gateway_name[64];
 	char gateway_lease_ms[16];
+	char ceph_op_timeout_ms[16];
 };
 
 

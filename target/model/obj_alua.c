@@ -73,6 +73,34 @@ static int obj_alua_confs(struct obj_target *t, const struct obj_target *o,
 	return 0;
 }
 
+/*
+ * Tells each store that decides its ALUA state with a group of gateways
+ * (bs_ops.alua_ports: rbd) which target port groups show it here, so that
+ * every gateway's REPORT TARGET PORT GROUPS can list them.
+ */
+static void obj_alua_ports(struct obj_model *m)
+{
+	for (size_t b = 0; b < m->nbackstores; b++) {
+		struct bs_dev *dev = m->backstores[b].dev;
+		uint16_t tags[16];
+		size_t n = 0;
+
+		if (!dev || !dev->ops->alua_ports)
+			continue;
+		for (size_t i = 0; i < m->ntargets; i++)
+			for (size_t j = 0; j < m->targets[i].ntpgs; j++) {
+				const struct obj_tpg *tpg = &m->targets[i].tpgs[j];
+
+				for (size_t k = 0; k < tpg->nluns && n < 16; k++)
+					if (tpg->luns[k].bs == &m->backstores[b]) {
+						tags[n++] = tpg->tag;
+						break;
+					}
+			}
+		dev->ops->alua_ports(dev, tags, n);
+	}
+}
+
 int obj_alua_open(struct obj_model *m, const struct obj_model *old)
 {
 	struct alua_group_conf **confs = calloc(m->ntargets ? m->ntargets : 1, sizeof(*confs));
@@ -108,6 +136,7 @@ int obj_alua_open(struct obj_model *m, const struct obj_model *old)
 	for (i = 0; old && i < old->ntargets; i++)
 		if (old->targets[i].alua && !obj_find_target(m, old->targets[i].iqn))
 			alua_tgt_apply(old->targets[i].alua, NULL, 0);
+	obj_alua_ports(m);
 	obj_alua_pull(m);
 	return 0;
 }

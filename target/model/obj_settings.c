@@ -274,6 +274,11 @@ const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT] = {
 				       .takes = BS_KIND_TAKES_CEPH, .word = "MS", .create = true,
 				       OBJ_PARAM(const char *, gateway_lease_ms),
 				       OBJ_BS_STORE(gateway_lease_ms) },
+	/* rbd: how long an OSD operation may take before the command fails (docs/rbd.md) */
+	[OBJ_BS_ROW_CEPH_OP_TIMEOUT] = { .key = "ceph_op_timeout_ms", .value = OBJ_BS_TEXT,
+					 .takes = BS_KIND_TAKES_CEPH, .word = "MS", .create = true,
+					 OBJ_PARAM(const char *, ceph_op_timeout_ms),
+					 OBJ_BS_STORE(ceph_op_timeout_ms) },
 };
 
 _Static_assert(offsetof(struct bs_dev, thin) != 0, "live 0 means none");

@@ -179,6 +179,7 @@ enum obj_bs_row {
 	OBJ_BS_ROW_GATEWAY_GROUP,
 	OBJ_BS_ROW_GATEWAY_NAME,
 	OBJ_BS_ROW_GATEWAY_LEASE,
+	OBJ_BS_ROW_CEPH_OP_TIMEOUT,
 	OBJ_BS_ROW__COUNT,
 };
 extern const struct obj_bs_setting obj_bs_settings[OBJ_BS_ROW__COUNT];

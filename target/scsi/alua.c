@@ -278,6 +278,77 @@ static int alua_put_group(uint8_t *p, size_t size, size_t off, const struct alua
 	return scsi_rtpg_put_tpg(p, size, off, &d, &g->id);
 }
 
+/* The most port groups a gateway group's LU lists (bs_ops.alua_groups). */
+#define ALUA_STORE_GROUPS 128
+
+/*
+ * REPORT TARGET PORT GROUPS of an LU whose store keeps its port groups
+ * across a gateway group (an rbd LU served by several gateways): every
+ * gateway's groups with the states the group's membership gives them, so
+ * that the answer is the same through every path. The nexus's own port
+ * is listed with the state its commands are served by, even before the
+ * store learned of it. false: the store has no list (yet).
+ */
+static bool alua_rtpg_store(struct scsi_cmd *cmd, const struct scsi_lu *lu, bool ext)
+{
+	const uint16_t port = cmd->nexus ? cmd->nexus->tpg_tag : 1;
+	struct bs_alua_tpg g[ALUA_STORE_GROUPS + 1];
+	size_t n, size, off;
+	bool own = false;
+	uint8_t state;
+	uint8_t *p;
+
+	if (!lu || !lu->bs || !lu->bs->ops->alua_groups || !alua_store_state(lu, &state))
+		return false;
+	n = lu->bs->ops->alua_groups(lu->bs, g, ALUA_STORE_GROUPS);
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (g[i].id == port) {
+			g[i].state = state;
+			own = true;
+		}
+	if (!own) {
+		size_t at = 0;
+
+		while (at < n && g[at].id < port)
+			at++;
+		memmove(g + at + 1, g + at, (n - at) * sizeof(*g));
+		g[at] = (struct bs_alua_tpg){ .id = port, .state = state };
+		n++;
+	}
+	size = sizeof(struct scsi_rtpg_ext_hdr) +
+	       n * (sizeof(struct scsi_tpg_desc) + sizeof(struct scsi_tpg_port));
+	p = malloc(size);
+	if (!p) {
+		scsi_cmd_finish(cmd, SENSE_INSUFFICIENT_RESOURCES);
+		return true;
+	}
+	off = (size_t)scsi_rtpg_put_hdr(p, size, ext, 0);
+	for (size_t i = 0; i < n; i++) {
+		/*
+		 * SPC-4 §6.37: one descriptor per target port group, its one
+		 * port's relative target port identifier its number; the same
+		 * supported states, preferred bit (none) and status (altered
+		 * by implicit ALUA: the group moves them) on every gateway.
+		 */
+		struct scsi_tpg d = {.id = g[i].id,
+				     .state = g[i].state,
+				     .sup = ALUA_SUP,
+				     .status = SCSI_ALUA_STATUS_BY_IMPLICIT,
+				     .nports = 1};
+		int k = scsi_rtpg_put_tpg(p, size, off, &d, &g[i].id);
+
+		if (k > 0)
+			off += (size_t)k;
+	}
+	scsi_rtpg_finish(p, off);
+	scsi_cmd_good(cmd);
+	scsi_cmd_data_in(cmd, p, off);
+	free(p);
+	return true;
+}
+
 enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd)
 {
 	const struct alua_group *own = alua_cmd_group(cmd);
@@ -288,6 +359,8 @@ enum scsi_exec_result alua_exec_rtpg(struct scsi_cmd *cmd)
 	uint8_t *p;
 	int n;
 
+	if (alua_rtpg_store(cmd, lu, ext))
+		return SCSI_EXEC_DONE;
 	if (!t) {
 		/* no groups handed over: the one port of the nexus, active/optimized */
 		const uint16_t port = cmd->nexus ? cmd->nexus->tpg_tag : 1;

@@ -13,7 +13,11 @@
 # written through both is on the image; the write stream cut by the kill
 # resumes through gw-b, and nothing of gw-a's lands after the fence; then
 # gw-a again, a follower, and an explicit transition through its port
-# (SET TARGET PORT GROUPS): gw-b hands the lease over, no fence. Prints the takeover time (from the
+# (SET TARGET PORT GROUPS): gw-b hands the lease over, no fence. REPORT TARGET PORT GROUPS
+# lists both gateways' groups and is the same through both (the group's membership); a
+# follower frozen with SIGSTOP in the middle of a write stream stops writing by itself, is
+# blocklisted by the other (`ceph osd blocklist ls`) and dropped from REPORT TARGET PORT
+# GROUPS, and its queued write does not land after. Prints the takeover time (from the
 # kill to the new owner serving), which it records but does not assert.
 # The lease is 6 s here (the default is 15 s) to keep the group short.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -95,8 +99,14 @@ else
 fi
 A_ADDR=$(sed -n "s/.*gateway 'gw-a' of group 'g1', client \([^ ,]*\),.*/\1/p" "$A_LOG" | head -n 1)
 # portico shows the ownership: owner, this gateway's state, the LU's ALUA state here
+i=0
+while [ $i -lt 20 ] && ! grep -q "member 'gw-a': registered" "$A_LOG"; do
+	sleep 0.1
+	i=$((i + 1))
+done
 if PORTICO_SOCKET=$T_TMP/gw-a.sock pt --json ls /backstores/rbd/own0 &&
-	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"'; then
+	out_has '"owner": *"gw-a"' && out_has '"alua": *"active/optimized"' && out_has '"gateway": *"gw-a"' &&
+	out_has '"membership": *"member"'; then
 	pass a-shows-ownership
 else
 	fail a-shows-ownership "portico on gw-a: $(tr -d '\n' <"$T_OUT" | cut -c1-300)" "$T_OUT"
@@ -116,14 +126,35 @@ if ua_start a 7 "$T_INITIATOR" "$UA_URL" && ua_start b 8 "$T_INITIATOR:b" "$UB_U
 	ua b "ready 0"
 	ua a "rtpg 0"
 	case "$UA_ANSWER" in
-	"rtpg 0: 1 active/optimized"*) pass a-reports-optimized ;;
+	"rtpg 0: 1 active/optimized status 2 ports 1"*) pass a-reports-optimized ;;
 	*) fail a-reports-optimized "through gw-a: $UA_ANSWER" "$T_TMP/ua-a.out" ;;
 	esac
-	ua b "rtpg 0"
+	# every gateway's group, the same answer through both (waits for gw-b's registration)
+	RTPG_AB="rtpg 0: 1 active/optimized status 2 ports 1; 2 active/non-optimized status 2 ports 2"
+	i=0
+	while [ $i -lt 50 ]; do
+		ua b "rtpg 0"
+		[ "$UA_ANSWER" = "$RTPG_AB" ] && break
+		sleep 0.2
+		i=$((i + 1))
+	done
 	case "$UA_ANSWER" in
-	"rtpg 0: 2 active/non-optimized"*) pass b-reports-non-optimized ;;
+	"$RTPG_AB") pass b-reports-non-optimized ;;
 	*) fail b-reports-non-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 	esac
+	rtpg_b=$UA_ANSWER
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt --json ls /backstores/rbd/own0 &&
+		[ "$(tr -d ' \n' <"$T_OUT" | grep -o '"port_groups":\[[^]]*\]')" = '"port_groups":[{"tpg":1,"gateway":"gw-a","alua":"active/optimized"},{"tpg":2,"gateway":"gw-b","alua":"active/non-optimized"}]' ]; then
+		pass b-shows-port-groups
+	else
+		fail b-shows-port-groups "portico on gw-b: $(tr -d '\n' <"$T_OUT" | cut -c1-600)" "$T_OUT"
+	fi
+	ua a "rtpg 0"
+	if [ "$UA_ANSWER" = "$rtpg_b" ]; then
+		pass rtpg-same-both-paths
+	else
+		fail rtpg-same-both-paths "gw-a: $UA_ANSWER; gw-b: $rtpg_b" "$T_TMP/ua-a.out"
+	fi
 else
 	fail watchers "uawatch did not log in" "$T_TMP/ua-a.out"
 fi
@@ -194,9 +225,17 @@ case "$UA_ANSWER" in
 *"6/2a/06"*) pass ua-state-changed ;;
 *) fail ua-state-changed "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 esac
-ua b "rtpg 0"
+# gw-a lapsed from the group and fenced: its group gone from the list (or unavailable
+# while the fence is under way)
+i=0
+while [ $i -lt 50 ]; do
+	ua b "rtpg 0"
+	[ "$UA_ANSWER" = "rtpg 0: 2 active/optimized status 2 ports 2" ] && break
+	sleep 0.2
+	i=$((i + 1))
+done
 case "$UA_ANSWER" in
-"rtpg 0: 2 active/optimized status 2"*) pass b-reports-optimized ;;
+"rtpg 0: 2 active/optimized status 2 ports 2") pass b-reports-optimized ;;
 *) fail b-reports-optimized "through gw-b: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 esac
 if PORTICO_SOCKET=$T_TMP/gw-b.sock pt --json ls /backstores/rbd/own0 &&
@@ -234,6 +273,72 @@ fi
 check data-a "$T_BIN/lunio" check "$UB_URL" 0 2048 3
 check data-b "$T_BIN/lunio" check "$UB_URL" 4096 2048 5
 check write-after "$T_BIN/lunio" write "$UB_URL" 8192 64 9
+# gw-b, a follower, frozen (SIGSTOP) in the middle of a write stream through it (seed
+# 21): it stops writing by itself (its membership is not renewed), gw-a blocklists its
+# client and drops its group; gw-a then writes the same blocks (seed 22), gw-b thaws, and
+# what gw-b's client had queued must not land after: the image keeps gw-a's data
+follower_frozen() {
+	B_ADDR=$(sed -n "s/.*gateway 'gw-b' of group 'g1', client \([^ ,]*\),.*/\1/p" "$B_LOG" | head -n 1)
+	# nothing pending on gw-a's session: the next attention is the membership's
+	ua a2 "tur 0"
+	ua_is a2-quiet a2 "tur 0" "tur 0: GOOD"
+	stream "$UB_URL" 21 write 64 >"$T_TMP/fstream.out" 2>&1 &
+	fs=$!
+	T_HELPERS="$T_HELPERS $fs"
+	sleep 1
+	f0=$(date +%s%3N)
+	kill -STOP "$B_PID"
+	if wait_log "$A_LOG" "blocklisted the lapsed member 'gw-b'" 30; then
+		echo "owner: the frozen follower fenced $(($(date +%s%3N) - f0)) ms after SIGSTOP (lease $LEASE_MS ms)"
+		pass follower-fenced
+	else
+		fail follower-fenced "gw-a did not fence the frozen gw-b" "$A_LOG"
+	fi
+	if [ -n "$B_ADDR" ] && ceph_c osd blocklist ls 2>/dev/null | grep -qF "$B_ADDR"; then
+		pass follower-blocklisted
+	else
+		fail follower-blocklisted "gw-b's address '$B_ADDR' not in: $(ceph_c osd blocklist ls 2>&1 | tr '\n' ' ')"
+	fi
+	# the membership changed what gw-a reports: 2A/06 on its session first
+	ua a2 "tur 0"
+	case "$UA_ANSWER" in
+	*"6/2a/06"*) pass ua-on-member-change ;;
+	*) fail ua-on-member-change "gw-a's session: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
+	esac
+	i=0
+	while [ $i -lt 50 ]; do
+		ua a2 "rtpg 0"
+		[ "$UA_ANSWER" = "rtpg 0: 1 active/optimized status 2 ports 1" ] && break
+		sleep 0.2
+		i=$((i + 1))
+	done
+	case "$UA_ANSWER" in
+	"rtpg 0: 1 active/optimized status 2 ports 1") pass follower-dropped ;;
+	*) fail follower-dropped "through gw-a: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
+	esac
+	if PORTICO_SOCKET=$T_TMP/gw-a.sock pt /backstores/rbd/own0 info &&
+		out_has "event: blocklisted the lapsed member gw-b" && out_has '^ *- tpg: 1$' &&
+		! out_has '^ *- tpg: 2$'; then
+		pass a-info-member-fence
+	else
+		fail a-info-member-fence "portico info on gw-a: $(tr '\n' '|' <"$T_OUT" | cut -c1-600)" "$T_OUT"
+	fi
+	if stream "$UA_URL" 22 write 1 >"$T_OUT" 2>&1; then
+		pass write-over-frozen
+	else
+		fail write-over-frozen "writing through gw-a: $(tail -n 1 "$T_OUT")" "$T_OUT"
+	fi
+	kill -CONT "$B_PID"
+	wait_log "$B_LOG" "writes stopped: this gateway is blocklisted|the group fenced this gateway" 15
+	sleep 2
+	if stream "$UA_URL" 22 check 1 >"$T_OUT" 2>&1; then
+		pass no-late-follower-write
+	else
+		fail no-late-follower-write "not gw-a's data: $(tail -n 1 "$T_OUT")" "$T_OUT"
+	fi
+	helper_wait "$fs" 30
+}
+
 # gw-a again (a new client, a new address): a follower; then an explicit transition
 # through its port (SET TARGET PORT GROUPS, its group to active/optimized): gw-b hands
 # the lease over and gw-a takes it without a fence
@@ -277,8 +382,9 @@ if pd_restart; then
 		*"6/2a/06"*) pass ua-on-old-owner ;;
 		*) fail ua-on-old-owner "gw-b's session: $UA_ANSWER" "$T_TMP/ua-b.out" ;;
 		esac
-		ua_is b-non-optimized-again b "rtpg 0" "rtpg 0: 2 active/non-optimized status 2 ports 2"
+		ua_is b-non-optimized-again b "rtpg 0" "$RTPG_AB"
 		check data-after-move "$T_BIN/lunio" check "$UA_URL" 8192 64 9
+		follower_frozen
 	else
 		fail a-back-as-follower "uawatch did not log in to gw-a" "$T_TMP/ua-a2.out"
 	fi

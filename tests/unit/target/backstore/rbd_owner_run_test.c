@@ -29,6 +29,12 @@ struct fake_cluster {
 	char blocklist[4][BS_OWNER_ADDR_MAX + 1];
 	int nblock;
 	bool published_after_fence; /* the new owner published only after its fence */
+	/* the group's members (a fake omap) and the runs its notifies reach */
+	struct bs_member_rec members[2];
+	bool registered[2];
+	struct bs_owner_run *runs[2];
+	int member_fences;
+	bool victim_gate_closed; /* the fenced member had stopped writing when fenced */
 };
 
 struct fake_gw {
@@ -176,6 +182,94 @@ static const struct bs_owner_ops fake_ops = {
 	.publish = fake_publish,
 	.release = fake_release,
 	.ask_move = fake_ask_move,
+};
+
+/* ---- the membership's fake: an omap of two, notifies posted to both runs ---- */
+
+static void fake_notify(struct fake_cluster *c, enum bs_member_ev_type type,
+			const struct bs_member_rec *r)
+{
+	struct bs_owner_run *runs[2];
+
+	pthread_mutex_lock(&c->lock);
+	runs[0] = c->runs[0];
+	runs[1] = c->runs[1];
+	pthread_mutex_unlock(&c->lock);
+	for (int i = 0; i < 2; i++)
+		if (runs[i])
+			bs_owner_run_post_member(runs[i], type, r);
+}
+
+static int fake_member_list(void *ctx, struct bs_member_rec *recs, size_t max, size_t *n)
+{
+	struct fake_gw *g = ctx;
+
+	*n = 0;
+	pthread_mutex_lock(&g->c->lock);
+	for (int i = 0; i < 2 && *n < max; i++)
+		if (g->c->registered[i])
+			recs[(*n)++] = g->c->members[i];
+	pthread_mutex_unlock(&g->c->lock);
+	return 0;
+}
+
+static int fake_member_renew(void *ctx, const struct bs_member_rec *self)
+{
+	struct fake_gw *g = ctx;
+	int ret = 0;
+
+	pthread_mutex_lock(&g->c->lock);
+	fake_hang(g, &g->dead);
+	if (fake_blocklisted(g)) {
+		ret = -ESHUTDOWN;
+	} else {
+		g->c->members[g->id] = *self;
+		g->c->registered[g->id] = true;
+	}
+	pthread_mutex_unlock(&g->c->lock);
+	if (!ret)
+		fake_notify(g->c, BS_MEMBER_EV_HEARD, self);
+	return ret;
+}
+
+static int fake_member_fence(void *ctx, const struct bs_member_rec *rec)
+{
+	struct fake_gw *g = ctx;
+	struct fake_cluster *c = g->c;
+	int victim = 1 - g->id;
+
+	pthread_mutex_lock(&c->lock);
+	c->victim_gate_closed = c->runs[victim] && !bs_owner_run_may_write(c->runs[victim]);
+	snprintf(c->blocklist[c->nblock++ % 4], BS_OWNER_ADDR_MAX + 1, "%s", rec->addr);
+	c->member_fences++;
+	c->registered[victim] = false;
+	pthread_mutex_unlock(&c->lock);
+	fake_notify(c, BS_MEMBER_EV_GONE, rec);
+	return 0;
+}
+
+static int fake_member_leave(void *ctx, const struct bs_member_rec *self)
+{
+	struct fake_gw *g = ctx;
+
+	pthread_mutex_lock(&g->c->lock);
+	g->c->registered[g->id] = false;
+	pthread_mutex_unlock(&g->c->lock);
+	fake_notify(g->c, BS_MEMBER_EV_LEFT, self);
+	return 0;
+}
+
+static const struct bs_owner_ops fake_member_ops = {
+	.acquire = fake_acquire,
+	.renew = fake_renew,
+	.fence = fake_fence,
+	.publish = fake_publish,
+	.release = fake_release,
+	.ask_move = fake_ask_move,
+	.member_list = fake_member_list,
+	.member_renew = fake_member_renew,
+	.member_fence = fake_member_fence,
+	.member_leave = fake_member_leave,
 };
 
 static void fake_changed(void *arg)
@@ -339,6 +433,156 @@ START_TEST(test_run_takeover)
 }
 END_TEST
 
+/*
+ * The membership stories run two threads each on a machine that may be
+ * busy: a lease of 1.5 s, so that a slow scheduler does not lapse a live
+ * member (what the stories check is the order of things, not a time).
+ */
+static struct bs_owner_cfg member_cfg(void)
+{
+	return (struct bs_owner_cfg){ .lease_ms = 1500, .renew_ms = 500, .fence_ms = 1000 };
+}
+
+/* Waits (bounded: 10 s) until r may write (or may not). */
+static bool wait_write(struct bs_owner_run *r, bool may)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (bs_owner_run_may_write(r) == may)
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
+/* Waits (bounded: 10 s) until r's view lists n port groups. */
+static bool wait_tpgs(struct bs_owner_run *r, size_t n, struct bs_member_tpg *t)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (bs_owner_run_tpgs(r, t, 4) == n)
+			return true;
+		usleep(10 * 1000);
+	}
+	return false;
+}
+
+/*
+ * Two members; the follower freezes (every call hangs): it stops writing
+ * by itself, and the other blocklists it only after, then drops its port
+ * group from REPORT TARGET PORT GROUPS.
+ */
+START_TEST(test_run_member_frozen_follower)
+{
+	struct fake_cluster c;
+	struct fake_gw g0, g1;
+	struct bs_owner_run *r0, *r1;
+	struct bs_owner_cfg cfg = member_cfg();
+	struct bs_member_tpg t[4];
+	struct bs_owner_info v;
+	uint16_t tag0 = 1, tag1 = 2;
+
+	fake_init(&c);
+	c.lease_ms = cfg.lease_ms;
+	gw_set(&g0, &c, 0, "gw0", "addr0");
+	gw_set(&g1, &c, 1, "gw1", "addr1");
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw0", "addr0", &fake_member_ops, &g0,
+					    fake_changed, &g0, &r0), 0);
+	c.runs[0] = r0;
+	pthread_mutex_unlock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(r0, &tag0, 1), 0);
+	/* gw0 first: it takes the lease */
+	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw1", "addr1", &fake_member_ops, &g1,
+					    fake_changed, &g1, &r1), 0);
+	c.runs[1] = r1;
+	pthread_mutex_unlock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(r1, &tag1, 1), 0);
+	ck_assert(wait_write(r1, true));
+	/* both gateways list both port groups, the owner's optimized */
+	ck_assert(wait_tpgs(r1, 2, t));
+	ck_assert(wait_tpgs(r0, 2, t));
+	for (int i = 0; i < 1000; i++) {
+		bs_owner_run_tpgs(r1, t, 4);
+		if (t[0].state == SCSI_ALUA_ACTIVE_OPTIMIZED)
+			break;
+		usleep(10 * 1000);
+	}
+	ck_assert_uint_eq(t[0].id, 1);
+	ck_assert_uint_eq(t[0].state, SCSI_ALUA_ACTIVE_OPTIMIZED);
+	ck_assert_uint_eq(t[1].id, 2);
+	ck_assert_uint_eq(t[1].state, SCSI_ALUA_ACTIVE_NON_OPTIMIZED);
+	/* gw1 freezes */
+	pthread_mutex_lock(&c.lock);
+	g1.dead = true;
+	pthread_mutex_unlock(&c.lock);
+	ck_assert(wait_write(r1, false));
+	ck_assert(wait_tpgs(r0, 1, t));
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(c.member_fences, 1);
+	ck_assert_str_eq(c.blocklist[0], "addr1");
+	ck_assert(c.victim_gate_closed);
+	g1.dead = false;
+	pthread_mutex_unlock(&c.lock);
+	/* the owner never moved */
+	ck_assert_uint_eq(bs_owner_run_alua(r0), SCSI_ALUA_ACTIVE_OPTIMIZED);
+	bs_owner_run_view(r0, &v);
+	ck_assert_str_eq(v.member_state, "member");
+	ck_assert_uint_eq(v.ntpgs, 1);
+	/* thawed, gw1 finds itself blocklisted and serves nothing */
+	ck_assert(wait_alua(r1, SCSI_ALUA_UNAVAILABLE));
+	ck_assert(!bs_owner_run_may_write(r1));
+	pthread_mutex_lock(&c.lock);
+	c.runs[1] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r1);
+	pthread_mutex_lock(&c.lock);
+	c.runs[0] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r0);
+}
+END_TEST
+
+/* A member that stops cleanly leaves: the other drops it without a fence. */
+START_TEST(test_run_member_leave)
+{
+	struct fake_cluster c;
+	struct fake_gw g0, g1;
+	struct bs_owner_run *r0, *r1;
+	struct bs_owner_cfg cfg = member_cfg();
+	struct bs_member_tpg t[4];
+	uint16_t tag0 = 1, tag1 = 2;
+
+	fake_init(&c);
+	c.lease_ms = cfg.lease_ms;
+	gw_set(&g0, &c, 0, "gw0", "addr0");
+	gw_set(&g1, &c, 1, "gw1", "addr1");
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw0", "addr0", &fake_member_ops, &g0,
+					    fake_changed, &g0, &r0), 0);
+	c.runs[0] = r0;
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw1", "addr1", &fake_member_ops, &g1,
+					    fake_changed, &g1, &r1), 0);
+	c.runs[1] = r1;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_set_tags(r0, &tag0, 1);
+	bs_owner_run_set_tags(r1, &tag1, 1);
+	ck_assert(wait_tpgs(r0, 2, t));
+	pthread_mutex_lock(&c.lock);
+	c.runs[1] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r1);
+	ck_assert(wait_tpgs(r0, 1, t));
+	/* well past a lease: nobody was fenced */
+	usleep(2000 * 1000);
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(c.member_fences, 0);
+	c.runs[0] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("rbd_owner_run");
@@ -349,6 +593,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_run_renew_fails);
 	tcase_add_test(tc, test_run_gate_without_thread);
 	tcase_add_test(tc, test_run_takeover);
+	tcase_add_test(tc, test_run_member_frozen_follower);
+	tcase_add_test(tc, test_run_member_leave);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -98,6 +98,40 @@ START_TEST(test_identity_encoding)
 }
 END_TEST
 
+/* rados_osd_op_timeout: within a third of the lease in a group (docs/rbd.md) */
+START_TEST(test_op_timeout)
+{
+	unsigned int secs = 0;
+
+	ck_assert_ptr_null(bs_rbd_op_timeout(NULL, NULL, false, &secs));
+	ck_assert_uint_eq(secs, 30);
+	ck_assert_ptr_null(bs_rbd_op_timeout("", "", true, &secs));
+	ck_assert_uint_eq(secs, 5); /* 15 s lease */
+	ck_assert_ptr_null(bs_rbd_op_timeout("6000", NULL, true, &secs));
+	ck_assert_uint_eq(secs, 2);
+	ck_assert_ptr_null(bs_rbd_op_timeout("3000", NULL, true, &secs));
+	ck_assert_uint_eq(secs, 1);
+	ck_assert_ptr_null(bs_rbd_op_timeout("6000", "1500", true, &secs));
+	ck_assert_uint_eq(secs, 1); /* whole seconds, down */
+	ck_assert_ptr_null(bs_rbd_op_timeout("6000", "2000", true, &secs));
+	ck_assert_uint_eq(secs, 2);
+	/* past a third of the lease: the op could outlive the lease it was issued under */
+	ck_assert_ptr_nonnull(bs_rbd_op_timeout("6000", "2001", true, &secs));
+	ck_assert_ptr_nonnull(bs_rbd_op_timeout(NULL, "5001", true, &secs));
+	ck_assert_ptr_null(bs_rbd_op_timeout(NULL, "600000", false, &secs));
+	ck_assert_uint_eq(secs, 600);
+	/* the lease is no bound outside a group */
+	ck_assert_ptr_null(bs_rbd_op_timeout("6000", "9000", false, &secs));
+	static const char *const bad[] = { "999", "600001", "1e4", "-5000", "5000 ", "0x1000",
+					   "99999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(bs_rbd_op_timeout(NULL, bad[i], false, &secs) != NULL, "%s", bad[i]);
+	/* a lease its own check refuses: bounded by the default's third here */
+	ck_assert_ptr_null(bs_rbd_op_timeout("zz", NULL, true, &secs));
+	ck_assert_uint_eq(secs, 5);
+}
+END_TEST
+
 START_TEST(test_result)
 {
 	/* librbd: a read returns its length, a write 0, an error -errno */
@@ -110,6 +144,9 @@ START_TEST(test_result)
 	ck_assert_int_eq(bs_rbd_result(BS_OP_COMPARE_WRITE, 512, -EILSEQ), -EILSEQ);
 	ck_assert_int_eq(bs_rbd_result(BS_OP_FLUSH, 0, 0), 0);
 	ck_assert_int_eq(bs_rbd_result(BS_OP_UNMAP, 8192, 0), 0);
+	/* rados_osd_op_timeout gave up: the path is unavailable, not a medium error */
+	ck_assert_int_eq(bs_rbd_result(BS_OP_WRITE, 4096, -ETIMEDOUT), -ESHUTDOWN);
+	ck_assert_int_eq(bs_rbd_result(BS_OP_READ, 4096, -ETIMEDOUT), -ESHUTDOWN);
 }
 END_TEST
 
@@ -472,6 +509,7 @@ static Suite *rbd_suite(void)
 	tcase_add_test(tp, test_client_name);
 	tcase_add_test(tp, test_identity_encoding);
 	tcase_add_test(tp, test_result);
+	tcase_add_test(tp, test_op_timeout);
 	suite_add_tcase(s, tp);
 	tcase_add_checked_fixture(tf, f_setup, f_teardown);
 	tcase_add_test(tf, test_io_completes_on_the_loop);

@@ -744,8 +744,8 @@ START_TEST(test_model_layout_known)
 		size_t size, known;
 	} s[] = {
 		{ "obj_model", sizeof(struct obj_model), 9680 },
-		{ "obj_backstore", sizeof(struct obj_backstore), 12816 },
-		{ "bs_params", sizeof(struct bs_params), 80 },
+		{ "obj_backstore", sizeof(struct obj_backstore), 12840 },
+		{ "bs_params", sizeof(struct bs_params), 88 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },
 		{ "obj_target", sizeof(struct obj_target), 504 }, /* alua: served, not saved */
 		{ "obj_tpg", sizeof(struct obj_tpg), 1168 },

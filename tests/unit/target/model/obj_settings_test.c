@@ -679,7 +679,7 @@ START_TEST(bs_create_args)
 		[BS_KIND_LVM] = { "name dev size write_back readonly block_size physical_block_size removable serial naa",
 				  "name dev size" },
 		[BS_KIND_NULL] = { "name size readonly block_size physical_block_size removable serial naa", "name size" },
-		[BS_KIND_RBD] = { "name image size readonly block_size physical_block_size removable serial naa ceph_conf ceph_client gateway_group gateway_name gateway_lease_ms",
+		[BS_KIND_RBD] = { "name image size readonly block_size physical_block_size removable serial naa ceph_conf ceph_client gateway_group gateway_name gateway_lease_ms ceph_op_timeout_ms",
 				  "name image size" },
 	};
 	const char *args[OBJ_SETTINGS_MAX + 4];

@@ -813,6 +813,74 @@ START_TEST(test_store_decides)
 }
 END_TEST
 
+/* A gateway group's list of the LU's port groups (bs_ops.alua_groups): three gateways. */
+static size_t store_ngroups;
+
+static size_t fake_store_groups(struct bs_dev *dev, struct bs_alua_tpg *out, size_t max)
+{
+	static const struct bs_alua_tpg list[] = {
+		{ 1, SCSI_ALUA_ACTIVE_NON_OPTIMIZED },
+		{ 7, SCSI_ALUA_ACTIVE_OPTIMIZED },
+		{ 9, SCSI_ALUA_UNAVAILABLE },
+	};
+	size_t n = store_ngroups < max ? store_ngroups : max;
+
+	(void)dev;
+	memcpy(out, list, n * sizeof(*out));
+	return n;
+}
+
+/*
+ * REPORT TARGET PORT GROUPS of an LU whose store lists the group's ports:
+ * the same list through every port, whatever the local TPGs; the own port
+ * with the state its commands are served by, added when the list lacks it.
+ */
+START_TEST(test_store_groups)
+{
+	struct bs_ops ops = *T.mb->dev.ops;
+	const struct bs_ops *saved = T.mb->dev.ops;
+	struct scsi_tpg g[5], h[5];
+	uint16_t ports[5], ports2[5];
+
+	ops.alua = fake_store_alua;
+	ops.alua_groups = fake_store_groups;
+	T.mb->dev.ops = &ops;
+	store_decides = true;
+	store_state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+	store_ngroups = 3;
+	/* through port 1 (in the list): exactly the list */
+	ck_assert_uint_eq(rtpg(T.itl, true, g, ports), 3);
+	ck_assert_uint_eq(g[0].id, 1);
+	ck_assert_uint_eq(g[0].state, SCSI_ALUA_ACTIVE_NON_OPTIMIZED);
+	ck_assert_uint_eq(g[1].id, 7);
+	ck_assert_uint_eq(g[1].state, SCSI_ALUA_ACTIVE_OPTIMIZED);
+	ck_assert_uint_eq(g[2].id, 9);
+	ck_assert_uint_eq(g[2].state, SCSI_ALUA_UNAVAILABLE);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(g[i].status, SCSI_ALUA_STATUS_BY_IMPLICIT);
+		ck_assert_uint_eq(ports[i], g[i].id);
+		ck_assert(!g[i].pref);
+	}
+	/* through port 2 (the list does not have it yet): the list and port 2, in order */
+	ck_assert_uint_eq(rtpg(T.itl2, true, h, ports2), 4);
+	ck_assert_uint_eq(h[0].id, 1);
+	ck_assert_uint_eq(h[1].id, 2);
+	ck_assert_uint_eq(h[1].state, SCSI_ALUA_ACTIVE_NON_OPTIMIZED);
+	ck_assert_uint_eq(h[2].id, 7);
+	ck_assert_uint_eq(h[3].id, 9);
+	/* the own port's state is what its commands get, whatever the list says */
+	store_state = SCSI_ALUA_TRANSITIONING;
+	ck_assert_uint_eq(rtpg(T.itl, true, g, ports), 3);
+	ck_assert_uint_eq(g[0].state, SCSI_ALUA_TRANSITIONING);
+	/* an empty list (the store not registered yet): the local view */
+	store_ngroups = 0;
+	store_state = SCSI_ALUA_ACTIVE_NON_OPTIMIZED;
+	ck_assert_uint_eq(rtpg(T.itl, true, g, ports), 2);
+	store_decides = false;
+	T.mb->dev.ops = saved;
+}
+END_TEST
+
 START_TEST(test_vpd83_names_the_rtpg_group)
 {
 	struct scsi_itl *itls[] = { T.itl, T.itl2 };
@@ -858,6 +926,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_tpgs);
 	tcase_add_test(tc, test_rtpg_two_groups);
 	tcase_add_test(tc, test_rtpg_groups_of_the_lu);
+	tcase_add_test(tc, test_store_groups);
 	tcase_add_test(tc, test_rtpg_allocation_length);
 	tcase_add_test(tc, test_standby);
 	tcase_add_test(tc, test_unavailable);
