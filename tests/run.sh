@@ -96,10 +96,6 @@ run_functional() { # $1 build dir, $2 label, [$3 folder under tests/: functional
 			echo "ok   $name: $p passed"
 		fi
 	done
-	unset PORTICO_CEPH_CONF
-	: >"$ceph_top/done"
-	wait "$ceph_holder"
-	rm -rf "$ceph_top"
 }
 
 run_conformance() { # $1 build dir
