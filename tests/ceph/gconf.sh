@@ -11,10 +11,12 @@
 # with nothing changed on either or in RADOS; with B stopped (SIGSTOP) a
 # change fails on A naming B and saying how long it waited, nothing
 # changed; a change made while B is down is served by B when it starts
-# again; a change the group does not share is refused on a group gateway.
+# again; a mapped LUN a session through B uses cannot be taken away on A;
+# a change the group does not share is refused on a group gateway.
 # Prints how long it took after the cluster was up.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
+t_require "$T_BIN/uawatch"
 
 TGT=iqn.2026-01.org.portico.test:gconf
 I1=iqn.2026-01.org.portico.test:gconf-node1
@@ -122,6 +124,21 @@ S2=gconf-secret-22
 on a pt_ok chap-set-a "$(acl_a "$I2")" set auth userid=node2 password=$S2
 login_refused login-b-without-chap iscsi-inq -i "$I2" "$(url_b)"
 check login-b-with-chap iscsi-inq -i "$I2" "$(chap_url_b node2 $S2)"
+
+# a session through B uses I2's LUN 0: taking it away is refused by B, as
+# delete of that mapped LUN is there without force (A has no such session)
+if ua_start w2 4 "$I2" "$(chap_url_b node2 $S2)"; then
+	on a pt_refused in-use-on-b "gateway gw-b refused the change: TPG LUN 0 of ACL '$I2' .* is in use by 1 session on gateway gw-b; nothing changed" \
+		"$(acl_a "$I2")/mapped_lun0" delete
+	ua w2 "ready 0"
+	case $UA_ANSWER in
+	*GOOD) pass in-use-session-kept ;;
+	*) fail in-use-session-kept "ready 0 answered '$UA_ANSWER'" "$T_TMP/ua-w2.out" ;;
+	esac
+	ua w2 quit
+else
+	fail in-use-session "uawatch: $UA_ANSWER" "$T_TMP/ua-w2.out"
+fi
 
 # valid on A (its TPG has LUN 1), not on B: refused there, so nowhere
 E1=$(epoch)
