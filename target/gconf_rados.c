@@ -646,7 +646,7 @@ int gconf_rados_start(const struct obj_shared_conf *sc, struct ev_loop *loop,
 	g->loop = loop;
 	g->host = *host;
 	pthread_mutex_init(&g->lock, NULL);
-	snprintf(g->oid, sizeof(g->oid), "portico.config.%s", sc->group);
+	snprintf(g->oid, sizeof(g->oid), "portico.config.%s", g->sc.group);
 	ret = rados_create2(&g->cluster, "ceph", client, 0);
 	if (ret) {
 		g->cluster = NULL;
@@ -654,16 +654,16 @@ int gconf_rados_start(const struct obj_shared_conf *sc, struct ev_loop *loop,
 			 strerror(-ret));
 		goto err;
 	}
-	ret = rados_conf_read_file(g->cluster, sc->ceph_conf[0] ? sc->ceph_conf : NULL);
+	ret = rados_conf_read_file(g->cluster, g->sc.ceph_conf[0] ? g->sc.ceph_conf : NULL);
 	if (!ret)
 		ret = rados_conf_set(g->cluster, "client_mount_timeout", "30");
 	if (!ret)
 		ret = rados_connect(g->cluster);
 	if (!ret)
-		ret = rados_ioctx_create(g->cluster, sc->pool, &g->io);
+		ret = rados_ioctx_create(g->cluster, g->sc.pool, &g->io);
 	if (ret) {
 		g->io = NULL;
-		snprintf(err, errlen, "shared_config: cannot reach pool '%s' as '%s': %s", sc->pool,
+		snprintf(err, errlen, "shared_config: cannot reach pool '%s' as '%s': %s", g->sc.pool,
 			 client, strerror(-ret));
 		goto err;
 	}
@@ -677,8 +677,9 @@ int gconf_rados_start(const struct obj_shared_conf *sc, struct ev_loop *loop,
 		ret = gconf_sync(g, err, errlen);
 	if (ret)
 		goto err;
+	/* sc may be gone: it was the model's, and the group's document replaced the model */
 	log_info(COMP, "group '%s': gateway '%s' (client %" PRIu64 ") watches '%s' in pool '%s'",
-		 sc->group, sc->gateway, g->gid, g->oid, sc->pool);
+		 g->sc.group, g->sc.gateway, g->gid, g->oid, g->sc.pool);
 	*out = g;
 	return 0;
 err:

@@ -21,7 +21,8 @@ struct gconf_rados;
  * Joins the group sc names: connects, watches the object, and serves the
  * stored document through host (or, when there is none yet, stores this
  * gateway's as epoch 1). From then on the group's changes arrive by
- * notify. 0, or -errno with err (the gateway must not serve: its ACLs could
+ * notify. sc is copied first: it may be the served model's, which serving
+ * the group's document frees. 0, or -errno with err (the gateway must not serve: its ACLs could
  * differ from the group's).
  */
 int gconf_rados_start(const struct obj_shared_conf *sc, struct ev_loop *loop,
