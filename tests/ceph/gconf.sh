@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # gconf: the gateway group's shared configuration (docs/gateway-group.md,
-# "The shared configuration"), on a one-node Ceph cluster of its own
-# (tests/ceph/cluster.sh). Gateways A (TPG 1) and B (TPG 2) of group g1 on
-# two loopback ports serve one rbd image; A has a second LUN (a null
-# store) that B has not. Checks, with libiscsi's iscsi-inq as the
+# "The shared configuration"), on the ceph group's one-node cluster
+# (tests/ceph/cluster.sh; its own when run alone). Gateways A (TPG 1)
+# and B (TPG 2) of one group on two loopback ports serve one rbd image; A
+# has a second LUN (a null store) that B has not. Checks, with libiscsi's iscsi-inq as the
 # initiators: an ACL, a mapped LUN and CHAP made with portico on A are
 # served by B (a login through B refused before, accepted after); a mapped
 # LUN B cannot have is refused by B, and the change fails on A naming B,
@@ -22,24 +22,21 @@ TGT=iqn.2026-01.org.portico.test:gconf
 I1=iqn.2026-01.org.portico.test:gconf-node1
 I2=iqn.2026-01.org.portico.test:gconf-node2
 I3=iqn.2026-01.org.portico.test:gconf-node3
-GROUP=g1
+GROUP=gconf-test
 OID=portico.config.$GROUP
-CEPH_TOP=$(mktemp -d /tmp/portico-ceph.XXXXXX) || exit 1
 B_PID=""
 t_cleanup_all() {
 	[ -n "$B_PID" ] && kill -CONT "$B_PID" 2>/dev/null
 	t_cleanup # porticod A, and B among the helpers
-	ceph_down
-	rm -rf "$CEPH_TOP"
+	# on the runner's cluster, which outlives this script: what it made, gone
+	if [ -n "$CEPH_CONF" ]; then
+		timeout 30 rados -c "$CEPH_CONF" -p rbd rm "$OID" 2>/dev/null
+		rbd_c rm rbd/gconf >/dev/null 2>&1
+	fi
+	ceph_test_down
 }
 trap 't_rc=$?; t_cleanup_all; exit $t_rc' EXIT
-
-if ! ceph_up "$CEPH_TOP" 2>"$T_TMP/ceph-up.err"; then
-	fail cluster "the one-node cluster did not start: $(tail -n 1 "$T_TMP/ceph-up.err")" \
-		"$CEPH_TOP/log/mon.stdout"
-	t_done
-fi
-pass cluster
+ceph_test_up gconf
 T_START=$(date +%s)
 rbd_c create --size 64M --image-feature layering rbd/gconf || { fail image "rbd create failed"; t_done; }
 
