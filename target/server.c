@@ -40,6 +40,7 @@
 #include "target/iscsi/iscsi_proto.h"
 #include "common/ctl_server.h"
 #include "target/ctl/ctl_ops.h"
+#include "target/gconf_rados.h"
 #include "target/iscsi_env.h"
 #include "target/server.h"
 
@@ -89,6 +90,7 @@ struct server {
 	size_t nlisteners;
 	int sigfd;
 	struct ctl_server *ctl;
+	struct gconf_rados *gconf; /* the gateway group's shared configuration, or NULL */
 	time_t started;
 	/*
 	 * Out of descriptors: a descriptor held in reserve (/dev/null) is
@@ -107,6 +109,7 @@ static void srv_ctl_handle(void *arg, const struct ctl_request *req, struct ctl_
 static void srv_reload(struct server *srv);
 static void srv_notify_ready(struct server *srv);
 static void srv_alua_changed(void *arg);
+static const struct ctl_host_ops srv_host_ops;
 
 /* ---- I/O threads ---- */
 
@@ -513,6 +516,8 @@ static unsigned int srv_nthreads(const struct obj_model *m)
 
 static void srv_free(struct server *srv)
 {
+	gconf_rados_stop(srv->gconf);
+	srv->gconf = NULL;
 	while (srv->nlisteners)
 		srv_unlisten(srv, srv->nlisteners - 1);
 	free(srv->listeners);
@@ -665,6 +670,15 @@ int server_start(struct obj_model *model, struct server **out, char *err, size_t
 			goto err_join;
 		}
 	}
+	/* a group's gateway serves the group's ACLs from its first login on */
+	if (model->shared.group[0]) {
+		const struct ctl_host host = { &srv_host_ops, srv };
+
+		rc = gconf_rados_start(&model->shared, srv->loop, &host, &srv->gconf, err, errlen);
+		if (rc)
+			goto err_join;
+		model = srv->env.model;
+	}
 	rc = srv_sync_listeners(srv, err, errlen);
 	if (rc)
 		goto err_join;
@@ -704,6 +718,8 @@ void server_stop(struct server *srv, unsigned int logout_wait_s)
 		ctl_server_stop(srv->ctl);
 		srv->ctl = NULL;
 	}
+	gconf_rados_stop(srv->gconf);
+	srv->gconf = NULL;
 	while (srv->nlisteners)
 		srv_unlisten(srv, srv->nlisteners - 1);
 	if (logout_wait_s) {
@@ -808,6 +824,25 @@ static struct authguard *host_auth_guard(void *arg)
 	return srv->guard;
 }
 
+static const char *host_group_doc(void *arg, size_t *len)
+{
+	const struct server *srv = arg;
+
+	*len = 0;
+	return srv->gconf ? gconf_rados_doc(srv->gconf, len) : NULL;
+}
+
+static int host_group_propose(void *arg, const char *doc, size_t len, char *err, size_t errlen)
+{
+	struct server *srv = arg;
+
+	if (!srv->gconf) {
+		snprintf(err, errlen, "this gateway has not joined its group");
+		return -EOPNOTSUPP;
+	}
+	return gconf_rados_propose(srv->gconf, doc, len, err, errlen);
+}
+
 static const struct ctl_host_ops srv_host_ops = {
 	.model = host_model,
 	.model_lock = host_model_lock,
@@ -818,6 +853,8 @@ static const struct ctl_host_ops srv_host_ops = {
 	.started = host_started,
 	.limits = host_limits,
 	.auth_guard = host_auth_guard,
+	.group_doc = host_group_doc,
+	.group_propose = host_group_propose,
 };
 
 /* The control socket's handler: the control operations, over this daemon. */

@@ -44,6 +44,18 @@ struct ctl_host_ops {
 	const struct iscsi_limits *(*limits)(void *arg);
 	/* For status: the failed logins the auth guard counts (NULL: none). */
 	struct authguard *(*auth_guard)(void *arg);
+	/*
+	 * The gateway group's shared configuration (docs/gateway-group.md);
+	 * both NULL when the daemon runs no group (and in the tests).
+	 * group_doc: the group's document this gateway serves (NULL, *len 0:
+	 * none stored yet). group_propose: shows doc to every gateway of the
+	 * group and, when all agree in time, stores it and has them serve it;
+	 * 0, or -errno with err naming the gateway that refused or did not
+	 * answer (then nothing changed anywhere). Blocks, bounded by the
+	 * group's timeout_ms (twice: the agreement, then the announcement).
+	 */
+	const char *(*group_doc)(void *arg, size_t *len);
+	int (*group_propose)(void *arg, const char *doc, size_t len, char *err, size_t errlen);
 };
 
 struct ctl_host {

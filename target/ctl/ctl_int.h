@@ -68,6 +68,23 @@ int ctl_edit_begin(struct ctl_op *op, config_t *cfg);
 void ctl_auto_save(struct ctl_op *op);
 int ctl_edit_commit(struct ctl_op *op, config_t *cfg);
 
+/* Serves m (open) instead of the current model, passes the change on, auto-saves (ctl_ops.c). */
+int ctl_serve(struct ctl_op *op, struct obj_model *m);
+/* The live ALUA states into the served model before a change is built from it (ctl_ops.c). */
+bool ctl_alua_pull(const struct ctl_host *host);
+
+/*
+ * ctl_gconf.c, a gateway in a group: ctl_gconf_refuse fails a change the
+ * group does not share yet (0: it may go on); ctl_gconf_changed gives the
+ * group's new shared document when the change cfg makes alters it (*doc
+ * NULL: it does not, or no group; the caller frees it); ctl_gconf_propose
+ * has every gateway agree to it and stores it, or fails naming the one that
+ * did not. Each 0 or ctl_fail().
+ */
+int ctl_gconf_refuse(struct ctl_op *op);
+int ctl_gconf_changed(struct ctl_op *op, const config_t *cfg, char **doc, size_t *len);
+int ctl_gconf_propose(struct ctl_op *op, const char *doc, size_t len);
+
 /* ctl_edit.c: the verbs that change the model. */
 int ctl_create(struct ctl_op *op);
 int ctl_delete(struct ctl_op *op);

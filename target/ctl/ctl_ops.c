@@ -336,7 +336,7 @@ void ctl_auto_save(struct ctl_op *op)
 }
 
 /* Serves m (open) instead of the current model, and passes the change on. */
-static int ctl_serve(struct ctl_op *op, struct obj_model *m)
+int ctl_serve(struct ctl_op *op, struct obj_model *m)
 {
 	char err[512] = "";
 
@@ -352,16 +352,33 @@ int ctl_edit_commit(struct ctl_op *op, config_t *cfg)
 {
 	struct cfg_err err = { { 0 } };
 	struct obj_model *m = NULL;
+	char *doc = NULL;
+	size_t doclen = 0;
 	int rc;
 
-	rc = config_parse_cfg(cfg, op->m->path, &m, &err);
+	/* in a gateway group: what the change does to the group's shared part */
+	rc = ctl_gconf_changed(op, cfg, &doc, &doclen);
+	if (!rc)
+		rc = config_parse_cfg(cfg, op->m->path, &m, &err);
 	config_destroy(cfg);
-	if (rc)
+	if (rc) {
+		free(doc);
 		return ctl_fail(op, rc, NULL, "%s", err.msg[0] ? err.msg : strerror(-rc));
+	}
 	rc = config_open_reuse(m, op->m, &err);
 	if (rc) {
 		obj_model_free(m);
+		free(doc);
 		return ctl_fail(op, rc, NULL, "%s", err.msg[0] ? err.msg : strerror(-rc));
+	}
+	/* valid here: every other gateway must agree before it is served anywhere */
+	if (doc) {
+		rc = ctl_gconf_propose(op, doc, doclen);
+		free(doc);
+		if (rc) {
+			obj_model_free(m);
+			return rc;
+		}
 	}
 	return ctl_serve(op, m);
 }
@@ -699,7 +716,7 @@ static int ctl_restoreconfig(struct ctl_op *op)
  * reads it or builds a change from it: SET TARGET PORT GROUPS changes them
  * outside the control thread. Whether any changed.
  */
-static bool ctl_alua_pull(const struct ctl_host *host)
+bool ctl_alua_pull(const struct ctl_host *host)
 {
 	bool changed;
 
@@ -747,6 +764,10 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		}
 	rc = ctl_args_name(&op, ctl_positional(req->op, op.node.type, op.node.bs_type, bs_words,
 					       ARRAY_SIZE(bs_words)));
+	if (!rc && (!strcmp(req->op, "create") || !strcmp(req->op, "delete") ||
+		    !strcmp(req->op, "set") || !strcmp(req->op, "restoreconfig") ||
+		    !strcmp(req->op, "clearconfig")))
+		rc = ctl_gconf_refuse(&op);
 	if (rc)
 		goto out;
 

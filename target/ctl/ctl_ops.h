@@ -9,6 +9,8 @@
 #ifndef PORTICO_TARGET_CTL_OPS_H
 #define PORTICO_TARGET_CTL_OPS_H
 
+#include <stdbool.h>
+
 #include "common/ctl.h"
 
 #include "target/ctl/ctl_host.h"
@@ -30,5 +32,16 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
  * they survive a restart.
  */
 void ctl_ops_alua_changed(const struct ctl_host *host);
+
+/*
+ * A gateway in a group, for the daemon's side of the group's protocol
+ * (target/gconf_rados.c), on the control thread: checks the group's shared
+ * document doc (len bytes) against this gateway's state as a change made
+ * here would be checked (apply false), or serves it (apply true: the
+ * sessions and listeners follow, auto-save). 0, or -errno with the reason
+ * in err.
+ */
+int ctl_ops_gconf_apply(const struct ctl_host *host, const char *doc, size_t len, bool apply,
+			char *err, size_t errlen);
 
 #endif

@@ -26,6 +26,7 @@
 #include "common/util.h"
 #include "target/backstore/bs_kind.h"
 #include "target/model/config.h"
+#include "target/model/config_shared.h"
 #include "target/model/config_int.h"
 #include "target/model/obj_settings.h"
 #include "target/iscsi/chap.h"
@@ -1352,6 +1353,9 @@ static int config_parse_top(struct config_ctx *c, const config_setting_t *root)
 	_Static_assert(CONFIG_STATE_DIR_MAX < sizeof(m->state_dir), "state_dir fits the model");
 	strcpy(m->state_dir, state_dir);
 
+	ret = config_shared_parse(root, &m->shared, c->err);
+	if (ret)
+		return ret;
 	obj_globals_foreach(r) {
 		ret = config_parse_number(c, root, r);
 		if (!ret)

@@ -24,6 +24,7 @@
 #include "target/backstore/bs_kind.h"
 #include "target/iscsi/chap.h"
 #include "target/model/config.h"
+#include "target/model/config_shared.h"
 #include "target/model/obj_settings.h"
 #include "target/model/pr_store.h"
 
@@ -371,6 +372,8 @@ int config_build(const struct obj_model *m, config_t *cfg)
 					 &obj_globals[OBJ_GLOBAL_MAX_CONNECTIONS_PER_ADDRESS]);
 	if (!ret)
 		ret = config_save_settings(root, &obj_auth_guard_settings, &m->auth_guard);
+	if (!ret)
+		ret = config_shared_save(root, &m->shared);
 	if (!ret && m->nbackstores) {
 		ret = cfg_add(root, CONFIG_KEY(BACKSTORES), CONFIG_TYPE_LIST, &list);
 		for (i = 0; !ret && i < m->nbackstores; i++)

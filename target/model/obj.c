@@ -528,6 +528,8 @@ bool obj_model_equal(const struct obj_model *x, const struct obj_model *y, char 
 					(unsigned long long)obj_global_num(r, x),
 					(unsigned long long)obj_global_num(r, y));
 	}
+	if (memcmp(&x->shared, &y->shared, sizeof(x->shared)))
+		return obj_diff(why, whylen, "model: shared_config differs");
 	if (!obj_settings_same(&obj_chap_settings, &x->discovery_auth, &y->discovery_auth,
 			       "discovery_auth", why, whylen))
 		return false;

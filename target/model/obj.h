@@ -100,6 +100,22 @@ struct obj_auth_guard {
 	uint32_t lockout_time; /* seconds; failures older than this are forgotten */
 };
 
+/*
+ * The gateway group whose shared configuration (the ACLs of its targets,
+ * docs/gateway-group.md) this gateway serves from RADOS: the group's name
+ * ("" when not in a group), this gateway's name in it, where the group's
+ * object lives (pool, ceph.conf, client), and how long a change waits for
+ * every gateway's answer.
+ */
+struct obj_shared_conf {
+	char group[64];
+	char gateway[64];
+	char pool[128];
+	char ceph_conf[4096];
+	char ceph_client[64];
+	uint32_t timeout_ms;
+};
+
 struct obj_acl {
 	char initiator[ISCSI_NAME_MAX + 1];
 	struct obj_chap chap; /* userid set: this initiator must use CHAP */
@@ -206,6 +222,7 @@ struct obj_model {
 	unsigned int max_connections;
 	unsigned int max_connections_per_address;
 	struct obj_auth_guard auth_guard;
+	struct obj_shared_conf shared; /* shared_config: group "" when not in a group */
 	struct obj_backstore *backstores;
 	size_t nbackstores;
 	struct obj_target *targets;

@@ -343,6 +343,9 @@ const struct obj_global obj_globals[OBJ_GLOBAL__COUNT] = {
 	[OBJ_GLOBAL_AUTH_GUARD] = { .key = OBJ_AUTH_GUARD, .value = OBJ_GLOBAL_GROUP,
 				    OBJ_MODEL(struct obj_auth_guard, auth_guard),
 				    .settings = &obj_auth_guard_settings },
+	/* the gateway group's shared configuration (config_shared.c); read at start only */
+	[OBJ_GLOBAL_SHARED_CONFIG] = { .key = "shared_config", .value = OBJ_GLOBAL_PART,
+				       OBJ_MODEL(struct obj_shared_conf, shared), .at_start = true },
 };
 
 #define OBJ_TABLE(g, r) { .group = g, .rows = r, .n = sizeof(r) / sizeof((r)[0]) }
@@ -535,7 +538,8 @@ const char *obj_global_text(const struct obj_global *r, const struct obj_model *
 
 void obj_global_copy(const struct obj_global *r, struct obj_model *to, const struct obj_model *m)
 {
-	if (r->value != OBJ_GLOBAL_PART)
+	/* a part has nothing to copy, unless it is one struct (shared_config) */
+	if (r->value != OBJ_GLOBAL_PART || r->size)
 		memcpy((char *)to + r->offset, (const char *)m + r->offset, r->size);
 }
 

@@ -743,7 +743,7 @@ START_TEST(test_model_layout_known)
 		const char *name;
 		size_t size, known;
 	} s[] = {
-		{ "obj_model", sizeof(struct obj_model), 9680 },
+		{ "obj_model", sizeof(struct obj_model), 14104 },
 		{ "obj_backstore", sizeof(struct obj_backstore), 12840 },
 		{ "bs_params", sizeof(struct bs_params), 88 },
 		{ "scsi_lu_id", sizeof(struct scsi_lu_id), 72 },

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The gateway group's shared configuration in the file's syntax
+ * (config_shared.h): porticod.conf's shared_config group both ways, and
+ * the shared document taken out of and put into a configuration tree.
+ * Why the file's own syntax for the document: a member validates it
+ * exactly as a local change, by putting it into its tree and parsing that
+ * (config_parse_cfg), so every check and every message is the file's; an
+ * administrator reads it with `rados get`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "target/model/config_shared.h"
+
+#define SHARED_KEY "shared_config"
+
+struct shared_text {
+	const char *key;
+	size_t offset, size;
+	bool required;
+};
+
+#define SHARED_TEXT(k, f, req)                                                                     \
+	{ .key = k, .offset = offsetof(struct obj_shared_conf, f),                                \
+	  .size = sizeof(((struct obj_shared_conf *)0)->f), .required = req }
+
+static const struct shared_text shared_texts[] = {
+	SHARED_TEXT("group", group, true),	  SHARED_TEXT("gateway", gateway, true),
+	SHARED_TEXT("pool", pool, false),	  SHARED_TEXT("ceph_conf", ceph_conf, false),
+	SHARED_TEXT("ceph_client", ceph_client, false),
+};
+
+/* A name that goes into a RADOS object name and the group's messages: [A-Za-z0-9._-]. */
+static bool shared_name_ok(const char *v)
+{
+	if (!v[0])
+		return false;
+	for (const char *p = v; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+int config_shared_parse(const config_setting_t *root, struct obj_shared_conf *s,
+			struct cfg_err *err)
+{
+	static const char *const keys[] = { "group",	   "gateway",	 "pool",      "ceph_conf",
+					     "ceph_client", "timeout_ms", NULL };
+	config_setting_t *g = config_setting_get_member(root, SHARED_KEY);
+	int64_t ms = CONFIG_SHARED_TIMEOUT_MS_DEFAULT;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (!g)
+		return 0;
+	if (!config_setting_is_group(g))
+		return cfg_error(err, g, "%s must be a group: %s = { group = \"...\"; gateway = \"...\"; }",
+				 SHARED_KEY, SHARED_KEY);
+	ret = cfg_check_keys(g, keys, err);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < sizeof(shared_texts) / sizeof(shared_texts[0]); i++) {
+		const struct shared_text *t = &shared_texts[i];
+		const char *v = NULL;
+
+		ret = cfg_get_string(g, t->key, t->required, &v, err);
+		if (ret)
+			return ret;
+		if (!v)
+			continue;
+		if (strlen(v) >= t->size)
+			return cfg_error(err, config_setting_get_member(g, t->key),
+					 "%s.%s is longer than %zu characters", SHARED_KEY, t->key,
+					 t->size - 1);
+		if (strcmp(t->key, "ceph_conf") && !shared_name_ok(v))
+			return cfg_error(err, config_setting_get_member(g, t->key),
+					 "%s.%s '%s' may hold only letters, digits, '.', '_' and '-'",
+					 SHARED_KEY, t->key, v);
+		strcpy((char *)s + t->offset, v);
+	}
+	ret = cfg_get_int64(g, "timeout_ms", false, &ms, err);
+	if (ret)
+		return ret;
+	if (ms < 100 || ms > 60000)
+		return cfg_error(err, config_setting_get_member(g, "timeout_ms"),
+				 "%s.timeout_ms must be from 100 to 60000", SHARED_KEY);
+	s->timeout_ms = (uint32_t)ms;
+	if (!s->pool[0])
+		strcpy(s->pool, "rbd");
+	return 0;
+}
+
+int config_shared_save(config_setting_t *root, const struct obj_shared_conf *s)
+{
+	config_setting_t *g;
+	int ret;
+
+	if (!s->group[0])
+		return 0;
+	ret = cfg_add(root, SHARED_KEY, CONFIG_TYPE_GROUP, &g);
+	for (size_t i = 0; !ret && i < sizeof(shared_texts) / sizeof(shared_texts[0]); i++) {
+		const char *v = (const char *)s + shared_texts[i].offset;
+
+		if (v[0])
+			ret = cfg_set_string(g, shared_texts[i].key, v);
+	}
+	if (!ret && s->timeout_ms != CONFIG_SHARED_TIMEOUT_MS_DEFAULT)
+		ret = cfg_set_uint(g, "timeout_ms", s->timeout_ms);
+	return ret;
+}
+
+/* ---- the document ---- */
+
+/* Copies src (and all below it) as a new member of parent (an element when parent is a list). */
+static int shared_copy(config_setting_t *parent, const config_setting_t *src)
+{
+	int type = config_setting_type(src);
+	const char *name = config_setting_is_aggregate(parent) && !config_setting_is_group(parent) ?
+				   NULL :
+				   config_setting_name(src);
+	config_setting_t *d = config_setting_add(parent, name, type);
+	int ok = 1;
+
+	if (!d)
+		return -ENOMEM;
+	switch (type) {
+	case CONFIG_TYPE_INT:
+		ok = config_setting_set_int(d, config_setting_get_int(src));
+		break;
+	case CONFIG_TYPE_INT64:
+		ok = config_setting_set_int64(d, config_setting_get_int64(src));
+		break;
+	case CONFIG_TYPE_FLOAT:
+		ok = config_setting_set_float(d, config_setting_get_float(src));
+		break;
+	case CONFIG_TYPE_BOOL:
+		ok = config_setting_set_bool(d, config_setting_get_bool(src));
+		break;
+	case CONFIG_TYPE_STRING:
+		ok = config_setting_set_string(d, config_setting_get_string(src));
+		break;
+	default: /* group, list, array */
+		for (int i = 0; i < config_setting_length(src); i++) {
+			int ret = shared_copy(d, config_setting_get_elem(src, (unsigned int)i));
+
+			if (ret)
+				return ret;
+		}
+		break;
+	}
+	return ok == CONFIG_TRUE ? 0 : -ENOMEM;
+}
+
+/* The target of list whose iqn is iqn (iSCSI names compare without case), or NULL. */
+static config_setting_t *shared_target(const config_setting_t *list, const char *iqn)
+{
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *t = config_setting_get_elem(list, (unsigned int)i);
+		const char *v = NULL;
+
+		if (config_setting_lookup_string(t, "iqn", &v) && !strcasecmp(v, iqn))
+			return t;
+	}
+	return NULL;
+}
+
+/* Reads text (len bytes, no NUL needed) into cfg (initialised). 0, -EINVAL with err, -ENOMEM. */
+static int shared_read(config_t *cfg, const char *text, size_t len, struct cfg_err *err)
+{
+	char *s = malloc(len + 1);
+	int ok;
+
+	if (!s)
+		return -ENOMEM;
+	memcpy(s, text, len);
+	s[len] = '\0';
+	ok = config_read_string(cfg, s);
+	free(s);
+	if (!ok) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "the group's shared configuration does not parse: line %d: %s",
+			 config_error_line(cfg), config_error_text(cfg));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int config_shared_extract(const config_t *cfg, const char *base, size_t baselen, char **out,
+			  size_t *outlen, struct cfg_err *err)
+{
+	config_setting_t *src = config_lookup(cfg, "targets"), *dst;
+	config_t doc;
+	FILE *f;
+	int ret = 0;
+
+	config_init(&doc);
+	if (base && baselen)
+		ret = shared_read(&doc, base, baselen, err);
+	if (ret)
+		goto out;
+	dst = config_lookup(&doc, "targets");
+	if (!dst && !(dst = config_setting_add(config_root_setting(&doc), "targets",
+					      CONFIG_TYPE_LIST))) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (int i = 0; src && i < config_setting_length(src); i++) {
+		config_setting_t *t = config_setting_get_elem(src, (unsigned int)i), *d, *acls, *l;
+		config_setting_t *tpgs = config_setting_get_member(t, "tpgs");
+		config_setting_t *tpg = tpgs ? config_setting_get_elem(tpgs, 0) : NULL;
+		const char *iqn = NULL;
+
+		if (!config_setting_lookup_string(t, "iqn", &iqn))
+			continue;
+		d = shared_target(dst, iqn);
+		if (d) {
+			config_setting_remove(d, "acls");
+		} else {
+			ret = cfg_add(dst, NULL, CONFIG_TYPE_GROUP, &d);
+			if (!ret)
+				ret = cfg_set_string(d, "iqn", iqn);
+			if (ret)
+				goto out;
+		}
+		ret = cfg_add(d, "acls", CONFIG_TYPE_LIST, &l);
+		acls = tpg ? config_setting_get_member(tpg, "acls") : NULL;
+		for (int j = 0; !ret && acls && j < config_setting_length(acls); j++)
+			ret = shared_copy(l, config_setting_get_elem(acls, (unsigned int)j));
+		if (ret)
+			goto out;
+	}
+	f = open_memstream(out, outlen);
+	if (!f) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	config_write(&doc, f);
+	if (fclose(f))
+		ret = -ENOMEM;
+out:
+	config_destroy(&doc);
+	return ret;
+}
+
+int config_shared_apply(config_t *cfg, const char *text, size_t len, struct cfg_err *err)
+{
+	config_setting_t *list = config_lookup(cfg, "targets"), *shared;
+	config_t doc;
+	int ret;
+
+	config_init(&doc);
+	ret = shared_read(&doc, text, len, err);
+	if (ret)
+		goto out;
+	shared = config_lookup(&doc, "targets");
+	for (int i = 0; list && i < config_setting_length(list); i++) {
+		config_setting_t *t = config_setting_get_elem(list, (unsigned int)i), *d, *acls;
+		config_setting_t *tpgs = config_setting_get_member(t, "tpgs");
+		const char *iqn = NULL;
+
+		if (!config_setting_lookup_string(t, "iqn", &iqn) || !(d = shared_target(shared, iqn)))
+			continue; /* not shared yet: the next change shares what it has */
+		acls = config_setting_get_member(d, "acls");
+		for (int j = 0; tpgs && j < config_setting_length(tpgs); j++) {
+			config_setting_t *tpg = config_setting_get_elem(tpgs, (unsigned int)j), *l;
+
+			config_setting_remove(tpg, "acls");
+			if (!acls || !config_setting_length(acls))
+				continue;
+			ret = cfg_add(tpg, "acls", CONFIG_TYPE_LIST, &l);
+			for (int k = 0; !ret && k < config_setting_length(acls); k++)
+				ret = shared_copy(l, config_setting_get_elem(acls, (unsigned int)k));
+			if (ret)
+				goto out;
+		}
+	}
+out:
+	config_destroy(&doc);
+	return ret;
+}

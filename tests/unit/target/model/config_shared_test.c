@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The gateway group's shared configuration in the file's syntax:
+ * shared_config read (and refused with the file's line when wrong), saved
+ * back to the same model; the shared document taken out of one gateway's
+ * tree and put into another's, whose TPGs all get the ACLs while its own
+ * portals, LUNs and tags stay.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "target/model/config.h"
+#include "target/model/config_shared.h"
+#include "tests/unit/check_main.h"
+
+#define TGT "iqn.2026-12.org.example:vmstore"
+#define KVM1 "iqn.2026-12.org.example:kvm1"
+#define KVM2 "iqn.2026-12.org.example:kvm2"
+
+static const char gw_a[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-a\"; ceph_conf = \"/etc/ceph/x.conf\"; };\n"
+	"backstores = ( { name = \"n0\"; type = \"null\"; size = \"1G\"; },\n"
+	"               { name = \"n1\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 1; portals = [ \"127.0.0.1:3260\" ];\n"
+	"  luns = ( { lun = 0; backstore = \"n0\"; }, { lun = 1; backstore = \"n1\"; } );\n"
+	"  acls = ( { initiator = \"" KVM1 "\"; mapped_luns = ( { lun = 0; tpg_lun = 1; } );\n"
+	"             userid = \"kvm1\"; password = \"secret-of-12\"; } ); } ); } );\n";
+
+/* gateway B: its own tag and portal, two TPGs, another ACL, and a target A does not have */
+static const char gw_b[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-b\"; timeout_ms = 2000; };\n"
+	"backstores = ( { name = \"n0\"; type = \"null\"; size = \"1G\"; },\n"
+	"               { name = \"n1\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = (\n"
+	"  { tag = 2; portals = [ \"127.0.0.2:3260\" ];\n"
+	"    luns = ( { lun = 0; backstore = \"n0\"; }, { lun = 1; backstore = \"n1\"; } );\n"
+	"    acls = ( { initiator = \"" KVM2 "\"; } ); },\n"
+	"  { tag = 3; luns = ( { lun = 0; backstore = \"n0\"; }, { lun = 1; backstore = \"n1\"; } ); } ); },\n"
+	"  { iqn = \"iqn.2026-12.org.example:other\"; tpgs = ( { tag = 2;\n"
+	"    acls = ( { initiator = \"" KVM2 "\"; } ); } ); } );\n";
+
+static struct obj_model *parse(const char *text)
+{
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+
+	ck_assert_msg(config_parse_string(text, &m, &err) == 0, "%s", err.msg);
+	return m;
+}
+
+START_TEST(shared_config_read_and_saved)
+{
+	struct obj_model *a = parse(gw_a), *b = parse(gw_b), *again;
+	struct cfg_err err = { { 0 } };
+	config_t cfg;
+	char *text = NULL;
+	size_t len;
+	FILE *f;
+
+	ck_assert_str_eq(a->shared.group, "store1");
+	ck_assert_str_eq(a->shared.gateway, "gw-a");
+	ck_assert_str_eq(a->shared.pool, "rbd");
+	ck_assert_str_eq(a->shared.ceph_conf, "/etc/ceph/x.conf");
+	ck_assert_uint_eq(a->shared.timeout_ms, CONFIG_SHARED_TIMEOUT_MS_DEFAULT);
+	ck_assert_uint_eq(b->shared.timeout_ms, 2000);
+	/* saved and read back: the same model */
+	config_init(&cfg);
+	ck_assert_int_eq(config_build(b, &cfg), 0);
+	f = open_memstream(&text, &len);
+	config_write(&cfg, f);
+	fclose(f);
+	config_destroy(&cfg);
+	ck_assert_msg(config_parse_string(text, &again, &err) == 0, "%s", err.msg);
+	ck_assert(obj_model_equal(b, again, NULL, 0));
+	ck_assert_str_eq(again->shared.gateway, "gw-b");
+	free(text);
+	obj_model_free(again);
+	obj_model_free(a);
+	obj_model_free(b);
+	/* not in a group */
+	a = parse("io_threads = 1;\n");
+	ck_assert_str_eq(a->shared.group, "");
+	obj_model_free(a);
+}
+END_TEST
+
+START_TEST(shared_config_mistakes)
+{
+	static const char *const bad[] = {
+		"shared_config = { gateway = \"gw-a\"; };\n",
+		"shared_config = { group = \"store 1\"; gateway = \"gw-a\"; };\n",
+		"shared_config = { group = \"s\"; gateway = \"gw/a\"; };\n",
+		"shared_config = { group = \"s\"; gateway = \"gw-a\"; timeout_ms = 5; };\n",
+		"shared_config = { group = \"s\"; gateway = \"gw-a\"; colour = \"red\"; };\n",
+		"shared_config = \"store1\";\n",
+	};
+	struct obj_model *m;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct cfg_err err = { { 0 } };
+
+		m = NULL;
+		ck_assert_msg(config_parse_string(bad[i], &m, &err) == -EINVAL, "%s", bad[i]);
+		ck_assert_msg(strstr(err.msg, "line 1: "), "no line in '%s'", err.msg);
+		ck_assert_ptr_null(m);
+	}
+}
+END_TEST
+
+/* The served model's tree, as a change starts from. */
+static void tree(const char *text, config_t *cfg)
+{
+	struct obj_model *m = parse(text);
+
+	config_init(cfg);
+	ck_assert_int_eq(config_build(m, cfg), 0);
+	obj_model_free(m);
+}
+
+START_TEST(document_from_a_into_b)
+{
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+	config_t a, b;
+	char *doc, *doc2;
+	size_t len, len2;
+
+	tree(gw_a, &a);
+	ck_assert_int_eq(config_shared_extract(&a, NULL, 0, &doc, &len, &err), 0);
+	ck_assert_uint_eq(strlen(doc), len);
+	ck_assert_ptr_nonnull(strstr(doc, KVM1));
+	ck_assert_ptr_nonnull(strstr(doc, "kvm1")); /* the CHAP name with it */
+	ck_assert_ptr_null(strstr(doc, "portals"));
+	ck_assert_ptr_null(strstr(doc, "backstore"));
+	/* the same tree gives the same text: a change that leaves ACLs alone is seen as such */
+	ck_assert_int_eq(config_shared_extract(&a, doc, len, &doc2, &len2, &err), 0);
+	ck_assert_str_eq(doc, doc2);
+	free(doc2);
+
+	tree(gw_b, &b);
+	ck_assert_int_eq(config_shared_apply(&b, doc, len, &err), 0);
+	ck_assert_msg(config_parse_cfg(&b, "", &m, &err) == 0, "%s", err.msg);
+	/* both of B's TPGs of the target serve A's ACL (CHAP too); B's own ACL is gone */
+	ck_assert_uint_eq(m->targets[0].ntpgs, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct obj_tpg *tpg = &m->targets[0].tpgs[i];
+
+		ck_assert_uint_eq(tpg->nacls, 1);
+		ck_assert_str_eq(tpg->acls[0].initiator, KVM1);
+		ck_assert_str_eq(tpg->acls[0].chap.userid, "kvm1");
+		ck_assert_uint_eq(tpg->acls[0].nmapped, 1);
+		ck_assert_uint_eq(tpg->acls[0].mapped[0].tpg_lun, 1);
+	}
+	ck_assert_uint_eq(m->targets[0].tpgs[0].tag, 2);
+	ck_assert_str_eq(m->targets[0].tpgs[0].portals[0].text, "127.0.0.2:3260");
+	/* the target the document does not name keeps its own */
+	ck_assert_str_eq(m->targets[1].tpgs[0].acls[0].initiator, KVM2);
+	ck_assert_str_eq(m->shared.gateway, "gw-b");
+	obj_model_free(m);
+
+	/* B's document on top of A's: A's target as B now has it, and B's other target added */
+	ck_assert_int_eq(config_shared_extract(&b, doc, len, &doc2, &len2, &err), 0);
+	ck_assert_ptr_nonnull(strstr(doc2, "iqn.2026-12.org.example:other"));
+	ck_assert_ptr_nonnull(strstr(doc2, KVM1));
+	free(doc2);
+	free(doc);
+	config_destroy(&a);
+	config_destroy(&b);
+}
+END_TEST
+
+START_TEST(document_mistakes)
+{
+	struct cfg_err err = { { 0 } };
+	config_t a;
+	char *doc = NULL;
+	size_t len;
+
+	tree(gw_a, &a);
+	ck_assert_int_eq(config_shared_apply(&a, "targets = ( {", 13, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "does not parse"));
+	ck_assert_int_eq(config_shared_extract(&a, "x = ", 4, &doc, &len, &err), -EINVAL);
+	ck_assert_ptr_null(doc);
+	config_destroy(&a);
+}
+END_TEST
+
+START_TEST(document_refused_by_parse)
+{
+	static const char doc[] = "targets = ( { iqn = \"" TGT "\"; acls = ( { initiator = \"" KVM1
+				  "\"; mapped_luns = ( { lun = 0; tpg_lun = 7; } ); } ); } );\n";
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+	config_t b;
+
+	tree(gw_b, &b);
+	ck_assert_int_eq(config_shared_apply(&b, doc, strlen(doc), &err), 0);
+	ck_assert_int_eq(config_parse_cfg(&b, "", &m, &err), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err.msg, "7"));
+	config_destroy(&b);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+	Suite *s = suite_create("config_shared");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, shared_config_read_and_saved);
+	tcase_add_test(tc, shared_config_mistakes);
+	tcase_add_test(tc, document_from_a_into_b);
+	tcase_add_test(tc, document_mistakes);
+	tcase_add_test(tc, document_refused_by_parse);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+CHECK_MAIN(make_suite)
