@@ -31,7 +31,7 @@ set -u
 # a scenario file not listed runs only when named on the command line.
 # "powerloss" is not a guest scenario but tests/vm/powerloss.sh, run last
 # (10 rounds, about 4.5 minutes under TCG).
-ENABLED="discovery data live multipath pathd alua pathd_alua failover libvirt xcopy pr powerloss"
+ENABLED="discovery data live multipath pathd alua pathd_alua failover libvirt xcopy pr gateways powerloss"
 
 VM_DIR=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$VM_DIR/../.." && pwd)
@@ -89,8 +89,8 @@ porticod:*" live "* | porticod:*" libvirt "*) # live changes go through the shel
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
 esac
 case " $scenarios " in
-*" pathd "* | *" pathd_alua "* | *" libvirt "*)
-	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd, pathd_alua and libvirt scenarios need porticod (target variants, live changes)"
+*" pathd "* | *" pathd_alua "* | *" libvirt "* | *" gateways "*)
+	[ "$TARGET_KIND" = porticod ] || setup_fail "the pathd, pathd_alua, libvirt and gateways scenarios need porticod (target variants, live changes)"
 	for b in portico-pathd portico-path; do
 		[ -x "$BUILD/bin/$b" ] || setup_fail "$BUILD/bin/$b is missing (make)"
 	done ;;
@@ -99,6 +99,15 @@ case " $scenarios " in
 *" alua "* | *" pathd_alua "*) # the target's ALUA states, set with the shell
 	[ "$TARGET_KIND" = porticod ] || setup_fail "the alua scenario needs porticod (its 'alua' target variant)"
 	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)" ;;
+esac
+case " $scenarios " in
+*" gateways "*) # two gateways of a group over a one-node Ceph cluster (target.sh)
+	[ -x "$BUILD/bin/portico" ] || setup_fail "$BUILD/bin/portico is missing (make)"
+	if ! command -v ceph-mon >/dev/null 2>&1; then
+		echo "vm: installing the ceph group for the gateways scenario (install-deps.sh --group ceph)"
+		mkdir -p "$BUILD/vm" && sh scripts/install-deps.sh --group ceph >"$BUILD/vm/ceph-deps.log" 2>&1 ||
+			setup_fail "cannot install the ceph group (log $BUILD/vm/ceph-deps.log)"
+	fi ;;
 esac
 case " $scenarios " in
 *" dmadapter "*) # drives mpath/io/dm.c through the lab's test program
@@ -291,6 +300,10 @@ handle() {
 	target-live-change) # add|grow|unmap|alua-swap: porticod changed live, through portico
 		target_live_change "$2" >"$LAB/live.out" 2>&1 || { rc=1; data=$(tail -1 "$LAB/live.out"); }
 		cat "$LAB/live.out" >>"$LAB/target.log" ;;
+	gateway) # kill|start|state|takeover a|b: the gateways variant's gateways
+		# not in $(...): a subshell would lose the pids and the kill's time
+		target_gateway "$2" "$3" >"$LAB/gateway.out" 2>>"$LAB/target.log" || rc=1
+		data=$(cat "$LAB/gateway.out") ;;
 	blocks) # allocated 512-byte blocks of a backing file
 		data=$(stat -c %b "$LAB/store/$2.img" 2>/dev/null) || rc=1 ;;
 	*) rc=2 data="unknown request" ;;

@@ -18,6 +18,11 @@
 #   alua     base, with each portal in a TPG of its own: TPG 1 ($PORTAL0)
 #            active/optimized and preferred, TPG 2 ($PORTAL1) standby
 #            (porticod only); step alua-swap turns them round live
+#   gateways no files: a one-node Ceph cluster in the lab's namespace and two
+#            porticod gateways of one group serving one rbd image as LUN 0
+#            of $TARGET_IQN: gw-a on $PORTAL0 (TPG 1), gw-b on $PORTAL1
+#            (TPG 2), gw-a first, so that it owns the LU (porticod only;
+#            target_gateway kills and restarts them)
 # The live scenario goes from base to changed while the guest is logged in:
 # with porticod live, through its control socket (target_live_change); tgt
 # cannot resize a LUN live, so with tgt the target restarts with 'changed'.
@@ -28,6 +33,17 @@
 TARGET_KIND=${PORTICO_VM_TARGET:-porticod}
 target_pid=""
 target_ctl_port=""
+
+# The gateways variant's cluster: tests/ceph/cluster.sh, as the ceph tests
+# start it. Its lock's fd is 7: run.sh holds the lab's lock on fd 9,
+# cluster.sh's default, and must keep it.
+. "$VM_DIR/../ceph/cluster.sh"
+# shellcheck disable=SC2034 # cluster.sh's, and the gateways' pids are read through eval
+CEPH_LOCK_FD=7
+GW_LEASE_MS=6000
+GW_IMAGE=rbd/vm1
+gw_a_pid=""
+gw_b_pid=""
 
 # Whether process $1 runs (a child that exited is a zombie until waited for,
 # and kill -0 still finds it).
@@ -46,6 +62,7 @@ target_luns() { # $1 variant
 	porticod:changed) echo "0:fs:96 1:fio:64 4:extra:32" ;;
 	porticod:pathd) echo "0:fs:64 1:fio:64 2:thin:64" ;;
 	porticod:alua) echo "0:fs:64 1:fio:64 2:thin:64" ;;
+	porticod:gateways) echo "0:vm1:64" ;;
 	tgt:base) echo "1:fs:64 2:fio:64 3:thin:64" ;;
 	tgt:changed) echo "1:fs:96 2:fio:64 4:extra:32" ;;
 	esac
@@ -223,9 +240,181 @@ target_start_porticod() { # $1 variant
 	done
 }
 
+# gw-X's porticod.conf: the gateways variant's one LU, on one portal, in a
+# TPG of its own (tag: the relative port and the port group the guest sees),
+# implicit ALUA only (porticod's default), so that the guest's alua handler
+# sends no SET TARGET PORT GROUPS and ownership moves only by the lease.
+target_write_gateway_conf() { # $1 a|b, $2 tag, $3 portal
+	cat >"$LAB/gw-$1.conf" <<EOF || return 1
+# SPDX-License-Identifier: GPL-2.0-or-later
+# written by tests/vm/target.sh, variant gateways, gateway gw-$1
+control_socket = "$LAB/gw-$1.sock";
+io_threads = 2;
+auth_guard = { delay_ms = 0; delay_max_ms = 0; };
+backstores = (
+  { name = "vm1"; type = "rbd"; path = "$GW_IMAGE"; ceph_conf = "$CEPH_CONF";
+    gateway_group = "lab"; gateway_name = "gw-$1"; gateway_lease_ms = "$GW_LEASE_MS"; }
+);
+targets = (
+  { iqn = "$TARGET_IQN";
+    tpgs = ( { tag = $2;
+      portals = [ "$3" ];
+      luns = ( { lun = 0; backstore = "vm1"; } );
+      acls = ( { initiator = "$INITIATOR_IQN"; mapped_luns = ( { lun = 0; tpg_lun = 0; } ); } );
+    } );
+  } );
+EOF
+	chmod 600 "$LAB/gw-$1.conf"
+}
+
+# target_gateway VERB a|b: one gateway of the gateways variant. Prints one
+# line for the guest (run.sh's answer). Verbs:
+#   kill      SIGKILL, as a machine dies: no lease released, nothing flushed
+#   start     starts it (again) and waits until its portal listens
+#   state     its view of the LU: "owner=NAME state=STATE alua=STATE"
+#   takeover  the ms from the last kill to this gateway's "serving as owner"
+#             after it (porticod's log stamps), once it has logged that
+gw_killed_ms=""
+target_gateway() { # VERB a|b
+	case "$2" in
+	a) _portal=$PORTAL0 ;;
+	b) _portal=$PORTAL1 ;;
+	*) echo "target: no gateway '$2' (a, b)" >&2; return 2 ;;
+	esac
+	eval "_pid=\${gw_${2}_pid}"
+	case "$1" in
+	kill)
+		[ -n "$_pid" ] || { echo "target: gw-$2 is not running" >&2; return 1; }
+		gw_killed_ms=$(date +%s%3N)
+		kill -9 "$_pid" 2>/dev/null
+		wait "$_pid" 2>/dev/null
+		eval "gw_${2}_pid=''"
+		echo "=== gw-$2 killed (SIGKILL) at $gw_killed_ms ms" >>"$LAB/gw-$2.log"
+		;;
+	start)
+		[ -z "$_pid" ] || { echo "target: gw-$2 runs already" >&2; return 1; }
+		echo "=== gw-$2 start $(date +%T)" >>"$LAB/gw-$2.log"
+		ip netns exec "$NS" "$BUILD/bin/porticod" -c "$LAB/gw-$2.conf" -f -v >>"$LAB/gw-$2.log" 2>&1 &
+		_pid=$!
+		eval "gw_${2}_pid=$_pid"
+		_n=0
+		until ip netns exec "$NS" ss -Hltn 2>/dev/null | grep -qF "$_portal"; do
+			_n=$((_n + 1))
+			if [ $_n -gt 150 ] || ! alive "$_pid"; then
+				echo "target: gw-$2 did not listen on $_portal within 30 s" >&2
+				tail -5 "$LAB/gw-$2.log" >&2
+				return 1
+			fi
+			sleep 0.2
+		done
+		;;
+	state)
+		"$BUILD/bin/portico" --socket "$LAB/gw-$2.sock" --timeout 30 --json ls /backstores/rbd/vm1 |
+			jq -r '.props.ownership | "owner=\(.owner) state=\(.state) alua=\(.alua)"'
+		;;
+	takeover)
+		[ -n "$gw_killed_ms" ] || { echo "target: no gateway was killed" >&2; return 1; }
+		# porticod's stamp: 2026-12-07T18:23:19.744Z
+		_l=$(grep -F "owner 'gw-$2': serving as owner" "$LAB/gw-$2.log" | tail -n 1 | cut -d' ' -f1)
+		[ -n "$_l" ] || { echo "target: gw-$2 has not logged 'serving as owner'" >&2; return 1; }
+		_t=$(date -u -d "$_l" +%s%3N) || return 1
+		[ "$_t" -ge "$gw_killed_ms" ] ||
+			{ echo "target: gw-$2 has not served as owner since the kill" >&2; return 1; }
+		echo $((_t - gw_killed_ms))
+		;;
+	*)
+		echo "target: no gateway verb '$1' (kill, start, state, takeover)" >&2
+		return 2
+		;;
+	esac
+}
+
+# The gateways variant: a one-node Ceph cluster (tests/ceph/cluster.sh) in
+# the lab's namespace, on its own loopback, so that it shares no port with a
+# cluster on the host's (another test's) and nothing of it leaves the
+# namespace; the ceph tools run there through wrappers put first in PATH.
+# Then the image (layering only: a group refuses exclusive-lock) and the gateways, gw-a
+# first, which takes the lease; gw-b once gw-a owns the LU.
+target_start_gateways() {
+	[ -x "$BUILD/bin/porticod" ] && [ -x "$BUILD/bin/portico" ] ||
+		{ echo "target: $BUILD/bin/porticod or portico is missing (make)" >&2; return 1; }
+	mkdir -p "$LAB/nsbin" "$LAB/ceph" || return 1
+	for _c in ceph-mon ceph-mgr ceph-osd ceph rbd; do
+		_p=$(command -v "$_c") ||
+			{ echo "target: $_c is missing (sh scripts/install-deps.sh --group ceph)" >&2; return 1; }
+		case "$_p" in "$LAB/nsbin/"*) continue ;; esac
+		printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$NS" "$_p" >"$LAB/nsbin/$_c" &&
+			chmod 755 "$LAB/nsbin/$_c" || return 1
+	done
+	case ":$PATH:" in *":$LAB/nsbin:"*) ;; *) PATH=$LAB/nsbin:$PATH ;; esac
+	# cluster.sh's lock keeps two clusters off 127.0.0.1's ports; this one has
+	# the namespace's loopback to itself and runs under the lab's own lock, so
+	# it need not wait (up to 10 minutes) for a cluster elsewhere on the
+	# machine: ceph_up's flock is a no-op here, for this one call.
+	flock() { return 0; }
+	_t0=$(date +%s)
+	ceph_up "$LAB/ceph"
+	_rc=$?
+	unset -f flock
+	[ $_rc = 0 ] || { tail -5 "$LAB/ceph/log/mon.stdout" 2>/dev/null; return 1; }
+	echo "target: the Ceph cluster started in $(($(date +%s) - _t0)) s"
+	rbd_c create --size 64M --image-feature layering "$GW_IMAGE" || return 1
+	target_write_gateway_conf a 1 "$PORTAL0" && target_write_gateway_conf b 2 "$PORTAL1" || return 1
+	"$BUILD/bin/porticod" -t -c "$LAB/gw-a.conf" || return 1
+	: >"$LAB/gw-a.log"
+	: >"$LAB/gw-b.log"
+	target_gateway start a || return 1
+	_n=0
+	until grep -qF "owner 'gw-a': serving as owner" "$LAB/gw-a.log"; do
+		_n=$((_n + 1))
+		[ $_n -lt 300 ] || { echo "target: gw-a did not take the lease within 30 s" >&2; return 1; }
+		sleep 0.1
+	done
+	target_gateway start b || return 1
+	_n=0
+	until target_gateway state b 2>/dev/null | grep -q 'owner=gw-a state=follower'; do
+		_n=$((_n + 1))
+		[ $_n -lt 100 ] || { echo "target: gw-b is not gw-a's follower after 20 s" >&2; return 1; }
+		sleep 0.2
+	done
+	echo "target: gw-a $(target_gateway state a); gw-b $(target_gateway state b)"
+}
+
+# Stops the gateways (SIGTERM, then SIGKILL after 10 s), then the cluster;
+# their logs go into target.log. Nothing to do when the variant never ran.
+target_stop_gateways() {
+	for _g in a b; do
+		eval "_pid=\${gw_${_g}_pid}"
+		[ -n "$_pid" ] || continue
+		kill "$_pid" 2>/dev/null
+		_n=0
+		while alive "$_pid" && [ $_n -lt 50 ]; do
+			sleep 0.2
+			_n=$((_n + 1))
+		done
+		kill -9 "$_pid" 2>/dev/null
+		wait "$_pid" 2>/dev/null
+		eval "gw_${_g}_pid=''"
+	done
+	for _g in a b; do
+		[ -s "$LAB/gw-$_g.log" ] || continue
+		sed "s/^/gw-$_g: /" "$LAB/gw-$_g.log" >>"$LAB/target.log"
+		rm -f "$LAB/gw-$_g.log"
+	done
+	if [ -n "$CEPH_DIR" ]; then
+		ceph_down
+		CEPH_DIR=""
+	fi
+}
+
 # Starts the target with a variant's storage. 0 or non-zero (log in target.log).
 target_start() { # $1 variant
 	echo "=== target start ($TARGET_KIND, variant $1) $(date +%T)" >>"$LAB/target.log"
+	if [ "$1" = gateways ]; then
+		[ "$TARGET_KIND" = porticod ] || { echo "target: the gateways variant is porticod's" >&2; return 1; }
+		target_start_gateways >>"$LAB/target.log" 2>&1
+		return
+	fi
 	target_prepare_store "$1" || return 1
 	case "$TARGET_KIND" in
 	tgt) target_start_tgt "$1" ;;
@@ -236,6 +425,7 @@ target_start() { # $1 variant
 
 # Stops the target (SIGTERM, then SIGKILL after 10 s) and waits for it.
 target_stop() {
+	target_stop_gateways
 	[ -n "$target_pid" ] || return 0
 	if [ "$TARGET_KIND" = tgt ]; then
 		tgt_adm --op delete --mode system --force >/dev/null 2>&1
