@@ -38,12 +38,10 @@ target_ctl_port=""
 # start it. Its lock's fd is 7: run.sh holds the lab's lock on fd 9,
 # cluster.sh's default, and must keep it.
 . "$VM_DIR/../ceph/cluster.sh"
-# shellcheck disable=SC2034 # cluster.sh's, and the gateways' pids are read through eval
-CEPH_LOCK_FD=7
+# shellcheck disable=SC2034 # cluster.sh's; the gateways' pids are read through eval
+CEPH_LOCK_FD=7 gw_a_pid="" gw_b_pid=""
 GW_LEASE_MS=6000
 GW_IMAGE=rbd/vm1
-gw_a_pid=""
-gw_b_pid=""
 
 # Whether process $1 runs (a child that exited is a zombie until waited for,
 # and kill -0 still finds it).

@@ -171,7 +171,7 @@ esac
 served=$(awk -v k="$t_kill" -v o="$t_opt" '$3 == 0 && $2 > k && $2 < o' /tmp/probe | wc -l)
 ok "gw-b owns the LU ${takeover_ms} ms after the kill (its log); its path optimized $(secs "$t_kill" "$t_opt") s after, regrouped: $regrouped; $served timed writes went through it before"
 [ $regrouped = yes ] || die "pathd did not regroup the map with gw-b's path first within 30 s: '$table_after'"
-sleep 3
+sleep 1
 
 # ---- gw-a back: a follower ----
 host gateway start a >/dev/null || die "the host could not restart gw-a"
