@@ -30,7 +30,7 @@ cleanup() {
 		"$PP" show paths 2>&1
 		dmsetup table 2>&1
 		dmsetup status 2>&1
-		for g in a b; do echo "gw-$g: $(host gateway state "$g" 2>&1)"; done
+		for g in a b; do echo "gw-$g: $(host gateway state "$g" 2>/dev/null)"; done
 	fi
 	"$PP" --timeout 120 teardown >/dev/null 2>&1
 	pd_stop
