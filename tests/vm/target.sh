@@ -350,6 +350,9 @@ target_start_gateways() {
 	# it need not wait (up to 10 minutes) for a cluster elsewhere on the
 	# machine: ceph_up's flock is a no-op here, for this one call.
 	flock() { return 0; }
+	# and never the ceph group's shared cluster (PORTICO_CEPH_CONF, on the
+	# host's loopback, which the namespace cannot reach): one of its own
+	PORTICO_CEPH_CONF=""
 	_t0=$(date +%s)
 	ceph_up "$LAB/ceph"
 	_rc=$?
