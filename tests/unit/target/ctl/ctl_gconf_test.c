@@ -81,17 +81,7 @@ static void gteardown(void)
 
 static int greq(const char *op, const char *path, const char *args)
 {
-	char line[4096];
-	const char *why = NULL;
-	struct ctl_request r;
-
-	reply_fini();
-	snprintf(line, sizeof(line), "{\"v\": 1, \"id\": 1, \"op\": \"%s\", \"path\": \"%s\"%s%s}",
-		 op, path, args ? ", \"args\": " : "", args ? args : "");
-	ck_assert_msg(!ctl_request_parse(line, strlen(line), &r, &why), "%s: %s", line, why);
-	ctl_ops_handle(&G, &r, &R);
-	ctl_request_fini(&r);
-	return R.err;
+	return req_on(&G, op, path, args);
 }
 
 START_TEST(acl_change_goes_to_the_group)

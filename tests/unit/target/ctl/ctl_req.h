@@ -71,8 +71,12 @@ static void teardown(void)
 	S.model = NULL;
 }
 
-/* Sends {op, path, args} (args: a JSON object text, or NULL); returns the reply's err. */
-static int req(const char *op, const char *path, const char *args)
+/*
+ * Sends {op, path, args} (args: a JSON object text, or NULL) to the
+ * operations over host; returns the reply's err.
+ */
+static inline int req_on(const struct ctl_host *host, const char *op, const char *path,
+			 const char *args)
 {
 	char line[4096];
 	const char *why = NULL;
@@ -82,9 +86,15 @@ static int req(const char *op, const char *path, const char *args)
 	snprintf(line, sizeof(line), "{\"v\": 1, \"id\": 1, \"op\": \"%s\", \"path\": \"%s\"%s%s}",
 		 op, path, args ? ", \"args\": " : "", args ? args : "");
 	ck_assert_msg(!ctl_request_parse(line, strlen(line), &r, &why), "%s: %s", line, why);
-	ctl_ops_handle(&H, &r, &R);
+	ctl_ops_handle(host, &r, &R);
 	ctl_request_fini(&r);
 	return R.err;
+}
+
+/* req_on the fake host. */
+static int req(const char *op, const char *path, const char *args)
+{
+	return req_on(&H, op, path, args);
 }
 
 /* The request must succeed. */
