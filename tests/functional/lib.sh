@@ -611,6 +611,8 @@ ua_start() { # NAME FD IQN URL
 	mkfifo "$T_TMP/ua-$1.in" || return 1
 	eval "exec $2<>\"\$T_TMP/ua-$1.in\""
 	eval "UA_FD_$1=$2 UA_N_$1=0"
+	# there before ua_wait reads it: the background job opens it in its own time
+	: >"$T_TMP/ua-$1.out"
 	# not through helper: an asynchronous command's stdin is /dev/null unless redirected in it
 	"$T_BIN/uawatch" -i "$3" "$4" <"$T_TMP/ua-$1.in" >"$T_TMP/ua-$1.out" 2>&1 &
 	T_HELPERS="$T_HELPERS $!"
