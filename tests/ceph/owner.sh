@@ -17,7 +17,9 @@
 # lists both gateways' groups and is the same through both (the group's membership); a
 # follower frozen with SIGSTOP in the middle of a write stream stops writing by itself, is
 # blocklisted by the other (`ceph osd blocklist ls`) and dropped from REPORT TARGET PORT
-# GROUPS, and its queued write does not land after. Prints the takeover time (from the
+# GROUPS, and its queued write does not land after. A third gateway (gw-c, TPG 3) joins:
+# REPORT TARGET PORT GROUPS lists the three groups alike through the three, gw-c serves
+# I/O as a follower, and leaves the list when it stops. Prints the takeover time (from the
 # kill to the new owner serving), which it records but does not assert.
 # The lease is 6 s here (the default is 15 s) to keep the group short.
 . "$(dirname "$0")/../functional/lib.sh"
@@ -28,12 +30,14 @@ T_START=$(date +%s)
 TGT=iqn.2026-01.org.portico.test:owner
 LEASE_MS=6000
 A_PID=""
+C_PID=""
 t_cleanup_all() {
-	# gw-a when it is not the one lib.sh knows
-	if [ -n "$A_PID" ] && [ "$A_PID" != "$PD_PID" ]; then
-		kill -KILL "$A_PID" 2>/dev/null
-		wait "$A_PID" 2>/dev/null
-	fi
+	# gw-a when it is not the one lib.sh knows, and gw-c
+	for p in $A_PID $C_PID; do
+		[ "$p" != "$PD_PID" ] || continue
+		kill -KILL "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
 	t_cleanup
 	ceph_test_down
 }
@@ -158,6 +162,64 @@ if ua_start a 7 "$T_INITIATOR" "$UA_URL" && ua_start b 8 "$T_INITIATOR:b" "$UB_U
 else
 	fail watchers "uawatch did not log in" "$T_TMP/ua-a.out"
 fi
+
+# a third gateway (gw-c, TPG 3): REPORT TARGET PORT GROUPS lists the three groups alike
+# through the three; gw-c serves I/O as a follower without moving the ownership; stopped,
+# it leaves the group cleanly and the list is the two groups again
+# the answer through a watcher once it is WANT (bounded: 10 s); UA_ANSWER then
+rtpg_until() { # WATCHER WANT
+	i=0
+	while [ $i -lt 50 ]; do
+		ua "$1" "rtpg 0"
+		[ "$UA_ANSWER" = "$2" ] && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+RTPG_ABC="rtpg 0: 1 active/optimized status 2 ports 1; 2 active/non-optimized status 2 ports 2; 3 active/non-optimized status 2 ports 3"
+GW=gw-c
+TAG=3
+B_PID=$PD_PID
+PD_CONF=$T_TMP/gw-c.conf PD_LOG=$T_TMP/gw-c.log PD_PID=""
+if pd_start conf; then
+	C_PID=$PD_PID C_LOG=$PD_LOG
+	UC_URL="iscsi://127.0.0.1:$PD_PORT/$TGT/0"
+	if ua_start c 6 "$T_INITIATOR:c" "$UC_URL"; then
+		ua c "ready 0"
+		if rtpg_until c "$RTPG_ABC" && rtpg_until a "$RTPG_ABC" && rtpg_until b "$RTPG_ABC"; then
+			pass three-gateways-rtpg
+		else
+			fail three-gateways-rtpg "last answer: $UA_ANSWER" "$T_TMP/ua-c.out"
+		fi
+	else
+		fail three-gateways-rtpg "uawatch did not log in to gw-c" "$T_TMP/ua-c.out"
+	fi
+	check c-writes "$T_BIN/lunio" write "$UC_URL" 12288 64 7
+	check c-data-through-a "$T_BIN/lunio" check "$UA_URL" 12288 64 7
+	if ! grep -q "serving as owner" "$C_LOG"; then
+		pass c-follower
+	else
+		fail c-follower "gw-c took the LU" "$C_LOG"
+	fi
+	pd_stop c-stopped
+	C_PID=""
+	if rtpg_until a "$RTPG_AB" && rtpg_until b "$RTPG_AB"; then
+		pass c-left
+	else
+		fail c-left "after gw-c's stop: $UA_ANSWER" "$T_TMP/ua-b.out"
+	fi
+	# the 2A/06 of gw-c's join and leave, reported now: the checks below want none
+	for w in a b; do
+		i=0
+		while [ $i -lt 5 ]; do
+			ua "$w" "tur 0"
+			[ "$UA_ANSWER" = "tur 0: GOOD" ] && break
+			i=$((i + 1))
+		done
+	done
+fi
+PD_PID=$B_PID PD_PORT=$B_PORT PD_CONF=$T_TMP/gw-b.conf PD_LOG=$B_LOG
 
 # one initiator writing through both gateways at once: ownership stays
 "$T_BIN/lunio" write "$UA_URL" 0 2048 3 >"$T_TMP/wa.out" 2>&1 &
