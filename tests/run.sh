@@ -122,7 +122,7 @@ run_conformance() { # $1 build dir
 	fi
 }
 
-run_ceph() { # $1 build dir: the rbd backstore on a one-node cluster each script starts
+run_ceph() { # $1 build dir: the rbd backstore, every script on one one-node cluster started here
 	log="$logdir/ceph-deps.log"
 	if ! sh scripts/install-deps.sh --group ceph >"$log" 2>&1; then
 		note_fail "ceph (cannot install the ceph group; log $log)" 1
