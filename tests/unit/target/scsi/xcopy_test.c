@@ -842,6 +842,22 @@ START_TEST(test_store_failure)
 }
 END_TEST
 
+/*
+ * A list (identifier id, held) copying LU 0 blocks 0-2999, filled with 'E',
+ * onto LU 1 in three segments of one chunk each; its length.
+ */
+static size_t three_chunks(struct plist *p, uint8_t id)
+{
+	pl_init(p, id, SCSI_XCOPY_LIST_ID_HOLD);
+	pl_cscd(p, naa0, T_BS);
+	pl_cscd(p, naa1, T_BS);
+	t_fill(0, 3000, 'E');
+	pl_seg(p, 0, 1, 1000, 0, 0);
+	pl_seg(p, 0, 1, 1000, 1000, 1000);
+	pl_seg(p, 0, 1, 1000, 2000, 2000);
+	return pl_done(p);
+}
+
 /* Runs an EXTENDED COPY one store request at a time, so that a test can act between them. */
 START_TEST(test_progress_busy_id_and_abort)
 {
@@ -851,15 +867,8 @@ START_TEST(test_progress_busy_id_and_abort)
 	uint8_t cdb[16] = {SCSI_OP_EXTENDED_COPY}, st[12];
 	size_t len;
 
-	pl_init(&p, 5, SCSI_XCOPY_LIST_ID_HOLD);
-	pl_cscd(&p, naa0, T_BS);
-	pl_cscd(&p, naa1, T_BS);
-	/* three segments of one chunk each: the abort is seen between them */
-	t_fill(0, 3000, 'E');
-	pl_seg(&p, 0, 1, 1000, 0, 0);
-	pl_seg(&p, 0, 1, 1000, 1000, 1000);
-	pl_seg(&p, 0, 1, 1000, 2000, 2000);
-	len = pl_done(&p);
+	/* the abort is seen between the chunks */
+	len = three_chunks(&p, 5);
 	put_be32(cdb + 10, (uint32_t)len);
 	t_cmd_init(&t, T.itl, cdb, 16);
 	t.cmd.edtl = (uint32_t)len;
@@ -937,14 +946,7 @@ START_TEST(test_copy_spanning_a_sanitize)
 	int i;
 
 	sanitize_set_rate(0);
-	pl_init(&p, 6, SCSI_XCOPY_LIST_ID_HOLD);
-	pl_cscd(&p, naa0, T_BS);
-	pl_cscd(&p, naa1, T_BS);
-	t_fill(0, 3000, 'E');
-	pl_seg(&p, 0, 1, 1000, 0, 0);
-	pl_seg(&p, 0, 1, 1000, 1000, 1000);
-	pl_seg(&p, 0, 1, 1000, 2000, 2000);
-	len = pl_done(&p);
+	len = three_chunks(&p, 6);
 	put_be32(cdb + 10, (uint32_t)len);
 	t_cmd_init(&t, T.itl, cdb, 16);
 	t_start(&t, (uint32_t)len, p.b, len);
