@@ -222,6 +222,18 @@ static void on_time(struct bs_owner *o, struct bs_owner_out *out)
 		if (o->now >= o->lease_base + o->cfg.lease_ms)
 			fence_self(o, "lease lapsed without a renewal", out);
 		break;
+	case BS_OWNER_STATE_FOLLOWER:
+	case BS_OWNER_STATE_ACQUIRING:
+		/*
+		 * the owner never handed over (it did not hear, or it is gone
+		 * and the lapse decides): an ordinary follower again, so that
+		 * a later move elsewhere is not refused for ever
+		 */
+		if (o->want && o->now >= o->want_at + 2 * (uint64_t)o->cfg.lease_ms) {
+			o->want = false;
+			out->why = "move to this gateway not granted within two leases: given up";
+		}
+		break;
 	case BS_OWNER_STATE_FENCING:
 	case BS_OWNER_STATE_PUBLISHING:
 		/* never served as owner: back to serving as a non-owner */
@@ -307,6 +319,7 @@ static void on_move(struct bs_owner *o, const char *to, struct bs_owner_out *out
 			return;
 		/* the owner hands over to us (or was asked to): take the lease as soon as it is free */
 		o->want = true;
+		o->want_at = o->now;
 		o->next_try = o->now;
 		return;
 	}
@@ -385,6 +398,7 @@ static void on_move_req(struct bs_owner *o, const struct bs_owner_ev *ev, struct
 	copy_name(out->move_to, sizeof(out->move_to), to);
 	if (strcmp(to, o->self) == 0) {
 		o->want = true;
+		o->want_at = o->now;
 		o->next_try = o->now;
 	} else {
 		hold_off_for(o, to);

@@ -124,6 +124,7 @@ struct bs_owner {
 	bool phase_sent;         /* the fence, publish or release of this state was asked */
 	bool busy;               /* one adapter request at a time */
 	bool want;               /* an explicit move to us was asked: ignore the hold-off */
+	uint64_t want_at;        /* when: a move not granted within two leases is given up */
 	char reported_owner[BS_OWNER_NAME_MAX + 1];
 	uint8_t alua;          /* the state last reported */
 };

@@ -829,6 +829,41 @@ START_TEST(test_move_req_follower_self)
 }
 END_TEST
 
+/* A move to this follower that the owner never grants is given up after two leases. */
+START_TEST(test_move_req_self_given_up)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o;
+	struct bs_owner_out out;
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+	uint64_t t = 100;
+
+	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
+	bs_owner_step(&o, &busy, 1, &out);
+	feed_req(&o, "gw-b", true, t, &out);
+	ck_assert_int_eq(out.result, 0);
+	/* gw-a holds on (it never heard): gw-b keeps trying, refusing a move elsewhere */
+	for (int i = 0; i < 1000 && t < 100 + 2 * (uint64_t)c.lease_ms - c.renew_ms; i++) {
+		bs_owner_step(&o, &busy, t, &out);
+		t = bs_owner_next(&o);
+		ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), -EBUSY);
+		feed(&o, BS_OWNER_EV_TICK, 0, t, &out);
+	}
+	ck_assert(o.want);
+	for (int i = 0; i < 1000 && o.want; i++) {
+		bs_owner_step(&o, &busy, t, &out);
+		t = bs_owner_next(&o);
+		feed(&o, BS_OWNER_EV_TICK, 0, t, &out);
+	}
+	ck_assert(!o.want);
+	ck_assert_uint_le(t, 100 + 2 * (uint64_t)c.lease_ms + c.renew_ms);
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), 0);
+	/* back to its period */
+	bs_owner_step(&o, &busy, t, &out);
+	ck_assert_uint_ge(bs_owner_next(&o), t + c.renew_ms);
+}
+END_TEST
+
 /* Refused before anything moves: no name, a stranger, a fenced-out gateway. */
 START_TEST(test_move_req_refused)
 {
@@ -1003,6 +1038,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_move_req_owner);
 	tcase_add_test(tc, test_move_req_follower_third);
 	tcase_add_test(tc, test_move_req_follower_self);
+	tcase_add_test(tc, test_move_req_self_given_up);
 	tcase_add_test(tc, test_move_req_refused);
 	tcase_add_test(tc, test_world_move_third);
 	tcase_add_test(tc, test_addr_norm);
