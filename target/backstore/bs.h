@@ -274,6 +274,17 @@ struct bs_ops {
 	size_t (*alua_groups)(struct bs_dev *dev, struct bs_alua_tpg *out, size_t max);
 	/* Optional: true with *out filled when the LU has an owner's lease (rbd in a group). */
 	bool (*owner)(struct bs_dev *dev, struct bs_owner_info *out);
+	/*
+	 * Optional, with owner: moves the LU's ownership to gateway to of its
+	 * group, asked on this gateway (any member, owner or not). Returns
+	 * once the move is asked; the hand-over follows (owner shows it). 0
+	 * asked; 1 nothing to do (to owns it, or a move to it is under way);
+	 * -EOPNOTSUPP the LU is in no gateway group; -EINVAL no name or one
+	 * too long; -ENOENT to is no live member of the group; -EBUSY another
+	 * move or a takeover is under way; -ESHUTDOWN this gateway is fenced
+	 * out. Any thread.
+	 */
+	int (*owner_move)(struct bs_dev *dev, const char *to);
 };
 
 /*

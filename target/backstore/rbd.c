@@ -663,8 +663,10 @@ static bool rbd_alua(const struct bs_dev *dev, uint8_t *state)
 
 /*
  * SET TARGET PORT GROUPS on this gateway's port: active/optimized asks the
- * owner to hand the lease over; the other states would need another
- * gateway named (the shell's move, not built yet).
+ * owner to hand the lease over. Another state would not say which gateway
+ * is to own the LU instead (SPC-4 §5.16: an explicit transition sets the
+ * states of port groups, one at a time, and names no other); the shell's
+ * move names it (rbd_owner_move).
  */
 static int rbd_alua_request(struct bs_dev *dev, uint8_t state)
 {
@@ -688,6 +690,11 @@ static bool rbd_owner(struct bs_dev *dev, struct bs_owner_info *out)
 	return bs_rbd_lease_view(rbd_store(dev)->lease, out);
 }
 
+static int rbd_owner_move(struct bs_dev *dev, const char *to)
+{
+	return bs_rbd_lease_move(rbd_store(dev)->lease, to);
+}
+
 const struct bs_ops bs_rbd_ops = {
 	.name = "rbd",
 	.open = rbd_open_store,
@@ -702,4 +709,5 @@ const struct bs_ops bs_rbd_ops = {
 	.alua_ports = rbd_alua_ports,
 	.alua_groups = rbd_alua_groups,
 	.owner = rbd_owner,
+	.owner_move = rbd_owner_move,
 };

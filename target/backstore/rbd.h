@@ -183,6 +183,12 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has);
  * without a fence. -EINVAL without a lease.
  */
 int bs_rbd_lease_take(struct bs_rbd_lease *l);
+/*
+ * Asks for the lease to move to gateway to of the group, from this
+ * gateway (bs_ops.owner_move): the answers of bs_owner_run_move, and
+ * -EOPNOTSUPP without a lease.
+ */
+int bs_rbd_lease_move(struct bs_rbd_lease *l, const char *to);
 /* The port groups that show the LU here, registered with the group. 0 without a lease. */
 int bs_rbd_lease_ports(struct bs_rbd_lease *l, const uint16_t *tags, size_t n);
 /* The LU's port groups across the group (bs_ops.alua_groups); 0 without a lease. */

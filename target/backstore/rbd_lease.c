@@ -467,10 +467,19 @@ uint8_t bs_rbd_lease_alua(const struct bs_rbd_lease *l, bool *has)
 
 int bs_rbd_lease_take(struct bs_rbd_lease *l)
 {
+	int ret;
+
 	if (!l)
 		return -EINVAL;
-	bs_owner_run_post(l->run, BS_OWNER_EV_MOVE, l->self);
-	return 0;
+	ret = bs_owner_run_move(l->run, l->self);
+	return ret == 1 ? 0 : ret;
+}
+
+int bs_rbd_lease_move(struct bs_rbd_lease *l, const char *to)
+{
+	if (!l)
+		return -EOPNOTSUPP;
+	return bs_owner_run_move(l->run, to);
 }
 
 int bs_rbd_lease_ports(struct bs_rbd_lease *l, const uint16_t *tags, size_t n)

@@ -222,6 +222,18 @@ static void on_time(struct bs_owner *o, struct bs_owner_out *out)
 		if (o->now >= o->lease_base + o->cfg.lease_ms)
 			fence_self(o, "lease lapsed without a renewal", out);
 		break;
+	case BS_OWNER_STATE_FOLLOWER:
+	case BS_OWNER_STATE_ACQUIRING:
+		/*
+		 * the owner never handed over (it did not hear, or it is gone
+		 * and the lapse decides): an ordinary follower again, so that
+		 * a later move elsewhere is not refused for ever
+		 */
+		if (o->want && o->now >= o->want_at + 2 * (uint64_t)o->cfg.lease_ms) {
+			o->want = false;
+			out->why = "move to this gateway not granted within two leases: given up";
+		}
+		break;
 	case BS_OWNER_STATE_FENCING:
 	case BS_OWNER_STATE_PUBLISHING:
 		/* never served as owner: back to serving as a non-owner */
@@ -280,6 +292,24 @@ static void on_renewed(struct bs_owner *o, const struct bs_owner_ev *ev, struct 
 	o->renew_due = o->now + retry_delay(o);
 }
 
+/* A follower that leaves the lease to gateway to for one lease at most (a move to it is under way). */
+static void hold_off_for(struct bs_owner *o, const char *to)
+{
+	o->want = false;
+	o->hold_off_until = o->now + o->cfg.lease_ms;
+	copy_name(o->move_to, sizeof(o->move_to), to);
+}
+
+static bool holding_off(const struct bs_owner *o)
+{
+	return o->now < o->hold_off_until && o->move_to[0];
+}
+
+/*
+ * The group's word (a notify, ours echoed back included): "move to". It
+ * never asks anything of the group in turn, so that a notify cannot loop
+ * between gateways; only a request made here (on_move_req) does.
+ */
 static void on_move(struct bs_owner *o, const char *to, struct bs_owner_out *out)
 {
 	if (!to || !to[0])
@@ -287,16 +317,9 @@ static void on_move(struct bs_owner *o, const char *to, struct bs_owner_out *out
 	if (strcmp(to, o->self) == 0) {
 		if (o->state != BS_OWNER_STATE_FOLLOWER && o->state != BS_OWNER_STATE_ACQUIRING)
 			return;
-		/*
-		 * The owner is asked to hand over (once: the owner's own
-		 * "released to us" comes back as this event too); this gateway
-		 * takes the lease as soon as it is free.
-		 */
-		if (!o->want) {
-			out->acts |= BS_OWNER_ACT_ASK_MOVE;
-			copy_name(out->move_to, sizeof(out->move_to), o->self);
-		}
+		/* the owner hands over to us (or was asked to): take the lease as soon as it is free */
 		o->want = true;
+		o->want_at = o->now;
 		o->next_try = o->now;
 		return;
 	}
@@ -308,12 +331,77 @@ static void on_move(struct bs_owner *o, const char *to, struct bs_owner_out *out
 		break;
 	case BS_OWNER_STATE_FOLLOWER:
 	case BS_OWNER_STATE_ACQUIRING:
-		/* leave the lease to the gateway named, for one lease at most */
-		o->want = false;
-		o->hold_off_until = o->now + o->cfg.lease_ms;
+		hold_off_for(o, to);
 		break;
 	default:
 		break;
+	}
+}
+
+int bs_owner_move_check(const struct bs_owner *o, const char *to, bool live)
+{
+	bool self;
+
+	if (!to || !to[0] || strlen(to) > BS_OWNER_NAME_MAX)
+		return -EINVAL;
+	if (o->state == BS_OWNER_STATE_FENCED_OUT)
+		return -ESHUTDOWN;
+	self = strcmp(to, o->self) == 0;
+	/* refused before anything moves: a hand-over to nobody would leave the LU unowned */
+	if (!self && !live)
+		return -ENOENT;
+	switch (o->state) {
+	case BS_OWNER_STATE_OWNER:
+		return self ? 1 : 0;
+	case BS_OWNER_STATE_SUSPENDED:
+		/* our lease is in doubt: a clean hand-over is the best way out of it */
+		return self ? -EBUSY : 0;
+	case BS_OWNER_STATE_RELEASING:
+		return strcmp(o->move_to, to) == 0 ? 1 : -EBUSY;
+	case BS_OWNER_STATE_FENCING:
+	case BS_OWNER_STATE_PUBLISHING:
+		/* this gateway is taking it over */
+		return self ? 1 : -EBUSY;
+	case BS_OWNER_STATE_FOLLOWER:
+	case BS_OWNER_STATE_ACQUIRING:
+		if (o->want)
+			return self ? 1 : -EBUSY;
+		if (holding_off(o))
+			return strcmp(o->move_to, to) == 0 ? 1 : -EBUSY;
+		if (!self && strcmp(o->owner, to) == 0)
+			return 1;
+		return 0;
+	case BS_OWNER_STATE_FENCED_OUT:
+		break;
+	}
+	return -ESHUTDOWN;
+}
+
+/*
+ * A move asked here. The owner hands over itself; a follower asks the
+ * owner through the group (ASK_MOVE): for itself it then takes the lease
+ * as soon as it is free, for another it leaves the lease to that one.
+ */
+static void on_move_req(struct bs_owner *o, const struct bs_owner_ev *ev, struct bs_owner_out *out)
+{
+	const char *to = ev->name;
+
+	out->result = bs_owner_move_check(o, to, ev->live);
+	if (out->result)
+		return;
+	if (o->state == BS_OWNER_STATE_OWNER || o->state == BS_OWNER_STATE_SUSPENDED) {
+		copy_name(o->move_to, sizeof(o->move_to), to);
+		set_state(o, BS_OWNER_STATE_RELEASING, "explicit transition", out);
+		return;
+	}
+	out->acts |= BS_OWNER_ACT_ASK_MOVE;
+	copy_name(out->move_to, sizeof(out->move_to), to);
+	if (strcmp(to, o->self) == 0) {
+		o->want = true;
+		o->want_at = o->now;
+		o->next_try = o->now;
+	} else {
+		hold_off_for(o, to);
 	}
 }
 
@@ -352,6 +440,9 @@ static void step(struct bs_owner *o, const struct bs_owner_ev *ev, struct bs_own
 		return;
 	case BS_OWNER_EV_MOVE:
 		on_move(o, ev->name, out);
+		return;
+	case BS_OWNER_EV_MOVE_REQ:
+		on_move_req(o, ev, out);
 		return;
 	case BS_OWNER_EV_OWNER_CHANGED:
 		on_owner_changed(o, ev->name, out);

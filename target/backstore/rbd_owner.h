@@ -68,7 +68,8 @@ enum bs_owner_ev_type {
 	BS_OWNER_EV_PUBLISH_DONE,  /* err: our record written, the group notified */
 	BS_OWNER_EV_RENEW_DONE,    /* err; sent_ms: when the renewal was sent */
 	BS_OWNER_EV_RELEASE_DONE,  /* err */
-	BS_OWNER_EV_MOVE,          /* explicit transition: ownership to gateway name */
+	BS_OWNER_EV_MOVE,          /* the group says: ownership to gateway name (a notify) */
+	BS_OWNER_EV_MOVE_REQ,      /* asked here: ownership to gateway name (live: a member) */
 	BS_OWNER_EV_OWNER_CHANGED, /* the group says name now owns it */
 	BS_OWNER_EV_IO,            /* I/O arrived here: never moves ownership */
 	BS_OWNER_EV_BLOCKLISTED,   /* librados said this client is blocklisted */
@@ -81,6 +82,7 @@ struct bs_owner_ev {
 	const char *name;        /* BUSY, MOVE, OWNER_CHANGED */
 	const char *prev_addr;   /* ACQUIRED: the last owner's address, "" or NULL when none */
 	bool prev_clean;         /* ACQUIRED: it released the lease itself */
+	bool live;               /* MOVE_REQ: name is a live member of the group (or self) */
 };
 
 enum bs_owner_act {
@@ -99,6 +101,7 @@ struct bs_owner_out {
 	char fence_addr[BS_OWNER_ADDR_MAX + 1]; /* FENCE */
 	char move_to[BS_OWNER_NAME_MAX + 1];    /* RELEASE, ASK_MOVE */
 	const char *why;                        /* STOP_WRITES, and any state change: for the log */
+	int result;                             /* MOVE_REQ: bs_owner_move_check's answer */
 };
 
 /* One LU on one gateway. Embedded; no resources. */
@@ -109,7 +112,7 @@ struct bs_owner {
 	char self_addr[BS_OWNER_ADDR_MAX + 1];
 	char owner[BS_OWNER_NAME_MAX + 1]; /* who owns it as far as we know; "" unknown */
 	char fence_addr[BS_OWNER_ADDR_MAX + 1];
-	char move_to[BS_OWNER_NAME_MAX + 1];
+	char move_to[BS_OWNER_NAME_MAX + 1]; /* releasing: to whom; follower held off: for whom */
 	uint64_t now;            /* the latest time fed */
 	uint64_t next_try;       /* follower: the next try to acquire */
 	uint64_t hold_off_until; /* follower: no try before (a handover to another is under way) */
@@ -121,6 +124,7 @@ struct bs_owner {
 	bool phase_sent;         /* the fence, publish or release of this state was asked */
 	bool busy;               /* one adapter request at a time */
 	bool want;               /* an explicit move to us was asked: ignore the hold-off */
+	uint64_t want_at;        /* when: a move not granted within two leases is given up */
 	char reported_owner[BS_OWNER_NAME_MAX + 1];
 	uint8_t alua;          /* the state last reported */
 };
@@ -141,6 +145,22 @@ int bs_owner_init(struct bs_owner *o, const struct bs_owner_cfg *cfg, const char
  */
 void bs_owner_step(struct bs_owner *o, const struct bs_owner_ev *ev, uint64_t now,
 		   struct bs_owner_out *out);
+
+/*
+ * Whether a move of the LU to gateway to, asked here (a shell's move, or
+ * SET TARGET PORT GROUPS on this gateway's port: to is self), would be
+ * carried out from the state o is in; live says whether to is a live
+ * member of the group (the membership's word; the machine does not know
+ * the members). A MOVE_REQ event answers the same in out->result, and
+ * changes nothing unless it is 0.
+ *   0            asked: the owner hands over (from here, or through a notify)
+ *   1            nothing to do: to owns it already, or a move to it is under way
+ *   -EINVAL      no name, or one too long
+ *   -ENOENT      to is not a live member of the group
+ *   -EBUSY       another move or a takeover is under way (o->move_to says to whom)
+ *   -ESHUTDOWN   this gateway is fenced out: it cannot speak for the group
+ */
+int bs_owner_move_check(const struct bs_owner *o, const char *to, bool live);
 
 /* When to feed the next TICK (a monotonic millisecond time). */
 uint64_t bs_owner_next(const struct bs_owner *o);

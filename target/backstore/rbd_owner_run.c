@@ -264,6 +264,21 @@ static void carry_out_member(struct bs_owner_run *r, struct bs_member_out *out)
 	}
 }
 
+/*
+ * Under lock: whether name is this gateway or a live member of its group,
+ * as the membership knows it now (without one, every name is taken).
+ */
+static bool run_live(const struct bs_owner_run *r, const char *name)
+{
+	if (!r->has_member || strcmp(name, r->sm.self) == 0)
+		return true;
+	for (size_t i = 0; i < r->mm.npeers; i++)
+		if (r->mm.peers[i].state == BS_MEMBER_PEER_LIVE &&
+		    strcmp(r->mm.peers[i].rec.name, name) == 0)
+			return true;
+	return false;
+}
+
 /* Under lock: one posted event to its machine. */
 static void run_one(struct bs_owner_run *r, const struct run_ev *q, uint64_t now)
 {
@@ -274,7 +289,17 @@ static void run_one(struct bs_owner_run *r, const struct run_ev *q, uint64_t now
 	case RUN_EV_OWNER: {
 		struct bs_owner_ev ev = { .type = q->type, .name = q->name };
 
+		if (q->type == BS_OWNER_EV_MOVE_REQ)
+			ev.live = run_live(r, q->name);
 		bs_owner_step(&r->sm, &ev, now, &out);
+		if (q->type == BS_OWNER_EV_MOVE_REQ) {
+			/* checked when asked; the state may have changed since */
+			if (out.result < 0)
+				log_warn(BS_COMPONENT, "owner '%s': move to '%s' not carried out: %s",
+					 r->sm.self, q->name, strerror(-out.result));
+			else if (out.result == 0)
+				note(r, "move to %s asked on this gateway%s", q->name, "");
+		}
 		carry_out(r, &out);
 		break;
 	}
@@ -398,6 +423,28 @@ void bs_owner_run_post(struct bs_owner_run *r, enum bs_owner_ev_type type, const
 		snprintf(q->name, sizeof(q->name), "%s", name ? name : "");
 	}
 	pthread_mutex_unlock(&r->lock);
+}
+
+int bs_owner_run_move(struct bs_owner_run *r, const char *to)
+{
+	struct run_ev *q;
+	int ret;
+
+	pthread_mutex_lock(&r->lock);
+	ret = bs_owner_move_check(&r->sm, to, to && run_live(r, to));
+	if (ret == 0) {
+		/* the thread carries it out: the adapter is called from there only */
+		q = run_slot(r);
+		if (q) {
+			q->kind = RUN_EV_OWNER;
+			q->type = BS_OWNER_EV_MOVE_REQ;
+			snprintf(q->name, sizeof(q->name), "%s", to);
+		} else {
+			ret = -EAGAIN;
+		}
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ret;
 }
 
 void bs_owner_run_post_member(struct bs_owner_run *r, enum bs_member_ev_type type,

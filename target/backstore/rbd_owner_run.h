@@ -93,7 +93,17 @@ size_t bs_owner_run_tpgs(struct bs_owner_run *r, struct bs_member_tpg *out, size
  */
 void bs_owner_run_stop(struct bs_owner_run *r);
 
-/* What the group told us (a notify), or what was asked here: an event for the machine. */
+/*
+ * A move of the LU to gateway to, asked on this gateway (the shell's move;
+ * SET TARGET PORT GROUPS: to is self): checked at once against the
+ * machine's state and the group's live members (bs_owner_move_check's
+ * answers: 0 asked, 1 nothing to do, -EINVAL, -ENOENT, -EBUSY,
+ * -ESHUTDOWN), then carried out by the run's thread. -EAGAIN: the queue
+ * is full.
+ */
+int bs_owner_run_move(struct bs_owner_run *r, const char *to);
+
+/* What the group told us (a notify): an event for the machine. */
 void bs_owner_run_post(struct bs_owner_run *r, enum bs_owner_ev_type type, const char *name);
 
 /*

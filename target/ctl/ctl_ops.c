@@ -222,6 +222,7 @@ static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
 	static const char *const group[] = { "group", NULL };
 	static const char *const file[] = { "file", NULL };
 	static const char *const restore[] = { "file", "clear_existing", "check", NULL };
+	static const char *const gateway[] = { "gateway", NULL };
 
 	if (!strcmp(verb, "create")) {
 		switch (t) {
@@ -250,6 +251,8 @@ static const char *const *ctl_positional(const char *verb, enum ctl_node_type t,
 		return file;
 	if (!strcmp(verb, "restoreconfig"))
 		return restore;
+	if (!strcmp(verb, "move"))
+		return gateway;
 	return NULL;
 }
 
@@ -709,6 +712,91 @@ static int ctl_restoreconfig(struct ctl_op *op)
 	return 0;
 }
 
+/* ---- the live verbs on a backstore ---- */
+
+/* move's answer to an rbd LU's ownership move (bs_ops.owner_move), in the administrator's words. */
+static int ctl_move_answer(struct ctl_op *op, const struct obj_backstore *b,
+			   const struct bs_owner_info *oi, const char *to, int rc)
+{
+	switch (rc) {
+	case 0:
+		ctl_say(op, "Asked: '%s' moves from %s to gateway '%s' of group '%s'; 'info' shows the owner",
+			b->name, oi->owner[0] ? oi->owner : "no known owner", to, oi->group);
+		return 0;
+	case 1:
+		if (!strcmp(oi->owner, to))
+			ctl_say(op, "Nothing to do: gateway '%s' owns '%s' already", to, b->name);
+		else
+			ctl_say(op, "Nothing to do: a move of '%s' to gateway '%s' is under way", b->name,
+				to);
+		return 0;
+	case -ENOENT:
+		return ctl_fail(op, rc, "'info' lists the group's gateways and their port groups",
+				"no live gateway '%s' in group '%s'", to, oi->group);
+	case -EBUSY:
+		return ctl_fail(op, rc, "ask again once 'info' shows it done",
+				"a move or a takeover of '%s' is under way (owner '%s', this gateway %s)",
+				b->name, oi->owner, oi->state);
+	case -ESHUTDOWN:
+		return ctl_fail(op, rc, "ask another gateway of the group",
+				"gateway '%s' is fenced out of group '%s': it cannot move '%s'",
+				oi->gateway, oi->group, b->name);
+	case -EINVAL:
+		return ctl_fail(op, rc, NULL, "'%s' is not a gateway's name", to);
+	default:
+		return ctl_fail(op, rc, NULL, "cannot move '%s' to '%s': %s", b->name, to,
+				strerror(rc < 0 ? -rc : rc));
+	}
+}
+
+/*
+ * move: an rbd LU's ownership to a named gateway of its group, asked on
+ * any of its gateways (docs/gateway-group.md, "Moving an LU"). It answers
+ * once the move is asked, not once it is done: the control thread serves
+ * every request, and a hand-over takes a renewal period or two; 'info'
+ * shows the owner.
+ */
+static int ctl_move(struct ctl_op *op)
+{
+	static const char *const keys[] = { "gateway", NULL };
+	const char *to = ctl_arg(op, "gateway");
+	struct obj_backstore *b = op->node.bs;
+	struct bs_owner_info *oi;
+	int rc = ctl_args_only(op, keys), moved;
+
+	if (rc)
+		return rc;
+	if (op->node.type != CTL_NODE_BACKSTORE || !b)
+		return ctl_fail(op, -EINVAL, "/backstores/rbd/NAME move GATEWAY",
+				"'move' moves an rbd backstore's ownership: '%s' is no backstore",
+				op->req->path);
+	if (!to || !to[0])
+		return ctl_fail(op, -EINVAL, "move GATEWAY",
+				"'move' needs the gateway to move '%s' to", b->name);
+	if (!b->dev || !b->dev->ops || !b->dev->ops->owner_move || !b->dev->ops->owner)
+		return ctl_fail(op, -EOPNOTSUPP, NULL,
+				"'%s' is a %s backstore: only an rbd backstore in a gateway group has an owner to move",
+				b->name, b->type);
+	oi = calloc(1, sizeof(*oi));
+	if (!oi)
+		return ctl_fail(op, -ENOMEM, NULL, "out of memory");
+	if (!b->dev->ops->owner(b->dev, oi)) {
+		free(oi);
+		return ctl_fail(op, -EOPNOTSUPP, "gateway_group and gateway_name in porticod.conf",
+				"rbd backstore '%s' is in no gateway group: it has no owner to move",
+				b->name);
+	}
+	moved = b->dev->ops->owner_move(b->dev, to);
+	if (moved == -EOPNOTSUPP)
+		rc = ctl_fail(op, moved, NULL, "rbd backstore '%s' is in no gateway group", b->name);
+	else
+		rc = ctl_move_answer(op, b, oi, to, moved);
+	if (moved == 0)
+		log_info(COMP, "move %s to '%s': asked", op->req->path, to);
+	free(oi);
+	return rc;
+}
+
 /* ---- dispatch ---- */
 
 /*
@@ -789,6 +877,8 @@ void ctl_ops_handle(const struct ctl_host *host, const struct ctl_request *req,
 		rc = ctl_restoreconfig(&op);
 	else if (!strcmp(req->op, "clearconfig"))
 		rc = ctl_clearconfig(&op);
+	else if (!strcmp(req->op, "move"))
+		rc = ctl_move(&op);
 	else
 		rc = ctl_fail(&op, -EOPNOTSUPP, "'help' lists the verbs", "no verb '%s'", req->op);
 

@@ -72,6 +72,12 @@ const struct sh_verb_desc sh_verbs[SH_VERB__COUNT] = {
 		.usage = "info",
 		.nodes = SH_NODES_ALL,
 	},
+	[SH_VERB_MOVE] = {
+		.name = "move",
+		.summary = "move an rbd LU's ownership to a gateway of its group",
+		.usage = "move GATEWAY   (an rbd backstore in a gateway group; 'info' shows the owner)",
+		.nodes = N(SH_NODE_BACKSTORE),
+	},
 	[SH_VERB_SAVECONFIG] = {
 		.name = "saveconfig",
 		.summary = "write the configuration (atomically; the last 9 versions are kept)",
@@ -165,6 +171,7 @@ static const char *const sh_keys_save[] = { "file", NULL };
 static const char *const sh_keys_restore[] = { "file", "clear_existing", "check", NULL };
 static const char *const sh_keys_clear[] = { "confirm", NULL };
 static const char *const sh_keys_ls[] = { "depth", NULL };
+static const char *const sh_keys_move[] = { "gateway", NULL };
 
 /* How the facts name a kind of node that has groups of settings; NULL for the others. */
 static const char *sh_node_in_facts(enum sh_node_type t)
@@ -243,6 +250,8 @@ const char *const *sh_verb_keys(enum sh_verb v, const struct sh_node_info *node,
 		return sh_keys_clear;
 	case SH_VERB_LS:
 		return sh_keys_ls;
+	case SH_VERB_MOVE:
+		return sh_keys_move;
 	default:
 		return sh_no_keys;
 	}
@@ -736,6 +745,26 @@ static int sh_build_get(const struct sh_cmd *cmd, struct sh_action *a, struct sh
 }
 
 /*
+ * move GATEWAY (or gateway=NAME) at a backstore: porticod answers once the
+ * move is asked, and refuses it for a store that has no owner to move.
+ */
+static int sh_build_move(const struct sh_cmd *cmd, struct sh_action *a, struct sh_err *err)
+{
+	const char *usage = sh_verbs[SH_VERB_MOVE].usage;
+	size_t npos = sh_cmd_npos(cmd);
+	const char *named = sh_cmd_key(cmd, "gateway");
+	int rc;
+
+	if (cmd->nargs != 1 || (npos == 0 && !named))
+		return sh_err_set(err, usage, "'move' takes the name of one gateway");
+	rc = sh_resolve(a->base, ".", a->target, &a->target_node, err);
+	if (rc)
+		return rc;
+	a->op = "move";
+	return sh_args_from_cmd(cmd, NULL, 0, &a->args);
+}
+
+/*
  * saveconfig's and restoreconfig's file, positional or named, as the user
  * means it: a relative path is the shell's working directory's. porticod
  * runs elsewhere (and refuses a relative path), so it gets the absolute one.
@@ -836,6 +865,8 @@ static int sh_build_verb(const char *prev, const struct sh_cmd *cmd, struct sh_a
 		if (!a->args || json_object_object_add(a->args, "depth", json_object_new_int(0)))
 			return -ENOMEM;
 		return 0;
+	case SH_VERB_MOVE:
+		return sh_build_move(cmd, a, err);
 	case SH_VERB_SAVECONFIG:
 	case SH_VERB_RESTORECONFIG:
 	case SH_VERB_CLEARCONFIG:

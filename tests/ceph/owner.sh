@@ -19,8 +19,13 @@
 # blocklisted by the other (`ceph osd blocklist ls`) and dropped from REPORT TARGET PORT
 # GROUPS, and its queued write does not land after. A third gateway (gw-c, TPG 3) joins:
 # REPORT TARGET PORT GROUPS lists the three groups alike through the three, gw-c serves
-# I/O as a follower, and leaves the list when it stops. Prints the takeover time (from the
-# kill to the new owner serving), which it records but does not assert.
+# I/O as a follower; then the shell's move: on the follower gw-b, a gateway not in the
+# group is refused and the owner is nothing to do, then the LU moves to gw-c (within two
+# leases; portico on all three names gw-c, RTPG through all three shows gw-c's group
+# active/optimized, the session through gw-a gets 2A/06, writes through gw-a go on), and
+# from gw-a back to gw-a; gw-c leaves the list when it stops. Prints the takeover time
+# (from the kill to the new owner serving) and the moves' times, which it records but
+# does not assert.
 # The lease is 6 s here (the default is 15 s) to keep the group short.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
@@ -178,6 +183,155 @@ rtpg_until() { # WATCHER WANT
 	return 1
 }
 RTPG_ABC="rtpg 0: 1 active/optimized status 2 ports 1; 2 active/non-optimized status 2 ports 2; 3 active/non-optimized status 2 ports 3"
+RTPG_C="rtpg 0: 1 active/non-optimized status 2 ports 1; 2 active/non-optimized status 2 ports 2; 3 active/optimized status 2 ports 3"
+# the times gw-a's log says it serves as owner: the checks below count from it
+A_SERVINGS=1
+
+# takes the unit attentions pending on a watcher's session (bounded: 10 commands)
+ua_drain() { # WATCHER
+	i=0
+	while [ $i -lt 10 ]; do
+		ua "$1" "tur 0"
+		[ "$UA_ANSWER" = "tur 0: GOOD" ] && return 0
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# portico --json on gateway GW names OWNER as the LU's owner (bounded: 10 s)
+owner_is() { # GW OWNER
+	i=0
+	while [ $i -lt 50 ]; do
+		PORTICO_SOCKET=$T_TMP/$1.sock pt --json ls /backstores/rbd/own0 &&
+			out_has "\"owner\": *\"$2\"" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# writes through gw-a, one session of lunio each, until $T_TMP/mw.stop (bounded: 300
+# sessions). A command refused while gw-a's port is in transition (NOT READY 04/0A), or
+# that meets the unit attention of the change (2A/06), is tried again, as an initiator
+# does (SPC-4 §5.16); any other failure ends it
+move_writes() {
+	i=0
+	n=0
+	while [ ! -e "$T_TMP/mw.stop" ] && [ $i -lt 300 ]; do
+		if timeout "$T_TIMEOUT" "$T_BIN/lunio" write "$UA_URL" 100000 64 31 >"$T_TMP/mw.one" 2>&1; then
+			n=$((n + 1))
+		elif grep -Eq "0x040a|0x2a06" "$T_TMP/mw.one"; then
+			echo "tried again: $(tail -n 1 "$T_TMP/mw.one")"
+		else
+			cat "$T_TMP/mw.one"
+			return 1
+		fi
+		i=$((i + 1))
+	done
+	echo "written $n"
+	[ $n -gt 0 ]
+}
+
+# the shell's move: from the follower gw-b, the LU to gw-c; then from gw-a, back to gw-a.
+# Writes through gw-a go on all along. A name that is no gateway of the group is refused.
+move_to_third() {
+	mt0=$(date +%s%3N)
+	ua_drain a
+	rm -f "$T_TMP/mw.stop"
+	move_writes >"$T_TMP/mwrites.out" 2>&1 &
+	mw=$!
+	T_HELPERS="$T_HELPERS $mw"
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 move gw-x; then
+		fail move-unknown-refused "portico on gw-b moved the LU to gw-x" "$T_OUT"
+	elif out_has "no live gateway 'gw-x' in group 'g1'"; then
+		pass move-unknown-refused
+	else
+		fail move-unknown-refused "portico on gw-b: $(tr '\n' '|' <"$T_OUT")" "$T_OUT"
+	fi
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 move gw-a &&
+		out_has "Nothing to do: gateway 'gw-a' owns 'own0' already"; then
+		pass move-to-owner-noop
+	else
+		fail move-to-owner-noop "portico on gw-b: $(tr '\n' '|' <"$T_OUT")" "$T_OUT"
+	fi
+	m0=$(date +%s%3N)
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 move gw-c &&
+		out_has "Asked: 'own0' moves from gw-a to gateway 'gw-c' of group 'g1'"; then
+		pass move-asked-on-follower
+	else
+		fail move-asked-on-follower "portico on gw-b: $(tr '\n' '|' <"$T_OUT")" "$T_OUT"
+	fi
+	# within two leases
+	if wait_log "$C_LOG" "owner 'gw-c': serving as owner" $((2 * LEASE_MS / 1000)); then
+		echo "owner: moved to gw-c $(($(date +%s%3N) - m0)) ms after portico's move on gw-b"
+		pass move-to-c
+	else
+		fail move-to-c "gw-c did not take the LU" "$C_LOG"
+	fi
+	if grep -q "owner 'gw-a': handed over" "$A_LOG" && ! grep -q "lease taken over after a lapse" "$C_LOG"; then
+		pass move-to-c-clean
+	else
+		fail move-to-c-clean "no clean hand-over from gw-a" "$A_LOG"
+	fi
+	if owner_is gw-a gw-c && owner_is gw-b gw-c && owner_is gw-c gw-c; then
+		pass move-owner-everywhere
+	else
+		fail move-owner-everywhere "portico --json: $(tr -d '\n' <"$T_OUT" | cut -c1-300)" "$T_OUT"
+	fi
+	if PORTICO_SOCKET=$T_TMP/gw-b.sock pt /backstores/rbd/own0 info && out_has '^ *owner: gw-c$' &&
+		out_has 'event: move to gw-c asked on this gateway'; then
+		pass move-info
+	else
+		fail move-info "portico info on gw-b: $(tr '\n' '|' <"$T_OUT" | cut -c1-400)" "$T_OUT"
+	fi
+	# the session through gw-a's portal hears of it first
+	ua a "tur 0"
+	case "$UA_ANSWER" in
+	*"6/2a/06"*) pass move-ua-through-a ;;
+	*) fail move-ua-through-a "gw-a's session: $UA_ANSWER" "$T_TMP/ua-a.out" ;;
+	esac
+	if rtpg_until a "$RTPG_C" && rtpg_until b "$RTPG_C" && rtpg_until c "$RTPG_C"; then
+		pass move-rtpg-everywhere
+	else
+		fail move-rtpg-everywhere "last answer: $UA_ANSWER" "$T_TMP/ua-c.out"
+	fi
+	# back to gw-a, asked on gw-a (a follower now)
+	a_served=$(grep -c "serving as owner" "$A_LOG")
+	if PORTICO_SOCKET=$T_TMP/gw-a.sock pt /backstores/rbd/own0 move gw-a &&
+		out_has "Asked: 'own0' moves from gw-c to gateway 'gw-a' of group 'g1'"; then
+		pass move-back-asked
+	else
+		fail move-back-asked "portico on gw-a: $(tr '\n' '|' <"$T_OUT")" "$T_OUT"
+	fi
+	i=0
+	while [ $i -lt $((20 * LEASE_MS / 1000)) ] && [ "$(grep -c "serving as owner" "$A_LOG")" -le "$a_served" ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ "$(grep -c "serving as owner" "$A_LOG")" = $((a_served + 1)) ] && grep -q "owner 'gw-c': handed over" "$C_LOG" &&
+		! grep -q "lease taken over after a lapse" "$A_LOG"; then
+		pass move-back
+	else
+		fail move-back "gw-a did not take the LU back from gw-c cleanly" "$A_LOG"
+	fi
+	A_SERVINGS=$(grep -c "serving as owner" "$A_LOG")
+	if rtpg_until a "$RTPG_ABC" && rtpg_until b "$RTPG_ABC" && rtpg_until c "$RTPG_ABC"; then
+		pass move-back-rtpg
+	else
+		fail move-back-rtpg "last answer: $UA_ANSWER" "$T_TMP/ua-a.out"
+	fi
+	: >"$T_TMP/mw.stop"
+	if helper_wait "$mw" 60; then
+		pass move-writes-go-on
+	else
+		fail move-writes-go-on "a write through gw-a failed: $(tail -n 1 "$T_TMP/mwrites.out")" "$T_TMP/mwrites.out"
+	fi
+	echo "owner: through gw-a during the moves: $(tail -n 1 "$T_TMP/mwrites.out") sessions, $(grep -c "tried again" "$T_TMP/mwrites.out") tried again"
+	check move-data "$T_BIN/lunio" check "$UA_URL" 100000 64 31
+	ua_drain a
+	ua_drain b
+	echo "owner: the shell's moves (to gw-c, and back) and their checks took $(($(date +%s%3N) - mt0)) ms"
+}
 GW=gw-c
 TAG=3
 B_PID=$PD_PID
@@ -202,6 +356,7 @@ if pd_start conf; then
 	else
 		fail c-follower "gw-c took the LU" "$C_LOG"
 	fi
+	move_to_third
 	pd_stop c-stopped
 	C_PID=""
 	if rtpg_until a "$RTPG_AB" && rtpg_until b "$RTPG_AB"; then
@@ -232,7 +387,7 @@ if helper_wait "$wa" 60 && helper_wait "$wb" 60; then
 else
 	fail writes-both-paths "a write through one of the gateways failed" "$T_TMP/wb.out"
 fi
-if [ "$(grep -c "serving as owner" "$A_LOG")" = 1 ] && ! grep -q "serving as owner" "$B_LOG"; then
+if [ "$(grep -c "serving as owner" "$A_LOG")" = "$A_SERVINGS" ] && ! grep -q "serving as owner" "$B_LOG"; then
 	pass no-ownership-change
 else
 	fail no-ownership-change "ownership moved with I/O on both paths" "$B_LOG"
@@ -422,13 +577,13 @@ if pd_restart; then
 		*) fail a-back-as-follower "through gw-a: $UA_ANSWER" "$T_TMP/ua-a2.out" ;;
 		esac
 		ua_is stpg-to-a a2 "stpg 0 1 0" "stpg 0: GOOD"
-		# the second "serving as owner" in gw-a's log (the first was before the kill)
+		# one more "serving as owner" in gw-a's log (the others were before the kill)
 		i=0
-		while [ $i -lt 300 ] && [ "$(grep -c "serving as owner" "$A_LOG")" -lt 2 ]; do
+		while [ $i -lt 300 ] && [ "$(grep -c "serving as owner" "$A_LOG")" -le "$A_SERVINGS" ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		if [ "$(grep -c "serving as owner" "$A_LOG")" = 2 ]; then
+		if [ "$(grep -c "serving as owner" "$A_LOG")" = $((A_SERVINGS + 1)) ]; then
 			pass explicit-move
 		else
 			fail explicit-move "gw-a did not take the LU over" "$A_LOG"

@@ -34,6 +34,7 @@ struct fake_cluster {
 	bool registered[2];
 	struct bs_owner_run *runs[2];
 	int member_fences;
+	int move_notifies; /* "move" notifies sent (asks and hand-overs) */
 	bool victim_gate_closed; /* the fenced member had stopped writing when fenced */
 };
 
@@ -153,11 +154,25 @@ static int fake_publish(void *ctx)
 	return 0;
 }
 
+/* A "move TO" notify: to every run the cluster knows (the membership stories set them), the sender's too. */
+static void fake_move_notify(struct fake_cluster *c, const char *to)
+{
+	struct bs_owner_run *runs[2];
+
+	pthread_mutex_lock(&c->lock);
+	runs[0] = c->runs[0];
+	runs[1] = c->runs[1];
+	c->move_notifies++;
+	pthread_mutex_unlock(&c->lock);
+	for (int i = 0; i < 2; i++)
+		if (runs[i])
+			bs_owner_run_post(runs[i], BS_OWNER_EV_MOVE, to);
+}
+
 static int fake_release(void *ctx, const char *to)
 {
 	struct fake_gw *g = ctx;
 
-	(void)to;
 	pthread_mutex_lock(&g->c->lock);
 	fake_hang(g, &g->dead);
 	if (g->c->holder == g->id) {
@@ -165,13 +180,16 @@ static int fake_release(void *ctx, const char *to)
 		g->c->rec_clean = true;
 	}
 	pthread_mutex_unlock(&g->c->lock);
+	if (to && to[0])
+		fake_move_notify(g->c, to);
 	return 0;
 }
 
 static int fake_ask_move(void *ctx, const char *to)
 {
-	(void)ctx;
-	(void)to;
+	struct fake_gw *g = ctx;
+
+	fake_move_notify(g->c, to);
 	return 0;
 }
 
@@ -583,6 +601,81 @@ START_TEST(test_run_member_leave)
 }
 END_TEST
 
+/*
+ * Two members; a move asked on the follower: refused for a stranger,
+ * nothing to do for the owner, carried out for itself (a clean hand-over,
+ * nobody blocklisted); then back, asked on the new owner.
+ */
+START_TEST(test_run_member_move)
+{
+	struct fake_cluster c;
+	struct fake_gw g0, g1;
+	struct bs_owner_run *r0, *r1;
+	struct bs_owner_cfg cfg = member_cfg();
+	struct bs_member_tpg t[4];
+	struct bs_owner_info v;
+	uint16_t tag0 = 1, tag1 = 2;
+
+	fake_init(&c);
+	c.lease_ms = cfg.lease_ms;
+	gw_set(&g0, &c, 0, "gw0", "addr0");
+	gw_set(&g1, &c, 1, "gw1", "addr1");
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw0", "addr0", &fake_member_ops, &g0,
+					    fake_changed, &g0, &r0), 0);
+	c.runs[0] = r0;
+	pthread_mutex_unlock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(r0, &tag0, 1), 0);
+	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw1", "addr1", &fake_member_ops, &g1,
+					    fake_changed, &g1, &r1), 0);
+	c.runs[1] = r1;
+	pthread_mutex_unlock(&c.lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(r1, &tag1, 1), 0);
+	ck_assert(wait_tpgs(r1, 2, t));
+	ck_assert(wait_tpgs(r0, 2, t));
+	for (int i = 0; i < 1000; i++) {
+		bs_owner_run_view(r1, &v);
+		if (!strcmp(v.owner, "gw0"))
+			break;
+		usleep(10 * 1000);
+	}
+	ck_assert_str_eq(v.owner, "gw0");
+	/* refused, or nothing to do: nothing is sent */
+	ck_assert_int_eq(bs_owner_run_move(r1, "gw9"), -ENOENT);
+	ck_assert_int_eq(bs_owner_run_move(r1, ""), -EINVAL);
+	ck_assert_int_eq(bs_owner_run_move(r1, NULL), -EINVAL);
+	ck_assert_int_eq(bs_owner_run_move(r1, "gw0"), 1);
+	ck_assert_int_eq(bs_owner_run_move(r0, "gw0"), 1);
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(c.move_notifies, 0);
+	pthread_mutex_unlock(&c.lock);
+	/* to the follower, asked there */
+	ck_assert_int_eq(bs_owner_run_move(r1, "gw1"), 0);
+	ck_assert(wait_alua(r1, SCSI_ALUA_ACTIVE_OPTIMIZED));
+	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_NON_OPTIMIZED));
+	bs_owner_run_view(r0, &v);
+	ck_assert_str_eq(v.owner, "gw1");
+	/* back to gw0, asked on the owner */
+	ck_assert_int_eq(bs_owner_run_move(r1, "gw0"), 0);
+	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
+	ck_assert(wait_alua(r1, SCSI_ALUA_ACTIVE_NON_OPTIMIZED));
+	pthread_mutex_lock(&c.lock);
+	ck_assert_int_eq(c.nblock, 0);
+	ck_assert(c.rec_addr[0] && !strcmp(c.rec_addr, "addr0"));
+	/* gw1's ask, gw0's hand-over, gw1's hand-over: no notify answered another */
+	ck_assert_int_eq(c.move_notifies, 3);
+	c.runs[1] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r1);
+	pthread_mutex_lock(&c.lock);
+	c.runs[0] = NULL;
+	pthread_mutex_unlock(&c.lock);
+	bs_owner_run_stop(r0);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("rbd_owner_run");
@@ -595,6 +688,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_run_takeover);
 	tcase_add_test(tc, test_run_member_frozen_follower);
 	tcase_add_test(tc, test_run_member_leave);
+	tcase_add_test(tc, test_run_member_move);
 	suite_add_tcase(s, tc);
 	return s;
 }

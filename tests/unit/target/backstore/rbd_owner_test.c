@@ -42,6 +42,15 @@ static void feed_name(struct bs_owner *o, enum bs_owner_ev_type type, const char
 	bs_owner_step(o, &ev, now, out);
 }
 
+/* A move asked here (the shell's move, or SET TARGET PORT GROUPS): out->result answers it. */
+static void feed_req(struct bs_owner *o, const char *to, bool live, uint64_t now,
+		     struct bs_owner_out *out)
+{
+	struct bs_owner_ev ev = { .type = BS_OWNER_EV_MOVE_REQ, .name = to, .live = live };
+
+	bs_owner_step(o, &ev, now, out);
+}
+
 static void feed_acquired(struct bs_owner *o, const char *prev_addr, bool clean, uint64_t now,
 			  struct bs_owner_out *out)
 {
@@ -390,7 +399,8 @@ START_TEST(test_explicit_move_follower_side)
 
 	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
 	bs_owner_step(&o, &busy, 1, &out);
-	feed_name(&o, BS_OWNER_EV_MOVE, "gw-b", 100, &out);
+	feed_req(&o, "gw-b", true, 100, &out);
+	ck_assert_int_eq(out.result, 0);
 	ck_assert(out.acts & BS_OWNER_ACT_ASK_MOVE);
 	ck_assert(out.acts & BS_OWNER_ACT_ACQUIRE); /* at once, not at the next period */
 	ck_assert_str_eq(out.move_to, "gw-b");
@@ -449,6 +459,8 @@ struct world {
 	int reports[NGW];
 	uint64_t now;
 	int ngw;
+	bool echo;   /* a notify reaches its sender too, as a watch of one's own object does */
+	int moves;   /* "move" notifies sent */
 };
 
 static void world_run(struct world *w, int i, struct bs_owner_out *out);
@@ -480,10 +492,13 @@ static void world_run(struct world *w, int i, struct bs_owner_out *out)
 	if (out->acts & BS_OWNER_ACT_REPORT)
 		w->reports[i]++;
 	if (out->acts & BS_OWNER_ACT_ASK_MOVE) {
-		struct bs_owner_ev mv = { .type = BS_OWNER_EV_MOVE, .name = out->move_to };
+		char to[BS_OWNER_NAME_MAX + 1];
+		struct bs_owner_ev mv = { .type = BS_OWNER_EV_MOVE, .name = to };
 
+		snprintf(to, sizeof(to), "%s", out->move_to);
+		w->moves++;
 		for (int k = 0; k < w->ngw; k++)
-			if (k != i)
+			if (k != i || w->echo)
 				world_feed(w, k, &mv);
 	}
 	free_lock = w->holder < 0 || w->now >= w->expires;
@@ -542,8 +557,9 @@ static void world_run(struct world *w, int i, struct bs_owner_out *out)
 		w->holder = -1;
 		ev.type = BS_OWNER_EV_RELEASE_DONE;
 		world_feed(w, i, &ev);
+		w->moves++;
 		for (int k = 0; k < w->ngw; k++)
-			if (k != i)
+			if (k != i || w->echo)
 				world_feed(w, k, &mv);
 	}
 }
@@ -670,7 +686,7 @@ END_TEST
 START_TEST(test_world_explicit_move)
 {
 	struct world w;
-	struct bs_owner_ev mv = { .type = BS_OWNER_EV_MOVE, .name = "gw-b" };
+	struct bs_owner_ev mv = { .type = BS_OWNER_EV_MOVE_REQ, .name = "gw-b", .live = true };
 
 	world_init(&w, 3);
 	world_until(&w, 7000);
@@ -687,6 +703,239 @@ START_TEST(test_world_explicit_move)
 	world_until(&w, w.now + 120000);
 	ck_assert_int_eq(w.gw[1].state, BS_OWNER_STATE_OWNER);
 	ck_assert_int_eq(owners(&w), 1);
+}
+END_TEST
+
+/* ---- moves asked here (the shell's move; SET TARGET PORT GROUPS) ---- */
+
+/* The owner asked here: hands over to a live member; itself, nothing; a stranger, refused. */
+START_TEST(test_move_req_owner)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o;
+	struct bs_owner_out out;
+
+	make_owner(&o, &c);
+	feed_req(&o, "gw-a", true, 100, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts, 0);
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_OWNER);
+	feed_req(&o, "gw-x", false, 110, &out);
+	ck_assert_int_eq(out.result, -ENOENT);
+	ck_assert_uint_eq(out.acts, 0);
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_OWNER);
+	ck_assert_uint_eq(bs_owner_alua(&o), SCSI_ALUA_ACTIVE_OPTIMIZED);
+	feed_req(&o, "gw-b", true, 120, &out);
+	ck_assert_int_eq(out.result, 0);
+	ck_assert(out.acts & BS_OWNER_ACT_RELEASE);
+	ck_assert_str_eq(out.move_to, "gw-b");
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_RELEASING);
+	/* a move in flight: the same one again is nothing to do, another is refused */
+	feed_req(&o, "gw-b", true, 130, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts, 0);
+	feed_req(&o, "gw-c", true, 130, &out);
+	ck_assert_int_eq(out.result, -EBUSY);
+	ck_assert_uint_eq(out.acts, 0);
+	ck_assert_str_eq(o.move_to, "gw-b");
+	/* handed over: gw-b is the owner as far as we know; until it says so, gw-c waits */
+	feed(&o, BS_OWNER_EV_RELEASE_DONE, 0, 200, &out);
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_FOLLOWER);
+	feed_req(&o, "gw-c", true, 210, &out);
+	ck_assert_int_eq(out.result, -EBUSY);
+	ck_assert_uint_eq(out.acts, 0);
+	feed_name(&o, BS_OWNER_EV_OWNER_CHANGED, "gw-b", 300, &out);
+	feed_req(&o, "gw-b", true, 310, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts, 0);
+}
+END_TEST
+
+/* A follower asked for a third gateway: it asks the owner through the group, once, and waits. */
+START_TEST(test_move_req_follower_third)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o;
+	struct bs_owner_out out;
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+
+	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
+	bs_owner_step(&o, &busy, 1, &out);
+	ck_assert_str_eq(o.owner, "gw-a");
+	feed_req(&o, "gw-c", true, 100, &out);
+	ck_assert_int_eq(out.result, 0);
+	ck_assert_uint_eq(out.acts, BS_OWNER_ACT_ASK_MOVE);
+	ck_assert_str_eq(out.move_to, "gw-c");
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_FOLLOWER);
+	/* its own notify comes back to it: heard, not sent again */
+	feed_name(&o, BS_OWNER_EV_MOVE, "gw-c", 101, &out);
+	ck_assert_uint_eq(out.acts, 0);
+	/* it leaves the lease to gw-c: no try at its period */
+	feed(&o, BS_OWNER_EV_TICK, 0, 1 + c.renew_ms, &out);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_ACQUIRE, 0);
+	ck_assert_uint_ge(bs_owner_next(&o), 101 + c.lease_ms);
+	/* while it is under way: the same move is nothing to do, another is refused */
+	feed_req(&o, "gw-c", true, 2 + c.renew_ms, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts, 0);
+	feed_req(&o, "gw-a", true, 2 + c.renew_ms, &out);
+	ck_assert_int_eq(out.result, -EBUSY);
+	ck_assert_uint_eq(out.acts, 0);
+	/* gw-c publishes itself: done; a move to the owner is nothing to do */
+	feed_name(&o, BS_OWNER_EV_OWNER_CHANGED, "gw-c", 3 + c.renew_ms, &out);
+	ck_assert(out.acts & BS_OWNER_ACT_REPORT);
+	ck_assert_str_eq(o.owner, "gw-c");
+	feed_req(&o, "gw-c", true, 4 + c.renew_ms, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_ASK_MOVE, 0);
+}
+END_TEST
+
+/* A follower asked for itself: asks the owner, takes the lease as soon as it is free. */
+START_TEST(test_move_req_follower_self)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o;
+	struct bs_owner_out out;
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+
+	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
+	bs_owner_step(&o, &busy, 1, &out);
+	/* live does not matter for oneself */
+	feed_req(&o, "gw-b", false, 100, &out);
+	ck_assert_int_eq(out.result, 0);
+	ck_assert(out.acts & BS_OWNER_ACT_ASK_MOVE);
+	ck_assert(out.acts & BS_OWNER_ACT_ACQUIRE);
+	ck_assert_str_eq(out.move_to, "gw-b");
+	/* the echo of its own notify, then the owner's "released to gw-b": no notify again */
+	feed_name(&o, BS_OWNER_EV_MOVE, "gw-b", 101, &out);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_ASK_MOVE, 0);
+	bs_owner_step(&o, &busy, 102, &out);
+	/* under way: again is nothing to do, elsewhere is refused */
+	feed_req(&o, "gw-b", true, 102, &out);
+	ck_assert_int_eq(out.result, 1);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_ASK_MOVE, 0);
+	feed_req(&o, "gw-c", true, 102, &out);
+	ck_assert_int_eq(out.result, -EBUSY);
+	ck_assert_uint_eq(out.acts, 0);
+	/* the owner released to gw-b: it tries at once, and takes it without a fence */
+	feed_name(&o, BS_OWNER_EV_MOVE, "gw-b", 103, &out);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_ASK_MOVE, 0);
+	ck_assert(out.acts & BS_OWNER_ACT_ACQUIRE);
+	feed_acquired(&o, ADDR_A, true, 300, &out);
+	ck_assert_uint_eq(out.acts & BS_OWNER_ACT_FENCE, 0);
+	feed(&o, BS_OWNER_EV_PUBLISH_DONE, 0, 310, &out);
+	ck_assert_int_eq(o.state, BS_OWNER_STATE_OWNER);
+}
+END_TEST
+
+/* A move to this follower that the owner never grants is given up after two leases. */
+START_TEST(test_move_req_self_given_up)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o;
+	struct bs_owner_out out;
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+	uint64_t t = 100;
+
+	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
+	bs_owner_step(&o, &busy, 1, &out);
+	feed_req(&o, "gw-b", true, t, &out);
+	ck_assert_int_eq(out.result, 0);
+	/* gw-a holds on (it never heard): gw-b keeps trying, refusing a move elsewhere */
+	for (int i = 0; i < 1000 && t < 100 + 2 * (uint64_t)c.lease_ms - c.renew_ms; i++) {
+		bs_owner_step(&o, &busy, t, &out);
+		t = bs_owner_next(&o);
+		ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), -EBUSY);
+		feed(&o, BS_OWNER_EV_TICK, 0, t, &out);
+	}
+	ck_assert(o.want);
+	for (int i = 0; i < 1000 && o.want; i++) {
+		bs_owner_step(&o, &busy, t, &out);
+		t = bs_owner_next(&o);
+		feed(&o, BS_OWNER_EV_TICK, 0, t, &out);
+	}
+	ck_assert(!o.want);
+	ck_assert_uint_le(t, 100 + 2 * (uint64_t)c.lease_ms + c.renew_ms);
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), 0);
+	/* back to its period */
+	bs_owner_step(&o, &busy, t, &out);
+	ck_assert_uint_ge(bs_owner_next(&o), t + c.renew_ms);
+}
+END_TEST
+
+/* Refused before anything moves: no name, a stranger, a fenced-out gateway. */
+START_TEST(test_move_req_refused)
+{
+	struct bs_owner_cfg c = cfg_default();
+	struct bs_owner o, before;
+	struct bs_owner_out out;
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+	char big[BS_OWNER_NAME_MAX + 8];
+
+	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
+	bs_owner_step(&o, &busy, 1, &out);
+	before = o;
+	feed_req(&o, "gw-x", false, 1, &out);
+	ck_assert_int_eq(out.result, -ENOENT);
+	ck_assert_uint_eq(out.acts, 0);
+	ck_assert(memcmp(&o, &before, sizeof(o)) == 0);
+	feed_req(&o, "", true, 1, &out);
+	ck_assert_int_eq(out.result, -EINVAL);
+	feed_req(&o, NULL, true, 1, &out);
+	ck_assert_int_eq(out.result, -EINVAL);
+	memset(big, 'g', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	feed_req(&o, big, true, 1, &out);
+	ck_assert_int_eq(out.result, -EINVAL);
+	ck_assert(memcmp(&o, &before, sizeof(o)) == 0);
+	/* the checks alone, as the shell's request gets them */
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-x", false), -ENOENT);
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), 0);
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-a", true), 1);
+	feed(&o, BS_OWNER_EV_BLOCKLISTED, 0, 2, &out);
+	ck_assert_int_eq(bs_owner_move_check(&o, "gw-c", true), -ESHUTDOWN);
+	feed_req(&o, "gw-b", true, 3, &out);
+	ck_assert_int_eq(out.result, -ESHUTDOWN);
+	ck_assert_uint_eq(out.acts, 0);
+}
+END_TEST
+
+/*
+ * Three gateways whose notifies reach their senders too: from the
+ * follower gw-b, the LU moves to gw-c; then back to gw-a, asked on gw-a.
+ * Clean hand-overs, nobody blocklisted, and a bounded number of notifies.
+ */
+START_TEST(test_world_move_third)
+{
+	struct world w;
+	struct bs_owner_ev to_c = { .type = BS_OWNER_EV_MOVE_REQ, .name = "gw-c", .live = true };
+	struct bs_owner_ev to_a = { .type = BS_OWNER_EV_MOVE_REQ, .name = "gw-a", .live = true };
+
+	world_init(&w, 3);
+	w.echo = true;
+	world_until(&w, 7000);
+	ck_assert_int_eq(w.gw[0].state, BS_OWNER_STATE_OWNER);
+	world_feed(&w, 1, &to_c);
+	world_until(&w, w.now + 1000);
+	ck_assert_int_eq(w.gw[2].state, BS_OWNER_STATE_OWNER);
+	for (int i = 0; i < 3; i++)
+		ck_assert_str_eq(w.gw[i].owner, "gw-c");
+	ck_assert_int_eq(owners(&w), 1);
+	ck_assert_int_eq(w.nblock, 0);
+	/* gw-b's ask and gw-a's hand-over: nothing echoes on */
+	ck_assert_int_eq(w.moves, 2);
+	world_feed(&w, 0, &to_a);
+	world_until(&w, w.now + 1000);
+	ck_assert_int_eq(w.gw[0].state, BS_OWNER_STATE_OWNER);
+	for (int i = 0; i < 3; i++)
+		ck_assert_str_eq(w.gw[i].owner, "gw-a");
+	ck_assert_int_eq(w.moves, 4);
+	ck_assert_int_eq(w.nblock, 0);
+	world_until(&w, w.now + 120000);
+	ck_assert_int_eq(w.gw[0].state, BS_OWNER_STATE_OWNER);
+	ck_assert_int_eq(owners(&w), 1);
+	ck_assert_int_eq(w.moves, 4);
 }
 END_TEST
 
@@ -786,6 +1035,12 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_world_io_both_paths);
 	tcase_add_test(tc, test_world_owner_death);
 	tcase_add_test(tc, test_world_explicit_move);
+	tcase_add_test(tc, test_move_req_owner);
+	tcase_add_test(tc, test_move_req_follower_third);
+	tcase_add_test(tc, test_move_req_follower_self);
+	tcase_add_test(tc, test_move_req_self_given_up);
+	tcase_add_test(tc, test_move_req_refused);
+	tcase_add_test(tc, test_world_move_third);
 	tcase_add_test(tc, test_addr_norm);
 	tcase_add_test(tc, test_record);
 	tcase_add_test(tc, test_msg);

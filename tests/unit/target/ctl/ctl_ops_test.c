@@ -445,6 +445,78 @@ START_TEST(test_restore_targetcli)
 }
 END_TEST
 
+/* ---- move: an LU's ownership in a gateway group, through a store that has one ---- */
+
+static bool fake_in_group = true;
+static int fake_moves;
+
+static bool fake_owner(struct bs_dev *dev, struct bs_owner_info *out)
+{
+	(void)dev;
+	if (!fake_in_group)
+		return false;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->group, sizeof(out->group), "g1");
+	snprintf(out->gateway, sizeof(out->gateway), "gw-b");
+	snprintf(out->owner, sizeof(out->owner), "gw-a");
+	snprintf(out->state, sizeof(out->state), "follower");
+	return true;
+}
+
+/* What rbd's machine answers (bs_owner_move_check), by the name asked. */
+static int fake_owner_move(struct bs_dev *dev, const char *to)
+{
+	(void)dev;
+	fake_moves++;
+	if (!strcmp(to, "gw-a"))
+		return 1;
+	if (!strcmp(to, "gw-c"))
+		return 0;
+	if (!strcmp(to, "gw-busy"))
+		return -EBUSY;
+	return -ENOENT;
+}
+
+START_TEST(test_move)
+{
+	static struct bs_ops grouped;
+	struct bs_dev *dev;
+	const struct bs_ops *was;
+
+	basic();
+	/* a store without an owner: refused, and said why */
+	refused("move", "/backstores/null/N0", "{\"_1\": \"gw-c\"}", -EOPNOTSUPP,
+		"'N0' is a null backstore: only an rbd backstore in a gateway group has an owner to move");
+	refused("move", TPG, "{\"_1\": \"gw-c\"}", -EINVAL, "is no backstore");
+	refused("move", "/backstores/null/N0", NULL, -EINVAL, "needs the gateway");
+	refused("move", "/backstores/null/N0", "{\"_1\": \"gw-c\", \"_2\": \"x\"}", -EINVAL,
+		"");
+	/* the same store, as an rbd LU of group g1 on gateway gw-b would answer */
+	dev = S.model->backstores[0].dev;
+	was = dev->ops;
+	grouped = *was;
+	grouped.owner = fake_owner;
+	grouped.owner_move = fake_owner_move;
+	dev->ops = &grouped;
+	ok("move", "/backstores/null/N0", "{\"_1\": \"gw-c\"}");
+	ck_assert(said("Asked: 'N0' moves from gw-a to gateway 'gw-c' of group 'g1'; 'info' shows the owner"));
+	ok("move", "/backstores/null/N0", "{\"gateway\": \"gw-a\"}");
+	ck_assert(said("Nothing to do: gateway 'gw-a' owns 'N0' already"));
+	refused("move", "/backstores/null/N0", "{\"_1\": \"gw-x\"}", -ENOENT,
+		"no live gateway 'gw-x' in group 'g1'");
+	refused("move", "/backstores/null/N0", "{\"_1\": \"gw-busy\"}", -EBUSY,
+		"a move or a takeover of 'N0' is under way (owner 'gw-a', this gateway follower)");
+	ck_assert_int_eq(fake_moves, 4);
+	/* rbd outside a group */
+	fake_in_group = false;
+	refused("move", "/backstores/null/N0", "{\"_1\": \"gw-c\"}", -EOPNOTSUPP,
+		"rbd backstore 'N0' is in no gateway group");
+	ck_assert_int_eq(fake_moves, 4);
+	fake_in_group = true;
+	dev->ops = was;
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ctl_ops");
@@ -462,6 +534,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, test_delete_backstore_takes_its_luns);
 	tcase_add_test(tc, test_globals_kept);
 	tcase_add_test(tc, test_restore_targetcli);
+	tcase_add_test(tc, test_move);
 	suite_add_tcase(s, tc);
 	return s;
 }
