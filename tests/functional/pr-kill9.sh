@@ -34,7 +34,13 @@ pd_start conf || t_done
 P=$T_BIN/prkill
 U=$(url "$TGT" 0)
 
-prev="A=- B=- R=-/0"
+# A node is one I_T nexus across its runs (prkill.c): B's first command run
+# twice, by two processes, replaces B's key rather than adding a second
+# registrant, so that a kill never leaves two keys of one node behind.
+check one-nexus-run-1 "$P" run "$U" 1
+check one-nexus-run-2 "$P" run "$U" 1
+check one-nexus-one-key "$P" state "$U"
+prev=$(sed -n 's/^STATE //p' "$T_OUT")
 bad=0
 n_before=0
 n_after=0

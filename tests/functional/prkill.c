@@ -31,6 +31,18 @@
 #define TYPE_WE 1
 #define TYPE_WE_RO 5
 
+/*
+ * Each node is one I_T nexus across runs, as a host's initiator is (its
+ * ISID is fixed per interface): libiscsi draws a new ISID for every
+ * context, and a node that came back with another one would be a second
+ * registrant (SPC-4 §5.13.7: a registration is an I_T nexus's) next to its
+ * registration from before the kill. The reader of the state is a nexus
+ * of its own, which registers nothing.
+ */
+#define ISID_A 0xa0001u
+#define ISID_B 0xb0001u
+#define ISID_READER 0xc0001u
+
 struct state {
 	uint64_t key[2]; /* node A's, node B's; 0: not registered */
 	int holder;	 /* -1 none, 0 A, 1 B */
@@ -61,6 +73,23 @@ static int pr_in(struct ft_lun *l, int sa, struct scsi_task **out)
 	if (!task)
 		return -1;
 	return task->status;
+}
+
+/* ft_open() as initiator through the I_T nexus of ISID isid. */
+static bool open_nexus(struct ft_lun *l, const char *url, const char *initiator, uint32_t isid)
+{
+	struct iscsi_context *iscsi = iscsi_create_context(initiator);
+
+	if (!iscsi) {
+		fprintf(stderr, "cannot create an iSCSI context\n");
+		return false;
+	}
+	if (iscsi_set_isid_random(iscsi, isid, 0)) {
+		fprintf(stderr, "cannot set the ISID: %s\n", iscsi_get_error(iscsi));
+		iscsi_destroy_context(iscsi);
+		return false;
+	}
+	return ft_open_ctx(l, iscsi, url, false);
 }
 
 /* Reads the state; false with a message when it is not one a node of ours made. */
@@ -211,9 +240,9 @@ static int cmd_run(const char *url, unsigned long steps)
 	size_t i = 0;
 	int rc;
 
-	if (!ft_open(&node[0], url, NODE_A, false))
+	if (!open_nexus(&node[0], url, NODE_A, ISID_A))
 		return 3;
-	if (!ft_open(&node[1], url, NODE_B, false)) {
+	if (!open_nexus(&node[1], url, NODE_B, ISID_B)) {
 		ft_close(node[0].iscsi, false);
 		return 3;
 	}
@@ -269,7 +298,7 @@ static int cmd_state(const char *url)
 	char buf[128];
 	int rc;
 
-	if (!ft_open(&l, url, NODE_B, false))
+	if (!open_nexus(&l, url, NODE_B, ISID_READER))
 		return 3;
 	rc = read_state(&l, &st);
 	if (!rc) {
