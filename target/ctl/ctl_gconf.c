@@ -2,9 +2,9 @@
 /*
  * The control operations of a gateway in a group (docs/gateway-group.md,
  * "The shared configuration"): which changes the group shares (ACLs,
- * mapped LUNs, their CHAP: the shared document, config_shared.h), which
- * it refuses on one gateway because they are not shared yet (targets, TPGs,
- * LUNs, a TPG's attributes, parameters and auth, discovery_auth,
+ * mapped LUNs, their CHAP, a TPG's attributes, parameters and auth,
+ * discovery_auth: the shared document, config_shared.h), which it refuses
+ * on one gateway because they are not shared yet (targets, TPGs, LUNs,
  * restoreconfig, clearconfig), and what a member does with another
  * gateway's document: validate it as a change of its own (the file's
  * checks, plus the sessions a removed mapped LUN would cut), or serve it.
@@ -32,6 +32,17 @@ static bool ctl_gconf_on(const struct ctl_host *host)
 	       host->ops->model(host->arg)->shared.group[0];
 }
 
+/*
+ * The document holds one TPG's settings and ACLs per target: those of its
+ * one TPG here. With two, which one's would the group share? Refused.
+ */
+static int ctl_gconf_one_tpg(struct ctl_op *op)
+{
+	return ctl_fail(op, -EOPNOTSUPP, CTL_GCONF_HINT,
+			"target '%s' has %zu TPGs on this gateway; in gateway group '%s' a target has one (the gateway's own), whose settings and ACLs the group shares",
+			op->node.target->iqn, op->node.target->ntpgs, op->m->shared.group);
+}
+
 int ctl_gconf_refuse(struct ctl_op *op)
 {
 	const char *verb = op->req->op, *group = ctl_arg(op, "group"), *what = NULL;
@@ -44,10 +55,9 @@ int ctl_gconf_refuse(struct ctl_op *op)
 		what = "a whole configuration";
 	switch (op->node.type) {
 	case CTL_NODE_ISCSI:
+		/* discovery_auth, /iscsi's one `set` group, is the document's */
 		if (create)
 			what = "a target";
-		else if (!strcmp(verb, "set"))
-			what = "discovery_auth";
 		break;
 	case CTL_NODE_TARGET:
 		if (create || del)
@@ -56,8 +66,10 @@ int ctl_gconf_refuse(struct ctl_op *op)
 	case CTL_NODE_TPG:
 		if (del)
 			what = "a TPG";
-		else if (!strcmp(verb, "set") && group && strcmp(group, "alua"))
-			what = "a TPG's settings (all but alua, this gateway's own port group)";
+		/* its attributes, parameters and auth are the document's, its alua this gateway's */
+		else if (!strcmp(verb, "set") && group && strcmp(group, "alua") &&
+			 op->node.target->ntpgs > 1)
+			return ctl_gconf_one_tpg(op);
 		break;
 	case CTL_NODE_LUNS:
 	case CTL_NODE_LUN:
@@ -67,11 +79,8 @@ int ctl_gconf_refuse(struct ctl_op *op)
 	case CTL_NODE_ACLS:
 	case CTL_NODE_ACL:
 	case CTL_NODE_MAPPED_LUN:
-		/* the document holds one ACL list per target: that of its one TPG here */
 		if ((create || del || !strcmp(verb, "set")) && op->node.target->ntpgs > 1)
-			return ctl_fail(op, -EOPNOTSUPP, CTL_GCONF_HINT,
-					"target '%s' has %zu TPGs on this gateway; in gateway group '%s' a target has one (the gateway's own), whose ACLs the group shares",
-					op->node.target->iqn, op->node.target->ntpgs, name);
+			return ctl_gconf_one_tpg(op);
 		break;
 	default:
 		break;

@@ -17,6 +17,12 @@
 #include "target/model/config_shared.h"
 
 #define SHARED_KEY "shared_config"
+/* the document's group for /iscsi's settings, and a target's for its TPG's */
+#define SHARED_ISCSI "iscsi"
+#define SHARED_TPG "tpg"
+
+/* /iscsi's settings the group shares: CHAP of discovery sessions (RFC 7143 §12.1) */
+static const char *const shared_iscsi_keys[] = { "discovery_auth", NULL };
 
 struct shared_text {
 	const char *key;
@@ -190,10 +196,47 @@ static int shared_read(config_t *cfg, const char *text, size_t len, struct cfg_e
 	return 0;
 }
 
+/*
+ * What the document holds of a TPG besides its ACLs: the members of a TPG
+ * group in the file that `set` changes there (attribute, parameter, auth),
+ * but not the gateway's own: its tag, its portals, its LUNs (for now) and
+ * its alua group (its own target port group, SPC-4 §5.16).
+ */
+static const char *const shared_tpg_keys[] = { "attributes", "parameters", "allowed_addresses",
+					       "auth", NULL };
+
+/*
+ * Puts the members keys of src (NULL: none) into dst instead of its own:
+ * what src does not have, dst then has not either. 0 or -ENOMEM.
+ */
+static int shared_replace(config_setting_t *dst, const config_setting_t *src,
+			  const char *const *keys)
+{
+	for (size_t i = 0; keys[i]; i++) {
+		config_setting_t *v = src ? config_setting_get_member(src, keys[i]) : NULL;
+		int ret;
+
+		if (config_setting_get_member(dst, keys[i]))
+			config_setting_remove(dst, keys[i]);
+		ret = v ? shared_copy(dst, v) : 0;
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* parent's group key, emptied (made when absent). 0 or -ENOMEM. */
+static int shared_fresh(config_setting_t *parent, const char *key, config_setting_t **out)
+{
+	if (config_setting_get_member(parent, key))
+		config_setting_remove(parent, key);
+	return cfg_add(parent, key, CONFIG_TYPE_GROUP, out);
+}
+
 int config_shared_extract(const config_t *cfg, const char *base, size_t baselen, char **out,
 			  size_t *outlen, struct cfg_err *err)
 {
-	config_setting_t *src = config_lookup(cfg, "targets"), *dst;
+	config_setting_t *src = config_lookup(cfg, "targets"), *dst, *g;
 	config_t doc;
 	FILE *f;
 	int ret = 0;
@@ -209,6 +252,12 @@ int config_shared_extract(const config_t *cfg, const char *base, size_t baselen,
 		ret = -ENOMEM;
 		goto out;
 	}
+	/* /iscsi's discovery_auth: present in the document even when off (an empty group) */
+	ret = shared_fresh(config_root_setting(&doc), SHARED_ISCSI, &g);
+	if (!ret)
+		ret = shared_replace(g, config_root_setting(cfg), shared_iscsi_keys);
+	if (ret)
+		goto out;
 	for (int i = 0; src && i < config_setting_length(src); i++) {
 		config_setting_t *t = config_setting_get_elem(src, (unsigned int)i), *d, *acls, *l;
 		config_setting_t *tpgs = config_setting_get_member(t, "tpgs");
@@ -227,7 +276,11 @@ int config_shared_extract(const config_t *cfg, const char *base, size_t baselen,
 			if (ret)
 				goto out;
 		}
-		ret = cfg_add(d, "acls", CONFIG_TYPE_LIST, &l);
+		ret = shared_fresh(d, SHARED_TPG, &g);
+		if (!ret)
+			ret = shared_replace(g, tpg, shared_tpg_keys);
+		if (!ret)
+			ret = cfg_add(d, "acls", CONFIG_TYPE_LIST, &l);
 		acls = tpg ? config_setting_get_member(tpg, "acls") : NULL;
 		for (int j = 0; !ret && acls && j < config_setting_length(acls); j++)
 			ret = shared_copy(l, config_setting_get_elem(acls, (unsigned int)j));
@@ -249,7 +302,7 @@ out:
 
 int config_shared_apply(config_t *cfg, const char *text, size_t len, struct cfg_err *err)
 {
-	config_setting_t *list = config_lookup(cfg, "targets"), *shared;
+	config_setting_t *list = config_lookup(cfg, "targets"), *shared, *iscsi;
 	config_t doc;
 	int ret;
 
@@ -258,17 +311,29 @@ int config_shared_apply(config_t *cfg, const char *text, size_t len, struct cfg_
 	if (ret)
 		goto out;
 	shared = config_lookup(&doc, "targets");
+	/* a document of before the group shared discovery_auth has no iscsi group: left alone */
+	iscsi = config_lookup(&doc, SHARED_ISCSI);
+	if (iscsi)
+		ret = shared_replace(config_root_setting(cfg), iscsi, shared_iscsi_keys);
+	if (ret)
+		goto out;
 	for (int i = 0; list && i < config_setting_length(list); i++) {
 		config_setting_t *t = config_setting_get_elem(list, (unsigned int)i), *d, *acls;
-		config_setting_t *tpgs = config_setting_get_member(t, "tpgs");
+		config_setting_t *settings, *tpgs = config_setting_get_member(t, "tpgs");
 		const char *iqn = NULL;
 
 		if (!config_setting_lookup_string(t, "iqn", &iqn) || !(d = shared_target(shared, iqn)))
 			continue; /* not shared yet: the next change shares what it has */
 		acls = config_setting_get_member(d, "acls");
+		/* no tpg group: a document of before the group shared a TPG's settings */
+		settings = config_setting_get_member(d, SHARED_TPG);
 		for (int j = 0; tpgs && j < config_setting_length(tpgs); j++) {
 			config_setting_t *tpg = config_setting_get_elem(tpgs, (unsigned int)j), *l;
 
+			if (settings)
+				ret = shared_replace(tpg, settings, shared_tpg_keys);
+			if (ret)
+				goto out;
 			config_setting_remove(tpg, "acls");
 			if (!acls || !config_setting_length(acls))
 				continue;

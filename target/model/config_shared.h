@@ -5,11 +5,19 @@
  * `shared_config` group (which group, this gateway's name in it, where
  * the group's object lives), and the shared document, a libconfig text
  *
- *     targets = ( { iqn = "..."; acls = ( { initiator = "..."; ... } ); } );
+ *     iscsi = { discovery_auth = { ... }; };
+ *     targets = ( { iqn = "...";
+ *                   tpg = { attributes = { ... }; parameters = { ... };
+ *                           allowed_addresses = [ ... ]; auth = { ... }; };
+ *                   acls = ( { initiator = "..."; ... } ); } );
  *
- * holding, per target, the ACLs (mapped LUNs, CHAP, allowed addresses)
- * every gateway of the group serves on each TPG of that target. Pure: trees
- * and text in, trees and text out.
+ * holding the CHAP of discovery sessions and, per target, the settings and
+ * the ACLs (mapped LUNs, CHAP, allowed addresses) every gateway of the
+ * group serves on each TPG of that target. A member absent from iscsi or
+ * tpg is absent (its defaults) on every gateway; a document without the
+ * iscsi or a target's tpg group (one stored before they were shared)
+ * leaves those settings as each gateway has them. Pure: trees and text in,
+ * trees and text out.
  */
 #ifndef PORTICO_TARGET_MODEL_CONFIG_SHARED_H
 #define PORTICO_TARGET_MODEL_CONFIG_SHARED_H
@@ -30,9 +38,10 @@ int config_shared_save(config_setting_t *root, const struct obj_shared_conf *s);
 
 /*
  * The shared document of cfg (a tree as config_build makes it) on top of
- * base (the group's document, NULL or empty for none): base with the ACLs
- * of every target cfg has replaced by those of the target's first TPG;
- * targets of base that cfg does not have are kept as they are. *out (a
+ * base (the group's document, NULL or empty for none): base with
+ * discovery_auth replaced by cfg's, and the TPG settings and ACLs of every
+ * target cfg has replaced by those of the target's first TPG; targets of
+ * base that cfg does not have are kept as they are. *out (a
  * NUL-terminated text the caller frees) and *outlen. 0, -EINVAL (base does
  * not parse: err), -ENOMEM.
  */
@@ -40,8 +49,10 @@ int config_shared_extract(const config_t *cfg, const char *base, size_t baselen,
 			  size_t *outlen, struct cfg_err *err);
 
 /*
- * Puts doc's ACLs into cfg: every TPG of each target that doc names gets
- * that target's ACLs instead of its own; other targets are left alone.
+ * Puts doc into cfg: discovery_auth as doc has it (when doc has an iscsi
+ * group); every TPG of each target that doc names gets that target's
+ * settings (when doc has its tpg group) and ACLs instead of its own, and
+ * keeps its tag, portals, LUNs and alua; other targets are left alone.
  * 0, -EINVAL (doc does not parse: err), -ENOMEM.
  */
 int config_shared_apply(config_t *cfg, const char *doc, size_t doclen, struct cfg_err *err);

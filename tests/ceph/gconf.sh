@@ -12,7 +12,9 @@
 # change fails on A naming B and saying how long it waited, nothing
 # changed; a change made while B is down is served by B when it starts
 # again; a mapped LUN a session through B uses cannot be taken away on A;
-# a change the group does not share is refused on a group gateway.
+# a TPG parameter and discovery CHAP set on A are served by B, a TPG's
+# alua set on B is not the group's; a change the group does not share is
+# refused on a group gateway.
 # Prints how long it took after the cluster was up.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
@@ -136,6 +138,22 @@ if ua_start w2 4 "$I2" "$(chap_url_b node2 $S2)"; then
 else
 	fail in-use-session "uawatch: $UA_ANSWER" "$T_TMP/ua-w2.out"
 fi
+
+# a TPG's parameter and discovery CHAP set on A: B serves them; the TPG's
+# alua is each gateway's own port group, so no change of the group's
+on a pt_ok tpg-param-a /iscsi/$TGT/tpg1 set parameter MaxBurstLength=131072
+if on b pt /iscsi/$TGT/tpg2 get parameter MaxBurstLength && out_has "131072"; then
+	pass tpg-param-on-b
+else
+	fail tpg-param-on-b "B's TPG 2 does not have MaxBurstLength 131072" "$T_OUT"
+fi
+SD=gconf-discovery-secret
+on a pt_ok discovery-auth-a /iscsi set discovery_auth userid=disc password=$SD
+login_refused discovery-b-without-chap iscsi-ls -i "$I1" "iscsi://127.0.0.1:$B_PORT"
+check discovery-b-with-chap iscsi-ls -i "$I1" "iscsi://disc%$SD@127.0.0.1:$B_PORT"
+E2=$(epoch)
+on b pt_ok alua-b /iscsi/$TGT/tpg2 set alua preferred=true
+if [ "$(epoch)" = "$E2" ]; then pass alua-not-shared; else fail alua-not-shared "epoch $(epoch), want $E2"; fi
 
 # valid on A (its TPG has LUN 1), not on B: refused there, so nowhere
 E1=$(epoch)

@@ -203,6 +203,123 @@ START_TEST(document_refused_by_parse)
 }
 END_TEST
 
+/* gateway A with TPG settings and discovery CHAP; B with its own on two TPGs, and its own alua */
+static const char gw_a_set[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-a\"; };\n"
+	"discovery_auth = { userid = \"disc\"; password = \"discovery-secret\"; };\n"
+	"backstores = ( { name = \"n0\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 1; portals = [ \"127.0.0.1:3260\" ];\n"
+	"  luns = ( { lun = 0; backstore = \"n0\"; } );\n"
+	"  allowed_addresses = [ \"192.0.2.0/24\" ];\n"
+	"  attributes = { authentication = true; nopin_interval = 7; };\n"
+	"  parameters = { MaxBurstLength = 65536; FirstBurstLength = 65536; };\n"
+	"  auth = { chap_algorithms = \"SHA256\"; };\n"
+	"  alua = { state = \"active_optimized\"; };\n"
+	"  acls = ( { initiator = \"" KVM1 "\"; userid = \"kvm1\"; password = \"secret-of-12\"; } );\n"
+	"} ); } );\n";
+
+static const char gw_b_set[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-b\"; };\n"
+	"backstores = ( { name = \"n0\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = (\n"
+	"  { tag = 2; portals = [ \"127.0.0.2:3260\" ]; luns = ( { lun = 0; backstore = \"n0\"; } );\n"
+	"    attributes = { default_cmdsn_depth = 16; };\n"
+	"    parameters = { ImmediateData = false; };\n"
+	"    alua = { state = \"active_non_optimized\"; }; },\n"
+	"  { tag = 3; parameters = { DefaultTime2Wait = 9; }; } ); } );\n";
+
+/* The document of the tree of text. */
+static char *doc_of(const char *text, size_t *len)
+{
+	struct cfg_err err = { { 0 } };
+	config_t c;
+	char *doc = NULL;
+
+	tree(text, &c);
+	ck_assert_int_eq(config_shared_extract(&c, NULL, 0, &doc, len, &err), 0);
+	config_destroy(&c);
+	return doc;
+}
+
+/* text with doc put in, parsed as the file would be. */
+static struct obj_model *applied(const char *text, const char *doc, size_t len)
+{
+	struct cfg_err err = { { 0 } };
+	struct obj_model *m = NULL;
+	config_t c;
+
+	tree(text, &c);
+	ck_assert_int_eq(config_shared_apply(&c, doc, len, &err), 0);
+	ck_assert_msg(config_parse_cfg(&c, "", &m, &err) == 0, "%s", err.msg);
+	config_destroy(&c);
+	return m;
+}
+
+START_TEST(document_tpg_settings_and_discovery_auth)
+{
+	static const char old_doc[] = "targets = ( { iqn = \"" TGT "\"; acls = ( ); } );\n";
+	struct obj_model *m, *b = parse(gw_b_set);
+	size_t len;
+	char *doc = doc_of(gw_a_set, &len);
+
+	ck_assert_ptr_nonnull(strstr(doc, "discovery-secret"));
+	ck_assert_ptr_nonnull(strstr(doc, "192.0.2.0"));
+	/* the gateway's own: its port group, its tag, its portals */
+	ck_assert_ptr_null(strstr(doc, "alua"));
+	ck_assert_ptr_null(strstr(doc, "active_optimized"));
+	ck_assert_ptr_null(strstr(doc, "tag"));
+	ck_assert_ptr_null(strstr(doc, "127.0.0.1"));
+
+	m = applied(gw_b_set, doc, len);
+	ck_assert_str_eq(m->discovery_auth.userid, "disc");
+	ck_assert_uint_eq(m->targets[0].ntpgs, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct obj_tpg *tpg = &m->targets[0].tpgs[i];
+
+		ck_assert(tpg->attrs.authentication);
+		ck_assert_uint_eq(tpg->attrs.nopin_interval_s, 7);
+		/* what A's TPG does not set is the default on B too, not B's own value */
+		ck_assert_uint_ne(tpg->attrs.default_cmdsn_depth, 16);
+		ck_assert(tpg->params.immediate_data);
+		ck_assert_uint_eq(tpg->params.default_time2wait, 2);
+		ck_assert_uint_eq(tpg->params.max_burst, 65536);
+		ck_assert_uint_ne(tpg->auth.chap_algorithms, 0);
+		ck_assert_uint_eq(tpg->allowed.n, 1);
+		ck_assert_uint_eq(tpg->nacls, 1);
+	}
+	/* B's own port group state, tags and portals stay */
+	ck_assert_uint_eq(m->targets[0].tpgs[0].alua.state, b->targets[0].tpgs[0].alua.state);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].tag, 2);
+	ck_assert_uint_eq(m->targets[0].tpgs[1].tag, 3);
+	ck_assert_str_eq(m->targets[0].tpgs[0].portals[0].text, "127.0.0.2:3260");
+	obj_model_free(m);
+	free(doc);
+
+	/* A without any of them: B loses its own too (discovery without CHAP, defaults) */
+	doc = doc_of(gw_b_set, &len);
+	ck_assert_ptr_nonnull(strstr(doc, "iscsi"));
+	m = applied(gw_a_set, doc, len);
+	ck_assert_str_eq(m->discovery_auth.userid, "");
+	ck_assert(!m->targets[0].tpgs[0].attrs.authentication);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].attrs.default_cmdsn_depth, 16);
+	ck_assert(!m->targets[0].tpgs[0].params.immediate_data);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].allowed.n, 0);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].auth.chap_algorithms, 0);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].nacls, 0);
+	obj_model_free(m);
+	free(doc);
+
+	/* a document stored before these were shared leaves each gateway's own */
+	m = applied(gw_a_set, old_doc, strlen(old_doc));
+	ck_assert_str_eq(m->discovery_auth.userid, "disc");
+	ck_assert(m->targets[0].tpgs[0].attrs.authentication); /* no ACL left to need CHAP */
+	ck_assert_uint_eq(m->targets[0].tpgs[0].params.max_burst, 65536);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].allowed.n, 1);
+	obj_model_free(m);
+	obj_model_free(b);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("config_shared");
@@ -213,6 +330,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, document_from_a_into_b);
 	tcase_add_test(tc, document_mistakes);
 	tcase_add_test(tc, document_refused_by_parse);
+	tcase_add_test(tc, document_tpg_settings_and_discovery_auth);
 	suite_add_tcase(s, tc);
 	return s;
 }
