@@ -94,7 +94,7 @@ START_TEST(acl_change_goes_to_the_group)
 	ck_assert_uint_eq(grp.proposed, 1);
 	ck_assert_ptr_nonnull(strstr(grp.doc, KVM2));
 	ck_assert_ptr_nonnull(strstr(grp.doc, KVM1));
-	ck_assert_ptr_null(strstr(grp.doc, "backstore"));
+	ck_assert_ptr_null(strstr(grp.doc, "\"n0\""));
 	ck_assert_uint_eq(S.replaced, 1);
 	tpg = &S.model->targets[0].tpgs[0];
 	ck_assert_uint_eq(tpg->nacls, 2);
@@ -135,9 +135,11 @@ START_TEST(unshared_changes_refused)
 		{ "delete", "/iscsi/" TGT, NULL, "a target" },
 		{ "create", "/iscsi/" TGT, "{\"tag\": 2}", "a TPG" },
 		{ "delete", TPG, NULL, "a TPG" },
+		/* a LUN on one machine's store: the other gateways could not serve it */
 		{ "create", TPG "/luns", "{\"storage_object\": \"/backstores/null/n0\", \"lun\": 5}",
-		  "a LUN" },
-		{ "delete", TPG "/luns/lun1", NULL, "a LUN" },
+		  "shares LUNs on rbd backstores only: backstore 'n0' is null" },
+		{ "delete", TPG "/luns/lun1", NULL,
+		  "shares LUNs on rbd backstores only: backstore 'n1' is null" },
 		{ "clearconfig", "/", "{\"confirm\": true}", "a whole configuration" },
 		{ "restoreconfig", "/", "{\"file\": \"/nonexistent\"}", "a whole configuration" },
 	};

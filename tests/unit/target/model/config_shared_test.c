@@ -133,7 +133,7 @@ START_TEST(document_from_a_into_b)
 	ck_assert_ptr_nonnull(strstr(doc, KVM1));
 	ck_assert_ptr_nonnull(strstr(doc, "kvm1")); /* the CHAP name with it */
 	ck_assert_ptr_null(strstr(doc, "portals"));
-	ck_assert_ptr_null(strstr(doc, "backstore"));
+	ck_assert_ptr_null(strstr(doc, "\"n0\"")); /* a null store is one machine's */
 	/* the same tree gives the same text: a change that leaves ACLs alone is seen as such */
 	ck_assert_int_eq(config_shared_extract(&a, doc, len, &doc2, &len2, &err), 0);
 	ck_assert_str_eq(doc, doc2);
@@ -320,6 +320,102 @@ START_TEST(document_tpg_settings_and_discovery_auth)
 }
 END_TEST
 
+/* A: an rbd LUN (the group's) and a null one (A's own) */
+static const char gw_a_rbd[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-a\"; ceph_conf = \"/etc/ceph/a.conf\"; };\n"
+	"backstores = ( { name = \"vm1\"; type = \"rbd\"; path = \"rbd/vm1\"; size = \"1G\";\n"
+	"                 ceph_conf = \"/etc/ceph/a.conf\"; ceph_client = \"porta\"; readonly = true;\n"
+	"                 gateway_group = \"g1\"; gateway_name = \"gw-a\"; },\n"
+	"               { name = \"n0\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 1;\n"
+	"  luns = ( { lun = 0; backstore = \"vm1\"; }, { lun = 1; backstore = \"n0\"; } ); } ); } );\n";
+
+/* B: its own null LUN 3, no vm1 yet */
+static const char gw_b_rbd[] =
+	"shared_config = { group = \"store1\"; gateway = \"gw-b\"; ceph_conf = \"/etc/ceph/b.conf\";\n"
+	"                  ceph_client = \"portb\"; };\n"
+	"backstores = ( { name = \"n0\"; type = \"null\"; size = \"1G\"; } );\n"
+	"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 2;\n"
+	"  luns = ( { lun = 3; backstore = \"n0\"; } ); } ); } );\n";
+
+START_TEST(document_rbd_luns)
+{
+	static const char clash[] =
+		"shared_config = { group = \"store1\"; gateway = \"gw-b\"; };\n"
+		"backstores = ( { name = \"vm1\"; type = \"null\"; size = \"1G\"; } );\n"
+		"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 2; } ); } );\n";
+	static const char has[] =
+		"shared_config = { group = \"store1\"; gateway = \"gw-b\"; };\n"
+		"backstores = ( { name = \"vm1\"; type = \"rbd\"; path = \"rbd/vm1\";\n"
+		"                 ceph_conf = \"/etc/ceph/b2.conf\"; gateway_name = \"gw-b\"; } );\n"
+		"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 2; } ); } );\n";
+	struct cfg_err err = { { 0 } };
+	const struct obj_backstore *bs;
+	struct obj_model *m;
+	config_t a, b;
+	char *doc, *doc2;
+	size_t len, len2;
+
+	doc = doc_of(gw_a_rbd, &len);
+	ck_assert_ptr_nonnull(strstr(doc, "rbd/vm1"));
+	ck_assert_ptr_nonnull(strstr(doc, "g1"));
+	/* A's own: its cluster configuration, client and name, the null store */
+	ck_assert_ptr_null(strstr(doc, "a.conf"));
+	ck_assert_ptr_null(strstr(doc, "porta"));
+	ck_assert_ptr_null(strstr(doc, "gw-a"));
+	ck_assert_ptr_null(strstr(doc, "\"n0\""));
+
+	m = applied(gw_b_rbd, doc, len);
+	bs = obj_find_backstore(m, "vm1");
+	ck_assert_ptr_nonnull(bs);
+	ck_assert_str_eq(bs->type, "rbd");
+	ck_assert_str_eq(bs->path, "rbd/vm1");
+	ck_assert_str_eq(bs->ceph_conf, "/etc/ceph/b.conf");
+	ck_assert_str_eq(bs->ceph_client, "portb");
+	ck_assert_str_eq(bs->gateway_group, "g1");
+	ck_assert_str_eq(bs->gateway_name, "gw-b");
+	ck_assert(bs->params.readonly);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].nluns, 2);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].luns[0].lun, 0);
+	ck_assert_str_eq(m->targets[0].tpgs[0].luns[0].bs->name, "vm1");
+	ck_assert_uint_eq(m->targets[0].tpgs[0].luns[1].lun, 3); /* B's own stays */
+	obj_model_free(m);
+
+	/* LUN 0 deleted on A: gone on B, the image no longer in the document, B's LUN 3 kept */
+	tree(gw_a_rbd, &a);
+	config_setting_remove_elem(config_lookup(&a, "targets.[0].tpgs.[0].luns"), 0);
+	ck_assert_int_eq(config_shared_extract(&a, doc, len, &doc2, &len2, &err), 0);
+	ck_assert_ptr_null(strstr(doc2, "rbd/vm1"));
+	tree(gw_b_rbd, &b);
+	ck_assert_int_eq(config_shared_apply(&b, doc, len, &err), 0);
+	ck_assert_int_eq(config_shared_apply(&b, doc2, len2, &err), 0);
+	m = NULL;
+	ck_assert_msg(config_parse_cfg(&b, "", &m, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].nluns, 1);
+	ck_assert_uint_eq(m->targets[0].tpgs[0].luns[0].lun, 3);
+	obj_model_free(m);
+	config_destroy(&a);
+	config_destroy(&b);
+	free(doc2);
+
+	/* B has the image already: the group's settings of it, B's own cluster configuration */
+	m = applied(has, doc, len);
+	bs = obj_find_backstore(m, "vm1");
+	ck_assert(bs->params.readonly);
+	ck_assert_str_eq(bs->ceph_conf, "/etc/ceph/b2.conf");
+	ck_assert_str_eq(bs->gateway_name, "gw-b");
+	ck_assert_str_eq(bs->gateway_group, "g1");
+	obj_model_free(m);
+
+	/* a store of another kind by the image's name: refused, naming both */
+	tree(clash, &b);
+	ck_assert_int_eq(config_shared_apply(&b, doc, len, &err), -EINVAL);
+	ck_assert_msg(strstr(err.msg, "'vm1'") && strstr(err.msg, "rbd/vm1"), "%s", err.msg);
+	config_destroy(&b);
+	free(doc);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("config_shared");
@@ -331,6 +427,7 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, document_mistakes);
 	tcase_add_test(tc, document_refused_by_parse);
 	tcase_add_test(tc, document_tpg_settings_and_discovery_auth);
+	tcase_add_test(tc, document_rbd_luns);
 	suite_add_tcase(s, tc);
 	return s;
 }
