@@ -486,9 +486,12 @@ static int shared_apply_bs(config_t *cfg, const config_setting_t *shared, struct
 			config_setting_lookup_string(mine, "type", &type);
 			config_setting_lookup_string(mine, "path", &mpath);
 			if (!type || strcmp(type, SHARED_RBD) || !mpath || strcmp(mpath, path)) {
+				bool at = mpath && mpath[0];
+
 				snprintf(err->msg, sizeof(err->msg),
-					 "backstore '%s' is %s '%s' on this gateway, the group's is rbd '%s': rename one",
-					 name, type ? type : "?", mpath ? mpath : "", path);
+					 "backstore '%s' is %s%s%s%s on this gateway, the group's is rbd '%s': rename one",
+					 name, type ? type : "?", at ? " '" : "", at ? mpath : "",
+					 at ? "'" : "", path);
 				return -EINVAL;
 			}
 			/* the same image: the group's settings of it, this gateway's own keys kept */

@@ -13,8 +13,9 @@
 # changed; a change made while B is down is served by B when it starts
 # again; a mapped LUN a session through B uses cannot be taken away on A;
 # a TPG parameter and discovery CHAP set on A are served by B, a TPG's
-# alua set on B is not the group's; an rbd LUN made on A is served by B
-# with the same WWID, its deletion refused by B while a session through B
+# alua set on B is not the group's; an rbd LUN on a backstore whose name
+# B gives a null store is refused by B; an rbd LUN made on A is served by
+# B with the same WWID, its deletion refused by B while a session through B
 # uses it; a LUN on a null store and a target are refused on a group
 # gateway.
 # Prints how long it took after the cluster was up.
@@ -65,7 +66,12 @@ targets = (
   } );
 EOF
 }
-conf_b() { gw_conf b 2 "" ""; }
+# B has a null store by the name A gives an rbd one below (its identity
+# pinned: derived, it would be that of A's 'nb', from the same machine-id)
+conf_b() {
+	gw_conf b 2 ', { name = "nb"; type = "null"; size = "64M"; serial = "gconfnb";
+                   naa = "0x3000000000b0000b"; }' ""
+}
 conf_a() {
 	gw_conf a 1 ', { name = "n1"; type = "null"; size = "64M"; }' \
 		', { lun = 1; backstore = "n1"; }'
@@ -161,7 +167,18 @@ if [ "$(epoch)" = "$E2" ]; then pass alua-not-shared; else fail alua-not-shared 
 
 # an rbd LUN made on A (its backstore A's own command): B serves it, with
 # the image's identity (VPD 0x80 and 0x83's NAA: the WWID multipath names it by)
-on a pt_ok rbd-bs-a /backstores/rbd create name=img2 image=rbd/gconf2 size=16M ceph_conf=$CEPH_CONF
+on a pt_ok rbd-bs-a /backstores/rbd create name=nb image=rbd/gconf2 size=16M ceph_conf=$CEPH_CONF
+# B's 'nb' is another store: B refuses, so the LUN is made nowhere
+E3=$(epoch)
+on a pt_refused rbd-lun-clash-b "gateway gw-b refused the change: backstore 'nb' is null on this gateway, the group's is rbd 'rbd/gconf2': rename one; nothing changed" \
+	/iscsi/$TGT/tpg1/luns create /backstores/rbd/nb 2
+if on a pt /iscsi/$TGT/tpg1/luns ls && ! out_has "lun2" && [ "$(epoch)" = "$E3" ]; then
+	pass rbd-lun-clash-unchanged
+else
+	fail rbd-lun-clash-unchanged "A has LUN 2, or the epoch moved ($(epoch), want $E3)" "$T_OUT"
+fi
+on a pt_ok rbd-bs-rename-a /backstores/rbd/nb delete
+on a pt_ok rbd-bs-a2 /backstores/rbd create name=img2 image=rbd/gconf2 ceph_conf=$CEPH_CONF
 on a pt_ok rbd-lun-a /iscsi/$TGT/tpg1/luns create /backstores/rbd/img2 2
 if check rbd-lun-on-b "$T_BIN/lunio" -i "$I1" ident "iscsi://127.0.0.1:$B_PORT/$TGT/2"; then
 	ID_B=$(grep -E '^(serial|naa):' "$T_OUT")
