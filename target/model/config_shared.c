@@ -502,6 +502,11 @@ static int shared_apply_bs(config_t *cfg, const config_setting_t *shared, struct
 				if (!config_setting_get_member(mine, config_setting_name(e)))
 					ret = shared_copy(mine, e);
 			}
+			/* in the owner's group now: under this gateway's name, unless it has one */
+			if (!ret && own && config_setting_get_member(b, "gateway_group") &&
+			    !config_setting_get_member(mine, "gateway_name") &&
+			    config_setting_lookup_string(own, "gateway", &v))
+				ret = cfg_set_string(mine, "gateway_name", v);
 			continue;
 		}
 		ret = cfg_add(bss, NULL, CONFIG_TYPE_GROUP, &d);

@@ -2,11 +2,12 @@
 /*
  * The control operations of a gateway in a group, through their seam
  * (ctl_ops_handle, ctl_ops_gconf_apply) with a stand-in daemon whose group
- * agrees or not: an ACL change goes to the group before it is served, and
- * is not served when the group refuses it; a change the group does not
- * share is refused without asking it; a local one is not shown to it; a
- * member checks another gateway's document by the file's rules and serves
- * it only when asked to.
+ * agrees or not: an ACL change, a TPG's settings and discovery_auth go to
+ * the group before they are served, and are not served when the group
+ * refuses them; a TPG's alua is not shown to it; a change the group does
+ * not share (a LUN on a null store among them) is refused without asking
+ * it; a local one is not shown to it; a member checks another gateway's
+ * document by the file's rules and serves it only when asked to.
  */
 #include <check.h>
 #include <errno.h>

@@ -3,8 +3,10 @@
  * The gateway group's shared configuration in the file's syntax:
  * shared_config read (and refused with the file's line when wrong), saved
  * back to the same model; the shared document taken out of one gateway's
- * tree and put into another's, whose TPGs all get the ACLs while its own
- * portals, LUNs and tags stay.
+ * tree and put into another's, whose TPGs all get the ACLs, the TPG
+ * settings and the rbd LUNs (with their backstores, this gateway's own
+ * keys added) while its own portals, tags, alua and other LUNs stay;
+ * discovery_auth likewise; a document of before leaves them alone.
  */
 #include <check.h>
 #include <errno.h>
@@ -347,7 +349,7 @@ START_TEST(document_rbd_luns)
 	static const char has[] =
 		"shared_config = { group = \"store1\"; gateway = \"gw-b\"; };\n"
 		"backstores = ( { name = \"vm1\"; type = \"rbd\"; path = \"rbd/vm1\";\n"
-		"                 ceph_conf = \"/etc/ceph/b2.conf\"; gateway_name = \"gw-b\"; } );\n"
+		"                 ceph_conf = \"/etc/ceph/b2.conf\"; } );\n"
 		"targets = ( { iqn = \"" TGT "\"; tpgs = ( { tag = 2; } ); } );\n";
 	struct cfg_err err = { { 0 } };
 	const struct obj_backstore *bs;
@@ -398,7 +400,8 @@ START_TEST(document_rbd_luns)
 	config_destroy(&b);
 	free(doc2);
 
-	/* B has the image already: the group's settings of it, B's own cluster configuration */
+	/* B has the image already: the group's settings of it, B's own cluster configuration,
+	 * and B's name in the owner's group the image is now in */
 	m = applied(has, doc, len);
 	bs = obj_find_backstore(m, "vm1");
 	ck_assert(bs->params.readonly);
