@@ -202,15 +202,15 @@ static int shared_read(config_t *cfg, const char *text, size_t len, struct cfg_e
 /*
  * What the document holds of a TPG besides its ACLs: the members of a TPG
  * group in the file that `set` changes there (attribute, parameter, auth),
- * but not the gateway's own: its tag, its portals, its LUNs (for now) and
- * its alua group (its own target port group, SPC-4 §5.16).
+ * but not the gateway's own: its tag, its portals and its alua group (its
+ * own target port group, SPC-4 §5.16). Its LUNs are shared apart (below).
  */
 static const char *const shared_tpg_keys[] = { "attributes", "parameters", "allowed_addresses",
 					       "auth", NULL };
 
 /*
- * Puts the members keys of src (NULL: none) into dst instead of its own:
- * what src does not have, dst then has not either. 0 or -ENOMEM.
+ * Puts src's members named in keys (src NULL: none) into dst instead of
+ * dst's own: what src does not have, dst then has not either. 0 or -ENOMEM.
  */
 static int shared_replace(config_setting_t *dst, const config_setting_t *src,
 			  const char *const *keys)
@@ -535,8 +535,12 @@ static int shared_apply_luns(config_setting_t *tpg, const config_setting_t *luns
 		if (n && shared_rbd(bss, n))
 			config_setting_remove_elem(l, (unsigned int)i);
 	}
-	if (!config_setting_length(luns))
+	if (!config_setting_length(luns)) {
+		/* as the file says it: no list rather than an empty one */
+		if (l && !config_setting_length(l))
+			config_setting_remove(tpg, SHARED_LUNS);
 		return 0;
+	}
 	if (!l && cfg_add(tpg, SHARED_LUNS, CONFIG_TYPE_LIST, &l))
 		return -ENOMEM;
 	for (int i = 0; i < config_setting_length(luns); i++) {

@@ -396,6 +396,13 @@ START_TEST(document_rbd_luns)
 	ck_assert_uint_eq(m->targets[0].tpgs[0].nluns, 1);
 	ck_assert_uint_eq(m->targets[0].tpgs[0].luns[0].lun, 3);
 	obj_model_free(m);
+	/* a TPG left with no LUN has no list, as the file would say it */
+	config_destroy(&b);
+	tree(has, &b);
+	ck_assert_int_eq(config_shared_apply(&b, doc, len, &err), 0);
+	ck_assert_ptr_nonnull(config_lookup(&b, "targets.[0].tpgs.[0].luns"));
+	ck_assert_int_eq(config_shared_apply(&b, doc2, len2, &err), 0);
+	ck_assert_ptr_null(config_lookup(&b, "targets.[0].tpgs.[0].luns"));
 	config_destroy(&a);
 	config_destroy(&b);
 	free(doc2);
