@@ -2,10 +2,11 @@
 /*
  * The control operations of a gateway in a group (docs/gateway-group.md,
  * "The shared configuration"): which changes the group shares (ACLs,
- * mapped LUNs, their CHAP: the shared document, config_shared.h), which
- * it refuses on one gateway because they are not shared yet (targets, TPGs,
- * LUNs, a TPG's attributes, parameters and auth, discovery_auth,
- * restoreconfig, clearconfig), and what a member does with another
+ * mapped LUNs, their CHAP, a TPG's attributes, parameters and auth,
+ * discovery_auth, LUNs on rbd backstores: the shared document,
+ * config_shared.h), which it refuses on one gateway because they are not
+ * shared (yet: targets, TPGs, restoreconfig, clearconfig; LUNs on one
+ * machine's stores), and what a member does with another
  * gateway's document: validate it as a change of its own (the file's
  * checks, plus the sessions a removed mapped LUN would cut), or serve it.
  * The protocol itself runs in the daemon (target/gconf_rados.c) through
@@ -32,6 +33,44 @@ static bool ctl_gconf_on(const struct ctl_host *host)
 	       host->ops->model(host->arg)->shared.group[0];
 }
 
+/*
+ * The document holds one TPG's settings and ACLs per target: those of its
+ * one TPG here. With two, which one's would the group share? Refused.
+ */
+static int ctl_gconf_one_tpg(struct ctl_op *op)
+{
+	return ctl_fail(op, -EOPNOTSUPP, CTL_GCONF_HINT,
+			"target '%s' has %zu TPGs on this gateway; in gateway group '%s' a target has one (the gateway's own), whose settings and ACLs the group shares",
+			op->node.target->iqn, op->node.target->ntpgs, op->m->shared.group);
+}
+
+/*
+ * A LUN is the group's when its backstore is an rbd image, which every
+ * gateway reaches and which keeps the LU's identity (its serial and NAA in
+ * the image's metadata: one WWID on every path). A file, block, lvm or
+ * null store is one machine's: a LUN on it would be a different disk, or
+ * none, through every other gateway. 0 or ctl_fail().
+ */
+static int ctl_gconf_lun(struct ctl_op *op, bool create)
+{
+	const struct obj_backstore *b = NULL;
+	const char *so = ctl_arg(op, "storage_object");
+
+	if (create && so) {
+		const char *name = strrchr(so, '/') ? strrchr(so, '/') + 1 : so;
+
+		b = obj_find_backstore(op->m, name);
+	} else if (!create && op->node.type == CTL_NODE_LUN) {
+		b = op->node.tpg->luns[op->node.index].bs;
+	}
+	/* no such store: the verb itself says so */
+	if (!b || !strcmp(b->type, "rbd"))
+		return 0;
+	return ctl_fail(op, -EOPNOTSUPP, "serve an rbd image through the group, or leave the group",
+			"this gateway is in gateway group '%s', which shares LUNs on rbd backstores only: backstore '%s' is %s, one machine's store, which the other gateways cannot serve; nothing changed",
+			op->m->shared.group, b->name, b->type);
+}
+
 int ctl_gconf_refuse(struct ctl_op *op)
 {
 	const char *verb = op->req->op, *group = ctl_arg(op, "group"), *what = NULL;
@@ -44,10 +83,9 @@ int ctl_gconf_refuse(struct ctl_op *op)
 		what = "a whole configuration";
 	switch (op->node.type) {
 	case CTL_NODE_ISCSI:
+		/* discovery_auth, /iscsi's one `set` group, is the document's */
 		if (create)
 			what = "a target";
-		else if (!strcmp(verb, "set"))
-			what = "discovery_auth";
 		break;
 	case CTL_NODE_TARGET:
 		if (create || del)
@@ -56,22 +94,23 @@ int ctl_gconf_refuse(struct ctl_op *op)
 	case CTL_NODE_TPG:
 		if (del)
 			what = "a TPG";
-		else if (!strcmp(verb, "set") && group && strcmp(group, "alua"))
-			what = "a TPG's settings (all but alua, this gateway's own port group)";
+		/* its attributes, parameters and auth are the document's, its alua this gateway's */
+		else if (!strcmp(verb, "set") && group && strcmp(group, "alua") &&
+			 op->node.target->ntpgs > 1)
+			return ctl_gconf_one_tpg(op);
 		break;
 	case CTL_NODE_LUNS:
 	case CTL_NODE_LUN:
+		if ((create || del) && op->node.target->ntpgs > 1)
+			return ctl_gconf_one_tpg(op);
 		if (create || del)
-			what = "a LUN";
+			return ctl_gconf_lun(op, create);
 		break;
 	case CTL_NODE_ACLS:
 	case CTL_NODE_ACL:
 	case CTL_NODE_MAPPED_LUN:
-		/* the document holds one ACL list per target: that of its one TPG here */
 		if ((create || del || !strcmp(verb, "set")) && op->node.target->ntpgs > 1)
-			return ctl_fail(op, -EOPNOTSUPP, CTL_GCONF_HINT,
-					"target '%s' has %zu TPGs on this gateway; in gateway group '%s' a target has one (the gateway's own), whose ACLs the group shares",
-					op->node.target->iqn, op->node.target->ntpgs, name);
+			return ctl_gconf_one_tpg(op);
 		break;
 	default:
 		break;
@@ -150,9 +189,10 @@ static bool ctl_gconf_shows(const struct obj_acl *acl, uint64_t tpg_lun)
 }
 
 /*
- * A mapped LUN the document takes away from an ACL that stays, while a
- * session here uses it: refused, as `delete` of that mapped LUN is here
- * without force. (An ACL the document removes logs its sessions out, as
+ * A TPG LUN the document takes away (or puts another store behind), or a
+ * mapped LUN it takes away from an ACL that stays, while a session here
+ * uses it: refused, as `delete` of that LUN or mapped LUN is here without
+ * force. (An ACL the document removes logs its sessions out, as
  * `delete` of the ACL does.) 0 or ctl_fail().
  */
 static int ctl_gconf_sessions(struct ctl_op *op, const struct obj_model *to)
@@ -168,6 +208,26 @@ static int ctl_gconf_sessions(struct ctl_op *op, const struct obj_model *to)
 					if (iscsi_name_equal(to->targets[k].iqn, t->iqn) &&
 					    to->targets[k].tpgs[l].tag == tpg->tag)
 						nt = &to->targets[k].tpgs[l];
+			/* a TPG LUN the document removes: as `delete` of it, without force */
+			for (size_t n = 0; nt && n < tpg->nluns; n++) {
+				uint64_t lun = tpg->luns[n].lun;
+				bool kept = false;
+				unsigned int users;
+
+				for (size_t k = 0; k < nt->nluns; k++)
+					kept |= nt->luns[k].lun == lun && nt->luns[k].bs &&
+						tpg->luns[n].bs &&
+						!strcmp(nt->luns[k].bs->name, tpg->luns[n].bs->name);
+				if (kept)
+					continue;
+				users = ctl_tpg_sessions(tpg, NULL, lun);
+				if (users)
+					return ctl_fail(op, -EBUSY, NULL,
+							"TPG LUN %llu (target '%s', TPG %u) is in use by %u session%s on gateway %s",
+							(unsigned long long)lun, t->iqn, tpg->tag,
+							users, users == 1 ? "" : "s",
+							op->m->shared.gateway);
+			}
 			for (size_t a = 0; nt && a < tpg->nacls; a++) {
 				const struct obj_acl *acl = &tpg->acls[a];
 				const struct obj_acl *na = obj_find_acl(nt, acl->initiator);

@@ -12,11 +12,17 @@
 # change fails on A naming B and saying how long it waited, nothing
 # changed; a change made while B is down is served by B when it starts
 # again; a mapped LUN a session through B uses cannot be taken away on A;
-# a change the group does not share is refused on a group gateway.
+# a TPG parameter and discovery CHAP set on A are served by B, a TPG's
+# alua set on B is not the group's; an rbd LUN on a backstore whose name
+# B gives a null store is refused by B; an rbd LUN made on A is served by
+# B with the same WWID, its deletion refused by B while a session through B
+# uses it; a LUN on a null store and a target are refused on a group
+# gateway.
 # Prints how long it took after the cluster was up.
 . "$(dirname "$0")/../functional/lib.sh"
 . "$T_TOP/tests/ceph/cluster.sh"
 t_require "$T_BIN/uawatch"
+t_require "$T_BIN/lunio"
 
 TGT=iqn.2026-01.org.portico.test:gconf
 I1=iqn.2026-01.org.portico.test:gconf-node1
@@ -32,6 +38,7 @@ t_cleanup_all() {
 	if [ -n "$CEPH_CONF" ]; then
 		timeout 30 rados -c "$CEPH_CONF" -p rbd rm "$OID" 2>/dev/null
 		rbd_c rm rbd/gconf >/dev/null 2>&1
+		rbd_c rm rbd/gconf2 >/dev/null 2>&1
 	fi
 	ceph_test_down
 }
@@ -59,7 +66,12 @@ targets = (
   } );
 EOF
 }
-conf_b() { gw_conf b 2 "" ""; }
+# B has a null store by the name A gives an rbd one below (its identity
+# pinned: derived, it would be that of A's 'nb', from the same machine-id)
+conf_b() {
+	gw_conf b 2 ', { name = "nb"; type = "null"; size = "64M"; serial = "gconfnb";
+                   naa = "0x3000000000b0000b"; }' ""
+}
 conf_a() {
 	gw_conf a 1 ', { name = "n1"; type = "null"; size = "64M"; }' \
 		', { lun = 1; backstore = "n1"; }'
@@ -137,6 +149,61 @@ else
 	fail in-use-session "uawatch: $UA_ANSWER" "$T_TMP/ua-w2.out"
 fi
 
+# a TPG's parameter and discovery CHAP set on A: B serves them; the TPG's
+# alua is each gateway's own port group, so no change of the group's
+on a pt_ok tpg-param-a /iscsi/$TGT/tpg1 set parameter MaxBurstLength=131072
+if on b pt /iscsi/$TGT/tpg2 get parameter MaxBurstLength && out_has "131072"; then
+	pass tpg-param-on-b
+else
+	fail tpg-param-on-b "B's TPG 2 does not have MaxBurstLength 131072" "$T_OUT"
+fi
+SD=gconf-discovery-secret
+on a pt_ok discovery-auth-a /iscsi set discovery_auth userid=disc password=$SD
+login_refused discovery-b-without-chap iscsi-ls -i "$I1" "iscsi://127.0.0.1:$B_PORT"
+check discovery-b-with-chap iscsi-ls -i "$I1" "iscsi://disc%$SD@127.0.0.1:$B_PORT"
+E2=$(epoch)
+on b pt_ok alua-b /iscsi/$TGT/tpg2 set alua preferred=true
+if [ "$(epoch)" = "$E2" ]; then pass alua-not-shared; else fail alua-not-shared "epoch $(epoch), want $E2"; fi
+
+# an rbd LUN made on A (its backstore A's own command): B serves it, with
+# the image's identity (VPD 0x80 and 0x83's NAA: the WWID multipath names it by)
+on a pt_ok rbd-bs-a /backstores/rbd create name=nb image=rbd/gconf2 size=16M ceph_conf=$CEPH_CONF
+# B's 'nb' is another store: B refuses, so the LUN is made nowhere
+E3=$(epoch)
+on a pt_refused rbd-lun-clash-b "gateway gw-b refused the change: backstore 'nb' is null on this gateway, the group's is rbd 'rbd/gconf2': rename one; nothing changed" \
+	/iscsi/$TGT/tpg1/luns create /backstores/rbd/nb 2
+if on a pt /iscsi/$TGT/tpg1/luns ls && ! out_has "lun2" && [ "$(epoch)" = "$E3" ]; then
+	pass rbd-lun-clash-unchanged
+else
+	fail rbd-lun-clash-unchanged "A has LUN 2, or the epoch moved ($(epoch), want $E3)" "$T_OUT"
+fi
+on a pt_ok rbd-bs-rename-a /backstores/rbd/nb delete
+on a pt_ok rbd-bs-a2 /backstores/rbd create name=img2 image=rbd/gconf2 ceph_conf=$CEPH_CONF
+on a pt_ok rbd-lun-a /iscsi/$TGT/tpg1/luns create /backstores/rbd/img2 2
+if check rbd-lun-on-b "$T_BIN/lunio" -i "$I1" ident "iscsi://127.0.0.1:$B_PORT/$TGT/2"; then
+	ID_B=$(grep -E '^(serial|naa):' "$T_OUT")
+	if check rbd-lun-on-a "$T_BIN/lunio" -i "$I1" ident "iscsi://127.0.0.1:$A_PORT/$TGT/2" &&
+		[ -n "$ID_B" ] && [ "$(grep -E '^(serial|naa):' "$T_OUT")" = "$ID_B" ]; then
+		pass rbd-lun-same-wwid
+	else
+		fail rbd-lun-same-wwid "LUN 2's serial and NAA differ between A and B ($ID_B)" "$T_OUT"
+	fi
+fi
+# a session through B uses it: its deletion on A is refused by B, then made once it is gone
+if ua_start w3 5 "$I1" "iscsi://127.0.0.1:$B_PORT/$TGT/2"; then
+	on a pt_refused rbd-lun-in-use-on-b "gateway gw-b refused the change: TPG LUN 2 .* is in use by 1 session on gateway gw-b; nothing changed" \
+		/iscsi/$TGT/tpg1/luns/lun2 delete
+	ua w3 quit
+else
+	fail rbd-lun-in-use "uawatch: $UA_ANSWER" "$T_TMP/ua-w3.out"
+fi
+on a pt_ok rbd-lun-delete-a /iscsi/$TGT/tpg1/luns/lun2 delete
+if on b pt /iscsi/$TGT/tpg2/luns ls && ! out_has "lun2"; then
+	pass rbd-lun-gone-on-b
+else
+	fail rbd-lun-gone-on-b "B still has LUN 2" "$T_OUT"
+fi
+
 # valid on A (its TPG has LUN 1), not on B: refused there, so nowhere
 E1=$(epoch)
 on a pt_refused refused-by-b "gateway gw-b refused the change: .*1.*; nothing changed" \
@@ -188,7 +255,8 @@ if grep -q "$I3" "$T_TMP/b.conf"; then pass restarted-b-saved; else fail restart
 
 # what the group does not share yet is refused on a group gateway
 on a pt_refused unshared-target "does not share a target yet" /iscsi create iqn.2026-01.org.portico.test:other
-on b pt_refused unshared-lun "does not share a LUN yet" /iscsi/$TGT/tpg2/luns create img 5
+on a pt_refused unshared-lun "shares LUNs on rbd backstores only: backstore 'n1' is null" \
+	/iscsi/$TGT/tpg1/luns create /backstores/null/n1 5
 
 pd_stop stop-a
 echo "gconf: $(($(date +%s) - T_START)) s after the cluster was up"

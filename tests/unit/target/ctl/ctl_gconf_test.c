@@ -2,11 +2,12 @@
 /*
  * The control operations of a gateway in a group, through their seam
  * (ctl_ops_handle, ctl_ops_gconf_apply) with a stand-in daemon whose group
- * agrees or not: an ACL change goes to the group before it is served, and
- * is not served when the group refuses it; a change the group does not
- * share is refused without asking it; a local one is not shown to it; a
- * member checks another gateway's document by the file's rules and serves
- * it only when asked to.
+ * agrees or not: an ACL change, a TPG's settings and discovery_auth go to
+ * the group before they are served, and are not served when the group
+ * refuses them; a TPG's alua is not shown to it; a change the group does
+ * not share (a LUN on a null store among them) is refused without asking
+ * it; a local one is not shown to it; a member checks another gateway's
+ * document by the file's rules and serves it only when asked to.
  */
 #include <check.h>
 #include <errno.h>
@@ -94,7 +95,7 @@ START_TEST(acl_change_goes_to_the_group)
 	ck_assert_uint_eq(grp.proposed, 1);
 	ck_assert_ptr_nonnull(strstr(grp.doc, KVM2));
 	ck_assert_ptr_nonnull(strstr(grp.doc, KVM1));
-	ck_assert_ptr_null(strstr(grp.doc, "backstore"));
+	ck_assert_ptr_null(strstr(grp.doc, "\"n0\""));
 	ck_assert_uint_eq(S.replaced, 1);
 	tpg = &S.model->targets[0].tpgs[0];
 	ck_assert_uint_eq(tpg->nacls, 2);
@@ -135,13 +136,11 @@ START_TEST(unshared_changes_refused)
 		{ "delete", "/iscsi/" TGT, NULL, "a target" },
 		{ "create", "/iscsi/" TGT, "{\"tag\": 2}", "a TPG" },
 		{ "delete", TPG, NULL, "a TPG" },
+		/* a LUN on one machine's store: the other gateways could not serve it */
 		{ "create", TPG "/luns", "{\"storage_object\": \"/backstores/null/n0\", \"lun\": 5}",
-		  "a LUN" },
-		{ "delete", TPG "/luns/lun1", NULL, "a LUN" },
-		{ "set", TPG, "{\"group\": \"attribute\", \"generate_node_acls\": true}",
-		  "a TPG's settings" },
-		{ "set", "/iscsi", "{\"group\": \"discovery_auth\", \"enable\": false}",
-		  "discovery_auth" },
+		  "shares LUNs on rbd backstores only: backstore 'n0' is null" },
+		{ "delete", TPG "/luns/lun1", NULL,
+		  "shares LUNs on rbd backstores only: backstore 'n1' is null" },
 		{ "clearconfig", "/", "{\"confirm\": true}", "a whole configuration" },
 		{ "restoreconfig", "/", "{\"file\": \"/nonexistent\"}", "a whole configuration" },
 	};
@@ -202,6 +201,92 @@ START_TEST(member_checks_then_serves)
 }
 END_TEST
 
+START_TEST(tpg_settings_and_discovery_auth_go_to_the_group)
+{
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"attribute\", \"nopin_interval\": 9}"), 0);
+	ck_assert_uint_eq(grp.proposed, 1);
+	ck_assert_ptr_nonnull(strstr(grp.doc, "nopin_interval = 9"));
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].attrs.nopin_interval_s, 9);
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"parameter\", \"MaxBurstLength\": 131072}"),
+			 0);
+	ck_assert_uint_eq(grp.proposed, 2);
+	ck_assert_ptr_nonnull(strstr(grp.doc, "MaxBurstLength = 131072"));
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"auth\", \"chap_algorithms\": \"SHA256\"}"),
+			 0);
+	ck_assert_uint_eq(grp.proposed, 3);
+	ck_assert_ptr_nonnull(strstr(grp.doc, "chap_algorithms"));
+	ck_assert_int_eq(greq("set", "/iscsi",
+			      "{\"group\": \"discovery_auth\", \"userid\": \"disc\", \"password\": \"discovery-secret\"}"),
+			 0);
+	ck_assert_uint_eq(grp.proposed, 4);
+	ck_assert_ptr_nonnull(strstr(grp.doc, "discovery-secret"));
+	ck_assert_str_eq(S.model->discovery_auth.userid, "disc");
+	ck_assert_uint_eq(S.replaced, 4);
+
+	/* refused by the group: served nowhere, this gateway included */
+	grp.rc = -EBUSY;
+	snprintf(grp.why, sizeof(grp.why), "gateway gw-b refused the change: no; nothing changed");
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"attribute\", \"nopin_interval\": 11}"),
+			 -EBUSY);
+	ck_assert_uint_eq(grp.proposed, 5);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].attrs.nopin_interval_s, 9);
+	ck_assert_int_eq(greq("set", "/iscsi", "{\"group\": \"discovery_auth\", \"enable\": false}"),
+			 -EBUSY);
+	ck_assert_str_eq(S.model->discovery_auth.userid, "disc");
+	ck_assert_uint_eq(S.replaced, 4);
+
+	/* the TPG's alua is this gateway's own port group: not the group's */
+	grp.rc = 0;
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"alua\", \"preferred\": true}"), 0);
+	ck_assert_uint_eq(grp.proposed, 6);
+	ck_assert_uint_eq(S.replaced, 5);
+}
+END_TEST
+
+START_TEST(two_tpgs_refused)
+{
+	ck_assert_int_eq(greq("create", "/iscsi/" TGT, "{\"tag\": 2}"), -EOPNOTSUPP);
+	/* a second TPG made in the file: whose settings would the group share? */
+	S.model->shared.group[0] = '\0';
+	ck_assert_int_eq(greq("create", "/iscsi/" TGT, "{\"tag\": 2}"), 0);
+	snprintf(S.model->shared.group, sizeof(S.model->shared.group), "store1");
+	ck_assert_int_eq(greq("set", TPG, "{\"group\": \"attribute\", \"nopin_interval\": 9}"),
+			 -EOPNOTSUPP);
+	ck_assert_msg(strstr(R.message, "has 2 TPGs"), "%s", R.message);
+	ck_assert_uint_eq(grp.proposed, 0);
+}
+END_TEST
+
+START_TEST(member_checks_tpg_settings)
+{
+	/* RFC 7143 §13.14 as the file checks it; and CHAP required of an ACL without credentials */
+	static const char burst[] =
+		"iscsi = { };\n"
+		"targets = ( { iqn = \"" TGT "\"; tpg = { parameters = { MaxBurstLength = 8192;\n"
+		"  FirstBurstLength = 65536; }; }; acls = ( { initiator = \"" KVM1 "\"; } ); } );\n";
+	static const char auth[] =
+		"targets = ( { iqn = \"" TGT "\"; tpg = { attributes = { authentication = true; }; };\n"
+		"  acls = ( { initiator = \"" KVM1 "\"; } ); } );\n";
+	static const char good[] =
+		"iscsi = { discovery_auth = { userid = \"disc\"; password = \"discovery-secret\"; }; };\n"
+		"targets = ( { iqn = \"" TGT "\"; tpg = { attributes = { nopin_interval = 4; }; };\n"
+		"  acls = ( { initiator = \"" KVM1 "\"; } ); } );\n";
+	char err[512] = "";
+
+	ck_assert_int_eq(ctl_ops_gconf_apply(&G, burst, strlen(burst), false, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "FirstBurstLength"), "%s", err);
+	ck_assert_int_eq(ctl_ops_gconf_apply(&G, auth, strlen(auth), false, err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_msg(strstr(err, "authentication = true"), "%s", err);
+	ck_assert_uint_eq(S.replaced, 0);
+	ck_assert_int_eq(ctl_ops_gconf_apply(&G, good, strlen(good), true, err, sizeof(err)), 0);
+	ck_assert_uint_eq(S.replaced, 1);
+	ck_assert_uint_eq(S.model->targets[0].tpgs[0].attrs.nopin_interval_s, 4);
+	ck_assert_str_eq(S.model->discovery_auth.userid, "disc");
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("ctl_gconf");
@@ -213,6 +298,9 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, unshared_changes_refused);
 	tcase_add_test(tc, local_change_not_shown_to_the_group);
 	tcase_add_test(tc, member_checks_then_serves);
+	tcase_add_test(tc, tpg_settings_and_discovery_auth_go_to_the_group);
+	tcase_add_test(tc, two_tpgs_refused);
+	tcase_add_test(tc, member_checks_tpg_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }
