@@ -206,7 +206,8 @@ static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
  * excluded: its map may still be being made), has another path of that map,
  * through another session, that may carry I/O (usable, in the table the
  * kernel has, and not ALUA standby: a standby group carries nothing until
- * the handler activates it). False for a session without a path in a map: nothing to move.
+ * the handler activates it). False for a session without a path in a map:
+ * nothing to move.
  */
 static bool sm_link_has_spare(const struct mp_sm *sm, const struct sm_link *l)
 {
