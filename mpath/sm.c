@@ -1035,8 +1035,10 @@ size_t mp_sm_links(const struct mp_sm *sm, struct mp_link_view *out, size_t max)
 		v->npaths = sm_link_npaths(sm, &l->key);
 		SM_COPY(v->reason, l->reason);
 		v->retry_at = l->retry_at;
+		/* 0 is pathd's own while the session has a spare path, or was just kicked */
 		v->drift = l->have_session &&
-			   (l->recovery_tmo_s != (int32_t)p->replacement_timeout_s ||
+			   ((l->recovery_tmo_s != (int32_t)p->replacement_timeout_s &&
+			     !(l->recovery_tmo_s == 0 && (l->fast || l->kicked))) ||
 			    (l->noop_interval_s >= 0 &&
 			     l->noop_interval_s != (int32_t)p->noop_out_interval_s) ||
 			    (l->noop_timeout_s >= 0 &&

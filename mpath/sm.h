@@ -394,7 +394,7 @@ enum mp_action_type {
 	 * its TCP connection destroyed. No answer; the scan sees it fail.
 	 */
 	MP_ACT_KICK,
-	MP_ACT_SESSION_TMO,   /* write a session's recovery_tmo (the policy's, after a kick) */
+	MP_ACT_SESSION_TMO,   /* write a session's recovery_tmo: 0 (spare paths) or the policy's */
 	MP_ACT_DISK_RESCAN,   /* rescan one disk (its size): the scan sees what changed */
 };
 

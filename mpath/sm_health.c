@@ -15,13 +15,17 @@
  * A session that is dead is kicked (MP_ACT_KICK): its recovery timeout set
  * to 0 and its TCP connection destroyed, so that the I/O it holds fails at
  * once and dm-multipath sends it down another path, instead of waiting for
- * a NOP-Out to time out and then for the recovery timeout. The policy's
- * timeout is written back once the session is logged in again (the kernel
- * refuses it while the session is failed, and keeps the 0 across relogins)
- * or, if the kick never took (the session stayed logged in), after
- * SM_KICK_TAKE_MS. A session is dead when its NIC loses carrier, or when a
- * check through it gets no answer (a switch port, a cable beyond the NIC,
- * the portal died: a silent death).
+ * a NOP-Out to time out and then for the recovery timeout. A session is
+ * dead when its NIC loses carrier, or when a check through it gets no
+ * answer (a switch port, a cable beyond the NIC, the portal died: a silent
+ * death). A target that closes the connection itself (its process killed)
+ * fails the session before pathd can see anything: for that, a session
+ * whose maps all have a spare path runs with recovery timeout 0 all along
+ * (sm_session_tmos), the last path of a map with the policy's. Once a
+ * kicked session is logged in again (the kernel refuses a timeout while it
+ * is failed, and keeps the 0 across relogins), or if the kick never took
+ * (the session stayed logged in) after SM_KICK_TAKE_MS, it gets the
+ * timeout that rule gives it.
  *
  * Checks (MP_ACT_CHECK, TEST UNIT READY) run on every path in a table: at
  * check_interval_s, doubling on a healthy active path up to
@@ -151,11 +155,9 @@ static void sm_path_judge(struct mp_sm *sm, struct sm_path *p, int64_t now)
 	}
 }
 
-/* Kicks what is dead, restores the timeouts of what was kicked. */
+/* Kicks what is dead; forgets a kick once its session is back (or it never took). */
 static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 {
-	const struct mp_policy *pol = &sm->cfg.policy;
-
 	for (size_t i = 0; i < sm->nlinks; i++) {
 		struct sm_link *l = &sm->links[i];
 		struct mp_action *a;
@@ -168,8 +170,9 @@ static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 			/*
 			 * The kernel refuses a new timeout while the session is
 			 * failed (scsi_transport_iscsi.c: -EBUSY), and keeps the
-			 * 0 across its relogins: written back once it is logged
-			 * in again, or when the kick never took.
+			 * 0 across its relogins: once it is logged in again, or
+			 * when the kick never took, sm_session_tmos gives it the
+			 * timeout it should run with.
 			 */
 			if (!l->logged_in) {
 				l->kick_took = true;
@@ -178,13 +181,6 @@ static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 			if (!l->kick_took && now < l->kicked_at + SM_KICK_TAKE_MS)
 				continue;
 			l->kicked = l->kick_took = l->kick_due = false;
-			a = sm_act(out, MP_ACT_SESSION_TMO);
-			if (!a)
-				return -ENOMEM;
-			a->u.session_tmo.sid = l->sid;
-			a->u.session_tmo.recovery_tmo_s = pol->replacement_timeout_s;
-			/* what the next scan will show; a write that fails shows as drift */
-			l->recovery_tmo_s = (int32_t)pol->replacement_timeout_s;
 			continue;
 		}
 		if (!l->have_session || !l->logged_in)
@@ -201,19 +197,88 @@ static int sm_kicks(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 			l->kick_due = false;
 			continue;
 		}
-		/*
-		 * A recovery timeout of 0 on a session we did not kick is one an
-		 * earlier pathd kicked and could not restore (it stopped): the
-		 * policy's value, as its node record says.
-		 */
-		if (l->recovery_tmo_s == 0 && pol->replacement_timeout_s) {
-			a = sm_act(out, MP_ACT_SESSION_TMO);
-			if (!a)
-				return -ENOMEM;
-			a->u.session_tmo.sid = l->sid;
-			a->u.session_tmo.recovery_tmo_s = pol->replacement_timeout_s;
-			l->recovery_tmo_s = (int32_t)pol->replacement_timeout_s;
+	}
+	return 0;
+}
+
+/*
+ * Whether every path of l that is in a map, or is to be (a WWID, not
+ * excluded: its map may still be being made), has another path of that map,
+ * through another session, that may carry I/O (usable, in the table the
+ * kernel has, and not ALUA standby: a standby group carries nothing until
+ * the handler activates it). False for a session without a path in a map:
+ * nothing to move.
+ */
+static bool sm_link_has_spare(const struct mp_sm *sm, const struct sm_link *l)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < sm->npaths; i++) {
+		const struct sm_path *p = &sm->paths[i];
+		bool other = false;
+
+		if (!sm_link_key_equal(&p->key.link, &l->key) || !p->wwid[0] || p->excluded)
+			continue;
+		any = true;
+		for (size_t k = 0; k < sm->npaths && !other; k++) {
+			const struct sm_path *q = &sm->paths[k];
+
+			other = k != i && q->usable && q->in_table && !q->standby &&
+				!strcmp(q->wwid, p->wwid) &&
+				!sm_link_key_equal(&q->key.link, &l->key);
 		}
+		if (!other)
+			return false;
+	}
+	return any;
+}
+
+/*
+ * The recovery timeout each logged-in session runs with: 0 while every map
+ * it serves has a spare path (sm_link_has_spare), the policy's otherwise.
+ *
+ * Why beforehand, and not when the session fails: a target that dies
+ * while its host lives (porticod killed, a gateway of a group) closes the
+ * connection and refuses the reconnects. iscsi_tcp sees the connection
+ * close at once, and the kernel blocks the session's devices and arms its
+ * recovery timer with the recovery_tmo of that moment; the commands in
+ * flight go back to the blocked queue (DID_TRANSPORT_DISRUPTED, retried)
+ * and wait for that timer, and a new recovery_tmo is refused while the
+ * session is FAILED (sesstmo.h). Whatever pathd sees afterwards, the I/O
+ * already on that session waits the whole timeout before dm-multipath may
+ * send it elsewhere. With 0, the timer runs at once: the session goes
+ * FREE, its devices transport-offline, the waiting commands fail with a
+ * path error and dm-multipath fails the path and retries them on the
+ * spare. The last path of a map keeps the policy's timeout, so that a
+ * short blip there costs a wait, not its I/O handed up to dm-multipath's
+ * queue (which would hold it for no_path_queue, then fail it).
+ *
+ * Only pathd's own values are managed (0 and the policy's): a session
+ * someone gave another timeout keeps it, said as drift in show sessions.
+ * A kicked session is left alone until the kick is over (sm_kicks).
+ */
+static int sm_session_tmos(struct mp_sm *sm, struct mp_actions *out)
+{
+	const int32_t pol = (int32_t)sm->cfg.policy.replacement_timeout_s;
+
+	for (size_t i = 0; i < sm->nlinks; i++) {
+		struct sm_link *l = &sm->links[i];
+		struct mp_action *a;
+		int32_t want;
+
+		if (!l->have_session || !l->logged_in || l->kicked)
+			continue;
+		l->fast = sm_link_has_spare(sm, l);
+		want = l->fast ? 0 : pol;
+		if (l->recovery_tmo_s == want || (l->recovery_tmo_s != 0 && l->recovery_tmo_s != pol))
+			continue;
+		a = sm_act(out, MP_ACT_SESSION_TMO);
+		if (!a)
+			return -ENOMEM;
+		a->u.session_tmo.sid = l->sid;
+		a->u.session_tmo.recovery_tmo_s = (uint32_t)want;
+		/* what the next scan will show; a write that fails shows as drift */
+		l->recovery_tmo_s = want;
 	}
 	return 0;
 }
@@ -322,6 +387,9 @@ int sm_health_reconcile(struct mp_sm *sm, int64_t now, struct mp_actions *out)
 		}
 	}
 	sm_marginal_waive(sm);
+	rc = sm_session_tmos(sm, out);
+	if (rc)
+		return rc;
 	return sm_checks(sm, now, out);
 }
 

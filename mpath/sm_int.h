@@ -92,6 +92,11 @@ struct sm_link {
 	int64_t kicked_at;
 	uint32_t kicked_sid;
 	int64_t rescan_at; /* the last rescan a unit attention asked */
+	/*
+	 * fast: every map it serves has another path that may carry I/O, so
+	 * it runs with recovery_tmo 0 (sm_health.c, sm_session_tmos)
+	 */
+	bool fast;
 };
 
 struct sm_path {

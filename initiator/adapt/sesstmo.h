@@ -19,9 +19,10 @@
  *     recovery_tmo_sysfs_override: from then on, for the life of the
  *     session (until logout), iscsid's value is ignored at relogin
  *     (iscsi_set_param). So a value written stays until written again:
- *     the daemon must write its policy's value back once the session is
- *     up again, or the next failure of that session (a target restart)
- *     fails its I/O at once instead of waiting for the portal to return.
+ *     the daemon writes the value it wants once the session is up again
+ *     (mpath/sm_health.c: 0 while the session's maps have spare paths,
+ *     the policy's on the last path of a map, whose I/O should wait for
+ *     the portal to return rather than fail at once).
  *   - It is used when the connection fails (__iscsi_block_session): the
  *     session goes FAILED, its SCSI devices are blocked (I/O waits), and
  *     the recovery work is queued to run recovery_tmo seconds later (never

@@ -769,10 +769,14 @@ static void pd_session_tmo(struct pathd *pd, uint32_t sid, uint32_t tmo)
 	char err[256];
 
 	if (sesstmo_set(pd->env.sysfs_root, sid, (int32_t)tmo, err, sizeof(err)))
-		log_warn(COMP, "session %u: cannot set its recovery timeout back to %u s: %s", sid,
-			 tmo, err);
+		log_warn(COMP, "session %u: cannot set its recovery timeout to %u s: %s", sid, tmo,
+			 err);
+	else if (!tmo)
+		log_info(COMP,
+			 "session %u: recovery timeout 0 s (its maps have spare paths: a lost connection moves its I/O at once)",
+			 sid);
 	else
-		log_info(COMP, "session %u: recovery timeout %u s again", sid, tmo);
+		log_info(COMP, "session %u: recovery timeout %u s (the policy's)", sid, tmo);
 }
 
 static void pd_do(struct pathd *pd, const struct mp_action *a)

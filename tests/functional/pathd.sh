@@ -68,8 +68,8 @@
 #   failover-*                eth2's carrier lost: its paths failed (with the
 #                             reason), its session kicked (recovery_tmo 0),
 #                             nothing written while the session is failed;
-#                             back: reinstated after a probe, recovery_tmo 5
-#                             again; a check without answer fails every path
+#                             back: reinstated after a probe, recovery_tmo 0
+#                             (its maps have spare paths); a check without answer fails every path
 #                             of its session and kicks it; a LUN unmapped
 #                             (LOGICAL UNIT NOT SUPPORTED): its map and disks
 #                             go; a unit attention that the LUNs changed:
@@ -629,6 +629,14 @@ path_is() { # DEV STATE
 S2=$(sess_of eth2)
 D2=$(dev_of eth2)
 T2=$(devt_of eth2)
+S1=$(sess_of eth1)
+# every map has a path over each NIC: both sessions run with recovery_tmo 0
+# (a target that closes its end fails their I/O over at once), not drift
+tmo_is() { [ "$(cat "$1/recovery_tmo")" = "$2" ]; }
+expect failover-spare-tmo 5 "the sessions' recovery_tmo is not 0 with a spare path for every map" \
+	sh -c '[ "$(cat "$1/recovery_tmo")" = 0 ] && [ "$(cat "$2/recovery_tmo")" = 0 ]' - "$S1" "$S2"
+check failover-spare-no-drift "show sessions says the spare-path timeout is drift" "" \
+	'! ppj show sessions | jq -e "[.sessions[] | select(.timeouts_drift)] | length > 0" >/dev/null'
 # carrier lost: eth2's peer down
 ip -n "$W" link set eth2p down
 lost_ok() { path_is "$D2" failed && dm_path_is "$W0" "$T2" F; }
@@ -638,6 +646,10 @@ check failover-carrier-reason "show paths and show status do not say why $D2 is 
 		status_has "path $D2: failed: NIC eth2 is down or has no carrier"'
 expect failover-kick 5 "the eth2 session's recovery_tmo is not 0 after the kick" \
 	sh -c '[ "$(cat "$1/recovery_tmo")" = 0 ]' - "$S2"
+# eth1's paths are the last ones of their maps now: the policy's timeout,
+# so that a blip there waits instead of failing its I/O up to the map
+expect failover-last-path-tmo 5 "eth1's session, the last path of every map, is not at the policy's recovery_tmo 5" \
+	tmo_is "$S1" 5
 # the kernel fails the session; the cable comes back; iscsid logs in again
 echo FAILED >"$S2/state"
 sleep 0.5
@@ -646,14 +658,15 @@ sleep 0.5
 check failover-no-tmo-while-failed "recovery_tmo written while the session is failed" "" \
 	'[ "$(cat "$S2/recovery_tmo")" = 0 ]'
 echo LOGGED_IN >"$S2/state"
-back_ok() { path_is "$D2" active && dm_path_is "$W0" "$T2" A && [ "$(cat "$S2/recovery_tmo")" = 5 ]; }
-expect failover-back 5 "$D2 not reinstated, or recovery_tmo not 5 again, once the session is back" back_ok
+# back, with the 0 the kick left: every map of it has a spare path (eth1's), so it
+# keeps 0 and a target that dies behind it fails its I/O over at once
+back_ok() { path_is "$D2" active && dm_path_is "$W0" "$T2" A && tmo_is "$S2" 0 && tmo_is "$S1" 0; }
+expect failover-back 5 "$D2 not reinstated, or the sessions' recovery_tmo not 0, once eth2's session is back" back_ok
 check failover-back-probed "no WWID probe of $D2 before it was reinstated" "$PD_LOG" \
 	'grep -q "reinstating it" "$PD_LOG"'
 
 # a silent death: eth1's path to W0 stops answering its checks
 D1=$(dev_of eth1)
-S1=$(sess_of eth1)
 echo down >"$SYS/block/$D1/device/tur"
 silent_ok() {
 	# every path of that session, not only the one that was checked

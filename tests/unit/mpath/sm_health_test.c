@@ -89,10 +89,13 @@ START_TEST(test_carrier_lost_and_back)
 	nic("eth1", 3, true);
 	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE) + count(MP_ACT_CHECK), 0);
 	session("eth1", P1, 2, true);
-	/* logged in again: the policy's timeout back (the kernel kept the 0) */
+	/*
+	 * logged in again (shown here with 5): its map has a spare path (sda),
+	 * so it runs with 0, as the kick left it in the kernel
+	 */
 	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 1);
 	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.sid, 2);
-	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.recovery_tmo_s, 5);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.recovery_tmo_s, 0);
 	/* checked first, with its WWID: the name may lead to another LU now */
 	ck_assert_uint_eq(count(MP_ACT_CHECK), 1);
 	ck_assert_str_eq(act(MP_ACT_CHECK)->u.check.devt, "8:48");
@@ -127,11 +130,15 @@ START_TEST(test_silent_death)
 	ck_assert_ptr_nonnull(strstr(path_view("sde").reason, "being failed"));
 	path_done(W0, "8:48", false);
 	path_done(W1, "8:64", false);
-	/* the kick never took (the session still shows logged in): its timeout back after 10 s */
+	/*
+	 * the kick never took (the session still shows logged in): after 10 s
+	 * it is checked again; its timeout stays the 0 the kick wrote, as
+	 * its maps have spare paths (sda, sdb)
+	 */
 	tick(9999);
-	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
 	tick(1);
-	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 1);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
+	ck_assert(!link_view("eth1", P1).drift);
 	/* still logged in: checked again; its paths stay failed until a check passes */
 	ck_assert_uint_eq(count(MP_ACT_CHECK), 2);
 	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 0);
@@ -357,23 +364,160 @@ START_TEST(test_restart_over_failed_path)
 }
 END_TEST
 
-/* A session left at recovery_tmo 0 by a pathd that stopped after a kick: the policy's value back. */
-START_TEST(test_zero_recovery_tmo_restored)
+/* The session over eth1 as the scan shows it: logged in, with recovery timeout tmo. */
+static void session_tmo(const char *n, const char *portal, uint32_t sid, bool logged_in, int32_t tmo)
 {
 	struct mp_event ev = { .type = MP_EV_SESSION };
 
-	one_map(0);
-	ev.u.session.key = key("eth1", P1);
-	ev.u.session.sid = 2;
-	ev.u.session.logged_in = true;
-	ev.u.session.recovery_tmo_s = 0;
+	ev.u.session.key = key(n, portal);
+	ev.u.session.sid = sid;
+	ev.u.session.logged_in = logged_in;
+	ev.u.session.recovery_tmo_s = tmo;
 	ev.u.session.noop_out_interval_s = 5;
 	ev.u.session.noop_out_timeout_s = 5;
 	feed(&ev);
+}
+
+/* The last actions' recovery_tmo writes to session sid (of value tmo; -1: any). */
+static size_t tmo_writes(uint32_t sid, int32_t tmo)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < acts.n; i++)
+		n += acts.a[i].type == MP_ACT_SESSION_TMO && acts.a[i].u.session_tmo.sid == sid &&
+		     (tmo < 0 || acts.a[i].u.session_tmo.recovery_tmo_s == (uint32_t)tmo);
+	return n;
+}
+
+/*
+ * A session left at recovery_tmo 0 by a pathd that stopped: kept while its
+ * map has a spare path; the policy's value once it is the map's last path.
+ */
+START_TEST(test_zero_recovery_tmo_restored)
+{
+	one_map(0);
+	session_tmo("eth1", P1, 2, true, 0);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
+	ck_assert(!link_view("eth1", P1).drift);
+	/* eth0's path dies silently: eth1's is the last one */
+	check_done("eth0", P0, 0, "8:0", MP_CHECK_DOWN_LINK, MP_UA_NONE);
+	ck_assert_uint_eq(count(MP_ACT_KICK), 1);
 	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 1);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.sid, 2);
 	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.recovery_tmo_s, 5);
 	tick(1000);
 	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
+}
+END_TEST
+
+/*
+ * Both paths of a map up: both sessions run with recovery_tmo 0, so that
+ * whichever dies hands its I/O to the other at once; not drift.
+ */
+START_TEST(test_spare_path_fast)
+{
+	one_map(1);
+	/* one write per session, when both paths could carry I/O */
+	ck_assert_uint_eq(total[MP_ACT_SESSION_TMO], 2);
+	session_tmo("eth0", P0, 1, true, 0);
+	session_tmo("eth1", P1, 2, true, 0);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
+	ck_assert(!link_view("eth0", P0).drift);
+	ck_assert(!link_view("eth1", P1).drift);
+	tick(5000);
+	answer_checks(MP_CHECK_UP);
+	ck_assert_uint_eq(total[MP_ACT_SESSION_TMO], 2);
+}
+END_TEST
+
+/*
+ * The target behind eth0 dies (its process killed): the connection is
+ * closed and reconnects are refused, the carrier stays, nothing times out.
+ * The session ran with 0, so the kernel failed its I/O to dm-multipath
+ * itself; pathd fails the path, kicks nothing (the connection is gone
+ * already), and gives the last path the policy's timeout. Back: checked,
+ * reinstated, both at 0 again.
+ */
+START_TEST(test_target_dies_spare_takes_over)
+{
+	one_map(1);
+	session_tmo("eth0", P0, 1, true, 0);
+	session_tmo("eth1", P1, 2, true, 0);
+	session_tmo("eth0", P0, 1, false, 0);
+	ck_assert_uint_eq(count(MP_ACT_PATH_FAIL), 1);
+	ck_assert_str_eq(act(MP_ACT_PATH_FAIL)->u.path.devt, "8:0");
+	ck_assert_uint_eq(count(MP_ACT_KICK), 0);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 1);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.sid, 2);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.recovery_tmo_s, 5);
+	ck_assert(!map_view(W0).queueing);
+	path_done(W0, "8:0", false);
+	kernel_map(W0, 64 * MiB, 1, both, (const char *const[]){ "8:0", NULL });
+	session_tmo("eth1", P1, 2, true, 5);
+	/* reconnects refused for a while: nothing written to the failed session */
+	for (int i = 0; i < 20; i++) {
+		tick(1000);
+		answer_checks(MP_CHECK_UP);
+		ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0);
+	}
+	/* the target is back: iscsid logs in again (the kernel kept the 0) */
+	session_tmo("eth0", P0, 1, true, 0);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 0); /* eth1's is still the last usable path */
+	ck_assert_str_eq(act(MP_ACT_CHECK)->u.check.wwid, W0);
+	check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_NONE);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	ck_assert_uint_eq(count(MP_ACT_SESSION_TMO), 1);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.sid, 2);
+	ck_assert_uint_eq(act(MP_ACT_SESSION_TMO)->u.session_tmo.recovery_tmo_s, 0);
+}
+END_TEST
+
+/*
+ * The last path of a map keeps the policy's timeout, and so does a session
+ * one of whose maps has no other path: a blip there waits for the session
+ * instead of failing its I/O up to dm-multipath's queue. A timeout someone
+ * else wrote is left as it is, and said as drift.
+ */
+START_TEST(test_last_path_keeps_policy)
+{
+	bring_up_links();
+	disk("eth0", P0, 0, "sda", 0, W0, 64 * MiB);
+	disk("eth1", P1, 0, "sdd", 48, W0, 64 * MiB);
+	disk("eth0", P0, 1, "sdb", 16, W1, 64 * MiB); /* W1 only through eth0 */
+	tick(500);
+	ck_assert_uint_eq(count(MP_ACT_MAP_CREATE), 2);
+	map_done(MP_MAP_OP_CREATE, W0, 0);
+	map_done(MP_MAP_OP_CREATE, W1, 0);
+	answer_checks(MP_CHECK_UP);
+	answer_checks(MP_CHECK_UP);
+	kernel_map(W0, 64 * MiB, 1, both, NULL);
+	kernel_map(W1, 64 * MiB, 1, (const char *const[]){ "8:16", NULL }, NULL);
+	ck_assert_uint_eq(map_view(W0).nactive, 2);
+	ck_assert_uint_eq(map_view(W1).nactive, 1);
+	/* eth1's one map has a spare (sda); eth0's W1 has none */
+	ck_assert_uint_eq(total[MP_ACT_SESSION_TMO], 1);
+	ck_assert_uint_eq(tmo_writes(2, 0), 0); /* the last actions: sdd's check answered */
+	session_tmo("eth1", P1, 2, true, 0);
+	/* a blip on eth0: nothing written to it; eth1's is W0's last path meanwhile */
+	session_tmo("eth0", P0, 1, false, 5);
+	ck_assert_uint_eq(tmo_writes(1, -1), 0);
+	ck_assert_uint_eq(tmo_writes(2, 5), 1);
+	path_done(W0, "8:0", false);
+	path_done(W1, "8:16", false);
+	session_tmo("eth0", P0, 1, true, 5);
+	ck_assert_uint_eq(tmo_writes(1, -1), 0);
+	/* sda checked with its WWID before it is back; then eth1's has a spare again */
+	check_done("eth0", P0, 0, "8:0", MP_CHECK_UP, MP_UA_NONE);
+	ck_assert_uint_eq(count(MP_ACT_PATH_REINSTATE), 1);
+	ck_assert_uint_eq(tmo_writes(1, -1), 0);
+	ck_assert_uint_eq(tmo_writes(2, 0), 1);
+	ck_assert_uint_eq(total[MP_ACT_SESSION_TMO], 3);
+	ck_assert(!link_view("eth0", P0).drift);
+	/* a timeout of someone else's on eth1: kept, and shown */
+	session_tmo("eth1", P1, 2, true, 7);
+	tick(1000);
+	ck_assert_uint_eq(total[MP_ACT_SESSION_TMO], 3);
+	ck_assert(link_view("eth1", P1).drift);
 }
 END_TEST
 
@@ -393,6 +537,9 @@ static Suite *sm_health_suite(void)
 	tcase_add_test(tc, test_unit_attentions);
 	tcase_add_test(tc, test_restart_over_failed_path);
 	tcase_add_test(tc, test_zero_recovery_tmo_restored);
+	tcase_add_test(tc, test_spare_path_fast);
+	tcase_add_test(tc, test_target_dies_spare_takes_over);
+	tcase_add_test(tc, test_last_path_keeps_policy);
 	suite_add_tcase(s, tc);
 	return s;
 }
