@@ -484,6 +484,36 @@ static bool wait_tpgs(struct bs_owner_run *r, size_t n, struct bs_member_tpg *t)
 }
 
 /*
+ * Two members of one group, gw0 (port group 1) started first and owner,
+ * then gw1 (port group 2).
+ */
+static void two_members(struct fake_cluster *c, struct fake_gw *g0, struct fake_gw *g1,
+			const struct bs_owner_cfg *cfg, struct bs_owner_run **r0,
+			struct bs_owner_run **r1)
+{
+	uint16_t tag0 = 1, tag1 = 2;
+
+	fake_init(c);
+	c->lease_ms = cfg->lease_ms;
+	gw_set(g0, c, 0, "gw0", "addr0");
+	gw_set(g1, c, 1, "gw1", "addr1");
+	pthread_mutex_lock(&c->lock);
+	ck_assert_int_eq(bs_owner_run_start(cfg, "gw0", "addr0", &fake_member_ops, g0,
+					    fake_changed, g0, r0), 0);
+	c->runs[0] = *r0;
+	pthread_mutex_unlock(&c->lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(*r0, &tag0, 1), 0);
+	/* gw0 first: it takes the lease */
+	ck_assert(wait_alua(*r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
+	pthread_mutex_lock(&c->lock);
+	ck_assert_int_eq(bs_owner_run_start(cfg, "gw1", "addr1", &fake_member_ops, g1,
+					    fake_changed, g1, r1), 0);
+	c->runs[1] = *r1;
+	pthread_mutex_unlock(&c->lock);
+	ck_assert_int_eq(bs_owner_run_set_tags(*r1, &tag1, 1), 0);
+}
+
+/*
  * Two members; the follower freezes (every call hangs): it stops writing
  * by itself, and the other blocklists it only after, then drops its port
  * group from REPORT TARGET PORT GROUPS.
@@ -496,26 +526,8 @@ START_TEST(test_run_member_frozen_follower)
 	struct bs_owner_cfg cfg = member_cfg();
 	struct bs_member_tpg t[4];
 	struct bs_owner_info v;
-	uint16_t tag0 = 1, tag1 = 2;
 
-	fake_init(&c);
-	c.lease_ms = cfg.lease_ms;
-	gw_set(&g0, &c, 0, "gw0", "addr0");
-	gw_set(&g1, &c, 1, "gw1", "addr1");
-	pthread_mutex_lock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw0", "addr0", &fake_member_ops, &g0,
-					    fake_changed, &g0, &r0), 0);
-	c.runs[0] = r0;
-	pthread_mutex_unlock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_set_tags(r0, &tag0, 1), 0);
-	/* gw0 first: it takes the lease */
-	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
-	pthread_mutex_lock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw1", "addr1", &fake_member_ops, &g1,
-					    fake_changed, &g1, &r1), 0);
-	c.runs[1] = r1;
-	pthread_mutex_unlock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_set_tags(r1, &tag1, 1), 0);
+	two_members(&c, &g0, &g1, &cfg, &r0, &r1);
 	ck_assert(wait_write(r1, true));
 	/* both gateways list both port groups, the owner's optimized */
 	ck_assert(wait_tpgs(r1, 2, t));
@@ -614,25 +626,8 @@ START_TEST(test_run_member_move)
 	struct bs_owner_cfg cfg = member_cfg();
 	struct bs_member_tpg t[4];
 	struct bs_owner_info v;
-	uint16_t tag0 = 1, tag1 = 2;
 
-	fake_init(&c);
-	c.lease_ms = cfg.lease_ms;
-	gw_set(&g0, &c, 0, "gw0", "addr0");
-	gw_set(&g1, &c, 1, "gw1", "addr1");
-	pthread_mutex_lock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw0", "addr0", &fake_member_ops, &g0,
-					    fake_changed, &g0, &r0), 0);
-	c.runs[0] = r0;
-	pthread_mutex_unlock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_set_tags(r0, &tag0, 1), 0);
-	ck_assert(wait_alua(r0, SCSI_ALUA_ACTIVE_OPTIMIZED));
-	pthread_mutex_lock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_start(&cfg, "gw1", "addr1", &fake_member_ops, &g1,
-					    fake_changed, &g1, &r1), 0);
-	c.runs[1] = r1;
-	pthread_mutex_unlock(&c.lock);
-	ck_assert_int_eq(bs_owner_run_set_tags(r1, &tag1, 1), 0);
+	two_members(&c, &g0, &g1, &cfg, &r0, &r1);
 	ck_assert(wait_tpgs(r1, 2, t));
 	ck_assert(wait_tpgs(r0, 2, t));
 	for (int i = 0; i < 1000; i++) {
