@@ -83,6 +83,15 @@ static void make_owner(struct bs_owner *o, const struct bs_owner_cfg *c)
 	ck_assert(out.acts & BS_OWNER_ACT_REPORT);
 }
 
+/* o: gw-b, a follower that has heard gw-a holds the lease (at 1 ms); out: that step's. */
+static void make_follower(struct bs_owner *o, const struct bs_owner_cfg *c, struct bs_owner_out *out)
+{
+	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
+
+	ck_assert_int_eq(bs_owner_init(o, c, "gw-b", ADDR_B, 0, out), 0);
+	bs_owner_step(o, &busy, 1, out);
+}
+
 START_TEST(test_cfg)
 {
 	struct bs_owner_cfg c = { 0 };
@@ -293,10 +302,8 @@ START_TEST(test_takeover_fences_first)
 	struct bs_owner_cfg c = cfg_default();
 	struct bs_owner o;
 	struct bs_owner_out out;
-	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
 
-	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
-	bs_owner_step(&o, &busy, 1, &out);
+	make_follower(&o, &c, &out);
 	feed(&o, BS_OWNER_EV_TICK, 0, 1 + c.renew_ms, &out);
 	ck_assert_uint_eq(out.acts, BS_OWNER_ACT_ACQUIRE);
 	feed_acquired(&o, ADDR_A, false, 1 + c.renew_ms + 20, &out);
@@ -757,10 +764,8 @@ START_TEST(test_move_req_follower_third)
 	struct bs_owner_cfg c = cfg_default();
 	struct bs_owner o;
 	struct bs_owner_out out;
-	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
 
-	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
-	bs_owner_step(&o, &busy, 1, &out);
+	make_follower(&o, &c, &out);
 	ck_assert_str_eq(o.owner, "gw-a");
 	feed_req(&o, "gw-c", true, 100, &out);
 	ck_assert_int_eq(out.result, 0);
@@ -870,11 +875,9 @@ START_TEST(test_move_req_refused)
 	struct bs_owner_cfg c = cfg_default();
 	struct bs_owner o, before;
 	struct bs_owner_out out;
-	struct bs_owner_ev busy = { .type = BS_OWNER_EV_BUSY, .name = "gw-a" };
 	char big[BS_OWNER_NAME_MAX + 8];
 
-	ck_assert_int_eq(bs_owner_init(&o, &c, "gw-b", ADDR_B, 0, &out), 0);
-	bs_owner_step(&o, &busy, 1, &out);
+	make_follower(&o, &c, &out);
 	before = o;
 	feed_req(&o, "gw-x", false, 1, &out);
 	ck_assert_int_eq(out.result, -ENOENT);
